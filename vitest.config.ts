@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
+const shared = {
   resolve: {
     alias: {
       // `server-only` throws outside React Server Components; tests are server code too.
@@ -9,10 +9,32 @@ export default defineConfig({
       '@': path.resolve('.'),
     },
   },
+};
+const roots = ['lib', 'app', 'scripts'];
+
+export default defineConfig({
+  ...shared,
   test: {
-    include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: roots.map((root) => `${root}/**/*.test.ts`),
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          // Integration tests run against a real PostgreSQL (embedded unless DATABASE_URL is set).
+          name: 'integration',
+          include: roots.map((root) => `${root}/**/*.int.test.ts`),
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,92 @@
+import 'server-only';
+import type { Db } from '@/lib/db/prisma';
+import { EVENTS_STREAM_VERSION_KEY, writeConflictOf } from '@/lib/db/unique-violation';
+import { findCommand, loadForCommand, type CommandRecord, type RecordedEvent } from '@/lib/event-store';
+import { commit, type UnitOfWork } from '@/lib/unit-of-work';
+
+// Exactly-once command handling. The database decides: the command id is a primary key and every
+// stream version is unique, and both are written in one transaction. This module only interprets
+// PostgreSQL's verdict: duplicate → replay the stored outcome; conflict → re-decide on fresh state.
+
+/** What is stored for a command and replayed to its duplicates. */
+export type StoredOutcome<Result, Rejection> =
+  | { status: 'accepted'; result: Result }
+  | { status: 'rejected'; rejection: Rejection };
+
+export type CommandResult<Result, Rejection> =
+  | (StoredOutcome<Result, Rejection> & { commandId: string; replayed: boolean })
+  | { status: 'key-reused'; commandId: string; originalType: string }
+  | { status: 'busy'; commandId: string; attempts: number };
+
+export type Decided<Result, Rejection> =
+  | { status: 'accepted'; result: Result; work: Pick<UnitOfWork, 'appends' | 'projections'> }
+  | { status: 'rejected'; rejection: Rejection };
+
+export type CommandSpec<Result, Rejection> = {
+  commandId: string;
+  type: string;
+  /** sha256 of the normalized client request (see lib/fingerprint.ts). */
+  fingerprint: string;
+  streamIds: string[];
+  at: Date;
+  /** Pure: given the current events of `streamIds`, what happens. Called again after a conflict. */
+  decide: (streams: Map<string, RecordedEvent[]>) => Decided<Result, Rejection>;
+};
+
+export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 30, baseDelayMs: 2, maxDelayMs: 100 };
+
+export async function handleCommand<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<CommandResult<Result, Rejection>> {
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    const loaded = await loadForCommand(db, spec.commandId, spec.streamIds);
+    if (loaded.command) return replay(spec, loaded.command);
+
+    const decided = spec.decide(loaded.streams);
+    const outcome: StoredOutcome<Result, Rejection> =
+      decided.status === 'accepted'
+        ? { status: 'accepted', result: decided.result }
+        : { status: 'rejected', rejection: decided.rejection };
+    const work: UnitOfWork = {
+      command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, at: spec.at },
+      appends: decided.status === 'accepted' ? decided.work.appends : [],
+      projections: decided.status === 'accepted' ? decided.work.projections : { balances: [], transactions: [] },
+    };
+
+    try {
+      await commit(db, work);
+      return { ...outcome, commandId: spec.commandId, replayed: false };
+    } catch (error) {
+      const conflict = writeConflictOf(error);
+      if (!conflict) throw error;
+      // Whichever constraint PostgreSQL reported, the command table is the authority on whether
+      // this command id committed meanwhile (both constraints can fire; PostgreSQL names one).
+      const recorded = await findCommand(db, spec.commandId);
+      if (recorded) return replay(spec, recorded);
+      // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
+      if (conflict.kind === 'unique' && conflict.constraint !== EVENTS_STREAM_VERSION_KEY) throw error;
+      if (attempt < policy.maxAttempts) await sleep(backoff(attempt, policy));
+    }
+  }
+  return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
+}
+
+function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, recorded: CommandRecord): CommandResult<Result, Rejection> {
+  if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {
+    return { status: 'key-reused', commandId: spec.commandId, originalType: recorded.type };
+  }
+  const outcome = recorded.outcome as StoredOutcome<Result, Rejection>;
+  return { ...outcome, commandId: spec.commandId, replayed: true };
+}
+
+/** Exponential backoff with full jitter, so contenders spread out instead of colliding again. */
+function backoff(attempt: number, policy: RetryPolicy): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.random() * ceiling;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,35 @@
+import 'server-only';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@/lib/generated/prisma/client';
+
+export type Db = PrismaClient;
+
+export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSize()): PrismaClient {
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: poolSize,
+    // Fail fast instead of queueing forever when the database is unreachable.
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  return new PrismaClient({ adapter });
+}
+
+function defaultPoolSize(): number {
+  const size = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+  if (!Number.isInteger(size) || size < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer, got "${process.env.DATABASE_POOL_SIZE}"`);
+  return size;
+}
+
+// One client (one pool) per process. Created on first use, never at import time, so `next build`
+// never needs a database. The global survives Next's dev-mode module reloads.
+const holder = globalThis as unknown as { idemPrisma?: PrismaClient };
+
+export function db(): PrismaClient {
+  if (!holder.idemPrisma) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.');
+    holder.idemPrisma = createPrismaClient(url);
+  }
+  return holder.idemPrisma;
+}

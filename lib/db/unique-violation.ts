@@ -1,0 +1,27 @@
+// The one place that reads PostgreSQL's verdict out of an error. Prisma wraps unique violations as
+// P2002 (typed queries) or P2010 (raw queries); with driver adapters the constraint name is only in
+// meta.driverAdapterError.cause. Plain `pg` errors carry code and constraint directly.
+
+export type WriteConflict =
+  | { kind: 'unique'; constraint: string | null }
+  | { kind: 'serialization' } // 40001: serialization_failure
+  | { kind: 'deadlock' }; // 40P01: deadlock_detected
+
+type Cause = { originalCode?: string; kind?: string; constraint?: { index?: string; fields?: string[] } };
+
+export function writeConflictOf(error: unknown): WriteConflict | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const e = error as { code?: unknown; constraint?: unknown; meta?: { driverAdapterError?: { cause?: Cause } } };
+  const cause = e.meta?.driverAdapterError?.cause;
+  const sqlState = cause?.originalCode ?? (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined);
+  if (sqlState === '23505' || cause?.kind === 'UniqueConstraintViolation') {
+    const constraint = cause?.constraint?.index ?? (typeof e.constraint === 'string' ? e.constraint : null);
+    return { kind: 'unique', constraint };
+  }
+  if (sqlState === '40001') return { kind: 'serialization' };
+  if (sqlState === '40P01') return { kind: 'deadlock' };
+  return null;
+}
+
+export const COMMANDS_PKEY = 'commands_pkey';
+export const EVENTS_STREAM_VERSION_KEY = 'events_stream_id_version_key';

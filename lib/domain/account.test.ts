@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decide,
+  evolve,
+  initialState,
+  MAX_BALANCE_CENTS,
+  type AccountCommand,
+  type AccountEvent,
+  type Decision,
+} from './account';
+import { MAX_AMOUNT_CENTS } from './money';
+
+const accountId = '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b';
+const now = new Date('2026-11-26T10:00:00.000Z');
+const at = now.toISOString();
+const metadata = { commandId: 'cmd-1', now };
+
+const opened: AccountEvent = { type: 'AccountOpened', data: { accountId, owner: 'Ada Lovelace', openedAt: '2026-11-01T09:00:00.000Z' } };
+const deposited = (amountCents: number, balanceAfterCents: number): AccountEvent => ({
+  type: 'MoneyDeposited',
+  data: { accountId, amountCents, balanceAfterCents, depositedAt: '2026-11-02T09:00:00.000Z' },
+});
+
+/** Given past events, when a command is decided, then this decision. */
+function given(events: AccountEvent[]) {
+  return { when: (command: AccountCommand): Decision => decide(command, events.reduce(evolve, initialState())) };
+}
+
+const withdraw = (amountCents: number): AccountCommand => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata });
+const deposit = (amountCents: number): AccountCommand => ({ type: 'DepositMoney', data: { accountId, amountCents }, metadata });
+const open = (owner: string, openingDepositCents = 0): AccountCommand => ({ type: 'OpenAccount', data: { accountId, owner, openingDepositCents }, metadata });
+
+describe('OpenAccount', () => {
+  it('opens an account with the trimmed owner name and the command time', () => {
+    expect(given([]).when(open('  Ada Lovelace  '))).toEqual({
+      ok: true,
+      events: [{ type: 'AccountOpened', data: { accountId, owner: 'Ada Lovelace', openedAt: at } }],
+    });
+  });
+
+  it('records an opening deposit as a deposit in the same decision', () => {
+    const decision = given([]).when(open('Ada', 10_000));
+    expect(decision).toEqual({
+      ok: true,
+      events: [
+        { type: 'AccountOpened', data: { accountId, owner: 'Ada', openedAt: at } },
+        { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, balanceAfterCents: 10_000, depositedAt: at } },
+      ],
+    });
+  });
+
+  it('rejects opening an account twice', () => {
+    expect(given([opened]).when(open('Ada'))).toEqual({ ok: false, rejection: { code: 'AccountAlreadyOpen', accountId } });
+  });
+
+  it.each(['', '   ', 'x'.repeat(81)])('rejects the owner name %j', (owner) => {
+    expect(given([]).when(open(owner))).toMatchObject({ ok: false, rejection: { code: 'InvalidOwner' } });
+  });
+
+  it('accepts an 80-character owner name', () => {
+    expect(given([]).when(open('x'.repeat(80))).ok).toBe(true);
+  });
+
+  it.each([-1, 0.5, MAX_AMOUNT_CENTS + 1])('rejects the opening deposit %d', (cents) => {
+    expect(given([]).when(open('Ada', cents))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount', amountCents: cents } });
+  });
+});
+
+describe('DepositMoney', () => {
+  it('adds to the balance and records the balance after', () => {
+    expect(given([opened, deposited(500, 500)]).when(deposit(250))).toEqual({
+      ok: true,
+      events: [{ type: 'MoneyDeposited', data: { accountId, amountCents: 250, balanceAfterCents: 750, depositedAt: at } }],
+    });
+  });
+
+  it('rejects a deposit to an account that does not exist', () => {
+    expect(given([]).when(deposit(100))).toEqual({ ok: false, rejection: { code: 'AccountNotFound', accountId } });
+  });
+
+  it.each([0, -100, 1.5, MAX_AMOUNT_CENTS + 1, Number.NaN])('rejects the amount %d', (cents) => {
+    expect(given([opened]).when(deposit(cents))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount' } });
+  });
+
+  it('accepts exactly the per-operation limit', () => {
+    expect(given([opened]).when(deposit(MAX_AMOUNT_CENTS)).ok).toBe(true);
+  });
+
+  it('rejects a deposit that would take the balance past the balance limit', () => {
+    const full = deposited(MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS);
+    expect(given([opened, full]).when(deposit(1))).toEqual({
+      ok: false,
+      rejection: { code: 'BalanceLimitExceeded', accountId, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 },
+    });
+  });
+});
+
+describe('WithdrawMoney', () => {
+  it('subtracts from the balance and records the balance after', () => {
+    expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(400))).toEqual({
+      ok: true,
+      events: [{ type: 'MoneyWithdrawn', data: { accountId, amountCents: 400, balanceAfterCents: 600, withdrawnAt: at } }],
+    });
+  });
+
+  it('may take the balance to exactly zero', () => {
+    expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(1_000))).toMatchObject({ ok: true, events: [{ data: { balanceAfterCents: 0 } }] });
+  });
+
+  it('never takes the balance below zero, and says what was there and what was asked', () => {
+    expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(1_001))).toEqual({
+      ok: false,
+      rejection: { code: 'InsufficientFunds', accountId, balanceCents: 1_000, requestedCents: 1_001 },
+    });
+  });
+
+  it('rejects a withdrawal from an account that does not exist', () => {
+    expect(given([]).when(withdraw(100))).toEqual({ ok: false, rejection: { code: 'AccountNotFound', accountId } });
+  });
+
+  it.each([0, -1, 0.01, MAX_AMOUNT_CENTS + 1])('rejects the amount %d', (cents) => {
+    expect(given([opened, deposited(MAX_AMOUNT_CENTS, MAX_AMOUNT_CENTS)]).when(withdraw(cents))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount' } });
+  });
+});
+
+describe('evolve', () => {
+  it('replays a history to the balance of its last event', () => {
+    const events: AccountEvent[] = [
+      opened,
+      deposited(1_000, 1_000),
+      { type: 'MoneyWithdrawn', data: { accountId, amountCents: 300, balanceAfterCents: 700, withdrawnAt: at } },
+    ];
+    expect(events.reduce(evolve, initialState())).toEqual({ status: 'open', accountId, owner: 'Ada Lovelace', balanceCents: 700, openedAt: '2026-11-01T09:00:00.000Z' });
+  });
+
+  it('decide is deterministic: the same command on the same state gives the same events', () => {
+    const state = [opened, deposited(1_000, 1_000)].reduce(evolve, initialState());
+    expect(decide(withdraw(10), state)).toEqual(decide(withdraw(10), state));
+  });
+});

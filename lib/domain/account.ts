@@ -1,0 +1,142 @@
+// The account aggregate as a decider: three pure functions over plain data.
+// Time and ids arrive on the command; nothing here reads a clock, makes an id or does I/O.
+import { MAX_AMOUNT_CENTS, type Cents } from './money';
+
+export const OWNER_MAX_LENGTH = 80;
+/** Keeps every balance a safe integer of cents ($10 trillion), far beyond any real account. */
+export const MAX_BALANCE_CENTS: Cents = 1_000_000_000_000_000;
+
+export type CommandMetadata = { commandId: string; now: Date };
+
+export type OpenAccount = {
+  type: 'OpenAccount';
+  data: { accountId: string; owner: string; openingDepositCents: Cents };
+  metadata: CommandMetadata;
+};
+export type DepositMoney = {
+  type: 'DepositMoney';
+  data: { accountId: string; amountCents: Cents };
+  metadata: CommandMetadata;
+};
+export type WithdrawMoney = {
+  type: 'WithdrawMoney';
+  data: { accountId: string; amountCents: Cents };
+  metadata: CommandMetadata;
+};
+export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;
+
+export type AccountOpened = { type: 'AccountOpened'; data: { accountId: string; owner: string; openedAt: string } };
+export type MoneyDeposited = {
+  type: 'MoneyDeposited';
+  data: { accountId: string; amountCents: Cents; balanceAfterCents: Cents; depositedAt: string };
+};
+export type MoneyWithdrawn = {
+  type: 'MoneyWithdrawn';
+  data: { accountId: string; amountCents: Cents; balanceAfterCents: Cents; withdrawnAt: string };
+};
+export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn;
+
+export type Account =
+  | { status: 'none' }
+  | { status: 'open'; accountId: string; owner: string; balanceCents: Cents; openedAt: string };
+
+/** Expected business outcomes, recorded and replayed like successes. */
+export type AccountRejection =
+  | { code: 'AccountNotFound'; accountId: string }
+  | { code: 'AccountAlreadyOpen'; accountId: string }
+  | { code: 'InvalidOwner'; reason: string }
+  | { code: 'InvalidAmount'; amountCents: Cents; reason: string }
+  | { code: 'InsufficientFunds'; accountId: string; balanceCents: Cents; requestedCents: Cents }
+  | { code: 'BalanceLimitExceeded'; accountId: string; balanceCents: Cents; requestedCents: Cents };
+
+export type Decision = { ok: true; events: AccountEvent[] } | { ok: false; rejection: AccountRejection };
+
+export const accountStreamId = (accountId: string) => `account-${accountId}`;
+
+export const initialState = (): Account => ({ status: 'none' });
+
+export function evolve(state: Account, event: AccountEvent): Account {
+  switch (event.type) {
+    case 'AccountOpened':
+      return { status: 'open', accountId: event.data.accountId, owner: event.data.owner, balanceCents: 0, openedAt: event.data.openedAt };
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn':
+      if (state.status !== 'open') return state;
+      // Events carry the balance after them, so replay never re-derives it from arithmetic that
+      // could change between releases.
+      return { ...state, balanceCents: event.data.balanceAfterCents };
+    default:
+      return assertNever(event);
+  }
+}
+
+export function decide(command: AccountCommand, state: Account): Decision {
+  switch (command.type) {
+    case 'OpenAccount':
+      return openAccount(command, state);
+    case 'DepositMoney':
+      return depositMoney(command, state);
+    case 'WithdrawMoney':
+      return withdrawMoney(command, state);
+    default:
+      return assertNever(command);
+  }
+}
+
+const reject = (rejection: AccountRejection): Decision => ({ ok: false, rejection });
+
+function amountProblem(amountCents: Cents, allowZero: boolean): AccountRejection | null {
+  if (!Number.isSafeInteger(amountCents)) return { code: 'InvalidAmount', amountCents, reason: 'Amount must be a whole number of cents' };
+  if (amountCents < 0 || (amountCents === 0 && !allowZero)) return { code: 'InvalidAmount', amountCents, reason: 'Amount must be greater than zero' };
+  if (amountCents > MAX_AMOUNT_CENTS) return { code: 'InvalidAmount', amountCents, reason: 'Amount exceeds the per-operation limit' };
+  return null;
+}
+
+function openAccount({ data, metadata }: OpenAccount, state: Account): Decision {
+  if (state.status !== 'none') return reject({ code: 'AccountAlreadyOpen', accountId: data.accountId });
+  const owner = data.owner.trim();
+  if (owner.length === 0 || owner.length > OWNER_MAX_LENGTH) {
+    return reject({ code: 'InvalidOwner', reason: `Owner name must be 1 to ${OWNER_MAX_LENGTH} characters` });
+  }
+  const problem = amountProblem(data.openingDepositCents, true);
+  if (problem) return reject(problem);
+  const at = metadata.now.toISOString();
+  const events: AccountEvent[] = [{ type: 'AccountOpened', data: { accountId: data.accountId, owner, openedAt: at } }];
+  if (data.openingDepositCents > 0) {
+    const amountCents = data.openingDepositCents;
+    events.push({ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents, balanceAfterCents: amountCents, depositedAt: at } });
+  }
+  return { ok: true, events };
+}
+
+function depositMoney({ data, metadata }: DepositMoney, state: Account): Decision {
+  if (state.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.accountId });
+  const problem = amountProblem(data.amountCents, false);
+  if (problem) return reject(problem);
+  const balanceAfterCents = state.balanceCents + data.amountCents;
+  if (balanceAfterCents > MAX_BALANCE_CENTS) {
+    return reject({ code: 'BalanceLimitExceeded', accountId: data.accountId, balanceCents: state.balanceCents, requestedCents: data.amountCents });
+  }
+  return {
+    ok: true,
+    events: [{ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents: data.amountCents, balanceAfterCents, depositedAt: metadata.now.toISOString() } }],
+  };
+}
+
+function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decision {
+  if (state.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.accountId });
+  const problem = amountProblem(data.amountCents, false);
+  if (problem) return reject(problem);
+  if (data.amountCents > state.balanceCents) {
+    return reject({ code: 'InsufficientFunds', accountId: data.accountId, balanceCents: state.balanceCents, requestedCents: data.amountCents });
+  }
+  const balanceAfterCents = state.balanceCents - data.amountCents;
+  return {
+    ok: true,
+    events: [{ type: 'MoneyWithdrawn', data: { accountId: data.accountId, amountCents: data.amountCents, balanceAfterCents, withdrawnAt: metadata.now.toISOString() } }],
+  };
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

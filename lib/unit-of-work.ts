@@ -1,0 +1,81 @@
+import 'server-only';
+import type { Db } from '@/lib/db/prisma';
+import type { StreamAppend } from '@/lib/event-store';
+import type { AccountProjectionWrites } from '@/lib/projections/account-projections';
+
+export type CommandRow = {
+  commandId: string;
+  type: string;
+  streamIds: string[];
+  fingerprint: string;
+  status: 'accepted' | 'rejected';
+  outcome: unknown;
+  at: Date;
+};
+
+export type UnitOfWork = { command: CommandRow; appends: StreamAppend[]; projections: AccountProjectionWrites };
+
+/**
+ * Commits the command record, the events of every stream (each at its expected version + 1, + 2, …)
+ * and the inline projections in ONE statement, which PostgreSQL runs as one transaction: all of it
+ * lands or none of it does. A duplicate command id violates `commands_pkey`; another command that
+ * advanced a stream violates `events_stream_id_version_key`. One round trip, no interactive
+ * transaction holding a pooled connection between statements.
+ */
+export async function commit(db: Db, work: UnitOfWork): Promise<void> {
+  const { command, appends, projections } = work;
+  const events = appends.flatMap(({ streamId, expectedVersion, events: newEvents }) =>
+    newEvents.map((event, index) => ({
+      stream_id: streamId,
+      version: expectedVersion + index + 1,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+    })),
+  );
+  const balances = projections.balances.map((b) => ({
+    account_id: b.accountId,
+    owner: b.owner,
+    balance_cents: b.balanceCents,
+    version: b.version,
+    opened_at: b.openedAt,
+    updated_at: b.updatedAt,
+  }));
+  const transactions = projections.transactions.map((t) => ({
+    account_id: t.accountId,
+    version: t.version,
+    kind: t.kind,
+    amount_cents: t.amountCents,
+    balance_after_cents: t.balanceAfterCents,
+    command_id: t.commandId,
+    occurred_at: t.occurredAt,
+  }));
+
+  await db.$executeRaw`
+    WITH new_command AS (
+      INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+      VALUES (${command.commandId}, ${command.type}, ${command.streamIds}::text[], ${command.fingerprint},
+              ${command.status}, ${JSON.stringify(command.outcome)}::jsonb, ${command.at})
+    ),
+    new_events AS (
+      INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
+      SELECT e.stream_id, e.version, e.type, e.data, e.metadata, ${command.commandId}, ${command.at}
+        FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+             AS e(stream_id text, version int, type text, data jsonb, metadata jsonb)
+    ),
+    balances AS (
+      INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at)
+      SELECT b.account_id, b.owner, b.balance_cents, b.version, b.opened_at, b.updated_at
+        FROM jsonb_to_recordset(${JSON.stringify(balances)}::jsonb)
+             AS b(account_id uuid, owner text, balance_cents bigint, version int, opened_at timestamptz, updated_at timestamptz)
+      ON CONFLICT (account_id) DO UPDATE
+         SET owner = EXCLUDED.owner, balance_cents = EXCLUDED.balance_cents,
+             version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+       WHERE account_balances.version < EXCLUDED.version
+    )
+    INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
+    SELECT t.account_id, t.version, t.kind, t.amount_cents, t.balance_after_cents, t.command_id, t.occurred_at
+      FROM jsonb_to_recordset(${JSON.stringify(transactions)}::jsonb)
+           AS t(account_id uuid, version int, kind text, amount_cents bigint, balance_after_cents bigint,
+                command_id text, occurred_at timestamptz)`;
+}
