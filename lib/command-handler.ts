@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
-import { EVENTS_STREAM_VERSION_KEY, writeConflictOf } from '@/lib/db/unique-violation';
+import { STREAM_VERSION_CONSTRAINTS, writeConflictOf } from '@/lib/db/unique-violation';
 import { findCommand, loadForCommand, type CommandRecord, type RecordedEvent } from '@/lib/event-store';
 import { commit, type UnitOfWork } from '@/lib/unit-of-work';
 
@@ -68,7 +68,7 @@ export async function handleCommand<Result, Rejection>(
       const recorded = await findCommand(db, spec.commandId);
       if (recorded) return replay(spec, recorded);
       // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
-      if (conflict.kind === 'unique' && conflict.constraint !== EVENTS_STREAM_VERSION_KEY) throw error;
+      if (conflict.kind === 'unique' && !STREAM_VERSION_CONSTRAINTS.has(conflict.constraint ?? '')) throw error;
       if (attempt < policy.maxAttempts) await sleep(backoff(attempt, policy));
     }
   }

@@ -24,4 +24,13 @@ export function writeConflictOf(error: unknown): WriteConflict | null {
 }
 
 export const COMMANDS_PKEY = 'commands_pkey';
-export const EVENTS_STREAM_VERSION_KEY = 'events_stream_id_version_key';
+
+/**
+ * Unique constraints that mean "another command advanced a stream first". The events constraint is
+ * the real guard; the transaction projection is keyed by (account, stream version) and lives in the
+ * same statement, so PostgreSQL may happen to check it first and report it instead.
+ */
+export const STREAM_VERSION_CONSTRAINTS: ReadonlySet<string> = new Set([
+  'events_stream_id_version_key',
+  'account_transactions_pkey',
+]);

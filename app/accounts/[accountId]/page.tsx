@@ -1,0 +1,70 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { formatUsd } from '@/lib/domain/money';
+import { formatTime } from '@/lib/format-time';
+import { getAccount, recentTransactions } from '@/lib/queries';
+import { MoneyForm } from './money-form';
+
+type Props = { params: Promise<{ accountId: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await connection();
+  const account = await getAccount((await params).accountId);
+  return { title: account ? `${account.owner} · Idem` : 'Account not found · Idem' };
+}
+
+export default async function AccountPage({ params }: Props) {
+  await connection();
+  const { accountId } = await params;
+  const account = await getAccount(accountId);
+  if (!account) notFound();
+  const transactions = await recentTransactions(account.accountId);
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/">← All accounts</Link>
+      </p>
+      <h1>{account.owner}</h1>
+      <p className="balance-line">
+        Balance <strong data-testid="balance">{formatUsd(account.balanceCents)}</strong>
+        <span className="muted"> · account {account.accountId} · version {account.version}</span>
+      </p>
+      <div className="forms">
+        <MoneyForm accountId={account.accountId} kind="Deposit" />
+        <MoneyForm accountId={account.accountId} kind="Withdraw" />
+      </div>
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">Recent transactions</h2>
+        {transactions.length === 0 ? (
+          <p className="muted">No transactions yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Kind</th>
+                <th scope="col" className="num">Amount</th>
+                <th scope="col" className="num">Balance after</th>
+              </tr>
+            </thead>
+            <tbody>
+              {transactions.map((t) => (
+                <tr key={t.version} data-testid="transaction">
+                  <td>
+                    <time dateTime={t.occurredAt.toISOString()}>{formatTime(t.occurredAt)}</time>
+                  </td>
+                  <td>{t.kind === 'deposit' ? 'Deposit' : 'Withdrawal'}</td>
+                  <td className="num">{t.kind === 'deposit' ? '+' : '−'}{formatUsd(t.amountCents)}</td>
+                  <td className="num">{formatUsd(t.balanceAfterCents)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

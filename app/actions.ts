@@ -1,0 +1,49 @@
+'use server';
+
+import { randomUUID } from 'node:crypto';
+import { revalidatePath } from 'next/cache';
+import { handleAccountCommand } from '@/lib/account-commands';
+import { toFormResult } from '@/lib/form-outcomes';
+import { fieldErrorsOf, moneyMovementSchema, openAccountSchema, type FormResult } from '@/lib/forms/schemas';
+
+// Thin adapters: validate, build the command (time and ids are made here, never in the domain),
+// dispatch, map the typed outcome. Expected outcomes are return values; only bugs throw.
+
+const INVALID = 'Please correct the highlighted fields.';
+
+export async function openAccountAction(input: unknown): Promise<FormResult> {
+  const parsed = openAccountSchema.safeParse(input);
+  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
+  const { commandId, owner, openingDeposit } = parsed.data;
+  const outcome = await handleAccountCommand({
+    type: 'OpenAccount',
+    data: { accountId: randomUUID(), owner, openingDepositCents: openingDeposit },
+    metadata: { commandId, now: new Date() },
+  });
+  if (outcome.status === 'accepted') revalidatePath('/');
+  return toFormResult(outcome, (amount) => `Opened the account with ${amount}.`);
+}
+
+export async function depositAction(input: unknown): Promise<FormResult> {
+  return moveMoney('DepositMoney', input);
+}
+
+export async function withdrawAction(input: unknown): Promise<FormResult> {
+  return moveMoney('WithdrawMoney', input);
+}
+
+async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', input: unknown): Promise<FormResult> {
+  const parsed = moneyMovementSchema.safeParse(input);
+  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
+  const { commandId, accountId, amount } = parsed.data;
+  const outcome = await handleAccountCommand({
+    type,
+    data: { accountId: accountId.toLowerCase(), amountCents: amount },
+    metadata: { commandId, now: new Date() },
+  });
+  if (outcome.status === 'accepted') {
+    revalidatePath(`/accounts/${accountId.toLowerCase()}`);
+    revalidatePath('/');
+  }
+  return toFormResult(outcome, (amount) => (type === 'DepositMoney' ? `Deposited ${amount}.` : `Withdrew ${amount}.`));
+}

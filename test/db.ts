@@ -1,0 +1,54 @@
+// Shared helpers for integration tests: a Prisma client on the test database and invariant checks.
+import { afterAll, inject } from 'vitest';
+import { createPrismaClient, type Db } from '@/lib/db/prisma';
+import { rehydrate } from '@/lib/account-commands';
+import { readStream } from '@/lib/event-store';
+import { accountStreamId } from '@/lib/domain/account';
+
+export function testDb(poolSize = 20): Db {
+  const client = createPrismaClient(inject('databaseUrl'), poolSize);
+  afterAll(() => client.$disconnect());
+  return client;
+}
+
+export async function countRows(db: Db, accountId: string) {
+  const streamId = accountStreamId(accountId);
+  const [events, commands] = await Promise.all([
+    db.event.count({ where: { streamId } }),
+    db.command.count({ where: { streamIds: { has: streamId } } }),
+  ]);
+  return { events, commands };
+}
+
+/**
+ * The invariants every scenario must leave behind for one account: versions 1..n without gaps,
+ * balances never negative, and both projections equal to a fresh replay of the stream.
+ */
+export async function expectConsistentAccount(db: Db, accountId: string) {
+  const events = await readStream(db, accountStreamId(accountId));
+  const versions = events.map((e) => e.version);
+  if (versions.some((v, i) => v !== i + 1)) throw new Error(`versions not contiguous: ${versions.join(',')}`);
+  const state = rehydrate(events);
+  if (state.status !== 'open') throw new Error('account not open after replay');
+
+  const balance = await db.accountBalance.findUniqueOrThrow({ where: { accountId } });
+  const replayed = { owner: state.owner, balanceCents: BigInt(state.balanceCents), version: events.length };
+  const stored = { owner: balance.owner, balanceCents: balance.balanceCents, version: balance.version };
+  if (JSON.stringify(stored, big) !== JSON.stringify(replayed, big)) {
+    throw new Error(`balance projection ${JSON.stringify(stored, big)} != replay ${JSON.stringify(replayed, big)}`);
+  }
+
+  const rows = await db.accountTransaction.findMany({ where: { accountId }, orderBy: { version: 'asc' } });
+  const expected = events
+    .filter((e) => e.type !== 'AccountOpened')
+    .map((e) => {
+      const data = e.data as { amountCents: number; balanceAfterCents: number };
+      return { version: e.version, kind: e.type === 'MoneyDeposited' ? 'deposit' : 'withdrawal', amountCents: data.amountCents, balanceAfterCents: data.balanceAfterCents, commandId: e.commandId };
+    });
+  const actual = rows.map((r) => ({ version: r.version, kind: r.kind, amountCents: Number(r.amountCents), balanceAfterCents: Number(r.balanceAfterCents), commandId: r.commandId }));
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`transaction projection differs from replay`);
+  if (events.some((e) => (e.data as { balanceAfterCents?: number }).balanceAfterCents! < 0)) throw new Error('negative balance');
+  return { events, state };
+}
+
+const big = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
