@@ -71,7 +71,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   await stopOrphan(dataDir, log);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // The library rejects with nothing when postgres exits during start-up.
+    throw new Error(
+      `PostgreSQL did not start on port ${port} with data in ${dataDir} (${error instanceof Error ? error.message : 'it exited'}). ` +
+        'Is the port in use or the data directory locked? Set IDEM_PG_LOG=1 to see its log.',
+    );
+  }
 
   const admin = server.getPgClient('postgres', '127.0.0.1');
   await admin.connect();
@@ -83,5 +91,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => server.stop() };
+  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => stopServer(server) };
+}
+
+// The library waits for an 'exit' event that never comes if postgres already exited (Ctrl-C
+// reaches the whole process group, so postgres often shuts itself down first).
+async function stopServer(server: EmbeddedPostgres): Promise<void> {
+  const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await server.stop();
 }

@@ -1,0 +1,105 @@
+import type { Request } from '@playwright/test';
+import { eventCount, expect, test } from './fixtures';
+
+/** The server action POST the Withdraw form sends, captured so it can be replayed verbatim. */
+async function captureWithdrawal(request: Request) {
+  return { url: request.url(), headers: await request.allHeaders(), body: request.postData() ?? '' };
+}
+const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
+const replayHeaders = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)));
+
+test('double-clicking Withdraw records one withdrawal, changes the balance once and confirms once', async ({ page, db, account }) => {
+  const posts: Request[] = [];
+  page.on('request', (r) => isActionPost(r) && posts.push(r));
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Amount').fill('10.00');
+  await expect(withdraw.getByRole('button', { name: 'Withdraw' })).toBeEnabled();
+  await withdraw.getByRole('button', { name: 'Withdraw' }).dblclick();
+
+  await expect(withdraw.getByRole('status')).toHaveText(/Withdrew \$10\.00\. New balance: \$190\.00\./);
+  await expect(page.getByTestId('balance')).toHaveText('$190.00');
+  await expect(page.getByTestId('form-success')).toHaveCount(1);
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
+  expect(posts).toHaveLength(1);
+});
+
+test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, browser }) => {
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Amount').fill('25.00');
+  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  const captured = await captureWithdrawal(request);
+  await expect(withdraw.getByRole('status')).toHaveText(/New balance: \$175\.00/);
+
+  const other = await browser.newContext();
+  try {
+    const otherPage = await other.newPage();
+    await otherPage.goto(account.url);
+    const response = await other.request.post(captured.url, { headers: replayHeaders(captured.headers), data: captured.body });
+    expect(response.status()).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('"replayed":true');
+    expect(text).toContain('Withdrew $25.00. New balance: $175.00.');
+    await otherPage.reload();
+    await expect(otherPage.getByTestId('balance')).toHaveText('$175.00');
+  } finally {
+    await other.close();
+  }
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
+});
+
+test('a duplicate POST forced past the client guard still records one withdrawal and answers with a replayed success', async ({ page, db, account }) => {
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Amount').fill('40.00');
+  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  const captured = await captureWithdrawal(request);
+  await expect(withdraw.getByRole('status')).toBeVisible();
+
+  // Five copies at once, straight from the page, bypassing the form's pending guard.
+  const replies = await page.evaluate(
+    async ({ url, headers, body }) =>
+      Promise.all(Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() })))),
+    { url: captured.url, headers: replayHeaders(captured.headers), body: captured.body },
+  );
+  for (const reply of replies) {
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain('"replayed":true');
+    expect(reply.text).toContain('New balance: $160.00');
+  }
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
+  await page.reload();
+  await expect(page.getByTestId('balance')).toHaveText('$160.00');
+});
+
+test('the server re-validates: a forged action call with a bad amount changes nothing', async ({ page, db, account }) => {
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Amount').fill('1.00');
+  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  const captured = await captureWithdrawal(request);
+  await expect(withdraw.getByRole('status')).toBeVisible();
+  const before = await eventCount(db, account.id);
+
+  const forged = captured.body.replace('"amount":"1.00"', '"amount":"-500"').replace(/"commandId":"[^"]+"/, '"commandId":"forged-key-1"');
+  expect(forged).toContain('"-500"');
+  const text = await page.evaluate(
+    async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(),
+    { url: captured.url, headers: replayHeaders(captured.headers), body: forged },
+  );
+  expect(text).toContain('"status":"invalid"');
+  expect(text).toContain('Amount cannot be negative');
+  expect(await eventCount(db, account.id)).toBe(before);
+});
+
+test('a cross-origin server action POST is refused', async ({ page, db, account, request: api }) => {
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Amount').fill('1.00');
+  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  const captured = await captureWithdrawal(request);
+  await expect(withdraw.getByRole('status')).toBeVisible();
+  const before = await eventCount(db, account.id);
+
+  const body = captured.body.replace(/"commandId":"[^"]+"/, '"commandId":"cross-site-key-1"');
+  const response = await api.post(captured.url, { headers: { ...replayHeaders(captured.headers), origin: 'https://evil.example' }, data: body });
+  expect(response.status()).toBeGreaterThanOrEqual(400);
+  expect(await eventCount(db, account.id)).toBe(before);
+});

