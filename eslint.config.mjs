@@ -1,0 +1,46 @@
+import { defineConfig, globalIgnores } from 'eslint/config';
+import nextVitals from 'eslint-config-next/core-web-vitals';
+import nextTs from 'eslint-config-next/typescript';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  globalIgnores(['.next/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'reports/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '.scratch-*/**']),
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // Type-aware: an un-awaited promise in a command path is a lost write or an unhandled failure.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
+    // The domain core is pure: no database, framework, UI or Node I/O.
+    files: ['lib/domain/**'],
+    ignores: ['lib/domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'lib/domain is pure: no Node I/O.' },
+            { group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'], message: 'lib/domain is pure: no Prisma, Next, React or database code.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'Time arrives on the command (metadata.now).' },
+        { name: 'crypto', message: 'Ids arrive on the command.' },
+        { name: 'fetch', message: 'lib/domain does no I/O.' },
+      ],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'decide/evolve are deterministic.' }],
+    },
+  },
+]);
