@@ -1,0 +1,45 @@
+// `npm run db:diff`: prints the SQL that would bring a database built from prisma/migrations to
+// prisma/schema.prisma, and exits 2 when there is any (like `prisma migrate diff --exit-code`).
+// Uses DATABASE_URL's server for its throwaway databases, or else a throwaway embedded server:
+// never the development data directory, whose server may be running.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
+import { diffMigrationsToSchema } from '../lib/db/schema-drift';
+
+async function main(): Promise<number> {
+  let databaseUrl = process.env.DATABASE_URL;
+  let cleanup = async () => {};
+  if (!databaseUrl) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'idem-diff-pg-'));
+    const server = await startEmbeddedPostgres({ dataDir, database: 'postgres' });
+    databaseUrl = server.url;
+    cleanup = async () => {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
+  try {
+    const sql = await diffMigrationsToSchema({ databaseUrl });
+    if (sql === '') {
+      console.log('prisma/migrations and prisma/schema.prisma are in sync.');
+      return 0;
+    }
+    console.log(sql);
+    console.error('\nDrift: the SQL above is missing from prisma/migrations (add it as a new migration).');
+    return 2;
+  } finally {
+    await cleanup();
+  }
+}
+
+// Exit explicitly: embedded-postgres registers async-exit-hook, whose beforeExit handler calls
+// process.exit(0) and so would swallow a non-zero process.exitCode.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
