@@ -52,3 +52,44 @@ export async function expectConsistentAccount(db: Db, accountId: string) {
 }
 
 const big = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+
+/**
+ * A database of this test file's own, migrated, on the same server; for tests that compare the
+ * whole database before and after and must not see other files' writes.
+ */
+export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const { migrate } = await import('@/lib/db/migrate');
+  const base = new URL(inject('databaseUrl'));
+  const name = `idem_t_${Math.random().toString(36).slice(2, 10)}`;
+  const adminUrl = new URL(base);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Every table's rows, as text, so "nothing changed" can be checked exactly. */
+export async function snapshotTables(db: Db): Promise<Record<string, string>> {
+  const tables = ['events', 'commands', 'account_balances', 'account_transactions'];
+  const entries = await Promise.all(
+    tables.map(async (table) => {
+      const rows = await db.$queryRawUnsafe<{ dump: string | null }[]>(`SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS dump FROM ${table} t`);
+      return [table, rows[0]?.dump ?? ''] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}

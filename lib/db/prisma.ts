@@ -23,13 +23,17 @@ function defaultPoolSize(): number {
 
 // One client (one pool) per process. Created on first use, never at import time, so `next build`
 // never needs a database. The global survives Next's dev-mode module reloads.
-const holder = globalThis as unknown as { idemPrisma?: PrismaClient };
+// (Keyed by URL only so that tests can point a file at a database of its own.)
+const holder = globalThis as unknown as { idemPrisma?: Map<string, PrismaClient> };
 
 export function db(): PrismaClient {
-  if (!holder.idemPrisma) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.');
-    holder.idemPrisma = createPrismaClient(url);
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.');
+  holder.idemPrisma ??= new Map();
+  let client = holder.idemPrisma.get(url);
+  if (!client) {
+    client = createPrismaClient(url);
+    holder.idemPrisma.set(url, client);
   }
-  return holder.idemPrisma;
+  return client;
 }

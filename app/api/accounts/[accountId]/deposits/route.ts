@@ -1,0 +1,3 @@
+import { moneyMovementRoute } from '@/lib/http/money-route';
+
+export const POST = moneyMovementRoute('DepositMoney');

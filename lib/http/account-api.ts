@@ -1,0 +1,109 @@
+import 'server-only';
+import { z } from 'zod';
+import type { AccountCommandResult, AccountResult } from '@/lib/account-commands';
+import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/domain/account';
+import { formatDecimal, parseAmount } from '@/lib/domain/money';
+import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
+
+// Request bodies and responses of the JSON API. Amounts are decimal strings ("12.34"): a JSON
+// number cannot carry cents exactly, so it is refused rather than rounded.
+
+const AMOUNT_FORMAT = /^\d+(\.\d{1,2})?$/;
+const EXPECTED = 'a decimal string with at most 2 decimals, like "12.34"';
+
+function amount(options: { allowZero: boolean }) {
+  return z.unknown().transform((value, ctx) => {
+    if (typeof value !== 'string') {
+      ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}, not a JSON ${value === null ? 'null' : typeof value}` });
+      return z.NEVER;
+    }
+    if (!AMOUNT_FORMAT.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}; got ${JSON.stringify(value.slice(0, 40))}` });
+      return z.NEVER;
+    }
+    const parsed = parseAmount(value, { allowZero: options.allowZero, allowGrouping: false });
+    if (parsed.ok) return parsed.cents;
+    ctx.addIssue({ code: 'custom', message: parsed.error.message });
+    return z.NEVER;
+  });
+}
+
+export const openAccountBody = z
+  .object({
+    owner: z
+      .string({ error: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(OWNER_MAX_LENGTH, `must be at most ${OWNER_MAX_LENGTH} characters`),
+    openingDeposit: amount({ allowZero: true }).optional(),
+  })
+  .strict();
+
+export const moneyMovementBody = z.object({ amount: amount({ allowZero: false }) }).strict();
+
+export function validationProblem(error: z.ZodError): Problem {
+  const errors = error.issues.map((issue) => ({
+    pointer: `/${issue.path.join('/')}`,
+    detail: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.code === 'invalid_type' && issue.path.length === 0 ? 'the body must be a JSON object' : issue.message,
+  }));
+  const detail = errors.map((e) => (e.pointer === '/' ? e.detail : `${e.pointer.slice(1)} ${e.detail}`)).join('; ');
+  return problem('validation-failed', detail, { errors });
+}
+
+export function rejectionProblem(rejection: AccountRejection): Problem {
+  switch (rejection.code) {
+    case 'InsufficientFunds':
+      return problem('insufficient-funds', `The balance is ${formatDecimal(rejection.balanceCents)}; cannot withdraw ${formatDecimal(rejection.requestedCents)}.`, {
+        accountId: rejection.accountId,
+        balance: formatDecimal(rejection.balanceCents),
+        requested: formatDecimal(rejection.requestedCents),
+      });
+    case 'AccountNotFound':
+      return problem('account-not-found', `There is no account ${rejection.accountId}.`, { accountId: rejection.accountId });
+    case 'AccountAlreadyOpen':
+      return problem('account-already-open', `Account ${rejection.accountId} is already open.`, { accountId: rejection.accountId });
+    case 'InvalidOwner':
+      return problem('validation-failed', `owner: ${rejection.reason}`);
+    case 'InvalidAmount':
+      return problem('validation-failed', `amount: ${rejection.reason}`);
+    case 'BalanceLimitExceeded':
+      return problem('balance-limit-exceeded', `This deposit would take the balance past the limit.`, {
+        accountId: rejection.accountId,
+        balance: formatDecimal(rejection.balanceCents),
+        requested: formatDecimal(rejection.requestedCents),
+      });
+  }
+}
+
+/**
+ * The one mapping from a command's outcome to HTTP. It reads only the stored outcome, so a replay
+ * produces the original status and body byte for byte (bodies are built field by field, never by
+ * spreading stored JSON whose key order PostgreSQL's jsonb does not keep).
+ */
+export function commandResponse(outcome: AccountCommandResult, body: (result: AccountResult, commandId: string) => unknown): Response {
+  const replayHeader: Record<string, string> = 'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
+  switch (outcome.status) {
+    case 'accepted':
+      return jsonResponse(201, body(outcome.result, outcome.commandId), replayHeader);
+    case 'rejected':
+      return problemResponse(rejectionProblem(outcome.rejection), replayHeader);
+    case 'key-reused':
+      return problemResponse(
+        problem('idempotency-key-reused', `This Idempotency-Key was already used for a different request (${outcome.originalType}). Use a new key for a new request.`),
+      );
+    case 'busy':
+      return problemResponse(problem('concurrent-request', 'The account is busy with other requests. Retry with the same Idempotency-Key; it will be applied at most once.'), {
+        'retry-after': '1',
+      });
+  }
+}
+
+export const accountBody = (r: AccountResult) => ({ id: r.accountId, owner: r.owner, balance: formatDecimal(r.balanceCents), version: r.version });
+
+export const movementBody = (r: AccountResult, commandId: string) => ({
+  accountId: r.accountId,
+  amount: formatDecimal(r.amountCents),
+  balance: formatDecimal(r.balanceCents),
+  version: r.version,
+  commandId,
+});

@@ -1,0 +1,49 @@
+import 'server-only';
+import type { z } from 'zod';
+import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
+import { validationProblem } from '@/lib/http/account-api';
+import { problem, problemResponse } from '@/lib/http/problem';
+
+// Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
+
+/** Errors that mean "the database is (momentarily) unreachable": retrying the same key is safe. */
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }; message?: string };
+  const cause = e?.meta?.driverAdapterError?.cause;
+  const code = cause?.originalCode ?? e?.code ?? '';
+  if (/^(08|57P|53)/.test(code)) return true; // connection exception, operator intervention, insufficient resources
+  if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
+  if (cause?.kind && /Connection|NotReachable|Closed|Timeout|TooManyConnections/i.test(cause.kind)) return true;
+  return /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '');
+}
+
+export async function guarded(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isUnavailable(error)) {
+      console.warn(`[idem] database unavailable: ${error instanceof Error ? error.message.split('\n').at(-1) : String(error)}`);
+      return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
+        'retry-after': '1',
+      });
+    }
+    console.error('[idem] unexpected error in API route', error);
+    return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
+  }
+}
+
+/** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
+export async function commandRequest<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
+  const origin = checkSameOrigin(request);
+  if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
+  const key = idempotencyKey(request);
+  if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
+  const json = await readJsonBody(request);
+  if (!json.ok) return { ok: false, response: problemResponse(json.problem) };
+  const parsed = schema.safeParse(json.value);
+  if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
+  return { ok: true, key: key.value, body: parsed.data };
+}

@@ -1,0 +1,84 @@
+import 'server-only';
+import { problem, type Problem } from '@/lib/http/problem';
+
+// Checks every API POST passes before anything is decided. Each returns a Problem or the value.
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+const fail = (p: Problem): Checked<never> => ({ ok: false, problem: p });
+
+/** Browsers send Origin / Sec-Fetch-Site; API clients usually send neither, which is fine. */
+export function checkSameOrigin(request: Request): Checked<null> {
+  const site = request.headers.get('sec-fetch-site');
+  if (site === 'cross-site') return fail(problem('cross-site-request', 'Sec-Fetch-Site says this request comes from another site.'));
+  const origin = request.headers.get('origin');
+  if (origin === null) return { ok: true, value: null };
+  if (origin === 'null') return fail(problem('cross-site-request', 'Requests with an opaque origin (Origin: null) are not allowed.'));
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return fail(problem('cross-site-request', `The Origin header "${origin.slice(0, 100)}" is not a valid origin.`));
+  }
+  if (!host || originHost.toLowerCase() !== host.toLowerCase()) {
+    return fail(problem('cross-site-request', `Requests from ${originHost} are not allowed; the API only accepts requests from its own origin.`));
+  }
+  return { ok: true, value: null };
+}
+
+/**
+ * The Idempotency-Key header (IETF httpapi draft): a Structured Field string, e.g.
+ * `Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324"`. A bare token is accepted too.
+ */
+export function idempotencyKey(request: Request): Checked<string> {
+  const raw = request.headers.get('idempotency-key');
+  const hint = 'Send an Idempotency-Key header of 1–255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".';
+  if (raw === null) return fail(problem('invalid-idempotency-key', `The Idempotency-Key header is missing. ${hint}`));
+  let key = raw.trim();
+  if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) key = key.slice(1, -1).replace(/\\(["\\])/g, '$1');
+  if (key.length < 1 || key.length > 255 || !/^[\x21-\x7E]+$/.test(key)) {
+    return fail(problem('invalid-idempotency-key', `The Idempotency-Key header is malformed. ${hint}`));
+  }
+  return { ok: true, value: key };
+}
+
+/** JSON only, at most 16 KiB (counted while reading, whatever Content-Length claims). */
+export async function readJsonBody(request: Request): Promise<Checked<unknown>> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return fail(problem('unsupported-media-type', `Content-Type must be application/json${type ? `, not ${type}` : ''}.`));
+  }
+  const tooLarge = () => fail(problem('payload-too-large', `The request body must be at most ${MAX_BODY_BYTES} bytes.`, { maxBytes: MAX_BODY_BYTES }));
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) return tooLarge();
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        return tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    return fail(problem('invalid-request', 'The request body is not valid UTF-8.'));
+  }
+  if (text.trim() === '') return fail(problem('invalid-request', 'The request body is empty; send a JSON object.'));
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return fail(problem('invalid-request', `The request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`));
+  }
+}

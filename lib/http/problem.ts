@@ -1,0 +1,45 @@
+// RFC 9457 problem details. Each kind of error has a stable `type`; clients branch on it, people
+// read `title` and `detail`. The one place that turns failures into HTTP.
+
+export const PROBLEM_TYPES = {
+  'invalid-request': { status: 400, title: 'The request is malformed' },
+  'invalid-idempotency-key': { status: 400, title: 'Missing or malformed Idempotency-Key header' },
+  'cross-site-request': { status: 403, title: 'Cross-site requests are not allowed' },
+  'not-found': { status: 404, title: 'Not found' },
+  'account-not-found': { status: 404, title: 'Account not found' },
+  'concurrent-request': { status: 409, title: 'Busy: try again' },
+  'payload-too-large': { status: 413, title: 'Request body too large' },
+  'unsupported-media-type': { status: 415, title: 'Only application/json is accepted' },
+  'validation-failed': { status: 422, title: 'The request body is invalid' },
+  'insufficient-funds': { status: 422, title: 'Insufficient funds' },
+  'balance-limit-exceeded': { status: 422, title: 'Balance limit exceeded' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency-Key already used for a different request' },
+  'account-already-open': { status: 409, title: 'Account already open' },
+  'internal-error': { status: 500, title: 'Internal error' },
+  'service-unavailable': { status: 503, title: 'The database is unavailable: retry with the same Idempotency-Key' },
+} as const;
+
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+};
+
+export const problemTypeUri = (type: ProblemType) => `/problems/${type}`;
+
+export function problem(type: ProblemType, detail: string, extensions: Record<string, unknown> = {}): Problem {
+  const { status, title } = PROBLEM_TYPES[type];
+  return { type: problemTypeUri(type), title, status, detail, ...extensions };
+}
+
+export function problemResponse(p: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(p), { status: p.status, headers: { 'content-type': 'application/problem+json', ...headers } });
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
