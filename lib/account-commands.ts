@@ -9,7 +9,7 @@ import {
   type AccountRejection,
 } from '@/lib/domain/account';
 import type { Cents } from '@/lib/domain/money';
-import { handleCommand, type CommandResult, type CommandSpec, type RetryPolicy } from '@/lib/command-handler';
+import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/command-handler';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
 import { streamVersion, type EventMetadata, type RecordedEvent } from '@/lib/event-store';
 import { fingerprint } from '@/lib/fingerprint';
@@ -46,17 +46,15 @@ export function rehydrate(events: RecordedEvent[]) {
   return events.reduce((state, event) => evolve(state, event as unknown as AccountEvent), initialState());
 }
 
+export function eventMetadata(commandId: string, commandType: string): EventMetadata {
+  return { commandId, commandType, causationId: commandId, correlationId: commandId, schemaVersion: EVENT_SCHEMA_VERSION };
+}
+
 export function accountCommandSpec(command: AccountCommand): CommandSpec<AccountResult, AccountRejection> {
   const { commandId, now } = command.metadata;
   const streamId = accountStreamId(command.data.accountId);
   const at = now.toISOString();
-  const metadata: EventMetadata = {
-    commandId,
-    commandType: command.type,
-    causationId: commandId,
-    correlationId: commandId,
-    schemaVersion: EVENT_SCHEMA_VERSION,
-  };
+  const metadata = eventMetadata(commandId, command.type);
   return {
     commandId,
     type: command.type,
@@ -86,7 +84,7 @@ export function accountCommandSpec(command: AccountCommand): CommandSpec<Account
 
 export function handleAccountCommand(
   command: AccountCommand,
-  options: { db?: Db; retry?: RetryPolicy } = {},
+  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver } = {},
 ): Promise<AccountCommandResult> {
-  return handleCommand(options.db ?? defaultDb(), accountCommandSpec(command), options.retry);
+  return handleCommand(options.db ?? defaultDb(), accountCommandSpec(command), options.retry, options.onConflict);
 }

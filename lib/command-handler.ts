@@ -1,6 +1,6 @@
 import 'server-only';
-import type { Db } from '@/lib/db/prisma';
-import { STREAM_VERSION_CONSTRAINTS, writeConflictOf } from '@/lib/db/unique-violation';
+import type { Db, Sql } from '@/lib/db/prisma';
+import { STREAM_VERSION_CONSTRAINTS, writeConflictOf, type WriteConflict } from '@/lib/db/unique-violation';
 import { findCommand, loadForCommand, type CommandRecord, type RecordedEvent } from '@/lib/event-store';
 import { commit, type UnitOfWork } from '@/lib/unit-of-work';
 
@@ -37,29 +37,21 @@ export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 30, baseDelayMs: 2, maxDelayMs: 100 };
 
+/** Called on every write conflict that leads to a retry (for metrics, logs and tests). */
+export type ConflictObserver = (conflict: WriteConflict, attempt: number) => void;
+
 export async function handleCommand<Result, Rejection>(
   db: Db,
   spec: CommandSpec<Result, Rejection>,
   policy: RetryPolicy = defaultRetryPolicy,
+  onConflict?: ConflictObserver,
 ): Promise<CommandResult<Result, Rejection>> {
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-    const loaded = await loadForCommand(db, spec.commandId, spec.streamIds);
-    if (loaded.command) return replay(spec, loaded.command);
-
-    const decided = spec.decide(loaded.streams);
-    const outcome: StoredOutcome<Result, Rejection> =
-      decided.status === 'accepted'
-        ? { status: 'accepted', result: decided.result }
-        : { status: 'rejected', rejection: decided.rejection };
-    const work: UnitOfWork = {
-      command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, at: spec.at },
-      appends: decided.status === 'accepted' ? decided.work.appends : [],
-      projections: decided.status === 'accepted' ? decided.work.projections : { balances: [], transactions: [] },
-    };
-
     try {
-      await commit(db, work);
-      return { ...outcome, commandId: spec.commandId, replayed: false };
+      // First attempt: optimistic, two round trips, no transaction held open. After a conflict the
+      // stream is contended, so later attempts queue on its lock instead of racing again.
+      const done = attempt === 1 ? await attemptOnce(db, spec) : await db.$transaction((tx) => attemptOnce(tx, spec, true), QUEUED_TRANSACTION);
+      return done;
     } catch (error) {
       const conflict = writeConflictOf(error);
       if (!conflict) throw error;
@@ -69,11 +61,44 @@ export async function handleCommand<Result, Rejection>(
       if (recorded) return replay(spec, recorded);
       // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
       if (conflict.kind === 'unique' && !STREAM_VERSION_CONSTRAINTS.has(conflict.constraint ?? '')) throw error;
+      onConflict?.(conflict, attempt);
       if (attempt < policy.maxAttempts) await sleep(backoff(attempt, policy));
     }
   }
   return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
 }
+
+const QUEUED_TRANSACTION = { maxWait: 10_000, timeout: 20_000 };
+
+/**
+ * Load, decide, commit. With `queued`, first take a transaction-scoped advisory lock per stream
+ * (sorted, so two commands over the same streams queue in the same order): contenders then wait
+ * their turn instead of all reading the same version and all but one failing. The lock is only an
+ * optimisation; the unique constraints still decide, so a writer that skips the queue is safe.
+ */
+async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result, Rejection>, queued = false): Promise<CommandResult<Result, Rejection>> {
+  if (queued) {
+    await sql.$executeRaw`SELECT set_config('lock_timeout', '5s', true)`;
+    for (const streamId of [...spec.streamIds].sort()) {
+      await sql.$queryRaw`SELECT pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(${streamId}))::text AS locked`;
+    }
+  }
+  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds);
+  if (loaded.command) return replay(spec, loaded.command);
+
+  const decided = spec.decide(loaded.streams);
+  const outcome: StoredOutcome<Result, Rejection> =
+    decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
+  await commit(sql, {
+    command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, at: spec.at },
+    appends: decided.status === 'accepted' ? decided.work.appends : [],
+    projections: decided.status === 'accepted' ? decided.work.projections : { balances: [], transactions: [] },
+  });
+  return { ...outcome, commandId: spec.commandId, replayed: false };
+}
+
+/** Key space of the per-stream queue locks (two-int advisory locks; Prisma's migrate lock is a bigint). */
+const STREAM_LOCK_CLASS = 0x1de4;
 
 function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, recorded: CommandRecord): CommandResult<Result, Rejection> {
   if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {

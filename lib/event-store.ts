@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db/prisma';
+import type { Sql } from '@/lib/db/prisma';
 
 // A small event store in the Emmett mould: read streams, and append with an expected version.
 // Conflicts are decided by PostgreSQL's unique constraints, never by reading a max and hoping.
@@ -45,7 +45,7 @@ type CommandRow = Omit<CommandRecord, 'createdAt'> & { createdAt: string };
  * Everything a command needs, in one round trip: the stored outcome if this command id was already
  * handled, and the events of every stream the command touches.
  */
-export async function loadForCommand(db: Db, commandId: string, streamIds: string[]): Promise<Loaded> {
+export async function loadForCommand(db: Sql, commandId: string, streamIds: string[]): Promise<Loaded> {
   const rows = await db.$queryRaw<{ command: CommandRow | null; events: EventRow[] | null }[]>`
     SELECT
       (SELECT json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
@@ -61,11 +61,11 @@ export async function loadForCommand(db: Db, commandId: string, streamIds: strin
   return { command: row?.command ? toCommandRecord(row.command) : null, streams };
 }
 
-export async function findCommand(db: Db, commandId: string): Promise<CommandRecord | null> {
+export async function findCommand(db: Sql, commandId: string): Promise<CommandRecord | null> {
   return (await loadForCommand(db, commandId, [])).command;
 }
 
-export async function readStream(db: Db, streamId: string): Promise<RecordedEvent[]> {
+export async function readStream(db: Sql, streamId: string): Promise<RecordedEvent[]> {
   return (await loadForCommand(db, '', [streamId])).streams.get(streamId) ?? [];
 }
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { AccountCommandResult } from '@/lib/account-commands';
-import type { AccountRejection } from '@/lib/domain/account';
+import { MAX_BALANCE_CENTS, type AccountRejection } from '@/lib/domain/account';
 import { formatUsd } from '@/lib/domain/money';
 import type { FormResult } from '@/lib/forms/schemas';
 
@@ -19,7 +19,9 @@ export function rejectionMessage(rejection: AccountRejection): string {
     case 'InvalidAmount':
       return rejection.reason;
     case 'BalanceLimitExceeded':
-      return `This deposit would take the balance past the limit of ${formatUsd(1_000_000_000_000_000)}.`;
+      return `This would take the balance past the limit of ${formatUsd(MAX_BALANCE_CENTS)}.`;
+    case 'SameAccount':
+      return 'Choose a different account to transfer to.';
   }
 }
 

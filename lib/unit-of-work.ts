@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@/lib/db/prisma';
+import type { Sql } from '@/lib/db/prisma';
 import type { StreamAppend } from '@/lib/event-store';
 import type { AccountProjectionWrites } from '@/lib/projections/account-projections';
 
@@ -22,8 +22,12 @@ export type UnitOfWork = { command: CommandRow; appends: StreamAppend[]; project
  * advanced a stream violates `events_stream_id_version_key`. One round trip, no interactive
  * transaction holding a pooled connection between statements.
  */
-export async function commit(db: Db, work: UnitOfWork): Promise<void> {
-  const { command, appends, projections } = work;
+export async function commit(db: Sql, work: UnitOfWork): Promise<void> {
+  const { command, projections } = work;
+  // Rows are written in one global order (stream id, then version) by every commit, so two
+  // commands over the same streams (a transfer A→B and one B→A) wait for each other in the same
+  // order and never deadlock; the loser gets a unique violation and re-decides.
+  const appends = [...work.appends].sort((a, b) => compare(a.streamId, b.streamId));
   const events = appends.flatMap(({ streamId, expectedVersion, events: newEvents }) =>
     newEvents.map((event, index) => ({
       stream_id: streamId,
@@ -33,7 +37,7 @@ export async function commit(db: Db, work: UnitOfWork): Promise<void> {
       metadata: event.metadata,
     })),
   );
-  const balances = projections.balances.map((b) => ({
+  const balances = [...projections.balances].sort((a, b) => compare(a.accountId, b.accountId)).map((b) => ({
     account_id: b.accountId,
     owner: b.owner,
     balance_cents: b.balanceCents,
@@ -41,7 +45,9 @@ export async function commit(db: Db, work: UnitOfWork): Promise<void> {
     opened_at: b.openedAt,
     updated_at: b.updatedAt,
   }));
-  const transactions = projections.transactions.map((t) => ({
+  const transactions = [...projections.transactions]
+    .sort((a, b) => compare(a.accountId, b.accountId) || a.version - b.version)
+    .map((t) => ({
     account_id: t.accountId,
     version: t.version,
     kind: t.kind,
@@ -49,6 +55,7 @@ export async function commit(db: Db, work: UnitOfWork): Promise<void> {
     balance_after_cents: t.balanceAfterCents,
     command_id: t.commandId,
     occurred_at: t.occurredAt,
+    counterparty_account_id: t.counterpartyId,
   }));
 
   await db.$executeRaw`
@@ -73,9 +80,13 @@ export async function commit(db: Db, work: UnitOfWork): Promise<void> {
              version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
        WHERE account_balances.version < EXCLUDED.version
     )
-    INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
-    SELECT t.account_id, t.version, t.kind, t.amount_cents, t.balance_after_cents, t.command_id, t.occurred_at
+    INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at, counterparty_account_id)
+    SELECT t.account_id, t.version, t.kind, t.amount_cents, t.balance_after_cents, t.command_id, t.occurred_at, t.counterparty_account_id
       FROM jsonb_to_recordset(${JSON.stringify(transactions)}::jsonb)
            AS t(account_id uuid, version int, kind text, amount_cents bigint, balance_after_cents bigint,
-                command_id text, occurred_at timestamptz)`;
+                command_id text, occurred_at timestamptz, counterparty_account_id uuid)`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -39,13 +39,15 @@ export async function expectConsistentAccount(db: Db, accountId: string) {
   }
 
   const rows = await db.accountTransaction.findMany({ where: { accountId }, orderBy: { version: 'asc' } });
+  const kinds: Record<string, string> = { MoneyDeposited: 'deposit', MoneyWithdrawn: 'withdrawal', MoneyTransferredOut: 'transfer-out', MoneyTransferredIn: 'transfer-in' };
   const expected = events
     .filter((e) => e.type !== 'AccountOpened')
     .map((e) => {
-      const data = e.data as { amountCents: number; balanceAfterCents: number };
-      return { version: e.version, kind: e.type === 'MoneyDeposited' ? 'deposit' : 'withdrawal', amountCents: data.amountCents, balanceAfterCents: data.balanceAfterCents, commandId: e.commandId };
+      const data = e.data as { amountCents: number; balanceAfterCents: number; toAccountId?: string; fromAccountId?: string };
+      const counterpartyId = data.toAccountId ?? data.fromAccountId ?? null;
+      return { version: e.version, kind: kinds[e.type], amountCents: data.amountCents, balanceAfterCents: data.balanceAfterCents, commandId: e.commandId, counterpartyId };
     });
-  const actual = rows.map((r) => ({ version: r.version, kind: r.kind, amountCents: Number(r.amountCents), balanceAfterCents: Number(r.balanceAfterCents), commandId: r.commandId }));
+  const actual = rows.map((r) => ({ version: r.version, kind: r.kind, amountCents: Number(r.amountCents), balanceAfterCents: Number(r.balanceAfterCents), commandId: r.commandId, counterpartyId: r.counterpartyId }));
   if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`transaction projection differs from replay`);
   if (events.some((e) => (e.data as { balanceAfterCents?: number }).balanceAfterCents! < 0)) throw new Error('negative balance');
   return { events, state };

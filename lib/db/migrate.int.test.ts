@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,11 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { migrate, PRISMA_MIGRATE_LOCK_ID } from './migrate';
 
 const INIT = '20261126000000_init';
+/** Every migration in the repository, in the order they apply. */
+const ALL = readdirSync(path.resolve('prisma/migrations'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 const MIGRATIONS = path.resolve('prisma/migrations');
 const serverUrl = inject('databaseUrl');
 
@@ -80,18 +86,20 @@ async function catalogSnapshot(url: string) {
 }
 
 describe('migrate()', () => {
-  it('applies the init migration to a fresh database and records it like Prisma does', async () => {
+  it('applies every migration to a fresh database and records each like Prisma does', async () => {
     const url = await freshDatabase();
     const lines: string[] = [];
 
-    expect(await migrate(url, { log: (l) => lines.push(l) })).toEqual({ applied: [INIT] });
+    expect(await migrate(url, { log: (l) => lines.push(l) })).toEqual({ applied: ALL });
 
-    const expectedChecksum = createHash('sha256')
-      .update(await readFile(path.join(MIGRATIONS, INIT, 'migration.sql')))
-      .digest('hex');
     const rows = await migrationRows(url);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ migration_name: INIT, checksum: expectedChecksum, rolled_back_at: null, applied_steps_count: 1 });
+    expect(rows.map((r) => r.migration_name)).toEqual(ALL);
+    for (const row of rows) {
+      const expectedChecksum = createHash('sha256')
+        .update(await readFile(path.join(MIGRATIONS, row.migration_name, 'migration.sql')))
+        .digest('hex');
+      expect(row).toMatchObject({ checksum: expectedChecksum, rolled_back_at: null, applied_steps_count: 1 });
+    }
     expect(rows[0]!.finished_at).toBeInstanceOf(Date);
     expect(rows[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(lines).toContain(`Applying migration ${INIT}`);
@@ -178,8 +186,8 @@ describe('migrate()', () => {
 
     const results = await Promise.all([migrate(url), migrate(url)]);
 
-    expect(results.map((r) => r.applied).sort()).toEqual([[], [INIT]]);
-    expect((await migrationRows(url)).map((r) => r.migration_name)).toEqual([INIT]);
+    expect(results.map((r) => r.applied).sort()).toEqual([[], ALL]);
+    expect((await migrationRows(url)).map((r) => r.migration_name)).toEqual(ALL);
   });
 
   it("waits for Prisma's advisory lock held by another session", async () => {
@@ -194,7 +202,7 @@ describe('migrate()', () => {
     expect(await tableNames(url)).toEqual([]); // blocked before touching anything
 
     await holder.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_ID]);
-    expect(await running).toEqual({ applied: [INIT] });
+    expect(await running).toEqual({ applied: ALL });
     const held = await query(url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [PRISMA_MIGRATE_LOCK_ID]);
     expect(held).toEqual([]); // and released it afterwards
   });

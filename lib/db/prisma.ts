@@ -3,6 +3,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 
 export type Db = PrismaClient;
+/** What the event store needs: raw SQL, on the client or inside an interactive transaction. */
+export type Sql = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
 
 export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSize()): PrismaClient {
   const adapter = new PrismaPg({

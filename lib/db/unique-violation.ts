@@ -5,7 +5,8 @@
 export type WriteConflict =
   | { kind: 'unique'; constraint: string | null }
   | { kind: 'serialization' } // 40001: serialization_failure
-  | { kind: 'deadlock' }; // 40P01: deadlock_detected
+  | { kind: 'deadlock' } // 40P01: deadlock_detected
+  | { kind: 'lock-timeout' }; // 55P03: lock_not_available (waited too long in a stream's queue)
 
 type Cause = { originalCode?: string; kind?: string; constraint?: { index?: string; fields?: string[] } };
 
@@ -20,6 +21,7 @@ export function writeConflictOf(error: unknown): WriteConflict | null {
   }
   if (sqlState === '40001') return { kind: 'serialization' };
   if (sqlState === '40P01') return { kind: 'deadlock' };
+  if (sqlState === '55P03') return { kind: 'lock-timeout' };
   return null;
 }
 

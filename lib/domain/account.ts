@@ -34,7 +34,19 @@ export type MoneyWithdrawn = {
   type: 'MoneyWithdrawn';
   data: { accountId: string; amountCents: Cents; balanceAfterCents: Cents; withdrawnAt: string };
 };
-export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn;
+/** The source side of a transfer; the destination records MoneyTransferredIn in the same commit. */
+export type MoneyTransferredOut = {
+  type: 'MoneyTransferredOut';
+  data: { accountId: string; transferId: string; toAccountId: string; amountCents: Cents; balanceAfterCents: Cents; transferredAt: string };
+};
+export type MoneyTransferredIn = {
+  type: 'MoneyTransferredIn';
+  data: { accountId: string; transferId: string; fromAccountId: string; amountCents: Cents; balanceAfterCents: Cents; transferredAt: string };
+};
+export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | MoneyTransferredOut | MoneyTransferredIn;
+
+/** Every event type the account stream can hold (for readers such as the admin filter). */
+export const ACCOUNT_EVENT_TYPES = ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'MoneyTransferredOut', 'MoneyTransferredIn'] as const satisfies readonly AccountEvent['type'][];
 
 export type Account =
   | { status: 'none' }
@@ -47,7 +59,8 @@ export type AccountRejection =
   | { code: 'InvalidOwner'; reason: string }
   | { code: 'InvalidAmount'; amountCents: Cents; reason: string }
   | { code: 'InsufficientFunds'; accountId: string; balanceCents: Cents; requestedCents: Cents }
-  | { code: 'BalanceLimitExceeded'; accountId: string; balanceCents: Cents; requestedCents: Cents };
+  | { code: 'BalanceLimitExceeded'; accountId: string; balanceCents: Cents; requestedCents: Cents }
+  | { code: 'SameAccount'; accountId: string };
 
 export type Decision = { ok: true; events: AccountEvent[] } | { ok: false; rejection: AccountRejection };
 
@@ -61,6 +74,8 @@ export function evolve(state: Account, event: AccountEvent): Account {
       return { status: 'open', accountId: event.data.accountId, owner: event.data.owner, balanceCents: 0, openedAt: event.data.openedAt };
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
+    case 'MoneyTransferredOut':
+    case 'MoneyTransferredIn':
       if (state.status !== 'open') return state;
       // Events carry the balance after them, so replay never re-derives it from arithmetic that
       // could change between releases.
@@ -85,7 +100,7 @@ export function decide(command: AccountCommand, state: Account): Decision {
 
 const reject = (rejection: AccountRejection): Decision => ({ ok: false, rejection });
 
-function amountProblem(amountCents: Cents, allowZero: boolean): AccountRejection | null {
+export function amountProblem(amountCents: Cents, allowZero: boolean): AccountRejection | null {
   if (!Number.isSafeInteger(amountCents)) return { code: 'InvalidAmount', amountCents, reason: 'Amount must be a whole number of cents' };
   if (amountCents < 0 || (amountCents === 0 && !allowZero)) return { code: 'InvalidAmount', amountCents, reason: 'Amount must be greater than zero' };
   if (amountCents > MAX_AMOUNT_CENTS) return { code: 'InvalidAmount', amountCents, reason: 'Amount exceeds the per-operation limit' };

@@ -67,11 +67,13 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
     case 'InvalidAmount':
       return problem('validation-failed', `amount: ${rejection.reason}`);
     case 'BalanceLimitExceeded':
-      return problem('balance-limit-exceeded', `This deposit would take the balance past the limit.`, {
+      return problem('balance-limit-exceeded', `This would take the balance of ${rejection.accountId} past the limit.`, {
         accountId: rejection.accountId,
         balance: formatDecimal(rejection.balanceCents),
         requested: formatDecimal(rejection.requestedCents),
       });
+    case 'SameAccount':
+      return problem('same-account', 'The source and destination accounts must differ.', { accountId: rejection.accountId });
   }
 }
 

@@ -33,7 +33,7 @@ function request(path: string, body: unknown, headers: Record<string, string | n
   return new Request(`http://127.0.0.1:3000${path}`, {
     method: 'POST',
     headers: clean,
-    body: body instanceof Uint8Array || typeof body === 'string' ? body : JSON.stringify(body),
+    body: body instanceof Uint8Array ? new Blob([body as Uint8Array<ArrayBuffer>]) : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 

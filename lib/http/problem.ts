@@ -14,6 +14,7 @@ export const PROBLEM_TYPES = {
   'insufficient-funds': { status: 422, title: 'Insufficient funds' },
   'balance-limit-exceeded': { status: 422, title: 'Balance limit exceeded' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key already used for a different request' },
+  'same-account': { status: 422, title: 'Source and destination are the same account' },
   'account-already-open': { status: 409, title: 'Account already open' },
   'internal-error': { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'The database is unavailable: retry with the same Idempotency-Key' },

@@ -11,7 +11,7 @@ export type BalanceRow = {
   updatedAt: string;
 };
 
-export type TransactionKind = 'deposit' | 'withdrawal';
+export type TransactionKind = 'deposit' | 'withdrawal' | 'transfer-out' | 'transfer-in';
 
 export type TransactionRow = {
   accountId: string;
@@ -21,6 +21,8 @@ export type TransactionRow = {
   balanceAfterCents: number;
   commandId: string;
   occurredAt: string;
+  /** The other account of a transfer. */
+  counterpartyId: string | null;
 };
 
 export type AccountProjectionWrites = { balances: BalanceRow[]; transactions: TransactionRow[] };
@@ -44,14 +46,16 @@ export function projectAccount(
   const transactions: TransactionRow[] = [];
   events.forEach((event, index) => {
     if (event.type === 'AccountOpened') return;
+    const movement = movementOf(event);
     transactions.push({
       accountId: event.data.accountId,
       version: firstVersion + index,
-      kind: event.type === 'MoneyDeposited' ? 'deposit' : 'withdrawal',
+      kind: movement.kind,
       amountCents: event.data.amountCents,
       balanceAfterCents: event.data.balanceAfterCents,
       commandId,
       occurredAt: at,
+      counterpartyId: movement.counterpartyId,
     });
   });
   const balance: BalanceRow = {
@@ -63,6 +67,19 @@ export function projectAccount(
     updatedAt: at,
   };
   return { balances: [balance], transactions };
+}
+
+function movementOf(event: Exclude<AccountEvent, { type: 'AccountOpened' }>): { kind: TransactionKind; counterpartyId: string | null } {
+  switch (event.type) {
+    case 'MoneyDeposited':
+      return { kind: 'deposit', counterpartyId: null };
+    case 'MoneyWithdrawn':
+      return { kind: 'withdrawal', counterpartyId: null };
+    case 'MoneyTransferredOut':
+      return { kind: 'transfer-out', counterpartyId: event.data.toAccountId };
+    case 'MoneyTransferredIn':
+      return { kind: 'transfer-in', counterpartyId: event.data.fromAccountId };
+  }
 }
 
 export function mergeWrites(...writes: AccountProjectionWrites[]): AccountProjectionWrites {

@@ -1,0 +1,46 @@
+// Moving money between two accounts: one decision over two aggregates. The caller loads both
+// streams and commits both sets of events in one unit of work, each at its expected version.
+import { amountProblem, MAX_BALANCE_CENTS, type Account, type AccountEvent, type AccountRejection, type CommandMetadata } from './account';
+import type { Cents } from './money';
+
+export type TransferMoney = {
+  type: 'TransferMoney';
+  data: { transferId: string; fromAccountId: string; toAccountId: string; amountCents: Cents };
+  metadata: CommandMetadata;
+};
+
+export type TransferDecision =
+  | { ok: true; from: AccountEvent[]; to: AccountEvent[] }
+  | { ok: false; rejection: AccountRejection };
+
+export function decideTransfer({ data, metadata }: TransferMoney, from: Account, to: Account): TransferDecision {
+  const reject = (rejection: AccountRejection): TransferDecision => ({ ok: false, rejection });
+  if (data.fromAccountId === data.toAccountId) return reject({ code: 'SameAccount', accountId: data.fromAccountId });
+  if (from.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.fromAccountId });
+  if (to.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.toAccountId });
+  const problem = amountProblem(data.amountCents, false);
+  if (problem) return reject(problem);
+  if (data.amountCents > from.balanceCents) {
+    return reject({ code: 'InsufficientFunds', accountId: data.fromAccountId, balanceCents: from.balanceCents, requestedCents: data.amountCents });
+  }
+  if (to.balanceCents + data.amountCents > MAX_BALANCE_CENTS) {
+    return reject({ code: 'BalanceLimitExceeded', accountId: data.toAccountId, balanceCents: to.balanceCents, requestedCents: data.amountCents });
+  }
+  const transferredAt = metadata.now.toISOString();
+  const { transferId, amountCents } = data;
+  return {
+    ok: true,
+    from: [
+      {
+        type: 'MoneyTransferredOut',
+        data: { accountId: data.fromAccountId, transferId, toAccountId: data.toAccountId, amountCents, balanceAfterCents: from.balanceCents - amountCents, transferredAt },
+      },
+    ],
+    to: [
+      {
+        type: 'MoneyTransferredIn',
+        data: { accountId: data.toAccountId, transferId, fromAccountId: data.fromAccountId, amountCents, balanceAfterCents: to.balanceCents + amountCents, transferredAt },
+      },
+    ],
+  };
+}

@@ -1,0 +1,89 @@
+import 'server-only';
+import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/domain/account';
+import type { Cents } from '@/lib/domain/money';
+import { decideTransfer, type TransferMoney } from '@/lib/domain/transfer';
+import { rehydrate, eventMetadata } from '@/lib/account-commands';
+import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/command-handler';
+import { db as defaultDb, type Db } from '@/lib/db/prisma';
+import { streamVersion } from '@/lib/event-store';
+import { fingerprint } from '@/lib/fingerprint';
+import { mergeWrites, projectAccount } from '@/lib/projections/account-projections';
+
+export type TransferResult = {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amountCents: Cents;
+  fromBalanceCents: Cents;
+  toBalanceCents: Cents;
+};
+
+export type TransferCommandResult = CommandResult<TransferResult, AccountRejection>;
+
+/** The client's request; the server-made transfer id and the time are not part of it. */
+export const transferRequestOf = ({ data }: TransferMoney) => ({
+  from: data.fromAccountId.toLowerCase(),
+  to: data.toAccountId.toLowerCase(),
+  amountCents: data.amountCents,
+});
+
+/**
+ * A transfer is one command over two streams: both are loaded, both get their events at their own
+ * expected version, together with the command record and both accounts' projections, in one
+ * commit. A conflict on either stream reloads both and decides again.
+ */
+export function transferCommandSpec(command: TransferMoney): CommandSpec<TransferResult, AccountRejection> {
+  const { commandId, now } = command.metadata;
+  const from = accountStreamId(command.data.fromAccountId);
+  const to = accountStreamId(command.data.toAccountId);
+  const at = now.toISOString();
+  const metadata = eventMetadata(commandId, command.type);
+  return {
+    commandId,
+    type: command.type,
+    fingerprint: fingerprint(command.type, transferRequestOf(command)),
+    streamIds: from === to ? [from] : [from, to],
+    at: now,
+    decide(streams) {
+      const fromHistory = streams.get(from) ?? [];
+      const toHistory = streams.get(to) ?? [];
+      const fromState = rehydrate(fromHistory);
+      const toState = rehydrate(toHistory);
+      const decision = decideTransfer(command, fromState, toState);
+      if (!decision.ok) return { status: 'rejected', rejection: decision.rejection };
+      const fromAfter = decision.from.reduce(evolve, fromState);
+      const toAfter = decision.to.reduce(evolve, toState);
+      if (fromAfter.status !== 'open' || toAfter.status !== 'open') throw new Error('transfer accepted between accounts that are not open');
+      const side = (streamId: string, history: typeof fromHistory, events: AccountEvent[]) => ({
+        streamId,
+        expectedVersion: streamVersion(history),
+        events: events.map((e) => ({ type: e.type, data: e.data, metadata })),
+      });
+      return {
+        status: 'accepted',
+        result: {
+          transferId: command.data.transferId,
+          fromAccountId: fromAfter.accountId,
+          toAccountId: toAfter.accountId,
+          amountCents: command.data.amountCents,
+          fromBalanceCents: fromAfter.balanceCents,
+          toBalanceCents: toAfter.balanceCents,
+        },
+        work: {
+          appends: [side(from, fromHistory, decision.from), side(to, toHistory, decision.to)],
+          projections: mergeWrites(
+            projectAccount(fromAfter, decision.from, streamVersion(fromHistory) + 1, commandId, at),
+            projectAccount(toAfter, decision.to, streamVersion(toHistory) + 1, commandId, at),
+          ),
+        },
+      };
+    },
+  };
+}
+
+export function handleTransfer(
+  command: TransferMoney,
+  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver } = {},
+): Promise<TransferCommandResult> {
+  return handleCommand(options.db ?? defaultDb(), transferCommandSpec(command), options.retry, options.onConflict);
+}
