@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
 import { handleAccountCommand } from '@/lib/account-commands';
-import { toFormResult } from '@/lib/form-outcomes';
-import { fieldErrorsOf, moneyMovementSchema, openAccountSchema, type FormResult } from '@/lib/forms/schemas';
+import { accountConfirmation, toFormResult, transferConfirmation } from '@/lib/form-outcomes';
+import { handleTransfer } from '@/lib/transfer-commands';
+import { fieldErrorsOf, moneyMovementSchema, openAccountSchema, transferSchema, type FormResult } from '@/lib/forms/schemas';
 
 // Thin adapters: validate, build the command (time and ids are made here, never in the domain),
 // dispatch, map the typed outcome. Expected outcomes are return values; only bugs throw.
@@ -21,7 +22,7 @@ export async function openAccountAction(input: unknown): Promise<FormResult> {
     metadata: { commandId, now: new Date() },
   });
   if (outcome.status === 'accepted') revalidatePath('/');
-  return toFormResult(outcome, (amount) => `Opened the account with ${amount}.`);
+  return toFormResult(outcome, accountConfirmation('Opened the account with'));
 }
 
 export async function depositAction(input: unknown): Promise<FormResult> {
@@ -45,5 +46,24 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', input: unknown)
     revalidatePath(`/accounts/${accountId.toLowerCase()}`);
     revalidatePath('/');
   }
-  return toFormResult(outcome, (amount) => (type === 'DepositMoney' ? `Deposited ${amount}.` : `Withdrew ${amount}.`));
+  return toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew'));
+}
+
+export async function transferAction(input: unknown): Promise<FormResult> {
+  const parsed = transferSchema.safeParse(input);
+  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
+  const { commandId, fromAccountId, toAccountId, amount } = parsed.data;
+  const from = fromAccountId.toLowerCase();
+  const to = toAccountId.toLowerCase();
+  const outcome = await handleTransfer({
+    type: 'TransferMoney',
+    data: { transferId: randomUUID(), fromAccountId: from, toAccountId: to, amountCents: amount },
+    metadata: { commandId, now: new Date() },
+  });
+  if (outcome.status === 'accepted') {
+    revalidatePath(`/accounts/${from}`);
+    revalidatePath(`/accounts/${to}`);
+    revalidatePath('/');
+  }
+  return toFormResult(outcome, transferConfirmation);
 }

@@ -31,7 +31,7 @@ test('a withdrawal beyond the balance is refused with the balance and the amount
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
   await withdraw.getByLabel('Amount').fill('200.01');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
-  await expect(withdraw.getByRole('alert')).toHaveText(/Insufficient funds: the balance is \$200\.00 and you asked to withdraw \$200\.01\./);
+  await expect(withdraw.getByRole('alert')).toHaveText(/Insufficient funds: the balance is \$200\.00, less than the \$200\.01 requested\./);
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(0);
 

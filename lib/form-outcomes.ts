@@ -1,5 +1,7 @@
 import 'server-only';
-import type { AccountCommandResult } from '@/lib/account-commands';
+import type { AccountResult } from '@/lib/account-commands';
+import type { CommandResult } from '@/lib/command-handler';
+import type { TransferResult } from '@/lib/transfer-commands';
 import { MAX_BALANCE_CENTS, type AccountRejection } from '@/lib/domain/account';
 import { formatUsd } from '@/lib/domain/money';
 import type { FormResult } from '@/lib/forms/schemas';
@@ -9,7 +11,7 @@ import type { FormResult } from '@/lib/forms/schemas';
 export function rejectionMessage(rejection: AccountRejection): string {
   switch (rejection.code) {
     case 'InsufficientFunds':
-      return `Insufficient funds: the balance is ${formatUsd(rejection.balanceCents)} and you asked to withdraw ${formatUsd(rejection.requestedCents)}.`;
+      return `Insufficient funds: the balance is ${formatUsd(rejection.balanceCents)}, less than the ${formatUsd(rejection.requestedCents)} requested.`;
     case 'AccountNotFound':
       return 'This account does not exist.';
     case 'AccountAlreadyOpen':
@@ -25,18 +27,14 @@ export function rejectionMessage(rejection: AccountRejection): string {
   }
 }
 
-export function toFormResult(outcome: AccountCommandResult, successVerb: (amount: string) => string): FormResult {
+type Confirmation = { message: string; accountId: string; balanceCents: number };
+
+export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejection>, confirm: (result: Result) => Confirmation): FormResult {
   switch (outcome.status) {
     case 'accepted': {
-      const { result } = outcome;
+      const { message, accountId, balanceCents } = confirm(outcome.result);
       const note = outcome.replayed ? ' (This request had already been processed; it was recorded once.)' : '';
-      return {
-        status: 'success',
-        message: `${successVerb(formatUsd(result.amountCents))} New balance: ${formatUsd(result.balanceCents)}.${note}`,
-        replayed: outcome.replayed,
-        accountId: result.accountId,
-        balanceCents: result.balanceCents,
-      };
+      return { status: 'success', message: `${message}${note}`, replayed: outcome.replayed, accountId, balanceCents };
     }
     case 'rejected':
       return { status: 'rejected', code: outcome.rejection.code, message: rejectionMessage(outcome.rejection) };
@@ -46,3 +44,18 @@ export function toFormResult(outcome: AccountCommandResult, successVerb: (amount
       return { status: 'key-reused', message: 'This request id was already used for a different request. Please submit again.' };
   }
 }
+
+/** "Withdrew $10.00. New balance: $90.00." */
+export const accountConfirmation =
+  (verb: string) =>
+  (result: AccountResult): Confirmation => ({
+    message: `${verb} ${formatUsd(result.amountCents)}. New balance: ${formatUsd(result.balanceCents)}.`,
+    accountId: result.accountId,
+    balanceCents: result.balanceCents,
+  });
+
+export const transferConfirmation = (result: TransferResult): Confirmation => ({
+  message: `Transferred ${formatUsd(result.amountCents)}. New balance: ${formatUsd(result.fromBalanceCents)}.`,
+  accountId: result.fromAccountId,
+  balanceCents: result.fromBalanceCents,
+});

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
+import { ACCOUNT_EVENT_TYPES } from '@/lib/domain/account';
 import { isAccountId } from '@/lib/forms/schemas';
 
 // Read side: pages read projections (and the admin page reads the log), never rehydrate.
@@ -19,7 +20,28 @@ export async function getAccount(accountId: string) {
 
 export async function recentTransactions(accountId: string, limit = 20) {
   const rows = await db().accountTransaction.findMany({ where: { accountId: accountId.toLowerCase() }, orderBy: { version: 'desc' }, take: limit });
-  return rows.map((r) => ({ ...r, amountCents: toCents(r.amountCents), balanceAfterCents: toCents(r.balanceAfterCents) }));
+  const counterpartyIds = [...new Set(rows.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])))];
+  const owners = new Map(
+    counterpartyIds.length === 0
+      ? []
+      : (await db().accountBalance.findMany({ where: { accountId: { in: counterpartyIds } }, select: { accountId: true, owner: true } })).map((a) => [a.accountId, a.owner]),
+  );
+  return rows.map((r) => ({
+    ...r,
+    amountCents: toCents(r.amountCents),
+    balanceAfterCents: toCents(r.balanceAfterCents),
+    counterpartyOwner: r.counterpartyId ? (owners.get(r.counterpartyId) ?? null) : null,
+  }));
+}
+
+/** Accounts money can be transferred to from `accountId`, newest first. */
+export async function transferTargets(accountId: string, limit = 500) {
+  return db().accountBalance.findMany({
+    where: { accountId: { not: accountId.toLowerCase() } },
+    select: { accountId: true, owner: true },
+    orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
+    take: limit,
+  });
 }
 
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
@@ -56,4 +78,4 @@ export async function listEvents(query: { stream?: string; type?: string; before
 }
 
 /** The event types the domain can write, for the admin filter (no scan of the log needed). */
-export const EVENT_TYPES = ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'] as const;
+export const EVENT_TYPES = ACCOUNT_EVENT_TYPES;

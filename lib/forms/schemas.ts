@@ -41,6 +41,15 @@ export const moneyMovementSchema = z.object({
   amount: amountSchema(),
 });
 
+export const transferFields = z.object({
+  commandId: commandIdSchema,
+  fromAccountId: accountIdSchema,
+  toAccountId: z.string({ error: 'Choose an account to transfer to' }).min(1, 'Choose an account to transfer to').regex(UUID, 'Choose an account to transfer to'),
+  amount: amountSchema(),
+});
+
+export const transferSchema = transferFields.refine((t) => t.fromAccountId.toLowerCase() !== t.toAccountId.toLowerCase(), { path: ['toAccountId'], message: 'Choose a different account to transfer to' });
+
 export type OpenAccountInput = z.input<typeof openAccountSchema>;
 export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;
 

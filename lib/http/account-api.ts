@@ -1,6 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
-import type { AccountCommandResult, AccountResult } from '@/lib/account-commands';
+import type { AccountResult } from '@/lib/account-commands';
+import type { CommandResult } from '@/lib/command-handler';
+import type { TransferResult } from '@/lib/transfer-commands';
 import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/domain/account';
 import { formatDecimal, parseAmount } from '@/lib/domain/money';
 import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
@@ -40,6 +42,11 @@ export const openAccountBody = z
   .strict();
 
 export const moneyMovementBody = z.object({ amount: amount({ allowZero: false }) }).strict();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const accountId = z.string({ error: 'must be an account id (a UUID string)' }).regex(UUID, 'must be an account id (a UUID)').transform((id) => id.toLowerCase());
+
+export const transferBody = z.object({ from: accountId, to: accountId, amount: amount({ allowZero: false }) }).strict();
 
 export function validationProblem(error: z.ZodError): Problem {
   const errors = error.issues.map((issue) => ({
@@ -82,7 +89,7 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
  * produces the original status and body byte for byte (bodies are built field by field, never by
  * spreading stored JSON whose key order PostgreSQL's jsonb does not keep).
  */
-export function commandResponse(outcome: AccountCommandResult, body: (result: AccountResult, commandId: string) => unknown): Response {
+export function commandResponse<Result>(outcome: CommandResult<Result, AccountRejection>, body: (result: Result, commandId: string) => unknown): Response {
   const replayHeader: Record<string, string> = 'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
   switch (outcome.status) {
     case 'accepted':
@@ -108,4 +115,13 @@ export const movementBody = (r: AccountResult, commandId: string) => ({
   balance: formatDecimal(r.balanceCents),
   version: r.version,
   commandId,
+});
+
+export const transferBody201 = (r: TransferResult) => ({
+  transferId: r.transferId,
+  from: r.fromAccountId,
+  to: r.toAccountId,
+  amount: formatDecimal(r.amountCents),
+  fromBalance: formatDecimal(r.fromBalanceCents),
+  toBalance: formatDecimal(r.toBalanceCents),
 });

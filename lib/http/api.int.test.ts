@@ -5,6 +5,7 @@ import * as account from '@/app/api/accounts/[accountId]/route';
 import * as deposits from '@/app/api/accounts/[accountId]/deposits/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as events from '@/app/api/accounts/[accountId]/events/route';
+import * as transfers from '@/app/api/transfers/route';
 import { handleAccountCommand } from '@/lib/account-commands';
 import { db } from '@/lib/db/prisma';
 import { freshDatabase } from '@/test/db';
@@ -151,5 +152,32 @@ describe('withdrawals with an Idempotency-Key', () => {
       [2, 'MoneyDeposited'],
       [3, 'MoneyWithdrawn'],
     ]);
+  });
+});
+
+describe('POST /api/transfers', () => {
+  const send = (body: unknown, key: string = randomUUID()) => transfers.POST(post('/api/transfers', body, { 'idempotency-key': key })).then(read);
+
+  it('201 with both balances; the same key replays byte for byte', async () => {
+    const [a, b] = [await open('100.00'), await open('5.00')];
+    const key = randomUUID();
+    const first = await send({ from: a.id, to: b.id, amount: '30.00' }, key);
+    expect(first.status).toBe(201);
+    expect(JSON.parse(first.text)).toEqual({ transferId: expect.stringMatching(/^[0-9a-f-]{36}$/), from: a.id, to: b.id, amount: '30.00', fromBalance: '70.00', toBalance: '35.00' });
+    expect(await send({ from: a.id, to: b.id, amount: '30.00' }, key)).toEqual({ ...first, replayed: 'true' });
+    expect(await db().event.count({ where: { commandId: key } })).toBe(2);
+  });
+
+  it('insufficient funds → 422; same account → 422; unknown account → 404; bad ids and amounts → 422', async () => {
+    const [a, b] = [await open('10.00'), await open('0')];
+    expect(JSON.parse((await send({ from: a.id, to: b.id, amount: '10.01' })).text)).toMatchObject({ status: 422, type: '/problems/insufficient-funds', balance: '10.00', requested: '10.01' });
+    expect(JSON.parse((await send({ from: a.id, to: a.id, amount: '1.00' })).text)).toMatchObject({ status: 422, type: '/problems/same-account' });
+    const missing = randomUUID();
+    expect(JSON.parse((await send({ from: a.id, to: missing, amount: '1.00' })).text)).toMatchObject({ status: 404, type: '/problems/account-not-found', accountId: missing });
+    expect(JSON.parse((await send({ from: 'x', to: b.id, amount: '1.00' })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/from must be an account id/) });
+    expect(JSON.parse((await send({ from: a.id, to: b.id, amount: 1 })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/amount must be a decimal string/) });
+    expect(JSON.parse((await send({ from: a.id, to: b.id })).text)).toMatchObject({ status: 422 });
+    const balances = await Promise.all([a.id, b.id].map(async (id) => (await (await account.GET(new Request(`${BASE}/api/accounts/${id}`), params(id))).json()) as { balance: string }));
+    expect(balances.map((x) => x.balance)).toEqual(['10.00', '0.00']);
   });
 });

@@ -4,8 +4,9 @@ import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { formatUsd } from '@/lib/domain/money';
 import { formatTime } from '@/lib/format-time';
-import { getAccount, recentTransactions } from '@/lib/queries';
+import { getAccount, recentTransactions, transferTargets } from '@/lib/queries';
 import { MoneyForm } from './money-form';
+import { TransferForm } from './transfer-form';
 
 type Props = { params: Promise<{ accountId: string }> };
 
@@ -20,7 +21,7 @@ export default async function AccountPage({ params }: Props) {
   const { accountId } = await params;
   const account = await getAccount(accountId);
   if (!account) notFound();
-  const transactions = await recentTransactions(account.accountId);
+  const [transactions, targets] = await Promise.all([recentTransactions(account.accountId), transferTargets(account.accountId)]);
 
   return (
     <>
@@ -35,6 +36,7 @@ export default async function AccountPage({ params }: Props) {
       <div className="forms">
         <MoneyForm accountId={account.accountId} kind="Deposit" />
         <MoneyForm accountId={account.accountId} kind="Withdraw" />
+        <TransferForm accountId={account.accountId} targets={targets} />
       </div>
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">Recent transactions</h2>
@@ -56,8 +58,13 @@ export default async function AccountPage({ params }: Props) {
                   <td>
                     <time dateTime={t.occurredAt.toISOString()}>{formatTime(t.occurredAt)}</time>
                   </td>
-                  <td>{t.kind === 'deposit' ? 'Deposit' : 'Withdrawal'}</td>
-                  <td className="num">{t.kind === 'deposit' ? '+' : '−'}{formatUsd(t.amountCents)}</td>
+                  <td>
+                    <TransactionKind kind={t.kind} counterpartyId={t.counterpartyId} counterpartyOwner={t.counterpartyOwner} />
+                  </td>
+                  <td className="num">
+                    {t.kind === 'deposit' || t.kind === 'transfer-in' ? '+' : '−'}
+                    {formatUsd(t.amountCents)}
+                  </td>
                   <td className="num">{formatUsd(t.balanceAfterCents)}</td>
                 </tr>
               ))}
@@ -65,6 +72,18 @@ export default async function AccountPage({ params }: Props) {
           </table>
         )}
       </section>
+    </>
+  );
+}
+
+function TransactionKind({ kind, counterpartyId, counterpartyOwner }: { kind: string; counterpartyId: string | null; counterpartyOwner: string | null }) {
+  if (kind === 'deposit') return <>Deposit</>;
+  if (kind === 'withdrawal') return <>Withdrawal</>;
+  const label = kind === 'transfer-out' ? 'Transfer to' : 'Transfer from';
+  return (
+    <>
+      {label}{' '}
+      {counterpartyId ? <Link href={`/accounts/${counterpartyId}`}>{counterpartyOwner ?? counterpartyId.slice(0, 8)}</Link> : 'another account'}
     </>
   );
 }
