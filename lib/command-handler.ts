@@ -51,14 +51,14 @@ export async function handleCommand<Result, Rejection>(
       // First attempt: optimistic, two round trips, no transaction held open. After a conflict the
       // stream is contended, so later attempts queue on its lock instead of racing again.
       const done = attempt === 1 ? await attemptOnce(db, spec) : await db.$transaction((tx) => attemptOnce(tx, spec, true), QUEUED_TRANSACTION);
-      return done;
+      return await counted(db, done);
     } catch (error) {
       const conflict = writeConflictOf(error);
       if (!conflict) throw error;
       // Whichever constraint PostgreSQL reported, the command table is the authority on whether
       // this command id committed meanwhile (both constraints can fire; PostgreSQL names one).
       const recorded = await findCommand(db, spec.commandId);
-      if (recorded) return replay(spec, recorded);
+      if (recorded) return await counted(db, replay(spec, recorded));
       // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
       if (conflict.kind === 'unique' && !STREAM_VERSION_CONSTRAINTS.has(conflict.constraint ?? '')) throw error;
       onConflict?.(conflict, attempt);
@@ -99,6 +99,17 @@ async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result
 
 /** Key space of the per-stream queue locks (two-int advisory locks; Prisma's migrate lock is a bigint). */
 const STREAM_LOCK_CLASS = 0x1de4;
+
+/** Replays are counted on the command row (for operators), never as events. Best effort. */
+async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result: R): Promise<R> {
+  if (!('replayed' in result) || !result.replayed) return result;
+  try {
+    await db.$executeRaw`UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = ${result.commandId}`;
+  } catch (error) {
+    console.warn(`[idem] could not count a replay of ${result.commandId}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return result;
+}
 
 function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, recorded: CommandRecord): CommandResult<Result, Rejection> {
   if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {
