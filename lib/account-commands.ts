@@ -4,6 +4,7 @@ import {
   decide,
   evolve,
   initialState,
+  type Account,
   type AccountCommand,
   type AccountEvent,
   type AccountRejection,
@@ -11,11 +12,20 @@ import {
 import type { Cents } from '@/lib/domain/money';
 import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/command-handler';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
-import { streamVersion, type EventMetadata, type RecordedEvent } from '@/lib/event-store';
+import type { EventMetadata, LoadedStream, RecordedEvent } from '@/lib/event-store';
+import { EVENT_SCHEMA_VERSIONS, upcast } from '@/lib/domain/upcast';
+import type { SnapshotWrite } from '@/lib/unit-of-work';
 import { fingerprint } from '@/lib/fingerprint';
 import { projectAccount } from '@/lib/projections/account-projections';
 
-export const EVENT_SCHEMA_VERSION = 1;
+/** Bump when the shape of `Account` changes: older snapshots are then ignored and rewritten. */
+export const ACCOUNT_SNAPSHOT_SCHEMA = 1;
+
+/** Snapshot every N events (IDEM_SNAPSHOT_EVERY, default 100; 0 turns snapshots off). */
+export function snapshotEvery(): number {
+  const value = Number(process.env.IDEM_SNAPSHOT_EVERY ?? 100);
+  return Number.isInteger(value) && value >= 0 ? value : 100;
+}
 
 export type AccountResult = {
   accountId: string;
@@ -42,31 +52,52 @@ export function requestOf(command: AccountCommand): unknown {
   }
 }
 
-export function rehydrate(events: RecordedEvent[]) {
-  return events.reduce((state, event) => evolve(state, event as unknown as AccountEvent), initialState());
+/** A stored event in today's shape (old schema versions are upcast). */
+export const accountEventOf = (event: RecordedEvent): AccountEvent => upcast({ type: event.type, data: event.data, schemaVersion: event.metadata?.schemaVersion });
+
+/** The account after a whole stream (from version 1). */
+export function rehydrate(events: RecordedEvent[]): Account {
+  return events.map(accountEventOf).reduce(evolve, initialState());
 }
 
-export function eventMetadata(commandId: string, commandType: string): EventMetadata {
-  return { commandId, commandType, causationId: commandId, correlationId: commandId, schemaVersion: EVENT_SCHEMA_VERSION };
+/** The account after a loaded stream: its snapshot (if any), then the events after it. */
+export function rehydrateLoaded(stream: LoadedStream): Account {
+  return stream.events.map(accountEventOf).reduce(evolve, (stream.snapshot?.state as Account | undefined) ?? initialState());
 }
 
-export function accountCommandSpec(command: AccountCommand): CommandSpec<AccountResult, AccountRejection> {
+export function eventMetadata(commandId: string, commandType: string, eventType: AccountEvent['type']): EventMetadata {
+  return { commandId, commandType, causationId: commandId, correlationId: commandId, schemaVersion: EVENT_SCHEMA_VERSIONS[eventType] };
+}
+
+/** The events of one stream for the unit of work, with per-type metadata. */
+export function toNewEvents(events: AccountEvent[], commandId: string, commandType: string) {
+  return events.map((e) => ({ type: e.type, data: e.data, metadata: eventMetadata(commandId, commandType, e.type) }));
+}
+
+/** A snapshot write when this commit crosses a multiple of `every` events. */
+export function snapshotIfDue(streamId: string, fromVersion: number, toVersion: number, state: Account, every: number): SnapshotWrite[] {
+  if (every <= 0 || Math.floor(toVersion / every) === Math.floor(fromVersion / every)) return [];
+  return [{ streamId, version: toVersion, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state }];
+}
+
+export function accountCommandSpec(command: AccountCommand, every = snapshotEvery()): CommandSpec<AccountResult, AccountRejection> {
   const { commandId, now } = command.metadata;
   const streamId = accountStreamId(command.data.accountId);
   const at = now.toISOString();
-  const metadata = eventMetadata(commandId, command.type);
   return {
     commandId,
     type: command.type,
     fingerprint: fingerprint(command.type, requestOf(command)),
     streamIds: [streamId],
     at: now,
+    snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
     decide(streams) {
-      const history = streams.get(streamId) ?? [];
-      const expectedVersion = streamVersion(history);
-      const decision = decide(command, rehydrate(history));
+      const stream = streams.get(streamId) ?? { snapshot: null, events: [], version: 0 };
+      const expectedVersion = stream.version;
+      const state = rehydrateLoaded(stream);
+      const decision = decide(command, state);
       if (!decision.ok) return { status: 'rejected', rejection: decision.rejection };
-      const stateAfter = decision.events.reduce(evolve, rehydrate(history));
+      const stateAfter = decision.events.reduce(evolve, state);
       if (stateAfter.status !== 'open') throw new Error(`${command.type} accepted but the account is not open`);
       const version = expectedVersion + decision.events.length;
       const moved = command.type === 'OpenAccount' ? command.data.openingDepositCents : command.data.amountCents;
@@ -74,8 +105,9 @@ export function accountCommandSpec(command: AccountCommand): CommandSpec<Account
         status: 'accepted',
         result: { accountId: stateAfter.accountId, owner: stateAfter.owner, amountCents: moved, balanceCents: stateAfter.balanceCents, version },
         work: {
-          appends: [{ streamId, expectedVersion, events: decision.events.map((e) => ({ type: e.type, data: e.data, metadata })) }],
+          appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
           projections: projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at),
+          snapshots: snapshotIfDue(streamId, expectedVersion, version, stateAfter, every),
         },
       };
     },
@@ -84,7 +116,7 @@ export function accountCommandSpec(command: AccountCommand): CommandSpec<Account
 
 export function handleAccountCommand(
   command: AccountCommand,
-  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver } = {},
+  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver; snapshotEvery?: number } = {},
 ): Promise<AccountCommandResult> {
-  return handleCommand(options.db ?? defaultDb(), accountCommandSpec(command), options.retry, options.onConflict);
+  return handleCommand(options.db ?? defaultDb(), accountCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Db, Sql } from '@/lib/db/prisma';
 import { STREAM_VERSION_CONSTRAINTS, writeConflictOf, type WriteConflict } from '@/lib/db/unique-violation';
-import { findCommand, loadForCommand, type CommandRecord, type RecordedEvent } from '@/lib/event-store';
+import { findCommand, loadForCommand, type CommandRecord, type LoadedStream } from '@/lib/event-store';
 import { commit, type UnitOfWork } from '@/lib/unit-of-work';
 
 // Exactly-once command handling. The database decides: the command id is a primary key and every
@@ -19,7 +19,7 @@ export type CommandResult<Result, Rejection> =
   | { status: 'busy'; commandId: string; attempts: number };
 
 export type Decided<Result, Rejection> =
-  | { status: 'accepted'; result: Result; work: Pick<UnitOfWork, 'appends' | 'projections'> }
+  | { status: 'accepted'; result: Result; work: Pick<UnitOfWork, 'appends' | 'projections' | 'snapshots'> }
   | { status: 'rejected'; rejection: Rejection };
 
 export type CommandSpec<Result, Rejection> = {
@@ -29,8 +29,10 @@ export type CommandSpec<Result, Rejection> = {
   fingerprint: string;
   streamIds: string[];
   at: Date;
-  /** Pure: given the current events of `streamIds`, what happens. Called again after a conflict. */
-  decide: (streams: Map<string, RecordedEvent[]>) => Decided<Result, Rejection>;
+  /** Load snapshots of this schema version (null: always replay from version 1). */
+  snapshotSchemaVersion: number | null;
+  /** Pure: given the current state of `streamIds`, what happens. Called again after a conflict. */
+  decide: (streams: Map<string, LoadedStream>) => Decided<Result, Rejection>;
 };
 
 export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
@@ -83,7 +85,7 @@ async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result
       await sql.$queryRaw`SELECT pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(${streamId}))::text AS locked`;
     }
   }
-  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds);
+  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
   if (loaded.command) return replay(spec, loaded.command);
 
   const decided = spec.decide(loaded.streams);
@@ -93,6 +95,7 @@ async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result
     command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, at: spec.at },
     appends: decided.status === 'accepted' ? decided.work.appends : [],
     projections: decided.status === 'accepted' ? decided.work.projections : { balances: [], transactions: [] },
+    snapshots: decided.status === 'accepted' ? decided.work.snapshots : [],
   });
   return { ...outcome, commandId: spec.commandId, replayed: false };
 }

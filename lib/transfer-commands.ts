@@ -2,10 +2,10 @@ import 'server-only';
 import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { decideTransfer, type TransferMoney } from '@/lib/domain/transfer';
-import { rehydrate, eventMetadata } from '@/lib/account-commands';
+import { ACCOUNT_SNAPSHOT_SCHEMA, rehydrateLoaded, snapshotEvery, snapshotIfDue, toNewEvents } from '@/lib/account-commands';
 import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/command-handler';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
-import { streamVersion } from '@/lib/event-store';
+import type { LoadedStream } from '@/lib/event-store';
 import { fingerprint } from '@/lib/fingerprint';
 import { mergeWrites, projectAccount } from '@/lib/projections/account-projections';
 
@@ -32,32 +32,33 @@ export const transferRequestOf = ({ data }: TransferMoney) => ({
  * expected version, together with the command record and both accounts' projections, in one
  * commit. A conflict on either stream reloads both and decides again.
  */
-export function transferCommandSpec(command: TransferMoney): CommandSpec<TransferResult, AccountRejection> {
+export function transferCommandSpec(command: TransferMoney, every = snapshotEvery()): CommandSpec<TransferResult, AccountRejection> {
   const { commandId, now } = command.metadata;
   const from = accountStreamId(command.data.fromAccountId);
   const to = accountStreamId(command.data.toAccountId);
   const at = now.toISOString();
-  const metadata = eventMetadata(commandId, command.type);
+  const empty: LoadedStream = { snapshot: null, events: [], version: 0 };
   return {
     commandId,
     type: command.type,
     fingerprint: fingerprint(command.type, transferRequestOf(command)),
     streamIds: from === to ? [from] : [from, to],
     at: now,
+    snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
     decide(streams) {
-      const fromHistory = streams.get(from) ?? [];
-      const toHistory = streams.get(to) ?? [];
-      const fromState = rehydrate(fromHistory);
-      const toState = rehydrate(toHistory);
+      const fromStream = streams.get(from) ?? empty;
+      const toStream = streams.get(to) ?? empty;
+      const fromState = rehydrateLoaded(fromStream);
+      const toState = rehydrateLoaded(toStream);
       const decision = decideTransfer(command, fromState, toState);
       if (!decision.ok) return { status: 'rejected', rejection: decision.rejection };
       const fromAfter = decision.from.reduce(evolve, fromState);
       const toAfter = decision.to.reduce(evolve, toState);
       if (fromAfter.status !== 'open' || toAfter.status !== 'open') throw new Error('transfer accepted between accounts that are not open');
-      const side = (streamId: string, history: typeof fromHistory, events: AccountEvent[]) => ({
+      const side = (streamId: string, stream: LoadedStream, events: AccountEvent[]) => ({
         streamId,
-        expectedVersion: streamVersion(history),
-        events: events.map((e) => ({ type: e.type, data: e.data, metadata })),
+        expectedVersion: stream.version,
+        events: toNewEvents(events, commandId, command.type),
       });
       return {
         status: 'accepted',
@@ -70,11 +71,15 @@ export function transferCommandSpec(command: TransferMoney): CommandSpec<Transfe
           toBalanceCents: toAfter.balanceCents,
         },
         work: {
-          appends: [side(from, fromHistory, decision.from), side(to, toHistory, decision.to)],
+          appends: [side(from, fromStream, decision.from), side(to, toStream, decision.to)],
           projections: mergeWrites(
-            projectAccount(fromAfter, decision.from, streamVersion(fromHistory) + 1, commandId, at),
-            projectAccount(toAfter, decision.to, streamVersion(toHistory) + 1, commandId, at),
+            projectAccount(fromAfter, decision.from, fromStream.version + 1, commandId, at),
+            projectAccount(toAfter, decision.to, toStream.version + 1, commandId, at),
           ),
+          snapshots: [
+            ...snapshotIfDue(from, fromStream.version, fromStream.version + decision.from.length, fromAfter, every),
+            ...snapshotIfDue(to, toStream.version, toStream.version + decision.to.length, toAfter, every),
+          ],
         },
       };
     },
@@ -83,7 +88,7 @@ export function transferCommandSpec(command: TransferMoney): CommandSpec<Transfe
 
 export function handleTransfer(
   command: TransferMoney,
-  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver } = {},
+  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver; snapshotEvery?: number } = {},
 ): Promise<TransferCommandResult> {
-  return handleCommand(options.db ?? defaultDb(), transferCommandSpec(command), options.retry, options.onConflict);
+  return handleCommand(options.db ?? defaultDb(), transferCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
 }

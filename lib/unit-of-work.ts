@@ -13,7 +13,9 @@ export type CommandRow = {
   at: Date;
 };
 
-export type UnitOfWork = { command: CommandRow; appends: StreamAppend[]; projections: AccountProjectionWrites };
+export type SnapshotWrite = { streamId: string; version: number; schemaVersion: number; state: unknown };
+
+export type UnitOfWork = { command: CommandRow; appends: StreamAppend[]; projections: AccountProjectionWrites; snapshots: SnapshotWrite[] };
 
 /**
  * Commits the command record, the events of every stream (each at its expected version + 1, + 2, …)
@@ -45,6 +47,9 @@ export async function commit(db: Sql, work: UnitOfWork): Promise<void> {
     opened_at: b.openedAt,
     updated_at: b.updatedAt,
   }));
+  const snapshots = [...work.snapshots]
+    .sort((a, b) => compare(a.streamId, b.streamId))
+    .map((s) => ({ stream_id: s.streamId, version: s.version, schema_version: s.schemaVersion, state: s.state }));
   const transactions = [...projections.transactions]
     .sort((a, b) => compare(a.accountId, b.accountId) || a.version - b.version)
     .map((t) => ({
@@ -79,6 +84,15 @@ export async function commit(db: Sql, work: UnitOfWork): Promise<void> {
          SET owner = EXCLUDED.owner, balance_cents = EXCLUDED.balance_cents,
              version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
        WHERE account_balances.version < EXCLUDED.version
+    ),
+    new_snapshots AS (
+      INSERT INTO snapshots (stream_id, version, schema_version, state, created_at)
+      SELECT s.stream_id, s.version, s.schema_version, s.state, ${command.at}
+        FROM jsonb_to_recordset(${JSON.stringify(snapshots)}::jsonb)
+             AS s(stream_id text, version int, schema_version int, state jsonb)
+      ON CONFLICT (stream_id) DO UPDATE
+         SET version = EXCLUDED.version, schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, created_at = EXCLUDED.created_at
+       WHERE snapshots.version < EXCLUDED.version OR snapshots.schema_version <> EXCLUDED.schema_version
     )
     INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at, counterparty_account_id)
     SELECT t.account_id, t.version, t.kind, t.amount_cents, t.balance_after_cents, t.command_id, t.occurred_at, t.counterparty_account_id

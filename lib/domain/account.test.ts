@@ -18,7 +18,7 @@ const metadata = { commandId: 'cmd-1', now };
 const opened: AccountEvent = { type: 'AccountOpened', data: { accountId, owner: 'Ada Lovelace', openedAt: '2026-11-01T09:00:00.000Z' } };
 const deposited = (amountCents: number, balanceAfterCents: number): AccountEvent => ({
   type: 'MoneyDeposited',
-  data: { accountId, amountCents, balanceAfterCents, depositedAt: '2026-11-02T09:00:00.000Z' },
+  data: { accountId, amountCents, currency: 'USD', balanceAfterCents, depositedAt: '2026-11-02T09:00:00.000Z' },
 });
 
 /** Given past events, when a command is decided, then this decision. */
@@ -44,7 +44,7 @@ describe('OpenAccount', () => {
       ok: true,
       events: [
         { type: 'AccountOpened', data: { accountId, owner: 'Ada', openedAt: at } },
-        { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, balanceAfterCents: 10_000, depositedAt: at } },
+        { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, currency: 'USD', balanceAfterCents: 10_000, depositedAt: at } },
       ],
     });
   });
@@ -70,7 +70,7 @@ describe('DepositMoney', () => {
   it('adds to the balance and records the balance after', () => {
     expect(given([opened, deposited(500, 500)]).when(deposit(250))).toEqual({
       ok: true,
-      events: [{ type: 'MoneyDeposited', data: { accountId, amountCents: 250, balanceAfterCents: 750, depositedAt: at } }],
+      events: [{ type: 'MoneyDeposited', data: { accountId, amountCents: 250, currency: 'USD', balanceAfterCents: 750, depositedAt: at } }],
     });
   });
 
@@ -99,7 +99,7 @@ describe('WithdrawMoney', () => {
   it('subtracts from the balance and records the balance after', () => {
     expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(400))).toEqual({
       ok: true,
-      events: [{ type: 'MoneyWithdrawn', data: { accountId, amountCents: 400, balanceAfterCents: 600, withdrawnAt: at } }],
+      events: [{ type: 'MoneyWithdrawn', data: { accountId, amountCents: 400, currency: 'USD', balanceAfterCents: 600, withdrawnAt: at } }],
     });
   });
 
@@ -128,7 +128,7 @@ describe('evolve', () => {
     const events: AccountEvent[] = [
       opened,
       deposited(1_000, 1_000),
-      { type: 'MoneyWithdrawn', data: { accountId, amountCents: 300, balanceAfterCents: 700, withdrawnAt: at } },
+      { type: 'MoneyWithdrawn', data: { accountId, amountCents: 300, currency: 'USD', balanceAfterCents: 700, withdrawnAt: at } },
     ];
     expect(events.reduce(evolve, initialState())).toEqual({ status: 'open', accountId, owner: 'Ada Lovelace', balanceCents: 700, openedAt: '2026-11-01T09:00:00.000Z' });
   });

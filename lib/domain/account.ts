@@ -8,6 +8,10 @@ export const MAX_BALANCE_CENTS: Cents = 1_000_000_000_000_000;
 
 export type CommandMetadata = { commandId: string; now: Date };
 
+/** Every ledger amount is in US cents today; events say so, so another currency can come later. */
+export type Currency = 'USD';
+export const CURRENCY: Currency = 'USD';
+
 export type OpenAccount = {
   type: 'OpenAccount';
   data: { accountId: string; owner: string; openingDepositCents: Cents };
@@ -26,13 +30,15 @@ export type WithdrawMoney = {
 export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;
 
 export type AccountOpened = { type: 'AccountOpened'; data: { accountId: string; owner: string; openedAt: string } };
+/** Schema v2 added `currency` (v1 events are upcast: see ./upcast.ts). */
 export type MoneyDeposited = {
   type: 'MoneyDeposited';
-  data: { accountId: string; amountCents: Cents; balanceAfterCents: Cents; depositedAt: string };
+  data: { accountId: string; amountCents: Cents; currency: Currency; balanceAfterCents: Cents; depositedAt: string };
 };
+/** Schema v2 added `currency` (v1 events are upcast: see ./upcast.ts). */
 export type MoneyWithdrawn = {
   type: 'MoneyWithdrawn';
-  data: { accountId: string; amountCents: Cents; balanceAfterCents: Cents; withdrawnAt: string };
+  data: { accountId: string; amountCents: Cents; currency: Currency; balanceAfterCents: Cents; withdrawnAt: string };
 };
 /** The source side of a transfer; the destination records MoneyTransferredIn in the same commit. */
 export type MoneyTransferredOut = {
@@ -119,7 +125,7 @@ function openAccount({ data, metadata }: OpenAccount, state: Account): Decision 
   const events: AccountEvent[] = [{ type: 'AccountOpened', data: { accountId: data.accountId, owner, openedAt: at } }];
   if (data.openingDepositCents > 0) {
     const amountCents = data.openingDepositCents;
-    events.push({ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents, balanceAfterCents: amountCents, depositedAt: at } });
+    events.push({ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents, currency: CURRENCY, balanceAfterCents: amountCents, depositedAt: at } });
   }
   return { ok: true, events };
 }
@@ -134,7 +140,7 @@ function depositMoney({ data, metadata }: DepositMoney, state: Account): Decisio
   }
   return {
     ok: true,
-    events: [{ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents: data.amountCents, balanceAfterCents, depositedAt: metadata.now.toISOString() } }],
+    events: [{ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, depositedAt: metadata.now.toISOString() } }],
   };
 }
 
@@ -148,7 +154,7 @@ function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decis
   const balanceAfterCents = state.balanceCents - data.amountCents;
   return {
     ok: true,
-    events: [{ type: 'MoneyWithdrawn', data: { accountId: data.accountId, amountCents: data.amountCents, balanceAfterCents, withdrawnAt: metadata.now.toISOString() } }],
+    events: [{ type: 'MoneyWithdrawn', data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, withdrawnAt: metadata.now.toISOString() } }],
   };
 }
 

@@ -11,7 +11,7 @@ const account = (accountId: string, balanceCents: number) =>
   (
     [
       { type: 'AccountOpened', data: { accountId, owner: accountId.slice(0, 4), openedAt: at } },
-      ...(balanceCents > 0 ? [{ type: 'MoneyDeposited', data: { accountId, amountCents: balanceCents, balanceAfterCents: balanceCents, depositedAt: at } }] : []),
+      ...(balanceCents > 0 ? [{ type: 'MoneyDeposited', data: { accountId, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: at } }] : []),
     ] as AccountEvent[]
   ).reduce(evolve, initialState());
 
@@ -57,7 +57,7 @@ describe('decideTransfer', () => {
   it('rejects a transfer that would take the destination past the balance limit', () => {
     const full = [
       { type: 'AccountOpened', data: { accountId: b, owner: 'b', openedAt: at } },
-      { type: 'MoneyDeposited', data: { accountId: b, amountCents: 1, balanceAfterCents: MAX_BALANCE_CENTS, depositedAt: at } },
+      { type: 'MoneyDeposited', data: { accountId: b, amountCents: 1, currency: 'USD', balanceAfterCents: MAX_BALANCE_CENTS, depositedAt: at } },
     ] as AccountEvent[];
     expect(decideTransfer(transfer(1), account(a, 100), full.reduce(evolve, initialState()))).toMatchObject({ ok: false, rejection: { code: 'BalanceLimitExceeded', accountId: b } });
   });

@@ -1,3 +1,4 @@
+import { accountEventOf } from '@/lib/account-commands';
 import { accountStreamId } from '@/lib/domain/account';
 import { db } from '@/lib/db/prisma';
 import { readStream } from '@/lib/event-store';
@@ -15,7 +16,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ acc
         globalPosition: String(e.globalPosition),
         version: e.version,
         type: e.type,
-        data: e.data,
+        // Readers see today's schema: older versions are upcast (stored events are never rewritten).
+        data: accountEventOf(e).data,
         metadata: e.metadata,
         createdAt: e.createdAt.toISOString(),
       })),
