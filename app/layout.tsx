@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SignOutForm } from '@/app/components/sign-out-form';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -18,8 +19,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Main">
             <Link href="/">Accounts</Link>
-            <Link href="/admin/events">Event history</Link>
+            <Link href="/admin">Admin</Link>
           </nav>
+          <SignOutForm />
         </header>
         <main>{children}</main>
       </body>

@@ -45,16 +45,20 @@ export async function transferTargets(accountId: string, limit = 500) {
 }
 
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
+export type EventFilter = { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
 
 /**
  * The global log, newest first, one page at a time. The cursor is the global position: `before`
- * pages towards older events, `after` towards newer ones; filters narrow by stream and type.
+ * pages towards older events, `after` towards newer ones; filters narrow by stream, type, command id
+ * and time (`from`/`to` inclusive).
  */
-export async function listEvents(query: { stream?: string; type?: string; before?: bigint; after?: bigint; limit?: number }) {
+export async function listEvents(query: EventFilter & { before?: bigint; after?: bigint; limit?: number }) {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const where = {
     ...(query.stream ? { streamId: query.stream } : {}),
     ...(query.type ? { type: query.type } : {}),
+    ...(query.commandId ? { commandId: query.commandId } : {}),
+    ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
   };
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const rows = await db().event.findMany({

@@ -1,0 +1,60 @@
+// The admin event-history filters, parsed from the query string with messages a person can act on.
+// Times without a zone are UTC (every time in the admin pages is shown in UTC). `to` is inclusive
+// at the precision given: `2026-11-26` covers that whole day, `…T14:30` that whole minute.
+
+export type EventFilterInput = { stream: string; type: string; commandId: string; from: string; to: string };
+export type ParsedEventFilter = {
+  values: EventFilterInput;
+  filter: { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
+  errors: Partial<Record<keyof EventFilterInput, string>>;
+};
+
+const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const UNIT_MS = { day: 86_400_000, minute: 60_000, second: 1_000, ms: 1 } as const;
+export const TIME_HINT = 'a UTC date and time like 2026-11-26T14:30, or an ISO 8601 timestamp like 2026-11-26T14:30:00+01:00';
+
+/** The first instant and the last millisecond a written time covers; null if it is not a real time. */
+export function parseTime(text: string): { start: Date; end: Date } | null {
+  const m = TIME.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const [, sign, hh, mm] = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    if (Number(hh) > 14 || Number(mm) > 59) return null;
+    offsetMinutes = (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
+  }
+  const start = Date.UTC(year!, month! - 1, day!, hour, minute, second, ms) - offsetMinutes * 60_000;
+  const unit = m[7] ? 'ms' : m[6] ? 'second' : m[4] ? 'minute' : 'day';
+  return { start: new Date(start), end: new Date(start + UNIT_MS[unit] - 1) };
+}
+
+export function parseEventFilter(params: Record<string, string | string[] | undefined>, eventTypes: readonly string[]): ParsedEventFilter {
+  const one = (name: string) => {
+    const value = params[name];
+    return ((Array.isArray(value) ? value[0] : value) ?? '').trim();
+  };
+  const values: EventFilterInput = { stream: one('stream'), type: one('type'), commandId: one('commandId'), from: one('from'), to: one('to') };
+  const errors: ParsedEventFilter['errors'] = {};
+  const filter: ParsedEventFilter['filter'] = {};
+
+  if (values.stream.length > 300) errors.stream = 'Stream ids are at most 300 characters.';
+  else if (values.stream) filter.stream = values.stream;
+  if (values.type && !eventTypes.includes(values.type)) errors.type = `Unknown event type “${values.type.slice(0, 60)}”.`;
+  else if (values.type) filter.type = values.type;
+  if (values.commandId && !/^[\x21-\x7E]{1,255}$/.test(values.commandId)) errors.commandId = 'A command id is 1–255 visible ASCII characters.';
+  else if (values.commandId) filter.commandId = values.commandId;
+
+  const from = values.from ? parseTime(values.from) : null;
+  const to = values.to ? parseTime(values.to) : null;
+  if (values.from && !from) errors.from = `“From” must be ${TIME_HINT}.`;
+  if (values.to && !to) errors.to = `“To” must be ${TIME_HINT}.`;
+  if (from) filter.from = from.start;
+  if (to) filter.to = to.end;
+  if (from && to && from.start > to.end) errors.to = '“To” must not be before “From”.';
+  return { values, filter, errors };
+}
