@@ -1,0 +1,78 @@
+import 'server-only';
+import { db } from '@/lib/db/prisma';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+// Read side of the admin console: single events, the command log, and the global log for the API.
+
+export const COMMAND_TYPES = ['OpenAccount', 'DepositMoney', 'WithdrawMoney', 'TransferMoney'] as const;
+export const COMMAND_STATUSES = ['accepted', 'rejected'] as const;
+const MAX_POSITION = 2n ** 63n - 1n;
+
+/** A global position from text: digits only, within bigint range. */
+export function parsePosition(text: string | undefined): bigint | undefined {
+  if (!text || !/^\d{1,19}$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value <= MAX_POSITION ? value : undefined;
+}
+
+export async function getEvent(globalPosition: bigint) {
+  return db().event.findUnique({ where: { globalPosition }, include: { command: { select: { type: true, status: true } } } });
+}
+
+/** Events of the global log after `after`, ascending; `next` is set when more are already there. */
+export async function eventsAfter(after: bigint, limit: number) {
+  const rows = await db().event.findMany({ where: { globalPosition: { gt: after } }, orderBy: { globalPosition: 'asc' }, take: limit + 1 });
+  const events = rows.slice(0, limit);
+  return { events, next: rows.length > limit ? events.at(-1)!.globalPosition : null };
+}
+
+/** Commands newest first. The cursor is (created_at, command_id): unique and totally ordered. */
+export type CommandCursor = { createdAt: Date; commandId: string };
+
+export const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
+
+export function decodeCursor(text: string | undefined): CommandCursor | undefined {
+  if (!text || text.length > 400) return undefined;
+  const raw = Buffer.from(text, 'base64url').toString('utf8');
+  const space = raw.indexOf(' ');
+  const createdAt = new Date(raw.slice(0, space));
+  return space > 0 && !Number.isNaN(createdAt.getTime()) ? { createdAt, commandId: raw.slice(space + 1) } : undefined;
+}
+
+const olderThan = (c: CommandCursor): Prisma.CommandWhereInput => ({
+  OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, commandId: { lt: c.commandId } }],
+});
+const newerThan = (c: CommandCursor): Prisma.CommandWhereInput => ({
+  OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, commandId: { gt: c.commandId } }],
+});
+
+export async function listCommands(query: { status?: string; type?: string; before?: CommandCursor; after?: CommandCursor; limit?: number }) {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const where: Prisma.CommandWhereInput = { ...(query.status ? { status: query.status } : {}), ...(query.type ? { type: query.type } : {}) };
+  const towardsNewer = query.after !== undefined && query.before === undefined;
+  const direction = towardsNewer ? 'asc' : 'desc';
+  const cursor = towardsNewer ? newerThan(query.after!) : query.before ? olderThan(query.before) : {};
+  const rows = await db().command.findMany({
+    where: { AND: [where, cursor] },
+    orderBy: [{ createdAt: direction }, { commandId: direction }],
+    take: limit + 1,
+  });
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (towardsNewer) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  const exists = async (extra: Prisma.CommandWhereInput) => (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
+  const [newer, older] = await Promise.all([
+    first ? (towardsNewer ? more : exists(newerThan(first))) : false,
+    last ? (!towardsNewer ? more : exists(olderThan(last))) : false,
+  ]);
+  return { commands: page, newerCursor: newer && first ? encodeCursor(first) : undefined, olderCursor: older && last ? encodeCursor(last) : undefined };
+}
+
+export async function getCommand(commandId: string) {
+  const command = await db().command.findUnique({ where: { commandId } });
+  if (!command) return null;
+  const events = await db().event.findMany({ where: { commandId }, orderBy: { globalPosition: 'asc' } });
+  return { command, events };
+}
