@@ -5,7 +5,7 @@
 // written in the same transaction as the projection's rows, not from the lock.
 import pg from 'pg';
 import { applyDailyTotals, DAILY_TOTALS } from './daily-totals';
-import { readGlobalLog, type Checkpoint, type LogEvent } from './global-log';
+import { readGlobalLog, START, type Checkpoint, type LogEvent } from './global-log';
 
 export type AsyncProjection = { name: string; apply: (client: pg.ClientBase, events: LogEvent[]) => Promise<void> };
 
@@ -14,13 +14,15 @@ export const ASYNC_PROJECTIONS: AsyncProjection[] = [{ name: DAILY_TOTALS, apply
 /** Key space of the projection leader locks (two-int advisory locks). */
 export const PROJECTION_LOCK_CLASS = 0x1de5;
 
+/** The checkpoint; `forUpdate` creates it if missing and locks it for this transaction. */
 export async function readCheckpoint(client: pg.ClientBase, name: string, forUpdate = false): Promise<Checkpoint> {
-  await client.query(`INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
+  if (forUpdate) await client.query(`INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
   const { rows } = await client.query<{ tx: string; pos: string }>(
     `SELECT last_transaction_id AS tx, last_position::text AS pos FROM projection_checkpoints WHERE name = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
     [name],
   );
-  return { transactionId: rows[0]!.tx, position: BigInt(rows[0]!.pos) };
+  const row = rows[0];
+  return row ? { transactionId: row.tx, position: BigInt(row.pos) } : START;
 }
 
 /** One batch in one transaction: lock the checkpoint, read after it, apply, advance it. */
