@@ -21,7 +21,10 @@ export default async function AdminDashboard() {
           <Link href="/admin/streams">Streams</Link> <span className="muted">— each account’s events with its state after every version</span>
         </li>
         <li>
-          <a href="/api/admin/events?after=0&amp;limit=100">GET /api/admin/events</a> <span className="muted">— the log as JSON, by global position</span>
+          <Link href="/api/admin/events?after=0&limit=100" prefetch={false}>
+            GET /api/admin/events
+          </Link>{' '}
+          <span className="muted">— the log as JSON, by global position</span>
         </li>
       </ul>
       {/* Slot for the daily-totals chart (another change replaces app/admin/daily-totals.tsx). */}
