@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { hashPasswordSync } from './lib/admin/password';
 
 // The suite serves the production build (`npm run build` first; `npm test` does) on a fresh
 // embedded PostgreSQL at a fixed port, so tests can check the database directly.
 const port = Number(process.env.E2E_PORT ?? 3107);
 export const e2eDatabaseUrl = process.env.E2E_DATABASE_URL ?? `postgresql://postgres:password@127.0.0.1:${process.env.E2E_PG_PORT ?? 55433}/idem`;
+
+// The admin the suite signs in as (e2e/admin-auth.ts); the server gets only the password's hash.
+export const e2eAdmin = { email: 'e2e-admin@example.test', password: 'e2e admin password, not secret', apiToken: 'e2e-api-token-0123456789abcdef0123456789' };
 
 // Playwright cannot download its browser here; Debian's chromium works (see README).
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -35,9 +39,13 @@ export default defineConfig({
     stdout: 'pipe',
     env: {
       PORT: String(port),
-      IDEM_DATA_DIR: '.data/e2e',
+      IDEM_DATA_DIR: process.env.E2E_DATA_DIR ?? '.data/e2e',
       IDEM_FRESH_DATA: '1',
       IDEM_PG_PORT: String(process.env.E2E_PG_PORT ?? 55433),
+      ADMIN_EMAIL: e2eAdmin.email,
+      ADMIN_PASSWORD_HASH: hashPasswordSync(e2eAdmin.password, { N: 2 ** 14, r: 8, p: 1 }),
+      ADMIN_SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
+      ADMIN_API_TOKEN: e2eAdmin.apiToken,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
   },

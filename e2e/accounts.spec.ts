@@ -1,3 +1,4 @@
+import { signIn } from './admin-auth';
 import { commandCount, eventCount, expect, openAccount, test } from './fixtures';
 
 test('open an account, deposit and withdraw: confirmation, balance and history update', async ({ page, db }) => {
@@ -100,7 +101,7 @@ test('the event appears in the admin event history, filterable by stream and typ
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
   await expect(withdraw.getByRole('status')).toBeVisible();
 
-  await page.goto(`/admin/events?stream=account-${account.id}`);
+  await signIn(page, `/admin/events?stream=account-${account.id}`);
   const rows = page.getByTestId('event-row');
   await expect(rows).toHaveCount(3);
   await expect(rows.nth(0)).toContainText('MoneyWithdrawn');

@@ -21,9 +21,8 @@ export default async function AdminDashboard() {
           <Link href="/admin/streams">Streams</Link> <span className="muted">— each account’s events with its state after every version</span>
         </li>
         <li>
-          <Link href="/api/admin/events?after=0&limit=100" prefetch={false}>
-            GET /api/admin/events
-          </Link>{' '}
+          {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a JSON route, not a page: no client navigation */}
+          <a href="/api/admin/events?after=0&amp;limit=100">GET /api/admin/events</a>{' '}
           <span className="muted">— the log as JSON, by global position</span>
         </li>
       </ul>

@@ -170,7 +170,7 @@ describe('GET /api/admin/events', () => {
   const cookie = () => ({ cookie: `theme=dark; ${SESSION_COOKIE}=${validSession()}` });
 
   it('401 problem without credentials, with a bad cookie or a bearer token when none is configured', async () => {
-    for (const headers of [{}, { cookie: `${SESSION_COOKIE}=v1.a.b` }, { authorization: `Bearer ${TOKEN}` }]) {
+    for (const headers of [{}, { cookie: `${SESSION_COOKIE}=v1.a.b` }, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
       const response = await call('', headers);
       expect(response.status).toBe(401);
       expect(response.type).toBe('application/problem+json');

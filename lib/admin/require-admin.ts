@@ -31,6 +31,13 @@ export function requireAdminRequest(request: Request): Response | null {
   });
 }
 
+/** `path?query` from a page's search params, for `requireAdmin` to return to after sign-in. */
+export function pathWithQuery(path: string, params: Record<string, string | string[] | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of [value ?? []].flat()) query.append(key, v);
+  return query.size > 0 ? `${path}?${query}` : path;
+}
+
 /** Only same-site admin paths are valid places to return to after signing in (no open redirect). */
 export const isAdminPath = (path: string) => /^\/admin(\/[^/\\]|\?|$)/.test(path) && /^[\x21-\x7e]+$/.test(path) && !path.startsWith('/admin/sign-in');
 

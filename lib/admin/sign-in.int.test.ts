@@ -98,7 +98,7 @@ describe('signIn', () => {
   it('a successful sign-in clears that address’s failures', async () => {
     for (let i = 0; i < 4; i++) await attempt('ops@example.test', 'guess', '192.0.2.5');
     expect((await attempt('ops@example.test', PASSWORD, '192.0.2.5')).ok).toBe(true);
-    for (let i = 0; i < 4; i++) expect((await attempt('ops@example.test', 'guess', '192.0.2.5')).reason).toBe('incorrect');
+    for (let i = 0; i < 4; i++) expect(await attempt('ops@example.test', 'guess', '192.0.2.5')).toMatchObject({ reason: 'incorrect' });
   });
 
   it('is refused when sign-in is not configured, without touching the limiter', async () => {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands } from '@/lib/admin/log-queries';
-import { requireAdmin } from '@/lib/admin/require-admin';
+import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
 import { formatTime } from '@/lib/format-time';
 
 export const metadata: Metadata = { title: 'Command log · Idem' };
@@ -10,8 +10,8 @@ type SearchParams = Record<string, string | string[] | undefined>;
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 
 export default async function CommandsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requireAdmin('/admin/commands');
   const params = await searchParams;
+  await requireAdmin(pathWithQuery('/admin/commands', params));
   const statusParam = one(params.status);
   const typeParam = one(params.type);
   const status = COMMAND_STATUSES.find((s) => s === statusParam);

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { EventFiltersForm } from '@/app/admin/events/event-filters-form';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
 import { parsePosition } from '@/lib/admin/log-queries';
-import { requireAdmin } from '@/lib/admin/require-admin';
+import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
 import { formatTime } from '@/lib/format-time';
 import { EVENT_TYPES, listEvents } from '@/lib/queries';
 
@@ -13,8 +13,8 @@ type SearchParams = Record<string, string | string[] | undefined>;
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requireAdmin('/admin/events');
   const params = await searchParams;
+  await requireAdmin(pathWithQuery('/admin/events', params));
   const parsed = parseEventFilter(params, EVENT_TYPES);
   const invalid = Object.keys(parsed.errors).length > 0;
   const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(one(params.before)), after: parsePosition(one(params.after)) });

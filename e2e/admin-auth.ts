@@ -1,0 +1,47 @@
+import { expect, type Page } from '@playwright/test';
+import pg from 'pg';
+import { e2eAdmin, e2eDatabaseUrl } from '../playwright.config';
+
+export { e2eAdmin };
+
+let tableReady: Promise<void> | null = null;
+
+/** Until a migration adds it, the suite creates the sign-in limiter's table (idempotent). */
+export function ensureLoginAttemptsTable(): Promise<void> {
+  tableReady ??= (async () => {
+    const client = new pg.Client({ connectionString: e2eDatabaseUrl });
+    await client.connect();
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS admin_login_attempts (key text NOT NULL, attempted_at timestamptz(3) NOT NULL DEFAULT now())');
+      await client.query('CREATE INDEX IF NOT EXISTS admin_login_attempts_key_attempted_at_idx ON admin_login_attempts (key, attempted_at)');
+    } finally {
+      await client.end();
+    }
+  })();
+  return tableReady;
+}
+
+/** Fills the sign-in form (after hydration), submits, and waits for the server action's answer. */
+export async function submitSignIn(page: Page, email: string, password: string) {
+  await ensureLoginAttemptsTable();
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await expect(form.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && !!r.request().headers()['next-action']),
+    form.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+}
+
+/** The sign-in form's error message. */
+export const signInError = (page: Page) => page.getByRole('form', { name: 'Sign in' }).getByRole('alert');
+
+/** Signs in through the UI as the suite's admin, from `path` (an admin page), and waits to land there. */
+export async function signIn(page: Page, path = '/admin') {
+  await page.goto(path);
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+  await submitSignIn(page, e2eAdmin.email, e2eAdmin.password);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page).not.toHaveURL(/\/admin\/sign-in/);
+}
