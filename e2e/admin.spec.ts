@@ -175,3 +175,19 @@ test('event filters explain invalid times and show no events until corrected', a
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });
+
+test('sign-in works before hydration too (a plain form POST): generic error, then signed in', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 250) + 1}` } });
+  const page = await context.newPage();
+  await page.goto('/admin/events');
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Email').fill(e2eAdmin.email);
+  await form.getByLabel('Password').fill('wrong');
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+  await form.getByLabel('Password').fill(e2eAdmin.password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin\/events$/);
+  await expect(page.getByRole('heading', { name: 'Event history' })).toBeVisible();
+  await context.close();
+});

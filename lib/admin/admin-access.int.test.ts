@@ -111,6 +111,15 @@ describe('requireAdmin in every admin page', () => {
     });
   }
 
+  it('the sign-in page says sign-in is not configured (and shows no form) when the variables are missing', async () => {
+    const { default: SignInPage } = await import('@/app/admin/sign-in/page');
+    delete process.env.ADMIN_PASSWORD_HASH;
+    const page = await html(await SignInPage(search()));
+    expect(page).toContain('Admin sign-in is not configured on this server.');
+    expect(page).toContain('ADMIN_PASSWORD_HASH is not set');
+    expect(page).not.toContain('type="password"');
+  });
+
   it('a session signed with another secret, or expired, is refused', async () => {
     jar.set(SESSION_COOKIE, { value: signSession({ email: 'root@example.test', passwordHash }, 'z'.repeat(48)) });
     expect(await redirectOf(pages['/admin'])).toMatch(/^\/admin\/sign-in/);

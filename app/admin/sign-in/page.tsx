@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { connection } from 'next/server';
 import { SignInForm } from '@/app/admin/sign-in/sign-in-form';
 import { currentAdmin, isAdminPath } from '@/lib/admin/require-admin';
 
@@ -10,7 +9,6 @@ type SearchParams = Record<string, string | string[] | undefined>;
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await connection();
   const params = await searchParams;
   const next = isAdminPath(one(params.next)) ? one(params.next) : '/admin';
   const auth = await currentAdmin();
