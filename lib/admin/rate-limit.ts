@@ -7,7 +7,7 @@ import type { Db } from '@/lib/db/prisma';
 // clears its keys. Keys are `ip:<client address>` and `email:<submitted email>`.
 //
 // Table (migration requested): admin_login_attempts(key text NOT NULL, attempted_at timestamptz NOT NULL),
-// index on (key, attempted_at).
+// indexes on (key, attempted_at) and (attempted_at). test/admin.ts has the DDL.
 
 export type LimitRule = { prefix: 'ip' | 'email'; max: number };
 export const WINDOW_SECONDS = 15 * 60;
@@ -38,7 +38,9 @@ export async function reserveLoginAttempt(
   return db.$transaction(async (tx) => {
     // Serializes attempts on the same key across instances: count-then-insert is then exact.
     for (const { key } of limited) await tx.$queryRaw`SELECT pg_advisory_xact_lock(${LOCK_CLASS}::int, hashtext(${key}))::text AS locked`;
+    // Expired rows: this attempt's keys, plus a bounded batch of anyone's (keys never seen again).
     await tx.$executeRaw`DELETE FROM admin_login_attempts WHERE key = ANY(${limited.map((l) => l.key)}::text[]) AND attempted_at <= ${since}`;
+    await tx.$executeRaw`DELETE FROM admin_login_attempts WHERE ctid = ANY(ARRAY(SELECT ctid FROM admin_login_attempts WHERE attempted_at <= ${since} LIMIT 100))`;
     let retryAfterSeconds = 0;
     for (const { key, max } of limited) {
       const rows = await tx.$queryRaw<{ n: number; oldest: Date | null }[]>`

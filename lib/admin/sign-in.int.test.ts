@@ -60,6 +60,14 @@ describe('login rate limiter (PostgreSQL)', () => {
     expect((await reserveLoginAttempt(db, loginKeys('203.0.113.99', 'TARGET@example.test '), { now: t0 })).allowed).toBe(false);
   });
 
+  it('expired attempts of keys never used again are cleaned up by later attempts', async () => {
+    await db.$executeRaw`INSERT INTO admin_login_attempts (key, attempted_at) SELECT 'ip:stale-' || i, ${at(-3600)} FROM generate_series(1, 150) i`;
+    await reserveLoginAttempt(db, keys(), { now: t0 });
+    await reserveLoginAttempt(db, keys(), { now: t0 });
+    const rows = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM admin_login_attempts WHERE key LIKE 'ip:stale-%'`;
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('clearing a key (after a successful sign-in) starts it afresh', async () => {
     const k = keys();
     for (let i = 0; i < 5; i++) await reserveLoginAttempt(db, k, { now: t0 });
