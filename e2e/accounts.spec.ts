@@ -113,3 +113,24 @@ test('the event appears in the admin event history, filterable by stream and typ
   await expect(page).toHaveURL(/type=MoneyWithdrawn/);
   await expect(rows).toHaveCount(1);
 });
+
+test('before hydration the forms wait visibly and cannot submit', async ({ browser, account, db }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    const posts: string[] = [];
+    page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
+    await page.goto(account.url);
+    const withdraw = page.getByRole('form', { name: 'Withdraw' });
+    await expect(withdraw.getByRole('button', { name: 'Withdraw' })).toBeDisabled();
+    await expect(withdraw.getByText('Loading…')).toBeVisible();
+    await withdraw.getByLabel('Amount').fill('5.00');
+    await withdraw.getByLabel('Amount').press('Enter'); // implicit submission is blocked by the disabled default button
+    await withdraw.getByRole('button', { name: 'Withdraw' }).click({ force: true });
+    expect(posts).toEqual([]);
+    await expect(page).toHaveURL(new RegExp(`${account.url}$`));
+  } finally {
+    await context.close();
+  }
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(0);
+});
