@@ -104,7 +104,7 @@ describe('migrate()', () => {
     expect(rows[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(lines).toContain(`Applying migration ${INIT}`);
 
-    expect(await tableNames(url)).toEqual(['_prisma_migrations', 'account_balances', 'account_transactions', 'commands', 'daily_account_totals', 'events', 'projection_checkpoints', 'snapshots']);
+    expect(await tableNames(url)).toEqual(['_prisma_migrations', 'account_balances', 'account_transactions', 'admin_login_attempts', 'commands', 'daily_account_totals', 'events', 'projection_checkpoints', 'snapshots']);
     const checks = (await catalogSnapshot(url)).constraints.filter((c) => c.contype === 'c').map((c) => c.conname);
     expect(checks).toEqual(
       expect.arrayContaining([
