@@ -1,0 +1,136 @@
+// The production app for the HTTP benchmark, built and served from a private copy of the work tree
+// (tracked files as they are on disk, the generated Prisma client, node_modules hard-linked), so
+// that the benchmark neither rebuilds the shared .next under other people's running instances nor
+// serves a build that someone replaces mid-run. The copy is rebuilt only when its content changed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../lib/db/embedded-postgres';
+import { ROOT } from './spawn';
+
+export const DEFAULT_APP_DIR = '/tmp/idem-bench-app';
+
+function trackedFiles(): string[] {
+  const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`git ls-files failed: ${out.stderr}`);
+  return out.stdout.split('\0').filter((f) => f && existsSync(path.join(ROOT, f)));
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
+}
+
+/** Copies the work tree into `appDir` and builds it (unless the same content is built there already). Returns the build's stamp. */
+export function prepareApp(appDir: string, log: (line: string) => void): { stamp: string; built: boolean; buildSeconds: number } {
+  const files = [...trackedFiles(), ...listFiles(path.join(ROOT, 'lib', 'generated'))].sort();
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f).update('\0').update(readFileSync(path.join(ROOT, f))).update('\0');
+  const stamp = hash.digest('hex').slice(0, 16);
+  const stampFile = path.join(appDir, '.bench-stamp');
+  if (existsSync(path.join(appDir, '.next', 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    log(`http: reusing the build in ${appDir} (content ${stamp})`);
+    return { stamp, built: false, buildSeconds: 0 };
+  }
+  log(`http: building a private copy of the work tree in ${appDir} (content ${stamp})…`);
+  rmSync(appDir, { recursive: true, force: true });
+  mkdirSync(appDir, { recursive: true });
+  for (const f of files) {
+    mkdirSync(path.dirname(path.join(appDir, f)), { recursive: true });
+    cpSync(path.join(ROOT, f), path.join(appDir, f));
+  }
+  // Turbopack refuses a node_modules symlink that leaves the project root; hard links are free.
+  const linked = spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules')]);
+  if (linked.status !== 0) throw new Error(`cp -al node_modules failed: ${linked.stderr?.toString()}`);
+  const t0 = Date.now();
+  const build = spawnSync(path.join(appDir, 'node_modules', '.bin', 'next'), ['build'], {
+    cwd: appDir,
+    encoding: 'utf8',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
+  writeFileSync(stampFile, stamp);
+  return { stamp, built: true, buildSeconds: (Date.now() - t0) / 1000 };
+}
+
+export type Instance = { url: string; pid: number; child: ChildProcess; output: string[] };
+
+/** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
+export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Instance> {
+  const port = await freePort();
+  const child = spawn(path.join(appDir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: appDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl, PORT: String(port), ...env },
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const instance = { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, child, output };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited:\n${output.slice(-20).join('\n')}`);
+    try {
+      const res = await fetch(`${instance.url}/api/accounts/00000000-0000-4000-8000-000000000000`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.status === 404) return instance;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopInstance(instance);
+  throw new Error(`next start on ${instance.url} not ready after 60 s:\n${output.slice(-20).join('\n')}`);
+}
+
+export async function stopInstance(instance: Instance): Promise<void> {
+  if (instance.child.exitCode !== null || instance.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => instance.child.once('exit', resolve));
+  try {
+    process.kill(-instance.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-instance.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident memory (VmRSS, MiB) of an instance: its processes, and the largest (next-server). */
+export function instanceRss(pid: number): { totalMiB: number; serverMiB: number } {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const p = Number(name);
+    if (!Number.isInteger(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), p]);
+    } catch {
+      // exited
+    }
+  }
+  const rss: number[] = [];
+  const visit = (p: number) => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      rss.push(kb / 1024);
+    } catch {
+      // exited
+    }
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return { totalMiB: rss.reduce((a, b) => a + b, 0), serverMiB: Math.max(0, ...rss) };
+}

@@ -1,0 +1,72 @@
+// The floor: plain `pg`, BEGIN; INSERT one event; COMMIT, into a table of exactly our shape (Idem's
+// migrations applied to a database of its own, minus the foreign key to `commands`, which this
+// contender does not write). The expected version is enforced by UNIQUE (stream_id, version), like
+// Idem's: on a violation the worker re-reads the stream's version and retries with Idem's backoff.
+import pg from 'pg';
+import { migrate } from '../lib/db/migrate';
+import { backoffMs, sleep, type OpOutcome } from './closed-loop';
+import { depositedData, depositMetadata, newId } from './payload';
+
+export type Appender = {
+  name: string;
+  /**
+   * Appends one event to `streamId` for writer `worker`, retrying on conflicts until it lands. Each
+   * writer knows only the versions it has seen itself, as separate clients would.
+   */
+  append: (streamId: string, worker: number) => Promise<OpOutcome>;
+  close: () => Promise<void>;
+};
+
+export async function prepareRawDatabase(url: string): Promise<void> {
+  await migrate(url);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey');
+  } finally {
+    await client.end();
+  }
+}
+
+const INSERT = `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
+                VALUES ($1, $2, 'MoneyDeposited', $3, $4, $5, $6)`;
+const MAX_ATTEMPTS = 1000;
+
+export function rawAppender(url: string, poolSize: number, ClientClass?: typeof pg.Client): Appender {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(ClientClass ? { Client: ClientClass } : {}) });
+  const known = new Map<string, number>(); // `${worker} ${streamId}` → last version that writer saw
+  const readVersion = async (streamId: string) => {
+    const { rows } = await pool.query<{ v: number }>('SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1', [streamId]);
+    return rows[0]?.v ?? 0;
+  };
+  return {
+    name: 'raw pg',
+    async append(streamId, worker) {
+      const key = `${worker} ${streamId}`;
+      let conflicts = 0;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const version = (known.get(key) ?? 0) + 1;
+        const commandId = newId();
+        const at = new Date();
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(INSERT, [streamId, version, depositedData(streamId, version, at.toISOString()), depositMetadata(commandId), commandId, at]);
+          await client.query('COMMIT');
+          client.release();
+          known.set(key, version);
+          return { conflicts };
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          client.release();
+          if ((error as { code?: string }).code !== '23505') throw error;
+          conflicts++;
+          known.set(key, await readVersion(streamId));
+          await sleep(backoffMs(attempt));
+        }
+      }
+      return { conflicts, failed: true };
+    },
+    close: () => pool.end(),
+  };
+}

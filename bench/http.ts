@@ -1,0 +1,133 @@
+// Benchmark 4: withdrawals over HTTP (POST /api/accounts/{id}/withdrawals, a unique Idempotency-Key
+// per request) through `next start`, 1 and N instances on one PostgreSQL, driven by autocannon in
+// this process (closed loop). First the peak (the best 201/s over a few connection counts), then a
+// run rate-limited to half of it for the latency percentiles, sampling each instance's RSS.
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { migrate } from '../lib/db/migrate';
+import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from './app';
+import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from './cpu';
+import { histogram, summarize, type LatencySummary } from './hdr';
+import type { BenchServer } from './pg-server';
+
+export type HttpConfig = {
+  appDir: string;
+  instances: number[];
+  accounts: number;
+  warmupSeconds: number;
+  seconds: number;
+  peakConnections: number[];
+  halfConnections: number;
+  quiet: { maxOtherCores: number; maxWaitMs: number } | null;
+};
+
+export type LoadResult = { connections: number; rate: number | null; ok: number; errors: number; okPerSecond: number; latency: LatencySummary; cpu: Record<string, number> };
+
+export type HttpRow = {
+  instances: number;
+  peak: LoadResult;
+  peakTries: LoadResult[];
+  half: LoadResult;
+  rssIdleMiB: number[];
+  rssMaxMiB: number[];
+};
+
+export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: number; poolSize: number };
+
+async function api(instance: Instance, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(instance.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Withdrawals of one cent from random accounts on every instance at once; `rate` in requests/s over all of them. */
+async function load(instances: Instance[], accountIds: string[], seconds: number, connections: number, rate: number | null, pgPid: number | null): Promise<LoadResult> {
+  const latency = histogram();
+  let ok = 0;
+  let errors = 0;
+  const meter = cpuMeter({
+    postgres: () => (pgPid ? treeTicks([pgPid]) : 0),
+    app: () => treeTicks(instances.map((i) => i.pid)),
+    loadgen: () => ownTicks(process.pid),
+  });
+  const runs = instances.map(
+    (instance) =>
+      new Promise<void>((resolve, reject) => {
+        const perInstance = Math.max(1, Math.round(connections / instances.length));
+        const run = autocannon(
+          {
+            url: instance.url,
+            connections: perInstance,
+            duration: seconds,
+            ...(rate ? { overallRate: Math.max(1, Math.round(rate / instances.length)) } : {}),
+            requests: [
+              {
+                method: 'POST',
+                setupRequest: (request) => ({
+                  ...request,
+                  path: `/api/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}/withdrawals`,
+                  headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+                  body: '{"amount":"0.01"}',
+                }),
+              },
+            ],
+          },
+          (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+        );
+        run.on('response', (_client, statusCode, _bytes, responseTime) => {
+          if (statusCode === 201) {
+            ok++;
+            latency.recordValue(Math.max(1, Math.round(responseTime * 1000)));
+          } else errors++;
+        });
+      }),
+  );
+  await Promise.all(runs);
+  const cpu = meter();
+  return { connections, rate, ok, errors, okPerSecond: ok / seconds, latency: summarize(latency), cpu };
+}
+
+export async function runHttpBench(server: BenchServer, config: HttpConfig, log: (line: string) => void): Promise<HttpResult> {
+  const build = prepareApp(config.appDir, log);
+  const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+  const rows: HttpRow[] = [];
+  for (const count of config.instances) {
+    const url = await server.freshDatabase(`bench_http_${count}`);
+    await migrate(url);
+    const instances: Instance[] = [];
+    try {
+      for (let i = 0; i < count; i++) instances.push(await startInstance(config.appDir, url));
+      const rssIdleMiB = instances.map((i) => instanceRss(i.pid).serverMiB);
+      const accountIds: string[] = [];
+      for (let i = 0; i < config.accounts; i++) {
+        const opened = await api(instances[i % count]!, '/api/accounts', { owner: `bench ${i}`, openingDeposit: '1000000.00' });
+        if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${JSON.stringify(opened.json)}`);
+        accountIds.push(String(opened.json.id));
+      }
+      log(`http: ${count} instance(s) up (RSS ${rssIdleMiB.map((m) => m.toFixed(0)).join(', ')} MiB), ${accountIds.length} accounts; warming up ${config.warmupSeconds} s`);
+      await load(instances, accountIds, config.warmupSeconds, 16, null, server.pgPid);
+      const peakTries: LoadResult[] = [];
+      for (const connections of config.peakConnections) {
+        if (config.quiet) await waitForQuiet(server.pgPid, { ...config.quiet, log });
+        const r = await load(instances, accountIds, config.seconds, connections, null, server.pgPid);
+        log(`  peak try: ${connections} connections → ${r.okPerSecond.toFixed(0)} 201/s (errors ${r.errors}), p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms`);
+        peakTries.push(r);
+      }
+      const peak = peakTries.reduce((a, b) => (b.okPerSecond > a.okPerSecond ? b : a));
+      const rate = Math.max(1, Math.floor(peak.okPerSecond / 2));
+      if (config.quiet) await waitForQuiet(server.pgPid, { ...config.quiet, log });
+      const rssMaxMiB = instances.map(() => 0);
+      const sampler = setInterval(() => instances.forEach((inst, i) => (rssMaxMiB[i] = Math.max(rssMaxMiB[i]!, instanceRss(inst.pid).serverMiB))), 500);
+      const half = await load(instances, accountIds, config.seconds, config.halfConnections, rate, server.pgPid);
+      clearInterval(sampler);
+      log(`  half of peak (${rate}/s): ${half.okPerSecond.toFixed(0)} 201/s (errors ${half.errors}), p50 ${half.latency.p50.toFixed(1)} ms, p99 ${half.latency.p99.toFixed(1)} ms; RSS max ${rssMaxMiB.map((m) => m.toFixed(0)).join(', ')} MiB`);
+      rows.push({ instances: count, peak, peakTries, half, rssIdleMiB, rssMaxMiB });
+    } finally {
+      await Promise.all(instances.map((i) => stopInstance(i)));
+    }
+  }
+  return { rows, buildStamp: build.stamp, buildSeconds: build.buildSeconds, poolSize };
+}

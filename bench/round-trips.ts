@@ -1,0 +1,16 @@
+// Benchmark 2 (parent side): runs bench/round-trips-worker.ts on a fresh database.
+import { migrate } from '../lib/db/migrate';
+import type { BenchServer } from './pg-server';
+import type { RoundTripRow } from './round-trips-worker';
+import { runChild } from './spawn';
+
+export async function runRoundTripBench(server: BenchServer, config: { commands: number; contenders: number[]; snapshotEvery: number }, log: (line: string) => void): Promise<RoundTripRow[]> {
+  const url = await server.freshDatabase('bench_round_trips');
+  await migrate(url);
+  const rows = await runChild<RoundTripRow[]>('round-trips-worker.ts', { ...config, url, statStatements: server.statStatements });
+  for (const r of rows) {
+    const server = r.pgStatStatements === null ? '' : `, pg_stat_statements ${r.pgStatStatements.toFixed(2)}`;
+    log(`round trips: ${r.scenario}: mean ${r.perCommand.mean.toFixed(2)}, p50 ${r.perCommand.p50}, max ${r.perCommand.max}${server}`);
+  }
+  return rows;
+}

@@ -1,0 +1,79 @@
+// Seeds one long, valid account stream with bulk SQL: AccountOpened (v1, schema 1), then
+// MoneyDeposited events of $1.00 (schema 2) with contiguous versions and consistent
+// balanceAfterCents, one accepted `commands` row per event (events.command_id references it), the
+// transaction rows and the balance row, and optionally a snapshot `tail` events before the head.
+import pg from 'pg';
+import { ACCOUNT_SNAPSHOT_SCHEMA } from '../lib/account-commands';
+import { newId } from './payload';
+
+const STEP_CENTS = 100;
+
+export type SeededStream = { accountId: string; length: number; snapshotVersion: number | null };
+
+export async function seedStream(url: string, length: number, snapshotTail: number | null): Promise<SeededStream> {
+  const accountId = newId();
+  const stream = `account-${accountId}`;
+  const at = new Date('2026-01-01T00:00:00.000Z').toISOString();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    // Command ids: `seed-<account>-<version>`; OpenAccount opens with no deposit (one event).
+    await client.query(
+      `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+       SELECT 'seed-' || $1::text || '-' || g,
+              CASE WHEN g = 1 THEN 'OpenAccount' ELSE 'DepositMoney' END,
+              ARRAY[$2::text], md5(g::text) || md5($1::text || g::text), 'accepted',
+              jsonb_build_object('status', 'accepted', 'result', jsonb_build_object(
+                'accountId', $1::text, 'owner', 'bench', 'amountCents', CASE WHEN g = 1 THEN 0 ELSE $4::int END,
+                'balanceCents', (g - 1) * $4::int, 'version', g)),
+              $3::timestamptz
+         FROM generate_series(1, $5::int) AS g`,
+      [accountId, stream, at, STEP_CENTS, length],
+    );
+    await client.query(
+      `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
+       SELECT $2::text, g,
+              CASE WHEN g = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
+              CASE WHEN g = 1 THEN jsonb_build_object('accountId', $1::text, 'owner', 'bench', 'openedAt', $3::text)
+                   ELSE jsonb_build_object('accountId', $1::text, 'amountCents', $4::int, 'currency', 'USD', 'balanceAfterCents', (g - 1) * $4::int, 'depositedAt', $3::text) END,
+              jsonb_build_object('commandId', 'seed-' || $1::text || '-' || g,
+                                 'commandType', CASE WHEN g = 1 THEN 'OpenAccount' ELSE 'DepositMoney' END,
+                                 'causationId', 'seed-' || $1::text || '-' || g, 'correlationId', 'seed-' || $1::text || '-' || g,
+                                 'schemaVersion', CASE WHEN g = 1 THEN 1 ELSE 2 END),
+              'seed-' || $1::text || '-' || g, $3::timestamptz
+         FROM generate_series(1, $5::int) AS g`,
+      [accountId, stream, at, STEP_CENTS, length],
+    );
+    await client.query(
+      `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
+       SELECT $1::uuid, g, 'deposit', $3::int, (g - 1) * $3::int, 'seed-' || $1::text || '-' || g, $2::timestamptz
+         FROM generate_series(2, $4::int) AS g`,
+      [accountId, at, STEP_CENTS, length],
+    );
+    await client.query(
+      `INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at) VALUES ($1, 'bench', $2, $3, $4, $4)`,
+      [accountId, (length - 1) * STEP_CENTS, length, at],
+    );
+    let snapshotVersion: number | null = null;
+    if (snapshotTail !== null && length - snapshotTail >= 1) {
+      snapshotVersion = length - snapshotTail;
+      const state = { status: 'open', accountId, owner: 'bench', balanceCents: (snapshotVersion - 1) * STEP_CENTS, openedAt: at };
+      await client.query(`INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ($1, $2, $3, $4, $5)`, [
+        stream,
+        snapshotVersion,
+        ACCOUNT_SNAPSHOT_SCHEMA,
+        state,
+        at,
+      ]);
+    }
+    await client.query('COMMIT');
+    await client.query('ANALYZE events');
+    return { accountId, length, snapshotVersion };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
