@@ -35,6 +35,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        ...shared,
+        test: {
+          // Storm and fault tests: each file starts its own PostgreSQL and `next start` instances
+          // (test/cluster-harness.ts) from the production build in .next, so `next build` comes first
+          // (scripts/test-all.sh). One file at a time: they are CPU-bound on small machines.
+          name: 'cluster',
+          include: ['test/**/*.cluster.test.ts'],
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

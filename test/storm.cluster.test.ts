@@ -1,0 +1,401 @@
+// Storm and fault tests (issue #3, "Prove it at scale"): real PostgreSQL, real `next start`
+// instances from the production build, a few hundred concurrent requests with duplicated keys sent
+// to different instances, and faults injected mid-storm: SIGKILL of an instance, pg_terminate_backend
+// of the app's connections, PostgreSQL stopped with `-m immediate` and restarted, and an ambiguous
+// commit (committed, but the reply cut) through a TCP proxy. Clients retry on 5xx / 409 / network
+// errors with the same Idempotency-Key. After each storm, test/invariants.ts checks the whole ledger
+// against everything the clients saw. No timing assertions; counts are printed and written to
+// reports/cluster-summary.json.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../lib/db/embedded-postgres';
+import { startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
+import { checkInvariants, type InvariantReport } from './invariants';
+import { isFinal, money, reportScenario, seeded, StormClient, type StormStats } from './storm';
+import { PgProxy } from './tcp-proxy';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type PlannedOp = { key: string; kind: 'deposit' | 'withdraw' | 'transfer'; accountId: string; to?: string; amount: string; copies: number; first: number; delayMs: number };
+
+type StormPlan = {
+  /** Distinct commands (keys). */
+  unique: number;
+  /** Share of commands aimed at the hot account (mostly withdrawals, to overdraw it). */
+  hotShare: number;
+  /** Share of transfers (two-stream commands) between random accounts, the hot one included. */
+  transferShare: number;
+  /** Share of keys sent more than once, each copy to another instance. */
+  duplicateShare: number;
+  /** First sends are spread uniformly over this many ms (0 = all at once). */
+  spreadMs: number;
+  /** Only first sends to this instance (duplicates still go elsewhere). */
+  firstInstance?: number;
+};
+
+type Accounts = { hot: string; others: string[] };
+
+function planStorm(seed: number, accounts: Accounts, instances: number, plan: StormPlan): PlannedOp[] {
+  const rand = seeded(seed);
+  const ops: PlannedOp[] = [];
+  const all = [accounts.hot, ...accounts.others];
+  for (let i = 0; i < plan.unique; i++) {
+    const duplicated = rand() < plan.duplicateShare;
+    const common = {
+      copies: duplicated ? (rand() < 0.25 ? 3 : 2) : 1,
+      first: plan.firstInstance ?? Math.floor(rand() * instances),
+      delayMs: Math.floor(rand() * plan.spreadMs),
+    };
+    if (rand() < plan.transferShare) {
+      const from = all[Math.floor(rand() * all.length)]!;
+      const others = all.filter((a) => a !== from);
+      const to = others[Math.floor(rand() * others.length)]!;
+      ops.push({ key: `transfer-${randomUUID()}`, kind: 'transfer', accountId: from, to, amount: money(100 + Math.floor(rand() * 4_000)), ...common });
+      continue;
+    }
+    const hot = rand() < plan.hotShare;
+    const accountId = hot ? accounts.hot : accounts.others[Math.floor(rand() * accounts.others.length)]!;
+    const kind = hot ? (rand() < 0.9 ? 'withdraw' : 'deposit') : rand() < 0.5 ? 'withdraw' : 'deposit';
+    const cents = hot ? 100 + Math.floor(rand() * 500) : 1 + Math.floor(rand() * 5_000);
+    ops.push({ key: `${kind}-${randomUUID()}`, kind, accountId, amount: money(cents), ...common });
+  }
+  return ops;
+}
+
+/** Sends every op (and its duplicates, each to a different instance, a few ms apart so they race). */
+async function runStorm(client: StormClient, ops: PlannedOp[], instances: number): Promise<void> {
+  const sends: Promise<unknown>[] = [];
+  for (const op of ops) {
+    for (let copy = 0; copy < op.copies; copy++) {
+      const options = { instance: (op.first + copy) % instances, duplicate: copy > 0, delayMs: op.delayMs + copy * Math.floor(Math.random() * 15) };
+      sends.push(
+        op.kind === 'deposit'
+          ? client.deposit(op.accountId, op.amount, op.key, options)
+          : op.kind === 'withdraw'
+            ? client.withdraw(op.accountId, op.amount, op.key, options)
+            : client.transfer(op.accountId, op.to!, op.amount, op.key, options),
+      );
+    }
+  }
+  await Promise.all(sends);
+}
+
+async function openAccounts(client: StormClient, instances: number, others = 5): Promise<Accounts> {
+  const hot = await client.openAccount('Hot Account', '100.00', 0);
+  const list = await Promise.all(Array.from({ length: others }, (_, i) => client.openAccount(`Account ${i + 1}`, '500.00', (i + 1) % instances)));
+  return { hot, others: list };
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(20);
+  }
+}
+
+async function check(cluster: Cluster, client: StormClient): Promise<InvariantReport> {
+  const db = new pg.Client({ connectionString: cluster.postgres.url });
+  await db.connect();
+  try {
+    return await checkInvariants(db, client.list());
+  } finally {
+    await db.end();
+  }
+}
+
+/** Keys sent more than once whose answers came from at least two different instances. */
+function crossInstanceDuplicates(client: StormClient): number {
+  return client.list().filter((o) => new Set(o.responses.map((r) => r.instance)).size >= 2).length;
+}
+
+function summary(scenario: string, cluster: Cluster, stats: StormStats, startedAt: number, report: InvariantReport, extra: Record<string, unknown> = {}) {
+  reportScenario({
+    scenario,
+    requests: stats.requests,
+    keys: stats.keys,
+    duplicates: stats.duplicates,
+    retries: stats.retries,
+    status5xx: stats.status5xx,
+    status409: stats.status409,
+    networkErrors: stats.networkErrors,
+    byStatus: stats.byStatus,
+    durationMs: Date.now() - startedAt,
+    events: report.events,
+    acknowledged: report.acknowledged,
+    refused: report.refused,
+    answeredOnlyByReplay: report.answeredOnlyByReplay,
+    ...instanceErrors(cluster),
+    ...(stats.networkErrors > 0 ? { networkErrorKinds: stats.networkErrorKinds } : {}),
+    ...extra,
+  });
+}
+
+/**
+ * What the instances logged as "[idem] unexpected error" (answered 500 internal-error, which clients
+ * retry) or as an uncaught exception / unhandled rejection: printed, so a misclassified database
+ * failure shows up with its stack in the test output, and counted in the summary.
+ */
+function instanceErrors(cluster: Cluster): { internalErrors: number; uncaught: number } {
+  let internalErrors = 0;
+  let uncaught = 0;
+  for (const instance of cluster.instances) {
+    instance.output.forEach((line, i) => {
+      const internal = line.includes('unexpected error');
+      const crashy = /uncaught|unhandled/i.test(line);
+      if (!internal && !crashy) return;
+      if (internal) internalErrors += 1;
+      else uncaught += 1;
+      if (internalErrors + uncaught <= 3) console.log(`[cluster] instance ${instance.index} logged:\n${instance.output.slice(i, i + 12).join('\n')}`);
+    });
+  }
+  return { internalErrors, uncaught };
+}
+
+/** Every instance answers a fresh command (its pool works) and a read. */
+async function expectServing(cluster: Cluster, accountId: string) {
+  for (const instance of cluster.instances) {
+    const response = await fetch(`${instance.url}/api/accounts/${accountId}/deposits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${randomUUID()}` },
+      body: JSON.stringify({ amount: '0.01' }),
+    });
+    expect(response.status, `instance ${instance.index}: ${await response.clone().text()}`).toBe(201);
+    const read = await fetch(`${instance.url}/api/accounts/${accountId}`);
+    expect(read.status).toBe(200);
+  }
+}
+
+async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) => Promise<T>): Promise<T> {
+  const cluster = await startCluster(options);
+  try {
+    return await run(cluster);
+  } catch (error) {
+    for (const instance of cluster.instances) console.error(`--- instance ${instance.index} output (last lines):\n${instance.output.slice(-25).join('\n')}`);
+    throw error;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+describe('cluster', () => {
+  it('storm: 3 instances, duplicated keys across instances, an overdrawn hot account → invariants hold, no 5xx', async () => {
+    await withCluster({ instances: 3 }, async (cluster) => {
+      const client = new StormClient(cluster.urls);
+      const accounts = await openAccounts(client, 3);
+      const ops = planStorm(1, accounts, 3, { unique: 260, hotShare: 0.4, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 200 });
+      const started = Date.now();
+      await runStorm(client, ops, 3);
+      const report = await check(cluster, client);
+      const duplicatedKeys = ops.filter((o) => o.copies > 1).length;
+      summary('storm', cluster, client.stats, started, report, { accounts: 6, duplicatedKeys, crossInstanceDuplicates: crossInstanceDuplicates(client) });
+
+      expect(client.stats.requests).toBeGreaterThanOrEqual(300);
+      expect(duplicatedKeys / ops.length).toBeGreaterThanOrEqual(0.3);
+      expect(client.stats.status5xx).toBe(0);
+      expect(client.stats.networkErrors).toBe(0);
+      expect(client.stats.gaveUp).toBe(0);
+      expect(report.unresolved).toBe(0);
+      // The hot account was overdrawn: some withdrawals were refused, none went below zero (checked).
+      const hot = client.list().filter((o) => o.request.accountId === accounts.hot && o.request.kind === 'withdraw');
+      expect(hot.some((o) => o.responses.some((r) => r.status === 422 && r.body.includes('insufficient-funds')))).toBe(true);
+      expect(crossInstanceDuplicates(client)).toBeGreaterThanOrEqual(duplicatedKeys * 0.9);
+    });
+  });
+
+  it('kill -9 of one instance mid-storm: retries on the survivors, nothing acknowledged is lost or doubled', async () => {
+    await withCluster({ instances: 3 }, async (cluster) => {
+      const client = new StormClient(cluster.urls);
+      const accounts = await openAccounts(client, 3);
+      const ops = planStorm(2, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000 });
+      const started = Date.now();
+      let killedAt = 0;
+      const fault = (async () => {
+        await waitUntil(() => client.resolved() >= 6 + ops.length * 0.25);
+        killedAt = client.resolved();
+        await cluster.kill(1, 'SIGKILL');
+      })();
+      await Promise.all([runStorm(client, ops, 3), fault]);
+      expect(cluster.instances[1]!.alive).toBe(false);
+      const report = await check(cluster, client);
+      summary('kill-9', cluster, client.stats, started, report, { killedAfterResolved: killedAt });
+
+      expect(client.stats.networkErrors).toBeGreaterThan(0); // the kill was felt
+      expect(client.stats.gaveUp).toBe(0);
+      expect(report.unresolved).toBe(0);
+
+      // Restarted, the killed instance replays what the others answered, byte for byte.
+      await cluster.restart(1);
+      const sample = client.list().filter((o) => o.request.kind !== 'open').slice(0, 20);
+      for (const observation of sample) {
+        const final = observation.responses.find((r) => isFinal(r.status))!;
+        const replay = await fetch(cluster.instances[1]!.url + observation.request.path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': observation.key },
+          body: JSON.stringify(observation.request.body),
+        });
+        expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({ status: final.status, body: final.body, replayed: 'true' });
+      }
+    });
+  });
+
+  it('pg_terminate_backend of the app connections mid-storm: the pools recover, retries complete', async () => {
+    await withCluster({ instances: 3 }, async (cluster) => {
+      const client = new StormClient(cluster.urls);
+      const accounts = await openAccounts(client, 3);
+      const ops = planStorm(3, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000 });
+      const admin = new pg.Client({ connectionString: cluster.postgres.adminUrl });
+      await admin.connect();
+      const started = Date.now();
+      const terminated: number[] = [];
+      const fault = (async () => {
+        for (const share of [0.2, 0.45, 0.7]) {
+          await waitUntil(() => client.resolved() >= 6 + ops.length * share);
+          const { rows } = await admin.query<{ n: number }>(
+            `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = 'idem' AND backend_type = 'client backend'`,
+          );
+          terminated.push(rows[0]!.n);
+        }
+      })();
+      try {
+        await Promise.all([runStorm(client, ops, 3), fault]);
+      } finally {
+        await admin.end();
+      }
+      const report = await check(cluster, client);
+      summary('pg_terminate_backend', cluster, client.stats, started, report, { terminatedBackends: terminated });
+
+      expect(terminated.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(client.stats.gaveUp).toBe(0);
+      expect(report.unresolved).toBe(0);
+      expect(cluster.instances.every((i) => i.alive)).toBe(true);
+      await expectServing(cluster, accounts.others[0]!);
+    });
+  });
+
+  it('PostgreSQL stopped with -m immediate mid-storm and restarted on the same port: instances recover without restart', async () => {
+    await withCluster({ instances: 3 }, async (cluster) => {
+      const client = new StormClient(cluster.urls);
+      const accounts = await openAccounts(client, 3);
+      const ops = planStorm(4, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 4_000 });
+      const pids = cluster.instances.map((i) => i.pid);
+      const postmasterBefore = cluster.postgres.pid();
+      const started = Date.now();
+      let downMs = 0;
+      const fault = (async () => {
+        await waitUntil(() => client.resolved() >= 6 + ops.length * 0.25);
+        const down = Date.now();
+        await cluster.postgres.stopImmediate();
+        await sleep(1_500);
+        await cluster.postgres.restart();
+        downMs = Date.now() - down;
+      })();
+      await Promise.all([runStorm(client, ops, 3), fault]);
+      const report = await check(cluster, client);
+      summary('postgres-immediate-stop', cluster, client.stats, started, report, { postgresDownMs: downMs });
+
+      expect(cluster.postgres.pid()).not.toBe(postmasterBefore);
+      expect(cluster.instances.map((i) => i.pid)).toEqual(pids);
+      expect(cluster.instances.every((i) => i.alive)).toBe(true);
+      expect(client.stats.status5xx + client.stats.networkErrors).toBeGreaterThan(0); // the outage was felt
+      expect(client.stats.gaveUp).toBe(0);
+      expect(report.unresolved).toBe(0);
+      await expectServing(cluster, accounts.others[0]!);
+    });
+  });
+
+  it('ambiguous commit through a TCP proxy: committed, reply cut → 5xx, the retry gets the original outcome, one event', async () => {
+    const pgPort = await freePort();
+    const proxy = await PgProxy.start({ port: pgPort });
+    const isCommandWrite = (sql: string) => sql.includes('INSERT INTO commands');
+    try {
+      // Instance 0 reaches PostgreSQL through the proxy, instance 1 directly.
+      await withCluster({ instances: 2, port: pgPort, instanceDatabaseUrl: (i, url) => (i === 0 ? proxy.url(url) : url) }, async (cluster) => {
+        const client = new StormClient(cluster.urls);
+        const started = Date.now();
+        const account = await client.openAccount('Ambiguous', '100.00', 1);
+        const payee = await client.openAccount('Payee', '0.00', 1);
+        const db = new pg.Client({ connectionString: cluster.postgres.url });
+        await db.connect();
+        const firstStatuses: number[] = [];
+        try {
+          // One at a time: each command's one-statement commit is cut, then retried on the same
+          // instance (stride 0, a new pooled connection) or on the other one (stride 1).
+          const cases = [
+            { kind: 'deposit', amount: '10.00', stride: 0, expected: 201, events: 1 },
+            { kind: 'withdraw', amount: '5.00', stride: 1, expected: 201, events: 1 },
+            { kind: 'withdraw', amount: '1000.00', stride: 0, expected: 422, events: 0 },
+            { kind: 'open', amount: '7.00', stride: 1, expected: 201, events: 2 },
+            { kind: 'transfer', amount: '3.00', stride: 0, expected: 201, events: 2 },
+            { kind: 'deposit', amount: '0.99', stride: 1, expected: 201, events: 1 },
+          ] as const;
+          for (const c of cases) {
+            const key = `ambiguous-${c.kind}-${randomUUID()}`;
+            const cut = proxy.armCutAfter(isCommandWrite, 1);
+            const request =
+              c.kind === 'open'
+                ? { kind: 'open' as const, path: '/api/accounts', body: { owner: 'Opened Ambiguously', openingDeposit: c.amount } }
+                : c.kind === 'transfer'
+                  ? { kind: 'transfer' as const, path: '/api/transfers', body: { from: account, to: payee, amount: c.amount } }
+                  : { kind: c.kind, accountId: account, path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`, body: { amount: c.amount } };
+            const final = await client.send(request, key, { instance: 0, stride: c.stride });
+            const [record] = await cut;
+            const seen = client.observations.get(key)!.responses;
+            firstStatuses.push(seen[0]!.status);
+            expect(record, 'PostgreSQL committed the statement whose reply was cut').toMatchObject({ serverReply: 'committed', inTransaction: false });
+            expect(seen[0]!.status, `first attempt: ${seen[0]!.body}`).toBe(503);
+            expect(JSON.parse(seen[0]!.body)).toMatchObject({ type: '/problems/service-unavailable' });
+            expect(final?.status).toBe(c.expected);
+            expect(final?.replayed, 'the retry replays the outcome committed by the cut attempt').toBe(true);
+            const { rows } = await db.query<{ events: number; commands: number }>(
+              `SELECT (SELECT count(*)::int FROM events WHERE command_id = $1) AS events, (SELECT count(*)::int FROM commands WHERE command_id = $1) AS commands`,
+              [key],
+            );
+            expect(rows[0]).toEqual({ commands: 1, events: c.events });
+          }
+        } finally {
+          await db.end();
+        }
+
+        // Contention on one account through instance 0: after a first conflict the handler retries
+        // in an interactive transaction (BEGIN, stream lock, load, INSERT, COMMIT). Cut 3 of those
+        // COMMITs: PostgreSQL commits, the app hears nothing.
+        const cutsBefore = proxy.stats.cuts;
+        const queuedCuts = proxy.armCutAfter((sql, { inTransaction }) => inTransaction && isCommandWrite(sql), 3);
+        const contended = Array.from({ length: 40 }, () => ({ key: `queued-${randomUUID()}`, amount: '0.50' }));
+        await Promise.all(contended.map((c) => client.deposit(account, c.amount, c.key, { instance: 0, stride: 0 })));
+        const queuedCutRecords = proxy.stats.cuts - cutsBefore;
+        proxy.disarm();
+        void queuedCuts;
+        const cutAnswers = contended.map((c) => client.observations.get(c.key)!.responses).filter((r) => r.length > 1).map((r) => r[0]!.status);
+
+        // The same, in a small storm: 8 cuts among concurrent commands, duplicates on instance 1.
+        const others = await Promise.all([client.openAccount('Cut 1', '200.00', 1), client.openAccount('Cut 2', '200.00', 1)]);
+        const stormCuts = proxy.armCutAfter(isCommandWrite, 8);
+        const before = proxy.stats.cuts;
+        const ops = planStorm(5, { hot: account, others: [payee, ...others] }, 2, { unique: 100, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 1_000, firstInstance: 0 });
+        await runStorm(client, ops, 2);
+        const cutsInStorm = proxy.stats.cuts - before;
+        proxy.disarm();
+        void stormCuts;
+        const report = await check(cluster, client);
+        summary('ambiguous-commit', cluster, client.stats, started, report, {
+          proxyCuts: proxy.stats.cuts,
+          oneByOne: firstStatuses.length,
+          queuedTransactionCuts: queuedCutRecords,
+          queuedCutFirstAnswers: cutAnswers,
+          cutsInStorm,
+        });
+
+        expect(queuedCutRecords).toBeGreaterThan(0);
+        expect(cutsInStorm).toBe(8);
+        expect(client.stats.gaveUp).toBe(0);
+        expect(report.unresolved).toBe(0);
+        expect(report.answeredOnlyByReplay).toBeGreaterThanOrEqual(6);
+      });
+    } finally {
+      await proxy.close();
+    }
+  });
+});
