@@ -1,6 +1,7 @@
+import type pg from 'pg';
 import { expect, openAccount, test } from './fixtures';
 
-async function commandEvents(db: import('pg').Pool, accountIds: string[]) {
+async function commandEvents(db: pg.Pool, accountIds: string[]) {
   const { rows } = await db.query<{ type: string; command_id: string }>(
     `SELECT type, command_id FROM events WHERE stream_id = ANY($1) AND type LIKE 'MoneyTransferred%' ORDER BY global_position`,
     [accountIds.map((id) => `account-${id}`)],
