@@ -1,5 +1,6 @@
 import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 
 export type Db = PrismaClient;
@@ -7,14 +8,19 @@ export type Db = PrismaClient;
 export type Sql = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
 
 export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSize()): PrismaClient {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
     // Fail fast instead of queueing forever when the database is unreachable.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  return new PrismaClient({ adapter });
+  // pg-pool drops its own error listener when it hands a client out, and the adapter attaches one
+  // only after an await: a server-side termination arriving in between would be an uncaught
+  // exception. Every client gets a listener for its whole life; the failed query still reports it.
+  pool.on('connect', (client) => client.on('error', (error) => console.warn(`[idem] database connection lost: ${error.message}`)));
+  pool.on('error', (error) => console.warn(`[idem] idle database connection lost: ${error.message}`));
+  return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
 
 function defaultPoolSize(): number {

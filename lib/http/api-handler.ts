@@ -2,15 +2,16 @@ import 'server-only';
 import type { z } from 'zod';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
+import { driverCause } from '@/lib/db/unique-violation';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 // Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
 
 /** Errors that mean "the database is (momentarily) unreachable": retrying the same key is safe. */
 export function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }; message?: string };
-  const cause = e?.meta?.driverAdapterError?.cause;
-  const code = cause?.originalCode ?? e?.code ?? '';
+  const e = error as { code?: string; message?: string };
+  const { sqlState, cause } = driverCause(error);
+  const code = sqlState ?? (typeof e?.code === 'string' ? e.code : '');
   if (/^(08|57P|53)/.test(code)) return true; // connection exception, operator intervention, insufficient resources
   if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
   if (cause?.kind && /Connection|NotReachable|Closed|Timeout|TooManyConnections/i.test(cause.kind)) return true;
