@@ -22,17 +22,17 @@ export function ensureLoginAttemptsTable(): Promise<void> {
   return tableReady;
 }
 
-/** Fills the sign-in form (after hydration), submits, and waits for the server action's answer. */
+/** Fills the sign-in form, submits, and waits for the server's answer. */
 export async function submitSignIn(page: Page, email: string, password: string) {
   await ensureLoginAttemptsTable();
   const form = page.getByRole('form', { name: 'Sign in' });
   await form.getByLabel('Email').fill(email);
   await form.getByLabel('Password').fill(password);
   await expect(form.getByRole('button', { name: 'Sign in' })).toBeEnabled();
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && !!r.request().headers()['next-action']),
-    form.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
+  // Before hydration the click is a plain form POST, after it a server-action fetch: wait for either.
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), form.getByRole('button', { name: 'Sign in' }).click()]);
+  // Then for React to render the outcome: it also resets the form, which would wipe a next fill.
+  await expect(page.getByRole('button', { name: /^(Sign in|Sign out)$/ }).first()).toBeEnabled();
 }
 
 /** The sign-in form's error message. */
