@@ -191,3 +191,14 @@ test('sign-in works before hydration too (a plain form POST): generic error, the
   await expect(page.getByRole('heading', { name: 'Event history' })).toBeVisible();
   await context.close();
 });
+
+test('commands whose id has URL-special characters open from the log and link back', async ({ page, account }) => {
+  const key = `odd/key%20?#"&+${randomUUID().slice(0, 8)}`;
+  await withdrawTwiceOverApi(page.request, account.id, `"${key.replaceAll('"', '\\"')}"`);
+  await signIn(page, `/admin/events?stream=account-${account.id}`);
+  await page.getByTestId('event-row').first().getByRole('link', { name: key }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`WithdrawMoney ${key}`);
+  await expect(page.getByTestId('replay-count')).toHaveText(/^1 /);
+  await page.getByTestId('produced-event').getByRole('link', { name: /^\d+$/ }).click();
+  await expect(page.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
+});

@@ -4,14 +4,16 @@ import { notFound } from 'next/navigation';
 import { JsonBlock } from '@/app/admin/json-block';
 import { getCommand } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
+import { decodeSegment } from '@/lib/admin/route-param';
 import { formatTime } from '@/lib/format-time';
 
 export const metadata: Metadata = { title: 'Command · Idem' };
 
 export default async function CommandPage({ params }: { params: Promise<{ commandId: string }> }) {
-  const { commandId } = await params;
-  await requireAdmin(`/admin/commands/${encodeURIComponent(commandId)}`);
-  const found = commandId.length <= 255 ? await getCommand(commandId) : null;
+  const raw = (await params).commandId;
+  await requireAdmin(`/admin/commands/${raw}`);
+  const commandId = decodeSegment(raw);
+  const found = commandId !== null && commandId.length <= 255 ? await getCommand(commandId) : null;
   if (!found) notFound();
   const { command, events } = found;
 

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { statesAfterEachEvent } from '@/lib/admin/time-travel';
 import { requireAdmin } from '@/lib/admin/require-admin';
+import { decodeSegment } from '@/lib/admin/route-param';
 import { db } from '@/lib/db/prisma';
 import { formatUsd } from '@/lib/domain/money';
 import { readStream } from '@/lib/event-store';
@@ -11,10 +12,11 @@ import { formatTime } from '@/lib/format-time';
 export const metadata: Metadata = { title: 'Stream · Idem' };
 
 export default async function StreamPage({ params }: { params: Promise<{ streamId: string }> }) {
-  const { streamId } = await params;
-  await requireAdmin(`/admin/streams/${encodeURIComponent(streamId)}`);
-  const events = streamId.length <= 300 ? await readStream(db(), streamId) : [];
-  if (events.length === 0) notFound();
+  const raw = (await params).streamId;
+  await requireAdmin(`/admin/streams/${raw}`);
+  const streamId = decodeSegment(raw);
+  const events = streamId !== null && streamId.length <= 300 ? await readStream(db(), streamId) : [];
+  if (streamId === null || events.length === 0) notFound();
   const rows = statesAfterEachEvent(streamId, events);
 
   return (
