@@ -60,24 +60,29 @@ test('the admin API answers 401 without credentials, 200 with the session or the
   expect(withSession.status()).toBe(200);
 });
 
-test('a server action POSTed without a session redirects to sign-in and does nothing, on any path', async ({ browser, page, baseURL }) => {
-  await signIn(page);
-  const [post] = await Promise.all([page.waitForRequest(isActionPost), page.getByRole('button', { name: 'Sign out' }).click()]);
-  const actionId = post.headers()['next-action']!;
+test('every admin server action POSTed without a session redirects to sign-in and does nothing, on any path', async ({ browser, page, baseURL }) => {
+  // Capture the action ids from the real pages: Verify on the projections page, then Sign out.
+  await signIn(page, '/admin/projections');
+  const [verify] = await Promise.all([page.waitForRequest(isActionPost), page.getByRole('button', { name: 'Verify' }).first().click()]);
+  const [signOut] = await Promise.all([page.waitForRequest(isActionPost), page.getByRole('button', { name: 'Sign out' }).click()]);
   await expect(page.getByText('You have been signed out.')).toBeVisible();
+  const actions = { projections: verify.headers()['next-action']!, signOut: signOut.headers()['next-action']! };
 
   const anonymous = await browser.newContext();
   try {
-    for (const path of ['/admin', '/']) {
-      const response = await anonymous.request.post(path, {
-        headers: { 'next-action': actionId, origin: baseURL!, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
-        data: '[]',
-        maxRedirects: 0,
-      });
-      expect(response.status(), path).toBeLessThan(500);
-      // Signed in, the same action answers …?signed-out=1; here requireAdmin() turned it away first.
-      expect(response.headers()['x-action-redirect'], path).toMatch(/^\/admin\/sign-in;/);
-      expect(response.headers()['set-cookie'] ?? '', path).not.toContain('idem_admin_session');
+    for (const [name, actionId] of Object.entries(actions)) {
+      for (const path of ['/admin', '/']) {
+        const response = await anonymous.request.post(path, {
+          headers: { 'next-action': actionId, origin: baseURL!, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
+          data: '[]',
+          maxRedirects: 0,
+        });
+        expect(response.status(), `${name} at ${path}`).toBeLessThan(500);
+        // requireAdmin() turned it away before it did anything (signed in, Sign out answers …?signed-out=1).
+        expect(response.headers()['x-action-redirect'], `${name} at ${path}`).toMatch(/^\/admin\/sign-in(\?next=[^;]*)?;/);
+        expect(response.headers()['set-cookie'] ?? '', `${name} at ${path}`).not.toContain('idem_admin_session');
+        expect(await response.text()).not.toMatch(/verified|rebuilt/);
+      }
     }
   } finally {
     await anonymous.close();
@@ -116,7 +121,7 @@ test('sign in, return to the page asked for, sign out', async ({ page }) => {
   await signIn(page, '/admin/commands');
   await expect(page).toHaveURL(/\/admin\/commands$/);
   await page.getByRole('link', { name: 'Admin', exact: true }).click();
-  for (const name of ['Event history', 'Command log', 'Streams']) await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
+  for (const name of ['Event history', 'Command log', 'Streams', 'Projections']) await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
   await expect(page.locator('section[aria-labelledby="daily-totals"]')).toBeAttached();
 
   await page.getByRole('button', { name: 'Sign out' }).click();

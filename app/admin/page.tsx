@@ -21,6 +21,9 @@ export default async function AdminDashboard() {
           <Link href="/admin/streams">Streams</Link> <span className="muted">— each account’s events with its state after every version</span>
         </li>
         <li>
+          <Link href="/admin/projections">Projections</Link> <span className="muted">— asynchronous projections: position, lag, verify and rebuild</span>
+        </li>
+        <li>
           {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a JSON route, not a page: no client navigation */}
           <a href="/api/admin/events?after=0&amp;limit=100">GET /api/admin/events</a>{' '}
           <span className="muted">— the log as JSON, by global position</span>
