@@ -12,7 +12,7 @@ export function ensureLoginAttemptsTable(): Promise<void> {
     const client = new pg.Client({ connectionString: e2eDatabaseUrl });
     await client.connect();
     try {
-      await client.query('CREATE TABLE IF NOT EXISTS admin_login_attempts (key text NOT NULL, attempted_at timestamptz(3) NOT NULL DEFAULT now())');
+      await client.query('CREATE TABLE IF NOT EXISTS admin_login_attempts (id bigserial PRIMARY KEY, key text NOT NULL, attempted_at timestamptz(3) NOT NULL DEFAULT now())');
       await client.query('CREATE INDEX IF NOT EXISTS admin_login_attempts_key_attempted_at_idx ON admin_login_attempts (key, attempted_at)');
       await client.query('CREATE INDEX IF NOT EXISTS admin_login_attempts_attempted_at_idx ON admin_login_attempts (attempted_at)');
     } finally {

@@ -2,7 +2,7 @@
 import type { Db } from '@/lib/db/prisma';
 
 export const LOGIN_ATTEMPTS_DDL = [
-  'CREATE TABLE IF NOT EXISTS admin_login_attempts (key text NOT NULL, attempted_at timestamptz(3) NOT NULL DEFAULT now())',
+  'CREATE TABLE IF NOT EXISTS admin_login_attempts (id bigserial PRIMARY KEY, key text NOT NULL, attempted_at timestamptz(3) NOT NULL DEFAULT now())',
   'CREATE INDEX IF NOT EXISTS admin_login_attempts_key_attempted_at_idx ON admin_login_attempts (key, attempted_at)',
   'CREATE INDEX IF NOT EXISTS admin_login_attempts_attempted_at_idx ON admin_login_attempts (attempted_at)',
 ];

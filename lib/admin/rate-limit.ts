@@ -6,8 +6,8 @@ import type { Db } from '@/lib/db/prisma';
 // (so a burst of parallel guesses is counted, not raced past the limit); a successful sign-in
 // clears its keys. Keys are `ip:<client address>` and `email:<submitted email>`.
 //
-// Table (migration requested): admin_login_attempts(key text NOT NULL, attempted_at timestamptz NOT NULL),
-// indexes on (key, attempted_at) and (attempted_at). test/admin.ts has the DDL.
+// Table (migration requested): admin_login_attempts(id bigserial, key text, attempted_at timestamptz(3)),
+// indexes on (key, attempted_at) and (attempted_at); test/admin.ts creates it until the migration exists.
 
 export type LimitRule = { prefix: 'ip' | 'email'; max: number };
 export const WINDOW_SECONDS = 15 * 60;
