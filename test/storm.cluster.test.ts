@@ -201,6 +201,32 @@ describe('cluster', () => {
       const hot = client.list().filter((o) => o.request.accountId === accounts.hot && o.request.kind === 'withdraw');
       expect(hot.some((o) => o.responses.some((r) => r.status === 422 && r.body.includes('insufficient-funds')))).toBe(true);
       expect(crossInstanceDuplicates(client)).toBeGreaterThanOrEqual(duplicatedKeys * 0.9);
+
+      // Transfers (issue 6): each key sent to all three instances at the same moment → exactly one
+      // pair of events and one answer, byte for byte, whichever instance ran it.
+      const [from, to] = [accounts.others[0]!, accounts.others[1]!];
+      const db = new pg.Client({ connectionString: cluster.postgres.url });
+      await db.connect();
+      try {
+        for (let i = 0; i < 10; i++) {
+          const key = `dup-transfer-${randomUUID()}`;
+          const replies = await Promise.all(
+            cluster.urls().map(async (url) => {
+              const r = await fetch(`${url}/api/transfers`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', 'idempotency-key': key },
+                body: JSON.stringify({ from: i % 2 ? from : to, to: i % 2 ? to : from, amount: '1.00' }),
+              });
+              return `${r.status} ${await r.text()}`;
+            }),
+          );
+          expect(new Set(replies).size, key).toBe(1);
+          const events = await db.query<{ type: string }>('SELECT type FROM events WHERE command_id = $1 ORDER BY type', [key]);
+          expect(events.rows.map((r) => r.type), key).toEqual(replies[0]!.startsWith('201') ? ['MoneyTransferredIn', 'MoneyTransferredOut'] : []);
+        }
+      } finally {
+        await db.end();
+      }
     });
   });
 
