@@ -4,9 +4,24 @@ import { handleAccountCommand } from '@/lib/account-commands';
 import type { WriteConflict } from '@/lib/db/unique-violation';
 import type { TransferMoney } from '@/lib/domain/transfer';
 import { handleTransfer } from '@/lib/transfer-commands';
-import { expectConsistentAccount, testDb } from '@/test/db';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { createPrismaClient, type Db } from '@/lib/db/prisma';
+import { checkInvariants } from '@/test/invariants';
+import { expectConsistentAccount, freshDatabase } from '@/test/db';
 
-const db = testDb(20);
+// A database of this file's own, so the whole-ledger invariant checker sees only these commands.
+let db: Db;
+let url: string;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  ({ url, drop } = await freshDatabase());
+  db = createPrismaClient(url, 20);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await drop();
+});
 const now = new Date('2026-11-26T12:00:00.000Z');
 
 async function open(openingDepositCents: number) {
@@ -102,6 +117,17 @@ describe('transfers', () => {
       const n = await db.event.count({ where: { commandId: t.metadata.commandId } });
       const accepted = results[transfers.indexOf(t)]!.status === 'accepted';
       expect(n).toBe(accepted ? 2 : 0);
+    }
+    // The same whole-ledger checker the cluster storms use: contiguous versions, one commit per
+    // command, both sides of every transfer, balances never negative, projections equal a replay.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      const report = await checkInvariants(client, [], { allowUnobservedCommands: true });
+      expect(report.events).toBeGreaterThan(100);
+    } finally {
+      await client.end();
     }
   });
 });

@@ -20,7 +20,7 @@ export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSi
   // exception. Every client gets a listener for its whole life; the failed query still reports it.
   pool.on('connect', (client) => client.on('error', (error) => console.warn(`[idem] database connection lost: ${error.message}`)));
   pool.on('error', (error) => console.warn(`[idem] idle database connection lost: ${error.message}`));
-  return new PrismaClient({ adapter: new PrismaPg(pool) });
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 function defaultPoolSize(): number {
