@@ -1,30 +1,10 @@
 import { expect, type Page } from '@playwright/test';
-import pg from 'pg';
-import { e2eAdmin, e2eDatabaseUrl } from '../playwright.config';
+import { e2eAdmin } from '../playwright.config';
 
 export { e2eAdmin };
 
-let tableReady: Promise<void> | null = null;
-
-/** Until a migration adds it, the suite creates the sign-in limiter's table (idempotent). */
-export function ensureLoginAttemptsTable(): Promise<void> {
-  tableReady ??= (async () => {
-    const client = new pg.Client({ connectionString: e2eDatabaseUrl });
-    await client.connect();
-    try {
-      await client.query('CREATE TABLE IF NOT EXISTS admin_login_attempts (id bigserial PRIMARY KEY, key text NOT NULL, attempted_at timestamptz(3) NOT NULL DEFAULT now())');
-      await client.query('CREATE INDEX IF NOT EXISTS admin_login_attempts_key_attempted_at_idx ON admin_login_attempts (key, attempted_at)');
-      await client.query('CREATE INDEX IF NOT EXISTS admin_login_attempts_attempted_at_idx ON admin_login_attempts (attempted_at)');
-    } finally {
-      await client.end();
-    }
-  })();
-  return tableReady;
-}
-
 /** Fills the sign-in form, submits, and waits for the server's answer. */
 export async function submitSignIn(page: Page, email: string, password: string) {
-  await ensureLoginAttemptsTable();
   const form = page.getByRole('form', { name: 'Sign in' });
   await form.getByLabel('Email').fill(email);
   await form.getByLabel('Password').fill(password);

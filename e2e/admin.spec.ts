@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, Browser, Request } from '@playwright/test';
-import { e2eAdmin, ensureLoginAttemptsTable, signIn, signInError, submitSignIn } from './admin-auth';
+import { e2eAdmin, signIn, signInError, submitSignIn } from './admin-auth';
 import { expect, test } from './fixtures';
 
 // The admin console end to end: nothing admin-only answers without a session (pages, the API and
 // server actions, the latter POSTed directly with a captured action id), sign-in with its generic
 // error and rate limit, the data pages, sign-out.
-
-test.beforeAll(() => ensureLoginAttemptsTable());
 
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
 

@@ -6,7 +6,6 @@ import { handleAccountCommand } from '@/lib/account-commands';
 import { hashPassword } from '@/lib/admin/password';
 import { SESSION_COOKIE, signSession } from '@/lib/admin/session';
 import { db } from '@/lib/db/prisma';
-import { createLoginAttemptsTable } from '@/test/admin';
 import { freshDatabase } from '@/test/db';
 
 // requireAdmin in every admin page and server action, and the admin API route, called in-process.
@@ -35,7 +34,6 @@ beforeAll(async () => {
   const fresh = await freshDatabase();
   process.env.DATABASE_URL = fresh.url;
   drop = fresh.drop;
-  await createLoginAttemptsTable(db());
   passwordHash = await hashPassword(PASSWORD);
   accountId = randomUUID();
   commandId = randomUUID();

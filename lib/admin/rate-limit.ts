@@ -6,8 +6,7 @@ import type { Db } from '@/lib/db/prisma';
 // (so a burst of parallel guesses is counted, not raced past the limit); a successful sign-in
 // clears its keys. Keys are `ip:<client address>` and `email:<submitted email>`.
 //
-// Table (migration requested): admin_login_attempts(id bigserial, key text, attempted_at timestamptz(3)),
-// indexes on (key, attempted_at) and (attempted_at); test/admin.ts creates it until the migration exists.
+// Table: admin_login_attempts (prisma/migrations/20261126030000_admin_login_attempts).
 
 export type LimitRule = { prefix: 'ip' | 'email'; max: number };
 export const WINDOW_SECONDS = 15 * 60;

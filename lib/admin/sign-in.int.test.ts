@@ -5,7 +5,6 @@ import { clearLoginAttempts, loginKeys, reserveLoginAttempt } from '@/lib/admin/
 import { verifySession } from '@/lib/admin/session';
 import { INCORRECT, signIn } from '@/lib/admin/sign-in';
 import type { AdminConfig } from '@/lib/admin/config';
-import { createLoginAttemptsTable } from '@/test/admin';
 import { freshDatabase } from '@/test/db';
 
 // The rate limiter and sign-in against real PostgreSQL (a database of this file's own, so counts
@@ -22,7 +21,6 @@ beforeAll(async () => {
   drop = fresh.drop;
   db = createPrismaClient(fresh.url, 25);
   other = createPrismaClient(fresh.url, 25);
-  await createLoginAttemptsTable(db);
   config = { configured: true, email: 'ops@example.test', passwordHash: await hashPassword(PASSWORD), sessionSecret: 'k'.repeat(40), apiToken: null };
 });
 afterAll(async () => {
