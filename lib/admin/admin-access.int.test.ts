@@ -226,8 +226,29 @@ describe('GET /api/admin/events', () => {
       commandId: expect.any(String),
       createdAt: expect.stringMatching(/Z$/),
     });
-    expect((await call(`?after=${positions.at(-1)}`, cookie())).body).toEqual({ events: [], next: null });
+    expect((await call(`?after=${positions.at(-1)}`, cookie())).body).toEqual({ events: [], next: null, nextCursor: null });
     expect((await call('', cookie())).body.events).toHaveLength(positions.length); // default limit 100
+  });
+
+  it('cursor mode: every event exactly once, in commit order, page by page', async () => {
+    const byPosition = ((await call('?after=0&limit=1000', cookie())).body.events as { globalPosition: string }[]).map((e) => e.globalPosition);
+    const seen: string[] = [];
+    let cursor = '0.0';
+    for (let page = 0; page < 100; page++) {
+      const { status, body } = await call(`?cursor=${cursor}&limit=2`, cookie());
+      expect(status).toBe(200);
+      expect(body.nextCursor).toMatch(/^\d+\.\d+$/);
+      const events = body.events as { globalPosition: string }[];
+      if (events.length === 0) {
+        expect(body.nextCursor).toBe(cursor); // nothing new: keep asking with the same cursor
+        break;
+      }
+      seen.push(...events.map((e) => e.globalPosition));
+      cursor = body.nextCursor as string;
+    }
+    expect([...seen].sort()).toEqual([...byPosition].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const query of ['?cursor=abc', '?cursor=1', '?cursor=1.2&after=3']) expect((await call(query, cookie())).status, query).toBe(400);
   });
 
   it('400 problem for bad parameters', async () => {
