@@ -10,7 +10,7 @@ export async function DailyTotals() {
   const width = 640;
   const height = 180;
   const slot = width / days.length;
-  const bar = Math.max(2, slot / 2 - 4);
+  const bar = Math.min(40, Math.max(2, slot / 2 - 4));
   const y = (cents: number) => height - (cents / max) * (height - 10);
   return (
     <>
@@ -19,7 +19,7 @@ export async function DailyTotals() {
           <g key={d.day}>
             <rect x={i * slot + 2} y={y(d.depositsCents)} width={bar} height={height - y(d.depositsCents)} className="bar-in" />
             <rect x={i * slot + 2 + bar + 2} y={y(d.withdrawalsCents)} width={bar} height={height - y(d.withdrawalsCents)} className="bar-out" />
-            <text x={i * slot + slot / 2} y={height + 14} textAnchor="middle" fontSize="10">
+            <text x={i * slot + 2 + bar + 1} y={height + 14} textAnchor="middle" fontSize="10">
               {d.day.slice(5)}
             </text>
           </g>
