@@ -11,7 +11,7 @@ import { countingClient, newTally } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
 
-export type ContenderName = 'raw' | 'emmett' | 'idem';
+export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap10' | 'idem-prepared' | 'idem-proposed';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -50,6 +50,16 @@ function appenderFor(spec: AppendSpec, poolSize: number, ClientClass: ReturnType
       return emmettAppender(spec.url, poolSize, ClientClass);
     case 'idem':
       return idemAppender(spec.url, poolSize, spec.snapshotEvery, ClientClass);
+    case 'idem-snap10':
+      // Same code, snapshots every 10 events: each load folds ≤ 9 events instead of ≤ 99.
+      return idemAppender(spec.url, poolSize, 10, ClientClass);
+    case 'idem-prepared':
+      // Same code, named prepared statements (proposal): no parse/plan per command.
+      return idemAppender(spec.url, poolSize, spec.snapshotEvery, ClientClass, { prepared: true });
+    case 'idem-proposed':
+      // bench/proposed-handler.ts (LATERAL load, fewer round trips when contended, hot streams queue
+      // from the first attempt) plus prepared statements: everything RESULTS.md proposes, together.
+      return idemAppender(spec.url, poolSize, spec.snapshotEvery, ClientClass, { prepared: true, proposed: true });
   }
 }
 

@@ -11,8 +11,15 @@ import { migrate } from '../lib/db/migrate';
 import { runChild } from './spawn';
 import { waitForQuiet, type CpuUse } from './cpu';
 
-export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem'];
-export const CONTENDER_LABEL: Record<ContenderName, string> = { raw: 'raw pg (floor)', emmett: 'Emmett appendToStream', idem: 'Idem command path' };
+export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem', 'idem-snap10', 'idem-prepared', 'idem-proposed'];
+export const CONTENDER_LABEL: Record<ContenderName, string> = {
+  raw: 'raw pg (floor)',
+  emmett: 'Emmett appendToStream',
+  idem: 'Idem command path',
+  'idem-snap10': 'Idem, snapshotEvery 10',
+  'idem-prepared': 'Idem, prepared statements',
+  'idem-proposed': 'Idem, all proposals',
+};
 
 export type AppendConfig = {
   concurrencies: number[];
@@ -21,6 +28,8 @@ export type AppendConfig = {
   warmupMs: number;
   durationMs: number;
   snapshotEvery: number;
+  /** Which contenders to run (default: all of CONTENDERS). */
+  contenders?: ContenderName[];
   /** Wait for the rest of the machine to quieten before each contender's run (null: never wait). */
   quiet: { maxOtherCores: number; maxWaitMs: number } | null;
 };
@@ -41,19 +50,20 @@ export type AppendRow = {
 };
 
 export async function runAppendBench(server: BenchServer, pgPid: number | null, config: AppendConfig, log: (line: string) => void): Promise<AppendRow[]> {
-  const urls: Record<ContenderName, string> = {
-    raw: await server.freshDatabase('bench_raw'),
-    emmett: await server.freshDatabase('bench_emmett'),
-    idem: await server.freshDatabase('bench_idem'),
-  };
-  await prepareRawDatabase(urls.raw);
-  await prepareEmmettDatabase(urls.emmett);
-  await migrate(urls.idem);
+  const contenders = config.contenders ?? CONTENDERS;
+  const urls = {} as Record<ContenderName, string>;
+  for (const contender of contenders) {
+    const url = await server.freshDatabase(`bench_${contender.replace(/-/g, '_')}`);
+    urls[contender] = url;
+    if (contender === 'raw') await prepareRawDatabase(url);
+    else if (contender === 'emmett') await prepareEmmettDatabase(url);
+    else await migrate(url);
+  }
 
   const cells: AppendCell[] = config.modes.flatMap((mode) => config.concurrencies.map((concurrency) => ({ mode, concurrency })));
   const all: AppendCellResult[] = [];
   for (let rep = 0; rep < config.reps; rep++) {
-    const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]!);
+    const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length]!);
     for (const contender of order) {
       await checkpoint(urls[contender]);
       if (config.quiet) await waitForQuiet(pgPid, { ...config.quiet, log });

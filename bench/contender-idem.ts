@@ -1,6 +1,7 @@
 // Idem's full command path: handleAccountCommand (load command + snapshot + events in one query,
 // decide, commit command row + event + balance and transaction projections in one statement; on a
 // conflict re-decide, queued on a per-stream advisory lock from the second attempt).
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { handleAccountCommand } from '../lib/account-commands';
@@ -9,13 +10,21 @@ import type { AccountCommand } from '../lib/domain/account';
 import { PrismaClient } from '../lib/generated/prisma/client';
 import type { Appender } from './contender-raw';
 import { BENCH_AMOUNT_CENTS, newId } from './payload';
+import { proposedHandleAccountCommand } from './proposed-handler';
 
 export const OPENING_DEPOSIT_CENTS = 100_000_000; // $1,000,000.00
 
-/** A Prisma client like production's; with `ClientClass`, every pg query also goes through it. */
-export function benchPrisma(url: string, poolSize: number, ClientClass?: typeof pg.Client): Db {
-  if (!ClientClass) return createPrismaClient(url, poolSize);
-  const adapter = new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, Client: ClientClass as never });
+/**
+ * A Prisma client like production's (lib/db/prisma.ts); with `ClientClass`, every pg query also goes
+ * through it. `prepared` is a proposal, not production: named statements (adapter-pg's
+ * statementNameGenerator), so each connection parses and plans the two command statements once.
+ */
+export function benchPrisma(url: string, poolSize: number, ClientClass?: typeof pg.Client, options: { prepared?: boolean } = {}): Db {
+  if (!ClientClass && !options.prepared) return createPrismaClient(url, poolSize);
+  const adapter = new PrismaPg(
+    { connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, ...(ClientClass ? { Client: ClientClass as never } : {}) },
+    options.prepared ? { statementNameGenerator: (query) => `idem_${createHash('sha1').update(query.sql).digest('hex').slice(0, 20)}` } : undefined,
+  );
   return new PrismaClient({ adapter });
 }
 
@@ -36,8 +45,14 @@ export function moneyCommand(accountId: string, seq: number): AccountCommand {
   return seq % 2 === 0 ? { type: 'DepositMoney', data, metadata } : { type: 'WithdrawMoney', data, metadata };
 }
 
-export function idemAppender(url: string, poolSize: number, snapshotEvery: number, ClientClass?: typeof pg.Client): Appender & { open: (key: string) => Promise<void> } {
-  const db = benchPrisma(url, poolSize, ClientClass);
+export function idemAppender(
+  url: string,
+  poolSize: number,
+  snapshotEvery: number,
+  ClientClass?: typeof pg.Client,
+  options: { prepared?: boolean; proposed?: boolean } = {},
+): Appender & { open: (key: string) => Promise<void> } {
+  const db = benchPrisma(url, poolSize, ClientClass, options);
   const accounts = new Map<string, string>();
   const seqs = new Map<number, number>();
   return {
@@ -51,7 +66,8 @@ export function idemAppender(url: string, poolSize: number, snapshotEvery: numbe
       const seq = seqs.get(worker) ?? 0;
       seqs.set(worker, seq + 1);
       let conflicts = 0;
-      const result = await handleAccountCommand(moneyCommand(accountId, seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
+      const handle = options.proposed ? proposedHandleAccountCommand : handleAccountCommand;
+      const result = await handle(moneyCommand(accountId, seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
       if (result.status !== 'accepted') return { conflicts, failed: true };
       return { conflicts };
     },

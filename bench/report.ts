@@ -30,6 +30,13 @@ export function appendRow(rows: AppendRow[], contender: string, mode: string, co
   return rows.find((r) => r.contender === contender && r.mode === mode && r.concurrency === concurrency);
 }
 
+/** CPU milliseconds per append on each side, and the appends/s two cores could sustain at that cost. */
+export function cpuPerOp(a: AppendRow): { client: number; postgres: number; ceiling: number } {
+  const client = (a.cpu.client / a.opsPerSecond) * 1000;
+  const postgres = (a.cpu.postgres / a.opsPerSecond) * 1000;
+  return { client, postgres, ceiling: 2000 / (client + postgres) };
+}
+
 export type Verdict = { target: string; measured: string; met: boolean | null };
 
 export function verdicts(r: RunResults): Verdict[] {
@@ -83,7 +90,8 @@ export function writeCharts(r: RunResults, dir: string, prefix = ''): string[] {
   const modes = [...new Set(r.append.map((a) => a.mode))];
   const cs = [...new Set(r.append.map((a) => a.concurrency))].sort((a, b) => a - b);
   const groups = modes.flatMap((m) => cs.map((c) => ({ m, c })));
-  const series = (value: (a: AppendRow) => number) => CONTENDERS.map((c) => ({ name: CONTENDER_LABEL[c], values: groups.map((g) => { const a = appendRow(r.append, c, g.m, g.c); return a ? value(a) : null; }) }));
+  const present = CONTENDERS.filter((c) => r.append.some((a) => a.contender === c));
+  const series = (value: (a: AppendRow) => number) => present.map((c) => ({ name: CONTENDER_LABEL[c], values: groups.map((g) => { const a = appendRow(r.append, c, g.m, g.c); return a ? value(a) : null; }) }));
   if (r.append.length) {
     save('append-throughput.svg', barChart({ title: 'Appends per second (1 event per append; median of repetitions)', yLabel: 'appends/s', groups: groups.map((g) => `${g.m}, ${g.c} writer${g.c > 1 ? 's' : ''}`), series: series((a) => a.opsPerSecond), format: (v) => v.toFixed(0) }));
     save('append-latency-p99.svg', barChart({ title: 'Append latency p99 (ms, log scale)', yLabel: 'ms', groups: groups.map((g) => `${g.m}, ${g.c}`), series: series((a) => a.latency.p99), log: true }));
@@ -119,17 +127,25 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
     L.push(`Closed loop, one pooled connection per writer, ${JSON.stringify(r.appendConfig)}. Throughput is the median over repetitions (each in a fresh process per contender, contenders interleaved); latency percentiles come from the merged HDR histograms of all repetitions. "cpu" is cores used during the measured window by PostgreSQL / the client process / everything else on the machine (other users).`, '');
     for (const img of charts.filter((c) => c.startsWith('append') || c.includes('append'))) L.push(`![${img}](${img})`);
     L.push('');
-    L.push('| streams | writers | contender | appends/s (median) | per rep | p50 ms | p95 ms | p99 ms | conflicts/append | failed | round trips/append | cpu pg / client / other |', '| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    L.push(
+      '"CPU ms/append" divides the cores each side used by the appends per second: CPU time is far less disturbed by other load than wall time, so it is the steadier figure on a shared machine, and 2 cores ÷ (client + PostgreSQL CPU per append) is the CPU-bound ceiling of that contender on this machine with nothing else running.',
+      '',
+    );
+    L.push('| streams | writers | contender | appends/s (median) | per rep | p50 ms | p95 ms | p99 ms | conflicts/append | failed | round trips/append | cores pg / client / other | CPU ms/append client + pg | 2-core ceiling /s |', '| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |');
     for (const a of [...r.append].sort((x, y) => x.mode.localeCompare(y.mode) || x.concurrency - y.concurrency || CONTENDERS.indexOf(x.contender) - CONTENDERS.indexOf(y.contender))) {
-      L.push(`| ${a.mode} | ${a.concurrency} | ${CONTENDER_LABEL[a.contender]} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${f(a.roundTripsPerOp, 2)} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} |`);
+      const c = cpuPerOp(a);
+      L.push(`| ${a.mode} | ${a.concurrency} | ${CONTENDER_LABEL[a.contender]} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${f(a.roundTripsPerOp, 2)} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} |`);
     }
-    L.push('', 'Ratios between contenders (same run, medians):', '', '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg |', '| --- | ---: | ---: | ---: | ---: |');
+    L.push('', 'Ratios between contenders (same run, medians):', '', '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg | Idem snapshotEvery 10 / Idem | Idem prepared / Idem | Idem all proposals / Idem | Idem all proposals / Emmett |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const mode of [...new Set(r.append.map((a) => a.mode))]) {
       for (const c of [...new Set(r.append.map((a) => a.concurrency))].sort((x, y) => x - y)) {
         const i = appendRow(r.append, 'idem', mode, c)?.opsPerSecond ?? NaN;
         const e = appendRow(r.append, 'emmett', mode, c)?.opsPerSecond ?? NaN;
         const w = appendRow(r.append, 'raw', mode, c)?.opsPerSecond ?? NaN;
-        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} |`);
+        const i10 = appendRow(r.append, 'idem-snap10', mode, c)?.opsPerSecond ?? NaN;
+        const ip = appendRow(r.append, 'idem-prepared', mode, c)?.opsPerSecond ?? NaN;
+        const ia = appendRow(r.append, 'idem-proposed', mode, c)?.opsPerSecond ?? NaN;
+        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} | ${f(ratio(i10, i), 2)} | ${f(ratio(ip, i), 2)} | ${f(ratio(ia, i), 2)} | ${f(ratio(ia, e), 2)} |`);
       }
     }
     L.push('');
@@ -161,7 +177,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
 
   if (r.http) {
     L.push('## 4. HTTP withdrawals through `next start`', '');
-    L.push(`POST /api/accounts/{id}/withdrawals {"amount":"0.01"} with a unique Idempotency-Key per request, on random accounts, autocannon in the bench process (closed loop; the half-of-peak run is rate-limited with overallRate). Production build of the work tree (content ${r.http.buildStamp}), DATABASE_POOL_SIZE ${r.http.poolSize} per instance, each instance also runs its async projection runner. RSS = VmRSS of the next-server process.`, '');
+    L.push(`POST /api/accounts/{id}/withdrawals {"amount":"0.01"} with a unique Idempotency-Key per request, on random accounts, peak: autocannon in the bench process (closed loop, the best of the connection counts tried); half of peak: an open-loop generator at a steady rate (one request every 1/rate s, round-robin over the instances, latency counted from when each request was due, so queueing is included). Production build of the work tree (content ${r.http.buildStamp}), DATABASE_POOL_SIZE ${r.http.poolSize} per instance, each instance also runs its async projection runner. RSS = VmRSS of the next-server process.`, '');
     for (const img of charts.filter((c) => c.includes('http'))) L.push(`![${img}](${img})`);
     L.push('', '| instances | peak 201/s | peak at connections | p50 / p99 at peak ms | half-of-peak rate | achieved 201/s | p50 ms | p95 ms | p99 ms | errors | RSS idle MiB | RSS max MiB | cpu pg / app / loadgen / other at peak |', '| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');
     for (const h of r.http.rows) {

@@ -1,13 +1,17 @@
 // `npm run bench` (full mode: writes bench/RESULTS.md and bench/*.svg) and `npm run bench:quick`
 // (CI-sized, under two minutes, writes bench/out/ only). Both only measure and report; neither
-// asserts a timing. Options: --no-http, --no-append, --no-rehydration, --app-dir DIR, and
+// asserts a timing. Options: --no-http, --no-append, --no-round-trips, --no-rehydration,
+// --contenders raw,emmett,idem,… with --label NAME (a side run written to bench/out/), --app-dir DIR,
 // --report-only (re-render RESULTS.md and the charts from bench/out/results-<mode>.json, e.g. after
-// editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md).
+// editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md), and
+// --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
+// root, to keep other work on a shared machine from distorting the figures; recorded in the report).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, getPriority, setPriority, totalmem } from 'node:os';
 import path from 'node:path';
 import { runAppendBench, type AppendConfig } from '../bench/append';
+import type { ContenderName } from '../bench/append-worker';
 import { DEFAULT_APP_DIR } from '../bench/app';
 import { runHttpBench, type HttpConfig } from '../bench/http';
 import { startBenchServer } from '../bench/pg-server';
@@ -19,20 +23,26 @@ import { ROOT } from '../bench/spawn';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const skip = (name: string) => args.includes(`--no-${name}`);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+/** --label NAME: a side run (e.g. only some contenders) written to bench/out/*.NAME.* instead. */
+const label = option('--label');
+const contenders = option('--contenders')?.split(',') as ContenderName[] | undefined;
 const appDir = args.includes('--app-dir') ? path.resolve(args[args.indexOf('--app-dir') + 1] ?? DEFAULT_APP_DIR) : DEFAULT_APP_DIR;
 
-const QUIET_FULL = { maxOtherCores: 0.3, maxWaitMs: 180_000 };
+// Without --nice, each measurement waits (up to a minute) for the rest of the machine to quieten.
+const QUIET_FULL = args.includes('--nice') ? null : { maxOtherCores: 0.3, maxWaitMs: 60_000 };
 
 const appendConfig: AppendConfig = quick
   ? { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 1, warmupMs: 300, durationMs: 1000, snapshotEvery: 100, quiet: null }
-  : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 8000, snapshotEvery: 100, quiet: QUIET_FULL };
+  : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 6000, snapshotEvery: 100, quiet: QUIET_FULL };
+if (contenders) appendConfig.contenders = contenders;
 const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32], snapshotEvery: 100 };
 const rehydrationConfig: RehydrationConfig = quick
   ? { lengths: [10, 1000, 10000], snapshotEvery: 100, snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
   : { lengths: [10, 1000, 10000, 100000], snapshotEvery: 100, snapshotTail: 10, samples: 200, samplesWithoutSnapshots: [200, 100, 30, 10] };
 const httpConfig: HttpConfig = quick
-  ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], halfConnections: 32, quiet: null }
-  : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], halfConnections: 32, quiet: QUIET_FULL };
+  ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], quiet: null }
+  : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], quiet: QUIET_FULL };
 
 function machineFacts(): Record<string, string> {
   const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -44,25 +54,30 @@ function machineFacts(): Record<string, string> {
     os,
     node: process.version,
     'load average at start': load,
+    'scheduling priority (nice) of the suite, PostgreSQL and the app': String(getPriority(0)),
     note: 'shared machine: other people\'s builds and tests may run at the same time; the "other" CPU columns show how much',
   };
 }
 
+const runName = label ?? (quick ? 'quick' : 'full');
+
 function report(results: RunResults, log: (line: string) => void) {
-  const outDir = quick ? path.join(ROOT, 'bench', 'out') : path.join(ROOT, 'bench');
-  const charts = writeCharts(results, outDir);
+  const main = !quick && !label;
+  const outDir = main ? path.join(ROOT, 'bench') : path.join(ROOT, 'bench', 'out');
+  const charts = writeCharts(results, outDir, main ? '' : `${runName}-`);
   const analysisFile = path.join(ROOT, 'bench', 'ANALYSIS.md');
-  const analysis = !quick && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
-  const file = path.join(outDir, quick ? 'RESULTS.quick.md' : 'RESULTS.md');
+  const analysis = main && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
+  const file = path.join(outDir, main ? 'RESULTS.md' : `RESULTS.${runName}.md`);
   writeFileSync(file, renderMarkdown(results, charts, analysis));
   for (const v of verdicts(results)) log(`target: ${v.target}: ${v.measured} → ${v.met === null ? '–' : v.met ? 'met' : 'missed'}`);
   log(`wrote ${path.relative(ROOT, file)} and ${charts.length} charts`);
 }
 
 async function main() {
+  if (args.includes('--nice')) setPriority(0, Number(args[args.indexOf('--nice') + 1] ?? 0)); // children inherit it
   const started = Date.now();
   const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
-  const saved = path.join(ROOT, 'bench', 'out', `results-${quick ? 'quick' : 'full'}.json`);
+  const saved = path.join(ROOT, 'bench', 'out', `results-${runName}.json`);
   if (args.includes('--report-only')) return report(JSON.parse(readFileSync(saved, 'utf8')) as RunResults, log);
   const machine = machineFacts();
   const server = await startBenchServer(log);
@@ -70,7 +85,7 @@ async function main() {
     mode: quick ? 'quick' : 'full',
     startedAt: new Date(started).toISOString(),
     seconds: 0,
-    command: quick ? 'npm run bench:quick' : 'npm run bench',
+    command: `npm run ${quick ? 'bench:quick' : 'bench'}${args.length ? ` -- ${args.filter((a) => a !== '--quick').join(' ')}` : ''}`,
     machine,
     postgres: server.settings,
     appendConfig: { ...appendConfig, quiet: undefined },
@@ -82,7 +97,7 @@ async function main() {
   };
   try {
     if (!skip('append')) results.append = await runAppendBench(server, server.pgPid, appendConfig, log);
-    results.roundTrips = await runRoundTripBench(server, roundTripConfig, log);
+    if (!skip('round-trips')) results.roundTrips = await runRoundTripBench(server, roundTripConfig, log);
     if (!skip('rehydration')) results.rehydration = await runRehydrationBench(server, rehydrationConfig, log);
     if (!skip('http')) results.http = await runHttpBench(server, httpConfig, log);
   } finally {
