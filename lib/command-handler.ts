@@ -80,10 +80,10 @@ const QUEUED_TRANSACTION = { maxWait: 10_000, timeout: 20_000 };
  */
 async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result, Rejection>, queued = false): Promise<CommandResult<Result, Rejection>> {
   if (queued) {
-    await sql.$executeRaw`SELECT set_config('lock_timeout', '5s', true)`;
-    for (const streamId of [...spec.streamIds].sort()) {
-      await sql.$queryRaw`SELECT pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(${streamId}))::text AS locked`;
-    }
+    // One round trip: a bounded wait, then the stream locks in sorted order (unnest keeps the order).
+    const sorted = [...spec.streamIds].sort();
+    await sql.$queryRaw`SELECT set_config('lock_timeout', '5s', true) AS timeout,
+      (SELECT count(pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(s)))::int FROM unnest(${sorted}::text[]) AS s) AS locked`;
   }
   const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
   if (loaded.command) return replay(spec, loaded.command);
