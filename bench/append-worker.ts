@@ -7,11 +7,11 @@ import { closedLoop } from './closed-loop';
 import { emmettAppender } from './contender-emmett';
 import { idemAppender } from './contender-idem';
 import { rawAppender, type Appender } from './contender-raw';
-import { countingClient, newTally } from './counting-pg';
+import { countQueries, newTally } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
 
-export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap10' | 'idem-prepared' | 'idem-proposed';
+export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared' | 'idem-proposed';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -21,7 +21,6 @@ export type AppendSpec = {
   cells: AppendCell[];
   warmupMs: number;
   durationMs: number;
-  snapshotEvery: number;
   /** Label of this repetition, to keep stream names apart across processes. */
   rep: number;
   pgPid: number | null;
@@ -42,34 +41,36 @@ export type AppendCellResult = AppendCell & {
   histogram: string;
 };
 
-function appenderFor(spec: AppendSpec, poolSize: number, ClientClass: ReturnType<typeof countingClient>): Appender & { open?: (key: string) => Promise<void> } {
+function appenderFor(spec: AppendSpec, poolSize: number): Appender & { open?: (key: string) => Promise<void> } {
   switch (spec.contender) {
     case 'raw':
-      return rawAppender(spec.url, poolSize, ClientClass);
+      return rawAppender(spec.url, poolSize);
     case 'emmett':
-      return emmettAppender(spec.url, poolSize, ClientClass);
+      return emmettAppender(spec.url, poolSize);
     case 'idem':
-      return idemAppender(spec.url, poolSize, spec.snapshotEvery, ClientClass);
-    case 'idem-snap10':
-      // Same code, snapshots every 10 events: each load folds ≤ 9 events instead of ≤ 99.
-      return idemAppender(spec.url, poolSize, 10, ClientClass);
-    case 'idem-prepared':
-      // Same code, named prepared statements (proposal): no parse/plan per command.
-      return idemAppender(spec.url, poolSize, spec.snapshotEvery, ClientClass, { prepared: true });
+      // As shipped: production's snapshot interval, prepared statements, handler.
+      return idemAppender(spec.url, poolSize);
+    case 'idem-snap100':
+      // The previous default interval: each load folds up to 99 events instead of up to 9.
+      return idemAppender(spec.url, poolSize, { snapshotEvery: 100 });
+    case 'idem-unprepared':
+      // IDEM_PREPARED_STATEMENTS=off (set for this process by main()).
+      return idemAppender(spec.url, poolSize);
     case 'idem-proposed':
-      // bench/proposed-handler.ts (LATERAL load, fewer round trips when contended, hot streams queue
-      // from the first attempt) plus prepared statements: everything RESULTS.md proposes, together.
-      return idemAppender(spec.url, poolSize, spec.snapshotEvery, ClientClass, { prepared: true, proposed: true });
+      // bench/proposed-handler.ts: the changes still proposed, on top of what is shipped.
+      return idemAppender(spec.url, poolSize, { proposed: true });
   }
 }
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? '') as AppendSpec;
+  if (spec.contender === 'idem-unprepared') process.env.IDEM_PREPARED_STATEMENTS = 'off';
   const results: AppendCellResult[] = [];
   for (const cell of spec.cells) {
     const tally = newTally();
+    countQueries(tally);
     // One pooled connection per writer, as every contender gets.
-    const appender = appenderFor(spec, cell.concurrency, countingClient(tally));
+    const appender = appenderFor(spec, cell.concurrency);
     const keyOf = (worker: number) => (cell.mode === 'hot' ? `hot-r${spec.rep}-c${cell.concurrency}` : `s-r${spec.rep}-c${cell.concurrency}-w${worker}`);
     const keys = [...new Set(Array.from({ length: cell.concurrency }, (_, w) => keyOf(w)))];
     for (const key of keys) await appender.open?.(key);

@@ -11,14 +11,14 @@ import { migrate } from '../lib/db/migrate';
 import { runChild } from './spawn';
 import { waitForQuiet, type CpuUse } from './cpu';
 
-export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem', 'idem-snap10', 'idem-prepared', 'idem-proposed'];
+export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem', 'idem-snap100', 'idem-unprepared', 'idem-proposed'];
 export const CONTENDER_LABEL: Record<ContenderName, string> = {
   raw: 'raw pg (floor)',
   emmett: 'Emmett appendToStream',
   idem: 'Idem command path',
-  'idem-snap10': 'Idem, snapshotEvery 10',
-  'idem-prepared': 'Idem, prepared statements',
-  'idem-proposed': 'Idem, all proposals',
+  'idem-snap100': 'Idem, snapshotEvery 100',
+  'idem-unprepared': 'Idem, unprepared statements',
+  'idem-proposed': 'Idem, proposed handler',
 };
 
 export type AppendConfig = {
@@ -27,7 +27,6 @@ export type AppendConfig = {
   reps: number;
   warmupMs: number;
   durationMs: number;
-  snapshotEvery: number;
   /** Which contenders to run (default: all of CONTENDERS). */
   contenders?: ContenderName[];
   /** Wait for the rest of the machine to quieten before each contender's run (null: never wait). */
@@ -74,7 +73,6 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
         cells,
         warmupMs: config.warmupMs,
         durationMs: config.durationMs,
-        snapshotEvery: config.snapshotEvery,
         rep,
         pgPid,
       });

@@ -23,8 +23,8 @@ export async function prepareEmmettDatabase(url: string): Promise<void> {
   }
 }
 
-export function emmettAppender(url: string, poolSize: number, ClientClass?: typeof pg.Client): Appender {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(ClientClass ? { Client: ClientClass } : {}) });
+export function emmettAppender(url: string, poolSize: number): Appender {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const store = getPostgreSQLEventStore(url, { connectionOptions: { pool }, schema: { autoMigration: 'None' } });
   const known = new Map<string, bigint>();
   const readVersion = async (streamId: string) => {

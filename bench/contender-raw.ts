@@ -32,8 +32,8 @@ const INSERT = `INSERT INTO events (stream_id, version, type, data, metadata, co
                 VALUES ($1, $2, 'MoneyDeposited', $3, $4, $5, $6)`;
 const MAX_ATTEMPTS = 1000;
 
-export function rawAppender(url: string, poolSize: number, ClientClass?: typeof pg.Client): Appender {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(ClientClass ? { Client: ClientClass } : {}) });
+export function rawAppender(url: string, poolSize: number): Appender {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const known = new Map<string, number>(); // `${worker} ${streamId}` → last version that writer saw
   const readVersion = async (streamId: string) => {
     const { rows } = await pool.query<{ v: number }>('SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1', [streamId]);

@@ -1,6 +1,5 @@
-// Counts database round trips: a pg Client subclass whose every `query` call (one protocol round
-// trip: parse/bind/execute/sync, or one simple query) is tallied by kind. Pools are given it through
-// pg's `Client` option, so Prisma's adapter, Emmett and plain pg all go through it unchanged.
+// Counts database round trips: every `query` call of a pg Client (one protocol round trip:
+// parse/bind/execute/sync, or one simple query) is tallied by kind, and per operation.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 
@@ -31,10 +30,11 @@ export function statementKind(text: string): string {
   if (upper.startsWith('COMMIT')) return 'COMMIT';
   if (upper.startsWith('ROLLBACK')) return 'ROLLBACK';
   if (upper.startsWith('SET TRANSACTION') || upper.startsWith('SET SESSION')) return 'SET TRANSACTION';
-  if (upper.includes('SET_CONFIG')) return 'set_config(lock_timeout)';
-  if (upper.includes('PG_ADVISORY_XACT_LOCK')) return 'advisory lock';
   if (upper.includes('EMT_APPEND_TO_STREAM')) return 'emt_append_to_stream()';
   if (upper.startsWith('WITH USABLE AS')) return 'load (command + snapshot + events)';
+  if (upper.includes('PG_ADVISORY_XACT_LOCK') && upper.includes('SET_CONFIG')) return 'lock_timeout + advisory locks';
+  if (upper.includes('SET_CONFIG')) return 'set_config(lock_timeout)';
+  if (upper.includes('PG_ADVISORY_XACT_LOCK')) return 'advisory lock';
   if (upper.startsWith('WITH NEW_COMMAND AS')) return 'commit (command + events + projections)';
   if (upper.startsWith('UPDATE COMMANDS SET REPLAY_COUNT')) return 'replay count';
   if (upper.startsWith('INSERT INTO EVENTS')) return 'INSERT event';
@@ -43,22 +43,30 @@ export function statementKind(text: string): string {
   return sql.slice(0, 40);
 }
 
-/** A pg Client class that adds every query it sends to `tally`. */
 export type Capture = (kind: string, text: string, values: unknown[]) => void;
 
-export function countingClient(tally: Tally, capture?: Capture): typeof pg.Client {
-  class CountingClient extends pg.Client {}
-  const original = pg.Client.prototype.query;
-  // Overriding the overloaded `query` signature in a subclass does not type-check; patch the prototype.
-  (CountingClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'text' in first ? String((first as { text: unknown }).text) : '';
-    const kind = statementKind(text);
-    tally.set(kind, (tally.get(kind) ?? 0) + 1);
-    if (capture) capture(kind, text, (Array.isArray(args[1]) ? args[1] : first && typeof first === 'object' && 'values' in first ? (first as { values: unknown[] }).values : []) ?? []);
-    const counter = perOperation.getStore();
-    if (counter) counter.queries++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  };
-  return CountingClient;
+let current: { tally: Tally; capture?: Capture } | null = null;
+
+/**
+ * From now on, every query of every pg Client in this process (pools create pg.Client, so Prisma's
+ * adapter as production configures it, Emmett and plain pg alike) is added to `tally`. Patches
+ * pg.Client.prototype.query once; each bench contender runs in a process of its own.
+ */
+export function countQueries(tally: Tally, capture?: Capture): void {
+  if (!current) {
+    const original = pg.Client.prototype.query;
+    (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+      if (current) {
+        const first = args[0];
+        const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'text' in first ? String((first as { text: unknown }).text) : '';
+        const kind = statementKind(text);
+        current.tally.set(kind, (current.tally.get(kind) ?? 0) + 1);
+        if (current.capture) current.capture(kind, text, (Array.isArray(args[1]) ? args[1] : first && typeof first === 'object' && 'values' in first ? (first as { values: unknown[] }).values : []) ?? []);
+        const counter = perOperation.getStore();
+        if (counter) counter.queries++;
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  current = { tally, capture };
 }

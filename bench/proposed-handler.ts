@@ -1,53 +1,25 @@
-// NOT production code: lib/command-handler.ts's handleCommand with the changes RESULTS.md proposes,
-// so that they can be measured side by side with the real one (contender "idem-proposed"). It reuses
-// the real command spec (decide), unit of work (commit) and conflict classification; only the
-// orchestration and the load statement differ:
-//  1. the load reads the events after the snapshot through a LATERAL join (bench/load-query.ts),
-//     entering the (stream_id, version) index at the snapshot instead of scanning the whole stream;
-//  2. after a stream conflict, no separate findCommand: the next attempt's load returns the command
-//     row anyway (a duplicate is still replayed, one round trip later at most);
-//  3. lock_timeout and the advisory locks in ONE statement instead of two (or more);
-//  4. a stream that conflicted recently (in this process) starts in the queue, so fresh optimistic
+// NOT production code: lib/command-handler.ts's handleCommand with the changes RESULTS.md still
+// proposes, so they can be measured side by side with the real one (contender "idem-proposed"). It
+// reuses the real command spec, load (lib/event-store.ts), unit of work and conflict
+// classification, and the same single lock statement; only the retry orchestration differs:
+//  1. after a stream conflict, no separate findCommand: the next attempt's load returns the command
+//     row anyway (a duplicate is still replayed);
+//  2. a stream that conflicted recently (in this process) starts in the queue, so fresh optimistic
 //     attempts no longer overtake queued writers and make them fail at commit. A hint only: the
 //     unique constraints still decide, so a stale or missing hint costs a retry, never correctness.
-// Contended commands then cost BEGIN, lock, load, commit, COMMIT = 5 round trips.
-import { Prisma } from '../lib/generated/prisma/client';
+// A contended command then costs BEGIN, lock, load, commit, COMMIT = 5 round trips.
 import { accountCommandSpec, type AccountResult } from '../lib/account-commands';
 import type { CommandResult, CommandSpec, RetryPolicy, StoredOutcome } from '../lib/command-handler';
 import { defaultRetryPolicy } from '../lib/command-handler';
 import type { Db, Sql } from '../lib/db/prisma';
 import { STREAM_VERSION_CONSTRAINTS, writeConflictOf } from '../lib/db/unique-violation';
 import type { AccountCommand, AccountRejection } from '../lib/domain/account';
-import type { CommandRecord, Loaded, LoadedStream, RecordedEvent } from '../lib/event-store';
+import { loadForCommand, type CommandRecord } from '../lib/event-store';
 import { commit } from '../lib/unit-of-work';
-import { PROPOSED_LOAD_SQL } from './load-query';
 
 const STREAM_LOCK_CLASS = 0x1de4; // same key space as lib/command-handler.ts
 const HOT_FOR_MS = 2_000;
 const hotUntil = new Map<string, number>();
-
-type EventRow = Omit<RecordedEvent, 'globalPosition' | 'createdAt'> & { globalPosition: string; createdAt: string };
-type CommandRow = Omit<CommandRecord, 'createdAt'> & { createdAt: string };
-
-async function load(sql: Sql, commandId: string, streamIds: string[], snapshotSchemaVersion: number | null): Promise<Loaded> {
-  // $1…$4 appear once each, in order: split the text there and let Prisma bind the values.
-  const query = new Prisma.Sql(PROPOSED_LOAD_SQL.split(/\$[1-4]\b/), [streamIds, snapshotSchemaVersion ?? -1, commandId, streamIds]);
-  const rows = await sql.$queryRaw<{ command: CommandRow | null; snapshots: { streamId: string; version: number; state: unknown }[] | null; events: EventRow[] | null }[]>(query);
-  const row = rows[0];
-  const streams = new Map<string, LoadedStream>(streamIds.map((id) => [id, { snapshot: null, events: [], version: 0 }]));
-  for (const s of row?.snapshots ?? []) {
-    const stream = streams.get(s.streamId);
-    if (stream) Object.assign(stream, { snapshot: { version: s.version, state: s.state }, version: s.version });
-  }
-  for (const e of row?.events ?? []) {
-    const stream = streams.get(e.streamId);
-    if (!stream) continue;
-    stream.events.push({ ...e, globalPosition: BigInt(e.globalPosition), createdAt: new Date(e.createdAt) });
-    stream.version = e.version;
-  }
-  const command = row?.command ? { ...row.command, createdAt: new Date(row.command.createdAt) } : null;
-  return { command, streams };
-}
 
 function replay<R, J>(spec: CommandSpec<R, J>, recorded: CommandRecord): CommandResult<R, J> {
   if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) return { status: 'key-reused', commandId: spec.commandId, originalType: recorded.type };
@@ -56,11 +28,12 @@ function replay<R, J>(spec: CommandSpec<R, J>, recorded: CommandRecord): Command
 
 async function attempt<R, J>(sql: Sql, spec: CommandSpec<R, J>, queued: boolean): Promise<CommandResult<R, J>> {
   if (queued) {
-    const keys = [...spec.streamIds].sort();
-    // One statement: the timeout, then every stream's lock in sorted order (left to right).
-    await sql.$queryRaw`SELECT set_config('lock_timeout', '5s', true), ${Prisma.join(keys.map((k) => Prisma.sql`pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(${k}))::text`))}`;
+    // The same statement as lib/command-handler.ts: the timeout, then the stream locks in order.
+    const sorted = [...spec.streamIds].sort();
+    await sql.$queryRaw`SELECT set_config('lock_timeout', '5s', true) AS timeout,
+      (SELECT count(pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(s)))::int FROM unnest(${sorted}::text[]) AS s) AS locked`;
   }
-  const loaded = await load(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
+  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
   if (loaded.command) return replay(spec, loaded.command);
   const decided = spec.decide(loaded.streams);
   const outcome: StoredOutcome<R, J> = decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
@@ -92,6 +65,6 @@ export async function proposedHandleCommand<R, J>(db: Db, spec: CommandSpec<R, J
   return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
 }
 
-export function proposedHandleAccountCommand(command: AccountCommand, options: { db: Db; snapshotEvery: number; onConflict?: () => void }): Promise<CommandResult<AccountResult, AccountRejection>> {
+export function proposedHandleAccountCommand(command: AccountCommand, options: { db: Db; snapshotEvery?: number; onConflict?: () => void }): Promise<CommandResult<AccountResult, AccountRejection>> {
   return proposedHandleCommand(options.db, accountCommandSpec(command, options.snapshotEvery), defaultRetryPolicy, options.onConflict);
 }

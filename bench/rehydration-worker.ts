@@ -1,25 +1,29 @@
 // Child process for benchmark 3: command latency (one writer, sequential deposits/withdrawals) on
 // streams of several lengths, with a snapshot `tail` events behind the head (handler run with
 // snapshotEvery > 0) and without snapshots (snapshotEvery = 0: the whole stream is read). Also
-// EXPLAIN ANALYZE of the load statement on the longest stream, as sent, and of the proposed one.
+// EXPLAIN ANALYZE of the load statement (as the handler sent it) on the shortest and longest stream.
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { handleAccountCommand } from '../lib/account-commands';
-import { benchPrisma, moneyCommand } from './contender-idem';
-import { countingClient, newTally } from './counting-pg';
+import { handleAccountCommand, snapshotEvery } from '../lib/account-commands';
+import { moneyCommand } from './contender-idem';
+import { createPrismaClient } from '../lib/db/prisma';
+import { countQueries, newTally } from './counting-pg';
 import { encode, histogram, median } from './hdr';
-import { PROPOSED_LOAD_SQL } from './load-query';
+import { proposedHandleAccountCommand } from './proposed-handler';
 import { seedStream } from './seed';
 
 export type RehydrationSpec = {
   url: string;
   lengths: number[];
-  snapshotEvery: number;
+  /** Interval of the "with snapshots" runs; default production's (snapshotEvery() in lib/account-commands.ts). */
+  snapshotEvery?: number;
   snapshotTail: number;
   /** Commands measured per (length, snapshots) pair; `samplesWithoutSnapshots[i]` for lengths[i]. */
   samples: number;
   samplesWithoutSnapshots: number[];
+  /** 'proposed': bench/proposed-handler.ts instead of the real handler. */
+  handler?: 'current' | 'proposed';
   out: string;
 };
 
@@ -33,25 +37,29 @@ async function main() {
   const captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[] = [];
   let current = { length: 0, snapshots: false };
   const tally = newTally();
-  const db = benchPrisma(spec.url, 2, countingClient(tally, (kind, text, values) => {
+  const proposed = spec.handler === 'proposed';
+  const handle = proposed ? proposedHandleAccountCommand : handleAccountCommand;
+  countQueries(tally, (kind, text, values) => {
     if (kind.startsWith('load')) captured.push({ text, values, ...current });
-  }));
+  });
+  const db = createPrismaClient(spec.url, 2);
+  const every = spec.snapshotEvery ?? snapshotEvery();
 
   for (const [index, length] of spec.lengths.entries()) {
     for (const snapshots of [true, false]) {
       const t0 = performance.now();
       const seeded = await seedStream(spec.url, length, snapshots ? spec.snapshotTail : null);
       const seedSeconds = (performance.now() - t0) / 1000;
-      const every = snapshots ? spec.snapshotEvery : 0;
+      const interval = snapshots ? every : 0;
       const samples = snapshots ? spec.samples : (spec.samplesWithoutSnapshots[index] ?? spec.samples);
       current = { length, snapshots };
       // One unmeasured command: warms the connection, the plan cache and the stream's pages.
-      await handleAccountCommand(moneyCommand(seeded.accountId, 1), { db, snapshotEvery: every });
+      await handle(moneyCommand(seeded.accountId, 1), { db, snapshotEvery: interval });
       const h = histogram();
       for (let i = 0; i < samples; i++) {
         const command = moneyCommand(seeded.accountId, i);
         const start = performance.now();
-        const result = await handleAccountCommand(command, { db, snapshotEvery: every });
+        const result = await handle(command, { db, snapshotEvery: interval });
         h.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
         if (result.status !== 'accepted') throw new Error(`length ${length}: ${JSON.stringify(result)}`);
       }
@@ -62,7 +70,7 @@ async function main() {
   writeFileSync(spec.out, JSON.stringify({ rows, plans: await explain(spec, captured) } satisfies RehydrationResult));
 }
 
-/** EXPLAIN ANALYZE of the last captured load (with snapshots) on the shortest and longest stream, as sent and as proposed. */
+/** EXPLAIN ANALYZE of the last captured load (with snapshots) on the shortest and longest stream, as sent. */
 async function explain(spec: RehydrationSpec, captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[]): Promise<LoadPlan[]> {
   const client = new pg.Client({ connectionString: spec.url });
   await client.connect();
@@ -72,7 +80,7 @@ async function explain(spec: RehydrationSpec, captured: { text: string; values: 
     for (const length of lengths) {
       const last = captured.filter((c) => c.length === length && c.snapshots).at(-1);
       if (!last) continue;
-      for (const [label, text] of [['current', last.text], ['proposed (LATERAL)', PROPOSED_LOAD_SQL]] as const) {
+      for (const [label, text] of [['as sent', last.text]] as const) {
         const times: number[] = [];
         for (let i = 0; i < 30; i++) {
           const t0 = performance.now();

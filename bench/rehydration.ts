@@ -11,7 +11,7 @@ export type RehydrationRowSummary = { length: number; snapshots: boolean; sample
 export async function runRehydrationBench(server: BenchServer, config: RehydrationConfig, log: (line: string) => void): Promise<{ rows: RehydrationRowSummary[]; plans: LoadPlan[] }> {
   const url = await server.freshDatabase('bench_rehydration');
   await migrate(url);
-  log(`rehydration: streams of ${config.lengths.join(', ')} events, with a snapshot ${config.snapshotTail} events behind the head (snapshotEvery ${config.snapshotEvery}) and without`);
+  log(`rehydration: streams of ${config.lengths.join(', ')} events, with a snapshot ${config.snapshotTail} events behind the head and without`);
   const result = await runChild<RehydrationResult>('rehydration-worker.ts', { ...config, url });
   const rows = result.rows.map((r) => ({
     length: r.length,

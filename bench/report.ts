@@ -136,16 +136,16 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
       const c = cpuPerOp(a);
       L.push(`| ${a.mode} | ${a.concurrency} | ${CONTENDER_LABEL[a.contender]} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${f(a.roundTripsPerOp, 2)} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} |`);
     }
-    L.push('', 'Ratios between contenders (same run, medians):', '', '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg | Idem snapshotEvery 10 / Idem | Idem prepared / Idem | Idem all proposals / Idem | Idem all proposals / Emmett |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    L.push('', 'Ratios between contenders (same run, medians):', '', '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg | Idem / Idem snapshotEvery 100 | Idem / Idem unprepared | Idem proposed handler / Idem |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const mode of [...new Set(r.append.map((a) => a.mode))]) {
       for (const c of [...new Set(r.append.map((a) => a.concurrency))].sort((x, y) => x - y)) {
         const i = appendRow(r.append, 'idem', mode, c)?.opsPerSecond ?? NaN;
         const e = appendRow(r.append, 'emmett', mode, c)?.opsPerSecond ?? NaN;
         const w = appendRow(r.append, 'raw', mode, c)?.opsPerSecond ?? NaN;
-        const i10 = appendRow(r.append, 'idem-snap10', mode, c)?.opsPerSecond ?? NaN;
-        const ip = appendRow(r.append, 'idem-prepared', mode, c)?.opsPerSecond ?? NaN;
-        const ia = appendRow(r.append, 'idem-proposed', mode, c)?.opsPerSecond ?? NaN;
-        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} | ${f(ratio(i10, i), 2)} | ${f(ratio(ip, i), 2)} | ${f(ratio(ia, i), 2)} | ${f(ratio(ia, e), 2)} |`);
+        const i100 = appendRow(r.append, 'idem-snap100', mode, c)?.opsPerSecond ?? NaN;
+        const iu = appendRow(r.append, 'idem-unprepared', mode, c)?.opsPerSecond ?? NaN;
+        const ip = appendRow(r.append, 'idem-proposed', mode, c)?.opsPerSecond ?? NaN;
+        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} | ${f(ratio(i, i100), 2)} | ${f(ratio(i, iu), 2)} | ${f(ratio(ip, i), 2)} |`);
       }
     }
     L.push('');
@@ -164,14 +164,14 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
 
   if (r.rehydration) {
     L.push('## 3. Rehydration: command latency by stream length', '');
-    L.push('One writer, sequential deposits/withdrawals on a seeded stream (bulk SQL: valid events, commands, projections). "with snapshots": a snapshot row 10 events behind the head, handler run with snapshotEvery 100 (it writes new snapshots as the stream crosses multiples of 100). "without": snapshotEvery 0, the whole stream is loaded and folded.', '');
+    L.push('One writer, sequential deposits/withdrawals on a seeded stream (bulk SQL: valid events, commands, projections). "with snapshots": a snapshot row 10 events behind the head, handler run with the production snapshot interval (it writes new snapshots as the stream crosses multiples of it). "without": snapshotEvery 0, the whole stream is loaded and folded.', '');
     for (const img of charts.filter((c) => c.includes('rehydration'))) L.push(`![${img}](${img})`);
     L.push('', '| events | snapshots | samples | p50 ms | p95 ms | p99 ms | seed s |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const x of r.rehydration.rows) L.push(`| ${x.length.toLocaleString('en-US')} | ${x.snapshots ? 'yes' : 'no'} | ${x.samples} | ${f(x.latency.p50, 2)} | ${f(x.latency.p95, 2)} | ${f(x.latency.p99, 2)} | ${f(x.seedSeconds, 1)} |`);
-    L.push('', 'The load statement on the shortest and the longest stream (with a snapshot), as Idem sends it and as proposed (bench/load-query.ts), run directly with pg:', '', '| statement | events in stream | EXPLAIN ANALYZE execution ms | median wall ms (30 runs) |', '| --- | ---: | ---: | ---: |');
+    L.push('', 'The load statement on the shortest and the longest stream (with a snapshot), as the handler sent it, run directly with pg:', '', '| statement | events in stream | EXPLAIN ANALYZE execution ms | median wall ms (30 runs) |', '| --- | ---: | ---: | ---: |');
     for (const p of r.rehydration.plans) L.push(`| ${p.label} | ${p.length.toLocaleString('en-US')} | ${f(p.executionMs, 3)} | ${f(p.medianMs, 3)} |`);
-    const longest = r.rehydration.plans.filter((p) => p.label === 'current').at(-1);
-    if (longest) L.push('', `<details><summary>Plan of the current load statement at ${longest.length.toLocaleString('en-US')} events</summary>`, '', '```', longest.plan, '```', '', '</details>');
+    const longest = r.rehydration.plans.at(-1);
+    if (longest) L.push('', `<details><summary>Plan of the load statement at ${longest.length.toLocaleString('en-US')} events</summary>`, '', '```', longest.plan, '```', '', '</details>');
     L.push('');
   }
 

@@ -5,11 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { handleAccountCommand } from '../lib/account-commands';
-import { benchPrisma, moneyCommand, openAccount } from './contender-idem';
-import { countingClient, newTally, perOperation, total } from './counting-pg';
+import { createPrismaClient } from '../lib/db/prisma';
+import { moneyCommand, openAccount } from './contender-idem';
+import { countQueries, newTally, perOperation, total } from './counting-pg';
 import { median } from './hdr';
 
-export type RoundTripSpec = { url: string; statStatements: boolean; snapshotEvery: number; commands: number; contenders: number[]; out: string };
+export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
 
 export type RoundTripRow = {
   scenario: string;
@@ -49,7 +50,7 @@ async function resetStatements(url: string): Promise<void> {
 async function main() {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? '') as RoundTripSpec;
   const rows: RoundTripRow[] = [];
-  type Db = ReturnType<typeof benchPrisma>;
+  type Db = ReturnType<typeof createPrismaClient>;
   type Stats = { conflicts: number; busy: number };
   const scenario = async (
     name: string,
@@ -58,10 +59,11 @@ async function main() {
     prepare?: (db: Db, accountId: string) => Promise<ReturnType<typeof moneyCommand>[]>,
   ) => {
     const tally = newTally();
-    const db = benchPrisma(spec.url, Math.max(2, writers), countingClient(tally));
-    const accountId = await openAccount(db, spec.snapshotEvery);
+    countQueries(tally);
+    const db = createPrismaClient(spec.url, Math.max(2, writers));
+    const accountId = await openAccount(db);
     // Warm the pool and Prisma's query cache, then count from zero.
-    await handleAccountCommand(moneyCommand(accountId, 0), { db, snapshotEvery: spec.snapshotEvery });
+    await handleAccountCommand(moneyCommand(accountId, 0), { db });
     const prepared = prepare ? await prepare(db, accountId) : [];
     tally.clear();
     if (spec.statStatements) await resetStatements(spec.url);
@@ -85,7 +87,7 @@ async function main() {
   const one = async (db: Db, command: ReturnType<typeof moneyCommand>, record: (n: number) => void, stats: Stats) => {
     const counter = { queries: 0 };
     const result = await perOperation.run(counter, () =>
-      handleAccountCommand(command, { db, snapshotEvery: spec.snapshotEvery, onConflict: () => void stats.conflicts++ }),
+      handleAccountCommand(command, { db, onConflict: () => void stats.conflicts++ }),
     );
     if (result.status === 'busy') stats.busy++;
     record(counter.queries);
@@ -103,7 +105,7 @@ async function main() {
     },
     async (db, accountId) => {
       const commands = Array.from({ length: spec.commands }, (_, i) => moneyCommand(accountId, i));
-      for (const command of commands) await handleAccountCommand(command, { db, snapshotEvery: spec.snapshotEvery });
+      for (const command of commands) await handleAccountCommand(command, { db });
       return commands;
     },
   );

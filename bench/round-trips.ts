@@ -4,7 +4,7 @@ import type { BenchServer } from './pg-server';
 import type { RoundTripRow } from './round-trips-worker';
 import { runChild } from './spawn';
 
-export async function runRoundTripBench(server: BenchServer, config: { commands: number; contenders: number[]; snapshotEvery: number }, log: (line: string) => void): Promise<RoundTripRow[]> {
+export async function runRoundTripBench(server: BenchServer, config: { commands: number; contenders: number[] }, log: (line: string) => void): Promise<RoundTripRow[]> {
   const url = await server.freshDatabase('bench_round_trips');
   await migrate(url);
   const rows = await runChild<RoundTripRow[]>('round-trips-worker.ts', { ...config, url, statStatements: server.statStatements });

@@ -33,13 +33,15 @@ const appDir = args.includes('--app-dir') ? path.resolve(args[args.indexOf('--ap
 const QUIET_FULL = args.includes('--nice') ? null : { maxOtherCores: 0.3, maxWaitMs: 60_000 };
 
 const appendConfig: AppendConfig = quick
-  ? { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 1, warmupMs: 300, durationMs: 1000, snapshotEvery: 100, quiet: null }
-  : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 6000, snapshotEvery: 100, quiet: QUIET_FULL };
+  ? { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 1, warmupMs: 300, durationMs: 1000, quiet: null }
+  : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 6000, quiet: QUIET_FULL };
 if (contenders) appendConfig.contenders = contenders;
-const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32], snapshotEvery: 100 };
+const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };
 const rehydrationConfig: RehydrationConfig = quick
-  ? { lengths: [10, 1000, 10000], snapshotEvery: 100, snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
-  : { lengths: [10, 1000, 10000, 100000], snapshotEvery: 100, snapshotTail: 10, samples: 200, samplesWithoutSnapshots: [200, 100, 30, 10] };
+  ? { lengths: [10, 1000, 10000], snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
+  : { lengths: [10, 1000, 10000, 100000], snapshotTail: 10, samples: 200, samplesWithoutSnapshots: [200, 100, 30, 10] };
+/** --rehydration-handler proposed: benchmark 3 with bench/proposed-handler.ts (use with --label). */
+if (option('--rehydration-handler') === 'proposed') rehydrationConfig.handler = 'proposed';
 const httpConfig: HttpConfig = quick
   ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], quiet: null }
   : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], quiet: QUIET_FULL };
