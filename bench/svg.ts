@@ -52,13 +52,14 @@ export function barChart(chart: BarChart): string {
       out.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - top).toFixed(1)}" fill="${COLORS[s % COLORS.length]}"><title>${esc(`${series.name}, ${group}: ${format(v)}`)}</title></rect>`);
       out.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${esc(format(v))}</text>`);
     });
-    out.push(`<text x="${m.left + g * groupW + groupW / 2}" y="${m.top + plotH + 18}" text-anchor="middle">${esc(group)}</text>`);
+    out.push(`<text x="${m.left + g * groupW + groupW / 2}" y="${m.top + plotH + 16}" text-anchor="middle">${esc(group)}</text>`);
   });
   out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${m.top + plotH}" y2="${m.top + plotH}" stroke="#333"/>`);
   // legend
   chart.series.forEach((series, s) => {
-    const lx = m.left + s * 220;
-    const ly = height - 24;
+    // Three legend entries per row.
+    const lx = m.left + (s % 3) * 270;
+    const ly = height - 36 + Math.floor(s / 3) * 18;
     out.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${COLORS[s % COLORS.length]}"/>`);
     out.push(`<text x="${lx + 18}" y="${ly}">${esc(series.name)}</text>`);
   });
