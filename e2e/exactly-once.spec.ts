@@ -1,4 +1,4 @@
-import type { Request } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import { eventCount, expect, test } from './fixtures';
 
 /** The server action POST the Withdraw form sends, captured so it can be replayed verbatim. */
@@ -6,6 +6,13 @@ async function captureWithdrawal(request: Request) {
   return { url: request.url(), headers: await request.allHeaders(), body: request.postData() ?? '' };
 }
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
+/** Submits the Withdraw form and returns the action POST it sent. */
+async function withdrawAndCapture(page: Page, amount: string) {
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Amount').fill(amount);
+  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  return captureWithdrawal(request);
+}
 const replayHeaders = (headers: Record<string, string>) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)));
 
@@ -26,9 +33,7 @@ test('double-clicking Withdraw records one withdrawal, changes the balance once 
 
 test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, browser }) => {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
-  await withdraw.getByLabel('Amount').fill('25.00');
-  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
-  const captured = await captureWithdrawal(request);
+  const captured = await withdrawAndCapture(page, '25.00');
   await expect(withdraw.getByRole('status')).toHaveText(/New balance: \$175\.00/);
 
   const other = await browser.newContext();
@@ -50,9 +55,7 @@ test('the same submission replayed from a second browser context is recorded onc
 
 test('a duplicate POST forced past the client guard still records one withdrawal and answers with a replayed success', async ({ page, db, account }) => {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
-  await withdraw.getByLabel('Amount').fill('40.00');
-  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
-  const captured = await captureWithdrawal(request);
+  const captured = await withdrawAndCapture(page, '40.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
 
   // Five copies at once, straight from the page, bypassing the form's pending guard.
@@ -73,9 +76,7 @@ test('a duplicate POST forced past the client guard still records one withdrawal
 
 test('the server re-validates: a forged action call with a bad amount changes nothing', async ({ page, db, account }) => {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
-  await withdraw.getByLabel('Amount').fill('1.00');
-  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
-  const captured = await captureWithdrawal(request);
+  const captured = await withdrawAndCapture(page, '1.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
   const before = await eventCount(db, account.id);
 
@@ -92,9 +93,7 @@ test('the server re-validates: a forged action call with a bad amount changes no
 
 test('a cross-origin server action POST is refused', async ({ page, db, account, request: api }) => {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
-  await withdraw.getByLabel('Amount').fill('1.00');
-  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
-  const captured = await captureWithdrawal(request);
+  const captured = await withdrawAndCapture(page, '1.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
   const before = await eventCount(db, account.id);
 

@@ -1,17 +1,10 @@
 import 'server-only';
 import type { Sql } from '@/lib/db/prisma';
-import type { StreamAppend } from '@/lib/event-store';
+import type { CommandRecord, StreamAppend } from '@/lib/event-store';
 import type { AccountProjectionWrites } from '@/lib/projections/account-projections';
 
-export type CommandRow = {
-  commandId: string;
-  type: string;
-  streamIds: string[];
-  fingerprint: string;
-  status: 'accepted' | 'rejected';
-  outcome: unknown;
-  at: Date;
-};
+/** The command record as written: what the event store reads back, stamped with the command's time. */
+export type CommandRow = Omit<CommandRecord, 'createdAt'> & { at: Date };
 
 export type SnapshotWrite = { streamId: string; version: number; schemaVersion: number; state: unknown };
 
