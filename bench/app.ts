@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../lib/db/embedded-postgres';
+import { benchPort } from './ports';
 import { ROOT } from './spawn';
 
 export const DEFAULT_APP_DIR = '/tmp/idem-bench-app';
@@ -61,7 +61,7 @@ export type Instance = { url: string; pid: number; child: ChildProcess; output: 
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
 export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Instance> {
-  const port = await freePort();
+  const port = await benchPort('BENCH_APP_PORTS');
   const child = spawn(path.join(appDir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: appDir,
     detached: true,

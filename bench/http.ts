@@ -32,6 +32,8 @@ export type HttpRow = {
   half: LoadResult;
   rssIdleMiB: number[];
   rssMaxMiB: number[];
+  /** CPU ms per 201 at half of peak: the app process split into Next.js and Idem, and PostgreSQL. */
+  cpuPerRequest?: { next: number; idem: number; postgres: number; method: string };
 };
 
 export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: number; poolSize: number };

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from '../lib/db/embedded-postgres';
+import { benchPort } from './ports';
 import { postmasterPid } from './cpu';
 
 export type BenchServer = {
@@ -35,7 +35,7 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
     log(`PostgreSQL: DATABASE_URL (${base.host})`);
   } else {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'idem-bench-pg-'));
-    const port = await freePort();
+    const port = await benchPort('BENCH_PG_PORTS');
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     const server = new EmbeddedPostgres({
       databaseDir: dataDir,

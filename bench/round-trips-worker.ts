@@ -4,10 +4,10 @@
 // contended (N concurrent writers on one account, a fixed number of commands).
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { handleAccountCommand } from '../lib/account-commands';
-import { createPrismaClient } from '../lib/db/prisma';
-import { moneyCommand, openAccount } from './contender-idem';
-import { countQueries, newTally, perOperation, total } from './counting-pg';
+import { openAccount } from './contender-idem';
+import { countQueries, newTally, pauseCounting, perOperation, total } from './counting-pg';
+import { createPrismaClient, handleAccountCommand } from './idem-adapter';
+import { moneyCommand } from './job';
 import { median } from './hdr';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
@@ -66,11 +66,11 @@ async function main() {
     await handleAccountCommand(moneyCommand(accountId, 0), { db });
     const prepared = prepare ? await prepare(db, accountId) : [];
     tally.clear();
-    if (spec.statStatements) await resetStatements(spec.url);
+    if (spec.statStatements) await pauseCounting(() => resetStatements(spec.url));
     const perCommand: number[] = [];
     const stats = { conflicts: 0, busy: 0 };
     await run(db, accountId, (n) => perCommand.push(n), stats, prepared);
-    const viaServer = spec.statStatements ? await statementsInDb(spec.url) : null;
+    const viaServer = spec.statStatements ? await pauseCounting(() => statementsInDb(spec.url)) : null;
     await db.$disconnect();
     const n = perCommand.length;
     rows.push({

@@ -3,7 +3,7 @@
 // balanceAfterCents, one accepted `commands` row per event (events.command_id references it), the
 // transaction rows and the balance row, and optionally a snapshot `tail` events before the head.
 import pg from 'pg';
-import { ACCOUNT_SNAPSHOT_SCHEMA } from '../lib/account-commands';
+import { ACCOUNT_SNAPSHOT_SCHEMA } from './idem-adapter';
 import { newId } from './payload';
 
 const STEP_CENTS = 100;
@@ -76,4 +76,47 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The rows Idem's OpenAccount with an opening deposit commits (command, AccountOpened,
+ * MoneyDeposited, balance and transaction rows), for the contenders that share Idem's tables but
+ * not its code (the hand-written floors).
+ */
+export async function seedAccount(db: pg.Pool | pg.Client, accountId: string, openingCents: number, owner = 'bench'): Promise<void> {
+  const commandId = newId();
+  const at = new Date().toISOString();
+  const meta = (schemaVersion: number) => ({ commandId, commandType: 'OpenAccount', causationId: commandId, correlationId: commandId, schemaVersion });
+  await db.query(
+    `WITH c AS (
+       INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+       VALUES ($1::text, 'OpenAccount', ARRAY['account-' || $2::text], md5($1::text), 'accepted',
+               jsonb_build_object('status', 'accepted', 'result', jsonb_build_object('accountId', $2::text, 'owner', $3::text,
+                 'amountCents', $4::bigint, 'balanceCents', $4::bigint, 'version', 2)), $5)
+     ), e AS (
+       INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
+       SELECT 'account-' || $2::text, v.version, v.type, v.data, v.metadata, $1::text, $5
+         FROM jsonb_to_recordset($6::jsonb) AS v(version int, type text, data jsonb, metadata jsonb)
+     ), b AS (
+       INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at) VALUES ($2::text::uuid, $3::text, $4::bigint, 2, $5::timestamptz, $5::timestamptz)
+     )
+     INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
+     VALUES ($2::text::uuid, 2, 'deposit', $4::bigint, $4::bigint, $1::text, $5::timestamptz)`,
+    [
+      commandId,
+      accountId,
+      owner,
+      openingCents,
+      at,
+      JSON.stringify([
+        { version: 1, type: 'AccountOpened', data: { accountId, owner, openedAt: at }, metadata: meta(1) },
+        {
+          version: 2,
+          type: 'MoneyDeposited',
+          data: { accountId, amountCents: openingCents, currency: 'USD', balanceAfterCents: openingCents, depositedAt: at },
+          metadata: meta(2),
+        },
+      ]),
+    ],
+  );
 }

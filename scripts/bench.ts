@@ -1,12 +1,13 @@
 // `npm run bench` (full mode: writes bench/RESULTS.md and bench/*.svg) and `npm run bench:quick`
-// (CI-sized, under two minutes, writes bench/out/ only). Both only measure and report; neither
-// asserts a timing. Options: --no-http, --no-append, --no-round-trips, --no-rehydration,
+// (CI-sized, a few minutes, writes bench/out/ only). Both only measure and report; neither
+// asserts a timing. Options: --no-http, --no-append, --no-profile, --no-round-trips, --no-rehydration,
 // --contenders raw,emmett,idem,… with --label NAME (a side run written to bench/out/), --app-dir DIR,
 // --report-only (re-render RESULTS.md and the charts from bench/out/results-<mode>.json, e.g. after
 // editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md), and
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
 // root, to keep other work on a shared machine from distorting the figures; recorded in the report).
-// One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's.
+// One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
+// BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, getPriority, setPriority, totalmem } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import type { ContenderName } from '../bench/append-worker';
 import { DEFAULT_APP_DIR } from '../bench/app';
 import { runHttpBench, type HttpConfig } from '../bench/http';
 import { startBenchServer } from '../bench/pg-server';
+import { runProfile, type ProfileConfig } from '../bench/profile';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report';
 import { runRoundTripBench } from '../bench/round-trips';
@@ -40,8 +42,14 @@ const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };
 const rehydrationConfig: RehydrationConfig = quick
   ? { lengths: [10, 1000, 10000], snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
   : { lengths: [10, 1000, 10000, 100000], snapshotTail: 10, samples: 200, samplesWithoutSnapshots: [200, 100, 30, 10] };
-/** --rehydration-handler proposed: benchmark 3 with bench/proposed-handler.ts (use with --label). */
-if (option('--rehydration-handler') === 'proposed') rehydrationConfig.handler = 'proposed';
+const profileConfig: ProfileConfig = {
+  cells: [
+    { mode: 'distinct', concurrency: 32 },
+    { mode: 'hot', concurrency: 32 },
+  ],
+  warmupMs: quick ? 500 : 2000,
+  durationMs: quick ? 2000 : 6000,
+};
 const httpConfig: HttpConfig = quick
   ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], quiet: null }
   : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], quiet: QUIET_FULL };
@@ -95,10 +103,12 @@ async function main() {
     roundTrips: [],
     rehydration: null,
     http: null,
+    profile: null,
     notes: [],
   };
   try {
     if (!skip('append')) results.append = await runAppendBench(server, server.pgPid, appendConfig, log);
+    if (!skip('profile')) results.profile = (await runProfile(server, profileConfig, log)).summaries;
     if (!skip('round-trips')) results.roundTrips = await runRoundTripBench(server, roundTripConfig, log);
     if (!skip('rehydration')) results.rehydration = await runRehydrationBench(server, rehydrationConfig, log);
     if (!skip('http')) results.http = await runHttpBench(server, httpConfig, log);
