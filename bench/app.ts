@@ -9,7 +9,8 @@ import path from 'node:path';
 import { benchPort } from './ports';
 import { ROOT } from './spawn';
 
-export const DEFAULT_APP_DIR = '/tmp/idem-bench-app';
+// One build directory per work tree: several work trees share this machine's /tmp.
+export const DEFAULT_APP_DIR = `/tmp/idem-bench-app-${path.basename(path.resolve(ROOT))}`;
 
 function trackedFiles(): string[] {
   const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
@@ -60,9 +61,10 @@ export function prepareApp(appDir: string, log: (line: string) => void): { stamp
 export type Instance = { url: string; pid: number; child: ChildProcess; output: string[] };
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
-export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Instance> {
+export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Instance> {
   const port = await benchPort('BENCH_APP_PORTS');
-  const child = spawn(path.join(appDir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  // `node [nodeArgs] next start`: some flags (--cpu-prof) are refused in NODE_OPTIONS.
+  const child = spawn(process.execPath, [...nodeArgs, path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: appDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

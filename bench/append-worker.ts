@@ -17,7 +17,8 @@ import { encode } from './hdr';
 import type { Appender } from './job';
 
 /** The same job: Idem, Emmett's command handler and the two hand-written floors. Blind appends: raw pg and Emmett's appendToStream. */
-export type ContenderName = 'idem' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
+/** 'idem-baseline': Idem at another git revision (bench/baseline.ts), run from that checkout. */
+export type ContenderName = 'idem' | 'idem-baseline' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -59,6 +60,7 @@ export type AppendCellResult = AppendCell & {
 function appenderFor(spec: AppendSpec, poolSize: number): Appender {
   switch (spec.contender) {
     case 'idem':
+    case 'idem-baseline':
       // As shipped: production's snapshot interval, prepared statements, handler.
       return idemAppender(spec.url, poolSize);
     case 'emmett-handler':

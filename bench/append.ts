@@ -10,16 +10,21 @@ import { preparePgFunctionDatabase } from './contender-pg-function';
 import { prepareRawDatabase } from './contender-raw';
 import { decode, median, merge, summarize, type LatencySummary } from './hdr';
 import { checkpoint, type BenchServer } from './pg-server';
+import path from 'node:path';
+import type { Baseline } from './baseline';
 import { migrate } from '../lib/db/migrate';
 import { runChild } from './spawn';
 import { waitForQuiet, type CpuUse } from './cpu';
 
 /** The same job first, then the blind-append reference. */
-export const SAME_JOB: ContenderName[] = ['idem', 'emmett-handler', 'pg-optimistic', 'pg-function'];
+export const SAME_JOB: ContenderName[] = ['idem', 'idem-baseline', 'emmett-handler', 'pg-optimistic', 'pg-function'];
 export const BLIND: ContenderName[] = ['raw', 'emmett'];
 export const CONTENDERS: ContenderName[] = [...SAME_JOB, ...BLIND];
+/** Run unless --contenders says otherwise (the baseline only with --baseline). */
+export const DEFAULT_CONTENDERS = CONTENDERS.filter((c) => c !== 'idem-baseline');
 export const CONTENDER_LABEL: Record<ContenderName, string> = {
   idem: 'Idem (production path)',
+  'idem-baseline': 'Idem at the baseline revision',
   'emmett-handler': 'Emmett CommandHandler (no dedup)',
   'pg-optimistic': 'pg optimistic floor (hand-written)',
   'pg-function': 'physical floor (PL/pgSQL, 1 round trip)',
@@ -33,8 +38,10 @@ export type AppendConfig = {
   reps: number;
   warmupMs: number;
   durationMs: number;
-  /** Which contenders to run (default: all of CONTENDERS). */
+  /** Which contenders to run (default: DEFAULT_CONTENDERS). */
   contenders?: ContenderName[];
+  /** --baseline: where the 'idem-baseline' contender's checkout is. */
+  baseline?: Baseline;
   /** Wait for the rest of the machine to quieten before each contender's run (null: never wait). */
   quiet: { maxOtherCores: number; maxWaitMs: number } | null;
 };
@@ -60,7 +67,8 @@ export type AppendRow = {
 };
 
 export async function runAppendBench(server: BenchServer, pgPid: number | null, config: AppendConfig, log: (line: string) => void): Promise<AppendRow[]> {
-  const contenders = config.contenders ?? CONTENDERS;
+  const contenders = config.contenders ?? DEFAULT_CONTENDERS;
+  if (contenders.includes('idem-baseline') && !config.baseline) throw new Error('contender idem-baseline needs --baseline REV');
   const urls = {} as Record<ContenderName, string>;
   for (const contender of contenders) {
     const url = await server.freshDatabase(`bench_${contender.replace(/-/g, '_')}`);
@@ -68,6 +76,7 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
     if (contender === 'raw') await prepareRawDatabase(url);
     else if (contender === 'emmett' || contender === 'emmett-handler') await prepareEmmettDatabase(url);
     else if (contender === 'pg-function') await preparePgFunctionDatabase(url);
+    else if (contender === 'idem-baseline') await migrate(url, { migrationsDir: path.join(config.baseline!.dir, 'prisma', 'migrations') });
     else await migrate(url);
   }
 
@@ -79,15 +88,12 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
       await checkpoint(urls[contender]);
       if (config.quiet) await waitForQuiet(pgPid, { ...config.quiet, log });
       log(`append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`);
-      const results = await runChild<AppendCellResult[]>('append-worker.ts', {
-        contender,
-        url: urls[contender],
-        cells,
-        warmupMs: config.warmupMs,
-        durationMs: config.durationMs,
-        rep,
-        pgPid,
-      });
+      const results = await runChild<AppendCellResult[]>(
+        'append-worker.ts',
+        { contender, url: urls[contender], cells, warmupMs: config.warmupMs, durationMs: config.durationMs, rep, pgPid },
+        undefined,
+        contender === 'idem-baseline' ? config.baseline!.dir : undefined,
+      );
       for (const r of results) {
         log(`  ${r.mode.padEnd(8)} c=${String(r.concurrency).padStart(2)}  ${r.opsPerSecond.toFixed(0).padStart(6)} ops/s  p99 ${summarize(decode(r.histogram)).p99.toFixed(1)} ms  conflicts ${r.conflicts}  busy ${r.busy}  rt/op ${r.roundTripsPerOp.toFixed(2)}  stream ${r.streamLength.max}  cpu pg ${r.cpu.postgres.toFixed(2)} client ${r.cpu.client.toFixed(2)} other ${r.cpu.other.toFixed(2)}${r.lengthMismatches ? `  LENGTH MISMATCH in ${r.lengthMismatches} stream(s)` : ''}`);
       }

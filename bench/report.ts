@@ -32,6 +32,8 @@ export type RunResults = {
 
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+const baselineRev = (r: RunResults) => (r.appendConfig.baseline as { rev?: string; commit?: string } | undefined)?.rev;
+const label = (r: RunResults, c: AppendRow['contender']) => (c === 'idem-baseline' ? `Idem at ${baselineRev(r) ?? 'the baseline'}` : CONTENDER_LABEL[c]);
 const byCell = (x: AppendRow, y: AppendRow) => x.mode.localeCompare(y.mode) || x.concurrency - y.concurrency || CONTENDERS.indexOf(x.contender) - CONTENDERS.indexOf(y.contender);
 
 export function writeCharts(r: RunResults, dir: string, prefix = ''): string[] {
@@ -44,7 +46,7 @@ export function writeCharts(r: RunResults, dir: string, prefix = ''): string[] {
   const cs = [...new Set(r.append.map((a) => a.concurrency))].sort((a, b) => a - b);
   const groups = modes.flatMap((m) => cs.map((c) => ({ m, c })));
   const series = (names: typeof CONTENDERS, value: (a: AppendRow) => number) =>
-    names.filter((c) => r.append.some((a) => a.contender === c)).map((c) => ({ name: CONTENDER_LABEL[c], values: groups.map((g) => { const a = appendRow(r.append, c, g.m, g.c); return a ? value(a) : null; }) }));
+    names.filter((c) => r.append.some((a) => a.contender === c)).map((c) => ({ name: label(r, c), values: groups.map((g) => { const a = appendRow(r.append, c, g.m, g.c); return a ? value(a) : null; }) }));
   const labels = groups.map((g) => `${g.m}, ${g.c} writer${g.c > 1 ? 's' : ''}`);
   if (r.append.some((a) => SAME_JOB.includes(a.contender))) {
     save('same-job-throughput.svg', barChart({ title: 'The same job: commands per second (median of repetitions)', yLabel: 'commands/s', groups: labels, series: series(SAME_JOB, (a) => a.opsPerSecond), format: (v) => v.toFixed(0) }));
@@ -104,14 +106,15 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
     const rule = '| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: |';
     const row = (a: AppendRow) => {
       const c = cpuPerOp(a);
-      return `| ${a.mode} | ${a.concurrency} | ${CONTENDER_LABEL[a.contender]} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${a.busy} | ${f(a.roundTripsPerOp, 2)} | ${a.streamLength.max.toLocaleString('en-US')} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} | ${a.lengthMismatches === 0 ? 'ok' : `**${a.lengthMismatches} mismatched**`} | ${f(a.rssMiB, 0)} |`;
+      return `| ${a.mode} | ${a.concurrency} | ${label(r, a.contender)} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${a.busy} | ${f(a.roundTripsPerOp, 2)} | ${a.streamLength.max.toLocaleString('en-US')} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} | ${a.lengthMismatches === 0 ? 'ok' : `**${a.lengthMismatches} mismatched**`} | ${f(a.rssMiB, 0)} |`;
     };
     L.push(header, rule, ...r.append.filter((a) => SAME_JOB.includes(a.contender)).sort(byCell).map(row), '');
-    L.push('Ratios (same run, medians of commands/s):', '', '| streams | writers | Idem / Emmett handler | Idem / pg optimistic floor | Idem / physical floor | Emmett handler / physical floor | pg optimistic / physical floor |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const withBaseline = r.append.some((a) => a.contender === 'idem-baseline');
+    L.push('Ratios (same run, medians of commands/s):', '', `| streams | writers | Idem / Emmett handler | Idem / pg optimistic floor | Idem / physical floor | Emmett handler / physical floor | pg optimistic / physical floor |${withBaseline ? ` Idem / Idem at ${baselineRev(r)} |` : ''}`, `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${withBaseline ? ' ---: |' : ''}`);
     for (const mode of [...new Set(r.append.map((a) => a.mode))]) {
       for (const c of [...new Set(r.append.map((a) => a.concurrency))].sort((x, y) => x - y)) {
         const ops = (name: string) => appendRow(r.append, name, mode, c)?.opsPerSecond ?? NaN;
-        L.push(`| ${mode} | ${c} | ${f(ratio(ops('idem'), ops('emmett-handler')), 2)} | ${f(ratio(ops('idem'), ops('pg-optimistic')), 2)} | ${f(ratio(ops('idem'), ops('pg-function')), 2)} | ${f(ratio(ops('emmett-handler'), ops('pg-function')), 2)} | ${f(ratio(ops('pg-optimistic'), ops('pg-function')), 2)} |`);
+        L.push(`| ${mode} | ${c} | ${f(ratio(ops('idem'), ops('emmett-handler')), 2)} | ${f(ratio(ops('idem'), ops('pg-optimistic')), 2)} | ${f(ratio(ops('idem'), ops('pg-function')), 2)} | ${f(ratio(ops('emmett-handler'), ops('pg-function')), 2)} | ${f(ratio(ops('pg-optimistic'), ops('pg-function')), 2)} |${withBaseline ? ` ${f(ratio(ops('idem'), ops('idem-baseline')), 2)} |` : ''}`);
       }
     }
     L.push('');

@@ -1,7 +1,8 @@
 // `npm run bench` (full mode: writes bench/RESULTS.md and bench/*.svg) and `npm run bench:quick`
 // (CI-sized, a few minutes, writes bench/out/ only). Both only measure and report; neither
 // asserts a timing. Options: --no-http, --no-append, --no-profile, --no-round-trips, --no-rehydration,
-// --contenders raw,emmett,idem,… with --label NAME (a side run written to bench/out/), --app-dir DIR,
+// --contenders idem,emmett-handler,pg-optimistic,pg-function,raw,emmett (a subset), --baseline REV (also
+// measure Idem at git revision REV in the same run), --label NAME (a side run written to bench/out/), --app-dir DIR,
 // --report-only (re-render RESULTS.md and the charts from bench/out/results-<mode>.json, e.g. after
 // editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md), and
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
@@ -11,7 +12,8 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, getPriority, setPriority, totalmem } from 'node:os';
 import path from 'node:path';
-import { runAppendBench, type AppendConfig } from '../bench/append';
+import { DEFAULT_CONTENDERS, runAppendBench, type AppendConfig } from '../bench/append';
+import { prepareBaseline } from '../bench/baseline';
 import type { ContenderName } from '../bench/append-worker';
 import { DEFAULT_APP_DIR } from '../bench/app';
 import { runHttpBench, type HttpConfig } from '../bench/http';
@@ -38,6 +40,13 @@ const appendConfig: AppendConfig = quick
   ? { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 1, warmupMs: 300, durationMs: 1000, quiet: null }
   : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 6000, quiet: QUIET_FULL };
 if (contenders) appendConfig.contenders = contenders;
+// --reps N, --seconds S, --modes hot,distinct, --writers 8,32: resize benchmark 1 (e.g. a longer A/B of one change).
+if (option('--reps')) appendConfig.reps = Number(option('--reps'));
+if (option('--seconds')) appendConfig.durationMs = Number(option('--seconds')) * 1000;
+if (option('--modes')) appendConfig.modes = option('--modes')!.split(',') as AppendConfig['modes'];
+if (option('--writers')) appendConfig.concurrencies = option('--writers')!.split(',').map(Number);
+/** --baseline REV: also measure Idem at git revision REV in the same run (bench/baseline.ts). */
+const baselineRev = option('--baseline');
 const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };
 const rehydrationConfig: RehydrationConfig = quick
   ? { lengths: [10, 1000, 10000], snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
@@ -90,6 +99,11 @@ async function main() {
   const saved = path.join(ROOT, 'bench', 'out', `results-${runName}.json`);
   if (args.includes('--report-only')) return report(JSON.parse(readFileSync(saved, 'utf8')) as RunResults, log);
   const machine = machineFacts();
+  if (baselineRev) {
+    appendConfig.baseline = prepareBaseline(baselineRev, log);
+    const list = appendConfig.contenders ?? DEFAULT_CONTENDERS;
+    if (!list.includes('idem-baseline')) appendConfig.contenders = [...list, 'idem-baseline'];
+  }
   const server = await startBenchServer(log);
   const results: RunResults = {
     mode: quick ? 'quick' : 'full',
