@@ -9,8 +9,9 @@ import {
   type Decision,
 } from './account';
 import { MAX_AMOUNT_CENTS } from './money';
+import type { AccountId } from './account-id';
 
-const accountId = '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b';
+const accountId = '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b' as AccountId;
 const now = new Date('2026-11-26T10:00:00.000Z');
 const at = now.toISOString();
 const metadata = { commandId: 'cmd-1', now };

@@ -1,5 +1,6 @@
 // The account aggregate as a decider: three pure functions over plain data.
 // Time and ids arrive on the command; nothing here reads a clock, makes an id or does I/O.
+import type { AccountId } from './account-id';
 import { MAX_AMOUNT_CENTS, type Cents } from './money';
 
 export const OWNER_MAX_LENGTH = 80;
@@ -14,17 +15,17 @@ export const CURRENCY: Currency = 'USD';
 
 export type OpenAccount = {
   type: 'OpenAccount';
-  data: { accountId: string; owner: string; openingDepositCents: Cents };
+  data: { accountId: AccountId; owner: string; openingDepositCents: Cents };
   metadata: CommandMetadata;
 };
 export type DepositMoney = {
   type: 'DepositMoney';
-  data: { accountId: string; amountCents: Cents };
+  data: { accountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
 };
 export type WithdrawMoney = {
   type: 'WithdrawMoney';
-  data: { accountId: string; amountCents: Cents };
+  data: { accountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
 };
 export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;
@@ -70,7 +71,7 @@ export type AccountRejection =
 
 export type Decision = { ok: true; events: AccountEvent[] } | { ok: false; rejection: AccountRejection };
 
-export const accountStreamId = (accountId: string) => `account-${accountId}`;
+export const accountStreamId = (accountId: AccountId) => `account-${accountId}`;
 
 export const initialState = (): Account => ({ status: 'none' });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evolve, initialState, MAX_BALANCE_CENTS, type AccountEvent } from './account';
 import { decideTransfer, type TransferMoney } from './transfer';
+import type { AccountId } from './account-id';
 
-const a = 'aaaaaaaa-0000-4000-8000-000000000001';
-const b = 'bbbbbbbb-0000-4000-8000-000000000002';
+const a = 'aaaaaaaa-0000-4000-8000-000000000001' as AccountId;
+const b = 'bbbbbbbb-0000-4000-8000-000000000002' as AccountId;
 const now = new Date('2026-11-26T10:00:00.000Z');
 const at = now.toISOString();
 

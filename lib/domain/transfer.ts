@@ -1,11 +1,12 @@
 // Moving money between two accounts: one decision over two aggregates. The caller loads both
 // streams and commits both sets of events in one unit of work, each at its expected version.
 import { amountProblem, MAX_BALANCE_CENTS, type Account, type AccountEvent, type AccountRejection, type CommandMetadata } from './account';
+import type { AccountId } from './account-id';
 import type { Cents } from './money';
 
 export type TransferMoney = {
   type: 'TransferMoney';
-  data: { transferId: string; fromAccountId: string; toAccountId: string; amountCents: Cents };
+  data: { transferId: string; fromAccountId: AccountId; toAccountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
 };
 

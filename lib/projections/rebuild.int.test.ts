@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
-import { handleTransfer } from '@/lib/transfer-commands';
+import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { freshDatabase } from '@/test/db';
 import { DAILY_TOTALS } from './daily-totals';
 import { rebuildProjection, verifyProjection, PROJECTIONS } from './rebuild';
 import { ASYNC_PROJECTIONS, catchUp } from './runner';
+import { newAccountId } from '@/lib/accounts/ids';
+import type { AccountId } from '@/lib/domain/account-id';
 
 let url: string;
 let drop: () => Promise<void>;
 let db: Db;
 let client: pg.Client;
 const now = new Date('2026-11-26T12:00:00.000Z');
-const ids: string[] = [];
+const ids: AccountId[] = [];
 
 beforeAll(async () => {
   ({ url, drop } = await freshDatabase());
@@ -22,7 +24,7 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: url });
   await client.connect();
   for (const owner of ['Rebuild A', 'Rebuild B', 'Rebuild C']) {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     ids.push(accountId);
     await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner, openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now } }, { db });
     await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_234 }, metadata: { commandId: randomUUID(), now } }, { db });

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { evolve, initialState, type Account } from '@/lib/domain/account';
 import { upcast } from '@/lib/domain/upcast';
-import { projectAccount, type BalanceRow, type TransactionRow } from './account-projections';
+import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/accounts/inline-projections';
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
 import type { LogEvent } from './global-log';
 import { readCheckpoint } from './runner';

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, handleAccountCommand, rehydrate, type AccountCommandResult } from '@/lib/account-commands';
+import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
+import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, rehydrate } from '@/lib/accounts/stream';
 import type { AccountCommand } from '@/lib/domain/account';
-import { loadForCommand, readStream } from '@/lib/event-store';
-import { handleTransfer, type TransferCommandResult } from '@/lib/transfer-commands';
+import { loadForCommand, readStream } from '@/lib/event-store/load';
+import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
 import { expectConsistentAccount, testDb } from '@/test/db';
+import { newAccountId } from '@/lib/accounts/ids';
 
 const db = testDb(10);
 const now = new Date('2026-11-26T12:00:00.000Z');
@@ -23,7 +25,7 @@ type Step = { kind: 'deposit' | 'withdraw' | 'transfer'; amountCents: number; fr
 
 /** One world: two accounts, handled with a given snapshot frequency. */
 async function runWorld(steps: Step[], snapshotEvery: number) {
-  const ids = [randomUUID(), randomUUID()] as const;
+  const ids = [newAccountId(), newAccountId()] as const;
   for (const id of ids) {
     await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, owner: 'P', openingDepositCents: 1_000 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery });
   }
@@ -64,7 +66,7 @@ describe('snapshots', () => {
   });
 
   it('loads the latest snapshot and only the events after it', async () => {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     const streamId = `account-${accountId}`;
     await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'S', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery: 5 });
     for (let i = 0; i < 9; i++) {
@@ -77,7 +79,7 @@ describe('snapshots', () => {
   });
 
   it('trusts a snapshot of the current schema (proof the path is used) and ignores one of another schema', async () => {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     const streamId = `account-${accountId}`;
     await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Real name', openingDepositCents: 500 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery: 0 });
     const planted = { status: 'open', accountId, owner: 'From the snapshot', balanceCents: 500, openedAt: now.toISOString() };
@@ -93,7 +95,7 @@ describe('snapshots', () => {
 
 describe('event schema evolution', () => {
   it('reads stored v1 events (no currency) upcast to v2, and decides on them', async () => {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     const streamId = `account-${accountId}`;
     const commandId = `legacy-${accountId}`;
     const v1 = (type: string, data: object) => ({ type, data: { accountId, ...data }, metadata: { commandId, commandType: 'Legacy', schemaVersion: 1 } });
