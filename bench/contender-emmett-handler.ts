@@ -11,17 +11,19 @@ import { CommandHandler, isExpectedVersionConflictError } from '@event-driven-io
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
 import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../lib/domain/account';
-import { metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import type { AccountId } from '../lib/domain/account-id';
+import { legacyAccountNumber } from '../lib/domain/account-number';
+import { BENCH_CUSTOMER, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 
 const MAX_ATTEMPTS = 30;
 
-const handle = CommandHandler<Account, AccountEvent>({ evolve, initialState, mapToStreamId: accountStreamId });
+const handle = CommandHandler<Account, AccountEvent>({ evolve, initialState, mapToStreamId: (id) => accountStreamId(id as AccountId) });
 
 export function emmettHandlerAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const store = getPostgreSQLEventStore(url, { connectionOptions: { pool }, schema: { autoMigration: 'None' } });
-  const accounts = new Map<string, string>();
+  const accounts = new Map<string, AccountId>();
   const accountOf = (key: string) => {
     const id = accounts.get(key);
     if (!id) throw new Error(`no account for ${key}`);
@@ -61,8 +63,12 @@ export function emmettHandlerAppender(url: string, poolSize: number): Appender {
   return {
     name: 'Emmett CommandHandler',
     async open(key) {
-      const accountId = newId();
-      const opened = await run({ type: 'OpenAccount', data: { accountId, owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS }, metadata: { commandId: newId(), now: new Date() } });
+      const accountId = newId() as AccountId;
+      const opened = await run({
+        type: 'OpenAccount',
+        data: { accountId, accountNumber: legacyAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS },
+        metadata: { commandId: newId(), now: new Date(), customerId: BENCH_CUSTOMER },
+      });
       if (opened.failed) throw new Error('OpenAccount failed');
       accounts.set(key, accountId);
     },

@@ -3,14 +3,20 @@
 // projections (+ a snapshot every 10th event) in one statement; on a conflict re-decide, queued on a
 // per-stream advisory lock. On a Prisma client made by production's createPrismaClient, with its
 // defaults (prepared statements, snapshot interval).
-import { createPrismaClient, handleAccountCommand, type Db } from './idem-adapter';
-import { moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import type { AccountId } from '../lib/domain/account-id';
+import { legacyAccountNumber } from '../lib/domain/account-number';
+import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from './idem-adapter';
+import { BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 
-export async function openAccount(db: Db, snapshotEvery?: number): Promise<string> {
-  const accountId = newId();
+export async function openAccount(db: Db, snapshotEvery?: number): Promise<AccountId> {
+  const accountId = newAccountId();
   const result = await handleAccountCommand(
-    { type: 'OpenAccount', data: { accountId, owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS }, metadata: { commandId: newId(), now: new Date() } },
+    {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: legacyAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS },
+      metadata: { commandId: newId(), now: new Date(), customerId: BENCH_CUSTOMER },
+    },
     { db, snapshotEvery },
   );
   if (result.status !== 'accepted') throw new Error(`OpenAccount: ${JSON.stringify(result)}`);
@@ -21,7 +27,7 @@ export async function openAccount(db: Db, snapshotEvery?: number): Promise<strin
 export function idemAppender(url: string, poolSize: number, options: { snapshotEvery?: number } = {}): Appender {
   const db = createPrismaClient(url, poolSize);
   const { snapshotEvery } = options;
-  const accounts = new Map<string, string>();
+  const accounts = new Map<string, AccountId>();
   const accountOf = (key: string) => {
     const id = accounts.get(key);
     if (!id) throw new Error(`no account for ${key}`);

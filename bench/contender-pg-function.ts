@@ -8,13 +8,14 @@
 import pg from 'pg';
 import { migrate } from '../lib/db/migrate';
 import type { AccountCommand } from '../lib/domain/account';
+import type { AccountId } from '../lib/domain/account-id';
 import type { OpOutcome } from './closed-loop';
-import { fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 import { seedAccount } from './seed';
 
 const FUNCTION = `
-CREATE OR REPLACE FUNCTION bench_money_command(p_command_id text, p_type text, p_account_id uuid, p_amount bigint,
+CREATE OR REPLACE FUNCTION bench_money_command(p_command_id text, p_type text, p_account_id uuid, p_customer_id text, p_amount bigint,
                                                p_fingerprint text, p_at timestamptz, p_at_text text, p_metadata jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -36,6 +37,8 @@ BEGIN
   END IF;
   IF v_balance.account_id IS NULL THEN
     v_outcome := jsonb_build_object('status', 'rejected', 'rejection', jsonb_build_object('code', 'AccountNotFound', 'accountId', p_account_id));
+  ELSIF v_balance.customer_id IS DISTINCT FROM p_customer_id THEN
+    v_outcome := jsonb_build_object('status', 'rejected', 'rejection', jsonb_build_object('code', 'NotOwner', 'accountId', p_account_id));
   ELSIF v_withdraw AND p_amount > v_balance.balance_cents THEN
     v_outcome := jsonb_build_object('status', 'rejected', 'rejection', jsonb_build_object('code', 'InsufficientFunds', 'accountId', p_account_id,
                                     'balanceCents', v_balance.balance_cents, 'requestedCents', p_amount));
@@ -47,7 +50,7 @@ BEGIN
   END IF;
   v_after := CASE WHEN v_withdraw THEN v_balance.balance_cents - p_amount ELSE v_balance.balance_cents + p_amount END;
   v_version := v_balance.version + 1;
-  v_outcome := jsonb_build_object('status', 'accepted', 'result', jsonb_build_object('accountId', p_account_id, 'owner', v_balance.owner,
+  v_outcome := jsonb_build_object('status', 'accepted', 'result', jsonb_build_object('accountId', p_account_id, 'accountNumber', v_balance.account_number, 'owner', v_balance.owner,
                                   'amountCents', p_amount, 'balanceCents', v_after, 'version', v_version));
   INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
   VALUES (p_command_id, p_type, ARRAY[v_stream], p_fingerprint, 'accepted', v_outcome, p_at);
@@ -73,13 +76,13 @@ export async function preparePgFunctionDatabase(url: string): Promise<void> {
   }
 }
 
-const CALL = 'SELECT bench_money_command($1, $2, $3, $4, $5, $6, $7, $8) AS outcome';
+const CALL = 'SELECT bench_money_command($1, $2, $3, $4, $5, $6, $7, $8, $9) AS outcome';
 
 type MoneyCommand = Exclude<AccountCommand, { type: 'OpenAccount' }>;
 
 export function pgFunctionAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const accounts = new Map<string, string>();
+  const accounts = new Map<string, AccountId>();
   const accountOf = (key: string) => {
     const id = accounts.get(key);
     if (!id) throw new Error(`no account for ${key}`);
@@ -88,14 +91,14 @@ export function pgFunctionAppender(url: string, poolSize: number): Appender {
   return {
     name: 'pg function (one round trip)',
     async open(key) {
-      const accountId = newId();
-      await seedAccount(pool, accountId, OPENING_DEPOSIT_CENTS);
+      const accountId = newId() as AccountId;
+      await seedAccount(pool, accountId, OPENING_DEPOSIT_CENTS, BENCH_CUSTOMER);
       accounts.set(key, accountId);
     },
     async append(key, _worker, seq): Promise<OpOutcome> {
       const command = moneyCommand(accountOf(key), seq) as MoneyCommand;
       const { commandId, now } = command.metadata;
-      const values = [commandId, command.type, command.data.accountId, command.data.amountCents, fingerprintOf(command), now, now.toISOString(), JSON.stringify(metadataOf(command))];
+      const values = [commandId, command.type, command.data.accountId, command.metadata.customerId, command.data.amountCents, fingerprintOf(command), now, now.toISOString(), JSON.stringify(metadataOf(command))];
       for (let n = 1; ; n++) {
         try {
           const { rows } = await pool.query<{ outcome: { status: string } }>({ name: 'floor_fn', text: CALL, values });

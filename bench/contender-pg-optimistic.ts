@@ -8,14 +8,15 @@
 // backoff (Idem's policy, 30 attempts); commands_pkey → re-load, which replays the stored outcome.
 import pg from 'pg';
 import { decide, type Account, type AccountCommand } from '../lib/domain/account';
+import type { AccountId } from '../lib/domain/account-id';
 import { backoffMs, sleep, type OpOutcome } from './closed-loop';
-import { fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 import { seedAccount } from './seed';
 
 const MAX_ATTEMPTS = 30;
 
-const LOAD = `SELECT c.type AS command_type, c.fingerprint, c.outcome, b.owner, b.balance_cents::float8 AS balance, b.version, b.opened_at
+const LOAD = `SELECT c.type AS command_type, c.fingerprint, c.outcome, b.owner, b.account_number, b.customer_id, b.balance_cents::float8 AS balance, b.version, b.opened_at
                 FROM (SELECT) AS one
                 LEFT JOIN commands c ON c.command_id = $1
                 LEFT JOIN account_balances b ON b.account_id = $2`;
@@ -35,7 +36,17 @@ const COMMIT = `WITH c AS (
 const REJECT = `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
                 VALUES ($1, $2, ARRAY[$3::text], $4, 'rejected', $5::jsonb, $6)`;
 
-type LoadRow = { command_type: string | null; fingerprint: string | null; outcome: unknown; owner: string | null; balance: number | null; version: number | null; opened_at: Date | null };
+type LoadRow = {
+  command_type: string | null;
+  fingerprint: string | null;
+  outcome: unknown;
+  owner: string | null;
+  account_number: string | null;
+  customer_id: string | null;
+  balance: number | null;
+  version: number | null;
+  opened_at: Date | null;
+};
 
 type MoneyCommand = Exclude<AccountCommand, { type: 'OpenAccount' }>;
 
@@ -50,7 +61,10 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
     if (row.command_type !== command.type || row.fingerprint !== fingerprint) throw new Error(`command id ${commandId} reused`);
     return (row.outcome as { status: string }).status === 'accepted' ? 'done' : 'rejected'; // a replay
   }
-  const state: Account = row.owner === null ? { status: 'none' } : { status: 'open', accountId, owner: row.owner, balanceCents: row.balance!, openedAt: row.opened_at!.toISOString() };
+  const state: Account =
+    row.owner === null
+      ? { status: 'none' }
+      : { status: 'open', accountId, accountNumber: row.account_number!, customerId: row.customer_id, owner: row.owner, balanceCents: row.balance!, openedAt: row.opened_at!.toISOString() };
   const decision = decide(command, state);
   if (!decision.ok) {
     await pool.query({ name: 'floor_reject', text: REJECT, values: [commandId, command.type, stream, fingerprint, JSON.stringify({ status: 'rejected', rejection: decision.rejection }), now] });
@@ -60,7 +74,7 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
   if (event.type !== 'MoneyDeposited' && event.type !== 'MoneyWithdrawn') throw new Error(`unexpected ${event.type}`);
   const version = row.version! + 1;
   const after = event.data.balanceAfterCents;
-  const outcome = { status: 'accepted', result: { accountId, owner: row.owner, amountCents, balanceCents: after, version } };
+  const outcome = { status: 'accepted', result: { accountId, accountNumber: row.account_number, owner: row.owner, amountCents, balanceCents: after, version } };
   await pool.query({
     name: 'floor_commit',
     text: COMMIT,
@@ -71,7 +85,7 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
 
 export function pgOptimisticAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const accounts = new Map<string, string>();
+  const accounts = new Map<string, AccountId>();
   const accountOf = (key: string) => {
     const id = accounts.get(key);
     if (!id) throw new Error(`no account for ${key}`);
@@ -80,8 +94,8 @@ export function pgOptimisticAppender(url: string, poolSize: number): Appender {
   return {
     name: 'pg optimistic (hand-written)',
     async open(key) {
-      const accountId = newId();
-      await seedAccount(pool, accountId, OPENING_DEPOSIT_CENTS);
+      const accountId = newId() as AccountId;
+      await seedAccount(pool, accountId, OPENING_DEPOSIT_CENTS, BENCH_CUSTOMER);
       accounts.set(key, accountId);
     },
     async append(key, _worker, seq): Promise<OpOutcome> {

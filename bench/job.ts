@@ -4,14 +4,18 @@
 // cent, with a fresh command id per operation, on an account opened with $1,000,000.00.
 import { createHash } from 'node:crypto';
 import type { AccountCommand } from '../lib/domain/account';
+import type { AccountId } from '../lib/domain/account-id';
 import type { OpOutcome } from './closed-loop';
 import { BENCH_AMOUNT_CENTS, newId } from './payload';
 
 export const OPENING_DEPOSIT_CENTS = 100_000_000;
 
+/** The customer every benchmark command acts as (commands carry the acting customer; accounts are theirs). */
+export const BENCH_CUSTOMER = 'customer-bench';
+
 /** Operation `seq` of one writer on `accountId`. */
-export function moneyCommand(accountId: string, seq: number): AccountCommand {
-  const metadata = { commandId: newId(), now: new Date() };
+export function moneyCommand(accountId: AccountId, seq: number): AccountCommand {
+  const metadata = { commandId: newId(), now: new Date(), customerId: BENCH_CUSTOMER };
   const data = { accountId, amountCents: BENCH_AMOUNT_CENTS };
   return seq % 2 === 0 ? { type: 'DepositMoney', data, metadata } : { type: 'WithdrawMoney', data, metadata };
 }
@@ -27,7 +31,7 @@ export const metadataOf = (command: AccountCommand) => ({
 
 /** What the hand-written contenders store to tell a retry from a reused key: sha256 of the request. */
 export const fingerprintOf = (command: Exclude<AccountCommand, { type: 'OpenAccount' }>) =>
-  createHash('sha256').update(`${command.type}|${command.data.accountId}|${command.data.amountCents}`).digest('hex');
+  createHash('sha256').update(`${command.type}|${command.metadata.customerId}|${command.data.accountId}|${command.data.amountCents}`).digest('hex');
 
 export type Appender = {
   name: string;

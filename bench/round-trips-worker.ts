@@ -8,6 +8,7 @@ import { openAccount } from './contender-idem';
 import { countQueries, newTally, pauseCounting, perOperation, total } from './counting-pg';
 import { createPrismaClient, handleAccountCommand } from './idem-adapter';
 import { moneyCommand } from './job';
+import type { AccountId } from '../lib/domain/account-id';
 import { median } from './hdr';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
@@ -55,8 +56,8 @@ async function main() {
   const scenario = async (
     name: string,
     writers: number,
-    run: (db: Db, accountId: string, record: (n: number) => void, stats: Stats, prepared: ReturnType<typeof moneyCommand>[]) => Promise<void>,
-    prepare?: (db: Db, accountId: string) => Promise<ReturnType<typeof moneyCommand>[]>,
+    run: (db: Db, accountId: AccountId, record: (n: number) => void, stats: Stats, prepared: ReturnType<typeof moneyCommand>[]) => Promise<void>,
+    prepare?: (db: Db, accountId: AccountId) => Promise<ReturnType<typeof moneyCommand>[]>,
   ) => {
     const tally = newTally();
     countQueries(tally);

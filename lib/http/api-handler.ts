@@ -2,7 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
-import { driverCause } from '@/lib/db/unique-violation';
+import { driverCause } from '@/lib/event-store/pg-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 // Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
