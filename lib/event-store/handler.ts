@@ -1,8 +1,9 @@
 import 'server-only';
-import type { Db, Sql } from '@/lib/db/prisma';
+import type { Db } from '@/lib/db/prisma';
 import type { InlineProjection, ProjectionWrite } from './inline-projection';
 import { countReplay, findCommand, loadForCommand } from './load';
 import { EVENTS_STREAM_VERSION_CONSTRAINT, writeConflictOf, type WriteConflict } from './pg-errors';
+import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
 import type { CommandRecord, LoadedStream, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
 import { commit } from './unit-of-work';
@@ -56,11 +57,11 @@ export async function handleCommand<Result, Rejection>(
       // stream's lock instead — fresh optimistic attempts would overtake the queue and fail it.
       const queued = attempt > 1 || isContended(spec.streamIds);
       const done = queued
-        ? await db.$transaction(async (tx) => {
+        ? await inTransaction(db, async (tx) => {
             await lockStreams(tx, spec.streamIds);
             return attemptOnce(tx, spec);
-          }, QUEUED_TRANSACTION)
-        : await attemptOnce(db, spec);
+          })
+        : await attemptOnce(sqlOf(db), spec);
       return await counted(db, done);
     } catch (error) {
       const conflict = writeConflictOf(error);
@@ -78,8 +79,6 @@ export async function handleCommand<Result, Rejection>(
   }
   return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
 }
-
-const QUEUED_TRANSACTION = { maxWait: 10_000, timeout: 20_000 };
 
 function isStreamVersionConstraint(spec: CommandSpec<unknown, unknown>, constraint: string | null): boolean {
   if (constraint === EVENTS_STREAM_VERSION_CONSTRAINT) return true;
@@ -109,7 +108,7 @@ function isContended(streamIds: string[]): boolean {
 }
 
 /** Load, decide, commit: two round trips when nothing conflicts. */
-async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result, Rejection>): Promise<CommandResult<Result, Rejection>> {
+async function attemptOnce<Result, Rejection>(sql: SqlClient, spec: CommandSpec<Result, Rejection>): Promise<CommandResult<Result, Rejection>> {
   const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
   if (loaded.command) return replay(spec, loaded.command);
 
