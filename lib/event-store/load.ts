@@ -7,6 +7,8 @@ import { emptyStream } from './types';
 // Reading the store. Conflicts are never decided here: the unit of work's unique constraints do that.
 
 export type Loaded = { command: CommandRecord | null; streams: Map<string, LoadedStream> };
+/** For a batch of commands on the same streams: the ones already handled, by command id. */
+export type LoadedBatch = { commands: Map<string, CommandRecord>; streams: Map<string, LoadedStream> };
 
 type EventRow = Omit<RecordedEvent, 'globalPosition' | 'createdAt'> & { globalPosition: string; createdAt: string };
 type CommandRecordRow = Omit<CommandRecord, 'createdAt'> & { createdAt: string };
@@ -19,13 +21,13 @@ const EVENT_JSON = `json_build_object('globalPosition', e.global_position::text,
 const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
   'fingerprint', c.fingerprint, 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
 
-// $1 command id, $2 stream ids, $3 snapshot schema version.
+// $1 command ids, $2 stream ids, $3 snapshot schema version.
 const LOAD = `WITH usable AS (
       SELECT s.stream_id, s.version, s.state FROM snapshots s
        WHERE s.stream_id = ANY($2::text[]) AND s.schema_version = $3::int
     )
     SELECT
-      (SELECT ${COMMAND_JSON} FROM commands c WHERE c.command_id = $1::text) AS command,
+      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_id = ANY($1::text[])) AS commands,
       (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
       (SELECT json_agg(${EVENT_JSON} ORDER BY e.stream_id, e.version)
          FROM unnest($2::text[]) AS wanted(stream_id)
@@ -43,9 +45,15 @@ const LOAD = `WITH usable AS (
  * (a snapshot of another schema version is ignored, never trusted) and the events after it.
  */
 export async function loadForCommand(db: Db | SqlClient, commandId: string, streamIds: string[], snapshotSchemaVersion: number | null = null): Promise<Loaded> {
-  const rows = await sqlOf(db).query<{ command: CommandRecordRow | null; snapshots: SnapshotRow[] | null; events: EventRow[] | null }>({
+  const { commands, streams } = await loadForCommands(db, [commandId], streamIds, snapshotSchemaVersion);
+  return { command: commands.get(commandId) ?? null, streams };
+}
+
+/** The same round trip for several commands on the same streams (a batch): one statement text for both. */
+export async function loadForCommands(db: Db | SqlClient, commandIds: string[], streamIds: string[], snapshotSchemaVersion: number | null = null): Promise<LoadedBatch> {
+  const rows = await sqlOf(db).query<{ commands: CommandRecordRow[] | null; snapshots: SnapshotRow[] | null; events: EventRow[] | null }>({
     text: LOAD,
-    values: [commandId, streamIds, snapshotSchemaVersion ?? -1],
+    values: [commandIds, streamIds, snapshotSchemaVersion ?? -1],
   });
   const row = rows[0];
   const streams = new Map<string, LoadedStream>(streamIds.map((id) => [id, emptyStream()]));
@@ -59,7 +67,7 @@ export async function loadForCommand(db: Db | SqlClient, commandId: string, stre
     stream.events.push(recordedEventOf(event));
     stream.version = event.version;
   }
-  return { command: row?.command ? commandRecordOf(row.command) : null, streams };
+  return { commands: new Map((row?.commands ?? []).map((c) => [c.commandId, commandRecordOf(c)])), streams };
 }
 
 /** A whole stream from version 1 (no snapshot), for readers such as the admin views and the API. */

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { newAccountId } from '@/lib/accounts/ids';
+import { accountStreamId, type AccountCommand, type WithdrawMoney } from '@/lib/domain/account';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
+import { countRows, expectConsistentAccount, testDb } from '@/test/db';
+
+// A hot stream in one process: commands that lose the optimistic race wait in the stream's queue
+// and are decided in sequence, then committed together in one statement. To see the batch form
+// deterministically, the test holds the stream's queue lock (the same advisory key) until every
+// command has either committed optimistically or joined the queue. Counted, never timed.
+
+const db = testDb(40);
+const now = new Date('2026-12-01T12:00:00.000Z');
+const STREAM_LOCK_CLASS = 0x1de4;
+
+const commits: string[] = [];
+const original = pg.Client.prototype.query;
+beforeAll(() => {
+  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : String((first as { text?: unknown } | undefined)?.text ?? '');
+    if (text.startsWith('WITH new_events AS')) commits.push(text);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+});
+afterAll(() => {
+  pg.Client.prototype.query = original;
+});
+
+const withdrawal = (accountId: AccountId, amountCents: number, commandId = randomUUID()): WithdrawMoney => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata: { commandId, now, customerId: CUSTOMER } });
+
+async function until(condition: () => boolean) {
+  for (let i = 0; i < 3_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error('condition not reached in 30 s');
+}
+
+describe('a hot stream in one process', () => {
+  it('queued commands are decided in sequence and committed together: exactly once, consistent, fewer commits than commands', async () => {
+    const accountId = newAccountId();
+    const open: AccountCommand = { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Hot Stream', openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
+    expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
+
+    const holder = new pg.Client({ connectionString: inject('databaseUrl') });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, accountStreamId(accountId)]);
+    commits.length = 0;
+
+    const withdrawals = Array.from({ length: 30 }, () => withdrawal(accountId, 100));
+    const commands = [...withdrawals, withdrawal(accountId, 100, withdrawals[0]!.metadata.commandId), withdrawal(accountId, 50_000)];
+    let settled = 0;
+    let conflicts = 0;
+    const running = commands.map((c) => handleAccountCommand(c, { db, onConflict: () => void conflicts++ }).finally(() => void settled++));
+    // Every command has now committed optimistically or waits in the queue (held by our lock).
+    await until(() => settled + conflicts >= commands.length);
+    const sentBefore = commits.length;
+    await holder.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, accountStreamId(accountId)]);
+    await holder.end();
+    const results = await Promise.all(running);
+
+    const accepted = results.filter((r) => r.status === 'accepted' && !r.replayed);
+    expect(accepted).toHaveLength(30);
+    expect(new Set(accepted.map((r) => r.status === 'accepted' && r.result.balanceCents))).toEqual(new Set(Array.from({ length: 30 }, (_, i) => 9_900 - i * 100)));
+    expect(results[30]).toEqual({ ...results[0], replayed: !(results[0] as { replayed: boolean }).replayed });
+    expect(results[31]).toMatchObject({ status: 'rejected', rejection: { code: 'InsufficientFunds' } });
+    // The queued commands (every one that conflicted) went in at most two statements: the batch
+    // that was waiting for the lock, and one with everyone who joined meanwhile.
+    expect(conflicts).toBeGreaterThan(2);
+    expect(commits.length - sentBefore).toBeLessThanOrEqual(2);
+    expect(await countRows(db, accountId)).toEqual({ events: 2 + 30, commands: 1 + 30 + 1 });
+    await expectConsistentAccount(db, accountId);
+  });
+});

@@ -1,0 +1,74 @@
+// Pure decisions around a command spec: its outcome, its share of a unit of work, a replay, and a
+// batch of commands on one stream decided in sequence. No I/O (unit-tested without a database).
+import type { CommandResult, CommandSpec, Decided } from './handler';
+import type { CommandRecord, LoadedStream, RecordedEvent, StoredOutcome } from './types';
+import type { CommandWork } from './unit-of-work';
+
+export function outcomeOf<Result, Rejection>(decided: Decided<Result, Rejection>): StoredOutcome<Result, Rejection> {
+  return decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
+}
+
+/** The command's share of the unit of work: its record and, when accepted, its writes. */
+export function workOf<Result, Rejection>(spec: CommandSpec<Result, Rejection>, decided: Decided<Result, Rejection>): CommandWork {
+  const outcome = outcomeOf(decided);
+  const command: CommandRecord = { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, createdAt: spec.at };
+  if (decided.status !== 'accepted') return { command, appends: [], writes: [], snapshots: [] };
+  return { command, appends: decided.work.appends, writes: decided.work.projections, snapshots: decided.work.snapshots };
+}
+
+export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, recorded: CommandRecord): CommandResult<Result, Rejection> {
+  if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {
+    return { status: 'key-reused', commandId: spec.commandId, originalType: recorded.type };
+  }
+  const outcome = recorded.outcome as StoredOutcome<Result, Rejection>;
+  return { ...outcome, commandId: spec.commandId, replayed: true };
+}
+
+/**
+ * Each command is decided on the stream as the commands before it in the batch left it. A command
+ * id that is already recorded is replayed; one that appears twice is decided once, and its later
+ * copies replay what this batch commits (if the commit fails, all of them are retried together).
+ */
+export function decideInSequence(streamId: string, specs: CommandSpec<unknown, unknown>[], recorded: Map<string, CommandRecord>, loaded: LoadedStream) {
+  let stream = loaded;
+  const work: CommandWork[] = [];
+  const decidedHere = new Map<string, CommandRecord>();
+  const results = specs.map((spec): CommandResult<unknown, unknown> | { error: unknown } => {
+    const prior = recorded.get(spec.commandId) ?? decidedHere.get(spec.commandId);
+    if (prior) return replay(spec, prior);
+    try {
+      const decided = spec.decide(new Map([[streamId, stream]]));
+      const own = workOf(spec, decided);
+      work.push(own);
+      decidedHere.set(spec.commandId, own.command);
+      stream = advance(stream, streamId, own);
+      return { ...outcomeOf(decided), commandId: spec.commandId, replayed: false };
+    } catch (error) {
+      return { error };
+    }
+  });
+  return { results, work };
+}
+
+/** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
+export function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {
+  const appends = own.appends.filter((a) => a.streamId === streamId);
+  if (appends.length === 0) return stream;
+  const events: RecordedEvent[] = appends.flatMap((a) =>
+    a.events.map((e, i) => ({
+      // Not known before the commit; no decision reads it.
+      globalPosition: -1n,
+      streamId,
+      version: a.expectedVersion + i + 1,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      commandId: own.command.commandId,
+      createdAt: own.command.createdAt,
+    })),
+  );
+  const version = events.at(-1)!.version;
+  const snapshot = own.snapshots.find((s) => s.streamId === streamId && s.version === version);
+  if (snapshot) return { snapshot: { version, state: snapshot.state }, events: [], version };
+  return { snapshot: stream.snapshot, events: [...stream.events, ...events], version };
+}
