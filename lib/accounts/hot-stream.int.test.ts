@@ -14,6 +14,8 @@ import { countRows, expectConsistentAccount, testDb } from '@/test/db';
 // command has either committed optimistically or joined the queue. Counted, never timed.
 
 const db = testDb(40);
+/** A second process, as far as the engine can tell: its own pool, its own queues. */
+const other = testDb(10);
 const now = new Date('2026-12-01T12:00:00.000Z');
 const STREAM_LOCK_CLASS = 0x1de4;
 
@@ -31,7 +33,7 @@ afterAll(() => {
   pg.Client.prototype.query = original;
 });
 
-const withdrawal = (accountId: AccountId, amountCents: number, commandId = randomUUID()): WithdrawMoney => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata: { commandId, now, customerId: CUSTOMER } });
+const withdrawal = (accountId: AccountId, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata: { commandId, now, customerId: CUSTOMER } });
 
 async function until(condition: () => boolean) {
   for (let i = 0; i < 3_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -72,5 +74,25 @@ describe('a hot stream in one process', () => {
     expect(commits.length - sentBefore).toBeLessThanOrEqual(2);
     expect(await countRows(db, accountId)).toEqual({ events: 2 + 30, commands: 1 + 30 + 1 });
     await expectConsistentAccount(db, accountId);
+  });
+
+  it('two processes on one hot stream: batches decided on a state the other moved on from fail and are decided again', async () => {
+    const accountId = newAccountId();
+    const open: AccountCommand = { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Two Processes', openingDepositCents: 5_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
+    expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
+    let conflicts = 0;
+    const onConflict = () => void conflicts++;
+    // 80 withdrawals of $1 on $50, in waves from both processes so that both queues keep draining.
+    const results = await Promise.all(
+      Array.from({ length: 80 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, (i % 8) * 5));
+        return handleAccountCommand(withdrawal(accountId, 100), { db: i % 2 === 0 ? db : other, onConflict });
+      }),
+    );
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(50);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(30);
+    expect(conflicts).toBeGreaterThan(0);
+    const { state } = await expectConsistentAccount(db, accountId);
+    expect(state).toMatchObject({ balanceCents: 0 });
   });
 });

@@ -47,7 +47,7 @@ export function decideInSequence(streamId: string, specs: CommandSpec<unknown, u
       return { error };
     }
   });
-  return { results, work };
+  return { results, work, stream };
 }
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */

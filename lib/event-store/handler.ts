@@ -8,7 +8,7 @@ import { counted, outOfAttempts, retryableConflict } from './outcomes';
 import type { WriteConflict } from './pg-errors';
 import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
-import { enqueue } from './stream-queue';
+import { enqueue, hasQueue } from './stream-queue';
 import type { LoadedStream, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
 import { commit } from './unit-of-work';
 
@@ -56,11 +56,12 @@ export async function handleCommand<Result, Rejection>(
   const single = spec.streamIds.length === 1;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     // Optimistic first (two round trips, no transaction held open) unless the stream is contended:
-    // after a conflict, and for streams that conflicted in this process moments ago, a command on
-    // one stream joins that stream's queue in this process (decided after the commands ahead of it,
-    // committed with them in one statement); a command on several streams queues on their locks.
+    // after a conflict, for streams that conflicted in this process moments ago, and while a
+    // stream's queue is draining, a command on one stream joins that queue (./stream-queue.ts:
+    // decided after the commands ahead of it, committed with them in one statement); a command on
+    // several streams queues on their locks.
     const contended = attempt > 1 || isContended(spec.streamIds);
-    if (contended && single) return enqueue(db, spec, policy, onConflict, attempt);
+    if (single && (contended || hasQueue(db, spec.streamIds[0]!))) return enqueue(db, spec, policy, onConflict, attempt);
     try {
       const done = contended
         ? await inTransaction(db, async (tx) => {

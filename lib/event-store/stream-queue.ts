@@ -1,20 +1,28 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
-import { backoff, markContended, sleep, type RetryPolicy } from './contention';
+import { backoff, isContended, markContended, sleep, type RetryPolicy } from './contention';
 import type { CommandResult, CommandSpec, ConflictObserver } from './handler';
 import { loadForCommands } from './load';
 import { decideInSequence } from './decisions';
 import { counted, outOfAttempts, retryableConflict } from './outcomes';
-import { inTransaction } from './sql';
+import { COMMANDS_PKEY } from './pg-errors';
+import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
+import type { CommandRecord, LoadedStream } from './types';
 import { commit } from './unit-of-work';
 
-// A contended stream's queue in this process. Commands on one stream that would otherwise race
-// (and all but one fail, re-read, retry) wait here without a connection; one drain at a time takes
-// the stream's lock, loads once, decides the waiting commands in sequence (each on the state the
-// ones before it left) and commits them in ONE statement. Nothing here is trusted for correctness:
-// the batch's commit is guarded by the same unique constraints as a single command's, and a batch
-// that loses a race to another process re-decides every command in it on fresh state.
+// A hot stream's queue in this process. Commands on one stream that would otherwise race (and all
+// but one fail, re-read, retry) wait here without a connection; one drain at a time decides the
+// waiting commands in sequence (each on the state the ones before it left) and commits them in ONE
+// statement. Nothing here is trusted for correctness: a batch's commit is guarded by the same
+// unique constraints as a single command's, so a batch decided on a state that another writer has
+// moved on from fails as a whole and every command in it is decided again on fresh state.
+//
+// Round trips per batch: load + commit; after a batch of ours committed, the stream as it left it
+// is the state the next batch decides on, so commit alone (if anyone else wrote meanwhile, the
+// commit fails and the batch is loaded again). When another writer (another process, a transfer)
+// has conflicted on the stream moments ago, batches queue on the stream's lock instead, like every
+// contended command: BEGIN, lock, load, commit, COMMIT, so that writer gets its turn.
 
 type AnyResult = CommandResult<unknown, unknown>;
 export type Waiter = {
@@ -26,6 +34,8 @@ export type Waiter = {
   reject: (error: unknown) => void;
 };
 type Queue = { waiters: Waiter[]; draining: boolean };
+/** The stream as this process's last commit left it, and the snapshot schema it was loaded with. */
+type Known = { stream: LoadedStream; snapshotSchemaVersion: number | null };
 
 /** Commands decided and committed together at most (bounds the statement and the lock's hold time). */
 export const MAX_BATCH = 64;
@@ -36,6 +46,9 @@ const queues = new WeakMap<Db, Map<string, Queue>>();
 
 /** Streams with a queue in this process (for tests and the benchmark's memory report). */
 export const queuedStreams = (db: Db) => queues.get(db)?.size ?? 0;
+
+/** A stream whose queue is draining: a new command on it joins the queue rather than race it. */
+export const hasQueue = (db: Db, streamId: string) => queues.get(db)?.has(streamId) ?? false;
 
 export function enqueue<Result, Rejection>(db: Db, spec: CommandSpec<Result, Rejection>, policy: RetryPolicy, onConflict: ConflictObserver | undefined, attempt: number): Promise<CommandResult<Result, Rejection>> {
   const streamId = spec.streamIds[0]!;
@@ -53,11 +66,13 @@ export function enqueue<Result, Rejection>(db: Db, spec: CommandSpec<Result, Rej
 }
 
 async function drain(db: Db, streamId: string, queue: Queue, byStream: Map<string, Queue>): Promise<void> {
+  let known: Known | null = null;
   while (queue.waiters.length > 0) {
     const batch = takeBatch(queue);
     try {
-      await runBatch(db, streamId, batch, queue);
+      known = await runBatch(db, streamId, batch, queue, known);
     } catch (error) {
+      known = null;
       for (const w of batch) w.reject(error);
     }
   }
@@ -79,19 +94,28 @@ function takeBatch(queue: Queue): Waiter[] {
   return batch;
 }
 
-async function runBatch(db: Db, streamId: string, batch: Waiter[], queue: Queue): Promise<void> {
-  let results: (AnyResult | { error: unknown })[];
+/** Decides and commits one batch; returns the stream as the commit left it (null when it did not commit). */
+async function runBatch(db: Db, streamId: string, batch: Waiter[], queue: Queue, known: Known | null): Promise<Known | null> {
+  const { snapshotSchemaVersion, projections } = batch[0]!.spec;
+  const locked = isContended([streamId]);
+  const attempt = async (sql: SqlClient) => {
+    if (locked) await lockStreams(sql, [streamId]);
+    const cached = !locked && known?.snapshotSchemaVersion === snapshotSchemaVersion ? known.stream : null;
+    const loaded = cached
+      ? { commands: new Map<string, CommandRecord>(), stream: cached }
+      : await loadForCommands(sql, [...new Set(batch.map((w) => w.spec.commandId))], [streamId], snapshotSchemaVersion).then((l) => ({ commands: l.commands, stream: l.streams.get(streamId)! }));
+    const decided = decideInSequence(streamId, batch.map((w) => w.spec), loaded.commands, loaded.stream);
+    if (decided.work.length > 0) await commit(sql, { projections, commands: decided.work });
+    return decided;
+  };
+  let decided: Awaited<ReturnType<typeof attempt>>;
   try {
-    results = await inTransaction(db, async (tx) => {
-      await lockStreams(tx, [streamId]);
-      const loaded = await loadForCommands(tx, [...new Set(batch.map((w) => w.spec.commandId))], [streamId], batch[0]!.spec.snapshotSchemaVersion);
-      const { results: decided, work } = decideInSequence(streamId, batch.map((w) => w.spec), loaded.commands, loaded.streams.get(streamId)!);
-      if (work.length > 0) await commit(tx, { projections: batch[0]!.spec.projections, commands: work });
-      return decided;
-    });
+    decided = locked ? await inTransaction(db, attempt) : await attempt(sqlOf(db));
   } catch (error) {
     const conflict = retryableConflict(batch[0]!.spec, error);
-    markContended([streamId]);
+    // A command id that committed meanwhile needs only a fresh load (which replays it); a stream
+    // that another writer advanced makes the next batches queue on its lock.
+    if (!(conflict.kind === 'unique' && conflict.constraint === COMMANDS_PKEY)) markContended([streamId]);
     const again: Waiter[] = [];
     for (const w of batch) {
       w.onConflict?.(conflict, w.attempt);
@@ -99,13 +123,14 @@ async function runBatch(db: Db, streamId: string, batch: Waiter[], queue: Queue)
       else outOfAttempts(db, w.spec, w.policy).then(w.resolve, w.reject);
     }
     queue.waiters.unshift(...again);
-    if (again.length > 0) await sleep(backoff(again[0]!.attempt - 1, again[0]!.policy));
-    return;
+    if (again.length > 0 && locked) await sleep(backoff(again[0]!.attempt - 1, again[0]!.policy));
+    return null;
   }
   // Replays are counted after the commit, without holding up the next batch.
   batch.forEach((w, i) => {
-    const r = results[i]!;
+    const r = decided.results[i]!;
     if ('error' in r) w.reject(r.error);
     else counted(db, r).then(w.resolve, w.reject);
   });
+  return { stream: decided.stream, snapshotSchemaVersion };
 }
