@@ -5,6 +5,7 @@ import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
 import { accountStreamId, type AccountCommand, type WithdrawMoney } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
+import { markShared } from '@/lib/event-store/contention';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { countRows, expectConsistentAccount, testDb } from '@/test/db';
 
@@ -46,6 +47,8 @@ describe('a hot stream in one process', () => {
     const open: AccountCommand = { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Hot Stream', openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
     expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
 
+    // As if another writer had just advanced the stream: batches take the stream's lock (which we hold).
+    markShared([accountStreamId(accountId)]);
     const holder = new pg.Client({ connectionString: inject('databaseUrl') });
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, accountStreamId(accountId)]);

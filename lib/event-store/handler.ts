@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
-import { backoff, defaultRetryPolicy, isContended, markContended, sleep, type RetryPolicy } from './contention';
+import { backoff, defaultRetryPolicy, isContended, markContended, markShared, sleep, type RetryPolicy } from './contention';
 import type { InlineProjection, ProjectionWrite } from './inline-projection';
 import { loadForCommand } from './load';
 import { outcomeOf, replay, workOf } from './decisions';
@@ -74,6 +74,8 @@ export async function handleCommand<Result, Rejection>(
       const conflict = retryableConflict(spec, error);
       // No lookup of the command here: the next attempt's load reads its row and replays a duplicate.
       markContended(spec.streamIds);
+      // A command over several streams waits on their locks; batches on them must take turns with it.
+      if (!single) markShared(spec.streamIds);
       onConflict?.(conflict, attempt);
       if (attempt < policy.maxAttempts && !single) await sleep(backoff(attempt, policy));
     }

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
-import { backoff, isContended, markContended, sleep, type RetryPolicy } from './contention';
+import { backoff, isShared, markContended, markShared, sleep, type RetryPolicy } from './contention';
 import type { CommandResult, CommandSpec, ConflictObserver } from './handler';
 import { loadForCommands } from './load';
 import { decideInSequence } from './decisions';
@@ -21,8 +21,8 @@ import { commit } from './unit-of-work';
 // Round trips per batch: load + commit; after a batch of ours committed, the stream as it left it
 // is the state the next batch decides on, so commit alone (if anyone else wrote meanwhile, the
 // commit fails and the batch is loaded again). When another writer (another process, a transfer)
-// has conflicted on the stream moments ago, batches queue on the stream's lock instead, like every
-// contended command: BEGIN, lock, load, commit, COMMIT, so that writer gets its turn.
+// advanced the stream under a batch, or conflicted on it, moments ago, batches queue on the
+// stream's lock instead: BEGIN, lock, load, commit, COMMIT, so that writer gets its turn.
 
 type AnyResult = CommandResult<unknown, unknown>;
 export type Waiter = {
@@ -97,7 +97,7 @@ function takeBatch(queue: Queue): Waiter[] {
 /** Decides and commits one batch; returns the stream as the commit left it (null when it did not commit). */
 async function runBatch(db: Db, streamId: string, batch: Waiter[], queue: Queue, known: Known | null): Promise<Known | null> {
   const { snapshotSchemaVersion, projections } = batch[0]!.spec;
-  const locked = isContended([streamId]);
+  const locked = isShared([streamId]);
   const attempt = async (sql: SqlClient) => {
     if (locked) await lockStreams(sql, [streamId]);
     const cached = !locked && known?.snapshotSchemaVersion === snapshotSchemaVersion ? known.stream : null;
@@ -115,7 +115,8 @@ async function runBatch(db: Db, streamId: string, batch: Waiter[], queue: Queue,
     const conflict = retryableConflict(batch[0]!.spec, error);
     // A command id that committed meanwhile needs only a fresh load (which replays it); a stream
     // that another writer advanced makes the next batches queue on its lock.
-    if (!(conflict.kind === 'unique' && conflict.constraint === COMMANDS_PKEY)) markContended([streamId]);
+    markContended([streamId]);
+    if (!(conflict.kind === 'unique' && conflict.constraint === COMMANDS_PKEY)) markShared([streamId]);
     const again: Waiter[] = [];
     for (const w of batch) {
       w.onConflict?.(conflict, w.attempt);
