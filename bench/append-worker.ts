@@ -17,8 +17,11 @@ import { encode } from './hdr';
 import type { Appender } from './job';
 
 /** The same job: Idem, Emmett's command handler and the two hand-written floors. Blind appends: raw pg and Emmett's appendToStream. */
-/** 'idem-baseline': Idem at another git revision (bench/baseline.ts), run from that checkout. */
-export type ContenderName = 'idem' | 'idem-baseline' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
+/**
+ * 'idem-baseline': Idem at another git revision (bench/baseline.ts), run from that checkout;
+ * 'idem-variant': Idem with the environment of --variant (e.g. another IDEM_SNAPSHOT_EVERY).
+ */
+export type ContenderName = 'idem' | 'idem-baseline' | 'idem-variant' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -31,6 +34,8 @@ export type AppendSpec = {
   /** Label of this repetition, to keep stream names apart across processes. */
   rep: number;
   pgPid: number | null;
+  /** Environment for this contender's process (the 'idem-variant' settings). */
+  env?: Record<string, string>;
   /** Write a V8 CPU profile of each cell's measured window to `${profile}-<mode>-<writers>.cpuprofile`. */
   profile?: string;
   out: string;
@@ -61,6 +66,7 @@ function appenderFor(spec: AppendSpec, poolSize: number): Appender {
   switch (spec.contender) {
     case 'idem':
     case 'idem-baseline':
+    case 'idem-variant':
       // As shipped: production's snapshot interval, prepared statements, handler.
       return idemAppender(spec.url, poolSize);
     case 'emmett-handler':
@@ -90,6 +96,7 @@ async function profiler(): Promise<{ start: () => Promise<void>; stop: (file: st
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? '') as AppendSpec;
+  Object.assign(process.env, spec.env ?? {});
   const results: AppendCellResult[] = [];
   const profile = spec.profile ? await profiler() : null;
   let profiling: Promise<void> = Promise.resolve();

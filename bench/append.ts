@@ -17,14 +17,15 @@ import { runChild } from './spawn';
 import { waitForQuiet, type CpuUse } from './cpu';
 
 /** The same job first, then the blind-append reference. */
-export const SAME_JOB: ContenderName[] = ['idem', 'idem-baseline', 'emmett-handler', 'pg-optimistic', 'pg-function'];
+export const SAME_JOB: ContenderName[] = ['idem', 'idem-baseline', 'idem-variant', 'emmett-handler', 'pg-optimistic', 'pg-function'];
 export const BLIND: ContenderName[] = ['raw', 'emmett'];
 export const CONTENDERS: ContenderName[] = [...SAME_JOB, ...BLIND];
-/** Run unless --contenders says otherwise (the baseline only with --baseline). */
-export const DEFAULT_CONTENDERS = CONTENDERS.filter((c) => c !== 'idem-baseline');
+/** Run unless --contenders says otherwise (the baseline only with --baseline, the variant with --variant). */
+export const DEFAULT_CONTENDERS = CONTENDERS.filter((c) => c !== 'idem-baseline' && c !== 'idem-variant');
 export const CONTENDER_LABEL: Record<ContenderName, string> = {
   idem: 'Idem (production path)',
   'idem-baseline': 'Idem at the baseline revision',
+  'idem-variant': 'Idem, variant',
   'emmett-handler': 'Emmett CommandHandler (no dedup)',
   'pg-optimistic': 'pg optimistic floor (hand-written)',
   'pg-function': 'physical floor (PL/pgSQL, 1 round trip)',
@@ -42,6 +43,8 @@ export type AppendConfig = {
   contenders?: ContenderName[];
   /** --baseline: where the 'idem-baseline' contender's checkout is. */
   baseline?: Baseline;
+  /** --variant NAME:K=V,…: the 'idem-variant' contender's environment. */
+  variant?: { name: string; env: Record<string, string> };
   /** Wait for the rest of the machine to quieten before each contender's run (null: never wait). */
   quiet: { maxOtherCores: number; maxWaitMs: number } | null;
 };
@@ -69,6 +72,7 @@ export type AppendRow = {
 export async function runAppendBench(server: BenchServer, pgPid: number | null, config: AppendConfig, log: (line: string) => void): Promise<AppendRow[]> {
   const contenders = config.contenders ?? DEFAULT_CONTENDERS;
   if (contenders.includes('idem-baseline') && !config.baseline) throw new Error('contender idem-baseline needs --baseline REV');
+  if (contenders.includes('idem-variant') && !config.variant) throw new Error('contender idem-variant needs --variant NAME:K=V,…');
   const urls = {} as Record<ContenderName, string>;
   for (const contender of contenders) {
     const url = await server.freshDatabase(`bench_${contender.replace(/-/g, '_')}`);
@@ -90,7 +94,7 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
       log(`append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`);
       const results = await runChild<AppendCellResult[]>(
         'append-worker.ts',
-        { contender, url: urls[contender], cells, warmupMs: config.warmupMs, durationMs: config.durationMs, rep, pgPid },
+        { contender, url: urls[contender], cells, warmupMs: config.warmupMs, durationMs: config.durationMs, rep, pgPid, env: contender === 'idem-variant' ? config.variant?.env : undefined },
         undefined,
         contender === 'idem-baseline' ? config.baseline!.dir : undefined,
       );

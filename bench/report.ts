@@ -33,7 +33,13 @@ export type RunResults = {
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
 const baselineRev = (r: RunResults) => (r.appendConfig.baseline as { rev?: string; commit?: string } | undefined)?.rev;
-const label = (r: RunResults, c: AppendRow['contender']) => (c === 'idem-baseline' ? `Idem at ${baselineRev(r) ?? 'the baseline'}` : CONTENDER_LABEL[c]);
+const variantName = (r: RunResults) => (r.appendConfig.variant as { name?: string; env?: Record<string, string> } | undefined);
+const label = (r: RunResults, c: AppendRow['contender']) => {
+  if (c === 'idem-baseline') return `Idem at ${baselineRev(r) ?? 'the baseline'}`;
+  const v = variantName(r);
+  if (c === 'idem-variant' && v) return `Idem, ${v.name} (${Object.entries(v.env ?? {}).map(([k, x]) => `${k}=${x}`).join(', ')})`;
+  return CONTENDER_LABEL[c];
+};
 const byCell = (x: AppendRow, y: AppendRow) => x.mode.localeCompare(y.mode) || x.concurrency - y.concurrency || CONTENDERS.indexOf(x.contender) - CONTENDERS.indexOf(y.contender);
 
 export function writeCharts(r: RunResults, dir: string, prefix = ''): string[] {

@@ -2,7 +2,8 @@
 // (CI-sized, a few minutes, writes bench/out/ only). Both only measure and report; neither
 // asserts a timing. Options: --no-http, --no-append, --no-profile, --no-round-trips, --no-rehydration,
 // --contenders idem,emmett-handler,pg-optimistic,pg-function,raw,emmett (a subset), --baseline REV (also
-// measure Idem at git revision REV in the same run), --label NAME (a side run written to bench/out/), --app-dir DIR,
+// measure Idem at git revision REV in the same run), --variant NAME:K=V,… (also measure Idem with
+// that environment), --label NAME (a side run written to bench/out/), --app-dir DIR,
 // --report-only (re-render RESULTS.md and the charts from bench/out/results-<mode>.json, e.g. after
 // editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md), and
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
@@ -47,6 +48,13 @@ if (option('--modes')) appendConfig.modes = option('--modes')!.split(',') as App
 if (option('--writers')) appendConfig.concurrencies = option('--writers')!.split(',').map(Number);
 /** --baseline REV: also measure Idem at git revision REV in the same run (bench/baseline.ts). */
 const baselineRev = option('--baseline');
+/** --variant NAME:K=V,…: also measure Idem with that environment in the same run (e.g. snap1:IDEM_SNAPSHOT_EVERY=1). */
+const variant = option('--variant');
+if (variant) {
+  const [name = 'variant', settings = ''] = variant.split(':');
+  appendConfig.variant = { name, env: Object.fromEntries(settings.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) };
+  appendConfig.contenders = [...new Set([...(appendConfig.contenders ?? DEFAULT_CONTENDERS), 'idem-variant' as const])];
+}
 const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };
 const rehydrationConfig: RehydrationConfig = quick
   ? { lengths: [10, 1000, 10000], snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
