@@ -12,17 +12,17 @@ type State = { value: number };
 const stateOf = (stream: LoadedStream): State =>
   stream.events.reduce((s, e) => ({ value: s.value + (e.data as { by: number }).by }), (stream.snapshot?.state as State | undefined) ?? { value: 0 });
 
-function add(commandId: string, by: number, fingerprint = `add ${by}`): CommandSpec<{ value: number; version: number }, { code: 'BelowZero' }> {
+function add(commandId: string, by: number, fingerprint = `add ${by}`, streamId = STREAM): CommandSpec<{ value: number; version: number }, { code: 'BelowZero' }> {
   return {
     commandId,
     type: 'Add',
     fingerprint,
-    streamIds: [STREAM],
+    streamIds: [streamId],
     at: new Date('2026-12-01T00:00:00Z'),
     snapshotSchemaVersion: 1,
     projections: [counters],
     decide(streams) {
-      const stream = streams.get(STREAM)!;
+      const stream = streams.get(streamId)!;
       const value = stateOf(stream).value + by;
       if (value < 0) return { status: 'rejected', rejection: { code: 'BelowZero' } };
       const version = stream.version + 1;
@@ -30,9 +30,9 @@ function add(commandId: string, by: number, fingerprint = `add ${by}`): CommandS
         status: 'accepted',
         result: { value, version },
         work: {
-          appends: [{ streamId: STREAM, expectedVersion: stream.version, events: [{ type: 'Added', data: { by }, metadata: { commandId, commandType: 'Add', causationId: commandId, correlationId: commandId, schemaVersion: 1 } }] }],
-          projections: [{ projection: counters, rows: [{ id: STREAM, value, version }] }],
-          snapshots: version % 3 === 0 ? [{ streamId: STREAM, version, schemaVersion: 1, state: { value } }] : [],
+          appends: [{ streamId, expectedVersion: stream.version, events: [{ type: 'Added', data: { by }, metadata: { commandId, commandType: 'Add', causationId: commandId, correlationId: commandId, schemaVersion: 1 } }] }],
+          projections: [{ projection: counters, rows: [{ id: streamId, value, version }] }],
+          snapshots: version % 3 === 0 ? [{ streamId, version, schemaVersion: 1, state: { value } }] : [],
         },
       };
     },
@@ -43,7 +43,7 @@ const specs = (...list: CommandSpec<{ value: number; version: number }, { code: 
 
 describe('a batch of commands on one stream, decided in sequence', () => {
   it('decides each command on the state the ones before it left: versions chain, the last snapshot compacts the stream', () => {
-    const { results, work } = decideInSequence(STREAM, specs(add('a', 5), add('b', 2), add('c', 1), add('d', 4)), new Map(), emptyStream());
+    const { results, work } = decideInSequence(specs(add('a', 5), add('b', 2), add('c', 1), add('d', 4)), new Map(), new Map([[STREAM, emptyStream()]]));
     expect(results).toEqual([
       { status: 'accepted', result: { value: 5, version: 1 }, commandId: 'a', replayed: false },
       { status: 'accepted', result: { value: 7, version: 2 }, commandId: 'b', replayed: false },
@@ -55,7 +55,7 @@ describe('a batch of commands on one stream, decided in sequence', () => {
   });
 
   it('a rejection is recorded and leaves the stream as it was for the next command', () => {
-    const { results, work } = decideInSequence(STREAM, specs(add('a', 1), add('b', -5), add('c', -1)), new Map(), emptyStream());
+    const { results, work } = decideInSequence(specs(add('a', 1), add('b', -5), add('c', -1)), new Map(), new Map([[STREAM, emptyStream()]]));
     expect(results.map((r) => ('status' in r ? r.status : 'error'))).toEqual(['accepted', 'rejected', 'accepted']);
     expect(work.map((w) => [w.command.commandId, w.command.status, w.appends.length])).toEqual([
       ['a', 'accepted', 1],
@@ -66,7 +66,7 @@ describe('a batch of commands on one stream, decided in sequence', () => {
   });
 
   it('a command id twice in one batch is decided once; the copy replays it, or is refused as key reuse', () => {
-    const { results, work } = decideInSequence(STREAM, specs(add('a', 3), add('a', 3), add('a', 9, 'add 9')), new Map(), emptyStream());
+    const { results, work } = decideInSequence(specs(add('a', 3), add('a', 3), add('a', 9, 'add 9')), new Map(), new Map([[STREAM, emptyStream()]]));
     expect(work).toHaveLength(1);
     expect(results[1]).toEqual({ status: 'accepted', result: { value: 3, version: 1 }, commandId: 'a', replayed: true });
     expect(results[2]).toEqual({ status: 'key-reused', commandId: 'a', originalType: 'Add' });
@@ -75,7 +75,7 @@ describe('a batch of commands on one stream, decided in sequence', () => {
   it('a command already recorded is replayed without deciding it again', () => {
     const recorded: CommandRecord = { commandId: 'a', type: 'Add', streamIds: [STREAM], fingerprint: 'add 3', status: 'accepted', outcome: { status: 'accepted', result: { value: 3, version: 1 } }, createdAt: new Date() };
     const loaded: LoadedStream = { snapshot: { version: 1, state: { value: 3 } }, events: [], version: 1 };
-    const { results, work } = decideInSequence(STREAM, specs(add('a', 3), add('b', 1)), new Map([['a', recorded]]), loaded);
+    const { results, work } = decideInSequence(specs(add('a', 3), add('b', 1)), new Map([['a', recorded]]), new Map([[STREAM, loaded]]));
     expect(results[0]).toMatchObject({ status: 'accepted', replayed: true });
     expect(results[1]).toEqual({ status: 'accepted', result: { value: 4, version: 2 }, commandId: 'b', replayed: false });
     expect(work.map((w) => w.command.commandId)).toEqual(['b']);
@@ -83,11 +83,28 @@ describe('a batch of commands on one stream, decided in sequence', () => {
 
   it('a decision that throws fails that command alone', () => {
     const broken = { ...add('b', 1), decide: () => { throw new Error('bug in b'); } };
-    const { results, work } = decideInSequence(STREAM, specs(add('a', 1), broken, add('c', 1)), new Map(), emptyStream());
+    const { results, work } = decideInSequence(specs(add('a', 1), broken, add('c', 1)), new Map(), new Map([[STREAM, emptyStream()]]));
     expect(results[1]).toEqual({ error: new Error('bug in b') });
     expect(work.map((w) => [w.command.commandId, w.appends[0]!.expectedVersion])).toEqual([
       ['a', 0],
       ['c', 1],
     ]);
+  });
+
+  it('commands on different streams are decided independently; a duplicate id across them is still decided once', () => {
+    const other = (id: string, by: number) => add(id, by, `add ${by}`, 'counter-2');
+    const loaded = new Map([
+      [STREAM, emptyStream()],
+      ['counter-2', { snapshot: { version: 3, state: { value: 10 } }, events: [], version: 3 }],
+    ]);
+    const { results, work, streams } = decideInSequence(specs(add('a', 1), other('b', 1), add('c', 1), other('a', 1)), new Map(), loaded);
+    expect(results.slice(0, 3).map((r) => ('result' in r ? r.result : r))).toEqual([
+      { value: 1, version: 1 },
+      { value: 11, version: 4 },
+      { value: 2, version: 2 },
+    ]);
+    expect(results[3]).toMatchObject({ status: 'accepted', replayed: true, commandId: 'a' });
+    expect(work).toHaveLength(3);
+    expect([streams.get(STREAM)!.version, streams.get('counter-2')!.version]).toEqual([2, 4]);
   });
 });

@@ -25,29 +25,31 @@ export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, 
 }
 
 /**
- * Each command is decided on the stream as the commands before it in the batch left it. A command
- * id that is already recorded is replayed; one that appears twice is decided once, and its later
- * copies replay what this batch commits (if the commit fails, all of them are retried together).
+ * A batch of single-stream commands, in order: each is decided on its stream as the commands before
+ * it in the batch left that stream. A command id that is already recorded is replayed; one that
+ * appears twice is decided once, and its later copies replay what this batch commits (if the commit
+ * fails, all of them are retried). `streams` holds the loaded stream of every command.
  */
-export function decideInSequence(streamId: string, specs: CommandSpec<unknown, unknown>[], recorded: Map<string, CommandRecord>, loaded: LoadedStream) {
-  let stream = loaded;
+export function decideInSequence(specs: CommandSpec<unknown, unknown>[], recorded: Map<string, CommandRecord>, loaded: Map<string, LoadedStream>) {
+  const streams = new Map(loaded);
   const work: CommandWork[] = [];
   const decidedHere = new Map<string, CommandRecord>();
   const results = specs.map((spec): CommandResult<unknown, unknown> | { error: unknown } => {
     const prior = recorded.get(spec.commandId) ?? decidedHere.get(spec.commandId);
     if (prior) return replay(spec, prior);
+    const streamId = spec.streamIds[0]!;
     try {
-      const decided = spec.decide(new Map([[streamId, stream]]));
+      const decided = spec.decide(new Map([[streamId, streams.get(streamId)!]]));
       const own = workOf(spec, decided);
       work.push(own);
       decidedHere.set(spec.commandId, own.command);
-      stream = advance(stream, streamId, own);
+      streams.set(streamId, advance(streams.get(streamId)!, streamId, own));
       return { ...outcomeOf(decided), commandId: spec.commandId, replayed: false };
     } catch (error) {
       return { error };
     }
   });
-  return { results, work, stream };
+  return { results, work, streams };
 }
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */

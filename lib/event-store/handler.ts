@@ -8,7 +8,7 @@ import { counted, outOfAttempts, retryableConflict } from './outcomes';
 import type { WriteConflict } from './pg-errors';
 import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
-import { enqueue, hasQueue } from './stream-queue';
+import { enqueue, mayRace } from './command-queue';
 import type { LoadedStream, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
 import { commit } from './unit-of-work';
 
@@ -55,15 +55,14 @@ export async function handleCommand<Result, Rejection>(
 ): Promise<CommandResult<Result, Rejection>> {
   const single = spec.streamIds.length === 1;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-    // Optimistic first (two round trips, no transaction held open) unless the stream is contended:
-    // after a conflict, for streams that conflicted in this process moments ago, and while a
-    // stream's queue is draining, a command on one stream joins that queue (./stream-queue.ts:
-    // decided after the commands ahead of it, committed with them in one statement); a command on
-    // several streams queues on their locks.
-    const contended = attempt > 1 || isContended(spec.streamIds);
-    if (single && (contended || hasQueue(db, spec.streamIds[0]!))) return enqueue(db, spec, policy, onConflict, attempt);
+    // A command on one stream joins this process's next batch (./command-queue.ts): decided in
+    // order with the commands waiting there, committed with them in one statement; alone, when
+    // nothing else is waiting, in the same two round trips as ever. Only when a batch of ours
+    // holds its stream and the stream is not known to be hot does it race instead (optimistic).
+    // A command on several streams is optimistic first, then queues on the streams' locks.
+    if (single && (attempt > 1 || !mayRace(db, spec.streamIds[0]!))) return enqueue(db, spec, policy, onConflict, attempt);
     try {
-      const done = contended
+      const done = attempt > 1 || isContended(spec.streamIds)
         ? await inTransaction(db, async (tx) => {
             await lockStreams(tx, spec.streamIds);
             return attemptOnce(tx, spec);
