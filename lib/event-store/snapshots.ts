@@ -4,7 +4,9 @@
 export const DEFAULT_SNAPSHOT_EVERY = 10;
 
 export function snapshotEvery(env: Record<string, string | undefined> = process.env): number {
-  const value = Number(env.IDEM_SNAPSHOT_EVERY ?? DEFAULT_SNAPSHOT_EVERY);
+  // An empty value (`IDEM_SNAPSHOT_EVERY=` in an env file) means unset; Number('') would be 0, i.e. off.
+  const raw = env.IDEM_SNAPSHOT_EVERY?.trim();
+  const value = raw ? Number(raw) : DEFAULT_SNAPSHOT_EVERY;
   return Number.isInteger(value) && value >= 0 ? value : DEFAULT_SNAPSHOT_EVERY;
 }
 

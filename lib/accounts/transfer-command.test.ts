@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_BALANCE_CENTS, type AccountEvent } from '@/lib/domain/account';
+import type { AccountId } from '@/lib/domain/account-id';
+import type { TransferMoney } from '@/lib/domain/transfer';
+import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/domain/upcast';
+import type { LoadedStream, RecordedEvent } from '@/lib/event-store/types';
+import { accountBalances, accountTransactions } from './inline-projections';
+import { transferCommandSpec } from './transfer-command';
+
+// The transfer spec as the engine sees it: one command over two streams. Given both loaded streams,
+// when the spec decides, then both appends at their own expected versions, both accounts' rows, and
+// the snapshots of whichever side crosses a multiple of `every`; or this rejection.
+
+const a = 'aaaaaaaa-0000-4000-8000-000000000001' as AccountId;
+const b = 'bbbbbbbb-0000-4000-8000-000000000002' as AccountId;
+const c = 'cccccccc-0000-4000-8000-000000000003' as AccountId;
+const streamOf = (id: string) => `account-${id}`;
+const owner = (id: string) => (id === a ? 'Ada' : 'Bob');
+const earlier = '2026-11-01T09:00:00.000Z';
+const now = new Date('2026-11-26T10:00:00.000Z');
+const at = now.toISOString();
+
+const transfer = (amountCents: number, fromAccountId = a, toAccountId = b, transferId = 't-1', commandId = 'cmd-1'): TransferMoney => {
+  return { type: 'TransferMoney', data: { transferId, fromAccountId, toAccountId, amountCents }, metadata: { commandId, now } };
+};
+const state = (id: string, balanceCents: number) => ({ status: 'open', accountId: id, owner: owner(id), balanceCents, openedAt: earlier });
+/** An account loaded from a snapshot at `version`. */
+const snapshotAt = (id: string, version: number, balanceCents: number): [string, LoadedStream] => {
+  return [streamOf(id), { snapshot: { version, state: state(id, balanceCents) }, events: [], version }];
+};
+/** An account loaded from its events: opened, then one deposit of `balanceCents` (version 2). */
+const openedWith = (id: string, balanceCents: number): [string, LoadedStream] => {
+  const past: AccountEvent[] = [
+    { type: 'AccountOpened', data: { accountId: id, owner: owner(id), openedAt: earlier } },
+    {
+      type: 'MoneyDeposited',
+      data: { accountId: id, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: earlier },
+    },
+  ];
+  const recorded = past.map((e, i): RecordedEvent => {
+    const metadata = { commandId: 'past', commandType: 'Past', causationId: 'past', correlationId: 'past', schemaVersion: SCHEMA[e.type] };
+    return { globalPosition: BigInt(i + 1), streamId: streamOf(id), version: i + 1, ...e, metadata, commandId: 'past', createdAt: now };
+  });
+  return [streamOf(id), { snapshot: null, events: recorded, version: 2 }];
+};
+
+function given(...streams: [string, LoadedStream][]) {
+  return { when: (command: TransferMoney, every = 0) => transferCommandSpec(command, every).decide(new Map(streams)) };
+}
+
+// The expected decision: side(id, expectedVersion, balance after) per account, spelled out whole.
+type Side = { id: string; v: number; after: number };
+const meta = { commandId: 'cmd-1', commandType: 'TransferMoney', causationId: 'cmd-1', correlationId: 'cmd-1', schemaVersion: 1 };
+function accepted(amountCents: number, from: Side, to: Side, snapshots: object[] = []) {
+  const common = { transferId: 't-1', amountCents };
+  const out = {
+    type: 'MoneyTransferredOut',
+    data: { accountId: from.id, ...common, toAccountId: to.id, balanceAfterCents: from.after, transferredAt: at },
+  };
+  const into = {
+    type: 'MoneyTransferredIn',
+    data: { accountId: to.id, ...common, fromAccountId: from.id, balanceAfterCents: to.after, transferredAt: at },
+  };
+  const balance = (s: Side) => ({
+    account_id: s.id,
+    owner: owner(s.id),
+    balance_cents: s.after,
+    version: s.v + 1,
+    opened_at: earlier,
+    updated_at: at,
+  });
+  const tx = (s: Side, kind: string, counterparty: string) => {
+    const row = { account_id: s.id, version: s.v + 1, kind, amount_cents: amountCents, balance_after_cents: s.after };
+    return { ...row, command_id: 'cmd-1', occurred_at: at, counterparty_account_id: counterparty };
+  };
+  return {
+    status: 'accepted',
+    result: { ...common, fromAccountId: from.id, toAccountId: to.id, fromBalanceCents: from.after, toBalanceCents: to.after },
+    work: {
+      appends: [
+        { streamId: streamOf(from.id), expectedVersion: from.v, events: [{ ...out, metadata: meta }] },
+        { streamId: streamOf(to.id), expectedVersion: to.v, events: [{ ...into, metadata: meta }] },
+      ],
+      projections: [
+        { projection: accountBalances, rows: [balance(from), balance(to)] },
+        { projection: accountTransactions, rows: [tx(from, 'transfer-out', to.id), tx(to, 'transfer-in', from.id)] },
+      ],
+      snapshots,
+    },
+  };
+}
+const rejected = (rejection: object) => ({ status: 'rejected', rejection });
+
+describe('TransferMoney accepted', () => {
+  it('given the source at version 4 and the destination at 2, appends at 4 and 2 and writes both sides at 5 and 3', () => {
+    expect(given(snapshotAt(a, 4, 1_000), openedWith(b, 100)).when(transfer(250))).toEqual(
+      accepted(250, { id: a, v: 4, after: 750 }, { id: b, v: 2, after: 350 }),
+    );
+  });
+
+  it('may empty the source exactly', () => {
+    expect(given(snapshotAt(a, 9, 300), snapshotAt(b, 1, 0)).when(transfer(300))).toEqual(
+      accepted(300, { id: a, v: 9, after: 0 }, { id: b, v: 1, after: 300 }),
+    );
+  });
+
+  it('snapshots the side that crosses a multiple of every, either side or both, none when every is 0', () => {
+    const streams = given(snapshotAt(a, 4, 1_000), snapshotAt(b, 7, 100));
+    const from = { id: a, v: 4, after: 900 };
+    const to = { id: b, v: 7, after: 200 };
+    const snapA = { streamId: streamOf(a), version: 5, schemaVersion: 1, state: state(a, 900) };
+    const snapB = { streamId: streamOf(b), version: 8, schemaVersion: 1, state: state(b, 200) };
+    expect(streams.when(transfer(100), 5)).toEqual(accepted(100, from, to, [snapA]));
+    expect(streams.when(transfer(100), 8)).toEqual(accepted(100, from, to, [snapB]));
+    expect(streams.when(transfer(100), 1)).toEqual(accepted(100, from, to, [snapA, snapB]));
+    expect(streams.when(transfer(100), 3)).toEqual(accepted(100, from, to));
+    expect(streams.when(transfer(100), 0)).toEqual(accepted(100, from, to));
+  });
+});
+
+describe('TransferMoney rejected', () => {
+  const both = given(snapshotAt(a, 3, 1_000), snapshotAt(b, 3, 100));
+
+  it('rejects a transfer to the same account', () => {
+    expect(both.when(transfer(100, a, a))).toEqual(rejected({ code: 'SameAccount', accountId: a }));
+  });
+
+  it('rejects an unknown source or destination', () => {
+    expect(given(snapshotAt(b, 3, 100)).when(transfer(100))).toEqual(rejected({ code: 'AccountNotFound', accountId: a }));
+    expect(given(snapshotAt(a, 3, 1_000)).when(transfer(100))).toEqual(rejected({ code: 'AccountNotFound', accountId: b }));
+    expect(both.when(transfer(100, a, c))).toEqual(rejected({ code: 'AccountNotFound', accountId: c }));
+  });
+
+  it('rejects more than the source holds, and a zero amount', () => {
+    expect(both.when(transfer(1_001))).toEqual(
+      rejected({ code: 'InsufficientFunds', accountId: a, balanceCents: 1_000, requestedCents: 1_001 }),
+    );
+    expect(both.when(transfer(0))).toEqual(rejected({ code: 'InvalidAmount', amountCents: 0, reason: 'Amount must be greater than zero' }));
+  });
+
+  it('rejects a transfer that would take the destination past the balance limit', () => {
+    const full = given(snapshotAt(a, 3, 1_000), snapshotAt(b, 3, MAX_BALANCE_CENTS));
+    const limit = { code: 'BalanceLimitExceeded', accountId: b, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 };
+    expect(full.when(transfer(1))).toEqual(rejected(limit));
+  });
+});
+
+describe('the transfer spec the engine receives', () => {
+  const fp = (command: TransferMoney) => transferCommandSpec(command, 0).fingerprint;
+
+  it('loads both streams, source first, or the one stream when from and to are the same', () => {
+    expect(transferCommandSpec(transfer(100), 0).streamIds).toEqual([streamOf(a), streamOf(b)]);
+    expect(transferCommandSpec(transfer(100, b, a), 0).streamIds).toEqual([streamOf(b), streamOf(a)]);
+    expect(transferCommandSpec(transfer(100, a, a), 0).streamIds).toEqual([streamOf(a)]);
+  });
+
+  it('fingerprints the request without the server-made transfer id, the command id or the time', () => {
+    const retry = { ...transfer(100, a, b, 't-2', 'cmd-2'), metadata: { commandId: 'cmd-2', now: new Date('2027-01-01T00:00:00.000Z') } };
+    expect(fp(retry)).toBe(fp(transfer(100)));
+    const fingerprints = [transfer(100), transfer(101), transfer(100, b, a), transfer(100, a, c), transfer(100, c, b)].map(fp);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
+  });
+
+  it('names the command, its time and both account projections; snapshots only when every > 0', () => {
+    const spec = transferCommandSpec(transfer(100), 0);
+    expect(spec).toMatchObject({ commandId: 'cmd-1', type: 'TransferMoney', at: now, snapshotSchemaVersion: null });
+    expect(spec.projections).toEqual([accountBalances, accountTransactions]);
+    expect(transferCommandSpec(transfer(100), 10).snapshotSchemaVersion).toBe(1);
+  });
+});
