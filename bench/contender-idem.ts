@@ -9,13 +9,14 @@ import type { AccountId } from '../lib/domain/account-id';
 import { newAccountId } from '../lib/accounts/ids';
 import type { Appender } from './contender-raw';
 import { BENCH_AMOUNT_CENTS, newId } from './payload';
+import { CUSTOMER, testAccountNumber } from '../test/customers';
 
 export const OPENING_DEPOSIT_CENTS = 100_000_000; // $1,000,000.00
 
 export async function openAccount(db: Db, snapshotEvery?: number): Promise<AccountId> {
   const accountId = newAccountId();
   const result = await handleAccountCommand(
-    { type: 'OpenAccount', data: { accountId, owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS }, metadata: { commandId: newId(), now: new Date() } },
+    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS }, metadata: { commandId: newId(), now: new Date(), customerId: CUSTOMER } },
     { db, snapshotEvery },
   );
   if (result.status !== 'accepted') throw new Error(`OpenAccount: ${JSON.stringify(result)}`);
@@ -24,7 +25,7 @@ export async function openAccount(db: Db, snapshotEvery?: number): Promise<Accou
 
 /** Deposits and withdrawals of one cent, alternating, so balances stay put and nothing is rejected. */
 export function moneyCommand(accountId: AccountId, seq: number): AccountCommand {
-  const metadata = { commandId: newId(), now: new Date() };
+  const metadata = { commandId: newId(), now: new Date(), customerId: CUSTOMER };
   const data = { accountId, amountCents: BENCH_AMOUNT_CENTS };
   return seq % 2 === 0 ? { type: 'DepositMoney', data, metadata } : { type: 'WithdrawMoney', data, metadata };
 }

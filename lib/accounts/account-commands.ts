@@ -13,6 +13,7 @@ import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEv
 
 export type AccountResult = {
   accountId: string;
+  accountNumber: string;
   owner: string;
   /** The amount this command moved (the opening deposit for OpenAccount). */
   amountCents: Cents;
@@ -29,12 +30,13 @@ export type HandleOptions = { db?: Db; retry?: RetryPolicy; onConflict?: Conflic
  * time are left out, so a retry of the same request has the same fingerprint.
  */
 export function requestOf(command: AccountCommand): unknown {
+  const { customerId } = command.metadata;
   switch (command.type) {
     case 'OpenAccount':
-      return { owner: command.data.owner.trim(), openingDepositCents: command.data.openingDepositCents };
+      return { customerId, owner: command.data.owner.trim(), openingDepositCents: command.data.openingDepositCents };
     case 'DepositMoney':
     case 'WithdrawMoney':
-      return { accountId: command.data.accountId, amountCents: command.data.amountCents };
+      return { customerId, accountId: command.data.accountId, amountCents: command.data.amountCents };
   }
 }
 
@@ -62,7 +64,7 @@ export function accountCommandSpec(command: AccountCommand, every = snapshotEver
       const moved = command.type === 'OpenAccount' ? command.data.openingDepositCents : command.data.amountCents;
       return {
         status: 'accepted',
-        result: { accountId: stateAfter.accountId, owner: stateAfter.owner, amountCents: moved, balanceCents: stateAfter.balanceCents, version },
+        result: { accountId: stateAfter.accountId, accountNumber: stateAfter.accountNumber, owner: stateAfter.owner, amountCents: moved, balanceCents: stateAfter.balanceCents, version },
         work: {
           appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
           projections: toProjectionWrites(projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at)),

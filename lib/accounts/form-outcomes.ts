@@ -13,6 +13,7 @@ export function rejectionMessage(rejection: AccountRejection): string {
     case 'InsufficientFunds':
       return `Insufficient funds: the balance is ${formatUsd(rejection.balanceCents)}, less than the ${formatUsd(rejection.requestedCents)} requested.`;
     case 'AccountNotFound':
+    case 'NotOwner':
       return 'This account does not exist.';
     case 'AccountAlreadyOpen':
       return 'This account is already open.';

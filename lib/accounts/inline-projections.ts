@@ -6,7 +6,16 @@ import { defineInlineProjection, type ProjectionWrite } from '@/lib/event-store/
 /** One row per account: its current balance, written whole, never moved backwards. */
 export const accountBalances = defineInlineProjection({
   table: 'account_balances',
-  columns: { account_id: 'uuid', owner: 'text', balance_cents: 'bigint', version: 'int', opened_at: 'timestamptz', updated_at: 'timestamptz' },
+  columns: {
+    account_id: 'uuid',
+    account_number: 'text',
+    customer_id: 'text',
+    owner: 'text',
+    balance_cents: 'bigint',
+    version: 'int',
+    opened_at: 'timestamptz',
+    updated_at: 'timestamptz',
+  },
   key: ['account_id'],
   onConflict: {
     update: `owner = EXCLUDED.owner, balance_cents = EXCLUDED.balance_cents, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
@@ -36,6 +45,8 @@ export const ACCOUNT_PROJECTIONS = [accountBalances, accountTransactions] as con
 
 export type BalanceRow = {
   accountId: string;
+  accountNumber: string;
+  customerId: string | null;
   owner: string;
   balanceCents: number;
   version: number;
@@ -92,6 +103,8 @@ export function projectAccount(
   });
   const balance: BalanceRow = {
     accountId: stateAfter.accountId,
+    accountNumber: stateAfter.accountNumber,
+    customerId: stateAfter.customerId,
     owner: stateAfter.owner,
     balanceCents: stateAfter.balanceCents,
     version,
@@ -125,6 +138,8 @@ export function toProjectionWrites({ balances, transactions }: AccountProjection
       projection: accountBalances,
       rows: balances.map((b) => ({
         account_id: b.accountId,
+        account_number: b.accountNumber,
+        customer_id: b.customerId,
         owner: b.owner,
         balance_cents: b.balanceCents,
         version: b.version,

@@ -7,6 +7,7 @@ import { newAccountId } from '@/lib/accounts/ids';
 import type { AccountCommand } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
 import { testDb } from '@/test/db';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // The engine's cost in round trips is part of its contract (the README and bench/RESULTS.md quote
 // it): every `query` of a pg Client is one round trip. Counted per command, not timed.
@@ -39,11 +40,11 @@ describe('round trips per command', () => {
   let accountId: AccountId;
   beforeAll(async () => {
     accountId = newAccountId();
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Round Trip', openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now } }, { db });
+    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Round Trip', openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
   });
 
   it('an uncontended withdrawal takes two: load, then the one-statement commit', async () => {
-    const { result, statements } = await roundTrips({ type: 'WithdrawMoney', data: { accountId, amountCents: 100 }, metadata: { commandId: randomUUID(), now } });
+    const { result, statements } = await roundTrips({ type: 'WithdrawMoney', data: { accountId, amountCents: 100 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } });
     expect(result).toMatchObject({ status: 'accepted', replayed: false });
     expect(statements).toHaveLength(2);
     expect(statements[0]).toMatch(/^WITH usable AS/);
@@ -51,13 +52,13 @@ describe('round trips per command', () => {
   });
 
   it('a rejection is recorded in the same two', async () => {
-    const { result, statements } = await roundTrips({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_000_000 }, metadata: { commandId: randomUUID(), now } });
+    const { result, statements } = await roundTrips({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_000_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } });
     expect(result).toMatchObject({ status: 'rejected' });
     expect(statements).toHaveLength(2);
   });
 
   it('a duplicate takes two: the load finds the stored outcome, then the replay is counted', async () => {
-    const command: AccountCommand = { type: 'DepositMoney', data: { accountId, amountCents: 5 }, metadata: { commandId: randomUUID(), now } };
+    const command: AccountCommand = { type: 'DepositMoney', data: { accountId, amountCents: 5 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
     await handleAccountCommand(command, { db });
     const { result, statements } = await roundTrips(command);
     expect(result).toMatchObject({ status: 'accepted', replayed: true });

@@ -6,7 +6,7 @@ import { storedEventOf, type EventMetadata, type LoadedStream, type NewEvent, ty
 // The account stream as the engine stores it: events in and out of their stored shape, snapshots.
 
 /** Bump when the shape of `Account` changes: older snapshots are then ignored and rewritten. */
-export const ACCOUNT_SNAPSHOT_SCHEMA = 1;
+export const ACCOUNT_SNAPSHOT_SCHEMA = 2;
 
 /** A stored event in today's shape (old schema versions are upcast). */
 export const accountEventOf = (event: { type: string; data: unknown; metadata: unknown }): AccountEvent => upcast(storedEventOf(event));

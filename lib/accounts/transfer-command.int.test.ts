@@ -11,6 +11,7 @@ import { checkInvariants } from '@/test/invariants';
 import { expectConsistentAccount, freshDatabase } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
 import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // A database of this file's own, so the whole-ledger invariant checker sees only these commands.
 let db: Db;
@@ -28,14 +29,14 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 
 async function open(openingDepositCents: number) {
   const accountId = newAccountId();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'T', openingDepositCents }, metadata: { commandId: randomUUID(), now } }, { db });
+  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'T', openingDepositCents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
   return accountId;
 }
 
 const transfer = (fromAccountId: AccountId, toAccountId: AccountId, amountCents: number, commandId: string = randomUUID()): TransferMoney => ({
   type: 'TransferMoney',
   data: { transferId: randomUUID(), fromAccountId, toAccountId, amountCents },
-  metadata: { commandId, now },
+  metadata: { commandId, now, customerId: CUSTOMER },
 });
 
 describe('transfers', () => {
@@ -96,7 +97,7 @@ describe('transfers', () => {
     const withdrawals = Array.from({ length: 20 }, (_, i) => ({
       type: 'WithdrawMoney' as const,
       data: { accountId: i % 2 === 0 ? a : b, amountCents: 3_000 },
-      metadata: { commandId: randomUUID(), now },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
     }));
     const results = await Promise.all([
       ...transfers.map((t) => handleTransfer(t, { db, onConflict })),

@@ -9,6 +9,7 @@ import { db } from '@/lib/db/prisma';
 import { freshDatabase } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
 import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // requireAdmin in every admin page and server action, and the admin API route, called in-process.
 // next/headers is replaced by a cookie jar and request headers this file controls.
@@ -39,7 +40,7 @@ beforeAll(async () => {
   passwordHash = await hashPassword(PASSWORD);
   accountId = newAccountId();
   commandId = randomUUID();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Ada', openingDepositCents: 10_000 }, metadata: { commandId, now: new Date() } });
+  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Ada', openingDepositCents: 10_000 }, metadata: { commandId, now: new Date(), customerId: CUSTOMER } });
 });
 afterAll(async () => {
   await db().$disconnect();
@@ -205,7 +206,8 @@ describe('GET /api/admin/events', () => {
 
   it('pages through the log ascending by position, with next while more events exist', async () => {
     for (let i = 0; i < 3; i++) {
-      await handleAccountCommand({ type: 'OpenAccount', data: { accountId: newAccountId(), owner: `Owner ${i}`, openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date() } });
+      const id = newAccountId();
+      await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, accountNumber: testAccountNumber(id), owner: `Owner ${i}`, openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } });
     }
     const all = await call('?after=0&limit=1000', cookie());
     const positions = (all.body.events as { globalPosition: string }[]).map((e) => BigInt(e.globalPosition));

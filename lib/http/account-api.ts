@@ -71,6 +71,7 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
         requested: formatDecimal(rejection.requestedCents),
       });
     case 'AccountNotFound':
+    case 'NotOwner': // someone else's account is, to this caller, not there: the same answer, byte for byte
       return problem('account-not-found', `There is no account ${rejection.accountId}.`, { accountId: rejection.accountId });
     case 'AccountAlreadyOpen':
       return problem('account-already-open', `Account ${rejection.accountId} is already open.`, { accountId: rejection.accountId });

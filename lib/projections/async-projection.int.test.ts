@@ -10,6 +10,7 @@ import { readGlobalLog, START } from './global-log';
 import { ASYNC_PROJECTIONS, catchUp, processBatch, PROJECTION_LOCK_CLASS } from './runner';
 import { newAccountId } from '@/lib/accounts/ids';
 import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // A database of this file's own: the projection reads the whole global log.
 let url: string;
@@ -143,7 +144,7 @@ describe('one runner at a time, across processes', () => {
       throw new Error(`timed out waiting for ${what}`);
     };
     const deposit = (accountId: AccountId, amountCents: number) =>
-      handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date() } }, { db });
+      handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } }, { db });
     const inSync = async () => {
       const { projected, direct } = await projectedVersusLog(p);
       return JSON.stringify(projected) === JSON.stringify(direct);
@@ -157,7 +158,7 @@ describe('one runner at a time, across processes', () => {
       const first = (await leader())!;
 
       const accountId = newAccountId();
-      await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Runner', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date() } }, { db });
+      await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Runner', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } }, { db });
       for (let i = 1; i <= 10; i++) await deposit(accountId, i);
       await until('the first runner to catch up', inSync);
 
