@@ -5,6 +5,7 @@ import type { TransferMoney } from '@/lib/domain/transfer';
 import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/domain/upcast';
 import type { LoadedStream, RecordedEvent } from '@/lib/event-store/types';
 import { accountBalances, accountTransactions } from './inline-projections';
+import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';
 import { transferCommandSpec } from './transfer-command';
 
 // The transfer spec as the engine sees it: one command over two streams. Given both loaded streams,
@@ -15,26 +16,31 @@ const a = 'aaaaaaaa-0000-4000-8000-000000000001' as AccountId;
 const b = 'bbbbbbbb-0000-4000-8000-000000000002' as AccountId;
 const c = 'cccccccc-0000-4000-8000-000000000003' as AccountId;
 const streamOf = (id: string) => `account-${id}`;
-const owner = (id: string) => (id === a ? 'Ada' : 'Bob');
+const ada = 'customer-ada';
+const bob = 'customer-bob';
+/** Ada holds a, Bob holds b; commands act as Ada unless another customer is named. */
+const adaHolds = { owner: 'Ada', customerId: ada, accountNumber: '100000000008' };
+const holder = (id: string) => (id === a ? adaHolds : { owner: 'Bob', customerId: bob, accountNumber: '100000000016' });
 const earlier = '2026-11-01T09:00:00.000Z';
 const now = new Date('2026-11-26T10:00:00.000Z');
 const at = now.toISOString();
 
-const transfer = (amountCents: number, fromAccountId = a, toAccountId = b, transferId = 't-1', commandId = 'cmd-1'): TransferMoney => {
-  return { type: 'TransferMoney', data: { transferId, fromAccountId, toAccountId, amountCents }, metadata: { commandId, now } };
+const transfer = (amountCents: number, fromAccountId = a, toAccountId = b, customerId = ada): TransferMoney => {
+  const metadata = { commandId: 'cmd-1', now, customerId };
+  return { type: 'TransferMoney', data: { transferId: 't-1', fromAccountId, toAccountId, amountCents }, metadata };
 };
-const state = (id: string, balanceCents: number) => ({ status: 'open', accountId: id, owner: owner(id), balanceCents, openedAt: earlier });
+const state = (id: string, balanceCents: number) => ({ status: 'open', accountId: id, ...holder(id), balanceCents, openedAt: earlier });
 /** An account loaded from a snapshot at `version`. */
 const snapshotAt = (id: string, version: number, balanceCents: number): [string, LoadedStream] => {
   return [streamOf(id), { snapshot: { version, state: state(id, balanceCents) }, events: [], version }];
 };
-/** An account loaded from its events: opened, then one deposit of `balanceCents` (version 2). */
-const openedWith = (id: string, balanceCents: number): [string, LoadedStream] => {
+/** An account loaded from its events: opened, then one deposit of `cents` (version 2). */
+const openedWith = (id: string, cents: number): [string, LoadedStream] => {
   const past: AccountEvent[] = [
-    { type: 'AccountOpened', data: { accountId: id, owner: owner(id), openedAt: earlier } },
+    { type: 'AccountOpened', data: { accountId: id, ...holder(id), openedAt: earlier } },
     {
       type: 'MoneyDeposited',
-      data: { accountId: id, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: earlier },
+      data: { accountId: id, amountCents: cents, currency: 'USD', balanceAfterCents: cents, depositedAt: earlier },
     },
   ];
   const recorded = past.map((e, i): RecordedEvent => {
@@ -53,22 +59,14 @@ type Side = { id: string; v: number; after: number };
 const meta = { commandId: 'cmd-1', commandType: 'TransferMoney', causationId: 'cmd-1', correlationId: 'cmd-1', schemaVersion: 1 };
 function accepted(amountCents: number, from: Side, to: Side, snapshots: object[] = []) {
   const common = { transferId: 't-1', amountCents };
-  const out = {
-    type: 'MoneyTransferredOut',
-    data: { accountId: from.id, ...common, toAccountId: to.id, balanceAfterCents: from.after, transferredAt: at },
+  const moved = { ...common, transferredAt: at };
+  const out = { type: 'MoneyTransferredOut', data: { ...moved, accountId: from.id, toAccountId: to.id, balanceAfterCents: from.after } };
+  const into = { type: 'MoneyTransferredIn', data: { ...moved, accountId: to.id, fromAccountId: from.id, balanceAfterCents: to.after } };
+  const balance = (s: Side) => {
+    const h = holder(s.id);
+    const row = { account_id: s.id, account_number: h.accountNumber, customer_id: h.customerId, owner: h.owner, balance_cents: s.after };
+    return { ...row, version: s.v + 1, opened_at: earlier, updated_at: at };
   };
-  const into = {
-    type: 'MoneyTransferredIn',
-    data: { accountId: to.id, ...common, fromAccountId: from.id, balanceAfterCents: to.after, transferredAt: at },
-  };
-  const balance = (s: Side) => ({
-    account_id: s.id,
-    owner: owner(s.id),
-    balance_cents: s.after,
-    version: s.v + 1,
-    opened_at: earlier,
-    updated_at: at,
-  });
   const tx = (s: Side, kind: string, counterparty: string) => {
     const row = { account_id: s.id, version: s.v + 1, kind, amount_cents: amountCents, balance_after_cents: s.after };
     return { ...row, command_id: 'cmd-1', occurred_at: at, counterparty_account_id: counterparty };
@@ -93,13 +91,13 @@ const rejected = (rejection: object) => ({ status: 'rejected', rejection });
 
 describe('TransferMoney accepted', () => {
   it('given the source at version 4 and the destination at 2, appends at 4 and 2 and writes both sides at 5 and 3', () => {
-    expect(given(snapshotAt(a, 4, 1_000), openedWith(b, 100)).when(transfer(250))).toEqual(
+    expect(given(snapshotAt(a, 4, 1_000), openedWith(b, 100)).when(transfer(250))).toStrictEqual(
       accepted(250, { id: a, v: 4, after: 750 }, { id: b, v: 2, after: 350 }),
     );
   });
 
   it('may empty the source exactly', () => {
-    expect(given(snapshotAt(a, 9, 300), snapshotAt(b, 1, 0)).when(transfer(300))).toEqual(
+    expect(given(snapshotAt(a, 9, 300), snapshotAt(b, 1, 0)).when(transfer(300))).toStrictEqual(
       accepted(300, { id: a, v: 9, after: 0 }, { id: b, v: 1, after: 300 }),
     );
   });
@@ -108,13 +106,13 @@ describe('TransferMoney accepted', () => {
     const streams = given(snapshotAt(a, 4, 1_000), snapshotAt(b, 7, 100));
     const from = { id: a, v: 4, after: 900 };
     const to = { id: b, v: 7, after: 200 };
-    const snapA = { streamId: streamOf(a), version: 5, schemaVersion: 1, state: state(a, 900) };
-    const snapB = { streamId: streamOf(b), version: 8, schemaVersion: 1, state: state(b, 200) };
-    expect(streams.when(transfer(100), 5)).toEqual(accepted(100, from, to, [snapA]));
-    expect(streams.when(transfer(100), 8)).toEqual(accepted(100, from, to, [snapB]));
-    expect(streams.when(transfer(100), 1)).toEqual(accepted(100, from, to, [snapA, snapB]));
-    expect(streams.when(transfer(100), 3)).toEqual(accepted(100, from, to));
-    expect(streams.when(transfer(100), 0)).toEqual(accepted(100, from, to));
+    const snapA = { streamId: streamOf(a), version: 5, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(a, 900) };
+    const snapB = { streamId: streamOf(b), version: 8, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(b, 200) };
+    expect(streams.when(transfer(100), 5)).toStrictEqual(accepted(100, from, to, [snapA]));
+    expect(streams.when(transfer(100), 8)).toStrictEqual(accepted(100, from, to, [snapB]));
+    expect(streams.when(transfer(100), 1)).toStrictEqual(accepted(100, from, to, [snapA, snapB]));
+    expect(streams.when(transfer(100), 3)).toStrictEqual(accepted(100, from, to));
+    expect(streams.when(transfer(100), 0)).toStrictEqual(accepted(100, from, to));
   });
 });
 
@@ -122,26 +120,32 @@ describe('TransferMoney rejected', () => {
   const both = given(snapshotAt(a, 3, 1_000), snapshotAt(b, 3, 100));
 
   it('rejects a transfer to the same account', () => {
-    expect(both.when(transfer(100, a, a))).toEqual(rejected({ code: 'SameAccount', accountId: a }));
+    expect(both.when(transfer(100, a, a))).toStrictEqual(rejected({ code: 'SameAccount', accountId: a }));
+  });
+
+  it("rejects moving money out of another customer's account, before anything else is looked at", () => {
+    expect(both.when(transfer(100, a, b, bob))).toStrictEqual(rejected({ code: 'NotOwner', accountId: a }));
+    expect(both.when(transfer(100, a, a, bob))).toStrictEqual(rejected({ code: 'NotOwner', accountId: a }));
+    expect(both.when(transfer(1_000_000, b, a))).toStrictEqual(rejected({ code: 'NotOwner', accountId: b }));
   });
 
   it('rejects an unknown source or destination', () => {
-    expect(given(snapshotAt(b, 3, 100)).when(transfer(100))).toEqual(rejected({ code: 'AccountNotFound', accountId: a }));
-    expect(given(snapshotAt(a, 3, 1_000)).when(transfer(100))).toEqual(rejected({ code: 'AccountNotFound', accountId: b }));
-    expect(both.when(transfer(100, a, c))).toEqual(rejected({ code: 'AccountNotFound', accountId: c }));
+    expect(given(snapshotAt(b, 3, 100)).when(transfer(100))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: a }));
+    expect(given(snapshotAt(a, 3, 1_000)).when(transfer(100))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: b }));
+    expect(both.when(transfer(100, a, c))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: c }));
   });
 
   it('rejects more than the source holds, and a zero amount', () => {
-    expect(both.when(transfer(1_001))).toEqual(
-      rejected({ code: 'InsufficientFunds', accountId: a, balanceCents: 1_000, requestedCents: 1_001 }),
-    );
-    expect(both.when(transfer(0))).toEqual(rejected({ code: 'InvalidAmount', amountCents: 0, reason: 'Amount must be greater than zero' }));
+    const insufficient = { code: 'InsufficientFunds', accountId: a, balanceCents: 1_000, requestedCents: 1_001 };
+    expect(both.when(transfer(1_001))).toStrictEqual(rejected(insufficient));
+    const zero = { code: 'InvalidAmount', amountCents: 0, reason: 'Amount must be greater than zero' };
+    expect(both.when(transfer(0))).toStrictEqual(rejected(zero));
   });
 
   it('rejects a transfer that would take the destination past the balance limit', () => {
     const full = given(snapshotAt(a, 3, 1_000), snapshotAt(b, 3, MAX_BALANCE_CENTS));
     const limit = { code: 'BalanceLimitExceeded', accountId: b, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 };
-    expect(full.when(transfer(1))).toEqual(rejected(limit));
+    expect(full.when(transfer(1))).toStrictEqual(rejected(limit));
   });
 });
 
@@ -155,9 +159,22 @@ describe('the transfer spec the engine receives', () => {
   });
 
   it('fingerprints the request without the server-made transfer id, the command id or the time', () => {
-    const retry = { ...transfer(100, a, b, 't-2', 'cmd-2'), metadata: { commandId: 'cmd-2', now: new Date('2027-01-01T00:00:00.000Z') } };
-    expect(fp(retry)).toBe(fp(transfer(100)));
-    const fingerprints = [transfer(100), transfer(101), transfer(100, b, a), transfer(100, a, c), transfer(100, c, b)].map(fp);
+    const first = transfer(100);
+    const metadata = { commandId: 'cmd-2', now: new Date('2027-01-01'), customerId: ada };
+    const retry = { ...first, data: { ...first.data, transferId: 't-2' }, metadata };
+    expect(fp(retry)).toBe(fp(first));
+  });
+
+  it('tells apart another amount, source, destination or acting customer', () => {
+    const requests = [
+      transfer(100),
+      transfer(101),
+      transfer(100, b, a),
+      transfer(100, a, c),
+      transfer(100, c, b),
+      transfer(100, a, b, bob),
+    ];
+    const fingerprints = requests.map(fp);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
   });
 
@@ -165,6 +182,6 @@ describe('the transfer spec the engine receives', () => {
     const spec = transferCommandSpec(transfer(100), 0);
     expect(spec).toMatchObject({ commandId: 'cmd-1', type: 'TransferMoney', at: now, snapshotSchemaVersion: null });
     expect(spec.projections).toEqual([accountBalances, accountTransactions]);
-    expect(transferCommandSpec(transfer(100), 10).snapshotSchemaVersion).toBe(1);
+    expect(transferCommandSpec(transfer(100), 10).snapshotSchemaVersion).toBe(ACCOUNT_SNAPSHOT_SCHEMA);
   });
 });
