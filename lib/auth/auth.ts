@@ -72,9 +72,10 @@ export function createAuth(prisma: Db, config: AuthConfig) {
   });
 }
 
-/** A wrong or revoked API key is an expected answer (401), not an error worth a stack trace. */
+/** A wrong password or a revoked API key is an expected answer (401), not an error worth a log line. */
+const EXPECTED = /^(Failed to validate API key|Invalid password|User not found)/;
 function logAuthMessage(level: 'info' | 'warn' | 'error' | 'debug', message: string, ...args: unknown[]) {
-  if (message.startsWith('Failed to validate API key')) return;
+  if (EXPECTED.test(message)) return;
   console[level](`[better-auth] ${message}`, ...args);
 }
 
