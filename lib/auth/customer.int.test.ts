@@ -29,7 +29,7 @@ async function createKey(cookie: string, name = 'ci') {
 
 describe('authenticateRequest', () => {
   it('nobody: no cookie, no Authorization, a bogus cookie, a malformed or unknown bearer', async () => {
-    for (const headers of [{}, { cookie: 'idem.session_token=forged.value' }, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer idem_notakey' }]) {
+    for (const headers of [{}, { cookie: 'idem.session_token=forged.value' }, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer idem_notakey' }] as Record<string, string>[]) {
       expect(await authenticateRequest(request(headers)), JSON.stringify(headers)).toBeNull();
     }
   });

@@ -2,13 +2,13 @@ import 'server-only';
 import { handleAccountCommand } from '@/lib/account-commands';
 import { isAccountId } from '@/lib/forms/schemas';
 import { commandResponse, moneyMovementBody, movementBody } from '@/lib/http/account-api';
-import { commandRequest, guarded } from '@/lib/http/api-handler';
+import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 /** POST /api/accounts/{id}/deposits and …/withdrawals. */
 export function moneyMovementRoute(type: 'DepositMoney' | 'WithdrawMoney') {
   return async function POST(request: Request, { params }: { params: Promise<{ accountId: string }> }) {
-    return guarded(async () => {
+    return customerRequest(request, async () => {
       const checked = await commandRequest(request, moneyMovementBody);
       if (!checked.ok) return checked.response;
       const { accountId } = await params;

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { handleAccountCommand } from '@/lib/account-commands';
 import { formatDecimal } from '@/lib/domain/money';
 import { accountBody, commandResponse, openAccountBody } from '@/lib/http/account-api';
-import { commandRequest, guarded } from '@/lib/http/api-handler';
+import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { jsonResponse } from '@/lib/http/problem';
 import { listAccounts } from '@/lib/queries';
 
-export async function GET() {
-  return guarded(async () => {
+export async function GET(request: Request) {
+  return customerRequest(request, async () => {
     const accounts = await listAccounts(1000);
     return jsonResponse(200, {
       accounts: accounts.map((a) => ({ id: a.accountId, owner: a.owner, balance: formatDecimal(a.balanceCents), version: a.version, updatedAt: a.updatedAt.toISOString() })),
@@ -16,7 +16,7 @@ export async function GET() {
 }
 
 export async function POST(request: Request) {
-  return guarded(async () => {
+  return customerRequest(request, async () => {
     const checked = await commandRequest(request, openAccountBody);
     if (!checked.ok) return checked.response;
     const outcome = await handleAccountCommand({

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { commandResponse, transferBody, transferBody201 } from '@/lib/http/account-api';
-import { commandRequest, guarded } from '@/lib/http/api-handler';
+import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { handleTransfer } from '@/lib/transfer-commands';
 
 export async function POST(request: Request) {
-  return guarded(async () => {
+  return customerRequest(request, async () => {
     const checked = await commandRequest(request, transferBody);
     if (!checked.ok) return checked.response;
     const { from, to, amount } = checked.body;
