@@ -1,12 +1,14 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { OpenAccountForm } from '@/app/components/open-account-form';
+import { currentCustomer } from '@/lib/auth/customer';
 import { formatUsd } from '@/lib/domain/money';
 import { formatTime } from '@/lib/format-time';
 import { listAccounts } from '@/lib/queries';
 
 export default async function HomePage() {
   await connection();
+  if (!(await currentCustomer())) return <Landing />;
   const accounts = await listAccounts();
   return (
     <>
@@ -46,5 +48,23 @@ export default async function HomePage() {
         <OpenAccountForm />
       </div>
     </>
+  );
+}
+
+/** What a signed-out visitor sees at `/`. */
+function Landing() {
+  return (
+    <section className="landing" aria-labelledby="landing-heading">
+      <h1 id="landing-heading">Idem</h1>
+      <p>A bank ledger that records every payment exactly once: a double click, a retry or a dropped connection never moves your money twice.</p>
+      <p className="landing-actions">
+        <Link href="/sign-in" className="button-link">
+          Sign in
+        </Link>
+        <Link href="/sign-up" className="button-link secondary">
+          Create account
+        </Link>
+      </p>
+    </section>
   );
 }

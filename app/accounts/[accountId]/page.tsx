@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
+import { currentCustomer, requireCustomer } from '@/lib/auth/customer';
 import { formatUsd } from '@/lib/domain/money';
 import { formatTime } from '@/lib/format-time';
 import { getAccount, recentTransactions, transferTargets } from '@/lib/queries';
@@ -12,6 +13,7 @@ type Props = { params: Promise<{ accountId: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   await connection();
+  if (!(await currentCustomer())) return { title: 'Sign in · Idem' };
   const account = await getAccount((await params).accountId);
   return { title: account ? `${account.owner} · Idem` : 'Account not found · Idem' };
 }
@@ -19,6 +21,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function AccountPage({ params }: Props) {
   await connection();
   const { accountId } = await params;
+  await requireCustomer(`/accounts/${accountId}`);
   const account = await getAccount(accountId);
   if (!account) notFound();
   const [transactions, targets] = await Promise.all([recentTransactions(account.accountId), transferTargets(account.accountId)]);
