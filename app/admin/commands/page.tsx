@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands } from '@/lib/admin/log-queries';
-import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
+import { requireAdmin } from '@/lib/admin/require-admin';
 import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Command log · Idem' };
@@ -11,7 +11,7 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
 
 export default async function CommandsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
-  await requireAdmin(pathWithQuery('/admin/commands', params));
+  await requireAdmin();
   const statusParam = one(params.status);
   const typeParam = one(params.type);
   const status = COMMAND_STATUSES.find((s) => s === statusParam);

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EventFiltersForm } from '@/app/admin/events/event-filters-form';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
-import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
+import { requireAdmin } from '@/lib/admin/require-admin';
 import { formatTime } from '@/app/components/format-time';
 import { EVENT_TYPES, listEvents, parsePosition } from '@/lib/admin/log-queries';
 
@@ -13,7 +13,7 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
-  await requireAdmin(pathWithQuery('/admin/events', params));
+  await requireAdmin();
   const parsed = parseEventFilter(params, EVENT_TYPES);
   const invalid = Object.keys(parsed.errors).length > 0;
   const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(one(params.before)), after: parsePosition(one(params.after)) });

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Streams · Idem' };
 type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function StreamsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requireAdmin('/admin/streams');
+  await requireAdmin();
   const wanted = (await searchParams).streamId;
   const streamId = (Array.isArray(wanted) ? wanted[0] : wanted)?.trim();
   if (streamId) redirect(`/admin/streams/${encodeURIComponent(streamId.slice(0, 300))}`);

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Command · Idem' };
 
 export default async function CommandPage({ params }: { params: Promise<{ commandId: string }> }) {
   const raw = (await params).commandId;
-  await requireAdmin(`/admin/commands/${raw}`);
+  await requireAdmin();
   const commandId = decodeSegment(raw);
   const found = commandId !== null && commandId.length <= 255 ? await getCommand(commandId) : null;
   if (!found) notFound();

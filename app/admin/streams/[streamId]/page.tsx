@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Stream · Idem' };
 
 export default async function StreamPage({ params }: { params: Promise<{ streamId: string }> }) {
   const raw = (await params).streamId;
-  await requireAdmin(`/admin/streams/${raw}`);
+  await requireAdmin();
   const streamId = decodeSegment(raw);
   const events = streamId !== null && streamId.length <= 300 ? await readStream(db(), streamId) : [];
   if (streamId === null || events.length === 0) notFound();
