@@ -2,9 +2,6 @@
 // prisma/schema.prisma, and exits 2 when there is any (like `prisma migrate diff --exit-code`).
 // Uses DATABASE_URL's server for its throwaway databases, or else a throwaway embedded server:
 // never the development data directory, whose server may be running.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
 import { diffMigrationsToSchema } from '../lib/db/schema-drift';
 
@@ -12,13 +9,9 @@ async function main(): Promise<number> {
   let databaseUrl = process.env.DATABASE_URL;
   let cleanup = async () => {};
   if (!databaseUrl) {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'idem-diff-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir, database: 'postgres' });
+    const server = await startEmbeddedPostgres({ database: 'postgres' }); // temporary data, removed by stop()
     databaseUrl = server.url;
-    cleanup = async () => {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
+    cleanup = server.stop;
   }
   try {
     const sql = await diffMigrationsToSchema({ databaseUrl });

@@ -8,7 +8,6 @@
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
 //        ADMIN_* (README, "Admin console"; on the embedded database without them: a one-time password).
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import nextEnv from '@next/env';
 import { adminEnvForStart } from '../lib/admin/dev-credentials';
@@ -34,9 +33,8 @@ async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
-    if (process.env.IDEM_FRESH_DATA === '1') rmSync(dataDir, { recursive: true, force: true });
     const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
-    postgres = await startEmbeddedPostgres({ dataDir, port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
+    postgres = await startEmbeddedPostgres({ dataDir, fresh: process.env.IDEM_FRESH_DATA === '1', port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
     databaseUrl = postgres.url;
     log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
   } else {
