@@ -7,7 +7,6 @@ import { createPrismaClient, type Db } from '../lib/db/prisma';
 import type { AccountCommand } from '../lib/domain/account';
 import type { Appender } from './contender-raw';
 import { BENCH_AMOUNT_CENTS, newId } from './payload';
-import { proposedHandleAccountCommand } from './proposed-handler';
 
 export const OPENING_DEPOSIT_CENTS = 100_000_000; // $1,000,000.00
 
@@ -28,11 +27,8 @@ export function moneyCommand(accountId: string, seq: number): AccountCommand {
   return seq % 2 === 0 ? { type: 'DepositMoney', data, metadata } : { type: 'WithdrawMoney', data, metadata };
 }
 
-/**
- * `snapshotEvery` undefined: production's (IDEM_SNAPSHOT_EVERY or its default). `proposed`: the
- * handler in bench/proposed-handler.ts instead of lib/command-handler.ts.
- */
-export function idemAppender(url: string, poolSize: number, options: { snapshotEvery?: number; proposed?: boolean } = {}): Appender & { open: (key: string) => Promise<void> } {
+/** `snapshotEvery` undefined: production's (IDEM_SNAPSHOT_EVERY or its default). */
+export function idemAppender(url: string, poolSize: number, options: { snapshotEvery?: number } = {}): Appender & { open: (key: string) => Promise<void> } {
   const db = createPrismaClient(url, poolSize);
   const { snapshotEvery } = options;
   const accounts = new Map<string, string>();
@@ -48,8 +44,7 @@ export function idemAppender(url: string, poolSize: number, options: { snapshotE
       const seq = seqs.get(worker) ?? 0;
       seqs.set(worker, seq + 1);
       let conflicts = 0;
-      const handle = options.proposed ? proposedHandleAccountCommand : handleAccountCommand;
-      const result = await handle(moneyCommand(accountId, seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
+      const result = await handleAccountCommand(moneyCommand(accountId, seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
       if (result.status !== 'accepted') return { conflicts, failed: true };
       return { conflicts };
     },

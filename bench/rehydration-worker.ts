@@ -10,7 +10,6 @@ import { moneyCommand } from './contender-idem';
 import { createPrismaClient } from '../lib/db/prisma';
 import { countQueries, newTally } from './counting-pg';
 import { encode, histogram, median } from './hdr';
-import { proposedHandleAccountCommand } from './proposed-handler';
 import { seedStream } from './seed';
 
 export type RehydrationSpec = {
@@ -22,8 +21,6 @@ export type RehydrationSpec = {
   /** Commands measured per (length, snapshots) pair; `samplesWithoutSnapshots[i]` for lengths[i]. */
   samples: number;
   samplesWithoutSnapshots: number[];
-  /** 'proposed': bench/proposed-handler.ts instead of the real handler. */
-  handler?: 'current' | 'proposed';
   out: string;
 };
 
@@ -37,8 +34,6 @@ async function main() {
   const captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[] = [];
   let current = { length: 0, snapshots: false };
   const tally = newTally();
-  const proposed = spec.handler === 'proposed';
-  const handle = proposed ? proposedHandleAccountCommand : handleAccountCommand;
   countQueries(tally, (kind, text, values) => {
     if (kind.startsWith('load')) captured.push({ text, values, ...current });
   });
@@ -54,12 +49,12 @@ async function main() {
       const samples = snapshots ? spec.samples : (spec.samplesWithoutSnapshots[index] ?? spec.samples);
       current = { length, snapshots };
       // One unmeasured command: warms the connection, the plan cache and the stream's pages.
-      await handle(moneyCommand(seeded.accountId, 1), { db, snapshotEvery: interval });
+      await handleAccountCommand(moneyCommand(seeded.accountId, 1), { db, snapshotEvery: interval });
       const h = histogram();
       for (let i = 0; i < samples; i++) {
         const command = moneyCommand(seeded.accountId, i);
         const start = performance.now();
-        const result = await handle(command, { db, snapshotEvery: interval });
+        const result = await handleAccountCommand(command, { db, snapshotEvery: interval });
         h.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
         if (result.status !== 'accepted') throw new Error(`length ${length}: ${JSON.stringify(result)}`);
       }
