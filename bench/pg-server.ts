@@ -1,8 +1,8 @@
 // The one PostgreSQL server every benchmark of a run uses: a fresh embedded server (data under /tmp,
 // removed afterwards) with synchronous_commit=on and pg_stat_statements preloaded, or the server of
 // DATABASE_URL. Each contender gets a database of its own on it, created fresh for the run.
-import pg from 'pg';
-import { externalPostgres, startEmbeddedPostgres } from '../lib/db/embedded-postgres';
+import { postgresFromEnv } from '../lib/db/embedded-postgres';
+import { withClient } from '../lib/db/with-client';
 
 export type BenchServer = {
   /** URL of database `name` on this server. */
@@ -19,12 +19,10 @@ export type BenchServer = {
 
 export async function startBenchServer(log: (line: string) => void): Promise<BenchServer> {
   const external = process.env.DATABASE_URL;
-  const server = external
-    ? externalPostgres(external)
-    : await startEmbeddedPostgres({
-        database: 'postgres',
-        settings: { synchronous_commit: 'on', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
-      });
+  const server = await postgresFromEnv({
+    database: 'postgres',
+    settings: { synchronous_commit: 'on', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
+  });
   const base = new URL(server.adminUrl);
   const pgPid = server.pid();
   log(external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`);
@@ -60,16 +58,6 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
     },
     stop: server.stop,
   };
-}
-
-export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Flushes dirty pages so that one contender's checkpoint does not land in the next one's window. */

@@ -11,6 +11,7 @@ import { createPrismaClient } from '../lib/db/prisma';
 import { countQueries, newTally } from './counting-pg';
 import { encode, histogram, median } from './hdr';
 import { seedStream } from './seed';
+import { exitAfter } from './spawn';
 
 export type RehydrationSpec = {
   url: string;
@@ -94,10 +95,4 @@ async function explain(spec: RehydrationSpec, captured: { text: string; values: 
   return plans;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

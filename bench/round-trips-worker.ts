@@ -3,12 +3,13 @@
 // server preloads it. Scenarios: uncontended (one writer), replay (same command id again), and
 // contended (N concurrent writers on one account, a fixed number of commands).
 import { writeFileSync } from 'node:fs';
-import pg from 'pg';
 import { handleAccountCommand } from '../lib/account-commands';
 import { createPrismaClient } from '../lib/db/prisma';
+import { withClient } from '../lib/db/with-client';
 import { moneyCommand, openAccount } from './contender-idem';
 import { countQueries, newTally, perOperation, total } from './counting-pg';
 import { median } from './hdr';
+import { exitAfter } from './spawn';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
 
@@ -24,28 +25,16 @@ export type RoundTripRow = {
 };
 
 async function statementsInDb(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>(
+  const { rows } = await withClient(url, (c) =>
+    c.query<{ n: string }>(
       `SELECT COALESCE(sum(calls), 0)::text AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
         WHERE d.datname = current_database() AND s.query NOT ILIKE '%pg_stat_statements%'`,
-    );
-    return Number(rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
-async function resetStatements(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('SELECT pg_stat_statements_reset()');
-  } finally {
-    await client.end();
-  }
-}
+const resetStatements = (url: string) => withClient(url, (c) => c.query('SELECT pg_stat_statements_reset()'));
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? '') as RoundTripSpec;
@@ -122,10 +111,4 @@ async function main() {
   writeFileSync(spec.out, JSON.stringify(rows));
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

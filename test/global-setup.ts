@@ -2,7 +2,7 @@
 // DATABASE_URL is honoured; otherwise a throwaway embedded server is started for this run.
 import 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
+import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 
 declare module 'vitest' {
@@ -12,14 +12,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  let databaseUrl = process.env.DATABASE_URL;
-  let teardown = async () => {};
-  if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ database: 'idem_test' }); // temporary data, removed by stop()
-    databaseUrl = pg.url;
-    teardown = pg.stop;
-  }
-  await migrate(databaseUrl);
-  project.provide('databaseUrl', databaseUrl);
-  return teardown;
+  const server = await postgresFromEnv({ database: 'idem_test' }); // embedded: temporary data, removed by stop()
+  await migrate(server.url);
+  project.provide('databaseUrl', server.url);
+  return server.stop;
 }

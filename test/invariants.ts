@@ -25,34 +25,10 @@
 //  [request-mismatch]        storedCommandsMatchRequests
 //  [command-unobserved]      everyCommandWasSent
 import type pg from 'pg';
-import {
-  acknowledgedCommandsExist,
-  acknowledgementsMatchStore,
-  answerOf,
-  everyCommandWasSent,
-  executedAtMostOnce,
-  finalResponsesAgree,
-  rejectionsMatchStore,
-  storedCommandsMatchRequests,
-} from './invariants/client-invariants';
-import {
-  commandEventsInNamedStreams,
-  commandEventsMatchOutcome,
-  commandOutcomesMatchEvents,
-  commandRowsAreUnique,
-  commandVersionsAreConsecutive,
-  commandWritesShareOneCommit,
-  eventsHaveCommands,
-} from './invariants/command-invariants';
+import * as clients from './invariants/client-invariants';
+import * as commands from './invariants/command-invariants';
 import { loadLedger, type CheckOptions, type Invariant, type Ledger, type Observation } from './invariants/ledger';
-import {
-  balanceChainHolds,
-  balanceProjectionMatchesReplay,
-  balancesNeverNegative,
-  streamsAreAccountStreams,
-  streamVersionsAreContiguous,
-  transactionProjectionMatchesReplay,
-} from './invariants/stream-invariants';
+import * as streams from './invariants/stream-invariants';
 
 export * from './invariants/client-invariants';
 export * from './invariants/command-invariants';
@@ -61,26 +37,26 @@ export { isFinalStatus, loadLedger, toCents } from './invariants/ledger';
 export type { CheckOptions, Invariant, Ledger, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
 
 export const INVARIANTS: readonly Invariant[] = [
-  streamVersionsAreContiguous,
-  streamsAreAccountStreams,
-  balanceChainHolds,
-  balancesNeverNegative,
-  balanceProjectionMatchesReplay,
-  transactionProjectionMatchesReplay,
-  commandRowsAreUnique,
-  eventsHaveCommands,
-  commandEventsInNamedStreams,
-  commandVersionsAreConsecutive,
-  commandWritesShareOneCommit,
-  commandEventsMatchOutcome,
-  commandOutcomesMatchEvents,
-  finalResponsesAgree,
-  executedAtMostOnce,
-  acknowledgedCommandsExist,
-  acknowledgementsMatchStore,
-  rejectionsMatchStore,
-  storedCommandsMatchRequests,
-  everyCommandWasSent,
+  streams.streamVersionsAreContiguous,
+  streams.streamsAreAccountStreams,
+  streams.balanceChainHolds,
+  streams.balancesNeverNegative,
+  streams.balanceProjectionMatchesReplay,
+  streams.transactionProjectionMatchesReplay,
+  commands.commandRowsAreUnique,
+  commands.eventsHaveCommands,
+  commands.commandEventsInNamedStreams,
+  commands.commandVersionsAreConsecutive,
+  commands.commandWritesShareOneCommit,
+  commands.commandEventsMatchOutcome,
+  commands.commandOutcomesMatchEvents,
+  clients.finalResponsesAgree,
+  clients.executedAtMostOnce,
+  clients.acknowledgedCommandsExist,
+  clients.acknowledgementsMatchStore,
+  clients.rejectionsMatchStore,
+  clients.storedCommandsMatchRequests,
+  clients.everyCommandWasSent,
 ];
 
 export type InvariantReport = {
@@ -123,7 +99,7 @@ export async function checkInvariants(db: Queryable, observations: Observation[]
 }
 
 function report(ledger: Ledger, observations: Observation[]): InvariantReport {
-  const answers = observations.map((o) => answerOf(o, ledger));
+  const answers = observations.map((o) => clients.answerOf(o, ledger));
   const count = (keep: (a: (typeof answers)[number]) => boolean) => answers.filter(keep).length;
   return {
     streams: ledger.streams.size,

@@ -2,6 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { authenticate, type AdminAuth } from '@/lib/admin/auth';
+import type { SearchParams } from '@/lib/admin/route-param';
 import { SESSION_COOKIE, type AdminSession } from '@/lib/admin/session';
 import { problem, problemResponse } from '@/lib/http/problem';
 
@@ -32,7 +33,7 @@ export function requireAdminRequest(request: Request): Response | null {
 }
 
 /** `path?query` from a page's search params, for `requireAdmin` to return to after sign-in. */
-export function pathWithQuery(path: string, params: Record<string, string | string[] | undefined>): string {
+export function pathWithQuery(path: string, params: SearchParams): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) for (const v of [value ?? []].flat()) query.append(key, v);
   return query.size > 0 ? `${path}?${query}` : path;

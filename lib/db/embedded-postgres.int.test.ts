@@ -2,23 +2,16 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { isAlive } from './postmaster';
+import { withClient } from './with-client';
 
 // The one starter every caller uses (npm start, tests, benchmarks, cluster harness): its own
 // servers, not the suite's (DATABASE_URL or the global setup's).
 
-async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = async <R extends pg.QueryResultRow>(url: string, sql: string) => withClient(url, async (c) => (await c.query<R>(sql)).rows);
 
 const parent = mkdtempSync(path.join(tmpdir(), 'idem-starter-test-'));
 chmodSync(parent, 0o755); // the `postgres` user (when we are root) must reach the data directories below it

@@ -11,8 +11,8 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { isAlive, liveServer, postmasterPid, postmasterStatus, stopProcess } from './postmaster';
+import { withClient } from './with-client';
 
 export type RunningPostgres = {
   url: string;
@@ -82,7 +82,13 @@ export function externalPostgres(databaseUrl: string): RunningPostgres {
   const refuse = async () => {
     throw new Error('stopping or restarting PostgreSQL needs an embedded server this process started (unset DATABASE_URL)');
   };
-  return { url: url.toString(), adminUrl: admin.toString(), port: Number(url.port || 5432), dataDir: null, pid: () => null, stop: async () => {}, stopImmediate: refuse, restart: refuse, logTail: () => '' };
+  return { url: databaseUrl, adminUrl: admin.toString(), port: Number(url.port || 5432), dataDir: null, pid: () => null, stop: async () => {}, stopImmediate: refuse, restart: refuse, logTail: () => '' };
+}
+
+/** The server of DATABASE_URL when it is set (never stopped by us), else an embedded one. */
+export async function postgresFromEnv(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
+  const databaseUrl = process.env.DATABASE_URL;
+  return databaseUrl ? externalPostgres(databaseUrl) : startEmbeddedPostgres(options);
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
@@ -151,14 +157,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
 /** Creates `database` on the server of `adminUrl` unless it exists. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+  await withClient(adminUrl, async (admin) => {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;

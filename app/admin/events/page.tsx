@@ -5,19 +5,17 @@ import { eventColumns as c, EventTable } from '@/app/admin/event-table';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
 import { parsePosition } from '@/lib/admin/log-queries';
 import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
+import { queryParam, type SearchParams } from '@/lib/admin/route-param';
 import { EVENT_TYPES, listEvents } from '@/lib/queries';
 
 export const metadata: Metadata = { title: 'Event history · Idem' };
-
-type SearchParams = Record<string, string | string[] | undefined>;
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   await requireAdmin(pathWithQuery('/admin/events', params));
   const parsed = parseEventFilter(params, EVENT_TYPES);
   const invalid = Object.keys(parsed.errors).length > 0;
-  const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(one(params.before)), after: parsePosition(one(params.after)) });
+  const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
 
   const link = (cursor: { before?: bigint; after?: bigint }) => {
     const query = new URLSearchParams(Object.entries(parsed.values).filter(([, v]) => v));

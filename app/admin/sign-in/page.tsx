@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/app/admin/sign-in/sign-in-form';
 import { currentAdmin, isAdminPath } from '@/lib/admin/require-admin';
+import type { SearchParams } from '@/lib/admin/route-param';
 
 export const metadata: Metadata = { title: 'Admin sign-in · Idem' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
