@@ -3,6 +3,8 @@ import type { Db, Sql } from '@/lib/db/prisma';
 import { STREAM_VERSION_CONSTRAINTS, writeConflictOf, type WriteConflict } from '@/lib/db/unique-violation';
 import { findCommand, loadForCommand, type CommandRecord, type LoadedStream } from '@/lib/event-store';
 import { commit, type UnitOfWork } from '@/lib/unit-of-work';
+import { commandObserver, notify, observeStep, outcomeOf } from '@/lib/observability/command-observer';
+import { errorFields, log } from '@/lib/observability/log';
 
 // Exactly-once command handling. The database decides: the command id is a primary key and every
 // stream version is unique, and both are written in one transaction. This module only interprets
@@ -48,6 +50,29 @@ export async function handleCommand<Result, Rejection>(
   policy: RetryPolicy = defaultRetryPolicy,
   onConflict?: ConflictObserver,
 ): Promise<CommandResult<Result, Rejection>> {
+  // Observability (lib/observability/command-observer.ts): one event per finished command, one per
+  // retried conflict, and the steps as spans. Nothing here changes what the command does.
+  const observer = commandObserver();
+  const started = performance.now();
+  let conflicts = 0;
+  const result = await observeStep('command', { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type }, () =>
+    runCommand(db, spec, policy, (conflict, attempt) => {
+      conflicts += 1;
+      notify(observer?.conflict, { kind: conflict.kind, type: spec.type, commandId: spec.commandId, attempt });
+      onConflict?.(conflict, attempt);
+    }),
+  );
+  const attempts = result.status === 'busy' ? result.attempts : conflicts + 1;
+  notify(observer?.finished, { type: spec.type, commandId: spec.commandId, outcome: outcomeOf(result), durationMs: performance.now() - started, attempts });
+  return result;
+}
+
+async function runCommand<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy,
+  onConflict: ConflictObserver,
+): Promise<CommandResult<Result, Rejection>> {
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     try {
       // Optimistic first (two round trips, no transaction held open) unless a stream is contended:
@@ -66,7 +91,7 @@ export async function handleCommand<Result, Rejection>(
       // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
       if (conflict.kind === 'unique' && !STREAM_VERSION_CONSTRAINTS.has(conflict.constraint ?? '')) throw error;
       markContended(spec.streamIds);
-      onConflict?.(conflict, attempt);
+      onConflict(conflict, attempt);
       if (attempt < policy.maxAttempts) await sleep(backoff(attempt, policy));
     }
   }
@@ -110,18 +135,19 @@ async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result
     await sql.$queryRaw`SELECT set_config('lock_timeout', '5s', true) AS timeout,
       (SELECT count(pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(s)))::int FROM unnest(${sorted}::text[]) AS s) AS locked`;
   }
-  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
+  const attributes = { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type };
+  const loaded = await observeStep('load', attributes, () => loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion));
   if (loaded.command) return replay(spec, loaded.command);
 
-  const decided = spec.decide(loaded.streams);
+  const decided = await observeStep('decide', attributes, async () => spec.decide(loaded.streams));
   const outcome: StoredOutcome<Result, Rejection> =
     decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
-  await commit(sql, {
+  await observeStep('commit', { ...attributes, 'idem.outcome': outcome.status }, () => commit(sql, {
     command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, at: spec.at },
     appends: decided.status === 'accepted' ? decided.work.appends : [],
     projections: decided.status === 'accepted' ? decided.work.projections : { balances: [], transactions: [] },
     snapshots: decided.status === 'accepted' ? decided.work.snapshots : [],
-  });
+  }));
   return { ...outcome, commandId: spec.commandId, replayed: false };
 }
 
@@ -134,7 +160,7 @@ async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result
   try {
     await db.$executeRaw`UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = ${result.commandId}`;
   } catch (error) {
-    console.warn(`[idem] could not count a replay of ${result.commandId}: ${error instanceof Error ? error.message : String(error)}`);
+    log().warn({ commandId: result.commandId, ...errorFields(error) }, 'could not count a replay');
   }
   return result;
 }

@@ -333,7 +333,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       cwd: ROOT,
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
+      // NEXT_MANUAL_SIG_HANDLE: SIGTERM drains the instance (lib/observability/shutdown.ts), exit 0.
+      env: { NEXT_MANUAL_SIG_HANDLE: 'true', ...process.env, ...options.env, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
     });
     liveChildren.add(child);
     instance.child = child;

@@ -4,6 +4,7 @@ import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-re
 import { validationProblem } from '@/lib/http/account-api';
 import { driverCause } from '@/lib/db/unique-violation';
 import { problem, problemResponse } from '@/lib/http/problem';
+import { errorFields, log } from '@/lib/observability/log';
 
 // Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
 
@@ -23,12 +24,12 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
     return await run();
   } catch (error) {
     if (isUnavailable(error)) {
-      console.warn(`[idem] database unavailable: ${error instanceof Error ? error.message.split('\n').at(-1) : String(error)}`);
+      log().warn(errorFields(error), 'database unavailable');
       return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
         'retry-after': '1',
       });
     }
-    console.error('[idem] unexpected error in API route', error);
+    log().error(errorFields(error, true), 'unexpected error in API route');
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
   }
 }
