@@ -4,6 +4,7 @@ import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-re
 import { validationProblem } from '@/lib/http/account-api';
 import { driverCause } from '@/lib/db/unique-violation';
 import { problem, problemResponse } from '@/lib/http/problem';
+import { isDraining } from '@/lib/observability/lifecycle';
 import { errorFields, log } from '@/lib/observability/log';
 
 // Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
@@ -39,6 +40,11 @@ export async function commandRequest<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
+  // A draining instance takes no new work; the client (or the load balancer) retries elsewhere.
+  if (isDraining()) {
+    const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
+    return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
+  }
   const origin = checkSameOrigin(request);
   if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
   const key = idempotencyKey(request);

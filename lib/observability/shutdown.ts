@@ -1,8 +1,8 @@
 // Graceful shutdown on SIGTERM / SIGINT:
-//   1. readiness answers 503 at once (load balancers stop sending new requests);
-//   2. the listening socket closes (no new connections; the load balancer's retry goes elsewhere),
-//      idle keep-alive connections close, answers still in flight carry `Connection: close`;
-//   3. in-flight requests finish, for at most IDEM_SHUTDOWN_TIMEOUT_MS; then connections are cut;
+//   1. at once: readiness answers 503 (load balancers take the instance out), new API commands are
+//      refused with a retryable 503 (lib/http/api-handler.ts), every answer closes its connection;
+//   2. requests in flight finish, for at most IDEM_SHUTDOWN_TIMEOUT_MS;
+//   3. the listening socket closes and the remaining connections are cut;
 //   4. the projection runner stops (its session ends: leadership is released), the pool closes,
 //      telemetry is flushed; exit 0.
 // Next.js handles these signals itself unless NEXT_MANUAL_SIG_HANDLE is set (its handler waits for
@@ -46,13 +46,13 @@ export async function shutdown(signal: string, timeoutMs: number, logger: Logger
   startDraining();
   const listening = servers();
   logger.info({ signal, inFlight: inFlight(), timeoutMs }, 'shutting down: draining');
-  for (const server of listening) {
-    server.close();
-    server.closeIdleConnections();
-  }
+  for (const server of listening) server.closeIdleConnections();
   const finished = await waitForIdle(timeoutMs);
   if (!finished) logger.warn({ inFlight: inFlight() }, 'shutdown timeout: closing the remaining connections');
-  for (const server of listening) server.closeAllConnections();
+  for (const server of listening) {
+    server.close();
+    server.closeAllConnections();
+  }
   for (const hook of shutdownHooks()) {
     try {
       await hook.run();
