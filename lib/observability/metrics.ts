@@ -3,6 +3,7 @@
 // them across instances in PromQL (README, "Operating Idem").
 import client from 'prom-client';
 import type { CommandFinished, WriteConflictSeen } from './command-observer';
+import { inFlight } from './lifecycle';
 
 export type PoolStats = { total: number; idle: number; waiting: number };
 export type ProjectionLag = { projection: string; events: number; seconds: number };
@@ -76,6 +77,14 @@ function create(): Metrics {
       this.set({ state: 'idle' }, sum((p) => p.idle));
       this.set({ state: 'in_use' }, sum((p) => p.total - p.idle));
       this.set({ state: 'waiting' }, sum((p) => p.waiting));
+    },
+  });
+  new client.Gauge({
+    name: 'idem_http_requests_in_flight',
+    help: 'HTTP requests being served right now (graceful shutdown waits for them).',
+    registers: [registry],
+    collect() {
+      this.set(inFlight());
     },
   });
   // Both lag gauges come from one read per scrape (each gauge's collect() runs separately).

@@ -1,15 +1,14 @@
 // Everything an instance sets up once at start (imported by instrumentation.ts, Node.js runtime
 // only): configuration check, logger, metrics and their sources, the command observer, HTTP
-// tracking, tracing, the metrics port, and graceful shutdown.
+// tracking, tracing, the metrics port, and graceful shutdown. Nothing imported statically here may
+// load pg: tracing must be registered first.
 import { loadConfig, ConfigError } from '@/lib/config';
-import { disconnectAll, poolStats } from '@/lib/db/prisma';
 import { setCommandObserver, type CommandObserver } from './command-observer';
 import { trackHttp } from './http';
 import { onShutdown } from './lifecycle';
 import { log } from './log';
 import { metrics, recordCommand, recordConflict } from './metrics';
 import { startMetricsServer } from './metrics-server';
-import { projectionLag } from './projection-lag';
 import { installShutdown } from './shutdown';
 
 export async function startObservability(): Promise<void> {
@@ -33,6 +32,8 @@ export async function startObservability(): Promise<void> {
     logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: exporting spans over OTLP/HTTP');
   }
 
+  // Only now the modules that load pg, so that pg's instrumentation sees it loaded.
+  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([import('@/lib/db/prisma'), import('./projection-lag')]);
   const m = metrics();
   m.sources.pools = poolStats;
   m.sources.projectionLag = projectionLag;
