@@ -1,9 +1,11 @@
 // Operability of real `next start` instances (issue 13): health and readiness, Prometheus metrics,
 // structured logs, OpenTelemetry traces to an OTLP receiver, and graceful shutdown on SIGTERM.
 // Set IDEM_TEST_BASE_PORT to pin the ports (two instances on base+0 and base+1); default free ports.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import pg from 'pg';
+import { freePort } from '../lib/db/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHeaders, getJson, postCommand } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
@@ -312,5 +314,19 @@ describe('graceful shutdown', () => {
     }
     await cluster.restart(leader);
     expect((await getJson(url(leader, `/api/accounts/${account}`))).body).toMatchObject({ balance: '25.00' });
+  });
+});
+
+describe('configuration', () => {
+  it('an instance (`next start`) with a wrong value exits 1 at start-up with one line naming the variable', async () => {
+    const port = basePort !== undefined ? basePort + 5 : await freePort();
+    const result = spawnSync('node_modules/.bin/next', ['start', '-p', String(port), '-H', '127.0.0.1'], {
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: cluster.postgres.url, METRICS_PORT: 'nine' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.includes('configuration'));
+    expect(lines).toEqual(['[idem] invalid configuration: METRICS_PORT must be a whole number from 1 to 65535 (got "nine")']);
   });
 });
