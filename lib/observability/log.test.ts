@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './log';
+import { createLogger, logFormat } from './log';
 import { withRequestContext } from './request-context';
 
-function capture() {
+function capture(format: 'json' | 'pretty' = 'json') {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -11,7 +11,7 @@ function capture() {
       done();
     },
   });
-  const logger = createLogger({ format: 'json', level: 'debug', destination });
+  const logger = createLogger({ format, level: 'debug', destination });
   return { logger, lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
@@ -48,5 +48,25 @@ describe('structured logs', () => {
     for (const needle of ['hunter2', 'tok-SECRET', 'SECRETKEY', 'BODY-SECRET', 'SECRET-BEARER', 'SECRET-COOKIE', 'SECRET-SET-COOKIE', 'SECRET-DEEP', 'DEEP-BODY', 'nested-password', 'SECRET-HASH', 'SECRET-SESSION', 'SECRET-TOP']) {
       expect(text, needle).not.toContain(needle);
     }
+  });
+});
+
+describe('log format', () => {
+  it('is human-readable in a terminal and JSON otherwise, unless LOG_FORMAT says', () => {
+    expect(logFormat({}, true)).toBe('pretty');
+    expect(logFormat({}, false)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+  });
+
+  it('pretty output is one readable line per event, in-process (no worker thread), still without secrets', () => {
+    const { logger, lines } = capture('pretty');
+    withRequestContext({ requestId: 'req-pretty' }, () => logger.info({ commandId: 'k-9', outcome: 'accepted', apiKey: 'SECRET-IN-PRETTY' }, 'command'));
+    const text = lines.join('\n');
+    expect(text).toMatch(/INFO.*command/);
+    expect(text).toContain('req-pretty');
+    expect(text).toContain('k-9');
+    expect(text).not.toContain('SECRET-IN-PRETTY');
+    expect(() => JSON.parse(lines[0]!)).toThrow();
   });
 });

@@ -26,15 +26,20 @@ export function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): 
 
 export type LogFormat = 'json' | 'pretty';
 
-export type LoggerOptions = { level?: string; format?: LogFormat; destination?: DestinationStream };
+export type LoggerOptions = { level?: string; format?: LogFormat; destination?: DestinationStream | NodeJS.WritableStream };
+
+/** LOG_FORMAT if set, else human-readable in a terminal and JSON everywhere else (pipes, files, containers). */
+export function logFormat(env: Record<string, string | undefined> = process.env, isTTY = process.stdout.isTTY === true): LogFormat {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return isTTY ? 'pretty' : 'json';
+}
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const format = options.format ?? (process.env.LOG_FORMAT as LogFormat | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  const format = options.format ?? logFormat();
   const destination =
-    options.destination ??
-    (format === 'pretty'
-      ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
-      : pino.destination({ dest: 1, sync: false }));
+    format === 'pretty'
+      ? pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', destination: options.destination ?? 1 })
+      : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
