@@ -2,10 +2,11 @@
 
 import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
-import { handleAccountCommand } from '@/lib/account-commands';
-import { accountConfirmation, toFormResult, transferConfirmation } from '@/lib/form-outcomes';
-import { handleTransfer } from '@/lib/transfer-commands';
-import { fieldErrorsOf, moneyMovementSchema, openAccountSchema, transferSchema, type FormResult } from '@/lib/forms/schemas';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { newAccountId } from '@/lib/accounts/ids';
+import { accountConfirmation, toFormResult, transferConfirmation } from '@/lib/accounts/form-outcomes';
+import { handleTransfer } from '@/lib/accounts/transfer-command';
+import { fieldErrorsOf, moneyMovementSchema, openAccountSchema, transferSchema, type FormResult } from '@/lib/accounts/form-schemas';
 
 // Thin adapters: validate, build the command (time and ids are made here, never in the domain),
 // dispatch, map the typed outcome. Expected outcomes are return values; only bugs throw.
@@ -18,7 +19,7 @@ export async function openAccountAction(input: unknown): Promise<FormResult> {
   const { commandId, owner, openingDeposit } = parsed.data;
   const outcome = await handleAccountCommand({
     type: 'OpenAccount',
-    data: { accountId: randomUUID(), owner, openingDepositCents: openingDeposit },
+    data: { accountId: newAccountId(), owner, openingDepositCents: openingDeposit },
     metadata: { commandId, now: new Date() },
   });
   if (outcome.status === 'accepted') revalidatePath('/');
@@ -39,11 +40,11 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', input: unknown)
   const { commandId, accountId, amount } = parsed.data;
   const outcome = await handleAccountCommand({
     type,
-    data: { accountId: accountId.toLowerCase(), amountCents: amount },
+    data: { accountId, amountCents: amount },
     metadata: { commandId, now: new Date() },
   });
   if (outcome.status === 'accepted') {
-    revalidatePath(`/accounts/${accountId.toLowerCase()}`);
+    revalidatePath(`/accounts/${accountId}`);
     revalidatePath('/');
   }
   return toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew'));
@@ -52,9 +53,7 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', input: unknown)
 export async function transferAction(input: unknown): Promise<FormResult> {
   const parsed = transferSchema.safeParse(input);
   if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
-  const { commandId, fromAccountId, toAccountId, amount } = parsed.data;
-  const from = fromAccountId.toLowerCase();
-  const to = toAccountId.toLowerCase();
+  const { commandId, fromAccountId: from, toAccountId: to, amount } = parsed.data;
   const outcome = await handleTransfer({
     type: 'TransferMoney',
     data: { transferId: randomUUID(), fromAccountId: from, toAccountId: to, amountCents: amount },

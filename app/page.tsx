@@ -2,8 +2,8 @@ import Link from 'next/link';
 import { connection } from 'next/server';
 import { OpenAccountForm } from '@/app/components/open-account-form';
 import { formatUsd } from '@/lib/domain/money';
-import { formatTime } from '@/lib/format-time';
-import { listAccounts } from '@/lib/queries';
+import { formatTime } from '@/app/components/format-time';
+import { listAccounts } from '@/lib/accounts/queries';
 
 export default async function HomePage() {
   await connection();

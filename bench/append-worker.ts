@@ -11,7 +11,7 @@ import { countQueries, newTally } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
 
-export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared' | 'idem-proposed';
+export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -56,9 +56,6 @@ function appenderFor(spec: AppendSpec, poolSize: number): Appender & { open?: (k
     case 'idem-unprepared':
       // IDEM_PREPARED_STATEMENTS=off (set for this process by main()).
       return idemAppender(spec.url, poolSize);
-    case 'idem-proposed':
-      // bench/proposed-handler.ts: the changes still proposed, on top of what is shipped.
-      return idemAppender(spec.url, poolSize, { proposed: true });
   }
 }
 

@@ -8,7 +8,7 @@ import { openAccountAction } from '@/app/actions';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
 import { useCommandSubmit, useHydrated } from '@/app/components/use-command-submit';
-import { openAccountSchema } from '@/lib/forms/schemas';
+import { openAccountSchema } from '@/lib/accounts/form-schemas';
 
 const schema = openAccountSchema.omit({ commandId: true });
 type Input = z.input<typeof schema>;

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ReactElement } from 'react';
 import { renderToReadableStream } from 'react-dom/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { hashPassword } from '@/lib/admin/password';
 import { SESSION_COOKIE, signSession } from '@/lib/admin/session';
 import { db } from '@/lib/db/prisma';
 import { freshDatabase } from '@/test/db';
+import { newAccountId } from '@/lib/accounts/ids';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // requireAdmin in every admin page and server action, and the admin API route, called in-process.
 // next/headers is replaced by a cookie jar and request headers this file controls.
@@ -27,7 +30,7 @@ const SECRET = 'q'.repeat(48);
 const TOKEN = 't'.repeat(40);
 let passwordHash: string;
 let drop: () => Promise<void>;
-let accountId: string;
+let accountId: AccountId;
 let commandId: string;
 
 beforeAll(async () => {
@@ -35,9 +38,9 @@ beforeAll(async () => {
   process.env.DATABASE_URL = fresh.url;
   drop = fresh.drop;
   passwordHash = await hashPassword(PASSWORD);
-  accountId = randomUUID();
+  accountId = newAccountId();
   commandId = randomUUID();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Ada', openingDepositCents: 10_000 }, metadata: { commandId, now: new Date() } });
+  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Ada', openingDepositCents: 10_000 }, metadata: { commandId, now: new Date(), customerId: CUSTOMER } });
 });
 afterAll(async () => {
   await db().$disconnect();
@@ -203,7 +206,8 @@ describe('GET /api/admin/events', () => {
 
   it('pages through the log ascending by position, with next while more events exist', async () => {
     for (let i = 0; i < 3; i++) {
-      await handleAccountCommand({ type: 'OpenAccount', data: { accountId: randomUUID(), owner: `Owner ${i}`, openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date() } });
+      const id = newAccountId();
+      await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, accountNumber: testAccountNumber(id), owner: `Owner ${i}`, openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } });
     }
     const all = await call('?after=0&limit=1000', cookie());
     const positions = (all.body.events as { globalPosition: string }[]).map((e) => BigInt(e.globalPosition));

@@ -1,8 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
-import type { AccountResult } from '@/lib/account-commands';
-import type { CommandResult } from '@/lib/command-handler';
-import type { TransferResult } from '@/lib/transfer-commands';
+import { parseAccountId } from '@/lib/domain/account-id';
+import type { AccountResult } from '@/lib/accounts/account-commands';
+import type { CommandResult } from '@/lib/event-store/handler';
+import type { TransferResult } from '@/lib/accounts/transfer-command';
 import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/domain/account';
 import { formatDecimal, parseAmount } from '@/lib/domain/money';
 import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
@@ -43,8 +44,12 @@ export const openAccountBody = z
 
 export const moneyMovementBody = z.object({ amount: amount({ allowZero: false }) }).strict();
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const accountId = z.string({ error: 'must be an account id (a UUID string)' }).regex(UUID, 'must be an account id (a UUID)').transform((id) => id.toLowerCase());
+const accountId = z.string({ error: 'must be an account id (a UUID string)' }).transform((text, ctx) => {
+  const id = parseAccountId(text);
+  if (id) return id;
+  ctx.addIssue({ code: 'custom', message: 'must be an account id (a UUID)' });
+  return z.NEVER;
+});
 
 export const transferBody = z.object({ from: accountId, to: accountId, amount: amount({ allowZero: false }) }).strict();
 
@@ -66,6 +71,7 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
         requested: formatDecimal(rejection.requestedCents),
       });
     case 'AccountNotFound':
+    case 'NotOwner': // someone else's account is, to this caller, not there: the same answer, byte for byte
       return problem('account-not-found', `There is no account ${rejection.accountId}.`, { accountId: rejection.accountId });
     case 'AccountAlreadyOpen':
       return problem('account-already-open', `Account ${rejection.accountId} is already open.`, { accountId: rejection.accountId });

@@ -2,7 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
-import { driverCause } from '@/lib/db/unique-violation';
+import { driverCause } from '@/lib/event-store/pg-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
 import { errorFields, log } from '@/lib/observability/log';

@@ -6,9 +6,11 @@ import * as deposits from '@/app/api/accounts/[accountId]/deposits/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as events from '@/app/api/accounts/[accountId]/events/route';
 import * as transfers from '@/app/api/transfers/route';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { db } from '@/lib/db/prisma';
 import { freshDatabase } from '@/test/db';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // The JSON API, called in-process (the route handlers are plain functions of a Request) against a
 // database of this file's own. The cross-process behaviour is covered by e2e/api.spec.ts.
@@ -117,7 +119,7 @@ describe('withdrawals with an Idempotency-Key', () => {
   it('a key first used by the form (server action path) replays over HTTP', async () => {
     const { id } = await open();
     const key = randomUUID();
-    const viaForm = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: id, amountCents: 500 }, metadata: { commandId: key, now: new Date() } });
+    const viaForm = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: id as AccountId, amountCents: 500 }, metadata: { commandId: key, now: new Date(), customerId: CUSTOMER } });
     expect(viaForm.status).toBe('accepted');
     const viaHttp = await read(await withdraw(id, { amount: '5.00' }, key));
     expect(viaHttp.status).toBe(201);

@@ -1,6 +1,6 @@
 import 'server-only';
-import { handleAccountCommand } from '@/lib/account-commands';
-import { isAccountId } from '@/lib/forms/schemas';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { parseAccountId } from '@/lib/domain/account-id';
 import { commandResponse, moneyMovementBody, movementBody } from '@/lib/http/account-api';
 import { commandRequest, guarded } from '@/lib/http/api-handler';
 import { problem, problemResponse } from '@/lib/http/problem';
@@ -11,11 +11,12 @@ export function moneyMovementRoute(type: 'DepositMoney' | 'WithdrawMoney') {
     return guarded(async () => {
       const checked = await commandRequest(request, moneyMovementBody);
       if (!checked.ok) return checked.response;
-      const { accountId } = await params;
-      if (!isAccountId(accountId)) return problemResponse(problem('account-not-found', `"${accountId.slice(0, 100)}" is not an account id (a UUID).`));
+      const raw = (await params).accountId;
+      const accountId = parseAccountId(raw);
+      if (!accountId) return problemResponse(problem('account-not-found', `"${raw.slice(0, 100)}" is not an account id (a UUID).`));
       const outcome = await handleAccountCommand({
         type,
-        data: { accountId: accountId.toLowerCase(), amountCents: checked.body.amount },
+        data: { accountId, amountCents: checked.body.amount },
         metadata: { commandId: checked.key, now: new Date() },
       });
       return commandResponse(outcome, movementBody);

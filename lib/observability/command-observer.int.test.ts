@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { newAccountId } from '@/lib/accounts/ids';
 import type { WithdrawMoney } from '@/lib/domain/account';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { testDb } from '@/test/db';
 import { setCommandObserver, type CommandFinished, type CommandStep, type WriteConflictSeen } from './command-observer';
 
@@ -28,11 +31,18 @@ function record() {
 }
 afterEach(() => setCommandObserver(null));
 
-const withdrawal = (accountId: string, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata: { commandId, now } });
+const withdrawal = (accountId: AccountId, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({
+  type: 'WithdrawMoney',
+  data: { accountId, amountCents },
+  metadata: { commandId, now, customerId: CUSTOMER },
+});
 
 async function open(cents: number) {
-  const accountId = randomUUID();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Observed', openingDepositCents: cents }, metadata: { commandId: randomUUID(), now } }, { db });
+  const accountId = newAccountId();
+  await handleAccountCommand(
+    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Observed', openingDepositCents: cents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+    { db },
+  );
   return accountId;
 }
 

@@ -3,8 +3,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { formatUsd } from '@/lib/domain/money';
-import { formatTime } from '@/lib/format-time';
-import { getAccount, recentTransactions, transferTargets } from '@/lib/queries';
+import { formatTime } from '@/app/components/format-time';
+import { getAccount, recentTransactions, transferTargets } from '@/lib/accounts/queries';
+import { parseAccountId } from '@/lib/domain/account-id';
 import { MoneyForm } from './money-form';
 import { TransferForm } from './transfer-form';
 
@@ -12,14 +13,15 @@ type Props = { params: Promise<{ accountId: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   await connection();
-  const account = await getAccount((await params).accountId);
+  const id = parseAccountId((await params).accountId);
+  const account = id && (await getAccount(id));
   return { title: account ? `${account.owner} · Idem` : 'Account not found · Idem' };
 }
 
 export default async function AccountPage({ params }: Props) {
   await connection();
-  const { accountId } = await params;
-  const account = await getAccount(accountId);
+  const id = parseAccountId((await params).accountId);
+  const account = id && (await getAccount(id));
   if (!account) notFound();
   const [transactions, targets] = await Promise.all([recentTransactions(account.accountId), transferTargets(account.accountId)]);
 

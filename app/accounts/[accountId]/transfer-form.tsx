@@ -7,7 +7,7 @@ import { transferAction } from '@/app/actions';
 import { FormStatus } from '@/app/components/form-status';
 import { useCommandSubmit, useHydrated } from '@/app/components/use-command-submit';
 import { Field } from '@/app/components/field';
-import { transferFields } from '@/lib/forms/schemas';
+import { transferFields } from '@/lib/accounts/form-schemas';
 
 const schema = transferFields.pick({ toAccountId: true, amount: true });
 type Input = z.input<typeof schema>;

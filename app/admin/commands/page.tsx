@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands } from '@/lib/admin/log-queries';
 import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Command log · Idem' };
 

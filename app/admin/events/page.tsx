@@ -2,10 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EventFiltersForm } from '@/app/admin/events/event-filters-form';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
-import { parsePosition } from '@/lib/admin/log-queries';
 import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
-import { formatTime } from '@/lib/format-time';
-import { EVENT_TYPES, listEvents } from '@/lib/queries';
+import { formatTime } from '@/app/components/format-time';
+import { EVENT_TYPES, listEvents, parsePosition } from '@/lib/admin/log-queries';
 
 export const metadata: Metadata = { title: 'Event history · Idem' };
 

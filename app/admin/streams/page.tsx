@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { accountStreamId } from '@/lib/domain/account';
 import { formatUsd } from '@/lib/domain/money';
-import { listAccounts } from '@/lib/queries';
+import { listAccounts } from '@/lib/accounts/queries';
 
 export const metadata: Metadata = { title: 'Streams · Idem' };
 

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { newAccountId } from '@/lib/accounts/ids';
 import { formatDecimal } from '@/lib/domain/money';
 import { accountBody, commandResponse, openAccountBody } from '@/lib/http/account-api';
 import { commandRequest, guarded } from '@/lib/http/api-handler';
 import { jsonResponse } from '@/lib/http/problem';
-import { listAccounts } from '@/lib/queries';
+import { listAccounts } from '@/lib/accounts/queries';
 
 export async function GET() {
   return guarded(async () => {
@@ -21,7 +21,7 @@ export async function POST(request: Request) {
     if (!checked.ok) return checked.response;
     const outcome = await handleAccountCommand({
       type: 'OpenAccount',
-      data: { accountId: randomUUID(), owner: checked.body.owner, openingDepositCents: checked.body.openingDeposit ?? 0 },
+      data: { accountId: newAccountId(), owner: checked.body.owner, openingDepositCents: checked.body.openingDeposit ?? 0 },
       metadata: { commandId: checked.key, now: new Date() },
     });
     return commandResponse(outcome, accountBody);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { commandResponse, transferBody, transferBody201 } from '@/lib/http/account-api';
 import { commandRequest, guarded } from '@/lib/http/api-handler';
-import { handleTransfer } from '@/lib/transfer-commands';
+import { handleTransfer } from '@/lib/accounts/transfer-command';
 
 export async function POST(request: Request) {
   return guarded(async () => {

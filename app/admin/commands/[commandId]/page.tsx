@@ -5,7 +5,7 @@ import { JsonBlock } from '@/app/admin/json-block';
 import { getCommand } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { decodeSegment } from '@/lib/admin/route-param';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Command · Idem' };
 

@@ -6,8 +6,8 @@ import { requireAdmin } from '@/lib/admin/require-admin';
 import { decodeSegment } from '@/lib/admin/route-param';
 import { db } from '@/lib/db/prisma';
 import { formatUsd } from '@/lib/domain/money';
-import { readStream } from '@/lib/event-store';
-import { formatTime } from '@/lib/format-time';
+import { readStream } from '@/lib/event-store/load';
+import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Stream · Idem' };
 

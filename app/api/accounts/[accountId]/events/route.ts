@@ -1,15 +1,16 @@
-import { accountEventOf } from '@/lib/account-commands';
+import { accountEventOf } from '@/lib/accounts/stream';
 import { accountStreamId } from '@/lib/domain/account';
 import { db } from '@/lib/db/prisma';
-import { readStream } from '@/lib/event-store';
-import { isAccountId } from '@/lib/forms/schemas';
+import { readStream } from '@/lib/event-store/load';
+import { parseAccountId } from '@/lib/domain/account-id';
 import { guarded } from '@/lib/http/api-handler';
 import { jsonResponse, problem, problemResponse } from '@/lib/http/problem';
 
 export async function GET(_request: Request, { params }: { params: Promise<{ accountId: string }> }) {
   return guarded(async () => {
     const { accountId } = await params;
-    const events = isAccountId(accountId) ? await readStream(db(), accountStreamId(accountId.toLowerCase())) : [];
+    const id = parseAccountId(accountId);
+    const events = id ? await readStream(db(), accountStreamId(id)) : [];
     if (events.length === 0) return problemResponse(problem('account-not-found', `There is no account ${accountId.slice(0, 100)}.`));
     return jsonResponse(200, {
       events: events.map((e) => ({

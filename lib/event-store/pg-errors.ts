@@ -42,11 +42,8 @@ export function writeConflictOf(error: unknown): WriteConflict | null {
 export const COMMANDS_PKEY = 'commands_pkey';
 
 /**
- * Unique constraints that mean "another command advanced a stream first". The events constraint is
- * the real guard; the transaction projection is keyed by (account, stream version) and lives in the
- * same statement, so PostgreSQL may happen to check it first and report it instead.
+ * The real guard of every stream: another command advanced it first. Inline projections keyed by
+ * stream version add their own constraints (InlineProjection.streamVersionConstraints), since
+ * PostgreSQL may check one of those first and report it instead.
  */
-export const STREAM_VERSION_CONSTRAINTS: ReadonlySet<string> = new Set([
-  'events_stream_id_version_key',
-  'account_transactions_pkey',
-]);
+export const EVENTS_STREAM_VERSION_CONSTRAINT = 'events_stream_id_version_key';

@@ -2,6 +2,7 @@
 // action, which never trusts what the browser checked.
 import { z } from 'zod';
 import { OWNER_MAX_LENGTH } from '@/lib/domain/account';
+import { parseAccountId } from '@/lib/domain/account-id';
 import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
 
 /** The idempotency key: 1–255 visible ASCII characters (as in the IETF Idempotency-Key draft). */
@@ -11,9 +12,16 @@ export const commandIdSchema = z
   .max(255, 'A command id is at most 255 characters')
   .regex(/^[\x21-\x7E]+$/, 'A command id uses visible ASCII characters only');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isAccountId = (value: string) => UUID.test(value);
-export const accountIdSchema = z.string().regex(UUID, 'Not a valid account id');
+/** An account id (a UUID), lower-cased once here: the parsed value is an `AccountId`. */
+function accountIdField(message: string) {
+  return z.string({ error: message }).transform((text, ctx) => {
+    const id = parseAccountId(text);
+    if (id) return id;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+}
+export const accountIdSchema = accountIdField('Not a valid account id');
 
 function amountSchema(options: ParseAmountOptions & { optional?: boolean } = {}) {
   return z.string({ error: 'Enter an amount' }).transform((text, ctx) => {
@@ -44,11 +52,11 @@ export const moneyMovementSchema = z.object({
 export const transferFields = z.object({
   commandId: commandIdSchema,
   fromAccountId: accountIdSchema,
-  toAccountId: z.string({ error: 'Choose an account to transfer to' }).min(1, 'Choose an account to transfer to').regex(UUID, 'Choose an account to transfer to'),
+  toAccountId: accountIdField('Choose an account to transfer to'),
   amount: amountSchema(),
 });
 
-export const transferSchema = transferFields.refine((t) => t.fromAccountId.toLowerCase() !== t.toAccountId.toLowerCase(), { path: ['toAccountId'], message: 'Choose a different account to transfer to' });
+export const transferSchema = transferFields.refine((t) => t.fromAccountId !== t.toAccountId, { path: ['toAccountId'], message: 'Choose a different account to transfer to' });
 
 export type OpenAccountInput = z.input<typeof openAccountSchema>;
 export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;

@@ -1,10 +1,10 @@
 import 'server-only';
-import type { AccountResult } from '@/lib/account-commands';
-import type { CommandResult } from '@/lib/command-handler';
-import type { TransferResult } from '@/lib/transfer-commands';
+import type { AccountResult } from '@/lib/accounts/account-commands';
+import type { CommandResult } from '@/lib/event-store/handler';
+import type { TransferResult } from '@/lib/accounts/transfer-command';
 import { MAX_BALANCE_CENTS, type AccountRejection } from '@/lib/domain/account';
 import { formatUsd } from '@/lib/domain/money';
-import type { FormResult } from '@/lib/forms/schemas';
+import type { FormResult } from '@/lib/accounts/form-schemas';
 
 // The one place that turns a command's typed outcome into what a form shows.
 
@@ -13,6 +13,7 @@ export function rejectionMessage(rejection: AccountRejection): string {
     case 'InsufficientFunds':
       return `Insufficient funds: the balance is ${formatUsd(rejection.balanceCents)}, less than the ${formatUsd(rejection.requestedCents)} requested.`;
     case 'AccountNotFound':
+    case 'NotOwner':
       return 'This account does not exist.';
     case 'AccountAlreadyOpen':
       return 'This account is already open.';

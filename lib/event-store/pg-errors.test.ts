@@ -1,7 +1,6 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { describe, expect, it } from 'vitest';
-import { isUnavailable } from '@/lib/http/api-handler';
-import { writeConflictOf } from './unique-violation';
+import { writeConflictOf } from './pg-errors';
 
 // Every shape in which a PostgreSQL verdict reaches us must be read the same way.
 const adapterError = (originalCode: string, message: string) =>
@@ -20,12 +19,10 @@ describe('reading the database verdict out of errors', () => {
 
   it('a bare DriverAdapterError (e.g. at COMMIT) is read from its cause', () => {
     expect(writeConflictOf(adapterError('40001', 'could not serialize access'))).toEqual({ kind: 'serialization' });
-    expect(isUnavailable(adapterError('57P01', 'terminating connection due to administrator command'))).toBe(true);
   });
 
-  it('other errors are neither conflicts nor outages', () => {
+  it('other errors are not conflicts', () => {
     expect(writeConflictOf(new Error('boom'))).toBeNull();
-    expect(isUnavailable(new Error('boom'))).toBe(false);
-    expect(isUnavailable(adapterError('22P02', 'invalid input syntax'))).toBe(false);
+    expect(writeConflictOf(adapterError('22P02', 'invalid input syntax'))).toBeNull();
   });
 });

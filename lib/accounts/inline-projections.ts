@@ -1,9 +1,52 @@
 // Inline read models for accounts, computed from the aggregate state and the events of one commit.
-// Pure: the unit of work writes the rows in the same transaction as the events.
+// The rows are pure data; the engine writes them in the same statement as the events.
 import type { Account, AccountEvent } from '@/lib/domain/account';
+import { defineInlineProjection, type ProjectionWrite } from '@/lib/event-store/inline-projection';
+
+/** One row per account: its current balance, written whole, never moved backwards. */
+export const accountBalances = defineInlineProjection({
+  table: 'account_balances',
+  columns: {
+    account_id: 'uuid',
+    account_number: 'text',
+    customer_id: 'text',
+    owner: 'text',
+    balance_cents: 'bigint',
+    version: 'int',
+    opened_at: 'timestamptz',
+    updated_at: 'timestamptz',
+  },
+  key: ['account_id'],
+  onConflict: {
+    update: `owner = EXCLUDED.owner, balance_cents = EXCLUDED.balance_cents, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+             WHERE account_balances.version < EXCLUDED.version`,
+  },
+});
+
+/** One row per money movement, keyed by (account, stream version): a second writer of a version fails like the event does. */
+export const accountTransactions = defineInlineProjection({
+  table: 'account_transactions',
+  columns: {
+    account_id: 'uuid',
+    version: 'int',
+    kind: 'text',
+    amount_cents: 'bigint',
+    balance_after_cents: 'bigint',
+    command_id: 'text',
+    occurred_at: 'timestamptz',
+    counterparty_account_id: 'uuid',
+  },
+  key: ['account_id', 'version'],
+  onConflict: 'error',
+  streamVersionConstraints: ['account_transactions_pkey'],
+});
+
+export const ACCOUNT_PROJECTIONS = [accountBalances, accountTransactions] as const;
 
 export type BalanceRow = {
   accountId: string;
+  accountNumber: string;
+  customerId: string | null;
   owner: string;
   balanceCents: number;
   version: number;
@@ -60,6 +103,8 @@ export function projectAccount(
   });
   const balance: BalanceRow = {
     accountId: stateAfter.accountId,
+    accountNumber: stateAfter.accountNumber,
+    customerId: stateAfter.customerId,
     owner: stateAfter.owner,
     balanceCents: stateAfter.balanceCents,
     version,
@@ -84,4 +129,36 @@ function movementOf(event: Exclude<AccountEvent, { type: 'AccountOpened' }>): { 
 
 export function mergeWrites(...writes: AccountProjectionWrites[]): AccountProjectionWrites {
   return { balances: writes.flatMap((w) => w.balances), transactions: writes.flatMap((w) => w.transactions) };
+}
+
+/** The rows in the engine's terms: one write per declared projection. */
+export function toProjectionWrites({ balances, transactions }: AccountProjectionWrites): ProjectionWrite[] {
+  return [
+    {
+      projection: accountBalances,
+      rows: balances.map((b) => ({
+        account_id: b.accountId,
+        account_number: b.accountNumber,
+        customer_id: b.customerId,
+        owner: b.owner,
+        balance_cents: b.balanceCents,
+        version: b.version,
+        opened_at: b.openedAt,
+        updated_at: b.updatedAt,
+      })),
+    },
+    {
+      projection: accountTransactions,
+      rows: transactions.map((t) => ({
+        account_id: t.accountId,
+        version: t.version,
+        kind: t.kind,
+        amount_cents: t.amountCents,
+        balance_after_cents: t.balanceAfterCents,
+        command_id: t.commandId,
+        occurred_at: t.occurredAt,
+        counterparty_account_id: t.counterpartyId,
+      })),
+    },
+  ];
 }

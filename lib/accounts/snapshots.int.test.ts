@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, handleAccountCommand, rehydrate, type AccountCommandResult } from '@/lib/account-commands';
+import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
+import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, rehydrate } from '@/lib/accounts/stream';
 import type { AccountCommand } from '@/lib/domain/account';
-import { loadForCommand, readStream } from '@/lib/event-store';
-import { handleTransfer, type TransferCommandResult } from '@/lib/transfer-commands';
+import { loadForCommand, readStream } from '@/lib/event-store/load';
+import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
 import { expectConsistentAccount, testDb } from '@/test/db';
+import { newAccountId } from '@/lib/accounts/ids';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
+import { legacyAccountNumber } from '@/lib/domain/account-number';
 
 const db = testDb(10);
 const now = new Date('2026-11-26T12:00:00.000Z');
@@ -23,13 +27,13 @@ type Step = { kind: 'deposit' | 'withdraw' | 'transfer'; amountCents: number; fr
 
 /** One world: two accounts, handled with a given snapshot frequency. */
 async function runWorld(steps: Step[], snapshotEvery: number) {
-  const ids = [randomUUID(), randomUUID()] as const;
+  const ids = [newAccountId(), newAccountId()] as const;
   for (const id of ids) {
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, owner: 'P', openingDepositCents: 1_000 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery });
+    await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, accountNumber: testAccountNumber(id), owner: 'P', openingDepositCents: 1_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery });
   }
   const outcomes: unknown[] = [];
   for (const step of steps) {
-    const metadata = { commandId: randomUUID(), now };
+    const metadata = { commandId: randomUUID(), now, customerId: CUSTOMER };
     const [a, b] = step.from === 0 ? ids : ([ids[1], ids[0]] as const);
     let r: AccountCommandResult | TransferCommandResult;
     if (step.kind === 'transfer') {
@@ -39,7 +43,7 @@ async function runWorld(steps: Step[], snapshotEvery: number) {
       r = await handleAccountCommand(command, { db, snapshotEvery });
     }
     // Compare what does not depend on the world's ids.
-    outcomes.push(r.status === 'accepted' ? { status: r.status, result: { ...r.result, accountId: undefined, fromAccountId: undefined, toAccountId: undefined } } : r.status === 'rejected' ? { status: r.status, code: r.rejection.code } : r.status);
+    outcomes.push(r.status === 'accepted' ? { status: r.status, result: { ...r.result, accountId: undefined, accountNumber: undefined, fromAccountId: undefined, toAccountId: undefined } } : r.status === 'rejected' ? { status: r.status, code: r.rejection.code } : r.status);
   }
   const states = await Promise.all(ids.map(async (id) => (await expectConsistentAccount(db, id)).state));
   return { ids, outcomes, states: states.map((s) => (s.status === 'open' ? s.balanceCents : null)) };
@@ -64,11 +68,11 @@ describe('snapshots', () => {
   });
 
   it('loads the latest snapshot and only the events after it', async () => {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     const streamId = `account-${accountId}`;
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'S', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery: 5 });
+    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'S', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 5 });
     for (let i = 0; i < 9; i++) {
-      await handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery: 5 });
+      await handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 5 });
     }
     const loaded = (await loadForCommand(db, 'x', [streamId], ACCOUNT_SNAPSHOT_SCHEMA)).streams.get(streamId)!;
     expect(loaded.snapshot?.version).toBe(10);
@@ -77,11 +81,11 @@ describe('snapshots', () => {
   });
 
   it('trusts a snapshot of the current schema (proof the path is used) and ignores one of another schema', async () => {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     const streamId = `account-${accountId}`;
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Real name', openingDepositCents: 500 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery: 0 });
-    const planted = { status: 'open', accountId, owner: 'From the snapshot', balanceCents: 500, openedAt: now.toISOString() };
-    const deposit = () => handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now } }, { db, snapshotEvery: 1000 });
+    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Real name', openingDepositCents: 500 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 0 });
+    const planted = { status: 'open', accountId, accountNumber: testAccountNumber(accountId), customerId: CUSTOMER, owner: 'From the snapshot', balanceCents: 500, openedAt: now.toISOString() };
+    const deposit = () => handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 1000 });
 
     await db.snapshot.create({ data: { streamId, version: 2, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: planted, createdAt: now } });
     expect(await deposit()).toMatchObject({ result: { owner: 'From the snapshot' } });
@@ -93,12 +97,14 @@ describe('snapshots', () => {
 
 describe('event schema evolution', () => {
   it('reads stored v1 events (no currency) upcast to v2, and decides on them', async () => {
-    const accountId = randomUUID();
+    // An AccountOpened v2 (owned) followed by money events stored at v1, as a stream written across
+    // a deploy would hold them.
+    const accountId = newAccountId();
     const streamId = `account-${accountId}`;
     const commandId = `legacy-${accountId}`;
     const v1 = (type: string, data: object) => ({ type, data: { accountId, ...data }, metadata: { commandId, commandType: 'Legacy', schemaVersion: 1 } });
     const legacy = [
-      v1('AccountOpened', { owner: 'Legacy Owner', openedAt: '2024-01-01T00:00:00.000Z' }),
+      { ...v1('AccountOpened', { accountNumber: testAccountNumber(accountId), customerId: CUSTOMER, owner: 'Legacy Owner', openedAt: '2024-01-01T00:00:00.000Z' }), metadata: { commandId, commandType: 'Legacy', schemaVersion: 2 } },
       v1('MoneyDeposited', { amountCents: 5_000, balanceAfterCents: 5_000, depositedAt: '2024-01-02T00:00:00.000Z' }),
       v1('MoneyWithdrawn', { amountCents: 1_200, balanceAfterCents: 3_800, withdrawnAt: '2024-01-03T00:00:00.000Z' }),
     ];
@@ -112,9 +118,26 @@ describe('event schema evolution', () => {
     expect(accountEventOf(stored[2]!)).toEqual({ type: 'MoneyWithdrawn', data: { ...legacy[2]!.data, currency: 'USD' } });
     expect(rehydrate(stored)).toMatchObject({ owner: 'Legacy Owner', balanceCents: 3_800 });
 
-    const withdrawal = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 800 }, metadata: { commandId: randomUUID(), now } }, { db });
+    const withdrawal = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 800 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
     expect(withdrawal).toMatchObject({ status: 'accepted', result: { balanceCents: 3_000, version: 4 } });
     const latest = (await readStream(db, streamId)).at(-1)!;
     expect(latest).toMatchObject({ data: { currency: 'USD' }, metadata: { schemaVersion: 2 } });
+  });
+
+  it('an AccountOpened v1 (before customers) is upcast to an account nobody owns: readable, never moved', async () => {
+    const accountId = newAccountId();
+    const streamId = `account-${accountId}`;
+    const commandId = `legacy-${accountId}`;
+    const metadata = { commandId, commandType: 'Legacy', schemaVersion: 1 };
+    await db.$transaction([
+      db.command.create({ data: { commandId, type: 'Legacy', streamIds: [streamId], fingerprint: 'legacy', status: 'accepted', outcome: {}, createdAt: now } }),
+      db.event.create({ data: { streamId, version: 1, type: 'AccountOpened', data: { accountId, owner: 'Before Customers', openedAt: '2024-01-01T00:00:00.000Z' }, metadata, commandId, createdAt: now } }),
+      db.event.create({ data: { streamId, version: 2, type: 'MoneyDeposited', data: { accountId, amountCents: 700, balanceAfterCents: 700, depositedAt: '2024-01-02T00:00:00.000Z' }, metadata, commandId, createdAt: now } }),
+    ]);
+    const state = rehydrate(await readStream(db, streamId));
+    expect(state).toMatchObject({ status: 'open', customerId: null, owner: 'Before Customers', balanceCents: 700, accountNumber: legacyAccountNumber(accountId) });
+    const attempt = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    expect(attempt).toMatchObject({ status: 'rejected', rejection: { code: 'NotOwner' } });
+    expect(await db.event.count({ where: { streamId } })).toBe(2);
   });
 });

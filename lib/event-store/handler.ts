@@ -1,38 +1,39 @@
 import 'server-only';
 import type { Db, Sql } from '@/lib/db/prisma';
-import { STREAM_VERSION_CONSTRAINTS, writeConflictOf, type WriteConflict } from '@/lib/db/unique-violation';
-import { findCommand, loadForCommand, type CommandRecord, type LoadedStream } from '@/lib/event-store';
-import { commit, type UnitOfWork } from '@/lib/unit-of-work';
 import { commandObserver, notify, observeStep, outcomeOf } from '@/lib/observability/command-observer';
 import { errorFields, log } from '@/lib/observability/log';
+import type { InlineProjection, ProjectionWrite } from './inline-projection';
+import { countReplay, findCommand, loadForCommand } from './load';
+import { EVENTS_STREAM_VERSION_CONSTRAINT, writeConflictOf, type WriteConflict } from './pg-errors';
+import { lockStreams } from './stream-lock';
+import type { CommandRecord, LoadedStream, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
+import { commit } from './unit-of-work';
 
 // Exactly-once command handling. The database decides: the command id is a primary key and every
-// stream version is unique, and both are written in one transaction. This module only interprets
+// stream version is unique, and both are written in one statement. This module only interprets
 // PostgreSQL's verdict: duplicate → replay the stored outcome; conflict → re-decide on fresh state.
-
-/** What is stored for a command and replayed to its duplicates. */
-export type StoredOutcome<Result, Rejection> =
-  | { status: 'accepted'; result: Result }
-  | { status: 'rejected'; rejection: Rejection };
 
 export type CommandResult<Result, Rejection> =
   | (StoredOutcome<Result, Rejection> & { commandId: string; replayed: boolean })
   | { status: 'key-reused'; commandId: string; originalType: string }
   | { status: 'busy'; commandId: string; attempts: number };
 
-export type Decided<Result, Rejection> =
-  | { status: 'accepted'; result: Result; work: Pick<UnitOfWork, 'appends' | 'projections' | 'snapshots'> }
-  | { status: 'rejected'; rejection: Rejection };
+export type Work = { appends: StreamAppend[]; projections: ProjectionWrite[]; snapshots: SnapshotWrite[] };
 
+export type Decided<Result, Rejection> = { status: 'accepted'; result: Result; work: Work } | { status: 'rejected'; rejection: Rejection };
+
+/** What a module hands the engine for one command: everything the engine knows of its domain. */
 export type CommandSpec<Result, Rejection> = {
   commandId: string;
   type: string;
-  /** sha256 of the normalized client request (see lib/fingerprint.ts). */
+  /** sha256 of the normalized client request (./fingerprint.ts): a reused key with another request is refused. */
   fingerprint: string;
   streamIds: string[];
   at: Date;
   /** Load snapshots of this schema version (null: always replay from version 1). */
   snapshotSchemaVersion: number | null;
+  /** The inline projections this command may write (all of them are part of its one statement). */
+  projections: readonly InlineProjection[];
   /** Pure: given the current state of `streamIds`, what happens. Called again after a conflict. */
   decide: (streams: Map<string, LoadedStream>) => Decided<Result, Rejection>;
 };
@@ -79,7 +80,12 @@ async function runCommand<Result, Rejection>(
       // after a conflict, and for streams that conflicted in this process moments ago, queue on the
       // stream's lock instead — fresh optimistic attempts would overtake the queue and fail it.
       const queued = attempt > 1 || isContended(spec.streamIds);
-      const done = queued ? await db.$transaction((tx) => attemptOnce(tx, spec, true), QUEUED_TRANSACTION) : await attemptOnce(db, spec);
+      const done = queued
+        ? await db.$transaction(async (tx) => {
+            await lockStreams(tx, spec.streamIds);
+            return attemptOnce(tx, spec);
+          }, QUEUED_TRANSACTION)
+        : await attemptOnce(db, spec);
       return await counted(db, done);
     } catch (error) {
       const conflict = writeConflictOf(error);
@@ -89,7 +95,7 @@ async function runCommand<Result, Rejection>(
       const recorded = await findCommand(db, spec.commandId);
       if (recorded) return await counted(db, replay(spec, recorded));
       // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
-      if (conflict.kind === 'unique' && !STREAM_VERSION_CONSTRAINTS.has(conflict.constraint ?? '')) throw error;
+      if (conflict.kind === 'unique' && !isStreamVersionConstraint(spec, conflict.constraint)) throw error;
       markContended(spec.streamIds);
       onConflict(conflict, attempt);
       if (attempt < policy.maxAttempts) await sleep(backoff(attempt, policy));
@@ -100,10 +106,15 @@ async function runCommand<Result, Rejection>(
 
 const QUEUED_TRANSACTION = { maxWait: 10_000, timeout: 20_000 };
 
+function isStreamVersionConstraint(spec: CommandSpec<unknown, unknown>, constraint: string | null): boolean {
+  if (constraint === EVENTS_STREAM_VERSION_CONSTRAINT) return true;
+  return constraint !== null && spec.projections.some((p) => p.streamVersionConstraints?.includes(constraint));
+}
+
 /**
- * Streams that conflicted in this process in the last CONTENDED_FOR_MS. Only a hint for choosing
- * the queued path (measured on one hot stream, 32 writers: 189 → ~400 commands/s, p99 2.25 s →
- * ~0.2 s); correctness never depends on it — another instance without the hint is still safe.
+ * Streams that conflicted in this process in the last CONTENDED_FOR_MS: only a hint for choosing
+ * the queued path at once (see bench/RESULTS.md); correctness never depends on it — another
+ * instance without the hint is still safe. Bounded: expired entries are swept past 10,000.
  */
 const CONTENDED_FOR_MS = 2_000;
 const contendedUntil = new Map<string, number>();
@@ -122,19 +133,8 @@ function isContended(streamIds: string[]): boolean {
   return streamIds.some((id) => (contendedUntil.get(id) ?? 0) > now);
 }
 
-/**
- * Load, decide, commit. With `queued`, first take a transaction-scoped advisory lock per stream
- * (sorted, so two commands over the same streams queue in the same order): contenders then wait
- * their turn instead of all reading the same version and all but one failing. The lock is only an
- * optimisation; the unique constraints still decide, so a writer that skips the queue is safe.
- */
-async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result, Rejection>, queued = false): Promise<CommandResult<Result, Rejection>> {
-  if (queued) {
-    // One round trip: a bounded wait, then the stream locks in sorted order (unnest keeps the order).
-    const sorted = [...spec.streamIds].sort();
-    await sql.$queryRaw`SELECT set_config('lock_timeout', '5s', true) AS timeout,
-      (SELECT count(pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(s)))::int FROM unnest(${sorted}::text[]) AS s) AS locked`;
-  }
+/** Load, decide, commit: two round trips when nothing conflicts. */
+async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result, Rejection>): Promise<CommandResult<Result, Rejection>> {
   const attributes = { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type };
   const loaded = await observeStep('load', attributes, () => loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion));
   if (loaded.command) return replay(spec, loaded.command);
@@ -142,23 +142,24 @@ async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result
   const decided = await observeStep('decide', attributes, async () => spec.decide(loaded.streams));
   const outcome: StoredOutcome<Result, Rejection> =
     decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
-  await observeStep('commit', { ...attributes, 'idem.outcome': outcome.status }, () => commit(sql, {
-    command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, at: spec.at },
-    appends: decided.status === 'accepted' ? decided.work.appends : [],
-    projections: decided.status === 'accepted' ? decided.work.projections : { balances: [], transactions: [] },
-    snapshots: decided.status === 'accepted' ? decided.work.snapshots : [],
-  }));
+  const work: Work = decided.status === 'accepted' ? decided.work : { appends: [], projections: [], snapshots: [] };
+  await observeStep('commit', { ...attributes, 'idem.outcome': outcome.status }, () =>
+    commit(sql, {
+      command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, createdAt: spec.at },
+      appends: work.appends,
+      projections: spec.projections,
+      writes: work.projections,
+      snapshots: work.snapshots,
+    }),
+  );
   return { ...outcome, commandId: spec.commandId, replayed: false };
 }
 
-/** Key space of the per-stream queue locks (two-int advisory locks; Prisma's migrate lock is a bigint). */
-const STREAM_LOCK_CLASS = 0x1de4;
-
-/** Replays are counted on the command row (for operators), never as events. Best effort. */
+/** Counting a replay is best effort: the answer is already decided and must not fail for it. */
 async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result: R): Promise<R> {
   if (!('replayed' in result) || !result.replayed) return result;
   try {
-    await db.$executeRaw`UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = ${result.commandId}`;
+    await countReplay(db, result.commandId);
   } catch (error) {
     log().warn({ commandId: result.commandId, ...errorFields(error) }, 'could not count a replay');
   }

@@ -1,26 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { handleAccountCommand, type AccountCommandResult } from '@/lib/account-commands';
+import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
 import type { AccountCommand, WithdrawMoney } from '@/lib/domain/account';
 import { countRows, expectConsistentAccount, testDb } from '@/test/db';
+import { newAccountId } from '@/lib/accounts/ids';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 const db = testDb(20);
 const now = new Date('2026-11-26T12:00:00.000Z');
 
 async function openAccount(openingDepositCents: number) {
-  const accountId = randomUUID();
+  const accountId = newAccountId();
   const result = await handleAccountCommand(
-    { type: 'OpenAccount', data: { accountId, owner: 'Grace Hopper', openingDepositCents }, metadata: { commandId: randomUUID(), now } },
+    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Grace Hopper', openingDepositCents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
     { db },
   );
   expect(result).toMatchObject({ status: 'accepted', replayed: false });
   return accountId;
 }
 
-const withdrawal = (accountId: string, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({
+const withdrawal = (accountId: AccountId, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({
   type: 'WithdrawMoney',
   data: { accountId, amountCents },
-  metadata: { commandId, now },
+  metadata: { commandId, now, customerId: CUSTOMER },
 });
 
 const strip = (r: AccountCommandResult) => ({ ...r, replayed: undefined });
@@ -94,7 +97,7 @@ describe('rejections and key reuse', () => {
       commandId: command.metadata.commandId,
       replayed: false,
     });
-    await handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 5_000 }, metadata: { commandId: randomUUID(), now } }, { db });
+    await handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 5_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
     expect(await handleAccountCommand(command, { db })).toEqual({ ...first, replayed: true });
     expect(await db.event.count({ where: { commandId: command.metadata.commandId } })).toBe(0);
   });
@@ -119,7 +122,7 @@ describe('rejections and key reuse', () => {
   });
 
   it('rejects commands on an account that does not exist, and records that outcome', async () => {
-    const command = withdrawal(randomUUID(), 100);
+    const command = withdrawal(newAccountId(), 100);
     const first = await handleAccountCommand(command, { db });
     expect(first).toMatchObject({ status: 'rejected', rejection: { code: 'AccountNotFound' } });
     expect(await handleAccountCommand(command, { db })).toEqual({ ...first, replayed: true });
@@ -127,9 +130,9 @@ describe('rejections and key reuse', () => {
 
   it('retrying OpenAccount with the same key returns the first account, not a second one', async () => {
     const commandId = randomUUID();
-    const open = (accountId: string): AccountCommand => ({ type: 'OpenAccount', data: { accountId, owner: 'Alan Turing', openingDepositCents: 100 }, metadata: { commandId, now } });
-    const first = await handleAccountCommand(open(randomUUID()), { db });
-    const retry = await handleAccountCommand(open(randomUUID()), { db });
+    const open = (accountId: AccountId): AccountCommand => ({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Alan Turing', openingDepositCents: 100 }, metadata: { commandId, now, customerId: CUSTOMER } });
+    const first = await handleAccountCommand(open(newAccountId()), { db });
+    const retry = await handleAccountCommand(open(newAccountId()), { db });
     expect(retry).toEqual({ ...first, replayed: true });
     expect(await db.command.count({ where: { commandId } })).toBe(1);
     expect(await db.event.count({ where: { commandId } })).toBe(2);

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { handleAccountCommand } from '@/lib/account-commands';
-import type { WriteConflict } from '@/lib/db/unique-violation';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import type { WriteConflict } from '@/lib/event-store/pg-errors';
 import type { TransferMoney } from '@/lib/domain/transfer';
-import { handleTransfer } from '@/lib/transfer-commands';
+import { handleTransfer } from '@/lib/accounts/transfer-command';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { checkInvariants } from '@/test/invariants';
 import { expectConsistentAccount, freshDatabase } from '@/test/db';
+import { newAccountId } from '@/lib/accounts/ids';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // A database of this file's own, so the whole-ledger invariant checker sees only these commands.
 let db: Db;
@@ -25,15 +28,15 @@ afterAll(async () => {
 const now = new Date('2026-11-26T12:00:00.000Z');
 
 async function open(openingDepositCents: number) {
-  const accountId = randomUUID();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'T', openingDepositCents }, metadata: { commandId: randomUUID(), now } }, { db });
+  const accountId = newAccountId();
+  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'T', openingDepositCents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
   return accountId;
 }
 
-const transfer = (fromAccountId: string, toAccountId: string, amountCents: number, commandId: string = randomUUID()): TransferMoney => ({
+const transfer = (fromAccountId: AccountId, toAccountId: AccountId, amountCents: number, commandId: string = randomUUID()): TransferMoney => ({
   type: 'TransferMoney',
   data: { transferId: randomUUID(), fromAccountId, toAccountId, amountCents },
-  metadata: { commandId, now },
+  metadata: { commandId, now, customerId: CUSTOMER },
 });
 
 describe('transfers', () => {
@@ -75,7 +78,7 @@ describe('transfers', () => {
 
   it('records rejections: same account, unknown accounts, insufficient funds', async () => {
     const [a, b] = [await open(1_000), await open(0)];
-    const unknown = randomUUID();
+    const unknown = newAccountId();
     expect(await handleTransfer(transfer(a, a, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'SameAccount' } });
     expect(await handleTransfer(transfer(unknown, b, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'AccountNotFound', accountId: unknown } });
     expect(await handleTransfer(transfer(a, unknown, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'AccountNotFound', accountId: unknown } });
@@ -94,7 +97,7 @@ describe('transfers', () => {
     const withdrawals = Array.from({ length: 20 }, (_, i) => ({
       type: 'WithdrawMoney' as const,
       data: { accountId: i % 2 === 0 ? a : b, amountCents: 3_000 },
-      metadata: { commandId: randomUUID(), now },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
     }));
     const results = await Promise.all([
       ...transfers.map((t) => handleTransfer(t, { db, onConflict })),

@@ -2,12 +2,14 @@ import 'server-only';
 import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { decideTransfer, type TransferMoney } from '@/lib/domain/transfer';
-import { ACCOUNT_SNAPSHOT_SCHEMA, rehydrateLoaded, snapshotEvery, snapshotIfDue, toNewEvents } from '@/lib/account-commands';
-import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/command-handler';
-import { db as defaultDb, type Db } from '@/lib/db/prisma';
-import type { LoadedStream } from '@/lib/event-store';
-import { fingerprint } from '@/lib/fingerprint';
-import { mergeWrites, projectAccount } from '@/lib/projections/account-projections';
+import { db as defaultDb } from '@/lib/db/prisma';
+import { fingerprint } from '@/lib/event-store/fingerprint';
+import { handleCommand, type CommandResult, type CommandSpec } from '@/lib/event-store/handler';
+import { snapshotEvery } from '@/lib/event-store/snapshots';
+import { emptyStream, type LoadedStream } from '@/lib/event-store/types';
+import type { HandleOptions } from './account-commands';
+import { ACCOUNT_PROJECTIONS, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
+import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
 
 export type TransferResult = {
   transferId: string;
@@ -21,11 +23,7 @@ export type TransferResult = {
 export type TransferCommandResult = CommandResult<TransferResult, AccountRejection>;
 
 /** The client's request; the server-made transfer id and the time are not part of it. */
-export const transferRequestOf = ({ data }: TransferMoney) => ({
-  from: data.fromAccountId.toLowerCase(),
-  to: data.toAccountId.toLowerCase(),
-  amountCents: data.amountCents,
-});
+export const transferRequestOf = ({ data, metadata }: TransferMoney) => ({ customerId: metadata.customerId, from: data.fromAccountId, to: data.toAccountId, amountCents: data.amountCents });
 
 /**
  * A transfer is one command over two streams: both are loaded, both get their events at their own
@@ -37,7 +35,7 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
   const from = accountStreamId(command.data.fromAccountId);
   const to = accountStreamId(command.data.toAccountId);
   const at = now.toISOString();
-  const empty: LoadedStream = { snapshot: null, events: [], version: 0 };
+  const empty = emptyStream();
   return {
     commandId,
     type: command.type,
@@ -45,6 +43,7 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
     streamIds: from === to ? [from] : [from, to],
     at: now,
     snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
+    projections: ACCOUNT_PROJECTIONS,
     decide(streams) {
       const fromStream = streams.get(from) ?? empty;
       const toStream = streams.get(to) ?? empty;
@@ -72,13 +71,15 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
         },
         work: {
           appends: [side(from, fromStream, decision.from), side(to, toStream, decision.to)],
-          projections: mergeWrites(
-            projectAccount(fromAfter, decision.from, fromStream.version + 1, commandId, at),
-            projectAccount(toAfter, decision.to, toStream.version + 1, commandId, at),
+          projections: toProjectionWrites(
+            mergeWrites(
+              projectAccount(fromAfter, decision.from, fromStream.version + 1, commandId, at),
+              projectAccount(toAfter, decision.to, toStream.version + 1, commandId, at),
+            ),
           ),
           snapshots: [
-            ...snapshotIfDue(from, fromStream.version, fromStream.version + decision.from.length, fromAfter, every),
-            ...snapshotIfDue(to, toStream.version, toStream.version + decision.to.length, toAfter, every),
+            ...accountSnapshotIfDue(from, fromStream.version, fromStream.version + decision.from.length, fromAfter, every),
+            ...accountSnapshotIfDue(to, toStream.version, toStream.version + decision.to.length, toAfter, every),
           ],
         },
       };
@@ -86,9 +87,6 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
   };
 }
 
-export function handleTransfer(
-  command: TransferMoney,
-  options: { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver; snapshotEvery?: number } = {},
-): Promise<TransferCommandResult> {
+export function handleTransfer(command: TransferMoney, options: HandleOptions = {}): Promise<TransferCommandResult> {
   return handleCommand(options.db ?? defaultDb(), transferCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
 }
