@@ -32,7 +32,12 @@ test("B opening A's account page gets the 404 page, like an unknown account", as
   }
 });
 
-test("B forging the withdraw server action with A's account id writes nothing and answers like an unknown account", async ({ browser, baseURL, account, db }) => {
+test("B forging the withdraw server action with A's account id writes nothing and answers like an unknown account", async ({
+  browser,
+  baseURL,
+  account,
+  db,
+}) => {
   const b = await customerB(browser, baseURL!);
   try {
     const own = await openAccount(b.page, 'Bob spending', '50.00');

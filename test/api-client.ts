@@ -19,7 +19,12 @@ export type Reply = { status: number; type: string | null; replayed: string | nu
 export type OpenedAccount = { id: string; accountNumber: string; name: string; balance: string; version: number };
 
 export async function read(response: Response): Promise<Reply> {
-  return { status: response.status, type: response.headers.get('content-type'), replayed: response.headers.get('idempotent-replayed'), text: await response.text() };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    replayed: response.headers.get('idempotent-replayed'),
+    text: await response.text(),
+  };
 }
 
 /** A new customer (signed up through better-auth) with an API key, and the API as they see it. */
@@ -47,11 +52,13 @@ export async function apiCustomer(name = 'Ada Lovelace') {
     },
     withdraw: (id: string, body: unknown, key: string | null = randomUUID(), headers: Record<string, string> = {}) =>
       withdrawals.POST(post(`/api/accounts/${id}/withdrawals`, body, { ...keyHeader(key), ...headers }), params(id)).then(read),
-    deposit: (id: string, body: unknown, key: string | null = randomUUID()) => deposits.POST(post(`/api/accounts/${id}/deposits`, body, keyHeader(key)), params(id)).then(read),
+    deposit: (id: string, body: unknown, key: string | null = randomUUID()) =>
+      deposits.POST(post(`/api/accounts/${id}/deposits`, body, keyHeader(key)), params(id)).then(read),
     transfer: (body: unknown, key: string = randomUUID()) => transfers.POST(post('/api/transfers', body, keyHeader(key))).then(read),
     account: (id: string) => account.GET(get(`/api/accounts/${id}`), params(id)).then(read),
     events: (id: string) => events.GET(get(`/api/accounts/${id}/events`), params(id)).then(read),
-    list: async () => (JSON.parse((await accounts.GET(get('/api/accounts')).then(read)).text) as { accounts: { id: string; accountNumber: string }[] }).accounts,
+    list: async () =>
+      (JSON.parse((await accounts.GET(get('/api/accounts')).then(read)).text) as { accounts: { id: string; accountNumber: string }[] }).accounts,
   };
 }
 

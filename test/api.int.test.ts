@@ -31,7 +31,13 @@ const eventsOf = (key: string) => db().event.count({ where: { commandId: scopedC
 describe('accounts', () => {
   it('opens an account (201) and reads it back', async () => {
     const created = await me.open('100.00', 'Api Owner');
-    expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), accountNumber: expect.stringMatching(/^\d{12}$/), name: 'Api Owner', balance: '100.00', version: 2 });
+    expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      accountNumber: expect.stringMatching(/^\d{12}$/),
+      name: 'Api Owner',
+      balance: '100.00',
+      version: 2,
+    });
     const fetched = await me.account(created.id);
     expect(fetched.status).toBe(200);
     expect(JSON.parse(fetched.text)).toEqual({ ...created, updatedAt: expect.stringMatching(/Z$/) });
@@ -148,7 +154,13 @@ describe('POST /api/transfers', () => {
     const key = randomUUID();
     const first = await me.transfer({ from: a.id, toAccountNumber: b.accountNumber, amount: '30.00' }, key);
     expect(first.status).toBe(201);
-    expect(JSON.parse(first.text)).toEqual({ transferId: expect.stringMatching(/^[0-9a-f-]{36}$/), from: a.id, toAccountNumber: b.accountNumber, amount: '30.00', fromBalance: '70.00' });
+    expect(JSON.parse(first.text)).toEqual({
+      transferId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      from: a.id,
+      toAccountNumber: b.accountNumber,
+      amount: '30.00',
+      fromBalance: '70.00',
+    });
     expect(await me.transfer({ from: a.id, toAccountNumber: b.accountNumber, amount: '30.00' }, key)).toEqual({ ...first, replayed: 'true' });
     expect(await eventsOf(key)).toBe(2);
     expect(JSON.parse((await me.account(b.id)).text)).toMatchObject({ balance: '35.00' });
@@ -157,13 +169,34 @@ describe('POST /api/transfers', () => {
   it('insufficient funds → 422; same account → 422; unknown number → 404; bad ids, numbers and amounts → 422', async () => {
     const [a, b] = [await me.open('10.00'), await me.open('0')];
     const to = b.accountNumber;
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: to, amount: '10.01' })).text)).toMatchObject({ status: 422, type: '/problems/insufficient-funds', balance: '10.00', requested: '10.01' });
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: a.accountNumber, amount: '1.00' })).text)).toMatchObject({ status: 422, type: '/problems/same-account' });
+    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: to, amount: '10.01' })).text)).toMatchObject({
+      status: 422,
+      type: '/problems/insufficient-funds',
+      balance: '10.00',
+      requested: '10.01',
+    });
+    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: a.accountNumber, amount: '1.00' })).text)).toMatchObject({
+      status: 422,
+      type: '/problems/same-account',
+    });
     const nobody = accountNumberOf(19_999_999_999n);
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: nobody, amount: '1.00' })).text)).toMatchObject({ status: 404, type: '/problems/account-not-found', accountNumber: nobody });
-    expect(JSON.parse((await me.transfer({ from: 'x', toAccountNumber: to, amount: '1.00' })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/from must be an account id/) });
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: '12345', amount: '1.00' })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/toAccountNumber must be 12 digits/) });
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: to, amount: 1 })).text)).toMatchObject({ status: 422, detail: expect.stringMatching(/amount must be a decimal string/) });
+    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: nobody, amount: '1.00' })).text)).toMatchObject({
+      status: 404,
+      type: '/problems/account-not-found',
+      accountNumber: nobody,
+    });
+    expect(JSON.parse((await me.transfer({ from: 'x', toAccountNumber: to, amount: '1.00' })).text)).toMatchObject({
+      status: 422,
+      detail: expect.stringMatching(/from must be an account id/),
+    });
+    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: '12345', amount: '1.00' })).text)).toMatchObject({
+      status: 422,
+      detail: expect.stringMatching(/toAccountNumber must be 12 digits/),
+    });
+    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: to, amount: 1 })).text)).toMatchObject({
+      status: 422,
+      detail: expect.stringMatching(/amount must be a decimal string/),
+    });
     expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: to })).text)).toMatchObject({ status: 422 });
     const balances = await Promise.all([a.id, b.id].map(async (id) => (JSON.parse((await me.account(id)).text) as { balance: string }).balance));
     expect(balances).toEqual(['10.00', '0.00']);

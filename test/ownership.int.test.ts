@@ -98,7 +98,13 @@ describe('transfers to another customer by account number', () => {
     const [mine, theirs] = [await a.open('100.00'), await b.open('50.00')];
     const reply = await a.transfer({ from: mine.id, toAccountNumber: theirs.accountNumber, amount: '20.00' });
     expect(reply.status).toBe(201);
-    expect(JSON.parse(reply.text)).toEqual({ transferId: expect.any(String), from: mine.id, toAccountNumber: theirs.accountNumber, amount: '20.00', fromBalance: '80.00' });
+    expect(JSON.parse(reply.text)).toEqual({
+      transferId: expect.any(String),
+      from: mine.id,
+      toAccountNumber: theirs.accountNumber,
+      amount: '20.00',
+      fromBalance: '80.00',
+    });
     expect(JSON.parse((await b.account(theirs.id)).text)).toMatchObject({ balance: '70.00' });
     expect(reply.text).not.toContain(theirs.id);
     expect(reply.text).not.toContain('70.00');
@@ -112,7 +118,10 @@ describe('transfers to another customer by account number', () => {
     const key = randomUUID();
     const reply = await a.transfer({ from: mine.id, toAccountNumber: digits.join(''), amount: '20.00' }, key);
     expect(reply.status).toBe(422);
-    expect(JSON.parse(reply.text)).toMatchObject({ type: '/problems/validation-failed', errors: [{ pointer: '/toAccountNumber', detail: expect.stringMatching(/check the digits/) }] });
+    expect(JSON.parse(reply.text)).toMatchObject({
+      type: '/problems/validation-failed',
+      errors: [{ pointer: '/toAccountNumber', detail: expect.stringMatching(/check the digits/) }],
+    });
     expect(await Promise.all([streamEvents(mine.id), streamEvents(theirs.id)])).toEqual(before);
     expect(await db().command.count({ where: { commandId: scopedCommandId(a.id, key) } })).toBe(0);
   });

@@ -21,7 +21,12 @@ export function eventStreamsBelongToCommandCustomer({ streams, events }: Ledger)
     const opened = streams.get(event.stream_id)?.find((e) => e.type === 'AccountOpened');
     const owner = opened?.data.customerId ?? null;
     if (owner !== customer) {
-      found.push(violation('stream-owner', `${event.type} v${event.version} in ${event.stream_id} by command ${event.command_id}: the stream belongs to ${owner ?? 'nobody'}, not ${customer}`));
+      found.push(
+        violation(
+          'stream-owner',
+          `${event.type} v${event.version} in ${event.stream_id} by command ${event.command_id}: the stream belongs to ${owner ?? 'nobody'}, not ${customer}`,
+        ),
+      );
     }
   }
   return found;
