@@ -25,17 +25,7 @@ const anonymousContext = (browser: Browser, options: { javaScriptEnabled?: boole
   browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
 function adminPaths(accountId: string, commandId: string) {
-  return [
-    '/admin',
-    '/admin/events',
-    '/admin/events?stream=x',
-    '/admin/events/1',
-    '/admin/streams',
-    `/admin/streams/account-${accountId}`,
-    '/admin/commands',
-    `/admin/commands/${commandId}`,
-    '/admin/projections',
-  ];
+  return ['/admin', '/admin/events', '/admin/events?stream=x', '/admin/events/1', '/admin/streams', `/admin/streams/account-${accountId}`, '/admin/commands', `/admin/commands/${commandId}`, '/admin/projections'];
 }
 
 async function withdrawTwiceOverApi(request: APIRequestContext, accountId: string, key: string) {
@@ -64,10 +54,7 @@ test('every admin page is a 404 to signed-out visitors and to customers, who see
   const stranger = await anonymous.newPage();
   try {
     for (const path of adminPaths(account.id, rows[0]!.command_id)) {
-      for (const [who, visitor] of [
-        ['customer', page],
-        ['signed out', stranger],
-      ] as const) {
+      for (const [who, visitor] of [['customer', page], ['signed out', stranger]] as const) {
         const response = await visitor.goto(path);
         expect(response?.status(), `${who}: ${path}`).toBe(404);
         await expect(visitor.getByRole('heading', { level: 1 }), `${who}: ${path}`).toHaveText('Not found');
@@ -80,22 +67,12 @@ test('every admin page is a 404 to signed-out visitors and to customers, who see
   }
 });
 
-test('the admin API answers 404 to no, wrong or customer credentials; 200 to the admin’s session or API key', async ({
-  page,
-  adminPage,
-  playwright,
-  baseURL,
-}) => {
+test('the admin API answers 404 to no, wrong or customer credentials; 200 to the admin’s session or API key', async ({ page, adminPage, playwright, baseURL }) => {
   const customerKey = await createApiKey(page, baseURL!, 'customer key');
   const adminKey = await createApiKey(adminPage, baseURL!, 'admin key');
   const anonymous = await playwright.request.newContext({ baseURL });
   try {
-    for (const headers of [
-      {},
-      { authorization: 'Bearer idem_wrong-token-0123456789abcdef' },
-      { cookie: 'idem.session_token=forged.value' },
-      { authorization: `Bearer ${customerKey.key}` },
-    ] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Bearer idem_wrong-token-0123456789abcdef' }, { cookie: 'idem.session_token=forged.value' }, { authorization: `Bearer ${customerKey.key}` }] as Record<string, string>[]) {
       await expectAdminApi404(anonymous, headers);
     }
     await expectAdminApi404(page.request); // a customer's session
@@ -115,12 +92,7 @@ test('the admin API answers 404 to no, wrong or customer credentials; 200 to the
   }
 });
 
-test('an admin server action POSTed by a customer or without a session, on any path, answers 404 and does nothing', async ({
-  page,
-  browser,
-  adminPage,
-  baseURL,
-}) => {
+test('an admin server action POSTed by a customer or without a session, on any path, answers 404 and does nothing', async ({ page, browser, adminPage, baseURL }) => {
   // Capture the action id from the real page: Verify on the projections page.
   await adminPage.goto('/admin/projections');
   const [verify] = await Promise.all([adminPage.waitForRequest(isActionPost), adminPage.getByRole('button', { name: 'Verify' }).first().click()]);
@@ -129,10 +101,7 @@ test('an admin server action POSTed by a customer or without a session, on any p
 
   const anonymous = await anonymousContext(browser);
   try {
-    for (const [who, request] of [
-      ['signed out', anonymous.request],
-      ['customer', page.request],
-    ] as const) {
+    for (const [who, request] of [['signed out', anonymous.request], ['customer', page.request]] as const) {
       for (const path of ['/admin', '/']) {
         const response = await request.post(path, {
           headers: { 'next-action': actionId, origin: baseURL!, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
@@ -176,8 +145,7 @@ test.describe('signing in as admin', () => {
     await signIn(page, '/admin/commands');
     await expect(page).toHaveURL(/\/admin\/commands$/);
     await page.getByRole('link', { name: 'Admin', exact: true }).click();
-    for (const name of ['Event history', 'Command log', 'Streams', 'Projections'])
-      await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
+    for (const name of ['Event history', 'Command log', 'Streams', 'Projections']) await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
     await expect(page.locator('section[aria-labelledby="daily-totals"]')).toBeAttached();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -217,10 +185,7 @@ test('event history, event detail, stream time travel and the command log with a
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('MoneyWithdrawn');
 
-  await rows
-    .first()
-    .getByRole('link', { name: /^Event \d+$/ })
-    .click();
+  await rows.first().getByRole('link', { name: /^Event \d+$/ }).click();
   await expect(admin.getByRole('heading', { level: 1 })).toHaveText(/^Event \d+: MoneyWithdrawn$/);
   await expect(admin.getByLabel('Event data')).toContainText('"amountCents": 1234');
   await expect(admin.locator('dt:has-text("Causation id") + dd')).toHaveText(key);

@@ -81,10 +81,7 @@ async function plantAndCheck(plant: (db: pg.Client) => Promise<unknown>, observe
 
 /** The planted violation is reported by `invariant` itself and by the whole check. */
 function expectReported(planted: Planted, invariant: Invariant, expected: string | RegExp) {
-  for (const [who, text] of [
-    [invariant.name, planted.by(invariant)],
-    ['checkInvariants', planted.whole],
-  ] as const) {
+  for (const [who, text] of [[invariant.name, planted.by(invariant)], ['checkInvariants', planted.whole]] as const) {
     if (typeof expected === 'string') expect(text, who).toContain(expected);
     else expect(text, who).toMatch(expected);
   }
@@ -96,34 +93,14 @@ const clone = (list: Observation[]) => JSON.parse(JSON.stringify(list)) as Obser
 describe('invariant checker', () => {
   it('passes on the ledger the API wrote', async () => {
     const report = await checkInvariants(db, observations);
-    expect(report).toMatchObject({
-      streams: 2,
-      events: 12,
-      commands: 12,
-      acceptedCommands: 10,
-      rejectedCommands: 2,
-      keys: 12,
-      acknowledged: 10,
-      refused: 2,
-      unresolved: 0,
-    });
+    expect(report).toMatchObject({ streams: 2, events: 12, commands: 12, acceptedCommands: 10, rejectedCommands: 2, keys: 12, acknowledged: 10, refused: 2, unresolved: 0 });
     expect(report.totalBalanceCents).toBe(100_00 - 30_00 + 15_00 + 5_50);
   });
 
   it('[stream-owner] a stream whose AccountOpened names another customer than the commands that moved its money', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{customerId}', '"intruder"') WHERE stream_id = $1 AND type = 'AccountOpened'`, [stream(accountA)]),
-    );
-    expectReported(
-      planted,
-      invariants.eventStreamsBelongToCommandCustomer,
-      new RegExp(`\\[stream-owner\\] MoneyWithdrawn v\\d+ in ${stream(accountA)} by command [^:\\s]+:${keys.withdrawal}: the stream belongs to intruder, not `),
-    );
-    expectReported(
-      planted,
-      invariants.eventStreamsBelongToCommandCustomer,
-      new RegExp(`\\[stream-owner\\] MoneyTransferredOut v\\d+ in ${stream(accountA)} by command [^:\\s]+:${keys.transfer}:`),
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE events SET data = jsonb_set(data, '{customerId}', '"intruder"') WHERE stream_id = $1 AND type = 'AccountOpened'`, [stream(accountA)]));
+    expectReported(planted, invariants.eventStreamsBelongToCommandCustomer, new RegExp(`\\[stream-owner\\] MoneyWithdrawn v\\d+ in ${stream(accountA)} by command [^:\\s]+:${keys.withdrawal}: the stream belongs to intruder, not `));
+    expectReported(planted, invariants.eventStreamsBelongToCommandCustomer, new RegExp(`\\[stream-owner\\] MoneyTransferredOut v\\d+ in ${stream(accountA)} by command [^:\\s]+:${keys.transfer}:`));
   });
 
   it('[stream-gap] an event deleted from the middle of a stream', async () => {
@@ -132,9 +109,7 @@ describe('invariant checker', () => {
   });
 
   it('[stream-shape] an event that names another account than its stream', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{accountId}', '"someone-else"') WHERE command_id = $1`, [keys.deposit]),
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE events SET data = jsonb_set(data, '{accountId}', '"someone-else"') WHERE command_id = $1`, [keys.deposit]));
     expectReported(planted, invariants.streamsAreAccountStreams, `[stream-shape] ${stream(accountB)} v2: data.accountId is someone-else`);
   });
 
@@ -147,32 +122,18 @@ describe('invariant checker', () => {
         [keys.withdrawal],
       ),
     );
-    expectReported(
-      planted,
-      invariants.commandEventsMatchOutcome,
-      `[command-events] ${keys.withdrawal} (WithdrawMoney, accepted): events [MoneyWithdrawn,MoneyWithdrawn], expected exactly [MoneyWithdrawn]`,
-    );
-    expectReported(
-      planted,
-      invariants.commandWritesShareOneCommit,
-      `[command-commit] ${keys.withdrawal}: event ${stream(accountA)} v10 written by transaction`,
-    );
+    expectReported(planted, invariants.commandEventsMatchOutcome, `[command-events] ${keys.withdrawal} (WithdrawMoney, accepted): events [MoneyWithdrawn,MoneyWithdrawn], expected exactly [MoneyWithdrawn]`);
+    expectReported(planted, invariants.commandWritesShareOneCommit, `[command-commit] ${keys.withdrawal}: event ${stream(accountA)} v10 written by transaction`);
     expectReported(planted, invariants.balanceChainHolds, `[balance-chain] ${stream(accountA)} v10 MoneyWithdrawn`);
   });
 
   it('[projection-balance] a balance row that is not the replay of its stream', async () => {
     const planted = await plantAndCheck((c) => c.query(`UPDATE account_balances SET balance_cents = balance_cents + 1 WHERE account_id = $1`, [accountB]));
-    expectReported(
-      planted,
-      invariants.balanceProjectionMatchesReplay,
-      new RegExp(`\\[projection-balance\\] ${accountB}: account_balances .*"balance":"1551".* ≠ replay .*"balance":"1550"`),
-    );
+    expectReported(planted, invariants.balanceProjectionMatchesReplay, new RegExp(`\\[projection-balance\\] ${accountB}: account_balances .*"balance":"1551".* ≠ replay .*"balance":"1550"`));
   });
 
   it('[projection-transactions] a transaction row that differs from its event', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE account_transactions SET amount_cents = amount_cents + 100 WHERE command_id = $1`, [keys.deposit]),
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE account_transactions SET amount_cents = amount_cents + 100 WHERE command_id = $1`, [keys.deposit]));
     expectReported(planted, invariants.transactionProjectionMatchesReplay, `[projection-transactions] ${accountB}:`);
     expectReported(planted, invariants.transactionProjectionMatchesReplay, 'deposit 650 → 550');
   });
@@ -182,11 +143,7 @@ describe('invariant checker', () => {
       c.query(`UPDATE events SET data = data || '{"amountCents": 20000, "balanceAfterCents": -13000}'::jsonb WHERE command_id = $1`, [keys.withdrawal]),
     );
     expectReported(planted, invariants.balancesNeverNegative, `[balance-negative] ${stream(accountA)} v3: balance -13000 after MoneyWithdrawn`);
-    expectReported(
-      planted,
-      invariants.balanceChainHolds,
-      `[balance-chain] ${stream(accountA)} v3 MoneyWithdrawn: balanceAfterCents -13000, but 10000 − 20000 = -10000`,
-    );
+    expectReported(planted, invariants.balanceChainHolds, `[balance-chain] ${stream(accountA)} v3 MoneyWithdrawn: balanceAfterCents -13000, but 10000 − 20000 = -10000`);
   });
 
   it('[command-duplicate] two command rows for one command id (its primary key dropped inside the transaction)', async () => {
@@ -207,13 +164,8 @@ describe('invariant checker', () => {
 
   it('[command-versions] a command whose two events are not at consecutive versions', async () => {
     const planted = await plantAndCheck((c) => c.query(`UPDATE events SET version = 100 WHERE stream_id = $1 AND version = 2`, [stream(accountA)]));
-    const opening = (await db.query<{ command_id: string }>(`SELECT command_id FROM events WHERE stream_id = $1 AND version = 1`, [stream(accountA)])).rows[0]!
-      .command_id;
-    expectReported(
-      planted,
-      invariants.commandVersionsAreConsecutive,
-      `[command-versions] ${opening}: versions 1,100 in ${stream(accountA)} are not consecutive`,
-    );
+    const opening = (await db.query<{ command_id: string }>(`SELECT command_id FROM events WHERE stream_id = $1 AND version = 1`, [stream(accountA)])).rows[0]!.command_id;
+    expectReported(planted, invariants.commandVersionsAreConsecutive, `[command-versions] ${opening}: versions 1,100 in ${stream(accountA)} are not consecutive`);
   });
 
   it('[ack-lost] an acknowledged command that is not in the database', async () => {
@@ -226,29 +178,19 @@ describe('invariant checker', () => {
   });
 
   it('[command-outcome] and [ack-mismatch] a stored outcome that differs from its events and the reply', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{result,balanceCents}', '1') WHERE command_id = $1`, [keys.withdrawal]),
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{result,balanceCents}', '1') WHERE command_id = $1`, [keys.withdrawal]));
     expectReported(planted, invariants.commandOutcomesMatchEvents, `[command-outcome] ${keys.withdrawal}: stored outcome`);
     expectReported(planted, invariants.acknowledgementsMatchStore, `[ack-mismatch] ${keys.withdrawal}: acknowledged {"accountId":"${accountA}","balance":7000`);
   });
 
   it('[rejection-mismatch] a rejection replied with other numbers than stored', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{rejection,balanceCents}', '1') WHERE command_id = $1`, [keys.overdraft]),
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{rejection,balanceCents}', '1') WHERE command_id = $1`, [keys.overdraft]));
     expectReported(planted, invariants.rejectionsMatchStore, `[rejection-mismatch] ${keys.overdraft}: answered balance 70.00 requested 500.00, stored 1/50000`);
   });
 
   it('[command-streams] an event of an account command in another stream', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET stream_id = $2, version = 100 WHERE command_id = $1`, [keys.deposit, stream(accountA)]),
-    );
-    expectReported(
-      planted,
-      invariants.commandEventsInNamedStreams,
-      `[command-streams] ${keys.deposit}: event in ${stream(accountA)}, which the command does not name`,
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE events SET stream_id = $2, version = 100 WHERE command_id = $1`, [keys.deposit, stream(accountA)]));
+    expectReported(planted, invariants.commandEventsInNamedStreams, `[command-streams] ${keys.deposit}: event in ${stream(accountA)}, which the command does not name`);
   });
 
   it('[command-events] a transfer with only one side', async () => {
@@ -256,17 +198,11 @@ describe('invariant checker', () => {
       await c.query(`DELETE FROM account_transactions WHERE command_id = $1 AND kind = 'transfer-in'`, [keys.transfer]);
       await c.query(`DELETE FROM events WHERE command_id = $1 AND type = 'MoneyTransferredIn'`, [keys.transfer]);
     });
-    expectReported(
-      planted,
-      invariants.commandEventsMatchOutcome,
-      `[command-events] ${keys.transfer} (TransferMoney, accepted): events [MoneyTransferredOut@${stream(accountA)}], expected exactly [`,
-    );
+    expectReported(planted, invariants.commandEventsMatchOutcome, `[command-events] ${keys.transfer} (TransferMoney, accepted): events [MoneyTransferredOut@${stream(accountA)}], expected exactly [`);
   });
 
   it('[projection-transactions] a transfer row with the wrong counterparty', async () => {
-    const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE account_transactions SET counterparty_account_id = $2 WHERE command_id = $1 AND kind = 'transfer-out'`, [keys.transfer, accountA]),
-    );
+    const planted = await plantAndCheck((c) => c.query(`UPDATE account_transactions SET counterparty_account_id = $2 WHERE command_id = $1 AND kind = 'transfer-out'`, [keys.transfer, accountA]));
     expectReported(planted, invariants.transactionProjectionMatchesReplay, `[projection-transactions] ${accountA}:`);
     expectReported(planted, invariants.transactionProjectionMatchesReplay, `transfer-out 1000 → 7500 with ${accountA} by ${keys.transfer}`);
   });
@@ -307,10 +243,6 @@ describe('invariant checker', () => {
 
   it('[rejection-mismatch] a 404 for an unknown account whose rejection was not recorded', async () => {
     const planted = await plantAndCheck((c) => c.query(`DELETE FROM commands WHERE command_id = $1`, [keys.unknown]));
-    expectReported(
-      planted,
-      invariants.rejectionsMatchStore,
-      `[rejection-mismatch] ${keys.unknown}: 404 account-not-found, but no command row records the rejection`,
-    );
+    expectReported(planted, invariants.rejectionsMatchStore, `[rejection-mismatch] ${keys.unknown}: 404 account-not-found, but no command row records the rejection`);
   });
 });
