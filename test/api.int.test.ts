@@ -6,7 +6,7 @@ import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/domain/account-id';
 import { accountNumberOf } from '@/lib/domain/account-number';
 import { testAuthEnv } from '@/test/auth';
-import { apiCustomer, type ApiCustomer } from '@/test/api-client';
+import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
 
 // The JSON API, called in-process against a database of this file's own, as one customer with an

@@ -5,7 +5,7 @@ import { db } from '@/lib/db/prisma';
 import { accountStreamId } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
 import { testAuthEnv } from '@/test/auth';
-import { apiCustomer, type ApiCustomer, type OpenedAccount, type Reply } from '@/test/api-client';
+import { apiCustomer, type ApiCustomer, type OpenedAccount, type Reply } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
 
 // Issue 10 over the API: two customers, A and B, each with an API key. B reaching for A's account
