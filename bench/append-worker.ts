@@ -15,6 +15,7 @@ import { countQueries, newTally, pauseCounting } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
 import type { Appender } from './job';
+import { exitAfter } from './spawn';
 
 /** The same job: Idem, Emmett's command handler and the two hand-written floors. Blind appends: raw pg and Emmett's appendToStream. */
 /**
@@ -158,10 +159,4 @@ async function main() {
   writeFileSync(spec.out, JSON.stringify(results));
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

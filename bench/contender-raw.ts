@@ -4,19 +4,14 @@
 // Idem's: on a violation the worker re-reads the stream's version and retries with Idem's backoff.
 import pg from 'pg';
 import { migrate } from '../lib/db/migrate';
+import { withClient } from '../lib/db/with-client';
 import { backoffMs, sleep, type OpOutcome } from './closed-loop';
 import type { Appender } from './job';
 import { depositedData, depositMetadata, newId } from './payload';
 
 export async function prepareRawDatabase(url: string): Promise<void> {
   await migrate(url);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey');
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (c) => c.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey'));
 }
 
 const INSERT = `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)

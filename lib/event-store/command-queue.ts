@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
+import { observeStep } from '@/lib/observability/command-observer';
 import { backoff, isContended, isShared, markShared, sleep, type RetryPolicy } from './contention';
 import { decideInSequence } from './decisions';
 import type { CommandResult, CommandSpec, ConflictObserver } from './handler';
@@ -140,6 +141,12 @@ function takeBatch(queue: Queue): Waiter[] {
 async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string[]): Promise<void> {
   const { snapshotSchemaVersion, projections } = batch[0]!.spec;
   const locked = isShared(streamIds);
+  // Spans: a batch of one is its command's load / decide / commit; a larger batch's load and commit
+  // name its commands, and each command still gets its own decide.
+  const one = batch.length === 1 ? batch[0]!.spec : null;
+  const attributes: Record<string, string | number> = one ? { 'idem.command_id': one.commandId, 'idem.command_type': one.type } : { 'idem.batch_size': batch.length, 'idem.command_ids': batch.map((w) => w.spec.commandId).join(',') };
+  const decide = (spec: CommandSpec<unknown, unknown>, streams: Map<string, LoadedStream>) =>
+    observeStep('decide', { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type }, async () => spec.decide(streams));
   const attempt = async (sql: SqlClient) => {
     if (locked) await lockStreams(sql, streamIds);
     const loaded = new Map<string, LoadedStream>();
@@ -150,12 +157,13 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
     let recorded = new Map<string, CommandRecord>();
     const missing = streamIds.filter((id) => !loaded.has(id));
     if (missing.length > 0) {
-      const fresh = await loadForCommands(sql, [...new Set(batch.map((w) => w.spec.commandId))], missing, snapshotSchemaVersion);
+      const fresh = await observeStep('load', attributes, () => loadForCommands(sql, [...new Set(batch.map((w) => w.spec.commandId))], missing, snapshotSchemaVersion));
       recorded = fresh.commands;
       for (const [id, stream] of fresh.streams) loaded.set(id, stream);
     }
-    const decided = decideInSequence(batch.map((w) => w.spec), recorded, loaded);
-    if (decided.work.length > 0) await commit(sql, { projections, commands: decided.work });
+    const decided = await decideInSequence(batch.map((w) => w.spec), recorded, loaded, decide);
+    const outcome: Record<string, string> = one && decided.work[0] ? { 'idem.outcome': decided.work[0].command.status } : {};
+    if (decided.work.length > 0) await observeStep('commit', { ...attributes, ...outcome }, () => commit(sql, { projections, commands: decided.work }));
     return decided;
   };
   let decided: Awaited<ReturnType<typeof attempt>>;

@@ -30,27 +30,34 @@ export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, 
  * appears twice is decided once, and its later copies replay what this batch commits (if the commit
  * fails, all of them are retried). `streams` holds the loaded stream of every command.
  */
-export function decideInSequence(specs: CommandSpec<unknown, unknown>[], recorded: Map<string, CommandRecord>, loaded: Map<string, LoadedStream>) {
+export async function decideInSequence(specs: CommandSpec<unknown, unknown>[], recorded: Map<string, CommandRecord>, loaded: Map<string, LoadedStream>, decide: Decide = (spec, streams) => spec.decide(streams)) {
   const streams = new Map(loaded);
   const work: CommandWork[] = [];
   const decidedHere = new Map<string, CommandRecord>();
-  const results = specs.map((spec): CommandResult<unknown, unknown> | { error: unknown } => {
+  const results: (CommandResult<unknown, unknown> | { error: unknown })[] = [];
+  for (const spec of specs) {
     const prior = recorded.get(spec.commandId) ?? decidedHere.get(spec.commandId);
-    if (prior) return replay(spec, prior);
+    if (prior) {
+      results.push(replay(spec, prior));
+      continue;
+    }
     const streamId = spec.streamIds[0]!;
     try {
-      const decided = spec.decide(new Map([[streamId, streams.get(streamId)!]]));
+      const decided = await decide(spec, new Map([[streamId, streams.get(streamId)!]]));
       const own = workOf(spec, decided);
       work.push(own);
       decidedHere.set(spec.commandId, own.command);
       streams.set(streamId, advance(streams.get(streamId)!, streamId, own));
-      return { ...outcomeOf(decided), commandId: spec.commandId, replayed: false };
+      results.push({ ...outcomeOf(decided), commandId: spec.commandId, replayed: false });
     } catch (error) {
-      return { error };
+      results.push({ error });
     }
-  });
+  }
   return { results, work, streams };
 }
+
+/** How a command is decided (the stream queue wraps it in the observer's step). */
+export type Decide = (spec: CommandSpec<unknown, unknown>, streams: Map<string, LoadedStream>) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
 export function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {

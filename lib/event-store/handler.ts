@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
+import { commandObserver, notify, observeStep, outcomeOf as outcomeLabel } from '@/lib/observability/command-observer';
 import { backoff, defaultRetryPolicy, isContended, markContended, markShared, sleep, type RetryPolicy } from './contention';
 import type { InlineProjection, ProjectionWrite } from './inline-projection';
 import { loadForCommand } from './load';
@@ -53,6 +54,24 @@ export async function handleCommand<Result, Rejection>(
   policy: RetryPolicy = defaultRetryPolicy,
   onConflict?: ConflictObserver,
 ): Promise<CommandResult<Result, Rejection>> {
+  // Observability (lib/observability/command-observer.ts): one event per finished command, one per
+  // retried conflict, and the steps as spans. Nothing here changes what the command does.
+  const observer = commandObserver();
+  const started = performance.now();
+  let conflicts = 0;
+  const result = await observeStep('command', { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type }, () =>
+    runCommand(db, spec, policy, (conflict, attempt) => {
+      conflicts += 1;
+      notify(observer?.conflict, { kind: conflict.kind, type: spec.type, commandId: spec.commandId, attempt });
+      onConflict?.(conflict, attempt);
+    }),
+  );
+  const attempts = result.status === 'busy' ? result.attempts : conflicts + 1;
+  notify(observer?.finished, { type: spec.type, commandId: spec.commandId, outcome: outcomeLabel(result), durationMs: performance.now() - started, attempts });
+  return result;
+}
+
+async function runCommand<Result, Rejection>(db: Db, spec: CommandSpec<Result, Rejection>, policy: RetryPolicy, onConflict: ConflictObserver): Promise<CommandResult<Result, Rejection>> {
   const single = spec.streamIds.length === 1;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     // A command on one stream joins this process's next batch (./command-queue.ts): decided in
@@ -75,7 +94,7 @@ export async function handleCommand<Result, Rejection>(
       markContended(spec.streamIds);
       // A command over several streams waits on their locks; batches on them must take turns with it.
       if (!single) markShared(spec.streamIds);
-      onConflict?.(conflict, attempt);
+      onConflict(conflict, attempt);
       if (attempt < policy.maxAttempts && !single) await sleep(backoff(attempt, policy));
     }
   }
@@ -84,10 +103,11 @@ export async function handleCommand<Result, Rejection>(
 
 /** Load, decide, commit: two round trips when nothing conflicts. */
 async function attemptOnce<Result, Rejection>(sql: SqlClient, spec: CommandSpec<Result, Rejection>): Promise<CommandResult<Result, Rejection>> {
-  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
+  const attributes = { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type };
+  const loaded = await observeStep('load', attributes, () => loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion));
   if (loaded.command) return replay(spec, loaded.command);
-  const decided = spec.decide(loaded.streams);
+  const decided = await observeStep('decide', attributes, async () => spec.decide(loaded.streams));
   const work = workOf(spec, decided);
-  await commit(sql, { projections: spec.projections, commands: [work] });
+  await observeStep('commit', { ...attributes, 'idem.outcome': decided.status }, () => commit(sql, { projections: spec.projections, commands: [work] }));
   return { ...outcomeOf(decided), commandId: spec.commandId, replayed: false };
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
+import { errorFields, log } from '@/lib/observability/log';
 import type { CommandResult, CommandSpec } from './handler';
 import { replay } from './decisions';
 import { countReplay, findCommand } from './load';
@@ -14,7 +15,7 @@ export async function counted<R extends CommandResult<unknown, unknown>>(db: Db,
   try {
     await countReplay(db, result.commandId);
   } catch (error) {
-    console.warn(`[idem] could not count a replay of ${result.commandId}: ${error instanceof Error ? error.message : String(error)}`);
+    log().warn({ commandId: result.commandId, ...errorFields(error) }, 'could not count a replay');
   }
   return result;
 }

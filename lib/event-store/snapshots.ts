@@ -8,7 +8,9 @@ let configured: number | undefined;
 /** The interval for this process: IDEM_SNAPSHOT_EVERY, read once (reading process.env on every command showed in the profile). */
 export function snapshotEvery(env?: Record<string, string | undefined>): number {
   if (env === undefined) return (configured ??= snapshotEvery(process.env));
-  const value = Number(env.IDEM_SNAPSHOT_EVERY ?? DEFAULT_SNAPSHOT_EVERY);
+  // An empty value (`IDEM_SNAPSHOT_EVERY=` in an env file) means unset; Number('') would be 0, i.e. off.
+  const raw = env.IDEM_SNAPSHOT_EVERY?.trim();
+  const value = raw ? Number(raw) : DEFAULT_SNAPSHOT_EVERY;
   return Number.isInteger(value) && value >= 0 ? value : DEFAULT_SNAPSHOT_EVERY;
 }
 
