@@ -14,7 +14,8 @@ type Side = 'next' | 'idem' | null;
 
 function sideOfSource(source: string): Side {
   if (/(^|\/)(lib|app)\//.test(source) && !source.includes('node_modules')) return 'idem';
-  if (/node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) || source.includes('/lib/generated/prisma/')) return 'idem';
+  if (/node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) || source.includes('/lib/generated/prisma/'))
+    return 'idem';
   if (/node_modules\/(next|react|react-dom|react-server-dom-[a-z-]+|scheduler|@next|styled-jsx|@swc)\//.test(source)) return 'next';
   return null;
 }

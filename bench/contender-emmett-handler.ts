@@ -74,7 +74,9 @@ export function emmettHandlerAppender(url: string, poolSize: number): Appender {
     },
     append: (key, _worker, seq) => run(moneyCommand(accountOf(key), seq)),
     async streamLength(key) {
-      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(stream_position), 0)::int AS n FROM emt_streams WHERE stream_id = $1', [accountStreamId(accountOf(key))]);
+      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(stream_position), 0)::int AS n FROM emt_streams WHERE stream_id = $1', [
+        accountStreamId(accountOf(key)),
+      ]);
       return rows[0]?.n ?? 0;
     },
     async close() {

@@ -98,7 +98,17 @@ export function pgFunctionAppender(url: string, poolSize: number): Appender {
     async append(key, _worker, seq): Promise<OpOutcome> {
       const command = moneyCommand(accountOf(key), seq) as MoneyCommand;
       const { commandId, now } = command.metadata;
-      const values = [commandId, command.type, command.data.accountId, command.metadata.customerId, command.data.amountCents, fingerprintOf(command), now, now.toISOString(), JSON.stringify(metadataOf(command))];
+      const values = [
+        commandId,
+        command.type,
+        command.data.accountId,
+        command.metadata.customerId,
+        command.data.amountCents,
+        fingerprintOf(command),
+        now,
+        now.toISOString(),
+        JSON.stringify(metadataOf(command)),
+      ];
       for (let n = 1; ; n++) {
         try {
           const { rows } = await pool.query<{ outcome: { status: string } }>({ name: 'floor_fn', text: CALL, values });
@@ -110,7 +120,9 @@ export function pgFunctionAppender(url: string, poolSize: number): Appender {
       }
     },
     async streamLength(key) {
-      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [`account-${accountOf(key)}`]);
+      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [
+        `account-${accountOf(key)}`,
+      ]);
       return rows[0]?.n ?? 0;
     },
     close: () => pool.end(),

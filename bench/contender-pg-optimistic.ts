@@ -64,10 +64,22 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
   const state: Account =
     row.owner === null
       ? { status: 'none' }
-      : { status: 'open', accountId, accountNumber: row.account_number!, customerId: row.customer_id, owner: row.owner, balanceCents: row.balance!, openedAt: row.opened_at!.toISOString() };
+      : {
+          status: 'open',
+          accountId,
+          accountNumber: row.account_number!,
+          customerId: row.customer_id,
+          owner: row.owner,
+          balanceCents: row.balance!,
+          openedAt: row.opened_at!.toISOString(),
+        };
   const decision = decide(command, state);
   if (!decision.ok) {
-    await pool.query({ name: 'floor_reject', text: REJECT, values: [commandId, command.type, stream, fingerprint, JSON.stringify({ status: 'rejected', rejection: decision.rejection }), now] });
+    await pool.query({
+      name: 'floor_reject',
+      text: REJECT,
+      values: [commandId, command.type, stream, fingerprint, JSON.stringify({ status: 'rejected', rejection: decision.rejection }), now],
+    });
     return 'rejected';
   }
   const event = decision.events[0]!;
@@ -78,7 +90,22 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
   await pool.query({
     name: 'floor_commit',
     text: COMMIT,
-    values: [commandId, command.type, stream, fingerprint, JSON.stringify(outcome), now, version, event.type, JSON.stringify(event.data), JSON.stringify(metadataOf(command)), after, accountId, event.type === 'MoneyDeposited' ? 'deposit' : 'withdrawal', amountCents],
+    values: [
+      commandId,
+      command.type,
+      stream,
+      fingerprint,
+      JSON.stringify(outcome),
+      now,
+      version,
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify(metadataOf(command)),
+      after,
+      accountId,
+      event.type === 'MoneyDeposited' ? 'deposit' : 'withdrawal',
+      amountCents,
+    ],
   });
   return 'done';
 }
@@ -115,7 +142,9 @@ export function pgOptimisticAppender(url: string, poolSize: number): Appender {
       return { conflicts, failed: true, busy: true };
     },
     async streamLength(key) {
-      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [`account-${accountOf(key)}`]);
+      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [
+        `account-${accountOf(key)}`,
+      ]);
       return rows[0]?.n ?? 0;
     },
     close: () => pool.end(),

@@ -52,7 +52,10 @@ export function bucketOf(frame: { functionName: string; url: string }): string {
   if (url.includes('/node_modules/')) return `other package (${url.split('/node_modules/')[1]?.split('/')[0]})`;
   if (url === '') {
     // Native functions have no script: name them by what calls them.
-    if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String|utf8Write|utf8Slice|latin1Slice|asciiSlice|byteLengthUtf8|copy|compare|fill)$/.test(functionName)) return 'Node.js core (socket and buffer natives)';
+    if (
+      /^(writev|writeBuffer|writeUtf8String|writeLatin1String|utf8Write|utf8Slice|latin1Slice|asciiSlice|byteLengthUtf8|copy|compare|fill)$/.test(functionName)
+    )
+      return 'Node.js core (socket and buffer natives)';
     if (/^(Hash|HashDigest|update|digest|oneShotDigest)$/.test(functionName)) return 'Node.js core (crypto natives)';
     if (/^(readFileUtf8|readdir|open|close|read)$/.test(functionName)) return 'bench harness';
     return 'V8 / runtime (microtasks, natives)';
@@ -76,7 +79,9 @@ export function summarizeProfile(profile: CpuProfile, cell: AppendCell, commands
     const f = byId.get(id)!.callFrame;
     const bucket = bucketOf(f);
     // Idem's own frames by file (tsx's output has no useful line numbers); packages by line, as minified names repeat.
-    return bucket.startsWith('Idem: ') ? `${f.functionName || '(anonymous)'} ${bucket.slice(6)}` : `${f.functionName || '(anonymous)'} ${bucket}:${f.lineNumber + 1}`;
+    return bucket.startsWith('Idem: ')
+      ? `${f.functionName || '(anonymous)'} ${bucket.slice(6)}`
+      : `${f.functionName || '(anonymous)'} ${bucket}:${f.lineNumber + 1}`;
   };
   const buckets = new Map<string, number>();
   const self = new Map<string, { bucket: string; ms: number }>();
@@ -104,7 +109,10 @@ export function summarizeProfile(profile: CpuProfile, cell: AppendCell, commands
         idemInclusive.set(n, (idemInclusive.get(n) ?? 0) + t);
       }
     }
-    const key = stack.filter((s) => byId.get(s)!.callFrame.functionName !== '(root)').map((s) => label(s).replace(/;/g, ',')).join(';');
+    const key = stack
+      .filter((s) => byId.get(s)!.callFrame.functionName !== '(root)')
+      .map((s) => label(s).replace(/;/g, ','))
+      .join(';');
     folded.set(key, (folded.get(key) ?? 0) + t);
   }
   return {
@@ -118,7 +126,10 @@ export function summarizeProfile(profile: CpuProfile, cell: AppendCell, commands
       .sort((a, b) => b[1] - a[1])
       .slice(0, 15)
       .map(([name, inclusiveMs]) => ({ name, inclusiveMs, selfMs: idemSelf.get(name) ?? 0 })),
-    topSelf: [...self].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25).map(([name, v]) => ({ name, bucket: v.bucket, ms: v.ms })),
+    topSelf: [...self]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 25)
+      .map(([name, v]) => ({ name, bucket: v.bucket, ms: v.ms })),
     folded: [...folded].map(([k, v]) => `${k} ${Math.round(v * 1000)}`).join('\n'),
   };
 }
@@ -126,13 +137,26 @@ export function summarizeProfile(profile: CpuProfile, cell: AppendCell, commands
 export type ProfileConfig = { cells: AppendCell[]; warmupMs: number; durationMs: number };
 
 /** Runs the Idem contender once per cell with the profiler on; returns one summary per cell and the raw profiles. */
-export async function runProfile(server: BenchServer, config: ProfileConfig, log: (line: string) => void): Promise<{ summaries: ProfileSummary[]; profiles: CpuProfile[] }> {
+export async function runProfile(
+  server: BenchServer,
+  config: ProfileConfig,
+  log: (line: string) => void,
+): Promise<{ summaries: ProfileSummary[]; profiles: CpuProfile[] }> {
   const url = await server.freshDatabase('bench_profile');
   await migrate(url);
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-profile-'));
   try {
     log(`profile: Idem contender with V8's sampling profiler (${config.cells.map((c) => `${c.mode} ${c.concurrency}`).join(', ')})`);
-    const results = await runChild<AppendCellResult[]>('append-worker.ts', { contender: 'idem', url, cells: config.cells, warmupMs: config.warmupMs, durationMs: config.durationMs, rep: 90, pgPid: server.pgPid, profile: path.join(dir, 'idem') });
+    const results = await runChild<AppendCellResult[]>('append-worker.ts', {
+      contender: 'idem',
+      url,
+      cells: config.cells,
+      warmupMs: config.warmupMs,
+      durationMs: config.durationMs,
+      rep: 90,
+      pgPid: server.pgPid,
+      profile: path.join(dir, 'idem'),
+    });
     const summaries: ProfileSummary[] = [];
     const profiles: CpuProfile[] = [];
     for (const r of results) {
@@ -142,7 +166,12 @@ export async function runProfile(server: BenchServer, config: ProfileConfig, log
       profiles.push(profile);
       const s = summarizeProfile(profile, { mode: r.mode, concurrency: r.concurrency }, r.ops, config.durationMs / 1000, (r.cpu.client / r.opsPerSecond) * 1e6);
       summaries.push(s);
-      log(`  ${r.mode} ${r.concurrency}: ${r.opsPerSecond.toFixed(0)} commands/s under the profiler; ${s.buckets.slice(0, 5).map((b) => `${b.name} ${b.usPerCommand.toFixed(0)} µs`).join(', ')}`);
+      log(
+        `  ${r.mode} ${r.concurrency}: ${r.opsPerSecond.toFixed(0)} commands/s under the profiler; ${s.buckets
+          .slice(0, 5)
+          .map((b) => `${b.name} ${b.usPerCommand.toFixed(0)} µs`)
+          .join(', ')}`,
+      );
     }
     return { summaries, profiles };
   } finally {
@@ -155,11 +184,17 @@ const f = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '
 /** The report section: buckets (µs per command), Idem's functions, the hottest frames. */
 export function renderProfile(summaries: ProfileSummary[], flameGraphs: string[]): string[] {
   const L: string[] = ['## Client CPU profile (Idem contender)', ''];
-  L.push("V8's sampling profiler (every 200 µs) on the Idem contender's process during a measured window of benchmark 1, in a separate run (the profiler costs throughput, so these runs are not in the tables above). Self time is bucketed by where the code lives. A sample's duration is wall time, which on a loaded machine includes time the process was not running, so the profile gives shares, and µs per command = share × the client CPU per command that the process's CPU counters measured in the same run. Inclusive time of an Idem function counts what ran under it synchronously (an `await` ends a stack: the driver's parsing of a reply runs under the driver, not under the function that awaited it).", '');
+  L.push(
+    "V8's sampling profiler (every 200 µs) on the Idem contender's process during a measured window of benchmark 1, in a separate run (the profiler costs throughput, so these runs are not in the tables above). Self time is bucketed by where the code lives. A sample's duration is wall time, which on a loaded machine includes time the process was not running, so the profile gives shares, and µs per command = share × the client CPU per command that the process's CPU counters measured in the same run. Inclusive time of an Idem function counts what ran under it synchronously (an `await` ends a stack: the driver's parsing of a reply runs under the driver, not under the function that awaited it).",
+    '',
+  );
   for (const img of flameGraphs) L.push(`![${img}](${img})`);
   L.push('');
   for (const s of summaries) {
-    L.push(`### ${s.cell.mode} streams, ${s.cell.concurrency} writers: ${f(s.commandsPerSecond)} commands/s under the profiler, ${f(s.clientUsPerCommand)} µs of client CPU per command`, '');
+    L.push(
+      `### ${s.cell.mode} streams, ${s.cell.concurrency} writers: ${f(s.commandsPerSecond)} commands/s under the profiler, ${f(s.clientUsPerCommand)} µs of client CPU per command`,
+      '',
+    );
     L.push('| bucket (self time) | µs per command | share |', '| --- | ---: | ---: |');
     for (const b of s.buckets.filter((x) => x.share >= 0.003)) L.push(`| ${b.name} | ${f(b.usPerCommand)} | ${f(b.share * 100, 1)} % |`);
     L.push('', '| Idem function | inclusive µs per command | self µs per command |', '| --- | ---: | ---: |');

@@ -37,7 +37,11 @@ afterAll(() => {
   pg.Client.prototype.query = original;
 });
 
-const withdrawal = (accountId: AccountId, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata: { commandId, now, customerId: CUSTOMER } });
+const withdrawal = (accountId: AccountId, amountCents: number, commandId: string = randomUUID()): WithdrawMoney => ({
+  type: 'WithdrawMoney',
+  data: { accountId, amountCents },
+  metadata: { commandId, now, customerId: CUSTOMER },
+});
 
 async function until(condition: () => boolean) {
   for (let i = 0; i < 3_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -47,7 +51,11 @@ async function until(condition: () => boolean) {
 describe('a hot stream in one process', () => {
   it('queued commands are decided in sequence and committed together: exactly once, consistent, fewer commits than commands', async () => {
     const accountId = newAccountId();
-    const open: AccountCommand = { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Hot Stream', openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
+    const open: AccountCommand = {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Hot Stream', openingDepositCents: 10_000 },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    };
     expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
 
     // As if another writer had just advanced the stream: batches take the stream's lock (which we hold).
@@ -72,7 +80,9 @@ describe('a hot stream in one process', () => {
 
     const accepted = results.filter((r) => r.status === 'accepted' && !r.replayed);
     expect(accepted).toHaveLength(30);
-    expect(new Set(accepted.map((r) => r.status === 'accepted' && r.result.balanceCents))).toEqual(new Set(Array.from({ length: 30 }, (_, i) => 9_900 - i * 100)));
+    expect(new Set(accepted.map((r) => r.status === 'accepted' && r.result.balanceCents))).toEqual(
+      new Set(Array.from({ length: 30 }, (_, i) => 9_900 - i * 100)),
+    );
     expect(results[30]).toEqual({ ...results[0], replayed: !(results[0] as { replayed: boolean }).replayed });
     expect(results[31]).toMatchObject({ status: 'rejected', rejection: { code: 'InsufficientFunds' } });
     // The queued commands (every one that conflicted) went in at most two statements: the batch
@@ -85,7 +95,11 @@ describe('a hot stream in one process', () => {
 
   it('two processes on one hot stream: batches decided on a state the other moved on from fail and are decided again', async () => {
     const accountId = newAccountId();
-    const open: AccountCommand = { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Two Processes', openingDepositCents: 5_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
+    const open: AccountCommand = {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Two Processes', openingDepositCents: 5_000 },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    };
     expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
     let conflicts = 0;
     const onConflict = () => void conflicts++;
@@ -108,7 +122,11 @@ async function openAccounts(n: number, cents: number): Promise<AccountId[]> {
   const ids: AccountId[] = [];
   for (let i = 0; i < n; i++) {
     const accountId = newAccountId();
-    const open: AccountCommand = { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: `Group ${i}`, openingDepositCents: cents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
+    const open: AccountCommand = {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: `Group ${i}`, openingDepositCents: cents },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    };
     expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
     ids.push(accountId);
   }

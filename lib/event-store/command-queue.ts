@@ -72,11 +72,19 @@ export function mayRace(db: Db, streamId: string): boolean {
   return !!queue && queue.inFlight.has(streamId) && !queue.waiting.has(streamId) && !isContended([streamId]);
 }
 
-export function enqueue<Result, Rejection>(db: Db, spec: CommandSpec<Result, Rejection>, policy: RetryPolicy, onConflict: ConflictObserver | undefined, attempt = 1): Promise<CommandResult<Result, Rejection>> {
+export function enqueue<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy,
+  onConflict: ConflictObserver | undefined,
+  attempt = 1,
+): Promise<CommandResult<Result, Rejection>> {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = { waiters: [], waiting: new Map(), inFlight: new Set(), batches: 0, known: new Map() }));
   if (queue.waiters.length >= MAX_WAITING) return Promise.resolve({ status: 'busy', commandId: spec.commandId, attempts: attempt - 1 });
-  const result = new Promise<AnyResult>((resolve, reject) => wait(queue, [{ spec: spec as CommandSpec<unknown, unknown>, policy, onConflict, attempt, alone: false, resolve, reject }]));
+  const result = new Promise<AnyResult>((resolve, reject) =>
+    wait(queue, [{ spec: spec as CommandSpec<unknown, unknown>, policy, onConflict, attempt, alone: false, resolve, reject }]),
+  );
   pump(db, queue);
   return result as Promise<CommandResult<Result, Rejection>>;
 }
@@ -121,7 +129,8 @@ function takeBatch(queue: Queue): Waiter[] {
       !queue.inFlight.has(stream) &&
       !skipped.has(stream) &&
       batch.length < MAX_BATCH &&
-      (!first || (!first.alone && !w.alone && w.spec.snapshotSchemaVersion === first.spec.snapshotSchemaVersion && w.spec.projections === first.spec.projections));
+      (!first ||
+        (!first.alone && !w.alone && w.spec.snapshotSchemaVersion === first.spec.snapshotSchemaVersion && w.spec.projections === first.spec.projections));
     if (fits) batch.push(w);
     else {
       skipped.add(stream);
@@ -144,7 +153,9 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
   // Spans: a batch of one is its command's load / decide / commit; a larger batch's load and commit
   // name its commands, and each command still gets its own decide.
   const one = batch.length === 1 ? batch[0]!.spec : null;
-  const attributes: Record<string, string | number> = one ? { 'idem.command_id': one.commandId, 'idem.command_type': one.type } : { 'idem.batch_size': batch.length, 'idem.command_ids': batch.map((w) => w.spec.commandId).join(',') };
+  const attributes: Record<string, string | number> = one
+    ? { 'idem.command_id': one.commandId, 'idem.command_type': one.type }
+    : { 'idem.batch_size': batch.length, 'idem.command_ids': batch.map((w) => w.spec.commandId).join(',') };
   const decide = (spec: CommandSpec<unknown, unknown>, streams: Map<string, LoadedStream>) =>
     observeStep('decide', { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type }, async () => spec.decide(streams));
   const attempt = async (sql: SqlClient) => {
@@ -157,11 +168,18 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
     let recorded = new Map<string, CommandRecord>();
     const missing = streamIds.filter((id) => !loaded.has(id));
     if (missing.length > 0) {
-      const fresh = await observeStep('load', attributes, () => loadForCommands(sql, [...new Set(batch.map((w) => w.spec.commandId))], missing, snapshotSchemaVersion));
+      const fresh = await observeStep('load', attributes, () =>
+        loadForCommands(sql, [...new Set(batch.map((w) => w.spec.commandId))], missing, snapshotSchemaVersion),
+      );
       recorded = fresh.commands;
       for (const [id, stream] of fresh.streams) loaded.set(id, stream);
     }
-    const decided = await decideInSequence(batch.map((w) => w.spec), recorded, loaded, decide);
+    const decided = await decideInSequence(
+      batch.map((w) => w.spec),
+      recorded,
+      loaded,
+      decide,
+    );
     const outcome: Record<string, string> = one && decided.work[0] ? { 'idem.outcome': decided.work[0].command.status } : {};
     if (decided.work.length > 0) await observeStep('commit', { ...attributes, ...outcome }, () => commit(sql, { projections, commands: decided.work }));
     return decided;
@@ -175,7 +193,11 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
       // Whatever went wrong, find out whose it is: every command again, on its own.
       const conflict = writeConflictOf(error);
       if (conflict) for (const w of batch) w.onConflict?.(conflict, w.attempt);
-      wait(queue, batch.map((w) => ({ ...w, alone: true })), true);
+      wait(
+        queue,
+        batch.map((w) => ({ ...w, alone: true })),
+        true,
+      );
       return;
     }
     return retryAlone(db, queue, batch[0]!, error, streamIds);
@@ -212,4 +234,3 @@ function remember(queue: Queue, streamId: string, known: Known): void {
   queue.known.set(streamId, known);
   if (queue.known.size > MAX_KNOWN) queue.known.delete(queue.known.keys().next().value!);
 }
-

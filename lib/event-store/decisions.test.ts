@@ -6,13 +6,23 @@ import { emptyStream, type CommandRecord, type LoadedStream } from './types';
 
 // A toy stream for the engine alone: a counter that refuses to go below zero, snapshotted every 3.
 const STREAM = 'counter-1';
-const counters = defineInlineProjection({ table: 'counters', columns: { id: 'text', value: 'int', version: 'int' }, key: ['id'], onConflict: { update: 'value = EXCLUDED.value' } });
+const counters = defineInlineProjection({
+  table: 'counters',
+  columns: { id: 'text', value: 'int', version: 'int' },
+  key: ['id'],
+  onConflict: { update: 'value = EXCLUDED.value' },
+});
 type State = { value: number };
 
 const stateOf = (stream: LoadedStream): State =>
   stream.events.reduce((s, e) => ({ value: s.value + (e.data as { by: number }).by }), (stream.snapshot?.state as State | undefined) ?? { value: 0 });
 
-function add(commandId: string, by: number, fingerprint = `add ${by}`, streamId = STREAM): CommandSpec<{ value: number; version: number }, { code: 'BelowZero' }> {
+function add(
+  commandId: string,
+  by: number,
+  fingerprint = `add ${by}`,
+  streamId = STREAM,
+): CommandSpec<{ value: number; version: number }, { code: 'BelowZero' }> {
   return {
     commandId,
     type: 'Add',
@@ -30,7 +40,19 @@ function add(commandId: string, by: number, fingerprint = `add ${by}`, streamId 
         status: 'accepted',
         result: { value, version },
         work: {
-          appends: [{ streamId, expectedVersion: stream.version, events: [{ type: 'Added', data: { by }, metadata: { commandId, commandType: 'Add', causationId: commandId, correlationId: commandId, schemaVersion: 1 } }] }],
+          appends: [
+            {
+              streamId,
+              expectedVersion: stream.version,
+              events: [
+                {
+                  type: 'Added',
+                  data: { by },
+                  metadata: { commandId, commandType: 'Add', causationId: commandId, correlationId: commandId, schemaVersion: 1 },
+                },
+              ],
+            },
+          ],
           projections: [{ projection: counters, rows: [{ id: streamId, value, version }] }],
           snapshots: version % 3 === 0 ? [{ streamId, version, schemaVersion: 1, state: { value } }] : [],
         },
@@ -73,7 +95,15 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
   });
 
   it('a command already recorded is replayed without deciding it again', async () => {
-    const recorded: CommandRecord = { commandId: 'a', type: 'Add', streamIds: [STREAM], fingerprint: 'add 3', status: 'accepted', outcome: { status: 'accepted', result: { value: 3, version: 1 } }, createdAt: new Date() };
+    const recorded: CommandRecord = {
+      commandId: 'a',
+      type: 'Add',
+      streamIds: [STREAM],
+      fingerprint: 'add 3',
+      status: 'accepted',
+      outcome: { status: 'accepted', result: { value: 3, version: 1 } },
+      createdAt: new Date(),
+    };
     const loaded: LoadedStream = { snapshot: { version: 1, state: { value: 3 } }, events: [], version: 1 };
     const { results, work } = await decideInSequence(specs(add('a', 3), add('b', 1)), new Map([['a', recorded]]), new Map([[STREAM, loaded]]));
     expect(results[0]).toMatchObject({ status: 'accepted', replayed: true });
@@ -82,7 +112,12 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
   });
 
   it('a decision that throws fails that command alone', async () => {
-    const broken = { ...add('b', 1), decide: () => { throw new Error('bug in b'); } };
+    const broken = {
+      ...add('b', 1),
+      decide: () => {
+        throw new Error('bug in b');
+      },
+    };
     const { results, work } = await decideInSequence(specs(add('a', 1), broken, add('c', 1)), new Map(), new Map([[STREAM, emptyStream()]]));
     expect(results[1]).toEqual({ error: new Error('bug in b') });
     expect(work.map((w) => [w.command.commandId, w.appends[0]!.expectedVersion])).toEqual([

@@ -11,7 +11,15 @@ export function outcomeOf<Result, Rejection>(decided: Decided<Result, Rejection>
 /** The command's share of the unit of work: its record and, when accepted, its writes. */
 export function workOf<Result, Rejection>(spec: CommandSpec<Result, Rejection>, decided: Decided<Result, Rejection>): CommandWork {
   const outcome = outcomeOf(decided);
-  const command: CommandRecord = { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, createdAt: spec.at };
+  const command: CommandRecord = {
+    commandId: spec.commandId,
+    type: spec.type,
+    streamIds: spec.streamIds,
+    fingerprint: spec.fingerprint,
+    status: outcome.status,
+    outcome,
+    createdAt: spec.at,
+  };
   if (decided.status !== 'accepted') return { command, appends: [], writes: [], snapshots: [] };
   return { command, appends: decided.work.appends, writes: decided.work.projections, snapshots: decided.work.snapshots };
 }
@@ -30,7 +38,12 @@ export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, 
  * appears twice is decided once, and its later copies replay what this batch commits (if the commit
  * fails, all of them are retried). `streams` holds the loaded stream of every command.
  */
-export async function decideInSequence(specs: CommandSpec<unknown, unknown>[], recorded: Map<string, CommandRecord>, loaded: Map<string, LoadedStream>, decide: Decide = (spec, streams) => spec.decide(streams)) {
+export async function decideInSequence(
+  specs: CommandSpec<unknown, unknown>[],
+  recorded: Map<string, CommandRecord>,
+  loaded: Map<string, LoadedStream>,
+  decide: Decide = (spec, streams) => spec.decide(streams),
+) {
   const streams = new Map(loaded);
   const work: CommandWork[] = [];
   const decidedHere = new Map<string, CommandRecord>();
@@ -57,7 +70,10 @@ export async function decideInSequence(specs: CommandSpec<unknown, unknown>[], r
 }
 
 /** How a command is decided (the stream queue wraps it in the observer's step). */
-export type Decide = (spec: CommandSpec<unknown, unknown>, streams: Map<string, LoadedStream>) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
+export type Decide = (
+  spec: CommandSpec<unknown, unknown>,
+  streams: Map<string, LoadedStream>,
+) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
 export function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {

@@ -38,7 +38,11 @@ function isStreamVersionConstraint(spec: CommandSpec<unknown, unknown>, constrai
 }
 
 /** Out of attempts: a command that committed meanwhile is replayed, never hidden behind `busy`. */
-export async function outOfAttempts<Result, Rejection>(db: Db, spec: CommandSpec<Result, Rejection>, policy: RetryPolicy): Promise<CommandResult<Result, Rejection>> {
+export async function outOfAttempts<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy,
+): Promise<CommandResult<Result, Rejection>> {
   const recorded = await findCommand(db, spec.commandId);
   if (recorded) return counted(db, replay(spec, recorded));
   return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
