@@ -202,7 +202,7 @@ test('passkey: add one while signed in, then sign in with it (Chromium virtual a
   await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText('Passkey added. You can now sign in with it.');
   await expect(page.getByTestId('passkey-list').getByRole('listitem')).toHaveCount(1);
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in\?signed-out=1$/);
   await page.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(page).toHaveURL(/\/$/);
