@@ -43,4 +43,22 @@ export default defineConfig([
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'decide/evolve are deterministic.' }],
     },
   },
+  {
+    // The exactly-once engine knows streams, events, commands, snapshots and the inline projections a
+    // command spec declares; it knows no domain. Modules depend on it, never the reverse.
+    files: ['lib/event-store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@/lib/accounts', '@/lib/accounts/*', '@/lib/domain/*', '@/lib/projections/*', '@/lib/admin/*', '@/lib/http/*', '@/lib/auth/*', '@/app/*', '**/accounts/**', '**/domain/**'],
+              message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ]);

@@ -10,8 +10,9 @@ import { rawAppender, type Appender } from './contender-raw';
 import { countQueries, newTally } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
+import { exitAfter } from './spawn';
 
-export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared' | 'idem-proposed';
+export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -56,9 +57,6 @@ function appenderFor(spec: AppendSpec, poolSize: number): Appender & { open?: (k
     case 'idem-unprepared':
       // IDEM_PREPARED_STATEMENTS=off (set for this process by main()).
       return idemAppender(spec.url, poolSize);
-    case 'idem-proposed':
-      // bench/proposed-handler.ts: the changes still proposed, on top of what is shipped.
-      return idemAppender(spec.url, poolSize, { proposed: true });
   }
 }
 
@@ -103,10 +101,4 @@ async function main() {
   writeFileSync(spec.out, JSON.stringify(results));
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

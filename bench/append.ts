@@ -11,14 +11,13 @@ import { migrate } from '../lib/db/migrate';
 import { runChild } from './spawn';
 import { waitForQuiet, type CpuUse } from './cpu';
 
-export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem', 'idem-snap100', 'idem-unprepared', 'idem-proposed'];
+export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem', 'idem-snap100', 'idem-unprepared'];
 export const CONTENDER_LABEL: Record<ContenderName, string> = {
   raw: 'raw pg (floor)',
   emmett: 'Emmett appendToStream',
   idem: 'Idem command path',
   'idem-snap100': 'Idem, snapshotEvery 100',
   'idem-unprepared': 'Idem, unprepared statements',
-  'idem-proposed': 'Idem, proposed handler',
 };
 
 export type AppendConfig = {

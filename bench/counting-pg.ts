@@ -35,7 +35,7 @@ export function statementKind(text: string): string {
   if (upper.includes('PG_ADVISORY_XACT_LOCK') && upper.includes('SET_CONFIG')) return 'lock_timeout + advisory locks';
   if (upper.includes('SET_CONFIG')) return 'set_config(lock_timeout)';
   if (upper.includes('PG_ADVISORY_XACT_LOCK')) return 'advisory lock';
-  if (upper.startsWith('WITH NEW_COMMAND AS')) return 'commit (command + events + projections)';
+  if (upper.startsWith('WITH NEW_COMMAND AS') || upper.startsWith('WITH NEW_EVENTS AS')) return 'commit (command + events + projections)';
   if (upper.startsWith('UPDATE COMMANDS SET REPLAY_COUNT')) return 'replay count';
   if (upper.startsWith('INSERT INTO EVENTS')) return 'INSERT event';
   if (upper.startsWith('SELECT') && upper.includes('MAX(VERSION)')) return 're-read version';

@@ -5,25 +5,23 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { handleAccountCommand, snapshotEvery } from '../lib/account-commands';
+import { handleAccountCommand } from '../lib/accounts/account-commands';
+import { snapshotEvery } from '../lib/event-store/snapshots';
 import { moneyCommand } from './contender-idem';
 import { createPrismaClient } from '../lib/db/prisma';
 import { countQueries, newTally } from './counting-pg';
 import { encode, histogram, median } from './hdr';
-import { proposedHandleAccountCommand } from './proposed-handler';
 import { seedStream } from './seed';
 
 export type RehydrationSpec = {
   url: string;
   lengths: number[];
-  /** Interval of the "with snapshots" runs; default production's (snapshotEvery() in lib/account-commands.ts). */
+  /** Interval of the "with snapshots" runs; default production's (snapshotEvery() in lib/event-store/snapshots.ts). */
   snapshotEvery?: number;
   snapshotTail: number;
   /** Commands measured per (length, snapshots) pair; `samplesWithoutSnapshots[i]` for lengths[i]. */
   samples: number;
   samplesWithoutSnapshots: number[];
-  /** 'proposed': bench/proposed-handler.ts instead of the real handler. */
-  handler?: 'current' | 'proposed';
   out: string;
 };
 
@@ -37,8 +35,7 @@ async function main() {
   const captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[] = [];
   let current = { length: 0, snapshots: false };
   const tally = newTally();
-  const proposed = spec.handler === 'proposed';
-  const handle = proposed ? proposedHandleAccountCommand : handleAccountCommand;
+  const handle = handleAccountCommand;
   countQueries(tally, (kind, text, values) => {
     if (kind.startsWith('load')) captured.push({ text, values, ...current });
   });

@@ -4,11 +4,12 @@
 // contended (N concurrent writers on one account, a fixed number of commands).
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { handleAccountCommand } from '../lib/account-commands';
+import { handleAccountCommand } from '../lib/accounts/account-commands';
 import { createPrismaClient } from '../lib/db/prisma';
 import { moneyCommand, openAccount } from './contender-idem';
 import { countQueries, newTally, perOperation, total } from './counting-pg';
 import { median } from './hdr';
+import type { AccountId } from '../lib/domain/account-id';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
 
@@ -55,8 +56,8 @@ async function main() {
   const scenario = async (
     name: string,
     writers: number,
-    run: (db: Db, accountId: string, record: (n: number) => void, stats: Stats, prepared: ReturnType<typeof moneyCommand>[]) => Promise<void>,
-    prepare?: (db: Db, accountId: string) => Promise<ReturnType<typeof moneyCommand>[]>,
+    run: (db: Db, accountId: AccountId, record: (n: number) => void, stats: Stats, prepared: ReturnType<typeof moneyCommand>[]) => Promise<void>,
+    prepare?: (db: Db, accountId: AccountId) => Promise<ReturnType<typeof moneyCommand>[]>,
   ) => {
     const tally = newTally();
     countQueries(tally);

@@ -3,15 +3,17 @@
 // balanceAfterCents, one accepted `commands` row per event (events.command_id references it), the
 // transaction rows and the balance row, and optionally a snapshot `tail` events before the head.
 import pg from 'pg';
-import { ACCOUNT_SNAPSHOT_SCHEMA } from '../lib/account-commands';
-import { newId } from './payload';
+import { ACCOUNT_SNAPSHOT_SCHEMA } from '../lib/accounts/stream';
+
+import type { AccountId } from '../lib/domain/account-id';
+import { newAccountId } from '../lib/accounts/ids';
 
 const STEP_CENTS = 100;
 
-export type SeededStream = { accountId: string; length: number; snapshotVersion: number | null };
+export type SeededStream = { accountId: AccountId; length: number; snapshotVersion: number | null };
 
 export async function seedStream(url: string, length: number, snapshotTail: number | null): Promise<SeededStream> {
-  const accountId = newId();
+  const accountId = newAccountId();
   const stream = `account-${accountId}`;
   const at = new Date('2026-01-01T00:00:00.000Z').toISOString();
   const client = new pg.Client({ connectionString: url });

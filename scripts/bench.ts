@@ -18,7 +18,7 @@ import { startBenchServer } from '../bench/pg-server';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report';
 import { runRoundTripBench } from '../bench/round-trips';
-import { ROOT } from '../bench/spawn';
+import { exitAfter, ROOT } from '../bench/spawn';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -40,8 +40,6 @@ const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };
 const rehydrationConfig: RehydrationConfig = quick
   ? { lengths: [10, 1000, 10000], snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
   : { lengths: [10, 1000, 10000, 100000], snapshotTail: 10, samples: 200, samplesWithoutSnapshots: [200, 100, 30, 10] };
-/** --rehydration-handler proposed: benchmark 3 with bench/proposed-handler.ts (use with --label). */
-if (option('--rehydration-handler') === 'proposed') rehydrationConfig.handler = 'proposed';
 const httpConfig: HttpConfig = quick
   ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], quiet: null }
   : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], quiet: QUIET_FULL };
@@ -113,10 +111,4 @@ async function main() {
   log(`done in ${results.seconds.toFixed(0)} s`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

@@ -9,7 +9,6 @@
 //        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (README, "Identity"; on the
 //        embedded database a secret and a one-time admin password are generated).
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import nextEnv from '@next/env';
 import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
@@ -35,9 +34,8 @@ async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
-    if (process.env.IDEM_FRESH_DATA === '1') rmSync(dataDir, { recursive: true, force: true });
     const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
-    postgres = await startEmbeddedPostgres({ dataDir, port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
+    postgres = await startEmbeddedPostgres({ dataDir, fresh: process.env.IDEM_FRESH_DATA === '1', port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
     databaseUrl = postgres.url;
     log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
   } else {

@@ -1,8 +1,9 @@
 // Shared helpers for integration tests: a Prisma client on the test database and invariant checks.
 import { afterAll, inject } from 'vitest';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
-import { rehydrate } from '@/lib/account-commands';
-import { readStream } from '@/lib/event-store';
+import { rehydrate } from '@/lib/accounts/stream';
+import type { AccountId } from '@/lib/domain/account-id';
+import { readStream } from '@/lib/event-store/load';
 import { accountStreamId } from '@/lib/domain/account';
 
 export function testDb(poolSize = 20): Db {
@@ -11,7 +12,7 @@ export function testDb(poolSize = 20): Db {
   return client;
 }
 
-export async function countRows(db: Db, accountId: string) {
+export async function countRows(db: Db, accountId: AccountId) {
   const streamId = accountStreamId(accountId);
   const [events, commands] = await Promise.all([
     db.event.count({ where: { streamId } }),
@@ -24,7 +25,7 @@ export async function countRows(db: Db, accountId: string) {
  * The invariants every scenario must leave behind for one account: versions 1..n without gaps,
  * balances never negative, and both projections equal to a fresh replay of the stream.
  */
-export async function expectConsistentAccount(db: Db, accountId: string) {
+export async function expectConsistentAccount(db: Db, accountId: AccountId) {
   const events = await readStream(db, accountStreamId(accountId));
   const versions = events.map((e) => e.version);
   if (versions.some((v, i) => v !== i + 1)) throw new Error(`versions not contiguous: ${versions.join(',')}`);

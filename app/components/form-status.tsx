@@ -1,4 +1,4 @@
-import type { FormResult } from '@/lib/forms/schemas';
+import type { FormResult } from '@/lib/accounts/form-schemas';
 
 /** The form-level outcome: a confirmation, a business rejection or a "try again". */
 export function FormStatus({ result }: { result: FormResult | null }) {

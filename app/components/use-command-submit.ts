@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useRef, useState, useSyncExternalStore } from 'react';
-import type { FormResult } from '@/lib/forms/schemas';
+import type { FormResult } from '@/lib/accounts/form-schemas';
 
 /** A v4 UUID; crypto.randomUUID only exists in secure contexts (https, localhost). */
 export function newCommandId(): string {

@@ -5,7 +5,7 @@ import { AddPasskey } from '@/app/settings/add-passkey';
 import { signOutEverywhereAction } from '@/app/session-actions';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
 

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
+import { ACCOUNT_EVENT_TYPES } from '@/lib/domain/account';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 // Read side of the admin console: single events, the command log, and the global log for the API.
@@ -76,3 +77,43 @@ export async function getCommand(commandId: string) {
   const events = await db().event.findMany({ where: { commandId }, orderBy: { globalPosition: 'asc' } });
   return { command, events };
 }
+
+export type EventPage = Awaited<ReturnType<typeof listEvents>>;
+export type EventFilter = { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
+
+/**
+ * The global log, newest first, one page at a time. The cursor is the global position: `before`
+ * pages towards older events, `after` towards newer ones; filters narrow by stream, type, command id
+ * and time (`from`/`to` inclusive).
+ */
+export async function listEvents(query: EventFilter & { before?: bigint; after?: bigint; limit?: number }) {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const where = {
+    ...(query.stream ? { streamId: query.stream } : {}),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.commandId ? { commandId: query.commandId } : {}),
+    ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
+  };
+  const towardsNewer = query.after !== undefined && query.before === undefined;
+  const rows = await db().event.findMany({
+    where: {
+      ...where,
+      ...(towardsNewer ? { globalPosition: { gt: query.after } } : query.before !== undefined ? { globalPosition: { lt: query.before } } : {}),
+    },
+    orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
+    take: limit + 1,
+  });
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (towardsNewer) page.reverse();
+  const first = page[0]?.globalPosition;
+  const last = page.at(-1)?.globalPosition;
+  const [newer, older] = await Promise.all([
+    first === undefined ? 0 : towardsNewer ? (more ? 1 : 0) : db().event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
+    last === undefined ? 0 : !towardsNewer ? (more ? 1 : 0) : db().event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
+  ]);
+  return { events: page, newerCursor: newer > 0 ? first : undefined, olderCursor: older > 0 ? last : undefined };
+}
+
+/** The event types the domain can write, for the admin filter (no scan of the log needed). */
+export const EVENT_TYPES = ACCOUNT_EVENT_TYPES;

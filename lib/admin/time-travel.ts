@@ -1,7 +1,7 @@
 import 'server-only';
-import { accountEventOf } from '@/lib/account-commands';
+import { accountEventOf } from '@/lib/accounts/stream';
 import { evolve, initialState, type Account } from '@/lib/domain/account';
-import type { RecordedEvent } from '@/lib/event-store';
+import type { RecordedEvent } from '@/lib/event-store/types';
 
 export type StateAfter = { event: RecordedEvent; state: Account | null; error: string | null };
 

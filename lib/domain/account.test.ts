@@ -9,13 +9,17 @@ import {
   type Decision,
 } from './account';
 import { MAX_AMOUNT_CENTS } from './money';
+import type { AccountId } from './account-id';
+import type { AccountNumber } from './account-number';
 
-const accountId = '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b';
+const accountId = '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b' as AccountId;
 const now = new Date('2026-11-26T10:00:00.000Z');
 const at = now.toISOString();
-const metadata = { commandId: 'cmd-1', now };
+const customerId = 'customer-ada';
+const accountNumber = '100000000008' as AccountNumber;
+const metadata = { commandId: 'cmd-1', now, customerId };
 
-const opened: AccountEvent = { type: 'AccountOpened', data: { accountId, owner: 'Ada Lovelace', openedAt: '2026-11-01T09:00:00.000Z' } };
+const opened: AccountEvent = { type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: '2026-11-01T09:00:00.000Z' } };
 const deposited = (amountCents: number, balanceAfterCents: number): AccountEvent => ({
   type: 'MoneyDeposited',
   data: { accountId, amountCents, currency: 'USD', balanceAfterCents, depositedAt: '2026-11-02T09:00:00.000Z' },
@@ -28,13 +32,13 @@ function given(events: AccountEvent[]) {
 
 const withdraw = (amountCents: number): AccountCommand => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata });
 const deposit = (amountCents: number): AccountCommand => ({ type: 'DepositMoney', data: { accountId, amountCents }, metadata });
-const open = (owner: string, openingDepositCents = 0): AccountCommand => ({ type: 'OpenAccount', data: { accountId, owner, openingDepositCents }, metadata });
+const open = (owner: string, openingDepositCents = 0): AccountCommand => ({ type: 'OpenAccount', data: { accountId, accountNumber, owner, openingDepositCents }, metadata });
 
 describe('OpenAccount', () => {
   it('opens an account with the trimmed owner name and the command time', () => {
     expect(given([]).when(open('  Ada Lovelace  '))).toEqual({
       ok: true,
-      events: [{ type: 'AccountOpened', data: { accountId, owner: 'Ada Lovelace', openedAt: at } }],
+      events: [{ type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: at } }],
     });
   });
 
@@ -43,7 +47,7 @@ describe('OpenAccount', () => {
     expect(decision).toEqual({
       ok: true,
       events: [
-        { type: 'AccountOpened', data: { accountId, owner: 'Ada', openedAt: at } },
+        { type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada', openedAt: at } },
         { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, currency: 'USD', balanceAfterCents: 10_000, depositedAt: at } },
       ],
     });
@@ -130,7 +134,7 @@ describe('evolve', () => {
       deposited(1_000, 1_000),
       { type: 'MoneyWithdrawn', data: { accountId, amountCents: 300, currency: 'USD', balanceAfterCents: 700, withdrawnAt: at } },
     ];
-    expect(events.reduce(evolve, initialState())).toEqual({ status: 'open', accountId, owner: 'Ada Lovelace', balanceCents: 700, openedAt: '2026-11-01T09:00:00.000Z' });
+    expect(events.reduce(evolve, initialState())).toEqual({ status: 'open', accountId, accountNumber, customerId, owner: 'Ada Lovelace', balanceCents: 700, openedAt: '2026-11-01T09:00:00.000Z' });
   });
 
   it('decide is deterministic: the same command on the same state gives the same events', () => {

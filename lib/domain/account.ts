@@ -1,12 +1,15 @@
 // The account aggregate as a decider: three pure functions over plain data.
 // Time and ids arrive on the command; nothing here reads a clock, makes an id or does I/O.
+import type { AccountId } from './account-id';
+import type { AccountNumber } from './account-number';
 import { MAX_AMOUNT_CENTS, type Cents } from './money';
 
 export const OWNER_MAX_LENGTH = 80;
 /** Keeps every balance a safe integer of cents ($10 trillion), far beyond any real account. */
 export const MAX_BALANCE_CENTS: Cents = 1_000_000_000_000_000;
 
-export type CommandMetadata = { commandId: string; now: Date };
+/** Who acts (a customer's user id), when, and under which command id: all arrive on the command. */
+export type CommandMetadata = { commandId: string; now: Date; customerId: string };
 
 /** Every ledger amount is in US cents today; events say so, so another currency can come later. */
 export type Currency = 'USD';
@@ -14,22 +17,30 @@ export const CURRENCY: Currency = 'USD';
 
 export type OpenAccount = {
   type: 'OpenAccount';
-  data: { accountId: string; owner: string; openingDepositCents: Cents };
+  /** `owner` is the account's name as its customer gave it; the owner is `metadata.customerId`. */
+  data: { accountId: AccountId; accountNumber: AccountNumber; owner: string; openingDepositCents: Cents };
   metadata: CommandMetadata;
 };
 export type DepositMoney = {
   type: 'DepositMoney';
-  data: { accountId: string; amountCents: Cents };
+  data: { accountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
 };
 export type WithdrawMoney = {
   type: 'WithdrawMoney';
-  data: { accountId: string; amountCents: Cents };
+  data: { accountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
 };
 export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;
 
-export type AccountOpened = { type: 'AccountOpened'; data: { accountId: string; owner: string; openedAt: string } };
+/**
+ * Schema v2 added `customerId` (the owner; null for accounts opened before customers existed, which
+ * only admins can see and nobody can move money from) and `accountNumber` (see ./upcast.ts).
+ */
+export type AccountOpened = {
+  type: 'AccountOpened';
+  data: { accountId: string; accountNumber: string; customerId: string | null; owner: string; openedAt: string };
+};
 /** Schema v2 added `currency` (v1 events are upcast: see ./upcast.ts). */
 export type MoneyDeposited = {
   type: 'MoneyDeposited';
@@ -56,11 +67,13 @@ export const ACCOUNT_EVENT_TYPES = ['AccountOpened', 'MoneyDeposited', 'MoneyWit
 
 export type Account =
   | { status: 'none' }
-  | { status: 'open'; accountId: string; owner: string; balanceCents: Cents; openedAt: string };
+  | { status: 'open'; accountId: string; accountNumber: string; customerId: string | null; owner: string; balanceCents: Cents; openedAt: string };
 
 /** Expected business outcomes, recorded and replayed like successes. */
 export type AccountRejection =
   | { code: 'AccountNotFound'; accountId: string }
+  /** The account exists but is not the acting customer's: shown to them exactly like AccountNotFound. */
+  | { code: 'NotOwner'; accountId: string }
   | { code: 'AccountAlreadyOpen'; accountId: string }
   | { code: 'InvalidOwner'; reason: string }
   | { code: 'InvalidAmount'; amountCents: Cents; reason: string }
@@ -70,14 +83,22 @@ export type AccountRejection =
 
 export type Decision = { ok: true; events: AccountEvent[] } | { ok: false; rejection: AccountRejection };
 
-export const accountStreamId = (accountId: string) => `account-${accountId}`;
+export const accountStreamId = (accountId: AccountId) => `account-${accountId}`;
 
 export const initialState = (): Account => ({ status: 'none' });
 
 export function evolve(state: Account, event: AccountEvent): Account {
   switch (event.type) {
     case 'AccountOpened':
-      return { status: 'open', accountId: event.data.accountId, owner: event.data.owner, balanceCents: 0, openedAt: event.data.openedAt };
+      return {
+        status: 'open',
+        accountId: event.data.accountId,
+        accountNumber: event.data.accountNumber,
+        customerId: event.data.customerId,
+        owner: event.data.owner,
+        balanceCents: 0,
+        openedAt: event.data.openedAt,
+      };
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
     case 'MoneyTransferredOut':
@@ -122,7 +143,9 @@ function openAccount({ data, metadata }: OpenAccount, state: Account): Decision 
   const problem = amountProblem(data.openingDepositCents, true);
   if (problem) return reject(problem);
   const at = metadata.now.toISOString();
-  const events: AccountEvent[] = [{ type: 'AccountOpened', data: { accountId: data.accountId, owner, openedAt: at } }];
+  const events: AccountEvent[] = [
+    { type: 'AccountOpened', data: { accountId: data.accountId, accountNumber: data.accountNumber, customerId: metadata.customerId, owner, openedAt: at } },
+  ];
   if (data.openingDepositCents > 0) {
     const amountCents = data.openingDepositCents;
     events.push({ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents, currency: CURRENCY, balanceAfterCents: amountCents, depositedAt: at } });
@@ -130,8 +153,16 @@ function openAccount({ data, metadata }: OpenAccount, state: Account): Decision 
   return { ok: true, events };
 }
 
+/** Only the owner moves an account's money; an account that is not theirs is, to them, not there. */
+export function ownershipProblem(state: Account, accountId: string, customerId: string): AccountRejection | null {
+  if (state.status !== 'open') return { code: 'AccountNotFound', accountId };
+  if (state.customerId === null || state.customerId !== customerId) return { code: 'NotOwner', accountId };
+  return null;
+}
+
 function depositMoney({ data, metadata }: DepositMoney, state: Account): Decision {
-  if (state.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.accountId });
+  const notYours = ownershipProblem(state, data.accountId, metadata.customerId);
+  if (notYours || state.status !== 'open') return reject(notYours ?? { code: 'AccountNotFound', accountId: data.accountId });
   const problem = amountProblem(data.amountCents, false);
   if (problem) return reject(problem);
   const balanceAfterCents = state.balanceCents + data.amountCents;
@@ -145,7 +176,8 @@ function depositMoney({ data, metadata }: DepositMoney, state: Account): Decisio
 }
 
 function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decision {
-  if (state.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.accountId });
+  const notYours = ownershipProblem(state, data.accountId, metadata.customerId);
+  if (notYours || state.status !== 'open') return reject(notYours ?? { code: 'AccountNotFound', accountId: data.accountId });
   const problem = amountProblem(data.amountCents, false);
   if (problem) return reject(problem);
   if (data.amountCents > state.balanceCents) {

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { evolve, initialState, MAX_BALANCE_CENTS, type AccountEvent } from './account';
 import { decideTransfer, type TransferMoney } from './transfer';
+import type { AccountId } from './account-id';
 
-const a = 'aaaaaaaa-0000-4000-8000-000000000001';
-const b = 'bbbbbbbb-0000-4000-8000-000000000002';
+const a = 'aaaaaaaa-0000-4000-8000-000000000001' as AccountId;
+const customerId = 'customer-1';
+const b = 'bbbbbbbb-0000-4000-8000-000000000002' as AccountId;
 const now = new Date('2026-11-26T10:00:00.000Z');
 const at = now.toISOString();
 
 const account = (accountId: string, balanceCents: number) =>
   (
     [
-      { type: 'AccountOpened', data: { accountId, owner: accountId.slice(0, 4), openedAt: at } },
+      { type: 'AccountOpened', data: { accountId, accountNumber: '100000000008', customerId, owner: accountId.slice(0, 4), openedAt: at } },
       ...(balanceCents > 0 ? [{ type: 'MoneyDeposited', data: { accountId, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: at } }] : []),
     ] as AccountEvent[]
   ).reduce(evolve, initialState());
@@ -18,7 +20,7 @@ const account = (accountId: string, balanceCents: number) =>
 const transfer = (amountCents: number, fromAccountId = a, toAccountId = b): TransferMoney => ({
   type: 'TransferMoney',
   data: { transferId: 't-1', fromAccountId, toAccountId, amountCents },
-  metadata: { commandId: 'cmd-1', now },
+  metadata: { commandId: 'cmd-1', now, customerId },
 });
 
 describe('decideTransfer', () => {
@@ -56,7 +58,7 @@ describe('decideTransfer', () => {
 
   it('rejects a transfer that would take the destination past the balance limit', () => {
     const full = [
-      { type: 'AccountOpened', data: { accountId: b, owner: 'b', openedAt: at } },
+      { type: 'AccountOpened', data: { accountId: b, accountNumber: '100000000016', customerId, owner: 'b', openedAt: at } },
       { type: 'MoneyDeposited', data: { accountId: b, amountCents: 1, currency: 'USD', balanceAfterCents: MAX_BALANCE_CENTS, depositedAt: at } },
     ] as AccountEvent[];
     expect(decideTransfer(transfer(1), account(a, 100), full.reduce(evolve, initialState()))).toMatchObject({ ok: false, rejection: { code: 'BalanceLimitExceeded', accountId: b } });

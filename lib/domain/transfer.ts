@@ -1,11 +1,12 @@
 // Moving money between two accounts: one decision over two aggregates. The caller loads both
 // streams and commits both sets of events in one unit of work, each at its expected version.
-import { amountProblem, MAX_BALANCE_CENTS, type Account, type AccountEvent, type AccountRejection, type CommandMetadata } from './account';
+import { amountProblem, MAX_BALANCE_CENTS, ownershipProblem, type Account, type AccountEvent, type AccountRejection, type CommandMetadata } from './account';
+import type { AccountId } from './account-id';
 import type { Cents } from './money';
 
 export type TransferMoney = {
   type: 'TransferMoney';
-  data: { transferId: string; fromAccountId: string; toAccountId: string; amountCents: Cents };
+  data: { transferId: string; fromAccountId: AccountId; toAccountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
 };
 
@@ -15,8 +16,10 @@ export type TransferDecision =
 
 export function decideTransfer({ data, metadata }: TransferMoney, from: Account, to: Account): TransferDecision {
   const reject = (rejection: AccountRejection): TransferDecision => ({ ok: false, rejection });
+  // Ownership of the source first: to anyone else it is not there, whatever else is asked.
+  const notYours = ownershipProblem(from, data.fromAccountId, metadata.customerId);
+  if (notYours || from.status !== 'open') return reject(notYours ?? { code: 'AccountNotFound', accountId: data.fromAccountId });
   if (data.fromAccountId === data.toAccountId) return reject({ code: 'SameAccount', accountId: data.fromAccountId });
-  if (from.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.fromAccountId });
   if (to.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.toAccountId });
   const problem = amountProblem(data.amountCents, false);
   if (problem) return reject(problem);

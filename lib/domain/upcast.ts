@@ -1,12 +1,13 @@
 // Event schema evolution. Stored events are never rewritten; readers upcast old versions to the
 // current shape, one version step at a time. A version newer than the code is refused, not guessed.
 import { CURRENCY, type AccountEvent } from './account';
+import { legacyAccountNumber } from './account-number';
 
 type EventType = AccountEvent['type'];
 
 /** The schema version this code writes for each event type. */
 export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = {
-  AccountOpened: 1,
+  AccountOpened: 2,
   MoneyDeposited: 2,
   MoneyWithdrawn: 2,
   MoneyTransferredOut: 1,
@@ -18,6 +19,9 @@ type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 /** upcasters[type][v] turns version v into version v + 1. */
 const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {
   // v1 → v2: amounts were always US cents; v2 says so explicitly.
+  // v1 → v2: accounts opened before customers belong to nobody (admins see them; no one moves their
+  // money) and get a number derived from their id.
+  AccountOpened: { 1: (data) => ({ ...data, customerId: null, accountNumber: legacyAccountNumber(String(data.accountId)) }) },
   MoneyDeposited: { 1: (data) => ({ ...data, currency: CURRENCY }) },
   MoneyWithdrawn: { 1: (data) => ({ ...data, currency: CURRENCY }) },
 };

@@ -3,30 +3,17 @@ import type { z } from 'zod';
 import { identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
-import { driverCause } from '@/lib/db/unique-violation';
+import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 // Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
 // the unexpected.
 
-/** Errors that mean "the database is (momentarily) unreachable": retrying the same key is safe. */
-export function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  const { sqlState, cause } = driverCause(error);
-  const code = sqlState ?? (typeof e?.code === 'string' ? e.code : '');
-  if (/^(08|57P|53)/.test(code)) return true; // connection exception, operator intervention, insufficient resources
-  if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
-  if (cause?.kind && /Connection|NotReachable|Closed|Timeout|TooManyConnections/i.test(cause.kind)) return true;
-  return /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    e?.message ?? '',
-  );
-}
-
 export async function guarded(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (error) {
-    if (isUnavailable(error)) {
+    if (isConnectionError(error)) {
       console.warn(`[idem] database unavailable: ${error instanceof Error ? error.message.split('\n').at(-1) : String(error)}`);
       return problemResponse(
         problem(

@@ -2,12 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { freshDatabase } from '@/test/db';
 import { DAILY_TOTALS } from './daily-totals';
 import { readGlobalLog, START } from './global-log';
 import { ASYNC_PROJECTIONS, catchUp, processBatch, PROJECTION_LOCK_CLASS } from './runner';
+import { newAccountId } from '@/lib/accounts/ids';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // A database of this file's own: the projection reads the whole global log.
 let url: string;
@@ -73,7 +76,7 @@ describe('reading the global log', () => {
 
   it('50 concurrent writers with delayed commits: every event counted exactly once', async () => {
     const p = pool();
-    const accounts = Array.from({ length: 10 }, () => randomUUID());
+    const accounts = Array.from({ length: 10 }, () => newAccountId());
     let writing = true;
     const runner = (async () => {
       const client = await p.connect();
@@ -140,8 +143,8 @@ describe('one runner at a time, across processes', () => {
       }
       throw new Error(`timed out waiting for ${what}`);
     };
-    const deposit = (accountId: string, amountCents: number) =>
-      handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date() } }, { db });
+    const deposit = (accountId: AccountId, amountCents: number) =>
+      handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } }, { db });
     const inSync = async () => {
       const { projected, direct } = await projectedVersusLog(p);
       return JSON.stringify(projected) === JSON.stringify(direct);
@@ -154,8 +157,8 @@ describe('one runner at a time, across processes', () => {
       await until('a leader', async () => (await leader()) !== null);
       const first = (await leader())!;
 
-      const accountId = randomUUID();
-      await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner: 'Runner', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date() } }, { db });
+      const accountId = newAccountId();
+      await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Runner', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } }, { db });
       for (let i = 1; i <= 10; i++) await deposit(accountId, i);
       await until('the first runner to catch up', inSync);
 

@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleAccountCommand } from '@/lib/account-commands';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
-import { handleTransfer } from '@/lib/transfer-commands';
+import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { freshDatabase } from '@/test/db';
 import { DAILY_TOTALS } from './daily-totals';
 import { rebuildProjection, verifyProjection, PROJECTIONS } from './rebuild';
 import { ASYNC_PROJECTIONS, catchUp } from './runner';
+import { newAccountId } from '@/lib/accounts/ids';
+import type { AccountId } from '@/lib/domain/account-id';
+import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 let url: string;
 let drop: () => Promise<void>;
 let db: Db;
 let client: pg.Client;
 const now = new Date('2026-11-26T12:00:00.000Z');
-const ids: string[] = [];
+const ids: AccountId[] = [];
 
 beforeAll(async () => {
   ({ url, drop } = await freshDatabase());
@@ -22,12 +25,12 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: url });
   await client.connect();
   for (const owner of ['Rebuild A', 'Rebuild B', 'Rebuild C']) {
-    const accountId = randomUUID();
+    const accountId = newAccountId();
     ids.push(accountId);
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, owner, openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now } }, { db });
-    await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_234 }, metadata: { commandId: randomUUID(), now } }, { db });
+    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner, openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_234 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
   }
-  await handleTransfer({ type: 'TransferMoney', data: { transferId: 't', fromAccountId: ids[0]!, toAccountId: ids[1]!, amountCents: 500 }, metadata: { commandId: randomUUID(), now } }, { db });
+  await handleTransfer({ type: 'TransferMoney', data: { transferId: 't', fromAccountId: ids[0]!, toAccountId: ids[1]!, amountCents: 500 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
   await catchUp(client, ASYNC_PROJECTIONS[0]!);
 });
 afterAll(async () => {
@@ -49,7 +52,7 @@ describe('verify and rebuild', () => {
   it('lists every difference of deliberately corrupted projections, and rebuild restores them', async () => {
     const before = await db.accountBalance.findMany({ orderBy: { accountId: 'asc' } });
     await client.query(`UPDATE account_balances SET balance_cents = balance_cents + 1 WHERE account_id = $1`, [ids[0]]);
-    await client.query(`INSERT INTO account_balances VALUES ($1, 'Ghost', 42, 1, now(), now())`, [randomUUID()]);
+    await client.query(`INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at, account_number) VALUES ($1, 'Ghost', 42, 1, now(), now(), '999999999999')`, [randomUUID()]);
     await client.query(`DELETE FROM account_transactions WHERE account_id = $1 AND version = 3`, [ids[2]]);
     await client.query(`UPDATE daily_account_totals SET deposit_count = deposit_count + 5 WHERE account_id = $1`, [ids[1]]);
 
@@ -71,7 +74,7 @@ describe('verify and rebuild', () => {
 
   it('rebuilds while the app keeps writing, missing nothing', async () => {
     const writes = Array.from({ length: 60 }, (_, i) =>
-      handleAccountCommand({ type: 'DepositMoney', data: { accountId: ids[i % 3]!, amountCents: 100 + i }, metadata: { commandId: randomUUID(), now } }, { db }),
+      handleAccountCommand({ type: 'DepositMoney', data: { accountId: ids[i % 3]!, amountCents: 100 + i }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db }),
     );
     const rebuilds = (async () => {
       const other = new pg.Client({ connectionString: url });

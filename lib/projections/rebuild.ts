@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { evolve, initialState, type Account } from '@/lib/domain/account';
 import { upcast } from '@/lib/domain/upcast';
-import { projectAccount, type BalanceRow, type TransactionRow } from './account-projections';
+import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/accounts/inline-projections';
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
 import type { LogEvent } from './global-log';
 import { readCheckpoint } from './runner';
@@ -46,7 +46,7 @@ async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
 
 const balanceKey = (r: { accountId: string }) => r.accountId;
 const transactionKey = (r: { accountId: string; version: number }) => `${r.accountId}#${r.version}`;
-const normalizeBalance = (r: BalanceRow): Row => ({ owner: r.owner, balanceCents: String(r.balanceCents), version: r.version, openedAt: iso(r.openedAt), updatedAt: iso(r.updatedAt) });
+const normalizeBalance = (r: BalanceRow): Row => ({ accountNumber: r.accountNumber, customerId: r.customerId, owner: r.owner, balanceCents: String(r.balanceCents), version: r.version, openedAt: iso(r.openedAt), updatedAt: iso(r.updatedAt) });
 const normalizeTransaction = (r: TransactionRow): Row => ({
   kind: r.kind, amountCents: String(r.amountCents), balanceAfterCents: String(r.balanceAfterCents), commandId: r.commandId, occurredAt: iso(r.occurredAt), counterpartyId: r.counterpartyId,
 });
@@ -66,7 +66,7 @@ function compare<T>(name: ProjectionName, expected: T[], actual: T[], key: (r: T
 }
 
 async function liveBalances(client: pg.ClientBase): Promise<BalanceRow[]> {
-  const { rows } = await client.query(`SELECT account_id AS "accountId", owner, balance_cents::text AS "balanceCents", version, opened_at AS "openedAt", updated_at AS "updatedAt" FROM account_balances`);
+  const { rows } = await client.query(`SELECT account_id AS "accountId", account_number AS "accountNumber", customer_id AS "customerId", owner, balance_cents::text AS "balanceCents", version, opened_at AS "openedAt", updated_at AS "updatedAt" FROM account_balances`);
   return rows as BalanceRow[];
 }
 
@@ -139,9 +139,10 @@ export async function rebuildProjection(client: pg.ClientBase, name: ProjectionN
     if (name === 'account-balances') {
       await client.query('DELETE FROM account_balances');
       await insertChunks(client, replayed.balances, (chunk) => [
-        `INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at)
-         SELECT "accountId", owner, "balanceCents", version, "openedAt", "updatedAt"
-           FROM jsonb_to_recordset($1::jsonb) AS b("accountId" uuid, owner text, "balanceCents" bigint, version int, "openedAt" timestamptz, "updatedAt" timestamptz)`,
+        `INSERT INTO account_balances (account_id, account_number, customer_id, owner, balance_cents, version, opened_at, updated_at)
+         SELECT "accountId", "accountNumber", "customerId", owner, "balanceCents", version, "openedAt", "updatedAt"
+           FROM jsonb_to_recordset($1::jsonb)
+             AS b("accountId" uuid, "accountNumber" text, "customerId" text, owner text, "balanceCents" bigint, version int, "openedAt" timestamptz, "updatedAt" timestamptz)`,
         [JSON.stringify(chunk)],
       ]);
     } else {

@@ -7,7 +7,7 @@ import { depositAction, withdrawAction } from '@/app/actions';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
 import { useCommandSubmit, useHydrated } from '@/app/components/use-command-submit';
-import { moneyMovementSchema } from '@/lib/forms/schemas';
+import { moneyMovementSchema } from '@/lib/accounts/form-schemas';
 
 const schema = moneyMovementSchema.pick({ amount: true });
 type Input = z.input<typeof schema>;

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { withPgClient } from '@/lib/db/pg-client';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/app/components/format-time';
 import { projectionStatuses } from '@/lib/projections/status';
 import { ProjectionControls } from './projection-controls';
 

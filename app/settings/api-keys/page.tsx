@@ -5,7 +5,7 @@ import { revokeApiKeyAction } from '@/app/settings/api-keys/actions';
 import { CreateKeyForm } from '@/app/settings/api-keys/create-key-form';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'API keys · Idem' };
 

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { JsonBlock } from '@/app/admin/json-block';
 import { getEvent, parsePosition } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Event · Idem' };
 

@@ -1,0 +1,80 @@
+import 'server-only';
+import { accountStreamId, decide, evolve, type AccountCommand, type AccountRejection } from '@/lib/domain/account';
+import type { Cents } from '@/lib/domain/money';
+import { db as defaultDb, type Db } from '@/lib/db/prisma';
+import { fingerprint } from '@/lib/event-store/fingerprint';
+import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/event-store/handler';
+import { snapshotEvery } from '@/lib/event-store/snapshots';
+import { emptyStream } from '@/lib/event-store/types';
+import { ACCOUNT_PROJECTIONS, projectAccount, toProjectionWrites } from './inline-projections';
+import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
+
+// Open, deposit, withdraw: one account stream per command.
+
+export type AccountResult = {
+  accountId: string;
+  accountNumber: string;
+  owner: string;
+  /** The amount this command moved (the opening deposit for OpenAccount). */
+  amountCents: Cents;
+  balanceCents: Cents;
+  version: number;
+};
+
+export type AccountCommandResult = CommandResult<AccountResult, AccountRejection>;
+
+export type HandleOptions = { db?: Db; retry?: RetryPolicy; onConflict?: ConflictObserver; snapshotEvery?: number };
+
+/**
+ * What the client asked for, normalized. Ids the server generates (the new account's id) and the
+ * time are left out, so a retry of the same request has the same fingerprint.
+ */
+export function requestOf(command: AccountCommand): unknown {
+  const { customerId } = command.metadata;
+  switch (command.type) {
+    case 'OpenAccount':
+      return { customerId, owner: command.data.owner.trim(), openingDepositCents: command.data.openingDepositCents };
+    case 'DepositMoney':
+    case 'WithdrawMoney':
+      return { customerId, accountId: command.data.accountId, amountCents: command.data.amountCents };
+  }
+}
+
+export function accountCommandSpec(command: AccountCommand, every = snapshotEvery()): CommandSpec<AccountResult, AccountRejection> {
+  const { commandId, now } = command.metadata;
+  const streamId = accountStreamId(command.data.accountId);
+  const at = now.toISOString();
+  return {
+    commandId,
+    type: command.type,
+    fingerprint: fingerprint(command.type, requestOf(command)),
+    streamIds: [streamId],
+    at: now,
+    snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
+    projections: ACCOUNT_PROJECTIONS,
+    decide(streams) {
+      const stream = streams.get(streamId) ?? emptyStream();
+      const expectedVersion = stream.version;
+      const state = rehydrateLoaded(stream);
+      const decision = decide(command, state);
+      if (!decision.ok) return { status: 'rejected', rejection: decision.rejection };
+      const stateAfter = decision.events.reduce(evolve, state);
+      if (stateAfter.status !== 'open') throw new Error(`${command.type} accepted but the account is not open`);
+      const version = expectedVersion + decision.events.length;
+      const moved = command.type === 'OpenAccount' ? command.data.openingDepositCents : command.data.amountCents;
+      return {
+        status: 'accepted',
+        result: { accountId: stateAfter.accountId, accountNumber: stateAfter.accountNumber, owner: stateAfter.owner, amountCents: moved, balanceCents: stateAfter.balanceCents, version },
+        work: {
+          appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
+          projections: toProjectionWrites(projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at)),
+          snapshots: accountSnapshotIfDue(streamId, expectedVersion, version, stateAfter, every),
+        },
+      };
+    },
+  };
+}
+
+export function handleAccountCommand(command: AccountCommand, options: HandleOptions = {}): Promise<AccountCommandResult> {
+  return handleCommand(options.db ?? defaultDb(), accountCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
+}

@@ -1,0 +1,100 @@
+// One validation schema per form, used by the browser (react-hook-form) and again by the server
+// action, which never trusts what the browser checked.
+import { z } from 'zod';
+import { OWNER_MAX_LENGTH } from '@/lib/domain/account';
+import { parseAccountId } from '@/lib/domain/account-id';
+import { parseAccountNumber } from '@/lib/domain/account-number';
+import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
+
+/** The idempotency key: 1–255 visible ASCII characters (as in the IETF Idempotency-Key draft). */
+export const commandIdSchema = z
+  .string({ error: 'A command id is required' })
+  .min(1, 'A command id is required')
+  .max(255, 'A command id is at most 255 characters')
+  .regex(/^[\x21-\x7E]+$/, 'A command id uses visible ASCII characters only');
+
+/** An account id (a UUID), lower-cased once here: the parsed value is an `AccountId`. */
+function accountIdField(message: string) {
+  return z.string({ error: message }).transform((text, ctx) => {
+    const id = parseAccountId(text);
+    if (id) return id;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+}
+export const accountIdSchema = accountIdField('Not a valid account id');
+
+function amountSchema(options: ParseAmountOptions & { optional?: boolean } = {}) {
+  return z.string({ error: 'Enter an amount' }).transform((text, ctx) => {
+    if (options.optional && text.trim() === '') return 0;
+    const parsed = parseAmount(text, options);
+    if (parsed.ok) return parsed.cents;
+    ctx.addIssue({ code: 'custom', message: parsed.error.message });
+    return z.NEVER;
+  });
+}
+
+export const openAccountSchema = z.object({
+  commandId: commandIdSchema,
+  owner: z
+    .string({ error: 'Enter a name for the account' })
+    .trim()
+    .min(1, 'Enter a name for the account')
+    .max(OWNER_MAX_LENGTH, `An account name can be at most ${OWNER_MAX_LENGTH} characters`),
+  openingDeposit: amountSchema({ allowZero: true, optional: true }),
+});
+
+export const moneyMovementSchema = z.object({
+  commandId: commandIdSchema,
+  accountId: accountIdSchema,
+  amount: amountSchema(),
+});
+
+/** A 12-digit account number; a mistyped digit is a field error here, before anything is looked up. */
+export const accountNumberSchema = z.string({ error: 'Enter the account number' }).transform((text, ctx) => {
+  const parsed = parseAccountNumber(text);
+  if (parsed.ok) return parsed.value;
+  const messages = {
+    empty: 'Enter the account number',
+    format: 'An account number has 12 digits',
+    'check-digit': 'This account number is not valid: check the digits',
+  } as const;
+  ctx.addIssue({ code: 'custom', message: messages[parsed.problem] });
+  return z.NEVER;
+});
+
+export const transferFields = z.object({
+  commandId: commandIdSchema,
+  fromAccountId: accountIdSchema,
+  toAccountNumber: accountNumberSchema,
+  amount: amountSchema(),
+});
+
+export const transferSchema = transferFields;
+
+/** What the review step answers: the recipient as the sender may see them, or what is wrong. */
+export type TransferReview =
+  | { status: 'review'; maskedName: string; accountNumber: string; amount: string }
+  | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
+
+export type OpenAccountInput = z.input<typeof openAccountSchema>;
+export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;
+
+/** What a server action answers; the form renders it. Expected outcomes are values, not throws. */
+export type FormResult =
+  | { status: 'success'; message: string; replayed: boolean; accountId: string; balanceCents: number }
+  | { status: 'invalid'; fieldErrors: Record<string, string>; message: string }
+  /** A business rule said no (recorded; a new key is needed for a new attempt). */
+  | { status: 'rejected'; message: string; code: string }
+  /** Nothing was recorded: retry with the same key. */
+  | { status: 'busy'; message: string }
+  | { status: 'key-reused'; message: string };
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}

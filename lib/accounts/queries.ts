@@ -1,0 +1,75 @@
+import 'server-only';
+import { db } from '@/lib/db/prisma';
+import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountNumber } from '@/lib/domain/account-number';
+import { maskName } from '@/lib/domain/mask-name';
+
+// Read side of the account module: pages read the inline projections, never rehydrate. Customer
+// reads always name the customer: someone else's account is, to them, not there.
+
+const toCents = (value: bigint) => Number(value);
+/** PostgreSQL prints uuids in lower case: a stored account id is already an AccountId. */
+const stored = (id: string) => id as AccountId;
+
+/** All accounts, for the ops console only. */
+export async function listAccounts(limit = 100) {
+  const rows = await db().accountBalance.findMany({ orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }], take: limit });
+  return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
+}
+
+/** Any account, for the ops console only. */
+export async function getAccount(accountId: AccountId) {
+  const row = await db().accountBalance.findUnique({ where: { accountId } });
+  return row && { ...row, accountId: stored(row.accountId), balanceCents: toCents(row.balanceCents) };
+}
+
+/** The customer's own accounts, newest first. */
+export async function customerAccounts(customerId: string, limit = 100) {
+  const rows = await db().accountBalance.findMany({ where: { customerId }, orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }], take: limit });
+  return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
+}
+
+/** The account if it is this customer's; null if it does not exist or belongs to someone else. */
+export async function getOwnedAccount(accountId: AccountId, customerId: string) {
+  const row = await db().accountBalance.findFirst({ where: { accountId, customerId } });
+  return row && { ...row, accountId: stored(row.accountId), balanceCents: toCents(row.balanceCents) };
+}
+
+/**
+ * Who a transfer to `accountNumber` would reach, as the sender may see it: the account id (to put on
+ * the command) and the recipient's masked name. Null when no account has that number.
+ */
+export async function findRecipient(accountNumber: AccountNumber) {
+  const rows = await db().$queryRaw<{ accountId: string; holder: string | null; owner: string }[]>`
+    SELECT b.account_id::text AS "accountId", u.name AS holder, b.owner
+      FROM account_balances b LEFT JOIN users u ON u.id = b.customer_id
+     WHERE b.account_number = ${accountNumber}`;
+  const row = rows[0];
+  return row ? { accountId: stored(row.accountId), accountNumber, maskedName: maskName(row.holder ?? row.owner) } : null;
+}
+
+export async function recentTransactions(accountId: AccountId, limit = 20) {
+  const rows = await db().accountTransaction.findMany({ where: { accountId }, orderBy: { version: 'desc' }, take: limit });
+  const counterpartyIds = [...new Set(rows.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])))];
+  const owners = new Map(
+    counterpartyIds.length === 0
+      ? []
+      : (await db().accountBalance.findMany({ where: { accountId: { in: counterpartyIds } }, select: { accountId: true, owner: true } })).map((a) => [a.accountId, a.owner]),
+  );
+  return rows.map((r) => ({
+    ...r,
+    amountCents: toCents(r.amountCents),
+    balanceAfterCents: toCents(r.balanceAfterCents),
+    counterpartyOwner: r.counterpartyId ? (owners.get(r.counterpartyId) ?? null) : null,
+  }));
+}
+
+/** Accounts money can be transferred to from `accountId`, newest first. */
+export async function transferTargets(accountId: AccountId, limit = 500) {
+  return db().accountBalance.findMany({
+    where: { accountId: { not: accountId } },
+    select: { accountId: true, owner: true },
+    orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
+    take: limit,
+  });
+}
