@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     if (generated) password = randomBytes(15).toString('base64url');
     const result = await ensureAdmin(auth, { email, password, name: values.name });
     if (values.quiet) return;
-    console.log(`${result.created ? 'Created admin' : 'Made admin'} ${email.toLowerCase()}${result.passwordSet && !result.created ? ' (new password; their sessions ended)' : ''}.`);
+    console.log(
+      `${result.created ? 'Created admin' : 'Made admin'} ${email.toLowerCase()}${result.passwordSet && !result.created ? ' (new password; their sessions ended)' : ''}.`,
+    );
     if (generated) console.log(`Password: ${password}`);
   } finally {
     await prisma.$disconnect();

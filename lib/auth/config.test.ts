@@ -17,8 +17,16 @@ describe('authConfig', () => {
   });
 
   it('the base URL decides the passkey relying party; trusted origins are the base URL plus IDEM_TRUSTED_ORIGINS', () => {
-    const config = authConfig({ BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: 'https://bank.example/', IDEM_TRUSTED_ORIGINS: 'https://www.bank.example, https://bank.example' });
-    expect(config).toMatchObject({ baseURL: 'https://bank.example', rpID: 'bank.example', trustedOrigins: ['https://bank.example', 'https://www.bank.example'] });
+    const config = authConfig({
+      BETTER_AUTH_SECRET: secret,
+      BETTER_AUTH_URL: 'https://bank.example/',
+      IDEM_TRUSTED_ORIGINS: 'https://www.bank.example, https://bank.example',
+    });
+    expect(config).toMatchObject({
+      baseURL: 'https://bank.example',
+      rpID: 'bank.example',
+      trustedOrigins: ['https://bank.example', 'https://www.bank.example'],
+    });
     expect(authConfig({ BETTER_AUTH_SECRET: secret })).toMatchObject({ baseURL: 'http://localhost:3000', rpID: 'localhost' });
     expect(() => authConfig({ BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: 'bank.example' })).toThrow(/BETTER_AUTH_URL/);
     expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_TRUSTED_ORIGINS: 'ftp://x.example' })).toThrow(/IDEM_TRUSTED_ORIGINS/);
@@ -26,16 +34,23 @@ describe('authConfig', () => {
 
   it('client address headers and trusted proxies are explicit', () => {
     expect(authConfig({ BETTER_AUTH_SECRET: secret })).toMatchObject({ clientIpHeaders: ['x-forwarded-for'], trustedProxies: [] });
-    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP', IDEM_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10' })).toMatchObject({
-      clientIpHeaders: ['cf-connecting-ip'],
-      trustedProxies: ['10.0.0.0/8', '192.0.2.10'],
-    });
+    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP', IDEM_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10' })).toMatchObject(
+      {
+        clientIpHeaders: ['cf-connecting-ip'],
+        trustedProxies: ['10.0.0.0/8', '192.0.2.10'],
+      },
+    );
   });
 
   it('API keys: 1000 requests a minute unless IDEM_API_KEY_RATE_LIMIT says otherwise', () => {
     expect(authConfig({ BETTER_AUTH_SECRET: secret }).apiKeyRateLimit).toEqual({ enabled: true, maxRequests: 1000, timeWindow: 60_000 });
-    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: '50/1' }).apiKeyRateLimit).toEqual({ enabled: true, maxRequests: 50, timeWindow: 1000 });
+    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: '50/1' }).apiKeyRateLimit).toEqual({
+      enabled: true,
+      maxRequests: 50,
+      timeWindow: 1000,
+    });
     expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: 'off' }).apiKeyRateLimit.enabled).toBe(false);
-    for (const bad of ['10', '0/60', '10/0', 'ten/60']) expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: bad }), bad).toThrow(/IDEM_API_KEY_RATE_LIMIT/);
+    for (const bad of ['10', '0/60', '10/0', 'ten/60'])
+      expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: bad }), bad).toThrow(/IDEM_API_KEY_RATE_LIMIT/);
   });
 });

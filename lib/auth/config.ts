@@ -62,7 +62,8 @@ export function authConfig(env: Record<string, string | undefined> = process.env
 function parseRateLimit(value: string): AuthConfig['apiKeyRateLimit'] {
   if (value.trim() === 'off') return { enabled: false, maxRequests: 0, timeWindow: 0 };
   const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*$/.exec(value);
-  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`IDEM_API_KEY_RATE_LIMIT: "${value}" is not <requests>/<seconds> (like 1000/60) or off`);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1)
+    throw new Error(`IDEM_API_KEY_RATE_LIMIT: "${value}" is not <requests>/<seconds> (like 1000/60) or off`);
   return { enabled: true, maxRequests: Number(match[1]), timeWindow: Number(match[2]) * 1000 };
 }
 

@@ -24,7 +24,10 @@ export function identityEnvForStart(
   const added: Record<string, string> = {};
   const notice: string[] = [];
   if (!env.BETTER_AUTH_SECRET) {
-    if (!options.embeddedDatabase) throw new Error('BETTER_AUTH_SECRET is not set: with DATABASE_URL, choose one (≥ 32 characters, e.g. `openssl rand -base64 48`), the same on every instance.');
+    if (!options.embeddedDatabase)
+      throw new Error(
+        'BETTER_AUTH_SECRET is not set: with DATABASE_URL, choose one (≥ 32 characters, e.g. `openssl rand -base64 48`), the same on every instance.',
+      );
     added.BETTER_AUTH_SECRET = randomBytes(32).toString('base64url');
     notice.push('BETTER_AUTH_SECRET not set: generated one for this run (sessions end at restart).');
   }
@@ -42,7 +45,9 @@ export function identityEnvForStart(
 export function embeddedAdmin(env: Record<string, string | undefined>): { email: string; password: string; notice: string[] } {
   const email = env.ADMIN_EMAIL || DEV_ADMIN_EMAIL;
   const password = env.ADMIN_PASSWORD || randomBytes(15).toString('base64url');
-  const notice = env.ADMIN_PASSWORD ? [] : ['admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):', `    email:    ${email}`, `    password: ${password}`];
+  const notice = env.ADMIN_PASSWORD
+    ? []
+    : ['admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):', `    email:    ${email}`, `    password: ${password}`];
   return { email, password, notice };
 }
 
