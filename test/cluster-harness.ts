@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 export { apiKeyAuthorization } from './api-client';
 import { migrate } from '../lib/db/migrate';
+import { startHaproxy, type Haproxy } from './haproxy';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
@@ -60,6 +61,8 @@ export type Instance = {
   pid: number | null;
   /** Everything the process printed, last ~500 lines. */
   output: string[];
+  /** How the last run ended (null while running): exit code, or the signal that killed it. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
 };
 
 export type ClusterOptions = PostgresOptions & {
@@ -77,6 +80,8 @@ export type ClusterOptions = PostgresOptions & {
   /** Print the instances' output, prefixed with [i<index>]. */
   echo?: boolean;
   readyTimeoutMs?: number;
+  /** Also start HAProxy (ops/haproxy.cfg) in front of the instances, on this port (default a free one). */
+  lb?: { port?: number };
 };
 
 export type Cluster = {
@@ -89,6 +94,8 @@ export type Cluster = {
   restart: (index: number) => Promise<void>;
   /** Instances first (SIGTERM, then SIGKILL after 10 s), then PostgreSQL. Idempotent. */
   stop: () => Promise<void>;
+  /** HAProxy in front of the instances (servers i0, i1, …), when `lb` was given. */
+  lb: Haproxy | null;
 };
 
 type Managed = Instance & { child: ChildProcess | null; exited: Promise<void> };
@@ -138,22 +145,30 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const postgres = await startPostgres(options);
   const instances: Managed[] = [];
   let identityEnv: Record<string, string> = {};
+  let lb: Haproxy | null = null;
   let stopped = false;
   try {
     await migrate(postgres.url, { log });
     for (let index = 0; index < options.instances; index++) {
       const port = options.basePort !== undefined ? options.basePort + index : await freePort();
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
-      instances.push({ index, port, url: `http://127.0.0.1:${port}`, databaseUrl, alive: false, pid: null, output: [], child: null, exited: Promise.resolve() });
+      instances.push({ index, port, url: `http://127.0.0.1:${port}`, databaseUrl, alive: false, pid: null, output: [], exit: null, child: null, exited: Promise.resolve() });
     }
-    // One identity configuration for every instance: a session made on one is valid on all.
-    const origins = instances.flatMap((i) => [`http://localhost:${i.port}`, `http://127.0.0.1:${i.port}`]);
+    // One identity configuration for every instance: a session made on one is valid on all. Behind
+    // HAProxy the balancer's address is the public one (BETTER_AUTH_URL), the instances' stay trusted.
+    const lbPort = options.lb ? (options.lb.port ?? (await freePort())) : null;
+    const origins = [...(lbPort === null ? [] : [lbPort]), ...instances.map((i) => i.port)].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
     identityEnv = {
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
       ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
       ...options.env,
     };
     await Promise.all(instances.map((instance) => launch(instance)));
+    if (options.lb) {
+      const servers = instances.map((i) => ({ name: `i${i.index}`, host: '127.0.0.1', port: i.port }));
+      lb = await startHaproxy({ port: lbPort!, servers, echo: options.echo });
+      log(`HAProxy on ${lb.url} in front of ${servers.length} instance(s)`);
+    }
   } catch (error) {
     await stopAll();
     throw error;
@@ -164,12 +179,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       cwd: ROOT,
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...identityEnv, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
+      // NEXT_MANUAL_SIG_HANDLE: SIGTERM drains the instance (lib/observability/shutdown.ts), exit 0.
+      env: { NEXT_MANUAL_SIG_HANDLE: 'true', ...process.env, ...identityEnv, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
     });
     liveChildren.add(child);
     instance.child = child;
     instance.pid = child.pid ?? null;
     instance.alive = true;
+    instance.exit = null;
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
@@ -184,6 +201,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       child.once('exit', (code, signal) => {
         liveChildren.delete(child);
         instance.alive = false;
+        instance.exit = { code, signal };
         instance.output.push(`[harness] exited (${signal ?? code})`);
         if (!stopped && options.echo) console.log(`[i${instance.index}] exited (${signal ?? code})`);
         resolve();
@@ -224,6 +242,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   async function stopAll() {
     if (stopped) return;
     stopped = true;
+    await lb?.stop();
     await Promise.all(instances.map((instance) => terminate(instance, 'SIGTERM', 10_000)));
     await postgres.stop();
   }
@@ -245,5 +264,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await launch(instance);
     },
     stop: stopAll,
+    get lb() {
+      return lb;
+    },
   };
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { apiHeaders } from './api-client';
 import type { Observation, ObservedRequest, ObservedResponse } from './invariants';
 
 export type StormStats = {
@@ -131,7 +132,7 @@ export class StormClient {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key, ...this.authHeaders },
+        headers: apiHeaders(key, this.authHeaders),
         body: payload,
         signal: AbortSignal.timeout(this.timeoutMs),
       });

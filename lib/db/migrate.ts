@@ -1,11 +1,10 @@
 // Applies prisma/migrations without Prisma's schema-engine binary, which cannot be downloaded here.
 // It keeps Prisma's bookkeeping (`_prisma_migrations`, same lock, same checksums) so that
 // `prisma migrate deploy/status` on a machine that has the binary sees the same history.
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
+import { readMigrations, type LocalMigration } from './migration-files';
 
 export type MigrateOptions = { migrationsDir?: string; log?: (line: string) => void };
 
@@ -24,27 +23,7 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS _prisma_migrations (
     applied_steps_count     INTEGER NOT NULL DEFAULT 0
 )`;
 
-type LocalMigration = { name: string; script: string; checksum: string };
 type MigrationRow = { migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null };
-
-async function readMigrations(dir: string): Promise<LocalMigration[]> {
-  if (!existsSync(dir)) throw new Error(`Migrations directory not found: ${dir}`);
-  const entries = await readdir(dir, { withFileTypes: true });
-  // Plain code-point order, like Prisma: the timestamp prefix decides, never the locale.
-  const names = entries
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const migrations: LocalMigration[] = [];
-  for (const name of names) {
-    const file = path.join(dir, name, 'migration.sql');
-    if (!existsSync(file)) throw new Error(`Migration ${name} has no migration.sql (${file}).`);
-    // Checksum the raw bytes, as Prisma does: a re-encoded or CRLF-converted file counts as edited.
-    const bytes = await readFile(file);
-    migrations.push({ name, script: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') });
-  }
-  return migrations;
-}
 
 function checkHistory(local: LocalMigration[], rows: MigrationRow[], log: (line: string) => void): Set<string> {
   const live = rows.filter((r) => r.rolled_back_at === null);

@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
+import { log } from '@/lib/observability/log';
 
 export type Db = PrismaClient;
 /** What the event store needs: raw SQL, on the client or inside an interactive transaction. */
@@ -19,8 +20,9 @@ export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSi
   // pg-pool drops its own error listener when it hands a client out, and the adapter attaches one
   // only after an await: a server-side termination arriving in between would be an uncaught
   // exception. Every client gets a listener for its whole life; the failed query still reports it.
-  pool.on('connect', (client) => client.on('error', (error) => console.warn(`[idem] database connection lost: ${error.message}`)));
-  pool.on('error', (error) => console.warn(`[idem] idle database connection lost: ${error.message}`));
+  pool.on('connect', (client) => client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost')));
+  pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
+  pools().add(pool);
   return new PrismaClient({
     adapter: new PrismaPg(pool, {
       disposeExternalPool: true,
@@ -41,7 +43,22 @@ function defaultPoolSize(): number {
 // One client (one pool) per process. Created on first use, never at import time, so `next build`
 // never needs a database. The global survives Next's dev-mode module reloads.
 // (Keyed by URL only so that tests can point a file at a database of its own.)
-const holder = globalThis as unknown as { idemPrisma?: Map<string, PrismaClient> };
+const holder = globalThis as unknown as { idemPrisma?: Map<string, PrismaClient>; idemPools?: Set<pg.Pool> };
+
+const pools = () => (holder.idemPools ??= new Set());
+
+/** Connection counts of this process's open pools (for idem_db_pool_connections). */
+export function poolStats(): { total: number; idle: number; waiting: number }[] {
+  for (const p of pools()) if (p.ended) pools().delete(p);
+  return [...pools()].map((p) => ({ total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount }));
+}
+
+/** Ends every client db() made (graceful shutdown); the next db() call would open a new pool. */
+export async function disconnectAll(): Promise<void> {
+  const clients = [...(holder.idemPrisma?.values() ?? [])];
+  holder.idemPrisma?.clear();
+  await Promise.all(clients.map((c) => c.$disconnect()));
+}
 
 export function db(): PrismaClient {
   const url = process.env.DATABASE_URL;

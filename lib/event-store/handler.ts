@@ -1,5 +1,7 @@
 import 'server-only';
 import type { Db, Sql } from '@/lib/db/prisma';
+import { commandObserver, notify, observeStep, outcomeOf } from '@/lib/observability/command-observer';
+import { errorFields, log } from '@/lib/observability/log';
 import type { InlineProjection, ProjectionWrite } from './inline-projection';
 import { countReplay, findCommand, loadForCommand } from './load';
 import { EVENTS_STREAM_VERSION_CONSTRAINT, writeConflictOf, type WriteConflict } from './pg-errors';
@@ -49,6 +51,29 @@ export async function handleCommand<Result, Rejection>(
   policy: RetryPolicy = defaultRetryPolicy,
   onConflict?: ConflictObserver,
 ): Promise<CommandResult<Result, Rejection>> {
+  // Observability (lib/observability/command-observer.ts): one event per finished command, one per
+  // retried conflict, and the steps as spans. Nothing here changes what the command does.
+  const observer = commandObserver();
+  const started = performance.now();
+  let conflicts = 0;
+  const result = await observeStep('command', { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type }, () =>
+    runCommand(db, spec, policy, (conflict, attempt) => {
+      conflicts += 1;
+      notify(observer?.conflict, { kind: conflict.kind, type: spec.type, commandId: spec.commandId, attempt });
+      onConflict?.(conflict, attempt);
+    }),
+  );
+  const attempts = result.status === 'busy' ? result.attempts : conflicts + 1;
+  notify(observer?.finished, { type: spec.type, commandId: spec.commandId, outcome: outcomeOf(result), durationMs: performance.now() - started, attempts });
+  return result;
+}
+
+async function runCommand<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy,
+  onConflict: ConflictObserver,
+): Promise<CommandResult<Result, Rejection>> {
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     try {
       // Optimistic first (two round trips, no transaction held open) unless a stream is contended:
@@ -72,7 +97,7 @@ export async function handleCommand<Result, Rejection>(
       // Not a stream conflict (or a duplicate key that is not in the table after all): a real bug.
       if (conflict.kind === 'unique' && !isStreamVersionConstraint(spec, conflict.constraint)) throw error;
       markContended(spec.streamIds);
-      onConflict?.(conflict, attempt);
+      onConflict(conflict, attempt);
       if (attempt < policy.maxAttempts) await sleep(backoff(attempt, policy));
     }
   }
@@ -110,20 +135,23 @@ function isContended(streamIds: string[]): boolean {
 
 /** Load, decide, commit: two round trips when nothing conflicts. */
 async function attemptOnce<Result, Rejection>(sql: Sql, spec: CommandSpec<Result, Rejection>): Promise<CommandResult<Result, Rejection>> {
-  const loaded = await loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion);
+  const attributes = { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type };
+  const loaded = await observeStep('load', attributes, () => loadForCommand(sql, spec.commandId, spec.streamIds, spec.snapshotSchemaVersion));
   if (loaded.command) return replay(spec, loaded.command);
 
-  const decided = spec.decide(loaded.streams);
+  const decided = await observeStep('decide', attributes, async () => spec.decide(loaded.streams));
   const outcome: StoredOutcome<Result, Rejection> =
     decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
   const work: Work = decided.status === 'accepted' ? decided.work : { appends: [], projections: [], snapshots: [] };
-  await commit(sql, {
-    command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, createdAt: spec.at },
-    appends: work.appends,
-    projections: spec.projections,
-    writes: work.projections,
-    snapshots: work.snapshots,
-  });
+  await observeStep('commit', { ...attributes, 'idem.outcome': outcome.status }, () =>
+    commit(sql, {
+      command: { commandId: spec.commandId, type: spec.type, streamIds: spec.streamIds, fingerprint: spec.fingerprint, status: outcome.status, outcome, createdAt: spec.at },
+      appends: work.appends,
+      projections: spec.projections,
+      writes: work.projections,
+      snapshots: work.snapshots,
+    }),
+  );
   return { ...outcome, commandId: spec.commandId, replayed: false };
 }
 
@@ -133,7 +161,7 @@ async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result
   try {
     await countReplay(db, result.commandId);
   } catch (error) {
-    console.warn(`[idem] could not count a replay of ${result.commandId}: ${error instanceof Error ? error.message : String(error)}`);
+    log().warn({ commandId: result.commandId, ...errorFields(error) }, 'could not count a replay');
   }
   return result;
 }

@@ -5,6 +5,8 @@ import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-re
 import { validationProblem } from '@/lib/http/account-api';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
+import { isDraining } from '@/lib/observability/lifecycle';
+import { errorFields, log } from '@/lib/observability/log';
 
 // Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
 // the unexpected.
@@ -14,18 +16,12 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
     return await run();
   } catch (error) {
     if (isConnectionError(error)) {
-      console.warn(`[idem] database unavailable: ${error instanceof Error ? error.message.split('\n').at(-1) : String(error)}`);
-      return problemResponse(
-        problem(
-          'service-unavailable',
-          'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.',
-        ),
-        {
-          'retry-after': '1',
-        },
-      );
+      log().warn(errorFields(error), 'database unavailable');
+      return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
+        'retry-after': '1',
+      });
     }
-    console.error('[idem] unexpected error in API route', error);
+    log().error(errorFields(error, true), 'unexpected error in API route');
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
   }
 }
@@ -57,6 +53,11 @@ export async function commandRequest<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
+  // A draining instance takes no new work; the client (or the load balancer) retries elsewhere.
+  if (isDraining()) {
+    const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
+    return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
+  }
   const origin = checkSameOrigin(request);
   if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
   const key = idempotencyKey(request);

@@ -1,12 +1,13 @@
 // Imported once per app instance (see instrumentation.ts). Only one runner per projection works at
 // a time across instances (lib/projections/runner.ts). IDEM_ASYNC_PROJECTIONS=off disables it.
+// Graceful shutdown stops it (lib/observability/shutdown.ts): its session ends, leadership is freed.
+import { onShutdown } from '@/lib/observability/lifecycle';
+import { log } from '@/lib/observability/log';
 import { ProjectionRunner } from './runner';
 
 const url = process.env.DATABASE_URL;
 if (url && process.env.IDEM_ASYNC_PROJECTIONS !== 'off') {
-  const runner = new ProjectionRunner(url, { log: (line) => console.log(`[idem] ${line}`) });
+  const runner = new ProjectionRunner(url, { log: (line) => log().info({ component: 'projections' }, line) });
   runner.start();
-  const stop = () => void runner.stop();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  onShutdown('projection runner', 1, () => runner.stop());
 }

@@ -5,7 +5,6 @@ import { eventColumns as c, EventTable } from '@/app/admin/event-table';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
-import { formatTime } from '@/app/components/format-time';
 import { EVENT_TYPES, listEvents, parsePosition } from '@/lib/admin/log-queries';
 
 export const metadata: Metadata = { title: 'Event history · Idem' };

@@ -8,7 +8,6 @@ import { decodeSegment } from '@/lib/admin/route-param';
 import { db } from '@/lib/db/prisma';
 import { formatUsd } from '@/lib/domain/money';
 import { readStream } from '@/lib/event-store/load';
-import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Stream · Idem' };
 

@@ -1,0 +1,65 @@
+// Graceful shutdown on SIGTERM / SIGINT:
+//   1. at once: readiness answers 503 (load balancers take the instance out), new API commands are
+//      refused with a retryable 503 (lib/http/api-handler.ts), every answer closes its connection;
+//   2. requests in flight finish, for at most IDEM_SHUTDOWN_TIMEOUT_MS;
+//   3. the listening socket closes and the remaining connections are cut;
+//   4. the projection runner stops (its session ends: leadership is released), the pool closes,
+//      telemetry is flushed; exit 0.
+// Next.js handles these signals itself unless NEXT_MANUAL_SIG_HANDLE is set (its handler waits for
+// every connection without a bound and exits 143); `npm start`, `npm run cluster` and the test
+// harness set it for `next start`. Without it, SIGTERM still turns readiness to 503 at once.
+import type { Logger } from 'pino';
+import { inFlight, servers, shutdownHooks, startDraining, waitForIdle } from './lifecycle';
+
+export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logger: Logger }): void {
+  const holder = globalThis as unknown as { idemShutdownInstalled?: boolean };
+  if (holder.idemShutdownInstalled) return;
+  holder.idemShutdownInstalled = true;
+
+  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+    process.once('SIGTERM', () => startDraining());
+    if (process.env.NODE_ENV === 'production') logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
+    return;
+  }
+
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means "now".
+      if (signal === 'SIGINT') process.exit(130);
+      return;
+    }
+    stopping = true;
+    void shutdown(signal, timeoutMs, logger).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+export async function shutdown(signal: string, timeoutMs: number, logger: Logger): Promise<void> {
+  startDraining();
+  const listening = servers();
+  logger.info({ signal, inFlight: inFlight(), timeoutMs }, 'shutting down: draining');
+  for (const server of listening) server.closeIdleConnections();
+  const finished = await waitForIdle(timeoutMs);
+  if (!finished) logger.warn({ inFlight: inFlight() }, 'shutdown timeout: closing the remaining connections');
+  for (const server of listening) {
+    server.close();
+    server.closeAllConnections();
+  }
+  for (const hook of shutdownHooks()) {
+    try {
+      await hook.run();
+    } catch (error) {
+      logger.warn({ step: hook.name, err: { message: error instanceof Error ? error.message : String(error) } }, 'shutdown step failed');
+    }
+  }
+  logger.info({ signal }, 'shutdown complete');
+  logger.flush();
+}

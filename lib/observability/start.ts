@@ -1,0 +1,68 @@
+// Everything an instance sets up once at start (imported by instrumentation.ts, Node.js runtime
+// only): configuration check, logger, metrics and their sources, the command observer, HTTP
+// tracking, tracing, the metrics port, and graceful shutdown. Nothing imported statically here may
+// load pg: tracing must be registered first.
+import { loadConfig, ConfigError } from '@/lib/config';
+import { setCommandObserver, type CommandObserver } from './command-observer';
+import { trackHttp } from './http';
+import { onShutdown } from './lifecycle';
+import { log } from './log';
+import { metrics, recordCommand, recordConflict } from './metrics';
+import { startMetricsServer } from './metrics-server';
+import { installShutdown } from './shutdown';
+
+export async function startObservability(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`[idem] ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = log();
+
+  // Tracing first, so that pg is instrumented before anything loads it.
+  let step: CommandObserver['step'];
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    const { startTracing } = await import('./tracing');
+    const tracing = await startTracing(config.OTEL_SERVICE_NAME ?? 'idem');
+    step = tracing.step;
+    onShutdown('tracing', 3, tracing.shutdown);
+    logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: exporting spans over OTLP/HTTP');
+  }
+
+  // Only now the modules that load pg, so that pg's instrumentation sees it loaded.
+  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([import('@/lib/db/prisma'), import('./projection-lag')]);
+  const m = metrics();
+  m.sources.pools = poolStats;
+  m.sources.projectionLag = projectionLag;
+  setCommandObserver({
+    step,
+    finished(event) {
+      recordCommand(event);
+      const fields = { commandId: event.commandId, commandType: event.type, outcome: event.outcome, attempts: event.attempts, durationMs: Math.round(event.durationMs * 10) / 10 };
+      if (event.outcome === 'busy') logger.warn(fields, 'command');
+      else logger.info(fields, 'command');
+    },
+    conflict(event) {
+      recordConflict(event);
+      logger.debug({ commandId: event.commandId, commandType: event.type, conflict: event.kind, attempt: event.attempt }, 'write conflict, retrying');
+    },
+  });
+  trackHttp();
+
+  if (config.METRICS_PORT) {
+    try {
+      const server = await startMetricsServer(config.METRICS_PORT, config.METRICS_HOST);
+      onShutdown('metrics port', 1, () => new Promise((resolve) => server.close(() => resolve())));
+      logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST ?? '127.0.0.1' }, 'metrics: serving /metrics');
+    } catch (error) {
+      process.stderr.write(`[idem] METRICS_PORT ${config.METRICS_PORT} cannot be used: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
+
+  onShutdown('database pool', 2, disconnectAll);
+  installShutdown({ timeoutMs: config.IDEM_SHUTDOWN_TIMEOUT_MS ?? 10_000, logger });
+}

@@ -1,0 +1,214 @@
+// Behind a real load balancer (issue 13): three `next start` instances of the production build
+// behind HAProxy (ops/haproxy.cfg, health checks on /api/health/ready), a steady stream of API
+// withdrawals and deposits through it, clients that retry with the same Idempotency-Key on 503,
+// 409 and connection errors. (1) A rolling restart (SIGTERM, wait, start again, one at a time):
+// no client request fails for good, every instance exits 0, the ledger's invariants hold.
+// (2) kill -9 of one instance: at most the requests in flight at that moment fail (and their
+// retries succeed), HAProxy marks it DOWN after its `fall` failed checks.
+// IDEM_TEST_BASE_PORT pins the ports (instances base+20…, HAProxy base+29); default free ports.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from './cluster-harness';
+import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
+import { checkInvariants, type InvariantReport } from './invariants';
+import { isFinal, money, reportScenario, StormClient } from './storm';
+
+const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 20 : undefined;
+const lbPort = base !== undefined ? base + 9 : undefined;
+const WORKERS = 6;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Checks the shipped config renders for other ports and HAProxy accepts it. */
+function expectValidConfig() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idem-haproxy-check-'));
+  try {
+    const file = path.join(dir, 'haproxy.cfg');
+    const rendered = renderConfig(readFileSync(HAPROXY_CONFIG, 'utf8'), { bind: '127.0.0.1:18080', socket: path.join(dir, 's.sock'), servers: [{ name: 'a', host: '127.0.0.1', port: 13000 }] });
+    expect(rendered).toMatch(/^\s*bind 127\.0\.0\.1:18080$/m);
+    expect(rendered).toMatch(/^\s*server a 127\.0\.0\.1:13000$/m);
+    expect(rendered).not.toMatch(/server i0/);
+    writeFileSync(file, rendered);
+    execFileSync(HAPROXY_BIN, ['-c', '-q', '-f', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** WORKERS clients, each sending one command at a time through the balancer until stopped. */
+function steadyStream(client: StormClient, accounts: string[]) {
+  let running = true;
+  let busy = 0;
+  const workers = Array.from({ length: WORKERS }, async (_, w) => {
+    for (let n = 0; running; n++) {
+      const account = accounts[(w + n) % accounts.length]!;
+      const amount = money(1 + ((w * 7 + n * 13) % 150));
+      busy += 1;
+      try {
+        if (n % 4 === 3) await client.deposit(account, amount, `dep-${randomUUID()}`, { instance: 0 });
+        else await client.withdraw(account, amount, `wd-${randomUUID()}`, { instance: 0 });
+      } finally {
+        busy -= 1;
+      }
+    }
+  });
+  return {
+    busy: () => busy,
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+    },
+  };
+}
+
+async function check(cluster: Cluster, client: StormClient): Promise<InvariantReport> {
+  const db = new pg.Client({ connectionString: cluster.postgres.url });
+  await db.connect();
+  try {
+    return await checkInvariants(db, client.list());
+  } finally {
+    await db.end();
+  }
+}
+
+async function untilResolved(client: StormClient, atLeast: number) {
+  for (let i = 0; client.resolved() < atLeast; i++) {
+    if (i > 3_000) throw new Error(`only ${client.resolved()} commands resolved, expected ${atLeast}`);
+    await sleep(20);
+  }
+}
+
+async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
+  const cluster = await startCluster({ instances: 3, basePort: base, poolSize: 5, lb: { port: lbPort }, env: { IDEM_SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'warn' } });
+  try {
+    for (const i of cluster.instances) await cluster.lb!.waitFor(`i${i.index}`, 'UP');
+    await run(cluster);
+  } catch (error) {
+    for (const instance of cluster.instances) console.error(`--- instance ${instance.index} (last lines):\n${instance.output.slice(-20).join('\n')}`);
+    console.error(`--- haproxy:\n${cluster.lb?.output.slice(-20).join('\n')}`);
+    throw error;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+describe('behind HAProxy', () => {
+  it('ships a config HAProxy accepts, rendered for any ports', () => {
+    expectValidConfig();
+  });
+
+  it('rolling restart of all three instances under a steady stream: zero failed requests, exits 0, invariants hold', async () => {
+    await withBalancedCluster(async (cluster) => {
+      const lb = cluster.lb!;
+      const client = new StormClient(() => [lb.url], { maxAttempts: 80 });
+      const accounts = await Promise.all(Array.from({ length: 4 }, (_, i) => client.openAccount(`Rolling ${i}`, '5000.00')));
+      const started = Date.now();
+      const stream = steadyStream(client, accounts);
+      const exits: unknown[] = [];
+      const downs: number[] = [];
+      try {
+        await untilResolved(client, 20);
+        for (const instance of cluster.instances) {
+          const before = await lb.server(`i${instance.index}`);
+          await cluster.kill(instance.index, 'SIGTERM'); // waits for the exit (SIGKILL after 10 s)
+          exits.push(instance.exit);
+          await cluster.restart(instance.index);
+          await lb.waitFor(`i${instance.index}`, 'UP');
+          downs.push((await lb.server(`i${instance.index}`)).downTransitions - before.downTransitions);
+          // Traffic keeps flowing between restarts.
+          await untilResolved(client, client.resolved() + 15);
+        }
+      } finally {
+        await stream.stop();
+      }
+      const report = await check(cluster, client);
+      reportScenario({
+        scenario: 'lb-rolling-restart',
+        requests: client.stats.requests,
+        keys: client.stats.keys,
+        duplicates: client.stats.duplicates,
+        retries: client.stats.retries,
+        status5xx: client.stats.status5xx,
+        status409: client.stats.status409,
+        networkErrors: client.stats.networkErrors,
+        byStatus: client.stats.byStatus,
+        durationMs: Date.now() - started,
+        events: report.events,
+        lbDownTransitions: downs,
+      });
+      expect(exits).toEqual([0, 1, 2].map(() => ({ code: 0, signal: null })));
+      expect(client.stats.gaveUp).toBe(0);
+      expect(report.unresolved).toBe(0);
+      // Every command ended in a success or a business answer (an overdraft), never an error.
+      for (const o of client.list()) expect(o.responses.filter((r) => isFinal(r.status)).every((r) => r.status === 201 || r.status === 422), o.key).toBe(true);
+      expect(client.stats.keys).toBeGreaterThanOrEqual(20 + 3 * 15);
+    });
+  });
+
+  it('kill -9 of one instance: at most the in-flight requests fail, their retries succeed, HAProxy marks it DOWN after `fall` failed checks', async () => {
+    await withBalancedCluster(async (cluster) => {
+      const lb = cluster.lb!;
+      const client = new StormClient(() => [lb.url], { maxAttempts: 80 });
+      const accounts = await Promise.all(Array.from({ length: 4 }, (_, i) => client.openAccount(`Killed ${i}`, '5000.00')));
+      const started = Date.now();
+      const stream = steadyStream(client, accounts);
+      let failedAfterKill = 0;
+      let inFlightAtKill = 0;
+      let down: Awaited<ReturnType<typeof lb.server>>;
+      let before: Awaited<ReturnType<typeof lb.server>>;
+      let downMs = 0;
+      try {
+        await untilResolved(client, 30);
+        before = await lb.server('i1');
+        expect(before.status).toBe('UP');
+        const failures = () => client.stats.networkErrors + client.stats.status5xx;
+        const failuresBefore = failures();
+        inFlightAtKill = stream.busy();
+        const killedAt = Date.now();
+        await cluster.kill(1, 'SIGKILL');
+        down = await lb.waitFor('i1', 'DOWN');
+        downMs = Date.now() - killedAt;
+        await untilResolved(client, client.resolved() + 30);
+        failedAfterKill = failures() - failuresBefore;
+      } finally {
+        await stream.stop();
+      }
+      const report = await check(cluster, client);
+      reportScenario({
+        scenario: 'lb-kill-9',
+        requests: client.stats.requests,
+        keys: client.stats.keys,
+        duplicates: client.stats.duplicates,
+        retries: client.stats.retries,
+        status5xx: client.stats.status5xx,
+        status409: client.stats.status409,
+        networkErrors: client.stats.networkErrors,
+        byStatus: client.stats.byStatus,
+        durationMs: Date.now() - started,
+        events: report.events,
+        inFlightAtKill,
+        failedAfterKill,
+        markedDownAfterMs: downMs,
+        failedChecks: down!.checkFailures - before!.checkFailures,
+      });
+      expect(cluster.instances[1]!.exit).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(failedAfterKill).toBeLessThanOrEqual(inFlightAtKill);
+      expect(client.stats.gaveUp).toBe(0);
+      expect(report.unresolved).toBe(0);
+      // HAProxy took it out on its own health checks, by its own clock rather than ours: one UP→DOWN
+      // transition, the connection refused, after exactly `fall 2` failed checks (chkfail counts
+      // the checks that failed while the server was still up), i.e. within fall × inter.
+      expect(down!.downTransitions - before!.downTransitions).toBe(1);
+      expect(down!.checkStatus).toMatch(/^L4/);
+      expect(down!.checkFailures - before!.checkFailures).toBe(2);
+      // The other two instances keep serving through the balancer.
+      expect((await lb.server('i0')).status).toBe('UP');
+      expect((await lb.server('i2')).status).toBe('UP');
+    });
+  });
+});

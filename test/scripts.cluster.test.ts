@@ -1,0 +1,102 @@
+// `npm start` and `npm run cluster -- --lb` keep a clean Ctrl-C: the terminal's SIGINT reaches
+// the whole foreground process group; the instances drain (lib/observability/shutdown.ts), then
+// PostgreSQL stops, and the script exits 0. Uses the production build in .next (--no-build).
+// IDEM_TEST_BASE_PORT pins the ports (base+40…); default free ports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../lib/db/embedded-postgres';
+import { apiKeyAuthorization, postCommand, useApiKey } from './api-client';
+
+const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 40 : undefined;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const TSX = path.resolve('node_modules/.bin/tsx');
+
+/** A data directory the `postgres` system user (embedded PostgreSQL run as root) can enter. */
+function tempDataDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+type Run = { child: ChildProcess; output: string[]; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+
+function run(args: string[], env: Record<string, string>): Run {
+  const child = spawn(TSX, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output, exit };
+}
+
+async function waitReady(url: string, r: Run, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/api/health/ready`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (r.child.exitCode !== null || Date.now() > deadline) throw new Error(`not ready at ${url}:\n${r.output.slice(-30).join('\n')}`);
+    await sleep(200);
+  }
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
+async function ctrlC(r: Run) {
+  process.kill(-r.child.pid!, 'SIGINT');
+  const killer = setTimeout(() => process.kill(-r.child.pid!, 'SIGKILL'), 90_000);
+  const exit = await r.exit;
+  clearTimeout(killer);
+  return exit;
+}
+
+describe('scripts keep a clean Ctrl-C', () => {
+  it('npm start: the instance drains, PostgreSQL stops, the script exits', async () => {
+    const dataDir = tempDataDir('idem-start-');
+    const port = base ?? (await freePort());
+    const r = run(['scripts/start.ts', '--no-build'], { PORT: String(port), IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1', IDEM_PG_PORT: String(await freePort()), LOG_FORMAT: 'json' });
+    try {
+      await waitReady(`http://127.0.0.1:${port}`, r);
+      // 130 = 128 + SIGINT: embedded-postgres' exit hook ends the script the conventional way.
+      const exit = await ctrlC(r);
+      expect(exit.signal).toBeNull();
+      expect([0, 130]).toContain(exit.code);
+      const text = r.output.join('\n');
+      expect(text).toContain('"msg":"shutdown complete"');
+      expect(text).toContain('stopping PostgreSQL');
+      expect(text).not.toMatch(/uncaught|unhandled|ELIFECYCLE/i);
+    } finally {
+      if (r.child.exitCode === null) process.kill(-r.child.pid!, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('npm run cluster -- --instances 2 --lb: HAProxy serves; Ctrl-C stops HAProxy, the instances, PostgreSQL; exit 0', async () => {
+    const dataDir = tempDataDir('idem-cluster-');
+    const port = base !== undefined ? base + 2 : await freePort();
+    const lbPort = base !== undefined ? base + 9 : await freePort();
+    const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], { IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1' });
+    try {
+      const lb = `http://127.0.0.1:${lbPort}`;
+      await waitReady(lb, r);
+      useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
+      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { owner: 'Through HAProxy', openingDeposit: '1.00' });
+      expect(opened.status).toBe(201);
+      expect(r.output.some((l) => l.includes(`HAProxy on ${lb}`))).toBe(true);
+      expect(await ctrlC(r)).toEqual({ code: 0, signal: null });
+      const text = r.output.join('\n');
+      expect(text.match(/"msg":"shutdown complete"/g)).toHaveLength(2);
+      expect(text).toContain('[cluster] stopped');
+      await expect(fetch(`${lb}/api/health/live`)).rejects.toThrow();
+    } finally {
+      if (r.child.exitCode === null) process.kill(-r.child.pid!, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
