@@ -172,15 +172,16 @@ test.describe('signing in as admin', () => {
   });
 });
 
-test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, adminPage, account }) => {
+test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, adminPage, account, customer }) => {
   const key = randomUUID();
+  const commandId = `${customer.id}:${key}`; // keys are scoped per customer; the console shows the whole id
   await withdrawTwiceOverApi(page.request, account.id, key);
   await adminPage.goto(`/admin/events?stream=account-${account.id}`);
   const admin = adminPage;
 
   const rows = admin.getByTestId('event-row');
   await expect(rows).toHaveCount(3);
-  await admin.getByLabel('Command id').fill(key);
+  await admin.getByLabel('Command id').fill(commandId);
   await admin.getByRole('button', { name: 'Filter' }).click();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('MoneyWithdrawn');
@@ -188,8 +189,8 @@ test('event history, event detail, stream time travel and the command log with a
   await rows.first().getByRole('link', { name: /^Event \d+$/ }).click();
   await expect(admin.getByRole('heading', { level: 1 })).toHaveText(/^Event \d+: MoneyWithdrawn$/);
   await expect(admin.getByLabel('Event data')).toContainText('"amountCents": 1234');
-  await expect(admin.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
-  await expect(admin.locator('dt:has-text("Correlation id") + dd')).toHaveText(key);
+  await expect(admin.locator('dt:has-text("Causation id") + dd')).toHaveText(commandId);
+  await expect(admin.locator('dt:has-text("Correlation id") + dd')).toHaveText(commandId);
 
   await admin.getByRole('link', { name: 'state after this event' }).click();
   await expect(admin.getByRole('heading', { level: 1 })).toHaveText(`Stream account-${account.id}`);
@@ -197,13 +198,13 @@ test('event history, event detail, stream time travel and the command log with a
   await expect(balances).toHaveText(['$0.00', '$200.00', '$187.66']);
   await expect(admin.getByTestId('stream-row').nth(2)).toContainText('MoneyWithdrawn');
 
-  await admin.getByTestId('stream-row').nth(2).getByRole('link', { name: key }).click();
+  await admin.getByTestId('stream-row').nth(2).getByRole('link', { name: commandId }).click();
   await expect(admin.getByRole('heading', { level: 1 })).toContainText('WithdrawMoney');
   await expect(admin.getByTestId('replay-count')).toHaveText(/^1 \(last /);
   await expect(admin.getByTestId('produced-event')).toHaveCount(1);
 
   await admin.goto('/admin/commands?type=WithdrawMoney');
-  const row = admin.getByTestId('command-row').filter({ hasText: key });
+  const row = admin.getByTestId('command-row').filter({ hasText: commandId });
   await expect(row.getByTestId('replay-count')).toHaveText('1');
 });
 
@@ -223,13 +224,14 @@ test('event filters explain invalid times and show no events until corrected', a
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });
 
-test('commands whose id has URL-special characters open from the log and link back', async ({ page, adminPage, account }) => {
+test('commands whose id has URL-special characters open from the log and link back', async ({ page, adminPage, account, customer }) => {
   const key = `odd/key%20?#"&+${randomUUID().slice(0, 8)}`;
+  const commandId = `${customer.id}:${key}`;
   await withdrawTwiceOverApi(page.request, account.id, `"${key.replaceAll('"', '\\"')}"`);
   await adminPage.goto(`/admin/events?stream=account-${account.id}`);
-  await adminPage.getByTestId('event-row').first().getByRole('link', { name: key }).click();
-  await expect(adminPage.getByRole('heading', { level: 1 })).toHaveText(`WithdrawMoney ${key}`);
+  await adminPage.getByTestId('event-row').first().getByRole('link', { name: commandId }).click();
+  await expect(adminPage.getByRole('heading', { level: 1 })).toHaveText(`WithdrawMoney ${commandId}`);
   await expect(adminPage.getByTestId('replay-count')).toHaveText(/^1 /);
   await adminPage.getByTestId('produced-event').getByRole('link', { name: /^\d+$/ }).click();
-  await expect(adminPage.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
+  await expect(adminPage.locator('dt:has-text("Causation id") + dd')).toHaveText(commandId);
 });

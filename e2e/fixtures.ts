@@ -69,7 +69,7 @@ export async function signInAs(context: BrowserContext, baseURL: string, custome
 export async function openAccount(page: Page, owner: string, openingDeposit: string): Promise<Account> {
   await page.goto('/');
   const form = page.getByRole('form', { name: 'Open account' });
-  await form.getByLabel('Owner name').fill(owner);
+  await form.getByLabel('Account name').fill(owner);
   await form.getByLabel('Opening deposit').fill(openingDeposit);
   await expect(form.getByRole('button', { name: 'Open account' })).toBeEnabled();
   await form.getByRole('button', { name: 'Open account' }).click();
