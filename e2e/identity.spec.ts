@@ -77,10 +77,10 @@ test.describe('signed out', () => {
       request.get('/api/accounts'),
       request.get(`/api/accounts/${id}`),
       request.get(`/api/accounts/${id}/events`),
-      request.post('/api/accounts', { data: { owner: 'X' }, headers: { 'idempotency-key': 'k1' } }),
+      request.post('/api/accounts', { data: { name: 'X' }, headers: { 'idempotency-key': 'k1' } }),
       request.post(`/api/accounts/${id}/deposits`, { data: { amount: '1.00' }, headers: { 'idempotency-key': 'k2' } }),
       request.post(`/api/accounts/${id}/withdrawals`, { data: { amount: '1.00' }, headers: { 'idempotency-key': 'k3' } }),
-      request.post('/api/transfers', { data: { from: id, to: id, amount: '1.00' }, headers: { 'idempotency-key': 'k4' } }),
+      request.post('/api/transfers', { data: { from: id, toAccountNumber: '100000000008', amount: '1.00' }, headers: { 'idempotency-key': 'k4' } }),
     ];
     for (const response of await Promise.all(calls)) {
       expect(response.status(), response.url()).toBe(401);
