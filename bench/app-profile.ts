@@ -8,11 +8,13 @@ import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { CpuProfile } from './profile';
 
-export type AppCpuShares = { next: number; idem: number; unattributed: number; samples: number };
+/** Shares of the profiled CPU; `auth` (the API-key check: better-auth, lib/auth) is counted in `idem` too. */
+export type AppCpuShares = { next: number; idem: number; auth: number; unattributed: number; samples: number };
 
-type Side = 'next' | 'idem' | null;
+type Side = 'next' | 'idem' | 'auth' | null;
 
 function sideOfSource(source: string): Side {
+  if (/node_modules\/(better-auth|@better-auth|better-call|@better-fetch|jose|@noble)\//.test(source) || /(^|\/)lib\/auth\//.test(source)) return 'auth';
   if (/(^|\/)(lib|app)\//.test(source) && !source.includes('node_modules')) return 'idem';
   if (/node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) || source.includes('/lib/generated/prisma/'))
     return 'idem';
@@ -53,7 +55,7 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
     }
     return null;
   };
-  const ms = { next: 0, idem: 0, unattributed: 0 };
+  const ms = { next: 0, idem: 0, auth: 0, unattributed: 0 };
   let samples = 0;
   let t = profile.startTime;
   profile.samples.forEach((id, i) => {
@@ -61,8 +63,10 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
     if (t < fromUs || t > toUs || nodes.get(id)!.callFrame.functionName === '(idle)') return;
     samples++;
     const side = sideOfSample(id);
-    ms[side ?? 'unattributed'] += (profile.timeDeltas[i] ?? 0) / 1000;
+    const spent = (profile.timeDeltas[i] ?? 0) / 1000;
+    ms[side === 'auth' ? 'idem' : (side ?? 'unattributed')] += spent;
+    if (side === 'auth') ms.auth += spent;
   });
   const total = ms.next + ms.idem + ms.unattributed || 1;
-  return { next: ms.next / total, idem: ms.idem / total, unattributed: ms.unattributed / total, samples };
+  return { next: ms.next / total, idem: ms.idem / total, auth: ms.auth / total, unattributed: ms.unattributed / total, samples };
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate } from '../lib/db/migrate';
 import { attributeAppProfile } from './app-profile';
+import { apiKeyAuthorization } from '../test/api-client';
 import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from './app';
 import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from './cpu';
 import { histogram, summarize, type LatencySummary } from './hdr';
@@ -37,8 +38,8 @@ export type HttpRow = {
   half: LoadResult;
   rssIdleMiB: number[];
   rssMaxMiB: number[];
-  /** CPU ms per 201 at half of peak: the app process split into Next.js and Idem, and PostgreSQL. */
-  cpuPerRequest?: { next: number; idem: number; postgres: number; method: string };
+  /** CPU ms per 201 at half of peak: the app process split into Next.js and Idem (`auth`: the API-key check, part of Idem), and PostgreSQL. */
+  cpuPerRequest?: { next: number; idem: number; auth: number; postgres: number; method: string };
 };
 
 export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: number; poolSize: number };
@@ -46,7 +47,7 @@ export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: nu
 async function api(instance: Instance, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(instance.url + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+    headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -78,7 +79,7 @@ async function load(instances: Instance[], accountIds: string[], seconds: number
                 setupRequest: (request) => ({
                   ...request,
                   path: `/api/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}/withdrawals`,
-                  headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+                  headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
                   body: '{"amount":"0.01"}',
                 }),
               },
@@ -126,7 +127,11 @@ async function paced(instances: Instance[], accountIds: string[], seconds: numbe
     const p = new Promise<void>((resolve) => {
       const req = http.request(
         url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `"${randomUUID()}"` } },
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -166,12 +171,17 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
   const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10);
   const rows: HttpRow[] = [];
   const accountIdsOf = new Map<string, string[]>();
+  const authorizationOf = new Map<string, string>();
   for (const count of config.instances) {
     const url = await server.freshDatabase(`bench_http_${count}`);
     await migrate(url);
     const instances: Instance[] = [];
     try {
       for (let i = 0; i < count; i++) instances.push(await startInstance(config.appDir, url));
+      // One customer's API key on every instance (the customer API needs a caller).
+      const authorization = await apiKeyAuthorization(instances[0]!.url, 'bench');
+      for (const instance of instances) instance.authorization = authorization;
+      authorizationOf.set(url, authorization);
       const rssIdleMiB = instances.map((i) => instanceRss(i.pid).serverMiB);
       const accountIds: string[] = [];
       for (let i = 0; i < config.accounts; i++) {
@@ -202,7 +212,7 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       await Promise.all(instances.map((i) => stopInstance(i)));
     }
     const row = rows.at(-1);
-    if (count === 1 && row) row.cpuPerRequest = await cpuSplit(config, url, accountIdsOf.get(url) ?? [], row, server.pgPid, log);
+    if (count === 1 && row) row.cpuPerRequest = await cpuSplit(config, url, accountIdsOf.get(url) ?? [], authorizationOf.get(url), row, server.pgPid, log);
   }
   return { rows, buildStamp: build.stamp, buildSeconds: build.buildSeconds, poolSize };
 }
@@ -216,10 +226,11 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n);
  * request that the CPU counters measured in the unprofiled run. GC and runtime samples, which
  * belong to neither side by their stack, are split in proportion.
  */
-async function cpuSplit(config: HttpConfig, url: string, accountIds: string[], row: HttpRow, pgPid: number | null, log: (line: string) => void): Promise<HttpRow['cpuPerRequest']> {
+async function cpuSplit(config: HttpConfig, url: string, accountIds: string[], authorization: string | undefined, row: HttpRow, pgPid: number | null, log: (line: string) => void): Promise<HttpRow['cpuPerRequest']> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-app-profile-'));
   try {
     const instance = await startInstance(config.appDir, url, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
+    instance.authorization = authorization;
     let from = 0;
     let to = 0;
     try {
@@ -233,7 +244,7 @@ async function cpuSplit(config: HttpConfig, url: string, accountIds: string[], r
     const shares = readdirSync(dir)
       .filter((f) => f.endsWith('.cpuprofile'))
       .map((f) => attributeAppProfile(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile, from, to))
-      .reduce((a, b) => (b.samples > a.samples ? b : a), { next: 0, idem: 0, unattributed: 1, samples: 0 });
+      .reduce((a, b) => (b.samples > a.samples ? b : a), { next: 0, idem: 0, auth: 0, unattributed: 1, samples: 0 });
     if (shares.samples === 0) {
       log('  cpu split: no profile samples in the window (was the profile written on exit?)');
       return undefined;
@@ -244,10 +255,11 @@ async function cpuSplit(config: HttpConfig, url: string, accountIds: string[], r
     const split = {
       next: appMs * (shares.next / attributed),
       idem: appMs * (shares.idem / attributed),
+      auth: appMs * (shares.auth / attributed),
       postgres: pgMs,
-      method: `app CPU ${appMs.toFixed(2)} ms/request (counters, unprofiled run) split by a --cpu-prof profile of the same load: Next.js ${(shares.next * 100).toFixed(0)} %, Idem ${(shares.idem * 100).toFixed(0)} %, GC/runtime ${(shares.unattributed * 100).toFixed(0)} % (split in proportion); ${shares.samples} samples`,
+      method: `app CPU ${appMs.toFixed(2)} ms/request (counters, unprofiled run) split by a --cpu-prof profile of the same load: Next.js ${(shares.next * 100).toFixed(0)} %, Idem ${(shares.idem * 100).toFixed(0)} % (of which API-key auth ${(shares.auth * 100).toFixed(0)} %), GC/runtime ${(shares.unattributed * 100).toFixed(0)} % (split in proportion); ${shares.samples} samples`,
     };
-    log(`  cpu per request: Next.js ${split.next.toFixed(2)} ms, Idem ${split.idem.toFixed(2)} ms, PostgreSQL ${split.postgres.toFixed(2)} ms (${split.method})`);
+    log(`  cpu per request: Next.js ${split.next.toFixed(2)} ms, Idem ${split.idem.toFixed(2)} ms (auth ${split.auth.toFixed(2)}), PostgreSQL ${split.postgres.toFixed(2)} ms (${split.method})`);
     return split;
   } finally {
     rmSync(dir, { recursive: true, force: true });
