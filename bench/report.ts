@@ -8,6 +8,7 @@ import type { RehydrationRowSummary } from './rehydration';
 import type { LoadPlan } from './rehydration-worker';
 import { flameGraph } from './flame';
 import { renderProfile, type ProfileSummary } from './profile';
+import type { IndexCostRow } from './index-cost';
 import { barChart } from './svg';
 import { appendRow, cpuPerOp, verdicts } from './targets';
 
@@ -28,6 +29,8 @@ export type RunResults = {
   notes: string[];
   /** Client-side CPU profiles of the Idem contender (bench/profile.ts), when run. */
   profile?: ProfileSummary[] | null;
+  /** PostgreSQL CPU per event insert with and without the admin-only indexes (bench/index-cost.ts). */
+  indexCost?: IndexCostRow[] | null;
 };
 
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
@@ -138,10 +141,11 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   if (r.roundTrips.length) {
     L.push('## 2. Round trips per command', '');
     L.push('Every `query` call of a pg Client subclass (one protocol round trip) given to the pool, attributed to the command that sent it (AsyncLocalStorage; pool size ≥ writers, so no caller waits for a connection). `pg_stat_statements` counts what the server executed successfully (statements that fail with a unique violation are not recorded there, hence lower numbers under contention).', '');
-    L.push('| scenario | commands | mean | p50 | max | pg_stat_statements | conflicts | busy | by kind (per command) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    L.push('"planned per run": how often PostgreSQL planned the engine\'s load / commit statement per execution (`pg_stat_statements.track_planning`); a prepared statement whose generic plan PostgreSQL accepts is planned about five times per connection, then never.', '');
+    L.push('| scenario | commands | mean | p50 | max | pg_stat_statements | planned per run: load / commit | conflicts | busy | by kind (per command) |', '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
     for (const t of r.roundTrips) {
       const kinds = Object.entries(t.byKind).map(([k, v]) => `${k} ${f(v, 2)}`).join('; ');
-      L.push(`| ${t.scenario} | ${t.commands} | ${f(t.perCommand.mean, 2)} | ${t.perCommand.p50} | ${t.perCommand.max} | ${t.pgStatStatements === null ? '–' : f(t.pgStatStatements, 2)} | ${t.conflicts} | ${t.busy} | ${kinds} |`);
+      L.push(`| ${t.scenario} | ${t.commands} | ${f(t.perCommand.mean, 2)} | ${t.perCommand.p50} | ${t.perCommand.max} | ${t.pgStatStatements === null ? '–' : f(t.pgStatStatements, 2)} | ${t.planned ? `${f(t.planned.load, 2)} / ${f(t.planned.commit, 2)}` : '–'} | ${t.conflicts} | ${t.busy} | ${kinds} |`);
     }
     L.push('', `Per command in benchmark 1 (${maxC} writers, hot stream): ` + CONTENDERS.map((c) => { const a = appendRow(r.append, c, 'hot', maxC); return a ? `${CONTENDER_LABEL[c]} ${f(a.roundTripsPerOp, 2)}` : ''; }).filter(Boolean).join(', ') + '.', '');
   }
@@ -156,6 +160,14 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
     for (const p of r.rehydration.plans) L.push(`| ${p.label} | ${p.length.toLocaleString('en-US')} | ${f(p.executionMs, 3)} | ${f(p.medianMs, 3)} |`);
     const longest = r.rehydration.plans.at(-1);
     if (longest) L.push('', `<details><summary>Plan of the load statement at ${longest.length.toLocaleString('en-US')} events</summary>`, '', '```', longest.plan, '```', '', '</details>');
+    L.push('');
+  }
+
+  if (r.indexCost?.length) {
+    L.push('## Index maintenance on `events`', '');
+    L.push('PostgreSQL CPU per inserted event (the backend\'s own CPU ticks, so other work on the machine hardly moves it), bulk inserts of events of the benchmark\'s shape into a table of the `events` shape with each set of indexes, rounds interleaved, median:', '');
+    L.push('| indexes | CPU µs per event | per round |', '| --- | ---: | --- |');
+    for (const x of r.indexCost) L.push(`| ${x.variant}: ${x.indexes} | ${f(x.cpuUsPerEvent, 1)} | ${x.perRound.map((v) => v.toFixed(1)).join(' / ')} |`);
     L.push('');
   }
 

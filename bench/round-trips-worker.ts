@@ -20,6 +20,8 @@ export type RoundTripRow = {
   byKind: Record<string, number>;
   /** Statements per command according to pg_stat_statements (null when unavailable). */
   pgStatStatements: number | null;
+  /** How often PostgreSQL planned the engine's load and commit statements, per execution (pg_stat_statements.track_planning). */
+  planned: { load: number; commit: number } | null;
   conflicts: number;
   busy: number;
 };
@@ -33,6 +35,22 @@ async function statementsInDb(url: string): Promise<number> {
         WHERE d.datname = current_database() AND s.query NOT ILIKE '%pg_stat_statements%'`,
     );
     return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Plans per call of the statements that start with each prefix (custom plans are planned on every run). */
+async function plannedPerCall(url: string): Promise<{ load: number; commit: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ load: string | null; commit: string | null }>(
+      `SELECT sum(plans) FILTER (WHERE query LIKE 'WITH usable AS%')::float8 / NULLIF(sum(calls) FILTER (WHERE query LIKE 'WITH usable AS%'), 0) AS load,
+              sum(plans) FILTER (WHERE query LIKE 'WITH new_events AS%')::float8 / NULLIF(sum(calls) FILTER (WHERE query LIKE 'WITH new_events AS%'), 0) AS commit
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()`,
+    );
+    return { load: Number(rows[0]?.load ?? NaN), commit: Number(rows[0]?.commit ?? NaN) };
   } finally {
     await client.end();
   }
@@ -72,6 +90,7 @@ async function main() {
     const stats = { conflicts: 0, busy: 0 };
     await run(db, accountId, (n) => perCommand.push(n), stats, prepared);
     const viaServer = spec.statStatements ? await pauseCounting(() => statementsInDb(spec.url)) : null;
+    const planned = spec.statStatements ? await pauseCounting(() => plannedPerCall(spec.url)) : null;
     await db.$disconnect();
     const n = perCommand.length;
     rows.push({
@@ -81,6 +100,7 @@ async function main() {
       byKind: Object.fromEntries([...tally].map(([k, v]) => [k, v / n])),
       // The reset itself is counted by the server; leave it out.
       pgStatStatements: viaServer === null ? null : Math.max(0, viaServer - 1) / n,
+      planned,
       conflicts: stats.conflicts,
       busy: stats.busy,
     });

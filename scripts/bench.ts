@@ -1,6 +1,6 @@
 // `npm run bench` (full mode: writes bench/RESULTS.md and bench/*.svg) and `npm run bench:quick`
 // (CI-sized, a few minutes, writes bench/out/ only). Both only measure and report; neither
-// asserts a timing. Options: --no-http, --no-append, --no-profile, --no-round-trips, --no-rehydration,
+// asserts a timing. Options: --no-http, --no-append, --no-profile, --no-round-trips, --no-rehydration, --no-index-cost,
 // --contenders idem,emmett-handler,pg-optimistic,pg-function,raw,emmett (a subset), --baseline REV (also
 // measure Idem at git revision REV in the same run), --variant NAME:K=V,… (also measure Idem with
 // that environment), --label NAME (a side run written to bench/out/), --app-dir DIR,
@@ -19,6 +19,7 @@ import type { ContenderName } from '../bench/append-worker';
 import { DEFAULT_APP_DIR } from '../bench/app';
 import { runHttpBench, type HttpConfig } from '../bench/http';
 import { startBenchServer } from '../bench/pg-server';
+import { runIndexCost } from '../bench/index-cost';
 import { runProfile, type ProfileConfig } from '../bench/profile';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report';
@@ -126,6 +127,7 @@ async function main() {
     rehydration: null,
     http: null,
     profile: null,
+    indexCost: null,
     notes: [],
   };
   try {
@@ -133,6 +135,7 @@ async function main() {
     if (!skip('profile')) results.profile = (await runProfile(server, profileConfig, log)).summaries;
     if (!skip('round-trips')) results.roundTrips = await runRoundTripBench(server, roundTripConfig, log);
     if (!skip('rehydration')) results.rehydration = await runRehydrationBench(server, rehydrationConfig, log);
+    if (!skip('index-cost')) results.indexCost = await runIndexCost(server, quick ? { rows: 20_000, rounds: 3 } : { rows: 100_000, rounds: 5 }, log);
     if (!skip('http')) results.http = await runHttpBench(server, httpConfig, log);
   } finally {
     await server.stop();
