@@ -145,7 +145,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
     L.push('| scenario | commands | mean | p50 | max | pg_stat_statements | planned per run: load / commit | conflicts | busy | by kind (per command) |', '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
     for (const t of r.roundTrips) {
       const kinds = Object.entries(t.byKind).map(([k, v]) => `${k} ${f(v, 2)}`).join('; ');
-      L.push(`| ${t.scenario} | ${t.commands} | ${f(t.perCommand.mean, 2)} | ${t.perCommand.p50} | ${t.perCommand.max} | ${t.pgStatStatements === null ? '–' : f(t.pgStatStatements, 2)} | ${t.planned ? `${f(t.planned.load, 2)} / ${f(t.planned.commit, 2)}` : '–'} | ${t.conflicts} | ${t.busy} | ${kinds} |`);
+      L.push(`| ${t.scenario} | ${t.commands} | ${f(t.perCommand.mean, 2)} | ${t.perCommand.p50} | ${t.perCommand.max} | ${t.pgStatStatements === null ? '–' : f(t.pgStatStatements, 2)} | ${t.planned ? `${f(t.planned.load ?? NaN, 2)} / ${f(t.planned.commit ?? NaN, 2)}` : '–'} | ${t.conflicts} | ${t.busy} | ${kinds} |`);
     }
     L.push('', `Per command in benchmark 1 (${maxC} writers, hot stream): ` + CONTENDERS.map((c) => { const a = appendRow(r.append, c, 'hot', maxC); return a ? `${CONTENDER_LABEL[c]} ${f(a.roundTripsPerOp, 2)}` : ''; }).filter(Boolean).join(', ') + '.', '');
   }

@@ -21,7 +21,7 @@ export type RoundTripRow = {
   /** Statements per command according to pg_stat_statements (null when unavailable). */
   pgStatStatements: number | null;
   /** How often PostgreSQL planned the engine's load and commit statements, per execution (pg_stat_statements.track_planning). */
-  planned: { load: number; commit: number } | null;
+  planned: { load: number | null; commit: number | null } | null;
   conflicts: number;
   busy: number;
 };
@@ -41,7 +41,7 @@ async function statementsInDb(url: string): Promise<number> {
 }
 
 /** Plans per call of the statements that start with each prefix (custom plans are planned on every run). */
-async function plannedPerCall(url: string): Promise<{ load: number; commit: number }> {
+async function plannedPerCall(url: string): Promise<{ load: number | null; commit: number | null }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -50,7 +50,8 @@ async function plannedPerCall(url: string): Promise<{ load: number; commit: numb
               sum(plans) FILTER (WHERE query LIKE 'WITH new_events AS%')::float8 / NULLIF(sum(calls) FILTER (WHERE query LIKE 'WITH new_events AS%'), 0) AS commit
          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()`,
     );
-    return { load: Number(rows[0]?.load ?? NaN), commit: Number(rows[0]?.commit ?? NaN) };
+    const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+    return { load: n(rows[0]?.load), commit: n(rows[0]?.commit) };
   } finally {
     await client.end();
   }
