@@ -8,12 +8,14 @@ import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { CpuProfile } from './profile';
 
-/** Shares of the profiled CPU; `auth` (the API-key check: better-auth, lib/auth) is counted in `idem` too. */
+/** Shares of the profiled CPU; `auth` (the API-key check: better-auth, lib/auth and its Prisma queries) is counted in `idem` too. */
 export type AppCpuShares = { next: number; idem: number; auth: number; unattributed: number; samples: number };
 
 type Side = 'next' | 'idem' | 'auth' | null;
 
 function sideOfSource(source: string): Side {
+  // The withdrawal path's only Prisma queries are the API-key check's (the engine runs plain pg).
+  if (/node_modules\/@prisma\//.test(source) || source.includes('/lib/generated/prisma/')) return 'auth';
   if (/node_modules\/(better-auth|@better-auth|better-call|@better-fetch|jose|@noble)\//.test(source) || /(^|\/)lib\/auth\//.test(source)) return 'auth';
   if (/(^|\/)(lib|app)\//.test(source) && !source.includes('node_modules')) return 'idem';
   if (/node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) || source.includes('/lib/generated/prisma/'))
