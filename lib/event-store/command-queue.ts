@@ -1,7 +1,8 @@
 import 'server-only';
+import { AsyncResource } from 'node:async_hooks';
 import type { Db } from '@/lib/db/prisma';
 import { observeStep } from '@/lib/observability/command-observer';
-import { backoff, isContended, isShared, markShared, sleep, type RetryPolicy } from './contention';
+import { backoff, isContended, isShared, markContended, markShared, sleep, type RetryPolicy } from './contention';
 import { decideInSequence } from './decisions';
 import type { CommandResult, CommandSpec, ConflictObserver } from './handler';
 import { loadForCommands } from './load';
@@ -37,12 +38,14 @@ type Waiter = {
   attempt: number;
   /** Retried after its batch failed: it goes alone, so a conflict or an error is its own. */
   alone: boolean;
+  /** The caller's async context (traces, per-request state): its batch runs in the first waiter's. */
+  scope: AsyncResource;
   resolve: (result: AnyResult) => void;
   reject: (error: unknown) => void;
 };
 /** A stream as this process's last commit left it, with the snapshot schema it was loaded with. */
 type Known = { stream: LoadedStream; snapshotSchemaVersion: number | null };
-type Queue = { waiters: Waiter[]; waiting: Map<string, number>; inFlight: Set<string>; batches: number; known: Map<string, Known> };
+type Queue = { waiters: Waiter[]; waiting: Map<string, number>; inFlight: Set<string>; batches: number; known: Map<string, Known>; scheduled: boolean };
 
 /** Commands decided and committed together at most (bounds the statement and the locks' hold time). */
 export const MAX_BATCH = 64;
@@ -63,13 +66,13 @@ export const queueSize = (db: Db) => {
 
 /**
  * True when a command on `streamId` should try its luck at once (optimistic, two round trips)
- * rather than wait: a batch of ours holds the stream, but nobody waits for it and it has not
- * conflicted moments ago. The first race on a stream tells whether it is hot; once it conflicts,
- * its commands wait their turn here.
+ * rather than wait: another command of this process is already on the stream (waiting or in a
+ * batch) but the stream is not known to be hot. The race tells: once it conflicts (or a batch
+ * carries several commands of the stream), its commands wait their turn here.
  */
 export function mayRace(db: Db, streamId: string): boolean {
   const queue = queues.get(db);
-  return !!queue && queue.inFlight.has(streamId) && !queue.waiting.has(streamId) && !isContended([streamId]);
+  return !!queue && (queue.inFlight.has(streamId) || queue.waiting.has(streamId)) && !isContended([streamId]);
 }
 
 export function enqueue<Result, Rejection>(
@@ -80,12 +83,14 @@ export function enqueue<Result, Rejection>(
   attempt = 1,
 ): Promise<CommandResult<Result, Rejection>> {
   let queue = queues.get(db);
-  if (!queue) queues.set(db, (queue = { waiters: [], waiting: new Map(), inFlight: new Set(), batches: 0, known: new Map() }));
+  if (!queue) queues.set(db, (queue = { waiters: [], waiting: new Map(), inFlight: new Set(), batches: 0, known: new Map(), scheduled: false }));
   if (queue.waiters.length >= MAX_WAITING) return Promise.resolve({ status: 'busy', commandId: spec.commandId, attempts: attempt - 1 });
   const result = new Promise<AnyResult>((resolve, reject) =>
-    wait(queue, [{ spec: spec as CommandSpec<unknown, unknown>, policy, onConflict, attempt, alone: false, resolve, reject }]),
+    wait(queue, [
+      { spec: spec as CommandSpec<unknown, unknown>, policy, onConflict, attempt, alone: false, scope: new AsyncResource('IdemCommand'), resolve, reject },
+    ]),
   );
-  pump(db, queue);
+  schedule(db, queue);
   return result as Promise<CommandResult<Result, Rejection>>;
 }
 
@@ -96,30 +101,49 @@ function wait(queue: Queue, waiters: Waiter[], front = false): void {
   else queue.waiters.push(...waiters);
 }
 
+/**
+ * Batches form at the end of the current turn of the event loop: commands that arrive together (the
+ * answers of one batch let their callers send the next commands at once) go together, instead of
+ * the first one going alone and the rest waiting a round trip for it.
+ */
+function schedule(db: Db, queue: Queue): void {
+  if (queue.scheduled) return;
+  queue.scheduled = true;
+  setImmediate(() => {
+    queue.scheduled = false;
+    pump(db, queue);
+  });
+}
+
 function pump(db: Db, queue: Queue): void {
   while (queue.batches < MAX_BATCHES) {
-    const batch = takeBatch(queue);
+    // Waiters on several streams are shared between the free batch slots (PostgreSQL commits one
+    // while the process decides another); a stream's waiters are never split.
+    const batch = takeBatch(queue, Math.ceil(queue.waiters.length / (MAX_BATCHES - queue.batches)));
     if (batch.length === 0) return;
     const streams = [...new Set(batch.map((w) => w.spec.streamIds[0]!))];
     for (const s of streams) queue.inFlight.add(s);
     queue.batches++;
-    void runBatch(db, queue, batch, streams)
+    void batch[0]!.scope
+      .runInAsyncScope(() => runBatch(db, queue, batch, streams))
       .catch((error: unknown) => batch.forEach((w) => w.reject(error)))
       .finally(() => {
         for (const s of streams) queue.inFlight.delete(s);
         queue.batches--;
-        pump(db, queue);
+        schedule(db, queue);
       });
   }
 }
 
 /**
  * The oldest waiters that can go together: not on a stream a batch in flight holds (their turn
- * comes after it; a stream's waiters stay in order), sharing the first one's statement shape
- * (snapshot schema, declared projections); a waiter retried alone goes in a batch of its own.
+ * comes after it; a stream's waiters stay in order), new streams only up to `share` commands,
+ * sharing the first one's statement shape (snapshot schema, declared projections); a waiter
+ * retried alone goes in a batch of its own.
  */
-function takeBatch(queue: Queue): Waiter[] {
+function takeBatch(queue: Queue, share: number): Waiter[] {
   const batch: Waiter[] = [];
+  const taken = new Set<string>();
   const skipped = new Set<string>();
   const rest: Waiter[] = [];
   for (const w of queue.waiters) {
@@ -129,10 +153,13 @@ function takeBatch(queue: Queue): Waiter[] {
       !queue.inFlight.has(stream) &&
       !skipped.has(stream) &&
       batch.length < MAX_BATCH &&
+      (taken.has(stream) || batch.length < share) &&
       (!first ||
         (!first.alone && !w.alone && w.spec.snapshotSchemaVersion === first.spec.snapshotSchemaVersion && w.spec.projections === first.spec.projections));
-    if (fits) batch.push(w);
-    else {
+    if (fits) {
+      batch.push(w);
+      taken.add(stream);
+    } else {
       skipped.add(stream);
       rest.push(w);
     }
@@ -202,6 +229,12 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
     }
     return retryAlone(db, queue, batch[0]!, error, streamIds);
   }
+  // Several commands of one stream in a batch: they arrive together, so the next ones should wait
+  // for their turn rather than race (the hint would otherwise lapse while the queue serves them).
+  const perStream = new Map<string, number>();
+  for (const w of batch) perStream.set(w.spec.streamIds[0]!, (perStream.get(w.spec.streamIds[0]!) ?? 0) + 1);
+  const hot = [...perStream].filter(([, n]) => n > 1).map(([id]) => id);
+  if (hot.length > 0) markContended(hot);
   // Only for streams that others already wait on: the next batch continues from here. A command
   // that comes later, alone, loads its stream (and sees whatever happened to it meanwhile).
   for (const [id, stream] of decided.streams) {
