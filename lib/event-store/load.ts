@@ -22,9 +22,9 @@ const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.typ
   'fingerprint', c.fingerprint, 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
 
 // $1 command ids, $2 stream ids, $3 snapshot schema version.
-const LOAD_STREAMS = `WITH usable AS (
-      SELECT s.stream_id, s.version, s.state FROM snapshots s
-       WHERE s.stream_id = ANY($2::text[]) AND s.schema_version = $3::int
+export const LOAD_STREAMS = `WITH usable AS (
+      SELECT s.stream_id, s.version, s.state FROM unnest($2::text[]) AS w(stream_id)
+        JOIN snapshots s ON s.stream_id = w.stream_id AND s.schema_version = $3::int
     )
     SELECT
       (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_id = ANY($1::text[])) AS commands,
@@ -33,10 +33,14 @@ const LOAD_STREAMS = `WITH usable AS (
          FROM unnest($2::text[]) AS wanted(stream_id)
          LEFT JOIN usable u ON u.stream_id = wanted.stream_id
          -- Per stream, so the (stream_id, version) index is entered at the snapshot's version
-         -- instead of scanning the whole stream and filtering.
+         -- instead of scanning the whole stream and filtering (a two-sided range: see below).
+         -- OFFSET 0 keeps it a per-stream read: flattened into a join, a generic plan scanned
+         -- the whole table.
          CROSS JOIN LATERAL (
            SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.command_id, ev.created_at
-             FROM events ev WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0)
+             FROM events ev
+            WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0) AND ev.version <= COALESCE(u.version, 0)::bigint + 1000000000
+           OFFSET 0
          ) e) AS events`;
 
 // The same for one stream ($2 a stream id), the common case, with `$1` one command id or an array
@@ -44,16 +48,25 @@ const LOAD_STREAMS = `WITH usable AS (
 // it then stops planning it after five runs. The statement above is planned again on nearly every
 // run (measured: 0.3 ms of planning per command, as much as its execution) and its generic plan
 // scans the snapshots table; `= ANY($1)` alone kept one command's load re-planned too.
+// The events after the snapshot are a two-sided range of versions: PostgreSQL estimates that as
+// narrow whatever it knows of the stream, so it enters the (stream_id, version) index. With
+// `version > bound` alone, a custom plan for a stream that fills most of the table was a sequential
+// scan (measured: 54 ms instead of 0.2 ms at 100,000 events). No stream gains 10^9 events between
+// two snapshots.
 const loadStream = (commands: string) => `WITH usable AS (
       SELECT s.stream_id, s.version, s.state FROM snapshots s WHERE s.stream_id = $2::text AND s.schema_version = $3::int
+    ), bound AS (
+      SELECT COALESCE((SELECT u.version FROM usable u), 0) AS after
     )
     SELECT
       (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE ${commands}) AS commands,
       (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
       (SELECT json_agg(${EVENT_JSON} ORDER BY e.version)
-         FROM events e WHERE e.stream_id = $2::text AND e.version > COALESCE((SELECT u.version FROM usable u), 0)) AS events`;
-const LOAD_COMMAND = loadStream('c.command_id = $1::text');
-const LOAD_BATCH = loadStream('c.command_id = ANY($1::text[])');
+         FROM bound b, events e
+        WHERE e.stream_id = $2::text AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
+/** The load statements by shape (exported for the plan tests). */
+export const LOAD_COMMAND = loadStream('c.command_id = $1::text');
+export const LOAD_BATCH = loadStream('c.command_id = ANY($1::text[])');
 
 /**
  * Everything a command needs, in one round trip: the stored outcome if this command id was already
