@@ -183,7 +183,7 @@ const f = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '
 
 /** The report section: buckets (µs per command), Idem's functions, the hottest frames. */
 export function renderProfile(summaries: ProfileSummary[], flameGraphs: string[]): string[] {
-  const L: string[] = ['## Client CPU profile (Idem contender)', ''];
+  const L: string[] = ['## 2. Client CPU profile (Idem contender)', ''];
   L.push(
     "V8's sampling profiler (every 200 µs) on the Idem contender's process during a measured window of benchmark 1, in a separate run (the profiler costs throughput, so these runs are not in the tables above). Self time is bucketed by where the code lives. A sample's duration is wall time, which on a loaded machine includes time the process was not running, so the profile gives shares, and µs per command = share × the client CPU per command that the process's CPU counters measured in the same run. Inclusive time of an Idem function counts what ran under it synchronously (an `await` ends a stack: the driver's parsing of a reply runs under the driver, not under the function that awaited it).",
     '',

@@ -139,7 +139,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   if (r.profile?.length) L.push(...renderProfile(r.profile, charts.filter((c) => c.includes('flame'))), '');
 
   if (r.roundTrips.length) {
-    L.push('## 2. Round trips per command', '');
+    L.push('## 3. Round trips per command', '');
     L.push('Every `query` call of a pg Client subclass (one protocol round trip) given to the pool, attributed to the command that sent it (AsyncLocalStorage; pool size ≥ writers, so no caller waits for a connection). `pg_stat_statements` counts what the server executed successfully (statements that fail with a unique violation are not recorded there, hence lower numbers under contention).', '');
     L.push('"planned per run": how often PostgreSQL planned the engine\'s load / commit statement per execution (`pg_stat_statements.track_planning`); a prepared statement whose generic plan PostgreSQL accepts is planned about five times per connection, then never.', '');
     L.push('| scenario | commands | mean | p50 | max | pg_stat_statements | planned per run: load / commit | conflicts | busy | by kind (per command) |', '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
@@ -151,7 +151,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   }
 
   if (r.rehydration) {
-    L.push('## 3. Rehydration: command latency by stream length', '');
+    L.push('## 4. Rehydration: command latency by stream length', '');
     L.push('One writer, sequential deposits/withdrawals on a seeded stream (bulk SQL: valid events, commands, projections). "with snapshots": a snapshot row 10 events behind the head, handler run with the production snapshot interval (it writes new snapshots as the stream crosses multiples of it). "without": snapshotEvery 0, the whole stream is loaded and folded.', '');
     for (const img of charts.filter((c) => c.includes('rehydration'))) L.push(`![${img}](${img})`);
     L.push('', '| events | snapshots | samples | p50 ms | p95 ms | p99 ms | seed s |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
@@ -164,7 +164,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   }
 
   if (r.indexCost?.length) {
-    L.push('## Index maintenance on `events`', '');
+    L.push('## 5. Index maintenance on `events`', '');
     L.push('PostgreSQL CPU per inserted event (the backend\'s own CPU ticks, so other work on the machine hardly moves it), bulk inserts of events of the benchmark\'s shape into a table of the `events` shape with each set of indexes, rounds interleaved, median:', '');
     L.push('| indexes | CPU µs per event | per round |', '| --- | ---: | --- |');
     for (const x of r.indexCost) L.push(`| ${x.variant}: ${x.indexes} | ${f(x.cpuUsPerEvent, 1)} | ${x.perRound.map((v) => v.toFixed(1)).join(' / ')} |`);
@@ -172,7 +172,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   }
 
   if (r.http) {
-    L.push('## 4. HTTP withdrawals through `next start`', '');
+    L.push('## 6. HTTP withdrawals through `next start`', '');
     L.push(`POST /api/accounts/{id}/withdrawals {"amount":"0.01"} with a unique Idempotency-Key per request, on random accounts, peak: autocannon in the bench process (closed loop, the best of the connection counts tried); half of peak: an open-loop generator at a steady rate (one request every 1/rate s, round-robin over the instances, latency counted from when each request was due, so queueing is included). Production build of the work tree (content ${r.http.buildStamp}), DATABASE_POOL_SIZE ${r.http.poolSize} per instance, each instance also runs its async projection runner. RSS = VmRSS of the next-server process.`, '');
     for (const img of charts.filter((c) => c.includes('http'))) L.push(`![${img}](${img})`);
     L.push('', '| instances | peak 201/s | peak at connections | p50 / p99 at peak ms | half-of-peak rate | achieved 201/s | p50 ms | p95 ms | p99 ms | errors | RSS idle MiB | RSS max MiB | cpu pg / app / loadgen / other at peak |', '| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');

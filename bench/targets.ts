@@ -68,7 +68,7 @@ export function verdicts(r: TargetInput): Verdict[] {
         target: `${where}: Idem p99 ≤ 100 ms`,
         measured: `${f(idem.latency.p99)} ms (p50 ${f(idem.latency.p50)} ms)`,
         met: idem.latency.p99 <= 100,
-        limit: `the stream's commits are serial: at ${f(idem.opsPerSecond, 0)}/s, ${maxC} queued writers wait ≈ ${f((maxC / idem.opsPerSecond) * 1000)} ms each`,
+        limit: `one batch in flight per stream: ${maxC} closed-loop writers at ${f(idem.opsPerSecond, 0)}/s wait ${f((maxC / idem.opsPerSecond) * 1000)} ms on average; the tail is scheduling on the shared machine (other processes: ${f(idem.cpu.other, 2)} cores)`,
       });
       out.push({ target: `${where}: zero busy answers`, measured: `${idem.busy} busy of ${idem.latency.count} commands`, met: idem.busy === 0, limit: '' });
     }
@@ -102,7 +102,7 @@ export function verdicts(r: TargetInput): Verdict[] {
       target: 'HTTP withdrawal, 1 instance: p99 ≤ 25 ms at half of peak',
       measured: `${f(one.half.latency.p99)} ms at ${f(one.half.okPerSecond, 0)}/s (peak ${f(one.peak.okPerSecond, 0)}/s)`,
       met: one.half.latency.p99 <= 25,
-      limit: '',
+      limit: `CPU per request (next row); other processes took ${f(one.half.cpu.other ?? NaN, 2)} cores meanwhile`,
     });
     const split = one.cpuPerRequest;
     if (split)
