@@ -5,7 +5,7 @@ import { revokeApiKeyAction } from '@/app/settings/api-keys/actions';
 import { CreateKeyForm } from '@/app/settings/api-keys/create-key-form';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
-import { formatTime } from '@/app/components/format-time';
+import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'API keys · Idem' };
 
@@ -28,6 +28,8 @@ export default async function ApiKeysPage() {
       {apiKeys.length === 0 ? (
         <p className="muted">No API keys yet.</p>
       ) : (
+        // Five columns do not fit a phone: the table scrolls inside its own region, never the page.
+        <div className="table-scroll" role="region" aria-labelledby="keys-heading" tabIndex={0}>
         <table aria-labelledby="keys-heading">
           <thead>
             <tr>
@@ -47,8 +49,10 @@ export default async function ApiKeysPage() {
                 <td>
                   <code>{key.start}…</code>
                 </td>
-                <td>{formatTime(new Date(key.createdAt))}</td>
-                <td>{key.lastRequest ? formatTime(new Date(key.lastRequest)) : 'never'}</td>
+                <td>
+                  <LocalTime iso={new Date(key.createdAt).toISOString()} />
+                </td>
+                <td>{key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}</td>
                 <td>
                   <form action={revokeApiKeyAction}>
                     <input type="hidden" name="keyId" value={key.id} />
@@ -61,6 +65,7 @@ export default async function ApiKeysPage() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </>
   );
