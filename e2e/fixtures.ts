@@ -77,7 +77,8 @@ export async function hydrated(form: Locator): Promise<void> {
 
 /** Sets a field of a captured multipart body (a server action call or a plain form POST) to `value`. */
 export function withField(body: string, field: string, value: string): string {
-  const pattern = new RegExp(`(name="(?:\\d+_)?${field}"\r\n\r\n)[^\r]*`);
+  // A plain POST names the field as is; an action call prefixes it with its argument ("_1_amount").
+  const pattern = new RegExp(`(name="(?:_?\\d+_)?${field}"\r\n\r\n)[^\r]*`);
   if (!pattern.test(body)) throw new Error(`no field ${field} in the captured body`);
   return body.replace(pattern, (_match, head: string) => `${head}${value}`);
 }

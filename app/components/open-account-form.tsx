@@ -25,8 +25,9 @@ export function OpenAccountForm({ commandId }: { commandId: string }) {
   const initial: OpenAccountFormState = { result: null, values: { owner: '', openingDeposit: '' }, commandId, highlight: null };
   const { state, formAction, send, pending, clear } = useCommandForm(openAccountAction, initial);
   const { register, handleSubmit, setError, formState } = useForm<Input, unknown, Output>({
+    // No defaultValues: the form reads what the page holds, so text typed before hydration (or
+    // sent back by the server after a failed post) is what it validates, never wiped.
     resolver: zodResolver(schema),
-    defaultValues: state.values,
   });
   const serverErrors = state.result?.status === 'invalid' ? state.result.fieldErrors : {};
 

@@ -24,8 +24,9 @@ export function MoneyForm({ accountId, kind, form, showResult, onSubmitStart }: 
   const hydrated = useHydrated();
   const { state, formAction, send, pending, clear } = form;
   const { register, handleSubmit, setError, reset, formState } = useForm<Input, unknown, Output>({
+    // No defaultValues: the form reads what the page holds, so text typed before hydration (or
+    // sent back by the server after a failed post) is what it validates, never wiped.
     resolver: zodResolver(schema),
-    defaultValues: { amount: state.values.amount },
   });
   const id = `${kind.toLowerCase()}-amount`;
   const serverError = state.result?.status === 'invalid' ? state.result.fieldErrors.amount : undefined;

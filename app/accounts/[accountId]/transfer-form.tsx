@@ -35,8 +35,9 @@ export function TransferForm({
   const hydrated = useHydrated();
   const { state, formAction, send, pending, clear } = form;
   const { register, handleSubmit, setError, reset, setFocus, formState } = useForm<Input, unknown, Output>({
+    // No defaultValues: the form reads what the page holds, so text typed before hydration (or
+    // sent back by the server after a failed post) is what it validates, never wiped.
     resolver: zodResolver(schema),
-    defaultValues: state.values,
   });
   // Focus follows the step, so keyboard and screen-reader users are never dropped on the page body.
   const [focus, setFocusTarget] = useState<{ target: Focus }>({ target: null });
