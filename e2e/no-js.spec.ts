@@ -28,7 +28,9 @@ test('open an account, withdraw, and transfer through review and confirmation, a
   const suffix = Math.random().toString(36).slice(2, 7);
   const receiver = await openWithoutJs(page, `Receiver ${suffix}`, '5.00');
   const sender = await openWithoutJs(page, `Sender ${suffix}`, '100.00');
-  await expect(page.getByTestId('account-opened')).toHaveText(`Opened “Sender ${suffix}” with $100.00 · account number ${sender.accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ')}`);
+  await expect(page.getByTestId('account-opened')).toHaveText(
+    `Opened “Sender ${suffix}” with $100.00 · account number ${sender.accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ')}`,
+  );
   await expect(page.getByText('Loading…')).toHaveCount(0);
   const opening = page.getByTestId('transaction').first();
   await expect(opening).toContainText('Opening deposit');

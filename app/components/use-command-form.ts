@@ -7,7 +7,11 @@ const noSubscribe = () => () => {};
 
 /** False during server rendering and hydration, true once React owns the page. */
 export function useHydrated(): boolean {
-  return useSyncExternalStore(noSubscribe, () => true, () => false);
+  return useSyncExternalStore(
+    noSubscribe,
+    () => true,
+    () => false,
+  );
 }
 
 export const UNREACHABLE: FormResult = {

@@ -34,14 +34,19 @@ export type TransactionEntry = {
 
 export type TransactionPage = { entries: TransactionEntry[]; olderBefore: number | null };
 
-export const parseFilter = (value: string | undefined): TransactionFilter => (TRANSACTION_FILTERS as readonly string[]).includes(value ?? '') ? (value as TransactionFilter) : 'all';
+export const parseFilter = (value: string | undefined): TransactionFilter =>
+  (TRANSACTION_FILTERS as readonly string[]).includes(value ?? '') ? (value as TransactionFilter) : 'all';
 
 /** A version cursor from the URL: a positive whole number, else none. */
 export const parseCursor = (value: string | undefined): number | null => (value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null);
 
 type AccountRef = { accountId: AccountId; openedAt: Date };
 
-export async function transactionPage(account: AccountRef, viewerId: string, options: { filter: TransactionFilter; before: number | null; limit?: number }): Promise<TransactionPage> {
+export async function transactionPage(
+  account: AccountRef,
+  viewerId: string,
+  options: { filter: TransactionFilter; before: number | null; limit?: number },
+): Promise<TransactionPage> {
   const limit = options.limit ?? 20;
   const kinds = KINDS[options.filter];
   const rows = await db().accountTransaction.findMany({
@@ -50,7 +55,10 @@ export async function transactionPage(account: AccountRef, viewerId: string, opt
     take: limit + 1,
   });
   const page = rows.slice(0, limit);
-  const names = await counterparties(page.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])), viewerId);
+  const names = await counterparties(
+    page.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])),
+    viewerId,
+  );
   const opened = account.openedAt.getTime();
   return {
     entries: page.map((r) => ({
@@ -76,7 +84,9 @@ async function counterparties(accountIds: string[], viewerId: string): Promise<M
   return new Map(
     rows.map((r) => [
       r.accountId,
-      r.customerId !== null && r.customerId === viewerId ? { name: r.owner, ownAccountId: r.accountId } : { name: maskName(r.holder ?? r.owner), ownAccountId: null },
+      r.customerId !== null && r.customerId === viewerId
+        ? { name: r.owner, ownAccountId: r.accountId }
+        : { name: maskName(r.holder ?? r.owner), ownAccountId: null },
     ]),
   );
 }

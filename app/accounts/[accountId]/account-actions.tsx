@@ -14,7 +14,13 @@ type Active = 'opened' | 'Deposit' | 'Withdraw' | 'Transfer' | null;
 export type OpenedNotice = { message: string; highlight: number | null };
 
 const money = (commandId: string): MoneyFormState => ({ result: null, values: { amount: '' }, commandId, highlight: null });
-const transfer = (commandId: string): TransferFormState => ({ result: null, values: { toAccountNumber: '', amount: '' }, commandId, highlight: null, review: null });
+const transfer = (commandId: string): TransferFormState => ({
+  result: null,
+  values: { toAccountNumber: '', amount: '' },
+  commandId,
+  highlight: null,
+  review: null,
+});
 
 /**
  * Deposit, Withdraw and Transfer, and the one message that answers the latest of them: a new
@@ -39,7 +45,9 @@ export function AccountActions({
   };
   const [chosen, setChosen] = useState<Active | undefined>(undefined);
   // Posted without JavaScript, only the form that was posted has an answer: that one is current.
-  const posted = (['Deposit', 'Withdraw', 'Transfer'] as const).find((kind) => forms[kind].state.result !== null || (kind === 'Transfer' && forms.Transfer.state.review));
+  const posted = (['Deposit', 'Withdraw', 'Transfer'] as const).find(
+    (kind) => forms[kind].state.result !== null || (kind === 'Transfer' && forms.Transfer.state.review),
+  );
   const active: Active = chosen !== undefined ? chosen : (posted ?? (opened ? 'opened' : null));
   const highlight = active === 'opened' ? (opened?.highlight ?? null) : active ? forms[active].state.highlight : null;
 
