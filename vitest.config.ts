@@ -31,6 +31,8 @@ export default defineConfig({
           name: 'integration',
           include: roots.map((root) => `${root}/**/*.int.test.ts`),
           globalSetup: ['test/global-setup.ts'],
+          // Every API response the tests receive is validated against the OpenAPI document.
+          setupFiles: ['test/openapi-recorder.setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
