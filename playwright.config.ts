@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
-import { hashPasswordSync } from './lib/admin/password';
 
 // The suite serves the production build (`npm run build` first; `npm test` does) on a fresh
-// embedded PostgreSQL at a fixed port, so tests can check the database directly.
+// embedded PostgreSQL at a fixed port, so tests can check the database directly. Pages are opened
+// at http://localhost:<port>, not 127.0.0.1: passkeys need a domain name (see README, "Identity").
 const port = Number(process.env.E2E_PORT ?? 3107);
 export const e2eDatabaseUrl = process.env.E2E_DATABASE_URL ?? `postgresql://postgres:password@127.0.0.1:${process.env.E2E_PG_PORT ?? 55433}/idem`;
 
-// The admin the suite signs in as (e2e/admin-auth.ts); the server gets only the password's hash.
-export const e2eAdmin = { email: 'e2e-admin@example.test', password: 'e2e admin password, not secret', apiToken: 'e2e-api-token-0123456789abcdef0123456789' };
+// The admin the suite signs in as (e2e/admin-auth.ts): `npm start` on the embedded database creates
+// it with this password instead of a one-time one.
+export const e2eAdmin = { email: 'e2e-admin@example.test', password: 'e2e admin password, not secret' };
 
 // Playwright cannot download its browser here; Debian's chromium works (see README).
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -23,7 +24,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: `http://localhost:${port}`,
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath,
@@ -43,9 +44,10 @@ export default defineConfig({
       IDEM_FRESH_DATA: '1',
       IDEM_PG_PORT: String(process.env.E2E_PG_PORT ?? 55433),
       ADMIN_EMAIL: e2eAdmin.email,
-      ADMIN_PASSWORD_HASH: hashPasswordSync(e2eAdmin.password, { N: 2 ** 14, r: 8, p: 1 }),
-      ADMIN_SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
-      ADMIN_API_TOKEN: e2eAdmin.apiToken,
+      ADMIN_PASSWORD: e2eAdmin.password,
+      BETTER_AUTH_SECRET: 'e2e-better-auth-secret-0123456789abcdef0123456789',
+      BETTER_AUTH_URL: `http://localhost:${port}`,
+      IDEM_TRUSTED_ORIGINS: `http://127.0.0.1:${port}`,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
   },

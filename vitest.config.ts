@@ -27,9 +27,10 @@ export default defineConfig({
       {
         ...shared,
         test: {
-          // Integration tests run against a real PostgreSQL (embedded unless DATABASE_URL is set).
+          // Integration tests run against a real PostgreSQL (embedded unless DATABASE_URL is set);
+          // test/ holds those that drive app/ routes, pages and actions in-process.
           name: 'integration',
-          include: roots.map((root) => `${root}/**/*.int.test.ts`),
+          include: [...roots, 'test'].map((root) => `${root}/**/*.int.test.ts`),
           globalSetup: ['test/global-setup.ts'],
           // Every API response the tests receive is validated against the OpenAPI document.
           setupFiles: ['test/openapi-recorder.setup.ts'],

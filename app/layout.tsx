@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { SignOutForm } from '@/app/components/sign-out-form';
+import { currentCustomer } from '@/lib/auth/customer';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -9,7 +10,8 @@ export const metadata: Metadata = {
   description: 'Exactly-once money movements on an event-sourced ledger',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const customer = await currentCustomer();
   return (
     <html lang="en">
       <body>
@@ -17,11 +19,16 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             Idem
           </Link>
-          <nav aria-label="Main">
-            <Link href="/">Accounts</Link>
-            <Link href="/admin">Admin</Link>
-          </nav>
-          <SignOutForm />
+          {customer ? (
+            <>
+              <nav aria-label="Main">
+                <Link href="/">Accounts</Link>
+                <Link href="/settings">Settings</Link>
+                {customer.role === 'admin' ? <Link href="/admin">Admin</Link> : null}
+              </nav>
+              <SignOutForm customer={customer} />
+            </>
+          ) : null}
         </header>
         <main>{children}</main>
       </body>

@@ -10,6 +10,7 @@ import { rawAppender, type Appender } from './contender-raw';
 import { countQueries, newTally } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
+import { exitAfter } from './spawn';
 
 export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared';
 export type StreamMode = 'distinct' | 'hot';
@@ -100,10 +101,4 @@ async function main() {
   writeFileSync(spec.out, JSON.stringify(results));
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

@@ -4,6 +4,7 @@
 // Idem's: on a violation the worker re-reads the stream's version and retries with Idem's backoff.
 import pg from 'pg';
 import { migrate } from '../lib/db/migrate';
+import { withClient } from '../lib/db/with-client';
 import { backoffMs, sleep, type OpOutcome } from './closed-loop';
 import { depositedData, depositMetadata, newId } from './payload';
 
@@ -19,13 +20,7 @@ export type Appender = {
 
 export async function prepareRawDatabase(url: string): Promise<void> {
   await migrate(url);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey');
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (c) => c.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey'));
 }
 
 const INSERT = `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)

@@ -50,16 +50,6 @@ export function treeTicks(roots: number[]): number {
   return ticks;
 }
 
-export function postmasterPid(dataDir: string | null): number | null {
-  if (!dataDir) return null;
-  try {
-    const pid = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
 export function sampleCpu(pgPid: number | null, clientPids: number[] = [process.pid]): Sample {
   const m = machine();
   return { at: Date.now(), machineBusy: m.busy, machineTotal: m.total, pg: pgPid ? treeTicks([pgPid]) : 0, self: treeTicks(clientPids), pids: clientPids };

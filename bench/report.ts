@@ -136,7 +136,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
       const c = cpuPerOp(a);
       L.push(`| ${a.mode} | ${a.concurrency} | ${CONTENDER_LABEL[a.contender]} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${f(a.roundTripsPerOp, 2)} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} |`);
     }
-    L.push('', 'Ratios between contenders (same run, medians):', '', '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg | Idem / Idem snapshotEvery 100 | Idem / Idem unprepared | Idem proposed handler / Idem |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    L.push('', 'Ratios between contenders (same run, medians):', '', '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg | Idem / Idem snapshotEvery 100 | Idem / Idem unprepared |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const mode of [...new Set(r.append.map((a) => a.mode))]) {
       for (const c of [...new Set(r.append.map((a) => a.concurrency))].sort((x, y) => x - y)) {
         const i = appendRow(r.append, 'idem', mode, c)?.opsPerSecond ?? NaN;
@@ -144,8 +144,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
         const w = appendRow(r.append, 'raw', mode, c)?.opsPerSecond ?? NaN;
         const i100 = appendRow(r.append, 'idem-snap100', mode, c)?.opsPerSecond ?? NaN;
         const iu = appendRow(r.append, 'idem-unprepared', mode, c)?.opsPerSecond ?? NaN;
-        const ip = appendRow(r.append, 'idem-proposed', mode, c)?.opsPerSecond ?? NaN;
-        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} | ${f(ratio(i, i100), 2)} | ${f(ratio(i, iu), 2)} | ${f(ratio(ip, i), 2)} |`);
+        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} | ${f(ratio(i, i100), 2)} | ${f(ratio(i, iu), 2)} |`);
       }
     }
     L.push('');

@@ -9,6 +9,17 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
+/** Runs a benchmark's main to the end, then exits (open pools or timers must not keep it alive): 0, or 1 after printing the error. */
+export function exitAfter(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
 export async function runChild<T>(entry: string, spec: Record<string, unknown>, timeoutMs = 15 * 60_000): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-'));
   const out = path.join(dir, 'result.json');

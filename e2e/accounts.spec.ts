@@ -1,5 +1,5 @@
 import { signIn } from './admin-auth';
-import { commandCount, eventCount, expect, openAccount, test } from './fixtures';
+import { clientAddress, commandCount, eventCount, expect, openAccount, signInAs, test } from './fixtures';
 
 test('open an account, deposit and withdraw: confirmation, balance and history update', async ({ page, db }) => {
   const account = await openAccount(page, 'Ada Lovelace', '1,234.56');
@@ -95,12 +95,15 @@ test('unknown and malformed account ids get a 404 page', async ({ page }) => {
   }
 });
 
-test('the event appears in the admin event history, filterable by stream and type', async ({ page, account }) => {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+test('the event appears in the admin event history, filterable by stream and type', async ({ page: customerPage, browser, account }) => {
+  const withdraw = customerPage.getByRole('form', { name: 'Withdraw' });
   await withdraw.getByLabel('Amount').fill('12.34');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
   await expect(withdraw.getByRole('status')).toBeVisible();
 
+  // The admin, in a browser of their own.
+  const admin = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  const page = await admin.newPage();
   await signIn(page, `/admin/events?stream=account-${account.id}`);
   const rows = page.getByTestId('event-row');
   await expect(rows).toHaveCount(3);
@@ -112,11 +115,13 @@ test('the event appears in the admin event history, filterable by stream and typ
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/type=MoneyWithdrawn/);
   await expect(rows).toHaveCount(1);
+  await admin.close();
 });
 
-test('before hydration the forms wait visibly and cannot submit', async ({ browser, account, db }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+test('before hydration the forms wait visibly and cannot submit', async ({ browser, account, customer, db, baseURL }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
   try {
+    await signInAs(context, baseURL!, customer);
     const page = await context.newPage();
     const posts: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));

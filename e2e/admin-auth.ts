@@ -15,14 +15,13 @@ export async function submitSignIn(page: Page, email: string, password: string) 
   await expect(page.getByRole('button', { name: /^(Sign in|Sign out)$/ }).first()).toBeEnabled();
 }
 
-/** The sign-in form's error message. */
-export const signInError = (page: Page) => page.getByRole('form', { name: 'Sign in' }).getByRole('alert');
+/** The sign-in form's message (a wrong password, too many attempts). */
+export const signInError = (page: Page) => page.locator('#sign-in-error');
 
-/** Signs in through the UI as the suite's admin, from `path` (an admin page), and waits to land there. */
+/** Signs in through the UI as the suite's admin, via /sign-in?next=<path>, and waits to land on `path`. */
 export async function signIn(page: Page, path = '/admin') {
-  await page.goto(path);
-  await expect(page).toHaveURL(/\/admin\/sign-in/);
+  await page.goto(`/sign-in?next=${encodeURIComponent(path)}`);
   await submitSignIn(page, e2eAdmin.email, e2eAdmin.password);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  await expect(page).not.toHaveURL(/\/admin\/sign-in/);
+  await expect(page).not.toHaveURL(/\/sign-in/);
 }

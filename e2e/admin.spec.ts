@@ -1,22 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { APIRequestContext, Browser, Request } from '@playwright/test';
+import type { APIRequestContext, Browser, Page, Request } from '@playwright/test';
 import { e2eAdmin, signIn, signInError, submitSignIn } from './admin-auth';
-import { expect, test } from './fixtures';
+import { clientAddress, expect, test as base } from './fixtures';
 
-// The admin console end to end: nothing admin-only answers without a session (pages, the API and
-// server actions, the latter POSTed directly with a captured action id), sign-in with its generic
-// error and rate limit, the data pages, sign-out.
+// The admin console end to end. Admins are users with role `admin`; to everyone else (signed out, or
+// a signed-in customer) every admin page, the admin API and the admin server actions answer 404 and
+// do nothing, as if they did not exist. Sign-in with its generic error and rate limit, the data
+// pages, sign-out. `page` is a signed-in customer; `adminPage` a context of its own signed in as admin.
+
+const test = base.extend<{ adminPage: Page }>({
+  adminPage: async ({ browser }, provide) => {
+    const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+    const page = await context.newPage();
+    await signIn(page);
+    await provide(page);
+    await context.close();
+  },
+});
 
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
 
-/** A context of its own with a client address of its own, so rate-limit counts never mix between tests. */
-async function clientAt(browser: Browser) {
-  const address = `198.51.100.${Math.floor(Math.random() * 250) + 1}, 10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-  return browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': address } });
-}
+/** A context of its own, signed out, with a client address of its own (rate-limit counts never mix). */
+const anonymousContext = (browser: Browser, options: { javaScriptEnabled?: boolean } = {}) =>
+  browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
 function adminPaths(accountId: string, commandId: string) {
-  return ['/admin', '/admin/events', '/admin/events?stream=x', '/admin/events/1', '/admin/streams', `/admin/streams/account-${accountId}`, '/admin/commands', `/admin/commands/${commandId}`];
+  return ['/admin', '/admin/events', '/admin/events?stream=x', '/admin/events/1', '/admin/streams', `/admin/streams/account-${accountId}`, '/admin/commands', `/admin/commands/${commandId}`, '/admin/projections'];
 }
 
 async function withdrawTwiceOverApi(request: APIRequestContext, accountId: string, key: string) {
@@ -26,60 +35,81 @@ async function withdrawTwiceOverApi(request: APIRequestContext, accountId: strin
   }
 }
 
-test('without a session every admin page redirects to sign-in', async ({ page, account, db }) => {
+async function createApiKey(page: Page, baseURL: string, name: string): Promise<{ id: string; key: string }> {
+  const response = await page.request.post('/api/auth/api-key/create', { data: { name }, headers: { origin: baseURL } });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as { id: string; key: string };
+}
+
+async function expectAdminApi404(request: APIRequestContext, headers: Record<string, string> = {}) {
+  const response = await request.get('/api/admin/events?after=0&limit=5', { headers });
+  expect(response.status(), JSON.stringify(headers)).toBe(404);
+  expect(response.headers()['content-type']).toBe('application/problem+json');
+  expect(await response.json()).toEqual({ type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No API endpoint at /api/admin/events.' });
+}
+
+test('every admin page is a 404 to signed-out visitors and to customers, who see no Admin link', async ({ page, browser, account, db }) => {
   const { rows } = await db.query<{ command_id: string }>('SELECT command_id FROM events WHERE stream_id = $1 LIMIT 1', [`account-${account.id}`]);
-  for (const path of adminPaths(account.id, rows[0]!.command_id)) {
-    const response = await page.request.get(path, { maxRedirects: 0 });
-    expect(response.status(), path).toBe(307);
-    expect(response.headers().location, path).toMatch(/^\/admin\/sign-in(\?next=%2Fadmin|$)/);
-    await page.goto(path);
-    await expect(page, path).toHaveURL(/\/admin\/sign-in/);
-    await expect(page.getByRole('heading', { name: 'Admin sign-in' })).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
-  }
-});
-
-test('the admin API answers 401 without credentials, 200 with the session or the API token', async ({ page, playwright, baseURL }) => {
-  const anonymous = await playwright.request.newContext({ baseURL });
-  for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdef0123456789' }, { cookie: 'idem_admin_session=v1.e30.AAAA' }] as Record<string, string>[]) {
-    const response = await anonymous.get('/api/admin/events?after=0&limit=5', { headers });
-    expect(response.status()).toBe(401);
-    expect(response.headers()['content-type']).toBe('application/problem+json');
-    expect(await response.json()).toMatchObject({ type: '/problems/unauthorized', status: 401 });
-  }
-  const withToken = await anonymous.get('/api/admin/events?after=0&limit=5', { headers: { authorization: `Bearer ${e2eAdmin.apiToken}` } });
-  expect(withToken.status()).toBe(200);
-  expect(await withToken.json()).toMatchObject({ events: expect.any(Array) });
-  expect((await anonymous.get('/api/admin/events?limit=0', { headers: { authorization: `Bearer ${e2eAdmin.apiToken}` } })).status()).toBe(400);
-  await anonymous.dispose();
-
-  await signIn(page);
-  const withSession = await page.request.get('/api/admin/events?after=0&limit=5');
-  expect(withSession.status()).toBe(200);
-});
-
-test('every admin server action POSTed without a session redirects to sign-in and does nothing, on any path', async ({ browser, page, baseURL }) => {
-  // Capture the action ids from the real pages: Verify on the projections page, then Sign out.
-  await signIn(page, '/admin/projections');
-  const [verify] = await Promise.all([page.waitForRequest(isActionPost), page.getByRole('button', { name: 'Verify' }).first().click()]);
-  const [signOut] = await Promise.all([page.waitForRequest(isActionPost), page.getByRole('button', { name: 'Sign out' }).click()]);
-  await expect(page.getByText('You have been signed out.')).toBeVisible();
-  const actions = { projections: verify.headers()['next-action']!, signOut: signOut.headers()['next-action']! };
-
-  const anonymous = await browser.newContext();
+  const anonymous = await anonymousContext(browser);
+  const stranger = await anonymous.newPage();
   try {
-    for (const [name, actionId] of Object.entries(actions)) {
+    for (const path of adminPaths(account.id, rows[0]!.command_id)) {
+      for (const [who, visitor] of [['customer', page], ['signed out', stranger]] as const) {
+        const response = await visitor.goto(path);
+        expect(response?.status(), `${who}: ${path}`).toBe(404);
+        await expect(visitor.getByRole('heading', { level: 1 }), `${who}: ${path}`).toHaveText('Not found');
+        await expect(visitor.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+      }
+    }
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible(); // still the customer: nothing else changed
+  } finally {
+    await anonymous.close();
+  }
+});
+
+test('the admin API answers 404 to no, wrong or customer credentials; 200 to the admin’s session or API key', async ({ page, adminPage, playwright, baseURL }) => {
+  const customerKey = await createApiKey(page, baseURL!, 'customer key');
+  const adminKey = await createApiKey(adminPage, baseURL!, 'admin key');
+  const anonymous = await playwright.request.newContext({ baseURL });
+  try {
+    for (const headers of [{}, { authorization: 'Bearer idem_wrong-token-0123456789abcdef' }, { cookie: 'idem.session_token=forged.value' }, { authorization: `Bearer ${customerKey.key}` }] as Record<string, string>[]) {
+      await expectAdminApi404(anonymous, headers);
+    }
+    await expectAdminApi404(page.request); // a customer's session
+
+    const withKey = await anonymous.get('/api/admin/events?after=0&limit=5', { headers: { authorization: `Bearer ${adminKey.key}` } });
+    expect(withKey.status()).toBe(200);
+    expect(await withKey.json()).toMatchObject({ events: expect.any(Array) });
+    expect((await anonymous.get('/api/admin/events?limit=0', { headers: { authorization: `Bearer ${adminKey.key}` } })).status()).toBe(400);
+    expect((await adminPage.request.get('/api/admin/events?after=0&limit=5')).status()).toBe(200);
+
+    // Revoked, the admin's key is worth nothing at once.
+    const revoked = await adminPage.request.post('/api/auth/api-key/delete', { data: { keyId: adminKey.id }, headers: { origin: baseURL! } });
+    expect(revoked.status()).toBe(200);
+    await expectAdminApi404(anonymous, { authorization: `Bearer ${adminKey.key}` });
+  } finally {
+    await anonymous.dispose();
+  }
+});
+
+test('an admin server action POSTed by a customer or without a session, on any path, answers 404 and does nothing', async ({ page, browser, adminPage, baseURL }) => {
+  // Capture the action id from the real page: Verify on the projections page.
+  await adminPage.goto('/admin/projections');
+  const [verify] = await Promise.all([adminPage.waitForRequest(isActionPost), adminPage.getByRole('button', { name: 'Verify' }).first().click()]);
+  await expect(adminPage.getByTestId(/^projection-result-/).first()).toContainText(/Verified|differences/);
+  const actionId = verify.headers()['next-action']!;
+
+  const anonymous = await anonymousContext(browser);
+  try {
+    for (const [who, request] of [['signed out', anonymous.request], ['customer', page.request]] as const) {
       for (const path of ['/admin', '/']) {
-        const response = await anonymous.request.post(path, {
+        const response = await request.post(path, {
           headers: { 'next-action': actionId, origin: baseURL!, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
-          data: '[]',
+          data: '["$K1"]',
           maxRedirects: 0,
         });
-        expect(response.status(), `${name} at ${path}`).toBeLessThan(500);
-        // requireAdmin() turned it away before it did anything (signed in, Sign out answers …?signed-out=1).
-        expect(response.headers()['x-action-redirect'], `${name} at ${path}`).toMatch(/^\/admin\/sign-in(\?next=[^;]*)?;/);
-        expect(response.headers()['set-cookie'] ?? '', `${name} at ${path}`).not.toContain('idem_admin_session');
-        expect(await response.text()).not.toMatch(/verified|rebuilt/);
+        expect(response.status(), `${who} at ${path}`).toBe(404);
+        expect(await response.text(), `${who} at ${path}`).not.toMatch(/Verified|rebuilt|differences/);
       }
     }
   } finally {
@@ -87,84 +117,97 @@ test('every admin server action POSTed without a session redirects to sign-in an
   }
 });
 
-test('a wrong password gets the generic error, and the email stays filled in', async ({ browser }) => {
-  const context = await clientAt(browser);
-  const page = await context.newPage();
-  await page.goto('/admin/sign-in');
-  await submitSignIn(page, e2eAdmin.email, 'not the password');
-  await expect(signInError(page)).toHaveText('Email or password is incorrect.');
-  await submitSignIn(page, 'nobody@example.test', e2eAdmin.password);
-  await expect(signInError(page)).toHaveText('Email or password is incorrect.');
-  await expect(page.getByLabel('Email')).toHaveValue('nobody@example.test');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
-  await context.close();
-});
+test.describe('signing in as admin', () => {
+  test.use({ signedIn: false });
 
-test('after 5 failed attempts from one address, sign-in is refused even with the right password', async ({ browser }) => {
-  const context = await clientAt(browser);
-  const page = await context.newPage();
-  await page.goto('/admin/sign-in');
-  for (let i = 0; i < 5; i++) {
-    await submitSignIn(page, e2eAdmin.email, `guess ${i}`);
+  test('a wrong password gets the generic error, and the email stays filled in', async ({ page }) => {
+    await page.goto('/sign-in');
+    await submitSignIn(page, e2eAdmin.email, 'not the password');
     await expect(signInError(page)).toHaveText('Email or password is incorrect.');
-  }
-  await submitSignIn(page, e2eAdmin.email, e2eAdmin.password);
-  await expect(signInError(page)).toHaveText('Too many sign-in attempts. Try again in 15 minutes.');
-  await page.goto('/admin');
-  await expect(page).toHaveURL(/\/admin\/sign-in/);
-  await context.close();
+    await submitSignIn(page, 'nobody@example.test', e2eAdmin.password);
+    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(page.getByLabel('Email')).toHaveValue('nobody@example.test');
+    await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  });
+
+  test('after 5 failed attempts from one address, sign-in is refused even with the right password', async ({ page }) => {
+    await page.goto('/sign-in');
+    for (let i = 0; i < 5; i++) {
+      await submitSignIn(page, e2eAdmin.email, `guess ${i}`);
+      await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    }
+    await submitSignIn(page, e2eAdmin.email, e2eAdmin.password);
+    await expect(signInError(page)).toHaveText('Too many sign-in attempts. Try again in 15 minutes.');
+    expect((await page.goto('/admin'))?.status()).toBe(404);
+  });
+
+  test('sign in, land on the page asked for, sign out', async ({ page }) => {
+    await signIn(page, '/admin/commands');
+    await expect(page).toHaveURL(/\/admin\/commands$/);
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    for (const name of ['Event history', 'Command log', 'Streams', 'Projections']) await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
+    await expect(page.locator('section[aria-labelledby="daily-totals"]')).toBeAttached();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('status')).toHaveText('You have been signed out.');
+    expect((await page.goto('/admin/events'))?.status()).toBe(404);
+    await expectAdminApi404(page.request);
+  });
+
+  test('sign-in works before hydration too (a plain form POST): generic error, then signed in', async ({ browser }) => {
+    const context = await anonymousContext(browser, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`/sign-in?next=${encodeURIComponent('/admin/events')}`);
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Email').fill(e2eAdmin.email);
+    await form.getByLabel('Password').fill('wrong password');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await form.getByLabel('Password').fill(e2eAdmin.password);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/admin\/events$/);
+    await expect(page.getByRole('heading', { name: 'Event history' })).toBeVisible();
+    await context.close();
+  });
 });
 
-test('sign in, return to the page asked for, sign out', async ({ page }) => {
-  await signIn(page, '/admin/commands');
-  await expect(page).toHaveURL(/\/admin\/commands$/);
-  await page.getByRole('link', { name: 'Admin', exact: true }).click();
-  for (const name of ['Event history', 'Command log', 'Streams', 'Projections']) await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
-  await expect(page.locator('section[aria-labelledby="daily-totals"]')).toBeAttached();
-
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('status')).toHaveText('You have been signed out.');
-  await page.goto('/admin/events');
-  await expect(page).toHaveURL(/\/admin\/sign-in\?next=%2Fadmin%2Fevents/);
-  expect((await page.request.get('/api/admin/events')).status()).toBe(401);
-});
-
-test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, account }) => {
+test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, adminPage, account }) => {
   const key = randomUUID();
   await withdrawTwiceOverApi(page.request, account.id, key);
-  await signIn(page, `/admin/events?stream=account-${account.id}`);
+  await adminPage.goto(`/admin/events?stream=account-${account.id}`);
+  const admin = adminPage;
 
-  const rows = page.getByTestId('event-row');
+  const rows = admin.getByTestId('event-row');
   await expect(rows).toHaveCount(3);
-  await page.getByLabel('Command id').fill(key);
-  await page.getByRole('button', { name: 'Filter' }).click();
+  await admin.getByLabel('Command id').fill(key);
+  await admin.getByRole('button', { name: 'Filter' }).click();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('MoneyWithdrawn');
 
   await rows.first().getByRole('link', { name: /^Event \d+$/ }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Event \d+: MoneyWithdrawn$/);
-  await expect(page.getByLabel('Event data')).toContainText('"amountCents": 1234');
-  await expect(page.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
-  await expect(page.locator('dt:has-text("Correlation id") + dd')).toHaveText(key);
+  await expect(admin.getByRole('heading', { level: 1 })).toHaveText(/^Event \d+: MoneyWithdrawn$/);
+  await expect(admin.getByLabel('Event data')).toContainText('"amountCents": 1234');
+  await expect(admin.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
+  await expect(admin.locator('dt:has-text("Correlation id") + dd')).toHaveText(key);
 
-  await page.getByRole('link', { name: 'state after this event' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Stream account-${account.id}`);
-  const balances = page.getByTestId('stream-row').getByTestId('balance-after');
+  await admin.getByRole('link', { name: 'state after this event' }).click();
+  await expect(admin.getByRole('heading', { level: 1 })).toHaveText(`Stream account-${account.id}`);
+  const balances = admin.getByTestId('stream-row').getByTestId('balance-after');
   await expect(balances).toHaveText(['$0.00', '$200.00', '$187.66']);
-  await expect(page.getByTestId('stream-row').nth(2)).toContainText('MoneyWithdrawn');
+  await expect(admin.getByTestId('stream-row').nth(2)).toContainText('MoneyWithdrawn');
 
-  await page.getByTestId('stream-row').nth(2).getByRole('link', { name: key }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('WithdrawMoney');
-  await expect(page.getByTestId('replay-count')).toHaveText(/^1 \(last /);
-  await expect(page.getByTestId('produced-event')).toHaveCount(1);
+  await admin.getByTestId('stream-row').nth(2).getByRole('link', { name: key }).click();
+  await expect(admin.getByRole('heading', { level: 1 })).toContainText('WithdrawMoney');
+  await expect(admin.getByTestId('replay-count')).toHaveText(/^1 \(last /);
+  await expect(admin.getByTestId('produced-event')).toHaveCount(1);
 
-  await page.goto('/admin/commands?type=WithdrawMoney');
-  const row = page.getByTestId('command-row').filter({ hasText: key });
+  await admin.goto('/admin/commands?type=WithdrawMoney');
+  const row = admin.getByTestId('command-row').filter({ hasText: key });
   await expect(row.getByTestId('replay-count')).toHaveText('1');
 });
 
-test('event filters explain invalid times and show no events until corrected', async ({ page }) => {
-  await signIn(page, '/admin/events?from=yesterday&to=2026-11-26T25:00');
+test('event filters explain invalid times and show no events until corrected', async ({ adminPage: page }) => {
+  await page.goto('/admin/events?from=yesterday&to=2026-11-26T25:00');
   await expect(page.getByLabel('From (UTC)')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('“From” must be a UTC date and time like 2026-11-26T14:30')).toBeVisible();
   await expect(page.getByText('“To” must be a UTC date and time like 2026-11-26T14:30')).toBeVisible();
@@ -179,29 +222,13 @@ test('event filters explain invalid times and show no events until corrected', a
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });
 
-test('sign-in works before hydration too (a plain form POST): generic error, then signed in', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 250) + 1}` } });
-  const page = await context.newPage();
-  await page.goto('/admin/events');
-  const form = page.getByRole('form', { name: 'Sign in' });
-  await form.getByLabel('Email').fill(e2eAdmin.email);
-  await form.getByLabel('Password').fill('wrong');
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await expect(signInError(page)).toHaveText('Email or password is incorrect.');
-  await form.getByLabel('Password').fill(e2eAdmin.password);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/admin\/events$/);
-  await expect(page.getByRole('heading', { name: 'Event history' })).toBeVisible();
-  await context.close();
-});
-
-test('commands whose id has URL-special characters open from the log and link back', async ({ page, account }) => {
+test('commands whose id has URL-special characters open from the log and link back', async ({ page, adminPage, account }) => {
   const key = `odd/key%20?#"&+${randomUUID().slice(0, 8)}`;
   await withdrawTwiceOverApi(page.request, account.id, `"${key.replaceAll('"', '\\"')}"`);
-  await signIn(page, `/admin/events?stream=account-${account.id}`);
-  await page.getByTestId('event-row').first().getByRole('link', { name: key }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`WithdrawMoney ${key}`);
-  await expect(page.getByTestId('replay-count')).toHaveText(/^1 /);
-  await page.getByTestId('produced-event').getByRole('link', { name: /^\d+$/ }).click();
-  await expect(page.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
+  await adminPage.goto(`/admin/events?stream=account-${account.id}`);
+  await adminPage.getByTestId('event-row').first().getByRole('link', { name: key }).click();
+  await expect(adminPage.getByRole('heading', { level: 1 })).toHaveText(`WithdrawMoney ${key}`);
+  await expect(adminPage.getByTestId('replay-count')).toHaveText(/^1 /);
+  await adminPage.getByTestId('produced-event').getByRole('link', { name: /^\d+$/ }).click();
+  await expect(adminPage.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
 });

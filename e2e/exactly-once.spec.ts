@@ -1,5 +1,5 @@
 import type { Page, Request } from '@playwright/test';
-import { eventCount, expect, test } from './fixtures';
+import { clientAddress, eventCount, expect, signInAs, test } from './fixtures';
 
 /** The server action POST the Withdraw form sends, captured so it can be replayed verbatim. */
 async function captureWithdrawal(request: Request) {
@@ -31,13 +31,14 @@ test('double-clicking Withdraw records one withdrawal, changes the balance once 
   expect(posts).toHaveLength(1);
 });
 
-test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, browser }) => {
+test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, customer, browser, baseURL }) => {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
   const captured = await withdrawAndCapture(page, '25.00');
   await expect(withdraw.getByRole('status')).toHaveText(/New balance: \$175\.00/);
 
-  const other = await browser.newContext();
+  const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
   try {
+    await signInAs(other, baseURL!, customer); // the same customer's other browser
     const otherPage = await other.newPage();
     await otherPage.goto(account.url);
     const response = await other.request.post(captured.url, { headers: replayHeaders(captured.headers), data: captured.body });

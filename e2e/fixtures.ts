@@ -1,27 +1,70 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import pg from 'pg';
 import { e2eDatabaseUrl } from '../playwright.config';
 
 type Account = { id: string; owner: string; url: string };
+export type Customer = { id: string; name: string; email: string; password: string };
 
 type Fixtures = {
   db: pg.Pool;
-  /** A fresh account, opened through the UI, with $200.00. */
+  /** Tests run signed in as a fresh customer unless a file says `test.use({ signedIn: false })`. */
+  signedIn: boolean;
+  /** The fresh customer `page` is signed in as (unique email; signed up over the auth API). */
+  customer: Customer;
+  signedInCustomer: Customer | null;
+  /** A fresh account of `customer`, opened through the UI, with $200.00. */
   account: Account;
 };
 
+let clients = 0;
+/**
+ * A client address of its own for each context: sign-in and sign-up are rate limited per address,
+ * and every browser here really comes from 127.0.0.1.
+ */
+export const clientAddress = () => `10.${process.pid % 250}.${Math.floor(Math.random() * 250)}.${(++clients % 250) + 1}`;
+
 export const test = base.extend<Fixtures>({
+  extraHTTPHeaders: async ({}, provide) => provide({ 'x-forwarded-for': clientAddress() }),
+  signedIn: [true, { option: true }],
   db: async ({}, provide) => {
     const pool = new pg.Pool({ connectionString: e2eDatabaseUrl, max: 2 });
     await provide(pool);
     await pool.end();
   },
-  account: async ({ page }, provide) => {
+  signedInCustomer: [
+    async ({ signedIn, context, baseURL }, provide) => {
+      await provide(signedIn ? await signUp(context, baseURL!) : null);
+    },
+    { auto: true },
+  ],
+  customer: async ({ signedInCustomer }, provide) => {
+    if (!signedInCustomer) throw new Error('this test needs `signedIn: true`');
+    await provide(signedInCustomer);
+  },
+  account: async ({ page, customer }, provide) => {
+    expect(customer.id).toBeTruthy(); // opened by (and, with ownership, owned by) this customer
     await provide(await openAccount(page, `Test owner ${Math.random().toString(36).slice(2, 8)}`, '200.00'));
   },
 });
 
 export { expect };
+
+export const uniqueEmail = (label = 'customer') => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+
+/** Signs a fresh customer up over the auth API; the session cookie lands in `context`. */
+export async function signUp(context: BrowserContext, baseURL: string, name = `Customer ${Math.random().toString(36).slice(2, 8)}`): Promise<Customer> {
+  const customer = { name, email: uniqueEmail(), password: `pw ${Math.random().toString(36).slice(2)}` };
+  const response = await context.request.post('/api/auth/sign-up/email', { data: customer, headers: { origin: baseURL } });
+  expect(response.status(), await response.text()).toBe(200);
+  const { user } = (await response.json()) as { user: { id: string } };
+  return { id: user.id, ...customer };
+}
+
+/** Signs `context` in as an existing customer over the auth API (a second browser of theirs). */
+export async function signInAs(context: BrowserContext, baseURL: string, customer: { email: string; password: string }): Promise<void> {
+  const response = await context.request.post('/api/auth/sign-in/email', { data: { email: customer.email, password: customer.password }, headers: { origin: baseURL } });
+  expect(response.status(), await response.text()).toBe(200);
+}
 
 export async function openAccount(page: Page, owner: string, openingDeposit: string): Promise<Account> {
   await page.goto('/');

@@ -20,8 +20,8 @@ describe('configuration', () => {
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\/$/],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /OTEL_EXPORTER_OTLP_ENDPOINT must be a URL/],
     ['METRICS_TOKEN', 'short', /METRICS_TOKEN must be at least 16 characters$/],
-    ['ADMIN_SESSION_SECRET', 'too-short', /ADMIN_SESSION_SECRET must be at least 32 characters$/],
-    ['ADMIN_PASSWORD_HASH', 'plain', /ADMIN_PASSWORD_HASH must be a hash/],
+    ['BETTER_AUTH_SECRET', 'too-short', /BETTER_AUTH_SECRET must be at least 32 characters$/],
+    ['BETTER_AUTH_URL', 'localhost:3000', /BETTER_AUTH_URL must be a URL/],
   ])('%s=%s is refused with one line naming it', (name, value, message) => {
     let error: unknown;
     try {

@@ -2,7 +2,6 @@
 // and scripts/cluster.ts before they spawn anything). A wrong value stops the process with ONE line
 // naming the variable, instead of failing on the first request. Not server-only: the scripts use it.
 import { z } from 'zod';
-import { parsePasswordHash } from './admin/password';
 
 const MIN_SECRET = 32;
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -40,9 +39,10 @@ export const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   ADMIN_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').optional(),
-  ADMIN_PASSWORD_HASH: z.string().refine((h) => parsePasswordHash(h.trim()) !== null, 'must be a hash made by `npm run admin:hash-password`').optional(),
-  ADMIN_SESSION_SECRET: secret.optional(),
-  ADMIN_API_TOKEN: secret.optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  BETTER_AUTH_SECRET: secret.optional(),
+  BETTER_AUTH_URL: url(['http:', 'https:']).optional(),
+  IDEM_TRUSTED_ORIGINS: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -18,7 +18,7 @@ import { startBenchServer } from '../bench/pg-server';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report';
 import { runRoundTripBench } from '../bench/round-trips';
-import { ROOT } from '../bench/spawn';
+import { exitAfter, ROOT } from '../bench/spawn';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -111,10 +111,4 @@ async function main() {
   log(`done in ${results.seconds.toFixed(0)} s`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitAfter(main);

@@ -11,7 +11,7 @@
 import nextEnv from '@next/env';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { adminEnvForStart } from '../lib/admin/dev-credentials';
+import { embeddedAdmin, seedAdmin } from '../lib/auth/start-env';
 import { ConfigError, loadConfig } from '../lib/config';
 import { startCluster, type Cluster } from '../test/cluster-harness';
 
@@ -77,10 +77,11 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
 
   const external = process.env.DATABASE_URL;
-  // Like `npm start`: without ADMIN_* on the embedded database, one one-time password and ONE session
-  // secret for all instances, so an admin session works whichever instance the balancer picks.
+  // Like `npm start`: on the embedded database a one-time admin password, and ONE secret for all
+  // instances (the harness makes it unless set), so a session works whichever instance the balancer picks.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
-  const admin = await adminEnvForStart(combinedEnv, { embeddedDatabase: !external });
+  const admin = external ? null : embeddedAdmin(combinedEnv);
+  const configured = Object.fromEntries(['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) => (combinedEnv[k] ? [[k, combinedEnv[k]!]] : [])));
   const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'postgres');
   log(`${opts.instances} instance(s) on ports ${opts.port}–${opts.port + opts.instances - 1}, DATABASE_POOL_SIZE=${opts.poolSize}`);
   cluster = await startCluster({
@@ -92,7 +93,7 @@ async function main() {
     dataDir: external ? undefined : dataDir,
     fresh: process.env.IDEM_FRESH_DATA === '1',
     port: process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined,
-    env: admin.env,
+    env: configured,
     lb: opts.lb,
     echo: true,
     log: process.env.IDEM_PG_LOG ? log : undefined,
@@ -103,7 +104,10 @@ async function main() {
   log(`connections: ${opts.instances} × ${opts.poolSize} = ${opts.instances * opts.poolSize} at most`);
   for (const url of cluster.urls()) log(`serving ${url}`);
   if (cluster.lb) log(`HAProxy on ${cluster.lb.url} (health checks: /api/health/ready; config ops/haproxy.cfg)`);
-  for (const line of admin.notice) log(line);
+  if (admin) {
+    seedAdmin(admin, { ...process.env, DATABASE_URL: pg.url });
+    for (const line of admin.notice) log(line);
+  }
   log('Ctrl-C stops everything');
 }
 

@@ -1,30 +1,24 @@
 // `npm run db:migrate`: applies prisma/migrations to DATABASE_URL, or, without it, to the embedded
 // development server (data in .data/postgres, or $IDEM_DATA_DIR/postgres), started just for this.
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
+import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 
 const log = (line: string) => console.log(line);
 
 async function main(): Promise<number> {
-  let databaseUrl = process.env.DATABASE_URL;
-  let stop = async () => {};
-  if (!databaseUrl) {
-    const dataDir = path.join(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
-    log(`Starting embedded PostgreSQL (data in ${dataDir})`);
-    const server = await startEmbeddedPostgres({ dataDir, database: 'idem' });
-    databaseUrl = server.url;
-    stop = server.stop;
-  }
+  const dataDir = path.join(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
+  if (!process.env.DATABASE_URL) log(`Starting embedded PostgreSQL (data in ${dataDir})`);
+  const server = await postgresFromEnv({ dataDir, database: 'idem' });
   try {
-    const { applied } = await migrate(databaseUrl, { log });
+    const { applied } = await migrate(server.url, { log });
     log(
       applied.length === 0
         ? 'Database is up to date; no migrations applied.'
         : `Applied ${applied.length} migration(s): ${applied.join(', ')}`,
     );
   } finally {
-    await stop();
+    await server.stop();
   }
   return 0;
 }

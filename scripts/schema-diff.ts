@@ -2,26 +2,13 @@
 // prisma/schema.prisma, and exits 2 when there is any (like `prisma migrate diff --exit-code`).
 // Uses DATABASE_URL's server for its throwaway databases, or else a throwaway embedded server:
 // never the development data directory, whose server may be running.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
+import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { diffMigrationsToSchema } from '../lib/db/schema-drift';
 
 async function main(): Promise<number> {
-  let databaseUrl = process.env.DATABASE_URL;
-  let cleanup = async () => {};
-  if (!databaseUrl) {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'idem-diff-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir, database: 'postgres' });
-    databaseUrl = server.url;
-    cleanup = async () => {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
+  const server = await postgresFromEnv({ database: 'postgres' }); // embedded: temporary data, removed by stop()
   try {
-    const sql = await diffMigrationsToSchema({ databaseUrl });
+    const sql = await diffMigrationsToSchema({ databaseUrl: server.url });
     if (sql === '') {
       console.log('prisma/migrations and prisma/schema.prisma are in sync.');
       return 0;
@@ -30,7 +17,7 @@ async function main(): Promise<number> {
     console.error('\nDrift: the SQL above is missing from prisma/migrations (add it as a new migration).');
     return 2;
   } finally {
-    await cleanup();
+    await server.stop();
   }
 }
 

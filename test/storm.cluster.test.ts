@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
+import { withClient } from '../lib/db/with-client';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { isFinal, money, reportScenario, seeded, StormClient, type StormStats } from './storm';
@@ -95,15 +96,7 @@ async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<
   }
 }
 
-async function check(cluster: Cluster, client: StormClient): Promise<InvariantReport> {
-  const db = new pg.Client({ connectionString: cluster.postgres.url });
-  await db.connect();
-  try {
-    return await checkInvariants(db, client.list());
-  } finally {
-    await db.end();
-  }
-}
+const check = (cluster: Cluster, client: StormClient): Promise<InvariantReport> => withClient(cluster.postgres.url, (db) => checkInvariants(db, client.list()));
 
 /** Keys sent more than once whose answers came from at least two different instances. */
 function crossInstanceDuplicates(client: StormClient): number {

@@ -169,16 +169,8 @@ export function seeded(seed: number): () => number {
   };
 }
 
-export type ScenarioSummary = {
+export type ScenarioSummary = Pick<StormStats, 'requests' | 'keys' | 'duplicates' | 'retries' | 'status5xx' | 'status409' | 'networkErrors' | 'byStatus'> & {
   scenario: string;
-  requests: number;
-  keys: number;
-  duplicates: number;
-  retries: number;
-  status5xx: number;
-  status409: number;
-  networkErrors: number;
-  byStatus: Record<string, number>;
   durationMs: number;
   [extra: string]: unknown;
 };

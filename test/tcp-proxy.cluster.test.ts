@@ -4,10 +4,11 @@
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresHandle } from './cluster-harness';
+import type { RunningPostgres } from '../lib/db/embedded-postgres';
+import { startPostgres } from './cluster-harness';
 import { PgProxy } from './tcp-proxy';
 
-let postgres: PostgresHandle;
+let postgres: RunningPostgres;
 let proxy: PgProxy;
 let direct: pg.Client;
 

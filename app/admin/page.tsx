@@ -6,7 +6,7 @@ import { requireAdmin } from '@/lib/admin/require-admin';
 export const metadata: Metadata = { title: 'Admin · Idem' };
 
 export default async function AdminDashboard() {
-  await requireAdmin('/admin');
+  await requireAdmin();
   return (
     <>
       <h1>Admin</h1>

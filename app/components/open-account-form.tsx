@@ -36,7 +36,7 @@ export function OpenAccountForm() {
   return (
     <form aria-label="Open account" className="card" onSubmit={handleSubmit(onValid)} noValidate>
       <h2>Open an account</h2>
-      <Field id="owner" label="Owner name" autoComplete="name" maxLength={200} error={formState.errors.owner?.message} {...register('owner')} />
+      <Field id="owner" label="Account name" autoComplete="off" maxLength={200} error={formState.errors.owner?.message} {...register('owner')} />
       <Field
         id="openingDeposit"
         label="Opening deposit"

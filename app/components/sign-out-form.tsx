@@ -1,13 +1,11 @@
-import { signOutAction } from '@/app/admin/actions';
-import { currentAdmin } from '@/lib/admin/require-admin';
+import { signOutAction } from '@/app/session-actions';
+import type { Customer } from '@/lib/auth/customer';
 
-/** Shown in the header while an admin is signed in. */
-export async function SignOutForm() {
-  const auth = await currentAdmin();
-  if (auth.status !== 'signed-in') return null;
+/** Shown in the header while someone is signed in. A plain form: works without JavaScript. */
+export function SignOutForm({ customer }: { customer: Customer }) {
   return (
     <form action={signOutAction} className="sign-out" aria-label="Sign out">
-      <span className="signed-in-as">{auth.session.email}</span>
+      <span className="signed-in-as">{customer.email}</span>
       <button type="submit">Sign out</button>
     </form>
   );

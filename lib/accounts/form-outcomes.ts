@@ -55,8 +55,11 @@ export const accountConfirmation =
     balanceCents: result.balanceCents,
   });
 
-export const transferConfirmation = (result: TransferResult): Confirmation => ({
-  message: `Transferred ${formatUsd(result.amountCents)}. New balance: ${formatUsd(result.fromBalanceCents)}.`,
+/** "Sent $30.00 to A. L*****. New balance: $70.00." */
+export const transferConfirmation =
+  (maskedName: string) =>
+  (result: TransferResult): Confirmation => ({
+  message: `Sent ${formatUsd(result.amountCents)} to ${maskedName}. New balance: ${formatUsd(result.fromBalanceCents)}.`,
   accountId: result.fromAccountId,
   balanceCents: result.fromBalanceCents,
 });

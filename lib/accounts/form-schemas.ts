@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { OWNER_MAX_LENGTH } from '@/lib/domain/account';
 import { parseAccountId } from '@/lib/domain/account-id';
+import { parseAccountNumber } from '@/lib/domain/account-number';
 import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
 
 /** The idempotency key: 1–255 visible ASCII characters (as in the IETF Idempotency-Key draft). */
@@ -36,10 +37,10 @@ function amountSchema(options: ParseAmountOptions & { optional?: boolean } = {})
 export const openAccountSchema = z.object({
   commandId: commandIdSchema,
   owner: z
-    .string({ error: 'Enter the owner name' })
+    .string({ error: 'Enter a name for the account' })
     .trim()
-    .min(1, 'Enter the owner name')
-    .max(OWNER_MAX_LENGTH, `Owner name can be at most ${OWNER_MAX_LENGTH} characters`),
+    .min(1, 'Enter a name for the account')
+    .max(OWNER_MAX_LENGTH, `An account name can be at most ${OWNER_MAX_LENGTH} characters`),
   openingDeposit: amountSchema({ allowZero: true, optional: true }),
 });
 
@@ -49,14 +50,32 @@ export const moneyMovementSchema = z.object({
   amount: amountSchema(),
 });
 
+/** A 12-digit account number; a mistyped digit is a field error here, before anything is looked up. */
+export const accountNumberSchema = z.string({ error: 'Enter the account number' }).transform((text, ctx) => {
+  const parsed = parseAccountNumber(text);
+  if (parsed.ok) return parsed.value;
+  const messages = {
+    empty: 'Enter the account number',
+    format: 'An account number has 12 digits',
+    'check-digit': 'This account number is not valid: check the digits',
+  } as const;
+  ctx.addIssue({ code: 'custom', message: messages[parsed.problem] });
+  return z.NEVER;
+});
+
 export const transferFields = z.object({
   commandId: commandIdSchema,
   fromAccountId: accountIdSchema,
-  toAccountId: accountIdField('Choose an account to transfer to'),
+  toAccountNumber: accountNumberSchema,
   amount: amountSchema(),
 });
 
-export const transferSchema = transferFields.refine((t) => t.fromAccountId !== t.toAccountId, { path: ['toAccountId'], message: 'Choose a different account to transfer to' });
+export const transferSchema = transferFields;
+
+/** What the review step answers: the recipient as the sender may see them, or what is wrong. */
+export type TransferReview =
+  | { status: 'review'; maskedName: string; accountNumber: string; amount: string }
+  | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
 
 export type OpenAccountInput = z.input<typeof openAccountSchema>;
 export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;

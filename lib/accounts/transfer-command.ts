@@ -15,6 +15,7 @@ export type TransferResult = {
   transferId: string;
   fromAccountId: string;
   toAccountId: string;
+  toAccountNumber: string;
   amountCents: Cents;
   fromBalanceCents: Cents;
   toBalanceCents: Cents;
@@ -65,6 +66,7 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
           transferId: command.data.transferId,
           fromAccountId: fromAfter.accountId,
           toAccountId: toAfter.accountId,
+          toAccountNumber: toAfter.accountNumber,
           amountCents: command.data.amountCents,
           fromBalanceCents: fromAfter.balanceCents,
           toBalanceCents: toAfter.balanceCents,

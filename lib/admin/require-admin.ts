@@ -1,50 +1,27 @@
 import 'server-only';
-import { cookies } from 'next/headers';
-import { redirect } from 'next/navigation';
-import { authenticate, type AdminAuth } from '@/lib/admin/auth';
-import { SESSION_COOKIE, type AdminSession } from '@/lib/admin/session';
+import { notFound } from 'next/navigation';
+import { currentCustomer, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { problem, problemResponse } from '@/lib/http/problem';
 
-// Every admin page and server action starts with `await requireAdmin()`, every admin route handler
-// with `requireAdminRequest(request)`. Server actions are reachable by POSTing their id to ANY
-// path, so a check in proxy.ts or a layout would not cover them: the check lives in each handler.
+// Admins are users with role `admin` (better-auth's admin plugin; `npm run admin:create`). To
+// everyone else, signed in or not, the admin area does not exist: pages and server actions answer
+// Next's 404 page, route handlers the same 404 problem as an unknown API path. Every admin page,
+// server action and route handler calls one of these itself: a server action can be POSTed to any
+// path, so a check in a layout or proxy.ts would not cover it.
 
-/** The sign-in state for this request (the header uses it to show "Sign out"). */
-export async function currentAdmin(): Promise<AdminAuth> {
-  return authenticate({ sessionToken: (await cookies()).get(SESSION_COOKIE)?.value });
+/** For admin pages and server actions: the admin, or Next's 404. */
+export async function requireAdmin(): Promise<Customer> {
+  const customer = await currentCustomer();
+  if (customer?.role === 'admin') return customer;
+  notFound();
 }
 
-/** For pages and server actions: the session, or a redirect to the sign-in page. */
-export async function requireAdmin(returnTo?: string): Promise<AdminSession> {
-  const auth = await currentAdmin();
-  if (auth.status === 'signed-in') return auth.session;
-  redirect(returnTo && isAdminPath(returnTo) ? `/admin/sign-in?next=${encodeURIComponent(returnTo)}` : '/admin/sign-in');
-}
-
-/** For route handlers: null when the request may proceed, otherwise the 401/403 problem response. */
-export function requireAdminRequest(request: Request): Response | null {
-  const auth = authenticate({ sessionToken: readCookie(request, SESSION_COOKIE), authorization: request.headers.get('authorization') });
-  if (auth.status === 'signed-in') return null;
-  if (auth.status === 'not-configured') return problemResponse(problem('forbidden', 'Admin access is not configured on this server.'));
-  return problemResponse(problem('unauthorized', 'Sign in at /admin/sign-in, or send Authorization: Bearer <ADMIN_API_TOKEN>.'), {
-    'www-authenticate': 'Bearer realm="idem-admin"',
-  });
-}
-
-/** `path?query` from a page's search params, for `requireAdmin` to return to after sign-in. */
-export function pathWithQuery(path: string, params: Record<string, string | string[] | undefined>): string {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) for (const v of [value ?? []].flat()) query.append(key, v);
-  return query.size > 0 ? `${path}?${query}` : path;
-}
-
-/** Only same-site admin paths are valid places to return to after signing in (no open redirect). */
-export const isAdminPath = (path: string) => /^\/admin(\/[^/\\]|\?|$)/.test(path) && /^[\x21-\x7e]+$/.test(path) && !path.startsWith('/admin/sign-in');
-
-function readCookie(request: Request, name: string): string | undefined {
-  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
+/** For admin route handlers: an admin's session cookie or API key (Bearer), or the 404 response. */
+export async function requireAdminRequest(request: Request): Promise<{ ok: true; admin: Customer } | { ok: false; response: Response }> {
+  const identity = await identifyRequest(request);
+  if (identity.status === 'customer' && identity.customer.role === 'admin') return { ok: true, admin: identity.customer };
+  if (identity.status === 'rate-limited') {
+    return { ok: false, response: problemResponse(problem('too-many-requests', 'This API key is over its request limit.'), { 'retry-after': String(identity.retryAfterSeconds) }) };
   }
-  return undefined;
+  return { ok: false, response: problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`)) };
 }

@@ -1,3 +1,9 @@
+/** A page's `searchParams`, as Next hands them over. */
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+/** The first value of a query parameter, trimmed; undefined when absent or blank. */
+export const queryParam = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+
 /**
  * Next 16 hands dynamic route segments over still percent-encoded (`a%2Fb` for `a/b`; seen with
  * `next start`), so ids with reserved characters (command ids are any visible ASCII) are decoded

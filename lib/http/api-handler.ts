@@ -1,30 +1,21 @@
 import 'server-only';
 import type { z } from 'zod';
+import { identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
-import { driverCause } from '@/lib/event-store/pg-errors';
+import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
 import { errorFields, log } from '@/lib/observability/log';
 
-// Wraps API route handlers: the checks every POST passes, and the one catch for the unexpected.
-
-/** Errors that mean "the database is (momentarily) unreachable": retrying the same key is safe. */
-export function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  const { sqlState, cause } = driverCause(error);
-  const code = sqlState ?? (typeof e?.code === 'string' ? e.code : '');
-  if (/^(08|57P|53)/.test(code)) return true; // connection exception, operator intervention, insufficient resources
-  if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
-  if (cause?.kind && /Connection|NotReachable|Closed|Timeout|TooManyConnections/i.test(cause.kind)) return true;
-  return /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '');
-}
+// Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
+// the unexpected.
 
 export async function guarded(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (error) {
-    if (isUnavailable(error)) {
+    if (isConnectionError(error)) {
       log().warn(errorFields(error), 'database unavailable');
       return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
         'retry-after': '1',
@@ -33,6 +24,28 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
     log().error(errorFields(error, true), 'unexpected error in API route');
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
   }
+}
+
+/**
+ * Every customer API route runs its code as `customerRequest(request, async (customer) => …)`:
+ * without a session cookie or a valid `Authorization: Bearer <API key>` it answers 401 before any
+ * route code runs (an API key over its request limit gets 429); otherwise the code gets the caller.
+ */
+export async function customerRequest(request: Request, run: (customer: Customer) => Promise<Response>): Promise<Response> {
+  return guarded(async () => {
+    const identity = await identifyRequest(request);
+    if (identity.status === 'rate-limited') {
+      return problemResponse(problem('too-many-requests', `This API key is over its request limit; retry in ${identity.retryAfterSeconds} s.`), {
+        'retry-after': String(identity.retryAfterSeconds),
+      });
+    }
+    if (identity.status === 'anonymous') {
+      return problemResponse(problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'), {
+        'www-authenticate': 'Bearer realm="idem"',
+      });
+    }
+    return run(identity.customer);
+  });
 }
 
 /** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */

@@ -1,14 +1,15 @@
 import 'server-only';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { scopedCommandId } from '@/lib/accounts/ids';
 import { parseAccountId } from '@/lib/domain/account-id';
 import { commandResponse, moneyMovementBody, movementBody } from '@/lib/http/account-api';
-import { commandRequest, guarded } from '@/lib/http/api-handler';
+import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 /** POST /api/accounts/{id}/deposits and …/withdrawals. */
 export function moneyMovementRoute(type: 'DepositMoney' | 'WithdrawMoney') {
   return async function POST(request: Request, { params }: { params: Promise<{ accountId: string }> }) {
-    return guarded(async () => {
+    return customerRequest(request, async (customer) => {
       const checked = await commandRequest(request, moneyMovementBody);
       if (!checked.ok) return checked.response;
       const raw = (await params).accountId;
@@ -17,9 +18,9 @@ export function moneyMovementRoute(type: 'DepositMoney' | 'WithdrawMoney') {
       const outcome = await handleAccountCommand({
         type,
         data: { accountId, amountCents: checked.body.amount },
-        metadata: { commandId: checked.key, now: new Date() },
+        metadata: { commandId: scopedCommandId(customer.id, checked.key), now: new Date(), customerId: customer.id },
       });
-      return commandResponse(outcome, movementBody);
+      return commandResponse(outcome, movementBody, checked.key);
     });
   };
 }

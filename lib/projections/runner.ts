@@ -4,6 +4,7 @@
 // instance's runner takes over at its next poll. Exactly-once comes from the checkpoint being
 // written in the same transaction as the projection's rows, not from the lock.
 import pg from 'pg';
+import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { applyDailyTotals, DAILY_TOTALS } from './daily-totals';
 import { readGlobalLog, START, type Checkpoint, type LogEvent } from './global-log';
 
@@ -97,7 +98,7 @@ export class ProjectionRunner {
           try {
             await catchUp(client, projection, batchSize);
           } catch (error) {
-            if (this.isConnectionError(error)) throw error;
+            if (isConnectionError(error)) throw error;
             await recordError(client, projection.name, error);
           }
         }
@@ -110,11 +111,6 @@ export class ProjectionRunner {
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
-  }
-
-  private isConnectionError(error: unknown): boolean {
-    const code = (error as { code?: string }).code ?? '';
-    return /^(08|57P)/.test(code) || /Connection terminated|ECONNRESET|ECONNREFUSED|not queryable/i.test(String((error as Error).message));
   }
 
   private async connection(): Promise<pg.Client> {

@@ -1,22 +1,20 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands } from '@/lib/admin/log-queries';
-import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
+import { requireAdmin } from '@/lib/admin/require-admin';
+import { queryParam, type SearchParams } from '@/lib/admin/route-param';
 import { formatTime } from '@/app/components/format-time';
 
 export const metadata: Metadata = { title: 'Command log · Idem' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-
 export default async function CommandsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
-  await requireAdmin(pathWithQuery('/admin/commands', params));
-  const statusParam = one(params.status);
-  const typeParam = one(params.type);
+  await requireAdmin();
+  const statusParam = queryParam(params.status);
+  const typeParam = queryParam(params.type);
   const status = COMMAND_STATUSES.find((s) => s === statusParam);
   const type = COMMAND_TYPES.find((t) => t === typeParam);
-  const page = await listCommands({ status, type, before: decodeCursor(one(params.before)), after: decodeCursor(one(params.after)) });
+  const page = await listCommands({ status, type, before: decodeCursor(queryParam(params.before)), after: decodeCursor(queryParam(params.after)) });
 
   const link = (cursor: { before?: string; after?: string }) => {
     const query = new URLSearchParams();

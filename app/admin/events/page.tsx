@@ -1,22 +1,20 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EventFiltersForm } from '@/app/admin/events/event-filters-form';
+import { eventColumns as c, EventTable } from '@/app/admin/event-table';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
-import { pathWithQuery, requireAdmin } from '@/lib/admin/require-admin';
-import { formatTime } from '@/app/components/format-time';
+import { requireAdmin } from '@/lib/admin/require-admin';
+import { queryParam, type SearchParams } from '@/lib/admin/route-param';
 import { EVENT_TYPES, listEvents, parsePosition } from '@/lib/admin/log-queries';
 
 export const metadata: Metadata = { title: 'Event history · Idem' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
-  await requireAdmin(pathWithQuery('/admin/events', params));
+  await requireAdmin();
   const parsed = parseEventFilter(params, EVENT_TYPES);
   const invalid = Object.keys(parsed.errors).length > 0;
-  const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(one(params.before)), after: parsePosition(one(params.after)) });
+  const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
 
   const link = (cursor: { before?: bigint; after?: bigint }) => {
     const query = new URLSearchParams(Object.entries(parsed.values).filter(([, v]) => v));
@@ -36,46 +34,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       ) : page!.events.length === 0 ? (
         <p className="muted">No events match.</p>
       ) : (
-        <table className="events">
-          <thead>
-            <tr>
-              <th scope="col" className="num">Position</th>
-              <th scope="col">Stream</th>
-              <th scope="col" className="num">Version</th>
-              <th scope="col">Type</th>
-              <th scope="col">Data</th>
-              <th scope="col">Command id</th>
-              <th scope="col">Time</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page!.events.map((e) => (
-              <tr key={String(e.globalPosition)} data-testid="event-row">
-                <td className="num">
-                  <Link href={`/admin/events/${e.globalPosition}`} aria-label={`Event ${e.globalPosition}`}>
-                    {String(e.globalPosition)}
-                  </Link>
-                </td>
-                <td>
-                  <Link href={`/admin/streams/${encodeURIComponent(e.streamId)}`}>{e.streamId}</Link>
-                </td>
-                <td className="num">{e.version}</td>
-                <td>{e.type}</td>
-                <td>
-                  <code>{JSON.stringify(e.data)}</code>
-                </td>
-                <td>
-                  <Link href={`/admin/commands/${encodeURIComponent(e.commandId)}`}>
-                    <code>{e.commandId}</code>
-                  </Link>
-                </td>
-                <td>
-                  <time dateTime={e.createdAt.toISOString()}>{formatTime(e.createdAt)}</time>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <EventTable
+          events={page!.events}
+          columns={[c.namedPosition, c.stream, c.version, c.type, c.data, { ...c.command, header: 'Command id' }, c.time]}
+          rowTestId="event-row"
+        />
       )}
       {page ? (
         <nav aria-label="Pages" className="pager">

@@ -14,7 +14,7 @@ export type ProjectionActionState =
 const known = (name: unknown): name is ProjectionName => PROJECTIONS.includes(name as ProjectionName);
 
 export async function projectionAction(_previous: ProjectionActionState, form: FormData): Promise<ProjectionActionState> {
-  await requireAdmin('/admin/projections');
+  await requireAdmin();
   const name = form.get('projection');
   const operation = form.get('operation');
   if (!known(name)) return { status: 'error', message: `Unknown projection "${String(name).slice(0, 50)}".` };

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'Projections · Admin · Idem' };
 
 export default async function ProjectionsPage() {
   await connection();
-  await requireAdmin('/admin/projections');
+  await requireAdmin();
   const statuses = await withPgClient(projectionStatuses);
   return (
     <>

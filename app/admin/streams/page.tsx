@@ -2,18 +2,16 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { requireAdmin } from '@/lib/admin/require-admin';
+import { queryParam, type SearchParams } from '@/lib/admin/route-param';
 import { accountStreamId } from '@/lib/domain/account';
 import { formatUsd } from '@/lib/domain/money';
 import { listAccounts } from '@/lib/accounts/queries';
 
 export const metadata: Metadata = { title: 'Streams · Idem' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
 export default async function StreamsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requireAdmin('/admin/streams');
-  const wanted = (await searchParams).streamId;
-  const streamId = (Array.isArray(wanted) ? wanted[0] : wanted)?.trim();
+  await requireAdmin();
+  const streamId = queryParam((await searchParams).streamId);
   if (streamId) redirect(`/admin/streams/${encodeURIComponent(streamId.slice(0, 300))}`);
   const accounts = await listAccounts(200);
 

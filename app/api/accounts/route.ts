@@ -1,29 +1,44 @@
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
-import { newAccountId } from '@/lib/accounts/ids';
+import { newAccountId, nextAccountNumberBody, scopedCommandId } from '@/lib/accounts/ids';
+import { customerAccounts } from '@/lib/accounts/queries';
+import { db } from '@/lib/db/prisma';
+import { accountNumberOf } from '@/lib/domain/account-number';
 import { formatDecimal } from '@/lib/domain/money';
 import { accountBody, commandResponse, openAccountBody } from '@/lib/http/account-api';
-import { commandRequest, guarded } from '@/lib/http/api-handler';
+import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { jsonResponse } from '@/lib/http/problem';
-import { listAccounts } from '@/lib/accounts/queries';
 
-export async function GET() {
-  return guarded(async () => {
-    const accounts = await listAccounts(1000);
+/** The caller's own accounts, never anyone else's. */
+export async function GET(request: Request) {
+  return customerRequest(request, async (customer) => {
+    const accounts = await customerAccounts(customer.id, 1000);
     return jsonResponse(200, {
-      accounts: accounts.map((a) => ({ id: a.accountId, owner: a.owner, balance: formatDecimal(a.balanceCents), version: a.version, updatedAt: a.updatedAt.toISOString() })),
+      accounts: accounts.map((a) => ({
+        id: a.accountId,
+        accountNumber: a.accountNumber,
+        name: a.owner,
+        balance: formatDecimal(a.balanceCents),
+        version: a.version,
+        updatedAt: a.updatedAt.toISOString(),
+      })),
     });
   });
 }
 
 export async function POST(request: Request) {
-  return guarded(async () => {
+  return customerRequest(request, async (customer) => {
     const checked = await commandRequest(request, openAccountBody);
     if (!checked.ok) return checked.response;
     const outcome = await handleAccountCommand({
       type: 'OpenAccount',
-      data: { accountId: newAccountId(), owner: checked.body.owner, openingDepositCents: checked.body.openingDeposit ?? 0 },
-      metadata: { commandId: checked.key, now: new Date() },
+      data: {
+        accountId: newAccountId(),
+        accountNumber: accountNumberOf(await nextAccountNumberBody(db())),
+        owner: checked.body.name,
+        openingDepositCents: checked.body.openingDeposit ?? 0,
+      },
+      metadata: { commandId: scopedCommandId(customer.id, checked.key), now: new Date(), customerId: customer.id },
     });
-    return commandResponse(outcome, accountBody);
+    return commandResponse(outcome, accountBody, checked.key);
   });
 }

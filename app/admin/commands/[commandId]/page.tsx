@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { eventColumns as c, EventTable } from '@/app/admin/event-table';
 import { JsonBlock } from '@/app/admin/json-block';
 import { getCommand } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: 'Command · Idem' };
 
 export default async function CommandPage({ params }: { params: Promise<{ commandId: string }> }) {
   const raw = (await params).commandId;
-  await requireAdmin(`/admin/commands/${raw}`);
+  await requireAdmin();
   const commandId = decodeSegment(raw);
   const found = commandId !== null && commandId.length <= 255 ? await getCommand(commandId) : null;
   if (!found) notFound();
@@ -62,30 +63,7 @@ export default async function CommandPage({ params }: { params: Promise<{ comman
       {events.length === 0 ? (
         <p className="muted">None{command.status === 'rejected' ? ': the command was rejected, and the rejection is what duplicates replay.' : '.'}</p>
       ) : (
-        <table className="events">
-          <thead>
-            <tr>
-              <th scope="col" className="num">Position</th>
-              <th scope="col">Stream</th>
-              <th scope="col" className="num">Version</th>
-              <th scope="col">Type</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={String(e.globalPosition)} data-testid="produced-event">
-                <td className="num">
-                  <Link href={`/admin/events/${e.globalPosition}`}>{String(e.globalPosition)}</Link>
-                </td>
-                <td>
-                  <Link href={`/admin/streams/${encodeURIComponent(e.streamId)}`}>{e.streamId}</Link>
-                </td>
-                <td className="num">{e.version}</td>
-                <td>{e.type}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <EventTable events={events} columns={[c.position, c.stream, c.version, c.type]} rowTestId="produced-event" />
       )}
     </>
   );

@@ -13,7 +13,7 @@ const text = (value: unknown) => (value === undefined || value === null ? '—' 
 
 export default async function EventPage({ params }: { params: Promise<{ position: string }> }) {
   const { position } = await params;
-  await requireAdmin(`/admin/events/${position}`);
+  await requireAdmin();
   const globalPosition = parsePosition(position);
   const event = globalPosition === undefined ? null : await getEvent(globalPosition);
   if (!event) notFound();

@@ -6,7 +6,8 @@ import { readGlobalLog, type Checkpoint } from '@/lib/projections/global-log';
 import { jsonResponse, problem, problemResponse } from '@/lib/http/problem';
 
 // GET /api/admin/events?after=<position>&limit=<n>: the global log for tools, ascending by position.
-// Admin session cookie, or Authorization: Bearer <ADMIN_API_TOKEN>.
+// An admin's session cookie, or Authorization: Bearer <an admin's API key>; anyone else gets the
+// 404 of an unknown API path.
 //
 // Positions are allocated at insert, not at commit, so a tool that follows the newest events by
 // position can miss one whose transaction commits late. Every answer therefore also carries
@@ -42,8 +43,8 @@ function parseQuery(url: URL): ({ ok: true } & Query) | { ok: false; errors: { p
 }
 
 export async function GET(request: Request) {
-  const denied = requireAdminRequest(request);
-  if (denied) return denied;
+  const access = await requireAdminRequest(request);
+  if (!access.ok) return access.response;
   const query = parseQuery(new URL(request.url));
   if (!query.ok) return problemResponse(problem('invalid-request', query.errors.map((e) => e.detail).join('; '), { errors: query.errors }));
   return guarded(async () => {

@@ -1,0 +1,69 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { requireCustomer } from '@/lib/auth/customer';
+import { callAuthEndpoint } from '@/lib/auth/endpoint-call';
+import { fieldErrors, INCORRECT, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
+import { safeNextPath } from '@/lib/auth/next-path';
+
+// Sign-in, sign-up and sign-out as server actions, so the forms work without JavaScript. They go
+// through better-auth's HTTP handler (lib/auth/endpoint-call.ts) for its rate limits and origin
+// checks. Expected outcomes (wrong password, too many attempts) are return values.
+
+export type AuthFormState = { error: string | null; fieldErrors: FieldErrors; values: { name?: string; email?: string } };
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
+};
+
+export async function signInAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const values = { email: text(form, 'email') };
+  const parsed = signInSchema.safeParse({ email: values.email, password: text(form, 'password') });
+  if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values };
+
+  const result = await callAuthEndpoint('/sign-in/email', { ...parsed.data, rememberMe: true });
+  if (result.status === 200) redirect(safeNextPath(form.get('next')));
+  return { error: signInError(result.status, result.code, result.retryAfterSeconds), fieldErrors: {}, values };
+}
+
+function signInError(status: number, code: string | null, retryAfterSeconds: number | null): string {
+  if (status === 429) return `Too many sign-in attempts. Try again in ${waitText(retryAfterSeconds ?? 60)}.`;
+  if (code === 'BANNED_USER') return 'This account is disabled. Please contact support.';
+  if (status === 403) return 'This sign-in was refused: open the site at its own address and try again.';
+  if (status >= 500) return 'Signing in is not possible right now. Please try again in a moment.';
+  // Unknown email, wrong password, a malformed email: one message, so none of them is revealed.
+  return INCORRECT;
+}
+
+export async function signUpAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const values = { name: text(form, 'name'), email: text(form, 'email') };
+  const parsed = signUpSchema.safeParse({ ...values, password: text(form, 'password') });
+  if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values };
+
+  const result = await callAuthEndpoint('/sign-up/email', parsed.data);
+  if (result.status === 200) redirect('/');
+  if (result.code?.startsWith('USER_ALREADY_EXISTS')) {
+    return { error: null, fieldErrors: { email: 'An account with this email already exists. Sign in instead.' }, values };
+  }
+  if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG') return { error: null, fieldErrors: { password: 'Choose a password of 8 to 128 characters.' }, values };
+  if (result.code === 'INVALID_EMAIL') return { error: null, fieldErrors: { email: 'Enter an email address like ada@example.com.' }, values };
+  if (result.status === 429) return { error: `Too many new accounts from this address. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`, fieldErrors: {}, values };
+  if (result.status === 403) return { error: 'This sign-up was refused: open the site at its own address and try again.', fieldErrors: {}, values };
+  return { error: 'Creating the account is not possible right now. Please try again in a moment.', fieldErrors: {}, values };
+}
+
+/** Ends this browser's session (the row is deleted, so the cookie is worthless everywhere). */
+export async function signOutAction(): Promise<void> {
+  await callAuthEndpoint('/sign-out', {});
+  redirect('/sign-in?signed-out=1');
+}
+
+/** Ends every session of the signed-in customer, on every device and instance. API keys stay. */
+export async function signOutEverywhereAction(): Promise<void> {
+  await requireCustomer('/settings');
+  const revoked = await callAuthEndpoint('/revoke-sessions', {});
+  if (revoked.status !== 200) throw new Error(`revoking the sessions failed: HTTP ${revoked.status} ${revoked.code ?? ''}`);
+  await callAuthEndpoint('/sign-out', {}); // clears this browser's cookie
+  redirect('/sign-in?signed-out=everywhere');
+}

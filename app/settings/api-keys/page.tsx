@@ -1,0 +1,67 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { headers } from 'next/headers';
+import { revokeApiKeyAction } from '@/app/settings/api-keys/actions';
+import { CreateKeyForm } from '@/app/settings/api-keys/create-key-form';
+import { auth } from '@/lib/auth/auth';
+import { requireCustomer } from '@/lib/auth/customer';
+import { formatTime } from '@/app/components/format-time';
+
+export const metadata: Metadata = { title: 'API keys · Idem' };
+
+export default async function ApiKeysPage() {
+  await requireCustomer('/settings/api-keys');
+  const { apiKeys } = await auth().api.listApiKeys({ headers: await headers(), query: { sortBy: 'createdAt', sortDirection: 'desc' } });
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/settings">← Settings</Link>
+      </p>
+      <h1>API keys</h1>
+      <p className="muted">
+        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored hashed; revoking one takes effect at
+        once.
+      </p>
+      <CreateKeyForm />
+      <h2 id="keys-heading">Your keys</h2>
+      {apiKeys.length === 0 ? (
+        <p className="muted">No API keys yet.</p>
+      ) : (
+        <table aria-labelledby="keys-heading">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {apiKeys.map((key) => (
+              <tr key={key.id} data-testid="api-key-row">
+                <td>{key.name}</td>
+                <td>
+                  <code>{key.start}…</code>
+                </td>
+                <td>{formatTime(new Date(key.createdAt))}</td>
+                <td>{key.lastRequest ? formatTime(new Date(key.lastRequest)) : 'never'}</td>
+                <td>
+                  <form action={revokeApiKeyAction}>
+                    <input type="hidden" name="keyId" value={key.id} />
+                    <button type="submit" className="danger">
+                      Revoke<span className="visually-hidden"> {key.name}</span>
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { headers } from 'next/headers';
+import { AddPasskey } from '@/app/settings/add-passkey';
+import { signOutEverywhereAction } from '@/app/session-actions';
+import { auth } from '@/lib/auth/auth';
+import { requireCustomer } from '@/lib/auth/customer';
+import { formatTime } from '@/app/components/format-time';
+
+export const metadata: Metadata = { title: 'Settings · Idem' };
+
+export default async function SettingsPage() {
+  const customer = await requireCustomer('/settings');
+  const requestHeaders = await headers();
+  const [sessions, passkeys] = await Promise.all([auth().api.listSessions({ headers: requestHeaders }), auth().api.listPasskeys({ headers: requestHeaders })]);
+
+  return (
+    <>
+      <h1>Settings</h1>
+      <p className="muted">
+        Signed in as {customer.name} ({customer.email}).
+      </p>
+      <div className="settings">
+        <section className="card" aria-labelledby="passkeys-heading">
+          <h2 id="passkeys-heading">Passkeys</h2>
+          <p className="muted">Sign in with your device’s screen lock or security key instead of your password.</p>
+          {passkeys.length > 0 ? (
+            <ul data-testid="passkey-list">
+              {passkeys.map((p) => (
+                <li key={p.id}>
+                  {p.name ?? 'Passkey'} <span className="muted">· added {formatTime(new Date(p.createdAt))}</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <AddPasskey />
+        </section>
+        <section className="card" aria-labelledby="api-heading">
+          <h2 id="api-heading">API keys</h2>
+          <p className="muted">For programs that use the JSON API on your behalf.</p>
+          <Link href="/settings/api-keys">Manage API keys</Link>
+        </section>
+        <section className="card" aria-labelledby="sessions-heading">
+          <h2 id="sessions-heading">Sessions</h2>
+          <p data-testid="session-count">
+            Signed in on {sessions.length} {sessions.length === 1 ? 'browser' : 'browsers'}.
+          </p>
+          <form action={signOutEverywhereAction}>
+            <button type="submit" className="danger">
+              Sign out everywhere
+            </button>
+          </form>
+          <p className="hint">Ends every session, on every device, this one included. API keys keep working until you revoke them.</p>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Field } from '@/app/components/field';
+import { signInAction, type AuthFormState } from '@/app/session-actions';
+
+const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
+
+/** Works without JavaScript too: the action is a plain form POST that re-renders with the outcome. */
+export function SignInForm({ next }: { next: string }) {
+  const [state, action, pending] = useActionState(signInAction, initial);
+  return (
+    <form action={action} className="card auth-form" aria-label="Sign in" aria-describedby={state.error ? 'sign-in-error' : undefined}>
+      {state.error ? (
+        <p id="sign-in-error" className="status status-rejected" role="alert">
+          {state.error}
+        </p>
+      ) : null}
+      <input type="hidden" name="next" value={next} />
+      <Field id="email" name="email" label="Email" type="email" autoComplete="username webauthn" required defaultValue={state.values.email} error={state.fieldErrors.email} />
+      <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
+      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
+        Sign in
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Field } from '@/app/components/field';
+import { signUpAction, type AuthFormState } from '@/app/session-actions';
+import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
+
+const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
+
+/** Works without JavaScript too; on success the customer is signed in and lands on `/`. */
+export function SignUpForm() {
+  const [state, action, pending] = useActionState(signUpAction, initial);
+  return (
+    <form action={action} className="card auth-form" aria-label="Create account" aria-describedby={state.error ? 'sign-up-error' : undefined}>
+      {state.error ? (
+        <p id="sign-up-error" className="status status-rejected" role="alert">
+          {state.error}
+        </p>
+      ) : null}
+      <Field id="name" name="name" label="Name" autoComplete="name" required maxLength={NAME_MAX} defaultValue={state.values.name} error={state.fieldErrors.name} />
+      <Field id="email" name="email" label="Email" type="email" autoComplete="email" required defaultValue={state.values.email} error={state.fieldErrors.email} />
+      <Field
+        id="password"
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={PASSWORD_MIN}
+        maxLength={PASSWORD_MAX}
+        hint={`At least ${PASSWORD_MIN} characters.`}
+        error={state.fieldErrors.password}
+      />
+      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
+        Create account
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,97 @@
+import 'server-only';
+import { apiKey } from '@better-auth/api-key';
+import { passkey } from '@better-auth/passkey';
+import { betterAuth } from 'better-auth';
+import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { nextCookies } from 'better-auth/next-js';
+import { admin } from 'better-auth/plugins/admin';
+import { authConfig, type AuthConfig } from '@/lib/auth/config';
+import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
+import { db, type Db } from '@/lib/db/prisma';
+
+// The one identity library instance (better-auth): users, sessions and API keys live in PostgreSQL
+// (prisma/schema.prisma, "Identity"), so revoking anything takes effect on every instance at once.
+// Nothing about a session or a key is cached in memory or in a cookie.
+
+/** Per-key limit of API-key requests; stored on each key when it is created. */
+export const API_KEY_RATE_LIMIT = { timeWindow: 60_000, maxRequests: 1000 };
+
+export function createAuth(prisma: Db, config: AuthConfig) {
+  return betterAuth({
+    appName: 'Idem',
+    baseURL: config.baseURL,
+    basePath: '/api/auth',
+    secret: config.secret,
+    trustedOrigins: config.trustedOrigins,
+    telemetry: { enabled: false },
+    logger: { log: logAuthMessage },
+    database: prismaAdapter(prisma, { provider: 'postgresql' }),
+    // The ledger has accounts; better-auth's "account" (a user's credential) gets a name of its own.
+    account: { modelName: 'authAccount' },
+    emailAndPassword: { enabled: true, autoSignIn: true, minPasswordLength: 8, maxPasswordLength: 128 },
+    session: {
+      expiresIn: 7 * 24 * 60 * 60,
+      updateAge: 24 * 60 * 60,
+      // Every request reads the session row: sign-out and "sign out everywhere" hold at once.
+      cookieCache: { enabled: false },
+    },
+    rateLimit: {
+      // On in every environment (the library's default is production only) and in PostgreSQL (the
+      // default is process memory, which a second instance would not see).
+      enabled: true,
+      storage: 'database',
+      modelName: 'rateLimit',
+      ...RATE_LIMITS.default,
+      customRules,
+    },
+    advanced: {
+      cookiePrefix: 'idem',
+      // Vitest sets NODE_ENV=test, under which better-auth would skip its origin checks.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      ipAddress: { ipAddressHeaders: config.clientIpHeaders, trustedProxies: config.trustedProxies.length ? config.trustedProxies : undefined },
+    },
+    plugins: [
+      admin({ defaultRole: 'customer', adminRoles: ['admin'] }),
+      apiKey({
+        schema: { apikey: { modelName: 'apiKey' } },
+        defaultPrefix: 'idem_',
+        disableKeyHashing: false,
+        requireName: true,
+        maximumNameLength: 60,
+        rateLimit: { enabled: true, ...API_KEY_RATE_LIMIT },
+        // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it on every
+        // request. No session is ever made from a key.
+        enableSessionForAPIKeys: false,
+      }),
+      passkey({ rpID: config.rpID, rpName: config.rpName, origin: config.trustedOrigins }),
+      signInLimits(prisma),
+      // Last, as better-auth asks: writes Set-Cookie of auth.api calls made in server actions.
+      nextCookies(),
+    ],
+  });
+}
+
+/** A wrong password or a revoked API key is an expected answer (401), not an error worth a log line. */
+const EXPECTED = /^(Failed to validate API key|Invalid password|User not found)/;
+function logAuthMessage(level: 'info' | 'warn' | 'error' | 'debug', message: string, ...args: unknown[]) {
+  if (EXPECTED.test(message)) return;
+  console[level](`[better-auth] ${message}`, ...args);
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+// One instance per process and database, made on first use (never at import: `next build` must not
+// need a secret or a database). The global survives Next's dev-mode module reloads.
+const holder = globalThis as unknown as { idemAuth?: Map<string, Auth> };
+
+export function auth(): Auth {
+  const url = process.env.DATABASE_URL ?? '';
+  holder.idemAuth ??= new Map();
+  let instance = holder.idemAuth.get(url);
+  if (!instance) {
+    instance = createAuth(db(), authConfig());
+    holder.idemAuth.set(url, instance);
+  }
+  return instance;
+}

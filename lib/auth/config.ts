@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+
+// Identity configuration, read from the environment only (README, "Identity"). Pure: no I/O beyond
+// process.env, so scripts and tests can build it from a map of their own.
+
+export type AuthConfig = {
+  /** Public origin of the app, e.g. https://bank.example or http://localhost:3000. */
+  baseURL: string;
+  secret: string;
+  /** Origins allowed to POST to the auth endpoints and to be returned to (the base URL's first). */
+  trustedOrigins: string[];
+  /** WebAuthn relying party: the base URL's host name (passkeys need a domain; `localhost` is one). */
+  rpID: string;
+  rpName: string;
+  /** Where the client address for rate limits comes from (README: "Rate limits"). */
+  clientIpHeaders: string[];
+  trustedProxies: string[];
+};
+
+export const MIN_SECRET_LENGTH = 32;
+const DEFAULT_BASE_URL = 'http://localhost:3000';
+
+/** One per process when nothing is configured outside production: sessions end at restart. */
+let processSecret: string | undefined;
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export function authConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
+  const production = env.NODE_ENV === 'production';
+  const base = parseOrigin(env.BETTER_AUTH_URL || DEFAULT_BASE_URL, 'BETTER_AUTH_URL');
+  let secret = env.BETTER_AUTH_SECRET ?? '';
+  if (!secret) {
+    // `npm start` generates one for the embedded database; a deployment must choose its own, the
+    // same on every instance, or sessions would end at every restart and differ between instances.
+    if (production) throw new Error('BETTER_AUTH_SECRET is not set (at least 32 characters, the same on every instance).');
+    secret = processSecret ??= randomBytes(32).toString('base64url');
+  } else if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters.`);
+  }
+  const extraOrigins = list(env.IDEM_TRUSTED_ORIGINS).map((origin) => parseOrigin(origin, 'IDEM_TRUSTED_ORIGINS'));
+  return {
+    baseURL: base,
+    secret,
+    trustedOrigins: [...new Set([base, ...extraOrigins])],
+    rpID: new URL(base).hostname,
+    rpName: 'Idem',
+    clientIpHeaders: list(env.IDEM_CLIENT_IP_HEADER || 'x-forwarded-for').map((h) => h.toLowerCase()),
+    trustedProxies: list(env.IDEM_TRUSTED_PROXIES),
+  };
+}
+
+function parseOrigin(value: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name}: "${value}" is not a URL like https://bank.example`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name}: "${value}" must be an http(s) URL`);
+  return url.origin;
+}

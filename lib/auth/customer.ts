@@ -1,0 +1,74 @@
+import 'server-only';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { auth } from '@/lib/auth/auth';
+import { signInPath } from '@/lib/auth/next-path';
+import { db } from '@/lib/db/prisma';
+
+// Who is calling. Everything is read from PostgreSQL on every call (sessions, keys, the user's ban
+// flag); nothing is cached in memory or in a cookie, so a sign-out, a revoked key or a disabled
+// customer takes effect at once on every instance.
+
+export type Customer = { id: string; name: string; email: string; role: 'customer' | 'admin' };
+
+type UserRow = { id: string; name: string; email: string; role?: string | null; banned?: boolean | null; banExpires?: Date | null };
+
+/** A session cookie, an API key, nobody, or an API key over its request limit. */
+export type RequestIdentity =
+  | { status: 'customer'; customer: Customer; via: 'session' | 'api-key' }
+  | { status: 'anonymous' }
+  | { status: 'rate-limited'; retryAfterSeconds: number };
+
+function toCustomer(user: UserRow, now = Date.now()): Customer | null {
+  if (user.banned && !(user.banExpires && user.banExpires.getTime() < now)) return null;
+  const admin = (user.role ?? '').split(',').some((role) => role.trim() === 'admin');
+  return { id: user.id, name: user.name, email: user.email, role: admin ? 'admin' : 'customer' };
+}
+
+async function sessionCustomer(requestHeaders: Headers): Promise<Customer | null> {
+  const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
+  return session ? toCustomer(session.user) : null;
+}
+
+/** The signed-in customer of this page or server action, or null. */
+export async function currentCustomer(): Promise<Customer | null> {
+  return sessionCustomer(await headers());
+}
+
+/** For customer pages and server actions: the customer, or a redirect to `/sign-in?next=<nextPath>`. */
+export async function requireCustomer(nextPath: string): Promise<Customer> {
+  const customer = await currentCustomer();
+  if (customer) return customer;
+  redirect(signInPath(nextPath));
+}
+
+const BEARER = /^Bearer[ ]+([\x21-\x7e]{1,512})[ ]*$/i;
+
+/**
+ * For route handlers. `Authorization: Bearer <api key>` when the header is present (a bad key is
+ * refused, never retried as a cookie), otherwise the session cookie.
+ */
+export async function identifyRequest(request: Request): Promise<RequestIdentity> {
+  const authorization = request.headers.get('authorization');
+  if (authorization !== null) {
+    const key = BEARER.exec(authorization)?.[1];
+    if (!key) return { status: 'anonymous' };
+    const verified = await auth().api.verifyApiKey({ body: { key } });
+    if (!verified.valid || !verified.key) {
+      const error = verified.error as { code?: string; details?: { tryAgainIn?: number } } | null;
+      if (error?.code === 'RATE_LIMITED') return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
+      return { status: 'anonymous' };
+    }
+    const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
+    const customer = user ? toCustomer(user) : null;
+    return customer ? { status: 'customer', customer, via: 'api-key' } : { status: 'anonymous' };
+  }
+  const customer = await sessionCustomer(request.headers);
+  return customer ? { status: 'customer', customer, via: 'session' } : { status: 'anonymous' };
+}
+
+/** The customer behind a route handler's request (session cookie or API key), or null. */
+export async function authenticateRequest(request: Request): Promise<Customer | null> {
+  const identity = await identifyRequest(request);
+  return identity.status === 'customer' ? identity.customer : null;
+}

@@ -1,0 +1,50 @@
+// The sign-in, sign-up and API-key forms' fields, checked by the server action (the forms work
+// without JavaScript, so the server is the one place that validates). Pure: no I/O.
+import { z } from 'zod';
+
+/** The one answer to a wrong email, a wrong password or both: none of them is revealed. */
+export const INCORRECT = 'Email or password is incorrect.';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+export const NAME_MAX = 80;
+
+const email = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .min(1, 'Enter your email address.')
+  .max(254, 'An email address is at most 254 characters.')
+  .pipe(z.email({ error: 'Enter an email address like ada@example.com.' }));
+
+export const signUpSchema = z.object({
+  name: z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(NAME_MAX, `A name is at most ${NAME_MAX} characters.`),
+  email,
+  password: z
+    .string({ error: 'Choose a password.' })
+    .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+    .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`),
+});
+
+export const signInSchema = z.object({
+  email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, INCORRECT),
+  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX, INCORRECT),
+});
+
+export const apiKeyNameSchema = z.object({
+  name: z.string({ error: 'Name the key.' }).trim().min(1, 'Name the key, e.g. “billing server”.').max(60, 'A key name is at most 60 characters.'),
+});
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
+  return errors;
+}
+
+/** "15 minutes", "1 minute", "30 seconds". */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+// Used by scripts/start.ts and scripts/cluster.ts (plain Node, not Next; no `server-only`): the
+// identity environment for the `next` processes they start, and the embedded database's admin.
+
+export const DEV_ADMIN_EMAIL = 'admin@localhost';
+
+export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; admin: { email: string; password: string } | null };
+
+/**
+ * - BETTER_AUTH_SECRET: kept if set; generated for this run on the embedded database (sessions end
+ *   at restart); required otherwise (a deployment's instances must share one).
+ * - BETTER_AUTH_URL: kept if set; else http://localhost:<port> for a local bind (passkeys need a
+ *   domain name, and `localhost` is one), with http://127.0.0.1:<port> trusted too.
+ * - On the embedded database: an admin (ADMIN_EMAIL, default admin@localhost) with ADMIN_PASSWORD,
+ *   or a one-time password printed at start. On any database when ADMIN_PASSWORD is set (tests).
+ */
+export function identityEnvForStart(
+  env: Record<string, string | undefined>,
+  options: { embeddedDatabase: boolean; port: number; hostname: string },
+): IdentityStartEnv {
+  const added: Record<string, string> = {};
+  const notice: string[] = [];
+  if (!env.BETTER_AUTH_SECRET) {
+    if (!options.embeddedDatabase) throw new Error('BETTER_AUTH_SECRET is not set: with DATABASE_URL, choose one (≥ 32 characters, e.g. `openssl rand -base64 48`), the same on every instance.');
+    added.BETTER_AUTH_SECRET = randomBytes(32).toString('base64url');
+    notice.push('BETTER_AUTH_SECRET not set: generated one for this run (sessions end at restart).');
+  }
+  if (!env.BETTER_AUTH_URL) {
+    const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::1'].includes(options.hostname);
+    added.BETTER_AUTH_URL = local ? `http://localhost:${options.port}` : `http://${options.hostname}:${options.port}`;
+    if (local) added.IDEM_TRUSTED_ORIGINS = [env.IDEM_TRUSTED_ORIGINS, `http://127.0.0.1:${options.port}`].filter(Boolean).join(',');
+  }
+  const admin = options.embeddedDatabase || env.ADMIN_PASSWORD ? embeddedAdmin(env) : null;
+  if (admin) notice.push(...admin.notice);
+  return { env: added, notice, admin };
+}
+
+/** The embedded database's admin: ADMIN_EMAIL (default admin@localhost) with ADMIN_PASSWORD or a one-time password. */
+export function embeddedAdmin(env: Record<string, string | undefined>): { email: string; password: string; notice: string[] } {
+  const email = env.ADMIN_EMAIL || DEV_ADMIN_EMAIL;
+  const password = env.ADMIN_PASSWORD || randomBytes(15).toString('base64url');
+  const notice = env.ADMIN_PASSWORD ? [] : ['admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):', `    email:    ${email}`, `    password: ${password}`];
+  return { email, password, notice };
+}
+
+/** Creates or updates the admin through `npm run admin:create` (a child process: Next's server-only modules). */
+export function seedAdmin(admin: { email: string; password: string }, env: Record<string, string | undefined>): void {
+  const tsx = path.resolve('node_modules/.bin/tsx');
+  const result = spawnSync(tsx, ['--conditions=react-server', 'scripts/admin-create.ts', '--email', admin.email, '--quiet'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env, ADMIN_PASSWORD: admin.password },
+  });
+  if (result.status !== 0) throw new Error(`creating the admin ${admin.email} failed`);
+}

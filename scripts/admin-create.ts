@@ -1,0 +1,44 @@
+// `npm run admin:create -- --email ops@example.com [--password …] [--name …]`: makes that user an
+// admin (creating it when there is none; a password is then generated unless given). Runs against
+// DATABASE_URL. The password may also come from ADMIN_PASSWORD (kept out of the process list).
+// `npm start` runs this for the embedded database's one-time admin (scripts/start.ts).
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createAuth } from '../lib/auth/auth';
+import { ensureAdmin } from '../lib/auth/admin-user';
+import { authConfig } from '../lib/auth/config';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../lib/auth/forms';
+import { createPrismaClient } from '../lib/db/prisma';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+  });
+  const email = values.email?.trim();
+  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error('Usage: npm run admin:create -- --email you@example.com [--password …] [--name …]');
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set (for the embedded database, `npm start` prints a one-time admin password).');
+  let password = values.password ?? process.env.ADMIN_PASSWORD;
+  if (password !== undefined && (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)) {
+    throw new Error(`The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`);
+  }
+
+  const prisma = createPrismaClient(databaseUrl, 2);
+  try {
+    // Only the password hashing and the database are used: no secret needed outside production.
+    const auth = createAuth(prisma, authConfig({ ...process.env, NODE_ENV: 'development', BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || undefined }));
+    const generated = password === undefined && !(await auth.$context.then((c) => c.internalAdapter.findUserByEmail(email)));
+    if (generated) password = randomBytes(15).toString('base64url');
+    const result = await ensureAdmin(auth, { email, password, name: values.name });
+    if (values.quiet) return;
+    console.log(`${result.created ? 'Created admin' : 'Made admin'} ${email.toLowerCase()}${result.passwordSet && !result.created ? ' (new password; their sessions ended)' : ''}.`);
+    if (generated) console.log(`Password: ${password}`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[admin:create] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import type { Auth } from '@/lib/auth/auth';
+
+// Helpers for integration tests that drive better-auth over HTTP, in process (its handler).
+
+export const TEST_ORIGIN = 'http://localhost:3000';
+export const testAuthEnv = { BETTER_AUTH_URL: TEST_ORIGIN, BETTER_AUTH_SECRET: 'integration-test-secret-0123456789abcdef' };
+
+let n = 0;
+/** A client address of its own, so that rate-limit counts never mix between tests. */
+export const freshIp = () => `198.51.${Math.floor(Math.random() * 200) + 1}.${(++n % 250) + 1}`;
+export const uniqueEmail = (label = 'customer') => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+
+export async function post(instance: Auth, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return instance.handler(
+    new Request(`${TEST_ORIGIN}/api/auth${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: TEST_ORIGIN, 'x-forwarded-for': freshIp(), ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** `name=value` of the session cookie a response set, for a Cookie header. */
+export function sessionCookie(response: Response): string {
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('idem.session_token='));
+  if (!cookie) throw new Error(`no session cookie (HTTP ${response.status})`);
+  return cookie.split(';')[0]!;
+}
+
+export async function signUp(instance: Auth, options: { name?: string; email?: string; password?: string } = {}) {
+  const email = options.email ?? uniqueEmail();
+  const password = options.password ?? 'correct horse battery';
+  const response = await post(instance, '/sign-up/email', { name: options.name ?? 'Ada Lovelace', email, password });
+  if (response.status !== 200) throw new Error(`sign-up failed: HTTP ${response.status} ${await response.text()}`);
+  const { user } = (await response.json()) as { user: { id: string } };
+  return { id: user.id, email, password, cookie: sessionCookie(response) };
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as accounts from '@/app/api/accounts/route';
+import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
+import { auth } from '@/lib/auth/auth';
+import { db } from '@/lib/db/prisma';
+import { signUp, testAuthEnv } from '@/test/auth';
+import { freshDatabase, snapshotTables } from '@/test/db';
+
+// Bad input gets a specific 4xx problem and changes nothing: the whole database is compared
+// before and after every case (this file has a database of its own, so nothing else writes to it).
+
+let drop: () => Promise<void>;
+let accountId: string;
+let before: Record<string, string>;
+let authorization: string;
+
+beforeAll(async () => {
+  const fresh = await freshDatabase();
+  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
+  drop = fresh.drop;
+  const customer = await signUp(auth());
+  authorization = `Bearer ${(await auth().api.createApiKey({ body: { name: 'bad-input' }, headers: new Headers({ cookie: customer.cookie }) })).key}`;
+  const response = await accounts.POST(request('/api/accounts', { owner: 'Matrix', openingDeposit: '100.00' }));
+  accountId = ((await response.json()) as { id: string }).id;
+  before = await snapshotTables(db());
+});
+afterAll(async () => {
+  await db().$disconnect();
+  await drop();
+});
+
+type Case = { name: string; status: number; type: string; detail?: RegExp; path?: string; body?: unknown; headers?: Record<string, string | null> };
+
+function request(path: string, body: unknown, headers: Record<string, string | null> = {}) {
+  const merged: Record<string, string | null> = { 'content-type': 'application/json', host: '127.0.0.1:3000', 'idempotency-key': randomUUID(), authorization, ...headers };
+  const clean = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
+  return new Request(`http://127.0.0.1:3000${path}`, {
+    method: 'POST',
+    headers: clean,
+    body: body instanceof Uint8Array ? new Blob([body as Uint8Array<ArrayBuffer>]) : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+const amountCases: [string, unknown, RegExp][] = [
+  ['a JSON number', 12.34, /decimal string .*"12\.34".*not a JSON number/],
+  ['letters', 'abc', /decimal string/],
+  ['a negative amount', '-5', /decimal string/],
+  ['zero', '0', /greater than zero/],
+  ['zero with decimals', '0.00', /greater than zero/],
+  ['three decimals', '1.234', /decimal string/],
+  ['an exponent', '1e3', /decimal string/],
+  ['NaN', 'NaN', /decimal string/],
+  ['an empty string', '', /decimal string/],
+  ['spaces', '  ', /decimal string/],
+  ['too large', '99999999999', /at most \$1,000,000\.00/],
+  ['just over the limit', '1000000.01', /at most \$1,000,000\.00/],
+  ['thousands separators', '1,000.00', /decimal string/],
+  ['surrounding whitespace', ' 12.00', /decimal string/],
+  ['a dollar sign', '$5', /decimal string/],
+  ['null', null, /not a JSON null/],
+  ['a boolean', true, /not a JSON boolean/],
+  ['HTML', '<b>5</b>', /decimal string/],
+];
+
+const cases: Case[] = [
+  ...amountCases.map(([name, amount, detail]): Case => ({ name: `amount: ${name}`, status: 422, type: 'validation-failed', detail, body: { amount } })),
+  { name: 'missing amount', status: 422, type: 'validation-failed', detail: /amount/, body: {} },
+  { name: 'unknown field', status: 422, type: 'validation-failed', detail: /unknown field\(s\): amout/, body: { amount: '1.00', amout: '1.00' } },
+  { name: 'a JSON array body', status: 422, type: 'validation-failed', detail: /JSON object/, body: [{ amount: '1.00' }] },
+  { name: 'a JSON string body', status: 422, type: 'validation-failed', detail: /JSON object/, body: '"1.00"' },
+  { name: 'invalid JSON', status: 400, type: 'invalid-request', detail: /not valid JSON/, body: '{"amount": "1.00"' },
+  { name: 'an empty body', status: 400, type: 'invalid-request', detail: /empty/, body: '' },
+  { name: 'invalid UTF-8', status: 400, type: 'invalid-request', detail: /UTF-8/, body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) },
+  { name: 'no Idempotency-Key', status: 400, type: 'invalid-idempotency-key', detail: /missing/, body: { amount: '1.00' }, headers: { 'idempotency-key': null } },
+  { name: 'an empty Idempotency-Key', status: 400, type: 'invalid-idempotency-key', detail: /malformed/, body: { amount: '1.00' }, headers: { 'idempotency-key': '""' } },
+  { name: 'a 256-character key', status: 400, type: 'invalid-idempotency-key', body: { amount: '1.00' }, headers: { 'idempotency-key': 'k'.repeat(256) } },
+  { name: 'a key with spaces', status: 400, type: 'invalid-idempotency-key', body: { amount: '1.00' }, headers: { 'idempotency-key': 'two words' } },
+  { name: 'a non-ASCII key', status: 400, type: 'invalid-idempotency-key', body: { amount: '1.00' }, headers: { 'idempotency-key': 'cl\u00e9' } },
+  { name: 'text/plain', status: 415, type: 'unsupported-media-type', detail: /text\/plain/, body: '{"amount":"1.00"}', headers: { 'content-type': 'text/plain' } },
+  { name: 'no content type', status: 415, type: 'unsupported-media-type', body: '{"amount":"1.00"}', headers: { 'content-type': null } },
+  { name: 'a form post', status: 415, type: 'unsupported-media-type', body: 'amount=1.00', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+  { name: 'a body over 16 KiB', status: 413, type: 'payload-too-large', body: { amount: '1.00', pad: 'x'.repeat(17_000) } },
+  { name: 'a lying Content-Length', status: 413, type: 'payload-too-large', body: { amount: '1.00', pad: 'x'.repeat(17_000) }, headers: { 'content-length': '20' } },
+  { name: 'another Origin', status: 403, type: 'cross-site-request', detail: /evil\.example/, body: { amount: '1.00' }, headers: { origin: 'https://evil.example' } },
+  { name: 'Origin: null', status: 403, type: 'cross-site-request', body: { amount: '1.00' }, headers: { origin: 'null' } },
+  { name: 'Sec-Fetch-Site: cross-site', status: 403, type: 'cross-site-request', body: { amount: '1.00' }, headers: { 'sec-fetch-site': 'cross-site' } },
+  { name: 'a malformed account id', status: 404, type: 'account-not-found', path: '/api/accounts/1%27%20OR%201=1/withdrawals', body: { amount: '1.00' } },
+  { name: 'open: empty owner', status: 422, type: 'validation-failed', detail: /owner must not be empty/, path: '/api/accounts', body: { owner: '   ' } },
+  { name: 'open: owner too long', status: 422, type: 'validation-failed', detail: /at most 80/, path: '/api/accounts', body: { owner: 'x'.repeat(81) } },
+  { name: 'open: owner not a string', status: 422, type: 'validation-failed', path: '/api/accounts', body: { owner: 42 } },
+  { name: 'open: deposit as a number', status: 422, type: 'validation-failed', detail: /openingDeposit must be a decimal string/, path: '/api/accounts', body: { owner: 'A', openingDeposit: 100 } },
+  { name: 'no credentials', status: 401, type: 'unauthorized', detail: /Bearer/, body: { amount: '1.00' }, headers: { authorization: null } },
+  { name: 'an unknown API key', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: 'Bearer idem_0000' } },
+  { name: 'not a Bearer credential', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+  { name: 'a forged session cookie', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: null, cookie: 'idem.session_token=forged.value' } },
+  { name: 'open: no credentials', status: 401, type: 'unauthorized', path: '/api/accounts', body: { owner: 'A' }, headers: { authorization: null } },
+  { name: 'open: negative deposit', status: 422, type: 'validation-failed', path: '/api/accounts', body: { owner: 'A', openingDeposit: '-1.00' } },
+];
+
+describe('bad input changes nothing', () => {
+  it.each(cases)('$name → $status $type', async (c) => {
+    const path = c.path ?? `/api/accounts/${accountId}/withdrawals`;
+    const req = request(path, c.body, c.headers);
+    const response = path === '/api/accounts' ? await accounts.POST(req) : await withdrawals.POST(req, { params: Promise.resolve({ accountId: decodeURIComponent(path.split('/')[3]!) }) });
+    expect(response.status).toBe(c.status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await response.json()) as { type: string; status: number; detail: string };
+    expect(body).toMatchObject({ type: `/problems/${c.type}`, status: c.status });
+    if (c.detail) expect(body.detail).toMatch(c.detail);
+    if (c.status === 401) expect(response.headers.get('www-authenticate')).toBe('Bearer realm="idem"');
+    expect(await snapshotTables(db())).toEqual(before);
+  });
+
+  it(`covers at least 30 cases (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('hostile owner names are data, stored verbatim', () => {
+  it('keeps SQL and HTML in the owner name as text', async () => {
+    const owner = `Robert'); DROP TABLE events;-- <script>alert(1)</script>`;
+    const response = await accounts.POST(request('/api/accounts', { owner }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ owner });
+    expect(await db().event.count()).toBeGreaterThan(0);
+  });
+});

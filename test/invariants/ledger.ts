@@ -1,0 +1,187 @@
+// What the invariants read: the whole ledger as stored (events, command rows, both projections), the
+// account streams replayed once, and what the clients saw (per Idempotency-Key: the request and every
+// response). Each invariant is a function of these that returns its violations.
+import type pg from 'pg';
+
+export type ObservedRequest = {
+  kind: 'open' | 'deposit' | 'withdraw' | 'transfer';
+  path: string;
+  body: { owner?: string; openingDeposit?: string; amount?: string; from?: string; to?: string };
+  /** The account of a deposit or withdrawal. */
+  accountId?: string;
+};
+
+/** One HTTP attempt: status 0 = network error (no response). */
+export type ObservedResponse = { status: number; body: string; instance?: number; replayed?: boolean; ms?: number; error?: string };
+
+export type Observation = { key: string; request: ObservedRequest; responses: ObservedResponse[] };
+
+export type CheckOptions = {
+  /** Command rows no observation sent (e.g. setup done another way) are fine. Default false. */
+  allowUnobservedCommands?: boolean;
+};
+
+/** One rule: every violation it finds, each line starting with the rule's code in brackets. */
+export type Invariant = (ledger: Ledger, observations: Observation[], options: CheckOptions) => string[];
+
+export const violation = (rule: string, message: string) => `[${rule}] ${message}`;
+
+export type EventRow = {
+  global_position: string;
+  stream_id: string;
+  version: number;
+  type: string;
+  data: {
+    accountId?: string;
+    owner?: string;
+    openedAt?: string;
+    amountCents?: number;
+    balanceAfterCents?: number;
+    transferId?: string;
+    toAccountId?: string;
+    fromAccountId?: string;
+  };
+  metadata: { commandId?: string };
+  command_id: string;
+  created_at: Date;
+  xmin: string;
+};
+export type CommandRow = {
+  command_id: string;
+  type: string;
+  stream_ids: string[] | null;
+  status: string;
+  outcome: StoredOutcome;
+  created_at: Date;
+  xmin: string;
+  /** Replays counted on the row (null when the schema has no such column): the row was updated. */
+  replay_count: number | null;
+};
+type AccountResult = { accountId: string; owner: string; amountCents: number; balanceCents: number; version: number };
+export type TransferResult = { transferId: string; fromAccountId: string; toAccountId: string; amountCents: number; fromBalanceCents: number; toBalanceCents: number };
+type StoredOutcome =
+  | { status: 'accepted'; result: AccountResult & TransferResult }
+  | { status: 'rejected'; rejection: { code: string; accountId?: string; balanceCents?: number; requestedCents?: number } };
+type BalanceRow = { account_id: string; owner: string; balance_cents: string; version: number; opened_at: Date; updated_at: Date };
+export type TransactionRow = {
+  account_id: string;
+  version: number;
+  kind: string;
+  amount_cents: string;
+  balance_after_cents: string;
+  command_id: string;
+  occurred_at: Date;
+  counterparty_account_id: string | null;
+  xmin: string;
+};
+
+/** Sign of each money event's amount in its stream's balance, and its transaction kind. */
+const MOVEMENTS: Record<string, { sign: 1 | -1; kind: string }> = {
+  MoneyDeposited: { sign: 1, kind: 'deposit' },
+  MoneyWithdrawn: { sign: -1, kind: 'withdrawal' },
+  MoneyTransferredIn: { sign: 1, kind: 'transfer-in' },
+  MoneyTransferredOut: { sign: -1, kind: 'transfer-out' },
+};
+
+/** One money event of an account stream, replayed: `expected` is the balance before it ± its amount. */
+export type Step = { event: EventRow; sign: 1 | -1; kind: string; amount: number; before: number; expected: number; after: number | undefined };
+
+/** An account stream folded from its first event: the money chain and the balance it ends at. */
+export type AccountReplay = {
+  streamId: string;
+  accountId: string;
+  events: EventRow[];
+  steps: Step[];
+  /** Events of no type an account stream may hold. */
+  unknown: EventRow[];
+  balance: number;
+  credits: number;
+  debits: number;
+};
+
+export type Ledger = {
+  events: EventRow[];
+  commands: CommandRow[];
+  balances: BalanceRow[];
+  transactions: TransactionRow[];
+  streams: Map<string, EventRow[]>;
+  /** The account streams (`account-<id>`), replayed. */
+  accounts: AccountReplay[];
+  commandsById: Map<string, CommandRow[]>;
+  eventsByCommand: Map<string, EventRow[]>;
+  transactionsByCommand: Map<string, TransactionRow[]>;
+};
+
+type Queryable = pg.Client | pg.PoolClient | pg.Pool;
+
+export async function loadLedger(db: Queryable): Promise<Ledger> {
+  // One query after the other: the connection may be a single client inside a transaction.
+  const events = await rows<EventRow>(db, `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`);
+  const commands = await rows<CommandRow>(db, `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`);
+  const balances = await rows<BalanceRow>(db, `SELECT account_id::text, owner, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`);
+  const transactions = await rows<TransactionRow>(
+    db,
+    `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, command_id, occurred_at, counterparty_account_id::text, xmin::text
+       FROM account_transactions ORDER BY account_id, version`,
+  );
+  const streams = groupBy(events, (e) => e.stream_id);
+  return {
+    events,
+    commands,
+    balances,
+    transactions,
+    streams,
+    accounts: [...streams].flatMap(([streamId, stream]) => (accountIdOf(streamId) ? [replay(streamId, accountIdOf(streamId)!, stream)] : [])),
+    commandsById: groupBy(commands, (c) => c.command_id),
+    eventsByCommand: groupBy(events, (e) => e.command_id),
+    transactionsByCommand: groupBy(transactions, (t) => t.command_id),
+  };
+}
+
+export const accountIdOf = (streamId: string) => (streamId.startsWith('account-') ? streamId.slice('account-'.length) : null);
+
+function replay(streamId: string, accountId: string, events: EventRow[]): AccountReplay {
+  const folded: AccountReplay = { streamId, accountId, events, steps: [], unknown: [], balance: 0, credits: 0, debits: 0 };
+  for (const event of events) {
+    if (event.type === 'AccountOpened') continue;
+    const movement = MOVEMENTS[event.type];
+    if (!movement) {
+      folded.unknown.push(event);
+      continue;
+    }
+    const amount = event.data.amountCents ?? Number.NaN;
+    const after = event.data.balanceAfterCents;
+    const expected = folded.balance + movement.sign * amount;
+    folded.steps.push({ event, ...movement, amount, before: folded.balance, expected, after });
+    if (movement.sign > 0) folded.credits += amount;
+    else folded.debits += amount;
+    folded.balance = typeof after === 'number' ? after : expected;
+  }
+  return folded;
+}
+
+/** "12.34" → 1234 (the API's amount format); NaN if malformed. */
+export function toCents(amount: string | undefined): number {
+  if (amount === undefined) return 0;
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(amount);
+  if (!match) return Number.NaN;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+export const isFinalStatus = (status: number) => status !== 0 && status < 500 && status !== 409;
+
+async function rows<R>(db: Queryable, sql: string): Promise<R[]> {
+  const result = await db.query(sql);
+  return result.rows as R[];
+}
+
+export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
