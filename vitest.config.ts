@@ -46,6 +46,8 @@ export default defineConfig({
           // (scripts/test-all.sh). One file at a time: they are CPU-bound on small machines.
           name: 'cluster',
           include: ['test/**/*.cluster.test.ts'],
+          // Every API answer the clients receive is validated against the OpenAPI document.
+          setupFiles: ['test/openapi-cluster.setup.ts'],
           fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 180_000,

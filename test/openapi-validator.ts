@@ -75,6 +75,23 @@ export function expectDocumented(exchange: Exchange): void {
   if (errors.length > 0) throw new Error(`API response does not match the OpenAPI document (lib/http/openapi.ts):\n${errors.join('\n')}`);
 }
 
+const violations: string[] = [];
+
+/**
+ * For HTTP clients (cluster tests): checks an answer the app produced (it carries the app's
+ * X-Request-Id; a load balancer's own error page does not) and keeps what is wrong, for
+ * test/openapi-cluster.setup.ts to fail the test with. Never throws: clients keep their logic.
+ */
+export function checkAnswer(method: string, url: string, response: { status: number; headers: Headers }, body: string): void {
+  if (!response.headers.get('x-request-id')) return;
+  violations.push(...validateExchange({ method, url, status: response.status, contentType: response.headers.get('content-type'), body }));
+}
+
+/** The violations seen since the last call. */
+export function takeViolations(): string[] {
+  return violations.splice(0);
+}
+
 /** Route handler files of the public API (app/api/**\/route.ts, minus the admin API and the catch-all) and their path templates. */
 export function publicRouteFiles(): { file: string; template: string }[] {
   const out: { file: string; template: string }[] = [];

@@ -13,12 +13,15 @@ const Uuid = z.uuid();
 const Version = z.int().min(0).meta({ description: 'The stream version this answer reflects.' });
 const Timestamp = z.iso.datetime({ offset: true });
 
+const AccountNumber = z.string().regex(/^\d{12}$/).meta({ description: 'The account number: 12 digits, the last a check digit.' });
+const accountFields = { id: Uuid, accountNumber: AccountNumber, name: z.string(), balance: Money, version: Version };
+
 const responses = {
-  Account: z.strictObject({ id: Uuid, owner: z.string(), balance: Money, version: Version }),
-  AccountState: z.strictObject({ id: Uuid, owner: z.string(), balance: Money, version: Version, updatedAt: Timestamp }),
-  AccountList: z.strictObject({ accounts: z.array(z.strictObject({ id: Uuid, owner: z.string(), balance: Money, version: Version, updatedAt: Timestamp })) }),
-  Movement: z.strictObject({ accountId: Uuid, amount: Money, balance: Money, version: Version, commandId: z.string() }),
-  Transfer: z.strictObject({ transferId: Uuid, from: Uuid, to: Uuid, amount: Money, fromBalance: Money, toBalance: Money }),
+  Account: z.strictObject(accountFields),
+  AccountState: z.strictObject({ ...accountFields, updatedAt: Timestamp }),
+  AccountList: z.strictObject({ accounts: z.array(z.strictObject({ ...accountFields, updatedAt: Timestamp })) }),
+  Movement: z.strictObject({ accountId: Uuid, amount: Money, balance: Money, version: Version, commandId: z.string().meta({ description: 'The Idempotency-Key of the command.' }) }),
+  Transfer: z.strictObject({ transferId: Uuid, from: Uuid, toAccountNumber: AccountNumber, amount: Money, fromBalance: Money }),
   EventList: z.strictObject({
     events: z.array(
       z.strictObject({
@@ -26,7 +29,6 @@ const responses = {
         version: z.int().min(1),
         type: z.string(),
         data: z.record(z.string(), z.unknown()),
-        metadata: z.record(z.string(), z.unknown()),
         createdAt: Timestamp,
       }),
     ),
@@ -59,7 +61,7 @@ function problems(statuses: number[]): Record<string, unknown> {
     const types = (Object.keys(PROBLEM_TYPES) as ProblemType[]).filter((t) => PROBLEM_TYPES[t].status === status);
     out[String(status)] = {
       description: types.map((t) => `\`${problemTypeUri(t)}\`: ${PROBLEM_TYPES[t].title}`).join('; '),
-      headers: status === 503 || status === 409 ? { 'Retry-After': { schema: { type: 'string' }, description: 'Seconds to wait before retrying with the same Idempotency-Key.' } } : undefined,
+      headers: [409, 429, 503].includes(status) ? { 'Retry-After': { schema: { type: 'string' }, description: 'Seconds to wait before retrying with the same Idempotency-Key.' } } : undefined,
       content: { 'application/problem+json': { schema: { allOf: [ref('Problem'), { properties: { type: { enum: types.map(problemTypeUri) }, status: { const: status } } }] } } },
     };
   }
@@ -76,8 +78,8 @@ const IDEMPOTENCY_KEY = {
 };
 const ACCOUNT_ID = { name: 'accountId', in: 'path', required: true, schema: { type: 'string' }, description: 'The account id (a UUID).' };
 const REPLAYED = { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] }, description: 'Present on a replayed answer.' } };
-const COMMAND_PROBLEMS = [400, 401, 403, 404, 409, 413, 415, 422, 500, 503];
-const READ_PROBLEMS = [401, 404, 500, 503];
+const COMMAND_PROBLEMS = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
+const READ_PROBLEMS = [401, 404, 429, 500, 503];
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const created = (name: string, description: string) => ({ '201': { description, headers: REPLAYED, content: json(ref(name)) } });
@@ -104,7 +106,7 @@ export function openApiDocument() {
     security: [{ apiKey: [] }],
     paths: {
       '/api/accounts': {
-        get: { summary: 'List accounts', tags: ['reads'], responses: { '200': { description: 'The accounts', content: json(ref('AccountList')) }, ...problems(READ_PROBLEMS) } },
+        get: { summary: 'Your accounts', tags: ['reads'], responses: { '200': { description: 'The accounts', content: json(ref('AccountList')) }, ...problems(READ_PROBLEMS) } },
         post: command('Open an account', 'OpenAccountRequest', created('Account', 'The account was opened')),
       },
       '/api/accounts/{accountId}': {
@@ -115,7 +117,9 @@ export function openApiDocument() {
       '/api/accounts/{accountId}/events': {
         get: { summary: "An account's events", tags: ['reads'], parameters: [ACCOUNT_ID], responses: { '200': { description: 'Its events, oldest first', content: json(ref('EventList')) }, ...problems(READ_PROBLEMS) } },
       },
-      '/api/transfers': { post: command('Transfer money between two accounts', 'TransferRequest', created('Transfer', 'The transfer was recorded (both sides at once)')) },
+      '/api/transfers': {
+        post: command('Transfer money from one of your accounts to any account, by its number', 'TransferRequest', created('Transfer', 'The transfer was recorded (both sides at once)')),
+      },
       '/api/health/live': { get: { summary: 'Liveness', tags: ['operations'], security: [], responses: { '200': { description: 'The process serves', content: json(ref('Live')) } } } },
       '/api/health/ready': {
         get: { summary: 'Readiness (database, migrations, not draining)', tags: ['operations'], security: [], responses: { '200': { description: 'Send traffic here', content: json(ref('Ready')) }, ...problems([503]) } },
