@@ -14,9 +14,19 @@ export function apiHeaders(idempotencyKey?: string, extra: Record<string, string
 export type ApiAnswer = { status: number; body: string; headers: Headers } | { status: 0; error: string };
 
 /** One POST of a command; network errors come back as status 0 (never thrown). */
-export async function postCommand(url: string, key: string, body: unknown, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+export async function postCommand(
+  url: string,
+  key: string,
+  body: unknown,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
   try {
-    const response = await fetch(url, { method: 'POST', headers: apiHeaders(key, options.headers), body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: apiHeaders(key, options.headers),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
     const text = await response.text();
     checkAnswer('POST', url, response, text);
     return { status: response.status, body: text, headers: response.headers };

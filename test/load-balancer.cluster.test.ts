@@ -29,7 +29,11 @@ function expectValidConfig() {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-haproxy-check-'));
   try {
     const file = path.join(dir, 'haproxy.cfg');
-    const rendered = renderConfig(readFileSync(HAPROXY_CONFIG, 'utf8'), { bind: '127.0.0.1:18080', socket: path.join(dir, 's.sock'), servers: [{ name: 'a', host: '127.0.0.1', port: 13000 }] });
+    const rendered = renderConfig(readFileSync(HAPROXY_CONFIG, 'utf8'), {
+      bind: '127.0.0.1:18080',
+      socket: path.join(dir, 's.sock'),
+      servers: [{ name: 'a', host: '127.0.0.1', port: 13000 }],
+    });
     expect(rendered).toMatch(/^\s*bind 127\.0\.0\.1:18080$/m);
     expect(rendered).toMatch(/^\s*server a 127\.0\.0\.1:13000$/m);
     expect(rendered).not.toMatch(/server i0/);
@@ -84,7 +88,13 @@ async function untilResolved(client: StormClient, atLeast: number) {
 }
 
 async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
-  const cluster = await startCluster({ instances: 3, basePort: base, poolSize: 5, lb: { port: lbPort }, env: { IDEM_SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'warn' } });
+  const cluster = await startCluster({
+    instances: 3,
+    basePort: base,
+    poolSize: 5,
+    lb: { port: lbPort },
+    env: { IDEM_SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'warn' },
+  });
   try {
     for (const i of cluster.instances) await cluster.lb!.waitFor(`i${i.index}`, 'UP');
     await run(cluster);
@@ -145,7 +155,11 @@ describe('behind HAProxy', () => {
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
       // Every command ended in a success or a business answer (an overdraft), never an error.
-      for (const o of client.list()) expect(o.responses.filter((r) => isFinal(r.status)).every((r) => r.status === 201 || r.status === 422), o.key).toBe(true);
+      for (const o of client.list())
+        expect(
+          o.responses.filter((r) => isFinal(r.status)).every((r) => r.status === 201 || r.status === 422),
+          o.key,
+        ).toBe(true);
       expect(client.stats.keys).toBeGreaterThanOrEqual(20 + 3 * 15);
     });
   });

@@ -17,7 +17,13 @@ for (const { file, template } of publicRouteFiles()) {
       wrapped[name] = async (request: Request, context?: unknown) => {
         const response = await handler(request, context);
         const copy = response.clone();
-        expectDocumented({ method: request?.method ?? name, url: request?.url ?? `http://x${template}`, status: copy.status, contentType: copy.headers.get('content-type'), body: await copy.text() });
+        expectDocumented({
+          method: request?.method ?? name,
+          url: request?.url ?? `http://x${template}`,
+          status: copy.status,
+          contentType: copy.headers.get('content-type'),
+          body: await copy.text(),
+        });
         return response;
       };
       Object.assign(wrapped[name] as object, { validatedAgainstOpenApi: true });

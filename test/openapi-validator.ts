@@ -66,7 +66,9 @@ export function validateExchange(exchange: Exchange): string[] {
     compiled.set(ref, validate);
   }
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((e: ErrorObject) => `${where}: body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''} — got ${exchange.body.slice(0, 300)}`);
+  return (validate.errors ?? []).map(
+    (e: ErrorObject) => `${where}: body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''} — got ${exchange.body.slice(0, 300)}`,
+  );
 }
 
 /** Throws when the answer does not match the document (the test that received it fails). */

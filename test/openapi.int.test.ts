@@ -21,7 +21,9 @@ import { publicRouteFiles, validateExchange } from '@/test/openapi-validator';
 // The document describes every public route, its request bodies come from the routes' own zod
 // schemas, and the validator that checks every response the suites receive really rejects drift.
 
-type Doc = Omit<ReturnType<typeof openApiDocument>, 'paths'> & { paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { name: string }[] }>> };
+type Doc = Omit<ReturnType<typeof openApiDocument>, 'paths'> & {
+  paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { name: string }[] }>>;
+};
 const doc = openApiDocument() as unknown as Doc;
 
 describe('the OpenAPI document', () => {
@@ -51,12 +53,18 @@ describe('the OpenAPI document', () => {
       required: ['amount'],
       additionalProperties: false,
     });
-    expect(doc.components.schemas.OpenAccountRequest).toMatchObject({ required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 80 } } });
+    expect(doc.components.schemas.OpenAccountRequest).toMatchObject({
+      required: ['name'],
+      properties: { name: { type: 'string', minLength: 1, maxLength: 80 } },
+    });
     expect(doc.components.schemas.TransferRequest).toMatchObject({ required: ['from', 'toAccountNumber', 'amount'], additionalProperties: false });
     for (const [path, methods] of Object.entries(doc.paths)) {
       if (!methods.post) continue;
       expect(methods.post.requestBody, path).toBeDefined();
-      expect(methods.post.parameters?.map((p) => p.name), path).toContain('Idempotency-Key');
+      expect(
+        methods.post.parameters?.map((p) => p.name),
+        path,
+      ).toContain('Idempotency-Key');
     }
   });
 
@@ -89,7 +97,14 @@ describe('response validation', () => {
     expect(validateExchange({ ...good, url: 'http://h/api/nowhere', body: '{}' }).join()).toMatch(/not in the OpenAPI document/);
     const problem = { type: '/problems/insufficient-funds', title: 'Insufficient funds', status: 422, detail: 'no' };
     expect(validateExchange({ ...good, status: 422, contentType: 'application/problem+json', body: JSON.stringify(problem) })).toEqual([]);
-    expect(validateExchange({ ...good, status: 422, contentType: 'application/problem+json', body: JSON.stringify({ ...problem, type: '/problems/payload-too-large' }) }).join()).toMatch(/allowed values/);
+    expect(
+      validateExchange({
+        ...good,
+        status: 422,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ ...problem, type: '/problems/payload-too-large' }),
+      }).join(),
+    ).toMatch(/allowed values/);
   });
 
   it('is applied to the responses the integration tests receive from route handlers', async () => {
@@ -117,7 +132,11 @@ describe('every documented operation, answered for real (each response validated
 
   const base = 'http://127.0.0.1:3000';
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    new Request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', host: '127.0.0.1:3000', 'idempotency-key': randomUUID(), ...credentials, ...headers }, body: JSON.stringify(body) });
+    new Request(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: '127.0.0.1:3000', 'idempotency-key': randomUUID(), ...credentials, ...headers },
+      body: JSON.stringify(body),
+    });
   const get = (path: string) => new Request(`${base}${path}`, { headers: credentials });
   const params = (accountId: string) => ({ params: Promise.resolve({ accountId }) });
 

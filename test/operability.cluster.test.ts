@@ -59,13 +59,22 @@ async function openAccount(i: number, deposit: string): Promise<string> {
 }
 
 /** A request on a connection of its own (no keep-alive pool racing a draining server's closes). */
-function fresh(target: string, method = 'GET', headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+function fresh(
+  target: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(target, { method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-    });
+    const req = httpRequest(
+      target,
+      { method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -88,7 +97,9 @@ describe('health endpoints', () => {
   it('ready is 503 while a shipped migration is not applied, and while the database is down; live stays 200', async () => {
     const client = new pg.Client({ connectionString: cluster.postgres.url });
     await client.connect();
-    const { rows } = await client.query<{ name: string; checksum: string }>('SELECT migration_name AS name, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1');
+    const { rows } = await client.query<{ name: string; checksum: string }>(
+      'SELECT migration_name AS name, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1',
+    );
     const latest = rows[0]!;
     await client.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [latest.name, 'f'.repeat(64)]);
     try {
@@ -131,7 +142,8 @@ describe('metrics', () => {
   it('count every command outcome, conflicts, attempts, HTTP answers; report the pool, projection lag and Node defaults', async () => {
     const before = await scrape(0);
     const count = (samples: Sample[], outcome: string) => valueOf(samples, 'idem_commands_total', { type: 'WithdrawMoney', outcome });
-    const http = (samples: Sample[], status: string) => valueOf(samples, 'idem_http_requests_total', { route: '/api/accounts/[accountId]/withdrawals', status });
+    const http = (samples: Sample[], status: string) =>
+      valueOf(samples, 'idem_http_requests_total', { route: '/api/accounts/[accountId]/withdrawals', status });
 
     const account = await openAccount(0, '50.00');
     const key = randomUUID();
@@ -154,10 +166,16 @@ describe('metrics', () => {
     expect(count(after, 'key_reused') - count(before, 'key_reused')).toBe(1);
     expect(count(after, 'rejected') - count(before, 'rejected')).toBe(1);
     expect(count(after, 'busy') - count(before, 'busy')).toBe(0);
-    expect(valueOf(after, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' }) - valueOf(before, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' })).toBe(1);
+    expect(
+      valueOf(after, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' }) -
+        valueOf(before, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' }),
+    ).toBe(1);
     expect(http(after, '201') - http(before, '201')).toBe(2 + burst);
     expect(http(after, '422') - http(before, '422')).toBe(2);
-    expect(valueOf(after, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' }) - valueOf(before, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' })).toBe(4 + burst);
+    expect(
+      valueOf(after, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' }) -
+        valueOf(before, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' }),
+    ).toBe(4 + burst);
 
     // Every retried conflict is one extra attempt: sum(attempts) - count(commands) = conflicts.
     const conflicts = (s: Sample[]) => s.filter((x) => x.name === 'idem_write_conflicts_total').reduce((n, x) => n + x.value, 0);
@@ -198,7 +216,8 @@ describe('logs and traces', () => {
         const names = new Set(trace.map((s) => s.name));
         if (['idem.load', 'idem.decide', 'idem.commit'].every((n) => names.has(n)) && trace.some((s) => s.parentSpanId === null)) break;
       }
-      if (i > 300) throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
+      if (i > 300)
+        throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
       await sleep(100);
     }
     const byName = (name: string) => trace.filter((s) => s.name === name);
@@ -239,11 +258,23 @@ describe('logs and traces', () => {
     const output = cluster.instances[0]!.output;
     let line: Record<string, unknown> | undefined;
     for (let i = 0; !line; i++) {
-      line = output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.commandId === key);
+      line = output
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.commandId === key);
       if (i > 100) throw new Error(`no log line for command ${key}`);
       if (!line) await sleep(100);
     }
-    expect(line).toMatchObject({ level: 'info', msg: 'command', requestId, commandId: key, commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1, service: 'idem' });
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'command',
+      requestId,
+      commandId: key,
+      commandType: 'WithdrawMoney',
+      outcome: 'accepted',
+      attempts: 1,
+      service: 'idem',
+    });
     expect(typeof line.durationMs).toBe('number');
     expect(typeof line.time).toBe('string');
     const all = output.join('\n');
@@ -267,11 +298,15 @@ describe('graceful shutdown', () => {
     const body = JSON.stringify({ amount: '5.00' });
     let slowRequest: ReturnType<typeof httpRequest> | undefined;
     const slow = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest(url(leader, `/api/accounts/${account}/withdrawals`), { method: 'POST', agent: false, headers: { ...apiHeaders(key), 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = httpRequest(
+        url(leader, `/api/accounts/${account}/withdrawals`),
+        { method: 'POST', agent: false, headers: { ...apiHeaders(key), 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.write(body.slice(0, 5));
       slowRequest = req;

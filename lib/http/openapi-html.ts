@@ -22,13 +22,23 @@ function schemaName(schema: unknown): string | null {
 }
 
 export function renderOpenApiHtml(doc: OpenApiDocument): string {
-  const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, Operation>).map(([method, op]) => ({ path, method, op })));
+  const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
+  );
   const id = (method: string, path: string) => `${method}-${path.replace(/[^a-z0-9]+/gi, '-')}`;
-  const toc = operations.map(({ path, method, op }) => `<li><a href="#${id(method, path)}"><b>${method.toUpperCase()}</b> ${escape(path)}</a> — ${escape(op.summary ?? '')}</li>`).join('');
+  const toc = operations
+    .map(({ path, method, op }) => `<li><a href="#${id(method, path)}"><b>${method.toUpperCase()}</b> ${escape(path)}</a> — ${escape(op.summary ?? '')}</li>`)
+    .join('');
   const body = operations
     .map(({ path, method, op }) => {
-      const params = (op.parameters ?? []).map((p) => `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ', required' : ''}) ${escape(p.description ?? '')}</li>`).join('');
-      const request = op.requestBody ? Object.entries(op.requestBody.content).map(([type, c]) => `<p>Body <code>${type}</code>: <a href="#schema-${schemaName(c.schema)}">${schemaName(c.schema)}</a></p>`).join('') : '';
+      const params = (op.parameters ?? [])
+        .map((p) => `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ', required' : ''}) ${escape(p.description ?? '')}</li>`)
+        .join('');
+      const request = op.requestBody
+        ? Object.entries(op.requestBody.content)
+            .map(([type, c]) => `<p>Body <code>${type}</code>: <a href="#schema-${schemaName(c.schema)}">${schemaName(c.schema)}</a></p>`)
+            .join('')
+        : '';
       const responses = Object.entries(op.responses)
         .map(([status, r]) => {
           const content = Object.entries(r.content ?? {})

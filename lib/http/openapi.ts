@@ -8,19 +8,31 @@ import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/prob
 // document follows). Response bodies are described here; every response the test suites receive is
 // validated against this document (test/openapi-validator.ts), so a drift fails the tests.
 
-const Money = z.string().regex(/^\d+\.\d{2}$/).meta({ description: 'A decimal string with two decimals.', examples: ['12.34'] });
+const Money = z
+  .string()
+  .regex(/^\d+\.\d{2}$/)
+  .meta({ description: 'A decimal string with two decimals.', examples: ['12.34'] });
 const Uuid = z.uuid();
 const Version = z.int().min(0).meta({ description: 'The stream version this answer reflects.' });
 const Timestamp = z.iso.datetime({ offset: true });
 
-const AccountNumber = z.string().regex(/^\d{12}$/).meta({ description: 'The account number: 12 digits, the last a check digit.' });
+const AccountNumber = z
+  .string()
+  .regex(/^\d{12}$/)
+  .meta({ description: 'The account number: 12 digits, the last a check digit.' });
 const accountFields = { id: Uuid, accountNumber: AccountNumber, name: z.string(), balance: Money, version: Version };
 
 const responses = {
   Account: z.strictObject(accountFields),
   AccountState: z.strictObject({ ...accountFields, updatedAt: Timestamp }),
   AccountList: z.strictObject({ accounts: z.array(z.strictObject({ ...accountFields, updatedAt: Timestamp })) }),
-  Movement: z.strictObject({ accountId: Uuid, amount: Money, balance: Money, version: Version, commandId: z.string().meta({ description: 'The Idempotency-Key of the command.' }) }),
+  Movement: z.strictObject({
+    accountId: Uuid,
+    amount: Money,
+    balance: Money,
+    version: Version,
+    commandId: z.string().meta({ description: 'The Idempotency-Key of the command.' }),
+  }),
   Transfer: z.strictObject({ transferId: Uuid, from: Uuid, toAccountNumber: AccountNumber, amount: Money, fromBalance: Money }),
   EventList: z.strictObject({
     events: z.array(
@@ -49,8 +61,10 @@ const responses = {
 const requests = { OpenAccountRequest: openAccountBody, MoneyMovementRequest: moneyMovementBody, TransferRequest: transferBody };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
-  return rest;
+  // The document declares the dialect once (OpenAPI 3.1 is JSON Schema 2020-12): no $schema per schema.
+  const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  delete generated.$schema;
+  return generated;
 };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -61,8 +75,14 @@ function problems(statuses: number[]): Record<string, unknown> {
     const types = (Object.keys(PROBLEM_TYPES) as ProblemType[]).filter((t) => PROBLEM_TYPES[t].status === status);
     out[String(status)] = {
       description: types.map((t) => `\`${problemTypeUri(t)}\`: ${PROBLEM_TYPES[t].title}`).join('; '),
-      headers: [409, 429, 503].includes(status) ? { 'Retry-After': { schema: { type: 'string' }, description: 'Seconds to wait before retrying with the same Idempotency-Key.' } } : undefined,
-      content: { 'application/problem+json': { schema: { allOf: [ref('Problem'), { properties: { type: { enum: types.map(problemTypeUri) }, status: { const: status } } }] } } },
+      headers: [409, 429, 503].includes(status)
+        ? { 'Retry-After': { schema: { type: 'string' }, description: 'Seconds to wait before retrying with the same Idempotency-Key.' } }
+        : undefined,
+      content: {
+        'application/problem+json': {
+          schema: { allOf: [ref('Problem'), { properties: { type: { enum: types.map(problemTypeUri) }, status: { const: status } } }] },
+        },
+      },
     };
   }
   return out;
@@ -106,23 +126,57 @@ export function openApiDocument() {
     security: [{ apiKey: [] }],
     paths: {
       '/api/accounts': {
-        get: { summary: 'Your accounts', tags: ['reads'], responses: { '200': { description: 'The accounts', content: json(ref('AccountList')) }, ...problems(READ_PROBLEMS) } },
+        get: {
+          summary: 'Your accounts',
+          tags: ['reads'],
+          responses: { '200': { description: 'The accounts', content: json(ref('AccountList')) }, ...problems(READ_PROBLEMS) },
+        },
         post: command('Open an account', 'OpenAccountRequest', created('Account', 'The account was opened')),
       },
       '/api/accounts/{accountId}': {
-        get: { summary: 'One account', tags: ['reads'], parameters: [ACCOUNT_ID], responses: { '200': { description: 'The account', content: json(ref('AccountState')) }, ...problems(READ_PROBLEMS) } },
+        get: {
+          summary: 'One account',
+          tags: ['reads'],
+          parameters: [ACCOUNT_ID],
+          responses: { '200': { description: 'The account', content: json(ref('AccountState')) }, ...problems(READ_PROBLEMS) },
+        },
       },
-      '/api/accounts/{accountId}/deposits': { post: command('Deposit money', 'MoneyMovementRequest', created('Movement', 'The deposit was recorded'), [ACCOUNT_ID]) },
-      '/api/accounts/{accountId}/withdrawals': { post: command('Withdraw money', 'MoneyMovementRequest', created('Movement', 'The withdrawal was recorded'), [ACCOUNT_ID]) },
+      '/api/accounts/{accountId}/deposits': {
+        post: command('Deposit money', 'MoneyMovementRequest', created('Movement', 'The deposit was recorded'), [ACCOUNT_ID]),
+      },
+      '/api/accounts/{accountId}/withdrawals': {
+        post: command('Withdraw money', 'MoneyMovementRequest', created('Movement', 'The withdrawal was recorded'), [ACCOUNT_ID]),
+      },
       '/api/accounts/{accountId}/events': {
-        get: { summary: "An account's events", tags: ['reads'], parameters: [ACCOUNT_ID], responses: { '200': { description: 'Its events, oldest first', content: json(ref('EventList')) }, ...problems(READ_PROBLEMS) } },
+        get: {
+          summary: "An account's events",
+          tags: ['reads'],
+          parameters: [ACCOUNT_ID],
+          responses: { '200': { description: 'Its events, oldest first', content: json(ref('EventList')) }, ...problems(READ_PROBLEMS) },
+        },
       },
       '/api/transfers': {
-        post: command('Transfer money from one of your accounts to any account, by its number', 'TransferRequest', created('Transfer', 'The transfer was recorded (both sides at once)')),
+        post: command(
+          'Transfer money from one of your accounts to any account, by its number',
+          'TransferRequest',
+          created('Transfer', 'The transfer was recorded (both sides at once)'),
+        ),
       },
-      '/api/health/live': { get: { summary: 'Liveness', tags: ['operations'], security: [], responses: { '200': { description: 'The process serves', content: json(ref('Live')) } } } },
+      '/api/health/live': {
+        get: {
+          summary: 'Liveness',
+          tags: ['operations'],
+          security: [],
+          responses: { '200': { description: 'The process serves', content: json(ref('Live')) } },
+        },
+      },
       '/api/health/ready': {
-        get: { summary: 'Readiness (database, migrations, not draining)', tags: ['operations'], security: [], responses: { '200': { description: 'Send traffic here', content: json(ref('Ready')) }, ...problems([503]) } },
+        get: {
+          summary: 'Readiness (database, migrations, not draining)',
+          tags: ['operations'],
+          security: [],
+          responses: { '200': { description: 'Send traffic here', content: json(ref('Ready')) }, ...problems([503]) },
+        },
       },
       '/api/metrics': {
         get: {
@@ -132,8 +186,22 @@ export function openApiDocument() {
           responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...problems([401, 404]) },
         },
       },
-      '/api/docs': { get: { summary: 'This reference, readable', tags: ['operations'], security: [], responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
-      '/api/openapi.json': { get: { summary: 'This document', tags: ['operations'], security: [], responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
+      '/api/docs': {
+        get: {
+          summary: 'This reference, readable',
+          tags: ['operations'],
+          security: [],
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/api/openapi.json': {
+        get: {
+          summary: 'This document',
+          tags: ['operations'],
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+        },
+      },
     },
     components: {
       securitySchemes: {

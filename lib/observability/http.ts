@@ -16,7 +16,10 @@ type Route = { page: string; regex: RegExp };
 /** Route patterns from the build's routes manifest: `/api/accounts/[accountId]/withdrawals`. */
 export function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
   try {
-    const manifest = JSON.parse(readFileSync(path.join(distDir, 'routes-manifest.json'), 'utf8')) as { staticRoutes?: { page: string; regex: string }[]; dynamicRoutes?: { page: string; regex: string }[] };
+    const manifest = JSON.parse(readFileSync(path.join(distDir, 'routes-manifest.json'), 'utf8')) as {
+      staticRoutes?: { page: string; regex: string }[];
+      dynamicRoutes?: { page: string; regex: string }[];
+    };
     return [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((r) => ({ page: r.page, regex: new RegExp(r.regex) }));
   } catch {
     return [];

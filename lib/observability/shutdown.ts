@@ -18,7 +18,8 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
 
   if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
     process.once('SIGTERM', () => startDraining());
-    if (process.env.NODE_ENV === 'production') logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
+    if (process.env.NODE_ENV === 'production')
+      logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
     return;
   }
 
