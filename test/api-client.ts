@@ -3,9 +3,44 @@
 // checked against the OpenAPI document (test/openapi-validator.ts).
 import { checkAnswer } from './openapi-validator';
 
+let apiKey: string | null = null;
+
+/** Every later request of this process's clients carries `Authorization: Bearer <key>` (null: none). */
+export function useApiKey(key: string | null): void {
+  apiKey = key;
+}
+
+/**
+ * Signs a new customer up on a running instance (better-auth over HTTP, as a browser would) and
+ * makes an API key for them. `baseUrl`'s origin must be trusted (the cluster harness trusts its
+ * instances' 127.0.0.1 origins).
+ */
+export async function createCustomerApiKey(baseUrl: string, label = 'cluster-test'): Promise<string> {
+  const origin = new URL(baseUrl).origin;
+  const email = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+  const signUp = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ name: 'Cluster Test', email, password: 'correct horse battery staple' }),
+  });
+  if (signUp.status !== 200) throw new Error(`sign-up failed: HTTP ${signUp.status} ${await signUp.text()}`);
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
+  const created = await fetch(`${baseUrl}/api/auth/api-key/create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin, cookie },
+    body: JSON.stringify({ name: label }),
+  });
+  if (created.status !== 200) throw new Error(`API key creation failed: HTTP ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { key: string }).key;
+}
+
 /** Headers for a customer API request; with a key, a command (POST with Idempotency-Key). */
 export function apiHeaders(idempotencyKey?: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
     ...(idempotencyKey === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }),
     ...extra,
   };

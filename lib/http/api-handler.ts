@@ -6,6 +6,7 @@ import { validationProblem } from '@/lib/http/account-api';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
+import { setCustomerId } from '@/lib/observability/request-context';
 import { errorFields, log } from '@/lib/observability/log';
 
 // Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
@@ -17,9 +18,12 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
   } catch (error) {
     if (isConnectionError(error)) {
       log().warn(errorFields(error), 'database unavailable');
-      return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
-        'retry-after': '1',
-      });
+      return problemResponse(
+        problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'),
+        {
+          'retry-after': '1',
+        },
+      );
     }
     log().error(errorFields(error, true), 'unexpected error in API route');
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
@@ -44,6 +48,7 @@ export async function customerRequest(request: Request, run: (customer: Customer
         'www-authenticate': 'Bearer realm="idem"',
       });
     }
+    setCustomerId(identity.customer.id); // log lines below this request name the customer
     return run(identity.customer);
   });
 }
