@@ -6,7 +6,7 @@ import { checkAnswer } from './openapi-validator';
 let apiKey: string | null = null;
 
 /** Every later request of this process's clients carries `Authorization: Bearer <key>` (null: none). */
-export function useApiKey(key: string | null): void {
+export function setClientApiKey(key: string | null): void {
   apiKey = key;
 }
 

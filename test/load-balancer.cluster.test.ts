@@ -14,7 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCustomerApiKey, useApiKey } from './api-client';
+import { createCustomerApiKey, setClientApiKey } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
 import { checkInvariants, type InvariantReport } from './invariants';
@@ -100,14 +100,14 @@ async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
   });
   try {
     for (const i of cluster.instances) await cluster.lb!.waitFor(`i${i.index}`, 'UP');
-    useApiKey(await createCustomerApiKey(cluster.instances[0]!.url, 'load-balancer'));
+    setClientApiKey(await createCustomerApiKey(cluster.instances[0]!.url, 'load-balancer'));
     await run(cluster);
   } catch (error) {
     for (const instance of cluster.instances) console.error(`--- instance ${instance.index} (last lines):\n${instance.output.slice(-20).join('\n')}`);
     console.error(`--- haproxy:\n${cluster.lb?.output.slice(-20).join('\n')}`);
     throw error;
   } finally {
-    useApiKey(null);
+    setClientApiKey(null);
     await cluster.stop();
   }
 }

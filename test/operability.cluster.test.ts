@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import { freePort } from '../lib/db/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHeaders, createCustomerApiKey, getJson, postCommand, useApiKey } from './api-client';
+import { apiHeaders, createCustomerApiKey, getJson, postCommand, setClientApiKey } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
@@ -37,11 +37,11 @@ beforeAll(async () => {
     },
   });
   customerKey = await createCustomerApiKey(cluster.instances[0]!.url, 'operability');
-  useApiKey(customerKey);
+  setClientApiKey(customerKey);
 });
 
 afterAll(async () => {
-  useApiKey(null);
+  setClientApiKey(null);
   await cluster?.stop();
   await receiver?.stop();
 });
