@@ -1,46 +1,21 @@
 // The client side of the cluster tests talks to the customer API through these helpers only, so
 // authentication (an API key as `Authorization: Bearer …`) is added in one place. Every answer is
 // checked against the OpenAPI document (test/openapi-validator.ts).
+import { randomBytes } from 'node:crypto';
 import { checkAnswer } from './openapi-validator';
 
-let apiKey: string | null = null;
+/** The `Authorization` header every request of apiHeaders() carries (set with useApiKey). */
+let authorization: string | null = null;
 
-/** Every later request of this process's clients carries `Authorization: Bearer <key>` (null: none). */
-export function setClientApiKey(key: string | null): void {
-  apiKey = key;
-}
-
-/**
- * Signs a new customer up on a running instance (better-auth over HTTP, as a browser would) and
- * makes an API key for them. `baseUrl`'s origin must be trusted (the cluster harness trusts its
- * instances' 127.0.0.1 origins).
- */
-export async function createCustomerApiKey(baseUrl: string, label = 'cluster-test'): Promise<string> {
-  const origin = new URL(baseUrl).origin;
-  const email = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  const signUp = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin },
-    body: JSON.stringify({ name: 'Cluster Test', email, password: 'correct horse battery staple' }),
-  });
-  if (signUp.status !== 200) throw new Error(`sign-up failed: HTTP ${signUp.status} ${await signUp.text()}`);
-  const cookie = signUp.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .join('; ');
-  const created = await fetch(`${baseUrl}/api/auth/api-key/create`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin, cookie },
-    body: JSON.stringify({ name: label }),
-  });
-  if (created.status !== 200) throw new Error(`API key creation failed: HTTP ${created.status} ${await created.text()}`);
-  return ((await created.json()) as { key: string }).key;
+/** Makes every later request of this process act as the key's customer (null: anonymous). */
+export function useApiKey(value: string | null): void {
+  authorization = value;
 }
 
 /** Headers for a customer API request; with a key, a command (POST with Idempotency-Key). */
 export function apiHeaders(idempotencyKey?: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    ...(authorization === null ? {} : { authorization }),
     ...(idempotencyKey === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }),
     ...extra,
   };
@@ -49,19 +24,9 @@ export function apiHeaders(idempotencyKey?: string, extra: Record<string, string
 export type ApiAnswer = { status: number; body: string; headers: Headers } | { status: 0; error: string };
 
 /** One POST of a command; network errors come back as status 0 (never thrown). */
-export async function postCommand(
-  url: string,
-  key: string,
-  body: unknown,
-  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
-): Promise<ApiAnswer> {
+export async function postCommand(url: string, key: string, body: unknown, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: apiHeaders(key, options.headers),
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
+    const response = await fetch(url, { method: 'POST', headers: apiHeaders(key, options.headers), body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
     const text = await response.text();
     checkAnswer('POST', url, response, text);
     return { status: response.status, body: text, headers: response.headers };
@@ -77,4 +42,31 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
   const text = await response.text();
   checkAnswer('GET', url, response, text);
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/**
+ * Signs a fresh customer up on the instance at `url` and creates an API key of theirs: the value of
+ * the `Authorization` header for the customer JSON API (every route there needs a caller).
+ */
+export async function apiKeyAuthorization(url: string, name = 'cluster client'): Promise<string> {
+  // A client address of its own: sign-ups are rate limited per address.
+  const headers = {
+    'content-type': 'application/json',
+    origin: url,
+    'x-forwarded-for': `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`,
+  };
+  const email = `cluster-${randomBytes(6).toString('hex')}@example.test`;
+  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name, email, password: randomBytes(12).toString('hex') }),
+  });
+  if (signUp.status !== 200) throw new Error(`sign-up on ${url} failed: ${signUp.status} ${await signUp.text()}`);
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name }) });
+  if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
+  return `Bearer ${((await created.json()) as { key: string }).key}`;
 }

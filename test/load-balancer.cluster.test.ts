@@ -14,7 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCustomerApiKey, setClientApiKey } from './api-client';
+import { apiKeyAuthorization } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
 import { checkInvariants, type InvariantReport } from './invariants';
@@ -100,14 +100,12 @@ async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
   });
   try {
     for (const i of cluster.instances) await cluster.lb!.waitFor(`i${i.index}`, 'UP');
-    setClientApiKey(await createCustomerApiKey(cluster.instances[0]!.url, 'load-balancer'));
     await run(cluster);
   } catch (error) {
     for (const instance of cluster.instances) console.error(`--- instance ${instance.index} (last lines):\n${instance.output.slice(-20).join('\n')}`);
     console.error(`--- haproxy:\n${cluster.lb?.output.slice(-20).join('\n')}`);
     throw error;
   } finally {
-    setClientApiKey(null);
     await cluster.stop();
   }
 }
@@ -120,7 +118,7 @@ describe('behind HAProxy', () => {
   it('rolling restart of all three instances under a steady stream: zero failed requests, exits 0, invariants hold', async () => {
     await withBalancedCluster(async (cluster) => {
       const lb = cluster.lb!;
-      const client = new StormClient(() => [lb.url], { maxAttempts: 80 });
+      const client = new StormClient(() => [lb.url], { maxAttempts: 80, authorization: await apiKeyAuthorization(cluster.instances[0]!.url) });
       const accounts = await Promise.all(Array.from({ length: 4 }, (_, i) => client.openAccount(`Rolling ${i}`, '5000.00')));
       const started = Date.now();
       const stream = steadyStream(client, accounts);
@@ -172,7 +170,7 @@ describe('behind HAProxy', () => {
   it('kill -9 of one instance: at most the in-flight requests fail, their retries succeed, HAProxy marks it DOWN after `fall` failed checks', async () => {
     await withBalancedCluster(async (cluster) => {
       const lb = cluster.lb!;
-      const client = new StormClient(() => [lb.url], { maxAttempts: 80 });
+      const client = new StormClient(() => [lb.url], { maxAttempts: 80, authorization: await apiKeyAuthorization(cluster.instances[0]!.url) });
       const accounts = await Promise.all(Array.from({ length: 4 }, (_, i) => client.openAccount(`Killed ${i}`, '5000.00')));
       const started = Date.now();
       const stream = steadyStream(client, accounts);

@@ -7,17 +7,18 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import { freePort } from '../lib/db/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHeaders, createCustomerApiKey, getJson, postCommand, setClientApiKey } from './api-client';
+import { apiHeaders, apiKeyAuthorization, getJson, postCommand, useApiKey } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
 
 const METRICS_TOKEN = 'metrics-token-for-the-cluster-test';
+/** The customer's API key every request sends (a real one: the customer API needs a caller); never logged. */
+let SECRET_API_KEY = '';
 const basePort = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let cluster: Cluster;
-let customerKey: string;
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
 beforeAll(async () => {
@@ -36,12 +37,13 @@ beforeAll(async () => {
       IDEM_SHUTDOWN_TIMEOUT_MS: '30000',
     },
   });
-  customerKey = await createCustomerApiKey(cluster.instances[0]!.url, 'operability');
-  setClientApiKey(customerKey);
+  const authorization = await apiKeyAuthorization(cluster.instances[0]!.url);
+  SECRET_API_KEY = authorization.replace(/^Bearer /, '');
+  useApiKey(authorization);
 });
 
 afterAll(async () => {
-  setClientApiKey(null);
+  useApiKey(null);
   await cluster?.stop();
   await receiver?.stop();
 });
@@ -285,7 +287,7 @@ describe('logs and traces', () => {
     expect(typeof line.durationMs).toBe('number');
     expect(typeof line.time).toBe('string');
     const all = output.join('\n');
-    expect(all).not.toContain(customerKey);
+    expect(all).not.toContain(SECRET_API_KEY);
     expect(all).not.toContain(METRICS_TOKEN);
     expect(all).not.toContain('7.77');
     expect(all).not.toMatch(/password/i);

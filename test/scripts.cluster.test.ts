@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
-import { createCustomerApiKey, postCommand, setClientApiKey } from './api-client';
+import { apiKeyAuthorization, postCommand, useApiKey } from './api-client';
 
 const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 40 : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,9 +126,9 @@ describe('scripts keep a clean Ctrl-C', () => {
     try {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);
-      setClientApiKey(await createCustomerApiKey(`http://127.0.0.1:${port}`, 'scripts'));
+      useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
       const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { name: 'Through HAProxy', openingDeposit: '1.00' });
-      setClientApiKey(null);
+      useApiKey(null);
       expect(opened.status).toBe(201);
       expect(r.output.some((l) => l.includes(`HAProxy on ${lb}`))).toBe(true);
       await untilOutput(r, '[cluster] Ctrl-C stops everything'); // start-up finished (admin seeded)

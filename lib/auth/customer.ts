@@ -15,9 +15,7 @@ type UserRow = { id: string; name: string; email: string; role?: string | null; 
 
 /** A session cookie, an API key, nobody, or an API key over its request limit. */
 export type RequestIdentity =
-  | { status: 'customer'; customer: Customer; via: 'session' | 'api-key' }
-  | { status: 'anonymous' }
-  | { status: 'rate-limited'; retryAfterSeconds: number };
+  { status: 'customer'; customer: Customer; via: 'session' | 'api-key' } | { status: 'anonymous' } | { status: 'rate-limited'; retryAfterSeconds: number };
 
 function toCustomer(user: UserRow, now = Date.now()): Customer | null {
   if (user.banned && !(user.banExpires && user.banExpires.getTime() < now)) return null;
@@ -56,7 +54,8 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
     const verified = await auth().api.verifyApiKey({ body: { key } });
     if (!verified.valid || !verified.key) {
       const error = verified.error as { code?: string; details?: { tryAgainIn?: number } } | null;
-      if (error?.code === 'RATE_LIMITED') return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
+      if (error?.code === 'RATE_LIMITED')
+        return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
       return { status: 'anonymous' };
     }
     const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
