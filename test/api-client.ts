@@ -1,8 +1,22 @@
 // The client side of the cluster tests talks to the customer API through these helpers only, so
-// authentication (an API key as `Authorization: Bearer …`) is added in one place. Every answer is
-// checked against the OpenAPI document (test/openapi-validator.ts).
+// authentication (an API key as `Authorization: Bearer …`) is added in one place. In the Vitest
+// cluster project every answer is also checked against the OpenAPI document
+// (test/openapi-cluster.setup.ts installs the check; scripts and benchmarks that import this file
+// stay free of the app's server-only modules).
 import { randomBytes } from 'node:crypto';
-import { checkAnswer } from './openapi-validator';
+
+type AnswerCheck = (method: string, url: string, response: { status: number; headers: Headers }, body: string) => void;
+let answerCheck: AnswerCheck | null = null;
+
+/** Installs a check every answer received through these helpers (and StormClient) goes through. */
+export function checkAnswersWith(check: AnswerCheck | null): void {
+  answerCheck = check;
+}
+
+/** Hands one received answer to the installed check, if any. */
+export function reportAnswer(method: string, url: string, response: { status: number; headers: Headers }, body: string): void {
+  answerCheck?.(method, url, response, body);
+}
 
 /** The `Authorization` header every request of apiHeaders() carries (set with useApiKey). */
 let authorization: string | null = null;
@@ -28,7 +42,7 @@ export async function postCommand(url: string, key: string, body: unknown, optio
   try {
     const response = await fetch(url, { method: 'POST', headers: apiHeaders(key, options.headers), body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
     const text = await response.text();
-    checkAnswer('POST', url, response, text);
+    reportAnswer('POST', url, response, text);
     return { status: response.status, body: text, headers: response.headers };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -40,7 +54,7 @@ export async function postCommand(url: string, key: string, body: unknown, optio
 export async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { headers: apiHeaders() });
   const text = await response.text();
-  checkAnswer('GET', url, response, text);
+  reportAnswer('GET', url, response, text);
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 

@@ -5,8 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { apiHeaders } from './api-client';
-import { checkAnswer } from './openapi-validator';
+import { apiHeaders, reportAnswer } from './api-client';
 import type { Observation, ObservedRequest, ObservedResponse } from './invariants';
 
 export type StormStats = {
@@ -138,7 +137,7 @@ export class StormClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const body = await response.text();
-      checkAnswer('POST', url, response, body);
+      reportAnswer('POST', url, response, body);
       return { status: response.status, body, instance, replayed: response.headers.get('idempotent-replayed') === 'true', ms: Date.now() - started };
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
