@@ -6,7 +6,7 @@ import { validationProblem } from '@/lib/http/account-api';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
-import { setCustomerId } from '@/lib/observability/request-context';
+import { currentRequest, setCustomerId } from '@/lib/observability/request-context';
 import { errorFields, log } from '@/lib/observability/log';
 
 // Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
@@ -55,8 +55,9 @@ export async function commandRequest<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
-  // A draining instance takes no new work; the client (or the load balancer) retries elsewhere.
-  if (isDraining()) {
+  // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
+  // flight finish. The client (or the load balancer) retries elsewhere with the same key.
+  if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
     const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
     return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
   }
