@@ -9,7 +9,7 @@ import type { AccountId } from '@/lib/domain/account-id';
 import { catchUp, ASYNC_PROJECTIONS } from '@/lib/projections/runner';
 import { testAccountNumber } from '@/test/customers';
 import { freshDatabase } from '@/test/db';
-import { dashboardFigures } from './dashboard';
+import { dailySeries, dashboardFigures } from './dashboard';
 
 // The dashboard's figures on a database of this file's own, so every number is known exactly.
 
@@ -79,5 +79,15 @@ describe('dashboard figures', () => {
 
     await withClient(url, (c) => catchUp(c, ASYNC_PROJECTIONS[0]!));
     expect((await withClient(url, (c) => dashboardFigures(c, NOW))).projectionLag).toBe(0);
+
+    // The chart's days: every calendar day present, zero where nothing happened.
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const series = await withClient(url, (c) => dailySeries(c, 3, NOW));
+    expect(series.map((s) => s.day)).toEqual([day(new Date(NOW.getTime() - 2 * 86_400_000)), day(new Date(NOW.getTime() - 86_400_000)), day(NOW)]);
+    const total = (pick: (s: (typeof series)[number]) => { count: number; cents: number }) =>
+      series.reduce((sum, s) => ({ count: sum.count + pick(s).count, cents: sum.cents + pick(s).cents }), { count: 0, cents: 0 });
+    expect(total((s) => s.deposits)).toEqual({ count: 3, cents: 17_500 });
+    expect(total((s) => s.withdrawals)).toEqual({ count: 2, cents: 1_334 });
+    expect(total((s) => s.transfers)).toEqual({ count: 1, cents: 700 });
   });
 });

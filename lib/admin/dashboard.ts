@@ -74,3 +74,30 @@ export async function dashboardFigures(client: pg.ClientBase, now = new Date()):
     projectionLag: await lagOf(client, await readCheckpoint(client, DAILY_TOTALS)),
   };
 }
+
+export type DayTotals = { day: string; deposits: Movement; withdrawals: Movement; transfers: Movement };
+
+/**
+ * The last `days` UTC calendar days up to `today`, every day present (zero when nothing happened),
+ * from the asynchronous daily-totals projection: a chart axis with gaps would mislead.
+ */
+export async function dailySeries(client: pg.ClientBase, days = 14, today = new Date()): Promise<DayTotals[]> {
+  const end = today.toISOString().slice(0, 10);
+  const { rows } = await client.query<{ day: string; dn: number; dc: string; wn: number; wc: string; tn: number; tc: string }>(
+    `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
+            coalesce(sum(t.deposit_count), 0)::int AS dn, coalesce(sum(t.deposits_cents), 0)::text AS dc,
+            coalesce(sum(t.withdrawal_count), 0)::int AS wn, coalesce(sum(t.withdrawals_cents), 0)::text AS wc,
+            -- a transfer counts once on each of its two accounts, in the same commit and so the same day
+            (coalesce(sum(t.transfer_count), 0) / 2)::int AS tn, coalesce(sum(t.transfers_out_cents), 0)::text AS tc
+       FROM generate_series($1::date - ($2::int - 1), $1::date, interval '1 day') AS d(day)
+       LEFT JOIN daily_account_totals t ON t.day = d.day::date
+      GROUP BY d.day ORDER BY d.day`,
+    [end, days],
+  );
+  return rows.map((r) => ({
+    day: r.day,
+    deposits: { count: r.dn, cents: Number(r.dc) },
+    withdrawals: { count: r.wn, cents: Number(r.wc) },
+    transfers: { count: r.tn, cents: Number(r.tc) },
+  }));
+}
