@@ -90,9 +90,10 @@ const pages = {
   '/admin/events/1': async () => (await import('@/app/admin/events/[position]/page')).default({ params: Promise.resolve({ position: '1' }) }),
   '/admin/streams': async () => (await import('@/app/admin/streams/page')).default(search()),
   '/admin/streams/account-x': async () =>
-    (await import('@/app/admin/streams/[streamId]/page')).default({ params: Promise.resolve({ streamId: `account-${accountId}` }) }),
+    (await import('@/app/admin/streams/[streamId]/page')).default({ params: Promise.resolve({ streamId: `account-${accountId}` }), ...search({ version: '1' }) }),
   '/admin/commands': async () => (await import('@/app/admin/commands/page')).default(search()),
   '/admin/commands/x': async () => (await import('@/app/admin/commands/[commandId]/page')).default({ params: Promise.resolve({ commandId }) }),
+  '/admin/customers': async () => (await import('@/app/admin/customers/page')).default(search({ q: 'customer-' })),
 };
 
 const expected: Record<keyof typeof pages, () => string> = {
@@ -103,6 +104,7 @@ const expected: Record<keyof typeof pages, () => string> = {
   '/admin/streams/account-x': () => '$100.00',
   '/admin/commands': () => commandId,
   '/admin/commands/x': () => 'MoneyDeposited',
+  '/admin/customers': () => 'Disable customer',
 };
 
 describe('requireAdmin in every admin page', () => {
@@ -149,6 +151,19 @@ describe('admin server actions', () => {
     expect(await thrownBy(() => projectionAction({ status: 'idle' }, verify()))).toBe('not found');
     as(adminCookie);
     expect(await projectionAction({ status: 'idle' }, verify())).toMatchObject({ status: 'verified' });
+  });
+
+  it('toggleCustomerAction: 404 for anyone but an admin, and the customer stays enabled', async () => {
+    const { toggleCustomerAction } = await import('@/app/admin/customers/actions');
+    const target = await signUp(auth());
+    const form = new FormData();
+    form.append('userId', target.id);
+    form.append('operation', 'disable');
+    expect(await thrownBy(() => toggleCustomerAction(null, form))).toBe('not found');
+    as(customerCookie);
+    expect(await thrownBy(() => toggleCustomerAction(null, form))).toBe('not found');
+    expect((await db().user.findUniqueOrThrow({ where: { id: target.id } })).banned).not.toBe(true);
+    expect(await db().session.count({ where: { userId: target.id } })).toBe(1);
   });
 });
 

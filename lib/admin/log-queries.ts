@@ -49,9 +49,13 @@ const newerThan = (c: CommandCursor): Prisma.CommandWhereInput => ({
   OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, commandId: { gt: c.commandId } }],
 });
 
-export async function listCommands(query: { status?: string; type?: string; before?: CommandCursor; after?: CommandCursor; limit?: number }) {
+export async function listCommands(query: { status?: string; type?: string; from?: Date; to?: Date; before?: CommandCursor; after?: CommandCursor; limit?: number }) {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-  const where: Prisma.CommandWhereInput = { ...(query.status ? { status: query.status } : {}), ...(query.type ? { type: query.type } : {}) };
+  const where: Prisma.CommandWhereInput = {
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
+  };
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const direction = towardsNewer ? 'asc' : 'desc';
   const cursor = towardsNewer ? newerThan(query.after!) : query.before ? olderThan(query.before) : {};
