@@ -65,22 +65,22 @@ for (const [amount, message] of [
   });
 }
 
-test('the open-account form validates the owner name', async ({ page }) => {
+test('the open-account form validates the account name', async ({ page }) => {
   await page.goto('/');
   const form = page.getByRole('form', { name: 'Open account' });
   await expect(form.getByRole('button', { name: 'Open account' })).toBeEnabled();
-  await form.getByLabel('Owner name').fill('   ');
+  await form.getByLabel('Account name').fill('   ');
   await form.getByRole('button', { name: 'Open account' }).click();
-  await expect(form.getByRole('alert')).toHaveText('Enter the owner name');
-  await form.getByLabel('Owner name').fill('x'.repeat(81));
+  await expect(form.getByRole('alert')).toHaveText('Enter a name for the account');
+  await form.getByLabel('Account name').fill('x'.repeat(81));
   await form.getByLabel('Opening deposit').fill('12.345');
   await form.getByRole('button', { name: 'Open account' }).click();
-  await expect(form.getByText('Owner name can be at most 80 characters')).toBeVisible();
+  await expect(form.getByText('An account name can be at most 80 characters')).toBeVisible();
   await expect(form.getByText('Amount can have at most 2 decimal places')).toBeVisible();
   await expect(page).toHaveURL(/\/$/);
 });
 
-test('owner names are rendered as text, never as HTML', async ({ page }) => {
+test('account names are rendered as text, never as HTML', async ({ page }) => {
   const owner = '<img src=x onerror="window.__pwned=1">Robert\'); DROP TABLE events;--';
   await openAccount(page, owner, '');
   await expect(page.getByTestId('balance')).toHaveText('$0.00');

@@ -171,9 +171,10 @@ test.describe('signing in as admin', () => {
   });
 });
 
-test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, adminPage, account }) => {
-  const key = randomUUID();
-  await withdrawTwiceOverApi(page.request, account.id, key);
+test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, adminPage, account, customer }) => {
+  const clientKey = randomUUID();
+  await withdrawTwiceOverApi(page.request, account.id, clientKey);
+  const key = `${customer.id}:${clientKey}`; // the engine's id: the key in its customer's namespace
   await adminPage.goto(`/admin/events?stream=account-${account.id}`);
   const admin = adminPage;
 
@@ -222,9 +223,10 @@ test('event filters explain invalid times and show no events until corrected', a
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });
 
-test('commands whose id has URL-special characters open from the log and link back', async ({ page, adminPage, account }) => {
-  const key = `odd/key%20?#"&+${randomUUID().slice(0, 8)}`;
-  await withdrawTwiceOverApi(page.request, account.id, `"${key.replaceAll('"', '\\"')}"`);
+test('commands whose id has URL-special characters open from the log and link back', async ({ page, adminPage, account, customer }) => {
+  const clientKey = `odd/key%20?#"&+${randomUUID().slice(0, 8)}`;
+  await withdrawTwiceOverApi(page.request, account.id, `"${clientKey.replaceAll('"', '\\"')}"`);
+  const key = `${customer.id}:${clientKey}`;
   await adminPage.goto(`/admin/events?stream=account-${account.id}`);
   await adminPage.getByTestId('event-row').first().getByRole('link', { name: key }).click();
   await expect(adminPage.getByRole('heading', { level: 1 })).toHaveText(`WithdrawMoney ${key}`);

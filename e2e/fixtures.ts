@@ -2,7 +2,7 @@ import { test as base, expect, type BrowserContext, type Page } from '@playwrigh
 import pg from 'pg';
 import { e2eDatabaseUrl } from '../playwright.config';
 
-type Account = { id: string; owner: string; url: string };
+type Account = { id: string; owner: string; url: string; accountNumber: string };
 export type Customer = { id: string; name: string; email: string; password: string };
 
 type Fixtures = {
@@ -66,17 +66,20 @@ export async function signInAs(context: BrowserContext, baseURL: string, custome
   expect(response.status(), await response.text()).toBe(200);
 }
 
+/** Opens an account of the signed-in customer through the form on `/`; `owner` is the account name. */
 export async function openAccount(page: Page, owner: string, openingDeposit: string): Promise<Account> {
   await page.goto('/');
   const form = page.getByRole('form', { name: 'Open account' });
-  await form.getByLabel('Owner name').fill(owner);
+  await form.getByLabel('Account name').fill(owner);
   await form.getByLabel('Opening deposit').fill(openingDeposit);
   await expect(form.getByRole('button', { name: 'Open account' })).toBeEnabled();
   await form.getByRole('button', { name: 'Open account' }).click();
   await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { level: 1, name: owner })).toBeVisible();
   const id = page.url().split('/').pop()!;
-  return { id, owner, url: `/accounts/${id}` };
+  const accountNumber = (await page.getByTestId('account-number').textContent())!.replace(/\s/g, '');
+  expect(accountNumber).toMatch(/^\d{12}$/);
+  return { id, owner, url: `/accounts/${id}`, accountNumber };
 }
 
 export async function eventCount(db: pg.Pool, accountId: string, type?: string): Promise<number> {

@@ -74,10 +74,10 @@ test.describe('signed out', () => {
       request.get('/api/accounts'),
       request.get(`/api/accounts/${id}`),
       request.get(`/api/accounts/${id}/events`),
-      request.post('/api/accounts', { data: { owner: 'X' }, headers: { 'idempotency-key': 'k1' } }),
+      request.post('/api/accounts', { data: { name: 'X' }, headers: { 'idempotency-key': 'k1' } }),
       request.post(`/api/accounts/${id}/deposits`, { data: { amount: '1.00' }, headers: { 'idempotency-key': 'k2' } }),
       request.post(`/api/accounts/${id}/withdrawals`, { data: { amount: '1.00' }, headers: { 'idempotency-key': 'k3' } }),
-      request.post('/api/transfers', { data: { from: id, to: id, amount: '1.00' }, headers: { 'idempotency-key': 'k4' } }),
+      request.post('/api/transfers', { data: { from: id, toAccountNumber: '100000000008', amount: '1.00' }, headers: { 'idempotency-key': 'k4' } }),
     ];
     for (const response of await Promise.all(calls)) {
       expect(response.status(), response.url()).toBe(401);
@@ -202,7 +202,7 @@ test('passkey: add one while signed in, then sign in with it (Chromium virtual a
   await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText('Passkey added. You can now sign in with it.');
   await expect(page.getByTestId('passkey-list').getByRole('listitem')).toHaveCount(1);
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in\?signed-out=1$/);
   await page.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(page).toHaveURL(/\/$/);

@@ -27,6 +27,7 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 10_000).optional(),
   PORT: int(1, 65_535).optional(),
   IDEM_PG_PORT: int(1, 65_535).optional(),
+  IDEM_HOST: z.string().min(1).optional(),
   IDEM_SNAPSHOT_EVERY: int(0).optional(),
   IDEM_PREPARED_STATEMENTS: onOff.optional(),
   IDEM_ASYNC_PROJECTIONS: onOff.optional(),

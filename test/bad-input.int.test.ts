@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
+import * as transfers from '@/app/api/transfers/route';
 import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
 import { signUp, testAuthEnv } from '@/test/auth';
@@ -12,6 +13,7 @@ import { freshDatabase, snapshotTables } from '@/test/db';
 
 let drop: () => Promise<void>;
 let accountId: string;
+let accountNumber: string;
 let before: Record<string, string>;
 let authorization: string;
 
@@ -21,8 +23,8 @@ beforeAll(async () => {
   drop = fresh.drop;
   const customer = await signUp(auth());
   authorization = `Bearer ${(await auth().api.createApiKey({ body: { name: 'bad-input' }, headers: new Headers({ cookie: customer.cookie }) })).key}`;
-  const response = await accounts.POST(request('/api/accounts', { owner: 'Matrix', openingDeposit: '100.00' }));
-  accountId = ((await response.json()) as { id: string }).id;
+  const response = await accounts.POST(request('/api/accounts', { name: 'Matrix', openingDeposit: '100.00' }));
+  ({ id: accountId, accountNumber } = (await response.json()) as { id: string; accountNumber: string });
   before = await snapshotTables(db());
 });
 afterAll(async () => {
@@ -86,16 +88,17 @@ const cases: Case[] = [
   { name: 'Origin: null', status: 403, type: 'cross-site-request', body: { amount: '1.00' }, headers: { origin: 'null' } },
   { name: 'Sec-Fetch-Site: cross-site', status: 403, type: 'cross-site-request', body: { amount: '1.00' }, headers: { 'sec-fetch-site': 'cross-site' } },
   { name: 'a malformed account id', status: 404, type: 'account-not-found', path: '/api/accounts/1%27%20OR%201=1/withdrawals', body: { amount: '1.00' } },
-  { name: 'open: empty owner', status: 422, type: 'validation-failed', detail: /owner must not be empty/, path: '/api/accounts', body: { owner: '   ' } },
-  { name: 'open: owner too long', status: 422, type: 'validation-failed', detail: /at most 80/, path: '/api/accounts', body: { owner: 'x'.repeat(81) } },
-  { name: 'open: owner not a string', status: 422, type: 'validation-failed', path: '/api/accounts', body: { owner: 42 } },
-  { name: 'open: deposit as a number', status: 422, type: 'validation-failed', detail: /openingDeposit must be a decimal string/, path: '/api/accounts', body: { owner: 'A', openingDeposit: 100 } },
+  { name: 'open: empty name', status: 422, type: 'validation-failed', detail: /^name must not be empty$/, path: '/api/accounts', body: { name: '   ' } },
+  { name: 'open: name too long', status: 422, type: 'validation-failed', detail: /^name must be at most 80/, path: '/api/accounts', body: { name: 'x'.repeat(81) } },
+  { name: 'open: name not a string', status: 422, type: 'validation-failed', detail: /^name must be a string$/, path: '/api/accounts', body: { name: 42 } },
+  { name: 'open: deposit as a number', status: 422, type: 'validation-failed', detail: /openingDeposit must be a decimal string/, path: '/api/accounts', body: { name: 'A', openingDeposit: 100 } },
   { name: 'no credentials', status: 401, type: 'unauthorized', detail: /Bearer/, body: { amount: '1.00' }, headers: { authorization: null } },
   { name: 'an unknown API key', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: 'Bearer idem_0000' } },
   { name: 'not a Bearer credential', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: 'Basic dXNlcjpwYXNz' } },
   { name: 'a forged session cookie', status: 401, type: 'unauthorized', body: { amount: '1.00' }, headers: { authorization: null, cookie: 'idem.session_token=forged.value' } },
-  { name: 'open: no credentials', status: 401, type: 'unauthorized', path: '/api/accounts', body: { owner: 'A' }, headers: { authorization: null } },
-  { name: 'open: negative deposit', status: 422, type: 'validation-failed', path: '/api/accounts', body: { owner: 'A', openingDeposit: '-1.00' } },
+  { name: 'open: no credentials', status: 401, type: 'unauthorized', path: '/api/accounts', body: { name: 'A' }, headers: { authorization: null } },
+  { name: 'open: the old owner field', status: 422, type: 'validation-failed', detail: /unknown field\(s\): owner/, path: '/api/accounts', body: { name: 'A', owner: 'A' } },
+  { name: 'open: negative deposit', status: 422, type: 'validation-failed', path: '/api/accounts', body: { name: 'A', openingDeposit: '-1.00' } },
 ];
 
 describe('bad input changes nothing', () => {
@@ -117,12 +120,29 @@ describe('bad input changes nothing', () => {
   });
 });
 
+describe('bad transfer input changes nothing', () => {
+  const transfer = (body: (from: string, to: string) => unknown) => transfers.POST(request('/api/transfers', body(accountId, accountNumber)));
+  const mistyped = (number: string) => number.slice(0, 4) + String((Number(number[4]) + 1) % 10) + number.slice(5);
+  const transferCases: [string, (from: string, to: string) => unknown, RegExp][] = [
+    ['a mistyped account number (one digit changed)', (from, to) => ({ from, toAccountNumber: mistyped(to), amount: '1.00' }), /^toAccountNumber is not a valid account number/],
+    ['an account number too short', (from) => ({ from, toAccountNumber: '1234', amount: '1.00' }), /^toAccountNumber must be 12 digits$/],
+    ['an account number as a JSON number', (from, to) => ({ from, toAccountNumber: Number(to), amount: '1.00' }), /^toAccountNumber must be an account number/],
+    ['the old "to" field (an account id)', (from) => ({ from, to: from, amount: '1.00' }), /unknown field\(s\): to/],
+  ];
+  it.each(transferCases)('%s → 422 naming the field', async (_, body, detail) => {
+    const response = await transfer(body);
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ type: '/problems/validation-failed', detail: expect.stringMatching(detail) });
+    expect(await snapshotTables(db())).toEqual(before);
+  });
+});
+
 describe('hostile owner names are data, stored verbatim', () => {
   it('keeps SQL and HTML in the owner name as text', async () => {
-    const owner = `Robert'); DROP TABLE events;-- <script>alert(1)</script>`;
-    const response = await accounts.POST(request('/api/accounts', { owner }));
+    const name = `Robert'); DROP TABLE events;-- <script>alert(1)</script>`;
+    const response = await accounts.POST(request('/api/accounts', { name }));
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ owner });
+    expect(await response.json()).toMatchObject({ name });
     expect(await db().event.count()).toBeGreaterThan(0);
   });
 });

@@ -97,6 +97,12 @@ describe('invariant checker', () => {
     expect(report.totalBalanceCents).toBe(100_00 - 30_00 + 15_00 + 5_50);
   });
 
+  it('[stream-owner] a stream whose AccountOpened names another customer than the commands that moved its money', async () => {
+    const planted = await plantAndCheck((c) => c.query(`UPDATE events SET data = jsonb_set(data, '{customerId}', '"intruder"') WHERE stream_id = $1 AND type = 'AccountOpened'`, [stream(accountA)]));
+    expectReported(planted, invariants.eventStreamsBelongToCommandCustomer, new RegExp(`\\[stream-owner\\] MoneyWithdrawn v\\d+ in ${stream(accountA)} by command [^:\\s]+:${keys.withdrawal}: the stream belongs to intruder, not `));
+    expectReported(planted, invariants.eventStreamsBelongToCommandCustomer, new RegExp(`\\[stream-owner\\] MoneyTransferredOut v\\d+ in ${stream(accountA)} by command [^:\\s]+:${keys.transfer}:`));
+  });
+
   it('[stream-gap] an event deleted from the middle of a stream', async () => {
     const planted = await plantAndCheck((c) => c.query(`DELETE FROM events WHERE stream_id = $1 AND version = 3`, [stream(accountA)]));
     expectReported(planted, invariants.streamVersionsAreContiguous, `[stream-gap] ${stream(accountA)}: versions 1,2,4,5,6,7,8,9 are not 1..8`);

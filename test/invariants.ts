@@ -24,15 +24,18 @@
 //  [rejection-mismatch]      rejectionsMatchStore
 //  [request-mismatch]        storedCommandsMatchRequests
 //  [command-unobserved]      everyCommandWasSent
+//  [stream-owner]            eventStreamsBelongToCommandCustomer
 import type pg from 'pg';
 import * as clients from './invariants/client-invariants';
 import * as commands from './invariants/command-invariants';
+import * as ownership from './invariants/ownership-invariants';
 import { loadLedger, type CheckOptions, type Invariant, type Ledger, type Observation } from './invariants/ledger';
 import * as streams from './invariants/stream-invariants';
 
 export * from './invariants/client-invariants';
 export * from './invariants/command-invariants';
 export * from './invariants/stream-invariants';
+export * from './invariants/ownership-invariants';
 export { isFinalStatus, loadLedger, toCents } from './invariants/ledger';
 export type { CheckOptions, Invariant, Ledger, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
 
@@ -57,6 +60,7 @@ export const INVARIANTS: readonly Invariant[] = [
   clients.rejectionsMatchStore,
   clients.storedCommandsMatchRequests,
   clients.everyCommandWasSent,
+  ownership.eventStreamsBelongToCommandCustomer,
 ];
 
 export type InvariantReport = {

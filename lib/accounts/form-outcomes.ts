@@ -38,7 +38,8 @@ export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejec
       return { status: 'success', message: `${message}${note}`, replayed: outcome.replayed, accountId, balanceCents };
     }
     case 'rejected':
-      return { status: 'rejected', code: outcome.rejection.code, message: rejectionMessage(outcome.rejection) };
+      // Someone else's account answers, code included, exactly like an unknown one (no existence leak).
+      return { status: 'rejected', code: outcome.rejection.code === 'NotOwner' ? 'AccountNotFound' : outcome.rejection.code, message: rejectionMessage(outcome.rejection) };
     case 'busy':
       return { status: 'busy', message: 'The account is busy with other requests. Please try again; it will not be applied twice.' };
     case 'key-reused':

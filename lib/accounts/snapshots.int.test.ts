@@ -43,7 +43,7 @@ async function runWorld(steps: Step[], snapshotEvery: number) {
       r = await handleAccountCommand(command, { db, snapshotEvery });
     }
     // Compare what does not depend on the world's ids.
-    outcomes.push(r.status === 'accepted' ? { status: r.status, result: { ...r.result, accountId: undefined, accountNumber: undefined, fromAccountId: undefined, toAccountId: undefined } } : r.status === 'rejected' ? { status: r.status, code: r.rejection.code } : r.status);
+    outcomes.push(r.status === 'accepted' ? { status: r.status, result: { ...r.result, accountId: undefined, accountNumber: undefined, fromAccountId: undefined, toAccountId: undefined, toAccountNumber: undefined } } : r.status === 'rejected' ? { status: r.status, code: r.rejection.code } : r.status);
   }
   const states = await Promise.all(ids.map(async (id) => (await expectConsistentAccount(db, id)).state));
   return { ids, outcomes, states: states.map((s) => (s.status === 'open' ? s.balanceCents : null)) };

@@ -48,7 +48,7 @@ describe('transfers', () => {
       status: 'accepted',
       replayed: false,
       commandId: command.metadata.commandId,
-      result: { transferId: command.data.transferId, fromAccountId: a, toAccountId: b, amountCents: 2_500, fromBalanceCents: 7_500, toBalanceCents: 3_000 },
+      result: { transferId: command.data.transferId, fromAccountId: a, toAccountId: b, toAccountNumber: testAccountNumber(b), amountCents: 2_500, fromBalanceCents: 7_500, toBalanceCents: 3_000 },
     });
     const events = await db.event.findMany({ where: { commandId: command.metadata.commandId }, orderBy: { globalPosition: 'asc' } });
     expect(events.map((e) => [e.streamId, e.type]).sort()).toEqual(

@@ -73,7 +73,7 @@ function accepted(amountCents: number, from: Side, to: Side, snapshots: object[]
   };
   return {
     status: 'accepted',
-    result: { ...common, fromAccountId: from.id, toAccountId: to.id, fromBalanceCents: from.after, toBalanceCents: to.after },
+    result: { ...common, fromAccountId: from.id, toAccountId: to.id, toAccountNumber: holder(to.id).accountNumber, fromBalanceCents: from.after, toBalanceCents: to.after },
     work: {
       appends: [
         { streamId: streamOf(from.id), expectedVersion: from.v, events: [{ ...out, metadata: meta }] },

@@ -95,7 +95,23 @@ describe('migrate()', () => {
     expect(rows[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(lines).toContain(`Applying migration ${INIT}`);
 
-    expect(await tableNames(url)).toEqual(['_prisma_migrations', 'account_balances', 'account_transactions', 'admin_login_attempts', 'commands', 'daily_account_totals', 'events', 'projection_checkpoints', 'snapshots']);
+    expect(await tableNames(url)).toEqual([
+      '_prisma_migrations',
+      'account_balances',
+      'account_transactions',
+      'api_keys',
+      'auth_accounts',
+      'commands',
+      'daily_account_totals',
+      'events',
+      'passkeys',
+      'projection_checkpoints',
+      'rate_limits',
+      'sessions',
+      'snapshots',
+      'users',
+      'verifications',
+    ]);
     const checks = (await catalogSnapshot(url)).constraints.filter((c) => c.contype === 'c').map((c) => c.conname);
     expect(checks).toEqual(
       expect.arrayContaining([

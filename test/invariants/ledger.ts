@@ -33,6 +33,8 @@ export type EventRow = {
   type: string;
   data: {
     accountId?: string;
+    /** AccountOpened v2: the owning customer (absent on accounts opened before customers). */
+    customerId?: string;
     owner?: string;
     openedAt?: string;
     amountCents?: number;
