@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { APIRequestContext, Browser, Page, Request } from '@playwright/test';
+import type { APIRequestContext, Browser, Request } from '@playwright/test';
 import { e2eAdmin, signIn, signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, test as base } from './fixtures';
+import { createApiKey, test } from './admin-fixtures';
+import { clientAddress, expect } from './fixtures';
 
 // The admin console end to end. Admins are users with role `admin`; to everyone else (signed out, or
 // a signed-in customer) every admin page, the admin API and the admin server actions answer 404 and
 // do nothing, as if they did not exist. Sign-in with its generic error and rate limit, the data
 // pages, sign-out. `page` is a signed-in customer; `adminPage` a context of its own signed in as admin.
-
-const test = base.extend<{ adminPage: Page }>({
-  adminPage: async ({ browser }, provide) => {
-    const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
-    const page = await context.newPage();
-    await signIn(page);
-    await provide(page);
-    await context.close();
-  },
-});
+// The console's navigation, figures, customers and accessibility: e2e/admin-ux.spec.ts.
 
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
 
@@ -25,7 +17,7 @@ const anonymousContext = (browser: Browser, options: { javaScriptEnabled?: boole
   browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
 function adminPaths(accountId: string, commandId: string) {
-  return ['/admin', '/admin/events', '/admin/events?stream=x', '/admin/events/1', '/admin/streams', `/admin/streams/account-${accountId}`, '/admin/commands', `/admin/commands/${commandId}`, '/admin/projections'];
+  return ['/admin', '/admin/events', '/admin/events?stream=x', '/admin/events/1', '/admin/streams', `/admin/streams/account-${accountId}`, '/admin/commands', `/admin/commands/${commandId}`, '/admin/projections', '/admin/customers'];
 }
 
 async function withdrawTwiceOverApi(request: APIRequestContext, accountId: string, key: string) {
@@ -33,12 +25,6 @@ async function withdrawTwiceOverApi(request: APIRequestContext, accountId: strin
     const response = await request.post(`/api/accounts/${accountId}/withdrawals`, { headers: { 'idempotency-key': key }, data: { amount: '12.34' } });
     expect(response.status()).toBe(201);
   }
-}
-
-async function createApiKey(page: Page, baseURL: string, name: string): Promise<{ id: string; key: string }> {
-  const response = await page.request.post('/api/auth/api-key/create', { data: { name }, headers: { origin: baseURL } });
-  expect(response.status(), await response.text()).toBe(200);
-  return (await response.json()) as { id: string; key: string };
 }
 
 async function expectAdminApi404(request: APIRequestContext, headers: Record<string, string> = {}) {
@@ -102,14 +88,19 @@ test('an admin server action POSTed by a customer or without a session, on any p
   const anonymous = await anonymousContext(browser);
   try {
     for (const [who, request] of [['signed out', anonymous.request], ['customer', page.request]] as const) {
-      for (const path of ['/admin', '/']) {
+      for (const path of ['/admin/projections', '/admin', '/']) {
         const response = await request.post(path, {
           headers: { 'next-action': actionId, origin: baseURL!, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
           data: '["$K1"]',
           maxRedirects: 0,
         });
-        expect(response.status(), `${who} at ${path}`).toBe(404);
-        expect(await response.text(), `${who} at ${path}`).not.toMatch(/Verified|rebuilt|differences/);
+        const body = await response.text();
+        // On the action's own page the 404 is the HTTP status. Posted to another page, Next 16.4
+        // forwards the call to a page that has the action and copies back its body but not its
+        // status: the answer is then a 200 whose only content is the action's 404.
+        if (path === '/admin/projections' || response.status() !== 200) expect(response.status(), `${who} at ${path}`).toBe(404);
+        else expect(body, `${who} at ${path}`).toContain('"digest":"NEXT_HTTP_ERROR_FALLBACK;404"');
+        expect(body, `${who} at ${path}`).not.toMatch(/Verified|rebuilt|differences/);
       }
     }
   } finally {
@@ -214,11 +205,14 @@ test('event filters explain invalid times and show no events until corrected', a
   await expect(page.getByText('“To” must be a UTC date and time like 2026-11-26T14:30')).toBeVisible();
   await expect(page.getByTestId('event-row')).toHaveCount(0);
 
+  // The fields are the browser's date-time pickers (datetime-local), read as UTC.
+  await expect(page.getByLabel('From (UTC)')).toHaveAttribute('type', 'datetime-local');
   await page.getByLabel('From (UTC)').fill('2000-01-01T00:00');
-  await page.getByLabel('To (UTC)').fill('2100-01-01');
+  await page.getByLabel('To (UTC)').fill('2100-01-01T00:00');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.getByTestId('event-row').first()).toBeVisible();
-  await page.getByLabel('To (UTC)').fill('1999-12-31');
+  await expect(page).toHaveURL(/from=2000-01-01T00%3A00&to=2100-01-01T00%3A00/);
+  await page.getByLabel('To (UTC)').fill('1999-12-31T00:00');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });
