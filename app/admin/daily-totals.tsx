@@ -12,7 +12,6 @@ const SERIES = [
   { key: 'transfers', label: 'Transfers', pattern: 'dots' },
 ] as const;
 
-const W = 720;
 const H = 260;
 const M = { top: 48, right: 12, bottom: 34, left: 64 };
 
@@ -32,18 +31,21 @@ function compact(cents: number): string {
   return `$${Math.round(dollars)}`;
 }
 
+/** The fill patterns, once per page (ids are document-wide); every chart and swatch refers to them. */
 function Patterns() {
   return (
-    <defs>
-      <pattern id="fill-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-        <rect width="6" height="6" fill="#fce8e6" />
-        <line x1="0" y1="0" x2="0" y2="6" stroke="#b3261e" strokeWidth="3" />
-      </pattern>
-      <pattern id="fill-dots" width="5" height="5" patternUnits="userSpaceOnUse">
-        <rect width="5" height="5" fill="#e8f0fe" />
-        <circle cx="2.5" cy="2.5" r="1.5" fill="#0b57d0" />
-      </pattern>
-    </defs>
+    <svg width="0" height="0" aria-hidden="true" className="chart-patterns">
+      <defs>
+        <pattern id="fill-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+          <rect width="6" height="6" fill="#fce8e6" />
+          <line x1="0" y1="0" x2="0" y2="6" stroke="#b3261e" strokeWidth="3" />
+        </pattern>
+        <pattern id="fill-dots" width="5" height="5" patternUnits="userSpaceOnUse">
+          <rect width="5" height="5" fill="#e8f0fe" />
+          <circle cx="2.5" cy="2.5" r="1.5" fill="#0b57d0" />
+        </pattern>
+      </defs>
+    </svg>
   );
 }
 
@@ -59,7 +61,9 @@ function Swatch({ pattern }: { pattern: (typeof SERIES)[number]['pattern'] }) {
   );
 }
 
-function Chart({ days }: { days: DayTotals[] }) {
+/** One chart; the page draws a 14-day one for wide screens and a 7-day one, larger-lettered, for phones. */
+function Chart({ days, width, id, className }: { days: DayTotals[]; width: number; id: string; className: string }) {
+  const W = width;
   const max = niceMax(Math.max(0, ...days.flatMap((d) => SERIES.map((s) => d[s.key].cents))));
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
@@ -68,9 +72,8 @@ function Chart({ days }: { days: DayTotals[] }) {
   const y = (cents: number) => M.top + plotH - (cents / max) * plotH;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => t * max);
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} className="chart" role="img" aria-labelledby="daily-chart-title">
-      <title id="daily-chart-title">Deposits, withdrawals and transfers per UTC day, in US dollars (the table below has the same numbers)</title>
-      <Patterns />
+    <svg viewBox={`0 0 ${W} ${H}`} className={`chart ${className}`} role="img" aria-labelledby={id}>
+      <title id={id}>Deposits, withdrawals and transfers per UTC day, in US dollars (the table below has the same numbers)</title>
       {ticks.map((t) => (
         <g key={t}>
           <line className="grid" x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} />
@@ -90,7 +93,9 @@ function Chart({ days }: { days: DayTotals[] }) {
               const top = y(cents);
               return (
                 <g key={s.key}>
-                  {cents > 0 ? <rect x={x0 + j * bar} y={top} width={bar - 1} height={M.top + plotH - top} fill={fillOf(s.pattern)} stroke={strokeOf(s.pattern)} /> : null}
+                  {cents > 0 ? (
+                    <rect x={x0 + j * bar} y={top} width={bar - 1} height={M.top + plotH - top} fill={fillOf(s.pattern)} stroke={strokeOf(s.pattern)} />
+                  ) : null}
                   {cents > 0 ? (
                     <text x={x0 + j * bar + bar / 2} y={top - 4} textAnchor="start" transform={`rotate(-60 ${x0 + j * bar + bar / 2} ${top - 4})`} fontSize="9">
                       {compact(cents)}
@@ -119,8 +124,10 @@ export async function DailyTotals() {
     <>
       {any ? (
         <>
-          <Chart days={days} />
-          <ul className="legend" aria-label="Legend">
+          <Patterns />
+          <Chart days={days} width={720} id="daily-chart-wide" className="chart-wide" />
+          <Chart days={days.slice(-7)} width={400} id="daily-chart-narrow" className="chart-narrow" />
+          <ul className="chart-legend" aria-label="Legend">
             {SERIES.map((s) => (
               <li key={s.key}>
                 <Swatch pattern={s.pattern} />
@@ -132,31 +139,39 @@ export async function DailyTotals() {
       ) : (
         <p className="muted">No money moved in the last 14 days (or the projection has not caught up yet).</p>
       )}
-      <table data-testid="daily-totals" className="stack">
-        <caption className="visually-hidden">Daily totals, last 14 UTC days</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day (UTC)</th>
-            <th scope="col" className="num">Deposits</th>
-            <th scope="col" className="num">Withdrawals</th>
-            <th scope="col" className="num">Transfers</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...days].reverse().map((d) => (
-            <tr key={d.day}>
-              <td data-label="Day (UTC)">
-                <time dateTime={d.day}>{d.day}</time>
-              </td>
-              {SERIES.map((s) => (
-                <td key={s.key} className="num" data-label={s.label}>
-                  {formatUsd(d[s.key].cents)} <span className="muted">× {d[s.key].count}</span>
-                </td>
-              ))}
+      <div className="table-scroll" role="region" aria-label="Daily totals table" tabIndex={0}>
+        <table data-testid="daily-totals">
+          <caption className="visually-hidden">Daily totals, last 14 UTC days</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
+              <th scope="col" className="num">
+                Deposits
+              </th>
+              <th scope="col" className="num">
+                Withdrawals
+              </th>
+              <th scope="col" className="num">
+                Transfers
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {[...days].reverse().map((d) => (
+              <tr key={d.day}>
+                <td data-label="Day (UTC)">
+                  <time dateTime={d.day}>{d.day}</time>
+                </td>
+                {SERIES.map((s) => (
+                  <td key={s.key} className="num" data-label={s.label}>
+                    {formatUsd(d[s.key].cents)} <span className="muted">× {d[s.key].count}</span>
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

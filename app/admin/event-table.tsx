@@ -12,11 +12,21 @@ import { formatUsd } from '@/lib/domain/money';
 // a card whose cells are labelled by their column (admin.css, table.stack).
 
 /** What every event row has, whichever query read it; `owner` when the page looked it up. */
-export type EventRow = { globalPosition: bigint; streamId: string; version: number; type: string; data?: unknown; commandId: string; createdAt: Date; owner?: AccountOwner | null };
+export type EventRow = {
+  globalPosition: bigint;
+  streamId: string;
+  version: number;
+  type: string;
+  data?: unknown;
+  commandId: string;
+  createdAt: Date;
+  owner?: AccountOwner | null;
+};
 
 export type EventColumn<E> = { header: string; numeric?: boolean; testId?: string; cell: (event: E) => ReactNode };
 
-const streamHref = (streamId: string, version?: number) => `/admin/streams/${encodeURIComponent(streamId)}${version === undefined ? '' : `?version=${version}`}`;
+const streamHref = (streamId: string, version?: number) =>
+  `/admin/streams/${encodeURIComponent(streamId)}${version === undefined ? '' : `?version=${version}`}`;
 
 const positionLink = (e: EventRow, label?: string) => (
   <Link href={`/admin/events/${e.globalPosition}`} aria-label={label}>
@@ -32,7 +42,7 @@ export function CustomerCell({ owner }: { owner: AccountOwner | null | undefined
     <>
       <Link href={`/admin/customers?q=${encodeURIComponent(owner.customer.email)}`}>{owner.customer.name}</Link>
       <br />
-      <span className="muted">{owner.customer.email}</span>
+      <span className="muted email">{owner.customer.email}</span>
       {owner.customer.disabled ? (
         <>
           {' '}
@@ -51,7 +61,14 @@ export const eventColumns = {
   /** The account number (to the stream at this event's version), or the stream id for other streams. */
   account: {
     header: 'Account',
-    cell: (e) => <Link href={streamHref(e.streamId, e.version)}>{e.owner ? formatAccountNumber(e.owner.accountNumber) : e.streamId}</Link>,
+    cell: (e) =>
+      e.owner ? (
+        <Link href={streamHref(e.streamId, e.version)} className="account-number">
+          {formatAccountNumber(e.owner.accountNumber)}
+        </Link>
+      ) : (
+        <Link href={streamHref(e.streamId, e.version)}>{e.streamId}</Link>
+      ),
   },
   version: { header: 'Version', numeric: true, cell: (e) => e.version },
   type: { header: 'Type', cell: (e) => e.type },

@@ -60,8 +60,8 @@ export default async function AdminDashboard() {
         </Figure>
       </ul>
       <p className="note">
-        Busy answers (a 409 after a stream stayed contended through every retry) write nothing, so the database has no count of them: each instance
-        reports its own as <code>idem_commands_total{'{outcome="busy"}'}</code> on <code>/api/metrics</code>.
+        Busy answers (a 409 after a stream stayed contended through every retry) write nothing, so the database has no count of them: each instance reports its
+        own as <code>idem_commands_total{'{outcome="busy"}'}</code> on <code>/api/metrics</code>.
       </p>
       <p>
         The logs: <Link href="/admin/events">Event history</Link> · <Link href="/admin/commands">Command log</Link>

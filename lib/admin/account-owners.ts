@@ -12,7 +12,16 @@ const ACCOUNT_STREAM = /^account-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 /** The account id of an `account-<uuid>` stream; null for any other stream. */
 export const accountIdOfStream = (streamId: string): string | null => ACCOUNT_STREAM.exec(streamId)?.[1] ?? null;
 
-type Row = { accountId: string; accountNumber: string; owner: string; balanceCents: string; userId: string | null; name: string | null; email: string | null; banned: boolean | null };
+type Row = {
+  accountId: string;
+  accountNumber: string;
+  owner: string;
+  balanceCents: string;
+  userId: string | null;
+  name: string | null;
+  email: string | null;
+  banned: boolean | null;
+};
 
 /** Owners of the given streams, by stream id; streams that are not (yet) accounts are left out. */
 export async function ownersOfStreams(streamIds: Iterable<string>): Promise<Map<string, AccountOwner>> {

@@ -36,7 +36,11 @@ const adminHeaders = () => new Headers({ cookie: admin.cookie });
 async function openAccountFor(customerId: string, cents: number) {
   const accountId = newAccountId();
   const accountNumber = testAccountNumber(accountId);
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber, owner: 'Main', openingDepositCents: cents }, metadata: { commandId: randomUUID(), now: new Date(), customerId } });
+  await handleAccountCommand({
+    type: 'OpenAccount',
+    data: { accountId, accountNumber, owner: 'Main', openingDepositCents: cents },
+    metadata: { commandId: randomUUID(), now: new Date(), customerId },
+  });
   return { accountId, accountNumber };
 }
 
@@ -78,7 +82,11 @@ describe('disabling a customer', () => {
     expect(await identifyRequest(request({ cookie: customer.cookie }))).toEqual({ status: 'anonymous' }); // the session is gone
     const response = await customerRequest(request({ authorization: `Bearer ${key}` }), () => Promise.resolve(new Response('ran')));
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ type: '/problems/customer-disabled', title: 'Customer disabled', detail: expect.stringMatching(/disabled by an administrator/) });
+    expect(await response.json()).toMatchObject({
+      type: '/problems/customer-disabled',
+      title: 'Customer disabled',
+      detail: expect.stringMatching(/disabled by an administrator/),
+    });
     expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(403);
     expect((await searchCustomers(customer.email)).customers[0]).toMatchObject({ disabled: true, sessions: 0, apiKeys: { active: 0, revoked: 1 } });
 

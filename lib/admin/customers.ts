@@ -46,7 +46,13 @@ export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE)
     digits,
     limit,
   );
-  const counted = await db().$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM users u WHERE ${matches('u')} LIMIT $4) m`, text, pattern, digits, COUNT_CAP + 1);
+  const counted = await db().$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM users u WHERE ${matches('u')} LIMIT $4) m`,
+    text,
+    pattern,
+    digits,
+    COUNT_CAP + 1,
+  );
   const ids = users.map((u) => u.id);
   const [accounts, keys, sessions] = await Promise.all([
     db().accountBalance.findMany({ where: { customerId: { in: ids } }, orderBy: [{ openedAt: 'asc' }, { accountId: 'asc' }] }),

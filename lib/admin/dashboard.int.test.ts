@@ -33,7 +33,10 @@ const meta = (now: Date, commandId: string = randomUUID()) => ({ commandId, now,
 
 async function open(openingDepositCents: number, now: Date): Promise<AccountId> {
   const accountId = newAccountId();
-  const result = await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Dash', openingDepositCents }, metadata: meta(now) }, { db });
+  const result = await handleAccountCommand(
+    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Dash', openingDepositCents }, metadata: meta(now) },
+    { db },
+  );
   expect(result.status).toBe('accepted');
   return accountId;
 }
@@ -56,7 +59,10 @@ describe('dashboard figures', () => {
     for (let i = 0; i < 3; i++) expect(await handleAccountCommand(withdrawal, { db })).toMatchObject({ status: 'accepted', replayed: i > 0 });
     const tooMuch = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: b, amountCents: 1 }, metadata: meta(HOURS_AGO(1)) }, { db });
     expect(tooMuch.status).toBe('rejected');
-    const transfer = await handleTransfer({ type: 'TransferMoney', data: { transferId: randomUUID(), fromAccountId: a, toAccountId: b, amountCents: 700 }, metadata: meta(HOURS_AGO(1)) }, { db });
+    const transfer = await handleTransfer(
+      { type: 'TransferMoney', data: { transferId: randomUUID(), fromAccountId: a, toAccountId: b, amountCents: 700 }, metadata: meta(HOURS_AGO(1)) },
+      { db },
+    );
     expect(transfer.status).toBe('accepted');
     await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: old, amountCents: 100 }, metadata: meta(HOURS_AGO(25)) }, { db });
 

@@ -34,7 +34,9 @@ const EVENT_OF = { deposits: 'MoneyDeposited', withdrawals: 'MoneyWithdrawn', tr
 
 export async function dashboardFigures(client: pg.ClientBase, now = new Date()): Promise<DashboardFigures> {
   const since = new Date(now.getTime() - WINDOW_MS);
-  const balances = await client.query<{ cents: string; accounts: number }>(`SELECT coalesce(sum(balance_cents), 0)::text AS cents, count(*)::int AS accounts FROM account_balances`);
+  const balances = await client.query<{ cents: string; accounts: number }>(
+    `SELECT coalesce(sum(balance_cents), 0)::text AS cents, count(*)::int AS accounts FROM account_balances`,
+  );
   // Role is better-auth's comma-separated list; a customer is anyone who is not an admin.
   const users = await client.query<{ customers: number; disabled: number }>(
     `SELECT count(*)::int AS customers, count(*) FILTER (WHERE banned IS TRUE)::int AS disabled

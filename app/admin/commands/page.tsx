@@ -26,7 +26,9 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
   const times = { from: queryParam(params.from) ?? '', to: queryParam(params.to) ?? '' };
   const range = parseTimeRange(times);
   const invalid = Object.keys(range.errors).length > 0;
-  const page = invalid ? null : await listCommands({ status, type, ...range.filter, before: decodeCursor(queryParam(params.before)), after: decodeCursor(queryParam(params.after)) });
+  const page = invalid
+    ? null
+    : await listCommands({ status, type, ...range.filter, before: decodeCursor(queryParam(params.before)), after: decodeCursor(queryParam(params.after)) });
   const owners = page ? await ownersOfStreams(page.commands.flatMap((c) => c.streamIds)) : new Map();
 
   const link = (cursor: { before?: string; after?: string }) => {
@@ -122,7 +124,9 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
                       const account = owners.get(s);
                       return (
                         <div key={s}>
-                          <Link href={`/admin/streams/${encodeURIComponent(s)}`}>{account ? formatAccountNumber(account.accountNumber) : s}</Link>
+                          <Link href={`/admin/streams/${encodeURIComponent(s)}`} className={account ? 'account-number' : undefined}>
+                            {account ? formatAccountNumber(account.accountNumber) : s}
+                          </Link>
                         </div>
                       );
                     })}

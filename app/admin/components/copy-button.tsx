@@ -9,7 +9,11 @@ const subscribe = () => () => {};
  * is worse than none); the value itself is always on the page, in full, for selecting by hand.
  */
 export function CopyButton({ value, what }: { value: string; what: string }) {
-  const hydrated = useSyncExternalStore(subscribe, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   useEffect(() => {
     if (!copied) return;

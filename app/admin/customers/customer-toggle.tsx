@@ -9,7 +9,14 @@ export function CustomerToggle({ userId, name, disabled }: { userId: string; nam
   return (
     <form action={action} aria-label={`${disabled ? 'Enable' : 'Disable'} ${name}`}>
       <input type="hidden" name="userId" value={userId} />
-      <button type="submit" name="operation" value={disabled ? 'enable' : 'disable'} className={disabled ? 'secondary' : 'danger'} aria-disabled={pending || undefined} onClick={(e) => pending && e.preventDefault()}>
+      <button
+        type="submit"
+        name="operation"
+        value={disabled ? 'enable' : 'disable'}
+        className={disabled ? 'secondary' : 'danger'}
+        aria-disabled={pending || undefined}
+        onClick={(e) => pending && e.preventDefault()}
+      >
         {disabled ? 'Enable customer' : 'Disable customer'}
         <span className="visually-hidden"> {name}</span>
       </button>

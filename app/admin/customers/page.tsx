@@ -35,8 +35,8 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         {q ? <Link href="/admin/customers">Show all</Link> : null}
       </form>
       <p className="note">
-        Disabling a customer signs them out everywhere and switches off their API keys at once; their requests are refused with “Customer disabled”.
-        Nothing is deleted: accounts, balances and history stay. Enabling lets them sign in again; they create new API keys.
+        Disabling a customer signs them out everywhere and switches off their API keys at once; their requests are refused with “Customer disabled”. Nothing is
+        deleted: accounts, balances and history stay. Enabling lets them sign in again; they create new API keys.
       </p>
       <ResultCount shown={customers.length} matching={matching} noun="customer" />
       {customers.length > 0 ? (
@@ -59,7 +59,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                 <td data-label="Customer">
                   <strong>{c.name}</strong>
                   <br />
-                  <span className="muted">{c.email}</span>
+                  <span className="muted email">{c.email}</span>
                   <br />
                   {c.admin ? <span className="badge badge-admin">admin</span> : null}{' '}
                   {c.disabled ? (
@@ -79,8 +79,10 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                     <ul className="customer-accounts">
                       {c.accounts.map((a) => (
                         <li key={a.accountId} data-testid="customer-account">
-                          <Link href={`/admin/streams/${accountStreamId(a.accountId as AccountId)}`}>{formatAccountNumber(a.accountNumber)}</Link> {a.owner}:{' '}
-                          <span className="num">{formatUsd(a.balanceCents)}</span>
+                          <Link href={`/admin/streams/${accountStreamId(a.accountId as AccountId)}`} className="account-number">
+                            {formatAccountNumber(a.accountNumber)}
+                          </Link>{' '}
+                          {a.owner}: <span className="num">{formatUsd(a.balanceCents)}</span>
                         </li>
                       ))}
                     </ul>
@@ -95,7 +97,9 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                 <td data-label="Joined">
                   <UtcTime date={c.createdAt} />
                 </td>
-                <td data-label="Actions">{c.id === admin.id ? <span className="muted">you</span> : <CustomerToggle userId={c.id} name={c.name} disabled={c.disabled} />}</td>
+                <td data-label="Actions">
+                  {c.id === admin.id ? <span className="muted">you</span> : <CustomerToggle userId={c.id} name={c.name} disabled={c.disabled} />}
+                </td>
               </tr>
             ))}
           </tbody>

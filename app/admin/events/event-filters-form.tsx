@@ -12,7 +12,13 @@ export function EventFiltersForm({ parsed, types }: { parsed: ParsedEventFilter;
       <Field id="stream" name="stream" label="Stream" defaultValue={values.stream} placeholder="account-…" error={errors.stream} />
       <div className="field">
         <label htmlFor="type">Event type</label>
-        <select id="type" name="type" defaultValue={errors.type ? '' : values.type} aria-invalid={errors.type ? true : undefined} aria-describedby={errors.type ? 'type-error' : undefined}>
+        <select
+          id="type"
+          name="type"
+          defaultValue={errors.type ? '' : values.type}
+          aria-invalid={errors.type ? true : undefined}
+          aria-describedby={errors.type ? 'type-error' : undefined}
+        >
           <option value="">Any type</option>
           {types.map((t) => (
             <option key={t}>{t}</option>

@@ -16,7 +16,9 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   await requireAdmin();
   const parsed = parseEventFilter(params, EVENT_TYPES);
   const invalid = Object.keys(parsed.errors).length > 0;
-  const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
+  const page = invalid
+    ? null
+    : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
   const owners = page ? await ownersOfStreams(page.events.map((e) => e.streamId)) : new Map();
 
   const link = (cursor: { before?: bigint; after?: bigint }) => {

@@ -71,8 +71,18 @@ function Result({ state }: { state: ProjectionActionState }) {
           {verification.differences.slice(0, 200).map((d) => (
             <li key={`${d.kind}-${d.key}`}>
               <strong>{d.kind}</strong> <code>{d.key}</code>
-              {d.expected !== undefined ? <> expected <code>{JSON.stringify(d.expected)}</code></> : null}
-              {d.actual !== undefined ? <> actual <code>{JSON.stringify(d.actual)}</code></> : null}
+              {d.expected !== undefined ? (
+                <>
+                  {' '}
+                  expected <code>{JSON.stringify(d.expected)}</code>
+                </>
+              ) : null}
+              {d.actual !== undefined ? (
+                <>
+                  {' '}
+                  actual <code>{JSON.stringify(d.actual)}</code>
+                </>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -54,7 +54,7 @@ export default async function StreamsPage({ searchParams }: { searchParams: Prom
               return (
                 <tr key={a.accountId}>
                   <td data-label="Account">
-                    <Link href={`/admin/streams/${stream}`} aria-label={`${formatAccountNumber(a.accountNumber)} (${stream})`}>
+                    <Link href={`/admin/streams/${stream}`} aria-label={`${formatAccountNumber(a.accountNumber)} (${stream})`} className="account-number">
                       {formatAccountNumber(a.accountNumber)}
                     </Link>
                   </td>

@@ -62,7 +62,9 @@ function StatePanel({ travelled, owner }: { travelled: Travel; owner: AccountOwn
             {STATE_FIELDS.map((field) => (
               <Fragment key={field}>
                 <dt>{FIELD_LABELS[field]}</dt>
-                <dd data-testid={`travel-${field}`}>{fieldText(field, field === 'status' ? state.status : state.status === 'open' ? state[field] : null, owner)}</dd>
+                <dd data-testid={`travel-${field}`}>
+                  {fieldText(field, field === 'status' ? state.status : state.status === 'open' ? state[field] : null, owner)}
+                </dd>
               </Fragment>
             ))}
           </dl>
@@ -104,13 +106,32 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
       <h2>Time travel</h2>
       <div className="filters">
         <form method="get" action={base} className="filters" aria-label="State at a version">
-          <Field id="version" name="version" label="Version" type="number" min={1} max={events.at(-1)!.version} defaultValue={queryParam(query.version) ?? ''} error={travelled.errors.version} required />
+          <Field
+            id="version"
+            name="version"
+            label="Version"
+            type="number"
+            min={1}
+            max={events.at(-1)!.version}
+            defaultValue={queryParam(query.version) ?? ''}
+            error={travelled.errors.version}
+            required
+          />
           <div className="field">
             <button type="submit">Show version</button>
           </div>
         </form>
         <form method="get" action={base} className="filters" aria-label="State at a moment">
-          <Field id="at" name="at" label="Moment (UTC)" type="datetime-local" step={1} defaultValue={pickerValue(queryParam(query.at) ?? '', 'start')} error={travelled.errors.at} required />
+          <Field
+            id="at"
+            name="at"
+            label="Moment (UTC)"
+            type="datetime-local"
+            step={1}
+            defaultValue={pickerValue(queryParam(query.at) ?? '', 'start')}
+            error={travelled.errors.at}
+            required
+          />
           <div className="field">
             <button type="submit">Show moment</button>
           </div>
@@ -119,7 +140,9 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
       </div>
       <StatePanel travelled={travelled} owner={owner} />
       <h2>Events</h2>
-      <p className="muted">Oldest first: what each event changed in the aggregate (the decider’s own evolve, replayed). Later events than the state shown are dimmed.</p>
+      <p className="muted">
+        Oldest first: what each event changed in the aggregate (the decider’s own evolve, replayed). Later events than the state shown are dimmed.
+      </p>
       <EventTable
         events={rows.map(({ event, before, state, error }) => ({ ...event, before, state, error }))}
         columns={[
@@ -139,9 +162,15 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
           {
             header: 'Changes',
             testId: 'changes',
-            cell: ({ before, state, error }) => (error ? <span className="field-error">{error}</span> : <StateChanges changes={changesBetween(before, state)} owner={owner} />),
+            cell: ({ before, state, error }) =>
+              error ? <span className="field-error">{error}</span> : <StateChanges changes={changesBetween(before, state)} owner={owner} />,
           },
-          { header: 'Balance after', numeric: true, testId: 'balance-after', cell: ({ state }) => (state?.status === 'open' ? formatUsd(state.balanceCents) : '—') },
+          {
+            header: 'Balance after',
+            numeric: true,
+            testId: 'balance-after',
+            cell: ({ state }) => (state?.status === 'open' ? formatUsd(state.balanceCents) : '—'),
+          },
         ]}
         rowTestId="stream-row"
         rowId={(e) => `v${e.version}`}

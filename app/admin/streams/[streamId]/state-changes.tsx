@@ -43,7 +43,13 @@ export function StateChanges({ changes, owner }: { changes: FieldChange[]; owner
         return (
           <li key={field}>
             <span className="change-field">{FIELD_LABELS[field]}:</span> {fieldText(field, before, owner)} → {fieldText(field, after, owner)}
-            {delta ? <span className={delta > 0 ? 'change-up' : 'change-down'}> ({delta > 0 ? '+' : '−'}{formatUsd(Math.abs(delta))})</span> : null}
+            {delta ? (
+              <span className={delta > 0 ? 'change-up' : 'change-down'}>
+                {' '}
+                ({delta > 0 ? '+' : '−'}
+                {formatUsd(Math.abs(delta))})
+              </span>
+            ) : null}
           </li>
         );
       })}
