@@ -136,8 +136,6 @@ const cents = (text: string) => Math.round(Number(text.replace(/[$,]/g, '')) * 1
 test('the dashboard’s figures are the ledger’s: balances, 24 h movements, rejections, duplicates absorbed', async ({ page, adminPage: admin, account, db }) => {
   const before = await stableDashboard(admin, db);
   await expect(admin.getByTestId('figure-projection-lag-value')).toHaveText(/^\d[\d,]* events?$/);
-  await expect(admin.locator('svg.chart title')).toHaveText(/Deposits, withdrawals and transfers per UTC day/);
-  await expect(admin.getByTestId('daily-totals').locator('tbody tr')).toHaveCount(14);
 
   const savings = await openAccount(page, `Savings ${randomUUID().slice(0, 6)}`, '0.00');
   expect((await money(page.request, account.id, 'deposits', '50.00')).status()).toBe(201);
@@ -157,6 +155,25 @@ test('the dashboard’s figures are the ledger’s: balances, 24 h movements, re
   expect(cents(after.transfers) - cents(before.transfers)).toBeGreaterThanOrEqual(500);
   expect(Number(after.rejections) - Number(before.rejections)).toBeGreaterThanOrEqual(1);
   expect(Number(after.duplicates.replace(/,/g, '')) - Number(before.duplicates.replace(/,/g, ''))).toBeGreaterThanOrEqual(2);
+
+  // The chart (from the asynchronous daily totals, so once they caught up): axes, labelled bars, a
+  // legend that names the fill patterns, and the same numbers as a table of every day.
+  const chart = admin.getByRole('img', { name: /^Deposits, withdrawals and transfers per UTC day/ });
+  await expect(async () => {
+    await admin.reload();
+    await expect(chart).toBeVisible({ timeout: 1_000 });
+  }).toPass();
+  const today = new Date().toISOString().slice(0, 10);
+  await expect(chart.locator('text', { hasText: today.slice(5) })).toHaveCount(1);
+  await expect(chart.locator('text.bar-value').first()).toHaveText(/^\$[\d.]+[kM]?$/); // each bar says its value
+  await expect(admin.getByRole('list', { name: 'Legend' }).getByRole('listitem')).toHaveText([
+    'Deposits (solid)',
+    'Withdrawals (hatched)',
+    'Transfers (dotted)',
+  ]);
+  const rows = admin.getByTestId('daily-totals').locator('tbody tr');
+  await expect(rows).toHaveCount(14);
+  await expect(rows.first().locator('td').first()).toHaveText(today);
 });
 
 test('event and command logs: amount, account number and customer columns, short ids with copy, JSON on demand, counts', async ({
