@@ -2,8 +2,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, Page } from '@playwright/test';
 import type pg from 'pg';
+import { e2eAdmin } from './admin-auth';
 import { createApiKey, test } from './admin-fixtures';
-import { expect, openAccount } from './fixtures';
+import { clientAddress, expect, openAccount } from './fixtures';
 
 // The ops console as an operator uses it (issue 11): the navigation, the dashboard's figures, the
 // logs' columns, customers (search, disable, enable), the rebuild confirmation, time travel, and
@@ -60,6 +61,27 @@ test('the admin navigation: a sidebar on desktop, a menu on phones, the current 
   await expect(admin).toHaveURL(/\/admin\/customers$/);
   await expect(sheet).toBeHidden();
   await expect(admin).toHaveTitle('Customers · Idem');
+});
+
+test('without JavaScript the phone gets the sidebar’s links instead of a menu button that could not open', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: PHONE, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  try {
+    // Signing in as the admin over the auth API puts the session cookie in this context.
+    const signIn = await context.request.post('/api/auth/sign-in/email', {
+      data: { email: e2eAdmin.email, password: e2eAdmin.password },
+      headers: { origin: baseURL! },
+    });
+    expect(signIn.status(), await signIn.text()).toBe(200);
+    const page = await context.newPage();
+    await page.goto('/admin/events');
+    const nav = page.getByRole('navigation', { name: 'Admin' });
+    await expect(nav.getByRole('link')).toHaveText(SECTIONS.map((s) => s.link));
+    await expect(nav.getByRole('link', { name: 'Events', exact: true })).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByRole('button', { name: 'Menu' })).toBeHidden();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  } finally {
+    await context.close();
+  }
 });
 
 type Figures = {
