@@ -22,6 +22,8 @@ describe('configuration', () => {
     ['METRICS_TOKEN', 'short', /METRICS_TOKEN must be at least 16 characters$/],
     ['BETTER_AUTH_SECRET', 'too-short', /BETTER_AUTH_SECRET must be at least 32 characters$/],
     ['BETTER_AUTH_URL', 'localhost:3000', /BETTER_AUTH_URL must be a URL/],
+    ['IDEM_API_KEY_RATE_LIMIT', '1000', /IDEM_API_KEY_RATE_LIMIT must be <requests>\/<seconds>/],
+    ['IDEM_CLIENT_IP_HEADER', 'x forwarded for', /IDEM_CLIENT_IP_HEADER must be header names/],
   ])('%s=%s is refused with one line naming it', (name, value, message) => {
     let error: unknown;
     try {

@@ -1,9 +1,19 @@
 // The client side of the cluster tests talks to the customer API through these helpers only, so
 // authentication (an API key as `Authorization: Bearer …`) is added in one place.
+import { randomBytes } from 'node:crypto';
+
+/** The `Authorization` header every request of apiHeaders() carries (set with useApiKey). */
+let authorization: string | null = null;
+
+/** Makes every later request of this process act as the key's customer (null: anonymous). */
+export function useApiKey(value: string | null): void {
+  authorization = value;
+}
 
 /** Headers for a customer API request; with a key, a command (POST with Idempotency-Key). */
 export function apiHeaders(idempotencyKey?: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...(authorization === null ? {} : { authorization }),
     ...(idempotencyKey === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }),
     ...extra,
   };
@@ -27,4 +37,31 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
   const response = await fetch(url, { headers: apiHeaders() });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/**
+ * Signs a fresh customer up on the instance at `url` and creates an API key of theirs: the value of
+ * the `Authorization` header for the customer JSON API (every route there needs a caller).
+ */
+export async function apiKeyAuthorization(url: string, name = 'cluster client'): Promise<string> {
+  // A client address of its own: sign-ups are rate limited per address.
+  const headers = {
+    'content-type': 'application/json',
+    origin: url,
+    'x-forwarded-for': `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`,
+  };
+  const email = `cluster-${randomBytes(6).toString('hex')}@example.test`;
+  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name, email, password: randomBytes(12).toString('hex') }),
+  });
+  if (signUp.status !== 200) throw new Error(`sign-up on ${url} failed: ${signUp.status} ${await signUp.text()}`);
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name }) });
+  if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
+  return `Bearer ${((await created.json()) as { key: string }).key}`;
 }

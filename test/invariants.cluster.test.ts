@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from './cluster-harness';
+import { apiKeyAuthorization, startCluster, type Cluster } from './cluster-harness';
 import * as invariants from './invariants';
 import { checkInvariants, InvariantViolation, loadLedger, type Invariant, type Observation } from './invariants';
 import { StormClient } from './storm';
@@ -19,7 +19,7 @@ const keys = { withdrawal: '', overdraft: '', unknown: '', deposit: '', transfer
 
 beforeAll(async () => {
   cluster = await startCluster({ instances: 1, poolSize: 5 });
-  const client = new StormClient(cluster.urls);
+  const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls()[0]!) });
   accountA = await client.openAccount('Alice', '100.00');
   accountB = await client.openAccount('Bob', '0.00');
   keys.withdrawal = `w-${randomUUID()}`;

@@ -7,13 +7,14 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import { freePort } from '../lib/db/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHeaders, getJson, postCommand } from './api-client';
+import { apiHeaders, apiKeyAuthorization, getJson, postCommand, useApiKey } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
 
 const METRICS_TOKEN = 'metrics-token-for-the-cluster-test';
-const SECRET_API_KEY = 'idem_test_SECRET_API_KEY_never_logged';
+/** The customer's API key every request sends (a real one: the customer API needs a caller); never logged. */
+let SECRET_API_KEY = '';
 const basePort = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,6 +37,9 @@ beforeAll(async () => {
       IDEM_SHUTDOWN_TIMEOUT_MS: '30000',
     },
   });
+  const authorization = await apiKeyAuthorization(cluster.instances[0]!.url);
+  SECRET_API_KEY = authorization.replace(/^Bearer /, '');
+  useApiKey(authorization);
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
-import { postCommand } from './api-client';
+import { apiKeyAuthorization, postCommand, useApiKey } from './api-client';
 
 const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 40 : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,6 +85,7 @@ describe('scripts keep a clean Ctrl-C', () => {
     try {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);
+      useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
       const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { owner: 'Through HAProxy', openingDeposit: '1.00' });
       expect(opened.status).toBe(201);
       expect(r.output.some((l) => l.includes(`HAProxy on ${lb}`))).toBe(true);

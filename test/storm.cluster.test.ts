@@ -11,7 +11,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
-import { startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
+import { apiKeyAuthorization, startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { isFinal, money, reportScenario, seeded, StormClient, type StormStats } from './storm';
 import { PgProxy } from './tcp-proxy';
@@ -147,15 +147,15 @@ function instanceErrors(cluster: Cluster): { internalErrors: number; uncaught: n
 }
 
 /** Every instance answers a fresh command (its pool works) and a read. */
-async function expectServing(cluster: Cluster, accountId: string) {
+async function expectServing(cluster: Cluster, client: StormClient, accountId: string) {
   for (const instance of cluster.instances) {
     const response = await fetch(`${instance.url}/api/accounts/${accountId}/deposits`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${randomUUID()}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${randomUUID()}`, ...client.authHeaders },
       body: JSON.stringify({ amount: '0.01' }),
     });
     expect(response.status, `instance ${instance.index}: ${await response.clone().text()}`).toBe(201);
-    const read = await fetch(`${instance.url}/api/accounts/${accountId}`);
+    const read = await fetch(`${instance.url}/api/accounts/${accountId}`, { headers: client.authHeaders });
     expect(read.status).toBe(200);
   }
 }
@@ -175,7 +175,7 @@ async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) =
 describe('cluster', () => {
   it('storm: 3 instances, duplicated keys across instances, an overdrawn hot account → invariants hold, no 5xx', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls);
+      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
       const accounts = await openAccounts(client, 3);
       const ops = planStorm(1, accounts, 3, { unique: 260, hotShare: 0.4, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 200 });
       const started = Date.now();
@@ -207,7 +207,7 @@ describe('cluster', () => {
             cluster.urls().map(async (url) => {
               const r = await fetch(`${url}/api/transfers`, {
                 method: 'POST',
-                headers: { 'content-type': 'application/json', 'idempotency-key': key },
+                headers: { 'content-type': 'application/json', 'idempotency-key': key, ...client.authHeaders },
                 body: JSON.stringify({ from: i % 2 ? from : to, to: i % 2 ? to : from, amount: '1.00' }),
               });
               return `${r.status} ${await r.text()}`;
@@ -225,7 +225,7 @@ describe('cluster', () => {
 
   it('kill -9 of one instance mid-storm: retries on the survivors, nothing acknowledged is lost or doubled', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls);
+      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
       const accounts = await openAccounts(client, 3);
       const ops = planStorm(2, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000 });
       const started = Date.now();
@@ -251,7 +251,7 @@ describe('cluster', () => {
         const final = observation.responses.find((r) => isFinal(r.status))!;
         const replay = await fetch(cluster.instances[1]!.url + observation.request.path, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': observation.key },
+          headers: { 'content-type': 'application/json', 'idempotency-key': observation.key, ...client.authHeaders },
           body: JSON.stringify(observation.request.body),
         });
         expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({ status: final.status, body: final.body, replayed: 'true' });
@@ -261,7 +261,7 @@ describe('cluster', () => {
 
   it('pg_terminate_backend of the app connections mid-storm: the pools recover, retries complete', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls);
+      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
       const accounts = await openAccounts(client, 3);
       const ops = planStorm(3, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000 });
       const admin = new pg.Client({ connectionString: cluster.postgres.adminUrl });
@@ -289,13 +289,13 @@ describe('cluster', () => {
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
       expect(cluster.instances.every((i) => i.alive)).toBe(true);
-      await expectServing(cluster, accounts.others[0]!);
+      await expectServing(cluster, client, accounts.others[0]!);
     });
   });
 
   it('PostgreSQL stopped with -m immediate mid-storm and restarted on the same port: instances recover without restart', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls);
+      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
       const accounts = await openAccounts(client, 3);
       const ops = planStorm(4, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 4_000 });
       const pids = cluster.instances.map((i) => i.pid);
@@ -320,7 +320,7 @@ describe('cluster', () => {
       expect(client.stats.status5xx + client.stats.networkErrors).toBeGreaterThan(0); // the outage was felt
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
-      await expectServing(cluster, accounts.others[0]!);
+      await expectServing(cluster, client, accounts.others[0]!);
     });
   });
 
@@ -331,7 +331,7 @@ describe('cluster', () => {
     try {
       // Instance 0 reaches PostgreSQL through the proxy, instance 1 directly.
       await withCluster({ instances: 2, port: pgPort, instanceDatabaseUrl: (i, url) => (i === 0 ? proxy.url(url) : url) }, async (cluster) => {
-        const client = new StormClient(cluster.urls);
+        const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
         const started = Date.now();
         const account = await client.openAccount('Ambiguous', '100.00', 1);
         const payee = await client.openAccount('Payee', '0.00', 1);

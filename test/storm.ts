@@ -45,6 +45,8 @@ export type StormClientOptions = {
   maxBackoffMs?: number;
   /** Per-attempt timeout. */
   timeoutMs?: number;
+  /** `Authorization` header of every request (cluster-harness.ts `apiKeyAuthorization`). */
+  authorization?: string;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,6 +57,8 @@ export class StormClient {
   private readonly maxAttempts: number;
   private readonly maxBackoffMs: number;
   private readonly timeoutMs: number;
+  /** Headers that identify the client's customer; also for requests a test sends itself. */
+  readonly authHeaders: Record<string, string>;
 
   constructor(
     /** Base URLs of the instances (an LB would pick one; so do we, by index). */
@@ -64,6 +68,7 @@ export class StormClient {
     this.maxAttempts = options.maxAttempts ?? 60;
     this.maxBackoffMs = options.maxBackoffMs ?? 1_000;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.authHeaders = options.authorization ? { authorization: options.authorization } : {};
   }
 
   /** Opens an account (with a retry budget); returns its id. */
@@ -127,7 +132,7 @@ export class StormClient {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: apiHeaders(key),
+        headers: apiHeaders(key, this.authHeaders),
         body: payload,
         signal: AbortSignal.timeout(this.timeoutMs),
       });

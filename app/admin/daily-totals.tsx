@@ -97,7 +97,14 @@ function Chart({ days, width, id, className }: { days: DayTotals[]; width: numbe
                     <rect x={x0 + j * bar} y={top} width={bar - 1} height={M.top + plotH - top} fill={fillOf(s.pattern)} stroke={strokeOf(s.pattern)} />
                   ) : null}
                   {cents > 0 ? (
-                    <text x={x0 + j * bar + bar / 2} y={top - 4} textAnchor="start" transform={`rotate(-60 ${x0 + j * bar + bar / 2} ${top - 4})`} fontSize="9" className="bar-value">
+                    <text
+                      x={x0 + j * bar + bar / 2}
+                      y={top - 4}
+                      textAnchor="start"
+                      transform={`rotate(-60 ${x0 + j * bar + bar / 2} ${top - 4})`}
+                      fontSize="9"
+                      className="bar-value"
+                    >
                       {compact(cents)}
                     </text>
                   ) : null}

@@ -49,7 +49,15 @@ const newerThan = (c: CommandCursor): Prisma.CommandWhereInput => ({
   OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, commandId: { gt: c.commandId } }],
 });
 
-export async function listCommands(query: { status?: string; type?: string; from?: Date; to?: Date; before?: CommandCursor; after?: CommandCursor; limit?: number }) {
+export async function listCommands(query: {
+  status?: string;
+  type?: string;
+  from?: Date;
+  to?: Date;
+  before?: CommandCursor;
+  after?: CommandCursor;
+  limit?: number;
+}) {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const where: Prisma.CommandWhereInput = {
     ...(query.status ? { status: query.status } : {}),
@@ -75,7 +83,12 @@ export async function listCommands(query: { status?: string; type?: string; from
     last ? (!towardsNewer ? more : exists(olderThan(last))) : false,
     db().command.count({ where, take: COUNT_CAP + 1 }),
   ]);
-  return { commands: page, matching, newerCursor: newer && first ? encodeCursor(first) : undefined, olderCursor: older && last ? encodeCursor(last) : undefined };
+  return {
+    commands: page,
+    matching,
+    newerCursor: newer && first ? encodeCursor(first) : undefined,
+    olderCursor: older && last ? encodeCursor(last) : undefined,
+  };
 }
 
 export async function getCommand(commandId: string) {

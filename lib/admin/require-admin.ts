@@ -25,7 +25,10 @@ export async function requireAdminRequest(request: Request): Promise<{ ok: true;
   const identity = await identifyRequest(request);
   if (identity.status === 'customer' && identity.customer.role === 'admin') return { ok: true, admin: identity.customer };
   if (identity.status === 'rate-limited') {
-    return { ok: false, response: problemResponse(problem('too-many-requests', 'This API key is over its request limit.'), { 'retry-after': String(identity.retryAfterSeconds) }) };
+    return {
+      ok: false,
+      response: problemResponse(problem('too-many-requests', 'This API key is over its request limit.'), { 'retry-after': String(identity.retryAfterSeconds) }),
+    };
   }
   return { ok: false, response: problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`)) };
 }

@@ -29,14 +29,25 @@ async function createKey(cookie: string, name = 'ci') {
 
 describe('authenticateRequest', () => {
   it('nobody: no cookie, no Authorization, a bogus cookie, a malformed or unknown bearer', async () => {
-    for (const headers of [{}, { cookie: 'idem.session_token=forged.value' }, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer idem_notakey' }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { cookie: 'idem.session_token=forged.value' },
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer idem_notakey' },
+    ] as Record<string, string>[]) {
       expect(await authenticateRequest(request(headers)), JSON.stringify(headers)).toBeNull();
     }
   });
 
   it('a session cookie identifies the customer; after sign-out the same cookie is refused', async () => {
     const customer = await signUp(auth(), { name: 'Grace Hopper' });
-    expect(await authenticateRequest(request({ cookie: customer.cookie }))).toEqual({ id: customer.id, name: 'Grace Hopper', email: customer.email, role: 'customer' });
+    expect(await authenticateRequest(request({ cookie: customer.cookie }))).toEqual({
+      id: customer.id,
+      name: 'Grace Hopper',
+      email: customer.email,
+      role: 'customer',
+    });
 
     const signOut = await post(auth(), '/sign-out', {}, { cookie: customer.cookie });
     expect(signOut.status).toBe(200);

@@ -72,7 +72,8 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
     const verified = await auth().api.verifyApiKey({ body: { key } });
     if (!verified.valid || !verified.key) {
       const error = verified.error as { code?: string; details?: { tryAgainIn?: number } } | null;
-      if (error?.code === 'RATE_LIMITED') return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
+      if (error?.code === 'RATE_LIMITED')
+        return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
       if (error?.code === 'KEY_DISABLED' && (await keyOfDisabledCustomer(key))) return { status: 'disabled' };
       return { status: 'anonymous' };
     }
