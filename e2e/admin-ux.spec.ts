@@ -28,7 +28,7 @@ const money = (request: APIRequestContext, accountId: string, kind: 'deposits' |
 const usd = (cents: number) => `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const spaced = (accountNumber: string) => accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ');
 
-test('the admin navigation: a sidebar on desktop, a menu on phones, the current page marked', async ({ adminPage: admin }) => {
+test('the admin navigation: a sidebar on desktop, a menu on phones, the current page marked', async ({ adminPage: admin, account }) => {
   await admin.setViewportSize(DESKTOP);
   await admin.goto('/admin');
   const sidebar = admin.getByRole('navigation', { name: 'Admin' });
@@ -42,8 +42,8 @@ test('the admin navigation: a sidebar on desktop, a menu on phones, the current 
   }
 
   // A page inside a section marks its section (not as the page itself).
-  await admin.goto('/admin/events/1');
-  await expect(sidebar.getByRole('link', { name: 'Events', exact: true })).toHaveAttribute('aria-current', 'true');
+  await admin.goto(`/admin/streams/account-${account.id}`);
+  await expect(sidebar.getByRole('link', { name: 'Streams', exact: true })).toHaveAttribute('aria-current', 'true');
 
   await admin.setViewportSize(PHONE);
   await admin.goto('/admin/streams');
