@@ -7,7 +7,8 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import { freePort } from '../lib/db/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHeaders, apiKeyAuthorization, getJson, postCommand, useApiKey } from './api-client';
+import { scopedCommandId } from '../lib/accounts/ids';
+import { apiHeaders, getJson, postCommand, signUpApiCustomer, useApiKey } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
@@ -15,6 +16,8 @@ import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
 const METRICS_TOKEN = 'metrics-token-for-the-cluster-test';
 /** The customer's API key every request sends (a real one: the customer API needs a caller); never logged. */
 let SECRET_API_KEY = '';
+/** That customer's user id: their command ids are "<id>:<Idempotency-Key>". */
+let CUSTOMER_ID = '';
 const basePort = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,7 +40,9 @@ beforeAll(async () => {
       IDEM_SHUTDOWN_TIMEOUT_MS: '30000',
     },
   });
-  const authorization = await apiKeyAuthorization(cluster.instances[0]!.url);
+  const customer = await signUpApiCustomer(cluster.instances[0]!.url, 'Ops');
+  const authorization = customer.authorizations[0]!;
+  CUSTOMER_ID = customer.id;
   SECRET_API_KEY = authorization.replace(/^Bearer /, '');
   useApiKey(authorization);
 });
@@ -57,7 +62,7 @@ async function scrape(i: number): Promise<Sample[]> {
 }
 
 async function openAccount(i: number, deposit: string): Promise<string> {
-  const answer = await postCommand(url(i, '/api/accounts'), randomUUID(), { owner: 'Ops', openingDeposit: deposit });
+  const answer = await postCommand(url(i, '/api/accounts'), randomUUID(), { name: 'Ops', openingDeposit: deposit });
   if (answer.status !== 201) throw new Error(`open failed: ${JSON.stringify(answer)}`);
   return (JSON.parse(answer.body) as { id: string }).id;
 }
@@ -193,10 +198,11 @@ describe('logs and traces', () => {
   it('a withdrawal is one trace with idem.command, load, decide and commit spans carrying the command id and outcome, plus pg spans', async () => {
     const account = await openAccount(0, '20.00');
     const key = `trace-${randomUUID()}`;
+    const commandId = scopedCommandId(CUSTOMER_ID, key);
     expect((await withdraw(0, account, key, '3.00')).status).toBe(201);
     let trace: ReceivedSpan[] = [];
     for (let i = 0; ; i++) {
-      const command = receiver.spans.find((s) => s.name === 'idem.command' && s.attributes['idem.command_id'] === key);
+      const command = receiver.spans.find((s) => s.name === 'idem.command' && s.attributes['idem.command_id'] === commandId);
       if (command) {
         trace = receiver.spans.filter((s) => s.traceId === command.traceId);
         const names = new Set(trace.map((s) => s.name));
@@ -207,11 +213,11 @@ describe('logs and traces', () => {
     }
     const byName = (name: string) => trace.filter((s) => s.name === name);
     const command = byName('idem.command')[0]!;
-    expect(command.attributes).toMatchObject({ 'idem.command_id': key, 'idem.command_type': 'WithdrawMoney', 'idem.outcome': 'accepted' });
+    expect(command.attributes).toMatchObject({ 'idem.command_id': commandId, 'idem.command_type': 'WithdrawMoney', 'idem.outcome': 'accepted' });
     expect(command.service).toBe('idem-cluster-test');
     for (const step of ['idem.load', 'idem.decide', 'idem.commit']) {
       const span = byName(step)[0]!;
-      expect(span.attributes['idem.command_id']).toBe(key);
+      expect(span.attributes['idem.command_id']).toBe(commandId);
       expect(span.parentSpanId).toBe(command.spanId);
     }
     expect(byName('idem.decide')[0]!.attributes['idem.outcome']).toBe('accepted');
@@ -243,11 +249,11 @@ describe('logs and traces', () => {
     const output = cluster.instances[0]!.output;
     let line: Record<string, unknown> | undefined;
     for (let i = 0; !line; i++) {
-      line = output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.commandId === key);
+      line = output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.commandId === scopedCommandId(CUSTOMER_ID, key));
       if (i > 100) throw new Error(`no log line for command ${key}`);
       if (!line) await sleep(100);
     }
-    expect(line).toMatchObject({ level: 'info', msg: 'command', requestId, commandId: key, commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1, service: 'idem' });
+    expect(line).toMatchObject({ level: 'info', msg: 'command', requestId, commandId: scopedCommandId(CUSTOMER_ID, key), commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1, service: 'idem' });
     expect(typeof line.durationMs).toBe('number');
     expect(typeof line.time).toBe('string');
     const all = output.join('\n');

@@ -86,7 +86,7 @@ describe('scripts keep a clean Ctrl-C', () => {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);
       useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
-      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { owner: 'Through HAProxy', openingDeposit: '1.00' });
+      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { name: 'Through HAProxy', openingDeposit: '1.00' });
       expect(opened.status).toBe(201);
       expect(r.output.some((l) => l.includes(`HAProxy on ${lb}`))).toBe(true);
       expect(await ctrlC(r)).toEqual({ code: 0, signal: null });
