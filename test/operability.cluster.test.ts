@@ -232,11 +232,15 @@ describe('logs and traces', () => {
       for (let p = span.parentSpanId; p && byId.has(p); p = byId.get(p)!.parentSpanId) names.push(byId.get(p)!.name);
       return names;
     };
+    // Before the command, authentication reads and counts the API key (better-auth) and reads its user:
+    // that SQL is the only SQL outside the command's steps.
+    const inCommand = (span: ReceivedSpan) => ancestors(span).includes('idem.command');
     const pgQueries = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
-    expect(pgQueries.length).toBeGreaterThanOrEqual(2); // the load's one query, the commit's one statement
-    for (const q of pgQueries) expect(ancestors(q)).toContain('idem.command');
+    expect(pgQueries.filter(inCommand).length).toBeGreaterThanOrEqual(2); // the load's one query, the commit's one statement
+    for (const q of pgQueries.filter((s) => !inCommand(s))) expect(String(q.attributes['db.query.text'])).toMatch(/^(SELECT|UPDATE) "public"\."(api_keys|users)"/);
     const prismaOps = trace.filter((s) => s.name === 'prisma:client:operation');
-    expect(prismaOps.map((s) => ancestors(s)[0]).sort()).toEqual(['idem.commit', 'idem.load']);
+    expect(prismaOps.filter(inCommand).map((s) => ancestors(s)[0]).sort()).toEqual(['idem.commit', 'idem.load']);
+    expect(new Set(prismaOps.filter((s) => !inCommand(s)).map((s) => s.attributes.model))).toEqual(new Set(['ApiKey', 'User']));
   });
 
   it('one JSON line per command with request id, command id, type, outcome, attempts, duration; no API keys, tokens or bodies', async () => {
