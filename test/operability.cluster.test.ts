@@ -80,6 +80,12 @@ function fresh(target: string, method = 'GET', headers: Record<string, string> =
   });
 }
 
+/** When instance i last logged that it became the projection runner (ms; 0 = never). JSON lines carry their time. */
+function runnerSince(i: number): number {
+  const times = cluster.instances[i]!.output.filter((l) => l.startsWith('{') && l.includes('is now its runner')).map((l) => Date.parse((JSON.parse(l) as { time: string }).time));
+  return Math.max(0, ...times);
+}
+
 const withdraw = (i: number, accountId: string, key: string, amount: string, headers: Record<string, string> = {}) =>
   postCommand(url(i, `/api/accounts/${accountId}/withdrawals`), key, { amount }, { headers });
 
@@ -270,11 +276,11 @@ describe('logs and traces', () => {
 
 describe('graceful shutdown', () => {
   it('SIGTERM: ready 503 at once, new commands refused (retryable), the in-flight request completes, leadership released, exit 0', async () => {
-    const leader = cluster.instances.findIndex((i) => i.output.some((l) => l.includes('is now its runner')));
-    expect(leader).toBeGreaterThanOrEqual(0);
+    // Leadership may have moved (PostgreSQL was restarted above): the leader is who took it last.
+    const leader = runnerSince(0) >= runnerSince(1) ? 0 : 1;
+    expect(runnerSince(leader)).toBeGreaterThan(0);
     const other = 1 - leader;
     const account = await openAccount(other, '30.00');
-    const linesBefore = cluster.instances[other]!.output.length;
 
     // A withdrawal whose body arrives slowly: in flight on the leader when SIGTERM comes.
     const key = randomUUID();
@@ -296,6 +302,7 @@ describe('graceful shutdown', () => {
     }
 
     const instance = cluster.instances[leader]!;
+    const terminatedAt = Date.now();
     process.kill(-instance.pid!, 'SIGTERM');
     let ready: Awaited<ReturnType<typeof fresh>>;
     for (let i = 0; (ready = await fresh(url(leader, '/api/health/ready'))).status === 200; i++) {
@@ -322,7 +329,7 @@ describe('graceful shutdown', () => {
     expect(instance.exit).toEqual({ code: 0, signal: null });
     expect(instance.output.some((l) => l.includes('"msg":"shutdown complete"'))).toBe(true);
     // The other instance takes the projection over once the leader's session is gone.
-    for (let i = 0; !cluster.instances[other]!.output.slice(linesBefore).some((l) => l.includes('is now its runner')); i++) {
+    for (let i = 0; runnerSince(other) < terminatedAt; i++) {
       if (i > 300) throw new Error('the other instance never took the projection runner over');
       await sleep(100);
     }
