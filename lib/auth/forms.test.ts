@@ -41,3 +41,13 @@ describe('waitText', () => {
     expect([waitText(1), waitText(30), waitText(60), waitText(61), waitText(900)]).toEqual(['1 second', '30 seconds', '1 minute', '2 minutes', '15 minutes']);
   });
 });
+
+describe('the loopback mailbox', () => {
+  it('signs in as admin@localhost (stored as admin@localhost.localdomain, which better-auth accepts)', async () => {
+    const { canonicalEmail, signInSchema } = await import('./forms');
+    expect(canonicalEmail('admin@localhost')).toBe('admin@localhost.localdomain');
+    expect(canonicalEmail('Admin@LOCALHOST')).toBe('Admin@localhost.localdomain');
+    expect(canonicalEmail('ada@example.com')).toBe('ada@example.com');
+    expect(signInSchema.parse({ email: ' admin@localhost ', password: 'x' }).email).toBe('admin@localhost.localdomain');
+  });
+});

@@ -52,7 +52,11 @@ export function embeddedAdmin(env: Record<string, string | undefined>): { email:
   const password = env.ADMIN_PASSWORD || randomBytes(15).toString('base64url');
   const notice = env.ADMIN_PASSWORD
     ? []
-    : ['admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):', `    email:    ${email}`, `    password: ${password}`];
+    : [
+        'admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):',
+        `    email:    ${email === DEV_ADMIN_EMAIL ? 'admin@localhost' : email}`,
+        `    password: ${password}`,
+      ];
   return { email, password, notice };
 }
 

@@ -39,6 +39,10 @@ export async function customerRequest(request: Request, run: (customer: Customer
         'retry-after': String(identity.retryAfterSeconds),
       });
     }
+    if (identity.status === 'disabled') {
+      const detail = 'This customer has been disabled by an administrator: its sessions and API keys no longer work. Contact support to have it enabled again.';
+      return problemResponse(problem('customer-disabled', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
+    }
     if (identity.status === 'anonymous') {
       return problemResponse(problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'), {
         'www-authenticate': 'Bearer realm="idem"',
