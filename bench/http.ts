@@ -175,7 +175,7 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       const rssIdleMiB = instances.map((i) => instanceRss(i.pid).serverMiB);
       const accountIds: string[] = [];
       for (let i = 0; i < config.accounts; i++) {
-        const opened = await api(instances[i % count]!, '/api/accounts', { owner: `bench ${i}`, openingDeposit: '1000000.00' });
+        const opened = await api(instances[i % count]!, '/api/accounts', { name: `bench ${i}`, openingDeposit: '1000000.00' });
         if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${JSON.stringify(opened.json)}`);
         accountIds.push(String(opened.json.id));
       }

@@ -58,11 +58,14 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
+/** A customer of the cluster tests: their user id (the prefix of their command ids) and API keys. */
+export type ApiCustomer = { id: string; name: string; authorizations: string[] };
+
 /**
- * Signs a fresh customer up on the instance at `url` and creates an API key of theirs: the value of
- * the `Authorization` header for the customer JSON API (every route there needs a caller).
+ * Signs a fresh customer up on the instance at `url` and creates `keys` API keys of theirs: each an
+ * `Authorization` header value for the customer JSON API (every route there needs a caller).
  */
-export async function apiKeyAuthorization(url: string, name = 'cluster client'): Promise<string> {
+export async function signUpApiCustomer(url: string, name = 'cluster client', keys = 1): Promise<ApiCustomer> {
   // A client address of its own: sign-ups are rate limited per address.
   const headers = {
     'content-type': 'application/json',
@@ -76,11 +79,21 @@ export async function apiKeyAuthorization(url: string, name = 'cluster client'):
     body: JSON.stringify({ name, email, password: randomBytes(12).toString('hex') }),
   });
   if (signUp.status !== 200) throw new Error(`sign-up on ${url} failed: ${signUp.status} ${await signUp.text()}`);
+  const { user } = (await signUp.json()) as { user: { id: string } };
   const cookie = signUp.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
-  const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name }) });
-  if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
-  return `Bearer ${((await created.json()) as { key: string }).key}`;
+  const authorizations: string[] = [];
+  for (let i = 0; i < keys; i++) {
+    const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name: `${name} ${i + 1}` }) });
+    if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
+    authorizations.push(`Bearer ${((await created.json()) as { key: string }).key}`);
+  }
+  return { id: user.id, name, authorizations };
+}
+
+/** A fresh customer's one API key, as the `Authorization` header value. */
+export async function apiKeyAuthorization(url: string, name = 'cluster client'): Promise<string> {
+  return (await signUpApiCustomer(url, name)).authorizations[0]!;
 }

@@ -59,7 +59,7 @@ export type Instance = {
   databaseUrl: string;
   alive: boolean;
   pid: number | null;
-  /** Everything the process printed, last ~500 lines. */
+  /** Everything the process printed, last ~5000 lines (a JSON log line per command: storms print thousands). */
   output: string[];
   /** How the last run ended (null while running): exit code, or the signal that killed it. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
@@ -193,7 +193,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         instance.output.push(line);
         if (options.echo) console.log(`[i${instance.index}] ${line}`);
       }
-      if (instance.output.length > 500) instance.output.splice(0, instance.output.length - 500);
+      if (instance.output.length > 5_000) instance.output.splice(0, instance.output.length - 5_000);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);

@@ -69,7 +69,15 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
   if (authorization !== null) {
     const key = BEARER.exec(authorization)?.[1];
     if (!key) return { status: 'anonymous' };
-    const verified = await auth().api.verifyApiKey({ body: { key } });
+    let verified = await auth().api.verifyApiKey({ body: { key } });
+    // better-auth answers a key it could not read (its query failed: a dropped connection, a database
+    // restarting) exactly like an unknown key. A valid key must never get a 401 for that — clients
+    // take a 401 as final — so when the key is stored and usable, verify it once more; a database
+    // that cannot answer now throws a connection error (503, retry with the same Idempotency-Key).
+    if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY' && (await isUsableStoredKey(key))) {
+      verified = await auth().api.verifyApiKey({ body: { key } });
+      if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY') throw new IdentityUnavailable();
+    }
     if (!verified.valid || !verified.key) {
       const error = verified.error as { code?: string; details?: { tryAgainIn?: number } } | null;
       if (error?.code === 'RATE_LIMITED')
@@ -87,6 +95,22 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
   if (user && isDisabled(user)) return { status: 'disabled' };
   const customer = user ? toCustomer(user) : null;
   return customer ? { status: 'customer', customer, via: 'session' } : { status: 'anonymous' };
+}
+
+/** A stored API key could not be verified (better-auth's database access failed): answered 503, never 401. */
+export class IdentityUnavailable extends Error {
+  constructor() {
+    super('the API key is stored but could not be verified');
+    this.name = 'IdentityUnavailable';
+  }
+}
+
+const verifyErrorCode = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
+
+/** The key's row exists, is enabled and has not expired (as better-auth stores it: a SHA-256 hash). */
+async function isUsableStoredKey(key: string): Promise<boolean> {
+  const row = await db().apiKey.findUnique({ where: { key: await defaultKeyHasher(key) }, select: { enabled: true, expiresAt: true } });
+  return row !== null && row.enabled !== false && (row.expiresAt === null || row.expiresAt.getTime() > Date.now());
 }
 
 /** The customer behind a route handler's request (session cookie or API key), or null. */

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { z } from 'zod';
-import { identifyRequest, type Customer } from '@/lib/auth/customer';
+import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
@@ -16,7 +16,7 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (error) {
-    if (isConnectionError(error)) {
+    if (isConnectionError(error) || error instanceof IdentityUnavailable) {
       log().warn(errorFields(error), 'database unavailable');
       return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
         'retry-after': '1',
