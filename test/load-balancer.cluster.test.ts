@@ -14,7 +14,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { apiKeyAuthorization } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
 import { checkInvariants, type InvariantReport } from './invariants';
