@@ -46,9 +46,11 @@ export async function signUpAction(_previous: AuthFormState, form: FormData): Pr
   if (result.code?.startsWith('USER_ALREADY_EXISTS')) {
     return { error: null, fieldErrors: { email: 'An account with this email already exists. Sign in instead.' }, values };
   }
-  if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG') return { error: null, fieldErrors: { password: 'Choose a password of 8 to 128 characters.' }, values };
+  if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG')
+    return { error: null, fieldErrors: { password: 'Choose a password of 8 to 128 characters.' }, values };
   if (result.code === 'INVALID_EMAIL') return { error: null, fieldErrors: { email: 'Enter an email address like ada@example.com.' }, values };
-  if (result.status === 429) return { error: `Too many new accounts from this address. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`, fieldErrors: {}, values };
+  if (result.status === 429)
+    return { error: `Too many new accounts from this address. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`, fieldErrors: {}, values };
   if (result.status === 403) return { error: 'This sign-up was refused: open the site at its own address and try again.', fieldErrors: {}, values };
   return { error: 'Creating the account is not possible right now. Please try again in a moment.', fieldErrors: {}, values };
 }

@@ -57,7 +57,11 @@ export function prepareApp(appDir: string, log: (line: string) => void): { stamp
   return { stamp, built: true, buildSeconds: (Date.now() - t0) / 1000 };
 }
 
-export type Instance = { url: string; pid: number; child: ChildProcess; output: string[] };
+/** `authorization`: the Bearer API key of the customer the benchmark acts as (set after start). */
+export type Instance = { url: string; pid: number; child: ChildProcess; output: string[]; authorization?: string };
+
+/** One identity configuration for every benchmark instance; API-key limits high enough not to be what is measured. */
+const BENCH_IDENTITY_ENV = { BETTER_AUTH_SECRET: 'bench-only-better-auth-secret-0123456789abcdef', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
 export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Instance> {
@@ -66,7 +70,7 @@ export async function startInstance(appDir: string, databaseUrl: string, env: Re
     cwd: appDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl, PORT: String(port), ...env },
+    env: { ...process.env, ...BENCH_IDENTITY_ENV, BETTER_AUTH_URL: `http://127.0.0.1:${port}`, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl, PORT: String(port), ...env },
   });
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -77,9 +81,10 @@ export async function startInstance(appDir: string, databaseUrl: string, env: Re
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited:\n${output.slice(-20).join('\n')}`);
     try {
-      const res = await fetch(`${instance.url}/api/accounts/00000000-0000-4000-8000-000000000000`, { signal: AbortSignal.timeout(5_000) });
+      // A key that is no key: 401 once the instance serves and has asked PostgreSQL.
+      const res = await fetch(`${instance.url}/api/accounts/00000000-0000-4000-8000-000000000000`, { headers: { authorization: 'Bearer idem_probe' }, signal: AbortSignal.timeout(5_000) });
       await res.arrayBuffer();
-      if (res.status === 404) return instance;
+      if (res.status === 401) return instance;
     } catch {
       // not up yet
     }

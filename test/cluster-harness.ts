@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
+export { apiKeyAuthorization } from './api-client';
 import { migrate } from '../lib/db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
 
@@ -58,7 +59,7 @@ export type Instance = {
   databaseUrl: string;
   alive: boolean;
   pid: number | null;
-  /** Everything the process printed, last ~500 lines. */
+  /** Everything the process printed, last ~5000 lines (a JSON log line per command: storms print thousands). */
   output: string[];
   /** How the last run ended (null while running): exit code, or the signal that killed it. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
@@ -153,8 +154,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
       instances.push({ index, port, url: `http://127.0.0.1:${port}`, databaseUrl, alive: false, pid: null, output: [], exit: null, child: null, exited: Promise.resolve() });
     }
-    // One identity configuration for every instance: a session made on one is valid on all.
-    const origins = instances.flatMap((i) => [`http://localhost:${i.port}`, `http://127.0.0.1:${i.port}`]);
+    // One identity configuration for every instance: a session made on one is valid on all. Behind
+    // HAProxy the balancer's address is the public one (BETTER_AUTH_URL), the instances' stay trusted.
+    const lbPort = options.lb ? (options.lb.port ?? (await freePort())) : null;
+    const origins = [...(lbPort === null ? [] : [lbPort]), ...instances.map((i) => i.port)].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
     identityEnv = {
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
       ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
@@ -163,7 +166,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all(instances.map((instance) => launch(instance)));
     if (options.lb) {
       const servers = instances.map((i) => ({ name: `i${i.index}`, host: '127.0.0.1', port: i.port }));
-      lb = await startHaproxy({ port: options.lb.port ?? (await freePort()), servers, echo: options.echo });
+      lb = await startHaproxy({ port: lbPort!, servers, echo: options.echo });
       log(`HAProxy on ${lb.url} in front of ${servers.length} instance(s)`);
     }
   } catch (error) {
@@ -190,7 +193,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         instance.output.push(line);
         if (options.echo) console.log(`[i${instance.index}] ${line}`);
       }
-      if (instance.output.length > 500) instance.output.splice(0, instance.output.length - 500);
+      if (instance.output.length > 5_000) instance.output.splice(0, instance.output.length - 5_000);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);

@@ -36,7 +36,7 @@ export * from './invariants/client-invariants';
 export * from './invariants/command-invariants';
 export * from './invariants/stream-invariants';
 export * from './invariants/ownership-invariants';
-export { isFinalStatus, loadLedger, toCents } from './invariants/ledger';
+export { commandIdOf, isFinalStatus, loadLedger, toCents } from './invariants/ledger';
 export type { CheckOptions, Invariant, Ledger, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
 
 export const INVARIANTS: readonly Invariant[] = [

@@ -13,7 +13,9 @@ export function AddPasskey() {
   const add = async () => {
     setPending(true);
     setMessage(null);
-    const result = await authClient.passkey.addPasskey({ name: navigator.platform || 'This device' }).catch((e: unknown) => ({ error: { message: String(e) } }));
+    const result = await authClient.passkey
+      .addPasskey({ name: navigator.platform || 'This device' })
+      .catch((e: unknown) => ({ error: { message: String(e) } }));
     setPending(false);
     if (result?.error) {
       setMessage({ ok: false, text: 'No passkey was added. Your browser or device may not support passkeys here.' });

@@ -17,7 +17,16 @@ export function SignInForm({ next }: { next: string }) {
         </p>
       ) : null}
       <input type="hidden" name="next" value={next} />
-      <Field id="email" name="email" label="Email" type="email" autoComplete="username webauthn" required defaultValue={state.values.email} error={state.fieldErrors.email} />
+      <Field
+        id="email"
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="username webauthn"
+        required
+        defaultValue={state.values.email}
+        error={state.fieldErrors.email}
+      />
       <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
       <button type="submit" disabled={pending} aria-busy={pending || undefined}>
         Sign in

@@ -17,8 +17,26 @@ export function SignUpForm() {
           {state.error}
         </p>
       ) : null}
-      <Field id="name" name="name" label="Name" autoComplete="name" required maxLength={NAME_MAX} defaultValue={state.values.name} error={state.fieldErrors.name} />
-      <Field id="email" name="email" label="Email" type="email" autoComplete="email" required defaultValue={state.values.email} error={state.fieldErrors.email} />
+      <Field
+        id="name"
+        name="name"
+        label="Name"
+        autoComplete="name"
+        required
+        maxLength={NAME_MAX}
+        defaultValue={state.values.name}
+        error={state.fieldErrors.name}
+      />
+      <Field
+        id="email"
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="email"
+        required
+        defaultValue={state.values.email}
+        error={state.fieldErrors.email}
+      />
       <Field
         id="password"
         name="password"

@@ -13,9 +13,6 @@ import { db, type Db } from '@/lib/db/prisma';
 // (prisma/schema.prisma, "Identity"), so revoking anything takes effect on every instance at once.
 // Nothing about a session or a key is cached in memory or in a cookie.
 
-/** Per-key limit of API-key requests; stored on each key when it is created. */
-export const API_KEY_RATE_LIMIT = { timeWindow: 60_000, maxRequests: 1000 };
-
 export function createAuth(prisma: Db, config: AuthConfig) {
   return betterAuth({
     appName: 'Idem',
@@ -59,7 +56,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
         disableKeyHashing: false,
         requireName: true,
         maximumNameLength: 60,
-        rateLimit: { enabled: true, ...API_KEY_RATE_LIMIT },
+        // Per key, counted in its row (so across instances); IDEM_API_KEY_RATE_LIMIT, default 1000/60 s.
+        rateLimit: config.apiKeyRateLimit,
         // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it on every
         // request. No session is ever made from a key.
         enableSessionForAPIKeys: false,

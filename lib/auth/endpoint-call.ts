@@ -12,7 +12,10 @@ const FORWARDED = ['cookie', 'origin', 'referer', 'user-agent', 'sec-fetch-site'
 
 export type EndpointResult = { status: number; code: string | null; retryAfterSeconds: number | null };
 
-export async function callAuthEndpoint(path: '/sign-in/email' | '/sign-up/email' | '/sign-out' | '/revoke-sessions', body: Record<string, unknown>): Promise<EndpointResult> {
+export async function callAuthEndpoint(
+  path: '/sign-in/email' | '/sign-up/email' | '/sign-out' | '/revoke-sessions',
+  body: Record<string, unknown>,
+): Promise<EndpointResult> {
   const instance = auth();
   const incoming = await headers();
   const forwarded = new Headers({ 'content-type': 'application/json' });
@@ -21,7 +24,9 @@ export async function callAuthEndpoint(path: '/sign-in/email' | '/sign-up/email'
     const value = incoming.get(name);
     if (value !== null) forwarded.set(name, value);
   }
-  const response = await instance.handler(new Request(`${instance.options.baseURL}/api/auth${path}`, { method: 'POST', headers: forwarded, body: JSON.stringify(body) }));
+  const response = await instance.handler(
+    new Request(`${instance.options.baseURL}/api/auth${path}`, { method: 'POST', headers: forwarded, body: JSON.stringify(body) }),
+  );
 
   const setCookie = response.headers.get('set-cookie');
   if (setCookie) {

@@ -25,8 +25,17 @@ export const signUpSchema = z.object({
     .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`),
 });
 
+/**
+ * `someone@localhost` is the loopback host's mailbox, but better-auth accepts only domains with a
+ * dot: it is stored as `someone@localhost.localdomain` (the conventional name of the same host), and
+ * either spelling signs in. That is how `npm start`'s seeded `admin@localhost` signs in.
+ */
+export function canonicalEmail(email: string): string {
+  return email.replace(/@localhost$/i, '@localhost.localdomain');
+}
+
 export const signInSchema = z.object({
-  email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, INCORRECT),
+  email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, INCORRECT).transform(canonicalEmail),
   password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX, INCORRECT),
 });
 

@@ -30,7 +30,7 @@ describe('safeNextPath: ?next= is never an open redirect', () => {
   });
 
   it('never returns to the sign-in or sign-up page (no loop)', () => {
-    for (const next of ['/sign-in', '/sign-in?next=%2F', '/sign-up', '/sign-up/'] ) expect(safeNextPath(next)).toBe('/');
+    for (const next of ['/sign-in', '/sign-in?next=%2F', '/sign-up', '/sign-up/']) expect(safeNextPath(next)).toBe('/');
     expect(safeNextPath('/sign-instructions')).toBe('/sign-instructions');
   });
 

@@ -29,7 +29,8 @@ afterAll(async () => {
   await drop();
 });
 
-const signIn = (instance: Auth, email: string, password: string, ip: string) => post(instance, '/sign-in/email', { email, password }, { 'x-forwarded-for': ip });
+const signIn = (instance: Auth, email: string, password: string, ip: string) =>
+  post(instance, '/sign-in/email', { email, password }, { 'x-forwarded-for': ip });
 const rows = async (db: Db, like: string) => db.rateLimit.findMany({ where: { key: { contains: like } } });
 
 describe('sign-in rate limit (PostgreSQL, per client address)', () => {
@@ -57,7 +58,9 @@ describe('sign-in rate limit (PostgreSQL, per client address)', () => {
 
   it('a burst of parallel attempts from two instances is counted exactly', async () => {
     const ip = freshIp();
-    const statuses = await Promise.all(Array.from({ length: 16 }, (_, i) => signIn(i % 2 ? first.auth : second.auth, 'nobody@example.test', 'x', ip).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => signIn(i % 2 ? first.auth : second.auth, 'nobody@example.test', 'x', ip).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 401)).toHaveLength(RATE_LIMITS.signIn.max);
     expect(statuses.filter((s) => s === 429)).toHaveLength(16 - RATE_LIMITS.signIn.max);
   });
@@ -76,7 +79,8 @@ describe('sign-in rate limit per email (a forged client address gains nothing)',
   it(`${RATE_LIMITS.signInPerEmail.max} attempts per email from any addresses, then 429 (in any letter case)`, async () => {
     const user = await signUp(first.auth);
     const statuses: number[] = [];
-    for (let i = 0; i < RATE_LIMITS.signInPerEmail.max + 2; i++) statuses.push((await signIn(i % 2 ? first.auth : second.auth, user.email, `guess ${i}`, freshIp())).status);
+    for (let i = 0; i < RATE_LIMITS.signInPerEmail.max + 2; i++)
+      statuses.push((await signIn(i % 2 ? first.auth : second.auth, user.email, `guess ${i}`, freshIp())).status);
     expect(statuses).toEqual([...Array(RATE_LIMITS.signInPerEmail.max).fill(401), 429, 429]);
     expect((await signIn(first.auth, user.email.toUpperCase(), user.password, freshIp())).status).toBe(429);
     // Other emails are unaffected.
@@ -90,7 +94,12 @@ describe('sign-up rate limit', () => {
     const ip = freshIp();
     const statuses: number[] = [];
     for (let i = 0; i <= RATE_LIMITS.signUp.max; i++) {
-      const response = await post(i % 2 ? second.auth : first.auth, '/sign-up/email', { name: `N ${i}`, email: uniqueEmail(), password: 'long enough password' }, { 'x-forwarded-for': ip });
+      const response = await post(
+        i % 2 ? second.auth : first.auth,
+        '/sign-up/email',
+        { name: `N ${i}`, email: uniqueEmail(), password: 'long enough password' },
+        { 'x-forwarded-for': ip },
+      );
       statuses.push(response.status);
     }
     expect(statuses).toEqual([...Array(RATE_LIMITS.signUp.max).fill(200), 429]);

@@ -63,7 +63,12 @@ export function signInLimits(prisma: Db): BetterAuthPlugin {
             const email = typeof ctx.body?.email === 'string' ? ctx.body.email : '';
             if (!email) return;
             const { allowed, retryAfterSeconds } = await consumeEmailAttempt(prisma, email);
-            if (!allowed) throw new APIError('TOO_MANY_REQUESTS', { message: 'Too many sign-in attempts.', code: 'RATE_LIMITED' }, { 'X-Retry-After': String(retryAfterSeconds) });
+            if (!allowed)
+              throw new APIError(
+                'TOO_MANY_REQUESTS',
+                { message: 'Too many sign-in attempts.', code: 'RATE_LIMITED' },
+                { 'X-Retry-After': String(retryAfterSeconds) },
+              );
           }),
         },
       ],

@@ -5,7 +5,12 @@ import path from 'node:path';
 // Used by scripts/start.ts and scripts/cluster.ts (plain Node, not Next; no `server-only`): the
 // identity environment for the `next` processes they start, and the embedded database's admin.
 
-export const DEV_ADMIN_EMAIL = 'admin@localhost';
+/**
+ * The embedded database's admin. Not the bare `admin@localhost`: better-auth's email check (zod's
+ * z.email(), hard-wired in its sign-in) refuses a domain without a dot, so that address could never
+ * sign in. `localhost.localdomain` is the conventional name of the loopback host.
+ */
+export const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
 
 export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; admin: { email: string; password: string } | null };
 
@@ -14,7 +19,7 @@ export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; 
  *   at restart); required otherwise (a deployment's instances must share one).
  * - BETTER_AUTH_URL: kept if set; else http://localhost:<port> for a local bind (passkeys need a
  *   domain name, and `localhost` is one), with http://127.0.0.1:<port> trusted too.
- * - On the embedded database: an admin (ADMIN_EMAIL, default admin@localhost) with ADMIN_PASSWORD,
+ * - On the embedded database: an admin (ADMIN_EMAIL, default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD,
  *   or a one-time password printed at start. On any database when ADMIN_PASSWORD is set (tests).
  */
 export function identityEnvForStart(
@@ -24,7 +29,10 @@ export function identityEnvForStart(
   const added: Record<string, string> = {};
   const notice: string[] = [];
   if (!env.BETTER_AUTH_SECRET) {
-    if (!options.embeddedDatabase) throw new Error('BETTER_AUTH_SECRET is not set: with DATABASE_URL, choose one (≥ 32 characters, e.g. `openssl rand -base64 48`), the same on every instance.');
+    if (!options.embeddedDatabase)
+      throw new Error(
+        'BETTER_AUTH_SECRET is not set: with DATABASE_URL, choose one (≥ 32 characters, e.g. `openssl rand -base64 48`), the same on every instance.',
+      );
     added.BETTER_AUTH_SECRET = randomBytes(32).toString('base64url');
     notice.push('BETTER_AUTH_SECRET not set: generated one for this run (sessions end at restart).');
   }
@@ -38,11 +46,17 @@ export function identityEnvForStart(
   return { env: added, notice, admin };
 }
 
-/** The embedded database's admin: ADMIN_EMAIL (default admin@localhost) with ADMIN_PASSWORD or a one-time password. */
+/** The embedded database's admin: ADMIN_EMAIL (default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD or a one-time password. */
 export function embeddedAdmin(env: Record<string, string | undefined>): { email: string; password: string; notice: string[] } {
   const email = env.ADMIN_EMAIL || DEV_ADMIN_EMAIL;
   const password = env.ADMIN_PASSWORD || randomBytes(15).toString('base64url');
-  const notice = env.ADMIN_PASSWORD ? [] : ['admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):', `    email:    ${email}`, `    password: ${password}`];
+  const notice = env.ADMIN_PASSWORD
+    ? []
+    : [
+        'admin sign-in (one-time password for this run; sign in at /sign-in, then open /admin):',
+        `    email:    ${email === DEV_ADMIN_EMAIL ? 'admin@localhost' : email}`,
+        `    password: ${password}`,
+      ];
   return { email, password, notice };
 }
 

@@ -29,8 +29,10 @@ function amount(options: { allowZero: boolean }) {
     if (parsed.ok) return parsed.cents;
     ctx.addIssue({ code: 'custom', message: parsed.error.message });
     return z.NEVER;
-  });
+  }).meta(AMOUNT_SCHEMA); // what the OpenAPI document says (lib/http/openapi.ts); the transform decides
 }
+
+const AMOUNT_SCHEMA = { type: 'string', pattern: AMOUNT_FORMAT.source, description: `${EXPECTED}; at most 1,000,000.00`, examples: ['12.34'] };
 
 export const openAccountBody = z
   .object({

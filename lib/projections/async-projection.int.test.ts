@@ -151,7 +151,12 @@ describe('one runner at a time, across processes', () => {
     };
     try {
       for (let i = 0; i < 2; i++) {
-        const child = spawn('npx', ['tsx', 'scripts/projections.ts'], { env: { ...process.env, DATABASE_URL: url, IDEM_PROJECTION_POLL_MS: '100' }, stdio: 'ignore' });
+        // A process group of its own, so the cleanup below ends tsx and node too, not only a wrapper.
+        const child = spawn('node_modules/.bin/tsx', ['scripts/projections.ts'], {
+          env: { ...process.env, DATABASE_URL: url, IDEM_PROJECTION_POLL_MS: '100' },
+          stdio: 'ignore',
+          detached: true,
+        });
         children.push(child);
       }
       await until('a leader', async () => (await leader()) !== null);
@@ -174,7 +179,13 @@ describe('one runner at a time, across processes', () => {
       const row = projected.find((r) => r.account_id === accountId);
       expect(row).toMatchObject({ deposit_count: 21, deposits_cents: String(100 + 210) });
     } finally {
-      for (const child of children) child.kill('SIGKILL');
+      for (const child of children) {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       await p.end();
     }
   });

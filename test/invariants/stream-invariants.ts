@@ -45,7 +45,7 @@ export function balancesNeverNegative({ accounts }: Ledger): string[] {
   return found;
 }
 
-/** [projection-balance] account_balances = replay of the stream (owner, balance, version, opened_at). */
+/** [projection-balance] account_balances = replay of the stream (name, customer, account number, balance, version, opened_at). */
 export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): string[] {
   const found: string[] = [];
   const rowByAccount = new Map(balances.map((b) => [b.account_id, b]));
@@ -58,8 +58,16 @@ export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): 
       continue;
     }
     const opened = events[0]?.type === 'AccountOpened' ? events[0] : null;
-    const replayed = { owner: opened?.data.owner, balance: String(balance), version: last.version, openedAt: opened ? Date.parse(opened.data.openedAt ?? '') : null };
-    const stored = { owner: row.owner, balance: row.balance_cents, version: row.version, openedAt: row.opened_at.getTime() };
+    // Accounts opened before customers carry no number or customer in their event (the migration numbered them).
+    const replayed = {
+      owner: opened?.data.owner,
+      customerId: opened?.data.customerId ?? null,
+      accountNumber: opened?.data.accountNumber ?? row.account_number,
+      balance: String(balance),
+      version: last.version,
+      openedAt: opened ? Date.parse(opened.data.openedAt ?? '') : null,
+    };
+    const stored = { owner: row.owner, customerId: row.customer_id, accountNumber: row.account_number, balance: row.balance_cents, version: row.version, openedAt: row.opened_at.getTime() };
     if (JSON.stringify(stored) !== JSON.stringify(replayed)) found.push(violation('projection-balance', `${accountId}: account_balances ${JSON.stringify(stored)} ≠ replay ${JSON.stringify(replayed)}`));
   }
   for (const [accountId, row] of rowByAccount) found.push(violation('projection-balance', `${accountId}: account_balances row (balance ${row.balance_cents}) without a stream`));

@@ -10,16 +10,23 @@ export function CreateKeyForm() {
   const [state, action, pending] = useActionState(createApiKeyAction, initial);
   return (
     <form action={action} className="card" aria-label="Create API key">
-      <Field id="key-name" name="name" label="Key name" hint="What will use it, e.g. “billing server”." required maxLength={60} autoComplete="off" error={state.fieldErrors.name} />
+      <Field
+        id="key-name"
+        name="name"
+        label="Key name"
+        hint="What will use it, e.g. “billing server”."
+        required
+        maxLength={60}
+        autoComplete="off"
+        error={state.fieldErrors.name}
+      />
       <button type="submit" disabled={pending} aria-busy={pending || undefined}>
         Create API key
       </button>
       <div role="status">
         {state.key ? (
           <div className="status status-success new-key">
-            <p>
-              Your new key “{state.name}”. Copy it now: it is shown only this once.
-            </p>
+            <p>Your new key “{state.name}”. Copy it now: it is shown only this once.</p>
             <code data-testid="new-api-key">{state.key}</code>
           </div>
         ) : null}

@@ -20,8 +20,7 @@ export default async function ApiKeysPage() {
       </p>
       <h1>API keys</h1>
       <p className="muted">
-        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored hashed; revoking one takes effect at
-        once.
+        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored hashed; revoking one takes effect at once.
       </p>
       <CreateKeyForm />
       <h2 id="keys-heading">Your keys</h2>
