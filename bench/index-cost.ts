@@ -58,7 +58,13 @@ export async function runIndexCost(server: BenchServer, config: IndexCostConfig,
     }
     await c.query('DROP TABLE IF EXISTS idx_events');
   });
-  const result = VARIANTS.map(({ variant, indexes }) => ({ variant, indexes: ['pkey', '(stream_id, version)', ...indexes].join(', '), cpuUsPerEvent: median(perRound.get(variant)!), perRound: perRound.get(variant)! }));
-  for (const r of result) log(`index cost: ${r.variant}: ${r.cpuUsPerEvent.toFixed(1)} µs of PostgreSQL CPU per event (${r.perRound.map((v) => v.toFixed(1)).join(' / ')})`);
+  const result = VARIANTS.map(({ variant, indexes }) => ({
+    variant,
+    indexes: ['pkey', '(stream_id, version)', ...indexes].join(', '),
+    cpuUsPerEvent: median(perRound.get(variant)!),
+    perRound: perRound.get(variant)!,
+  }));
+  for (const r of result)
+    log(`index cost: ${r.variant}: ${r.cpuUsPerEvent.toFixed(1)} µs of PostgreSQL CPU per event (${r.perRound.map((v) => v.toFixed(1)).join(' / ')})`);
   return result;
 }

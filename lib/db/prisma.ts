@@ -19,7 +19,8 @@ export function poolOf(db: PrismaClient): pg.Pool {
   return pool;
 }
 
-export const isPrismaClientWithPool = (value: unknown): value is PrismaClient => typeof value === 'object' && value !== null && poolByClient.has(value as PrismaClient);
+export const isPrismaClientWithPool = (value: unknown): value is PrismaClient =>
+  typeof value === 'object' && value !== null && poolByClient.has(value as PrismaClient);
 
 const statementNames = new Map<string, string>();
 
