@@ -49,7 +49,8 @@ const keyOf = (form: FormData) => {
   return key.length > 0 && key.length <= 255 ? key : randomUUID();
 };
 /** Recorded outcomes spend the key; a new request needs a new one. */
-const recorded = (result: FormResult) => result.status === 'success' || result.status === 'key-reused' || (result.status === 'rejected' && result.code !== 'SignedOut');
+const recorded = (result: FormResult) =>
+  result.status === 'success' || result.status === 'key-reused' || (result.status === 'rejected' && result.code !== 'SignedOut');
 const nextKey = (key: string, result: FormResult) => (recorded(result) ? randomUUID() : key);
 const invalid = (fieldErrors: Record<string, string>): FormResult => ({ status: 'invalid', fieldErrors, message: INVALID });
 
@@ -166,5 +167,10 @@ async function reviewTransfer(input: { fromAccountId: string; toAccountNumber: s
   if (recipient.accountId === parsed.data.fromAccountId) {
     return { status: 'invalid', fieldErrors: { toAccountNumber: 'This is the account you are sending from' }, message: INVALID };
   }
-  return { status: 'review', maskedName: recipient.maskedName, accountNumber: formatAccountNumber(recipient.accountNumber), amount: formatUsd(parsed.data.amount) };
+  return {
+    status: 'review',
+    maskedName: recipient.maskedName,
+    accountNumber: formatAccountNumber(recipient.accountNumber),
+    amount: formatUsd(parsed.data.amount),
+  };
 }

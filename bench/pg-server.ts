@@ -3,6 +3,7 @@
 // DATABASE_URL. Each contender gets a database of its own on it, created fresh for the run.
 import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
+import { benchPort } from './ports';
 
 export type BenchServer = {
   /** URL of database `name` on this server. */
@@ -21,11 +22,15 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
   const external = process.env.DATABASE_URL;
   const server = await postgresFromEnv({
     database: 'postgres',
+    // In this work tree's block of ports when BENCH_PG_PORTS says so (bench/ports.ts).
+    port: external || !process.env.BENCH_PG_PORTS ? undefined : await benchPort('BENCH_PG_PORTS'),
     settings: { synchronous_commit: 'on', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
   });
   const base = new URL(server.adminUrl);
   const pgPid = server.pid();
-  log(external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`);
+  log(
+    external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`,
+  );
   const url = (name: string) => {
     const u = new URL(base);
     u.pathname = `/${name}`;
@@ -34,10 +39,9 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
   const admin = url('postgres');
   const settings = await withClient(admin, async (c) => {
     const names = ['server_version', 'synchronous_commit', 'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections', 'shared_preload_libraries'];
-    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>(
-      'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
-      [names],
-    );
+    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)', [
+      names,
+    ]);
     return Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} (${r.unit})` : r.setting]));
   });
   if (settings.synchronous_commit !== 'on') throw new Error(`synchronous_commit is ${settings.synchronous_commit}, the suite needs on`);

@@ -64,7 +64,9 @@ test('a duplicate POST forced past the client guard still records one withdrawal
   // Five copies at once, straight from the page, bypassing the form's pending guard.
   const replies = await page.evaluate(
     async ({ url, headers, body }) =>
-      Promise.all(Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() })))),
+      Promise.all(
+        Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }))),
+      ),
     { url: captured.url, headers: replayHeaders(captured.headers), body: captured.body },
   );
   for (const reply of replies) {
@@ -85,10 +87,11 @@ test('the server re-validates: a forged action call with a bad amount changes no
 
   const forged = withField(withField(captured.body, 'amount', '-500'), 'commandId', 'forged-key-1');
   expect(forged).toContain('-500');
-  const text = await page.evaluate(
-    async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(),
-    { url: captured.url, headers: replayHeaders(captured.headers), body: forged },
-  );
+  const text = await page.evaluate(async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(), {
+    url: captured.url,
+    headers: replayHeaders(captured.headers),
+    body: forged,
+  });
   expect(text).toContain('"status":"invalid"');
   expect(text).toContain('Amount cannot be negative');
   expect(await eventCount(db, account.id)).toBe(before);

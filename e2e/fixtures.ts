@@ -62,7 +62,10 @@ export async function signUp(context: BrowserContext, baseURL: string, name = `C
 
 /** Signs `context` in as an existing customer over the auth API (a second browser of theirs). */
 export async function signInAs(context: BrowserContext, baseURL: string, customer: { email: string; password: string }): Promise<void> {
-  const response = await context.request.post('/api/auth/sign-in/email', { data: { email: customer.email, password: customer.password }, headers: { origin: baseURL } });
+  const response = await context.request.post('/api/auth/sign-in/email', {
+    data: { email: customer.email, password: customer.password },
+    headers: { origin: baseURL },
+  });
   expect(response.status(), await response.text()).toBe(200);
 }
 
@@ -100,10 +103,10 @@ export async function openAccount(page: Page, owner: string, openingDeposit: str
 }
 
 export async function eventCount(db: pg.Pool, accountId: string, type?: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)',
-    [`account-${accountId}`, type ?? null],
-  );
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)', [
+    `account-${accountId}`,
+    type ?? null,
+  ]);
   return Number(rows[0]!.n);
 }
 

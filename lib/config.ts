@@ -52,9 +52,15 @@ export const envSchema = z.object({
   BETTER_AUTH_SECRET: secret.optional(),
   BETTER_AUTH_URL: url(['http:', 'https:']).optional(),
   IDEM_TRUSTED_ORIGINS: z.string().min(1).optional(),
-  IDEM_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated').optional(),
+  IDEM_CLIENT_IP_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated')
+    .optional(),
   IDEM_TRUSTED_PROXIES: z.string().min(1).optional(),
-  IDEM_API_KEY_RATE_LIMIT: z.string().regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, 'must be <requests>/<seconds> (like 1000/60) or off').optional(),
+  IDEM_API_KEY_RATE_LIMIT: z
+    .string()
+    .regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, 'must be <requests>/<seconds> (like 1000/60) or off')
+    .optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

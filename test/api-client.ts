@@ -38,9 +38,19 @@ export function apiHeaders(idempotencyKey?: string, extra: Record<string, string
 export type ApiAnswer = { status: number; body: string; headers: Headers } | { status: 0; error: string };
 
 /** One POST of a command; network errors come back as status 0 (never thrown). */
-export async function postCommand(url: string, key: string, body: unknown, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+export async function postCommand(
+  url: string,
+  key: string,
+  body: unknown,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
   try {
-    const response = await fetch(url, { method: 'POST', headers: apiHeaders(key, options.headers), body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: apiHeaders(key, options.headers),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
     const text = await response.text();
     reportAnswer('POST', url, response, text);
     return { status: response.status, body: text, headers: response.headers };
@@ -86,7 +96,11 @@ export async function signUpApiCustomer(url: string, name = 'cluster client', ke
     .join('; ');
   const authorizations: string[] = [];
   for (let i = 0; i < keys; i++) {
-    const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name: `${name} ${i + 1}` }) });
+    const created = await fetch(`${url}/api/auth/api-key/create`, {
+      method: 'POST',
+      headers: { ...headers, cookie },
+      body: JSON.stringify({ name: `${name} ${i + 1}` }),
+    });
     if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
     authorizations.push(`Bearer ${((await created.json()) as { key: string }).key}`);
   }

@@ -88,7 +88,9 @@ export type InvariantReport = {
 export class InvariantViolation extends Error {
   constructor(readonly violations: string[]) {
     const shown = violations.slice(0, 40);
-    super(`${violations.length} invariant violation(s):\n- ${shown.join('\n- ')}${violations.length > shown.length ? `\n… and ${violations.length - shown.length} more` : ''}`);
+    super(
+      `${violations.length} invariant violation(s):\n- ${shown.join('\n- ')}${violations.length > shown.length ? `\n… and ${violations.length - shown.length} more` : ''}`,
+    );
     this.name = 'InvariantViolation';
   }
 }

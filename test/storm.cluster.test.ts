@@ -124,7 +124,13 @@ async function runStorm(client: StormClient, ops: PlannedOp[], instances: number
   const sends: Promise<unknown>[] = [];
   for (const op of ops) {
     for (let copy = 0; copy < op.copies; copy++) {
-      const options = { instance: (op.first + copy) % instances, duplicate: copy > 0, delayMs: op.delayMs + copy * Math.floor(Math.random() * 15), as: op.sender, apiKey: copy };
+      const options = {
+        instance: (op.first + copy) % instances,
+        duplicate: copy > 0,
+        delayMs: op.delayMs + copy * Math.floor(Math.random() * 15),
+        as: op.sender,
+        apiKey: copy,
+      };
       sends.push(
         op.kind === 'deposit'
           ? client.deposit(op.accountId, op.amount, op.key, options)
@@ -141,7 +147,9 @@ async function runStorm(client: StormClient, ops: PlannedOp[], instances: number
 async function openAccounts(client: StormClient, instances: number, others = 5): Promise<Accounts> {
   const { customers } = client;
   const hot = await client.openAccount(customers[0]!, 'Hot Account', '100.00', 0);
-  const list = await Promise.all(Array.from({ length: others }, (_, i) => client.openAccount(customers[(i + 1) % customers.length]!, `Account ${i + 1}`, '500.00', (i + 1) % instances)));
+  const list = await Promise.all(
+    Array.from({ length: others }, (_, i) => client.openAccount(customers[(i + 1) % customers.length]!, `Account ${i + 1}`, '500.00', (i + 1) % instances)),
+  );
   return { hot, others: list };
 }
 
@@ -258,7 +266,15 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(1, client, accounts, 3, { unique: 260, hotShare: 0.4, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 200, intrusionShare: 0.05, sharedKeyShare: 0.05 });
+      const ops = planStorm(1, client, accounts, 3, {
+        unique: 260,
+        hotShare: 0.4,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 200,
+        intrusionShare: 0.05,
+        sharedKeyShare: 0.05,
+      });
       const started = Date.now();
       await runStorm(client, ops, 3);
       // What an account that does not exist answers: an intruder must get exactly this, id for id.
@@ -268,7 +284,13 @@ describe('cluster', () => {
       const duplicatedKeys = ops.filter((o) => o.copies > 1).length;
       const intrusions = ops.filter((o) => o.intrusion);
       const sharedKeys = [...new Set(ops.map((o) => o.key))].filter((key) => new Set(ops.filter((o) => o.key === key).map((o) => o.sender)).size > 1);
-      summary('storm', cluster, client, started, report, { accounts: 6, duplicatedKeys, crossInstanceDuplicates: crossInstanceDuplicates(client), intrusions: intrusions.length, sharedKeys: sharedKeys.length });
+      summary('storm', cluster, client, started, report, {
+        accounts: 6,
+        duplicatedKeys,
+        crossInstanceDuplicates: crossInstanceDuplicates(client),
+        intrusions: intrusions.length,
+        sharedKeys: sharedKeys.length,
+      });
 
       expect(client.stats.requests).toBeGreaterThanOrEqual(300);
       expect(duplicatedKeys / ops.length).toBeGreaterThanOrEqual(0.3);
@@ -278,7 +300,8 @@ describe('cluster', () => {
       expect(report.unresolved).toBe(0);
       // The hot account was overdrawn: its withdrawals add up to more than all it ever received, so some
       // were refused whatever the order; none went below zero (checked).
-      const onHot = (kind: string) => ops.filter((o) => o.accountId === accounts.hot && o.kind === kind && !o.intrusion).reduce((sum, o) => sum + toCents(o.amount), 0);
+      const onHot = (kind: string) =>
+        ops.filter((o) => o.accountId === accounts.hot && o.kind === kind && !o.intrusion).reduce((sum, o) => sum + toCents(o.amount), 0);
       expect(onHot('withdraw')).toBeGreaterThan(100_00 + onHot('deposit'));
       const hot = client.list().filter((o) => o.request.accountId === accounts.hot && o.request.kind === 'withdraw');
       expect(hot.some((o) => o.responses.some((r) => r.status === 422 && r.body.includes('insufficient-funds')))).toBe(true);
@@ -308,7 +331,10 @@ describe('cluster', () => {
         });
         const written = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1)', [intruded]);
         expect(written.rows[0]!.n).toBe(0);
-        const recorded = await db.query<{ status: string; code: string }>(`SELECT status, outcome -> 'rejection' ->> 'code' AS code FROM commands WHERE command_id = ANY($1)`, [intruded]);
+        const recorded = await db.query<{ status: string; code: string }>(
+          `SELECT status, outcome -> 'rejection' ->> 'code' AS code FROM commands WHERE command_id = ANY($1)`,
+          [intruded],
+        );
         expect(recorded.rows).toEqual(intruded.map(() => ({ status: 'rejected', code: 'NotOwner' })));
 
         // Transfers (issue 6): each key sent to all three instances at the same moment → exactly one
@@ -332,7 +358,10 @@ describe('cluster', () => {
           );
           expect(new Set(replies).size, key).toBe(1);
           const events = await db.query<{ type: string }>('SELECT type FROM events WHERE command_id = $1 ORDER BY type', [scopedCommandId(sender, key)]);
-          expect(events.rows.map((r) => r.type), key).toEqual(replies[0]!.startsWith('201') ? ['MoneyTransferredIn', 'MoneyTransferredOut'] : []);
+          expect(
+            events.rows.map((r) => r.type),
+            key,
+          ).toEqual(replies[0]!.startsWith('201') ? ['MoneyTransferredIn', 'MoneyTransferredOut'] : []);
         }
       } finally {
         await db.end();
@@ -344,7 +373,15 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(2, client, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000, intrusionShare: 0.03, sharedKeyShare: 0.03 });
+      const ops = planStorm(2, client, accounts, 3, {
+        unique: 240,
+        hotShare: 0.3,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 3_000,
+        intrusionShare: 0.03,
+        sharedKeyShare: 0.03,
+      });
       const started = Date.now();
       let killedAt = 0;
       const fault = (async () => {
@@ -363,7 +400,10 @@ describe('cluster', () => {
 
       // Restarted, the killed instance replays what the others answered, byte for byte.
       await cluster.restart(1);
-      const sample = client.list().filter((o) => o.request.kind !== 'open').slice(0, 20);
+      const sample = client
+        .list()
+        .filter((o) => o.request.kind !== 'open')
+        .slice(0, 20);
       for (const observation of sample) {
         const final = observation.responses.find((r) => isFinal(r.status))!;
         const replay = await fetch(cluster.instances[1]!.url + observation.request.path, {
@@ -371,7 +411,11 @@ describe('cluster', () => {
           headers: { 'content-type': 'application/json', 'idempotency-key': observation.key, ...client.authHeaders(observation.request.customerId) },
           body: JSON.stringify(observation.request.body),
         });
-        expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({ status: final.status, body: final.body, replayed: 'true' });
+        expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({
+          status: final.status,
+          body: final.body,
+          replayed: 'true',
+        });
       }
     });
   });
@@ -380,7 +424,15 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(3, client, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000, intrusionShare: 0.03, sharedKeyShare: 0.03 });
+      const ops = planStorm(3, client, accounts, 3, {
+        unique: 240,
+        hotShare: 0.3,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 3_000,
+        intrusionShare: 0.03,
+        sharedKeyShare: 0.03,
+      });
       const admin = new pg.Client({ connectionString: cluster.postgres.adminUrl });
       await admin.connect();
       const started = Date.now();
@@ -414,7 +466,15 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(4, client, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 4_000, intrusionShare: 0.03, sharedKeyShare: 0.03 });
+      const ops = planStorm(4, client, accounts, 3, {
+        unique: 240,
+        hotShare: 0.3,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 4_000,
+        intrusionShare: 0.03,
+        sharedKeyShare: 0.03,
+      });
       const pids = cluster.instances.map((i) => i.pid);
       const postmasterBefore = cluster.postgres.pid();
       const started = Date.now();
@@ -475,8 +535,20 @@ describe('cluster', () => {
               c.kind === 'open'
                 ? { kind: 'open', customerId, path: '/api/accounts', body: { name: 'Opened Ambiguously', openingDeposit: c.amount } }
                 : c.kind === 'transfer'
-                  ? { kind: 'transfer', customerId, toAccountId: payee, path: '/api/transfers', body: { from: account, toAccountNumber: client.account(payee).accountNumber, amount: c.amount } }
-                  : { kind: c.kind, customerId, accountId: account, path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`, body: { amount: c.amount } };
+                  ? {
+                      kind: 'transfer',
+                      customerId,
+                      toAccountId: payee,
+                      path: '/api/transfers',
+                      body: { from: account, toAccountNumber: client.account(payee).accountNumber, amount: c.amount },
+                    }
+                  : {
+                      kind: c.kind,
+                      customerId,
+                      accountId: account,
+                      path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`,
+                      body: { amount: c.amount },
+                    };
             const final = await client.send(request, key, { instance: 0, stride: c.stride });
             const [record] = await cut;
             const seen = client.observation(customerId, key)!.responses;
@@ -506,13 +578,24 @@ describe('cluster', () => {
         const queuedCutRecords = proxy.stats.cuts - cutsBefore;
         proxy.disarm();
         void queuedCuts;
-        const cutAnswers = contended.map((c) => client.observation(owner.id, c.key)!.responses).filter((r) => r.length > 1).map((r) => r[0]!.status);
+        const cutAnswers = contended
+          .map((c) => client.observation(owner.id, c.key)!.responses)
+          .filter((r) => r.length > 1)
+          .map((r) => r[0]!.status);
 
         // The same, in a small storm: 8 cuts among concurrent commands, duplicates on instance 1.
         const others = await Promise.all([client.openAccount(owner, 'Cut 1', '200.00', 1), client.openAccount(other, 'Cut 2', '200.00', 1)]);
         const stormCuts = proxy.armCutAfter(isCommandWrite, 8);
         const before = proxy.stats.cuts;
-        const ops = planStorm(5, client, { hot: account, others: [payee, ...others] }, 2, { unique: 100, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 1_000, firstInstance: 0, intrusionShare: 0.05 });
+        const ops = planStorm(5, client, { hot: account, others: [payee, ...others] }, 2, {
+          unique: 100,
+          hotShare: 0.3,
+          transferShare: 0.15,
+          duplicateShare: 0.4,
+          spreadMs: 1_000,
+          firstInstance: 0,
+          intrusionShare: 0.05,
+        });
         await runStorm(client, ops, 2);
         const cutsInStorm = proxy.stats.cuts - before;
         proxy.disarm();

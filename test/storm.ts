@@ -70,7 +70,19 @@ export async function stormCustomers(urls: string[], keysPerCustomer: number[]):
 export class StormClient {
   /** Per command id ("<customer id>:<key>"). */
   readonly observations = new Map<string, Observation>();
-  readonly stats: StormStats = { requests: 0, keys: 0, duplicates: 0, retries: 0, status5xx: 0, status409: 0, status429: 0, networkErrors: 0, networkErrorKinds: {}, gaveUp: 0, byStatus: {} };
+  readonly stats: StormStats = {
+    requests: 0,
+    keys: 0,
+    duplicates: 0,
+    retries: 0,
+    status5xx: 0,
+    status409: 0,
+    status429: 0,
+    networkErrors: 0,
+    networkErrorKinds: {},
+    gaveUp: 0,
+    byStatus: {},
+  };
   readonly customers: ApiCustomer[];
   private readonly accounts = new Map<string, StormAccount>();
   /** Attempts each customer sent so far: the next one goes out with key number (turn mod keys). */
@@ -191,7 +203,14 @@ export class StormClient {
     return null;
   }
 
-  private async attempt(url: string, key: string, payload: string, instance: number, customerId: string, keyTurn?: number): Promise<{ response: ObservedResponse; retryAfterSeconds: number }> {
+  private async attempt(
+    url: string,
+    key: string,
+    payload: string,
+    instance: number,
+    customerId: string,
+    keyTurn?: number,
+  ): Promise<{ response: ObservedResponse; retryAfterSeconds: number }> {
     const started = Date.now();
     const { authorization, index } = this.nextAuthorization(customerId, keyTurn);
     try {
@@ -204,7 +223,14 @@ export class StormClient {
       const body = await response.text();
       reportAnswer('POST', url, response, body);
       return {
-        response: { status: response.status, body, instance, apiKey: index, replayed: response.headers.get('idempotent-replayed') === 'true', ms: Date.now() - started },
+        response: {
+          status: response.status,
+          body,
+          instance,
+          apiKey: index,
+          replayed: response.headers.get('idempotent-replayed') === 'true',
+          ms: Date.now() - started,
+        },
         retryAfterSeconds: Number(response.headers.get('retry-after') ?? 1) || 1,
       };
     } catch (error) {
@@ -246,10 +272,10 @@ export function seeded(seed: number): () => number {
 
 export type ScenarioSummary = Pick<StormStats, 'requests' | 'keys' | 'duplicates' | 'retries' | 'status5xx' | 'status409' | 'networkErrors' | 'byStatus'> &
   Partial<Pick<StormStats, 'status429'>> & {
-  scenario: string;
-  durationMs: number;
-  [extra: string]: unknown;
-};
+    scenario: string;
+    durationMs: number;
+    [extra: string]: unknown;
+  };
 
 /** Prints one summary line and merges it into reports/cluster-summary.json. */
 export function reportScenario(summary: ScenarioSummary): void {

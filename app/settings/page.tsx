@@ -28,7 +28,10 @@ export default async function SettingsPage() {
             <ul data-testid="passkey-list">
               {passkeys.map((p) => (
                 <li key={p.id}>
-                  {p.name ?? 'Passkey'} <span className="muted">· added <LocalTime iso={new Date(p.createdAt).toISOString()} /></span>
+                  {p.name ?? 'Passkey'}{' '}
+                  <span className="muted">
+                    · added <LocalTime iso={new Date(p.createdAt).toISOString()} />
+                  </span>
                 </li>
               ))}
             </ul>

@@ -39,7 +39,11 @@ export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejec
     }
     case 'rejected':
       // Someone else's account answers, code included, exactly like an unknown one (no existence leak).
-      return { status: 'rejected', code: outcome.rejection.code === 'NotOwner' ? 'AccountNotFound' : outcome.rejection.code, message: rejectionMessage(outcome.rejection) };
+      return {
+        status: 'rejected',
+        code: outcome.rejection.code === 'NotOwner' ? 'AccountNotFound' : outcome.rejection.code,
+        message: rejectionMessage(outcome.rejection),
+      };
     case 'busy':
       return { status: 'busy', message: 'The account is busy with other requests. Please try again; it will not be applied twice.' };
     case 'key-reused':
@@ -60,7 +64,7 @@ export const accountConfirmation =
 export const transferConfirmation =
   (maskedName: string) =>
   (result: TransferResult): Confirmation => ({
-  message: `Sent ${formatUsd(result.amountCents)} to ${maskedName} · new balance ${formatUsd(result.fromBalanceCents)}`,
-  accountId: result.fromAccountId,
-  balanceCents: result.fromBalanceCents,
-});
+    message: `Sent ${formatUsd(result.amountCents)} to ${maskedName} · new balance ${formatUsd(result.fromBalanceCents)}`,
+    accountId: result.fromAccountId,
+    balanceCents: result.fromBalanceCents,
+  });

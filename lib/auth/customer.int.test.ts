@@ -130,7 +130,11 @@ describe('authenticateRequest', () => {
       await expect(identifyRequest(request(bearer))).rejects.toBeInstanceOf(IdentityUnavailable);
       verify.mockResolvedValueOnce(swallowed).mockResolvedValueOnce(swallowed);
       const answer = await customerRequest(request(bearer), async () => new Response('ran'));
-      expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { type: string }).type]).toEqual([503, '1', '/problems/service-unavailable']);
+      expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { type: string }).type]).toEqual([
+        503,
+        '1',
+        '/problems/service-unavailable',
+      ]);
     } finally {
       verify.mockRestore();
     }

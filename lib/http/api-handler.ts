@@ -18,9 +18,12 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
   } catch (error) {
     if (isConnectionError(error) || error instanceof IdentityUnavailable) {
       log().warn(errorFields(error), 'database unavailable');
-      return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
-        'retry-after': '1',
-      });
+      return problemResponse(
+        problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'),
+        {
+          'retry-after': '1',
+        },
+      );
     }
     log().error(errorFields(error, true), 'unexpected error in API route');
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));

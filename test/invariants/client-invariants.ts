@@ -1,7 +1,19 @@
 // Invariants of what the clients saw, against what is stored: one answer per key, acknowledged
 // means committed, and every reply and stored command matches the request and the ledger. A key is
 // its customer's: an observation's command is the row of "<customer id>:<key>".
-import { commandIdOf, isFinalStatus, toCents, violation, type CheckOptions, type CommandRow, type EventRow, type Ledger, type Observation, type ObservedRequest, type ObservedResponse } from './ledger';
+import {
+  commandIdOf,
+  isFinalStatus,
+  toCents,
+  violation,
+  type CheckOptions,
+  type CommandRow,
+  type EventRow,
+  type Ledger,
+  type Observation,
+  type ObservedRequest,
+  type ObservedResponse,
+} from './ledger';
 
 const COMMAND_OF_KIND = { open: 'OpenAccount', deposit: 'DepositMoney', withdraw: 'WithdrawMoney', transfer: 'TransferMoney' } as const;
 const REJECTION_CODE: Record<string, string> = {
@@ -43,7 +55,8 @@ export function answerOf(observation: Observation, ledger: Ledger): Answer {
     bodyIsJson = false;
   }
   const verdict = !first ? 'unresolved' : first.status >= 200 && first.status < 300 ? 'acknowledged' : 'refused';
-  const business = verdict === 'refused' ? (/\/(insufficient-funds|account-not-found|balance-limit-exceeded|same-account)$/.exec(String(body.type ?? ''))?.[1] ?? null) : null;
+  const business =
+    verdict === 'refused' ? (/\/(insufficient-funds|account-not-found|balance-limit-exceeded|same-account)$/.exec(String(body.type ?? ''))?.[1] ?? null) : null;
   // account-not-found that names no account id was answered before any command ran (opening names
   // none; an unknown account number or a malformed id in the path): nothing is recorded for it.
   const rejection = business === 'account-not-found' && (request.kind === 'open' || typeof body.accountId !== 'string') ? null : business;
@@ -53,13 +66,16 @@ export function answerOf(observation: Observation, ledger: Ledger): Answer {
 const answers = (ledger: Ledger, observations: Observation[]) => observations.map((o) => answerOf(o, ledger));
 
 /** The AccountOpened of an account, if the ledger has that account. */
-const openedEvent = (ledger: Ledger, accountId: string | undefined) => (accountId ? ledger.streams.get(`account-${accountId.toLowerCase()}`)?.find((e) => e.type === 'AccountOpened') : undefined);
+const openedEvent = (ledger: Ledger, accountId: string | undefined) =>
+  accountId ? ledger.streams.get(`account-${accountId.toLowerCase()}`)?.find((e) => e.type === 'AccountOpened') : undefined;
 
 /** [response-divergence] all final (not 5xx, 409 or 429) responses for one key are identical. */
 export function finalResponsesAgree(ledger: Ledger, observations: Observation[]): string[] {
   return answers(ledger, observations).flatMap(({ commandId, finals }) => {
     const distinct = new Set(finals.map((r) => `${r.status} ${r.body}`));
-    return distinct.size > 1 ? [violation('response-divergence', `${commandId}: ${distinct.size} different final responses: ${[...distinct].map((d) => d.slice(0, 160)).join(' | ')}`)] : [];
+    return distinct.size > 1
+      ? [violation('response-divergence', `${commandId}: ${distinct.size} different final responses: ${[...distinct].map((d) => d.slice(0, 160)).join(' | ')}`)]
+      : [];
   });
 }
 
@@ -74,7 +90,9 @@ export function executedAtMostOnce(ledger: Ledger, observations: Observation[]):
 /** [ack-lost] every 2xx has its committed command. */
 export function acknowledgedCommandsExist(ledger: Ledger, observations: Observation[]): string[] {
   return answers(ledger, observations).flatMap(({ commandId, first, command, verdict }) =>
-    verdict === 'acknowledged' && !command ? [violation('ack-lost', `${commandId}: acknowledged ${first!.status} ${first!.body.slice(0, 160)}, but no command row`)] : [],
+    verdict === 'acknowledged' && !command
+      ? [violation('ack-lost', `${commandId}: acknowledged ${first!.status} ${first!.body.slice(0, 160)}, but no command row`)]
+      : [],
   );
 }
 
@@ -83,7 +101,8 @@ export function acknowledgementsMatchStore(ledger: Ledger, observations: Observa
   const found: string[] = [];
   for (const answer of answers(ledger, observations)) {
     const { commandId, first, command } = answer;
-    if (first && !answer.bodyIsJson) found.push(violation('ack-mismatch', `${commandId}: final response ${first.status} is not JSON: ${first.body.slice(0, 120)}`));
+    if (first && !answer.bodyIsJson)
+      found.push(violation('ack-mismatch', `${commandId}: final response ${first.status} is not JSON: ${first.body.slice(0, 120)}`));
     if (answer.verdict === 'acknowledged' && command) {
       const fail = (message: string) => violation('ack-mismatch', `${commandId}: ${message}`);
       found.push(...acknowledgementMismatches(answer, command, ledger.eventsByCommand.get(commandId) ?? [], ledger).map(fail));
@@ -95,25 +114,45 @@ export function acknowledgementsMatchStore(ledger: Ledger, observations: Observa
 function acknowledgementMismatches({ key, request, body }: Answer, command: CommandRow, events: EventRow[], ledger: Ledger): string[] {
   if (command.outcome?.status !== 'accepted') return [`acknowledged, but the stored command was ${command.status}`];
   const r = command.outcome.result;
-  const differ = (acked: unknown, stored: unknown) => (JSON.stringify(acked) !== JSON.stringify(stored) ? [`acknowledged ${JSON.stringify(acked)}, stored outcome ${JSON.stringify(stored)}`] : []);
+  const differ = (acked: unknown, stored: unknown) =>
+    JSON.stringify(acked) !== JSON.stringify(stored) ? [`acknowledged ${JSON.stringify(acked)}, stored outcome ${JSON.stringify(stored)}`] : [];
   if (request.kind === 'transfer') {
-    const acked = { transferId: body.transferId, from: body.from, toAccountNumber: body.toAccountNumber, amount: toCents(String(body.amount)), fromBalance: toCents(String(body.fromBalance)) };
-    const stored = { transferId: r.transferId, from: r.fromAccountId, toAccountNumber: r.toAccountNumber, amount: r.amountCents, fromBalance: r.fromBalanceCents };
+    const acked = {
+      transferId: body.transferId,
+      from: body.from,
+      toAccountNumber: body.toAccountNumber,
+      amount: toCents(String(body.amount)),
+      fromBalance: toCents(String(body.fromBalance)),
+    };
+    const stored = {
+      transferId: r.transferId,
+      from: r.fromAccountId,
+      toAccountNumber: r.toAccountNumber,
+      amount: r.amountCents,
+      fromBalance: r.fromBalanceCents,
+    };
     const found = differ(acked, stored);
     const fields = Object.keys(body).sort().join(',');
     if (fields !== TRANSFER_ACK_FIELDS) found.push(`acknowledged the fields ${fields}, not exactly ${TRANSFER_ACK_FIELDS}`);
-    if (body.toAccountNumber !== request.body.toAccountNumber) found.push(`acknowledged a transfer to ${String(body.toAccountNumber)}, sent to ${request.body.toAccountNumber}`);
-    if (request.toAccountId && r.toAccountId !== request.toAccountId) found.push(`sent to the number of ${request.toAccountId}, stored a transfer into ${r.toAccountId}`);
+    if (body.toAccountNumber !== request.body.toAccountNumber)
+      found.push(`acknowledged a transfer to ${String(body.toAccountNumber)}, sent to ${request.body.toAccountNumber}`);
+    if (request.toAccountId && r.toAccountId !== request.toAccountId)
+      found.push(`sent to the number of ${request.toAccountId}, stored a transfer into ${r.toAccountId}`);
     const destination = openedEvent(ledger, r.toAccountId);
-    if (destination?.data.accountNumber !== body.toAccountNumber) found.push(`acknowledged ${String(body.toAccountNumber)}, but the destination ${r.toAccountId} has the number ${destination?.data.accountNumber}`);
+    if (destination?.data.accountNumber !== body.toAccountNumber)
+      found.push(`acknowledged ${String(body.toAccountNumber)}, but the destination ${r.toAccountId} has the number ${destination?.data.accountNumber}`);
     // The answer carries the source's balance only; the destination's comes from its event.
     const out = events.find((e) => e.type === 'MoneyTransferredOut');
     const into = events.find((e) => e.type === 'MoneyTransferredIn');
     if (out?.data.balanceAfterCents !== acked.fromBalance || out?.data.amountCents !== acked.amount) {
-      found.push(`acknowledged ${acked.amount} leaving ${acked.fromBalance}, the out event says ${out?.data.amountCents} leaving ${out?.data.balanceAfterCents}`);
+      found.push(
+        `acknowledged ${acked.amount} leaving ${acked.fromBalance}, the out event says ${out?.data.amountCents} leaving ${out?.data.balanceAfterCents}`,
+      );
     }
     if (into?.stream_id !== `account-${r.toAccountId}` || into.data.amountCents !== acked.amount || into.data.balanceAfterCents !== r.toBalanceCents) {
-      found.push(`the in event (${into?.stream_id}: ${into?.data.amountCents} → ${into?.data.balanceAfterCents}) is not ${acked.amount} into account-${r.toAccountId} leaving ${r.toBalanceCents}`);
+      found.push(
+        `the in event (${into?.stream_id}: ${into?.data.amountCents} → ${into?.data.balanceAfterCents}) is not ${acked.amount} into account-${r.toAccountId} leaving ${r.toBalanceCents}`,
+      );
     }
     return found;
   }
@@ -124,10 +163,17 @@ function acknowledgementMismatches({ key, request, body }: Answer, command: Comm
     const opened = events.find((e) => e.type === 'AccountOpened');
     const recorded = { accountNumber: opened?.data.accountNumber, name: opened?.data.owner, customerId: opened?.data.customerId };
     const expected = { accountNumber: body.accountNumber, name: request.body.name, customerId: request.customerId };
-    if (JSON.stringify(recorded) !== JSON.stringify(expected)) found.push(`opened ${JSON.stringify(expected)} (answer and request), AccountOpened says ${JSON.stringify(recorded)}`);
+    if (JSON.stringify(recorded) !== JSON.stringify(expected))
+      found.push(`opened ${JSON.stringify(expected)} (answer and request), AccountOpened says ${JSON.stringify(recorded)}`);
     return [...found, ...balanceAtVersion(body, events)];
   }
-  const acked = { accountId: body.accountId, balance: toCents(String(body.balance)), version: body.version, amount: toCents(String(body.amount)), commandId: body.commandId };
+  const acked = {
+    accountId: body.accountId,
+    balance: toCents(String(body.balance)),
+    version: body.version,
+    amount: toCents(String(body.amount)),
+    commandId: body.commandId,
+  };
   const stored = { accountId: r.accountId, balance: r.balanceCents, version: r.version, amount: r.amountCents, commandId: key };
   return [...differ(acked, stored), ...balanceAtVersion(body, events)];
 }
@@ -157,16 +203,31 @@ export function rejectionsMatchStore(ledger: Ledger, observations: Observation[]
     if (rejection === 'account-not-found') {
       const opened = openedEvent(ledger, String(body.accountId));
       if (opened && opened.data.customerId === request.customerId) {
-        found.push(violation('rejection-mismatch', `${commandId}: answered account-not-found for ${String(body.accountId)}, an account of the customer who sent it`));
+        found.push(
+          violation('rejection-mismatch', `${commandId}: answered account-not-found for ${String(body.accountId)}, an account of the customer who sent it`),
+        );
         continue;
       }
       if (opened) code = 'NotOwner';
     }
     const stored = command.outcome?.status === 'rejected' ? command.outcome.rejection : null;
     if (command.status !== 'rejected' || !stored || stored.code !== code || ('accountId' in body && stored.accountId !== body.accountId)) {
-      found.push(violation('rejection-mismatch', `${commandId}: answered ${rejection} (${code}), stored ${command.status} ${JSON.stringify(command.outcome).slice(0, 160)}`));
-    } else if (code === 'InsufficientFunds' && (toCents(String(body.balance)) !== stored.balanceCents || toCents(String(body.requested)) !== stored.requestedCents)) {
-      found.push(violation('rejection-mismatch', `${commandId}: answered balance ${String(body.balance)} requested ${String(body.requested)}, stored ${stored.balanceCents}/${stored.requestedCents}`));
+      found.push(
+        violation(
+          'rejection-mismatch',
+          `${commandId}: answered ${rejection} (${code}), stored ${command.status} ${JSON.stringify(command.outcome).slice(0, 160)}`,
+        ),
+      );
+    } else if (
+      code === 'InsufficientFunds' &&
+      (toCents(String(body.balance)) !== stored.balanceCents || toCents(String(body.requested)) !== stored.requestedCents)
+    ) {
+      found.push(
+        violation(
+          'rejection-mismatch',
+          `${commandId}: answered balance ${String(body.balance)} requested ${String(body.requested)}, stored ${stored.balanceCents}/${stored.requestedCents}`,
+        ),
+      );
     }
   }
   return found;
@@ -193,7 +254,12 @@ export function storedCommandsMatchRequests(ledger: Ledger, observations: Observ
       found.push(violation('request-mismatch', `${commandId}: sent ${sentCents} cents, stored outcome moved ${command.outcome.result.amountCents}`));
     }
     if (request.kind === 'open' && command.outcome?.status === 'accepted' && command.outcome.result.owner !== request.body.name) {
-      found.push(violation('request-mismatch', `${commandId}: sent the name ${JSON.stringify(request.body.name)}, stored ${JSON.stringify(command.outcome.result.owner)}`));
+      found.push(
+        violation(
+          'request-mismatch',
+          `${commandId}: sent the name ${JSON.stringify(request.body.name)}, stored ${JSON.stringify(command.outcome.result.owner)}`,
+        ),
+      );
     }
   }
   return found;
@@ -205,5 +271,13 @@ export function everyCommandWasSent({ commands }: Ledger, observations: Observat
   const sent = new Set(observations.map(commandIdOf));
   const unobserved = commands.filter((c) => !sent.has(c.command_id));
   if (unobserved.length === 0) return [];
-  return [violation('command-unobserved', `${unobserved.length} command row(s) no client sent: ${unobserved.slice(0, 5).map((c) => `${c.command_id} (${c.type})`).join(', ')}`)];
+  return [
+    violation(
+      'command-unobserved',
+      `${unobserved.length} command row(s) no client sent: ${unobserved
+        .slice(0, 5)
+        .map((c) => `${c.command_id} (${c.type})`)
+        .join(', ')}`,
+    ),
+  ];
 }

@@ -69,11 +69,28 @@ export type CommandRow = {
   replay_count: number | null;
 };
 type AccountResult = { accountId: string; accountNumber: string; owner: string; amountCents: number; balanceCents: number; version: number };
-export type TransferResult = { transferId: string; fromAccountId: string; toAccountId: string; toAccountNumber: string; amountCents: number; fromBalanceCents: number; toBalanceCents: number };
+export type TransferResult = {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  toAccountNumber: string;
+  amountCents: number;
+  fromBalanceCents: number;
+  toBalanceCents: number;
+};
 type StoredOutcome =
   | { status: 'accepted'; result: AccountResult & TransferResult }
   | { status: 'rejected'; rejection: { code: string; accountId?: string; balanceCents?: number; requestedCents?: number } };
-type BalanceRow = { account_id: string; owner: string; customer_id: string | null; account_number: string; balance_cents: string; version: number; opened_at: Date; updated_at: Date };
+type BalanceRow = {
+  account_id: string;
+  owner: string;
+  customer_id: string | null;
+  account_number: string;
+  balance_cents: string;
+  version: number;
+  opened_at: Date;
+  updated_at: Date;
+};
 export type TransactionRow = {
   account_id: string;
   version: number;
@@ -127,9 +144,18 @@ type Queryable = pg.Client | pg.PoolClient | pg.Pool;
 
 export async function loadLedger(db: Queryable): Promise<Ledger> {
   // One query after the other: the connection may be a single client inside a transaction.
-  const events = await rows<EventRow>(db, `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`);
-  const commands = await rows<CommandRow>(db, `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`);
-  const balances = await rows<BalanceRow>(db, `SELECT account_id::text, owner, customer_id, account_number, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`);
+  const events = await rows<EventRow>(
+    db,
+    `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`,
+  );
+  const commands = await rows<CommandRow>(
+    db,
+    `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`,
+  );
+  const balances = await rows<BalanceRow>(
+    db,
+    `SELECT account_id::text, owner, customer_id, account_number, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`,
+  );
   const transactions = await rows<TransactionRow>(
     db,
     `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, command_id, occurred_at, counterparty_account_id::text, xmin::text

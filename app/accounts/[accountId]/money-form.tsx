@@ -20,7 +20,19 @@ const NAMES = { Deposit: 'Deposit amount', Withdraw: 'Withdrawal amount' } as co
  * a hidden field, so it posts without JavaScript; with it, the browser checks the amount first and
  * sends the same fields to the same action.
  */
-export function MoneyForm({ accountId, kind, form, showResult, onSubmitStart }: { accountId: string; kind: keyof typeof NAMES; form: CommandForm<MoneyFormState>; showResult: boolean; onSubmitStart: () => void }) {
+export function MoneyForm({
+  accountId,
+  kind,
+  form,
+  showResult,
+  onSubmitStart,
+}: {
+  accountId: string;
+  kind: keyof typeof NAMES;
+  form: CommandForm<MoneyFormState>;
+  showResult: boolean;
+  onSubmitStart: () => void;
+}) {
   const hydrated = useHydrated();
   const { state, formAction, send, pending, clear } = form;
   const { register, handleSubmit, setError, reset, formState } = useForm<Input, unknown, Output>({
@@ -47,7 +59,15 @@ export function MoneyForm({ accountId, kind, form, showResult, onSubmitStart }: 
   };
 
   return (
-    <form aria-label={kind} id={kind.toLowerCase()} className="card action-card" action={formAction} onSubmit={onSubmit} noValidate data-hydrated={hydrated || undefined}>
+    <form
+      aria-label={kind}
+      id={kind.toLowerCase()}
+      className="card action-card"
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      data-hydrated={hydrated || undefined}
+    >
       <h2>{kind}</h2>
       <input type="hidden" name="commandId" value={state.commandId} />
       <input type="hidden" name="accountId" value={accountId} />

@@ -109,7 +109,9 @@ export default async function AccountPage({ params, searchParams }: Props) {
             ))}
           </nav>
           {history.entries.length === 0 ? (
-            <p className="muted">{before ? 'No older transactions.' : filter === 'all' ? 'No transactions yet.' : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}</p>
+            <p className="muted">
+              {before ? 'No older transactions.' : filter === 'all' ? 'No transactions yet.' : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
+            </p>
           ) : (
             <TransactionList entries={history.entries} />
           )}

@@ -75,7 +75,15 @@ export function TransferForm({
   };
 
   return (
-    <form aria-label="Transfer" id="transfer" className="card action-card" action={formAction} onSubmit={onSubmit} noValidate data-hydrated={hydrated || undefined}>
+    <form
+      aria-label="Transfer"
+      id="transfer"
+      className="card action-card"
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      data-hydrated={hydrated || undefined}
+    >
       <h2>Transfer</h2>
       <input type="hidden" name="commandId" value={state.commandId} />
       <input type="hidden" name="fromAccountId" value={accountId} />
