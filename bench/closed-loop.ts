@@ -4,8 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { histogram, type Histogram } from './hdr';
 
-/** `failed`: the operation did not land (`busy`: the contender gave up retrying). */
-export type OpOutcome = { conflicts: number; failed?: boolean; busy?: boolean };
+export type OpOutcome = { conflicts: number; failed?: boolean };
 /** One operation of worker `worker`; `seq` counts that worker's operations from 0. */
 export type Op = (worker: number, seq: number) => Promise<OpOutcome>;
 
@@ -15,7 +14,6 @@ export type LoopResult = {
   opsPerSecond: number;
   conflicts: number;
   failed: number;
-  busy: number;
   /** Every operation the workers completed, warm-up and tail included (for per-operation ratios). */
   allOps: number;
   latency: Histogram;
@@ -46,7 +44,6 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
   let ops = 0;
   let conflicts = 0;
   let failed = 0;
-  let busy = 0;
   let allOps = 0;
   const worker = async (index: number) => {
     for (let seq = 0; ; seq++) {
@@ -60,7 +57,6 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
         ops++;
         conflicts += outcome.conflicts;
         if (outcome.failed) failed++;
-        if (outcome.busy) busy++;
       }
     }
   };
@@ -69,7 +65,7 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
   edge('open');
   edge('close');
   const seconds = durationMs / 1000;
-  return { ops, seconds, opsPerSecond: ops / seconds, conflicts, failed, busy, allOps, latency };
+  return { ops, seconds, opsPerSecond: ops / seconds, conflicts, failed, allOps, latency };
 }
 
 /** Exponential backoff with full jitter: the policy Idem's handler uses (base 2 ms, cap 100 ms). */
