@@ -175,9 +175,18 @@ test('the account page: balance first, number with a copy button, no id or versi
     await expect(field).toHaveCount(1);
     await expect(page.locator(`label[for="${await field.getAttribute('id')}"]`)).toHaveText('Amount');
   }
-  // Every form's live region is there before anything is said in it.
-  for (const form of ['Deposit', 'Withdraw', 'Transfer']) await expect(page.getByRole('form', { name: form }).locator('[aria-live]')).toHaveCount(1);
+  // Every form's live region is there, rendered (not display: none), before anything is said in it.
+  for (const form of ['Deposit', 'Withdraw', 'Transfer']) {
+    const region = page.getByRole('form', { name: form }).locator('[aria-live]');
+    await expect(region).toHaveCount(1);
+    await expect(region).toBeEmpty();
+    await expect(region).toHaveCSS('display', 'block');
+  }
   await expect(page.locator('link[rel="icon"]').first()).toHaveAttribute('href', /icon/);
+  await expect(page.locator('link[rel="apple-touch-icon"]')).toHaveAttribute('href', /apple-icon/);
+  const favicon = await page.request.get('/favicon.ico');
+  expect(favicon.status()).toBe(200);
+  expect(favicon.headers()['content-type']).toMatch(/icon/);
 });
 
 test('feedback: a new submission clears the old message, confirmations say what happened, the new row is highlighted', async ({ page }) => {

@@ -26,13 +26,13 @@ export function CopyButton({ text, label, done }: { text: string; label: string;
   };
 
   return (
-    <span className="copy">
+    <span className="copy-control">
       {hydrated ? (
         <button type="button" className="link-button" onClick={() => void copy()} aria-label={label}>
           {copied ? 'Copied' : 'Copy'}
         </button>
       ) : null}
-      <span role="status" className={copied === false ? 'copy-message' : 'visually-hidden'}>
+      <span aria-live="polite" className={copied === false ? 'copy-message' : 'visually-hidden'}>
         {copied === true ? done : copied === false ? 'Could not copy: select the number and copy it instead.' : ''}
       </span>
     </span>

@@ -55,7 +55,7 @@ export function AccountActions({
     <HighlightContext value={highlight}>
       <div className="status-region" aria-live="polite">
         {active === 'opened' && opened ? (
-          <p className="status status-success" role="status" data-testid="account-opened">
+          <p className="status status-success" data-testid="account-opened">
             {opened.message}
           </p>
         ) : null}

@@ -73,7 +73,7 @@ export default async function AccountPage({ params, searchParams }: Props) {
           <span className="hero-label">Balance</span>
           <strong data-testid="balance">{formatUsd(account.balanceCents)}</strong>
         </p>
-        <p className="account-number">
+        <p className="hero-number">
           Account number <span data-testid="account-number">{number}</span>{' '}
           <CopyButton text={account.accountNumber} label="Copy account number" done="Account number copied" />
         </p>

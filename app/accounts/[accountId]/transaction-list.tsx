@@ -55,11 +55,11 @@ function Row({ entry, isNew }: { entry: TransactionEntry; isNew: boolean }) {
         </span>
         <span className="transaction-meta">
           <LocalTime iso={entry.occurredAt} clockOnly />
-          {isNew ? <span className="badge">New</span> : null}
+          {isNew ? <span className="new-mark">New</span> : null}
         </span>
       </div>
       <div className="transaction-amounts">
-        <span className={incoming ? 'amount amount-in' : 'amount amount-out'}>
+        <span className={incoming ? 'money money-in' : 'money money-out'}>
           <span className="visually-hidden">{incoming ? 'in ' : 'out '}</span>
           {incoming ? '+' : '−'}
           {formatUsd(entry.amountCents)}
