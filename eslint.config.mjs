@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'reports/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '.scratch-*/**']),
+  globalIgnores([
+    '.next/**',
+    'lib/generated/**',
+    'node_modules/**',
+    '.data/**',
+    'reports/**',
+    'test-results/**',
+    'playwright-report/**',
+    'next-env.d.ts',
+    '.scratch-*/**',
+  ]),
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
@@ -30,7 +40,10 @@ export default defineConfig([
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'lib/domain is pure: no Node I/O.' },
-            { group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'], message: 'lib/domain is pure: no Prisma, Next, React or database code.' },
+            {
+              group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'],
+              message: 'lib/domain is pure: no Prisma, Next, React or database code.',
+            },
           ],
         },
       ],
@@ -53,7 +66,18 @@ export default defineConfig([
         {
           patterns: [
             {
-              group: ['@/lib/accounts', '@/lib/accounts/*', '@/lib/domain/*', '@/lib/projections/*', '@/lib/admin/*', '@/lib/http/*', '@/lib/auth/*', '@/app/*', '**/accounts/**', '**/domain/**'],
+              group: [
+                '@/lib/accounts',
+                '@/lib/accounts/*',
+                '@/lib/domain/*',
+                '@/lib/projections/*',
+                '@/lib/admin/*',
+                '@/lib/http/*',
+                '@/lib/auth/*',
+                '@/app/*',
+                '**/accounts/**',
+                '**/domain/**',
+              ],
               message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
             },
           ],

@@ -32,6 +32,8 @@ export default defineConfig({
           name: 'integration',
           include: [...roots, 'test'].map((root) => `${root}/**/*.int.test.ts`),
           globalSetup: ['test/global-setup.ts'],
+          // Every API response the tests receive is validated against the OpenAPI document.
+          setupFiles: ['test/openapi-recorder.setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -44,6 +46,8 @@ export default defineConfig({
           // (scripts/test-all.sh). One file at a time: they are CPU-bound on small machines.
           name: 'cluster',
           include: ['test/**/*.cluster.test.ts'],
+          // Every API answer the clients receive is validated against the OpenAPI document.
+          setupFiles: ['test/openapi-cluster.setup.ts'],
           fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 180_000,

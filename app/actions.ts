@@ -2,69 +2,164 @@
 
 import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { accountConfirmation, toFormResult, transferConfirmation } from '@/lib/accounts/form-outcomes';
-import { fieldErrorsOf, moneyMovementSchema, openAccountSchema, transferSchema, type FormResult, type TransferReview } from '@/lib/accounts/form-schemas';
+import {
+  fieldErrorsOf,
+  moneyMovementSchema,
+  openAccountSchema,
+  transferSchema,
+  type FormResult,
+  type MoneyFormState,
+  type OpenAccountFormState,
+  type TransferFormState,
+  type TransferReview,
+} from '@/lib/accounts/form-schemas';
 import { newAccountId, nextAccountNumberBody, scopedCommandId } from '@/lib/accounts/ids';
 import { findRecipient } from '@/lib/accounts/queries';
+import { versionWrittenBy } from '@/lib/accounts/transaction-page';
 import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { currentCustomer } from '@/lib/auth/customer';
 import { db } from '@/lib/db/prisma';
 import { accountNumberOf, formatAccountNumber } from '@/lib/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
+import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
 
 // Thin adapters: who is acting, validate, build the command (time, ids and the acting customer are
 // made here, never in the domain), dispatch, map the typed outcome. Expected outcomes are return
 // values; only bugs throw. The form's key becomes a command id in the customer's own namespace.
+//
+// Every action takes FormData and answers a form state, so a form works the same posted by the
+// browser without JavaScript (React re-renders the page with the state) and called by the enhanced
+// client. The previous state is ignored: it comes from the client. The key for the next submission
+// is decided here: kept after anything that recorded nothing, fresh once an outcome is recorded.
 
 const INVALID = 'Please correct the highlighted fields.';
 const SIGNED_OUT: FormResult = { status: 'rejected', code: 'SignedOut', message: 'Your session has ended. Sign in again, then resubmit.' };
 
-export async function openAccountAction(input: unknown): Promise<FormResult> {
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
+};
+/** The submitted key if it can be one, else a fresh one (a form always carries a usable key). */
+const keyOf = (form: FormData) => {
+  const key = text(form, 'commandId');
+  return key.length > 0 && key.length <= 255 ? key : randomUUID();
+};
+/** Recorded outcomes spend the key; a new request needs a new one. */
+const recorded = (result: FormResult) =>
+  result.status === 'success' || result.status === 'key-reused' || (result.status === 'rejected' && result.code !== 'SignedOut');
+const nextKey = (key: string, result: FormResult) => (recorded(result) ? randomUUID() : key);
+const invalid = (fieldErrors: Record<string, string>): FormResult => ({ status: 'invalid', fieldErrors, message: INVALID });
+
+export async function openAccountAction(_previous: unknown, form: FormData): Promise<OpenAccountFormState> {
+  const values = { owner: text(form, 'owner'), openingDeposit: text(form, 'openingDeposit') };
+  const key = keyOf(form);
+  const answer = (result: FormResult): OpenAccountFormState => ({ result, values, commandId: nextKey(key, result), highlight: null });
   const customer = await currentCustomer();
-  if (!customer) return SIGNED_OUT;
-  const parsed = openAccountSchema.safeParse(input);
-  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
-  const { commandId, owner, openingDeposit } = parsed.data;
+  if (!customer) return answer(SIGNED_OUT);
+  const parsed = openAccountSchema.safeParse({ ...values, commandId: key });
+  if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
+  const { owner, openingDeposit } = parsed.data;
   const outcome = await handleAccountCommand({
     type: 'OpenAccount',
     data: { accountId: newAccountId(), accountNumber: accountNumberOf(await nextAccountNumberBody(db())), owner, openingDepositCents: openingDeposit },
-    metadata: { commandId: scopedCommandId(customer.id, commandId), now: new Date(), customerId: customer.id },
+    metadata: { commandId: scopedCommandId(customer.id, key), now: new Date(), customerId: customer.id },
   });
-  if (outcome.status === 'accepted') revalidatePath('/');
-  return toFormResult(outcome, accountConfirmation('Opened the account with'));
+  const result = toFormResult(outcome, accountConfirmation('Opened the account with'));
+  if (result.status !== 'success') return answer(result);
+  revalidatePath('/');
+  // The account page confirms the opening (a form posted without JavaScript follows the redirect).
+  (await cookies()).set(OPENED_COOKIE, result.accountId, { path: `/accounts/${result.accountId}`, maxAge: 120, httpOnly: true, sameSite: 'lax' });
+  if (text(form, 'enhanced') !== '1') redirect(`/accounts/${result.accountId}`);
+  return answer(result);
 }
 
-export async function depositAction(input: unknown): Promise<FormResult> {
-  return moveMoney('DepositMoney', input);
+export async function depositAction(_previous: unknown, form: FormData): Promise<MoneyFormState> {
+  return moveMoney('DepositMoney', form);
 }
 
-export async function withdrawAction(input: unknown): Promise<FormResult> {
-  return moveMoney('WithdrawMoney', input);
+export async function withdrawAction(_previous: unknown, form: FormData): Promise<MoneyFormState> {
+  return moveMoney('WithdrawMoney', form);
 }
 
-async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', input: unknown): Promise<FormResult> {
+async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData): Promise<MoneyFormState> {
+  const values = { amount: text(form, 'amount') };
+  const key = keyOf(form);
+  const answer = (result: FormResult, highlight: number | null = null): MoneyFormState => ({
+    result,
+    values: result.status === 'success' ? { amount: '' } : values,
+    commandId: nextKey(key, result),
+    highlight,
+  });
   const customer = await currentCustomer();
-  if (!customer) return SIGNED_OUT;
-  const parsed = moneyMovementSchema.safeParse(input);
-  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
-  const { commandId, accountId, amount } = parsed.data;
+  if (!customer) return answer(SIGNED_OUT);
+  const parsed = moneyMovementSchema.safeParse({ commandId: key, accountId: text(form, 'accountId'), amount: values.amount });
+  if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
+  const { accountId, amount } = parsed.data;
   const outcome = await handleAccountCommand({
     type,
     data: { accountId, amountCents: amount },
-    metadata: { commandId: scopedCommandId(customer.id, commandId), now: new Date(), customerId: customer.id },
+    metadata: { commandId: scopedCommandId(customer.id, key), now: new Date(), customerId: customer.id },
   });
   if (outcome.status === 'accepted') {
     revalidatePath(`/accounts/${accountId}`);
     revalidatePath('/');
   }
-  return toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew'));
+  const highlight = outcome.status === 'accepted' ? outcome.result.version : null;
+  return answer(toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew')), highlight);
 }
 
-/** The review step: validates, finds the recipient by number and shows only their masked name. Writes nothing. */
-export async function reviewTransferAction(input: unknown): Promise<TransferReview | FormResult> {
+/**
+ * "Review transfer", "Confirm transfer" and "Change" are buttons of one form (`intent`). The review
+ * writes nothing and shows only the recipient's masked name; the confirmation carries the key fixed
+ * when the form was first shown, so a double-click or a re-posted page moves money once.
+ */
+export async function transferAction(_previous: unknown, form: FormData): Promise<TransferFormState> {
+  const values = { toAccountNumber: text(form, 'toAccountNumber'), amount: text(form, 'amount') };
+  const key = keyOf(form);
+  const state = (result: FormResult | null, review: TransferFormState['review'] = null, highlight: number | null = null): TransferFormState => ({
+    result,
+    values: result?.status === 'success' ? { toAccountNumber: '', amount: '' } : values,
+    commandId: result ? nextKey(key, result) : key,
+    highlight,
+    review,
+  });
   const customer = await currentCustomer();
-  if (!customer) return SIGNED_OUT;
+  if (!customer) return state(SIGNED_OUT);
+  const intent = text(form, 'intent');
+  if (intent === 'change') return state(null);
+
+  const fromAccountId = text(form, 'fromAccountId');
+  const review = await reviewTransfer({ ...values, fromAccountId });
+  if (review.status === 'invalid') return state(review);
+  if (intent !== 'confirm') return state(null, review);
+
+  const parsed = transferSchema.safeParse({ ...values, fromAccountId, commandId: key });
+  if (!parsed.success) return state(invalid(fieldErrorsOf(parsed.error)));
+  const { fromAccountId: from, toAccountNumber, amount } = parsed.data;
+  const recipient = await findRecipient(toAccountNumber);
+  if (!recipient) return state(invalid({ toAccountNumber: 'No account has this number' }));
+  const scoped = scopedCommandId(customer.id, key);
+  const outcome = await handleTransfer({
+    type: 'TransferMoney',
+    data: { transferId: randomUUID(), fromAccountId: from, toAccountId: recipient.accountId, amountCents: amount },
+    metadata: { commandId: scoped, now: new Date(), customerId: customer.id },
+  });
+  if (outcome.status === 'accepted') {
+    revalidatePath(`/accounts/${from}`);
+    revalidatePath('/');
+  }
+  const result = toFormResult(outcome, transferConfirmation(recipient.maskedName));
+  // "Try again" keeps the review on screen, so the same key is confirmed again.
+  if (result.status === 'busy') return state(result, review);
+  return state(result, null, outcome.status === 'accepted' ? await versionWrittenBy(from, scoped) : null);
+}
+
+/** Validates, finds the recipient by number and shows only their masked name. Writes nothing. */
+async function reviewTransfer(input: { fromAccountId: string; toAccountNumber: string; amount: string }): Promise<TransferReview> {
   const parsed = transferSchema.omit({ commandId: true }).safeParse(input);
   if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
   const recipient = await findRecipient(parsed.data.toAccountNumber);
@@ -72,25 +167,10 @@ export async function reviewTransferAction(input: unknown): Promise<TransferRevi
   if (recipient.accountId === parsed.data.fromAccountId) {
     return { status: 'invalid', fieldErrors: { toAccountNumber: 'This is the account you are sending from' }, message: INVALID };
   }
-  return { status: 'review', maskedName: recipient.maskedName, accountNumber: formatAccountNumber(recipient.accountNumber), amount: formatUsd(parsed.data.amount) };
-}
-
-export async function transferAction(input: unknown): Promise<FormResult> {
-  const customer = await currentCustomer();
-  if (!customer) return SIGNED_OUT;
-  const parsed = transferSchema.safeParse(input);
-  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
-  const { commandId, fromAccountId: from, toAccountNumber, amount } = parsed.data;
-  const recipient = await findRecipient(toAccountNumber);
-  if (!recipient) return { status: 'invalid', fieldErrors: { toAccountNumber: 'No account has this number' }, message: INVALID };
-  const outcome = await handleTransfer({
-    type: 'TransferMoney',
-    data: { transferId: randomUUID(), fromAccountId: from, toAccountId: recipient.accountId, amountCents: amount },
-    metadata: { commandId: scopedCommandId(customer.id, commandId), now: new Date(), customerId: customer.id },
-  });
-  if (outcome.status === 'accepted') {
-    revalidatePath(`/accounts/${from}`);
-    revalidatePath('/');
-  }
-  return toFormResult(outcome, transferConfirmation(recipient.maskedName));
+  return {
+    status: 'review',
+    maskedName: recipient.maskedName,
+    accountNumber: formatAccountNumber(recipient.accountNumber),
+    amount: formatUsd(parsed.data.amount),
+  };
 }

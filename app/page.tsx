@@ -1,11 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { OpenAccountForm } from '@/app/components/open-account-form';
 import { currentCustomer } from '@/lib/auth/customer';
 import { formatUsd } from '@/lib/domain/money';
-import { formatTime } from '@/app/components/format-time';
+import { LocalTime } from '@/app/components/local-time';
 import { customerAccounts } from '@/lib/accounts/queries';
 import { formatAccountNumber } from '@/lib/domain/account-number';
+
+export async function generateMetadata(): Promise<Metadata> {
+  await connection();
+  return { title: (await currentCustomer()) ? 'Your accounts · Idem' : 'Welcome · Idem' };
+}
 
 export default async function HomePage() {
   await connection();
@@ -23,33 +30,23 @@ export default async function HomePage() {
           {accounts.length === 0 ? (
             <p className="muted">You have no accounts yet. Open your first one.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Number</th>
-                  <th scope="col" className="num">Balance</th>
-                  <th scope="col">Last activity</th>
-                </tr>
-              </thead>
-              <tbody>
-                {accounts.map((a) => (
-                  <tr key={a.accountId} data-testid="account-row">
-                    <td>
-                      <Link href={`/accounts/${a.accountId}`}>{a.owner}</Link>
-                    </td>
-                    <td>{formatAccountNumber(a.accountNumber)}</td>
-                    <td className="num">{formatUsd(a.balanceCents)}</td>
-                    <td>
-                      <time dateTime={a.updatedAt.toISOString()}>{formatTime(a.updatedAt)}</time>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ul className="account-list">
+              {accounts.map((a) => (
+                <li key={a.accountId} data-testid="account-row" className="card account-item">
+                  <Link href={`/accounts/${a.accountId}`} className="account-item-name">
+                    {a.owner}
+                  </Link>
+                  <span className="account-item-balance">{formatUsd(a.balanceCents)}</span>
+                  <span className="muted">No. {formatAccountNumber(a.accountNumber)}</span>
+                  <span className="muted">
+                    Last activity <LocalTime iso={a.updatedAt.toISOString()} />
+                  </span>
+                </li>
+              ))}
+            </ul>
           )}
         </section>
-        <OpenAccountForm />
+        <OpenAccountForm commandId={randomUUID()} />
       </div>
     </>
   );

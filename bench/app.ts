@@ -29,7 +29,12 @@ function listFiles(dir: string): string[] {
 export function prepareApp(appDir: string, log: (line: string) => void): { stamp: string; built: boolean; buildSeconds: number } {
   const files = [...trackedFiles(), ...listFiles(path.join(ROOT, 'lib', 'generated'))].sort();
   const hash = createHash('sha256');
-  for (const f of files) hash.update(f).update('\0').update(readFileSync(path.join(ROOT, f))).update('\0');
+  for (const f of files)
+    hash
+      .update(f)
+      .update('\0')
+      .update(readFileSync(path.join(ROOT, f)))
+      .update('\0');
   const stamp = hash.digest('hex').slice(0, 16);
   const stampFile = path.join(appDir, '.bench-stamp');
   if (existsSync(path.join(appDir, '.next', 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
@@ -68,12 +73,25 @@ const BENCH_IDENTITY_ENV = { BETTER_AUTH_SECRET: 'bench-only-better-auth-secret-
 export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Instance> {
   const port = await benchPort('BENCH_APP_PORTS');
   // `node [nodeArgs] next start`: some flags (--cpu-prof) are refused in NODE_OPTIONS.
-  const child = spawn(process.execPath, [...nodeArgs, path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: appDir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...BENCH_IDENTITY_ENV, BETTER_AUTH_URL: `http://127.0.0.1:${port}`, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl, PORT: String(port), ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: appDir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...BENCH_IDENTITY_ENV,
+        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        ...env,
+      },
+    },
+  );
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
@@ -84,7 +102,10 @@ export async function startInstance(appDir: string, databaseUrl: string, env: Re
     if (child.exitCode !== null) throw new Error(`next start exited:\n${output.slice(-20).join('\n')}`);
     try {
       // A key that is no key: 401 once the instance serves and has asked PostgreSQL.
-      const res = await fetch(`${instance.url}/api/accounts/00000000-0000-4000-8000-000000000000`, { headers: { authorization: 'Bearer idem_probe' }, signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${instance.url}/api/accounts/00000000-0000-4000-8000-000000000000`, {
+        headers: { authorization: 'Bearer idem_probe' },
+        signal: AbortSignal.timeout(5_000),
+      });
       await res.arrayBuffer();
       if (res.status === 401) return instance;
     } catch {

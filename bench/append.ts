@@ -94,12 +94,23 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
       log(`append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`);
       const results = await runChild<AppendCellResult[]>(
         'append-worker.ts',
-        { contender, url: urls[contender], cells, warmupMs: config.warmupMs, durationMs: config.durationMs, rep, pgPid, env: contender === 'idem-variant' ? config.variant?.env : undefined },
+        {
+          contender,
+          url: urls[contender],
+          cells,
+          warmupMs: config.warmupMs,
+          durationMs: config.durationMs,
+          rep,
+          pgPid,
+          env: contender === 'idem-variant' ? config.variant?.env : undefined,
+        },
         undefined,
         contender === 'idem-baseline' ? config.baseline!.dir : undefined,
       );
       for (const r of results) {
-        log(`  ${r.mode.padEnd(8)} c=${String(r.concurrency).padStart(2)}  ${r.opsPerSecond.toFixed(0).padStart(6)} ops/s  p99 ${summarize(decode(r.histogram)).p99.toFixed(1)} ms  conflicts ${r.conflicts}  busy ${r.busy}  rt/op ${r.roundTripsPerOp.toFixed(2)}  stream ${r.streamLength.max}  cpu pg ${r.cpu.postgres.toFixed(2)} client ${r.cpu.client.toFixed(2)} other ${r.cpu.other.toFixed(2)}${r.lengthMismatches ? `  LENGTH MISMATCH in ${r.lengthMismatches} stream(s)` : ''}`);
+        log(
+          `  ${r.mode.padEnd(8)} c=${String(r.concurrency).padStart(2)}  ${r.opsPerSecond.toFixed(0).padStart(6)} ops/s  p99 ${summarize(decode(r.histogram)).p99.toFixed(1)} ms  conflicts ${r.conflicts}  busy ${r.busy}  rt/op ${r.roundTripsPerOp.toFixed(2)}  stream ${r.streamLength.max}  cpu pg ${r.cpu.postgres.toFixed(2)} client ${r.cpu.client.toFixed(2)} other ${r.cpu.other.toFixed(2)}${r.lengthMismatches ? `  LENGTH MISMATCH in ${r.lengthMismatches} stream(s)` : ''}`,
+        );
       }
       all.push(...results);
     }

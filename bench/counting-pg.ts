@@ -88,7 +88,12 @@ export function countQueries(tally: Tally, capture?: Capture): void {
         const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'text' in first ? String((first as { text: unknown }).text) : '';
         const kind = statementKind(text);
         current.tally.set(kind, (current.tally.get(kind) ?? 0) + 1);
-        if (current.capture) current.capture(kind, text, (Array.isArray(args[1]) ? args[1] : first && typeof first === 'object' && 'values' in first ? (first as { values: unknown[] }).values : []) ?? []);
+        if (current.capture)
+          current.capture(
+            kind,
+            text,
+            (Array.isArray(args[1]) ? args[1] : first && typeof first === 'object' && 'values' in first ? (first as { values: unknown[] }).values : []) ?? [],
+          );
         const counter = perOperation.getStore();
         if (counter) counter.queries++;
       }

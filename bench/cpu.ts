@@ -81,7 +81,8 @@ export async function waitForQuiet(pgPid: number | null, options: { maxOtherCore
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const other = cpuBetween(a, sampleCpu(pgPid)).other;
     if (other < options.maxOtherCores || Date.now() >= deadline) {
-      if (announced || other >= options.maxOtherCores) options.log(`  (other processes: ${other.toFixed(2)} cores${other >= options.maxOtherCores ? ', going on anyway' : ''})`);
+      if (announced || other >= options.maxOtherCores)
+        options.log(`  (other processes: ${other.toFixed(2)} cores${other >= options.maxOtherCores ? ', going on anyway' : ''})`);
       return other;
     }
     if (!announced) options.log(`  waiting for the machine to quieten (other processes use ${other.toFixed(2)} cores)…`);

@@ -29,7 +29,15 @@ export type HttpConfig = {
   quiet: { maxOtherCores: number; maxWaitMs: number } | null;
 };
 
-export type LoadResult = { connections: number; rate: number | null; ok: number; errors: number; okPerSecond: number; latency: LatencySummary; cpu: Record<string, number> };
+export type LoadResult = {
+  connections: number;
+  rate: number | null;
+  ok: number;
+  errors: number;
+  okPerSecond: number;
+  latency: LatencySummary;
+  cpu: Record<string, number>;
+};
 
 export type HttpRow = {
   instances: number;
@@ -54,7 +62,14 @@ async function api(instance: Instance, path: string, body: unknown): Promise<{ s
 }
 
 /** Withdrawals of one cent from random accounts on every instance at once; `rate` in requests/s over all of them. */
-async function load(instances: Instance[], accountIds: string[], seconds: number, connections: number, rate: number | null, pgPid: number | null): Promise<LoadResult> {
+async function load(
+  instances: Instance[],
+  accountIds: string[],
+  seconds: number,
+  connections: number,
+  rate: number | null,
+  pgPid: number | null,
+): Promise<LoadResult> {
   const latency = histogram();
   let ok = 0;
   let errors = 0;
@@ -130,7 +145,12 @@ async function paced(instances: Instance[], accountIds: string[], seconds: numbe
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'idempotency-key': `"${randomUUID()}"`,
+            authorization: instance.authorization ?? '',
+          },
         },
         (res) => {
           res.resume();
@@ -152,7 +172,7 @@ async function paced(instances: Instance[], accountIds: string[], seconds: numbe
     inFlight.add(p);
     void p.then(() => inFlight.delete(p));
   };
-  for (let i = 0; i < total; ) {
+  for (let i = 0; i < total;) {
     const now = performance.now();
     while (i < total && start + (i * 1000) / rate <= now) {
       send(i, start + (i * 1000) / rate);
@@ -190,13 +210,17 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
         accountIds.push(String(opened.json.id));
       }
       accountIdsOf.set(url, accountIds);
-      log(`http: ${count} instance(s) up (RSS ${rssIdleMiB.map((m) => m.toFixed(0)).join(', ')} MiB), ${accountIds.length} accounts; warming up ${config.warmupSeconds} s`);
+      log(
+        `http: ${count} instance(s) up (RSS ${rssIdleMiB.map((m) => m.toFixed(0)).join(', ')} MiB), ${accountIds.length} accounts; warming up ${config.warmupSeconds} s`,
+      );
       await load(instances, accountIds, config.warmupSeconds, 16, null, server.pgPid);
       const peakTries: LoadResult[] = [];
       for (const connections of config.peakConnections) {
         if (config.quiet) await waitForQuiet(server.pgPid, { ...config.quiet, log });
         const r = await load(instances, accountIds, config.seconds, connections, null, server.pgPid);
-        log(`  peak try: ${connections} connections → ${r.okPerSecond.toFixed(0)} 201/s (errors ${r.errors}), p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms`);
+        log(
+          `  peak try: ${connections} connections → ${r.okPerSecond.toFixed(0)} 201/s (errors ${r.errors}), p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms`,
+        );
         peakTries.push(r);
       }
       const peak = peakTries.reduce((a, b) => (b.okPerSecond > a.okPerSecond ? b : a));
@@ -206,7 +230,9 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       const sampler = setInterval(() => instances.forEach((inst, i) => (rssMaxMiB[i] = Math.max(rssMaxMiB[i]!, instanceRss(inst.pid).serverMiB))), 500);
       const half = await paced(instances, accountIds, config.seconds, rate, server.pgPid);
       clearInterval(sampler);
-      log(`  half of peak (${rate}/s): ${half.okPerSecond.toFixed(0)} 201/s (errors ${half.errors}), p50 ${half.latency.p50.toFixed(1)} ms, p99 ${half.latency.p99.toFixed(1)} ms; RSS max ${rssMaxMiB.map((m) => m.toFixed(0)).join(', ')} MiB`);
+      log(
+        `  half of peak (${rate}/s): ${half.okPerSecond.toFixed(0)} 201/s (errors ${half.errors}), p50 ${half.latency.p50.toFixed(1)} ms, p99 ${half.latency.p99.toFixed(1)} ms; RSS max ${rssMaxMiB.map((m) => m.toFixed(0)).join(', ')} MiB`,
+      );
       rows.push({ instances: count, peak, peakTries, half, rssIdleMiB, rssMaxMiB });
     } finally {
       await Promise.all(instances.map((i) => stopInstance(i)));
@@ -226,7 +252,15 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n);
  * request that the CPU counters measured in the unprofiled run. GC and runtime samples, which
  * belong to neither side by their stack, are split in proportion.
  */
-async function cpuSplit(config: HttpConfig, url: string, accountIds: string[], authorization: string | undefined, row: HttpRow, pgPid: number | null, log: (line: string) => void): Promise<HttpRow['cpuPerRequest']> {
+async function cpuSplit(
+  config: HttpConfig,
+  url: string,
+  accountIds: string[],
+  authorization: string | undefined,
+  row: HttpRow,
+  pgPid: number | null,
+  log: (line: string) => void,
+): Promise<HttpRow['cpuPerRequest']> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-app-profile-'));
   try {
     const instance = await startInstance(config.appDir, url, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
@@ -259,7 +293,9 @@ async function cpuSplit(config: HttpConfig, url: string, accountIds: string[], a
       postgres: pgMs,
       method: `app CPU ${appMs.toFixed(2)} ms/request (counters, unprofiled run) split by a --cpu-prof profile of the same load: Next.js ${(shares.next * 100).toFixed(0)} %, Idem ${(shares.idem * 100).toFixed(0)} % (of which API-key auth ${(shares.auth * 100).toFixed(0)} %), GC/runtime ${(shares.unattributed * 100).toFixed(0)} % (split in proportion); ${shares.samples} samples`,
     };
-    log(`  cpu per request: Next.js ${split.next.toFixed(2)} ms, Idem ${split.idem.toFixed(2)} ms (auth ${split.auth.toFixed(2)}), PostgreSQL ${split.postgres.toFixed(2)} ms (${split.method})`);
+    log(
+      `  cpu per request: Next.js ${split.next.toFixed(2)} ms, Idem ${split.idem.toFixed(2)} ms (auth ${split.auth.toFixed(2)}), PostgreSQL ${split.postgres.toFixed(2)} ms (${split.method})`,
+    );
     return split;
   } finally {
     rmSync(dir, { recursive: true, force: true });

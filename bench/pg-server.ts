@@ -28,7 +28,9 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
   });
   const base = new URL(server.adminUrl);
   const pgPid = server.pid();
-  log(external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`);
+  log(
+    external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`,
+  );
   const url = (name: string) => {
     const u = new URL(base);
     u.pathname = `/${name}`;
@@ -37,10 +39,9 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
   const admin = url('postgres');
   const settings = await withClient(admin, async (c) => {
     const names = ['server_version', 'synchronous_commit', 'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections', 'shared_preload_libraries'];
-    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>(
-      'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
-      [names],
-    );
+    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)', [
+      names,
+    ]);
     return Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} (${r.unit})` : r.setting]));
   });
   if (settings.synchronous_commit !== 'on') throw new Error(`synchronous_commit is ${settings.synchronous_commit}, the suite needs on`);

@@ -8,7 +8,11 @@ import { runChild } from './spawn';
 export type RehydrationConfig = Omit<RehydrationSpec, 'url' | 'out'>;
 export type RehydrationRowSummary = { length: number; snapshots: boolean; samples: number; seedSeconds: number; latency: LatencySummary };
 
-export async function runRehydrationBench(server: BenchServer, config: RehydrationConfig, log: (line: string) => void): Promise<{ rows: RehydrationRowSummary[]; plans: LoadPlan[] }> {
+export async function runRehydrationBench(
+  server: BenchServer,
+  config: RehydrationConfig,
+  log: (line: string) => void,
+): Promise<{ rows: RehydrationRowSummary[]; plans: LoadPlan[] }> {
   const url = await server.freshDatabase('bench_rehydration');
   await migrate(url);
   log(`rehydration: streams of ${config.lengths.join(', ')} events, with a snapshot ${config.snapshotTail} events behind the head and without`);
@@ -20,6 +24,9 @@ export async function runRehydrationBench(server: BenchServer, config: Rehydrati
     seedSeconds: r.seedSeconds,
     latency: summarize(decode(r.histogram)),
   }));
-  for (const r of rows) log(`  ${String(r.length).padStart(6)} events ${r.snapshots ? 'with snapshot   ' : 'without snapshot'}  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  (n=${r.samples})`);
+  for (const r of rows)
+    log(
+      `  ${String(r.length).padStart(6)} events ${r.snapshots ? 'with snapshot   ' : 'without snapshot'}  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  (n=${r.samples})`,
+    );
   return { rows, plans: result.plans };
 }

@@ -108,9 +108,7 @@ async function main() {
   };
   const one = async (db: Db, command: ReturnType<typeof moneyCommand>, record: (n: number) => void, stats: Stats) => {
     const counter = { queries: 0 };
-    const result = await perOperation.run(counter, () =>
-      handleAccountCommand(command, { db, onConflict: () => void stats.conflicts++ }),
-    );
+    const result = await perOperation.run(counter, () => handleAccountCommand(command, { db, onConflict: () => void stats.conflicts++ }));
     if (result.status === 'busy') stats.busy++;
     record(counter.queries);
     return result;

@@ -63,7 +63,15 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
     let snapshotVersion: number | null = null;
     if (snapshotTail !== null && length - snapshotTail >= 1) {
       snapshotVersion = length - snapshotTail;
-      const state = { status: 'open', accountId, accountNumber, customerId: BENCH_CUSTOMER, owner: 'bench', balanceCents: (snapshotVersion - 1) * STEP_CENTS, openedAt: at };
+      const state = {
+        status: 'open',
+        accountId,
+        accountNumber,
+        customerId: BENCH_CUSTOMER,
+        owner: 'bench',
+        balanceCents: (snapshotVersion - 1) * STEP_CENTS,
+        openedAt: at,
+      };
       await client.query(`INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ($1, $2, $3, $4, $5)`, [
         stream,
         snapshotVersion,

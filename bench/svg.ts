@@ -25,10 +25,13 @@ export function barChart(chart: BarChart): string {
   const min = chart.log ? Math.min(...values, max) : 0;
   const lo = chart.log ? 10 ** Math.floor(Math.log10(min)) : 0;
   const hi = chart.log ? 10 ** Math.ceil(Math.log10(max)) : niceCeil(max);
-  const y = (v: number) => (chart.log ? m.top + plotH - ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH : m.top + plotH - (v / hi) * plotH);
+  const y = (v: number) =>
+    chart.log ? m.top + plotH - ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH : m.top + plotH - (v / hi) * plotH;
   const format = chart.format ?? ((v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)));
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
   out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(chart.title)}</text>`);
   // y axis and grid
@@ -49,7 +52,9 @@ export function barChart(chart: BarChart): string {
       if (v === null || v === undefined || !(v > 0)) return;
       const top = y(v);
       const x = x0 + s * barW;
-      out.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - top).toFixed(1)}" fill="${COLORS[s % COLORS.length]}"><title>${esc(`${series.name}, ${group}: ${format(v)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - top).toFixed(1)}" fill="${COLORS[s % COLORS.length]}"><title>${esc(`${series.name}, ${group}: ${format(v)}`)}</title></rect>`,
+      );
       out.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${esc(format(v))}</text>`);
     });
     out.push(`<text x="${m.left + g * groupW + groupW / 2}" y="${m.top + plotH + 16}" text-anchor="middle">${esc(group)}</text>`);

@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { APIRequestContext, Browser, Page, Request } from '@playwright/test';
+import type { APIRequestContext, Browser, Request } from '@playwright/test';
 import { e2eAdmin, signIn, signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, test as base } from './fixtures';
+import { createApiKey, test } from './admin-fixtures';
+import { clientAddress, expect } from './fixtures';
 
 // The admin console end to end. Admins are users with role `admin`; to everyone else (signed out, or
 // a signed-in customer) every admin page, the admin API and the admin server actions answer 404 and
 // do nothing, as if they did not exist. Sign-in with its generic error and rate limit, the data
 // pages, sign-out. `page` is a signed-in customer; `adminPage` a context of its own signed in as admin.
-
-const test = base.extend<{ adminPage: Page }>({
-  adminPage: async ({ browser }, provide) => {
-    const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
-    const page = await context.newPage();
-    await signIn(page);
-    await provide(page);
-    await context.close();
-  },
-});
+// The console's navigation, figures, customers and accessibility: e2e/admin-ux.spec.ts.
 
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
 
@@ -25,7 +17,18 @@ const anonymousContext = (browser: Browser, options: { javaScriptEnabled?: boole
   browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
 function adminPaths(accountId: string, commandId: string) {
-  return ['/admin', '/admin/events', '/admin/events?stream=x', '/admin/events/1', '/admin/streams', `/admin/streams/account-${accountId}`, '/admin/commands', `/admin/commands/${commandId}`, '/admin/projections'];
+  return [
+    '/admin',
+    '/admin/events',
+    '/admin/events?stream=x',
+    '/admin/events/1',
+    '/admin/streams',
+    `/admin/streams/account-${accountId}`,
+    '/admin/commands',
+    `/admin/commands/${commandId}`,
+    '/admin/projections',
+    '/admin/customers',
+  ];
 }
 
 async function withdrawTwiceOverApi(request: APIRequestContext, accountId: string, key: string) {
@@ -33,12 +36,6 @@ async function withdrawTwiceOverApi(request: APIRequestContext, accountId: strin
     const response = await request.post(`/api/accounts/${accountId}/withdrawals`, { headers: { 'idempotency-key': key }, data: { amount: '12.34' } });
     expect(response.status()).toBe(201);
   }
-}
-
-async function createApiKey(page: Page, baseURL: string, name: string): Promise<{ id: string; key: string }> {
-  const response = await page.request.post('/api/auth/api-key/create', { data: { name }, headers: { origin: baseURL } });
-  expect(response.status(), await response.text()).toBe(200);
-  return (await response.json()) as { id: string; key: string };
 }
 
 async function expectAdminApi404(request: APIRequestContext, headers: Record<string, string> = {}) {
@@ -54,7 +51,10 @@ test('every admin page is a 404 to signed-out visitors and to customers, who see
   const stranger = await anonymous.newPage();
   try {
     for (const path of adminPaths(account.id, rows[0]!.command_id)) {
-      for (const [who, visitor] of [['customer', page], ['signed out', stranger]] as const) {
+      for (const [who, visitor] of [
+        ['customer', page],
+        ['signed out', stranger],
+      ] as const) {
         const response = await visitor.goto(path);
         expect(response?.status(), `${who}: ${path}`).toBe(404);
         await expect(visitor.getByRole('heading', { level: 1 }), `${who}: ${path}`).toHaveText('Not found');
@@ -67,12 +67,22 @@ test('every admin page is a 404 to signed-out visitors and to customers, who see
   }
 });
 
-test('the admin API answers 404 to no, wrong or customer credentials; 200 to the admin’s session or API key', async ({ page, adminPage, playwright, baseURL }) => {
+test('the admin API answers 404 to no, wrong or customer credentials; 200 to the admin’s session or API key', async ({
+  page,
+  adminPage,
+  playwright,
+  baseURL,
+}) => {
   const customerKey = await createApiKey(page, baseURL!, 'customer key');
   const adminKey = await createApiKey(adminPage, baseURL!, 'admin key');
   const anonymous = await playwright.request.newContext({ baseURL });
   try {
-    for (const headers of [{}, { authorization: 'Bearer idem_wrong-token-0123456789abcdef' }, { cookie: 'idem.session_token=forged.value' }, { authorization: `Bearer ${customerKey.key}` }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer idem_wrong-token-0123456789abcdef' },
+      { cookie: 'idem.session_token=forged.value' },
+      { authorization: `Bearer ${customerKey.key}` },
+    ] as Record<string, string>[]) {
       await expectAdminApi404(anonymous, headers);
     }
     await expectAdminApi404(page.request); // a customer's session
@@ -97,12 +107,17 @@ test('an admin server action POSTed by a customer or without a session, on any p
   await adminPage.goto('/admin/projections');
   const [verify] = await Promise.all([adminPage.waitForRequest(isActionPost), adminPage.getByRole('button', { name: 'Verify' }).first().click()]);
   await expect(adminPage.getByTestId(/^projection-result-/).first()).toContainText(/Verified|differences/);
-  const headers = Object.fromEntries(Object.entries(await verify.allHeaders()).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)));
+  const headers = Object.fromEntries(
+    Object.entries(await verify.allHeaders()).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)),
+  );
   const body = verify.postDataBuffer()!;
 
   const anonymous = await anonymousContext(browser);
   try {
-    for (const [who, request] of [['signed out', anonymous.request], ['customer', page.request]] as const) {
+    for (const [who, request] of [
+      ['signed out', anonymous.request],
+      ['customer', page.request],
+    ] as const) {
       for (const path of ['/admin/projections', '/']) {
         const response = await request.post(path, { headers, data: body, maxRedirects: 0 });
         const text = await response.text();
@@ -146,7 +161,8 @@ test.describe('signing in as admin', () => {
     await signIn(page, '/admin/commands');
     await expect(page).toHaveURL(/\/admin\/commands$/);
     await page.getByRole('link', { name: 'Admin', exact: true }).click();
-    for (const name of ['Event history', 'Command log', 'Streams', 'Projections']) await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
+    for (const name of ['Event history', 'Command log', 'Streams', 'Projections'])
+      await expect(page.getByRole('main').getByRole('link', { name })).toBeVisible();
     await expect(page.locator('section[aria-labelledby="daily-totals"]')).toBeAttached();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -186,7 +202,10 @@ test('event history, event detail, stream time travel and the command log with a
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('MoneyWithdrawn');
 
-  await rows.first().getByRole('link', { name: /^Event \d+$/ }).click();
+  await rows
+    .first()
+    .getByRole('link', { name: /^Event \d+$/ })
+    .click();
   await expect(admin.getByRole('heading', { level: 1 })).toHaveText(/^Event \d+: MoneyWithdrawn$/);
   await expect(admin.getByLabel('Event data')).toContainText('"amountCents": 1234');
   await expect(admin.locator('dt:has-text("Causation id") + dd')).toHaveText(key);
@@ -215,11 +234,14 @@ test('event filters explain invalid times and show no events until corrected', a
   await expect(page.getByText('“To” must be a UTC date and time like 2026-11-26T14:30')).toBeVisible();
   await expect(page.getByTestId('event-row')).toHaveCount(0);
 
+  // The fields are the browser's date-time pickers (datetime-local), read as UTC.
+  await expect(page.getByLabel('From (UTC)')).toHaveAttribute('type', 'datetime-local');
   await page.getByLabel('From (UTC)').fill('2000-01-01T00:00');
-  await page.getByLabel('To (UTC)').fill('2100-01-01');
+  await page.getByLabel('To (UTC)').fill('2100-01-01T00:00');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.getByTestId('event-row').first()).toBeVisible();
-  await page.getByLabel('To (UTC)').fill('1999-12-31');
+  await expect(page).toHaveURL(/from=2000-01-01T00%3A00&to=2100-01-01T00%3A00/);
+  await page.getByLabel('To (UTC)').fill('1999-12-31T00:00');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });

@@ -1,5 +1,5 @@
 import type { Page, Request } from '@playwright/test';
-import { clientAddress, eventCount, expect, signInAs, test } from './fixtures';
+import { clientAddress, eventCount, expect, hydrated, signInAs, test, withField } from './fixtures';
 
 /** The server action POST the Withdraw form sends, captured so it can be replayed verbatim. */
 async function captureWithdrawal(request: Request) {
@@ -9,6 +9,7 @@ const isActionPost = (request: Request) => request.method() === 'POST' && !!requ
 /** Submits the Withdraw form and returns the action POST it sent. */
 async function withdrawAndCapture(page: Page, amount: string) {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await hydrated(withdraw);
   await withdraw.getByLabel('Amount').fill(amount);
   const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
   return captureWithdrawal(request);
@@ -20,11 +21,12 @@ test('double-clicking Withdraw records one withdrawal, changes the balance once 
   const posts: Request[] = [];
   page.on('request', (r) => isActionPost(r) && posts.push(r));
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await hydrated(withdraw);
   await withdraw.getByLabel('Amount').fill('10.00');
   await expect(withdraw.getByRole('button', { name: 'Withdraw' })).toBeEnabled();
   await withdraw.getByRole('button', { name: 'Withdraw' }).dblclick();
 
-  await expect(withdraw.getByRole('status')).toHaveText(/Withdrew \$10\.00\. New balance: \$190\.00\./);
+  await expect(withdraw.getByRole('status')).toHaveText('Withdrew $10.00 · new balance $190.00');
   await expect(page.getByTestId('balance')).toHaveText('$190.00');
   await expect(page.getByTestId('form-success')).toHaveCount(1);
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
@@ -34,7 +36,7 @@ test('double-clicking Withdraw records one withdrawal, changes the balance once 
 test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, customer, browser, baseURL }) => {
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
   const captured = await withdrawAndCapture(page, '25.00');
-  await expect(withdraw.getByRole('status')).toHaveText(/New balance: \$175\.00/);
+  await expect(withdraw.getByRole('status')).toHaveText('Withdrew $25.00 · new balance $175.00');
 
   const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
   try {
@@ -45,7 +47,7 @@ test('the same submission replayed from a second browser context is recorded onc
     expect(response.status()).toBe(200);
     const text = await response.text();
     expect(text).toContain('"replayed":true');
-    expect(text).toContain('Withdrew $25.00. New balance: $175.00.');
+    expect(text).toContain('Withdrew $25.00 · new balance $175.00');
     await otherPage.reload();
     await expect(otherPage.getByTestId('balance')).toHaveText('$175.00');
   } finally {
@@ -62,13 +64,15 @@ test('a duplicate POST forced past the client guard still records one withdrawal
   // Five copies at once, straight from the page, bypassing the form's pending guard.
   const replies = await page.evaluate(
     async ({ url, headers, body }) =>
-      Promise.all(Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() })))),
+      Promise.all(
+        Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }))),
+      ),
     { url: captured.url, headers: replayHeaders(captured.headers), body: captured.body },
   );
   for (const reply of replies) {
     expect(reply.status).toBe(200);
     expect(reply.text).toContain('"replayed":true');
-    expect(reply.text).toContain('New balance: $160.00');
+    expect(reply.text).toContain('Withdrew $40.00 · new balance $160.00');
   }
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
   await page.reload();
@@ -81,12 +85,13 @@ test('the server re-validates: a forged action call with a bad amount changes no
   await expect(withdraw.getByRole('status')).toBeVisible();
   const before = await eventCount(db, account.id);
 
-  const forged = captured.body.replace('"amount":"1.00"', '"amount":"-500"').replace(/"commandId":"[^"]+"/, '"commandId":"forged-key-1"');
-  expect(forged).toContain('"-500"');
-  const text = await page.evaluate(
-    async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(),
-    { url: captured.url, headers: replayHeaders(captured.headers), body: forged },
-  );
+  const forged = withField(withField(captured.body, 'amount', '-500'), 'commandId', 'forged-key-1');
+  expect(forged).toContain('-500');
+  const text = await page.evaluate(async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(), {
+    url: captured.url,
+    headers: replayHeaders(captured.headers),
+    body: forged,
+  });
   expect(text).toContain('"status":"invalid"');
   expect(text).toContain('Amount cannot be negative');
   expect(await eventCount(db, account.id)).toBe(before);
@@ -98,7 +103,7 @@ test('a cross-origin server action POST is refused', async ({ page, db, account,
   await expect(withdraw.getByRole('status')).toBeVisible();
   const before = await eventCount(db, account.id);
 
-  const body = captured.body.replace(/"commandId":"[^"]+"/, '"commandId":"cross-site-key-1"');
+  const body = withField(captured.body, 'commandId', 'cross-site-key-1');
   const response = await api.post(captured.url, { headers: { ...replayHeaders(captured.headers), origin: 'https://evil.example' }, data: body });
   expect(response.status()).toBeGreaterThanOrEqual(400);
   expect(await eventCount(db, account.id)).toBe(before);

@@ -1,4 +1,4 @@
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import pg from 'pg';
 import { e2eDatabaseUrl } from '../playwright.config';
 
@@ -62,8 +62,28 @@ export async function signUp(context: BrowserContext, baseURL: string, name = `C
 
 /** Signs `context` in as an existing customer over the auth API (a second browser of theirs). */
 export async function signInAs(context: BrowserContext, baseURL: string, customer: { email: string; password: string }): Promise<void> {
-  const response = await context.request.post('/api/auth/sign-in/email', { data: { email: customer.email, password: customer.password }, headers: { origin: baseURL } });
+  const response = await context.request.post('/api/auth/sign-in/email', {
+    data: { email: customer.email, password: customer.password },
+    headers: { origin: baseURL },
+  });
   expect(response.status(), await response.text()).toBe(200);
+}
+
+/**
+ * Waits until React owns `form` (its `data-hydrated` mark). The forms work before that too (a plain
+ * POST the server answers with a page), but a test of the enhanced client (one request on a
+ * double-click, a captured action call) must not race it.
+ */
+export async function hydrated(form: Locator): Promise<void> {
+  await expect(form).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Sets a field of a captured multipart body (a server action call or a plain form POST) to `value`. */
+export function withField(body: string, field: string, value: string): string {
+  // A plain POST names the field as is; an action call prefixes it with its argument ("_1_amount").
+  const pattern = new RegExp(`(name="(?:_?\\d+_)?${field}"\r\n\r\n)[^\r]*`);
+  if (!pattern.test(body)) throw new Error(`no field ${field} in the captured body`);
+  return body.replace(pattern, (_match, head: string) => `${head}${value}`);
 }
 
 /** Opens an account of the signed-in customer through the form on `/`; `owner` is the account name. */
@@ -83,10 +103,10 @@ export async function openAccount(page: Page, owner: string, openingDeposit: str
 }
 
 export async function eventCount(db: pg.Pool, accountId: string, type?: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)',
-    [`account-${accountId}`, type ?? null],
-  );
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)', [
+    `account-${accountId}`,
+    type ?? null,
+  ]);
   return Number(rows[0]!.n);
 }
 

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import type pg from 'pg';
 import { maskName } from '../lib/domain/mask-name';
-import { expect, openAccount, test } from './fixtures';
+import { expect, hydrated, openAccount, test } from './fixtures';
 
 async function commandEvents(db: pg.Pool, accountIds: string[]) {
   const { rows } = await db.query<{ type: string; command_id: string }>(
@@ -14,6 +14,7 @@ async function commandEvents(db: pg.Pool, accountIds: string[]) {
 /** Fills the transfer form (recipient by number, spaced as people type it) and asks for the review. */
 async function reviewTransfer(page: Page, toAccountNumber: string, amount: string) {
   const form = page.getByRole('form', { name: 'Transfer' });
+  await hydrated(form);
   await expect(form.getByRole('button', { name: 'Review transfer' })).toBeEnabled();
   await form.getByLabel('To account number').fill(toAccountNumber.replace(/(\d{4})(?=\d)/g, '$1 '));
   await form.getByLabel('Amount').fill(amount);
@@ -33,7 +34,7 @@ test('double-clicking Confirm transfer moves the money once; both accounts show 
   expect(await commandEvents(db, [sender.id, receiver.id])).toEqual([]); // the review moves nothing
   await form.getByRole('button', { name: 'Confirm transfer' }).dblclick();
 
-  await expect(form.getByRole('status')).toHaveText(`Sent $30.00 to ${masked}. New balance: $70.00.`);
+  await expect(form.getByRole('status')).toHaveText(`Sent $30.00 to ${masked} · new balance $70.00`);
   await expect(page.getByTestId('balance')).toHaveText('$70.00');
   await expect(page.getByTestId('form-success')).toHaveCount(1);
   const events = await commandEvents(db, [sender.id, receiver.id]);
@@ -53,6 +54,7 @@ test('a transfer needs a valid account number and cannot overdraw the source', a
   const receiver = await openAccount(page, `Payee ${suffix}`, '');
   const sender = await openAccount(page, `Payer ${suffix}`, '10.00');
   const form = page.getByRole('form', { name: 'Transfer' });
+  await hydrated(form);
   await expect(form.getByRole('button', { name: 'Review transfer' })).toBeEnabled();
 
   await form.getByLabel('Amount').fill('1.00');

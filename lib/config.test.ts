@@ -7,7 +7,15 @@ describe('configuration', () => {
   it('accepts an empty environment and valid values', () => {
     expect(loadConfig({})).toEqual({});
     expect(
-      loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/idem', DATABASE_POOL_SIZE: '25', METRICS_PORT: '9464', IDEM_ASYNC_PROJECTIONS: 'off', LOG_LEVEL: 'debug', IDEM_SHUTDOWN_TIMEOUT_MS: '5000', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }),
+      loadConfig({
+        DATABASE_URL: 'postgresql://u:p@db:5432/idem',
+        DATABASE_POOL_SIZE: '25',
+        METRICS_PORT: '9464',
+        IDEM_ASYNC_PROJECTIONS: 'off',
+        LOG_LEVEL: 'debug',
+        IDEM_SHUTDOWN_TIMEOUT_MS: '5000',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      }),
     ).toMatchObject({ DATABASE_POOL_SIZE: 25, METRICS_PORT: 9464, IDEM_SHUTDOWN_TIMEOUT_MS: 5000 });
   });
 

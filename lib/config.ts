@@ -13,13 +13,16 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 const onOff = z.enum(['on', 'off'], { error: 'must be "on" or "off"' });
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 const secret = z.string().min(MIN_SECRET, `must be at least ${MIN_SECRET} characters`);
 
 export const envSchema = z.object({
@@ -35,18 +38,29 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: int(1, 65_535).optional(),
   METRICS_HOST: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' })
+    .optional(),
   LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  ADMIN_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').optional(),
+  ADMIN_EMAIL: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+    .optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   BETTER_AUTH_SECRET: secret.optional(),
   BETTER_AUTH_URL: url(['http:', 'https:']).optional(),
   IDEM_TRUSTED_ORIGINS: z.string().min(1).optional(),
-  IDEM_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated').optional(),
+  IDEM_CLIENT_IP_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated')
+    .optional(),
   IDEM_TRUSTED_PROXIES: z.string().min(1).optional(),
-  IDEM_API_KEY_RATE_LIMIT: z.string().regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, 'must be <requests>/<seconds> (like 1000/60) or off').optional(),
+  IDEM_API_KEY_RATE_LIMIT: z
+    .string()
+    .regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, 'must be <requests>/<seconds> (like 1000/60) or off')
+    .optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -53,7 +53,15 @@ const baselineRev = option('--baseline');
 const variant = option('--variant');
 if (variant) {
   const [name = 'variant', settings = ''] = variant.split(':');
-  appendConfig.variant = { name, env: Object.fromEntries(settings.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) };
+  appendConfig.variant = {
+    name,
+    env: Object.fromEntries(
+      settings
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    ),
+  };
   appendConfig.contenders = [...new Set([...(appendConfig.contenders ?? DEFAULT_CONTENDERS), 'idem-variant' as const])];
 }
 const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };

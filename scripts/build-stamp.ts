@@ -5,7 +5,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const INPUTS = ['app', 'lib', 'public', 'instrumentation.ts', 'next.config.ts', 'tsconfig.json', 'postcss.config.mjs', 'package-lock.json', 'prisma/schema.prisma'];
+const INPUTS = [
+  'app',
+  'lib',
+  'public',
+  'instrumentation.ts',
+  'next.config.ts',
+  'tsconfig.json',
+  'postcss.config.mjs',
+  'package-lock.json',
+  'prisma/schema.prisma',
+];
 const SKIP = new Set(['node_modules', '.next', 'generated']);
 const STAMP = path.join('.next', 'idem-sources.sha256');
 
@@ -24,7 +34,11 @@ export function sourcesHash(root = process.cwd()): string {
   const hash = createHash('sha256');
   for (const file of INPUTS.flatMap((entry) => files(root, entry))) {
     if (file.endsWith('.test.ts')) continue; // tests are not part of the build
-    hash.update(file).update('\0').update(readFileSync(path.join(root, file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(path.join(root, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

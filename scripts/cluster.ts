@@ -81,7 +81,9 @@ async function main() {
   // instances (the harness makes it unless set), so a session works whichever instance the balancer picks.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
   const admin = external ? null : embeddedAdmin(combinedEnv);
-  const configured = Object.fromEntries(['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) => (combinedEnv[k] ? [[k, combinedEnv[k]!]] : [])));
+  const configured = Object.fromEntries(
+    ['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) => (combinedEnv[k] ? [[k, combinedEnv[k]!]] : [])),
+  );
   const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'postgres');
   log(`${opts.instances} instance(s) on ports ${opts.port}–${opts.port + opts.instances - 1}, DATABASE_POOL_SIZE=${opts.poolSize}`);
   cluster = await startCluster({

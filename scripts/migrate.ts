@@ -12,11 +12,7 @@ async function main(): Promise<number> {
   const server = await postgresFromEnv({ dataDir, database: 'idem' });
   try {
     const { applied } = await migrate(server.url, { log });
-    log(
-      applied.length === 0
-        ? 'Database is up to date; no migrations applied.'
-        : `Applied ${applied.length} migration(s): ${applied.join(', ')}`,
-    );
+    log(applied.length === 0 ? 'Database is up to date; no migrations applied.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
   } finally {
     await server.stop();
   }

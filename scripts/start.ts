@@ -52,7 +52,12 @@ async function main() {
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
     const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
-    postgres = await startEmbeddedPostgres({ dataDir, fresh: process.env.IDEM_FRESH_DATA === '1', port: pgPort, log: process.env.IDEM_PG_LOG ? log : undefined });
+    postgres = await startEmbeddedPostgres({
+      dataDir,
+      fresh: process.env.IDEM_FRESH_DATA === '1',
+      port: pgPort,
+      log: process.env.IDEM_PG_LOG ? log : undefined,
+    });
     databaseUrl = postgres.url;
     log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
   } else {

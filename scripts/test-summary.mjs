@@ -12,11 +12,15 @@ const passed = vitest.numPassedTests + c.numPassedTests + s.expected + s.flaky;
 const failed = vitest.numFailedTests + c.numFailedTests + s.unexpected;
 const skipped = vitest.numPendingTests + vitest.numTodoTests + c.numPendingTests + c.numTodoTests + s.skipped;
 const clusterLine = cluster ? `cluster: ${c.numPassedTests} passed, ${c.numFailedTests} failed` : 'cluster: no report (reports/vitest-cluster.json missing)';
-console.log(`vitest: ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed; ${clusterLine}; playwright: ${s.expected} passed, ${s.unexpected} failed`);
+console.log(
+  `vitest: ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed; ${clusterLine}; playwright: ${s.expected} passed, ${s.unexpected} failed`,
+);
 // One line per storm / fault scenario (requests, duplicates, retries, 5xx, time), if they ran.
 if (existsSync('reports/cluster-summary.json')) {
   for (const [name, r] of Object.entries(read('reports/cluster-summary.json'))) {
-    console.log(`  ${name}: ${r.requests} requests, ${r.duplicates} duplicates, ${r.retries} retries, ${r.status5xx} 5xx, ${(r.durationMs / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${name}: ${r.requests} requests, ${r.duplicates} duplicates, ${r.retries} retries, ${r.status5xx} 5xx, ${(r.durationMs / 1000).toFixed(1)} s`,
+    );
   }
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

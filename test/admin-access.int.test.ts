@@ -48,7 +48,11 @@ beforeAll(async () => {
   customerCookie = (await signUp(auth())).cookie;
   accountId = newAccountId();
   commandId = randomUUID();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Ada', openingDepositCents: 10_000 }, metadata: { commandId, now: new Date(), customerId: CUSTOMER } });
+  await handleAccountCommand({
+    type: 'OpenAccount',
+    data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Ada', openingDepositCents: 10_000 },
+    metadata: { commandId, now: new Date(), customerId: CUSTOMER },
+  });
 });
 afterAll(async () => {
   await db().$disconnect();
@@ -90,9 +94,13 @@ const pages = {
   '/admin/events/1': async () => (await import('@/app/admin/events/[position]/page')).default({ params: Promise.resolve({ position: '1' }) }),
   '/admin/streams': async () => (await import('@/app/admin/streams/page')).default(search()),
   '/admin/streams/account-x': async () =>
-    (await import('@/app/admin/streams/[streamId]/page')).default({ params: Promise.resolve({ streamId: `account-${accountId}` }) }),
+    (await import('@/app/admin/streams/[streamId]/page')).default({
+      params: Promise.resolve({ streamId: `account-${accountId}` }),
+      ...search({ version: '1' }),
+    }),
   '/admin/commands': async () => (await import('@/app/admin/commands/page')).default(search()),
   '/admin/commands/x': async () => (await import('@/app/admin/commands/[commandId]/page')).default({ params: Promise.resolve({ commandId }) }),
+  '/admin/customers': async () => (await import('@/app/admin/customers/page')).default(search({ q: 'customer-' })),
 };
 
 const expected: Record<keyof typeof pages, () => string> = {
@@ -103,6 +111,7 @@ const expected: Record<keyof typeof pages, () => string> = {
   '/admin/streams/account-x': () => '$100.00',
   '/admin/commands': () => commandId,
   '/admin/commands/x': () => 'MoneyDeposited',
+  '/admin/customers': () => 'Disable customer',
 };
 
 describe('requireAdmin in every admin page', () => {
@@ -150,6 +159,19 @@ describe('admin server actions', () => {
     as(adminCookie);
     expect(await projectionAction({ status: 'idle' }, verify())).toMatchObject({ status: 'verified' });
   });
+
+  it('toggleCustomerAction: 404 for anyone but an admin, and the customer stays enabled', async () => {
+    const { toggleCustomerAction } = await import('@/app/admin/customers/actions');
+    const target = await signUp(auth());
+    const form = new FormData();
+    form.append('userId', target.id);
+    form.append('operation', 'disable');
+    expect(await thrownBy(() => toggleCustomerAction(null, form))).toBe('not found');
+    as(customerCookie);
+    expect(await thrownBy(() => toggleCustomerAction(null, form))).toBe('not found');
+    expect((await db().user.findUniqueOrThrow({ where: { id: target.id } })).banned).not.toBe(true);
+    expect(await db().session.count({ where: { userId: target.id } })).toBe(1);
+  });
 });
 
 describe('signInAction (the /sign-in form)', () => {
@@ -165,7 +187,9 @@ describe('signInAction (the /sign-in form)', () => {
     expect(unknown.error).toBe(wrong.error);
     expect(jar.size).toBe(0);
 
-    expect(await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next: '/admin/commands' })))).toBe('redirect /admin/commands');
+    expect(await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next: '/admin/commands' })))).toBe(
+      'redirect /admin/commands',
+    );
     const session = jar.get('idem.session_token');
     expect(session?.options).toMatchObject({ httpOnly: true, sameSite: expect.stringMatching(/^lax$/i), path: '/', maxAge: 7 * 24 * 3600 });
     as(`idem.session_token=${session!.value}`);
@@ -194,7 +218,12 @@ describe('GET /api/admin/events', () => {
   const call = async (query: string, headers: Record<string, string> = {}) => {
     const { GET } = await import('@/app/api/admin/events/route');
     const response = await GET(new Request(`http://127.0.0.1:3000/api/admin/events${query}`, { headers }));
-    return { status: response.status, type: response.headers.get('content-type'), headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      headers: response.headers,
+      body: (await response.json()) as Record<string, unknown>,
+    };
   };
   const cookie = () => ({ cookie: `theme=dark; ${adminCookie}` });
   const createKey = async (sessionCookieHeader: string) =>
@@ -202,7 +231,13 @@ describe('GET /api/admin/events', () => {
 
   it('the 404 of an unknown API path without credentials, with a forged cookie or key, and for a customer’s session or key', async () => {
     const customerKey = await createKey(customerCookie);
-    const attempts = [{}, { cookie: 'idem.session_token=v1.a.b' }, { authorization: 'Bearer idem_0123456789' }, { cookie: customerCookie }, { authorization: `Bearer ${customerKey.key}` }];
+    const attempts = [
+      {},
+      { cookie: 'idem.session_token=v1.a.b' },
+      { authorization: 'Bearer idem_0123456789' },
+      { cookie: customerCookie },
+      { authorization: `Bearer ${customerKey.key}` },
+    ];
     for (const headers of attempts as Record<string, string>[]) {
       const response = await call('', headers);
       expect(response.status, JSON.stringify(headers)).toBe(404);
@@ -225,7 +260,11 @@ describe('GET /api/admin/events', () => {
   it('pages through the log ascending by position, with next while more events exist', async () => {
     for (let i = 0; i < 3; i++) {
       const id = newAccountId();
-      await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, accountNumber: testAccountNumber(id), owner: `Owner ${i}`, openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } });
+      await handleAccountCommand({
+        type: 'OpenAccount',
+        data: { accountId: id, accountNumber: testAccountNumber(id), owner: `Owner ${i}`, openingDepositCents: 100 },
+        metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER },
+      });
     }
     const all = await call('?after=0&limit=1000', cookie());
     const positions = (all.body.events as { globalPosition: string }[]).map((e) => BigInt(e.globalPosition));
@@ -274,7 +313,17 @@ describe('GET /api/admin/events', () => {
   });
 
   it('400 problem for bad parameters', async () => {
-    for (const query of ['?after=-1', '?after=abc', '?after=1.5', `?after=${2n ** 63n}`, '?limit=0', '?limit=1001', '?limit=ten', '?limit=', '?after=1&after=2']) {
+    for (const query of [
+      '?after=-1',
+      '?after=abc',
+      '?after=1.5',
+      `?after=${2n ** 63n}`,
+      '?limit=0',
+      '?limit=1001',
+      '?limit=ten',
+      '?limit=',
+      '?after=1&after=2',
+    ]) {
       const response = await call(query, cookie());
       expect(response.status, query).toBe(400);
       expect(response.type).toBe('application/problem+json');

@@ -1,6 +1,22 @@
 // The client side of the cluster tests talks to the customer API through these helpers only, so
-// authentication (an API key as `Authorization: Bearer …`) is added in one place.
+// authentication (an API key as `Authorization: Bearer …`) is added in one place. In the Vitest
+// cluster project every answer is also checked against the OpenAPI document
+// (test/openapi-cluster.setup.ts installs the check; scripts and benchmarks that import this file
+// stay free of the app's server-only modules).
 import { randomBytes } from 'node:crypto';
+
+type AnswerCheck = (method: string, url: string, response: { status: number; headers: Headers }, body: string) => void;
+let answerCheck: AnswerCheck | null = null;
+
+/** Installs a check every answer received through these helpers (and StormClient) goes through. */
+export function checkAnswersWith(check: AnswerCheck | null): void {
+  answerCheck = check;
+}
+
+/** Hands one received answer to the installed check, if any. */
+export function reportAnswer(method: string, url: string, response: { status: number; headers: Headers }, body: string): void {
+  answerCheck?.(method, url, response, body);
+}
 
 /** The `Authorization` header every request of apiHeaders() carries (set with useApiKey). */
 let authorization: string | null = null;
@@ -22,10 +38,22 @@ export function apiHeaders(idempotencyKey?: string, extra: Record<string, string
 export type ApiAnswer = { status: number; body: string; headers: Headers } | { status: 0; error: string };
 
 /** One POST of a command; network errors come back as status 0 (never thrown). */
-export async function postCommand(url: string, key: string, body: unknown, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+export async function postCommand(
+  url: string,
+  key: string,
+  body: unknown,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
   try {
-    const response = await fetch(url, { method: 'POST', headers: apiHeaders(key, options.headers), body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
-    return { status: response.status, body: await response.text(), headers: response.headers };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: apiHeaders(key, options.headers),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+    const text = await response.text();
+    reportAnswer('POST', url, response, text);
+    return { status: response.status, body: text, headers: response.headers };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return { status: 0, error: cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)) };
@@ -36,14 +64,18 @@ export async function postCommand(url: string, key: string, body: unknown, optio
 export async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { headers: apiHeaders() });
   const text = await response.text();
+  reportAnswer('GET', url, response, text);
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
+/** A customer of the cluster tests: their user id (the prefix of their command ids) and API keys. */
+export type ApiCustomer = { id: string; name: string; authorizations: string[] };
+
 /**
- * Signs a fresh customer up on the instance at `url` and creates an API key of theirs: the value of
- * the `Authorization` header for the customer JSON API (every route there needs a caller).
+ * Signs a fresh customer up on the instance at `url` and creates `keys` API keys of theirs: each an
+ * `Authorization` header value for the customer JSON API (every route there needs a caller).
  */
-export async function apiKeyAuthorization(url: string, name = 'cluster client'): Promise<string> {
+export async function signUpApiCustomer(url: string, name = 'cluster client', keys = 1): Promise<ApiCustomer> {
   // A client address of its own: sign-ups are rate limited per address.
   const headers = {
     'content-type': 'application/json',
@@ -57,11 +89,25 @@ export async function apiKeyAuthorization(url: string, name = 'cluster client'):
     body: JSON.stringify({ name, email, password: randomBytes(12).toString('hex') }),
   });
   if (signUp.status !== 200) throw new Error(`sign-up on ${url} failed: ${signUp.status} ${await signUp.text()}`);
+  const { user } = (await signUp.json()) as { user: { id: string } };
   const cookie = signUp.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
-  const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name }) });
-  if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
-  return `Bearer ${((await created.json()) as { key: string }).key}`;
+  const authorizations: string[] = [];
+  for (let i = 0; i < keys; i++) {
+    const created = await fetch(`${url}/api/auth/api-key/create`, {
+      method: 'POST',
+      headers: { ...headers, cookie },
+      body: JSON.stringify({ name: `${name} ${i + 1}` }),
+    });
+    if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
+    authorizations.push(`Bearer ${((await created.json()) as { key: string }).key}`);
+  }
+  return { id: user.id, name, authorizations };
+}
+
+/** A fresh customer's one API key, as the `Authorization` header value. */
+export async function apiKeyAuthorization(url: string, name = 'cluster client'): Promise<string> {
+  return (await signUpApiCustomer(url, name)).authorizations[0]!;
 }

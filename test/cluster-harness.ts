@@ -59,7 +59,7 @@ export type Instance = {
   databaseUrl: string;
   alive: boolean;
   pid: number | null;
-  /** Everything the process printed, last ~500 lines. */
+  /** Everything the process printed, last ~5000 lines (a JSON log line per command: storms print thousands). */
   output: string[];
   /** How the last run ended (null while running): exit code, or the signal that killed it. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
@@ -152,12 +152,26 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (let index = 0; index < options.instances; index++) {
       const port = options.basePort !== undefined ? options.basePort + index : await freePort();
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
-      instances.push({ index, port, url: `http://127.0.0.1:${port}`, databaseUrl, alive: false, pid: null, output: [], exit: null, child: null, exited: Promise.resolve() });
+      instances.push({
+        index,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        databaseUrl,
+        alive: false,
+        pid: null,
+        output: [],
+        exit: null,
+        child: null,
+        exited: Promise.resolve(),
+      });
     }
     // One identity configuration for every instance: a session made on one is valid on all. Behind
     // HAProxy the balancer's address is the public one (BETTER_AUTH_URL), the instances' stay trusted.
     const lbPort = options.lb ? (options.lb.port ?? (await freePort())) : null;
-    const origins = [...(lbPort === null ? [] : [lbPort]), ...instances.map((i) => i.port)].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+    const origins = [...(lbPort === null ? [] : [lbPort]), ...instances.map((i) => i.port)].flatMap((port) => [
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
+    ]);
     identityEnv = {
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
       ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
@@ -180,7 +194,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],
       // NEXT_MANUAL_SIG_HANDLE: SIGTERM drains the instance (lib/observability/shutdown.ts), exit 0.
-      env: { NEXT_MANUAL_SIG_HANDLE: 'true', ...process.env, ...identityEnv, NODE_ENV: 'production', DATABASE_URL: instance.databaseUrl, DATABASE_POOL_SIZE: String(poolSize), NEXT_TELEMETRY_DISABLED: '1', PORT: String(instance.port) },
+      env: {
+        NEXT_MANUAL_SIG_HANDLE: 'true',
+        ...process.env,
+        ...identityEnv,
+        NODE_ENV: 'production',
+        DATABASE_URL: instance.databaseUrl,
+        DATABASE_POOL_SIZE: String(poolSize),
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(instance.port),
+      },
     });
     liveChildren.add(child);
     instance.child = child;
@@ -193,7 +216,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         instance.output.push(line);
         if (options.echo) console.log(`[i${instance.index}] ${line}`);
       }
-      if (instance.output.length > 500) instance.output.splice(0, instance.output.length - 500);
+      if (instance.output.length > 5_000) instance.output.splice(0, instance.output.length - 5_000);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);

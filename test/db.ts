@@ -14,10 +14,7 @@ export function testDb(poolSize = 20): Db {
 
 export async function countRows(db: Db, accountId: AccountId) {
   const streamId = accountStreamId(accountId);
-  const [events, commands] = await Promise.all([
-    db.event.count({ where: { streamId } }),
-    db.command.count({ where: { streamIds: { has: streamId } } }),
-  ]);
+  const [events, commands] = await Promise.all([db.event.count({ where: { streamId } }), db.command.count({ where: { streamIds: { has: streamId } } })]);
   return { events, commands };
 }
 
@@ -40,15 +37,34 @@ export async function expectConsistentAccount(db: Db, accountId: AccountId) {
   }
 
   const rows = await db.accountTransaction.findMany({ where: { accountId }, orderBy: { version: 'asc' } });
-  const kinds: Record<string, string> = { MoneyDeposited: 'deposit', MoneyWithdrawn: 'withdrawal', MoneyTransferredOut: 'transfer-out', MoneyTransferredIn: 'transfer-in' };
+  const kinds: Record<string, string> = {
+    MoneyDeposited: 'deposit',
+    MoneyWithdrawn: 'withdrawal',
+    MoneyTransferredOut: 'transfer-out',
+    MoneyTransferredIn: 'transfer-in',
+  };
   const expected = events
     .filter((e) => e.type !== 'AccountOpened')
     .map((e) => {
       const data = e.data as { amountCents: number; balanceAfterCents: number; toAccountId?: string; fromAccountId?: string };
       const counterpartyId = data.toAccountId ?? data.fromAccountId ?? null;
-      return { version: e.version, kind: kinds[e.type], amountCents: data.amountCents, balanceAfterCents: data.balanceAfterCents, commandId: e.commandId, counterpartyId };
+      return {
+        version: e.version,
+        kind: kinds[e.type],
+        amountCents: data.amountCents,
+        balanceAfterCents: data.balanceAfterCents,
+        commandId: e.commandId,
+        counterpartyId,
+      };
     });
-  const actual = rows.map((r) => ({ version: r.version, kind: r.kind, amountCents: Number(r.amountCents), balanceAfterCents: Number(r.balanceAfterCents), commandId: r.commandId, counterpartyId: r.counterpartyId }));
+  const actual = rows.map((r) => ({
+    version: r.version,
+    kind: r.kind,
+    amountCents: Number(r.amountCents),
+    balanceAfterCents: Number(r.balanceAfterCents),
+    commandId: r.commandId,
+    counterpartyId: r.counterpartyId,
+  }));
   if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`transaction projection differs from replay`);
   if (events.some((e) => (e.data as { balanceAfterCents?: number }).balanceAfterCents! < 0)) throw new Error('negative balance');
   return { events, state };

@@ -36,7 +36,7 @@ export * from './invariants/client-invariants';
 export * from './invariants/command-invariants';
 export * from './invariants/stream-invariants';
 export * from './invariants/ownership-invariants';
-export { isFinalStatus, loadLedger, toCents } from './invariants/ledger';
+export { commandIdOf, isFinalStatus, loadLedger, toCents } from './invariants/ledger';
 export type { CheckOptions, Invariant, Ledger, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
 
 export const INVARIANTS: readonly Invariant[] = [
@@ -88,7 +88,9 @@ export type InvariantReport = {
 export class InvariantViolation extends Error {
   constructor(readonly violations: string[]) {
     const shown = violations.slice(0, 40);
-    super(`${violations.length} invariant violation(s):\n- ${shown.join('\n- ')}${violations.length > shown.length ? `\n… and ${violations.length - shown.length} more` : ''}`);
+    super(
+      `${violations.length} invariant violation(s):\n- ${shown.join('\n- ')}${violations.length > shown.length ? `\n… and ${violations.length - shown.length} more` : ''}`,
+    );
     this.name = 'InvariantViolation';
   }
 }

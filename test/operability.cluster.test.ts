@@ -43,6 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  useApiKey(null);
   await cluster?.stop();
   await receiver?.stop();
 });
@@ -57,19 +58,28 @@ async function scrape(i: number): Promise<Sample[]> {
 }
 
 async function openAccount(i: number, deposit: string): Promise<string> {
-  const answer = await postCommand(url(i, '/api/accounts'), randomUUID(), { owner: 'Ops', openingDeposit: deposit });
+  const answer = await postCommand(url(i, '/api/accounts'), randomUUID(), { name: 'Ops', openingDeposit: deposit });
   if (answer.status !== 201) throw new Error(`open failed: ${JSON.stringify(answer)}`);
   return (JSON.parse(answer.body) as { id: string }).id;
 }
 
 /** A request on a connection of its own (no keep-alive pool racing a draining server's closes). */
-function fresh(target: string, method = 'GET', headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+function fresh(
+  target: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(target, { method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-    });
+    const req = httpRequest(
+      target,
+      { method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -92,7 +102,9 @@ describe('health endpoints', () => {
   it('ready is 503 while a shipped migration is not applied, and while the database is down; live stays 200', async () => {
     const client = new pg.Client({ connectionString: cluster.postgres.url });
     await client.connect();
-    const { rows } = await client.query<{ name: string; checksum: string }>('SELECT migration_name AS name, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1');
+    const { rows } = await client.query<{ name: string; checksum: string }>(
+      'SELECT migration_name AS name, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1',
+    );
     const latest = rows[0]!;
     await client.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [latest.name, 'f'.repeat(64)]);
     try {
@@ -135,7 +147,8 @@ describe('metrics', () => {
   it('count every command outcome, conflicts, attempts, HTTP answers; report the pool, projection lag and Node defaults', async () => {
     const before = await scrape(0);
     const count = (samples: Sample[], outcome: string) => valueOf(samples, 'idem_commands_total', { type: 'WithdrawMoney', outcome });
-    const http = (samples: Sample[], status: string) => valueOf(samples, 'idem_http_requests_total', { route: '/api/accounts/[accountId]/withdrawals', status });
+    const http = (samples: Sample[], status: string) =>
+      valueOf(samples, 'idem_http_requests_total', { route: '/api/accounts/[accountId]/withdrawals', status });
 
     const account = await openAccount(0, '50.00');
     const key = randomUUID();
@@ -158,10 +171,16 @@ describe('metrics', () => {
     expect(count(after, 'key_reused') - count(before, 'key_reused')).toBe(1);
     expect(count(after, 'rejected') - count(before, 'rejected')).toBe(1);
     expect(count(after, 'busy') - count(before, 'busy')).toBe(0);
-    expect(valueOf(after, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' }) - valueOf(before, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' })).toBe(1);
+    expect(
+      valueOf(after, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' }) -
+        valueOf(before, 'idem_commands_total', { type: 'OpenAccount', outcome: 'accepted' }),
+    ).toBe(1);
     expect(http(after, '201') - http(before, '201')).toBe(2 + burst);
     expect(http(after, '422') - http(before, '422')).toBe(2);
-    expect(valueOf(after, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' }) - valueOf(before, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' })).toBe(4 + burst);
+    expect(
+      valueOf(after, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' }) -
+        valueOf(before, 'idem_command_duration_seconds_count', { type: 'WithdrawMoney' }),
+    ).toBe(4 + burst);
 
     // Every retried conflict is one extra attempt: sum(attempts) - count(commands) = conflicts.
     const conflicts = (s: Sample[]) => s.filter((x) => x.name === 'idem_write_conflicts_total').reduce((n, x) => n + x.value, 0);
@@ -196,22 +215,24 @@ describe('logs and traces', () => {
     expect((await withdraw(0, account, key, '3.00')).status).toBe(201);
     let trace: ReceivedSpan[] = [];
     for (let i = 0; ; i++) {
-      const command = receiver.spans.find((s) => s.name === 'idem.command' && s.attributes['idem.command_id'] === key);
+      const command = receiver.spans.find((s) => s.name === 'idem.command' && String(s.attributes['idem.command_id']).endsWith(`:${key}`));
       if (command) {
         trace = receiver.spans.filter((s) => s.traceId === command.traceId);
         const names = new Set(trace.map((s) => s.name));
         if (['idem.load', 'idem.decide', 'idem.commit'].every((n) => names.has(n)) && trace.some((s) => s.parentSpanId === null)) break;
       }
-      if (i > 300) throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
+      if (i > 300)
+        throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
       await sleep(100);
     }
     const byName = (name: string) => trace.filter((s) => s.name === name);
     const command = byName('idem.command')[0]!;
-    expect(command.attributes).toMatchObject({ 'idem.command_id': key, 'idem.command_type': 'WithdrawMoney', 'idem.outcome': 'accepted' });
+    expect(command.attributes).toMatchObject({ 'idem.command_type': 'WithdrawMoney', 'idem.outcome': 'accepted' });
+    const commandId = command.attributes['idem.command_id'];
     expect(command.service).toBe('idem-cluster-test');
     for (const step of ['idem.load', 'idem.decide', 'idem.commit']) {
       const span = byName(step)[0]!;
-      expect(span.attributes['idem.command_id']).toBe(key);
+      expect(span.attributes['idem.command_id']).toBe(commandId);
       expect(span.parentSpanId).toBe(command.spanId);
     }
     expect(byName('idem.decide')[0]!.attributes['idem.outcome']).toBe('accepted');
@@ -219,35 +240,53 @@ describe('logs and traces', () => {
     // One trace for the whole request: Next.js' root span, the command below it, the SQL below that.
     const root = trace.filter((s) => s.parentSpanId === null);
     expect(root).toHaveLength(1);
-    // pg's and Prisma's spans sit below the steps that ran the SQL.
+    // pg's spans sit below the steps that ran the SQL.
     const byId = new Map(trace.map((s) => [s.spanId, s]));
     const ancestors = (span: ReceivedSpan) => {
       const names: string[] = [];
       for (let p = span.parentSpanId; p && byId.has(p); p = byId.get(p)!.parentSpanId) names.push(byId.get(p)!.name);
       return names;
     };
+    // (The request's authentication runs SQL too, before the command: only the command's is checked.)
+    const underStep = (step: string) => (span: ReceivedSpan) => ancestors(span).includes(step);
     const pgQueries = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
-    expect(pgQueries.length).toBeGreaterThanOrEqual(2); // the load's one query, the commit's one statement
-    for (const q of pgQueries) expect(ancestors(q)).toContain('idem.command');
-    const prismaOps = trace.filter((s) => s.name === 'prisma:client:operation');
-    expect(prismaOps.map((s) => ancestors(s)[0]).sort()).toEqual(['idem.commit', 'idem.load']);
+    expect(pgQueries.filter(underStep('idem.load')).length).toBeGreaterThanOrEqual(1);
+    expect(pgQueries.filter(underStep('idem.commit')).length).toBeGreaterThanOrEqual(1);
+    // The engine's statements run as plain pg on the pool Prisma's adapter owns (issue 12: Prisma's
+    // query runtime was the largest item of the command path's client CPU): no Prisma operation
+    // inside the command; Prisma's spans remain for the app's other queries (authentication above).
+    const prismaOps = trace.filter((s) => s.name === 'prisma:client:operation' && underStep('idem.command')(s));
+    expect(prismaOps).toEqual([]);
   });
 
   it('one JSON line per command with request id, command id, type, outcome, attempts, duration; no API keys, tokens or bodies', async () => {
     const account = await openAccount(0, '20.00');
     const key = randomUUID();
     const requestId = `req-${randomUUID()}`;
-    const answer = await withdraw(0, account, key, '7.77', { 'x-request-id': requestId, authorization: `Bearer ${SECRET_API_KEY}` });
+    const answer = await withdraw(0, account, key, '7.77', { 'x-request-id': requestId });
     expect(answer.status).toBe(201);
     expect(answer.status === 201 && answer.headers.get('x-request-id')).toBe(requestId);
     const output = cluster.instances[0]!.output;
     let line: Record<string, unknown> | undefined;
     for (let i = 0; !line; i++) {
-      line = output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.commandId === key);
+      line = output
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => String(l.commandId).endsWith(`:${key}`));
       if (i > 100) throw new Error(`no log line for command ${key}`);
       if (!line) await sleep(100);
     }
-    expect(line).toMatchObject({ level: 'info', msg: 'command', requestId, commandId: key, commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1, service: 'idem' });
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'command',
+      requestId,
+      commandType: 'WithdrawMoney',
+      outcome: 'accepted',
+      attempts: 1,
+      service: 'idem',
+    });
+    // Command ids are scoped per customer (<customer id>:<Idempotency-Key>); the line names the customer.
+    expect(line.commandId).toBe(`${String(line.customerId)}:${key}`);
     expect(typeof line.durationMs).toBe('number');
     expect(typeof line.time).toBe('string');
     const all = output.join('\n');
@@ -258,24 +297,51 @@ describe('logs and traces', () => {
   });
 });
 
+/**
+ * The instance whose projection runner holds the projection's advisory lock (its session's
+ * application_name is idem-projections-<pid>), polled until one does (bounded).
+ */
+async function projectionLeader(): Promise<number> {
+  const client = new pg.Client({ connectionString: cluster.postgres.url });
+  await client.connect();
+  try {
+    for (let i = 0; ; i++) {
+      const { rows } = await client.query<{ name: string }>(
+        `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1`,
+        [0x1de5],
+      );
+      const pids = rows.map((r) => Number(r.name.replace('idem-projections-', '')));
+      const index = cluster.instances.findIndex((instance) => instance.alive && pids.includes(instance.pid!));
+      if (index >= 0) return index;
+      if (i > 300) throw new Error(`no instance leads the projection (lock holders: ${JSON.stringify(rows)})`);
+      await sleep(100);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 describe('graceful shutdown', () => {
   it('SIGTERM: ready 503 at once, new commands refused (retryable), the in-flight request completes, leadership released, exit 0', async () => {
-    const leader = cluster.instances.findIndex((i) => i.output.some((l) => l.includes('is now its runner')));
-    expect(leader).toBeGreaterThanOrEqual(0);
+    const leader = await projectionLeader();
     const other = 1 - leader;
     const account = await openAccount(other, '30.00');
-    const linesBefore = cluster.instances[other]!.output.length;
 
     // A withdrawal whose body arrives slowly: in flight on the leader when SIGTERM comes.
     const key = randomUUID();
     const body = JSON.stringify({ amount: '5.00' });
     let slowRequest: ReturnType<typeof httpRequest> | undefined;
     const slow = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest(url(leader, `/api/accounts/${account}/withdrawals`), { method: 'POST', agent: false, headers: { ...apiHeaders(key), 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = httpRequest(
+        url(leader, `/api/accounts/${account}/withdrawals`),
+        { method: 'POST', agent: false, headers: { ...apiHeaders(key), 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.write(body.slice(0, 5));
       slowRequest = req;
@@ -312,10 +378,7 @@ describe('graceful shutdown', () => {
     expect(instance.exit).toEqual({ code: 0, signal: null });
     expect(instance.output.some((l) => l.includes('"msg":"shutdown complete"'))).toBe(true);
     // The other instance takes the projection over once the leader's session is gone.
-    for (let i = 0; !cluster.instances[other]!.output.slice(linesBefore).some((l) => l.includes('is now its runner')); i++) {
-      if (i > 300) throw new Error('the other instance never took the projection runner over');
-      await sleep(100);
-    }
+    expect(await projectionLeader()).toBe(other);
     await cluster.restart(leader);
     expect((await getJson(url(leader, `/api/accounts/${account}`))).body).toMatchObject({ balance: '25.00' });
   });

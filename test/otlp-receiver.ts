@@ -7,7 +7,15 @@ type KeyValue = { key: string; value: AnyValue };
 type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; kind?: number; attributes?: KeyValue[] };
 type OtlpRequest = { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[] }[] };
 
-export type ReceivedSpan = { traceId: string; spanId: string; parentSpanId: string | null; name: string; scope: string; service: string; attributes: Record<string, string | number | boolean> };
+export type ReceivedSpan = {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  scope: string;
+  service: string;
+  attributes: Record<string, string | number | boolean>;
+};
 
 const valueOf = (v: AnyValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? '';
 const attributesOf = (list: KeyValue[] = []) => Object.fromEntries(list.map((kv) => [kv.key, valueOf(kv.value)]));
@@ -29,7 +37,15 @@ export async function startOtlpReceiver(port = 0): Promise<{ url: string; spans:
         const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
         for (const ss of rs.scopeSpans ?? []) {
           for (const s of ss.spans ?? []) {
-            spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || null, name: s.name, scope: ss.scope?.name ?? '', service, attributes: attributesOf(s.attributes) });
+            spans.push({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId || null,
+              name: s.name,
+              scope: ss.scope?.name ?? '',
+              service,
+              attributes: attributesOf(s.attributes),
+            });
           }
         }
       }

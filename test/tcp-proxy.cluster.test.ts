@@ -117,7 +117,12 @@ describe('PgProxy', () => {
     const results = [];
     for (const id of [10, 11, 12]) {
       const client = await throughProxy();
-      results.push(await client.query('INSERT INTO cut_test (id) VALUES ($1)', [id]).then(() => 'ok', () => 'cut'));
+      results.push(
+        await client.query('INSERT INTO cut_test (id) VALUES ($1)', [id]).then(
+          () => 'ok',
+          () => 'cut',
+        ),
+      );
       await client.end().catch(() => {});
     }
     expect(results).toEqual(['cut', 'cut', 'ok']);

@@ -183,7 +183,7 @@ export class PgProxy {
       if (cut) return;
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       const out: Buffer[] = [];
-      let cutNow: Omit<CutRecord, 'connection' | 'serverReply'> & { arm: Arm } | null = null;
+      let cutNow: (Omit<CutRecord, 'connection' | 'serverReply'> & { arm: Arm }) | null = null;
       while (!cutNow) {
         if (startup) {
           if (pending.length < 8) break;

@@ -1,35 +1,71 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { DailyTotals } from '@/app/admin/daily-totals';
+import { UtcTime } from '@/app/admin/components/utc-time';
+import { dashboardFigures, type Movement } from '@/lib/admin/dashboard';
 import { requireAdmin } from '@/lib/admin/require-admin';
+import { withPgClient } from '@/lib/db/pg-client';
+import { formatUsd } from '@/lib/domain/money';
 
-export const metadata: Metadata = { title: 'Admin · Idem' };
+export const metadata: Metadata = { title: 'Dashboard · Idem' };
+
+const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+
+function Figure({ id, title, value, children }: { id: string; title: string; value: string; children?: ReactNode }) {
+  return (
+    <li className="figure" data-testid={`figure-${id}`}>
+      <h2>{title}</h2>
+      <p className="figure-value" data-testid={`figure-${id}-value`}>
+        {value}
+      </p>
+      {children ? <p className="figure-detail">{children}</p> : null}
+    </li>
+  );
+}
+
+const movement = (m: Movement, noun: string) => <span data-testid="figure-count">{count(m.count, noun)}</span>;
 
 export default async function AdminDashboard() {
   await requireAdmin();
+  const f = await withPgClient((c) => dashboardFigures(c));
   return (
     <>
-      <h1>Admin</h1>
-      <ul className="admin-links">
-        <li>
-          <Link href="/admin/events">Event history</Link> <span className="muted">— the global log, filterable by stream, type, command and time</span>
-        </li>
-        <li>
-          <Link href="/admin/commands">Command log</Link> <span className="muted">— every recorded command, its outcome and how often it was replayed</span>
-        </li>
-        <li>
-          <Link href="/admin/streams">Streams</Link> <span className="muted">— each account’s events with its state after every version</span>
-        </li>
-        <li>
-          <Link href="/admin/projections">Projections</Link> <span className="muted">— asynchronous projections: position, lag, verify and rebuild</span>
-        </li>
-        <li>
-          {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a JSON route, not a page: no client navigation */}
-          <a href="/api/admin/events?after=0&amp;limit=100">GET /api/admin/events</a>{' '}
-          <span className="muted">— the log as JSON, by global position</span>
-        </li>
+      <h1>Dashboard</h1>
+      <p className="muted">
+        The last 24 hours, from <UtcTime date={f.since} /> to now.
+      </p>
+      <ul className="figures" aria-label="Headline figures">
+        <Figure id="total-balance" title="Total balances" value={formatUsd(f.totalBalanceCents)}>
+          {count(f.accounts, 'account')} of {count(f.customers, 'customer')}
+          {f.disabledCustomers > 0 ? ` (${f.disabledCustomers} disabled)` : ''}
+        </Figure>
+        <Figure id="deposits" title="Deposits, 24 h" value={formatUsd(f.deposits.cents)}>
+          {movement(f.deposits, 'deposit')}, opening deposits included
+        </Figure>
+        <Figure id="withdrawals" title="Withdrawals, 24 h" value={formatUsd(f.withdrawals.cents)}>
+          {movement(f.withdrawals, 'withdrawal')}
+        </Figure>
+        <Figure id="transfers" title="Transfers, 24 h" value={formatUsd(f.transfers.cents)}>
+          {movement(f.transfers, 'transfer')}
+        </Figure>
+        <Figure id="rejections" title="Rejections, 24 h" value={f.commandsRejected.toLocaleString('en-US')}>
+          of {count(f.commandsAccepted + f.commandsRejected, 'command')} recorded (insufficient funds, not the owner …)
+        </Figure>
+        <Figure id="duplicates" title="Duplicates absorbed" value={f.duplicatesAbsorbed.toLocaleString('en-US')}>
+          repeated requests answered from the command log, never applied twice (all time; {count(f.commandsReplayedInWindow, 'command')} repeated in 24 h)
+        </Figure>
+        <Figure id="projection-lag" title="Projection lag" value={count(f.projectionLag, 'event')}>
+          not yet in the daily totals (<Link href="/admin/projections">projection status</Link>)
+        </Figure>
       </ul>
-      {/* Slot for the daily-totals chart (another change replaces app/admin/daily-totals.tsx). */}
+      <p className="note">
+        Busy answers (a 409 after a stream stayed contended through every retry) write nothing, so the database has no count of them: each instance reports its
+        own as <code>idem_commands_total{'{outcome="busy"}'}</code> on <code>/api/metrics</code>.
+      </p>
+      <p>
+        The logs: <Link href="/admin/events">Event history</Link> · <Link href="/admin/commands">Command log</Link>
+      </p>
       <section aria-labelledby="daily-totals">
         <h2 id="daily-totals">Daily totals</h2>
         <DailyTotals />

@@ -5,7 +5,7 @@ import { AddPasskey } from '@/app/settings/add-passkey';
 import { signOutEverywhereAction } from '@/app/session-actions';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
-import { formatTime } from '@/app/components/format-time';
+import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
 
@@ -28,7 +28,10 @@ export default async function SettingsPage() {
             <ul data-testid="passkey-list">
               {passkeys.map((p) => (
                 <li key={p.id}>
-                  {p.name ?? 'Passkey'} <span className="muted">· added {formatTime(new Date(p.createdAt))}</span>
+                  {p.name ?? 'Passkey'}{' '}
+                  <span className="muted">
+                    · added <LocalTime iso={new Date(p.createdAt).toISOString()} />
+                  </span>
                 </li>
               ))}
             </ul>

@@ -23,7 +23,13 @@ export function PasskeySignIn({ next }: { next: string }) {
   return (
     <div className="card auth-form" aria-describedby={error ? 'passkey-error' : undefined}>
       <p className="hint">Or, if you added a passkey on this device:</p>
-      <button type="button" className="secondary" onClick={signIn} disabled={pending} aria-busy={pending || undefined}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => !pending && void signIn()}
+        aria-disabled={pending || undefined}
+        aria-busy={pending || undefined}
+      >
         Use a passkey
       </button>
       <p id="passkey-error" role="alert" className={error ? 'status status-rejected' : 'visually-hidden'}>

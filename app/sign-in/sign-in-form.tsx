@@ -10,7 +10,13 @@ const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 export function SignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState(signInAction, initial);
   return (
-    <form action={action} className="card auth-form" aria-label="Sign in" aria-describedby={state.error ? 'sign-in-error' : undefined}>
+    <form
+      action={action}
+      onSubmit={(event) => pending && event.preventDefault()}
+      className="card auth-form"
+      aria-label="Sign in"
+      aria-describedby={state.error ? 'sign-in-error' : undefined}
+    >
       {state.error ? (
         <p id="sign-in-error" className="status status-rejected" role="alert">
           {state.error}
@@ -28,7 +34,7 @@ export function SignInForm({ next }: { next: string }) {
         error={state.fieldErrors.email}
       />
       <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
-      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
+      <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
         Sign in
       </button>
     </form>

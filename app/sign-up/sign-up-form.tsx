@@ -11,7 +11,13 @@ const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 export function SignUpForm() {
   const [state, action, pending] = useActionState(signUpAction, initial);
   return (
-    <form action={action} className="card auth-form" aria-label="Create account" aria-describedby={state.error ? 'sign-up-error' : undefined}>
+    <form
+      action={action}
+      onSubmit={(event) => pending && event.preventDefault()}
+      className="card auth-form"
+      aria-label="Create account"
+      aria-describedby={state.error ? 'sign-up-error' : undefined}
+    >
       {state.error ? (
         <p id="sign-up-error" className="status status-rejected" role="alert">
           {state.error}
@@ -49,7 +55,7 @@ export function SignUpForm() {
         hint={`At least ${PASSWORD_MIN} characters.`}
         error={state.fieldErrors.password}
       />
-      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
+      <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
         Create account
       </button>
     </form>

@@ -64,7 +64,14 @@ export function accountCommandSpec(command: AccountCommand, every = snapshotEver
       const moved = command.type === 'OpenAccount' ? command.data.openingDepositCents : command.data.amountCents;
       return {
         status: 'accepted',
-        result: { accountId: stateAfter.accountId, accountNumber: stateAfter.accountNumber, owner: stateAfter.owner, amountCents: moved, balanceCents: stateAfter.balanceCents, version },
+        result: {
+          accountId: stateAfter.accountId,
+          accountNumber: stateAfter.accountNumber,
+          owner: stateAfter.owner,
+          amountCents: moved,
+          balanceCents: stateAfter.balanceCents,
+          version,
+        },
         work: {
           appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
           projections: toProjectionWrites(projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at)),

@@ -13,7 +13,11 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 async function openAccount(openingDepositCents: number) {
   const accountId = newAccountId();
   const result = await handleAccountCommand(
-    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Grace Hopper', openingDepositCents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+    {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Grace Hopper', openingDepositCents },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    },
     { db },
   );
   expect(result).toMatchObject({ status: 'accepted', replayed: false });
@@ -97,7 +101,10 @@ describe('rejections and key reuse', () => {
       commandId: command.metadata.commandId,
       replayed: false,
     });
-    await handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 5_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    await handleAccountCommand(
+      { type: 'DepositMoney', data: { accountId, amountCents: 5_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      { db },
+    );
     expect(await handleAccountCommand(command, { db })).toEqual({ ...first, replayed: true });
     expect(await db.event.count({ where: { commandId: command.metadata.commandId } })).toBe(0);
   });
@@ -130,7 +137,11 @@ describe('rejections and key reuse', () => {
 
   it('retrying OpenAccount with the same key returns the first account, not a second one', async () => {
     const commandId = randomUUID();
-    const open = (accountId: AccountId): AccountCommand => ({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Alan Turing', openingDepositCents: 100 }, metadata: { commandId, now, customerId: CUSTOMER } });
+    const open = (accountId: AccountId): AccountCommand => ({
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Alan Turing', openingDepositCents: 100 },
+      metadata: { commandId, now, customerId: CUSTOMER },
+    });
     const first = await handleAccountCommand(open(newAccountId()), { db });
     const retry = await handleAccountCommand(open(newAccountId()), { db });
     expect(retry).toEqual({ ...first, replayed: true });

@@ -39,7 +39,11 @@ export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejec
     }
     case 'rejected':
       // Someone else's account answers, code included, exactly like an unknown one (no existence leak).
-      return { status: 'rejected', code: outcome.rejection.code === 'NotOwner' ? 'AccountNotFound' : outcome.rejection.code, message: rejectionMessage(outcome.rejection) };
+      return {
+        status: 'rejected',
+        code: outcome.rejection.code === 'NotOwner' ? 'AccountNotFound' : outcome.rejection.code,
+        message: rejectionMessage(outcome.rejection),
+      };
     case 'busy':
       return { status: 'busy', message: 'The account is busy with other requests. Please try again; it will not be applied twice.' };
     case 'key-reused':
@@ -47,20 +51,20 @@ export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejec
   }
 }
 
-/** "Withdrew $10.00. New balance: $90.00." */
+/** "Withdrew $40.00 · new balance $1,210.00": what happened, then where it left the account. */
 export const accountConfirmation =
   (verb: string) =>
   (result: AccountResult): Confirmation => ({
-    message: `${verb} ${formatUsd(result.amountCents)}. New balance: ${formatUsd(result.balanceCents)}.`,
+    message: `${verb} ${formatUsd(result.amountCents)} · new balance ${formatUsd(result.balanceCents)}`,
     accountId: result.accountId,
     balanceCents: result.balanceCents,
   });
 
-/** "Sent $30.00 to A. L*****. New balance: $70.00." */
+/** "Sent $30.00 to A. L***** · new balance $70.00" */
 export const transferConfirmation =
   (maskedName: string) =>
   (result: TransferResult): Confirmation => ({
-  message: `Sent ${formatUsd(result.amountCents)} to ${maskedName}. New balance: ${formatUsd(result.fromBalanceCents)}.`,
-  accountId: result.fromAccountId,
-  balanceCents: result.fromBalanceCents,
-});
+    message: `Sent ${formatUsd(result.amountCents)} to ${maskedName} · new balance ${formatUsd(result.fromBalanceCents)}`,
+    accountId: result.fromAccountId,
+    balanceCents: result.fromBalanceCents,
+  });

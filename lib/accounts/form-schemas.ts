@@ -74,8 +74,7 @@ export const transferSchema = transferFields;
 
 /** What the review step answers: the recipient as the sender may see them, or what is wrong. */
 export type TransferReview =
-  | { status: 'review'; maskedName: string; accountNumber: string; amount: string }
-  | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
+  { status: 'review'; maskedName: string; accountNumber: string; amount: string } | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
 
 export type OpenAccountInput = z.input<typeof openAccountSchema>;
 export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;
@@ -98,3 +97,24 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   }
   return errors;
 }
+
+/**
+ * What a command form holds between submissions: the server action's answer, rendered the same
+ * with or without JavaScript (a form posted without it re-renders the page with this state).
+ */
+export type CommandFormState<Values extends Record<string, string>> = {
+  result: FormResult | null;
+  /** What was typed, so a form that failed shows it again. */
+  values: Values;
+  /** The key the next submission carries: the same after a failure, a fresh one once an outcome is recorded. */
+  commandId: string;
+  /** The history row (stream version) the accepted command wrote. */
+  highlight: number | null;
+};
+
+export type MoneyFormState = CommandFormState<{ amount: string }>;
+export type OpenAccountFormState = CommandFormState<{ owner: string; openingDeposit: string }>;
+export type TransferFormState = CommandFormState<{ toAccountNumber: string; amount: string }> & {
+  /** Set between "Review transfer" and "Confirm transfer". */
+  review: Extract<TransferReview, { status: 'review' }> | null;
+};

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Account, AccountEvent } from '@/lib/domain/account';
 import { defineInlineProjection } from '@/lib/event-store/inline-projection';
-import {
-  ACCOUNT_PROJECTIONS,
-  accountBalances,
-  accountTransactions,
-  mergeWrites,
-  projectAccount,
-  toProjectionWrites,
-} from './inline-projections';
+import { ACCOUNT_PROJECTIONS, accountBalances, accountTransactions, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
 
 // The account read models as pure data: given the state after a commit and its events, then exactly
 // these rows; and the rows in the engine's terms, one write per declared projection.
@@ -91,9 +84,7 @@ describe('projectAccount', () => {
 
 describe('toProjectionWrites', () => {
   // Both sides of a transfer from a (now 700 at version 4) to b (now 1,300 at version 9).
-  const writes = toProjectionWrites(
-    mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [into(b, a, 1_300)], 9)),
-  );
+  const writes = toProjectionWrites(mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [into(b, a, 1_300)], 9)));
   const common = { amount_cents: 300, command_id: 'cmd-1', occurred_at: at };
   const holders = [
     { account_id: a, account_number: '100000000008', customer_id: 'customer-ada' },

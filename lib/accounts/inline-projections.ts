@@ -77,13 +77,7 @@ export const noProjectionWrites = (): AccountProjectionWrites => ({ balances: []
  * first of them. The balance row is written whole from the state, so it is right whatever the row
  * held before; the version it carries lets the writer refuse to move it backwards.
  */
-export function projectAccount(
-  stateAfter: Account,
-  events: AccountEvent[],
-  firstVersion: number,
-  commandId: string,
-  at: string,
-): AccountProjectionWrites {
+export function projectAccount(stateAfter: Account, events: AccountEvent[], firstVersion: number, commandId: string, at: string): AccountProjectionWrites {
   if (stateAfter.status !== 'open' || events.length === 0) return noProjectionWrites();
   const version = firstVersion + events.length - 1;
   const transactions: TransactionRow[] = [];

@@ -48,22 +48,6 @@ export async function findRecipient(accountNumber: AccountNumber) {
   return row ? { accountId: stored(row.accountId), accountNumber, maskedName: maskName(row.holder ?? row.owner) } : null;
 }
 
-export async function recentTransactions(accountId: AccountId, limit = 20) {
-  const rows = await db().accountTransaction.findMany({ where: { accountId }, orderBy: { version: 'desc' }, take: limit });
-  const counterpartyIds = [...new Set(rows.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])))];
-  const owners = new Map(
-    counterpartyIds.length === 0
-      ? []
-      : (await db().accountBalance.findMany({ where: { accountId: { in: counterpartyIds } }, select: { accountId: true, owner: true } })).map((a) => [a.accountId, a.owner]),
-  );
-  return rows.map((r) => ({
-    ...r,
-    amountCents: toCents(r.amountCents),
-    balanceAfterCents: toCents(r.balanceAfterCents),
-    counterpartyOwner: r.counterpartyId ? (owners.get(r.counterpartyId) ?? null) : null,
-  }));
-}
-
 /** Accounts money can be transferred to from `accountId`, newest first. */
 export async function transferTargets(accountId: AccountId, limit = 500) {
   return db().accountBalance.findMany({

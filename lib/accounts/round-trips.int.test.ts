@@ -40,11 +40,22 @@ describe('round trips per command', () => {
   let accountId: AccountId;
   beforeAll(async () => {
     accountId = newAccountId();
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Round Trip', openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    await handleAccountCommand(
+      {
+        type: 'OpenAccount',
+        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Round Trip', openingDepositCents: 10_000 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
+      { db },
+    );
   });
 
   it('an uncontended withdrawal takes two: load, then the one-statement commit', async () => {
-    const { result, statements } = await roundTrips({ type: 'WithdrawMoney', data: { accountId, amountCents: 100 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } });
+    const { result, statements } = await roundTrips({
+      type: 'WithdrawMoney',
+      data: { accountId, amountCents: 100 },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    });
     expect(result).toMatchObject({ status: 'accepted', replayed: false });
     expect(statements).toHaveLength(2);
     expect(statements[0]).toMatch(/^WITH usable AS/);
@@ -52,13 +63,21 @@ describe('round trips per command', () => {
   });
 
   it('a rejection is recorded in the same two', async () => {
-    const { result, statements } = await roundTrips({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_000_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } });
+    const { result, statements } = await roundTrips({
+      type: 'WithdrawMoney',
+      data: { accountId, amountCents: 1_000_000 },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    });
     expect(result).toMatchObject({ status: 'rejected' });
     expect(statements).toHaveLength(2);
   });
 
   it('a duplicate takes two: the load finds the stored outcome, then the replay is counted', async () => {
-    const command: AccountCommand = { type: 'DepositMoney', data: { accountId, amountCents: 5 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } };
+    const command: AccountCommand = {
+      type: 'DepositMoney',
+      data: { accountId, amountCents: 5 },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    };
     await handleAccountCommand(command, { db });
     const { result, statements } = await roundTrips(command);
     expect(result).toMatchObject({ status: 'accepted', replayed: true });

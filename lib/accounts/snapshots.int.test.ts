@@ -29,7 +29,14 @@ type Step = { kind: 'deposit' | 'withdraw' | 'transfer'; amountCents: number; fr
 async function runWorld(steps: Step[], snapshotEvery: number) {
   const ids = [newAccountId(), newAccountId()] as const;
   for (const id of ids) {
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId: id, accountNumber: testAccountNumber(id), owner: 'P', openingDepositCents: 1_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery });
+    await handleAccountCommand(
+      {
+        type: 'OpenAccount',
+        data: { accountId: id, accountNumber: testAccountNumber(id), owner: 'P', openingDepositCents: 1_000 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
+      { db, snapshotEvery },
+    );
   }
   const outcomes: unknown[] = [];
   for (const step of steps) {
@@ -37,13 +44,36 @@ async function runWorld(steps: Step[], snapshotEvery: number) {
     const [a, b] = step.from === 0 ? ids : ([ids[1], ids[0]] as const);
     let r: AccountCommandResult | TransferCommandResult;
     if (step.kind === 'transfer') {
-      r = await handleTransfer({ type: 'TransferMoney', data: { transferId: 't', fromAccountId: a, toAccountId: b, amountCents: step.amountCents }, metadata }, { db, snapshotEvery });
+      r = await handleTransfer(
+        { type: 'TransferMoney', data: { transferId: 't', fromAccountId: a, toAccountId: b, amountCents: step.amountCents }, metadata },
+        { db, snapshotEvery },
+      );
     } else {
-      const command: AccountCommand = { type: step.kind === 'deposit' ? 'DepositMoney' : 'WithdrawMoney', data: { accountId: a, amountCents: step.amountCents }, metadata };
+      const command: AccountCommand = {
+        type: step.kind === 'deposit' ? 'DepositMoney' : 'WithdrawMoney',
+        data: { accountId: a, amountCents: step.amountCents },
+        metadata,
+      };
       r = await handleAccountCommand(command, { db, snapshotEvery });
     }
     // Compare what does not depend on the world's ids.
-    outcomes.push(r.status === 'accepted' ? { status: r.status, result: { ...r.result, accountId: undefined, accountNumber: undefined, fromAccountId: undefined, toAccountId: undefined, toAccountNumber: undefined } } : r.status === 'rejected' ? { status: r.status, code: r.rejection.code } : r.status);
+    outcomes.push(
+      r.status === 'accepted'
+        ? {
+            status: r.status,
+            result: {
+              ...r.result,
+              accountId: undefined,
+              accountNumber: undefined,
+              fromAccountId: undefined,
+              toAccountId: undefined,
+              toAccountNumber: undefined,
+            },
+          }
+        : r.status === 'rejected'
+          ? { status: r.status, code: r.rejection.code }
+          : r.status,
+    );
   }
   const states = await Promise.all(ids.map(async (id) => (await expectConsistentAccount(db, id)).state));
   return { ids, outcomes, states: states.map((s) => (s.status === 'open' ? s.balanceCents : null)) };
@@ -70,9 +100,19 @@ describe('snapshots', () => {
   it('loads the latest snapshot and only the events after it', async () => {
     const accountId = newAccountId();
     const streamId = `account-${accountId}`;
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'S', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 5 });
+    await handleAccountCommand(
+      {
+        type: 'OpenAccount',
+        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'S', openingDepositCents: 100 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
+      { db, snapshotEvery: 5 },
+    );
     for (let i = 0; i < 9; i++) {
-      await handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 5 });
+      await handleAccountCommand(
+        { type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+        { db, snapshotEvery: 5 },
+      );
     }
     const loaded = (await loadForCommand(db, 'x', [streamId], ACCOUNT_SNAPSHOT_SCHEMA)).streams.get(streamId)!;
     expect(loaded.snapshot?.version).toBe(10);
@@ -83,14 +123,36 @@ describe('snapshots', () => {
   it('trusts a snapshot of the current schema (proof the path is used) and ignores one of another schema', async () => {
     const accountId = newAccountId();
     const streamId = `account-${accountId}`;
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Real name', openingDepositCents: 500 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 0 });
-    const planted = { status: 'open', accountId, accountNumber: testAccountNumber(accountId), customerId: CUSTOMER, owner: 'From the snapshot', balanceCents: 500, openedAt: now.toISOString() };
-    const deposit = () => handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db, snapshotEvery: 1000 });
+    await handleAccountCommand(
+      {
+        type: 'OpenAccount',
+        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Real name', openingDepositCents: 500 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
+      { db, snapshotEvery: 0 },
+    );
+    const planted = {
+      status: 'open',
+      accountId,
+      accountNumber: testAccountNumber(accountId),
+      customerId: CUSTOMER,
+      owner: 'From the snapshot',
+      balanceCents: 500,
+      openedAt: now.toISOString(),
+    };
+    const deposit = () =>
+      handleAccountCommand(
+        { type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+        { db, snapshotEvery: 1000 },
+      );
 
     await db.snapshot.create({ data: { streamId, version: 2, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: planted, createdAt: now } });
     expect(await deposit()).toMatchObject({ result: { owner: 'From the snapshot' } });
 
-    await db.snapshot.update({ where: { streamId }, data: { schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA - 1, state: { ...planted, owner: 'Stale schema', balanceCents: 999_999 } } });
+    await db.snapshot.update({
+      where: { streamId },
+      data: { schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA - 1, state: { ...planted, owner: 'Stale schema', balanceCents: 999_999 } },
+    });
     expect(await deposit()).toMatchObject({ result: { owner: 'Real name', balanceCents: 502 } });
   });
 });
@@ -104,13 +166,23 @@ describe('event schema evolution', () => {
     const commandId = `legacy-${accountId}`;
     const v1 = (type: string, data: object) => ({ type, data: { accountId, ...data }, metadata: { commandId, commandType: 'Legacy', schemaVersion: 1 } });
     const legacy = [
-      { ...v1('AccountOpened', { accountNumber: testAccountNumber(accountId), customerId: CUSTOMER, owner: 'Legacy Owner', openedAt: '2024-01-01T00:00:00.000Z' }), metadata: { commandId, commandType: 'Legacy', schemaVersion: 2 } },
+      {
+        ...v1('AccountOpened', {
+          accountNumber: testAccountNumber(accountId),
+          customerId: CUSTOMER,
+          owner: 'Legacy Owner',
+          openedAt: '2024-01-01T00:00:00.000Z',
+        }),
+        metadata: { commandId, commandType: 'Legacy', schemaVersion: 2 },
+      },
       v1('MoneyDeposited', { amountCents: 5_000, balanceAfterCents: 5_000, depositedAt: '2024-01-02T00:00:00.000Z' }),
       v1('MoneyWithdrawn', { amountCents: 1_200, balanceAfterCents: 3_800, withdrawnAt: '2024-01-03T00:00:00.000Z' }),
     ];
     await db.$transaction([
       db.command.create({ data: { commandId, type: 'Legacy', streamIds: [streamId], fingerprint: 'legacy', status: 'accepted', outcome: {}, createdAt: now } }),
-      ...legacy.map((e, i) => db.event.create({ data: { streamId, version: i + 1, type: e.type, data: e.data, metadata: e.metadata, commandId, createdAt: now } })),
+      ...legacy.map((e, i) =>
+        db.event.create({ data: { streamId, version: i + 1, type: e.type, data: e.data, metadata: e.metadata, commandId, createdAt: now } }),
+      ),
     ]);
 
     const stored = await readStream(db, streamId);
@@ -118,7 +190,10 @@ describe('event schema evolution', () => {
     expect(accountEventOf(stored[2]!)).toEqual({ type: 'MoneyWithdrawn', data: { ...legacy[2]!.data, currency: 'USD' } });
     expect(rehydrate(stored)).toMatchObject({ owner: 'Legacy Owner', balanceCents: 3_800 });
 
-    const withdrawal = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 800 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    const withdrawal = await handleAccountCommand(
+      { type: 'WithdrawMoney', data: { accountId, amountCents: 800 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      { db },
+    );
     expect(withdrawal).toMatchObject({ status: 'accepted', result: { balanceCents: 3_000, version: 4 } });
     const latest = (await readStream(db, streamId)).at(-1)!;
     expect(latest).toMatchObject({ data: { currency: 'USD' }, metadata: { schemaVersion: 2 } });
@@ -131,12 +206,41 @@ describe('event schema evolution', () => {
     const metadata = { commandId, commandType: 'Legacy', schemaVersion: 1 };
     await db.$transaction([
       db.command.create({ data: { commandId, type: 'Legacy', streamIds: [streamId], fingerprint: 'legacy', status: 'accepted', outcome: {}, createdAt: now } }),
-      db.event.create({ data: { streamId, version: 1, type: 'AccountOpened', data: { accountId, owner: 'Before Customers', openedAt: '2024-01-01T00:00:00.000Z' }, metadata, commandId, createdAt: now } }),
-      db.event.create({ data: { streamId, version: 2, type: 'MoneyDeposited', data: { accountId, amountCents: 700, balanceAfterCents: 700, depositedAt: '2024-01-02T00:00:00.000Z' }, metadata, commandId, createdAt: now } }),
+      db.event.create({
+        data: {
+          streamId,
+          version: 1,
+          type: 'AccountOpened',
+          data: { accountId, owner: 'Before Customers', openedAt: '2024-01-01T00:00:00.000Z' },
+          metadata,
+          commandId,
+          createdAt: now,
+        },
+      }),
+      db.event.create({
+        data: {
+          streamId,
+          version: 2,
+          type: 'MoneyDeposited',
+          data: { accountId, amountCents: 700, balanceAfterCents: 700, depositedAt: '2024-01-02T00:00:00.000Z' },
+          metadata,
+          commandId,
+          createdAt: now,
+        },
+      }),
     ]);
     const state = rehydrate(await readStream(db, streamId));
-    expect(state).toMatchObject({ status: 'open', customerId: null, owner: 'Before Customers', balanceCents: 700, accountNumber: legacyAccountNumber(accountId) });
-    const attempt = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    expect(state).toMatchObject({
+      status: 'open',
+      customerId: null,
+      owner: 'Before Customers',
+      balanceCents: 700,
+      accountNumber: legacyAccountNumber(accountId),
+    });
+    const attempt = await handleAccountCommand(
+      { type: 'WithdrawMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      { db },
+    );
     expect(attempt).toMatchObject({ status: 'rejected', rejection: { code: 'NotOwner' } });
     expect(await db.event.count({ where: { streamId } })).toBe(2);
   });

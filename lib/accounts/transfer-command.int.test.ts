@@ -29,7 +29,14 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 
 async function open(openingDepositCents: number) {
   const accountId = newAccountId();
-  await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'T', openingDepositCents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+  await handleAccountCommand(
+    {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'T', openingDepositCents },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    },
+    { db },
+  );
   return accountId;
 }
 
@@ -48,7 +55,15 @@ describe('transfers', () => {
       status: 'accepted',
       replayed: false,
       commandId: command.metadata.commandId,
-      result: { transferId: command.data.transferId, fromAccountId: a, toAccountId: b, toAccountNumber: testAccountNumber(b), amountCents: 2_500, fromBalanceCents: 7_500, toBalanceCents: 3_000 },
+      result: {
+        transferId: command.data.transferId,
+        fromAccountId: a,
+        toAccountId: b,
+        toAccountNumber: testAccountNumber(b),
+        amountCents: 2_500,
+        fromBalanceCents: 7_500,
+        toBalanceCents: 3_000,
+      },
     });
     const events = await db.event.findMany({ where: { commandId: command.metadata.commandId }, orderBy: { globalPosition: 'asc' } });
     expect(events.map((e) => [e.streamId, e.type]).sort()).toEqual(
@@ -57,7 +72,9 @@ describe('transfers', () => {
         [`account-${b}`, 'MoneyTransferredIn'],
       ].sort(),
     );
-    expect(await db.command.findUniqueOrThrow({ where: { commandId: command.metadata.commandId } })).toMatchObject({ streamIds: [`account-${a}`, `account-${b}`] });
+    expect(await db.command.findUniqueOrThrow({ where: { commandId: command.metadata.commandId } })).toMatchObject({
+      streamIds: [`account-${a}`, `account-${b}`],
+    });
     const [sa, sb] = [await expectConsistentAccount(db, a), await expectConsistentAccount(db, b)];
     expect([sa.state, sb.state]).toMatchObject([{ balanceCents: 7_500 }, { balanceCents: 3_000 }]);
     const rows = await db.accountTransaction.findMany({ where: { commandId: command.metadata.commandId }, orderBy: { kind: 'asc' } });
@@ -80,8 +97,14 @@ describe('transfers', () => {
     const [a, b] = [await open(1_000), await open(0)];
     const unknown = newAccountId();
     expect(await handleTransfer(transfer(a, a, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'SameAccount' } });
-    expect(await handleTransfer(transfer(unknown, b, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'AccountNotFound', accountId: unknown } });
-    expect(await handleTransfer(transfer(a, unknown, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'AccountNotFound', accountId: unknown } });
+    expect(await handleTransfer(transfer(unknown, b, 1), { db })).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'AccountNotFound', accountId: unknown },
+    });
+    expect(await handleTransfer(transfer(a, unknown, 1), { db })).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'AccountNotFound', accountId: unknown },
+    });
     const tooMuch = transfer(a, b, 1_001);
     const rejected = await handleTransfer(tooMuch, { db });
     expect(rejected).toMatchObject({ status: 'rejected', rejection: { code: 'InsufficientFunds', balanceCents: 1_000, requestedCents: 1_001 } });
@@ -109,9 +132,7 @@ describe('transfers', () => {
     expect(conflicts.length).toBeGreaterThan(0); // the race was real
 
     const [sa, sb] = [await expectConsistentAccount(db, a), await expectConsistentAccount(db, b)];
-    const withdrawn = results
-      .slice(100)
-      .reduce((sum, r) => sum + (r.status === 'accepted' && 'amountCents' in r.result ? r.result.amountCents : 0), 0);
+    const withdrawn = results.slice(100).reduce((sum, r) => sum + (r.status === 'accepted' && 'amountCents' in r.result ? r.result.amountCents : 0), 0);
     const balance = (s: typeof sa.state) => (s.status === 'open' ? s.balanceCents : NaN);
     expect(balance(sa.state) + balance(sb.state)).toBe(100_000 - withdrawn);
     const commandIds = [...transfers, ...withdrawals].map((c) => c.metadata.commandId);

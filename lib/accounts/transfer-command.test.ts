@@ -73,7 +73,14 @@ function accepted(amountCents: number, from: Side, to: Side, snapshots: object[]
   };
   return {
     status: 'accepted',
-    result: { ...common, fromAccountId: from.id, toAccountId: to.id, toAccountNumber: holder(to.id).accountNumber, fromBalanceCents: from.after, toBalanceCents: to.after },
+    result: {
+      ...common,
+      fromAccountId: from.id,
+      toAccountId: to.id,
+      toAccountNumber: holder(to.id).accountNumber,
+      fromBalanceCents: from.after,
+      toBalanceCents: to.after,
+    },
     work: {
       appends: [
         { streamId: streamOf(from.id), expectedVersion: from.v, events: [{ ...out, metadata: meta }] },
@@ -166,14 +173,7 @@ describe('the transfer spec the engine receives', () => {
   });
 
   it('tells apart another amount, source, destination or acting customer', () => {
-    const requests = [
-      transfer(100),
-      transfer(101),
-      transfer(100, b, a),
-      transfer(100, a, c),
-      transfer(100, c, b),
-      transfer(100, a, b, bob),
-    ];
+    const requests = [transfer(100), transfer(101), transfer(100, b, a), transfer(100, a, c), transfer(100, c, b), transfer(100, a, b, bob)];
     const fingerprints = requests.map(fp);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
   });

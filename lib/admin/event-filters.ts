@@ -49,6 +49,14 @@ export function parseEventFilter(params: Record<string, string | string[] | unde
   if (values.commandId && !/^[\x21-\x7E]{1,255}$/.test(values.commandId)) errors.commandId = 'A command id is 1–255 visible ASCII characters.';
   else if (values.commandId) filter.commandId = values.commandId;
 
+  const range = parseTimeRange(values);
+  return { values, filter: { ...filter, ...range.filter }, errors: { ...errors, ...range.errors } };
+}
+
+/** `from` and `to` (both optional, inclusive at the precision given), with a message per bad field. */
+export function parseTimeRange(values: { from: string; to: string }): { filter: { from?: Date; to?: Date }; errors: { from?: string; to?: string } } {
+  const errors: { from?: string; to?: string } = {};
+  const filter: { from?: Date; to?: Date } = {};
   const from = values.from ? parseTime(values.from) : null;
   const to = values.to ? parseTime(values.to) : null;
   if (values.from && !from) errors.from = `“From” must be ${TIME_HINT}.`;
@@ -56,5 +64,5 @@ export function parseEventFilter(params: Record<string, string | string[] | unde
   if (from) filter.from = from.start;
   if (to) filter.to = to.end;
   if (from && to && from.start > to.end) errors.to = '“To” must not be before “From”.';
-  return { values, filter, errors };
+  return { filter, errors };
 }

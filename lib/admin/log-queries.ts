@@ -8,6 +8,8 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 export const COMMAND_TYPES = ['OpenAccount', 'DepositMoney', 'WithdrawMoney', 'TransferMoney'] as const;
 export const COMMAND_STATUSES = ['accepted', 'rejected'] as const;
 const MAX_POSITION = 2n ** 63n - 1n;
+/** Result counts stop here: counting a whole large log for a page header is not worth a scan. */
+export const COUNT_CAP = 10_000;
 
 /** A global position from text: digits only, within bigint range. */
 export function parsePosition(text: string | undefined): bigint | undefined {
@@ -47,9 +49,21 @@ const newerThan = (c: CommandCursor): Prisma.CommandWhereInput => ({
   OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, commandId: { gt: c.commandId } }],
 });
 
-export async function listCommands(query: { status?: string; type?: string; before?: CommandCursor; after?: CommandCursor; limit?: number }) {
+export async function listCommands(query: {
+  status?: string;
+  type?: string;
+  from?: Date;
+  to?: Date;
+  before?: CommandCursor;
+  after?: CommandCursor;
+  limit?: number;
+}) {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-  const where: Prisma.CommandWhereInput = { ...(query.status ? { status: query.status } : {}), ...(query.type ? { type: query.type } : {}) };
+  const where: Prisma.CommandWhereInput = {
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
+  };
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const direction = towardsNewer ? 'asc' : 'desc';
   const cursor = towardsNewer ? newerThan(query.after!) : query.before ? olderThan(query.before) : {};
@@ -64,11 +78,17 @@ export async function listCommands(query: { status?: string; type?: string; befo
   const first = page[0];
   const last = page.at(-1);
   const exists = async (extra: Prisma.CommandWhereInput) => (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
-  const [newer, older] = await Promise.all([
+  const [newer, older, matching] = await Promise.all([
     first ? (towardsNewer ? more : exists(newerThan(first))) : false,
     last ? (!towardsNewer ? more : exists(olderThan(last))) : false,
+    db().command.count({ where, take: COUNT_CAP + 1 }),
   ]);
-  return { commands: page, newerCursor: newer && first ? encodeCursor(first) : undefined, olderCursor: older && last ? encodeCursor(last) : undefined };
+  return {
+    commands: page,
+    matching,
+    newerCursor: newer && first ? encodeCursor(first) : undefined,
+    olderCursor: older && last ? encodeCursor(last) : undefined,
+  };
 }
 
 export async function getCommand(commandId: string) {
@@ -108,11 +128,12 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
   if (towardsNewer) page.reverse();
   const first = page[0]?.globalPosition;
   const last = page.at(-1)?.globalPosition;
-  const [newer, older] = await Promise.all([
+  const [newer, older, matching] = await Promise.all([
     first === undefined ? 0 : towardsNewer ? (more ? 1 : 0) : db().event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
     last === undefined ? 0 : !towardsNewer ? (more ? 1 : 0) : db().event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
+    db().event.count({ where, take: COUNT_CAP + 1 }),
   ]);
-  return { events: page, newerCursor: newer > 0 ? first : undefined, olderCursor: older > 0 ? last : undefined };
+  return { events: page, matching, newerCursor: newer > 0 ? first : undefined, olderCursor: older > 0 ? last : undefined };
 }
 
 /** The event types the domain can write, for the admin filter (no scan of the log needed). */

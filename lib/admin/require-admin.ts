@@ -1,5 +1,6 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
+import { cache } from 'react';
 import { currentCustomer, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { problem, problemResponse } from '@/lib/http/problem';
 
@@ -9,9 +10,12 @@ import { problem, problemResponse } from '@/lib/http/problem';
 // server action and route handler calls one of these itself: a server action can be POSTed to any
 // path, so a check in a layout or proxy.ts would not cover it.
 
+/** One session lookup per request, however many of the layout, page and components ask. */
+const requestCustomer = cache(currentCustomer);
+
 /** For admin pages and server actions: the admin, or Next's 404. */
 export async function requireAdmin(): Promise<Customer> {
-  const customer = await currentCustomer();
+  const customer = await requestCustomer();
   if (customer?.role === 'admin') return customer;
   notFound();
 }

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auth } from '@/lib/auth/auth';
-import { authenticateRequest, identifyRequest } from '@/lib/auth/customer';
+import { authenticateRequest, identifyRequest, IdentityUnavailable } from '@/lib/auth/customer';
+import { customerRequest } from '@/lib/http/api-handler';
 import { db } from '@/lib/db/prisma';
 import { post, signUp, TEST_ORIGIN, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
@@ -113,5 +114,33 @@ describe('authenticateRequest', () => {
     expect((await identifyRequest(request(bearer))).status).toBe('customer');
     expect(await identifyRequest(request(bearer))).toMatchObject({ status: 'rate-limited', retryAfterSeconds: expect.any(Number) });
     expect(await authenticateRequest(request(bearer))).toBeNull();
+  });
+
+  it('a stored key better-auth could not verify (its query failed) is verified again, and never answered 401', async () => {
+    const customer = await signUp(auth());
+    const { key } = await createKey(customer.cookie);
+    const bearer = { authorization: `Bearer ${key}` };
+    // What verifyApiKey answers when its database query throws (it catches everything): the unknown-key answer.
+    const swallowed = { valid: false, error: { message: 'Invalid API key.', code: 'INVALID_API_KEY' }, key: null } as never;
+    const verify = vi.spyOn(auth().api, 'verifyApiKey');
+    try {
+      verify.mockResolvedValueOnce(swallowed);
+      expect(await identifyRequest(request(bearer))).toMatchObject({ status: 'customer', customer: { id: customer.id } });
+      verify.mockResolvedValueOnce(swallowed).mockResolvedValueOnce(swallowed);
+      await expect(identifyRequest(request(bearer))).rejects.toBeInstanceOf(IdentityUnavailable);
+      verify.mockResolvedValueOnce(swallowed).mockResolvedValueOnce(swallowed);
+      const answer = await customerRequest(request(bearer), async () => new Response('ran'));
+      expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { type: string }).type]).toEqual([
+        503,
+        '1',
+        '/problems/service-unavailable',
+      ]);
+    } finally {
+      verify.mockRestore();
+    }
+    // An unknown key is still unknown, a revoked one still refused.
+    expect(await identifyRequest(request({ authorization: `Bearer ${key}x` }))).toEqual({ status: 'anonymous' });
+    await db().apiKey.updateMany({ where: { referenceId: customer.id }, data: { enabled: false } });
+    expect(await identifyRequest(request(bearer))).toEqual({ status: 'anonymous' });
   });
 });

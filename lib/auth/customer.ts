@@ -1,4 +1,5 @@
 import 'server-only';
+import { defaultKeyHasher } from '@better-auth/api-key';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
@@ -13,19 +14,36 @@ export type Customer = { id: string; name: string; email: string; role: 'custome
 
 type UserRow = { id: string; name: string; email: string; role?: string | null; banned?: boolean | null; banExpires?: Date | null };
 
-/** A session cookie, an API key, nobody, or an API key over its request limit. */
+/** A session cookie, an API key, nobody, an API key over its request limit, or a disabled customer's credentials. */
 export type RequestIdentity =
-  { status: 'customer'; customer: Customer; via: 'session' | 'api-key' } | { status: 'anonymous' } | { status: 'rate-limited'; retryAfterSeconds: number };
+  | { status: 'customer'; customer: Customer; via: 'session' | 'api-key' }
+  | { status: 'anonymous' }
+  | { status: 'disabled' }
+  | { status: 'rate-limited'; retryAfterSeconds: number };
+
+/** Disabled by an admin (better-auth's ban), and the ban has not run out. */
+const isDisabled = (user: UserRow, now = Date.now()) => !!user.banned && !(user.banExpires && user.banExpires.getTime() < now);
 
 function toCustomer(user: UserRow, now = Date.now()): Customer | null {
-  if (user.banned && !(user.banExpires && user.banExpires.getTime() < now)) return null;
+  if (isDisabled(user, now)) return null;
   const admin = (user.role ?? '').split(',').some((role) => role.trim() === 'admin');
   return { id: user.id, name: user.name, email: user.email, role: admin ? 'admin' : 'customer' };
 }
 
-async function sessionCustomer(requestHeaders: Headers): Promise<Customer | null> {
+async function sessionUser(requestHeaders: Headers): Promise<UserRow | null> {
   const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
-  return session ? toCustomer(session.user) : null;
+  return session?.user ?? null;
+}
+
+async function sessionCustomer(requestHeaders: Headers): Promise<Customer | null> {
+  const user = await sessionUser(requestHeaders);
+  return user ? toCustomer(user) : null;
+}
+
+/** Whether a key that failed verification belongs to a disabled customer (their keys are switched off with them). */
+async function keyOfDisabledCustomer(key: string): Promise<boolean> {
+  const row = await db().apiKey.findUnique({ where: { key: await defaultKeyHasher(key) }, select: { user: true } });
+  return !!row && isDisabled(row.user);
 }
 
 /** The signed-in customer of this page or server action, or null. */
@@ -51,19 +69,48 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
   if (authorization !== null) {
     const key = BEARER.exec(authorization)?.[1];
     if (!key) return { status: 'anonymous' };
-    const verified = await auth().api.verifyApiKey({ body: { key } });
+    let verified = await auth().api.verifyApiKey({ body: { key } });
+    // better-auth answers a key it could not read (its query failed: a dropped connection, a database
+    // restarting) exactly like an unknown key. A valid key must never get a 401 for that — clients
+    // take a 401 as final — so when the key is stored and usable, verify it once more; a database
+    // that cannot answer now throws a connection error (503, retry with the same Idempotency-Key).
+    if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY' && (await isUsableStoredKey(key))) {
+      verified = await auth().api.verifyApiKey({ body: { key } });
+      if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY') throw new IdentityUnavailable();
+    }
     if (!verified.valid || !verified.key) {
       const error = verified.error as { code?: string; details?: { tryAgainIn?: number } } | null;
       if (error?.code === 'RATE_LIMITED')
         return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
+      if (error?.code === 'KEY_DISABLED' && (await keyOfDisabledCustomer(key))) return { status: 'disabled' };
       return { status: 'anonymous' };
     }
     const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
+    if (user && isDisabled(user)) return { status: 'disabled' };
     const customer = user ? toCustomer(user) : null;
     return customer ? { status: 'customer', customer, via: 'api-key' } : { status: 'anonymous' };
   }
-  const customer = await sessionCustomer(request.headers);
+  // A disabled customer's sessions are deleted with the ban; one left in place by other tooling is refused by name.
+  const user = await sessionUser(request.headers);
+  if (user && isDisabled(user)) return { status: 'disabled' };
+  const customer = user ? toCustomer(user) : null;
   return customer ? { status: 'customer', customer, via: 'session' } : { status: 'anonymous' };
+}
+
+/** A stored API key could not be verified (better-auth's database access failed): answered 503, never 401. */
+export class IdentityUnavailable extends Error {
+  constructor() {
+    super('the API key is stored but could not be verified');
+    this.name = 'IdentityUnavailable';
+  }
+}
+
+const verifyErrorCode = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
+
+/** The key's row exists, is enabled and has not expired (as better-auth stores it: a SHA-256 hash). */
+async function isUsableStoredKey(key: string): Promise<boolean> {
+  const row = await db().apiKey.findUnique({ where: { key: await defaultKeyHasher(key) }, select: { enabled: true, expiresAt: true } });
+  return row !== null && row.enabled !== false && (row.expiresAt === null || row.expiresAt.getTime() > Date.now());
 }
 
 /** The customer behind a route handler's request (session cookie or API key), or null. */

@@ -82,7 +82,17 @@ export function externalPostgres(databaseUrl: string): RunningPostgres {
   const refuse = async () => {
     throw new Error('stopping or restarting PostgreSQL needs an embedded server this process started (unset DATABASE_URL)');
   };
-  return { url: databaseUrl, adminUrl: admin.toString(), port: Number(url.port || 5432), dataDir: null, pid: () => null, stop: async () => {}, stopImmediate: refuse, restart: refuse, logTail: () => '' };
+  return {
+    url: databaseUrl,
+    adminUrl: admin.toString(),
+    port: Number(url.port || 5432),
+    dataDir: null,
+    pid: () => null,
+    stop: async () => {},
+    stopImmediate: refuse,
+    restart: refuse,
+    logTail: () => '',
+  };
 }
 
 /** The server of DATABASE_URL when it is set (never stopped by us), else an embedded one. */

@@ -50,15 +50,12 @@ const migrationRows = (url: string) =>
     finished_at: Date | null;
     rolled_back_at: Date | null;
     applied_steps_count: number;
-  }>(
-    url,
-    'SELECT id, migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY started_at',
-  );
+  }>(url, 'SELECT id, migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY started_at');
 
 const tableNames = async (url: string) =>
-  (
-    await query<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
-  ).map((r) => r.table_name);
+  (await query<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
+    (r) => r.table_name,
+  );
 
 /** Everything a migration could change: columns, constraints (with definitions) and indexes. */
 async function catalogSnapshot(url: string) {
@@ -178,10 +175,7 @@ describe('migrate()', () => {
     const file = path.join(dir, '20990101000000_unrecordable', 'migration.sql');
     await mkdir(path.dirname(file));
     // The script itself succeeds; the bookkeeping INSERT after it is what fails.
-    await writeFile(
-      file,
-      'CREATE TABLE "half_done" ("id" INTEGER);\nALTER TABLE _prisma_migrations ADD CONSTRAINT "no_rows" CHECK (false) NOT VALID;\n',
-    );
+    await writeFile(file, 'CREATE TABLE "half_done" ("id" INTEGER);\nALTER TABLE _prisma_migrations ADD CONSTRAINT "no_rows" CHECK (false) NOT VALID;\n');
 
     await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(/Migration 20990101000000_unrecordable failed.*no_rows/);
     expect(await tableNames(url)).toEqual(['_prisma_migrations']);

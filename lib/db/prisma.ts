@@ -9,8 +9,13 @@ export type Db = PrismaClient;
 /** Raw SQL through Prisma, on the client or inside an interactive transaction. */
 export type Sql = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
 
-/** The pg pool under each client (the adapter's): the event store runs its hot statements on it. */
-const poolByClient = new WeakMap<PrismaClient, pg.Pool>();
+/**
+ * The pg pool under each client (the adapter's): the event store runs its hot statements on it. On
+ * globalThis, like the clients themselves: Next bundles this module into several chunks (route
+ * handlers, server actions), and a client made by one copy must be known to the others.
+ */
+const poolByClient: WeakMap<PrismaClient, pg.Pool> = ((globalThis as unknown as { idemPoolByClient?: WeakMap<PrismaClient, pg.Pool> }).idemPoolByClient ??=
+  new WeakMap());
 
 /** The pg pool the Prisma client `db` was made with: one pool, one set of connections for both. */
 export function poolOf(db: PrismaClient): pg.Pool {
@@ -19,7 +24,8 @@ export function poolOf(db: PrismaClient): pg.Pool {
   return pool;
 }
 
-export const isPrismaClientWithPool = (value: unknown): value is PrismaClient => typeof value === 'object' && value !== null && poolByClient.has(value as PrismaClient);
+export const isPrismaClientWithPool = (value: unknown): value is PrismaClient =>
+  typeof value === 'object' && value !== null && poolByClient.has(value as PrismaClient);
 
 const statementNames = new Map<string, string>();
 

@@ -8,7 +8,14 @@ describe('account ids', () => {
   });
 
   it('anything else is not an account id', () => {
-    for (const bad of ['', 'abc', '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6', '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6bb', ' 0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b', 'zb6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b']) {
+    for (const bad of [
+      '',
+      'abc',
+      '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6',
+      '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6bb',
+      ' 0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b',
+      'zb6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b',
+    ]) {
       expect(parseAccountId(bad)).toBeNull();
       expect(isAccountId(bad)).toBe(false);
     }

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decide,
-  evolve,
-  initialState,
-  MAX_BALANCE_CENTS,
-  type AccountCommand,
-  type AccountEvent,
-  type Decision,
-} from './account';
+import { decide, evolve, initialState, MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent, type Decision } from './account';
 import { MAX_AMOUNT_CENTS } from './money';
 import type { AccountId } from './account-id';
 import type { AccountNumber } from './account-number';
@@ -19,7 +11,10 @@ const customerId = 'customer-ada';
 const accountNumber = '100000000008' as AccountNumber;
 const metadata = { commandId: 'cmd-1', now, customerId };
 
-const opened: AccountEvent = { type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: '2026-11-01T09:00:00.000Z' } };
+const opened: AccountEvent = {
+  type: 'AccountOpened',
+  data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: '2026-11-01T09:00:00.000Z' },
+};
 const deposited = (amountCents: number, balanceAfterCents: number): AccountEvent => ({
   type: 'MoneyDeposited',
   data: { accountId, amountCents, currency: 'USD', balanceAfterCents, depositedAt: '2026-11-02T09:00:00.000Z' },
@@ -32,7 +27,11 @@ function given(events: AccountEvent[]) {
 
 const withdraw = (amountCents: number): AccountCommand => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata });
 const deposit = (amountCents: number): AccountCommand => ({ type: 'DepositMoney', data: { accountId, amountCents }, metadata });
-const open = (owner: string, openingDepositCents = 0): AccountCommand => ({ type: 'OpenAccount', data: { accountId, accountNumber, owner, openingDepositCents }, metadata });
+const open = (owner: string, openingDepositCents = 0): AccountCommand => ({
+  type: 'OpenAccount',
+  data: { accountId, accountNumber, owner, openingDepositCents },
+  metadata,
+});
 
 describe('OpenAccount', () => {
   it('opens an account with the trimmed owner name and the command time', () => {
@@ -123,7 +122,10 @@ describe('WithdrawMoney', () => {
   });
 
   it.each([0, -1, 0.01, MAX_AMOUNT_CENTS + 1])('rejects the amount %d', (cents) => {
-    expect(given([opened, deposited(MAX_AMOUNT_CENTS, MAX_AMOUNT_CENTS)]).when(withdraw(cents))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount' } });
+    expect(given([opened, deposited(MAX_AMOUNT_CENTS, MAX_AMOUNT_CENTS)]).when(withdraw(cents))).toMatchObject({
+      ok: false,
+      rejection: { code: 'InvalidAmount' },
+    });
   });
 });
 
@@ -134,7 +136,15 @@ describe('evolve', () => {
       deposited(1_000, 1_000),
       { type: 'MoneyWithdrawn', data: { accountId, amountCents: 300, currency: 'USD', balanceAfterCents: 700, withdrawnAt: at } },
     ];
-    expect(events.reduce(evolve, initialState())).toEqual({ status: 'open', accountId, accountNumber, customerId, owner: 'Ada Lovelace', balanceCents: 700, openedAt: '2026-11-01T09:00:00.000Z' });
+    expect(events.reduce(evolve, initialState())).toEqual({
+      status: 'open',
+      accountId,
+      accountNumber,
+      customerId,
+      owner: 'Ada Lovelace',
+      balanceCents: 700,
+      openedAt: '2026-11-01T09:00:00.000Z',
+    });
   });
 
   it('decide is deterministic: the same command on the same state gives the same events', () => {

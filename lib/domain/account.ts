@@ -63,7 +63,13 @@ export type MoneyTransferredIn = {
 export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | MoneyTransferredOut | MoneyTransferredIn;
 
 /** Every event type the account stream can hold (for readers such as the admin filter). */
-export const ACCOUNT_EVENT_TYPES = ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'MoneyTransferredOut', 'MoneyTransferredIn'] as const satisfies readonly AccountEvent['type'][];
+export const ACCOUNT_EVENT_TYPES = [
+  'AccountOpened',
+  'MoneyDeposited',
+  'MoneyWithdrawn',
+  'MoneyTransferredOut',
+  'MoneyTransferredIn',
+] as const satisfies readonly AccountEvent['type'][];
 
 export type Account =
   | { status: 'none' }
@@ -148,7 +154,10 @@ function openAccount({ data, metadata }: OpenAccount, state: Account): Decision 
   ];
   if (data.openingDepositCents > 0) {
     const amountCents = data.openingDepositCents;
-    events.push({ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents, currency: CURRENCY, balanceAfterCents: amountCents, depositedAt: at } });
+    events.push({
+      type: 'MoneyDeposited',
+      data: { accountId: data.accountId, amountCents, currency: CURRENCY, balanceAfterCents: amountCents, depositedAt: at },
+    });
   }
   return { ok: true, events };
 }
@@ -171,7 +180,12 @@ function depositMoney({ data, metadata }: DepositMoney, state: Account): Decisio
   }
   return {
     ok: true,
-    events: [{ type: 'MoneyDeposited', data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, depositedAt: metadata.now.toISOString() } }],
+    events: [
+      {
+        type: 'MoneyDeposited',
+        data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, depositedAt: metadata.now.toISOString() },
+      },
+    ],
   };
 }
 
@@ -186,7 +200,12 @@ function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decis
   const balanceAfterCents = state.balanceCents - data.amountCents;
   return {
     ok: true,
-    events: [{ type: 'MoneyWithdrawn', data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, withdrawnAt: metadata.now.toISOString() } }],
+    events: [
+      {
+        type: 'MoneyWithdrawn',
+        data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, withdrawnAt: metadata.now.toISOString() },
+      },
+    ],
   };
 }
 

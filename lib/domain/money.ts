@@ -51,9 +51,7 @@ export function parseAmount(input: string, options: ParseAmountOptions = {}): Am
     return fail('format', `${AMOUNT_FORMAT_HINT}${hint}`);
   }
   if (fraction !== undefined && !/^\d{1,2}$/.test(fraction)) {
-    return /^\d+$/.test(fraction)
-      ? fail('too-many-decimals', 'Amount can have at most 2 decimal places')
-      : fail('format', AMOUNT_FORMAT_HINT);
+    return /^\d+$/.test(fraction) ? fail('too-many-decimals', 'Amount can have at most 2 decimal places') : fail('format', AMOUNT_FORMAT_HINT);
   }
 
   const dollars = whole.replaceAll(',', '').replace(/^0+(?=\d)/, '');

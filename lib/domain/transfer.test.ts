@@ -13,7 +13,9 @@ const account = (accountId: string, balanceCents: number) =>
   (
     [
       { type: 'AccountOpened', data: { accountId, accountNumber: '100000000008', customerId, owner: accountId.slice(0, 4), openedAt: at } },
-      ...(balanceCents > 0 ? [{ type: 'MoneyDeposited', data: { accountId, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: at } }] : []),
+      ...(balanceCents > 0
+        ? [{ type: 'MoneyDeposited', data: { accountId, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: at } }]
+        : []),
     ] as AccountEvent[]
   ).reduce(evolve, initialState());
 
@@ -27,8 +29,18 @@ describe('decideTransfer', () => {
   it('given two open accounts, moves the amount: out of the source, into the destination', () => {
     expect(decideTransfer(transfer(2_500), account(a, 10_000), account(b, 100))).toEqual({
       ok: true,
-      from: [{ type: 'MoneyTransferredOut', data: { accountId: a, transferId: 't-1', toAccountId: b, amountCents: 2_500, balanceAfterCents: 7_500, transferredAt: at } }],
-      to: [{ type: 'MoneyTransferredIn', data: { accountId: b, transferId: 't-1', fromAccountId: a, amountCents: 2_500, balanceAfterCents: 2_600, transferredAt: at } }],
+      from: [
+        {
+          type: 'MoneyTransferredOut',
+          data: { accountId: a, transferId: 't-1', toAccountId: b, amountCents: 2_500, balanceAfterCents: 7_500, transferredAt: at },
+        },
+      ],
+      to: [
+        {
+          type: 'MoneyTransferredIn',
+          data: { accountId: b, transferId: 't-1', fromAccountId: a, amountCents: 2_500, balanceAfterCents: 2_600, transferredAt: at },
+        },
+      ],
     });
   });
 
@@ -61,7 +73,10 @@ describe('decideTransfer', () => {
       { type: 'AccountOpened', data: { accountId: b, accountNumber: '100000000016', customerId, owner: 'b', openedAt: at } },
       { type: 'MoneyDeposited', data: { accountId: b, amountCents: 1, currency: 'USD', balanceAfterCents: MAX_BALANCE_CENTS, depositedAt: at } },
     ] as AccountEvent[];
-    expect(decideTransfer(transfer(1), account(a, 100), full.reduce(evolve, initialState()))).toMatchObject({ ok: false, rejection: { code: 'BalanceLimitExceeded', accountId: b } });
+    expect(decideTransfer(transfer(1), account(a, 100), full.reduce(evolve, initialState()))).toMatchObject({
+      ok: false,
+      rejection: { code: 'BalanceLimitExceeded', accountId: b },
+    });
   });
 
   it('replaying both sides gives both new balances', () => {

@@ -10,9 +10,7 @@ export type TransferMoney = {
   metadata: CommandMetadata;
 };
 
-export type TransferDecision =
-  | { ok: true; from: AccountEvent[]; to: AccountEvent[] }
-  | { ok: false; rejection: AccountRejection };
+export type TransferDecision = { ok: true; from: AccountEvent[]; to: AccountEvent[] } | { ok: false; rejection: AccountRejection };
 
 export function decideTransfer({ data, metadata }: TransferMoney, from: Account, to: Account): TransferDecision {
   const reject = (rejection: AccountRejection): TransferDecision => ({ ok: false, rejection });
@@ -36,13 +34,27 @@ export function decideTransfer({ data, metadata }: TransferMoney, from: Account,
     from: [
       {
         type: 'MoneyTransferredOut',
-        data: { accountId: data.fromAccountId, transferId, toAccountId: data.toAccountId, amountCents, balanceAfterCents: from.balanceCents - amountCents, transferredAt },
+        data: {
+          accountId: data.fromAccountId,
+          transferId,
+          toAccountId: data.toAccountId,
+          amountCents,
+          balanceAfterCents: from.balanceCents - amountCents,
+          transferredAt,
+        },
       },
     ],
     to: [
       {
         type: 'MoneyTransferredIn',
-        data: { accountId: data.toAccountId, transferId, fromAccountId: data.fromAccountId, amountCents, balanceAfterCents: to.balanceCents + amountCents, transferredAt },
+        data: {
+          accountId: data.toAccountId,
+          transferId,
+          fromAccountId: data.fromAccountId,
+          amountCents,
+          balanceAfterCents: to.balanceCents + amountCents,
+          transferredAt,
+        },
       },
     ],
   };

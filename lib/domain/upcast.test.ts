@@ -6,12 +6,18 @@ const accountId = '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b';
 
 describe('upcast', () => {
   it('adds the currency a v1 MoneyWithdrawn did not have', () => {
-    const v1 = { type: 'MoneyWithdrawn', schemaVersion: 1, data: { accountId, amountCents: 500, balanceAfterCents: 1_500, withdrawnAt: '2025-01-01T00:00:00.000Z' } };
+    const v1 = {
+      type: 'MoneyWithdrawn',
+      schemaVersion: 1,
+      data: { accountId, amountCents: 500, balanceAfterCents: 1_500, withdrawnAt: '2025-01-01T00:00:00.000Z' },
+    };
     expect(upcast(v1)).toEqual({ type: 'MoneyWithdrawn', data: { ...v1.data, currency: 'USD' } });
   });
 
   it('treats events without a schema version as v1', () => {
-    expect(upcast({ type: 'MoneyDeposited', data: { accountId, amountCents: 1, balanceAfterCents: 1, depositedAt: 'x' } }).data).toMatchObject({ currency: 'USD' });
+    expect(upcast({ type: 'MoneyDeposited', data: { accountId, amountCents: 1, balanceAfterCents: 1, depositedAt: 'x' } }).data).toMatchObject({
+      currency: 'USD',
+    });
   });
 
   it('leaves current versions alone', () => {
@@ -27,7 +33,14 @@ describe('upcast', () => {
   it('a history of v1 events replays to the same state as the same history written today', () => {
     const opened = { type: 'AccountOpened', schemaVersion: 1, data: { accountId, owner: 'Old', openedAt: 't' } };
     const v1 = [opened, { type: 'MoneyDeposited', schemaVersion: 1, data: { accountId, amountCents: 900, balanceAfterCents: 900, depositedAt: 't' } }];
-    const v2 = [opened, { type: 'MoneyDeposited', schemaVersion: EVENT_SCHEMA_VERSIONS.MoneyDeposited, data: { accountId, amountCents: 900, currency: 'USD', balanceAfterCents: 900, depositedAt: 't' } }];
+    const v2 = [
+      opened,
+      {
+        type: 'MoneyDeposited',
+        schemaVersion: EVENT_SCHEMA_VERSIONS.MoneyDeposited,
+        data: { accountId, amountCents: 900, currency: 'USD', balanceAfterCents: 900, depositedAt: 't' },
+      },
+    ];
     expect(v1.map(upcast).reduce(evolve, initialState())).toEqual(v2.map(upcast).reduce(evolve, initialState()));
   });
 });

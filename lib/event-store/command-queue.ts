@@ -26,9 +26,10 @@ import { commit } from './unit-of-work';
 // failure, is then its own command's, not its neighbours'). After a batch of ours committed, the
 // streams that more commands already wait on are, as it left them, the state the next batch
 // decides on (no load); if anyone else wrote meanwhile, that commit fails and is retried on fresh
-// state. A command that finds nobody ahead of it always loads. Streams that another writer (another
-// process, a command over several streams) conflicted on moments ago are loaded fresh under their
-// locks instead, so that writer gets its turn: BEGIN, lock, load, commit, COMMIT.
+// state. A command that finds nobody ahead of it always loads. A batch with commands retried after a
+// conflict, or on streams that another writer (another process, a command over several streams)
+// conflicted on moments ago, is loaded fresh under the streams' locks instead, so that writers take
+// turns: BEGIN, lock, load, commit, COMMIT.
 
 type AnyResult = CommandResult<unknown, unknown>;
 type Waiter = {
@@ -56,7 +57,8 @@ export const MAX_WAITING = 10_000;
 /** Streams whose state is kept between batches at most (the oldest are forgotten first). */
 export const MAX_KNOWN = 1_000;
 
-const queues = new WeakMap<Db, Queue>();
+/** On globalThis: Next bundles this module into several chunks, and one process has one queue per client. */
+const queues: WeakMap<Db, Queue> = ((globalThis as unknown as { idemCommandQueues?: WeakMap<Db, Queue> }).idemCommandQueues ??= new WeakMap());
 
 /** What the queue holds now (bounded; for tests and the benchmark's memory report). */
 export const queueSize = (db: Db) => {
@@ -176,7 +178,9 @@ function takeBatch(queue: Queue, share: number): Waiter[] {
 
 async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string[]): Promise<void> {
   const { snapshotSchemaVersion, projections } = batch[0]!.spec;
-  const locked = isShared(streamIds);
+  // Under the streams' locks, in a transaction: when another writer shares a stream, and for
+  // commands retried after a conflict (like any queued retry: the lock lets them take turns).
+  const locked = isShared(streamIds) || batch.some((w) => w.attempt > 1);
   // Spans: a batch of one is its command's load / decide / commit; a larger batch's load and commit
   // name its commands, and each command still gets its own decide.
   const one = batch.length === 1 ? batch[0]!.spec : null;

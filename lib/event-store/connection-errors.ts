@@ -12,7 +12,8 @@ const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 
 // Driver adapter error kinds (meta.driverAdapterError.cause.kind).
 const UNAVAILABLE_KIND = /Connection|NotReachable|Closed|Timeout|TooManyConnections/i;
 // What `pg` says when a client or pooled connection broke, without a code.
-const UNAVAILABLE_MESSAGE = /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
 
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null | undefined;

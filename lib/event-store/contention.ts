@@ -31,13 +31,18 @@ const HINT_FOR_MS = 2_000;
 export const MAX_ENTRIES = 10_000;
 
 /** Streams that conflicted in this process moments ago: commands on them skip the optimistic attempt and queue at once. */
-const contended = new ExpiringIds();
+// On globalThis: Next bundles this module into several chunks; the hints are the process's.
+const hints = ((globalThis as unknown as { idemContention?: { contended: ExpiringIds; shared: ExpiringIds } }).idemContention ??= {
+  contended: new ExpiringIds(),
+  shared: new ExpiringIds(),
+});
+const contended = hints.contended;
 /**
  * Streams that another writer (another process, a command over several streams) advanced under a
  * batch of this process's queue, or conflicted on, moments ago: batches queue on the stream's lock
  * so that writer gets its turn, instead of deciding on the state our last commit left.
  */
-const shared = new ExpiringIds();
+const shared = hints.shared;
 
 export const markContended = (streamIds: string[]) => contended.mark(streamIds);
 export const isContended = (streamIds: string[]) => contended.has(streamIds);

@@ -17,5 +17,7 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 of the normalized request, so a reused key with a different request is detected. */
 export function fingerprint(commandType: string, request: unknown): string {
-  return createHash('sha256').update(canonicalJson({ type: commandType, request })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ type: commandType, request }))
+    .digest('hex');
 }

@@ -71,7 +71,12 @@ export async function handleCommand<Result, Rejection>(
   return result;
 }
 
-async function runCommand<Result, Rejection>(db: Db, spec: CommandSpec<Result, Rejection>, policy: RetryPolicy, onConflict: ConflictObserver): Promise<CommandResult<Result, Rejection>> {
+async function runCommand<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy,
+  onConflict: ConflictObserver,
+): Promise<CommandResult<Result, Rejection>> {
   const single = spec.streamIds.length === 1;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     // A command on one stream joins this process's next batch (./command-queue.ts): decided in
@@ -81,12 +86,13 @@ async function runCommand<Result, Rejection>(db: Db, spec: CommandSpec<Result, R
     // A command on several streams is optimistic first, then queues on the streams' locks.
     if (single && (attempt > 1 || !mayRace(db, spec.streamIds[0]!))) return enqueue(db, spec, policy, onConflict, attempt);
     try {
-      const done = attempt > 1 || isContended(spec.streamIds)
-        ? await inTransaction(db, async (tx) => {
-            await lockStreams(tx, spec.streamIds);
-            return attemptOnce(tx, spec);
-          })
-        : await attemptOnce(sqlOf(db), spec);
+      const done =
+        attempt > 1 || isContended(spec.streamIds)
+          ? await inTransaction(db, async (tx) => {
+              await lockStreams(tx, spec.streamIds);
+              return attemptOnce(tx, spec);
+            })
+          : await attemptOnce(sqlOf(db), spec);
       return await counted(db, done);
     } catch (error) {
       const conflict = retryableConflict(spec, error);

@@ -17,12 +17,9 @@ describe('defineInlineProjection', () => {
     expect(defineInlineProjection(valid)).toBe(valid);
   });
 
-  it.each(['LedgerLines', 'ledger-lines', 'ledger lines', '1ledger', 'public.ledger', 'ledger;drop', ''])(
-    'rejects the table name %j',
-    (table) => {
-      expect(define({ table })).toThrow(`Inline projection ${table}: "${table}" is not a plain lower-case SQL identifier`);
-    },
-  );
+  it.each(['LedgerLines', 'ledger-lines', 'ledger lines', '1ledger', 'public.ledger', 'ledger;drop', ''])('rejects the table name %j', (table) => {
+    expect(define({ table })).toThrow(`Inline projection ${table}: "${table}" is not a plain lower-case SQL identifier`);
+  });
 
   it.each(['Amount', 'amount-cents', '"amount"', 'amount cents', '9amount'])('rejects the column name %j', (column) => {
     expect(define({ columns: { ...valid.columns, [column]: 'int' } })).toThrow(`"${column}" is not a plain lower-case SQL identifier`);
@@ -38,9 +35,7 @@ describe('defineInlineProjection', () => {
   });
 
   it.each(['TEXT', 'text; drop table x', "text'", 'numeric(10,2)', 'int -- x', '', 'json"'])('rejects the column type %j', (type) => {
-    expect(define({ columns: { ...valid.columns, amount: type } })).toThrow(
-      'Inline projection ledger_lines: column types must be plain SQL type names',
-    );
+    expect(define({ columns: { ...valid.columns, amount: type } })).toThrow('Inline projection ledger_lines: column types must be plain SQL type names');
   });
 });
 

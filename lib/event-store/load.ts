@@ -79,7 +79,12 @@ export async function loadForCommand(db: Db | SqlClient, commandId: string, stre
 }
 
 /** The same round trip for several commands on the same streams (a batch): one statement text for both. */
-export async function loadForCommands(db: Db | SqlClient, commandIds: string[], streamIds: string[], snapshotSchemaVersion: number | null = null): Promise<LoadedBatch> {
+export async function loadForCommands(
+  db: Db | SqlClient,
+  commandIds: string[],
+  streamIds: string[],
+  snapshotSchemaVersion: number | null = null,
+): Promise<LoadedBatch> {
   const schema = snapshotSchemaVersion ?? -1;
   const statement =
     streamIds.length !== 1
@@ -105,19 +110,28 @@ export async function loadForCommands(db: Db | SqlClient, commandIds: string[], 
 
 /** A whole stream from version 1 (no snapshot), for readers such as the admin views and the API. */
 export async function readStream(db: Db | SqlClient, streamId: string): Promise<RecordedEvent[]> {
-  const rows = await sqlOf(db).query<{ event: EventRow }>({ text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text ORDER BY e.version`, values: [streamId] });
+  const rows = await sqlOf(db).query<{ event: EventRow }>({
+    text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text ORDER BY e.version`,
+    values: [streamId],
+  });
   return rows.map((r) => recordedEventOf(r.event));
 }
 
 /** The command log's record of a command id, if it was handled. */
 export async function findCommand(db: Db | SqlClient, commandId: string): Promise<CommandRecord | null> {
-  const rows = await sqlOf(db).query<{ command: CommandRecordRow }>({ text: `SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_id = $1::text`, values: [commandId] });
+  const rows = await sqlOf(db).query<{ command: CommandRecordRow }>({
+    text: `SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_id = $1::text`,
+    values: [commandId],
+  });
   return rows[0] ? commandRecordOf(rows[0].command) : null;
 }
 
 /** Replays are counted on the command row (for operators), never as events. */
 export async function countReplay(db: Db | SqlClient, commandId: string): Promise<void> {
-  await sqlOf(db).query({ text: 'UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = $1::text', values: [commandId] });
+  await sqlOf(db).query({
+    text: 'UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = $1::text',
+    values: [commandId],
+  });
 }
 
 function recordedEventOf(row: EventRow): RecordedEvent {

@@ -8,12 +8,18 @@ const adapterError = (originalCode: string, message: string) =>
 
 describe('reading the database verdict out of errors', () => {
   it('a unique violation via Prisma (meta.driverAdapterError.cause) names its constraint', () => {
-    const prismaError = { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { index: 'commands_pkey' } } } } };
+    const prismaError = {
+      code: 'P2010',
+      meta: { driverAdapterError: { cause: { originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { index: 'commands_pkey' } } } },
+    };
     expect(writeConflictOf(prismaError)).toEqual({ kind: 'unique', constraint: 'commands_pkey' });
   });
 
   it('a plain pg error is read from its own fields', () => {
-    expect(writeConflictOf({ code: '23505', constraint: 'events_stream_id_version_key' })).toEqual({ kind: 'unique', constraint: 'events_stream_id_version_key' });
+    expect(writeConflictOf({ code: '23505', constraint: 'events_stream_id_version_key' })).toEqual({
+      kind: 'unique',
+      constraint: 'events_stream_id_version_key',
+    });
     expect(writeConflictOf({ code: '40P01' })).toEqual({ kind: 'deadlock' });
   });
 

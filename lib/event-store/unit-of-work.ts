@@ -53,7 +53,15 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
   const unknown = writes.find((w) => !work.projections.includes(w.projection));
   if (unknown) throw new Error(`Rows for ${unknown.projection.table}, which the command spec does not declare`);
   const projectionRows = work.projections.map((projection) =>
-    JSON.stringify(sortRows(projection, oncePerKey(projection, writes.filter((w) => w.projection === projection).flatMap((w) => w.rows)))),
+    JSON.stringify(
+      sortRows(
+        projection,
+        oncePerKey(
+          projection,
+          writes.filter((w) => w.projection === projection).flatMap((w) => w.rows),
+        ),
+      ),
+    ),
   );
   const commands = work.commands.map(({ command: c }) => ({
     command_id: c.commandId,
@@ -64,7 +72,10 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
     outcome: c.outcome,
     created_at: c.createdAt,
   }));
-  await sql.query({ text: commitStatement(work.projections), values: [JSON.stringify(events), JSON.stringify(snapshots), JSON.stringify(commands), ...projectionRows] });
+  await sql.query({
+    text: commitStatement(work.projections),
+    values: [JSON.stringify(events), JSON.stringify(snapshots), JSON.stringify(commands), ...projectionRows],
+  });
 }
 
 /**

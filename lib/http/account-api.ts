@@ -16,29 +16,30 @@ const AMOUNT_FORMAT = /^\d+(\.\d{1,2})?$/;
 const EXPECTED = 'a decimal string with at most 2 decimals, like "12.34"';
 
 function amount(options: { allowZero: boolean }) {
-  return z.unknown().transform((value, ctx) => {
-    if (typeof value !== 'string') {
-      ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}, not a JSON ${value === null ? 'null' : typeof value}` });
+  return z
+    .unknown()
+    .transform((value, ctx) => {
+      if (typeof value !== 'string') {
+        ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}, not a JSON ${value === null ? 'null' : typeof value}` });
+        return z.NEVER;
+      }
+      if (!AMOUNT_FORMAT.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}; got ${JSON.stringify(value.slice(0, 40))}` });
+        return z.NEVER;
+      }
+      const parsed = parseAmount(value, { allowZero: options.allowZero, allowGrouping: false });
+      if (parsed.ok) return parsed.cents;
+      ctx.addIssue({ code: 'custom', message: parsed.error.message });
       return z.NEVER;
-    }
-    if (!AMOUNT_FORMAT.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}; got ${JSON.stringify(value.slice(0, 40))}` });
-      return z.NEVER;
-    }
-    const parsed = parseAmount(value, { allowZero: options.allowZero, allowGrouping: false });
-    if (parsed.ok) return parsed.cents;
-    ctx.addIssue({ code: 'custom', message: parsed.error.message });
-    return z.NEVER;
-  });
+    })
+    .meta(AMOUNT_SCHEMA); // what the OpenAPI document says (lib/http/openapi.ts); the transform decides
 }
+
+const AMOUNT_SCHEMA = { type: 'string', pattern: AMOUNT_FORMAT.source, description: `${EXPECTED}; at most 1,000,000.00`, examples: ['12.34'] };
 
 export const openAccountBody = z
   .object({
-    name: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(OWNER_MAX_LENGTH, `must be at most ${OWNER_MAX_LENGTH} characters`),
+    name: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(OWNER_MAX_LENGTH, `must be at most ${OWNER_MAX_LENGTH} characters`),
     openingDeposit: amount({ allowZero: true }).optional(),
   })
   .strict();
@@ -64,7 +65,12 @@ export const transferBody = z.object({ from: accountId, toAccountNumber: account
 export function validationProblem(error: z.ZodError): Problem {
   const errors = error.issues.map((issue) => ({
     pointer: `/${issue.path.join('/')}`,
-    detail: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.code === 'invalid_type' && issue.path.length === 0 ? 'the body must be a JSON object' : issue.message,
+    detail:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s): ${issue.keys.join(', ')}`
+        : issue.code === 'invalid_type' && issue.path.length === 0
+          ? 'the body must be a JSON object'
+          : issue.message,
   }));
   const detail = errors.map((e) => (e.pointer === '/' ? e.detail : `${e.pointer.slice(1)} ${e.detail}`)).join('; ');
   return problem('validation-failed', detail, { errors });
@@ -73,11 +79,15 @@ export function validationProblem(error: z.ZodError): Problem {
 export function rejectionProblem(rejection: AccountRejection): Problem {
   switch (rejection.code) {
     case 'InsufficientFunds':
-      return problem('insufficient-funds', `The balance is ${formatDecimal(rejection.balanceCents)}; cannot withdraw ${formatDecimal(rejection.requestedCents)}.`, {
-        accountId: rejection.accountId,
-        balance: formatDecimal(rejection.balanceCents),
-        requested: formatDecimal(rejection.requestedCents),
-      });
+      return problem(
+        'insufficient-funds',
+        `The balance is ${formatDecimal(rejection.balanceCents)}; cannot withdraw ${formatDecimal(rejection.requestedCents)}.`,
+        {
+          accountId: rejection.accountId,
+          balance: formatDecimal(rejection.balanceCents),
+          requested: formatDecimal(rejection.requestedCents),
+        },
+      );
     case 'AccountNotFound':
     case 'NotOwner': // someone else's account is, to this caller, not there: the same answer, byte for byte
       return problem('account-not-found', `There is no account ${rejection.accountId}.`, { accountId: rejection.accountId });
@@ -103,7 +113,11 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
  * produces the original status and body byte for byte (bodies are built field by field, never by
  * spreading stored JSON whose key order PostgreSQL's jsonb does not keep).
  */
-export function commandResponse<Result>(outcome: CommandResult<Result, AccountRejection>, body: (result: Result, key: string) => unknown, key: string): Response {
+export function commandResponse<Result>(
+  outcome: CommandResult<Result, AccountRejection>,
+  body: (result: Result, key: string) => unknown,
+  key: string,
+): Response {
   const replayHeader: Record<string, string> = 'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
   switch (outcome.status) {
     case 'accepted':
@@ -112,16 +126,28 @@ export function commandResponse<Result>(outcome: CommandResult<Result, AccountRe
       return problemResponse(rejectionProblem(outcome.rejection), replayHeader);
     case 'key-reused':
       return problemResponse(
-        problem('idempotency-key-reused', `This Idempotency-Key was already used for a different request (${outcome.originalType}). Use a new key for a new request.`),
+        problem(
+          'idempotency-key-reused',
+          `This Idempotency-Key was already used for a different request (${outcome.originalType}). Use a new key for a new request.`,
+        ),
       );
     case 'busy':
-      return problemResponse(problem('concurrent-request', 'The account is busy with other requests. Retry with the same Idempotency-Key; it will be applied at most once.'), {
-        'retry-after': '1',
-      });
+      return problemResponse(
+        problem('concurrent-request', 'The account is busy with other requests. Retry with the same Idempotency-Key; it will be applied at most once.'),
+        {
+          'retry-after': '1',
+        },
+      );
   }
 }
 
-export const accountBody = (r: AccountResult) => ({ id: r.accountId, accountNumber: r.accountNumber, name: r.owner, balance: formatDecimal(r.balanceCents), version: r.version });
+export const accountBody = (r: AccountResult) => ({
+  id: r.accountId,
+  accountNumber: r.accountNumber,
+  name: r.owner,
+  balance: formatDecimal(r.balanceCents),
+  version: r.version,
+});
 
 export const movementBody = (r: AccountResult, key: string) => ({
   accountId: r.accountId,

@@ -1,11 +1,12 @@
 import 'server-only';
 import type { z } from 'zod';
-import { identifyRequest, type Customer } from '@/lib/auth/customer';
+import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { validationProblem } from '@/lib/http/account-api';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
+import { currentRequest, setCustomerId } from '@/lib/observability/request-context';
 import { errorFields, log } from '@/lib/observability/log';
 
 // Wraps API route handlers: who the caller is, the checks every POST passes, and the one catch for
@@ -15,11 +16,14 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (error) {
-    if (isConnectionError(error)) {
+    if (isConnectionError(error) || error instanceof IdentityUnavailable) {
       log().warn(errorFields(error), 'database unavailable');
-      return problemResponse(problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'), {
-        'retry-after': '1',
-      });
+      return problemResponse(
+        problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'),
+        {
+          'retry-after': '1',
+        },
+      );
     }
     log().error(errorFields(error, true), 'unexpected error in API route');
     return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
@@ -39,11 +43,16 @@ export async function customerRequest(request: Request, run: (customer: Customer
         'retry-after': String(identity.retryAfterSeconds),
       });
     }
+    if (identity.status === 'disabled') {
+      const detail = 'This customer has been disabled by an administrator: its sessions and API keys no longer work. Contact support to have it enabled again.';
+      return problemResponse(problem('customer-disabled', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
+    }
     if (identity.status === 'anonymous') {
       return problemResponse(problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'), {
         'www-authenticate': 'Bearer realm="idem"',
       });
     }
+    setCustomerId(identity.customer.id); // log lines below this request name the customer
     return run(identity.customer);
   });
 }
@@ -53,8 +62,9 @@ export async function commandRequest<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
-  // A draining instance takes no new work; the client (or the load balancer) retries elsewhere.
-  if (isDraining()) {
+  // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
+  // flight finish. The client (or the load balancer) retries elsewhere with the same key.
+  if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
     const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
     return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
   }

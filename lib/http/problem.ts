@@ -4,8 +4,9 @@
 export const PROBLEM_TYPES = {
   'invalid-request': { status: 400, title: 'The request is malformed' },
   'invalid-idempotency-key': { status: 400, title: 'Missing or malformed Idempotency-Key header' },
-  'unauthorized': { status: 401, title: 'Sign-in required' },
-  'forbidden': { status: 403, title: 'Forbidden' },
+  unauthorized: { status: 401, title: 'Sign-in required' },
+  'customer-disabled': { status: 401, title: 'Customer disabled' },
+  forbidden: { status: 403, title: 'Forbidden' },
   'cross-site-request': { status: 403, title: 'Cross-site requests are not allowed' },
   'not-found': { status: 404, title: 'Not found' },
   'account-not-found': { status: 404, title: 'Account not found' },

@@ -40,7 +40,11 @@ const withdrawal = (accountId: AccountId, amountCents: number, commandId: string
 async function open(cents: number) {
   const accountId = newAccountId();
   await handleAccountCommand(
-    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Observed', openingDepositCents: cents }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+    {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Observed', openingDepositCents: cents },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    },
     { db },
   );
   return accountId;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { recordHttp } from './metrics';
-import { trackRequest } from './lifecycle';
+import { isDraining, trackRequest } from './lifecycle';
 import { enterRequestContext, requestIdOf } from './request-context';
 
 type Route = { page: string; regex: RegExp };
@@ -16,7 +16,10 @@ type Route = { page: string; regex: RegExp };
 /** Route patterns from the build's routes manifest: `/api/accounts/[accountId]/withdrawals`. */
 export function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
   try {
-    const manifest = JSON.parse(readFileSync(path.join(distDir, 'routes-manifest.json'), 'utf8')) as { staticRoutes?: { page: string; regex: string }[]; dynamicRoutes?: { page: string; regex: string }[] };
+    const manifest = JSON.parse(readFileSync(path.join(distDir, 'routes-manifest.json'), 'utf8')) as {
+      staticRoutes?: { page: string; regex: string }[];
+      dynamicRoutes?: { page: string; regex: string }[];
+    };
     return [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((r) => ({ page: r.page, regex: new RegExp(r.regex) }));
   } catch {
     return [];
@@ -41,7 +44,7 @@ export function trackHttp(routes = loadRoutes()): void {
     trackRequest(server, request, response);
     const requestId = requestIdOf(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
-    enterRequestContext({ requestId, method: request.method, path: (request.url ?? '/').split('?')[0] });
+    enterRequestContext({ requestId, method: request.method, path: (request.url ?? '/').split('?')[0], arrivedWhileDraining: isDraining() });
     response.once('finish', () => recordHttp(routeOf(routes, request.url), response.statusCode));
   });
 }

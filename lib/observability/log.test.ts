@@ -23,7 +23,16 @@ describe('structured logs', () => {
     });
     logger.info('outside a request');
     const [inside, outside] = parsed();
-    expect(inside).toMatchObject({ level: 'info', msg: 'command', requestId: 'req-1', customerId: 'cust-7', commandId: 'k-1', commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1 });
+    expect(inside).toMatchObject({
+      level: 'info',
+      msg: 'command',
+      requestId: 'req-1',
+      customerId: 'cust-7',
+      commandId: 'k-1',
+      commandType: 'WithdrawMoney',
+      outcome: 'accepted',
+      attempts: 1,
+    });
     expect(typeof inside!.time).toBe('string');
     expect(outside).not.toHaveProperty('requestId');
   });
@@ -45,7 +54,21 @@ describe('structured logs', () => {
     logger.warn({ context: secrets }, 'secrets nested once more');
     const text = lines.join('\n');
     expect(text).toContain('visible-value');
-    for (const needle of ['hunter2', 'tok-SECRET', 'SECRETKEY', 'BODY-SECRET', 'SECRET-BEARER', 'SECRET-COOKIE', 'SECRET-SET-COOKIE', 'SECRET-DEEP', 'DEEP-BODY', 'nested-password', 'SECRET-HASH', 'SECRET-SESSION', 'SECRET-TOP']) {
+    for (const needle of [
+      'hunter2',
+      'tok-SECRET',
+      'SECRETKEY',
+      'BODY-SECRET',
+      'SECRET-BEARER',
+      'SECRET-COOKIE',
+      'SECRET-SET-COOKIE',
+      'SECRET-DEEP',
+      'DEEP-BODY',
+      'nested-password',
+      'SECRET-HASH',
+      'SECRET-SESSION',
+      'SECRET-TOP',
+    ]) {
       expect(text, needle).not.toContain(needle);
     }
   });

@@ -38,7 +38,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? logFormat();
   const destination =
     format === 'pretty'
-      ? pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', destination: options.destination ?? 1 })
+      ? pretty({
+          colorize: process.stdout.isTTY === true,
+          sync: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service',
+          destination: options.destination ?? 1,
+        })
       : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
@@ -67,5 +73,12 @@ export function log(): Logger {
 export function errorFields(error: unknown, stack = false): Record<string, unknown> {
   if (!(error instanceof Error)) return { err: { message: String(error) } };
   const code = (error as { code?: unknown }).code;
-  return { err: { type: error.name, message: error.message.split('\n').at(-1), ...(typeof code === 'string' ? { code } : {}), ...(stack ? { stack: error.stack } : {}) } };
+  return {
+    err: {
+      type: error.name,
+      message: error.message.split('\n').at(-1),
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(stack ? { stack: error.stack } : {}),
+    },
+  };
 }

@@ -74,9 +74,18 @@ function create(): Metrics {
     collect() {
       const pools = sources.pools?.() ?? [];
       const sum = (pick: (p: PoolStats) => number) => pools.reduce((n, p) => n + pick(p), 0);
-      this.set({ state: 'idle' }, sum((p) => p.idle));
-      this.set({ state: 'in_use' }, sum((p) => p.total - p.idle));
-      this.set({ state: 'waiting' }, sum((p) => p.waiting));
+      this.set(
+        { state: 'idle' },
+        sum((p) => p.idle),
+      );
+      this.set(
+        { state: 'in_use' },
+        sum((p) => p.total - p.idle),
+      );
+      this.set(
+        { state: 'waiting' },
+        sum((p) => p.waiting),
+      );
     },
   });
   new client.Gauge({

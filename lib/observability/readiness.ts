@@ -23,7 +23,9 @@ export async function readiness(): Promise<Readiness> {
   let rows: { name: string; checksum: string }[];
   try {
     rows = await withTimeout(
-      db().$queryRaw<{ name: string; checksum: string }[]>`SELECT migration_name AS name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      db().$queryRaw<
+        { name: string; checksum: string }[]
+      >`SELECT migration_name AS name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
       READY_DB_TIMEOUT_MS,
     );
   } catch {

@@ -4,7 +4,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
-export type RequestContext = { requestId: string; method?: string; path?: string; customerId?: string };
+export type RequestContext = {
+  requestId: string;
+  method?: string;
+  path?: string;
+  customerId?: string;
+  /** The request arrived after the instance began draining (new work, refused with a retryable 503). */
+  arrivedWhileDraining?: boolean;
+};
 
 const holder = globalThis as unknown as { idemRequestContext?: AsyncLocalStorage<RequestContext> };
 const storage = () => (holder.idemRequestContext ??= new AsyncLocalStorage<RequestContext>());

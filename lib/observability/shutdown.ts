@@ -1,6 +1,7 @@
 // Graceful shutdown on SIGTERM / SIGINT:
-//   1. at once: readiness answers 503 (load balancers take the instance out), new API commands are
-//      refused with a retryable 503 (lib/http/api-handler.ts), every answer closes its connection;
+//   1. at once: readiness answers 503 (load balancers take the instance out), API commands that
+//      arrive from now on are refused with a retryable 503 (lib/http/api-handler.ts; those already
+//      in flight go on), every answer closes its connection;
 //   2. requests in flight finish, for at most IDEM_SHUTDOWN_TIMEOUT_MS;
 //   3. the listening socket closes and the remaining connections are cut;
 //   4. the projection runner stops (its session ends: leadership is released), the pool closes,
@@ -18,7 +19,8 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
 
   if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
     process.once('SIGTERM', () => startDraining());
-    if (process.env.NODE_ENV === 'production') logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
+    if (process.env.NODE_ENV === 'production')
+      logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
     return;
   }
 

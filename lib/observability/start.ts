@@ -41,7 +41,13 @@ export async function startObservability(): Promise<void> {
     step,
     finished(event) {
       recordCommand(event);
-      const fields = { commandId: event.commandId, commandType: event.type, outcome: event.outcome, attempts: event.attempts, durationMs: Math.round(event.durationMs * 10) / 10 };
+      const fields = {
+        commandId: event.commandId,
+        commandType: event.type,
+        outcome: event.outcome,
+        attempts: event.attempts,
+        durationMs: Math.round(event.durationMs * 10) / 10,
+      };
       if (event.outcome === 'busy') logger.warn(fields, 'command');
       else logger.info(fields, 'command');
     },

@@ -7,15 +7,21 @@ import type { CommandObserver } from './command-observer';
 import { outcomeOf } from './command-observer';
 
 export async function startTracing(serviceName: string): Promise<{ step: NonNullable<CommandObserver['step']>; shutdown: () => Promise<void> }> {
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { registerInstrumentations }, { PgInstrumentation }, { PrismaInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/instrumentation'),
-      import('@opentelemetry/instrumentation-pg'),
-      import('@prisma/instrumentation'),
-    ]);
+  const [
+    { NodeTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { registerInstrumentations },
+    { PgInstrumentation },
+    { PrismaInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/instrumentation'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@prisma/instrumentation'),
+  ]);
   // The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT (+ /v1/traces) and OTEL_EXPORTER_OTLP_HEADERS;
   // the batch processor OTEL_BSP_* (e.g. OTEL_BSP_SCHEDULE_DELAY).
   const provider = new NodeTracerProvider({

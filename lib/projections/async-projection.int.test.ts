@@ -31,16 +31,26 @@ afterAll(async () => {
 /** Writes one MoneyDeposited event the raw way, so a test can hold its transaction open. */
 async function insertDeposit(client: pg.ClientBase, accountId: string, version: number, amountCents: number) {
   const commandId = randomUUID();
-  await client.query(`INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES ($1, 'DepositMoney', ARRAY[$2], 'f', 'accepted', '{}', now())`, [commandId, `account-${accountId}`]);
+  await client.query(
+    `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES ($1, 'DepositMoney', ARRAY[$2], 'f', 'accepted', '{}', now())`,
+    [commandId, `account-${accountId}`],
+  );
   await client.query(
     `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at) VALUES ($1, $2, 'MoneyDeposited', $3, '{"schemaVersion":2}', $4, '2026-11-26T10:00:00Z')`,
-    [`account-${accountId}`, version, JSON.stringify({ accountId, amountCents, currency: 'USD', balanceAfterCents: amountCents * version, depositedAt: 'x' }), commandId],
+    [
+      `account-${accountId}`,
+      version,
+      JSON.stringify({ accountId, amountCents, currency: 'USD', balanceAfterCents: amountCents * version, depositedAt: 'x' }),
+      commandId,
+    ],
   );
 }
 
 /** The projection's totals next to the same totals computed directly from the events table. */
 async function projectedVersusLog(client: pg.Pool | pg.ClientBase) {
-  const projected = await client.query(`SELECT account_id, deposit_count, deposits_cents::text FROM daily_account_totals WHERE deposit_count > 0 ORDER BY account_id`);
+  const projected = await client.query(
+    `SELECT account_id, deposit_count, deposits_cents::text FROM daily_account_totals WHERE deposit_count > 0 ORDER BY account_id`,
+  );
   const direct = await client.query(
     `SELECT (data->>'accountId')::uuid AS account_id, count(*)::int AS deposit_count, sum((data->>'amountCents')::bigint)::text AS deposits_cents
        FROM events WHERE type = 'MoneyDeposited' GROUP BY 1 ORDER BY 1`,
@@ -97,7 +107,9 @@ describe('reading the global log', () => {
             // Serialise this test's writers per stream so they never collide on versions; the
             // commits still land in a different order from the positions they took.
             await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [accountId]);
-            const { rows } = await client.query<{ v: number }>(`SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1`, [`account-${accountId}`]);
+            const { rows } = await client.query<{ v: number }>(`SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1`, [
+              `account-${accountId}`,
+            ]);
             await insertDeposit(client, accountId, rows[0]!.v + 1, 1 + i);
             await client.query('SELECT pg_sleep($1)', [Math.random() * 0.15]); // the delayed commit
             await client.query('COMMIT');
@@ -144,7 +156,10 @@ describe('one runner at a time, across processes', () => {
       throw new Error(`timed out waiting for ${what}`);
     };
     const deposit = (accountId: AccountId, amountCents: number) =>
-      handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } }, { db });
+      handleAccountCommand(
+        { type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } },
+        { db },
+      );
     const inSync = async () => {
       const { projected, direct } = await projectedVersusLog(p);
       return JSON.stringify(projected) === JSON.stringify(direct);
@@ -163,7 +178,14 @@ describe('one runner at a time, across processes', () => {
       const first = (await leader())!;
 
       const accountId = newAccountId();
-      await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Runner', openingDepositCents: 100 }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } }, { db });
+      await handleAccountCommand(
+        {
+          type: 'OpenAccount',
+          data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Runner', openingDepositCents: 100 },
+          metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER },
+        },
+        { db },
+      );
       for (let i = 1; i <= 10; i++) await deposit(accountId, i);
       await until('the first runner to catch up', inSync);
 

@@ -19,7 +19,15 @@ type Totals = {
 };
 
 const zero = (day: string, accountId: string): Totals => ({
-  day, accountId, depositsCents: 0, depositCount: 0, withdrawalsCents: 0, withdrawalCount: 0, transfersInCents: 0, transfersOutCents: 0, transferCount: 0,
+  day,
+  accountId,
+  depositsCents: 0,
+  depositCount: 0,
+  withdrawalsCents: 0,
+  withdrawalCount: 0,
+  transfersInCents: 0,
+  transfersOutCents: 0,
+  transferCount: 0,
 });
 
 /** Pure: the increments a batch of events adds, per (day, account). */

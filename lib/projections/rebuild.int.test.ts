@@ -27,10 +27,27 @@ beforeAll(async () => {
   for (const owner of ['Rebuild A', 'Rebuild B', 'Rebuild C']) {
     const accountId = newAccountId();
     ids.push(accountId);
-    await handleAccountCommand({ type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner, openingDepositCents: 10_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
-    await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId, amountCents: 1_234 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+    await handleAccountCommand(
+      {
+        type: 'OpenAccount',
+        data: { accountId, accountNumber: testAccountNumber(accountId), owner, openingDepositCents: 10_000 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
+      { db },
+    );
+    await handleAccountCommand(
+      { type: 'WithdrawMoney', data: { accountId, amountCents: 1_234 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      { db },
+    );
   }
-  await handleTransfer({ type: 'TransferMoney', data: { transferId: 't', fromAccountId: ids[0]!, toAccountId: ids[1]!, amountCents: 500 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db });
+  await handleTransfer(
+    {
+      type: 'TransferMoney',
+      data: { transferId: 't', fromAccountId: ids[0]!, toAccountId: ids[1]!, amountCents: 500 },
+      metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+    },
+    { db },
+  );
   await catchUp(client, ASYNC_PROJECTIONS[0]!);
 });
 afterAll(async () => {
@@ -52,7 +69,10 @@ describe('verify and rebuild', () => {
   it('lists every difference of deliberately corrupted projections, and rebuild restores them', async () => {
     const before = await db.accountBalance.findMany({ orderBy: { accountId: 'asc' } });
     await client.query(`UPDATE account_balances SET balance_cents = balance_cents + 1 WHERE account_id = $1`, [ids[0]]);
-    await client.query(`INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at, account_number) VALUES ($1, 'Ghost', 42, 1, now(), now(), '999999999999')`, [randomUUID()]);
+    await client.query(
+      `INSERT INTO account_balances (account_id, owner, balance_cents, version, opened_at, updated_at, account_number) VALUES ($1, 'Ghost', 42, 1, now(), now(), '999999999999')`,
+      [randomUUID()],
+    );
     await client.query(`DELETE FROM account_transactions WHERE account_id = $1 AND version = 3`, [ids[2]]);
     await client.query(`UPDATE daily_account_totals SET deposit_count = deposit_count + 5 WHERE account_id = $1`, [ids[1]]);
 
@@ -64,7 +84,9 @@ describe('verify and rebuild', () => {
       ].sort(),
     );
     expect(balances!.differences.find((d) => d.kind === 'different')).toMatchObject({ expected: { balanceCents: '8266' }, actual: { balanceCents: '8267' } });
-    expect(transactions!.differences).toEqual([{ key: `${ids[2]}#3`, kind: 'missing', expected: expect.objectContaining({ kind: 'withdrawal', amountCents: '1234' }) }]);
+    expect(transactions!.differences).toEqual([
+      { key: `${ids[2]}#3`, kind: 'missing', expected: expect.objectContaining({ kind: 'withdrawal', amountCents: '1234' }) },
+    ]);
     expect(totals!.differences).toEqual([expect.objectContaining({ kind: 'different', key: expect.stringContaining(ids[1]!) })]);
 
     for (const name of PROJECTIONS) await rebuildProjection(client, name);
@@ -74,7 +96,10 @@ describe('verify and rebuild', () => {
 
   it('rebuilds while the app keeps writing, missing nothing', async () => {
     const writes = Array.from({ length: 60 }, (_, i) =>
-      handleAccountCommand({ type: 'DepositMoney', data: { accountId: ids[i % 3]!, amountCents: 100 + i }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } }, { db }),
+      handleAccountCommand(
+        { type: 'DepositMoney', data: { accountId: ids[i % 3]!, amountCents: 100 + i }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+        { db },
+      ),
     );
     const rebuilds = (async () => {
       const other = new pg.Client({ connectionString: url });
@@ -88,7 +113,10 @@ describe('verify and rebuild', () => {
     const results = await Promise.all(writes);
     await rebuilds;
     expect(results.every((r) => r.status === 'accepted')).toBe(true);
-    await catchUp(client, ASYNC_PROJECTIONS.find((p) => p.name === DAILY_TOTALS)!);
+    await catchUp(
+      client,
+      ASYNC_PROJECTIONS.find((p) => p.name === DAILY_TOTALS)!,
+    );
     for (const v of await verifyAll()) expect(v.differences, v.projection).toEqual([]);
   });
 });

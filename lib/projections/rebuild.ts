@@ -46,9 +46,22 @@ async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
 
 const balanceKey = (r: { accountId: string }) => r.accountId;
 const transactionKey = (r: { accountId: string; version: number }) => `${r.accountId}#${r.version}`;
-const normalizeBalance = (r: BalanceRow): Row => ({ accountNumber: r.accountNumber, customerId: r.customerId, owner: r.owner, balanceCents: String(r.balanceCents), version: r.version, openedAt: iso(r.openedAt), updatedAt: iso(r.updatedAt) });
+const normalizeBalance = (r: BalanceRow): Row => ({
+  accountNumber: r.accountNumber,
+  customerId: r.customerId,
+  owner: r.owner,
+  balanceCents: String(r.balanceCents),
+  version: r.version,
+  openedAt: iso(r.openedAt),
+  updatedAt: iso(r.updatedAt),
+});
 const normalizeTransaction = (r: TransactionRow): Row => ({
-  kind: r.kind, amountCents: String(r.amountCents), balanceAfterCents: String(r.balanceAfterCents), commandId: r.commandId, occurredAt: iso(r.occurredAt), counterpartyId: r.counterpartyId,
+  kind: r.kind,
+  amountCents: String(r.amountCents),
+  balanceAfterCents: String(r.balanceAfterCents),
+  commandId: r.commandId,
+  occurredAt: iso(r.occurredAt),
+  counterpartyId: r.counterpartyId,
 });
 const iso = (value: string | Date) => new Date(value).toISOString();
 
@@ -66,7 +79,9 @@ function compare<T>(name: ProjectionName, expected: T[], actual: T[], key: (r: T
 }
 
 async function liveBalances(client: pg.ClientBase): Promise<BalanceRow[]> {
-  const { rows } = await client.query(`SELECT account_id AS "accountId", account_number AS "accountNumber", customer_id AS "customerId", owner, balance_cents::text AS "balanceCents", version, opened_at AS "openedAt", updated_at AS "updatedAt" FROM account_balances`);
+  const { rows } = await client.query(
+    `SELECT account_id AS "accountId", account_number AS "accountNumber", customer_id AS "customerId", owner, balance_cents::text AS "balanceCents", version, opened_at AS "openedAt", updated_at AS "updatedAt" FROM account_balances`,
+  );
   return rows as BalanceRow[];
 }
 
@@ -81,18 +96,23 @@ async function liveTransactions(client: pg.ClientBase): Promise<TransactionRow[]
 /** Daily totals as of the projection's checkpoint, computed from the log. */
 async function expectedDailyTotals(client: pg.ClientBase) {
   const checkpoint = await readCheckpoint(client, DAILY_TOTALS);
-  const { rows } = await client.query<LogEvent>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`,
-    [checkpoint.transactionId, checkpoint.position.toString()],
-  );
+  const { rows } = await client.query<LogEvent>(`SELECT ${EVENT_COLUMNS} FROM events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`, [
+    checkpoint.transactionId,
+    checkpoint.position.toString(),
+  ]);
   return totalsOf(rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })));
 }
 
 type Totals = ReturnType<typeof totalsOf>[number];
 const totalsKey = (r: Totals) => `${r.day}|${r.accountId}`;
 const normalizeTotals = (r: Totals): Row => ({
-  deposits: String(r.depositsCents), depositCount: Number(r.depositCount), withdrawals: String(r.withdrawalsCents), withdrawalCount: Number(r.withdrawalCount),
-  transfersIn: String(r.transfersInCents), transfersOut: String(r.transfersOutCents), transferCount: Number(r.transferCount),
+  deposits: String(r.depositsCents),
+  depositCount: Number(r.depositCount),
+  withdrawals: String(r.withdrawalsCents),
+  withdrawalCount: Number(r.withdrawalCount),
+  transfersIn: String(r.transfersInCents),
+  transfersOut: String(r.transfersOutCents),
+  transferCount: Number(r.transferCount),
 });
 
 async function liveDailyTotals(client: pg.ClientBase): Promise<Totals[]> {
@@ -125,7 +145,9 @@ export async function rebuildProjection(client: pg.ClientBase, name: ProjectionN
     // Pause writers of both inline projections (readers are not blocked), then catch up the
     // streams that moved while we replayed.
     await client.query('LOCK TABLE account_balances, account_transactions IN SHARE ROW EXCLUSIVE MODE');
-    const { rows } = await client.query<{ streamId: string; version: number }>(`SELECT stream_id AS "streamId", max(version) AS version FROM events WHERE stream_id LIKE 'account-%' GROUP BY stream_id`);
+    const { rows } = await client.query<{ streamId: string; version: number }>(
+      `SELECT stream_id AS "streamId", max(version) AS version FROM events WHERE stream_id LIKE 'account-%' GROUP BY stream_id`,
+    );
     const seen = new Map(replayed.balances.map((b) => [`account-${b.accountId}`, b.version]));
     const moved = rows.filter((r) => seen.get(r.streamId) !== r.version).map((r) => r.streamId);
     if (moved.length > 0) {

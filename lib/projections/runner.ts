@@ -90,7 +90,10 @@ export class ProjectionRunner {
         const client = await this.connection();
         for (const projection of projections) {
           if (!this.held.has(projection.name)) {
-            const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [PROJECTION_LOCK_CLASS, projection.name]);
+            const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+              PROJECTION_LOCK_CLASS,
+              projection.name,
+            ]);
             if (!rows[0]?.ok) continue;
             this.held.add(projection.name);
             log(`projection ${projection.name}: this process (pid ${process.pid}) is now its runner`);
@@ -125,5 +128,7 @@ export class ProjectionRunner {
 
 async function recordError(client: pg.ClientBase, name: string, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
-  await client.query(`UPDATE projection_checkpoints SET last_error = $2, last_error_at = now() WHERE name = $1`, [name, message.slice(0, 2000)]).catch(() => {});
+  await client
+    .query(`UPDATE projection_checkpoints SET last_error = $2, last_error_at = now() WHERE name = $1`, [name, message.slice(0, 2000)])
+    .catch(() => {});
 }

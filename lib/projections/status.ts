@@ -53,5 +53,11 @@ export async function overallDailyTotals(client: pg.ClientBase, days = 14) {
        FROM daily_account_totals GROUP BY day ORDER BY day DESC LIMIT $1`,
     [days],
   );
-  return rows.reverse().map((r) => ({ day: r.day, depositsCents: Number(r.deposits), withdrawalsCents: Number(r.withdrawals), transfersCents: Number(r.transfers), count: r.count }));
+  return rows.reverse().map((r) => ({
+    day: r.day,
+    depositsCents: Number(r.deposits),
+    withdrawalsCents: Number(r.withdrawals),
+    transfersCents: Number(r.transfers),
+    count: r.count,
+  }));
 }

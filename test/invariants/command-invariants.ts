@@ -18,7 +18,9 @@ function acceptedCommands(ledger: Ledger) {
 
 /** [command-duplicate] a command id has at most one command row. */
 export function commandRowsAreUnique({ commandsById }: Ledger): string[] {
-  return [...commandsById].flatMap(([commandId, rows]) => (rows.length > 1 ? [violation('command-duplicate', `${commandId}: ${rows.length} command rows`)] : []));
+  return [...commandsById].flatMap(([commandId, rows]) =>
+    rows.length > 1 ? [violation('command-duplicate', `${commandId}: ${rows.length} command rows`)] : [],
+  );
 }
 
 /** [event-orphan] every event belongs to a command row. */
@@ -34,10 +36,13 @@ export function commandEventsInNamedStreams(ledger: Ledger): string[] {
   for (const { commandId, command, events } of eachCommand(ledger)) {
     const transfer = command.type === 'TransferMoney';
     const streamIds = command.stream_ids ?? [];
-    if (transfer ? streamIds.length < 1 || streamIds.length > 2 : streamIds.length !== 1) found.push(violation('command-streams', `${commandId} (${command.type}): names ${streamIds.length} streams`));
+    if (transfer ? streamIds.length < 1 || streamIds.length > 2 : streamIds.length !== 1)
+      found.push(violation('command-streams', `${commandId} (${command.type}): names ${streamIds.length} streams`));
     const inStreams = groupBy(events, (e) => e.stream_id);
-    if (!transfer && inStreams.size > 1) found.push(violation('command-streams', `${commandId}: events in ${inStreams.size} streams (${[...inStreams.keys()].join(', ')})`));
-    for (const s of inStreams.keys()) if (!streamIds.includes(s)) found.push(violation('command-streams', `${commandId}: event in ${s}, which the command does not name`));
+    if (!transfer && inStreams.size > 1)
+      found.push(violation('command-streams', `${commandId}: events in ${inStreams.size} streams (${[...inStreams.keys()].join(', ')})`));
+    for (const s of inStreams.keys())
+      if (!streamIds.includes(s)) found.push(violation('command-streams', `${commandId}: event in ${s}, which the command does not name`));
   }
   return found;
 }
@@ -48,7 +53,8 @@ export function commandVersionsAreConsecutive(ledger: Ledger): string[] {
   for (const { commandId, events } of eachCommand(ledger)) {
     for (const [s, inStream] of groupBy(events, (e) => e.stream_id)) {
       const versions = inStream.map((e) => e.version).sort((x, y) => x - y);
-      if (versions.some((v, i) => i > 0 && v !== versions[i - 1]! + 1)) found.push(violation('command-versions', `${commandId}: versions ${versions.join(',')} in ${s} are not consecutive`));
+      if (versions.some((v, i) => i > 0 && v !== versions[i - 1]! + 1))
+        found.push(violation('command-versions', `${commandId}: versions ${versions.join(',')} in ${s} are not consecutive`));
     }
   }
   return found;
@@ -67,16 +73,27 @@ export function commandWritesShareOneCommit(ledger: Ledger): string[] {
       ...(ledger.transactionsByCommand.get(commandId) ?? []).map((t) => ({ what: `account_transactions row ${t.account_id} v${t.version}`, xmin: t.xmin })),
     ].filter((w) => w.xmin !== FROZEN_XID);
     const commitXid = written[0]?.xmin;
-    for (const w of written) if (w.xmin !== commitXid) found.push(violation('command-commit', `${commandId}: ${w.what} written by transaction ${w.xmin}, ${written[0]!.what} by ${commitXid}`));
+    for (const w of written)
+      if (w.xmin !== commitXid)
+        found.push(violation('command-commit', `${commandId}: ${w.what} written by transaction ${w.xmin}, ${written[0]!.what} by ${commitXid}`));
     if (commitXid !== undefined && command.xmin !== FROZEN_XID) {
       const updated = (command.replay_count ?? 0) > 0;
       if (updated ? Number(command.xmin) < Number(commitXid) : command.xmin !== commitXid) {
-        found.push(violation('command-commit', `${commandId}: its rows were written by transaction ${commitXid}, the command row by ${command.xmin}${updated ? ' (an older one)' : ''}`));
+        found.push(
+          violation(
+            'command-commit',
+            `${commandId}: its rows were written by transaction ${commitXid}, the command row by ${command.xmin}${updated ? ' (an older one)' : ''}`,
+          ),
+        );
       }
     }
     for (const e of events) {
-      if (e.created_at.getTime() !== command.created_at.getTime()) found.push(violation('command-commit', `${commandId}: event v${e.version} at ${e.created_at.toISOString()}, command at ${command.created_at.toISOString()}`));
-      if (e.metadata?.commandId !== commandId) found.push(violation('command-commit', `${commandId}: event ${e.stream_id} v${e.version} has metadata.commandId ${e.metadata?.commandId}`));
+      if (e.created_at.getTime() !== command.created_at.getTime())
+        found.push(
+          violation('command-commit', `${commandId}: event v${e.version} at ${e.created_at.toISOString()}, command at ${command.created_at.toISOString()}`),
+        );
+      if (e.metadata?.commandId !== commandId)
+        found.push(violation('command-commit', `${commandId}: event ${e.stream_id} v${e.version} has metadata.commandId ${e.metadata?.commandId}`));
     }
   }
   return found;
@@ -90,7 +107,8 @@ export function commandWritesShareOneCommit(ledger: Ledger): string[] {
 export function commandEventsMatchOutcome(ledger: Ledger): string[] {
   const found: string[] = [];
   for (const { commandId, command, events } of eachCommand(ledger)) {
-    if (command.status === 'rejected' && events.length > 0) found.push(violation('command-events', `${commandId} (${command.type}, rejected): ${events.length} event(s) ${events.map((e) => e.type).join(',')}`));
+    if (command.status === 'rejected' && events.length > 0)
+      found.push(violation('command-events', `${commandId} (${command.type}, rejected): ${events.length} event(s) ${events.map((e) => e.type).join(',')}`));
   }
   for (const { commandId, command, events, result } of acceptedCommands(ledger)) {
     if (command.type === 'TransferMoney') {
@@ -102,13 +120,17 @@ export function commandEventsMatchOutcome(ledger: Ledger): string[] {
       const { out, into } = sides;
       const seen = [out.data.transferId, into.data.transferId, out.data.amountCents, into.data.amountCents, out.data.toAccountId, into.data.fromAccountId];
       const want = [result.transferId, result.transferId, result.amountCents, result.amountCents, result.toAccountId, result.fromAccountId];
-      if (JSON.stringify(seen) !== JSON.stringify(want)) found.push(violation('command-events', `${commandId}: transfer sides ${JSON.stringify(seen)} ≠ ${JSON.stringify(want)} (transfer id, amounts, counterparties)`));
+      if (JSON.stringify(seen) !== JSON.stringify(want))
+        found.push(
+          violation('command-events', `${commandId}: transfer sides ${JSON.stringify(seen)} ≠ ${JSON.stringify(want)} (transfer id, amounts, counterparties)`),
+        );
       continue;
     }
     const types = events.map((e) => e.type).join(',');
     const expected = expectedEventTypes(command.type, result.amountCents);
     if (expected === null) found.push(violation('command-events', `${commandId}: unknown command type ${command.type}`));
-    else if (types !== expected) found.push(violation('command-events', `${commandId} (${command.type}, accepted): events [${types}], expected exactly [${expected}]`));
+    else if (types !== expected)
+      found.push(violation('command-events', `${commandId} (${command.type}, accepted): events [${types}], expected exactly [${expected}]`));
   }
   return found;
 }
@@ -118,7 +140,8 @@ export function commandOutcomesMatchEvents(ledger: Ledger): string[] {
   const found: string[] = [];
   for (const { commandId, command } of eachCommand(ledger)) {
     if (command.status !== 'accepted' && command.status !== 'rejected') found.push(violation('command-outcome', `${commandId}: status ${command.status}`));
-    if (command.outcome?.status !== command.status) found.push(violation('command-outcome', `${commandId}: status ${command.status} but outcome says ${command.outcome?.status}`));
+    if (command.outcome?.status !== command.status)
+      found.push(violation('command-outcome', `${commandId}: status ${command.status} but outcome says ${command.outcome?.status}`));
   }
   for (const { commandId, command, events, result } of acceptedCommands(ledger)) {
     if (command.type === 'TransferMoney') {
@@ -126,7 +149,9 @@ export function commandOutcomesMatchEvents(ledger: Ledger): string[] {
       if (!out || !into) continue; // [command-events] reports it
       const balances = [out.data.balanceAfterCents, into.data.balanceAfterCents];
       if (balances[0] !== result.fromBalanceCents || balances[1] !== result.toBalanceCents) {
-        found.push(violation('command-outcome', `${commandId}: stored balances ${result.fromBalanceCents}/${result.toBalanceCents} ≠ its events ${balances.join('/')}`));
+        found.push(
+          violation('command-outcome', `${commandId}: stored balances ${result.fromBalanceCents}/${result.toBalanceCents} ≠ its events ${balances.join('/')}`),
+        );
       }
       continue;
     }
@@ -136,7 +161,8 @@ export function commandOutcomesMatchEvents(ledger: Ledger): string[] {
     const moved = last.type === 'AccountOpened' ? 0 : last.data.amountCents;
     const fromEvents = { accountId: last.data.accountId, version: last.version, balanceCents: balanceAfter, amountCents: moved };
     const fromOutcome = { accountId: result.accountId, version: result.version, balanceCents: result.balanceCents, amountCents: result.amountCents };
-    if (JSON.stringify(fromEvents) !== JSON.stringify(fromOutcome)) found.push(violation('command-outcome', `${commandId}: stored outcome ${JSON.stringify(fromOutcome)} ≠ its events ${JSON.stringify(fromEvents)}`));
+    if (JSON.stringify(fromEvents) !== JSON.stringify(fromOutcome))
+      found.push(violation('command-outcome', `${commandId}: stored outcome ${JSON.stringify(fromOutcome)} ≠ its events ${JSON.stringify(fromEvents)}`));
   }
   return found;
 }
@@ -150,7 +176,10 @@ function expectedEventTypes(type: string, amountCents: number): string | null {
 
 /** A transfer's two events, when it produced exactly one out of the source and one in to the destination. */
 function transferSides(result: TransferResult, events: EventRow[]) {
-  const types = events.map((e) => `${e.type}@${e.stream_id}`).sort().join(',');
+  const types = events
+    .map((e) => `${e.type}@${e.stream_id}`)
+    .sort()
+    .join(',');
   const expected = [`MoneyTransferredIn@account-${result.toAccountId}`, `MoneyTransferredOut@account-${result.fromAccountId}`].sort().join(',');
   if (types !== expected) return { types, expected, out: undefined, into: undefined };
   return { types, expected, out: events.find((e) => e.type === 'MoneyTransferredOut')!, into: events.find((e) => e.type === 'MoneyTransferredIn')! };

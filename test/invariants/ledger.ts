@@ -2,19 +2,27 @@
 // account streams replayed once, and what the clients saw (per Idempotency-Key: the request and every
 // response). Each invariant is a function of these that returns its violations.
 import type pg from 'pg';
+import { scopedCommandId } from '../../lib/accounts/ids';
 
 export type ObservedRequest = {
   kind: 'open' | 'deposit' | 'withdraw' | 'transfer';
+  /** The customer (user id) who sent it: their command id is "<customerId>:<key>" (lib/accounts/ids.ts). */
+  customerId: string;
   path: string;
-  body: { owner?: string; openingDeposit?: string; amount?: string; from?: string; to?: string };
+  body: { name?: string; openingDeposit?: string; amount?: string; from?: string; toAccountNumber?: string };
   /** The account of a deposit or withdrawal. */
   accountId?: string;
+  /** The account a transfer's number names, as the client knows it (the API never says). */
+  toAccountId?: string;
 };
 
-/** One HTTP attempt: status 0 = network error (no response). */
-export type ObservedResponse = { status: number; body: string; instance?: number; replayed?: boolean; ms?: number; error?: string };
+/** One HTTP attempt: status 0 = network error (no response); apiKey = which of the customer's keys sent it. */
+export type ObservedResponse = { status: number; body: string; instance?: number; replayed?: boolean; ms?: number; error?: string; apiKey?: number };
 
 export type Observation = { key: string; request: ObservedRequest; responses: ObservedResponse[] };
+
+/** The engine's command id of an observed key: keys belong to their customer. */
+export const commandIdOf = ({ key, request }: Observation): string => scopedCommandId(request.customerId, key);
 
 export type CheckOptions = {
   /** Command rows no observation sent (e.g. setup done another way) are fine. Default false. */
@@ -34,7 +42,8 @@ export type EventRow = {
   data: {
     accountId?: string;
     /** AccountOpened v2: the owning customer (absent on accounts opened before customers). */
-    customerId?: string;
+    customerId?: string | null;
+    accountNumber?: string;
     owner?: string;
     openedAt?: string;
     amountCents?: number;
@@ -59,12 +68,29 @@ export type CommandRow = {
   /** Replays counted on the row (null when the schema has no such column): the row was updated. */
   replay_count: number | null;
 };
-type AccountResult = { accountId: string; owner: string; amountCents: number; balanceCents: number; version: number };
-export type TransferResult = { transferId: string; fromAccountId: string; toAccountId: string; amountCents: number; fromBalanceCents: number; toBalanceCents: number };
+type AccountResult = { accountId: string; accountNumber: string; owner: string; amountCents: number; balanceCents: number; version: number };
+export type TransferResult = {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  toAccountNumber: string;
+  amountCents: number;
+  fromBalanceCents: number;
+  toBalanceCents: number;
+};
 type StoredOutcome =
   | { status: 'accepted'; result: AccountResult & TransferResult }
   | { status: 'rejected'; rejection: { code: string; accountId?: string; balanceCents?: number; requestedCents?: number } };
-type BalanceRow = { account_id: string; owner: string; balance_cents: string; version: number; opened_at: Date; updated_at: Date };
+type BalanceRow = {
+  account_id: string;
+  owner: string;
+  customer_id: string | null;
+  account_number: string;
+  balance_cents: string;
+  version: number;
+  opened_at: Date;
+  updated_at: Date;
+};
 export type TransactionRow = {
   account_id: string;
   version: number;
@@ -118,9 +144,18 @@ type Queryable = pg.Client | pg.PoolClient | pg.Pool;
 
 export async function loadLedger(db: Queryable): Promise<Ledger> {
   // One query after the other: the connection may be a single client inside a transaction.
-  const events = await rows<EventRow>(db, `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`);
-  const commands = await rows<CommandRow>(db, `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`);
-  const balances = await rows<BalanceRow>(db, `SELECT account_id::text, owner, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`);
+  const events = await rows<EventRow>(
+    db,
+    `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`,
+  );
+  const commands = await rows<CommandRow>(
+    db,
+    `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`,
+  );
+  const balances = await rows<BalanceRow>(
+    db,
+    `SELECT account_id::text, owner, customer_id, account_number, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`,
+  );
   const transactions = await rows<TransactionRow>(
     db,
     `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, command_id, occurred_at, counterparty_account_id::text, xmin::text
@@ -170,7 +205,8 @@ export function toCents(amount: string | undefined): number {
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
-export const isFinalStatus = (status: number) => status !== 0 && status < 500 && status !== 409;
+/** A final answer: not a network error, 5xx, 409 (busy) or 429 (over the key's request limit) — none of those ran the command. */
+export const isFinalStatus = (status: number) => status !== 0 && status < 500 && status !== 409 && status !== 429;
 
 async function rows<R>(db: Queryable, sql: string): Promise<R[]> {
   const result = await db.query(sql);

@@ -15,8 +15,10 @@ export function streamsAreAccountStreams({ streams, accounts }: Ledger): string[
   for (const streamId of streams.keys()) if (!accountIdOf(streamId)) found.push(violation('stream-shape', `${streamId}: not an account stream`));
   for (const { streamId, accountId, events, unknown } of accounts) {
     if (events[0]?.type !== 'AccountOpened') found.push(violation('stream-shape', `${streamId}: first event is ${events[0]?.type}, not AccountOpened`));
-    for (const e of events.slice(1)) if (e.type === 'AccountOpened') found.push(violation('stream-shape', `${streamId}: AccountOpened again at version ${e.version}`));
-    for (const e of events) if (e.data.accountId !== accountId) found.push(violation('stream-shape', `${streamId} v${e.version}: data.accountId is ${e.data.accountId}`));
+    for (const e of events.slice(1))
+      if (e.type === 'AccountOpened') found.push(violation('stream-shape', `${streamId}: AccountOpened again at version ${e.version}`));
+    for (const e of events)
+      if (e.data.accountId !== accountId) found.push(violation('stream-shape', `${streamId} v${e.version}: data.accountId is ${e.data.accountId}`));
     for (const e of unknown) found.push(violation('stream-shape', `${streamId} v${e.version}: unknown event type ${e.type}`));
   }
   return found;
@@ -27,8 +29,15 @@ export function balanceChainHolds({ accounts }: Ledger): string[] {
   const found: string[] = [];
   for (const { streamId, steps, balance, credits, debits } of accounts) {
     for (const { event: e, sign, amount, before, expected, after } of steps) {
-      if (!Number.isSafeInteger(amount) || amount <= 0) found.push(violation('balance-chain', `${streamId} v${e.version}: amountCents ${amount} is not a positive integer`));
-      if (after !== expected) found.push(violation('balance-chain', `${streamId} v${e.version} ${e.type}: balanceAfterCents ${after}, but ${before} ${sign > 0 ? '+' : '−'} ${amount} = ${expected}`));
+      if (!Number.isSafeInteger(amount) || amount <= 0)
+        found.push(violation('balance-chain', `${streamId} v${e.version}: amountCents ${amount} is not a positive integer`));
+      if (after !== expected)
+        found.push(
+          violation(
+            'balance-chain',
+            `${streamId} v${e.version} ${e.type}: balanceAfterCents ${after}, but ${before} ${sign > 0 ? '+' : '−'} ${amount} = ${expected}`,
+          ),
+        );
     }
     if (balance !== credits - debits) found.push(violation('balance-chain', `${streamId}: final balance ${balance} ≠ credits ${credits} − debits ${debits}`));
   }
@@ -39,13 +48,14 @@ export function balanceChainHolds({ accounts }: Ledger): string[] {
 export function balancesNeverNegative({ accounts }: Ledger): string[] {
   const found: string[] = [];
   for (const { streamId, steps, balance } of accounts) {
-    for (const { event: e, after } of steps) if (typeof after === 'number' && after < 0) found.push(violation('balance-negative', `${streamId} v${e.version}: balance ${after} after ${e.type}`));
+    for (const { event: e, after } of steps)
+      if (typeof after === 'number' && after < 0) found.push(violation('balance-negative', `${streamId} v${e.version}: balance ${after} after ${e.type}`));
     if (balance < 0) found.push(violation('balance-negative', `${streamId}: final balance ${balance}`));
   }
   return found;
 }
 
-/** [projection-balance] account_balances = replay of the stream (owner, balance, version, opened_at). */
+/** [projection-balance] account_balances = replay of the stream (name, customer, account number, balance, version, opened_at). */
 export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): string[] {
   const found: string[] = [];
   const rowByAccount = new Map(balances.map((b) => [b.account_id, b]));
@@ -58,11 +68,28 @@ export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): 
       continue;
     }
     const opened = events[0]?.type === 'AccountOpened' ? events[0] : null;
-    const replayed = { owner: opened?.data.owner, balance: String(balance), version: last.version, openedAt: opened ? Date.parse(opened.data.openedAt ?? '') : null };
-    const stored = { owner: row.owner, balance: row.balance_cents, version: row.version, openedAt: row.opened_at.getTime() };
-    if (JSON.stringify(stored) !== JSON.stringify(replayed)) found.push(violation('projection-balance', `${accountId}: account_balances ${JSON.stringify(stored)} ≠ replay ${JSON.stringify(replayed)}`));
+    // Accounts opened before customers carry no number or customer in their event (the migration numbered them).
+    const replayed = {
+      owner: opened?.data.owner,
+      customerId: opened?.data.customerId ?? null,
+      accountNumber: opened?.data.accountNumber ?? row.account_number,
+      balance: String(balance),
+      version: last.version,
+      openedAt: opened ? Date.parse(opened.data.openedAt ?? '') : null,
+    };
+    const stored = {
+      owner: row.owner,
+      customerId: row.customer_id,
+      accountNumber: row.account_number,
+      balance: row.balance_cents,
+      version: row.version,
+      openedAt: row.opened_at.getTime(),
+    };
+    if (JSON.stringify(stored) !== JSON.stringify(replayed))
+      found.push(violation('projection-balance', `${accountId}: account_balances ${JSON.stringify(stored)} ≠ replay ${JSON.stringify(replayed)}`));
   }
-  for (const [accountId, row] of rowByAccount) found.push(violation('projection-balance', `${accountId}: account_balances row (balance ${row.balance_cents}) without a stream`));
+  for (const [accountId, row] of rowByAccount)
+    found.push(violation('projection-balance', `${accountId}: account_balances row (balance ${row.balance_cents}) without a stream`));
   return found;
 }
 
@@ -77,9 +104,15 @@ export function transactionProjectionMatchesReplay({ accounts, transactions }: L
     if (a.join('\n') === b.join('\n')) continue;
     const i = a.findIndex((line, index) => line !== b[index]);
     const at = i < 0 ? Math.min(a.length, b.length) : i;
-    found.push(violation('projection-transactions', `${replay.accountId}: ${a.length} rows vs ${b.length} money events; first difference at #${at + 1}: stored ${a[at] ?? '(none)'} vs replay ${b[at] ?? '(none)'}`));
+    found.push(
+      violation(
+        'projection-transactions',
+        `${replay.accountId}: ${a.length} rows vs ${b.length} money events; first difference at #${at + 1}: stored ${a[at] ?? '(none)'} vs replay ${b[at] ?? '(none)'}`,
+      ),
+    );
   }
-  for (const [accountId, left] of rowsByAccount) found.push(violation('projection-transactions', `${accountId}: ${left.length} account_transactions row(s) without a stream`));
+  for (const [accountId, left] of rowsByAccount)
+    found.push(violation('projection-transactions', `${accountId}: ${left.length} account_transactions row(s) without a stream`));
   return found;
 }
 
@@ -92,7 +125,8 @@ function expectedTransactions({ accountId, steps }: AccountReplay): Omit<Transac
     balance_after_cents: String(after),
     command_id: e.command_id,
     occurred_at: e.created_at,
-    counterparty_account_id: e.type === 'MoneyTransferredOut' ? (e.data.toAccountId ?? null) : e.type === 'MoneyTransferredIn' ? (e.data.fromAccountId ?? null) : null,
+    counterparty_account_id:
+      e.type === 'MoneyTransferredOut' ? (e.data.toAccountId ?? null) : e.type === 'MoneyTransferredIn' ? (e.data.fromAccountId ?? null) : null,
   }));
 }
 

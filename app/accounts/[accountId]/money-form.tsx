@@ -1,48 +1,91 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
+import type { FormEvent } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
-import { depositAction, withdrawAction } from '@/app/actions';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
-import { useCommandSubmit, useHydrated } from '@/app/components/use-command-submit';
-import { moneyMovementSchema } from '@/lib/accounts/form-schemas';
+import { useHydrated, type CommandForm } from '@/app/components/use-command-form';
+import { moneyMovementSchema, type MoneyFormState } from '@/lib/accounts/form-schemas';
 
 const schema = moneyMovementSchema.pick({ amount: true });
 type Input = z.input<typeof schema>;
 type Output = z.output<typeof schema>;
 
-const actions = { Deposit: depositAction, Withdraw: withdrawAction } as const;
+const NAMES = { Deposit: 'Deposit amount', Withdraw: 'Withdrawal amount' } as const;
 
-/** The "Deposit" and "Withdraw" forms: same behaviour, different action. */
-export function MoneyForm({ accountId, kind }: { accountId: string; kind: keyof typeof actions }) {
+/**
+ * "Deposit" and "Withdraw": same behaviour, different action. Rendered by the server with the key in
+ * a hidden field, so it posts without JavaScript; with it, the browser checks the amount first and
+ * sends the same fields to the same action.
+ */
+export function MoneyForm({
+  accountId,
+  kind,
+  form,
+  showResult,
+  onSubmitStart,
+}: {
+  accountId: string;
+  kind: keyof typeof NAMES;
+  form: CommandForm<MoneyFormState>;
+  showResult: boolean;
+  onSubmitStart: () => void;
+}) {
   const hydrated = useHydrated();
-  const action = actions[kind];
-  const { submit, result } = useCommandSubmit<{ amount: string }>((input) => action({ ...input, accountId }));
-  const { register, handleSubmit, setError, reset, getValues, formState } = useForm<Input, unknown, Output>({
+  const { state, formAction, send, pending, clear } = form;
+  const { register, handleSubmit, setError, reset, formState } = useForm<Input, unknown, Output>({
+    // No defaultValues: the form reads what the page holds, so text typed before hydration (or
+    // sent back by the server after a failed post) is what it validates, never wiped.
     resolver: zodResolver(schema),
-    defaultValues: { amount: '' },
   });
-  const pending = formState.isSubmitting;
   const id = `${kind.toLowerCase()}-amount`;
+  const serverError = state.result?.status === 'invalid' ? state.result.fieldErrors.amount : undefined;
 
-  // The server parses the raw text again (it trusts nothing), so send what was typed, not cents.
-  const onValid = async () => {
-    const outcome = await submit({ amount: getValues('amount') });
-    if (outcome?.status === 'invalid') setError('amount', { message: outcome.fieldErrors.amount ?? outcome.message });
-    if (outcome?.status === 'success') reset();
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onSubmitStart();
+    const element = event.currentTarget;
+    const submitter = (event.nativeEvent as SubmitEvent).submitter;
+    void handleSubmit(
+      async () => {
+        const outcome = await send(element, submitter);
+        if (outcome?.result?.status === 'invalid') setError('amount', { message: outcome.result.fieldErrors.amount ?? outcome.result.message });
+        if (outcome?.result?.status === 'success') reset({ amount: '' });
+      },
+      () => clear(),
+    )(event);
   };
 
   return (
-    <form aria-label={kind} className="card" onSubmit={handleSubmit(onValid)} noValidate>
+    <form
+      aria-label={kind}
+      id={kind.toLowerCase()}
+      className="card action-card"
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      data-hydrated={hydrated || undefined}
+    >
       <h2>{kind}</h2>
-      <Field id={id} label="Amount" inputMode="decimal" autoComplete="off" placeholder="0.00" error={formState.errors.amount?.message} {...register('amount')} />
-      <button type="submit" disabled={!hydrated || pending} aria-busy={pending || undefined}>
+      <input type="hidden" name="commandId" value={state.commandId} />
+      <input type="hidden" name="accountId" value={accountId} />
+      <Field
+        id={id}
+        label="Amount"
+        accessibleName={NAMES[kind]}
+        inputMode="decimal"
+        autoComplete="off"
+        placeholder="0.00"
+        defaultValue={state.values.amount}
+        error={formState.errors.amount?.message ?? serverError}
+        {...register('amount')}
+      />
+      <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
         {kind}
       </button>
-      {!hydrated ? <p className="hint">Loading…</p> : null}
-      <FormStatus result={result} />
+      <FormStatus result={showResult ? state.result : null} />
     </form>
   );
 }

@@ -1,18 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
+import { CopyButton } from '@/app/components/copy-button';
+import { LocalTime } from '@/app/components/local-time';
 import { currentCustomer, requireCustomer } from '@/lib/auth/customer';
-import { formatUsd } from '@/lib/domain/money';
-import { formatTime } from '@/app/components/format-time';
-import { getOwnedAccount, recentTransactions } from '@/lib/accounts/queries';
+import { getOwnedAccount } from '@/lib/accounts/queries';
+import { parseCursor, parseFilter, transactionPage, TRANSACTION_FILTERS, type TransactionFilter } from '@/lib/accounts/transaction-page';
 import { parseAccountId } from '@/lib/domain/account-id';
 import { formatAccountNumber } from '@/lib/domain/account-number';
-import { MoneyForm } from './money-form';
-import { TransferForm } from './transfer-form';
+import { formatUsd } from '@/lib/domain/money';
+import { AccountActions, type OpenedNotice } from './account-actions';
+import { OPENED_COOKIE } from './opened';
+import { TransactionList } from './transaction-list';
 
-type Props = { params: Promise<{ accountId: string }> };
+type SearchParams = Record<string, string | string[] | undefined>;
+type Props = { params: Promise<{ accountId: string }>; searchParams: Promise<SearchParams> };
+
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+const FILTER_LABELS: Record<TransactionFilter, string> = { all: 'All', deposits: 'Deposits', withdrawals: 'Withdrawals', transfers: 'Transfers' };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   await connection();
@@ -23,7 +31,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: account ? `${account.owner} · Idem` : 'Account not found · Idem' };
 }
 
-export default async function AccountPage({ params }: Props) {
+export default async function AccountPage({ params, searchParams }: Props) {
   await connection();
   const { accountId } = await params;
   const customer = await requireCustomer(`/accounts/${encodeURIComponent(accountId)}`);
@@ -31,72 +39,88 @@ export default async function AccountPage({ params }: Props) {
   // Someone else's account is, to this customer, not there: the same 404 as an unknown id.
   const account = id && (await getOwnedAccount(id, customer.id));
   if (!account) notFound();
-  const transactions = await recentTransactions(account.accountId);
+
+  const query = await searchParams;
+  const filter = parseFilter(one(query.kind));
+  const before = parseCursor(one(query.before));
+  const history = await transactionPage(account, customer.id, { filter, before });
+  const number = formatAccountNumber(account.accountNumber);
+  const href = (params: { kind?: TransactionFilter; before?: number }) => {
+    const search = new URLSearchParams();
+    if (params.kind && params.kind !== 'all') search.set('kind', params.kind);
+    if (params.before) search.set('before', String(params.before));
+    const text = search.toString();
+    return `/accounts/${account.accountId}${text ? `?${text}` : ''}#history-heading`;
+  };
+
+  // Just opened here (and nothing else happened since): say so, and point at the opening deposit.
+  const justOpened = (await cookies()).get(OPENED_COOKIE)?.value === account.accountId && account.version <= 2;
+  const opened: OpenedNotice | null = justOpened
+    ? {
+        message: `Opened “${account.owner}” with ${formatUsd(account.balanceCents)} · account number ${number}`,
+        highlight: account.version === 2 ? 2 : null,
+      }
+    : null;
 
   return (
     <>
       <p className="breadcrumb">
         <Link href="/">← Your accounts</Link>
       </p>
-      <h1>{account.owner}</h1>
-      <p className="balance-line">
-        Balance <strong data-testid="balance">{formatUsd(account.balanceCents)}</strong>
-        <span className="muted">
-          {' '}
-          · account number <span data-testid="account-number">{formatAccountNumber(account.accountNumber)}</span>
-        </span>
-      </p>
-      <div className="forms">
-        <MoneyForm accountId={account.accountId} kind="Deposit" />
-        <MoneyForm accountId={account.accountId} kind="Withdraw" />
-        <TransferForm accountId={account.accountId} commandId={randomUUID()} />
-      </div>
-      <section aria-labelledby="history-heading">
-        <h2 id="history-heading">Recent transactions</h2>
-        {transactions.length === 0 ? (
-          <p className="muted">No transactions yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Kind</th>
-                <th scope="col" className="num">Amount</th>
-                <th scope="col" className="num">Balance after</th>
-              </tr>
-            </thead>
-            <tbody>
-              {transactions.map((t) => (
-                <tr key={t.version} data-testid="transaction">
-                  <td>
-                    <time dateTime={t.occurredAt.toISOString()}>{formatTime(t.occurredAt)}</time>
-                  </td>
-                  <td>
-                    <TransactionKind kind={t.kind} counterpartyId={t.counterpartyId} counterpartyOwner={t.counterpartyOwner} />
-                  </td>
-                  <td className="num">
-                    {t.kind === 'deposit' || t.kind === 'transfer-in' ? '+' : '−'}
-                    {formatUsd(t.amountCents)}
-                  </td>
-                  <td className="num">{formatUsd(t.balanceAfterCents)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <section className="account-hero" aria-labelledby="account-name">
+        <h1 id="account-name">{account.owner}</h1>
+        <p className="hero-balance">
+          <span className="hero-label">Balance</span>
+          <strong data-testid="balance">{formatUsd(account.balanceCents)}</strong>
+        </p>
+        <p className="hero-number">
+          Account number <span data-testid="account-number">{number}</span>{' '}
+          <CopyButton text={account.accountNumber} label="Copy account number" done="Account number copied" />
+        </p>
+        <nav aria-label="Account actions" className="quick-actions">
+          <a href="#deposit">Deposit</a>
+          <a href="#withdraw">Withdraw</a>
+          <a href="#transfer">Transfer</a>
+        </nav>
+        <details className="account-details">
+          <summary>Details</summary>
+          <dl className="details">
+            <dt>Opened</dt>
+            <dd>
+              <LocalTime iso={account.openedAt.toISOString()} />
+            </dd>
+            <dt>Account id</dt>
+            <dd>
+              <code>{account.accountId}</code>
+            </dd>
+            <dt>Version</dt>
+            <dd>{account.version}</dd>
+          </dl>
+        </details>
       </section>
-    </>
-  );
-}
-
-function TransactionKind({ kind, counterpartyId, counterpartyOwner }: { kind: string; counterpartyId: string | null; counterpartyOwner: string | null }) {
-  if (kind === 'deposit') return <>Deposit</>;
-  if (kind === 'withdrawal') return <>Withdrawal</>;
-  const label = kind === 'transfer-out' ? 'Transfer to' : 'Transfer from';
-  return (
-    <>
-      {label}{' '}
-      {counterpartyId ? <Link href={`/accounts/${counterpartyId}`}>{counterpartyOwner ?? counterpartyId.slice(0, 8)}</Link> : 'another account'}
+      <AccountActions accountId={account.accountId} keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }} opened={opened}>
+        <section aria-labelledby="history-heading" className="history">
+          <h2 id="history-heading">Transactions</h2>
+          <nav aria-label="Show transactions" className="filters-nav">
+            {TRANSACTION_FILTERS.map((kind) => (
+              <Link key={kind} href={href({ kind })} aria-current={kind === filter ? 'page' : undefined} className="chip">
+                {FILTER_LABELS[kind]}
+              </Link>
+            ))}
+          </nav>
+          {history.entries.length === 0 ? (
+            <p className="muted">
+              {before ? 'No older transactions.' : filter === 'all' ? 'No transactions yet.' : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
+            </p>
+          ) : (
+            <TransactionList entries={history.entries} />
+          )}
+          <nav aria-label="Pages of transactions" className="pager">
+            {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
+            {history.olderBefore ? <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link> : null}
+          </nav>
+        </section>
+      </AccountActions>
     </>
   );
 }

@@ -1,96 +1,107 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
-import { reviewTransferAction, transferAction } from '@/app/actions';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
-import { newCommandId, UNREACHABLE, useHydrated } from '@/app/components/use-command-submit';
-import { transferFields, type FormResult, type TransferReview } from '@/lib/accounts/form-schemas';
+import { useHydrated, type CommandForm } from '@/app/components/use-command-form';
+import { transferFields, type TransferFormState } from '@/lib/accounts/form-schemas';
 
 const schema = transferFields.pick({ toAccountNumber: true, amount: true });
 type Input = z.input<typeof schema>;
 type Output = z.output<typeof schema>;
-type Review = Extract<TransferReview, { status: 'review' }>;
-
-const confirmed = (result: FormResult) => result.status === 'success' || result.status === 'rejected' || result.status === 'key-reused';
+type Focus = 'review' | 'status' | 'toAccountNumber' | 'amount' | null;
 
 /**
  * "Transfer": the recipient's account number and the amount, then a review that shows the
- * recipient's masked name, then "Confirm transfer". The command id is fixed when the form is first
- * shown (the server rendered it) and survives the review step, so a double-click on "Confirm
- * transfer" or a resubmitted review moves money once; it is replaced only after a confirmed outcome.
+ * recipient's masked name, then "Confirm transfer". The three buttons post one form (`intent`), with
+ * or without JavaScript; without it the review is a page the server renders, carrying the fields
+ * and the key as hidden inputs. The key is fixed when the form is first shown and survives the
+ * review, so a double-click on "Confirm transfer" or a re-posted review moves money once.
  */
-export function TransferForm({ accountId, commandId: initialCommandId }: { accountId: string; commandId: string }) {
+export function TransferForm({
+  accountId,
+  form,
+  showResult,
+  onSubmitStart,
+}: {
+  accountId: string;
+  form: CommandForm<TransferFormState>;
+  showResult: boolean;
+  onSubmitStart: () => void;
+}) {
   const hydrated = useHydrated();
-  const commandId = useRef(initialCommandId);
-  const inFlight = useRef(false);
-  const [review, setReview] = useState<Review | null>(null);
-  const [result, setResult] = useState<FormResult | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const { register, handleSubmit, setError, reset, getValues, formState } = useForm<Input, unknown, Output>({
+  const { state, formAction, send, pending, clear } = form;
+  const { register, handleSubmit, setError, reset, setFocus, formState } = useForm<Input, unknown, Output>({
+    // No defaultValues: the form reads what the page holds, so text typed before hydration (or
+    // sent back by the server after a failed post) is what it validates, never wiped.
     resolver: zodResolver(schema),
-    defaultValues: { toAccountNumber: '', amount: '' },
   });
+  // Focus follows the step, so keyboard and screen-reader users are never dropped on the page body.
+  const [focus, setFocusTarget] = useState<{ target: Focus }>({ target: null });
+  const reviewRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus.target === 'review') reviewRef.current?.focus();
+    if (focus.target === 'status') document.getElementById('transfer-status')?.focus();
+    if (focus.target === 'toAccountNumber' || focus.target === 'amount') setFocus(focus.target);
+  }, [focus, setFocus]);
 
-  const showFieldErrors = (fieldErrors: Record<string, string>) => {
-    for (const [field, message] of Object.entries(fieldErrors)) {
-      if (field === 'toAccountNumber' || field === 'amount') setError(field, { message });
-    }
-  };
+  const review = state.review;
+  const serverErrors = state.result?.status === 'invalid' ? state.result.fieldErrors : {};
 
-  const onReview = async () => {
-    setResult(null);
-    try {
-      const answer = await reviewTransferAction({ ...getValues(), fromAccountId: accountId });
-      if (answer.status === 'review') setReview(answer);
-      else if (answer.status === 'invalid') showFieldErrors(answer.fieldErrors);
-      else setResult(answer);
-    } catch {
-      setResult(UNREACHABLE);
-    }
-  };
-
-  const onConfirm = async () => {
-    if (inFlight.current) return; // a double-click sends once; the server would dedupe anyway
-    inFlight.current = true;
-    setConfirming(true);
-    try {
-      const outcome = await transferAction({ ...getValues(), fromAccountId: accountId, commandId: commandId.current });
-      setResult(outcome);
-      if (outcome.status === 'invalid') {
-        setReview(null);
-        showFieldErrors(outcome.fieldErrors);
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onSubmitStart();
+    const element = event.currentTarget;
+    const submitter = (event.nativeEvent as SubmitEvent).submitter;
+    const intent = submitter?.getAttribute('value') ?? (review ? 'confirm' : 'review');
+    const go = async () => {
+      const outcome = await send(element, submitter);
+      if (!outcome) return;
+      const result = outcome.result;
+      if (result?.status === 'invalid') {
+        for (const field of ['toAccountNumber', 'amount'] as const) {
+          if (result.fieldErrors[field]) setError(field, { message: result.fieldErrors[field] });
+        }
       }
-      if (confirmed(outcome)) {
-        commandId.current = newCommandId();
-        setReview(null);
-        if (outcome.status === 'success') reset();
-      }
-    } catch {
-      setResult(UNREACHABLE);
-    } finally {
-      inFlight.current = false;
-      setConfirming(false);
-    }
+      if (result?.status === 'success') reset({ toAccountNumber: '', amount: '' });
+      const badField = result?.status === 'invalid' && !result.fieldErrors.toAccountNumber && result.fieldErrors.amount ? 'amount' : 'toAccountNumber';
+      setFocusTarget({ target: outcome.review ? 'review' : result && result.status !== 'invalid' ? 'status' : badField });
+    };
+    if (intent === 'review') void handleSubmit(go, () => clear())(event);
+    else void go();
   };
 
   return (
-    <form aria-label="Transfer" className="card" onSubmit={handleSubmit(onReview)} noValidate>
+    <form
+      aria-label="Transfer"
+      id="transfer"
+      className="card action-card"
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      data-hydrated={hydrated || undefined}
+    >
       <h2>Transfer</h2>
+      <input type="hidden" name="commandId" value={state.commandId} />
+      <input type="hidden" name="fromAccountId" value={accountId} />
       {review ? (
-        <div className="transfer-review" data-testid="transfer-review">
-          <p>
+        <div className="transfer-review" data-testid="transfer-review" ref={reviewRef} tabIndex={-1} aria-labelledby="transfer-question">
+          <input type="hidden" name="toAccountNumber" value={state.values.toAccountNumber} />
+          <input type="hidden" name="amount" value={state.values.amount} />
+          <p id="transfer-question">
             Send <strong>{review.amount}</strong> to <strong data-testid="recipient-name">{review.maskedName}</strong>, account {review.accountNumber}?
           </p>
-          <button type="button" onClick={onConfirm} disabled={confirming} aria-busy={confirming || undefined}>
-            Confirm transfer
-          </button>{' '}
-          <button type="button" className="secondary" onClick={() => setReview(null)} disabled={confirming}>
-            Change
-          </button>
+          <div className="button-row">
+            <button type="submit" name="intent" value="confirm" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
+              Confirm transfer
+            </button>
+            <button type="submit" name="intent" value="change" className="secondary" aria-disabled={pending || undefined}>
+              Change
+            </button>
+          </div>
         </div>
       ) : (
         <>
@@ -100,17 +111,27 @@ export function TransferForm({ accountId, commandId: initialCommandId }: { accou
             inputMode="numeric"
             autoComplete="off"
             placeholder="1000 0000 0000"
-            error={formState.errors.toAccountNumber?.message}
+            defaultValue={state.values.toAccountNumber}
+            error={formState.errors.toAccountNumber?.message ?? serverErrors.toAccountNumber}
             {...register('toAccountNumber')}
           />
-          <Field id="transfer-amount" label="Amount" inputMode="decimal" autoComplete="off" placeholder="0.00" error={formState.errors.amount?.message} {...register('amount')} />
-          <button type="submit" disabled={!hydrated || formState.isSubmitting} aria-busy={formState.isSubmitting || undefined}>
+          <Field
+            id="transfer-amount"
+            label="Amount"
+            accessibleName="Transfer amount"
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="0.00"
+            defaultValue={state.values.amount}
+            error={formState.errors.amount?.message ?? serverErrors.amount}
+            {...register('amount')}
+          />
+          <button type="submit" name="intent" value="review" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
             Review transfer
           </button>
-          {!hydrated ? <p className="hint">Loading…</p> : null}
         </>
       )}
-      <FormStatus result={result} />
+      <FormStatus id="transfer-status" result={showResult ? state.result : null} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { Field } from '@/app/components/field';
+import { TimeRangeFields } from '@/app/admin/components/time-range-fields';
 import type { ParsedEventFilter } from '@/lib/admin/event-filters';
 
 /** A GET form: filters live in the URL, so every filtered page can be bookmarked and shared. */
@@ -11,7 +12,13 @@ export function EventFiltersForm({ parsed, types }: { parsed: ParsedEventFilter;
       <Field id="stream" name="stream" label="Stream" defaultValue={values.stream} placeholder="account-…" error={errors.stream} />
       <div className="field">
         <label htmlFor="type">Event type</label>
-        <select id="type" name="type" defaultValue={errors.type ? '' : values.type} aria-invalid={errors.type ? true : undefined} aria-describedby={errors.type ? 'type-error' : undefined}>
+        <select
+          id="type"
+          name="type"
+          defaultValue={errors.type ? '' : values.type}
+          aria-invalid={errors.type ? true : undefined}
+          aria-describedby={errors.type ? 'type-error' : undefined}
+        >
           <option value="">Any type</option>
           {types.map((t) => (
             <option key={t}>{t}</option>
@@ -24,8 +31,7 @@ export function EventFiltersForm({ parsed, types }: { parsed: ParsedEventFilter;
         ) : null}
       </div>
       <Field id="commandId" name="commandId" label="Command id" defaultValue={values.commandId} error={errors.commandId} />
-      <Field id="from" name="from" label="From (UTC)" defaultValue={values.from} placeholder="2026-11-26T14:30" error={errors.from} />
-      <Field id="to" name="to" label="To (UTC)" defaultValue={values.to} placeholder="2026-11-26T18:00" error={errors.to} />
+      <TimeRangeFields values={values} errors={errors} />
       <div className="field">
         <button type="submit">Filter</button>
       </div>

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EventFiltersForm } from '@/app/admin/events/event-filters-form';
 import { eventColumns as c, EventTable } from '@/app/admin/event-table';
+import { ResultCount } from '@/app/admin/components/result-count';
+import { ownersOfStreams } from '@/lib/admin/account-owners';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
@@ -14,7 +16,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   await requireAdmin();
   const parsed = parseEventFilter(params, EVENT_TYPES);
   const invalid = Object.keys(parsed.errors).length > 0;
-  const page = invalid ? null : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
+  const page = invalid
+    ? null
+    : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
+  const owners = page ? await ownersOfStreams(page.events.map((e) => e.streamId)) : new Map();
 
   const link = (cursor: { before?: bigint; after?: bigint }) => {
     const query = new URLSearchParams(Object.entries(parsed.values).filter(([, v]) => v));
@@ -31,15 +36,17 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         <p role="alert" className="status status-rejected">
           Correct the highlighted filters to see events. Times are {TIME_HINT}.
         </p>
-      ) : page!.events.length === 0 ? (
-        <p className="muted">No events match.</p>
       ) : (
-        <EventTable
-          events={page!.events}
-          columns={[c.namedPosition, c.stream, c.version, c.type, c.data, { ...c.command, header: 'Command id' }, c.time]}
-          rowTestId="event-row"
-        />
+        <ResultCount shown={page!.events.length} matching={page!.matching} noun="event" />
       )}
+      {page && page.events.length > 0 ? (
+        <EventTable
+          events={page.events.map((e) => ({ ...e, owner: owners.get(e.streamId) ?? null }))}
+          columns={[c.namedPosition, c.time, c.type, c.amount, c.account, c.customer, { ...c.command, header: 'Command id' }, c.data]}
+          rowTestId="event-row"
+          caption="Events, newest first"
+        />
+      ) : null}
       {page ? (
         <nav aria-label="Pages" className="pager">
           {page.newerCursor !== undefined ? <Link href={link({ after: page.newerCursor })}>← Newer</Link> : <span />}

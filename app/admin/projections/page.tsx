@@ -1,23 +1,24 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
+import { UtcTime } from '@/app/admin/components/utc-time';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { withPgClient } from '@/lib/db/pg-client';
-import { formatTime } from '@/app/components/format-time';
 import { projectionStatuses } from '@/lib/projections/status';
 import { ProjectionControls } from './projection-controls';
 
-export const metadata: Metadata = { title: 'Projections · Admin · Idem' };
+export const metadata: Metadata = { title: 'Projections · Idem' };
 
 export default async function ProjectionsPage() {
   await connection();
   await requireAdmin();
   const statuses = await withPgClient(projectionStatuses);
+  const head = statuses.find((s) => s.kind === 'inline')?.position ?? '0';
   return (
     <>
       <h1>Projections</h1>
       <p className="muted">
-        Read models derived from the events. Verify compares a projection with a fresh replay of the log and lists every difference;
-        Rebuild recomputes it from the events while the app keeps serving, then swaps it in atomically.
+        Read models derived from the events. Verify compares a projection with a fresh replay of the log and lists every difference; Rebuild recomputes it from
+        the events while the app keeps serving, then swaps it in atomically.
       </p>
       {statuses.map((s) => (
         <section key={s.name} className="card projection" aria-labelledby={`projection-${s.name}`}>
@@ -35,13 +36,21 @@ export default async function ProjectionsPage() {
                 <dt>Events processed</dt>
                 <dd>{s.eventsProcessed}</dd>
                 <dt>Updated</dt>
-                <dd>{s.updatedAt ? formatTime(s.updatedAt) : '—'}</dd>
+                <dd>{s.updatedAt ? <UtcTime date={s.updatedAt} /> : '—'}</dd>
                 <dt>Last error</dt>
-                <dd>{s.lastError ? `${s.lastError} (${s.lastErrorAt ? formatTime(s.lastErrorAt) : ''})` : 'none'}</dd>
+                <dd>
+                  {s.lastError ? (
+                    <>
+                      {s.lastError} ({s.lastErrorAt ? <UtcTime date={s.lastErrorAt} /> : null})
+                    </>
+                  ) : (
+                    'none'
+                  )}
+                </dd>
               </>
             ) : null}
           </dl>
-          <ProjectionControls name={s.name} />
+          <ProjectionControls name={s.name} headPosition={head} />
         </section>
       ))}
     </>

@@ -1,11 +1,22 @@
 'use client';
 
-import { useActionState } from 'react';
+import * as AlertDialog from '@radix-ui/react-alert-dialog';
+import { startTransition, useActionState } from 'react';
 import { projectionAction, type ProjectionActionState } from './actions';
 
-/** Verify and Rebuild for one projection, with the result (every difference) shown below. */
-export function ProjectionControls({ name }: { name: string }) {
+/**
+ * Verify and Rebuild for one projection, with the result (every difference) shown below. Rebuild
+ * asks first, in an alert dialog (Radix: focus starts on Cancel, Escape cancels, focus returns to
+ * the Rebuild button), because it recomputes the whole read model from the log.
+ */
+export function ProjectionControls({ name, headPosition }: { name: string; headPosition: string }) {
   const [state, action, pending] = useActionState<ProjectionActionState, FormData>(projectionAction, { status: 'idle' });
+  const rebuild = () => {
+    const form = new FormData();
+    form.set('projection', name);
+    form.set('operation', 'rebuild');
+    startTransition(() => action(form));
+  };
   return (
     <form action={action} aria-label={`Verify or rebuild ${name}`}>
       <input type="hidden" name="projection" value={name} />
@@ -13,9 +24,27 @@ export function ProjectionControls({ name }: { name: string }) {
         <button type="submit" name="operation" value="verify" disabled={pending}>
           Verify
         </button>
-        <button type="submit" name="operation" value="rebuild" disabled={pending} className="secondary">
-          Rebuild
-        </button>
+        <AlertDialog.Root>
+          <AlertDialog.Trigger className="secondary" disabled={pending}>
+            Rebuild
+          </AlertDialog.Trigger>
+          <AlertDialog.Portal>
+            <AlertDialog.Overlay className="admin-dialog-overlay" />
+            <AlertDialog.Content className="admin-dialog">
+              <AlertDialog.Title>Rebuild {name}?</AlertDialog.Title>
+              <AlertDialog.Description>
+                This recomputes {name} from the whole event log (up to position {headPosition}) while the app keeps serving, then swaps the new table in at
+                once. Nothing is lost (the events are the source), but on a large log it takes a while.
+              </AlertDialog.Description>
+              <div className="button-row">
+                <AlertDialog.Cancel className="secondary">Cancel</AlertDialog.Cancel>
+                <AlertDialog.Action className="danger" onClick={rebuild}>
+                  Rebuild {name}
+                </AlertDialog.Action>
+              </div>
+            </AlertDialog.Content>
+          </AlertDialog.Portal>
+        </AlertDialog.Root>
       </div>
       <div role="status" aria-live="polite" data-testid={`projection-result-${name}`}>
         {pending ? <p className="muted">Working…</p> : <Result state={state} />}
@@ -42,8 +71,18 @@ function Result({ state }: { state: ProjectionActionState }) {
           {verification.differences.slice(0, 200).map((d) => (
             <li key={`${d.kind}-${d.key}`}>
               <strong>{d.kind}</strong> <code>{d.key}</code>
-              {d.expected !== undefined ? <> expected <code>{JSON.stringify(d.expected)}</code></> : null}
-              {d.actual !== undefined ? <> actual <code>{JSON.stringify(d.actual)}</code></> : null}
+              {d.expected !== undefined ? (
+                <>
+                  {' '}
+                  expected <code>{JSON.stringify(d.expected)}</code>
+                </>
+              ) : null}
+              {d.actual !== undefined ? (
+                <>
+                  {' '}
+                  actual <code>{JSON.stringify(d.actual)}</code>
+                </>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -1,11 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { CustomerCell } from '@/app/admin/event-table';
+import { ownersOfStreams } from '@/lib/admin/account-owners';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
-import { accountStreamId } from '@/lib/domain/account';
-import { formatUsd } from '@/lib/domain/money';
 import { listAccounts } from '@/lib/accounts/queries';
+import { accountStreamId } from '@/lib/domain/account';
+import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Streams · Idem' };
 
@@ -14,6 +17,7 @@ export default async function StreamsPage({ searchParams }: { searchParams: Prom
   const streamId = queryParam((await searchParams).streamId);
   if (streamId) redirect(`/admin/streams/${encodeURIComponent(streamId.slice(0, 300))}`);
   const accounts = await listAccounts(200);
+  const owners = await ownersOfStreams(accounts.map((a) => accountStreamId(a.accountId)));
 
   return (
     <>
@@ -27,33 +31,49 @@ export default async function StreamsPage({ searchParams }: { searchParams: Prom
           <button type="submit">Open</button>
         </div>
       </form>
-      {accounts.length === 0 ? (
-        <p className="muted">No streams yet.</p>
-      ) : (
-        <table>
+      <p className="result-count">{accounts.length === 0 ? 'No streams yet.' : `The ${accounts.length} newest account streams.`}</p>
+      {accounts.length > 0 ? (
+        <table className="stack">
           <caption className="visually-hidden">Account streams, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Stream</th>
-              <th scope="col">Owner</th>
-              <th scope="col" className="num">Version</th>
-              <th scope="col" className="num">Balance</th>
+              <th scope="col">Account</th>
+              <th scope="col">Account name</th>
+              <th scope="col">Customer</th>
+              <th scope="col" className="num">
+                Version
+              </th>
+              <th scope="col" className="num">
+                Balance
+              </th>
             </tr>
           </thead>
           <tbody>
-            {accounts.map((a) => (
-              <tr key={a.accountId}>
-                <td>
-                  <Link href={`/admin/streams/${accountStreamId(a.accountId)}`}>{accountStreamId(a.accountId)}</Link>
-                </td>
-                <td>{a.owner}</td>
-                <td className="num">{a.version}</td>
-                <td className="num">{formatUsd(a.balanceCents)}</td>
-              </tr>
-            ))}
+            {accounts.map((a) => {
+              const stream = accountStreamId(a.accountId);
+              return (
+                <tr key={a.accountId}>
+                  <td data-label="Account">
+                    <Link href={`/admin/streams/${stream}`} aria-label={`${formatAccountNumber(a.accountNumber)} (${stream})`} className="account-number">
+                      {formatAccountNumber(a.accountNumber)}
+                    </Link>
+                  </td>
+                  <td data-label="Account name">{a.owner}</td>
+                  <td data-label="Customer">
+                    <CustomerCell owner={owners.get(stream)} />
+                  </td>
+                  <td data-label="Version" className="num">
+                    {a.version}
+                  </td>
+                  <td data-label="Balance" className="num">
+                    {formatUsd(a.balanceCents)}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
-      )}
+      ) : null}
     </>
   );
 }

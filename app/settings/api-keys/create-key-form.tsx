@@ -9,7 +9,7 @@ const initial: CreateKeyState = { key: null, name: null, fieldErrors: {} };
 export function CreateKeyForm() {
   const [state, action, pending] = useActionState(createApiKeyAction, initial);
   return (
-    <form action={action} className="card" aria-label="Create API key">
+    <form action={action} onSubmit={(event) => pending && event.preventDefault()} className="card" aria-label="Create API key">
       <Field
         id="key-name"
         name="name"
@@ -20,7 +20,7 @@ export function CreateKeyForm() {
         autoComplete="off"
         error={state.fieldErrors.name}
       />
-      <button type="submit" disabled={pending} aria-busy={pending || undefined}>
+      <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
         Create API key
       </button>
       <div role="status">

@@ -5,7 +5,7 @@ import { revokeApiKeyAction } from '@/app/settings/api-keys/actions';
 import { CreateKeyForm } from '@/app/settings/api-keys/create-key-form';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
-import { formatTime } from '@/app/components/format-time';
+import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'API keys · Idem' };
 
@@ -27,39 +27,44 @@ export default async function ApiKeysPage() {
       {apiKeys.length === 0 ? (
         <p className="muted">No API keys yet.</p>
       ) : (
-        <table aria-labelledby="keys-heading">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {apiKeys.map((key) => (
-              <tr key={key.id} data-testid="api-key-row">
-                <td>{key.name}</td>
-                <td>
-                  <code>{key.start}…</code>
-                </td>
-                <td>{formatTime(new Date(key.createdAt))}</td>
-                <td>{key.lastRequest ? formatTime(new Date(key.lastRequest)) : 'never'}</td>
-                <td>
-                  <form action={revokeApiKeyAction}>
-                    <input type="hidden" name="keyId" value={key.id} />
-                    <button type="submit" className="danger">
-                      Revoke<span className="visually-hidden"> {key.name}</span>
-                    </button>
-                  </form>
-                </td>
+        // Five columns do not fit a phone: the table scrolls inside its own region, never the page.
+        <div className="table-scroll" role="region" aria-labelledby="keys-heading" tabIndex={0}>
+          <table aria-labelledby="keys-heading">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {apiKeys.map((key) => (
+                <tr key={key.id} data-testid="api-key-row">
+                  <td>{key.name}</td>
+                  <td>
+                    <code>{key.start}…</code>
+                  </td>
+                  <td>
+                    <LocalTime iso={new Date(key.createdAt).toISOString()} />
+                  </td>
+                  <td>{key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}</td>
+                  <td>
+                    <form action={revokeApiKeyAction}>
+                      <input type="hidden" name="keyId" value={key.id} />
+                      <button type="submit" className="danger">
+                        Revoke<span className="visually-hidden"> {key.name}</span>
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </>
   );

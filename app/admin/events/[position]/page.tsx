@@ -1,10 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { CustomerCell } from '@/app/admin/event-table';
+import { CopyButton } from '@/app/admin/components/copy-button';
+import { UtcTime } from '@/app/admin/components/utc-time';
 import { JsonBlock } from '@/app/admin/json-block';
+import { eventAmountCents, ownersOfStreams } from '@/lib/admin/account-owners';
 import { getEvent, parsePosition } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
-import { formatTime } from '@/app/components/format-time';
+import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Event · Idem' };
 
@@ -19,6 +24,8 @@ export default async function EventPage({ params }: { params: Promise<{ position
   if (!event) notFound();
   const metadata = (event.metadata ?? {}) as EventMeta;
   const streamHref = `/admin/streams/${encodeURIComponent(event.streamId)}`;
+  const owner = (await ownersOfStreams([event.streamId])).get(event.streamId) ?? null;
+  const amount = eventAmountCents(event.data);
 
   return (
     <>
@@ -31,18 +38,27 @@ export default async function EventPage({ params }: { params: Promise<{ position
       <dl className="details">
         <dt>Stream</dt>
         <dd>
-          <Link href={streamHref}>{event.streamId}</Link> (version {event.version}; <Link href={`${streamHref}#v${event.version}`}>state after this event</Link>)
+          <Link href={streamHref}>{event.streamId}</Link> (version {event.version};{' '}
+          <Link href={`${streamHref}?version=${event.version}#v${event.version}`}>state after this event</Link>)
         </dd>
+        <dt>Account</dt>
+        <dd>{owner ? formatAccountNumber(owner.accountNumber) : '—'}</dd>
+        <dt>Customer</dt>
+        <dd>
+          <CustomerCell owner={owner} />
+        </dd>
+        <dt>Amount</dt>
+        <dd>{amount === null ? '—' : formatUsd(amount)}</dd>
         <dt>Recorded</dt>
         <dd>
-          <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
+          <UtcTime date={event.createdAt} />
         </dd>
         <dt>Command</dt>
         <dd>
           <Link href={`/admin/commands/${encodeURIComponent(event.commandId)}`}>
             <code>{event.commandId}</code>
           </Link>{' '}
-          ({event.command.type}, {event.command.status})
+          <CopyButton value={event.commandId} what="command id" /> ({event.command.type}, {event.command.status})
         </dd>
         <dt>Causation id</dt>
         <dd>

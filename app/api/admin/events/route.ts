@@ -32,7 +32,8 @@ function parseQuery(url: URL): ({ ok: true } & Query) | { ok: false; errors: { p
   const limitText = single('limit');
   const cursorText = single('cursor');
   const cursorMatch = cursorText === undefined ? null : CURSOR.exec(cursorText);
-  if (cursorText !== undefined && !cursorMatch) errors.push({ parameter: 'cursor', detail: 'cursor must be a nextCursor value from an earlier answer, like 1234.56' });
+  if (cursorText !== undefined && !cursorMatch)
+    errors.push({ parameter: 'cursor', detail: 'cursor must be a nextCursor value from an earlier answer, like 1234.56' });
   if (cursorText !== undefined && afterText !== undefined) errors.push({ parameter: 'cursor', detail: 'give either after or cursor, not both' });
   const cursor = cursorMatch ? { transactionId: cursorMatch[1]!, position: BigInt(cursorMatch[2]!) } : null;
   const after = afterText === undefined ? 0n : parsePosition(afterText);

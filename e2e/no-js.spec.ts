@@ -1,0 +1,115 @@
+import type { Page, Request } from '@playwright/test';
+import { maskName } from '../lib/domain/mask-name';
+import { eventCount, expect, test } from './fixtures';
+
+// Issue 11: every money form works without JavaScript, through the same server action and the same
+// exactly-once pipeline. The server renders each form with a fresh key in a hidden field; the
+// browser's plain POST carries it, and the page that comes back shows the outcome. Re-posting that
+// page (a refresh, the back button, a double submit) writes nothing twice.
+
+test.use({ javaScriptEnabled: false });
+
+const isPlainPost = (request: Request) => request.method() === 'POST' && !request.headers()['next-action'];
+
+/** Opens an account with a plain form POST; the action redirects to the new account's page. */
+async function openWithoutJs(page: Page, owner: string, openingDeposit: string) {
+  await page.goto('/');
+  const form = page.getByRole('form', { name: 'Open account' });
+  await form.getByLabel('Account name').fill(owner);
+  await form.getByLabel('Opening deposit').fill(openingDeposit);
+  await form.getByRole('button', { name: 'Open account' }).click();
+  await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+  const id = page.url().split('/').pop()!;
+  const accountNumber = (await page.getByTestId('account-number').textContent())!.replace(/\s/g, '');
+  return { id, accountNumber };
+}
+
+test('open an account, withdraw, and transfer through review and confirmation, all without JavaScript', async ({ page, db, customer }) => {
+  const suffix = Math.random().toString(36).slice(2, 7);
+  const receiver = await openWithoutJs(page, `Receiver ${suffix}`, '5.00');
+  const sender = await openWithoutJs(page, `Sender ${suffix}`, '100.00');
+  await expect(page.getByTestId('account-opened')).toHaveText(
+    `Opened “Sender ${suffix}” with $100.00 · account number ${sender.accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ')}`,
+  );
+  await expect(page.getByText('Loading…')).toHaveCount(0);
+  const opening = page.getByTestId('transaction').first();
+  await expect(opening).toContainText('Opening deposit');
+  await expect(opening).toHaveAttribute('data-new', 'true');
+
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Withdrawal amount').fill('40');
+  await withdraw.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(withdraw.getByRole('status')).toHaveText('Withdrew $40.00 · new balance $60.00');
+  await expect(page.getByTestId('balance')).toHaveText('$60.00');
+  await expect(page.getByTestId('account-opened')).toHaveCount(0); // a new submission replaces the old message
+  const newest = page.getByTestId('transaction').first();
+  await expect(newest).toContainText('Withdrawal');
+  await expect(newest).toHaveAttribute('data-new', 'true');
+  await expect(newest.getByRole('time')).toHaveText(/^\d{2}:\d{2} UTC$/); // the viewer's zone needs JavaScript
+
+  const transfer = page.getByRole('form', { name: 'Transfer' });
+  await transfer.getByLabel('To account number').fill(receiver.accountNumber);
+  await transfer.getByLabel('Transfer amount').fill('30');
+  await transfer.getByRole('button', { name: 'Review transfer' }).click();
+  await expect(transfer.getByTestId('transfer-review')).toBeVisible();
+  await expect(transfer.getByTestId('recipient-name')).toHaveText(maskName(customer.name));
+  expect(await eventCount(db, sender.id, 'MoneyTransferredOut')).toBe(0); // the review moves nothing
+  await expect(withdraw.getByRole('status')).toHaveCount(0);
+
+  await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
+  await expect(transfer.getByRole('status')).toHaveText(`Sent $30.00 to ${maskName(customer.name)} · new balance $30.00`);
+  await expect(page.getByTestId('balance')).toHaveText('$30.00');
+  await expect(page.getByTestId('transaction').first()).toContainText(`Transfer to Receiver ${suffix}`); // their own account: named, not masked
+  expect(await eventCount(db, sender.id, 'MoneyTransferredOut')).toBe(1);
+  expect(await eventCount(db, receiver.id, 'MoneyTransferredIn')).toBe(1);
+});
+
+test('a bad amount without JavaScript: the field error comes back with the same key, and nothing is written', async ({ page, db }) => {
+  const account = await openWithoutJs(page, 'Validation', '10.00');
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const key = await withdraw.locator('input[name="commandId"]').inputValue();
+  await withdraw.getByLabel('Withdrawal amount').fill('1.234');
+  await withdraw.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(withdraw.getByRole('alert')).toHaveText('Amount can have at most 2 decimal places');
+  await expect(withdraw.getByLabel('Withdrawal amount')).toHaveAttribute('aria-invalid', 'true');
+  await expect(withdraw.getByLabel('Withdrawal amount')).toHaveValue('1.234');
+  await expect(withdraw.locator('input[name="commandId"]')).toHaveValue(key); // nothing was recorded: the key is kept
+  expect(await eventCount(db, account.id)).toBe(2);
+
+  await withdraw.getByLabel('Withdrawal amount').fill('1.23');
+  await withdraw.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(withdraw.getByRole('status')).toHaveText('Withdrew $1.23 · new balance $8.77');
+  await expect(withdraw.locator('input[name="commandId"]')).not.toHaveValue(key); // recorded: the next one gets a new key
+});
+
+test('re-posting the no-JavaScript withdraw form (the same body again, a double submit) writes one event', async ({ page, db }) => {
+  const account = await openWithoutJs(page, 'Re-post', '100.00');
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  await withdraw.getByLabel('Withdrawal amount').fill('10.00');
+  const [request] = await Promise.all([page.waitForRequest(isPlainPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  await expect(withdraw.getByRole('status')).toHaveText('Withdrew $10.00 · new balance $90.00');
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
+
+  // What a refresh of the result page does: the browser sends the same POST again, twice here.
+  const headers = await request.allHeaders();
+  const body = request.postDataBuffer()!;
+  expect(body.toString()).toContain('name="commandId"');
+  for (let i = 0; i < 2; i++) {
+    const again = await page.request.post(request.url(), { headers: { 'content-type': headers['content-type']!, origin: headers.origin! }, data: body });
+    expect(again.status()).toBe(200);
+    const html = await again.text();
+    expect(html).toContain('Withdrew $10.00 · new balance $90.00 (This request had already been processed; it was recorded once.)');
+  }
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
+
+  // A double click on the plain form: two POSTs with one key.
+  await withdraw.getByLabel('Withdrawal amount').fill('5.00');
+  const posts: Request[] = [];
+  page.on('request', (r) => isPlainPost(r) && posts.push(r));
+  await withdraw.getByRole('button', { name: 'Withdraw' }).dblclick();
+  await expect(withdraw.getByRole('status')).toHaveText(/^Withdrew \$5\.00 · new balance \$85\.00/);
+  expect(posts.length).toBeGreaterThanOrEqual(1);
+  expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(2);
+  await page.goto(page.url());
+  await expect(page.getByTestId('balance')).toHaveText('$85.00');
+});

@@ -1,0 +1,98 @@
+import 'server-only';
+import { db } from '@/lib/db/prisma';
+import type { AccountId } from '@/lib/domain/account-id';
+import { maskName } from '@/lib/domain/mask-name';
+import type { TransactionKind } from '@/lib/accounts/inline-projections';
+
+// One page of an account's history for its owner: newest first, a cursor on the stream version
+// (stable while new rows arrive, unlike an offset), optionally one kind of movement. The other side
+// of a transfer is named as the viewer may see it: their own account by its name, anyone else's by
+// the holder's masked name, exactly as the transfer review showed it.
+
+export const TRANSACTION_FILTERS = ['all', 'deposits', 'withdrawals', 'transfers'] as const;
+export type TransactionFilter = (typeof TRANSACTION_FILTERS)[number];
+
+const KINDS: Record<TransactionFilter, TransactionKind[] | null> = {
+  all: null,
+  deposits: ['deposit'],
+  withdrawals: ['withdrawal'],
+  transfers: ['transfer-in', 'transfer-out'],
+};
+
+export type Counterparty = { name: string; ownAccountId: string | null };
+
+export type TransactionEntry = {
+  version: number;
+  kind: TransactionKind;
+  amountCents: number;
+  balanceAfterCents: number;
+  occurredAt: string;
+  /** The deposit made by the command that opened the account. */
+  opening: boolean;
+  counterparty: Counterparty | null;
+};
+
+export type TransactionPage = { entries: TransactionEntry[]; olderBefore: number | null };
+
+export const parseFilter = (value: string | undefined): TransactionFilter =>
+  (TRANSACTION_FILTERS as readonly string[]).includes(value ?? '') ? (value as TransactionFilter) : 'all';
+
+/** A version cursor from the URL: a positive whole number, else none. */
+export const parseCursor = (value: string | undefined): number | null => (value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null);
+
+type AccountRef = { accountId: AccountId; openedAt: Date };
+
+export async function transactionPage(
+  account: AccountRef,
+  viewerId: string,
+  options: { filter: TransactionFilter; before: number | null; limit?: number },
+): Promise<TransactionPage> {
+  const limit = options.limit ?? 20;
+  const kinds = KINDS[options.filter];
+  const rows = await db().accountTransaction.findMany({
+    where: { accountId: account.accountId, ...(kinds ? { kind: { in: kinds } } : {}), ...(options.before ? { version: { lt: options.before } } : {}) },
+    orderBy: { version: 'desc' },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const names = await counterparties(
+    page.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])),
+    viewerId,
+  );
+  const opened = account.openedAt.getTime();
+  return {
+    entries: page.map((r) => ({
+      version: r.version,
+      kind: r.kind as TransactionKind,
+      amountCents: Number(r.amountCents),
+      balanceAfterCents: Number(r.balanceAfterCents),
+      occurredAt: r.occurredAt.toISOString(),
+      // The opening deposit is written by the opening command, at the same instant, right after AccountOpened.
+      opening: r.kind === 'deposit' && r.version === 2 && r.occurredAt.getTime() === opened,
+      counterparty: r.counterpartyId ? (names.get(r.counterpartyId) ?? { name: 'another account', ownAccountId: null }) : null,
+    })),
+    olderBefore: rows.length > limit ? page.at(-1)!.version : null,
+  };
+}
+
+async function counterparties(accountIds: string[], viewerId: string): Promise<Map<string, Counterparty>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await db().$queryRaw<{ accountId: string; customerId: string | null; owner: string; holder: string | null }[]>`
+    SELECT b.account_id::text AS "accountId", b.customer_id AS "customerId", b.owner, u.name AS holder
+      FROM account_balances b LEFT JOIN users u ON u.id = b.customer_id
+     WHERE b.account_id = ANY(${[...new Set(accountIds)]}::uuid[])`;
+  return new Map(
+    rows.map((r) => [
+      r.accountId,
+      r.customerId !== null && r.customerId === viewerId
+        ? { name: r.owner, ownAccountId: r.accountId }
+        : { name: maskName(r.holder ?? r.owner), ownAccountId: null },
+    ]),
+  );
+}
+
+/** The stream version of the row a command wrote in this account (to point at it after the command). */
+export async function versionWrittenBy(accountId: string, commandId: string): Promise<number | null> {
+  const row = await db().accountTransaction.findFirst({ where: { accountId, commandId }, select: { version: true } });
+  return row?.version ?? null;
+}

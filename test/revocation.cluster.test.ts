@@ -1,0 +1,66 @@
+// Sign-out and revocation hold on every instance at once: sessions and API keys live in PostgreSQL and
+// every request reads them there, so nothing an instance remembers can outlive a revocation.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from './cluster-harness';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster({ instances: 3 });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** A fresh customer signed up on instance 0: their session cookie and the headers of a browser on that origin. */
+async function signUp() {
+  const url = cluster.urls()[0]!;
+  const headers = { 'content-type': 'application/json', origin: url, 'x-forwarded-for': `10.78.${randomBytes(1)[0]}.${(randomBytes(1)[0]! % 250) + 1}` };
+  const response = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      name: 'Revoked Customer',
+      email: `revoke-${randomBytes(6).toString('hex')}@example.test`,
+      password: randomBytes(12).toString('hex'),
+    }),
+  });
+  expect(response.status).toBe(200);
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return { url, headers: { ...headers, cookie } };
+}
+
+/** GET /api/accounts on every instance with these headers: the statuses, instance by instance. */
+const everywhere = (headers: Record<string, string>) =>
+  Promise.all(cluster.urls().map(async (url) => (await fetch(`${url}/api/accounts`, { headers })).status));
+
+describe('revocation across a 3-instance cluster', () => {
+  it('a revoked API key gets 401 at once on every instance', async () => {
+    const customer = await signUp();
+    const created = await fetch(`${customer.url}/api/auth/api-key/create`, {
+      method: 'POST',
+      headers: customer.headers,
+      body: JSON.stringify({ name: 'to revoke' }),
+    });
+    expect(created.status).toBe(200);
+    const { id, key } = (await created.json()) as { id: string; key: string };
+    const bearer = { authorization: `Bearer ${key}` };
+    expect(await everywhere(bearer)).toEqual([200, 200, 200]); // each instance has verified (and could have cached) it
+
+    const revoked = await fetch(`${customer.url}/api/auth/api-key/delete`, { method: 'POST', headers: customer.headers, body: JSON.stringify({ keyId: id }) });
+    expect(revoked.status).toBe(200);
+    expect(await everywhere(bearer)).toEqual([401, 401, 401]);
+  });
+
+  it('after sign-out the old session cookie gets 401 on every instance', async () => {
+    const customer = await signUp();
+    const cookieOnly = { cookie: customer.headers.cookie };
+    expect(await everywhere(cookieOnly)).toEqual([200, 200, 200]);
+    const signedOut = await fetch(`${customer.url}/api/auth/sign-out`, { method: 'POST', headers: customer.headers, body: '{}' });
+    expect(signedOut.status).toBe(200);
+    expect(await everywhere(cookieOnly)).toEqual([401, 401, 401]);
+  });
+});
