@@ -7,6 +7,7 @@ import { decideInSequence } from './decisions';
 import type { CommandResult, CommandSpec, ConflictObserver } from './handler';
 import { loadForCommands } from './load';
 import { counted, outOfAttempts, retryableConflict } from './outcomes';
+import { isConnectionError } from './connection-errors';
 import { COMMANDS_PKEY, writeConflictOf } from './pg-errors';
 import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
@@ -23,7 +24,8 @@ import { commit } from './unit-of-work';
 // Nothing here is trusted for correctness. A batch's commit is guarded by the same unique
 // constraints as a single command's, so a batch decided on a state that another writer has moved
 // on from fails as a whole; its commands are then retried one by one (a conflict, or any other
-// failure, is then its own command's, not its neighbours'). After a batch of ours committed, the
+// failure, is then its own command's, not its neighbours'), except when the connection was lost:
+// then nothing is known about any of them, and each says so. After a batch of ours committed, the
 // streams that more commands already wait on are, as it left them, the state the next batch
 // decides on (no load); if anyone else wrote meanwhile, that commit fails and is retried on fresh
 // state. A command that finds nobody ahead of it always loads. A batch with commands retried after a
@@ -220,6 +222,13 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
     decided = locked ? await inTransaction(db, attempt) : await attempt(sqlOf(db));
   } catch (error) {
     for (const id of streamIds) queue.known.delete(id);
+    // The database unreachable, or the connection lost with the commit's answer: nothing is known
+    // about these commands (the commit may have landed), so every one of them says so, like a single
+    // command would (the API answers 503; the same key again replays whatever committed).
+    if (isConnectionError(error)) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
     if (batch.length > 1 || !batch[0]!.alone) {
       // Whatever went wrong, find out whose it is: every command again, on its own.
       const conflict = writeConflictOf(error);
