@@ -6,10 +6,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../lib/db/embedded-postgres';
+import { benchPort } from './ports';
 import { ROOT } from './spawn';
 
-export const DEFAULT_APP_DIR = '/tmp/idem-bench-app';
+// One build directory per work tree: several work trees share this machine's /tmp.
+export const DEFAULT_APP_DIR = `/tmp/idem-bench-app-${path.basename(path.resolve(ROOT))}`;
 
 function trackedFiles(): string[] {
   const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
@@ -69,23 +70,28 @@ export type Instance = { url: string; pid: number; child: ChildProcess; output: 
 const BENCH_IDENTITY_ENV = { BETTER_AUTH_SECRET: 'bench-only-better-auth-secret-0123456789abcdef', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
-export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<Instance> {
-  const port = await freePort();
-  const child = spawn(path.join(appDir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: appDir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      ...BENCH_IDENTITY_ENV,
-      BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      ...env,
+export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Instance> {
+  const port = await benchPort('BENCH_APP_PORTS');
+  // `node [nodeArgs] next start`: some flags (--cpu-prof) are refused in NODE_OPTIONS.
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: appDir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...BENCH_IDENTITY_ENV,
+        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        ...env,
+      },
     },
-  });
+  );
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);

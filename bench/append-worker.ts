@@ -3,16 +3,26 @@
 // for int8/json/jsonb, which would change what Prisma's adapter returns in the same process, and a
 // fresh process keeps one contender's JIT and GC state out of another's numbers.
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { closedLoop } from './closed-loop';
 import { emmettAppender } from './contender-emmett';
+import { emmettHandlerAppender } from './contender-emmett-handler';
 import { idemAppender } from './contender-idem';
-import { rawAppender, type Appender } from './contender-raw';
-import { countQueries, newTally } from './counting-pg';
+import { pgFunctionAppender } from './contender-pg-function';
+import { pgOptimisticAppender } from './contender-pg-optimistic';
+import { rawAppender } from './contender-raw';
+import { countQueries, newTally, pauseCounting } from './counting-pg';
 import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
 import { encode } from './hdr';
+import type { Appender } from './job';
 import { exitAfter } from './spawn';
 
-export type ContenderName = 'raw' | 'emmett' | 'idem' | 'idem-snap100' | 'idem-unprepared';
+/** The same job: Idem, Emmett's command handler and the two hand-written floors. Blind appends: raw pg and Emmett's appendToStream. */
+/**
+ * 'idem-baseline': Idem at another git revision (bench/baseline.ts), run from that checkout;
+ * 'idem-variant': Idem with the environment of --variant (e.g. another IDEM_SNAPSHOT_EVERY).
+ */
+export type ContenderName = 'idem' | 'idem-baseline' | 'idem-variant' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -25,6 +35,10 @@ export type AppendSpec = {
   /** Label of this repetition, to keep stream names apart across processes. */
   rep: number;
   pgPid: number | null;
+  /** Environment for this contender's process (the 'idem-variant' settings). */
+  env?: Record<string, string>;
+  /** Write a V8 CPU profile of each cell's measured window to `${profile}-<mode>-<writers>.cpuprofile`. */
+  profile?: string;
   out: string;
 };
 
@@ -35,35 +49,58 @@ export type AppendCellResult = AppendCell & {
   opsPerSecond: number;
   conflicts: number;
   failed: number;
+  busy: number;
   /** Round trips per completed append (all statements / all appends of the cell, warm-up included). */
   roundTrips: Record<string, number>;
   roundTripsPerOp: number;
   cpu: CpuUse;
   histogram: string;
+  /** Events in the cell's streams at its end: the longest, and the mean over its streams. */
+  streamLength: { max: number; mean: number };
+  /** Streams whose growth differs from the operations that reported success (must be 0: exactly once). */
+  lengthMismatches: number;
+  /** Resident memory of this process at the end of the cell (MiB). */
+  rssMiB: number;
 };
 
-function appenderFor(spec: AppendSpec, poolSize: number): Appender & { open?: (key: string) => Promise<void> } {
+function appenderFor(spec: AppendSpec, poolSize: number): Appender {
   switch (spec.contender) {
+    case 'idem':
+    case 'idem-baseline':
+    case 'idem-variant':
+      // As shipped: production's snapshot interval, prepared statements, handler.
+      return idemAppender(spec.url, poolSize);
+    case 'emmett-handler':
+      return emmettHandlerAppender(spec.url, poolSize);
+    case 'pg-optimistic':
+      return pgOptimisticAppender(spec.url, poolSize);
+    case 'pg-function':
+      return pgFunctionAppender(spec.url, poolSize);
     case 'raw':
       return rawAppender(spec.url, poolSize);
     case 'emmett':
       return emmettAppender(spec.url, poolSize);
-    case 'idem':
-      // As shipped: production's snapshot interval, prepared statements, handler.
-      return idemAppender(spec.url, poolSize);
-    case 'idem-snap100':
-      // The previous default interval: each load folds up to 99 events instead of up to 9.
-      return idemAppender(spec.url, poolSize, { snapshotEvery: 100 });
-    case 'idem-unprepared':
-      // IDEM_PREPARED_STATEMENTS=off (set for this process by main()).
-      return idemAppender(spec.url, poolSize);
   }
+}
+
+/** Samples this process's CPU (every 200 µs) between start() and stop(): the measured window only. */
+async function profiler(): Promise<{ start: () => Promise<void>; stop: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  return {
+    start: () => session.post('Profiler.start'),
+    stop: async (file) => writeFileSync(file, JSON.stringify((await session.post('Profiler.stop')).profile)),
+  };
 }
 
 async function main() {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? '') as AppendSpec;
-  if (spec.contender === 'idem-unprepared') process.env.IDEM_PREPARED_STATEMENTS = 'off';
+  Object.assign(process.env, spec.env ?? {});
   const results: AppendCellResult[] = [];
+  const profile = spec.profile ? await profiler() : null;
+  let profiling: Promise<void> = Promise.resolve();
   for (const cell of spec.cells) {
     const tally = newTally();
     countQueries(tally);
@@ -71,7 +108,12 @@ async function main() {
     const appender = appenderFor(spec, cell.concurrency);
     const keyOf = (worker: number) => (cell.mode === 'hot' ? `hot-r${spec.rep}-c${cell.concurrency}` : `s-r${spec.rep}-c${cell.concurrency}-w${worker}`);
     const keys = [...new Set(Array.from({ length: cell.concurrency }, (_, w) => keyOf(w)))];
-    for (const key of keys) await appender.open?.(key);
+    const before = new Map<string, number>();
+    const landed = new Map<string, number>();
+    await pauseCounting(async () => {
+      for (const key of keys) await appender.open?.(key);
+      for (const key of keys) before.set(key, await appender.streamLength(key));
+    });
     tally.clear();
     let opened = sampleCpu(spec.pgPid);
     let closed = opened;
@@ -79,11 +121,23 @@ async function main() {
       concurrency: cell.concurrency,
       warmupMs: spec.warmupMs,
       durationMs: spec.durationMs,
-      op: (worker) => appender.append(keyOf(worker), worker),
-      onWindow: (edge) => (edge === 'open' ? (opened = sampleCpu(spec.pgPid)) : (closed = sampleCpu(spec.pgPid))),
+      op: async (worker, seq) => {
+        const outcome = await appender.append(keyOf(worker), worker, seq);
+        if (!outcome.failed) landed.set(keyOf(worker), (landed.get(keyOf(worker)) ?? 0) + 1);
+        return outcome;
+      },
+      onWindow: (edge) => {
+        if (edge === 'open') opened = sampleCpu(spec.pgPid);
+        else closed = sampleCpu(spec.pgPid);
+        if (profile) profiling = edge === 'open' ? profile.start() : profile.stop(`${spec.profile}-${cell.mode}-${cell.concurrency}.cpuprofile`);
+      },
     });
-    await appender.close();
+    await profiling;
     const statements = [...tally.values()].reduce((a, b) => a + b, 0);
+    const roundTrips = Object.fromEntries([...tally].map(([k, v]) => [k, v / loop.allOps]));
+    const lengths = await pauseCounting(() => Promise.all(keys.map((key) => appender.streamLength(key))));
+    const lengthMismatches = keys.filter((key, i) => lengths[i] !== (before.get(key) ?? 0) + (landed.get(key) ?? 0)).length;
+    await appender.close();
     results.push({
       ...cell,
       contender: spec.contender,
@@ -92,10 +146,14 @@ async function main() {
       opsPerSecond: loop.opsPerSecond,
       conflicts: loop.conflicts,
       failed: loop.failed,
-      roundTrips: Object.fromEntries([...tally].map(([k, v]) => [k, v / loop.allOps])),
+      busy: loop.busy,
+      roundTrips,
       roundTripsPerOp: statements / loop.allOps,
       cpu: cpuBetween(opened, closed),
       histogram: encode(loop.latency),
+      streamLength: { max: Math.max(...lengths), mean: lengths.reduce((a, b) => a + b, 0) / lengths.length },
+      lengthMismatches,
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
     });
   }
   writeFileSync(spec.out, JSON.stringify(results));

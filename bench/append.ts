@@ -1,23 +1,36 @@
-// Benchmark 1: one event per append, distinct streams and one hot stream, at several concurrencies,
-// for the raw pg floor, Emmett and Idem's full command path. Repetitions are interleaved (rep 1 of
+// Benchmark 1: the same job (bench/job.ts: a withdrawal if the balance allows, or a deposit, exactly
+// once per command id) for Idem, Emmett's command handler and two hand-written floors, plus blind
+// appends (raw pg, Emmett's appendToStream) as a reference; distinct streams and one hot stream, at
+// several concurrencies. Repetitions are interleaved (rep 1 of
 // every contender, then rep 2, …, in a rotating order) so slow drift on a shared machine spreads
 // over all contenders instead of landing on one.
 import type { AppendCell, AppendCellResult, ContenderName, StreamMode } from './append-worker';
 import { prepareEmmettDatabase } from './contender-emmett';
+import { preparePgFunctionDatabase } from './contender-pg-function';
 import { prepareRawDatabase } from './contender-raw';
 import { decode, median, merge, summarize, type LatencySummary } from './hdr';
 import { checkpoint, type BenchServer } from './pg-server';
+import path from 'node:path';
+import type { Baseline } from './baseline';
 import { migrate } from '../lib/db/migrate';
 import { runChild } from './spawn';
 import { waitForQuiet, type CpuUse } from './cpu';
 
-export const CONTENDERS: ContenderName[] = ['raw', 'emmett', 'idem', 'idem-snap100', 'idem-unprepared'];
+/** The same job first, then the blind-append reference. */
+export const SAME_JOB: ContenderName[] = ['idem', 'idem-baseline', 'idem-variant', 'emmett-handler', 'pg-optimistic', 'pg-function'];
+export const BLIND: ContenderName[] = ['raw', 'emmett'];
+export const CONTENDERS: ContenderName[] = [...SAME_JOB, ...BLIND];
+/** Run unless --contenders says otherwise (the baseline only with --baseline, the variant with --variant). */
+export const DEFAULT_CONTENDERS = CONTENDERS.filter((c) => c !== 'idem-baseline' && c !== 'idem-variant');
 export const CONTENDER_LABEL: Record<ContenderName, string> = {
-  raw: 'raw pg (floor)',
-  emmett: 'Emmett appendToStream',
-  idem: 'Idem command path',
-  'idem-snap100': 'Idem, snapshotEvery 100',
-  'idem-unprepared': 'Idem, unprepared statements',
+  idem: 'Idem (production path)',
+  'idem-baseline': 'Idem at the baseline revision',
+  'idem-variant': 'Idem, variant',
+  'emmett-handler': 'Emmett CommandHandler (no dedup)',
+  'pg-optimistic': 'pg optimistic floor (hand-written)',
+  'pg-function': 'physical floor (PL/pgSQL, 1 round trip)',
+  raw: 'raw pg blind append',
+  emmett: 'Emmett appendToStream blind append',
 };
 
 export type AppendConfig = {
@@ -26,8 +39,12 @@ export type AppendConfig = {
   reps: number;
   warmupMs: number;
   durationMs: number;
-  /** Which contenders to run (default: all of CONTENDERS). */
+  /** Which contenders to run (default: DEFAULT_CONTENDERS). */
   contenders?: ContenderName[];
+  /** --baseline: where the 'idem-baseline' contender's checkout is. */
+  baseline?: Baseline;
+  /** --variant NAME:K=V,…: the 'idem-variant' contender's environment. */
+  variant?: { name: string; env: Record<string, string> };
   /** Wait for the rest of the machine to quieten before each contender's run (null: never wait). */
   quiet: { maxOtherCores: number; maxWaitMs: number } | null;
 };
@@ -42,19 +59,28 @@ export type AppendRow = {
   latency: LatencySummary;
   conflictsPerOp: number;
   failed: number;
+  busy: number;
   roundTripsPerOp: number;
   roundTrips: Record<string, number>;
   cpu: CpuUse;
+  /** Longest stream at the end of a repetition (max over repetitions), and the mean stream length. */
+  streamLength: { max: number; mean: number };
+  lengthMismatches: number;
+  rssMiB: number;
 };
 
 export async function runAppendBench(server: BenchServer, pgPid: number | null, config: AppendConfig, log: (line: string) => void): Promise<AppendRow[]> {
-  const contenders = config.contenders ?? CONTENDERS;
+  const contenders = config.contenders ?? DEFAULT_CONTENDERS;
+  if (contenders.includes('idem-baseline') && !config.baseline) throw new Error('contender idem-baseline needs --baseline REV');
+  if (contenders.includes('idem-variant') && !config.variant) throw new Error('contender idem-variant needs --variant NAME:K=V,…');
   const urls = {} as Record<ContenderName, string>;
   for (const contender of contenders) {
     const url = await server.freshDatabase(`bench_${contender.replace(/-/g, '_')}`);
     urls[contender] = url;
     if (contender === 'raw') await prepareRawDatabase(url);
-    else if (contender === 'emmett') await prepareEmmettDatabase(url);
+    else if (contender === 'emmett' || contender === 'emmett-handler') await prepareEmmettDatabase(url);
+    else if (contender === 'pg-function') await preparePgFunctionDatabase(url);
+    else if (contender === 'idem-baseline') await migrate(url, { migrationsDir: path.join(config.baseline!.dir, 'prisma', 'migrations') });
     else await migrate(url);
   }
 
@@ -66,18 +92,24 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
       await checkpoint(urls[contender]);
       if (config.quiet) await waitForQuiet(pgPid, { ...config.quiet, log });
       log(`append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`);
-      const results = await runChild<AppendCellResult[]>('append-worker.ts', {
-        contender,
-        url: urls[contender],
-        cells,
-        warmupMs: config.warmupMs,
-        durationMs: config.durationMs,
-        rep,
-        pgPid,
-      });
+      const results = await runChild<AppendCellResult[]>(
+        'append-worker.ts',
+        {
+          contender,
+          url: urls[contender],
+          cells,
+          warmupMs: config.warmupMs,
+          durationMs: config.durationMs,
+          rep,
+          pgPid,
+          env: contender === 'idem-variant' ? config.variant?.env : undefined,
+        },
+        undefined,
+        contender === 'idem-baseline' ? config.baseline!.dir : undefined,
+      );
       for (const r of results) {
         log(
-          `  ${r.mode.padEnd(8)} c=${String(r.concurrency).padStart(2)}  ${r.opsPerSecond.toFixed(0).padStart(6)} appends/s  conflicts ${r.conflicts}  rt/op ${r.roundTripsPerOp.toFixed(2)}  cpu pg ${r.cpu.postgres.toFixed(2)} client ${r.cpu.client.toFixed(2)} other ${r.cpu.other.toFixed(2)}`,
+          `  ${r.mode.padEnd(8)} c=${String(r.concurrency).padStart(2)}  ${r.opsPerSecond.toFixed(0).padStart(6)} ops/s  p99 ${summarize(decode(r.histogram)).p99.toFixed(1)} ms  conflicts ${r.conflicts}  busy ${r.busy}  rt/op ${r.roundTripsPerOp.toFixed(2)}  stream ${r.streamLength.max}  cpu pg ${r.cpu.postgres.toFixed(2)} client ${r.cpu.client.toFixed(2)} other ${r.cpu.other.toFixed(2)}${r.lengthMismatches ? `  LENGTH MISMATCH in ${r.lengthMismatches} stream(s)` : ''}`,
         );
       }
       all.push(...results);
@@ -105,6 +137,7 @@ function aggregate(all: AppendCellResult[]): AppendRow[] {
       latency: summarize(merge(rs.map((r) => decode(r.histogram)))),
       conflictsPerOp: rs.reduce((a, r) => a + r.conflicts, 0) / Math.max(1, ops),
       failed: rs.reduce((a, r) => a + r.failed, 0),
+      busy: rs.reduce((a, r) => a + r.busy, 0),
       roundTripsPerOp: median(rs.map((r) => r.roundTripsPerOp)),
       roundTrips: Object.fromEntries([...kinds].map((k) => [k, median(rs.map((r) => r.roundTrips[k] ?? 0))])),
       cpu: {
@@ -113,6 +146,9 @@ function aggregate(all: AppendCellResult[]): AppendRow[] {
         client: median(rs.map((r) => r.cpu.client)),
         other: median(rs.map((r) => r.cpu.other)),
       },
+      streamLength: { max: Math.max(...rs.map((r) => r.streamLength.max)), mean: median(rs.map((r) => r.streamLength.mean)) },
+      lengthMismatches: rs.reduce((a, r) => a + r.lengthMismatches, 0),
+      rssMiB: Math.max(...rs.map((r) => r.rssMiB)),
     };
   });
 }

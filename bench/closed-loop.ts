@@ -4,7 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import { histogram, type Histogram } from './hdr';
 
-export type OpOutcome = { conflicts: number; failed?: boolean };
+/** `failed`: the operation did not land (`busy`: the contender gave up retrying). */
+export type OpOutcome = { conflicts: number; failed?: boolean; busy?: boolean };
 /** One operation of worker `worker`; `seq` counts that worker's operations from 0. */
 export type Op = (worker: number, seq: number) => Promise<OpOutcome>;
 
@@ -14,6 +15,7 @@ export type LoopResult = {
   opsPerSecond: number;
   conflicts: number;
   failed: number;
+  busy: number;
   /** Every operation the workers completed, warm-up and tail included (for per-operation ratios). */
   allOps: number;
   latency: Histogram;
@@ -44,6 +46,7 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
   let ops = 0;
   let conflicts = 0;
   let failed = 0;
+  let busy = 0;
   let allOps = 0;
   const worker = async (index: number) => {
     for (let seq = 0; ; seq++) {
@@ -57,6 +60,7 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
         ops++;
         conflicts += outcome.conflicts;
         if (outcome.failed) failed++;
+        if (outcome.busy) busy++;
       }
     }
   };
@@ -65,7 +69,7 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
   edge('open');
   edge('close');
   const seconds = durationMs / 1000;
-  return { ops, seconds, opsPerSecond: ops / seconds, conflicts, failed, allOps, latency };
+  return { ops, seconds, opsPerSecond: ops / seconds, conflicts, failed, busy, allOps, latency };
 }
 
 /** Exponential backoff with full jitter: the policy Idem's handler uses (base 2 ms, cap 100 ms). */

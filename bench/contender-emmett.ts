@@ -1,5 +1,6 @@
-// Emmett's PostgreSQL event store (`appendToStream` with an expected version) in a database of its
-// own; it creates its own tables (emt_streams, emt_messages, …) on first use. One append is
+// Blind append (a reference, not the job): Emmett's PostgreSQL event store (`appendToStream` with an
+// expected version; no read, no decision) in a database of its own, with its own tables
+// (emt_streams, emt_messages, …). One append is
 // BEGIN; SELECT emt_append_to_stream(…); COMMIT. A wrong expected version comes back as an
 // ExpectedVersionConflictError that does not carry the current version, so the writer re-reads it
 // from emt_streams (one cheap indexed query) and retries with Idem's backoff.
@@ -7,7 +8,7 @@ import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
 import { backoffMs, sleep } from './closed-loop';
-import type { Appender } from './contender-raw';
+import type { Appender } from './job';
 import { depositedData, depositMetadata, newId } from './payload';
 
 const MAX_ATTEMPTS = 1000;
@@ -58,8 +59,9 @@ export function emmettAppender(url: string, poolSize: number): Appender {
           await sleep(backoffMs(attempt));
         }
       }
-      return { conflicts, failed: true };
+      return { conflicts, failed: true, busy: true };
     },
+    streamLength: async (streamId) => Number(await readVersion(streamId)),
     async close() {
       await store.close();
       await pool.end().catch(() => {});

@@ -1,25 +1,21 @@
-// Idem's full command path: handleAccountCommand (load command + snapshot + events in one query,
-// decide, commit command row + event + balance and transaction projections in one statement; on a
-// conflict re-decide, queued on a per-stream advisory lock from the second attempt), on a Prisma
-// client made by production's createPrismaClient (lib/db/prisma.ts), with its defaults.
-import { handleAccountCommand } from '../lib/accounts/account-commands';
-import { createPrismaClient, type Db } from '../lib/db/prisma';
-import type { AccountCommand } from '../lib/domain/account';
+// Idem's production command path (bench/idem-adapter.ts): load command + snapshot + events in one
+// query, decide with lib/domain/account.ts, commit command row + event + balance and transaction
+// projections (+ a snapshot every 10th event) in one statement; on a conflict re-decide, queued on a
+// per-stream advisory lock. On a Prisma client made by production's createPrismaClient, with its
+// defaults (prepared statements, snapshot interval).
 import type { AccountId } from '../lib/domain/account-id';
-import { newAccountId } from '../lib/accounts/ids';
-import type { Appender } from './contender-raw';
-import { BENCH_AMOUNT_CENTS, newId } from './payload';
-import { CUSTOMER, testAccountNumber } from '../test/customers';
-
-export const OPENING_DEPOSIT_CENTS = 100_000_000; // $1,000,000.00
+import { legacyAccountNumber } from '../lib/domain/account-number';
+import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from './idem-adapter';
+import { BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { newId } from './payload';
 
 export async function openAccount(db: Db, snapshotEvery?: number): Promise<AccountId> {
   const accountId = newAccountId();
   const result = await handleAccountCommand(
     {
       type: 'OpenAccount',
-      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS },
-      metadata: { commandId: newId(), now: new Date(), customerId: CUSTOMER },
+      data: { accountId, accountNumber: legacyAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS },
+      metadata: { commandId: newId(), now: new Date(), customerId: BENCH_CUSTOMER },
     },
     { db, snapshotEvery },
   );
@@ -27,33 +23,31 @@ export async function openAccount(db: Db, snapshotEvery?: number): Promise<Accou
   return accountId;
 }
 
-/** Deposits and withdrawals of one cent, alternating, so balances stay put and nothing is rejected. */
-export function moneyCommand(accountId: AccountId, seq: number): AccountCommand {
-  const metadata = { commandId: newId(), now: new Date(), customerId: CUSTOMER };
-  const data = { accountId, amountCents: BENCH_AMOUNT_CENTS };
-  return seq % 2 === 0 ? { type: 'DepositMoney', data, metadata } : { type: 'WithdrawMoney', data, metadata };
-}
-
 /** `snapshotEvery` undefined: production's (IDEM_SNAPSHOT_EVERY or its default). */
-export function idemAppender(url: string, poolSize: number, options: { snapshotEvery?: number } = {}): Appender & { open: (key: string) => Promise<void> } {
+export function idemAppender(url: string, poolSize: number, options: { snapshotEvery?: number } = {}): Appender {
   const db = createPrismaClient(url, poolSize);
   const { snapshotEvery } = options;
   const accounts = new Map<string, AccountId>();
-  const seqs = new Map<number, number>();
+  const accountOf = (key: string) => {
+    const id = accounts.get(key);
+    if (!id) throw new Error(`no account for ${key}`);
+    return id;
+  };
   return {
     name: 'Idem',
     async open(key) {
       accounts.set(key, await openAccount(db, snapshotEvery));
     },
-    async append(key, worker) {
-      const accountId = accounts.get(key);
-      if (!accountId) throw new Error(`no account for ${key}`);
-      const seq = seqs.get(worker) ?? 0;
-      seqs.set(worker, seq + 1);
+    async append(key, worker, seq) {
       let conflicts = 0;
-      const result = await handleAccountCommand(moneyCommand(accountId, seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
+      const result = await handleAccountCommand(moneyCommand(accountOf(key), seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
+      if (result.status === 'busy') return { conflicts, failed: true, busy: true };
       if (result.status !== 'accepted') return { conflicts, failed: true };
       return { conflicts };
+    },
+    async streamLength(key) {
+      const rows = await db.$queryRaw<{ n: number }[]>`SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = ${`account-${accountOf(key)}`}`;
+      return rows[0]?.n ?? 0;
     },
     close: () => db.$disconnect(),
   };

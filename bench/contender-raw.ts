@@ -1,22 +1,13 @@
-// The floor: plain `pg`, BEGIN; INSERT one event; COMMIT, into a table of exactly our shape (Idem's
-// migrations applied to a database of its own, minus the foreign key to `commands`, which this
-// contender does not write). The expected version is enforced by UNIQUE (stream_id, version), like
+// Blind append (a reference, not the job): plain `pg`, BEGIN; INSERT one event; COMMIT, into a
+// table of exactly our shape (Idem's migrations applied to a database of its own, minus the foreign
+// key to `commands`, which this contender does not write). The expected version is enforced by UNIQUE (stream_id, version), like
 // Idem's: on a violation the worker re-reads the stream's version and retries with Idem's backoff.
 import pg from 'pg';
 import { migrate } from '../lib/db/migrate';
 import { withClient } from '../lib/db/with-client';
 import { backoffMs, sleep, type OpOutcome } from './closed-loop';
+import type { Appender } from './job';
 import { depositedData, depositMetadata, newId } from './payload';
-
-export type Appender = {
-  name: string;
-  /**
-   * Appends one event to `streamId` for writer `worker`, retrying on conflicts until it lands. Each
-   * writer knows only the versions it has seen itself, as separate clients would.
-   */
-  append: (streamId: string, worker: number) => Promise<OpOutcome>;
-  close: () => Promise<void>;
-};
 
 export async function prepareRawDatabase(url: string): Promise<void> {
   await migrate(url);
@@ -36,7 +27,7 @@ export function rawAppender(url: string, poolSize: number): Appender {
   };
   return {
     name: 'raw pg',
-    async append(streamId, worker) {
+    async append(streamId, worker): Promise<OpOutcome> {
       const key = `${worker} ${streamId}`;
       let conflicts = 0;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -60,8 +51,9 @@ export function rawAppender(url: string, poolSize: number): Appender {
           await sleep(backoffMs(attempt));
         }
       }
-      return { conflicts, failed: true };
+      return { conflicts, failed: true, busy: true };
     },
+    streamLength: readVersion,
     close: () => pool.end(),
   };
 }

@@ -7,12 +7,17 @@ import autocannon from 'autocannon';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { migrate } from '../lib/db/migrate';
+import { attributeAppProfile } from './app-profile';
 import { apiKeyAuthorization } from '../test/api-client';
 import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from './app';
 import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from './cpu';
 import { histogram, summarize, type LatencySummary } from './hdr';
 import type { BenchServer } from './pg-server';
+import type { CpuProfile } from './profile';
 
 export type HttpConfig = {
   appDir: string;
@@ -41,6 +46,8 @@ export type HttpRow = {
   half: LoadResult;
   rssIdleMiB: number[];
   rssMaxMiB: number[];
+  /** CPU ms per 201 at half of peak: the app process split into Next.js and Idem (`auth`: the API-key check, part of Idem), and PostgreSQL. */
+  cpuPerRequest?: { next: number; idem: number; auth: number; postgres: number; method: string };
 };
 
 export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: number; poolSize: number };
@@ -183,6 +190,8 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
   const build = prepareApp(config.appDir, log);
   const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10);
   const rows: HttpRow[] = [];
+  const accountIdsOf = new Map<string, string[]>();
+  const authorizationOf = new Map<string, string>();
   for (const count of config.instances) {
     const url = await server.freshDatabase(`bench_http_${count}`);
     await migrate(url);
@@ -192,6 +201,7 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       // One customer's API key on every instance (the customer API needs a caller).
       const authorization = await apiKeyAuthorization(instances[0]!.url, 'bench');
       for (const instance of instances) instance.authorization = authorization;
+      authorizationOf.set(url, authorization);
       const rssIdleMiB = instances.map((i) => instanceRss(i.pid).serverMiB);
       const accountIds: string[] = [];
       for (let i = 0; i < config.accounts; i++) {
@@ -199,6 +209,7 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
         if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${JSON.stringify(opened.json)}`);
         accountIds.push(String(opened.json.id));
       }
+      accountIdsOf.set(url, accountIds);
       log(
         `http: ${count} instance(s) up (RSS ${rssIdleMiB.map((m) => m.toFixed(0)).join(', ')} MiB), ${accountIds.length} accounts; warming up ${config.warmupSeconds} s`,
       );
@@ -226,6 +237,67 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
     } finally {
       await Promise.all(instances.map((i) => stopInstance(i)));
     }
+    const row = rows.at(-1);
+    if (count === 1 && row) row.cpuPerRequest = await cpuSplit(config, url, accountIdsOf.get(url) ?? [], authorizationOf.get(url), row, server.pgPid, log);
   }
   return { rows, buildStamp: build.stamp, buildSeconds: build.buildSeconds, poolSize };
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * The app's CPU per request split into Next.js and Idem: a second instance runs with V8's
+ * --cpu-prof at the same half-of-peak rate; its profile (samples inside that window only: V8 and
+ * process.hrtime read the same monotonic clock) gives the shares, which divide the app CPU per
+ * request that the CPU counters measured in the unprofiled run. GC and runtime samples, which
+ * belong to neither side by their stack, are split in proportion.
+ */
+async function cpuSplit(
+  config: HttpConfig,
+  url: string,
+  accountIds: string[],
+  authorization: string | undefined,
+  row: HttpRow,
+  pgPid: number | null,
+  log: (line: string) => void,
+): Promise<HttpRow['cpuPerRequest']> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-app-profile-'));
+  try {
+    const instance = await startInstance(config.appDir, url, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
+    instance.authorization = authorization;
+    let from = 0;
+    let to = 0;
+    try {
+      await load([instance], accountIds, config.warmupSeconds, 16, null, pgPid);
+      from = nowUs();
+      await paced([instance], accountIds, config.seconds, row.half.rate ?? 1, pgPid);
+      to = nowUs();
+    } finally {
+      await stopInstance(instance);
+    }
+    const shares = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => attributeAppProfile(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile, from, to))
+      .reduce((a, b) => (b.samples > a.samples ? b : a), { next: 0, idem: 0, auth: 0, unattributed: 1, samples: 0 });
+    if (shares.samples === 0) {
+      log('  cpu split: no profile samples in the window (was the profile written on exit?)');
+      return undefined;
+    }
+    const appMs = (row.half.cpu.app! / row.half.okPerSecond) * 1000;
+    const pgMs = (row.half.cpu.postgres! / row.half.okPerSecond) * 1000;
+    const attributed = shares.next + shares.idem || 1;
+    const split = {
+      next: appMs * (shares.next / attributed),
+      idem: appMs * (shares.idem / attributed),
+      auth: appMs * (shares.auth / attributed),
+      postgres: pgMs,
+      method: `app CPU ${appMs.toFixed(2)} ms/request (counters, unprofiled run) split by a --cpu-prof profile of the same load: Next.js ${(shares.next * 100).toFixed(0)} %, Idem ${(shares.idem * 100).toFixed(0)} % (of which API-key auth ${(shares.auth * 100).toFixed(0)} %), GC/runtime ${(shares.unattributed * 100).toFixed(0)} % (split in proportion); ${shares.samples} samples`,
+    };
+    log(
+      `  cpu per request: Next.js ${split.next.toFixed(2)} ms, Idem ${split.idem.toFixed(2)} ms (auth ${split.auth.toFixed(2)}), PostgreSQL ${split.postgres.toFixed(2)} ms (${split.method})`,
+    );
+    return split;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

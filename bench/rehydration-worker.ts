@@ -5,10 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { handleAccountCommand } from '../lib/accounts/account-commands';
-import { snapshotEvery } from '../lib/event-store/snapshots';
-import { moneyCommand } from './contender-idem';
-import { createPrismaClient } from '../lib/db/prisma';
+import { createPrismaClient, handleAccountCommand, snapshotEvery } from './idem-adapter';
+import { moneyCommand } from './job';
 import { countQueries, newTally } from './counting-pg';
 import { encode, histogram, median } from './hdr';
 import { seedStream } from './seed';
@@ -16,7 +14,7 @@ import { seedStream } from './seed';
 export type RehydrationSpec = {
   url: string;
   lengths: number[];
-  /** Interval of the "with snapshots" runs; default production's (snapshotEvery() in lib/event-store/snapshots.ts). */
+  /** Interval of the "with snapshots" runs; default production's (snapshotEvery(), bench/idem-adapter.ts). */
   snapshotEvery?: number;
   snapshotTail: number;
   /** Commands measured per (length, snapshots) pair; `samplesWithoutSnapshots[i]` for lengths[i]. */
@@ -35,7 +33,6 @@ async function main() {
   const captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[] = [];
   let current = { length: 0, snapshots: false };
   const tally = newTally();
-  const handle = handleAccountCommand;
   countQueries(tally, (kind, text, values) => {
     if (kind.startsWith('load')) captured.push({ text, values, ...current });
   });
@@ -51,12 +48,12 @@ async function main() {
       const samples = snapshots ? spec.samples : (spec.samplesWithoutSnapshots[index] ?? spec.samples);
       current = { length, snapshots };
       // One unmeasured command: warms the connection, the plan cache and the stream's pages.
-      await handle(moneyCommand(seeded.accountId, 1), { db, snapshotEvery: interval });
+      await handleAccountCommand(moneyCommand(seeded.accountId, 1), { db, snapshotEvery: interval });
       const h = histogram();
       for (let i = 0; i < samples; i++) {
         const command = moneyCommand(seeded.accountId, i);
         const start = performance.now();
-        const result = await handle(command, { db, snapshotEvery: interval });
+        const result = await handleAccountCommand(command, { db, snapshotEvery: interval });
         h.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
         if (result.status !== 'accepted') throw new Error(`length ${length}: ${JSON.stringify(result)}`);
       }

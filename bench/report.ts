@@ -1,12 +1,18 @@
 // RESULTS.md and the SVG charts from one run's results.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTENDER_LABEL, CONTENDERS, type AppendRow } from './append';
+import { BLIND, CONTENDER_LABEL, CONTENDERS, SAME_JOB, type AppendRow } from './append';
 import type { HttpResult } from './http';
 import type { RoundTripRow } from './round-trips-worker';
 import type { RehydrationRowSummary } from './rehydration';
 import type { LoadPlan } from './rehydration-worker';
+import { flameGraph } from './flame';
+import { renderProfile, type ProfileSummary } from './profile';
+import type { IndexCostRow } from './index-cost';
 import { barChart } from './svg';
+import { appendRow, cpuPerOp, verdicts } from './targets';
+
+export { verdicts };
 
 export type RunResults = {
   mode: 'quick' | 'full';
@@ -21,86 +27,27 @@ export type RunResults = {
   rehydration: { rows: RehydrationRowSummary[]; plans: LoadPlan[] } | null;
   http: HttpResult | null;
   notes: string[];
+  /** Client-side CPU profiles of the Idem contender (bench/profile.ts), when run. */
+  profile?: ProfileSummary[] | null;
+  /** PostgreSQL CPU per event insert with and without the admin-only indexes (bench/index-cost.ts). */
+  indexCost?: IndexCostRow[] | null;
 };
 
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-
-export function appendRow(rows: AppendRow[], contender: string, mode: string, concurrency: number): AppendRow | undefined {
-  return rows.find((r) => r.contender === contender && r.mode === mode && r.concurrency === concurrency);
-}
-
-/** CPU milliseconds per append on each side, and the appends/s two cores could sustain at that cost. */
-export function cpuPerOp(a: AppendRow): { client: number; postgres: number; ceiling: number } {
-  const client = (a.cpu.client / a.opsPerSecond) * 1000;
-  const postgres = (a.cpu.postgres / a.opsPerSecond) * 1000;
-  return { client, postgres, ceiling: 2000 / (client + postgres) };
-}
-
-export type Verdict = { target: string; measured: string; met: boolean | null };
-
-export function verdicts(r: RunResults): Verdict[] {
-  const out: Verdict[] = [];
-  const maxC = Math.max(...r.append.map((a) => a.concurrency));
-  const idem = appendRow(r.append, 'idem', 'distinct', maxC);
-  const emmett = appendRow(r.append, 'emmett', 'distinct', maxC);
-  const raw = appendRow(r.append, 'raw', 'distinct', maxC);
-  if (idem && emmett) {
-    const x = ratio(idem.opsPerSecond, emmett.opsPerSecond);
-    out.push({
-      target: `Idem ≥ 1.5× Emmett at ${maxC} writers (distinct streams)`,
-      measured: `${f(x, 2)}× (${f(idem.opsPerSecond, 0)} vs ${f(emmett.opsPerSecond, 0)} appends/s)`,
-      met: x >= 1.5,
-    });
-  }
-  if (idem && raw) {
-    const x = ratio(idem.opsPerSecond, raw.opsPerSecond);
-    out.push({
-      target: `Idem ≥ 60 % of the raw pg floor at ${maxC} writers`,
-      measured: `${f(x * 100, 0)} % (${f(idem.opsPerSecond, 0)} vs ${f(raw.opsPerSecond, 0)} appends/s)`,
-      met: x >= 0.6,
-    });
-  }
-  const unc = r.roundTrips.find((t) => t.scenario.startsWith('uncontended'));
-  const worstContended = r.roundTrips.filter((t) => t.scenario.startsWith('contended')).sort((a, b) => b.perCommand.mean - a.perCommand.mean)[0];
-  if (unc) {
-    out.push({
-      target: '≤ 5 round trips per command (uncontended)',
-      measured: `${f(unc.perCommand.mean, 2)} (max ${unc.perCommand.max})`,
-      met: unc.perCommand.max <= 5,
-    });
-  }
-  if (worstContended) {
-    out.push({
-      target: '≤ 5 round trips per command (contended)',
-      measured: `mean ${f(worstContended.perCommand.mean, 2)}, p50 ${worstContended.perCommand.p50}, max ${worstContended.perCommand.max} (${worstContended.scenario})`,
-      met: worstContended.perCommand.mean <= 5,
-    });
-  }
-  if (r.http) {
-    const worst = [...r.http.rows].sort((a, b) => b.half.latency.p99 - a.half.latency.p99)[0];
-    if (worst)
-      out.push({
-        target: 'HTTP withdrawal p99 ≤ 50 ms at half of peak',
-        measured: r.http.rows.map((h) => `${h.instances} inst.: ${f(h.half.latency.p99)} ms`).join('; '),
-        met: worst.half.latency.p99 <= 50,
-      });
-  }
-  if (r.rehydration) {
-    const withSnap = r.rehydration.rows.filter((x) => x.snapshots);
-    const shortest = withSnap.reduce((a, b) => (b.length < a.length ? b : a), withSnap[0]!);
-    const longest = withSnap.reduce((a, b) => (b.length > a.length ? b : a), withSnap[0]!);
-    if (shortest && longest && shortest !== longest) {
-      const x = ratio(longest.latency.p50, shortest.latency.p50);
-      out.push({
-        target: `latency at ${longest.length} events ≤ 1.25× at ${shortest.length} (snapshots, p50)`,
-        measured: `${f(x, 2)}× (${f(longest.latency.p50, 2)} vs ${f(shortest.latency.p50, 2)} ms)`,
-        met: x <= 1.25,
-      });
-    }
-  }
-  return out;
-}
+const baselineRev = (r: RunResults) => (r.appendConfig.baseline as { rev?: string; commit?: string } | undefined)?.rev;
+const variantName = (r: RunResults) => r.appendConfig.variant as { name?: string; env?: Record<string, string> } | undefined;
+const label = (r: RunResults, c: AppendRow['contender']) => {
+  if (c === 'idem-baseline') return `Idem at ${baselineRev(r) ?? 'the baseline'}`;
+  const v = variantName(r);
+  if (c === 'idem-variant' && v)
+    return `Idem, ${v.name} (${Object.entries(v.env ?? {})
+      .map(([k, x]) => `${k}=${x}`)
+      .join(', ')})`;
+  return CONTENDER_LABEL[c];
+};
+const byCell = (x: AppendRow, y: AppendRow) =>
+  x.mode.localeCompare(y.mode) || x.concurrency - y.concurrency || CONTENDERS.indexOf(x.contender) - CONTENDERS.indexOf(y.contender);
 
 export function writeCharts(r: RunResults, dir: string, prefix = ''): string[] {
   const files: string[] = [];
@@ -111,35 +58,69 @@ export function writeCharts(r: RunResults, dir: string, prefix = ''): string[] {
   const modes = [...new Set(r.append.map((a) => a.mode))];
   const cs = [...new Set(r.append.map((a) => a.concurrency))].sort((a, b) => a - b);
   const groups = modes.flatMap((m) => cs.map((c) => ({ m, c })));
-  const present = CONTENDERS.filter((c) => r.append.some((a) => a.contender === c));
-  const series = (value: (a: AppendRow) => number) =>
-    present.map((c) => ({
-      name: CONTENDER_LABEL[c],
-      values: groups.map((g) => {
-        const a = appendRow(r.append, c, g.m, g.c);
-        return a ? value(a) : null;
-      }),
-    }));
-  if (r.append.length) {
+  const series = (names: typeof CONTENDERS, value: (a: AppendRow) => number) =>
+    names
+      .filter((c) => r.append.some((a) => a.contender === c))
+      .map((c) => ({
+        name: label(r, c),
+        values: groups.map((g) => {
+          const a = appendRow(r.append, c, g.m, g.c);
+          return a ? value(a) : null;
+        }),
+      }));
+  const labels = groups.map((g) => `${g.m}, ${g.c} writer${g.c > 1 ? 's' : ''}`);
+  if (r.append.some((a) => SAME_JOB.includes(a.contender))) {
     save(
-      'append-throughput.svg',
+      'same-job-throughput.svg',
       barChart({
-        title: 'Appends per second (1 event per append; median of repetitions)',
-        yLabel: 'appends/s',
-        groups: groups.map((g) => `${g.m}, ${g.c} writer${g.c > 1 ? 's' : ''}`),
-        series: series((a) => a.opsPerSecond),
+        title: 'The same job: commands per second (median of repetitions)',
+        yLabel: 'commands/s',
+        groups: labels,
+        series: series(SAME_JOB, (a) => a.opsPerSecond),
         format: (v) => v.toFixed(0),
       }),
     );
     save(
-      'append-latency-p99.svg',
+      'same-job-latency-p99.svg',
+      barChart({ title: 'The same job: latency p99 (ms, log scale)', yLabel: 'ms', groups: labels, series: series(SAME_JOB, (a) => a.latency.p99), log: true }),
+    );
+    const maxC = Math.max(...cs);
+    const present = SAME_JOB.filter((c) => r.append.some((a) => a.contender === c));
+    const cells = modes.flatMap((m) => present.map((c) => ({ m, c })));
+    const cpu = (side: 'client' | 'postgres') =>
+      cells.map(({ m, c }) => {
+        const a = appendRow(r.append, c, m, maxC);
+        return a ? cpuPerOp(a)[side] : null;
+      });
+    save(
+      'same-job-cpu.svg',
       barChart({
-        title: 'Append latency p99 (ms, log scale)',
-        yLabel: 'ms',
-        groups: groups.map((g) => `${g.m}, ${g.c}`),
-        series: series((a) => a.latency.p99),
-        log: true,
+        title: `CPU ms per command at ${maxC} writers: client and PostgreSQL`,
+        yLabel: 'ms per command',
+        groups: cells.map(({ m, c }) => `${m}: ${CONTENDER_LABEL[c].split(' (')[0]}`),
+        series: [
+          { name: 'client', values: cpu('client') },
+          { name: 'PostgreSQL', values: cpu('postgres') },
+        ],
       }),
+    );
+  }
+  if (r.append.some((a) => BLIND.includes(a.contender))) {
+    save(
+      'blind-append-throughput.svg',
+      barChart({
+        title: 'Reference: blind appends per second (no read, no decision)',
+        yLabel: 'appends/s',
+        groups: labels,
+        series: series(BLIND, (a) => a.opsPerSecond),
+        format: (v) => v.toFixed(0),
+      }),
+    );
+  }
+  for (const p of r.profile ?? []) {
+    save(
+      `client-flame-${p.cell.mode}-${p.cell.concurrency}.svg`,
+      flameGraph(p.folded, `Idem client CPU, ${p.cell.mode} streams, ${p.cell.concurrency} writers (red: Idem, purple: Prisma, blue: pg, green: Node.js)`),
     );
   }
   if (r.rehydration) {
@@ -204,76 +185,114 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
       .join(', ')}`,
     '',
   );
-  L.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
-  for (const v of verdicts(r)) L.push(`| ${v.target} | ${v.measured} | ${v.met === null ? '–' : v.met ? 'met' : '**missed**'} |`);
+  L.push('## Targets', '', '| target | measured | verdict | what bounds it |', '| --- | --- | --- | --- |');
+  for (const v of verdicts(r)) L.push(`| ${v.target} | ${v.measured} | ${v.met === null ? 'reported' : v.met ? 'met' : '**missed**'} | ${v.limit} |`);
   L.push('');
   if (analysis) L.push(analysis.trim(), '');
 
   if (r.append.length) {
-    L.push('## 1. Append path', '');
+    L.push('## 1. The same job', '');
     L.push(
-      `Closed loop, one pooled connection per writer, ${JSON.stringify(r.appendConfig)}. Throughput is the median over repetitions (each in a fresh process per contender, contenders interleaved); latency percentiles come from the merged HDR histograms of all repetitions. "cpu" is cores used during the measured window by PostgreSQL / the client process / everything else on the machine (other users).`,
+      `"Withdraw one cent from account A if its balance allows, exactly once per command id", alternating with deposits of one cent so balances stay put (bench/job.ts); a fresh command id per command. Distinct streams: one account per writer; hot: all writers on one account. Closed loop, one pooled connection per writer, ${JSON.stringify(r.appendConfig)}. Throughput is the median over repetitions (each in a fresh process per contender, contenders interleaved); latency percentiles come from the merged HDR histograms of all repetitions.`,
       '',
     );
-    for (const img of charts.filter((c) => c.startsWith('append') || c.includes('append'))) L.push(`![${img}](${img})`);
+    L.push(
+      '- **Idem**: the production path (`handleAccountCommand` through bench/idem-adapter.ts, production pool and settings): load, decide, one-statement commit of command row + event + balance + transaction row (+ a snapshot every 10th event).',
+    );
+    L.push(
+      "- **Emmett CommandHandler**: `CommandHandler` from @event-driven-io/emmett with the same pure decider (lib/domain/account.ts) over `getPostgreSQLEventStore`: read the whole stream, fold, decide, append with the expected version, its own retry on conflict (given Idem's budget: 30 attempts, 2 → 100 ms backoff). **It has no deduplication**: a repeated command id is applied again; it writes the events only (no command row, no projections).",
+    );
+    L.push(
+      "- **pg optimistic floor**: hand-written with plain `pg` on Idem's tables: two prepared statements (load command row + balance row; one-statement commit of the same four rows), unique constraints decide, re-decide after a backoff.",
+    );
+    L.push(
+      "- **physical floor**: the job in one round trip, a PL/pgSQL function on Idem's tables (lock the balance row, check the command id, check funds, write the same four rows).",
+      '',
+    );
+    for (const img of charts.filter((c) => c.startsWith('same-job') || c.includes('-same-job'))) L.push(`![${img}](${img})`);
     L.push('');
     L.push(
-      '"CPU ms/append" divides the cores each side used by the appends per second: CPU time is far less disturbed by other load than wall time, so it is the steadier figure on a shared machine, and 2 cores ÷ (client + PostgreSQL CPU per append) is the CPU-bound ceiling of that contender on this machine with nothing else running.',
+      '"CPU ms/command" divides the cores each side used by the commands per second (client = the contender\'s Node process, pg = all PostgreSQL processes): the steadier figure on a shared machine; 2 cores ÷ (client + pg) is the CPU-bound ceiling on this machine with nothing else running. "stream length" is the longest stream at the end of a repetition (Emmett folds the whole stream on every command; Idem folds at most 9 events after a snapshot; the floors read one balance row). "exactly-once check": streams whose growth differs from the number of commands that reported success (0 expected).',
       '',
     );
-    L.push(
-      '| streams | writers | contender | appends/s (median) | per rep | p50 ms | p95 ms | p99 ms | conflicts/append | failed | round trips/append | cores pg / client / other | CPU ms/append client + pg | 2-core ceiling /s |',
-      '| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
-    );
-    for (const a of [...r.append].sort(
-      (x, y) => x.mode.localeCompare(y.mode) || x.concurrency - y.concurrency || CONTENDERS.indexOf(x.contender) - CONTENDERS.indexOf(y.contender),
-    )) {
+    const header =
+      '| streams | writers | contender | commands/s (median) | per rep | p50 ms | p95 ms | p99 ms | conflicts/command | failed | busy | round trips/command | stream length | cores pg / client / other | CPU ms/command client + pg | 2-core ceiling /s | exactly-once check | client RSS MiB |';
+    const rule = '| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: |';
+    const row = (a: AppendRow) => {
       const c = cpuPerOp(a);
-      L.push(
-        `| ${a.mode} | ${a.concurrency} | ${CONTENDER_LABEL[a.contender]} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${f(a.roundTripsPerOp, 2)} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} |`,
-      );
-    }
+      return `| ${a.mode} | ${a.concurrency} | ${label(r, a.contender)} | ${f(a.opsPerSecond, 0)} | ${a.perRep.map((v) => v.toFixed(0)).join(' / ')} | ${f(a.latency.p50, 2)} | ${f(a.latency.p95, 2)} | ${f(a.latency.p99, 2)} | ${f(a.conflictsPerOp, 3)} | ${a.failed} | ${a.busy} | ${f(a.roundTripsPerOp, 2)} | ${a.streamLength.max.toLocaleString('en-US')} | ${f(a.cpu.postgres, 2)} / ${f(a.cpu.client, 2)} / ${f(a.cpu.other, 2)} | ${f(c.client, 2)} + ${f(c.postgres, 2)} | ${f(c.ceiling, 0)} | ${a.lengthMismatches === 0 ? 'ok' : `**${a.lengthMismatches} mismatched**`} | ${f(a.rssMiB, 0)} |`;
+    };
     L.push(
+      header,
+      rule,
+      ...r.append
+        .filter((a) => SAME_JOB.includes(a.contender))
+        .sort(byCell)
+        .map(row),
       '',
-      'Ratios between contenders (same run, medians):',
+    );
+    const withBaseline = r.append.some((a) => a.contender === 'idem-baseline');
+    L.push(
+      'Ratios (same run, medians of commands/s):',
       '',
-      '| streams | writers | Idem / Emmett | Idem / raw pg | Emmett / raw pg | Idem / Idem snapshotEvery 100 | Idem / Idem unprepared |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| streams | writers | Idem / Emmett handler | Idem / pg optimistic floor | Idem / physical floor | Emmett handler / physical floor | pg optimistic / physical floor |${withBaseline ? ` Idem / Idem at ${baselineRev(r)} |` : ''}`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${withBaseline ? ' ---: |' : ''}`,
     );
     for (const mode of [...new Set(r.append.map((a) => a.mode))]) {
       for (const c of [...new Set(r.append.map((a) => a.concurrency))].sort((x, y) => x - y)) {
-        const i = appendRow(r.append, 'idem', mode, c)?.opsPerSecond ?? NaN;
-        const e = appendRow(r.append, 'emmett', mode, c)?.opsPerSecond ?? NaN;
-        const w = appendRow(r.append, 'raw', mode, c)?.opsPerSecond ?? NaN;
-        const i100 = appendRow(r.append, 'idem-snap100', mode, c)?.opsPerSecond ?? NaN;
-        const iu = appendRow(r.append, 'idem-unprepared', mode, c)?.opsPerSecond ?? NaN;
-        L.push(`| ${mode} | ${c} | ${f(ratio(i, e), 2)} | ${f(ratio(i, w), 2)} | ${f(ratio(e, w), 2)} | ${f(ratio(i, i100), 2)} | ${f(ratio(i, iu), 2)} |`);
+        const ops = (name: string) => appendRow(r.append, name, mode, c)?.opsPerSecond ?? NaN;
+        L.push(
+          `| ${mode} | ${c} | ${f(ratio(ops('idem'), ops('emmett-handler')), 2)} | ${f(ratio(ops('idem'), ops('pg-optimistic')), 2)} | ${f(ratio(ops('idem'), ops('pg-function')), 2)} | ${f(ratio(ops('emmett-handler'), ops('pg-function')), 2)} | ${f(ratio(ops('pg-optimistic'), ops('pg-function')), 2)} |${withBaseline ? ` ${f(ratio(ops('idem'), ops('idem-baseline')), 2)} |` : ''}`,
+        );
       }
     }
     L.push('');
+    const blind = r.append.filter((a) => BLIND.includes(a.contender));
+    if (blind.length) {
+      L.push('### Reference: blind appends (not the job)', '');
+      L.push(
+        "One MoneyDeposited event of the same shape per append, no read, no decision, no command row, no projections: raw `pg` (`BEGIN; INSERT; COMMIT`, the table of our shape without the foreign key to commands) and Emmett's `appendToStream` with an expected version. Each writer re-reads the version after a conflict and retries with Idem's backoff. Kept to show what the storage alone costs; comparing the job against these is comparing unequal work.",
+        '',
+      );
+      for (const img of charts.filter((c) => c.includes('blind-append'))) L.push(`![${img}](${img})`);
+      L.push('', header.replace(/commands/g, 'appends').replace(/command/g, 'append'), rule, ...blind.sort(byCell).map(row), '');
+    }
   }
 
+  if (r.profile?.length)
+    L.push(
+      ...renderProfile(
+        r.profile,
+        charts.filter((c) => c.includes('flame')),
+      ),
+      '',
+    );
+
   if (r.roundTrips.length) {
-    L.push('## 2. Round trips per command', '');
+    L.push('## 3. Round trips per command', '');
     L.push(
       'Every `query` call of a pg Client subclass (one protocol round trip) given to the pool, attributed to the command that sent it (AsyncLocalStorage; pool size ≥ writers, so no caller waits for a connection). `pg_stat_statements` counts what the server executed successfully (statements that fail with a unique violation are not recorded there, hence lower numbers under contention).',
       '',
     );
     L.push(
-      '| scenario | commands | mean | p50 | max | pg_stat_statements | conflicts | busy | by kind (per command) |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      '"planned per run": how often PostgreSQL planned the engine\'s load / commit statement per execution (`pg_stat_statements.track_planning`); a prepared statement whose generic plan PostgreSQL accepts is planned about five times per connection, then never.',
+      '',
+    );
+    L.push(
+      '| scenario | commands | mean | p50 | max | pg_stat_statements | planned per run: load / commit | conflicts | busy | by kind (per command) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
     );
     for (const t of r.roundTrips) {
       const kinds = Object.entries(t.byKind)
         .map(([k, v]) => `${k} ${f(v, 2)}`)
         .join('; ');
       L.push(
-        `| ${t.scenario} | ${t.commands} | ${f(t.perCommand.mean, 2)} | ${t.perCommand.p50} | ${t.perCommand.max} | ${t.pgStatStatements === null ? '–' : f(t.pgStatStatements, 2)} | ${t.conflicts} | ${t.busy} | ${kinds} |`,
+        `| ${t.scenario} | ${t.commands} | ${f(t.perCommand.mean, 2)} | ${t.perCommand.p50} | ${t.perCommand.max} | ${t.pgStatStatements === null ? '–' : f(t.pgStatStatements, 2)} | ${t.planned ? `${f(t.planned.load ?? NaN, 2)} / ${f(t.planned.commit ?? NaN, 2)}` : '–'} | ${t.conflicts} | ${t.busy} | ${kinds} |`,
       );
     }
     L.push(
       '',
-      `Per append in benchmark 1 (all contenders, ${maxC} writers, hot stream): ` +
+      `Per command in benchmark 1 (${maxC} writers, hot stream): ` +
         CONTENDERS.map((c) => {
           const a = appendRow(r.append, c, 'hot', maxC);
           return a ? `${CONTENDER_LABEL[c]} ${f(a.roundTripsPerOp, 2)}` : '';
@@ -286,7 +305,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   }
 
   if (r.rehydration) {
-    L.push('## 3. Rehydration: command latency by stream length', '');
+    L.push('## 4. Rehydration: command latency by stream length', '');
     L.push(
       'One writer, sequential deposits/withdrawals on a seeded stream (bulk SQL: valid events, commands, projections). "with snapshots": a snapshot row 10 events behind the head, handler run with the production snapshot interval (it writes new snapshots as the stream crosses multiples of it). "without": snapshotEvery 0, the whole stream is loaded and folded.',
       '',
@@ -320,8 +339,19 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
     L.push('');
   }
 
+  if (r.indexCost?.length) {
+    L.push('## 5. Index maintenance on `events`', '');
+    L.push(
+      "PostgreSQL CPU per inserted event (the backend's own CPU ticks, so other work on the machine hardly moves it), bulk inserts of events of the benchmark's shape into a table of the `events` shape with each set of indexes, rounds interleaved, median:",
+      '',
+    );
+    L.push('| indexes | CPU µs per event | per round |', '| --- | ---: | --- |');
+    for (const x of r.indexCost) L.push(`| ${x.variant}: ${x.indexes} | ${f(x.cpuUsPerEvent, 1)} | ${x.perRound.map((v) => v.toFixed(1)).join(' / ')} |`);
+    L.push('');
+  }
+
   if (r.http) {
-    L.push('## 4. HTTP withdrawals through `next start`', '');
+    L.push('## 6. HTTP withdrawals through `next start`', '');
     L.push(
       `POST /api/accounts/{id}/withdrawals {"amount":"0.01"} with a unique Idempotency-Key per request, on random accounts, peak: autocannon in the bench process (closed loop, the best of the connection counts tried); half of peak: an open-loop generator at a steady rate (one request every 1/rate s, round-robin over the instances, latency counted from when each request was due, so queueing is included). Production build of the work tree (content ${r.http.buildStamp}), DATABASE_POOL_SIZE ${r.http.poolSize} per instance, each instance also runs its async projection runner. RSS = VmRSS of the next-server process.`,
       '',

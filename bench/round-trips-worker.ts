@@ -4,12 +4,12 @@
 // contended (N concurrent writers on one account, a fixed number of commands).
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { handleAccountCommand } from '../lib/accounts/account-commands';
-import { createPrismaClient } from '../lib/db/prisma';
-import { moneyCommand, openAccount } from './contender-idem';
-import { countQueries, newTally, perOperation, total } from './counting-pg';
-import { median } from './hdr';
+import { openAccount } from './contender-idem';
+import { countQueries, newTally, pauseCounting, perOperation, total } from './counting-pg';
+import { createPrismaClient, handleAccountCommand } from './idem-adapter';
+import { moneyCommand } from './job';
 import type { AccountId } from '../lib/domain/account-id';
+import { median } from './hdr';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
 
@@ -20,6 +20,8 @@ export type RoundTripRow = {
   byKind: Record<string, number>;
   /** Statements per command according to pg_stat_statements (null when unavailable). */
   pgStatStatements: number | null;
+  /** How often PostgreSQL planned the engine's load and commit statements, per execution (pg_stat_statements.track_planning). */
+  planned: { load: number | null; commit: number | null } | null;
   conflicts: number;
   busy: number;
 };
@@ -33,6 +35,23 @@ async function statementsInDb(url: string): Promise<number> {
         WHERE d.datname = current_database() AND s.query NOT ILIKE '%pg_stat_statements%'`,
     );
     return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Plans per call of the statements that start with each prefix (custom plans are planned on every run). */
+async function plannedPerCall(url: string): Promise<{ load: number | null; commit: number | null }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ load: string | null; commit: string | null }>(
+      `SELECT sum(plans) FILTER (WHERE query LIKE 'WITH usable AS%')::float8 / NULLIF(sum(calls) FILTER (WHERE query LIKE 'WITH usable AS%'), 0) AS load,
+              sum(plans) FILTER (WHERE query LIKE 'WITH new_events AS%')::float8 / NULLIF(sum(calls) FILTER (WHERE query LIKE 'WITH new_events AS%'), 0) AS commit
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()`,
+    );
+    const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+    return { load: n(rows[0]?.load), commit: n(rows[0]?.commit) };
   } finally {
     await client.end();
   }
@@ -67,11 +86,12 @@ async function main() {
     await handleAccountCommand(moneyCommand(accountId, 0), { db });
     const prepared = prepare ? await prepare(db, accountId) : [];
     tally.clear();
-    if (spec.statStatements) await resetStatements(spec.url);
+    if (spec.statStatements) await pauseCounting(() => resetStatements(spec.url));
     const perCommand: number[] = [];
     const stats = { conflicts: 0, busy: 0 };
     await run(db, accountId, (n) => perCommand.push(n), stats, prepared);
-    const viaServer = spec.statStatements ? await statementsInDb(spec.url) : null;
+    const viaServer = spec.statStatements ? await pauseCounting(() => statementsInDb(spec.url)) : null;
+    const planned = spec.statStatements ? await pauseCounting(() => plannedPerCall(spec.url)) : null;
     await db.$disconnect();
     const n = perCommand.length;
     rows.push({
@@ -81,6 +101,7 @@ async function main() {
       byKind: Object.fromEntries([...tally].map(([k, v]) => [k, v / n])),
       // The reset itself is counted by the server; leave it out.
       pgStatStatements: viaServer === null ? null : Math.max(0, viaServer - 1) / n,
+      planned,
       conflicts: stats.conflicts,
       busy: stats.busy,
     });

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Runs a benchmark's main to the end, then exits (open pools or timers must not keep it alive): 0, or 1 after printing the error. */
 export function exitAfter(main: () => Promise<void>): void {
@@ -20,13 +19,14 @@ export function exitAfter(main: () => Promise<void>): void {
   );
 }
 
-export async function runChild<T>(entry: string, spec: Record<string, unknown>, timeoutMs = 15 * 60_000): Promise<T> {
+/** `root`: run bench/`entry` of another checkout (a --baseline directory) instead of this one. */
+export async function runChild<T>(entry: string, spec: Record<string, unknown>, timeoutMs = 15 * 60_000, root = ROOT): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-'));
   const out = path.join(dir, 'result.json');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(TSX, ['--conditions=react-server', path.join(ROOT, 'bench', entry)], {
-        cwd: ROOT,
+      const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', path.join(root, 'bench', entry)], {
+        cwd: root,
         stdio: ['ignore', 'inherit', 'inherit'],
         env: { ...process.env, BENCH_SPEC: JSON.stringify({ ...spec, out }) },
       });

@@ -1,20 +1,26 @@
 // `npm run bench` (full mode: writes bench/RESULTS.md and bench/*.svg) and `npm run bench:quick`
-// (CI-sized, under two minutes, writes bench/out/ only). Both only measure and report; neither
-// asserts a timing. Options: --no-http, --no-append, --no-round-trips, --no-rehydration,
-// --contenders raw,emmett,idem,… with --label NAME (a side run written to bench/out/), --app-dir DIR,
+// (CI-sized, a few minutes, writes bench/out/ only). Both only measure and report; neither
+// asserts a timing. Options: --no-http, --no-append, --no-profile, --no-round-trips, --no-rehydration, --no-index-cost,
+// --contenders idem,emmett-handler,pg-optimistic,pg-function,raw,emmett (a subset), --baseline REV (also
+// measure Idem at git revision REV in the same run), --variant NAME:K=V,… (also measure Idem with
+// that environment), --label NAME (a side run written to bench/out/), --app-dir DIR,
 // --report-only (re-render RESULTS.md and the charts from bench/out/results-<mode>.json, e.g. after
 // editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md), and
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
 // root, to keep other work on a shared machine from distorting the figures; recorded in the report).
-// One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's.
+// One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
+// BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, getPriority, setPriority, totalmem } from 'node:os';
 import path from 'node:path';
-import { runAppendBench, type AppendConfig } from '../bench/append';
+import { DEFAULT_CONTENDERS, runAppendBench, type AppendConfig } from '../bench/append';
+import { prepareBaseline } from '../bench/baseline';
 import type { ContenderName } from '../bench/append-worker';
 import { DEFAULT_APP_DIR } from '../bench/app';
 import { runHttpBench, type HttpConfig } from '../bench/http';
 import { startBenchServer } from '../bench/pg-server';
+import { runIndexCost } from '../bench/index-cost';
+import { runProfile, type ProfileConfig } from '../bench/profile';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report';
 import { runRoundTripBench } from '../bench/round-trips';
@@ -36,10 +42,40 @@ const appendConfig: AppendConfig = quick
   ? { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 1, warmupMs: 300, durationMs: 1000, quiet: null }
   : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 6000, quiet: QUIET_FULL };
 if (contenders) appendConfig.contenders = contenders;
+// --reps N, --seconds S, --modes hot,distinct, --writers 8,32: resize benchmark 1 (e.g. a longer A/B of one change).
+if (option('--reps')) appendConfig.reps = Number(option('--reps'));
+if (option('--seconds')) appendConfig.durationMs = Number(option('--seconds')) * 1000;
+if (option('--modes')) appendConfig.modes = option('--modes')!.split(',') as AppendConfig['modes'];
+if (option('--writers')) appendConfig.concurrencies = option('--writers')!.split(',').map(Number);
+/** --baseline REV: also measure Idem at git revision REV in the same run (bench/baseline.ts). */
+const baselineRev = option('--baseline');
+/** --variant NAME:K=V,…: also measure Idem with that environment in the same run (e.g. snap1:IDEM_SNAPSHOT_EVERY=1). */
+const variant = option('--variant');
+if (variant) {
+  const [name = 'variant', settings = ''] = variant.split(':');
+  appendConfig.variant = {
+    name,
+    env: Object.fromEntries(
+      settings
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    ),
+  };
+  appendConfig.contenders = [...new Set([...(appendConfig.contenders ?? DEFAULT_CONTENDERS), 'idem-variant' as const])];
+}
 const roundTripConfig = { commands: quick ? 30 : 200, contenders: [8, 32] };
 const rehydrationConfig: RehydrationConfig = quick
   ? { lengths: [10, 1000, 10000], snapshotTail: 10, samples: 20, samplesWithoutSnapshots: [20, 20, 5] }
   : { lengths: [10, 1000, 10000, 100000], snapshotTail: 10, samples: 200, samplesWithoutSnapshots: [200, 100, 30, 10] };
+const profileConfig: ProfileConfig = {
+  cells: [
+    { mode: 'distinct', concurrency: 32 },
+    { mode: 'hot', concurrency: 32 },
+  ],
+  warmupMs: quick ? 500 : 2000,
+  durationMs: quick ? 2000 : 6000,
+};
 const httpConfig: HttpConfig = quick
   ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], quiet: null }
   : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], quiet: QUIET_FULL };
@@ -80,6 +116,11 @@ async function main() {
   const saved = path.join(ROOT, 'bench', 'out', `results-${runName}.json`);
   if (args.includes('--report-only')) return report(JSON.parse(readFileSync(saved, 'utf8')) as RunResults, log);
   const machine = machineFacts();
+  if (baselineRev) {
+    appendConfig.baseline = prepareBaseline(baselineRev, log);
+    const list = appendConfig.contenders ?? DEFAULT_CONTENDERS;
+    if (!list.includes('idem-baseline')) appendConfig.contenders = [...list, 'idem-baseline'];
+  }
   const server = await startBenchServer(log);
   const results: RunResults = {
     mode: quick ? 'quick' : 'full',
@@ -93,12 +134,16 @@ async function main() {
     roundTrips: [],
     rehydration: null,
     http: null,
+    profile: null,
+    indexCost: null,
     notes: [],
   };
   try {
     if (!skip('append')) results.append = await runAppendBench(server, server.pgPid, appendConfig, log);
+    if (!skip('profile')) results.profile = (await runProfile(server, profileConfig, log)).summaries;
     if (!skip('round-trips')) results.roundTrips = await runRoundTripBench(server, roundTripConfig, log);
     if (!skip('rehydration')) results.rehydration = await runRehydrationBench(server, rehydrationConfig, log);
+    if (!skip('index-cost')) results.indexCost = await runIndexCost(server, quick ? { rows: 20_000, rounds: 3 } : { rows: 100_000, rounds: 5 }, log);
     if (!skip('http')) results.http = await runHttpBench(server, httpConfig, log);
   } finally {
     await server.stop();

@@ -240,7 +240,7 @@ describe('logs and traces', () => {
     // One trace for the whole request: Next.js' root span, the command below it, the SQL below that.
     const root = trace.filter((s) => s.parentSpanId === null);
     expect(root).toHaveLength(1);
-    // pg's and Prisma's spans sit below the steps that ran the SQL.
+    // pg's spans sit below the steps that ran the SQL.
     const byId = new Map(trace.map((s) => [s.spanId, s]));
     const ancestors = (span: ReceivedSpan) => {
       const names: string[] = [];
@@ -252,8 +252,11 @@ describe('logs and traces', () => {
     const pgQueries = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
     expect(pgQueries.filter(underStep('idem.load')).length).toBeGreaterThanOrEqual(1);
     expect(pgQueries.filter(underStep('idem.commit')).length).toBeGreaterThanOrEqual(1);
+    // The engine's statements run as plain pg on the pool Prisma's adapter owns (issue 12: Prisma's
+    // query runtime was the largest item of the command path's client CPU): no Prisma operation
+    // inside the command; Prisma's spans remain for the app's other queries (authentication above).
     const prismaOps = trace.filter((s) => s.name === 'prisma:client:operation' && underStep('idem.command')(s));
-    expect(prismaOps.map((s) => ancestors(s)[0]).sort()).toEqual(['idem.commit', 'idem.load']);
+    expect(prismaOps).toEqual([]);
   });
 
   it('one JSON line per command with request id, command id, type, outcome, attempts, duration; no API keys, tokens or bodies', async () => {

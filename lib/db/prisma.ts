@@ -6,8 +6,41 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/observability/log';
 
 export type Db = PrismaClient;
-/** What the event store needs: raw SQL, on the client or inside an interactive transaction. */
+/** Raw SQL through Prisma, on the client or inside an interactive transaction. */
 export type Sql = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+
+/**
+ * The pg pool under each client (the adapter's): the event store runs its hot statements on it. On
+ * globalThis, like the clients themselves: Next bundles this module into several chunks (route
+ * handlers, server actions), and a client made by one copy must be known to the others.
+ */
+const poolByClient: WeakMap<PrismaClient, pg.Pool> = ((globalThis as unknown as { idemPoolByClient?: WeakMap<PrismaClient, pg.Pool> }).idemPoolByClient ??=
+  new WeakMap());
+
+/** The pg pool the Prisma client `db` was made with: one pool, one set of connections for both. */
+export function poolOf(db: PrismaClient): pg.Pool {
+  const pool = poolByClient.get(db);
+  if (!pool) throw new Error('This Prisma client was not made by createPrismaClient, so its pg pool is unknown');
+  return pool;
+}
+
+export const isPrismaClientWithPool = (value: unknown): value is PrismaClient =>
+  typeof value === 'object' && value !== null && poolByClient.has(value as PrismaClient);
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text (memoized: hashing every statement again cost measurable CPU). */
+export function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `idem_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    if (statementNames.size < 10_000) statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/** IDEM_PREPARED_STATEMENTS=off: for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode). */
+export const preparedStatements = () => process.env.IDEM_PREPARED_STATEMENTS !== 'off';
 
 export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSize()): PrismaClient {
   const pool = new pg.Pool({
@@ -23,17 +56,16 @@ export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSi
   pool.on('connect', (client) => client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost')));
   pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
   pools().add(pool);
-  return new PrismaClient({
+  const client = new PrismaClient({
     adapter: new PrismaPg(pool, {
       disposeExternalPool: true,
       // Named statements are parsed and planned once per connection instead of on every command
-      // (measured +10–50 % commands/s, bench/RESULTS.md). Off for poolers without prepared-statement
-      // support (PgBouncer < 1.21 in transaction mode): IDEM_PREPARED_STATEMENTS=off.
-      ...(process.env.IDEM_PREPARED_STATEMENTS === 'off'
-        ? {}
-        : { statementNameGenerator: (query: { sql: string }) => `idem_${createHash('sha1').update(query.sql).digest('hex').slice(0, 24)}` }),
+      // (measured +10–50 % commands/s, bench/RESULTS.md).
+      ...(preparedStatements() ? { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) } : {}),
     }),
   });
+  poolByClient.set(client, pool);
+  return client;
 }
 
 function defaultPoolSize(): number {

@@ -1,48 +1,98 @@
 import 'server-only';
-import { Prisma } from '@/lib/generated/prisma/client';
-import type { Sql } from '@/lib/db/prisma';
+import type { Db } from '@/lib/db/prisma';
+import { sqlOf, type SqlClient } from './sql';
 import type { CommandRecord, LoadedStream, RecordedEvent } from './types';
 import { emptyStream } from './types';
 
 // Reading the store. Conflicts are never decided here: the unit of work's unique constraints do that.
 
 export type Loaded = { command: CommandRecord | null; streams: Map<string, LoadedStream> };
+/** For a batch of commands on the same streams: the ones already handled, by command id. */
+export type LoadedBatch = { commands: Map<string, CommandRecord>; streams: Map<string, LoadedStream> };
 
 type EventRow = Omit<RecordedEvent, 'globalPosition' | 'createdAt'> & { globalPosition: string; createdAt: string };
 type CommandRecordRow = Omit<CommandRecord, 'createdAt'> & { createdAt: string };
 type SnapshotRow = { streamId: string; version: number; state: unknown };
 
 /** One event as JSON, the same columns for every reader of `events e`. */
-const EVENT_JSON = Prisma.sql`json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
+const EVENT_JSON = `json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
   'version', e.version, 'type', e.type, 'data', e.data, 'metadata', e.metadata, 'commandId', e.command_id, 'createdAt', e.created_at)`;
 
-const COMMAND_JSON = Prisma.sql`json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
+const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
   'fingerprint', c.fingerprint, 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
+
+// $1 command ids, $2 stream ids, $3 snapshot schema version.
+export const LOAD_STREAMS = `WITH usable AS (
+      SELECT s.stream_id, s.version, s.state FROM unnest($2::text[]) AS w(stream_id)
+        JOIN snapshots s ON s.stream_id = w.stream_id AND s.schema_version = $3::int
+    )
+    SELECT
+      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_id = ANY($1::text[])) AS commands,
+      (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
+      (SELECT json_agg(${EVENT_JSON} ORDER BY e.stream_id, e.version)
+         FROM unnest($2::text[]) AS wanted(stream_id)
+         LEFT JOIN usable u ON u.stream_id = wanted.stream_id
+         -- Per stream, so the (stream_id, version) index is entered at the snapshot's version
+         -- instead of scanning the whole stream and filtering (a two-sided range: see below).
+         -- OFFSET 0 keeps it a per-stream read: flattened into a join, a generic plan scanned
+         -- the whole table.
+         CROSS JOIN LATERAL (
+           SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.command_id, ev.created_at
+             FROM events ev
+            WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0) AND ev.version <= COALESCE(u.version, 0)::bigint + 1000000000
+           OFFSET 0
+         ) e) AS events`;
+
+// The same for one stream ($2 a stream id), the common case, with `$1` one command id or an array
+// of them. Written so that PostgreSQL's generic plan is the custom plan (equality on primary keys):
+// it then stops planning it after five runs. The statement above is planned again on nearly every
+// run (measured: 0.3 ms of planning per command, as much as its execution) and its generic plan
+// scans the snapshots table; `= ANY($1)` alone kept one command's load re-planned too.
+// The events after the snapshot are a two-sided range of versions: PostgreSQL estimates that as
+// narrow whatever it knows of the stream, so it enters the (stream_id, version) index. With
+// `version > bound` alone, a custom plan for a stream that fills most of the table was a sequential
+// scan (measured: 54 ms instead of 0.2 ms at 100,000 events). No stream gains 10^9 events between
+// two snapshots.
+const loadStream = (commands: string) => `WITH usable AS (
+      SELECT s.stream_id, s.version, s.state FROM snapshots s WHERE s.stream_id = $2::text AND s.schema_version = $3::int
+    ), bound AS (
+      SELECT COALESCE((SELECT u.version FROM usable u), 0) AS after
+    )
+    SELECT
+      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE ${commands}) AS commands,
+      (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
+      (SELECT json_agg(${EVENT_JSON} ORDER BY e.version)
+         FROM bound b, events e
+        WHERE e.stream_id = $2::text AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
+/** The load statements by shape (exported for the plan tests). */
+export const LOAD_COMMAND = loadStream('c.command_id = $1::text');
+export const LOAD_BATCH = loadStream('c.command_id = ANY($1::text[])');
 
 /**
  * Everything a command needs, in one round trip: the stored outcome if this command id was already
  * handled, and for every stream the command touches its latest snapshot of `snapshotSchemaVersion`
  * (a snapshot of another schema version is ignored, never trusted) and the events after it.
  */
-export async function loadForCommand(db: Sql, commandId: string, streamIds: string[], snapshotSchemaVersion: number | null = null): Promise<Loaded> {
+export async function loadForCommand(db: Db | SqlClient, commandId: string, streamIds: string[], snapshotSchemaVersion: number | null = null): Promise<Loaded> {
+  const { commands, streams } = await loadForCommands(db, [commandId], streamIds, snapshotSchemaVersion);
+  return { command: commands.get(commandId) ?? null, streams };
+}
+
+/** The same round trip for several commands on the same streams (a batch): one statement text for both. */
+export async function loadForCommands(
+  db: Db | SqlClient,
+  commandIds: string[],
+  streamIds: string[],
+  snapshotSchemaVersion: number | null = null,
+): Promise<LoadedBatch> {
   const schema = snapshotSchemaVersion ?? -1;
-  const rows = await db.$queryRaw<{ command: CommandRecordRow | null; snapshots: SnapshotRow[] | null; events: EventRow[] | null }[]>`
-    WITH usable AS (
-      SELECT s.stream_id, s.version, s.state FROM snapshots s
-       WHERE s.stream_id = ANY(${streamIds}::text[]) AND s.schema_version = ${schema}
-    )
-    SELECT
-      (SELECT ${COMMAND_JSON} FROM commands c WHERE c.command_id = ${commandId}) AS command,
-      (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
-      (SELECT json_agg(${EVENT_JSON} ORDER BY e.stream_id, e.version)
-         FROM unnest(${streamIds}::text[]) AS wanted(stream_id)
-         LEFT JOIN usable u ON u.stream_id = wanted.stream_id
-         -- Per stream, so the (stream_id, version) index is entered at the snapshot's version
-         -- instead of scanning the whole stream and filtering.
-         CROSS JOIN LATERAL (
-           SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.command_id, ev.created_at
-             FROM events ev WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0)
-         ) e) AS events`;
+  const statement =
+    streamIds.length !== 1
+      ? { text: LOAD_STREAMS, values: [commandIds, streamIds, schema] }
+      : commandIds.length === 1
+        ? { text: LOAD_COMMAND, values: [commandIds[0], streamIds[0], schema] }
+        : { text: LOAD_BATCH, values: [commandIds, streamIds[0], schema] };
+  const rows = await sqlOf(db).query<{ commands: CommandRecordRow[] | null; snapshots: SnapshotRow[] | null; events: EventRow[] | null }>(statement);
   const row = rows[0];
   const streams = new Map<string, LoadedStream>(streamIds.map((id) => [id, emptyStream()]));
   for (const snapshot of row?.snapshots ?? []) {
@@ -55,24 +105,33 @@ export async function loadForCommand(db: Sql, commandId: string, streamIds: stri
     stream.events.push(recordedEventOf(event));
     stream.version = event.version;
   }
-  return { command: row?.command ? commandRecordOf(row.command) : null, streams };
+  return { commands: new Map((row?.commands ?? []).map((c) => [c.commandId, commandRecordOf(c)])), streams };
 }
 
 /** A whole stream from version 1 (no snapshot), for readers such as the admin views and the API. */
-export async function readStream(db: Sql, streamId: string): Promise<RecordedEvent[]> {
-  const rows = await db.$queryRaw<{ event: EventRow }[]>`SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = ${streamId} ORDER BY e.version`;
+export async function readStream(db: Db | SqlClient, streamId: string): Promise<RecordedEvent[]> {
+  const rows = await sqlOf(db).query<{ event: EventRow }>({
+    text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text ORDER BY e.version`,
+    values: [streamId],
+  });
   return rows.map((r) => recordedEventOf(r.event));
 }
 
 /** The command log's record of a command id, if it was handled. */
-export async function findCommand(db: Sql, commandId: string): Promise<CommandRecord | null> {
-  const rows = await db.$queryRaw<{ command: CommandRecordRow }[]>`SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_id = ${commandId}`;
+export async function findCommand(db: Db | SqlClient, commandId: string): Promise<CommandRecord | null> {
+  const rows = await sqlOf(db).query<{ command: CommandRecordRow }>({
+    text: `SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_id = $1::text`,
+    values: [commandId],
+  });
   return rows[0] ? commandRecordOf(rows[0].command) : null;
 }
 
 /** Replays are counted on the command row (for operators), never as events. */
-export async function countReplay(db: Sql, commandId: string): Promise<void> {
-  await db.$executeRaw`UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = ${commandId}`;
+export async function countReplay(db: Db | SqlClient, commandId: string): Promise<void> {
+  await sqlOf(db).query({
+    text: 'UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = $1::text',
+    values: [commandId],
+  });
 }
 
 function recordedEventOf(row: EventRow): RecordedEvent {

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Sql } from '@/lib/db/prisma';
+import type { SqlClient } from './sql';
 
 /** Key space of the per-stream queue locks (two-int advisory locks; Prisma's migrate lock is a bigint). */
 const STREAM_LOCK_CLASS = 0x1de4;
@@ -12,8 +12,11 @@ const LOCK_TIMEOUT = '5s';
  * in sorted order (unnest keeps it) so two commands over the same streams queue in the same order.
  * One round trip. The lock is only a queue; the unique constraints still decide.
  */
-export async function lockStreams(tx: Sql, streamIds: string[]): Promise<void> {
+export async function lockStreams(tx: SqlClient, streamIds: string[]): Promise<void> {
   const sorted = [...streamIds].sort();
-  await tx.$queryRaw`SELECT set_config('lock_timeout', ${LOCK_TIMEOUT}, true) AS timeout,
-    (SELECT count(pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(s)))::int FROM unnest(${sorted}::text[]) AS s) AS locked`;
+  await tx.query({
+    text: `SELECT set_config('lock_timeout', $1::text, true) AS timeout,
+    (SELECT count(pg_advisory_xact_lock(${STREAM_LOCK_CLASS}::int, hashtext(s)))::int FROM unnest($2::text[]) AS s) AS locked`,
+    values: [LOCK_TIMEOUT, sorted],
+  });
 }

@@ -1,0 +1,49 @@
+import 'server-only';
+import type { Db } from '@/lib/db/prisma';
+import { errorFields, log } from '@/lib/observability/log';
+import type { CommandResult, CommandSpec } from './handler';
+import { replay } from './decisions';
+import { countReplay, findCommand } from './load';
+import { EVENTS_STREAM_VERSION_CONSTRAINT, writeConflictOf, type WriteConflict } from './pg-errors';
+import type { RetryPolicy } from './contention';
+
+// What the handler and the stream queue both do with PostgreSQL's verdict and with replays.
+
+/** Counting a replay is best effort: the answer is already decided and must not fail for it. */
+export async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result: R): Promise<R> {
+  if (!('replayed' in result) || !result.replayed) return result;
+  try {
+    await countReplay(db, result.commandId);
+  } catch (error) {
+    log().warn({ commandId: result.commandId, ...errorFields(error) }, 'could not count a replay');
+  }
+  return result;
+}
+
+/**
+ * PostgreSQL's verdict when it is one to retry on: the command id committed meanwhile (the next
+ * attempt's load replays it) or another command advanced a stream first. Anything else is a bug or
+ * an outage, and is rethrown.
+ */
+export function retryableConflict(spec: CommandSpec<unknown, unknown>, error: unknown): WriteConflict {
+  const conflict = writeConflictOf(error);
+  if (!conflict) throw error;
+  if (conflict.kind === 'unique' && conflict.constraint !== 'commands_pkey' && !isStreamVersionConstraint(spec, conflict.constraint)) throw error;
+  return conflict;
+}
+
+function isStreamVersionConstraint(spec: CommandSpec<unknown, unknown>, constraint: string | null): boolean {
+  if (constraint === EVENTS_STREAM_VERSION_CONSTRAINT) return true;
+  return constraint !== null && spec.projections.some((p) => p.streamVersionConstraints?.includes(constraint));
+}
+
+/** Out of attempts: a command that committed meanwhile is replayed, never hidden behind `busy`. */
+export async function outOfAttempts<Result, Rejection>(
+  db: Db,
+  spec: CommandSpec<Result, Rejection>,
+  policy: RetryPolicy,
+): Promise<CommandResult<Result, Rejection>> {
+  const recorded = await findCommand(db, spec.commandId);
+  if (recorded) return counted(db, replay(spec, recorded));
+  return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
+}
