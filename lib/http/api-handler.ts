@@ -53,9 +53,13 @@ export async function customerRequest(request: Request, run: (customer: Customer
       });
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
+    callers.set(request, identity);
     return run(identity.customer);
   });
 }
+
+/** Who made each request customerRequest let through: commandRequest's checks depend on it. */
+const callers = new WeakMap<Request, { customer: Customer; via: 'session' | 'api-key' }>();
 
 /** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
 export async function commandRequest<S extends z.ZodType>(
@@ -68,7 +72,8 @@ export async function commandRequest<S extends z.ZodType>(
     const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
     return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
   }
-  const origin = checkSameOrigin(request);
+  // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.
+  const origin = checkSameOrigin(request, callers.get(request)?.via ?? 'session');
   if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
