@@ -13,9 +13,12 @@ export type AuthConfig = {
   /** WebAuthn relying party: the base URL's host name (passkeys need a domain; `localhost` is one). */
   rpID: string;
   rpName: string;
-  /** Where the client address for rate limits comes from (README: "Rate limits"). */
+  /**
+   * Where the client address for rate limits comes from: X-Forwarded-For, which holds exactly one
+   * address by the time any route reads it — the socket's, or the one a TRUSTED_PROXIES proxy named
+   * (lib/http/client-address.ts rewrites it before Next.js sees the request).
+   */
   clientIpHeaders: string[];
-  trustedProxies: string[];
   /** Requests per API key per window, stored on each key when it is created. */
   apiKeyRateLimit: { enabled: boolean; maxRequests: number; timeWindow: number };
 };
@@ -26,12 +29,6 @@ const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 
 /** One per process when nothing is configured outside production: sessions end at restart. */
 let processSecret: string | undefined;
-
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
 
 export function authConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const production = env.NODE_ENV === 'production';
@@ -53,8 +50,7 @@ export function authConfig(env: Record<string, string | undefined> = process.env
     trustedOrigins: [...new Set([base, ...allowedOrigins(env)])],
     rpID: new URL(base).hostname,
     rpName: 'Idem',
-    clientIpHeaders: list(env.IDEM_CLIENT_IP_HEADER || 'x-forwarded-for').map((h) => h.toLowerCase()),
-    trustedProxies: list(env.IDEM_TRUSTED_PROXIES),
+    clientIpHeaders: ['x-forwarded-for'],
     apiKeyRateLimit: parseRateLimit(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
   };
 }

@@ -2,7 +2,9 @@ import 'server-only';
 import type { z } from 'zod';
 import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
+import { scopedCommandId } from '@/lib/accounts/ids';
 import { validationProblem } from '@/lib/http/account-api';
+import { consumeCustomerRequest, consumeNewCommand, type Refusal } from '@/lib/http/api-limits';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
@@ -53,10 +55,15 @@ export async function customerRequest(request: Request, run: (customer: Customer
       });
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
+    const limited = await consumeCustomerRequest(identity.customer.id);
+    if (limited) return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);
     callers.set(request, identity);
     return run(identity.customer);
   });
 }
+
+const tooManyRequests = (detail: string, refusal: Refusal) =>
+  problemResponse(problem('too-many-requests', detail), { 'retry-after': String(refusal.retryAfterSeconds) });
 
 /** Who made each request customerRequest let through: commandRequest's checks depend on it. */
 const callers = new WeakMap<Request, { customer: Customer; via: 'session' | 'api-key' }>();
@@ -81,5 +88,13 @@ export async function commandRequest<S extends z.ZodType>(
   if (!json.ok) return { ok: false, response: problemResponse(json.problem) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
+  const caller = callers.get(request);
+  if (caller) {
+    const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
+    if (capped) {
+      const detail = `This customer has sent too many new Idempotency-Keys this hour; retry in ${capped.retryAfterSeconds} s. Keys already used are still answered.`;
+      return { ok: false, response: tooManyRequests(detail, capped) };
+    }
+  }
   return { ok: true, key: key.value, body: parsed.data };
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { allowedOrigins, isAllowedOrigin } from '@/lib/http/origins';
+import { allowedOrigins, crossSiteReason } from '@/lib/http/origins';
 import { problem, type Problem } from '@/lib/http/problem';
 
 // Checks every API POST passes before anything is decided. Each returns a Problem or the value.
@@ -16,18 +16,11 @@ const fail = (p: Problem): Checked<never> => ({ ok: false, problem: p });
  * refused; an API-key request needs none (a browser never attaches a Bearer key by itself).
  */
 export function checkSameOrigin(request: Request, via: 'session' | 'api-key'): Checked<null> {
-  const site = request.headers.get('sec-fetch-site');
-  if (site === 'cross-site') return fail(problem('cross-site-request', 'Sec-Fetch-Site says this request comes from another site.'));
-  const origin = request.headers.get('origin');
-  if (origin === null) {
-    if (via === 'api-key') return { ok: true, value: null };
-    return fail(problem('cross-site-request', 'A request signed in with a session cookie must carry an Origin header (browsers send it).'));
-  }
-  if (origin === 'null') return fail(problem('cross-site-request', 'Requests with an opaque origin (Origin: null) are not allowed.'));
-  if (!isAllowedOrigin(origin, allowedOrigins())) {
-    return fail(problem('cross-site-request', `Requests from ${origin.slice(0, 100)} are not allowed; the API only accepts requests from its own origin.`));
-  }
-  return { ok: true, value: null };
+  const reason = crossSiteReason(
+    { origin: request.headers.get('origin'), secFetchSite: request.headers.get('sec-fetch-site'), ambientCredentials: via === 'session' },
+    allowedOrigins(),
+  );
+  return reason === null ? { ok: true, value: null } : fail(problem('cross-site-request', reason));
 }
 
 /**

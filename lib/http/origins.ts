@@ -54,3 +54,20 @@ export function isAllowedOrigin(origin: string, allowed: string[]): boolean {
 
 /** Hosts (`host[:port]`) of the allowed origins: what Next.js' server-action check compares. */
 export const allowedHosts = (env: Env = process.env) => allowedOrigins(env).map((origin) => new URL(origin).host);
+
+/**
+ * Why a state-changing request must be refused as cross-site, or null. One rule for the API and for
+ * server actions (proxy.ts): Sec-Fetch-Site cross-site, an opaque or foreign Origin, or no Origin
+ * at all on a request that a browser could have sent by itself (one carrying a session cookie).
+ */
+export function crossSiteReason(request: { origin: string | null; secFetchSite: string | null; ambientCredentials: boolean }, allowed: string[]): string | null {
+  if (request.secFetchSite === 'cross-site') return 'Sec-Fetch-Site says this request comes from another site.';
+  const { origin } = request;
+  if (origin === null) return request.ambientCredentials ? 'A request signed in with a session cookie must carry an Origin header (browsers send it).' : null;
+  if (origin === 'null') return 'Requests with an opaque origin (Origin: null) are not allowed.';
+  if (!isAllowedOrigin(origin, allowed)) return `Requests from ${origin.slice(0, 100)} are not allowed; only this site's own origin may change anything.`;
+  return null;
+}
+
+/** Whether a Cookie header carries Idem's session cookie (`idem.session_token`, `__Secure-` prefixed on https). */
+export const hasSessionCookie = (cookie: string | null) => cookie !== null && /(?:^|;\s*)(?:__Secure-)?idem\.session_token=/.test(cookie);
