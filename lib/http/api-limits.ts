@@ -1,6 +1,6 @@
 import 'server-only';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { db, poolOf } from '@/lib/db/prisma';
+import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
 
 // Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
@@ -44,8 +44,11 @@ function limiter(name: string, window: Window): RateLimiterPostgres {
   if (!byName) holder.idemApiLimiters.set(client, (byName = new Map()));
   let found = byName.get(id);
   if (!found) {
+    const pool = poolOf(client);
     found = new RateLimiterPostgres({
-      storeClient: poolOf(client),
+      // The library names its statements; unnamed with IDEM_PREPARED_STATEMENTS=off (old PgBouncer).
+      storeClient: { query: (q: { text: string; values: unknown[] }) => pool.query(preparedStatements() ? q : { text: q.text, values: q.values }) },
+      storeType: 'pool',
       tableName: 'api_rate_limits',
       tableCreated: true, // made by a migration; the app role never runs DDL
       clearExpiredByTimeout: false, // expired rows go with `npm run prune` (scripts/prune.ts)
