@@ -89,7 +89,12 @@ describe('API budgets across two instances', () => {
       const response = await list(instance, authorizations[i % 3]!);
       statuses.push(response.status);
       if (response.status === 429)
-        refusals.push({ instance, type: response.headers.get('content-type'), retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { type?: string } });
+        refusals.push({
+          instance,
+          type: response.headers.get('content-type'),
+          retryAfter: response.headers.get('retry-after'),
+          body: (await response.json()) as { type?: string },
+        });
       else await response.arrayBuffer();
     }
     expect(statuses).toEqual([...Array<number>(CUSTOMER_LIMIT).fill(200), 429, 429]);

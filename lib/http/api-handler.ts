@@ -56,7 +56,8 @@ export async function customerRequest(request: Request, run: (customer: Customer
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
     const limited = await consumeCustomerRequest(identity.customer.id);
-    if (limited) return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);
+    if (limited)
+      return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);
     callers.set(request, identity);
     return run(identity.customer);
   });

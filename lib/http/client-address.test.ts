@@ -45,7 +45,11 @@ describe('forwarded headers from a trusted proxy', () => {
   });
 
   it('IDEM_CLIENT_IP_HEADER names the header the proxy writes', () => {
-    const headers = normalized('10.0.0.5', { 'cf-connecting-ip': '198.51.100.9', 'x-forwarded-for': '6.6.6.6' }, { ...env, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP' });
+    const headers = normalized(
+      '10.0.0.5',
+      { 'cf-connecting-ip': '198.51.100.9', 'x-forwarded-for': '6.6.6.6' },
+      { ...env, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP' },
+    );
     expect(headers['x-forwarded-for']).toBe('198.51.100.9');
   });
 });

@@ -19,7 +19,10 @@ const bare = (address: string) => (address.toLowerCase().startsWith('::ffff:') &
 /** `10.0.0.0/8, 192.0.2.10, ::1, fd00::/8` → a BlockList; throws naming the first bad entry. */
 export function parseTrustedProxies(value: string | undefined): BlockList {
   const proxies = new BlockList();
-  for (const entry of (value ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [address = '', prefix, extra] = entry.split('/');
     const family = isIP(address);
     const max = family === 4 ? 32 : 128;

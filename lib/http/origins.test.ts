@@ -5,11 +5,9 @@ describe('allowed origins', () => {
   it('APP_ORIGIN first, then BETTER_AUTH_URL and IDEM_TRUSTED_ORIGINS; default the local URL', () => {
     expect(allowedOrigins({})).toEqual(['http://localhost:3000']);
     expect(allowedOrigins({ PORT: '3301' })).toEqual(['http://localhost:3301']);
-    expect(allowedOrigins({ APP_ORIGIN: 'https://Bank.example/', BETTER_AUTH_URL: 'https://auth.bank.example', IDEM_TRUSTED_ORIGINS: 'http://127.0.0.1:3000' })).toEqual([
-      'https://bank.example',
-      'https://auth.bank.example',
-      'http://127.0.0.1:3000',
-    ]);
+    expect(
+      allowedOrigins({ APP_ORIGIN: 'https://Bank.example/', BETTER_AUTH_URL: 'https://auth.bank.example', IDEM_TRUSTED_ORIGINS: 'http://127.0.0.1:3000' }),
+    ).toEqual(['https://bank.example', 'https://auth.bank.example', 'http://127.0.0.1:3000']);
     expect(allowedHosts({ APP_ORIGIN: 'https://bank.example:8443' })).toEqual(['bank.example:8443']);
     expect(() => allowedOrigins({ APP_ORIGIN: 'bank.example' })).toThrow(/APP_ORIGIN/);
   });
@@ -17,7 +15,14 @@ describe('allowed origins', () => {
   it('an Origin matches only in full: scheme, host and port', () => {
     const allowed = ['https://bank.example'];
     expect(isAllowedOrigin('https://bank.example', allowed)).toBe(true);
-    for (const origin of ['http://bank.example', 'https://bank.example:444', 'https://www.bank.example', 'https://bank.example.evil', 'https://bank.example/path', 'junk'])
+    for (const origin of [
+      'http://bank.example',
+      'https://bank.example:444',
+      'https://www.bank.example',
+      'https://bank.example.evil',
+      'https://bank.example/path',
+      'junk',
+    ])
       expect(isAllowedOrigin(origin, allowed), origin).toBe(false);
   });
 });

@@ -60,7 +60,10 @@ export const allowedHosts = (env: Env = process.env) => allowedOrigins(env).map(
  * server actions (proxy.ts): Sec-Fetch-Site cross-site, an opaque or foreign Origin, or no Origin
  * at all on a request that a browser could have sent by itself (one carrying a session cookie).
  */
-export function crossSiteReason(request: { origin: string | null; secFetchSite: string | null; ambientCredentials: boolean }, allowed: string[]): string | null {
+export function crossSiteReason(
+  request: { origin: string | null; secFetchSite: string | null; ambientCredentials: boolean },
+  allowed: string[],
+): string | null {
   if (request.secFetchSite === 'cross-site') return 'Sec-Fetch-Site says this request comes from another site.';
   const { origin } = request;
   if (origin === null) return request.ambientCredentials ? 'A request signed in with a session cookie must carry an Origin header (browsers send it).' : null;
