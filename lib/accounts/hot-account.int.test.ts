@@ -7,6 +7,7 @@ import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/trans
 import { poolOf } from '@/lib/db/prisma';
 import { accountStreamId, type AccountCommand } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
+import { MAX_BATCH, MAX_WAITING_PER_STREAM, queueSize } from '@/lib/event-store/command-queue';
 import { markContended, markShared } from '@/lib/event-store/contention';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { expectConsistentAccount, testDb } from '@/test/db';
@@ -104,4 +105,79 @@ describe('a flood on one account', () => {
     // The pool is whole again.
     expect(poolOf(db).waitingCount).toBe(0);
   });
+
+  it("a hot stream's batch waits for its lock without other accounts' commands that arrived with it", async () => {
+    const hot = await open(1_000_000);
+    const others = await Promise.all(Array.from({ length: 8 }, () => open(1_000)));
+    const hotStream = accountStreamId(hot);
+    // Another writer advanced the hot stream moments ago and holds its lock: its batch must wait
+    // (and, the stream being hot, its commands queue rather than race).
+    markContended([hotStream]);
+    markShared([hotStream]);
+    const holder = await holdLock(hotStream);
+
+    const order: string[] = [];
+    const onConflict = () => void order.push('conflict');
+    const flood: Promise<AccountCommandResult>[] = [];
+    const answers: Promise<AccountCommandResult>[] = [];
+    // They arrive together (one turn of the event loop): the same batch, if streams were mixed.
+    for (let i = 0; i < 16; i++) {
+      flood.push(handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db, onConflict }).finally(() => order.push('flood')));
+      const other = others[i % others.length]!;
+      if (i < others.length)
+        answers.push(handleAccountCommand({ type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() }, { db, onConflict }).finally(() => order.push('other')));
+    }
+    const results = await Promise.allSettled(answers);
+    const beforeLastOther = [...order];
+    await releaseLock(holder, hotStream);
+    const floodResults = await Promise.allSettled(flood);
+
+    expect(results.map((a) => (a.status === 'fulfilled' ? a.value.status : String(a.reason)))).toEqual(Array(others.length).fill('accepted'));
+    // Answered while the hot batch still waited: nothing of it answered, and no lock wait gave up first.
+    expect(beforeLastOther).toEqual(Array(others.length).fill('other'));
+    expect(floodResults.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(Array(flood.length).fill('accepted'));
+    await expectConsistentAccount(db, hot);
+  });
+
+  it('one account cannot fill the queue: past its bound its commands are answered busy at once, others still go', async () => {
+    const hot = await open(1_000_000);
+    const other = await open(1_000);
+    const hotStream = accountStreamId(hot);
+    markContended([hotStream]);
+    markShared([hotStream]);
+    const holder = await holdLock(hotStream);
+    const withdraw = () => handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db });
+    // One batch waits for the lock, and behind it as many commands as one stream may queue.
+    const flood = Array.from({ length: MAX_WAITING_PER_STREAM }, withdraw);
+    await until(async () => queueSize(db).waiting === MAX_WAITING_PER_STREAM - MAX_BATCH);
+    flood.push(...Array.from({ length: MAX_BATCH }, withdraw));
+    await until(async () => queueSize(db).waiting === MAX_WAITING_PER_STREAM);
+
+    let excessAnswered = false;
+    const excess = withdraw().finally(() => (excessAnswered = true));
+    const answer = await handleAccountCommand({ type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() }, { db });
+    const excessFirst = excessAnswered;
+    await releaseLock(holder, hotStream);
+
+    expect(answer).toMatchObject({ status: 'accepted' });
+    expect(excessFirst).toBe(true);
+    expect(await excess).toMatchObject({ status: 'busy' });
+    const results = await Promise.all(flood);
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(flood.length);
+    // Nothing stays behind in the queue.
+    expect(queueSize(db).waiting).toBe(0);
+    await expectConsistentAccount(db, hot);
+  });
 });
+
+async function holdLock(streamId: string): Promise<pg.Client> {
+  const holder = new pg.Client({ connectionString: inject('databaseUrl') });
+  await holder.connect();
+  await holder.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, streamId]);
+  return holder;
+}
+
+async function releaseLock(holder: pg.Client, streamId: string) {
+  await holder.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, streamId]);
+  await holder.end();
+}
