@@ -71,7 +71,11 @@ describe('a flood on one account', () => {
           { db },
         ).finally(() => order.push('flood')),
       );
-      flood.push(handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db }).finally(() => order.push('flood')));
+      flood.push(
+        handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db }).finally(() =>
+          order.push('flood'),
+        ),
+      );
     }
     // The flood is in place once one of its commands waits in PostgreSQL for the hot stream's lock
     // (the others, started in the same turn of the event loop, are waiting too by then).
@@ -122,10 +126,18 @@ describe('a flood on one account', () => {
     const answers: Promise<AccountCommandResult>[] = [];
     // They arrive together (one turn of the event loop): the same batch, if streams were mixed.
     for (let i = 0; i < 16; i++) {
-      flood.push(handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db, onConflict }).finally(() => order.push('flood')));
+      flood.push(
+        handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db, onConflict }).finally(() =>
+          order.push('flood'),
+        ),
+      );
       const other = others[i % others.length]!;
       if (i < others.length)
-        answers.push(handleAccountCommand({ type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() }, { db, onConflict }).finally(() => order.push('other')));
+        answers.push(
+          handleAccountCommand({ type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() }, { db, onConflict }).finally(() =>
+            order.push('other'),
+          ),
+        );
     }
     const results = await Promise.allSettled(answers);
     const beforeLastOther = [...order];

@@ -90,7 +90,8 @@ async function runCommand<Result, Rejection>(
     // connection, so a busy stream's writers never take more than one of the pool's connections.
     const queued = attempt > 1 || isContended(spec.streamIds);
     const passOn = queued ? await takeTurns(db, spec.streamIds) : null;
-    if (queued && !passOn) return attempt === 1 ? { status: 'busy', commandId: spec.commandId, attempts: 0 } : outOfAttempts(db, spec, { ...policy, maxAttempts: attempt - 1 });
+    if (queued && !passOn)
+      return attempt === 1 ? { status: 'busy', commandId: spec.commandId, attempts: 0 } : outOfAttempts(db, spec, { ...policy, maxAttempts: attempt - 1 });
     try {
       const done = passOn
         ? await inTransaction(db, async (tx) => {

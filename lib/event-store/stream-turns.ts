@@ -32,7 +32,8 @@ export async function takeTurns(owner: object, streamIds: readonly string[], unb
     for (const id of held.splice(0)) {
       const line = streams.get(id)!;
       const next = line.waiters.shift();
-      if (next) next(); // the turn goes straight to the next in line: nobody overtakes
+      if (next)
+        next(); // the turn goes straight to the next in line: nobody overtakes
       else streams.delete(id);
     }
   };
