@@ -39,9 +39,10 @@ describe('turns on a stream', () => {
     const ab = (await takeTurns(owner, ['b', 'a']))!;
     const ba = takeTurns(owner, ['a', 'b']);
     const bOnly = takeTurns(owner, ['b']);
+    // `ba` waited for `a` first, so `bOnly` (in line for `b` meanwhile) goes before it on `b`.
     ab();
-    (await ba)!();
     (await bOnly)!();
+    (await ba)!();
     expect(streamsInTurn(owner)).toBe(0);
   });
 
