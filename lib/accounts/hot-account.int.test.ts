@@ -9,6 +9,7 @@ import { accountStreamId, type AccountCommand } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
 import { MAX_BATCH, MAX_WAITING_PER_STREAM, queueSize } from '@/lib/event-store/command-queue';
 import { markContended, markShared } from '@/lib/event-store/contention';
+import { streamsInTurn } from '@/lib/event-store/stream-turns';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { expectConsistentAccount, testDb } from '@/test/db';
 
@@ -106,8 +107,10 @@ describe('a flood on one account', () => {
     const { state } = await expectConsistentAccount(db, hot);
     expect(state).toMatchObject({ balanceCents: 1_000_000 - 48 * 100 });
     for (const id of [...targets, ...others]) await expectConsistentAccount(db, id);
-    // The pool is whole again.
+    // The pool is whole again, and nothing is kept for the streams once they are quiet.
     expect(poolOf(db).waitingCount).toBe(0);
+    expect(streamsInTurn(db)).toBe(0);
+    expect(queueSize(db).waiting).toBe(0);
   });
 
   it("a hot stream's batch waits for its lock without other accounts' commands that arrived with it", async () => {
