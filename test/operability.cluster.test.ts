@@ -399,7 +399,7 @@ describe('configuration', () => {
 
   it('a production instance missing settings it reads per request names none of them on public pages or in the readiness answer', async () => {
     const port = basePort !== undefined ? basePort + 6 : await freePort();
-    const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: cluster.postgres.url };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: cluster.postgres.url };
     // No auth secret (required in production) and an origin list that is not one: both are read when a request needs them.
     delete env.BETTER_AUTH_SECRET;
     env.IDEM_TRUSTED_ORIGINS = 'not an origin';
