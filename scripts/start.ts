@@ -74,7 +74,12 @@ async function main() {
   // Next reads .env files itself; look at them too (next's own loader) so that BETTER_AUTH_* and
   // ADMIN_* set there are not overridden by generated ones.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), dev, { info: () => {}, error: console.error });
-  const identity = identityEnvForStart(combinedEnv, { embeddedDatabase: postgres !== null, port: Number(port), hostname, interactive: process.stdout.isTTY === true });
+  const identity = identityEnvForStart(combinedEnv, {
+    embeddedDatabase: postgres !== null,
+    port: Number(port),
+    hostname,
+    interactive: process.stdout.isTTY === true,
+  });
   const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });

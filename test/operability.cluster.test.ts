@@ -411,12 +411,20 @@ describe('configuration', () => {
       const base = `http://127.0.0.1:${port}`;
       for (let i = 0; ; i++) {
         if (i > 600 || child.exitCode !== null) throw new Error(`next start did not serve:\n${logged.join('')}`);
-        if (await fetch(`${base}/api/health/live`).then((r) => r.ok, () => false)) break;
+        if (
+          await fetch(`${base}/api/health/live`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const anonymous = { 'x-forwarded-for': '10.9.9.9' };
       const paths = ['/', '/sign-in', '/sign-up', '/settings', '/admin', '/api/health/ready', '/api/accounts', '/api/auth/get-session', '/no-such-page'];
-      const answers = await Promise.all(paths.map(async (path) => ({ path, text: await (await fetch(base + path, { headers: anonymous, redirect: 'manual' })).text() })));
+      const answers = await Promise.all(
+        paths.map(async (path) => ({ path, text: await (await fetch(base + path, { headers: anonymous, redirect: 'manual' })).text() })),
+      );
       const signIn = await fetch(`${base}/api/auth/sign-in/email`, {
         method: 'POST',
         headers: { ...anonymous, 'content-type': 'application/json' },

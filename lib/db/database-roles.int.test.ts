@@ -1,6 +1,7 @@
 import { mkdtempSync, chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { withClient } from './with-client';
 
@@ -13,7 +14,7 @@ const sqlState = (run: () => Promise<unknown>) =>
     () => 'succeeded',
     (error: { code?: string }) => error.code ?? String(error),
   );
-const asApp = <T>(run: (c: import('pg').Client) => Promise<T>) => withClient(appUrl, run);
+const asApp = <T>(run: (c: pg.Client) => Promise<T>) => withClient(appUrl, run);
 
 const parent = mkdtempSync(path.join(tmpdir(), 'idem-roles-test-'));
 chmodSync(parent, 0o755); // the `postgres` user (when we are root) must reach the data directories below it
@@ -92,7 +93,14 @@ describe('the embedded server’s credentials', () => {
     const dataDir = path.join(parent, 'legacy');
     // What earlier versions did: initdb with postgres/password.
     const isRoot = process.getuid?.() === 0;
-    await new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'password', createPostgresUser: isRoot, onLog: () => {}, onError: () => {} }).initialise();
+    await new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: 'postgres',
+      password: 'password',
+      createPostgresUser: isRoot,
+      onLog: () => {},
+      onError: () => {},
+    }).initialise();
     const lines: string[] = [];
     const server = await startEmbeddedPostgres({ dataDir, log: (line) => lines.push(line) });
     try {

@@ -252,7 +252,9 @@ async function secureRoles(adminUrl: string, credentials: Credentials, previous:
       );
     }
     if (previous === LEGACY_PASSWORD)
-      log(`embedded-postgres: this data directory had the fixed password of earlier versions; random passwords are set now (kept in ${CREDENTIALS_FILE}, mode 0600)`);
+      log(
+        `embedded-postgres: this data directory had the fixed password of earlier versions; random passwords are set now (kept in ${CREDENTIALS_FILE}, mode 0600)`,
+      );
   }
   await ensureAppRole(adminUrl, credentials.app.user, credentials.app.password);
 }
