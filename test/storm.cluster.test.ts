@@ -19,7 +19,7 @@ import { withClient } from '../lib/db/with-client';
 import { scopedCommandId } from '../lib/accounts/ids';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
 import type { ApiCustomer } from './api-client';
-import { checkInvariants, toCents, type InvariantReport, type ObservedRequest } from './invariants';
+import { checkInvariants, commandIdOf, toCents, type InvariantReport, type ObservedRequest } from './invariants';
 import { isFinal, money, reportScenario, seeded, StormClient, stormCustomers } from './storm';
 import { PgProxy, type CutRecord } from './tcp-proxy';
 import { DAILY_TOTALS } from '../lib/projections/daily-totals';
@@ -266,6 +266,31 @@ async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) =
   }
 }
 
+/**
+ * Every command a cut statement committed (found by its id in the statement's parameters): its
+ * attempt through the proxy (`instance`) was answered 503, and every final answer it ever got was a
+ * replay — nobody heard the outcome first-hand, the retries found it recorded. Returns how many.
+ */
+function expectCutCommandsReplayed(client: StormClient, records: CutRecord[], instance: number): number {
+  let commands = 0;
+  for (const record of records) {
+    expect(record.parameters, record.sql).toBeDefined();
+    if (record.serverReply !== 'committed') continue; // PostgreSQL refused it (a conflict): nothing was recorded
+    const cut = client.list().filter((o) => record.parameters!.includes(JSON.stringify(commandIdOf(o)).slice(1, -1)));
+    expect(cut.length, `commands in the cut statement ${record.sql.slice(0, 60)}`).toBeGreaterThan(0);
+    for (const o of cut) {
+      const finals = o.responses.filter((r) => isFinal(r.status));
+      expect(
+        { key: o.key, cut503: o.responses.some((r) => r.instance === instance && r.status === 503), finals: finals.map((r) => r.replayed) },
+        JSON.stringify(o.responses.map((r) => [r.instance, r.status, r.replayed])),
+      ).toEqual({ key: o.key, cut503: true, finals: finals.map(() => true) });
+      expect(finals.length).toBeGreaterThan(0);
+    }
+    commands += cut.length;
+  }
+  return commands;
+}
+
 describe('cluster', () => {
   it('storm: 3 instances, 4 customers with 6 API keys, duplicated keys across instances, an overdrawn hot account, intruders → invariants hold, no 5xx', async () => {
     await withCluster({ instances: 3, env: { METRICS_TOKEN } }, async (cluster) => {
@@ -450,7 +475,7 @@ describe('cluster', () => {
           inFlightAtKill,
           cutInFlight: cut.length,
           cutThenReplayed: cutThenReplayed.length,
-          leaderBlockedOn: blocked,
+          leaderBlockedOn: blocked && { query: (blocked as { query: string }).query.slice(0, 40), waiting: (blocked as { waiting: string }).waiting },
           processedMidStorm: midStorm,
           newLeader: (next as Leader | null)?.instance,
         });
@@ -668,9 +693,10 @@ describe('cluster', () => {
         const queuedCuts = proxy.armCutAfter((sql, { inTransaction }) => inTransaction && isCommandWrite(sql), 3);
         const contended = Array.from({ length: 40 }, () => ({ key: `queued-${randomUUID()}`, amount: '0.50' }));
         await Promise.all(contended.map((c) => client.deposit(account, c.amount, c.key, { instance: 0, stride: 0 })));
-        const queuedCutRecords = proxy.stats.cuts - cutsBefore;
-        proxy.disarm();
-        void queuedCuts;
+        await proxy.disarm();
+        const queuedCutRecords = await queuedCuts;
+        expect(queuedCutRecords.length).toBe(proxy.stats.cuts - cutsBefore);
+        const queuedCutCommands = expectCutCommandsReplayed(client, queuedCutRecords, 0);
         const cutAnswers = contended
           .map((c) => client.observation(owner.id, c.key)!.responses)
           .filter((r) => r.length > 1)
@@ -690,20 +716,28 @@ describe('cluster', () => {
           intrusionShare: 0.05,
         });
         await runStorm(client, ops, 2);
+        await proxy.disarm();
+        const stormCutRecords = await stormCuts;
         const cutsInStorm = proxy.stats.cuts - before;
-        proxy.disarm();
-        void stormCuts;
+        expect(stormCutRecords.length).toBe(cutsInStorm);
+        const stormCutCommands = expectCutCommandsReplayed(client, stormCutRecords, 0);
         const report = await check(cluster, client);
         summary('ambiguous-commit', cluster, client, started, report, {
           proxyCuts: proxy.stats.cuts,
           oneByOne: firstStatuses.length,
-          queuedTransactionCuts: queuedCutRecords,
+          queuedTransactionCuts: queuedCutRecords.length,
+          queuedCutCommands,
           queuedCutFirstAnswers: cutAnswers,
           cutsInStorm,
+          stormCutCommands,
         });
 
-        expect(queuedCutRecords).toBeGreaterThan(0);
+        expect(queuedCutRecords.length).toBeGreaterThan(0);
+        expect(queuedCutCommands).toBeGreaterThan(0);
         expect(cutsInStorm).toBe(8);
+        expect(stormCutCommands).toBeGreaterThan(0);
+        expectOnly503s(client);
+        expectCleanLogs(cluster);
         expect(client.stats.gaveUp).toBe(0);
         expect(report.unresolved).toBe(0);
         expect(report.answeredOnlyByReplay).toBeGreaterThanOrEqual(6);
