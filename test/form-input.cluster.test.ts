@@ -10,6 +10,8 @@ import { signUpApiCustomer } from './api-client';
 import { startCluster, type Cluster } from './cluster-harness';
 import { dumpTables } from './table-dump';
 
+// The browser tests' bad amounts (e2e/accounts.spec.ts) and a few more. "$5", "1,000.00" and
+// " 12.00 " are not here: the forms take amounts as people write them (the API does not).
 const BAD_AMOUNTS: [string, RegExp][] = [
   ['abc', /Enter an amount in dollars/],
   ['-5', /cannot be negative/],
@@ -18,10 +20,8 @@ const BAD_AMOUNTS: [string, RegExp][] = [
   ['1e3', /Enter an amount in dollars/],
   ['', /Enter an amount/],
   ['99999999999', /at most \$1,000,000\.00/],
-  ['1,000.00', /Enter an amount in dollars/],
-  [' 12.00 ', /Enter an amount in dollars/],
-  ['$5', /Enter an amount in dollars/],
   ['NaN', /Enter an amount in dollars/],
+  ['1.2.3', /Enter an amount in dollars/],
   ['<b>5</b>', /Enter an amount in dollars/],
 ];
 
@@ -42,7 +42,19 @@ function formFields(html: string, label: string): [string, string][] {
   });
 }
 
-const dump = () => dumpTables(async (sql) => (await db.query(sql)).rows);
+/**
+ * Every table, once the asynchronous projection has caught up with the log (its runner writes on its
+ * own schedule; a comparison must not catch it mid-way through events older than the case).
+ */
+async function dump(): Promise<Record<string, string>> {
+  for (let caughtUp = false; !caughtUp; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    const { rows } = await db.query<{ ok: boolean }>(
+      `SELECT coalesce((SELECT sum(events_processed) FROM projection_checkpoints), 0) = (SELECT count(*) FROM events) AS ok`,
+    );
+    caughtUp = rows[0]!.ok;
+  }
+  return dumpTables(async (sql) => (await db.query(sql)).rows);
+}
 
 beforeAll(async () => {
   cluster = await startCluster({ instances: 1 });
