@@ -37,11 +37,13 @@ export const isCutInFlight = (kind: string | undefined) => !!kind && /ECONNRESET
  * a request was in flight and that its retry found the command already recorded.
  */
 export function cutAttempts(client: StormClient, instance: number): { observation: Observation; cut: ObservedResponse; final: ObservedResponse | undefined }[] {
-  return client.list().flatMap((observation) =>
-    observation.responses
-      .filter((r) => r.status === 0 && r.instance === instance && isCutInFlight(r.error))
-      .map((cut) => ({ observation, cut, final: observation.responses.find((r) => r.send === cut.send && isFinal(r.status)) })),
-  );
+  return client
+    .list()
+    .flatMap((observation) =>
+      observation.responses
+        .filter((r) => r.status === 0 && r.instance === instance && isCutInFlight(r.error))
+        .map((cut) => ({ observation, cut, final: observation.responses.find((r) => r.send === cut.send && isFinal(r.status)) })),
+    );
 }
 
 /**

@@ -35,7 +35,13 @@ let accountPage: string;
 function formFields(html: string, label: string): [string, string][] {
   const form = new RegExp(`<form[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
   if (!form) throw new Error(`no form "${label}" in the page`);
-  const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const decode = (s: string) =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   return [...form.matchAll(/<input\b[^>]*>/g)].flatMap(([input]) => {
     const name = /\bname="([^"]*)"/.exec(input)?.[1];
     return name === undefined ? [] : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
@@ -84,7 +90,10 @@ describe('bad amounts posted to the money forms without JavaScript change nothin
       const fields = formFields(await page.text(), form);
       const key = fields.find(([name]) => name === 'commandId')?.[1];
       expect(key).toBeTruthy();
-      expect(fields.some(([name]) => name.startsWith('$ACTION')), 'the form posts to its server action').toBe(true);
+      expect(
+        fields.some(([name]) => name.startsWith('$ACTION')),
+        'the form posts to its server action',
+      ).toBe(true);
       const body = new FormData();
       for (const [name, value] of fields) body.append(name, name === 'amount' ? amount : value);
       if (!fields.some(([name]) => name === 'amount')) body.append('amount', amount);
