@@ -187,6 +187,13 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs 
   }
 }
 
+/** A promise opened from outside (Promise.withResolvers needs Node 22). */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /** Runs the storm and notes when it ended, so a fault can prove it struck while writers were still sending. */
 function tracked(run: Promise<void>): { done: Promise<void>; ended: () => boolean } {
   let ended = false;
@@ -439,18 +446,32 @@ describe('cluster', () => {
       let blocked: { query: string; waiting: string } | null = null;
       let inFlightAtKill = 0;
       let stormEndedAtKill = true;
-      const storm = tracked(runStorm(client, ops, 3));
+      // Three waves, each spread over 3 s: the second starts once the projection's table is locked
+      // (its events give the leader a batch to block in), the third once the leader is blocked (so
+      // requests are in flight when the kill comes). Gated by conditions, never by a clock.
+      const [first, second] = [Math.floor(ops.length * 0.5), Math.floor(ops.length * 0.6)];
+      const gates = { locked: gate(), blocked: gate() };
+      const firstWave = tracked(runStorm(client, ops.slice(0, first), 3));
+      const storm = tracked(
+        Promise.all([
+          firstWave.done,
+          gates.locked.promise.then(() => runStorm(client, ops.slice(first, second), 3)),
+          gates.blocked.promise.then(() => runStorm(client, ops.slice(second), 3)),
+        ]).then(() => {}),
+      );
       const fault = (async () => {
-        await waitUntil(() => client.resolved() >= 6 + ops.length * 0.25);
+        await waitUntil(() => client.resolved() >= 6 + first * 0.25);
         // The leader has processed batches of this storm's events while writers are still sending.
         await waitUntil(async () => (await projectionProgress(db, DAILY_TOTALS)).processed > atStart.processed, 60_000, 'a projection batch');
-        midStorm = { ...(await projectionProgress(db, DAILY_TOTALS)), stormEnded: storm.ended() };
+        midStorm = { ...(await projectionProgress(db, DAILY_TOTALS)), stormEnded: firstWave.ended() };
         await waitUntil(async () => (leader = await projectionLeader(admin, cluster, DAILY_TOTALS)) !== null, 60_000, 'a projection leader');
         // Hold its next batch inside its transaction (the projection's table is locked against
         // writes), so the kill lands mid-batch for sure, whatever the timing.
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE daily_account_totals IN SHARE MODE');
+        gates.locked.resolve();
         await waitUntil(async () => (blocked = await leaderBlockedMidBatch(admin, leader!.backendPid)) !== null, 60_000, 'the leader blocked mid-batch');
+        gates.blocked.resolve();
         // And requests in flight on it, so the kill cuts some.
         await waitUntil(() => (client.inFlight[leader!.instance] ?? 0) > 0, 60_000, 'requests in flight on the leader');
         inFlightAtKill = client.inFlight[leader!.instance]!;
