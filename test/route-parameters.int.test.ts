@@ -71,8 +71,8 @@ afterAll(async () => {
 });
 
 async function call(route: Route, method: string, pathSegments: Record<string, string | string[]>, query: string, caller: string): Promise<Response> {
-  const module = (await import(/* @vite-ignore */ route.file)) as Record<string, Handler | undefined>;
-  const handler = module[method];
+  const routeModule = (await import(/* @vite-ignore */ route.file)) as Record<string, Handler | undefined>;
+  const handler = routeModule[method];
   if (!handler) throw new Error(`${route.file} has no ${method}`);
   const urlPath = route.segments
     .map((s) => {
@@ -86,7 +86,12 @@ async function call(route: Route, method: string, pathSegments: Record<string, s
   const body = method === 'GET' ? undefined : JSON.stringify({ amount: '1.00', name: 'x' });
   const request = new Request(`${BASE}/${urlPath}${query}`, {
     method,
-    headers: { ...callers[caller], host: '127.0.0.1:3000', 'x-forwarded-for': '192.0.2.77', ...(body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}) },
+    headers: {
+      ...callers[caller],
+      host: '127.0.0.1:3000',
+      'x-forwarded-for': '192.0.2.77',
+      ...(body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}),
+    },
     body,
   });
   const decoded = Object.fromEntries(Object.entries(pathSegments).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x.toWellFormed()) : v.toWellFormed()]));
@@ -159,7 +164,12 @@ const value = fc.oneof(
   // Shaped like the admin API's `cursor` (transaction.position), mostly out of range.
   { weight: 2, arbitrary: fc.tuple(huge, huge).map(([a, b]) => `${a}.${b}`) },
 );
-const segment = (id: () => string) => fc.oneof(fc.constant(null).map(() => id()), fc.uuid(), value.filter((v) => v !== ''));
+const segment = (id: () => string) =>
+  fc.oneof(
+    fc.constant(null).map(() => id()),
+    fc.uuid(),
+    value.filter((v) => v !== ''),
+  );
 
 describe('fuzz: random query parameters and path segments never get a 5xx', () => {
   const routes = apiRoutes();
@@ -169,9 +179,9 @@ describe('fuzz: random query parameters and path segments never get a 5xx', () =
   });
 
   it.each(routes.map((r) => [r.segments.join('/'), r] as const))('%s', async (_name, route) => {
-    const module = (await import(/* @vite-ignore */ route.file)) as Record<string, unknown>;
+    const routeModule = (await import(/* @vite-ignore */ route.file)) as Record<string, unknown>;
     // Object.keys: the OpenAPI recorder's module mock throws on reading an export that is not there.
-    const methods = METHODS.filter((m) => Object.keys(module).includes(m));
+    const methods = METHODS.filter((m) => Object.keys(routeModule).includes(m));
     const dynamic = route.segments.flatMap((s) => {
       const m = /^\[(\.\.\.)?(.+)\]$/.exec(s);
       return m ? [{ name: m[2]!, catchAll: Boolean(m[1]) }] : [];

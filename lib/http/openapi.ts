@@ -44,11 +44,7 @@ const responses = {
         createdAt: Timestamp,
       }),
     ),
-    nextCursor: z
-      .string()
-      .regex(/^\d+$/)
-      .nullable()
-      .meta({ description: 'Pass as `cursor` to read the next page; null on the last page.' }),
+    nextCursor: z.string().regex(/^\d+$/).nullable().meta({ description: 'Pass as `cursor` to read the next page; null on the last page.' }),
   }),
   Live: z.strictObject({ status: z.literal('live') }),
   Ready: z.strictObject({ status: z.literal('ready') }),

@@ -76,5 +76,10 @@ export function plainText(max: number, messages: PlainTextMessages) {
       ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     })
-    .meta({ type: 'string', minLength: 1, maxLength: max, description: `At most ${max} characters; no control, invisible formatting or unpaired surrogate characters.` });
+    .meta({
+      type: 'string',
+      minLength: 1,
+      maxLength: max,
+      description: `At most ${max} characters; no control, invisible formatting or unpaired surrogate characters.`,
+    });
 }
