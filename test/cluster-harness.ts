@@ -32,6 +32,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export type PostgresOptions = {
   /** Use this server instead of an embedded one (stopImmediate/restart then refuse). */
   databaseUrl?: string;
+  /** The owner's URL for migrations when databaseUrl is an application role's; default databaseUrl. */
+  migrationDatabaseUrl?: string;
   /** Embedded data directory; default a fresh temporary one, removed on stop. */
   dataDir?: string;
   /** Wipe dataDir first. */
@@ -43,7 +45,7 @@ export type PostgresOptions = {
 };
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<RunningPostgres> {
-  if (options.databaseUrl) return externalPostgres(options.databaseUrl);
+  if (options.databaseUrl) return externalPostgres(options.databaseUrl, options.migrationDatabaseUrl);
   const { dataDir, fresh, port, database, log } = options;
   return startEmbeddedPostgres({ dataDir, fresh, port, database, log, detached: true });
 }
@@ -148,7 +150,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let lb: Haproxy | null = null;
   let stopped = false;
   try {
-    await migrate(postgres.url, { log });
+    await migrate(postgres.ownerUrl, { log });
     for (let index = 0; index < options.instances; index++) {
       const port = options.basePort !== undefined ? options.basePort + index : await freePort();
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
