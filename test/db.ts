@@ -5,6 +5,7 @@ import { rehydrate } from '@/lib/accounts/stream';
 import type { AccountId } from '@/lib/domain/account-id';
 import { readStream } from '@/lib/event-store/load';
 import { accountStreamId } from '@/lib/domain/account';
+import { dumpTables } from '@/test/table-dump';
 
 export function testDb(poolSize = 20): Db {
   const client = createPrismaClient(inject('databaseUrl'), poolSize);
@@ -108,14 +109,7 @@ export async function freshDatabase(): Promise<{ url: string; ownerUrl: string; 
   };
 }
 
-/** Every table's rows, as text, so "nothing changed" can be checked exactly. */
-export async function snapshotTables(db: Db): Promise<Record<string, string>> {
-  const tables = ['events', 'commands', 'account_balances', 'account_transactions'];
-  const entries = await Promise.all(
-    tables.map(async (table) => {
-      const rows = await db.$queryRawUnsafe<{ dump: string | null }[]>(`SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS dump FROM ${table} t`);
-      return [table, rows[0]?.dump ?? ''] as const;
-    }),
-  );
-  return Object.fromEntries(entries);
+/** Every table's rows, as text (test/table-dump.ts), so "nothing changed" can be checked exactly. */
+export function snapshotTables(db: Db, ignore: Record<string, string[]> = {}): Promise<Record<string, string>> {
+  return dumpTables((sql) => db.$queryRawUnsafe(sql), ignore);
 }
