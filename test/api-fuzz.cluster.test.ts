@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionArb, KEYS_PER_CUSTOMER, type Action } from './api-fuzz/actions';
-import type { Credentials, FuzzCustomer } from './api-fuzz/requests';
+import { chunked, send, type Credentials, type FuzzCustomer } from './api-fuzz/requests';
 import { FuzzRun, type FuzzContext } from './api-fuzz/runner';
 import { snapshotQuery } from './api-fuzz/table-snapshot';
 import { startCluster, type Cluster } from './cluster-harness';
@@ -86,6 +86,18 @@ afterAll(async () => {
 });
 
 describe('API fuzz (fast-check) against a running instance', () => {
+  // Found by the fuzz: the server stops reading a body at the limit, and Node then destroys the
+  // socket — after answering 413 with `Connection: keep-alive`, so the client's NEXT request on
+  // that connection failed with ECONNRESET. The 413 now says `Connection: close`.
+  it('a body over the limit sent without Content-Length gets 413 and a closed connection: the next request does not fail', async () => {
+    const authorization = ctx.credentials.customers[0]!.authorizations[0]!;
+    const headers = { authorization, 'content-type': 'application/json', 'idempotency-key': `big-${randomBytes(4).toString('hex')}` };
+    const tooLarge = await send(ctx.url, 'POST', '/api/accounts', headers, chunked('{"name":"Big","padding":"', 300 * 1024));
+    expect(tooLarge.status).toBe(413);
+    for (let i = 0; i < 3; i++) expect((await send(ctx.url, 'GET', '/api/accounts', { authorization })).status).toBe(200);
+    expect(tooLarge.headers.get('connection')).toBe('close');
+  });
+
   it(
     'never answers 5xx, answers as the model predicts, changes nothing on a refusal, and keeps every ledger invariant',
     async () => {
@@ -94,7 +106,7 @@ describe('API fuzz (fast-check) against a running instance', () => {
       let requests = 0;
       const seed = process.env.IDEM_FUZZ_SEED === undefined ? undefined : Number(process.env.IDEM_FUZZ_SEED);
       await fc.assert(
-        fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 25 }), async (actions) => {
+        fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 30, size: 'medium' }), async (actions) => {
           runs++;
           const run = await FuzzRun.start(ctx);
           for (const action of actions) {

@@ -8,8 +8,12 @@ import fc from 'fast-check';
 export const MAX_AMOUNT_CENTS = 100_000_000;
 export const OWNER_MAX_LENGTH = 80;
 
-/** An amount as sent, and its cents when it has the API's format (null: refused whatever the context). */
-export type Amount = { value: unknown; cents: number | null };
+/**
+ * An amount as sent, and its cents when it has the API's format (null: refused whatever the
+ * context). `relative` asks for the source account's balance (+0 or +1 cent) when the action runs:
+ * the boundary of insufficient funds.
+ */
+export type Amount = { value: unknown; cents: number | null; relative?: 0 | 1 };
 /** A name as sent (undefined: the field is missing) and its trimmed text when the API must accept it. */
 export type Name = { value: unknown; trimmed: string | null };
 
@@ -33,6 +37,8 @@ export const MUTATIONS = [
   'bad-utf8',
   'non-object',
   'extra-field',
+  'proto-field',
+  'huge-chunked',
   'cross-site',
   'origin-null',
   'foreign-origin',
@@ -60,7 +66,14 @@ export type Read =
 /** A key slot of the run: the same slot is the same Idempotency-Key (quoted as a Structured Field or bare). */
 export type KeyRef = { slot: number; quoted: boolean };
 
-export type Action = { kind: 'command'; auth: Auth; key: KeyRef; mutation: Mutation; command: Command } | { kind: 'read'; auth: Auth; read: Read };
+export type CommandAction = { kind: 'command'; auth: Auth; key: KeyRef; mutation: Mutation; command: Command };
+/**
+ * An earlier command of the run sent again with its key: as it was, with the customer's other API
+ * key, with the key quoted the other way, or spelled differently but meaning the same (amounts with
+ * a leading zero, account ids upper-cased, names with a trailing space) — a replay every time.
+ */
+export type Again = { kind: 'again'; pick: number; variant: 'same' | 'other-api-key' | 'requote' | 'equivalent' };
+export type Action = CommandAction | { kind: 'read'; auth: Auth; read: Read } | Again;
 
 export const money = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
@@ -72,7 +85,8 @@ function spellings(cents: number): string[] {
 }
 
 const centsArb = fc.oneof(
-  { weight: 8, arbitrary: fc.integer({ min: 1, max: 200_000 }) },
+  { weight: 8, arbitrary: fc.integer({ min: 1, max: 50_000 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 500_000 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MAX_AMOUNT_CENTS }) },
   { weight: 1, arbitrary: fc.constantFrom(0, MAX_AMOUNT_CENTS) },
 );
@@ -91,6 +105,7 @@ const malformedAmount: fc.Arbitrary<Amount> = fc
   .map((value) => ({ value, cents: null }));
 export const amountArb: fc.Arbitrary<Amount> = fc.oneof(
   { weight: 12, arbitrary: wellFormed },
+  { weight: 2, arbitrary: fc.constantFrom(0 as const, 1 as const).map((relative) => ({ value: null, cents: null, relative })) },
   { weight: 1, arbitrary: tooLarge },
   { weight: 2, arbitrary: malformedAmount },
 );
@@ -142,7 +157,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 export const KEYS_PER_CUSTOMER = [2, 1, 1];
 const authArb: fc.Arbitrary<Auth> = fc.oneof(
   {
-    weight: 16,
+    weight: 40,
     arbitrary: fc.nat({ max: KEYS_PER_CUSTOMER.length - 1 }).chain((customer) =>
       fc.nat({ max: KEYS_PER_CUSTOMER[customer]! - 1 }).map((key) => ({ kind: 'key' as const, customer, key })),
     ),
@@ -172,7 +187,7 @@ const readArb: fc.Arbitrary<Read> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       type: fc.constant('misc' as const),
-      method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
+      method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'),
       path: fc.constantFrom('/api/nope', '/api/accounts', '/api/transfers', '/api/accounts/x/y/z', '/api/admin/events?after=abc', '/api/admin/events?cursor=1.99999999999999999999'),
     }),
   },
@@ -182,6 +197,10 @@ const readArb: fc.Arbitrary<Read> = fc.oneof(
 const keyArb: fc.Arbitrary<KeyRef> = fc.record({ slot: fc.nat({ max: 5 }), quoted: fc.boolean() });
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('command' as const), auth: authArb, key: keyArb, mutation: mutationArb, command: commandArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const), auth: authArb, read: readArb }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('command' as const), auth: authArb, key: keyArb, mutation: mutationArb, command: commandArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), auth: authArb, read: readArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('again' as const), pick: fc.nat({ max: 30 }), variant: fc.constantFrom('same' as const, 'other-api-key' as const, 'requote' as const, 'equivalent' as const) }),
+  },
 );

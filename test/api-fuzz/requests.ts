@@ -40,13 +40,31 @@ export const MUTATION_ANSWER: Record<Exclude<Mutation, 'none'>, { status: number
   'bad-utf8': { status: 400, problem: 'invalid-request' },
   'non-object': { status: 422, problem: 'validation-failed' },
   'extra-field': { status: 422, problem: 'validation-failed' },
+  'proto-field': { status: 422, problem: 'validation-failed' },
+  'huge-chunked': { status: 413, problem: 'payload-too-large' },
 };
 
+/** A body of `bytes` bytes sent in chunks without a Content-Length: the server must count while reading. */
+export function chunked(prefix: string, bytes: number): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode('x'.repeat(16 * 1024));
+  let sent = 0;
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(prefix));
+    },
+    pull(controller) {
+      if (sent >= bytes) return controller.close();
+      sent += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+}
+
 /** A command's headers and body with the mutation applied (`key` is the header value as sent when valid). */
-export function commandRequest(body: Record<string, unknown>, key: string, mutation: Mutation, authorization: string | null) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': key };
+export function commandRequest(body: Record<string, unknown>, key: string, mutation: Mutation, authorization: string | null, contentType = 'application/json') {
+  const headers: Record<string, string> = { 'content-type': contentType, 'idempotency-key': key };
   if (authorization !== null) headers.authorization = authorization;
-  let payload: string | Uint8Array = JSON.stringify(body);
+  let payload: string | Uint8Array | ReadableStream<Uint8Array> = JSON.stringify(body);
   switch (mutation) {
     case 'none':
       break;
@@ -84,6 +102,13 @@ export function commandRequest(body: Record<string, unknown>, key: string, mutat
     case 'extra-field':
       payload = JSON.stringify({ ...body, currency: 'USD' });
       break;
+    case 'proto-field':
+      // Own keys named like Object.prototype's: refused as unknown fields, never merged into anything.
+      payload = `${payload.slice(0, -1)}${payload.length > 2 ? ',' : ''}"__proto__":{"amount":"1.00"},"constructor":{"prototype":{}}}`;
+      break;
+    case 'huge-chunked':
+      payload = chunked(`${payload.slice(0, -1)},"padding":"`, 200 * 1024 + (key.length % 5) * 100 * 1024);
+      break;
     case 'cross-site':
       headers['sec-fetch-site'] = 'cross-site';
       break;
@@ -100,9 +125,17 @@ export function commandRequest(body: Record<string, unknown>, key: string, mutat
 /** The customer API's documented operations: their answers go through the OpenAPI check too. */
 const DOCUMENTED = /^\/api\/(accounts(\/[^/]+(\/(deposits|withdrawals|events))?)?|transfers)$/;
 
-export async function send(base: string, method: string, path: string, headers: Record<string, string>, payload?: string | Uint8Array): Promise<Answer> {
+export async function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  payload?: string | Uint8Array | ReadableStream<Uint8Array>,
+): Promise<Answer> {
   const url = base + path;
-  const response = await fetch(url, { method, headers, body: payload as BodyInit | undefined, redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+  const streamed = payload instanceof ReadableStream ? { duplex: 'half' } : {};
+  const init = { method, headers, body: payload as BodyInit | undefined, redirect: 'manual' as const, signal: AbortSignal.timeout(60_000), ...streamed };
+  const response = await fetch(url, init);
   const body = await response.text();
   const pathname = new URL(url).pathname;
   if (DOCUMENTED.test(pathname) && response.status !== 405) reportAnswer(method, url, response, body);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Observation, ObservedRequest } from '../invariants';
-import { money, type Action, type Command, type Read } from './actions';
+import { KEYS_PER_CUSTOMER, MAX_AMOUNT_CENTS, money, type Action, type Again, type Command, type CommandAction, type Read } from './actions';
 import { expectCommand, Model, type Expected, type Resolved } from './model';
 import { authorizationOf, commandRequest, MUTATION_ANSWER, problemType, send, type Answer, type Credentials } from './requests';
 import { changedTables, snapshot } from './table-snapshot';
@@ -29,8 +29,12 @@ const json = (text: string) => {
   }
 };
 
+/** A command as it was resolved and sent: sending it again means the same accounts, numbers and body. */
+type Sent = { action: CommandAction; resolved: Resolved; path: string; body: Record<string, unknown>; equivalent?: boolean };
+
 export class FuzzRun {
   private readonly runId = randomUUID().slice(0, 8);
+  private readonly sent: Sent[] = [];
 
   private constructor(
     private readonly ctx: FuzzContext,
@@ -51,8 +55,12 @@ export class FuzzRun {
 
   async step(action: Action): Promise<void> {
     const before = await snapshot(this.ctx.db, this.ctx.snapshotSql);
-    const { answer, allowedCommand, describe } = action.kind === 'command' ? await this.command(action) : await this.read(action);
-    count(this.ctx, `${action.kind === 'command' ? action.command.type : action.read.type} ${answer.status}`);
+    const again = action.kind === 'again' ? this.again(action) : null;
+    if (action.kind === 'again' && !again) return; // nothing sent yet in this run
+    const { answer, allowedCommand, describe } =
+      action.kind === 'read' ? await this.read(action) : again ? await this.command(again.action, again) : await this.command(action as CommandAction);
+    const what = action.kind === 'read' ? action.read.type : (again?.action ?? (action as CommandAction)).command.type;
+    count(this.ctx, `${what} ${answer.status}${answer.status >= 400 ? ` ${problemType(answer) ?? ''}` : ''}`);
     if (allowedCommand === 'any') return; // a first execution that was accepted: it wrote what it wrote
     const after = await snapshot(this.ctx.db, this.ctx.snapshotSql, allowedCommand);
     const changed = changedTables(before, after);
@@ -63,14 +71,38 @@ export class FuzzRun {
     }
   }
 
-  private async command(action: Extract<Action, { kind: 'command' }>) {
+  /** An earlier command of this run, varied as the action says; null when there is none yet. */
+  private again({ pick, variant }: Again): Sent | null {
+    const earlier = this.sent[pick % Math.max(1, this.sent.length)];
+    if (!earlier) return null;
+    const { action } = earlier;
+    if (variant === 'requote') return { ...earlier, action: { ...action, key: { ...action.key, quoted: !action.key.quoted } } };
+    if (variant === 'other-api-key' && action.auth.kind === 'key') {
+      const key = (action.auth.key + 1) % KEYS_PER_CUSTOMER[action.auth.customer]!;
+      return { ...earlier, action: { ...action, auth: { ...action.auth, key } } };
+    }
+    if (variant !== 'equivalent') return earlier;
+    const respell = (value: unknown) => (typeof value === 'string' && /^\d+(\.\d{1,2})?$/.test(value) ? `0${value}` : value);
+    const upper = (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value);
+    const body = { ...earlier.body };
+    if ('amount' in body) body.amount = respell(body.amount);
+    if ('openingDeposit' in body) body.openingDeposit = respell(body.openingDeposit);
+    if ('from' in body) body.from = upper(body.from);
+    if (typeof body.name === 'string') body.name = `${body.name} `;
+    return { ...earlier, body, equivalent: true, path: earlier.path.replace(/^\/api\/accounts\/([^/]+)\//, (_, id: string) => `/api/accounts/${id.toUpperCase()}/`) };
+  }
+
+  private async command(action: CommandAction, again?: Sent) {
     const actor = action.auth.kind === 'key' ? action.auth.customer : 0;
     const customer = this.ctx.credentials.customers[actor]!;
     const key = `fz-${this.runId}-${action.key.slot}`;
     const commandId = `${customer.id}:${key}`;
-    const { resolved, path, body } = this.resolve(action.command, actor);
+    const { resolved, path, body } = again ?? this.resolve(action.command, actor);
+    if (!again) this.sent.push({ action, resolved, path, body });
     const authorization = authorizationOf(action.auth, this.ctx.credentials);
-    const request = commandRequest(body, action.key.quoted ? `"${key}"` : key, action.mutation, authorization);
+    // The equivalent variant also spells the media type differently: parameters and case do not matter.
+    const contentType = again?.equivalent ? 'Application/JSON; charset=utf-8' : undefined;
+    const request = commandRequest(body, action.key.quoted ? `"${key}"` : key, action.mutation, authorization, contentType);
     const expected: Expected =
       action.auth.kind !== 'key'
         ? { kind: 'refused', status: 401, problem: 'unauthorized' }
@@ -86,13 +118,14 @@ export class FuzzRun {
     const replayed = answer.headers.get('idempotent-replayed') === 'true';
     if (expected.kind === 'refused') {
       if (answer.status !== expected.status || problemType(answer) !== expected.problem) throw fail('unexpected answer');
+      if (expected.problem === 'idempotency-key-reused') count(this.ctx, 'key reused for another request');
       return { answer, allowedCommand: null, describe };
     }
     const observed = { status: answer.status, body: answer.body, instance: 0, replayed, apiKey: action.auth.kind === 'key' ? action.auth.key : 0 };
     if (expected.kind === 'replay') {
       if (answer.status !== expected.stored.status || answer.body !== expected.stored.body || !replayed) throw fail('a reused key with the same request must replay the first answer');
       this.ctx.observations.get(commandId)!.responses.push(observed);
-      count(this.ctx, 'replays');
+      count(this.ctx, `replayed ${answer.status}`);
       return { answer, allowedCommand: null, describe };
     }
     if (answer.status !== expected.status || (expected.problem !== null && problemType(answer) !== expected.problem) || replayed) throw fail('the model expected another answer');
@@ -104,6 +137,14 @@ export class FuzzRun {
   }
 
   private resolve(command: Command, actor: number): { resolved: Resolved; path: string; body: Record<string, unknown> } {
+    if (command.type !== 'open' && command.amount.relative !== undefined) {
+      // The source's balance (+1 cent): resolved now, against the model; an unknown source gets 1.00.
+      const source = command.type === 'transfer' ? command.from : command.account;
+      const known = source.kind === 'own' || source.kind === 'other' ? this.model.resolveAccount(source, actor).account : undefined;
+      const cents = (known?.balance ?? 100) + command.amount.relative;
+      const amount = cents > 0 && cents <= MAX_AMOUNT_CENTS ? { value: money(cents), cents } : { value: money(cents), cents: null };
+      return this.resolve({ ...command, amount }, actor);
+    }
     switch (command.type) {
       case 'open':
         return { resolved: { type: 'open', command }, path: '/api/accounts', body: { name: command.name.value, openingDeposit: command.openingDeposit?.value } };
