@@ -95,14 +95,14 @@ export class FuzzRun {
   private async command(action: CommandAction, again?: Sent) {
     const actor = action.auth.kind === 'key' ? action.auth.customer : 0;
     const customer = this.ctx.credentials.customers[actor]!;
-    const key = `fz-${this.runId}-${action.key.slot}`;
+    const key = keyOf(this.runId, action.key.slot);
     const commandId = `${customer.id}:${key}`;
     const { resolved, path, body } = again ?? this.resolve(action.command, actor);
     if (!again) this.sent.push({ action, resolved, path, body });
     const authorization = authorizationOf(action.auth, this.ctx.credentials);
     // The equivalent variant also spells the media type differently: parameters and case do not matter.
     const contentType = again?.equivalent ? 'Application/JSON; charset=utf-8' : undefined;
-    const request = commandRequest(body, action.key.quoted ? `"${key}"` : key, action.mutation, authorization, contentType);
+    const request = commandRequest(body, action.key.quoted ? `"${key.replace(/[\\"]/g, '\\$&')}"` : key, action.mutation, authorization, contentType);
     const expected: Expected =
       action.auth.kind !== 'key'
         ? { kind: 'refused', status: 401, problem: 'unauthorized' }
@@ -231,6 +231,18 @@ export class FuzzRun {
   private expectNo5xx(answer: Answer, describe: () => string) {
     if (answer.status >= 500) throw new Error(`a 5xx answer\n${describe()}`);
   }
+}
+
+/**
+ * The Idempotency-Key of a slot. Slot 4's has every visible ASCII symbol (a quoted `"` and `\` are
+ * escaped in the Structured Field form, and must name the same key as the bare form); slot 5's is
+ * the longest allowed (255 characters).
+ */
+function keyOf(runId: string, slot: number): string {
+  const key = `fz-${runId}-${slot}`;
+  if (slot === 4) return `${key}-!#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~"x`;
+  if (slot === 5) return key.padEnd(255, 'k');
+  return key;
 }
 
 function observedRequest(resolved: Resolved, customerId: string, path: string): ObservedRequest {
