@@ -104,7 +104,9 @@ describe('API fuzz (fast-check) against a running instance', () => {
     await db.query('BEGIN');
     try {
       await db.query(`UPDATE users SET name = name || '!' WHERE id = $1`, [ctx.credentials.customers[1]!.id]);
-      await db.query(`INSERT INTO verifications (id, identifier, value, expires_at, created_at, updated_at) VALUES ('fuzz', 'fuzz', 'fuzz', now(), now(), now())`);
+      await db.query(
+        `INSERT INTO verifications (id, identifier, value, expires_at, created_at, updated_at) VALUES ('fuzz', 'fuzz', 'fuzz', now(), now(), now())`,
+      );
       await db.query('UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now()');
       await db.query('UPDATE api_keys SET request_count = coalesce(request_count, 0) + 1, last_request = now()');
       const changed = changedTables(before, await snapshot(db, ctx.snapshotSql));

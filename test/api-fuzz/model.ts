@@ -118,10 +118,18 @@ function decide(model: Model, resolved: Resolved, actor: number): Decision {
   const account = source.account;
   const cents = resolved.command.amount.cents!;
   if (!account || account.owner !== actor) return rejected(404, 'account-not-found', { accountId: source.id });
-  if (resolved.type === 'deposit') return accepted(() => (account.balance += cents), () => ({ accountId: account.id, balance: money(account.balance) }));
+  if (resolved.type === 'deposit')
+    return accepted(
+      () => (account.balance += cents),
+      () => ({ accountId: account.id, balance: money(account.balance) }),
+    );
   if (resolved.type === 'transfer' && resolved.to.account === account) return rejected(422, 'same-account', { accountId: account.id });
   if (cents > account.balance) return rejected(422, 'insufficient-funds', { accountId: account.id, balance: money(account.balance), requested: money(cents) });
-  if (resolved.type !== 'transfer') return accepted(() => (account.balance -= cents), () => ({ accountId: account.id, balance: money(account.balance) }));
+  if (resolved.type !== 'transfer')
+    return accepted(
+      () => (account.balance -= cents),
+      () => ({ accountId: account.id, balance: money(account.balance) }),
+    );
   const to = resolved.to.account!;
   return accepted(
     () => {

@@ -89,7 +89,12 @@ export class FuzzRun {
     if ('openingDeposit' in body) body.openingDeposit = respell(body.openingDeposit);
     if ('from' in body) body.from = upper(body.from);
     if (typeof body.name === 'string') body.name = `${body.name} `;
-    return { ...earlier, body, equivalent: true, path: earlier.path.replace(/^\/api\/accounts\/([^/]+)\//, (_, id: string) => `/api/accounts/${id.toUpperCase()}/`) };
+    return {
+      ...earlier,
+      body,
+      equivalent: true,
+      path: earlier.path.replace(/^\/api\/accounts\/([^/]+)\//, (_, id: string) => `/api/accounts/${id.toUpperCase()}/`),
+    };
   }
 
   private async command(action: CommandAction, again?: Sent) {
@@ -123,12 +128,14 @@ export class FuzzRun {
     }
     const observed = { status: answer.status, body: answer.body, instance: 0, replayed, apiKey: action.auth.kind === 'key' ? action.auth.key : 0 };
     if (expected.kind === 'replay') {
-      if (answer.status !== expected.stored.status || answer.body !== expected.stored.body || !replayed) throw fail('a reused key with the same request must replay the first answer');
+      if (answer.status !== expected.stored.status || answer.body !== expected.stored.body || !replayed)
+        throw fail('a reused key with the same request must replay the first answer');
       this.ctx.observations.get(commandId)!.responses.push(observed);
       count(this.ctx, `replayed ${answer.status}`);
       return { answer, allowedCommand: null, describe };
     }
-    if (answer.status !== expected.status || (expected.problem !== null && problemType(answer) !== expected.problem) || replayed) throw fail('the model expected another answer');
+    if (answer.status !== expected.status || (expected.problem !== null && problemType(answer) !== expected.problem) || replayed)
+      throw fail('the model expected another answer');
     const mismatches = expected.check(json(answer.body));
     if (mismatches.length > 0) throw fail(`the answer disagrees with the model: ${mismatches.join('; ')}`);
     this.model.stored.set(commandId, { fingerprint: expected.fingerprint, status: answer.status, body: answer.body });
@@ -147,7 +154,11 @@ export class FuzzRun {
     }
     switch (command.type) {
       case 'open':
-        return { resolved: { type: 'open', command }, path: '/api/accounts', body: { name: command.name.value, openingDeposit: command.openingDeposit?.value } };
+        return {
+          resolved: { type: 'open', command },
+          path: '/api/accounts',
+          body: { name: command.name.value, openingDeposit: command.openingDeposit?.value },
+        };
       case 'deposit':
       case 'withdraw': {
         const account = this.model.resolveAccount(command.account, actor);
@@ -158,7 +169,11 @@ export class FuzzRun {
         const from = this.model.resolveAccount(command.from, actor);
         const to = this.model.resolveRecipient(command.to, actor, from);
         const fromText = command.from.kind === 'malformed' ? decodeURIComponent(from.text) : from.text;
-        return { resolved: { type: 'transfer', command, from, to }, path: '/api/transfers', body: { from: fromText, toAccountNumber: to.value, amount: command.amount.value } };
+        return {
+          resolved: { type: 'transfer', command, from, to },
+          path: '/api/transfers',
+          body: { from: fromText, toAccountNumber: to.value, amount: command.amount.value },
+        };
       }
     }
   }
@@ -179,7 +194,10 @@ export class FuzzRun {
           if (!signedIn) return status(401)(answer);
           if (answer.status !== 200) return 'expected 200';
           const listed = ((json(answer.body).accounts ?? []) as { id: string; balance: string }[]).map((a) => `${a.id} ${a.balance}`).sort();
-          const model = this.model.accounts.filter((a) => a.owner === actor).map((a) => `${a.id} ${money(a.balance)}`).sort();
+          const model = this.model.accounts
+            .filter((a) => a.owner === actor)
+            .map((a) => `${a.id} ${money(a.balance)}`)
+            .sort();
           return JSON.stringify(listed) === JSON.stringify(model) ? null : `the model has ${JSON.stringify(model)}`;
         };
         break;
@@ -196,7 +214,10 @@ export class FuzzRun {
           const balance =
             read.type === 'account'
               ? body.balance
-              : money(((body.events ?? []) as { data: { balanceAfterCents?: number } }[]).findLast((e) => e.data.balanceAfterCents !== undefined)?.data.balanceAfterCents ?? 0);
+              : money(
+                  ((body.events ?? []) as { data: { balanceAfterCents?: number } }[]).findLast((e) => e.data.balanceAfterCents !== undefined)?.data
+                    .balanceAfterCents ?? 0,
+                );
           return balance === money(own.balance) ? null : `the model's balance is ${money(own.balance)}`;
         };
         break;
