@@ -59,7 +59,11 @@ async function signUp(url: string, keys: number) {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ instances: 1, poolSize: 5, basePort: base });
+  // better-auth's per-key limit restarts its window only after a pause as long as the window (its
+  // `evaluateRateLimit` compares with the LAST request), so a key in steady use is refused after
+  // 1000 requests however slowly they come: long fuzz runs would end in 429s. Rate limits are issue
+  // 14 item 7; here the limit stays on (its counters are written) but out of reach.
+  cluster = await startCluster({ instances: 1, poolSize: 5, basePort: base, env: { IDEM_API_KEY_RATE_LIMIT: '1000000/60' } });
   const url = cluster.urls()[0]!;
   const signedUp = [];
   for (const keys of KEYS_PER_CUSTOMER) signedUp.push(await signUp(url, keys));
