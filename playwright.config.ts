@@ -62,6 +62,9 @@ export default defineConfig({
       BETTER_AUTH_SECRET: 'e2e-better-auth-secret-0123456789abcdef0123456789',
       BETTER_AUTH_URL: `http://localhost:${port}`,
       IDEM_TRUSTED_ORIGINS: `http://127.0.0.1:${port}`,
+      // Each browser context plays a client of its own through X-Forwarded-For (e2e/fixtures.ts): the
+      // test runner is the proxy here.
+      TRUSTED_PROXIES: '127.0.0.1,::1',
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
   },

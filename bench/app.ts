@@ -67,7 +67,12 @@ export function prepareApp(appDir: string, log: (line: string) => void): { stamp
 export type Instance = { url: string; pid: number; child: ChildProcess; output: string[]; authorization?: string };
 
 /** One identity configuration for every benchmark instance; API-key limits high enough not to be what is measured. */
-const BENCH_IDENTITY_ENV = { BETTER_AUTH_SECRET: 'bench-only-better-auth-secret-0123456789abcdef', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
+const BENCH_IDENTITY_ENV = {
+  BETTER_AUTH_SECRET: 'bench-only-better-auth-secret-0123456789abcdef',
+  IDEM_API_KEY_RATE_LIMIT: '999999999/60',
+  IDEM_CUSTOMER_RATE_LIMIT: 'off',
+  IDEM_NEW_KEYS_PER_HOUR: '100000000',
+};
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
 export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Instance> {

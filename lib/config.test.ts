@@ -32,6 +32,12 @@ describe('configuration', () => {
     ['BETTER_AUTH_URL', 'localhost:3000', /BETTER_AUTH_URL must be a URL/],
     ['IDEM_API_KEY_RATE_LIMIT', '1000', /IDEM_API_KEY_RATE_LIMIT must be <requests>\/<seconds>/],
     ['IDEM_CLIENT_IP_HEADER', 'x forwarded for', /IDEM_CLIENT_IP_HEADER must be header names/],
+    ['APP_ORIGIN', 'https://bank.example/app', /APP_ORIGIN must be an http\(s\) origin without a path/],
+    ['APP_ORIGIN', 'bank.example', /APP_ORIGIN must be an http\(s\) origin/],
+    ['TRUSTED_PROXIES', '10.0.0.0/8, proxy.internal', /TRUSTED_PROXIES must be IP addresses or CIDRs/],
+    ['IDEM_CUSTOMER_RATE_LIMIT', '100', /IDEM_CUSTOMER_RATE_LIMIT must be <requests>\/<seconds>/],
+    ['IDEM_NEW_KEYS_PER_HOUR', '0', /IDEM_NEW_KEYS_PER_HOUR must be a whole number from 1/],
+    ['IDEM_KEY_RETENTION_DAYS', 'forever', /IDEM_KEY_RETENTION_DAYS must be a whole number/],
   ])('%s=%s is refused with one line naming it', (name, value, message) => {
     let error: unknown;
     try {

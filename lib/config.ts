@@ -2,6 +2,7 @@
 // and scripts/cluster.ts before they spawn anything). A wrong value stops the process with ONE line
 // naming the variable, instead of failing on the first request. Not server-only: the scripts use it.
 import { z } from 'zod';
+import { parseTrustedProxies } from './http/client-address';
 
 const MIN_SECRET = 32;
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -23,6 +24,24 @@ const url = (protocols: string[]) =>
     },
     `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   );
+const origin = z.string().refine((value) => {
+  try {
+    const parsed = new URL(value);
+    return ['http:', 'https:'].includes(parsed.protocol) && parsed.pathname === '/' && !parsed.search && !parsed.hash;
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) origin without a path, like https://bank.example');
+const cidrs = z.string().refine((value) => {
+  try {
+    parseTrustedProxies(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be IP addresses or CIDRs, comma-separated (like 10.0.0.0/8, 192.0.2.10)');
+const perWindow = (example: string) =>
+  z.string().regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, `must be <requests>/<seconds> (like ${example}) or off`);
 const secret = z.string().min(MIN_SECRET, `must be at least ${MIN_SECRET} characters`);
 
 export const envSchema = z.object({
@@ -57,11 +76,13 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated')
     .optional(),
-  IDEM_TRUSTED_PROXIES: z.string().min(1).optional(),
-  IDEM_API_KEY_RATE_LIMIT: z
-    .string()
-    .regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, 'must be <requests>/<seconds> (like 1000/60) or off')
-    .optional(),
+  APP_ORIGIN: origin.optional(),
+  TRUSTED_PROXIES: cidrs.optional(),
+  IDEM_TRUSTED_PROXIES: cidrs.optional(),
+  IDEM_API_KEY_RATE_LIMIT: perWindow('1000/60').optional(),
+  IDEM_CUSTOMER_RATE_LIMIT: perWindow('3000/60').optional(),
+  IDEM_NEW_KEYS_PER_HOUR: int(1, 100_000_000).optional(),
+  IDEM_KEY_RETENTION_DAYS: int(1, 36_500).optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

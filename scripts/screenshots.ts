@@ -51,6 +51,7 @@ async function startServer(): Promise<Server> {
       ADMIN_PASSWORD: admin.password,
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
       BETTER_AUTH_URL: url,
+      TRUSTED_PROXIES: '127.0.0.1,::1', // the pages are shot as clients of their own (X-Forwarded-For)
       LOG_LEVEL: 'warn',
     },
   });

@@ -192,6 +192,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ]);
     identityEnv = {
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      // The test clients act as proxies: each plays many clients through X-Forwarded-For (sign-ups are
+      // limited per address). Storms send far more commands per customer than a person would; the
+      // per-customer budgets have a test of their own (test/edge.cluster.test.ts).
+      TRUSTED_PROXIES: process.env.TRUSTED_PROXIES || '127.0.0.1,::1',
+      IDEM_CUSTOMER_RATE_LIMIT: process.env.IDEM_CUSTOMER_RATE_LIMIT || 'off',
+      IDEM_NEW_KEYS_PER_HOUR: process.env.IDEM_NEW_KEYS_PER_HOUR || '100000000',
       ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
       ...options.env,
     };

@@ -5,6 +5,12 @@
 export type RunQuery = <Row>(sql: string) => Promise<Row[]>;
 
 /**
+ * Tables that count requests rather than hold data: every request moves them, a refused one too —
+ * that is their purpose (the per-customer API budgets, lib/http/api-limits.ts). Left out of dumps.
+ */
+const REQUEST_COUNTERS = new Set(['api_rate_limits']);
+
+/**
  * Each table's rows, sorted, as text. `ignore` names columns a request may legitimately move, per
  * table (the bookkeeping of the credential that authenticated it, e.g. an API key's request count).
  */
@@ -15,6 +21,7 @@ export async function dumpTables(query: RunQuery, ignore: Record<string, string[
   );
   const tables = new Map<string, string[]>();
   for (const { table, column } of columns) {
+    if (REQUEST_COUNTERS.has(table)) continue;
     const kept = tables.get(table) ?? [];
     tables.set(table, kept);
     if (!(ignore[table] ?? []).includes(column)) kept.push(`"${column}"`);

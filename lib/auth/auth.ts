@@ -50,7 +50,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
       // Vitest sets NODE_ENV=test, under which better-auth would skip its origin checks.
       disableOriginCheck: false,
       disableCSRFCheck: false,
-      ipAddress: { ipAddressHeaders: config.clientIpHeaders, trustedProxies: config.trustedProxies.length ? config.trustedProxies : undefined },
+      // One address, already chosen from TRUSTED_PROXIES' hops at the edge (lib/http/client-address.ts).
+      ipAddress: { ipAddressHeaders: config.clientIpHeaders },
     },
     plugins: [
       admin({ defaultRole: 'customer', adminRoles: ['admin'] }),

@@ -32,14 +32,15 @@ describe('authConfig', () => {
     expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_TRUSTED_ORIGINS: 'ftp://x.example' })).toThrow(/IDEM_TRUSTED_ORIGINS/);
   });
 
-  it('client address headers and trusted proxies are explicit', () => {
-    expect(authConfig({ BETTER_AUTH_SECRET: secret })).toMatchObject({ clientIpHeaders: ['x-forwarded-for'], trustedProxies: [] });
-    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP', IDEM_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10' })).toMatchObject(
-      {
-        clientIpHeaders: ['cf-connecting-ip'],
-        trustedProxies: ['10.0.0.0/8', '192.0.2.10'],
-      },
-    );
+  it('the client address is the one X-Forwarded-For the edge left (lib/http/client-address.ts), whatever header a proxy uses', () => {
+    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP', TRUSTED_PROXIES: '10.0.0.0/8' })).toMatchObject({
+      clientIpHeaders: ['x-forwarded-for'],
+    });
+  });
+
+  it('trusted origins: APP_ORIGIN first, then BETTER_AUTH_URL, then IDEM_TRUSTED_ORIGINS; the base URL defaults to APP_ORIGIN', () => {
+    const config = authConfig({ BETTER_AUTH_SECRET: secret, APP_ORIGIN: 'https://bank.example', IDEM_TRUSTED_ORIGINS: 'https://www.bank.example' });
+    expect(config).toMatchObject({ baseURL: 'https://bank.example', trustedOrigins: ['https://bank.example', 'https://www.bank.example'] });
   });
 
   it('API keys: 1000 requests a minute unless IDEM_API_KEY_RATE_LIMIT says otherwise', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { allowedOrigins, appOrigin, parseOrigin } from '@/lib/http/origins';
 
 // Identity configuration, read from the environment only (README, "Identity"). Pure: no I/O beyond
 // process.env, so scripts and tests can build it from a map of their own.
@@ -12,30 +13,27 @@ export type AuthConfig = {
   /** WebAuthn relying party: the base URL's host name (passkeys need a domain; `localhost` is one). */
   rpID: string;
   rpName: string;
-  /** Where the client address for rate limits comes from (README: "Rate limits"). */
+  /**
+   * Where the client address for rate limits comes from: X-Forwarded-For, which holds exactly one
+   * address by the time any route reads it — the socket's, or the one a TRUSTED_PROXIES proxy named
+   * (lib/http/client-address.ts rewrites it before Next.js sees the request).
+   */
   clientIpHeaders: string[];
-  trustedProxies: string[];
   /** Requests per API key per window, stored on each key when it is created. */
   apiKeyRateLimit: { enabled: boolean; maxRequests: number; timeWindow: number };
 };
 
 export const MIN_SECRET_LENGTH = 32;
-const DEFAULT_BASE_URL = 'http://localhost:3000';
 /** 1000 requests a minute per key (the library's default, 10 a day, would stop any real client). */
 const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 
 /** One per process when nothing is configured outside production: sessions end at restart. */
 let processSecret: string | undefined;
 
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
 export function authConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const production = env.NODE_ENV === 'production';
-  const base = parseOrigin(env.BETTER_AUTH_URL || DEFAULT_BASE_URL, 'BETTER_AUTH_URL');
+  // better-auth's base URL is the app's origin unless set apart (README, "Configuration").
+  const base = env.BETTER_AUTH_URL ? parseOrigin(env.BETTER_AUTH_URL, 'BETTER_AUTH_URL') : appOrigin(env);
   let secret = env.BETTER_AUTH_SECRET ?? '';
   if (!secret) {
     // `npm start` generates one for the embedded database; a deployment must choose its own, the
@@ -45,15 +43,14 @@ export function authConfig(env: Record<string, string | undefined> = process.env
   } else if (secret.length < MIN_SECRET_LENGTH) {
     throw new Error(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters.`);
   }
-  const extraOrigins = list(env.IDEM_TRUSTED_ORIGINS).map((origin) => parseOrigin(origin, 'IDEM_TRUSTED_ORIGINS'));
   return {
     baseURL: base,
     secret,
-    trustedOrigins: [...new Set([base, ...extraOrigins])],
+    // The very list the API and server actions check (lib/http/origins.ts).
+    trustedOrigins: [...new Set([base, ...allowedOrigins(env)])],
     rpID: new URL(base).hostname,
     rpName: 'Idem',
-    clientIpHeaders: list(env.IDEM_CLIENT_IP_HEADER || 'x-forwarded-for').map((h) => h.toLowerCase()),
-    trustedProxies: list(env.IDEM_TRUSTED_PROXIES),
+    clientIpHeaders: ['x-forwarded-for'],
     apiKeyRateLimit: parseRateLimit(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
   };
 }
@@ -65,15 +62,4 @@ function parseRateLimit(value: string): AuthConfig['apiKeyRateLimit'] {
   if (!match || Number(match[1]) < 1 || Number(match[2]) < 1)
     throw new Error(`IDEM_API_KEY_RATE_LIMIT: "${value}" is not <requests>/<seconds> (like 1000/60) or off`);
   return { enabled: true, maxRequests: Number(match[1]), timeWindow: Number(match[2]) * 1000 };
-}
-
-function parseOrigin(value: string, name: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name}: "${value}" is not a URL like https://bank.example`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name}: "${value}" must be an http(s) URL`);
-  return url.origin;
 }

@@ -97,6 +97,7 @@ describe('migrate()', () => {
       'account_balances',
       'account_transactions',
       'api_keys',
+      'api_rate_limits',
       'auth_accounts',
       'commands',
       'daily_account_totals',

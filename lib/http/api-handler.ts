@@ -2,7 +2,9 @@ import 'server-only';
 import type { z } from 'zod';
 import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
+import { scopedCommandId } from '@/lib/accounts/ids';
 import { validationProblem } from '@/lib/http/account-api';
+import { consumeCustomerRequest, consumeNewCommand, type Refusal } from '@/lib/http/api-limits';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
@@ -53,9 +55,19 @@ export async function customerRequest(request: Request, run: (customer: Customer
       });
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
+    const limited = await consumeCustomerRequest(identity.customer.id);
+    if (limited)
+      return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);
+    callers.set(request, identity);
     return run(identity.customer);
   });
 }
+
+const tooManyRequests = (detail: string, refusal: Refusal) =>
+  problemResponse(problem('too-many-requests', detail), { 'retry-after': String(refusal.retryAfterSeconds) });
+
+/** Who made each request customerRequest let through: commandRequest's checks depend on it. */
+const callers = new WeakMap<Request, { customer: Customer; via: 'session' | 'api-key' }>();
 
 /** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
 export async function commandRequest<S extends z.ZodType>(
@@ -68,7 +80,8 @@ export async function commandRequest<S extends z.ZodType>(
     const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
     return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
   }
-  const origin = checkSameOrigin(request);
+  // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.
+  const origin = checkSameOrigin(request, callers.get(request)?.via ?? 'session');
   if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
@@ -79,5 +92,13 @@ export async function commandRequest<S extends z.ZodType>(
   if (!json.ok) return { ok: false, response: problemResponse(json.problem, close) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
+  const caller = callers.get(request);
+  if (caller) {
+    const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
+    if (capped) {
+      const detail = `This customer has sent too many new Idempotency-Keys this hour; retry in ${capped.retryAfterSeconds} s. Keys already used are still answered.`;
+      return { ok: false, response: tooManyRequests(detail, capped) };
+    }
+  }
   return { ok: true, key: key.value, body: parsed.data };
 }

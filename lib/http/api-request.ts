@@ -1,4 +1,5 @@
 import 'server-only';
+import { allowedOrigins, crossSiteReason } from '@/lib/http/origins';
 import { problem, type Problem } from '@/lib/http/problem';
 
 // Checks every API POST passes before anything is decided. Each returns a Problem or the value.
@@ -8,24 +9,18 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 const fail = (p: Problem): Checked<never> => ({ ok: false, problem: p });
 
-/** Browsers send Origin / Sec-Fetch-Site; API clients usually send neither, which is fine. */
-export function checkSameOrigin(request: Request): Checked<null> {
-  const site = request.headers.get('sec-fetch-site');
-  if (site === 'cross-site') return fail(problem('cross-site-request', 'Sec-Fetch-Site says this request comes from another site.'));
-  const origin = request.headers.get('origin');
-  if (origin === null) return { ok: true, value: null };
-  if (origin === 'null') return fail(problem('cross-site-request', 'Requests with an opaque origin (Origin: null) are not allowed.'));
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    return fail(problem('cross-site-request', `The Origin header "${origin.slice(0, 100)}" is not a valid origin.`));
-  }
-  if (!host || originHost.toLowerCase() !== host.toLowerCase()) {
-    return fail(problem('cross-site-request', `Requests from ${originHost} are not allowed; the API only accepts requests from its own origin.`));
-  }
-  return { ok: true, value: null };
+/**
+ * CSRF defence for state-changing requests: the Origin must be one of the configured origins, compared
+ * in full (scheme, host, port; lib/http/origins.ts), never with the Host or X-Forwarded-Host the
+ * request carries. Browsers send Origin on every POST, so a session-cookie request without one is
+ * refused; an API-key request needs none (a browser never attaches a Bearer key by itself).
+ */
+export function checkSameOrigin(request: Request, via: 'session' | 'api-key'): Checked<null> {
+  const reason = crossSiteReason(
+    { origin: request.headers.get('origin'), secFetchSite: request.headers.get('sec-fetch-site'), ambientCredentials: via === 'session' },
+    allowedOrigins(),
+  );
+  return reason === null ? { ok: true, value: null } : fail(problem('cross-site-request', reason));
 }
 
 /**

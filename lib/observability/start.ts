@@ -3,6 +3,7 @@
 // tracking, tracing, the metrics port, and graceful shutdown. Nothing imported statically here may
 // load pg: tracing must be registered first.
 import { loadConfig, ConfigError } from '@/lib/config';
+import { installForwardedHeaderTrust } from '@/lib/http/client-address';
 import { setCommandObserver, type CommandObserver } from './command-observer';
 import { trackHttp } from './http';
 import { onShutdown } from './lifecycle';
@@ -56,6 +57,8 @@ export async function startObservability(): Promise<void> {
       logger.debug({ commandId: event.commandId, commandType: event.type, conflict: event.kind, attempt: event.attempt }, 'write conflict, retrying');
     },
   });
+  // Before anything reads X-Forwarded-*: only TRUSTED_PROXIES may set them (lib/http/client-address.ts).
+  installForwardedHeaderTrust();
   trackHttp();
 
   if (config.METRICS_PORT) {

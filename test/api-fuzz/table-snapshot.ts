@@ -21,6 +21,12 @@ export const VOLATILE_COLUMNS: Record<string, string[]> = {
  */
 export const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals'];
 
+/**
+ * Tables that count requests rather than hold facts (the per-customer API budgets,
+ * lib/http/api-limits.ts): every request moves them, a refused one too — that is their purpose.
+ */
+export const REQUEST_COUNTER_TABLES = ['api_rate_limits'];
+
 export type TableDigest = { count: number; digest: string | null };
 export type Snapshot = Record<string, TableDigest>;
 
@@ -35,7 +41,7 @@ export async function snapshotQuery(db: pg.Client): Promise<{ sql: string; table
       WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
       GROUP BY c.table_name ORDER BY c.table_name`,
   );
-  const tables = rows.filter((r) => !BACKGROUND_TABLES.includes(r.table_name));
+  const tables = rows.filter((r) => !BACKGROUND_TABLES.includes(r.table_name) && !REQUEST_COUNTER_TABLES.includes(r.table_name));
   const parts = tables.map(({ table_name: table, columns }) => {
     const kept = columns.filter((c) => !(VOLATILE_COLUMNS[table] ?? []).includes(c)).map(quote);
     // A command row may be excluded by id (the one a business rejection is allowed to add).

@@ -1,0 +1,88 @@
+import 'server-only';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
+
+// Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
+// api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
+// Postgres store) so that every instance draws on the same budget. Per API key the library that
+// verifies keys counts too (better-auth's api-key plugin, IDEM_API_KEY_RATE_LIMIT, in the key's row).
+//   - requests: IDEM_CUSTOMER_RATE_LIMIT per customer, whichever key or session they use;
+//   - new commands: IDEM_NEW_KEYS_PER_HOUR Idempotency-Keys per customer per hour, so that random
+//     keys cannot fill the commands table. A key that already has a stored outcome is still replayed.
+
+export type Window = { points: number; seconds: number };
+export type Refusal = { retryAfterSeconds: number };
+
+const DEFAULT_CUSTOMER_RATE_LIMIT = '6000/60';
+const DEFAULT_NEW_KEYS_PER_HOUR = 10_000;
+
+/** `<requests>/<seconds>` or `off` (validated at start by lib/config.ts). */
+export function parseWindow(value: string): Window | null {
+  if (value.trim() === 'off') return null;
+  const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*$/.exec(value);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`"${value}" is not <requests>/<seconds> (like 6000/60) or off`);
+  return { points: Number(match[1]), seconds: Number(match[2]) };
+}
+
+export function apiLimits(env: Record<string, string | undefined> = process.env) {
+  return {
+    perCustomer: parseWindow(env.IDEM_CUSTOMER_RATE_LIMIT || DEFAULT_CUSTOMER_RATE_LIMIT),
+    newKeysPerHour: { points: Number(env.IDEM_NEW_KEYS_PER_HOUR || DEFAULT_NEW_KEYS_PER_HOUR), seconds: 3600 },
+  };
+}
+
+// One limiter per client (its pool), budget and setting; on globalThis because Next bundles this
+// module into several chunks.
+type Limiters = WeakMap<object, Map<string, RateLimiterPostgres>>;
+const holder = globalThis as unknown as { idemApiLimiters?: Limiters };
+
+function limiter(name: string, window: Window): RateLimiterPostgres {
+  const client = db();
+  const id = `${name}:${window.points}/${window.seconds}`;
+  holder.idemApiLimiters ??= new WeakMap();
+  let byName = holder.idemApiLimiters.get(client);
+  if (!byName) holder.idemApiLimiters.set(client, (byName = new Map()));
+  let found = byName.get(id);
+  if (!found) {
+    const pool = poolOf(client);
+    found = new RateLimiterPostgres({
+      // The library names its statements; unnamed with IDEM_PREPARED_STATEMENTS=off (old PgBouncer).
+      storeClient: { query: (q: { text: string; values: unknown[] }) => pool.query(preparedStatements() ? q : { text: q.text, values: q.values }) },
+      storeType: 'pool',
+      tableName: 'api_rate_limits',
+      tableCreated: true, // made by a migration; the app role never runs DDL
+      clearExpiredByTimeout: false, // expired rows go with `npm run prune` (scripts/prune.ts)
+      keyPrefix: name,
+      points: window.points,
+      duration: window.seconds,
+    });
+    byName.set(id, found);
+  }
+  return found;
+}
+
+/** Takes one point; a refusal says when the window ends. A database failure throws (answered 503). */
+async function take(name: string, window: Window | null, key: string): Promise<Refusal | null> {
+  if (!window) return null;
+  try {
+    await limiter(name, window).consume(key);
+    return null;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
+    throw error;
+  }
+}
+
+/** One API request of this customer (any key, any session). */
+export const consumeCustomerRequest = (customerId: string) => take('api-customer', apiLimits().perCustomer, customerId);
+
+/**
+ * One new Idempotency-Key of this customer. Over the hour's budget, a key whose command is already
+ * stored passes (its outcome is replayed, no row is added); any other key is refused.
+ */
+export async function consumeNewCommand(customerId: string, commandId: string): Promise<Refusal | null> {
+  const refused = await take('new-commands', apiLimits().newKeysPerHour, customerId);
+  if (!refused) return null;
+  const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  return stored.rowCount ? null : refused;
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as accounts from '@/app/api/accounts/route';
+import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
+import { db } from '@/lib/db/prisma';
+import type { AccountId } from '@/lib/domain/account-id';
+import { withClient } from '@/lib/db/with-client';
+import { prune } from '@/lib/event-store/retention';
+import { testAuthEnv } from '@/test/auth';
+import { testAccountNumber } from '@/test/customers';
+import { freshDatabase } from '@/test/db';
+import { apiCustomer, read } from '@/test/in-process-api';
+
+// Issue 14, item 7: per-customer budgets of the API, counted in PostgreSQL (429 problem+json with
+// Retry-After), a cap on new Idempotency-Keys per customer per hour (a stored key still replays),
+// and the retention job, which never deletes the command of an event. Across two instances:
+// test/edge.cluster.test.ts.
+
+let url: string;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const fresh = await freshDatabase();
+  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
+  url = fresh.url;
+  drop = fresh.drop;
+});
+afterEach(() => vi.unstubAllEnvs());
+afterAll(async () => {
+  await db().$disconnect();
+  await drop();
+});
+
+const list = (authorization: string) =>
+  accounts.GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${authorization}` } })).then(read);
+
+function expectTooMany(reply: { status: number; type: string | null; text: string }, headers: Headers | null = null) {
+  expect(reply.status).toBe(429);
+  expect(reply.type).toBe('application/problem+json');
+  expect(JSON.parse(reply.text)).toMatchObject({ type: '/problems/too-many-requests', status: 429 });
+  if (headers) expect(Number(headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+}
+
+describe('requests per customer (IDEM_CUSTOMER_RATE_LIMIT)', () => {
+  it('counts every key of the customer together; over the budget: 429 with Retry-After; other customers unaffected', async () => {
+    vi.stubEnv('IDEM_CUSTOMER_RATE_LIMIT', '3/60');
+    const ada = await apiCustomer('Ada');
+    const grace = await apiCustomer('Grace');
+    expect((await list(ada.apiKey)).status).toBe(200);
+    expect((await ada.list()).length).toBe(0); // the same customer through the same helper: 2 of 3
+    expect((await list(ada.apiKey)).status).toBe(200);
+    const response = await accounts.GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${ada.apiKey}` } }));
+    const retryAfter = response.headers.get('retry-after');
+    expectTooMany(await read(response));
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+    expect((await list(grace.apiKey)).status).toBe(200);
+  });
+});
+
+describe('new Idempotency-Keys per customer per hour (IDEM_NEW_KEYS_PER_HOUR)', () => {
+  it('refuses a new key over the cap (nothing stored) and still replays a stored one', async () => {
+    const me = await apiCustomer('Capped');
+    vi.stubEnv('IDEM_NEW_KEYS_PER_HOUR', '3');
+    const account = await me.open('100.00'); // key 1
+    const second = `cap-${randomUUID()}`;
+    expect((await me.deposit(account.id, { amount: '1.00' }, second)).status).toBe(201); // key 2
+    expect((await me.deposit(account.id, { amount: '1.00' })).status).toBe(201); // key 3
+    const over = `cap-${randomUUID()}`;
+    const refused = await me.deposit(account.id, { amount: '1.00' }, over);
+    expectTooMany(refused);
+    expect(await db().command.count({ where: { commandId: scopedCommandId(me.id, over) } })).toBe(0);
+    const replay = await me.deposit(account.id, { amount: '1.00' }, second);
+    expect(replay).toMatchObject({ status: 201, replayed: 'true' });
+    expect(JSON.parse((await me.account(account.id)).text)).toMatchObject({ balance: '102.00' });
+  });
+});
+
+describe('retention (npm run prune)', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const old = new Date(Date.now() - 40 * DAY);
+  const command = (commandId: string, now: Date, data: { accountId: AccountId; amountCents: number }) =>
+    handleAccountCommand({ type: 'WithdrawMoney', data, metadata: { commandId, now, customerId: 'retention-customer' } });
+
+  it('deletes old rejected commands only; every event keeps its command; a pruned key counts as new', async () => {
+    const accountId = newAccountId();
+    const opened = await handleAccountCommand({
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Retention', openingDepositCents: 1_000 },
+      metadata: { commandId: `open-${randomUUID()}`, now: old, customerId: 'retention-customer' },
+    });
+    expect(opened.status).toBe('accepted');
+    const oldAccepted = `old-ok-${randomUUID()}`;
+    const oldRejected = `old-no-${randomUUID()}`;
+    const newRejected = `new-no-${randomUUID()}`;
+    expect((await command(oldAccepted, old, { accountId, amountCents: 100 })).status).toBe('accepted');
+    expect((await command(oldRejected, old, { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
+    expect((await command(newRejected, new Date(), { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
+
+    const result = await withClient(url, (client) => prune(client, { retentionDays: 30 }));
+    expect(result.commands).toBeGreaterThanOrEqual(1);
+    const left = await db().command.findMany({ where: { commandId: { in: [oldAccepted, oldRejected, newRejected] } }, select: { commandId: true } });
+    expect(left.map((c) => c.commandId).sort()).toEqual([newRejected, oldAccepted].sort());
+    const orphans = await db().$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM events e WHERE NOT EXISTS (SELECT 1 FROM commands c WHERE c.command_id = e.command_id)`;
+    expect(Number(orphans[0]!.n)).toBe(0);
+    // After expiry the key is new: decided again against today's balance (here: accepted).
+    const again = await command(oldRejected, new Date(), { accountId, amountCents: 100 });
+    expect(again).toMatchObject({ status: 'accepted', replayed: false });
+    // An accepted command is never replaced: the same key replays whatever its age.
+    expect(await command(oldAccepted, new Date(), { accountId, amountCents: 100 })).toMatchObject({ status: 'accepted', replayed: true });
+  });
+
+  it('refuses, at the database, to delete a command that produced events', async () => {
+    const withEvents = await db().$queryRaw<{ command_id: string }[]>`SELECT command_id FROM events LIMIT 1`;
+    await expect(db().$executeRaw`DELETE FROM commands WHERE command_id = ${withEvents[0]!.command_id}`).rejects.toThrow();
+  });
+
+  it('deletes rate-limit windows that ended', async () => {
+    await db().$executeRaw`INSERT INTO api_rate_limits (key, points, expire) VALUES ('ended', 1, ${Date.now() - 1000}), ('running', 1, ${Date.now() + 60_000})`;
+    await withClient(url, (client) => prune(client));
+    const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM api_rate_limits WHERE key IN ('ended', 'running')`;
+    expect(keys.map((k) => k.key)).toEqual(['running']);
+  });
+});
