@@ -40,6 +40,7 @@ for (const size of SIZES) {
     });
 
     test('every signed-in page fits the screen, keeps "Sign out" on it and passes axe', async ({ page, account, browser, baseURL }) => {
+      test.setTimeout(180_000); // a dozen axe runs; the shared machine is slow, not the pages
       // Some history worth rendering: a deposit, a withdrawal, a transfer to someone else.
       const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
       const otherPage = await other.newPage();
@@ -194,6 +195,8 @@ test('feedback: a new submission clears the old message, confirmations say what 
   const opening = page.getByTestId('transaction').first();
   await expect(opening).toContainText('Opening deposit');
   await expect(opening).toHaveAttribute('data-new', 'true');
+  // Money in and out is told apart by words and sign, not by colour alone.
+  await expect(opening.locator('.money')).toHaveText('in +$1,250.00');
 
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
   await hydrated(withdraw);
@@ -205,6 +208,7 @@ test('feedback: a new submission clears the old message, confirmations say what 
   await expect(newest).toContainText('Withdrawal');
   await expect(newest).toHaveAttribute('data-new', 'true');
   await expect(newest).toContainText('New');
+  await expect(newest.locator('.money')).toHaveText('out −$40.00');
   await expect(page.getByTestId('transaction').nth(1)).not.toHaveAttribute('data-new', 'true');
 
   // The browser refuses the next amount: the old confirmation goes, the field error stays alone.

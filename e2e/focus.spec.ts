@@ -1,5 +1,6 @@
 import type { Locator, Page, Route } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
+import { test as adminTest } from './admin-fixtures';
 import { clientAddress, expect, hydrated, openAccount, signUp, test } from './fixtures';
 import { expectFocused, tabTo } from './page-checks';
 
@@ -158,4 +159,31 @@ test('API keys: pending keeps the focus on "Create API key", which keeps it when
   await submitAndCheckPending(page, button);
   await expect(page.getByTestId('new-api-key')).toBeVisible();
   await expectFocused(button);
+});
+
+/** Waits until React has hydrated `element` (it keeps its fiber on the DOM node), so a key press reaches its handlers. */
+async function reactOwns(element: Locator): Promise<void> {
+  await expect.poll(() => element.evaluate((e) => Object.keys(e).some((key) => key.startsWith('__reactFiber')))).toBe(true);
+}
+
+adminTest('ops console: Verify and Disable customer keep the focus on their button while pending and after', async ({ adminPage: admin, customer }) => {
+  await admin.goto('/admin/projections');
+  const verify = admin.getByRole('region', { name: 'daily-totals' }).getByRole('button', { name: 'Verify' });
+  await reactOwns(verify);
+  await verify.focus();
+  await submitAndCheckPending(admin, verify);
+  await expect(admin.getByTestId('projection-result-daily-totals')).toHaveText(/Verification|difference/);
+  await expectFocused(verify);
+
+  await admin.goto(`/admin/customers?q=${encodeURIComponent(customer.email)}`);
+  const disable = admin.getByRole('button', { name: `Disable customer ${customer.name}` });
+  await reactOwns(disable);
+  await disable.focus();
+  await submitAndCheckPending(admin, disable);
+  await expect(admin.getByTestId('customer-toggle-result')).toHaveText(/^Disabled /);
+  const enable = admin.getByRole('button', { name: `Enable customer ${customer.name}` });
+  await expectFocused(enable);
+  await submitAndCheckPending(admin, enable);
+  await expect(admin.getByTestId('customer-toggle-result')).toHaveText(/^Enabled /);
+  await expectFocused(disable);
 });
