@@ -58,8 +58,7 @@ export default async function AdminDashboard() {
           repeated requests answered from the command log, never applied twice (all time; {count(f.commandsReplayedInWindow, 'command')} repeated in 24 h)
         </Figure>
         <Figure id="busy" title="Busy answers" value={busy.toLocaleString('en-US')}>
-          this instance since it started: commands still contended after every retry, answered “try again” and written nowhere (so each instance counts its own:{' '}
-          <code>idem_commands_total{'{outcome="busy"}'}</code> on <code>/api/metrics</code>)
+          this instance since it started: “try again” after every retry, written nowhere (<code>/api/metrics</code> per instance)
         </Figure>
         <Figure id="projection-lag" title="Projection lag" value={count(f.projectionLag, 'event')}>
           not yet in the daily totals (<Link href="/admin/projections">projection status</Link>)
