@@ -1,11 +1,25 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { credentialsUrl, readCredentials } from './lib/db/embedded-credentials';
 
 // The suite serves the production build (`npm run build` first; `npm test` does) on a fresh
 // embedded PostgreSQL at a fixed port, so tests can check the database directly. Pages are opened
 // at http://localhost:<port>, not 127.0.0.1: passkeys need a domain name (see README, "Identity").
 const port = Number(process.env.E2E_PORT ?? 3107);
-export const e2eDatabaseUrl = process.env.E2E_DATABASE_URL ?? `postgresql://postgres:password@127.0.0.1:${process.env.E2E_PG_PORT ?? 55433}/idem`;
+const pgPort = Number(process.env.E2E_PG_PORT ?? 55433);
+const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e';
+
+/**
+ * The database the tests check directly, as the application's role. The embedded server's passwords
+ * are made when the web server starts on a fresh data directory, so they are read then, not here.
+ */
+export function e2eDatabaseUrl(): string {
+  if (process.env.E2E_DATABASE_URL) return process.env.E2E_DATABASE_URL;
+  const credentials = readCredentials(path.resolve(dataDir, 'postgres'));
+  if (!credentials) throw new Error(`no embedded database credentials in ${path.resolve(dataDir, 'postgres')} (has the web server started?)`);
+  return credentialsUrl(credentials.app, pgPort, 'idem');
+}
 
 // The admin the suite signs in as (e2e/admin-auth.ts): `npm start` on the embedded database creates
 // it with this password instead of a one-time one.
@@ -43,9 +57,9 @@ export default defineConfig({
       // Containers set HOSTNAME to their own name; `npm start` binds to IDEM_HOST (default 127.0.0.1)
       // regardless (issue 11). A name that resolves nowhere: were it used, no page would load.
       HOSTNAME: 'idem-e2e-container.invalid',
-      IDEM_DATA_DIR: process.env.E2E_DATA_DIR ?? '.data/e2e',
+      IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',
-      IDEM_PG_PORT: String(process.env.E2E_PG_PORT ?? 55433),
+      IDEM_PG_PORT: String(pgPort),
       ADMIN_EMAIL: e2eAdmin.email,
       ADMIN_PASSWORD: e2eAdmin.password,
       BETTER_AUTH_SECRET: 'e2e-better-auth-secret-0123456789abcdef0123456789',

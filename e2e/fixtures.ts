@@ -27,7 +27,7 @@ export const test = base.extend<Fixtures>({
   extraHTTPHeaders: async ({}, provide) => provide({ 'x-forwarded-for': clientAddress() }),
   signedIn: [true, { option: true }],
   db: async ({}, provide) => {
-    const pool = new pg.Pool({ connectionString: e2eDatabaseUrl, max: 2 });
+    const pool = new pg.Pool({ connectionString: e2eDatabaseUrl(), max: 2 });
     await provide(pool);
     await pool.end();
   },

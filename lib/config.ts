@@ -27,6 +27,7 @@ const secret = z.string().min(MIN_SECRET, `must be at least ${MIN_SECRET} charac
 
 export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  IDEM_MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: int(1, 10_000).optional(),
   PORT: int(1, 65_535).optional(),
   IDEM_PG_PORT: int(1, 65_535).optional(),

@@ -11,7 +11,7 @@
 import nextEnv from '@next/env';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { embeddedAdmin, seedAdmin } from '../lib/auth/start-env';
+import { embeddedAdmin, NO_ONE_TIME_ADMIN, seedAdmin } from '../lib/auth/start-env';
 import { ConfigError, loadConfig } from '../lib/config';
 import { startCluster, type Cluster } from '../test/cluster-harness';
 
@@ -80,7 +80,8 @@ async function main() {
   // Like `npm start`: on the embedded database a one-time admin password, and ONE secret for all
   // instances (the harness makes it unless set), so a session works whichever instance the balancer picks.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
-  const admin = external ? null : embeddedAdmin(combinedEnv);
+  // The one-time password is printed only to a terminal (never into a log).
+  const admin = external ? null : embeddedAdmin(combinedEnv, process.stdout.isTTY === true);
   const configured = Object.fromEntries(
     ['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) => (combinedEnv[k] ? [[k, combinedEnv[k]!]] : [])),
   );
@@ -92,6 +93,7 @@ async function main() {
     poolSize: opts.poolSize,
     build: opts.build,
     databaseUrl: external,
+    migrationDatabaseUrl: process.env.IDEM_MIGRATION_DATABASE_URL || external,
     dataDir: external ? undefined : dataDir,
     fresh: process.env.IDEM_FRESH_DATA === '1',
     port: process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined,
@@ -109,6 +111,8 @@ async function main() {
   if (admin) {
     seedAdmin(admin, { ...process.env, DATABASE_URL: pg.url });
     for (const line of admin.notice) log(line);
+  } else if (!external) {
+    for (const line of NO_ONE_TIME_ADMIN) log(line);
   }
   log('Ctrl-C stops everything');
 }

@@ -8,7 +8,7 @@ import { diffMigrationsToSchema } from '../lib/db/schema-drift';
 async function main(): Promise<number> {
   const server = await postgresFromEnv({ database: 'postgres' }); // embedded: temporary data, removed by stop()
   try {
-    const sql = await diffMigrationsToSchema({ databaseUrl: server.url });
+    const sql = await diffMigrationsToSchema({ databaseUrl: server.ownerUrl });
     if (sql === '') {
       console.log('prisma/migrations and prisma/schema.prisma are in sync.');
       return 0;

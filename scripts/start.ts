@@ -7,7 +7,8 @@
 //        --dev       run `next dev` (hot reload) instead of building and serving (`npm run dev`).
 // The build is reused when nothing it reads changed (scripts/build-stamp.ts), so a restart is quick.
 // Env:   PORT (3000), IDEM_HOST (bind address, 127.0.0.1; HOSTNAME is ignored: containers set it to
-//        their own name), DATABASE_URL, DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
+//        their own name), DATABASE_URL, IDEM_MIGRATION_DATABASE_URL (the owner's, for migrations;
+//        default DATABASE_URL), DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
 //        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (README, "Identity"; on the
 //        embedded database a secret and a one-time admin password are generated).
@@ -49,6 +50,8 @@ async function main() {
 
   let postgres: RunningPostgres | null = null;
   let databaseUrl = process.env.DATABASE_URL;
+  // Migrations run as the owner; the app as its own role, which cannot change the schema (README, "Security").
+  let migrationUrl = process.env.IDEM_MIGRATION_DATABASE_URL || databaseUrl;
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');
     const pgPort = process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined;
@@ -59,18 +62,24 @@ async function main() {
       log: process.env.IDEM_PG_LOG ? log : undefined,
     });
     databaseUrl = postgres.url;
+    migrationUrl = postgres.ownerUrl;
     log(`embedded PostgreSQL on port ${postgres.port}, data in ${dataDir}`);
   } else {
     log('using DATABASE_URL');
   }
 
-  const { applied } = await migrate(databaseUrl, { log });
+  const { applied } = await migrate(migrationUrl!, { log });
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
   // Next reads .env files itself; look at them too (next's own loader) so that BETTER_AUTH_* and
   // ADMIN_* set there are not overridden by generated ones.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), dev, { info: () => {}, error: console.error });
-  const identity = identityEnvForStart(combinedEnv, { embeddedDatabase: postgres !== null, port: Number(port), hostname });
+  const identity = identityEnvForStart(combinedEnv, {
+    embeddedDatabase: postgres !== null,
+    port: Number(port),
+    hostname,
+    interactive: process.stdout.isTTY === true,
+  });
   const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });

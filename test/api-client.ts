@@ -69,7 +69,8 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
 }
 
 /** A customer of the cluster tests: their user id (the prefix of their command ids) and API keys. */
-export type ApiCustomer = { id: string; name: string; authorizations: string[] };
+/** `cookie`: the session the sign-up started (for the pages and their server actions). */
+export type ApiCustomer = { id: string; name: string; authorizations: string[]; cookie?: string };
 
 /**
  * Signs a fresh customer up on the instance at `url` and creates `keys` API keys of theirs: each an
@@ -104,7 +105,7 @@ export async function signUpApiCustomer(url: string, name = 'cluster client', ke
     if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
     authorizations.push(`Bearer ${((await created.json()) as { key: string }).key}`);
   }
-  return { id: user.id, name, authorizations };
+  return { id: user.id, name, authorizations, cookie };
 }
 
 /** A fresh customer's one API key, as the `Authorization` header value. */

@@ -32,6 +32,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export type PostgresOptions = {
   /** Use this server instead of an embedded one (stopImmediate/restart then refuse). */
   databaseUrl?: string;
+  /** The owner's URL for migrations when databaseUrl is an application role's; default databaseUrl. */
+  migrationDatabaseUrl?: string;
   /** Embedded data directory; default a fresh temporary one, removed on stop. */
   dataDir?: string;
   /** Wipe dataDir first. */
@@ -43,7 +45,7 @@ export type PostgresOptions = {
 };
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<RunningPostgres> {
-  if (options.databaseUrl) return externalPostgres(options.databaseUrl);
+  if (options.databaseUrl) return externalPostgres(options.databaseUrl, options.migrationDatabaseUrl);
   const { dataDir, fresh, port, database, log } = options;
   return startEmbeddedPostgres({ dataDir, fresh, port, database, log, detached: true });
 }
@@ -63,7 +65,22 @@ export type Instance = {
   output: string[];
   /** How the last run ended (null while running): exit code, or the signal that killed it. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+  /**
+   * Error lines counted as they arrive, over every run of the instance (`output` keeps only the
+   * last lines): "unexpected error" (answered 500) and uncaught exceptions / unhandled rejections.
+   * `excerpts` keeps the first few with the lines after them, for the test's failure message.
+   */
+  errors: InstanceErrors;
 };
+
+export type InstanceErrors = { internal: number; uncaught: number; excerpts: string[] };
+
+/** A log line saying the app answered 500 (lib/http/api-handler.ts) or something escaped every handler. */
+export function errorKind(line: string): 'internal' | 'uncaught' | null {
+  if (line.includes('unexpected error')) return 'internal';
+  if (/uncaught|unhandled/i.test(line)) return 'uncaught';
+  return null;
+}
 
 export type ClusterOptions = PostgresOptions & {
   instances: number;
@@ -148,7 +165,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let lb: Haproxy | null = null;
   let stopped = false;
   try {
-    await migrate(postgres.url, { log });
+    await migrate(postgres.ownerUrl, { log });
     for (let index = 0; index < options.instances; index++) {
       const port = options.basePort !== undefined ? options.basePort + index : await freePort();
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
@@ -161,6 +178,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         pid: null,
         output: [],
         exit: null,
+        errors: { internal: 0, uncaught: 0, excerpts: [] },
         child: null,
         exited: Promise.resolve(),
       });
@@ -214,6 +232,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
         instance.output.push(line);
+        const kind = errorKind(line);
+        if (kind) {
+          instance.errors[kind] += 1;
+          if (instance.errors.excerpts.length < 3) instance.errors.excerpts.push(line);
+        }
         if (options.echo) console.log(`[i${instance.index}] ${line}`);
       }
       if (instance.output.length > 5_000) instance.output.splice(0, instance.output.length - 5_000);

@@ -5,6 +5,7 @@ import { rehydrate } from '@/lib/accounts/stream';
 import type { AccountId } from '@/lib/domain/account-id';
 import { readStream } from '@/lib/event-store/load';
 import { accountStreamId } from '@/lib/domain/account';
+import { dumpTables } from '@/test/table-dump';
 
 export function testDb(poolSize = 20): Db {
   const client = createPrismaClient(inject('databaseUrl'), poolSize);
@@ -76,12 +77,14 @@ const big = (_key: string, value: unknown) => (typeof value === 'bigint' ? value
  * A database of this test file's own, migrated, on the same server; for tests that compare the
  * whole database before and after and must not see other files' writes.
  */
-export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabase(): Promise<{ url: string; ownerUrl: string; drop: () => Promise<void> }> {
   const { default: pg } = await import('pg');
   const { migrate } = await import('@/lib/db/migrate');
+  const { grantAppRole } = await import('@/lib/db/roles');
   const base = new URL(inject('databaseUrl'));
+  const ownerBase = new URL(inject('databaseOwnerUrl'));
   const name = `idem_t_${Math.random().toString(36).slice(2, 10)}`;
-  const adminUrl = new URL(base);
+  const adminUrl = new URL(ownerBase);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
   await admin.connect();
@@ -89,9 +92,14 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  await migrate(url.toString());
+  const ownerUrl = new URL(ownerBase);
+  ownerUrl.pathname = `/${name}`;
+  // The app connects as its own role (lib/db/roles.ts), unless one URL serves both (DATABASE_URL).
+  if (url.username !== ownerUrl.username) await grantAppRole(ownerUrl.toString(), decodeURIComponent(url.username));
+  await migrate(ownerUrl.toString());
   return {
     url: url.toString(),
+    ownerUrl: ownerUrl.toString(),
     drop: async () => {
       const client = new pg.Client({ connectionString: adminUrl.toString() });
       await client.connect();
@@ -101,14 +109,7 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   };
 }
 
-/** Every table's rows, as text, so "nothing changed" can be checked exactly. */
-export async function snapshotTables(db: Db): Promise<Record<string, string>> {
-  const tables = ['events', 'commands', 'account_balances', 'account_transactions'];
-  const entries = await Promise.all(
-    tables.map(async (table) => {
-      const rows = await db.$queryRawUnsafe<{ dump: string | null }[]>(`SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS dump FROM ${table} t`);
-      return [table, rows[0]?.dump ?? ''] as const;
-    }),
-  );
-  return Object.fromEntries(entries);
+/** Every table's rows, as text (test/table-dump.ts), so "nothing changed" can be checked exactly. */
+export function snapshotTables(db: Db, ignore: Record<string, string[]> = {}): Promise<Record<string, string>> {
+  return dumpTables((sql) => db.$queryRawUnsafe(sql), ignore);
 }

@@ -58,7 +58,7 @@ beforeAll(async () => {
     client.transfer(accountA, accountB, '10.00', keys.transfer, { instance: 0 }),
   ]);
   observations = client.list();
-  db = new pg.Client({ connectionString: cluster.postgres.url });
+  db = new pg.Client({ connectionString: cluster.postgres.ownerUrl }); // plants corruption, DDL included
   await db.connect();
 });
 

@@ -1,7 +1,7 @@
 // Operability of real `next start` instances (issue 13): health and readiness, Prometheus metrics,
 // structured logs, OpenTelemetry traces to an OTLP receiver, and graceful shutdown on SIGTERM.
 // Set IDEM_TEST_BASE_PORT to pin the ports (two instances on base+0 and base+1); default free ports.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import pg from 'pg';
@@ -292,7 +292,8 @@ describe('logs and traces', () => {
     const all = output.join('\n');
     expect(all).not.toContain(SECRET_API_KEY);
     expect(all).not.toContain(METRICS_TOKEN);
-    expect(all).not.toContain('7.77');
+    // The amount as a value of its own (a timestamp such as 16:02:07.773Z contains the digits too).
+    expect(all).not.toMatch(/(?<![\d.:])7\.77(?!\d)/);
     expect(all).not.toMatch(/password/i);
   });
 });
@@ -395,5 +396,48 @@ describe('configuration', () => {
     expect(result.status).toBe(1);
     const lines = `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.includes('configuration'));
     expect(lines).toEqual(['[idem] invalid configuration: METRICS_PORT must be a whole number from 1 to 65535 (got "nine")']);
+  });
+
+  it('a production instance missing settings it reads per request names none of them on public pages or in the readiness answer', async () => {
+    const port = basePort !== undefined ? basePort + 6 : await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: cluster.postgres.url };
+    // No auth secret (required in production) and an origin list that is not one: both are read when a request needs them.
+    delete env.BETTER_AUTH_SECRET;
+    env.IDEM_TRUSTED_ORIGINS = 'not an origin';
+    const child = spawn('node_modules/.bin/next', ['start', '-p', String(port), '-H', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const logged: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => logged.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => logged.push(chunk.toString()));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        if (i > 600 || child.exitCode !== null) throw new Error(`next start did not serve:\n${logged.join('')}`);
+        if (
+          await fetch(`${base}/api/health/live`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const anonymous = { 'x-forwarded-for': '10.9.9.9' };
+      const paths = ['/', '/sign-in', '/sign-up', '/settings', '/admin', '/api/health/ready', '/api/accounts', '/api/auth/get-session', '/no-such-page'];
+      const answers = await Promise.all(
+        paths.map(async (path) => ({ path, text: await (await fetch(base + path, { headers: anonymous, redirect: 'manual' })).text() })),
+      );
+      const signIn = await fetch(`${base}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: { ...anonymous, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'nobody@example.test', password: 'wrong password' }),
+      });
+      answers.push({ path: 'POST /api/auth/sign-in/email', text: await signIn.text() });
+      const leaks = answers.filter((a) => /BETTER_AUTH|IDEM_TRUSTED|DATABASE_URL|not set|invalid configuration|is not a URL/i.test(a.text)).map((a) => a.path);
+      expect(leaks).toEqual([]);
+      // The operator still learns what is wrong: from the log.
+      expect(logged.join('')).toMatch(/BETTER_AUTH_SECRET|IDEM_TRUSTED_ORIGINS/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -109,6 +109,9 @@ describe('scripts keep a clean Ctrl-C', () => {
       await untilOutput(r, '"msg":"shutdown complete"');
       await expectPostgresStopped(path.join(dataDir, 'postgres'));
       expect(text).not.toMatch(/uncaught|unhandled|ELIFECYCLE/i);
+      // Output to a pipe (a log) holds no one-time admin password (issue 14, item 8).
+      expect(text).not.toMatch(/password:/i);
+      expect(text).toContain('no admin created: the output is not a terminal');
     } finally {
       if (r.child.exitCode === null) await ctrlC(r); // the scripts stop their own detached instances
       rmSync(dataDir, { recursive: true, force: true });
@@ -138,6 +141,7 @@ describe('scripts keep a clean Ctrl-C', () => {
       await untilOutput(r, '"msg":"shutdown complete"', 2);
       const text = r.output.join('\n');
       expect(text).toContain('[cluster] stopped');
+      expect(text).not.toMatch(/password:/i); // no one-time admin password in a log (issue 14, item 8)
       await expectPostgresStopped(path.join(dataDir, 'cluster', 'postgres'));
       await expect(fetch(`${lb}/api/health/live`)).rejects.toThrow();
     } finally {

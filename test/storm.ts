@@ -87,6 +87,9 @@ export class StormClient {
   private readonly accounts = new Map<string, StormAccount>();
   /** Attempts each customer sent so far: the next one goes out with key number (turn mod keys). */
   private readonly turns = new Map<string, number>();
+  /** Attempts sent to each instance and not answered yet (a kill then cuts some in flight). */
+  readonly inFlight: number[] = [];
+  private sends = 0;
   private readonly maxAttempts: number;
   private readonly maxBackoffMs: number;
   private readonly timeoutMs: number;
@@ -179,14 +182,17 @@ export class StormClient {
     }
     if (options.delayMs) await sleep(options.delayMs);
     const payload = JSON.stringify(request.body);
+    const send = ++this.sends;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const urls = this.urls();
       const instance = (options.instance + attempt * (options.stride ?? 1)) % urls.length;
       if (attempt > 0) this.stats.retries += 1;
       this.stats.requests += 1;
       const keyTurn = options.apiKey === undefined ? undefined : options.apiKey + attempt;
+      this.inFlight[instance] = (this.inFlight[instance] ?? 0) + 1;
       const { response, retryAfterSeconds } = await this.attempt(urls[instance]! + request.path, key, payload, instance, request.customerId, keyTurn);
-      observation.responses.push(response);
+      this.inFlight[instance]! -= 1;
+      observation.responses.push({ ...response, send });
       this.stats.byStatus[response.status] = (this.stats.byStatus[response.status] ?? 0) + 1;
       if (response.status === 0) {
         this.stats.networkErrors += 1;

@@ -15,7 +15,7 @@ let direct: pg.Client;
 beforeAll(async () => {
   postgres = await startPostgres();
   proxy = await PgProxy.start({ port: postgres.port });
-  direct = new pg.Client({ connectionString: postgres.url });
+  direct = new pg.Client({ connectionString: postgres.ownerUrl }); // creates the test's table
   await direct.connect();
   await direct.query('CREATE TABLE cut_test (id int PRIMARY KEY, note text)');
 });

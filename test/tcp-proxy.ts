@@ -36,9 +36,21 @@ export type CutRecord = {
   serverReply: 'committed' | 'rolled-back' | 'error' | 'none';
   /** The CommandComplete tag or the SQLSTATE of the error. */
   detail?: string;
+  /** The matching statement's Bind message as text (its parameters: e.g. the command ids it wrote); extended protocol only. */
+  parameters?: string;
 };
 
-type Arm = { predicate: StatementPredicate; count: number; remaining: number; cuts: CutRecord[]; done: (cuts: CutRecord[]) => void };
+type Arm = {
+  predicate: StatementPredicate;
+  count: number;
+  remaining: number;
+  cuts: CutRecord[];
+  /** Cuts made whose connection has not closed yet (PostgreSQL's verdict still to come). */
+  cutting: number;
+  done: (cuts: CutRecord[]) => void;
+  /** Called when `cutting` drops to 0. */
+  settled?: () => void;
+};
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -86,13 +98,24 @@ export class PgProxy {
    */
   armCutAfter(predicate: StatementPredicate, count = 1): Promise<CutRecord[]> {
     return new Promise((resolve) => {
-      this.arms.push({ predicate, count, remaining: count, cuts: [], done: resolve });
+      this.arms.push({ predicate, count, remaining: count, cuts: [], cutting: 0, done: resolve });
     });
   }
 
-  /** Forget pending arms (their promises never resolve). */
-  disarm(): void {
+  /**
+   * Stops cutting: pending arms resolve with the cuts they made (fewer than asked, maybe none), once
+   * every cut already made has PostgreSQL's verdict recorded.
+   */
+  async disarm(): Promise<void> {
+    const arms = this.arms;
     this.arms = [];
+    await Promise.all(
+      arms.map(async (arm) => {
+        arm.remaining = 0;
+        if (arm.cutting > 0) await new Promise<void>((resolve) => (arm.settled = resolve));
+        arm.done(arm.cuts);
+      }),
+    );
   }
 
   /** Drops every open connection (both sides), like a network blip. */
@@ -125,10 +148,10 @@ export class PgProxy {
     let pending: Buffer = Buffer.alloc(0);
     let serverPending: Buffer = Buffer.alloc(0);
     const statements = new Map<string, string>(); // prepared statement name → SQL ('' = unnamed)
-    const portals = new Map<string, string>(); // portal name → SQL
+    const portals = new Map<string, { sql: string; parameters: string }>(); // portal name → SQL and its Bind message
     let transaction: 'I' | 'T' | 'E' = 'I'; // from the last ReadyForQuery
-    let executed: { arm: Arm; sql: string } | null = null; // matching Execute, waiting for its Sync
-    let awaitingCommit: { arm: Arm; sql: string } | null = null; // matching statement inside BEGIN … COMMIT
+    let executed: { arm: Arm; sql: string; parameters?: string } | null = null; // matching Execute, waiting for its Sync
+    let awaitingCommit: { arm: Arm; sql: string; parameters?: string } | null = null; // matching statement inside BEGIN … COMMIT
     let commitExecuted = false; // an extended-protocol COMMIT of that transaction, waiting for its Sync
     let cut: { arm: Arm; record: CutRecord } | null = null;
 
@@ -216,17 +239,17 @@ export class PgProxy {
           }
           case 'B': {
             const [portal, statement] = cstrings(body, 2);
-            portals.set(portal!, statements.get(statement!) ?? '');
+            portals.set(portal!, { sql: statements.get(statement!) ?? '', parameters: body.toString('utf8') });
             break;
           }
           case 'E': {
-            const sql = portals.get(cstrings(body, 1)[0]!) ?? '';
+            const { sql, parameters } = portals.get(cstrings(body, 1)[0]!) ?? { sql: '', parameters: '' };
             if (awaitingCommit) {
               if (COMMIT.test(sql)) commitExecuted = true;
               else if (ROLLBACK.test(sql)) awaitingCommit = release(awaitingCommit);
             } else if (!executed) {
               const arm = this.claim(sql, transaction !== 'I');
-              if (arm) executed = { arm, sql };
+              if (arm) executed = { arm, sql, parameters };
             }
             break;
           }
@@ -258,6 +281,7 @@ export class PgProxy {
       }
       const { arm, ...rest } = cutNow;
       cut = { arm, record: { ...rest, connection: id, serverReply: 'none' } };
+      arm.cutting += 1;
       awaitingCommit = null;
       pending = Buffer.alloc(0);
       upstream.write(bytes, () => {
@@ -270,6 +294,8 @@ export class PgProxy {
   private recordCut(arm: Arm, record: CutRecord) {
     this.stats.cuts += 1;
     arm.cuts.push(record);
+    arm.cutting -= 1;
+    if (arm.cutting === 0) arm.settled?.();
     if (arm.cuts.length === arm.count) {
       this.arms = this.arms.filter((a) => a !== arm);
       arm.done(arm.cuts);

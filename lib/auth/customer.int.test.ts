@@ -143,4 +143,29 @@ describe('authenticateRequest', () => {
     await db().apiKey.updateMany({ where: { referenceId: customer.id }, data: { enabled: false } });
     expect(await identifyRequest(request(bearer))).toEqual({ status: 'anonymous' });
   });
+
+  it('a session cookie whose session query fails (the database cannot answer) gets 503 with Retry-After, not 500 or 401', async () => {
+    const customer = await signUp(auth());
+    const withCookie = { cookie: customer.cookie };
+    // What getSession throws when its query fails (better-auth's session route catches the driver's
+    // error and rethrows it as INTERNAL_SERVER_ERROR with the original as `cause`).
+    const dropped = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    const wrapped = Object.assign(new Error('Failed to get session'), { status: 'INTERNAL_SERVER_ERROR', cause: dropped });
+    const getSession = vi.spyOn(auth().api, 'getSession');
+    try {
+      getSession.mockRejectedValueOnce(wrapped);
+      const answer = await customerRequest(request(withCookie), async () => new Response('ran'));
+      expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { type: string }).type]).toEqual([
+        503,
+        '1',
+        '/problems/service-unavailable',
+      ]);
+      // Any other failure stays an internal error (500): only an unreachable database is worth a retry.
+      getSession.mockRejectedValueOnce(Object.assign(new Error('Failed to get session'), { cause: new TypeError('bug') }));
+      expect((await customerRequest(request(withCookie), async () => new Response('ran'))).status).toBe(500);
+    } finally {
+      getSession.mockRestore();
+    }
+    expect(await identifyRequest(request(withCookie))).toMatchObject({ status: 'customer', customer: { id: customer.id } });
+  });
 });

@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { signInPath } from '@/lib/auth/next-path';
 import { db } from '@/lib/db/prisma';
+import { isConnectionError } from '@/lib/event-store/connection-errors';
 
 // Who is calling. Everything is read from PostgreSQL on every call (sessions, keys, the user's ban
 // flag); nothing is cached in memory or in a cookie, so a sign-out, a revoked key or a disabled
@@ -31,8 +32,16 @@ function toCustomer(user: UserRow, now = Date.now()): Customer | null {
 }
 
 async function sessionUser(requestHeaders: Headers): Promise<UserRow | null> {
-  const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
-  return session?.user ?? null;
+  try {
+    const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
+    return session?.user ?? null;
+  } catch (error) {
+    // better-auth wraps a failed session query in its own INTERNAL_SERVER_ERROR (FAILED_TO_GET_SESSION)
+    // with the driver's error as `cause`: a database that cannot answer now is a 503 (retry), not a 500.
+    const cause = (error as { cause?: unknown } | null)?.cause;
+    if (cause !== undefined && isConnectionError(cause)) throw new IdentityUnavailable('the session could not be read');
+    throw error;
+  }
 }
 
 async function sessionCustomer(requestHeaders: Headers): Promise<Customer | null> {
@@ -97,10 +106,10 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
   return customer ? { status: 'customer', customer, via: 'session' } : { status: 'anonymous' };
 }
 
-/** A stored API key could not be verified (better-auth's database access failed): answered 503, never 401. */
+/** A stored API key or a session could not be verified (better-auth's database access failed): answered 503, never 401 or 500. */
 export class IdentityUnavailable extends Error {
-  constructor() {
-    super('the API key is stored but could not be verified');
+  constructor(message = 'the API key is stored but could not be verified') {
+    super(message);
     this.name = 'IdentityUnavailable';
   }
 }

@@ -20,11 +20,13 @@ export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; 
  * - BETTER_AUTH_URL: kept if set; else http://localhost:<port> for a local bind (passkeys need a
  *   domain name, and `localhost` is one), with http://127.0.0.1:<port> trusted too.
  * - On the embedded database: an admin (ADMIN_EMAIL, default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD,
- *   or a one-time password printed at start. On any database when ADMIN_PASSWORD is set (tests).
+ *   or a one-time password printed at start, only when `interactive` (stdout is a terminal: output
+ *   that goes to a file or a log collector must not hold a password). On any database when
+ *   ADMIN_PASSWORD is set (tests).
  */
 export function identityEnvForStart(
   env: Record<string, string | undefined>,
-  options: { embeddedDatabase: boolean; port: number; hostname: string },
+  options: { embeddedDatabase: boolean; port: number; hostname: string; interactive: boolean },
 ): IdentityStartEnv {
   const added: Record<string, string> = {};
   const notice: string[] = [];
@@ -41,13 +43,23 @@ export function identityEnvForStart(
     added.BETTER_AUTH_URL = local ? `http://localhost:${options.port}` : `http://${options.hostname}:${options.port}`;
     if (local) added.IDEM_TRUSTED_ORIGINS = [env.IDEM_TRUSTED_ORIGINS, `http://127.0.0.1:${options.port}`].filter(Boolean).join(',');
   }
-  const admin = options.embeddedDatabase || env.ADMIN_PASSWORD ? embeddedAdmin(env) : null;
+  const admin = options.embeddedDatabase || env.ADMIN_PASSWORD ? embeddedAdmin(env, options.interactive) : null;
   if (admin) notice.push(...admin.notice);
-  return { env: added, notice, admin };
+  else if (options.embeddedDatabase) notice.push(...NO_ONE_TIME_ADMIN);
+  return { env: added, notice, admin: admin && { email: admin.email, password: admin.password } };
 }
 
-/** The embedded database's admin: ADMIN_EMAIL (default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD or a one-time password. */
-export function embeddedAdmin(env: Record<string, string | undefined>): { email: string; password: string; notice: string[] } {
+export const NO_ONE_TIME_ADMIN = [
+  'no admin created: the output is not a terminal, and a one-time password is shown only on one (never in a log).',
+  '    Set ADMIN_PASSWORD (and ADMIN_EMAIL) for the next start, or run `npm run admin:create -- --email you@example.com` in a terminal.',
+];
+
+/**
+ * The embedded database's admin: ADMIN_EMAIL (default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD, or a
+ * one-time password when `interactive` (it is printed); null otherwise.
+ */
+export function embeddedAdmin(env: Record<string, string | undefined>, interactive: boolean): { email: string; password: string; notice: string[] } | null {
+  if (!env.ADMIN_PASSWORD && !interactive) return null;
   const email = env.ADMIN_EMAIL || DEV_ADMIN_EMAIL;
   const password = env.ADMIN_PASSWORD || randomBytes(15).toString('base64url');
   const notice = env.ADMIN_PASSWORD

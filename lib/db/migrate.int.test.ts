@@ -15,7 +15,7 @@ const ALL = readdirSync(path.resolve('prisma/migrations'), { withFileTypes: true
   .map((d) => d.name)
   .sort();
 const MIGRATIONS = path.resolve('prisma/migrations');
-const serverUrl = inject('databaseUrl');
+const serverUrl = inject('databaseOwnerUrl'); // migrations run as the owner
 
 function urlFor(database: string): string {
   const url = new URL(serverUrl);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { diffMigrationsToSchema } from './schema-drift';
 
-const databaseUrl = inject('databaseUrl');
+const databaseUrl = inject('databaseOwnerUrl'); // it creates throwaway databases
 let scratch: string;
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { isConnectionError } from './connection-errors';
 import { COMMANDS_PKEY, writeConflictOf } from './pg-errors';
 import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
+import { takeTurns } from './stream-turns';
 import type { CommandRecord, LoadedStream } from './types';
 import { commit } from './unit-of-work';
 
@@ -56,6 +57,8 @@ export const MAX_BATCH = 64;
 export const MAX_BATCHES = 2;
 /** Commands waiting per process at most: beyond it a command is answered `busy` at once (memory stays bounded). */
 export const MAX_WAITING = 10_000;
+/** Commands waiting per stream per process at most: one flooded account cannot fill the queue for everyone. */
+export const MAX_WAITING_PER_STREAM = 1_000;
 /** Streams whose state is kept between batches at most (the oldest are forgotten first). */
 export const MAX_KNOWN = 1_000;
 
@@ -88,7 +91,8 @@ export function enqueue<Result, Rejection>(
 ): Promise<CommandResult<Result, Rejection>> {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = { waiters: [], waiting: new Map(), inFlight: new Set(), batches: 0, known: new Map(), scheduled: false }));
-  if (queue.waiters.length >= MAX_WAITING) return Promise.resolve({ status: 'busy', commandId: spec.commandId, attempts: attempt - 1 });
+  if (queue.waiters.length >= MAX_WAITING || (queue.waiting.get(spec.streamIds[0]!) ?? 0) >= MAX_WAITING_PER_STREAM)
+    return Promise.resolve({ status: 'busy', commandId: spec.commandId, attempts: attempt - 1 });
   const result = new Promise<AnyResult>((resolve, reject) =>
     wait(queue, [
       { spec: spec as CommandSpec<unknown, unknown>, policy, onConflict, attempt, alone: false, scope: new AsyncResource('IdemCommand'), resolve, reject },
@@ -143,13 +147,16 @@ function pump(db: Db, queue: Queue): void {
  * The oldest waiters that can go together: not on a stream a batch in flight holds (their turn
  * comes after it; a stream's waiters stay in order), new streams only up to `share` commands,
  * sharing the first one's statement shape (snapshot schema, declared projections); a waiter
- * retried alone goes in a batch of its own.
+ * retried alone goes in a batch of its own, and a stream that another writer shares (its batch
+ * waits for the stream's lock) goes without other streams: their commands never wait for its lock.
  */
 function takeBatch(queue: Queue, share: number): Waiter[] {
   const batch: Waiter[] = [];
   const taken = new Set<string>();
   const skipped = new Set<string>();
   const rest: Waiter[] = [];
+  const locking = new Map<string, boolean>();
+  const locks = (stream: string) => locking.get(stream) ?? locking.set(stream, isShared([stream])).get(stream)!;
   for (const w of queue.waiters) {
     const stream = w.spec.streamIds[0]!;
     const first = batch[0];
@@ -159,7 +166,11 @@ function takeBatch(queue: Queue, share: number): Waiter[] {
       batch.length < MAX_BATCH &&
       (taken.has(stream) || batch.length < share) &&
       (!first ||
-        (!first.alone && !w.alone && w.spec.snapshotSchemaVersion === first.spec.snapshotSchemaVersion && w.spec.projections === first.spec.projections));
+        (!first.alone &&
+          !w.alone &&
+          (taken.has(stream) || (!locks(stream) && !locks(first.spec.streamIds[0]!))) &&
+          w.spec.snapshotSchemaVersion === first.spec.snapshotSchemaVersion &&
+          w.spec.projections === first.spec.projections));
     if (fits) {
       batch.push(w);
       taken.add(stream);
@@ -218,9 +229,13 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
     return decided;
   };
   let decided: Awaited<ReturnType<typeof attempt>>;
+  // A locked batch waits for this process's turn on its streams first, without a connection
+  // (./stream-turns.ts): commands over several streams queue on the same locks.
+  const passOn = locked ? await takeTurns(db, streamIds, true) : null;
   try {
     decided = locked ? await inTransaction(db, attempt) : await attempt(sqlOf(db));
   } catch (error) {
+    passOn?.();
     for (const id of streamIds) queue.known.delete(id);
     // The database unreachable, or the connection lost with the commit's answer: nothing is known
     // about these commands (the commit may have landed), so every one of them says so, like a single
@@ -242,6 +257,7 @@ async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string
     }
     return retryAlone(db, queue, batch[0]!, error, streamIds);
   }
+  passOn?.();
   // Several commands of one stream in a batch: they arrive together, so the next ones should wait
   // for their turn rather than race (the hint would otherwise lapse while the queue serves them).
   const perStream = new Map<string, number>();

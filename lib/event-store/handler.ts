@@ -9,6 +9,7 @@ import { counted, outOfAttempts, retryableConflict } from './outcomes';
 import type { WriteConflict } from './pg-errors';
 import { inTransaction, sqlOf, type SqlClient } from './sql';
 import { lockStreams } from './stream-lock';
+import { takeTurns } from './stream-turns';
 import { enqueue, mayRace } from './command-queue';
 import type { LoadedStream, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
 import { commit } from './unit-of-work';
@@ -85,14 +86,19 @@ async function runCommand<Result, Rejection>(
     // holds its stream and the stream is not known to be hot does it race instead (optimistic).
     // A command on several streams is optimistic first, then queues on the streams' locks.
     if (single && (attempt > 1 || !mayRace(db, spec.streamIds[0]!))) return enqueue(db, spec, policy, onConflict, attempt);
+    // Queued on the streams' locks: this process's turn first (./stream-turns.ts), without a
+    // connection, so a busy stream's writers never take more than one of the pool's connections.
+    const queued = attempt > 1 || isContended(spec.streamIds);
+    const passOn = queued ? await takeTurns(db, spec.streamIds) : null;
+    if (queued && !passOn)
+      return attempt === 1 ? { status: 'busy', commandId: spec.commandId, attempts: 0 } : outOfAttempts(db, spec, { ...policy, maxAttempts: attempt - 1 });
     try {
-      const done =
-        attempt > 1 || isContended(spec.streamIds)
-          ? await inTransaction(db, async (tx) => {
-              await lockStreams(tx, spec.streamIds);
-              return attemptOnce(tx, spec);
-            })
-          : await attemptOnce(sqlOf(db), spec);
+      const done = passOn
+        ? await inTransaction(db, async (tx) => {
+            await lockStreams(tx, spec.streamIds);
+            return attemptOnce(tx, spec);
+          })
+        : await attemptOnce(sqlOf(db), spec);
       return await counted(db, done);
     } catch (error) {
       const conflict = retryableConflict(spec, error);
@@ -101,8 +107,10 @@ async function runCommand<Result, Rejection>(
       // A command over several streams waits on their locks; batches on them must take turns with it.
       if (!single) markShared(spec.streamIds);
       onConflict(conflict, attempt);
-      if (attempt < policy.maxAttempts && !single) await sleep(backoff(attempt, policy));
+    } finally {
+      passOn?.();
     }
+    if (attempt < policy.maxAttempts && !single) await sleep(backoff(attempt, policy));
   }
   return outOfAttempts(db, spec, policy);
 }

@@ -17,7 +17,17 @@ export type ObservedRequest = {
 };
 
 /** One HTTP attempt: status 0 = network error (no response); apiKey = which of the customer's keys sent it. */
-export type ObservedResponse = { status: number; body: string; instance?: number; replayed?: boolean; ms?: number; error?: string; apiKey?: number };
+/** `send`: which send loop (a first send or a duplicate, with its retries) got this response. */
+export type ObservedResponse = {
+  status: number;
+  body: string;
+  instance?: number;
+  replayed?: boolean;
+  ms?: number;
+  error?: string;
+  apiKey?: number;
+  send?: number;
+};
 
 export type Observation = { key: string; request: ObservedRequest; responses: ObservedResponse[] };
 

