@@ -56,7 +56,7 @@ export async function apiCustomer(name = 'Ada Lovelace') {
       deposits.POST(post(`/api/accounts/${id}/deposits`, body, keyHeader(key)), params(id)).then(read),
     transfer: (body: unknown, key: string = randomUUID()) => transfers.POST(post('/api/transfers', body, keyHeader(key))).then(read),
     account: (id: string) => account.GET(get(`/api/accounts/${id}`), params(id)).then(read),
-    events: (id: string) => events.GET(get(`/api/accounts/${id}/events`), params(id)).then(read),
+    events: (id: string, query = '') => events.GET(get(`/api/accounts/${id}/events${query}`), params(id)).then(read),
     list: async () =>
       (JSON.parse((await accounts.GET(get('/api/accounts')).then(read)).text) as { accounts: { id: string; accountNumber: string }[] }).accounts,
   };

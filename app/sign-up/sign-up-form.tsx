@@ -32,7 +32,8 @@ export function SignUpForm() {
         label="Name"
         autoComplete="name"
         required
-        maxLength={NAME_MAX}
+        // The browser counts UTF-16 units (an emoji is 2); the server counts characters.
+        maxLength={NAME_MAX * 2}
         defaultValue={state.values.name}
         error={state.fieldErrors.name}
       />

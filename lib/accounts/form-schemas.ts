@@ -5,6 +5,7 @@ import { OWNER_MAX_LENGTH } from '@/lib/domain/account';
 import { parseAccountId } from '@/lib/domain/account-id';
 import { parseAccountNumber } from '@/lib/domain/account-number';
 import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
+import { plainText } from '@/lib/text/plain-text';
 
 /** The idempotency key: 1–255 visible ASCII characters (as in the IETF Idempotency-Key draft). */
 export const commandIdSchema = z
@@ -36,11 +37,12 @@ function amountSchema(options: ParseAmountOptions & { optional?: boolean } = {})
 
 export const openAccountSchema = z.object({
   commandId: commandIdSchema,
-  owner: z
-    .string({ error: 'Enter a name for the account' })
-    .trim()
-    .min(1, 'Enter a name for the account')
-    .max(OWNER_MAX_LENGTH, `An account name can be at most ${OWNER_MAX_LENGTH} characters`),
+  owner: plainText(OWNER_MAX_LENGTH, {
+    type: 'Enter a name for the account',
+    empty: 'Enter a name for the account',
+    tooLong: `An account name can be at most ${OWNER_MAX_LENGTH} characters`,
+    refused: 'An account name cannot contain',
+  }),
   openingDeposit: amountSchema({ allowZero: true, optional: true }),
 });
 

@@ -9,7 +9,7 @@ import { customerRequest } from '@/lib/http/api-handler';
 import { testAccountNumber } from '@/test/customers';
 import { post, signUp, TEST_ORIGIN, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
-import { disableCustomer, enableCustomer, searchCustomers } from './customers';
+import { ACCOUNTS_PER_CUSTOMER, disableCustomer, enableCustomer, searchCustomers } from './customers';
 
 // Customers in the ops console against real PostgreSQL and the app's own better-auth instance:
 // search, and disabling (sessions and keys revoked at once, a clear 401, nothing deleted).
@@ -62,6 +62,18 @@ describe('searching customers', () => {
     expect((await searchCustomers(`100_%${tag}`)).matching).toBe(0); // wildcards are not wild
     expect((await searchCustomers(account.accountNumber.replace(/(\d{4})/g, '$1 ').trim())).customers.map((c) => c.id)).toEqual([ada.id]);
     expect((await searchCustomers('')).matching).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('a page of customers is bounded (issue 14, item 3)', () => {
+  it(`shows at most ${ACCOUNTS_PER_CUSTOMER} accounts per customer, the oldest first, and how many there are`, async () => {
+    const tag = randomUUID().slice(0, 8);
+    const many = await signUp(auth(), { name: `Many ${tag}`, email: uniqueEmail(`many-${tag}`) });
+    const opened: string[] = [];
+    for (let i = 0; i < ACCOUNTS_PER_CUSTOMER + 3; i++) opened.push((await openAccountFor(many.id, 100 + i)).accountId);
+    const [row] = (await searchCustomers(`many ${tag}`)).customers;
+    expect(row!.accounts.map((a) => a.accountId)).toEqual(opened.slice(0, ACCOUNTS_PER_CUSTOMER));
+    expect(row!.accountCount).toBe(ACCOUNTS_PER_CUSTOMER + 3);
   });
 });
 

@@ -20,11 +20,15 @@ export type CustomerRow = {
   disabledReason: string | null;
   createdAt: Date;
   accounts: CustomerAccount[];
+  /** All of the customer's accounts; `accounts` holds at most ACCOUNTS_PER_CUSTOMER of them. */
+  accountCount: number;
   sessions: number;
   apiKeys: { active: number; revoked: number };
 };
 
 export const CUSTOMERS_PER_PAGE = 50;
+/** Accounts listed per customer on a page (a customer may open any number): the oldest ones. */
+export const ACCOUNTS_PER_CUSTOMER = 20;
 export const DISABLED_REASON = 'Disabled by an administrator';
 
 type UserRow = { id: string; name: string; email: string; role: string | null; banned: boolean | null; banReason: string | null; createdAt: Date };
@@ -55,7 +59,13 @@ export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE)
   );
   const ids = users.map((u) => u.id);
   const [accounts, keys, sessions] = await Promise.all([
-    db().accountBalance.findMany({ where: { customerId: { in: ids } }, orderBy: [{ openedAt: 'asc' }, { accountId: 'asc' }] }),
+    db().$queryRaw<(Omit<CustomerAccount, 'balanceCents'> & { customerId: string; balanceCents: bigint; total: number })[]>`
+      SELECT "customerId", "accountId", "accountNumber", owner, "balanceCents", total FROM (
+        SELECT b.customer_id AS "customerId", b.account_id::text AS "accountId", b.account_number AS "accountNumber", b.owner,
+               b.balance_cents AS "balanceCents", count(*) OVER w_all::int AS total, row_number() OVER w AS n
+          FROM account_balances b WHERE b.customer_id = ANY(${ids}::text[])
+        WINDOW w AS (PARTITION BY b.customer_id ORDER BY b.opened_at, b.account_id), w_all AS (PARTITION BY b.customer_id)
+      ) ranked WHERE n <= ${ACCOUNTS_PER_CUSTOMER} ORDER BY "customerId", n`,
     db().apiKey.groupBy({ by: ['referenceId', 'enabled'], where: { referenceId: { in: ids } }, _count: { _all: true } }),
     db().session.groupBy({ by: ['userId'], where: { userId: { in: ids }, expiresAt: { gt: new Date() } }, _count: { _all: true } }),
   ]);
@@ -70,6 +80,7 @@ export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE)
     accounts: accounts
       .filter((a) => a.customerId === u.id)
       .map((a) => ({ accountId: a.accountId, accountNumber: a.accountNumber, owner: a.owner, balanceCents: Number(a.balanceCents) })),
+    accountCount: accounts.find((a) => a.customerId === u.id)?.total ?? 0,
     sessions: sessions.find((s) => s.userId === u.id)?._count._all ?? 0,
     apiKeys: {
       active: keys.filter((k) => k.referenceId === u.id && k.enabled !== false).reduce((n, k) => n + k._count._all, 0),

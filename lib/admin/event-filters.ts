@@ -2,6 +2,8 @@
 // Times without a zone are UTC (every time in the admin pages is shown in UTC). `to` is inclusive
 // at the precision given: `2026-11-26` covers that whole day, `…T14:30` that whole minute.
 
+import { textProblem, textProblemMessage } from '@/lib/text/plain-text';
+
 export type EventFilterInput = { stream: string; type: string; commandId: string; from: string; to: string };
 export type ParsedEventFilter = {
   values: EventFilterInput;
@@ -42,7 +44,9 @@ export function parseEventFilter(params: Record<string, string | string[] | unde
   const errors: ParsedEventFilter['errors'] = {};
   const filter: ParsedEventFilter['filter'] = {};
 
+  const streamProblem = textProblem(values.stream);
   if (values.stream.length > 300) errors.stream = 'Stream ids are at most 300 characters.';
+  else if (streamProblem) errors.stream = textProblemMessage('A stream id has no', streamProblem);
   else if (values.stream) filter.stream = values.stream;
   if (values.type && !eventTypes.includes(values.type)) errors.type = `Unknown event type “${values.type.slice(0, 60)}”.`;
   else if (values.type) filter.type = values.type;

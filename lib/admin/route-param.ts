@@ -1,3 +1,5 @@
+import { textProblem } from '@/lib/text/plain-text';
+
 /** A page's `searchParams`, as Next hands them over. */
 export type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -11,9 +13,12 @@ export const queryParam = (value: string | string[] | undefined) => (Array.isArr
  * reserved characters, so a change in Next's behaviour shows up as a failing test.
  */
 export function decodeSegment(raw: string): string | null {
+  let text: string;
   try {
-    return decodeURIComponent(raw);
+    text = decodeURIComponent(raw);
   } catch {
     return null;
   }
+  // No id holds control or invisible characters; PostgreSQL cannot even compare text with a NUL.
+  return textProblem(text) ? null : text;
 }

@@ -6,6 +6,8 @@ import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { nextCookies } from 'better-auth/next-js';
 import { admin } from 'better-auth/plugins/admin';
 import { authConfig, type AuthConfig } from '@/lib/auth/config';
+import { KEY_NAME_MAX } from '@/lib/auth/forms';
+import { nameRule } from '@/lib/auth/name-rule';
 import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
 import { db, type Db } from '@/lib/db/prisma';
 
@@ -21,6 +23,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     telemetry: { enabled: false },
+    // Names in request bodies pass the plain-text rule (no control/format characters, NFC).
+    hooks: { before: nameRule },
     logger: { log: logAuthMessage },
     database: prismaAdapter(prisma, { provider: 'postgresql' }),
     // The ledger has accounts; better-auth's "account" (a user's credential) gets a name of its own.
@@ -55,7 +59,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
         defaultPrefix: 'idem_',
         disableKeyHashing: false,
         requireName: true,
-        maximumNameLength: 60,
+        // The plugin counts UTF-16 units; nameRule caps at KEY_NAME_MAX characters (≤ 2 units each).
+        maximumNameLength: KEY_NAME_MAX * 2,
         // Per key, counted in its row (so across instances); IDEM_API_KEY_RATE_LIMIT, default 1000/60 s.
         rateLimit: config.apiKeyRateLimit,
         // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it on every

@@ -1,6 +1,7 @@
 // The sign-in, sign-up and API-key forms' fields, checked by the server action (the forms work
 // without JavaScript, so the server is the one place that validates). Pure: no I/O.
 import { z } from 'zod';
+import { plainText, type PlainTextMessages } from '@/lib/text/plain-text';
 
 /** The one answer to a wrong email, a wrong password or both: none of them is revealed. */
 export const INCORRECT = 'Email or password is incorrect.';
@@ -8,6 +9,21 @@ export const INCORRECT = 'Email or password is incorrect.';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 export const NAME_MAX = 80;
+export const KEY_NAME_MAX = 60;
+
+// Also the answers of better-auth's own endpoints (lib/auth/name-rule.ts): one rule, one wording.
+export const NAME_MESSAGES: PlainTextMessages = {
+  type: 'Enter your name.',
+  empty: 'Enter your name.',
+  tooLong: `A name is at most ${NAME_MAX} characters.`,
+  refused: 'A name cannot contain',
+};
+export const KEY_NAME_MESSAGES: PlainTextMessages = {
+  type: 'Name the key.',
+  empty: 'Name the key, e.g. “billing server”.',
+  tooLong: `A key name is at most ${KEY_NAME_MAX} characters.`,
+  refused: 'A key name cannot contain',
+};
 
 const email = z
   .string({ error: 'Enter your email address.' })
@@ -17,7 +33,7 @@ const email = z
   .pipe(z.email({ error: 'Enter an email address like ada@example.com.' }));
 
 export const signUpSchema = z.object({
-  name: z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(NAME_MAX, `A name is at most ${NAME_MAX} characters.`),
+  name: plainText(NAME_MAX, NAME_MESSAGES),
   email,
   password: z
     .string({ error: 'Choose a password.' })
@@ -40,7 +56,7 @@ export const signInSchema = z.object({
 });
 
 export const apiKeyNameSchema = z.object({
-  name: z.string({ error: 'Name the key.' }).trim().min(1, 'Name the key, e.g. “billing server”.').max(60, 'A key name is at most 60 characters.'),
+  name: plainText(KEY_NAME_MAX, KEY_NAME_MESSAGES),
 });
 
 export type FieldErrors = Partial<Record<string, string>>;

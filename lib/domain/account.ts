@@ -143,7 +143,9 @@ export function amountProblem(amountCents: Cents, allowZero: boolean): AccountRe
 function openAccount({ data, metadata }: OpenAccount, state: Account): Decision {
   if (state.status !== 'none') return reject({ code: 'AccountAlreadyOpen', accountId: data.accountId });
   const owner = data.owner.trim();
-  if (owner.length === 0 || owner.length > OWNER_MAX_LENGTH) {
+  // Characters (code points), as the forms and the API count them: an emoji is one.
+  const length = Array.from(owner).length;
+  if (length === 0 || length > OWNER_MAX_LENGTH) {
     return reject({ code: 'InvalidOwner', reason: `Owner name must be 1 to ${OWNER_MAX_LENGTH} characters` });
   }
   const problem = amountProblem(data.openingDepositCents, true);

@@ -117,6 +117,19 @@ export async function readStream(db: Db | SqlClient, streamId: string): Promise<
   return rows.map((r) => recordedEventOf(r.event));
 }
 
+/**
+ * One page of a stream: at most `limit` events after version `after`, in order, and whether more
+ * follow (read one past the page, so a page that ends at the stream's end says so).
+ */
+export async function readStreamPage(db: Db | SqlClient, streamId: string, after: number, limit: number): Promise<{ events: RecordedEvent[]; more: boolean }> {
+  const rows = await sqlOf(db).query<{ event: EventRow }>({
+    text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text AND e.version > $2::int ORDER BY e.version LIMIT $3::int`,
+    values: [streamId, after, limit + 1],
+  });
+  const events = rows.slice(0, limit).map((r) => recordedEventOf(r.event));
+  return { events, more: rows.length > limit };
+}
+
 /** The command log's record of a command id, if it was handled. */
 export async function findCommand(db: Db | SqlClient, commandId: string): Promise<CommandRecord | null> {
   const rows = await sqlOf(db).query<{ command: CommandRecordRow }>({

@@ -8,6 +8,7 @@ import type { TransferResult } from '@/lib/accounts/transfer-command';
 import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/domain/account';
 import { formatDecimal, parseAmount } from '@/lib/domain/money';
 import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
+import { plainText } from '@/lib/text/plain-text';
 
 // Request bodies and responses of the JSON API. Amounts are decimal strings ("12.34"): a JSON
 // number cannot carry cents exactly, so it is refused rather than rounded.
@@ -39,7 +40,12 @@ const AMOUNT_SCHEMA = { type: 'string', pattern: AMOUNT_FORMAT.source, descripti
 
 export const openAccountBody = z
   .object({
-    name: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(OWNER_MAX_LENGTH, `must be at most ${OWNER_MAX_LENGTH} characters`),
+    name: plainText(OWNER_MAX_LENGTH, {
+      type: 'must be a string',
+      empty: 'must not be empty',
+      tooLong: `must be at most ${OWNER_MAX_LENGTH} characters`,
+      refused: 'must not contain',
+    }),
     openingDeposit: amount({ allowZero: true }).optional(),
   })
   .strict();

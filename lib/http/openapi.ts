@@ -44,6 +44,7 @@ const responses = {
         createdAt: Timestamp,
       }),
     ),
+    nextCursor: z.string().regex(/^\d+$/).nullable().meta({ description: 'Pass as `cursor` to read the next page; null on the last page.' }),
   }),
   Live: z.strictObject({ status: z.literal('live') }),
   Ready: z.strictObject({ status: z.literal('ready') }),
@@ -53,7 +54,14 @@ const responses = {
       title: z.string(),
       status: z.int(),
       detail: z.string(),
-      errors: z.array(z.strictObject({ pointer: z.string(), detail: z.string() })).optional(),
+      errors: z
+        .array(
+          z.union([
+            z.strictObject({ pointer: z.string().meta({ description: 'The JSON Pointer of a body field.' }), detail: z.string() }),
+            z.strictObject({ parameter: z.string().meta({ description: 'The query parameter.' }), detail: z.string() }),
+          ]),
+        )
+        .optional(),
     })
     .meta({ description: 'RFC 9457 problem details.' }),
 };
@@ -97,6 +105,16 @@ const IDEMPOTENCY_KEY = {
   schema: { type: 'string', minLength: 1, maxLength: 257 },
 };
 const ACCOUNT_ID = { name: 'accountId', in: 'path', required: true, schema: { type: 'string' }, description: 'The account id (a UUID).' };
+const PAGE_PARAMETERS = [
+  {
+    name: 'cursor',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', pattern: '^\\d+$' },
+    description: 'The `nextCursor` of the previous page; absent for the first page.',
+  },
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: 'Events per page.' },
+];
 const REPLAYED = { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] }, description: 'Present on a replayed answer.' } };
 const COMMAND_PROBLEMS = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
 const READ_PROBLEMS = [401, 404, 429, 500, 503];
@@ -151,8 +169,11 @@ export function openApiDocument() {
         get: {
           summary: "An account's events",
           tags: ['reads'],
-          parameters: [ACCOUNT_ID],
-          responses: { '200': { description: 'Its events, oldest first', content: json(ref('EventList')) }, ...problems(READ_PROBLEMS) },
+          parameters: [ACCOUNT_ID, ...PAGE_PARAMETERS],
+          responses: {
+            '200': { description: 'Its events, oldest first, one page', content: json(ref('EventList')) },
+            ...problems([400, ...READ_PROBLEMS]),
+          },
         },
       },
       '/api/transfers': {

@@ -85,6 +85,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                           {a.owner}: <span className="num">{formatUsd(a.balanceCents)}</span>
                         </li>
                       ))}
+                      {c.accountCount > c.accounts.length ? <li className="muted">and {c.accountCount - c.accounts.length} more (streams page)</li> : null}
                     </ul>
                   )}
                 </td>

@@ -4,6 +4,7 @@ import { useActionState } from 'react';
 import { createApiKeyAction, type CreateKeyState } from '@/app/settings/api-keys/actions';
 import { Field } from '@/app/components/field';
 import { useHydrated } from '@/app/components/use-command-form';
+import { KEY_NAME_MAX } from '@/lib/auth/forms';
 
 const initial: CreateKeyState = { key: null, name: null, fieldErrors: {} };
 
@@ -24,7 +25,8 @@ export function CreateKeyForm() {
         label="Key name"
         hint="What will use it, e.g. “billing server”."
         required
-        maxLength={60}
+        // The browser counts UTF-16 units (an emoji is 2); the server counts characters.
+        maxLength={KEY_NAME_MAX * 2}
         autoComplete="off"
         error={state.fieldErrors.name}
       />

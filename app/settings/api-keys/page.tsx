@@ -9,9 +9,15 @@ import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'API keys · Idem' };
 
+const KEYS_SHOWN = 100;
+
 export default async function ApiKeysPage() {
   await requireCustomer('/settings/api-keys');
-  const { apiKeys } = await auth().api.listApiKeys({ headers: await headers(), query: { sortBy: 'createdAt', sortDirection: 'desc' } });
+  // Newest first, at most KEYS_SHOWN: a customer may create any number of keys.
+  const { apiKeys, total } = await auth().api.listApiKeys({
+    headers: await headers(),
+    query: { sortBy: 'createdAt', sortDirection: 'desc', limit: KEYS_SHOWN },
+  });
 
   return (
     <>
@@ -66,6 +72,11 @@ export default async function ApiKeysPage() {
           </table>
         </div>
       )}
+      {total > apiKeys.length ? (
+        <p className="muted">
+          The newest {apiKeys.length} of your {total} keys are shown: revoke keys you no longer use.
+        </p>
+      ) : null}
     </>
   );
 }

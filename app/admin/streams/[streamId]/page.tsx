@@ -13,10 +13,13 @@ import { decodeSegment, queryParam, type SearchParams } from '@/lib/admin/route-
 import { changesBetween, stateAt, statesAfterEachEvent, type StateAfter, type StateField } from '@/lib/admin/time-travel';
 import { db } from '@/lib/db/prisma';
 import { formatUsd } from '@/lib/domain/money';
-import { readStream } from '@/lib/event-store/load';
+import { readStreamPage } from '@/lib/event-store/load';
 import { fieldText, FIELD_LABELS, StateChanges } from './state-changes';
 
 export const metadata: Metadata = { title: 'Stream · Idem' };
+
+/** Events read for one page (time travel replays them in memory): a stream can be any length. */
+const EVENTS_SHOWN = 2000;
 
 type Travel = { row: StateAfter | null; heading: string; errors: { version?: string; at?: string } };
 
@@ -79,7 +82,7 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
   const query = await searchParams;
   await requireAdmin();
   const streamId = decodeSegment(raw);
-  const events = streamId !== null && streamId.length <= 300 ? await readStream(db(), streamId) : [];
+  const { events, more } = streamId !== null && streamId.length <= 300 ? await readStreamPage(db(), streamId, 0, EVENTS_SHOWN) : { events: [], more: false };
   if (streamId === null || events.length === 0) notFound();
   const rows = statesAfterEachEvent(streamId, events);
   const owner = (await ownersOfStreams([streamId])).get(streamId) ?? null;
@@ -93,6 +96,12 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
         <Link href="/admin/streams">Streams</Link> · <Link href={`/admin/events?stream=${encodeURIComponent(streamId)}`}>in the event history</Link>
       </p>
       <h1>Stream {streamId}</h1>
+      {more ? (
+        <p className="muted" data-testid="stream-truncated">
+          This stream has more than {EVENTS_SHOWN} events: the first {EVENTS_SHOWN} are shown here;{' '}
+          <Link href={`/admin/events?stream=${encodeURIComponent(streamId)}`}>the event history</Link> pages through all of them.
+        </p>
+      ) : null}
       {owner ? (
         <dl className="details">
           <dt>Customer</dt>

@@ -3,7 +3,8 @@ import { requireAdminRequest } from '@/lib/admin/require-admin';
 import { guarded } from '@/lib/http/api-handler';
 import { withPgClient } from '@/lib/db/pg-client';
 import { readGlobalLog, type Checkpoint } from '@/lib/projections/global-log';
-import { jsonResponse, problem, problemResponse } from '@/lib/http/problem';
+import { jsonResponse } from '@/lib/http/problem';
+import { INT8_MAX, invalidQuery, parseLimit, parseWholeNumber, queryReader, XID8_MAX, type ParameterError } from '@/lib/http/query-params';
 
 // GET /api/admin/events?after=<position>&limit=<n>: the global log for tools, ascending by position.
 // An admin's session cookie, or Authorization: Bearer <an admin's API key>; anyone else gets the
@@ -19,35 +20,34 @@ const MAX_LIMIT = 1000;
 
 type Query = { after: bigint; cursor: Checkpoint | null; limit: number };
 
-const CURSOR = /^(\d{1,20})\.(\d{1,19})$/;
+// A transaction id is an xid8 and a position a bigint: digits beyond their range are a 400 here,
+// not a cast error in PostgreSQL (a 500).
+function parseCursor(text: string): Checkpoint | undefined {
+  const [transactionId, position, ...rest] = text.split('.');
+  if (transactionId === undefined || position === undefined || rest.length > 0) return undefined;
+  const tx = parseWholeNumber(transactionId, XID8_MAX);
+  const pos = parseWholeNumber(position, INT8_MAX);
+  return tx === undefined || pos === undefined ? undefined : { transactionId: tx.toString(), position: pos };
+}
 
-function parseQuery(url: URL): ({ ok: true } & Query) | { ok: false; errors: { parameter: string; detail: string }[] } {
-  const errors: { parameter: string; detail: string }[] = [];
-  const single = (name: string) => {
-    const values = url.searchParams.getAll(name);
-    if (values.length > 1) errors.push({ parameter: name, detail: `${name} may be given once` });
-    return values[0];
-  };
-  const afterText = single('after');
-  const limitText = single('limit');
-  const cursorText = single('cursor');
-  const cursorMatch = cursorText === undefined ? null : CURSOR.exec(cursorText);
-  if (cursorText !== undefined && !cursorMatch)
-    errors.push({ parameter: 'cursor', detail: 'cursor must be a nextCursor value from an earlier answer, like 1234.56' });
-  if (cursorText !== undefined && afterText !== undefined) errors.push({ parameter: 'cursor', detail: 'give either after or cursor, not both' });
-  const cursor = cursorMatch ? { transactionId: cursorMatch[1]!, position: BigInt(cursorMatch[2]!) } : null;
+function parseQuery(url: URL): ({ ok: true } & Query) | { ok: false; errors: ParameterError[] } {
+  const reader = queryReader(url);
+  const afterText = reader.single('after');
+  const cursorText = reader.single('cursor');
+  const cursor = cursorText === undefined ? null : (parseCursor(cursorText) ?? null);
+  if (cursorText !== undefined && !cursor) reader.fail('cursor', 'cursor must be a nextCursor value from an earlier answer, like 1234.56');
+  if (cursorText !== undefined && afterText !== undefined) reader.fail('cursor', 'give either after or cursor, not both');
   const after = afterText === undefined ? 0n : parsePosition(afterText);
-  if (after === undefined) errors.push({ parameter: 'after', detail: 'after must be a global position: a whole number ≥ 0' });
-  const limit = limitText === undefined ? 100 : /^\d{1,4}$/.test(limitText) ? Number(limitText) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT)) errors.push({ parameter: 'limit', detail: `limit must be a whole number from 1 to ${MAX_LIMIT}` });
-  return errors.length > 0 || after === undefined ? { ok: false, errors } : { ok: true, after, cursor, limit };
+  if (after === undefined) reader.fail('after', 'after must be a global position: a whole number ≥ 0');
+  const limit = parseLimit(reader, 100, MAX_LIMIT);
+  return reader.errors.length > 0 || after === undefined ? { ok: false, errors: reader.errors } : { ok: true, after, cursor, limit };
 }
 
 export async function GET(request: Request) {
   const access = await requireAdminRequest(request);
   if (!access.ok) return access.response;
   const query = parseQuery(new URL(request.url));
-  if (!query.ok) return problemResponse(problem('invalid-request', query.errors.map((e) => e.detail).join('; '), { errors: query.errors }));
+  if (!query.ok) return invalidQuery(query.errors);
   return guarded(async () => {
     const { events, next, nextCursor } = query.cursor ? await safeEventsAfter(query.cursor, query.limit) : await positionEventsAfter(query.after, query.limit);
     const body = {

@@ -3,9 +3,25 @@ import { accountEventOf } from '@/lib/accounts/stream';
 import { db } from '@/lib/db/prisma';
 import { accountStreamId } from '@/lib/domain/account';
 import { parseAccountId } from '@/lib/domain/account-id';
-import { readStream } from '@/lib/event-store/load';
+import { readStreamPage } from '@/lib/event-store/load';
 import { customerRequest } from '@/lib/http/api-handler';
 import { jsonResponse, problem, problemResponse } from '@/lib/http/problem';
+import { INT4_MAX, invalidQuery, parseLimit, parseWholeNumber, queryReader } from '@/lib/http/query-params';
+
+// GET /api/accounts/{id}/events?cursor=<nextCursor>&limit=<n>: the account's events oldest first, a
+// page at a time (a long-lived account's whole stream is too much for one answer). `nextCursor` is
+// the last version on the page, null on the last page.
+
+const EVENTS_PAGE = { default: 100, max: 1000 };
+
+function parseQuery(url: URL) {
+  const reader = queryReader(url);
+  const cursorText = reader.single('cursor');
+  const cursor = cursorText === undefined ? 0n : parseWholeNumber(cursorText, INT4_MAX);
+  if (cursor === undefined) reader.fail('cursor', 'cursor must be a nextCursor value from an earlier answer, like 100');
+  const limit = parseLimit(reader, EVENTS_PAGE.default, EVENTS_PAGE.max);
+  return reader.errors.length > 0 ? ({ ok: false, errors: reader.errors } as const) : ({ ok: true, after: Number(cursor), limit } as const);
+}
 
 export async function GET(request: Request, { params }: { params: Promise<{ accountId: string }> }) {
   return customerRequest(request, async (customer) => {
@@ -13,7 +29,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ acco
     const id = parseAccountId(accountId);
     const owned = id && (await getOwnedAccount(id, customer.id));
     if (!owned) return problemResponse(problem('account-not-found', `There is no account ${accountId.slice(0, 100)}.`));
-    const events = await readStream(db(), accountStreamId(owned.accountId));
+    const query = parseQuery(new URL(request.url));
+    if (!query.ok) return invalidQuery(query.errors);
+    const { events, more } = await readStreamPage(db(), accountStreamId(owned.accountId), query.after, query.limit);
     return jsonResponse(200, {
       events: events.map((e) => ({
         globalPosition: String(e.globalPosition),
@@ -24,6 +42,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ acco
         data: accountEventOf(e).data,
         createdAt: e.createdAt.toISOString(),
       })),
+      nextCursor: more ? String(events.at(-1)!.version) : null,
     });
   });
 }
