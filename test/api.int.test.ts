@@ -77,6 +77,19 @@ describe('withdrawals with an Idempotency-Key', () => {
     expect(bare).toEqual({ ...quoted, replayed: 'true' });
   });
 
+  // Found by the API fuzz: the command id is "<customer id>:<key>" (up to 33 + 255 characters) and
+  // its column was widened to 320, but a CHECK of the first migration still capped it at 255: keys
+  // longer than ~222 characters, which the API accepts, failed with a 500 (check_violation).
+  it('accepts the longest allowed key (255 characters) for every command, and replays it', async () => {
+    const { id } = await me.open('10.00');
+    const [withdrawal, overdraft, deposit] = [1, 2, 3].map((n) => `${n}-${randomUUID()}`.padEnd(255, 'k'));
+    const first = await me.withdraw(id, { amount: '1.00' }, withdrawal);
+    expect(first.status).toBe(201);
+    expect(await me.withdraw(id, { amount: '1.00' }, withdrawal)).toEqual({ ...first, replayed: 'true' });
+    expect((await me.withdraw(id, { amount: '99.00' }, overdraft)).status).toBe(422); // a stored rejection too
+    expect((await me.deposit(id, { amount: '1.00' }, deposit)).status).toBe(201);
+  });
+
   it('insufficient funds → 422 problem with balance and requested, replayed identically', async () => {
     const { id } = await me.open('10.00');
     const key = randomUUID();

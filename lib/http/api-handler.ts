@@ -73,7 +73,10 @@ export async function commandRequest<S extends z.ZodType>(
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
   const json = await readJsonBody(request);
-  if (!json.ok) return { ok: false, response: problemResponse(json.problem) };
+  // A body cut off at the limit leaves the rest unread, and Node then destroys the socket: say so,
+  // or the client reuses the connection and its next request fails with a reset.
+  const close: Record<string, string> = json.ok || json.problem.status !== 413 ? {} : { connection: 'close' };
+  if (!json.ok) return { ok: false, response: problemResponse(json.problem, close) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
   return { ok: true, key: key.value, body: parsed.data };
