@@ -54,6 +54,9 @@ export default defineConfig({
     stdout: 'pipe',
     env: {
       PORT: String(port),
+      // Containers set HOSTNAME to their own name; `npm start` binds to IDEM_HOST (default 127.0.0.1)
+      // regardless (issue 11). A name that resolves nowhere: were it used, no page would load.
+      HOSTNAME: 'idem-e2e-container.invalid',
       IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',
       IDEM_PG_PORT: String(pgPort),

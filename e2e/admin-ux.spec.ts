@@ -158,6 +158,8 @@ const cents = (text: string) => Math.round(Number(text.replace(/[$,]/g, '')) * 1
 test('the dashboard’s figures are the ledger’s: balances, 24 h movements, rejections, duplicates absorbed', async ({ page, adminPage: admin, account, db }) => {
   const before = await stableDashboard(admin, db);
   await expect(admin.getByTestId('figure-projection-lag-value')).toHaveText(/^\d[\d,]* events?$/);
+  await expect(admin.getByTestId('figure-busy-value')).toHaveText(/^\d[\d,]*$/); // this instance's, from its metrics
+  await expect(admin.getByTestId('figure-busy')).toContainText('this instance since it started');
 
   const savings = await openAccount(page, `Savings ${randomUUID().slice(0, 6)}`, '0.00');
   expect((await money(page.request, account.id, 'deposits', '50.00')).status()).toBe(201);

@@ -24,7 +24,7 @@ for (const size of SIZES) {
     test.describe('signed out', () => {
       test.use({ signedIn: false });
       test('landing, sign-in and sign-up fit the screen and pass axe', async ({ page }) => {
-        for (const path of ['/', '/sign-in', '/sign-up']) {
+        for (const path of ['/', '/sign-in', '/sign-up', '/no-such-page']) {
           await page.goto(path);
           await expect(page).toHaveTitle(/^\S.* · Idem$/);
           await checkPage(page, `${path} at ${size.name}`);
@@ -40,6 +40,7 @@ for (const size of SIZES) {
     });
 
     test('every signed-in page fits the screen, keeps "Sign out" on it and passes axe', async ({ page, account, browser, baseURL }) => {
+      test.setTimeout(180_000); // a dozen axe runs; the shared machine is slow, not the pages
       // Some history worth rendering: a deposit, a withdrawal, a transfer to someone else.
       const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
       const otherPage = await other.newPage();
@@ -194,6 +195,8 @@ test('feedback: a new submission clears the old message, confirmations say what 
   const opening = page.getByTestId('transaction').first();
   await expect(opening).toContainText('Opening deposit');
   await expect(opening).toHaveAttribute('data-new', 'true');
+  // Money in and out is told apart by words and sign, not by colour alone.
+  await expect(opening.locator('.money')).toHaveText('in +$1,250.00');
 
   const withdraw = page.getByRole('form', { name: 'Withdraw' });
   await hydrated(withdraw);
@@ -205,6 +208,7 @@ test('feedback: a new submission clears the old message, confirmations say what 
   await expect(newest).toContainText('Withdrawal');
   await expect(newest).toHaveAttribute('data-new', 'true');
   await expect(newest).toContainText('New');
+  await expect(newest.locator('.money')).toHaveText('out −$40.00');
   await expect(page.getByTestId('transaction').nth(1)).not.toHaveAttribute('data-new', 'true');
 
   // The browser refuses the next amount: the old confirmation goes, the field error stays alone.
@@ -222,6 +226,77 @@ test('feedback: a new submission clears the old message, confirmations say what 
   await deposit.getByRole('button', { name: 'Deposit' }).click();
   await expect(deposit.getByRole('status')).toHaveText('Deposited $5.00 · new balance $1,205.00');
   await expect(page.getByTestId('form-success')).toHaveCount(1);
+});
+
+/**
+ * Watches the page from now on and records, at the moment a confirmation first appears, what the
+ * hero balance and the newest history row said then (a MutationObserver sees each DOM change
+ * before the browser paints it, so this is what a reader could have seen).
+ */
+async function watchConfirmation(page: Page, message: string) {
+  await page.evaluate((message) => {
+    const w = window as unknown as { seen?: { message: string; balance: string; row: string; rowIsNew: boolean } | null };
+    w.seen = null;
+    const observer = new MutationObserver(() => {
+      const status = [...document.querySelectorAll('[data-testid="form-success"]')].find((e) => e.textContent === message);
+      if (!status || w.seen) return;
+      const row = document.querySelector('[data-testid="transaction"]');
+      w.seen = {
+        message: status.textContent ?? '',
+        balance: document.querySelector('[data-testid="balance"]')?.textContent ?? '',
+        row: row?.textContent ?? '',
+        rowIsNew: row?.getAttribute('data-new') === 'true',
+      };
+      observer.disconnect();
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  }, message);
+  return async () => {
+    await expect(page.getByTestId('form-success').filter({ hasText: message })).toBeVisible();
+    return page.evaluate(() => (window as unknown as { seen: { message: string; balance: string; row: string; rowIsNew: boolean } }).seen);
+  };
+}
+
+test('with JavaScript, the confirmation appears together with the new balance and the highlighted new row, never before', async ({ page, customer }) => {
+  const receiver = await openAccount(page, 'Together receiver', '');
+  await openAccount(page, 'Together', '1,250.00');
+  await settled(page);
+
+  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  let seen = await watchConfirmation(page, 'Withdrew $40.00 · new balance $1,210.00');
+  await withdraw.getByLabel('Withdrawal amount').fill('40');
+  await withdraw.getByRole('button', { name: 'Withdraw' }).click();
+  expect(await seen()).toEqual({
+    message: 'Withdrew $40.00 · new balance $1,210.00',
+    balance: '$1,210.00',
+    row: expect.stringContaining('Withdrawal'),
+    rowIsNew: true,
+  });
+
+  const deposit = page.getByRole('form', { name: 'Deposit' });
+  seen = await watchConfirmation(page, 'Deposited $10.00 · new balance $1,220.00');
+  await deposit.getByLabel('Deposit amount').fill('10');
+  await deposit.getByRole('button', { name: 'Deposit' }).click();
+  expect(await seen()).toEqual({
+    message: 'Deposited $10.00 · new balance $1,220.00',
+    balance: '$1,220.00',
+    row: expect.stringContaining('Deposit'),
+    rowIsNew: true,
+  });
+
+  const transfer = page.getByRole('form', { name: 'Transfer' });
+  await transfer.getByLabel('To account number').fill(receiver.accountNumber);
+  await transfer.getByLabel('Transfer amount').fill('30');
+  await transfer.getByRole('button', { name: 'Review transfer' }).click();
+  await expect(transfer.getByTestId('transfer-review')).toBeVisible();
+  seen = await watchConfirmation(page, `Sent $30.00 to ${maskName(customer.name)} · new balance $1,190.00`);
+  await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
+  expect(await seen()).toEqual({
+    message: `Sent $30.00 to ${maskName(customer.name)} · new balance $1,190.00`,
+    balance: '$1,190.00',
+    row: expect.stringContaining('Transfer to Together receiver'),
+    rowIsNew: true,
+  });
 });
 
 test.describe('in the viewer’s time zone', () => {

@@ -6,6 +6,7 @@ import { UtcTime } from '@/app/admin/components/utc-time';
 import { dashboardFigures, type Movement } from '@/lib/admin/dashboard';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { withPgClient } from '@/lib/db/pg-client';
+import { busyAnswersHere } from '@/lib/observability/busy-answers';
 import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Dashboard · Idem' };
@@ -29,6 +30,7 @@ const movement = (m: Movement, noun: string) => <span data-testid="figure-count"
 export default async function AdminDashboard() {
   await requireAdmin();
   const f = await withPgClient((c) => dashboardFigures(c));
+  const busy = await busyAnswersHere();
   return (
     <>
       <h1>Dashboard</h1>
@@ -55,14 +57,13 @@ export default async function AdminDashboard() {
         <Figure id="duplicates" title="Duplicates absorbed" value={f.duplicatesAbsorbed.toLocaleString('en-US')}>
           repeated requests answered from the command log, never applied twice (all time; {count(f.commandsReplayedInWindow, 'command')} repeated in 24 h)
         </Figure>
+        <Figure id="busy" title="Busy answers" value={busy.toLocaleString('en-US')}>
+          this instance since it started: “try again” after every retry, written nowhere (<code>/api/metrics</code> per instance)
+        </Figure>
         <Figure id="projection-lag" title="Projection lag" value={count(f.projectionLag, 'event')}>
           not yet in the daily totals (<Link href="/admin/projections">projection status</Link>)
         </Figure>
       </ul>
-      <p className="note">
-        Busy answers (a 409 after a stream stayed contended through every retry) write nothing, so the database has no count of them: each instance reports its
-        own as <code>idem_commands_total{'{outcome="busy"}'}</code> on <code>/api/metrics</code>.
-      </p>
       <p>
         The logs: <Link href="/admin/events">Event history</Link> · <Link href="/admin/commands">Command log</Link>
       </p>

@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { Field } from '@/app/components/field';
+import { useHydrated } from '@/app/components/use-command-form';
 import { signInAction, type AuthFormState } from '@/app/session-actions';
 
 const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
@@ -9,10 +10,12 @@ const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 /** Works without JavaScript too: the action is a plain form POST that re-renders with the outcome. */
 export function SignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState(signInAction, initial);
+  const hydrated = useHydrated();
   return (
     <form
       action={action}
       onSubmit={(event) => pending && event.preventDefault()}
+      data-hydrated={hydrated || undefined}
       className="card auth-form"
       aria-label="Sign in"
       aria-describedby={state.error ? 'sign-in-error' : undefined}

@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { Field } from '@/app/components/field';
+import { useHydrated } from '@/app/components/use-command-form';
 import { signUpAction, type AuthFormState } from '@/app/session-actions';
 import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
 
@@ -10,10 +11,12 @@ const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 /** Works without JavaScript too; on success the customer is signed in and lands on `/`. */
 export function SignUpForm() {
   const [state, action, pending] = useActionState(signUpAction, initial);
+  const hydrated = useHydrated();
   return (
     <form
       action={action}
       onSubmit={(event) => pending && event.preventDefault()}
+      data-hydrated={hydrated || undefined}
       className="card auth-form"
       aria-label="Create account"
       aria-describedby={state.error ? 'sign-up-error' : undefined}

@@ -98,7 +98,12 @@ export default async function AccountPage({ params, searchParams }: Props) {
           </dl>
         </details>
       </section>
-      <AccountActions accountId={account.accountId} keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }} opened={opened}>
+      <AccountActions
+        accountId={account.accountId}
+        version={account.version}
+        keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
+        opened={opened}
+      >
         <section aria-labelledby="history-heading" className="history">
           <h2 id="history-heading">Transactions</h2>
           <nav aria-label="Show transactions" className="filters-nav">

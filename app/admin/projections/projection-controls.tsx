@@ -21,11 +21,12 @@ export function ProjectionControls({ name, headPosition }: { name: string; headP
     <form action={action} aria-label={`Verify or rebuild ${name}`}>
       <input type="hidden" name="projection" value={name} />
       <div className="button-row">
-        <button type="submit" name="operation" value="verify" disabled={pending}>
+        {/* aria-disabled, not disabled: a disabled button would drop the keyboard user's focus to the page. */}
+        <button type="submit" name="operation" value="verify" aria-disabled={pending || undefined} onClick={(e) => pending && e.preventDefault()}>
           Verify
         </button>
         <AlertDialog.Root>
-          <AlertDialog.Trigger className="secondary" disabled={pending}>
+          <AlertDialog.Trigger className="secondary" aria-disabled={pending || undefined} onClick={(e) => pending && e.preventDefault()}>
             Rebuild
           </AlertDialog.Trigger>
           <AlertDialog.Portal>

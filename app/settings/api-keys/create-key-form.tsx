@@ -3,14 +3,22 @@
 import { useActionState } from 'react';
 import { createApiKeyAction, type CreateKeyState } from '@/app/settings/api-keys/actions';
 import { Field } from '@/app/components/field';
+import { useHydrated } from '@/app/components/use-command-form';
 import { KEY_NAME_MAX } from '@/lib/auth/forms';
 
 const initial: CreateKeyState = { key: null, name: null, fieldErrors: {} };
 
 export function CreateKeyForm() {
   const [state, action, pending] = useActionState(createApiKeyAction, initial);
+  const hydrated = useHydrated();
   return (
-    <form action={action} onSubmit={(event) => pending && event.preventDefault()} className="card" aria-label="Create API key">
+    <form
+      action={action}
+      onSubmit={(event) => pending && event.preventDefault()}
+      className="card"
+      aria-label="Create API key"
+      data-hydrated={hydrated || undefined}
+    >
       <Field
         id="key-name"
         name="name"
