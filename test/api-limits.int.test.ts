@@ -11,6 +11,7 @@ import { testAuthEnv } from '@/test/auth';
 import { testAccountNumber } from '@/test/customers';
 import { freshDatabase } from '@/test/db';
 import { apiCustomer, read } from '@/test/in-process-api';
+import { auth } from '@/lib/auth/auth';
 
 // Issue 14, item 7: per-customer budgets of the API, counted in PostgreSQL (429 problem+json with
 // Retry-After), a cap on new Idempotency-Keys per customer per hour (a stored key still replays),
@@ -55,6 +56,35 @@ describe('requests per customer (IDEM_CUSTOMER_RATE_LIMIT)', () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(retryAfter)).toBeLessThanOrEqual(60);
     expect((await list(grace.apiKey)).status).toBe(200);
+  });
+});
+
+describe('requests per API key (IDEM_API_KEY_RATE_LIMIT)', () => {
+  it('a key in steady use gets a fresh budget when its window ends (fixed windows); another key of the customer is not affected', async () => {
+    // better-auth's own per-key limiter measured its window from the key's LAST request, so a key
+    // used at least once a window never got a fresh one: steady use was refused for good after
+    // `max` requests. The budget now lives with the customer budgets, in fixed windows.
+    const ada = await apiCustomer('Steady');
+    const { key: other } = await createSecondKey(ada.cookie);
+    vi.stubEnv('IDEM_API_KEY_RATE_LIMIT', '3/60');
+    // The same budget as the key's own row would carry had it been created under that setting.
+    await db().apiKey.updateMany({ where: { referenceId: ada.id }, data: { rateLimitEnabled: true, rateLimitMax: 3, rateLimitTimeWindow: 60_000 } });
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const at = async (seconds: number, key = ada.apiKey) => {
+        vi.setSystemTime(start + seconds * 1000);
+        return (await list(key)).status;
+      };
+      expect([await at(0), await at(20), await at(40)]).toEqual([200, 200, 200]);
+      const refused = await accounts.GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${ada.apiKey}` } }));
+      expectTooMany(await read(refused.clone()), refused.headers);
+      expect(await at(50, other)).toBe(200); // per key: the customer's other key has its own budget
+      expect(await at(61)).toBe(200); // a new window, though the last request was 21 s ago
+      expect([await at(62), await at(63), await at(64)]).toEqual([200, 200, 429]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -123,3 +153,7 @@ describe('retention (npm run prune)', () => {
     expect(keys.map((k) => k.key)).toEqual(['running']);
   });
 });
+
+async function createSecondKey(cookie: string) {
+  return auth().api.createApiKey({ body: { name: 'second key' }, headers: new Headers({ cookie }) });
+}

@@ -45,6 +45,7 @@ export async function apiCustomer(name = 'Ada Lovelace') {
   return {
     id: customer.id,
     apiKey: key,
+    cookie: customer.cookie,
     async open(deposit = '100.00', name = 'Everyday'): Promise<OpenedAccount> {
       const response = await accounts.POST(post('/api/accounts', { name, openingDeposit: deposit }, keyHeader(randomUUID())));
       expect(response.status).toBe(201);

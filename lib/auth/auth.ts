@@ -62,8 +62,11 @@ export function createAuth(prisma: Db, config: AuthConfig) {
         requireName: true,
         // The plugin counts UTF-16 units; nameRule caps at KEY_NAME_MAX characters (≤ 2 units each).
         maximumNameLength: KEY_NAME_MAX * 2,
-        // Per key, counted in its row (so across instances); IDEM_API_KEY_RATE_LIMIT, default 1000/60 s.
-        rateLimit: config.apiKeyRateLimit,
+        // Off here on purpose: the plugin measures a key's window from its LAST request, so a key used
+        // at least once a window never gets a fresh budget (steady use was refused for good after
+        // `max` requests). Per-key budgets are counted in fixed windows with the customer budgets
+        // (lib/http/api-limits.ts, IDEM_API_KEY_RATE_LIMIT).
+        rateLimit: { enabled: false },
         // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it on every
         // request. No session is ever made from a key.
         enableSessionForAPIKeys: false,

@@ -15,12 +15,12 @@ export type Customer = { id: string; name: string; email: string; role: 'custome
 
 type UserRow = { id: string; name: string; email: string; role?: string | null; banned?: boolean | null; banExpires?: Date | null };
 
-/** A session cookie, an API key, nobody, an API key over its request limit, or a disabled customer's credentials. */
+/** A session cookie, an API key, nobody, or a disabled customer's credentials. (Request budgets: lib/http/api-limits.ts.) */
 export type RequestIdentity =
-  | { status: 'customer'; customer: Customer; via: 'session' | 'api-key' }
+  | { status: 'customer'; customer: Customer; via: 'session' }
+  | { status: 'customer'; customer: Customer; via: 'api-key'; keyId: string }
   | { status: 'anonymous' }
-  | { status: 'disabled' }
-  | { status: 'rate-limited'; retryAfterSeconds: number };
+  | { status: 'disabled' };
 
 /** Disabled by an admin (better-auth's ban), and the ban has not run out. */
 const isDisabled = (user: UserRow, now = Date.now()) => !!user.banned && !(user.banExpires && user.banExpires.getTime() < now);
@@ -88,16 +88,14 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
       if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY') throw new IdentityUnavailable();
     }
     if (!verified.valid || !verified.key) {
-      const error = verified.error as { code?: string; details?: { tryAgainIn?: number } } | null;
-      if (error?.code === 'RATE_LIMITED')
-        return { status: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((error.details?.tryAgainIn ?? 1000) / 1000)) };
+      const error = verified.error as { code?: string } | null;
       if (error?.code === 'KEY_DISABLED' && (await keyOfDisabledCustomer(key))) return { status: 'disabled' };
       return { status: 'anonymous' };
     }
     const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
     if (user && isDisabled(user)) return { status: 'disabled' };
     const customer = user ? toCustomer(user) : null;
-    return customer ? { status: 'customer', customer, via: 'api-key' } : { status: 'anonymous' };
+    return customer ? { status: 'customer', customer, via: 'api-key', keyId: verified.key.id } : { status: 'anonymous' };
   }
   // A disabled customer's sessions are deleted with the ban; one left in place by other tooling is refused by name.
   const user = await sessionUser(request.headers);

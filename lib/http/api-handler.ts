@@ -4,7 +4,7 @@ import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { validationProblem } from '@/lib/http/account-api';
-import { consumeCustomerRequest, consumeNewCommand, type Refusal } from '@/lib/http/api-limits';
+import { consumeCustomerRequest, consumeKeyRequest, consumeNewCommand, type Refusal } from '@/lib/http/api-limits';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
@@ -40,11 +40,6 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
 export async function customerRequest(request: Request, run: (customer: Customer) => Promise<Response>): Promise<Response> {
   return guarded(async () => {
     const identity = await identifyRequest(request);
-    if (identity.status === 'rate-limited') {
-      return problemResponse(problem('too-many-requests', `This API key is over its request limit; retry in ${identity.retryAfterSeconds} s.`), {
-        'retry-after': String(identity.retryAfterSeconds),
-      });
-    }
     if (identity.status === 'disabled') {
       const detail = 'This customer has been disabled by an administrator: its sessions and API keys no longer work. Contact support to have it enabled again.';
       return problemResponse(problem('customer-disabled', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
@@ -55,6 +50,8 @@ export async function customerRequest(request: Request, run: (customer: Customer
       });
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
+    const overKey = identity.via === 'api-key' ? await consumeKeyRequest(identity.keyId) : null;
+    if (overKey) return tooManyRequests(`This API key is over its request limit; retry in ${overKey.retryAfterSeconds} s.`, overKey);
     const limited = await consumeCustomerRequest(identity.customer.id);
     if (limited)
       return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);

@@ -5,8 +5,10 @@ import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
 // Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
 // Postgres store) so that every instance draws on the same budget. Per API key the library that
-// verifies keys counts too (better-auth's api-key plugin, IDEM_API_KEY_RATE_LIMIT, in the key's row).
+// verifies keys does not count (its window restarts from a key's last request, so a key in steady use
+// never got a fresh budget); keys are counted here, in fixed windows, like customers.
 //   - requests: IDEM_CUSTOMER_RATE_LIMIT per customer, whichever key or session they use;
+//   - requests: IDEM_API_KEY_RATE_LIMIT per API key;
 //   - new commands: IDEM_NEW_KEYS_PER_HOUR Idempotency-Keys per customer per hour, so that random
 //     keys cannot fill the commands table. A key that already has a stored outcome is still replayed.
 
@@ -14,6 +16,7 @@ export type Window = { points: number; seconds: number };
 export type Refusal = { retryAfterSeconds: number };
 
 const DEFAULT_CUSTOMER_RATE_LIMIT = '6000/60';
+const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 const DEFAULT_NEW_KEYS_PER_HOUR = 10_000;
 
 /** `<requests>/<seconds>` or `off` (validated at start by lib/config.ts). */
@@ -27,6 +30,7 @@ export function parseWindow(value: string): Window | null {
 export function apiLimits(env: Record<string, string | undefined> = process.env) {
   return {
     perCustomer: parseWindow(env.IDEM_CUSTOMER_RATE_LIMIT || DEFAULT_CUSTOMER_RATE_LIMIT),
+    perApiKey: parseWindow(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
     newKeysPerHour: { points: Number(env.IDEM_NEW_KEYS_PER_HOUR || DEFAULT_NEW_KEYS_PER_HOUR), seconds: 3600 },
   };
 }
@@ -72,6 +76,9 @@ async function take(name: string, window: Window | null, key: string): Promise<R
     throw error;
   }
 }
+
+/** One API request made with this API key (its id). */
+export const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
 
 /** One API request of this customer (any key, any session). */
 export const consumeCustomerRequest = (customerId: string) => take('api-customer', apiLimits().perCustomer, customerId);
