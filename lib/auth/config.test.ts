@@ -42,16 +42,4 @@ describe('authConfig', () => {
     const config = authConfig({ BETTER_AUTH_SECRET: secret, APP_ORIGIN: 'https://bank.example', IDEM_TRUSTED_ORIGINS: 'https://www.bank.example' });
     expect(config).toMatchObject({ baseURL: 'https://bank.example', trustedOrigins: ['https://bank.example', 'https://www.bank.example'] });
   });
-
-  it('API keys: 1000 requests a minute unless IDEM_API_KEY_RATE_LIMIT says otherwise', () => {
-    expect(authConfig({ BETTER_AUTH_SECRET: secret }).apiKeyRateLimit).toEqual({ enabled: true, maxRequests: 1000, timeWindow: 60_000 });
-    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: '50/1' }).apiKeyRateLimit).toEqual({
-      enabled: true,
-      maxRequests: 50,
-      timeWindow: 1000,
-    });
-    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: 'off' }).apiKeyRateLimit.enabled).toBe(false);
-    for (const bad of ['10', '0/60', '10/0', 'ten/60'])
-      expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_API_KEY_RATE_LIMIT: bad }), bad).toThrow(/IDEM_API_KEY_RATE_LIMIT/);
-  });
 });

@@ -20,12 +20,10 @@ export type AuthConfig = {
    */
   clientIpHeaders: string[];
   /** Requests per API key per window, stored on each key when it is created. */
-  apiKeyRateLimit: { enabled: boolean; maxRequests: number; timeWindow: number };
 };
 
 export const MIN_SECRET_LENGTH = 32;
 /** 1000 requests a minute per key (the library's default, 10 a day, would stop any real client). */
-const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 
 /** One per process when nothing is configured outside production: sessions end at restart. */
 let processSecret: string | undefined;
@@ -51,15 +49,5 @@ export function authConfig(env: Record<string, string | undefined> = process.env
     rpID: new URL(base).hostname,
     rpName: 'Idem',
     clientIpHeaders: ['x-forwarded-for'],
-    apiKeyRateLimit: parseRateLimit(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
   };
-}
-
-/** `<requests>/<seconds>` or `off`. */
-function parseRateLimit(value: string): AuthConfig['apiKeyRateLimit'] {
-  if (value.trim() === 'off') return { enabled: false, maxRequests: 0, timeWindow: 0 };
-  const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*$/.exec(value);
-  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1)
-    throw new Error(`IDEM_API_KEY_RATE_LIMIT: "${value}" is not <requests>/<seconds> (like 1000/60) or off`);
-  return { enabled: true, maxRequests: Number(match[1]), timeWindow: Number(match[2]) * 1000 };
 }
