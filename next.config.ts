@@ -1,13 +1,23 @@
 import type { NextConfig } from 'next';
 import { allowedHosts } from './lib/http/origins';
 
+// A wrong origin setting must not crash the config load with a stack trace: the instance's start-up
+// check (lib/config.ts, instrumentation.ts) then exits 1 with one line naming the variable.
+function configuredHosts(): string[] {
+  try {
+    return allowedHosts();
+  } catch {
+    return [];
+  }
+}
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   experimental: {
     // Next.js' own CSRF check of server actions compares the Origin's host with Host: hosts of the
     // configured origins (APP_ORIGIN, BETTER_AUTH_URL, IDEM_TRUSTED_ORIGINS; read when the server
     // starts) pass it too. proxy.ts then holds server actions to the full origin.
-    serverActions: { allowedOrigins: allowedHosts() },
+    serverActions: { allowedOrigins: configuredHosts() },
   },
   // Server-only packages that must not be bundled: loaded by Node's require, so there is one copy per
   // process (one metrics registry, one tracer provider) and OpenTelemetry can hook pg's require.

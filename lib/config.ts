@@ -3,6 +3,7 @@
 // naming the variable, instead of failing on the first request. Not server-only: the scripts use it.
 import { z } from 'zod';
 import { parseTrustedProxies } from './http/client-address';
+import { allowedOrigins } from './http/origins';
 
 const MIN_SECRET = 32;
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -71,7 +72,18 @@ export const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   BETTER_AUTH_SECRET: secret.optional(),
   BETTER_AUTH_URL: url(['http:', 'https:']).optional(),
-  IDEM_TRUSTED_ORIGINS: z.string().min(1).optional(),
+  IDEM_TRUSTED_ORIGINS: z
+    .string()
+    .min(1)
+    .refine((value) => {
+      try {
+        allowedOrigins({ IDEM_TRUSTED_ORIGINS: value });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of http(s) origins, like https://bank.example,https://www.bank.example')
+    .optional(),
   IDEM_CLIENT_IP_HEADER: z
     .string()
     .regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/prisma';
 import { testAuthEnv } from '@/test/auth';
 import { freshDatabase, snapshotTables } from '@/test/db';
+import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 
 // GET /api/accounts/{id}/events answers one page at a time (issue 14, item 3): at most `limit`
@@ -78,14 +79,14 @@ describe('GET /api/accounts/{id}/events, paginated', () => {
     ['cursor=', 'cursor', /nextCursor value/],
   ];
   it.each(bad)('?%s → 400 invalid-request naming %s, nothing written', async (query, parameter, detail) => {
-    const before = await snapshotTables(db());
+    const before = await snapshotTables(db(), API_KEY_BOOKKEEPING);
     const reply = await me.events(accountId, `?${query}`);
     expect(reply.status).toBe(400);
     expect(reply.type).toBe('application/problem+json');
     const body = JSON.parse(reply.text) as Problem;
     expect(body.type).toBe('/problems/invalid-request');
     expect(body.errors).toContainEqual({ parameter, detail: expect.stringMatching(detail) });
-    expect(await snapshotTables(db())).toEqual(before);
+    expect(await snapshotTables(db(), API_KEY_BOOKKEEPING)).toEqual(before);
   });
 
   it('the OpenAPI document describes the parameters and nextCursor', async () => {
