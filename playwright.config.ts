@@ -23,6 +23,9 @@ export function e2eDatabaseUrl(): string {
 
 // The admin the suite signs in as (e2e/admin-auth.ts): `npm start` on the embedded database creates
 // it with this password instead of a one-time one.
+/** The app's origin in the browser tests: API calls made with a page's session cookie must send it (README, "Security"). */
+export const e2eOrigin = `http://localhost:${port}`;
+
 export const e2eAdmin = { email: 'e2e-admin@example.test', password: 'e2e admin password, not secret' };
 
 // Playwright cannot download its browser here; Debian's chromium works (see README).
@@ -38,7 +41,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   use: {
-    baseURL: `http://localhost:${port}`,
+    baseURL: e2eOrigin,
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath,

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { e2eAdmin } from './admin-auth';
 import { createApiKey, test } from './admin-fixtures';
 import { clientAddress, expect, openAccount } from './fixtures';
+import { e2eOrigin } from '../playwright.config';
 
 // The ops console as an operator uses it (issue 11): the navigation, the dashboard's figures, the
 // logs' columns, customers (search, disable, enable), the rebuild confirmation, time travel, and
@@ -23,7 +24,7 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
 
 const money = (request: APIRequestContext, accountId: string, kind: 'deposits' | 'withdrawals', amount: string, key: string = randomUUID()) =>
-  request.post(`/api/accounts/${accountId}/${kind}`, { headers: { 'idempotency-key': key }, data: { amount } });
+  request.post(`/api/accounts/${accountId}/${kind}`, { headers: { 'idempotency-key': key, origin: e2eOrigin }, data: { amount } });
 
 const usd = (cents: number) => `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const spaced = (accountNumber: string) => accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ');
@@ -167,7 +168,7 @@ test('the dashboard’s figures are the ledger’s: balances, 24 h movements, re
   for (let i = 0; i < 3; i++) expect((await money(page.request, account.id, 'withdrawals', '12.34', key)).status()).toBe(201);
   expect((await money(page.request, account.id, 'withdrawals', '100000.00')).status()).toBe(422);
   const transfer = await page.request.post('/api/transfers', {
-    headers: { 'idempotency-key': randomUUID() },
+    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
     data: { from: account.id, toAccountNumber: savings.accountNumber, amount: '5.00' },
   });
   expect(transfer.status(), await transfer.text()).toBe(201);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, Browser, Request } from '@playwright/test';
 import { e2eAdmin, signIn, signInError, submitSignIn } from './admin-auth';
+import { e2eOrigin } from '../playwright.config';
 import { createApiKey, test } from './admin-fixtures';
 import { clientAddress, expect } from './fixtures';
 
@@ -33,7 +34,10 @@ function adminPaths(accountId: string, commandId: string) {
 
 async function withdrawTwiceOverApi(request: APIRequestContext, accountId: string, key: string) {
   for (let i = 0; i < 2; i++) {
-    const response = await request.post(`/api/accounts/${accountId}/withdrawals`, { headers: { 'idempotency-key': key }, data: { amount: '12.34' } });
+    const response = await request.post(`/api/accounts/${accountId}/withdrawals`, {
+      headers: { 'idempotency-key': key, origin: e2eOrigin },
+      data: { amount: '12.34' },
+    });
     expect(response.status()).toBe(201);
   }
 }

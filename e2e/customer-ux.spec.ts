@@ -324,7 +324,7 @@ test('the history pages by version, filters by kind and masks other customers’
   for (let i = 1; i <= 24; i++) {
     const response = await page.request.post(`/api/accounts/${account.id}/deposits`, {
       data: { amount: '1.00' },
-      headers: { 'idempotency-key': `paging-${account.id}-${i}` },
+      headers: { 'idempotency-key': `paging-${account.id}-${i}`, origin: baseURL! },
     });
     expect(response.status()).toBe(201);
   }
