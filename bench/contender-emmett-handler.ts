@@ -13,7 +13,7 @@ import pg from 'pg';
 import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../lib/domain/account';
 import type { AccountId } from '../lib/domain/account-id';
 import { legacyAccountNumber } from '../lib/domain/account-number';
-import { BENCH_CUSTOMER, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { accountBook, BENCH_CUSTOMER, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 
 const MAX_ATTEMPTS = 30;
@@ -23,12 +23,7 @@ const handle = CommandHandler<Account, AccountEvent>({ evolve, initialState, map
 export function emmettHandlerAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const store = getPostgreSQLEventStore(url, { connectionOptions: { pool }, schema: { autoMigration: 'None' } });
-  const accounts = new Map<string, AccountId>();
-  const accountOf = (key: string) => {
-    const id = accounts.get(key);
-    if (!id) throw new Error(`no account for ${key}`);
-    return id;
-  };
+  const accounts = accountBook();
   const run = async (command: AccountCommand) => {
     let conflicts = 0;
     let rejected = false;
@@ -72,10 +67,10 @@ export function emmettHandlerAppender(url: string, poolSize: number): Appender {
       if (opened.failed) throw new Error('OpenAccount failed');
       accounts.set(key, accountId);
     },
-    append: (key, _worker, seq) => run(moneyCommand(accountOf(key), seq)),
+    append: (key, _worker, seq) => run(moneyCommand(accounts.of(key), seq)),
     async streamLength(key) {
       const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(stream_position), 0)::int AS n FROM emt_streams WHERE stream_id = $1', [
-        accountStreamId(accountOf(key)),
+        accountStreamId(accounts.of(key)),
       ]);
       return rows[0]?.n ?? 0;
     },

@@ -6,7 +6,7 @@
 import type { AccountId } from '../lib/domain/account-id';
 import { legacyAccountNumber } from '../lib/domain/account-number';
 import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from './idem-adapter';
-import { BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { accountBook, BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 
 export async function openAccount(db: Db, snapshotEvery?: number): Promise<AccountId> {
@@ -27,12 +27,7 @@ export async function openAccount(db: Db, snapshotEvery?: number): Promise<Accou
 export function idemAppender(url: string, poolSize: number, options: { snapshotEvery?: number } = {}): Appender {
   const db = createPrismaClient(url, poolSize);
   const { snapshotEvery } = options;
-  const accounts = new Map<string, AccountId>();
-  const accountOf = (key: string) => {
-    const id = accounts.get(key);
-    if (!id) throw new Error(`no account for ${key}`);
-    return id;
-  };
+  const accounts = accountBook();
   return {
     name: 'Idem',
     async open(key) {
@@ -40,13 +35,15 @@ export function idemAppender(url: string, poolSize: number, options: { snapshotE
     },
     async append(key, worker, seq) {
       let conflicts = 0;
-      const result = await handleAccountCommand(moneyCommand(accountOf(key), seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
+      const result = await handleAccountCommand(moneyCommand(accounts.of(key), seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
       if (result.status === 'busy') return { conflicts, failed: true, busy: true };
       if (result.status !== 'accepted') return { conflicts, failed: true };
       return { conflicts };
     },
     async streamLength(key) {
-      const rows = await db.$queryRaw<{ n: number }[]>`SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = ${`account-${accountOf(key)}`}`;
+      const rows = await db.$queryRaw<
+        { n: number }[]
+      >`SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = ${`account-${accounts.of(key)}`}`;
       return rows[0]?.n ?? 0;
     },
     close: () => db.$disconnect(),

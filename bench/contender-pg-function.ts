@@ -10,7 +10,7 @@ import { migrate } from '../lib/db/migrate';
 import type { AccountCommand } from '../lib/domain/account';
 import type { AccountId } from '../lib/domain/account-id';
 import type { OpOutcome } from './closed-loop';
-import { BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { accountBook, BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 import { seedAccount } from './seed';
 
@@ -82,12 +82,7 @@ type MoneyCommand = Exclude<AccountCommand, { type: 'OpenAccount' }>;
 
 export function pgFunctionAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const accounts = new Map<string, AccountId>();
-  const accountOf = (key: string) => {
-    const id = accounts.get(key);
-    if (!id) throw new Error(`no account for ${key}`);
-    return id;
-  };
+  const accounts = accountBook();
   return {
     name: 'pg function (one round trip)',
     async open(key) {
@@ -96,7 +91,7 @@ export function pgFunctionAppender(url: string, poolSize: number): Appender {
       accounts.set(key, accountId);
     },
     async append(key, _worker, seq): Promise<OpOutcome> {
-      const command = moneyCommand(accountOf(key), seq) as MoneyCommand;
+      const command = moneyCommand(accounts.of(key), seq) as MoneyCommand;
       const { commandId, now } = command.metadata;
       const values = [
         commandId,
@@ -121,7 +116,7 @@ export function pgFunctionAppender(url: string, poolSize: number): Appender {
     },
     async streamLength(key) {
       const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [
-        `account-${accountOf(key)}`,
+        `account-${accounts.of(key)}`,
       ]);
       return rows[0]?.n ?? 0;
     },

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { decide, type Account, type AccountCommand } from '../lib/domain/account';
 import type { AccountId } from '../lib/domain/account-id';
 import { backoffMs, sleep, type OpOutcome } from './closed-loop';
-import { BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { accountBook, BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 import { seedAccount } from './seed';
 
@@ -112,12 +112,7 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
 
 export function pgOptimisticAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const accounts = new Map<string, AccountId>();
-  const accountOf = (key: string) => {
-    const id = accounts.get(key);
-    if (!id) throw new Error(`no account for ${key}`);
-    return id;
-  };
+  const accounts = accountBook();
   return {
     name: 'pg optimistic (hand-written)',
     async open(key) {
@@ -126,7 +121,7 @@ export function pgOptimisticAppender(url: string, poolSize: number): Appender {
       accounts.set(key, accountId);
     },
     async append(key, _worker, seq): Promise<OpOutcome> {
-      const command = moneyCommand(accountOf(key), seq) as MoneyCommand;
+      const command = moneyCommand(accounts.of(key), seq) as MoneyCommand;
       let conflicts = 0;
       for (let n = 1; n <= MAX_ATTEMPTS; n++) {
         try {
@@ -143,7 +138,7 @@ export function pgOptimisticAppender(url: string, poolSize: number): Appender {
     },
     async streamLength(key) {
       const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [
-        `account-${accountOf(key)}`,
+        `account-${accounts.of(key)}`,
       ]);
       return rows[0]?.n ?? 0;
     },

@@ -46,3 +46,16 @@ export type Appender = {
   streamLength: (key: string) => Promise<number>;
   close: () => Promise<void>;
 };
+
+/** Each contender's accounts by the harness's key (one per writer or the hot one), opened once. */
+export function accountBook() {
+  const accounts = new Map<string, AccountId>();
+  return {
+    set: (key: string, id: AccountId) => void accounts.set(key, id),
+    of(key: string): AccountId {
+      const id = accounts.get(key);
+      if (!id) throw new Error(`no account for ${key}`);
+      return id;
+    },
+  };
+}

@@ -48,6 +48,16 @@ const METRICS_TOKEN = 'metrics-token-for-the-storm-test';
 
 /** API keys per customer of a storm: four customers, two of them rotating between two keys. */
 const CUSTOMER_KEYS = [2, 1, 2, 1];
+/** The storm each fault scenario runs while its fault strikes. */
+const FAULT_STORM = {
+  unique: 240,
+  hotShare: 0.3,
+  transferShare: 0.15,
+  duplicateShare: 0.4,
+  spreadMs: 3_000,
+  intrusionShare: 0.03,
+  sharedKeyShare: 0.03,
+};
 
 type PlannedOp = {
   key: string;
@@ -426,15 +436,7 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(2, client, accounts, 3, {
-        unique: 240,
-        hotShare: 0.3,
-        transferShare: 0.15,
-        duplicateShare: 0.4,
-        spreadMs: 3_000,
-        intrusionShare: 0.03,
-        sharedKeyShare: 0.03,
-      });
+      const ops = planStorm(2, client, accounts, 3, FAULT_STORM);
       const admin = new pg.Client({ connectionString: cluster.postgres.adminUrl });
       const db = new pg.Client({ connectionString: cluster.postgres.url });
       const locker = new pg.Client({ connectionString: cluster.postgres.url });
@@ -561,15 +563,7 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(3, client, accounts, 3, {
-        unique: 240,
-        hotShare: 0.3,
-        transferShare: 0.15,
-        duplicateShare: 0.4,
-        spreadMs: 3_000,
-        intrusionShare: 0.03,
-        sharedKeyShare: 0.03,
-      });
+      const ops = planStorm(3, client, accounts, 3, FAULT_STORM);
       const admin = new pg.Client({ connectionString: cluster.postgres.adminUrl });
       await admin.connect();
       const started = Date.now();
@@ -613,15 +607,7 @@ describe('cluster', () => {
     await withCluster({ instances: 3 }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
-      const ops = planStorm(4, client, accounts, 3, {
-        unique: 240,
-        hotShare: 0.3,
-        transferShare: 0.15,
-        duplicateShare: 0.4,
-        spreadMs: 4_000,
-        intrusionShare: 0.03,
-        sharedKeyShare: 0.03,
-      });
+      const ops = planStorm(4, client, accounts, 3, { ...FAULT_STORM, spreadMs: 4_000 });
       const pids = cluster.instances.map((i) => i.pid);
       const postmasterBefore = cluster.postgres.pid();
       const started = Date.now();

@@ -2,7 +2,7 @@ import 'server-only';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { currentCustomer, identifyRequest, type Customer } from '@/lib/auth/customer';
-import { consumeKeyRequest } from '@/lib/http/api-limits';
+import { keyBudgetRefusal } from '@/lib/http/api-limits';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 // Admins are users with role `admin` (better-auth's admin plugin; `npm run admin:create`). To
@@ -25,12 +25,8 @@ export async function requireAdmin(): Promise<Customer> {
 export async function requireAdminRequest(request: Request): Promise<{ ok: true; admin: Customer } | { ok: false; response: Response }> {
   const identity = await identifyRequest(request);
   if (identity.status === 'customer' && identity.customer.role === 'admin') {
-    const overKey = identity.via === 'api-key' ? await consumeKeyRequest(identity.keyId) : null;
-    if (overKey) {
-      const detail = `This API key is over its request limit; retry in ${overKey.retryAfterSeconds} s.`;
-      return { ok: false, response: problemResponse(problem('too-many-requests', detail), { 'retry-after': String(overKey.retryAfterSeconds) }) };
-    }
-    return { ok: true, admin: identity.customer };
+    const overKey = await keyBudgetRefusal(identity);
+    return overKey ? { ok: false, response: overKey } : { ok: true, admin: identity.customer };
   }
   return { ok: false, response: problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`)) };
 }

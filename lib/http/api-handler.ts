@@ -4,7 +4,7 @@ import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { validationProblem } from '@/lib/http/account-api';
-import { consumeCustomerRequest, consumeKeyRequest, consumeNewCommand, type Refusal } from '@/lib/http/api-limits';
+import { consumeCustomerRequest, consumeNewCommand, keyBudgetRefusal, tooManyRequests } from '@/lib/http/api-limits';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
@@ -50,8 +50,8 @@ export async function customerRequest(request: Request, run: (customer: Customer
       });
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
-    const overKey = identity.via === 'api-key' ? await consumeKeyRequest(identity.keyId) : null;
-    if (overKey) return tooManyRequests(`This API key is over its request limit; retry in ${overKey.retryAfterSeconds} s.`, overKey);
+    const overKey = await keyBudgetRefusal(identity);
+    if (overKey) return overKey;
     const limited = await consumeCustomerRequest(identity.customer.id);
     if (limited)
       return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);
@@ -59,9 +59,6 @@ export async function customerRequest(request: Request, run: (customer: Customer
     return run(identity.customer);
   });
 }
-
-const tooManyRequests = (detail: string, refusal: Refusal) =>
-  problemResponse(problem('too-many-requests', detail), { 'retry-after': String(refusal.retryAfterSeconds) });
 
 /** Who made each request customerRequest let through: commandRequest's checks depend on it. */
 const callers = new WeakMap<Request, { customer: Customer; via: 'session' | 'api-key' }>();

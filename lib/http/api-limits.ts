@@ -1,6 +1,7 @@
 import 'server-only';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
+import { problem, problemResponse } from '@/lib/http/problem';
 
 // Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
@@ -79,6 +80,17 @@ async function take(name: string, window: Window | null, key: string): Promise<R
 
 /** One API request made with this API key (its id). */
 export const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
+
+/** 429 problem+json with Retry-After. */
+export const tooManyRequests = (detail: string, refusal: Refusal) =>
+  problemResponse(problem('too-many-requests', detail), { 'retry-after': String(refusal.retryAfterSeconds) });
+
+/** For every API route (customer and admin): one request of the caller's API key, or its 429. Sessions have no per-key budget. */
+export async function keyBudgetRefusal(caller: { via: 'session' } | { via: 'api-key'; keyId: string }): Promise<Response | null> {
+  if (caller.via !== 'api-key') return null;
+  const refused = await consumeKeyRequest(caller.keyId);
+  return refused && tooManyRequests(`This API key is over its request limit; retry in ${refused.retryAfterSeconds} s.`, refused);
+}
 
 /** One API request of this customer (any key, any session). */
 export const consumeCustomerRequest = (customerId: string) => take('api-customer', apiLimits().perCustomer, customerId);
