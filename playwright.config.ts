@@ -58,7 +58,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       // Containers set HOSTNAME to their own name; `npm start` binds to IDEM_HOST (default 127.0.0.1)
-      // regardless (issue 11). A name that resolves nowhere: were it used, no page would load.
+      // regardless. A name that resolves nowhere: were it used, no page would load.
       HOSTNAME: 'idem-e2e-container.invalid',
       IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',

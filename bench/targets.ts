@@ -1,4 +1,4 @@
-// The targets of issue 12, judged on one run's results (ratios measured in the same run).
+// The performance targets, judged on one run's results (ratios measured in the same run).
 import type { AppendRow } from './append';
 import type { HttpResult } from './http';
 import type { RehydrationRowSummary } from './rehydration';

@@ -7,7 +7,7 @@ import { createApiKey, test } from './admin-fixtures';
 import { clientAddress, expect, openAccount } from './fixtures';
 import { e2eOrigin } from '../playwright.config';
 
-// The ops console as an operator uses it (issue 11): the navigation, the dashboard's figures, the
+// The ops console as an operator uses it: the navigation, the dashboard's figures, the
 // logs' columns, customers (search, disable, enable), the rebuild confirmation, time travel, and
 // every admin page at a laptop's and a phone's size without horizontal overflow or serious axe
 // violations. `page` is a signed-in customer who makes the data; `adminPage` looks at it.

@@ -3,7 +3,7 @@ import { maskName } from '../lib/domain/mask-name';
 import { clientAddress, expect, hydrated, openAccount, signUp, test, uniqueEmail } from './fixtures';
 import { checkPage, expectFocused, SIZES, tabTo } from './page-checks';
 
-// Issue 11, customer side: every customer page at phone and desktop size (no horizontal overflow,
+// Customer side: every customer page at phone and desktop size (no horizontal overflow,
 // no serious axe violations), keyboard-only sign-in, withdrawal and transfer, and the account page
 // people read: balance first, no ids, local times, a history that pages, filters and names the
 // other side, and feedback that says what happened.

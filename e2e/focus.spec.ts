@@ -4,7 +4,7 @@ import { test as adminTest } from './admin-fixtures';
 import { clientAddress, expect, hydrated, openAccount, signUp, test } from './fixtures';
 import { expectFocused, tabTo } from './page-checks';
 
-// Issue 11, "keep focus where the user is": on every form, submitted from the keyboard, the
+// "Keep focus where the user is": on every form, submitted from the keyboard, the
 // button keeps the focus while the request is in flight (marked aria-disabled, never `disabled`,
 // which would drop the focus to the page body), and afterwards the focus is on the button or on
 // the outcome. The server's answer is held back here until the pending state has been checked, so

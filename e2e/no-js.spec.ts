@@ -2,7 +2,7 @@ import type { Page, Request } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
 import { eventCount, expect, test } from './fixtures';
 
-// Issue 11: every money form works without JavaScript, through the same server action and the same
+// Every money form works without JavaScript, through the same server action and the same
 // exactly-once pipeline. The server renders each form with a fresh key in a hidden field; the
 // browser's plain POST carries it, and the page that comes back shows the outcome. Re-posting that
 // page (a refresh, the back button, a double submit) writes nothing twice.

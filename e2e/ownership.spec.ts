@@ -3,7 +3,7 @@ import type { Browser, Request } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
 import { clientAddress, eventCount, expect, hydrated, openAccount, signUp, test, withField } from './fixtures';
 
-// Issue 10 through the pages: `page` is customer A (with `account`), B is a second customer in a
+// Ownership through the pages: `page` is customer A (with `account`), B is a second customer in a
 // browser context of their own. B cannot see A's account, and forging the server action with A's
 // account id writes nothing; every answer is the one an unknown account gets.
 

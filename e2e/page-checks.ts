@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 
-// What every page people use must pass (issue 11, "Proof"): nothing wider than the screen, and no
+// What every page people use must pass: nothing wider than the screen, and no
 // serious or critical accessibility violation that axe-core can find.
 
 export const SIZES = [

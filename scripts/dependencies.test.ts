@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-// Issue 14, item 9: one Prisma release across the packages that talk to each other at run time and
+// One Prisma release across the packages that talk to each other at run time and
 // in tests, and a released schema engine build (not a feature branch's prerelease).
 
 type Lock = { packages: Record<string, { version: string }> };

@@ -5,7 +5,7 @@ import { freshDatabase, snapshotTables } from '@/test/db';
 import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 
-// GET /api/accounts/{id}/events answers one page at a time (issue 14, item 3): at most `limit`
+// GET /api/accounts/{id}/events answers one page at a time: at most `limit`
 // events (default 100, at most 1000) and `nextCursor` to read on from; bad parameters are a 400
 // problem naming the parameter. Every answer is checked against the OpenAPI document too.
 

@@ -1,4 +1,4 @@
-// A property-based fuzz of the customer API (issue 14, item 10), against a `next start` instance of
+// A property-based fuzz of the customer API, against a `next start` instance of
 // the production build: fast-check generates sequences of valid and invalid requests from three
 // customers (four API keys, a revoked key, unknown and malformed credentials, a browser session),
 // sent one after another. Every answer must be what a model of the ledger predicts (statuses,

@@ -13,7 +13,7 @@ import { freshDatabase } from '@/test/db';
 import { apiCustomer, read } from '@/test/in-process-api';
 import { auth } from '@/lib/auth/auth';
 
-// Issue 14, item 7: per-customer budgets of the API, counted in PostgreSQL (429 problem+json with
+// Per-customer budgets of the API, counted in PostgreSQL (429 problem+json with
 // Retry-After), a cap on new Idempotency-Keys per customer per hour (a stored key still replays),
 // and the retention job, which never deletes the command of an event. Across two instances:
 // test/edge.cluster.test.ts.

@@ -1,4 +1,4 @@
-// Issue 14, items 6 and 7, against two `next start` instances of the production build on one
+// Against two `next start` instances of the production build on one
 // PostgreSQL: the client address comes from TRUSTED_PROXIES' hop only (a forged X-Forwarded-For
 // buys no fresh rate-limit bucket), server actions are held to the configured origin, and the
 // per-key and per-customer API budgets hold across instances (429 with Retry-After).

@@ -1,5 +1,5 @@
 // Evidence that the faults and races of the storm tests (test/storm.cluster.test.ts) happened and
-// were absorbed the way the tests claim (issue 14, item 11): no 500 and no uncaught error anywhere,
+// were absorbed the way the tests claim: no 500 and no uncaught error anywhere,
 // backends of the app (not the projection runners') terminated, requests cut in flight, duplicate-key
 // violations seen by PostgreSQL, the projection leader found and stopped mid-batch.
 import { spawnSync } from 'node:child_process';

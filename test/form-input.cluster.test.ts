@@ -1,4 +1,4 @@
-// Bad amounts sent to the money forms' server actions, past the browser (issue 14, item 11 f): with
+// Bad amounts sent to the money forms' server actions, past the browser: with
 // JavaScript the form validates before anything is sent, so the browser tests never show what the
 // server does with a bad amount. Here each one is posted as the no-JavaScript form does (the
 // server-rendered form's fields, multipart, the session cookie), against a production build on a

@@ -1,4 +1,4 @@
-// Behind a real load balancer (issue 13): three `next start` instances of the production build
+// Behind a real load balancer: three `next start` instances of the production build
 // behind HAProxy (ops/haproxy.cfg, health checks on /api/health/ready), a steady stream of API
 // withdrawals and deposits through it, clients that retry with the same Idempotency-Key on 503,
 // 409 and connection errors. (1) A rolling restart (SIGTERM, wait, start again, one at a time):

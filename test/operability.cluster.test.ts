@@ -1,4 +1,4 @@
-// Operability of real `next start` instances (issue 13): health and readiness, Prometheus metrics,
+// Operability of real `next start` instances: health and readiness, Prometheus metrics,
 // structured logs, OpenTelemetry traces to an OTLP receiver, and graceful shutdown on SIGTERM.
 // Set IDEM_TEST_BASE_PORT to pin the ports (two instances on base+0 and base+1); default free ports.
 import { spawn, spawnSync } from 'node:child_process';
@@ -252,7 +252,7 @@ describe('logs and traces', () => {
     const pgQueries = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
     expect(pgQueries.filter(underStep('idem.load')).length).toBeGreaterThanOrEqual(1);
     expect(pgQueries.filter(underStep('idem.commit')).length).toBeGreaterThanOrEqual(1);
-    // The engine's statements run as plain pg on the pool Prisma's adapter owns (issue 12: Prisma's
+    // The engine's statements run as plain pg on the pool Prisma's adapter owns (Prisma's
     // query runtime was the largest item of the command path's client CPU): no Prisma operation
     // inside the command; Prisma's spans remain for the app's other queries (authentication above).
     const prismaOps = trace.filter((s) => s.name === 'prisma:client:operation' && underStep('idem.command')(s));

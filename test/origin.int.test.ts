@@ -6,7 +6,7 @@ import { db } from '@/lib/db/prisma';
 import { signUp, testAuthEnv } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
 
-// Issue 14, item 6: a state-changing API request is compared by its full origin (scheme, host, port)
+// A state-changing API request is compared by its full origin (scheme, host, port)
 // with the configured APP_ORIGIN (plus IDEM_TRUSTED_ORIGINS), never with the Host or X-Forwarded-Host
 // the request itself carries; with a session cookie a missing Origin is refused, with an API key it
 // is not needed.

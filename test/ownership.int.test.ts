@@ -8,7 +8,7 @@ import { testAuthEnv } from '@/test/auth';
 import { apiCustomer, type ApiCustomer, type OpenedAccount, type Reply } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
 
-// Issue 10 over the API: two customers, A and B, each with an API key. B reaching for A's account
+// Ownership over the API: two customers, A and B, each with an API key. B reaching for A's account
 // gets exactly what an account that does not exist gets, and nothing is written; idempotency keys
 // are each customer's own.
 

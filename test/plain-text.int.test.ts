@@ -7,7 +7,7 @@ import { post, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase, snapshotTables } from '@/test/db';
 import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 
-// Issue 14, item 4, through the API: free text with control, format (bidi overrides, zero-width)
+// Free text through the API: with control, format (bidi overrides, zero-width)
 // or unpaired-surrogate characters is a 422 problem naming the field and writes nothing (before, a
 // NUL reached PostgreSQL: a 500); names are NFC-normalised before the command's fingerprint, so the
 // same name in NFD and NFC is the same command; lengths count characters. The same rule guards

@@ -9,7 +9,7 @@ import { db } from '@/lib/db/prisma';
 import { post, sessionCookie, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase, snapshotTables } from '@/test/db';
 
-// Issue 14, item 5: a query parameter PostgreSQL cannot hold (a 20-digit cursor, a negative one)
+// A query parameter PostgreSQL cannot hold (a 20-digit cursor, a negative one)
 // is a 400 problem naming it, never a 500. The fuzz below sends random query parameters and path
 // segments to every route handler under app/api (listed from the file system, so a new route is
 // covered without touching this file), as an anonymous caller, a customer (API key and session)

@@ -109,7 +109,7 @@ describe('scripts keep a clean Ctrl-C', () => {
       await untilOutput(r, '"msg":"shutdown complete"');
       await expectPostgresStopped(path.join(dataDir, 'postgres'));
       expect(text).not.toMatch(/uncaught|unhandled|ELIFECYCLE/i);
-      // Output to a pipe (a log) holds no one-time admin password (issue 14, item 8).
+      // Output to a pipe (a log) holds no one-time admin password.
       expect(text).not.toMatch(/password:/i);
       expect(text).toContain('no admin created: the output is not a terminal');
     } finally {
@@ -141,7 +141,7 @@ describe('scripts keep a clean Ctrl-C', () => {
       await untilOutput(r, '"msg":"shutdown complete"', 2);
       const text = r.output.join('\n');
       expect(text).toContain('[cluster] stopped');
-      expect(text).not.toMatch(/password:/i); // no one-time admin password in a log (issue 14, item 8)
+      expect(text).not.toMatch(/password:/i); // no one-time admin password in a log
       await expectPostgresStopped(path.join(dataDir, 'cluster', 'postgres'));
       await expect(fetch(`${lb}/api/health/live`)).rejects.toThrow();
     } finally {

@@ -1,17 +1,17 @@
-// Storm and fault tests (issue #3, "Prove it at scale"): real PostgreSQL, real `next start`
+// Storm and fault tests ("prove it at scale"): real PostgreSQL, real `next start`
 // instances from the production build, a few hundred concurrent requests with duplicated keys sent
 // to different instances, and faults injected mid-storm: SIGKILL of the projection leader held
 // mid-batch, pg_terminate_backend of the app's connections, PostgreSQL stopped with `-m immediate`
 // and restarted, and an ambiguous commit (committed, but the reply cut) through a TCP proxy. Clients
 // retry on 5xx / 409 / network errors with the same Idempotency-Key. The clients are several
-// customers (issue 10), each with API keys of their own (some with two, used in turn: a key is the
+// customers, each with API keys of their own (some with two, used in turn: a key is the
 // customer's, so rotating API keys mid-retry still deduplicates), each owning some of the accounts:
 // they withdraw and deposit on their own accounts, transfer to other customers' accounts by account
 // number, now and then reuse another customer's Idempotency-Key for their own command (two commands,
 // neither sees the other), and reach for someone else's account (404, nothing written). After each
 // storm, test/invariants.ts checks the whole ledger against everything the clients saw,
 // [stream-owner] included. Each fault test also proves its fault struck and its races happened
-// (test/fault-evidence.ts: issue 14, item 11), and that nothing answered 500 or logged an
+// (test/fault-evidence.ts), and that nothing answered 500 or logged an
 // unexpected error. No timing assertions; counts are printed and written to
 // reports/cluster-summary.json.
 import { randomUUID } from 'node:crypto';
@@ -400,7 +400,7 @@ describe('cluster', () => {
         );
         expect(recorded.rows).toEqual(intruded.map(() => ({ status: 'rejected', code: 'NotOwner' })));
 
-        // Transfers (issue 6): each key sent to all three instances at the same moment → exactly one
+        // Transfers: each key sent to all three instances at the same moment → exactly one
         // pair of events and one answer, byte for byte, whichever instance ran it. Two customers
         // send them in turn, each from their own account to the other's number.
         const [mine, theirs] = [accounts.others[0]!, accounts.others[1]!];

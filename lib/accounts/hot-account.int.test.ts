@@ -13,7 +13,7 @@ import { streamsInTurn } from '@/lib/event-store/stream-turns';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { expectConsistentAccount, testDb } from '@/test/db';
 
-// Issue 14 item 2: one busy account must not starve the others. Writers of a stream that another
+// One busy account must not starve the others. Writers of a stream that another
 // writer holds wait for its lock; if each of them waited holding a pooled connection, a flood on one
 // account would take the whole pool and every other account's command would wait for a connection
 // (and fail with a 503 after the pool's timeout). Deterministic: the test holds the hot stream's

@@ -65,7 +65,7 @@ describe('searching customers', () => {
   });
 });
 
-describe('a page of customers is bounded (issue 14, item 3)', () => {
+describe('a page of customers is bounded', () => {
   it(`shows at most ${ACCOUNTS_PER_CUSTOMER} accounts per customer, the oldest first, and how many there are`, async () => {
     const tag = randomUUID().slice(0, 8);
     const many = await signUp(auth(), { name: `Many ${tag}`, email: uniqueEmail(`many-${tag}`) });

@@ -4,7 +4,7 @@ import { decodeSegment } from './route-param';
 
 // Admin pages take stream and command ids from the URL; PostgreSQL cannot compare text holding NUL
 // (the page answered 500). Text no id can contain (control, format, unpaired surrogate characters)
-// is "not found" or a filter error instead (issue 14, items 4 and 5).
+// is "not found" or a filter error instead.
 describe('ids from admin URLs', () => {
   it.each(['account-%00', 'account-%E2%80%AE', 'account-%0A', '%ED%A0%80'])('decodeSegment(%s) is null: no such id', (raw) => {
     expect(decodeSegment(raw)).toBeNull();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identityEnvForStart } from './start-env';
 
-// Issue 14, item 8: the one-time admin password is shown only on an interactive terminal, on the
+// The one-time admin password is shown only on an interactive terminal, on the
 // embedded database; never in a log (output piped to a file or a collector) and never in production.
 
 const local = { port: 3000, hostname: '127.0.0.1' };

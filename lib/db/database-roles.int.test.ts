@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { withClient } from './with-client';
 
-// Issue 14, item 1: the application connects as a role that reads and writes rows but cannot run
+// The application connects as a role that reads and writes rows but cannot run
 // DDL or superuser functions; the embedded superuser's password is random per data directory.
 
 const appUrl = inject('databaseUrl');

@@ -61,7 +61,7 @@ export type EmbeddedPostgresOptions = {
 };
 
 const USER = 'postgres';
-/** What versions before issue 14 gave every data directory's superuser. */
+/** What versions before the roles hardening gave every data directory's superuser. */
 const LEGACY_PASSWORD = 'password';
 const DEFAULT_SETTINGS = { listen_addresses: '127.0.0.1', max_connections: 300 };
 const READY_TIMEOUT_MS = 120_000;

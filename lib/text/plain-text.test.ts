@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openAccountSchema } from '@/lib/accounts/form-schemas';
 import { apiKeyNameSchema, signUpSchema } from '@/lib/auth/forms';
 
-// Issue 14, item 4: every free-text field of the forms (account name, customer name at sign-up,
+// Every free-text field of the forms (account name, customer name at sign-up,
 // API key name) refuses control, format and unpaired-surrogate characters with a field error,
 // normalises to NFC and counts its length in characters (code points), not UTF-16 units.
 

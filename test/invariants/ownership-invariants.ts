@@ -1,4 +1,4 @@
-// Invariants of ownership (issue 10): a customer's command moves money only out of, or into by
+// Invariants of ownership: a customer's command moves money only out of, or into by
 // deposit, accounts that customer owns. Command ids of customers are "<customer id>:<key>"
 // (lib/accounts/ids.ts); bare ids predate customers and are not checked here.
 import { violation, type Ledger } from './ledger';
