@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { CpuProfile } from './profile';
+import type { CpuProfile } from '../suites/profile';
 
 /** Shares of the profiled CPU; `auth` (the API-key check: better-auth, lib/auth and its Prisma queries) is counted in `idem` too. */
 export type AppCpuShares = { next: number; idem: number; auth: number; unattributed: number; samples: number };

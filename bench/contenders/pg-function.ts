@@ -6,13 +6,11 @@
 // The one race left: the same command id on two different accounts at once; commands_pkey then
 // fails one call, and its retry replays.
 import pg from 'pg';
-import { migrate } from '../lib/db/migrate';
-import type { AccountCommand } from '../lib/domain/account';
-import type { AccountId } from '../lib/domain/account-id';
-import type { OpOutcome } from './closed-loop';
-import { accountBook, BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
-import { newId } from './payload';
-import { seedAccount } from './seed';
+import { migrate } from '../../lib/db/migrate';
+import type { AccountCommand } from '../../lib/domain/account';
+import type { OpOutcome } from '../measurement/closed-loop';
+import { fingerprintOf, metadataOf, moneyCommand, type Appender } from './job';
+import { seededPool } from './seeded-pool';
 
 const FUNCTION = `
 CREATE OR REPLACE FUNCTION bench_money_command(p_command_id text, p_type text, p_account_id uuid, p_customer_id text, p_amount bigint,
@@ -81,15 +79,10 @@ const CALL = 'SELECT bench_money_command($1, $2, $3, $4, $5, $6, $7, $8, $9) AS 
 type MoneyCommand = Exclude<AccountCommand, { type: 'OpenAccount' }>;
 
 export function pgFunctionAppender(url: string, poolSize: number): Appender {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const accounts = accountBook();
+  const { pool, accounts, common } = seededPool(url, poolSize);
   return {
+    ...common,
     name: 'pg function (one round trip)',
-    async open(key) {
-      const accountId = newId() as AccountId;
-      await seedAccount(pool, accountId, OPENING_DEPOSIT_CENTS, BENCH_CUSTOMER);
-      accounts.set(key, accountId);
-    },
     async append(key, _worker, seq): Promise<OpOutcome> {
       const command = moneyCommand(accounts.of(key), seq) as MoneyCommand;
       const { commandId, now } = command.metadata;
@@ -114,12 +107,5 @@ export function pgFunctionAppender(url: string, poolSize: number): Appender {
         }
       }
     },
-    async streamLength(key) {
-      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [
-        `account-${accounts.of(key)}`,
-      ]);
-      return rows[0]?.n ?? 0;
-    },
-    close: () => pool.end(),
   };
 }

@@ -6,13 +6,11 @@
 //     row (the same four rows Idem writes); a rejection writes the command row alone.
 // The unique constraints decide, as in Idem: (stream_id, version) → re-load and re-decide after a
 // backoff (Idem's policy, 30 attempts); commands_pkey → re-load, which replays the stored outcome.
-import pg from 'pg';
-import { decide, type Account, type AccountCommand } from '../lib/domain/account';
-import type { AccountId } from '../lib/domain/account-id';
-import { backoffMs, sleep, type OpOutcome } from './closed-loop';
-import { accountBook, BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
-import { newId } from './payload';
-import { seedAccount } from './seed';
+import type pg from 'pg';
+import { decide, type Account, type AccountCommand } from '../../lib/domain/account';
+import { backoffMs, sleep, type OpOutcome } from '../measurement/closed-loop';
+import { fingerprintOf, metadataOf, moneyCommand, type Appender } from './job';
+import { seededPool } from './seeded-pool';
 
 const MAX_ATTEMPTS = 30;
 
@@ -111,15 +109,10 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
 }
 
 export function pgOptimisticAppender(url: string, poolSize: number): Appender {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const accounts = accountBook();
+  const { pool, accounts, common } = seededPool(url, poolSize);
   return {
+    ...common,
     name: 'pg optimistic (hand-written)',
-    async open(key) {
-      const accountId = newId() as AccountId;
-      await seedAccount(pool, accountId, OPENING_DEPOSIT_CENTS, BENCH_CUSTOMER);
-      accounts.set(key, accountId);
-    },
     async append(key, _worker, seq): Promise<OpOutcome> {
       const command = moneyCommand(accounts.of(key), seq) as MoneyCommand;
       let conflicts = 0;
@@ -136,12 +129,5 @@ export function pgOptimisticAppender(url: string, poolSize: number): Appender {
       }
       return { conflicts, failed: true, busy: true };
     },
-    async streamLength(key) {
-      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [
-        `account-${accounts.of(key)}`,
-      ]);
-      return rows[0]?.n ?? 0;
-    },
-    close: () => pool.end(),
   };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs a benchmark's main to the end, then exits (open pools or timers must not keep it alive): 0, or 1 after printing the error. */
 export function exitAfter(main: () => Promise<void>): void {

@@ -1,14 +1,14 @@
 // RESULTS.md and the SVG charts from one run's results.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BLIND, CONTENDER_LABEL, CONTENDERS, SAME_JOB, type AppendRow } from './append';
-import type { HttpResult } from './http';
-import type { RoundTripRow } from './round-trips-worker';
-import type { RehydrationRowSummary } from './rehydration';
-import type { LoadPlan } from './rehydration-worker';
+import { BLIND, CONTENDER_LABEL, CONTENDERS, SAME_JOB, type AppendRow } from '../suites/append';
+import type { HttpResult } from '../suites/http';
+import type { RoundTripRow } from '../suites/round-trips-worker';
+import type { RehydrationRowSummary } from '../suites/rehydration';
+import type { LoadPlan } from '../suites/rehydration-worker';
 import { flameGraph } from './flame';
-import { renderProfile, type ProfileSummary } from './profile';
-import type { IndexCostRow } from './index-cost';
+import { renderProfile, type ProfileSummary } from '../suites/profile';
+import type { IndexCostRow } from '../suites/index-cost';
 import { barChart } from './svg';
 import { appendRow, cpuPerOp, verdicts } from './targets';
 
@@ -27,9 +27,9 @@ export type RunResults = {
   rehydration: { rows: RehydrationRowSummary[]; plans: LoadPlan[] } | null;
   http: HttpResult | null;
   notes: string[];
-  /** Client-side CPU profiles of the Idem contender (bench/profile.ts), when run. */
+  /** Client-side CPU profiles of the Idem contender (bench/suites/profile.ts), when run. */
   profile?: ProfileSummary[] | null;
-  /** PostgreSQL CPU per event insert with and without the admin-only indexes (bench/index-cost.ts). */
+  /** PostgreSQL CPU per event insert with and without the admin-only indexes (bench/suites/index-cost.ts). */
   indexCost?: IndexCostRow[] | null;
 };
 
@@ -193,7 +193,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
   if (r.append.length) {
     L.push('## 1. The same job', '');
     L.push(
-      `"Withdraw one cent from account A if its balance allows, exactly once per command id", alternating with deposits of one cent so balances stay put (bench/job.ts); a fresh command id per command. Distinct streams: one account per writer; hot: all writers on one account. Closed loop, one pooled connection per writer, ${JSON.stringify(r.appendConfig)}. Throughput is the median over repetitions (each in a fresh process per contender, contenders interleaved); latency percentiles come from the merged HDR histograms of all repetitions.`,
+      `"Withdraw one cent from account A if its balance allows, exactly once per command id", alternating with deposits of one cent so balances stay put (bench/contenders/job.ts); a fresh command id per command. Distinct streams: one account per writer; hot: all writers on one account. Closed loop, one pooled connection per writer, ${JSON.stringify(r.appendConfig)}. Throughput is the median over repetitions (each in a fresh process per contender, contenders interleaved); latency percentiles come from the merged HDR histograms of all repetitions.`,
       '',
     );
     L.push(

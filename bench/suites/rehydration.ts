@@ -1,9 +1,9 @@
-// Benchmark 3 (parent side): runs bench/rehydration-worker.ts on a fresh database and summarizes.
-import { migrate } from '../lib/db/migrate';
-import { decode, summarize, type LatencySummary } from './hdr';
-import type { BenchServer } from './pg-server';
+// Benchmark 3 (parent side): runs bench/suites/rehydration-worker.ts on a fresh database and summarizes.
+import { migrate } from '../../lib/db/migrate';
+import { decode, summarize, type LatencySummary } from '../measurement/hdr';
+import type { BenchServer } from '../measurement/pg-server';
 import type { LoadPlan, RehydrationResult, RehydrationSpec } from './rehydration-worker';
-import { runChild } from './spawn';
+import { runChild } from '../measurement/spawn';
 
 export type RehydrationConfig = Omit<RehydrationSpec, 'url' | 'out'>;
 export type RehydrationRowSummary = { length: number; snapshots: boolean; samples: number; seedSeconds: number; latency: LatencySummary };
@@ -16,7 +16,7 @@ export async function runRehydrationBench(
   const url = await server.freshDatabase('bench_rehydration');
   await migrate(url);
   log(`rehydration: streams of ${config.lengths.join(', ')} events, with a snapshot ${config.snapshotTail} events behind the head and without`);
-  const result = await runChild<RehydrationResult>('rehydration-worker.ts', { ...config, url });
+  const result = await runChild<RehydrationResult>('suites/rehydration-worker.ts', { ...config, url });
   const rows = result.rows.map((r) => ({
     length: r.length,
     snapshots: r.snapshots,

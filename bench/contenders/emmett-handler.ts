@@ -8,12 +8,11 @@
 // Emmett's default for `onVersionConflict: true` (3 retries from 100 ms), which gives up on a hot
 // stream; what remains different is async-retry's jitter (× 1–2) against Idem's full jitter.
 import { CommandHandler, isExpectedVersionConflictError } from '@event-driven-io/emmett';
-import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
-import pg from 'pg';
-import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../lib/domain/account';
-import type { AccountId } from '../lib/domain/account-id';
-import { legacyAccountNumber } from '../lib/domain/account-number';
+import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../../lib/domain/account';
+import type { AccountId } from '../../lib/domain/account-id';
+import { legacyAccountNumber } from '../../lib/domain/account-number';
 import { accountBook, BENCH_CUSTOMER, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
+import { emmettStore } from './emmett';
 import { newId } from './payload';
 
 const MAX_ATTEMPTS = 30;
@@ -21,8 +20,7 @@ const MAX_ATTEMPTS = 30;
 const handle = CommandHandler<Account, AccountEvent>({ evolve, initialState, mapToStreamId: (id) => accountStreamId(id as AccountId) });
 
 export function emmettHandlerAppender(url: string, poolSize: number): Appender {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const store = getPostgreSQLEventStore(url, { connectionOptions: { pool }, schema: { autoMigration: 'None' } });
+  const { pool, store, close } = emmettStore(url, poolSize);
   const accounts = accountBook();
   const run = async (command: AccountCommand) => {
     let conflicts = 0;
@@ -74,9 +72,6 @@ export function emmettHandlerAppender(url: string, poolSize: number): Appender {
       ]);
       return rows[0]?.n ?? 0;
     },
-    async close() {
-      await store.close();
-      await pool.end().catch(() => {});
-    },
+    close,
   };
 }

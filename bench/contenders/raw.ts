@@ -3,11 +3,12 @@
 // key to `commands`, which this contender does not write). The expected version is enforced by UNIQUE (stream_id, version), like
 // Idem's: on a violation the worker re-reads the stream's version and retries with Idem's backoff.
 import pg from 'pg';
-import { migrate } from '../lib/db/migrate';
-import { withClient } from '../lib/db/with-client';
-import { backoffMs, sleep, type OpOutcome } from './closed-loop';
+import { migrate } from '../../lib/db/migrate';
+import { withClient } from '../../lib/db/with-client';
+import { backoffMs, sleep, type OpOutcome } from '../measurement/closed-loop';
 import type { Appender } from './job';
 import { depositedData, depositMetadata, newId } from './payload';
+import { eventsInStream } from './seeded-pool';
 
 export async function prepareRawDatabase(url: string): Promise<void> {
   await migrate(url);
@@ -21,10 +22,7 @@ const MAX_ATTEMPTS = 1000;
 export function rawAppender(url: string, poolSize: number): Appender {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const known = new Map<string, number>(); // `${worker} ${streamId}` → last version that writer saw
-  const readVersion = async (streamId: string) => {
-    const { rows } = await pool.query<{ v: number }>('SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1', [streamId]);
-    return rows[0]?.v ?? 0;
-  };
+  const readVersion = (streamId: string) => eventsInStream(pool, streamId);
   return {
     name: 'raw pg',
     async append(streamId, worker): Promise<OpOutcome> {

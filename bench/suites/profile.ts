@@ -1,16 +1,16 @@
 // Where the client's CPU goes: the Idem contender of benchmark 1 runs once more with V8's sampling
-// profiler on during the measured window (bench/append-worker.ts), and each sample's self time is
+// profiler on during the measured window (bench/suites/append-worker.ts), and each sample's self time is
 // put in a bucket by the code it was in: Prisma's runtime, Prisma's pg adapter, the pg driver,
 // Idem's own modules (per file), Node.js core, GC. "Inclusive" times say how much CPU ran under a
 // function (its synchronous part: an await ends the stack). A flame graph of the same profile is
-// written next to the report (bench/flame.ts).
+// written next to the report (bench/report/flame.ts).
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AppendCell, AppendCellResult } from './append-worker';
-import { migrate } from '../lib/db/migrate';
-import type { BenchServer } from './pg-server';
-import { runChild } from './spawn';
+import { migrate } from '../../lib/db/migrate';
+import type { BenchServer } from '../measurement/pg-server';
+import { runChild } from '../measurement/spawn';
 
 export type CpuProfile = {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
@@ -147,7 +147,7 @@ export async function runProfile(
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-profile-'));
   try {
     log(`profile: Idem contender with V8's sampling profiler (${config.cells.map((c) => `${c.mode} ${c.concurrency}`).join(', ')})`);
-    const results = await runChild<AppendCellResult[]>('append-worker.ts', {
+    const results = await runChild<AppendCellResult[]>('suites/append-worker.ts', {
       contender: 'idem',
       url,
       cells: config.cells,

@@ -4,12 +4,12 @@
 // contended (N concurrent writers on one account, a fixed number of commands).
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { openAccount } from './contender-idem';
-import { countQueries, newTally, pauseCounting, perOperation, total } from './counting-pg';
-import { createPrismaClient, handleAccountCommand } from './idem-adapter';
-import { moneyCommand } from './job';
-import type { AccountId } from '../lib/domain/account-id';
-import { median } from './hdr';
+import { openAccount } from '../contenders/idem';
+import { countQueries, newTally, pauseCounting, perOperation, total } from '../measurement/counting-pg';
+import { createPrismaClient, handleAccountCommand } from '../idem-adapter';
+import { moneyCommand } from '../contenders/job';
+import type { AccountId } from '../../lib/domain/account-id';
+import { median } from '../measurement/hdr';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
 

@@ -3,9 +3,9 @@
 // projections (+ a snapshot every 10th event) in one statement; on a conflict re-decide, queued on a
 // per-stream advisory lock. On a Prisma client made by production's createPrismaClient, with its
 // defaults (prepared statements, snapshot interval).
-import type { AccountId } from '../lib/domain/account-id';
-import { legacyAccountNumber } from '../lib/domain/account-number';
-import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from './idem-adapter';
+import type { AccountId } from '../../lib/domain/account-id';
+import { legacyAccountNumber } from '../../lib/domain/account-number';
+import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from '../idem-adapter';
 import { accountBook, BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 

@@ -1,8 +1,8 @@
 // The performance targets, judged on one run's results (ratios measured in the same run).
-import type { AppendRow } from './append';
-import type { HttpResult } from './http';
-import type { RehydrationRowSummary } from './rehydration';
-import type { RoundTripRow } from './round-trips-worker';
+import type { AppendRow } from '../suites/append';
+import type { HttpResult } from '../suites/http';
+import type { RehydrationRowSummary } from '../suites/rehydration';
+import type { RoundTripRow } from '../suites/round-trips-worker';
 
 export type TargetInput = {
   append: AppendRow[];

@@ -10,13 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { migrate } from '../lib/db/migrate';
-import { attributeAppProfile } from './app-profile';
-import { apiKeyAuthorization } from '../test/api-client';
-import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from './app';
-import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from './cpu';
-import { histogram, summarize, type LatencySummary } from './hdr';
-import type { BenchServer } from './pg-server';
+import { migrate } from '../../lib/db/migrate';
+import { attributeAppProfile } from '../measurement/app-profile';
+import { apiKeyAuthorization } from '../../test/api-client';
+import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from '../measurement/app';
+import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from '../measurement/cpu';
+import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
+import type { BenchServer } from '../measurement/pg-server';
 import type { CpuProfile } from './profile';
 
 export type HttpConfig = {

@@ -1,8 +1,8 @@
 // The one PostgreSQL server every benchmark of a run uses: a fresh embedded server (data under /tmp,
 // removed afterwards) with synchronous_commit=on and pg_stat_statements preloaded, or the server of
 // DATABASE_URL. Each contender gets a database of its own on it, created fresh for the run.
-import { postgresFromEnv } from '../lib/db/embedded-postgres';
-import { withClient } from '../lib/db/with-client';
+import { postgresFromEnv } from '../../lib/db/embedded-postgres';
+import { withClient } from '../../lib/db/with-client';
 import { benchPort } from './ports';
 
 export type BenchServer = {
@@ -22,7 +22,7 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
   const external = process.env.DATABASE_URL;
   const server = await postgresFromEnv({
     database: 'postgres',
-    // In this work tree's block of ports when BENCH_PG_PORTS says so (bench/ports.ts).
+    // In this work tree's block of ports when BENCH_PG_PORTS says so (bench/measurement/ports.ts).
     port: external || !process.env.BENCH_PG_PORTS ? undefined : await benchPort('BENCH_PG_PORTS'),
     settings: { synchronous_commit: 'on', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
   });

@@ -5,11 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { createPrismaClient, handleAccountCommand, snapshotEvery } from './idem-adapter';
-import { moneyCommand } from './job';
-import { countQueries, newTally } from './counting-pg';
-import { encode, histogram, median } from './hdr';
-import { seedStream } from './seed';
+import { createPrismaClient, handleAccountCommand, snapshotEvery } from '../idem-adapter';
+import { moneyCommand } from '../contenders/job';
+import { countQueries, newTally } from '../measurement/counting-pg';
+import { encode, histogram, median } from '../measurement/hdr';
+import { seedStream } from '../contenders/seed';
 
 export type RehydrationSpec = {
   url: string;

@@ -2,7 +2,7 @@
 // BENCH_PG_PORTS (for the embedded PostgreSQL) and BENCH_APP_PORTS (for `next start` instances),
 // each "FROM-TO"; the first free port of the block is taken. Unset: any free port.
 import { createServer } from 'node:net';
-import { freePort } from '../lib/db/embedded-postgres';
+import { freePort } from '../../lib/db/embedded-postgres';
 
 const taken = new Set<number>();
 

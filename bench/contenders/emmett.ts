@@ -7,7 +7,7 @@
 import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
-import { backoffMs, sleep } from './closed-loop';
+import { backoffMs, sleep } from '../measurement/closed-loop';
 import type { Appender } from './job';
 import { depositedData, depositMetadata, newId } from './payload';
 
@@ -24,9 +24,19 @@ export async function prepareEmmettDatabase(url: string): Promise<void> {
   }
 }
 
-export function emmettAppender(url: string, poolSize: number): Appender {
+/** Both Emmett contenders: its PostgreSQL event store on a pool of the cell's size (the schema is migrated beforehand), and how to close both. */
+export function emmettStore(url: string, poolSize: number) {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const store = getPostgreSQLEventStore(url, { connectionOptions: { pool }, schema: { autoMigration: 'None' } });
+  const close = async () => {
+    await store.close();
+    await pool.end().catch(() => {});
+  };
+  return { pool, store, close };
+}
+
+export function emmettAppender(url: string, poolSize: number): Appender {
+  const { pool, store, close } = emmettStore(url, poolSize);
   const known = new Map<string, bigint>();
   const readVersion = async (streamId: string) => {
     const { rows } = await pool.query<{ v: string }>(
@@ -62,9 +72,6 @@ export function emmettAppender(url: string, poolSize: number): Appender {
       return { conflicts, failed: true, busy: true };
     },
     streamLength: async (streamId) => Number(await readVersion(streamId)),
-    async close() {
-      await store.close();
-      await pool.end().catch(() => {});
-    },
+    close,
   };
 }

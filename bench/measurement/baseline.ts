@@ -3,7 +3,8 @@
 // run instead of two runs on a noisy machine. REV's tracked files are unpacked into a directory of
 // their own with this tree's node_modules hard-linked, its Prisma client generated, and THIS tree's
 // bench/ copied in (the same harness measures both), except bench/idem-adapter.ts, which comes
-// from REV when it has one (it knows where REV keeps the command path).
+// from REV when it has one (it knows where REV keeps the command path). The adapter stays at the top
+// of bench/ for that reason: older revisions keep it there, with imports relative to that folder.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,8 +32,9 @@ export function prepareBaseline(rev: string, log: (line: string) => void): Basel
   }
   const adapter = path.join(dir, 'bench', 'idem-adapter.ts');
   const keepAdapter = existsSync(ready) || existsSync(adapter);
-  for (const file of readdirSync(path.join(ROOT, 'bench'))) {
+  for (const file of readdirSync(path.join(ROOT, 'bench'), { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.ts') || (file === 'idem-adapter.ts' && keepAdapter)) continue;
+    mkdirSync(path.dirname(path.join(dir, 'bench', file)), { recursive: true });
     cpSync(path.join(ROOT, 'bench', file), path.join(dir, 'bench', file));
   }
   writeFileSync(ready, commit);

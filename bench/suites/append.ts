@@ -1,20 +1,20 @@
-// Benchmark 1: the same job (bench/job.ts: a withdrawal if the balance allows, or a deposit, exactly
+// Benchmark 1: the same job (bench/contenders/job.ts: a withdrawal if the balance allows, or a deposit, exactly
 // once per command id) for Idem, Emmett's command handler and two hand-written floors, plus blind
 // appends (raw pg, Emmett's appendToStream) as a reference; distinct streams and one hot stream, at
 // several concurrencies. Repetitions are interleaved (rep 1 of
 // every contender, then rep 2, …, in a rotating order) so slow drift on a shared machine spreads
 // over all contenders instead of landing on one.
 import type { AppendCell, AppendCellResult, ContenderName, StreamMode } from './append-worker';
-import { prepareEmmettDatabase } from './contender-emmett';
-import { preparePgFunctionDatabase } from './contender-pg-function';
-import { prepareRawDatabase } from './contender-raw';
-import { decode, median, merge, summarize, type LatencySummary } from './hdr';
-import { checkpoint, type BenchServer } from './pg-server';
+import { prepareEmmettDatabase } from '../contenders/emmett';
+import { preparePgFunctionDatabase } from '../contenders/pg-function';
+import { prepareRawDatabase } from '../contenders/raw';
+import { decode, median, merge, summarize, type LatencySummary } from '../measurement/hdr';
+import { checkpoint, type BenchServer } from '../measurement/pg-server';
 import path from 'node:path';
-import type { Baseline } from './baseline';
-import { migrate } from '../lib/db/migrate';
-import { runChild } from './spawn';
-import { waitForQuiet, type CpuUse } from './cpu';
+import type { Baseline } from '../measurement/baseline';
+import { migrate } from '../../lib/db/migrate';
+import { runChild } from '../measurement/spawn';
+import { waitForQuiet, type CpuUse } from '../measurement/cpu';
 
 /** The same job first, then the blind-append reference. */
 export const SAME_JOB: ContenderName[] = ['idem', 'idem-baseline', 'idem-variant', 'emmett-handler', 'pg-optimistic', 'pg-function'];
@@ -93,7 +93,7 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
       if (config.quiet) await waitForQuiet(pgPid, { ...config.quiet, log });
       log(`append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`);
       const results = await runChild<AppendCellResult[]>(
-        'append-worker.ts',
+        'suites/append-worker.ts',
         {
           contender,
           url: urls[contender],

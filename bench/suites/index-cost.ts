@@ -4,9 +4,9 @@
 // with no secondary index at all. Bulk inserts of events of the benchmark's shape, rounds
 // interleaved; the median per variant is reported.
 import { readFileSync } from 'node:fs';
-import { withClient } from '../lib/db/with-client';
-import { median } from './hdr';
-import type { BenchServer } from './pg-server';
+import { withClient } from '../../lib/db/with-client';
+import { median } from '../measurement/hdr';
+import type { BenchServer } from '../measurement/pg-server';
 
 export type IndexCostRow = { variant: string; indexes: string; cpuUsPerEvent: number; perRound: number[] };
 export type IndexCostConfig = { rows: number; rounds: number };

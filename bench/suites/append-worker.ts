@@ -4,22 +4,22 @@
 // fresh process keeps one contender's JIT and GC state out of another's numbers.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { closedLoop } from './closed-loop';
-import { emmettAppender } from './contender-emmett';
-import { emmettHandlerAppender } from './contender-emmett-handler';
-import { idemAppender } from './contender-idem';
-import { pgFunctionAppender } from './contender-pg-function';
-import { pgOptimisticAppender } from './contender-pg-optimistic';
-import { rawAppender } from './contender-raw';
-import { countQueries, newTally, pauseCounting } from './counting-pg';
-import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
-import { encode } from './hdr';
-import type { Appender } from './job';
-import { exitAfter } from './spawn';
+import { closedLoop } from '../measurement/closed-loop';
+import { emmettAppender } from '../contenders/emmett';
+import { emmettHandlerAppender } from '../contenders/emmett-handler';
+import { idemAppender } from '../contenders/idem';
+import { pgFunctionAppender } from '../contenders/pg-function';
+import { pgOptimisticAppender } from '../contenders/pg-optimistic';
+import { rawAppender } from '../contenders/raw';
+import { countQueries, newTally, pauseCounting } from '../measurement/counting-pg';
+import { cpuBetween, sampleCpu, type CpuUse } from '../measurement/cpu';
+import { encode } from '../measurement/hdr';
+import type { Appender } from '../contenders/job';
+import { exitAfter } from '../measurement/spawn';
 
 /** The same job: Idem, Emmett's command handler and the two hand-written floors. Blind appends: raw pg and Emmett's appendToStream. */
 /**
- * 'idem-baseline': Idem at another git revision (bench/baseline.ts), run from that checkout;
+ * 'idem-baseline': Idem at another git revision (bench/measurement/baseline.ts), run from that checkout;
  * 'idem-variant': Idem with the environment of --variant (e.g. another IDEM_SNAPSHOT_EVERY).
  */
 export type ContenderName = 'idem' | 'idem-baseline' | 'idem-variant' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';

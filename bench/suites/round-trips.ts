@@ -1,9 +1,9 @@
-// Benchmark 2 (parent side): runs bench/round-trips-worker.ts on a fresh database.
-import { migrate } from '../lib/db/migrate';
-import { withClient } from '../lib/db/with-client';
-import type { BenchServer } from './pg-server';
+// Benchmark 2 (parent side): runs bench/suites/round-trips-worker.ts on a fresh database.
+import { migrate } from '../../lib/db/migrate';
+import { withClient } from '../../lib/db/with-client';
+import type { BenchServer } from '../measurement/pg-server';
 import type { RoundTripRow } from './round-trips-worker';
-import { runChild } from './spawn';
+import { runChild } from '../measurement/spawn';
 
 export async function runRoundTripBench(
   server: BenchServer,
@@ -14,7 +14,7 @@ export async function runRoundTripBench(
   await migrate(url);
   // Also count how often PostgreSQL plans the engine's statements (re-planning was a measured cost).
   if (server.statStatements) await withClient(url, (c) => c.query('ALTER DATABASE bench_round_trips SET pg_stat_statements.track_planning = on'));
-  const rows = await runChild<RoundTripRow[]>('round-trips-worker.ts', { ...config, url, statStatements: server.statStatements });
+  const rows = await runChild<RoundTripRow[]>('suites/round-trips-worker.ts', { ...config, url, statStatements: server.statStatements });
   for (const r of rows) {
     const server =
       r.pgStatStatements === null
