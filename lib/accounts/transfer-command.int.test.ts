@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
-import type { WriteConflict } from '@/lib/event-store/pg-errors';
+import type { WriteConflict } from '@/lib/event-store';
 import type { TransferMoney } from '@/lib/domain/transfer';
 import { handleTransfer } from '@/lib/accounts/transfer-command';
 import pg from 'pg';
