@@ -3,6 +3,12 @@ import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 import tseslint from 'typescript-eslint';
 
+/** Outside lib/event-store, the engine is reached through its index only. */
+const ENGINE_FACE = {
+  group: ['@/lib/event-store/*', '**/event-store/*', '!**/event-store/index', '!**/event-store/index.ts'],
+  message: 'Import the engine from @/lib/event-store (its index.ts), never a file inside it.',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -31,6 +37,15 @@ export default defineConfig([
     },
   },
   {
+    // The engine has one face: lib/event-store/index.ts. Everything else in the folder is its own
+    // business, free to change without touching a module, a page or a script.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
+    ignores: ['lib/event-store/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [ENGINE_FACE] }],
+    },
+  },
+  {
     // The domain core is pure: no database, framework, UI or Node I/O.
     files: ['lib/domain/**'],
     ignores: ['lib/domain/**/*.test.ts'],
@@ -44,6 +59,7 @@ export default defineConfig([
               group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'],
               message: 'lib/domain is pure: no Prisma, Next, React or database code.',
             },
+            { group: ['@/lib/event-store', '@/lib/event-store/*', '**/event-store', '**/event-store/*'], message: 'lib/domain is pure: the engine is I/O.' },
           ],
         },
       ],

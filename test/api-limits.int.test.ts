@@ -6,7 +6,7 @@ import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/domain/account-id';
 import { withClient } from '@/lib/db/with-client';
-import { prune } from '@/lib/event-store/retention';
+import { prune } from '@/lib/event-store';
 import { testAuthEnv } from '@/test/auth';
 import { testAccountNumber } from '@/test/customers';
 import { freshDatabase } from '@/test/db';

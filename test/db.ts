@@ -3,7 +3,7 @@ import { afterAll, inject } from 'vitest';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { rehydrate } from '@/lib/accounts/stream';
 import type { AccountId } from '@/lib/domain/account-id';
-import { readStream } from '@/lib/event-store/load';
+import { readStream } from '@/lib/event-store';
 import { accountStreamId } from '@/lib/domain/account';
 import { dumpTables } from '@/test/table-dump';
 

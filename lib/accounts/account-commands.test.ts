@@ -3,7 +3,7 @@ import { MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent } from '@/lib
 import type { AccountId } from '@/lib/domain/account-id';
 import type { AccountNumber } from '@/lib/domain/account-number';
 import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/domain/upcast';
-import type { LoadedStream, RecordedEvent } from '@/lib/event-store/types';
+import type { LoadedStream, RecordedEvent } from '@/lib/event-store';
 import { accountCommandSpec } from './account-commands';
 import { accountBalances, accountTransactions } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';

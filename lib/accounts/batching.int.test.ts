@@ -5,7 +5,7 @@ import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
 import { accountStreamId, type AccountCommand, type WithdrawMoney } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
-import { markShared } from '@/lib/event-store/contention';
+import { markShared } from '@/lib/event-store';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { countRows, expectConsistentAccount, testDb } from '@/test/db';
 

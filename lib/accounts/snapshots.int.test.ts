@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
 import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, rehydrate } from '@/lib/accounts/stream';
 import type { AccountCommand } from '@/lib/domain/account';
-import { loadForCommand, readStream } from '@/lib/event-store/load';
+import { loadForCommand, readStream } from '@/lib/event-store';
 import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
 import { expectConsistentAccount, testDb } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';

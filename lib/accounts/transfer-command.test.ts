@@ -3,7 +3,7 @@ import { MAX_BALANCE_CENTS, type AccountEvent } from '@/lib/domain/account';
 import type { AccountId } from '@/lib/domain/account-id';
 import type { TransferMoney } from '@/lib/domain/transfer';
 import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/domain/upcast';
-import type { LoadedStream, RecordedEvent } from '@/lib/event-store/types';
+import type { LoadedStream, RecordedEvent } from '@/lib/event-store';
 import { accountBalances, accountTransactions } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';
 import { transferCommandSpec } from './transfer-command';

@@ -3,7 +3,7 @@ import { accountEventOf } from '@/lib/accounts/stream';
 import { db } from '@/lib/db/prisma';
 import { accountStreamId } from '@/lib/domain/account';
 import { parseAccountId } from '@/lib/domain/account-id';
-import { readStreamPage } from '@/lib/event-store/load';
+import { readStreamPage } from '@/lib/event-store';
 import { customerRequest } from '@/lib/http/api-handler';
 import { jsonResponse, problem, problemResponse } from '@/lib/http/problem';
 import { INT4_MAX, invalidQuery, parseLimit, parseWholeNumber, queryReader } from '@/lib/http/query-params';
