@@ -7,8 +7,8 @@
 // fails one call, and its retry replays.
 import pg from 'pg';
 import { migrate } from '../lib/db/migrate';
-import type { AccountCommand } from '../lib/domain/account';
-import type { AccountId } from '../lib/domain/account-id';
+import type { AccountCommand } from '../lib/accounts/domain/account';
+import type { AccountId } from '../lib/accounts/domain/account-id';
 import type { OpOutcome } from './closed-loop';
 import { accountBook, BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';

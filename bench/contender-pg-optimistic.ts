@@ -7,8 +7,8 @@
 // The unique constraints decide, as in Idem: (stream_id, version) → re-load and re-decide after a
 // backoff (Idem's policy, 30 attempts); commands_pkey → re-load, which replays the stored outcome.
 import pg from 'pg';
-import { decide, type Account, type AccountCommand } from '../lib/domain/account';
-import type { AccountId } from '../lib/domain/account-id';
+import { decide, type Account, type AccountCommand } from '../lib/accounts/domain/account';
+import type { AccountId } from '../lib/accounts/domain/account-id';
 import { backoffMs, sleep, type OpOutcome } from './closed-loop';
 import { accountBook, BENCH_CUSTOMER, fingerprintOf, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';

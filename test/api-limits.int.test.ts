@@ -4,7 +4,7 @@ import * as accounts from '@/app/api/accounts/route';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { withClient } from '@/lib/db/with-client';
 import { prune } from '@/lib/event-store';
 import { testAuthEnv } from '@/test/auth';

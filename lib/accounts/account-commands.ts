@@ -1,5 +1,5 @@
 import 'server-only';
-import { accountStreamId, decide, evolve, type AccountCommand, type AccountRejection } from '@/lib/domain/account';
+import { accountStreamId, decide, evolve, type AccountCommand, type AccountRejection } from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
 import {

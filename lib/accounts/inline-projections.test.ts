@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Account, AccountEvent } from '@/lib/domain/account';
+import type { Account, AccountEvent } from '@/lib/accounts/domain/account';
 import { defineInlineProjection } from '@/lib/event-store';
 import { ACCOUNT_PROJECTIONS, accountBalances, accountTransactions, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
 

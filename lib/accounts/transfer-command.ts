@@ -1,7 +1,7 @@
 import 'server-only';
-import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/domain/account';
+import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
-import { decideTransfer, type TransferMoney } from '@/lib/domain/transfer';
+import { decideTransfer, type TransferMoney } from '@/lib/accounts/domain/transfer';
 import { db as defaultDb } from '@/lib/db/prisma';
 import { fingerprint, handleCommand, type CommandResult, type CommandSpec, snapshotEvery, emptyStream, type LoadedStream } from '@/lib/event-store';
 import type { HandleOptions } from './account-commands';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, evolve, initialState, MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent, type Decision } from './account';
-import { MAX_AMOUNT_CENTS } from './money';
+import { MAX_AMOUNT_CENTS } from '@/lib/domain/money';
 import type { AccountId } from './account-id';
 import type { AccountNumber } from './account-number';
 
