@@ -3,6 +3,15 @@ import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 import tseslint from 'typescript-eslint';
 
+/** The pure domain's folders (the purity rules below apply to each). */
+const PURE = ['lib/domain/**', 'lib/accounts/domain/**'];
+
+/** Outside lib/event-store, the engine is reached through its index only. */
+const ENGINE_FACE = {
+  group: ['@/lib/event-store/*', '**/event-store/*', '!**/event-store/index', '!**/event-store/index.ts'],
+  message: 'Import the engine from @/lib/event-store (its index.ts), never a file inside it.',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -31,18 +40,33 @@ export default defineConfig([
     },
   },
   {
-    // The domain core is pure: no database, framework, UI or Node I/O.
-    files: ['lib/domain/**'],
-    ignores: ['lib/domain/**/*.test.ts'],
+    // The engine has one face: lib/event-store/index.ts. Everything else in the folder is its own
+    // business, free to change without touching a module, a page or a script.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
+    ignores: ['lib/event-store/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [ENGINE_FACE] }],
+    },
+  },
+  {
+    // The domain core is pure: no database, framework, UI or Node I/O. Two folders hold it: the
+    // shared values (lib/domain: money, masked names) and the account decider (lib/accounts/domain),
+    // which lives with its module. A pure file imports only pure files.
+    files: PURE,
+    ignores: PURE.map((folder) => `${folder}/*.test.ts`),
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'lib/domain is pure: no Node I/O.' },
+            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'The domain is pure: no Node I/O.' },
             {
               group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'],
-              message: 'lib/domain is pure: no Prisma, Next, React or database code.',
+              message: 'The domain is pure: no Prisma, Next, React or database code.',
+            },
+            {
+              regex: '^(@/(?!lib/domain/|lib/accounts/domain/)|\\.\\./)',
+              message: 'The domain is pure: it imports only lib/domain and lib/accounts/domain (the engine and the modules do I/O).',
             },
           ],
         },
@@ -51,7 +75,7 @@ export default defineConfig([
         'error',
         { name: 'Date', message: 'Time arrives on the command (metadata.now).' },
         { name: 'crypto', message: 'Ids arrive on the command.' },
-        { name: 'fetch', message: 'lib/domain does no I/O.' },
+        { name: 'fetch', message: 'The domain does no I/O.' },
       ],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'decide/evolve are deterministic.' }],
     },

@@ -23,7 +23,7 @@ import { versionWrittenBy } from '@/lib/accounts/transaction-page';
 import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { currentCustomer } from '@/lib/auth/customer';
 import { db } from '@/lib/db/prisma';
-import { accountNumberOf, formatAccountNumber } from '@/lib/domain/account-number';
+import { accountNumberOf, formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
 

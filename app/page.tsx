@@ -7,7 +7,7 @@ import { currentCustomer } from '@/lib/auth/customer';
 import { formatUsd } from '@/lib/domain/money';
 import { LocalTime } from '@/app/components/local-time';
 import { customerAccounts } from '@/lib/accounts/queries';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 
 export async function generateMetadata(): Promise<Metadata> {
   await connection();

@@ -4,4 +4,4 @@ export { handleAccountCommand } from '../lib/accounts/account-commands';
 export { newAccountId } from '../lib/accounts/ids';
 export { ACCOUNT_SNAPSHOT_SCHEMA } from '../lib/accounts/stream';
 export { createPrismaClient, type Db } from '../lib/db/prisma';
-export { snapshotEvery } from '../lib/event-store/snapshots';
+export { snapshotEvery } from '../lib/event-store';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../lib/config';
 import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
-import { prune } from '../lib/event-store/retention';
+import { prune } from '../lib/event-store';
 
 async function main(): Promise<number> {
   const config = loadConfig();

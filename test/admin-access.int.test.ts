@@ -9,7 +9,7 @@ import { db } from '@/lib/db/prisma';
 import { post, sessionCookie, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // requireAdmin in every admin page and server action, the admin API route, and the sign-in server

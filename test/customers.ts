@@ -1,5 +1,5 @@
 // The acting customer of tests that are not about ownership: every command names one.
-import { legacyAccountNumber, type AccountNumber } from '@/lib/domain/account-number';
+import { legacyAccountNumber, type AccountNumber } from '@/lib/accounts/domain/account-number';
 
 export const CUSTOMER = 'customer-test-owner';
 

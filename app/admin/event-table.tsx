@@ -4,7 +4,7 @@ import { ShortId } from '@/app/admin/components/short-id';
 import { UtcTime } from '@/app/admin/components/utc-time';
 import { JsonDetails } from '@/app/admin/json-block';
 import { eventAmountCents, type AccountOwner } from '@/lib/admin/account-owners';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 
 // The admin console's table of events (event history, a stream, a command's events): one markup,

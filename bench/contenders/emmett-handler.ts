@@ -1,5 +1,5 @@
 // Emmett's command handler on the same job: `CommandHandler` from @event-driven-io/emmett with Idem's
-// pure decider (lib/domain/account.ts: decide, evolve, initialState) over Emmett's PostgreSQL event
+// pure decider (lib/accounts/domain/account.ts: decide, evolve, initialState) over Emmett's PostgreSQL event
 // store. Per command: read the whole stream and fold it (Emmett has no snapshots), decide, append
 // with the expected version; on ExpectedVersionConflictError its own retry (asyncRetry) re-runs all
 // of it. It has NO deduplication: a command sent twice is applied twice (the command id only rides
@@ -8,9 +8,9 @@
 // Emmett's default for `onVersionConflict: true` (3 retries from 100 ms), which gives up on a hot
 // stream; what remains different is async-retry's jitter (× 1–2) against Idem's full jitter.
 import { CommandHandler, isExpectedVersionConflictError } from '@event-driven-io/emmett';
-import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../../lib/domain/account';
-import type { AccountId } from '../../lib/domain/account-id';
-import { legacyAccountNumber } from '../../lib/domain/account-number';
+import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../../lib/accounts/domain/account';
+import type { AccountId } from '../../lib/accounts/domain/account-id';
+import { legacyAccountNumber } from '../../lib/accounts/domain/account-number';
 import { accountBook, BENCH_CUSTOMER, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { emmettStore } from './emmett';
 import { newId } from './payload';

@@ -1,10 +1,10 @@
 // Idem's production command path (bench/idem-adapter.ts): load command + snapshot + events in one
-// query, decide with lib/domain/account.ts, commit command row + event + balance and transaction
+// query, decide with lib/accounts/domain/account.ts, commit command row + event + balance and transaction
 // projections (+ a snapshot every 10th event) in one statement; on a conflict re-decide, queued on a
 // per-stream advisory lock. On a Prisma client made by production's createPrismaClient, with its
 // defaults (prepared statements, snapshot interval).
-import type { AccountId } from '../../lib/domain/account-id';
-import { legacyAccountNumber } from '../../lib/domain/account-number';
+import type { AccountId } from '../../lib/accounts/domain/account-id';
+import { legacyAccountNumber } from '../../lib/accounts/domain/account-number';
 import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from '../idem-adapter';
 import { accountBook, BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';

@@ -3,8 +3,8 @@
 // with deposits so balances stay put: each writer alternates deposit, withdrawal, deposit, … of one
 // cent, with a fresh command id per operation, on an account opened with $1,000,000.00.
 import { createHash } from 'node:crypto';
-import type { AccountCommand } from '../../lib/domain/account';
-import type { AccountId } from '../../lib/domain/account-id';
+import type { AccountCommand } from '../../lib/accounts/domain/account';
+import type { AccountId } from '../../lib/accounts/domain/account-id';
 import type { OpOutcome } from '../measurement/closed-loop';
 import { BENCH_AMOUNT_CENTS, newId } from './payload';
 

@@ -7,7 +7,7 @@
 // fails one call, and its retry replays.
 import pg from 'pg';
 import { migrate } from '../../lib/db/migrate';
-import type { AccountCommand } from '../../lib/domain/account';
+import type { AccountCommand } from '../../lib/accounts/domain/account';
 import type { OpOutcome } from '../measurement/closed-loop';
 import { fingerprintOf, metadataOf, moneyCommand, type Appender } from './job';
 import { seededPool } from './seeded-pool';

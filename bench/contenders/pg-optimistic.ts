@@ -7,7 +7,7 @@
 // The unique constraints decide, as in Idem: (stream_id, version) → re-load and re-decide after a
 // backoff (Idem's policy, 30 attempts); commands_pkey → re-load, which replays the stored outcome.
 import type pg from 'pg';
-import { decide, type Account, type AccountCommand } from '../../lib/domain/account';
+import { decide, type Account, type AccountCommand } from '../../lib/accounts/domain/account';
 import { backoffMs, sleep, type OpOutcome } from '../measurement/closed-loop';
 import { fingerprintOf, metadataOf, moneyCommand, type Appender } from './job';
 import { seededPool } from './seeded-pool';

@@ -3,8 +3,8 @@
 // balanceAfterCents, one accepted `commands` row per event (events.command_id references it), the
 // transaction rows and the balance row, and optionally a snapshot `tail` events before the head.
 import pg from 'pg';
-import type { AccountId } from '../../lib/domain/account-id';
-import { legacyAccountNumber } from '../../lib/domain/account-number';
+import type { AccountId } from '../../lib/accounts/domain/account-id';
+import { legacyAccountNumber } from '../../lib/accounts/domain/account-number';
 import { ACCOUNT_SNAPSHOT_SCHEMA, newAccountId } from '../idem-adapter';
 import { BENCH_CUSTOMER } from './job';
 import { newId } from './payload';

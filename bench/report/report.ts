@@ -200,7 +200,7 @@ export function renderMarkdown(r: RunResults, charts: string[], analysis: string
       '- **Idem**: the production path (`handleAccountCommand` through bench/idem-adapter.ts, production pool and settings): load, decide, one-statement commit of command row + event + balance + transaction row (+ a snapshot every 10th event).',
     );
     L.push(
-      "- **Emmett CommandHandler**: `CommandHandler` from @event-driven-io/emmett with the same pure decider (lib/domain/account.ts) over `getPostgreSQLEventStore`: read the whole stream, fold, decide, append with the expected version, its own retry on conflict (given Idem's budget: 30 attempts, 2 → 100 ms backoff). **It has no deduplication**: a repeated command id is applied again; it writes the events only (no command row, no projections).",
+      "- **Emmett CommandHandler**: `CommandHandler` from @event-driven-io/emmett with the same pure decider (lib/accounts/domain/account.ts) over `getPostgreSQLEventStore`: read the whole stream, fold, decide, append with the expected version, its own retry on conflict (given Idem's budget: 30 attempts, 2 → 100 ms backoff). **It has no deduplication**: a repeated command id is applied again; it writes the events only (no command row, no projections).",
     );
     L.push(
       "- **pg optimistic floor**: hand-written with plain `pg` on Idem's tables: two prepared statements (load command row + balance row; one-statement commit of the same four rows), unique constraints decide, re-decide after a backoff.",

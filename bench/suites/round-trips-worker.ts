@@ -8,7 +8,7 @@ import { openAccount } from '../contenders/idem';
 import { countQueries, newTally, pauseCounting, perOperation, total } from '../measurement/counting-pg';
 import { createPrismaClient, handleAccountCommand } from '../idem-adapter';
 import { moneyCommand } from '../contenders/job';
-import type { AccountId } from '../../lib/domain/account-id';
+import type { AccountId } from '../../lib/accounts/domain/account-id';
 import { median } from '../measurement/hdr';
 
 export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };

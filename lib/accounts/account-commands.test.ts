@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent } from '@/lib/domain/account';
-import type { AccountId } from '@/lib/domain/account-id';
-import type { AccountNumber } from '@/lib/domain/account-number';
-import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/domain/upcast';
-import type { LoadedStream, RecordedEvent } from '@/lib/event-store/types';
+import { DeciderSpecification, specDecider } from '@/lib/testing/decider-spec';
+import { MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent } from '@/lib/accounts/domain/account';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
+import type { AccountNumber } from '@/lib/accounts/domain/account-number';
+import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/accounts/domain/upcast';
+import type { LoadedStream, RecordedEvent } from '@/lib/event-store';
 import { accountCommandSpec } from './account-commands';
 import { accountBalances, accountTransactions } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';
@@ -49,10 +50,9 @@ const recorded = (version: number, event: Stored, schemaVersion = SCHEMA[event.t
 const events = (...past: AccountEvent[]) => ({ snapshot: null, events: past.map((e, i) => recorded(i + 1, e)), version: past.length });
 const snapshotAt = (version: number, balanceCents: number) => ({ snapshot: { version, state: state(balanceCents) }, events: [], version });
 
-function given(stream: LoadedStream | null) {
-  const streams = new Map(stream ? [[streamId, stream]] : []);
-  return { when: (command: AccountCommand, every = 0) => accountCommandSpec(command, every).decide(streams) };
-}
+/** Given the account's stream as loaded (none: a new account), when a command, then the spec's decision (a snapshot every `every` events). */
+const account = (every = 0) => DeciderSpecification.for(specDecider((command: AccountCommand) => accountCommandSpec(command, every)));
+const on = (stream: LoadedStream): [string, LoadedStream] => [streamId, stream];
 
 // The expected decision, spelled out whole. The balance row carries the result's balance and version;
 // the account opened earlier unless this command opens it (from version 0).
@@ -85,53 +85,92 @@ describe('OpenAccount', () => {
   const with500 = { v: 0, amount: 500, balance: 500, events: [opened(at), deposited(500, 500, at)], tx: [tx('deposit', 500, 500, 2)] };
 
   it('given no stream, opens at version 1 and deposits at 2: both events, the balance row, the deposit row', () => {
-    expect(given(null).when(open('  Ada ', 500))).toStrictEqual(accepted('OpenAccount', with500));
+    account().given([]).when(open('  Ada ', 500)).then(accepted('OpenAccount', with500));
     // With snapshots every 2 events the opening crosses 2: the opened account is snapshotted.
     const snapshots = [{ streamId, version: 2, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(500, at) }];
-    expect(given(null).when(open('Ada', 500), 2)).toStrictEqual(accepted('OpenAccount', { ...with500, snapshots }));
+    account(2)
+      .given([])
+      .when(open('Ada', 500))
+      .then(accepted('OpenAccount', { ...with500, snapshots }));
   });
 
   it('without an opening deposit: one event, a balance row at version 1, no transaction row', () => {
     const bare = { v: 0, amount: 0, balance: 0, events: [opened(at)], tx: [] };
-    expect(given(null).when(open('Ada'))).toStrictEqual(accepted('OpenAccount', bare));
+    account().given([]).when(open('Ada')).then(accepted('OpenAccount', bare));
   });
 
   it('rejects an account that is already open, and an empty owner', () => {
-    expect(given(events(opened())).when(open('Ada'))).toStrictEqual(rejected({ code: 'AccountAlreadyOpen', accountId: id }));
-    expect(given(null).when(open('  '))).toStrictEqual(rejected({ code: 'InvalidOwner', reason: 'Owner name must be 1 to 80 characters' }));
+    account()
+      .given([on(events(opened()))])
+      .when(open('Ada'))
+      .then(rejected({ code: 'AccountAlreadyOpen', accountId: id }));
+    account()
+      .given([])
+      .when(open('  '))
+      .then(rejected({ code: 'InvalidOwner', reason: 'Owner name must be 1 to 80 characters' }));
   });
 });
 
 describe('DepositMoney', () => {
   it('given version 2, appends at expected version 2 and writes the rows of version 3', () => {
     const expected = { v: 2, amount: 250, balance: 750, events: [deposited(250, 750, at)], tx: [tx('deposit', 250, 750, 3)] };
-    expect(given(events(opened(), deposited(500, 500))).when(deposit(250))).toStrictEqual(accepted('DepositMoney', expected));
+    account()
+      .given([on(events(opened(), deposited(500, 500)))])
+      .when(deposit(250))
+      .then(accepted('DepositMoney', expected));
   });
 
   it('reads stored v1 events through the upcaster; an account opened before customers belongs to nobody', () => {
     const v1Data = { accountId: id, amountCents: 500, balanceAfterCents: 500, depositedAt: earlier };
     const v1Deposit = recorded(2, { type: 'MoneyDeposited', data: v1Data }, 1);
     const withoutCurrency = { snapshot: null, events: [recorded(1, opened()), v1Deposit], version: 2 };
-    expect(given(withoutCurrency).when(deposit(1))).toMatchObject({ status: 'accepted', result: { balanceCents: 501, version: 3 } });
+    account()
+      .given([on(withoutCurrency)])
+      .when(deposit(1))
+      .thenMatches({ status: 'accepted', result: { balanceCents: 501, version: 3 } });
     const v1Opened = recorded(1, { type: 'AccountOpened', data: { accountId: id, owner: 'Ada', openedAt: earlier } }, 1);
-    expect(given({ snapshot: null, events: [v1Opened], version: 1 }).when(deposit(1))).toStrictEqual(notOwner);
+    account()
+      .given([on({ snapshot: null, events: [v1Opened], version: 1 })])
+      .when(deposit(1))
+      .then(notOwner);
   });
 
   it('snapshots when the commit reaches a multiple of every, and not on the next one or when every is 0', () => {
     const snapshots = [{ streamId, version: 10, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(1_000) }];
     const to1000 = { v: 9, amount: 100, balance: 1_000, events: [deposited(100, 1_000, at)], tx: [tx('deposit', 100, 1_000, 10)] };
-    expect(given(snapshotAt(9, 900)).when(deposit(100), 10)).toStrictEqual(accepted('DepositMoney', { ...to1000, snapshots }));
-    expect(given(snapshotAt(9, 900)).when(deposit(100), 0)).toStrictEqual(accepted('DepositMoney', to1000));
-    expect(given(snapshotAt(10, 1_000)).when(deposit(100), 10)).toMatchObject({ status: 'accepted', work: { snapshots: [] } });
+    account(10)
+      .given([on(snapshotAt(9, 900))])
+      .when(deposit(100))
+      .then(accepted('DepositMoney', { ...to1000, snapshots }));
+    account(0)
+      .given([on(snapshotAt(9, 900))])
+      .when(deposit(100))
+      .then(accepted('DepositMoney', to1000));
+    account(10)
+      .given([on(snapshotAt(10, 1_000))])
+      .when(deposit(100))
+      .thenMatches({ status: 'accepted', work: { snapshots: [] } });
   });
 
   it("rejects an unknown account, another customer's account, a zero amount and a balance past the limit", () => {
-    expect(given(null).when(deposit(100))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: id }));
-    expect(given(events(opened())).when(deposit(100, id, bob))).toStrictEqual(notOwner);
+    account()
+      .given([])
+      .when(deposit(100))
+      .then(rejected({ code: 'AccountNotFound', accountId: id }));
+    account()
+      .given([on(events(opened()))])
+      .when(deposit(100, id, bob))
+      .then(notOwner);
     const zero = { code: 'InvalidAmount', amountCents: 0, reason: 'Amount must be greater than zero' };
-    expect(given(events(opened())).when(deposit(0))).toStrictEqual(rejected(zero));
+    account()
+      .given([on(events(opened()))])
+      .when(deposit(0))
+      .then(rejected(zero));
     const full = { code: 'BalanceLimitExceeded', accountId: id, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 };
-    expect(given(snapshotAt(3, MAX_BALANCE_CENTS)).when(deposit(1))).toStrictEqual(rejected(full));
+    account()
+      .given([on(snapshotAt(3, MAX_BALANCE_CENTS))])
+      .when(deposit(1))
+      .then(rejected(full));
   });
 });
 
@@ -139,16 +178,31 @@ describe('WithdrawMoney', () => {
   it('given a snapshot and the events after it, appends after the last event and writes a withdrawal row', () => {
     const stream = { snapshot: { version: 9, state: state(900) }, events: [recorded(10, deposited(100, 1_000))], version: 10 };
     const expected = { v: 10, amount: 300, balance: 700, events: [withdrawn(300, 700)], tx: [tx('withdrawal', 300, 700, 11)] };
-    expect(given(stream).when(withdraw(300))).toStrictEqual(accepted('WithdrawMoney', expected));
+    account()
+      .given([on(stream)])
+      .when(withdraw(300))
+      .then(accepted('WithdrawMoney', expected));
   });
 
   it("rejects more than the balance, an unknown account, another customer's account and a negative amount", () => {
     const insufficient = { code: 'InsufficientFunds', accountId: id, balanceCents: 500, requestedCents: 501 };
-    expect(given(events(opened(), deposited(500, 500))).when(withdraw(501))).toStrictEqual(rejected(insufficient));
-    expect(given(null).when(withdraw(1))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: id }));
-    expect(given(events(opened(), deposited(500, 500))).when(withdraw(1, bob))).toStrictEqual(notOwner);
+    account()
+      .given([on(events(opened(), deposited(500, 500)))])
+      .when(withdraw(501))
+      .then(rejected(insufficient));
+    account()
+      .given([])
+      .when(withdraw(1))
+      .then(rejected({ code: 'AccountNotFound', accountId: id }));
+    account()
+      .given([on(events(opened(), deposited(500, 500)))])
+      .when(withdraw(1, bob))
+      .then(notOwner);
     const negative = { code: 'InvalidAmount', amountCents: -1, reason: 'Amount must be greater than zero' };
-    expect(given(events(opened())).when(withdraw(-1))).toStrictEqual(rejected(negative));
+    account()
+      .given([on(events(opened()))])
+      .when(withdraw(-1))
+      .then(rejected(negative));
   });
 
   it('decides again on fresher streams (as after a conflict), keeping nothing of the first answer', () => {

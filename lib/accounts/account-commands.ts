@@ -1,11 +1,17 @@
 import 'server-only';
-import { accountStreamId, decide, evolve, type AccountCommand, type AccountRejection } from '@/lib/domain/account';
+import { accountStreamId, decide, evolve, type AccountCommand, type AccountRejection } from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
-import { fingerprint } from '@/lib/event-store/fingerprint';
-import { handleCommand, type CommandResult, type CommandSpec, type ConflictObserver, type RetryPolicy } from '@/lib/event-store/handler';
-import { snapshotEvery } from '@/lib/event-store/snapshots';
-import { emptyStream } from '@/lib/event-store/types';
+import {
+  fingerprint,
+  handleCommand,
+  type CommandResult,
+  type CommandSpec,
+  type ConflictObserver,
+  type RetryPolicy,
+  snapshotEvery,
+  emptyStream,
+} from '@/lib/event-store';
 import { ACCOUNT_PROJECTIONS, projectAccount, toProjectionWrites } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
 

@@ -3,9 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
-import { accountStreamId, type AccountCommand, type WithdrawMoney } from '@/lib/domain/account';
-import type { AccountId } from '@/lib/domain/account-id';
-import { markShared } from '@/lib/event-store/contention';
+import { accountStreamId, type AccountCommand, type WithdrawMoney } from '@/lib/accounts/domain/account';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
+import { markShared } from '@/lib/event-store';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { countRows, expectConsistentAccount, testDb } from '@/test/db';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
-import type { AccountCommand, WithdrawMoney } from '@/lib/domain/account';
+import type { AccountCommand, WithdrawMoney } from '@/lib/accounts/domain/account';
 import { countRows, expectConsistentAccount, testDb } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 const db = testDb(20);

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { AccountResult } from '@/lib/accounts/account-commands';
-import type { CommandResult } from '@/lib/event-store/handler';
+import type { CommandResult } from '@/lib/event-store';
 import type { TransferResult } from '@/lib/accounts/transfer-command';
-import { MAX_BALANCE_CENTS, type AccountRejection } from '@/lib/domain/account';
+import { MAX_BALANCE_CENTS, type AccountRejection } from '@/lib/accounts/domain/account';
 import { formatUsd } from '@/lib/domain/money';
 import type { FormResult } from '@/lib/accounts/form-schemas';
 

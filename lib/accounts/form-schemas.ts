@@ -1,9 +1,9 @@
 // One validation schema per form, used by the browser (react-hook-form) and again by the server
 // action, which never trusts what the browser checked.
 import { z } from 'zod';
-import { OWNER_MAX_LENGTH } from '@/lib/domain/account';
-import { parseAccountId } from '@/lib/domain/account-id';
-import { parseAccountNumber } from '@/lib/domain/account-number';
+import { OWNER_MAX_LENGTH } from '@/lib/accounts/domain/account';
+import { parseAccountId } from '@/lib/accounts/domain/account-id';
+import { parseAccountNumber } from '@/lib/accounts/domain/account-number';
 import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
 import { plainText } from '@/lib/text/plain-text';
 

@@ -5,11 +5,9 @@ import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/
 import { newAccountId } from '@/lib/accounts/ids';
 import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
 import { poolOf } from '@/lib/db/prisma';
-import { accountStreamId, type AccountCommand } from '@/lib/domain/account';
-import type { AccountId } from '@/lib/domain/account-id';
-import { MAX_BATCH, MAX_WAITING_PER_STREAM, queueSize } from '@/lib/event-store/command-queue';
-import { markContended, markShared } from '@/lib/event-store/contention';
-import { streamsInTurn } from '@/lib/event-store/stream-turns';
+import { accountStreamId, type AccountCommand } from '@/lib/accounts/domain/account';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
+import { MAX_BATCH, MAX_WAITING_PER_STREAM, queueSize, markContended, markShared, streamsInTurn } from '@/lib/event-store';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { expectConsistentAccount, testDb } from '@/test/db';
 

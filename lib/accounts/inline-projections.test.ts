@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Account, AccountEvent } from '@/lib/domain/account';
-import { defineInlineProjection } from '@/lib/event-store/inline-projection';
+import type { Account, AccountEvent } from '@/lib/accounts/domain/account';
+import { defineInlineProjection } from '@/lib/event-store';
 import { ACCOUNT_PROJECTIONS, accountBalances, accountTransactions, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
 
 // The account read models as pure data: given the state after a commit and its events, then exactly

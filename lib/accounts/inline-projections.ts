@@ -1,7 +1,7 @@
 // Inline read models for accounts, computed from the aggregate state and the events of one commit.
 // The rows are pure data; the engine writes them in the same statement as the events.
-import type { Account, AccountEvent } from '@/lib/domain/account';
-import { defineInlineProjection, type ProjectionWrite } from '@/lib/event-store/inline-projection';
+import type { Account, AccountEvent } from '@/lib/accounts/domain/account';
+import { defineInlineProjection, type ProjectionWrite } from '@/lib/event-store';
 
 /** One row per account: its current balance, written whole, never moved backwards. */
 export const accountBalances = defineInlineProjection({

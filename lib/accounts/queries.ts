@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
-import type { AccountId } from '@/lib/domain/account-id';
-import type { AccountNumber } from '@/lib/domain/account-number';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
+import type { AccountNumber } from '@/lib/accounts/domain/account-number';
 import { maskName } from '@/lib/domain/mask-name';
 
 // Read side of the account module: pages read the inline projections, never rehydrate. Customer

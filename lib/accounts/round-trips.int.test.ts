@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
-import type { AccountCommand } from '@/lib/domain/account';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountCommand } from '@/lib/accounts/domain/account';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { testDb } from '@/test/db';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
 import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, rehydrate } from '@/lib/accounts/stream';
-import type { AccountCommand } from '@/lib/domain/account';
-import { loadForCommand, readStream } from '@/lib/event-store/load';
+import type { AccountCommand } from '@/lib/accounts/domain/account';
+import { loadForCommand, readStream } from '@/lib/event-store';
 import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
 import { expectConsistentAccount, testDb } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
-import { legacyAccountNumber } from '@/lib/domain/account-number';
+import { legacyAccountNumber } from '@/lib/accounts/domain/account-number';
 
 const db = testDb(10);
 const now = new Date('2026-11-26T12:00:00.000Z');

@@ -1,7 +1,6 @@
-import { evolve, initialState, type Account, type AccountEvent } from '@/lib/domain/account';
-import { EVENT_SCHEMA_VERSIONS, upcast } from '@/lib/domain/upcast';
-import { snapshotDue } from '@/lib/event-store/snapshots';
-import { storedEventOf, type EventMetadata, type LoadedStream, type NewEvent, type RecordedEvent, type SnapshotWrite } from '@/lib/event-store/types';
+import { evolve, initialState, type Account, type AccountEvent } from '@/lib/accounts/domain/account';
+import { EVENT_SCHEMA_VERSIONS, upcast } from '@/lib/accounts/domain/upcast';
+import { snapshotDue, storedEventOf, type EventMetadata, type LoadedStream, type NewEvent, type RecordedEvent, type SnapshotWrite } from '@/lib/event-store';
 
 // The account stream as the engine stores it: events in and out of their stored shape, snapshots.
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { maskName } from '@/lib/domain/mask-name';
 import type { TransactionKind } from '@/lib/accounts/inline-projections';
 

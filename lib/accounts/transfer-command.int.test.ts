@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
-import type { WriteConflict } from '@/lib/event-store/pg-errors';
-import type { TransferMoney } from '@/lib/domain/transfer';
+import type { WriteConflict } from '@/lib/event-store';
+import type { TransferMoney } from '@/lib/accounts/domain/transfer';
 import { handleTransfer } from '@/lib/accounts/transfer-command';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -10,7 +10,7 @@ import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { checkInvariants } from '@/test/invariants';
 import { expectConsistentAccount, freshDatabase } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // A database of this file's own, so the whole-ledger invariant checker sees only these commands.

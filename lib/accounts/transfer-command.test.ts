@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BALANCE_CENTS, type AccountEvent } from '@/lib/domain/account';
-import type { AccountId } from '@/lib/domain/account-id';
-import type { TransferMoney } from '@/lib/domain/transfer';
-import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/domain/upcast';
-import type { LoadedStream, RecordedEvent } from '@/lib/event-store/types';
+import { DeciderSpecification, specDecider } from '@/lib/testing/decider-spec';
+import { MAX_BALANCE_CENTS, type AccountEvent } from '@/lib/accounts/domain/account';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
+import type { TransferMoney } from '@/lib/accounts/domain/transfer';
+import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/accounts/domain/upcast';
+import type { LoadedStream, RecordedEvent } from '@/lib/event-store';
 import { accountBalances, accountTransactions } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';
 import { transferCommandSpec } from './transfer-command';
@@ -50,9 +51,8 @@ const openedWith = (id: string, cents: number): [string, LoadedStream] => {
   return [streamOf(id), { snapshot: null, events: recorded, version: 2 }];
 };
 
-function given(...streams: [string, LoadedStream][]) {
-  return { when: (command: TransferMoney, every = 0) => transferCommandSpec(command, every).decide(new Map(streams)) };
-}
+/** Given the accounts' streams as loaded, when a transfer, then the spec's decision (a snapshot every `every` events). */
+const transfers = (every = 0) => DeciderSpecification.for(specDecider((command: TransferMoney) => transferCommandSpec(command, every)));
 
 // The expected decision: side(id, expectedVersion, balance after) per account, spelled out whole.
 type Side = { id: string; v: number; after: number };
@@ -98,61 +98,99 @@ const rejected = (rejection: object) => ({ status: 'rejected', rejection });
 
 describe('TransferMoney accepted', () => {
   it('given the source at version 4 and the destination at 2, appends at 4 and 2 and writes both sides at 5 and 3', () => {
-    expect(given(snapshotAt(a, 4, 1_000), openedWith(b, 100)).when(transfer(250))).toStrictEqual(
-      accepted(250, { id: a, v: 4, after: 750 }, { id: b, v: 2, after: 350 }),
-    );
+    transfers()
+      .given([snapshotAt(a, 4, 1_000), openedWith(b, 100)])
+      .when(transfer(250))
+      .then(accepted(250, { id: a, v: 4, after: 750 }, { id: b, v: 2, after: 350 }));
   });
 
   it('may empty the source exactly', () => {
-    expect(given(snapshotAt(a, 9, 300), snapshotAt(b, 1, 0)).when(transfer(300))).toStrictEqual(
-      accepted(300, { id: a, v: 9, after: 0 }, { id: b, v: 1, after: 300 }),
-    );
+    transfers()
+      .given([snapshotAt(a, 9, 300), snapshotAt(b, 1, 0)])
+      .when(transfer(300))
+      .then(accepted(300, { id: a, v: 9, after: 0 }, { id: b, v: 1, after: 300 }));
   });
 
   it('snapshots the side that crosses a multiple of every, either side or both, none when every is 0', () => {
-    const streams = given(snapshotAt(a, 4, 1_000), snapshotAt(b, 7, 100));
+    const streams: [string, LoadedStream][] = [snapshotAt(a, 4, 1_000), snapshotAt(b, 7, 100)];
     const from = { id: a, v: 4, after: 900 };
     const to = { id: b, v: 7, after: 200 };
     const snapA = { streamId: streamOf(a), version: 5, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(a, 900) };
     const snapB = { streamId: streamOf(b), version: 8, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(b, 200) };
-    expect(streams.when(transfer(100), 5)).toStrictEqual(accepted(100, from, to, [snapA]));
-    expect(streams.when(transfer(100), 8)).toStrictEqual(accepted(100, from, to, [snapB]));
-    expect(streams.when(transfer(100), 1)).toStrictEqual(accepted(100, from, to, [snapA, snapB]));
-    expect(streams.when(transfer(100), 3)).toStrictEqual(accepted(100, from, to));
-    expect(streams.when(transfer(100), 0)).toStrictEqual(accepted(100, from, to));
+    transfers(5)
+      .given(streams)
+      .when(transfer(100))
+      .then(accepted(100, from, to, [snapA]));
+    transfers(8)
+      .given(streams)
+      .when(transfer(100))
+      .then(accepted(100, from, to, [snapB]));
+    transfers(1)
+      .given(streams)
+      .when(transfer(100))
+      .then(accepted(100, from, to, [snapA, snapB]));
+    transfers(3)
+      .given(streams)
+      .when(transfer(100))
+      .then(accepted(100, from, to));
+    transfers(0)
+      .given(streams)
+      .when(transfer(100))
+      .then(accepted(100, from, to));
   });
 });
 
 describe('TransferMoney rejected', () => {
-  const both = given(snapshotAt(a, 3, 1_000), snapshotAt(b, 3, 100));
+  const both: [string, LoadedStream][] = [snapshotAt(a, 3, 1_000), snapshotAt(b, 3, 100)];
 
   it('rejects a transfer to the same account', () => {
-    expect(both.when(transfer(100, a, a))).toStrictEqual(rejected({ code: 'SameAccount', accountId: a }));
+    transfers()
+      .given(both)
+      .when(transfer(100, a, a))
+      .then(rejected({ code: 'SameAccount', accountId: a }));
   });
 
   it("rejects moving money out of another customer's account, before anything else is looked at", () => {
-    expect(both.when(transfer(100, a, b, bob))).toStrictEqual(rejected({ code: 'NotOwner', accountId: a }));
-    expect(both.when(transfer(100, a, a, bob))).toStrictEqual(rejected({ code: 'NotOwner', accountId: a }));
-    expect(both.when(transfer(1_000_000, b, a))).toStrictEqual(rejected({ code: 'NotOwner', accountId: b }));
+    transfers()
+      .given(both)
+      .when(transfer(100, a, b, bob))
+      .then(rejected({ code: 'NotOwner', accountId: a }));
+    transfers()
+      .given(both)
+      .when(transfer(100, a, a, bob))
+      .then(rejected({ code: 'NotOwner', accountId: a }));
+    transfers()
+      .given(both)
+      .when(transfer(1_000_000, b, a))
+      .then(rejected({ code: 'NotOwner', accountId: b }));
   });
 
   it('rejects an unknown source or destination', () => {
-    expect(given(snapshotAt(b, 3, 100)).when(transfer(100))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: a }));
-    expect(given(snapshotAt(a, 3, 1_000)).when(transfer(100))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: b }));
-    expect(both.when(transfer(100, a, c))).toStrictEqual(rejected({ code: 'AccountNotFound', accountId: c }));
+    transfers()
+      .given([snapshotAt(b, 3, 100)])
+      .when(transfer(100))
+      .then(rejected({ code: 'AccountNotFound', accountId: a }));
+    transfers()
+      .given([snapshotAt(a, 3, 1_000)])
+      .when(transfer(100))
+      .then(rejected({ code: 'AccountNotFound', accountId: b }));
+    transfers()
+      .given(both)
+      .when(transfer(100, a, c))
+      .then(rejected({ code: 'AccountNotFound', accountId: c }));
   });
 
   it('rejects more than the source holds, and a zero amount', () => {
     const insufficient = { code: 'InsufficientFunds', accountId: a, balanceCents: 1_000, requestedCents: 1_001 };
-    expect(both.when(transfer(1_001))).toStrictEqual(rejected(insufficient));
+    transfers().given(both).when(transfer(1_001)).then(rejected(insufficient));
     const zero = { code: 'InvalidAmount', amountCents: 0, reason: 'Amount must be greater than zero' };
-    expect(both.when(transfer(0))).toStrictEqual(rejected(zero));
+    transfers().given(both).when(transfer(0)).then(rejected(zero));
   });
 
   it('rejects a transfer that would take the destination past the balance limit', () => {
-    const full = given(snapshotAt(a, 3, 1_000), snapshotAt(b, 3, MAX_BALANCE_CENTS));
+    const full: [string, LoadedStream][] = [snapshotAt(a, 3, 1_000), snapshotAt(b, 3, MAX_BALANCE_CENTS)];
     const limit = { code: 'BalanceLimitExceeded', accountId: b, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 };
-    expect(full.when(transfer(1))).toStrictEqual(rejected(limit));
+    transfers().given(full).when(transfer(1)).then(rejected(limit));
   });
 });
 

@@ -1,12 +1,9 @@
 import 'server-only';
-import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/domain/account';
+import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
-import { decideTransfer, type TransferMoney } from '@/lib/domain/transfer';
+import { decideTransfer, type TransferMoney } from '@/lib/accounts/domain/transfer';
 import { db as defaultDb } from '@/lib/db/prisma';
-import { fingerprint } from '@/lib/event-store/fingerprint';
-import { handleCommand, type CommandResult, type CommandSpec } from '@/lib/event-store/handler';
-import { snapshotEvery } from '@/lib/event-store/snapshots';
-import { emptyStream, type LoadedStream } from '@/lib/event-store/types';
+import { fingerprint, handleCommand, type CommandResult, type CommandSpec, snapshotEvery, emptyStream, type LoadedStream } from '@/lib/event-store';
 import type { HandleOptions } from './account-commands';
 import { ACCOUNT_PROJECTIONS, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';

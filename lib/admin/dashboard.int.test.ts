@@ -5,7 +5,7 @@ import { newAccountId } from '@/lib/accounts/ids';
 import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { withClient } from '@/lib/db/with-client';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { catchUp, ASYNC_PROJECTIONS } from '@/lib/projections/runner';
 import { testAccountNumber } from '@/test/customers';
 import { freshDatabase } from '@/test/db';

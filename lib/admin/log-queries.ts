@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
-import { ACCOUNT_EVENT_TYPES } from '@/lib/domain/account';
+import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 // Read side of the admin console: single events, the command log, and the global log for the API.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@/lib/event-store/types';
+import type { RecordedEvent } from '@/lib/event-store';
 import { changesBetween, stateAt, statesAfterEachEvent } from './time-travel';
 
 // Time travel over an account stream: the state after each version, a point in it by version or

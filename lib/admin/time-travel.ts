@@ -1,7 +1,7 @@
 import 'server-only';
 import { accountEventOf } from '@/lib/accounts/stream';
-import { evolve, initialState, type Account } from '@/lib/domain/account';
-import type { RecordedEvent } from '@/lib/event-store/types';
+import { evolve, initialState, type Account } from '@/lib/accounts/domain/account';
+import type { RecordedEvent } from '@/lib/event-store';
 
 export type StateAfter = { event: RecordedEvent; before: Account | null; state: Account | null; error: string | null };
 

@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { signInPath } from '@/lib/auth/next-path';
 import { db } from '@/lib/db/prisma';
-import { isConnectionError } from '@/lib/event-store/connection-errors';
+import { isConnectionError } from '@/lib/db/connection-errors';
 
 // Who is calling. Everything is read from PostgreSQL on every call (sessions, keys, the user's ban
 // flag); nothing is cached in memory or in a cookie, so a sign-out, a revoked key or a disabled

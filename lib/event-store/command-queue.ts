@@ -1,19 +1,16 @@
 import 'server-only';
 import { AsyncResource } from 'node:async_hooks';
 import type { Db } from '@/lib/db/prisma';
-import { observeStep } from '@/lib/observability/command-observer';
+import { singleton } from '@/lib/singleton';
+import { attempt } from './attempt';
+import type { AnyCommandSpec, CommandResult, CommandSpec, ConflictObserver } from './command';
+import { isConnectionError } from '@/lib/db/connection-errors';
 import { backoff, isContended, isShared, markContended, markShared, sleep, type RetryPolicy } from './contention';
-import { decideInSequence } from './decisions';
-import type { CommandResult, CommandSpec, ConflictObserver } from './handler';
-import { loadForCommands } from './load';
-import { counted, outOfAttempts, retryableConflict } from './outcomes';
-import { isConnectionError } from './connection-errors';
-import { COMMANDS_PKEY, writeConflictOf } from './pg-errors';
-import { inTransaction, sqlOf, type SqlClient } from './sql';
-import { lockStreams } from './stream-lock';
+import type { Decisions } from './decisions';
+import { COMMANDS_PKEY, counted, outOfAttempts, retryableConflict } from './outcomes';
+import { writeConflictOf } from '@/lib/db/pg-errors';
 import { takeTurns } from './stream-turns';
-import type { CommandRecord, LoadedStream } from './types';
-import { commit } from './unit-of-work';
+import type { LoadedStream } from './types';
 
 // Group commit for commands on one stream each. A command that arrives while its process is
 // already waiting on the database joins the next batch instead of taking a round trip of its own:
@@ -36,7 +33,7 @@ import { commit } from './unit-of-work';
 
 type AnyResult = CommandResult<unknown, unknown>;
 type Waiter = {
-  spec: CommandSpec<unknown, unknown>;
+  spec: AnyCommandSpec;
   policy: RetryPolicy;
   onConflict?: ConflictObserver;
   attempt: number;
@@ -62,8 +59,8 @@ export const MAX_WAITING_PER_STREAM = 1_000;
 /** Streams whose state is kept between batches at most (the oldest are forgotten first). */
 export const MAX_KNOWN = 1_000;
 
-/** On globalThis: Next bundles this module into several chunks, and one process has one queue per client. */
-const queues: WeakMap<Db, Queue> = ((globalThis as unknown as { idemCommandQueues?: WeakMap<Db, Queue> }).idemCommandQueues ??= new WeakMap());
+/** The process's own (Next bundles this module into several chunks): one queue per client. */
+const queues = singleton('idem.command-queues', () => new WeakMap<Db, Queue>());
 
 /** What the queue holds now (bounded; for tests and the benchmark's memory report). */
 export const queueSize = (db: Db) => {
@@ -94,9 +91,7 @@ export function enqueue<Result, Rejection>(
   if (queue.waiters.length >= MAX_WAITING || (queue.waiting.get(spec.streamIds[0]!) ?? 0) >= MAX_WAITING_PER_STREAM)
     return Promise.resolve({ status: 'busy', commandId: spec.commandId, attempts: attempt - 1 });
   const result = new Promise<AnyResult>((resolve, reject) =>
-    wait(queue, [
-      { spec: spec as CommandSpec<unknown, unknown>, policy, onConflict, attempt, alone: false, scope: new AsyncResource('IdemCommand'), resolve, reject },
-    ]),
+    wait(queue, [{ spec: spec as AnyCommandSpec, policy, onConflict, attempt, alone: false, scope: new AsyncResource('IdemCommand'), resolve, reject }]),
   );
   schedule(db, queue);
   return result as Promise<CommandResult<Result, Rejection>>;
@@ -190,50 +185,27 @@ function takeBatch(queue: Queue, share: number): Waiter[] {
 }
 
 async function runBatch(db: Db, queue: Queue, batch: Waiter[], streamIds: string[]): Promise<void> {
-  const { snapshotSchemaVersion, projections } = batch[0]!.spec;
+  const { snapshotSchemaVersion } = batch[0]!.spec;
   // Under the streams' locks, in a transaction: when another writer shares a stream, and for
   // commands retried after a conflict (like any queued retry: the lock lets them take turns).
   const locked = isShared(streamIds) || batch.some((w) => w.attempt > 1);
-  // Spans: a batch of one is its command's load / decide / commit; a larger batch's load and commit
-  // name its commands, and each command still gets its own decide.
-  const one = batch.length === 1 ? batch[0]!.spec : null;
-  const attributes: Record<string, string | number> = one
-    ? { 'idem.command_id': one.commandId, 'idem.command_type': one.type }
-    : { 'idem.batch_size': batch.length, 'idem.command_ids': batch.map((w) => w.spec.commandId).join(',') };
-  const decide = (spec: CommandSpec<unknown, unknown>, streams: Map<string, LoadedStream>) =>
-    observeStep('decide', { 'idem.command_id': spec.commandId, 'idem.command_type': spec.type }, async () => spec.decide(streams));
-  const attempt = async (sql: SqlClient) => {
-    if (locked) await lockStreams(sql, streamIds);
-    const loaded = new Map<string, LoadedStream>();
-    for (const id of streamIds) {
-      const known = locked ? undefined : queue.known.get(id);
-      if (known?.snapshotSchemaVersion === snapshotSchemaVersion) loaded.set(id, known.stream);
-    }
-    let recorded = new Map<string, CommandRecord>();
-    const missing = streamIds.filter((id) => !loaded.has(id));
-    if (missing.length > 0) {
-      const fresh = await observeStep('load', attributes, () =>
-        loadForCommands(sql, [...new Set(batch.map((w) => w.spec.commandId))], missing, snapshotSchemaVersion),
-      );
-      recorded = fresh.commands;
-      for (const [id, stream] of fresh.streams) loaded.set(id, stream);
-    }
-    const decided = await decideInSequence(
-      batch.map((w) => w.spec),
-      recorded,
-      loaded,
-      decide,
-    );
-    const outcome: Record<string, string> = one && decided.work[0] ? { 'idem.outcome': decided.work[0].command.status } : {};
-    if (decided.work.length > 0) await observeStep('commit', { ...attributes, ...outcome }, () => commit(sql, { projections, commands: decided.work }));
-    return decided;
-  };
-  let decided: Awaited<ReturnType<typeof attempt>>;
+  let decided: Decisions;
   // A locked batch waits for this process's turn on its streams first, without a connection
   // (./stream-turns.ts): commands over several streams queue on the same locks.
   const passOn = locked ? await takeTurns(db, streamIds, true) : null;
+  // What our last commit left of these streams (a batch that locks loads them fresh instead).
+  const known = new Map<string, LoadedStream>();
+  for (const id of streamIds) {
+    const k = queue.known.get(id);
+    if (k?.snapshotSchemaVersion === snapshotSchemaVersion) known.set(id, k.stream);
+  }
   try {
-    decided = locked ? await inTransaction(db, attempt) : await attempt(sqlOf(db));
+    decided = await attempt(
+      db,
+      batch.map((w) => w.spec),
+      streamIds,
+      { locked, known },
+    );
   } catch (error) {
     passOn?.();
     for (const id of streamIds) queue.known.delete(id);

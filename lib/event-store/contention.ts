@@ -1,5 +1,6 @@
 // In-process hints about contention. Only hints: correctness never depends on them (the unique
 // constraints decide), and another instance without them is just as safe, only slower.
+import { singleton } from '@/lib/singleton';
 
 /** Stream ids remembered for HINT_FOR_MS. Bounded: past MAX_ENTRIES, expired ids are swept, then the oldest go. */
 class ExpiringIds {
@@ -31,11 +32,8 @@ const HINT_FOR_MS = 2_000;
 export const MAX_ENTRIES = 10_000;
 
 /** Streams that conflicted in this process moments ago: commands on them skip the optimistic attempt and queue at once. */
-// On globalThis: Next bundles this module into several chunks; the hints are the process's.
-const hints = ((globalThis as unknown as { idemContention?: { contended: ExpiringIds; shared: ExpiringIds } }).idemContention ??= {
-  contended: new ExpiringIds(),
-  shared: new ExpiringIds(),
-});
+// The process's own (Next bundles this module into several chunks).
+const hints = singleton('idem.contention', () => ({ contended: new ExpiringIds(), shared: new ExpiringIds() }));
 const contended = hints.contended;
 /**
  * Streams that another writer (another process, a command over several streams) advanced under a

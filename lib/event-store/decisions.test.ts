@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideInSequence } from './decisions';
-import type { CommandSpec } from './handler';
+import type { CommandSpec } from './command';
 import { defineInlineProjection } from './inline-projection';
 import { emptyStream, type CommandRecord, type LoadedStream } from './types';
 

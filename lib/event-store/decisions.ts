@@ -1,6 +1,7 @@
-// Pure decisions around a command spec: its outcome, its share of a unit of work, a replay, and a
-// batch of commands on one stream decided in sequence. No I/O (unit-tested without a database).
-import type { CommandResult, CommandSpec, Decided } from './handler';
+// Pure decisions around a command spec: its outcome, its share of a unit of work, a replay, and
+// commands decided in sequence (one command, or a batch on one stream each). No I/O (unit-tested
+// without a database).
+import type { AnyCommandSpec, CommandResult, CommandSpec, Decided } from './command';
 import type { CommandRecord, LoadedStream, RecordedEvent, StoredOutcome } from './types';
 import type { CommandWork } from './unit-of-work';
 
@@ -32,35 +33,38 @@ export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, 
   return { ...outcome, commandId: spec.commandId, replayed: true };
 }
 
+/** Each command's answer (or what its decide threw), the work to commit, and the streams as that work leaves them. */
+export type Decisions = { results: (CommandResult<unknown, unknown> | { error: unknown })[]; work: CommandWork[]; streams: Map<string, LoadedStream> };
+
 /**
- * A batch of single-stream commands, in order: each is decided on its stream as the commands before
- * it in the batch left that stream. A command id that is already recorded is replayed; one that
- * appears twice is decided once, and its later copies replay what this batch commits (if the commit
- * fails, all of them are retried). `streams` holds the loaded stream of every command.
+ * Commands in order, each decided on its streams as the commands before it left them: one command
+ * (on any number of streams), or a batch of commands on one stream each. A command id that is
+ * already recorded is replayed; one that appears twice is decided once, and its later copies replay
+ * what this attempt commits (if the commit fails, all of them are retried). `loaded` holds every
+ * stream of every command.
  */
 export async function decideInSequence(
-  specs: CommandSpec<unknown, unknown>[],
-  recorded: Map<string, CommandRecord>,
-  loaded: Map<string, LoadedStream>,
+  specs: AnyCommandSpec[],
+  recorded: ReadonlyMap<string, CommandRecord>,
+  loaded: ReadonlyMap<string, LoadedStream>,
   decide: Decide = (spec, streams) => spec.decide(streams),
-) {
+): Promise<Decisions> {
   const streams = new Map(loaded);
   const work: CommandWork[] = [];
   const decidedHere = new Map<string, CommandRecord>();
-  const results: (CommandResult<unknown, unknown> | { error: unknown })[] = [];
+  const results: Decisions['results'] = [];
   for (const spec of specs) {
     const prior = recorded.get(spec.commandId) ?? decidedHere.get(spec.commandId);
     if (prior) {
       results.push(replay(spec, prior));
       continue;
     }
-    const streamId = spec.streamIds[0]!;
     try {
-      const decided = await decide(spec, new Map([[streamId, streams.get(streamId)!]]));
+      const decided = await decide(spec, new Map(spec.streamIds.map((id) => [id, streams.get(id)!])));
       const own = workOf(spec, decided);
       work.push(own);
       decidedHere.set(spec.commandId, own.command);
-      streams.set(streamId, advance(streams.get(streamId)!, streamId, own));
+      for (const id of new Set(spec.streamIds)) streams.set(id, advance(streams.get(id)!, id, own));
       results.push({ ...outcomeOf(decided), commandId: spec.commandId, replayed: false });
     } catch (error) {
       results.push({ error });
@@ -69,11 +73,8 @@ export async function decideInSequence(
   return { results, work, streams };
 }
 
-/** How a command is decided (the stream queue wraps it in the observer's step). */
-export type Decide = (
-  spec: CommandSpec<unknown, unknown>,
-  streams: Map<string, LoadedStream>,
-) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
+/** How a command is decided (the engine wraps it in the observer's step). */
+export type Decide = (spec: AnyCommandSpec, streams: Map<string, LoadedStream>) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
 export function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {

@@ -1,13 +1,22 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
 import { errorFields, log } from '@/lib/observability/log';
-import type { CommandResult, CommandSpec } from './handler';
+import type { AnyCommandSpec, CommandResult, CommandSpec } from './command';
 import { replay } from './decisions';
 import { countReplay, findCommand } from './load';
-import { EVENTS_STREAM_VERSION_CONSTRAINT, writeConflictOf, type WriteConflict } from './pg-errors';
+import { writeConflictOf, type WriteConflict } from '@/lib/db/pg-errors';
 import type { RetryPolicy } from './contention';
 
 // What the handler and the stream queue both do with PostgreSQL's verdict and with replays.
+
+export const COMMANDS_PKEY = 'commands_pkey';
+
+/**
+ * The real guard of every stream: another command advanced it first. Inline projections keyed by
+ * stream version add their own constraints (InlineProjection.streamVersionConstraints), since
+ * PostgreSQL may check one of those first and report it instead.
+ */
+export const EVENTS_STREAM_VERSION_CONSTRAINT = 'events_stream_id_version_key';
 
 /** Counting a replay is best effort: the answer is already decided and must not fail for it. */
 export async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result: R): Promise<R> {
@@ -25,14 +34,14 @@ export async function counted<R extends CommandResult<unknown, unknown>>(db: Db,
  * attempt's load replays it) or another command advanced a stream first. Anything else is a bug or
  * an outage, and is rethrown.
  */
-export function retryableConflict(spec: CommandSpec<unknown, unknown>, error: unknown): WriteConflict {
+export function retryableConflict(spec: AnyCommandSpec, error: unknown): WriteConflict {
   const conflict = writeConflictOf(error);
   if (!conflict) throw error;
-  if (conflict.kind === 'unique' && conflict.constraint !== 'commands_pkey' && !isStreamVersionConstraint(spec, conflict.constraint)) throw error;
+  if (conflict.kind === 'unique' && conflict.constraint !== COMMANDS_PKEY && !isStreamVersionConstraint(spec, conflict.constraint)) throw error;
   return conflict;
 }
 
-function isStreamVersionConstraint(spec: CommandSpec<unknown, unknown>, constraint: string | null): boolean {
+function isStreamVersionConstraint(spec: AnyCommandSpec, constraint: string | null): boolean {
   if (constraint === EVENTS_STREAM_VERSION_CONSTRAINT) return true;
   return constraint !== null && spec.projections.some((p) => p.streamVersionConstraints?.includes(constraint));
 }

@@ -6,15 +6,15 @@
 // of them: beyond that a command is answered `busy` at once. Only a queue, like the lock: the
 // unique constraints still decide. Several streams are taken in sorted order (no cycles); a stream
 // nobody holds or waits for is forgotten (nothing grows with the number of streams ever seen).
+import { singleton } from '@/lib/singleton';
 
 /** Writers of one stream waiting for their turn in one process, at most. */
 export const MAX_TURN_WAITERS = 1_000;
 
 type Line = { waiters: (() => void)[] };
 /** Per client (one per process, or per simulated process in tests), per stream: the line behind the holder. */
-// On globalThis: Next bundles this module into several chunks, and the bound is the process's.
-const lines: WeakMap<object, Map<string, Line>> = ((globalThis as unknown as { idemStreamTurns?: WeakMap<object, Map<string, Line>> }).idemStreamTurns ??=
-  new WeakMap());
+// The process's own (Next bundles this module into several chunks), and so is the bound.
+const lines = singleton('idem.stream-turns', () => new WeakMap<object, Map<string, Line>>());
 
 /** Streams with a holder in this process (bounded by the streams in use; for tests and the memory report). */
 export const streamsInTurn = (owner: object) => lines.get(owner)?.size ?? 0;

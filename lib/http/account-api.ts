@@ -1,11 +1,11 @@
 import 'server-only';
 import { z } from 'zod';
-import { parseAccountId } from '@/lib/domain/account-id';
-import { parseAccountNumber } from '@/lib/domain/account-number';
+import { parseAccountId } from '@/lib/accounts/domain/account-id';
+import { parseAccountNumber } from '@/lib/accounts/domain/account-number';
 import type { AccountResult } from '@/lib/accounts/account-commands';
-import type { CommandResult } from '@/lib/event-store/handler';
+import type { CommandResult } from '@/lib/event-store';
 import type { TransferResult } from '@/lib/accounts/transfer-command';
-import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/domain/account';
+import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/accounts/domain/account';
 import { formatDecimal, parseAmount } from '@/lib/domain/money';
 import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
 import { plainText } from '@/lib/text/plain-text';

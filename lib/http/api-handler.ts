@@ -5,7 +5,7 @@ import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-re
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { validationProblem } from '@/lib/http/account-api';
 import { consumeCustomerRequest, consumeNewCommand, keyBudgetRefusal, tooManyRequests } from '@/lib/http/api-limits';
-import { isConnectionError } from '@/lib/event-store/connection-errors';
+import { isConnectionError } from '@/lib/db/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/observability/lifecycle';
 import { currentRequest, setCustomerId } from '@/lib/observability/request-context';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { scopedCommandId } from '@/lib/accounts/ids';
-import { parseAccountId } from '@/lib/domain/account-id';
+import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { commandResponse, moneyMovementBody, movementBody } from '@/lib/http/account-api';
 import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { problem, problemResponse } from '@/lib/http/problem';

@@ -9,7 +9,7 @@ import { DAILY_TOTALS } from './daily-totals';
 import { readGlobalLog, START } from './global-log';
 import { ASYNC_PROJECTIONS, catchUp, processBatch, PROJECTION_LOCK_CLASS } from './runner';
 import { newAccountId } from '@/lib/accounts/ids';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // A database of this file's own: the projection reads the whole global log.

@@ -1,7 +1,7 @@
 // Asynchronous projection: money in and out per account and UTC day, fed from the global log.
 // It is written in the same transaction as its checkpoint, so each event counts exactly once.
 import type pg from 'pg';
-import { upcast } from '@/lib/domain/upcast';
+import { upcast } from '@/lib/accounts/domain/upcast';
 import type { LogEvent } from './global-log';
 
 export const DAILY_TOTALS = 'daily-totals';

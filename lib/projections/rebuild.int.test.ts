@@ -9,7 +9,7 @@ import { DAILY_TOTALS } from './daily-totals';
 import { rebuildProjection, verifyProjection, PROJECTIONS } from './rebuild';
 import { ASYNC_PROJECTIONS, catchUp } from './runner';
 import { newAccountId } from '@/lib/accounts/ids';
-import type { AccountId } from '@/lib/domain/account-id';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 let url: string;

@@ -5,8 +5,8 @@
 // (they see the old rows until the commit); writers of an inline projection wait only for the swap,
 // and events committed while the replay ran are caught up inside it, so nothing is missed.
 import type pg from 'pg';
-import { evolve, initialState, type Account } from '@/lib/domain/account';
-import { upcast } from '@/lib/domain/upcast';
+import { evolve, initialState, type Account } from '@/lib/accounts/domain/account';
+import { upcast } from '@/lib/accounts/domain/upcast';
 import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/accounts/inline-projections';
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
 import type { LogEvent } from './global-log';

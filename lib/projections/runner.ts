@@ -4,7 +4,7 @@
 // instance's runner takes over at its next poll. Exactly-once comes from the checkpoint being
 // written in the same transaction as the projection's rows, not from the lock.
 import pg from 'pg';
-import { isConnectionError } from '@/lib/event-store/connection-errors';
+import { isConnectionError } from '@/lib/db/connection-errors';
 import { applyDailyTotals, DAILY_TOTALS } from './daily-totals';
 import { readGlobalLog, START, type Checkpoint, type LogEvent } from './global-log';
 

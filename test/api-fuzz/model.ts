@@ -3,7 +3,7 @@
 // what the API must answer to a resolved command — refused before anything ran, replayed, or
 // decided now (accepted, or a rejection the command log records) — and checks what it got.
 import { randomUUID } from 'node:crypto';
-import { luhnCheckDigit, parseAccountNumber } from '../../lib/domain/account-number';
+import { luhnCheckDigit, parseAccountNumber } from '../../lib/accounts/domain/account-number';
 import { money, type AccountRef, type Amount, type Command, type Recipient } from './actions';
 
 export type ModelAccount = { id: string; number: string; owner: number; balance: number };

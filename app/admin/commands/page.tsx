@@ -11,7 +11,7 @@ import { parseTimeRange, TIME_HINT } from '@/lib/admin/event-filters';
 import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Command log · Idem' };

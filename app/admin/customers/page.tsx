@@ -5,9 +5,9 @@ import { UtcTime } from '@/app/admin/components/utc-time';
 import { searchCustomers } from '@/lib/admin/customers';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
-import { accountStreamId } from '@/lib/domain/account';
-import type { AccountId } from '@/lib/domain/account-id';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { accountStreamId } from '@/lib/accounts/domain/account';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { CustomerToggle } from './customer-toggle';
 

@@ -6,8 +6,8 @@ import { ownersOfStreams } from '@/lib/admin/account-owners';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
 import { listAccounts } from '@/lib/accounts/queries';
-import { accountStreamId } from '@/lib/domain/account';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { accountStreamId } from '@/lib/accounts/domain/account';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Streams · Idem' };

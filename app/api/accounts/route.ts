@@ -2,7 +2,7 @@ import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId, nextAccountNumberBody, scopedCommandId } from '@/lib/accounts/ids';
 import { customerAccounts } from '@/lib/accounts/queries';
 import { db } from '@/lib/db/prisma';
-import { accountNumberOf } from '@/lib/domain/account-number';
+import { accountNumberOf } from '@/lib/accounts/domain/account-number';
 import { formatDecimal } from '@/lib/domain/money';
 import { accountBody, commandResponse, openAccountBody } from '@/lib/http/account-api';
 import { commandRequest, customerRequest } from '@/lib/http/api-handler';

@@ -9,7 +9,7 @@ import { commandAmountCents, ownersOfStreams } from '@/lib/admin/account-owners'
 import { getCommand } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { decodeSegment } from '@/lib/admin/route-param';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Command · Idem' };

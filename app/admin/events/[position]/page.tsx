@@ -8,7 +8,7 @@ import { JsonBlock } from '@/app/admin/json-block';
 import { eventAmountCents, ownersOfStreams } from '@/lib/admin/account-owners';
 import { getEvent, parsePosition } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 
 export const metadata: Metadata = { title: 'Event · Idem' };

@@ -13,7 +13,7 @@ import { decodeSegment, queryParam, type SearchParams } from '@/lib/admin/route-
 import { changesBetween, stateAt, statesAfterEachEvent, type StateAfter, type StateField } from '@/lib/admin/time-travel';
 import { db } from '@/lib/db/prisma';
 import { formatUsd } from '@/lib/domain/money';
-import { readStreamPage } from '@/lib/event-store/load';
+import { readStreamPage } from '@/lib/event-store';
 import { fieldText, FIELD_LABELS, StateChanges } from './state-changes';
 
 export const metadata: Metadata = { title: 'Stream · Idem' };

@@ -1,7 +1,7 @@
 import { formatUtc } from '@/app/admin/components/utc-time';
 import type { AccountOwner } from '@/lib/admin/account-owners';
 import type { FieldChange, StateField } from '@/lib/admin/time-travel';
-import { formatAccountNumber } from '@/lib/domain/account-number';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 
 // How the stream page writes an aggregate's fields and what an event changed in them.

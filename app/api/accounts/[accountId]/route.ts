@@ -1,5 +1,5 @@
 import { getOwnedAccount } from '@/lib/accounts/queries';
-import { parseAccountId } from '@/lib/domain/account-id';
+import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { formatDecimal } from '@/lib/domain/money';
 import { customerRequest } from '@/lib/http/api-handler';
 import { jsonResponse, problem, problemResponse } from '@/lib/http/problem';

@@ -2,7 +2,7 @@
 // streams and commits both sets of events in one unit of work, each at its expected version.
 import { amountProblem, MAX_BALANCE_CENTS, ownershipProblem, type Account, type AccountEvent, type AccountRejection, type CommandMetadata } from './account';
 import type { AccountId } from './account-id';
-import type { Cents } from './money';
+import type { Cents } from '@/lib/domain/money';
 
 export type TransferMoney = {
   type: 'TransferMoney';

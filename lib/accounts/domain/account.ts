@@ -2,7 +2,7 @@
 // Time and ids arrive on the command; nothing here reads a clock, makes an id or does I/O.
 import type { AccountId } from './account-id';
 import type { AccountNumber } from './account-number';
-import { MAX_AMOUNT_CENTS, type Cents } from './money';
+import { MAX_AMOUNT_CENTS, type Cents } from '@/lib/domain/money';
 
 export const OWNER_MAX_LENGTH = 80;
 /** Keeps every balance a safe integer of cents ($10 trillion), far beyond any real account. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide, evolve, initialState, MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent, type Decision } from './account';
-import { MAX_AMOUNT_CENTS } from './money';
+import { DeciderSpecification } from '@/lib/testing/decider-spec';
+import { decide, evolve, initialState, MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent } from './account';
+import { MAX_AMOUNT_CENTS } from '@/lib/domain/money';
 import type { AccountId } from './account-id';
 import type { AccountNumber } from './account-number';
 
@@ -21,9 +22,7 @@ const deposited = (amountCents: number, balanceAfterCents: number): AccountEvent
 });
 
 /** Given past events, when a command is decided, then this decision. */
-function given(events: AccountEvent[]) {
-  return { when: (command: AccountCommand): Decision => decide(command, events.reduce(evolve, initialState())) };
-}
+const account = DeciderSpecification.for({ initialState, evolve, decide });
 
 const withdraw = (amountCents: number): AccountCommand => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata });
 const deposit = (amountCents: number): AccountCommand => ({ type: 'DepositMoney', data: { accountId, amountCents }, metadata });
@@ -35,97 +34,141 @@ const open = (owner: string, openingDepositCents = 0): AccountCommand => ({
 
 describe('OpenAccount', () => {
   it('opens an account with the trimmed owner name and the command time', () => {
-    expect(given([]).when(open('  Ada Lovelace  '))).toEqual({
-      ok: true,
-      events: [{ type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: at } }],
-    });
+    account
+      .given([])
+      .when(open('  Ada Lovelace  '))
+      .then({
+        ok: true,
+        events: [{ type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: at } }],
+      });
   });
 
   it('records an opening deposit as a deposit in the same decision', () => {
-    const decision = given([]).when(open('Ada', 10_000));
-    expect(decision).toEqual({
-      ok: true,
-      events: [
-        { type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada', openedAt: at } },
-        { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, currency: 'USD', balanceAfterCents: 10_000, depositedAt: at } },
-      ],
-    });
+    account
+      .given([])
+      .when(open('Ada', 10_000))
+      .then({
+        ok: true,
+        events: [
+          { type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada', openedAt: at } },
+          { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, currency: 'USD', balanceAfterCents: 10_000, depositedAt: at } },
+        ],
+      });
   });
 
   it('rejects opening an account twice', () => {
-    expect(given([opened]).when(open('Ada'))).toEqual({ ok: false, rejection: { code: 'AccountAlreadyOpen', accountId } });
+    account
+      .given([opened])
+      .when(open('Ada'))
+      .then({ ok: false, rejection: { code: 'AccountAlreadyOpen', accountId } });
   });
 
   it.each(['', '   ', 'x'.repeat(81)])('rejects the owner name %j', (owner) => {
-    expect(given([]).when(open(owner))).toMatchObject({ ok: false, rejection: { code: 'InvalidOwner' } });
+    account
+      .given([])
+      .when(open(owner))
+      .thenMatches({ ok: false, rejection: { code: 'InvalidOwner' } });
   });
 
   it('accepts an 80-character owner name', () => {
-    expect(given([]).when(open('x'.repeat(80))).ok).toBe(true);
+    account
+      .given([])
+      .when(open('x'.repeat(80)))
+      .thenMatches({ ok: true });
   });
 
   it.each([-1, 0.5, MAX_AMOUNT_CENTS + 1])('rejects the opening deposit %d', (cents) => {
-    expect(given([]).when(open('Ada', cents))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount', amountCents: cents } });
+    account
+      .given([])
+      .when(open('Ada', cents))
+      .thenMatches({ ok: false, rejection: { code: 'InvalidAmount', amountCents: cents } });
   });
 });
 
 describe('DepositMoney', () => {
   it('adds to the balance and records the balance after', () => {
-    expect(given([opened, deposited(500, 500)]).when(deposit(250))).toEqual({
-      ok: true,
-      events: [{ type: 'MoneyDeposited', data: { accountId, amountCents: 250, currency: 'USD', balanceAfterCents: 750, depositedAt: at } }],
-    });
+    account
+      .given([opened, deposited(500, 500)])
+      .when(deposit(250))
+      .then({
+        ok: true,
+        events: [{ type: 'MoneyDeposited', data: { accountId, amountCents: 250, currency: 'USD', balanceAfterCents: 750, depositedAt: at } }],
+      });
   });
 
   it('rejects a deposit to an account that does not exist', () => {
-    expect(given([]).when(deposit(100))).toEqual({ ok: false, rejection: { code: 'AccountNotFound', accountId } });
+    account
+      .given([])
+      .when(deposit(100))
+      .then({ ok: false, rejection: { code: 'AccountNotFound', accountId } });
   });
 
   it.each([0, -100, 1.5, MAX_AMOUNT_CENTS + 1, Number.NaN])('rejects the amount %d', (cents) => {
-    expect(given([opened]).when(deposit(cents))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount' } });
+    account
+      .given([opened])
+      .when(deposit(cents))
+      .thenMatches({ ok: false, rejection: { code: 'InvalidAmount' } });
   });
 
   it('accepts exactly the per-operation limit', () => {
-    expect(given([opened]).when(deposit(MAX_AMOUNT_CENTS)).ok).toBe(true);
+    account.given([opened]).when(deposit(MAX_AMOUNT_CENTS)).thenMatches({ ok: true });
   });
 
   it('rejects a deposit that would take the balance past the balance limit', () => {
     const full = deposited(MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS);
-    expect(given([opened, full]).when(deposit(1))).toEqual({
-      ok: false,
-      rejection: { code: 'BalanceLimitExceeded', accountId, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 },
-    });
+    account
+      .given([opened, full])
+      .when(deposit(1))
+      .then({
+        ok: false,
+        rejection: { code: 'BalanceLimitExceeded', accountId, balanceCents: MAX_BALANCE_CENTS, requestedCents: 1 },
+      });
   });
 });
 
 describe('WithdrawMoney', () => {
   it('subtracts from the balance and records the balance after', () => {
-    expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(400))).toEqual({
-      ok: true,
-      events: [{ type: 'MoneyWithdrawn', data: { accountId, amountCents: 400, currency: 'USD', balanceAfterCents: 600, withdrawnAt: at } }],
-    });
+    account
+      .given([opened, deposited(1_000, 1_000)])
+      .when(withdraw(400))
+      .then({
+        ok: true,
+        events: [{ type: 'MoneyWithdrawn', data: { accountId, amountCents: 400, currency: 'USD', balanceAfterCents: 600, withdrawnAt: at } }],
+      });
   });
 
   it('may take the balance to exactly zero', () => {
-    expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(1_000))).toMatchObject({ ok: true, events: [{ data: { balanceAfterCents: 0 } }] });
+    account
+      .given([opened, deposited(1_000, 1_000)])
+      .when(withdraw(1_000))
+      .thenMatches({ ok: true, events: [{ data: { balanceAfterCents: 0 } }] });
   });
 
   it('never takes the balance below zero, and says what was there and what was asked', () => {
-    expect(given([opened, deposited(1_000, 1_000)]).when(withdraw(1_001))).toEqual({
-      ok: false,
-      rejection: { code: 'InsufficientFunds', accountId, balanceCents: 1_000, requestedCents: 1_001 },
-    });
+    account
+      .given([opened, deposited(1_000, 1_000)])
+      .when(withdraw(1_001))
+      .then({
+        ok: false,
+        rejection: { code: 'InsufficientFunds', accountId, balanceCents: 1_000, requestedCents: 1_001 },
+      });
   });
 
   it('rejects a withdrawal from an account that does not exist', () => {
-    expect(given([]).when(withdraw(100))).toEqual({ ok: false, rejection: { code: 'AccountNotFound', accountId } });
+    account
+      .given([])
+      .when(withdraw(100))
+      .then({ ok: false, rejection: { code: 'AccountNotFound', accountId } });
   });
 
   it.each([0, -1, 0.01, MAX_AMOUNT_CENTS + 1])('rejects the amount %d', (cents) => {
-    expect(given([opened, deposited(MAX_AMOUNT_CENTS, MAX_AMOUNT_CENTS)]).when(withdraw(cents))).toMatchObject({
-      ok: false,
-      rejection: { code: 'InvalidAmount' },
-    });
+    account
+      .given([opened, deposited(MAX_AMOUNT_CENTS, MAX_AMOUNT_CENTS)])
+      .when(withdraw(cents))
+      .thenMatches({
+        ok: false,
+        rejection: { code: 'InvalidAmount' },
+      });
   });
 });
 

@@ -38,12 +38,3 @@ export function writeConflictOf(error: unknown): WriteConflict | null {
   if (sqlState === '55P03') return { kind: 'lock-timeout' };
   return null;
 }
-
-export const COMMANDS_PKEY = 'commands_pkey';
-
-/**
- * The real guard of every stream: another command advanced it first. Inline projections keyed by
- * stream version add their own constraints (InlineProjection.streamVersionConstraints), since
- * PostgreSQL may check one of those first and report it instead.
- */
-export const EVENTS_STREAM_VERSION_CONSTRAINT = 'events_stream_id_version_key';
