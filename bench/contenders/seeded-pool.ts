@@ -2,7 +2,7 @@
 // accounts seeded straight into Idem's tables (no command path to measure there), the stream length
 // read from `events`, and the pool closed at the end. Each contender adds only its `append`.
 import pg from 'pg';
-import type { AccountId } from '../../lib/domain/account-id';
+import type { AccountId } from '../../lib/accounts/domain/account-id';
 import { accountBook, BENCH_CUSTOMER, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
 import { seedAccount } from './seed';
