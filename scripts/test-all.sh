@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every check, against a real PostgreSQL (embedded unless DATABASE_URL is set).
-# Static checks (types, lint, Prettier), unit + integration tests (Vitest), a production build, storm
-# and fault tests against a cluster of instances of that build (Vitest project `cluster`), browser
-# tests (Playwright).
+# Static checks (types, lint, Prettier, the OpenAPI document linted by Redocly and Spectral), unit +
+# integration tests (Vitest), a production build, storm and fault tests against a cluster of instances
+# of that build (Vitest project `cluster`), browser tests (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -14,6 +14,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "typecheck"; npm run --silent typecheck
 step "lint"; npm run --silent lint
 step "format (Prettier)"; npx prettier --check .
+step "OpenAPI document (Redocly, Spectral)"; npm run --silent check:openapi
 step "unit and integration tests (Vitest)"
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step "production build"; npx next build
