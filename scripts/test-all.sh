@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every check, against a real PostgreSQL (embedded unless DATABASE_URL is set).
-# Static checks (types, lint, import cycles, Prettier, local links in the docs), unit + integration tests
-# (Vitest), a production build, storm and fault tests against a cluster of instances of that build
-# (Vitest project `cluster`), browser tests (Playwright).
+# Static checks (types, lint, import cycles, Prettier, local links in the docs, the OpenAPI document linted
+# by Redocly and Spectral), unit + integration tests (Vitest), a production build, storm and fault tests
+# against a cluster of instances of that build (Vitest project `cluster`), browser tests (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -16,6 +16,7 @@ step "lint"; npm run --silent lint
 step "import cycles (dependency-cruiser)"; npm run --silent check:cycles
 step "format (Prettier)"; npx prettier --check .
 step "links in README.md and docs/ (offline)"; npm run --silent check:links
+step "OpenAPI document (Redocly, Spectral)"; npm run --silent check:openapi
 step "unit and integration tests (Vitest)"
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step "production build"; npx next build

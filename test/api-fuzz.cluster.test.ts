@@ -20,6 +20,7 @@ import { FuzzRun, type FuzzContext } from './api-fuzz/runner';
 import { changedTables, snapshot, snapshotQuery } from './api-fuzz/table-snapshot';
 import { startCluster, type Cluster } from './cluster-harness';
 import { checkInvariants, type Observation } from './invariants';
+import { coverage } from './openapi-validator';
 
 const RUNS = Number(process.env.IDEM_FUZZ_RUNS ?? 40);
 const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 30 : undefined;
@@ -152,6 +153,12 @@ describe('API fuzz (fast-check) against a running instance', () => {
       // The generator must reach the interesting answers, or the property proves little.
       expect(Object.keys(ctx.stats).some((s) => / 201$/.test(s))).toBe(true);
       expect(Object.keys(ctx.stats).some((s) => / 4\d\d$/.test(s))).toBe(true);
+      // Every customer operation answered (each answer validated against the document, headers
+      // included, by test/openapi-cluster.setup.ts) with a success and with a client error.
+      const customerOperations = ['listAccounts', 'openAccount', 'getAccount', 'depositMoney', 'withdrawMoney', 'listAccountEvents', 'transferMoney'];
+      const reached = coverage().filter((c) => customerOperations.includes(c.operationId));
+      expect(reached.map((c) => c.operationId).sort()).toEqual([...customerOperations].sort());
+      expect(reached.filter((c) => !c.statuses.some((s) => s >= 200 && s < 300) || !c.statuses.some((s) => s >= 400 && s < 500))).toEqual([]);
     },
     30 * 60_000,
   );

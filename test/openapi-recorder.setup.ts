@@ -23,6 +23,7 @@ for (const { file, template } of publicRouteFiles()) {
           status: copy.status,
           contentType: copy.headers.get('content-type'),
           body: await copy.text(),
+          headers: copy.headers,
         });
         return response;
       };

@@ -12,10 +12,15 @@ import { openApiDocument } from '../lib/http/openapi';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+type Header = { required?: boolean; schema: object };
+type Operation = { operationId: string; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, Header> }> };
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
-export type Exchange = { method: string; url: string; status: number; contentType: string | null; body: string };
+/** `headers`: the answer's headers; without them only status, media type and body are checked. */
+export type Exchange = { method: string; url: string; status: number; contentType: string | null; body: string; headers?: Headers };
+
+// Headers of the API's protocol: where one is sent, the document must say so (and the value match).
+const PROTOCOL_HEADERS = ['retry-after', 'idempotent-replayed', 'www-authenticate'];
 
 let cached: { doc: Doc; ajv: Ajv2020; compiled: Map<string, ValidateFunction> } | null = null;
 function validator() {
@@ -38,7 +43,7 @@ export function operationPath(pathname: string): string | null {
 
 /** What is wrong with this answer, by the document; empty when it matches. */
 export function validateExchange(exchange: Exchange): string[] {
-  const { doc, ajv, compiled } = validator();
+  const { doc } = validator();
   const method = exchange.method.toLowerCase();
   const pathname = new URL(exchange.url, 'http://x').pathname;
   const where = `${exchange.method.toUpperCase()} ${pathname} → ${exchange.status}`;
@@ -46,8 +51,32 @@ export function validateExchange(exchange: Exchange): string[] {
   if (!template) return [`${where}: the path is not in the OpenAPI document`];
   const operation = doc.paths[template]![method];
   if (!operation) return [`${where}: ${method.toUpperCase()} ${template} is not in the OpenAPI document`];
-  const response = operation.responses[String(exchange.status)] ?? operation.responses.default;
+  const response = operation.responses[String(exchange.status)];
   if (!response) return [`${where}: status ${exchange.status} is not documented for ${method.toUpperCase()} ${template}`];
+  record(operation.operationId, exchange.status);
+  const headerErrors = exchange.headers ? checkHeaders(exchange.headers, response.headers ?? {}, where) : [];
+  return [...headerErrors, ...checkBody(exchange, operation, template, method, where)];
+}
+
+function checkHeaders(headers: Headers, documented: Record<string, Header>, where: string): string[] {
+  const { ajv } = validator();
+  const errors: string[] = [];
+  const byName = new Map(Object.entries(documented).map(([name, header]) => [name.toLowerCase(), header]));
+  for (const [name, header] of byName) {
+    const value = headers.get(name);
+    if (value === null) {
+      if (header.required) errors.push(`${where}: the documented header ${name} is missing`);
+    } else if (!ajv.validate(header.schema, value)) errors.push(`${where}: header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(ajv.errors)}`);
+  }
+  for (const name of PROTOCOL_HEADERS) {
+    if (headers.has(name) && !byName.has(name)) errors.push(`${where}: header ${name} is sent but not documented for this status`);
+  }
+  return errors;
+}
+
+function checkBody(exchange: Exchange, operation: Operation, template: string, method: string, where: string): string[] {
+  const { ajv, compiled } = validator();
+  const response = operation.responses[String(exchange.status)]!;
   const mediaType = (exchange.contentType ?? '').split(';')[0]!.trim();
   const documented = Object.keys(response.content ?? {});
   if (documented.length === 0) return exchange.body === '' ? [] : [`${where}: a body was sent where none is documented`];
@@ -59,7 +88,7 @@ export function validateExchange(exchange: Exchange): string[] {
   } catch {
     return [`${where}: the body is not JSON`];
   }
-  const ref = `openapi#/${pointer('paths', template, method, 'responses', String(exchange.status) in operation.responses ? String(exchange.status) : 'default', 'content', mediaType, 'schema')}`;
+  const ref = `openapi#/${pointer('paths', template, method, 'responses', String(exchange.status), 'content', mediaType, 'schema')}`;
   let validate = compiled.get(ref);
   if (!validate) {
     validate = ajv.compile({ $ref: ref });
@@ -77,6 +106,20 @@ export function expectDocumented(exchange: Exchange): void {
   if (errors.length > 0) throw new Error(`API response does not match the OpenAPI document (lib/http/openapi.ts):\n${errors.join('\n')}`);
 }
 
+// The documented statuses each operation answered with in this test file (its coverage).
+const seen = new Map<string, Set<number>>();
+function record(operationId: string, status: number) {
+  seen.set(operationId, (seen.get(operationId) ?? new Set()).add(status));
+}
+
+/** Every operationId of the document, with the documented statuses it answered with so far. */
+export function coverage(): { operationId: string; statuses: number[]; documented: number[] }[] {
+  const { doc } = validator();
+  return Object.values(doc.paths)
+    .flatMap((methods) => Object.values(methods))
+    .map((op) => ({ operationId: op.operationId, statuses: [...(seen.get(op.operationId) ?? [])].sort(), documented: Object.keys(op.responses).map(Number) }));
+}
+
 const violations: string[] = [];
 
 /**
@@ -86,7 +129,9 @@ const violations: string[] = [];
  */
 export function checkAnswer(method: string, url: string, response: { status: number; headers: Headers }, body: string): void {
   if (!response.headers.get('x-request-id')) return;
-  violations.push(...validateExchange({ method, url, status: response.status, contentType: response.headers.get('content-type'), body }));
+  violations.push(
+    ...validateExchange({ method, url, status: response.status, contentType: response.headers.get('content-type'), body, headers: response.headers }),
+  );
 }
 
 /** The violations seen since the last call. */

@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
-import * as account from '@/app/api/accounts/[accountId]/route';
-import * as deposits from '@/app/api/accounts/[accountId]/deposits/route';
-import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
-import * as events from '@/app/api/accounts/[accountId]/events/route';
-import * as transfers from '@/app/api/transfers/route';
-import * as ready from '@/app/api/health/ready/route';
-import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
-import { signUp, testAuthEnv } from '@/test/auth';
+import { testAuthEnv } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
 import * as docs from '@/app/api/docs/route';
 import * as live from '@/app/api/health/live/route';
 import * as openapi from '@/app/api/openapi.json/route';
 import { PROBLEM_TYPES } from '@/lib/http/problem';
 import { openApiDocument } from '@/lib/http/openapi';
-import { publicRouteFiles, validateExchange } from '@/test/openapi-validator';
+import { apiCustomer } from '@/test/in-process-api';
+import { coverage, publicRouteFiles, validateExchange } from '@/test/openapi-validator';
+import { typedApi } from '@/test/typed-api';
 
 // The document describes every public route, its request bodies come from the routes' own zod
 // schemas, and the validator that checks every response the suites receive really rejects drift.
@@ -68,19 +63,46 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('lists every problem type under its status', () => {
+  it('lists every problem type the public routes answer with under its status', () => {
     const text = JSON.stringify(doc);
-    for (const type of Object.keys(PROBLEM_TYPES)) expect(text).toContain(`/problems/${type}`);
+    // `forbidden` is answered by no public route (the customer API says `cross-site-request`).
+    for (const type of Object.keys(PROBLEM_TYPES).filter((t) => t !== 'forbidden')) expect(text).toContain(`/problems/${type}`);
   });
 
-  it('has a readable reference page, server-rendered, without scripts', async () => {
+  it('has an operationId, summary, description, defined tag and security on every operation', () => {
+    const defined = new Set(doc.tags.map((t) => t.name));
+    const ids = new Set<string>();
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods as Record<string, Record<string, unknown>>)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(op, where).toMatchObject({ operationId: expect.any(String), summary: expect.any(String), description: expect.any(String) });
+        expect(Array.isArray(op.security), where).toBe(true);
+        for (const tag of op.tags as string[]) expect(defined.has(tag), `${where}: tag ${tag}`).toBe(true);
+        expect(ids.has(op.operationId as string), `${where}: duplicate operationId`).toBe(false);
+        ids.add(op.operationId as string);
+      }
+    }
+  });
+
+  it('is rendered at /api/docs by Swagger UI served from this instance: no external origin, no inline script', async () => {
     const response = await docs.GET();
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await response.text();
-    expect(html).toContain('<h1>Idem customer API</h1>');
-    expect(html).toContain('/api/accounts/{accountId}/withdrawals');
-    expect(html).toContain('Idempotency-Key');
-    expect(html).not.toMatch(/<script|https?:\/\/(?!127)/);
+    const sources = [...html.matchAll(/<(?:script|link)[^>]*(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources).toEqual(['/api/docs/assets/swagger-ui.css', '/api/docs/assets/swagger-ui-bundle.js', '/api/docs/assets/start.js']);
+    expect(html).not.toMatch(/https?:|\/\/[a-z]/i); // no absolute URL at all
+    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/); // every script is a file
+    const api = typedApi();
+    for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css', 'start.js'] as const) {
+      const { response: asset } = await api.GET('/api/docs/assets/{file}', { params: { path: { file } }, parseAs: 'text' });
+      expect(asset.status, file).toBe(200);
+    }
+    const { data: start } = await api.GET('/api/docs/assets/{file}', { params: { path: { file: 'start.js' } }, parseAs: 'text' });
+    expect(start).toContain("url: '/api/openapi.json'");
+    expect(start).toContain('validatorUrl: null'); // Swagger UI would otherwise call validator.swagger.io
+    const { data: bundle } = await api.GET('/api/docs/assets/{file}', { params: { path: { file: 'swagger-ui-bundle.js' } }, parseAs: 'text' });
+    expect(bundle).toContain('SwaggerUIBundle');
   });
 });
 
@@ -107,6 +129,18 @@ describe('response validation', () => {
     ).toMatch(/allowed values/);
   });
 
+  it('rejects undocumented, missing and malformed protocol headers', () => {
+    const tooMany = { type: '/problems/too-many-requests', title: 'Too many requests', status: 429, detail: 'slow down' };
+    const limited = { ...good, status: 429, contentType: 'application/problem+json', body: JSON.stringify(tooMany) };
+    expect(validateExchange({ ...limited, headers: new Headers({ 'retry-after': '3' }) })).toEqual([]);
+    expect(validateExchange({ ...limited, headers: new Headers() }).join()).toMatch(/documented header retry-after is missing/);
+    expect(validateExchange({ ...limited, headers: new Headers({ 'retry-after': 'soon' }) }).join()).toMatch(/header retry-after: "soon"/);
+    const created = { ...good, body: JSON.stringify(body) };
+    expect(validateExchange({ ...created, headers: new Headers({ 'idempotent-replayed': 'true' }) })).toEqual([]);
+    expect(validateExchange({ ...created, headers: new Headers({ 'idempotent-replayed': 'yes' }) }).join()).toMatch(/idempotent-replayed/);
+    expect(validateExchange({ ...created, headers: new Headers({ 'retry-after': '1' }) }).join()).toMatch(/retry-after is sent but not documented/);
+  });
+
   it('is applied to the responses the integration tests receive from route handlers', async () => {
     expect((accounts.POST as unknown as { validatedAgainstOpenApi?: boolean }).validatedAgainstOpenApi).toBe(true);
     expect((live.GET as unknown as { validatedAgainstOpenApi?: boolean }).validatedAgainstOpenApi).toBe(true);
@@ -114,49 +148,83 @@ describe('response validation', () => {
   });
 });
 
-describe('every documented operation, answered for real (each response validated by the recorder)', () => {
+describe('every documented operation, answered for real through the typed client (each response validated by the recorder)', () => {
   let drop: () => Promise<void>;
-  let credentials: Record<string, string>;
   beforeAll(async () => {
     const fresh = await freshDatabase();
     Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
     drop = fresh.drop;
-    const customer = await signUp(auth());
-    const { key } = await auth().api.createApiKey({ body: { name: 'openapi.int.test' }, headers: new Headers({ cookie: customer.cookie }) });
-    credentials = { authorization: `Bearer ${key}` };
   });
   afterAll(async () => {
     await db().$disconnect();
     await drop();
   });
 
-  const base = 'http://127.0.0.1:3000';
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    new Request(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', host: '127.0.0.1:3000', 'idempotency-key': randomUUID(), ...credentials, ...headers },
-      body: JSON.stringify(body),
-    });
-  const get = (path: string) => new Request(`${base}${path}`, { headers: credentials });
-  const params = (accountId: string) => ({ params: Promise.resolve({ accountId }) });
+  it('valid and invalid requests to every operation get documented answers', async () => {
+    const me = await apiCustomer();
+    const { api } = me;
+    const key = (value: string = randomUUID()) => ({ 'Idempotency-Key': value });
+    const status = async (call: Promise<{ response: Response }>) => (await call).response.status;
 
-  it('success and error answers of every customer route match the document', async () => {
-    const opened = await accounts.POST(post('/api/accounts', { name: 'Contract', openingDeposit: '100.00' }));
-    expect(opened.status).toBe(201);
-    const a = (await opened.json()) as { id: string; accountNumber: string };
-    const other = (await (await accounts.POST(post('/api/accounts', { name: 'Other' }))).json()) as { id: string; accountNumber: string };
-    expect((await accounts.GET(get('/api/accounts'))).status).toBe(200);
-    expect((await account.GET(get(`/api/accounts/${a.id}`), params(a.id))).status).toBe(200);
-    expect((await deposits.POST(post(`/api/accounts/${a.id}/deposits`, { amount: '5.00' }), params(a.id))).status).toBe(201);
-    const key = randomUUID();
-    expect((await withdrawals.POST(post(`/api/accounts/${a.id}/withdrawals`, { amount: '1.00' }, { 'idempotency-key': key }), params(a.id))).status).toBe(201);
-    const replay = await withdrawals.POST(post(`/api/accounts/${a.id}/withdrawals`, { amount: '1.00' }, { 'idempotency-key': key }), params(a.id));
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect((await withdrawals.POST(post(`/api/accounts/${a.id}/withdrawals`, { amount: '9999.00' }), params(a.id))).status).toBe(422);
-    expect((await transfers.POST(post('/api/transfers', { from: a.id, toAccountNumber: other.accountNumber, amount: '2.00' }))).status).toBe(201);
-    expect((await events.GET(get(`/api/accounts/${a.id}/events`), params(a.id))).status).toBe(200);
-    expect((await account.GET(get(`/api/accounts/${randomUUID()}`), params(randomUUID()))).status).toBe(404);
-    expect((await accounts.GET(new Request(`${base}/api/accounts`))).status).toBe(401);
-    expect((await ready.GET()).status).toBe(200);
+    const a = await me.open('100.00', 'Contract');
+    const other = await me.open('0.00', 'Other');
+    expect(await status(api.POST('/api/accounts', { params: { header: key() }, body: { name: '' } }))).toBe(422);
+    expect(await status(api.POST('/api/accounts', { params: { header: key() }, body: { name: 'x' }, headers: { 'content-type': 'text/plain' } }))).toBe(415);
+    expect(await status(api.POST('/api/accounts', { params: { header: key('') }, body: { name: 'x' } }))).toBe(400);
+    expect(await status(api.POST('/api/accounts', { params: { header: key() }, body: 'x'.repeat(20_000) as never }))).toBe(413);
+
+    expect(await status(api.GET('/api/accounts'))).toBe(200);
+    expect(await status(typedApi().GET('/api/accounts'))).toBe(401);
+    expect(await status(api.GET('/api/accounts/{accountId}', { params: { path: { accountId: a.id } } }))).toBe(200);
+    expect(await status(api.GET('/api/accounts/{accountId}', { params: { path: { accountId: randomUUID() } } }))).toBe(404);
+
+    const path = { accountId: a.id };
+    expect(await status(api.POST('/api/accounts/{accountId}/deposits', { params: { path, header: key() }, body: { amount: '5.00' } }))).toBe(201);
+    expect(await status(api.POST('/api/accounts/{accountId}/deposits', { params: { path, header: key() }, body: { amount: '5.001' } }))).toBe(422);
+    const once = key();
+    expect(await status(api.POST('/api/accounts/{accountId}/withdrawals', { params: { path, header: once }, body: { amount: '1.00' } }))).toBe(201);
+    const replay = await api.POST('/api/accounts/{accountId}/withdrawals', { params: { path, header: once }, body: { amount: '1.00' } });
+    expect(replay.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(await status(api.POST('/api/accounts/{accountId}/withdrawals', { params: { path, header: key() }, body: { amount: '9999.00' } }))).toBe(422);
+    expect(await status(api.POST('/api/accounts/{accountId}/withdrawals', { params: { path, header: once }, body: { amount: '2.00' } }))).toBe(422);
+
+    const transfer = (body: { from: string; toAccountNumber: string; amount: string }) => api.POST('/api/transfers', { params: { header: key() }, body });
+    expect(await status(transfer({ from: a.id, toAccountNumber: other.accountNumber, amount: '2.00' }))).toBe(201);
+    expect(await status(transfer({ from: a.id, toAccountNumber: a.accountNumber, amount: '2.00' }))).toBe(422);
+    expect(await status(transfer({ from: randomUUID(), toAccountNumber: other.accountNumber, amount: '2.00' }))).toBe(404);
+
+    expect(await status(api.GET('/api/accounts/{accountId}/events', { params: { path, query: { limit: 2 } } }))).toBe(200);
+    expect(await status(api.GET('/api/accounts/{accountId}/events', { params: { path, query: { limit: 0 } } }))).toBe(400);
+    expect(await status(api.GET('/api/accounts/{accountId}/events', { params: { path: { accountId: randomUUID() } } }))).toBe(404);
+
+    expect(await status(api.GET('/api/health/live'))).toBe(200);
+    expect(await status(api.GET('/api/health/ready'))).toBe(200);
+    expect(await status(api.GET('/api/openapi.json'))).toBe(200);
+    expect(await status(api.GET('/api/docs', { parseAs: 'text' }))).toBe(200);
+    const file = 'nope.js' as 'start.js'; // not one of the documented files: 404
+    expect(await status(api.GET('/api/docs/assets/{file}', { params: { path: { file } } }))).toBe(404);
+    expect(await status(api.GET('/api/docs/assets/{file}', { params: { path: { file: 'start.js' } }, parseAs: 'text' }))).toBe(200);
+
+    const token = 'metrics-token-for-openapi-test';
+    const saved = process.env.METRICS_TOKEN;
+    try {
+      delete process.env.METRICS_TOKEN;
+      expect(await status(api.GET('/api/metrics', { parseAs: 'text' }))).toBe(404);
+      process.env.METRICS_TOKEN = token;
+      expect(await status(api.GET('/api/metrics', { parseAs: 'text' }))).toBe(401);
+      expect(await status(api.GET('/api/metrics', { headers: { authorization: `Bearer ${token}` }, parseAs: 'text' }))).toBe(200);
+    } finally {
+      if (saved === undefined) delete process.env.METRICS_TOKEN;
+      else process.env.METRICS_TOKEN = saved;
+    }
+  });
+
+  it('covered every operation with a success and, where it documents one, a client error', () => {
+    const missing = coverage().filter(
+      ({ statuses, documented }) =>
+        !statuses.some((s) => s < 300) || (documented.some((s) => s >= 400 && s < 500) && !statuses.some((s) => s >= 400 && s < 500)),
+    );
+    expect(coverage().length).toBe(Object.values(doc.paths).flatMap((m) => Object.keys(m)).length);
+    expect(missing).toEqual([]);
   });
 });

@@ -42,6 +42,11 @@ export default async function SettingsPage() {
           <h2 id="api-heading">API keys</h2>
           <p className="muted">For programs that use the JSON API on your behalf.</p>
           <Link href="/settings/api-keys">Manage API keys</Link>
+          <p>
+            {/* /api/docs is a route handler, not a page: a plain link, no client-side navigation to try. */}
+            {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- not a page (the rule sees a folder under app/) */}
+            <a href="/api/docs">API documentation</a>
+          </p>
         </section>
         <section className="card" aria-labelledby="sessions-heading">
           <h2 id="sessions-heading">Sessions</h2>

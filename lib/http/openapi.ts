@@ -1,6 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { moneyMovementBody, openAccountBody, transferBody } from '@/lib/http/account-api';
+import { EXAMPLE_ACCOUNT_ID, EXAMPLE_IDEMPOTENCY_KEY, problemExamples, requestExamples, responseExamples } from '@/lib/http/openapi-examples';
+import { DOCS_ASSETS } from '@/lib/http/docs-assets';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/problem';
 
 // The OpenAPI 3.1 document of the customer API, generated on each request from the zod schemas the
@@ -75,20 +77,42 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   return generated;
 };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: keyof typeof responseExamples | keyof typeof requestExamples) => ({
+  'application/json': { schema: ref(name), example: { ...responseExamples, ...requestExamples }[name] },
+});
 
-/** Problem responses by status, each listing (and enforcing) the problem types of that status. */
-function problems(statuses: number[]): Record<string, unknown> {
+// Response headers, each documented where the routes send it (test/openapi-validator.ts checks them).
+const RETRY_AFTER = {
+  description: 'Seconds to wait before retrying (with the same Idempotency-Key, for a command).',
+  schema: { type: 'string', pattern: '^\\d+$' },
+  example: '1',
+};
+const REPLAYED = {
+  description: 'Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body.',
+  schema: { type: 'string', enum: ['true'] },
+};
+const WWW_AUTHENTICATE = { description: 'The authentication scheme to use.', required: true, schema: { type: 'string' }, example: 'Bearer realm="idem"' };
+type Options = { replayable?: boolean };
+
+/** Problem responses for these problem types, grouped by status; each status lists (and enforces) its types. */
+function problems(types: ProblemType[], { replayable = false }: Options = {}): Record<string, unknown> {
+  const statuses = [...new Set(types.map((t) => PROBLEM_TYPES[t].status))].sort();
   const out: Record<string, unknown> = {};
   for (const status of statuses) {
-    const types = (Object.keys(PROBLEM_TYPES) as ProblemType[]).filter((t) => PROBLEM_TYPES[t].status === status);
+    const ofStatus = types.filter((t) => PROBLEM_TYPES[t].status === status);
+    const headers = {
+      ...(status === 429 || status === 503 ? { 'Retry-After': { ...RETRY_AFTER, required: true } } : {}),
+      ...(ofStatus.includes('concurrent-request') ? { 'Retry-After': RETRY_AFTER } : {}),
+      ...(status === 401 ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {}),
+      ...(replayable && [404, 409, 422].includes(status) ? { 'Idempotent-Replayed': REPLAYED } : {}),
+    };
     out[String(status)] = {
-      description: types.map((t) => `\`${problemTypeUri(t)}\`: ${PROBLEM_TYPES[t].title}`).join('; '),
-      headers: [409, 429, 503].includes(status)
-        ? { 'Retry-After': { schema: { type: 'string' }, description: 'Seconds to wait before retrying with the same Idempotency-Key.' } }
-        : undefined,
+      description: ofStatus.map((t) => `\`${problemTypeUri(t)}\`: ${PROBLEM_TYPES[t].title}`).join('; '),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       content: {
         'application/problem+json': {
-          schema: { allOf: [ref('Problem'), { properties: { type: { enum: types.map(problemTypeUri) }, status: { const: status } } }] },
+          schema: { allOf: [ref('Problem'), { properties: { type: { enum: ofStatus.map(problemTypeUri) }, status: { const: status } } }] },
+          examples: problemExamples(ofStatus),
         },
       },
     };
@@ -103,8 +127,16 @@ const IDEMPOTENCY_KEY = {
   description:
     'The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.',
   schema: { type: 'string', minLength: 1, maxLength: 257 },
+  example: EXAMPLE_IDEMPOTENCY_KEY,
 };
-const ACCOUNT_ID = { name: 'accountId', in: 'path', required: true, schema: { type: 'string' }, description: 'The account id (a UUID).' };
+const ACCOUNT_ID = {
+  name: 'accountId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The account id (a UUID).',
+  example: EXAMPLE_ACCOUNT_ID,
+};
 const PAGE_PARAMETERS = [
   {
     name: 'cursor',
@@ -115,22 +147,67 @@ const PAGE_PARAMETERS = [
   },
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: 'Events per page.' },
 ];
-const REPLAYED = { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] }, description: 'Present on a replayed answer.' } };
-const COMMAND_PROBLEMS = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
-const READ_PROBLEMS = [401, 404, 429, 500, 503];
 
-const json = (schema: unknown) => ({ 'application/json': { schema } });
-const created = (name: string, description: string) => ({ '201': { description, headers: REPLAYED, content: json(ref(name)) } });
+// Who may call: an API key, or the session cookie of a signed-in customer (a browser on this origin).
+const CUSTOMER = [{ apiKey: [] }, { sessionCookie: [] }];
+const CALLER_PROBLEMS: ProblemType[] = ['unauthorized', 'customer-disabled', 'too-many-requests', 'internal-error', 'service-unavailable'];
+const COMMAND_PROBLEMS: ProblemType[] = [
+  ...CALLER_PROBLEMS,
+  'invalid-request',
+  'invalid-idempotency-key',
+  'cross-site-request',
+  'payload-too-large',
+  'unsupported-media-type',
+  'validation-failed',
+  'idempotency-key-reused',
+  'concurrent-request',
+];
 
-function command(summary: string, body: string, success: Record<string, unknown>, pathParameters: unknown[] = []) {
+type Described = { operationId: string; summary: string; description: string };
+
+function read(about: Described, success: Record<string, unknown>, types: ProblemType[], parameters: unknown[] = []) {
   return {
-    summary,
-    tags: ['commands'],
-    parameters: [...pathParameters, IDEMPOTENCY_KEY],
-    requestBody: { required: true, content: json(ref(body)) },
-    responses: { ...success, ...problems(COMMAND_PROBLEMS) },
+    ...about,
+    tags: ['reads'],
+    security: CUSTOMER,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    responses: { ...success, ...problems([...CALLER_PROBLEMS, ...types]) },
   };
 }
+
+function command(
+  about: Described,
+  body: keyof typeof requestExamples,
+  created: [keyof typeof responseExamples, string],
+  types: ProblemType[],
+  path: unknown[] = [],
+) {
+  return {
+    ...about,
+    description: `${about.description} Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.`,
+    tags: ['commands'],
+    security: CUSTOMER,
+    parameters: [...path, IDEMPOTENCY_KEY],
+    requestBody: { required: true, content: json(body) },
+    responses: {
+      '201': { description: created[1], headers: { 'Idempotent-Replayed': REPLAYED }, content: json(created[0]) },
+      ...problems([...COMMAND_PROBLEMS, ...types], { replayable: true }),
+    },
+  };
+}
+
+function operations(about: Described, success: Record<string, unknown>, more: Record<string, unknown> = {}, parameters: unknown[] = []) {
+  return { ...about, tags: ['operations'], security: [], ...(parameters.length > 0 ? { parameters } : {}), responses: { ...success, ...more } };
+}
+const ASSET = {
+  name: 'file',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', enum: [...DOCS_ASSETS] },
+  description: 'A file of the reference page.',
+  example: DOCS_ASSETS[0],
+};
+const text = (type: string) => ({ [type]: { schema: { type: 'string' } } });
 
 export function openApiDocument() {
   return {
@@ -139,94 +216,156 @@ export function openApiDocument() {
       title: 'Idem customer API',
       version: '1',
       description:
-        'Exactly-once commands on an event-sourced ledger. Every POST carries an Idempotency-Key: retry it freely, it is applied at most once. Amounts are decimal strings ("12.34"). Errors are RFC 9457 problem details.',
+        'Exactly-once commands on an event-sourced ledger. Every POST carries an Idempotency-Key: retry it freely, it is applied at most once. Amounts are decimal strings ("12.34"). Errors are RFC 9457 problem details: branch on their `type`.',
+      contact: { name: 'The operators of this Idem instance' },
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
-    security: [{ apiKey: [] }],
+    servers: [{ url: '/', description: 'The instance that serves this document' }],
+    tags: [
+      { name: 'commands', description: 'Change money: each POST is applied exactly once per Idempotency-Key.' },
+      { name: 'reads', description: "The caller's own accounts and their events." },
+      { name: 'operations', description: 'Health, metrics and this description: for load balancers, monitoring and client generators.' },
+    ],
+    security: CUSTOMER,
     paths: {
       '/api/accounts': {
-        get: {
-          summary: 'Your accounts',
-          tags: ['reads'],
-          responses: { '200': { description: 'The accounts', content: json(ref('AccountList')) }, ...problems(READ_PROBLEMS) },
-        },
-        post: command('Open an account', 'OpenAccountRequest', created('Account', 'The account was opened')),
+        get: read(
+          { operationId: 'listAccounts', summary: 'Your accounts', description: 'Every account of the caller (at most 1,000), never anyone else’s.' },
+          { '200': { description: 'The accounts', content: json('AccountList') } },
+          [],
+        ),
+        post: command(
+          { operationId: 'openAccount', summary: 'Open an account', description: 'Opens an account for the caller, with an optional opening deposit.' },
+          'OpenAccountRequest',
+          ['Account', 'The account was opened'],
+          ['account-already-open', 'balance-limit-exceeded'],
+        ),
       },
       '/api/accounts/{accountId}': {
-        get: {
-          summary: 'One account',
-          tags: ['reads'],
-          parameters: [ACCOUNT_ID],
-          responses: { '200': { description: 'The account', content: json(ref('AccountState')) }, ...problems(READ_PROBLEMS) },
-        },
+        get: read(
+          {
+            operationId: 'getAccount',
+            summary: 'One account',
+            description: 'The balance and version of one of the caller’s accounts. Someone else’s account answers exactly like an unknown one (404).',
+          },
+          { '200': { description: 'The account', content: json('AccountState') } },
+          ['account-not-found'],
+          [ACCOUNT_ID],
+        ),
       },
       '/api/accounts/{accountId}/deposits': {
-        post: command('Deposit money', 'MoneyMovementRequest', created('Movement', 'The deposit was recorded'), [ACCOUNT_ID]),
+        post: command(
+          { operationId: 'depositMoney', summary: 'Deposit money', description: 'Adds money to one of the caller’s accounts.' },
+          'MoneyMovementRequest',
+          ['Movement', 'The deposit was recorded'],
+          ['account-not-found', 'balance-limit-exceeded'],
+          [ACCOUNT_ID],
+        ),
       },
       '/api/accounts/{accountId}/withdrawals': {
-        post: command('Withdraw money', 'MoneyMovementRequest', created('Movement', 'The withdrawal was recorded'), [ACCOUNT_ID]),
+        post: command(
+          { operationId: 'withdrawMoney', summary: 'Withdraw money', description: 'Takes money from one of the caller’s accounts; never below zero.' },
+          'MoneyMovementRequest',
+          ['Movement', 'The withdrawal was recorded'],
+          ['account-not-found', 'insufficient-funds'],
+          [ACCOUNT_ID],
+        ),
       },
       '/api/accounts/{accountId}/events': {
-        get: {
-          summary: "An account's events",
-          tags: ['reads'],
-          parameters: [ACCOUNT_ID, ...PAGE_PARAMETERS],
-          responses: {
-            '200': { description: 'Its events, oldest first, one page', content: json(ref('EventList')) },
-            ...problems([400, ...READ_PROBLEMS]),
+        get: read(
+          {
+            operationId: 'listAccountEvents',
+            summary: "An account's events",
+            description: 'The events of one of the caller’s accounts, oldest first, a page at a time: pass `nextCursor` as `cursor` for the next page.',
           },
-        },
+          { '200': { description: 'Its events, oldest first, one page', content: json('EventList') } },
+          ['account-not-found', 'invalid-request'],
+          [ACCOUNT_ID, ...PAGE_PARAMETERS],
+        ),
       },
       '/api/transfers': {
         post: command(
-          'Transfer money from one of your accounts to any account, by its number',
+          {
+            operationId: 'transferMoney',
+            summary: 'Transfer money',
+            description: 'From one of the caller’s accounts to any account, by its number; both sides are recorded at once.',
+          },
           'TransferRequest',
-          created('Transfer', 'The transfer was recorded (both sides at once)'),
+          ['Transfer', 'The transfer was recorded (both sides at once)'],
+          ['account-not-found', 'insufficient-funds', 'balance-limit-exceeded', 'same-account'],
         ),
       },
       '/api/health/live': {
-        get: {
-          summary: 'Liveness',
-          tags: ['operations'],
-          security: [],
-          responses: { '200': { description: 'The process serves', content: json(ref('Live')) } },
-        },
+        get: operations(
+          { operationId: 'getLiveness', summary: 'Liveness', description: 'Answers 200 while the process serves requests; nothing else is checked.' },
+          { '200': { description: 'The process serves', content: json('Live') } },
+        ),
       },
       '/api/health/ready': {
-        get: {
-          summary: 'Readiness (database, migrations, not draining)',
-          tags: ['operations'],
-          security: [],
-          responses: { '200': { description: 'Send traffic here', content: json(ref('Ready')) }, ...problems([503]) },
-        },
+        get: operations(
+          {
+            operationId: 'getReadiness',
+            summary: 'Readiness',
+            description: 'Answers 200 when this instance should get traffic (database reachable, migrations applied, not draining), else 503 saying why.',
+          },
+          { '200': { description: 'Send traffic here', content: json('Ready') } },
+          problems(['not-ready']),
+        ),
       },
       '/api/metrics': {
         get: {
-          summary: 'Prometheus metrics (or on METRICS_PORT without a token)',
-          tags: ['operations'],
+          ...operations(
+            {
+              operationId: 'getMetrics',
+              summary: 'Prometheus metrics',
+              description:
+                'Prometheus text format, with `Authorization: Bearer <METRICS_TOKEN>`; without a token configured, metrics are only served on METRICS_PORT and this path answers 404.',
+            },
+            { '200': { description: 'Prometheus text format', content: text('text/plain') } },
+            problems(['unauthorized', 'not-found']),
+          ),
           security: [{ metricsToken: [] }],
-          responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...problems([401, 404]) },
         },
       },
       '/api/docs': {
-        get: {
-          summary: 'This reference, readable',
-          tags: ['operations'],
-          security: [],
-          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
-        },
+        get: operations(
+          {
+            operationId: 'getApiReference',
+            summary: 'API reference',
+            description: 'This document, rendered for people (Swagger UI, served by this instance).',
+          },
+          { '200': { description: 'HTML', content: text('text/html') } },
+        ),
+      },
+      '/api/docs/assets/{file}': {
+        get: operations(
+          { operationId: 'getApiReferenceAsset', summary: 'API reference asset', description: 'The scripts and style sheet the API reference page loads.' },
+          { '200': { description: 'The file', content: { ...text('text/javascript'), ...text('text/css') } } },
+          problems(['not-found']),
+          [ASSET],
+        ),
       },
       '/api/openapi.json': {
-        get: {
-          summary: 'This document',
-          tags: ['operations'],
-          security: [],
-          responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
-        },
+        get: operations(
+          {
+            operationId: 'getOpenApiDocument',
+            summary: 'This document',
+            description: 'This OpenAPI 3.1 document, generated from the schemas the routes validate with.',
+          },
+          { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        ),
       },
     },
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`.' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (create one at /settings/api-keys): `Authorization: Bearer <key>`.' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'better-auth.session_token',
+          description:
+            'The session of a signed-in customer (named `__Secure-better-auth.session_token` over https). Commands then need this origin’s `Origin` header.',
+        },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the instance.' },
       },
       schemas: {

@@ -1,0 +1,26 @@
+import { expect, test } from './fixtures';
+
+// The API reference: linked from the settings page, rendered by Swagger UI from this origin under its
+// Content-Security-Policy (a blocked script or style would show as a console error), no other origin.
+
+test('settings links the API documentation; it renders every operation from this origin alone', async ({ page, baseURL }) => {
+  const errors: string[] = [];
+  const elsewhere: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/favicon/.test(message.location().url)) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('request', (request) => {
+    if (new URL(request.url()).origin !== new URL(baseURL!).origin) elsewhere.push(request.url());
+  });
+
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'API documentation' }).click();
+  await expect(page).toHaveURL(/\/api\/docs$/);
+  await expect(page.getByRole('heading', { name: /Idem customer API/ })).toBeVisible();
+  await expect(page.locator('.opblock')).toHaveCount(13);
+  await page.getByText('Withdraw money').click();
+  await expect(page.getByText('Idempotency-Key').first()).toBeVisible();
+  expect(errors).toEqual([]);
+  expect(elsewhere).toEqual([]);
+});
