@@ -3,6 +3,30 @@ import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 import tseslint from 'typescript-eslint';
 
+// Product code (lib/, app/, scripts/) never imports the test tree: what `npm run cluster` or a
+// route needs lives in the product. Tests beside the code (*.test.ts) may use the test helpers.
+// Kept in every no-restricted-imports rule below: a later rule for the same files replaces an earlier one.
+const noTestImports = {
+  group: ['@/test', '@/test/*', '**/test', '**/test/*', '**/test/**'],
+  message: 'Product code must not import the test tree (test/): move what it needs into lib/ or scripts/.',
+};
+const testFiles = ['**/*.test.ts', '**/*.test.tsx'];
+const engineKnowsNoModule = {
+  group: [
+    '@/lib/accounts',
+    '@/lib/accounts/*',
+    '@/lib/domain/*',
+    '@/lib/projections/*',
+    '@/lib/admin/*',
+    '@/lib/http/*',
+    '@/lib/auth/*',
+    '@/app/*',
+    '**/accounts/**',
+    '**/domain/**',
+  ],
+  message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -31,6 +55,11 @@ export default defineConfig([
     },
   },
   {
+    files: ['lib/**', 'app/**', 'scripts/**'],
+    ignores: testFiles,
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTestImports] }] },
+  },
+  {
     // The domain core is pure: no database, framework, UI or Node I/O.
     files: ['lib/domain/**'],
     ignores: ['lib/domain/**/*.test.ts'],
@@ -44,6 +73,7 @@ export default defineConfig([
               group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'],
               message: 'lib/domain is pure: no Prisma, Next, React or database code.',
             },
+            noTestImports,
           ],
         },
       ],
@@ -60,29 +90,11 @@ export default defineConfig([
     // The exactly-once engine knows streams, events, commands, snapshots and the inline projections a
     // command spec declares; it knows no domain. Modules depend on it, never the reverse.
     files: ['lib/event-store/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '@/lib/accounts',
-                '@/lib/accounts/*',
-                '@/lib/domain/*',
-                '@/lib/projections/*',
-                '@/lib/admin/*',
-                '@/lib/http/*',
-                '@/lib/auth/*',
-                '@/app/*',
-                '**/accounts/**',
-                '**/domain/**',
-              ],
-              message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [engineKnowsNoModule] }] },
+  },
+  {
+    files: ['lib/event-store/**'],
+    ignores: testFiles,
+    rules: { 'no-restricted-imports': ['error', { patterns: [engineKnowsNoModule, noTestImports] }] },
   },
 ]);

@@ -42,7 +42,7 @@ export default defineConfig({
         ...shared,
         test: {
           // Storm and fault tests: each file starts its own PostgreSQL and `next start` instances
-          // (test/cluster-harness.ts) from the production build in .next, so `next build` comes first
+          // (lib/cluster/cluster.ts) from the production build in .next, so `next build` comes first
           // (scripts/test-all.sh). One file at a time: they are CPU-bound on small machines.
           name: 'cluster',
           include: ['test/**/*.cluster.test.ts'],

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { PROJECTION_LOCK_CLASS } from '../lib/projections/runner';
-import type { Cluster } from './cluster-harness';
+import type { Cluster } from '../lib/cluster';
 import type { Observation, ObservedResponse } from './invariants';
 import { parseMetrics, valueOf } from './prometheus-text';
 import { isFinal, type StormClient } from './storm';

@@ -14,8 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from './cluster-harness';
-import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
+import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig, startCluster, type Cluster } from '../lib/cluster';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { isFinal, money, reportScenario, StormClient, stormCustomers } from './storm';
 
