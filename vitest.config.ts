@@ -20,8 +20,9 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: roots.map((root) => `${root}/**/*.test.ts`),
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // test/ too: the self-tests of the test helpers (e.g. test/fault-evidence.test.ts).
+          include: [...roots, 'test'].map((root) => `${root}/**/*.test.ts`),
+          exclude: ['**/*.int.test.ts', '**/*.cluster.test.ts', '**/node_modules/**'],
         },
       },
       {
