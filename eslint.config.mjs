@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 // route needs lives in the product. Tests beside the code (*.test.ts) may use the test helpers.
 // Kept in every no-restricted-imports rule below: a later rule for the same files replaces an earlier one.
 const noTestImports = {
-  group: ['@/test', '@/test/*', '**/test', '**/test/*', '**/test/**'],
+  // The project's test/ by alias or by relative path (not packages such as @playwright/test).
+  regex: '^(@/test|(\\.\\.?/)+test)(/|$)',
   message: 'Product code must not import the test tree (test/): move what it needs into lib/ or scripts/.',
 };
 const testFiles = ['**/*.test.ts', '**/*.test.tsx'];

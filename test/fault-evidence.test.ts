@@ -3,7 +3,17 @@
 // does for the ledger invariants).
 import { describe, expect, it } from 'vitest';
 import { errorKind, newInstanceErrors } from '../lib/cluster/instance-log';
-import { cutAfterRecording, cutAttempts, expectCleanLogs, expectCutCommandsReplayed, expectOnly503s, isCutInFlight, unavailableLines } from './fault-evidence';
+import {
+  countLines,
+  cutAfterRecording,
+  cutAttempts,
+  DUPLICATE_KEY,
+  expectCleanLogs,
+  expectCutCommandsReplayed,
+  expectOnly503s,
+  isCutInFlight,
+  unavailableLines,
+} from './fault-evidence';
 import { commandIdOf, type Observation, type ObservedResponse } from './invariants';
 import type { CutRecord } from './tcp-proxy';
 
@@ -129,5 +139,20 @@ describe('expectCutCommandsReplayed', () => {
 
   it('a cut PostgreSQL refused (rolled back) recorded nothing and is skipped', () => {
     expect(expectCutCommandsReplayed(client(), [record([], { serverReply: 'rolled-back', parameters: '' })], PROXIED)).toBe(0);
+  });
+});
+
+describe("PostgreSQL's own count of duplicate keys (DUPLICATE_KEY over its server log)", () => {
+  it('counts each refused statement once: its ERROR line, not its DETAIL or STATEMENT lines, nor other errors', () => {
+    const log = [
+      '2026-12-06 03:04:00.123 UTC [1234] ERROR:  duplicate key value violates unique constraint "events_stream_id_version_key"',
+      '2026-12-06 03:04:00.123 UTC [1234] DETAIL:  Key (stream_id, version)=(account-1, 7) already exists.',
+      '2026-12-06 03:04:00.123 UTC [1234] STATEMENT:  WITH c AS (INSERT INTO commands …) — duplicate key value violates unique constraint',
+      '2026-12-06 03:04:00.200 UTC [1235] ERROR:  duplicate key value violates unique constraint "commands_pkey"',
+      '2026-12-06 03:04:01.000 UTC [1236] ERROR:  canceling statement due to user request',
+      '2026-12-06 03:04:01.000 UTC [1236] LOG:  duplicate key value violates unique constraint (not an error line)',
+    ].join('\n');
+    expect(countLines(log, DUPLICATE_KEY)).toBe(2);
+    expect(countLines('', DUPLICATE_KEY)).toBe(0);
   });
 });
