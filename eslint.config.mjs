@@ -12,6 +12,32 @@ const ENGINE_FACE = {
   message: 'Import the engine from @/lib/event-store (its index.ts), never a file inside it.',
 };
 
+// Product code (lib/, app/, scripts/) never imports the test tree: what `npm run cluster` or a
+// route needs lives in the product. Tests beside the code (*.test.ts) may use the test helpers.
+// A later no-restricted-imports rule for the same files replaces an earlier one, so every rule below
+// that covers product files carries the patterns of the ones before it.
+const noTestImports = {
+  // The project's test/ by alias or by relative path (not packages such as @playwright/test).
+  regex: '^(@/test|(\\.\\.?/)+test)(/|$)',
+  message: 'Product code must not import the test tree (test/): move what it needs into lib/ or scripts/.',
+};
+const testFiles = ['**/*.test.ts', '**/*.test.tsx'];
+const engineKnowsNoModule = {
+  group: [
+    '@/lib/accounts',
+    '@/lib/accounts/*',
+    '@/lib/domain/*',
+    '@/lib/projections/*',
+    '@/lib/admin/*',
+    '@/lib/http/*',
+    '@/lib/auth/*',
+    '@/app/*',
+    '**/accounts/**',
+    '**/domain/**',
+  ],
+  message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -49,6 +75,11 @@ export default defineConfig([
     },
   },
   {
+    files: ['lib/**', 'app/**', 'scripts/**'],
+    ignores: [...testFiles, 'lib/event-store/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ENGINE_FACE, noTestImports] }] },
+  },
+  {
     // The domain core is pure: no database, framework, UI or Node I/O. Two folders hold it: the
     // shared values (lib/domain: money, masked names) and the account decider (lib/accounts/domain),
     // which lives with its module. A pure file imports only pure files.
@@ -68,6 +99,7 @@ export default defineConfig([
               regex: '^(@/(?!lib/domain/|lib/accounts/domain/)|\\.\\./)',
               message: 'The domain is pure: it imports only lib/domain and lib/accounts/domain (the engine and the modules do I/O).',
             },
+            noTestImports,
           ],
         },
       ],
@@ -84,29 +116,11 @@ export default defineConfig([
     // The exactly-once engine knows streams, events, commands, snapshots and the inline projections a
     // command spec declares; it knows no domain. Modules depend on it, never the reverse.
     files: ['lib/event-store/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '@/lib/accounts',
-                '@/lib/accounts/*',
-                '@/lib/domain/*',
-                '@/lib/projections/*',
-                '@/lib/admin/*',
-                '@/lib/http/*',
-                '@/lib/auth/*',
-                '@/app/*',
-                '**/accounts/**',
-                '**/domain/**',
-              ],
-              message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [engineKnowsNoModule] }] },
+  },
+  {
+    files: ['lib/event-store/**'],
+    ignores: testFiles,
+    rules: { 'no-restricted-imports': ['error', { patterns: [engineKnowsNoModule, noTestImports] }] },
   },
 ]);

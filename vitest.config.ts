@@ -20,8 +20,9 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: roots.map((root) => `${root}/**/*.test.ts`),
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // test/ too: the self-tests of the test helpers (e.g. test/fault-evidence.test.ts).
+          include: [...roots, 'test'].map((root) => `${root}/**/*.test.ts`),
+          exclude: ['**/*.int.test.ts', '**/*.cluster.test.ts', '**/node_modules/**'],
         },
       },
       {
@@ -42,7 +43,7 @@ export default defineConfig({
         ...shared,
         test: {
           // Storm and fault tests: each file starts its own PostgreSQL and `next start` instances
-          // (test/cluster-harness.ts) from the production build in .next, so `next build` comes first
+          // (lib/cluster/cluster.ts) from the production build in .next, so `next build` comes first
           // (scripts/test-all.sh). One file at a time: they are CPU-bound on small machines.
           name: 'cluster',
           include: ['test/**/*.cluster.test.ts'],

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { embeddedAdmin, NO_ONE_TIME_ADMIN, seedAdmin } from '../lib/auth/start-env';
 import { ConfigError, loadConfig } from '../lib/config';
-import { startCluster, type Cluster } from '../test/cluster-harness';
+import { startCluster, type Cluster } from '../lib/cluster';
 
 const log = (line: string) => console.log(`[cluster] ${line}`);
 

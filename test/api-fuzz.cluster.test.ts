@@ -18,7 +18,7 @@ import { actionArb, KEYS_PER_CUSTOMER, type Action } from './api-fuzz/actions';
 import { chunked, send, type Credentials, type FuzzCustomer } from './api-fuzz/requests';
 import { FuzzRun, type FuzzContext } from './api-fuzz/runner';
 import { changedTables, snapshot, snapshotQuery } from './api-fuzz/table-snapshot';
-import { startCluster, type Cluster } from './cluster-harness';
+import { startCluster, type Cluster } from '../lib/cluster';
 import { checkInvariants, type Observation } from './invariants';
 import { coverage } from './openapi-validator';
 

@@ -2,9 +2,10 @@
 // behind HAProxy (ops/haproxy.cfg, health checks on /api/health/ready), a steady stream of API
 // withdrawals and deposits through it, clients that retry with the same Idempotency-Key on 503,
 // 409 and connection errors. (1) A rolling restart (SIGTERM, wait, start again, one at a time):
-// no client request fails for good, every instance exits 0, the ledger's invariants hold.
-// (2) kill -9 of one instance: at most the requests in flight at that moment fail (and their
-// retries succeed), HAProxy marks it DOWN after its `fall` failed checks.
+// no client request fails at all (no 5xx, no network error: HAProxy's retries absorb the drain),
+// every instance exits 0, the ledger's invariants hold. (2) kill -9 of one instance while requests
+// are held in flight on it: at most those fail (and their retries succeed), never with a 500,
+// HAProxy marks it DOWN after its `fall` failed checks. Both: no unexpected error in any log.
 // IDEM_TEST_BASE_PORT pins the ports (instances base+20…, HAProxy base+29); default free ports.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,8 +15,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from './cluster-harness';
-import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
+import { expectCleanLogs, expectOnly503s } from './fault-evidence';
+import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig, startCluster, type Cluster } from '../lib/cluster';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { isFinal, money, reportScenario, StormClient, stormCustomers } from './storm';
 
@@ -57,24 +58,17 @@ function openAccounts(client: StormClient, name: string): Promise<string[]> {
 /** WORKERS clients, each sending one command at a time through the balancer until stopped (as the account's owner). */
 function steadyStream(client: StormClient, accounts: string[]) {
   let running = true;
-  let busy = 0;
   const workers = Array.from({ length: WORKERS }, async (_, w) => {
     for (let n = 0; running; n++) {
       const account = accounts[(w + n) % accounts.length]!;
       const amount = money(1 + ((w * 7 + n * 13) % 150));
       // Paced: one API key allows API_KEY_RATE_LIMIT (1000) requests a minute; WORKERS × 1/0.4 s stays under it.
       if (n > 0) await sleep(400);
-      busy += 1;
-      try {
-        if (n % 4 === 3) await client.deposit(account, amount, `dep-${randomUUID()}`, { instance: 0 });
-        else await client.withdraw(account, amount, `wd-${randomUUID()}`, { instance: 0 });
-      } finally {
-        busy -= 1;
-      }
+      if (n % 4 === 3) await client.deposit(account, amount, `dep-${randomUUID()}`, { instance: 0 });
+      else await client.withdraw(account, amount, `wd-${randomUUID()}`, { instance: 0 });
     }
   });
   return {
-    busy: () => busy,
     stop: async () => {
       running = false;
       await Promise.all(workers);
@@ -96,11 +90,18 @@ async function check(cluster: Cluster, client: StormClient): Promise<InvariantRe
 }
 
 async function untilResolved(client: StormClient, atLeast: number) {
-  for (let i = 0; client.resolved() < atLeast; i++) {
-    if (i > 3_000) throw new Error(`only ${client.resolved()} commands resolved, expected ${atLeast}`);
-    await sleep(20);
-  }
+  await expect
+    .poll(() => client.resolved(), { timeout: 60_000, interval: 20, message: `commands resolved, expected ${atLeast}` })
+    .toBeGreaterThanOrEqual(atLeast);
 }
+
+/**
+ * HAProxy's counters of a server since `before`: response errors (`eresp`: among them responses the
+ * server aborted, srv_abrt), retries and redispatches (`wretr`, `wredis`: a refused connection after
+ * the kill counts there too, so they alone prove no cut).
+ */
+const counters = (stat: { row: Record<string, string> }, before: { row: Record<string, string> }) =>
+  Object.fromEntries(['eresp', 'wretr', 'wredis'].map((column) => [column, Number(stat.row[column] || 0) - Number(before.row[column] || 0)]));
 
 async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
   const cluster = await startCluster({
@@ -127,7 +128,7 @@ describe('behind HAProxy', () => {
     expectValidConfig();
   });
 
-  it('rolling restart of all three instances under a steady stream: zero failed requests, exits 0, invariants hold', async () => {
+  it('rolling restart of all three instances under a steady stream: zero failed requests (no 5xx, no network error), exits 0, invariants hold', async () => {
     await withBalancedCluster(async (cluster) => {
       const lb = cluster.lb!;
       const client = await balancedClient(lb.url);
@@ -177,6 +178,13 @@ describe('behind HAProxy', () => {
           o.key,
         ).toBe(true);
       expect(client.stats.keys).toBeGreaterThanOrEqual(20 + 3 * 10);
+      // Zero failed requests, as the title says: no attempt of any command was answered 5xx or lost
+      // its connection (HAProxy retried the drained instance's refusals on another one).
+      expect({ status5xx: client.stats.status5xx, networkErrors: client.stats.networkErrors }, JSON.stringify(client.stats.byStatus)).toEqual({
+        status5xx: 0,
+        networkErrors: 0,
+      });
+      expectCleanLogs(cluster);
     });
   });
 
@@ -192,21 +200,33 @@ describe('behind HAProxy', () => {
       let down: Awaited<ReturnType<typeof lb.server>>;
       let before: Awaited<ReturnType<typeof lb.server>>;
       let downMs = 0;
+      // Holds every command's write (its INSERT into commands waits for this lock), so requests sent
+      // to i1 stay in flight there until the kill cuts them, whatever the timing.
+      const locker = new pg.Client({ connectionString: cluster.postgres.ownerUrl });
+      await locker.connect();
       try {
         await untilResolved(client, 30);
         before = await lb.server('i1');
         expect(before.status).toBe('UP');
         const failures = () => client.stats.networkErrors + client.stats.status5xx;
         const failuresBefore = failures();
-        inFlightAtKill = stream.busy();
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE commands IN SHARE MODE');
+        // HAProxy's current sessions on i1: requests it sent there, held by the lock, unanswered.
+        await expect
+          .poll(async () => Number((await lb.server('i1')).row.scur), { timeout: 60_000, interval: 20, message: 'requests held in flight on i1' })
+          .toBeGreaterThan(0);
+        inFlightAtKill = Number((await lb.server('i1')).row.scur);
         const killedAt = Date.now();
         await cluster.kill(1, 'SIGKILL');
+        await locker.query('COMMIT');
         down = await lb.waitFor('i1', 'DOWN');
         downMs = Date.now() - killedAt;
         await untilResolved(client, client.resolved() + 30);
         failedAfterKill = failures() - failuresBefore;
       } finally {
         await stream.stop();
+        await locker.end();
       }
       const report = await check(cluster, client);
       reportScenario({
@@ -223,12 +243,19 @@ describe('behind HAProxy', () => {
         durationMs: Date.now() - started,
         events: report.events,
         inFlightAtKill,
+        killedServer: counters(down!, before!),
         failedAfterKill,
         markedDownAfterMs: downMs,
         failedChecks: down!.checkFailures - before!.checkFailures,
       });
       expect(cluster.instances[1]!.exit).toEqual({ code: null, signal: 'SIGKILL' });
+      // The kill cut requests: some were in flight on i1 (held there by the lock, they could not have
+      // finished first), and HAProxy saw i1 abort their responses (then retried them elsewhere).
+      expect(inFlightAtKill).toBeGreaterThan(0);
+      expect(counters(down!, before!).eresp, 'responses HAProxy saw i1 abort').toBeGreaterThan(0);
       expect(failedAfterKill).toBeLessThanOrEqual(inFlightAtKill);
+      // A failure is a dropped connection or a 503, never a 500 (nor a 502/504 from the balancer).
+      expectOnly503s(client);
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
       // HAProxy took it out on its own health checks, by its own clock rather than ours: one UP→DOWN
@@ -240,6 +267,8 @@ describe('behind HAProxy', () => {
       // The other two instances keep serving through the balancer.
       expect((await lb.server('i0')).status).toBe('UP');
       expect((await lb.server('i2')).status).toBe('UP');
+      expect(cluster.instances.filter((i) => i.index !== 1).every((i) => i.alive)).toBe(true);
+      expectCleanLogs(cluster);
     });
   });
 });

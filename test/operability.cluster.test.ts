@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import { freePort } from '../lib/db/embedded-postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiHeaders, apiKeyAuthorization, getJson, postCommand, useApiKey } from './api-client';
-import { startCluster, type Cluster } from './cluster-harness';
+import { startCluster, type Cluster } from '../lib/cluster';
 import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
 
@@ -16,7 +16,6 @@ const METRICS_TOKEN = 'metrics-token-for-the-cluster-test';
 /** The customer's API key every request sends (a real one: the customer API needs a caller); never logged. */
 let SECRET_API_KEY = '';
 const basePort = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) : undefined;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let cluster: Cluster;
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
@@ -131,10 +130,13 @@ describe('health endpoints', () => {
     } finally {
       await cluster.postgres.restart();
     }
-    for (let i = 0; (await fetch(url(0, '/api/health/ready'))).status !== 200; i++) {
-      if (i > 300) throw new Error('instance 0 not ready again after PostgreSQL restarted');
-      await sleep(100);
-    }
+    await expect
+      .poll(async () => (await fetch(url(0, '/api/health/ready'))).status, {
+        timeout: 30_000,
+        interval: 100,
+        message: 'instance 0 ready again after PostgreSQL restarted',
+      })
+      .toBe(200);
   });
 });
 
@@ -195,16 +197,15 @@ describe('metrics', () => {
       expect(has(after, name), name).toBe(true);
     }
     // The asynchronous projection catches up: lag 0 events, 0 seconds.
-    for (let i = 0; ; i++) {
-      const samples = await scrape(0);
-      expect(has(samples, 'idem_projection_lag_events', { projection: 'daily-totals' })).toBe(true);
-      if (valueOf(samples, 'idem_projection_lag_events', { projection: 'daily-totals' }) === 0) {
+    await vi.waitFor(
+      async () => {
+        const samples = await scrape(0);
+        expect(has(samples, 'idem_projection_lag_events', { projection: 'daily-totals' })).toBe(true);
+        expect(valueOf(samples, 'idem_projection_lag_events', { projection: 'daily-totals' }), 'projection lag').toBe(0);
         expect(valueOf(samples, 'idem_projection_lag_seconds', { projection: 'daily-totals' })).toBe(0);
-        break;
-      }
-      if (i > 200) throw new Error('projection lag never reached 0');
-      await sleep(100);
-    }
+      },
+      { timeout: 20_000, interval: 100 },
+    );
   });
 });
 
@@ -213,18 +214,18 @@ describe('logs and traces', () => {
     const account = await openAccount(0, '20.00');
     const key = `trace-${randomUUID()}`;
     expect((await withdraw(0, account, key, '3.00')).status).toBe(201);
-    let trace: ReceivedSpan[] = [];
-    for (let i = 0; ; i++) {
-      const command = receiver.spans.find((s) => s.name === 'idem.command' && String(s.attributes['idem.command_id']).endsWith(`:${key}`));
-      if (command) {
-        trace = receiver.spans.filter((s) => s.traceId === command.traceId);
-        const names = new Set(trace.map((s) => s.name));
-        if (['idem.load', 'idem.decide', 'idem.commit'].every((n) => names.has(n)) && trace.some((s) => s.parentSpanId === null)) break;
-      }
-      if (i > 300)
-        throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
-      await sleep(100);
-    }
+    const trace: ReceivedSpan[] = await vi.waitFor(
+      () => {
+        const command = receiver.spans.find((s) => s.name === 'idem.command' && String(s.attributes['idem.command_id']).endsWith(`:${key}`));
+        const spans = command ? receiver.spans.filter((s) => s.traceId === command.traceId) : [];
+        const names = new Set(spans.map((s) => s.name));
+        if (!(['idem.load', 'idem.decide', 'idem.commit'].every((n) => names.has(n)) && spans.some((s) => s.parentSpanId === null))) {
+          throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
+        }
+        return spans;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
     const byName = (name: string) => trace.filter((s) => s.name === name);
     const command = byName('idem.command')[0]!;
     expect(command.attributes).toMatchObject({ 'idem.command_type': 'WithdrawMoney', 'idem.outcome': 'accepted' });
@@ -267,15 +268,17 @@ describe('logs and traces', () => {
     expect(answer.status).toBe(201);
     expect(answer.status === 201 && answer.headers.get('x-request-id')).toBe(requestId);
     const output = cluster.instances[0]!.output;
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; !line; i++) {
-      line = output
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => String(l.commandId).endsWith(`:${key}`));
-      if (i > 100) throw new Error(`no log line for command ${key}`);
-      if (!line) await sleep(100);
-    }
+    const line = await vi.waitFor(
+      () => {
+        const found = output
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => String(l.commandId).endsWith(`:${key}`));
+        if (!found) throw new Error(`no log line for command ${key}`);
+        return found;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     expect(line).toMatchObject({
       level: 'info',
       msg: 'command',
@@ -306,18 +309,20 @@ async function projectionLeader(): Promise<number> {
   const client = new pg.Client({ connectionString: cluster.postgres.url });
   await client.connect();
   try {
-    for (let i = 0; ; i++) {
-      const { rows } = await client.query<{ name: string }>(
-        `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1`,
-        [0x1de5],
-      );
-      const pids = rows.map((r) => Number(r.name.replace('idem-projections-', '')));
-      const index = cluster.instances.findIndex((instance) => instance.alive && pids.includes(instance.pid!));
-      if (index >= 0) return index;
-      if (i > 300) throw new Error(`no instance leads the projection (lock holders: ${JSON.stringify(rows)})`);
-      await sleep(100);
-    }
+    return await vi.waitFor(
+      async () => {
+        const { rows } = await client.query<{ name: string }>(
+          `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1`,
+          [0x1de5],
+        );
+        const pids = rows.map((r) => Number(r.name.replace('idem-projections-', '')));
+        const index = cluster.instances.findIndex((instance) => instance.alive && pids.includes(instance.pid!));
+        if (index < 0) throw new Error(`no instance leads the projection (lock holders: ${JSON.stringify(rows)})`);
+        return index;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
   } finally {
     await client.end();
   }
@@ -347,18 +352,24 @@ describe('graceful shutdown', () => {
       req.write(body.slice(0, 5));
       slowRequest = req;
     });
-    for (let i = 0; valueOf(await scrape(leader), 'idem_http_requests_in_flight') < 2; i++) {
-      if (i > 100) throw new Error('the slow request never reached the server');
-      await sleep(50);
-    }
+    await expect
+      .poll(async () => valueOf(await scrape(leader), 'idem_http_requests_in_flight'), {
+        timeout: 10_000,
+        interval: 50,
+        message: 'the slow request reached the server',
+      })
+      .toBeGreaterThanOrEqual(2);
 
     const instance = cluster.instances[leader]!;
     process.kill(-instance.pid!, 'SIGTERM');
-    let ready: Awaited<ReturnType<typeof fresh>>;
-    for (let i = 0; (ready = await fresh(url(leader, '/api/health/ready'))).status === 200; i++) {
-      if (i > 100) throw new Error('readiness never turned 503');
-      await sleep(20);
-    }
+    const ready = await vi.waitFor(
+      async () => {
+        const answer = await fresh(url(leader, '/api/health/ready'));
+        if (answer.status === 200) throw new Error('readiness still 200 after SIGTERM');
+        return answer;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     expect(ready.status).toBe(503);
     expect((JSON.parse(ready.text) as { detail: string }).detail).toBe('The instance is shutting down.');
     const refused = await fresh(url(leader, `/api/accounts/${account}/withdrawals`), 'POST', apiHeaders(randomUUID()), JSON.stringify({ amount: '1.00' }));
@@ -372,10 +383,7 @@ describe('graceful shutdown', () => {
     expect(finished.status).toBe(201);
     expect(JSON.parse(finished.text)).toMatchObject({ amount: '5.00', commandId: key });
 
-    for (let i = 0; instance.alive; i++) {
-      if (i > 600) throw new Error('the instance did not exit after SIGTERM');
-      await sleep(50);
-    }
+    await expect.poll(() => instance.alive, { timeout: 30_000, interval: 50, message: 'the instance exited after SIGTERM' }).toBe(false);
     expect(instance.exit).toEqual({ code: 0, signal: null });
     expect(instance.output.some((l) => l.includes('"msg":"shutdown complete"'))).toBe(true);
     // The other instance takes the projection over once the leader's session is gone.
@@ -422,17 +430,17 @@ describe('configuration', () => {
     child.stderr.on('data', (chunk: Buffer) => logged.push(chunk.toString()));
     try {
       const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        if (i > 600 || child.exitCode !== null) throw new Error(`next start did not serve:\n${logged.join('')}`);
-        if (
-          await fetch(`${base}/api/health/live`).then(
+      await vi.waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`next start exited:\n${logged.join('')}`);
+          const live = await fetch(`${base}/api/health/live`).then(
             (r) => r.ok,
             () => false,
-          )
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+          );
+          if (!live) throw new Error(`next start does not serve yet:\n${logged.join('')}`);
+        },
+        { timeout: 60_000, interval: 100 },
+      );
       const anonymous = { 'x-forwarded-for': '10.9.9.9' };
       const paths = ['/', '/sign-in', '/sign-up', '/settings', '/admin', '/api/health/ready', '/api/accounts', '/api/auth/get-session', '/no-such-page'];
       const answers = await Promise.all(

@@ -2,7 +2,7 @@
 // every request reads them there, so nothing an instance remembers can outlive a revocation.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from './cluster-harness';
+import { startCluster, type Cluster } from '../lib/cluster';
 
 let cluster: Cluster;
 beforeAll(async () => {

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { lineSplitter } from '../lib/cluster';
 import { freePort } from '../lib/db/embedded-postgres';
 import { apiKeyAuthorization, postCommand, useApiKey } from './api-client';
 
 const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 40 : undefined;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TSX = path.resolve('node_modules/.bin/tsx');
 
 /** A data directory the `postgres` system user (embedded PostgreSQL run as root) can enter. */
@@ -34,9 +34,13 @@ function run(args: string[], env: Record<string, string>): Run {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...ADMIN, ...env },
   });
   const output: string[] = [];
-  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  // Whole lines: a line split across two chunks is carried over, not cut in two.
+  for (const stream of [child.stdout, child.stderr]) {
+    const lines = lineSplitter((line) => output.push(line));
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => lines.push(chunk));
+    stream?.on('end', () => lines.flush());
+  }
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -44,39 +48,44 @@ function run(args: string[], env: Record<string, string>): Run {
 }
 
 async function waitReady(url: string, r: Run, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/api/health/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (r.child.exitCode !== null || Date.now() > deadline) throw new Error(`not ready at ${url}:\n${r.output.slice(-30).join('\n')}`);
-    await sleep(200);
-  }
+  await vi.waitFor(
+    async () => {
+      if (r.child.exitCode !== null) throw new Error(`exited before ready at ${url}:\n${r.output.slice(-30).join('\n')}`);
+      const status = await fetch(`${url}/api/health/ready`).then(
+        (response) => response.status,
+        () => 0, // not listening yet
+      );
+      if (status !== 200) throw new Error(`not ready at ${url} (${status}):\n${r.output.slice(-30).join('\n')}`);
+    },
+    { timeout: timeoutMs, interval: 200 },
+  );
 }
 
 /** The embedded server of this data directory is gone (its postmaster.pid names no live process). */
 async function expectPostgresStopped(dataDir: string) {
-  for (let i = 0; ; i++) {
-    let pid: number | null = null;
-    try {
-      pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      process.kill(pid, 0);
-    } catch {
-      return; // no pid file, or no such process
-    }
-    if (i > 300) throw new Error(`PostgreSQL (pid ${pid}) still running on ${dataDir}`);
-    await sleep(100);
-  }
+  await vi.waitFor(
+    () => {
+      let pid: number | null = null;
+      try {
+        pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        process.kill(pid, 0);
+      } catch {
+        return; // no pid file, or no such process
+      }
+      throw new Error(`PostgreSQL (pid ${pid}) still running on ${dataDir}`);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
 }
 
 /** Waits (bounded) until the output has `count` lines containing `text`: instances may finish after the script. */
 async function untilOutput(r: Run, text: string, count = 1) {
-  for (let i = 0; r.output.filter((l) => l.includes(text)).length < count; i++) {
-    if (i > 300) throw new Error(`never saw ${count} × ${text}:\n${r.output.slice(-30).join('\n')}`);
-    await sleep(100);
-  }
+  await vi.waitFor(
+    () => {
+      if (r.output.filter((l) => l.includes(text)).length < count) throw new Error(`never saw ${count} × ${text}:\n${r.output.slice(-30).join('\n')}`);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
 }
 
 /** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */

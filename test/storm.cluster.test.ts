@@ -20,28 +20,33 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
 import { scopedCommandId } from '../lib/accounts/ids';
-import { startCluster, type Cluster, type ClusterOptions } from './cluster-harness';
+import { startCluster, type Cluster, type ClusterOptions } from '../lib/cluster';
 import type { ApiCustomer } from './api-client';
-import { checkInvariants, commandIdOf, toCents, type InvariantReport, type ObservedRequest } from './invariants';
+import { checkInvariants, toCents, type InvariantReport, type ObservedRequest } from './invariants';
 import { isFinal, money, reportScenario, seeded, StormClient, stormCustomers } from './storm';
-import { PgProxy, type CutRecord } from './tcp-proxy';
+import { PgProxy } from './tcp-proxy';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 import { DAILY_TOTALS } from '../lib/projections/daily-totals';
 import { verifyProjection } from '../lib/projections/rebuild';
 import {
+  cutAfterRecording,
   cutAttempts,
+  DUPLICATE_KEY,
   expectCleanLogs,
+  expectCutCommandsReplayed,
   expectOnly503s,
   isCutInFlight,
   leaderBlockedMidBatch,
   projectionLeader,
   projectionProgress,
   rolledBack,
+  serverLogLines,
   terminateAppBackends,
+  unavailableLines,
   uniqueViolations,
   type Leader,
 } from './fault-evidence';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Lets the storm read each instance's Prometheus counters (GET /api/metrics). */
 const METRICS_TOKEN = 'metrics-token-for-the-storm-test';
@@ -189,12 +194,9 @@ async function stormClient(cluster: Cluster, keys = CUSTOMER_KEYS): Promise<Stor
   return new StormClient(cluster.urls, await stormCustomers(cluster.urls(), keys));
 }
 
+/** Waits for a condition, never for a time. */
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached in time`);
-    await sleep(20);
-  }
+  await expect.poll(condition, { timeout: timeoutMs, interval: 20, message: `${what} not reached` }).toBe(true);
 }
 
 /** A promise opened from outside (Promise.withResolvers needs Node 22). */
@@ -275,7 +277,8 @@ async function expectServing(cluster: Cluster, client: StormClient, accountId: s
 }
 
 async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) => Promise<T>): Promise<T> {
-  const cluster = await startCluster(options);
+  // The log guards count lines at levels warn and error: a LOG_LEVEL inherited from the shell must not silence them.
+  const cluster = await startCluster({ ...options, env: { ...options.env, LOG_LEVEL: 'info' } });
   try {
     return await run(cluster);
   } catch (error) {
@@ -286,37 +289,13 @@ async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) =
   }
 }
 
-/**
- * Every command a cut statement committed (found by its id in the statement's parameters): its
- * attempt through the proxy (`instance`) was answered 503, and every final answer it ever got was a
- * replay — nobody heard the outcome first-hand, the retries found it recorded. Returns how many.
- */
-function expectCutCommandsReplayed(client: StormClient, records: CutRecord[], instance: number): number {
-  let commands = 0;
-  for (const record of records) {
-    expect(record.parameters, record.sql).toBeDefined();
-    if (record.serverReply !== 'committed') continue; // PostgreSQL refused it (a conflict): nothing was recorded
-    const cut = client.list().filter((o) => record.parameters!.includes(JSON.stringify(commandIdOf(o)).slice(1, -1)));
-    expect(cut.length, `commands in the cut statement ${record.sql.slice(0, 60)}`).toBeGreaterThan(0);
-    for (const o of cut) {
-      const finals = o.responses.filter((r) => isFinal(r.status));
-      expect(
-        { key: o.key, cut503: o.responses.some((r) => r.instance === instance && r.status === 503), finals: finals.map((r) => r.replayed) },
-        JSON.stringify(o.responses.map((r) => [r.instance, r.status, r.replayed])),
-      ).toEqual({ key: o.key, cut503: true, finals: finals.map(() => true) });
-      expect(finals.length).toBeGreaterThan(0);
-    }
-    commands += cut.length;
-  }
-  return commands;
-}
-
 describe('cluster', () => {
   it('storm: 3 instances, 4 customers with 6 API keys, duplicated keys across instances, an overdrawn hot account, intruders → invariants hold, no 5xx', async () => {
     await withCluster({ instances: 3, env: { METRICS_TOKEN } }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
       const rollbacksBefore = await withClient(cluster.postgres.adminUrl, rolledBack);
+      const duplicateKeyErrorsBefore = serverLogLines(cluster.postgres, DUPLICATE_KEY);
       const ops = planStorm(1, client, accounts, 3, {
         unique: 260,
         hotShare: 0.4,
@@ -334,8 +313,10 @@ describe('cluster', () => {
       const report = await check(cluster, client);
       // The races happened: PostgreSQL refused duplicate keys (two instances inserting the same command
       // row or the same stream version) and the instances retried. Counted by each instance
-      // (idem_write_conflicts_total{kind="unique"}); the database's rolled-back statements, reported.
+      // (idem_write_conflicts_total{kind="unique"}) and by PostgreSQL itself: the ERROR lines of its
+      // server log since the storm began, and its rolled-back transactions (reported).
       const violations = await uniqueViolations(cluster, METRICS_TOKEN);
+      const duplicateKeyErrors = serverLogLines(cluster.postgres, DUPLICATE_KEY) - duplicateKeyErrorsBefore;
       const rollbacks = await withClient(cluster.postgres.adminUrl, async (admin) => (await rolledBack(admin)) - rollbacksBefore);
       const duplicatedKeys = ops.filter((o) => o.copies > 1).length;
       const intrusions = ops.filter((o) => o.intrusion);
@@ -347,17 +328,18 @@ describe('cluster', () => {
         intrusions: intrusions.length,
         sharedKeys: sharedKeys.length,
         uniqueViolations: violations,
+        duplicateKeyErrors,
         rolledBackTransactions: rollbacks,
       });
 
       expect(client.stats.requests).toBeGreaterThanOrEqual(300);
       expect(duplicatedKeys / ops.length).toBeGreaterThanOrEqual(0.3);
       expect(client.stats.status5xx).toBe(0);
-      expectCleanLogs(cluster);
       expect(
         violations.reduce((a, b) => a + b, 0),
-        'duplicate-key violations PostgreSQL reported during the storm',
+        'duplicate-key violations the instances counted during the storm',
       ).toBeGreaterThan(0);
+      expect(duplicateKeyErrors, "duplicate-key violations in PostgreSQL's own log during the storm").toBeGreaterThan(0);
       expect(client.stats.networkErrors).toBe(0);
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
@@ -419,6 +401,8 @@ describe('cluster', () => {
               return `${r.status} ${await r.text()}`;
             }),
           );
+          // A transfer or a refusal (insufficient funds), never an error, a busy answer or a key conflict.
+          expect(replies[0], key).toMatch(/^(201|422) /);
           expect(new Set(replies).size, key).toBe(1);
           const events = await db.query<{ type: string }>('SELECT type FROM events WHERE command_id = $1 ORDER BY type', [scopedCommandId(sender, key)]);
           expect(
@@ -429,6 +413,8 @@ describe('cluster', () => {
       } finally {
         await db.end();
       }
+      // Last: everything the test sent (the duplicate transfers too) is in the count.
+      expectCleanLogs(cluster);
     });
   });
 
@@ -442,6 +428,16 @@ describe('cluster', () => {
       const locker = new pg.Client({ connectionString: cluster.postgres.url });
       await Promise.all([admin.connect(), db.connect(), locker.connect()]);
       const started = Date.now();
+      // The projection first catches up with everything written before the storm (the account
+      // openings), so progress past this point is progress on the storm's own events.
+      await waitUntil(
+        async () => {
+          const { processed, events } = await projectionProgress(db, DAILY_TOTALS);
+          return events > 0 && processed === events;
+        },
+        60_000,
+        'the projection caught up with the account openings',
+      );
       const atStart = await projectionProgress(db, DAILY_TOTALS);
       let midStorm = { processed: 0, events: 0, stormEnded: true };
       let leader: Leader | null = null;
@@ -487,7 +483,7 @@ describe('cluster', () => {
         expect(cluster.instances[victim]!.alive).toBe(false);
         const report = await check(cluster, client);
         const cut = cutAttempts(client, victim);
-        const cutThenReplayed = cut.filter((c) => c.final?.replayed === true);
+        const cutThenReplayed = cutAfterRecording(client, victim);
 
         // A surviving instance's runner takes the projection over and catches up; the batch the
         // dead leader held was never committed (nothing counted twice: the totals equal the log).
@@ -517,16 +513,21 @@ describe('cluster', () => {
         expect(client.stats.gaveUp).toBe(0);
         expect(report.unresolved).toBe(0);
         expectOnly503s(client);
-        expectCleanLogs(cluster);
+        // The survivors lived through it.
+        expect(cluster.instances.filter((i) => i.index !== victim).map((i) => ({ index: i.index, alive: i.alive, exit: i.exit }))).toEqual(
+          cluster.instances.filter((i) => i.index !== victim).map((i) => ({ index: i.index, alive: true, exit: null })),
+        );
         // Requests were cut in flight (a reset connection, not a refused one), and at least one of
-        // them had been recorded: its retry on a survivor got the outcome as a replay.
+        // them had been recorded by the cut attempt itself: no send of its key (duplicates included)
+        // got a first-hand answer, and its retry on a survivor got the outcome as a replay.
         expect(stormEndedAtKill, 'the kill struck mid-storm').toBe(false);
         expect(inFlightAtKill).toBeGreaterThan(0);
         expect(Object.keys(client.stats.networkErrorKinds).some(isCutInFlight), JSON.stringify(client.stats.networkErrorKinds)).toBe(true);
-        expect(cutThenReplayed.length, 'a key cut in flight on the killed instance, finally answered by a replay').toBeGreaterThan(0);
-        // Projection batches ran while writers were active, and the leader died inside one.
+        expect(cutThenReplayed.length, 'a key cut in flight on the killed instance, answered only by replays').toBeGreaterThan(0);
+        // Projection batches processed the storm's own events while writers were active, and the leader died inside one.
+        expect(atStart.processed).toBe(atStart.events);
         expect(midStorm.stormEnded).toBe(false);
-        expect(midStorm.processed).toBeGreaterThan(atStart.processed);
+        expect(midStorm.processed).toBeGreaterThan(atStart.events);
         expect(atEnd.events).toBeGreaterThan(midStorm.events);
         expect((blocked as { query: string } | null)?.query).toMatch(/INSERT INTO daily_account_totals/);
         expect((next as Leader | null)?.instance).not.toBe(victim);
@@ -556,6 +557,9 @@ describe('cluster', () => {
           replayed: 'true',
         });
       }
+      expect(cluster.instances.every((i) => i.alive)).toBe(true);
+      // Last: the whole run, the restarted instance's replays included.
+      expectCleanLogs(cluster);
     });
   });
 
@@ -584,7 +588,7 @@ describe('cluster', () => {
         await admin.end();
       }
       const report = await check(cluster, client);
-      summary('pg_terminate_backend', cluster, client, started, report, { waves });
+      summary('pg_terminate_backend', cluster, client, started, report, { waves, unavailableLines: unavailableLines(cluster) });
 
       expect(waves, 'every wave terminated app connections while the storm was running').toEqual(
         waves.map((w) => ({ terminated: w.terminated, stormEnded: false })),
@@ -593,13 +597,14 @@ describe('cluster', () => {
       // Commands on a terminated connection were answered 503 (retried with the same key), never 500,
       // and no connection to the clients dropped.
       expect(client.stats.byStatus['503'] ?? 0).toBeGreaterThan(0);
+      expect(unavailableLines(cluster), 'the instances logged the outage ("database unavailable")').toBeGreaterThan(0);
       expect(client.stats.networkErrors).toBe(0);
       expectOnly503s(client);
-      expectCleanLogs(cluster);
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
       expect(cluster.instances.every((i) => i.alive)).toBe(true);
       await expectServing(cluster, client, accounts.others[0]!);
+      expectCleanLogs(cluster);
     });
   });
 
@@ -612,29 +617,40 @@ describe('cluster', () => {
       const postmasterBefore = cluster.postgres.pid();
       const started = Date.now();
       let downMs = 0;
+      let unavailableWhileDown = 0;
       const fault = (async () => {
         await waitUntil(() => client.resolved() >= 6 + ops.length * 0.25);
         const down = Date.now();
+        const before = client.stats.byStatus['503'] ?? 0;
         await cluster.postgres.stopImmediate();
+        // The outage's length is part of the fault, not a wait for a condition. (One run that held
+        // it down until the clients' first 503 instead saw three requests unanswered past the
+        // clients' 30 s timeout, and only one 503 during the outage: not yet understood.)
         await sleep(1_500);
+        unavailableWhileDown = (client.stats.byStatus['503'] ?? 0) - before;
         await cluster.postgres.restart();
         downMs = Date.now() - down;
       })();
       await Promise.all([runStorm(client, ops, 3), fault]);
       const report = await check(cluster, client);
-      summary('postgres-immediate-stop', cluster, client, started, report, { postgresDownMs: downMs });
+      summary('postgres-immediate-stop', cluster, client, started, report, {
+        postgresDownMs: downMs,
+        unavailableWhileDown,
+        unavailableLines: unavailableLines(cluster),
+      });
 
       expect(cluster.postgres.pid()).not.toBe(postmasterBefore);
       expect(cluster.instances.map((i) => i.pid)).toEqual(pids);
       expect(cluster.instances.every((i) => i.alive)).toBe(true);
       // The outage was felt as 503s (retried with the same key), never as a 500 or a dropped connection.
       expect(client.stats.byStatus['503'] ?? 0).toBeGreaterThan(0);
+      expect(unavailableLines(cluster), 'the instances logged the outage ("database unavailable")').toBeGreaterThan(0);
       expect(client.stats.networkErrors).toBe(0);
       expectOnly503s(client);
-      expectCleanLogs(cluster);
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
       await expectServing(cluster, client, accounts.others[0]!);
+      expectCleanLogs(cluster);
     });
   });
 
@@ -756,10 +772,10 @@ describe('cluster', () => {
         expect(cutsInStorm).toBe(8);
         expect(stormCutCommands).toBeGreaterThan(0);
         expectOnly503s(client);
-        expectCleanLogs(cluster);
         expect(client.stats.gaveUp).toBe(0);
         expect(report.unresolved).toBe(0);
         expect(report.answeredOnlyByReplay).toBeGreaterThanOrEqual(6);
+        expectCleanLogs(cluster);
       });
     } finally {
       await proxy.close();

@@ -236,13 +236,17 @@ export class StormClient {
           apiKey: index,
           replayed: response.headers.get('idempotent-replayed') === 'true',
           ms: Date.now() - started,
+          at: started,
         },
         retryAfterSeconds: Number(response.headers.get('retry-after') ?? 1) || 1,
       };
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const kind = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-      return { response: { status: 0, body: '', instance, apiKey: index, replayed: false, ms: Date.now() - started, error: kind }, retryAfterSeconds: 1 };
+      return {
+        response: { status: 0, body: '', instance, apiKey: index, replayed: false, ms: Date.now() - started, at: started, error: kind },
+        retryAfterSeconds: 1,
+      };
     }
   }
 

@@ -5,12 +5,6 @@
 export type RunQuery = <Row>(sql: string) => Promise<Row[]>;
 
 /**
- * Tables that count requests rather than hold data: every request moves them, a refused one too —
- * that is their purpose (the per-customer API budgets, lib/http/api-limits.ts). Left out of dumps.
- */
-const REQUEST_COUNTERS = new Set(['api_rate_limits']);
-
-/**
  * Each table's rows, sorted, as text. `ignore` names columns a request may legitimately move, per
  * table (the bookkeeping of the credential that authenticated it, e.g. an API key's request count).
  */
@@ -21,7 +15,6 @@ export async function dumpTables(query: RunQuery, ignore: Record<string, string[
   );
   const tables = new Map<string, string[]>();
   for (const { table, column } of columns) {
-    if (REQUEST_COUNTERS.has(table)) continue;
     const kept = tables.get(table) ?? [];
     tables.set(table, kept);
     if (!(ignore[table] ?? []).includes(column)) kept.push(`"${column}"`);
@@ -37,5 +30,12 @@ export async function dumpTables(query: RunQuery, ignore: Record<string, string[
   return Object.fromEntries(entries);
 }
 
-/** Columns a request authenticated by an API key moves (better-auth's usage bookkeeping), and only those. */
-export const API_KEY_BOOKKEEPING = { api_keys: ['request_count', 'last_request', 'updated_at'] };
+/**
+ * Columns a request authenticated by an API key moves, and only those — a refused request too, that
+ * is their purpose: better-auth's usage bookkeeping of the key, and the count and window end of the
+ * key's and its customer's API budgets (lib/http/api-limits.ts: one row per key or customer and
+ * budget, its window restarted in place). Their rows are still compared: a budget row that appears
+ * or vanishes, or a key's name, owner or state that changes, is a difference. Requests without an
+ * API key (the forms, with a session) compare these tables in full.
+ */
+export const API_KEY_BOOKKEEPING = { api_keys: ['request_count', 'last_request', 'updated_at'], api_rate_limits: ['points', 'expire'] };

@@ -34,6 +34,8 @@ export type CutRecord = {
    * 'error' (ErrorResponse), or 'none' (closed first).
    */
   serverReply: 'committed' | 'rolled-back' | 'error' | 'none';
+  /** When the app's side was closed (Date.now() of this process): inside the span of the HTTP attempt it cut. */
+  at: number;
   /** The CommandComplete tag or the SQLSTATE of the error. */
   detail?: string;
   /** The matching statement's Bind message as text (its parameters: e.g. the command ids it wrote); extended protocol only. */
@@ -206,7 +208,7 @@ export class PgProxy {
       if (cut) return;
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       const out: Buffer[] = [];
-      let cutNow: (Omit<CutRecord, 'connection' | 'serverReply'> & { arm: Arm }) | null = null;
+      let cutNow: (Omit<CutRecord, 'connection' | 'serverReply' | 'at'> & { arm: Arm }) | null = null;
       while (!cutNow) {
         if (startup) {
           if (pending.length < 8) break;
@@ -280,7 +282,7 @@ export class PgProxy {
         return;
       }
       const { arm, ...rest } = cutNow;
-      cut = { arm, record: { ...rest, connection: id, serverReply: 'none' } };
+      cut = { arm, record: { ...rest, connection: id, serverReply: 'none', at: Date.now() } };
       arm.cutting += 1;
       awaitingCommit = null;
       pending = Buffer.alloc(0);

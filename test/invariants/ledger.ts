@@ -24,6 +24,8 @@ export type ObservedResponse = {
   instance?: number;
   replayed?: boolean;
   ms?: number;
+  /** When the attempt was sent (Date.now() of the client's process); with `ms`, the attempt's span. */
+  at?: number;
   error?: string;
   apiKey?: number;
   send?: number;

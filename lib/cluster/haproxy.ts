@@ -1,4 +1,4 @@
-// HAProxy in front of a cluster (for `npm run cluster -- --lb` and test/*.cluster.test.ts): runs
+// HAProxy in front of a cluster (lib/cluster/cluster.ts: `npm run cluster -- --lb` and test/*.cluster.test.ts): runs
 // Debian's /usr/sbin/haproxy on the shipped example config (ops/haproxy.cfg) with the bind address,
 // stats socket and server lines rewritten, and reads per-server state from its stats socket.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 export const HAPROXY_CONFIG = path.join(ROOT, 'ops', 'haproxy.cfg');
 

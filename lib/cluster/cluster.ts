@@ -1,18 +1,19 @@
-// A cluster of Idem instances on one PostgreSQL, for `npm run cluster` and the storm/fault tests
-// (test/*.cluster.test.ts): start PostgreSQL (embedded, or DATABASE_URL) and N `next start`
-// processes sharing it, kill one with SIGKILL, restart it, stop PostgreSQL with `-m immediate` and
-// start it again on the same port, stop everything. Not server-only: plain Node.
+// A cluster of Idem instances on one PostgreSQL, for `npm run cluster` (scripts/cluster.ts) and the
+// storm/fault tests (test/*.cluster.test.ts): start PostgreSQL (embedded, or DATABASE_URL), migrate
+// once, start N `next start` processes sharing it (and HAProxy in front, lib/cluster/haproxy.ts),
+// kill one with SIGKILL, restart it, stop PostgreSQL with `-m immediate` and start it again on the
+// same port, stop everything. Not server-only: plain Node, never imported by request-handling code.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
-export { apiKeyAuthorization } from './api-client';
-import { migrate } from '../lib/db/migrate';
+import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded-postgres';
+import { migrate } from '../db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
+import { countLine, countUnexpectedExit, lineSplitter, newInstanceErrors, type InstanceErrors, type InstanceNotices } from './instance-log';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
 /** A customer API with a key that is no key: 401 once the instance serves and has asked PostgreSQL. */
 const PROBE_PATH = '/api/accounts/00000000-0000-4000-8000-000000000000';
@@ -66,21 +67,16 @@ export type Instance = {
   /** How the last run ended (null while running): exit code, or the signal that killed it. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
   /**
-   * Error lines counted as they arrive, over every run of the instance (`output` keeps only the
-   * last lines): "unexpected error" (answered 500) and uncaught exceptions / unhandled rejections.
-   * `excerpts` keeps the first few with the lines after them, for the test's failure message.
+   * Counted as the lines arrive, over every run of the instance (`output` keeps only the last
+   * lines; lib/cluster/instance-log.ts): "unexpected error" (answered 500), uncaught exceptions /
+   * unhandled rejections, exits the cluster did not cause; the first few, for a failure message.
    */
   errors: InstanceErrors;
+  /** Lines that prove a fault was felt, counted the same way: "database unavailable" (answered 503). */
+  notices: InstanceNotices;
 };
 
-export type InstanceErrors = { internal: number; uncaught: number; excerpts: string[] };
-
-/** A log line saying the app answered 500 (lib/http/api-handler.ts) or something escaped every handler. */
-export function errorKind(line: string): 'internal' | 'uncaught' | null {
-  if (line.includes('unexpected error')) return 'internal';
-  if (/uncaught|unhandled/i.test(line)) return 'uncaught';
-  return null;
-}
+export type { InstanceErrors, InstanceNotices };
 
 export type ClusterOptions = PostgresOptions & {
   instances: number;
@@ -115,7 +111,8 @@ export type Cluster = {
   lb: Haproxy | null;
 };
 
-type Managed = Instance & { child: ChildProcess | null; exited: Promise<void> };
+/** `stopping`: the cluster sent the signal that ends this run (kill, restart, stop), so its exit is expected. */
+type Managed = Instance & { child: ChildProcess | null; exited: Promise<void>; stopping: boolean };
 
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -178,9 +175,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         pid: null,
         output: [],
         exit: null,
-        errors: { internal: 0, uncaught: 0, excerpts: [] },
+        errors: newInstanceErrors(),
+        notices: { unavailable: 0 },
         child: null,
         exited: Promise.resolve(),
+        stopping: false,
       });
     }
     // One identity configuration for every instance: a session made on one is valid on all. Behind
@@ -234,27 +233,27 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     instance.pid = child.pid ?? null;
     instance.alive = true;
     instance.exit = null;
-    const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line) continue;
-        instance.output.push(line);
-        const kind = errorKind(line);
-        if (kind) {
-          instance.errors[kind] += 1;
-          if (instance.errors.excerpts.length < 3) instance.errors.excerpts.push(line);
-        }
-        if (options.echo) console.log(`[i${instance.index}] ${line}`);
-      }
-      if (instance.output.length > 5_000) instance.output.splice(0, instance.output.length - 5_000);
+    instance.stopping = false;
+    const onLine = (line: string) => {
+      instance.output.push(line);
+      if (instance.output.length > 5_500) instance.output.splice(0, instance.output.length - 5_000);
+      countLine(line, instance.errors, instance.notices);
+      if (options.echo) console.log(`[i${instance.index}] ${line}`);
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    for (const stream of [child.stdout, child.stderr]) {
+      const lines = lineSplitter(onLine);
+      stream?.setEncoding('utf8'); // a multi-byte character split across chunks stays whole
+      stream?.on('data', (chunk: string) => lines.push(chunk));
+      stream?.on('end', () => lines.flush());
+    }
     instance.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
+      // 'close' comes after both pipes ended: every line the process printed has been counted.
+      child.once('close', (code, signal) => {
         liveChildren.delete(child);
         instance.alive = false;
         instance.exit = { code, signal };
-        instance.output.push(`[harness] exited (${signal ?? code})`);
+        instance.output.push(`[cluster] exited (${signal ?? code})`);
+        if (!instance.stopping) countUnexpectedExit(instance.errors, String(signal ?? code));
         if (!stopped && options.echo) console.log(`[i${instance.index}] exited (${signal ?? code})`);
         resolve();
       }),
@@ -283,6 +282,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   async function terminate(instance: Managed, signal: NodeJS.Signals, graceMs: number) {
     const child = instance.child;
     if (!child || !instance.alive) return;
+    instance.stopping = true;
     killGroup(child, signal);
     const done = await Promise.race([instance.exited.then(() => true), sleep(graceMs).then(() => false)]);
     if (!done) {
