@@ -27,7 +27,7 @@ export type CommandObserver = {
 
 const slot = globalThis as unknown as { idemCommandObserver?: CommandObserver };
 
-/** Installs the process's observer (lib/observability/start.ts); `null` removes it. */
+/** Installs the process's observer (lib/process/start.ts); `null` removes it. */
 export function setCommandObserver(observer: CommandObserver | null): void {
   slot.idemCommandObserver = observer ?? undefined;
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { recordHttp } from './metrics';
-import { isDraining, trackRequest } from './lifecycle';
+import { isDraining, trackRequest } from '@/lib/process/lifecycle';
 import { enterRequestContext, requestIdOf } from './request-context';
 
 type Route = { page: string; regex: RegExp };

@@ -3,7 +3,7 @@
 // them across instances in PromQL (README, "Operating Idem").
 import client from 'prom-client';
 import type { CommandFinished, WriteConflictSeen } from './command-observer';
-import { inFlight } from './lifecycle';
+import { inFlight } from '@/lib/process/lifecycle';
 
 export type PoolStats = { total: number; idle: number; waiting: number };
 export type ProjectionLag = { projection: string; events: number; seconds: number };

@@ -1,7 +1,7 @@
 // Imported once per app instance (see instrumentation.ts). Only one runner per projection works at
 // a time across instances (lib/projections/runner.ts). IDEM_ASYNC_PROJECTIONS=off disables it.
-// Graceful shutdown stops it (lib/observability/shutdown.ts): its session ends, leadership is freed.
-import { onShutdown } from '@/lib/observability/lifecycle';
+// Graceful shutdown stops it (lib/process/shutdown.ts): its session ends, leadership is freed.
+import { onShutdown } from '@/lib/process/lifecycle';
 import { log } from '@/lib/observability/log';
 import { ProjectionRunner } from './runner';
 

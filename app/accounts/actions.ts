@@ -27,6 +27,7 @@ import { accountNumberOf, formatAccountNumber } from '@/lib/domain/account-numbe
 import { formatUsd } from '@/lib/domain/money';
 import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
 
+// The account forms' server actions (open, deposit, withdraw, transfer), beside the pages they serve.
 // Thin adapters: who is acting, validate, build the command (time, ids and the acting customer are
 // made here, never in the domain), dispatch, map the typed outcome. Expected outcomes are return
 // values; only bugs throw. The form's key becomes a command id in the customer's own namespace.
