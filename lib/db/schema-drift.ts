@@ -64,6 +64,7 @@ function loadEngine(): Promise<typeof Engine.SchemaEngine> {
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     // The glue reports Rust panics through this global before throwing `unreachable`.
+    // eslint-disable-next-line no-restricted-syntax -- the name and place are the WASM glue's own (a library's global, not ours).
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
     g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message) => console.error(`schema engine panic: ${message}`) };
     return glue.SchemaEngine;

@@ -2,6 +2,7 @@ import 'server-only';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
+import { singleton } from '@/lib/singleton';
 
 // Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
@@ -36,17 +37,15 @@ export function apiLimits(env: Record<string, string | undefined> = process.env)
   };
 }
 
-// One limiter per client (its pool), budget and setting; on globalThis because Next bundles this
-// module into several chunks.
-type Limiters = WeakMap<object, Map<string, RateLimiterPostgres>>;
-const holder = globalThis as unknown as { idemApiLimiters?: Limiters };
+// One limiter per client (its pool), budget and setting; a process singleton because Next bundles
+// this module into several chunks.
+const limiters = () => singleton('apiLimiters', () => new WeakMap<object, Map<string, RateLimiterPostgres>>());
 
 function limiter(name: string, window: Window): RateLimiterPostgres {
   const client = db();
   const id = `${name}:${window.points}/${window.seconds}`;
-  holder.idemApiLimiters ??= new WeakMap();
-  let byName = holder.idemApiLimiters.get(client);
-  if (!byName) holder.idemApiLimiters.set(client, (byName = new Map()));
+  let byName = limiters().get(client);
+  if (!byName) limiters().set(client, (byName = new Map()));
   let found = byName.get(id);
   if (!found) {
     const pool = poolOf(client);

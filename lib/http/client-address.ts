@@ -7,6 +7,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
+import { singleton } from '@/lib/singleton';
 
 /** Headers a client could forge to look like someone else or somewhere else. */
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];
@@ -77,7 +78,8 @@ export function normalizeForwardedHeaders(headers: IncomingHttpHeaders, peer: st
   headers['x-forwarded-for'] = clientNamedBy(headers[trust.clientIpHeader], trust.proxies) ?? from;
 }
 
-const holder = globalThis as unknown as { idemForwardedTrust?: ProxyTrust };
+// The trust in force; the subscription is made once per process (a singleton across bundles).
+const forwardedTrust = singleton('forwardedTrust', () => ({ trust: undefined as ProxyTrust | undefined }));
 
 /**
  * Applies normalizeForwardedHeaders to every request this process serves, at Node's
@@ -85,11 +87,11 @@ const holder = globalThis as unknown as { idemForwardedTrust?: ProxyTrust };
  * fills in X-Forwarded-For itself and before any route reads it). Called once per instance at start.
  */
 export function installForwardedHeaderTrust(trust: ProxyTrust = proxyTrust()): void {
-  const installed = holder.idemForwardedTrust !== undefined;
-  holder.idemForwardedTrust = trust;
+  const installed = forwardedTrust.trust !== undefined;
+  forwardedTrust.trust = trust;
   if (installed) return;
   subscribe('http.server.request.start', (message) => {
     const { request } = message as { request: IncomingMessage };
-    normalizeForwardedHeaders(request.headers, request.socket?.remoteAddress, holder.idemForwardedTrust!);
+    normalizeForwardedHeaders(request.headers, request.socket?.remoteAddress, forwardedTrust.trust!);
   });
 }

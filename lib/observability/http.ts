@@ -10,6 +10,7 @@ import path from 'node:path';
 import { recordHttp } from './metrics';
 import { isDraining, trackRequest } from '@/lib/process/lifecycle';
 import { enterRequestContext, requestIdOf } from './request-context';
+import { singleton } from '@/lib/singleton';
 
 type Route = { page: string; regex: RegExp };
 
@@ -34,11 +35,11 @@ export function routeOf(routes: Route[], url: string | undefined): string {
   return 'other';
 }
 
-const holder = globalThis as unknown as { idemHttpTracking?: boolean };
+const tracking = singleton('httpTracking', () => ({ installed: false }));
 
 export function trackHttp(routes = loadRoutes()): void {
-  if (holder.idemHttpTracking) return;
-  holder.idemHttpTracking = true;
+  if (tracking.installed) return;
+  tracking.installed = true;
   subscribe('http.server.request.start', (message) => {
     const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
     trackRequest(server, request, response);

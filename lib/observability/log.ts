@@ -8,6 +8,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { currentRequest } from './request-context';
+import { singleton } from '@/lib/singleton';
 
 /** Keys removed at any depth (case-insensitive; `x-api-key`, `sessionToken`, `ADMIN_PASSWORD_HASH` too). */
 const SECRET_KEY = /pass(word)?|token|api[-_]?key|secret|authorization|cookie|^body$|^rawbody$|credential/i;
@@ -62,11 +63,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-const holder = globalThis as unknown as { idemLogger?: Logger };
-
 /** The process's logger (one per process, shared by every bundle). */
 export function log(): Logger {
-  return (holder.idemLogger ??= createLogger());
+  return singleton('logger', createLogger);
 }
 
 /** An error as log fields: its message and, for unexpected errors, the stack. Never its cause's data. */

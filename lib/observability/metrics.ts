@@ -1,9 +1,10 @@
-// Prometheus metrics (prom-client). One registry per process, kept on globalThis because Next.js
+// Prometheus metrics (prom-client). One registry per process, a process singleton because Next.js
 // bundles instrumentation.ts and the route handlers separately. Counters are per instance: sum
 // them across instances in PromQL (README, "Operating Idem").
 import client from 'prom-client';
 import type { CommandFinished, WriteConflictSeen } from './command-observer';
 import { inFlight } from '@/lib/process/lifecycle';
+import { singleton } from '@/lib/singleton';
 
 export type PoolStats = { total: number; idle: number; waiting: number };
 export type ProjectionLag = { projection: string; events: number; seconds: number };
@@ -125,10 +126,8 @@ function create(): Metrics {
   return metrics;
 }
 
-const holder = globalThis as unknown as { idemMetrics?: Metrics };
-
 export function metrics(): Metrics {
-  return (holder.idemMetrics ??= create());
+  return singleton('metrics', create);
 }
 
 export function recordCommand(event: CommandFinished): void {

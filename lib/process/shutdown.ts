@@ -11,11 +11,12 @@
 // harness set it for `next start`. Without it, SIGTERM still turns readiness to 503 at once.
 import type { Logger } from 'pino';
 import { inFlight, servers, shutdownHooks, startDraining, waitForIdle } from './lifecycle';
+import { singleton } from '@/lib/singleton';
 
 export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logger: Logger }): void {
-  const holder = globalThis as unknown as { idemShutdownInstalled?: boolean };
-  if (holder.idemShutdownInstalled) return;
-  holder.idemShutdownInstalled = true;
+  const once = singleton('shutdownInstalled', () => ({ installed: false }));
+  if (once.installed) return;
+  once.installed = true;
 
   if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
     process.once('SIGTERM', () => startDraining());
