@@ -10,6 +10,11 @@ const noGlobalThis = {
   message: 'A process-wide value goes through singleton(name, make) from lib/singleton.ts, not a hand-cast globalThis slot.',
 };
 
+const noProcessEnv = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: 'Read configuration through loadConfig() from lib/config.ts (validated, described); add the variable to its schema.',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -94,9 +99,17 @@ export default defineConfig([
   },
   {
     files: ['lib/**/*.ts', 'lib/**/*.tsx', 'app/**/*.ts', 'app/**/*.tsx'],
-    // The engine's three slots (command-queue, stream-turns, contention) are converted by the engine's
-    // owner on its own branch; this ignore goes once that lands.
-    ignores: ['lib/event-store/**'],
+    rules: { 'no-restricted-syntax': ['error', noGlobalThis, noProcessEnv] },
+  },
+  {
+    // lib/config.ts is where the environment is read. Tests arrange the environment they run in.
+    files: ['lib/config.ts', 'lib/**/*.test.ts', 'app/**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', noGlobalThis] },
+  },
+  {
+    // The engine's three globalThis slots (command-queue, stream-turns, contention) are converted to
+    // singleton() by the engine's owner on its own branch; globalThis is allowed here until that lands.
+    files: ['lib/event-store/**'],
+    rules: { 'no-restricted-syntax': ['error', noProcessEnv] },
   },
 ]);

@@ -11,6 +11,7 @@ import { nameRule } from '@/lib/auth/name-rule';
 import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
 import { db, type Db } from '@/lib/db/prisma';
 import { singleton } from '@/lib/singleton';
+import { loadConfig } from '@/lib/config';
 
 // The one identity library instance (better-auth): users, sessions and API keys live in PostgreSQL
 // (prisma/schema.prisma, "Identity"), so revoking anything takes effect on every instance at once.
@@ -94,7 +95,7 @@ export type Auth = ReturnType<typeof createAuth>;
 const instances = () => singleton('auth', () => new Map<string, Auth>());
 
 export function auth(): Auth {
-  const url = process.env.DATABASE_URL ?? '';
+  const url = loadConfig().DATABASE_URL ?? '';
   let instance = instances().get(url);
   if (!instance) {
     instance = createAuth(db(), authConfig());

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { allowedOrigins, appOrigin, parseOrigin } from '@/lib/http/origins';
+import { loadConfig, type Config } from '@/lib/config';
 
-// Identity configuration, read from the environment only (README, "Identity"). Pure: no I/O beyond
-// process.env, so scripts and tests can build it from a map of their own.
+// Identity configuration, read from the validated configuration only (README, "Identity"). Pure: no
+// I/O, so scripts and tests can build it from a map of their own.
 
 export type AuthConfig = {
   /** Public origin of the app, e.g. https://bank.example or http://localhost:3000. */
@@ -28,7 +29,7 @@ export const MIN_SECRET_LENGTH = 32;
 /** One per process when nothing is configured outside production: sessions end at restart. */
 let processSecret: string | undefined;
 
-export function authConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
+export function authConfig(env: Partial<Config> = loadConfig()): AuthConfig {
   const production = env.NODE_ENV === 'production';
   // better-auth's base URL is the app's origin unless set apart (README, "Configuration").
   const base = env.BETTER_AUTH_URL ? parseOrigin(env.BETTER_AUTH_URL, 'BETTER_AUTH_URL') : appOrigin(env);

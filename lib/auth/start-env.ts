@@ -77,6 +77,7 @@ export function seedAdmin(admin: { email: string; password: string }, env: Recor
   const tsx = path.resolve('node_modules/.bin/tsx');
   const result = spawnSync(tsx, ['--conditions=react-server', 'scripts/admin-create.ts', '--email', admin.email, '--quiet'], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    // eslint-disable-next-line no-restricted-syntax -- not a configuration read: the child inherits this process's whole environment (PATH, HOME, …).
     env: { ...process.env, ...env, ADMIN_PASSWORD: admin.password },
   });
   if (result.status !== 0) throw new Error(`creating the admin ${admin.email} failed`);

@@ -16,6 +16,7 @@ import { isAlive, liveServer, postmasterPid, postmasterStatus, stopProcess } fro
 import { CREDENTIALS_FILE, credentialsUrl, readCredentials, writeCredentials, type Credentials } from './embedded-credentials';
 import { APP_ROLE, ensureAppRole, grantAppRole } from './roles';
 import { withClient } from './with-client';
+import { loadConfig } from '@/lib/config';
 
 export type RunningPostgres = {
   /** The application's connection: a role that reads and writes rows only (lib/db/roles.ts). */
@@ -120,8 +121,8 @@ export function externalPostgres(databaseUrl: string, ownerUrl: string = databas
  * set, is the owner's connection for migrations), else an embedded one.
  */
 export async function postgresFromEnv(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
-  const databaseUrl = process.env.DATABASE_URL;
-  return databaseUrl ? externalPostgres(databaseUrl, process.env.IDEM_MIGRATION_DATABASE_URL || databaseUrl) : startEmbeddedPostgres(options);
+  const { DATABASE_URL: databaseUrl, IDEM_MIGRATION_DATABASE_URL: migrationUrl } = loadConfig();
+  return databaseUrl ? externalPostgres(databaseUrl, migrationUrl || databaseUrl) : startEmbeddedPostgres(options);
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/observability/log';
 import { singleton } from '@/lib/singleton';
+import { loadConfig } from '@/lib/config';
 
 export type Db = PrismaClient;
 /** Raw SQL through Prisma, on the client or inside an interactive transaction. */
@@ -40,9 +41,9 @@ export function statementName(sql: string): string {
 }
 
 /** IDEM_PREPARED_STATEMENTS=off: for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode). */
-export const preparedStatements = () => process.env.IDEM_PREPARED_STATEMENTS !== 'off';
+export const preparedStatements = () => loadConfig().IDEM_PREPARED_STATEMENTS !== 'off';
 
-export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSize()): PrismaClient {
+export function createPrismaClient(databaseUrl: string, poolSize = loadConfig().DATABASE_POOL_SIZE ?? 10): PrismaClient {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
@@ -68,12 +69,6 @@ export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSi
   return client;
 }
 
-function defaultPoolSize(): number {
-  const size = Number(process.env.DATABASE_POOL_SIZE ?? 10);
-  if (!Number.isInteger(size) || size < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer, got "${process.env.DATABASE_POOL_SIZE}"`);
-  return size;
-}
-
 // One client (one pool) per process. Created on first use, never at import time, so `next build`
 // never needs a database. The singleton survives Next's dev-mode module reloads.
 // (Keyed by URL only so that tests can point a file at a database of its own.)
@@ -94,7 +89,7 @@ export async function disconnectAll(): Promise<void> {
 }
 
 export function db(): PrismaClient {
-  const url = process.env.DATABASE_URL;
+  const url = loadConfig().DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.');
   let client = clients().get(url);
   if (!client) {

@@ -3,6 +3,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { singleton } from '@/lib/singleton';
+import { loadConfig, type Config } from '@/lib/config';
 
 // Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
@@ -29,7 +30,9 @@ export function parseWindow(value: string): Window | null {
   return { points: Number(match[1]), seconds: Number(match[2]) };
 }
 
-export function apiLimits(env: Record<string, string | undefined> = process.env) {
+export function apiLimits(
+  env: Pick<Config, 'IDEM_CUSTOMER_RATE_LIMIT' | 'IDEM_API_KEY_RATE_LIMIT'> & { IDEM_NEW_KEYS_PER_HOUR?: number | string } = loadConfig(),
+) {
   return {
     perCustomer: parseWindow(env.IDEM_CUSTOMER_RATE_LIMIT || DEFAULT_CUSTOMER_RATE_LIMIT),
     perApiKey: parseWindow(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),

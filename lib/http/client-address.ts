@@ -8,6 +8,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { singleton } from '@/lib/singleton';
+import { loadConfig, type Config } from '@/lib/config';
 
 /** Headers a client could forge to look like someone else or somewhere else. */
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];
@@ -36,7 +37,7 @@ export function parseTrustedProxies(value: string | undefined): BlockList {
   return proxies;
 }
 
-export function proxyTrust(env: Record<string, string | undefined> = process.env): ProxyTrust {
+export function proxyTrust(env: Pick<Config, 'TRUSTED_PROXIES' | 'IDEM_TRUSTED_PROXIES' | 'IDEM_CLIENT_IP_HEADER'> = loadConfig()): ProxyTrust {
   return {
     // IDEM_TRUSTED_PROXIES: the name before TRUSTED_PROXIES, still read.
     proxies: parseTrustedProxies(env.TRUSTED_PROXIES ?? env.IDEM_TRUSTED_PROXIES),

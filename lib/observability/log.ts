@@ -9,6 +9,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { currentRequest } from './request-context';
 import { singleton } from '@/lib/singleton';
+import { loadConfig, type Config } from '@/lib/config';
 
 /** Keys removed at any depth (case-insensitive; `x-api-key`, `sessionToken`, `ADMIN_PASSWORD_HASH` too). */
 const SECRET_KEY = /pass(word)?|token|api[-_]?key|secret|authorization|cookie|^body$|^rawbody$|credential/i;
@@ -30,7 +31,7 @@ export type LogFormat = 'json' | 'pretty';
 export type LoggerOptions = { level?: string; format?: LogFormat; destination?: DestinationStream | NodeJS.WritableStream };
 
 /** LOG_FORMAT if set, else human-readable in a terminal and JSON everywhere else (pipes, files, containers). */
-export function logFormat(env: Record<string, string | undefined> = process.env, isTTY = process.stdout.isTTY === true): LogFormat {
+export function logFormat(env: Pick<Config, 'LOG_FORMAT'> = loadConfig(), isTTY = process.stdout.isTTY === true): LogFormat {
   if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
   return isTTY ? 'pretty' : 'json';
 }
@@ -49,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: options.level ?? loadConfig().LOG_LEVEL ?? 'info',
       base: { service: 'idem', pid: process.pid },
       formatters: { level: (label) => ({ level: label }), log: (object) => scrub(object) as Record<string, unknown> },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -12,16 +12,17 @@
 import type { Logger } from 'pino';
 import { inFlight, servers, shutdownHooks, startDraining, waitForIdle } from './lifecycle';
 import { singleton } from '@/lib/singleton';
+import { loadConfig } from '@/lib/config';
 
 export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logger: Logger }): void {
   const once = singleton('shutdownInstalled', () => ({ installed: false }));
   if (once.installed) return;
   once.installed = true;
 
-  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+  const config = loadConfig();
+  if (!config.NEXT_MANUAL_SIG_HANDLE) {
     process.once('SIGTERM', () => startDraining());
-    if (process.env.NODE_ENV === 'production')
-      logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
+    if (config.NODE_ENV === 'production') logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
     return;
   }
 

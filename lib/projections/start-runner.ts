@@ -4,9 +4,11 @@
 import { onShutdown } from '@/lib/process/lifecycle';
 import { log } from '@/lib/observability/log';
 import { ProjectionRunner } from './runner';
+import { loadConfig } from '@/lib/config';
 
-const url = process.env.DATABASE_URL;
-if (url && process.env.IDEM_ASYNC_PROJECTIONS !== 'off') {
+const config = loadConfig();
+const url = config.DATABASE_URL;
+if (url && config.IDEM_ASYNC_PROJECTIONS !== 'off') {
   const runner = new ProjectionRunner(url, { log: (line) => log().info({ component: 'projections' }, line) });
   runner.start();
   onShutdown('projection runner', 1, () => runner.stop());
