@@ -14,6 +14,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "typecheck"; npm run --silent typecheck
 step "lint"; npm run --silent lint
 step "format (Prettier)"; npx prettier --check .
+step "unused files, exports and dependencies (knip)"; npm run --silent check:unused
 step "unit and integration tests (Vitest)"
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step "production build"; npx next build

@@ -32,7 +32,7 @@ export async function eventsAfter(after: bigint, limit: number) {
 /** Commands newest first. The cursor is (created_at, command_id): unique and totally ordered. */
 export type CommandCursor = { createdAt: Date; commandId: string };
 
-export const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
+const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
 
 export function decodeCursor(text: string | undefined): CommandCursor | undefined {
   if (!text || text.length > 400) return undefined;
@@ -98,7 +98,6 @@ export async function getCommand(commandId: string) {
   return { command, events };
 }
 
-export type EventPage = Awaited<ReturnType<typeof listEvents>>;
 export type EventFilter = { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
 
 /**

@@ -23,7 +23,7 @@ export type AuthConfig = {
   /** Requests per API key per window, stored on each key when it is created. */
 };
 
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 /** 1000 requests a minute per key (the library's default, 10 a day, would stop any real client). */
 
 /** One per process when nothing is configured outside production: sessions end at restart. */

@@ -10,7 +10,7 @@ import path from 'node:path';
  * z.email(), hard-wired in its sign-in) refuses a domain without a dot, so that address could never
  * sign in. `localhost.localdomain` is the conventional name of the loopback host.
  */
-export const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
+const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
 
 export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; admin: { email: string; password: string } | null };
 

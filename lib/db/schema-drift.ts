@@ -36,7 +36,7 @@ export type SchemaDriftOptions = {
 
 // The wasm engine's JS API is internal to Prisma and changes between builds without notice, so we
 // refuse to run against any build but the one this code was written and tested against.
-export const PINNED_SCHEMA_ENGINE_WASM = '7.10.0-4.0edf323efd1d98336f3f0a68684b56f689b900d3';
+const PINNED_SCHEMA_ENGINE_WASM = '7.10.0-4.0edf323efd1d98336f3f0a68684b56f689b900d3';
 
 const EMPTY_MIGRATION = '-- This is an empty migration.';
 const CHAR_OID = 18;

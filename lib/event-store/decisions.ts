@@ -76,7 +76,7 @@ export type Decide = (
 ) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
-export function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {
+function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {
   const appends = own.appends.filter((a) => a.streamId === streamId);
   if (appends.length === 0) return stream;
   const events: RecordedEvent[] = appends.flatMap((a) =>

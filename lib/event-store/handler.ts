@@ -23,7 +23,7 @@ export type CommandResult<Result, Rejection> =
   | { status: 'key-reused'; commandId: string; originalType: string }
   | { status: 'busy'; commandId: string; attempts: number };
 
-export type Work = { appends: StreamAppend[]; projections: ProjectionWrite[]; snapshots: SnapshotWrite[] };
+type Work = { appends: StreamAppend[]; projections: ProjectionWrite[]; snapshots: SnapshotWrite[] };
 
 export type Decided<Result, Rejection> = { status: 'accepted'; result: Result; work: Work } | { status: 'rejected'; rejection: Rejection };
 
@@ -44,8 +44,6 @@ export type CommandSpec<Result, Rejection> = {
 };
 
 export type { RetryPolicy } from './contention';
-export { defaultRetryPolicy } from './contention';
-
 /** Called on every write conflict that leads to a retry (for metrics, logs and tests). */
 export type ConflictObserver = (conflict: WriteConflict, attempt: number) => void;
 

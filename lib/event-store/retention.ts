@@ -9,7 +9,7 @@ import type pg from 'pg';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
-export const DEFAULT_KEY_RETENTION_DAYS = 30;
+const DEFAULT_KEY_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 1000;
 

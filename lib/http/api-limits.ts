@@ -23,7 +23,7 @@ const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 const DEFAULT_NEW_KEYS_PER_HOUR = 10_000;
 
 /** `<requests>/<seconds>` or `off` (validated at start by lib/config.ts). */
-export function parseWindow(value: string): Window | null {
+function parseWindow(value: string): Window | null {
   if (value.trim() === 'off') return null;
   const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*$/.exec(value);
   if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`"${value}" is not <requests>/<seconds> (like 6000/60) or off`);
@@ -81,7 +81,7 @@ async function take(name: string, window: Window | null, key: string): Promise<R
 }
 
 /** One API request made with this API key (its id). */
-export const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
+const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
 
 /** 429 problem+json with Retry-After. */
 export const tooManyRequests = (detail: string, refusal: Refusal) =>

@@ -15,7 +15,7 @@ import { singleton } from '@/lib/singleton';
 type Route = { page: string; regex: RegExp };
 
 /** Route patterns from the build's routes manifest: `/api/accounts/[accountId]/withdrawals`. */
-export function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
+function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
   try {
     const manifest = JSON.parse(readFileSync(path.join(distDir, 'routes-manifest.json'), 'utf8')) as {
       staticRoutes?: { page: string; regex: string }[];
@@ -28,7 +28,7 @@ export function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[]
 }
 
 /** The route label of a request path; bounded cardinality (unknown paths are `other`). */
-export function routeOf(routes: Route[], url: string | undefined): string {
+function routeOf(routes: Route[], url: string | undefined): string {
   const pathname = (url ?? '/').split('?')[0]!;
   if (pathname.startsWith('/_next/')) return '/_next';
   for (const route of routes) if (route.regex.test(pathname)) return route.page;

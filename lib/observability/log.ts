@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '@/lib/config';
 const SECRET_KEY = /pass(word)?|token|api[-_]?key|secret|authorization|cookie|^body$|^rawbody$|credential/i;
 
 /** A copy without secret-named keys, at any depth (bounded; cycles cut). */
-export function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value !== 'object' || value === null || value instanceof Date) return value;
   if (seen.has(value) || depth > 8) return '[…]';
   seen.add(value);

@@ -6,10 +6,10 @@ import type { CommandFinished, WriteConflictSeen } from './command-observer';
 import { inFlight } from '@/lib/process/lifecycle';
 import { singleton } from '@/lib/singleton';
 
-export type PoolStats = { total: number; idle: number; waiting: number };
+type PoolStats = { total: number; idle: number; waiting: number };
 export type ProjectionLag = { projection: string; events: number; seconds: number };
 
-export type MetricsSources = {
+type MetricsSources = {
   /** The pg pools the process owns (lib/db/prisma.ts). */
   pools?: () => PoolStats[];
   /** Asynchronous projections' lag, read at scrape time; may throw (database down). */
@@ -25,8 +25,6 @@ export type Metrics = {
   httpRequests: client.Counter<'route' | 'status'>;
   sources: MetricsSources;
 };
-
-export const COMMAND_OUTCOMES = ['accepted', 'rejected', 'replayed', 'key_reused', 'busy'] as const;
 
 function create(): Metrics {
   const registry = new client.Registry();

@@ -46,7 +46,7 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
   process.on('SIGINT', onSignal);
 }
 
-export async function shutdown(signal: string, timeoutMs: number, logger: Logger): Promise<void> {
+async function shutdown(signal: string, timeoutMs: number, logger: Logger): Promise<void> {
   startDraining();
   const listening = servers();
   logger.info({ signal, inFlight: inFlight(), timeoutMs }, 'shutting down: draining');

@@ -15,7 +15,7 @@ import { readCheckpoint } from './runner';
 export const PROJECTIONS = ['account-balances', 'account-transactions', DAILY_TOTALS] as const;
 export type ProjectionName = (typeof PROJECTIONS)[number];
 
-export type Difference = { key: string; kind: 'missing' | 'extra' | 'different'; expected?: unknown; actual?: unknown };
+type Difference = { key: string; kind: 'missing' | 'extra' | 'different'; expected?: unknown; actual?: unknown };
 export type Verification = { projection: ProjectionName; rowsChecked: number; differences: Difference[] };
 
 type Row = Record<string, string | number | null>;
