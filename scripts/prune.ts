@@ -6,12 +6,13 @@
 // time, on any number of hosts at once (each batch is one DELETE); run it daily (cron, a Kubernetes
 // CronJob). Against DATABASE_URL, or the embedded development server in .data/postgres.
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../lib/config';
+import { loadConfig } from '../lib/config';
 import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
 import { pruneAuthRateLimits } from '../lib/auth/rate-limits-retention';
 import { pruneCommands } from '../lib/event-store/retention';
 import { pruneApiRateLimits } from '../lib/http/api-limits-retention';
+import { runScript } from './run-script';
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -32,10 +33,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? `[idem] ${error.message}` : error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -15,6 +15,9 @@ step "typecheck"; npm run --silent typecheck
 step "lint"; npm run --silent lint
 step "format (Prettier)"; npx prettier --check .
 step "unused files, exports and dependencies (knip)"; npm run --silent check:unused
+# .jscpd.json: clones of 6+ lines outside tests, e2e, generated code and bench; fails above its threshold
+# (a percentage of duplicated lines).
+step "copies (jscpd)"; npm run --silent check:copies
 step "unit and integration tests (Vitest)"
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step "production build"; npx next build

@@ -26,6 +26,7 @@ import { db } from '@/lib/db/prisma';
 import { accountNumberOf, formatAccountNumber } from '@/lib/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
+import { formText } from '@/lib/text/form-text';
 
 // The account forms' server actions (open, deposit, withdraw, transfer), beside the pages they serve.
 // Thin adapters: who is acting, validate, build the command (time, ids and the acting customer are
@@ -40,10 +41,7 @@ import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
 const INVALID = 'Please correct the highlighted fields.';
 const SIGNED_OUT: FormResult = { status: 'rejected', code: 'SignedOut', message: 'Your session has ended. Sign in again, then resubmit.' };
 
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
+const text = formText;
 /** The submitted key if it can be one, else a fresh one (a form always carries a usable key). */
 const keyOf = (form: FormData) => {
   const key = text(form, 'commandId');

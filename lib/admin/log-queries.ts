@@ -72,9 +72,7 @@ export async function listCommands(query: {
     orderBy: [{ createdAt: direction }, { commandId: direction }],
     take: limit + 1,
   });
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  if (towardsNewer) page.reverse();
+  const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0];
   const last = page.at(-1);
   const exists = async (extra: Prisma.CommandWhereInput) => (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
@@ -122,9 +120,7 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
     orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
     take: limit + 1,
   });
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  if (towardsNewer) page.reverse();
+  const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0]?.globalPosition;
   const last = page.at(-1)?.globalPosition;
   const [newer, older, matching] = await Promise.all([
@@ -137,3 +133,10 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
 
 /** The event types the domain can write, for the admin filter (no scan of the log needed). */
 export const EVENT_TYPES = ACCOUNT_EVENT_TYPES;
+
+/** A keyset page fetched with `take: limit + 1`: at most `limit` rows, newest first, and whether more lie beyond. */
+function keysetPage<T>(rows: T[], limit: number, towardsNewer: boolean): { page: T[]; more: boolean } {
+  const page = rows.slice(0, limit);
+  if (towardsNewer) page.reverse();
+  return { page, more: rows.length > limit };
+}
