@@ -7,8 +7,9 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import { singleton } from '@/lib/singleton';
-import { loadConfig, type Config } from '@/lib/config';
+import { singleton } from '../singleton';
+// Relative, not '@/': next.config.ts loads this file (and lib/config.ts) without the path alias.
+import { loadConfig, type Config } from '../config';
 
 /** Headers a client could forge to look like someone else or somewhere else. */
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];

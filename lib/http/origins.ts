@@ -1,7 +1,8 @@
 // The origins this app answers state-changing requests from (README, "Security"). Pure and not
 // server-only: next.config.ts (server actions), lib/auth/config.ts (better-auth) and the API's check
 // (lib/http/api-request.ts) all read the same list, so the three can never disagree.
-import { loadConfig, type Config } from '@/lib/config';
+// Relative, not '@/': next.config.ts loads this file (and lib/config.ts) without the path alias.
+import { loadConfig, type Config } from '../config';
 
 type Env = Partial<Pick<Config, 'APP_ORIGIN' | 'BETTER_AUTH_URL' | 'IDEM_TRUSTED_ORIGINS' | 'PORT'>>;
 
