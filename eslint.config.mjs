@@ -38,6 +38,18 @@ const engineKnowsNoModule = {
   message: 'lib/event-store is the generic engine: it must not know the account module (or any other).',
 };
 
+// One way to make a process-wide value (lib/singleton.ts) and one way to read configuration
+// (loadConfig in lib/config.ts): the raw forms are refused in lib/ and app/.
+const noGlobalThis = {
+  selector: "Identifier[name='globalThis']",
+  message: 'A process-wide value goes through singleton(name, make) from lib/singleton.ts, not a hand-cast globalThis slot.',
+};
+
+const noProcessEnv = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: 'Read configuration through loadConfig() from lib/config.ts (validated, described); add the variable to its schema.',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -122,5 +134,16 @@ export default defineConfig([
     files: ['lib/event-store/**'],
     ignores: testFiles,
     rules: { 'no-restricted-imports': ['error', { patterns: [engineKnowsNoModule, noTestImports] }] },
+  },
+  {
+    files: ['lib/**/*.ts', 'lib/**/*.tsx', 'app/**/*.ts', 'app/**/*.tsx'],
+    rules: { 'no-restricted-syntax': ['error', noGlobalThis, noProcessEnv] },
+  },
+  {
+    // lib/config.ts is where the environment is read. Tests arrange the environment they run in.
+    // lib/cluster/ starts processes (PostgreSQL, next start, HAProxy) for `npm run cluster` and the
+    // cluster tests: it hands them the environment it was given, as scripts/ does.
+    files: ['lib/config.ts', 'lib/**/*.test.ts', 'app/**/*.test.ts', 'lib/cluster/**'],
+    rules: { 'no-restricted-syntax': ['error', noGlobalThis] },
   },
 ]);

@@ -1,9 +1,9 @@
 // Next.js calls register() once when a server instance starts (never during `next build`).
-// Observability first (configuration check, logs, metrics, tracing, graceful shutdown:
-// lib/observability/start.ts), then the projection runner (lib/projections/start-runner.ts).
+// The instance first (configuration check, logs, metrics, tracing, graceful shutdown:
+// lib/process/start.ts), then the projection runner (lib/projections/start-runner.ts).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { startObservability } = await import('./lib/observability/start');
-  await startObservability();
+  const { startInstance } = await import('./lib/process/start');
+  await startInstance();
   await import('./lib/projections/start-runner');
 }

@@ -5,6 +5,7 @@ import { requireCustomer } from '@/lib/auth/customer';
 import { callAuthEndpoint } from '@/lib/auth/endpoint-call';
 import { fieldErrors, INCORRECT, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
 import { safeNextPath } from '@/lib/auth/next-path';
+import { formText } from '@/lib/text/form-text';
 
 // Sign-in, sign-up and sign-out as server actions, so the forms work without JavaScript. They go
 // through better-auth's HTTP handler (lib/auth/endpoint-call.ts) for its rate limits and origin
@@ -12,10 +13,7 @@ import { safeNextPath } from '@/lib/auth/next-path';
 
 export type AuthFormState = { error: string | null; fieldErrors: FieldErrors; values: { name?: string; email?: string } };
 
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
+const text = formText;
 
 export async function signInAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { email: text(form, 'email') };

@@ -9,7 +9,7 @@ export const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
 ] as const;
 
-export async function expectNoHorizontalOverflow(page: Page, label: string): Promise<void> {
+async function expectNoHorizontalOverflow(page: Page, label: string): Promise<void> {
   const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -25,7 +25,7 @@ export async function expectNoHorizontalOverflow(page: Page, label: string): Pro
   expect(scrollWidth, `${label}: the page is ${scrollWidth}px wide in a ${innerWidth}px window: ${culprits.join('; ')}`).toBeLessThanOrEqual(innerWidth);
 }
 
-export async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
+async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
   const { violations } = await new AxeBuilder({ page }).analyze();
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(

@@ -1,6 +1,8 @@
-// The environment, validated once at start-up (instrumentation.ts for every instance; scripts/start.ts
-// and scripts/cluster.ts before they spawn anything). A wrong value stops the process with ONE line
+// The environment, validated at start-up (instrumentation.ts for every instance; scripts/start.ts
+// and scripts/cluster.ts before they spawn anything) and read through loadConfig everywhere after:
+// lint refuses process.env elsewhere in lib/ and app/. A wrong value stops the process with ONE line
 // naming the variable, instead of failing on the first request. Not server-only: the scripts use it.
+// Each field's description is the configuration reference (docs/configuration.md is made from it).
 import { z } from 'zod';
 import { parseTrustedProxies } from './http/client-address';
 import { allowedOrigins } from './http/origins';
@@ -159,6 +161,7 @@ export const envSchema = z.object({
   ),
   IDEM_NEW_KEYS_PER_HOUR: documented(int(1, 100_000_000), '`10000`', 'new Idempotency-Keys (commands) per customer per hour; a stored key is still replayed'),
   IDEM_KEY_RETENTION_DAYS: documented(int(1, 36_500), '`30`', '`npm run prune` deletes rejected commands older than this (never one that produced events)'),
+  NODE_ENV: documented(z.string(), 'set by Next.js (`production` under `next start`) and Vitest (`test`)', 'in `production`, `BETTER_AUTH_SECRET` is required'),
   CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
 });
 
@@ -166,11 +169,24 @@ export type Config = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {}
 
-/** Validates the variables Idem reads; empty strings count as unset. Throws a one-line ConfigError. */
+const KEYS = Object.keys(envSchema.shape);
+let last: { key: string; config: Config } | undefined;
+
+/**
+ * The one way to read configuration: the variables Idem reads, validated; empty strings count as
+ * unset. Throws a one-line ConfigError. Read it where the value is used (not at import: `next build`
+ * and tests change the environment). The last answer is kept while the variables are unchanged, so
+ * reading it on a hot path costs a look at the environment, not a validation.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.keys(envSchema.shape).flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])));
+  const present = Object.fromEntries(KEYS.flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])));
+  const key = JSON.stringify(present);
+  if (last?.key === key) return last.config;
   const parsed = envSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    last = { key, config: Object.freeze(parsed.data) };
+    return last.config;
+  }
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0]);
     const secretName = /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name);

@@ -3,6 +3,7 @@
 // that must be the process's own (a pool, a logger, a registry, a queue) lives on globalThis instead.
 // `make` runs once per process and name, on first use.
 
+// eslint-disable-next-line no-restricted-syntax -- the one place that may touch globalThis: every other process-wide value goes through singleton().
 const slots = ((globalThis as { [key: symbol]: Map<string, unknown> | undefined })[Symbol.for('idem.singletons')] ??= new Map());
 
 export function singleton<T>(name: string, make: () => T): T {

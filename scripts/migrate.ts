@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
+import { runScript } from './run-script';
 
 const log = (line: string) => console.log(line);
 
@@ -19,12 +20,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Exit explicitly: embedded-postgres registers async-exit-hook, whose beforeExit handler calls
-// process.exit(0) and so would swallow a non-zero process.exitCode.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -4,6 +4,7 @@
 // never the development data directory, whose server may be running.
 import { postgresFromEnv } from '../lib/db/embedded-postgres';
 import { diffMigrationsToSchema } from '../lib/db/schema-drift';
+import { runScript } from './run-script';
 
 async function main(): Promise<number> {
   const server = await postgresFromEnv({ database: 'postgres' }); // embedded: temporary data, removed by stop()
@@ -21,12 +22,4 @@ async function main(): Promise<number> {
   }
 }
 
-// Exit explicitly: embedded-postgres registers async-exit-hook, whose beforeExit handler calls
-// process.exit(0) and so would swallow a non-zero process.exitCode.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runScript(main);

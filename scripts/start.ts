@@ -27,7 +27,7 @@ const dev = process.argv.includes('--dev');
 const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
 const nextBin = path.resolve('node_modules/.bin/next');
-// NEXT_MANUAL_SIG_HANDLE: the instance drains itself on SIGTERM/SIGINT (lib/observability/shutdown.ts)
+// NEXT_MANUAL_SIG_HANDLE: the instance drains itself on SIGTERM/SIGINT (lib/process/shutdown.ts)
 // instead of Next's handler; `next dev` keeps Next's own.
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(dev ? {} : { NEXT_MANUAL_SIG_HANDLE: 'true' }) };
 

@@ -6,7 +6,9 @@ import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { withClient } from '@/lib/db/with-client';
-import { prune } from '@/lib/event-store';
+import { pruneCommands } from '@/lib/event-store';
+import { pruneApiRateLimits } from '@/lib/http/api-limits-retention';
+import { pruneAuthRateLimits } from '@/lib/auth/rate-limits-retention';
 import { testAuthEnv } from '@/test/auth';
 import { testAccountNumber } from '@/test/customers';
 import { freshDatabase } from '@/test/db';
@@ -127,8 +129,8 @@ describe('retention (npm run prune)', () => {
     expect((await command(oldRejected, old, { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
     expect((await command(newRejected, new Date(), { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
 
-    const result = await withClient(url, (client) => prune(client, { retentionDays: 30 }));
-    expect(result.commands).toBeGreaterThanOrEqual(1);
+    const pruned = await withClient(url, (client) => pruneCommands(client, { retentionDays: 30 }));
+    expect(pruned).toBeGreaterThanOrEqual(1);
     const left = await db().command.findMany({ where: { commandId: { in: [oldAccepted, oldRejected, newRejected] } }, select: { commandId: true } });
     expect(left.map((c) => c.commandId).sort()).toEqual([newRejected, oldAccepted].sort());
     const orphans = await db().$queryRaw<{ n: bigint }[]>`
@@ -146,11 +148,20 @@ describe('retention (npm run prune)', () => {
     await expect(db().$executeRaw`DELETE FROM commands WHERE command_id = ${withEvents[0]!.command_id}`).rejects.toThrow();
   });
 
-  it('deletes rate-limit windows that ended', async () => {
+  it('deletes API budget windows that ended', async () => {
     await db().$executeRaw`INSERT INTO api_rate_limits (key, points, expire) VALUES ('ended', 1, ${Date.now() - 1000}), ('running', 1, ${Date.now() + 60_000})`;
-    await withClient(url, (client) => prune(client));
+    await withClient(url, (client) => pruneApiRateLimits(client));
     const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM api_rate_limits WHERE key IN ('ended', 'running')`;
     expect(keys.map((k) => k.key)).toEqual(['running']);
+  });
+
+  it('deletes sign-in rate-limit rows no window can count any more (older than a day)', async () => {
+    const now = Date.now();
+    await db()
+      .$executeRaw`INSERT INTO rate_limits (id, key, count, last_request) VALUES ('stale', 'stale', 1, ${now - 2 * DAY}), ('recent', 'recent', 1, ${now - 60_000})`;
+    await withClient(url, (client) => pruneAuthRateLimits(client));
+    const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM rate_limits WHERE key IN ('stale', 'recent')`;
+    expect(keys.map((k) => k.key)).toEqual(['recent']);
   });
 });
 

@@ -116,7 +116,7 @@ describe('withdrawals with an Idempotency-Key', () => {
   it('a key first used by the form (server action path) replays over HTTP', async () => {
     const { id } = await me.open();
     const key = randomUUID();
-    // The form's command as app/actions.ts builds it for the same customer: the key scoped to them.
+    // The form's command as app/accounts/actions.ts builds it for the same customer: the key scoped to them.
     const viaForm = await handleAccountCommand({
       type: 'WithdrawMoney',
       data: { accountId: id as AccountId, amountCents: 500 },

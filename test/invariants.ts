@@ -37,9 +37,9 @@ export * from './invariants/command-invariants';
 export * from './invariants/stream-invariants';
 export * from './invariants/ownership-invariants';
 export { commandIdOf, isFinalStatus, loadLedger, toCents } from './invariants/ledger';
-export type { CheckOptions, Invariant, Ledger, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
+export type { CheckOptions, Invariant, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
 
-export const INVARIANTS: readonly Invariant[] = [
+const INVARIANTS: readonly Invariant[] = [
   streams.streamVersionsAreContiguous,
   streams.streamsAreAccountStreams,
   streams.balanceChainHolds,

@@ -36,7 +36,7 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0')
 const templateRegex = (template: string) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
 
 /** The documented path template a request path belongs to, or null. */
-export function operationPath(pathname: string): string | null {
+function operationPath(pathname: string): string | null {
   const { doc } = validator();
   return Object.keys(doc.paths).find((t) => templateRegex(t).test(pathname)) ?? null;
 }

@@ -1,5 +1,5 @@
 // `npm start` and `npm run cluster -- --lb` keep a clean Ctrl-C: the terminal's SIGINT reaches
-// the whole foreground process group; the instances drain (lib/observability/shutdown.ts), then
+// the whole foreground process group; the instances drain (lib/process/shutdown.ts), then
 // PostgreSQL stops, and the script exits 0. Uses the production build in .next (--no-build).
 // IDEM_TEST_BASE_PORT pins the ports (base+40…); default free ports.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -18,7 +18,7 @@ import type { paths } from '@/lib/http/openapi-types';
 // the document does not describe fails the typecheck; a route the document does not follow fails the
 // test that calls it (every answer is validated against the document: test/openapi-recorder.setup.ts).
 
-export const BASE = 'http://127.0.0.1:3000';
+const BASE = 'http://127.0.0.1:3000';
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
 
@@ -45,7 +45,7 @@ const matchers = Object.entries(ROUTES).map(([template, module]) => {
 });
 
 /** A `fetch` that hands the request to the route handler of its path, as Next.js would. */
-export async function inProcessFetch(request: Request): Promise<Response> {
+async function inProcessFetch(request: Request): Promise<Response> {
   const pathname = new URL(request.url).pathname;
   for (const { pattern, names, module } of matchers) {
     const match = pattern.exec(pathname);
@@ -82,5 +82,3 @@ export function typedApi(headers: Record<string, string> = {}) {
     bodySerializer: (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body)),
   });
 }
-
-export type TypedApi = ReturnType<typeof typedApi>;

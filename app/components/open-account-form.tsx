@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
-import { openAccountAction } from '@/app/actions';
+import { openAccountAction } from '@/app/accounts/actions';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
 import { useCommandForm, useHydrated } from '@/app/components/use-command-form';

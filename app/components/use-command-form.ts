@@ -14,7 +14,7 @@ export function useHydrated(): boolean {
   );
 }
 
-export const UNREACHABLE: FormResult = {
+const UNREACHABLE: FormResult = {
   status: 'busy',
   message: 'Could not reach the server, so we do not know yet whether this went through. Submit again: it is safe and will not be applied twice.',
 };

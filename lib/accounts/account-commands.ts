@@ -35,7 +35,7 @@ export type HandleOptions = { db?: Db; retry?: RetryPolicy; onConflict?: Conflic
  * What the client asked for, normalized. Ids the server generates (the new account's id) and the
  * time are left out, so a retry of the same request has the same fingerprint.
  */
-export function requestOf(command: AccountCommand): unknown {
+function requestOf(command: AccountCommand): unknown {
   const { customerId } = command.metadata;
   switch (command.type) {
     case 'OpenAccount':

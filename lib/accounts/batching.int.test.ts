@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
 import { accountStreamId, type AccountCommand, type WithdrawMoney } from '@/lib/accounts/domain/account';
@@ -43,10 +43,14 @@ const withdrawal = (accountId: AccountId, amountCents: number, commandId: string
   metadata: { commandId, now, customerId: CUSTOMER },
 });
 
-async function until(condition: () => boolean) {
-  for (let i = 0; i < 3_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error('condition not reached in 30 s');
-}
+/** Waits for a condition, not for a time (gives up after 30 s). */
+const until = (condition: () => boolean) =>
+  vi.waitFor(
+    () => {
+      if (!condition()) throw new Error('condition not reached');
+    },
+    { timeout: 30_000, interval: 10 },
+  );
 
 describe('a hot stream in one process', () => {
   it('queued commands are decided in sequence and committed together: exactly once, consistent, fewer commits than commands', async () => {

@@ -8,7 +8,7 @@ import type { FormResult } from '@/lib/accounts/form-schemas';
 
 // The one place that turns a command's typed outcome into what a form shows.
 
-export function rejectionMessage(rejection: AccountRejection): string {
+function rejectionMessage(rejection: AccountRejection): string {
   switch (rejection.code) {
     case 'InsufficientFunds':
       return `Insufficient funds: the balance is ${formatUsd(rejection.balanceCents)}, less than the ${formatUsd(rejection.requestedCents)} requested.`;

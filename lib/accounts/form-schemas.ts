@@ -8,7 +8,7 @@ import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
 import { plainText } from '@/lib/text/plain-text';
 
 /** The idempotency key: 1–255 visible ASCII characters (as in the IETF Idempotency-Key draft). */
-export const commandIdSchema = z
+const commandIdSchema = z
   .string({ error: 'A command id is required' })
   .min(1, 'A command id is required')
   .max(255, 'A command id is at most 255 characters')
@@ -23,7 +23,7 @@ function accountIdField(message: string) {
     return z.NEVER;
   });
 }
-export const accountIdSchema = accountIdField('Not a valid account id');
+const accountIdSchema = accountIdField('Not a valid account id');
 
 function amountSchema(options: ParseAmountOptions & { optional?: boolean } = {}) {
   return z.string({ error: 'Enter an amount' }).transform((text, ctx) => {
@@ -53,7 +53,7 @@ export const moneyMovementSchema = z.object({
 });
 
 /** A 12-digit account number; a mistyped digit is a field error here, before anything is looked up. */
-export const accountNumberSchema = z.string({ error: 'Enter the account number' }).transform((text, ctx) => {
+const accountNumberSchema = z.string({ error: 'Enter the account number' }).transform((text, ctx) => {
   const parsed = parseAccountNumber(text);
   if (parsed.ok) return parsed.value;
   const messages = {
@@ -65,21 +65,16 @@ export const accountNumberSchema = z.string({ error: 'Enter the account number' 
   return z.NEVER;
 });
 
-export const transferFields = z.object({
+export const transferSchema = z.object({
   commandId: commandIdSchema,
   fromAccountId: accountIdSchema,
   toAccountNumber: accountNumberSchema,
   amount: amountSchema(),
 });
 
-export const transferSchema = transferFields;
-
 /** What the review step answers: the recipient as the sender may see them, or what is wrong. */
 export type TransferReview =
   { status: 'review'; maskedName: string; accountNumber: string; amount: string } | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
-
-export type OpenAccountInput = z.input<typeof openAccountSchema>;
-export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;
 
 /** What a server action answers; the form renders it. Expected outcomes are values, not throws. */
 export type FormResult =
@@ -104,7 +99,7 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
  * What a command form holds between submissions: the server action's answer, rendered the same
  * with or without JavaScript (a form posted without it re-renders the page with this state).
  */
-export type CommandFormState<Values extends Record<string, string>> = {
+type CommandFormState<Values extends Record<string, string>> = {
   result: FormResult | null;
   /** What was typed, so a form that failed shows it again. */
   values: Values;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
 import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
@@ -38,13 +38,14 @@ async function open(openingDepositCents: number): Promise<AccountId> {
 
 const meta = () => ({ commandId: randomUUID(), now, customerId: CUSTOMER });
 
-async function until(condition: () => Promise<boolean>) {
-  for (let i = 0; i < 3_000; i++) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached in 30 s');
-}
+/** Waits for a condition, not for a time (gives up after 30 s). */
+const until = (condition: () => Promise<boolean>) =>
+  vi.waitFor(
+    async () => {
+      if (!(await condition())) throw new Error('condition not reached');
+    },
+    { timeout: 30_000, interval: 10 },
+  );
 
 describe('a flood on one account', () => {
   it("leaves other accounts' commands untouched: all succeed, answered while the flood still waits", async () => {

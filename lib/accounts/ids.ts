@@ -12,12 +12,6 @@ export const newAccountId = (): AccountId => randomUUID() as AccountId;
  */
 export const scopedCommandId = (customerId: string, key: string): string => `${customerId}:${key}`;
 
-/** The key as its customer sent it, for answers to that customer. */
-export function clientKeyOf(commandId: string, customerId: string): string {
-  const prefix = `${customerId}:`;
-  return commandId.startsWith(prefix) ? commandId.slice(prefix.length) : commandId;
-}
-
 /** The body of the next account number (the domain adds the check digit). */
 export async function nextAccountNumberBody(db: Sql): Promise<bigint> {
   const rows = await db.$queryRaw<{ body: bigint }[]>`SELECT nextval('account_numbers') AS body`;

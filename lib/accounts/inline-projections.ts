@@ -70,7 +70,7 @@ export type TransactionRow = {
 
 export type AccountProjectionWrites = { balances: BalanceRow[]; transactions: TransactionRow[] };
 
-export const noProjectionWrites = (): AccountProjectionWrites => ({ balances: [], transactions: [] });
+const noProjectionWrites = (): AccountProjectionWrites => ({ balances: [], transactions: [] });
 
 /**
  * `stateAfter` is the account after all of `events`; `firstVersion` is the stream version of the

@@ -17,12 +17,6 @@ export async function listAccounts(limit = 100) {
   return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
 }
 
-/** Any account, for the ops console only. */
-export async function getAccount(accountId: AccountId) {
-  const row = await db().accountBalance.findUnique({ where: { accountId } });
-  return row && { ...row, accountId: stored(row.accountId), balanceCents: toCents(row.balanceCents) };
-}
-
 /** The customer's own accounts, newest first. */
 export async function customerAccounts(customerId: string, limit = 100) {
   const rows = await db().accountBalance.findMany({ where: { customerId }, orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }], take: limit });
@@ -46,14 +40,4 @@ export async function findRecipient(accountNumber: AccountNumber) {
      WHERE b.account_number = ${accountNumber}`;
   const row = rows[0];
   return row ? { accountId: stored(row.accountId), accountNumber, maskedName: maskName(row.holder ?? row.owner) } : null;
-}
-
-/** Accounts money can be transferred to from `accountId`, newest first. */
-export async function transferTargets(accountId: AccountId, limit = 500) {
-  return db().accountBalance.findMany({
-    where: { accountId: { not: accountId } },
-    select: { accountId: true, owner: true },
-    orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
-    take: limit,
-  });
 }

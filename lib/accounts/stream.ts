@@ -20,7 +20,7 @@ export function rehydrateLoaded(stream: LoadedStream): Account {
   return stream.events.map(accountEventOf).reduce(evolve, (stream.snapshot?.state as Account | undefined) ?? initialState());
 }
 
-export function eventMetadata(commandId: string, commandType: string, eventType: AccountEvent['type']): EventMetadata {
+function eventMetadata(commandId: string, commandType: string, eventType: AccountEvent['type']): EventMetadata {
   return { commandId, commandType, causationId: commandId, correlationId: commandId, schemaVersion: EVENT_SCHEMA_VERSIONS[eventType] };
 }
 

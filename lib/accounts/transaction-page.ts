@@ -19,7 +19,7 @@ const KINDS: Record<TransactionFilter, TransactionKind[] | null> = {
   transfers: ['transfer-in', 'transfer-out'],
 };
 
-export type Counterparty = { name: string; ownAccountId: string | null };
+type Counterparty = { name: string; ownAccountId: string | null };
 
 export type TransactionEntry = {
   version: number;

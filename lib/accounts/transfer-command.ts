@@ -21,7 +21,7 @@ export type TransferResult = {
 export type TransferCommandResult = CommandResult<TransferResult, AccountRejection>;
 
 /** The client's request; the server-made transfer id and the time are not part of it. */
-export const transferRequestOf = ({ data, metadata }: TransferMoney) => ({
+const transferRequestOf = ({ data, metadata }: TransferMoney) => ({
   customerId: metadata.customerId,
   from: data.fromAccountId,
   to: data.toAccountId,

@@ -4,13 +4,13 @@ import { db } from '@/lib/db/prisma';
 // Who an account stream belongs to, for the ops console's log columns: the account number and the
 // customer (users joined on account_balances.customer_id). One query per page of rows.
 
-export type AccountCustomer = { id: string; name: string; email: string; disabled: boolean };
+type AccountCustomer = { id: string; name: string; email: string; disabled: boolean };
 export type AccountOwner = { accountId: string; accountNumber: string; owner: string; balanceCents: number; customer: AccountCustomer | null };
 
 const ACCOUNT_STREAM = /^account-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** The account id of an `account-<uuid>` stream; null for any other stream. */
-export const accountIdOfStream = (streamId: string): string | null => ACCOUNT_STREAM.exec(streamId)?.[1] ?? null;
+const accountIdOfStream = (streamId: string): string | null => ACCOUNT_STREAM.exec(streamId)?.[1] ?? null;
 
 type Row = {
   accountId: string;

@@ -10,7 +10,7 @@ import { COUNT_CAP } from './log-queries';
 // Nothing is deleted: accounts, events and key rows stay; "Enable" lifts the ban, and the customer
 // signs in again and makes new keys (revoked keys stay revoked, like the sessions).
 
-export type CustomerAccount = { accountId: string; accountNumber: string; owner: string; balanceCents: number };
+type CustomerAccount = { accountId: string; accountNumber: string; owner: string; balanceCents: number };
 export type CustomerRow = {
   id: string;
   name: string;
@@ -26,10 +26,10 @@ export type CustomerRow = {
   apiKeys: { active: number; revoked: number };
 };
 
-export const CUSTOMERS_PER_PAGE = 50;
+const CUSTOMERS_PER_PAGE = 50;
 /** Accounts listed per customer on a page (a customer may open any number): the oldest ones. */
 export const ACCOUNTS_PER_CUSTOMER = 20;
-export const DISABLED_REASON = 'Disabled by an administrator';
+const DISABLED_REASON = 'Disabled by an administrator';
 
 type UserRow = { id: string; name: string; email: string; role: string | null; banned: boolean | null; banReason: string | null; createdAt: Date };
 

@@ -28,7 +28,7 @@ export type DashboardFigures = {
   projectionLag: number;
 };
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000;
+const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 const EVENT_OF = { deposits: 'MoneyDeposited', withdrawals: 'MoneyWithdrawn', transfers: 'MoneyTransferredOut' } as const;
 

@@ -4,7 +4,7 @@
 
 import { textProblem, textProblemMessage } from '@/lib/text/plain-text';
 
-export type EventFilterInput = { stream: string; type: string; commandId: string; from: string; to: string };
+type EventFilterInput = { stream: string; type: string; commandId: string; from: string; to: string };
 export type ParsedEventFilter = {
   values: EventFilterInput;
   filter: { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };

@@ -32,7 +32,7 @@ export async function eventsAfter(after: bigint, limit: number) {
 /** Commands newest first. The cursor is (created_at, command_id): unique and totally ordered. */
 export type CommandCursor = { createdAt: Date; commandId: string };
 
-export const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
+const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
 
 export function decodeCursor(text: string | undefined): CommandCursor | undefined {
   if (!text || text.length > 400) return undefined;
@@ -72,9 +72,7 @@ export async function listCommands(query: {
     orderBy: [{ createdAt: direction }, { commandId: direction }],
     take: limit + 1,
   });
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  if (towardsNewer) page.reverse();
+  const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0];
   const last = page.at(-1);
   const exists = async (extra: Prisma.CommandWhereInput) => (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
@@ -98,7 +96,6 @@ export async function getCommand(commandId: string) {
   return { command, events };
 }
 
-export type EventPage = Awaited<ReturnType<typeof listEvents>>;
 export type EventFilter = { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
 
 /**
@@ -123,9 +120,7 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
     orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
     take: limit + 1,
   });
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  if (towardsNewer) page.reverse();
+  const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0]?.globalPosition;
   const last = page.at(-1)?.globalPosition;
   const [newer, older, matching] = await Promise.all([
@@ -138,3 +133,10 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
 
 /** The event types the domain can write, for the admin filter (no scan of the log needed). */
 export const EVENT_TYPES = ACCOUNT_EVENT_TYPES;
+
+/** A keyset page fetched with `take: limit + 1`: at most `limit` rows, newest first, and whether more lie beyond. */
+function keysetPage<T>(rows: T[], limit: number, towardsNewer: boolean): { page: T[]; more: boolean } {
+  const page = rows.slice(0, limit);
+  if (towardsNewer) page.reverse();
+  return { page, more: rows.length > limit };
+}

@@ -10,6 +10,8 @@ import { KEY_NAME_MAX } from '@/lib/auth/forms';
 import { nameRule } from '@/lib/auth/name-rule';
 import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
 import { db, type Db } from '@/lib/db/prisma';
+import { singleton } from '@/lib/singleton';
+import { loadConfig } from '@/lib/config';
 
 // The one identity library instance (better-auth): users, sessions and API keys live in PostgreSQL
 // (prisma/schema.prisma, "Identity"), so revoking anything takes effect on every instance at once.
@@ -89,16 +91,15 @@ function logAuthMessage(level: 'info' | 'warn' | 'error' | 'debug', message: str
 export type Auth = ReturnType<typeof createAuth>;
 
 // One instance per process and database, made on first use (never at import: `next build` must not
-// need a secret or a database). The global survives Next's dev-mode module reloads.
-const holder = globalThis as unknown as { idemAuth?: Map<string, Auth> };
+// need a secret or a database). The singleton survives Next's dev-mode module reloads.
+const instances = () => singleton('auth', () => new Map<string, Auth>());
 
 export function auth(): Auth {
-  const url = process.env.DATABASE_URL ?? '';
-  holder.idemAuth ??= new Map();
-  let instance = holder.idemAuth.get(url);
+  const url = loadConfig().DATABASE_URL ?? '';
+  let instance = instances().get(url);
   if (!instance) {
     instance = createAuth(db(), authConfig());
-    holder.idemAuth.set(url, instance);
+    instances().set(url, instance);
   }
   return instance;
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { allowedOrigins, appOrigin, parseOrigin } from '@/lib/http/origins';
+import { loadConfig, type Config } from '@/lib/config';
 
-// Identity configuration, read from the environment only (docs/identity.md). Pure: no I/O beyond
-// process.env, so scripts and tests can build it from a map of their own.
+// Identity configuration, read from the validated configuration only (docs/identity.md). Pure: no
+// I/O, so scripts and tests can build it from a map of their own.
 
 export type AuthConfig = {
   /** Public origin of the app, e.g. https://bank.example or http://localhost:3000. */
@@ -22,13 +23,13 @@ export type AuthConfig = {
   /** Requests per API key per window, stored on each key when it is created. */
 };
 
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 /** 1000 requests a minute per key (the library's default, 10 a day, would stop any real client). */
 
 /** One per process when nothing is configured outside production: sessions end at restart. */
 let processSecret: string | undefined;
 
-export function authConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
+export function authConfig(env: Partial<Config> = loadConfig()): AuthConfig {
   const production = env.NODE_ENV === 'production';
   // better-auth's base URL is the app's origin unless set apart (docs/configuration.md).
   const base = env.BETTER_AUTH_URL ? parseOrigin(env.BETTER_AUTH_URL, 'BETTER_AUTH_URL') : appOrigin(env);

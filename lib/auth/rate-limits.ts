@@ -30,14 +30,14 @@ export const customRules = {
 };
 
 const SIGN_IN = '/sign-in/email';
-export const emailKey = (email: string) => `email:${email.trim().toLowerCase().slice(0, 320)}|${SIGN_IN}`;
+const emailKey = (email: string) => `email:${email.trim().toLowerCase().slice(0, 320)}|${SIGN_IN}`;
 
 /**
  * The per-email bucket that better-auth's limiter (per address only) does not have. One statement
  * decides, with the same window semantics as the library's: the row lock on `key` serializes
  * concurrent attempts from every instance, and a refused attempt does not extend the window.
  */
-export async function consumeEmailAttempt(prisma: Db, email: string, now = Date.now()): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+async function consumeEmailAttempt(prisma: Db, email: string, now = Date.now()): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
   const { window, max } = RATE_LIMITS.signInPerEmail;
   const windowStart = BigInt(now - window * 1000);
   const rows = await prisma.$queryRaw<{ count: number; last_request: bigint }[]>`

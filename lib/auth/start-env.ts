@@ -10,7 +10,7 @@ import path from 'node:path';
  * z.email(), hard-wired in its sign-in) refuses a domain without a dot, so that address could never
  * sign in. `localhost.localdomain` is the conventional name of the loopback host.
  */
-export const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
+const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
 
 export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; admin: { email: string; password: string } | null };
 
@@ -77,6 +77,7 @@ export function seedAdmin(admin: { email: string; password: string }, env: Recor
   const tsx = path.resolve('node_modules/.bin/tsx');
   const result = spawnSync(tsx, ['--conditions=react-server', 'scripts/admin-create.ts', '--email', admin.email, '--quiet'], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    // eslint-disable-next-line no-restricted-syntax -- not a configuration read: the child inherits this process's whole environment (PATH, HOME, …).
     env: { ...process.env, ...env, ADMIN_PASSWORD: admin.password },
   });
   if (result.status !== 0) throw new Error(`creating the admin ${admin.email} failed`);

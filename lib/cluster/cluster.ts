@@ -54,7 +54,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Runn
 // ---------------------------------------------------------------------------------------------
 // App instances
 
-export type Instance = {
+type Instance = {
   index: number;
   port: number;
   url: string;
@@ -75,8 +75,6 @@ export type Instance = {
   /** Lines that prove a fault was felt, counted the same way: "database unavailable" (answered 503). */
   notices: InstanceNotices;
 };
-
-export type { InstanceErrors, InstanceNotices };
 
 export type ClusterOptions = PostgresOptions & {
   instances: number;
@@ -139,7 +137,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-export function buildApp(log: Log = console.log): void {
+function buildApp(log: Log = console.log): void {
   log('building (next build)…');
   const result = spawnSync(NEXT_BIN, ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   if (result.status !== 0) throw new Error('next build failed');
@@ -216,7 +214,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       cwd: ROOT,
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],
-      // NEXT_MANUAL_SIG_HANDLE: SIGTERM drains the instance (lib/observability/shutdown.ts), exit 0.
+      // NEXT_MANUAL_SIG_HANDLE: SIGTERM drains the instance (lib/process/shutdown.ts), exit 0.
       env: {
         NEXT_MANUAL_SIG_HANDLE: 'true',
         ...process.env,

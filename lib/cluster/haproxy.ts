@@ -27,7 +27,7 @@ export function renderConfig(template: string, options: { bind: string; socket: 
 }
 
 /** One row of `show stat` for a server: status is UP, DOWN, "UP 1/2" (going down), "DOWN 1/2" (coming up), MAINT… */
-export type ServerStat = {
+type ServerStat = {
   name: string;
   status: string;
   checkStatus: string;

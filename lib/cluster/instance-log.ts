@@ -24,7 +24,7 @@ export function errorKind(line: string): 'internal' | 'uncaught' | null {
 }
 
 /** The app's line for a request refused with 503 because PostgreSQL could not be reached. */
-export const isUnavailableLine = (line: string) => line.includes('database unavailable');
+const isUnavailableLine = (line: string) => line.includes('database unavailable');
 
 const EXCERPTS = 3;
 

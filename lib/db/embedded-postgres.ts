@@ -16,6 +16,7 @@ import { isAlive, liveServer, postmasterPid, postmasterStatus, stopProcess } fro
 import { CREDENTIALS_FILE, credentialsUrl, readCredentials, writeCredentials, type Credentials } from './embedded-credentials';
 import { APP_ROLE, ensureAppRole, grantAppRole } from './roles';
 import { withClient } from './with-client';
+import { loadConfig } from '@/lib/config';
 
 export type RunningPostgres = {
   /** The application's connection: a role that reads and writes rows only (lib/db/roles.ts). */
@@ -120,8 +121,8 @@ export function externalPostgres(databaseUrl: string, ownerUrl: string = databas
  * set, is the owner's connection for migrations), else an embedded one.
  */
 export async function postgresFromEnv(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
-  const databaseUrl = process.env.DATABASE_URL;
-  return databaseUrl ? externalPostgres(databaseUrl, process.env.IDEM_MIGRATION_DATABASE_URL || databaseUrl) : startEmbeddedPostgres(options);
+  const { DATABASE_URL: databaseUrl, IDEM_MIGRATION_DATABASE_URL: migrationUrl } = loadConfig();
+  return databaseUrl ? externalPostgres(databaseUrl, migrationUrl || databaseUrl) : startEmbeddedPostgres(options);
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
@@ -221,7 +222,7 @@ export function runningEmbeddedUrl(dataDir: string, database = 'idem'): string |
 }
 
 /** Creates `database` on the server of `adminUrl` unless it exists. */
-export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   await withClient(adminUrl, async (admin) => {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);

@@ -199,8 +199,19 @@ describe('migrate()', () => {
     onTestFinished(() => holder.end());
     await holder.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_ID]);
 
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const running = migrate(url);
-    await new Promise((r) => setTimeout(r, 500));
+    // Seen, not assumed: another session of this database waits (not granted) for Prisma's lock.
+    // A migrator that took no lock never shows up here, and the poll fails.
+    const waiting = () =>
+      query<{ pid: number }>(
+        url,
+        `SELECT pid FROM pg_locks
+          WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND NOT granted AND pid <> $2
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [PRISMA_MIGRATE_LOCK_ID, holderPid],
+      );
+    await expect.poll(async () => (await waiting()).length, { timeout: 60_000 }).toBe(1);
     expect(await tableNames(url)).toEqual([]); // blocked before touching anything
 
     await holder.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_ID]);

@@ -4,18 +4,19 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/observability/log';
+import { singleton } from '@/lib/singleton';
+import { loadConfig } from '@/lib/config';
 
 export type Db = PrismaClient;
 /** Raw SQL through Prisma, on the client or inside an interactive transaction. */
 export type Sql = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
 
 /**
- * The pg pool under each client (the adapter's): the event store runs its hot statements on it. On
- * globalThis, like the clients themselves: Next bundles this module into several chunks (route
- * handlers, server actions), and a client made by one copy must be known to the others.
+ * The pg pool under each client (the adapter's): the event store runs its hot statements on it. A
+ * process singleton, like the clients themselves: Next bundles this module into several chunks
+ * (route handlers, server actions), and a client made by one copy must be known to the others.
  */
-const poolByClient: WeakMap<PrismaClient, pg.Pool> = ((globalThis as unknown as { idemPoolByClient?: WeakMap<PrismaClient, pg.Pool> }).idemPoolByClient ??=
-  new WeakMap());
+const poolByClient = singleton('prisma.poolByClient', () => new WeakMap<PrismaClient, pg.Pool>());
 
 /** The pg pool the Prisma client `db` was made with: one pool, one set of connections for both. */
 export function poolOf(db: PrismaClient): pg.Pool {
@@ -40,9 +41,9 @@ export function statementName(sql: string): string {
 }
 
 /** IDEM_PREPARED_STATEMENTS=off: for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode). */
-export const preparedStatements = () => process.env.IDEM_PREPARED_STATEMENTS !== 'off';
+export const preparedStatements = () => loadConfig().IDEM_PREPARED_STATEMENTS !== 'off';
 
-export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSize()): PrismaClient {
+export function createPrismaClient(databaseUrl: string, poolSize = loadConfig().DATABASE_POOL_SIZE ?? 10): PrismaClient {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
@@ -68,18 +69,11 @@ export function createPrismaClient(databaseUrl: string, poolSize = defaultPoolSi
   return client;
 }
 
-function defaultPoolSize(): number {
-  const size = Number(process.env.DATABASE_POOL_SIZE ?? 10);
-  if (!Number.isInteger(size) || size < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer, got "${process.env.DATABASE_POOL_SIZE}"`);
-  return size;
-}
-
 // One client (one pool) per process. Created on first use, never at import time, so `next build`
-// never needs a database. The global survives Next's dev-mode module reloads.
+// never needs a database. The singleton survives Next's dev-mode module reloads.
 // (Keyed by URL only so that tests can point a file at a database of its own.)
-const holder = globalThis as unknown as { idemPrisma?: Map<string, PrismaClient>; idemPools?: Set<pg.Pool> };
-
-const pools = () => (holder.idemPools ??= new Set());
+const clients = () => singleton('prisma.clients', () => new Map<string, PrismaClient>());
+const pools = () => singleton('prisma.pools', () => new Set<pg.Pool>());
 
 /** Connection counts of this process's open pools (for idem_db_pool_connections). */
 export function poolStats(): { total: number; idle: number; waiting: number }[] {
@@ -89,19 +83,18 @@ export function poolStats(): { total: number; idle: number; waiting: number }[] 
 
 /** Ends every client db() made (graceful shutdown); the next db() call would open a new pool. */
 export async function disconnectAll(): Promise<void> {
-  const clients = [...(holder.idemPrisma?.values() ?? [])];
-  holder.idemPrisma?.clear();
-  await Promise.all(clients.map((c) => c.$disconnect()));
+  const open = [...clients().values()];
+  clients().clear();
+  await Promise.all(open.map((c) => c.$disconnect()));
 }
 
 export function db(): PrismaClient {
-  const url = process.env.DATABASE_URL;
+  const url = loadConfig().DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.');
-  holder.idemPrisma ??= new Map();
-  let client = holder.idemPrisma.get(url);
+  let client = clients().get(url);
   if (!client) {
     client = createPrismaClient(url);
-    holder.idemPrisma.set(url, client);
+    clients().set(url, client);
   }
   return client;
 }

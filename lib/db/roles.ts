@@ -16,7 +16,7 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * CREATE on the schema (PostgreSQL 15+ already denies it to PUBLIC; older versions do not), no
  * TRUNCATE, no temporary tables.
  */
-export function appRoleGrants(role: string, database: string): string[] {
+function appRoleGrants(role: string, database: string): string[] {
   const r = ident(role);
   return [
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC`,

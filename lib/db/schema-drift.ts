@@ -36,7 +36,7 @@ export type SchemaDriftOptions = {
 
 // The wasm engine's JS API is internal to Prisma and changes between builds without notice, so we
 // refuse to run against any build but the one this code was written and tested against.
-export const PINNED_SCHEMA_ENGINE_WASM = '7.10.0-4.0edf323efd1d98336f3f0a68684b56f689b900d3';
+const PINNED_SCHEMA_ENGINE_WASM = '7.10.0-4.0edf323efd1d98336f3f0a68684b56f689b900d3';
 
 const EMPTY_MIGRATION = '-- This is an empty migration.';
 const CHAR_OID = 18;
@@ -64,6 +64,7 @@ function loadEngine(): Promise<typeof Engine.SchemaEngine> {
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     // The glue reports Rust panics through this global before throwing `unreachable`.
+    // eslint-disable-next-line no-restricted-syntax -- the name and place are the WASM glue's own (a library's global, not ours).
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
     g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message) => console.error(`schema engine panic: ${message}`) };
     return glue.SchemaEngine;

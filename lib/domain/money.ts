@@ -6,7 +6,7 @@ export type Cents = number;
 /** The largest amount a single deposit, withdrawal or opening deposit may move: $1,000,000.00. */
 export const MAX_AMOUNT_CENTS: Cents = 100_000_000;
 
-export type AmountError =
+type AmountError =
   | { code: 'required'; message: string }
   | { code: 'format'; message: string }
   | { code: 'negative'; message: string }
@@ -29,7 +29,7 @@ export type ParseAmountOptions = {
 const GROUPED = /^\d{1,3}(,\d{3})+$/;
 const PLAIN = /^\d+$/;
 
-export const AMOUNT_FORMAT_HINT = 'Enter an amount in dollars, like 12.34';
+const AMOUNT_FORMAT_HINT = 'Enter an amount in dollars, like 12.34';
 
 export function parseAmount(input: string, options: ParseAmountOptions = {}): AmountParse {
   const { allowZero = false, allowGrouping = true } = options;

@@ -51,13 +51,13 @@ type Queue = { waiters: Waiter[]; waiting: Map<string, number>; inFlight: Set<st
 /** Commands decided and committed together at most (bounds the statement and the locks' hold time). */
 export const MAX_BATCH = 64;
 /** Batches in flight at once per process: one decides while another is in PostgreSQL. */
-export const MAX_BATCHES = 2;
+const MAX_BATCHES = 2;
 /** Commands waiting per process at most: beyond it a command is answered `busy` at once (memory stays bounded). */
-export const MAX_WAITING = 10_000;
+const MAX_WAITING = 10_000;
 /** Commands waiting per stream per process at most: one flooded account cannot fill the queue for everyone. */
 export const MAX_WAITING_PER_STREAM = 1_000;
 /** Streams whose state is kept between batches at most (the oldest are forgotten first). */
-export const MAX_KNOWN = 1_000;
+const MAX_KNOWN = 1_000;
 
 /** The process's own (Next bundles this module into several chunks): one queue per client. */
 const queues = singleton('idem.command-queues', () => new WeakMap<Db, Queue>());

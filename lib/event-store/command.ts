@@ -10,7 +10,7 @@ export type CommandResult<Result, Rejection> =
   | { status: 'key-reused'; commandId: string; originalType: string }
   | { status: 'busy'; commandId: string; attempts: number };
 
-export type Work = { appends: StreamAppend[]; projections: ProjectionWrite[]; snapshots: SnapshotWrite[] };
+type Work = { appends: StreamAppend[]; projections: ProjectionWrite[]; snapshots: SnapshotWrite[] };
 
 export type Decided<Result, Rejection> = { status: 'accepted'; result: Result; work: Work } | { status: 'rejected'; rejection: Rejection };
 

@@ -5,12 +5,12 @@ import type { AnyCommandSpec, CommandResult, CommandSpec, Decided } from './comm
 import type { CommandRecord, LoadedStream, RecordedEvent, StoredOutcome } from './types';
 import type { CommandWork } from './unit-of-work';
 
-export function outcomeOf<Result, Rejection>(decided: Decided<Result, Rejection>): StoredOutcome<Result, Rejection> {
+function outcomeOf<Result, Rejection>(decided: Decided<Result, Rejection>): StoredOutcome<Result, Rejection> {
   return decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
 }
 
 /** The command's share of the unit of work: its record and, when accepted, its writes. */
-export function workOf<Result, Rejection>(spec: CommandSpec<Result, Rejection>, decided: Decided<Result, Rejection>): CommandWork {
+function workOf<Result, Rejection>(spec: CommandSpec<Result, Rejection>, decided: Decided<Result, Rejection>): CommandWork {
   const outcome = outcomeOf(decided);
   const command: CommandRecord = {
     commandId: spec.commandId,
@@ -77,7 +77,7 @@ export async function decideInSequence(
 export type Decide = (spec: AnyCommandSpec, streams: Map<string, LoadedStream>) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
-export function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {
+function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {
   const appends = own.appends.filter((a) => a.streamId === streamId);
   if (appends.length === 0) return stream;
   const events: RecordedEvent[] = appends.flatMap((a) =>

@@ -5,35 +5,23 @@
 
 // Handling a command: the spec a module hands the engine, and what the engine answers.
 export { handleCommand } from './handler';
-export type { CommandResult, CommandSpec, ConflictObserver, Decided, Work } from './command';
-export { defaultRetryPolicy, type RetryPolicy } from './contention';
+export type { CommandResult, CommandSpec, ConflictObserver } from './command';
+export type { RetryPolicy } from './contention';
 export type { WriteConflict } from '@/lib/db/pg-errors';
 export { fingerprint } from './fingerprint';
 
 // What a spec is made of: streams and events, snapshots, inline projections.
-export {
-  emptyStream,
-  storedEventOf,
-  type CommandRecord,
-  type EventMetadata,
-  type LoadedStream,
-  type NewEvent,
-  type RecordedEvent,
-  type SnapshotWrite,
-  type StoredEvent,
-  type StoredOutcome,
-  type StreamAppend,
-} from './types';
+export { emptyStream, storedEventOf, type EventMetadata, type LoadedStream, type NewEvent, type RecordedEvent, type SnapshotWrite } from './types';
 export { snapshotDue, snapshotEvery } from './snapshots';
-export { defineInlineProjection, type InlineProjection, type ProjectionRow, type ProjectionWrite } from './inline-projection';
+export { defineInlineProjection, type ProjectionWrite } from './inline-projection';
 
 // Reading the store (admin views, the events API, tests).
-export { findCommand, loadForCommand, readStream, readStreamPage } from './load';
+export { loadForCommand, readStream, readStreamPage } from './load';
 
 // Retention of idempotency keys (`npm run prune`).
-export { prune, type PruneResult } from './retention';
+export { pruneCommands } from './retention';
 
 // The process's queues and hints, bounded: for tests that steer a path and the benchmark's memory report.
-export { MAX_BATCH, MAX_WAITING, MAX_WAITING_PER_STREAM, queueSize } from './command-queue';
-export { markContended, markShared, rememberedStreams } from './contention';
+export { MAX_BATCH, MAX_WAITING_PER_STREAM, queueSize } from './command-queue';
+export { markContended, markShared } from './contention';
 export { streamsInTurn } from './stream-turns';

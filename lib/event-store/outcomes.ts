@@ -16,7 +16,7 @@ export const COMMANDS_PKEY = 'commands_pkey';
  * stream version add their own constraints (InlineProjection.streamVersionConstraints), since
  * PostgreSQL may check one of those first and report it instead.
  */
-export const EVENTS_STREAM_VERSION_CONSTRAINT = 'events_stream_id_version_key';
+const EVENTS_STREAM_VERSION_CONSTRAINT = 'events_stream_id_version_key';
 
 /** Counting a replay is best effort: the answer is already decided and must not fail for it. */
 export async function counted<R extends CommandResult<unknown, unknown>>(db: Db, result: R): Promise<R> {

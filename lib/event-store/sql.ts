@@ -8,14 +8,14 @@ import { isPrismaClientWithPool, poolOf, preparedStatements, statementName, type
 // SQL that needs none of it. Prisma stays the schema, migration and query layer of everything else.
 
 /** One parameterized statement. Its text is fixed per kind of statement, so it is prepared once per connection. */
-export type Statement = { text: string; values: unknown[] };
+type Statement = { text: string; values: unknown[] };
 
 /** Runs statements: on the pool (each on any connection, autocommit) or on one connection (a transaction). */
 export type SqlClient = { query: <T>(statement: Statement) => Promise<T[]> };
 
 const clients = new WeakMap<pg.Pool | pg.PoolClient, SqlClient>();
 
-export function pgSql(target: pg.Pool | pg.PoolClient): SqlClient {
+function pgSql(target: pg.Pool | pg.PoolClient): SqlClient {
   let client = clients.get(target);
   if (!client) {
     const named = preparedStatements();

@@ -46,7 +46,7 @@ export type CommandRecord = {
   createdAt: Date;
 };
 
-export type Snapshot = { version: number; state: unknown };
+type Snapshot = { version: number; state: unknown };
 export type SnapshotWrite = { streamId: string; version: number; schemaVersion: number; state: unknown };
 
 /** A stream as loaded for a decision: the latest usable snapshot, then the events after it. */

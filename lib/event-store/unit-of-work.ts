@@ -4,7 +4,7 @@ import type { SqlClient } from './sql';
 import type { CommandRecord, SnapshotWrite, StreamAppend } from './types';
 
 /** The command record as the unit of work writes it (its `createdAt` is the command's time). */
-export type NewCommandRecord = CommandRecord;
+type NewCommandRecord = CommandRecord;
 
 /** One command's share of a commit: its record and, when accepted, its events, projection rows and snapshots. */
 export type CommandWork = { command: NewCommandRecord; appends: StreamAppend[]; writes: ProjectionWrite[]; snapshots: SnapshotWrite[] };

@@ -82,7 +82,7 @@ export function validationProblem(error: z.ZodError): Problem {
   return problem('validation-failed', detail, { errors });
 }
 
-export function rejectionProblem(rejection: AccountRejection): Problem {
+function rejectionProblem(rejection: AccountRejection): Problem {
   switch (rejection.code) {
     case 'InsufficientFunds':
       return problem(

@@ -7,7 +7,7 @@ import { validationProblem } from '@/lib/http/account-api';
 import { consumeCustomerRequest, consumeNewCommand, keyBudgetRefusal, tooManyRequests } from '@/lib/http/api-limits';
 import { isConnectionError } from '@/lib/db/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
-import { isDraining } from '@/lib/observability/lifecycle';
+import { isDraining } from '@/lib/process/lifecycle';
 import { currentRequest, setCustomerId } from '@/lib/observability/request-context';
 import { errorFields, log } from '@/lib/observability/log';
 

@@ -2,6 +2,8 @@ import 'server-only';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
+import { singleton } from '@/lib/singleton';
+import { loadConfig, type Config } from '@/lib/config';
 
 // Per-customer budgets of the JSON API (docs/security.md), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
@@ -21,14 +23,16 @@ const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 const DEFAULT_NEW_KEYS_PER_HOUR = 10_000;
 
 /** `<requests>/<seconds>` or `off` (validated at start by lib/config.ts). */
-export function parseWindow(value: string): Window | null {
+function parseWindow(value: string): Window | null {
   if (value.trim() === 'off') return null;
   const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*$/.exec(value);
   if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`"${value}" is not <requests>/<seconds> (like 6000/60) or off`);
   return { points: Number(match[1]), seconds: Number(match[2]) };
 }
 
-export function apiLimits(env: Record<string, string | undefined> = process.env) {
+export function apiLimits(
+  env: Pick<Config, 'IDEM_CUSTOMER_RATE_LIMIT' | 'IDEM_API_KEY_RATE_LIMIT'> & { IDEM_NEW_KEYS_PER_HOUR?: number | string } = loadConfig(),
+) {
   return {
     perCustomer: parseWindow(env.IDEM_CUSTOMER_RATE_LIMIT || DEFAULT_CUSTOMER_RATE_LIMIT),
     perApiKey: parseWindow(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
@@ -36,17 +40,15 @@ export function apiLimits(env: Record<string, string | undefined> = process.env)
   };
 }
 
-// One limiter per client (its pool), budget and setting; on globalThis because Next bundles this
-// module into several chunks.
-type Limiters = WeakMap<object, Map<string, RateLimiterPostgres>>;
-const holder = globalThis as unknown as { idemApiLimiters?: Limiters };
+// One limiter per client (its pool), budget and setting; a process singleton because Next bundles
+// this module into several chunks.
+const limiters = () => singleton('apiLimiters', () => new WeakMap<object, Map<string, RateLimiterPostgres>>());
 
 function limiter(name: string, window: Window): RateLimiterPostgres {
   const client = db();
   const id = `${name}:${window.points}/${window.seconds}`;
-  holder.idemApiLimiters ??= new WeakMap();
-  let byName = holder.idemApiLimiters.get(client);
-  if (!byName) holder.idemApiLimiters.set(client, (byName = new Map()));
+  let byName = limiters().get(client);
+  if (!byName) limiters().set(client, (byName = new Map()));
   let found = byName.get(id);
   if (!found) {
     const pool = poolOf(client);
@@ -79,7 +81,7 @@ async function take(name: string, window: Window | null, key: string): Promise<R
 }
 
 /** One API request made with this API key (its id). */
-export const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
+const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
 
 /** 429 problem+json with Retry-After. */
 export const tooManyRequests = (detail: string, refusal: Refusal) =>

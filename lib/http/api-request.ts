@@ -4,7 +4,7 @@ import { problem, type Problem } from '@/lib/http/problem';
 
 // Checks every API POST passes before anything is decided. Each returns a Problem or the value.
 
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 const fail = (p: Problem): Checked<never> => ({ ok: false, problem: p });

@@ -7,6 +7,9 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
+import { singleton } from '../singleton';
+// Relative, not '@/': next.config.ts loads this file (and lib/config.ts) without the path alias.
+import { loadConfig, type Config } from '../config';
 
 /** Headers a client could forge to look like someone else or somewhere else. */
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];
@@ -35,7 +38,7 @@ export function parseTrustedProxies(value: string | undefined): BlockList {
   return proxies;
 }
 
-export function proxyTrust(env: Record<string, string | undefined> = process.env): ProxyTrust {
+export function proxyTrust(env: Pick<Config, 'TRUSTED_PROXIES' | 'IDEM_TRUSTED_PROXIES' | 'IDEM_CLIENT_IP_HEADER'> = loadConfig()): ProxyTrust {
   return {
     // IDEM_TRUSTED_PROXIES: the name before TRUSTED_PROXIES, still read.
     proxies: parseTrustedProxies(env.TRUSTED_PROXIES ?? env.IDEM_TRUSTED_PROXIES),
@@ -77,7 +80,8 @@ export function normalizeForwardedHeaders(headers: IncomingHttpHeaders, peer: st
   headers['x-forwarded-for'] = clientNamedBy(headers[trust.clientIpHeader], trust.proxies) ?? from;
 }
 
-const holder = globalThis as unknown as { idemForwardedTrust?: ProxyTrust };
+// The trust in force; the subscription is made once per process (a singleton across bundles).
+const forwardedTrust = singleton('forwardedTrust', () => ({ trust: undefined as ProxyTrust | undefined }));
 
 /**
  * Applies normalizeForwardedHeaders to every request this process serves, at Node's
@@ -85,11 +89,11 @@ const holder = globalThis as unknown as { idemForwardedTrust?: ProxyTrust };
  * fills in X-Forwarded-For itself and before any route reads it). Called once per instance at start.
  */
 export function installForwardedHeaderTrust(trust: ProxyTrust = proxyTrust()): void {
-  const installed = holder.idemForwardedTrust !== undefined;
-  holder.idemForwardedTrust = trust;
+  const installed = forwardedTrust.trust !== undefined;
+  forwardedTrust.trust = trust;
   if (installed) return;
   subscribe('http.server.request.start', (message) => {
     const { request } = message as { request: IncomingMessage };
-    normalizeForwardedHeaders(request.headers, request.socket?.remoteAddress, holder.idemForwardedTrust!);
+    normalizeForwardedHeaders(request.headers, request.socket?.remoteAddress, forwardedTrust.trust!);
   });
 }

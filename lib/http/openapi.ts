@@ -375,5 +375,3 @@ export function openApiDocument() {
     },
   };
 }
-
-export type OpenApiDocument = ReturnType<typeof openApiDocument>;

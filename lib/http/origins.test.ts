@@ -4,7 +4,7 @@ import { allowedHosts, allowedOrigins, crossSiteReason, hasSessionCookie, isAllo
 describe('allowed origins', () => {
   it('APP_ORIGIN first, then BETTER_AUTH_URL and IDEM_TRUSTED_ORIGINS; default the local URL', () => {
     expect(allowedOrigins({})).toEqual(['http://localhost:3000']);
-    expect(allowedOrigins({ PORT: '3301' })).toEqual(['http://localhost:3301']);
+    expect(allowedOrigins({ PORT: 3301 })).toEqual(['http://localhost:3301']);
     expect(
       allowedOrigins({ APP_ORIGIN: 'https://Bank.example/', BETTER_AUTH_URL: 'https://auth.bank.example', IDEM_TRUSTED_ORIGINS: 'http://127.0.0.1:3000' }),
     ).toEqual(['https://bank.example', 'https://auth.bank.example', 'http://127.0.0.1:3000']);

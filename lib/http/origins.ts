@@ -1,8 +1,10 @@
 // The origins this app answers state-changing requests from (docs/security.md). Pure and not
 // server-only: next.config.ts (server actions), lib/auth/config.ts (better-auth) and the API's check
 // (lib/http/api-request.ts) all read the same list, so the three can never disagree.
+// Relative, not '@/': next.config.ts loads this file (and lib/config.ts) without the path alias.
+import { loadConfig, type Config } from '../config';
 
-type Env = Record<string, string | undefined>;
+type Env = Partial<Pick<Config, 'APP_ORIGIN' | 'BETTER_AUTH_URL' | 'IDEM_TRUSTED_ORIGINS' | 'PORT'>>;
 
 const list = (value: string | undefined) =>
   (value ?? '')
@@ -27,14 +29,14 @@ export function parseOrigin(value: string, name: string): string {
  * local URL `next start` binds to by default (`http://localhost:<PORT>`; `npm start` trusts
  * `http://127.0.0.1:<PORT>` too, through IDEM_TRUSTED_ORIGINS).
  */
-export function appOrigin(env: Env = process.env): string {
+export function appOrigin(env: Env = loadConfig()): string {
   if (env.APP_ORIGIN) return parseOrigin(env.APP_ORIGIN, 'APP_ORIGIN');
   if (env.BETTER_AUTH_URL) return parseOrigin(env.BETTER_AUTH_URL, 'BETTER_AUTH_URL');
   return `http://localhost:${env.PORT || 3000}`;
 }
 
 /** Every origin allowed to change state: the app's own first, then BETTER_AUTH_URL and IDEM_TRUSTED_ORIGINS. */
-export function allowedOrigins(env: Env = process.env): string[] {
+export function allowedOrigins(env: Env = loadConfig()): string[] {
   const auth = env.BETTER_AUTH_URL ? [parseOrigin(env.BETTER_AUTH_URL, 'BETTER_AUTH_URL')] : [];
   const extra = list(env.IDEM_TRUSTED_ORIGINS).map((origin) => parseOrigin(origin, 'IDEM_TRUSTED_ORIGINS'));
   return [...new Set([appOrigin(env), ...auth, ...extra])];
@@ -53,7 +55,7 @@ export function isAllowedOrigin(origin: string, allowed: string[]): boolean {
 }
 
 /** Hosts (`host[:port]`) of the allowed origins: what Next.js' server-action check compares. */
-export const allowedHosts = (env: Env = process.env) => allowedOrigins(env).map((origin) => new URL(origin).host);
+export const allowedHosts = (env: Env = loadConfig()) => allowedOrigins(env).map((origin) => new URL(origin).host);
 
 /**
  * Why a state-changing request must be refused as cross-site, or null. One rule for the API and for

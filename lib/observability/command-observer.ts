@@ -1,9 +1,10 @@
 // The one hook between the exactly-once engine and observability (metrics, logs, traces). The
-// engine calls it; it imports nothing, so the engine stays free of prom-client, pino and
+// engine calls it; it imports nothing but lib/singleton, so the engine stays free of prom-client, pino and
 // OpenTelemetry, and works unchanged when nothing is installed (tests, scripts, benchmarks).
 //
-// The observer lives on globalThis: Next.js bundles instrumentation.ts and the route handlers
+// The observer is a process singleton: Next.js bundles instrumentation.ts and the route handlers
 // separately, so a module-level variable set in one bundle would not be seen by the other.
+import { singleton } from '@/lib/singleton';
 
 /** How a finished command ended; the label values of idem_commands_total{outcome}. */
 export type CommandOutcome = 'accepted' | 'rejected' | 'replayed' | 'key_reused' | 'busy';
@@ -25,20 +26,20 @@ export type CommandObserver = {
   step?: <T>(step: CommandStep, attributes: Record<string, string | number>, run: () => Promise<T>) => Promise<T>;
 };
 
-const slot = globalThis as unknown as { idemCommandObserver?: CommandObserver };
+const slot = singleton('commandObserver', () => ({ observer: undefined as CommandObserver | undefined }));
 
-/** Installs the process's observer (lib/observability/start.ts); `null` removes it. */
+/** Installs the process's observer (lib/process/start.ts); `null` removes it. */
 export function setCommandObserver(observer: CommandObserver | null): void {
-  slot.idemCommandObserver = observer ?? undefined;
+  slot.observer = observer ?? undefined;
 }
 
 export function commandObserver(): CommandObserver | undefined {
-  return slot.idemCommandObserver;
+  return slot.observer;
 }
 
 /** For the engine: run a step through the observer, or directly when there is none. */
 export function observeStep<T>(step: CommandStep, attributes: Record<string, string | number>, run: () => Promise<T>): Promise<T> {
-  const wrap = slot.idemCommandObserver?.step;
+  const wrap = slot.observer?.step;
   return wrap ? wrap(step, attributes, run) : run();
 }
 

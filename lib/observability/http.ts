@@ -8,13 +8,14 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { recordHttp } from './metrics';
-import { isDraining, trackRequest } from './lifecycle';
+import { isDraining, trackRequest } from '@/lib/process/lifecycle';
 import { enterRequestContext, requestIdOf } from './request-context';
+import { singleton } from '@/lib/singleton';
 
 type Route = { page: string; regex: RegExp };
 
 /** Route patterns from the build's routes manifest: `/api/accounts/[accountId]/withdrawals`. */
-export function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
+function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
   try {
     const manifest = JSON.parse(readFileSync(path.join(distDir, 'routes-manifest.json'), 'utf8')) as {
       staticRoutes?: { page: string; regex: string }[];
@@ -27,18 +28,18 @@ export function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[]
 }
 
 /** The route label of a request path; bounded cardinality (unknown paths are `other`). */
-export function routeOf(routes: Route[], url: string | undefined): string {
+function routeOf(routes: Route[], url: string | undefined): string {
   const pathname = (url ?? '/').split('?')[0]!;
   if (pathname.startsWith('/_next/')) return '/_next';
   for (const route of routes) if (route.regex.test(pathname)) return route.page;
   return 'other';
 }
 
-const holder = globalThis as unknown as { idemHttpTracking?: boolean };
+const tracking = singleton('httpTracking', () => ({ installed: false }));
 
 export function trackHttp(routes = loadRoutes()): void {
-  if (holder.idemHttpTracking) return;
-  holder.idemHttpTracking = true;
+  if (tracking.installed) return;
+  tracking.installed = true;
   subscribe('http.server.request.start', (message) => {
     const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
     trackRequest(server, request, response);

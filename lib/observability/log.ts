@@ -8,12 +8,14 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { currentRequest } from './request-context';
+import { singleton } from '@/lib/singleton';
+import { loadConfig, type Config } from '@/lib/config';
 
 /** Keys removed at any depth (case-insensitive; `x-api-key`, `sessionToken`, `ADMIN_PASSWORD_HASH` too). */
 const SECRET_KEY = /pass(word)?|token|api[-_]?key|secret|authorization|cookie|^body$|^rawbody$|credential/i;
 
 /** A copy without secret-named keys, at any depth (bounded; cycles cut). */
-export function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value !== 'object' || value === null || value instanceof Date) return value;
   if (seen.has(value) || depth > 8) return '[…]';
   seen.add(value);
@@ -29,7 +31,7 @@ export type LogFormat = 'json' | 'pretty';
 export type LoggerOptions = { level?: string; format?: LogFormat; destination?: DestinationStream | NodeJS.WritableStream };
 
 /** LOG_FORMAT if set, else human-readable in a terminal and JSON everywhere else (pipes, files, containers). */
-export function logFormat(env: Record<string, string | undefined> = process.env, isTTY = process.stdout.isTTY === true): LogFormat {
+export function logFormat(env: Pick<Config, 'LOG_FORMAT'> = loadConfig(), isTTY = process.stdout.isTTY === true): LogFormat {
   if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
   return isTTY ? 'pretty' : 'json';
 }
@@ -48,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: options.level ?? loadConfig().LOG_LEVEL ?? 'info',
       base: { service: 'idem', pid: process.pid },
       formatters: { level: (label) => ({ level: label }), log: (object) => scrub(object) as Record<string, unknown> },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -62,11 +64,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-const holder = globalThis as unknown as { idemLogger?: Logger };
-
 /** The process's logger (one per process, shared by every bundle). */
 export function log(): Logger {
-  return (holder.idemLogger ??= createLogger());
+  return singleton('logger', createLogger);
 }
 
 /** An error as log fields: its message and, for unexpected errors, the stack. Never its cause's data. */

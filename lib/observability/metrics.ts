@@ -1,14 +1,15 @@
-// Prometheus metrics (prom-client). One registry per process, kept on globalThis because Next.js
+// Prometheus metrics (prom-client). One registry per process, a process singleton because Next.js
 // bundles instrumentation.ts and the route handlers separately. Counters are per instance: sum
 // them across instances in PromQL (docs/observability.md).
 import client from 'prom-client';
 import type { CommandFinished, WriteConflictSeen } from './command-observer';
-import { inFlight } from './lifecycle';
+import { inFlight } from '@/lib/process/lifecycle';
+import { singleton } from '@/lib/singleton';
 
-export type PoolStats = { total: number; idle: number; waiting: number };
+type PoolStats = { total: number; idle: number; waiting: number };
 export type ProjectionLag = { projection: string; events: number; seconds: number };
 
-export type MetricsSources = {
+type MetricsSources = {
   /** The pg pools the process owns (lib/db/prisma.ts). */
   pools?: () => PoolStats[];
   /** Asynchronous projections' lag, read at scrape time; may throw (database down). */
@@ -24,8 +25,6 @@ export type Metrics = {
   httpRequests: client.Counter<'route' | 'status'>;
   sources: MetricsSources;
 };
-
-export const COMMAND_OUTCOMES = ['accepted', 'rejected', 'replayed', 'key_reused', 'busy'] as const;
 
 function create(): Metrics {
   const registry = new client.Registry();
@@ -125,10 +124,8 @@ function create(): Metrics {
   return metrics;
 }
 
-const holder = globalThis as unknown as { idemMetrics?: Metrics };
-
 export function metrics(): Metrics {
-  return (holder.idemMetrics ??= create());
+  return singleton('metrics', create);
 }
 
 export function recordCommand(event: CommandFinished): void {

@@ -1,8 +1,9 @@
 // Per-request context (request id, customer id) for log lines written anywhere below a request:
-// the command observer logs a command without being handed the request. The AsyncLocalStorage
-// lives on globalThis because Next.js bundles instrumentation.ts and route handlers separately.
+// the command observer logs a command without being handed the request. The AsyncLocalStorage is a
+// process singleton because Next.js bundles instrumentation.ts and route handlers separately.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { singleton } from '@/lib/singleton';
 
 export type RequestContext = {
   requestId: string;
@@ -13,8 +14,7 @@ export type RequestContext = {
   arrivedWhileDraining?: boolean;
 };
 
-const holder = globalThis as unknown as { idemRequestContext?: AsyncLocalStorage<RequestContext> };
-const storage = () => (holder.idemRequestContext ??= new AsyncLocalStorage<RequestContext>());
+const storage = () => singleton('requestContext', () => new AsyncLocalStorage<RequestContext>());
 
 export function currentRequest(): RequestContext | undefined {
   return storage().getStore();

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { freshDatabase } from '@/test/db';
@@ -148,13 +148,13 @@ describe('one runner at a time, across processes', () => {
       );
       return rows[0]?.app ?? null;
     };
-    const until = async (what: string, check: () => Promise<boolean>) => {
-      for (let i = 0; i < 300; i++) {
-        if (await check()) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`timed out waiting for ${what}`);
-    };
+    const until = (what: string, check: () => Promise<boolean>) =>
+      vi.waitFor(
+        async () => {
+          if (!(await check())) throw new Error(`waiting for ${what}`);
+        },
+        { timeout: 30_000, interval: 100 },
+      );
     const deposit = (accountId: AccountId, amountCents: number) =>
       handleAccountCommand(
         { type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } },

@@ -15,7 +15,7 @@ import { readCheckpoint } from './runner';
 export const PROJECTIONS = ['account-balances', 'account-transactions', DAILY_TOTALS] as const;
 export type ProjectionName = (typeof PROJECTIONS)[number];
 
-export type Difference = { key: string; kind: 'missing' | 'extra' | 'different'; expected?: unknown; actual?: unknown };
+type Difference = { key: string; kind: 'missing' | 'extra' | 'different'; expected?: unknown; actual?: unknown };
 export type Verification = { projection: ProjectionName; rowsChecked: number; differences: Difference[] };
 
 type Row = Record<string, string | number | null>;
@@ -140,8 +140,7 @@ export async function verifyProjection(client: pg.ClientBase, name: ProjectionNa
 export async function rebuildProjection(client: pg.ClientBase, name: ProjectionName): Promise<{ rows: number }> {
   if (name === DAILY_TOTALS) return rebuildDailyTotals(client);
   let replayed = await replayAccounts(client); // the long part, while the app keeps serving
-  await client.query('BEGIN');
-  try {
+  return inTransaction(client, async () => {
     // Pause writers of both inline projections (readers are not blocked), then catch up the
     // streams that moved while we replayed.
     await client.query('LOCK TABLE account_balances, account_transactions IN SHARE ROW EXCLUSIVE MODE');
@@ -177,17 +176,12 @@ export async function rebuildProjection(client: pg.ClientBase, name: ProjectionN
         [JSON.stringify(chunk)],
       ]);
     }
-    await client.query('COMMIT');
     return { rows: name === 'account-balances' ? replayed.balances.length : replayed.transactions.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 async function rebuildDailyTotals(client: pg.ClientBase): Promise<{ rows: number }> {
-  await client.query('BEGIN');
-  try {
+  return inTransaction(client, async () => {
     await readCheckpoint(client, DAILY_TOTALS, true); // the runner waits while we swap
     const totals = await expectedDailyTotals(client);
     await client.query('DELETE FROM daily_account_totals');
@@ -198,8 +192,17 @@ async function rebuildDailyTotals(client: pg.ClientBase): Promise<{ rows: number
               "withdrawalCount" int, "transfersInCents" bigint, "transfersOutCents" bigint, "transferCount" int)`,
       [JSON.stringify(chunk)],
     ]);
-    await client.query('COMMIT');
     return { rows: totals.length };
+  });
+}
+
+/** BEGIN, `run`, COMMIT; ROLLBACK if it throws. */
+async function inTransaction<T>(client: pg.ClientBase, run: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await run();
+    await client.query('COMMIT');
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;

@@ -44,20 +44,3 @@ export async function projectionStatuses(client: pg.ClientBase): Promise<Project
     },
   ];
 }
-
-/** Overall daily totals (all accounts) for the last `days` days that had activity. */
-export async function overallDailyTotals(client: pg.ClientBase, days = 14) {
-  const { rows } = await client.query<{ day: string; deposits: string; withdrawals: string; transfers: string; count: number }>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(deposits_cents)::text AS deposits, sum(withdrawals_cents)::text AS withdrawals,
-            sum(transfers_out_cents)::text AS transfers, sum(deposit_count + withdrawal_count + transfer_count)::int AS count
-       FROM daily_account_totals GROUP BY day ORDER BY day DESC LIMIT $1`,
-    [days],
-  );
-  return rows.reverse().map((r) => ({
-    day: r.day,
-    depositsCents: Number(r.deposits),
-    withdrawalsCents: Number(r.withdrawals),
-    transfersCents: Number(r.transfers),
-    count: r.count,
-  }));
-}

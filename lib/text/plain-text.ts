@@ -31,7 +31,7 @@ export function textProblem(text: string): TextProblem | null {
 }
 
 /** Length in characters (code points). */
-export const characterCount = (text: string) => Array.from(text).length;
+const characterCount = (text: string) => Array.from(text).length;
 
 const hex = (codePoint: number) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 
 export const MAX_AMOUNT_CENTS = 100_000_000;
-export const OWNER_MAX_LENGTH = 80;
+const OWNER_MAX_LENGTH = 80;
 
 /**
  * An amount as sent, and its cents when it has the API's format (null: refused whatever the
@@ -15,13 +15,13 @@ export const OWNER_MAX_LENGTH = 80;
  */
 export type Amount = { value: unknown; cents: number | null; relative?: 0 | 1 };
 /** A name as sent (undefined: the field is missing) and its trimmed text when the API must accept it. */
-export type Name = { value: unknown; trimmed: string | null };
+type Name = { value: unknown; trimmed: string | null };
 
 export type Auth =
   { kind: 'key'; customer: number; key: number } | { kind: 'revoked' } | { kind: 'unknown' } | { kind: 'malformed'; header: string } | { kind: 'none' };
 
 /** One thing wrong with a command's headers or body (checked before the body's fields), or none. */
-export const MUTATIONS = [
+const MUTATIONS = [
   'no-idempotency-key',
   'long-idempotency-key',
   'bad-idempotency-key',
@@ -58,7 +58,7 @@ export type Read =
   | { type: 'misc'; method: string; path: string };
 
 /** A key slot of the run: the same slot is the same Idempotency-Key (quoted as a Structured Field or bare). */
-export type KeyRef = { slot: number; quoted: boolean };
+type KeyRef = { slot: number; quoted: boolean };
 
 export type CommandAction = { kind: 'command'; auth: Auth; key: KeyRef; mutation: Mutation; command: Command };
 /**
@@ -97,7 +97,7 @@ const malformedAmount: fc.Arbitrary<Amount> = fc
   )
   .filter((value) => typeof value !== 'string' || !/^\d+(\.\d{1,2})?$/.test(value))
   .map((value) => ({ value, cents: null }));
-export const amountArb: fc.Arbitrary<Amount> = fc.oneof(
+const amountArb: fc.Arbitrary<Amount> = fc.oneof(
   { weight: 12, arbitrary: wellFormed },
   { weight: 2, arbitrary: fc.constantFrom(0 as const, 1 as const).map((relative) => ({ value: null, cents: null, relative })) },
   { weight: 1, arbitrary: tooLarge },
@@ -134,7 +134,7 @@ const malformedId = fc.oneof(
     .filter((s) => !/^\.+$/.test(s))
     .map(encodeURIComponent),
 );
-export const accountRefArb: fc.Arbitrary<AccountRef> = fc.oneof(
+const accountRefArb: fc.Arbitrary<AccountRef> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('own' as const), pick, upper: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('other' as const), pick, upper: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'unknown' as const }) },

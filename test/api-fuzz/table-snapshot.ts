@@ -6,7 +6,7 @@
 import type pg from 'pg';
 
 /** Columns that change on any authenticated request (or any replay), never a ledger or identity fact. */
-export const VOLATILE_COLUMNS: Record<string, string[]> = {
+const VOLATILE_COLUMNS: Record<string, string[]> = {
   // better-auth's per-key request limit counts every verified request on the key's row.
   api_keys: ['request_count', 'last_request', 'remaining', 'last_refill_at', 'updated_at'],
   // A replay (same key, same request) is counted on its command row for operators
@@ -19,15 +19,15 @@ export const VOLATILE_COLUMNS: Record<string, string[]> = {
  * catching up with events committed by earlier 2xx requests: their changes during a 4xx belong
  * to an earlier request, not to it.
  */
-export const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals'];
+const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals'];
 
 /**
  * Tables that count requests rather than hold facts (the per-customer API budgets,
  * lib/http/api-limits.ts): every request moves them, a refused one too — that is their purpose.
  */
-export const REQUEST_COUNTER_TABLES = ['api_rate_limits'];
+const REQUEST_COUNTER_TABLES = ['api_rate_limits'];
 
-export type TableDigest = { count: number; digest: string | null };
+type TableDigest = { count: number; digest: string | null };
 export type Snapshot = Record<string, TableDigest>;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;

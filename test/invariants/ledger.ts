@@ -124,7 +124,7 @@ const MOVEMENTS: Record<string, { sign: 1 | -1; kind: string }> = {
 };
 
 /** One money event of an account stream, replayed: `expected` is the balance before it ± its amount. */
-export type Step = { event: EventRow; sign: 1 | -1; kind: string; amount: number; before: number; expected: number; after: number | undefined };
+type Step = { event: EventRow; sign: 1 | -1; kind: string; amount: number; before: number; expected: number; after: number | undefined };
 
 /** An account stream folded from its first event: the money chain and the balance it ends at. */
 export type AccountReplay = {

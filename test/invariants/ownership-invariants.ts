@@ -7,7 +7,7 @@ import { violation, type Ledger } from './ledger';
 const SOURCE_SIDE = new Set(['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'MoneyTransferredOut']);
 
 /** The customer a command id is scoped to, or null for a bare (pre-customer) id. */
-export const customerOfCommand = (commandId: string): string | null => {
+const customerOfCommand = (commandId: string): string | null => {
   const colon = commandId.indexOf(':');
   return colon > 0 ? commandId.slice(0, colon) : null;
 };

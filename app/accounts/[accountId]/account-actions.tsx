@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { createContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { depositAction, transferAction, withdrawAction } from '@/app/actions';
+import { depositAction, transferAction, withdrawAction } from '@/app/accounts/actions';
 import { useCommandForm } from '@/app/components/use-command-form';
 import type { MoneyFormState, TransferFormState } from '@/lib/accounts/form-schemas';
 import { MoneyForm } from './money-form';

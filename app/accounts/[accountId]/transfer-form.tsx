@@ -7,9 +7,9 @@ import type { z } from 'zod';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
 import { useHydrated, type CommandForm } from '@/app/components/use-command-form';
-import { transferFields, type TransferFormState } from '@/lib/accounts/form-schemas';
+import { transferSchema, type TransferFormState } from '@/lib/accounts/form-schemas';
 
-const schema = transferFields.pick({ toAccountNumber: true, amount: true });
+const schema = transferSchema.pick({ toAccountNumber: true, amount: true });
 type Input = z.input<typeof schema>;
 type Output = z.output<typeof schema>;
 type Focus = 'review' | 'status' | 'toAccountNumber' | 'amount' | null;

@@ -9,7 +9,7 @@ import { useState } from 'react';
 // a Radix dialog (focus moves in, Escape and the Close button return it). Without JavaScript the
 // button could not open anything, so the layout's <noscript> style shows the sidebar instead.
 
-export const ADMIN_SECTIONS = [
+const ADMIN_SECTIONS = [
   { href: '/admin', label: 'Dashboard' },
   { href: '/admin/events', label: 'Events' },
   { href: '/admin/commands', label: 'Commands' },

@@ -5,7 +5,7 @@ import { CopyButton } from '@/app/admin/components/copy-button';
  * The part of an id people tell apart: command ids are `<customer id>:<client key>`, so the key,
  * cut to eight characters (the length of a git short hash).
  */
-export function shortId(id: string): string {
+function shortId(id: string): string {
   const colon = id.indexOf(':');
   const key = colon > 0 && colon < id.length - 1 ? id.slice(colon + 1) : id;
   return key.length > 10 ? key.slice(0, 8) : key;

@@ -6,7 +6,7 @@
 declare const brand: unique symbol;
 export type AccountNumber = string & { readonly [brand]: 'AccountNumber' };
 
-export const ACCOUNT_NUMBER_DIGITS = 12;
+const ACCOUNT_NUMBER_DIGITS = 12;
 const BODY_DIGITS = ACCOUNT_NUMBER_DIGITS - 1;
 
 /** The Luhn check digit of a string of digits. */

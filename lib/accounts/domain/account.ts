@@ -15,13 +15,13 @@ export type CommandMetadata = { commandId: string; now: Date; customerId: string
 export type Currency = 'USD';
 export const CURRENCY: Currency = 'USD';
 
-export type OpenAccount = {
+type OpenAccount = {
   type: 'OpenAccount';
   /** `owner` is the account's name as its customer gave it; the owner is `metadata.customerId`. */
   data: { accountId: AccountId; accountNumber: AccountNumber; owner: string; openingDepositCents: Cents };
   metadata: CommandMetadata;
 };
-export type DepositMoney = {
+type DepositMoney = {
   type: 'DepositMoney';
   data: { accountId: AccountId; amountCents: Cents };
   metadata: CommandMetadata;
@@ -37,26 +37,26 @@ export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;
  * Schema v2 added `customerId` (the owner; null for accounts opened before customers existed, which
  * only admins can see and nobody can move money from) and `accountNumber` (see ./upcast.ts).
  */
-export type AccountOpened = {
+type AccountOpened = {
   type: 'AccountOpened';
   data: { accountId: string; accountNumber: string; customerId: string | null; owner: string; openedAt: string };
 };
 /** Schema v2 added `currency` (v1 events are upcast: see ./upcast.ts). */
-export type MoneyDeposited = {
+type MoneyDeposited = {
   type: 'MoneyDeposited';
   data: { accountId: string; amountCents: Cents; currency: Currency; balanceAfterCents: Cents; depositedAt: string };
 };
 /** Schema v2 added `currency` (v1 events are upcast: see ./upcast.ts). */
-export type MoneyWithdrawn = {
+type MoneyWithdrawn = {
   type: 'MoneyWithdrawn';
   data: { accountId: string; amountCents: Cents; currency: Currency; balanceAfterCents: Cents; withdrawnAt: string };
 };
 /** The source side of a transfer; the destination records MoneyTransferredIn in the same commit. */
-export type MoneyTransferredOut = {
+type MoneyTransferredOut = {
   type: 'MoneyTransferredOut';
   data: { accountId: string; transferId: string; toAccountId: string; amountCents: Cents; balanceAfterCents: Cents; transferredAt: string };
 };
-export type MoneyTransferredIn = {
+type MoneyTransferredIn = {
   type: 'MoneyTransferredIn';
   data: { accountId: string; transferId: string; fromAccountId: string; amountCents: Cents; balanceAfterCents: Cents; transferredAt: string };
 };
@@ -211,6 +211,6 @@ function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decis
   };
 }
 
-export function assertNever(value: never): never {
+function assertNever(value: never): never {
   throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 }

@@ -28,7 +28,7 @@ const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {
 
 export type StoredEvent = { type: string; data: unknown; schemaVersion?: number };
 
-export function isAccountEventType(type: string): type is EventType {
+function isAccountEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_SCHEMA_VERSIONS, type);
 }
 

@@ -1,5 +1,5 @@
 import { problem, problemResponse } from '@/lib/http/problem';
-import { readiness } from '@/lib/observability/readiness';
+import { readiness } from '@/lib/process/readiness';
 
 // Readiness for load balancers: 200 when this instance should get traffic, else 503 problem+json
 // saying why (database, migrations, draining). No authentication; no versions or secrets.

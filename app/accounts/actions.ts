@@ -26,7 +26,9 @@ import { db } from '@/lib/db/prisma';
 import { accountNumberOf, formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
+import { formText } from '@/lib/text/form-text';
 
+// The account forms' server actions (open, deposit, withdraw, transfer), beside the pages they serve.
 // Thin adapters: who is acting, validate, build the command (time, ids and the acting customer are
 // made here, never in the domain), dispatch, map the typed outcome. Expected outcomes are return
 // values; only bugs throw. The form's key becomes a command id in the customer's own namespace.
@@ -39,10 +41,7 @@ import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
 const INVALID = 'Please correct the highlighted fields.';
 const SIGNED_OUT: FormResult = { status: 'rejected', code: 'SignedOut', message: 'Your session has ended. Sign in again, then resubmit.' };
 
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
+const text = formText;
 /** The submitted key if it can be one, else a fresh one (a form always carries a usable key). */
 const keyOf = (form: FormData) => {
   const key = text(form, 'commandId');

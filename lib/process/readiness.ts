@@ -10,7 +10,7 @@ import { isDraining } from './lifecycle';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
-export const READY_DB_TIMEOUT_MS = 2_000;
+const READY_DB_TIMEOUT_MS = 2_000;
 
 let shipped: Promise<LocalMigration[]> | null = null;
 

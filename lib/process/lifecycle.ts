@@ -1,7 +1,8 @@
-// Process lifecycle shared by every bundle (state on globalThis): whether the instance is draining,
+// Process lifecycle shared by every bundle (a process singleton): whether the instance is draining,
 // the HTTP server Next.js listens on and its in-flight requests (seen through Node's
 // diagnostics_channel, without touching Next's server), and the steps run at shutdown.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { singleton } from '@/lib/singleton';
 
 /** Lower phases run first: 1 stop background work, 2 close the pool, 3 flush telemetry. */
 export type ShutdownHook = { name: string; phase: 1 | 2 | 3; run: () => Promise<void> };
@@ -14,8 +15,7 @@ type Lifecycle = {
   hooks: ShutdownHook[];
 };
 
-const holder = globalThis as unknown as { idemLifecycle?: Lifecycle };
-const state = (): Lifecycle => (holder.idemLifecycle ??= { draining: false, servers: new Set(), inFlight: 0, idle: new Set(), hooks: [] });
+const state = () => singleton<Lifecycle>('lifecycle', () => ({ draining: false, servers: new Set(), inFlight: 0, idle: new Set(), hooks: [] }));
 
 export function isDraining(): boolean {
   return state().draining;

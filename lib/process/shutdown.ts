@@ -11,16 +11,18 @@
 // harness set it for `next start`. Without it, SIGTERM still turns readiness to 503 at once.
 import type { Logger } from 'pino';
 import { inFlight, servers, shutdownHooks, startDraining, waitForIdle } from './lifecycle';
+import { singleton } from '@/lib/singleton';
+import { loadConfig } from '@/lib/config';
 
 export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logger: Logger }): void {
-  const holder = globalThis as unknown as { idemShutdownInstalled?: boolean };
-  if (holder.idemShutdownInstalled) return;
-  holder.idemShutdownInstalled = true;
+  const once = singleton('shutdownInstalled', () => ({ installed: false }));
+  if (once.installed) return;
+  once.installed = true;
 
-  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+  const config = loadConfig();
+  if (!config.NEXT_MANUAL_SIG_HANDLE) {
     process.once('SIGTERM', () => startDraining());
-    if (process.env.NODE_ENV === 'production')
-      logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
+    if (config.NODE_ENV === 'production') logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
     return;
   }
 
@@ -44,7 +46,7 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
   process.on('SIGINT', onSignal);
 }
 
-export async function shutdown(signal: string, timeoutMs: number, logger: Logger): Promise<void> {
+async function shutdown(signal: string, timeoutMs: number, logger: Logger): Promise<void> {
   startDraining();
   const listening = servers();
   logger.info({ signal, inFlight: inFlight(), timeoutMs }, 'shutting down: draining');

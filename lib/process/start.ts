@@ -4,15 +4,15 @@
 // load pg: tracing must be registered first.
 import { loadConfig, ConfigError } from '@/lib/config';
 import { installForwardedHeaderTrust } from '@/lib/http/client-address';
-import { setCommandObserver, type CommandObserver } from './command-observer';
-import { trackHttp } from './http';
+import { setCommandObserver, type CommandObserver } from '@/lib/observability/command-observer';
+import { trackHttp } from '@/lib/observability/http';
 import { onShutdown } from './lifecycle';
-import { log } from './log';
-import { metrics, recordCommand, recordConflict } from './metrics';
-import { startMetricsServer } from './metrics-server';
+import { log } from '@/lib/observability/log';
+import { metrics, recordCommand, recordConflict } from '@/lib/observability/metrics';
+import { startMetricsServer } from '@/lib/observability/metrics-server';
 import { installShutdown } from './shutdown';
 
-export async function startObservability(): Promise<void> {
+export async function startInstance(): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -26,7 +26,7 @@ export async function startObservability(): Promise<void> {
   // Tracing first, so that pg is instrumented before anything loads it.
   let step: CommandObserver['step'];
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    const { startTracing } = await import('./tracing');
+    const { startTracing } = await import('@/lib/observability/tracing');
     const tracing = await startTracing(config.OTEL_SERVICE_NAME ?? 'idem');
     step = tracing.step;
     onShutdown('tracing', 3, tracing.shutdown);
@@ -34,7 +34,7 @@ export async function startObservability(): Promise<void> {
   }
 
   // Only now the modules that load pg, so that pg's instrumentation sees it loaded.
-  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([import('@/lib/db/prisma'), import('./projection-lag')]);
+  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([import('@/lib/db/prisma'), import('@/lib/observability/projection-lag')]);
   const m = metrics();
   m.sources.pools = poolStats;
   m.sources.projectionLag = projectionLag;
