@@ -95,6 +95,19 @@ export const envSchema = z.object({
   IDEM_CUSTOMER_RATE_LIMIT: perWindow('3000/60').optional(),
   IDEM_NEW_KEYS_PER_HOUR: int(1, 100_000_000).optional(),
   IDEM_KEY_RETENTION_DAYS: int(1, 36_500).optional(),
+  // Mail (docs: mail). Without SMTP_URL, mail goes to the local catcher `npm start` runs (maildev).
+  SMTP_URL: url(['smtp:', 'smtps:'])
+    .optional()
+    .describe('the mail server, `smtp://user:pass@host:587` (STARTTLS) or `smtps://…:465`; unset → the local mail catcher on IDEM_MAIL_SMTP_PORT'),
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, like "Idem <no-reply@bank.example>" or no-reply@bank.example')
+    .optional()
+    .describe('the From of every mail Idem sends (default `Idem <no-reply@localhost.localdomain>`)'),
+  IDEM_MAIL_SMTP_PORT: int(1, 65_535).optional().describe('SMTP port of the local mail catcher, used when SMTP_URL is unset (default 1025)'),
+  IDEM_MAIL_WEB_PORT: int(1, 65_535)
+    .optional()
+    .describe('port of the local mail catcher’s inbox and REST API (`GET /api/email`), when SMTP_URL is unset (default 1080)'),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -108,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0]);
-    const secretName = /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name);
+    const secretName = /TOKEN|SECRET|PASSWORD|DATABASE_URL|SMTP_URL/.test(name);
     const value = secretName ? '' : ` (got ${JSON.stringify(String(env[name]).slice(0, 60))})`;
     return `${name} ${issue.message}${value}`;
   });

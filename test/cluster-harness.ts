@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 export { apiKeyAuthorization } from './api-client';
+import { verifyEmailsWith, verifyInDatabase } from './api-client';
 import { migrate } from '../lib/db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
 
@@ -202,9 +203,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ...options.env,
     };
     await Promise.all(instances.map((instance) => launch(instance)));
+    // Test customers sign in only with a verified email: the test clients mark it in the database.
+    for (const instance of instances) verifyEmailsWith(instance.url, verifyInDatabase(postgres.url));
     if (options.lb) {
       const servers = instances.map((i) => ({ name: `i${i.index}`, host: '127.0.0.1', port: i.port }));
       lb = await startHaproxy({ port: lbPort!, servers, echo: options.echo });
+      verifyEmailsWith(lb.url, verifyInDatabase(postgres.url));
       log(`HAProxy on ${lb.url} in front of ${servers.length} instance(s)`);
     }
   } catch (error) {
