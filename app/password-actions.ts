@@ -52,7 +52,8 @@ export async function changePasswordAction(_previous: AuthFormState, form: FormD
   const parsed = changePasswordSchema.safeParse({ currentPassword: text(form, 'currentPassword'), newPassword: text(form, 'newPassword') });
   if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values: {} };
   const result = await callAuthEndpoint('/change-password', { ...parsed.data, revokeOtherSessions: true });
-  if (result.status === 200) return { error: null, fieldErrors: {}, values: {}, done: 'Password changed. Your other sessions were signed out.' };
+  // A redirect, not a returned message: the new session cookie re-renders the whole page anyway.
+  if (result.status === 200) redirect('/settings?password=changed');
   if (result.code === 'INVALID_PASSWORD') return { error: null, fieldErrors: { currentPassword: 'Current password is incorrect.' }, values: {} };
   if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG')
     return { error: null, fieldErrors: { newPassword: 'Choose a password of 8 to 128 characters.' }, values: {} };

@@ -71,7 +71,7 @@ export async function markEmailVerified(userId: string): Promise<void> {
   const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('UPDATE "user" SET "emailVerified" = true WHERE id = $1', [userId]);
+    const { rowCount } = await client.query('UPDATE users SET email_verified = true WHERE id = $1', [userId]);
     expect(rowCount).toBe(1);
   } finally {
     await client.end();

@@ -88,7 +88,7 @@ export const verifyInDatabase =
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      await client.query('UPDATE "user" SET "emailVerified" = true WHERE id = $1', [user.id]);
+      await client.query('UPDATE users SET email_verified = true WHERE id = $1', [user.id]);
     } finally {
       await client.end();
     }

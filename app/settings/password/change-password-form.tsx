@@ -9,19 +9,19 @@ import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
 
 const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 
-/** Settings → "Change password": the other sessions end; this one stays signed in. */
-export function ChangePasswordForm() {
+/** Settings → "Change password": the other sessions end; this one stays signed in (then /settings?password=changed). */
+export function ChangePasswordForm({ changed }: { changed: boolean }) {
   const [state, action, pending] = useActionState(changePasswordAction, initial);
   return (
     <>
-      {state.done ? (
-        <p className="status status-success" role="status">
-          {state.done}
-        </p>
-      ) : null}
+      <div aria-live="polite">
+        {changed && !state.error && Object.keys(state.fieldErrors).length === 0 ? (
+          <p className="status status-success" role="status">
+            Password changed. Your other sessions were signed out.
+          </p>
+        ) : null}
+      </div>
       <AuthForm
-        // A new key after success empties the fields (and keeps them after an error).
-        key={state.done ? 'changed' : 'form'}
         name="Change password"
         id="change-password"
         action={action}
