@@ -9,6 +9,11 @@ import { credentialsUrl, readCredentials } from './lib/db/embedded-credentials';
 const port = Number(process.env.E2E_PORT ?? 3107);
 const pgPort = Number(process.env.E2E_PG_PORT ?? 55433);
 const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e';
+// The local mail catcher `npm start` runs for the suite (SMTP_URL unset); tests read it over its REST API.
+const mailSmtpPort = Number(process.env.IDEM_MAIL_SMTP_PORT ?? 1025);
+const mailWebPort = Number(process.env.IDEM_MAIL_WEB_PORT ?? 1080);
+/** The catcher's REST API (maildev 3: `GET /api/email` lists every message it received). */
+export const e2eInbox = `http://127.0.0.1:${mailWebPort}`;
 
 /**
  * The database the tests check directly, as the application's role. The embedded server's passwords
@@ -63,6 +68,8 @@ export default defineConfig({
       IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',
       IDEM_PG_PORT: String(pgPort),
+      IDEM_MAIL_SMTP_PORT: String(mailSmtpPort),
+      IDEM_MAIL_WEB_PORT: String(mailWebPort),
       ADMIN_EMAIL: e2eAdmin.email,
       ADMIN_PASSWORD: e2eAdmin.password,
       BETTER_AUTH_SECRET: 'e2e-better-auth-secret-0123456789abcdef0123456789',

@@ -1,6 +1,8 @@
 import type { Page } from '@playwright/test';
+import { e2eInbox } from '../playwright.config';
 import { signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, openAccount, signInAs, test, uniqueEmail } from './fixtures';
+import { clientAddress, expect, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
+import { linkIn, mailTo } from './mailbox';
 
 // Who the caller is: sign-up, sign-in (generic error, ?next= without open redirect), sign-out and
 // "sign out everywhere" revoking sessions for real (old cookies replayed), API keys (shown once,
@@ -15,7 +17,7 @@ async function cookieHeader(page: Page): Promise<string> {
 test.describe('signed out', () => {
   test.use({ signedIn: false });
 
-  test('sign up: Name, Email, Password, "Create account" → signed in on /', async ({ page }) => {
+  test('sign up: Name, Email, Password, "Create account" → a verification mail whose link signs in on /', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
     await page.getByRole('link', { name: 'Create account' }).click();
@@ -25,13 +27,21 @@ test.describe('signed out', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('analytical engine');
     await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByTestId('auth-notice')).toContainText(`Check your email: we sent a link to ${email}.`);
+    // The suite's mail stays in the local catcher, so the page links to its inbox.
+    await expect(page.getByRole('link', { name: 'Open the local inbox' })).toHaveAttribute('href', `${e2eInbox}/`);
+    await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+
+    const mail = await mailTo(email, /^Confirm your email for Idem$/);
+    expect(mail.text).toContain('Hello Ada Lovelace,');
+    await page.goto(linkIn(mail, '/api/auth/verify-email'));
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
     await expect(page.getByRole('banner')).toContainText(email);
     await expect(page.getByRole('form', { name: 'Open account' })).toBeVisible();
   });
 
-  test('sign-up explains each field, and an email that is taken', async ({ page, browser, baseURL }) => {
+  test('sign-up explains each field; an email that is taken gets the answer a new one gets', async ({ page, browser, baseURL }) => {
     await page.goto('/sign-up');
     await page.getByLabel('Name').fill('Ada');
     await page.getByLabel('Email').fill(uniqueEmail());
@@ -52,8 +62,22 @@ test.describe('signed out', () => {
     await page.getByLabel('Email').fill(taken);
     await page.getByLabel('Password').fill('long enough password');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByLabel('Email')).toHaveAccessibleDescription('An account with this email already exists. Sign in instead.');
+    const answer = page.getByTestId('auth-notice');
+    await expect(answer).toContainText(`Check your email: we sent a link to ${taken}.`);
+    const takenAnswer = (await answer.innerText()).replaceAll(taken, '<email>');
     await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+    // The owner of the address learns of the attempt; nothing else changed.
+    expect((await mailTo(taken, /^Someone tried to sign up with your email$/)).text).toContain('Hello First,');
+
+    // A new address gets the very same page.
+    const fresh = uniqueEmail('fresh');
+    await page.goto('/sign-up');
+    await page.getByLabel('Name').fill('Ada');
+    await page.getByLabel('Email').fill(fresh);
+    await page.getByLabel('Password').fill('long enough password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByTestId('auth-notice')).toContainText(fresh);
+    expect((await page.getByTestId('auth-notice').innerText()).replaceAll(fresh, '<email>')).toBe(takenAnswer);
   });
 
   test('every customer page sends a signed-out visitor to /sign-in?next=…, and / is a landing page', async ({ page }) => {
@@ -92,12 +116,7 @@ test.describe('signed out', () => {
 
   test('a wrong password gets one generic message; the right one honours ?next=, but only on this site', async ({ page, browser, baseURL }) => {
     const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
-    const email = uniqueEmail('signin');
-    expect(
-      (
-        await setup.request.post('/api/auth/sign-up/email', { data: { name: 'Grace', email, password: 'right password' }, headers: { origin: baseURL! } })
-      ).status(),
-    ).toBe(200);
+    const { email, password } = await signUp(setup, baseURL!, 'Grace');
     await setup.close();
 
     await page.goto('/sign-in?next=%2Fsettings%2Fapi-keys');
@@ -105,7 +124,7 @@ test.describe('signed out', () => {
     await expect(signInError(page)).toHaveText('Email or password is incorrect.');
     await submitSignIn(page, uniqueEmail('nobody'), 'wrong password');
     await expect(signInError(page)).toHaveText('Email or password is incorrect.');
-    await submitSignIn(page, email, 'right password');
+    await submitSignIn(page, email, password);
     await expect(page).toHaveURL(/\/settings\/api-keys$/);
 
     // Signed in, the sign-in page forwards to next, never to another site.

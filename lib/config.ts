@@ -162,6 +162,18 @@ export const envSchema = z.object({
   IDEM_NEW_KEYS_PER_HOUR: documented(int(1, 100_000_000), '`10000`', 'new Idempotency-Keys (commands) per customer per hour; a stored key is still replayed'),
   IDEM_KEY_RETENTION_DAYS: documented(int(1, 36_500), '`30`', '`npm run prune` deletes rejected commands older than this (never one that produced events)'),
   NODE_ENV: documented(z.string(), 'set by Next.js (`production` under `next start`) and Vitest (`test`)', 'in `production`, `BETTER_AUTH_SECRET` is required'),
+  SMTP_URL: documented(
+    url(['smtp:', 'smtps:']),
+    'mail goes to the local mail catcher (maildev) that `npm start` and `npm run cluster` run',
+    'the mail server, `smtp://user:pass@host:587` (STARTTLS) or `smtps://…:465` (see [mail](mail.md))',
+  ),
+  MAIL_FROM: documented(
+    z.string().regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, like "Idem <no-reply@bank.example>" or no-reply@bank.example'),
+    '`Idem <no-reply@localhost.localdomain>`',
+    'the From of every mail Idem sends',
+  ),
+  IDEM_MAIL_SMTP_PORT: documented(int(1, 65_535), '`1025`', 'SMTP port of the local mail catcher, used when `SMTP_URL` is unset'),
+  IDEM_MAIL_WEB_PORT: documented(int(1, 65_535), '`1080`', "port of the local mail catcher's inbox and REST API (`GET /api/email`), when `SMTP_URL` is unset"),
   CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
 });
 
@@ -189,7 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0]);
-    const secretName = /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name);
+    const secretName = /TOKEN|SECRET|PASSWORD|DATABASE_URL|SMTP_URL/.test(name);
     const value = secretName ? '' : ` (got ${JSON.stringify(String(env[name]).slice(0, 60))})`;
     return `${name} ${issue.message}${value}`;
   });

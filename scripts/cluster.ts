@@ -7,13 +7,16 @@
 //
 // Env: DATABASE_URL, DATABASE_POOL_SIZE (default 10, overridden by --pool-size), IDEM_DATA_DIR
 // (.data), IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first),
-// IDEM_PG_LOG=1 (print harness/PostgreSQL lines).
+// IDEM_PG_LOG=1 (print harness/PostgreSQL lines), SMTP_URL / MAIL_FROM (unset: a local mail catcher,
+// maildev, on IDEM_MAIL_SMTP_PORT / IDEM_MAIL_WEB_PORT, keeps every instance's mail on this machine).
 import nextEnv from '@next/env';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { embeddedAdmin, NO_ONE_TIME_ADMIN, seedAdmin } from '../lib/auth/start-env';
 import { ConfigError, loadConfig } from '../lib/config';
 import { startCluster, type Cluster } from '../lib/cluster';
+import { startMailCatcher, type MailCatcher } from '../lib/mail/catcher';
+import { mailSettings } from '../lib/mail/settings';
 
 const log = (line: string) => console.log(`[cluster] ${line}`);
 
@@ -63,6 +66,7 @@ async function main() {
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   }
   let cluster: Cluster | null = null;
+  let catcher: MailCatcher | null = null;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -71,6 +75,7 @@ async function main() {
       log('stopping instances, then PostgreSQL…');
       await cluster.stop();
     }
+    await catcher?.stop();
     log('stopped');
     process.exit(code);
   };
@@ -86,6 +91,12 @@ async function main() {
     ['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) => (combinedEnv[k] ? [[k, combinedEnv[k]!]] : [])),
   );
   const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'postgres');
+  const mail = mailSettings(combinedEnv);
+  if (mail.catcher) {
+    const mailDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'mail');
+    catcher = await startMailCatcher({ ...mail.catcher, mailDir, log: process.env.IDEM_PG_LOG ? log : undefined });
+    log(`mail inbox: ${catcher.inboxUrl} (maildev; mail stays on this machine — a deployment sets SMTP_URL)`);
+  }
   log(`${opts.instances} instance(s) on ports ${opts.port}–${opts.port + opts.instances - 1}, DATABASE_POOL_SIZE=${opts.poolSize}`);
   cluster = await startCluster({
     instances: opts.instances,

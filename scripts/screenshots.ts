@@ -4,9 +4,10 @@
 // the API like a customer would (sign up, open accounts, a double-clicked withdrawal, a transfer),
 // then signs in as the admin for the event log. Chromium: /usr/bin/chromium or CHROMIUM_PATH.
 //
-// Env: SCREENSHOTS_PORT, SCREENSHOTS_PG_PORT (free ports by default);
+// Env: SCREENSHOTS_PORT, SCREENSHOTS_PG_PORT, SCREENSHOTS_MAIL_SMTP_PORT, SCREENSHOTS_MAIL_WEB_PORT (free ports by default);
 //      SCREENSHOTS_URL=http://host:port to shoot a server that is already running instead
-//      (then ADMIN_EMAIL / ADMIN_PASSWORD for the admin pages; without them those are skipped).
+//      (then ADMIN_EMAIL / ADMIN_PASSWORD for the admin pages; without them those are skipped, and
+//      its mail catcher's inbox on IDEM_MAIL_WEB_PORT, default 1080: customers follow their verification link).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -29,11 +30,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Server = { url: string; admin: { email: string; password: string } | null; stop: () => Promise<void> };
+type Server = { url: string; inbox: string; admin: { email: string; password: string } | null; stop: () => Promise<void> };
 
 async function startServer(): Promise<Server> {
   const port = Number(process.env.SCREENSHOTS_PORT ?? (await freePort()));
   const pgPort = Number(process.env.SCREENSHOTS_PG_PORT ?? (await freePort()));
+  const mailSmtpPort = Number(process.env.SCREENSHOTS_MAIL_SMTP_PORT ?? (await freePort()));
+  const mailWebPort = Number(process.env.SCREENSHOTS_MAIL_WEB_PORT ?? (await freePort()));
   // Under .data/ (the embedded server's user must reach it; a private temp dir would not do as root).
   const dataDir = path.resolve('.data/screenshots');
   const admin = { email: 'ops@example.test', password: randomBytes(12).toString('base64url') };
@@ -45,6 +48,8 @@ async function startServer(): Promise<Server> {
       ...process.env,
       PORT: String(port),
       IDEM_PG_PORT: String(pgPort),
+      IDEM_MAIL_SMTP_PORT: String(mailSmtpPort),
+      IDEM_MAIL_WEB_PORT: String(mailWebPort),
       IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',
       ADMIN_EMAIL: admin.email,
@@ -73,6 +78,7 @@ async function startServer(): Promise<Server> {
   }
   return {
     url,
+    inbox: `http://127.0.0.1:${mailWebPort}`,
     admin,
     stop: async () => {
       if (child.exitCode === null) {
@@ -86,7 +92,8 @@ async function startServer(): Promise<Server> {
 
 function existingServer(url: string): Server {
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = process.env;
-  return { url, admin: email && password ? { email, password } : null, stop: async () => {} };
+  const inbox = `http://127.0.0.1:${process.env.IDEM_MAIL_WEB_PORT ?? 1080}`;
+  return { url, inbox, admin: email && password ? { email, password } : null, stop: async () => {} };
 }
 
 async function newContext(browser: Browser, baseURL: string, viewport: { width: number; height: number }): Promise<BrowserContext> {
@@ -103,9 +110,20 @@ async function newContext(browser: Browser, baseURL: string, viewport: { width: 
   });
 }
 
-async function signUp(context: BrowserContext, baseURL: string, name: string, email: string, password: string) {
-  const response = await context.request.post('/api/auth/sign-up/email', { data: { name, email, password }, headers: { origin: baseURL } });
+/** Signs up, then follows the verification link from the mail catcher, which signs `context` in. */
+async function signUp(context: BrowserContext, server: Server, name: string, email: string, password: string) {
+  const response = await context.request.post('/api/auth/sign-up/email', { data: { name, email, password }, headers: { origin: server.url } });
   if (!response.ok()) throw new Error(`sign-up of ${email} failed: HTTP ${response.status()} ${await response.text()}`);
+  for (;;) {
+    const messages = (await (await fetch(`${server.inbox}/api/email`)).json()) as { to: { address: string }[]; text: string }[];
+    const link = messages.find((m) => m.to.some((t) => t.address === email))?.text.match(/https?:\/\/\S+\/verify-email\?\S+/)?.[0];
+    if (link) {
+      const verified = await context.request.get(link);
+      if (!verified.ok()) throw new Error(`the verification link of ${email} failed: HTTP ${verified.status()}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function hydrated(page: Page, form: string) {
@@ -142,13 +160,13 @@ async function main() {
 
     // Someone to send money to.
     const other = await newContext(browser, server.url, DESKTOP);
-    await signUp(other, server.url, 'Grace Hopper', `grace-${suffix}@example.test`, randomBytes(12).toString('base64url'));
+    await signUp(other, server, 'Grace Hopper', `grace-${suffix}@example.test`, randomBytes(12).toString('base64url'));
     const grace = await openAccount(await other.newPage(), 'Grace main', '20.00');
     await other.close();
 
     const desktop = await newContext(browser, server.url, DESKTOP);
     const page = await desktop.newPage();
-    await signUp(desktop, server.url, ada.name, ada.email, ada.password);
+    await signUp(desktop, server, ada.name, ada.email, ada.password);
     const savings = await openAccount(page, 'Savings', '5,000.00');
     const everyday = await openAccount(page, 'Everyday', '1,250.00');
     await hydrated(page, 'Deposit');

@@ -11,7 +11,9 @@
 //        default DATABASE_URL), DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
 //        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (docs/identity.md; on the
-//        embedded database a secret and a one-time admin password are generated).
+//        embedded database a secret and a one-time admin password are generated),
+//        SMTP_URL, MAIL_FROM, IDEM_MAIL_SMTP_PORT (1025), IDEM_MAIL_WEB_PORT (1080): without SMTP_URL
+//        a local mail catcher (maildev) keeps every mail, on 127.0.0.1, data in <IDEM_DATA_DIR>/mail.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import nextEnv from '@next/env';
@@ -19,6 +21,8 @@ import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { ConfigError, loadConfig } from '../lib/config';
+import { startMailCatcher, type MailCatcher } from '../lib/mail/catcher';
+import { mailSettings } from '../lib/mail/settings';
 import { buildIsCurrent, recordBuild } from './build-stamp';
 
 const port = process.env.PORT ?? '3000';
@@ -49,6 +53,7 @@ async function main() {
   }
 
   let postgres: RunningPostgres | null = null;
+  let catcher: MailCatcher | null = null;
   let databaseUrl = process.env.DATABASE_URL;
   // Migrations run as the owner; the app as its own role, which cannot change the schema (docs/security.md).
   let migrationUrl = process.env.IDEM_MIGRATION_DATABASE_URL || databaseUrl;
@@ -80,6 +85,16 @@ async function main() {
     hostname,
     interactive: process.stdout.isTTY === true,
   });
+  // Without SMTP_URL, mail goes to a catcher on this machine (also with DATABASE_URL): nothing is
+  // ever sent to a real address from a development start.
+  const mail = mailSettings(combinedEnv);
+  if (mail.catcher) {
+    const mailDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'mail');
+    catcher = await startMailCatcher({ ...mail.catcher, mailDir, log: process.env.IDEM_PG_LOG ? log : undefined });
+    log(`mail inbox: ${catcher.inboxUrl} (maildev on SMTP port ${catcher.smtpPort}; mail stays on this machine — a deployment sets SMTP_URL)`);
+  } else {
+    log(`mail: sent through SMTP_URL as ${mail.from}`);
+  }
   const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
@@ -94,6 +109,7 @@ async function main() {
       next.kill('SIGTERM');
       await new Promise((resolve) => next.once('exit', resolve));
     }
+    if (catcher) await catcher.stop();
     if (postgres) {
       log('stopping PostgreSQL…');
       await Promise.race([postgres.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);

@@ -18,7 +18,8 @@ import { actionArb, KEYS_PER_CUSTOMER, type Action } from './api-fuzz/actions';
 import { chunked, send, type Credentials, type FuzzCustomer } from './api-fuzz/requests';
 import { FuzzRun, type FuzzContext } from './api-fuzz/runner';
 import { changedTables, snapshot, snapshotQuery } from './api-fuzz/table-snapshot';
-import { startCluster, type Cluster } from '../lib/cluster';
+import { signUpVerified } from './api-client';
+import { startCluster, type Cluster } from './cluster';
 import { checkInvariants, type Observation } from './invariants';
 import { coverage } from './openapi-validator';
 
@@ -32,17 +33,11 @@ let ctx: FuzzContext;
 /** A customer signed up in a browser: the session cookie, and API keys made with it. */
 async function signUp(url: string, keys: number) {
   const headers = { 'content-type': 'application/json', origin: url, 'x-forwarded-for': `10.79.${randomBytes(1)[0]}.${(randomBytes(1)[0]! % 250) + 1}` };
-  const response = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ name: 'Fuzz Customer', email: `fuzz-${randomBytes(6).toString('hex')}@example.test`, password: randomBytes(12).toString('hex') }),
+  const { id, cookie } = await signUpVerified(url, headers, {
+    name: 'Fuzz Customer',
+    email: `fuzz-${randomBytes(6).toString('hex')}@example.test`,
+    password: randomBytes(12).toString('hex'),
   });
-  expect(response.status).toBe(200);
-  const { user } = (await response.json()) as { user: { id: string } };
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
   const createKey = async () => {
     const created = await fetch(`${url}/api/auth/api-key/create`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ name: 'fuzz' }) });
     expect(created.status).toBe(200);
@@ -56,7 +51,7 @@ async function signUp(url: string, keys: number) {
     expect(deleted.status).toBe(200);
     return `Bearer ${key}`;
   };
-  return { customer: { id: user.id, authorizations } satisfies FuzzCustomer, cookie, revoke };
+  return { customer: { id, authorizations } satisfies FuzzCustomer, cookie, revoke };
 }
 
 beforeAll(async () => {

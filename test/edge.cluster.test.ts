@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpApiCustomer } from './api-client';
-import { startCluster, type Cluster } from '../lib/cluster';
+import { startCluster, type Cluster } from './cluster';
 
 const KEY_LIMIT = 6;
 const CUSTOMER_LIMIT = 10;

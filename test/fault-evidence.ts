@@ -9,7 +9,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { PROJECTION_LOCK_CLASS } from '../lib/projections/runner';
-import type { Cluster } from '../lib/cluster';
+import type { Cluster } from './cluster';
 import type { RunningPostgres } from '../lib/db/embedded-postgres';
 import { commandIdOf, type Observation, type ObservedResponse } from './invariants';
 import { parseMetrics, valueOf } from './prometheus-text';

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpApiCustomer, type ApiCustomer } from './api-client';
-import { startCluster, type Cluster } from '../lib/cluster';
+import { startCluster, type Cluster } from './cluster';
 import { dumpTables } from './table-dump';
 
 // The browser tests' bad amounts (e2e/accounts.spec.ts) and a few more. "$5", "1,000.00" and

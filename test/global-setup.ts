@@ -3,7 +3,12 @@
 import 'vitest';
 import type { TestProject } from 'vitest/node';
 import { postgresFromEnv } from '../lib/db/embedded-postgres';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
+import { startMailCatcher } from '../lib/mail/catcher';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,5 +24,17 @@ export default async function setup(project: TestProject) {
   await migrate(server.ownerUrl);
   project.provide('databaseUrl', server.url);
   project.provide('databaseOwnerUrl', server.ownerUrl);
-  return server.stop;
+  // The mail the app sends while tests sign customers up (verification, notices) goes to a catcher of
+  // this run's own, never to a mail server on the default port. Set before the workers start, so
+  // they inherit it; lib/mail/mail.int.test.ts starts another one to read.
+  const mailDir = mkdtempSync(path.join(tmpdir(), 'idem-test-mail-'));
+  const catcher = await startMailCatcher({ smtpPort: await freePort(), webPort: await freePort(), mailDir });
+  delete process.env.SMTP_URL;
+  process.env.IDEM_MAIL_SMTP_PORT = String(catcher.smtpPort);
+  process.env.IDEM_MAIL_WEB_PORT = String(catcher.webPort);
+  return async () => {
+    await catcher.stop();
+    rmSync(mailDir, { recursive: true, force: true });
+    await server.stop();
+  };
 }

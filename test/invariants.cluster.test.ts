@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopedCommandId } from '../lib/accounts/ids';
 import type { ApiCustomer } from './api-client';
-import { startCluster, type Cluster } from '../lib/cluster';
+import { startCluster, type Cluster } from './cluster';
 import * as invariants from './invariants';
 import { checkInvariants, InvariantViolation, loadLedger, type Invariant, type Observation } from './invariants';
 import { StormClient, stormCustomers } from './storm';

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { expectCleanLogs, expectOnly503s } from './fault-evidence';
-import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig, startCluster, type Cluster } from '../lib/cluster';
+import { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig, startCluster, type Cluster } from './cluster';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { isFinal, money, reportScenario, StormClient, stormCustomers } from './storm';
 

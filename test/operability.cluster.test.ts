@@ -8,7 +8,7 @@ import pg from 'pg';
 import { freePort } from '../lib/db/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiHeaders, apiKeyAuthorization, getJson, postCommand, useApiKey } from './api-client';
-import { startCluster, type Cluster } from '../lib/cluster';
+import { startCluster, type Cluster } from './cluster';
 import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { has, parseMetrics, valueOf, type Sample } from './prometheus-text';
 

@@ -2,7 +2,8 @@
 // every request reads them there, so nothing an instance remembers can outlive a revocation.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../lib/cluster';
+import { signUpVerified } from './api-client';
+import { startCluster, type Cluster } from './cluster';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -16,20 +17,11 @@ afterAll(async () => {
 async function signUp() {
   const url = cluster.urls()[0]!;
   const headers = { 'content-type': 'application/json', origin: url, 'x-forwarded-for': `10.78.${randomBytes(1)[0]}.${(randomBytes(1)[0]! % 250) + 1}` };
-  const response = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      name: 'Revoked Customer',
-      email: `revoke-${randomBytes(6).toString('hex')}@example.test`,
-      password: randomBytes(12).toString('hex'),
-    }),
+  const { cookie } = await signUpVerified(url, headers, {
+    name: 'Revoked Customer',
+    email: `revoke-${randomBytes(6).toString('hex')}@example.test`,
+    password: randomBytes(12).toString('hex'),
   });
-  expect(response.status).toBe(200);
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
   return { url, headers: { ...headers, cookie } };
 }
 

@@ -8,9 +8,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { lineSplitter } from '../lib/cluster';
+import { lineSplitter } from './cluster';
 import { freePort } from '../lib/db/embedded-postgres';
-import { apiKeyAuthorization, postCommand, useApiKey } from './api-client';
+import { apiKeyAuthorization, postCommand, useApiKey, verifyEmailsWith, verifyThroughInbox } from './api-client';
 
 const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 40 : undefined;
 const TSX = path.resolve('node_modules/.bin/tsx');
@@ -97,11 +97,20 @@ async function ctrlC(r: Run) {
   return exit;
 }
 
+/** Ports of their own for the mail catcher the scripts start (SMTP_URL unset), and its inbox URL. */
+async function mailCatcherEnv() {
+  const smtp = await freePort();
+  const web = await freePort();
+  return { env: { IDEM_MAIL_SMTP_PORT: String(smtp), IDEM_MAIL_WEB_PORT: String(web) }, inbox: `http://127.0.0.1:${web}/` };
+}
+
 describe('scripts keep a clean Ctrl-C', () => {
   it('npm start: the instance drains, PostgreSQL stops, the script exits', async () => {
     const dataDir = tempDataDir('idem-start-');
     const port = base ?? (await freePort());
+    const mail = await mailCatcherEnv();
     const r = run(['scripts/start.ts', '--no-build'], {
+      ...mail.env,
       PORT: String(port),
       IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',
@@ -110,6 +119,8 @@ describe('scripts keep a clean Ctrl-C', () => {
     });
     try {
       await waitReady(`http://127.0.0.1:${port}`, r);
+      expect((await fetch(`${mail.inbox}api/email`)).status).toBe(200); // the local mail catcher
+      expect(r.output.join('\n')).toContain(`mail inbox: ${mail.inbox}`);
       // 130 = 128 + SIGINT, the conventional code after Ctrl-C (tsx's relay may report it).
       const exit = await ctrlC(r);
       expect(exit.signal).toBeNull();
@@ -121,6 +132,7 @@ describe('scripts keep a clean Ctrl-C', () => {
       // Output to a pipe (a log) holds no one-time admin password.
       expect(text).not.toMatch(/password:/i);
       expect(text).toContain('no admin created: the output is not a terminal');
+      await expect(fetch(`${mail.inbox}api/email`)).rejects.toThrow(); // maildev stopped with the rest
     } finally {
       if (r.child.exitCode === null) await ctrlC(r); // the scripts stop their own detached instances
       rmSync(dataDir, { recursive: true, force: true });
@@ -131,13 +143,17 @@ describe('scripts keep a clean Ctrl-C', () => {
     const dataDir = tempDataDir('idem-cluster-');
     const port = base !== undefined ? base + 2 : await freePort();
     const lbPort = base !== undefined ? base + 9 : await freePort();
+    const mail = await mailCatcherEnv();
     const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], {
+      ...mail.env,
       IDEM_DATA_DIR: dataDir,
       IDEM_FRESH_DATA: '1',
     });
     try {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);
+      // The customer follows the link of their verification mail, caught by the cluster's maildev.
+      verifyEmailsWith(`http://127.0.0.1:${port}`, verifyThroughInbox(mail.inbox));
       useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
       const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { name: 'Through HAProxy', openingDeposit: '1.00' });
       useApiKey(null);
@@ -153,6 +169,7 @@ describe('scripts keep a clean Ctrl-C', () => {
       expect(text).not.toMatch(/password:/i); // no one-time admin password in a log
       await expectPostgresStopped(path.join(dataDir, 'cluster', 'postgres'));
       await expect(fetch(`${lb}/api/health/live`)).rejects.toThrow();
+      await expect(fetch(`${mail.inbox}api/email`)).rejects.toThrow(); // maildev stopped with the rest
     } finally {
       if (r.child.exitCode === null) await ctrlC(r); // the scripts stop their own detached instances
       rmSync(dataDir, { recursive: true, force: true });

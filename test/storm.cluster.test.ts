@@ -20,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../lib/db/embedded-postgres';
 import { withClient } from '../lib/db/with-client';
 import { scopedCommandId } from '../lib/accounts/ids';
-import { startCluster, type Cluster, type ClusterOptions } from '../lib/cluster';
+import { startCluster, type Cluster, type ClusterOptions } from './cluster';
 import type { ApiCustomer } from './api-client';
 import { checkInvariants, toCents, type InvariantReport, type ObservedRequest } from './invariants';
 import { isFinal, money, reportScenario, seeded, StormClient, stormCustomers } from './storm';

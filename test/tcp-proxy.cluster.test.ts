@@ -5,7 +5,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPostgres } from '../lib/db/embedded-postgres';
-import { startPostgres } from '../lib/cluster';
+import { startPostgres } from './cluster';
 import { PgProxy } from './tcp-proxy';
 
 let postgres: RunningPostgres;

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { AddPasskey } from '@/app/settings/add-passkey';
+import { ChangePasswordForm } from '@/app/settings/password/change-password-form';
 import { signOutEverywhereAction } from '@/app/session-actions';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
@@ -9,7 +10,7 @@ import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
 
-export default async function SettingsPage() {
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const customer = await requireCustomer('/settings');
   const requestHeaders = await headers();
   const [sessions, passkeys] = await Promise.all([auth().api.listSessions({ headers: requestHeaders }), auth().api.listPasskeys({ headers: requestHeaders })]);
@@ -37,6 +38,11 @@ export default async function SettingsPage() {
             </ul>
           ) : null}
           <AddPasskey />
+        </section>
+        <section className="card" aria-labelledby="password-heading">
+          <h2 id="password-heading">Password</h2>
+          <p className="muted">Changing it signs you out on every other device.</p>
+          <ChangePasswordForm changed={(await searchParams).password === 'changed'} />
         </section>
         <section className="card" aria-labelledby="api-heading">
           <h2 id="api-heading">API keys</h2>

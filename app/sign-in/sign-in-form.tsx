@@ -1,45 +1,43 @@
 'use client';
 
 import { useActionState } from 'react';
+import { AuthForm, AuthNotice } from '@/app/components/auth-form';
 import { Field } from '@/app/components/field';
-import { useHydrated } from '@/app/components/use-command-form';
-import { signInAction, type AuthFormState } from '@/app/session-actions';
+import { resendVerificationAction, signInAction, type AuthFormState } from '@/app/session-actions';
 
 const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 
 /** Works without JavaScript too: the action is a plain form POST that re-renders with the outcome. */
-export function SignInForm({ next }: { next: string }) {
+export function SignInForm({ next, inboxUrl }: { next: string; inboxUrl: string | null }) {
   const [state, action, pending] = useActionState(signInAction, initial);
-  const hydrated = useHydrated();
   return (
-    <form
-      action={action}
-      onSubmit={(event) => pending && event.preventDefault()}
-      data-hydrated={hydrated || undefined}
-      className="card auth-form"
-      aria-label="Sign in"
-      aria-describedby={state.error ? 'sign-in-error' : undefined}
-    >
-      {state.error ? (
-        <p id="sign-in-error" className="status status-rejected" role="alert">
-          {state.error}
-        </p>
-      ) : null}
-      <input type="hidden" name="next" value={next} />
-      <Field
-        id="email"
-        name="email"
-        label="Email"
-        type="email"
-        autoComplete="username webauthn"
-        required
-        defaultValue={state.values.email}
-        error={state.fieldErrors.email}
-      />
-      <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
-      <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
-        Sign in
-      </button>
-    </form>
+    <>
+      <AuthForm name="Sign in" id="sign-in" action={action} pending={pending} error={state.error} submit="Sign in">
+        <input type="hidden" name="next" value={next} />
+        <Field
+          id="email"
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="username webauthn"
+          required
+          defaultValue={state.values.email}
+          error={state.fieldErrors.email}
+        />
+        <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
+      </AuthForm>
+      {state.unverified ? <ResendVerification email={state.values.email ?? ''} inboxUrl={inboxUrl} /> : null}
+    </>
+  );
+}
+
+/** Offered once the right password met an unconfirmed address: sends a new verification link. */
+function ResendVerification({ email, inboxUrl }: { email: string; inboxUrl: string | null }) {
+  const [state, action, pending] = useActionState(resendVerificationAction, initial);
+  if (state.done) return <AuthNotice inboxUrl={inboxUrl}>{state.done}</AuthNotice>;
+  return (
+    <AuthForm name="Resend verification email" id="resend" action={action} pending={pending} error={state.error} submit="Resend verification email">
+      <input type="hidden" name="email" value={email} />
+    </AuthForm>
   );
 }

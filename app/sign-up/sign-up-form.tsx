@@ -1,31 +1,19 @@
 'use client';
 
 import { useActionState } from 'react';
+import { AuthForm, AuthNotice } from '@/app/components/auth-form';
 import { Field } from '@/app/components/field';
-import { useHydrated } from '@/app/components/use-command-form';
 import { signUpAction, type AuthFormState } from '@/app/session-actions';
 import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
 
 const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 
-/** Works without JavaScript too; on success the customer is signed in and lands on `/`. */
-export function SignUpForm() {
+/** Works without JavaScript too; on success it says to follow the mailed link, which signs the customer in. */
+export function SignUpForm({ inboxUrl }: { inboxUrl: string | null }) {
   const [state, action, pending] = useActionState(signUpAction, initial);
-  const hydrated = useHydrated();
+  if (state.done) return <AuthNotice inboxUrl={inboxUrl}>{state.done}</AuthNotice>;
   return (
-    <form
-      action={action}
-      onSubmit={(event) => pending && event.preventDefault()}
-      data-hydrated={hydrated || undefined}
-      className="card auth-form"
-      aria-label="Create account"
-      aria-describedby={state.error ? 'sign-up-error' : undefined}
-    >
-      {state.error ? (
-        <p id="sign-up-error" className="status status-rejected" role="alert">
-          {state.error}
-        </p>
-      ) : null}
+    <AuthForm name="Create account" id="sign-up" action={action} pending={pending} error={state.error} submit="Create account">
       <Field
         id="name"
         name="name"
@@ -59,9 +47,6 @@ export function SignUpForm() {
         hint={`At least ${PASSWORD_MIN} characters.`}
         error={state.fieldErrors.password}
       />
-      <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
-        Create account
-      </button>
-    </form>
+    </AuthForm>
   );
 }

@@ -4,6 +4,7 @@ import type { Cents } from '@/lib/domain/money';
 import { decideTransfer, type TransferMoney } from '@/lib/accounts/domain/transfer';
 import { db as defaultDb } from '@/lib/db/prisma';
 import { fingerprint, handleCommand, type CommandResult, type CommandSpec, snapshotEvery, emptyStream, type LoadedStream } from '@/lib/event-store';
+import { notifyLargeTransfer } from '@/lib/mail/large-transfer';
 import type { HandleOptions } from './account-commands';
 import { ACCOUNT_PROJECTIONS, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
@@ -91,6 +92,10 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
   };
 }
 
-export function handleTransfer(command: TransferMoney, options: HandleOptions = {}): Promise<TransferCommandResult> {
-  return handleCommand(options.db ?? defaultDb(), transferCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
+export async function handleTransfer(command: TransferMoney, options: HandleOptions = {}): Promise<TransferCommandResult> {
+  const outcome = await handleCommand(options.db ?? defaultDb(), transferCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
+  // After the command, outside the engine: a large transfer is mailed to the sender, unawaited, so
+  // a slow or failing mail server never delays or fails the transfer (a replay mails nothing).
+  if (outcome.status === 'accepted' && !outcome.replayed) void notifyLargeTransfer(outcome.result);
+  return outcome;
 }

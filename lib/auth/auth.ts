@@ -6,7 +6,8 @@ import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { nextCookies } from 'better-auth/next-js';
 import { admin } from 'better-auth/plugins/admin';
 import { authConfig, type AuthConfig } from '@/lib/auth/config';
-import { KEY_NAME_MAX } from '@/lib/auth/forms';
+import { KEY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
+import { MAIL_RATE_LIMITS, mailOptions, notifyAfter } from '@/lib/auth/mail-hooks';
 import { nameRule } from '@/lib/auth/name-rule';
 import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
 import { db, type Db } from '@/lib/db/prisma';
@@ -18,6 +19,8 @@ import { loadConfig } from '@/lib/config';
 // Nothing about a session or a key is cached in memory or in a cookie.
 
 export function createAuth(prisma: Db, config: AuthConfig) {
+  // Verification, password reset and notices by email (lib/auth/mail-hooks.ts, docs: mail).
+  const mail = mailOptions(config.baseURL);
   return betterAuth({
     appName: 'Idem',
     baseURL: config.baseURL,
@@ -26,12 +29,14 @@ export function createAuth(prisma: Db, config: AuthConfig) {
     trustedOrigins: config.trustedOrigins,
     telemetry: { enabled: false },
     // Names in request bodies pass the plain-text rule (no control/format characters, NFC).
-    hooks: { before: nameRule },
+    hooks: { before: nameRule, after: notifyAfter },
     logger: { log: logAuthMessage },
     database: prismaAdapter(prisma, { provider: 'postgresql' }),
     // The ledger has accounts; better-auth's "account" (a user's credential) gets a name of its own.
     account: { modelName: 'authAccount' },
-    emailAndPassword: { enabled: true, autoSignIn: true, minPasswordLength: 8, maxPasswordLength: 128 },
+    // A customer signs in only once their email is verified: the link signs them in and lands on `/`.
+    emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN, maxPasswordLength: PASSWORD_MAX, ...mail.emailAndPassword },
+    emailVerification: mail.emailVerification,
     session: {
       expiresIn: 7 * 24 * 60 * 60,
       updateAge: 24 * 60 * 60,
@@ -45,7 +50,7 @@ export function createAuth(prisma: Db, config: AuthConfig) {
       storage: 'database',
       modelName: 'rateLimit',
       ...RATE_LIMITS.default,
-      customRules,
+      customRules: { ...customRules, ...MAIL_RATE_LIMITS },
     },
     advanced: {
       cookiePrefix: 'idem',

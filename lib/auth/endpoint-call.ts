@@ -13,7 +13,15 @@ const FORWARDED = ['cookie', 'origin', 'referer', 'user-agent', 'sec-fetch-site'
 export type EndpointResult = { status: number; code: string | null; retryAfterSeconds: number | null };
 
 export async function callAuthEndpoint(
-  path: '/sign-in/email' | '/sign-up/email' | '/sign-out' | '/revoke-sessions',
+  path:
+    | '/sign-in/email'
+    | '/sign-up/email'
+    | '/sign-out'
+    | '/revoke-sessions'
+    | '/send-verification-email'
+    | '/request-password-reset'
+    | '/reset-password'
+    | '/change-password',
   body: Record<string, unknown>,
 ): Promise<EndpointResult> {
   const instance = auth();

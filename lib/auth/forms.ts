@@ -32,13 +32,15 @@ const email = z
   .max(254, 'An email address is at most 254 characters.')
   .pipe(z.email({ error: 'Enter an email address like ada@example.com.' }));
 
+const newPassword = z
+  .string({ error: 'Choose a password.' })
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
+
 export const signUpSchema = z.object({
   name: plainText(NAME_MAX, NAME_MESSAGES),
   email,
-  password: z
-    .string({ error: 'Choose a password.' })
-    .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
-    .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`),
+  password: newPassword,
 });
 
 /**
@@ -53,6 +55,22 @@ export function canonicalEmail(email: string): string {
 export const signInSchema = z.object({
   email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, INCORRECT).transform(canonicalEmail),
   password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX, INCORRECT),
+});
+
+/** "Forgot password?" and "Resend verification email": one address, answered the same whether it has an account or not. */
+export const emailOnlySchema = z.object({ email: email.transform(canonicalEmail) });
+
+export const resetPasswordSchema = z.object({
+  token: z.string({ error: 'This link is incomplete.' }).min(1, 'This link is incomplete.').max(200, 'This link is incomplete.'),
+  newPassword,
+});
+
+export const changePasswordSchema = z.object({
+  currentPassword: z
+    .string({ error: 'Enter your current password.' })
+    .min(1, 'Enter your current password.')
+    .max(PASSWORD_MAX, 'Current password is incorrect.'),
+  newPassword,
 });
 
 export const apiKeyNameSchema = z.object({
