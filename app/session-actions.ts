@@ -2,9 +2,10 @@
 
 import { redirect } from 'next/navigation';
 import { requireCustomer } from '@/lib/auth/customer';
-import { callAuthEndpoint } from '@/lib/auth/endpoint-call';
-import { fieldErrors, INCORRECT, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
+import { callAuthEndpoint, type EndpointResult } from '@/lib/auth/endpoint-call';
+import { fieldErrors, incorrectSignIn, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
 import { safeNextPath } from '@/lib/auth/next-path';
+import { RATE_LIMITS } from '@/lib/auth/rate-limits';
 
 // Sign-in, sign-up and sign-out as server actions, so the forms work without JavaScript. They go
 // through better-auth's HTTP handler (lib/auth/endpoint-call.ts) for its rate limits and origin
@@ -24,16 +25,16 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
 
   const result = await callAuthEndpoint('/sign-in/email', { ...parsed.data, rememberMe: true });
   if (result.status === 200) redirect(safeNextPath(form.get('next')));
-  return { error: signInError(result.status, result.code, result.retryAfterSeconds), fieldErrors: {}, values };
+  return { error: signInError(result), fieldErrors: {}, values };
 }
 
-function signInError(status: number, code: string | null, retryAfterSeconds: number | null): string {
+function signInError({ status, code, retryAfterSeconds, attemptsLeft }: EndpointResult): string {
   if (status === 429) return `Too many sign-in attempts. Try again in ${waitText(retryAfterSeconds ?? 60)}.`;
   if (code === 'BANNED_USER') return 'This account is disabled. Please contact support.';
   if (status === 403) return 'This sign-in was refused: open the site at its own address and try again.';
   if (status >= 500) return 'Signing in is not possible right now. Please try again in a moment.';
   // Unknown email, wrong password, a malformed email: one message, so none of them is revealed.
-  return INCORRECT;
+  return incorrectSignIn(attemptsLeft, RATE_LIMITS.signInPerEmail.window / 60);
 }
 
 export async function signUpAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { signInError, submitSignIn } from './admin-auth';
+import { INCORRECT_SIGN_IN, signInError, submitSignIn } from './admin-auth';
 import { clientAddress, expect, openAccount, signInAs, test, uniqueEmail } from './fixtures';
 
 // Who the caller is: sign-up, sign-in (generic error, ?next= without open redirect), sign-out and
@@ -102,9 +102,9 @@ test.describe('signed out', () => {
 
     await page.goto('/sign-in?next=%2Fsettings%2Fapi-keys');
     await submitSignIn(page, email, 'wrong password');
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await submitSignIn(page, uniqueEmail('nobody'), 'wrong password');
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await submitSignIn(page, email, 'right password');
     await expect(page).toHaveURL(/\/settings\/api-keys$/);
 
