@@ -95,6 +95,19 @@ export const envSchema = z.object({
   IDEM_CUSTOMER_RATE_LIMIT: perWindow('3000/60').optional(),
   IDEM_NEW_KEYS_PER_HOUR: int(1, 100_000_000).optional(),
   IDEM_KEY_RETENTION_DAYS: int(1, 36_500).optional(),
+  IDEM_RECIPIENT_LOOKUP_LIMIT: perWindow('300/3600')
+    .describe(
+      'Account-number lookups (transfer reviews and transfers, form and API) per customer: <lookups>/<seconds> or off. Default 300/3600. Numbers cannot be walked to list who holds them.',
+    )
+    .optional(),
+  IDEM_INBOUND_TRANSFERS_PER_HOUR: z
+    .string()
+    .trim()
+    .regex(/^(off|[1-9]\d{0,8})$/, 'must be a whole number of at least 1, or off')
+    .describe(
+      'Transfers one customer may send INTO one account per hour (form and API), or off. Default 20. A flood of 1¢ transfers cannot fill a victim’s history.',
+    )
+    .optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,6 +1,7 @@
 import 'server-only';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
+import { loadConfig } from '@/lib/config';
+import { db, poolOf, preparedStatements, type Db } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 // Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
@@ -19,6 +20,8 @@ export type Refusal = { retryAfterSeconds: number };
 const DEFAULT_CUSTOMER_RATE_LIMIT = '6000/60';
 const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 const DEFAULT_NEW_KEYS_PER_HOUR = 10_000;
+const DEFAULT_RECIPIENT_LOOKUP_LIMIT = '300/3600';
+const DEFAULT_INBOUND_TRANSFERS_PER_HOUR = '20';
 
 /** `<requests>/<seconds>` or `off` (validated at start by lib/config.ts). */
 export function parseWindow(value: string): Window | null {
@@ -29,10 +32,17 @@ export function parseWindow(value: string): Window | null {
 }
 
 export function apiLimits(env: Record<string, string | undefined> = process.env) {
+  // Only the settings added since lib/config.ts took over are read through it here.
+  const config = loadConfig({
+    IDEM_RECIPIENT_LOOKUP_LIMIT: env.IDEM_RECIPIENT_LOOKUP_LIMIT,
+    IDEM_INBOUND_TRANSFERS_PER_HOUR: env.IDEM_INBOUND_TRANSFERS_PER_HOUR,
+  });
   return {
     perCustomer: parseWindow(env.IDEM_CUSTOMER_RATE_LIMIT || DEFAULT_CUSTOMER_RATE_LIMIT),
     perApiKey: parseWindow(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
     newKeysPerHour: { points: Number(env.IDEM_NEW_KEYS_PER_HOUR || DEFAULT_NEW_KEYS_PER_HOUR), seconds: 3600 },
+    recipientLookups: parseWindow(config.IDEM_RECIPIENT_LOOKUP_LIMIT || DEFAULT_RECIPIENT_LOOKUP_LIMIT),
+    inboundTransfersPerHour: parseWindow(`${config.IDEM_INBOUND_TRANSFERS_PER_HOUR || DEFAULT_INBOUND_TRANSFERS_PER_HOUR}/3600`.replace(/^off\/3600$/, 'off')),
   };
 }
 
@@ -41,8 +51,7 @@ export function apiLimits(env: Record<string, string | undefined> = process.env)
 type Limiters = WeakMap<object, Map<string, RateLimiterPostgres>>;
 const holder = globalThis as unknown as { idemApiLimiters?: Limiters };
 
-function limiter(name: string, window: Window): RateLimiterPostgres {
-  const client = db();
+function limiter(name: string, window: Window, client: Db): RateLimiterPostgres {
   const id = `${name}:${window.points}/${window.seconds}`;
   holder.idemApiLimiters ??= new WeakMap();
   let byName = holder.idemApiLimiters.get(client);
@@ -67,10 +76,10 @@ function limiter(name: string, window: Window): RateLimiterPostgres {
 }
 
 /** Takes one point; a refusal says when the window ends. A database failure throws (answered 503). */
-async function take(name: string, window: Window | null, key: string): Promise<Refusal | null> {
+async function take(name: string, window: Window | null, key: string, client: Db = db()): Promise<Refusal | null> {
   if (!window) return null;
   try {
-    await limiter(name, window).consume(key);
+    await limiter(name, window, client).consume(key);
     return null;
   } catch (error) {
     if (error instanceof RateLimiterRes) return { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
@@ -103,5 +112,19 @@ export async function consumeNewCommand(customerId: string, commandId: string): 
   const refused = await take('new-commands', apiLimits().newKeysPerHour, customerId);
   if (!refused) return null;
   const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  return stored.rowCount ? null : refused;
+}
+
+/** One look-up of an account number by this customer (a transfer's review or the transfer itself). */
+export const consumeRecipientLookup = (customerId: string) => take('recipient-lookups', apiLimits().recipientLookups, customerId);
+
+/**
+ * One new transfer from this customer into this account (IDEM_INBOUND_TRANSFERS_PER_HOUR), counted
+ * in the database the command is written to. A command already stored passes: its outcome is replayed.
+ */
+export async function consumeInboundTransfer(client: Db, customerId: string, toAccountId: string, commandId: string): Promise<Refusal | null> {
+  const refused = await take('inbound-transfers', apiLimits().inboundTransfersPerHour, `${customerId}>${toAccountId}`, client);
+  if (!refused) return null;
+  const stored = await poolOf(client).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
   return stored.rowCount ? null : refused;
 }
