@@ -21,8 +21,9 @@ import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { openAccount } from '@/lib/accounts/open-account';
 import { lookUpRecipient, type Recipient } from '@/lib/accounts/recipient-lookup';
 import { versionWrittenBy } from '@/lib/accounts/transaction-page';
-import { handleTransfer } from '@/lib/accounts/transfer-command';
+import { inboundLimitText, submitTransfer } from '@/lib/accounts/submit-transfer';
 import { currentCustomer } from '@/lib/auth/customer';
+import { actionBudgetRefusal } from '@/lib/http/api-limits';
 import { waitText } from '@/lib/auth/forms';
 import { formatAccountNumber } from '@/lib/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
@@ -55,6 +56,17 @@ const recorded = (result: FormResult) =>
 const nextKey = (key: string, result: FormResult) => (recorded(result) ? randomUUID() : key);
 const invalid = (fieldErrors: Record<string, string>): FormResult => ({ status: 'invalid', fieldErrors, message: INVALID });
 
+/**
+ * The API's per-customer budgets hold for the forms too (lib/http/api-limits.ts): every action is one
+ * request of the customer, every command a new key. Over budget nothing is recorded: the key is kept.
+ */
+async function overBudget(customerId: string, key: string | null): Promise<FormResult | null> {
+  const refused = await actionBudgetRefusal(customerId, key === null ? null : scopedCommandId(customerId, key));
+  if (!refused) return null;
+  const what = refused.over === 'requests' ? 'too many requests' : 'too many new requests this hour';
+  return { status: 'busy', message: `You have made ${what}. Please try again in ${waitText(refused.retryAfterSeconds)}; nothing was done.` };
+}
+
 export async function openAccountAction(_previous: unknown, form: FormData): Promise<OpenAccountFormState> {
   const values = { owner: text(form, 'owner'), openingDeposit: text(form, 'openingDeposit') };
   const key = keyOf(form);
@@ -63,6 +75,8 @@ export async function openAccountAction(_previous: unknown, form: FormData): Pro
   if (!customer) return answer(SIGNED_OUT);
   const parsed = openAccountSchema.safeParse({ ...values, commandId: key });
   if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
+  const refused = await overBudget(customer.id, key);
+  if (refused) return answer(refused);
   const { owner, openingDeposit } = parsed.data;
   const accountId = newAccountId();
   const outcome = await openAccount((accountNumber) => ({
@@ -100,6 +114,8 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
   if (!customer) return answer(SIGNED_OUT);
   const parsed = moneyMovementSchema.safeParse({ commandId: key, accountId: text(form, 'accountId'), amount: values.amount });
   if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
+  const refused = await overBudget(customer.id, key);
+  if (refused) return answer(refused);
   const { accountId, amount } = parsed.data;
   const outcome = await handleAccountCommand({
     type,
@@ -134,6 +150,9 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   const intent = text(form, 'intent');
   if (intent === 'change') return state(null);
 
+  // Over budget nothing is looked up or recorded; the key is kept for the next confirmation.
+  const refused = await overBudget(customer.id, intent === 'confirm' ? key : null);
+  if (refused) return state(refused);
   const fromAccountId = text(form, 'fromAccountId');
   const { review, recipient } = await reviewTransfer(customer.id, { ...values, fromAccountId });
   if (review.status === 'invalid') return state(review);
@@ -143,11 +162,15 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   if (!parsed.success || !recipient) return state(invalid(parsed.success ? {} : fieldErrorsOf(parsed.error)));
   const { fromAccountId: from, amount } = parsed.data;
   const scoped = scopedCommandId(customer.id, key);
-  const outcome = await handleTransfer({
+  const outcome = await submitTransfer({
     type: 'TransferMoney',
     data: { transferId: randomUUID(), fromAccountId: from, toAccountId: recipient.accountId, amountCents: amount },
     metadata: { commandId: scoped, now: new Date(), customerId: customer.id },
   });
+  if (outcome.status === 'inbound-limited') {
+    const message = `${inboundLimitText(outcome.perHour)} Try again in ${waitText(outcome.retryAfterSeconds)}.`;
+    return state(invalid({ toAccountNumber: message }));
+  }
   if (outcome.status === 'accepted') {
     revalidatePath(`/accounts/${from}`);
     revalidatePath('/');

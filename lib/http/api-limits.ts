@@ -122,9 +122,26 @@ export const consumeRecipientLookup = (customerId: string) => take('recipient-lo
  * One new transfer from this customer into this account (IDEM_INBOUND_TRANSFERS_PER_HOUR), counted
  * in the database the command is written to. A command already stored passes: its outcome is replayed.
  */
-export async function consumeInboundTransfer(client: Db, customerId: string, toAccountId: string, commandId: string): Promise<Refusal | null> {
-  const refused = await take('inbound-transfers', apiLimits().inboundTransfersPerHour, `${customerId}>${toAccountId}`, client);
-  if (!refused) return null;
+export async function consumeInboundTransfer(
+  client: Db,
+  customerId: string,
+  toAccountId: string,
+  commandId: string,
+): Promise<(Refusal & { perHour: number }) | null> {
+  const window = apiLimits().inboundTransfersPerHour;
+  const refused = await take('inbound-transfers', window, `${customerId}>${toAccountId}`, client);
+  if (!refused || !window) return null;
   const stored = await poolOf(client).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
-  return stored.rowCount ? null : refused;
+  return stored.rowCount ? null : { ...refused, perHour: window.points };
+}
+
+/**
+ * The budgets of the API for a server action (the forms are another door to the same commands):
+ * one request of the customer, and with `commandId` one new command key. What is over says which.
+ */
+export async function actionBudgetRefusal(customerId: string, commandId: string | null): Promise<(Refusal & { over: 'requests' | 'new-commands' }) | null> {
+  const requests = await consumeCustomerRequest(customerId);
+  if (requests) return { ...requests, over: 'requests' };
+  const commands = commandId === null ? null : await consumeNewCommand(customerId, commandId);
+  return commands && { ...commands, over: 'new-commands' };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { lookUpRecipient } from '@/lib/accounts/recipient-lookup';
-import { handleTransfer } from '@/lib/accounts/transfer-command';
+import { inboundLimitText, submitTransfer } from '@/lib/accounts/submit-transfer';
 import { commandResponse, transferBody, transferBody201 } from '@/lib/http/account-api';
 import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { tooManyRequests } from '@/lib/http/api-limits';
@@ -24,11 +24,15 @@ export async function POST(request: Request) {
       const detail = `No transfer from ${from} to ${toAccountNumber}: the source is not one of your accounts, or no account has this number.`;
       return problemResponse(problem('account-not-found', detail, { accountNumber: toAccountNumber }));
     }
-    const outcome = await handleTransfer({
+    const outcome = await submitTransfer({
       type: 'TransferMoney',
       data: { transferId: randomUUID(), fromAccountId: from, toAccountId: lookup.recipient.accountId, amountCents: amount },
       metadata: { commandId: scopedCommandId(customer.id, checked.key), now: new Date(), customerId: customer.id },
     });
+    if (outcome.status === 'inbound-limited') {
+      const detail = `${inboundLimitText(outcome.perHour)} Retry in ${outcome.retryAfterSeconds} s with the same Idempotency-Key; nothing was transferred.`;
+      return tooManyRequests(detail, outcome);
+    }
     return commandResponse(outcome, transferBody201, checked.key);
   });
 }
