@@ -5,6 +5,7 @@ import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/domain/account-id';
+import { asPruner } from '@/lib/db/roles';
 import { withClient } from '@/lib/db/with-client';
 import { prune } from '@/lib/event-store/retention';
 import { testAuthEnv } from '@/test/auth';
@@ -18,12 +19,12 @@ import { auth } from '@/lib/auth/auth';
 // and the retention job, which never deletes the command of an event. Across two instances:
 // test/edge.cluster.test.ts.
 
-let url: string;
+let ownerUrl: string;
 let drop: () => Promise<void>;
 beforeAll(async () => {
   const fresh = await freshDatabase();
   Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  url = fresh.url;
+  ownerUrl = fresh.ownerUrl;
   drop = fresh.drop;
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -127,7 +128,7 @@ describe('retention (npm run prune)', () => {
     expect((await command(oldRejected, old, { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
     expect((await command(newRejected, new Date(), { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
 
-    const result = await withClient(url, (client) => prune(client, { retentionDays: 30 }));
+    const result = await withClient(ownerUrl, (client) => asPruner(client, () => prune(client, { retentionDays: 30 })));
     expect(result.commands).toBeGreaterThanOrEqual(1);
     const left = await db().command.findMany({ where: { commandId: { in: [oldAccepted, oldRejected, newRejected] } }, select: { commandId: true } });
     expect(left.map((c) => c.commandId).sort()).toEqual([newRejected, oldAccepted].sort());
@@ -148,7 +149,7 @@ describe('retention (npm run prune)', () => {
 
   it('deletes rate-limit windows that ended', async () => {
     await db().$executeRaw`INSERT INTO api_rate_limits (key, points, expire) VALUES ('ended', 1, ${Date.now() - 1000}), ('running', 1, ${Date.now() + 60_000})`;
-    await withClient(url, (client) => prune(client));
+    await withClient(ownerUrl, (client) => asPruner(client, () => prune(client)));
     const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM api_rate_limits WHERE key IN ('ended', 'running')`;
     expect(keys.map((k) => k.key)).toEqual(['running']);
   });
