@@ -98,3 +98,19 @@ describe('POST /api/transfers from an account that is not the caller’s', () =>
     expect(JSON.parse((await carol.account(from.id)).text)).toMatchObject({ balance: '50.00' });
   });
 });
+
+describe('what a transfer shows of the other side', () => {
+  it('the events API names neither side’s counterparty account id', async () => {
+    expect((await a.transfer({ from: mine.id, toAccountNumber: theirs.accountNumber, amount: '2.00' })).status).toBe(201);
+    const eventsOf = async (customer: ApiCustomer, id: string) =>
+      (JSON.parse((await customer.events(id)).text) as { events: { type: string; data: Record<string, unknown> }[] }).events;
+    const out = (await eventsOf(a, mine.id)).find((e) => e.type === 'MoneyTransferredOut');
+    const into = (await eventsOf(b, theirs.id)).find((e) => e.type === 'MoneyTransferredIn');
+    expect(out?.data).toMatchObject({ accountId: mine.id });
+    expect(into?.data).toMatchObject({ accountId: theirs.id });
+    expect(Object.keys(out!.data)).not.toContain('toAccountId');
+    expect(Object.keys(into!.data)).not.toContain('fromAccountId');
+    expect(JSON.stringify(out)).not.toContain(theirs.id);
+    expect(JSON.stringify(into)).not.toContain(mine.id);
+  });
+});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { lookUpRecipient } from '@/lib/accounts/recipient-lookup';
 import { inboundLimitText, submitTransfer } from '@/lib/accounts/submit-transfer';
-import { commandResponse, transferBody, transferBody201 } from '@/lib/http/account-api';
+import { commandResponse, transferBody, transferBody201, transferRejectionProblem } from '@/lib/http/account-api';
 import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 import { tooManyRequests } from '@/lib/http/api-limits';
 import { problem, problemResponse } from '@/lib/http/problem';
@@ -33,6 +33,6 @@ export async function POST(request: Request) {
       const detail = `${inboundLimitText(outcome.perHour)} Retry in ${outcome.retryAfterSeconds} s with the same Idempotency-Key; nothing was transferred.`;
       return tooManyRequests(detail, outcome);
     }
-    return commandResponse(outcome, transferBody201, checked.key);
+    return commandResponse(outcome, transferBody201, checked.key, transferRejectionProblem);
   });
 }
