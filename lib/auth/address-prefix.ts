@@ -19,6 +19,6 @@ export function addressPrefix(address: string | null | undefined): string {
   const groups = [...left, ...Array(Math.max(0, 8 - width(left) - width(right))).fill('0'), ...right];
   return `${groups
     .slice(0, 4)
-    .map((g) => (g.includes('.') ? g : String(parseInt(g, 16).toString(16))))
+    .map((g) => (g.includes('.') ? g : parseInt(g, 16).toString(16)))
     .join(':')}::/64`;
 }

@@ -109,6 +109,15 @@ describe('the pruner role (npm run prune)', () => {
   });
 });
 
+describe('the pruner role without the owner', () => {
+  it('the app role cannot become the pruner: a clear message naming IDEM_MIGRATION_DATABASE_URL', async () => {
+    const { asPruner } = await import('./roles');
+    await expect(asApp((c) => asPruner(c, async () => 'ran'))).rejects.toThrow(
+      /only the database owner can create and become: set IDEM_MIGRATION_DATABASE_URL/,
+    );
+  });
+});
+
 describe('the embedded server’s credentials', () => {
   it('are random per data directory, kept in a 0600 file; the old fixed postgres/password is refused', async () => {
     const { startEmbeddedPostgres } = await import('./embedded-postgres');

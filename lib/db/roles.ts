@@ -65,14 +65,22 @@ export function prunerRoleGrants(role: string, database: string): string[] {
  */
 export async function asPruner<T>(client: pg.Client, run: () => Promise<T>, role = PRUNER_ROLE): Promise<T> {
   const r = ident(role);
-  const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-  if (found.rowCount === 0) await client.query(`CREATE ROLE ${r} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
-  const { rows } = await client.query<{ db: string; superuser: boolean }>(
-    `SELECT current_database() AS db, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
-  );
-  for (const statement of prunerRoleGrants(role, rows[0]!.db)) await client.query(statement);
-  if (!rows[0]!.superuser) await client.query(`GRANT ${r} TO current_user`);
-  await client.query(`SET ROLE ${r}`);
+  try {
+    const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (found.rowCount === 0) await client.query(`CREATE ROLE ${r} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
+    const { rows } = await client.query<{ db: string; superuser: boolean }>(
+      `SELECT current_database() AS db, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
+    );
+    for (const statement of prunerRoleGrants(role, rows[0]!.db)) await client.query(statement);
+    if (!rows[0]!.superuser) await client.query(`GRANT ${r} TO current_user`);
+    await client.query(`SET ROLE ${r}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    throw new Error(
+      `Pruning runs as the role ${role}, which only the database owner can create and become: set IDEM_MIGRATION_DATABASE_URL to the owner's connection. (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
   try {
     return await run();
   } finally {
