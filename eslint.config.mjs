@@ -125,6 +125,24 @@ export default defineConfig([
     },
   },
   {
+    // A customer's transfer goes through submitTransfer, which holds the per-sender inbound limit.
+    files: ['app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@/lib/accounts/transfer-command',
+              importNames: ['handleTransfer'],
+              message: 'Use submitTransfer (lib/accounts/submit-transfer.ts): it enforces IDEM_INBOUND_TRANSFERS_PER_HOUR.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The exactly-once engine knows streams, events, commands, snapshots and the inline projections a
     // command spec declares; it knows no domain. Modules depend on it, never the reverse.
     files: ['lib/event-store/**'],

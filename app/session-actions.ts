@@ -2,9 +2,10 @@
 
 import { redirect } from 'next/navigation';
 import { requireCustomer } from '@/lib/auth/customer';
-import { callAuthEndpoint } from '@/lib/auth/endpoint-call';
-import { emailOnlySchema, fieldErrors, INCORRECT, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
+import { callAuthEndpoint, type EndpointResult } from '@/lib/auth/endpoint-call';
+import { emailOnlySchema, fieldErrors, incorrectSignIn, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
 import { safeNextPath } from '@/lib/auth/next-path';
+import { RATE_LIMITS } from '@/lib/auth/rate-limits';
 import { formText } from '@/lib/text/form-text';
 
 // Sign-in, sign-up and sign-out as server actions, so the forms work without JavaScript. They go
@@ -32,18 +33,18 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
   if (result.status === 200) redirect(safeNextPath(form.get('next')));
   // Only after the right password: the answer tells the address's owner, nobody else, that it exists.
   if (result.code === 'EMAIL_NOT_VERIFIED') return { error: UNVERIFIED, fieldErrors: {}, values, unverified: true };
-  return { error: signInError(result.status, result.code, result.retryAfterSeconds), fieldErrors: {}, values };
+  return { error: signInError(result), fieldErrors: {}, values };
 }
 
 const UNVERIFIED = 'Confirm your email address first: follow the link in the mail we sent when you signed up. No mail? Send a new link below.';
 
-function signInError(status: number, code: string | null, retryAfterSeconds: number | null): string {
+function signInError({ status, code, retryAfterSeconds, attemptsLeft }: EndpointResult): string {
   if (status === 429) return `Too many sign-in attempts. Try again in ${waitText(retryAfterSeconds ?? 60)}.`;
   if (code === 'BANNED_USER') return 'This account is disabled. Please contact support.';
   if (status === 403) return 'This sign-in was refused: open the site at its own address and try again.';
   if (status >= 500) return 'Signing in is not possible right now. Please try again in a moment.';
   // Unknown email, wrong password, a malformed email: one message, so none of them is revealed.
-  return INCORRECT;
+  return incorrectSignIn(attemptsLeft, RATE_LIMITS.signInPerEmail.window / 60);
 }
 
 export async function signUpAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {

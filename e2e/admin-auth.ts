@@ -15,6 +15,9 @@ export async function submitSignIn(page: Page, email: string, password: string) 
   await expect(page.getByRole('button', { name: /^(Sign in|Sign out)$/ }).first()).toBeEnabled();
 }
 
+/** A wrong password's message: the generic sentence, then how many attempts are left from this network. */
+export const INCORRECT_SIGN_IN =
+  /^Email or password is incorrect\. \d attempts? left before sign-in to this email from your network is paused for 15 minutes\.$/;
 /** The sign-in form's message (a wrong password, too many attempts). */
 export const signInError = (page: Page) => page.locator('#sign-in-error');
 

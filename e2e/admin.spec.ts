@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, Browser, Request } from '@playwright/test';
-import { e2eAdmin, signIn, signInError, submitSignIn } from './admin-auth';
+import { e2eAdmin, signIn, INCORRECT_SIGN_IN, signInError, submitSignIn } from './admin-auth';
 import { e2eOrigin } from '../playwright.config';
 import { createApiKey, test } from './admin-fixtures';
 import { clientAddress, expect } from './fixtures';
@@ -143,18 +143,27 @@ test.describe('signing in as admin', () => {
   test('a wrong password gets the generic error, and the email stays filled in', async ({ page }) => {
     await page.goto('/sign-in');
     await submitSignIn(page, e2eAdmin.email, 'not the password');
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await submitSignIn(page, 'nobody@example.test', e2eAdmin.password);
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await expect(page.getByLabel('Email')).toHaveValue('nobody@example.test');
     await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   });
 
-  test('after 5 failed attempts from one address, sign-in is refused even with the right password', async ({ page }) => {
+  test('after 5 failed attempts at one email from one network, sign-in is refused even with the right password, and each failure says how many are left', async ({
+    page,
+  }) => {
     await page.goto('/sign-in');
+    const left = [
+      '4 attempts left before',
+      '3 attempts left before',
+      '2 attempts left before',
+      '1 attempt left before',
+      'Sign-in to this email from your network is now',
+    ];
     for (let i = 0; i < 5; i++) {
       await submitSignIn(page, e2eAdmin.email, `guess ${i}`);
-      await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+      await expect(signInError(page)).toHaveText(new RegExp(`^Email or password is incorrect\\. ${left[i]}.* paused for 15 minutes\\.$`));
     }
     await submitSignIn(page, e2eAdmin.email, e2eAdmin.password);
     await expect(signInError(page)).toHaveText('Too many sign-in attempts. Try again in 15 minutes.');
@@ -183,7 +192,7 @@ test.describe('signing in as admin', () => {
     await form.getByLabel('Email').fill(e2eAdmin.email);
     await form.getByLabel('Password').fill('wrong password');
     await form.getByRole('button', { name: 'Sign in' }).click();
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await form.getByLabel('Password').fill(e2eAdmin.password);
     await form.getByRole('button', { name: 'Sign in' }).click();
     await expect(page).toHaveURL(/\/admin\/events$/);

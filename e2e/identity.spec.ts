@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { e2eInbox } from '../playwright.config';
-import { signInError, submitSignIn } from './admin-auth';
+import { INCORRECT_SIGN_IN, signInError, submitSignIn } from './admin-auth';
 import { clientAddress, expect, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
 import { linkIn, mailTo } from './mailbox';
 
@@ -121,9 +121,9 @@ test.describe('signed out', () => {
 
     await page.goto('/sign-in?next=%2Fsettings%2Fapi-keys');
     await submitSignIn(page, email, 'wrong password');
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await submitSignIn(page, uniqueEmail('nobody'), 'wrong password');
-    await expect(signInError(page)).toHaveText('Email or password is incorrect.');
+    await expect(signInError(page)).toHaveText(INCORRECT_SIGN_IN);
     await submitSignIn(page, email, password);
     await expect(page).toHaveURL(/\/settings\/api-keys$/);
 

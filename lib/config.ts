@@ -174,6 +174,19 @@ export const envSchema = z.object({
   ),
   IDEM_MAIL_SMTP_PORT: documented(int(1, 65_535), '`1025`', 'SMTP port of the local mail catcher, used when `SMTP_URL` is unset'),
   IDEM_MAIL_WEB_PORT: documented(int(1, 65_535), '`1080`', "port of the local mail catcher's inbox and REST API (`GET /api/email`), when `SMTP_URL` is unset"),
+  IDEM_RECIPIENT_LOOKUP_LIMIT: documented(
+    perWindow('300/3600'),
+    '`300/3600`',
+    'account-number lookups (transfer reviews and transfers, form and API) per customer: `<lookups>/<seconds>` or `off`; numbers cannot be walked to list who holds them',
+  ),
+  IDEM_INBOUND_TRANSFERS_PER_HOUR: documented(
+    z
+      .string()
+      .trim()
+      .regex(/^(off|[1-9]\d{0,8})$/, 'must be a whole number of at least 1, or off'),
+    '`20`',
+    "transfers one customer may send into one account per hour (form and API), or `off`: a flood of 1¢ transfers cannot fill a victim's history",
+  ),
   CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
 });
 

@@ -1,5 +1,7 @@
 // `npm run admin:create -- --email ops@example.com [--password …] [--name …]`: makes that user an
-// admin (creating it when there is none; a password is then generated unless given). Runs against
+// admin (creating it when there is none, with its email marked verified; promoting an existing user
+// only if their email is verified, always with a new password and their sessions ended; a password
+// is generated unless given). Runs against
 // DATABASE_URL, or the embedded database `npm start` runs (.data/postgres, or $IDEM_DATA_DIR/postgres).
 // The password may also come from ADMIN_PASSWORD (kept out of the process list); a generated one is
 // printed only to a terminal, never into a log.
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
   try {
     // Only the password hashing and the database are used: no secret needed outside production.
     const auth = createAuth(prisma, authConfig({ ...process.env, NODE_ENV: 'development', BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || undefined }));
-    const generated = password === undefined && !(await auth.$context.then((c) => c.internalAdapter.findUserByEmail(email.toLowerCase())));
+    // An existing user is promoted only with a new password (lib/auth/admin-user.ts): generate one too.
+    const generated = password === undefined;
     if (generated && !process.stdout.isTTY)
       throw new Error('The output is not a terminal: a generated password would land in a log. Give one with ADMIN_PASSWORD (or --password).');
     if (generated) password = randomBytes(15).toString('base64url');

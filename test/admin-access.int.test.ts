@@ -183,7 +183,13 @@ describe('signInAction (the /sign-in form)', () => {
     requestHeaders.set('origin', testAuthEnv.BETTER_AUTH_URL);
     const wrong = await signInAction(initial, form({ email: adminEmail, password: 'nope' }));
     const unknown = await signInAction(initial, form({ email: uniqueEmail('nobody'), password: ADMIN_PASSWORD }));
-    expect(wrong).toEqual({ error: 'Email or password is incorrect.', fieldErrors: {}, values: { email: adminEmail } });
+    expect(wrong).toEqual({
+      error: expect.stringMatching(
+        /^Email or password is incorrect\. \d attempts? left before sign-in to this email from your network is paused for 15 minutes\.$/,
+      ),
+      fieldErrors: {},
+      values: { email: adminEmail },
+    });
     expect(unknown.error).toBe(wrong.error);
     expect(jar.size).toBe(0);
 

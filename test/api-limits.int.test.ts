@@ -5,6 +5,7 @@ import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
+import { asPruner } from '@/lib/db/roles';
 import { withClient } from '@/lib/db/with-client';
 import { pruneCommands } from '@/lib/event-store';
 import { pruneApiRateLimits } from '@/lib/http/api-limits-retention';
@@ -20,12 +21,12 @@ import { auth } from '@/lib/auth/auth';
 // and the retention job, which never deletes the command of an event. Across two instances:
 // test/edge.cluster.test.ts.
 
-let url: string;
+let ownerUrl: string;
 let drop: () => Promise<void>;
 beforeAll(async () => {
   const fresh = await freshDatabase();
   Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  url = fresh.url;
+  ownerUrl = fresh.ownerUrl;
   drop = fresh.drop;
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -129,7 +130,7 @@ describe('retention (npm run prune)', () => {
     expect((await command(oldRejected, old, { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
     expect((await command(newRejected, new Date(), { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
 
-    const pruned = await withClient(url, (client) => pruneCommands(client, { retentionDays: 30 }));
+    const pruned = await withClient(ownerUrl, (client) => asPruner(client, () => pruneCommands(client, { retentionDays: 30 })));
     expect(pruned).toBeGreaterThanOrEqual(1);
     const left = await db().command.findMany({ where: { commandId: { in: [oldAccepted, oldRejected, newRejected] } }, select: { commandId: true } });
     expect(left.map((c) => c.commandId).sort()).toEqual([newRejected, oldAccepted].sort());
@@ -150,7 +151,7 @@ describe('retention (npm run prune)', () => {
 
   it('deletes API budget windows that ended', async () => {
     await db().$executeRaw`INSERT INTO api_rate_limits (key, points, expire) VALUES ('ended', 1, ${Date.now() - 1000}), ('running', 1, ${Date.now() + 60_000})`;
-    await withClient(url, (client) => pruneApiRateLimits(client));
+    await withClient(ownerUrl, (client) => asPruner(client, () => pruneApiRateLimits(client)));
     const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM api_rate_limits WHERE key IN ('ended', 'running')`;
     expect(keys.map((k) => k.key)).toEqual(['running']);
   });
@@ -159,7 +160,7 @@ describe('retention (npm run prune)', () => {
     const now = Date.now();
     await db()
       .$executeRaw`INSERT INTO rate_limits (id, key, count, last_request) VALUES ('stale', 'stale', 1, ${now - 2 * DAY}), ('recent', 'recent', 1, ${now - 60_000})`;
-    await withClient(url, (client) => pruneAuthRateLimits(client));
+    await withClient(ownerUrl, (client) => asPruner(client, () => pruneAuthRateLimits(client)));
     const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM rate_limits WHERE key IN ('stale', 'recent')`;
     expect(keys.map((k) => k.key)).toEqual(['recent']);
   });

@@ -17,13 +17,15 @@ import {
   type TransferFormState,
   type TransferReview,
 } from '@/lib/accounts/form-schemas';
-import { newAccountId, nextAccountNumberBody, scopedCommandId } from '@/lib/accounts/ids';
-import { findRecipient } from '@/lib/accounts/queries';
+import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
+import { openAccount } from '@/lib/accounts/open-account';
+import { lookUpRecipient, type Recipient } from '@/lib/accounts/recipient-lookup';
 import { versionWrittenBy } from '@/lib/accounts/transaction-page';
-import { handleTransfer } from '@/lib/accounts/transfer-command';
+import { inboundLimitText, submitTransfer } from '@/lib/accounts/submit-transfer';
 import { currentCustomer } from '@/lib/auth/customer';
-import { db } from '@/lib/db/prisma';
-import { accountNumberOf, formatAccountNumber } from '@/lib/accounts/domain/account-number';
+import { actionBudgetRefusal } from '@/lib/http/api-limits';
+import { waitText } from '@/lib/auth/forms';
+import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { OPENED_COOKIE } from '@/app/accounts/[accountId]/opened';
 import { formText } from '@/lib/text/form-text';
@@ -53,6 +55,17 @@ const recorded = (result: FormResult) =>
 const nextKey = (key: string, result: FormResult) => (recorded(result) ? randomUUID() : key);
 const invalid = (fieldErrors: Record<string, string>): FormResult => ({ status: 'invalid', fieldErrors, message: INVALID });
 
+/**
+ * The API's per-customer budgets hold for the forms too (lib/http/api-limits.ts): every action is one
+ * request of the customer, every command a new key. Over budget nothing is recorded: the key is kept.
+ */
+async function overBudget(customerId: string, key: string | null): Promise<FormResult | null> {
+  const refused = await actionBudgetRefusal(customerId, key === null ? null : scopedCommandId(customerId, key));
+  if (!refused) return null;
+  const what = refused.over === 'requests' ? 'too many requests' : 'too many new requests this hour';
+  return { status: 'busy', message: `You have made ${what}. Please try again in ${waitText(refused.retryAfterSeconds)}; nothing was done.` };
+}
+
 export async function openAccountAction(_previous: unknown, form: FormData): Promise<OpenAccountFormState> {
   const values = { owner: text(form, 'owner'), openingDeposit: text(form, 'openingDeposit') };
   const key = keyOf(form);
@@ -61,12 +74,15 @@ export async function openAccountAction(_previous: unknown, form: FormData): Pro
   if (!customer) return answer(SIGNED_OUT);
   const parsed = openAccountSchema.safeParse({ ...values, commandId: key });
   if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
+  const refused = await overBudget(customer.id, key);
+  if (refused) return answer(refused);
   const { owner, openingDeposit } = parsed.data;
-  const outcome = await handleAccountCommand({
+  const accountId = newAccountId();
+  const outcome = await openAccount((accountNumber) => ({
     type: 'OpenAccount',
-    data: { accountId: newAccountId(), accountNumber: accountNumberOf(await nextAccountNumberBody(db())), owner, openingDepositCents: openingDeposit },
+    data: { accountId, accountNumber, owner, openingDepositCents: openingDeposit },
     metadata: { commandId: scopedCommandId(customer.id, key), now: new Date(), customerId: customer.id },
-  });
+  }));
   const result = toFormResult(outcome, accountConfirmation('Opened the account with'));
   if (result.status !== 'success') return answer(result);
   revalidatePath('/');
@@ -97,6 +113,8 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
   if (!customer) return answer(SIGNED_OUT);
   const parsed = moneyMovementSchema.safeParse({ commandId: key, accountId: text(form, 'accountId'), amount: values.amount });
   if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
+  const refused = await overBudget(customer.id, key);
+  if (refused) return answer(refused);
   const { accountId, amount } = parsed.data;
   const outcome = await handleAccountCommand({
     type,
@@ -131,22 +149,27 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   const intent = text(form, 'intent');
   if (intent === 'change') return state(null);
 
+  // Over budget nothing is looked up or recorded; the key is kept for the next confirmation.
+  const refused = await overBudget(customer.id, intent === 'confirm' ? key : null);
+  if (refused) return state(refused);
   const fromAccountId = text(form, 'fromAccountId');
-  const review = await reviewTransfer({ ...values, fromAccountId });
+  const { review, recipient } = await reviewTransfer(customer.id, { ...values, fromAccountId });
   if (review.status === 'invalid') return state(review);
   if (intent !== 'confirm') return state(null, review);
 
   const parsed = transferSchema.safeParse({ ...values, fromAccountId, commandId: key });
-  if (!parsed.success) return state(invalid(fieldErrorsOf(parsed.error)));
-  const { fromAccountId: from, toAccountNumber, amount } = parsed.data;
-  const recipient = await findRecipient(toAccountNumber);
-  if (!recipient) return state(invalid({ toAccountNumber: 'No account has this number' }));
+  if (!parsed.success || !recipient) return state(invalid(parsed.success ? {} : fieldErrorsOf(parsed.error)));
+  const { fromAccountId: from, amount } = parsed.data;
   const scoped = scopedCommandId(customer.id, key);
-  const outcome = await handleTransfer({
+  const outcome = await submitTransfer({
     type: 'TransferMoney',
     data: { transferId: randomUUID(), fromAccountId: from, toAccountId: recipient.accountId, amountCents: amount },
     metadata: { commandId: scoped, now: new Date(), customerId: customer.id },
   });
+  if (outcome.status === 'inbound-limited') {
+    const message = `${inboundLimitText(outcome.perHour)} Try again in ${waitText(outcome.retryAfterSeconds)}.`;
+    return state(invalid({ toAccountNumber: message }));
+  }
   if (outcome.status === 'accepted') {
     revalidatePath(`/accounts/${from}`);
     revalidatePath('/');
@@ -157,19 +180,29 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   return state(result, null, outcome.status === 'accepted' ? await versionWrittenBy(from, scoped) : null);
 }
 
-/** Validates, finds the recipient by number and shows only their masked name. Writes nothing. */
-async function reviewTransfer(input: { fromAccountId: string; toAccountNumber: string; amount: string }): Promise<TransferReview> {
+/**
+ * Validates, finds the recipient by number (only from one of the customer's own accounts, within
+ * their look-up budget: lib/accounts/recipient-lookup.ts) and shows only their masked name. Writes nothing.
+ */
+async function reviewTransfer(
+  customerId: string,
+  input: { fromAccountId: string; toAccountNumber: string; amount: string },
+): Promise<{ review: TransferReview; recipient?: Recipient }> {
+  const refuse = (toAccountNumber: string) => ({ review: { status: 'invalid', fieldErrors: { toAccountNumber }, message: INVALID } as const });
   const parsed = transferSchema.omit({ commandId: true }).safeParse(input);
-  if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
-  const recipient = await findRecipient(parsed.data.toAccountNumber);
-  if (!recipient) return { status: 'invalid', fieldErrors: { toAccountNumber: 'No account has this number' }, message: INVALID };
-  if (recipient.accountId === parsed.data.fromAccountId) {
-    return { status: 'invalid', fieldErrors: { toAccountNumber: 'This is the account you are sending from' }, message: INVALID };
-  }
+  if (!parsed.success) return { review: { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID } };
+  const lookup = await lookUpRecipient(customerId, parsed.data.fromAccountId, parsed.data.toAccountNumber);
+  if (lookup.status === 'over-budget') return refuse(`You have looked up too many account numbers. Try again in ${waitText(lookup.retryAfterSeconds)}.`);
+  if (lookup.status === 'not-found') return refuse('No account has this number');
+  const { recipient } = lookup;
+  if (recipient.accountId === parsed.data.fromAccountId) return refuse('This is the account you are sending from');
   return {
-    status: 'review',
-    maskedName: recipient.maskedName,
-    accountNumber: formatAccountNumber(recipient.accountNumber),
-    amount: formatUsd(parsed.data.amount),
+    recipient,
+    review: {
+      status: 'review',
+      maskedName: recipient.maskedName,
+      accountNumber: formatAccountNumber(recipient.accountNumber),
+      amount: formatUsd(parsed.data.amount),
+    },
   };
 }

@@ -64,7 +64,8 @@ function Swatch({ pattern }: { pattern: (typeof SERIES)[number]['pattern'] }) {
 /** One chart; the page draws a 14-day one for wide screens and a 7-day one, larger-lettered, for phones. */
 function Chart({ days, width, id, className }: { days: DayTotals[]; width: number; id: string; className: string }) {
   const W = width;
-  const max = niceMax(Math.max(0, ...days.flatMap((d) => SERIES.map((s) => d[s.key].cents))));
+  // Pixels and short labels only: a double's rounding past 2^53 cents is invisible here; the table is exact.
+  const max = niceMax(Math.max(0, ...days.flatMap((d) => SERIES.map((s) => Number(d[s.key].cents)))));
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const slot = plotW / days.length;
@@ -89,7 +90,7 @@ function Chart({ days, width, id, className }: { days: DayTotals[]; width: numbe
         return (
           <g key={d.day}>
             {SERIES.map((s, j) => {
-              const cents = d[s.key].cents;
+              const cents = Number(d[s.key].cents);
               const top = y(cents);
               return (
                 <g key={s.key}>

@@ -72,6 +72,8 @@ const BENCH_IDENTITY_ENV = {
   IDEM_API_KEY_RATE_LIMIT: '999999999/60',
   IDEM_CUSTOMER_RATE_LIMIT: 'off',
   IDEM_NEW_KEYS_PER_HOUR: '100000000',
+  IDEM_RECIPIENT_LOOKUP_LIMIT: 'off',
+  IDEM_INBOUND_TRANSFERS_PER_HOUR: 'off',
 };
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { Sql } from '@/lib/db/prisma';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
+import { accountNumberOf, type AccountNumber } from '@/lib/accounts/domain/account-number';
 
 /** Ids the server makes (the domain never does): a new account's id is a lower-case UUID. */
 export const newAccountId = (): AccountId => randomUUID() as AccountId;
@@ -12,8 +12,10 @@ export const newAccountId = (): AccountId => randomUUID() as AccountId;
  */
 export const scopedCommandId = (customerId: string, key: string): string => `${customerId}:${key}`;
 
-/** The body of the next account number (the domain adds the check digit). */
-export async function nextAccountNumberBody(db: Sql): Promise<bigint> {
-  const rows = await db.$queryRaw<{ body: bigint }[]>`SELECT nextval('account_numbers') AS body`;
-  return BigInt(rows[0]!.body);
-}
+/**
+ * A new account's number: a random body of 11 digits in 1xxxxxxxxxx–8xxxxxxxxxx (9… is for accounts
+ * opened before numbers existed) with its check digit. Random, not from a sequence: consecutive
+ * numbers let anyone who knows one number walk through every other customer's. A collision (1 in
+ * ~10^10 per existing account) is caught by the unique constraint and retried (lib/accounts/open-account.ts).
+ */
+export const randomAccountNumber = (): AccountNumber => accountNumberOf(randomInt(10_000_000_000, 90_000_000_000));

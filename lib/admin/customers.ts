@@ -1,4 +1,5 @@
 import 'server-only';
+import { textProblem, textProblemMessage } from '@/lib/text/plain-text';
 import { auth } from '@/lib/auth/auth';
 import type { Customer } from '@/lib/auth/customer';
 import { db } from '@/lib/db/prisma';
@@ -36,8 +37,11 @@ type UserRow = { id: string; name: string; email: string; role: string | null; b
 const isAdmin = (role: string | null) => (role ?? '').split(',').some((r) => r.trim() === 'admin');
 
 /** Customers whose name or email contains `query` (any case), or who own the account number given. */
-export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE): Promise<{ customers: CustomerRow[]; matching: number }> {
+export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE): Promise<{ customers: CustomerRow[]; matching: number; problem?: string }> {
   const text = query.trim().slice(0, 200);
+  // Refused before PostgreSQL (which cannot even compare text with a NUL): nothing is searched.
+  const refused = textProblem(text);
+  if (refused) return { customers: [], matching: 0, problem: textProblemMessage('A search cannot contain', refused) };
   const pattern = `%${text.replace(/[\\%_]/g, '\\$&')}%`;
   const digits = /^[\d ]{12,20}$/.test(text) ? text.replaceAll(' ', '') : '';
   const matches = (alias: string) => `($1 = '' OR ${alias}.name ILIKE $2 ESCAPE '\\' OR ${alias}.email ILIKE $2 ESCAPE '\\'

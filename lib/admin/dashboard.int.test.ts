@@ -9,6 +9,7 @@ import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { catchUp, ASYNC_PROJECTIONS } from '@/lib/projections/runner';
 import { testAccountNumber } from '@/test/customers';
 import { freshDatabase } from '@/test/db';
+import { formatUsd } from '@/lib/domain/money';
 import { dailySeries, dashboardFigures } from './dashboard';
 
 // The dashboard's figures on a database of this file's own, so every number is known exactly.
@@ -69,13 +70,13 @@ describe('dashboard figures', () => {
     const figures = await withClient(url, (c) => dashboardFigures(c, NOW));
     expect(figures).toEqual({
       since: HOURS_AGO(24),
-      totalBalanceCents: 5_000 - 100 + 10_000 + 2_500 - 1_234,
+      totalBalanceCents: BigInt(5_000 - 100 + 10_000 + 2_500 - 1_234),
       accounts: 3,
       customers: 3,
       disabledCustomers: 1,
-      deposits: { count: 2, cents: 12_500 },
-      withdrawals: { count: 1, cents: 1_234 },
-      transfers: { count: 1, cents: 700 },
+      deposits: { count: 2, cents: 12_500n },
+      withdrawals: { count: 1, cents: 1_234n },
+      transfers: { count: 1, cents: 700n },
       commandsAccepted: 5,
       commandsRejected: 1,
       duplicatesAbsorbed: 2,
@@ -90,10 +91,34 @@ describe('dashboard figures', () => {
     const day = (d: Date) => d.toISOString().slice(0, 10);
     const series = await withClient(url, (c) => dailySeries(c, 3, NOW));
     expect(series.map((s) => s.day)).toEqual([day(new Date(NOW.getTime() - 2 * 86_400_000)), day(new Date(NOW.getTime() - 86_400_000)), day(NOW)]);
-    const total = (pick: (s: (typeof series)[number]) => { count: number; cents: number }) =>
-      series.reduce((sum, s) => ({ count: sum.count + pick(s).count, cents: sum.cents + pick(s).cents }), { count: 0, cents: 0 });
-    expect(total((s) => s.deposits)).toEqual({ count: 3, cents: 17_500 });
-    expect(total((s) => s.withdrawals)).toEqual({ count: 2, cents: 1_334 });
-    expect(total((s) => s.transfers)).toEqual({ count: 1, cents: 700 });
+    const total = (pick: (s: (typeof series)[number]) => { count: number; cents: bigint }) =>
+      series.reduce((sum, s) => ({ count: sum.count + pick(s).count, cents: sum.cents + pick(s).cents }), { count: 0, cents: 0n });
+    expect(total((s) => s.deposits)).toEqual({ count: 3, cents: 17_500n });
+    expect(total((s) => s.withdrawals)).toEqual({ count: 2, cents: 1_334n });
+    expect(total((s) => s.transfers)).toEqual({ count: 1, cents: 700n });
+  });
+});
+
+describe('totals past 2^53 cents', () => {
+  it('are exact bigints end to end: the total of balances and its dollars on the page', async () => {
+    const huge = await freshDatabase();
+    try {
+      // Three accounts just under the balance limit: their sum is far past Number.MAX_SAFE_INTEGER.
+      const each = 999_999_999_999_999_001n;
+      await withClient(huge.url, async (c) => {
+        for (let i = 0; i < 3; i++) {
+          const id = newAccountId();
+          await c.query(
+            `INSERT INTO account_balances (account_id, owner, account_number, balance_cents, version, opened_at, updated_at) VALUES ($1, 'Huge', $2, $3, 1, now(), now())`,
+            [id, testAccountNumber(id), String(each)],
+          );
+        }
+      });
+      const figures = await withClient(huge.url, (c) => dashboardFigures(c));
+      expect(figures.totalBalanceCents).toBe(3n * each);
+      expect(formatUsd(figures.totalBalanceCents)).toBe('$29,999,999,999,999,970.03');
+    } finally {
+      await huge.drop();
+    }
   });
 });

@@ -5,13 +5,14 @@ import { lagOf } from '@/lib/projections/global-log';
 import { readCheckpoint } from '@/lib/projections/runner';
 
 // The ops dashboard's headline figures, read straight from the log and the inline projections (not
-// from the asynchronous daily totals, whose lag is one of the figures). Money is integer cents.
+// from the asynchronous daily totals, whose lag is one of the figures). Money is integer cents, as
+// bigint: sums over every account pass 2^53 cents long before any one balance does.
 
-export type Movement = { count: number; cents: number };
+export type Movement = { count: number; cents: bigint };
 
 export type DashboardFigures = {
   since: Date;
-  totalBalanceCents: number;
+  totalBalanceCents: bigint;
   accounts: number;
   customers: number;
   disabledCustomers: number;
@@ -58,11 +59,11 @@ export async function dashboardFigures(client: pg.ClientBase, now = new Date()):
   );
   const movement = (type: string): Movement => {
     const row = moved.rows.find((r) => r.type === type);
-    return { count: row?.n ?? 0, cents: Number(row?.cents ?? 0) };
+    return { count: row?.n ?? 0, cents: BigInt(row?.cents ?? 0) };
   };
   return {
     since,
-    totalBalanceCents: Number(balances.rows[0]!.cents),
+    totalBalanceCents: BigInt(balances.rows[0]!.cents),
     accounts: balances.rows[0]!.accounts,
     customers: users.rows[0]!.customers,
     disabledCustomers: users.rows[0]!.disabled,
@@ -98,8 +99,8 @@ export async function dailySeries(client: pg.ClientBase, days = 14, today = new 
   );
   return rows.map((r) => ({
     day: r.day,
-    deposits: { count: r.dn, cents: Number(r.dc) },
-    withdrawals: { count: r.wn, cents: Number(r.wc) },
-    transfers: { count: r.tn, cents: Number(r.tc) },
+    deposits: { count: r.dn, cents: BigInt(r.dc) },
+    withdrawals: { count: r.wn, cents: BigInt(r.wc) },
+    transfers: { count: r.tn, cents: BigInt(r.tc) },
   }));
 }

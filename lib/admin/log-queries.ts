@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/prisma';
 import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { textProblem } from '@/lib/text/plain-text';
 
 // Read side of the admin console: single events, the command log, and the global log for the API.
 
@@ -35,11 +36,23 @@ export type CommandCursor = { createdAt: Date; commandId: string };
 const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
 
 export function decodeCursor(text: string | undefined): CommandCursor | undefined {
-  if (!text || text.length > 400) return undefined;
+  const decoded = readCursor(text);
+  return decoded === 'invalid' ? undefined : decoded;
+}
+
+/**
+ * A page link's cursor, or 'invalid' when one was given that no page made: malformed, or holding a
+ * control character (PostgreSQL cannot even compare text with a NUL), so it never reaches a query.
+ */
+export function readCursor(text: string | undefined): CommandCursor | undefined | 'invalid' {
+  if (!text) return undefined;
+  if (text.length > 400) return 'invalid';
   const raw = Buffer.from(text, 'base64url').toString('utf8');
   const space = raw.indexOf(' ');
   const createdAt = new Date(raw.slice(0, space));
-  return space > 0 && !Number.isNaN(createdAt.getTime()) ? { createdAt, commandId: raw.slice(space + 1) } : undefined;
+  const commandId = raw.slice(space + 1);
+  if (space <= 0 || Number.isNaN(createdAt.getTime()) || textProblem(commandId)) return 'invalid';
+  return { createdAt, commandId };
 }
 
 const olderThan = (c: CommandCursor): Prisma.CommandWhereInput => ({

@@ -31,18 +31,46 @@ describe('ensureAdmin', () => {
     expect(signIn.status).toBe(200);
   });
 
-  it('promotes an existing customer without touching their password or sessions', async () => {
-    const customer = await signUp(auth());
-    expect(await whoIs(customer.cookie)).toMatchObject({ role: 'customer' });
-    expect(await ensureAdmin(auth(), { email: customer.email })).toEqual({ userId: customer.id, created: false, passwordSet: false });
-    expect(await whoIs(customer.cookie)).toMatchObject({ id: customer.id, role: 'admin' });
+  it('marks the email of an admin it creates as verified', async () => {
+    const email = uniqueEmail('ops');
+    const { userId } = await ensureAdmin(auth(), { email, password: 'operator password' });
+    expect(await db().user.findUniqueOrThrow({ where: { id: userId } })).toMatchObject({ emailVerified: true, role: 'admin' });
   });
 
-  it('with a password: the old one stops working and every session of theirs ends', async () => {
+  it('refuses to promote an existing user with an unverified email, changing nothing', async () => {
     const customer = await signUp(auth());
-    await ensureAdmin(auth(), { email: customer.email, password: 'a brand new password' });
+    await expect(ensureAdmin(auth(), { email: customer.email, password: 'a brand new password' })).rejects.toThrow(
+      `${customer.email} has not verified their email address, so it is not known to be theirs: nothing was changed.`,
+    );
+    expect(await whoIs(customer.cookie)).toMatchObject({ id: customer.id, role: 'customer' });
+    expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(200);
+  });
+
+  it('an existing admin (made before emails were verified) gets the new password: `npm start` re-seeds its admin', async () => {
+    const customer = await signUp(auth());
+    await db().user.update({ where: { id: customer.id }, data: { role: 'admin', emailVerified: false } });
+    expect(await ensureAdmin(auth(), { email: customer.email, password: 'the seeded password' })).toMatchObject({ passwordSet: true });
+    expect(await whoIs(customer.cookie)).toBeNull();
+  });
+
+  it('refuses to promote an existing user without a new password, changing nothing', async () => {
+    const customer = await signUp(auth());
+    await db().user.update({ where: { id: customer.id }, data: { emailVerified: true } });
+    await expect(ensureAdmin(auth(), { email: customer.email })).rejects.toThrow(/already exists: promoting them needs a new password/);
+    expect(await whoIs(customer.cookie)).toMatchObject({ id: customer.id, role: 'customer' });
+  });
+
+  it('a verified user is promoted with a new password: the old one stops working and every session of theirs ends', async () => {
+    const customer = await signUp(auth());
+    await db().user.update({ where: { id: customer.id }, data: { emailVerified: true } });
+    expect(await ensureAdmin(auth(), { email: customer.email, password: 'a brand new password' })).toEqual({
+      userId: customer.id,
+      created: false,
+      passwordSet: true,
+    });
     expect(await whoIs(customer.cookie)).toBeNull();
     expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(401);
     expect((await post(auth(), '/sign-in/email', { email: customer.email, password: 'a brand new password' })).status).toBe(200);
+    expect(await db().user.findUniqueOrThrow({ where: { id: customer.id } })).toMatchObject({ role: 'admin' });
   });
 });

@@ -2,6 +2,7 @@ import 'server-only';
 import { parseSetCookieHeader, toCookieOptions } from 'better-auth/cookies';
 import { cookies, headers } from 'next/headers';
 import { auth } from '@/lib/auth/auth';
+import { ATTEMPTS_LEFT_HEADER } from '@/lib/auth/rate-limits';
 
 // Server actions (the sign-in, sign-up and sign-out forms, which work without JavaScript) call the
 // auth endpoints through better-auth's HTTP handler, not through `auth.api.*`: only the handler
@@ -10,7 +11,7 @@ import { auth } from '@/lib/auth/auth';
 
 const FORWARDED = ['cookie', 'origin', 'referer', 'user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'x-forwarded-proto'];
 
-export type EndpointResult = { status: number; code: string | null; retryAfterSeconds: number | null };
+export type EndpointResult = { status: number; code: string | null; retryAfterSeconds: number | null; attemptsLeft: number | null };
 
 export async function callAuthEndpoint(
   path:
@@ -43,9 +44,11 @@ export async function callAuthEndpoint(
   }
   const json = (await response.json().catch(() => null)) as { code?: unknown } | null;
   const retryAfter = Number(response.headers.get('x-retry-after'));
+  const left = response.headers.get(ATTEMPTS_LEFT_HEADER);
   return {
     status: response.status,
     code: typeof json?.code === 'string' ? json.code : null,
     retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+    attemptsLeft: left !== null && /^\d+$/.test(left) ? Number(left) : null,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldErrors, signInSchema, signUpSchema, waitText } from './forms';
+import { fieldErrors, incorrectSignIn, signInSchema, signUpSchema, waitText } from './forms';
 
 describe('sign-up fields', () => {
   it('accepts a name, an email (trimmed) and a long enough password', () => {
@@ -33,6 +33,23 @@ describe('sign-in fields', () => {
       password: 'Enter your password.',
     });
     expect(signInSchema.safeParse({ email: 'not-an-email', password: 'x' }).success).toBe(true);
+  });
+
+  it('an email with NUL or another control character is a field error (never sent on)', () => {
+    expect(fieldErrors(signInSchema.safeParse({ email: 'a\u0000b@example.test', password: 'x' }).error!)).toEqual({
+      email: 'An email address cannot contain control characters.',
+    });
+  });
+
+  it('a refused password says how many attempts are left before a pause, keeping the generic first sentence', () => {
+    expect(incorrectSignIn(null, 15)).toBe('Email or password is incorrect.');
+    expect(incorrectSignIn(4, 15)).toBe(
+      'Email or password is incorrect. 4 attempts left before sign-in to this email from your network is paused for 15 minutes.',
+    );
+    expect(incorrectSignIn(1, 15)).toBe(
+      'Email or password is incorrect. 1 attempt left before sign-in to this email from your network is paused for 15 minutes.',
+    );
+    expect(incorrectSignIn(0, 15)).toBe('Email or password is incorrect. Sign-in to this email from your network is now paused for 15 minutes.');
   });
 });
 

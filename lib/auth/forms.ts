@@ -4,7 +4,18 @@ import { z } from 'zod';
 import { plainText, type PlainTextMessages } from '@/lib/text/plain-text';
 
 /** The one answer to a wrong email, a wrong password or both: none of them is revealed. */
-export const INCORRECT = 'Email or password is incorrect.';
+const INCORRECT = 'Email or password is incorrect.';
+
+/**
+ * A refused password says how many guesses this email has left from this network before sign-in
+ * pauses (the count is the same for unknown emails, so it reveals nothing about who has an account).
+ */
+export function incorrectSignIn(attemptsLeft: number | null, lockoutMinutes: number): string {
+  if (attemptsLeft === null) return INCORRECT;
+  if (attemptsLeft === 0) return `${INCORRECT} Sign-in to this email from your network is now paused for ${lockoutMinutes} minutes.`;
+  const attempts = attemptsLeft === 1 ? '1 attempt' : `${attemptsLeft} attempts`;
+  return `${INCORRECT} ${attempts} left before sign-in to this email from your network is paused for ${lockoutMinutes} minutes.`;
+}
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -53,7 +64,13 @@ export function canonicalEmail(email: string): string {
 }
 
 export const signInSchema = z.object({
-  email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, INCORRECT).transform(canonicalEmail),
+  email: z
+    .string({ error: 'Enter your email address.' })
+    .trim()
+    .min(1, 'Enter your email address.')
+    .max(254, INCORRECT)
+    .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), 'An email address cannot contain control characters.')
+    .transform(canonicalEmail),
   password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX, INCORRECT),
 });
 

@@ -195,6 +195,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       TRUSTED_PROXIES: process.env.TRUSTED_PROXIES || '127.0.0.1,::1',
       IDEM_CUSTOMER_RATE_LIMIT: process.env.IDEM_CUSTOMER_RATE_LIMIT || 'off',
       IDEM_NEW_KEYS_PER_HOUR: process.env.IDEM_NEW_KEYS_PER_HOUR || '100000000',
+      IDEM_RECIPIENT_LOOKUP_LIMIT: process.env.IDEM_RECIPIENT_LOOKUP_LIMIT || 'off',
+      IDEM_INBOUND_TRANSFERS_PER_HOUR: process.env.IDEM_INBOUND_TRANSFERS_PER_HOUR || 'off',
       ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
       ...options.env,
     };

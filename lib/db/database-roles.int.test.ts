@@ -37,13 +37,33 @@ describe('the application role (the suite connects as the app does)', () => {
     expect(await sqlState(() => asApp((c) => c.query('TRUNCATE commands')))).toBe('42501');
   });
 
-  it('reads and writes rows of every table (in a transaction rolled back)', async () => {
+  it('cannot UPDATE or DELETE events or commands: the ledger is append-only (42501); only the replay counter moves', async () => {
+    // A command with an event of its own, written by the owner (the suite may not have written any yet).
+    const id = `append-only-${Date.now()}-${Math.random()}`;
+    await withClient(inject('databaseOwnerUrl'), async (c) => {
+      await c.query(
+        `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES ($1::text, 'Test', ARRAY['test-' || $1::text], 'f', 'accepted', '{}', now())`,
+        [id],
+      );
+      await c.query(
+        `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at) VALUES ('test-' || $1::text, 1, 'Tested', '{}', '{}', $1, now())`,
+        [id],
+      );
+    });
+    expect(await sqlState(() => asApp((c) => c.query(`UPDATE events SET type = type WHERE command_id = $1`, [id])))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM events WHERE command_id = $1`, [id])))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query(`UPDATE commands SET outcome = outcome, status = status WHERE command_id = $1`, [id])))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM commands WHERE command_id = $1`, [id])))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query(`UPDATE commands SET replay_count = replay_count WHERE command_id = $1`, [id])))).toBe('succeeded');
+  });
+
+  it('reads and writes rows of every other table (in a transaction rolled back)', async () => {
     await asApp(async (c) => {
       const { rows } = await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
       expect(rows.length).toBeGreaterThan(5);
       await c.query('BEGIN');
       try {
-        for (const { t } of rows) {
+        for (const { t } of rows.filter(({ t }) => !['events', 'commands'].includes(t))) {
           const privileges = await c.query<{ ok: boolean }>(
             `SELECT bool_and(has_table_privilege(current_user, $1, p)) AS ok FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE']) p`,
             [`public."${t}"`],
@@ -54,6 +74,48 @@ describe('the application role (the suite connects as the app does)', () => {
         await c.query('ROLLBACK');
       }
     });
+  });
+});
+
+describe('the pruner role (npm run prune)', () => {
+  const ownerUrl = inject('databaseOwnerUrl');
+  it('deletes old rejected commands and ended rate-limit windows, and nothing else: no UPDATE or DELETE of events, no other table', async () => {
+    const { asPruner } = await import('./roles');
+    const { pruneCommands } = await import('@/lib/event-store');
+    const { pruneApiRateLimits } = await import('@/lib/http/api-limits-retention');
+    await withClient(ownerUrl, (c) => c.query(`INSERT INTO api_rate_limits (key, points, expire) VALUES ('pruner-test-ended', 1, 1)`));
+    const refused = await withClient(ownerUrl, (c) =>
+      asPruner(c, async () => {
+        await pruneCommands(c, { retentionDays: 36_500 });
+        expect(await pruneApiRateLimits(c)).toBeGreaterThanOrEqual(1);
+        expect((await c.query('SELECT current_user AS u')).rows).toEqual([{ u: 'idem_pruner' }]);
+        const states = [];
+        for (const sql of [
+          'UPDATE events SET type = type',
+          'DELETE FROM events',
+          'UPDATE commands SET status = status',
+          'DELETE FROM account_balances',
+          'SELECT * FROM users LIMIT 1',
+        ])
+          states.push(
+            await c.query(sql).then(
+              () => 'succeeded',
+              (error: { code?: string }) => error.code,
+            ),
+          );
+        return states;
+      }),
+    );
+    expect(refused).toEqual(['42501', '42501', '42501', '42501', '42501']);
+  });
+});
+
+describe('the pruner role without the owner', () => {
+  it('the app role cannot become the pruner: a clear message naming IDEM_MIGRATION_DATABASE_URL', async () => {
+    const { asPruner } = await import('./roles');
+    await expect(asApp((c) => asPruner(c, async () => 'ran'))).rejects.toThrow(
+      /only the database owner can create and become: set IDEM_MIGRATION_DATABASE_URL/,
+    );
   });
 });
 

@@ -8,8 +8,6 @@ import { singleton } from '@/lib/singleton';
 import { loadConfig } from '@/lib/config';
 
 export type Db = PrismaClient;
-/** Raw SQL through Prisma, on the client or inside an interactive transaction. */
-export type Sql = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
 
 /**
  * The pg pool under each client (the adapter's): the event store runs its hot statements on it. A

@@ -99,3 +99,11 @@ describe('formatDecimal', () => {
     expect(formatDecimal(cents)).toBe(text);
   });
 });
+
+describe('formatUsd of a bigint (sums past 2^53 cents)', () => {
+  it('is exact to the cent, signs and grouping as for numbers', () => {
+    expect(formatUsd(2n ** 63n - 1n)).toBe('$92,233,720,368,547,758.07');
+    expect(formatUsd(-5n)).toBe('-$0.05');
+    expect(formatUsd(123456n)).toBe(formatUsd(123456));
+  });
+});

@@ -68,11 +68,12 @@ function tooLarge(): string {
   return `Amount can be at most ${formatUsd(MAX_AMOUNT_CENTS)}`;
 }
 
-/** `$1,234.56`, `-$0.05`. Exact for every safe integer. */
-export function formatUsd(cents: Cents): string {
-  if (!Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
-  const sign = cents < 0 ? '-' : '';
-  const digits = String(Math.abs(cents)).padStart(3, '0');
+/** `$1,234.56`, `-$0.05`. Exact for every safe integer, and for any bigint (sums past 2^53 cents). */
+export function formatUsd(cents: Cents | bigint): string {
+  if (typeof cents === 'number' && !Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
+  const negative = cents < 0;
+  const sign = negative ? '-' : '';
+  const digits = (negative ? String(cents).slice(1) : String(cents)).padStart(3, '0');
   const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${sign}$${whole}.${digits.slice(-2)}`;
 }

@@ -82,7 +82,7 @@ export function validationProblem(error: z.ZodError): Problem {
   return problem('validation-failed', detail, { errors });
 }
 
-function rejectionProblem(rejection: AccountRejection): Problem {
+export function rejectionProblem(rejection: AccountRejection): Problem {
   switch (rejection.code) {
     case 'InsufficientFunds':
       return problem(
@@ -115,6 +115,17 @@ function rejectionProblem(rejection: AccountRejection): Problem {
 }
 
 /**
+ * A transfer's rejections: the balance limit a transfer can exceed is the RECIPIENT's, whose account
+ * id and balance are not the sender's to see; every other rejection is about the sender's own account.
+ */
+export function transferRejectionProblem(rejection: AccountRejection): Problem {
+  if (rejection.code !== 'BalanceLimitExceeded') return rejectionProblem(rejection);
+  return problem('balance-limit-exceeded', 'This transfer would take the recipient’s balance past the limit. Nothing was transferred.', {
+    requested: formatDecimal(rejection.requestedCents),
+  });
+}
+
+/**
  * The one mapping from a command's outcome to HTTP. It reads only the stored outcome, so a replay
  * produces the original status and body byte for byte (bodies are built field by field, never by
  * spreading stored JSON whose key order PostgreSQL's jsonb does not keep).
@@ -123,13 +134,14 @@ export function commandResponse<Result>(
   outcome: CommandResult<Result, AccountRejection>,
   body: (result: Result, key: string) => unknown,
   key: string,
+  rejected: (rejection: AccountRejection) => Problem = rejectionProblem,
 ): Response {
   const replayHeader: Record<string, string> = 'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
   switch (outcome.status) {
     case 'accepted':
       return jsonResponse(201, body(outcome.result, key), replayHeader);
     case 'rejected':
-      return problemResponse(rejectionProblem(outcome.rejection), replayHeader);
+      return problemResponse(rejected(outcome.rejection), replayHeader);
     case 'key-reused':
       return problemResponse(
         problem(

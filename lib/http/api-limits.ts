@@ -1,6 +1,6 @@
 import 'server-only';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
+import { db, poolOf, preparedStatements, type Db } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { singleton } from '@/lib/singleton';
 import { loadConfig, type Config } from '@/lib/config';
@@ -21,6 +21,8 @@ export type Refusal = { retryAfterSeconds: number };
 const DEFAULT_CUSTOMER_RATE_LIMIT = '6000/60';
 const DEFAULT_API_KEY_RATE_LIMIT = '1000/60';
 const DEFAULT_NEW_KEYS_PER_HOUR = 10_000;
+const DEFAULT_RECIPIENT_LOOKUP_LIMIT = '300/3600';
+const DEFAULT_INBOUND_TRANSFERS_PER_HOUR = '20';
 
 /** `<requests>/<seconds>` or `off` (validated at start by lib/config.ts). */
 function parseWindow(value: string): Window | null {
@@ -31,12 +33,17 @@ function parseWindow(value: string): Window | null {
 }
 
 export function apiLimits(
-  env: Pick<Config, 'IDEM_CUSTOMER_RATE_LIMIT' | 'IDEM_API_KEY_RATE_LIMIT'> & { IDEM_NEW_KEYS_PER_HOUR?: number | string } = loadConfig(),
+  env: Pick<Config, 'IDEM_CUSTOMER_RATE_LIMIT' | 'IDEM_API_KEY_RATE_LIMIT' | 'IDEM_RECIPIENT_LOOKUP_LIMIT' | 'IDEM_INBOUND_TRANSFERS_PER_HOUR'> & {
+    IDEM_NEW_KEYS_PER_HOUR?: number | string;
+  } = loadConfig(),
 ) {
+  const config = env;
   return {
     perCustomer: parseWindow(env.IDEM_CUSTOMER_RATE_LIMIT || DEFAULT_CUSTOMER_RATE_LIMIT),
     perApiKey: parseWindow(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
     newKeysPerHour: { points: Number(env.IDEM_NEW_KEYS_PER_HOUR || DEFAULT_NEW_KEYS_PER_HOUR), seconds: 3600 },
+    recipientLookups: parseWindow(config.IDEM_RECIPIENT_LOOKUP_LIMIT || DEFAULT_RECIPIENT_LOOKUP_LIMIT),
+    inboundTransfersPerHour: parseWindow(`${config.IDEM_INBOUND_TRANSFERS_PER_HOUR || DEFAULT_INBOUND_TRANSFERS_PER_HOUR}/3600`.replace(/^off\/3600$/, 'off')),
   };
 }
 
@@ -44,8 +51,7 @@ export function apiLimits(
 // this module into several chunks.
 const limiters = () => singleton('apiLimiters', () => new WeakMap<object, Map<string, RateLimiterPostgres>>());
 
-function limiter(name: string, window: Window): RateLimiterPostgres {
-  const client = db();
+function limiter(name: string, window: Window, client: Db): RateLimiterPostgres {
   const id = `${name}:${window.points}/${window.seconds}`;
   let byName = limiters().get(client);
   if (!byName) limiters().set(client, (byName = new Map()));
@@ -69,10 +75,10 @@ function limiter(name: string, window: Window): RateLimiterPostgres {
 }
 
 /** Takes one point; a refusal says when the window ends. A database failure throws (answered 503). */
-async function take(name: string, window: Window | null, key: string): Promise<Refusal | null> {
+async function take(name: string, window: Window | null, key: string, client: Db = db()): Promise<Refusal | null> {
   if (!window) return null;
   try {
-    await limiter(name, window).consume(key);
+    await limiter(name, window, client).consume(key);
     return null;
   } catch (error) {
     if (error instanceof RateLimiterRes) return { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
@@ -106,4 +112,35 @@ export async function consumeNewCommand(customerId: string, commandId: string): 
   if (!refused) return null;
   const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
   return stored.rowCount ? null : refused;
+}
+
+/** One look-up of an account number by this customer (a transfer's review or the transfer itself). */
+export const consumeRecipientLookup = (customerId: string) => take('recipient-lookups', apiLimits().recipientLookups, customerId);
+
+/**
+ * One new transfer from this customer into this account (IDEM_INBOUND_TRANSFERS_PER_HOUR), counted
+ * in the database the command is written to. A command already stored passes: its outcome is replayed.
+ */
+export async function consumeInboundTransfer(
+  client: Db,
+  customerId: string,
+  toAccountId: string,
+  commandId: string,
+): Promise<(Refusal & { perHour: number }) | null> {
+  const window = apiLimits().inboundTransfersPerHour;
+  const refused = await take('inbound-transfers', window, `${customerId}>${toAccountId}`, client);
+  if (!refused || !window) return null;
+  const stored = await poolOf(client).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  return stored.rowCount ? null : { ...refused, perHour: window.points };
+}
+
+/**
+ * The budgets of the API for a server action (the forms are another door to the same commands):
+ * one request of the customer, and with `commandId` one new command key. What is over says which.
+ */
+export async function actionBudgetRefusal(customerId: string, commandId: string | null): Promise<(Refusal & { over: 'requests' | 'new-commands' }) | null> {
+  const requests = await consumeCustomerRequest(customerId);
+  if (requests) return { ...requests, over: 'requests' };
+  const commands = commandId === null ? null : await consumeNewCommand(customerId, commandId);
+  return commands && { ...commands, over: 'new-commands' };
 }

@@ -86,7 +86,8 @@ export function expectCommand(model: Model, resolved: Resolved, actor: number, c
       break;
     case 'transfer':
       if (!validAmount(resolved.command.amount, false) || !resolved.from.id || !resolved.to.number) return invalid;
-      if (!resolved.to.account) return notFound; // no account has that number: answered before any command
+      // Not the caller's source, or no account has that number: one answer, before any command.
+      if (!resolved.to.account || !resolved.from.account || resolved.from.account.owner !== actor) return notFound;
       fingerprint = JSON.stringify(['transfer', resolved.from.id, resolved.to.account.id, resolved.command.amount.cents]);
       break;
   }

@@ -8,7 +8,7 @@ import { UtcTime } from '@/app/admin/components/utc-time';
 import { JsonDetails } from '@/app/admin/json-block';
 import { commandAmountCents, ownersOfStreams } from '@/lib/admin/account-owners';
 import { parseTimeRange, TIME_HINT } from '@/lib/admin/event-filters';
-import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands } from '@/lib/admin/log-queries';
+import { COMMAND_STATUSES, COMMAND_TYPES, decodeCursor, listCommands, readCursor } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
@@ -26,6 +26,8 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
   const times = { from: queryParam(params.from) ?? '', to: queryParam(params.to) ?? '' };
   const range = parseTimeRange(times);
   const invalid = Object.keys(range.errors).length > 0;
+  // A cursor no page made (changed by hand, cut off, or holding a NUL) is refused, never queried.
+  const badCursor = [params.before, params.after].some((cursor) => readCursor(queryParam(cursor)) === 'invalid');
   const page = invalid
     ? null
     : await listCommands({ status, type, ...range.filter, before: decodeCursor(queryParam(params.before)), after: decodeCursor(queryParam(params.after)) });
@@ -73,6 +75,11 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
       {(statusParam && !status) || (typeParam && !type) ? (
         <p role="alert" className="status status-rejected">
           Unknown {statusParam && !status ? `status “${statusParam.slice(0, 40)}”` : `command type “${typeParam!.slice(0, 40)}”`}; that filter is not applied.
+        </p>
+      ) : null}
+      {badCursor ? (
+        <p role="alert" className="status status-rejected" data-testid="bad-cursor">
+          This page link is not valid (it was changed or cut off, or holds a control character); the newest commands are shown instead.
         </p>
       ) : null}
       {invalid ? (

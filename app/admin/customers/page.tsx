@@ -19,7 +19,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
   const params = await searchParams;
   const admin = await requireAdmin();
   const q = (queryParam(params.q) ?? '').slice(0, 200);
-  const { customers, matching } = await searchCustomers(q);
+  const { customers, matching, problem } = await searchCustomers(q);
 
   return (
     <>
@@ -38,6 +38,11 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         Disabling a customer signs them out everywhere and switches off their API keys at once; their requests are refused with “Customer disabled”. Nothing is
         deleted: accounts, balances and history stay. Enabling lets them sign in again; they create new API keys.
       </p>
+      {problem ? (
+        <p role="alert" className="status status-rejected" data-testid="search-problem">
+          {problem}. Nothing was searched.
+        </p>
+      ) : null}
       <ResultCount shown={customers.length} matching={matching} noun="customer" />
       {customers.length > 0 ? (
         <table className="stack">

@@ -1,8 +1,6 @@
-import { handleAccountCommand } from '@/lib/accounts/account-commands';
-import { newAccountId, nextAccountNumberBody, scopedCommandId } from '@/lib/accounts/ids';
+import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
+import { openAccount } from '@/lib/accounts/open-account';
 import { customerAccounts } from '@/lib/accounts/queries';
-import { db } from '@/lib/db/prisma';
-import { accountNumberOf } from '@/lib/accounts/domain/account-number';
 import { formatDecimal } from '@/lib/domain/money';
 import { accountBody, commandResponse, openAccountBody } from '@/lib/http/account-api';
 import { commandRequest, customerRequest } from '@/lib/http/api-handler';
@@ -29,16 +27,17 @@ export async function POST(request: Request) {
   return customerRequest(request, async (customer) => {
     const checked = await commandRequest(request, openAccountBody);
     if (!checked.ok) return checked.response;
-    const outcome = await handleAccountCommand({
+    const accountId = newAccountId();
+    const outcome = await openAccount((accountNumber) => ({
       type: 'OpenAccount',
       data: {
-        accountId: newAccountId(),
-        accountNumber: accountNumberOf(await nextAccountNumberBody(db())),
+        accountId,
+        accountNumber,
         owner: checked.body.name,
         openingDepositCents: checked.body.openingDeposit ?? 0,
       },
       metadata: { commandId: scopedCommandId(customer.id, checked.key), now: new Date(), customerId: customer.id },
-    });
+    }));
     return commandResponse(outcome, accountBody, checked.key);
   });
 }

@@ -15,7 +15,7 @@ export type CommandMetadata = { commandId: string; now: Date; customerId: string
 export type Currency = 'USD';
 export const CURRENCY: Currency = 'USD';
 
-type OpenAccount = {
+export type OpenAccount = {
   type: 'OpenAccount';
   /** `owner` is the account's name as its customer gave it; the owner is `metadata.customerId`. */
   data: { accountId: AccountId; accountNumber: AccountNumber; owner: string; openingDepositCents: Cents };

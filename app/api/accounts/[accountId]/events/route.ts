@@ -23,6 +23,11 @@ function parseQuery(url: URL) {
   return reader.errors.length > 0 ? ({ ok: false, errors: reader.errors } as const) : ({ ok: true, after: Number(cursor), limit } as const);
 }
 
+/** A transfer's event without the other account's id (toAccountId / fromAccountId). */
+function withoutCounterparty(data: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([field]) => field !== 'toAccountId' && field !== 'fromAccountId'));
+}
+
 export async function GET(request: Request, { params }: { params: Promise<{ accountId: string }> }) {
   return customerRequest(request, async (customer) => {
     const { accountId } = await params;
@@ -39,7 +44,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ acco
         type: e.type,
         // Readers see today's schema: older versions are upcast (stored events are never rewritten).
         // No metadata: a transfer-in event was written by the sender's command, whose id is theirs.
-        data: accountEventOf(e).data,
+        // Nor the other side's account id: a transfer names the counterparty by nothing the caller may not see.
+        data: withoutCounterparty(accountEventOf(e).data),
         createdAt: e.createdAt.toISOString(),
       })),
       nextCursor: more ? String(events.at(-1)!.version) : null,

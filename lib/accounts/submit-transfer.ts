@@ -1,0 +1,27 @@
+import 'server-only';
+import { db as defaultDb } from '@/lib/db/prisma';
+import type { TransferMoney } from '@/lib/accounts/domain/transfer';
+import { consumeInboundTransfer } from '@/lib/http/api-limits';
+import type { HandleOptions } from './account-commands';
+import { handleTransfer, type TransferCommandResult } from './transfer-command';
+
+/** Refused before the engine: this customer has sent the recipient account its hourly share of transfers. */
+export type InboundLimited = { status: 'inbound-limited'; perHour: number; retryAfterSeconds: number };
+
+/**
+ * A customer's transfer, the one path of the API and the forms (lint keeps app/ off handleTransfer).
+ * Before the engine: at most IDEM_INBOUND_TRANSFERS_PER_HOUR new transfers from one customer into one
+ * account, so that a flood of 1¢ transfers cannot make someone's stream hot or fill their history.
+ * Nothing is recorded for a refusal (the same key can be sent again later); a command already
+ * stored is replayed as ever. The engine knows nothing of this rule.
+ */
+export async function submitTransfer(command: TransferMoney, options: HandleOptions = {}): Promise<TransferCommandResult | InboundLimited> {
+  const db = options.db ?? defaultDb();
+  const { data, metadata } = command;
+  const limited = await consumeInboundTransfer(db, metadata.customerId, data.toAccountId, metadata.commandId);
+  if (limited) return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
+  return handleTransfer(command, { ...options, db });
+}
+
+/** "This account can receive at most 20 transfers an hour from you." */
+export const inboundLimitText = (perHour: number) => `This account can receive at most ${perHour} transfer${perHour === 1 ? '' : 's'} an hour from you.`;

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/lib/db/prisma';
+import { testAuthEnv } from '@/test/auth';
+import { freshDatabase } from '@/test/db';
+import { searchCustomers } from './customers';
+import { decodeCursor, listCommands, readCursor } from './log-queries';
+
+// The ops console's free-text inputs never carry a NUL (or another control character) to PostgreSQL,
+// which cannot even compare text holding one: they are refused with a message, nothing is queried.
+
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const fresh = await freshDatabase();
+  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
+  drop = fresh.drop;
+});
+afterAll(async () => {
+  await db().$disconnect();
+  await drop();
+});
+
+describe('NUL in the ops console’s inputs', () => {
+  it('/admin/customers?q= with a NUL: a clear message, nothing searched', async () => {
+    await expect(searchCustomers('ada\u0000')).resolves.toEqual({
+      customers: [],
+      matching: 0,
+      problem: 'A search cannot contain control characters (U+0000 at character 4)',
+    });
+  });
+
+  it('a command-log cursor holding a NUL is refused as invalid and never reaches a query', async () => {
+    const cursor = Buffer.from(`${new Date().toISOString()} evil\u0000id`).toString('base64url');
+    expect(readCursor(cursor)).toBe('invalid'); // the page says so (role=alert) and shows the newest commands
+    await expect(listCommands({ before: decodeCursor(cursor), after: undefined })).resolves.toMatchObject({ commands: [] });
+  });
+});
