@@ -95,6 +95,9 @@ export const envSchema = z.object({
   IDEM_CUSTOMER_RATE_LIMIT: perWindow('3000/60').optional(),
   IDEM_NEW_KEYS_PER_HOUR: int(1, 100_000_000).optional(),
   IDEM_KEY_RETENTION_DAYS: int(1, 36_500).optional(),
+  IDEM_SESSION_IDLE_MINUTES: int(1, 720)
+    .optional()
+    .describe('Minutes without a request after which a browser session ends (default 30); every session also ends 12 hours after sign-in.'),
 });
 
 export type Config = z.infer<typeof envSchema>;

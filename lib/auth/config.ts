@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@/lib/config';
+import { DEFAULT_SESSION_IDLE_MINUTES } from '@/lib/auth/policy';
 import { allowedOrigins, appOrigin, parseOrigin } from '@/lib/http/origins';
 
 // Identity configuration, read from the environment only (README, "Identity"). Pure: no I/O beyond
@@ -19,7 +21,8 @@ export type AuthConfig = {
    * (lib/http/client-address.ts rewrites it before Next.js sees the request).
    */
   clientIpHeaders: string[];
-  /** Requests per API key per window, stored on each key when it is created. */
+  /** A session ends after this many seconds without a request (IDEM_SESSION_IDLE_MINUTES). */
+  sessionIdleSeconds: number;
 };
 
 export const MIN_SECRET_LENGTH = 32;
@@ -49,5 +52,6 @@ export function authConfig(env: Record<string, string | undefined> = process.env
     rpID: new URL(base).hostname,
     rpName: 'Idem',
     clientIpHeaders: ['x-forwarded-for'],
+    sessionIdleSeconds: (loadConfig({ IDEM_SESSION_IDLE_MINUTES: env.IDEM_SESSION_IDLE_MINUTES }).IDEM_SESSION_IDLE_MINUTES ?? DEFAULT_SESSION_IDLE_MINUTES) * 60,
   };
 }
