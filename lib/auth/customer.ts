@@ -4,7 +4,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { signInPath } from '@/lib/auth/next-path';
-import { keyScopes, type ApiKeyScope } from '@/lib/auth/policy';
+import { keyScopes, withinAbsoluteLimit, type ApiKeyScope } from '@/lib/auth/policy';
 import { db } from '@/lib/db/prisma';
 import { isConnectionError } from '@/lib/event-store/connection-errors';
 
@@ -35,6 +35,9 @@ function toCustomer(user: UserRow, now = Date.now()): Customer | null {
 async function sessionUser(requestHeaders: Headers): Promise<UserRow | null> {
   try {
     const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
+    // The refresh never moves the expiry past the absolute limit (lib/auth/auth.ts); this also refuses
+    // the one request that would otherwise still be served while doing that last refresh.
+    if (session && !withinAbsoluteLimit(new Date(session.session.createdAt))) return null;
     return session?.user ?? null;
   } catch (error) {
     // better-auth wraps a failed session query in its own INTERNAL_SERVER_ERROR (FAILED_TO_GET_SESSION)
