@@ -5,6 +5,7 @@ import { requireCustomer } from '@/lib/auth/customer';
 import { callAuthEndpoint } from '@/lib/auth/endpoint-call';
 import { fieldErrors, INCORRECT, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
 import { safeNextPath } from '@/lib/auth/next-path';
+import { db } from '@/lib/db/prisma';
 
 // Sign-in, sign-up and sign-out as server actions, so the forms work without JavaScript. They go
 // through better-auth's HTTP handler (lib/auth/endpoint-call.ts) for its rate limits and origin
@@ -23,8 +24,16 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
   if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values };
 
   const result = await callAuthEndpoint('/sign-in/email', { ...parsed.data, rememberMe: true });
-  if (result.status === 200) redirect(safeNextPath(form.get('next')));
+  if (result.status === 200) redirect(await landingPath(parsed.data.email, form.get('next')));
   return { error: signInError(result.status, result.code, result.retryAfterSeconds), fieldErrors: {}, values };
+}
+
+/** Where a sign-in lands: the `next` path it came from; otherwise admins the console, customers their accounts. */
+async function landingPath(email: string, next: FormDataEntryValue | null): Promise<string> {
+  const path = safeNextPath(next);
+  if (path !== '/') return path;
+  const user = await db().user.findUnique({ where: { email: email.toLowerCase() }, select: { role: true } });
+  return (user?.role ?? '').split(',').some((role) => role.trim() === 'admin') ? '/admin' : '/';
 }
 
 function signInError(status: number, code: string | null, retryAfterSeconds: number | null): string {

@@ -242,7 +242,12 @@ describe('GET /api/admin/events', () => {
       const response = await call('', headers);
       expect(response.status, JSON.stringify(headers)).toBe(404);
       expect(response.type).toBe('application/problem+json');
-      expect(response.body).toEqual({ type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No API endpoint at /api/admin/events.' });
+      expect(response.body).toEqual({
+        type: '/problems/not-found',
+        title: 'Not found',
+        status: 404,
+        detail: 'There is no API endpoint at this address. The endpoints are listed in /api/openapi.json.',
+      });
     }
   });
 

@@ -2,9 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { AddPasskey } from '@/app/settings/add-passkey';
+import { removePasskeyAction } from '@/app/settings/actions';
+import { ConfirmPasswordForm } from '@/app/settings/confirm-password-form';
 import { signOutEverywhereAction } from '@/app/session-actions';
+import { ConfirmSubmit } from '@/app/components/confirm-submit';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
+import { passkeyHostProblem } from '@/lib/auth/passkey-host';
+import { hasFreshSignIn } from '@/lib/auth/reauthenticate';
+import { db } from '@/lib/db/prisma';
 import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
@@ -12,7 +18,15 @@ export const metadata: Metadata = { title: 'Settings · Idem' };
 export default async function SettingsPage() {
   const customer = await requireCustomer('/settings');
   const requestHeaders = await headers();
-  const [sessions, passkeys] = await Promise.all([auth().api.listSessions({ headers: requestHeaders }), auth().api.listPasskeys({ headers: requestHeaders })]);
+  // Counted here, not with better-auth's listSessions: that one needs a fresh sign-in (10 minutes).
+  const [sessions, passkeys, fresh] = await Promise.all([
+    db().session.count({ where: { userId: customer.id, expiresAt: { gt: new Date() } } }),
+    auth().api.listPasskeys({ headers: requestHeaders }),
+    hasFreshSignIn(),
+  ]);
+  const baseURL = String(auth().options.baseURL);
+  const idleMinutes = Math.round((auth().options.session?.expiresIn ?? 1800) / 60);
+  const hostProblem = passkeyHostProblem(requestHeaders.get('host'), new URL(baseURL).hostname);
 
   return (
     <>
@@ -31,12 +45,31 @@ export default async function SettingsPage() {
                   {p.name ?? 'Passkey'}{' '}
                   <span className="muted">
                     · added <LocalTime iso={new Date(p.createdAt).toISOString()} />
-                  </span>
+                  </span>{' '}
+                  <ConfirmSubmit
+                    action={removePasskeyAction}
+                    fields={{ passkeyId: p.id }}
+                    title={`Remove the passkey “${p.name ?? 'Passkey'}”?`}
+                    description="It will no longer sign you in. Your password and other passkeys keep working."
+                    confirm="Remove passkey"
+                  >
+                    Remove<span className="visually-hidden"> passkey {p.name ?? ''}</span>
+                  </ConfirmSubmit>
                 </li>
               ))}
             </ul>
-          ) : null}
-          <AddPasskey />
+          ) : (
+            <p className="muted">No passkeys yet.</p>
+          )}
+          {hostProblem ? (
+            <p className="status status-rejected" data-testid="passkey-host-problem">
+              {hostProblem} Open <a href={`${baseURL}/settings`}>{baseURL}/settings</a> to add or use a passkey.
+            </p>
+          ) : fresh ? (
+            <AddPasskey />
+          ) : (
+            <ConfirmPasswordForm />
+          )}
         </section>
         <section className="card" aria-labelledby="api-heading">
           <h2 id="api-heading">API keys</h2>
@@ -46,14 +79,17 @@ export default async function SettingsPage() {
         <section className="card" aria-labelledby="sessions-heading">
           <h2 id="sessions-heading">Sessions</h2>
           <p data-testid="session-count">
-            Signed in on {sessions.length} {sessions.length === 1 ? 'browser' : 'browsers'}.
+            Signed in on {sessions} {sessions === 1 ? 'browser' : 'browsers'}.
           </p>
           <form action={signOutEverywhereAction}>
             <button type="submit" className="danger">
               Sign out everywhere
             </button>
           </form>
-          <p className="hint">Ends every session, on every device, this one included. API keys keep working until you revoke them.</p>
+          <p className="hint">
+            Ends every session, on every device, this one included. API keys keep working until you revoke them or they expire. A session also ends after
+            {idleMinutes} minutes without use, and 12 hours after signing in.
+          </p>
         </section>
       </div>
     </>

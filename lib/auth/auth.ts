@@ -11,7 +11,15 @@ import { authConfig, type AuthConfig } from '@/lib/auth/config';
 import { freshCredentialRule } from '@/lib/auth/fresh-auth';
 import { KEY_NAME_MAX } from '@/lib/auth/forms';
 import { nameRule } from '@/lib/auth/name-rule';
-import { API_KEY_DEFAULT_DAYS, API_KEY_MAX_DAYS, API_KEY_MIN_DAYS, FRESH_AUTH_SECONDS, FULL_ACCESS, SESSION_REFRESH_SECONDS, sessionExpiry } from '@/lib/auth/policy';
+import {
+  API_KEY_DEFAULT_DAYS,
+  API_KEY_MAX_DAYS,
+  API_KEY_MIN_DAYS,
+  FRESH_AUTH_SECONDS,
+  FULL_ACCESS,
+  SESSION_REFRESH_SECONDS,
+  sessionExpiry,
+} from '@/lib/auth/policy';
 import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
 import { db, type Db } from '@/lib/db/prisma';
 

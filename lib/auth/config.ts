@@ -52,6 +52,7 @@ export function authConfig(env: Record<string, string | undefined> = process.env
     rpID: new URL(base).hostname,
     rpName: 'Idem',
     clientIpHeaders: ['x-forwarded-for'],
-    sessionIdleSeconds: (loadConfig({ IDEM_SESSION_IDLE_MINUTES: env.IDEM_SESSION_IDLE_MINUTES }).IDEM_SESSION_IDLE_MINUTES ?? DEFAULT_SESSION_IDLE_MINUTES) * 60,
+    sessionIdleSeconds:
+      (loadConfig({ IDEM_SESSION_IDLE_MINUTES: env.IDEM_SESSION_IDLE_MINUTES }).IDEM_SESSION_IDLE_MINUTES ?? DEFAULT_SESSION_IDLE_MINUTES) * 60,
   };
 }

@@ -59,6 +59,18 @@ export const apiKeyNameSchema = z.object({
   name: plainText(KEY_NAME_MAX, KEY_NAME_MESSAGES),
 });
 
+/** The lifetimes the form offers, in days (better-auth allows 1–365; lib/auth/policy.ts). */
+export const KEY_LIFETIMES = [30, 90, 180, 365] as const;
+export const KEY_ACCESS = { 'read-write': ['read', 'write'], read: ['read'] } as const;
+
+export const apiKeySchema = apiKeyNameSchema.extend({
+  expiresInDays: z
+    .string({ error: 'Choose when the key expires.' })
+    .refine((v) => (KEY_LIFETIMES as readonly number[]).includes(Number(v)), 'Choose 30, 90, 180 or 365 days.')
+    .transform(Number),
+  access: z.enum(['read-write', 'read'], { error: 'Choose what the key may do: read only, or read and write.' }),
+});
+
 export type FieldErrors = Partial<Record<string, string>>;
 
 export function fieldErrors(error: z.ZodError): FieldErrors {

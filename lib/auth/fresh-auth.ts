@@ -1,5 +1,5 @@
 import 'server-only';
-import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
+import { APIError, type createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
 import { isFreshSignIn } from '@/lib/auth/policy';
 
 // A stolen session must not be able to leave credentials behind that outlive it ("Sign out
