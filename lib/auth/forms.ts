@@ -1,5 +1,6 @@
 // The sign-in, sign-up and API-key forms' fields, checked by the server action (the forms work
 // without JavaScript, so the server is the one place that validates). Pure: no I/O.
+import '@/lib/zod-jitless';
 import { z } from 'zod';
 import { plainText, type PlainTextMessages } from '@/lib/text/plain-text';
 

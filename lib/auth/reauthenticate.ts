@@ -6,12 +6,11 @@ import { callAuthEndpoint } from '@/lib/auth/endpoint-call';
 import { waitText } from '@/lib/auth/forms';
 import { CURRENT_PASSWORD_FIELD } from '@/lib/auth/reauthenticate-field';
 import { isFreshSignIn } from '@/lib/auth/policy';
-import { db } from '@/lib/db/prisma';
 
 // The fresh-sign-in guard for server actions that add a credential (an API key, a passkey, later a
 // webhook endpoint): signed in within the last 10 minutes, or the password again in the form's
 // `currentPassword` field. The password is checked by signing in once more through better-auth's
-// handler (its rate limits apply); the new session replaces this one, so it is fresh from now on.
+// handler (its rate limits apply); the browser gets the new, fresh session.
 
 export { CURRENT_PASSWORD_FIELD };
 export type FreshCheck = { ok: true } | { ok: false; message: string };
@@ -33,6 +32,7 @@ export async function requireFreshSignIn(customer: Customer, form: FormData): Pr
   const result = await callAuthEndpoint('/sign-in/email', { email: customer.email, password, rememberMe: true });
   if (result.status === 429) return { ok: false, message: `Too many attempts. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.` };
   if (result.status !== 200) return { ok: false, message: 'The password is incorrect.' };
-  await db().session.deleteMany({ where: { token: session.session.token } }); // replaced by the new one
+  // The old session stays (this request still renders with it) but stays stale: whoever else holds
+  // its cookie still cannot add a credential, and it ends with its idle time.
   return { ok: true };
 }
