@@ -2,6 +2,7 @@
 
 import { headers } from 'next/headers';
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
 import { requireFreshSignIn } from '@/lib/auth/reauthenticate';
@@ -15,8 +16,8 @@ export async function confirmPasswordAction(_previous: ConfirmState, form: FormD
   const customer = await requireCustomer('/settings');
   const fresh = await requireFreshSignIn(customer, form);
   if (!fresh.ok) return { error: fresh.message };
-  revalidatePath('/settings');
-  return { error: null };
+  // A new request, with the new session's cookie: this one still carries the old, stale session.
+  redirect('/settings');
 }
 
 /** Removes one of the signed-in customer's passkeys (better-auth refuses anyone else's). */
