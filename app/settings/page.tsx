@@ -4,11 +4,11 @@ import { headers } from 'next/headers';
 import { AddPasskey } from '@/app/settings/add-passkey';
 import { removePasskeyAction } from '@/app/settings/actions';
 import { ConfirmPasswordForm } from '@/app/settings/confirm-password-form';
+import { PasskeyHostNotice } from '@/app/settings/passkey-host-notice';
 import { signOutEverywhereAction } from '@/app/session-actions';
 import { ConfirmSubmit } from '@/app/components/confirm-submit';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
-import { passkeyHostProblem } from '@/lib/auth/passkey-host';
 import { hasFreshSignIn } from '@/lib/auth/reauthenticate';
 import { db } from '@/lib/db/prisma';
 import { LocalTime } from '@/app/components/local-time';
@@ -26,7 +26,6 @@ export default async function SettingsPage() {
   ]);
   const baseURL = String(auth().options.baseURL);
   const idleMinutes = Math.round((auth().options.session?.expiresIn ?? 1800) / 60);
-  const hostProblem = passkeyHostProblem(requestHeaders.get('host'), new URL(baseURL).hostname);
 
   return (
     <>
@@ -61,15 +60,9 @@ export default async function SettingsPage() {
           ) : (
             <p className="muted">No passkeys yet.</p>
           )}
-          {hostProblem ? (
-            <p className="status status-rejected" data-testid="passkey-host-problem">
-              {hostProblem} Open <a href={`${baseURL}/settings`}>{baseURL}/settings</a> to add or use a passkey.
-            </p>
-          ) : fresh ? (
-            <AddPasskey />
-          ) : (
-            <ConfirmPasswordForm />
-          )}
+          <PasskeyHostNotice rpID={new URL(baseURL).hostname} appUrl={baseURL}>
+            {fresh ? <AddPasskey /> : <ConfirmPasswordForm />}
+          </PasskeyHostNotice>
         </section>
         <section className="card" aria-labelledby="api-heading">
           <h2 id="api-heading">API keys</h2>
