@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
 import { allowedHosts } from './lib/http/origins';
+import { securityHeaders } from './lib/http/security-headers';
 
 // A wrong origin setting must not crash the config load with a stack trace: the instance's start-up
 // check (lib/config.ts, instrumentation.ts) then exits 1 with one line naming the variable.
@@ -13,6 +14,17 @@ function configuredHosts(): string[] {
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // Pages get these (and their CSP with a nonce) from proxy.ts; the JSON API's answers get them here.
+  async headers() {
+    const plain = Object.entries(securityHeaders({ https: false })).map(([key, value]) => ({ key, value }));
+    // JSON answers load nothing; the one HTML answer (/api/docs) has only an inline <style>.
+    return [
+      {
+        source: '/api/:path*',
+        headers: [...plain, { key: 'content-security-policy', value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }],
+      },
+    ];
+  },
   experimental: {
     // Next.js' own CSRF check of server actions compares the Origin's host with Host: hosts of the
     // configured origins (APP_ORIGIN, BETTER_AUTH_URL, IDEM_TRUSTED_ORIGINS; read when the server

@@ -7,6 +7,7 @@ import { emailOnlySchema, fieldErrors, incorrectSignIn, signInSchema, signUpSche
 import { safeNextPath } from '@/lib/auth/next-path';
 import { RATE_LIMITS } from '@/lib/auth/rate-limits';
 import { formText } from '@/lib/text/form-text';
+import { db } from '@/lib/db/prisma';
 
 // Sign-in, sign-up and sign-out as server actions, so the forms work without JavaScript. They go
 // through better-auth's HTTP handler (lib/auth/endpoint-call.ts) for its rate limits and origin
@@ -30,13 +31,21 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
   if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values };
 
   const result = await callAuthEndpoint('/sign-in/email', { ...parsed.data, rememberMe: true });
-  if (result.status === 200) redirect(safeNextPath(form.get('next')));
+  if (result.status === 200) redirect(await landingPath(parsed.data.email, form.get('next')));
   // Only after the right password: the answer tells the address's owner, nobody else, that it exists.
   if (result.code === 'EMAIL_NOT_VERIFIED') return { error: UNVERIFIED, fieldErrors: {}, values, unverified: true };
   return { error: signInError(result), fieldErrors: {}, values };
 }
 
 const UNVERIFIED = 'Confirm your email address first: follow the link in the mail we sent when you signed up. No mail? Send a new link below.';
+
+/** Where a sign-in lands: the `next` path it came from; otherwise admins the console, customers their accounts. */
+async function landingPath(email: string, next: FormDataEntryValue | null): Promise<string> {
+  const path = safeNextPath(next);
+  if (path !== '/') return path;
+  const user = await db().user.findUnique({ where: { email: email.toLowerCase() }, select: { role: true } });
+  return (user?.role ?? '').split(',').some((role) => role.trim() === 'admin') ? '/admin' : '/';
+}
 
 function signInError({ status, code, retryAfterSeconds, attemptsLeft }: EndpointResult): string {
   if (status === 429) return `Too many sign-in attempts. Try again in ${waitText(retryAfterSeconds ?? 60)}.`;

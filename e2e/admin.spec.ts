@@ -46,7 +46,12 @@ async function expectAdminApi404(request: APIRequestContext, headers: Record<str
   const response = await request.get('/api/admin/events?after=0&limit=5', { headers });
   expect(response.status(), JSON.stringify(headers)).toBe(404);
   expect(response.headers()['content-type']).toBe('application/problem+json');
-  expect(await response.json()).toEqual({ type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No API endpoint at /api/admin/events.' });
+  expect(await response.json()).toEqual({
+    type: '/problems/not-found',
+    title: 'Not found',
+    status: 404,
+    detail: 'There is no API endpoint at this address. The endpoints are listed in /api/openapi.json.',
+  });
 }
 
 test('every admin page is a 404 to signed-out visitors and to customers, who see no Admin link', async ({ page, browser, account, db }) => {

@@ -204,10 +204,12 @@ test('API key: created once, shown once, works as Bearer on the JSON API, revoke
     await page.reload();
     await expect(page.getByTestId('api-key-row')).not.toContainText('never'); // "last used" is filled in
     await page.getByTestId('api-key-row').getByRole('button', { name: 'Revoke billing server' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke key' }).click();
     await expect(page.getByTestId('api-key-row')).toHaveCount(0);
     const revoked = await client.get('/api/accounts');
     expect(revoked.status()).toBe(401);
-    expect(revoked.headers()['www-authenticate']).toBe('Bearer realm="idem"');
+    expect(revoked.headers()['www-authenticate']).toBe('Bearer realm="idem", error="invalid_token"');
+    expect(await revoked.json()).toMatchObject({ detail: expect.stringMatching(/^The API key is invalid, expired or revoked/) });
   } finally {
     await client.dispose();
   }
@@ -237,6 +239,7 @@ test('passkey: add one while signed in, then sign in with it (Chromium virtual a
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText('Passkey added. You can now sign in with it.');
   await expect(page.getByTestId('passkey-list').getByRole('listitem')).toHaveCount(1);
+  await expect(page.getByTestId('passkey-list')).toContainText('added');
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in\?signed-out=1$/);

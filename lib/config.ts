@@ -187,6 +187,11 @@ export const envSchema = z.object({
     '`20`',
     "transfers one customer may send into one account per hour (form and API), or `off`: a flood of 1¢ transfers cannot fill a victim's history",
   ),
+  IDEM_SESSION_IDLE_MINUTES: documented(
+    int(1, 720),
+    '`30`',
+    'minutes without a request after which a browser session ends; every session also ends 12 hours after sign-in',
+  ),
   CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
 });
 

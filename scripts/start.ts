@@ -17,7 +17,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import nextEnv from '@next/env';
-import { identityEnvForStart, seedAdmin } from '../lib/auth/start-env';
+import { identityEnvForStart, seedAdmin, servingUrl } from '../lib/auth/start-env';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { ConfigError, loadConfig } from '../lib/config';
@@ -98,7 +98,7 @@ async function main() {
   const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
-  log(`serving on ${identity.env.BETTER_AUTH_URL ?? combinedEnv.BETTER_AUTH_URL ?? `http://${hostname}:${port}`}`);
+  log(`serving on ${servingUrl(combinedEnv, { port: Number(port), hostname })} (open this address: passkeys need a domain name, not 127.0.0.1)`);
   for (const line of identity.notice) log(line);
 
   let stopping = false;

@@ -7,7 +7,17 @@ import { useHydrated } from '@/app/components/use-command-form';
  * Copies `text` to the clipboard and says so in a live region. Without JavaScript it cannot work, so
  * it is not shown at all (the text itself stays selectable).
  */
-export function CopyButton({ text, label, done }: { text: string; label: string; done: string }) {
+export function CopyButton({
+  text,
+  label,
+  done,
+  failed = 'Could not copy: select the number and copy it instead.',
+}: {
+  text: string;
+  label: string;
+  done: string;
+  failed?: string;
+}) {
   const hydrated = useHydrated();
   const [copied, setCopied] = useState<boolean | null>(null);
   useEffect(() => {
@@ -33,7 +43,7 @@ export function CopyButton({ text, label, done }: { text: string; label: string;
         </button>
       ) : null}
       <span aria-live="polite" className={copied === false ? 'copy-message' : 'visually-hidden'}>
-        {copied === true ? done : copied === false ? 'Could not copy: select the number and copy it instead.' : ''}
+        {copied === true ? done : copied === false ? failed : ''}
       </span>
     </span>
   );

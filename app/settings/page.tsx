@@ -3,9 +3,15 @@ import Link from 'next/link';
 import { headers } from 'next/headers';
 import { AddPasskey } from '@/app/settings/add-passkey';
 import { ChangePasswordForm } from '@/app/settings/password/change-password-form';
+import { removePasskeyAction } from '@/app/settings/actions';
+import { ConfirmPasswordForm } from '@/app/settings/confirm-password-form';
+import { PasskeyHostNotice } from '@/app/settings/passkey-host-notice';
 import { signOutEverywhereAction } from '@/app/session-actions';
+import { ConfirmSubmit } from '@/app/components/confirm-submit';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
+import { hasFreshSignIn } from '@/lib/auth/reauthenticate';
+import { db } from '@/lib/db/prisma';
 import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
@@ -13,7 +19,14 @@ export const metadata: Metadata = { title: 'Settings · Idem' };
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const customer = await requireCustomer('/settings');
   const requestHeaders = await headers();
-  const [sessions, passkeys] = await Promise.all([auth().api.listSessions({ headers: requestHeaders }), auth().api.listPasskeys({ headers: requestHeaders })]);
+  // Counted here, not with better-auth's listSessions: that one needs a fresh sign-in (10 minutes).
+  const [sessions, passkeys, fresh] = await Promise.all([
+    db().session.count({ where: { userId: customer.id, expiresAt: { gt: new Date() } } }),
+    auth().api.listPasskeys({ headers: requestHeaders }),
+    hasFreshSignIn(),
+  ]);
+  const baseURL = String(auth().options.baseURL);
+  const idleMinutes = Math.round((auth().options.session?.expiresIn ?? 1800) / 60);
 
   return (
     <>
@@ -32,12 +45,25 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   {p.name ?? 'Passkey'}{' '}
                   <span className="muted">
                     · added <LocalTime iso={new Date(p.createdAt).toISOString()} />
-                  </span>
+                  </span>{' '}
+                  <ConfirmSubmit
+                    action={removePasskeyAction}
+                    fields={{ passkeyId: p.id }}
+                    title={`Remove the passkey “${p.name ?? 'Passkey'}”?`}
+                    description="It will no longer sign you in. Your password and other passkeys keep working."
+                    confirm="Remove passkey"
+                  >
+                    Remove<span className="visually-hidden"> passkey {p.name ?? ''}</span>
+                  </ConfirmSubmit>
                 </li>
               ))}
             </ul>
-          ) : null}
-          <AddPasskey />
+          ) : (
+            <p className="muted">No passkeys yet.</p>
+          )}
+          <PasskeyHostNotice rpID={new URL(baseURL).hostname} appUrl={baseURL}>
+            {fresh ? <AddPasskey /> : <ConfirmPasswordForm />}
+          </PasskeyHostNotice>
         </section>
         <section className="card" aria-labelledby="password-heading">
           <h2 id="password-heading">Password</h2>
@@ -57,14 +83,17 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         <section className="card" aria-labelledby="sessions-heading">
           <h2 id="sessions-heading">Sessions</h2>
           <p data-testid="session-count">
-            Signed in on {sessions.length} {sessions.length === 1 ? 'browser' : 'browsers'}.
+            Signed in on {sessions} {sessions === 1 ? 'browser' : 'browsers'}.
           </p>
           <form action={signOutEverywhereAction}>
             <button type="submit" className="danger">
               Sign out everywhere
             </button>
           </form>
-          <p className="hint">Ends every session, on every device, this one included. API keys keep working until you revoke them.</p>
+          <p className="hint">
+            Ends every session, on every device, this one included. API keys keep working until you revoke them or they expire. A session also ends after
+            {idleMinutes} minutes without use, and 12 hours after signing in.
+          </p>
         </section>
       </div>
     </>

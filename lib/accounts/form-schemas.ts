@@ -1,5 +1,6 @@
 // One validation schema per form, used by the browser (react-hook-form) and again by the server
 // action, which never trusts what the browser checked.
+import '@/lib/zod-jitless';
 import { z } from 'zod';
 import { OWNER_MAX_LENGTH } from '@/lib/accounts/domain/account';
 import { parseAccountId } from '@/lib/accounts/domain/account-id';

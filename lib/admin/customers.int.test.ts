@@ -9,6 +9,7 @@ import { customerRequest } from '@/lib/http/api-handler';
 import { testAccountNumber } from '@/test/customers';
 import { post, signUp, TEST_ORIGIN, testAuthEnv, uniqueEmail } from '@/test/auth';
 import { freshDatabase } from '@/test/db';
+import { listAdminActions } from './audit-log';
 import { ACCOUNTS_PER_CUSTOMER, disableCustomer, enableCustomer, searchCustomers } from './customers';
 
 // Customers in the ops console against real PostgreSQL and the app's own better-auth instance:
@@ -102,16 +103,30 @@ describe('disabling a customer', () => {
     expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(403);
     expect((await searchCustomers(customer.email)).customers[0]).toMatchObject({ disabled: true, sessions: 0, apiKeys: { active: 0, revoked: 1 } });
 
-    expect(await enableCustomer(customer.id, adminHeaders())).toMatchObject({ ok: true });
+    expect(await enableCustomer(customer.id, admin, adminHeaders())).toMatchObject({ ok: true });
     expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(200);
     // The revoked key stays revoked (its owner is no longer disabled, so it is just an unknown key).
-    expect(await identifyRequest(request({ authorization: `Bearer ${key}` }))).toEqual({ status: 'anonymous' });
+    expect(await identifyRequest(request({ authorization: `Bearer ${key}` }))).toEqual({ status: 'anonymous', badKey: true });
+  });
+
+  it('records the acting admin on every disable and enable, in an append-only audit log', async () => {
+    const customer = await signUp(auth(), { name: 'Audited' });
+    await disableCustomer(customer.id, admin, adminHeaders());
+    await enableCustomer(customer.id, admin, adminHeaders());
+    const entries = await db().adminAuditEntry.findMany({ where: { target: customer.id }, orderBy: { id: 'asc' } });
+    expect(entries.map((e) => [e.action, e.adminId, e.adminEmail])).toEqual([
+      ['customer.disable', admin.id, admin.email],
+      ['customer.enable', admin.id, admin.email],
+    ]);
+    expect((await listAdminActions()).entries.slice(0, 2).map((e) => e.action)).toEqual(['customer.enable', 'customer.disable']);
+    await expect(db().adminAuditEntry.deleteMany({ where: { target: customer.id } })).rejects.toThrow(/append-only/);
+    await expect(db().adminAuditEntry.updateMany({ where: { target: customer.id }, data: { adminEmail: 'someone@else' } })).rejects.toThrow(/append-only/);
   });
 
   it('an admin cannot disable themselves; an unknown id changes nothing', async () => {
     expect(await disableCustomer(admin.id, admin, adminHeaders())).toEqual({ ok: false, message: 'You cannot disable yourself: ask another administrator.' });
     expect((await db().user.findUniqueOrThrow({ where: { id: admin.id } })).banned).not.toBe(true);
     expect(await disableCustomer('no-such-user', admin, adminHeaders())).toMatchObject({ ok: false });
-    expect(await enableCustomer('no-such-user', adminHeaders())).toMatchObject({ ok: false });
+    expect(await enableCustomer('no-such-user', admin, adminHeaders())).toMatchObject({ ok: false });
   });
 });

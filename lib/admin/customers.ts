@@ -2,6 +2,7 @@ import 'server-only';
 import { textProblem, textProblemMessage } from '@/lib/text/plain-text';
 import { auth } from '@/lib/auth/auth';
 import type { Customer } from '@/lib/auth/customer';
+import { recordAdminAction } from '@/lib/admin/audit-log';
 import { db } from '@/lib/db/prisma';
 import { COUNT_CAP } from './log-queries';
 
@@ -105,13 +106,15 @@ export async function disableCustomer(userId: string, admin: Customer, adminHead
   await auth().api.banUser({ body: { userId, banReason: DISABLED_REASON }, headers: adminHeaders });
   const keys = await db().apiKey.updateMany({ where: { referenceId: userId, OR: [{ enabled: true }, { enabled: null }] }, data: { enabled: false } });
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  await recordAdminAction(admin, 'customer.disable', userId, `${user.name}: ${plural(sessions, 'session')} and ${plural(keys.count, 'API key')} revoked`);
   return { ok: true, message: `Disabled ${user.name}: ${plural(sessions, 'session')} and ${plural(keys.count, 'API key')} revoked. Nothing was deleted.` };
 }
 
 /** Lifts the ban: the customer can sign in again (and create new API keys). */
-export async function enableCustomer(userId: string, adminHeaders: Headers): Promise<ToggleOutcome> {
+export async function enableCustomer(userId: string, admin: Customer, adminHeaders: Headers): Promise<ToggleOutcome> {
   const user = await db().user.findUnique({ where: { id: userId }, select: { name: true } });
   if (!user) return { ok: false, message: 'There is no such customer (it may have been removed by other tooling).' };
   await auth().api.unbanUser({ body: { userId }, headers: adminHeaders });
+  await recordAdminAction(admin, 'customer.enable', userId, user.name);
   return { ok: true, message: `Enabled ${user.name}: they can sign in again. API keys revoked while disabled stay revoked; they can create new ones.` };
 }

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { currentCustomer, identifyRequest, type Customer } from '@/lib/auth/customer';
 import { keyBudgetRefusal } from '@/lib/http/api-limits';
-import { problem, problemResponse } from '@/lib/http/problem';
+import { noEndpoint } from '@/lib/http/problem';
 
 // Admins are users with role `admin` (better-auth's admin plugin; `npm run admin:create`). To
 // everyone else, signed in or not, the admin area does not exist: pages and server actions answer
@@ -28,5 +28,5 @@ export async function requireAdminRequest(request: Request): Promise<{ ok: true;
     const overKey = await keyBudgetRefusal(identity);
     return overKey ? { ok: false, response: overKey } : { ok: true, admin: identity.customer };
   }
-  return { ok: false, response: problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`)) };
+  return { ok: false, response: noEndpoint() };
 }

@@ -4,11 +4,23 @@ import { passkey } from '@better-auth/passkey';
 import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { nextCookies } from 'better-auth/next-js';
+import { createAuthMiddleware } from 'better-auth/api';
 import { admin } from 'better-auth/plugins/admin';
+import { adminRoles } from '@/lib/auth/admin-roles';
 import { authConfig, type AuthConfig } from '@/lib/auth/config';
+import { freshCredentialRule } from '@/lib/auth/fresh-auth';
 import { KEY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
 import { MAIL_RATE_LIMITS, mailOptions, notifyAfter } from '@/lib/auth/mail-hooks';
 import { nameRule } from '@/lib/auth/name-rule';
+import {
+  API_KEY_DEFAULT_DAYS,
+  API_KEY_MAX_DAYS,
+  API_KEY_MIN_DAYS,
+  FRESH_AUTH_SECONDS,
+  FULL_ACCESS,
+  SESSION_REFRESH_SECONDS,
+  sessionExpiry,
+} from '@/lib/auth/policy';
 import { customRules, RATE_LIMITS, signInLimits } from '@/lib/auth/rate-limits';
 import { db, type Db } from '@/lib/db/prisma';
 import { singleton } from '@/lib/singleton';
@@ -29,7 +41,14 @@ export function createAuth(prisma: Db, config: AuthConfig) {
     trustedOrigins: config.trustedOrigins,
     telemetry: { enabled: false },
     // Names in request bodies pass the plain-text rule (no control/format characters, NFC).
-    hooks: { before: nameRule, after: notifyAfter },
+    // A fresh sign-in before a credential is added (lib/auth/fresh-auth.ts), checked on the HTTP endpoints too.
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        await freshCredentialRule(ctx);
+        return nameRule(ctx);
+      }),
+      after: notifyAfter,
+    },
     logger: { log: logAuthMessage },
     database: prismaAdapter(prisma, { provider: 'postgresql' }),
     // The ledger has accounts; better-auth's "account" (a user's credential) gets a name of its own.
@@ -38,10 +57,27 @@ export function createAuth(prisma: Db, config: AuthConfig) {
     emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN, maxPasswordLength: PASSWORD_MAX, ...mail.emailAndPassword },
     emailVerification: mail.emailVerification,
     session: {
-      expiresIn: 7 * 24 * 60 * 60,
-      updateAge: 24 * 60 * 60,
+      // An idle timeout: each request (at most once a minute) moves the expiry to idle-limit from now;
+      // databaseHooks below never let it pass the absolute limit after sign-in.
+      expiresIn: config.sessionIdleSeconds,
+      updateAge: SESSION_REFRESH_SECONDS,
+      // Passkey registration (better-auth's own check) and API keys (freshCredentialRule) need this.
+      freshAge: FRESH_AUTH_SECONDS,
       // Every request reads the session row: sign-out and "sign out everywhere" hold at once.
       cookieCache: { enabled: false },
+    },
+    databaseHooks: {
+      session: {
+        create: { before: async (session) => ({ data: { ...session, expiresAt: sessionExpiry(new Date(), new Date(), config.sessionIdleSeconds) } }) },
+        update: {
+          // A refresh knows the session it extends (better-auth sets it on the context first).
+          before: async (update, ctx) => {
+            const createdAt = ctx?.context.session?.session.createdAt;
+            if (!update.expiresAt || !createdAt) return;
+            return { data: { ...update, expiresAt: sessionExpiry(new Date(createdAt), new Date(), config.sessionIdleSeconds) } };
+          },
+        },
+      },
     },
     rateLimit: {
       // On in every environment (the library's default is production only) and in PostgreSQL (the
@@ -61,7 +97,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
       ipAddress: { ipAddressHeaders: config.clientIpHeaders },
     },
     plugins: [
-      admin({ defaultRole: 'customer', adminRoles: ['admin'] }),
+      // Admins get only what the console uses (lib/auth/admin-roles.ts): no impersonation, no passwords.
+      admin({ defaultRole: 'customer', adminRoles: ['admin'], ...adminRoles }),
       apiKey({
         schema: { apikey: { modelName: 'apiKey' } },
         defaultPrefix: 'idem_',
@@ -77,6 +114,10 @@ export function createAuth(prisma: Db, config: AuthConfig) {
         // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it on every
         // request. No session is ever made from a key.
         enableSessionForAPIKeys: false,
+        // Keys expire: 90 days unless the customer chooses (1–365 days); an expired key is refused.
+        keyExpiration: { defaultExpiresIn: API_KEY_DEFAULT_DAYS * 24 * 60 * 60, minExpiresIn: API_KEY_MIN_DAYS, maxExpiresIn: API_KEY_MAX_DAYS },
+        // Scopes (lib/auth/policy.ts): read and write unless the customer narrows them.
+        permissions: { defaultPermissions: FULL_ACCESS },
       }),
       passkey({ rpID: config.rpID, rpName: config.rpName, origin: config.trustedOrigins }),
       signInLimits(prisma),

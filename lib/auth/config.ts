@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_SESSION_IDLE_MINUTES } from '@/lib/auth/policy';
 import { allowedOrigins, appOrigin, parseOrigin } from '@/lib/http/origins';
 import { loadConfig, type Config } from '@/lib/config';
 
@@ -20,7 +21,8 @@ export type AuthConfig = {
    * (lib/http/client-address.ts rewrites it before Next.js sees the request).
    */
   clientIpHeaders: string[];
-  /** Requests per API key per window, stored on each key when it is created. */
+  /** A session ends after this many seconds without a request (IDEM_SESSION_IDLE_MINUTES). */
+  sessionIdleSeconds: number;
 };
 
 const MIN_SECRET_LENGTH = 32;
@@ -50,5 +52,6 @@ export function authConfig(env: Partial<Config> = loadConfig()): AuthConfig {
     rpID: new URL(base).hostname,
     rpName: 'Idem',
     clientIpHeaders: ['x-forwarded-for'],
+    sessionIdleSeconds: (env.IDEM_SESSION_IDLE_MINUTES ?? DEFAULT_SESSION_IDLE_MINUTES) * 60,
   };
 }

@@ -136,9 +136,9 @@ describe('authenticateRequest', () => {
       verify.mockRestore();
     }
     // An unknown key is still unknown, a revoked one still refused.
-    expect(await identifyRequest(request({ authorization: `Bearer ${key}x` }))).toEqual({ status: 'anonymous' });
+    expect(await identifyRequest(request({ authorization: `Bearer ${key}x` }))).toEqual({ status: 'anonymous', badKey: true });
     await db().apiKey.updateMany({ where: { referenceId: customer.id }, data: { enabled: false } });
-    expect(await identifyRequest(request(bearer))).toEqual({ status: 'anonymous' });
+    expect(await identifyRequest(request(bearer))).toEqual({ status: 'anonymous', badKey: true });
   });
 
   it('a session cookie whose session query fails (the database cannot answer) gets 503 with Retry-After, not 500 or 401', async () => {

@@ -4,6 +4,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { signInPath } from '@/lib/auth/next-path';
+import { keyScopes, withinAbsoluteLimit, type ApiKeyScope } from '@/lib/auth/policy';
 import { db } from '@/lib/db/prisma';
 import { isConnectionError } from '@/lib/db/connection-errors';
 
@@ -18,8 +19,8 @@ type UserRow = { id: string; name: string; email: string; role?: string | null; 
 /** A session cookie, an API key, nobody, or a disabled customer's credentials. (Request budgets: lib/http/api-limits.ts.) */
 export type RequestIdentity =
   | { status: 'customer'; customer: Customer; via: 'session' }
-  | { status: 'customer'; customer: Customer; via: 'api-key'; keyId: string }
-  | { status: 'anonymous' }
+  | { status: 'customer'; customer: Customer; via: 'api-key'; keyId: string; scopes: ApiKeyScope[] }
+  | { status: 'anonymous'; badKey?: true }
   | { status: 'disabled' };
 
 /** Disabled by an admin (better-auth's ban), and the ban has not run out. */
@@ -34,6 +35,9 @@ function toCustomer(user: UserRow, now = Date.now()): Customer | null {
 async function sessionUser(requestHeaders: Headers): Promise<UserRow | null> {
   try {
     const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
+    // The refresh never moves the expiry past the absolute limit (lib/auth/auth.ts); this also refuses
+    // the one request that would otherwise still be served while doing that last refresh.
+    if (session && !withinAbsoluteLimit(new Date(session.session.createdAt))) return null;
     return session?.user ?? null;
   } catch (error) {
     // better-auth wraps a failed session query in its own INTERNAL_SERVER_ERROR (FAILED_TO_GET_SESSION)
@@ -77,7 +81,7 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
   const authorization = request.headers.get('authorization');
   if (authorization !== null) {
     const key = BEARER.exec(authorization)?.[1];
-    if (!key) return { status: 'anonymous' };
+    if (!key) return { status: 'anonymous', badKey: true };
     let verified = await auth().api.verifyApiKey({ body: { key } });
     // better-auth answers a key it could not read (its query failed: a dropped connection, a database
     // restarting) exactly like an unknown key. A valid key must never get a 401 for that — clients
@@ -90,12 +94,13 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
     if (!verified.valid || !verified.key) {
       const error = verified.error as { code?: string } | null;
       if (error?.code === 'KEY_DISABLED' && (await keyOfDisabledCustomer(key))) return { status: 'disabled' };
-      return { status: 'anonymous' };
+      return { status: 'anonymous', badKey: true };
     }
     const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
     if (user && isDisabled(user)) return { status: 'disabled' };
     const customer = user ? toCustomer(user) : null;
-    return customer ? { status: 'customer', customer, via: 'api-key', keyId: verified.key.id } : { status: 'anonymous' };
+    if (!customer) return { status: 'anonymous', badKey: true };
+    return { status: 'customer', customer, via: 'api-key', keyId: verified.key.id, scopes: keyScopes(verified.key.permissions) };
   }
   // A disabled customer's sessions are deleted with the ban; one left in place by other tooling is refused by name.
   const user = await sessionUser(request.headers);

@@ -1,5 +1,6 @@
 // The sign-in, sign-up and API-key forms' fields, checked by the server action (the forms work
 // without JavaScript, so the server is the one place that validates). Pure: no I/O.
+import '@/lib/zod-jitless';
 import { z } from 'zod';
 import { plainText, type PlainTextMessages } from '@/lib/text/plain-text';
 
@@ -92,6 +93,18 @@ export const changePasswordSchema = z.object({
 
 export const apiKeyNameSchema = z.object({
   name: plainText(KEY_NAME_MAX, KEY_NAME_MESSAGES),
+});
+
+/** The lifetimes the form offers, in days (better-auth allows 1–365; lib/auth/policy.ts). */
+export const KEY_LIFETIMES = [30, 90, 180, 365] as const;
+export const KEY_ACCESS = { 'read-write': ['read', 'write'], read: ['read'] } as const;
+
+export const apiKeySchema = apiKeyNameSchema.extend({
+  expiresInDays: z
+    .string({ error: 'Choose when the key expires.' })
+    .refine((v) => (KEY_LIFETIMES as readonly number[]).includes(Number(v)), 'Choose 30, 90, 180 or 365 days.')
+    .transform(Number),
+  access: z.enum(['read-write', 'read'], { error: 'Choose what the key may do: read only, or read and write.' }),
 });
 
 export type FieldErrors = Partial<Record<string, string>>;

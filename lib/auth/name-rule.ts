@@ -1,5 +1,6 @@
 import 'server-only';
-import { APIError, createAuthMiddleware } from 'better-auth/api';
+import { APIError } from 'better-auth/api';
+import type { HookContext } from '@/lib/auth/fresh-auth';
 import { KEY_NAME_MAX, KEY_NAME_MESSAGES, NAME_MAX, NAME_MESSAGES } from '@/lib/auth/forms';
 import { normalizePlainText, textProblemMessage, type PlainTextMessages } from '@/lib/text/plain-text';
 
@@ -16,7 +17,7 @@ const RULES: Record<string, { max: number; messages: PlainTextMessages }> = {
   '/api-key/update': { max: KEY_NAME_MAX, messages: KEY_NAME_MESSAGES },
 };
 
-export const nameRule = createAuthMiddleware(async (ctx) => {
+export async function nameRule(ctx: HookContext) {
   const rule = RULES[ctx.path];
   const body = ctx.body as Record<string, unknown> | undefined;
   if (!rule || !body || body.name === undefined) return;
@@ -29,4 +30,4 @@ export const nameRule = createAuthMiddleware(async (ctx) => {
     throw APIError.from('BAD_REQUEST', { code: 'INVALID_NAME', message });
   }
   return { context: { body: { ...body, name: checked.value } } };
-});
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identityEnvForStart } from './start-env';
+import { identityEnvForStart, servingUrl } from './start-env';
 
 // The one-time admin password is shown only on an interactive terminal, on the
 // embedded database; never in a log (output piped to a file or a collector) and never in production.
@@ -32,5 +32,14 @@ describe('the one-time admin password', () => {
     const identity = identityEnvForStart({ ADMIN_PASSWORD: 'chosen password 123' }, { ...local, embeddedDatabase: true, interactive: true });
     expect(identity.admin?.password).toBe('chosen password 123');
     expect(identity.notice.join('\n')).not.toContain('chosen password 123');
+  });
+});
+
+describe('the address npm start prints', () => {
+  it('is http://localhost:<port> on a local bind (passkeys fail at 127.0.0.1), or BETTER_AUTH_URL when set', () => {
+    expect(servingUrl({}, local)).toBe('http://localhost:3000');
+    expect(servingUrl({}, { port: 3100, hostname: '0.0.0.0' })).toBe('http://localhost:3100');
+    expect(servingUrl({ BETTER_AUTH_URL: 'https://bank.example/' }, local)).toBe('https://bank.example');
+    expect(identityEnvForStart({}, { ...local, embeddedDatabase: true, interactive: false }).env.BETTER_AUTH_URL).toBe('http://localhost:3000');
   });
 });

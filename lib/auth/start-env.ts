@@ -40,7 +40,7 @@ export function identityEnvForStart(
   }
   if (!env.BETTER_AUTH_URL) {
     const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::1'].includes(options.hostname);
-    added.BETTER_AUTH_URL = local ? `http://localhost:${options.port}` : `http://${options.hostname}:${options.port}`;
+    added.BETTER_AUTH_URL = servingUrl(env, options);
     if (local) added.IDEM_TRUSTED_ORIGINS = [env.IDEM_TRUSTED_ORIGINS, `http://127.0.0.1:${options.port}`].filter(Boolean).join(',');
   }
   const admin = options.embeddedDatabase || env.ADMIN_PASSWORD ? embeddedAdmin(env, options.interactive) : null;
@@ -81,4 +81,14 @@ export function seedAdmin(admin: { email: string; password: string }, env: Recor
     env: { ...process.env, ...env, ADMIN_PASSWORD: admin.password },
   });
   if (result.status !== 0) throw new Error(`creating the admin ${admin.email} failed`);
+}
+
+/**
+ * The address `npm start` tells people to open: BETTER_AUTH_URL (http://localhost:<port> for a local
+ * bind), never the bind address 127.0.0.1, where passkeys cannot work (WebAuthn needs a domain).
+ */
+export function servingUrl(env: Record<string, string | undefined>, options: { port: number; hostname: string }): string {
+  if (env.BETTER_AUTH_URL) return env.BETTER_AUTH_URL.replace(/\/$/, '');
+  const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::1'].includes(options.hostname);
+  return local ? `http://localhost:${options.port}` : `http://${options.hostname}:${options.port}`;
 }

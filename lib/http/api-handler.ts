@@ -44,6 +44,10 @@ export async function customerRequest(request: Request, run: (customer: Customer
       const detail = 'This customer has been disabled by an administrator: its sessions and API keys no longer work. Contact support to have it enabled again.';
       return problemResponse(problem('customer-disabled', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
     }
+    if (identity.status === 'anonymous' && identity.badKey) {
+      const detail = 'The API key is invalid, expired or revoked. Create a new one at /settings/api-keys and send it as Authorization: Bearer <key>.';
+      return problemResponse(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
+    }
     if (identity.status === 'anonymous') {
       return problemResponse(problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'), {
         'www-authenticate': 'Bearer realm="idem"',
@@ -61,7 +65,7 @@ export async function customerRequest(request: Request, run: (customer: Customer
 }
 
 /** Who made each request customerRequest let through: commandRequest's checks depend on it. */
-const callers = new WeakMap<Request, { customer: Customer; via: 'session' | 'api-key' }>();
+const callers = new WeakMap<Request, { customer: Customer; via: 'session' } | { customer: Customer; via: 'api-key'; scopes: readonly string[] }>();
 
 /** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
 export async function commandRequest<S extends z.ZodType>(
@@ -73,6 +77,12 @@ export async function commandRequest<S extends z.ZodType>(
   if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
     const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
     return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
+  }
+  // Every command changes state (opens an account or moves money): a key needs the write scope.
+  const caller = callers.get(request);
+  if (caller?.via === 'api-key' && !caller.scopes.includes('write')) {
+    const detail = 'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).';
+    return { ok: false, response: problemResponse(problem('forbidden', detail)) };
   }
   // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.
   const origin = checkSameOrigin(request, callers.get(request)?.via ?? 'session');
@@ -86,7 +96,6 @@ export async function commandRequest<S extends z.ZodType>(
   if (!json.ok) return { ok: false, response: problemResponse(json.problem, close) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
-  const caller = callers.get(request);
   if (caller) {
     const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
     if (capped) {

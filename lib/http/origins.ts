@@ -70,7 +70,8 @@ export function crossSiteReason(
   const { origin } = request;
   if (origin === null) return request.ambientCredentials ? 'A request signed in with a session cookie must carry an Origin header (browsers send it).' : null;
   if (origin === 'null') return 'Requests with an opaque origin (Origin: null) are not allowed.';
-  if (!isAllowedOrigin(origin, allowed)) return `Requests from ${origin.slice(0, 100)} are not allowed; only this site's own origin may change anything.`;
+  // The origin is not repeated back: an answer never echoes what the request sent.
+  if (!isAllowedOrigin(origin, allowed)) return "Requests from another origin are not allowed; only this site's own origin may change anything.";
   return null;
 }
 

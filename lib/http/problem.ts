@@ -49,3 +49,7 @@ export function problemResponse(p: Problem, headers: Record<string, string> = {}
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
+
+/** An unknown API path, and the admin API to anyone but an admin: one answer, which repeats nothing of the request. */
+export const noEndpoint = () =>
+  problemResponse(problem('not-found', 'There is no API endpoint at this address. The endpoints are listed in /api/openapi.json.'));

@@ -16,6 +16,7 @@ const ADMIN_SECTIONS = [
   { href: '/admin/streams', label: 'Streams' },
   { href: '/admin/projections', label: 'Projections' },
   { href: '/admin/customers', label: 'Customers' },
+  { href: '/admin/audit', label: 'Audit log' },
 ] as const;
 
 /** `page` on the section's own page, `true` on pages inside it (an event, a stream, a command). */

@@ -16,7 +16,7 @@ export async function toggleCustomerAction(_previous: ToggleState, form: FormDat
   const requestHeaders = await headers();
   let outcome: ToggleOutcome;
   if (operation === 'disable') outcome = await disableCustomer(userId, admin, requestHeaders);
-  else if (operation === 'enable') outcome = await enableCustomer(userId, requestHeaders);
+  else if (operation === 'enable') outcome = await enableCustomer(userId, admin, requestHeaders);
   else outcome = { ok: false, message: 'Choose Disable or Enable.' };
   revalidatePath('/admin/customers');
   return { ...outcome, userId };

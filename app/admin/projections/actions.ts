@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { recordAdminAction } from '@/lib/admin/audit-log';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { withPgClient } from '@/lib/db/pg-client';
 import { PROJECTIONS, rebuildProjection, verifyProjection, type ProjectionName, type Verification } from '@/lib/projections/rebuild';
@@ -14,7 +15,7 @@ export type ProjectionActionState =
 const known = (name: unknown): name is ProjectionName => PROJECTIONS.includes(name as ProjectionName);
 
 export async function projectionAction(_previous: ProjectionActionState, form: FormData): Promise<ProjectionActionState> {
-  await requireAdmin();
+  const admin = await requireAdmin();
   const name = form.get('projection');
   const operation = form.get('operation');
   if (!known(name)) return { status: 'error', message: `Unknown projection "${String(name).slice(0, 50)}".` };
@@ -22,6 +23,7 @@ export async function projectionAction(_previous: ProjectionActionState, form: F
     if (operation === 'verify') return { status: 'verified', verification: await withPgClient((c) => verifyProjection(c, name)), at: new Date().toISOString() };
     if (operation === 'rebuild') {
       const { rows } = await withPgClient((c) => rebuildProjection(c, name));
+      await recordAdminAction(admin, 'projection.rebuild', name, `${rows} rows rebuilt`);
       const verification = await withPgClient((c) => verifyProjection(c, name));
       revalidatePath('/admin/projections');
       return { status: 'rebuilt', rows, verification, at: new Date().toISOString() };

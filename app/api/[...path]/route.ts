@@ -1,6 +1,7 @@
-import { problem, problemResponse } from '@/lib/http/problem';
+import { noEndpoint } from '@/lib/http/problem';
 
 // Unknown API paths answer with a problem document, not the HTML 404 page.
-const notFound = (request: Request) => problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`));
+// The path is not repeated back: an answer never echoes what the request sent.
+const notFound = () => noEndpoint();
 
 export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };

@@ -1,4 +1,4 @@
-import { problem, problemResponse } from '@/lib/http/problem';
+import { noEndpoint, problem, problemResponse } from '@/lib/http/problem';
 import { metricsAccess } from '@/lib/observability/metrics-access';
 import { renderMetrics } from '@/lib/observability/metrics';
 
@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request) {
   const access = metricsAccess(request);
-  if (access === 'disabled') return problemResponse(problem('not-found', 'No API endpoint at /api/metrics.'));
+  if (access === 'disabled') return noEndpoint();
   if (access === 'unauthorized') {
     return problemResponse(problem('unauthorized', 'Send Authorization: Bearer <METRICS_TOKEN>.'), { 'www-authenticate': 'Bearer realm="metrics"' });
   }

@@ -5,19 +5,24 @@ import { revokeApiKeyAction } from '@/app/settings/api-keys/actions';
 import { CreateKeyForm } from '@/app/settings/api-keys/create-key-form';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
+import { keyScopes } from '@/lib/auth/policy';
+import { hasFreshSignIn } from '@/lib/auth/reauthenticate';
+import { ConfirmSubmit } from '@/app/components/confirm-submit';
 import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'API keys · Idem' };
 
 const KEYS_SHOWN = 100;
+/** An expired key is refused at once; better-auth deletes it a little later. */
+const hasPassed = (date: Date) => date.getTime() <= Date.now();
 
 export default async function ApiKeysPage() {
   await requireCustomer('/settings/api-keys');
   // Newest first, at most KEYS_SHOWN: a customer may create any number of keys.
-  const { apiKeys, total } = await auth().api.listApiKeys({
-    headers: await headers(),
-    query: { sortBy: 'createdAt', sortDirection: 'desc', limit: KEYS_SHOWN },
-  });
+  const [{ apiKeys, total }, fresh] = await Promise.all([
+    auth().api.listApiKeys({ headers: await headers(), query: { sortBy: 'createdAt', sortDirection: 'desc', limit: KEYS_SHOWN } }),
+    hasFreshSignIn(),
+  ]);
 
   return (
     <>
@@ -26,9 +31,10 @@ export default async function ApiKeysPage() {
       </p>
       <h1>API keys</h1>
       <p className="muted">
-        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored hashed; revoking one takes effect at once.
+        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored hashed; revoking one takes effect at once. A
+        key expires after the time you choose (at most a year); a read-only key cannot move money.
       </p>
-      <CreateKeyForm />
+      <CreateKeyForm needsPassword={!fresh} keyIds={apiKeys.map((k) => k.id)} />
       <h2 id="keys-heading">Your keys</h2>
       {apiKeys.length === 0 ? (
         <p className="muted">No API keys yet.</p>
@@ -40,7 +46,9 @@ export default async function ApiKeysPage() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Key</th>
+                <th scope="col">Access</th>
                 <th scope="col">Created</th>
+                <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -54,17 +62,31 @@ export default async function ApiKeysPage() {
                   <td>
                     <code>{key.start}…</code>
                   </td>
+                  <td>{keyScopes(key.permissions).includes('write') ? 'read and write' : 'read only'}</td>
                   <td>
                     <LocalTime iso={new Date(key.createdAt).toISOString()} />
                   </td>
+                  <td data-testid="api-key-expires">
+                    {key.expiresAt ? (
+                      <>
+                        {hasPassed(new Date(key.expiresAt)) ? 'expired ' : null}
+                        <LocalTime iso={new Date(key.expiresAt).toISOString()} />
+                      </>
+                    ) : (
+                      'never'
+                    )}
+                  </td>
                   <td>{key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}</td>
                   <td>
-                    <form action={revokeApiKeyAction}>
-                      <input type="hidden" name="keyId" value={key.id} />
-                      <button type="submit" className="danger">
-                        Revoke<span className="visually-hidden"> {key.name}</span>
-                      </button>
-                    </form>
+                    <ConfirmSubmit
+                      action={revokeApiKeyAction}
+                      fields={{ keyId: key.id }}
+                      title={`Revoke “${key.name}”?`}
+                      description="Programs using this key are refused from the next request, on every instance. This cannot be undone: you would create a new key."
+                      confirm="Revoke key"
+                    >
+                      Revoke<span className="visually-hidden"> {key.name}</span>
+                    </ConfirmSubmit>
                   </td>
                 </tr>
               ))}
