@@ -18,7 +18,7 @@ import {
   type TransferReview,
 } from '@/lib/accounts/form-schemas';
 import { newAccountId, nextAccountNumberBody, scopedCommandId } from '@/lib/accounts/ids';
-import { findRecipient } from '@/lib/accounts/queries';
+import { findRecipient, getOwnedAccount } from '@/lib/accounts/queries';
 import { versionWrittenBy } from '@/lib/accounts/transaction-page';
 import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { currentCustomer } from '@/lib/auth/customer';
@@ -133,7 +133,7 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   if (intent === 'change') return state(null);
 
   const fromAccountId = text(form, 'fromAccountId');
-  const review = await reviewTransfer({ ...values, fromAccountId });
+  const review = await reviewTransfer({ ...values, fromAccountId }, customer.id);
   if (review.status === 'invalid') return state(review);
   if (intent !== 'confirm') return state(null, review);
 
@@ -158,10 +158,16 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   return state(result, null, outcome.status === 'accepted' ? await versionWrittenBy(from, scoped) : null);
 }
 
-/** Validates, finds the recipient by number and shows only their masked name. Writes nothing. */
-async function reviewTransfer(input: { fromAccountId: string; toAccountNumber: string; amount: string }): Promise<TransferReview> {
+/**
+ * Validates, finds the recipient by number and shows only their masked name, and whether the
+ * sender's balance covers the amount right now (information only: Confirm decides). Writes nothing.
+ */
+async function reviewTransfer(input: { fromAccountId: string; toAccountNumber: string; amount: string }, customerId: string): Promise<TransferReview> {
   const parsed = transferSchema.omit({ commandId: true }).safeParse(input);
   if (!parsed.success) return { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID };
+  // Another customer's account (a crafted post) learns nothing: the same answer as an unknown number.
+  const from = await getOwnedAccount(parsed.data.fromAccountId, customerId);
+  if (!from) return { status: 'invalid', fieldErrors: { toAccountNumber: 'No account has this number' }, message: INVALID };
   const recipient = await findRecipient(parsed.data.toAccountNumber);
   if (!recipient) return { status: 'invalid', fieldErrors: { toAccountNumber: 'No account has this number' }, message: INVALID };
   if (recipient.accountId === parsed.data.fromAccountId) {
@@ -172,5 +178,6 @@ async function reviewTransfer(input: { fromAccountId: string; toAccountNumber: s
     maskedName: recipient.maskedName,
     accountNumber: formatAccountNumber(recipient.accountNumber),
     amount: formatUsd(parsed.data.amount),
+    ...(from.balanceCents < parsed.data.amount ? { shortOf: { balance: formatUsd(from.balanceCents) } } : {}),
   };
 }

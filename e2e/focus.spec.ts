@@ -1,7 +1,7 @@
 import type { Locator, Page, Route } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
 import { test as adminTest } from './admin-fixtures';
-import { clientAddress, expect, hydrated, openAccount, signUp, test } from './fixtures';
+import { actionForm, clientAddress, expect, hydrated, openAccount, signUp, test } from './fixtures';
 import { expectFocused, tabTo } from './page-checks';
 
 // "Keep focus where the user is": on every form, submitted from the keyboard, the
@@ -91,7 +91,7 @@ test('transfer: pending on "Review transfer" and "Confirm transfer" keeps the fo
 }) => {
   const receiver = await openAccount(page, 'Focus receiver', '');
   await page.goto(account.url);
-  const form = page.getByRole('form', { name: 'Transfer' });
+  const form = await actionForm(page, 'Transfer');
   await hydrated(form);
   await form.getByLabel('To account number').fill(receiver.accountNumber);
   await form.getByLabel('Transfer amount').fill('3');

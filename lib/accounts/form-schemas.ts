@@ -76,7 +76,15 @@ export const transferSchema = transferFields;
 
 /** What the review step answers: the recipient as the sender may see them, or what is wrong. */
 export type TransferReview =
-  { status: 'review'; maskedName: string; accountNumber: string; amount: string } | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
+  | {
+      status: 'review';
+      maskedName: string;
+      accountNumber: string;
+      amount: string;
+      /** Set when the sender's balance, as the review saw it, does not cover the amount: the review informs, Confirm still decides. */
+      shortOf?: { balance: string };
+    }
+  | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
 
 export type OpenAccountInput = z.input<typeof openAccountSchema>;
 export type MoneyMovementInput = z.input<typeof moneyMovementSchema>;
