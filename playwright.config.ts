@@ -5,7 +5,7 @@ import { credentialsUrl, readCredentials } from './lib/db/embedded-credentials';
 
 // The suite serves the production build (`npm run build` first; `npm test` does) on a fresh
 // embedded PostgreSQL at a fixed port, so tests can check the database directly. Pages are opened
-// at http://localhost:<port>, not 127.0.0.1: passkeys need a domain name (see README, "Identity").
+// at http://localhost:<port>, not 127.0.0.1: passkeys need a domain name (see docs/identity.md).
 const port = Number(process.env.E2E_PORT ?? 3107);
 const pgPort = Number(process.env.E2E_PG_PORT ?? 55433);
 const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e';
@@ -23,12 +23,12 @@ export function e2eDatabaseUrl(): string {
 
 // The admin the suite signs in as (e2e/admin-auth.ts): `npm start` on the embedded database creates
 // it with this password instead of a one-time one.
-/** The app's origin in the browser tests: API calls made with a page's session cookie must send it (README, "Security"). */
+/** The app's origin in the browser tests: API calls made with a page's session cookie must send it (docs/security.md). */
 export const e2eOrigin = `http://localhost:${port}`;
 
 export const e2eAdmin = { email: 'e2e-admin@example.test', password: 'e2e admin password, not secret' };
 
-// Playwright cannot download its browser here; Debian's chromium works (see README).
+// Playwright cannot download its browser here; Debian's chromium works (see docs/decisions/007-playwright-with-debian-chromium.md).
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({

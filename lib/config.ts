@@ -45,56 +45,121 @@ const perWindow = (example: string) =>
   z.string().regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, `must be <requests>/<seconds> (like ${example}) or off`);
 const secret = z.string().min(MIN_SECRET, `must be at least ${MIN_SECRET} characters`);
 
+/**
+ * An optional variable with its documentation: `unset` says what happens without it, `description`
+ * what it does (Markdown; docs/configuration.md is generated from both by `npm run docs:config`).
+ */
+const documented = <T extends z.ZodType>(schema: T, unset: string, description: string) => schema.optional().describe(description).meta({ unset });
+
 export const envSchema = z.object({
-  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
-  IDEM_MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
-  DATABASE_POOL_SIZE: int(1, 10_000).optional(),
-  PORT: int(1, 65_535).optional(),
-  IDEM_PG_PORT: int(1, 65_535).optional(),
-  IDEM_HOST: z.string().min(1).optional(),
-  IDEM_SNAPSHOT_EVERY: int(0).optional(),
-  IDEM_PREPARED_STATEMENTS: onOff.optional(),
-  IDEM_ASYNC_PROJECTIONS: onOff.optional(),
-  IDEM_SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).optional(),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  METRICS_PORT: int(1, 65_535).optional(),
-  METRICS_HOST: z.string().min(1).optional(),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' })
-    .optional(),
-  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  ADMIN_EMAIL: z
-    .string()
-    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
-    .optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  BETTER_AUTH_SECRET: secret.optional(),
-  BETTER_AUTH_URL: url(['http:', 'https:']).optional(),
-  IDEM_TRUSTED_ORIGINS: z
-    .string()
-    .min(1)
-    .refine((value) => {
-      try {
-        allowedOrigins({ IDEM_TRUSTED_ORIGINS: value });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a comma-separated list of http(s) origins, like https://bank.example,https://www.bank.example')
-    .optional(),
-  IDEM_CLIENT_IP_HEADER: z
-    .string()
-    .regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated')
-    .optional(),
-  APP_ORIGIN: origin.optional(),
-  TRUSTED_PROXIES: cidrs.optional(),
-  IDEM_TRUSTED_PROXIES: cidrs.optional(),
-  IDEM_API_KEY_RATE_LIMIT: perWindow('1000/60').optional(),
-  IDEM_CUSTOMER_RATE_LIMIT: perWindow('3000/60').optional(),
-  IDEM_NEW_KEYS_PER_HOUR: int(1, 100_000_000).optional(),
-  IDEM_KEY_RETENTION_DAYS: int(1, 36_500).optional(),
+  DATABASE_URL: documented(
+    url(['postgres:', 'postgresql:']),
+    'the embedded PostgreSQL (`npm start`)',
+    "`postgresql://user:pass@host:5432/db` of your own server, as the app's own role (see [security](security.md))",
+  ),
+  IDEM_MIGRATION_DATABASE_URL: documented(
+    url(['postgres:', 'postgresql:']),
+    '`DATABASE_URL`',
+    "the schema owner's URL, used only to migrate (`npm start`, `npm run db:migrate`, `npm run cluster`)",
+  ),
+  DATABASE_POOL_SIZE: documented(int(1, 10_000), '`10`', "connections in this process's pool (one Prisma client per process)"),
+  PORT: documented(int(1, 65_535), '`3000`', 'where `npm start` serves'),
+  IDEM_HOST: documented(z.string().min(1), '`127.0.0.1`', 'the address `npm start` listens on (`HOSTNAME` is ignored: containers set it to their own name)'),
+  IDEM_DATA_DIR: documented(z.string().min(1), '`.data`', 'where the embedded server keeps its data (`<dir>/postgres`)'),
+  IDEM_PG_PORT: documented(int(1, 65_535), 'a free port', 'port of the embedded server'),
+  IDEM_PG_LOG: documented(z.string(), 'quiet', "`1` prints the embedded server's log"),
+  IDEM_SNAPSHOT_EVERY: documented(int(0), '`10`', 'snapshot an account every N events (`0` = never)'),
+  IDEM_PREPARED_STATEMENTS: documented(onOff, '`on`', '`off` for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode)'),
+  IDEM_ASYNC_PROJECTIONS: documented(onOff, '`on`', '`off` stops this instance from running asynchronous projections'),
+  IDEM_SHUTDOWN_TIMEOUT_MS: documented(int(0, 3_600_000), '`10000`', 'how long SIGTERM waits for requests in flight'),
+  NEXT_MANUAL_SIG_HANDLE: documented(
+    z.string(),
+    'set to `true` by `npm start` and `npm run cluster`',
+    '`true` lets the instance drain itself on SIGTERM (see [operations](operations.md#shutdown))',
+  ),
+  METRICS_TOKEN: documented(
+    z.string().min(16, 'must be at least 16 characters'),
+    '`GET /api/metrics` answers 404',
+    'at least 16 characters; enables `GET /api/metrics` with `Authorization: Bearer …`',
+  ),
+  METRICS_PORT: documented(int(1, 65_535), 'no metrics port', 'also serve the metrics, without a token, on a port of their own (`/metrics`)'),
+  METRICS_HOST: documented(z.string().min(1), '`127.0.0.1`', 'the address of the metrics port'),
+  LOG_LEVEL: documented(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }),
+    '`info`',
+    '`fatal` … `trace`, `silent`; `debug` adds a line per retried write conflict',
+  ),
+  LOG_FORMAT: documented(z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }), '`pretty` in a terminal, else `json`', 'force one or the other'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: documented(
+    url(['http:', 'https:']),
+    'no tracing code is loaded',
+    'e.g. `http://collector:4318`: send traces (OTLP/HTTP, JSON); other `OTEL_*` variables apply',
+  ),
+  OTEL_SERVICE_NAME: documented(z.string().min(1), '`idem`', "the traces' `service.name`"),
+  ADMIN_EMAIL: documented(
+    z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'),
+    '`admin@localhost` (stored as `admin@localhost.localdomain`; both sign in)',
+    'the admin `npm start` creates on the embedded database (see [identity](identity.md))',
+  ),
+  ADMIN_PASSWORD: documented(
+    z.string().min(8, 'must be at least 8 characters'),
+    'a one-time password, printed only to a terminal',
+    "that admin's password; also read by `npm run admin:create` (keeps it out of `ps`)",
+  ),
+  BETTER_AUTH_SECRET: documented(
+    secret,
+    'generated per `npm start` on the embedded database; **required** otherwise',
+    'at least 32 characters, the same on every instance: signs session cookies (see [identity](identity.md))',
+  ),
+  BETTER_AUTH_URL: documented(
+    url(['http:', 'https:']),
+    '`APP_ORIGIN` (`npm start`: `http://localhost:<PORT>`)',
+    "better-auth's base URL (cookies, the passkey relying party); allowed as an origin too",
+  ),
+  IDEM_TRUSTED_ORIGINS: documented(
+    z
+      .string()
+      .min(1)
+      .refine((value) => {
+        try {
+          allowedOrigins({ IDEM_TRUSTED_ORIGINS: value });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a comma-separated list of http(s) origins, like https://bank.example,https://www.bank.example'),
+    '`http://127.0.0.1:<PORT>` under `npm start`, else none',
+    'more origins allowed to change state (sign in, API, server actions; comma-separated)',
+  ),
+  IDEM_CLIENT_IP_HEADER: documented(
+    z.string().regex(/^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/, 'must be header names, comma-separated'),
+    '`x-forwarded-for`',
+    'the header your trusted proxy writes the client address into (`CF-Connecting-IP`, …)',
+  ),
+  APP_ORIGIN: documented(
+    origin,
+    '`BETTER_AUTH_URL`, else `http://localhost:<PORT>`',
+    'the public origin (`https://bank.example`): state-changing requests must come from it, compared in full (see [security](security.md))',
+  ),
+  TRUSTED_PROXIES: documented(
+    cidrs,
+    'none',
+    'addresses/CIDRs of your proxies (`10.0.0.0/8, 192.0.2.10`): only they may set `X-Forwarded-*` (see [security](security.md))',
+  ),
+  IDEM_TRUSTED_PROXIES: documented(cidrs, '`TRUSTED_PROXIES`', 'read too, the same as `TRUSTED_PROXIES`'),
+  IDEM_API_KEY_RATE_LIMIT: documented(
+    perWindow('1000/60'),
+    '`1000/60`',
+    'requests per API key per seconds (`off` to disable), fixed windows counted in `api_rate_limits`',
+  ),
+  IDEM_CUSTOMER_RATE_LIMIT: documented(
+    perWindow('6000/60'),
+    '`6000/60`',
+    'API requests per customer per seconds, all their keys and sessions together (`off` to disable)',
+  ),
+  IDEM_NEW_KEYS_PER_HOUR: documented(int(1, 100_000_000), '`10000`', 'new Idempotency-Keys (commands) per customer per hour; a stored key is still replayed'),
+  IDEM_KEY_RETENTION_DAYS: documented(int(1, 36_500), '`30`', '`npm run prune` deletes rejected commands older than this (never one that produced events)'),
+  CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -9,22 +9,22 @@
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
 // root, to keep other work on a shared machine from distorting the figures; recorded in the report).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
-// BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/ports.ts).
+// BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/measurement/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, getPriority, setPriority, totalmem } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_CONTENDERS, runAppendBench, type AppendConfig } from '../bench/append';
-import { prepareBaseline } from '../bench/baseline';
-import type { ContenderName } from '../bench/append-worker';
-import { DEFAULT_APP_DIR } from '../bench/app';
-import { runHttpBench, type HttpConfig } from '../bench/http';
-import { startBenchServer } from '../bench/pg-server';
-import { runIndexCost } from '../bench/index-cost';
-import { runProfile, type ProfileConfig } from '../bench/profile';
-import { runRehydrationBench, type RehydrationConfig } from '../bench/rehydration';
-import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report';
-import { runRoundTripBench } from '../bench/round-trips';
-import { exitAfter, ROOT } from '../bench/spawn';
+import { DEFAULT_CONTENDERS, runAppendBench, type AppendConfig } from '../bench/suites/append';
+import { prepareBaseline } from '../bench/measurement/baseline';
+import type { ContenderName } from '../bench/suites/append-worker';
+import { DEFAULT_APP_DIR } from '../bench/measurement/app';
+import { runHttpBench, type HttpConfig } from '../bench/suites/http';
+import { startBenchServer } from '../bench/measurement/pg-server';
+import { runIndexCost } from '../bench/suites/index-cost';
+import { runProfile, type ProfileConfig } from '../bench/suites/profile';
+import { runRehydrationBench, type RehydrationConfig } from '../bench/suites/rehydration';
+import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report/report';
+import { runRoundTripBench } from '../bench/suites/round-trips';
+import { exitAfter, ROOT } from '../bench/measurement/spawn';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -47,7 +47,7 @@ if (option('--reps')) appendConfig.reps = Number(option('--reps'));
 if (option('--seconds')) appendConfig.durationMs = Number(option('--seconds')) * 1000;
 if (option('--modes')) appendConfig.modes = option('--modes')!.split(',') as AppendConfig['modes'];
 if (option('--writers')) appendConfig.concurrencies = option('--writers')!.split(',').map(Number);
-/** --baseline REV: also measure Idem at git revision REV in the same run (bench/baseline.ts). */
+/** --baseline REV: also measure Idem at git revision REV in the same run (bench/measurement/baseline.ts). */
 const baselineRev = option('--baseline');
 /** --variant NAME:K=V,…: also measure Idem with that environment in the same run (e.g. snap1:IDEM_SNAPSHOT_EVERY=1). */
 const variant = option('--variant');

@@ -1,6 +1,6 @@
 // Prisma 7's CLI downloads a schema-engine binary before `generate`, even though generating the
 // TypeScript client never uses it. Offline that download fails, so we point the CLI at a stub.
-// See README "Prisma without its binary host".
+// See docs/decisions/002-prisma-without-its-binary-engine.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 

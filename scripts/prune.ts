@@ -1,4 +1,4 @@
-// `npm run prune`: the idempotency-key retention job (README, "Security"; lib/event-store/retention.ts).
+// `npm run prune`: the idempotency-key retention job (docs/security.md; lib/event-store/retention.ts).
 // Deletes rejected commands older than IDEM_KEY_RETENTION_DAYS (default 30) that have no events —
 // never a command that produced events — and rate-limit windows that ended. Safe to run at any
 // time, on any number of hosts at once (each batch is one DELETE); run it daily (cron, a Kubernetes

@@ -10,7 +10,7 @@
 //        their own name), DATABASE_URL, IDEM_MIGRATION_DATABASE_URL (the owner's, for migrations;
 //        default DATABASE_URL), DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
-//        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (README, "Identity"; on the
+//        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (docs/identity.md; on the
 //        embedded database a secret and a one-time admin password are generated).
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -50,7 +50,7 @@ async function main() {
 
   let postgres: RunningPostgres | null = null;
   let databaseUrl = process.env.DATABASE_URL;
-  // Migrations run as the owner; the app as its own role, which cannot change the schema (README, "Security").
+  // Migrations run as the owner; the app as its own role, which cannot change the schema (docs/security.md).
   let migrationUrl = process.env.IDEM_MIGRATION_DATABASE_URL || databaseUrl;
   if (!databaseUrl) {
     const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres');

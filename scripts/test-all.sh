@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every check, against a real PostgreSQL (embedded unless DATABASE_URL is set).
-# Static checks (types, lint, Prettier), unit + integration tests (Vitest), a production build, storm
+# Static checks (types, lint, Prettier, local links in the docs), unit + integration tests (Vitest), a production build, storm
 # and fault tests against a cluster of instances of that build (Vitest project `cluster`), browser
 # tests (Playwright).
 set -euo pipefail
@@ -14,6 +14,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "typecheck"; npm run --silent typecheck
 step "lint"; npm run --silent lint
 step "format (Prettier)"; npx prettier --check .
+step "links in README.md and docs/ (offline)"; npm run --silent check:links
 step "unit and integration tests (Vitest)"
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 step "production build"; npx next build

@@ -9,7 +9,7 @@ import type { AccountId } from '@/lib/domain/account-id';
 import { testDb } from '@/test/db';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
-// The engine's cost in round trips is part of its contract (the README and bench/RESULTS.md quote
+// The engine's cost in round trips is part of its contract (docs/performance.md and bench/RESULTS.md quote
 // it): every `query` of a pg Client is one round trip. Counted per command, not timed.
 
 const counter = new AsyncLocalStorage<string[]>();

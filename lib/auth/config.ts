@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { allowedOrigins, appOrigin, parseOrigin } from '@/lib/http/origins';
 
-// Identity configuration, read from the environment only (README, "Identity"). Pure: no I/O beyond
+// Identity configuration, read from the environment only (docs/identity.md). Pure: no I/O beyond
 // process.env, so scripts and tests can build it from a map of their own.
 
 export type AuthConfig = {
@@ -30,7 +30,7 @@ let processSecret: string | undefined;
 
 export function authConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const production = env.NODE_ENV === 'production';
-  // better-auth's base URL is the app's origin unless set apart (README, "Configuration").
+  // better-auth's base URL is the app's origin unless set apart (docs/configuration.md).
   const base = env.BETTER_AUTH_URL ? parseOrigin(env.BETTER_AUTH_URL, 'BETTER_AUTH_URL') : appOrigin(env);
   let secret = env.BETTER_AUTH_SECRET ?? '';
   if (!secret) {

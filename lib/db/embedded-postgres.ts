@@ -92,7 +92,7 @@ const newPassword = () => randomBytes(24).toString('base64url');
 
 /**
  * A handle on a server someone else runs: it never stops or restarts it. `ownerUrl` (migrations)
- * defaults to `databaseUrl`: one URL then serves both, as the README says.
+ * defaults to `databaseUrl`: one URL then serves both, as docs/security.md says.
  */
 export function externalPostgres(databaseUrl: string, ownerUrl: string = databaseUrl): RunningPostgres {
   const url = new URL(databaseUrl);

@@ -11,7 +11,7 @@ export const APP_ROLE = 'idem_app';
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * What the application role needs in one database, run by the owner (README, "Security"):
+ * What the application role needs in one database, run by the owner (docs/security.md):
  * rows of every table and the sequences' values, now and for what later migrations create; no
  * CREATE on the schema (PostgreSQL 15+ already denies it to PUBLIC; older versions do not), no
  * TRUNCATE, no temporary tables.

@@ -1,4 +1,4 @@
-// Idempotency-key retention (README, "Security"): what `npm run prune` deletes. A command row that
+// Idempotency-key retention (docs/security.md): what `npm run prune` deletes. A command row that
 // produced events is the link between those events and the request that made them, and the reason
 // a retry of its key replays instead of moving money again: it is never deleted (the events'
 // foreign key, ON DELETE RESTRICT, would refuse it anyway). Rejected commands wrote nothing but

@@ -3,7 +3,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { db, poolOf, preparedStatements } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 
-// Per-customer budgets of the JSON API (README, "Security"), counted in PostgreSQL (table
+// Per-customer budgets of the JSON API (docs/security.md), counted in PostgreSQL (table
 // api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
 // Postgres store) so that every instance draws on the same budget. Per API key the library that
 // verifies keys does not count (its window restarts from a key's last request, so a key in steady use

@@ -1,4 +1,4 @@
-// Which X-Forwarded-* headers to believe (README, "Security"). Only a peer listed in TRUSTED_PROXIES
+// Which X-Forwarded-* headers to believe (docs/security.md). Only a peer listed in TRUSTED_PROXIES
 // may speak for the client: from anyone else the forwarded headers are dropped and X-Forwarded-For
 // becomes the socket's own address. From a trusted proxy the client is the nearest hop of its
 // header that is not itself a trusted proxy (`client, proxy1, proxy2` read from the right), so

@@ -1,4 +1,4 @@
-// The origins this app answers state-changing requests from (README, "Security"). Pure and not
+// The origins this app answers state-changing requests from (docs/security.md). Pure and not
 // server-only: next.config.ts (server actions), lib/auth/config.ts (better-auth) and the API's check
 // (lib/http/api-request.ts) all read the same list, so the three can never disagree.
 

@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client). One registry per process, kept on globalThis because Next.js
 // bundles instrumentation.ts and the route handlers separately. Counters are per instance: sum
-// them across instances in PromQL (README, "Operating Idem").
+// them across instances in PromQL (docs/observability.md).
 import client from 'prom-client';
 import type { CommandFinished, WriteConflictSeen } from './command-observer';
 import { inFlight } from './lifecycle';

@@ -1,0 +1,74 @@
+// Splits a `next start` instance's CPU between Next.js and Idem, from a V8 CPU profile written with
+// --cpu-prof. The server's chunks are bundles: each frame is mapped back to its source file through
+// the chunk's source map (.js.map next to it), then a sample goes to the innermost frame on its
+// stack that belongs to one side: Idem (lib/, app/, zod, Prisma, pg) or Next.js (next, react, and
+// Node's HTTP server). Samples with neither (GC, the V8 runtime) are reported as unattributed.
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { CpuProfile } from '../suites/profile';
+
+/** Shares of the profiled CPU; `auth` (the API-key check: better-auth, lib/auth and its Prisma queries) is counted in `idem` too. */
+export type AppCpuShares = { next: number; idem: number; auth: number; unattributed: number; samples: number };
+
+type Side = 'next' | 'idem' | 'auth' | null;
+
+function sideOfSource(source: string): Side {
+  // The withdrawal path's only Prisma queries are the API-key check's (the engine runs plain pg).
+  if (/node_modules\/@prisma\//.test(source) || source.includes('/lib/generated/prisma/')) return 'auth';
+  if (/node_modules\/(better-auth|@better-auth|better-call|@better-fetch|jose|@noble)\//.test(source) || /(^|\/)lib\/auth\//.test(source)) return 'auth';
+  if (/(^|\/)(lib|app)\//.test(source) && !source.includes('node_modules')) return 'idem';
+  if (/node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) || source.includes('/lib/generated/prisma/'))
+    return 'idem';
+  if (/node_modules\/(next|react|react-dom|react-server-dom-[a-z-]+|scheduler|@next|styled-jsx|@swc)\//.test(source)) return 'next';
+  return null;
+}
+
+export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: number): AppCpuShares {
+  const maps = new Map<string, SourceMap | null>();
+  const sourceMap = (url: string) => {
+    if (!maps.has(url)) {
+      const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+      maps.set(url, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as never) : null);
+    }
+    return maps.get(url)!;
+  };
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const sides = new Map<number, Side>();
+  const sideOfNode = (id: number): Side => {
+    if (sides.has(id)) return sides.get(id)!;
+    const { url, lineNumber, columnNumber } = nodes.get(id)!.callFrame as { url: string; lineNumber: number; columnNumber?: number };
+    let side: Side = null;
+    if (url.includes('/.next/server/')) {
+      const entry = sourceMap(url)?.findEntry(lineNumber, columnNumber ?? 0) as { originalSource?: string } | undefined;
+      side = entry?.originalSource ? sideOfSource(entry.originalSource) : null;
+    } else if (url) side = sideOfSource(url);
+    sides.set(id, side);
+    return side;
+  };
+  const sideOfSample = (leaf: number): Side => {
+    for (let at: number | undefined = leaf; at !== undefined; at = parent.get(at)) {
+      const side = sideOfNode(at);
+      if (side) return side;
+      // Node's HTTP server with no application frame below it is the framework's work.
+      if (/^node:_http_/.test(nodes.get(at)!.callFrame.url)) return 'next';
+    }
+    return null;
+  };
+  const ms = { next: 0, idem: 0, auth: 0, unattributed: 0 };
+  let samples = 0;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < fromUs || t > toUs || nodes.get(id)!.callFrame.functionName === '(idle)') return;
+    samples++;
+    const side = sideOfSample(id);
+    const spent = (profile.timeDeltas[i] ?? 0) / 1000;
+    ms[side === 'auth' ? 'idem' : (side ?? 'unattributed')] += spent;
+    if (side === 'auth') ms.auth += spent;
+  });
+  const total = ms.next + ms.idem + ms.unattributed || 1;
+  return { next: ms.next / total, idem: ms.idem / total, auth: ms.auth / total, unattributed: ms.unattributed / total, samples };
+}
