@@ -11,7 +11,8 @@
 //        default DATABASE_URL), DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
 //        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (docs/identity.md; on the
-//        embedded database a secret and a one-time admin password are generated).
+//        embedded database a secret is generated once and kept with the data, and a one-time admin
+//        password is generated).
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import nextEnv from '@next/env';
@@ -76,6 +77,7 @@ async function main() {
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), dev, { info: () => {}, error: console.error });
   const identity = identityEnvForStart(combinedEnv, {
     embeddedDatabase: postgres !== null,
+    secretDir: postgres ? path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres') : undefined,
     port: Number(port),
     hostname,
     interactive: process.stdout.isTTY === true,
