@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, openAccount, signInAs, test, uniqueEmail } from './fixtures';
+import { clientAddress, expect, hydrated, openAccount, signInAs, test, uniqueEmail } from './fixtures';
+import { expectFocused } from './page-checks';
 
 // Who the caller is: sign-up, sign-in (generic error, ?next= without open redirect), sign-out and
 // "sign out everywhere" revoking sessions for real (old cookies replayed), API keys (shown once,
@@ -54,6 +55,42 @@ test.describe('signed out', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByLabel('Email')).toHaveAccessibleDescription('An account with this email already exists. Sign in instead.');
     await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  });
+
+  for (const path of ['/sign-up', '/sign-in']) {
+    test(`${path}: "Show password" reveals the password and hides it again, keeping the focus and the value`, async ({ page }) => {
+      await page.goto(path);
+      const form = page.locator('form', { has: page.getByLabel('Password') });
+      await hydrated(form);
+      const password = form.getByLabel('Password');
+      await password.fill('correct horse battery');
+      const toggle = form.getByRole('button', { name: 'Show password' });
+      await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+      await expect(password).toHaveAttribute('type', 'password');
+      await password.focus();
+      await page.keyboard.press('Tab');
+      await expectFocused(toggle);
+      await page.keyboard.press('Enter');
+      await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+      await expect(password).toHaveAttribute('type', 'text');
+      await expectFocused(toggle);
+      await page.keyboard.press('Space');
+      await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+      await expect(password).toHaveAttribute('type', 'password');
+      await expect(password).toHaveValue('correct horse battery');
+    });
+  }
+
+  test.describe('without JavaScript', () => {
+    test.use({ javaScriptEnabled: false });
+
+    test('the password fields are plain password inputs with no toggle that could not work', async ({ page }) => {
+      for (const path of ['/sign-up', '/sign-in']) {
+        await page.goto(path);
+        await expect(page.getByLabel('Password'), path).toHaveAttribute('type', 'password');
+        await expect(page.getByRole('button', { name: 'Show password' }), path).toHaveCount(0);
+      }
+    });
   });
 
   test('every customer page sends a signed-out visitor to /sign-in?next=…, and / is a landing page', async ({ page }) => {

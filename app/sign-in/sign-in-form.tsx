@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { Field } from '@/app/components/field';
+import { PasswordField } from '@/app/components/password-field';
 import { useHydrated } from '@/app/components/use-command-form';
 import { signInAction, type AuthFormState } from '@/app/session-actions';
 
@@ -36,7 +37,7 @@ export function SignInForm({ next }: { next: string }) {
         defaultValue={state.values.email}
         error={state.fieldErrors.email}
       />
-      <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
+      <PasswordField id="password" name="password" label="Password" autoComplete="current-password" required error={state.fieldErrors.password} />
       <button type="submit" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
         Sign in
       </button>

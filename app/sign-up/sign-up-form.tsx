@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { Field } from '@/app/components/field';
+import { PasswordField } from '@/app/components/password-field';
 import { useHydrated } from '@/app/components/use-command-form';
 import { signUpAction, type AuthFormState } from '@/app/session-actions';
 import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
@@ -47,11 +48,10 @@ export function SignUpForm() {
         defaultValue={state.values.email}
         error={state.fieldErrors.email}
       />
-      <Field
+      <PasswordField
         id="password"
         name="password"
         label="Password"
-        type="password"
         autoComplete="new-password"
         required
         minLength={PASSWORD_MIN}
