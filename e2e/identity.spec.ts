@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, hydrated, openAccount, signInAs, test, uniqueEmail } from './fixtures';
+import { clientAddress, expect, hydrated, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
 import { expectFocused } from './page-checks';
 
 // Who the caller is: sign-up, sign-in (generic error, ?next= without open redirect), sign-out and
@@ -190,6 +190,59 @@ test('"Sign out everywhere" ends the session of a second browser too', async ({ 
     expect((await second.request.get('/api/accounts')).status()).toBe(401);
   } finally {
     await second.close();
+  }
+});
+
+test('settings names each signed-in browser (browser, address, last use, "This browser"); "Sign out" ends that one only, never someone else’s', async ({
+  page,
+  browser,
+  customer,
+  baseURL,
+  db,
+}) => {
+  const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  const second = await browser.newContext({ userAgent: iphone, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  try {
+    await signInAs(second, baseURL!, customer);
+    const someoneElse = await signUp(stranger, baseURL!);
+    const { rows: stored } = await db.query<{ ip_address: string | null }>('SELECT ip_address FROM sessions WHERE user_id = $1 AND user_agent = $2', [
+      customer.id,
+      iphone,
+    ]);
+    expect(stored).toHaveLength(1);
+
+    await page.goto('/settings');
+    const rows = page.getByTestId('session-row');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText('This browser');
+    await expect(rows.first().getByRole('button')).toHaveCount(0); // this one signs out with the header's button
+    const phone = rows.filter({ hasText: 'Safari 17 on iPhone' });
+    await expect(phone).not.toContainText('This browser');
+    await expect(phone).toContainText(stored[0]!.ip_address ?? 'address unknown');
+    await expect(phone).toContainText(/last used \S/);
+    const signOutPhone = phone.getByRole('button', { name: 'Sign out Safari 17 on iPhone' });
+
+    // A crafted id (someone else's session) in the form: refused, and nobody is signed out.
+    const { rows: theirs } = await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [someoneElse.id]);
+    await phone.locator('input[name="sessionId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), theirs[0]!.id);
+    await signOutPhone.click();
+    await expect(page.getByRole('alert').filter({ hasText: 'That session has already ended or is not one of yours: nothing was changed.' })).toBeVisible();
+    expect((await stranger.request.get('/api/accounts')).status()).toBe(200);
+    expect((await second.request.get('/api/accounts')).status()).toBe(200);
+    await expect(rows).toHaveCount(2);
+
+    await signOutPhone.click();
+    await expect(page.getByRole('status').filter({ hasText: 'That browser is signed out.' })).toBeVisible();
+    await expect(rows).toHaveCount(1);
+    await expect(page.getByTestId('session-count')).toHaveText('Signed in on 1 browser.');
+    expect((await second.request.get('/api/accounts')).status()).toBe(401);
+    expect((await page.request.get('/api/accounts')).status()).toBe(200);
+    expect((await stranger.request.get('/api/accounts')).status()).toBe(200);
+    await expect(page.getByRole('button', { name: 'Sign out everywhere' })).toBeVisible();
+  } finally {
+    await second.close();
+    await stranger.close();
   }
 });
 

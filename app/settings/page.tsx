@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { AddPasskey } from '@/app/settings/add-passkey';
+import { SessionList } from '@/app/settings/session-list';
 import { signOutEverywhereAction } from '@/app/session-actions';
 import { auth } from '@/lib/auth/auth';
 import { requireCustomer } from '@/lib/auth/customer';
@@ -9,8 +10,15 @@ import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
 
-export default async function SettingsPage() {
+const SESSION_MESSAGES = {
+  ended: { role: 'status', className: 'status status-success', text: 'That browser is signed out.' },
+  unknown: { role: 'alert', className: 'status status-rejected', text: 'That session has already ended or is not one of yours: nothing was changed.' },
+} as const;
+
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const customer = await requireCustomer('/settings');
+  const { session: outcome } = await searchParams;
+  const message = outcome === 'ended' || outcome === 'unknown' ? SESSION_MESSAGES[outcome] : null;
   const requestHeaders = await headers();
   const [sessions, passkeys] = await Promise.all([auth().api.listSessions({ headers: requestHeaders }), auth().api.listPasskeys({ headers: requestHeaders })]);
 
@@ -48,6 +56,12 @@ export default async function SettingsPage() {
           <p data-testid="session-count">
             Signed in on {sessions.length} {sessions.length === 1 ? 'browser' : 'browsers'}.
           </p>
+          {message ? (
+            <p role={message.role} className={message.className}>
+              {message.text}
+            </p>
+          ) : null}
+          <SessionList sessions={sessions} />
           <form action={signOutEverywhereAction}>
             <button type="submit" className="danger">
               Sign out everywhere
