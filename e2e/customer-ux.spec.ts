@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
 import { actionForm, clientAddress, expect, hydrated, openAccount, signUp, test, uniqueEmail } from './fixtures';
-import { checkPage, expectFocused, SIZES, tabTo } from './page-checks';
+import { checkPage, expectFocused, expectTablesFit, SIZES, tabTo } from './page-checks';
 
 // Customer side: every customer page at phone and desktop size (no horizontal overflow,
 // no serious axe violations), keyboard-only sign-in, withdrawal and transfer, and the account page
@@ -156,6 +156,62 @@ test.describe('keyboard only', () => {
     await expect(transfer.getByRole('status')).toHaveText(`Sent $20.00 to ${maskName(customer.name)} · new balance $180.00`);
     await expectFocused(transfer.locator('#transfer-status'));
   });
+});
+
+test.describe('the landing page', () => {
+  test.use({ signedIn: false });
+  test('says what this bank does, that the money is pretend, and leads to "Create account" and "Sign in"', async ({ page }) => {
+    await page.goto('/');
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect(heading).toHaveCount(1);
+    await expect(heading).not.toHaveText(/^\s*Idem\s*$/);
+    await expect(heading).toHaveText(/\w+ \w+ \w+/); // a sentence, not a name
+    await expect(page.getByRole('main')).toContainText(/deposit/i);
+    await expect(page.getByRole('main')).toContainText(/account number/i);
+    await expect(page.getByRole('note')).toContainText(/pretend/i);
+    const main = page.getByRole('main');
+    await expect(main.getByRole('link', { name: 'Create account' })).toHaveAttribute('href', '/sign-up');
+    await expect(main.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/sign-in');
+    await main.getByRole('link', { name: 'Create account' }).click();
+    await expect(page).toHaveURL(/\/sign-up$/);
+  });
+});
+
+test.describe('at 360 px', () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+  test('the settings tables fit: API keys with their Revoke buttons on screen, no sideways scrolling', async ({ page }) => {
+    await page.goto('/settings/api-keys');
+    for (const name of ['laptop', 'a key with a long name, to see it wrap']) {
+      await page.getByLabel('Key name').fill(name);
+      await page.getByRole('button', { name: 'Create API key' }).click();
+      await expect(page.getByTestId('api-key-row').filter({ hasText: name })).toBeVisible();
+    }
+    await page.goto('/settings/api-keys');
+    await expect(page.getByRole('button', { name: /^Revoke/ })).toHaveCount(2);
+    expect(await expectTablesFit(page, '/settings/api-keys at 360 px')).toBe(1);
+    await page.goto('/settings');
+    await expectTablesFit(page, '/settings at 360 px');
+  });
+});
+
+test('the total across accounts on / sums every account, formatted as money', async ({ page, account }) => {
+  await page.goto('/');
+  const total = page.getByTestId('accounts-total');
+  await expect(total).toContainText('Total across your account');
+  await expect(total.locator('strong')).toHaveText('$200.00');
+  await openAccount(page, 'Savings', '1234.56');
+  await openAccount(page, 'Coins', '0.09');
+  await page.goto('/');
+  await expect(page.getByTestId('account-row')).toHaveCount(3);
+  await expect(total).toContainText('Total across your 3 accounts');
+  await expect(total.locator('strong')).toHaveText('$1,434.65');
+  await page.goto(account.url);
+  const withdrawal = await actionForm(page, 'Withdraw');
+  await withdrawal.getByLabel('Withdrawal amount').fill('200');
+  await withdrawal.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(withdrawal.getByRole('status')).toContainText('Withdrew $200.00');
+  await page.goto('/');
+  await expect(total.locator('strong')).toHaveText('$1,234.65');
 });
 
 test('the account page: balance first, number with a copy button, no id or version anywhere', async ({ page, account, context }) => {

@@ -10,6 +10,7 @@ import type { AccountId } from '@/lib/domain/account-id';
 import { formatAccountNumber } from '@/lib/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { CustomerToggle } from './customer-toggle';
+import { EmailAddress } from '@/app/components/email-address';
 
 export const metadata: Metadata = { title: 'Customers · Idem' };
 
@@ -59,7 +60,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                 <td data-label="Customer">
                   <strong>{c.name}</strong>
                   <br />
-                  <span className="muted email">{c.email}</span>
+                  <EmailAddress className="muted" email={c.email} />
                   <br />
                   {c.admin ? <span className="badge badge-admin">admin</span> : null}{' '}
                   {c.disabled ? (
