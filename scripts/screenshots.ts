@@ -174,7 +174,7 @@ async function main() {
     for (let i = 0; i < 2; i++) {
       const response = await page.request.post(`/api/accounts/${savings.url.split('/').pop()}/deposits`, {
         data: { amount: '10.00' },
-        headers: { 'idempotency-key': 'tour-1' },
+        headers: { 'idempotency-key': 'tour-1', origin: server.url }, // a cookie-signed request must say where it comes from
       });
       if (response.status() !== 201) throw new Error(`the API deposit answered ${response.status()}: ${await response.text()}`);
     }
@@ -198,6 +198,10 @@ async function main() {
     await phonePage.goto(everyday.url);
     await phonePage.getByRole('group', { name: 'Account actions' }).waitFor();
     await shoot(phonePage, 'account-phone');
+    const phoneDeposit = await actionForm(phonePage, 'Deposit');
+    await phoneDeposit.getByLabel('Deposit amount').fill('25.00');
+    await shoot(phonePage, 'deposit-dialog-phone');
+    await phonePage.keyboard.press('Escape');
     const phoneTransfer = await actionForm(phonePage, 'Transfer');
     await phoneTransfer.getByLabel('To account number').fill(grace.number);
     await phoneTransfer.getByLabel('Transfer amount').fill('12.00');
@@ -210,9 +214,16 @@ async function main() {
 
     const visitor = await newContext(browser, server.url, PHONE);
     const visitorPage = await visitor.newPage();
+    await visitorPage.goto('/');
+    await shoot(visitorPage, 'landing-phone');
     await visitorPage.goto('/sign-in');
     await shoot(visitorPage, 'sign-in-phone');
     await visitor.close();
+    const desktopVisitor = await newContext(browser, server.url, DESKTOP);
+    const desktopVisitorPage = await desktopVisitor.newPage();
+    await desktopVisitorPage.goto('/');
+    await shoot(desktopVisitorPage, 'landing-desktop');
+    await desktopVisitor.close();
 
     if (server.admin) {
       const ops = await newContext(browser, server.url, DESKTOP);
