@@ -108,7 +108,7 @@ export const envSchema = z.object({
   ),
   BETTER_AUTH_SECRET: documented(
     secret,
-    'generated per `npm start` on the embedded database; **required** otherwise',
+    'generated once by `npm start` on the embedded database and kept with its data; **required** otherwise',
     'at least 32 characters, the same on every instance: signs session cookies (see [identity](identity.md))',
   ),
   BETTER_AUTH_URL: documented(
