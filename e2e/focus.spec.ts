@@ -73,8 +73,7 @@ test('deposit and withdraw: the button keeps the focus while pending and after t
     ['Withdraw', 'Withdrawal amount', '1000', 'Insufficient funds: the balance is $205.00, less than the $1,000.00 requested.'],
   ] as const) {
     await page.goto(account.url);
-    const form = page.getByRole('form', { name: kind });
-    await hydrated(form);
+    const form = await actionForm(page, kind); // in its dialog since the account page went phone-first
     await form.getByLabel(field).fill(amount);
     const button = form.getByRole('button', { name: kind });
     await button.focus();
