@@ -84,7 +84,8 @@ async function main() {
     hostname,
     interactive: process.stdout.isTTY === true,
   });
-  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
+  // IDEM_STARTER_PID: the instance stops itself should this process die without stopping it (lib/observability/shutdown.ts).
+  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl, IDEM_STARTER_PID: String(process.pid) };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
   log(`serving on ${identity.env.BETTER_AUTH_URL ?? combinedEnv.BETTER_AUTH_URL ?? `http://${hostname}:${port}`}`);

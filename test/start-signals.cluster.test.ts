@@ -49,6 +49,14 @@ const listening = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+};
+
 describe('npm start stops when npm alone is signalled', () => {
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGKILL'] as const) {
     it(`${signal} to npm's pid only: Next.js and PostgreSQL stop, no process remains`, async () => {
@@ -99,4 +107,43 @@ describe('npm start stops when npm alone is signalled', () => {
       }
     }, 300_000);
   }
+
+  it('start.ts itself killed (SIGKILL, nothing can be handled): the Next.js instance notices and stops by itself', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'idem-orphan-'));
+    chmodSync(dataDir, 0o755);
+    const [port, pgPort] = [await freePort(), await freePort()];
+    const tsx = spawn(path.resolve('node_modules/.bin/tsx'), ['scripts/start.ts', '--no-build'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), IDEM_PG_PORT: String(pgPort), IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1' },
+    });
+    try {
+      await expect
+        .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, { timeout: 180_000, interval: 250 })
+        .toBe(200);
+      // tsx runs start.ts in a child process of its own: that child is the one to kill.
+      const start = [...descendants(tsx.pid!).keys()].find((pid) => cmdline(pid).includes('scripts/start.ts'));
+      expect(start, 'the start.ts process').toBeDefined();
+      const nextServers = [...descendants(start!).keys()].filter((pid) => /next/.test(cmdline(pid)));
+      expect(nextServers.length, 'Next.js runs under start.ts').toBeGreaterThan(0);
+      process.kill(start!, 'SIGKILL');
+      await expect.poll(() => listening(port), { timeout: 90_000, interval: 250 }).toBe(false);
+      await expect.poll(() => nextServers.filter(alive), { timeout: 90_000, interval: 250 }).toEqual([]);
+    } finally {
+      try {
+        process.kill(-tsx.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
+      // PostgreSQL outlives a SIGKILLed start.ts (nothing is left to stop it): clean it up here.
+      for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+        try {
+          if (cmdline(Number(entry)).includes(dataDir)) process.kill(Number(entry), 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
