@@ -1,18 +1,18 @@
 import { signIn } from './admin-auth';
-import { clientAddress, commandCount, eventCount, expect, hydrated, openAccount, test } from './fixtures';
+import { actionForm, clientAddress, commandCount, eventCount, expect, hydrated, openAccount, test } from './fixtures';
 
 test('open an account, deposit and withdraw: confirmation, balance and history update', async ({ page, db }) => {
   const account = await openAccount(page, 'Ada Lovelace', '1,234.56');
   await expect(page.getByTestId('balance')).toHaveText('$1,234.56');
 
-  const deposit = page.getByRole('form', { name: 'Deposit' });
+  const deposit = await actionForm(page, 'Deposit');
   await hydrated(deposit);
   await deposit.getByLabel('Amount').fill('15.44');
   await deposit.getByRole('button', { name: 'Deposit' }).click();
   await expect(deposit.getByRole('status')).toHaveText('Deposited $15.44 · new balance $1,250.00');
   await expect(page.getByTestId('balance')).toHaveText('$1,250.00');
 
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   await withdraw.getByLabel('Amount').fill('50');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
   await expect(withdraw.getByRole('status')).toHaveText('Withdrew $50.00 · new balance $1,200.00');
@@ -30,7 +30,7 @@ test('open an account, deposit and withdraw: confirmation, balance and history u
 });
 
 test('a withdrawal beyond the balance is refused with the balance and the amount, and writes no event', async ({ page, db, account }) => {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   await withdraw.getByLabel('Amount').fill('200.01');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
   await expect(withdraw.getByRole('alert')).toHaveText(/Insufficient funds: the balance is \$200\.00, less than the \$200\.01 requested\./);
@@ -55,7 +55,7 @@ for (const [amount, message] of [
 ] as const) {
   test(`the amount ${JSON.stringify(amount)} shows a field error and writes nothing`, async ({ page, db, account }) => {
     const before = await commandCount(db, account.id);
-    const withdraw = page.getByRole('form', { name: 'Withdraw' });
+    const withdraw = await actionForm(page, 'Withdraw');
     const field = withdraw.getByLabel('Amount');
     await field.fill(amount);
     await withdraw.getByRole('button', { name: 'Withdraw' }).click();
@@ -97,7 +97,7 @@ test('unknown and malformed account ids get a 404 page', async ({ page }) => {
 });
 
 test('the event appears in the admin event history, filterable by stream and type', async ({ page: customerPage, browser, account }) => {
-  const withdraw = customerPage.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(customerPage, 'Withdraw');
   await withdraw.getByLabel('Amount').fill('12.34');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
   await expect(withdraw.getByRole('status')).toBeVisible();

@@ -5,7 +5,9 @@ import type pg from 'pg';
 import { e2eAdmin } from './admin-auth';
 import { createApiKey, test } from './admin-fixtures';
 import { clientAddress, expect, openAccount } from './fixtures';
+import { expectTablesFit } from './page-checks';
 import { e2eOrigin } from '../playwright.config';
+import { accountNumberOf } from '../lib/accounts/domain/account-number';
 
 // The ops console as an operator uses it: the navigation, the dashboard's figures, the
 // logs' columns, customers (search, disable, enable), the rebuild confirmation, time travel, and
@@ -247,6 +249,46 @@ test('event and command logs: amount, account number and customer columns, short
   await expect(admin.getByTestId('command-row')).toHaveCount(0);
 });
 
+test('the events filter finds an account by its number (spaced or not) and a customer by email; unknown ones are field errors', async ({
+  page,
+  adminPage: admin,
+  account,
+  customer,
+}) => {
+  test.setTimeout(120_000); // seven page loads on a shared machine
+  const savings = await openAccount(page, 'Savings', '5.00');
+  const accountField = admin.getByRole('form', { name: 'Filter events' }).getByLabel('Account');
+  const filterBy = async (text: string) => {
+    await admin.goto('/admin/events');
+    await accountField.fill(text);
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await expect(admin).toHaveURL(new RegExp(`[?&]stream=${encodeURIComponent(text).replace(/%20/g, '(\\+|%20)')}(&|$)`));
+  };
+  const numbersShown = async () =>
+    [...new Set(await admin.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.textContent?.match(/\d{4} \d{4} \d{4}/)?.[0] ?? '')))].sort();
+
+  for (const text of [spaced(account.accountNumber), account.accountNumber]) {
+    await filterBy(text);
+    await expect(accountField).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(admin.getByTestId('event-row').first()).toBeVisible();
+    expect(await numbersShown(), text).toEqual([spaced(account.accountNumber)]);
+  }
+
+  await filterBy(customer.email.toUpperCase());
+  await expect(admin.getByTestId('event-row').first()).toBeVisible();
+  expect(await numbersShown()).toEqual([spaced(account.accountNumber), spaced(savings.accountNumber)].sort());
+
+  await filterBy(spaced(accountNumberOf(88_888_888_888n)));
+  await expect(accountField).toHaveAttribute('aria-invalid', 'true');
+  await expect(accountField).toHaveAccessibleDescription(/No account has this number\./);
+  await expect(admin.getByTestId('event-row')).toHaveCount(0);
+
+  await filterBy(`nobody-${randomUUID().slice(0, 8)}@example.test`);
+  await expect(accountField).toHaveAttribute('aria-invalid', 'true');
+  await expect(accountField).toHaveAccessibleDescription(/No customer with this email has an account\./);
+  await expect(admin.getByTestId('event-row')).toHaveCount(0);
+});
+
 test('customers: search, disable (sessions and API keys refused at once, nothing deleted), enable', async ({
   page,
   adminPage: admin,
@@ -397,6 +439,30 @@ test('time travel: a version or a moment shows the whole state then, and what ea
   await admin.goto(`${streamPath}?version=99`);
   await expect(admin.getByText('Choose a version from 1 to 3.')).toBeVisible();
   await expect(admin.getByLabel('Version', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('every admin table fits a 360 px phone: controls on screen, no sideways scrolling, emails whole, ids on their Copy button’s line', async ({
+  page,
+  adminPage: admin,
+  account,
+}) => {
+  expect((await money(page.request, account.id, 'withdrawals', '1.00')).status()).toBe(201);
+  await admin.setViewportSize(PHONE);
+  const tablesOf = {
+    '/admin': 'daily totals',
+    '/admin/events': 'events',
+    '/admin/commands': 'commands',
+    '/admin/customers': 'customers',
+    '/admin/streams': 'streams',
+  };
+  for (const [path, what] of Object.entries(tablesOf)) {
+    await admin.goto(path);
+    await expect(admin.locator('h1')).toBeVisible();
+    await expect(admin.locator('table').first(), `${path} shows its ${what} table`).toBeVisible();
+    // Copy buttons render once JavaScript runs: wait for them where the table has ids.
+    if (path === '/admin/events' || path === '/admin/commands') await expect(admin.getByRole('button', { name: /^Copy / }).first()).toBeVisible();
+    expect(await expectTablesFit(admin, `${path} (${what}) at 360 px`), path).toBeGreaterThan(0);
+  }
 });
 
 test('every admin page: no horizontal overflow and no serious or critical axe violations, at 1280×800 and 360×740', async ({

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
-import { clientAddress, expect, hydrated, openAccount, signUp, test, uniqueEmail } from './fixtures';
-import { checkPage, expectFocused, SIZES, tabTo } from './page-checks';
+import { actionForm, clientAddress, expect, hydrated, openAccount, signUp, test, uniqueEmail } from './fixtures';
+import { checkPage, expectFocused, expectTablesFit, SIZES, tabTo } from './page-checks';
 
 // Customer side: every customer page at phone and desktop size (no horizontal overflow,
 // no serious axe violations), keyboard-only sign-in, withdrawal and transfer, and the account page
@@ -49,11 +49,11 @@ for (const size of SIZES) {
       await other.close();
       await page.goto(account.url);
       await settled(page);
-      const deposit = page.getByRole('form', { name: 'Deposit' });
+      const deposit = await actionForm(page, 'Deposit');
       await deposit.getByLabel('Deposit amount').fill('1,000');
       await deposit.getByRole('button', { name: 'Deposit' }).click();
       await expect(deposit.getByRole('status')).toBeVisible();
-      const transfer = page.getByRole('form', { name: 'Transfer' });
+      const transfer = await actionForm(page, 'Transfer');
       await transfer.getByLabel('To account number').fill(theirs.accountNumber);
       await transfer.getByLabel('Transfer amount').fill('12.34');
       await transfer.getByRole('button', { name: 'Review transfer' }).click();
@@ -74,13 +74,17 @@ for (const size of SIZES) {
       }
       // States that add content: a field error, an API key shown once.
       await page.goto(account.url);
-      const withdraw = page.getByRole('form', { name: 'Withdraw' });
+      const withdraw = await actionForm(page, 'Withdraw');
       await hydrated(withdraw);
       await withdraw.getByLabel('Withdrawal amount').fill('abc');
       await withdraw.getByRole('button', { name: 'Withdraw' }).click();
       await expect(withdraw.getByRole('alert')).toBeVisible();
-      await page.locator('summary', { hasText: 'Details' }).click();
-      await checkPage(page, `account page with a field error and details open at ${size.name}`);
+      await checkPage(page, `account page with a field error in the Withdraw dialog at ${size.name}`);
+      for (const kind of ['Deposit', 'Withdraw', 'Transfer'] as const) {
+        await page.goto(`${account.url}/${kind.toLowerCase()}`);
+        await settled(page);
+        await checkPage(page, `the ${kind} page at ${size.name}`);
+      }
       await page.goto('/settings/api-keys');
       await page.getByLabel('Key name').fill('a key with a long name, to see it wrap');
       await page.getByRole('button', { name: 'Create API key' }).click();
@@ -118,7 +122,7 @@ test.describe('keyboard only', () => {
   });
 
   test('withdraw with Tab and Enter: focus stays on the button, the outcome is announced', async ({ page, account }) => {
-    const withdraw = page.getByRole('form', { name: 'Withdraw' });
+    const withdraw = await actionForm(page, 'Withdraw');
     await hydrated(withdraw);
     await tabTo(page, withdraw.getByLabel('Withdrawal amount'));
     await page.keyboard.type('12.50');
@@ -135,7 +139,7 @@ test.describe('keyboard only', () => {
   test('transfer with Tab and Enter: review, then confirm; focus follows each step', async ({ page, account, customer }) => {
     const receiver = await openAccount(page, 'Keyboard receiver', '');
     await page.goto(account.url);
-    const transfer = page.getByRole('form', { name: 'Transfer' });
+    const transfer = await actionForm(page, 'Transfer');
     await hydrated(transfer);
     await tabTo(page, transfer.getByLabel('To account number'));
     await page.keyboard.type(receiver.accountNumber);
@@ -154,35 +158,95 @@ test.describe('keyboard only', () => {
   });
 });
 
-test('the account page: balance first, number with a copy button, no id or version unless "Details" is opened', async ({ page, account, context }) => {
+test.describe('the landing page', () => {
+  test.use({ signedIn: false });
+  test('says what this bank does, that the money is pretend, and leads to "Create account" and "Sign in"', async ({ page }) => {
+    await page.goto('/');
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect(heading).toHaveCount(1);
+    await expect(heading).not.toHaveText(/^\s*Idem\s*$/);
+    await expect(heading).toHaveText(/\w+ \w+ \w+/); // a sentence, not a name
+    await expect(page.getByRole('main')).toContainText(/deposit/i);
+    await expect(page.getByRole('main')).toContainText(/account number/i);
+    await expect(page.getByRole('note')).toContainText(/pretend/i);
+    const main = page.getByRole('main');
+    await expect(main.getByRole('link', { name: 'Create account' })).toHaveAttribute('href', '/sign-up');
+    await expect(main.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/sign-in');
+    await main.getByRole('link', { name: 'Create account' }).click();
+    await expect(page).toHaveURL(/\/sign-up$/);
+  });
+});
+
+test.describe('at 360 px', () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+  test('the settings tables fit: API keys with their Revoke buttons on screen, no sideways scrolling', async ({ page }) => {
+    await page.goto('/settings/api-keys');
+    for (const name of ['laptop', 'a key with a long name, to see it wrap']) {
+      await page.getByLabel('Key name').fill(name);
+      await page.getByRole('button', { name: 'Create API key' }).click();
+      await expect(page.getByTestId('api-key-row').filter({ hasText: name })).toBeVisible();
+    }
+    await page.goto('/settings/api-keys');
+    await expect(page.getByRole('button', { name: /^Revoke/ })).toHaveCount(2);
+    expect(await expectTablesFit(page, '/settings/api-keys at 360 px')).toBe(1);
+    await page.goto('/settings');
+    await expectTablesFit(page, '/settings at 360 px');
+  });
+});
+
+test('the total across accounts on / sums every account, formatted as money', async ({ page, account }) => {
+  await page.goto('/');
+  const total = page.getByTestId('accounts-total');
+  await expect(total).toContainText('Total across your account');
+  await expect(total.locator('strong')).toHaveText('$200.00');
+  await openAccount(page, 'Savings', '1234.56');
+  await openAccount(page, 'Coins', '0.09');
+  await page.goto('/');
+  await expect(page.getByTestId('account-row')).toHaveCount(3);
+  await expect(total).toContainText('Total across your 3 accounts');
+  await expect(total.locator('strong')).toHaveText('$1,434.65');
+  await page.goto(account.url);
+  const withdrawal = await actionForm(page, 'Withdraw');
+  await withdrawal.getByLabel('Withdrawal amount').fill('200');
+  await withdrawal.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(withdrawal.getByRole('status')).toContainText('Withdrew $200.00');
+  await page.goto('/');
+  await expect(total.locator('strong')).toHaveText('$1,234.65');
+});
+
+test('the account page: balance first, number with a copy button, no id or version anywhere', async ({ page, account, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await expect(page).toHaveTitle(`${account.owner} · Idem`);
   await expect(page.getByTestId('account-opened')).toHaveText(
     `Opened “${account.owner}” with $200.00 · account number ${account.accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ')}`,
   );
+  // Ids and versions are the admin console's business, not a customer's.
   const main = page.locator('main');
   await expect(main).not.toContainText(account.id, { useInnerText: true });
   await expect(main).not.toContainText(/version/i, { useInnerText: true });
-  await page.locator('summary', { hasText: 'Details' }).click();
-  await expect(main).toContainText(account.id, { useInnerText: true });
+  await expect(page.locator('summary', { hasText: 'Details' })).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Copy account number' }).click();
   await expect(page.getByRole('button', { name: 'Copy account number' })).toHaveText('Copied');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(account.accountNumber);
 
-  // Three fields say "Amount"; each has a name of its own.
-  for (const name of ['Deposit amount', 'Withdrawal amount', 'Transfer amount']) {
-    const field = page.getByRole('textbox', { name, exact: true });
+  // Each action's "Amount" has a name of its own, and its live region is there, rendered (not
+  // display: none), before anything is said in it.
+  for (const [kind, name] of [
+    ['Deposit', 'Deposit amount'],
+    ['Withdraw', 'Withdrawal amount'],
+    ['Transfer', 'Transfer amount'],
+  ] as const) {
+    const form = await actionForm(page, kind);
+    const field = form.getByRole('textbox', { name, exact: true });
     await expect(field).toHaveCount(1);
-    await expect(page.locator(`label[for="${await field.getAttribute('id')}"]`)).toHaveText('Amount');
-  }
-  // Every form's live region is there, rendered (not display: none), before anything is said in it.
-  for (const form of ['Deposit', 'Withdraw', 'Transfer']) {
-    const region = page.getByRole('form', { name: form }).locator('[aria-live]');
+    await expect(form.locator(`label[for="${await field.getAttribute('id')}"]`)).toHaveText('Amount');
+    const region = form.locator('[aria-live]');
     await expect(region).toHaveCount(1);
     await expect(region).toBeEmpty();
     await expect(region).toHaveCSS('display', 'block');
   }
+  await page.keyboard.press('Escape');
   await expect(page.locator('link[rel="icon"]').first()).toHaveAttribute('href', /icon/);
   await expect(page.locator('link[rel="apple-touch-icon"]')).toHaveAttribute('href', /apple-icon/);
   const favicon = await page.request.get('/favicon.ico');
@@ -198,7 +262,7 @@ test('feedback: a new submission clears the old message, confirmations say what 
   // Money in and out is told apart by words and sign, not by colour alone.
   await expect(opening.locator('.money')).toHaveText('in +$1,250.00');
 
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   await hydrated(withdraw);
   await withdraw.getByLabel('Withdrawal amount').fill('40');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
@@ -221,7 +285,7 @@ test('feedback: a new submission clears the old message, confirmations say what 
   await withdraw.getByLabel('Withdrawal amount').fill('10');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
   await expect(withdraw.getByRole('status')).toHaveText('Withdrew $10.00 · new balance $1,200.00');
-  const deposit = page.getByRole('form', { name: 'Deposit' });
+  const deposit = await actionForm(page, 'Deposit');
   await deposit.getByLabel('Deposit amount').fill('5');
   await deposit.getByRole('button', { name: 'Deposit' }).click();
   await expect(deposit.getByRole('status')).toHaveText('Deposited $5.00 · new balance $1,205.00');
@@ -262,7 +326,7 @@ test('with JavaScript, the confirmation appears together with the new balance an
   await openAccount(page, 'Together', '1,250.00');
   await settled(page);
 
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   let seen = await watchConfirmation(page, 'Withdrew $40.00 · new balance $1,210.00');
   await withdraw.getByLabel('Withdrawal amount').fill('40');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
@@ -273,7 +337,7 @@ test('with JavaScript, the confirmation appears together with the new balance an
     rowIsNew: true,
   });
 
-  const deposit = page.getByRole('form', { name: 'Deposit' });
+  const deposit = await actionForm(page, 'Deposit');
   seen = await watchConfirmation(page, 'Deposited $10.00 · new balance $1,220.00');
   await deposit.getByLabel('Deposit amount').fill('10');
   await deposit.getByRole('button', { name: 'Deposit' }).click();
@@ -284,7 +348,7 @@ test('with JavaScript, the confirmation appears together with the new balance an
     rowIsNew: true,
   });
 
-  const transfer = page.getByRole('form', { name: 'Transfer' });
+  const transfer = await actionForm(page, 'Transfer');
   await transfer.getByLabel('To account number').fill(receiver.accountNumber);
   await transfer.getByLabel('Transfer amount').fill('30');
   await transfer.getByRole('button', { name: 'Review transfer' }).click();
@@ -332,7 +396,7 @@ test('the history pages by version, filters by kind and masks other customers’
   const bobPage = await bob.newPage();
   await signUp(bob, baseURL!, 'Bob Stranger');
   await openAccount(bobPage, 'Bob pays', '50.00');
-  const bobForm = bobPage.getByRole('form', { name: 'Transfer' });
+  const bobForm = await actionForm(bobPage, 'Transfer');
   await hydrated(bobForm);
   await bobForm.getByLabel('To account number').fill(account.accountNumber);
   await bobForm.getByLabel('Transfer amount').fill('3.00');

@@ -1,5 +1,5 @@
 import type { Page, Request } from '@playwright/test';
-import { clientAddress, eventCount, expect, hydrated, signInAs, test, withField } from './fixtures';
+import { actionForm, clientAddress, eventCount, expect, hydrated, signInAs, test, withField } from './fixtures';
 
 /** The server action POST the Withdraw form sends, captured so it can be replayed verbatim. */
 async function captureWithdrawal(request: Request) {
@@ -8,7 +8,7 @@ async function captureWithdrawal(request: Request) {
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
 /** Submits the Withdraw form and returns the action POST it sent. */
 async function withdrawAndCapture(page: Page, amount: string) {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   await hydrated(withdraw);
   await withdraw.getByLabel('Amount').fill(amount);
   const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
@@ -20,7 +20,7 @@ const replayHeaders = (headers: Record<string, string>) =>
 test('double-clicking Withdraw records one withdrawal, changes the balance once and confirms once', async ({ page, db, account }) => {
   const posts: Request[] = [];
   page.on('request', (r) => isActionPost(r) && posts.push(r));
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   await hydrated(withdraw);
   await withdraw.getByLabel('Amount').fill('10.00');
   await expect(withdraw.getByRole('button', { name: 'Withdraw' })).toBeEnabled();
@@ -34,7 +34,7 @@ test('double-clicking Withdraw records one withdrawal, changes the balance once 
 });
 
 test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, customer, browser, baseURL }) => {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '25.00');
   await expect(withdraw.getByRole('status')).toHaveText('Withdrew $25.00 · new balance $175.00');
 
@@ -57,7 +57,7 @@ test('the same submission replayed from a second browser context is recorded onc
 });
 
 test('a duplicate POST forced past the client guard still records one withdrawal and answers with a replayed success', async ({ page, db, account }) => {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '40.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
 
@@ -80,7 +80,7 @@ test('a duplicate POST forced past the client guard still records one withdrawal
 });
 
 test('the server re-validates: a forged action call with a bad amount changes nothing', async ({ page, db, account }) => {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '1.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
   const before = await eventCount(db, account.id);
@@ -98,7 +98,7 @@ test('the server re-validates: a forged action call with a bad amount changes no
 });
 
 test('a cross-origin server action POST is refused', async ({ page, db, account, request: api }) => {
-  const withdraw = page.getByRole('form', { name: 'Withdraw' });
+  const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '1.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
   const before = await eventCount(db, account.id);

@@ -96,6 +96,28 @@ export async function hydrated(form: Locator): Promise<void> {
   await expect(form).toHaveAttribute('data-hydrated', 'true');
 }
 
+export type ActionKind = 'Deposit' | 'Withdraw' | 'Transfer';
+
+/**
+ * An account page's action form, opened: the page shows Deposit, Withdraw and Transfer as buttons
+ * (once hydrated), each opening its form in a dialog; another open dialog is closed first. On an
+ * action's own page the form is already there. Returns the form, visible and hydrated.
+ */
+export async function actionForm(page: Page, kind: ActionKind): Promise<Locator> {
+  const form = page.getByRole('form', { name: kind });
+  if (!(await form.isVisible())) {
+    const dialog = page.getByRole('dialog');
+    if ((await dialog.count()) > 0) {
+      await page.keyboard.press('Escape');
+      await expect(dialog).toHaveCount(0);
+    }
+    await page.getByRole('group', { name: 'Account actions' }).getByRole('button', { name: kind, exact: true }).click();
+    await expect(form).toBeVisible();
+  }
+  await hydrated(form);
+  return form;
+}
+
 /** Sets a field of a captured multipart body (a server action call or a plain form POST) to `value`. */
 export function withField(body: string, field: string, value: string): string {
   // A plain POST names the field as is; an action call prefixes it with its argument ("_1_amount").

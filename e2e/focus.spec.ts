@@ -1,7 +1,7 @@
 import type { Locator, Page, Route } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
 import { test as adminTest } from './admin-fixtures';
-import { clientAddress, expect, hydrated, openAccount, signUp, test } from './fixtures';
+import { actionForm, clientAddress, expect, hydrated, openAccount, signUp, test } from './fixtures';
 import { expectFocused, tabTo } from './page-checks';
 
 // "Keep focus where the user is": on every form, submitted from the keyboard, the
@@ -73,8 +73,7 @@ test('deposit and withdraw: the button keeps the focus while pending and after t
     ['Withdraw', 'Withdrawal amount', '1000', 'Insufficient funds: the balance is $205.00, less than the $1,000.00 requested.'],
   ] as const) {
     await page.goto(account.url);
-    const form = page.getByRole('form', { name: kind });
-    await hydrated(form);
+    const form = await actionForm(page, kind); // in its dialog since the account page went phone-first
     await form.getByLabel(field).fill(amount);
     const button = form.getByRole('button', { name: kind });
     await button.focus();
@@ -91,7 +90,7 @@ test('transfer: pending on "Review transfer" and "Confirm transfer" keeps the fo
 }) => {
   const receiver = await openAccount(page, 'Focus receiver', '');
   await page.goto(account.url);
-  const form = page.getByRole('form', { name: 'Transfer' });
+  const form = await actionForm(page, 'Transfer');
   await hydrated(form);
   await form.getByLabel('To account number').fill(receiver.accountNumber);
   await form.getByLabel('Transfer amount').fill('3');

@@ -1,8 +1,9 @@
 import type { Page } from '@playwright/test';
 import { e2eInbox } from '../playwright.config';
 import { INCORRECT_SIGN_IN, signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
+import { clientAddress, expect, hydrated, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
 import { linkIn, mailTo } from './mailbox';
+import { expectFocused } from './page-checks';
 
 // Who the caller is: sign-up, sign-in (generic error, ?next= without open redirect), sign-out and
 // "sign out everywhere" revoking sessions for real (old cookies replayed), API keys (shown once,
@@ -78,6 +79,42 @@ test.describe('signed out', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByTestId('auth-notice')).toContainText(fresh);
     expect((await page.getByTestId('auth-notice').innerText()).replaceAll(fresh, '<email>')).toBe(takenAnswer);
+  });
+
+  for (const path of ['/sign-up', '/sign-in']) {
+    test(`${path}: "Show password" reveals the password and hides it again, keeping the focus and the value`, async ({ page }) => {
+      await page.goto(path);
+      const form = page.locator('form', { has: page.getByLabel('Password') });
+      await hydrated(form);
+      const password = form.getByLabel('Password');
+      await password.fill('correct horse battery');
+      const toggle = form.getByRole('button', { name: 'Show password' });
+      await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+      await expect(password).toHaveAttribute('type', 'password');
+      await password.focus();
+      await page.keyboard.press('Tab');
+      await expectFocused(toggle);
+      await page.keyboard.press('Enter');
+      await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+      await expect(password).toHaveAttribute('type', 'text');
+      await expectFocused(toggle);
+      await page.keyboard.press('Space');
+      await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+      await expect(password).toHaveAttribute('type', 'password');
+      await expect(password).toHaveValue('correct horse battery');
+    });
+  }
+
+  test.describe('without JavaScript', () => {
+    test.use({ javaScriptEnabled: false });
+
+    test('the password fields are plain password inputs with no toggle that could not work', async ({ page }) => {
+      for (const path of ['/sign-up', '/sign-in']) {
+        await page.goto(path);
+        await expect(page.getByLabel('Password'), path).toHaveAttribute('type', 'password');
+        await expect(page.getByRole('button', { name: 'Show password' }), path).toHaveCount(0);
+      }
+    });
   });
 
   test('every customer page sends a signed-out visitor to /sign-in?next=…, and / is a landing page', async ({ page }) => {
@@ -172,6 +209,59 @@ test('"Sign out everywhere" ends the session of a second browser too', async ({ 
     expect((await second.request.get('/api/accounts')).status()).toBe(401);
   } finally {
     await second.close();
+  }
+});
+
+test('settings names each signed-in browser (browser, address, last use, "This browser"); "Sign out" ends that one only, never someone else’s', async ({
+  page,
+  browser,
+  customer,
+  baseURL,
+  db,
+}) => {
+  const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  const second = await browser.newContext({ userAgent: iphone, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  try {
+    await signInAs(second, baseURL!, customer);
+    const someoneElse = await signUp(stranger, baseURL!);
+    const { rows: stored } = await db.query<{ ip_address: string | null }>('SELECT ip_address FROM sessions WHERE user_id = $1 AND user_agent = $2', [
+      customer.id,
+      iphone,
+    ]);
+    expect(stored).toHaveLength(1);
+
+    await page.goto('/settings');
+    const rows = page.getByTestId('session-row');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText('This browser');
+    await expect(rows.first().getByRole('button')).toHaveCount(0); // this one signs out with the header's button
+    const phone = rows.filter({ hasText: 'Safari 17 on iPhone' });
+    await expect(phone).not.toContainText('This browser');
+    await expect(phone).toContainText(stored[0]!.ip_address ?? 'address unknown');
+    await expect(phone).toContainText(/last used \S/);
+    const signOutPhone = phone.getByRole('button', { name: 'Sign out Safari 17 on iPhone' });
+
+    // A crafted id (someone else's session) in the form: refused, and nobody is signed out.
+    const { rows: theirs } = await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [someoneElse.id]);
+    await phone.locator('input[name="sessionId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), theirs[0]!.id);
+    await signOutPhone.click();
+    await expect(page.getByRole('alert').filter({ hasText: 'That session has already ended or is not one of yours: nothing was changed.' })).toBeVisible();
+    expect((await stranger.request.get('/api/accounts')).status()).toBe(200);
+    expect((await second.request.get('/api/accounts')).status()).toBe(200);
+    await expect(rows).toHaveCount(2);
+
+    await signOutPhone.click();
+    await expect(page.getByRole('status').filter({ hasText: 'That browser is signed out.' })).toBeVisible();
+    await expect(rows).toHaveCount(1);
+    await expect(page.getByTestId('session-count')).toHaveText('Signed in on 1 browser.');
+    expect((await second.request.get('/api/accounts')).status()).toBe(401);
+    expect((await page.request.get('/api/accounts')).status()).toBe(200);
+    expect((await stranger.request.get('/api/accounts')).status()).toBe(200);
+    await expect(page.getByRole('button', { name: 'Sign out everywhere' })).toBeVisible();
+  } finally {
+    await second.close();
+    await stranger.close();
   }
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Request } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
-import { clientAddress, eventCount, expect, hydrated, openAccount, signUp, test, withField } from './fixtures';
+import { actionForm, clientAddress, eventCount, expect, hydrated, openAccount, signUp, test, withField } from './fixtures';
 
 // Ownership through the pages: `page` is customer A (with `account`), B is a second customer in a
 // browser context of their own. B cannot see A's account, and forging the server action with A's
@@ -42,7 +42,7 @@ test("B forging the withdraw server action with A's account id writes nothing an
   try {
     const own = await openAccount(b.page, 'Bob spending', '50.00');
     // A real withdrawal in B's own session gives the action id and the body format.
-    const withdraw = b.page.getByRole('form', { name: 'Withdraw' });
+    const withdraw = await actionForm(b.page, 'Withdraw');
     await hydrated(withdraw);
     await withdraw.getByLabel('Amount').fill('1.00');
     const [request] = await Promise.all([b.page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
@@ -75,7 +75,7 @@ test("double-clicking Confirm transfer to B's account number moves the money onc
   try {
     const theirs = await openAccount(b.page, 'Bob savings', '0');
     await page.goto(account.url);
-    const form = page.getByRole('form', { name: 'Transfer' });
+    const form = await actionForm(page, 'Transfer');
     await hydrated(form);
     await expect(form.getByRole('button', { name: 'Review transfer' })).toBeEnabled();
     await form.getByLabel('To account number').fill(theirs.accountNumber);

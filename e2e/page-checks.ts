@@ -53,3 +53,87 @@ export async function tabTo(page: Page, target: Locator, maxPresses = 40): Promi
 export async function expectFocused(target: Locator): Promise<void> {
   await expect.poll(() => isFocused(target)).toBe(true);
 }
+
+/**
+ * Every table on the page fits the screen as people read it: no control in a table cut off (by the
+ * window or by a box that clips it), no table scrolling sideways inside its region, every email
+ * whole (on one line, or broken only right after its '@'), every id on the same line as its Copy
+ * button. Soft (a caller checks several pages and hears about all of them); returns how many tables
+ * it looked at, so a caller can say it saw the ones it meant to.
+ */
+export async function expectTablesFit(page: Page, label: string): Promise<number> {
+  const { tables, problems } = await page.evaluate(() => {
+    const problems: string[] = [];
+    const describe = (e: Element) =>
+      `<${e.tagName.toLowerCase()}${e.className ? ` class="${e.className}"` : ''}> "${(e.textContent ?? '').trim().slice(0, 40)}"`;
+    const clips = (e: Element) => ['hidden', 'auto', 'scroll', 'clip'].includes(getComputedStyle(e).overflowX);
+    const visible = (e: Element) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const tables = [...document.querySelectorAll('table')].filter(visible);
+    for (const table of tables) {
+      for (let box: Element | null = table; box && box !== document.body; box = box.parentElement) {
+        if (clips(box) && box.scrollWidth > box.clientWidth + 1)
+          problems.push(`${describe(box)} scrolls sideways: ${box.scrollWidth}px of content in ${box.clientWidth}px`);
+      }
+      const controls = [...table.querySelectorAll('a, button, input, select, textarea, summary')].filter(visible);
+      for (const control of controls) {
+        if (control.closest('.visually-hidden')) continue;
+        const r = control.getBoundingClientRect();
+        if (r.left < -0.5 || r.right > window.innerWidth + 0.5)
+          problems.push(`${describe(control)} is outside the window (${Math.round(r.left)}–${Math.round(r.right)}px)`);
+        for (let box = control.parentElement; box && box !== document.body; box = box.parentElement) {
+          if (!clips(box)) continue;
+          const b = box.getBoundingClientRect();
+          if (r.left < b.left - 0.5 || r.right > b.right + 0.5) problems.push(`${describe(control)} is cut off by ${describe(box)}`);
+        }
+      }
+      // Emails: the deepest elements holding an '@', their text read character by character.
+      const holders = [...table.querySelectorAll('*')].filter(
+        (e) =>
+          visible(e) && !e.closest('.visually-hidden') && /\S@\S/.test(e.textContent ?? '') && ![...e.children].some((c) => /\S@\S/.test(c.textContent ?? '')),
+      );
+      for (const holder of holders) {
+        const chars: { ch: string; rect: DOMRect }[] = [];
+        const walker = document.createTreeWalker(holder, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+          if (node.parentElement?.closest('.visually-hidden')) continue;
+          for (let i = 0; i < node.data.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const rect = range.getBoundingClientRect();
+            if (rect.width > 0 || rect.height > 0) chars.push({ ch: node.data[i]!, rect });
+          }
+        }
+        const text = chars.map((c) => c.ch).join('');
+        const cell = (holder.closest('td, th') ?? holder).getBoundingClientRect();
+        for (const match of text.matchAll(/[^\s@]+@[^\s@]+\.[^\s@]+/g)) {
+          const span = chars.slice(match.index, match.index + match[0].length);
+          span.forEach((c, i) => {
+            const previous = span[i - 1];
+            if (previous && c.rect.top >= previous.rect.bottom - 1 && previous.ch !== '@')
+              problems.push(`the email ${match[0]} breaks before "${c.ch}" (index ${i})`);
+            if (c.rect.right > cell.right + 0.5 || c.rect.left < cell.left - 0.5) problems.push(`the email ${match[0]} sticks out of its cell`);
+          });
+        }
+      }
+      for (const copy of [...table.querySelectorAll('button')].filter((b) => visible(b) && /^Cop(y|ied)/.test((b.textContent ?? '').trim()))) {
+        const id = copy.previousElementSibling;
+        if (!id) continue;
+        const shown = id.querySelector('code') ?? id;
+        // One rect per text run, so rects on one line are counted as one line.
+        const rects = [...shown.getClientRects()].sort((x, y) => x.top - y.top);
+        const lines = rects.filter((r, i) => i === 0 || r.top >= rects[i - 1]!.bottom - 1);
+        const b = copy.getBoundingClientRect();
+        const last = rects[rects.length - 1];
+        if (lines.length !== 1)
+          problems.push(
+            `the id ${describe(shown)} takes ${lines.length} lines (${rects.map((r) => `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)}`).join('; ')})`,
+          );
+        if (!last || last.bottom <= b.top || last.top >= b.bottom) problems.push(`the id ${describe(shown)} is not on the line of its Copy button`);
+      }
+    }
+    return { tables: tables.length, problems: [...new Set(problems)] };
+  });
+  expect.soft(problems, `${label}: tables that do not fit`).toEqual([]);
+  return tables;
+}

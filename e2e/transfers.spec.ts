@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import type pg from 'pg';
 import { maskName } from '../lib/domain/mask-name';
-import { expect, hydrated, openAccount, test } from './fixtures';
+import { actionForm, expect, hydrated, openAccount, test } from './fixtures';
 
 async function commandEvents(db: pg.Pool, accountIds: string[]) {
   const { rows } = await db.query<{ type: string; command_id: string }>(
@@ -13,7 +13,7 @@ async function commandEvents(db: pg.Pool, accountIds: string[]) {
 
 /** Fills the transfer form (recipient by number, spaced as people type it) and asks for the review. */
 async function reviewTransfer(page: Page, toAccountNumber: string, amount: string) {
-  const form = page.getByRole('form', { name: 'Transfer' });
+  const form = await actionForm(page, 'Transfer');
   await hydrated(form);
   await expect(form.getByRole('button', { name: 'Review transfer' })).toBeEnabled();
   await form.getByLabel('To account number').fill(toAccountNumber.replace(/(\d{4})(?=\d)/g, '$1 '));
@@ -53,7 +53,7 @@ test('a transfer needs a valid account number and cannot overdraw the source', a
   const suffix = Math.random().toString(36).slice(2, 7);
   const receiver = await openAccount(page, `Payee ${suffix}`, '');
   const sender = await openAccount(page, `Payer ${suffix}`, '10.00');
-  const form = page.getByRole('form', { name: 'Transfer' });
+  const form = await actionForm(page, 'Transfer');
   await hydrated(form);
   await expect(form.getByRole('button', { name: 'Review transfer' })).toBeEnabled();
 

@@ -110,7 +110,7 @@ export const envSchema = z.object({
   ),
   BETTER_AUTH_SECRET: documented(
     secret,
-    'generated per `npm start` on the embedded database; **required** otherwise',
+    'generated once by `npm start` on the embedded database and kept with its data; **required** otherwise',
     'at least 32 characters, the same on every instance: signs session cookies (see [identity](identity.md))',
   ),
   BETTER_AUTH_URL: documented(
@@ -191,6 +191,11 @@ export const envSchema = z.object({
     int(1, 720),
     '`30`',
     'minutes without a request after which a browser session ends; every session also ends 12 hours after sign-in',
+  ),
+  IDEM_STARTER_PID: documented(
+    int(1, 4_194_304),
+    'set by `npm start` for the instance it starts',
+    'the pid of the `npm start` that started this instance: the instance drains and exits when that process is gone (never an orphan)',
   ),
   CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
 });

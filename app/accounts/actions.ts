@@ -20,6 +20,7 @@ import {
 import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { openAccount } from '@/lib/accounts/open-account';
 import { lookUpRecipient, type Recipient } from '@/lib/accounts/recipient-lookup';
+import { getOwnedAccount } from '@/lib/accounts/queries';
 import { versionWrittenBy } from '@/lib/accounts/transaction-page';
 import { inboundLimitText, submitTransfer } from '@/lib/accounts/submit-transfer';
 import { currentCustomer } from '@/lib/auth/customer';
@@ -182,7 +183,8 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
 
 /**
  * Validates, finds the recipient by number (only from one of the customer's own accounts, within
- * their look-up budget: lib/accounts/recipient-lookup.ts) and shows only their masked name. Writes nothing.
+ * their look-up budget: lib/accounts/recipient-lookup.ts) and shows only their masked name, and whether
+ * the sender's balance covers the amount right now (information only: Confirm decides). Writes nothing.
  */
 async function reviewTransfer(
   customerId: string,
@@ -196,6 +198,7 @@ async function reviewTransfer(
   if (lookup.status === 'not-found') return refuse('No account has this number');
   const { recipient } = lookup;
   if (recipient.accountId === parsed.data.fromAccountId) return refuse('This is the account you are sending from');
+  const from = await getOwnedAccount(parsed.data.fromAccountId, customerId);
   return {
     recipient,
     review: {
@@ -203,6 +206,7 @@ async function reviewTransfer(
       maskedName: recipient.maskedName,
       accountNumber: formatAccountNumber(recipient.accountNumber),
       amount: formatUsd(parsed.data.amount),
+      ...(from && from.balanceCents < parsed.data.amount ? { shortOf: { balance: formatUsd(from.balanceCents) } } : {}),
     },
   };
 }

@@ -148,7 +148,7 @@ export async function DailyTotals() {
         <p className="muted">No money moved in the last 14 days (or the projection has not caught up yet).</p>
       )}
       <div className="table-scroll" role="region" aria-label="Daily totals table" tabIndex={0}>
-        <table data-testid="daily-totals">
+        <table className="stack" data-testid="daily-totals">
           <caption className="visually-hidden">Daily totals, last 14 UTC days</caption>
           <thead>
             <tr>

@@ -6,6 +6,7 @@ import { JsonDetails } from '@/app/admin/json-block';
 import { eventAmountCents, type AccountOwner } from '@/lib/admin/account-owners';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
+import { EmailAddress } from '@/app/components/email-address';
 
 // The admin console's table of events (event history, a stream, a command's events): one markup,
 // each page choosing its columns and their order, and adding its own. On phones every row becomes
@@ -42,7 +43,7 @@ export function CustomerCell({ owner }: { owner: AccountOwner | null | undefined
     <>
       <Link href={`/admin/customers?q=${encodeURIComponent(owner.customer.email)}`}>{owner.customer.name}</Link>
       <br />
-      <span className="muted email">{owner.customer.email}</span>
+      <EmailAddress className="muted" email={owner.customer.email} />
       {owner.customer.disabled ? (
         <>
           {' '}

@@ -6,6 +6,7 @@ import { ChangePasswordForm } from '@/app/settings/password/change-password-form
 import { removePasskeyAction } from '@/app/settings/actions';
 import { ConfirmPasswordForm } from '@/app/settings/confirm-password-form';
 import { PasskeyHostNotice } from '@/app/settings/passkey-host-notice';
+import { SessionList } from '@/app/settings/session-list';
 import { signOutEverywhereAction } from '@/app/session-actions';
 import { ConfirmSubmit } from '@/app/components/confirm-submit';
 import { auth } from '@/lib/auth/auth';
@@ -16,12 +17,24 @@ import { LocalTime } from '@/app/components/local-time';
 
 export const metadata: Metadata = { title: 'Settings · Idem' };
 
+const SESSION_MESSAGES = {
+  ended: { role: 'status', className: 'status status-success', text: 'That browser is signed out.' },
+  unknown: { role: 'alert', className: 'status status-rejected', text: 'That session has already ended or is not one of yours: nothing was changed.' },
+} as const;
+
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const customer = await requireCustomer('/settings');
+  const { session: outcome } = await searchParams;
+  const message = outcome === 'ended' || outcome === 'unknown' ? SESSION_MESSAGES[outcome] : null;
   const requestHeaders = await headers();
-  // Counted here, not with better-auth's listSessions: that one needs a fresh sign-in (10 minutes).
+  // Read here, not with better-auth's listSessions: that one needs a fresh sign-in (10 minutes).
   const [sessions, passkeys, fresh] = await Promise.all([
-    db().session.count({ where: { userId: customer.id, expiresAt: { gt: new Date() } } }),
+    db().session.findMany({
+      where: { userId: customer.id, expiresAt: { gt: new Date() } },
+      select: { id: true, userAgent: true, ipAddress: true, updatedAt: true },
+      orderBy: { updatedAt: 'desc' },
+      take: 100,
+    }),
     auth().api.listPasskeys({ headers: requestHeaders }),
     hasFreshSignIn(),
   ]);
@@ -83,8 +96,14 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         <section className="card" aria-labelledby="sessions-heading">
           <h2 id="sessions-heading">Sessions</h2>
           <p data-testid="session-count">
-            Signed in on {sessions} {sessions === 1 ? 'browser' : 'browsers'}.
+            Signed in on {sessions.length} {sessions.length === 1 ? 'browser' : 'browsers'}.
           </p>
+          {message ? (
+            <p role={message.role} className={message.className}>
+              {message.text}
+            </p>
+          ) : null}
+          <SessionList sessions={sessions} />
           <form action={signOutEverywhereAction}>
             <button type="submit" className="danger">
               Sign out everywhere

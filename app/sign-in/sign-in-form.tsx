@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { AuthForm, AuthNotice } from '@/app/components/auth-form';
 import { Field } from '@/app/components/field';
+import { PasswordField } from '@/app/components/password-field';
 import { resendVerificationAction, signInAction, type AuthFormState } from '@/app/session-actions';
 
 const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
@@ -24,7 +25,7 @@ export function SignInForm({ next, inboxUrl }: { next: string; inboxUrl: string 
           defaultValue={state.values.email}
           error={state.fieldErrors.email}
         />
-        <Field id="password" name="password" label="Password" type="password" autoComplete="current-password" required error={state.fieldErrors.password} />
+        <PasswordField id="password" name="password" label="Password" autoComplete="current-password" required error={state.fieldErrors.password} />
       </AuthForm>
       {state.unverified ? <ResendVerification email={state.values.email ?? ''} inboxUrl={inboxUrl} /> : null}
     </>

@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { AuthForm, AuthNotice } from '@/app/components/auth-form';
 import { Field } from '@/app/components/field';
+import { PasswordField } from '@/app/components/password-field';
 import { signUpAction, type AuthFormState } from '@/app/session-actions';
 import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
 
@@ -35,11 +36,10 @@ export function SignUpForm({ inboxUrl }: { inboxUrl: string | null }) {
         defaultValue={state.values.email}
         error={state.fieldErrors.email}
       />
-      <Field
+      <PasswordField
         id="password"
         name="password"
         label="Password"
-        type="password"
         autoComplete="new-password"
         required
         minLength={PASSWORD_MIN}

@@ -75,7 +75,15 @@ export const transferSchema = z.object({
 
 /** What the review step answers: the recipient as the sender may see them, or what is wrong. */
 export type TransferReview =
-  { status: 'review'; maskedName: string; accountNumber: string; amount: string } | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
+  | {
+      status: 'review';
+      maskedName: string;
+      accountNumber: string;
+      amount: string;
+      /** Set when the sender's balance, as the review saw it, does not cover the amount: the review informs, Confirm still decides. */
+      shortOf?: { balance: string };
+    }
+  | { status: 'invalid'; fieldErrors: Record<string, string>; message: string };
 
 /** What a server action answers; the form renders it. Expected outcomes are values, not throws. */
 export type FormResult =

@@ -23,6 +23,13 @@ export async function customerAccounts(customerId: string, limit = 100) {
   return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
 }
 
+/** How many accounts the customer has and what they hold together (all of them, not one page). */
+export async function customerTotals(customerId: string) {
+  const [row] = await db().$queryRaw<{ count: bigint; total: bigint }[]>`
+    SELECT count(*) AS count, coalesce(sum(balance_cents), 0)::bigint AS total FROM account_balances WHERE customer_id = ${customerId}`;
+  return { count: Number(row?.count ?? 0), totalCents: row?.total ?? 0n };
+}
+
 /** The account if it is this customer's; null if it does not exist or belongs to someone else. */
 export async function getOwnedAccount(accountId: AccountId, customerId: string) {
   const row = await db().accountBalance.findFirst({ where: { accountId, customerId } });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
+import type { AccountSelector } from '@/lib/admin/event-filters';
 
 // Who an account stream belongs to, for the ops console's log columns: the account number and the
 // customer (users joined on account_balances.customer_id). One query per page of rows.
@@ -57,4 +58,20 @@ export function commandAmountCents(outcome: unknown): number | null {
 export function eventAmountCents(data: unknown): number | null {
   const amount = (data as { amountCents?: unknown } | null)?.amountCents;
   return typeof amount === 'number' && Number.isSafeInteger(amount) ? amount : null;
+}
+
+/**
+ * The streams an "Account" filter names: the stream itself, the account with that number, or every
+ * account of the customer with that email (at most 200). An empty list when nothing matches.
+ */
+export async function streamsOf(selector: AccountSelector): Promise<string[]> {
+  if (selector.by === 'stream') return [selector.stream];
+  const rows =
+    selector.by === 'number'
+      ? await db().$queryRaw<{ accountId: string }[]>`
+          SELECT account_id::text AS "accountId" FROM account_balances WHERE account_number = ${selector.number}`
+      : await db().$queryRaw<{ accountId: string }[]>`
+          SELECT b.account_id::text AS "accountId" FROM account_balances b JOIN users u ON u.id = b.customer_id
+           WHERE lower(u.email) = ${selector.email} ORDER BY b.opened_at LIMIT 200`;
+  return rows.map((r) => `account-${r.accountId}`);
 }

@@ -1,3 +1,4 @@
+import { accountNumberOf, formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { describe, expect, it } from 'vitest';
 import { parseEventFilter, parseTime } from './event-filters';
 
@@ -27,7 +28,7 @@ describe('admin event filters', () => {
     const ok = parseEventFilter({ stream: ' account-1 ', type: 'MoneyWithdrawn', commandId: 'cmd-1', from: '2026-11-26', to: '2026-11-27T10:00' }, TYPES);
     expect(ok.errors).toEqual({});
     expect(ok.filter).toEqual({
-      stream: 'account-1',
+      account: { by: 'stream', stream: 'account-1' },
       type: 'MoneyWithdrawn',
       commandId: 'cmd-1',
       from: new Date('2026-11-26T00:00:00Z'),
@@ -41,5 +42,17 @@ describe('admin event filters', () => {
     const reversed = parseEventFilter({ from: '2026-11-27', to: '2026-11-26' }, TYPES);
     expect(reversed.errors).toEqual({ to: '“To” must not be before “From”.' });
     expect(parseEventFilter({ from: '2026-11-26T10:00', to: '2026-11-26T10:00' }, TYPES).errors).toEqual({});
+  });
+
+  it('finds an account by its number (spaces allowed) or a customer by email, and says when a number cannot be one', () => {
+    const number = accountNumberOf(10_000_000_001);
+    const spaced = formatAccountNumber(number);
+    expect(spaced).toContain(' ');
+    expect(parseEventFilter({ stream: spaced }, TYPES).filter.account).toEqual({ by: 'number', number });
+    const wrongCheckDigit = `${number.slice(0, 11)}${(Number(number[11]) + 1) % 10}`;
+    expect(parseEventFilter({ stream: wrongCheckDigit }, TYPES).errors.stream).toMatch(/not a valid account number/);
+    expect(parseEventFilter({ stream: 'Ada@Example.test' }, TYPES).filter.account).toEqual({ by: 'email', email: 'ada@example.test' });
+    expect(parseEventFilter({ stream: '12345' }, TYPES).errors.stream).toMatch(/not a valid account number/);
+    expect(parseEventFilter({ stream: 'account-1' }, TYPES).filter.account).toEqual({ by: 'stream', stream: 'account-1' });
   });
 });

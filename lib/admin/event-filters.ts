@@ -2,12 +2,18 @@
 // Times without a zone are UTC (every time in the admin pages is shown in UTC). `to` is inclusive
 // at the precision given: `2026-11-26` covers that whole day, `…T14:30` that whole minute.
 
+import { parseAccountNumber, type AccountNumber } from '@/lib/accounts/domain/account-number';
 import { textProblem, textProblemMessage } from '@/lib/text/plain-text';
 
 type EventFilterInput = { stream: string; type: string; commandId: string; from: string; to: string };
+/**
+ * What the "Account" field names: an account by its number (spaces allowed), a customer by their
+ * email (all of their accounts), or a stream id as the log writes it (`account-<uuid>`).
+ */
+export type AccountSelector = { by: 'stream'; stream: string } | { by: 'number'; number: AccountNumber } | { by: 'email'; email: string };
 export type ParsedEventFilter = {
   values: EventFilterInput;
-  filter: { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
+  filter: { account?: AccountSelector; type?: string; commandId?: string; from?: Date; to?: Date };
   errors: Partial<Record<keyof EventFilterInput, string>>;
 };
 
@@ -47,7 +53,14 @@ export function parseEventFilter(params: Record<string, string | string[] | unde
   const streamProblem = textProblem(values.stream);
   if (values.stream.length > 300) errors.stream = 'Stream ids are at most 300 characters.';
   else if (streamProblem) errors.stream = textProblemMessage('A stream id has no', streamProblem);
-  else if (values.stream) filter.stream = values.stream;
+  else if (values.stream) {
+    const digits = values.stream.replace(/[\s-]/g, '');
+    const number = /^\d+$/.test(digits) ? parseAccountNumber(digits) : null;
+    if (number && !number.ok) errors.stream = 'That is not a valid account number (12 digits, the last a check digit).';
+    else if (number?.ok) filter.account = { by: 'number', number: number.value };
+    else if (values.stream.includes('@')) filter.account = { by: 'email', email: values.stream.toLowerCase() };
+    else filter.account = { by: 'stream', stream: values.stream };
+  }
   if (values.type && !eventTypes.includes(values.type)) errors.type = `Unknown event type “${values.type.slice(0, 60)}”.`;
   else if (values.type) filter.type = values.type;
   if (values.commandId && !/^[\x21-\x7E]{1,255}$/.test(values.commandId)) errors.commandId = 'A command id is 1–255 visible ASCII characters.';

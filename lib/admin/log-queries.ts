@@ -109,7 +109,8 @@ export async function getCommand(commandId: string) {
   return { command, events };
 }
 
-export type EventFilter = { stream?: string; type?: string; commandId?: string; from?: Date; to?: Date };
+/** `streams`: events of these streams only (an empty list matches nothing). */
+export type EventFilter = { streams?: string[]; type?: string; commandId?: string; from?: Date; to?: Date };
 
 /**
  * The global log, newest first, one page at a time. The cursor is the global position: `before`
@@ -119,7 +120,7 @@ export type EventFilter = { stream?: string; type?: string; commandId?: string; 
 export async function listEvents(query: EventFilter & { before?: bigint; after?: bigint; limit?: number }) {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const where = {
-    ...(query.stream ? { streamId: query.stream } : {}),
+    ...(query.streams ? { streamId: { in: query.streams } } : {}),
     ...(query.type ? { type: query.type } : {}),
     ...(query.commandId ? { commandId: query.commandId } : {}),
     ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { keptAuthSecret } from './kept-secret';
 
 // Used by scripts/start.ts and scripts/cluster.ts (plain Node, not Next; no `server-only`): the
 // identity environment for the `next` processes they start, and the embedded database's admin.
@@ -15,8 +16,9 @@ const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
 export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; admin: { email: string; password: string } | null };
 
 /**
- * - BETTER_AUTH_SECRET: kept if set; generated for this run on the embedded database (sessions end
- *   at restart); required otherwise (a deployment's instances must share one).
+ * - BETTER_AUTH_SECRET: kept if set; on the embedded database, the one kept in `secretDir` (its data
+ *   directory: made once, so a restart keeps everyone signed in), or one for this run without a
+ *   `secretDir`; required otherwise (a deployment's instances must share one).
  * - BETTER_AUTH_URL: kept if set; else http://localhost:<port> for a local bind (passkeys need a
  *   domain name, and `localhost` is one), with http://127.0.0.1:<port> trusted too.
  * - On the embedded database: an admin (ADMIN_EMAIL, default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD,
@@ -26,7 +28,7 @@ export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; 
  */
 export function identityEnvForStart(
   env: Record<string, string | undefined>,
-  options: { embeddedDatabase: boolean; port: number; hostname: string; interactive: boolean },
+  options: { embeddedDatabase: boolean; port: number; hostname: string; interactive: boolean; secretDir?: string },
 ): IdentityStartEnv {
   const added: Record<string, string> = {};
   const notice: string[] = [];
@@ -35,8 +37,14 @@ export function identityEnvForStart(
       throw new Error(
         'BETTER_AUTH_SECRET is not set: with DATABASE_URL, choose one (≥ 32 characters, e.g. `openssl rand -base64 48`), the same on every instance.',
       );
-    added.BETTER_AUTH_SECRET = randomBytes(32).toString('base64url');
-    notice.push('BETTER_AUTH_SECRET not set: generated one for this run (sessions end at restart).');
+    if (options.secretDir) {
+      const kept = keptAuthSecret(options.secretDir);
+      added.BETTER_AUTH_SECRET = kept.secret;
+      if (kept.created) notice.push(`BETTER_AUTH_SECRET not set: generated one, kept in ${kept.file} for the next starts.`);
+    } else {
+      added.BETTER_AUTH_SECRET = randomBytes(32).toString('base64url');
+      notice.push('BETTER_AUTH_SECRET not set: generated one for this run (sessions end at restart).');
+    }
   }
   if (!env.BETTER_AUTH_URL) {
     const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::1'].includes(options.hostname);

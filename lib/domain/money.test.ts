@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatUsd, MAX_AMOUNT_CENTS, parseAmount } from './money';
+import { formatDecimal, formatUsd, formatUsdTotal, MAX_AMOUNT_CENTS, parseAmount } from './money';
 
 describe('parseAmount', () => {
   it.each([
@@ -87,6 +87,23 @@ describe('formatUsd', () => {
 
   it('refuses fractions of a cent', () => {
     expect(() => formatUsd(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('formatUsdTotal', () => {
+  it.each([
+    [0n, '$0.00'],
+    [5n, '$0.05'],
+    [123_456n, '$1,234.56'],
+    [-5n, '-$0.05'],
+    [BigInt(Number.MAX_SAFE_INTEGER) + 2n, '$90,071,992,547,409.93'],
+    [10n ** 20n + 1n, '$1,000,000,000,000,000,000.01'],
+  ])('formats %s cents as %s, exactly past 2^53', (cents, text) => {
+    expect(formatUsdTotal(cents)).toBe(text);
+  });
+
+  it('agrees with formatUsd wherever both apply', () => {
+    for (const cents of [0, 7, 99, 100, 101, 123_456_789, -42, Number.MAX_SAFE_INTEGER]) expect(formatUsdTotal(BigInt(cents))).toBe(formatUsd(cents));
   });
 });
 

@@ -78,6 +78,14 @@ export function formatUsd(cents: Cents | bigint): string {
   return `${sign}$${whole}.${digits.slice(-2)}`;
 }
 
+/** `formatUsd` for sums that may pass 2^53 cents (totals across accounts): exact for any bigint. */
+export function formatUsdTotal(cents: bigint): string {
+  const sign = cents < 0n ? '-' : '';
+  const digits = (cents < 0n ? -cents : cents).toString().padStart(3, '0');
+  const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${whole}.${digits.slice(-2)}`;
+}
+
 /** `1234.56`: the plain decimal string the JSON API uses. */
 export function formatDecimal(cents: Cents): string {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);

@@ -44,6 +44,27 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  watchStarter(() => onSignal('SIGTERM'));
+}
+
+/**
+ * `npm start` (scripts/start.ts) hands its pid over in IDEM_STARTER_PID: if it dies without
+ * stopping this instance (SIGKILL, a crash), the instance drains and exits as on SIGTERM instead
+ * of serving on as an orphan nobody will stop.
+ */
+function watchStarter(stop: () => void): void {
+  const starter = loadConfig().IDEM_STARTER_PID;
+  if (starter === undefined || starter <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(starter, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return; // EPERM: alive, someone else's
+      clearInterval(timer);
+      stop();
+    }
+  }, 500);
+  timer.unref();
 }
 
 async function shutdown(signal: string, timeoutMs: number, logger: Logger): Promise<void> {

@@ -1,9 +1,10 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import * as Dialog from '@radix-ui/react-dialog';
 import { createContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { depositAction, transferAction, withdrawAction } from '@/app/accounts/actions';
-import { useCommandForm } from '@/app/components/use-command-form';
+import { useCommandForm, useHydrated } from '@/app/components/use-command-form';
 import type { MoneyFormState, TransferFormState } from '@/lib/accounts/form-schemas';
 import { MoneyForm } from './money-form';
 import { TransferForm } from './transfer-form';
@@ -11,7 +12,11 @@ import { TransferForm } from './transfer-form';
 /** The history row to point at: the one the latest accepted command wrote. */
 export const HighlightContext = createContext<number | null>(null);
 
-type Active = 'opened' | 'Deposit' | 'Withdraw' | 'Transfer' | null;
+const ACTIONS = ['Deposit', 'Withdraw', 'Transfer'] as const;
+export type ActionKind = (typeof ACTIONS)[number];
+type Active = 'opened' | ActionKind | null;
+/** Each action's own page: where its link leads without JavaScript. */
+const actionPath = (accountId: string, kind: ActionKind) => `/accounts/${accountId}/${kind.toLowerCase()}`;
 export type OpenedNotice = { message: string; highlight: number | null };
 
 const money = (commandId: string): MoneyFormState => ({ result: null, values: { amount: '' }, commandId, highlight: null });
@@ -28,6 +33,11 @@ const transfer = (commandId: string): TransferFormState => ({
  * submission anywhere clears the previous message everywhere. Each form's key comes from the server
  * (a fresh one per page render), so the forms post without JavaScript too.
  *
+ * On the account page the actions are a row of buttons, each opening its form in a dialog (one at a
+ * time; Radix: focus moves into the form, Escape or "Close" returns it to the button, the page behind
+ * is inert), so the balance and the history stay on the first screen of a phone. Without JavaScript
+ * the same row is links to each action's own page (`only`), which renders just that form.
+ *
  * With JavaScript, the action's answer reaches the client before the refreshed page (balance,
  * history) that its revalidation sends: the router applies that in a transition, after. So a
  * confirmation waits until the page shows the version its command wrote (`version`, the server's),
@@ -38,6 +48,7 @@ export function AccountActions({
   version,
   keys,
   opened,
+  only,
   children,
 }: {
   accountId: string;
@@ -45,8 +56,11 @@ export function AccountActions({
   version: number;
   keys: { deposit: string; withdraw: string; transfer: string };
   opened: OpenedNotice | null;
-  children: ReactNode;
+  /** On an action's own page: that form alone, always shown. */
+  only?: ActionKind;
+  children?: ReactNode;
 }) {
+  const hydrated = useHydrated();
   const router = useRouter();
   // Arriving from "Open account", the keyboard user's place is the confirmation of what they did.
   const openedRef = useRef<HTMLParagraphElement>(null);
@@ -57,6 +71,7 @@ export function AccountActions({
     Transfer: useCommandForm(transferAction, transfer(keys.transfer)),
   };
   const [chosen, setChosen] = useState<Active | undefined>(undefined);
+  const [expanded, setExpanded] = useState<ActionKind | null>(null);
   // Posted without JavaScript, only the form that was posted has an answer: that one is current.
   const posted = (['Deposit', 'Withdraw', 'Transfer'] as const).find(
     (kind) => forms[kind].state.result !== null || (kind === 'Transfer' && forms.Transfer.state.review),
@@ -70,6 +85,13 @@ export function AccountActions({
     if (behind) router.refresh();
   }, [behind, router]);
 
+  const formOf = (kind: ActionKind) =>
+    kind === 'Transfer' ? (
+      <TransferForm accountId={accountId} form={forms.Transfer} showResult={active === 'Transfer' && !behind} onSubmitStart={() => setChosen('Transfer')} />
+    ) : (
+      <MoneyForm accountId={accountId} kind={kind} form={forms[kind]} showResult={active === kind && !behind} onSubmitStart={() => setChosen(kind)} />
+    );
+
   return (
     <HighlightContext value={highlight}>
       <div className="status-region" aria-live="polite">
@@ -79,23 +101,33 @@ export function AccountActions({
           </p>
         ) : null}
       </div>
-      <div className="forms">
-        <MoneyForm
-          accountId={accountId}
-          kind="Deposit"
-          form={forms.Deposit}
-          showResult={active === 'Deposit' && !behind}
-          onSubmitStart={() => setChosen('Deposit')}
-        />
-        <MoneyForm
-          accountId={accountId}
-          kind="Withdraw"
-          form={forms.Withdraw}
-          showResult={active === 'Withdraw' && !behind}
-          onSubmitStart={() => setChosen('Withdraw')}
-        />
-        <TransferForm accountId={accountId} form={forms.Transfer} showResult={active === 'Transfer' && !behind} onSubmitStart={() => setChosen('Transfer')} />
-      </div>
+      {only ? (
+        <div className="forms">{formOf(only)}</div>
+      ) : hydrated ? (
+        <div role="group" aria-label="Account actions" className="quick-actions">
+          {ACTIONS.map((kind) => (
+            <Dialog.Root key={kind} open={expanded === kind} onOpenChange={(open) => setExpanded(open ? kind : null)}>
+              <Dialog.Trigger className="action-opener">{kind}</Dialog.Trigger>
+              <Dialog.Portal>
+                <Dialog.Overlay className="action-overlay" />
+                <Dialog.Content className="action-dialog" aria-describedby={undefined}>
+                  <Dialog.Title className="action-dialog-title">{kind}</Dialog.Title>
+                  {formOf(kind)}
+                  <Dialog.Close className="secondary action-close">Close</Dialog.Close>
+                </Dialog.Content>
+              </Dialog.Portal>
+            </Dialog.Root>
+          ))}
+        </div>
+      ) : (
+        <nav aria-label="Account actions" className="quick-actions">
+          {ACTIONS.map((kind) => (
+            <a key={kind} href={actionPath(accountId, kind)} className="action-opener">
+              {kind}
+            </a>
+          ))}
+        </nav>
+      )}
       {children}
     </HighlightContext>
   );

@@ -68,7 +68,6 @@ export function MoneyForm({
       noValidate
       data-hydrated={hydrated || undefined}
     >
-      <h2>{kind}</h2>
       <input type="hidden" name="commandId" value={state.commandId} />
       <input type="hidden" name="accountId" value={accountId} />
       <Field

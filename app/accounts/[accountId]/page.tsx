@@ -77,26 +77,9 @@ export default async function AccountPage({ params, searchParams }: Props) {
           Account number <span data-testid="account-number">{number}</span>{' '}
           <CopyButton text={account.accountNumber} label="Copy account number" done="Account number copied" />
         </p>
-        <nav aria-label="Account actions" className="quick-actions">
-          <a href="#deposit">Deposit</a>
-          <a href="#withdraw">Withdraw</a>
-          <a href="#transfer">Transfer</a>
-        </nav>
-        <details className="account-details">
-          <summary>Details</summary>
-          <dl className="details">
-            <dt>Opened</dt>
-            <dd>
-              <LocalTime iso={account.openedAt.toISOString()} />
-            </dd>
-            <dt>Account id</dt>
-            <dd>
-              <code>{account.accountId}</code>
-            </dd>
-            <dt>Version</dt>
-            <dd>{account.version}</dd>
-          </dl>
-        </details>
+        <p className="hero-opened muted">
+          Opened <LocalTime iso={account.openedAt.toISOString()} />
+        </p>
       </section>
       <AccountActions
         accountId={account.accountId}

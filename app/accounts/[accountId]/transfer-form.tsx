@@ -84,16 +84,27 @@ export function TransferForm({
       noValidate
       data-hydrated={hydrated || undefined}
     >
-      <h2>Transfer</h2>
       <input type="hidden" name="commandId" value={state.commandId} />
       <input type="hidden" name="fromAccountId" value={accountId} />
       {review ? (
-        <div className="transfer-review" data-testid="transfer-review" ref={reviewRef} tabIndex={-1} aria-labelledby="transfer-question">
+        <div
+          className="transfer-review"
+          data-testid="transfer-review"
+          ref={reviewRef}
+          tabIndex={-1}
+          aria-labelledby="transfer-question"
+          aria-describedby={review.shortOf ? 'review-short' : undefined}
+        >
           <input type="hidden" name="toAccountNumber" value={state.values.toAccountNumber} />
           <input type="hidden" name="amount" value={state.values.amount} />
           <p id="transfer-question">
             Send <strong>{review.amount}</strong> to <strong data-testid="recipient-name">{review.maskedName}</strong>, account {review.accountNumber}?
           </p>
+          {review.shortOf ? (
+            <p id="review-short" className="status status-rejected" data-testid="review-short">
+              Your balance, {review.shortOf.balance}, does not allow this transfer: confirming it will be refused unless money arrives first.
+            </p>
+          ) : null}
           <div className="button-row">
             <button type="submit" name="intent" value="confirm" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
               Confirm transfer

@@ -10,6 +10,7 @@ import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { CustomerToggle } from './customer-toggle';
+import { EmailAddress } from '@/app/components/email-address';
 
 export const metadata: Metadata = { title: 'Customers · Idem' };
 
@@ -64,7 +65,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                 <td data-label="Customer">
                   <strong>{c.name}</strong>
                   <br />
-                  <span className="muted email">{c.email}</span>
+                  <EmailAddress className="muted" email={c.email} />
                   <br />
                   {c.admin ? <span className="badge badge-admin">admin</span> : null}{' '}
                   {c.disabled ? (

@@ -9,7 +9,15 @@ export function EventFiltersForm({ parsed, types }: { parsed: ParsedEventFilter;
   const active = Object.values(values).some(Boolean);
   return (
     <form method="get" action="/admin/events" className="filters" aria-label="Filter events">
-      <Field id="stream" name="stream" label="Stream" defaultValue={values.stream} placeholder="account-…" error={errors.stream} />
+      <Field
+        id="stream"
+        name="stream"
+        label="Account"
+        hint="An account number, a customer's email, or a stream id (account-…)"
+        defaultValue={values.stream}
+        placeholder="1000 0000 0000"
+        error={errors.stream}
+      />
       <div className="field">
         <label htmlFor="type">Event type</label>
         <select

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { EventFiltersForm } from '@/app/admin/events/event-filters-form';
 import { eventColumns as c, EventTable } from '@/app/admin/event-table';
 import { ResultCount } from '@/app/admin/components/result-count';
-import { ownersOfStreams } from '@/lib/admin/account-owners';
+import { ownersOfStreams, streamsOf } from '@/lib/admin/account-owners';
 import { parseEventFilter, TIME_HINT } from '@/lib/admin/event-filters';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { queryParam, type SearchParams } from '@/lib/admin/route-param';
@@ -14,11 +14,21 @@ export const metadata: Metadata = { title: 'Event history · Idem' };
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   await requireAdmin();
-  const parsed = parseEventFilter(params, EVENT_TYPES);
+  const filters = parseEventFilter(params, EVENT_TYPES);
+  const { account, ...filter } = filters.filter;
+  const streams = account ? await streamsOf(account) : undefined;
+  // A number or an email that names no account is a mistake to point at, not an empty page.
+  const unknown = streams?.length === 0 && account?.by !== 'stream';
+  const parsed = unknown
+    ? {
+        ...filters,
+        errors: { ...filters.errors, stream: account?.by === 'number' ? 'No account has this number.' : 'No customer with this email has an account.' },
+      }
+    : filters;
   const invalid = Object.keys(parsed.errors).length > 0;
   const page = invalid
     ? null
-    : await listEvents({ ...parsed.filter, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
+    : await listEvents({ ...filter, streams, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
   const owners = page ? await ownersOfStreams(page.events.map((e) => e.streamId)) : new Map();
 
   const link = (cursor: { before?: bigint; after?: bigint }) => {

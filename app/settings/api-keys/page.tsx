@@ -39,9 +39,9 @@ export default async function ApiKeysPage() {
       {apiKeys.length === 0 ? (
         <p className="muted">No API keys yet.</p>
       ) : (
-        // Five columns do not fit a phone: the table scrolls inside its own region, never the page.
+        // Five columns do not fit a phone: there each key is a card, its cells labelled (table.stack).
         <div className="table-scroll" role="region" aria-labelledby="keys-heading" tabIndex={0}>
-          <table aria-labelledby="keys-heading">
+          <table className="stack" aria-labelledby="keys-heading">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -58,15 +58,15 @@ export default async function ApiKeysPage() {
             <tbody>
               {apiKeys.map((key) => (
                 <tr key={key.id} data-testid="api-key-row">
-                  <td>{key.name}</td>
-                  <td>
+                  <td data-label="Name">{key.name}</td>
+                  <td data-label="Key">
                     <code>{key.start}…</code>
                   </td>
-                  <td>{keyScopes(key.permissions).includes('write') ? 'read and write' : 'read only'}</td>
-                  <td>
+                  <td data-label="Access">{keyScopes(key.permissions).includes('write') ? 'read and write' : 'read only'}</td>
+                  <td data-label="Created">
                     <LocalTime iso={new Date(key.createdAt).toISOString()} />
                   </td>
-                  <td data-testid="api-key-expires">
+                  <td data-label="Expires" data-testid="api-key-expires">
                     {key.expiresAt ? (
                       <>
                         {hasPassed(new Date(key.expiresAt)) ? 'expired ' : null}
@@ -76,7 +76,7 @@ export default async function ApiKeysPage() {
                       'never'
                     )}
                   </td>
-                  <td>{key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}</td>
+                  <td data-label="Last used">{key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}</td>
                   <td>
                     <ConfirmSubmit
                       action={revokeApiKeyAction}
