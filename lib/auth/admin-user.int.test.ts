@@ -39,11 +39,16 @@ describe('ensureAdmin', () => {
 
   it('refuses to promote an existing user with an unverified email, changing nothing', async () => {
     const customer = await signUp(auth());
+    await db().user.update({ where: { id: customer.id }, data: { emailVerified: false } });
     await expect(ensureAdmin(auth(), { email: customer.email, password: 'a brand new password' })).rejects.toThrow(
       `${customer.email} has not verified their email address, so it is not known to be theirs: nothing was changed.`,
     );
     expect(await whoIs(customer.cookie)).toMatchObject({ id: customer.id, role: 'customer' });
-    expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(200);
+    // The old password still opens the account: sign-in gets as far as the unverified email (it says
+    // so only after the right password), not a wrong-password refusal.
+    const signIn = await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password });
+    expect(signIn.status).toBe(403);
+    expect(await signIn.json()).toMatchObject({ code: 'EMAIL_NOT_VERIFIED' });
   });
 
   it('an existing admin (made before emails were verified) gets the new password: `npm start` re-seeds its admin', async () => {

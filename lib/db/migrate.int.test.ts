@@ -96,6 +96,7 @@ describe('migrate()', () => {
       '_prisma_migrations',
       'account_balances',
       'account_transactions',
+      'admin_audit_log',
       'api_keys',
       'api_rate_limits',
       'auth_accounts',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '@/lib/config';
 import { apiLimits } from '@/lib/http/api-limits';
 
 describe('API budgets from the environment', () => {
@@ -6,14 +7,14 @@ describe('API budgets from the environment', () => {
     expect(apiLimits({}).recipientLookups).toEqual({ points: 300, seconds: 3600 });
     expect(apiLimits({ IDEM_RECIPIENT_LOOKUP_LIMIT: '5/60' }).recipientLookups).toEqual({ points: 5, seconds: 60 });
     expect(apiLimits({ IDEM_RECIPIENT_LOOKUP_LIMIT: 'off' }).recipientLookups).toBeNull();
-    expect(() => apiLimits({ IDEM_RECIPIENT_LOOKUP_LIMIT: 'lots' })).toThrow(/IDEM_RECIPIENT_LOOKUP_LIMIT must be <requests>\/<seconds>/);
+    expect(() => apiLimits(loadConfig({ IDEM_RECIPIENT_LOOKUP_LIMIT: 'lots' }))).toThrow(/IDEM_RECIPIENT_LOOKUP_LIMIT must be <requests>\/<seconds>/);
   });
 
   it('transfers from one customer into one account: 20 an hour unless IDEM_INBOUND_TRANSFERS_PER_HOUR says otherwise; off turns it off', () => {
     expect(apiLimits({}).inboundTransfersPerHour).toEqual({ points: 20, seconds: 3600 });
     expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '5' }).inboundTransfersPerHour).toEqual({ points: 5, seconds: 3600 });
     expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: 'off' }).inboundTransfersPerHour).toBeNull();
-    expect(() => apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '0' })).toThrow(/IDEM_INBOUND_TRANSFERS_PER_HOUR must be a whole number of at least 1, or off/);
+    expect(() => apiLimits(loadConfig({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '0' }))).toThrow(/IDEM_INBOUND_TRANSFERS_PER_HOUR must be a whole number of at least 1, or off/);
   });
 
   it('API keys: 1000 requests a minute unless IDEM_API_KEY_RATE_LIMIT says otherwise; off turns the budget off', () => {

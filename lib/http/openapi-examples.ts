@@ -43,6 +43,7 @@ export const responseExamples = {
 };
 
 const DETAILS: Partial<Record<ProblemType, { detail: string; [extension: string]: unknown }>> = {
+  forbidden: { detail: 'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).' },
   'validation-failed': {
     detail: 'amount must be a decimal string with at most 2 decimals, like "12.34"',
     errors: [{ pointer: '/amount', detail: 'must be a decimal string with at most 2 decimals, like "12.34"' }],

@@ -586,7 +586,7 @@ export interface operations {
           };
         };
       };
-      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed */
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
       403: {
         headers: {
           [name: string]: unknown;
@@ -594,7 +594,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            type?: '/problems/cross-site-request';
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
             /** @constant */
             status?: 403;
           };
@@ -923,7 +923,7 @@ export interface operations {
           };
         };
       };
-      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed */
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
       403: {
         headers: {
           [name: string]: unknown;
@@ -931,7 +931,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            type?: '/problems/cross-site-request';
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
             /** @constant */
             status?: 403;
           };
@@ -1155,7 +1155,7 @@ export interface operations {
           };
         };
       };
-      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed */
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1163,7 +1163,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            type?: '/problems/cross-site-request';
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
             /** @constant */
             status?: 403;
           };
@@ -1540,7 +1540,7 @@ export interface operations {
           };
         };
       };
-      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed */
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1548,7 +1548,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            type?: '/problems/cross-site-request';
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
             /** @constant */
             status?: 403;
           };

@@ -156,6 +156,7 @@ const COMMAND_PROBLEMS: ProblemType[] = [
   'invalid-request',
   'invalid-idempotency-key',
   'cross-site-request',
+  'forbidden',
   'payload-too-large',
   'unsupported-media-type',
   'validation-failed',
