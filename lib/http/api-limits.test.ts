@@ -14,7 +14,9 @@ describe('API budgets from the environment', () => {
     expect(apiLimits({}).inboundTransfersPerHour).toEqual({ points: 20, seconds: 3600 });
     expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '5' }).inboundTransfersPerHour).toEqual({ points: 5, seconds: 3600 });
     expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: 'off' }).inboundTransfersPerHour).toBeNull();
-    expect(() => apiLimits(loadConfig({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '0' }))).toThrow(/IDEM_INBOUND_TRANSFERS_PER_HOUR must be a whole number of at least 1, or off/);
+    expect(() => apiLimits(loadConfig({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '0' }))).toThrow(
+      /IDEM_INBOUND_TRANSFERS_PER_HOUR must be a whole number of at least 1, or off/,
+    );
   });
 
   it('API keys: 1000 requests a minute unless IDEM_API_KEY_RATE_LIMIT says otherwise; off turns the budget off', () => {
