@@ -40,10 +40,7 @@ export async function resetPasswordAction(_previous: AuthFormState, form: FormDa
   if (result.status === 200) redirect('/sign-in?signed-out=reset');
   if (result.code === 'INVALID_TOKEN' || result.code === 'USER_NOT_FOUND')
     return { error: 'This link has expired or was already used. Ask for a new one with “Forgot password?” on the sign-in page.', fieldErrors: {}, values: {} };
-  if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG')
-    return { error: null, fieldErrors: { newPassword: 'Choose a password of 8 to 128 characters.' }, values: {} };
-  if (result.status === 429) return { error: tooMany(result.retryAfterSeconds), fieldErrors: {}, values: {} };
-  return { error: UNAVAILABLE, fieldErrors: {}, values: {} };
+  return newPasswordRefused(result);
 }
 
 /** Settings → "Change password": needs the current one; the customer's other sessions end, this one stays. */
@@ -55,6 +52,11 @@ export async function changePasswordAction(_previous: AuthFormState, form: FormD
   // A redirect, not a returned message: the new session cookie re-renders the whole page anyway.
   if (result.status === 200) redirect('/settings?password=changed');
   if (result.code === 'INVALID_PASSWORD') return { error: null, fieldErrors: { currentPassword: 'Current password is incorrect.' }, values: {} };
+  return newPasswordRefused(result);
+}
+
+/** What reset and change password say when the new password was not set for a reason they share. */
+function newPasswordRefused(result: Awaited<ReturnType<typeof callAuthEndpoint>>): AuthFormState {
   if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG')
     return { error: null, fieldErrors: { newPassword: 'Choose a password of 8 to 128 characters.' }, values: {} };
   if (result.status === 429) return { error: tooMany(result.retryAfterSeconds), fieldErrors: {}, values: {} };

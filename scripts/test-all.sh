@@ -18,7 +18,7 @@ step "format (Prettier)"; npx prettier --check .
 step "links in README.md and docs/ (offline)"; npm run --silent check:links
 step "OpenAPI document (Redocly, Spectral)"; npm run --silent check:openapi
 step "unused files, exports and dependencies (knip)"; npm run --silent check:unused
-# .jscpd.json: clones of 6+ lines outside tests, e2e, generated code and bench; fails above its threshold
+# .jscpd.json: clones of 6+ lines outside tests, e2e, generated code and bench; scripts/check-copies.mjs fails above 4 of them
 # (a percentage of duplicated lines).
 step "copies (jscpd)"; npm run --silent check:copies
 step "unit and integration tests (Vitest)"

@@ -1,7 +1,7 @@
 'use client';
 
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
-import { useRef, type ReactNode } from 'react';
+import { useRef, type ComponentProps, type ReactNode } from 'react';
 import { useHydrated } from '@/app/components/use-command-form';
 
 /**
@@ -32,27 +32,56 @@ export function ConfirmSubmit({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {hydrated ? (
-        <AlertDialog.Root>
-          <AlertDialog.Trigger className="danger">{children}</AlertDialog.Trigger>
-          <AlertDialog.Portal>
-            <AlertDialog.Overlay className="dialog-overlay" />
-            <AlertDialog.Content className="dialog">
-              <AlertDialog.Title>{title}</AlertDialog.Title>
-              <AlertDialog.Description>{description}</AlertDialog.Description>
-              <div className="button-row">
-                <AlertDialog.Cancel className="secondary">Cancel</AlertDialog.Cancel>
-                <AlertDialog.Action className="danger" onClick={() => formRef.current?.requestSubmit()}>
-                  {confirm}
-                </AlertDialog.Action>
-              </div>
-            </AlertDialog.Content>
-          </AlertDialog.Portal>
-        </AlertDialog.Root>
+        <ConfirmDialog title={title} description={description} confirm={confirm} onConfirm={() => formRef.current?.requestSubmit()}>
+          {children}
+        </ConfirmDialog>
       ) : (
         <button type="submit" className="danger">
           {children}
         </button>
       )}
     </form>
+  );
+}
+
+/**
+ * The one confirmation dialog (Radix alert dialog): `children` label the trigger, `confirm` the
+ * button that does it. The admin console passes its own look (`look="admin-dialog"`) and a trigger
+ * that stays put while its form is pending.
+ */
+export function ConfirmDialog({
+  children,
+  title,
+  description,
+  confirm,
+  onConfirm,
+  trigger = { className: 'danger' },
+  look = 'dialog',
+}: {
+  children: ReactNode;
+  title: ReactNode;
+  description: ReactNode;
+  confirm: ReactNode;
+  onConfirm: () => void;
+  trigger?: ComponentProps<typeof AlertDialog.Trigger>;
+  look?: 'dialog' | 'admin-dialog';
+}) {
+  return (
+    <AlertDialog.Root>
+      <AlertDialog.Trigger {...trigger}>{children}</AlertDialog.Trigger>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay className={`${look}-overlay`} />
+        <AlertDialog.Content className={look}>
+          <AlertDialog.Title>{title}</AlertDialog.Title>
+          <AlertDialog.Description>{description}</AlertDialog.Description>
+          <div className="button-row">
+            <AlertDialog.Cancel className="secondary">Cancel</AlertDialog.Cancel>
+            <AlertDialog.Action className="danger" onClick={onConfirm}>
+              {confirm}
+            </AlertDialog.Action>
+          </div>
+        </AlertDialog.Content>
+      </AlertDialog.Portal>
+    </AlertDialog.Root>
   );
 }

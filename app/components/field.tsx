@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   id: string;
@@ -9,8 +9,14 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   hint?: string;
 };
 
-/** A labelled input whose error is announced and tied to it (aria-invalid, aria-describedby). */
-export function Field({ id, label, accessibleName, error, hint, ...input }: FieldProps) {
+type FrameProps = { id: string; label: string; error?: string; hint?: string; children: (aria: FieldAria) => ReactNode };
+type FieldAria = { 'aria-invalid': true | undefined; 'aria-describedby': string | undefined };
+
+/**
+ * The label, hint and error around one input, and the aria attributes that tie them to it: the
+ * one place Field and PasswordField say how an error is announced.
+ */
+export function FieldFrame({ id, label, error, hint, children }: FrameProps) {
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
     <div className="field">
@@ -20,12 +26,21 @@ export function Field({ id, label, accessibleName, error, hint, ...input }: Fiel
           {hint}
         </p>
       ) : null}
-      <input id={id} aria-label={accessibleName} aria-invalid={error ? true : undefined} aria-describedby={described || undefined} {...input} />
+      {children({ 'aria-invalid': error ? true : undefined, 'aria-describedby': described || undefined })}
       {error ? (
         <p id={`${id}-error`} className="field-error" role="alert">
           {error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A labelled input whose error is announced and tied to it (aria-invalid, aria-describedby). */
+export function Field({ id, label, accessibleName, error, hint, ...input }: FieldProps) {
+  return (
+    <FieldFrame id={id} label={label} error={error} hint={hint}>
+      {(aria) => <input id={id} aria-label={accessibleName} {...aria} {...input} />}
+    </FieldFrame>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type InputHTMLAttributes } from 'react';
+import { FieldFrame } from '@/app/components/field';
 import { useHydrated } from '@/app/components/use-command-form';
 
 type PasswordFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & { id: string; label: string; error?: string; hint?: string };
@@ -13,38 +14,27 @@ type PasswordFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & 
 export function PasswordField({ id, label, error, hint, ...input }: PasswordFieldProps) {
   const hydrated = useHydrated();
   const [shown, setShown] = useState(false);
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      <div className="password-input">
-        <input
-          id={id}
-          type={shown ? 'text' : 'password'}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={described || undefined}
-          // Spell-check and autocorrect would read (and send) the password once it is text.
-          spellCheck={false}
-          autoCapitalize="none"
-          autoCorrect="off"
-          {...input}
-        />
-        {hydrated ? (
-          <button type="button" className="secondary" aria-controls={id} aria-pressed={shown} onClick={() => setShown((value) => !value)}>
-            Show password
-          </button>
-        ) : null}
-      </div>
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame id={id} label={label} error={error} hint={hint}>
+      {(aria) => (
+        <div className="password-input">
+          <input
+            id={id}
+            type={shown ? 'text' : 'password'}
+            {...aria}
+            // Spell-check and autocorrect would read (and send) the password once it is text.
+            spellCheck={false}
+            autoCapitalize="none"
+            autoCorrect="off"
+            {...input}
+          />
+          {hydrated ? (
+            <button type="button" className="secondary" aria-controls={id} aria-pressed={shown} onClick={() => setShown((value) => !value)}>
+              Show password
+            </button>
+          ) : null}
+        </div>
+      )}
+    </FieldFrame>
   );
 }

@@ -1,17 +1,15 @@
 'use client';
 
-import { useActionState } from 'react';
 import { AuthForm, AuthNotice } from '@/app/components/auth-form';
+import { EmailField, useAuthAction } from '@/app/components/auth-fields';
 import { Field } from '@/app/components/field';
 import { PasswordField } from '@/app/components/password-field';
-import { signUpAction, type AuthFormState } from '@/app/session-actions';
+import { signUpAction } from '@/app/session-actions';
 import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
-
-const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
 
 /** Works without JavaScript too; on success it says to follow the mailed link, which signs the customer in. */
 export function SignUpForm({ inboxUrl }: { inboxUrl: string | null }) {
-  const [state, action, pending] = useActionState(signUpAction, initial);
+  const [state, action, pending] = useAuthAction(signUpAction);
   if (state.done) return <AuthNotice inboxUrl={inboxUrl}>{state.done}</AuthNotice>;
   return (
     <AuthForm name="Create account" id="sign-up" action={action} pending={pending} error={state.error} submit="Create account">
@@ -26,16 +24,7 @@ export function SignUpForm({ inboxUrl }: { inboxUrl: string | null }) {
         defaultValue={state.values.name}
         error={state.fieldErrors.name}
       />
-      <Field
-        id="email"
-        name="email"
-        label="Email"
-        type="email"
-        autoComplete="email"
-        required
-        defaultValue={state.values.email}
-        error={state.fieldErrors.email}
-      />
+      <EmailField state={state} />
       <PasswordField
         id="password"
         name="password"

@@ -68,28 +68,27 @@ function tooLarge(): string {
   return `Amount can be at most ${formatUsd(MAX_AMOUNT_CENTS)}`;
 }
 
-/** `$1,234.56`, `-$0.05`. Exact for every safe integer, and for any bigint (sums past 2^53 cents). */
-export function formatUsd(cents: Cents | bigint): string {
+/** The sign, whole-unit digits and two cent digits of an amount: working on the digits keeps bigints exact. */
+function centsParts(cents: Cents | bigint): { sign: string; whole: string; fraction: string } {
   if (typeof cents === 'number' && !Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
   const negative = cents < 0;
-  const sign = negative ? '-' : '';
   const digits = (negative ? String(cents).slice(1) : String(cents)).padStart(3, '0');
-  const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}$${whole}.${digits.slice(-2)}`;
+  return { sign: negative ? '-' : '', whole: digits.slice(0, -2), fraction: digits.slice(-2) };
+}
+
+/** `$1,234.56`, `-$0.05`. Exact for every safe integer, and for any bigint (sums past 2^53 cents). */
+export function formatUsd(cents: Cents | bigint): string {
+  const { sign, whole, fraction } = centsParts(cents);
+  return `${sign}$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
 }
 
 /** `formatUsd` for sums that may pass 2^53 cents (totals across accounts): exact for any bigint. */
 export function formatUsdTotal(cents: bigint): string {
-  const sign = cents < 0n ? '-' : '';
-  const digits = (cents < 0n ? -cents : cents).toString().padStart(3, '0');
-  const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}$${whole}.${digits.slice(-2)}`;
+  return formatUsd(cents);
 }
 
 /** `1234.56`: the plain decimal string the JSON API uses. */
 export function formatDecimal(cents: Cents): string {
-  if (!Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
-  const sign = cents < 0 ? '-' : '';
-  const digits = String(Math.abs(cents)).padStart(3, '0');
-  return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+  const { sign, whole, fraction } = centsParts(cents);
+  return `${sign}${whole}.${fraction}`;
 }

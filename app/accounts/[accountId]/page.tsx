@@ -2,18 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { connection } from 'next/server';
 import { CopyButton } from '@/app/components/copy-button';
 import { LocalTime } from '@/app/components/local-time';
-import { currentCustomer, requireCustomer } from '@/lib/auth/customer';
-import { getOwnedAccount } from '@/lib/accounts/queries';
 import { parseCursor, parseFilter, transactionPage, TRANSACTION_FILTERS, type TransactionFilter } from '@/lib/accounts/transaction-page';
-import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { AccountActions, type OpenedNotice } from './account-actions';
 import { OPENED_COOKIE } from './opened';
+import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
 import { TransactionList } from './transaction-list';
 
 type SearchParams = Record<string, string | string[] | undefined>;
@@ -23,22 +19,12 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
 const FILTER_LABELS: Record<TransactionFilter, string> = { all: 'All', deposits: 'Deposits', withdrawals: 'Withdrawals', transfers: 'Transfers' };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  await connection();
-  const customer = await currentCustomer();
-  if (!customer) return { title: 'Sign in · Idem' };
-  const id = parseAccountId((await params).accountId);
-  const account = id && (await getOwnedAccount(id, customer.id));
-  return { title: account ? `${account.owner} · Idem` : 'Account not found · Idem' };
+  return accountMetadata(params, (owner) => `${owner} · Idem`);
 }
 
 export default async function AccountPage({ params, searchParams }: Props) {
-  await connection();
   const { accountId } = await params;
-  const customer = await requireCustomer(`/accounts/${encodeURIComponent(accountId)}`);
-  const id = parseAccountId(accountId);
-  // Someone else's account is, to this customer, not there: the same 404 as an unknown id.
-  const account = id && (await getOwnedAccount(id, customer.id));
-  if (!account) notFound();
+  const { customer, account } = await requireOwnedAccount(accountId, `/accounts/${encodeURIComponent(accountId)}`);
 
   const query = await searchParams;
   const filter = parseFilter(one(query.kind));
@@ -67,20 +53,20 @@ export default async function AccountPage({ params, searchParams }: Props) {
       <p className="breadcrumb">
         <Link href="/">← Your accounts</Link>
       </p>
-      <section className="account-hero" aria-labelledby="account-name">
-        <h1 id="account-name">{account.owner}</h1>
-        <p className="hero-balance">
-          <span className="hero-label">Balance</span>
-          <strong data-testid="balance">{formatUsd(account.balanceCents)}</strong>
-        </p>
-        <p className="hero-number">
-          Account number <span data-testid="account-number">{number}</span>{' '}
-          <CopyButton text={account.accountNumber} label="Copy account number" done="Account number copied" />
-        </p>
+      <AccountHero
+        account={account}
+        heading={account.owner}
+        number={
+          <>
+            <span data-testid="account-number">{number}</span>{' '}
+            <CopyButton text={account.accountNumber} label="Copy account number" done="Account number copied" />
+          </>
+        }
+      >
         <p className="hero-opened muted">
           Opened <LocalTime iso={account.openedAt.toISOString()} />
         </p>
-      </section>
+      </AccountHero>
       <AccountActions
         accountId={account.accountId}
         version={account.version}

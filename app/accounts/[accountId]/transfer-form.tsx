@@ -1,17 +1,13 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useForm } from 'react-hook-form';
-import type { z } from 'zod';
 import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
-import { useHydrated, type CommandForm } from '@/app/components/use-command-form';
+import type { CommandForm } from '@/app/components/use-command-form';
+import { useCommandFields } from '@/app/components/use-command-fields';
 import { transferSchema, type TransferFormState } from '@/lib/accounts/form-schemas';
 
 const schema = transferSchema.pick({ toAccountNumber: true, amount: true });
-type Input = z.input<typeof schema>;
-type Output = z.output<typeof schema>;
 type Focus = 'review' | 'status' | 'toAccountNumber' | 'amount' | null;
 
 /**
@@ -32,13 +28,8 @@ export function TransferForm({
   showResult: boolean;
   onSubmitStart: () => void;
 }) {
-  const hydrated = useHydrated();
-  const { state, formAction, send, pending, clear } = form;
-  const { register, handleSubmit, setError, reset, setFocus, formState } = useForm<Input, unknown, Output>({
-    // No defaultValues: the form reads what the page holds, so text typed before hydration (or
-    // sent back by the server after a failed post) is what it validates, never wiped.
-    resolver: zodResolver(schema),
-  });
+  const { state, pending, field, submit, formProps, busy, methods } = useCommandFields(schema, form);
+  const { setFocus } = methods;
   // Focus follows the step, so keyboard and screen-reader users are never dropped on the page body.
   const [focus, setFocusTarget] = useState<{ target: Focus }>({ target: null });
   const reviewRef = useRef<HTMLDivElement>(null);
@@ -49,41 +40,24 @@ export function TransferForm({
   }, [focus, setFocus]);
 
   const review = state.review;
-  const serverErrors = state.result?.status === 'invalid' ? state.result.fieldErrors : {};
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    onSubmitStart();
-    const element = event.currentTarget;
-    const submitter = (event.nativeEvent as SubmitEvent).submitter;
-    const intent = submitter?.getAttribute('value') ?? (review ? 'confirm' : 'review');
-    const go = async () => {
-      const outcome = await send(element, submitter);
-      if (!outcome) return;
-      const result = outcome.result;
-      if (result?.status === 'invalid') {
-        for (const field of ['toAccountNumber', 'amount'] as const) {
-          if (result.fieldErrors[field]) setError(field, { message: result.fieldErrors[field] });
-        }
-      }
-      if (result?.status === 'success') reset({ toAccountNumber: '', amount: '' });
-      const badField = result?.status === 'invalid' && !result.fieldErrors.toAccountNumber && result.fieldErrors.amount ? 'amount' : 'toAccountNumber';
-      setFocusTarget({ target: outcome.review ? 'review' : result && result.status !== 'invalid' ? 'status' : badField });
-    };
-    if (intent === 'review') void handleSubmit(go, () => clear())(event);
-    else void go();
+    const intent = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('value') ?? (review ? 'confirm' : 'review');
+    submit(event, {
+      // Only the first step checks the fields: the review carries them as hidden inputs.
+      validate: intent === 'review',
+      onStart: onSubmitStart,
+      onOutcome: (outcome) => {
+        const result = outcome.result;
+        if (result?.status === 'success') methods.reset({ toAccountNumber: '', amount: '' });
+        const badField = result?.status === 'invalid' && !result.fieldErrors.toAccountNumber && result.fieldErrors.amount ? 'amount' : 'toAccountNumber';
+        setFocusTarget({ target: outcome.review ? 'review' : result && result.status !== 'invalid' ? 'status' : badField });
+      },
+    });
   };
 
   return (
-    <form
-      aria-label="Transfer"
-      id="transfer"
-      className="card action-card"
-      action={formAction}
-      onSubmit={onSubmit}
-      noValidate
-      data-hydrated={hydrated || undefined}
-    >
+    <form aria-label="Transfer" id="transfer" className="card action-card" {...formProps(onSubmit)}>
       <input type="hidden" name="commandId" value={state.commandId} />
       <input type="hidden" name="fromAccountId" value={accountId} />
       {review ? (
@@ -106,7 +80,7 @@ export function TransferForm({
             </p>
           ) : null}
           <div className="button-row">
-            <button type="submit" name="intent" value="confirm" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
+            <button type="submit" name="intent" value="confirm" {...busy}>
               Confirm transfer
             </button>
             <button type="submit" name="intent" value="change" className="secondary" aria-disabled={pending || undefined}>
@@ -122,9 +96,7 @@ export function TransferForm({
             inputMode="numeric"
             autoComplete="off"
             placeholder="1000 0000 0000"
-            defaultValue={state.values.toAccountNumber}
-            error={formState.errors.toAccountNumber?.message ?? serverErrors.toAccountNumber}
-            {...register('toAccountNumber')}
+            {...field('toAccountNumber')}
           />
           <Field
             id="transfer-amount"
@@ -133,11 +105,9 @@ export function TransferForm({
             inputMode="decimal"
             autoComplete="off"
             placeholder="0.00"
-            defaultValue={state.values.amount}
-            error={formState.errors.amount?.message ?? serverErrors.amount}
-            {...register('amount')}
+            {...field('amount')}
           />
-          <button type="submit" name="intent" value="review" aria-disabled={pending || undefined} aria-busy={pending || undefined}>
+          <button type="submit" name="intent" value="review" {...busy}>
             Review transfer
           </button>
         </>

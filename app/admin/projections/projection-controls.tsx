@@ -1,7 +1,7 @@
 'use client';
 
-import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { startTransition, useActionState } from 'react';
+import { ConfirmDialog } from '@/app/components/confirm-submit';
 import { projectionAction, type ProjectionActionState } from './actions';
 
 /**
@@ -25,27 +25,16 @@ export function ProjectionControls({ name, headPosition }: { name: string; headP
         <button type="submit" name="operation" value="verify" aria-disabled={pending || undefined} onClick={(e) => pending && e.preventDefault()}>
           Verify
         </button>
-        <AlertDialog.Root>
-          <AlertDialog.Trigger className="secondary" aria-disabled={pending || undefined} onClick={(e) => pending && e.preventDefault()}>
-            Rebuild
-          </AlertDialog.Trigger>
-          <AlertDialog.Portal>
-            <AlertDialog.Overlay className="admin-dialog-overlay" />
-            <AlertDialog.Content className="admin-dialog">
-              <AlertDialog.Title>Rebuild {name}?</AlertDialog.Title>
-              <AlertDialog.Description>
-                This recomputes {name} from the whole event log (up to position {headPosition}) while the app keeps serving, then swaps the new table in at
-                once. Nothing is lost (the events are the source), but on a large log it takes a while.
-              </AlertDialog.Description>
-              <div className="button-row">
-                <AlertDialog.Cancel className="secondary">Cancel</AlertDialog.Cancel>
-                <AlertDialog.Action className="danger" onClick={rebuild}>
-                  Rebuild {name}
-                </AlertDialog.Action>
-              </div>
-            </AlertDialog.Content>
-          </AlertDialog.Portal>
-        </AlertDialog.Root>
+        <ConfirmDialog
+          look="admin-dialog"
+          trigger={{ className: 'secondary', 'aria-disabled': pending || undefined, onClick: (e) => pending && e.preventDefault() }}
+          title={`Rebuild ${name}?`}
+          description={`This recomputes ${name} from the whole event log (up to position ${headPosition}) while the app keeps serving, then swaps the new table in at once. Nothing is lost (the events are the source), but on a large log it takes a while.`}
+          confirm={`Rebuild ${name}`}
+          onConfirm={rebuild}
+        >
+          Rebuild
+        </ConfirmDialog>
       </div>
       <div role="status" aria-live="polite" data-testid={`projection-result-${name}`}>
         {pending ? <p className="muted">Working…</p> : <Result state={state} />}

@@ -1,17 +1,14 @@
 'use client';
 
-import { useActionState } from 'react';
 import { AuthForm } from '@/app/components/auth-form';
+import { NewPasswordField, useAuthAction } from '@/app/components/auth-fields';
 import { Field } from '@/app/components/field';
 import { changePasswordAction } from '@/app/password-actions';
-import type { AuthFormState } from '@/app/session-actions';
-import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/auth/forms';
-
-const initial: AuthFormState = { error: null, fieldErrors: {}, values: {} };
+import { PASSWORD_MIN } from '@/lib/auth/forms';
 
 /** Settings → "Change password": the other sessions end; this one stays signed in (then /settings?password=changed). */
 export function ChangePasswordForm({ changed }: { changed: boolean }) {
-  const [state, action, pending] = useActionState(changePasswordAction, initial);
+  const [state, action, pending] = useAuthAction(changePasswordAction);
   return (
     <>
       <div aria-live="polite">
@@ -39,18 +36,7 @@ export function ChangePasswordForm({ changed }: { changed: boolean }) {
           required
           error={state.fieldErrors.currentPassword}
         />
-        <Field
-          id="newPassword"
-          name="newPassword"
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN}
-          maxLength={PASSWORD_MAX}
-          hint={`At least ${PASSWORD_MIN} characters.`}
-          error={state.fieldErrors.newPassword}
-        />
+        <NewPasswordField state={state} hint={`At least ${PASSWORD_MIN} characters.`} />
       </AuthForm>
     </>
   );
