@@ -4,8 +4,8 @@
 // naming the variable, instead of failing on the first request. Not server-only: the scripts use it.
 // Each field's description is the configuration reference (docs/configuration.md is made from it).
 import { z } from 'zod';
-import { parseTrustedProxies } from './http/client-address';
-import { allowedOrigins } from './http/origins';
+import { originList, parseOrigin } from './http/origin-list';
+import { parseTrustedProxies } from './http/proxy-list';
 
 const MIN_SECRET = 32;
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -124,7 +124,7 @@ export const envSchema = z.object({
       .min(1)
       .refine((value) => {
         try {
-          allowedOrigins({ IDEM_TRUSTED_ORIGINS: value });
+          for (const origin of originList(value)) parseOrigin(origin, 'IDEM_TRUSTED_ORIGINS');
           return true;
         } catch {
           return false;

@@ -6,10 +6,13 @@
 // lib/config.ts and the scripts use it too.
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { type BlockList, isIP } from 'node:net';
 import { singleton } from '../singleton';
 // Relative, not '@/': next.config.ts loads this file (and lib/config.ts) without the path alias.
 import { loadConfig, type Config } from '../config';
+import { parseTrustedProxies } from './proxy-list';
+
+export { parseTrustedProxies };
 
 /** Headers a client could forge to look like someone else or somewhere else. */
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];
@@ -18,25 +21,6 @@ export type ProxyTrust = { proxies: BlockList; clientIpHeader: string };
 
 /** `::ffff:10.0.0.1` (IPv4 on an IPv6 socket) → `10.0.0.1`. */
 const bare = (address: string) => (address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
-
-/** `10.0.0.0/8, 192.0.2.10, ::1, fd00::/8` → a BlockList; throws naming the first bad entry. */
-export function parseTrustedProxies(value: string | undefined): BlockList {
-  const proxies = new BlockList();
-  for (const entry of (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)) {
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const max = family === 4 ? 32 : 128;
-    if (!family || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)))
-      throw new Error(`"${entry}" is not an IP address or CIDR (like 10.0.0.0/8 or 192.0.2.10)`);
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) proxies.addAddress(address, type);
-    else proxies.addSubnet(address, Number(prefix), type);
-  }
-  return proxies;
-}
 
 export function proxyTrust(env: Pick<Config, 'TRUSTED_PROXIES' | 'IDEM_TRUSTED_PROXIES' | 'IDEM_CLIENT_IP_HEADER'> = loadConfig()): ProxyTrust {
   return {

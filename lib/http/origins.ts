@@ -3,26 +3,11 @@
 // (lib/http/api-request.ts) all read the same list, so the three can never disagree.
 // Relative, not '@/': next.config.ts loads this file (and lib/config.ts) without the path alias.
 import { loadConfig, type Config } from '../config';
+import { originList as list, parseOrigin } from './origin-list';
+
+export { parseOrigin };
 
 type Env = Partial<Pick<Config, 'APP_ORIGIN' | 'BETTER_AUTH_URL' | 'IDEM_TRUSTED_ORIGINS' | 'PORT'>>;
-
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
-/** `scheme://host[:port]` of an http(s) URL (lower-case host, default port dropped), or an Error naming the variable. */
-export function parseOrigin(value: string, name: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name}: "${value}" is not a URL like https://bank.example`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name}: "${value}" must be an http(s) URL`);
-  return url.origin;
-}
 
 /**
  * The public origin: APP_ORIGIN, else BETTER_AUTH_URL (older deployments set only that), else the
