@@ -17,12 +17,16 @@ const nextConfig: NextConfig = {
   // Pages get these (and their CSP with a nonce) from proxy.ts; the JSON API's answers get them here.
   async headers() {
     const plain = Object.entries(securityHeaders({ https: false })).map(([key, value]) => ({ key, value }));
-    // JSON answers load nothing; the one HTML answer (/api/docs) has only an inline <style>.
+    // JSON answers load nothing. The reference page (/api/docs and its assets) sets its own policy:
+    // Swagger UI's scripts from this origin only (app/api/docs/route.ts); a second, stricter policy
+    // here would block them (browsers enforce every CSP header they get).
     return [
       {
-        source: '/api/:path*',
-        headers: [...plain, { key: 'content-security-policy', value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }],
+        source: '/api/:path((?!docs(?:/|$)).*)',
+        headers: [...plain, { key: 'content-security-policy', value: "default-src 'none'; frame-ancestors 'none'" }],
       },
+      { source: '/api/docs', headers: plain },
+      { source: '/api/docs/:path*', headers: plain },
     ];
   },
   experimental: {

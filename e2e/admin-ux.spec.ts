@@ -21,6 +21,7 @@ const SECTIONS = [
   { link: 'Streams', path: '/admin/streams', title: 'Streams · Idem' },
   { link: 'Projections', path: '/admin/projections', title: 'Projections · Idem' },
   { link: 'Customers', path: '/admin/customers', title: 'Customers · Idem' },
+  { link: 'Audit log', path: '/admin/audit', title: 'Audit log · Idem' },
 ];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };

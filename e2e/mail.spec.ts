@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { submitSignIn } from './admin-auth';
-import { clientAddress, expect, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
+import { actionForm, clientAddress, expect, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
 import { linkIn, mailsTo, mailTo } from './mailbox';
 
 // Identity by email, read from the mail catcher the suite's server runs: verification before the
@@ -64,7 +64,7 @@ test.describe('signed out', () => {
     expect((await owner.request.get('/api/accounts')).status()).toBe(401); // the other browser's session ended
     await owner.close();
     await submitSignIn(page, customer.email, customer.password);
-    await expect(page.locator('#sign-in-error')).toHaveText('Email or password is incorrect.');
+    await expect(page.locator('#sign-in-error')).toHaveText(/^Email or password is incorrect\./);
     await submitSignIn(page, customer.email, 'a brand new password');
     await expect(page).toHaveURL(/\/$/);
     expect((await mailTo(customer.email, /^Your Idem password was reset$/)).text).toContain('Every session was signed out.');
@@ -198,8 +198,8 @@ test('notices by mail: an API key created, a passkey added, a transfer of $1,000
   const theirs = await openAccount(await other.newPage(), 'Payee main', '1.00');
   await other.close();
   const mine = await openAccount(page, 'Big spender', '2,500.00');
-  const transfer = page.getByRole('form', { name: 'Transfer' });
   await page.goto(mine.url);
+  const transfer = await actionForm(page, 'Transfer');
   for (const amount of ['999.99', '1,000.00']) {
     await transfer.getByLabel('To account number').fill(theirs.accountNumber);
     await transfer.getByLabel('Transfer amount').fill(amount);

@@ -41,6 +41,7 @@ test('double-clicking Confirm transfer moves the money once; both accounts show 
   expect(events.map((e) => e.type).sort()).toEqual(['MoneyTransferredIn', 'MoneyTransferredOut']);
   expect(new Set(events.map((e) => e.command_id)).size).toBe(1);
 
+  await page.keyboard.press('Escape'); // close the Transfer dialog: the page behind it is inert while it is open
   const out = page.getByTestId('transaction').first();
   await expect(out).toContainText(`Transfer to ${receiver.owner}`);
   await out.getByRole('link', { name: receiver.owner }).click();
