@@ -7,7 +7,8 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'A cycle in the import graph (type-only imports count too): move what both sides share into a module of its own.',
+      comment:
+        'A cycle in the import graph (type-only imports count too): move what both sides share into a module of its own.',
       from: {},
       to: { circular: true },
     },

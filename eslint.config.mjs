@@ -42,12 +42,14 @@ const engineKnowsNoModule = {
 // (loadConfig in lib/config.ts): the raw forms are refused in lib/ and app/.
 const noGlobalThis = {
   selector: "Identifier[name='globalThis']",
-  message: 'A process-wide value goes through singleton(name, make) from lib/singleton.ts, not a hand-cast globalThis slot.',
+  message:
+    'A process-wide value goes through singleton(name, make) from lib/singleton.ts, not a hand-cast globalThis slot.',
 };
 
 const noProcessEnv = {
   selector: "MemberExpression[object.name='process'][property.name='env']",
-  message: 'Read configuration through loadConfig() from lib/config.ts (validated, described); add the variable to its schema.',
+  message:
+    'Read configuration through loadConfig() from lib/config.ts (validated, described); add the variable to its schema.',
 };
 
 export default defineConfig([
@@ -102,14 +104,29 @@ export default defineConfig([
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'The domain is pure: no Node I/O.' },
             {
-              group: ['@prisma/*', '**/generated/**', 'pg', 'next', 'next/*', 'react', 'react-dom', 'server-only', '@/lib/db/*', '@/app/*'],
+              group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'net', 'http', 'https'],
+              message: 'The domain is pure: no Node I/O.',
+            },
+            {
+              group: [
+                '@prisma/*',
+                '**/generated/**',
+                'pg',
+                'next',
+                'next/*',
+                'react',
+                'react-dom',
+                'server-only',
+                '@/lib/db/*',
+                '@/app/*',
+              ],
               message: 'The domain is pure: no Prisma, Next, React or database code.',
             },
             {
               regex: '^(@/(?!lib/domain/|lib/accounts/domain/)|\\.\\./)',
-              message: 'The domain is pure: it imports only lib/domain and lib/accounts/domain (the engine and the modules do I/O).',
+              message:
+                'The domain is pure: it imports only lib/domain and lib/accounts/domain (the engine and the modules do I/O).',
             },
             noTestImports,
           ],
@@ -121,7 +138,10 @@ export default defineConfig([
         { name: 'crypto', message: 'Ids arrive on the command.' },
         { name: 'fetch', message: 'The domain does no I/O.' },
       ],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'decide/evolve are deterministic.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'decide/evolve are deterministic.' },
+      ],
     },
   },
   {
@@ -135,7 +155,8 @@ export default defineConfig([
             {
               name: '@/lib/accounts/transfer-command',
               importNames: ['handleTransfer'],
-              message: 'Use submitTransfer (lib/accounts/submit-transfer.ts): it enforces IDEM_INBOUND_TRANSFERS_PER_HOUR.',
+              message:
+                'Use submitTransfer (lib/accounts/submit-transfer.ts): it enforces IDEM_INBOUND_TRANSFERS_PER_HOUR.',
             },
           ],
         },

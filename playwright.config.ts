@@ -22,7 +22,10 @@ export const e2eInbox = `http://127.0.0.1:${mailWebPort}`;
 export function e2eDatabaseUrl(): string {
   if (process.env.E2E_DATABASE_URL) return process.env.E2E_DATABASE_URL;
   const credentials = readCredentials(path.resolve(dataDir, 'postgres'));
-  if (!credentials) throw new Error(`no embedded database credentials in ${path.resolve(dataDir, 'postgres')} (has the web server started?)`);
+  if (!credentials)
+    throw new Error(
+      `no embedded database credentials in ${path.resolve(dataDir, 'postgres')} (has the web server started?)`,
+    );
   return credentialsUrl(credentials.app, pgPort, 'idem');
 }
 
@@ -50,7 +53,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],

@@ -38,8 +38,12 @@ export function proxy(request: NextRequest) {
       allowedOrigins(),
     );
     if (reason !== null) {
-      const body = 'Forbidden: this form was sent from another site, or without its origin. Open the site at its own address and try again.\n';
-      return new NextResponse(body, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+      const body =
+        'Forbidden: this form was sent from another site, or without its origin. Open the site at its own address and try again.\n';
+      return new NextResponse(body, {
+        status: 403,
+        headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+      });
     }
   }
   const nonce = newNonce();

@@ -24,7 +24,9 @@ export default async function HomePage() {
       <h1>Your accounts</h1>
       {totals.count > 0 ? (
         <p className="accounts-total" data-testid="accounts-total">
-          <span className="hero-label">Total across {totals.count === 1 ? 'your account' : `your ${totals.count} accounts`}</span>
+          <span className="hero-label">
+            Total across {totals.count === 1 ? 'your account' : `your ${totals.count} accounts`}
+          </span>
           <strong>{formatUsdTotal(totals.totalCents)}</strong>
         </p>
       ) : null}
@@ -64,18 +66,22 @@ function Landing() {
     <section className="landing" aria-labelledby="landing-heading">
       <h1 id="landing-heading">A bank account that never pays twice</h1>
       <p className="landing-lead">
-        Open accounts, deposit, withdraw and send money to other customers by account number. Press a button twice, lose your connection mid-payment or retry
-        from another tab: every payment is made exactly once, and you see exactly what happened.
+        Open accounts, deposit, withdraw and send money to other customers by account number. Press a button twice, lose
+        your connection mid-payment or retry from another tab: every payment is made exactly once, and you see exactly
+        what happened.
       </p>
       <p className="landing-note" role="note">
-        This is a demonstration bank. The money is pretend: nothing here is real currency, and no card or bank details are ever asked for.
+        This is a demonstration bank. The money is pretend: nothing here is real currency, and no card or bank details
+        are ever asked for.
       </p>
       <ul className="landing-points">
         <li>
-          <strong>See every movement.</strong> A balance you can trust and a history, day by day, of what came in and what went out.
+          <strong>See every movement.</strong> A balance you can trust and a history, day by day, of what came in and
+          what went out.
         </li>
         <li>
-          <strong>Pay anyone here.</strong> Send money to another customer&apos;s account number, after a review that shows who you are paying.
+          <strong>Pay anyone here.</strong> Send money to another customer&apos;s account number, after a review that
+          shows who you are paying.
         </li>
         <li>
           <strong>Connect your software.</strong> API keys and an HTTP API with retry-safe requests for your own tools.

@@ -39,19 +39,28 @@ export async function resetPasswordAction(_previous: AuthFormState, form: FormDa
   const result = await callAuthEndpoint('/reset-password', parsed.data);
   if (result.status === 200) redirect('/sign-in?signed-out=reset');
   if (result.code === 'INVALID_TOKEN' || result.code === 'USER_NOT_FOUND')
-    return { error: 'This link has expired or was already used. Ask for a new one with “Forgot password?” on the sign-in page.', fieldErrors: {}, values: {} };
+    return {
+      error:
+        'This link has expired or was already used. Ask for a new one with “Forgot password?” on the sign-in page.',
+      fieldErrors: {},
+      values: {},
+    };
   return newPasswordRefused(result);
 }
 
 /** Settings → "Change password": needs the current one; the customer's other sessions end, this one stays. */
 export async function changePasswordAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
   await requireCustomer('/settings');
-  const parsed = changePasswordSchema.safeParse({ currentPassword: text(form, 'currentPassword'), newPassword: text(form, 'newPassword') });
+  const parsed = changePasswordSchema.safeParse({
+    currentPassword: text(form, 'currentPassword'),
+    newPassword: text(form, 'newPassword'),
+  });
   if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values: {} };
   const result = await callAuthEndpoint('/change-password', { ...parsed.data, revokeOtherSessions: true });
   // A redirect, not a returned message: the new session cookie re-renders the whole page anyway.
   if (result.status === 200) redirect('/settings?password=changed');
-  if (result.code === 'INVALID_PASSWORD') return { error: null, fieldErrors: { currentPassword: 'Current password is incorrect.' }, values: {} };
+  if (result.code === 'INVALID_PASSWORD')
+    return { error: null, fieldErrors: { currentPassword: 'Current password is incorrect.' }, values: {} };
   return newPasswordRefused(result);
 }
 

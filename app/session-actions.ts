@@ -3,7 +3,15 @@
 import { redirect } from 'next/navigation';
 import { requireCustomer } from '@/lib/auth/customer';
 import { callAuthEndpoint, type EndpointResult } from '@/lib/auth/endpoint-call';
-import { emailOnlySchema, fieldErrors, incorrectSignIn, signInSchema, signUpSchema, waitText, type FieldErrors } from '@/lib/auth/forms';
+import {
+  emailOnlySchema,
+  fieldErrors,
+  incorrectSignIn,
+  signInSchema,
+  signUpSchema,
+  waitText,
+  type FieldErrors,
+} from '@/lib/auth/forms';
 import { safeNextPath } from '@/lib/auth/next-path';
 import { RATE_LIMITS } from '@/lib/auth/rate-limits';
 import { formText } from '@/lib/text/form-text';
@@ -37,7 +45,8 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
   return { error: signInError(result), fieldErrors: {}, values };
 }
 
-const UNVERIFIED = 'Confirm your email address first: follow the link in the mail we sent when you signed up. No mail? Send a new link below.';
+const UNVERIFIED =
+  'Confirm your email address first: follow the link in the mail we sent when you signed up. No mail? Send a new link below.';
 
 /** Where a sign-in lands: the `next` path it came from; otherwise admins the console, customers their accounts. */
 async function landingPath(email: string, next: FormDataEntryValue | null): Promise<string> {
@@ -64,14 +73,29 @@ export async function signUpAction(_previous: AuthFormState, form: FormData): Pr
   const result = await callAuthEndpoint('/sign-up/email', parsed.data);
   // A new address and one that has an account get the same answer (the owner of an existing one
   // gets a mail saying someone tried): the page never tells who has an account here.
-  if (result.status === 200) return { error: null, fieldErrors: {}, values: {}, done: checkYourEmail(parsed.data.email) };
+  if (result.status === 200)
+    return { error: null, fieldErrors: {}, values: {}, done: checkYourEmail(parsed.data.email) };
   if (result.code === 'PASSWORD_TOO_SHORT' || result.code === 'PASSWORD_TOO_LONG')
     return { error: null, fieldErrors: { password: 'Choose a password of 8 to 128 characters.' }, values };
-  if (result.code === 'INVALID_EMAIL') return { error: null, fieldErrors: { email: 'Enter an email address like ada@example.com.' }, values };
+  if (result.code === 'INVALID_EMAIL')
+    return { error: null, fieldErrors: { email: 'Enter an email address like ada@example.com.' }, values };
   if (result.status === 429)
-    return { error: `Too many new accounts from this address. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`, fieldErrors: {}, values };
-  if (result.status === 403) return { error: 'This sign-up was refused: open the site at its own address and try again.', fieldErrors: {}, values };
-  return { error: 'Creating the account is not possible right now. Please try again in a moment.', fieldErrors: {}, values };
+    return {
+      error: `Too many new accounts from this address. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`,
+      fieldErrors: {},
+      values,
+    };
+  if (result.status === 403)
+    return {
+      error: 'This sign-up was refused: open the site at its own address and try again.',
+      fieldErrors: {},
+      values,
+    };
+  return {
+    error: 'Creating the account is not possible right now. Please try again in a moment.',
+    fieldErrors: {},
+    values,
+  };
 }
 
 const checkYourEmail = (email: string) =>
@@ -83,8 +107,18 @@ export async function resendVerificationAction(_previous: AuthFormState, form: F
   const parsed = emailOnlySchema.safeParse(values);
   if (!parsed.success) return { error: null, fieldErrors: fieldErrors(parsed.error), values };
   const result = await callAuthEndpoint('/send-verification-email', { email: parsed.data.email, callbackURL: '/' });
-  if (result.status === 429) return { error: `Too many requests. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`, fieldErrors: {}, values };
-  if (result.status !== 200) return { error: 'Sending the link is not possible right now. Please try again in a moment.', fieldErrors: {}, values };
+  if (result.status === 429)
+    return {
+      error: `Too many requests. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.`,
+      fieldErrors: {},
+      values,
+    };
+  if (result.status !== 200)
+    return {
+      error: 'Sending the link is not possible right now. Please try again in a moment.',
+      fieldErrors: {},
+      values,
+    };
   return {
     error: null,
     fieldErrors: {},
@@ -103,7 +137,8 @@ export async function signOutAction(): Promise<void> {
 export async function signOutEverywhereAction(): Promise<void> {
   await requireCustomer('/settings');
   const revoked = await callAuthEndpoint('/revoke-sessions', {});
-  if (revoked.status !== 200) throw new Error(`revoking the sessions failed: HTTP ${revoked.status} ${revoked.code ?? ''}`);
+  if (revoked.status !== 200)
+    throw new Error(`revoking the sessions failed: HTTP ${revoked.status} ${revoked.code ?? ''}`);
   await callAuthEndpoint('/sign-out', {}); // clears this browser's cookie
   redirect('/sign-in?signed-out=everywhere');
 }

@@ -8,7 +8,10 @@ import { expectFocused, tabTo } from './page-checks';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
-test('at 360 px: balance and number first, the history on the first screen, the header on one row', async ({ page, account }) => {
+test('at 360 px: balance and number first, the history on the first screen, the header on one row', async ({
+  page,
+  account,
+}) => {
   const balance = (await page.getByTestId('balance').boundingBox())!;
   const number = (await page.getByTestId('account-number').boundingBox())!;
   const history = (await page.getByRole('heading', { name: 'Transactions' }).boundingBox())!;
@@ -16,7 +19,9 @@ test('at 360 px: balance and number first, the history on the first screen, the 
   expect(balance.y).toBeLessThan(number.y);
   expect(number.y).toBeLessThan(history.y);
   // On the first screen: the history's heading and its newest row, without scrolling.
-  expect(firstRow.y + firstRow.height, `the newest row ends at ${firstRow.y + firstRow.height}px`).toBeLessThanOrEqual(740);
+  expect(firstRow.y + firstRow.height, `the newest row ends at ${firstRow.y + firstRow.height}px`).toBeLessThanOrEqual(
+    740,
+  );
   // No form stands between the balance and the history.
   await expect(page.getByRole('form', { name: 'Withdraw' })).toHaveCount(0);
   await expect(page.getByRole('textbox')).toHaveCount(0);
@@ -27,7 +32,12 @@ test('at 360 px: balance and number first, the history on the first screen, the 
   expect(account.url).toContain(account.id);
 });
 
-test('each action opens, submits and closes with the keyboard alone; one form at a time', async ({ page, account, db, customer }) => {
+test('each action opens, submits and closes with the keyboard alone; one form at a time', async ({
+  page,
+  account,
+  db,
+  customer,
+}) => {
   const actions = page.getByRole('group', { name: 'Account actions' });
   for (const [kind, field, amount, message] of [
     ['Deposit', 'Deposit amount', '25', 'Deposited $25.00 · new balance $225.00'],
@@ -65,18 +75,26 @@ test('each action opens, submits and closes with the keyboard alone; one form at
   await page.keyboard.press('Tab');
   await expectFocused(transfer.getByRole('button', { name: 'Confirm transfer' }));
   await page.keyboard.press('Enter');
-  await expect(transfer.getByRole('status')).toHaveText(`Sent $20.00 to ${maskName(customer.name)} · new balance $200.00`);
+  await expect(transfer.getByRole('status')).toHaveText(
+    `Sent $20.00 to ${maskName(customer.name)} · new balance $200.00`,
+  );
   expect(await eventCount(db, account.id, 'MoneyTransferredOut')).toBe(1);
 });
 
-test('the transfer review says when the balance does not allow the amount; Confirm still decides', async ({ page, account, db }) => {
+test('the transfer review says when the balance does not allow the amount; Confirm still decides', async ({
+  page,
+  account,
+  db,
+}) => {
   const receiver = await openAccount(page, 'Short receiver', '');
   await page.goto(account.url);
   const transfer = await actionForm(page, 'Transfer');
   await transfer.getByLabel('To account number').fill(receiver.accountNumber);
   await transfer.getByLabel('Transfer amount').fill('99,999');
   await transfer.getByRole('button', { name: 'Review transfer' }).click();
-  await expect(transfer.getByTestId('review-short')).toHaveText(/Your balance, \$200\.00, does not allow this transfer/);
+  await expect(transfer.getByTestId('review-short')).toHaveText(
+    /Your balance, \$200\.00, does not allow this transfer/,
+  );
   await expect(transfer.getByTestId('transfer-review')).toHaveAttribute('aria-describedby', 'review-short');
   await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
   await expect(transfer.getByRole('alert')).toHaveText(/Insufficient funds/);
@@ -95,7 +113,10 @@ test.describe('without JavaScript', () => {
     await page.goto(account.url);
     const actions = page.getByRole('navigation', { name: 'Account actions' });
     for (const kind of ['Deposit', 'Withdraw', 'Transfer'] as const) {
-      await expect(actions.getByRole('link', { name: kind, exact: true })).toHaveAttribute('href', `${account.url}/${kind.toLowerCase()}`);
+      await expect(actions.getByRole('link', { name: kind, exact: true })).toHaveAttribute(
+        'href',
+        `${account.url}/${kind.toLowerCase()}`,
+      );
     }
     await actions.getByRole('link', { name: 'Deposit', exact: true }).click();
     await expect(page).toHaveTitle(`Deposit · ${account.owner} · Idem`);

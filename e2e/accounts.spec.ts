@@ -29,11 +29,17 @@ test('open an account, deposit and withdraw: confirmation, balance and history u
   await expect(page.getByTestId('account-row').filter({ hasText: 'Ada Lovelace' }).first()).toContainText('$1,200.00');
 });
 
-test('a withdrawal beyond the balance is refused with the balance and the amount, and writes no event', async ({ page, db, account }) => {
+test('a withdrawal beyond the balance is refused with the balance and the amount, and writes no event', async ({
+  page,
+  db,
+  account,
+}) => {
   const withdraw = await actionForm(page, 'Withdraw');
   await withdraw.getByLabel('Amount').fill('200.01');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();
-  await expect(withdraw.getByRole('alert')).toHaveText(/Insufficient funds: the balance is \$200\.00, less than the \$200\.01 requested\./);
+  await expect(withdraw.getByRole('alert')).toHaveText(
+    /Insufficient funds: the balance is \$200\.00, less than the \$200\.01 requested\./,
+  );
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(0);
 
@@ -89,14 +95,22 @@ test('account names are rendered as text, never as HTML', async ({ page }) => {
 });
 
 test('unknown and malformed account ids get a 404 page', async ({ page }) => {
-  for (const path of ['/accounts/not-a-uuid', '/accounts/0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b', "/accounts/1'%20OR%201=1"]) {
+  for (const path of [
+    '/accounts/not-a-uuid',
+    '/accounts/0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b',
+    "/accounts/1'%20OR%201=1",
+  ]) {
     const response = await page.goto(path);
     expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
   }
 });
 
-test('the event appears in the admin event history, filterable by stream and type', async ({ page: customerPage, browser, account }) => {
+test('the event appears in the admin event history, filterable by stream and type', async ({
+  page: customerPage,
+  browser,
+  account,
+}) => {
   const withdraw = await actionForm(customerPage, 'Withdraw');
   await withdraw.getByLabel('Amount').fill('12.34');
   await withdraw.getByRole('button', { name: 'Withdraw' }).click();

@@ -10,7 +10,10 @@ export async function submitSignIn(page: Page, email: string, password: string) 
   await form.getByLabel('Password').fill(password);
   await expect(form.getByRole('button', { name: 'Sign in' })).toBeEnabled();
   // Before hydration the click is a plain form POST, after it a server-action fetch: wait for either.
-  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), form.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    form.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
   // Then for React to render the outcome: it also resets the form, which would wipe a next fill.
   await expect(page.getByRole('button', { name: /^(Sign in|Sign out)$/ }).first()).toBeEnabled();
 }

@@ -18,7 +18,10 @@ export const test = base.extend<{ adminPage: Page }>({
 
 /** An API key of the signed-in user of `page` (better-auth's endpoint, as a browser would call it). */
 export async function createApiKey(page: Page, baseURL: string, name: string): Promise<{ id: string; key: string }> {
-  const response = await page.request.post('/api/auth/api-key/create', { data: { name }, headers: { origin: baseURL } });
+  const response = await page.request.post('/api/auth/api-key/create', {
+    data: { name },
+    headers: { origin: baseURL },
+  });
   expect(response.status(), await response.text()).toBe(200);
   return (await response.json()) as { id: string; key: string };
 }

@@ -26,13 +26,26 @@ const SECTIONS = [
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
 
-const money = (request: APIRequestContext, accountId: string, kind: 'deposits' | 'withdrawals', amount: string, key: string = randomUUID()) =>
-  request.post(`/api/accounts/${accountId}/${kind}`, { headers: { 'idempotency-key': key, origin: e2eOrigin }, data: { amount } });
+const money = (
+  request: APIRequestContext,
+  accountId: string,
+  kind: 'deposits' | 'withdrawals',
+  amount: string,
+  key: string = randomUUID(),
+) =>
+  request.post(`/api/accounts/${accountId}/${kind}`, {
+    headers: { 'idempotency-key': key, origin: e2eOrigin },
+    data: { amount },
+  });
 
-const usd = (cents: number) => `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const usd = (cents: number) =>
+  `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const spaced = (accountNumber: string) => accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ');
 
-test('the admin navigation: a sidebar on desktop, a menu on phones, the current page marked', async ({ adminPage: admin, account }) => {
+test('the admin navigation: a sidebar on desktop, a menu on phones, the current page marked', async ({
+  adminPage: admin,
+  account,
+}) => {
   await admin.setViewportSize(DESKTOP);
   await admin.goto('/admin');
   const sidebar = admin.getByRole('navigation', { name: 'Admin' });
@@ -41,7 +54,10 @@ test('the admin navigation: a sidebar on desktop, a menu on phones, the current 
     await sidebar.getByRole('link', { name: section.link, exact: true }).click();
     await expect(admin).toHaveURL(new RegExp(`${section.path}$`));
     await expect(admin).toHaveTitle(section.title);
-    await expect(sidebar.getByRole('link', { name: section.link, exact: true })).toHaveAttribute('aria-current', 'page');
+    await expect(sidebar.getByRole('link', { name: section.link, exact: true })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
     await expect(sidebar.locator('a[aria-current]')).toHaveCount(1);
   }
 
@@ -67,8 +83,15 @@ test('the admin navigation: a sidebar on desktop, a menu on phones, the current 
   await expect(admin).toHaveTitle('Customers · Idem');
 });
 
-test('without JavaScript the phone gets the sidebar’s links instead of a menu button that could not open', async ({ browser, baseURL }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: PHONE, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+test('without JavaScript the phone gets the sidebar’s links instead of a menu button that could not open', async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    viewport: PHONE,
+    extraHTTPHeaders: { 'x-forwarded-for': clientAddress() },
+  });
   try {
     // Signing in as the admin over the auth API puts the session cookie in this context.
     const signIn = await context.request.post('/api/auth/sign-in/email', {
@@ -159,7 +182,12 @@ async function stableDashboard(admin: Page, db: pg.Pool): Promise<Figures> {
 
 const cents = (text: string) => Math.round(Number(text.replace(/[$,]/g, '')) * 100);
 
-test('the dashboard’s figures are the ledger’s: balances, 24 h movements, rejections, duplicates absorbed', async ({ page, adminPage: admin, account, db }) => {
+test('the dashboard’s figures are the ledger’s: balances, 24 h movements, rejections, duplicates absorbed', async ({
+  page,
+  adminPage: admin,
+  account,
+  db,
+}) => {
   const before = await stableDashboard(admin, db);
   await expect(admin.getByTestId('figure-projection-lag-value')).toHaveText(/^\d[\d,]* events?$/);
   await expect(admin.getByTestId('figure-busy-value')).toHaveText(/^\d[\d,]*$/); // this instance's, from its metrics
@@ -168,7 +196,8 @@ test('the dashboard’s figures are the ledger’s: balances, 24 h movements, re
   const savings = await openAccount(page, `Savings ${randomUUID().slice(0, 6)}`, '0.00');
   expect((await money(page.request, account.id, 'deposits', '50.00')).status()).toBe(201);
   const key = randomUUID();
-  for (let i = 0; i < 3; i++) expect((await money(page.request, account.id, 'withdrawals', '12.34', key)).status()).toBe(201);
+  for (let i = 0; i < 3; i++)
+    expect((await money(page.request, account.id, 'withdrawals', '12.34', key)).status()).toBe(201);
   expect((await money(page.request, account.id, 'withdrawals', '100000.00')).status()).toBe(422);
   const transfer = await page.request.post('/api/transfers', {
     headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
@@ -182,7 +211,9 @@ test('the dashboard’s figures are the ledger’s: balances, 24 h movements, re
   expect(cents(after.withdrawals) - cents(before.withdrawals)).toBeGreaterThanOrEqual(1_234);
   expect(cents(after.transfers) - cents(before.transfers)).toBeGreaterThanOrEqual(500);
   expect(Number(after.rejections) - Number(before.rejections)).toBeGreaterThanOrEqual(1);
-  expect(Number(after.duplicates.replace(/,/g, '')) - Number(before.duplicates.replace(/,/g, ''))).toBeGreaterThanOrEqual(2);
+  expect(
+    Number(after.duplicates.replace(/,/g, '')) - Number(before.duplicates.replace(/,/g, '')),
+  ).toBeGreaterThanOrEqual(2);
 
   // The chart (from the asynchronous daily totals, so once they caught up): axes, labelled bars, a
   // legend that names the fill patterns, and the same numbers as a table of every day.
@@ -214,7 +245,10 @@ test('event and command logs: amount, account number and customer columns, short
   const key = randomUUID();
   expect((await money(page.request, account.id, 'withdrawals', '12.34', key)).status()).toBe(201);
   const commandId = `${customer.id}:${key}`;
-  const { rows } = await db.query<{ account_number: string }>('SELECT account_number FROM account_balances WHERE account_id = $1', [account.id]);
+  const { rows } = await db.query<{ account_number: string }>(
+    'SELECT account_number FROM account_balances WHERE account_id = $1',
+    [account.id],
+  );
   const number = spaced(rows[0]!.account_number);
 
   await admin.goto(`/admin/events?stream=account-${account.id}`);
@@ -239,7 +273,9 @@ test('event and command logs: amount, account number and customer columns, short
   await admin.getByLabel('To (UTC)').fill(new Date(Date.now() + 3_600_000).toISOString().slice(0, 16));
   await admin.getByRole('button', { name: 'Filter' }).click();
   await expect(admin).toHaveURL(/type=WithdrawMoney.*from=.*to=/);
-  await expect(admin.getByTestId('result-count')).toHaveText(/^(Showing \d+ of [\d,]+ commands|1 command matches|[\d,]+ commands match)\.$/);
+  await expect(admin.getByTestId('result-count')).toHaveText(
+    /^(Showing \d+ of [\d,]+ commands|1 command matches|[\d,]+ commands match)\.$/,
+  );
   const command = admin.getByTestId('command-row').filter({ hasText: commandId });
   await expect(command.getByTestId('command-amount')).toHaveText('$12.34');
   await expect(command.getByRole('link', { name: number })).toBeVisible();
@@ -263,10 +299,18 @@ test('the events filter finds an account by its number (spaced or not) and a cus
     await admin.goto('/admin/events');
     await accountField.fill(text);
     await admin.getByRole('button', { name: 'Filter' }).click();
-    await expect(admin).toHaveURL(new RegExp(`[?&]stream=${encodeURIComponent(text).replace(/%20/g, '(\\+|%20)')}(&|$)`));
+    await expect(admin).toHaveURL(
+      new RegExp(`[?&]stream=${encodeURIComponent(text).replace(/%20/g, '(\\+|%20)')}(&|$)`),
+    );
   };
   const numbersShown = async () =>
-    [...new Set(await admin.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.textContent?.match(/\d{4} \d{4} \d{4}/)?.[0] ?? '')))].sort();
+    [
+      ...new Set(
+        await admin
+          .getByTestId('event-row')
+          .evaluateAll((rows) => rows.map((r) => r.textContent?.match(/\d{4} \d{4} \d{4}/)?.[0] ?? '')),
+      ),
+    ].sort();
 
   for (const text of [spaced(account.accountNumber), account.accountNumber]) {
     await filterBy(text);
@@ -300,10 +344,16 @@ test('customers: search, disable (sessions and API keys refused at once, nothing
   playwright,
 }) => {
   const apiKey = await createApiKey(page, baseURL!, 'integration');
-  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${apiKey.key}` } });
+  const api = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { authorization: `Bearer ${apiKey.key}` },
+  });
   try {
     expect((await api.get('/api/accounts')).status()).toBe(200);
-    const { rows } = await db.query<{ account_number: string }>('SELECT account_number FROM account_balances WHERE account_id = $1', [account.id]);
+    const { rows } = await db.query<{ account_number: string }>(
+      'SELECT account_number FROM account_balances WHERE account_id = $1',
+      [account.id],
+    );
 
     await admin.goto('/admin/customers');
     await admin.getByLabel('Name, email or account number').fill(customer.email.toUpperCase());
@@ -311,7 +361,9 @@ test('customers: search, disable (sessions and API keys refused at once, nothing
     await expect(admin.getByTestId('result-count')).toHaveText('1 customer matches.');
     const row = admin.getByTestId('customer-row');
     await expect(row).toContainText(customer.name);
-    await expect(row.getByTestId('customer-account')).toHaveText(`${spaced(rows[0]!.account_number)} ${account.owner}: $200.00`);
+    await expect(row.getByTestId('customer-account')).toHaveText(
+      `${spaced(rows[0]!.account_number)} ${account.owner}: $200.00`,
+    );
     await expect(row.getByTestId('customer-status')).toHaveText('active');
     await expect(row.getByTestId('customer-access')).toContainText('1 API key');
 
@@ -321,11 +373,16 @@ test('customers: search, disable (sessions and API keys refused at once, nothing
     await expect(admin.getByTestId('customer-row')).toContainText(customer.email);
 
     await row.getByRole('button', { name: `Disable customer ${customer.name}` }).click();
-    await expect(row.getByTestId('customer-toggle-result')).toHaveText(`Disabled ${customer.name}: 1 session and 1 API key revoked. Nothing was deleted.`);
+    await expect(row.getByTestId('customer-toggle-result')).toHaveText(
+      `Disabled ${customer.name}: 1 session and 1 API key revoked. Nothing was deleted.`,
+    );
     await expect(row.getByTestId('customer-status')).toHaveText('disabled');
     await expect(row.getByTestId('customer-access')).toContainText('0 sessions');
 
-    const refused = await api.post(`/api/accounts/${account.id}/withdrawals`, { headers: { 'idempotency-key': randomUUID() }, data: { amount: '1.00' } });
+    const refused = await api.post(`/api/accounts/${account.id}/withdrawals`, {
+      headers: { 'idempotency-key': randomUUID() },
+      data: { amount: '1.00' },
+    });
     expect(refused.status()).toBe(401);
     expect(await refused.json()).toMatchObject({
       type: '/problems/customer-disabled',
@@ -361,7 +418,9 @@ test('customers: search, disable (sessions and API keys refused at once, nothing
   }
 });
 
-test('Rebuild asks first in an alert dialog: Cancel (or Escape) does nothing, confirming rebuilds', async ({ adminPage: admin }) => {
+test('Rebuild asks first in an alert dialog: Cancel (or Escape) does nothing, confirming rebuilds', async ({
+  adminPage: admin,
+}) => {
   await admin.goto('/admin/projections');
   const section = admin.getByRole('region', { name: 'daily-totals' });
   const result = admin.getByTestId('projection-result-daily-totals');
@@ -461,7 +520,8 @@ test('every admin table fits a 360 px phone: controls on screen, no sideways scr
     await expect(admin.locator('h1')).toBeVisible();
     await expect(admin.locator('table').first(), `${path} shows its ${what} table`).toBeVisible();
     // Copy buttons render once JavaScript runs: wait for them where the table has ids.
-    if (path === '/admin/events' || path === '/admin/commands') await expect(admin.getByRole('button', { name: /^Copy / }).first()).toBeVisible();
+    if (path === '/admin/events' || path === '/admin/commands')
+      await expect(admin.getByRole('button', { name: /^Copy / }).first()).toBeVisible();
     expect(await expectTablesFit(admin, `${path} (${what}) at 360 px`), path).toBeGreaterThan(0);
   }
 });
@@ -494,7 +554,10 @@ test('every admin page: no horizontal overflow and no serious or critical axe vi
     `/admin/customers?q=${encodeURIComponent(customer.email)}`,
   ];
   const check = async (what: string) => {
-    const widths = await admin.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    const widths = await admin.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+    }));
     expect.soft(widths.scroll, `${what}: page wider than the screen`).toBeLessThanOrEqual(widths.inner);
     const { violations } = await new AxeBuilder({ page: admin }).analyze();
     const serious = violations

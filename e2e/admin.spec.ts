@@ -54,8 +54,16 @@ async function expectAdminApi404(request: APIRequestContext, headers: Record<str
   });
 }
 
-test('every admin page is a 404 to signed-out visitors and to customers, who see no Admin link', async ({ page, browser, account, db }) => {
-  const { rows } = await db.query<{ command_id: string }>('SELECT command_id FROM events WHERE stream_id = $1 LIMIT 1', [`account-${account.id}`]);
+test('every admin page is a 404 to signed-out visitors and to customers, who see no Admin link', async ({
+  page,
+  browser,
+  account,
+  db,
+}) => {
+  const { rows } = await db.query<{ command_id: string }>(
+    'SELECT command_id FROM events WHERE stream_id = $1 LIMIT 1',
+    [`account-${account.id}`],
+  );
   const anonymous = await anonymousContext(browser);
   const stranger = await anonymous.newPage();
   try {
@@ -96,14 +104,23 @@ test('the admin API answers 404 to no, wrong or customer credentials; 200 to the
     }
     await expectAdminApi404(page.request); // a customer's session
 
-    const withKey = await anonymous.get('/api/admin/events?after=0&limit=5', { headers: { authorization: `Bearer ${adminKey.key}` } });
+    const withKey = await anonymous.get('/api/admin/events?after=0&limit=5', {
+      headers: { authorization: `Bearer ${adminKey.key}` },
+    });
     expect(withKey.status()).toBe(200);
     expect(await withKey.json()).toMatchObject({ events: expect.any(Array) });
-    expect((await anonymous.get('/api/admin/events?limit=0', { headers: { authorization: `Bearer ${adminKey.key}` } })).status()).toBe(400);
+    expect(
+      (
+        await anonymous.get('/api/admin/events?limit=0', { headers: { authorization: `Bearer ${adminKey.key}` } })
+      ).status(),
+    ).toBe(400);
     expect((await adminPage.request.get('/api/admin/events?after=0&limit=5')).status()).toBe(200);
 
     // Revoked, the admin's key is worth nothing at once.
-    const revoked = await adminPage.request.post('/api/auth/api-key/delete', { data: { keyId: adminKey.id }, headers: { origin: baseURL! } });
+    const revoked = await adminPage.request.post('/api/auth/api-key/delete', {
+      data: { keyId: adminKey.id },
+      headers: { origin: baseURL! },
+    });
     expect(revoked.status()).toBe(200);
     await expectAdminApi404(anonymous, { authorization: `Bearer ${adminKey.key}` });
   } finally {
@@ -111,13 +128,22 @@ test('the admin API answers 404 to no, wrong or customer credentials; 200 to the
   }
 });
 
-test('an admin server action POSTed by a customer or without a session, on any path, answers 404 and does nothing', async ({ page, browser, adminPage }) => {
+test('an admin server action POSTed by a customer or without a session, on any path, answers 404 and does nothing', async ({
+  page,
+  browser,
+  adminPage,
+}) => {
   // Capture the real action POST of Verify on the projections page, to replay it verbatim.
   await adminPage.goto('/admin/projections');
-  const [verify] = await Promise.all([adminPage.waitForRequest(isActionPost), adminPage.getByRole('button', { name: 'Verify' }).first().click()]);
+  const [verify] = await Promise.all([
+    adminPage.waitForRequest(isActionPost),
+    adminPage.getByRole('button', { name: 'Verify' }).first().click(),
+  ]);
   await expect(adminPage.getByTestId(/^projection-result-/).first()).toContainText(/Verified|differences/);
   const headers = Object.fromEntries(
-    Object.entries(await verify.allHeaders()).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)),
+    Object.entries(await verify.allHeaders()).filter(
+      ([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name),
+    ),
   );
   const body = verify.postDataBuffer()!;
 
@@ -132,7 +158,9 @@ test('an admin server action POSTed by a customer or without a session, on any p
         const text = await response.text();
         // requireAdmin()'s notFound(): a 404 response on an admin path; elsewhere Next answers the
         // action call with the 404 as its (only) result. Either way the action did not run.
-        const notFound = response.status() === 404 || (response.status() === 200 && /^1:E\{"digest":"NEXT_HTTP_ERROR_FALLBACK;404"\}$/m.test(text));
+        const notFound =
+          response.status() === 404 ||
+          (response.status() === 200 && /^1:E\{"digest":"NEXT_HTTP_ERROR_FALLBACK;404"\}$/m.test(text));
         expect(notFound, `${who} at ${path}: HTTP ${response.status()} ${text.slice(0, 300)}`).toBe(true);
         expect(text, `${who} at ${path}`).not.toMatch(/Verified|rebuilt|differences/);
       }
@@ -168,7 +196,9 @@ test.describe('signing in as admin', () => {
     ];
     for (let i = 0; i < 5; i++) {
       await submitSignIn(page, e2eAdmin.email, `guess ${i}`);
-      await expect(signInError(page)).toHaveText(new RegExp(`^Email or password is incorrect\\. ${left[i]}.* paused for 15 minutes\\.$`));
+      await expect(signInError(page)).toHaveText(
+        new RegExp(`^Email or password is incorrect\\. ${left[i]}.* paused for 15 minutes\\.$`),
+      );
     }
     await submitSignIn(page, e2eAdmin.email, e2eAdmin.password);
     await expect(signInError(page)).toHaveText('Too many sign-in attempts. Try again in 15 minutes.');
@@ -206,7 +236,12 @@ test.describe('signing in as admin', () => {
   });
 });
 
-test('event history, event detail, stream time travel and the command log with a replay count', async ({ page, adminPage, account, customer }) => {
+test('event history, event detail, stream time travel and the command log with a replay count', async ({
+  page,
+  adminPage,
+  account,
+  customer,
+}) => {
   const clientKey = randomUUID();
   await withdrawTwiceOverApi(page.request, account.id, clientKey);
   const key = `${customer.id}:${clientKey}`; // the engine's id: the key in its customer's namespace
@@ -264,7 +299,12 @@ test('event filters explain invalid times and show no events until corrected', a
   await expect(page.getByText('“To” must not be before “From”.')).toBeVisible();
 });
 
-test('commands whose id has URL-special characters open from the log and link back', async ({ page, adminPage, account, customer }) => {
+test('commands whose id has URL-special characters open from the log and link back', async ({
+  page,
+  adminPage,
+  account,
+  customer,
+}) => {
   const clientKey = `odd/key%20?#"&+${randomUUID().slice(0, 8)}`;
   await withdrawTwiceOverApi(page.request, account.id, `"${clientKey.replaceAll('"', '\\"')}"`);
   const key = `${customer.id}:${clientKey}`;

@@ -3,7 +3,10 @@ import { expect, test } from './fixtures';
 // The API reference: linked from the settings page, rendered by Swagger UI from this origin under its
 // Content-Security-Policy (a blocked script or style would show as a console error), no other origin.
 
-test('settings links the API documentation; it renders every operation from this origin alone', async ({ page, baseURL }) => {
+test('settings links the API documentation; it renders every operation from this origin alone', async ({
+  page,
+  baseURL,
+}) => {
   const errors: string[] = [];
   const elsewhere: string[] = [];
   page.on('console', (message) => {

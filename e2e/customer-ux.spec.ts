@@ -39,7 +39,12 @@ for (const size of SIZES) {
       });
     });
 
-    test('every signed-in page fits the screen, keeps "Sign out" on it and passes axe', async ({ page, account, browser, baseURL }) => {
+    test('every signed-in page fits the screen, keeps "Sign out" on it and passes axe', async ({
+      page,
+      account,
+      browser,
+      baseURL,
+    }) => {
       test.setTimeout(180_000); // a dozen axe runs; the shared machine is slow, not the pages
       // Some history worth rendering: a deposit, a withdrawal, a transfer to someone else.
       const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
@@ -70,7 +75,10 @@ for (const size of SIZES) {
         const signOut = await page.getByRole('button', { name: 'Sign out', exact: true }).boundingBox();
         expect(signOut, path).not.toBeNull();
         expect(signOut!.x).toBeGreaterThanOrEqual(0);
-        expect(signOut!.x + signOut!.width, `${path}: "Sign out" ends at ${signOut!.x + signOut!.width}px`).toBeLessThanOrEqual(size.width);
+        expect(
+          signOut!.x + signOut!.width,
+          `${path}: "Sign out" ends at ${signOut!.x + signOut!.width}px`,
+        ).toBeLessThanOrEqual(size.width);
       }
       // States that add content: a field error, an API key shown once.
       await page.goto(account.url);
@@ -121,7 +129,10 @@ test.describe('keyboard only', () => {
     });
   });
 
-  test('withdraw with Tab and Enter: focus stays on the button, the outcome is announced', async ({ page, account }) => {
+  test('withdraw with Tab and Enter: focus stays on the button, the outcome is announced', async ({
+    page,
+    account,
+  }) => {
     const withdraw = await actionForm(page, 'Withdraw');
     await hydrated(withdraw);
     await tabTo(page, withdraw.getByLabel('Withdrawal amount'));
@@ -136,7 +147,11 @@ test.describe('keyboard only', () => {
     await expect(page).toHaveURL(new RegExp(`${account.url}$`));
   });
 
-  test('transfer with Tab and Enter: review, then confirm; focus follows each step', async ({ page, account, customer }) => {
+  test('transfer with Tab and Enter: review, then confirm; focus follows each step', async ({
+    page,
+    account,
+    customer,
+  }) => {
     const receiver = await openAccount(page, 'Keyboard receiver', '');
     await page.goto(account.url);
     const transfer = await actionForm(page, 'Transfer');
@@ -153,14 +168,18 @@ test.describe('keyboard only', () => {
     await page.keyboard.press('Tab');
     await expectFocused(transfer.getByRole('button', { name: 'Confirm transfer' }));
     await page.keyboard.press('Enter');
-    await expect(transfer.getByRole('status')).toHaveText(`Sent $20.00 to ${maskName(customer.name)} · new balance $180.00`);
+    await expect(transfer.getByRole('status')).toHaveText(
+      `Sent $20.00 to ${maskName(customer.name)} · new balance $180.00`,
+    );
     await expectFocused(transfer.locator('#transfer-status'));
   });
 });
 
 test.describe('the landing page', () => {
   test.use({ signedIn: false });
-  test('says what this bank does, that the money is pretend, and leads to "Create account" and "Sign in"', async ({ page }) => {
+  test('says what this bank does, that the money is pretend, and leads to "Create account" and "Sign in"', async ({
+    page,
+  }) => {
     await page.goto('/');
     const heading = page.getByRole('heading', { level: 1 });
     await expect(heading).toHaveCount(1);
@@ -179,7 +198,9 @@ test.describe('the landing page', () => {
 
 test.describe('at 360 px', () => {
   test.use({ viewport: { width: 360, height: 740 } });
-  test('the settings tables fit: API keys with their Revoke buttons on screen, no sideways scrolling', async ({ page }) => {
+  test('the settings tables fit: API keys with their Revoke buttons on screen, no sideways scrolling', async ({
+    page,
+  }) => {
     await page.goto('/settings/api-keys');
     for (const name of ['laptop', 'a key with a long name, to see it wrap']) {
       await page.getByLabel('Key name').fill(name);
@@ -214,7 +235,11 @@ test('the total across accounts on / sums every account, formatted as money', as
   await expect(total.locator('strong')).toHaveText('$1,234.65');
 });
 
-test('the account page: balance first, number with a copy button, no id or version anywhere', async ({ page, account, context }) => {
+test('the account page: balance first, number with a copy button, no id or version anywhere', async ({
+  page,
+  account,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await expect(page).toHaveTitle(`${account.owner} · Idem`);
   await expect(page.getByTestId('account-opened')).toHaveText(
@@ -254,7 +279,9 @@ test('the account page: balance first, number with a copy button, no id or versi
   expect(favicon.headers()['content-type']).toMatch(/icon/);
 });
 
-test('feedback: a new submission clears the old message, confirmations say what happened, the new row is highlighted', async ({ page }) => {
+test('feedback: a new submission clears the old message, confirmations say what happened, the new row is highlighted', async ({
+  page,
+}) => {
   await openAccount(page, 'Feedback', '1,250.00');
   const opening = page.getByTestId('transaction').first();
   await expect(opening).toContainText('Opening deposit');
@@ -299,10 +326,14 @@ test('feedback: a new submission clears the old message, confirmations say what 
  */
 async function watchConfirmation(page: Page, message: string) {
   await page.evaluate((message) => {
-    const w = window as unknown as { seen?: { message: string; balance: string; row: string; rowIsNew: boolean } | null };
+    const w = window as unknown as {
+      seen?: { message: string; balance: string; row: string; rowIsNew: boolean } | null;
+    };
     w.seen = null;
     const observer = new MutationObserver(() => {
-      const status = [...document.querySelectorAll('[data-testid="form-success"]')].find((e) => e.textContent === message);
+      const status = [...document.querySelectorAll('[data-testid="form-success"]')].find(
+        (e) => e.textContent === message,
+      );
       if (!status || w.seen) return;
       const row = document.querySelector('[data-testid="transaction"]');
       w.seen = {
@@ -317,11 +348,16 @@ async function watchConfirmation(page: Page, message: string) {
   }, message);
   return async () => {
     await expect(page.getByTestId('form-success').filter({ hasText: message })).toBeVisible();
-    return page.evaluate(() => (window as unknown as { seen: { message: string; balance: string; row: string; rowIsNew: boolean } }).seen);
+    return page.evaluate(
+      () => (window as unknown as { seen: { message: string; balance: string; row: string; rowIsNew: boolean } }).seen,
+    );
   };
 }
 
-test('with JavaScript, the confirmation appears together with the new balance and the highlighted new row, never before', async ({ page, customer }) => {
+test('with JavaScript, the confirmation appears together with the new balance and the highlighted new row, never before', async ({
+  page,
+  customer,
+}) => {
   const receiver = await openAccount(page, 'Together receiver', '');
   await openAccount(page, 'Together', '1,250.00');
   await settled(page);
@@ -372,7 +408,12 @@ test.describe('in the viewer’s time zone', () => {
     const time = row.getByRole('time');
     await expect(time).toHaveAttribute('title', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
     const iso = (await time.getAttribute('datetime'))!;
-    const local = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(iso));
     await expect(time).toHaveText(local);
     await expect(page.locator('.day-heading').first()).toHaveText(/^(Today|Yesterday)$/);
 
@@ -383,7 +424,12 @@ test.describe('in the viewer’s time zone', () => {
   });
 });
 
-test('the history pages by version, filters by kind and masks other customers’ names', async ({ page, account, browser, baseURL }) => {
+test('the history pages by version, filters by kind and masks other customers’ names', async ({
+  page,
+  account,
+  browser,
+  baseURL,
+}) => {
   // 24 deposits through the JSON API (the page's session works there too), then one withdrawal.
   for (let i = 1; i <= 24; i++) {
     const response = await page.request.post(`/api/accounts/${account.id}/deposits`, {

@@ -11,13 +11,22 @@ async function withdrawAndCapture(page: Page, amount: string) {
   const withdraw = await actionForm(page, 'Withdraw');
   await hydrated(withdraw);
   await withdraw.getByLabel('Amount').fill(amount);
-  const [request] = await Promise.all([page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  const [request] = await Promise.all([
+    page.waitForRequest(isActionPost),
+    withdraw.getByRole('button', { name: 'Withdraw' }).click(),
+  ]);
   return captureWithdrawal(request);
 }
 const replayHeaders = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)));
+  Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)),
+  );
 
-test('double-clicking Withdraw records one withdrawal, changes the balance once and confirms once', async ({ page, db, account }) => {
+test('double-clicking Withdraw records one withdrawal, changes the balance once and confirms once', async ({
+  page,
+  db,
+  account,
+}) => {
   const posts: Request[] = [];
   page.on('request', (r) => isActionPost(r) && posts.push(r));
   const withdraw = await actionForm(page, 'Withdraw');
@@ -33,7 +42,14 @@ test('double-clicking Withdraw records one withdrawal, changes the balance once 
   expect(posts).toHaveLength(1);
 });
 
-test('the same submission replayed from a second browser context is recorded once', async ({ page, db, account, customer, browser, baseURL }) => {
+test('the same submission replayed from a second browser context is recorded once', async ({
+  page,
+  db,
+  account,
+  customer,
+  browser,
+  baseURL,
+}) => {
   const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '25.00');
   await expect(withdraw.getByRole('status')).toHaveText('Withdrew $25.00 · new balance $175.00');
@@ -43,7 +59,10 @@ test('the same submission replayed from a second browser context is recorded onc
     await signInAs(other, baseURL!, customer); // the same customer's other browser
     const otherPage = await other.newPage();
     await otherPage.goto(account.url);
-    const response = await other.request.post(captured.url, { headers: replayHeaders(captured.headers), data: captured.body });
+    const response = await other.request.post(captured.url, {
+      headers: replayHeaders(captured.headers),
+      data: captured.body,
+    });
     expect(response.status()).toBe(200);
     const text = await response.text();
     expect(text).toContain('"replayed":true');
@@ -56,7 +75,11 @@ test('the same submission replayed from a second browser context is recorded onc
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
 });
 
-test('a duplicate POST forced past the client guard still records one withdrawal and answers with a replayed success', async ({ page, db, account }) => {
+test('a duplicate POST forced past the client guard still records one withdrawal and answers with a replayed success', async ({
+  page,
+  db,
+  account,
+}) => {
   const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '40.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
@@ -65,7 +88,9 @@ test('a duplicate POST forced past the client guard still records one withdrawal
   const replies = await page.evaluate(
     async ({ url, headers, body }) =>
       Promise.all(
-        Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }))),
+        Array.from({ length: 5 }, () =>
+          fetch(url, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() })),
+        ),
       ),
     { url: captured.url, headers: replayHeaders(captured.headers), body: captured.body },
   );
@@ -79,7 +104,11 @@ test('a duplicate POST forced past the client guard still records one withdrawal
   await expect(page.getByTestId('balance')).toHaveText('$160.00');
 });
 
-test('the server re-validates: a forged action call with a bad amount changes nothing', async ({ page, db, account }) => {
+test('the server re-validates: a forged action call with a bad amount changes nothing', async ({
+  page,
+  db,
+  account,
+}) => {
   const withdraw = await actionForm(page, 'Withdraw');
   const captured = await withdrawAndCapture(page, '1.00');
   await expect(withdraw.getByRole('status')).toBeVisible();
@@ -87,11 +116,14 @@ test('the server re-validates: a forged action call with a bad amount changes no
 
   const forged = withField(withField(captured.body, 'amount', '-500'), 'commandId', 'forged-key-1');
   expect(forged).toContain('-500');
-  const text = await page.evaluate(async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(), {
-    url: captured.url,
-    headers: replayHeaders(captured.headers),
-    body: forged,
-  });
+  const text = await page.evaluate(
+    async ({ url, headers, body }) => (await fetch(url, { method: 'POST', headers, body })).text(),
+    {
+      url: captured.url,
+      headers: replayHeaders(captured.headers),
+      body: forged,
+    },
+  );
   expect(text).toContain('"status":"invalid"');
   expect(text).toContain('Amount cannot be negative');
   expect(await eventCount(db, account.id)).toBe(before);
@@ -104,7 +136,10 @@ test('a cross-origin server action POST is refused', async ({ page, db, account,
   const before = await eventCount(db, account.id);
 
   const body = withField(captured.body, 'commandId', 'cross-site-key-1');
-  const response = await api.post(captured.url, { headers: { ...replayHeaders(captured.headers), origin: 'https://evil.example' }, data: body });
+  const response = await api.post(captured.url, {
+    headers: { ...replayHeaders(captured.headers), origin: 'https://evil.example' },
+    data: body,
+  });
   expect(response.status()).toBeGreaterThanOrEqual(400);
   expect(await eventCount(db, account.id)).toBe(before);
 });

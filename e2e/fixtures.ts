@@ -21,7 +21,8 @@ let clients = 0;
  * A client address of its own for each context: sign-in and sign-up are rate limited per address,
  * and every browser here really comes from 127.0.0.1.
  */
-export const clientAddress = () => `10.${process.pid % 250}.${Math.floor(Math.random() * 250)}.${(++clients % 250) + 1}`;
+export const clientAddress = () =>
+  `10.${process.pid % 250}.${Math.floor(Math.random() * 250)}.${(++clients % 250) + 1}`;
 
 export const test = base.extend<Fixtures>({
   extraHTTPHeaders: async ({}, provide) => provide({ 'x-forwarded-for': clientAddress() }),
@@ -49,16 +50,24 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
-export const uniqueEmail = (label = 'customer') => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+export const uniqueEmail = (label = 'customer') =>
+  `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 
 /**
  * Signs a fresh customer up over the auth API, marks their email verified in the database (as the
  * mailed link would; e2e/mail.spec.ts follows real links) and signs them in: the session cookie
  * lands in `context`.
  */
-export async function signUp(context: BrowserContext, baseURL: string, name = `Customer ${Math.random().toString(36).slice(2, 8)}`): Promise<Customer> {
+export async function signUp(
+  context: BrowserContext,
+  baseURL: string,
+  name = `Customer ${Math.random().toString(36).slice(2, 8)}`,
+): Promise<Customer> {
   const customer = { name, email: uniqueEmail(), password: `pw ${Math.random().toString(36).slice(2)}` };
-  const response = await context.request.post('/api/auth/sign-up/email', { data: customer, headers: { origin: baseURL } });
+  const response = await context.request.post('/api/auth/sign-up/email', {
+    data: customer,
+    headers: { origin: baseURL },
+  });
   expect(response.status(), await response.text()).toBe(200);
   const { user } = (await response.json()) as { user: { id: string } };
   await markEmailVerified(user.id);
@@ -79,7 +88,11 @@ async function markEmailVerified(userId: string): Promise<void> {
 }
 
 /** Signs `context` in as an existing customer over the auth API (a second browser of theirs). */
-export async function signInAs(context: BrowserContext, baseURL: string, customer: { email: string; password: string }): Promise<void> {
+export async function signInAs(
+  context: BrowserContext,
+  baseURL: string,
+  customer: { email: string; password: string },
+): Promise<void> {
   const response = await context.request.post('/api/auth/sign-in/email', {
     data: { email: customer.email, password: customer.password },
     headers: { origin: baseURL },
@@ -143,14 +156,16 @@ export async function openAccount(page: Page, owner: string, openingDeposit: str
 }
 
 export async function eventCount(db: pg.Pool, accountId: string, type?: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)', [
-    `account-${accountId}`,
-    type ?? null,
-  ]);
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)',
+    [`account-${accountId}`, type ?? null],
+  );
   return Number(rows[0]!.n);
 }
 
 export async function commandCount(db: pg.Pool, accountId: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM commands WHERE $1 = ANY(stream_ids)', [`account-${accountId}`]);
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM commands WHERE $1 = ANY(stream_ids)', [
+    `account-${accountId}`,
+  ]);
   return Number(rows[0]!.n);
 }

@@ -45,7 +45,9 @@ async function submitAndCheckPending(page: Page, button: Locator): Promise<void>
   }
 }
 
-test('open account: a field refused in the browser takes the focus; pending keeps it on the button; success focuses the confirmation', async ({ page }) => {
+test('open account: a field refused in the browser takes the focus; pending keeps it on the button; success focuses the confirmation', async ({
+  page,
+}) => {
   await page.goto('/');
   const form = page.getByRole('form', { name: 'Open account' });
   await hydrated(form);
@@ -67,10 +69,18 @@ test('open account: a field refused in the browser takes the focus; pending keep
   await expectFocused(opened);
 });
 
-test('deposit and withdraw: the button keeps the focus while pending and after the outcome', async ({ page, account }) => {
+test('deposit and withdraw: the button keeps the focus while pending and after the outcome', async ({
+  page,
+  account,
+}) => {
   for (const [kind, field, amount, message] of [
     ['Deposit', 'Deposit amount', '5', 'Deposited $5.00 · new balance $205.00'],
-    ['Withdraw', 'Withdrawal amount', '1000', 'Insufficient funds: the balance is $205.00, less than the $1,000.00 requested.'],
+    [
+      'Withdraw',
+      'Withdrawal amount',
+      '1000',
+      'Insufficient funds: the balance is $205.00, less than the $1,000.00 requested.',
+    ],
   ] as const) {
     await page.goto(account.url);
     const form = await actionForm(page, kind); // in its dialog since the account page went phone-first
@@ -118,7 +128,11 @@ test('transfer: pending on "Review transfer" and "Confirm transfer" keeps the fo
 test.describe('signed out', () => {
   test.use({ signedIn: false });
 
-  test('sign in and sign up: pending keeps the focus on the button, and it stays there with the error', async ({ page, browser, baseURL }) => {
+  test('sign in and sign up: pending keeps the focus on the button, and it stays there with the error', async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const taken = await signUp(setup, baseURL!);
     await setup.close();
@@ -150,7 +164,9 @@ test.describe('signed out', () => {
   });
 });
 
-test('API keys: pending keeps the focus on "Create API key", which keeps it when the key is shown', async ({ page }) => {
+test('API keys: pending keeps the focus on "Create API key", which keeps it when the key is shown', async ({
+  page,
+}) => {
   await page.goto('/settings/api-keys');
   const form = page.getByRole('form', { name: 'Create API key' });
   await hydrated(form);
@@ -164,27 +180,32 @@ test('API keys: pending keeps the focus on "Create API key", which keeps it when
 
 /** Waits until React has hydrated `element` (it keeps its fiber on the DOM node), so a key press reaches its handlers. */
 async function reactOwns(element: Locator): Promise<void> {
-  await expect.poll(() => element.evaluate((e) => Object.keys(e).some((key) => key.startsWith('__reactFiber')))).toBe(true);
+  await expect
+    .poll(() => element.evaluate((e) => Object.keys(e).some((key) => key.startsWith('__reactFiber'))))
+    .toBe(true);
 }
 
-adminTest('ops console: Verify and Disable customer keep the focus on their button while pending and after', async ({ adminPage: admin, customer }) => {
-  await admin.goto('/admin/projections');
-  const verify = admin.getByRole('region', { name: 'daily-totals' }).getByRole('button', { name: 'Verify' });
-  await reactOwns(verify);
-  await verify.focus();
-  await submitAndCheckPending(admin, verify);
-  await expect(admin.getByTestId('projection-result-daily-totals')).toHaveText(/^Verified \d+ rows?: /);
-  await expectFocused(verify);
+adminTest(
+  'ops console: Verify and Disable customer keep the focus on their button while pending and after',
+  async ({ adminPage: admin, customer }) => {
+    await admin.goto('/admin/projections');
+    const verify = admin.getByRole('region', { name: 'daily-totals' }).getByRole('button', { name: 'Verify' });
+    await reactOwns(verify);
+    await verify.focus();
+    await submitAndCheckPending(admin, verify);
+    await expect(admin.getByTestId('projection-result-daily-totals')).toHaveText(/^Verified \d+ rows?: /);
+    await expectFocused(verify);
 
-  await admin.goto(`/admin/customers?q=${encodeURIComponent(customer.email)}`);
-  const disable = admin.getByRole('button', { name: `Disable customer ${customer.name}` });
-  await reactOwns(disable);
-  await disable.focus();
-  await submitAndCheckPending(admin, disable);
-  await expect(admin.getByTestId('customer-toggle-result')).toHaveText(/^Disabled /);
-  const enable = admin.getByRole('button', { name: `Enable customer ${customer.name}` });
-  await expectFocused(enable);
-  await submitAndCheckPending(admin, enable);
-  await expect(admin.getByTestId('customer-toggle-result')).toHaveText(/^Enabled /);
-  await expectFocused(disable);
-});
+    await admin.goto(`/admin/customers?q=${encodeURIComponent(customer.email)}`);
+    const disable = admin.getByRole('button', { name: `Disable customer ${customer.name}` });
+    await reactOwns(disable);
+    await disable.focus();
+    await submitAndCheckPending(admin, disable);
+    await expect(admin.getByTestId('customer-toggle-result')).toHaveText(/^Disabled /);
+    const enable = admin.getByRole('button', { name: `Enable customer ${customer.name}` });
+    await expectFocused(enable);
+    await submitAndCheckPending(admin, enable);
+    await expect(admin.getByTestId('customer-toggle-result')).toHaveText(/^Enabled /);
+    await expectFocused(disable);
+  },
+);

@@ -18,7 +18,9 @@ async function cookieHeader(page: Page): Promise<string> {
 test.describe('signed out', () => {
   test.use({ signedIn: false });
 
-  test('sign up: Name, Email, Password, "Create account" → a verification mail whose link signs in on /', async ({ page }) => {
+  test('sign up: Name, Email, Password, "Create account" → a verification mail whose link signs in on /', async ({
+    page,
+  }) => {
     await page.goto('/');
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
     await page.getByRole('link', { name: 'Create account' }).click();
@@ -42,7 +44,11 @@ test.describe('signed out', () => {
     await expect(page.getByRole('form', { name: 'Open account' })).toBeVisible();
   });
 
-  test('sign-up explains each field; an email that is taken gets the answer a new one gets', async ({ page, browser, baseURL }) => {
+  test('sign-up explains each field; an email that is taken gets the answer a new one gets', async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     await page.goto('/sign-up');
     await page.getByLabel('Name').fill('Ada');
     await page.getByLabel('Email').fill(uniqueEmail());
@@ -82,7 +88,9 @@ test.describe('signed out', () => {
   });
 
   for (const path of ['/sign-up', '/sign-in']) {
-    test(`${path}: "Show password" reveals the password and hides it again, keeping the focus and the value`, async ({ page }) => {
+    test(`${path}: "Show password" reveals the password and hides it again, keeping the focus and the value`, async ({
+      page,
+    }) => {
       await page.goto(path);
       const form = page.locator('form', { has: page.getByLabel('Password') });
       await hydrated(form);
@@ -117,7 +125,9 @@ test.describe('signed out', () => {
     });
   });
 
-  test('every customer page sends a signed-out visitor to /sign-in?next=…, and / is a landing page', async ({ page }) => {
+  test('every customer page sends a signed-out visitor to /sign-in?next=…, and / is a landing page', async ({
+    page,
+  }) => {
     const paths = ['/accounts/0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b', '/settings', '/settings/api-keys'];
     for (const path of paths) {
       const response = await page.request.get(path, { maxRedirects: 0 });
@@ -140,8 +150,14 @@ test.describe('signed out', () => {
       request.get(`/api/accounts/${id}/events`),
       request.post('/api/accounts', { data: { name: 'X' }, headers: { 'idempotency-key': 'k1' } }),
       request.post(`/api/accounts/${id}/deposits`, { data: { amount: '1.00' }, headers: { 'idempotency-key': 'k2' } }),
-      request.post(`/api/accounts/${id}/withdrawals`, { data: { amount: '1.00' }, headers: { 'idempotency-key': 'k3' } }),
-      request.post('/api/transfers', { data: { from: id, toAccountNumber: '100000000008', amount: '1.00' }, headers: { 'idempotency-key': 'k4' } }),
+      request.post(`/api/accounts/${id}/withdrawals`, {
+        data: { amount: '1.00' },
+        headers: { 'idempotency-key': 'k3' },
+      }),
+      request.post('/api/transfers', {
+        data: { from: id, toAccountNumber: '100000000008', amount: '1.00' },
+        headers: { 'idempotency-key': 'k4' },
+      }),
     ];
     for (const response of await Promise.all(calls)) {
       expect(response.status(), response.url()).toBe(401);
@@ -151,7 +167,11 @@ test.describe('signed out', () => {
     }
   });
 
-  test('a wrong password gets one generic message; the right one honours ?next=, but only on this site', async ({ page, browser, baseURL }) => {
+  test('a wrong password gets one generic message; the right one honours ?next=, but only on this site', async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const { email, password } = await signUp(setup, baseURL!, 'Grace');
     await setup.close();
@@ -172,7 +192,12 @@ test.describe('signed out', () => {
   });
 });
 
-test('sign out: the old session cookie, replayed, gets a redirect from pages and 401 from the API', async ({ page, account, playwright, baseURL }) => {
+test('sign out: the old session cookie, replayed, gets a redirect from pages and 401 from the API', async ({
+  page,
+  account,
+  playwright,
+  baseURL,
+}) => {
   await page.goto(account.url);
   const cookie = await cookieHeader(page);
   const replay = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie } });
@@ -219,16 +244,20 @@ test('settings names each signed-in browser (browser, address, last use, "This b
   baseURL,
   db,
 }) => {
-  const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
-  const second = await browser.newContext({ userAgent: iphone, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  const iphone =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  const second = await browser.newContext({
+    userAgent: iphone,
+    extraHTTPHeaders: { 'x-forwarded-for': clientAddress() },
+  });
   const stranger = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
   try {
     await signInAs(second, baseURL!, customer);
     const someoneElse = await signUp(stranger, baseURL!);
-    const { rows: stored } = await db.query<{ ip_address: string | null }>('SELECT ip_address FROM sessions WHERE user_id = $1 AND user_agent = $2', [
-      customer.id,
-      iphone,
-    ]);
+    const { rows: stored } = await db.query<{ ip_address: string | null }>(
+      'SELECT ip_address FROM sessions WHERE user_id = $1 AND user_agent = $2',
+      [customer.id, iphone],
+    );
     expect(stored).toHaveLength(1);
 
     await page.goto('/settings');
@@ -243,10 +272,18 @@ test('settings names each signed-in browser (browser, address, last use, "This b
     const signOutPhone = phone.getByRole('button', { name: 'Sign out Safari 17 on iPhone' });
 
     // A crafted id (someone else's session) in the form: refused, and nobody is signed out.
-    const { rows: theirs } = await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [someoneElse.id]);
-    await phone.locator('input[name="sessionId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), theirs[0]!.id);
+    const { rows: theirs } = await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [
+      someoneElse.id,
+    ]);
+    await phone
+      .locator('input[name="sessionId"]')
+      .evaluate((input, id) => ((input as HTMLInputElement).value = id), theirs[0]!.id);
     await signOutPhone.click();
-    await expect(page.getByRole('alert').filter({ hasText: 'That session has already ended or is not one of yours: nothing was changed.' })).toBeVisible();
+    await expect(
+      page
+        .getByRole('alert')
+        .filter({ hasText: 'That session has already ended or is not one of yours: nothing was changed.' }),
+    ).toBeVisible();
     expect((await stranger.request.get('/api/accounts')).status()).toBe(200);
     expect((await second.request.get('/api/accounts')).status()).toBe(200);
     await expect(rows).toHaveCount(2);
@@ -265,7 +302,12 @@ test('settings names each signed-in browser (browser, address, last use, "This b
   }
 });
 
-test('API key: created once, shown once, works as Bearer on the JSON API, revoked → 401', async ({ page, account, playwright, baseURL }) => {
+test('API key: created once, shown once, works as Bearer on the JSON API, revoked → 401', async ({
+  page,
+  account,
+  playwright,
+  baseURL,
+}) => {
   await page.goto('/settings');
   await page.getByRole('link', { name: 'Manage API keys' }).click();
   await expect(page).toHaveURL(/\/settings\/api-keys$/);
@@ -299,7 +341,9 @@ test('API key: created once, shown once, works as Bearer on the JSON API, revoke
     const revoked = await client.get('/api/accounts');
     expect(revoked.status()).toBe(401);
     expect(revoked.headers()['www-authenticate']).toBe('Bearer realm="idem", error="invalid_token"');
-    expect(await revoked.json()).toMatchObject({ detail: expect.stringMatching(/^The API key is invalid, expired or revoked/) });
+    expect(await revoked.json()).toMatchObject({
+      detail: expect.stringMatching(/^The API key is invalid, expired or revoked/),
+    });
   } finally {
     await client.dispose();
   }
@@ -311,7 +355,10 @@ test('a customer opening /admin gets the plain 404 page', async ({ page }) => {
   expect((await page.request.get('/api/admin/events')).status()).toBe(404);
 });
 
-test('passkey: add one while signed in, then sign in with it (Chromium virtual authenticator)', async ({ page, customer }) => {
+test('passkey: add one while signed in, then sign in with it (Chromium virtual authenticator)', async ({
+  page,
+  customer,
+}) => {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -327,7 +374,9 @@ test('passkey: add one while signed in, then sign in with it (Chromium virtual a
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText('Passkey added. You can now sign in with it.');
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText(
+    'Passkey added. You can now sign in with it.',
+  );
   await expect(page.getByTestId('passkey-list').getByRole('listitem')).toHaveCount(1);
   await expect(page.getByTestId('passkey-list')).toContainText('added');
 

@@ -18,12 +18,15 @@ async function signUpThroughPage(page: Page, name: string, email: string, passwo
 }
 
 /** What a page says, with the address in it replaced (to compare answers for two addresses). */
-const answerFor = async (page: Page, email: string) => (await page.getByTestId('auth-notice').innerText()).replaceAll(email, '<email>');
+const answerFor = async (page: Page, email: string) =>
+  (await page.getByTestId('auth-notice').innerText()).replaceAll(email, '<email>');
 
 test.describe('signed out', () => {
   test.use({ signedIn: false });
 
-  test('sign-in before verifying explains it; "Resend verification email" mails a new link that signs in', async ({ page }) => {
+  test('sign-in before verifying explains it; "Resend verification email" mails a new link that signs in', async ({
+    page,
+  }) => {
     const email = uniqueEmail('unverified');
     await signUpThroughPage(page, 'Una Verified', email, 'a long password');
     await mailTo(email, /^Confirm your email/);
@@ -33,8 +36,12 @@ test.describe('signed out', () => {
     await expect(page.locator('#sign-in-error')).toHaveText(/^Confirm your email address first/);
     await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
     await page.getByRole('button', { name: 'Resend verification email' }).click();
-    await expect(page.getByTestId('auth-notice')).toContainText(`If ${email} is waiting to be confirmed, we sent it a new link.`);
-    await expect.poll(async () => (await mailsTo(email)).filter((m) => m.subject.startsWith('Confirm your email')).length).toBe(2);
+    await expect(page.getByTestId('auth-notice')).toContainText(
+      `If ${email} is waiting to be confirmed, we sent it a new link.`,
+    );
+    await expect
+      .poll(async () => (await mailsTo(email)).filter((m) => m.subject.startsWith('Confirm your email')).length)
+      .toBe(2);
 
     const [latest] = (await mailsTo(email)).filter((m) => m.subject.startsWith('Confirm your email')).slice(-1);
     await page.goto(linkIn(latest!, '/api/auth/verify-email'));
@@ -42,7 +49,11 @@ test.describe('signed out', () => {
     await expect(page.getByRole('banner')).toContainText(email);
   });
 
-  test('forgot password → mail → new password: every old session is signed out, the new password signs in', async ({ page, browser, baseURL }) => {
+  test('forgot password → mail → new password: every old session is signed out, the new password signs in', async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const owner = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const customer = await signUp(owner, baseURL!, 'Rhea Set');
     expect((await owner.request.get('/api/accounts', { headers: { origin: baseURL! } })).status()).toBe(200);
@@ -52,14 +63,18 @@ test.describe('signed out', () => {
     await expect(page).toHaveURL(/\/forgot-password$/);
     await page.getByLabel('Email').fill(customer.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
-    await expect(page.getByTestId('auth-notice')).toContainText(`If an account uses ${customer.email}, we sent it a link`);
+    await expect(page.getByTestId('auth-notice')).toContainText(
+      `If an account uses ${customer.email}, we sent it a link`,
+    );
 
     const mail = await mailTo(customer.email, /^Choose a new password for Idem$/);
     await page.goto(linkIn(mail, '/reset-password'));
     await page.getByLabel('New password', { exact: true }).fill('a brand new password');
     await page.getByRole('button', { name: 'Set new password' }).click();
     await expect(page).toHaveURL(/\/sign-in\?signed-out=reset$/);
-    await expect(page.getByRole('status')).toHaveText('Your new password is set, and every device was signed out. Sign in with it.');
+    await expect(page.getByRole('status')).toHaveText(
+      'Your new password is set, and every device was signed out. Sign in with it.',
+    );
 
     expect((await owner.request.get('/api/accounts')).status()).toBe(401); // the other browser's session ended
     await owner.close();
@@ -67,7 +82,9 @@ test.describe('signed out', () => {
     await expect(page.locator('#sign-in-error')).toHaveText(/^Email or password is incorrect\./);
     await submitSignIn(page, customer.email, 'a brand new password');
     await expect(page).toHaveURL(/\/$/);
-    expect((await mailTo(customer.email, /^Your Idem password was reset$/)).text).toContain('Every session was signed out.');
+    expect((await mailTo(customer.email, /^Your Idem password was reset$/)).text).toContain(
+      'Every session was signed out.',
+    );
 
     // The link works once.
     await page.goto(linkIn(mail, '/reset-password'));
@@ -76,7 +93,11 @@ test.describe('signed out', () => {
     await expect(page.locator('#reset-password-error')).toHaveText(/^This link has expired or was already used\./);
   });
 
-  test('no answer tells whether an address has an account: forgot password, resend verification, sign-up', async ({ page, browser, baseURL }) => {
+  test('no answer tells whether an address has an account: forgot password, resend verification, sign-up', async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const known = await signUp(setup, baseURL!);
     await setup.close();
@@ -101,7 +122,10 @@ test.describe('signed out', () => {
 
     // Resend verification is offered only after the right password; its endpoint answers alike anyway.
     const resend = async (email: string) => {
-      const response = await page.request.post('/api/auth/send-verification-email', { data: { email }, headers: { origin: baseURL! } });
+      const response = await page.request.post('/api/auth/send-verification-email', {
+        data: { email },
+        headers: { origin: baseURL! },
+      });
       return { status: response.status(), body: await response.text() };
     };
     expect(await resend(unknown)).toEqual(await resend(known.email));
@@ -114,7 +138,10 @@ test.describe('signed out', () => {
     const setup = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
     const customer = await signUp(setup, baseURL!);
     await setup.close();
-    const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      extraHTTPHeaders: { 'x-forwarded-for': clientAddress() },
+    });
     try {
       const page = await context.newPage();
       await page.goto('/forgot-password');
@@ -159,17 +186,26 @@ test('Settings → "Change password": a wrong current password is refused; the c
     await form.getByLabel('New password').fill('my next password');
     await form.getByRole('button', { name: 'Change password' }).click();
     await expect(page).toHaveURL(/\/settings\?password=changed$/);
-    await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toHaveText('Password changed. Your other sessions were signed out.');
+    await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toHaveText(
+      'Password changed. Your other sessions were signed out.',
+    );
     expect((await second.request.get('/api/accounts')).status()).toBe(401);
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible(); // this session stays
-    expect((await mailTo(customer.email, /^Your Idem password was changed$/)).text).toContain('Your other sessions were signed out.');
+    expect((await mailTo(customer.email, /^Your Idem password was changed$/)).text).toContain(
+      'Your other sessions were signed out.',
+    );
   } finally {
     await second.close();
   }
 });
 
-test('notices by mail: an API key created, a passkey added, a transfer of $1,000.00', async ({ page, customer, browser, baseURL }) => {
+test('notices by mail: an API key created, a passkey added, a transfer of $1,000.00', async ({
+  page,
+  customer,
+  browser,
+  baseURL,
+}) => {
   await page.goto('/settings/api-keys');
   await page.getByLabel('Key name').fill('payroll');
   await page.getByRole('button', { name: 'Create API key' }).click();
@@ -190,7 +226,9 @@ test('notices by mail: an API key created, a passkey added, a transfer of $1,000
   });
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText('Passkey added. You can now sign in with it.');
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText(
+    'Passkey added. You can now sign in with it.',
+  );
   await mailTo(customer.email, /^A passkey was added to your account$/);
 
   const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
@@ -209,5 +247,7 @@ test('notices by mail: an API key created, a passkey added, a transfer of $1,000
   }
   const mail = await mailTo(customer.email, /^You sent \$1,000\.00$/);
   expect(mail.text).toContain('left your account “Big spender”');
-  expect((await mailsTo(customer.email)).filter((m) => m.subject.startsWith('You sent')).map((m) => m.subject)).toEqual(['You sent $1,000.00']);
+  expect((await mailsTo(customer.email)).filter((m) => m.subject.startsWith('You sent')).map((m) => m.subject)).toEqual(
+    ['You sent $1,000.00'],
+  );
 });

@@ -14,7 +14,10 @@ const isPlainPost = (request: Request) => request.method() === 'POST' && !reques
 /** Follows an account page's action link (without JavaScript, each action is a page of its own) and returns its form. */
 async function actionPage(page: Page, accountId: string, kind: 'Deposit' | 'Withdraw' | 'Transfer') {
   await page.goto(`/accounts/${accountId}`);
-  await page.getByRole('navigation', { name: 'Account actions' }).getByRole('link', { name: kind, exact: true }).click();
+  await page
+    .getByRole('navigation', { name: 'Account actions' })
+    .getByRole('link', { name: kind, exact: true })
+    .click();
   await page.waitForURL(`**/accounts/${accountId}/${kind.toLowerCase()}`);
   return page.getByRole('form', { name: kind });
 }
@@ -32,7 +35,11 @@ async function openWithoutJs(page: Page, owner: string, openingDeposit: string) 
   return { id, accountNumber };
 }
 
-test('open an account, withdraw, and transfer through review and confirmation, all without JavaScript', async ({ page, db, customer }) => {
+test('open an account, withdraw, and transfer through review and confirmation, all without JavaScript', async ({
+  page,
+  db,
+  customer,
+}) => {
   const suffix = Math.random().toString(36).slice(2, 7);
   const receiver = await openWithoutJs(page, `Receiver ${suffix}`, '5.00');
   const sender = await openWithoutJs(page, `Sender ${suffix}`, '100.00');
@@ -67,7 +74,9 @@ test('open an account, withdraw, and transfer through review and confirmation, a
   await expect(withdraw.getByRole('status')).toHaveCount(0);
 
   await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
-  await expect(transfer.getByRole('status')).toHaveText(`Sent $30.00 to ${maskName(customer.name)} · new balance $30.00`);
+  await expect(transfer.getByRole('status')).toHaveText(
+    `Sent $30.00 to ${maskName(customer.name)} · new balance $30.00`,
+  );
   await expect(page.getByTestId('balance')).toHaveText('$30.00');
   await page.goto(`/accounts/${sender.id}`);
   await expect(page.getByTestId('transaction').first()).toContainText(`Transfer to Receiver ${suffix}`); // their own account: named, not masked
@@ -75,7 +84,10 @@ test('open an account, withdraw, and transfer through review and confirmation, a
   expect(await eventCount(db, receiver.id, 'MoneyTransferredIn')).toBe(1);
 });
 
-test('a bad amount without JavaScript: the field error comes back with the same key, and nothing is written', async ({ page, db }) => {
+test('a bad amount without JavaScript: the field error comes back with the same key, and nothing is written', async ({
+  page,
+  db,
+}) => {
   const account = await openWithoutJs(page, 'Validation', '10.00');
   const withdraw = await actionPage(page, account.id, 'Withdraw');
   const key = await withdraw.locator('input[name="commandId"]').inputValue();
@@ -93,11 +105,17 @@ test('a bad amount without JavaScript: the field error comes back with the same 
   await expect(withdraw.locator('input[name="commandId"]')).not.toHaveValue(key); // recorded: the next one gets a new key
 });
 
-test('re-posting the no-JavaScript withdraw form (the same body again, a double submit) writes one event', async ({ page, db }) => {
+test('re-posting the no-JavaScript withdraw form (the same body again, a double submit) writes one event', async ({
+  page,
+  db,
+}) => {
   const account = await openWithoutJs(page, 'Re-post', '100.00');
   const withdraw = await actionPage(page, account.id, 'Withdraw');
   await withdraw.getByLabel('Withdrawal amount').fill('10.00');
-  const [request] = await Promise.all([page.waitForRequest(isPlainPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+  const [request] = await Promise.all([
+    page.waitForRequest(isPlainPost),
+    withdraw.getByRole('button', { name: 'Withdraw' }).click(),
+  ]);
   await expect(withdraw.getByRole('status')).toHaveText('Withdrew $10.00 · new balance $90.00');
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
 
@@ -106,10 +124,15 @@ test('re-posting the no-JavaScript withdraw form (the same body again, a double 
   const body = request.postDataBuffer()!;
   expect(body.toString()).toContain('name="commandId"');
   for (let i = 0; i < 2; i++) {
-    const again = await page.request.post(request.url(), { headers: { 'content-type': headers['content-type']!, origin: headers.origin! }, data: body });
+    const again = await page.request.post(request.url(), {
+      headers: { 'content-type': headers['content-type']!, origin: headers.origin! },
+      data: body,
+    });
     expect(again.status()).toBe(200);
     const html = await again.text();
-    expect(html).toContain('Withdrew $10.00 · new balance $90.00 (This request had already been processed; it was recorded once.)');
+    expect(html).toContain(
+      'Withdrew $10.00 · new balance $90.00 (This request had already been processed; it was recorded once.)',
+    );
   }
   expect(await eventCount(db, account.id, 'MoneyWithdrawn')).toBe(1);
 

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Request } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
-import { actionForm, clientAddress, eventCount, expect, hydrated, openAccount, signUp, test, withField } from './fixtures';
+import {
+  actionForm,
+  clientAddress,
+  eventCount,
+  expect,
+  hydrated,
+  openAccount,
+  signUp,
+  test,
+  withField,
+} from './fixtures';
 
 // Ownership through the pages: `page` is customer A (with `account`), B is a second customer in a
 // browser context of their own. B cannot see A's account, and forging the server action with A's
@@ -15,7 +25,9 @@ async function customerB(browser: Browser, baseURL: string) {
 
 const isActionPost = (request: Request) => request.method() === 'POST' && !!request.headers()['next-action'];
 const replayHeaders = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)));
+  Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !['content-length', 'host', 'cookie', 'connection'].includes(name)),
+  );
 
 test("B opening A's account page gets the 404 page, like an unknown account", async ({ browser, baseURL, account }) => {
   const b = await customerB(browser, baseURL!);
@@ -45,9 +57,16 @@ test("B forging the withdraw server action with A's account id writes nothing an
     const withdraw = await actionForm(b.page, 'Withdraw');
     await hydrated(withdraw);
     await withdraw.getByLabel('Amount').fill('1.00');
-    const [request] = await Promise.all([b.page.waitForRequest(isActionPost), withdraw.getByRole('button', { name: 'Withdraw' }).click()]);
+    const [request] = await Promise.all([
+      b.page.waitForRequest(isActionPost),
+      withdraw.getByRole('button', { name: 'Withdraw' }).click(),
+    ]);
     await expect(withdraw.getByRole('status')).toHaveText('Withdrew $1.00 · new balance $49.00');
-    const captured = { url: request.url(), headers: replayHeaders(await request.allHeaders()), body: request.postData() ?? '' };
+    const captured = {
+      url: request.url(),
+      headers: replayHeaders(await request.allHeaders()),
+      body: request.postData() ?? '',
+    };
     expect(captured.body).toContain(own.id);
 
     const forge = (accountId: string) =>
@@ -70,7 +89,13 @@ test("B forging the withdraw server action with A's account id writes nothing an
   }
 });
 
-test("double-clicking Confirm transfer to B's account number moves the money once", async ({ browser, baseURL, page, account, db }) => {
+test("double-clicking Confirm transfer to B's account number moves the money once", async ({
+  browser,
+  baseURL,
+  page,
+  account,
+  db,
+}) => {
   const b = await customerB(browser, baseURL!);
   try {
     const theirs = await openAccount(b.page, 'Bob savings', '0');
@@ -83,7 +108,9 @@ test("double-clicking Confirm transfer to B's account number moves the money onc
     await form.getByRole('button', { name: 'Review transfer' }).click();
     await expect(form.getByTestId('recipient-name')).toHaveText(maskName(b.customer.name));
     await form.getByRole('button', { name: 'Confirm transfer' }).dblclick();
-    await expect(form.getByRole('status')).toHaveText(`Sent $12.50 to ${maskName(b.customer.name)} · new balance $187.50`);
+    await expect(form.getByRole('status')).toHaveText(
+      `Sent $12.50 to ${maskName(b.customer.name)} · new balance $187.50`,
+    );
 
     const { rows } = await db.query<{ command_id: string; n: string }>(
       `SELECT command_id, count(*) AS n FROM events WHERE stream_id = $1 AND type = 'MoneyTransferredOut' GROUP BY command_id`,

@@ -17,12 +17,19 @@ async function expectNoHorizontalOverflow(page: Page, label: string): Promise<vo
     culprits: [...document.body.querySelectorAll('*')]
       .filter(
         (e) =>
-          e.getBoundingClientRect().right > window.innerWidth + 0.5 && ![...e.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 0.5),
+          e.getBoundingClientRect().right > window.innerWidth + 0.5 &&
+          ![...e.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 0.5),
       )
       .slice(0, 5)
-      .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> ends at ${Math.round(e.getBoundingClientRect().right)}px`),
+      .map(
+        (e) =>
+          `<${e.tagName.toLowerCase()} class="${e.className}"> ends at ${Math.round(e.getBoundingClientRect().right)}px`,
+      ),
   }));
-  expect(scrollWidth, `${label}: the page is ${scrollWidth}px wide in a ${innerWidth}px window: ${culprits.join('; ')}`).toBeLessThanOrEqual(innerWidth);
+  expect(
+    scrollWidth,
+    `${label}: the page is ${scrollWidth}px wide in a ${innerWidth}px window: ${culprits.join('; ')}`,
+  ).toBeLessThanOrEqual(innerWidth);
 }
 
 async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
@@ -83,13 +90,17 @@ export async function expectTablesFit(page: Page, label: string): Promise<number
         for (let box = control.parentElement; box && box !== document.body; box = box.parentElement) {
           if (!clips(box)) continue;
           const b = box.getBoundingClientRect();
-          if (r.left < b.left - 0.5 || r.right > b.right + 0.5) problems.push(`${describe(control)} is cut off by ${describe(box)}`);
+          if (r.left < b.left - 0.5 || r.right > b.right + 0.5)
+            problems.push(`${describe(control)} is cut off by ${describe(box)}`);
         }
       }
       // Emails: the deepest elements holding an '@', their text read character by character.
       const holders = [...table.querySelectorAll('*')].filter(
         (e) =>
-          visible(e) && !e.closest('.visually-hidden') && /\S@\S/.test(e.textContent ?? '') && ![...e.children].some((c) => /\S@\S/.test(c.textContent ?? '')),
+          visible(e) &&
+          !e.closest('.visually-hidden') &&
+          /\S@\S/.test(e.textContent ?? '') &&
+          ![...e.children].some((c) => /\S@\S/.test(c.textContent ?? '')),
       );
       for (const holder of holders) {
         const chars: { ch: string; rect: DOMRect }[] = [];
@@ -112,11 +123,14 @@ export async function expectTablesFit(page: Page, label: string): Promise<number
             const previous = span[i - 1];
             if (previous && c.rect.top >= previous.rect.bottom - 1 && previous.ch !== '@')
               problems.push(`the email ${match[0]} breaks before "${c.ch}" (index ${i})`);
-            if (c.rect.right > cell.right + 0.5 || c.rect.left < cell.left - 0.5) problems.push(`the email ${match[0]} sticks out of its cell`);
+            if (c.rect.right > cell.right + 0.5 || c.rect.left < cell.left - 0.5)
+              problems.push(`the email ${match[0]} sticks out of its cell`);
           });
         }
       }
-      for (const copy of [...table.querySelectorAll('button')].filter((b) => visible(b) && /^Cop(y|ied)/.test((b.textContent ?? '').trim()))) {
+      for (const copy of [...table.querySelectorAll('button')].filter(
+        (b) => visible(b) && /^Cop(y|ied)/.test((b.textContent ?? '').trim()),
+      )) {
         const id = copy.previousElementSibling;
         if (!id) continue;
         const shown = id.querySelector('code') ?? id;
@@ -129,7 +143,8 @@ export async function expectTablesFit(page: Page, label: string): Promise<number
           problems.push(
             `the id ${describe(shown)} takes ${lines.length} lines (${rects.map((r) => `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)}`).join('; ')})`,
           );
-        if (!last || last.bottom <= b.top || last.top >= b.bottom) problems.push(`the id ${describe(shown)} is not on the line of its Copy button`);
+        if (!last || last.bottom <= b.top || last.top >= b.bottom)
+          problems.push(`the id ${describe(shown)} is not on the line of its Copy button`);
       }
     }
     return { tables: tables.length, problems: [...new Set(problems)] };

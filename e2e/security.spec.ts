@@ -13,7 +13,9 @@ async function watchCsp(page: Page): Promise<string[]> {
     if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
   });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return seen;
 }
@@ -35,7 +37,9 @@ async function expectSecureHeaders(page: Page, path: string) {
 test.describe('signed out', () => {
   test.use({ signedIn: false });
 
-  test('the sign-in, sign-up and 404 pages carry the security headers and run without a CSP violation', async ({ page }) => {
+  test('the sign-in, sign-up and 404 pages carry the security headers and run without a CSP violation', async ({
+    page,
+  }) => {
     const violations = await watchCsp(page);
     for (const path of ['/', '/sign-in', '/sign-up', '/no-such-page']) await expectSecureHeaders(page, path);
     await page.goto('/sign-in');
@@ -45,7 +49,10 @@ test.describe('signed out', () => {
 
   test('403 and 404 answers do not echo what the request sent', async ({ page }) => {
     const marker = 'zq<script>echo-marker</script>';
-    const forbidden = await page.request.post('/sign-in', { headers: { origin: `https://evil.example`, 'x-marker': marker }, form: { a: '1' } });
+    const forbidden = await page.request.post('/sign-in', {
+      headers: { origin: `https://evil.example`, 'x-marker': marker },
+      form: { a: '1' },
+    });
     expect(forbidden.status()).toBe(403);
     expect(await forbidden.text()).not.toContain('evil.example');
     const apiMissing = await page.request.get(`/api/${encodeURIComponent(marker)}`);
@@ -68,7 +75,10 @@ test.describe('signed out', () => {
   });
 });
 
-test('every signed-in page carries the security headers and hydrates without a CSP violation', async ({ page, account }) => {
+test('every signed-in page carries the security headers and hydrates without a CSP violation', async ({
+  page,
+  account,
+}) => {
   const violations = await watchCsp(page);
   for (const path of ['/', account.url, '/settings', '/settings/api-keys']) await expectSecureHeaders(page, path);
   await hydrated(page.getByRole('form', { name: 'Create API key' }));
@@ -83,7 +93,15 @@ test('admin pages carry the security headers and run without a CSP violation', a
   try {
     const violations = await watchCsp(page);
     await signInAdmin(page, '/admin');
-    for (const path of ['/admin', '/admin/events', '/admin/commands', '/admin/streams', '/admin/projections', '/admin/customers', '/admin/audit'])
+    for (const path of [
+      '/admin',
+      '/admin/events',
+      '/admin/commands',
+      '/admin/streams',
+      '/admin/projections',
+      '/admin/customers',
+      '/admin/audit',
+    ])
       await expectSecureHeaders(page, path);
     expect(violations).toEqual([]);
   } finally {
@@ -91,7 +109,9 @@ test('admin pages carry the security headers and run without a CSP violation', a
   }
 });
 
-test('API keys: Copy, an expiry, a confirmation before revoking, and the one-time key gone once it is revoked', async ({ page }) => {
+test('API keys: Copy, an expiry, a confirmation before revoking, and the one-time key gone once it is revoked', async ({
+  page,
+}) => {
   await page.goto('/settings/api-keys');
   const form = page.getByRole('form', { name: 'Create API key' });
   await hydrated(form);
@@ -119,8 +139,14 @@ test('API keys: Copy, an expiry, a confirmation before revoking, and the one-tim
   await expect(page.getByTestId('new-api-key')).toHaveCount(0);
 });
 
-test('a sign-in older than 10 minutes must give the password again before adding a key or a passkey', async ({ page, customer, db }) => {
-  await db.query(`UPDATE sessions SET created_at = created_at - interval '11 minutes' WHERE user_id = $1`, [customer.id]);
+test('a sign-in older than 10 minutes must give the password again before adding a key or a passkey', async ({
+  page,
+  customer,
+  db,
+}) => {
+  await db.query(`UPDATE sessions SET created_at = created_at - interval '11 minutes' WHERE user_id = $1`, [
+    customer.id,
+  ]);
   await page.goto('/settings/api-keys');
   const form = page.getByRole('form', { name: 'Create API key' });
   await hydrated(form);
@@ -138,7 +164,9 @@ test('a sign-in older than 10 minutes must give the password again before adding
   // The password made the session fresh again: "Add a passkey" is offered without asking.
   await page.goto('/settings');
   await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
-  await db.query(`UPDATE sessions SET created_at = created_at - interval '11 minutes' WHERE user_id = $1`, [customer.id]);
+  await db.query(`UPDATE sessions SET created_at = created_at - interval '11 minutes' WHERE user_id = $1`, [
+    customer.id,
+  ]);
   await page.reload();
   await expect(page.getByRole('button', { name: 'Add a passkey' })).toHaveCount(0);
   await page.getByRole('form', { name: 'Confirm your password' }).getByLabel('Your password').fill(customer.password);
@@ -146,7 +174,10 @@ test('a sign-in older than 10 minutes must give the password again before adding
   await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
 });
 
-test('at 127.0.0.1 the settings page explains that passkeys need a domain, and where to go', async ({ page, baseURL }) => {
+test('at 127.0.0.1 the settings page explains that passkeys need a domain, and where to go', async ({
+  page,
+  baseURL,
+}) => {
   await page.goto('/settings');
   await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
   await expect(page.getByTestId('passkey-host-problem')).toHaveCount(0);
@@ -156,7 +187,9 @@ test('at 127.0.0.1 the settings page explains that passkeys need a domain, and w
   await page.context().addCookies(cookies.map(({ name, value }) => ({ name, value, url: ip })));
   await page.goto(`${ip}/settings`);
   await expect(page.getByTestId('passkey-host-problem')).toContainText('Passkeys need a domain name');
-  await expect(page.getByTestId('passkey-host-problem').getByRole('link', { name: `${baseURL}/settings` })).toBeVisible();
+  await expect(
+    page.getByTestId('passkey-host-problem').getByRole('link', { name: `${baseURL}/settings` }),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Add a passkey' })).toHaveCount(0);
 });
 

@@ -23,7 +23,11 @@ async function reviewTransfer(page: Page, toAccountNumber: string, amount: strin
   return form;
 }
 
-test('double-clicking Confirm transfer moves the money once; both accounts show it, linked to each other', async ({ page, db, customer }) => {
+test('double-clicking Confirm transfer moves the money once; both accounts show it, linked to each other', async ({
+  page,
+  db,
+  customer,
+}) => {
   const suffix = Math.random().toString(36).slice(2, 7);
   const receiver = await openAccount(page, `Receiver ${suffix}`, '5.00');
   const sender = await openAccount(page, `Sender ${suffix}`, '100.00');
@@ -73,7 +77,9 @@ test('a transfer needs a valid account number and cannot overdraw the source', a
 
   await reviewTransfer(page, receiver.accountNumber, '10.01');
   await form.getByRole('button', { name: 'Confirm transfer' }).click();
-  await expect(form.getByRole('alert')).toHaveText(/Insufficient funds: the balance is \$10\.00, less than the \$10\.01 requested\./);
+  await expect(form.getByRole('alert')).toHaveText(
+    /Insufficient funds: the balance is \$10\.00, less than the \$10\.01 requested\./,
+  );
   expect(await commandEvents(db, [sender.id, receiver.id])).toEqual([]);
   await expect(page.getByTestId('balance')).toHaveText('$10.00');
 });

@@ -56,8 +56,20 @@ describe('configuration', () => {
 
   it('reads the variables lib/ used to take from process.env itself: Next.js and process settings, typed', () => {
     expect(
-      loadConfig({ NODE_ENV: 'production', NEXT_MANUAL_SIG_HANDLE: 'true', IDEM_DATA_DIR: '/var/lib/idem', IDEM_PG_LOG: '1', IDEM_SNAPSHOT_EVERY: '0' }),
-    ).toEqual({ NODE_ENV: 'production', NEXT_MANUAL_SIG_HANDLE: 'true', IDEM_DATA_DIR: '/var/lib/idem', IDEM_PG_LOG: '1', IDEM_SNAPSHOT_EVERY: 0 });
+      loadConfig({
+        NODE_ENV: 'production',
+        NEXT_MANUAL_SIG_HANDLE: 'true',
+        IDEM_DATA_DIR: '/var/lib/idem',
+        IDEM_PG_LOG: '1',
+        IDEM_SNAPSHOT_EVERY: '0',
+      }),
+    ).toEqual({
+      NODE_ENV: 'production',
+      NEXT_MANUAL_SIG_HANDLE: 'true',
+      IDEM_DATA_DIR: '/var/lib/idem',
+      IDEM_PG_LOG: '1',
+      IDEM_SNAPSHOT_EVERY: 0,
+    });
     // Empty means unset, as for every variable (an env file's `IDEM_DATA_DIR=`).
     expect(loadConfig({ IDEM_DATA_DIR: '' })).toEqual({});
   });
@@ -90,6 +102,8 @@ describe('configuration', () => {
     });
     expect(result.status).toBe(1);
     const lines = `${result.stdout}${result.stderr}`.trim().split('\n');
-    expect(lines).toEqual(['[idem] invalid configuration: IDEM_SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 3600000 (got "soon")']);
+    expect(lines).toEqual([
+      '[idem] invalid configuration: IDEM_SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 3600000 (got "soon")',
+    ]);
   });
 });

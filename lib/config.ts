@@ -44,14 +44,17 @@ const cidrs = z.string().refine((value) => {
   }
 }, 'must be IP addresses or CIDRs, comma-separated (like 10.0.0.0/8, 192.0.2.10)');
 const perWindow = (example: string) =>
-  z.string().regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, `must be <requests>/<seconds> (like ${example}) or off`);
+  z
+    .string()
+    .regex(/^\s*(off|[1-9]\d{0,8}\s*\/\s*[1-9]\d{0,6})\s*$/, `must be <requests>/<seconds> (like ${example}) or off`);
 const secret = z.string().min(MIN_SECRET, `must be at least ${MIN_SECRET} characters`);
 
 /**
  * An optional variable with its documentation: `unset` says what happens without it, `description`
  * what it does (Markdown; docs/configuration.md is generated from both by `npm run docs:config`).
  */
-const documented = <T extends z.ZodType>(schema: T, unset: string, description: string) => schema.optional().describe(description).meta({ unset });
+const documented = <T extends z.ZodType>(schema: T, unset: string, description: string) =>
+  schema.optional().describe(description).meta({ unset });
 
 export const envSchema = z.object({
   DATABASE_URL: documented(
@@ -64,14 +67,30 @@ export const envSchema = z.object({
     '`DATABASE_URL`',
     "the schema owner's URL, used only to migrate (`npm start`, `npm run db:migrate`, `npm run cluster`)",
   ),
-  DATABASE_POOL_SIZE: documented(int(1, 10_000), '`10`', "connections in this process's pool (one Prisma client per process)"),
+  DATABASE_POOL_SIZE: documented(
+    int(1, 10_000),
+    '`10`',
+    "connections in this process's pool (one Prisma client per process)",
+  ),
   PORT: documented(int(1, 65_535), '`3000`', 'where `npm start` serves'),
-  IDEM_HOST: documented(z.string().min(1), '`127.0.0.1`', 'the address `npm start` listens on (`HOSTNAME` is ignored: containers set it to their own name)'),
-  IDEM_DATA_DIR: documented(z.string().min(1), '`.data`', 'where the embedded server keeps its data (`<dir>/postgres`)'),
+  IDEM_HOST: documented(
+    z.string().min(1),
+    '`127.0.0.1`',
+    'the address `npm start` listens on (`HOSTNAME` is ignored: containers set it to their own name)',
+  ),
+  IDEM_DATA_DIR: documented(
+    z.string().min(1),
+    '`.data`',
+    'where the embedded server keeps its data (`<dir>/postgres`)',
+  ),
   IDEM_PG_PORT: documented(int(1, 65_535), 'a free port', 'port of the embedded server'),
   IDEM_PG_LOG: documented(z.string(), 'quiet', "`1` prints the embedded server's log"),
   IDEM_SNAPSHOT_EVERY: documented(int(0), '`10`', 'snapshot an account every N events (`0` = never)'),
-  IDEM_PREPARED_STATEMENTS: documented(onOff, '`on`', '`off` for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode)'),
+  IDEM_PREPARED_STATEMENTS: documented(
+    onOff,
+    '`on`',
+    '`off` for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode)',
+  ),
   IDEM_ASYNC_PROJECTIONS: documented(onOff, '`on`', '`off` stops this instance from running asynchronous projections'),
   IDEM_SHUTDOWN_TIMEOUT_MS: documented(int(0, 3_600_000), '`10000`', 'how long SIGTERM waits for requests in flight'),
   NEXT_MANUAL_SIG_HANDLE: documented(
@@ -84,14 +103,24 @@ export const envSchema = z.object({
     '`GET /api/metrics` answers 404',
     'at least 16 characters; enables `GET /api/metrics` with `Authorization: Bearer …`',
   ),
-  METRICS_PORT: documented(int(1, 65_535), 'no metrics port', 'also serve the metrics, without a token, on a port of their own (`/metrics`)'),
+  METRICS_PORT: documented(
+    int(1, 65_535),
+    'no metrics port',
+    'also serve the metrics, without a token, on a port of their own (`/metrics`)',
+  ),
   METRICS_HOST: documented(z.string().min(1), '`127.0.0.1`', 'the address of the metrics port'),
   LOG_LEVEL: documented(
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
     '`info`',
     '`fatal` … `trace`, `silent`; `debug` adds a line per retried write conflict',
   ),
-  LOG_FORMAT: documented(z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }), '`pretty` in a terminal, else `json`', 'force one or the other'),
+  LOG_FORMAT: documented(
+    z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }),
+    '`pretty` in a terminal, else `json`',
+    'force one or the other',
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: documented(
     url(['http:', 'https:']),
     'no tracing code is loaded',
@@ -159,21 +188,46 @@ export const envSchema = z.object({
     '`6000/60`',
     'API requests per customer per seconds, all their keys and sessions together (`off` to disable)',
   ),
-  IDEM_NEW_KEYS_PER_HOUR: documented(int(1, 100_000_000), '`10000`', 'new Idempotency-Keys (commands) per customer per hour; a stored key is still replayed'),
-  IDEM_KEY_RETENTION_DAYS: documented(int(1, 36_500), '`30`', '`npm run prune` deletes rejected commands older than this (never one that produced events)'),
-  NODE_ENV: documented(z.string(), 'set by Next.js (`production` under `next start`) and Vitest (`test`)', 'in `production`, `BETTER_AUTH_SECRET` is required'),
+  IDEM_NEW_KEYS_PER_HOUR: documented(
+    int(1, 100_000_000),
+    '`10000`',
+    'new Idempotency-Keys (commands) per customer per hour; a stored key is still replayed',
+  ),
+  IDEM_KEY_RETENTION_DAYS: documented(
+    int(1, 36_500),
+    '`30`',
+    '`npm run prune` deletes rejected commands older than this (never one that produced events)',
+  ),
+  NODE_ENV: documented(
+    z.string(),
+    'set by Next.js (`production` under `next start`) and Vitest (`test`)',
+    'in `production`, `BETTER_AUTH_SECRET` is required',
+  ),
   SMTP_URL: documented(
     url(['smtp:', 'smtps:']),
     'mail goes to the local mail catcher (maildev) that `npm start` and `npm run cluster` run',
     'the mail server, `smtp://user:pass@host:587` (STARTTLS) or `smtps://…:465` (see [mail](mail.md))',
   ),
   MAIL_FROM: documented(
-    z.string().regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, like "Idem <no-reply@bank.example>" or no-reply@bank.example'),
+    z
+      .string()
+      .regex(
+        /^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/,
+        'must be an address, like "Idem <no-reply@bank.example>" or no-reply@bank.example',
+      ),
     '`Idem <no-reply@localhost.localdomain>`',
     'the From of every mail Idem sends',
   ),
-  IDEM_MAIL_SMTP_PORT: documented(int(1, 65_535), '`1025`', 'SMTP port of the local mail catcher, used when `SMTP_URL` is unset'),
-  IDEM_MAIL_WEB_PORT: documented(int(1, 65_535), '`1080`', "port of the local mail catcher's inbox and REST API (`GET /api/email`), when `SMTP_URL` is unset"),
+  IDEM_MAIL_SMTP_PORT: documented(
+    int(1, 65_535),
+    '`1025`',
+    'SMTP port of the local mail catcher, used when `SMTP_URL` is unset',
+  ),
+  IDEM_MAIL_WEB_PORT: documented(
+    int(1, 65_535),
+    '`1080`',
+    "port of the local mail catcher's inbox and REST API (`GET /api/email`), when `SMTP_URL` is unset",
+  ),
   IDEM_RECIPIENT_LOOKUP_LIMIT: documented(
     perWindow('300/3600'),
     '`300/3600`',
@@ -197,7 +251,11 @@ export const envSchema = z.object({
     'set by `npm start` for the instance it starts',
     'the pid of the `npm start` that started this instance: the instance drains and exits when that process is gone (never an orphan)',
   ),
-  CHROMIUM_PATH: documented(z.string().min(1), '`/usr/bin/chromium`', 'the browser of the Playwright suite and `npm run screenshots`'),
+  CHROMIUM_PATH: documented(
+    z.string().min(1),
+    '`/usr/bin/chromium`',
+    'the browser of the Playwright suite and `npm run screenshots`',
+  ),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -214,7 +272,9 @@ let last: { key: string; config: Config } | undefined;
  * reading it on a hot path costs a look at the environment, not a validation.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(KEYS.flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])));
+  const present = Object.fromEntries(
+    KEYS.flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])),
+  );
   const key = JSON.stringify(present);
   if (last?.key === key) return last.config;
   const parsed = envSchema.safeParse(present);

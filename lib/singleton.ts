@@ -4,7 +4,8 @@
 // `make` runs once per process and name, on first use.
 
 // eslint-disable-next-line no-restricted-syntax -- the one place that may touch globalThis: every other process-wide value goes through singleton().
-const slots = ((globalThis as { [key: symbol]: Map<string, unknown> | undefined })[Symbol.for('idem.singletons')] ??= new Map());
+const slots = ((globalThis as { [key: symbol]: Map<string, unknown> | undefined })[Symbol.for('idem.singletons')] ??=
+  new Map());
 
 export function singleton<T>(name: string, make: () => T): T {
   if (!slots.has(name)) slots.set(name, make());

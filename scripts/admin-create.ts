@@ -19,15 +19,24 @@ import { createPrismaClient } from '../lib/db/prisma';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
   });
   const email = values.email?.trim();
   if (!email) throw new Error('Usage: npm run admin:create -- --email you@example.com [--password …] [--name …]');
   // The same check better-auth's sign-in makes: an address it refuses could never sign in.
   if (!z.email().safeParse(email).success)
-    throw new Error(`"${email}" is not an email address better-auth accepts (the domain needs a dot: admin@localhost.localdomain, not admin@localhost).`);
-  const databaseUrl = process.env.DATABASE_URL || runningEmbeddedUrl(path.join(process.env.IDEM_DATA_DIR ?? '.data', 'postgres'));
-  if (!databaseUrl) throw new Error('DATABASE_URL is not set, and no embedded database runs (start it with `npm start`).');
+    throw new Error(
+      `"${email}" is not an email address better-auth accepts (the domain needs a dot: admin@localhost.localdomain, not admin@localhost).`,
+    );
+  const databaseUrl =
+    process.env.DATABASE_URL || runningEmbeddedUrl(path.join(process.env.IDEM_DATA_DIR ?? '.data', 'postgres'));
+  if (!databaseUrl)
+    throw new Error('DATABASE_URL is not set, and no embedded database runs (start it with `npm start`).');
   let password = values.password ?? process.env.ADMIN_PASSWORD;
   if (password !== undefined && (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)) {
     throw new Error(`The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`);
@@ -36,11 +45,20 @@ async function main(): Promise<void> {
   const prisma = createPrismaClient(databaseUrl, 2);
   try {
     // Only the password hashing and the database are used: no secret needed outside production.
-    const auth = createAuth(prisma, authConfig({ ...process.env, NODE_ENV: 'development', BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || undefined }));
+    const auth = createAuth(
+      prisma,
+      authConfig({
+        ...process.env,
+        NODE_ENV: 'development',
+        BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || undefined,
+      }),
+    );
     // An existing user is promoted only with a new password (lib/auth/admin-user.ts): generate one too.
     const generated = password === undefined;
     if (generated && !process.stdout.isTTY)
-      throw new Error('The output is not a terminal: a generated password would land in a log. Give one with ADMIN_PASSWORD (or --password).');
+      throw new Error(
+        'The output is not a terminal: a generated password would land in a log. Give one with ADMIN_PASSWORD (or --password).',
+      );
     if (generated) password = randomBytes(15).toString('base64url');
     const result = await ensureAdmin(auth, { email, password, name: values.name });
     if (values.quiet) return;

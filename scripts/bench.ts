@@ -33,14 +33,23 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 /** --label NAME: a side run (e.g. only some contenders) written to bench/out/*.NAME.* instead. */
 const label = option('--label');
 const contenders = option('--contenders')?.split(',') as ContenderName[] | undefined;
-const appDir = args.includes('--app-dir') ? path.resolve(args[args.indexOf('--app-dir') + 1] ?? DEFAULT_APP_DIR) : DEFAULT_APP_DIR;
+const appDir = args.includes('--app-dir')
+  ? path.resolve(args[args.indexOf('--app-dir') + 1] ?? DEFAULT_APP_DIR)
+  : DEFAULT_APP_DIR;
 
 // Without --nice, each measurement waits (up to a minute) for the rest of the machine to quieten.
 const QUIET_FULL = args.includes('--nice') ? null : { maxOtherCores: 0.3, maxWaitMs: 60_000 };
 
 const appendConfig: AppendConfig = quick
   ? { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 1, warmupMs: 300, durationMs: 1000, quiet: null }
-  : { concurrencies: [1, 8, 32], modes: ['distinct', 'hot'], reps: 3, warmupMs: 2000, durationMs: 6000, quiet: QUIET_FULL };
+  : {
+      concurrencies: [1, 8, 32],
+      modes: ['distinct', 'hot'],
+      reps: 3,
+      warmupMs: 2000,
+      durationMs: 6000,
+      quiet: QUIET_FULL,
+    };
 if (contenders) appendConfig.contenders = contenders;
 // --reps N, --seconds S, --modes hot,distinct, --writers 8,32: resize benchmark 1 (e.g. a longer A/B of one change).
 if (option('--reps')) appendConfig.reps = Number(option('--reps'));
@@ -78,11 +87,21 @@ const profileConfig: ProfileConfig = {
 };
 const httpConfig: HttpConfig = quick
   ? { appDir, instances: [1, 3], accounts: 20, warmupSeconds: 1, seconds: 2, peakConnections: [32], quiet: null }
-  : { appDir, instances: [1, 3], accounts: 200, warmupSeconds: 5, seconds: 15, peakConnections: [16, 48], quiet: QUIET_FULL };
+  : {
+      appDir,
+      instances: [1, 3],
+      accounts: 200,
+      warmupSeconds: 5,
+      seconds: 15,
+      peakConnections: [16, 48],
+      quiet: QUIET_FULL,
+    };
 
 function machineFacts(): Record<string, string> {
   const cpuModel = cpus()[0]?.model ?? 'unknown';
-  const os = existsSync('/etc/debian_version') ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}` : process.platform;
+  const os = existsSync('/etc/debian_version')
+    ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}`
+    : process.platform;
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   return {
     cpu: `${cpus().length} × ${cpuModel}`,
@@ -105,14 +124,16 @@ function report(results: RunResults, log: (line: string) => void) {
   const analysis = main && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
   const file = path.join(outDir, main ? 'RESULTS.md' : `RESULTS.${runName}.md`);
   writeFileSync(file, renderMarkdown(results, charts, analysis));
-  for (const v of verdicts(results)) log(`target: ${v.target}: ${v.measured} → ${v.met === null ? '–' : v.met ? 'met' : 'missed'}`);
+  for (const v of verdicts(results))
+    log(`target: ${v.target}: ${v.measured} → ${v.met === null ? '–' : v.met ? 'met' : 'missed'}`);
   log(`wrote ${path.relative(ROOT, file)} and ${charts.length} charts`);
 }
 
 async function main() {
   if (args.includes('--nice')) setPriority(0, Number(args[args.indexOf('--nice') + 1] ?? 0)); // children inherit it
   const started = Date.now();
-  const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+  const log = (line: string) =>
+    console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
   const saved = path.join(ROOT, 'bench', 'out', `results-${runName}.json`);
   if (args.includes('--report-only')) return report(JSON.parse(readFileSync(saved, 'utf8')) as RunResults, log);
   const machine = machineFacts();
@@ -143,7 +164,12 @@ async function main() {
     if (!skip('profile')) results.profile = (await runProfile(server, profileConfig, log)).summaries;
     if (!skip('round-trips')) results.roundTrips = await runRoundTripBench(server, roundTripConfig, log);
     if (!skip('rehydration')) results.rehydration = await runRehydrationBench(server, rehydrationConfig, log);
-    if (!skip('index-cost')) results.indexCost = await runIndexCost(server, quick ? { rows: 20_000, rounds: 3 } : { rows: 100_000, rounds: 5 }, log);
+    if (!skip('index-cost'))
+      results.indexCost = await runIndexCost(
+        server,
+        quick ? { rows: 20_000, rounds: 3 } : { rows: 100_000, rounds: 5 },
+        log,
+      );
     if (!skip('http')) results.http = await runHttpBench(server, httpConfig, log);
   } finally {
     await server.stop();

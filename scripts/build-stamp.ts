@@ -46,7 +46,11 @@ export function sourcesHash(root = process.cwd()): string {
 /** True when .next holds a complete build of exactly these sources. */
 export function buildIsCurrent(root = process.cwd()): boolean {
   const stamp = path.join(root, STAMP);
-  return existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === sourcesHash(root);
+  return (
+    existsSync(path.join(root, '.next', 'BUILD_ID')) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8').trim() === sourcesHash(root)
+  );
 }
 
 export function recordBuild(root = process.cwd()): void {

@@ -20,11 +20,14 @@ if (run.status !== 0) {
 const report = JSON.parse(readFileSync(join(OUTPUT, 'jscpd-report.json'), 'utf8'));
 /** @typedef {{ name: string; start: number; end: number }} Place */
 const where = (/** @type {Place} */ file) => `${file.name}:${file.start}-${file.end}`;
-for (const clone of report.duplicates) console.log(`${where(clone.firstFile)} ↔ ${where(clone.secondFile)} (${clone.lines} lines)`);
+for (const clone of report.duplicates)
+  console.log(`${where(clone.firstFile)} ↔ ${where(clone.secondFile)} (${clone.lines} lines)`);
 
 const count = report.duplicates.length;
 if (count > MAX_CLONES) {
-  console.error(`${count} copied blocks, more than the ${MAX_CLONES} allowed: share the code instead (a helper, a component, a hook).`);
+  console.error(
+    `${count} copied blocks, more than the ${MAX_CLONES} allowed: share the code instead (a helper, a component, a hook).`,
+  );
   process.exit(1);
 }
 console.log(`${count} copied blocks (at most ${MAX_CLONES} allowed).`);

@@ -34,7 +34,9 @@ function options() {
     strict: true,
   });
   if (values.help) {
-    console.log('usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]]');
+    console.log(
+      'usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]]',
+    );
     process.exit(0);
   }
   const int = (name: string, raw: string, min: number) => {
@@ -88,7 +90,9 @@ async function main() {
   // The one-time password is printed only to a terminal (never into a log).
   const admin = external ? null : embeddedAdmin(combinedEnv, process.stdout.isTTY === true);
   const configured = Object.fromEntries(
-    ['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) => (combinedEnv[k] ? [[k, combinedEnv[k]!]] : [])),
+    ['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) =>
+      combinedEnv[k] ? [[k, combinedEnv[k]!]] : [],
+    ),
   );
   const dataDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'postgres');
   const mail = mailSettings(combinedEnv);
@@ -97,7 +101,9 @@ async function main() {
     catcher = await startMailCatcher({ ...mail.catcher, mailDir, log: process.env.IDEM_PG_LOG ? log : undefined });
     log(`mail inbox: ${catcher.inboxUrl} (maildev; mail stays on this machine — a deployment sets SMTP_URL)`);
   }
-  log(`${opts.instances} instance(s) on ports ${opts.port}–${opts.port + opts.instances - 1}, DATABASE_POOL_SIZE=${opts.poolSize}`);
+  log(
+    `${opts.instances} instance(s) on ports ${opts.port}–${opts.port + opts.instances - 1}, DATABASE_POOL_SIZE=${opts.poolSize}`,
+  );
   cluster = await startCluster({
     instances: opts.instances,
     basePort: opts.port,

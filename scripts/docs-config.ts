@@ -17,7 +17,8 @@ export async function renderConfigurationDoc(): Promise<string> {
     const meta = schema.meta() ?? {};
     const description = meta.description;
     const unset = meta.unset;
-    if (typeof description !== 'string' || typeof unset !== 'string') throw new Error(`${name} in lib/config.ts is not documented()`);
+    if (typeof description !== 'string' || typeof unset !== 'string')
+      throw new Error(`${name} in lib/config.ts is not documented()`);
     return `| \`${name}\` | ${cell(unset)} | ${cell(description)} |`;
   });
   const markdown = [

@@ -13,7 +13,11 @@ async function main(): Promise<number> {
   const server = await postgresFromEnv({ dataDir, database: 'idem' });
   try {
     const { applied } = await migrate(server.ownerUrl, { log });
-    log(applied.length === 0 ? 'Database is up to date; no migrations applied.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    log(
+      applied.length === 0
+        ? 'Database is up to date; no migrations applied.'
+        : `Applied ${applied.length} migration(s): ${applied.join(', ')}`,
+    );
   } finally {
     await server.stop();
   }

@@ -8,7 +8,10 @@ if (!url) {
   console.error('DATABASE_URL is not set');
   process.exit(1);
 }
-const runner = new ProjectionRunner(url, { pollMs: Number(process.env.IDEM_PROJECTION_POLL_MS ?? 200), log: (line) => console.log(`[projections] ${line}`) });
+const runner = new ProjectionRunner(url, {
+  pollMs: Number(process.env.IDEM_PROJECTION_POLL_MS ?? 200),
+  log: (line) => console.log(`[projections] ${line}`),
+});
 runner.start();
 console.log(`[projections] runner started (pid ${process.pid})`);
 const stop = async () => {

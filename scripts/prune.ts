@@ -18,7 +18,10 @@ import { runScript } from './run-script';
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const server = await postgresFromEnv({ dataDir: path.join(process.env.IDEM_DATA_DIR ?? '.data', 'postgres'), database: 'idem' });
+  const server = await postgresFromEnv({
+    dataDir: path.join(process.env.IDEM_DATA_DIR ?? '.data', 'postgres'),
+    database: 'idem',
+  });
   try {
     const now = new Date();
     // As the pruner (lib/db/roles.ts): the app role may not delete commands, the ledger is append-only.

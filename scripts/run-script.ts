@@ -7,7 +7,9 @@ export function runScript(main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof ConfigError ? `[idem] ${error.message}` : error instanceof Error ? error.message : error);
+      console.error(
+        error instanceof ConfigError ? `[idem] ${error.message}` : error instanceof Error ? error.message : error,
+      );
       process.exit(1);
     },
   );

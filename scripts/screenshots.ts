@@ -30,7 +30,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Server = { url: string; inbox: string; admin: { email: string; password: string } | null; stop: () => Promise<void> };
+type Server = {
+  url: string;
+  inbox: string;
+  admin: { email: string; password: string } | null;
+  stop: () => Promise<void>;
+};
 
 async function startServer(): Promise<Server> {
   const port = Number(process.env.SCREENSHOTS_PORT ?? (await freePort()));
@@ -96,7 +101,11 @@ function existingServer(url: string): Server {
   return { url, inbox, admin: email && password ? { email, password } : null, stop: async () => {} };
 }
 
-async function newContext(browser: Browser, baseURL: string, viewport: { width: number; height: number }): Promise<BrowserContext> {
+async function newContext(
+  browser: Browser,
+  baseURL: string,
+  viewport: { width: number; height: number },
+): Promise<BrowserContext> {
   // Sign-in and sign-up are rate limited per client address: each context is a client of its own.
   const address = `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0]! % 250)}`;
   return browser.newContext({
@@ -112,11 +121,19 @@ async function newContext(browser: Browser, baseURL: string, viewport: { width: 
 
 /** Signs up, then follows the verification link from the mail catcher, which signs `context` in. */
 async function signUp(context: BrowserContext, server: Server, name: string, email: string, password: string) {
-  const response = await context.request.post('/api/auth/sign-up/email', { data: { name, email, password }, headers: { origin: server.url } });
+  const response = await context.request.post('/api/auth/sign-up/email', {
+    data: { name, email, password },
+    headers: { origin: server.url },
+  });
   if (!response.ok()) throw new Error(`sign-up of ${email} failed: HTTP ${response.status()} ${await response.text()}`);
   for (;;) {
-    const messages = (await (await fetch(`${server.inbox}/api/email`)).json()) as { to: { address: string }[]; text: string }[];
-    const link = messages.find((m) => m.to.some((t) => t.address === email))?.text.match(/https?:\/\/\S+\/verify-email\?\S+/)?.[0];
+    const messages = (await (await fetch(`${server.inbox}/api/email`)).json()) as {
+      to: { address: string }[];
+      text: string;
+    }[];
+    const link = messages
+      .find((m) => m.to.some((t) => t.address === email))
+      ?.text.match(/https?:\/\/\S+\/verify-email\?\S+/)?.[0];
     if (link) {
       const verified = await context.request.get(link);
       if (!verified.ok()) throw new Error(`the verification link of ${email} failed: HTTP ${verified.status()}`);
@@ -159,11 +176,22 @@ async function main() {
   const server = process.env.SCREENSHOTS_URL ? existingServer(process.env.SCREENSHOTS_URL) : await startServer();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const suffix = randomBytes(3).toString('hex');
-    const ada = { name: 'Ada Lovelace', email: `ada-${suffix}@example.test`, password: randomBytes(12).toString('base64url') };
+    const ada = {
+      name: 'Ada Lovelace',
+      email: `ada-${suffix}@example.test`,
+      password: randomBytes(12).toString('base64url'),
+    };
 
     // Someone to send money to.
     const other = await newContext(browser, server.url, DESKTOP);
@@ -194,7 +222,8 @@ async function main() {
         data: { amount: '10.00' },
         headers: { 'idempotency-key': 'tour-1', origin: server.url }, // a cookie-signed request must say where it comes from
       });
-      if (response.status() !== 201) throw new Error(`the API deposit answered ${response.status()}: ${await response.text()}`);
+      if (response.status() !== 201)
+        throw new Error(`the API deposit answered ${response.status()}: ${await response.text()}`);
     }
     // The double click the tour talks about: one withdrawal, one event.
     const withdraw = await actionForm(page, 'Withdraw');
@@ -248,7 +277,9 @@ async function main() {
       const opsPage = await ops.newPage();
       const accountId = everyday.url.split('/').pop()!;
       // One withdrawal, double-clicked: one event.
-      await opsPage.goto(`/sign-in?next=${encodeURIComponent(`/admin/events?stream=account-${accountId}&type=MoneyWithdrawn`)}`);
+      await opsPage.goto(
+        `/sign-in?next=${encodeURIComponent(`/admin/events?stream=account-${accountId}&type=MoneyWithdrawn`)}`,
+      );
       await opsPage.getByLabel('Email').fill(server.admin.email);
       await opsPage.getByLabel('Password').fill(server.admin.password);
       await opsPage.getByRole('button', { name: 'Sign in' }).click();

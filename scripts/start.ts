@@ -95,7 +95,9 @@ async function main() {
   if (mail.catcher) {
     const mailDir = path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'mail');
     catcher = await startMailCatcher({ ...mail.catcher, mailDir, log: process.env.IDEM_PG_LOG ? log : undefined });
-    log(`mail inbox: ${catcher.inboxUrl} (maildev on SMTP port ${catcher.smtpPort}; mail stays on this machine — a deployment sets SMTP_URL)`);
+    log(
+      `mail inbox: ${catcher.inboxUrl} (maildev on SMTP port ${catcher.smtpPort}; mail stays on this machine — a deployment sets SMTP_URL)`,
+    );
   } else {
     log(`mail: sent through SMTP_URL as ${mail.from}`);
   }
@@ -103,7 +105,9 @@ async function main() {
   const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl, IDEM_STARTER_PID: String(process.pid) };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
-  log(`serving on ${servingUrl(combinedEnv, { port: Number(port), hostname })} (open this address: passkeys need a domain name, not 127.0.0.1)`);
+  log(
+    `serving on ${servingUrl(combinedEnv, { port: Number(port), hostname })} (open this address: passkeys need a domain name, not 127.0.0.1)`,
+  );
   for (const line of identity.notice) log(line);
 
   let stopping = false;

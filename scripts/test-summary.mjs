@@ -11,7 +11,9 @@ const c = cluster ?? { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0,
 const passed = vitest.numPassedTests + c.numPassedTests + s.expected + s.flaky;
 const failed = vitest.numFailedTests + c.numFailedTests + s.unexpected;
 const skipped = vitest.numPendingTests + vitest.numTodoTests + c.numPendingTests + c.numTodoTests + s.skipped;
-const clusterLine = cluster ? `cluster: ${c.numPassedTests} passed, ${c.numFailedTests} failed` : 'cluster: no report (reports/vitest-cluster.json missing)';
+const clusterLine = cluster
+  ? `cluster: ${c.numPassedTests} passed, ${c.numFailedTests} failed`
+  : 'cluster: no report (reports/vitest-cluster.json missing)';
 console.log(
   `vitest: ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed; ${clusterLine}; playwright: ${s.expected} passed, ${s.unexpected} failed`,
 );

@@ -91,7 +91,9 @@ describe('GET /api/accounts/{id}/events, paginated', () => {
 
   it('the OpenAPI document describes the parameters and nextCursor', async () => {
     const { openApiDocument } = await import('@/lib/http/openapi');
-    const operation = openApiDocument().paths['/api/accounts/{accountId}/events'].get as unknown as { parameters: { name: string }[] };
+    const operation = openApiDocument().paths['/api/accounts/{accountId}/events'].get as unknown as {
+      parameters: { name: string }[];
+    };
     expect(operation.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['accountId', 'cursor', 'limit']));
     const list = openApiDocument().components.schemas.EventList as { required: string[] };
     expect(list.required).toEqual(expect.arrayContaining(['events', 'nextCursor']));

@@ -55,20 +55,27 @@ const form = (fields: Record<string, string>) => {
   for (const [name, value] of Object.entries(fields)) data.set(name, value);
   return data;
 };
-const deposit = (accountId: string, commandId = randomUUID()) => depositAction(null, form({ accountId, amount: '1.00', commandId }));
-const balance = async (accountId: string) => (await db().accountBalance.findUniqueOrThrow({ where: { accountId } })).balanceCents;
+const deposit = (accountId: string, commandId = randomUUID()) =>
+  depositAction(null, form({ accountId, amount: '1.00', commandId }));
+const balance = async (accountId: string) =>
+  (await db().accountBalance.findUniqueOrThrow({ where: { accountId } })).balanceCents;
 
 describe('server actions draw on the API’s per-customer budgets', () => {
   it('every form submission is one request of the customer (IDEM_CUSTOMER_RATE_LIMIT): over it, nothing is done and the key is kept', async () => {
     const { account } = await signedIn();
     vi.stubEnv('IDEM_CUSTOMER_RATE_LIMIT', '3/60');
     for (let i = 0; i < 2; i++) expect((await deposit(account.id)).result?.status).toBe('success');
-    expect((await withdrawAction(null, form({ accountId: account.id, amount: '1.00', commandId: randomUUID() }))).result?.status).toBe('success');
+    expect(
+      (await withdrawAction(null, form({ accountId: account.id, amount: '1.00', commandId: randomUUID() }))).result
+        ?.status,
+    ).toBe('success');
     const key = randomUUID();
     const refused = await deposit(account.id, key);
     expect(refused.result).toMatchObject({
       status: 'busy',
-      message: expect.stringMatching(/^You have made too many requests\. Please try again in \d+ (seconds?|minutes?); nothing was done\.$/),
+      message: expect.stringMatching(
+        /^You have made too many requests\. Please try again in \d+ (seconds?|minutes?); nothing was done\.$/,
+      ),
     });
     expect(refused.commandId).toBe(key);
     expect(await balance(account.id)).toBe(10_100n);
@@ -80,7 +87,10 @@ describe('server actions draw on the API’s per-customer budgets', () => {
     const first = randomUUID();
     expect((await deposit(account.id, first)).result?.status).toBe('success');
     expect((await deposit(account.id)).result?.status).toBe('success');
-    expect((await deposit(account.id)).result).toMatchObject({ status: 'busy', message: expect.stringContaining('too many new requests this hour') });
+    expect((await deposit(account.id)).result).toMatchObject({
+      status: 'busy',
+      message: expect.stringContaining('too many new requests this hour'),
+    });
     expect((await deposit(account.id, first)).result).toMatchObject({ status: 'success', replayed: true });
     expect(await balance(account.id)).toBe(10_200n);
   });
@@ -113,17 +123,29 @@ describe('transfers into one account from one customer (IDEM_INBOUND_TRANSFERS_P
     request.headers = new Headers({ cookie: sender.cookie });
     const viaForm = await transferAction(
       null,
-      form({ intent: 'confirm', fromAccountId: from.id, toAccountNumber: victim.account.number, amount: '0.01', commandId: randomUUID() }),
+      form({
+        intent: 'confirm',
+        fromAccountId: from.id,
+        toAccountNumber: victim.account.number,
+        amount: '0.01',
+        commandId: randomUUID(),
+      }),
     );
     expect(viaForm.result).toMatchObject({
       status: 'invalid',
-      fieldErrors: { toAccountNumber: expect.stringMatching(/^This account can receive at most 2 transfers an hour from you\. Try again in /) },
+      fieldErrors: {
+        toAccountNumber: expect.stringMatching(
+          /^This account can receive at most 2 transfers an hour from you\. Try again in /,
+        ),
+      },
     });
     expect(await balance(victim.account.id)).toBe(2n);
 
     const other = await apiCustomer('Olga Other');
     const otherFrom = await accountOf(other.id);
-    expect((await other.transfer({ from: otherFrom.id, toAccountNumber: victim.account.number, amount: '0.01' })).status).toBe(201);
+    expect(
+      (await other.transfer({ from: otherFrom.id, toAccountNumber: victim.account.number, amount: '0.01' })).status,
+    ).toBe(201);
     const elsewhere = await accountOf(other.id, 0);
     expect((await sender.transfer({ ...body, toAccountNumber: elsewhere.number })).status).toBe(201);
     expect(await balance(victim.account.id)).toBe(3n);

@@ -91,7 +91,8 @@ const search = (params: Record<string, string> = {}) => ({ searchParams: Promise
 const pages = {
   '/admin': async () => (await import('@/app/admin/page')).default(),
   '/admin/events': async () => (await import('@/app/admin/events/page')).default(search()),
-  '/admin/events/1': async () => (await import('@/app/admin/events/[position]/page')).default({ params: Promise.resolve({ position: '1' }) }),
+  '/admin/events/1': async () =>
+    (await import('@/app/admin/events/[position]/page')).default({ params: Promise.resolve({ position: '1' }) }),
   '/admin/streams': async () => (await import('@/app/admin/streams/page')).default(search()),
   '/admin/streams/account-x': async () =>
     (await import('@/app/admin/streams/[streamId]/page')).default({
@@ -99,7 +100,8 @@ const pages = {
       ...search({ version: '1' }),
     }),
   '/admin/commands': async () => (await import('@/app/admin/commands/page')).default(search()),
-  '/admin/commands/x': async () => (await import('@/app/admin/commands/[commandId]/page')).default({ params: Promise.resolve({ commandId }) }),
+  '/admin/commands/x': async () =>
+    (await import('@/app/admin/commands/[commandId]/page')).default({ params: Promise.resolve({ commandId }) }),
   '/admin/customers': async () => (await import('@/app/admin/customers/page')).default(search({ q: 'customer-' })),
 };
 
@@ -175,7 +177,8 @@ describe('admin server actions', () => {
 });
 
 describe('signInAction (the /sign-in form)', () => {
-  const form = (fields: Record<string, string>) => Object.entries(fields).reduce((f, [k, v]) => (f.append(k, v), f), new FormData());
+  const form = (fields: Record<string, string>) =>
+    Object.entries(fields).reduce((f, [k, v]) => (f.append(k, v), f), new FormData());
   const initial = { error: null, fieldErrors: {}, values: {} };
 
   it('one generic error for a wrong password and an unknown email; on success an httpOnly, SameSite=Lax session cookie', async () => {
@@ -193,22 +196,38 @@ describe('signInAction (the /sign-in form)', () => {
     expect(unknown.error).toBe(wrong.error);
     expect(jar.size).toBe(0);
 
-    expect(await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next: '/admin/commands' })))).toBe(
-      'redirect /admin/commands',
-    );
+    expect(
+      await thrownBy(() =>
+        signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next: '/admin/commands' })),
+      ),
+    ).toBe('redirect /admin/commands');
     const session = jar.get('idem.session_token');
-    expect(session?.options).toMatchObject({ httpOnly: true, sameSite: expect.stringMatching(/^lax$/i), path: '/', maxAge: 30 * 60 });
+    expect(session?.options).toMatchObject({
+      httpOnly: true,
+      sameSite: expect.stringMatching(/^lax$/i),
+      path: '/',
+      maxAge: 30 * 60,
+    });
     as(`idem.session_token=${session!.value}`);
     expect(await html(await pages['/admin']())).toContain('Event history');
   });
 
   it('never redirects outside the site (no open redirect through next=)', async () => {
     const { signInAction } = await import('@/app/session-actions');
-    for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', '/\tevil', 'javascript:alert(1)', '/sign-in?next=//evil.example']) {
+    for (const next of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      '/\tevil',
+      'javascript:alert(1)',
+      '/sign-in?next=//evil.example',
+    ]) {
       jar.clear();
       requestHeaders = new Headers({ 'x-forwarded-for': '192.0.2.11', origin: testAuthEnv.BETTER_AUTH_URL });
       // An admin without a usable destination lands on the console, never elsewhere.
-      expect(await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next })))).toBe('redirect /admin');
+      expect(
+        await thrownBy(() => signInAction(initial, form({ email: adminEmail, password: ADMIN_PASSWORD, next }))),
+      ).toBe('redirect /admin');
     }
   });
 
@@ -288,7 +307,9 @@ describe('GET /api/admin/events', () => {
     expect((first.body.events as unknown[]).length).toBe(3);
     expect(first.body.next).toBe(String(positions[2]));
     const second = await call(`?after=${first.body.next}&limit=1000`, cookie());
-    expect((second.body.events as { globalPosition: string }[]).map((e) => BigInt(e.globalPosition))).toEqual(positions.slice(3));
+    expect((second.body.events as { globalPosition: string }[]).map((e) => BigInt(e.globalPosition))).toEqual(
+      positions.slice(3),
+    );
     expect((second.body.events as Record<string, unknown>[])[0]).toEqual({
       globalPosition: expect.any(String),
       streamId: expect.stringMatching(/^account-/),
@@ -299,12 +320,18 @@ describe('GET /api/admin/events', () => {
       commandId: expect.any(String),
       createdAt: expect.stringMatching(/Z$/),
     });
-    expect((await call(`?after=${positions.at(-1)}`, cookie())).body).toEqual({ events: [], next: null, nextCursor: null });
+    expect((await call(`?after=${positions.at(-1)}`, cookie())).body).toEqual({
+      events: [],
+      next: null,
+      nextCursor: null,
+    });
     expect((await call('', cookie())).body.events).toHaveLength(positions.length); // default limit 100
   });
 
   it('cursor mode: every event exactly once, in commit order, page by page', async () => {
-    const byPosition = ((await call('?after=0&limit=1000', cookie())).body.events as { globalPosition: string }[]).map((e) => e.globalPosition);
+    const byPosition = ((await call('?after=0&limit=1000', cookie())).body.events as { globalPosition: string }[]).map(
+      (e) => e.globalPosition,
+    );
     const seen: string[] = [];
     let cursor = '0.0';
     for (let page = 0; page < 100; page++) {
@@ -321,7 +348,8 @@ describe('GET /api/admin/events', () => {
     }
     expect([...seen].sort()).toEqual([...byPosition].sort());
     expect(new Set(seen).size).toBe(seen.length);
-    for (const query of ['?cursor=abc', '?cursor=1', '?cursor=1.2&after=3']) expect((await call(query, cookie())).status, query).toBe(400);
+    for (const query of ['?cursor=abc', '?cursor=1', '?cursor=1.2&after=3'])
+      expect((await call(query, cookie())).status, query).toBe(400);
   });
 
   it('400 problem for bad parameters', async () => {
@@ -339,7 +367,10 @@ describe('GET /api/admin/events', () => {
       const response = await call(query, cookie());
       expect(response.status, query).toBe(400);
       expect(response.type).toBe('application/problem+json');
-      expect(response.body).toMatchObject({ type: '/problems/invalid-request', errors: [expect.objectContaining({ parameter: expect.any(String) })] });
+      expect(response.body).toMatchObject({
+        type: '/problems/invalid-request',
+        errors: [expect.objectContaining({ parameter: expect.any(String) })],
+      });
     }
     expect((await call('?after=0&limit=1000', cookie())).status).toBe(200);
     expect((await call('?limit=1', cookie())).status).toBe(200);

@@ -15,7 +15,12 @@ export function checkAnswersWith(check: AnswerCheck | null): void {
 }
 
 /** Hands one received answer to the installed check, if any. */
-export function reportAnswer(method: string, url: string, response: { status: number; headers: Headers }, body: string): void {
+export function reportAnswer(
+  method: string,
+  url: string,
+  response: { status: number; headers: Headers },
+  body: string,
+): void {
   answerCheck?.(method, url, response, body);
 }
 
@@ -57,7 +62,10 @@ export async function postCommand(
     return { status: response.status, body: text, headers: response.headers };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { status: 0, error: cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)) };
+    return {
+      status: 0,
+      error: cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)),
+    };
   }
 }
 
@@ -99,8 +107,14 @@ export const verifyThroughInbox =
   (inboxUrl: string): EmailVerifier =>
   async (user) => {
     for (;;) {
-      const messages = (await (await fetch(new URL('/api/email', inboxUrl))).json()) as { to: { address: string }[]; subject: string; text: string }[];
-      const mail = messages.find((m) => m.subject.startsWith('Confirm your email') && m.to.some((t) => t.address === user.email));
+      const messages = (await (await fetch(new URL('/api/email', inboxUrl))).json()) as {
+        to: { address: string }[];
+        subject: string;
+        text: string;
+      }[];
+      const mail = messages.find(
+        (m) => m.subject.startsWith('Confirm your email') && m.to.some((t) => t.address === user.email),
+      );
       const link = mail?.text.match(/https?:\/\/\S+\/verify-email\?\S+/)?.[0];
       if (link) {
         const followed = await fetch(link, { redirect: 'manual' });
@@ -121,8 +135,15 @@ export async function signUpVerified(
   customer: { name: string; email: string; password: string },
 ): Promise<{ id: string; cookie: string }> {
   const verify = verifiers.get(new URL(url).origin);
-  if (!verify) throw new Error(`no way to verify emails on ${url}: call verifyEmailsWith (test/cluster-harness.ts does for its instances)`);
-  const signUp = await fetch(`${url}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify(customer) });
+  if (!verify)
+    throw new Error(
+      `no way to verify emails on ${url}: call verifyEmailsWith (test/cluster-harness.ts does for its instances)`,
+    );
+  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(customer),
+  });
   if (signUp.status !== 200) throw new Error(`sign-up on ${url} failed: ${signUp.status} ${await signUp.text()}`);
   const { user } = (await signUp.json()) as { user: { id: string } };
   await verify({ id: user.id, email: customer.email });
@@ -163,7 +184,8 @@ export async function signUpApiCustomer(url: string, name = 'cluster client', ke
       headers: { ...headers, cookie },
       body: JSON.stringify({ name: `${name} ${i + 1}` }),
     });
-    if (created.status !== 200) throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
+    if (created.status !== 200)
+      throw new Error(`creating an API key on ${url} failed: ${created.status} ${await created.text()}`);
     authorizations.push(`Bearer ${((await created.json()) as { key: string }).key}`);
   }
   return { id, name, authorizations, cookie };

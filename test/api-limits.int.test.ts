@@ -36,7 +36,9 @@ afterAll(async () => {
 });
 
 const list = (authorization: string) =>
-  accounts.GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${authorization}` } })).then(read);
+  accounts
+    .GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${authorization}` } }))
+    .then(read);
 
 function expectTooMany(reply: { status: number; type: string | null; text: string }, headers: Headers | null = null) {
   expect(reply.status).toBe(429);
@@ -53,7 +55,9 @@ describe('requests per customer (IDEM_CUSTOMER_RATE_LIMIT)', () => {
     expect((await list(ada.apiKey)).status).toBe(200);
     expect((await ada.list()).length).toBe(0); // the same customer through the same helper: 2 of 3
     expect((await list(ada.apiKey)).status).toBe(200);
-    const response = await accounts.GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${ada.apiKey}` } }));
+    const response = await accounts.GET(
+      new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${ada.apiKey}` } }),
+    );
     const retryAfter = response.headers.get('retry-after');
     expectTooMany(await read(response));
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
@@ -71,7 +75,10 @@ describe('requests per API key (IDEM_API_KEY_RATE_LIMIT)', () => {
     const { key: other } = await createSecondKey(ada.cookie);
     vi.stubEnv('IDEM_API_KEY_RATE_LIMIT', '3/60');
     // The same budget as the key's own row would carry had it been created under that setting.
-    await db().apiKey.updateMany({ where: { referenceId: ada.id }, data: { rateLimitEnabled: true, rateLimitMax: 3, rateLimitTimeWindow: 60_000 } });
+    await db().apiKey.updateMany({
+      where: { referenceId: ada.id },
+      data: { rateLimitEnabled: true, rateLimitMax: 3, rateLimitTimeWindow: 60_000 },
+    });
     const start = Date.now();
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
@@ -80,7 +87,9 @@ describe('requests per API key (IDEM_API_KEY_RATE_LIMIT)', () => {
         return (await list(key)).status;
       };
       expect([await at(0), await at(20), await at(40)]).toEqual([200, 200, 200]);
-      const refused = await accounts.GET(new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${ada.apiKey}` } }));
+      const refused = await accounts.GET(
+        new Request('http://localhost:3000/api/accounts', { headers: { authorization: `Bearer ${ada.apiKey}` } }),
+      );
       expectTooMany(await read(refused.clone()), refused.headers);
       expect(await at(50, other)).toBe(200); // per key: the customer's other key has its own budget
       expect(await at(61)).toBe(200); // a new window, though the last request was 21 s ago
@@ -113,7 +122,11 @@ describe('retention (npm run prune)', () => {
   const DAY = 24 * 60 * 60 * 1000;
   const old = new Date(Date.now() - 40 * DAY);
   const command = (commandId: string, now: Date, data: { accountId: AccountId; amountCents: number }) =>
-    handleAccountCommand({ type: 'WithdrawMoney', data, metadata: { commandId, now, customerId: 'retention-customer' } });
+    handleAccountCommand({
+      type: 'WithdrawMoney',
+      data,
+      metadata: { commandId, now, customerId: 'retention-customer' },
+    });
 
   it('deletes old rejected commands only; every event keeps its command; a pruned key counts as new', async () => {
     const accountId = newAccountId();
@@ -130,9 +143,14 @@ describe('retention (npm run prune)', () => {
     expect((await command(oldRejected, old, { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
     expect((await command(newRejected, new Date(), { accountId, amountCents: 1_000_000 })).status).toBe('rejected');
 
-    const pruned = await withClient(ownerUrl, (client) => asPruner(client, () => pruneCommands(client, { retentionDays: 30 })));
+    const pruned = await withClient(ownerUrl, (client) =>
+      asPruner(client, () => pruneCommands(client, { retentionDays: 30 })),
+    );
     expect(pruned).toBeGreaterThanOrEqual(1);
-    const left = await db().command.findMany({ where: { commandId: { in: [oldAccepted, oldRejected, newRejected] } }, select: { commandId: true } });
+    const left = await db().command.findMany({
+      where: { commandId: { in: [oldAccepted, oldRejected, newRejected] } },
+      select: { commandId: true },
+    });
     expect(left.map((c) => c.commandId).sort()).toEqual([newRejected, oldAccepted].sort());
     const orphans = await db().$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM events e WHERE NOT EXISTS (SELECT 1 FROM commands c WHERE c.command_id = e.command_id)`;
@@ -141,18 +159,26 @@ describe('retention (npm run prune)', () => {
     const again = await command(oldRejected, new Date(), { accountId, amountCents: 100 });
     expect(again).toMatchObject({ status: 'accepted', replayed: false });
     // An accepted command is never replaced: the same key replays whatever its age.
-    expect(await command(oldAccepted, new Date(), { accountId, amountCents: 100 })).toMatchObject({ status: 'accepted', replayed: true });
+    expect(await command(oldAccepted, new Date(), { accountId, amountCents: 100 })).toMatchObject({
+      status: 'accepted',
+      replayed: true,
+    });
   });
 
   it('refuses, at the database, to delete a command that produced events', async () => {
     const withEvents = await db().$queryRaw<{ command_id: string }[]>`SELECT command_id FROM events LIMIT 1`;
-    await expect(db().$executeRaw`DELETE FROM commands WHERE command_id = ${withEvents[0]!.command_id}`).rejects.toThrow();
+    await expect(
+      db().$executeRaw`DELETE FROM commands WHERE command_id = ${withEvents[0]!.command_id}`,
+    ).rejects.toThrow();
   });
 
   it('deletes API budget windows that ended', async () => {
-    await db().$executeRaw`INSERT INTO api_rate_limits (key, points, expire) VALUES ('ended', 1, ${Date.now() - 1000}), ('running', 1, ${Date.now() + 60_000})`;
+    await db()
+      .$executeRaw`INSERT INTO api_rate_limits (key, points, expire) VALUES ('ended', 1, ${Date.now() - 1000}), ('running', 1, ${Date.now() + 60_000})`;
     await withClient(ownerUrl, (client) => asPruner(client, () => pruneApiRateLimits(client)));
-    const keys = await db().$queryRaw<{ key: string }[]>`SELECT key FROM api_rate_limits WHERE key IN ('ended', 'running')`;
+    const keys = await db().$queryRaw<
+      { key: string }[]
+    >`SELECT key FROM api_rate_limits WHERE key IN ('ended', 'running')`;
     expect(keys.map((k) => k.key)).toEqual(['running']);
   });
 

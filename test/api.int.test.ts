@@ -61,7 +61,13 @@ describe('withdrawals with an Idempotency-Key', () => {
     const first = await me.withdraw(id, { amount: '12.34' }, key);
     expect(first.status).toBe(201);
     // The answer names the key as the customer sent it, not the engine's scoped id.
-    expect(JSON.parse(first.text)).toEqual({ accountId: id, amount: '12.34', balance: '87.66', version: 3, commandId: key });
+    expect(JSON.parse(first.text)).toEqual({
+      accountId: id,
+      amount: '12.34',
+      balance: '87.66',
+      version: 3,
+      commandId: key,
+    });
     expect(first.replayed).toBeNull();
     const again = await me.withdraw(id, { amount: '12.34' }, key);
     expect(again).toEqual({ ...first, replayed: 'true' });
@@ -96,7 +102,11 @@ describe('withdrawals with an Idempotency-Key', () => {
     const first = await me.withdraw(id, { amount: '10.01' }, key);
     expect(first.status).toBe(422);
     expect(first.type).toBe('application/problem+json');
-    expect(JSON.parse(first.text)).toMatchObject({ type: expect.stringMatching(/insufficient-funds$/), balance: '10.00', requested: '10.01' });
+    expect(JSON.parse(first.text)).toMatchObject({
+      type: expect.stringMatching(/insufficient-funds$/),
+      balance: '10.00',
+      requested: '10.01',
+    });
     expect((await me.deposit(id, { amount: '100' })).status).toBe(201);
     expect(await me.withdraw(id, { amount: '10.01' }, key)).toEqual({ ...first, replayed: 'true' });
   });
@@ -174,7 +184,10 @@ describe('POST /api/transfers', () => {
       amount: '30.00',
       fromBalance: '70.00',
     });
-    expect(await me.transfer({ from: a.id, toAccountNumber: b.accountNumber, amount: '30.00' }, key)).toEqual({ ...first, replayed: 'true' });
+    expect(await me.transfer({ from: a.id, toAccountNumber: b.accountNumber, amount: '30.00' }, key)).toEqual({
+      ...first,
+      replayed: 'true',
+    });
     expect(await eventsOf(key)).toBe(2);
     expect(JSON.parse((await me.account(b.id)).text)).toMatchObject({ balance: '35.00' });
   });
@@ -188,21 +201,27 @@ describe('POST /api/transfers', () => {
       balance: '10.00',
       requested: '10.01',
     });
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: a.accountNumber, amount: '1.00' })).text)).toMatchObject({
+    expect(
+      JSON.parse((await me.transfer({ from: a.id, toAccountNumber: a.accountNumber, amount: '1.00' })).text),
+    ).toMatchObject({
       status: 422,
       type: '/problems/same-account',
     });
     const nobody = accountNumberOf(19_999_999_999n);
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: nobody, amount: '1.00' })).text)).toMatchObject({
-      status: 404,
-      type: '/problems/account-not-found',
-      accountNumber: nobody,
-    });
+    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: nobody, amount: '1.00' })).text)).toMatchObject(
+      {
+        status: 404,
+        type: '/problems/account-not-found',
+        accountNumber: nobody,
+      },
+    );
     expect(JSON.parse((await me.transfer({ from: 'x', toAccountNumber: to, amount: '1.00' })).text)).toMatchObject({
       status: 422,
       detail: expect.stringMatching(/from must be an account id/),
     });
-    expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: '12345', amount: '1.00' })).text)).toMatchObject({
+    expect(
+      JSON.parse((await me.transfer({ from: a.id, toAccountNumber: '12345', amount: '1.00' })).text),
+    ).toMatchObject({
       status: 422,
       detail: expect.stringMatching(/toAccountNumber must be 12 digits/),
     });
@@ -211,7 +230,9 @@ describe('POST /api/transfers', () => {
       detail: expect.stringMatching(/amount must be a decimal string/),
     });
     expect(JSON.parse((await me.transfer({ from: a.id, toAccountNumber: to })).text)).toMatchObject({ status: 422 });
-    const balances = await Promise.all([a.id, b.id].map(async (id) => (JSON.parse((await me.account(id)).text) as { balance: string }).balance));
+    const balances = await Promise.all(
+      [a.id, b.id].map(async (id) => (JSON.parse((await me.account(id)).text) as { balance: string }).balance),
+    );
     expect(balances).toEqual(['10.00', '0.00']);
   });
 });

@@ -3,14 +3,23 @@ import type { Auth } from '@/lib/auth/auth';
 // Helpers for integration tests that drive better-auth over HTTP, in process (its handler).
 
 export const TEST_ORIGIN = 'http://localhost:3000';
-export const testAuthEnv = { BETTER_AUTH_URL: TEST_ORIGIN, BETTER_AUTH_SECRET: 'integration-test-secret-0123456789abcdef' };
+export const testAuthEnv = {
+  BETTER_AUTH_URL: TEST_ORIGIN,
+  BETTER_AUTH_SECRET: 'integration-test-secret-0123456789abcdef',
+};
 
 let n = 0;
 /** A client address of its own, so that rate-limit counts never mix between tests. */
 export const freshIp = () => `198.51.${Math.floor(Math.random() * 200) + 1}.${(++n % 250) + 1}`;
-export const uniqueEmail = (label = 'customer') => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+export const uniqueEmail = (label = 'customer') =>
+  `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 
-export async function post(instance: Auth, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export async function post(
+  instance: Auth,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return instance.handler(
     new Request(`${TEST_ORIGIN}/api/auth${path}`, {
       method: 'POST',
@@ -40,6 +49,7 @@ export async function signUp(instance: Auth, options: { name?: string; email?: s
   const { user } = (await response.json()) as { user: { id: string } };
   await (await instance.$context).internalAdapter.updateUser(user.id, { emailVerified: true });
   const signedIn = await post(instance, '/sign-in/email', { email, password });
-  if (signedIn.status !== 200) throw new Error(`sign-in after sign-up failed: HTTP ${signedIn.status} ${await signedIn.text()}`);
+  if (signedIn.status !== 200)
+    throw new Error(`sign-in after sign-up failed: HTTP ${signedIn.status} ${await signedIn.text()}`);
   return { id: user.id, email, password, cookie: sessionCookie(signedIn) };
 }

@@ -24,11 +24,17 @@ afterAll(async () => {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const byCookie = (cookie: string) => identifyRequest(new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { cookie } }));
-const byKey = (key: string) => new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { authorization: `Bearer ${key}` } });
+const byCookie = (cookie: string) =>
+  identifyRequest(new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { cookie } }));
+const byKey = (key: string) =>
+  new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { authorization: `Bearer ${key}` } });
 
 /** Moves a customer's sessions into the past, as if `ms` had gone by since their last request. */
-async function age(userId: string, ms: number, fields: ('createdAt' | 'updatedAt' | 'expiresAt')[] = ['createdAt', 'updatedAt', 'expiresAt']) {
+async function age(
+  userId: string,
+  ms: number,
+  fields: ('createdAt' | 'updatedAt' | 'expiresAt')[] = ['createdAt', 'updatedAt', 'expiresAt'],
+) {
   for (const s of await db().session.findMany({ where: { userId } })) {
     const data = Object.fromEntries(fields.map((f) => [f, new Date(s[f].getTime() - ms)]));
     await db().session.update({ where: { id: s.id }, data });
@@ -62,13 +68,19 @@ describe('adding a credential needs a fresh sign-in', () => {
     const stale = await post(auth(), '/api-key/create', { name: 'stale' }, { cookie: ada.cookie });
     expect(stale.status).toBe(403);
     expect(await stale.json()).toMatchObject({ code: 'SESSION_NOT_FRESH' });
-    expect(await db().apiKey.findMany({ where: { referenceId: ada.id }, select: { name: true } })).toEqual([{ name: 'fresh' }]);
+    expect(await db().apiKey.findMany({ where: { referenceId: ada.id }, select: { name: true } })).toEqual([
+      { name: 'fresh' },
+    ]);
   });
 
   it('a passkey: registration options are refused 10 minutes after sign-in', async () => {
     const ada = await signUp(auth());
     const options = () =>
-      auth().handler(new Request(`${TEST_ORIGIN}/api/auth/passkey/generate-register-options`, { headers: { cookie: ada.cookie, origin: TEST_ORIGIN } }));
+      auth().handler(
+        new Request(`${TEST_ORIGIN}/api/auth/passkey/generate-register-options`, {
+          headers: { cookie: ada.cookie, origin: TEST_ORIGIN },
+        }),
+      );
     expect((await options()).status).toBe(200);
     await age(ada.id, 11 * MINUTE, ['createdAt']);
     expect((await options()).status).toBe(403);
@@ -78,10 +90,18 @@ describe('adding a credential needs a fresh sign-in', () => {
 describe('API keys expire and have scopes', () => {
   it('a new key expires in 90 days unless chosen, at most a year; an expired key gets 401 saying so', async () => {
     const ada = await signUp(auth());
-    const created = await auth().api.createApiKey({ body: { name: 'default' }, headers: new Headers({ cookie: ada.cookie }) });
+    const created = await auth().api.createApiKey({
+      body: { name: 'default' },
+      headers: new Headers({ cookie: ada.cookie }),
+    });
     const days = (new Date(created.expiresAt!).getTime() - Date.now()) / (24 * HOUR);
     expect(Math.round(days)).toBe(90);
-    const tooLong = await post(auth(), '/api-key/create', { name: 'forever', expiresIn: 366 * 24 * 3600 }, { cookie: ada.cookie });
+    const tooLong = await post(
+      auth(),
+      '/api-key/create',
+      { name: 'forever', expiresIn: 366 * 24 * 3600 },
+      { cookie: ada.cookie },
+    );
     expect(tooLong.status).toBe(400);
     expect(await db().apiKey.count({ where: { referenceId: ada.id, name: 'forever' } })).toBe(0);
 
@@ -89,23 +109,35 @@ describe('API keys expire and have scopes', () => {
     await db().apiKey.update({ where: { id: created.id }, data: { expiresAt: new Date(Date.now() - MINUTE) } });
     const expired = await accounts.GET(byKey(created.key));
     expect(expired.status).toBe(401);
-    expect(await expired.json()).toMatchObject({ type: '/problems/unauthorized', detail: expect.stringMatching(/invalid, expired or revoked/) });
+    expect(await expired.json()).toMatchObject({
+      type: '/problems/unauthorized',
+      detail: expect.stringMatching(/invalid, expired or revoked/),
+    });
   });
 
   it('an unknown key is told that the key is invalid, expired or revoked (not to sign in)', async () => {
     const response = await accounts.GET(byKey('idem_not-a-key'));
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(await response.json()).toMatchObject({ detail: expect.stringMatching(/^The API key is invalid, expired or revoked/) });
+    expect(await response.json()).toMatchObject({
+      detail: expect.stringMatching(/^The API key is invalid, expired or revoked/),
+    });
   });
 
   it('new keys read and write; a read-only key reads but moving money gets 403 and changes nothing', async () => {
     const ada = await signUp(auth());
-    const { key, id } = await auth().api.createApiKey({ body: { name: 'both' }, headers: new Headers({ cookie: ada.cookie }) });
+    const { key, id } = await auth().api.createApiKey({
+      body: { name: 'both' },
+      headers: new Headers({ cookie: ada.cookie }),
+    });
     const opened = await accounts.POST(
       new Request(`${TEST_ORIGIN}/api/accounts`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
         body: JSON.stringify({ name: 'Main', openingDeposit: '50.00' }),
       }),
     );
@@ -117,15 +149,24 @@ describe('API keys expire and have scopes', () => {
     const withdraw = await withdrawals.POST(
       new Request(`${TEST_ORIGIN}/api/accounts/${account.id}/withdrawals`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
         body: JSON.stringify({ amount: '10.00' }),
       }),
       { params: Promise.resolve({ accountId: account.id }) },
     );
     expect(withdraw.status).toBe(403);
     expect(withdraw.headers.get('content-type')).toBe('application/problem+json');
-    expect(await withdraw.json()).toMatchObject({ type: '/problems/forbidden', detail: expect.stringMatching(/only read/) });
-    expect(await db().accountBalance.findUnique({ where: { accountId: account.id }, select: { balanceCents: true } })).toEqual({ balanceCents: 5000n });
+    expect(await withdraw.json()).toMatchObject({
+      type: '/problems/forbidden',
+      detail: expect.stringMatching(/only read/),
+    });
+    expect(
+      await db().accountBalance.findUnique({ where: { accountId: account.id }, select: { balanceCents: true } }),
+    ).toEqual({ balanceCents: 5000n });
   });
 });
 
@@ -140,11 +181,17 @@ describe('what an admin may do through better-auth', () => {
     expect(impersonate.status).toBe(403);
     expect(impersonate.headers.getSetCookie()).toEqual([]);
     expect(await db().session.count({ where: { userId: victim.id, impersonatedBy: { not: null } } })).toBe(0);
-    expect((await asAdmin('/admin/set-user-password', { userId: victim.id, newPassword: 'attacker chosen' })).status).toBe(403);
+    expect(
+      (await asAdmin('/admin/set-user-password', { userId: victim.id, newPassword: 'attacker chosen' })).status,
+    ).toBe(403);
     expect((await post(auth(), '/sign-in/email', { email: victim.email, password: victim.password })).status).toBe(200);
     expect((await asAdmin('/admin/set-role', { userId: victim.id, role: 'admin' })).status).toBe(403);
 
-    const listed = await auth().handler(new Request(`${TEST_ORIGIN}/api/auth/admin/list-users`, { headers: { cookie: admin.cookie, origin: TEST_ORIGIN } }));
+    const listed = await auth().handler(
+      new Request(`${TEST_ORIGIN}/api/auth/admin/list-users`, {
+        headers: { cookie: admin.cookie, origin: TEST_ORIGIN },
+      }),
+    );
     expect(listed.status).toBe(200);
     expect((await asAdmin('/admin/ban-user', { userId: victim.id })).status).toBe(200);
   });

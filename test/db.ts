@@ -15,7 +15,10 @@ export function testDb(poolSize = 20): Db {
 
 export async function countRows(db: Db, accountId: AccountId) {
   const streamId = accountStreamId(accountId);
-  const [events, commands] = await Promise.all([db.event.count({ where: { streamId } }), db.command.count({ where: { streamIds: { has: streamId } } })]);
+  const [events, commands] = await Promise.all([
+    db.event.count({ where: { streamId } }),
+    db.command.count({ where: { streamIds: { has: streamId } } }),
+  ]);
   return { events, commands };
 }
 
@@ -47,7 +50,12 @@ export async function expectConsistentAccount(db: Db, accountId: AccountId) {
   const expected = events
     .filter((e) => e.type !== 'AccountOpened')
     .map((e) => {
-      const data = e.data as { amountCents: number; balanceAfterCents: number; toAccountId?: string; fromAccountId?: string };
+      const data = e.data as {
+        amountCents: number;
+        balanceAfterCents: number;
+        toAccountId?: string;
+        fromAccountId?: string;
+      };
       const counterpartyId = data.toAccountId ?? data.fromAccountId ?? null;
       return {
         version: e.version,
@@ -66,8 +74,10 @@ export async function expectConsistentAccount(db: Db, accountId: AccountId) {
     commandId: r.commandId,
     counterpartyId: r.counterpartyId,
   }));
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`transaction projection differs from replay`);
-  if (events.some((e) => (e.data as { balanceAfterCents?: number }).balanceAfterCents! < 0)) throw new Error('negative balance');
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    throw new Error(`transaction projection differs from replay`);
+  if (events.some((e) => (e.data as { balanceAfterCents?: number }).balanceAfterCents! < 0))
+    throw new Error('negative balance');
   return { events, state };
 }
 

@@ -38,7 +38,10 @@ describe('client address (TRUSTED_PROXIES)', () => {
       const response = await fetch(`${url(i % 2)}/api/auth/sign-in/email`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: url(i % 2), 'x-forwarded-for': forged() },
-        body: JSON.stringify({ email: `nobody-${randomBytes(6).toString('hex')}@example.test`, password: 'wrong password' }),
+        body: JSON.stringify({
+          email: `nobody-${randomBytes(6).toString('hex')}@example.test`,
+          password: 'wrong password',
+        }),
       });
       await response.arrayBuffer();
       statuses.push(response.status);
@@ -51,7 +54,11 @@ describe('client address (TRUSTED_PROXIES)', () => {
 describe('server actions (proxy.ts)', () => {
   it('a POST to a page is refused unless its Origin is the configured one in full', async () => {
     const post = (headers: Record<string, string>) =>
-      fetch(`${url(0)}/sign-in`, { method: 'POST', headers: { 'next-action': '0'.repeat(42), 'content-type': 'text/plain', ...headers }, body: '[]' });
+      fetch(`${url(0)}/sign-in`, {
+        method: 'POST',
+        headers: { 'next-action': '0'.repeat(42), 'content-type': 'text/plain', ...headers },
+        body: '[]',
+      });
     const otherScheme = await post({ origin: url(0).replace('http:', 'https:') });
     expect(otherScheme.status).toBe(403);
     expect(await otherScheme.text()).toMatch(/not allowed/);
@@ -83,7 +90,8 @@ describe('API budgets across two instances', () => {
   it(`one customer with three keys: ${CUSTOMER_LIMIT} requests in all, then 429 problem+json with Retry-After on both instances`, async () => {
     const { authorizations } = await signUpApiCustomer(url(1), 'customer budget', 3);
     const statuses: number[] = [];
-    const refusals: { instance: number; type: string | null; retryAfter: string | null; body: { type?: string } }[] = [];
+    const refusals: { instance: number; type: string | null; retryAfter: string | null; body: { type?: string } }[] =
+      [];
     for (let i = 0; i < CUSTOMER_LIMIT + 2; i++) {
       const instance = i % 2;
       const response = await list(instance, authorizations[i % 3]!);
@@ -100,7 +108,10 @@ describe('API budgets across two instances', () => {
     expect(statuses).toEqual([...Array<number>(CUSTOMER_LIMIT).fill(200), 429, 429]);
     expect(refusals.map((r) => r.instance).sort()).toEqual([0, 1]);
     for (const refusal of refusals) {
-      expect(refusal).toMatchObject({ type: 'application/problem+json', body: { type: '/problems/too-many-requests' } });
+      expect(refusal).toMatchObject({
+        type: 'application/problem+json',
+        body: { type: '/problems/too-many-requests' },
+      });
       expect(Number(refusal.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(Number(refusal.retryAfter)).toBeLessThanOrEqual(600);
     }

@@ -21,12 +21,37 @@ const CUSTOMER = 'customer-1';
 const VICTIM = 1;
 
 function observation(key: string, responses: ObservedResponse[]): Observation {
-  return { key, request: { kind: 'deposit', customerId: CUSTOMER, accountId: 'a', path: '/api/accounts/a/deposits', body: { amount: '1.00' } }, responses };
+  return {
+    key,
+    request: {
+      kind: 'deposit',
+      customerId: CUSTOMER,
+      accountId: 'a',
+      path: '/api/accounts/a/deposits',
+      body: { amount: '1.00' },
+    },
+    responses,
+  };
 }
 const client = (...observations: Observation[]) => ({ list: () => observations });
 
-const reset = (send: number, at = 0): ObservedResponse => ({ status: 0, body: '', instance: VICTIM, send, error: 'ECONNRESET', at, ms: 5 });
-const answer = (status: number, instance: number, send: number, replayed: boolean, at = 0, ms = 5): ObservedResponse => ({
+const reset = (send: number, at = 0): ObservedResponse => ({
+  status: 0,
+  body: '',
+  instance: VICTIM,
+  send,
+  error: 'ECONNRESET',
+  at,
+  ms: 5,
+});
+const answer = (
+  status: number,
+  instance: number,
+  send: number,
+  replayed: boolean,
+  at = 0,
+  ms = 5,
+): ObservedResponse => ({
   status,
   body: '{}',
   instance,
@@ -49,7 +74,10 @@ describe('expectCleanLogs', () => {
   it('passes a clean log and fails each planted error, an unexpected exit included', () => {
     expect(() => expectCleanLogs({ instances: [instance()] } as never)).not.toThrow();
     for (const planted of [{ internal: 1 }, { uncaught: 1 }, { unexpectedExits: 1 }]) {
-      expect(() => expectCleanLogs({ instances: [instance({ ...newInstanceErrors(), ...planted })] } as never), JSON.stringify(planted)).toThrow();
+      expect(
+        () => expectCleanLogs({ instances: [instance({ ...newInstanceErrors(), ...planted })] } as never),
+        JSON.stringify(planted),
+      ).toThrow();
     }
     expect(unavailableLines({ instances: [instance(), instance()] } as never)).toBe(4);
   });
@@ -64,8 +92,10 @@ describe('expectOnly503s', () => {
 
 describe('isCutInFlight', () => {
   it('a reset connection is a cut; a refused one (nothing listening) or a timeout is not', () => {
-    for (const kind of ['ECONNRESET', 'UND_ERR_SOCKET', 'other side closed', 'EPIPE', 'socket hang up']) expect(isCutInFlight(kind), kind).toBe(true);
-    for (const kind of ['ECONNREFUSED', 'The operation was aborted due to timeout', undefined]) expect(isCutInFlight(kind), String(kind)).toBe(false);
+    for (const kind of ['ECONNRESET', 'UND_ERR_SOCKET', 'other side closed', 'EPIPE', 'socket hang up'])
+      expect(isCutInFlight(kind), kind).toBe(true);
+    for (const kind of ['ECONNREFUSED', 'The operation was aborted due to timeout', undefined])
+      expect(isCutInFlight(kind), String(kind)).toBe(false);
   });
 });
 
@@ -75,7 +105,9 @@ describe('cutAttempts and cutAfterRecording', () => {
 
   it('a cut send answered by a replay, no send answered first-hand: the cut attempt recorded the command', () => {
     const o = observation('k', cutThenReplay);
-    expect(cutAttempts(client(o), VICTIM)).toMatchObject([{ cut: { send: 1 }, final: { status: 201, replayed: true }, firstHand: false }]);
+    expect(cutAttempts(client(o), VICTIM)).toMatchObject([
+      { cut: { send: 1 }, final: { status: 201, replayed: true }, firstHand: false },
+    ]);
     expect(cutAfterRecording(client(o), VICTIM)).toEqual([o]);
   });
 
@@ -117,7 +149,9 @@ describe('expectCutCommandsReplayed', () => {
 
   it("planted: PostgreSQL's verdict unknown ('none') fails", () => {
     const ok = good();
-    expect(() => expectCutCommandsReplayed(client(ok), [record([ok], { serverReply: 'none' })], PROXIED)).toThrow(/verdict/);
+    expect(() => expectCutCommandsReplayed(client(ok), [record([ok], { serverReply: 'none' })], PROXIED)).toThrow(
+      /verdict/,
+    );
   });
 
   it('planted: the outcome heard first-hand fails', () => {
@@ -138,7 +172,9 @@ describe('expectCutCommandsReplayed', () => {
   });
 
   it('a cut PostgreSQL refused (rolled back) recorded nothing and is skipped', () => {
-    expect(expectCutCommandsReplayed(client(), [record([], { serverReply: 'rolled-back', parameters: '' })], PROXIED)).toBe(0);
+    expect(
+      expectCutCommandsReplayed(client(), [record([], { serverReply: 'rolled-back', parameters: '' })], PROXIED),
+    ).toBe(0);
   });
 });
 

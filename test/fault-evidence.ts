@@ -24,14 +24,20 @@ import type { CutRecord } from './tcp-proxy';
 export function expectCleanLogs(cluster: Pick<Cluster, 'instances'>): void {
   for (const { index, errors } of cluster.instances) {
     expect(
-      { instance: index, internal: errors.internal, uncaught: errors.uncaught, unexpectedExits: errors.unexpectedExits },
+      {
+        instance: index,
+        internal: errors.internal,
+        uncaught: errors.uncaught,
+        unexpectedExits: errors.unexpectedExits,
+      },
       errors.excerpts.join('\n'),
     ).toEqual({ instance: index, internal: 0, uncaught: 0, unexpectedExits: 0 });
   }
 }
 
 /** "database unavailable" lines (answered 503) over all instances: the positive control of a database fault. */
-export const unavailableLines = (cluster: Pick<Cluster, 'instances'>) => cluster.instances.reduce((n, i) => n + i.notices.unavailable, 0);
+export const unavailableLines = (cluster: Pick<Cluster, 'instances'>) =>
+  cluster.instances.reduce((n, i) => n + i.notices.unavailable, 0);
 
 /** Every 5xx the clients saw was a 503 (the database was unavailable): no 500 internal-error, retried or not. */
 export function expectOnly503s(client: Pick<StormClient, 'stats'>): void {
@@ -40,7 +46,8 @@ export function expectOnly503s(client: Pick<StormClient, 'stats'>): void {
 }
 
 /** Network error kinds of a connection that was open and then dropped (not refused: nothing was listening). */
-export const isCutInFlight = (kind: string | undefined) => !!kind && /ECONNRESET|UND_ERR_SOCKET|other side closed|EPIPE|socket hang up/i.test(kind);
+export const isCutInFlight = (kind: string | undefined) =>
+  !!kind && /ECONNRESET|UND_ERR_SOCKET|other side closed|EPIPE|socket hang up/i.test(kind);
 
 type Observations = Pick<StormClient, 'list'>;
 
@@ -102,15 +109,25 @@ export function expectCutCommandsReplayed(client: Observations, records: CutReco
       const finals = o.responses.filter((r) => isFinal(r.status));
       // The attempts on the proxied instance in flight at the moment of the cut: the cut one among them.
       const atCut = o.responses.filter(
-        (r) => r.instance === instance && r.at !== undefined && r.ms !== undefined && r.at <= record.at && record.at <= r.at + r.ms,
+        (r) =>
+          r.instance === instance &&
+          r.at !== undefined &&
+          r.ms !== undefined &&
+          r.at <= record.at &&
+          record.at <= r.at + r.ms,
       );
       expect(
         {
           key: o.key,
-          cutAttemptAnswered503: atCut.some((r) => r.status === 503) && atCut.every((r) => r.status === 503 || (isFinal(r.status) && r.replayed)),
+          cutAttemptAnswered503:
+            atCut.some((r) => r.status === 503) &&
+            atCut.every((r) => r.status === 503 || (isFinal(r.status) && r.replayed)),
           finals: finals.map((r) => r.replayed),
         },
-        JSON.stringify({ cutAt: record.at, responses: o.responses.map((r) => [r.instance, r.status, r.replayed, r.at, r.ms]) }),
+        JSON.stringify({
+          cutAt: record.at,
+          responses: o.responses.map((r) => [r.instance, r.status, r.replayed, r.at, r.ms]),
+        }),
       ).toEqual({ key: o.key, cutAttemptAnswered503: true, finals: finals.map(() => true) });
       expect(finals.length, o.key).toBeGreaterThan(0);
     }
@@ -158,7 +175,10 @@ function processGroup(pgid: number): number[] {
 }
 
 /** The leader's backend right now: inside a transaction, waiting on a lock (its batch cannot finish). */
-export async function leaderBlockedMidBatch(admin: pg.Client, backendPid: number): Promise<{ query: string; waiting: string } | null> {
+export async function leaderBlockedMidBatch(
+  admin: pg.Client,
+  backendPid: number,
+): Promise<{ query: string; waiting: string } | null> {
   const { rows } = await admin.query<{ query: string; waiting: string }>(
     `SELECT query, wait_event_type || ':' || wait_event AS waiting FROM pg_stat_activity
       WHERE pid = $1 AND xact_start IS NOT NULL AND wait_event_type = 'Lock'`,
@@ -190,7 +210,9 @@ export async function uniqueViolations(cluster: Cluster, token: string): Promise
 /** Transactions PostgreSQL rolled back in database `idem` so far (a failed autocommit statement counts). */
 export async function rolledBack(admin: pg.Client): Promise<number> {
   await admin.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await admin.query<{ n: string }>(`SELECT xact_rollback::text AS n FROM pg_stat_database WHERE datname = 'idem'`);
+  const { rows } = await admin.query<{ n: string }>(
+    `SELECT xact_rollback::text AS n FROM pg_stat_database WHERE datname = 'idem'`,
+  );
   return Number(rows[0]!.n);
 }
 
@@ -206,4 +228,5 @@ export function serverLogLines(postgres: Pick<RunningPostgres, 'dataDir'>, patte
   return countLines(readFileSync(path.join(postgres.dataDir, 'server.log'), 'utf8'), pattern);
 }
 
-export const countLines = (text: string, pattern: RegExp) => text.split('\n').filter((line) => pattern.test(line)).length;
+export const countLines = (text: string, pattern: RegExp) =>
+  text.split('\n').filter((line) => pattern.test(line)).length;

@@ -36,7 +36,11 @@ let homePage: string;
 let payeeNumber: string;
 
 /** Opens an account through the API (a key's request, before any comparison). */
-async function openAccount(customer: ApiCustomer, name: string, key: string): Promise<{ id: string; accountNumber: string }> {
+async function openAccount(
+  customer: ApiCustomer,
+  name: string,
+  key: string,
+): Promise<{ id: string; accountNumber: string }> {
   const opened = await fetch(`${url}/api/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization: customer.authorizations[0]! },
@@ -62,9 +66,25 @@ const FORMS: FormCase[] = [
   { form: 'Withdraw', page: () => accountPage, field: 'amount', extra: () => ({}) },
   { form: 'Deposit', page: () => accountPage, field: 'amount', extra: () => ({}) },
   // "Review transfer" is what the browser sends first; "Confirm transfer" posted straight away skips the review.
-  { form: 'Transfer', page: () => accountPage, field: 'amount', extra: () => ({ toAccountNumber: payeeNumber, intent: 'review' }) },
-  { form: 'Transfer', page: () => accountPage, field: 'amount', extra: () => ({ toAccountNumber: payeeNumber, intent: 'confirm' }) },
-  { form: 'Open account', page: () => homePage, field: 'openingDeposit', extra: () => ({ owner: 'Bad Opening' }), accepts: ['', '0'] },
+  {
+    form: 'Transfer',
+    page: () => accountPage,
+    field: 'amount',
+    extra: () => ({ toAccountNumber: payeeNumber, intent: 'review' }),
+  },
+  {
+    form: 'Transfer',
+    page: () => accountPage,
+    field: 'amount',
+    extra: () => ({ toAccountNumber: payeeNumber, intent: 'confirm' }),
+  },
+  {
+    form: 'Open account',
+    page: () => homePage,
+    field: 'openingDeposit',
+    extra: () => ({ owner: 'Bad Opening' }),
+    accepts: ['', '0'],
+  },
 ];
 
 /** The fields of the form labelled `label` in a server-rendered page (hidden action fields included). */
@@ -80,7 +100,9 @@ function formFields(html: string, label: string): [string, string][] {
       .replace(/&amp;/g, '&');
   return [...form.matchAll(/<input\b[^>]*>/g)].flatMap(([input]) => {
     const name = /\bname="([^"]*)"/.exec(input)?.[1];
-    return name === undefined ? [] : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
+    return name === undefined
+      ? []
+      : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
   });
 }
 
@@ -116,7 +138,8 @@ async function postForm(pageUrl: string, form: string, values: Record<string, st
   ).toBe(true);
   const body = new FormData();
   for (const [name, value] of fields) body.append(name, name in values ? values[name]! : value);
-  for (const [name, value] of Object.entries(values)) if (!fields.some(([field]) => field === name)) body.append(name, value);
+  for (const [name, value] of Object.entries(values))
+    if (!fields.some(([field]) => field === name)) body.append(name, value);
   const response = await fetch(pageUrl, { method: 'POST', headers: { cookie, origin: url }, body });
   return { key: key!, response, html: await response.text() };
 }
@@ -130,7 +153,8 @@ beforeAll(async () => {
   cookie = customer.cookie!;
   accountPage = `${url}/accounts/${(await openAccount(customer, 'Form Input', 'form-input-open')).id}`;
   homePage = `${url}/`;
-  payeeNumber = (await openAccount(await signUpApiCustomer(url, 'Form Payee'), 'Payee', 'form-input-payee')).accountNumber;
+  payeeNumber = (await openAccount(await signUpApiCustomer(url, 'Form Payee'), 'Payee', 'form-input-payee'))
+    .accountNumber;
 });
 afterAll(async () => {
   await db?.end();
@@ -168,14 +192,21 @@ describe('bad amounts posted to the money forms without JavaScript change nothin
 
   it('Transfer: a good amount confirmed is recorded (one event per side)', async () => {
     const before = await events();
-    const { html } = await postForm(accountPage, 'Transfer', { toAccountNumber: payeeNumber, amount: '2.00', intent: 'confirm' });
+    const { html } = await postForm(accountPage, 'Transfer', {
+      toAccountNumber: payeeNumber,
+      amount: '2.00',
+      intent: 'confirm',
+    });
     expect(html).toMatch(/Sent \$2\.00 to/);
     expect(await events()).toBe(before + 2);
   });
 
   it('Open account: a good opening deposit is recorded (opened, deposited)', async () => {
     const before = await events();
-    const { response, html } = await postForm(homePage, 'Open account', { owner: 'Good Opening', openingDeposit: '3.00' });
+    const { response, html } = await postForm(homePage, 'Open account', {
+      owner: 'Good Opening',
+      openingDeposit: '3.00',
+    });
     expect(response.status).toBe(200);
     expect(html).toContain('Good Opening');
     expect(await events()).toBe(before + 2);

@@ -15,7 +15,10 @@ beforeAll(async () => {
     response.end(JSON.stringify(request.headers));
   });
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  proxy = await startHaproxy({ port: await freePort(), servers: [{ name: 'echo', host: '127.0.0.1', port: (echo.address() as AddressInfo).port }] });
+  proxy = await startHaproxy({
+    port: await freePort(),
+    servers: [{ name: 'echo', host: '127.0.0.1', port: (echo.address() as AddressInfo).port }],
+  });
   await proxy.waitFor('echo', 'UP');
 });
 afterAll(async () => {

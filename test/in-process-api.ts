@@ -34,10 +34,14 @@ const reply = async ({ response }: { response: Response }): Promise<Reply> => ({
 /** A new customer (signed up through better-auth) with an API key, and the API as they see it. */
 export async function apiCustomer(name = 'Ada Lovelace') {
   const customer = await signUp(auth(), { name });
-  const { key } = await auth().api.createApiKey({ body: { name: 'integration test' }, headers: new Headers({ cookie: customer.cookie }) });
+  const { key } = await auth().api.createApiKey({
+    body: { name: 'integration test' },
+    headers: new Headers({ cookie: customer.cookie }),
+  });
   const api = typedApi({ authorization: `Bearer ${key}`, host: '127.0.0.1:3000' });
   // A null key sends none (the route must answer 400).
-  const idempotency = (key: string | null) => (key === null ? {} : { 'Idempotency-Key': key }) as { 'Idempotency-Key': string };
+  const idempotency = (key: string | null) =>
+    (key === null ? {} : { 'Idempotency-Key': key }) as { 'Idempotency-Key': string };
 
   return {
     id: customer.id,
@@ -68,7 +72,9 @@ export async function apiCustomer(name = 'Ada Lovelace') {
         })
         .then(reply),
     transfer: (body: unknown, key: string = randomUUID()) =>
-      api.POST('/api/transfers', { params: { header: idempotency(key) }, body: body as Schemas['TransferRequest'] }).then(reply),
+      api
+        .POST('/api/transfers', { params: { header: idempotency(key) }, body: body as Schemas['TransferRequest'] })
+        .then(reply),
     account: (id: string) => api.GET('/api/accounts/{accountId}', { params: { path: { accountId: id } } }).then(reply),
     /** `query`: a raw query string ("?limit=2"), sent as it is (tests send malformed ones too). */
     events: (id: string, query = '') =>

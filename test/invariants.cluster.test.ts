@@ -22,7 +22,8 @@ let accountB: string;
 let numberB: string;
 const keys = { withdrawal: '', overdraft: '', unknown: '', deposit: '', transfer: '', intrusion: '' };
 /** The command id of a key: Alice's unless said otherwise (the deposit and the intrusion are Bob's). */
-const id = (key: string, customer: ApiCustomer = key === keys.deposit || key === keys.intrusion ? bob : alice) => scopedCommandId(customer.id, key);
+const id = (key: string, customer: ApiCustomer = key === keys.deposit || key === keys.intrusion ? bob : alice) =>
+  scopedCommandId(customer.id, key);
 
 beforeAll(async () => {
   cluster = await startCluster({ instances: 1, poolSize: 5 });
@@ -73,7 +74,10 @@ type Planted = { whole: string; by: (invariant: Invariant) => string };
  * Runs `plant` in a transaction, reads the ledger and runs the whole check through the same
  * connection, rolls back; returns the whole check's message and, per invariant, what it reports.
  */
-async function plantAndCheck(plant: (db: pg.Client) => Promise<unknown>, observed: Observation[] = observations): Promise<Planted> {
+async function plantAndCheck(
+  plant: (db: pg.Client) => Promise<unknown>,
+  observed: Observation[] = observations,
+): Promise<Planted> {
   await db.query('BEGIN');
   try {
     await plant(db);
@@ -121,13 +125,18 @@ describe('invariant checker', () => {
       unresolved: 0,
     });
     // Alice's withdrawal came under both of her API keys, one execution (checked above).
-    expect(new Set(observations.find((o) => o.key === keys.withdrawal)!.responses.map((r) => r.apiKey))).toEqual(new Set([0, 1]));
+    expect(new Set(observations.find((o) => o.key === keys.withdrawal)!.responses.map((r) => r.apiKey))).toEqual(
+      new Set([0, 1]),
+    );
     expect(report.totalBalanceCents).toBe(100_00 - 30_00 + 15_00 + 5_50);
   });
 
   it('[stream-owner] a stream whose AccountOpened names another customer than the commands that moved its money', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{customerId}', '"intruder"') WHERE stream_id = $1 AND type = 'AccountOpened'`, [stream(accountA)]),
+      c.query(
+        `UPDATE events SET data = jsonb_set(data, '{customerId}', '"intruder"') WHERE stream_id = $1 AND type = 'AccountOpened'`,
+        [stream(accountA)],
+      ),
     );
     expectReported(
       planted,
@@ -163,15 +172,27 @@ describe('invariant checker', () => {
   });
 
   it('[stream-gap] an event deleted from the middle of a stream', async () => {
-    const planted = await plantAndCheck((c) => c.query(`DELETE FROM events WHERE stream_id = $1 AND version = 3`, [stream(accountA)]));
-    expectReported(planted, invariants.streamVersionsAreContiguous, `[stream-gap] ${stream(accountA)}: versions 1,2,4,5,6,7,8,9 are not 1..8`);
+    const planted = await plantAndCheck((c) =>
+      c.query(`DELETE FROM events WHERE stream_id = $1 AND version = 3`, [stream(accountA)]),
+    );
+    expectReported(
+      planted,
+      invariants.streamVersionsAreContiguous,
+      `[stream-gap] ${stream(accountA)}: versions 1,2,4,5,6,7,8,9 are not 1..8`,
+    );
   });
 
   it('[stream-shape] an event that names another account than its stream', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{accountId}', '"someone-else"') WHERE command_id = $1`, [id(keys.deposit)]),
+      c.query(`UPDATE events SET data = jsonb_set(data, '{accountId}', '"someone-else"') WHERE command_id = $1`, [
+        id(keys.deposit),
+      ]),
     );
-    expectReported(planted, invariants.streamsAreAccountStreams, `[stream-shape] ${stream(accountB)} v2: data.accountId is someone-else`);
+    expectReported(
+      planted,
+      invariants.streamsAreAccountStreams,
+      `[stream-shape] ${stream(accountB)} v2: data.accountId is someone-else`,
+    );
   });
 
   it('[command-events] a duplicated event (the same command applied twice)', async () => {
@@ -197,17 +218,23 @@ describe('invariant checker', () => {
   });
 
   it('[projection-balance] a balance row that is not the replay of its stream', async () => {
-    const planted = await plantAndCheck((c) => c.query(`UPDATE account_balances SET balance_cents = balance_cents + 1 WHERE account_id = $1`, [accountB]));
+    const planted = await plantAndCheck((c) =>
+      c.query(`UPDATE account_balances SET balance_cents = balance_cents + 1 WHERE account_id = $1`, [accountB]),
+    );
     expectReported(
       planted,
       invariants.balanceProjectionMatchesReplay,
-      new RegExp(`\\[projection-balance\\] ${accountB}: account_balances .*"balance":"1551".* ≠ replay .*"balance":"1550"`),
+      new RegExp(
+        `\\[projection-balance\\] ${accountB}: account_balances .*"balance":"1551".* ≠ replay .*"balance":"1550"`,
+      ),
     );
   });
 
   it('[projection-transactions] a transaction row that differs from its event', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE account_transactions SET amount_cents = amount_cents + 100 WHERE command_id = $1`, [id(keys.deposit)]),
+      c.query(`UPDATE account_transactions SET amount_cents = amount_cents + 100 WHERE command_id = $1`, [
+        id(keys.deposit),
+      ]),
     );
     expectReported(planted, invariants.transactionProjectionMatchesReplay, `[projection-transactions] ${accountB}:`);
     expectReported(planted, invariants.transactionProjectionMatchesReplay, 'deposit 650 → 550');
@@ -215,9 +242,16 @@ describe('invariant checker', () => {
 
   it('[balance-negative] and [balance-chain] an event that overdraws', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = data || '{"amountCents": 20000, "balanceAfterCents": -13000}'::jsonb WHERE command_id = $1`, [id(keys.withdrawal)]),
+      c.query(
+        `UPDATE events SET data = data || '{"amountCents": 20000, "balanceAfterCents": -13000}'::jsonb WHERE command_id = $1`,
+        [id(keys.withdrawal)],
+      ),
     );
-    expectReported(planted, invariants.balancesNeverNegative, `[balance-negative] ${stream(accountA)} v3: balance -13000 after MoneyWithdrawn`);
+    expectReported(
+      planted,
+      invariants.balancesNeverNegative,
+      `[balance-negative] ${stream(accountA)} v3: balance -13000 after MoneyWithdrawn`,
+    );
     expectReported(
       planted,
       invariants.balanceChainHolds,
@@ -238,13 +272,22 @@ describe('invariant checker', () => {
       await c.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey');
       await c.query(`UPDATE events SET command_id = 'vanished' WHERE command_id = $1`, [id(keys.deposit)]);
     });
-    expectReported(planted, invariants.eventsHaveCommands, '[event-orphan] 1 event(s) of command vanished, which has no command row');
+    expectReported(
+      planted,
+      invariants.eventsHaveCommands,
+      '[event-orphan] 1 event(s) of command vanished, which has no command row',
+    );
   });
 
   it('[command-versions] a command whose two events are not at consecutive versions', async () => {
-    const planted = await plantAndCheck((c) => c.query(`UPDATE events SET version = 100 WHERE stream_id = $1 AND version = 2`, [stream(accountA)]));
-    const opening = (await db.query<{ command_id: string }>(`SELECT command_id FROM events WHERE stream_id = $1 AND version = 1`, [stream(accountA)])).rows[0]!
-      .command_id;
+    const planted = await plantAndCheck((c) =>
+      c.query(`UPDATE events SET version = 100 WHERE stream_id = $1 AND version = 2`, [stream(accountA)]),
+    );
+    const opening = (
+      await db.query<{ command_id: string }>(`SELECT command_id FROM events WHERE stream_id = $1 AND version = 1`, [
+        stream(accountA),
+      ])
+    ).rows[0]!.command_id;
     expectReported(
       planted,
       invariants.commandVersionsAreConsecutive,
@@ -263,9 +306,15 @@ describe('invariant checker', () => {
 
   it('[command-outcome] and [ack-mismatch] a stored outcome that differs from its events and the reply', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{result,balanceCents}', '1') WHERE command_id = $1`, [id(keys.withdrawal)]),
+      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{result,balanceCents}', '1') WHERE command_id = $1`, [
+        id(keys.withdrawal),
+      ]),
     );
-    expectReported(planted, invariants.commandOutcomesMatchEvents, `[command-outcome] ${id(keys.withdrawal)}: stored outcome`);
+    expectReported(
+      planted,
+      invariants.commandOutcomesMatchEvents,
+      `[command-outcome] ${id(keys.withdrawal)}: stored outcome`,
+    );
     expectReported(
       planted,
       invariants.acknowledgementsMatchStore,
@@ -275,7 +324,10 @@ describe('invariant checker', () => {
 
   it('[rejection-mismatch] a rejection replied with other numbers than stored', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{rejection,balanceCents}', '1') WHERE command_id = $1`, [id(keys.overdraft)]),
+      c.query(
+        `UPDATE commands SET outcome = jsonb_set(outcome, '{rejection,balanceCents}', '1') WHERE command_id = $1`,
+        [id(keys.overdraft)],
+      ),
     );
     expectReported(
       planted,
@@ -286,7 +338,10 @@ describe('invariant checker', () => {
 
   it('[command-streams] an event of an account command in another stream', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET stream_id = $2, version = 100 WHERE command_id = $1`, [id(keys.deposit), stream(accountA)]),
+      c.query(`UPDATE events SET stream_id = $2, version = 100 WHERE command_id = $1`, [
+        id(keys.deposit),
+        stream(accountA),
+      ]),
     );
     expectReported(
       planted,
@@ -297,7 +352,9 @@ describe('invariant checker', () => {
 
   it('[command-events] a transfer with only one side', async () => {
     const planted = await plantAndCheck(async (c) => {
-      await c.query(`DELETE FROM account_transactions WHERE command_id = $1 AND kind = 'transfer-in'`, [id(keys.transfer)]);
+      await c.query(`DELETE FROM account_transactions WHERE command_id = $1 AND kind = 'transfer-in'`, [
+        id(keys.transfer),
+      ]);
       await c.query(`DELETE FROM events WHERE command_id = $1 AND type = 'MoneyTransferredIn'`, [id(keys.transfer)]);
     });
     expectReported(
@@ -309,10 +366,17 @@ describe('invariant checker', () => {
 
   it('[projection-transactions] a transfer row with the wrong counterparty', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE account_transactions SET counterparty_account_id = $2 WHERE command_id = $1 AND kind = 'transfer-out'`, [id(keys.transfer), accountA]),
+      c.query(
+        `UPDATE account_transactions SET counterparty_account_id = $2 WHERE command_id = $1 AND kind = 'transfer-out'`,
+        [id(keys.transfer), accountA],
+      ),
     );
     expectReported(planted, invariants.transactionProjectionMatchesReplay, `[projection-transactions] ${accountA}:`);
-    expectReported(planted, invariants.transactionProjectionMatchesReplay, `transfer-out 1000 → 7500 with ${accountA} by ${id(keys.transfer)}`);
+    expectReported(
+      planted,
+      invariants.transactionProjectionMatchesReplay,
+      `transfer-out 1000 → 7500 with ${accountA} by ${id(keys.transfer)}`,
+    );
   });
 
   it('[command-unobserved] a command row no client sent', async () => {
@@ -323,15 +387,27 @@ describe('invariant checker', () => {
         [stream(accountA)],
       ),
     );
-    expectReported(planted, invariants.everyCommandWasSent, '[command-unobserved] 1 command row(s) no client sent: phantom (WithdrawMoney)');
+    expectReported(
+      planted,
+      invariants.everyCommandWasSent,
+      '[command-unobserved] 1 command row(s) no client sent: phantom (WithdrawMoney)',
+    );
   });
 
   it('[response-divergence] two different final answers for one key', async () => {
     const changed = clone(observations);
     const observation = changed.find((o) => o.key === keys.withdrawal)!;
-    observation.responses.push({ ...observation.responses.find((r) => r.status === 201)!, body: '{"other":true}', replayed: true });
+    observation.responses.push({
+      ...observation.responses.find((r) => r.status === 201)!,
+      body: '{"other":true}',
+      replayed: true,
+    });
     const planted = await plantAndCheck(async () => {}, changed);
-    expectReported(planted, invariants.finalResponsesAgree, `[response-divergence] ${id(keys.withdrawal)}: 2 different final responses`);
+    expectReported(
+      planted,
+      invariants.finalResponsesAgree,
+      `[response-divergence] ${id(keys.withdrawal)}: 2 different final responses`,
+    );
   });
 
   it('[double-execution] two first executions of one key', async () => {
@@ -339,18 +415,28 @@ describe('invariant checker', () => {
     const observation = changed.find((o) => o.key === keys.withdrawal)!;
     for (const response of observation.responses) response.replayed = false;
     const planted = await plantAndCheck(async () => {}, changed);
-    expectReported(planted, invariants.executedAtMostOnce, `[double-execution] ${id(keys.withdrawal)}: 2 final responses were first executions`);
+    expectReported(
+      planted,
+      invariants.executedAtMostOnce,
+      `[double-execution] ${id(keys.withdrawal)}: 2 final responses were first executions`,
+    );
   });
 
   it('[request-mismatch] a stored command that is not what the client sent', async () => {
     const changed = clone(observations);
     changed.find((o) => o.key === keys.deposit)!.request.body.amount = '6.50';
     const planted = await plantAndCheck(async () => {}, changed);
-    expectReported(planted, invariants.storedCommandsMatchRequests, `[request-mismatch] ${id(keys.deposit)}: sent 650 cents, stored outcome moved 550`);
+    expectReported(
+      planted,
+      invariants.storedCommandsMatchRequests,
+      `[request-mismatch] ${id(keys.deposit)}: sent 650 cents, stored outcome moved 550`,
+    );
   });
 
   it('[rejection-mismatch] a 404 for an unknown account whose rejection was not recorded', async () => {
-    const planted = await plantAndCheck((c) => c.query(`DELETE FROM commands WHERE command_id = $1`, [id(keys.unknown)]));
+    const planted = await plantAndCheck((c) =>
+      c.query(`DELETE FROM commands WHERE command_id = $1`, [id(keys.unknown)]),
+    );
     expectReported(
       planted,
       invariants.rejectionsMatchStore,
@@ -360,7 +446,10 @@ describe('invariant checker', () => {
 
   it("[rejection-mismatch] Bob's 404 on Alice's account stored as if the account did not exist", async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{rejection,code}', '"AccountNotFound"') WHERE command_id = $1`, [id(keys.intrusion)]),
+      c.query(
+        `UPDATE commands SET outcome = jsonb_set(outcome, '{rejection,code}', '"AccountNotFound"') WHERE command_id = $1`,
+        [id(keys.intrusion)],
+      ),
     );
     expectReported(
       planted,
@@ -371,23 +460,29 @@ describe('invariant checker', () => {
 
   it('[ack-mismatch] and [projection-balance] a transfer acknowledged to a number the destination account does not have', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{accountNumber}', '"100000000008"') WHERE stream_id = $1 AND type = 'AccountOpened'`, [
-        stream(accountB),
-      ]),
+      c.query(
+        `UPDATE events SET data = jsonb_set(data, '{accountNumber}', '"100000000008"') WHERE stream_id = $1 AND type = 'AccountOpened'`,
+        [stream(accountB)],
+      ),
     );
     expectReported(
       planted,
       invariants.acknowledgementsMatchStore,
       `[ack-mismatch] ${id(keys.transfer)}: acknowledged ${numberB}, but the destination ${accountB} has the number 100000000008`,
     );
-    expectReported(planted, invariants.balanceProjectionMatchesReplay, `[projection-balance] ${accountB}: account_balances`);
+    expectReported(
+      planted,
+      invariants.balanceProjectionMatchesReplay,
+      `[projection-balance] ${accountB}: account_balances`,
+    );
   });
 
   it('[ack-mismatch] a transfer whose destination event records another balance than the stored outcome', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{balanceAfterCents}', '1') WHERE command_id = $1 AND type = 'MoneyTransferredIn'`, [
-        id(keys.transfer),
-      ]),
+      c.query(
+        `UPDATE events SET data = jsonb_set(data, '{balanceAfterCents}', '1') WHERE command_id = $1 AND type = 'MoneyTransferredIn'`,
+        [id(keys.transfer)],
+      ),
     );
     expectReported(
       planted,
@@ -398,7 +493,8 @@ describe('invariant checker', () => {
 
   it('[ack-mismatch] a transfer acknowledgement that reveals the recipient', async () => {
     const changed = clone(observations);
-    for (const response of changed.find((o) => o.key === keys.transfer)!.responses) response.body = response.body.replace(/\}$/, `,"to":"${accountB}"}`);
+    for (const response of changed.find((o) => o.key === keys.transfer)!.responses)
+      response.body = response.body.replace(/\}$/, `,"to":"${accountB}"}`);
     const planted = await plantAndCheck(async () => {}, changed);
     expectReported(
       planted,

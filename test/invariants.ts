@@ -97,7 +97,11 @@ export class InvariantViolation extends Error {
 
 type Queryable = pg.Client | pg.PoolClient | pg.Pool;
 
-export async function checkInvariants(db: Queryable, observations: Observation[], options: CheckOptions = {}): Promise<InvariantReport> {
+export async function checkInvariants(
+  db: Queryable,
+  observations: Observation[],
+  options: CheckOptions = {},
+): Promise<InvariantReport> {
   const ledger = await loadLedger(db);
   const violations = INVARIANTS.flatMap((invariant) => invariant(ledger, observations, options));
   if (violations.length > 0) throw new InvariantViolation(violations);

@@ -52,7 +52,11 @@ async function balancedClient(lbUrl: string): Promise<StormClient> {
 
 /** Four accounts round the customers. */
 function openAccounts(client: StormClient, name: string): Promise<string[]> {
-  return Promise.all(Array.from({ length: 4 }, (_, i) => client.openAccount(client.customers[i % client.customers.length]!, `${name} ${i}`, '5000.00')));
+  return Promise.all(
+    Array.from({ length: 4 }, (_, i) =>
+      client.openAccount(client.customers[i % client.customers.length]!, `${name} ${i}`, '5000.00'),
+    ),
+  );
 }
 
 /** WORKERS clients, each sending one command at a time through the balancer until stopped (as the account's owner). */
@@ -101,7 +105,12 @@ async function untilResolved(client: StormClient, atLeast: number) {
  * the kill counts there too, so they alone prove no cut).
  */
 const counters = (stat: { row: Record<string, string> }, before: { row: Record<string, string> }) =>
-  Object.fromEntries(['eresp', 'wretr', 'wredis'].map((column) => [column, Number(stat.row[column] || 0) - Number(before.row[column] || 0)]));
+  Object.fromEntries(
+    ['eresp', 'wretr', 'wredis'].map((column) => [
+      column,
+      Number(stat.row[column] || 0) - Number(before.row[column] || 0),
+    ]),
+  );
 
 async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
   const cluster = await startCluster({
@@ -115,7 +124,8 @@ async function withBalancedCluster(run: (cluster: Cluster) => Promise<void>) {
     for (const i of cluster.instances) await cluster.lb!.waitFor(`i${i.index}`, 'UP');
     await run(cluster);
   } catch (error) {
-    for (const instance of cluster.instances) console.error(`--- instance ${instance.index} (last lines):\n${instance.output.slice(-20).join('\n')}`);
+    for (const instance of cluster.instances)
+      console.error(`--- instance ${instance.index} (last lines):\n${instance.output.slice(-20).join('\n')}`);
     console.error(`--- haproxy:\n${cluster.lb?.output.slice(-20).join('\n')}`);
     throw error;
   } finally {
@@ -180,7 +190,10 @@ describe('behind HAProxy', () => {
       expect(client.stats.keys).toBeGreaterThanOrEqual(20 + 3 * 10);
       // Zero failed requests, as the title says: no attempt of any command was answered 5xx or lost
       // its connection (HAProxy retried the drained instance's refusals on another one).
-      expect({ status5xx: client.stats.status5xx, networkErrors: client.stats.networkErrors }, JSON.stringify(client.stats.byStatus)).toEqual({
+      expect(
+        { status5xx: client.stats.status5xx, networkErrors: client.stats.networkErrors },
+        JSON.stringify(client.stats.byStatus),
+      ).toEqual({
         status5xx: 0,
         networkErrors: 0,
       });
@@ -214,7 +227,11 @@ describe('behind HAProxy', () => {
         await locker.query('LOCK TABLE commands IN SHARE MODE');
         // HAProxy's current sessions on i1: requests it sent there, held by the lock, unanswered.
         await expect
-          .poll(async () => Number((await lb.server('i1')).row.scur), { timeout: 60_000, interval: 20, message: 'requests held in flight on i1' })
+          .poll(async () => Number((await lb.server('i1')).row.scur), {
+            timeout: 60_000,
+            interval: 20,
+            message: 'requests held in flight on i1',
+          })
           .toBeGreaterThan(0);
         inFlightAtKill = Number((await lb.server('i1')).row.scur);
         const killedAt = Date.now();

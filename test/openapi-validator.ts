@@ -13,11 +13,21 @@ import { openApiDocument } from '../lib/http/openapi';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Header = { required?: boolean; schema: object };
-type Operation = { operationId: string; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, Header> }> };
+type Operation = {
+  operationId: string;
+  responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, Header> }>;
+};
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
 /** `headers`: the answer's headers; without them only status, media type and body are checked. */
-export type Exchange = { method: string; url: string; status: number; contentType: string | null; body: string; headers?: Headers };
+export type Exchange = {
+  method: string;
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  headers?: Headers;
+};
 
 // Headers of the API's protocol: where one is sent, the document must say so (and the value match).
 const PROTOCOL_HEADERS = ['retry-after', 'idempotent-replayed', 'www-authenticate'];
@@ -52,7 +62,8 @@ export function validateExchange(exchange: Exchange): string[] {
   const operation = doc.paths[template]![method];
   if (!operation) return [`${where}: ${method.toUpperCase()} ${template} is not in the OpenAPI document`];
   const response = operation.responses[String(exchange.status)];
-  if (!response) return [`${where}: status ${exchange.status} is not documented for ${method.toUpperCase()} ${template}`];
+  if (!response)
+    return [`${where}: status ${exchange.status} is not documented for ${method.toUpperCase()} ${template}`];
   record(operation.operationId, exchange.status);
   const headerErrors = exchange.headers ? checkHeaders(exchange.headers, response.headers ?? {}, where) : [];
   return [...headerErrors, ...checkBody(exchange, operation, template, method, where)];
@@ -66,21 +77,31 @@ function checkHeaders(headers: Headers, documented: Record<string, Header>, wher
     const value = headers.get(name);
     if (value === null) {
       if (header.required) errors.push(`${where}: the documented header ${name} is missing`);
-    } else if (!ajv.validate(header.schema, value)) errors.push(`${where}: header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(ajv.errors)}`);
+    } else if (!ajv.validate(header.schema, value))
+      errors.push(`${where}: header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(ajv.errors)}`);
   }
   for (const name of PROTOCOL_HEADERS) {
-    if (headers.has(name) && !byName.has(name)) errors.push(`${where}: header ${name} is sent but not documented for this status`);
+    if (headers.has(name) && !byName.has(name))
+      errors.push(`${where}: header ${name} is sent but not documented for this status`);
   }
   return errors;
 }
 
-function checkBody(exchange: Exchange, operation: Operation, template: string, method: string, where: string): string[] {
+function checkBody(
+  exchange: Exchange,
+  operation: Operation,
+  template: string,
+  method: string,
+  where: string,
+): string[] {
   const { ajv, compiled } = validator();
   const response = operation.responses[String(exchange.status)]!;
   const mediaType = (exchange.contentType ?? '').split(';')[0]!.trim();
   const documented = Object.keys(response.content ?? {});
-  if (documented.length === 0) return exchange.body === '' ? [] : [`${where}: a body was sent where none is documented`];
-  if (!documented.includes(mediaType)) return [`${where}: content type ${mediaType || '(none)'} is not one of ${documented.join(', ')}`];
+  if (documented.length === 0)
+    return exchange.body === '' ? [] : [`${where}: a body was sent where none is documented`];
+  if (!documented.includes(mediaType))
+    return [`${where}: content type ${mediaType || '(none)'} is not one of ${documented.join(', ')}`];
   if (!mediaType.endsWith('json')) return [];
   let body: unknown;
   try {
@@ -96,14 +117,16 @@ function checkBody(exchange: Exchange, operation: Operation, template: string, m
   }
   if (validate(body)) return [];
   return (validate.errors ?? []).map(
-    (e: ErrorObject) => `${where}: body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''} — got ${exchange.body.slice(0, 300)}`,
+    (e: ErrorObject) =>
+      `${where}: body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''} — got ${exchange.body.slice(0, 300)}`,
   );
 }
 
 /** Throws when the answer does not match the document (the test that received it fails). */
 export function expectDocumented(exchange: Exchange): void {
   const errors = validateExchange(exchange);
-  if (errors.length > 0) throw new Error(`API response does not match the OpenAPI document (lib/http/openapi.ts):\n${errors.join('\n')}`);
+  if (errors.length > 0)
+    throw new Error(`API response does not match the OpenAPI document (lib/http/openapi.ts):\n${errors.join('\n')}`);
 }
 
 // The documented statuses each operation answered with in this test file (its coverage).
@@ -117,7 +140,11 @@ export function coverage(): { operationId: string; statuses: number[]; documente
   const { doc } = validator();
   return Object.values(doc.paths)
     .flatMap((methods) => Object.values(methods))
-    .map((op) => ({ operationId: op.operationId, statuses: [...(seen.get(op.operationId) ?? [])].sort(), documented: Object.keys(op.responses).map(Number) }));
+    .map((op) => ({
+      operationId: op.operationId,
+      statuses: [...(seen.get(op.operationId) ?? [])].sort(),
+      documented: Object.keys(op.responses).map(Number),
+    }));
 }
 
 const violations: string[] = [];
@@ -127,10 +154,22 @@ const violations: string[] = [];
  * X-Request-Id; a load balancer's own error page does not) and keeps what is wrong, for
  * test/openapi-cluster.setup.ts to fail the test with. Never throws: clients keep their logic.
  */
-export function checkAnswer(method: string, url: string, response: { status: number; headers: Headers }, body: string): void {
+export function checkAnswer(
+  method: string,
+  url: string,
+  response: { status: number; headers: Headers },
+  body: string,
+): void {
   if (!response.headers.get('x-request-id')) return;
   violations.push(
-    ...validateExchange({ method, url, status: response.status, contentType: response.headers.get('content-type'), body, headers: response.headers }),
+    ...validateExchange({
+      method,
+      url,
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body,
+      headers: response.headers,
+    }),
   );
 }
 

@@ -72,7 +72,11 @@ function fresh(
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       target,
-      { method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      {
+        method,
+        agent: false,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -105,7 +109,10 @@ describe('health endpoints', () => {
       'SELECT migration_name AS name, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1',
     );
     const latest = rows[0]!;
-    await client.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [latest.name, 'f'.repeat(64)]);
+    await client.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [
+      latest.name,
+      'f'.repeat(64),
+    ]);
     try {
       const response = await fetch(url(0, '/api/health/ready'));
       expect(response.status).toBe(503);
@@ -115,7 +122,10 @@ describe('health endpoints', () => {
       expect(body.detail).toMatch(/1 migration\(s\) shipped with this build are not applied/);
       expect(body.detail).not.toContain(latest.name);
     } finally {
-      await client.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [latest.name, latest.checksum]);
+      await client.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [
+        latest.name,
+        latest.checksum,
+      ]);
       await client.end();
     }
     expect((await fetch(url(0, '/api/health/ready'))).status).toBe(200);
@@ -143,12 +153,15 @@ describe('health endpoints', () => {
 describe('metrics', () => {
   it('need the Bearer METRICS_TOKEN', async () => {
     expect((await fetch(url(0, '/api/metrics'))).status).toBe(401);
-    expect((await fetch(url(0, '/api/metrics'), { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+    expect(
+      (await fetch(url(0, '/api/metrics'), { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status,
+    ).toBe(401);
   });
 
   it('count every command outcome, conflicts, attempts, HTTP answers; report the pool, projection lag and Node defaults', async () => {
     const before = await scrape(0);
-    const count = (samples: Sample[], outcome: string) => valueOf(samples, 'idem_commands_total', { type: 'WithdrawMoney', outcome });
+    const count = (samples: Sample[], outcome: string) =>
+      valueOf(samples, 'idem_commands_total', { type: 'WithdrawMoney', outcome });
     const http = (samples: Sample[], status: string) =>
       valueOf(samples, 'idem_http_requests_total', { route: '/api/accounts/[accountId]/withdrawals', status });
 
@@ -165,7 +178,11 @@ describe('metrics', () => {
       const answers = await Promise.all(Array.from({ length: 16 }, () => withdraw(0, account, randomUUID(), '0.01')));
       burst += answers.length;
       expect(answers.every((a) => a.status === 201)).toBe(true);
-      if (valueOf(await scrape(0), 'idem_write_conflicts_total', { kind: 'unique' }) > valueOf(before, 'idem_write_conflicts_total', { kind: 'unique' })) break;
+      if (
+        valueOf(await scrape(0), 'idem_write_conflicts_total', { kind: 'unique' }) >
+        valueOf(before, 'idem_write_conflicts_total', { kind: 'unique' })
+      )
+        break;
     }
     const after = await scrape(0);
     expect(count(after, 'accepted') - count(before, 'accepted')).toBe(1 + burst);
@@ -185,15 +202,25 @@ describe('metrics', () => {
     ).toBe(4 + burst);
 
     // Every retried conflict is one extra attempt: sum(attempts) - count(commands) = conflicts.
-    const conflicts = (s: Sample[]) => s.filter((x) => x.name === 'idem_write_conflicts_total').reduce((n, x) => n + x.value, 0);
-    const extraAttempts = (s: Sample[]) => valueOf(s, 'idem_command_attempts_sum') - valueOf(s, 'idem_command_attempts_count');
+    const conflicts = (s: Sample[]) =>
+      s.filter((x) => x.name === 'idem_write_conflicts_total').reduce((n, x) => n + x.value, 0);
+    const extraAttempts = (s: Sample[]) =>
+      valueOf(s, 'idem_command_attempts_sum') - valueOf(s, 'idem_command_attempts_count');
     expect(conflicts(after) - conflicts(before)).toBeGreaterThan(0);
     expect(extraAttempts(after) - extraAttempts(before)).toBe(conflicts(after) - conflicts(before));
 
-    expect(valueOf(after, 'idem_db_pool_connections', { state: 'idle' }) + valueOf(after, 'idem_db_pool_connections', { state: 'in_use' })).toBeGreaterThan(0);
+    expect(
+      valueOf(after, 'idem_db_pool_connections', { state: 'idle' }) +
+        valueOf(after, 'idem_db_pool_connections', { state: 'in_use' }),
+    ).toBeGreaterThan(0);
     expect(has(after, 'idem_db_pool_connections', { state: 'waiting' })).toBe(true);
     expect(valueOf(after, 'idem_http_requests_in_flight')).toBeGreaterThanOrEqual(1); // this scrape
-    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) {
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
       expect(has(after, name), name).toBe(true);
     }
     // The asynchronous projection catches up: lag 0 events, 0 seconds.
@@ -201,7 +228,9 @@ describe('metrics', () => {
       async () => {
         const samples = await scrape(0);
         expect(has(samples, 'idem_projection_lag_events', { projection: 'daily-totals' })).toBe(true);
-        expect(valueOf(samples, 'idem_projection_lag_events', { projection: 'daily-totals' }), 'projection lag').toBe(0);
+        expect(valueOf(samples, 'idem_projection_lag_events', { projection: 'daily-totals' }), 'projection lag').toBe(
+          0,
+        );
         expect(valueOf(samples, 'idem_projection_lag_seconds', { projection: 'daily-totals' })).toBe(0);
       },
       { timeout: 20_000, interval: 100 },
@@ -216,11 +245,18 @@ describe('logs and traces', () => {
     expect((await withdraw(0, account, key, '3.00')).status).toBe(201);
     const trace: ReceivedSpan[] = await vi.waitFor(
       () => {
-        const command = receiver.spans.find((s) => s.name === 'idem.command' && String(s.attributes['idem.command_id']).endsWith(`:${key}`));
+        const command = receiver.spans.find(
+          (s) => s.name === 'idem.command' && String(s.attributes['idem.command_id']).endsWith(`:${key}`),
+        );
         const spans = command ? receiver.spans.filter((s) => s.traceId === command.traceId) : [];
         const names = new Set(spans.map((s) => s.name));
-        if (!(['idem.load', 'idem.decide', 'idem.commit'].every((n) => names.has(n)) && spans.some((s) => s.parentSpanId === null))) {
-          throw new Error(`no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`);
+        if (!(
+          ['idem.load', 'idem.decide', 'idem.commit'].every((n) => names.has(n)) &&
+          spans.some((s) => s.parentSpanId === null)
+        )) {
+          throw new Error(
+            `no complete trace for ${key}; got ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => s.name))].join(', ')}`,
+          );
         }
         return spans;
       },
@@ -250,7 +286,9 @@ describe('logs and traces', () => {
     };
     // (The request's authentication runs SQL too, before the command: only the command's is checked.)
     const underStep = (step: string) => (span: ReceivedSpan) => ancestors(span).includes(step);
-    const pgQueries = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
+    const pgQueries = trace.filter(
+      (s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'),
+    );
     expect(pgQueries.filter(underStep('idem.load')).length).toBeGreaterThanOrEqual(1);
     expect(pgQueries.filter(underStep('idem.commit')).length).toBeGreaterThanOrEqual(1);
     // The engine's statements run as plain pg on the pool Prisma's adapter owns (Prisma's
@@ -372,7 +410,12 @@ describe('graceful shutdown', () => {
     );
     expect(ready.status).toBe(503);
     expect((JSON.parse(ready.text) as { detail: string }).detail).toBe('The instance is shutting down.');
-    const refused = await fresh(url(leader, `/api/accounts/${account}/withdrawals`), 'POST', apiHeaders(randomUUID()), JSON.stringify({ amount: '1.00' }));
+    const refused = await fresh(
+      url(leader, `/api/accounts/${account}/withdrawals`),
+      'POST',
+      apiHeaders(randomUUID()),
+      JSON.stringify({ amount: '1.00' }),
+    );
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
     expect(refused.headers.connection).toBe('close');
@@ -383,7 +426,9 @@ describe('graceful shutdown', () => {
     expect(finished.status).toBe(201);
     expect(JSON.parse(finished.text)).toMatchObject({ amount: '5.00', commandId: key });
 
-    await expect.poll(() => instance.alive, { timeout: 30_000, interval: 50, message: 'the instance exited after SIGTERM' }).toBe(false);
+    await expect
+      .poll(() => instance.alive, { timeout: 30_000, interval: 50, message: 'the instance exited after SIGTERM' })
+      .toBe(false);
     expect(instance.exit).toEqual({ code: 0, signal: null });
     expect(instance.output.some((l) => l.includes('"msg":"shutdown complete"'))).toBe(true);
     // The other instance takes the projection over once the leader's session is gone.
@@ -398,14 +443,26 @@ describe('configuration', () => {
     const port = basePort !== undefined ? basePort + 5 : await freePort();
     const start = (wrong: Record<string, string>) =>
       spawnSync('node_modules/.bin/next', ['start', '-p', String(port), '-H', '127.0.0.1'], {
-        env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: cluster.postgres.url, ...wrong },
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          NEXT_TELEMETRY_DISABLED: '1',
+          DATABASE_URL: cluster.postgres.url,
+          ...wrong,
+        },
         encoding: 'utf8',
         timeout: 60_000,
       });
     const cases: [Record<string, string>, RegExp][] = [
-      [{ METRICS_PORT: 'nine' }, /^\[idem\] invalid configuration: METRICS_PORT must be a whole number from 1 to 65535 \(got "nine"\)$/],
+      [
+        { METRICS_PORT: 'nine' },
+        /^\[idem\] invalid configuration: METRICS_PORT must be a whole number from 1 to 65535 \(got "nine"\)$/,
+      ],
       // Read by next.config.ts too (Next's server-action origins): still one line, no stack trace.
-      [{ IDEM_TRUSTED_ORIGINS: 'not an origin' }, /^\[idem\] invalid configuration: IDEM_TRUSTED_ORIGINS must be a comma-separated list of http\(s\) origins/],
+      [
+        { IDEM_TRUSTED_ORIGINS: 'not an origin' },
+        /^\[idem\] invalid configuration: IDEM_TRUSTED_ORIGINS must be a comma-separated list of http\(s\) origins/,
+      ],
     ];
     for (const [wrong, line] of cases) {
       const result = start(wrong);
@@ -420,11 +477,19 @@ describe('configuration', () => {
 
   it('a production instance missing settings it reads per request names none of them on public pages or in the readiness answer', async () => {
     const port = basePort !== undefined ? basePort + 6 : await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: cluster.postgres.url };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: cluster.postgres.url,
+    };
     // No auth secret (required in production): read when a request needs it. (A wrong origin list is
     // refused at start-up since next.config.ts reads it: the test above.)
     delete env.BETTER_AUTH_SECRET;
-    const child = spawn('node_modules/.bin/next', ['start', '-p', String(port), '-H', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node_modules/.bin/next', ['start', '-p', String(port), '-H', '127.0.0.1'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const logged: string[] = [];
     child.stdout.on('data', (chunk: Buffer) => logged.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => logged.push(chunk.toString()));
@@ -442,9 +507,22 @@ describe('configuration', () => {
         { timeout: 60_000, interval: 100 },
       );
       const anonymous = { 'x-forwarded-for': '10.9.9.9' };
-      const paths = ['/', '/sign-in', '/sign-up', '/settings', '/admin', '/api/health/ready', '/api/accounts', '/api/auth/get-session', '/no-such-page'];
+      const paths = [
+        '/',
+        '/sign-in',
+        '/sign-up',
+        '/settings',
+        '/admin',
+        '/api/health/ready',
+        '/api/accounts',
+        '/api/auth/get-session',
+        '/no-such-page',
+      ];
       const answers = await Promise.all(
-        paths.map(async (path) => ({ path, text: await (await fetch(base + path, { headers: anonymous, redirect: 'manual' })).text() })),
+        paths.map(async (path) => ({
+          path,
+          text: await (await fetch(base + path, { headers: anonymous, redirect: 'manual' })).text(),
+        })),
       );
       const signIn = await fetch(`${base}/api/auth/sign-in/email`, {
         method: 'POST',
@@ -452,7 +530,9 @@ describe('configuration', () => {
         body: JSON.stringify({ email: 'nobody@example.test', password: 'wrong password' }),
       });
       answers.push({ path: 'POST /api/auth/sign-in/email', text: await signIn.text() });
-      const leaks = answers.filter((a) => /BETTER_AUTH|IDEM_TRUSTED|DATABASE_URL|not set|invalid configuration|is not a URL/i.test(a.text)).map((a) => a.path);
+      const leaks = answers
+        .filter((a) => /BETTER_AUTH|IDEM_TRUSTED|DATABASE_URL|not set|invalid configuration|is not a URL/i.test(a.text))
+        .map((a) => a.path);
       expect(leaks).toEqual([]);
       // The operator still learns what is wrong: from the log.
       expect(logged.join('')).toMatch(/BETTER_AUTH_SECRET/);

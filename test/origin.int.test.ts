@@ -41,7 +41,12 @@ async function open(headers: Record<string, string>) {
     }),
   );
   const stored = await db().command.count({ where: { commandId: { endsWith: `:${key}` } } });
-  return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as { type?: string; detail?: string }, stored };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: (await response.json()) as { type?: string; detail?: string },
+    stored,
+  };
 }
 
 describe('origin of state-changing API requests (session cookie)', () => {
@@ -54,11 +59,19 @@ describe('origin of state-changing API requests (session cookie)', () => {
     ['the right host on another scheme', { origin: 'http://bank.example' }],
     ['the right host on another port', { origin: 'https://bank.example:8443' }],
     ['an origin that matches the forged Host header', { origin: 'https://evil.example', host: 'evil.example' }],
-    ['an origin that matches a forged X-Forwarded-Host', { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' }],
+    [
+      'an origin that matches a forged X-Forwarded-Host',
+      { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' },
+    ],
     ['a subdomain', { origin: 'https://www.bank.example' }],
   ])('refuses %s with 403 problem+json and stores nothing', async (_name, headers) => {
     const reply = await open({ cookie, ...headers });
-    expect(reply).toMatchObject({ status: 403, type: 'application/problem+json', body: { type: '/problems/cross-site-request' }, stored: 0 });
+    expect(reply).toMatchObject({
+      status: 403,
+      type: 'application/problem+json',
+      body: { type: '/problems/cross-site-request' },
+      stored: 0,
+    });
   });
 
   it('accepts an origin listed in IDEM_TRUSTED_ORIGINS', async () => {
@@ -73,7 +86,11 @@ describe('origin of state-changing API requests (API key)', () => {
   });
 
   it('still refuses a foreign one', async () => {
-    const reply = await open({ authorization: `Bearer ${apiKey}`, origin: 'https://evil.example', host: 'evil.example' });
+    const reply = await open({
+      authorization: `Bearer ${apiKey}`,
+      origin: 'https://evil.example',
+      host: 'evil.example',
+    });
     expect(reply).toMatchObject({ status: 403, body: { type: '/problems/cross-site-request' }, stored: 0 });
   });
 });

@@ -4,8 +4,20 @@ import { createServer, type Server } from 'node:http';
 
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
 type KeyValue = { key: string; value: AnyValue };
-type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; kind?: number; attributes?: KeyValue[] };
-type OtlpRequest = { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[] }[] };
+type OtlpSpan = {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind?: number;
+  attributes?: KeyValue[];
+};
+type OtlpRequest = {
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[];
+  }[];
+};
 
 export type ReceivedSpan = {
   traceId: string;
@@ -17,10 +29,13 @@ export type ReceivedSpan = {
   attributes: Record<string, string | number | boolean>;
 };
 
-const valueOf = (v: AnyValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? '';
+const valueOf = (v: AnyValue) =>
+  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? '';
 const attributesOf = (list: KeyValue[] = []) => Object.fromEntries(list.map((kv) => [kv.key, valueOf(kv.value)]));
 
-export async function startOtlpReceiver(port = 0): Promise<{ url: string; spans: ReceivedSpan[]; requests: number; stop: () => Promise<void> }> {
+export async function startOtlpReceiver(
+  port = 0,
+): Promise<{ url: string; spans: ReceivedSpan[]; requests: number; stop: () => Promise<void> }> {
   const spans: ReceivedSpan[] = [];
   const state = { requests: 0 };
   const server: Server = createServer((request, response) => {

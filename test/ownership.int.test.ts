@@ -63,7 +63,9 @@ describe("B reaching for A's account", () => {
 
   it('GET /api/accounts lists only the caller’s accounts', async () => {
     const extra = await a.open('1.00', 'Second');
-    const [aIds, bIds] = await Promise.all([a.list(), b.list()]).then((lists) => lists.map((list) => list.map((x) => x.id).sort()));
+    const [aIds, bIds] = await Promise.all([a.list(), b.list()]).then((lists) =>
+      lists.map((list) => list.map((x) => x.id).sort()),
+    );
     expect(aIds).toEqual([mine.id, extra.id].sort());
     expect(bIds).toEqual([theirs.id]);
   });
@@ -77,10 +79,24 @@ describe('Idempotency keys belong to their customer', () => {
     const fromB = await b.withdraw(theirs.id, { amount: '25.00' }, key);
     expect([fromA.status, fromB.status]).toEqual([201, 201]);
     expect([fromA.replayed, fromB.replayed]).toEqual([null, null]);
-    expect(JSON.parse(fromA.text)).toMatchObject({ accountId: mine.id, amount: '10.00', balance: '90.00', commandId: key });
-    expect(JSON.parse(fromB.text)).toMatchObject({ accountId: theirs.id, amount: '25.00', balance: '75.00', commandId: key });
-    const commands = await db().command.findMany({ where: { commandId: { in: [scopedCommandId(a.id, key), scopedCommandId(b.id, key), key] } } });
-    expect(commands.map((c) => c.commandId).sort()).toEqual([scopedCommandId(a.id, key), scopedCommandId(b.id, key)].sort());
+    expect(JSON.parse(fromA.text)).toMatchObject({
+      accountId: mine.id,
+      amount: '10.00',
+      balance: '90.00',
+      commandId: key,
+    });
+    expect(JSON.parse(fromB.text)).toMatchObject({
+      accountId: theirs.id,
+      amount: '25.00',
+      balance: '75.00',
+      commandId: key,
+    });
+    const commands = await db().command.findMany({
+      where: { commandId: { in: [scopedCommandId(a.id, key), scopedCommandId(b.id, key), key] } },
+    });
+    expect(commands.map((c) => c.commandId).sort()).toEqual(
+      [scopedCommandId(a.id, key), scopedCommandId(b.id, key)].sort(),
+    );
     expect(await db().event.count({ where: { commandId: scopedCommandId(a.id, key) } })).toBe(1);
     expect(await db().event.count({ where: { commandId: scopedCommandId(b.id, key) } })).toBe(1);
 

@@ -25,7 +25,9 @@ beforeAll(async () => {
   authorization = `Bearer ${(await auth().api.createApiKey({ body: { name: 'plain-text' }, headers: new Headers({ cookie }) })).key}`;
   // The key's first request creates its API budget rows (api_rate_limits); every later one only moves
   // their counts (API_KEY_BOOKKEEPING), so a refused request after it must leave every row in place.
-  const first = await accounts.GET(new Request('http://127.0.0.1:3000/api/accounts', { headers: { host: '127.0.0.1:3000', authorization } }));
+  const first = await accounts.GET(
+    new Request('http://127.0.0.1:3000/api/accounts', { headers: { host: '127.0.0.1:3000', authorization } }),
+  );
   expect(first.status).toBe(200);
 });
 afterAll(async () => {
@@ -101,7 +103,11 @@ describe('POST /api/accounts: the account name', () => {
 describe('better-auth endpoints: the same rule', () => {
   it.each(refused)('sign-up with %s in the name → 400, no user', async (_label, name) => {
     const before = await everything();
-    const response = await post(auth(), '/sign-up/email', { name, email: uniqueEmail('text'), password: 'correct horse battery' });
+    const response = await post(auth(), '/sign-up/email', {
+      name,
+      email: uniqueEmail('text'),
+      password: 'correct horse battery',
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { code: string }).code).toBe('INVALID_NAME');
     expect(await everything()).toEqual(before);
@@ -109,7 +115,11 @@ describe('better-auth endpoints: the same rule', () => {
 
   it('sign-up stores the name in NFC', async () => {
     const email = uniqueEmail('nfc');
-    const response = await post(auth(), '/sign-up/email', { name: 'Zoë'.normalize('NFD'), email, password: 'correct horse battery' });
+    const response = await post(auth(), '/sign-up/email', {
+      name: 'Zoë'.normalize('NFD'),
+      email,
+      password: 'correct horse battery',
+    });
     expect(response.status).toBe(200);
     expect((await db().user.findFirstOrThrow({ where: { email } })).name).toBe('Zoë');
   });

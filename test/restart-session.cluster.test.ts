@@ -16,7 +16,10 @@ async function start(env: Record<string, string>, port: number) {
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await expect
-    .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, { timeout: 180_000, interval: 250 })
+    .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, {
+      timeout: 180_000,
+      interval: 250,
+    })
     .toBe(200);
   return {
     stop: async () => {
@@ -32,13 +35,18 @@ it('a session cookie from before a restart still signs its customer in after it'
   const [port, pgPort] = [await freePort(), await freePort()];
   const env = { PORT: String(port), IDEM_PG_PORT: String(pgPort), IDEM_DATA_DIR: dataDir };
   const origin = `http://localhost:${port}`;
-  const accounts = (cookie: string) => fetch(`http://127.0.0.1:${port}/api/accounts`, { headers: { cookie } }).then((r) => r.status);
+  const accounts = (cookie: string) =>
+    fetch(`http://127.0.0.1:${port}/api/accounts`, { headers: { cookie } }).then((r) => r.status);
   let server = await start({ ...env, IDEM_FRESH_DATA: '1' }, port);
   try {
     const signUp = await fetch(`http://127.0.0.1:${port}/api/auth/sign-up/email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },
-      body: JSON.stringify({ name: 'Restart Test', email: `restart-${Date.now()}@example.test`, password: 'long enough password' }),
+      body: JSON.stringify({
+        name: 'Restart Test',
+        email: `restart-${Date.now()}@example.test`,
+        password: 'long enough password',
+      }),
     });
     expect(signUp.status).toBe(200);
     const cookie = signUp.headers

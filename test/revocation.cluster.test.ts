@@ -16,7 +16,11 @@ afterAll(async () => {
 /** A fresh customer signed up on instance 0: their session cookie and the headers of a browser on that origin. */
 async function signUp() {
   const url = cluster.urls()[0]!;
-  const headers = { 'content-type': 'application/json', origin: url, 'x-forwarded-for': `10.78.${randomBytes(1)[0]}.${(randomBytes(1)[0]! % 250) + 1}` };
+  const headers = {
+    'content-type': 'application/json',
+    origin: url,
+    'x-forwarded-for': `10.78.${randomBytes(1)[0]}.${(randomBytes(1)[0]! % 250) + 1}`,
+  };
   const { cookie } = await signUpVerified(url, headers, {
     name: 'Revoked Customer',
     email: `revoke-${randomBytes(6).toString('hex')}@example.test`,
@@ -42,7 +46,11 @@ describe('revocation across a 3-instance cluster', () => {
     const bearer = { authorization: `Bearer ${key}` };
     expect(await everywhere(bearer)).toEqual([200, 200, 200]); // each instance has verified (and could have cached) it
 
-    const revoked = await fetch(`${customer.url}/api/auth/api-key/delete`, { method: 'POST', headers: customer.headers, body: JSON.stringify({ keyId: id }) });
+    const revoked = await fetch(`${customer.url}/api/auth/api-key/delete`, {
+      method: 'POST',
+      headers: customer.headers,
+      body: JSON.stringify({ keyId: id }),
+    });
     expect(revoked.status).toBe(200);
     expect(await everywhere(bearer)).toEqual([401, 401, 401]);
   });
@@ -51,7 +59,11 @@ describe('revocation across a 3-instance cluster', () => {
     const customer = await signUp();
     const cookieOnly = { cookie: customer.headers.cookie };
     expect(await everywhere(cookieOnly)).toEqual([200, 200, 200]);
-    const signedOut = await fetch(`${customer.url}/api/auth/sign-out`, { method: 'POST', headers: customer.headers, body: '{}' });
+    const signedOut = await fetch(`${customer.url}/api/auth/sign-out`, {
+      method: 'POST',
+      headers: customer.headers,
+      body: '{}',
+    });
     expect(signedOut.status).toBe(200);
     expect(await everywhere(cookieOnly)).toEqual([401, 401, 401]);
   });

@@ -32,7 +32,11 @@ function apiRoutes(): Route[] {
       else if (name === 'route.ts') {
         const source = readFileSync(full, 'utf8');
         const parameterNames = [...source.matchAll(/(?:single|get|getAll|has)\('([A-Za-z_]+)'\)/g)].map((m) => m[1]!);
-        routes.push({ file: full, segments: path.relative(path.join(ROOT, 'app'), dir).split(path.sep), parameterNames });
+        routes.push({
+          file: full,
+          segments: path.relative(path.join(ROOT, 'app'), dir).split(path.sep),
+          parameterNames,
+        });
       }
     }
   };
@@ -49,12 +53,17 @@ beforeAll(async () => {
   Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
   drop = fresh.drop;
   const customer = await signUp(auth());
-  const { key } = await auth().api.createApiKey({ body: { name: 'fuzz' }, headers: new Headers({ cookie: customer.cookie }) });
+  const { key } = await auth().api.createApiKey({
+    body: { name: 'fuzz' },
+    headers: new Headers({ cookie: customer.cookie }),
+  });
   callers.apiKey = { authorization: `Bearer ${key}` };
   callers.session = { cookie: customer.cookie };
   const adminEmail = uniqueEmail('admin');
   await ensureAdmin(auth(), { email: adminEmail, password: 'the admin password' });
-  callers.admin = { cookie: sessionCookie(await post(auth(), '/sign-in/email', { email: adminEmail, password: 'the admin password' })) };
+  callers.admin = {
+    cookie: sessionCookie(await post(auth(), '/sign-in/email', { email: adminEmail, password: 'the admin password' })),
+  };
   const accounts = await import('@/app/api/accounts/route');
   const opened = await accounts.POST(
     new Request(`${BASE}/api/accounts`, {
@@ -70,7 +79,13 @@ afterAll(async () => {
   await drop();
 });
 
-async function call(route: Route, method: string, pathSegments: Record<string, string | string[]>, query: string, caller: string): Promise<Response> {
+async function call(
+  route: Route,
+  method: string,
+  pathSegments: Record<string, string | string[]>,
+  query: string,
+  caller: string,
+): Promise<Response> {
   const routeModule = (await import(/* @vite-ignore */ route.file)) as Record<string, Handler | undefined>;
   const handler = routeModule[method];
   if (!handler) throw new Error(`${route.file} has no ${method}`);
@@ -94,7 +109,12 @@ async function call(route: Route, method: string, pathSegments: Record<string, s
     },
     body,
   });
-  const decoded = Object.fromEntries(Object.entries(pathSegments).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x.toWellFormed()) : v.toWellFormed()]));
+  const decoded = Object.fromEntries(
+    Object.entries(pathSegments).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.map((x) => x.toWellFormed()) : v.toWellFormed(),
+    ]),
+  );
   return handler(request, { params: Promise.resolve(decoded) });
 }
 
@@ -175,7 +195,9 @@ describe('fuzz: random query parameters and path segments never get a 5xx', () =
   const routes = apiRoutes();
 
   it('lists the routes from the file system', () => {
-    expect(routes.map((r) => r.segments.join('/'))).toEqual(expect.arrayContaining(['api/accounts', 'api/admin/events', 'api/accounts/[accountId]/events']));
+    expect(routes.map((r) => r.segments.join('/'))).toEqual(
+      expect.arrayContaining(['api/accounts', 'api/admin/events', 'api/accounts/[accountId]/events']),
+    );
   });
 
   it.each(routes.map((r) => [r.segments.join('/'), r] as const))('%s', async (_name, route) => {
@@ -187,7 +209,10 @@ describe('fuzz: random query parameters and path segments never get a 5xx', () =
       return m ? [{ name: m[2]!, catchAll: Boolean(m[1]) }] : [];
     });
     const names = fc.oneof(
-      { weight: 4, arbitrary: fc.constantFrom(...new Set(['cursor', 'after', 'before', 'limit', ...route.parameterNames])) },
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(...new Set(['cursor', 'after', 'before', 'limit', ...route.parameterNames])),
+      },
       { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
     );
     const pathArbitrary = fc.record(
@@ -204,7 +229,9 @@ describe('fuzz: random query parameters and path segments never get a 5xx', () =
       ) as Record<string, fc.Arbitrary<string | string[]>>,
     );
     const queryArbitrary = fc.oneof(
-      fc.array(fc.tuple(names, value), { maxLength: 4 }).map((pairs) => (pairs.length ? `?${new URLSearchParams(pairs).toString()}` : '')),
+      fc
+        .array(fc.tuple(names, value), { maxLength: 4 })
+        .map((pairs) => (pairs.length ? `?${new URLSearchParams(pairs).toString()}` : '')),
       fc.string({ maxLength: 40 }).map((raw) => `?${raw.replace(/[#\s]/g, '')}`),
     );
     await fc.assert(
@@ -216,7 +243,9 @@ describe('fuzz: random query parameters and path segments never get a 5xx', () =
         async (method, segments, query, caller) => {
           const response = await call(route, method, segments, query, caller);
           // 503 only for what the test cannot cause (a database outage, draining): not expected here either.
-          expect(response.status, `${method} ${query} as ${caller}: ${await response.clone().text()}`).toBeLessThan(500);
+          expect(response.status, `${method} ${query} as ${caller}: ${await response.clone().text()}`).toBeLessThan(
+            500,
+          );
         },
       ),
       // More runs where the route reads parameters: that is where the parsers are.

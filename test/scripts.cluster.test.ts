@@ -22,7 +22,11 @@ function tempDataDir(prefix: string): string {
   return dir;
 }
 
-type Run = { child: ChildProcess; output: string[]; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+type Run = {
+  child: ChildProcess;
+  output: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
 
 // The one-time admin the scripts seed on the embedded database, with an address better-auth accepts.
 const ADMIN = { ADMIN_EMAIL: 'scripts-admin@example.test' };
@@ -50,7 +54,8 @@ function run(args: string[], env: Record<string, string>): Run {
 async function waitReady(url: string, r: Run, timeoutMs = 120_000) {
   await vi.waitFor(
     async () => {
-      if (r.child.exitCode !== null) throw new Error(`exited before ready at ${url}:\n${r.output.slice(-30).join('\n')}`);
+      if (r.child.exitCode !== null)
+        throw new Error(`exited before ready at ${url}:\n${r.output.slice(-30).join('\n')}`);
       const status = await fetch(`${url}/api/health/ready`).then(
         (response) => response.status,
         () => 0, // not listening yet
@@ -82,7 +87,8 @@ async function expectPostgresStopped(dataDir: string) {
 async function untilOutput(r: Run, text: string, count = 1) {
   await vi.waitFor(
     () => {
-      if (r.output.filter((l) => l.includes(text)).length < count) throw new Error(`never saw ${count} × ${text}:\n${r.output.slice(-30).join('\n')}`);
+      if (r.output.filter((l) => l.includes(text)).length < count)
+        throw new Error(`never saw ${count} × ${text}:\n${r.output.slice(-30).join('\n')}`);
     },
     { timeout: 30_000, interval: 100 },
   );
@@ -101,7 +107,10 @@ async function ctrlC(r: Run) {
 async function mailCatcherEnv() {
   const smtp = await freePort();
   const web = await freePort();
-  return { env: { IDEM_MAIL_SMTP_PORT: String(smtp), IDEM_MAIL_WEB_PORT: String(web) }, inbox: `http://127.0.0.1:${web}/` };
+  return {
+    env: { IDEM_MAIL_SMTP_PORT: String(smtp), IDEM_MAIL_WEB_PORT: String(web) },
+    inbox: `http://127.0.0.1:${web}/`,
+  };
 }
 
 describe('scripts keep a clean Ctrl-C', () => {
@@ -144,18 +153,34 @@ describe('scripts keep a clean Ctrl-C', () => {
     const port = base !== undefined ? base + 2 : await freePort();
     const lbPort = base !== undefined ? base + 9 : await freePort();
     const mail = await mailCatcherEnv();
-    const r = run(['scripts/cluster.ts', '--instances', '2', '--no-build', '--lb', '--port', String(port), '--lb-port', String(lbPort)], {
-      ...mail.env,
-      IDEM_DATA_DIR: dataDir,
-      IDEM_FRESH_DATA: '1',
-    });
+    const r = run(
+      [
+        'scripts/cluster.ts',
+        '--instances',
+        '2',
+        '--no-build',
+        '--lb',
+        '--port',
+        String(port),
+        '--lb-port',
+        String(lbPort),
+      ],
+      {
+        ...mail.env,
+        IDEM_DATA_DIR: dataDir,
+        IDEM_FRESH_DATA: '1',
+      },
+    );
     try {
       const lb = `http://127.0.0.1:${lbPort}`;
       await waitReady(lb, r);
       // The customer follows the link of their verification mail, caught by the cluster's maildev.
       verifyEmailsWith(`http://127.0.0.1:${port}`, verifyThroughInbox(mail.inbox));
       useApiKey(await apiKeyAuthorization(`http://127.0.0.1:${port}`));
-      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), { name: 'Through HAProxy', openingDeposit: '1.00' });
+      const opened = await postCommand(`${lb}/api/accounts`, randomUUID(), {
+        name: 'Through HAProxy',
+        openingDeposit: '1.00',
+      });
       useApiKey(null);
       expect(opened.status).toBe(201);
       expect(r.output.some((l) => l.includes(`HAProxy on ${lb}`))).toBe(true);

@@ -67,14 +67,24 @@ describe('npm start stops when npm alone is signalled', () => {
       const npm = spawn('npm', ['start', '--', '--no-build'], {
         detached: true, // its own process group, so the finally block can clean up whatever a failure leaves
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), IDEM_PG_PORT: String(pgPort), IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1' },
+        env: {
+          ...process.env,
+          NEXT_TELEMETRY_DISABLED: '1',
+          PORT: String(port),
+          IDEM_PG_PORT: String(pgPort),
+          IDEM_DATA_DIR: dataDir,
+          IDEM_FRESH_DATA: '1',
+        },
       });
       npm.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       npm.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       const exited = new Promise((resolve) => npm.once('exit', resolve));
       try {
         await expect
-          .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, { timeout: 180_000, interval: 250 })
+          .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, {
+            timeout: 180_000,
+            interval: 250,
+          })
           .toBe(200);
         const started = descendants(npm.pid!);
         expect([...started.values()].join(' '), 'npm started Next.js and PostgreSQL').toMatch(/postgres/);
@@ -85,7 +95,10 @@ describe('npm start stops when npm alone is signalled', () => {
         await expect.poll(() => listening(port), { timeout: 90_000, interval: 250 }).toBe(false);
         await expect.poll(() => listening(pgPort), { timeout: 90_000, interval: 250 }).toBe(false);
         await expect
-          .poll(() => [...started].filter(([pid]) => alive(pid)).map(([pid, name]) => `${pid} ${name}`), { timeout: 90_000, interval: 250 })
+          .poll(() => [...started].filter(([pid]) => alive(pid)).map(([pid, name]) => `${pid} ${name}`), {
+            timeout: 90_000,
+            interval: 250,
+          })
           .toEqual([]);
       } catch (error) {
         throw new Error(`${(error as Error).message}\n--- npm start's output ---\n${output.join('').slice(-4000)}`);
@@ -98,7 +111,8 @@ describe('npm start stops when npm alone is signalled', () => {
         // A PostgreSQL left behind by a failure: its command line names the data directory.
         for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
           try {
-            if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir)) process.kill(Number(entry), 'SIGKILL');
+            if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir))
+              process.kill(Number(entry), 'SIGKILL');
           } catch {
             // exited meanwhile
           }
@@ -115,11 +129,21 @@ describe('npm start stops when npm alone is signalled', () => {
     const tsx = spawn(path.resolve('node_modules/.bin/tsx'), ['scripts/start.ts', '--no-build'], {
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), IDEM_PG_PORT: String(pgPort), IDEM_DATA_DIR: dataDir, IDEM_FRESH_DATA: '1' },
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        IDEM_PG_PORT: String(pgPort),
+        IDEM_DATA_DIR: dataDir,
+        IDEM_FRESH_DATA: '1',
+      },
     });
     try {
       await expect
-        .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, { timeout: 180_000, interval: 250 })
+        .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health/ready`).catch(() => null))?.status, {
+          timeout: 180_000,
+          interval: 250,
+        })
         .toBe(200);
       // tsx runs start.ts in a child process of its own: that child is the one to kill.
       const start = [...descendants(tsx.pid!).keys()].find((pid) => cmdline(pid).includes('scripts/start.ts'));

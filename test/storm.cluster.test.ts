@@ -99,7 +99,13 @@ type StormPlan = {
 
 type Accounts = { hot: string; others: string[] };
 
-function planStorm(seed: number, client: StormClient, accounts: Accounts, instances: number, plan: StormPlan): PlannedOp[] {
+function planStorm(
+  seed: number,
+  client: StormClient,
+  accounts: Accounts,
+  instances: number,
+  plan: StormPlan,
+): PlannedOp[] {
   const rand = seeded(seed);
   const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
   const ops: PlannedOp[] = [];
@@ -131,14 +137,29 @@ function planStorm(seed: number, client: StormClient, accounts: Accounts, instan
       // Nothing flows into the hot account but its own deposits, so its withdrawals must overdraw it.
       const theirs = accounts.others.filter((a) => owner(a) !== owner(from));
       const to = pick(theirs.length > 0 ? theirs : accounts.others.filter((a) => a !== from));
-      add({ kind: 'transfer', accountId: from, to, amount: money(100 + Math.floor(rand() * 4_000)), sender: owner(from), intrusion: false, ...common });
+      add({
+        kind: 'transfer',
+        accountId: from,
+        to,
+        amount: money(100 + Math.floor(rand() * 4_000)),
+        sender: owner(from),
+        intrusion: false,
+        ...common,
+      });
       continue;
     }
     if (rand() < (plan.intrusionShare ?? 0)) {
       const accountId = pick(all);
       const strangers = client.customers.filter((c) => c.id !== owner(accountId));
       if (strangers.length > 0) {
-        add({ kind: 'withdraw', accountId, amount: money(1 + Math.floor(rand() * 500)), sender: pick(strangers).id, intrusion: true, ...common });
+        add({
+          kind: 'withdraw',
+          accountId,
+          amount: money(1 + Math.floor(rand() * 500)),
+          sender: pick(strangers).id,
+          intrusion: true,
+          ...common,
+        });
         continue;
       }
     }
@@ -184,7 +205,9 @@ async function openAccounts(client: StormClient, instances: number, others = 5):
   const { customers } = client;
   const hot = await client.openAccount(customers[0]!, 'Hot Account', '100.00', 0);
   const list = await Promise.all(
-    Array.from({ length: others }, (_, i) => client.openAccount(customers[(i + 1) % customers.length]!, `Account ${i + 1}`, '500.00', (i + 1) % instances)),
+    Array.from({ length: others }, (_, i) =>
+      client.openAccount(customers[(i + 1) % customers.length]!, `Account ${i + 1}`, '500.00', (i + 1) % instances),
+    ),
   );
   return { hot, others: list };
 }
@@ -195,7 +218,11 @@ async function stormClient(cluster: Cluster, keys = CUSTOMER_KEYS): Promise<Stor
 }
 
 /** Waits for a condition, never for a time. */
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = 'condition'): Promise<void> {
+async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  what = 'condition',
+): Promise<void> {
   await expect.poll(condition, { timeout: timeoutMs, interval: 20, message: `${what} not reached` }).toBe(true);
 }
 
@@ -233,7 +260,14 @@ function rotatedKeys(client: StormClient): number {
   return client.list().filter((o) => new Set(o.responses.map((r) => r.apiKey)).size >= 2).length;
 }
 
-function summary(scenario: string, cluster: Cluster, client: StormClient, startedAt: number, report: InvariantReport, extra: Record<string, unknown> = {}) {
+function summary(
+  scenario: string,
+  cluster: Cluster,
+  client: StormClient,
+  startedAt: number,
+  report: InvariantReport,
+  extra: Record<string, unknown> = {},
+) {
   const { stats } = client;
   reportScenario({
     scenario,
@@ -267,7 +301,11 @@ async function expectServing(cluster: Cluster, client: StormClient, accountId: s
   for (const instance of cluster.instances) {
     const response = await fetch(`${instance.url}/api/accounts/${accountId}/deposits`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${randomUUID()}`, ...client.authHeaders(owner) },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': `probe-${randomUUID()}`,
+        ...client.authHeaders(owner),
+      },
       body: JSON.stringify({ amount: '0.01' }),
     });
     expect(response.status, `instance ${instance.index}: ${await response.clone().text()}`).toBe(201);
@@ -282,7 +320,8 @@ async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) =
   try {
     return await run(cluster);
   } catch (error) {
-    for (const instance of cluster.instances) console.error(`--- instance ${instance.index} output (last lines):\n${instance.output.slice(-25).join('\n')}`);
+    for (const instance of cluster.instances)
+      console.error(`--- instance ${instance.index} output (last lines):\n${instance.output.slice(-25).join('\n')}`);
     throw error;
   } finally {
     await cluster.stop();
@@ -309,7 +348,10 @@ describe('cluster', () => {
       await runStorm(client, ops, 3);
       // What an account that does not exist answers: an intruder must get exactly this, id for id.
       const unknown = randomUUID();
-      const probe = await client.withdraw(unknown, '1.00', `unknown-${randomUUID()}`, { instance: 0, as: client.customers[1]!.id });
+      const probe = await client.withdraw(unknown, '1.00', `unknown-${randomUUID()}`, {
+        instance: 0,
+        as: client.customers[1]!.id,
+      });
       const report = await check(cluster, client);
       // The races happened: PostgreSQL refused duplicate keys (two instances inserting the same command
       // row or the same stream version) and the instances retried. Counted by each instance
@@ -317,10 +359,15 @@ describe('cluster', () => {
       // server log since the storm began, and its rolled-back transactions (reported).
       const violations = await uniqueViolations(cluster, METRICS_TOKEN);
       const duplicateKeyErrors = serverLogLines(cluster.postgres, DUPLICATE_KEY) - duplicateKeyErrorsBefore;
-      const rollbacks = await withClient(cluster.postgres.adminUrl, async (admin) => (await rolledBack(admin)) - rollbacksBefore);
+      const rollbacks = await withClient(
+        cluster.postgres.adminUrl,
+        async (admin) => (await rolledBack(admin)) - rollbacksBefore,
+      );
       const duplicatedKeys = ops.filter((o) => o.copies > 1).length;
       const intrusions = ops.filter((o) => o.intrusion);
-      const sharedKeys = [...new Set(ops.map((o) => o.key))].filter((key) => new Set(ops.filter((o) => o.key === key).map((o) => o.sender)).size > 1);
+      const sharedKeys = [...new Set(ops.map((o) => o.key))].filter(
+        (key) => new Set(ops.filter((o) => o.key === key).map((o) => o.sender)).size > 1,
+      );
       summary('storm', cluster, client, started, report, {
         accounts: 6,
         duplicatedKeys,
@@ -339,17 +386,23 @@ describe('cluster', () => {
         violations.reduce((a, b) => a + b, 0),
         'duplicate-key violations the instances counted during the storm',
       ).toBeGreaterThan(0);
-      expect(duplicateKeyErrors, "duplicate-key violations in PostgreSQL's own log during the storm").toBeGreaterThan(0);
+      expect(duplicateKeyErrors, "duplicate-key violations in PostgreSQL's own log during the storm").toBeGreaterThan(
+        0,
+      );
       expect(client.stats.networkErrors).toBe(0);
       expect(client.stats.gaveUp).toBe(0);
       expect(report.unresolved).toBe(0);
       // The hot account was overdrawn: its withdrawals add up to more than all it ever received, so some
       // were refused whatever the order; none went below zero (checked).
       const onHot = (kind: string) =>
-        ops.filter((o) => o.accountId === accounts.hot && o.kind === kind && !o.intrusion).reduce((sum, o) => sum + toCents(o.amount), 0);
+        ops
+          .filter((o) => o.accountId === accounts.hot && o.kind === kind && !o.intrusion)
+          .reduce((sum, o) => sum + toCents(o.amount), 0);
       expect(onHot('withdraw')).toBeGreaterThan(100_00 + onHot('deposit'));
       const hot = client.list().filter((o) => o.request.accountId === accounts.hot && o.request.kind === 'withdraw');
-      expect(hot.some((o) => o.responses.some((r) => r.status === 422 && r.body.includes('insufficient-funds')))).toBe(true);
+      expect(hot.some((o) => o.responses.some((r) => r.status === 422 && r.body.includes('insufficient-funds')))).toBe(
+        true,
+      );
       expect(crossInstanceDuplicates(client)).toBeGreaterThanOrEqual(duplicatedKeys * 0.9);
       // Customers with two API keys sent duplicates under both: deduplicated all the same (checked).
       expect(rotatedKeys(client)).toBeGreaterThan(0);
@@ -361,7 +414,10 @@ describe('cluster', () => {
         expect(sharedKeys.length).toBeGreaterThan(0);
         for (const key of sharedKeys) {
           const ids = [...new Set(ops.filter((o) => o.key === key).map((o) => scopedCommandId(o.sender, key)))];
-          const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM commands WHERE command_id = ANY($1)', [ids]);
+          const { rows } = await db.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM commands WHERE command_id = ANY($1)',
+            [ids],
+          );
           expect(rows[0]!.n, key).toBe(ids.length);
         }
 
@@ -371,10 +427,16 @@ describe('cluster', () => {
         expect(intrusions.length).toBeGreaterThan(0);
         const intruded = intrusions.map((op) => {
           const final = client.observation(op.sender, op.key)!.responses.find((r) => isFinal(r.status));
-          expect({ status: final?.status, body: final?.body }, op.key).toEqual({ status: 404, body: probe!.body.replaceAll(unknown, op.accountId) });
+          expect({ status: final?.status, body: final?.body }, op.key).toEqual({
+            status: 404,
+            body: probe!.body.replaceAll(unknown, op.accountId),
+          });
           return scopedCommandId(op.sender, op.key);
         });
-        const written = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1)', [intruded]);
+        const written = await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1)',
+          [intruded],
+        );
         expect(written.rows[0]!.n).toBe(0);
         const recorded = await db.query<{ status: string; code: string }>(
           `SELECT status, outcome -> 'rejection' ->> 'code' AS code FROM commands WHERE command_id = ANY($1)`,
@@ -404,7 +466,10 @@ describe('cluster', () => {
           // A transfer or a refusal (insufficient funds), never an error, a busy answer or a key conflict.
           expect(replies[0], key).toMatch(/^(201|422) /);
           expect(new Set(replies).size, key).toBe(1);
-          const events = await db.query<{ type: string }>('SELECT type FROM events WHERE command_id = $1 ORDER BY type', [scopedCommandId(sender, key)]);
+          const events = await db.query<{ type: string }>(
+            'SELECT type FROM events WHERE command_id = $1 ORDER BY type',
+            [scopedCommandId(sender, key)],
+          );
           expect(
             events.rows.map((r) => r.type),
             key,
@@ -460,15 +525,27 @@ describe('cluster', () => {
       const fault = (async () => {
         await waitUntil(() => client.resolved() >= 6 + first * 0.25);
         // The leader has processed batches of this storm's events while writers are still sending.
-        await waitUntil(async () => (await projectionProgress(db, DAILY_TOTALS)).processed > atStart.processed, 60_000, 'a projection batch');
+        await waitUntil(
+          async () => (await projectionProgress(db, DAILY_TOTALS)).processed > atStart.processed,
+          60_000,
+          'a projection batch',
+        );
         midStorm = { ...(await projectionProgress(db, DAILY_TOTALS)), stormEnded: firstWave.ended() };
-        await waitUntil(async () => (leader = await projectionLeader(admin, cluster, DAILY_TOTALS)) !== null, 60_000, 'a projection leader');
+        await waitUntil(
+          async () => (leader = await projectionLeader(admin, cluster, DAILY_TOTALS)) !== null,
+          60_000,
+          'a projection leader',
+        );
         // Hold its next batch inside its transaction (the projection's table is locked against
         // writes), so the kill lands mid-batch for sure, whatever the timing.
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE daily_account_totals IN SHARE MODE');
         gates.locked.resolve();
-        await waitUntil(async () => (blocked = await leaderBlockedMidBatch(admin, leader!.backendPid)) !== null, 60_000, 'the leader blocked mid-batch');
+        await waitUntil(
+          async () => (blocked = await leaderBlockedMidBatch(admin, leader!.backendPid)) !== null,
+          60_000,
+          'the leader blocked mid-batch',
+        );
         gates.blocked.resolve();
         // And requests in flight on it, so the kill cuts some.
         await waitUntil(() => (client.inFlight[leader!.instance] ?? 0) > 0, 60_000, 'requests in flight on the leader');
@@ -504,7 +581,10 @@ describe('cluster', () => {
           inFlightAtKill,
           cutInFlight: cut.length,
           cutThenReplayed: cutThenReplayed.length,
-          leaderBlockedOn: blocked && { query: (blocked as { query: string }).query.slice(0, 40), waiting: (blocked as { waiting: string }).waiting },
+          leaderBlockedOn: blocked && {
+            query: (blocked as { query: string }).query.slice(0, 40),
+            waiting: (blocked as { waiting: string }).waiting,
+          },
           processedMidStorm: midStorm,
           newLeader: (next as Leader | null)?.instance,
         });
@@ -514,7 +594,11 @@ describe('cluster', () => {
         expect(report.unresolved).toBe(0);
         expectOnly503s(client);
         // The survivors lived through it.
-        expect(cluster.instances.filter((i) => i.index !== victim).map((i) => ({ index: i.index, alive: i.alive, exit: i.exit }))).toEqual(
+        expect(
+          cluster.instances
+            .filter((i) => i.index !== victim)
+            .map((i) => ({ index: i.index, alive: i.alive, exit: i.exit })),
+        ).toEqual(
           cluster.instances.filter((i) => i.index !== victim).map((i) => ({ index: i.index, alive: true, exit: null })),
         );
         // Requests were cut in flight (a reset connection, not a refused one), and at least one of
@@ -522,8 +606,14 @@ describe('cluster', () => {
         // got a first-hand answer, and its retry on a survivor got the outcome as a replay.
         expect(stormEndedAtKill, 'the kill struck mid-storm').toBe(false);
         expect(inFlightAtKill).toBeGreaterThan(0);
-        expect(Object.keys(client.stats.networkErrorKinds).some(isCutInFlight), JSON.stringify(client.stats.networkErrorKinds)).toBe(true);
-        expect(cutThenReplayed.length, 'a key cut in flight on the killed instance, answered only by replays').toBeGreaterThan(0);
+        expect(
+          Object.keys(client.stats.networkErrorKinds).some(isCutInFlight),
+          JSON.stringify(client.stats.networkErrorKinds),
+        ).toBe(true);
+        expect(
+          cutThenReplayed.length,
+          'a key cut in flight on the killed instance, answered only by replays',
+        ).toBeGreaterThan(0);
         // Projection batches processed the storm's own events while writers were active, and the leader died inside one.
         expect(atStart.processed).toBe(atStart.events);
         expect(midStorm.stormEnded).toBe(false);
@@ -548,10 +638,18 @@ describe('cluster', () => {
         const final = observation.responses.find((r) => isFinal(r.status))!;
         const replay = await fetch(cluster.instances[victim]!.url + observation.request.path, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': observation.key, ...client.authHeaders(observation.request.customerId) },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': observation.key,
+            ...client.authHeaders(observation.request.customerId),
+          },
           body: JSON.stringify(observation.request.body),
         });
-        expect({ status: replay.status, body: await replay.text(), replayed: replay.headers.get('idempotent-replayed') }).toEqual({
+        expect({
+          status: replay.status,
+          body: await replay.text(),
+          replayed: replay.headers.get('idempotent-replayed'),
+        }).toEqual({
           status: final.status,
           body: final.body,
           replayed: 'true',
@@ -588,7 +686,10 @@ describe('cluster', () => {
         await admin.end();
       }
       const report = await check(cluster, client);
-      summary('pg_terminate_backend', cluster, client, started, report, { waves, unavailableLines: unavailableLines(cluster) });
+      summary('pg_terminate_backend', cluster, client, started, report, {
+        waves,
+        unavailableLines: unavailableLines(cluster),
+      });
 
       expect(waves, 'every wave terminated app connections while the storm was running').toEqual(
         waves.map((w) => ({ terminated: w.terminated, stormEnded: false })),
@@ -660,123 +761,137 @@ describe('cluster', () => {
     const isCommandWrite = (sql: string) => sql.includes('INSERT INTO commands');
     try {
       // Instance 0 reaches PostgreSQL through the proxy, instance 1 directly.
-      await withCluster({ instances: 2, port: pgPort, instanceDatabaseUrl: (i, url) => (i === 0 ? proxy.url(url) : url) }, async (cluster) => {
-        const client = await stormClient(cluster, [2, 1]);
-        const [owner, other] = client.customers as [ApiCustomer, ApiCustomer];
-        const started = Date.now();
-        const account = await client.openAccount(owner, 'Ambiguous', '100.00', 1);
-        const payee = await client.openAccount(other, 'Payee', '0.00', 1);
-        const db = new pg.Client({ connectionString: cluster.postgres.url });
-        await db.connect();
-        const firstStatuses: number[] = [];
-        try {
-          // One at a time: each command's one-statement commit is cut, then retried on the same
-          // instance (stride 0, a new pooled connection) or on the other one (stride 1).
-          const cases = [
-            { kind: 'deposit', amount: '10.00', stride: 0, expected: 201, events: 1 },
-            { kind: 'withdraw', amount: '5.00', stride: 1, expected: 201, events: 1 },
-            { kind: 'withdraw', amount: '1000.00', stride: 0, expected: 422, events: 0 },
-            { kind: 'open', amount: '7.00', stride: 1, expected: 201, events: 2 },
-            { kind: 'transfer', amount: '3.00', stride: 0, expected: 201, events: 2 },
-            { kind: 'deposit', amount: '0.99', stride: 1, expected: 201, events: 1 },
-          ] as const;
-          for (const c of cases) {
-            const key = `ambiguous-${c.kind}-${randomUUID()}`;
-            const cut = proxy.armCutAfter(isCommandWrite, 1);
-            const customerId = owner.id;
-            const request: ObservedRequest =
-              c.kind === 'open'
-                ? { kind: 'open', customerId, path: '/api/accounts', body: { name: 'Opened Ambiguously', openingDeposit: c.amount } }
-                : c.kind === 'transfer'
+      await withCluster(
+        { instances: 2, port: pgPort, instanceDatabaseUrl: (i, url) => (i === 0 ? proxy.url(url) : url) },
+        async (cluster) => {
+          const client = await stormClient(cluster, [2, 1]);
+          const [owner, other] = client.customers as [ApiCustomer, ApiCustomer];
+          const started = Date.now();
+          const account = await client.openAccount(owner, 'Ambiguous', '100.00', 1);
+          const payee = await client.openAccount(other, 'Payee', '0.00', 1);
+          const db = new pg.Client({ connectionString: cluster.postgres.url });
+          await db.connect();
+          const firstStatuses: number[] = [];
+          try {
+            // One at a time: each command's one-statement commit is cut, then retried on the same
+            // instance (stride 0, a new pooled connection) or on the other one (stride 1).
+            const cases = [
+              { kind: 'deposit', amount: '10.00', stride: 0, expected: 201, events: 1 },
+              { kind: 'withdraw', amount: '5.00', stride: 1, expected: 201, events: 1 },
+              { kind: 'withdraw', amount: '1000.00', stride: 0, expected: 422, events: 0 },
+              { kind: 'open', amount: '7.00', stride: 1, expected: 201, events: 2 },
+              { kind: 'transfer', amount: '3.00', stride: 0, expected: 201, events: 2 },
+              { kind: 'deposit', amount: '0.99', stride: 1, expected: 201, events: 1 },
+            ] as const;
+            for (const c of cases) {
+              const key = `ambiguous-${c.kind}-${randomUUID()}`;
+              const cut = proxy.armCutAfter(isCommandWrite, 1);
+              const customerId = owner.id;
+              const request: ObservedRequest =
+                c.kind === 'open'
                   ? {
-                      kind: 'transfer',
+                      kind: 'open',
                       customerId,
-                      toAccountId: payee,
-                      path: '/api/transfers',
-                      body: { from: account, toAccountNumber: client.account(payee).accountNumber, amount: c.amount },
+                      path: '/api/accounts',
+                      body: { name: 'Opened Ambiguously', openingDeposit: c.amount },
                     }
-                  : {
-                      kind: c.kind,
-                      customerId,
-                      accountId: account,
-                      path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`,
-                      body: { amount: c.amount },
-                    };
-            const final = await client.send(request, key, { instance: 0, stride: c.stride });
-            const [record] = await cut;
-            const seen = client.observation(customerId, key)!.responses;
-            firstStatuses.push(seen[0]!.status);
-            expect(record, 'PostgreSQL committed the statement whose reply was cut').toMatchObject({ serverReply: 'committed', inTransaction: false });
-            expect(seen[0]!.status, `first attempt: ${seen[0]!.body}`).toBe(503);
-            expect(JSON.parse(seen[0]!.body)).toMatchObject({ type: '/problems/service-unavailable' });
-            expect(final?.status).toBe(c.expected);
-            expect(final?.replayed, 'the retry replays the outcome committed by the cut attempt').toBe(true);
-            const { rows } = await db.query<{ events: number; commands: number }>(
-              `SELECT (SELECT count(*)::int FROM events WHERE command_id = $1) AS events, (SELECT count(*)::int FROM commands WHERE command_id = $1) AS commands`,
-              [scopedCommandId(customerId, key)],
-            );
-            expect(rows[0]).toEqual({ commands: 1, events: c.events });
+                  : c.kind === 'transfer'
+                    ? {
+                        kind: 'transfer',
+                        customerId,
+                        toAccountId: payee,
+                        path: '/api/transfers',
+                        body: { from: account, toAccountNumber: client.account(payee).accountNumber, amount: c.amount },
+                      }
+                    : {
+                        kind: c.kind,
+                        customerId,
+                        accountId: account,
+                        path: `/api/accounts/${account}/${c.kind === 'deposit' ? 'deposits' : 'withdrawals'}`,
+                        body: { amount: c.amount },
+                      };
+              const final = await client.send(request, key, { instance: 0, stride: c.stride });
+              const [record] = await cut;
+              const seen = client.observation(customerId, key)!.responses;
+              firstStatuses.push(seen[0]!.status);
+              expect(record, 'PostgreSQL committed the statement whose reply was cut').toMatchObject({
+                serverReply: 'committed',
+                inTransaction: false,
+              });
+              expect(seen[0]!.status, `first attempt: ${seen[0]!.body}`).toBe(503);
+              expect(JSON.parse(seen[0]!.body)).toMatchObject({ type: '/problems/service-unavailable' });
+              expect(final?.status).toBe(c.expected);
+              expect(final?.replayed, 'the retry replays the outcome committed by the cut attempt').toBe(true);
+              const { rows } = await db.query<{ events: number; commands: number }>(
+                `SELECT (SELECT count(*)::int FROM events WHERE command_id = $1) AS events, (SELECT count(*)::int FROM commands WHERE command_id = $1) AS commands`,
+                [scopedCommandId(customerId, key)],
+              );
+              expect(rows[0]).toEqual({ commands: 1, events: c.events });
+            }
+          } finally {
+            await db.end();
           }
-        } finally {
-          await db.end();
-        }
 
-        // Contention on one account through instance 0: after a first conflict the handler retries
-        // in an interactive transaction (BEGIN, stream lock, load, INSERT, COMMIT). Cut 3 of those
-        // COMMITs: PostgreSQL commits, the app hears nothing.
-        const cutsBefore = proxy.stats.cuts;
-        const queuedCuts = proxy.armCutAfter((sql, { inTransaction }) => inTransaction && isCommandWrite(sql), 3);
-        const contended = Array.from({ length: 40 }, () => ({ key: `queued-${randomUUID()}`, amount: '0.50' }));
-        await Promise.all(contended.map((c) => client.deposit(account, c.amount, c.key, { instance: 0, stride: 0 })));
-        await proxy.disarm();
-        const queuedCutRecords = await queuedCuts;
-        expect(queuedCutRecords.length).toBe(proxy.stats.cuts - cutsBefore);
-        const queuedCutCommands = expectCutCommandsReplayed(client, queuedCutRecords, 0);
-        const cutAnswers = contended
-          .map((c) => client.observation(owner.id, c.key)!.responses)
-          .filter((r) => r.length > 1)
-          .map((r) => r[0]!.status);
+          // Contention on one account through instance 0: after a first conflict the handler retries
+          // in an interactive transaction (BEGIN, stream lock, load, INSERT, COMMIT). Cut 3 of those
+          // COMMITs: PostgreSQL commits, the app hears nothing.
+          const cutsBefore = proxy.stats.cuts;
+          const queuedCuts = proxy.armCutAfter((sql, { inTransaction }) => inTransaction && isCommandWrite(sql), 3);
+          const contended = Array.from({ length: 40 }, () => ({ key: `queued-${randomUUID()}`, amount: '0.50' }));
+          await Promise.all(contended.map((c) => client.deposit(account, c.amount, c.key, { instance: 0, stride: 0 })));
+          await proxy.disarm();
+          const queuedCutRecords = await queuedCuts;
+          expect(queuedCutRecords.length).toBe(proxy.stats.cuts - cutsBefore);
+          const queuedCutCommands = expectCutCommandsReplayed(client, queuedCutRecords, 0);
+          const cutAnswers = contended
+            .map((c) => client.observation(owner.id, c.key)!.responses)
+            .filter((r) => r.length > 1)
+            .map((r) => r[0]!.status);
 
-        // The same, in a small storm: 8 cuts among concurrent commands, duplicates on instance 1.
-        const others = await Promise.all([client.openAccount(owner, 'Cut 1', '200.00', 1), client.openAccount(other, 'Cut 2', '200.00', 1)]);
-        const stormCuts = proxy.armCutAfter(isCommandWrite, 8);
-        const before = proxy.stats.cuts;
-        const ops = planStorm(5, client, { hot: account, others: [payee, ...others] }, 2, {
-          unique: 100,
-          hotShare: 0.3,
-          transferShare: 0.15,
-          duplicateShare: 0.4,
-          spreadMs: 1_000,
-          firstInstance: 0,
-          intrusionShare: 0.05,
-        });
-        await runStorm(client, ops, 2);
-        await proxy.disarm();
-        const stormCutRecords = await stormCuts;
-        const cutsInStorm = proxy.stats.cuts - before;
-        expect(stormCutRecords.length).toBe(cutsInStorm);
-        const stormCutCommands = expectCutCommandsReplayed(client, stormCutRecords, 0);
-        const report = await check(cluster, client);
-        summary('ambiguous-commit', cluster, client, started, report, {
-          proxyCuts: proxy.stats.cuts,
-          oneByOne: firstStatuses.length,
-          queuedTransactionCuts: queuedCutRecords.length,
-          queuedCutCommands,
-          queuedCutFirstAnswers: cutAnswers,
-          cutsInStorm,
-          stormCutCommands,
-        });
+          // The same, in a small storm: 8 cuts among concurrent commands, duplicates on instance 1.
+          const others = await Promise.all([
+            client.openAccount(owner, 'Cut 1', '200.00', 1),
+            client.openAccount(other, 'Cut 2', '200.00', 1),
+          ]);
+          const stormCuts = proxy.armCutAfter(isCommandWrite, 8);
+          const before = proxy.stats.cuts;
+          const ops = planStorm(5, client, { hot: account, others: [payee, ...others] }, 2, {
+            unique: 100,
+            hotShare: 0.3,
+            transferShare: 0.15,
+            duplicateShare: 0.4,
+            spreadMs: 1_000,
+            firstInstance: 0,
+            intrusionShare: 0.05,
+          });
+          await runStorm(client, ops, 2);
+          await proxy.disarm();
+          const stormCutRecords = await stormCuts;
+          const cutsInStorm = proxy.stats.cuts - before;
+          expect(stormCutRecords.length).toBe(cutsInStorm);
+          const stormCutCommands = expectCutCommandsReplayed(client, stormCutRecords, 0);
+          const report = await check(cluster, client);
+          summary('ambiguous-commit', cluster, client, started, report, {
+            proxyCuts: proxy.stats.cuts,
+            oneByOne: firstStatuses.length,
+            queuedTransactionCuts: queuedCutRecords.length,
+            queuedCutCommands,
+            queuedCutFirstAnswers: cutAnswers,
+            cutsInStorm,
+            stormCutCommands,
+          });
 
-        expect(queuedCutRecords.length).toBeGreaterThan(0);
-        expect(queuedCutCommands).toBeGreaterThan(0);
-        expect(cutsInStorm).toBe(8);
-        expect(stormCutCommands).toBeGreaterThan(0);
-        expectOnly503s(client);
-        expect(client.stats.gaveUp).toBe(0);
-        expect(report.unresolved).toBe(0);
-        expect(report.answeredOnlyByReplay).toBeGreaterThanOrEqual(6);
-        expectCleanLogs(cluster);
-      });
+          expect(queuedCutRecords.length).toBeGreaterThan(0);
+          expect(queuedCutCommands).toBeGreaterThan(0);
+          expect(cutsInStorm).toBe(8);
+          expect(stormCutCommands).toBeGreaterThan(0);
+          expectOnly503s(client);
+          expect(client.stats.gaveUp).toBe(0);
+          expect(report.unresolved).toBe(0);
+          expect(report.answeredOnlyByReplay).toBeGreaterThanOrEqual(6);
+          expectCleanLogs(cluster);
+        },
+      );
     } finally {
       await proxy.close();
     }

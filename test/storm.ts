@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiHeaders, reportAnswer, signUpApiCustomer, type ApiCustomer } from './api-client';
-import { commandIdOf, isFinalStatus, type Observation, type ObservedRequest, type ObservedResponse } from './invariants';
+import {
+  commandIdOf,
+  isFinalStatus,
+  type Observation,
+  type ObservedRequest,
+  type ObservedResponse,
+} from './invariants';
 
 export type StormStats = {
   /** HTTP attempts sent (first sends + duplicates + retries). */
@@ -63,7 +69,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Signs up one customer per entry (`keys` API keys each), spread over the instances. */
 export async function stormCustomers(urls: string[], keysPerCustomer: number[]): Promise<ApiCustomer[]> {
   const customers: ApiCustomer[] = [];
-  for (const [i, keys] of keysPerCustomer.entries()) customers.push(await signUpApiCustomer(urls[i % urls.length]!, `Customer ${i + 1}`, keys));
+  for (const [i, keys] of keysPerCustomer.entries())
+    customers.push(await signUpApiCustomer(urls[i % urls.length]!, `Customer ${i + 1}`, keys));
   return customers;
 }
 
@@ -109,7 +116,12 @@ export class StormClient {
 
   /** Opens an account for `customer` (with a retry budget); returns its id. */
   async openAccount(customer: ApiCustomer, name: string, openingDeposit: string, instance = 0): Promise<string> {
-    const request: ObservedRequest = { kind: 'open', customerId: customer.id, path: '/api/accounts', body: { name, openingDeposit } };
+    const request: ObservedRequest = {
+      kind: 'open',
+      customerId: customer.id,
+      path: '/api/accounts',
+      body: { name, openingDeposit },
+    };
     const final = await this.send(request, randomUUID(), { instance });
     if (final?.status !== 201) throw new Error(`opening an account failed: ${final?.status} ${final?.body}`);
     const { id, accountNumber } = JSON.parse(final.body) as { id: string; accountNumber: string };
@@ -133,19 +145,37 @@ export class StormClient {
 
   deposit(accountId: string, amount: string, key: string, options: SendOptions) {
     const customerId = options.as ?? this.account(accountId).customerId;
-    return this.send({ kind: 'deposit', customerId, accountId, path: `/api/accounts/${accountId}/deposits`, body: { amount } }, key, options);
+    return this.send(
+      { kind: 'deposit', customerId, accountId, path: `/api/accounts/${accountId}/deposits`, body: { amount } },
+      key,
+      options,
+    );
   }
 
   withdraw(accountId: string, amount: string, key: string, options: SendOptions) {
     const customerId = options.as ?? this.account(accountId).customerId;
-    return this.send({ kind: 'withdraw', customerId, accountId, path: `/api/accounts/${accountId}/withdrawals`, body: { amount } }, key, options);
+    return this.send(
+      { kind: 'withdraw', customerId, accountId, path: `/api/accounts/${accountId}/withdrawals`, body: { amount } },
+      key,
+      options,
+    );
   }
 
   /** From `from` (sent by its owner) to the account `to`, by its number. */
   transfer(from: string, to: string, amount: string, key: string, options: SendOptions) {
     const customerId = options.as ?? this.account(from).customerId;
     const toAccountNumber = this.account(to).accountNumber;
-    return this.send({ kind: 'transfer', customerId, toAccountId: to, path: '/api/transfers', body: { from, toAccountNumber, amount } }, key, options);
+    return this.send(
+      {
+        kind: 'transfer',
+        customerId,
+        toAccountId: to,
+        path: '/api/transfers',
+        body: { from, toAccountNumber, amount },
+      },
+      key,
+      options,
+    );
   }
 
   /** The observation of `key` sent by `customerId`. */
@@ -190,7 +220,14 @@ export class StormClient {
       this.stats.requests += 1;
       const keyTurn = options.apiKey === undefined ? undefined : options.apiKey + attempt;
       this.inFlight[instance] = (this.inFlight[instance] ?? 0) + 1;
-      const { response, retryAfterSeconds } = await this.attempt(urls[instance]! + request.path, key, payload, instance, request.customerId, keyTurn);
+      const { response, retryAfterSeconds } = await this.attempt(
+        urls[instance]! + request.path,
+        key,
+        payload,
+        instance,
+        request.customerId,
+        keyTurn,
+      );
       this.inFlight[instance]! -= 1;
       observation.responses.push({ ...response, send });
       this.stats.byStatus[response.status] = (this.stats.byStatus[response.status] ?? 0) + 1;
@@ -244,7 +281,16 @@ export class StormClient {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const kind = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
       return {
-        response: { status: 0, body: '', instance, apiKey: index, replayed: false, ms: Date.now() - started, at: started, error: kind },
+        response: {
+          status: 0,
+          body: '',
+          instance,
+          apiKey: index,
+          replayed: false,
+          ms: Date.now() - started,
+          at: started,
+          error: kind,
+        },
         retryAfterSeconds: 1,
       };
     }
@@ -280,7 +326,10 @@ export function seeded(seed: number): () => number {
   };
 }
 
-export type ScenarioSummary = Pick<StormStats, 'requests' | 'keys' | 'duplicates' | 'retries' | 'status5xx' | 'status409' | 'networkErrors' | 'byStatus'> &
+export type ScenarioSummary = Pick<
+  StormStats,
+  'requests' | 'keys' | 'duplicates' | 'retries' | 'status5xx' | 'status409' | 'networkErrors' | 'byStatus'
+> &
   Partial<Pick<StormStats, 'status429'>> & {
     scenario: string;
     durationMs: number;
@@ -289,7 +338,19 @@ export type ScenarioSummary = Pick<StormStats, 'requests' | 'keys' | 'duplicates
 
 /** Prints one summary line and merges it into reports/cluster-summary.json. */
 export function reportScenario(summary: ScenarioSummary): void {
-  const { scenario, requests, keys, duplicates, retries, status5xx, status409, networkErrors, durationMs, byStatus, ...extra } = summary;
+  const {
+    scenario,
+    requests,
+    keys,
+    duplicates,
+    retries,
+    status5xx,
+    status409,
+    networkErrors,
+    durationMs,
+    byStatus,
+    ...extra
+  } = summary;
   const extras = Object.entries(extra)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ');

@@ -10,7 +10,9 @@ type Tables = Record<string, Record<string, unknown>[]>;
 function fakeDatabase(tables: Tables): RunQuery {
   return (async (sql: string) => {
     if (sql.includes('information_schema')) {
-      return Object.entries(tables).flatMap(([table, rows]) => Object.keys(rows[0]!).map((column) => ({ table, column })));
+      return Object.entries(tables).flatMap(([table, rows]) =>
+        Object.keys(rows[0]!).map((column) => ({ table, column })),
+      );
     }
     const [, list, table] = /SELECT (.*) FROM "(\w+)"\) r/.exec(sql)!;
     const columns = list!.split(', ').map((c) => c.replaceAll('"', ''));

@@ -8,7 +8,10 @@ export type RunQuery = <Row>(sql: string) => Promise<Row[]>;
  * Each table's rows, sorted, as text. `ignore` names columns a request may legitimately move, per
  * table (the bookkeeping of the credential that authenticated it, e.g. an API key's request count).
  */
-export async function dumpTables(query: RunQuery, ignore: Record<string, string[]> = {}): Promise<Record<string, string>> {
+export async function dumpTables(
+  query: RunQuery,
+  ignore: Record<string, string[]> = {},
+): Promise<Record<string, string>> {
   const columns = await query<{ table: string; column: string }>(
     `SELECT table_name AS table, column_name AS column FROM information_schema.columns
       WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
@@ -38,4 +41,7 @@ export async function dumpTables(query: RunQuery, ignore: Record<string, string[
  * or vanishes, or a key's name, owner or state that changes, is a difference. Requests without an
  * API key (the forms, with a session) compare these tables in full.
  */
-export const API_KEY_BOOKKEEPING = { api_keys: ['request_count', 'last_request', 'updated_at'], api_rate_limits: ['points', 'expire'] };
+export const API_KEY_BOOKKEEPING = {
+  api_keys: ['request_count', 'last_request', 'updated_at'],
+  api_rate_limits: ['points', 'expire'],
+};

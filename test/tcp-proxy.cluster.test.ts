@@ -33,15 +33,20 @@ async function throughProxy(): Promise<pg.Client> {
   return client;
 }
 
-const count = async (id: number) => Number((await direct.query('SELECT count(*) FROM cut_test WHERE id = $1', [id])).rows[0].count);
+const count = async (id: number) =>
+  Number((await direct.query('SELECT count(*) FROM cut_test WHERE id = $1', [id])).rows[0].count);
 
 describe('PgProxy', () => {
   it('passes simple and extended queries through', async () => {
     const client = await throughProxy();
     expect((await client.query('SELECT 1 + 1 AS two')).rows).toEqual([{ two: 2 }]);
     expect((await client.query('SELECT $1::int * 2 AS n', [21])).rows).toEqual([{ n: 42 }]);
-    expect((await client.query({ name: 'named', text: 'SELECT $1::text AS t', values: ['x'] })).rows).toEqual([{ t: 'x' }]);
-    expect((await client.query({ name: 'named', text: 'SELECT $1::text AS t', values: ['y'] })).rows).toEqual([{ t: 'y' }]);
+    expect((await client.query({ name: 'named', text: 'SELECT $1::text AS t', values: ['x'] })).rows).toEqual([
+      { t: 'x' },
+    ]);
+    expect((await client.query({ name: 'named', text: 'SELECT $1::text AS t', values: ['y'] })).rows).toEqual([
+      { t: 'y' },
+    ]);
     await client.end();
   });
 
@@ -62,9 +67,16 @@ describe('PgProxy', () => {
   it('cuts after the Sync of a matching extended-protocol statement: committed, but the client sees a failure', async () => {
     const client = await throughProxy();
     const cut = proxy.armCutAfter((sql) => sql.includes('INSERT INTO cut_test'), 1);
-    await expect(client.query('INSERT INTO cut_test (id, note) VALUES ($1, $2)', [1, 'extended'])).rejects.toThrow(/Connection terminated|ECONNRESET|closed/i);
+    await expect(client.query('INSERT INTO cut_test (id, note) VALUES ($1, $2)', [1, 'extended'])).rejects.toThrow(
+      /Connection terminated|ECONNRESET|closed/i,
+    );
     const [record] = await cut;
-    expect(record).toMatchObject({ protocol: 'extended', inTransaction: false, serverReply: 'committed', detail: 'INSERT 0 1' });
+    expect(record).toMatchObject({
+      protocol: 'extended',
+      inTransaction: false,
+      serverReply: 'committed',
+      detail: 'INSERT 0 1',
+    });
     expect(await count(1)).toBe(1);
     // Unrelated statements and new connections are not affected.
     const again = await throughProxy();
@@ -96,7 +108,12 @@ describe('PgProxy', () => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [42]);
     expect(await count(3)).toBe(0); // not committed yet, and the connection is still up
     await expect(client.query('COMMIT')).rejects.toThrow();
-    expect((await cut)[0]).toMatchObject({ protocol: 'simple', inTransaction: true, serverReply: 'committed', detail: 'COMMIT' });
+    expect((await cut)[0]).toMatchObject({
+      protocol: 'simple',
+      inTransaction: true,
+      serverReply: 'committed',
+      detail: 'COMMIT',
+    });
     expect(await count(3)).toBe(1);
   });
 

@@ -256,8 +256,10 @@ export class PgProxy {
             break;
           }
           case 'S':
-            if (awaitingCommit && commitExecuted) cutNow = { ...awaitingCommit, protocol: 'extended', inTransaction: true };
-            else if (executed && transaction === 'I') cutNow = { ...executed, protocol: 'extended', inTransaction: false };
+            if (awaitingCommit && commitExecuted)
+              cutNow = { ...awaitingCommit, protocol: 'extended', inTransaction: true };
+            else if (executed && transaction === 'I')
+              cutNow = { ...executed, protocol: 'extended', inTransaction: false };
             else if (executed) awaitingCommit = executed;
             executed = null;
             break;

@@ -89,21 +89,29 @@ describe('POST /api/transfers from an account that is not the caller’s', () =>
     const carol = await apiCustomer('Carol');
     const from = await carol.open('50.00');
     const replies = [];
-    for (let i = 0; i < 4; i++) replies.push(await carol.transfer({ from: from.id, toAccountNumber: await unknownNumber(), amount: '1.00' }));
+    for (let i = 0; i < 4; i++)
+      replies.push(await carol.transfer({ from: from.id, toAccountNumber: await unknownNumber(), amount: '1.00' }));
     expect(replies.map((r) => r.status)).toEqual([404, 404, 404, 429]);
     expect(JSON.parse(replies[3]!.text)).toMatchObject({ type: '/problems/too-many-requests', status: 429 });
     // Even a real number is not looked up any more; other customers keep their own budget.
-    expect((await carol.transfer({ from: from.id, toAccountNumber: theirs.accountNumber, amount: '1.00' })).status).toBe(429);
-    expect((await a.transfer({ from: mine.id, toAccountNumber: theirs.accountNumber, amount: '1.00' })).status).toBe(201);
+    expect(
+      (await carol.transfer({ from: from.id, toAccountNumber: theirs.accountNumber, amount: '1.00' })).status,
+    ).toBe(429);
+    expect((await a.transfer({ from: mine.id, toAccountNumber: theirs.accountNumber, amount: '1.00' })).status).toBe(
+      201,
+    );
     expect(JSON.parse((await carol.account(from.id)).text)).toMatchObject({ balance: '50.00' });
   });
 });
 
 describe('what a transfer shows of the other side', () => {
   it('the events API names neither side’s counterparty account id', async () => {
-    expect((await a.transfer({ from: mine.id, toAccountNumber: theirs.accountNumber, amount: '2.00' })).status).toBe(201);
+    expect((await a.transfer({ from: mine.id, toAccountNumber: theirs.accountNumber, amount: '2.00' })).status).toBe(
+      201,
+    );
     const eventsOf = async (customer: ApiCustomer, id: string) =>
-      (JSON.parse((await customer.events(id)).text) as { events: { type: string; data: Record<string, unknown> }[] }).events;
+      (JSON.parse((await customer.events(id)).text) as { events: { type: string; data: Record<string, unknown> }[] })
+        .events;
     const out = (await eventsOf(a, mine.id)).find((e) => e.type === 'MoneyTransferredOut');
     const into = (await eventsOf(b, theirs.id)).find((e) => e.type === 'MoneyTransferredIn');
     expect(out?.data).toMatchObject({ accountId: mine.id });

@@ -42,7 +42,11 @@ import { formText } from '@/lib/text/form-text';
 // is decided here: kept after anything that recorded nothing, fresh once an outcome is recorded.
 
 const INVALID = 'Please correct the highlighted fields.';
-const SIGNED_OUT: FormResult = { status: 'rejected', code: 'SignedOut', message: 'Your session has ended. Sign in again, then resubmit.' };
+const SIGNED_OUT: FormResult = {
+  status: 'rejected',
+  code: 'SignedOut',
+  message: 'Your session has ended. Sign in again, then resubmit.',
+};
 
 const text = formText;
 /** The submitted key if it can be one, else a fresh one (a form always carries a usable key). */
@@ -52,9 +56,15 @@ const keyOf = (form: FormData) => {
 };
 /** Recorded outcomes spend the key; a new request needs a new one. */
 const recorded = (result: FormResult) =>
-  result.status === 'success' || result.status === 'key-reused' || (result.status === 'rejected' && result.code !== 'SignedOut');
+  result.status === 'success' ||
+  result.status === 'key-reused' ||
+  (result.status === 'rejected' && result.code !== 'SignedOut');
 const nextKey = (key: string, result: FormResult) => (recorded(result) ? randomUUID() : key);
-const invalid = (fieldErrors: Record<string, string>): FormResult => ({ status: 'invalid', fieldErrors, message: INVALID });
+const invalid = (fieldErrors: Record<string, string>): FormResult => ({
+  status: 'invalid',
+  fieldErrors,
+  message: INVALID,
+});
 
 /**
  * The API's per-customer budgets hold for the forms too (lib/http/api-limits.ts): every action is one
@@ -64,13 +74,21 @@ async function overBudget(customerId: string, key: string | null): Promise<FormR
   const refused = await actionBudgetRefusal(customerId, key === null ? null : scopedCommandId(customerId, key));
   if (!refused) return null;
   const what = refused.over === 'requests' ? 'too many requests' : 'too many new requests this hour';
-  return { status: 'busy', message: `You have made ${what}. Please try again in ${waitText(refused.retryAfterSeconds)}; nothing was done.` };
+  return {
+    status: 'busy',
+    message: `You have made ${what}. Please try again in ${waitText(refused.retryAfterSeconds)}; nothing was done.`,
+  };
 }
 
 export async function openAccountAction(_previous: unknown, form: FormData): Promise<OpenAccountFormState> {
   const values = { owner: text(form, 'owner'), openingDeposit: text(form, 'openingDeposit') };
   const key = keyOf(form);
-  const answer = (result: FormResult): OpenAccountFormState => ({ result, values, commandId: nextKey(key, result), highlight: null });
+  const answer = (result: FormResult): OpenAccountFormState => ({
+    result,
+    values,
+    commandId: nextKey(key, result),
+    highlight: null,
+  });
   const customer = await currentCustomer();
   if (!customer) return answer(SIGNED_OUT);
   const parsed = openAccountSchema.safeParse({ ...values, commandId: key });
@@ -88,7 +106,12 @@ export async function openAccountAction(_previous: unknown, form: FormData): Pro
   if (result.status !== 'success') return answer(result);
   revalidatePath('/');
   // The account page confirms the opening (a form posted without JavaScript follows the redirect).
-  (await cookies()).set(OPENED_COOKIE, result.accountId, { path: `/accounts/${result.accountId}`, maxAge: 120, httpOnly: true, sameSite: 'lax' });
+  (await cookies()).set(OPENED_COOKIE, result.accountId, {
+    path: `/accounts/${result.accountId}`,
+    maxAge: 120,
+    httpOnly: true,
+    sameSite: 'lax',
+  });
   if (text(form, 'enhanced') !== '1') redirect(`/accounts/${result.accountId}`);
   return answer(result);
 }
@@ -112,7 +135,11 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
   });
   const customer = await currentCustomer();
   if (!customer) return answer(SIGNED_OUT);
-  const parsed = moneyMovementSchema.safeParse({ commandId: key, accountId: text(form, 'accountId'), amount: values.amount });
+  const parsed = moneyMovementSchema.safeParse({
+    commandId: key,
+    accountId: text(form, 'accountId'),
+    amount: values.amount,
+  });
   if (!parsed.success) return answer(invalid(fieldErrorsOf(parsed.error)));
   const refused = await overBudget(customer.id, key);
   if (refused) return answer(refused);
@@ -127,7 +154,10 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
     revalidatePath('/');
   }
   const highlight = outcome.status === 'accepted' ? outcome.result.version : null;
-  return answer(toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew')), highlight);
+  return answer(
+    toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew')),
+    highlight,
+  );
 }
 
 /**
@@ -138,7 +168,11 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
 export async function transferAction(_previous: unknown, form: FormData): Promise<TransferFormState> {
   const values = { toAccountNumber: text(form, 'toAccountNumber'), amount: text(form, 'amount') };
   const key = keyOf(form);
-  const state = (result: FormResult | null, review: TransferFormState['review'] = null, highlight: number | null = null): TransferFormState => ({
+  const state = (
+    result: FormResult | null,
+    review: TransferFormState['review'] = null,
+    highlight: number | null = null,
+  ): TransferFormState => ({
     result,
     values: result?.status === 'success' ? { toAccountNumber: '', amount: '' } : values,
     commandId: result ? nextKey(key, result) : key,
@@ -190,11 +224,15 @@ async function reviewTransfer(
   customerId: string,
   input: { fromAccountId: string; toAccountNumber: string; amount: string },
 ): Promise<{ review: TransferReview; recipient?: Recipient }> {
-  const refuse = (toAccountNumber: string) => ({ review: { status: 'invalid', fieldErrors: { toAccountNumber }, message: INVALID } as const });
+  const refuse = (toAccountNumber: string) => ({
+    review: { status: 'invalid', fieldErrors: { toAccountNumber }, message: INVALID } as const,
+  });
   const parsed = transferSchema.omit({ commandId: true }).safeParse(input);
-  if (!parsed.success) return { review: { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID } };
+  if (!parsed.success)
+    return { review: { status: 'invalid', fieldErrors: fieldErrorsOf(parsed.error), message: INVALID } };
   const lookup = await lookUpRecipient(customerId, parsed.data.fromAccountId, parsed.data.toAccountNumber);
-  if (lookup.status === 'over-budget') return refuse(`You have looked up too many account numbers. Try again in ${waitText(lookup.retryAfterSeconds)}.`);
+  if (lookup.status === 'over-budget')
+    return refuse(`You have looked up too many account numbers. Try again in ${waitText(lookup.retryAfterSeconds)}.`);
   if (lookup.status === 'not-found') return refuse('No account has this number');
   const { recipient } = lookup;
   if (recipient.accountId === parsed.data.fromAccountId) return refuse('This is the account you are sending from');

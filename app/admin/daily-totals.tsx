@@ -49,8 +49,10 @@ function Patterns() {
   );
 }
 
-const fillOf = (pattern: (typeof SERIES)[number]['pattern']) => (pattern === 'solid' ? '#146c2e' : `url(#fill-${pattern})`);
-const strokeOf = (pattern: (typeof SERIES)[number]['pattern']) => (pattern === 'solid' ? '#146c2e' : pattern === 'hatch' ? '#b3261e' : '#0b57d0');
+const fillOf = (pattern: (typeof SERIES)[number]['pattern']) =>
+  pattern === 'solid' ? '#146c2e' : `url(#fill-${pattern})`;
+const strokeOf = (pattern: (typeof SERIES)[number]['pattern']) =>
+  pattern === 'solid' ? '#146c2e' : pattern === 'hatch' ? '#b3261e' : '#0b57d0';
 
 function Swatch({ pattern }: { pattern: (typeof SERIES)[number]['pattern'] }) {
   return (
@@ -74,7 +76,9 @@ function Chart({ days, width, id, className }: { days: DayTotals[]; width: numbe
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => t * max);
   return (
     <svg viewBox={`0 0 ${W} ${H}`} className={`chart ${className}`} role="img" aria-labelledby={id}>
-      <title id={id}>Deposits, withdrawals and transfers per UTC day, in US dollars (the table below has the same numbers)</title>
+      <title id={id}>
+        Deposits, withdrawals and transfers per UTC day, in US dollars (the table below has the same numbers)
+      </title>
       {ticks.map((t) => (
         <g key={t}>
           <line className="grid" x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} />
@@ -95,7 +99,14 @@ function Chart({ days, width, id, className }: { days: DayTotals[]; width: numbe
               return (
                 <g key={s.key}>
                   {cents > 0 ? (
-                    <rect x={x0 + j * bar} y={top} width={bar - 1} height={M.top + plotH - top} fill={fillOf(s.pattern)} stroke={strokeOf(s.pattern)} />
+                    <rect
+                      x={x0 + j * bar}
+                      y={top}
+                      width={bar - 1}
+                      height={M.top + plotH - top}
+                      fill={fillOf(s.pattern)}
+                      stroke={strokeOf(s.pattern)}
+                    />
                   ) : null}
                   {cents > 0 ? (
                     <text

@@ -83,8 +83,16 @@ export const eventColumns = {
     },
   },
   customer: { header: 'Customer', cell: (e) => <CustomerCell owner={e.owner} /> },
-  data: { header: 'Data', cell: (e) => <JsonDetails value={e.data} summary="JSON" label={`Data of event ${e.globalPosition}`} /> },
-  command: { header: 'Command', cell: (e) => <ShortId id={e.commandId} href={`/admin/commands/${encodeURIComponent(e.commandId)}`} what="command id" /> },
+  data: {
+    header: 'Data',
+    cell: (e) => <JsonDetails value={e.data} summary="JSON" label={`Data of event ${e.globalPosition}`} />,
+  },
+  command: {
+    header: 'Command',
+    cell: (e) => (
+      <ShortId id={e.commandId} href={`/admin/commands/${encodeURIComponent(e.commandId)}`} what="command id" />
+    ),
+  },
   time: { header: 'Time (UTC)', cell: (e) => <UtcTime date={e.createdAt} /> },
 } satisfies Record<string, EventColumn<EventRow>>;
 
@@ -120,7 +128,12 @@ export function EventTable<E extends EventRow>({
         {events.map((e) => (
           <tr key={String(e.globalPosition)} id={rowId?.(e)} data-testid={rowTestId} className={rowClass?.(e)}>
             {columns.map((column) => (
-              <td key={column.header} className={numeric(column)} data-testid={column.testId} data-label={column.header}>
+              <td
+                key={column.header}
+                className={numeric(column)}
+                data-testid={column.testId}
+                data-label={column.header}
+              >
                 {column.cell(e)}
               </td>
             ))}

@@ -1,4 +1,5 @@
-const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+const json = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
 
 /** JSON as people read it: indented, in a scrollable, keyboard-reachable region named for screen readers. */
 export function JsonBlock({ value, label }: { value: unknown; label: string }) {

@@ -55,10 +55,12 @@ export default async function AdminDashboard() {
           of {count(f.commandsAccepted + f.commandsRejected, 'command')} recorded (insufficient funds, not the owner …)
         </Figure>
         <Figure id="duplicates" title="Duplicates absorbed" value={f.duplicatesAbsorbed.toLocaleString('en-US')}>
-          repeated requests answered from the command log, never applied twice (all time; {count(f.commandsReplayedInWindow, 'command')} repeated in 24 h)
+          repeated requests answered from the command log, never applied twice (all time;{' '}
+          {count(f.commandsReplayedInWindow, 'command')} repeated in 24 h)
         </Figure>
         <Figure id="busy" title="Busy answers" value={busy.toLocaleString('en-US')}>
-          this instance since it started: “try again” after every retry, written nowhere (<code>/api/metrics</code> per instance)
+          this instance since it started: “try again” after every retry, written nowhere (<code>/api/metrics</code> per
+          instance)
         </Figure>
         <Figure id="projection-lag" title="Projection lag" value={count(f.projectionLag, 'event')}>
           not yet in the daily totals (<Link href="/admin/projections">projection status</Link>)

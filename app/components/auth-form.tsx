@@ -23,7 +23,16 @@ type AuthFormProps = {
  * page), a form-level error announced and tied to the form, and a submit button that stays
  * focusable while pending (aria-disabled, not disabled).
  */
-export function AuthForm({ name, id, action, pending, error, submit, children, className = 'card auth-form' }: AuthFormProps) {
+export function AuthForm({
+  name,
+  id,
+  action,
+  pending,
+  error,
+  submit,
+  children,
+  className = 'card auth-form',
+}: AuthFormProps) {
   const hydrated = useHydrated();
   return (
     <form

@@ -32,7 +32,12 @@ export function ConfirmSubmit({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {hydrated ? (
-        <ConfirmDialog title={title} description={description} confirm={confirm} onConfirm={() => formRef.current?.requestSubmit()}>
+        <ConfirmDialog
+          title={title}
+          description={description}
+          confirm={confirm}
+          onConfirm={() => formRef.current?.requestSubmit()}
+        >
           {children}
         </ConfirmDialog>
       ) : (

@@ -9,7 +9,13 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   hint?: string;
 };
 
-type FrameProps = { id: string; label: string; error?: string; hint?: string; children: (aria: FieldAria) => ReactNode };
+type FrameProps = {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  children: (aria: FieldAria) => ReactNode;
+};
 type FieldAria = { 'aria-invalid': true | undefined; 'aria-describedby': string | undefined };
 
 /**

@@ -37,7 +37,12 @@ export function dayLabel(date: Date, now: Date, timeZone: string): string {
   if (days === 0) return 'Today';
   if (days === 1) return 'Yesterday';
   const sameYear = dayKey(date, timeZone).slice(0, 4) === dayKey(now, timeZone).slice(0, 4);
-  return formatter(timeZone, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) })
+  return formatter(timeZone, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  })
     .format(date)
     .replace(',', '');
 }

@@ -17,7 +17,12 @@ const schema = openAccountSchema.omit({ commandId: true });
  */
 export function OpenAccountForm({ commandId }: { commandId: string }) {
   const router = useRouter();
-  const initial: OpenAccountFormState = { result: null, values: { owner: '', openingDeposit: '' }, commandId, highlight: null };
+  const initial: OpenAccountFormState = {
+    result: null,
+    values: { owner: '', openingDeposit: '' },
+    commandId,
+    highlight: null,
+  };
   const form = useCommandForm(openAccountAction, initial);
   const { state, field, submit, formProps, busy } = useCommandFields(schema, form);
   const onSubmit = (event: FormEvent<HTMLFormElement>) =>

@@ -4,7 +4,12 @@ import { useState, type InputHTMLAttributes } from 'react';
 import { FieldFrame } from '@/app/components/field';
 import { useHydrated } from '@/app/components/use-command-form';
 
-type PasswordFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & { id: string; label: string; error?: string; hint?: string };
+type PasswordFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+};
 
 /**
  * A labelled password input (errors announced as in Field) with a "Show password" toggle. The toggle
@@ -29,7 +34,13 @@ export function PasswordField({ id, label, error, hint, ...input }: PasswordFiel
             {...input}
           />
           {hydrated ? (
-            <button type="button" className="secondary" aria-controls={id} aria-pressed={shown} onClick={() => setShown((value) => !value)}>
+            <button
+              type="button"
+              className="secondary"
+              aria-controls={id}
+              aria-pressed={shown}
+              onClick={() => setShown((value) => !value)}
+            >
               Show password
             </button>
           ) : null}

@@ -42,7 +42,10 @@ export function useCommandFields<S extends State>(schema: Schema, form: CommandF
     ...methods.register(name),
   });
 
-  const submit = (event: FormEvent<HTMLFormElement>, { validate = true, onStart, onOutcome }: SubmitOptions<S> = {}) => {
+  const submit = (
+    event: FormEvent<HTMLFormElement>,
+    { validate = true, onStart, onOutcome }: SubmitOptions<S> = {},
+  ) => {
     event.preventDefault();
     onStart?.();
     const element = event.currentTarget;

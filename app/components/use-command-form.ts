@@ -16,7 +16,8 @@ export function useHydrated(): boolean {
 
 const UNREACHABLE: FormResult = {
   status: 'busy',
-  message: 'Could not reach the server, so we do not know yet whether this went through. Submit again: it is safe and will not be applied twice.',
+  message:
+    'Could not reach the server, so we do not know yet whether this went through. Submit again: it is safe and will not be applied twice.',
 };
 
 type FormState = { result: FormResult | null; commandId: string };

@@ -8,7 +8,14 @@ export function ForgotPasswordForm({ inboxUrl }: { inboxUrl: string | null }) {
   const [state, action, pending] = useAuthAction(forgotPasswordAction);
   if (state.done) return <AuthNotice inboxUrl={inboxUrl}>{state.done}</AuthNotice>;
   return (
-    <AuthForm name="Forgot password" id="forgot-password" action={action} pending={pending} error={state.error} submit="Send reset link">
+    <AuthForm
+      name="Forgot password"
+      id="forgot-password"
+      action={action}
+      pending={pending}
+      error={state.error}
+      submit="Send reset link"
+    >
       <EmailField state={state} />
     </AuthForm>
   );

@@ -18,7 +18,10 @@ export function ResetPasswordForm({ token }: { token: string }) {
       submit="Set new password"
     >
       <input type="hidden" name="token" value={token} />
-      <NewPasswordField state={state} hint={`At least ${PASSWORD_MIN} characters. Every device signed in to your account will be signed out.`} />
+      <NewPasswordField
+        state={state}
+        hint={`At least ${PASSWORD_MIN} characters. Every device signed in to your account will be signed out.`}
+      />
     </AuthForm>
   );
 }

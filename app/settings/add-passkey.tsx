@@ -27,10 +27,18 @@ export function AddPasskey() {
 
   return (
     <>
-      <button type="button" onClick={() => !pending && void add()} aria-disabled={pending || undefined} aria-busy={pending || undefined}>
+      <button
+        type="button"
+        onClick={() => !pending && void add()}
+        aria-disabled={pending || undefined}
+        aria-busy={pending || undefined}
+      >
         Add a passkey
       </button>
-      <p role="status" className={message ? `status ${message.ok ? 'status-success' : 'status-rejected'}` : 'visually-hidden'}>
+      <p
+        role="status"
+        className={message ? `status ${message.ok ? 'status-success' : 'status-rejected'}` : 'visually-hidden'}
+      >
         {message?.text}
       </p>
     </>

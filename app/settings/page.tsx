@@ -19,10 +19,18 @@ export const metadata: Metadata = { title: 'Settings · Idem' };
 
 const SESSION_MESSAGES = {
   ended: { role: 'status', className: 'status status-success', text: 'That browser is signed out.' },
-  unknown: { role: 'alert', className: 'status status-rejected', text: 'That session has already ended or is not one of yours: nothing was changed.' },
+  unknown: {
+    role: 'alert',
+    className: 'status status-rejected',
+    text: 'That session has already ended or is not one of yours: nothing was changed.',
+  },
 } as const;
 
-export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SettingsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const customer = await requireCustomer('/settings');
   const { session: outcome } = await searchParams;
   const message = outcome === 'ended' || outcome === 'unknown' ? SESSION_MESSAGES[outcome] : null;
@@ -110,7 +118,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             </button>
           </form>
           <p className="hint">
-            Ends every session, on every device, this one included. API keys keep working until you revoke them or they expire. A session also ends after
+            Ends every session, on every device, this one included. API keys keep working until you revoke them or they
+            expire. A session also ends after
             {idleMinutes} minutes without use, and 12 hours after signing in.
           </p>
         </section>

@@ -11,7 +11,15 @@ const noSubscribe = () => () => {};
  * address the page was opened at (behind a proxy, or when a server action's redirect renders it).
  * Without JavaScript there are no passkeys anyway. `children` (the passkey control) is shown otherwise.
  */
-export function PasskeyHostNotice({ rpID, appUrl, children }: { rpID: string; appUrl: string; children: React.ReactNode }) {
+export function PasskeyHostNotice({
+  rpID,
+  appUrl,
+  children,
+}: {
+  rpID: string;
+  appUrl: string;
+  children: React.ReactNode;
+}) {
   const problem = useSyncExternalStore(
     noSubscribe,
     () => passkeyHostProblem(window.location.host, rpID),

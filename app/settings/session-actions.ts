@@ -16,7 +16,9 @@ export async function signOutSessionAction(form: FormData): Promise<void> {
   // Read from the database, not better-auth's listSessions: that one asks for a sign-in within the
   // last 10 minutes, and signing a lost browser out must not.
   const session =
-    typeof id === 'string' && id.length <= 255 ? await db().session.findFirst({ where: { id, userId: customer.id }, select: { token: true } }) : null;
+    typeof id === 'string' && id.length <= 255
+      ? await db().session.findFirst({ where: { id, userId: customer.id }, select: { token: true } })
+      : null;
   if (!session) redirect('/settings?session=unknown');
   await (await auth().$context).internalAdapter.deleteSession(session.token);
   redirect('/settings?session=ended');

@@ -8,8 +8,11 @@ type Session = { id: string; userAgent?: string | null; ipAddress?: string | nul
 
 /** The customer's signed-in browsers, this one first and marked, each other one with its own "Sign out". */
 export async function SessionList({ sessions }: { sessions: Session[] }) {
-  const current = (await auth().api.getSession({ headers: await headers(), query: { disableCookieCache: true } }))?.session.id;
-  const ordered = [...sessions].sort((a, b) => Number(b.id === current) - Number(a.id === current) || +new Date(b.updatedAt) - +new Date(a.updatedAt));
+  const current = (await auth().api.getSession({ headers: await headers(), query: { disableCookieCache: true } }))
+    ?.session.id;
+  const ordered = [...sessions].sort(
+    (a, b) => Number(b.id === current) - Number(a.id === current) || +new Date(b.updatedAt) - +new Date(a.updatedAt),
+  );
   return (
     <ul className="session-list" data-testid="session-list">
       {ordered.map((s) => {

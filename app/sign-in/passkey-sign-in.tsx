@@ -11,7 +11,9 @@ export function PasskeySignIn({ next }: { next: string }) {
   const signIn = async () => {
     setPending(true);
     setError(null);
-    const result = await authClient.signIn.passkey().catch((e: unknown) => ({ error: { message: e instanceof Error ? e.message : String(e) } }));
+    const result = await authClient.signIn
+      .passkey()
+      .catch((e: unknown) => ({ error: { message: e instanceof Error ? e.message : String(e) } }));
     if (result?.error) {
       setError('That passkey did not sign you in. Try again, or use your email and password.');
       setPending(false);

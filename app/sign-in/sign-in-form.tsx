@@ -13,7 +13,14 @@ export function SignInForm({ next, inboxUrl }: { next: string; inboxUrl: string 
       <AuthForm name="Sign in" id="sign-in" action={action} pending={pending} error={state.error} submit="Sign in">
         <input type="hidden" name="next" value={next} />
         <EmailField state={state} autoComplete="username webauthn" />
-        <PasswordField id="password" name="password" label="Password" autoComplete="current-password" required error={state.fieldErrors.password} />
+        <PasswordField
+          id="password"
+          name="password"
+          label="Password"
+          autoComplete="current-password"
+          required
+          error={state.fieldErrors.password}
+        />
       </AuthForm>
       {state.unverified ? <ResendVerification email={state.values.email ?? ''} inboxUrl={inboxUrl} /> : null}
     </>
@@ -25,7 +32,14 @@ function ResendVerification({ email, inboxUrl }: { email: string; inboxUrl: stri
   const [state, action, pending] = useAuthAction(resendVerificationAction);
   if (state.done) return <AuthNotice inboxUrl={inboxUrl}>{state.done}</AuthNotice>;
   return (
-    <AuthForm name="Resend verification email" id="resend" action={action} pending={pending} error={state.error} submit="Resend verification email">
+    <AuthForm
+      name="Resend verification email"
+      id="resend"
+      action={action}
+      pending={pending}
+      error={state.error}
+      submit="Resend verification email"
+    >
       <input type="hidden" name="email" value={email} />
     </AuthForm>
   );

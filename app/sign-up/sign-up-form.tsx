@@ -12,7 +12,14 @@ export function SignUpForm({ inboxUrl }: { inboxUrl: string | null }) {
   const [state, action, pending] = useAuthAction(signUpAction);
   if (state.done) return <AuthNotice inboxUrl={inboxUrl}>{state.done}</AuthNotice>;
   return (
-    <AuthForm name="Create account" id="sign-up" action={action} pending={pending} error={state.error} submit="Create account">
+    <AuthForm
+      name="Create account"
+      id="sign-up"
+      action={action}
+      pending={pending}
+      error={state.error}
+      submit="Create account"
+    >
       <Field
         id="name"
         name="name"

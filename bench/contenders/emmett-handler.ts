@@ -8,7 +8,15 @@
 // Emmett's default for `onVersionConflict: true` (3 retries from 100 ms), which gives up on a hot
 // stream; what remains different is async-retry's jitter (× 1–2) against Idem's full jitter.
 import { CommandHandler, isExpectedVersionConflictError } from '@event-driven-io/emmett';
-import { accountStreamId, decide, evolve, initialState, type Account, type AccountCommand, type AccountEvent } from '../../lib/accounts/domain/account';
+import {
+  accountStreamId,
+  decide,
+  evolve,
+  initialState,
+  type Account,
+  type AccountCommand,
+  type AccountEvent,
+} from '../../lib/accounts/domain/account';
 import type { AccountId } from '../../lib/accounts/domain/account-id';
 import { legacyAccountNumber } from '../../lib/accounts/domain/account-number';
 import { accountBook, BENCH_CUSTOMER, metadataOf, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
@@ -17,7 +25,11 @@ import { newId } from './payload';
 
 const MAX_ATTEMPTS = 30;
 
-const handle = CommandHandler<Account, AccountEvent>({ evolve, initialState, mapToStreamId: (id) => accountStreamId(id as AccountId) });
+const handle = CommandHandler<Account, AccountEvent>({
+  evolve,
+  initialState,
+  mapToStreamId: (id) => accountStreamId(id as AccountId),
+});
 
 export function emmettHandlerAppender(url: string, poolSize: number): Appender {
   const { pool, store, close } = emmettStore(url, poolSize);
@@ -59,7 +71,12 @@ export function emmettHandlerAppender(url: string, poolSize: number): Appender {
       const accountId = newId() as AccountId;
       const opened = await run({
         type: 'OpenAccount',
-        data: { accountId, accountNumber: legacyAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS },
+        data: {
+          accountId,
+          accountNumber: legacyAccountNumber(accountId),
+          owner: 'bench',
+          openingDepositCents: OPENING_DEPOSIT_CENTS,
+        },
         metadata: { commandId: newId(), now: new Date(), customerId: BENCH_CUSTOMER },
       });
       if (opened.failed) throw new Error('OpenAccount failed');
@@ -67,9 +84,10 @@ export function emmettHandlerAppender(url: string, poolSize: number): Appender {
     },
     append: (key, _worker, seq) => run(moneyCommand(accounts.of(key), seq)),
     async streamLength(key) {
-      const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(stream_position), 0)::int AS n FROM emt_streams WHERE stream_id = $1', [
-        accountStreamId(accounts.of(key)),
-      ]);
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT COALESCE(max(stream_position), 0)::int AS n FROM emt_streams WHERE stream_id = $1',
+        [accountStreamId(accounts.of(key))],
+      );
       return rows[0]?.n ?? 0;
     },
     close,

@@ -57,7 +57,13 @@ export function emmettAppender(url: string, poolSize: number): Appender {
         try {
           const result = await store.appendToStream(
             streamId,
-            [{ type: 'MoneyDeposited', data: depositedData(streamId, Number(expected) + 1, at), metadata: depositMetadata(commandId) }],
+            [
+              {
+                type: 'MoneyDeposited',
+                data: depositedData(streamId, Number(expected) + 1, at),
+                metadata: depositMetadata(commandId),
+              },
+            ],
             { expectedStreamVersion: expected },
           );
           known.set(key, result.nextExpectedStreamVersion);

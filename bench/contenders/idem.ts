@@ -14,7 +14,12 @@ export async function openAccount(db: Db, snapshotEvery?: number): Promise<Accou
   const result = await handleAccountCommand(
     {
       type: 'OpenAccount',
-      data: { accountId, accountNumber: legacyAccountNumber(accountId), owner: 'bench', openingDepositCents: OPENING_DEPOSIT_CENTS },
+      data: {
+        accountId,
+        accountNumber: legacyAccountNumber(accountId),
+        owner: 'bench',
+        openingDepositCents: OPENING_DEPOSIT_CENTS,
+      },
       metadata: { commandId: newId(), now: new Date(), customerId: BENCH_CUSTOMER },
     },
     { db, snapshotEvery },
@@ -35,7 +40,11 @@ export function idemAppender(url: string, poolSize: number, options: { snapshotE
     },
     async append(key, worker, seq) {
       let conflicts = 0;
-      const result = await handleAccountCommand(moneyCommand(accounts.of(key), seq), { db, snapshotEvery, onConflict: () => void conflicts++ });
+      const result = await handleAccountCommand(moneyCommand(accounts.of(key), seq), {
+        db,
+        snapshotEvery,
+        onConflict: () => void conflicts++,
+      });
       if (result.status === 'busy') return { conflicts, failed: true, busy: true };
       if (result.status !== 'accepted') return { conflicts, failed: true };
       return { conflicts };

@@ -31,7 +31,9 @@ export const metadataOf = (command: AccountCommand) => ({
 
 /** What the hand-written contenders store to tell a retry from a reused key: sha256 of the request. */
 export const fingerprintOf = (command: Exclude<AccountCommand, { type: 'OpenAccount' }>) =>
-  createHash('sha256').update(`${command.type}|${command.metadata.customerId}|${command.data.accountId}|${command.data.amountCents}`).digest('hex');
+  createHash('sha256')
+    .update(`${command.type}|${command.metadata.customerId}|${command.data.accountId}|${command.data.amountCents}`)
+    .digest('hex');
 
 export type Appender = {
   name: string;

@@ -56,7 +56,8 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
   const { rows } = await pool.query<LoadRow>({ name: 'floor_load', text: LOAD, values: [commandId, accountId] });
   const row = rows[0]!;
   if (row.command_type !== null) {
-    if (row.command_type !== command.type || row.fingerprint !== fingerprint) throw new Error(`command id ${commandId} reused`);
+    if (row.command_type !== command.type || row.fingerprint !== fingerprint)
+      throw new Error(`command id ${commandId} reused`);
     return (row.outcome as { status: string }).status === 'accepted' ? 'done' : 'rejected'; // a replay
   }
   const state: Account =
@@ -76,7 +77,14 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
     await pool.query({
       name: 'floor_reject',
       text: REJECT,
-      values: [commandId, command.type, stream, fingerprint, JSON.stringify({ status: 'rejected', rejection: decision.rejection }), now],
+      values: [
+        commandId,
+        command.type,
+        stream,
+        fingerprint,
+        JSON.stringify({ status: 'rejected', rejection: decision.rejection }),
+        now,
+      ],
     });
     return 'rejected';
   }
@@ -84,7 +92,17 @@ async function attempt(pool: pg.Pool, command: MoneyCommand): Promise<'done' | '
   if (event.type !== 'MoneyDeposited' && event.type !== 'MoneyWithdrawn') throw new Error(`unexpected ${event.type}`);
   const version = row.version! + 1;
   const after = event.data.balanceAfterCents;
-  const outcome = { status: 'accepted', result: { accountId, accountNumber: row.account_number, owner: row.owner, amountCents, balanceCents: after, version } };
+  const outcome = {
+    status: 'accepted',
+    result: {
+      accountId,
+      accountNumber: row.account_number,
+      owner: row.owner,
+      amountCents,
+      balanceCents: after,
+      version,
+    },
+  };
   await pool.query({
     name: 'floor_commit',
     text: COMMIT,

@@ -35,7 +35,14 @@ export function rawAppender(url: string, poolSize: number): Appender {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          await client.query(INSERT, [streamId, version, depositedData(streamId, version, at.toISOString()), depositMetadata(commandId), commandId, at]);
+          await client.query(INSERT, [
+            streamId,
+            version,
+            depositedData(streamId, version, at.toISOString()),
+            depositMetadata(commandId),
+            commandId,
+            at,
+          ]);
           await client.query('COMMIT');
           client.release();
           known.set(key, version);

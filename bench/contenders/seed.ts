@@ -72,13 +72,10 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
         balanceCents: (snapshotVersion - 1) * STEP_CENTS,
         openedAt: at,
       };
-      await client.query(`INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ($1, $2, $3, $4, $5)`, [
-        stream,
-        snapshotVersion,
-        ACCOUNT_SNAPSHOT_SCHEMA,
-        state,
-        at,
-      ]);
+      await client.query(
+        `INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ($1, $2, $3, $4, $5)`,
+        [stream, snapshotVersion, ACCOUNT_SNAPSHOT_SCHEMA, state, at],
+      );
     }
     await client.query('COMMIT');
     await client.query('ANALYZE events');
@@ -96,11 +93,23 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
  * MoneyDeposited, balance and transaction rows), for the contenders that share Idem's tables but
  * not its code (the hand-written floors).
  */
-export async function seedAccount(db: pg.Pool | pg.Client, accountId: AccountId, openingCents: number, customerId: string, owner = 'bench'): Promise<void> {
+export async function seedAccount(
+  db: pg.Pool | pg.Client,
+  accountId: AccountId,
+  openingCents: number,
+  customerId: string,
+  owner = 'bench',
+): Promise<void> {
   const commandId = newId();
   const accountNumber = legacyAccountNumber(accountId);
   const at = new Date().toISOString();
-  const metadata = { commandId, commandType: 'OpenAccount', causationId: commandId, correlationId: commandId, schemaVersion: 2 };
+  const metadata = {
+    commandId,
+    commandType: 'OpenAccount',
+    causationId: commandId,
+    correlationId: commandId,
+    schemaVersion: 2,
+  };
   await db.query(
     `WITH c AS (
        INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
@@ -124,11 +133,22 @@ export async function seedAccount(db: pg.Pool | pg.Client, accountId: AccountId,
       openingCents,
       at,
       JSON.stringify([
-        { version: 1, type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner, openedAt: at }, metadata },
+        {
+          version: 1,
+          type: 'AccountOpened',
+          data: { accountId, accountNumber, customerId, owner, openedAt: at },
+          metadata,
+        },
         {
           version: 2,
           type: 'MoneyDeposited',
-          data: { accountId, amountCents: openingCents, currency: 'USD', balanceAfterCents: openingCents, depositedAt: at },
+          data: {
+            accountId,
+            amountCents: openingCents,
+            currency: 'USD',
+            balanceAfterCents: openingCents,
+            depositedAt: at,
+          },
           metadata,
         },
       ]),

@@ -9,7 +9,10 @@ import { seedAccount } from './seed';
 
 /** Events in `streamId` on Idem's `events` table. */
 export async function eventsInStream(pool: pg.Pool, streamId: string): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>('SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1', [streamId]);
+  const { rows } = await pool.query<{ n: number }>(
+    'SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1',
+    [streamId],
+  );
   return rows[0]?.n ?? 0;
 }
 

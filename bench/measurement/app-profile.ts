@@ -16,11 +16,19 @@ type Side = 'next' | 'idem' | 'auth' | null;
 function sideOfSource(source: string): Side {
   // The withdrawal path's only Prisma queries are the API-key check's (the engine runs plain pg).
   if (/node_modules\/@prisma\//.test(source) || source.includes('/lib/generated/prisma/')) return 'auth';
-  if (/node_modules\/(better-auth|@better-auth|better-call|@better-fetch|jose|@noble)\//.test(source) || /(^|\/)lib\/auth\//.test(source)) return 'auth';
+  if (
+    /node_modules\/(better-auth|@better-auth|better-call|@better-fetch|jose|@noble)\//.test(source) ||
+    /(^|\/)lib\/auth\//.test(source)
+  )
+    return 'auth';
   if (/(^|\/)(lib|app)\//.test(source) && !source.includes('node_modules')) return 'idem';
-  if (/node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) || source.includes('/lib/generated/prisma/'))
+  if (
+    /node_modules\/(zod|@prisma|pg|pg-[a-z]+|postgres-[a-z]+|@hookform|react-hook-form)\//.test(source) ||
+    source.includes('/lib/generated/prisma/')
+  )
     return 'idem';
-  if (/node_modules\/(next|react|react-dom|react-server-dom-[a-z-]+|scheduler|@next|styled-jsx|@swc)\//.test(source)) return 'next';
+  if (/node_modules\/(next|react|react-dom|react-server-dom-[a-z-]+|scheduler|@next|styled-jsx|@swc)\//.test(source))
+    return 'next';
   return null;
 }
 
@@ -29,7 +37,10 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
   const sourceMap = (url: string) => {
     if (!maps.has(url)) {
       const file = url.startsWith('file://') ? fileURLToPath(url) : url;
-      maps.set(url, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as never) : null);
+      maps.set(
+        url,
+        existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as never) : null,
+      );
     }
     return maps.get(url)!;
   };
@@ -39,7 +50,11 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
   const sides = new Map<number, Side>();
   const sideOfNode = (id: number): Side => {
     if (sides.has(id)) return sides.get(id)!;
-    const { url, lineNumber, columnNumber } = nodes.get(id)!.callFrame as { url: string; lineNumber: number; columnNumber?: number };
+    const { url, lineNumber, columnNumber } = nodes.get(id)!.callFrame as {
+      url: string;
+      lineNumber: number;
+      columnNumber?: number;
+    };
     let side: Side = null;
     if (url.includes('/.next/server/')) {
       const entry = sourceMap(url)?.findEntry(lineNumber, columnNumber ?? 0) as { originalSource?: string } | undefined;
@@ -70,5 +85,11 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
     if (side === 'auth') ms.auth += spent;
   });
   const total = ms.next + ms.idem + ms.unattributed || 1;
-  return { next: ms.next / total, idem: ms.idem / total, auth: ms.auth / total, unattributed: ms.unattributed / total, samples };
+  return {
+    next: ms.next / total,
+    idem: ms.idem / total,
+    auth: ms.auth / total,
+    unattributed: ms.unattributed / total,
+    samples,
+  };
 }

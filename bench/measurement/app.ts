@@ -16,7 +16,9 @@ function trackedFiles(): string[] {
   const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`git ls-files failed: ${out.stderr}`);
   // The suite itself is not part of the app (and a half-written bench file must not fail its build).
-  return out.stdout.split('\0').filter((f) => f && !f.startsWith('bench/') && !f.startsWith('scripts/bench') && existsSync(path.join(ROOT, f)));
+  return out.stdout
+    .split('\0')
+    .filter((f) => f && !f.startsWith('bench/') && !f.startsWith('scripts/bench') && existsSync(path.join(ROOT, f)));
 }
 
 function listFiles(dir: string): string[] {
@@ -26,7 +28,10 @@ function listFiles(dir: string): string[] {
 }
 
 /** Copies the work tree into `appDir` and builds it (unless the same content is built there already). Returns the build's stamp. */
-export function prepareApp(appDir: string, log: (line: string) => void): { stamp: string; built: boolean; buildSeconds: number } {
+export function prepareApp(
+  appDir: string,
+  log: (line: string) => void,
+): { stamp: string; built: boolean; buildSeconds: number } {
   const files = [...trackedFiles(), ...listFiles(path.join(ROOT, 'lib', 'generated'))].sort();
   const hash = createHash('sha256');
   for (const f of files)
@@ -37,7 +42,11 @@ export function prepareApp(appDir: string, log: (line: string) => void): { stamp
       .update('\0');
   const stamp = hash.digest('hex').slice(0, 16);
   const stampFile = path.join(appDir, '.bench-stamp');
-  if (existsSync(path.join(appDir, '.next', 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+  if (
+    existsSync(path.join(appDir, '.next', 'BUILD_ID')) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === stamp
+  ) {
     log(`http: reusing the build in ${appDir} (content ${stamp})`);
     return { stamp, built: false, buildSeconds: 0 };
   }
@@ -77,12 +86,25 @@ const BENCH_IDENTITY_ENV = {
 };
 
 /** `next start -p PORT -H 127.0.0.1` as scripts/start.ts runs it, in its own process group. */
-export async function startInstance(appDir: string, databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Instance> {
+export async function startInstance(
+  appDir: string,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Instance> {
   const port = await benchPort('BENCH_APP_PORTS');
   // `node [nodeArgs] next start`: some flags (--cpu-prof) are refused in NODE_OPTIONS.
   const child = spawn(
     process.execPath,
-    [...nodeArgs, path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    [
+      ...nodeArgs,
+      path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'),
+      'start',
+      '-p',
+      String(port),
+      '-H',
+      '127.0.0.1',
+    ],
     {
       cwd: appDir,
       detached: true,

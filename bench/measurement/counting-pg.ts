@@ -51,7 +51,8 @@ function classify(text: string): string {
   if (upper.includes('PG_ADVISORY_XACT_LOCK') && upper.includes('SET_CONFIG')) return 'lock_timeout + advisory locks';
   if (upper.includes('SET_CONFIG')) return 'set_config(lock_timeout)';
   if (upper.includes('PG_ADVISORY_XACT_LOCK')) return 'advisory lock';
-  if (upper.startsWith('WITH NEW_COMMAND AS') || upper.startsWith('WITH NEW_EVENTS AS')) return 'commit (command + events + projections)';
+  if (upper.startsWith('WITH NEW_COMMAND AS') || upper.startsWith('WITH NEW_EVENTS AS'))
+    return 'commit (command + events + projections)';
   if (upper.startsWith('UPDATE COMMANDS SET REPLAY_COUNT')) return 'replay count';
   if (upper.startsWith('INSERT INTO EVENTS')) return 'INSERT event';
   if (upper.startsWith('SELECT') && upper.includes('MAX(VERSION)')) return 're-read version';
@@ -82,17 +83,29 @@ export async function pauseCounting<T>(run: () => Promise<T>): Promise<T> {
 export function countQueries(tally: Tally, capture?: Capture): void {
   if (!current) {
     const original = pg.Client.prototype.query;
-    (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+    (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
       if (current && paused === 0) {
         const first = args[0];
-        const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'text' in first ? String((first as { text: unknown }).text) : '';
+        const text =
+          typeof first === 'string'
+            ? first
+            : first && typeof first === 'object' && 'text' in first
+              ? String((first as { text: unknown }).text)
+              : '';
         const kind = statementKind(text);
         current.tally.set(kind, (current.tally.get(kind) ?? 0) + 1);
         if (current.capture)
           current.capture(
             kind,
             text,
-            (Array.isArray(args[1]) ? args[1] : first && typeof first === 'object' && 'values' in first ? (first as { values: unknown[] }).values : []) ?? [],
+            (Array.isArray(args[1])
+              ? args[1]
+              : first && typeof first === 'object' && 'values' in first
+                ? (first as { values: unknown[] }).values
+                : []) ?? [],
           );
         const counter = perOperation.getStore();
         if (counter) counter.queries++;

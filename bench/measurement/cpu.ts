@@ -52,7 +52,14 @@ export function treeTicks(roots: number[]): number {
 
 export function sampleCpu(pgPid: number | null, clientPids: number[] = [process.pid]): Sample {
   const m = machine();
-  return { at: Date.now(), machineBusy: m.busy, machineTotal: m.total, pg: pgPid ? treeTicks([pgPid]) : 0, self: treeTicks(clientPids), pids: clientPids };
+  return {
+    at: Date.now(),
+    machineBusy: m.busy,
+    machineTotal: m.total,
+    pg: pgPid ? treeTicks([pgPid]) : 0,
+    self: treeTicks(clientPids),
+    pids: clientPids,
+  };
 }
 
 /** CPU use between two samples, in cores (1.0 = one core busy for the whole window). */
@@ -73,7 +80,10 @@ export function cpuBetween(a: Sample, b: Sample): CpuUse {
  * one-second window, so a measurement does not start in the middle of someone else's build.
  * Returns the last reading; the run goes on regardless (the report shows it).
  */
-export async function waitForQuiet(pgPid: number | null, options: { maxOtherCores: number; maxWaitMs: number; log: (line: string) => void }): Promise<number> {
+export async function waitForQuiet(
+  pgPid: number | null,
+  options: { maxOtherCores: number; maxWaitMs: number; log: (line: string) => void },
+): Promise<number> {
   const deadline = Date.now() + options.maxWaitMs;
   let announced = false;
   for (;;) {
@@ -82,10 +92,13 @@ export async function waitForQuiet(pgPid: number | null, options: { maxOtherCore
     const other = cpuBetween(a, sampleCpu(pgPid)).other;
     if (other < options.maxOtherCores || Date.now() >= deadline) {
       if (announced || other >= options.maxOtherCores)
-        options.log(`  (other processes: ${other.toFixed(2)} cores${other >= options.maxOtherCores ? ', going on anyway' : ''})`);
+        options.log(
+          `  (other processes: ${other.toFixed(2)} cores${other >= options.maxOtherCores ? ', going on anyway' : ''})`,
+        );
       return other;
     }
-    if (!announced) options.log(`  waiting for the machine to quieten (other processes use ${other.toFixed(2)} cores)…`);
+    if (!announced)
+      options.log(`  waiting for the machine to quieten (other processes use ${other.toFixed(2)} cores)…`);
     announced = true;
   }
 }
@@ -97,7 +110,11 @@ export function ownTicks(pid: number): number {
 
 /** Cores used by named groups of processes between two calls of the returned function. */
 export function cpuMeter(groups: Record<string, () => number>): () => Record<string, number> {
-  const read = () => ({ at: Date.now(), m: machine(), g: Object.fromEntries(Object.entries(groups).map(([k, f]) => [k, f()])) });
+  const read = () => ({
+    at: Date.now(),
+    m: machine(),
+    g: Object.fromEntries(Object.entries(groups).map(([k, f]) => [k, f()])),
+  });
   const start = read();
   return () => {
     const end = read();

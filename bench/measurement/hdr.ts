@@ -5,7 +5,12 @@ export type Histogram = hdr.Histogram;
 
 export function histogram(): Histogram {
   // 1 µs … 120 s; the pure-JS implementation (no WebAssembly start-up, plenty fast for our rates).
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 'packed',
+  });
 }
 
 export type LatencySummary = { count: number; p50: number; p95: number; p99: number; max: number; mean: number };

@@ -24,12 +24,18 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
     database: 'postgres',
     // In this work tree's block of ports when BENCH_PG_PORTS says so (bench/measurement/ports.ts).
     port: external || !process.env.BENCH_PG_PORTS ? undefined : await benchPort('BENCH_PG_PORTS'),
-    settings: { synchronous_commit: 'on', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
+    settings: {
+      synchronous_commit: 'on',
+      shared_preload_libraries: 'pg_stat_statements',
+      'pg_stat_statements.track_utility': 'on',
+    },
   });
   const base = new URL(server.adminUrl);
   const pgPid = server.pid();
   log(
-    external ? `PostgreSQL: DATABASE_URL (${base.host})` : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`,
+    external
+      ? `PostgreSQL: DATABASE_URL (${base.host})`
+      : `PostgreSQL: fresh embedded server on port ${server.port} (pid ${pgPid}), data in ${server.dataDir}`,
   );
   const url = (name: string) => {
     const u = new URL(base);
@@ -38,13 +44,23 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
   };
   const admin = url('postgres');
   const settings = await withClient(admin, async (c) => {
-    const names = ['server_version', 'synchronous_commit', 'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections', 'shared_preload_libraries'];
-    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)', [
-      names,
-    ]);
+    const names = [
+      'server_version',
+      'synchronous_commit',
+      'fsync',
+      'wal_sync_method',
+      'shared_buffers',
+      'max_connections',
+      'shared_preload_libraries',
+    ];
+    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>(
+      'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
+      [names],
+    );
     return Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} (${r.unit})` : r.setting]));
   });
-  if (settings.synchronous_commit !== 'on') throw new Error(`synchronous_commit is ${settings.synchronous_commit}, the suite needs on`);
+  if (settings.synchronous_commit !== 'on')
+    throw new Error(`synchronous_commit is ${settings.synchronous_commit}, the suite needs on`);
   const statStatements = (settings.shared_preload_libraries ?? '').includes('pg_stat_statements');
   return {
     url,
@@ -57,7 +73,8 @@ export async function startBenchServer(log: (line: string) => void): Promise<Ben
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         await c.query(`CREATE DATABASE "${name}"`);
       });
-      if (statStatements) await withClient(url(name), (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
+      if (statStatements)
+        await withClient(url(name), (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
       return url(name);
     },
     stop: server.stop,

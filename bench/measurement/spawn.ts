@@ -20,16 +20,25 @@ export function exitAfter(main: () => Promise<void>): void {
 }
 
 /** `root`: run bench/`entry` of another checkout (a --baseline directory) instead of this one. */
-export async function runChild<T>(entry: string, spec: Record<string, unknown>, timeoutMs = 15 * 60_000, root = ROOT): Promise<T> {
+export async function runChild<T>(
+  entry: string,
+  spec: Record<string, unknown>,
+  timeoutMs = 15 * 60_000,
+  root = ROOT,
+): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-'));
   const out = path.join(dir, 'result.json');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', path.join(root, 'bench', entry)], {
-        cwd: root,
-        stdio: ['ignore', 'inherit', 'inherit'],
-        env: { ...process.env, BENCH_SPEC: JSON.stringify({ ...spec, out }) },
-      });
+      const child = spawn(
+        path.join(root, 'node_modules', '.bin', 'tsx'),
+        ['--conditions=react-server', path.join(root, 'bench', entry)],
+        {
+          cwd: root,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: { ...process.env, BENCH_SPEC: JSON.stringify({ ...spec, out }) },
+        },
+      );
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.once('error', reject);
       child.once('exit', (code, signal) => {

@@ -51,7 +51,10 @@ export function flameGraph(folded: string, title: string): string {
   const rects = boxes.map(({ node, x, w, depth }) => {
     const y = top + (depthMax - depth) * row;
     const share = ((node.value / root.value) * 100).toFixed(1);
-    const text = w > 40 ? `<text x="${(x + 3).toFixed(1)}" y="${y + 12}" font-size="10">${esc(node.name.slice(0, Math.floor(w / 6)))}</text>` : '';
+    const text =
+      w > 40
+        ? `<text x="${(x + 3).toFixed(1)}" y="${y + 12}" font-size="10">${esc(node.name.slice(0, Math.floor(w / 6)))}</text>`
+        : '';
     return `<g><title>${esc(`${node.name}: ${share} %`)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(0.5, w - 0.5).toFixed(1)}" height="${row - 1}" fill="${colour(node.name)}"/>${text}</g>`;
   });
   return [

@@ -26,14 +26,18 @@ export function barChart(chart: BarChart): string {
   const lo = chart.log ? 10 ** Math.floor(Math.log10(min)) : 0;
   const hi = chart.log ? 10 ** Math.ceil(Math.log10(max)) : niceCeil(max);
   const y = (v: number) =>
-    chart.log ? m.top + plotH - ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH : m.top + plotH - (v / hi) * plotH;
+    chart.log
+      ? m.top + plotH - ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH
+      : m.top + plotH - (v / hi) * plotH;
   const format = chart.format ?? ((v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)));
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
   );
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
-  out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(chart.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(chart.title)}</text>`,
+  );
   // y axis and grid
   const ticks = chart.log ? logTicks(lo, hi) : Array.from({ length: 6 }, (_, i) => (hi / 5) * i);
   for (const t of ticks) {
@@ -41,7 +45,9 @@ export function barChart(chart: BarChart): string {
     out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${ty}" y2="${ty}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${m.left - 6}" y="${ty + 4}" text-anchor="end">${esc(format(t))}</text>`);
   }
-  out.push(`<text transform="translate(16 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(16 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}</text>`,
+  );
   // bars
   const groupW = plotW / chart.groups.length;
   const barW = Math.min(40, (groupW * 0.8) / chart.series.length);
@@ -55,9 +61,13 @@ export function barChart(chart: BarChart): string {
       out.push(
         `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - top).toFixed(1)}" fill="${COLORS[s % COLORS.length]}"><title>${esc(`${series.name}, ${group}: ${format(v)}`)}</title></rect>`,
       );
-      out.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${esc(format(v))}</text>`);
+      out.push(
+        `<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${esc(format(v))}</text>`,
+      );
     });
-    out.push(`<text x="${m.left + g * groupW + groupW / 2}" y="${m.top + plotH + 16}" text-anchor="middle">${esc(group)}</text>`);
+    out.push(
+      `<text x="${m.left + g * groupW + groupW / 2}" y="${m.top + plotH + 16}" text-anchor="middle">${esc(group)}</text>`,
+    );
   });
   out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${m.top + plotH}" y2="${m.top + plotH}" stroke="#333"/>`);
   // legend

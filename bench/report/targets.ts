@@ -16,7 +16,12 @@ export type Verdict = { target: string; measured: string; met: boolean | null; l
 
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
-export function appendRow(rows: AppendRow[], contender: string, mode: string, concurrency: number): AppendRow | undefined {
+export function appendRow(
+  rows: AppendRow[],
+  contender: string,
+  mode: string,
+  concurrency: number,
+): AppendRow | undefined {
   return rows.find((r) => r.contender === contender && r.mode === mode && r.concurrency === concurrency);
 }
 
@@ -44,7 +49,9 @@ export function verdicts(r: TargetInput): Verdict[] {
     const emmett = appendRow(r.append, 'emmett-handler', mode, maxC);
     const floor = appendRow(r.append, 'pg-function', mode, maxC);
     const where = `${mode === 'distinct' ? 'Distinct streams' : 'Hot stream'}, ${maxC} writers`;
-    const limit = [cpuText('CPU/command client + pg: Idem', idem), cpuText('Emmett', emmett), cpuText('floor', floor)].filter(Boolean).join('; ');
+    const limit = [cpuText('CPU/command client + pg: Idem', idem), cpuText('Emmett', emmett), cpuText('floor', floor)]
+      .filter(Boolean)
+      .join('; ');
     if (idem && emmett) {
       const x = idem.opsPerSecond / emmett.opsPerSecond;
       out.push({
@@ -70,7 +77,12 @@ export function verdicts(r: TargetInput): Verdict[] {
         met: idem.latency.p99 <= 100,
         limit: `one batch in flight per stream: ${maxC} closed-loop writers at ${f(idem.opsPerSecond, 0)}/s wait ${f((maxC / idem.opsPerSecond) * 1000)} ms on average; the tail is scheduling on the shared machine (other processes: ${f(idem.cpu.other, 2)} cores)`,
       });
-      out.push({ target: `${where}: zero busy answers`, measured: `${idem.busy} busy of ${idem.latency.count} commands`, met: idem.busy === 0, limit: '' });
+      out.push({
+        target: `${where}: zero busy answers`,
+        measured: `${idem.busy} busy of ${idem.latency.count} commands`,
+        met: idem.busy === 0,
+        limit: '',
+      });
     }
   }
   const unc = r.roundTrips.find((t) => t.scenario.startsWith('uncontended'));

@@ -22,7 +22,8 @@ import { exitAfter } from '../measurement/spawn';
  * 'idem-baseline': Idem at another git revision (bench/measurement/baseline.ts), run from that checkout;
  * 'idem-variant': Idem with the environment of --variant (e.g. another IDEM_SNAPSHOT_EVERY).
  */
-export type ContenderName = 'idem' | 'idem-baseline' | 'idem-variant' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
+export type ContenderName =
+  'idem' | 'idem-baseline' | 'idem-variant' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -106,7 +107,8 @@ async function main() {
     countQueries(tally);
     // One pooled connection per writer, as every contender gets.
     const appender = appenderFor(spec, cell.concurrency);
-    const keyOf = (worker: number) => (cell.mode === 'hot' ? `hot-r${spec.rep}-c${cell.concurrency}` : `s-r${spec.rep}-c${cell.concurrency}-w${worker}`);
+    const keyOf = (worker: number) =>
+      cell.mode === 'hot' ? `hot-r${spec.rep}-c${cell.concurrency}` : `s-r${spec.rep}-c${cell.concurrency}-w${worker}`;
     const keys = [...new Set(Array.from({ length: cell.concurrency }, (_, w) => keyOf(w)))];
     const before = new Map<string, number>();
     const landed = new Map<string, number>();
@@ -129,14 +131,20 @@ async function main() {
       onWindow: (edge) => {
         if (edge === 'open') opened = sampleCpu(spec.pgPid);
         else closed = sampleCpu(spec.pgPid);
-        if (profile) profiling = edge === 'open' ? profile.start() : profile.stop(`${spec.profile}-${cell.mode}-${cell.concurrency}.cpuprofile`);
+        if (profile)
+          profiling =
+            edge === 'open'
+              ? profile.start()
+              : profile.stop(`${spec.profile}-${cell.mode}-${cell.concurrency}.cpuprofile`);
       },
     });
     await profiling;
     const statements = [...tally.values()].reduce((a, b) => a + b, 0);
     const roundTrips = Object.fromEntries([...tally].map(([k, v]) => [k, v / loop.allOps]));
     const lengths = await pauseCounting(() => Promise.all(keys.map((key) => appender.streamLength(key))));
-    const lengthMismatches = keys.filter((key, i) => lengths[i] !== (before.get(key) ?? 0) + (landed.get(key) ?? 0)).length;
+    const lengthMismatches = keys.filter(
+      (key, i) => lengths[i] !== (before.get(key) ?? 0) + (landed.get(key) ?? 0),
+    ).length;
     await appender.close();
     results.push({
       ...cell,

@@ -17,7 +17,14 @@ import { runChild } from '../measurement/spawn';
 import { waitForQuiet, type CpuUse } from '../measurement/cpu';
 
 /** The same job first, then the blind-append reference. */
-export const SAME_JOB: ContenderName[] = ['idem', 'idem-baseline', 'idem-variant', 'emmett-handler', 'pg-optimistic', 'pg-function'];
+export const SAME_JOB: ContenderName[] = [
+  'idem',
+  'idem-baseline',
+  'idem-variant',
+  'emmett-handler',
+  'pg-optimistic',
+  'pg-function',
+];
 export const BLIND: ContenderName[] = ['raw', 'emmett'];
 export const CONTENDERS: ContenderName[] = [...SAME_JOB, ...BLIND];
 /** Run unless --contenders says otherwise (the baseline only with --baseline, the variant with --variant). */
@@ -69,10 +76,17 @@ export type AppendRow = {
   rssMiB: number;
 };
 
-export async function runAppendBench(server: BenchServer, pgPid: number | null, config: AppendConfig, log: (line: string) => void): Promise<AppendRow[]> {
+export async function runAppendBench(
+  server: BenchServer,
+  pgPid: number | null,
+  config: AppendConfig,
+  log: (line: string) => void,
+): Promise<AppendRow[]> {
   const contenders = config.contenders ?? DEFAULT_CONTENDERS;
-  if (contenders.includes('idem-baseline') && !config.baseline) throw new Error('contender idem-baseline needs --baseline REV');
-  if (contenders.includes('idem-variant') && !config.variant) throw new Error('contender idem-variant needs --variant NAME:K=V,…');
+  if (contenders.includes('idem-baseline') && !config.baseline)
+    throw new Error('contender idem-baseline needs --baseline REV');
+  if (contenders.includes('idem-variant') && !config.variant)
+    throw new Error('contender idem-variant needs --variant NAME:K=V,…');
   const urls = {} as Record<ContenderName, string>;
   for (const contender of contenders) {
     const url = await server.freshDatabase(`bench_${contender.replace(/-/g, '_')}`);
@@ -80,18 +94,23 @@ export async function runAppendBench(server: BenchServer, pgPid: number | null, 
     if (contender === 'raw') await prepareRawDatabase(url);
     else if (contender === 'emmett' || contender === 'emmett-handler') await prepareEmmettDatabase(url);
     else if (contender === 'pg-function') await preparePgFunctionDatabase(url);
-    else if (contender === 'idem-baseline') await migrate(url, { migrationsDir: path.join(config.baseline!.dir, 'prisma', 'migrations') });
+    else if (contender === 'idem-baseline')
+      await migrate(url, { migrationsDir: path.join(config.baseline!.dir, 'prisma', 'migrations') });
     else await migrate(url);
   }
 
-  const cells: AppendCell[] = config.modes.flatMap((mode) => config.concurrencies.map((concurrency) => ({ mode, concurrency })));
+  const cells: AppendCell[] = config.modes.flatMap((mode) =>
+    config.concurrencies.map((concurrency) => ({ mode, concurrency })),
+  );
   const all: AppendCellResult[] = [];
   for (let rep = 0; rep < config.reps; rep++) {
     const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length]!);
     for (const contender of order) {
       await checkpoint(urls[contender]);
       if (config.quiet) await waitForQuiet(pgPid, { ...config.quiet, log });
-      log(`append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`);
+      log(
+        `append: rep ${rep + 1}/${config.reps}, ${CONTENDER_LABEL[contender]} (${cells.length} cells × ${(config.warmupMs + config.durationMs) / 1000} s)`,
+      );
       const results = await runChild<AppendCellResult[]>(
         'suites/append-worker.ts',
         {
@@ -146,7 +165,10 @@ function aggregate(all: AppendCellResult[]): AppendRow[] {
         client: median(rs.map((r) => r.cpu.client)),
         other: median(rs.map((r) => r.cpu.other)),
       },
-      streamLength: { max: Math.max(...rs.map((r) => r.streamLength.max)), mean: median(rs.map((r) => r.streamLength.mean)) },
+      streamLength: {
+        max: Math.max(...rs.map((r) => r.streamLength.max)),
+        mean: median(rs.map((r) => r.streamLength.mean)),
+      },
       lengthMismatches: rs.reduce((a, r) => a + r.lengthMismatches, 0),
       rssMiB: Math.max(...rs.map((r) => r.rssMiB)),
     };

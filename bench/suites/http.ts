@@ -52,10 +52,18 @@ export type HttpRow = {
 
 export type HttpResult = { rows: HttpRow[]; buildStamp: string; buildSeconds: number; poolSize: number };
 
-async function api(instance: Instance, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  instance: Instance,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(instance.url + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': `"${randomUUID()}"`,
+      authorization: instance.authorization ?? '',
+    },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -94,7 +102,11 @@ async function load(
                 setupRequest: (request) => ({
                   ...request,
                   path: `/api/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}/withdrawals`,
-                  headers: { 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"`, authorization: instance.authorization ?? '' },
+                  headers: {
+                    'content-type': 'application/json',
+                    'idempotency-key': `"${randomUUID()}"`,
+                    authorization: instance.authorization ?? '',
+                  },
                   body: '{"amount":"0.01"}',
                 }),
               },
@@ -122,7 +134,13 @@ async function load(
  * own rate limit sends each second's quota as fast as it can and then idles, i.e. in bursts at
  * peak speed, which is not "half of peak".
  */
-async function paced(instances: Instance[], accountIds: string[], seconds: number, rate: number, pgPid: number | null): Promise<LoadResult> {
+async function paced(
+  instances: Instance[],
+  accountIds: string[],
+  seconds: number,
+  rate: number,
+  pgPid: number | null,
+): Promise<LoadResult> {
   const latency = histogram();
   let ok = 0;
   let errors = 0;
@@ -137,7 +155,9 @@ async function paced(instances: Instance[], accountIds: string[], seconds: numbe
   const inFlight = new Set<Promise<void>>();
   const send = (i: number, due: number) => {
     const instance = instances[i % instances.length]!;
-    const url = new URL(`${instance.url}/api/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}/withdrawals`);
+    const url = new URL(
+      `${instance.url}/api/accounts/${accountIds[Math.floor(Math.random() * accountIds.length)]}/withdrawals`,
+    );
     const body = '{"amount":"0.01"}';
     const p = new Promise<void>((resolve) => {
       const req = http.request(
@@ -186,7 +206,11 @@ async function paced(instances: Instance[], accountIds: string[], seconds: numbe
   return { connections: 0, rate, ok, errors, okPerSecond: ok / seconds, latency: summarize(latency), cpu };
 }
 
-export async function runHttpBench(server: BenchServer, config: HttpConfig, log: (line: string) => void): Promise<HttpResult> {
+export async function runHttpBench(
+  server: BenchServer,
+  config: HttpConfig,
+  log: (line: string) => void,
+): Promise<HttpResult> {
   const build = prepareApp(config.appDir, log);
   const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10);
   const rows: HttpRow[] = [];
@@ -205,8 +229,12 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       const rssIdleMiB = instances.map((i) => instanceRss(i.pid).serverMiB);
       const accountIds: string[] = [];
       for (let i = 0; i < config.accounts; i++) {
-        const opened = await api(instances[i % count]!, '/api/accounts', { name: `bench ${i}`, openingDeposit: '1000000.00' });
-        if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${JSON.stringify(opened.json)}`);
+        const opened = await api(instances[i % count]!, '/api/accounts', {
+          name: `bench ${i}`,
+          openingDeposit: '1000000.00',
+        });
+        if (opened.status !== 201)
+          throw new Error(`POST /api/accounts: ${opened.status} ${JSON.stringify(opened.json)}`);
         accountIds.push(String(opened.json.id));
       }
       accountIdsOf.set(url, accountIds);
@@ -227,7 +255,10 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       const rate = Math.max(1, Math.floor(peak.okPerSecond / 2));
       if (config.quiet) await waitForQuiet(server.pgPid, { ...config.quiet, log });
       const rssMaxMiB = instances.map(() => 0);
-      const sampler = setInterval(() => instances.forEach((inst, i) => (rssMaxMiB[i] = Math.max(rssMaxMiB[i]!, instanceRss(inst.pid).serverMiB))), 500);
+      const sampler = setInterval(
+        () => instances.forEach((inst, i) => (rssMaxMiB[i] = Math.max(rssMaxMiB[i]!, instanceRss(inst.pid).serverMiB))),
+        500,
+      );
       const half = await paced(instances, accountIds, config.seconds, rate, server.pgPid);
       clearInterval(sampler);
       log(
@@ -238,7 +269,16 @@ export async function runHttpBench(server: BenchServer, config: HttpConfig, log:
       await Promise.all(instances.map((i) => stopInstance(i)));
     }
     const row = rows.at(-1);
-    if (count === 1 && row) row.cpuPerRequest = await cpuSplit(config, url, accountIdsOf.get(url) ?? [], authorizationOf.get(url), row, server.pgPid, log);
+    if (count === 1 && row)
+      row.cpuPerRequest = await cpuSplit(
+        config,
+        url,
+        accountIdsOf.get(url) ?? [],
+        authorizationOf.get(url),
+        row,
+        server.pgPid,
+        log,
+      );
   }
   return { rows, buildStamp: build.stamp, buildSeconds: build.buildSeconds, poolSize };
 }
@@ -263,7 +303,11 @@ async function cpuSplit(
 ): Promise<HttpRow['cpuPerRequest']> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-app-profile-'));
   try {
-    const instance = await startInstance(config.appDir, url, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
+    const instance = await startInstance(config.appDir, url, {}, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      '--cpu-prof-interval=500',
+    ]);
     instance.authorization = authorization;
     let from = 0;
     let to = 0;

@@ -20,7 +20,10 @@ const VARIANTS: { variant: string; indexes: string[] }[] = [
     variant: 'as migrated (6 indexes)',
     indexes: ['(command_id)', '(type, global_position)', '(transaction_id, global_position)', '(created_at)'],
   },
-  { variant: 'admin indexes lean (created_at BRIN, no type index)', indexes: ['(command_id)', '(transaction_id, global_position)', 'USING brin (created_at)'] },
+  {
+    variant: 'admin indexes lean (created_at BRIN, no type index)',
+    indexes: ['(command_id)', '(transaction_id, global_position)', 'USING brin (created_at)'],
+  },
   { variant: 'primary key and (stream_id, version) only', indexes: [] },
 ];
 
@@ -30,7 +33,11 @@ const ticksOf = (pid: number) => {
   return Number(f[11]) + Number(f[12]);
 };
 
-export async function runIndexCost(server: BenchServer, config: IndexCostConfig, log: (line: string) => void): Promise<IndexCostRow[] | null> {
+export async function runIndexCost(
+  server: BenchServer,
+  config: IndexCostConfig,
+  log: (line: string) => void,
+): Promise<IndexCostRow[] | null> {
   if (!server.embedded) return null; // the backend's /proc entry is only readable for a local server
   const url = await server.freshDatabase('bench_index_cost');
   const perRound = new Map<string, number[]>();
@@ -65,6 +72,8 @@ export async function runIndexCost(server: BenchServer, config: IndexCostConfig,
     perRound: perRound.get(variant)!,
   }));
   for (const r of result)
-    log(`index cost: ${r.variant}: ${r.cpuUsPerEvent.toFixed(1)} µs of PostgreSQL CPU per event (${r.perRound.map((v) => v.toFixed(1)).join(' / ')})`);
+    log(
+      `index cost: ${r.variant}: ${r.cpuUsPerEvent.toFixed(1)} µs of PostgreSQL CPU per event (${r.perRound.map((v) => v.toFixed(1)).join(' / ')})`,
+    );
   return result;
 }

@@ -42,9 +42,12 @@ export function bucketOf(frame: { functionName: string; url: string }): string {
   if (functionName === '(garbage collector)') return 'GC';
   if (functionName === '(idle)') return 'idle';
   if (functionName === '(program)' || functionName === '(root)') return 'V8 / native (program)';
-  if (url.includes('/lib/generated/prisma/') || url.includes('/node_modules/@prisma/client/')) return 'Prisma client runtime';
-  if (url.includes('/node_modules/@prisma/adapter-pg/') || url.includes('/node_modules/@prisma/driver-adapter-utils/')) return 'Prisma adapter-pg';
-  if (/\/node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-[a-z]+|pgpass|pg-connection-string)\//.test(url)) return 'pg driver';
+  if (url.includes('/lib/generated/prisma/') || url.includes('/node_modules/@prisma/client/'))
+    return 'Prisma client runtime';
+  if (url.includes('/node_modules/@prisma/adapter-pg/') || url.includes('/node_modules/@prisma/driver-adapter-utils/'))
+    return 'Prisma adapter-pg';
+  if (/\/node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-[a-z]+|pgpass|pg-connection-string)\//.test(url))
+    return 'pg driver';
   if (url.includes('/node_modules/hdr-histogram-js/') || url.includes('/bench/')) return 'bench harness';
   if (url.includes('/node_modules/tsx/') || url.includes('/node_modules/esbuild/')) return 'tsx loader';
   if (url.includes('/lib/')) return `Idem: ${url.slice(url.lastIndexOf('/lib/') + 1)}`;
@@ -53,7 +56,9 @@ export function bucketOf(frame: { functionName: string; url: string }): string {
   if (url === '') {
     // Native functions have no script: name them by what calls them.
     if (
-      /^(writev|writeBuffer|writeUtf8String|writeLatin1String|utf8Write|utf8Slice|latin1Slice|asciiSlice|byteLengthUtf8|copy|compare|fill)$/.test(functionName)
+      /^(writev|writeBuffer|writeUtf8String|writeLatin1String|utf8Write|utf8Slice|latin1Slice|asciiSlice|byteLengthUtf8|copy|compare|fill)$/.test(
+        functionName,
+      )
     )
       return 'Node.js core (socket and buffer natives)';
     if (/^(Hash|HashDigest|update|digest|oneShotDigest)$/.test(functionName)) return 'Node.js core (crypto natives)';
@@ -68,7 +73,13 @@ export function bucketOf(frame: { functionName: string; url: string }): string {
  * running. So the profile gives each bucket's SHARE, and the CPU counters (/proc) of the same run
  * give the client CPU per command that the shares divide.
  */
-export function summarizeProfile(profile: CpuProfile, cell: AppendCell, commands: number, seconds: number, clientUsPerCommand: number): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  cell: AppendCell,
+  commands: number,
+  seconds: number,
+  clientUsPerCommand: number,
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -121,7 +132,9 @@ export function summarizeProfile(profile: CpuProfile, cell: AppendCell, commands
     commandsPerSecond: commands / seconds,
     clientUsPerCommand,
     busyMs,
-    buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([name, v]) => ({ name, ms: v, share: v / busyMs, usPerCommand: (v / busyMs) * clientUsPerCommand })),
+    buckets: [...buckets]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, v]) => ({ name, ms: v, share: v / busyMs, usPerCommand: (v / busyMs) * clientUsPerCommand })),
     idemFunctions: [...idemInclusive]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 15)
@@ -146,7 +159,9 @@ export async function runProfile(
   await migrate(url);
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-profile-'));
   try {
-    log(`profile: Idem contender with V8's sampling profiler (${config.cells.map((c) => `${c.mode} ${c.concurrency}`).join(', ')})`);
+    log(
+      `profile: Idem contender with V8's sampling profiler (${config.cells.map((c) => `${c.mode} ${c.concurrency}`).join(', ')})`,
+    );
     const results = await runChild<AppendCellResult[]>('suites/append-worker.ts', {
       contender: 'idem',
       url,
@@ -164,7 +179,13 @@ export async function runProfile(
       if (!file) continue;
       const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
       profiles.push(profile);
-      const s = summarizeProfile(profile, { mode: r.mode, concurrency: r.concurrency }, r.ops, config.durationMs / 1000, (r.cpu.client / r.opsPerSecond) * 1e6);
+      const s = summarizeProfile(
+        profile,
+        { mode: r.mode, concurrency: r.concurrency },
+        r.ops,
+        config.durationMs / 1000,
+        (r.cpu.client / r.opsPerSecond) * 1e6,
+      );
       summaries.push(s);
       log(
         `  ${r.mode} ${r.concurrency}: ${r.opsPerSecond.toFixed(0)} commands/s under the profiler; ${s.buckets
@@ -196,11 +217,18 @@ export function renderProfile(summaries: ProfileSummary[], flameGraphs: string[]
       '',
     );
     L.push('| bucket (self time) | µs per command | share |', '| --- | ---: | ---: |');
-    for (const b of s.buckets.filter((x) => x.share >= 0.003)) L.push(`| ${b.name} | ${f(b.usPerCommand)} | ${f(b.share * 100, 1)} % |`);
+    for (const b of s.buckets.filter((x) => x.share >= 0.003))
+      L.push(`| ${b.name} | ${f(b.usPerCommand)} | ${f(b.share * 100, 1)} % |`);
     L.push('', '| Idem function | inclusive µs per command | self µs per command |', '| --- | ---: | ---: |');
     const per = (ms: number) => (ms / s.busyMs) * s.clientUsPerCommand;
     for (const fn of s.idemFunctions) L.push(`| \`${fn.name}\` | ${f(per(fn.inclusiveMs))} | ${f(per(fn.selfMs))} |`);
-    L.push('', '<details><summary>Hottest frames (self time)</summary>', '', '| frame | bucket | µs per command |', '| --- | --- | ---: |');
+    L.push(
+      '',
+      '<details><summary>Hottest frames (self time)</summary>',
+      '',
+      '| frame | bucket | µs per command |',
+      '| --- | --- | ---: |',
+    );
     for (const t of s.topSelf) L.push(`| \`${t.name}\` | ${t.bucket} | ${f(per(t.ms), 1)} |`);
     L.push('', '</details>', '');
   }

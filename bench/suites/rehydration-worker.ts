@@ -23,7 +23,13 @@ export type RehydrationSpec = {
   out: string;
 };
 
-export type RehydrationRow = { length: number; snapshots: boolean; samples: number; histogram: string; seedSeconds: number };
+export type RehydrationRow = {
+  length: number;
+  snapshots: boolean;
+  samples: number;
+  histogram: string;
+  seedSeconds: number;
+};
 export type LoadPlan = { label: string; length: number; executionMs: number; medianMs: number; plan: string };
 export type RehydrationResult = { rows: RehydrationRow[]; plans: LoadPlan[] };
 
@@ -65,7 +71,10 @@ async function main() {
 }
 
 /** EXPLAIN ANALYZE of the last captured load (with snapshots) on the shortest and longest stream, as sent. */
-async function explain(spec: RehydrationSpec, captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[]): Promise<LoadPlan[]> {
+async function explain(
+  spec: RehydrationSpec,
+  captured: { text: string; values: unknown[]; length: number; snapshots: boolean }[],
+): Promise<LoadPlan[]> {
   const client = new pg.Client({ connectionString: spec.url });
   await client.connect();
   const plans: LoadPlan[] = [];
@@ -81,7 +90,10 @@ async function explain(spec: RehydrationSpec, captured: { text: string; values: 
           await client.query(text, last.values);
           times.push(performance.now() - t0);
         }
-        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, last.values);
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`,
+          last.values,
+        );
         const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
         const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
         plans.push({ label, length, executionMs, medianMs: median(times), plan });

@@ -6,7 +6,13 @@ import type { LoadPlan, RehydrationResult, RehydrationSpec } from './rehydration
 import { runChild } from '../measurement/spawn';
 
 export type RehydrationConfig = Omit<RehydrationSpec, 'url' | 'out'>;
-export type RehydrationRowSummary = { length: number; snapshots: boolean; samples: number; seedSeconds: number; latency: LatencySummary };
+export type RehydrationRowSummary = {
+  length: number;
+  snapshots: boolean;
+  samples: number;
+  seedSeconds: number;
+  latency: LatencySummary;
+};
 
 export async function runRehydrationBench(
   server: BenchServer,
@@ -15,7 +21,9 @@ export async function runRehydrationBench(
 ): Promise<{ rows: RehydrationRowSummary[]; plans: LoadPlan[] }> {
   const url = await server.freshDatabase('bench_rehydration');
   await migrate(url);
-  log(`rehydration: streams of ${config.lengths.join(', ')} events, with a snapshot ${config.snapshotTail} events behind the head and without`);
+  log(
+    `rehydration: streams of ${config.lengths.join(', ')} events, with a snapshot ${config.snapshotTail} events behind the head and without`,
+  );
   const result = await runChild<RehydrationResult>('suites/rehydration-worker.ts', { ...config, url });
   const rows = result.rows.map((r) => ({
     length: r.length,

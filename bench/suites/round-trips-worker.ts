@@ -11,7 +11,13 @@ import { moneyCommand } from '../contenders/job';
 import type { AccountId } from '../../lib/accounts/domain/account-id';
 import { median } from '../measurement/hdr';
 
-export type RoundTripSpec = { url: string; statStatements: boolean; commands: number; contenders: number[]; out: string };
+export type RoundTripSpec = {
+  url: string;
+  statStatements: boolean;
+  commands: number;
+  contenders: number[];
+  out: string;
+};
 
 export type RoundTripRow = {
   scenario: string;
@@ -75,7 +81,13 @@ async function main() {
   const scenario = async (
     name: string,
     writers: number,
-    run: (db: Db, accountId: AccountId, record: (n: number) => void, stats: Stats, prepared: ReturnType<typeof moneyCommand>[]) => Promise<void>,
+    run: (
+      db: Db,
+      accountId: AccountId,
+      record: (n: number) => void,
+      stats: Stats,
+      prepared: ReturnType<typeof moneyCommand>[],
+    ) => Promise<void>,
     prepare?: (db: Db, accountId: AccountId) => Promise<ReturnType<typeof moneyCommand>[]>,
   ) => {
     const tally = newTally();
@@ -108,7 +120,9 @@ async function main() {
   };
   const one = async (db: Db, command: ReturnType<typeof moneyCommand>, record: (n: number) => void, stats: Stats) => {
     const counter = { queries: 0 };
-    const result = await perOperation.run(counter, () => handleAccountCommand(command, { db, onConflict: () => void stats.conflicts++ }));
+    const result = await perOperation.run(counter, () =>
+      handleAccountCommand(command, { db, onConflict: () => void stats.conflicts++ }),
+    );
     if (result.status === 'busy') stats.busy++;
     record(counter.queries);
     return result;

@@ -27,40 +27,85 @@ const command = (type: AccountCommand['type'], data: object, customerId = ada) =
   ({ type, data, metadata: { commandId: 'cmd-1', now, customerId } }) as AccountCommand;
 const open = (owner: string, openingDepositCents = 0, by = ada) =>
   command('OpenAccount', { accountId: id, accountNumber: number, owner, openingDepositCents }, by);
-const deposit = (amountCents: number, accountId = id, by = ada) => command('DepositMoney', { accountId, amountCents }, by);
+const deposit = (amountCents: number, accountId = id, by = ada) =>
+  command('DepositMoney', { accountId, amountCents }, by);
 const withdraw = (amountCents: number, by = ada) => command('WithdrawMoney', { accountId: id, amountCents }, by);
 
 const adas = { accountId: id, accountNumber: number, customerId: ada, owner: 'Ada' };
 const opened = (openedAt = earlier): AccountEvent => ({ type: 'AccountOpened', data: { ...adas, openedAt } });
 const deposited = (amountCents: number, balanceAfterCents: number, depositedAt = earlier): AccountEvent => {
-  return { type: 'MoneyDeposited', data: { accountId: id, amountCents, currency: 'USD', balanceAfterCents, depositedAt } };
+  return {
+    type: 'MoneyDeposited',
+    data: { accountId: id, amountCents, currency: 'USD', balanceAfterCents, depositedAt },
+  };
 };
 const withdrawn = (amountCents: number, balanceAfterCents: number): AccountEvent => {
-  return { type: 'MoneyWithdrawn', data: { accountId: id, amountCents, currency: 'USD', balanceAfterCents, withdrawnAt: at } };
+  return {
+    type: 'MoneyWithdrawn',
+    data: { accountId: id, amountCents, currency: 'USD', balanceAfterCents, withdrawnAt: at },
+  };
 };
 const state = (balanceCents: number, openedAt = earlier) => ({ status: 'open', ...adas, balanceCents, openedAt });
 
-const meta = (c: string, t: string, v: number) => ({ commandId: c, commandType: t, causationId: c, correlationId: c, schemaVersion: v });
+const meta = (c: string, t: string, v: number) => ({
+  commandId: c,
+  commandType: t,
+  causationId: c,
+  correlationId: c,
+  schemaVersion: v,
+});
 type Stored = { type: AccountEvent['type']; data: unknown };
 const recorded = (version: number, event: Stored, schemaVersion = SCHEMA[event.type]): RecordedEvent => {
   const metadata = meta('past', 'Past', schemaVersion);
-  return { globalPosition: BigInt(version), streamId, version, ...event, metadata, commandId: 'past', createdAt: new Date(earlier) };
+  return {
+    globalPosition: BigInt(version),
+    streamId,
+    version,
+    ...event,
+    metadata,
+    commandId: 'past',
+    createdAt: new Date(earlier),
+  };
 };
 /** A stream of these events from version 1, or one loaded from a snapshot at `version`. */
-const events = (...past: AccountEvent[]) => ({ snapshot: null, events: past.map((e, i) => recorded(i + 1, e)), version: past.length });
-const snapshotAt = (version: number, balanceCents: number) => ({ snapshot: { version, state: state(balanceCents) }, events: [], version });
+const events = (...past: AccountEvent[]) => ({
+  snapshot: null,
+  events: past.map((e, i) => recorded(i + 1, e)),
+  version: past.length,
+});
+const snapshotAt = (version: number, balanceCents: number) => ({
+  snapshot: { version, state: state(balanceCents) },
+  events: [],
+  version,
+});
 
 /** Given the account's stream as loaded (none: a new account), when a command, then the spec's decision (a snapshot every `every` events). */
-const account = (every = 0) => DeciderSpecification.for(specDecider((command: AccountCommand) => accountCommandSpec(command, every)));
+const account = (every = 0) =>
+  DeciderSpecification.for(specDecider((command: AccountCommand) => accountCommandSpec(command, every)));
 const on = (stream: LoadedStream): [string, LoadedStream] => [streamId, stream];
 
 // The expected decision, spelled out whole. The balance row carries the result's balance and version;
 // the account opened earlier unless this command opens it (from version 0).
-type Expected = { v: number; amount: number; balance: number; events: AccountEvent[]; tx: object[]; snapshots?: object[] };
-const appended = (type: string, events: AccountEvent[]) => events.map((e) => ({ ...e, metadata: meta('cmd-1', type, SCHEMA[e.type]) }));
+type Expected = {
+  v: number;
+  amount: number;
+  balance: number;
+  events: AccountEvent[];
+  tx: object[];
+  snapshots?: object[];
+};
+const appended = (type: string, events: AccountEvent[]) =>
+  events.map((e) => ({ ...e, metadata: meta('cmd-1', type, SCHEMA[e.type]) }));
 function accepted(type: string, { v, amount, balance, events, tx, snapshots = [] }: Expected) {
   const version = v + events.length;
-  const balanceRow = { account_id: id, account_number: number, customer_id: ada, owner: 'Ada', balance_cents: balance, version };
+  const balanceRow = {
+    account_id: id,
+    account_number: number,
+    customer_id: ada,
+    owner: 'Ada',
+    balance_cents: balance,
+    version,
+  };
   return {
     status: 'accepted',
     result: { accountId: id, accountNumber: number, owner: 'Ada', amountCents: amount, balanceCents: balance, version },
@@ -82,7 +127,13 @@ const rejected = (rejection: object) => ({ status: 'rejected', rejection });
 const notOwner = rejected({ code: 'NotOwner', accountId: id });
 
 describe('OpenAccount', () => {
-  const with500 = { v: 0, amount: 500, balance: 500, events: [opened(at), deposited(500, 500, at)], tx: [tx('deposit', 500, 500, 2)] };
+  const with500 = {
+    v: 0,
+    amount: 500,
+    balance: 500,
+    events: [opened(at), deposited(500, 500, at)],
+    tx: [tx('deposit', 500, 500, 2)],
+  };
 
   it('given no stream, opens at version 1 and deposits at 2: both events, the balance row, the deposit row', () => {
     account().given([]).when(open('  Ada ', 500)).then(accepted('OpenAccount', with500));
@@ -113,7 +164,13 @@ describe('OpenAccount', () => {
 
 describe('DepositMoney', () => {
   it('given version 2, appends at expected version 2 and writes the rows of version 3', () => {
-    const expected = { v: 2, amount: 250, balance: 750, events: [deposited(250, 750, at)], tx: [tx('deposit', 250, 750, 3)] };
+    const expected = {
+      v: 2,
+      amount: 250,
+      balance: 750,
+      events: [deposited(250, 750, at)],
+      tx: [tx('deposit', 250, 750, 3)],
+    };
     account()
       .given([on(events(opened(), deposited(500, 500)))])
       .when(deposit(250))
@@ -128,7 +185,11 @@ describe('DepositMoney', () => {
       .given([on(withoutCurrency)])
       .when(deposit(1))
       .thenMatches({ status: 'accepted', result: { balanceCents: 501, version: 3 } });
-    const v1Opened = recorded(1, { type: 'AccountOpened', data: { accountId: id, owner: 'Ada', openedAt: earlier } }, 1);
+    const v1Opened = recorded(
+      1,
+      { type: 'AccountOpened', data: { accountId: id, owner: 'Ada', openedAt: earlier } },
+      1,
+    );
     account()
       .given([on({ snapshot: null, events: [v1Opened], version: 1 })])
       .when(deposit(1))
@@ -137,7 +198,13 @@ describe('DepositMoney', () => {
 
   it('snapshots when the commit reaches a multiple of every, and not on the next one or when every is 0', () => {
     const snapshots = [{ streamId, version: 10, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: state(1_000) }];
-    const to1000 = { v: 9, amount: 100, balance: 1_000, events: [deposited(100, 1_000, at)], tx: [tx('deposit', 100, 1_000, 10)] };
+    const to1000 = {
+      v: 9,
+      amount: 100,
+      balance: 1_000,
+      events: [deposited(100, 1_000, at)],
+      tx: [tx('deposit', 100, 1_000, 10)],
+    };
     account(10)
       .given([on(snapshotAt(9, 900))])
       .when(deposit(100))
@@ -176,8 +243,18 @@ describe('DepositMoney', () => {
 
 describe('WithdrawMoney', () => {
   it('given a snapshot and the events after it, appends after the last event and writes a withdrawal row', () => {
-    const stream = { snapshot: { version: 9, state: state(900) }, events: [recorded(10, deposited(100, 1_000))], version: 10 };
-    const expected = { v: 10, amount: 300, balance: 700, events: [withdrawn(300, 700)], tx: [tx('withdrawal', 300, 700, 11)] };
+    const stream = {
+      snapshot: { version: 9, state: state(900) },
+      events: [recorded(10, deposited(100, 1_000))],
+      version: 10,
+    };
+    const expected = {
+      v: 10,
+      amount: 300,
+      balance: 700,
+      events: [withdrawn(300, 700)],
+      tx: [tx('withdrawal', 300, 700, 11)],
+    };
     account()
       .given([on(stream)])
       .when(withdraw(300))
@@ -227,14 +304,27 @@ describe('the spec the engine receives', () => {
   });
 
   it('tells apart another amount, account, owner name, acting customer or command type', () => {
-    const commands = [deposit(100), deposit(101), deposit(100, other), deposit(100, id, bob), withdraw(100), withdraw(100, bob)];
+    const commands = [
+      deposit(100),
+      deposit(101),
+      deposit(100, other),
+      deposit(100, id, bob),
+      withdraw(100),
+      withdraw(100, bob),
+    ];
     const fingerprints = [...commands, open('Ada', 100), open('Bob', 100), open('Ada', 100, bob)].map(fp);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
   });
 
   it('names the command, its one stream, its time and both account projections; snapshots only when every > 0', () => {
     const spec = accountCommandSpec(deposit(100), 0);
-    expect(spec).toMatchObject({ commandId: 'cmd-1', type: 'DepositMoney', streamIds: [streamId], at: now, snapshotSchemaVersion: null });
+    expect(spec).toMatchObject({
+      commandId: 'cmd-1',
+      type: 'DepositMoney',
+      streamIds: [streamId],
+      at: now,
+      snapshotSchemaVersion: null,
+    });
     expect(spec.projections).toEqual([accountBalances, accountTransactions]);
     expect(accountCommandSpec(deposit(100), 10).snapshotSchemaVersion).toBe(ACCOUNT_SNAPSHOT_SCHEMA);
   });

@@ -1,5 +1,11 @@
 import 'server-only';
-import { accountStreamId, decide, evolve, type AccountCommand, type AccountRejection } from '@/lib/accounts/domain/account';
+import {
+  accountStreamId,
+  decide,
+  evolve,
+  type AccountCommand,
+  type AccountRejection,
+} from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
 import {
@@ -46,7 +52,10 @@ function requestOf(command: AccountCommand): unknown {
   }
 }
 
-export function accountCommandSpec(command: AccountCommand, every = snapshotEvery()): CommandSpec<AccountResult, AccountRejection> {
+export function accountCommandSpec(
+  command: AccountCommand,
+  every = snapshotEvery(),
+): CommandSpec<AccountResult, AccountRejection> {
   const { commandId, now } = command.metadata;
   const streamId = accountStreamId(command.data.accountId);
   const at = now.toISOString();
@@ -80,7 +89,9 @@ export function accountCommandSpec(command: AccountCommand, every = snapshotEver
         },
         work: {
           appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
-          projections: toProjectionWrites(projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at)),
+          projections: toProjectionWrites(
+            projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at),
+          ),
           snapshots: accountSnapshotIfDue(streamId, expectedVersion, version, stateAfter, every),
         },
       };
@@ -88,6 +99,14 @@ export function accountCommandSpec(command: AccountCommand, every = snapshotEver
   };
 }
 
-export function handleAccountCommand(command: AccountCommand, options: HandleOptions = {}): Promise<AccountCommandResult> {
-  return handleCommand(options.db ?? defaultDb(), accountCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
+export function handleAccountCommand(
+  command: AccountCommand,
+  options: HandleOptions = {},
+): Promise<AccountCommandResult> {
+  return handleCommand(
+    options.db ?? defaultDb(),
+    accountCommandSpec(command, options.snapshotEvery),
+    options.retry,
+    options.onConflict,
+  );
 }

@@ -26,7 +26,10 @@ const STREAM_LOCK_CLASS = 0x1de4;
 const commits: string[] = [];
 const original = pg.Client.prototype.query;
 beforeAll(() => {
-  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+    this: pg.Client,
+    ...args: unknown[]
+  ) {
     const first = args[0];
     const text = typeof first === 'string' ? first : String((first as { text?: unknown } | undefined)?.text ?? '');
     if (text.startsWith('WITH new_events AS')) commits.push(text);
@@ -57,7 +60,12 @@ describe('a hot stream in one process', () => {
     const accountId = newAccountId();
     const open: AccountCommand = {
       type: 'OpenAccount',
-      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Hot Stream', openingDepositCents: 10_000 },
+      data: {
+        accountId,
+        accountNumber: testAccountNumber(accountId),
+        owner: 'Hot Stream',
+        openingDepositCents: 10_000,
+      },
       metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
     };
     expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
@@ -66,19 +74,31 @@ describe('a hot stream in one process', () => {
     markShared([accountStreamId(accountId)]);
     const holder = new pg.Client({ connectionString: inject('databaseUrl') });
     await holder.connect();
-    await holder.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, accountStreamId(accountId)]);
+    await holder.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [
+      STREAM_LOCK_CLASS,
+      accountStreamId(accountId),
+    ]);
     commits.length = 0;
 
     const withdrawals = Array.from({ length: 30 }, () => withdrawal(accountId, 100));
-    const commands = [...withdrawals, withdrawal(accountId, 100, withdrawals[0]!.metadata.commandId), withdrawal(accountId, 50_000)];
+    const commands = [
+      ...withdrawals,
+      withdrawal(accountId, 100, withdrawals[0]!.metadata.commandId),
+      withdrawal(accountId, 50_000),
+    ];
     let settled = 0;
     let conflicts = 0;
-    const running = commands.map((c) => handleAccountCommand(c, { db, onConflict: () => void conflicts++ }).finally(() => void settled++));
+    const running = commands.map((c) =>
+      handleAccountCommand(c, { db, onConflict: () => void conflicts++ }).finally(() => void settled++),
+    );
     // Every command but the first (in the batch that waits for our lock) has now committed
     // optimistically or joined the queue behind it.
     await until(() => settled + conflicts >= commands.length - 1);
     const sentBefore = commits.length;
-    await holder.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [STREAM_LOCK_CLASS, accountStreamId(accountId)]);
+    await holder.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [
+      STREAM_LOCK_CLASS,
+      accountStreamId(accountId),
+    ]);
     await holder.end();
     const results = await Promise.all(running);
 
@@ -101,7 +121,12 @@ describe('a hot stream in one process', () => {
     const accountId = newAccountId();
     const open: AccountCommand = {
       type: 'OpenAccount',
-      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Two Processes', openingDepositCents: 5_000 },
+      data: {
+        accountId,
+        accountNumber: testAccountNumber(accountId),
+        owner: 'Two Processes',
+        openingDepositCents: 5_000,
+      },
       metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
     };
     expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted' });
@@ -153,7 +178,9 @@ describe('group commit across streams', () => {
     const poison = withdrawal(accounts[0]!, 100, 'x'.repeat(400));
     const commands = [...accounts.map((id) => withdrawal(id, 100)), poison];
     const settled = await Promise.allSettled(commands.map((c) => handleAccountCommand(c, { db })));
-    expect(settled.slice(0, 10).map((s) => s.status === 'fulfilled' && s.value.status)).toEqual(Array(10).fill('accepted'));
+    expect(settled.slice(0, 10).map((s) => s.status === 'fulfilled' && s.value.status)).toEqual(
+      Array(10).fill('accepted'),
+    );
     expect(settled[10]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ code: '22001' }) });
     for (const id of accounts) await expectConsistentAccount(db, id);
     expect((await countRows(db, accounts[0]!)).events).toBe(3);

@@ -40,11 +40,16 @@ describe('handling the same withdrawal many times', () => {
 
     expect(results.filter((r) => !('replayed' in r) || !r.replayed)).toHaveLength(1);
     for (const r of results) expect(strip(r)).toEqual(strip(results[0]!));
-    expect(results[0]).toMatchObject({ status: 'accepted', result: { accountId, amountCents: 1_000, balanceCents: 19_000, version: 3 } });
+    expect(results[0]).toMatchObject({
+      status: 'accepted',
+      result: { accountId, amountCents: 1_000, balanceCents: 19_000, version: 3 },
+    });
 
     const events = await db.event.findMany({ where: { commandId: command.metadata.commandId } });
     expect(events.map((e) => e.type)).toEqual(['MoneyWithdrawn']);
-    expect(await db.command.findUniqueOrThrow({ where: { commandId: command.metadata.commandId } })).toMatchObject({ replayCount: 49 });
+    expect(await db.command.findUniqueOrThrow({ where: { commandId: command.metadata.commandId } })).toMatchObject({
+      replayCount: 49,
+    });
     await expectConsistentAccount(db, accountId);
   });
 
@@ -61,13 +66,16 @@ describe('handling the same withdrawal many times', () => {
 describe('different withdrawals racing on one account', () => {
   it('50 concurrent withdrawals of $10 on $200 → exactly 20 accepted, 30 insufficient funds, balance $0', async () => {
     const accountId = await openAccount(20_000);
-    const results = await Promise.all(Array.from({ length: 50 }, () => handleAccountCommand(withdrawal(accountId, 1_000), { db })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => handleAccountCommand(withdrawal(accountId, 1_000), { db })),
+    );
 
     const accepted = results.filter((r) => r.status === 'accepted');
     const rejected = results.filter((r) => r.status === 'rejected');
     expect(accepted).toHaveLength(20);
     expect(rejected).toHaveLength(30);
-    for (const r of rejected) expect(r).toMatchObject({ rejection: { code: 'InsufficientFunds', requestedCents: 1_000 } });
+    for (const r of rejected)
+      expect(r).toMatchObject({ rejection: { code: 'InsufficientFunds', requestedCents: 1_000 } });
     expect(new Set(accepted.map((r) => r.status === 'accepted' && r.result.balanceCents)).size).toBe(20);
 
     const { events, state } = await expectConsistentAccount(db, accountId);
@@ -79,7 +87,9 @@ describe('different withdrawals racing on one account', () => {
   it('answers "busy" instead of failing when retries run out', async () => {
     const accountId = await openAccount(100_000);
     const noRetry = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
-    const results = await Promise.all(Array.from({ length: 20 }, () => handleAccountCommand(withdrawal(accountId, 100), { db, retry: noRetry })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => handleAccountCommand(withdrawal(accountId, 100), { db, retry: noRetry })),
+    );
     const busy = results.filter((r) => r.status === 'busy');
     expect(busy.length).toBeGreaterThan(0);
     expect(busy[0]).toMatchObject({ status: 'busy', attempts: 1 });
@@ -102,7 +112,11 @@ describe('rejections and key reuse', () => {
       replayed: false,
     });
     await handleAccountCommand(
-      { type: 'DepositMoney', data: { accountId, amountCents: 5_000 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      {
+        type: 'DepositMoney',
+        data: { accountId, amountCents: 5_000 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
       { db },
     );
     expect(await handleAccountCommand(command, { db })).toEqual({ ...first, replayed: true });
@@ -115,7 +129,11 @@ describe('rejections and key reuse', () => {
     await handleAccountCommand(command, { db });
     const before = await countRows(db, accountId);
     const reused = await handleAccountCommand({ ...command, data: { ...command.data, amountCents: 2_000 } }, { db });
-    expect(reused).toEqual({ status: 'key-reused', commandId: command.metadata.commandId, originalType: 'WithdrawMoney' });
+    expect(reused).toEqual({
+      status: 'key-reused',
+      commandId: command.metadata.commandId,
+      originalType: 'WithdrawMoney',
+    });
     expect(await countRows(db, accountId)).toEqual(before);
     await expectConsistentAccount(db, accountId);
   });
@@ -125,7 +143,10 @@ describe('rejections and key reuse', () => {
     const command = withdrawal(accountId, 1_000);
     await handleAccountCommand(command, { db });
     const asDeposit: AccountCommand = { type: 'DepositMoney', data: command.data, metadata: command.metadata };
-    expect(await handleAccountCommand(asDeposit, { db })).toMatchObject({ status: 'key-reused', originalType: 'WithdrawMoney' });
+    expect(await handleAccountCommand(asDeposit, { db })).toMatchObject({
+      status: 'key-reused',
+      originalType: 'WithdrawMoney',
+    });
   });
 
   it('rejects commands on an account that does not exist, and records that outcome', async () => {

@@ -30,7 +30,10 @@ function rejectionMessage(rejection: AccountRejection): string {
 
 type Confirmation = { message: string; accountId: string; balanceCents: number };
 
-export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejection>, confirm: (result: Result) => Confirmation): FormResult {
+export function toFormResult<Result>(
+  outcome: CommandResult<Result, AccountRejection>,
+  confirm: (result: Result) => Confirmation,
+): FormResult {
   switch (outcome.status) {
     case 'accepted': {
       const { message, accountId, balanceCents } = confirm(outcome.result);
@@ -45,9 +48,15 @@ export function toFormResult<Result>(outcome: CommandResult<Result, AccountRejec
         message: rejectionMessage(outcome.rejection),
       };
     case 'busy':
-      return { status: 'busy', message: 'The account is busy with other requests. Please try again; it will not be applied twice.' };
+      return {
+        status: 'busy',
+        message: 'The account is busy with other requests. Please try again; it will not be applied twice.',
+      };
     case 'key-reused':
-      return { status: 'key-reused', message: 'This request id was already used for a different request. Please submit again.' };
+      return {
+        status: 'key-reused',
+        message: 'This request id was already used for a different request. Please submit again.',
+      };
   }
 }
 

@@ -7,7 +7,14 @@ import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/trans
 import { poolOf } from '@/lib/db/prisma';
 import { accountStreamId, type AccountCommand } from '@/lib/accounts/domain/account';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
-import { MAX_BATCH, MAX_WAITING_PER_STREAM, queueSize, markContended, markShared, streamsInTurn } from '@/lib/event-store';
+import {
+  MAX_BATCH,
+  MAX_WAITING_PER_STREAM,
+  queueSize,
+  markContended,
+  markShared,
+  streamsInTurn,
+} from '@/lib/event-store';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 import { expectConsistentAccount, testDb } from '@/test/db';
 
@@ -67,14 +74,19 @@ describe('a flood on one account', () => {
     for (let i = 0; i < 24; i++) {
       flood.push(
         handleTransfer(
-          { type: 'TransferMoney', data: { transferId: randomUUID(), fromAccountId: hot, toAccountId: targets[i % 2]!, amountCents: 100 }, metadata: meta() },
+          {
+            type: 'TransferMoney',
+            data: { transferId: randomUUID(), fromAccountId: hot, toAccountId: targets[i % 2]!, amountCents: 100 },
+            metadata: meta(),
+          },
           { db },
         ).finally(() => order.push('flood')),
       );
       flood.push(
-        handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db }).finally(() =>
-          order.push('flood'),
-        ),
+        handleAccountCommand(
+          { type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() },
+          { db },
+        ).finally(() => order.push('flood')),
       );
     }
     // The flood is in place once one of its commands waits in PostgreSQL for the hot stream's lock
@@ -90,7 +102,10 @@ describe('a flood on one account', () => {
 
     const answers = await Promise.allSettled(
       others.map((accountId) =>
-        handleAccountCommand({ type: 'DepositMoney', data: { accountId, amountCents: 250 }, metadata: meta() }, { db }).finally(() => order.push('other')),
+        handleAccountCommand(
+          { type: 'DepositMoney', data: { accountId, amountCents: 250 }, metadata: meta() },
+          { db },
+        ).finally(() => order.push('other')),
       ),
     );
     const floodAnsweredMeanwhile = order.filter((o) => o === 'flood').length;
@@ -99,10 +114,14 @@ describe('a flood on one account', () => {
     const floodResults = await Promise.allSettled(flood);
 
     // Every other account's command succeeded, and was answered while the whole flood still waited.
-    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value.status : String(a.reason)))).toEqual(Array(others.length).fill('accepted'));
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value.status : String(a.reason)))).toEqual(
+      Array(others.length).fill('accepted'),
+    );
     expect(floodAnsweredMeanwhile).toBe(0);
     // The flood itself is served once the lock is free: exactly once, in order, nothing lost.
-    expect(floodResults.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(Array(flood.length).fill('accepted'));
+    expect(floodResults.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(
+      Array(flood.length).fill('accepted'),
+    );
     const { state } = await expectConsistentAccount(db, hot);
     expect(state).toMatchObject({ balanceCents: 1_000_000 - 48 * 100 });
     for (const id of [...targets, ...others]) await expectConsistentAccount(db, id);
@@ -129,16 +148,18 @@ describe('a flood on one account', () => {
     // They arrive together (one turn of the event loop): the same batch, if streams were mixed.
     for (let i = 0; i < 16; i++) {
       flood.push(
-        handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db, onConflict }).finally(() =>
-          order.push('flood'),
-        ),
+        handleAccountCommand(
+          { type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() },
+          { db, onConflict },
+        ).finally(() => order.push('flood')),
       );
       const other = others[i % others.length]!;
       if (i < others.length)
         answers.push(
-          handleAccountCommand({ type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() }, { db, onConflict }).finally(() =>
-            order.push('other'),
-          ),
+          handleAccountCommand(
+            { type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() },
+            { db, onConflict },
+          ).finally(() => order.push('other')),
         );
     }
     const results = await Promise.allSettled(answers);
@@ -146,10 +167,14 @@ describe('a flood on one account', () => {
     await releaseLock(holder, hotStream);
     const floodResults = await Promise.allSettled(flood);
 
-    expect(results.map((a) => (a.status === 'fulfilled' ? a.value.status : String(a.reason)))).toEqual(Array(others.length).fill('accepted'));
+    expect(results.map((a) => (a.status === 'fulfilled' ? a.value.status : String(a.reason)))).toEqual(
+      Array(others.length).fill('accepted'),
+    );
     // Answered while the hot batch still waited: nothing of it answered, and no lock wait gave up first.
     expect(beforeLastOther).toEqual(Array(others.length).fill('other'));
-    expect(floodResults.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(Array(flood.length).fill('accepted'));
+    expect(floodResults.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(
+      Array(flood.length).fill('accepted'),
+    );
     await expectConsistentAccount(db, hot);
   });
 
@@ -160,7 +185,11 @@ describe('a flood on one account', () => {
     markContended([hotStream]);
     markShared([hotStream]);
     const holder = await holdLock(hotStream);
-    const withdraw = () => handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() }, { db });
+    const withdraw = () =>
+      handleAccountCommand(
+        { type: 'WithdrawMoney', data: { accountId: hot, amountCents: 100 }, metadata: meta() },
+        { db },
+      );
     // One batch waits for the lock, and behind it as many commands as one stream may queue.
     const flood = Array.from({ length: MAX_WAITING_PER_STREAM }, withdraw);
     await until(async () => queueSize(db).waiting === MAX_WAITING_PER_STREAM - MAX_BATCH);
@@ -169,7 +198,10 @@ describe('a flood on one account', () => {
 
     let excessAnswered = false;
     const excess = withdraw().finally(() => (excessAnswered = true));
-    const answer = await handleAccountCommand({ type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() }, { db });
+    const answer = await handleAccountCommand(
+      { type: 'DepositMoney', data: { accountId: other, amountCents: 250 }, metadata: meta() },
+      { db },
+    );
     const excessFirst = excessAnswered;
     await releaseLock(holder, hotStream);
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Account, AccountEvent } from '@/lib/accounts/domain/account';
 import { defineInlineProjection } from '@/lib/event-store';
-import { ACCOUNT_PROJECTIONS, accountBalances, accountTransactions, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
+import {
+  ACCOUNT_PROJECTIONS,
+  accountBalances,
+  accountTransactions,
+  mergeWrites,
+  projectAccount,
+  toProjectionWrites,
+} from './inline-projections';
 
 // The account read models as pure data: given the state after a commit and its events, then exactly
 // these rows; and the rows in the engine's terms, one write per declared projection.
@@ -32,11 +39,33 @@ const into = (to: string, from: string, balanceAfterCents: number): AccountEvent
   return { type: 'MoneyTransferredIn', data: { ...transfer, accountId: to, fromAccountId: from, balanceAfterCents } };
 };
 
-const balance = (balanceCents: number, version: number) => ({ ...adas, balanceCents, version, openedAt, updatedAt: at });
-const tx = (kind: string, amountCents: number, after: number, version: number, counterpartyId: string | null = null) => {
-  return { accountId: a, version, kind, amountCents, balanceAfterCents: after, commandId: 'cmd-1', occurredAt: at, counterpartyId };
+const balance = (balanceCents: number, version: number) => ({
+  ...adas,
+  balanceCents,
+  version,
+  openedAt,
+  updatedAt: at,
+});
+const tx = (
+  kind: string,
+  amountCents: number,
+  after: number,
+  version: number,
+  counterpartyId: string | null = null,
+) => {
+  return {
+    accountId: a,
+    version,
+    kind,
+    amountCents,
+    balanceAfterCents: after,
+    commandId: 'cmd-1',
+    occurredAt: at,
+    counterpartyId,
+  };
 };
-const project = (state: Account, events: AccountEvent[], firstVersion: number) => projectAccount(state, events, firstVersion, 'cmd-1', at);
+const project = (state: Account, events: AccountEvent[], firstVersion: number) =>
+  projectAccount(state, events, firstVersion, 'cmd-1', at);
 
 describe('projectAccount', () => {
   it('an opening without a deposit: the balance row at version 1, no transaction row', () => {
@@ -84,7 +113,9 @@ describe('projectAccount', () => {
 
 describe('toProjectionWrites', () => {
   // Both sides of a transfer from a (now 700 at version 4) to b (now 1,300 at version 9).
-  const writes = toProjectionWrites(mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [into(b, a, 1_300)], 9)));
+  const writes = toProjectionWrites(
+    mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [into(b, a, 1_300)], 9)),
+  );
   const common = { amount_cents: 300, command_id: 'cmd-1', occurred_at: at };
   const holders = [
     { account_id: a, account_number: '100000000008', customer_id: 'customer-ada' },
@@ -103,8 +134,22 @@ describe('toProjectionWrites', () => {
       {
         projection: accountTransactions,
         rows: [
-          { ...common, account_id: a, version: 4, kind: 'transfer-out', balance_after_cents: 700, counterparty_account_id: b },
-          { ...common, account_id: b, version: 9, kind: 'transfer-in', balance_after_cents: 1_300, counterparty_account_id: a },
+          {
+            ...common,
+            account_id: a,
+            version: 4,
+            kind: 'transfer-out',
+            balance_after_cents: 700,
+            counterparty_account_id: b,
+          },
+          {
+            ...common,
+            account_id: b,
+            version: 9,
+            kind: 'transfer-in',
+            balance_after_cents: 1_300,
+            counterparty_account_id: a,
+          },
         ],
       },
     ]);
@@ -139,7 +184,11 @@ describe('the declared account projections', () => {
   });
 
   it('key transactions by stream version, guarded like the events: a second writer fails on account_transactions_pkey', () => {
-    expect(accountTransactions).toMatchObject({ table: 'account_transactions', key: ['account_id', 'version'], onConflict: 'error' });
+    expect(accountTransactions).toMatchObject({
+      table: 'account_transactions',
+      key: ['account_id', 'version'],
+      onConflict: 'error',
+    });
     expect(accountTransactions.streamVersionConstraints).toStrictEqual(['account_transactions_pkey']);
   });
 });

@@ -77,7 +77,13 @@ const noProjectionWrites = (): AccountProjectionWrites => ({ balances: [], trans
  * first of them. The balance row is written whole from the state, so it is right whatever the row
  * held before; the version it carries lets the writer refuse to move it backwards.
  */
-export function projectAccount(stateAfter: Account, events: AccountEvent[], firstVersion: number, commandId: string, at: string): AccountProjectionWrites {
+export function projectAccount(
+  stateAfter: Account,
+  events: AccountEvent[],
+  firstVersion: number,
+  commandId: string,
+  at: string,
+): AccountProjectionWrites {
   if (stateAfter.status !== 'open' || events.length === 0) return noProjectionWrites();
   const version = firstVersion + events.length - 1;
   const transactions: TransactionRow[] = [];
@@ -108,7 +114,10 @@ export function projectAccount(stateAfter: Account, events: AccountEvent[], firs
   return { balances: [balance], transactions };
 }
 
-function movementOf(event: Exclude<AccountEvent, { type: 'AccountOpened' }>): { kind: TransactionKind; counterpartyId: string | null } {
+function movementOf(event: Exclude<AccountEvent, { type: 'AccountOpened' }>): {
+  kind: TransactionKind;
+  counterpartyId: string | null;
+} {
   switch (event.type) {
     case 'MoneyDeposited':
       return { kind: 'deposit', counterpartyId: null };

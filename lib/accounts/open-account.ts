@@ -25,7 +25,8 @@ export async function openAccount(
       return await handleAccountCommand(command(next()), options);
     } catch (error) {
       const conflict = writeConflictOf(error);
-      if (attempt < ATTEMPTS && conflict?.kind === 'unique' && conflict.constraint === ACCOUNT_NUMBER_CONSTRAINT) continue;
+      if (attempt < ATTEMPTS && conflict?.kind === 'unique' && conflict.constraint === ACCOUNT_NUMBER_CONSTRAINT)
+        continue;
       throw error;
     }
   }

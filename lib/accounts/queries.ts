@@ -13,13 +13,20 @@ const stored = (id: string) => id as AccountId;
 
 /** All accounts, for the ops console only. */
 export async function listAccounts(limit = 100) {
-  const rows = await db().accountBalance.findMany({ orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }], take: limit });
+  const rows = await db().accountBalance.findMany({
+    orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
+    take: limit,
+  });
   return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
 }
 
 /** The customer's own accounts, newest first. */
 export async function customerAccounts(customerId: string, limit = 100) {
-  const rows = await db().accountBalance.findMany({ where: { customerId }, orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }], take: limit });
+  const rows = await db().accountBalance.findMany({
+    where: { customerId },
+    orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
+    take: limit,
+  });
   return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
 }
 
@@ -46,5 +53,7 @@ export async function findRecipient(accountNumber: AccountNumber) {
       FROM account_balances b LEFT JOIN users u ON u.id = b.customer_id
      WHERE b.account_number = ${accountNumber}`;
   const row = rows[0];
-  return row ? { accountId: stored(row.accountId), accountNumber, maskedName: maskName(row.holder ?? row.owner) } : null;
+  return row
+    ? { accountId: stored(row.accountId), accountNumber, maskedName: maskName(row.holder ?? row.owner) }
+    : null;
 }

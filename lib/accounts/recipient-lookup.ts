@@ -19,7 +19,11 @@ export async function lookUpRecipient(
   customerId: string,
   fromAccountId: string,
   accountNumber: AccountNumber,
-): Promise<{ status: 'found'; recipient: Recipient } | { status: 'not-found' } | { status: 'over-budget'; retryAfterSeconds: number }> {
+): Promise<
+  | { status: 'found'; recipient: Recipient }
+  | { status: 'not-found' }
+  | { status: 'over-budget'; retryAfterSeconds: number }
+> {
   const owned = await db().accountBalance.count({ where: { accountId: fromAccountId, customerId } });
   if (owned === 0) return { status: 'not-found' };
   const refused = await consumeRecipientLookup(customerId);

@@ -16,7 +16,10 @@ const counter = new AsyncLocalStorage<string[]>();
 const original = pg.Client.prototype.query;
 
 beforeAll(() => {
-  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+    this: pg.Client,
+    ...args: unknown[]
+  ) {
     const first = args[0];
     const text = typeof first === 'string' ? first : String((first as { text?: unknown } | undefined)?.text ?? '');
     counter.getStore()?.push(text.replace(/\s+/g, ' ').trim().slice(0, 40));
@@ -43,7 +46,12 @@ describe('round trips per command', () => {
     await handleAccountCommand(
       {
         type: 'OpenAccount',
-        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Round Trip', openingDepositCents: 10_000 },
+        data: {
+          accountId,
+          accountNumber: testAccountNumber(accountId),
+          owner: 'Round Trip',
+          openingDepositCents: 10_000,
+        },
         metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
       },
       { db },

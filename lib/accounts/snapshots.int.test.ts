@@ -45,7 +45,11 @@ async function runWorld(steps: Step[], snapshotEvery: number) {
     let r: AccountCommandResult | TransferCommandResult;
     if (step.kind === 'transfer') {
       r = await handleTransfer(
-        { type: 'TransferMoney', data: { transferId: 't', fromAccountId: a, toAccountId: b, amountCents: step.amountCents }, metadata },
+        {
+          type: 'TransferMoney',
+          data: { transferId: 't', fromAccountId: a, toAccountId: b, amountCents: step.amountCents },
+          metadata,
+        },
         { db, snapshotEvery },
       );
     } else {
@@ -93,7 +97,9 @@ describe('snapshots', () => {
       expect(withSnapshots.states, `seed ${seed}`).toEqual(without.states);
       const snapshot = await db.snapshot.findUnique({ where: { streamId: `account-${withSnapshots.ids[0]}` } });
       expect(snapshot?.version, `seed ${seed}`).toBeGreaterThanOrEqual(3);
-      expect(await db.snapshot.count({ where: { streamId: { in: without.ids.map((id) => `account-${id}`) } } })).toBe(0);
+      expect(await db.snapshot.count({ where: { streamId: { in: without.ids.map((id) => `account-${id}`) } } })).toBe(
+        0,
+      );
     }
   });
 
@@ -110,7 +116,11 @@ describe('snapshots', () => {
     );
     for (let i = 0; i < 9; i++) {
       await handleAccountCommand(
-        { type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+        {
+          type: 'DepositMoney',
+          data: { accountId, amountCents: 1 },
+          metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+        },
         { db, snapshotEvery: 5 },
       );
     }
@@ -142,16 +152,25 @@ describe('snapshots', () => {
     };
     const deposit = () =>
       handleAccountCommand(
-        { type: 'DepositMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+        {
+          type: 'DepositMoney',
+          data: { accountId, amountCents: 1 },
+          metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+        },
         { db, snapshotEvery: 1000 },
       );
 
-    await db.snapshot.create({ data: { streamId, version: 2, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: planted, createdAt: now } });
+    await db.snapshot.create({
+      data: { streamId, version: 2, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state: planted, createdAt: now },
+    });
     expect(await deposit()).toMatchObject({ result: { owner: 'From the snapshot' } });
 
     await db.snapshot.update({
       where: { streamId },
-      data: { schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA - 1, state: { ...planted, owner: 'Stale schema', balanceCents: 999_999 } },
+      data: {
+        schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA - 1,
+        state: { ...planted, owner: 'Stale schema', balanceCents: 999_999 },
+      },
     });
     expect(await deposit()).toMatchObject({ result: { owner: 'Real name', balanceCents: 502 } });
   });
@@ -164,7 +183,11 @@ describe('event schema evolution', () => {
     const accountId = newAccountId();
     const streamId = `account-${accountId}`;
     const commandId = `legacy-${accountId}`;
-    const v1 = (type: string, data: object) => ({ type, data: { accountId, ...data }, metadata: { commandId, commandType: 'Legacy', schemaVersion: 1 } });
+    const v1 = (type: string, data: object) => ({
+      type,
+      data: { accountId, ...data },
+      metadata: { commandId, commandType: 'Legacy', schemaVersion: 1 },
+    });
     const legacy = [
       {
         ...v1('AccountOpened', {
@@ -179,19 +202,46 @@ describe('event schema evolution', () => {
       v1('MoneyWithdrawn', { amountCents: 1_200, balanceAfterCents: 3_800, withdrawnAt: '2024-01-03T00:00:00.000Z' }),
     ];
     await db.$transaction([
-      db.command.create({ data: { commandId, type: 'Legacy', streamIds: [streamId], fingerprint: 'legacy', status: 'accepted', outcome: {}, createdAt: now } }),
+      db.command.create({
+        data: {
+          commandId,
+          type: 'Legacy',
+          streamIds: [streamId],
+          fingerprint: 'legacy',
+          status: 'accepted',
+          outcome: {},
+          createdAt: now,
+        },
+      }),
       ...legacy.map((e, i) =>
-        db.event.create({ data: { streamId, version: i + 1, type: e.type, data: e.data, metadata: e.metadata, commandId, createdAt: now } }),
+        db.event.create({
+          data: {
+            streamId,
+            version: i + 1,
+            type: e.type,
+            data: e.data,
+            metadata: e.metadata,
+            commandId,
+            createdAt: now,
+          },
+        }),
       ),
     ]);
 
     const stored = await readStream(db, streamId);
     expect(stored[2]!.data).not.toHaveProperty('currency');
-    expect(accountEventOf(stored[2]!)).toEqual({ type: 'MoneyWithdrawn', data: { ...legacy[2]!.data, currency: 'USD' } });
+    expect(accountEventOf(stored[2]!)).toEqual({
+      type: 'MoneyWithdrawn',
+      data: { ...legacy[2]!.data, currency: 'USD' },
+    });
     expect(rehydrate(stored)).toMatchObject({ owner: 'Legacy Owner', balanceCents: 3_800 });
 
     const withdrawal = await handleAccountCommand(
-      { type: 'WithdrawMoney', data: { accountId, amountCents: 800 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      {
+        type: 'WithdrawMoney',
+        data: { accountId, amountCents: 800 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
       { db },
     );
     expect(withdrawal).toMatchObject({ status: 'accepted', result: { balanceCents: 3_000, version: 4 } });
@@ -205,7 +255,17 @@ describe('event schema evolution', () => {
     const commandId = `legacy-${accountId}`;
     const metadata = { commandId, commandType: 'Legacy', schemaVersion: 1 };
     await db.$transaction([
-      db.command.create({ data: { commandId, type: 'Legacy', streamIds: [streamId], fingerprint: 'legacy', status: 'accepted', outcome: {}, createdAt: now } }),
+      db.command.create({
+        data: {
+          commandId,
+          type: 'Legacy',
+          streamIds: [streamId],
+          fingerprint: 'legacy',
+          status: 'accepted',
+          outcome: {},
+          createdAt: now,
+        },
+      }),
       db.event.create({
         data: {
           streamId,
@@ -238,7 +298,11 @@ describe('event schema evolution', () => {
       accountNumber: legacyAccountNumber(accountId),
     });
     const attempt = await handleAccountCommand(
-      { type: 'WithdrawMoney', data: { accountId, amountCents: 1 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      {
+        type: 'WithdrawMoney',
+        data: { accountId, amountCents: 1 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
       { db },
     );
     expect(attempt).toMatchObject({ status: 'rejected', rejection: { code: 'NotOwner' } });

@@ -1,6 +1,14 @@
 import { evolve, initialState, type Account, type AccountEvent } from '@/lib/accounts/domain/account';
 import { EVENT_SCHEMA_VERSIONS, upcast } from '@/lib/accounts/domain/upcast';
-import { snapshotDue, storedEventOf, type EventMetadata, type LoadedStream, type NewEvent, type RecordedEvent, type SnapshotWrite } from '@/lib/event-store';
+import {
+  snapshotDue,
+  storedEventOf,
+  type EventMetadata,
+  type LoadedStream,
+  type NewEvent,
+  type RecordedEvent,
+  type SnapshotWrite,
+} from '@/lib/event-store';
 
 // The account stream as the engine stores it: events in and out of their stored shape, snapshots.
 
@@ -8,7 +16,8 @@ import { snapshotDue, storedEventOf, type EventMetadata, type LoadedStream, type
 export const ACCOUNT_SNAPSHOT_SCHEMA = 2;
 
 /** A stored event in today's shape (old schema versions are upcast). */
-export const accountEventOf = (event: { type: string; data: unknown; metadata: unknown }): AccountEvent => upcast(storedEventOf(event));
+export const accountEventOf = (event: { type: string; data: unknown; metadata: unknown }): AccountEvent =>
+  upcast(storedEventOf(event));
 
 /** The account after a whole stream (from version 1). */
 export function rehydrate(events: RecordedEvent[]): Account {
@@ -17,11 +26,19 @@ export function rehydrate(events: RecordedEvent[]): Account {
 
 /** The account after a loaded stream: its snapshot (if any), then the events after it. */
 export function rehydrateLoaded(stream: LoadedStream): Account {
-  return stream.events.map(accountEventOf).reduce(evolve, (stream.snapshot?.state as Account | undefined) ?? initialState());
+  return stream.events
+    .map(accountEventOf)
+    .reduce(evolve, (stream.snapshot?.state as Account | undefined) ?? initialState());
 }
 
 function eventMetadata(commandId: string, commandType: string, eventType: AccountEvent['type']): EventMetadata {
-  return { commandId, commandType, causationId: commandId, correlationId: commandId, schemaVersion: EVENT_SCHEMA_VERSIONS[eventType] };
+  return {
+    commandId,
+    commandType,
+    causationId: commandId,
+    correlationId: commandId,
+    schemaVersion: EVENT_SCHEMA_VERSIONS[eventType],
+  };
 }
 
 /** The events of one stream for the unit of work, with per-type metadata. */
@@ -30,6 +47,14 @@ export function toNewEvents(events: AccountEvent[], commandId: string, commandTy
 }
 
 /** A snapshot of the account's state when this commit crosses a multiple of `every` events. */
-export function accountSnapshotIfDue(streamId: string, fromVersion: number, toVersion: number, state: Account, every: number): SnapshotWrite[] {
-  return snapshotDue(fromVersion, toVersion, every) ? [{ streamId, version: toVersion, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state }] : [];
+export function accountSnapshotIfDue(
+  streamId: string,
+  fromVersion: number,
+  toVersion: number,
+  state: Account,
+  every: number,
+): SnapshotWrite[] {
+  return snapshotDue(fromVersion, toVersion, every)
+    ? [{ streamId, version: toVersion, schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA, state }]
+    : [];
 }

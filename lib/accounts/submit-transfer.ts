@@ -15,13 +15,18 @@ export type InboundLimited = { status: 'inbound-limited'; perHour: number; retry
  * Nothing is recorded for a refusal (the same key can be sent again later); a command already
  * stored is replayed as ever. The engine knows nothing of this rule.
  */
-export async function submitTransfer(command: TransferMoney, options: HandleOptions = {}): Promise<TransferCommandResult | InboundLimited> {
+export async function submitTransfer(
+  command: TransferMoney,
+  options: HandleOptions = {},
+): Promise<TransferCommandResult | InboundLimited> {
   const db = options.db ?? defaultDb();
   const { data, metadata } = command;
   const limited = await consumeInboundTransfer(db, metadata.customerId, data.toAccountId, metadata.commandId);
-  if (limited) return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
+  if (limited)
+    return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
   return handleTransfer(command, { ...options, db });
 }
 
 /** "This account can receive at most 20 transfers an hour from you." */
-export const inboundLimitText = (perHour: number) => `This account can receive at most ${perHour} transfer${perHour === 1 ? '' : 's'} an hour from you.`;
+export const inboundLimitText = (perHour: number) =>
+  `This account can receive at most ${perHour} transfer${perHour === 1 ? '' : 's'} an hour from you.`;

@@ -38,7 +38,8 @@ export const parseFilter = (value: string | undefined): TransactionFilter =>
   (TRANSACTION_FILTERS as readonly string[]).includes(value ?? '') ? (value as TransactionFilter) : 'all';
 
 /** A version cursor from the URL: a positive whole number, else none. */
-export const parseCursor = (value: string | undefined): number | null => (value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null);
+export const parseCursor = (value: string | undefined): number | null =>
+  value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
 
 type AccountRef = { accountId: AccountId; openedAt: Date };
 
@@ -50,7 +51,11 @@ export async function transactionPage(
   const limit = options.limit ?? 20;
   const kinds = KINDS[options.filter];
   const rows = await db().accountTransaction.findMany({
-    where: { accountId: account.accountId, ...(kinds ? { kind: { in: kinds } } : {}), ...(options.before ? { version: { lt: options.before } } : {}) },
+    where: {
+      accountId: account.accountId,
+      ...(kinds ? { kind: { in: kinds } } : {}),
+      ...(options.before ? { version: { lt: options.before } } : {}),
+    },
     orderBy: { version: 'desc' },
     take: limit + 1,
   });
@@ -69,7 +74,9 @@ export async function transactionPage(
       occurredAt: r.occurredAt.toISOString(),
       // The opening deposit is written by the opening command, at the same instant, right after AccountOpened.
       opening: r.kind === 'deposit' && r.version === 2 && r.occurredAt.getTime() === opened,
-      counterparty: r.counterpartyId ? (names.get(r.counterpartyId) ?? { name: 'another account', ownAccountId: null }) : null,
+      counterparty: r.counterpartyId
+        ? (names.get(r.counterpartyId) ?? { name: 'another account', ownAccountId: null })
+        : null,
     })),
     olderBefore: rows.length > limit ? page.at(-1)!.version : null,
   };
@@ -77,7 +84,9 @@ export async function transactionPage(
 
 async function counterparties(accountIds: string[], viewerId: string): Promise<Map<string, Counterparty>> {
   if (accountIds.length === 0) return new Map();
-  const rows = await db().$queryRaw<{ accountId: string; customerId: string | null; owner: string; holder: string | null }[]>`
+  const rows = await db().$queryRaw<
+    { accountId: string; customerId: string | null; owner: string; holder: string | null }[]
+  >`
     SELECT b.account_id::text AS "accountId", b.customer_id AS "customerId", b.owner, u.name AS holder
       FROM account_balances b LEFT JOIN users u ON u.id = b.customer_id
      WHERE b.account_id = ANY(${[...new Set(accountIds)]}::uuid[])`;

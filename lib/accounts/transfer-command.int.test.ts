@@ -40,7 +40,12 @@ async function open(openingDepositCents: number) {
   return accountId;
 }
 
-const transfer = (fromAccountId: AccountId, toAccountId: AccountId, amountCents: number, commandId: string = randomUUID()): TransferMoney => ({
+const transfer = (
+  fromAccountId: AccountId,
+  toAccountId: AccountId,
+  amountCents: number,
+  commandId: string = randomUUID(),
+): TransferMoney => ({
   type: 'TransferMoney',
   data: { transferId: randomUUID(), fromAccountId, toAccountId, amountCents },
   metadata: { commandId, now, customerId: CUSTOMER },
@@ -65,7 +70,10 @@ describe('transfers', () => {
         toBalanceCents: 3_000,
       },
     });
-    const events = await db.event.findMany({ where: { commandId: command.metadata.commandId }, orderBy: { globalPosition: 'asc' } });
+    const events = await db.event.findMany({
+      where: { commandId: command.metadata.commandId },
+      orderBy: { globalPosition: 'asc' },
+    });
     expect(events.map((e) => [e.streamId, e.type]).sort()).toEqual(
       [
         [`account-${a}`, 'MoneyTransferredOut'],
@@ -77,7 +85,10 @@ describe('transfers', () => {
     });
     const [sa, sb] = [await expectConsistentAccount(db, a), await expectConsistentAccount(db, b)];
     expect([sa.state, sb.state]).toMatchObject([{ balanceCents: 7_500 }, { balanceCents: 3_000 }]);
-    const rows = await db.accountTransaction.findMany({ where: { commandId: command.metadata.commandId }, orderBy: { kind: 'asc' } });
+    const rows = await db.accountTransaction.findMany({
+      where: { commandId: command.metadata.commandId },
+      orderBy: { kind: 'asc' },
+    });
     expect(rows.map((r) => [r.kind, r.counterpartyId])).toEqual([
       ['transfer-in', a],
       ['transfer-out', b],
@@ -89,14 +100,20 @@ describe('transfers', () => {
     const command = transfer(a, b, 1_000);
     const results = await Promise.all(Array.from({ length: 20 }, () => handleTransfer(command, { db })));
     expect(results.filter((r) => 'replayed' in r && !r.replayed)).toHaveLength(1);
-    expect(await handleTransfer(command, { db })).toEqual({ ...results.find((r) => 'replayed' in r && !r.replayed), replayed: true });
+    expect(await handleTransfer(command, { db })).toEqual({
+      ...results.find((r) => 'replayed' in r && !r.replayed),
+      replayed: true,
+    });
     expect(await db.event.count({ where: { commandId: command.metadata.commandId } })).toBe(2);
   });
 
   it('records rejections: same account, unknown accounts, insufficient funds', async () => {
     const [a, b] = [await open(1_000), await open(0)];
     const unknown = newAccountId();
-    expect(await handleTransfer(transfer(a, a, 1), { db })).toMatchObject({ status: 'rejected', rejection: { code: 'SameAccount' } });
+    expect(await handleTransfer(transfer(a, a, 1), { db })).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'SameAccount' },
+    });
     expect(await handleTransfer(transfer(unknown, b, 1), { db })).toMatchObject({
       status: 'rejected',
       rejection: { code: 'AccountNotFound', accountId: unknown },
@@ -107,7 +124,10 @@ describe('transfers', () => {
     });
     const tooMuch = transfer(a, b, 1_001);
     const rejected = await handleTransfer(tooMuch, { db });
-    expect(rejected).toMatchObject({ status: 'rejected', rejection: { code: 'InsufficientFunds', balanceCents: 1_000, requestedCents: 1_001 } });
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'InsufficientFunds', balanceCents: 1_000, requestedCents: 1_001 },
+    });
     expect(await handleTransfer(tooMuch, { db })).toEqual({ ...rejected, replayed: true });
     expect(await db.event.count({ where: { streamId: { in: [`account-${a}`, `account-${b}`] } } })).toBe(3);
   });
@@ -116,7 +136,9 @@ describe('transfers', () => {
     const [a, b] = [await open(50_000), await open(50_000)];
     const conflicts: WriteConflict[] = [];
     const onConflict = (c: WriteConflict) => conflicts.push(c);
-    const transfers = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? transfer(a, b, 700 + i) : transfer(b, a, 900 + i)));
+    const transfers = Array.from({ length: 100 }, (_, i) =>
+      i % 2 === 0 ? transfer(a, b, 700 + i) : transfer(b, a, 900 + i),
+    );
     const withdrawals = Array.from({ length: 20 }, (_, i) => ({
       type: 'WithdrawMoney' as const,
       data: { accountId: i % 2 === 0 ? a : b, amountCents: 3_000 },
@@ -132,7 +154,9 @@ describe('transfers', () => {
     expect(conflicts.length).toBeGreaterThan(0); // the race was real
 
     const [sa, sb] = [await expectConsistentAccount(db, a), await expectConsistentAccount(db, b)];
-    const withdrawn = results.slice(100).reduce((sum, r) => sum + (r.status === 'accepted' && 'amountCents' in r.result ? r.result.amountCents : 0), 0);
+    const withdrawn = results
+      .slice(100)
+      .reduce((sum, r) => sum + (r.status === 'accepted' && 'amountCents' in r.result ? r.result.amountCents : 0), 0);
     const balance = (s: typeof sa.state) => (s.status === 'open' ? s.balanceCents : NaN);
     expect(balance(sa.state) + balance(sb.state)).toBe(100_000 - withdrawn);
     const commandIds = [...transfers, ...withdrawals].map((c) => c.metadata.commandId);

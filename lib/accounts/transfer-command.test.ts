@@ -30,7 +30,13 @@ const transfer = (amountCents: number, fromAccountId = a, toAccountId = b, custo
   const metadata = { commandId: 'cmd-1', now, customerId };
   return { type: 'TransferMoney', data: { transferId: 't-1', fromAccountId, toAccountId, amountCents }, metadata };
 };
-const state = (id: string, balanceCents: number) => ({ status: 'open', accountId: id, ...holder(id), balanceCents, openedAt: earlier });
+const state = (id: string, balanceCents: number) => ({
+  status: 'open',
+  accountId: id,
+  ...holder(id),
+  balanceCents,
+  openedAt: earlier,
+});
 /** An account loaded from a snapshot at `version`. */
 const snapshotAt = (id: string, version: number, balanceCents: number): [string, LoadedStream] => {
   return [streamOf(id), { snapshot: { version, state: state(id, balanceCents) }, events: [], version }];
@@ -45,26 +51,59 @@ const openedWith = (id: string, cents: number): [string, LoadedStream] => {
     },
   ];
   const recorded = past.map((e, i): RecordedEvent => {
-    const metadata = { commandId: 'past', commandType: 'Past', causationId: 'past', correlationId: 'past', schemaVersion: SCHEMA[e.type] };
-    return { globalPosition: BigInt(i + 1), streamId: streamOf(id), version: i + 1, ...e, metadata, commandId: 'past', createdAt: now };
+    const metadata = {
+      commandId: 'past',
+      commandType: 'Past',
+      causationId: 'past',
+      correlationId: 'past',
+      schemaVersion: SCHEMA[e.type],
+    };
+    return {
+      globalPosition: BigInt(i + 1),
+      streamId: streamOf(id),
+      version: i + 1,
+      ...e,
+      metadata,
+      commandId: 'past',
+      createdAt: now,
+    };
   });
   return [streamOf(id), { snapshot: null, events: recorded, version: 2 }];
 };
 
 /** Given the accounts' streams as loaded, when a transfer, then the spec's decision (a snapshot every `every` events). */
-const transfers = (every = 0) => DeciderSpecification.for(specDecider((command: TransferMoney) => transferCommandSpec(command, every)));
+const transfers = (every = 0) =>
+  DeciderSpecification.for(specDecider((command: TransferMoney) => transferCommandSpec(command, every)));
 
 // The expected decision: side(id, expectedVersion, balance after) per account, spelled out whole.
 type Side = { id: string; v: number; after: number };
-const meta = { commandId: 'cmd-1', commandType: 'TransferMoney', causationId: 'cmd-1', correlationId: 'cmd-1', schemaVersion: 1 };
+const meta = {
+  commandId: 'cmd-1',
+  commandType: 'TransferMoney',
+  causationId: 'cmd-1',
+  correlationId: 'cmd-1',
+  schemaVersion: 1,
+};
 function accepted(amountCents: number, from: Side, to: Side, snapshots: object[] = []) {
   const common = { transferId: 't-1', amountCents };
   const moved = { ...common, transferredAt: at };
-  const out = { type: 'MoneyTransferredOut', data: { ...moved, accountId: from.id, toAccountId: to.id, balanceAfterCents: from.after } };
-  const into = { type: 'MoneyTransferredIn', data: { ...moved, accountId: to.id, fromAccountId: from.id, balanceAfterCents: to.after } };
+  const out = {
+    type: 'MoneyTransferredOut',
+    data: { ...moved, accountId: from.id, toAccountId: to.id, balanceAfterCents: from.after },
+  };
+  const into = {
+    type: 'MoneyTransferredIn',
+    data: { ...moved, accountId: to.id, fromAccountId: from.id, balanceAfterCents: to.after },
+  };
   const balance = (s: Side) => {
     const h = holder(s.id);
-    const row = { account_id: s.id, account_number: h.accountNumber, customer_id: h.customerId, owner: h.owner, balance_cents: s.after };
+    const row = {
+      account_id: s.id,
+      account_number: h.accountNumber,
+      customer_id: h.customerId,
+      owner: h.owner,
+      balance_cents: s.after,
+    };
     return { ...row, version: s.v + 1, opened_at: earlier, updated_at: at };
   };
   const tx = (s: Side, kind: string, counterparty: string) => {
@@ -211,7 +250,14 @@ describe('the transfer spec the engine receives', () => {
   });
 
   it('tells apart another amount, source, destination or acting customer', () => {
-    const requests = [transfer(100), transfer(101), transfer(100, b, a), transfer(100, a, c), transfer(100, c, b), transfer(100, a, b, bob)];
+    const requests = [
+      transfer(100),
+      transfer(101),
+      transfer(100, b, a),
+      transfer(100, a, c),
+      transfer(100, c, b),
+      transfer(100, a, b, bob),
+    ];
     const fingerprints = requests.map(fp);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
   });

@@ -3,7 +3,15 @@ import { accountStreamId, evolve, type AccountEvent, type AccountRejection } fro
 import type { Cents } from '@/lib/domain/money';
 import { decideTransfer, type TransferMoney } from '@/lib/accounts/domain/transfer';
 import { db as defaultDb } from '@/lib/db/prisma';
-import { fingerprint, handleCommand, type CommandResult, type CommandSpec, snapshotEvery, emptyStream, type LoadedStream } from '@/lib/event-store';
+import {
+  fingerprint,
+  handleCommand,
+  type CommandResult,
+  type CommandSpec,
+  snapshotEvery,
+  emptyStream,
+  type LoadedStream,
+} from '@/lib/event-store';
 import { notifyLargeTransfer } from '@/lib/mail/large-transfer';
 import type { HandleOptions } from './account-commands';
 import { ACCOUNT_PROJECTIONS, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
@@ -34,7 +42,10 @@ const transferRequestOf = ({ data, metadata }: TransferMoney) => ({
  * expected version, together with the command record and both accounts' projections, in one
  * commit. A conflict on either stream reloads both and decides again.
  */
-export function transferCommandSpec(command: TransferMoney, every = snapshotEvery()): CommandSpec<TransferResult, AccountRejection> {
+export function transferCommandSpec(
+  command: TransferMoney,
+  every = snapshotEvery(),
+): CommandSpec<TransferResult, AccountRejection> {
   const { commandId, now } = command.metadata;
   const from = accountStreamId(command.data.fromAccountId);
   const to = accountStreamId(command.data.toAccountId);
@@ -57,7 +68,8 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
       if (!decision.ok) return { status: 'rejected', rejection: decision.rejection };
       const fromAfter = decision.from.reduce(evolve, fromState);
       const toAfter = decision.to.reduce(evolve, toState);
-      if (fromAfter.status !== 'open' || toAfter.status !== 'open') throw new Error('transfer accepted between accounts that are not open');
+      if (fromAfter.status !== 'open' || toAfter.status !== 'open')
+        throw new Error('transfer accepted between accounts that are not open');
       const side = (streamId: string, stream: LoadedStream, events: AccountEvent[]) => ({
         streamId,
         expectedVersion: stream.version,
@@ -83,7 +95,13 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
             ),
           ),
           snapshots: [
-            ...accountSnapshotIfDue(from, fromStream.version, fromStream.version + decision.from.length, fromAfter, every),
+            ...accountSnapshotIfDue(
+              from,
+              fromStream.version,
+              fromStream.version + decision.from.length,
+              fromAfter,
+              every,
+            ),
             ...accountSnapshotIfDue(to, toStream.version, toStream.version + decision.to.length, toAfter, every),
           ],
         },
@@ -92,8 +110,16 @@ export function transferCommandSpec(command: TransferMoney, every = snapshotEver
   };
 }
 
-export async function handleTransfer(command: TransferMoney, options: HandleOptions = {}): Promise<TransferCommandResult> {
-  const outcome = await handleCommand(options.db ?? defaultDb(), transferCommandSpec(command, options.snapshotEvery), options.retry, options.onConflict);
+export async function handleTransfer(
+  command: TransferMoney,
+  options: HandleOptions = {},
+): Promise<TransferCommandResult> {
+  const outcome = await handleCommand(
+    options.db ?? defaultDb(),
+    transferCommandSpec(command, options.snapshotEvery),
+    options.retry,
+    options.onConflict,
+  );
   // After the command, outside the engine: a large transfer is mailed to the sender, unawaited, so
   // a slow or failing mail server never delays or fails the transfer (a replay mails nothing).
   if (outcome.status === 'accepted' && !outcome.replayed) void notifyLargeTransfer(outcome.result);

@@ -6,7 +6,13 @@ import type { AccountSelector } from '@/lib/admin/event-filters';
 // customer (users joined on account_balances.customer_id). One query per page of rows.
 
 type AccountCustomer = { id: string; name: string; email: string; disabled: boolean };
-export type AccountOwner = { accountId: string; accountNumber: string; owner: string; balanceCents: number; customer: AccountCustomer | null };
+export type AccountOwner = {
+  accountId: string;
+  accountNumber: string;
+  owner: string;
+  balanceCents: number;
+  customer: AccountCustomer | null;
+};
 
 const ACCOUNT_STREAM = /^account-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
@@ -41,7 +47,9 @@ export async function ownersOfStreams(streamIds: Iterable<string>): Promise<Map<
         accountNumber: r.accountNumber,
         owner: r.owner,
         balanceCents: Number(r.balanceCents),
-        customer: r.userId ? { id: r.userId, name: r.name ?? '', email: r.email ?? '', disabled: r.banned === true } : null,
+        customer: r.userId
+          ? { id: r.userId, name: r.name ?? '', email: r.email ?? '', disabled: r.banned === true }
+          : null,
       },
     ]),
   );
@@ -49,7 +57,10 @@ export async function ownersOfStreams(streamIds: Iterable<string>): Promise<Map<
 
 /** The amount a command moved or asked to move, from its stored outcome; null when it names none. */
 export function commandAmountCents(outcome: unknown): number | null {
-  const o = outcome as { result?: { amountCents?: unknown }; rejection?: { requestedCents?: unknown; amountCents?: unknown } } | null;
+  const o = outcome as {
+    result?: { amountCents?: unknown };
+    rejection?: { requestedCents?: unknown; amountCents?: unknown };
+  } | null;
   const amount = o?.result?.amountCents ?? o?.rejection?.requestedCents ?? o?.rejection?.amountCents;
   return typeof amount === 'number' && Number.isSafeInteger(amount) ? amount : null;
 }

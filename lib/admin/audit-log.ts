@@ -8,7 +8,12 @@ import { db } from '@/lib/db/prisma';
 
 export type AdminAction = 'customer.disable' | 'customer.enable' | 'projection.rebuild';
 
-export async function recordAdminAction(admin: Customer, action: AdminAction, target: string, detail = ''): Promise<void> {
+export async function recordAdminAction(
+  admin: Customer,
+  action: AdminAction,
+  target: string,
+  detail = '',
+): Promise<void> {
   await db().adminAuditEntry.create({ data: { adminId: admin.id, adminEmail: admin.email, action, target, detail } });
 }
 
@@ -25,6 +30,13 @@ export async function listAdminActions(before?: bigint): Promise<{ entries: Audi
   });
   const entries = rows
     .slice(0, AUDIT_PAGE_SIZE)
-    .map((r) => ({ id: r.id.toString(), at: r.at, adminEmail: r.adminEmail, action: r.action, target: r.target, detail: r.detail }));
+    .map((r) => ({
+      id: r.id.toString(),
+      at: r.at,
+      adminEmail: r.adminEmail,
+      action: r.action,
+      target: r.target,
+      detail: r.detail,
+    }));
   return { entries, nextBefore: rows.length > AUDIT_PAGE_SIZE ? entries.at(-1)!.id : null };
 }

@@ -33,19 +33,32 @@ const CUSTOMERS_PER_PAGE = 50;
 export const ACCOUNTS_PER_CUSTOMER = 20;
 const DISABLED_REASON = 'Disabled by an administrator';
 
-type UserRow = { id: string; name: string; email: string; role: string | null; banned: boolean | null; banReason: string | null; createdAt: Date };
+type UserRow = {
+  id: string;
+  name: string;
+  email: string;
+  role: string | null;
+  banned: boolean | null;
+  banReason: string | null;
+  createdAt: Date;
+};
 
 const isAdmin = (role: string | null) => (role ?? '').split(',').some((r) => r.trim() === 'admin');
 
 /** Customers whose name or email contains `query` (any case), or who own the account number given. */
-export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE): Promise<{ customers: CustomerRow[]; matching: number; problem?: string }> {
+export async function searchCustomers(
+  query: string,
+  limit = CUSTOMERS_PER_PAGE,
+): Promise<{ customers: CustomerRow[]; matching: number; problem?: string }> {
   const text = query.trim().slice(0, 200);
   // Refused before PostgreSQL (which cannot even compare text with a NUL): nothing is searched.
   const refused = textProblem(text);
   if (refused) return { customers: [], matching: 0, problem: textProblemMessage('A search cannot contain', refused) };
   const pattern = `%${text.replace(/[\\%_]/g, '\\$&')}%`;
   const digits = /^[\d ]{12,20}$/.test(text) ? text.replaceAll(' ', '') : '';
-  const matches = (alias: string) => `($1 = '' OR ${alias}.name ILIKE $2 ESCAPE '\\' OR ${alias}.email ILIKE $2 ESCAPE '\\'
+  const matches = (
+    alias: string,
+  ) => `($1 = '' OR ${alias}.name ILIKE $2 ESCAPE '\\' OR ${alias}.email ILIKE $2 ESCAPE '\\'
        OR EXISTS (SELECT 1 FROM account_balances b WHERE b.customer_id = ${alias}.id AND b.account_number = $3))`;
   const users = await db().$queryRawUnsafe<UserRow[]>(
     `SELECT u.id, u.name, u.email, u.role, u.banned, u.ban_reason AS "banReason", u.created_at AS "createdAt"
@@ -64,15 +77,25 @@ export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE)
   );
   const ids = users.map((u) => u.id);
   const [accounts, keys, sessions] = await Promise.all([
-    db().$queryRaw<(Omit<CustomerAccount, 'balanceCents'> & { customerId: string; balanceCents: bigint; total: number })[]>`
+    db().$queryRaw<
+      (Omit<CustomerAccount, 'balanceCents'> & { customerId: string; balanceCents: bigint; total: number })[]
+    >`
       SELECT "customerId", "accountId", "accountNumber", owner, "balanceCents", total FROM (
         SELECT b.customer_id AS "customerId", b.account_id::text AS "accountId", b.account_number AS "accountNumber", b.owner,
                b.balance_cents AS "balanceCents", count(*) OVER w_all::int AS total, row_number() OVER w AS n
           FROM account_balances b WHERE b.customer_id = ANY(${ids}::text[])
         WINDOW w AS (PARTITION BY b.customer_id ORDER BY b.opened_at, b.account_id), w_all AS (PARTITION BY b.customer_id)
       ) ranked WHERE n <= ${ACCOUNTS_PER_CUSTOMER} ORDER BY "customerId", n`,
-    db().apiKey.groupBy({ by: ['referenceId', 'enabled'], where: { referenceId: { in: ids } }, _count: { _all: true } }),
-    db().session.groupBy({ by: ['userId'], where: { userId: { in: ids }, expiresAt: { gt: new Date() } }, _count: { _all: true } }),
+    db().apiKey.groupBy({
+      by: ['referenceId', 'enabled'],
+      where: { referenceId: { in: ids } },
+      _count: { _all: true },
+    }),
+    db().session.groupBy({
+      by: ['userId'],
+      where: { userId: { in: ids }, expiresAt: { gt: new Date() } },
+      _count: { _all: true },
+    }),
   ]);
   const customers = users.map((u) => ({
     id: u.id,
@@ -84,7 +107,12 @@ export async function searchCustomers(query: string, limit = CUSTOMERS_PER_PAGE)
     createdAt: u.createdAt,
     accounts: accounts
       .filter((a) => a.customerId === u.id)
-      .map((a) => ({ accountId: a.accountId, accountNumber: a.accountNumber, owner: a.owner, balanceCents: Number(a.balanceCents) })),
+      .map((a) => ({
+        accountId: a.accountId,
+        accountNumber: a.accountNumber,
+        owner: a.owner,
+        balanceCents: Number(a.balanceCents),
+      })),
     accountCount: accounts.find((a) => a.customerId === u.id)?.total ?? 0,
     sessions: sessions.find((s) => s.userId === u.id)?._count._all ?? 0,
     apiKeys: {
@@ -104,10 +132,21 @@ export async function disableCustomer(userId: string, admin: Customer, adminHead
   if (!user) return { ok: false, message: 'There is no such customer (it may have been removed by other tooling).' };
   const sessions = await db().session.count({ where: { userId } });
   await auth().api.banUser({ body: { userId, banReason: DISABLED_REASON }, headers: adminHeaders });
-  const keys = await db().apiKey.updateMany({ where: { referenceId: userId, OR: [{ enabled: true }, { enabled: null }] }, data: { enabled: false } });
+  const keys = await db().apiKey.updateMany({
+    where: { referenceId: userId, OR: [{ enabled: true }, { enabled: null }] },
+    data: { enabled: false },
+  });
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  await recordAdminAction(admin, 'customer.disable', userId, `${user.name}: ${plural(sessions, 'session')} and ${plural(keys.count, 'API key')} revoked`);
-  return { ok: true, message: `Disabled ${user.name}: ${plural(sessions, 'session')} and ${plural(keys.count, 'API key')} revoked. Nothing was deleted.` };
+  await recordAdminAction(
+    admin,
+    'customer.disable',
+    userId,
+    `${user.name}: ${plural(sessions, 'session')} and ${plural(keys.count, 'API key')} revoked`,
+  );
+  return {
+    ok: true,
+    message: `Disabled ${user.name}: ${plural(sessions, 'session')} and ${plural(keys.count, 'API key')} revoked. Nothing was deleted.`,
+  };
 }
 
 /** Lifts the ban: the customer can sign in again (and create new API keys). */
@@ -116,5 +155,8 @@ export async function enableCustomer(userId: string, admin: Customer, adminHeade
   if (!user) return { ok: false, message: 'There is no such customer (it may have been removed by other tooling).' };
   await auth().api.unbanUser({ body: { userId }, headers: adminHeaders });
   await recordAdminAction(admin, 'customer.enable', userId, user.name);
-  return { ok: true, message: `Enabled ${user.name}: they can sign in again. API keys revoked while disabled stay revoked; they can create new ones.` };
+  return {
+    ok: true,
+    message: `Enabled ${user.name}: they can sign in again. API keys revoked while disabled stay revoked; they can create new ones.`,
+  };
 }

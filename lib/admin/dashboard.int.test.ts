@@ -35,7 +35,11 @@ const meta = (now: Date, commandId: string = randomUUID()) => ({ commandId, now,
 async function open(openingDepositCents: number, now: Date): Promise<AccountId> {
   const accountId = newAccountId();
   const result = await handleAccountCommand(
-    { type: 'OpenAccount', data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Dash', openingDepositCents }, metadata: meta(now) },
+    {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Dash', openingDepositCents },
+      metadata: meta(now),
+    },
     { db },
   );
   expect(result.status).toBe('accepted');
@@ -55,17 +59,35 @@ describe('dashboard figures', () => {
     const old = await open(5_000, HOURS_AGO(30)); // outside the window: its balance counts, its deposit does not
     const a = await open(10_000, HOURS_AGO(2));
     const b = await open(0, HOURS_AGO(2));
-    await handleAccountCommand({ type: 'DepositMoney', data: { accountId: a, amountCents: 2_500 }, metadata: meta(HOURS_AGO(1)) }, { db });
-    const withdrawal = { type: 'WithdrawMoney', data: { accountId: a, amountCents: 1_234 }, metadata: meta(HOURS_AGO(1), 'same-key') } as const;
-    for (let i = 0; i < 3; i++) expect(await handleAccountCommand(withdrawal, { db })).toMatchObject({ status: 'accepted', replayed: i > 0 });
-    const tooMuch = await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: b, amountCents: 1 }, metadata: meta(HOURS_AGO(1)) }, { db });
+    await handleAccountCommand(
+      { type: 'DepositMoney', data: { accountId: a, amountCents: 2_500 }, metadata: meta(HOURS_AGO(1)) },
+      { db },
+    );
+    const withdrawal = {
+      type: 'WithdrawMoney',
+      data: { accountId: a, amountCents: 1_234 },
+      metadata: meta(HOURS_AGO(1), 'same-key'),
+    } as const;
+    for (let i = 0; i < 3; i++)
+      expect(await handleAccountCommand(withdrawal, { db })).toMatchObject({ status: 'accepted', replayed: i > 0 });
+    const tooMuch = await handleAccountCommand(
+      { type: 'WithdrawMoney', data: { accountId: b, amountCents: 1 }, metadata: meta(HOURS_AGO(1)) },
+      { db },
+    );
     expect(tooMuch.status).toBe('rejected');
     const transfer = await handleTransfer(
-      { type: 'TransferMoney', data: { transferId: randomUUID(), fromAccountId: a, toAccountId: b, amountCents: 700 }, metadata: meta(HOURS_AGO(1)) },
+      {
+        type: 'TransferMoney',
+        data: { transferId: randomUUID(), fromAccountId: a, toAccountId: b, amountCents: 700 },
+        metadata: meta(HOURS_AGO(1)),
+      },
       { db },
     );
     expect(transfer.status).toBe('accepted');
-    await handleAccountCommand({ type: 'WithdrawMoney', data: { accountId: old, amountCents: 100 }, metadata: meta(HOURS_AGO(25)) }, { db });
+    await handleAccountCommand(
+      { type: 'WithdrawMoney', data: { accountId: old, amountCents: 100 }, metadata: meta(HOURS_AGO(25)) },
+      { db },
+    );
 
     const figures = await withClient(url, (c) => dashboardFigures(c, NOW));
     expect(figures).toEqual({
@@ -90,9 +112,16 @@ describe('dashboard figures', () => {
     // The chart's days: every calendar day present, zero where nothing happened.
     const day = (d: Date) => d.toISOString().slice(0, 10);
     const series = await withClient(url, (c) => dailySeries(c, 3, NOW));
-    expect(series.map((s) => s.day)).toEqual([day(new Date(NOW.getTime() - 2 * 86_400_000)), day(new Date(NOW.getTime() - 86_400_000)), day(NOW)]);
+    expect(series.map((s) => s.day)).toEqual([
+      day(new Date(NOW.getTime() - 2 * 86_400_000)),
+      day(new Date(NOW.getTime() - 86_400_000)),
+      day(NOW),
+    ]);
     const total = (pick: (s: (typeof series)[number]) => { count: number; cents: bigint }) =>
-      series.reduce((sum, s) => ({ count: sum.count + pick(s).count, cents: sum.cents + pick(s).cents }), { count: 0, cents: 0n });
+      series.reduce((sum, s) => ({ count: sum.count + pick(s).count, cents: sum.cents + pick(s).cents }), {
+        count: 0,
+        cents: 0n,
+      });
     expect(total((s) => s.deposits)).toEqual({ count: 3, cents: 17_500n });
     expect(total((s) => s.withdrawals)).toEqual({ count: 2, cents: 1_334n });
     expect(total((s) => s.transfers)).toEqual({ count: 1, cents: 700n });

@@ -31,7 +31,11 @@ export type DashboardFigures = {
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const EVENT_OF = { deposits: 'MoneyDeposited', withdrawals: 'MoneyWithdrawn', transfers: 'MoneyTransferredOut' } as const;
+const EVENT_OF = {
+  deposits: 'MoneyDeposited',
+  withdrawals: 'MoneyWithdrawn',
+  transfers: 'MoneyTransferredOut',
+} as const;
 
 export async function dashboardFigures(client: pg.ClientBase, now = new Date()): Promise<DashboardFigures> {
   const since = new Date(now.getTime() - WINDOW_MS);
@@ -86,7 +90,15 @@ export type DayTotals = { day: string; deposits: Movement; withdrawals: Movement
  */
 export async function dailySeries(client: pg.ClientBase, days = 14, today = new Date()): Promise<DayTotals[]> {
   const end = today.toISOString().slice(0, 10);
-  const { rows } = await client.query<{ day: string; dn: number; dc: string; wn: number; wc: string; tn: number; tc: string }>(
+  const { rows } = await client.query<{
+    day: string;
+    dn: number;
+    dc: string;
+    wn: number;
+    wc: string;
+    tn: number;
+    tc: string;
+  }>(
     `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
             coalesce(sum(t.deposit_count), 0)::int AS dn, coalesce(sum(t.deposits_cents), 0)::text AS dc,
             coalesce(sum(t.withdrawal_count), 0)::int AS wn, coalesce(sum(t.withdrawals_cents), 0)::text AS wc,

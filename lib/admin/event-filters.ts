@@ -10,7 +10,8 @@ type EventFilterInput = { stream: string; type: string; commandId: string; from:
  * What the "Account" field names: an account by its number (spaces allowed), a customer by their
  * email (all of their accounts), or a stream id as the log writes it (`account-<uuid>`).
  */
-export type AccountSelector = { by: 'stream'; stream: string } | { by: 'number'; number: AccountNumber } | { by: 'email'; email: string };
+export type AccountSelector =
+  { by: 'stream'; stream: string } | { by: 'number'; number: AccountNumber } | { by: 'email'; email: string };
 export type ParsedEventFilter = {
   values: EventFilterInput;
   filter: { account?: AccountSelector; type?: string; commandId?: string; from?: Date; to?: Date };
@@ -19,16 +20,20 @@ export type ParsedEventFilter = {
 
 const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const UNIT_MS = { day: 86_400_000, minute: 60_000, second: 1_000, ms: 1 } as const;
-export const TIME_HINT = 'a UTC date and time like 2026-11-26T14:30, or an ISO 8601 timestamp like 2026-11-26T14:30:00+01:00';
+export const TIME_HINT =
+  'a UTC date and time like 2026-11-26T14:30, or an ISO 8601 timestamp like 2026-11-26T14:30:00+01:00';
 
 /** The first instant and the last millisecond a written time covers; null if it is not a real time. */
 export function parseTime(text: string): { start: Date; end: Date } | null {
   const m = TIME.exec(text.trim());
   if (!m) return null;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m
+    .slice(1, 7)
+    .map((v) => (v === undefined ? undefined : Number(v))) as number[];
   const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
   const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour > 23 || minute > 59 || second > 59)
+    return null;
   let offsetMinutes = 0;
   const zone = m[8];
   if (zone && zone.toUpperCase() !== 'Z') {
@@ -41,12 +46,21 @@ export function parseTime(text: string): { start: Date; end: Date } | null {
   return { start: new Date(start), end: new Date(start + UNIT_MS[unit] - 1) };
 }
 
-export function parseEventFilter(params: Record<string, string | string[] | undefined>, eventTypes: readonly string[]): ParsedEventFilter {
+export function parseEventFilter(
+  params: Record<string, string | string[] | undefined>,
+  eventTypes: readonly string[],
+): ParsedEventFilter {
   const one = (name: string) => {
     const value = params[name];
     return ((Array.isArray(value) ? value[0] : value) ?? '').trim();
   };
-  const values: EventFilterInput = { stream: one('stream'), type: one('type'), commandId: one('commandId'), from: one('from'), to: one('to') };
+  const values: EventFilterInput = {
+    stream: one('stream'),
+    type: one('type'),
+    commandId: one('commandId'),
+    from: one('from'),
+    to: one('to'),
+  };
   const errors: ParsedEventFilter['errors'] = {};
   const filter: ParsedEventFilter['filter'] = {};
 
@@ -61,9 +75,11 @@ export function parseEventFilter(params: Record<string, string | string[] | unde
     else if (values.stream.includes('@')) filter.account = { by: 'email', email: values.stream.toLowerCase() };
     else filter.account = { by: 'stream', stream: values.stream };
   }
-  if (values.type && !eventTypes.includes(values.type)) errors.type = `Unknown event type “${values.type.slice(0, 60)}”.`;
+  if (values.type && !eventTypes.includes(values.type))
+    errors.type = `Unknown event type “${values.type.slice(0, 60)}”.`;
   else if (values.type) filter.type = values.type;
-  if (values.commandId && !/^[\x21-\x7E]{1,255}$/.test(values.commandId)) errors.commandId = 'A command id is 1–255 visible ASCII characters.';
+  if (values.commandId && !/^[\x21-\x7E]{1,255}$/.test(values.commandId))
+    errors.commandId = 'A command id is 1–255 visible ASCII characters.';
   else if (values.commandId) filter.commandId = values.commandId;
 
   const range = parseTimeRange(values);
@@ -71,7 +87,10 @@ export function parseEventFilter(params: Record<string, string | string[] | unde
 }
 
 /** `from` and `to` (both optional, inclusive at the precision given), with a message per bad field. */
-export function parseTimeRange(values: { from: string; to: string }): { filter: { from?: Date; to?: Date }; errors: { from?: string; to?: string } } {
+export function parseTimeRange(values: { from: string; to: string }): {
+  filter: { from?: Date; to?: Date };
+  errors: { from?: string; to?: string };
+} {
   const errors: { from?: string; to?: string } = {};
   const filter: { from?: Date; to?: Date } = {};
   const from = values.from ? parseTime(values.from) : null;

@@ -20,12 +20,19 @@ export function parsePosition(text: string | undefined): bigint | undefined {
 }
 
 export async function getEvent(globalPosition: bigint) {
-  return db().event.findUnique({ where: { globalPosition }, include: { command: { select: { type: true, status: true } } } });
+  return db().event.findUnique({
+    where: { globalPosition },
+    include: { command: { select: { type: true, status: true } } },
+  });
 }
 
 /** Events of the global log after `after`, ascending; `next` is set when more are already there. */
 export async function eventsAfter(after: bigint, limit: number) {
-  const rows = await db().event.findMany({ where: { globalPosition: { gt: after } }, orderBy: { globalPosition: 'asc' }, take: limit + 1 });
+  const rows = await db().event.findMany({
+    where: { globalPosition: { gt: after } },
+    orderBy: { globalPosition: 'asc' },
+    take: limit + 1,
+  });
   const events = rows.slice(0, limit);
   return { events, next: rows.length > limit ? events.at(-1)!.globalPosition : null };
 }
@@ -33,7 +40,8 @@ export async function eventsAfter(after: bigint, limit: number) {
 /** Commands newest first. The cursor is (created_at, command_id): unique and totally ordered. */
 export type CommandCursor = { createdAt: Date; commandId: string };
 
-const encodeCursor = (c: CommandCursor) => Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
+const encodeCursor = (c: CommandCursor) =>
+  Buffer.from(`${c.createdAt.toISOString()} ${c.commandId}`).toString('base64url');
 
 export function decodeCursor(text: string | undefined): CommandCursor | undefined {
   const decoded = readCursor(text);
@@ -75,7 +83,9 @@ export async function listCommands(query: {
   const where: Prisma.CommandWhereInput = {
     ...(query.status ? { status: query.status } : {}),
     ...(query.type ? { type: query.type } : {}),
-    ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
+    ...(query.from || query.to
+      ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
+      : {}),
   };
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const direction = towardsNewer ? 'asc' : 'desc';
@@ -88,7 +98,8 @@ export async function listCommands(query: {
   const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0];
   const last = page.at(-1);
-  const exists = async (extra: Prisma.CommandWhereInput) => (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
+  const exists = async (extra: Prisma.CommandWhereInput) =>
+    (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
   const [newer, older, matching] = await Promise.all([
     first ? (towardsNewer ? more : exists(newerThan(first))) : false,
     last ? (!towardsNewer ? more : exists(olderThan(last))) : false,
@@ -123,13 +134,19 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
     ...(query.streams ? { streamId: { in: query.streams } } : {}),
     ...(query.type ? { type: query.type } : {}),
     ...(query.commandId ? { commandId: query.commandId } : {}),
-    ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
+    ...(query.from || query.to
+      ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
+      : {}),
   };
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const rows = await db().event.findMany({
     where: {
       ...where,
-      ...(towardsNewer ? { globalPosition: { gt: query.after } } : query.before !== undefined ? { globalPosition: { lt: query.before } } : {}),
+      ...(towardsNewer
+        ? { globalPosition: { gt: query.after } }
+        : query.before !== undefined
+          ? { globalPosition: { lt: query.before } }
+          : {}),
     },
     orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
     take: limit + 1,
@@ -138,11 +155,28 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
   const first = page[0]?.globalPosition;
   const last = page.at(-1)?.globalPosition;
   const [newer, older, matching] = await Promise.all([
-    first === undefined ? 0 : towardsNewer ? (more ? 1 : 0) : db().event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
-    last === undefined ? 0 : !towardsNewer ? (more ? 1 : 0) : db().event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
+    first === undefined
+      ? 0
+      : towardsNewer
+        ? more
+          ? 1
+          : 0
+        : db().event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
+    last === undefined
+      ? 0
+      : !towardsNewer
+        ? more
+          ? 1
+          : 0
+        : db().event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
     db().event.count({ where, take: COUNT_CAP + 1 }),
   ]);
-  return { events: page, matching, newerCursor: newer > 0 ? first : undefined, olderCursor: older > 0 ? last : undefined };
+  return {
+    events: page,
+    matching,
+    newerCursor: newer > 0 ? first : undefined,
+    olderCursor: older > 0 ? last : undefined,
+  };
 }
 
 /** The event types the domain can write, for the admin filter (no scan of the log needed). */

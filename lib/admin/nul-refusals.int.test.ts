@@ -31,6 +31,8 @@ describe('NUL in the ops console’s inputs', () => {
   it('a command-log cursor holding a NUL is refused as invalid and never reaches a query', async () => {
     const cursor = Buffer.from(`${new Date().toISOString()} evil\u0000id`).toString('base64url');
     expect(readCursor(cursor)).toBe('invalid'); // the page says so (role=alert) and shows the newest commands
-    await expect(listCommands({ before: decodeCursor(cursor), after: undefined })).resolves.toMatchObject({ commands: [] });
+    await expect(listCommands({ before: decodeCursor(cursor), after: undefined })).resolves.toMatchObject({
+      commands: [],
+    });
   });
 });

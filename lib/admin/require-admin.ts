@@ -22,7 +22,9 @@ export async function requireAdmin(): Promise<Customer> {
 }
 
 /** For admin route handlers: an admin's session cookie or API key (Bearer), or the 404 response. */
-export async function requireAdminRequest(request: Request): Promise<{ ok: true; admin: Customer } | { ok: false; response: Response }> {
+export async function requireAdminRequest(
+  request: Request,
+): Promise<{ ok: true; admin: Customer } | { ok: false; response: Response }> {
   const identity = await identifyRequest(request);
   if (identity.status === 'customer' && identity.customer.role === 'admin') {
     const overKey = await keyBudgetRefusal(identity);

@@ -4,7 +4,8 @@ import { textProblem } from '@/lib/text/plain-text';
 export type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The first value of a query parameter, trimmed; undefined when absent or blank. */
-export const queryParam = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+export const queryParam = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 
 /**
  * Next 16 hands dynamic route segments over still percent-encoded (`a%2Fb` for `a/b`; seen with

@@ -6,7 +6,13 @@ import { changesBetween, stateAt, statesAfterEachEvent } from './time-travel';
 // moment, and what each event changed.
 
 const ID = '0b6a1c4e-5b7f-4c1e-9d2a-1f2e3d4c5b6a';
-const meta = (schemaVersion: number) => ({ commandId: 'c', commandType: 'X', causationId: 'c', correlationId: 'c', schemaVersion });
+const meta = (schemaVersion: number) => ({
+  commandId: 'c',
+  commandType: 'X',
+  causationId: 'c',
+  correlationId: 'c',
+  schemaVersion,
+});
 const at = (minute: number) => new Date(`2026-11-26T10:${String(minute).padStart(2, '0')}:00Z`);
 const event = (version: number, type: string, data: object, minute: number, schemaVersion = 2): RecordedEvent => ({
   globalPosition: BigInt(version * 10),
@@ -20,9 +26,30 @@ const event = (version: number, type: string, data: object, minute: number, sche
 });
 
 const stream = [
-  event(1, 'AccountOpened', { accountId: ID, accountNumber: '100000000018', customerId: 'u1', owner: 'Ada', openedAt: at(0).toISOString() }, 0),
-  event(2, 'MoneyDeposited', { accountId: ID, amountCents: 20_000, currency: 'USD', balanceAfterCents: 20_000, depositedAt: at(0).toISOString() }, 0),
-  event(3, 'MoneyWithdrawn', { accountId: ID, amountCents: 1_234, currency: 'USD', balanceAfterCents: 18_766, withdrawnAt: at(5).toISOString() }, 5),
+  event(
+    1,
+    'AccountOpened',
+    { accountId: ID, accountNumber: '100000000018', customerId: 'u1', owner: 'Ada', openedAt: at(0).toISOString() },
+    0,
+  ),
+  event(
+    2,
+    'MoneyDeposited',
+    {
+      accountId: ID,
+      amountCents: 20_000,
+      currency: 'USD',
+      balanceAfterCents: 20_000,
+      depositedAt: at(0).toISOString(),
+    },
+    0,
+  ),
+  event(
+    3,
+    'MoneyWithdrawn',
+    { accountId: ID, amountCents: 1_234, currency: 'USD', balanceAfterCents: 18_766, withdrawnAt: at(5).toISOString() },
+    5,
+  ),
 ];
 
 describe('time travel', () => {
@@ -43,7 +70,9 @@ describe('time travel', () => {
       { field: 'balanceCents', before: null, after: 0 },
       { field: 'openedAt', before: null, after: at(0).toISOString() },
     ]);
-    expect(changesBetween(rows[2]!.before, rows[2]!.state)).toEqual([{ field: 'balanceCents', before: 20_000, after: 18_766 }]);
+    expect(changesBetween(rows[2]!.before, rows[2]!.state)).toEqual([
+      { field: 'balanceCents', before: 20_000, after: 18_766 },
+    ]);
     expect(changesBetween(rows[1]!.state, rows[1]!.state)).toEqual([]);
   });
 
@@ -59,7 +88,11 @@ describe('time travel', () => {
   });
 
   it('an event the code cannot read stops the fold there, and other streams are not folded', () => {
-    const rows = statesAfterEachEvent(`account-${ID}`, [stream[0]!, event(2, 'MoneyVanished', { accountId: ID }, 1), stream[2]!]);
+    const rows = statesAfterEachEvent(`account-${ID}`, [
+      stream[0]!,
+      event(2, 'MoneyVanished', { accountId: ID }, 1),
+      stream[2]!,
+    ]);
     expect(rows[0]!.error).toBeNull();
     expect(rows[1]).toMatchObject({ state: null, error: expect.any(String) });
     expect(rows[2]).toMatchObject({ state: null, error: rows[1]!.error });

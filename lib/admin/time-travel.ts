@@ -11,7 +11,8 @@ export type StateAfter = { event: RecordedEvent; before: Account | null; state: 
  * version. An event the code cannot read (unknown type, newer schema) stops the fold there.
  */
 export function statesAfterEachEvent(streamId: string, events: RecordedEvent[]): StateAfter[] {
-  if (!streamId.startsWith('account-')) return events.map((event) => ({ event, before: null, state: null, error: 'Not an account stream' }));
+  if (!streamId.startsWith('account-'))
+    return events.map((event) => ({ event, before: null, state: null, error: 'Not an account stream' }));
   let state: Account | null = initialState();
   let error: string | null = null;
   return events.map((event) => {
@@ -33,7 +34,9 @@ export type TravelPoint = { version: number } | { moment: Date };
 
 /** The row a point lands on; null when the point is before the stream's first event. */
 export function stateAt(rows: StateAfter[], point: TravelPoint): StateAfter | null {
-  const reached = rows.filter(({ event }) => ('version' in point ? event.version <= point.version : event.createdAt.getTime() <= point.moment.getTime()));
+  const reached = rows.filter(({ event }) =>
+    'version' in point ? event.version <= point.version : event.createdAt.getTime() <= point.moment.getTime(),
+  );
   return reached.at(-1) ?? null;
 }
 

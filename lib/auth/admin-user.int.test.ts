@@ -19,7 +19,8 @@ afterAll(async () => {
   await drop();
 });
 
-const whoIs = (cookie: string) => authenticateRequest(new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { cookie } }));
+const whoIs = (cookie: string) =>
+  authenticateRequest(new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { cookie } }));
 
 describe('ensureAdmin', () => {
   it('creates an admin who can sign in; an unknown email without a password is refused', async () => {
@@ -34,7 +35,10 @@ describe('ensureAdmin', () => {
   it('marks the email of an admin it creates as verified', async () => {
     const email = uniqueEmail('ops');
     const { userId } = await ensureAdmin(auth(), { email, password: 'operator password' });
-    expect(await db().user.findUniqueOrThrow({ where: { id: userId } })).toMatchObject({ emailVerified: true, role: 'admin' });
+    expect(await db().user.findUniqueOrThrow({ where: { id: userId } })).toMatchObject({
+      emailVerified: true,
+      role: 'admin',
+    });
   });
 
   it('refuses to promote an existing user with an unverified email, changing nothing', async () => {
@@ -54,14 +58,18 @@ describe('ensureAdmin', () => {
   it('an existing admin (made before emails were verified) gets the new password: `npm start` re-seeds its admin', async () => {
     const customer = await signUp(auth());
     await db().user.update({ where: { id: customer.id }, data: { role: 'admin', emailVerified: false } });
-    expect(await ensureAdmin(auth(), { email: customer.email, password: 'the seeded password' })).toMatchObject({ passwordSet: true });
+    expect(await ensureAdmin(auth(), { email: customer.email, password: 'the seeded password' })).toMatchObject({
+      passwordSet: true,
+    });
     expect(await whoIs(customer.cookie)).toBeNull();
   });
 
   it('refuses to promote an existing user without a new password, changing nothing', async () => {
     const customer = await signUp(auth());
     await db().user.update({ where: { id: customer.id }, data: { emailVerified: true } });
-    await expect(ensureAdmin(auth(), { email: customer.email })).rejects.toThrow(/already exists: promoting them needs a new password/);
+    await expect(ensureAdmin(auth(), { email: customer.email })).rejects.toThrow(
+      /already exists: promoting them needs a new password/,
+    );
     expect(await whoIs(customer.cookie)).toMatchObject({ id: customer.id, role: 'customer' });
   });
 
@@ -74,8 +82,12 @@ describe('ensureAdmin', () => {
       passwordSet: true,
     });
     expect(await whoIs(customer.cookie)).toBeNull();
-    expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(401);
-    expect((await post(auth(), '/sign-in/email', { email: customer.email, password: 'a brand new password' })).status).toBe(200);
+    expect((await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password })).status).toBe(
+      401,
+    );
+    expect(
+      (await post(auth(), '/sign-in/email', { email: customer.email, password: 'a brand new password' })).status,
+    ).toBe(200);
     expect(await db().user.findUniqueOrThrow({ where: { id: customer.id } })).toMatchObject({ role: 'admin' });
   });
 });

@@ -12,13 +12,18 @@ export type AdminResult = { userId: string; created: boolean; passwordSet: boole
 
 class AdminRefused extends Error {}
 
-export async function ensureAdmin(auth: Auth, input: { email: string; password?: string; name?: string }): Promise<AdminResult> {
+export async function ensureAdmin(
+  auth: Auth,
+  input: { email: string; password?: string; name?: string },
+): Promise<AdminResult> {
   const email = input.email.trim().toLowerCase();
   const ctx = await auth.$context;
   const existing = await ctx.internalAdapter.findUserByEmail(email, { includeAccounts: true });
   if (!existing) {
     if (!input.password) throw new AdminRefused(`There is no user ${email}: give a password to create one.`);
-    const { user } = await auth.api.createUser({ body: { email, password: input.password, name: input.name ?? 'Administrator', role: 'admin' } });
+    const { user } = await auth.api.createUser({
+      body: { email, password: input.password, name: input.name ?? 'Administrator', role: 'admin' },
+    });
     // Whoever runs this command vouches for the address: the admin signs in without a verification mail.
     await ctx.internalAdapter.updateUser(user.id, { emailVerified: true });
     return { userId: user.id, created: true, passwordSet: true };
@@ -33,10 +38,18 @@ export async function ensureAdmin(auth: Auth, input: { email: string; password?:
       `${email} has not verified their email address, so it is not known to be theirs: nothing was changed. Have them verify it first, or make the admin under another address.`,
     );
   if (!input.password)
-    throw new AdminRefused(`${email} already exists: promoting them needs a new password (--password or ADMIN_PASSWORD); nothing was changed.`);
+    throw new AdminRefused(
+      `${email} already exists: promoting them needs a new password (--password or ADMIN_PASSWORD); nothing was changed.`,
+    );
   const hash = await ctx.password.hash(input.password);
   if (accounts.some((a) => a.providerId === 'credential')) await ctx.internalAdapter.updatePassword(user.id, hash);
-  else await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: 'credential', accountId: user.id, password: hash });
+  else
+    await ctx.internalAdapter.linkAccount({
+      userId: user.id,
+      providerId: 'credential',
+      accountId: user.id,
+      password: hash,
+    });
   await ctx.internalAdapter.deleteUserSessions(user.id);
   await ctx.internalAdapter.updateUser(user.id, { role: 'admin', banned: false, banReason: null, banExpires: null });
   return { userId: user.id, created: false, passwordSet: true };

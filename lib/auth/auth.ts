@@ -54,7 +54,12 @@ export function createAuth(prisma: Db, config: AuthConfig) {
     // The ledger has accounts; better-auth's "account" (a user's credential) gets a name of its own.
     account: { modelName: 'authAccount' },
     // A customer signs in only once their email is verified: the link signs them in and lands on `/`.
-    emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN, maxPasswordLength: PASSWORD_MAX, ...mail.emailAndPassword },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
+      ...mail.emailAndPassword,
+    },
     emailVerification: mail.emailVerification,
     session: {
       // An idle timeout: each request (at most once a minute) moves the expiry to idle-limit from now;
@@ -68,13 +73,19 @@ export function createAuth(prisma: Db, config: AuthConfig) {
     },
     databaseHooks: {
       session: {
-        create: { before: async (session) => ({ data: { ...session, expiresAt: sessionExpiry(new Date(), new Date(), config.sessionIdleSeconds) } }) },
+        create: {
+          before: async (session) => ({
+            data: { ...session, expiresAt: sessionExpiry(new Date(), new Date(), config.sessionIdleSeconds) },
+          }),
+        },
         update: {
           // A refresh knows the session it extends (better-auth sets it on the context first).
           before: async (update, ctx) => {
             const createdAt = ctx?.context.session?.session.createdAt;
             if (!update.expiresAt || !createdAt) return;
-            return { data: { ...update, expiresAt: sessionExpiry(new Date(createdAt), new Date(), config.sessionIdleSeconds) } };
+            return {
+              data: { ...update, expiresAt: sessionExpiry(new Date(createdAt), new Date(), config.sessionIdleSeconds) },
+            };
           },
         },
       },
@@ -115,7 +126,11 @@ export function createAuth(prisma: Db, config: AuthConfig) {
         // request. No session is ever made from a key.
         enableSessionForAPIKeys: false,
         // Keys expire: 90 days unless the customer chooses (1–365 days); an expired key is refused.
-        keyExpiration: { defaultExpiresIn: API_KEY_DEFAULT_DAYS * 24 * 60 * 60, minExpiresIn: API_KEY_MIN_DAYS, maxExpiresIn: API_KEY_MAX_DAYS },
+        keyExpiration: {
+          defaultExpiresIn: API_KEY_DEFAULT_DAYS * 24 * 60 * 60,
+          minExpiresIn: API_KEY_MIN_DAYS,
+          maxExpiresIn: API_KEY_MAX_DAYS,
+        },
         // Scopes (lib/auth/policy.ts): read and write unless the customer narrows them.
         permissions: { defaultPermissions: FULL_ACCESS },
       }),

@@ -27,19 +27,39 @@ describe('authConfig', () => {
       rpID: 'bank.example',
       trustedOrigins: ['https://bank.example', 'https://www.bank.example'],
     });
-    expect(authConfig({ BETTER_AUTH_SECRET: secret })).toMatchObject({ baseURL: 'http://localhost:3000', rpID: 'localhost' });
-    expect(() => authConfig({ BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: 'bank.example' })).toThrow(/BETTER_AUTH_URL/);
-    expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_TRUSTED_ORIGINS: 'ftp://x.example' })).toThrow(/IDEM_TRUSTED_ORIGINS/);
+    expect(authConfig({ BETTER_AUTH_SECRET: secret })).toMatchObject({
+      baseURL: 'http://localhost:3000',
+      rpID: 'localhost',
+    });
+    expect(() => authConfig({ BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: 'bank.example' })).toThrow(
+      /BETTER_AUTH_URL/,
+    );
+    expect(() => authConfig({ BETTER_AUTH_SECRET: secret, IDEM_TRUSTED_ORIGINS: 'ftp://x.example' })).toThrow(
+      /IDEM_TRUSTED_ORIGINS/,
+    );
   });
 
   it('the client address is the one X-Forwarded-For the edge left (lib/http/client-address.ts), whatever header a proxy uses', () => {
-    expect(authConfig({ BETTER_AUTH_SECRET: secret, IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP', TRUSTED_PROXIES: '10.0.0.0/8' })).toMatchObject({
+    expect(
+      authConfig({
+        BETTER_AUTH_SECRET: secret,
+        IDEM_CLIENT_IP_HEADER: 'CF-Connecting-IP',
+        TRUSTED_PROXIES: '10.0.0.0/8',
+      }),
+    ).toMatchObject({
       clientIpHeaders: ['x-forwarded-for'],
     });
   });
 
   it('trusted origins: APP_ORIGIN first, then BETTER_AUTH_URL, then IDEM_TRUSTED_ORIGINS; the base URL defaults to APP_ORIGIN', () => {
-    const config = authConfig({ BETTER_AUTH_SECRET: secret, APP_ORIGIN: 'https://bank.example', IDEM_TRUSTED_ORIGINS: 'https://www.bank.example' });
-    expect(config).toMatchObject({ baseURL: 'https://bank.example', trustedOrigins: ['https://bank.example', 'https://www.bank.example'] });
+    const config = authConfig({
+      BETTER_AUTH_SECRET: secret,
+      APP_ORIGIN: 'https://bank.example',
+      IDEM_TRUSTED_ORIGINS: 'https://www.bank.example',
+    });
+    expect(config).toMatchObject({
+      baseURL: 'https://bank.example',
+      trustedOrigins: ['https://bank.example', 'https://www.bank.example'],
+    });
   });
 });

@@ -39,7 +39,8 @@ export function authConfig(env: Partial<Config> = loadConfig()): AuthConfig {
   if (!secret) {
     // `npm start` generates one for the embedded database; a deployment must choose its own, the
     // same on every instance, or sessions would end at every restart and differ between instances.
-    if (production) throw new Error('BETTER_AUTH_SECRET is not set (at least 32 characters, the same on every instance).');
+    if (production)
+      throw new Error('BETTER_AUTH_SECRET is not set (at least 32 characters, the same on every instance).');
     secret = processSecret ??= randomBytes(32).toString('base64url');
   } else if (secret.length < MIN_SECRET_LENGTH) {
     throw new Error(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters.`);

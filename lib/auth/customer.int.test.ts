@@ -68,7 +68,9 @@ describe('authenticateRequest', () => {
     expect(await authenticateRequest(request(bearer))).toMatchObject({ id: customer.id, role: 'customer' });
     expect(await identifyRequest(request(bearer))).toMatchObject({ status: 'customer', via: 'api-key' });
     // A failing bearer is not retried as the cookie sent alongside it.
-    expect(await authenticateRequest(request({ authorization: `Bearer ${created.key}x`, cookie: customer.cookie }))).toBeNull();
+    expect(
+      await authenticateRequest(request({ authorization: `Bearer ${created.key}x`, cookie: customer.cookie })),
+    ).toBeNull();
 
     await auth().api.deleteApiKey({ body: { keyId: created.id }, headers: new Headers({ cookie: customer.cookie }) });
     expect(await authenticateRequest(request(bearer))).toBeNull();
@@ -78,7 +80,9 @@ describe('authenticateRequest', () => {
     const me = await signUp(auth());
     const other = await signUp(auth());
     const created = await createKey(me.cookie);
-    await expect(auth().api.deleteApiKey({ body: { keyId: created.id }, headers: new Headers({ cookie: other.cookie }) })).rejects.toThrow();
+    await expect(
+      auth().api.deleteApiKey({ body: { keyId: created.id }, headers: new Headers({ cookie: other.cookie }) }),
+    ).rejects.toThrow();
     expect(await authenticateRequest(request({ authorization: `Bearer ${created.key}` }))).toMatchObject({ id: me.id });
   });
 
@@ -91,7 +95,10 @@ describe('authenticateRequest', () => {
     const { key } = await createKey(customer.cookie);
     expect(await authenticateRequest(request({ authorization: `Bearer ${key}` }))).not.toBeNull();
 
-    await auth().api.banUser({ body: { userId: customer.id, banReason: 'test' }, headers: new Headers({ cookie: admin.cookie }) });
+    await auth().api.banUser({
+      body: { userId: customer.id, banReason: 'test' },
+      headers: new Headers({ cookie: admin.cookie }),
+    });
     expect(await authenticateRequest(request({ cookie: customer.cookie }))).toBeNull();
     expect(await authenticateRequest(request({ authorization: `Bearer ${key}` }))).toBeNull();
     const signIn = await post(auth(), '/sign-in/email', { email: customer.email, password: customer.password });
@@ -110,7 +117,12 @@ describe('authenticateRequest', () => {
     const created = await createKey(customer.cookie);
     await db().apiKey.update({ where: { id: created.id }, data: { rateLimitEnabled: true, rateLimitMax: 2 } });
     const bearer = { authorization: `Bearer ${created.key}` };
-    for (let i = 0; i < 3; i++) expect(await identifyRequest(request(bearer))).toMatchObject({ status: 'customer', via: 'api-key', keyId: created.id });
+    for (let i = 0; i < 3; i++)
+      expect(await identifyRequest(request(bearer))).toMatchObject({
+        status: 'customer',
+        via: 'api-key',
+        keyId: created.id,
+      });
   });
 
   it('a stored key better-auth could not verify (its query failed) is verified again, and never answered 401', async () => {
@@ -118,25 +130,35 @@ describe('authenticateRequest', () => {
     const { key } = await createKey(customer.cookie);
     const bearer = { authorization: `Bearer ${key}` };
     // What verifyApiKey answers when its database query throws (it catches everything): the unknown-key answer.
-    const swallowed = { valid: false, error: { message: 'Invalid API key.', code: 'INVALID_API_KEY' }, key: null } as never;
+    const swallowed = {
+      valid: false,
+      error: { message: 'Invalid API key.', code: 'INVALID_API_KEY' },
+      key: null,
+    } as never;
     const verify = vi.spyOn(auth().api, 'verifyApiKey');
     try {
       verify.mockResolvedValueOnce(swallowed);
-      expect(await identifyRequest(request(bearer))).toMatchObject({ status: 'customer', customer: { id: customer.id } });
+      expect(await identifyRequest(request(bearer))).toMatchObject({
+        status: 'customer',
+        customer: { id: customer.id },
+      });
       verify.mockResolvedValueOnce(swallowed).mockResolvedValueOnce(swallowed);
       await expect(identifyRequest(request(bearer))).rejects.toBeInstanceOf(IdentityUnavailable);
       verify.mockResolvedValueOnce(swallowed).mockResolvedValueOnce(swallowed);
       const answer = await customerRequest(request(bearer), async () => new Response('ran'));
-      expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { type: string }).type]).toEqual([
-        503,
-        '1',
-        '/problems/service-unavailable',
-      ]);
+      expect([
+        answer.status,
+        answer.headers.get('retry-after'),
+        ((await answer.json()) as { type: string }).type,
+      ]).toEqual([503, '1', '/problems/service-unavailable']);
     } finally {
       verify.mockRestore();
     }
     // An unknown key is still unknown, a revoked one still refused.
-    expect(await identifyRequest(request({ authorization: `Bearer ${key}x` }))).toEqual({ status: 'anonymous', badKey: true });
+    expect(await identifyRequest(request({ authorization: `Bearer ${key}x` }))).toEqual({
+      status: 'anonymous',
+      badKey: true,
+    });
     await db().apiKey.updateMany({ where: { referenceId: customer.id }, data: { enabled: false } });
     expect(await identifyRequest(request(bearer))).toEqual({ status: 'anonymous', badKey: true });
   });
@@ -147,22 +169,30 @@ describe('authenticateRequest', () => {
     // What getSession throws when its query fails (better-auth's session route catches the driver's
     // error and rethrows it as INTERNAL_SERVER_ERROR with the original as `cause`).
     const dropped = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-    const wrapped = Object.assign(new Error('Failed to get session'), { status: 'INTERNAL_SERVER_ERROR', cause: dropped });
+    const wrapped = Object.assign(new Error('Failed to get session'), {
+      status: 'INTERNAL_SERVER_ERROR',
+      cause: dropped,
+    });
     const getSession = vi.spyOn(auth().api, 'getSession');
     try {
       getSession.mockRejectedValueOnce(wrapped);
       const answer = await customerRequest(request(withCookie), async () => new Response('ran'));
-      expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { type: string }).type]).toEqual([
-        503,
-        '1',
-        '/problems/service-unavailable',
-      ]);
+      expect([
+        answer.status,
+        answer.headers.get('retry-after'),
+        ((await answer.json()) as { type: string }).type,
+      ]).toEqual([503, '1', '/problems/service-unavailable']);
       // Any other failure stays an internal error (500): only an unreachable database is worth a retry.
-      getSession.mockRejectedValueOnce(Object.assign(new Error('Failed to get session'), { cause: new TypeError('bug') }));
+      getSession.mockRejectedValueOnce(
+        Object.assign(new Error('Failed to get session'), { cause: new TypeError('bug') }),
+      );
       expect((await customerRequest(request(withCookie), async () => new Response('ran'))).status).toBe(500);
     } finally {
       getSession.mockRestore();
     }
-    expect(await identifyRequest(request(withCookie))).toMatchObject({ status: 'customer', customer: { id: customer.id } });
+    expect(await identifyRequest(request(withCookie))).toMatchObject({
+      status: 'customer',
+      customer: { id: customer.id },
+    });
   });
 });

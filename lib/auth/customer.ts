@@ -14,7 +14,14 @@ import { isConnectionError } from '@/lib/db/connection-errors';
 
 export type Customer = { id: string; name: string; email: string; role: 'customer' | 'admin' };
 
-type UserRow = { id: string; name: string; email: string; role?: string | null; banned?: boolean | null; banExpires?: Date | null };
+type UserRow = {
+  id: string;
+  name: string;
+  email: string;
+  role?: string | null;
+  banned?: boolean | null;
+  banExpires?: Date | null;
+};
 
 /** A session cookie, an API key, nobody, or a disabled customer's credentials. (Request budgets: lib/http/api-limits.ts.) */
 export type RequestIdentity =
@@ -24,7 +31,8 @@ export type RequestIdentity =
   | { status: 'disabled' };
 
 /** Disabled by an admin (better-auth's ban), and the ban has not run out. */
-const isDisabled = (user: UserRow, now = Date.now()) => !!user.banned && !(user.banExpires && user.banExpires.getTime() < now);
+const isDisabled = (user: UserRow, now = Date.now()) =>
+  !!user.banned && !(user.banExpires && user.banExpires.getTime() < now);
 
 function toCustomer(user: UserRow, now = Date.now()): Customer | null {
   if (isDisabled(user, now)) return null;
@@ -100,7 +108,13 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
     if (user && isDisabled(user)) return { status: 'disabled' };
     const customer = user ? toCustomer(user) : null;
     if (!customer) return { status: 'anonymous', badKey: true };
-    return { status: 'customer', customer, via: 'api-key', keyId: verified.key.id, scopes: keyScopes(verified.key.permissions) };
+    return {
+      status: 'customer',
+      customer,
+      via: 'api-key',
+      keyId: verified.key.id,
+      scopes: keyScopes(verified.key.permissions),
+    };
   }
   // A disabled customer's sessions are deleted with the ban; one left in place by other tooling is refused by name.
   const user = await sessionUser(request.headers);
@@ -121,7 +135,10 @@ const verifyErrorCode = (error: unknown): string | undefined => (error as { code
 
 /** The key's row exists, is enabled and has not expired (as better-auth stores it: a SHA-256 hash). */
 async function isUsableStoredKey(key: string): Promise<boolean> {
-  const row = await db().apiKey.findUnique({ where: { key: await defaultKeyHasher(key) }, select: { enabled: true, expiresAt: true } });
+  const row = await db().apiKey.findUnique({
+    where: { key: await defaultKeyHasher(key) },
+    select: { enabled: true, expiresAt: true },
+  });
   return row !== null && row.enabled !== false && (row.expiresAt === null || row.expiresAt.getTime() > Date.now());
 }
 

@@ -10,7 +10,10 @@ export function deviceName(userAgent: string | null | undefined): string {
   const parsed = Bowser.parse(userAgent);
   const major = parsed.browser.version?.split('.')[0];
   const browser = parsed.browser.name ? [parsed.browser.name, major].filter(Boolean).join(' ') : null;
-  const device = parsed.platform.type === 'mobile' || parsed.platform.type === 'tablet' ? (parsed.platform.model ?? parsed.os.name) : parsed.os.name;
+  const device =
+    parsed.platform.type === 'mobile' || parsed.platform.type === 'tablet'
+      ? (parsed.platform.model ?? parsed.os.name)
+      : parsed.os.name;
   if (!browser) return device ? `Unknown browser on ${device}` : 'Unknown browser';
   return device ? `${browser} on ${device}` : browser;
 }

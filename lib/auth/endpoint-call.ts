@@ -9,9 +9,23 @@ import { ATTEMPTS_LEFT_HEADER } from '@/lib/auth/rate-limits';
 // applies the rate limits and the origin checks, and a form must not be a way around them. The
 // browser's own headers (cookie, origin, client address, fetch metadata) are passed on unchanged.
 
-const FORWARDED = ['cookie', 'origin', 'referer', 'user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'x-forwarded-proto'];
+const FORWARDED = [
+  'cookie',
+  'origin',
+  'referer',
+  'user-agent',
+  'sec-fetch-site',
+  'sec-fetch-mode',
+  'sec-fetch-dest',
+  'x-forwarded-proto',
+];
 
-export type EndpointResult = { status: number; code: string | null; retryAfterSeconds: number | null; attemptsLeft: number | null };
+export type EndpointResult = {
+  status: number;
+  code: string | null;
+  retryAfterSeconds: number | null;
+  attemptsLeft: number | null;
+};
 
 export async function callAuthEndpoint(
   path:
@@ -34,13 +48,18 @@ export async function callAuthEndpoint(
     if (value !== null) forwarded.set(name, value);
   }
   const response = await instance.handler(
-    new Request(`${instance.options.baseURL}/api/auth${path}`, { method: 'POST', headers: forwarded, body: JSON.stringify(body) }),
+    new Request(`${instance.options.baseURL}/api/auth${path}`, {
+      method: 'POST',
+      headers: forwarded,
+      body: JSON.stringify(body),
+    }),
   );
 
   const setCookie = response.headers.get('set-cookie');
   if (setCookie) {
     const jar = await cookies();
-    for (const [name, attributes] of parseSetCookieHeader(setCookie)) jar.set(name, attributes.value, toCookieOptions(attributes));
+    for (const [name, attributes] of parseSetCookieHeader(setCookie))
+      jar.set(name, attributes.value, toCookieOptions(attributes));
   }
   const json = (await response.json().catch(() => null)) as { code?: unknown } | null;
   const retryAfter = Number(response.headers.get('x-retry-after'));

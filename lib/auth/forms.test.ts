@@ -49,13 +49,21 @@ describe('sign-in fields', () => {
     expect(incorrectSignIn(1, 15)).toBe(
       'Email or password is incorrect. 1 attempt left before sign-in to this email from your network is paused for 15 minutes.',
     );
-    expect(incorrectSignIn(0, 15)).toBe('Email or password is incorrect. Sign-in to this email from your network is now paused for 15 minutes.');
+    expect(incorrectSignIn(0, 15)).toBe(
+      'Email or password is incorrect. Sign-in to this email from your network is now paused for 15 minutes.',
+    );
   });
 });
 
 describe('waitText', () => {
   it('reads like a person', () => {
-    expect([waitText(1), waitText(30), waitText(60), waitText(61), waitText(900)]).toEqual(['1 second', '30 seconds', '1 minute', '2 minutes', '15 minutes']);
+    expect([waitText(1), waitText(30), waitText(60), waitText(61), waitText(900)]).toEqual([
+      '1 second',
+      '30 seconds',
+      '1 minute',
+      '2 minutes',
+      '15 minutes',
+    ]);
   });
 });
 

@@ -13,7 +13,8 @@ const INCORRECT = 'Email or password is incorrect.';
  */
 export function incorrectSignIn(attemptsLeft: number | null, lockoutMinutes: number): string {
   if (attemptsLeft === null) return INCORRECT;
-  if (attemptsLeft === 0) return `${INCORRECT} Sign-in to this email from your network is now paused for ${lockoutMinutes} minutes.`;
+  if (attemptsLeft === 0)
+    return `${INCORRECT} Sign-in to this email from your network is now paused for ${lockoutMinutes} minutes.`;
   const attempts = attemptsLeft === 1 ? '1 attempt' : `${attemptsLeft} attempts`;
   return `${INCORRECT} ${attempts} left before sign-in to this email from your network is paused for ${lockoutMinutes} minutes.`;
 }
@@ -79,7 +80,10 @@ export const signInSchema = z.object({
 export const emailOnlySchema = z.object({ email: email.transform(canonicalEmail) });
 
 export const resetPasswordSchema = z.object({
-  token: z.string({ error: 'This link is incomplete.' }).min(1, 'This link is incomplete.').max(200, 'This link is incomplete.'),
+  token: z
+    .string({ error: 'This link is incomplete.' })
+    .min(1, 'This link is incomplete.')
+    .max(200, 'This link is incomplete.'),
   newPassword,
 });
 

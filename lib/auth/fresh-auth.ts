@@ -10,7 +10,8 @@ import { isFreshSignIn } from '@/lib/auth/policy';
 
 const FRESH_AUTH_PATHS = new Set(['/api-key/create']);
 const SESSION_NOT_FRESH = 'SESSION_NOT_FRESH';
-const NOT_FRESH_MESSAGE = 'Confirm your password first: adding a credential needs a sign-in within the last 10 minutes.';
+const NOT_FRESH_MESSAGE =
+  'Confirm your password first: adding a credential needs a sign-in within the last 10 minutes.';
 
 /** The context better-auth hands a `hooks.before` middleware. */
 export type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -22,5 +23,6 @@ export async function freshCredentialRule(ctx: HookContext): Promise<void> {
   if (!ctx.request && !ctx.headers) return;
   const session = await getSessionFromCtx(ctx);
   if (!session) return; // the endpoint itself answers 401
-  if (!isFreshSignIn(new Date(session.session.createdAt))) throw APIError.from('FORBIDDEN', { code: SESSION_NOT_FRESH, message: NOT_FRESH_MESSAGE });
+  if (!isFreshSignIn(new Date(session.session.createdAt)))
+    throw APIError.from('FORBIDDEN', { code: SESSION_NOT_FRESH, message: NOT_FRESH_MESSAGE });
 }

@@ -27,7 +27,10 @@ export function mailOptions(origin: string) {
       resetPasswordTokenExpiresIn: 60 * 60,
       // Our page, not better-auth's redirecting endpoint: the link works without JavaScript.
       sendResetPassword: async ({ user, token }: { user: Recipient; token: string }) => {
-        void deliver(resetPasswordMail(user, `${origin}/reset-password?token=${encodeURIComponent(token)}`), 'reset-password');
+        void deliver(
+          resetPasswordMail(user, `${origin}/reset-password?token=${encodeURIComponent(token)}`),
+          'reset-password',
+        );
       },
       onPasswordReset: async ({ user }: { user: { id: string } }) => {
         void notifyCustomer(user.id, { kind: 'password-reset' });
@@ -57,7 +60,11 @@ export const notifyAfter = createAuthMiddleware(async (ctx) => {
     if (userId) void notifyCustomer(userId, { kind: 'api-key-created', keyName: String(returned.name ?? 'unnamed') });
   } else if (ctx.path === '/passkey/verify-registration') {
     const userId = owner(returned.userId);
-    if (userId) void notifyCustomer(userId, { kind: 'passkey-added', passkeyName: typeof returned.name === 'string' ? returned.name : null });
+    if (userId)
+      void notifyCustomer(userId, {
+        kind: 'passkey-added',
+        passkeyName: typeof returned.name === 'string' ? returned.name : null,
+      });
   } else if (ctx.path === '/change-password') {
     const userId = owner(returned.user?.id);
     if (userId) void notifyCustomer(userId, { kind: 'password-changed' });

@@ -22,11 +22,17 @@ export async function nameRule(ctx: HookContext) {
   const body = ctx.body as Record<string, unknown> | undefined;
   if (!rule || !body || body.name === undefined) return;
   const { max, messages } = rule;
-  if (typeof body.name !== 'string') throw APIError.from('BAD_REQUEST', { code: 'INVALID_NAME', message: messages.type });
+  if (typeof body.name !== 'string')
+    throw APIError.from('BAD_REQUEST', { code: 'INVALID_NAME', message: messages.type });
   const checked = normalizePlainText(body.name, max);
   if (!checked.ok) {
     const { problem } = checked;
-    const message = problem === 'empty' ? messages.empty : problem === 'too-long' ? messages.tooLong : textProblemMessage(messages.refused, problem);
+    const message =
+      problem === 'empty'
+        ? messages.empty
+        : problem === 'too-long'
+          ? messages.tooLong
+          : textProblemMessage(messages.refused, problem);
     throw APIError.from('BAD_REQUEST', { code: 'INVALID_NAME', message });
   }
   return { context: { body: { ...body, name: checked.value } } };

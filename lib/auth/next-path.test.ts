@@ -3,7 +3,13 @@ import { safeNextPath, signInPath } from './next-path';
 
 describe('safeNextPath: ?next= is never an open redirect', () => {
   it('keeps same-site paths with their query and fragment', () => {
-    for (const path of ['/', '/accounts/3f1c', '/admin/events?stream=account-1&type=MoneyWithdrawn', '/settings/api-keys#new', '/a%2Fb'])
+    for (const path of [
+      '/',
+      '/accounts/3f1c',
+      '/admin/events?stream=account-1&type=MoneyWithdrawn',
+      '/settings/api-keys#new',
+      '/a%2Fb',
+    ])
       expect(safeNextPath(path)).toBe(path);
   });
 

@@ -14,7 +14,9 @@ function hostName(host: string): string {
 export function passkeyHostProblem(host: string | null, rpID: string): string | null {
   if (!host) return null;
   const name = hostName(host).toLowerCase();
-  if (IPV4.test(name) || name.startsWith('[')) return `Passkeys need a domain name, and this page is open at the IP address ${name}.`;
-  if (name !== rpID && !name.endsWith(`.${rpID}`)) return `Passkeys here are registered for ${rpID}, and this page is open at ${name}.`;
+  if (IPV4.test(name) || name.startsWith('['))
+    return `Passkeys need a domain name, and this page is open at the IP address ${name}.`;
+  if (name !== rpID && !name.endsWith(`.${rpID}`))
+    return `Passkeys here are registered for ${rpID}, and this page is open at ${name}.`;
   return null;
 }

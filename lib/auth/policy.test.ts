@@ -12,8 +12,12 @@ describe('credential policy', () => {
 
   it('a session expires the idle time from now, never after the absolute limit', () => {
     const signedIn = new Date('2026-01-01T00:00:00Z');
-    expect(sessionExpiry(signedIn, new Date('2026-01-01T01:00:00Z'), 1800).toISOString()).toBe('2026-01-01T01:30:00.000Z');
-    expect(sessionExpiry(signedIn, new Date('2026-01-01T11:50:00Z'), 1800).getTime()).toBe(signedIn.getTime() + SESSION_ABSOLUTE_SECONDS * 1000);
+    expect(sessionExpiry(signedIn, new Date('2026-01-01T01:00:00Z'), 1800).toISOString()).toBe(
+      '2026-01-01T01:30:00.000Z',
+    );
+    expect(sessionExpiry(signedIn, new Date('2026-01-01T11:50:00Z'), 1800).getTime()).toBe(
+      signedIn.getTime() + SESSION_ABSOLUTE_SECONDS * 1000,
+    );
     expect(withinAbsoluteLimit(signedIn, new Date('2026-01-01T11:59:00Z'))).toBe(true);
     expect(withinAbsoluteLimit(signedIn, new Date('2026-01-01T12:00:00Z'))).toBe(false);
     expect(isFreshSignIn(signedIn, new Date('2026-01-01T00:09:59Z'))).toBe(true);

@@ -45,7 +45,9 @@ export function sessionExpiry(createdAt: Date, now: Date, idleSeconds: number): 
 }
 
 /** Signed in (password or passkey) within FRESH_AUTH_SECONDS. */
-export const isFreshSignIn = (createdAt: Date, now = new Date()) => now.getTime() - createdAt.getTime() < FRESH_AUTH_SECONDS * 1000;
+export const isFreshSignIn = (createdAt: Date, now = new Date()) =>
+  now.getTime() - createdAt.getTime() < FRESH_AUTH_SECONDS * 1000;
 
 /** Signed in less than SESSION_ABSOLUTE_SECONDS ago. */
-export const withinAbsoluteLimit = (createdAt: Date, now = new Date()) => now.getTime() - createdAt.getTime() < SESSION_ABSOLUTE_SECONDS * 1000;
+export const withinAbsoluteLimit = (createdAt: Date, now = new Date()) =>
+  now.getTime() - createdAt.getTime() < SESSION_ABSOLUTE_SECONDS * 1000;

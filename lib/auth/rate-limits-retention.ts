@@ -6,6 +6,8 @@ import type pg from 'pg';
 const ROW_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export async function pruneAuthRateLimits(client: Pick<pg.Client, 'query'>, now = new Date()): Promise<number> {
-  const result = await client.query('DELETE FROM rate_limits WHERE last_request < $1', [now.getTime() - ROW_LIFETIME_MS]);
+  const result = await client.query('DELETE FROM rate_limits WHERE last_request < $1', [
+    now.getTime() - ROW_LIFETIME_MS,
+  ]);
   return result.rowCount ?? 0;
 }

@@ -68,7 +68,9 @@ describe('sign-in limit per client address (never reset by a success)', () => {
     const ip = freshNetwork()(1);
     const total = RATE_LIMITS.signIn.max + 6;
     const statuses = await Promise.all(
-      Array.from({ length: total }, (_, i) => signIn(i % 2 ? first.auth : second.auth, uniqueEmail('nobody'), 'x', ip).then((r) => r.status)),
+      Array.from({ length: total }, (_, i) =>
+        signIn(i % 2 ? first.auth : second.auth, uniqueEmail('nobody'), 'x', ip).then((r) => r.status),
+      ),
     );
     expect(statuses.filter((s) => s === 401)).toHaveLength(RATE_LIMITS.signIn.max);
     expect(statuses.filter((s) => s === 429)).toHaveLength(total - RATE_LIMITS.signIn.max);
@@ -114,27 +116,34 @@ describe('sign-in lockout per (email, network)', () => {
     const user = await signUp(first.auth);
     const home = freshNetwork()(7);
     // More wrong guesses than the old per-email limit (20), each from another network.
-    for (let i = 0; i < 25; i++) expect((await signIn(first.auth, user.email, `guess ${i}`, freshNetwork()(1))).status).toBe(401);
+    for (let i = 0; i < 25; i++)
+      expect((await signIn(first.auth, user.email, `guess ${i}`, freshNetwork()(1))).status).toBe(401);
     expect((await signIn(second.auth, user.email, user.password, home)).status).toBe(200);
   });
 
   it('a successful sign-in clears only that email’s count from that network', async () => {
     const user = await signUp(first.auth);
     const network = freshNetwork();
-    for (let i = 0; i < RATE_LIMITS.signInPerEmail.max - 1; i++) expect((await signIn(first.auth, user.email, 'guess', network(1))).status).toBe(401);
+    for (let i = 0; i < RATE_LIMITS.signInPerEmail.max - 1; i++)
+      expect((await signIn(first.auth, user.email, 'guess', network(1))).status).toBe(401);
     expect((await signIn(second.auth, user.email, user.password, network(2))).status).toBe(200);
     expect(await rows(first.db, `email:${user.email}`)).toEqual([]);
     const guess = await signIn(first.auth, user.email, 'guess', network(1));
     expect(guess.headers.get(ATTEMPTS_LEFT_HEADER)).toBe(String(RATE_LIMITS.signInPerEmail.max - 1));
     // The address's own count was not cleared: every attempt above is still in it.
-    expect(await rows(first.db, `${network(1)}|/sign-in/email`)).toMatchObject([{ count: RATE_LIMITS.signInPerEmail.max }]);
+    expect(await rows(first.db, `${network(1)}|/sign-in/email`)).toMatchObject([
+      { count: RATE_LIMITS.signInPerEmail.max },
+    ]);
   });
 
   it('an email with a NUL or another control character is refused with a clear 400 before PostgreSQL sees it', async () => {
     for (const email of ['a\u0000b@example.test', 'ab@example.test\n']) {
       const response = await signIn(first.auth, email, 'whatever password', freshNetwork()(1));
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ code: 'INVALID_EMAIL', message: 'An email address cannot contain control characters (such as NUL).' });
+      expect(await response.json()).toMatchObject({
+        code: 'INVALID_EMAIL',
+        message: 'An email address cannot contain control characters (such as NUL).',
+      });
     }
   });
 });

@@ -69,7 +69,11 @@ async function consumeEmailAttempt(
     RETURNING count, last_request`;
   const row = rows[0]!;
   if (row.count <= max) return { allowed: true, attemptsLeft: max - row.count, retryAfterSeconds: 0 };
-  return { allowed: false, attemptsLeft: 0, retryAfterSeconds: Math.max(1, Math.ceil((Number(row.last_request) + window * 1000 - now) / 1000)) };
+  return {
+    allowed: false,
+    attemptsLeft: 0,
+    retryAfterSeconds: Math.max(1, Math.ceil((Number(row.last_request) + window * 1000 - now) / 1000)),
+  };
 }
 
 const prefixOf = (ctx: { request?: Request; context: { options: Parameters<typeof getIP>[1] } }) =>
@@ -88,8 +92,15 @@ export function signInLimits(prisma: Db): BetterAuthPlugin {
             if (!email) return;
             // Refused before anything reaches PostgreSQL (which cannot store NUL in text).
             if (CONTROL.test(email))
-              throw new APIError('BAD_REQUEST', { message: 'An email address cannot contain control characters (such as NUL).', code: 'INVALID_EMAIL' });
-            const { allowed, attemptsLeft, retryAfterSeconds } = await consumeEmailAttempt(prisma, email, prefixOf(ctx));
+              throw new APIError('BAD_REQUEST', {
+                message: 'An email address cannot contain control characters (such as NUL).',
+                code: 'INVALID_EMAIL',
+              });
+            const { allowed, attemptsLeft, retryAfterSeconds } = await consumeEmailAttempt(
+              prisma,
+              email,
+              prefixOf(ctx),
+            );
             if (!allowed)
               throw new APIError(
                 'TOO_MANY_REQUESTS',

@@ -27,10 +27,15 @@ export async function requireFreshSignIn(customer: Customer, form: FormData): Pr
   if (isFreshSignIn(new Date(session.session.createdAt))) return { ok: true };
   const password = form.get(CURRENT_PASSWORD_FIELD);
   if (typeof password !== 'string' || password.length === 0)
-    return { ok: false, message: 'Enter your password: you signed in more than 10 minutes ago, and adding a credential needs a recent sign-in.' };
+    return {
+      ok: false,
+      message:
+        'Enter your password: you signed in more than 10 minutes ago, and adding a credential needs a recent sign-in.',
+    };
   if (password.length > 128) return { ok: false, message: 'The password is incorrect.' };
   const result = await callAuthEndpoint('/sign-in/email', { email: customer.email, password, rememberMe: true });
-  if (result.status === 429) return { ok: false, message: `Too many attempts. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.` };
+  if (result.status === 429)
+    return { ok: false, message: `Too many attempts. Try again in ${waitText(result.retryAfterSeconds ?? 60)}.` };
   if (result.status !== 200) return { ok: false, message: 'The password is incorrect.' };
   // The old session stays (this request still renders with it) but stays stale: whoever else holds
   // its cookie still cannot add a credential, and it ends with its idle time.

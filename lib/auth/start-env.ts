@@ -13,7 +13,11 @@ import { keptAuthSecret } from './kept-secret';
  */
 const DEV_ADMIN_EMAIL = 'admin@localhost.localdomain';
 
-export type IdentityStartEnv = { env: Record<string, string>; notice: string[]; admin: { email: string; password: string } | null };
+export type IdentityStartEnv = {
+  env: Record<string, string>;
+  notice: string[];
+  admin: { email: string; password: string } | null;
+};
 
 /**
  * - BETTER_AUTH_SECRET: kept if set; on the embedded database, the one kept in `secretDir` (its data
@@ -40,7 +44,8 @@ export function identityEnvForStart(
     if (options.secretDir) {
       const kept = keptAuthSecret(options.secretDir);
       added.BETTER_AUTH_SECRET = kept.secret;
-      if (kept.created) notice.push(`BETTER_AUTH_SECRET not set: generated one, kept in ${kept.file} for the next starts.`);
+      if (kept.created)
+        notice.push(`BETTER_AUTH_SECRET not set: generated one, kept in ${kept.file} for the next starts.`);
     } else {
       added.BETTER_AUTH_SECRET = randomBytes(32).toString('base64url');
       notice.push('BETTER_AUTH_SECRET not set: generated one for this run (sessions end at restart).');
@@ -49,7 +54,10 @@ export function identityEnvForStart(
   if (!env.BETTER_AUTH_URL) {
     const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::1'].includes(options.hostname);
     added.BETTER_AUTH_URL = servingUrl(env, options);
-    if (local) added.IDEM_TRUSTED_ORIGINS = [env.IDEM_TRUSTED_ORIGINS, `http://127.0.0.1:${options.port}`].filter(Boolean).join(',');
+    if (local)
+      added.IDEM_TRUSTED_ORIGINS = [env.IDEM_TRUSTED_ORIGINS, `http://127.0.0.1:${options.port}`]
+        .filter(Boolean)
+        .join(',');
   }
   const admin = options.embeddedDatabase || env.ADMIN_PASSWORD ? embeddedAdmin(env, options.interactive) : null;
   if (admin) notice.push(...admin.notice);
@@ -66,7 +74,10 @@ export const NO_ONE_TIME_ADMIN = [
  * The embedded database's admin: ADMIN_EMAIL (default DEV_ADMIN_EMAIL) with ADMIN_PASSWORD, or a
  * one-time password when `interactive` (it is printed); null otherwise.
  */
-export function embeddedAdmin(env: Record<string, string | undefined>, interactive: boolean): { email: string; password: string; notice: string[] } | null {
+export function embeddedAdmin(
+  env: Record<string, string | undefined>,
+  interactive: boolean,
+): { email: string; password: string; notice: string[] } | null {
   if (!env.ADMIN_PASSWORD && !interactive) return null;
   const email = env.ADMIN_EMAIL || DEV_ADMIN_EMAIL;
   const password = env.ADMIN_PASSWORD || randomBytes(15).toString('base64url');
@@ -83,11 +94,15 @@ export function embeddedAdmin(env: Record<string, string | undefined>, interacti
 /** Creates or updates the admin through `npm run admin:create` (a child process: Next's server-only modules). */
 export function seedAdmin(admin: { email: string; password: string }, env: Record<string, string | undefined>): void {
   const tsx = path.resolve('node_modules/.bin/tsx');
-  const result = spawnSync(tsx, ['--conditions=react-server', 'scripts/admin-create.ts', '--email', admin.email, '--quiet'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // eslint-disable-next-line no-restricted-syntax -- not a configuration read: the child inherits this process's whole environment (PATH, HOME, …).
-    env: { ...process.env, ...env, ADMIN_PASSWORD: admin.password },
-  });
+  const result = spawnSync(
+    tsx,
+    ['--conditions=react-server', 'scripts/admin-create.ts', '--email', admin.email, '--quiet'],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // eslint-disable-next-line no-restricted-syntax -- not a configuration read: the child inherits this process's whole environment (PATH, HOME, …).
+      env: { ...process.env, ...env, ADMIN_PASSWORD: admin.password },
+    },
+  );
   if (result.status !== 0) throw new Error(`creating the admin ${admin.email} failed`);
 }
 
@@ -95,7 +110,10 @@ export function seedAdmin(admin: { email: string; password: string }, env: Recor
  * The address `npm start` tells people to open: BETTER_AUTH_URL (http://localhost:<port> for a local
  * bind), never the bind address 127.0.0.1, where passkeys cannot work (WebAuthn needs a domain).
  */
-export function servingUrl(env: Record<string, string | undefined>, options: { port: number; hostname: string }): string {
+export function servingUrl(
+  env: Record<string, string | undefined>,
+  options: { port: number; hostname: string },
+): string {
   if (env.BETTER_AUTH_URL) return env.BETTER_AUTH_URL.replace(/\/$/, '');
   const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::1'].includes(options.hostname);
   return local ? `http://localhost:${options.port}` : `http://${options.hostname}:${options.port}`;

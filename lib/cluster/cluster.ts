@@ -11,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
-import { countLine, countUnexpectedExit, lineSplitter, newInstanceErrors, type InstanceErrors, type InstanceNotices } from './instance-log';
+import {
+  countLine,
+  countUnexpectedExit,
+  lineSplitter,
+  newInstanceErrors,
+  type InstanceErrors,
+  type InstanceNotices,
+} from './instance-log';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
@@ -139,15 +146,21 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 
 function buildApp(log: Log = console.log): void {
   log('building (next build)…');
-  const result = spawnSync(NEXT_BIN, ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const result = spawnSync(NEXT_BIN, ['build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (result.status !== 0) throw new Error('next build failed');
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? quiet;
-  if (!Number.isInteger(options.instances) || options.instances < 0) throw new Error(`instances must be a non-negative integer, got ${options.instances}`);
+  if (!Number.isInteger(options.instances) || options.instances < 0)
+    throw new Error(`instances must be a non-negative integer, got ${options.instances}`);
   const poolSize = options.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error(`poolSize must be a positive integer, got ${poolSize}`);
+  if (!Number.isInteger(poolSize) || poolSize < 1)
+    throw new Error(`poolSize must be a positive integer, got ${poolSize}`);
   if (options.build) buildApp(log);
   if (options.instances > 0 && !existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
     throw new Error('No production build in .next: run `npx next build` first (or drop --no-build).');
@@ -265,9 +278,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
-      if (!instance.alive) throw new Error(`instance ${instance.index} exited during start-up:\n${instance.output.slice(-30).join('\n')}`);
+      if (!instance.alive)
+        throw new Error(`instance ${instance.index} exited during start-up:\n${instance.output.slice(-30).join('\n')}`);
       try {
-        const response = await fetch(instance.url + PROBE_PATH, { headers: PROBE_HEADERS, signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(instance.url + PROBE_PATH, {
+          headers: PROBE_HEADERS,
+          signal: AbortSignal.timeout(5_000),
+        });
         await response.arrayBuffer();
         if (response.status === 401) return;
         last = `HTTP ${response.status}`;
@@ -276,7 +293,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       }
       await sleep(100);
     }
-    throw new Error(`instance ${instance.index} on ${instance.url} not ready after ${timeoutMs} ms (last: ${last}):\n${instance.output.slice(-30).join('\n')}`);
+    throw new Error(
+      `instance ${instance.index} on ${instance.url} not ready after ${timeoutMs} ms (last: ${last}):\n${instance.output.slice(-30).join('\n')}`,
+    );
   }
 
   async function terminate(instance: Managed, signal: NodeJS.Signals, graceMs: number) {

@@ -18,7 +18,8 @@ export type Backend = { name: string; host: string; port: number };
 export function renderConfig(template: string, options: { bind: string; socket: string; servers: Backend[] }): string {
   const begin = template.indexOf('# BEGIN servers');
   const end = template.indexOf('# END servers');
-  if (begin < 0 || end < begin) throw new Error('ops/haproxy.cfg must keep its "# BEGIN servers" / "# END servers" markers');
+  if (begin < 0 || end < begin)
+    throw new Error('ops/haproxy.cfg must keep its "# BEGIN servers" / "# END servers" markers');
   const indent = template.slice(template.lastIndexOf('\n', begin) + 1, begin);
   const servers = options.servers.map((s) => `${indent}server ${s.name} ${s.host}:${s.port}`).join('\n');
   return (template.slice(0, begin) + `# BEGIN servers\n${servers}\n${indent}` + template.slice(end))
@@ -56,7 +57,14 @@ export async function startHaproxy(options: { port: number; servers: Backend[]; 
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-haproxy-'));
   const socket = path.join(dir, 'stats.sock');
   const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(config, renderConfig(readFileSync(HAPROXY_CONFIG, 'utf8'), { bind: `127.0.0.1:${options.port}`, socket, servers: options.servers }));
+  writeFileSync(
+    config,
+    renderConfig(readFileSync(HAPROXY_CONFIG, 'utf8'), {
+      bind: `127.0.0.1:${options.port}`,
+      socket,
+      servers: options.servers,
+    }),
+  );
   const output: string[] = [];
   const child: ChildProcess = spawn(HAPROXY_BIN, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
@@ -128,7 +136,10 @@ export async function startHaproxy(options: { port: number; servers: Backend[]; 
       for (;;) {
         const stat = await server(name);
         if (stat.status === status) return stat;
-        if (Date.now() > deadline) throw new Error(`HAProxy server ${name} still ${stat.status} (check ${stat.checkStatus}) after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `HAProxy server ${name} still ${stat.status} (check ${stat.checkStatus}) after ${timeoutMs} ms`,
+          );
         await sleep(50);
       }
     },

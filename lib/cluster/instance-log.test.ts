@@ -31,7 +31,10 @@ describe('errorKind', () => {
 describe('the instance log counter', () => {
   it('counts a line split across two chunks once, whole', () => {
     const cut = UNEXPECTED.indexOf('error');
-    const { errors, lines } = count(['{"msg":"before"}\n' + UNEXPECTED.slice(0, cut), UNEXPECTED.slice(cut) + '\n{"msg":"after"}\n']);
+    const { errors, lines } = count([
+      '{"msg":"before"}\n' + UNEXPECTED.slice(0, cut),
+      UNEXPECTED.slice(cut) + '\n{"msg":"after"}\n',
+    ]);
     expect(lines).toEqual(['{"msg":"before"}', UNEXPECTED, '{"msg":"after"}']);
     expect(errors).toMatchObject({ internal: 1, uncaught: 0, excerpts: [UNEXPECTED] });
   });

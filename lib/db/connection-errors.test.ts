@@ -4,7 +4,14 @@ import { isConnectionError } from './connection-errors';
 
 // Every shape in which "the database is unreachable" reaches the API and the projection runner.
 const adapterError = (originalCode: string, message: string) =>
-  new DriverAdapterError({ kind: 'postgres', code: originalCode, severity: 'ERROR', message, originalCode, originalMessage: message } as never);
+  new DriverAdapterError({
+    kind: 'postgres',
+    code: originalCode,
+    severity: 'ERROR',
+    message,
+    originalCode,
+    originalMessage: message,
+  } as never);
 
 describe('isConnectionError', () => {
   it('a bare DriverAdapterError with a connection SQLSTATE (e.g. at COMMIT)', () => {
@@ -14,13 +21,19 @@ describe('isConnectionError', () => {
   });
 
   it('a Prisma error whose driver cause is a connection kind', () => {
-    expect(isConnectionError({ code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } })).toBe(true);
+    expect(
+      isConnectionError({ code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }),
+    ).toBe(true);
     expect(isConnectionError({ code: 'P1001', message: "Can't reach database server" })).toBe(true);
   });
 
   it('plain pg and socket errors, by code or by message', () => {
-    expect(isConnectionError({ code: '57P01', message: 'terminating connection due to administrator command' })).toBe(true);
-    expect(isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isConnectionError({ code: '57P01', message: 'terminating connection due to administrator command' })).toBe(
+      true,
+    );
+    expect(
+      isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
     expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isConnectionError(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
     expect(isConnectionError(new Error('Client was closed and is not queryable'))).toBe(true);

@@ -8,7 +8,17 @@ import { driverCause } from './pg-errors';
 // shutdown, cannot connect now), 53 insufficient resources (too many connections, disk full, memory).
 const UNAVAILABLE_SQLSTATE = /^(08|57P|53)/;
 // Prisma's connection and pool errors, and Node's socket errors.
-const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const UNAVAILABLE_CODES = new Set([
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 // Driver adapter error kinds (meta.driverAdapterError.cause.kind).
 const UNAVAILABLE_KIND = /Connection|NotReachable|Closed|Timeout|TooManyConnections/i;
 // What `pg` says when a client or pooled connection broke, without a code.

@@ -22,7 +22,10 @@ afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
 describe('the application role (the suite connects as the app does)', () => {
   it('is not a superuser and cannot create roles or databases', async () => {
-    const [role] = await asApp(async (c) => (await c.query(`SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user`)).rows);
+    const [role] = await asApp(
+      async (c) =>
+        (await c.query(`SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user`)).rows,
+    );
     expect(role).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false });
   });
 
@@ -50,16 +53,30 @@ describe('the application role (the suite connects as the app does)', () => {
         [id],
       );
     });
-    expect(await sqlState(() => asApp((c) => c.query(`UPDATE events SET type = type WHERE command_id = $1`, [id])))).toBe('42501');
+    expect(
+      await sqlState(() => asApp((c) => c.query(`UPDATE events SET type = type WHERE command_id = $1`, [id]))),
+    ).toBe('42501');
     expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM events WHERE command_id = $1`, [id])))).toBe('42501');
-    expect(await sqlState(() => asApp((c) => c.query(`UPDATE commands SET outcome = outcome, status = status WHERE command_id = $1`, [id])))).toBe('42501');
-    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM commands WHERE command_id = $1`, [id])))).toBe('42501');
-    expect(await sqlState(() => asApp((c) => c.query(`UPDATE commands SET replay_count = replay_count WHERE command_id = $1`, [id])))).toBe('succeeded');
+    expect(
+      await sqlState(() =>
+        asApp((c) => c.query(`UPDATE commands SET outcome = outcome, status = status WHERE command_id = $1`, [id])),
+      ),
+    ).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM commands WHERE command_id = $1`, [id])))).toBe(
+      '42501',
+    );
+    expect(
+      await sqlState(() =>
+        asApp((c) => c.query(`UPDATE commands SET replay_count = replay_count WHERE command_id = $1`, [id])),
+      ),
+    ).toBe('succeeded');
   });
 
   it('reads and writes rows of every other table (in a transaction rolled back)', async () => {
     await asApp(async (c) => {
-      const { rows } = await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+      const { rows } = await c.query<{ t: string }>(
+        `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+      );
       expect(rows.length).toBeGreaterThan(5);
       await c.query('BEGIN');
       try {
@@ -83,7 +100,9 @@ describe('the pruner role (npm run prune)', () => {
     const { asPruner } = await import('./roles');
     const { pruneCommands } = await import('@/lib/event-store');
     const { pruneApiRateLimits } = await import('@/lib/http/api-limits-retention');
-    await withClient(ownerUrl, (c) => c.query(`INSERT INTO api_rate_limits (key, points, expire) VALUES ('pruner-test-ended', 1, 1)`));
+    await withClient(ownerUrl, (c) =>
+      c.query(`INSERT INTO api_rate_limits (key, points, expire) VALUES ('pruner-test-ended', 1, 1)`),
+    );
     const refused = await withClient(ownerUrl, (c) =>
       asPruner(c, async () => {
         await pruneCommands(c, { retentionDays: 36_500 });
@@ -125,7 +144,8 @@ describe('the embedded server’s credentials', () => {
     const { credentialsFile } = await import('./embedded-credentials');
     const servers = [];
     try {
-      for (const name of ['one', 'two']) servers.push(await startEmbeddedPostgres({ dataDir: path.join(parent, name) }));
+      for (const name of ['one', 'two'])
+        servers.push(await startEmbeddedPostgres({ dataDir: path.join(parent, name) }));
       const files = servers.map((s) => credentialsFile(s.dataDir!));
       for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600);
       const [a, b] = files.map((f) => readFileSync(f, 'utf8'));
@@ -139,9 +159,12 @@ describe('the embedded server’s credentials', () => {
         const fixed = new URL(server.ownerUrl);
         fixed.password = 'password';
         expect(await sqlState(() => withClient(fixed.toString(), (c) => c.query('SELECT 1')))).toBe('28P01'); // invalid_password
-        expect(await withClient(server.ownerUrl, async (c) => (await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows)).toEqual([
-          { rolsuper: true },
-        ]);
+        expect(
+          await withClient(
+            server.ownerUrl,
+            async (c) => (await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows,
+          ),
+        ).toEqual([{ rolsuper: true }]);
       }
     } finally {
       for (const server of servers) await server.stop();
@@ -171,7 +194,9 @@ describe('the embedded server’s credentials', () => {
       const fixed = new URL(server.ownerUrl);
       fixed.password = 'password';
       expect(await sqlState(() => withClient(fixed.toString(), (c) => c.query('SELECT 1')))).toBe('28P01');
-      expect(await withClient(server.url, async (c) => (await c.query('SELECT current_user AS u')).rows)).toEqual([{ u: new URL(server.url).username }]);
+      expect(await withClient(server.url, async (c) => (await c.query('SELECT current_user AS u')).rows)).toEqual([
+        { u: new URL(server.url).username },
+      ]);
     } finally {
       await server.stop();
     }

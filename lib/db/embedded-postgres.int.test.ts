@@ -11,7 +11,8 @@ import { withClient } from './with-client';
 // The one starter every caller uses (npm start, tests, benchmarks, cluster harness): its own
 // servers, not the suite's (DATABASE_URL or the global setup's).
 
-const query = async <R extends pg.QueryResultRow>(url: string, sql: string) => withClient(url, async (c) => (await c.query<R>(sql)).rows);
+const query = async <R extends pg.QueryResultRow>(url: string, sql: string) =>
+  withClient(url, async (c) => (await c.query<R>(sql)).rows);
 
 const parent = mkdtempSync(path.join(tmpdir(), 'idem-starter-test-'));
 chmodSync(parent, 0o755); // the `postgres` user (when we are root) must reach the data directories below it
@@ -21,9 +22,12 @@ describe('startEmbeddedPostgres', () => {
   it('applies extra settings; stopped with -m immediate and restarted on the same port, it keeps what was committed; stop removes temporary data', async () => {
     const server = await startEmbeddedPostgres({ database: 'starter', settings: { work_mem: '8MB' }, detached: true });
     try {
-      expect(await query(server.url, `SELECT current_setting('work_mem') AS w, current_setting('max_connections') AS m, current_database() AS d`)).toEqual([
-        { w: '8MB', m: '300', d: 'starter' },
-      ]);
+      expect(
+        await query(
+          server.url,
+          `SELECT current_setting('work_mem') AS w, current_setting('max_connections') AS m, current_database() AS d`,
+        ),
+      ).toEqual([{ w: '8MB', m: '300', d: 'starter' }]);
       await query(server.ownerUrl, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)');
       const before = server.pid();
       expect(before).not.toBeNull();

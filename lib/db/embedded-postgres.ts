@@ -13,7 +13,13 @@ import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { isAlive, liveServer, postmasterPid, postmasterStatus, stopProcess } from './postmaster';
-import { CREDENTIALS_FILE, credentialsUrl, readCredentials, writeCredentials, type Credentials } from './embedded-credentials';
+import {
+  CREDENTIALS_FILE,
+  credentialsUrl,
+  readCredentials,
+  writeCredentials,
+  type Credentials,
+} from './embedded-credentials';
 import { APP_ROLE, ensureAppRole, grantAppRole } from './roles';
 import { withClient } from './with-client';
 import { loadConfig } from '@/lib/config';
@@ -100,7 +106,9 @@ export function externalPostgres(databaseUrl: string, ownerUrl: string = databas
   const admin = new URL(ownerUrl);
   admin.pathname = '/postgres';
   const refuse = async () => {
-    throw new Error('stopping or restarting PostgreSQL needs an embedded server this process started (unset DATABASE_URL)');
+    throw new Error(
+      'stopping or restarting PostgreSQL needs an embedded server this process started (unset DATABASE_URL)',
+    );
   };
   return {
     url: databaseUrl,
@@ -137,10 +145,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const live = liveServer(dataDir);
   if (live?.owned) {
     // Another process (say `npm start`) runs this data directory: share its server, never stop it.
-    if (options.fresh) throw new Error(`cannot wipe ${dataDir}: the server of process ${live.parent} (pid ${live.pid}) runs on it`);
+    if (options.fresh)
+      throw new Error(`cannot wipe ${dataDir}: the server of process ${live.parent} (pid ${live.pid}) runs on it`);
     log(`embedded-postgres: using the server already running on this data directory (pid ${live.pid})`);
     const credentials = readCredentials(dataDir);
-    if (!credentials) throw new Error(`the server running on ${dataDir} was started by an older version (no ${CREDENTIALS_FILE}): stop it and start again`);
+    if (!credentials)
+      throw new Error(
+        `the server running on ${dataDir} was started by an older version (no ${CREDENTIALS_FILE}): stop it and start again`,
+      );
     const urls = embeddedUrls(credentials, live.port, database);
     await ensureDatabase(urls.adminUrl, database);
     await grantAppRole(urls.ownerUrl, credentials.app.user);
@@ -168,7 +180,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   const port = options.port ?? (await freePort());
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+  ];
   const logFile = path.join(dataDir, 'server.log');
   const launch = () => launchServer(args, { dataDir, logFile, detached: options.detached ?? false, echo });
   const pid = () => postmasterPid(dataDir);
@@ -236,7 +254,12 @@ const isInvalidPassword = (error: unknown) => (error as { code?: string } | null
  * fixed one of a data directory made by an earlier version); the application role exists with the
  * file's password.
  */
-async function secureRoles(adminUrl: string, credentials: Credentials, previous: string, log: (line: string) => void): Promise<void> {
+async function secureRoles(
+  adminUrl: string,
+  credentials: Credentials,
+  previous: string,
+  log: (line: string) => void,
+): Promise<void> {
   try {
     await withClient(adminUrl, (client) => client.query('SELECT 1'));
   } catch (error) {
@@ -244,7 +267,9 @@ async function secureRoles(adminUrl: string, credentials: Credentials, previous:
     const old = new URL(adminUrl);
     old.password = previous;
     try {
-      await withClient(old.toString(), (client) => client.query(`ALTER ROLE ${USER} WITH PASSWORD ${client.escapeLiteral(credentials.owner.password)}`));
+      await withClient(old.toString(), (client) =>
+        client.query(`ALTER ROLE ${USER} WITH PASSWORD ${client.escapeLiteral(credentials.owner.password)}`),
+      );
     } catch (previousError) {
       if (!isInvalidPassword(previousError)) throw previousError;
       throw new Error(
@@ -278,7 +303,9 @@ async function initialise(dataDir: string, password: string): Promise<void> {
   try {
     await server.initialise();
   } catch (error) {
-    throw new Error(`initdb failed in ${dataDir}: ${error instanceof Error ? error.message : String(error)}\n${messages.join('')}`);
+    throw new Error(
+      `initdb failed in ${dataDir}: ${error instanceof Error ? error.message : String(error)}\n${messages.join('')}`,
+    );
   }
 }
 

@@ -27,7 +27,9 @@ function urlFor(database: string): string {
 async function freshDatabase(): Promise<string> {
   const name = `idem_migrate_${Math.random().toString(36).slice(2, 10)}`;
   await withClient(urlFor('postgres'), (admin) => admin.query(`CREATE DATABASE "${name}"`));
-  onTestFinished(() => withClient(urlFor('postgres'), (admin) => admin.query(`DROP DATABASE "${name}" WITH (FORCE)`)).then(() => {}));
+  onTestFinished(() =>
+    withClient(urlFor('postgres'), (admin) => admin.query(`DROP DATABASE "${name}" WITH (FORCE)`)).then(() => {}),
+  );
   return urlFor(name);
 }
 
@@ -50,12 +52,18 @@ const migrationRows = (url: string) =>
     finished_at: Date | null;
     rolled_back_at: Date | null;
     applied_steps_count: number;
-  }>(url, 'SELECT id, migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY started_at');
+  }>(
+    url,
+    'SELECT id, migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY started_at',
+  );
 
 const tableNames = async (url: string) =>
-  (await query<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
-    (r) => r.table_name,
-  );
+  (
+    await query<{ table_name: string }>(
+      url,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    )
+  ).map((r) => r.table_name);
 
 /** Everything a migration could change: columns, constraints (with definitions) and indexes. */
 async function catalogSnapshot(url: string) {
@@ -69,7 +77,10 @@ async function catalogSnapshot(url: string) {
     `SELECT conrelid::regclass::text AS table_name, conname, contype::text, pg_get_constraintdef(oid) AS definition
        FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`,
   );
-  const indexes = await query(url, `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`);
+  const indexes = await query(
+    url,
+    `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`,
+  );
   return { columns, constraints, indexes };
 }
 
@@ -143,7 +154,9 @@ describe('migrate()', () => {
 
     await appendFile(path.join(dir, INIT, 'migration.sql'), '\n-- an innocent-looking edit\n');
 
-    await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(new RegExp(`${INIT} was edited after it was applied`));
+    await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(
+      new RegExp(`${INIT} was edited after it was applied`),
+    );
     expect(await migrationRows(url)).toEqual(rowsBefore);
   });
 
@@ -163,7 +176,9 @@ describe('migrate()', () => {
     await mkdir(path.dirname(file));
     await writeFile(file, 'CREATE TABLE "half_done" ("id" INTEGER);\nSELECT * FROM "no_such_table";\n');
 
-    await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(/Migration 20990101000000_broken failed.*no_such_table/);
+    await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(
+      /Migration 20990101000000_broken failed.*no_such_table/,
+    );
     expect(await tableNames(url)).toEqual(['_prisma_migrations']);
     expect(await migrationRows(url)).toEqual([]);
 
@@ -177,9 +192,14 @@ describe('migrate()', () => {
     const file = path.join(dir, '20990101000000_unrecordable', 'migration.sql');
     await mkdir(path.dirname(file));
     // The script itself succeeds; the bookkeeping INSERT after it is what fails.
-    await writeFile(file, 'CREATE TABLE "half_done" ("id" INTEGER);\nALTER TABLE _prisma_migrations ADD CONSTRAINT "no_rows" CHECK (false) NOT VALID;\n');
+    await writeFile(
+      file,
+      'CREATE TABLE "half_done" ("id" INTEGER);\nALTER TABLE _prisma_migrations ADD CONSTRAINT "no_rows" CHECK (false) NOT VALID;\n',
+    );
 
-    await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(/Migration 20990101000000_unrecordable failed.*no_rows/);
+    await expect(migrate(url, { migrationsDir: dir })).rejects.toThrow(
+      /Migration 20990101000000_unrecordable failed.*no_rows/,
+    );
     expect(await tableNames(url)).toEqual(['_prisma_migrations']);
     expect(await query(url, `SELECT conname FROM pg_constraint WHERE conname = 'no_rows'`)).toEqual([]);
   });
@@ -217,7 +237,9 @@ describe('migrate()', () => {
 
     await holder.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_ID]);
     expect(await running).toEqual({ applied: ALL });
-    const held = await query(url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [PRISMA_MIGRATE_LOCK_ID]);
+    const held = await query(url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [
+      PRISMA_MIGRATE_LOCK_ID,
+    ]);
     expect(held).toEqual([]); // and released it afterwards
   });
 });

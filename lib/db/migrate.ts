@@ -50,7 +50,8 @@ function checkHistory(local: LocalMigration[], rows: MigrationRow[], log: (line:
   }
   const known = new Set(local.map((m) => m.name));
   for (const name of applied.keys()) {
-    if (!known.has(name)) log(`warning: migration ${name} is applied in the database but missing from the migrations directory`);
+    if (!known.has(name))
+      log(`warning: migration ${name} is applied in the database but missing from the migrations directory`);
   }
   return new Set(applied.keys());
 }
@@ -91,7 +92,9 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {});
           const message = error instanceof Error ? error.message : String(error);
-          throw new Error(`Migration ${m.name} failed and was rolled back, nothing from it was applied: ${message}`, { cause: error });
+          throw new Error(`Migration ${m.name} failed and was rolled back, nothing from it was applied: ${message}`, {
+            cause: error,
+          });
         }
         applied.push(m.name);
       }

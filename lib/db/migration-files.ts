@@ -21,7 +21,11 @@ export async function readMigrations(dir: string): Promise<LocalMigration[]> {
     if (!existsSync(file)) throw new Error(`Migration ${name} has no migration.sql (${file}).`);
     // Checksum the raw bytes, as Prisma does: a re-encoded or CRLF-converted file counts as edited.
     const bytes = await readFile(file);
-    migrations.push({ name, script: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') });
+    migrations.push({
+      name,
+      script: bytes.toString('utf8'),
+      checksum: createHash('sha256').update(bytes).digest('hex'),
+    });
   }
   return migrations;
 }

@@ -4,13 +4,24 @@ import { writeConflictOf } from './pg-errors';
 
 // Every shape in which a PostgreSQL verdict reaches us must be read the same way.
 const adapterError = (originalCode: string, message: string) =>
-  new DriverAdapterError({ kind: 'postgres', code: originalCode, severity: 'ERROR', message, originalCode, originalMessage: message } as never);
+  new DriverAdapterError({
+    kind: 'postgres',
+    code: originalCode,
+    severity: 'ERROR',
+    message,
+    originalCode,
+    originalMessage: message,
+  } as never);
 
 describe('reading the database verdict out of errors', () => {
   it('a unique violation via Prisma (meta.driverAdapterError.cause) names its constraint', () => {
     const prismaError = {
       code: 'P2010',
-      meta: { driverAdapterError: { cause: { originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { index: 'commands_pkey' } } } },
+      meta: {
+        driverAdapterError: {
+          cause: { originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { index: 'commands_pkey' } },
+        },
+      },
     };
     expect(writeConflictOf(prismaError)).toEqual({ kind: 'unique', constraint: 'commands_pkey' });
   });

@@ -8,8 +8,18 @@ export type WriteConflict =
   | { kind: 'deadlock' } // 40P01: deadlock_detected
   | { kind: 'lock-timeout' }; // 55P03: lock_not_available (waited too long in a stream's queue)
 
-type Cause = { originalCode?: string; code?: string; kind?: string; constraint?: { index?: string; fields?: string[] } };
-type ErrorShape = { code?: unknown; constraint?: unknown; cause?: Cause; meta?: { driverAdapterError?: { cause?: Cause } } };
+type Cause = {
+  originalCode?: string;
+  code?: string;
+  kind?: string;
+  constraint?: { index?: string; fields?: string[] };
+};
+type ErrorShape = {
+  code?: unknown;
+  constraint?: unknown;
+  cause?: Cause;
+  meta?: { driverAdapterError?: { cause?: Cause } };
+};
 
 /**
  * The driver's details, wherever this error shape keeps them: Prisma's known errors under
@@ -19,7 +29,8 @@ type ErrorShape = { code?: unknown; constraint?: unknown; cause?: Cause; meta?: 
 export function driverCause(error: unknown): { sqlState?: string; cause?: Cause } {
   if (typeof error !== 'object' || error === null) return {};
   const e = error as ErrorShape;
-  const cause = e.meta?.driverAdapterError?.cause ?? (typeof e.cause === 'object' && e.cause !== null ? e.cause : undefined);
+  const cause =
+    e.meta?.driverAdapterError?.cause ?? (typeof e.cause === 'object' && e.cause !== null ? e.cause : undefined);
   const candidates = [cause?.originalCode, cause?.code, e.code];
   const sqlState = candidates.find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
   return { sqlState, cause };

@@ -49,7 +49,12 @@ export function liveServer(dataDir: string): LiveServer | null {
   const found = postmasterStatus(dataDir);
   if (!found || !Number.isInteger(found.port)) return null;
   const parent = parentPid(found.pid);
-  return { pid: found.pid, port: found.port, parent, owned: parent !== null && parent > 1 && parent !== found.pid && isNode(parent) };
+  return {
+    pid: found.pid,
+    port: found.port,
+    parent,
+    owned: parent !== null && parent > 1 && parent !== found.pid && isNode(parent),
+  };
 }
 
 function parentPid(pid: number): number | null {
@@ -64,7 +69,10 @@ function parentPid(pid: number): number | null {
 
 function isNode(pid: number): boolean {
   try {
-    return /(^|\/)node$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
+    return (
+      /(^|\/)node$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ||
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node')
+    );
   } catch {
     return false;
   }

@@ -41,7 +41,10 @@ export function statementName(sql: string): string {
 /** IDEM_PREPARED_STATEMENTS=off: for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode). */
 export const preparedStatements = () => loadConfig().IDEM_PREPARED_STATEMENTS !== 'off';
 
-export function createPrismaClient(databaseUrl: string, poolSize = loadConfig().DATABASE_POOL_SIZE ?? 10): PrismaClient {
+export function createPrismaClient(
+  databaseUrl: string,
+  poolSize = loadConfig().DATABASE_POOL_SIZE ?? 10,
+): PrismaClient {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
@@ -52,7 +55,9 @@ export function createPrismaClient(databaseUrl: string, poolSize = loadConfig().
   // pg-pool drops its own error listener when it hands a client out, and the adapter attaches one
   // only after an await: a server-side termination arriving in between would be an uncaught
   // exception. Every client gets a listener for its whole life; the failed query still reports it.
-  pool.on('connect', (client) => client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost')));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost')),
+  );
   pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
   pools().add(pool);
   const client = new PrismaClient({
@@ -88,7 +93,10 @@ export async function disconnectAll(): Promise<void> {
 
 export function db(): PrismaClient {
   const url = loadConfig().DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.');
+  if (!url)
+    throw new Error(
+      'DATABASE_URL is not set. Start the app with `npm start` (embedded PostgreSQL) or set DATABASE_URL.',
+    );
   let client = clients().get(url);
   if (!client) {
     client = createPrismaClient(url);

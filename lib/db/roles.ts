@@ -67,7 +67,8 @@ export async function asPruner<T>(client: pg.Client, run: () => Promise<T>, role
   const r = ident(role);
   try {
     const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    if (found.rowCount === 0) await client.query(`CREATE ROLE ${r} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
+    if (found.rowCount === 0)
+      await client.query(`CREATE ROLE ${r} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
     const { rows } = await client.query<{ db: string; superuser: boolean }>(
       `SELECT current_database() AS db, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
     );

@@ -17,7 +17,9 @@ async function driftDatabases(): Promise<string[]> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'idem_drift_%'`);
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'idem_drift_%'`,
+    );
     return rows.map((r) => r.datname);
   } finally {
     await admin.end();

@@ -60,7 +60,9 @@ function loadEngine(): Promise<typeof Engine.SchemaEngine> {
     }
     const glue = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmModule = new WebAssembly.Module(readFileSync(path.join(dir, 'schema_engine_bg.wasm')));
-    const instance = new WebAssembly.Instance(wasmModule, { './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports });
+    const instance = new WebAssembly.Instance(wasmModule, {
+      './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
+    });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     // The glue reports Rust panics through this global before throwing `unreachable`.

@@ -103,7 +103,8 @@ describe('formatUsdTotal', () => {
   });
 
   it('agrees with formatUsd wherever both apply', () => {
-    for (const cents of [0, 7, 99, 100, 101, 123_456_789, -42, Number.MAX_SAFE_INTEGER]) expect(formatUsdTotal(BigInt(cents))).toBe(formatUsd(cents));
+    for (const cents of [0, 7, 99, 100, 101, 123_456_789, -42, Number.MAX_SAFE_INTEGER])
+      expect(formatUsdTotal(BigInt(cents))).toBe(formatUsd(cents));
   });
 });
 

@@ -43,15 +43,19 @@ export function parseAmount(input: string, options: ParseAmountOptions = {}): Am
   if (text.startsWith('-')) return fail('negative', 'Amount cannot be negative');
 
   const [whole = '', fraction, ...rest] = text.split('.');
-  if (rest.length > 0 || whole === '') return fail('format', `${AMOUNT_FORMAT_HINT} (digits and at most one decimal point)`);
+  if (rest.length > 0 || whole === '')
+    return fail('format', `${AMOUNT_FORMAT_HINT} (digits and at most one decimal point)`);
   const grouped = GROUPED.test(whole);
-  if (grouped && !allowGrouping) return fail('format', `${AMOUNT_FORMAT_HINT} without thousands separators, like 1000.00`);
+  if (grouped && !allowGrouping)
+    return fail('format', `${AMOUNT_FORMAT_HINT} without thousands separators, like 1000.00`);
   if (!grouped && !PLAIN.test(whole)) {
     const hint = whole.includes(',') ? ' (commas must separate groups of three digits, like 1,000.00)' : '';
     return fail('format', `${AMOUNT_FORMAT_HINT}${hint}`);
   }
   if (fraction !== undefined && !/^\d{1,2}$/.test(fraction)) {
-    return /^\d+$/.test(fraction) ? fail('too-many-decimals', 'Amount can have at most 2 decimal places') : fail('format', AMOUNT_FORMAT_HINT);
+    return /^\d+$/.test(fraction)
+      ? fail('too-many-decimals', 'Amount can have at most 2 decimal places')
+      : fail('format', AMOUNT_FORMAT_HINT);
   }
 
   const dollars = whole.replaceAll(',', '').replace(/^0+(?=\d)/, '');
@@ -70,7 +74,8 @@ function tooLarge(): string {
 
 /** The sign, whole-unit digits and two cent digits of an amount: working on the digits keeps bigints exact. */
 function centsParts(cents: Cents | bigint): { sign: string; whole: string; fraction: string } {
-  if (typeof cents === 'number' && !Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
+  if (typeof cents === 'number' && !Number.isSafeInteger(cents))
+    throw new RangeError(`Not a whole number of cents: ${cents}`);
   const negative = cents < 0;
   const digits = (negative ? String(cents).slice(1) : String(cents)).padStart(3, '0');
   return { sign: negative ? '-' : '', whole: digits.slice(0, -2), fraction: digits.slice(-2) };

@@ -27,7 +27,12 @@ export type AttemptOptions = {
  * known together with the commands' records (a duplicate replays), decides the commands in order,
  * and commits all their work in ONE statement: two round trips when nothing is locked.
  */
-export async function attempt(db: Db, specs: AnyCommandSpec[], streamIds: string[], options: AttemptOptions): Promise<Decisions> {
+export async function attempt(
+  db: Db,
+  specs: AnyCommandSpec[],
+  streamIds: string[],
+  options: AttemptOptions,
+): Promise<Decisions> {
   const { snapshotSchemaVersion, projections } = specs[0]!;
   // A batch of one is its command's steps; a larger batch's load and commit name its commands.
   const one = specs.length === 1 ? specs[0]! : null;
@@ -45,18 +50,27 @@ export async function attempt(db: Db, specs: AnyCommandSpec[], streamIds: string
     const missing = streamIds.filter((id) => !loaded.has(id));
     if (missing.length > 0) {
       const commandIds = [...new Set(specs.map((s) => s.commandId))];
-      const fresh = await observeStep('load', attributes, () => loadForCommands(sql, commandIds, missing, snapshotSchemaVersion));
+      const fresh = await observeStep('load', attributes, () =>
+        loadForCommands(sql, commandIds, missing, snapshotSchemaVersion),
+      );
       recorded = fresh.commands;
       for (const [id, stream] of fresh.streams) loaded.set(id, stream);
     }
     const decided = await decideInSequence(specs, recorded, loaded, (spec, streams) =>
       observeStep('decide', attributesOf(spec), async () => spec.decide(streams)),
     );
-    const outcome: Record<string, string> = one && decided.work[0] ? { 'idem.outcome': decided.work[0].command.status } : {};
-    if (decided.work.length > 0) await observeStep('commit', { ...attributes, ...outcome }, () => commit(sql, { projections, commands: decided.work }));
+    const outcome: Record<string, string> =
+      one && decided.work[0] ? { 'idem.outcome': decided.work[0].command.status } : {};
+    if (decided.work.length > 0)
+      await observeStep('commit', { ...attributes, ...outcome }, () =>
+        commit(sql, { projections, commands: decided.work }),
+      );
     return decided;
   };
   return options.locked ? inTransaction(db, run) : run(sqlOf(db));
 }
 
-export const attributesOf = (spec: AnyCommandSpec): Record<string, string> => ({ 'idem.command_id': spec.commandId, 'idem.command_type': spec.type });
+export const attributesOf = (spec: AnyCommandSpec): Record<string, string> => ({
+  'idem.command_id': spec.commandId,
+  'idem.command_type': spec.type,
+});

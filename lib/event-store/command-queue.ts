@@ -46,7 +46,14 @@ type Waiter = {
 };
 /** A stream as this process's last commit left it, with the snapshot schema it was loaded with. */
 type Known = { stream: LoadedStream; snapshotSchemaVersion: number | null };
-type Queue = { waiters: Waiter[]; waiting: Map<string, number>; inFlight: Set<string>; batches: number; known: Map<string, Known>; scheduled: boolean };
+type Queue = {
+  waiters: Waiter[];
+  waiting: Map<string, number>;
+  inFlight: Set<string>;
+  batches: number;
+  known: Map<string, Known>;
+  scheduled: boolean;
+};
 
 /** Commands decided and committed together at most (bounds the statement and the locks' hold time). */
 export const MAX_BATCH = 64;
@@ -87,11 +94,33 @@ export function enqueue<Result, Rejection>(
   attempt = 1,
 ): Promise<CommandResult<Result, Rejection>> {
   let queue = queues.get(db);
-  if (!queue) queues.set(db, (queue = { waiters: [], waiting: new Map(), inFlight: new Set(), batches: 0, known: new Map(), scheduled: false }));
+  if (!queue)
+    queues.set(
+      db,
+      (queue = {
+        waiters: [],
+        waiting: new Map(),
+        inFlight: new Set(),
+        batches: 0,
+        known: new Map(),
+        scheduled: false,
+      }),
+    );
   if (queue.waiters.length >= MAX_WAITING || (queue.waiting.get(spec.streamIds[0]!) ?? 0) >= MAX_WAITING_PER_STREAM)
     return Promise.resolve({ status: 'busy', commandId: spec.commandId, attempts: attempt - 1 });
   const result = new Promise<AnyResult>((resolve, reject) =>
-    wait(queue, [{ spec: spec as AnyCommandSpec, policy, onConflict, attempt, alone: false, scope: new AsyncResource('IdemCommand'), resolve, reject }]),
+    wait(queue, [
+      {
+        spec: spec as AnyCommandSpec,
+        policy,
+        onConflict,
+        attempt,
+        alone: false,
+        scope: new AsyncResource('IdemCommand'),
+        resolve,
+        reject,
+      },
+    ]),
   );
   schedule(db, queue);
   return result as Promise<CommandResult<Result, Rejection>>;

@@ -12,7 +12,8 @@ export type CommandResult<Result, Rejection> =
 
 type Work = { appends: StreamAppend[]; projections: ProjectionWrite[]; snapshots: SnapshotWrite[] };
 
-export type Decided<Result, Rejection> = { status: 'accepted'; result: Result; work: Work } | { status: 'rejected'; rejection: Rejection };
+export type Decided<Result, Rejection> =
+  { status: 'accepted'; result: Result; work: Work } | { status: 'rejected'; rejection: Rejection };
 
 /** What a module hands the engine for one command: everything the engine knows of its domain. */
 export type CommandSpec<Result, Rejection> = {

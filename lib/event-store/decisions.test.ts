@@ -15,7 +15,10 @@ const counters = defineInlineProjection({
 type State = { value: number };
 
 const stateOf = (stream: LoadedStream): State =>
-  stream.events.reduce((s, e) => ({ value: s.value + (e.data as { by: number }).by }), (stream.snapshot?.state as State | undefined) ?? { value: 0 });
+  stream.events.reduce(
+    (s, e) => ({ value: s.value + (e.data as { by: number }).by }),
+    (stream.snapshot?.state as State | undefined) ?? { value: 0 },
+  );
 
 function add(
   commandId: string,
@@ -48,7 +51,13 @@ function add(
                 {
                   type: 'Added',
                   data: { by },
-                  metadata: { commandId, commandType: 'Add', causationId: commandId, correlationId: commandId, schemaVersion: 1 },
+                  metadata: {
+                    commandId,
+                    commandType: 'Add',
+                    causationId: commandId,
+                    correlationId: commandId,
+                    schemaVersion: 1,
+                  },
                 },
               ],
             },
@@ -61,11 +70,16 @@ function add(
   };
 }
 
-const specs = (...list: CommandSpec<{ value: number; version: number }, { code: 'BelowZero' }>[]) => list as CommandSpec<unknown, unknown>[];
+const specs = (...list: CommandSpec<{ value: number; version: number }, { code: 'BelowZero' }>[]) =>
+  list as CommandSpec<unknown, unknown>[];
 
 describe('a batch of commands on one stream, decided in sequence', async () => {
   it('decides each command on the state the ones before it left: versions chain, the last snapshot compacts the stream', async () => {
-    const { results, work } = await decideInSequence(specs(add('a', 5), add('b', 2), add('c', 1), add('d', 4)), new Map(), new Map([[STREAM, emptyStream()]]));
+    const { results, work } = await decideInSequence(
+      specs(add('a', 5), add('b', 2), add('c', 1), add('d', 4)),
+      new Map(),
+      new Map([[STREAM, emptyStream()]]),
+    );
     expect(results).toEqual([
       { status: 'accepted', result: { value: 5, version: 1 }, commandId: 'a', replayed: false },
       { status: 'accepted', result: { value: 7, version: 2 }, commandId: 'b', replayed: false },
@@ -73,11 +87,17 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
       { status: 'accepted', result: { value: 12, version: 4 }, commandId: 'd', replayed: false },
     ]);
     expect(work.map((w) => w.appends[0]!.expectedVersion)).toEqual([0, 1, 2, 3]);
-    expect(work.flatMap((w) => w.snapshots)).toEqual([{ streamId: STREAM, version: 3, schemaVersion: 1, state: { value: 8 } }]);
+    expect(work.flatMap((w) => w.snapshots)).toEqual([
+      { streamId: STREAM, version: 3, schemaVersion: 1, state: { value: 8 } },
+    ]);
   });
 
   it('a rejection is recorded and leaves the stream as it was for the next command', async () => {
-    const { results, work } = await decideInSequence(specs(add('a', 1), add('b', -5), add('c', -1)), new Map(), new Map([[STREAM, emptyStream()]]));
+    const { results, work } = await decideInSequence(
+      specs(add('a', 1), add('b', -5), add('c', -1)),
+      new Map(),
+      new Map([[STREAM, emptyStream()]]),
+    );
     expect(results.map((r) => ('status' in r ? r.status : 'error'))).toEqual(['accepted', 'rejected', 'accepted']);
     expect(work.map((w) => [w.command.commandId, w.command.status, w.appends.length])).toEqual([
       ['a', 'accepted', 1],
@@ -88,9 +108,18 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
   });
 
   it('a command id twice in one batch is decided once; the copy replays it, or is refused as key reuse', async () => {
-    const { results, work } = await decideInSequence(specs(add('a', 3), add('a', 3), add('a', 9, 'add 9')), new Map(), new Map([[STREAM, emptyStream()]]));
+    const { results, work } = await decideInSequence(
+      specs(add('a', 3), add('a', 3), add('a', 9, 'add 9')),
+      new Map(),
+      new Map([[STREAM, emptyStream()]]),
+    );
     expect(work).toHaveLength(1);
-    expect(results[1]).toEqual({ status: 'accepted', result: { value: 3, version: 1 }, commandId: 'a', replayed: true });
+    expect(results[1]).toEqual({
+      status: 'accepted',
+      result: { value: 3, version: 1 },
+      commandId: 'a',
+      replayed: true,
+    });
     expect(results[2]).toEqual({ status: 'key-reused', commandId: 'a', originalType: 'Add' });
   });
 
@@ -105,9 +134,18 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
       createdAt: new Date(),
     };
     const loaded: LoadedStream = { snapshot: { version: 1, state: { value: 3 } }, events: [], version: 1 };
-    const { results, work } = await decideInSequence(specs(add('a', 3), add('b', 1)), new Map([['a', recorded]]), new Map([[STREAM, loaded]]));
+    const { results, work } = await decideInSequence(
+      specs(add('a', 3), add('b', 1)),
+      new Map([['a', recorded]]),
+      new Map([[STREAM, loaded]]),
+    );
     expect(results[0]).toMatchObject({ status: 'accepted', replayed: true });
-    expect(results[1]).toEqual({ status: 'accepted', result: { value: 4, version: 2 }, commandId: 'b', replayed: false });
+    expect(results[1]).toEqual({
+      status: 'accepted',
+      result: { value: 4, version: 2 },
+      commandId: 'b',
+      replayed: false,
+    });
     expect(work.map((w) => w.command.commandId)).toEqual(['b']);
   });
 
@@ -118,7 +156,11 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
         throw new Error('bug in b');
       },
     };
-    const { results, work } = await decideInSequence(specs(add('a', 1), broken, add('c', 1)), new Map(), new Map([[STREAM, emptyStream()]]));
+    const { results, work } = await decideInSequence(
+      specs(add('a', 1), broken, add('c', 1)),
+      new Map(),
+      new Map([[STREAM, emptyStream()]]),
+    );
     expect(results[1]).toEqual({ error: new Error('bug in b') });
     expect(work.map((w) => [w.command.commandId, w.appends[0]!.expectedVersion])).toEqual([
       ['a', 0],
@@ -132,7 +174,11 @@ describe('a batch of commands on one stream, decided in sequence', async () => {
       [STREAM, emptyStream()],
       ['counter-2', { snapshot: { version: 3, state: { value: 10 } }, events: [], version: 3 }],
     ]);
-    const { results, work, streams } = await decideInSequence(specs(add('a', 1), other('b', 1), add('c', 1), other('a', 1)), new Map(), loaded);
+    const { results, work, streams } = await decideInSequence(
+      specs(add('a', 1), other('b', 1), add('c', 1), other('a', 1)),
+      new Map(),
+      loaded,
+    );
     expect(results.slice(0, 3).map((r) => ('result' in r ? r.result : r))).toEqual([
       { value: 1, version: 1 },
       { value: 11, version: 4 },

@@ -6,11 +6,16 @@ import type { CommandRecord, LoadedStream, RecordedEvent, StoredOutcome } from '
 import type { CommandWork } from './unit-of-work';
 
 function outcomeOf<Result, Rejection>(decided: Decided<Result, Rejection>): StoredOutcome<Result, Rejection> {
-  return decided.status === 'accepted' ? { status: 'accepted', result: decided.result } : { status: 'rejected', rejection: decided.rejection };
+  return decided.status === 'accepted'
+    ? { status: 'accepted', result: decided.result }
+    : { status: 'rejected', rejection: decided.rejection };
 }
 
 /** The command's share of the unit of work: its record and, when accepted, its writes. */
-function workOf<Result, Rejection>(spec: CommandSpec<Result, Rejection>, decided: Decided<Result, Rejection>): CommandWork {
+function workOf<Result, Rejection>(
+  spec: CommandSpec<Result, Rejection>,
+  decided: Decided<Result, Rejection>,
+): CommandWork {
   const outcome = outcomeOf(decided);
   const command: CommandRecord = {
     commandId: spec.commandId,
@@ -22,10 +27,18 @@ function workOf<Result, Rejection>(spec: CommandSpec<Result, Rejection>, decided
     createdAt: spec.at,
   };
   if (decided.status !== 'accepted') return { command, appends: [], writes: [], snapshots: [] };
-  return { command, appends: decided.work.appends, writes: decided.work.projections, snapshots: decided.work.snapshots };
+  return {
+    command,
+    appends: decided.work.appends,
+    writes: decided.work.projections,
+    snapshots: decided.work.snapshots,
+  };
 }
 
-export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, recorded: CommandRecord): CommandResult<Result, Rejection> {
+export function replay<Result, Rejection>(
+  spec: CommandSpec<Result, Rejection>,
+  recorded: CommandRecord,
+): CommandResult<Result, Rejection> {
   if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {
     return { status: 'key-reused', commandId: spec.commandId, originalType: recorded.type };
   }
@@ -34,7 +47,11 @@ export function replay<Result, Rejection>(spec: CommandSpec<Result, Rejection>, 
 }
 
 /** Each command's answer (or what its decide threw), the work to commit, and the streams as that work leaves them. */
-export type Decisions = { results: (CommandResult<unknown, unknown> | { error: unknown })[]; work: CommandWork[]; streams: Map<string, LoadedStream> };
+export type Decisions = {
+  results: (CommandResult<unknown, unknown> | { error: unknown })[];
+  work: CommandWork[];
+  streams: Map<string, LoadedStream>;
+};
 
 /**
  * Commands in order, each decided on its streams as the commands before it left them: one command
@@ -74,7 +91,10 @@ export async function decideInSequence(
 }
 
 /** How a command is decided (the engine wraps it in the observer's step). */
-export type Decide = (spec: AnyCommandSpec, streams: Map<string, LoadedStream>) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
+export type Decide = (
+  spec: AnyCommandSpec,
+  streams: Map<string, LoadedStream>,
+) => Decided<unknown, unknown> | Promise<Decided<unknown, unknown>>;
 
 /** The stream after a command's events: from its own snapshot when it wrote one, so folding stays short. */
 function advance(stream: LoadedStream, streamId: string, own: CommandWork): LoadedStream {

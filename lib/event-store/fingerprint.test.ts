@@ -23,7 +23,9 @@ describe('canonicalJson', () => {
   it('writes null, numbers, strings and booleans as JSON does', () => {
     expect(canonicalJson(null)).toBe('null');
     expect(canonicalJson(undefined)).toBe('null');
-    expect(canonicalJson([0, -0, 1.5, -250, 1e21, Number.NaN, true, false])).toBe('[0,0,1.5,-250,1e+21,null,true,false]');
+    expect(canonicalJson([0, -0, 1.5, -250, 1e21, Number.NaN, true, false])).toBe(
+      '[0,0,1.5,-250,1e+21,null,true,false]',
+    );
     expect(canonicalJson('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
   });
 
@@ -41,9 +43,12 @@ describe('fingerprint', () => {
   const request = { accountId: '0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b', amountCents: 250 };
 
   it('is the sha256 hex of the canonical {request, type}, pinned so stored fingerprints stay valid', () => {
-    const canonical = '{"request":{"accountId":"0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b","amountCents":250},"type":"DepositMoney"}';
+    const canonical =
+      '{"request":{"accountId":"0b6f7a52-3f0e-4a56-9d7c-1d2a3e4f5a6b","amountCents":250},"type":"DepositMoney"}';
     expect(fingerprint('DepositMoney', request)).toBe(createHash('sha256').update(canonical).digest('hex'));
-    expect(fingerprint('DepositMoney', request)).toBe('a35f0695babb0dcff624cd2591620762141912e6180eae6802ea39647a67d0ea');
+    expect(fingerprint('DepositMoney', request)).toBe(
+      'a35f0695babb0dcff624cd2591620762141912e6180eae6802ea39647a67d0ea',
+    );
   });
 
   it('is equal for any key order', () => {

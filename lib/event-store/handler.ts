@@ -4,7 +4,15 @@ import { commandObserver, notify, observeStep, outcomeOf as outcomeLabel } from 
 import { attempt, attributesOf } from './attempt';
 import { enqueue, mayRace } from './command-queue';
 import type { CommandResult, CommandSpec, ConflictObserver } from './command';
-import { backoff, defaultRetryPolicy, isContended, markContended, markShared, sleep, type RetryPolicy } from './contention';
+import {
+  backoff,
+  defaultRetryPolicy,
+  isContended,
+  markContended,
+  markShared,
+  sleep,
+  type RetryPolicy,
+} from './contention';
 import { counted, outOfAttempts, retryableConflict } from './outcomes';
 import { takeTurns } from './stream-turns';
 
@@ -32,7 +40,13 @@ export async function handleCommand<Result, Rejection>(
     }),
   );
   const attempts = result.status === 'busy' ? result.attempts : conflicts + 1;
-  notify(observer?.finished, { type: spec.type, commandId: spec.commandId, outcome: outcomeLabel(result), durationMs: performance.now() - started, attempts });
+  notify(observer?.finished, {
+    type: spec.type,
+    commandId: spec.commandId,
+    outcome: outcomeLabel(result),
+    durationMs: performance.now() - started,
+    attempts,
+  });
   return result;
 }
 
@@ -55,7 +69,9 @@ async function runCommand<Result, Rejection>(
     const queued = n > 1 || isContended(spec.streamIds);
     const passOn = queued ? await takeTurns(db, spec.streamIds) : null;
     if (queued && !passOn)
-      return n === 1 ? { status: 'busy', commandId: spec.commandId, attempts: 0 } : outOfAttempts(db, spec, { ...policy, maxAttempts: n - 1 });
+      return n === 1
+        ? { status: 'busy', commandId: spec.commandId, attempts: 0 }
+        : outOfAttempts(db, spec, { ...policy, maxAttempts: n - 1 });
     try {
       const decided = await attempt(db, [spec as CommandSpec<unknown, unknown>], spec.streamIds, { locked: !!passOn });
       const answer = decided.results[0]!;

@@ -11,7 +11,15 @@ export type { WriteConflict } from '@/lib/db/pg-errors';
 export { fingerprint } from './fingerprint';
 
 // What a spec is made of: streams and events, snapshots, inline projections.
-export { emptyStream, storedEventOf, type EventMetadata, type LoadedStream, type NewEvent, type RecordedEvent, type SnapshotWrite } from './types';
+export {
+  emptyStream,
+  storedEventOf,
+  type EventMetadata,
+  type LoadedStream,
+  type NewEvent,
+  type RecordedEvent,
+  type SnapshotWrite,
+} from './types';
 export { snapshotDue, snapshotEvery } from './snapshots';
 export { defineInlineProjection, type ProjectionWrite } from './inline-projection';
 

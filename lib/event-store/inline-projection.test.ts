@@ -6,7 +6,14 @@ import { defineInlineProjection, sortRows, type InlineProjection, type Projectio
 
 const valid: InlineProjection = {
   table: 'ledger_lines',
-  columns: { stream_id: 'text', version: 'int', amount: 'bigint', tags: 'text[]', note: 'varchar(80)', ratio: 'double precision' },
+  columns: {
+    stream_id: 'text',
+    version: 'int',
+    amount: 'bigint',
+    tags: 'text[]',
+    note: 'varchar(80)',
+    ratio: 'double precision',
+  },
   key: ['stream_id', 'version'],
   onConflict: 'error',
 };
@@ -17,12 +24,19 @@ describe('defineInlineProjection', () => {
     expect(defineInlineProjection(valid)).toBe(valid);
   });
 
-  it.each(['LedgerLines', 'ledger-lines', 'ledger lines', '1ledger', 'public.ledger', 'ledger;drop', ''])('rejects the table name %j', (table) => {
-    expect(define({ table })).toThrow(`Inline projection ${table}: "${table}" is not a plain lower-case SQL identifier`);
-  });
+  it.each(['LedgerLines', 'ledger-lines', 'ledger lines', '1ledger', 'public.ledger', 'ledger;drop', ''])(
+    'rejects the table name %j',
+    (table) => {
+      expect(define({ table })).toThrow(
+        `Inline projection ${table}: "${table}" is not a plain lower-case SQL identifier`,
+      );
+    },
+  );
 
   it.each(['Amount', 'amount-cents', '"amount"', 'amount cents', '9amount'])('rejects the column name %j', (column) => {
-    expect(define({ columns: { ...valid.columns, [column]: 'int' } })).toThrow(`"${column}" is not a plain lower-case SQL identifier`);
+    expect(define({ columns: { ...valid.columns, [column]: 'int' } })).toThrow(
+      `"${column}" is not a plain lower-case SQL identifier`,
+    );
   });
 
   it('rejects a key that is not a plain identifier', () => {
@@ -30,13 +44,20 @@ describe('defineInlineProjection', () => {
   });
 
   it('rejects key columns that are not columns, including names every object inherits', () => {
-    expect(define({ key: ['stream_id', 'position'] })).toThrow('Inline projection ledger_lines: key column "position" is not a column');
+    expect(define({ key: ['stream_id', 'position'] })).toThrow(
+      'Inline projection ledger_lines: key column "position" is not a column',
+    );
     expect(define({ key: ['constructor'] })).toThrow('key column "constructor" is not a column');
   });
 
-  it.each(['TEXT', 'text; drop table x', "text'", 'numeric(10,2)', 'int -- x', '', 'json"'])('rejects the column type %j', (type) => {
-    expect(define({ columns: { ...valid.columns, amount: type } })).toThrow('Inline projection ledger_lines: column types must be plain SQL type names');
-  });
+  it.each(['TEXT', 'text; drop table x', "text'", 'numeric(10,2)', 'int -- x', '', 'json"'])(
+    'rejects the column type %j',
+    (type) => {
+      expect(define({ columns: { ...valid.columns, amount: type } })).toThrow(
+        'Inline projection ledger_lines: column types must be plain SQL type names',
+      );
+    },
+  );
 });
 
 describe('sortRows', () => {
@@ -55,7 +76,11 @@ describe('sortRows', () => {
   it('compares numbers as numbers (10 after 9) and strings by code unit (upper case first)', () => {
     const rows = [10, 9, 100].map((version) => ({ stream_id: 's', version, amount: version }));
     expect(byKey(rows)).toEqual(['s/9/9', 's/10/10', 's/100/100']);
-    expect(byKey([{ stream_id: 'a' }, { stream_id: 'B' }, { stream_id: 'é' }]).map((k) => k.split('/')[0])).toEqual(['B', 'a', 'é']);
+    expect(byKey([{ stream_id: 'a' }, { stream_id: 'B' }, { stream_id: 'é' }]).map((k) => k.split('/')[0])).toEqual([
+      'B',
+      'a',
+      'é',
+    ]);
   });
 
   it('puts nulls first, in any key column', () => {

@@ -31,9 +31,11 @@ export type ProjectionWrite = { projection: InlineProjection; rows: ProjectionRo
 export function defineInlineProjection(projection: InlineProjection): InlineProjection {
   const names = [projection.table, ...Object.keys(projection.columns), ...projection.key];
   const bad = names.find((n) => !IDENTIFIER.test(n));
-  if (bad !== undefined) throw new Error(`Inline projection ${projection.table}: "${bad}" is not a plain lower-case SQL identifier`);
+  if (bad !== undefined)
+    throw new Error(`Inline projection ${projection.table}: "${bad}" is not a plain lower-case SQL identifier`);
   const missing = projection.key.find((k) => !Object.hasOwn(projection.columns, k));
-  if (missing !== undefined) throw new Error(`Inline projection ${projection.table}: key column "${missing}" is not a column`);
+  if (missing !== undefined)
+    throw new Error(`Inline projection ${projection.table}: key column "${missing}" is not a column`);
   if (Object.values(projection.columns).some((type) => !/^[a-z][a-z0-9 ()[\]]*$/.test(type))) {
     throw new Error(`Inline projection ${projection.table}: column types must be plain SQL type names`);
   }

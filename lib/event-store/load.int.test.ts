@@ -24,7 +24,9 @@ beforeAll(async () => {
                              CASE WHEN g <= 30000 THEN g ELSE g / 50 END,
                              'Added', '{"by": 1}', '{"schemaVersion": 1}', 'seed', now()
                         FROM generate_series(1, 30500) AS g`);
-  await client.query(`INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ('${LONG}', 29995, 1, '{"value": 29995}', now())`);
+  await client.query(
+    `INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ('${LONG}', 29995, 1, '{"value": 29995}', now())`,
+  );
   await client.query('ANALYZE events');
   await client.query('ANALYZE snapshots');
 });
@@ -34,7 +36,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function plan(statement: string, types: string, values: string, mode: 'force_custom_plan' | 'force_generic_plan'): Promise<string> {
+async function plan(
+  statement: string,
+  types: string,
+  values: string,
+  mode: 'force_custom_plan' | 'force_generic_plan',
+): Promise<string> {
   const name = `p_${Math.random().toString(36).slice(2, 8)}`;
   await client.query(`PREPARE ${name}(${types}) AS ${statement}`);
   await client.query(`SET plan_cache_mode = ${mode}`);
@@ -65,7 +72,10 @@ describe('the load statements on a table that one long stream fills', () => {
   }
 
   it('reads only the events after the snapshot', async () => {
-    const { rows } = await client.query<{ events: { version: number }[] }>({ text: LOAD_COMMAND, values: ['x', LONG, 1] });
+    const { rows } = await client.query<{ events: { version: number }[] }>({
+      text: LOAD_COMMAND,
+      values: ['x', LONG, 1],
+    });
     expect(rows[0]!.events.map((e) => e.version)).toEqual([29996, 29997, 29998, 29999, 30000]);
   });
 });

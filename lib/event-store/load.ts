@@ -73,7 +73,12 @@ export const LOAD_BATCH = loadStream('c.command_id = ANY($1::text[])');
  * handled, and for every stream the command touches its latest snapshot of `snapshotSchemaVersion`
  * (a snapshot of another schema version is ignored, never trusted) and the events after it.
  */
-export async function loadForCommand(db: Db | SqlClient, commandId: string, streamIds: string[], snapshotSchemaVersion: number | null = null): Promise<Loaded> {
+export async function loadForCommand(
+  db: Db | SqlClient,
+  commandId: string,
+  streamIds: string[],
+  snapshotSchemaVersion: number | null = null,
+): Promise<Loaded> {
   const { commands, streams } = await loadForCommands(db, [commandId], streamIds, snapshotSchemaVersion);
   return { command: commands.get(commandId) ?? null, streams };
 }
@@ -92,12 +97,20 @@ export async function loadForCommands(
       : commandIds.length === 1
         ? { text: LOAD_COMMAND, values: [commandIds[0], streamIds[0], schema] }
         : { text: LOAD_BATCH, values: [commandIds, streamIds[0], schema] };
-  const rows = await sqlOf(db).query<{ commands: CommandRecordRow[] | null; snapshots: SnapshotRow[] | null; events: EventRow[] | null }>(statement);
+  const rows = await sqlOf(db).query<{
+    commands: CommandRecordRow[] | null;
+    snapshots: SnapshotRow[] | null;
+    events: EventRow[] | null;
+  }>(statement);
   const row = rows[0];
   const streams = new Map<string, LoadedStream>(streamIds.map((id) => [id, emptyStream()]));
   for (const snapshot of row?.snapshots ?? []) {
     const stream = streams.get(snapshot.streamId);
-    if (stream) Object.assign(stream, { snapshot: { version: snapshot.version, state: snapshot.state }, version: snapshot.version });
+    if (stream)
+      Object.assign(stream, {
+        snapshot: { version: snapshot.version, state: snapshot.state },
+        version: snapshot.version,
+      });
   }
   for (const event of row?.events ?? []) {
     const stream = streams.get(event.streamId);
@@ -121,7 +134,12 @@ export async function readStream(db: Db | SqlClient, streamId: string): Promise<
  * One page of a stream: at most `limit` events after version `after`, in order, and whether more
  * follow (read one past the page, so a page that ends at the stream's end says so).
  */
-export async function readStreamPage(db: Db | SqlClient, streamId: string, after: number, limit: number): Promise<{ events: RecordedEvent[]; more: boolean }> {
+export async function readStreamPage(
+  db: Db | SqlClient,
+  streamId: string,
+  after: number,
+  limit: number,
+): Promise<{ events: RecordedEvent[]; more: boolean }> {
   const rows = await sqlOf(db).query<{ event: EventRow }>({
     text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text AND e.version > $2::int ORDER BY e.version LIMIT $3::int`,
     values: [streamId, after, limit + 1],

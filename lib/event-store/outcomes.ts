@@ -37,7 +37,12 @@ export async function counted<R extends CommandResult<unknown, unknown>>(db: Db,
 export function retryableConflict(spec: AnyCommandSpec, error: unknown): WriteConflict {
   const conflict = writeConflictOf(error);
   if (!conflict) throw error;
-  if (conflict.kind === 'unique' && conflict.constraint !== COMMANDS_PKEY && !isStreamVersionConstraint(spec, conflict.constraint)) throw error;
+  if (
+    conflict.kind === 'unique' &&
+    conflict.constraint !== COMMANDS_PKEY &&
+    !isStreamVersionConstraint(spec, conflict.constraint)
+  )
+    throw error;
   return conflict;
 }
 

@@ -14,7 +14,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 1000;
 
 /** Rejected commands older than the retention and without events, in batches (short locks, bounded WAL). */
-export async function pruneCommands(client: Queryable, options: { retentionDays?: number; now?: Date } = {}): Promise<number> {
+export async function pruneCommands(
+  client: Queryable,
+  options: { retentionDays?: number; now?: Date } = {},
+): Promise<number> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - (options.retentionDays ?? DEFAULT_KEY_RETENTION_DAYS) * DAY_MS);
   let total = 0;

@@ -31,7 +31,8 @@ function pgSql(target: pg.Pool | pg.PoolClient): SqlClient {
 }
 
 /** Where statements for `db` run: a Prisma client's pool, or the SqlClient itself. */
-export const sqlOf = (db: Db | SqlClient): SqlClient => (isPrismaClientWithPool(db) ? pgSql(poolOf(db)) : (db as SqlClient));
+export const sqlOf = (db: Db | SqlClient): SqlClient =>
+  isPrismaClientWithPool(db) ? pgSql(poolOf(db)) : (db as SqlClient);
 
 /**
  * `run` inside one transaction on one pooled connection. A connection whose ROLLBACK fails is

@@ -24,7 +24,11 @@ export const streamsInTurn = (owner: object) => lines.get(owner)?.size ?? 0;
  * function that passes them on; null when a stream already has MAX_TURN_WAITERS in line (`unbounded`:
  * the command queue, which sends at most one batch per stream, is never refused).
  */
-export async function takeTurns(owner: object, streamIds: readonly string[], unbounded = false): Promise<(() => void) | null> {
+export async function takeTurns(
+  owner: object,
+  streamIds: readonly string[],
+  unbounded = false,
+): Promise<(() => void) | null> {
   let streams = lines.get(owner);
   if (!streams) lines.set(owner, (streams = new Map()));
   const held: string[] = [];

@@ -29,11 +29,16 @@ export type StoredEvent = { type: string; data: unknown; schemaVersion?: number 
 
 export function storedEventOf(event: { type: string; data: unknown; metadata: unknown }): StoredEvent {
   const schemaVersion = (event.metadata as { schemaVersion?: unknown } | null)?.schemaVersion;
-  return { type: event.type, data: event.data, schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : undefined };
+  return {
+    type: event.type,
+    data: event.data,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : undefined,
+  };
 }
 
 /** What is stored for a command and replayed to its duplicates. */
-export type StoredOutcome<Result, Rejection> = { status: 'accepted'; result: Result } | { status: 'rejected'; rejection: Rejection };
+export type StoredOutcome<Result, Rejection> =
+  { status: 'accepted'; result: Result } | { status: 'rejected'; rejection: Rejection };
 
 /** A row of the command log: one per command id, written in the same statement as its events. */
 export type CommandRecord = {

@@ -7,7 +7,12 @@ import type { CommandRecord, SnapshotWrite, StreamAppend } from './types';
 type NewCommandRecord = CommandRecord;
 
 /** One command's share of a commit: its record and, when accepted, its events, projection rows and snapshots. */
-export type CommandWork = { command: NewCommandRecord; appends: StreamAppend[]; writes: ProjectionWrite[]; snapshots: SnapshotWrite[] };
+export type CommandWork = {
+  command: NewCommandRecord;
+  appends: StreamAppend[];
+  writes: ProjectionWrite[];
+  snapshots: SnapshotWrite[];
+};
 
 export type UnitOfWork = {
   /** Every projection the commands' spec declares, written even when it has no rows (one statement text). */
@@ -45,10 +50,17 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
     .sort((a, b) => compare(a.stream_id, b.stream_id) || a.version - b.version);
   // A batch may snapshot a stream more than once: the last (highest version) is the one to keep.
   const lastSnapshot = new Map<string, SnapshotWrite & { createdAt: Date }>();
-  for (const { command, snapshots } of work.commands) for (const s of snapshots) lastSnapshot.set(s.streamId, { ...s, createdAt: command.createdAt });
+  for (const { command, snapshots } of work.commands)
+    for (const s of snapshots) lastSnapshot.set(s.streamId, { ...s, createdAt: command.createdAt });
   const snapshots = [...lastSnapshot.values()]
     .sort((a, b) => compare(a.streamId, b.streamId))
-    .map((s) => ({ stream_id: s.streamId, version: s.version, schema_version: s.schemaVersion, state: s.state, created_at: s.createdAt }));
+    .map((s) => ({
+      stream_id: s.streamId,
+      version: s.version,
+      schema_version: s.schemaVersion,
+      state: s.state,
+      created_at: s.createdAt,
+    }));
   const writes = work.commands.flatMap((c) => c.writes);
   const unknown = writes.find((w) => !work.projections.includes(w.projection));
   if (unknown) throw new Error(`Rows for ${unknown.projection.table}, which the command spec does not declare`);
@@ -100,7 +112,9 @@ const statements = new WeakMap<readonly InlineProjection[], string>();
 function commitStatement(projections: readonly InlineProjection[]): string {
   let text = statements.get(projections);
   if (text !== undefined) return text;
-  const ctes = projections.map((projection, index) => `, projection_${index} AS (${projectionInsert(projection, `$${4 + index}`)})`).join('');
+  const ctes = projections
+    .map((projection, index) => `, projection_${index} AS (${projectionInsert(projection, `$${4 + index}`)})`)
+    .join('');
   text = `WITH new_events AS (
       INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
       SELECT e.stream_id, e.version, e.type, e.data, e.metadata, e.command_id, e.created_at
@@ -131,7 +145,12 @@ function projectionInsert(projection: InlineProjection, param: string): string {
   const recordset = names.map((n) => `${n} ${projection.columns[n]}`).join(', ');
   const target = `ON CONFLICT (${projection.key.join(', ')})`;
   const { onConflict } = projection;
-  const conflict = onConflict === 'error' ? '' : onConflict === 'nothing' ? `${target} DO NOTHING` : `${target} DO UPDATE SET ${onConflict.update}`;
+  const conflict =
+    onConflict === 'error'
+      ? ''
+      : onConflict === 'nothing'
+        ? `${target} DO NOTHING`
+        : `${target} DO UPDATE SET ${onConflict.update}`;
   return `INSERT INTO ${projection.table} (${list}) SELECT ${list} FROM jsonb_to_recordset(${param}::jsonb) AS r(${recordset}) ${conflict}`;
 }
 

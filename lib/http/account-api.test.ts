@@ -6,7 +6,12 @@ const recipient = '00000000-0000-4000-8000-000000000001' as AccountId;
 
 describe('a transfer rejected for the recipient’s balance limit', () => {
   it('names neither the recipient’s account id nor their balance (a deposit to one’s own account still does)', () => {
-    const rejection = { code: 'BalanceLimitExceeded', accountId: recipient, balanceCents: 9_999_999_999_999, requestedCents: 5_000 } as const;
+    const rejection = {
+      code: 'BalanceLimitExceeded',
+      accountId: recipient,
+      balanceCents: 9_999_999_999_999,
+      requestedCents: 5_000,
+    } as const;
     const answer = transferRejectionProblem(rejection);
     expect(answer).toEqual({
       type: '/problems/balance-limit-exceeded',

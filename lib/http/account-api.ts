@@ -21,7 +21,10 @@ function amount(options: { allowZero: boolean }) {
     .unknown()
     .transform((value, ctx) => {
       if (typeof value !== 'string') {
-        ctx.addIssue({ code: 'custom', message: `must be ${EXPECTED}, not a JSON ${value === null ? 'null' : typeof value}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be ${EXPECTED}, not a JSON ${value === null ? 'null' : typeof value}`,
+        });
         return z.NEVER;
       }
       if (!AMOUNT_FORMAT.test(value)) {
@@ -36,7 +39,12 @@ function amount(options: { allowZero: boolean }) {
     .meta(AMOUNT_SCHEMA); // what the OpenAPI document says (lib/http/openapi.ts); the transform decides
 }
 
-const AMOUNT_SCHEMA = { type: 'string', pattern: AMOUNT_FORMAT.source, description: `${EXPECTED}; at most 1,000,000.00`, examples: ['12.34'] };
+const AMOUNT_SCHEMA = {
+  type: 'string',
+  pattern: AMOUNT_FORMAT.source,
+  description: `${EXPECTED}; at most 1,000,000.00`,
+  examples: ['12.34'],
+};
 
 export const openAccountBody = z
   .object({
@@ -59,14 +67,22 @@ const accountId = z.string({ error: 'must be an account id (a UUID string)' }).t
   return z.NEVER;
 });
 
-const accountNumber = z.string({ error: 'must be an account number (a string of 12 digits)' }).transform((text, ctx) => {
-  const parsed = parseAccountNumber(text);
-  if (parsed.ok) return parsed.value;
-  ctx.addIssue({ code: 'custom', message: parsed.problem === 'check-digit' ? 'is not a valid account number: check the digits' : 'must be 12 digits' });
-  return z.NEVER;
-});
+const accountNumber = z
+  .string({ error: 'must be an account number (a string of 12 digits)' })
+  .transform((text, ctx) => {
+    const parsed = parseAccountNumber(text);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        parsed.problem === 'check-digit' ? 'is not a valid account number: check the digits' : 'must be 12 digits',
+    });
+    return z.NEVER;
+  });
 
-export const transferBody = z.object({ from: accountId, toAccountNumber: accountNumber, amount: amount({ allowZero: false }) }).strict();
+export const transferBody = z
+  .object({ from: accountId, toAccountNumber: accountNumber, amount: amount({ allowZero: false }) })
+  .strict();
 
 export function validationProblem(error: z.ZodError): Problem {
   const errors = error.issues.map((issue) => ({
@@ -96,21 +112,31 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
       );
     case 'AccountNotFound':
     case 'NotOwner': // someone else's account is, to this caller, not there: the same answer, byte for byte
-      return problem('account-not-found', `There is no account ${rejection.accountId}.`, { accountId: rejection.accountId });
+      return problem('account-not-found', `There is no account ${rejection.accountId}.`, {
+        accountId: rejection.accountId,
+      });
     case 'AccountAlreadyOpen':
-      return problem('account-already-open', `Account ${rejection.accountId} is already open.`, { accountId: rejection.accountId });
+      return problem('account-already-open', `Account ${rejection.accountId} is already open.`, {
+        accountId: rejection.accountId,
+      });
     case 'InvalidOwner':
       return problem('validation-failed', `owner: ${rejection.reason}`);
     case 'InvalidAmount':
       return problem('validation-failed', `amount: ${rejection.reason}`);
     case 'BalanceLimitExceeded':
-      return problem('balance-limit-exceeded', `This would take the balance of ${rejection.accountId} past the limit.`, {
-        accountId: rejection.accountId,
-        balance: formatDecimal(rejection.balanceCents),
-        requested: formatDecimal(rejection.requestedCents),
-      });
+      return problem(
+        'balance-limit-exceeded',
+        `This would take the balance of ${rejection.accountId} past the limit.`,
+        {
+          accountId: rejection.accountId,
+          balance: formatDecimal(rejection.balanceCents),
+          requested: formatDecimal(rejection.requestedCents),
+        },
+      );
     case 'SameAccount':
-      return problem('same-account', 'The source and destination accounts must differ.', { accountId: rejection.accountId });
+      return problem('same-account', 'The source and destination accounts must differ.', {
+        accountId: rejection.accountId,
+      });
   }
 }
 
@@ -120,9 +146,13 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
  */
 export function transferRejectionProblem(rejection: AccountRejection): Problem {
   if (rejection.code !== 'BalanceLimitExceeded') return rejectionProblem(rejection);
-  return problem('balance-limit-exceeded', 'This transfer would take the recipient’s balance past the limit. Nothing was transferred.', {
-    requested: formatDecimal(rejection.requestedCents),
-  });
+  return problem(
+    'balance-limit-exceeded',
+    'This transfer would take the recipient’s balance past the limit. Nothing was transferred.',
+    {
+      requested: formatDecimal(rejection.requestedCents),
+    },
+  );
 }
 
 /**
@@ -136,7 +166,8 @@ export function commandResponse<Result>(
   key: string,
   rejected: (rejection: AccountRejection) => Problem = rejectionProblem,
 ): Response {
-  const replayHeader: Record<string, string> = 'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
+  const replayHeader: Record<string, string> =
+    'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
   switch (outcome.status) {
     case 'accepted':
       return jsonResponse(201, body(outcome.result, key), replayHeader);
@@ -151,7 +182,10 @@ export function commandResponse<Result>(
       );
     case 'busy':
       return problemResponse(
-        problem('concurrent-request', 'The account is busy with other requests. Retry with the same Idempotency-Key; it will be applied at most once.'),
+        problem(
+          'concurrent-request',
+          'The account is busy with other requests. Retry with the same Idempotency-Key; it will be applied at most once.',
+        ),
         {
           'retry-after': '1',
         },

@@ -21,14 +21,19 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
     if (isConnectionError(error) || error instanceof IdentityUnavailable) {
       log().warn(errorFields(error), 'database unavailable');
       return problemResponse(
-        problem('service-unavailable', 'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.'),
+        problem(
+          'service-unavailable',
+          'The database could not be reached. Retry with the same Idempotency-Key: the request is applied at most once.',
+        ),
         {
           'retry-after': '1',
         },
       );
     }
     log().error(errorFields(error, true), 'unexpected error in API route');
-    return problemResponse(problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'));
+    return problemResponse(
+      problem('internal-error', 'An unexpected error occurred. Retrying with the same Idempotency-Key is safe.'),
+    );
   }
 }
 
@@ -37,35 +42,53 @@ export async function guarded(run: () => Promise<Response>): Promise<Response> {
  * without a session cookie or a valid `Authorization: Bearer <API key>` it answers 401 before any
  * route code runs (an API key over its request limit gets 429); otherwise the code gets the caller.
  */
-export async function customerRequest(request: Request, run: (customer: Customer) => Promise<Response>): Promise<Response> {
+export async function customerRequest(
+  request: Request,
+  run: (customer: Customer) => Promise<Response>,
+): Promise<Response> {
   return guarded(async () => {
     const identity = await identifyRequest(request);
     if (identity.status === 'disabled') {
-      const detail = 'This customer has been disabled by an administrator: its sessions and API keys no longer work. Contact support to have it enabled again.';
-      return problemResponse(problem('customer-disabled', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
+      const detail =
+        'This customer has been disabled by an administrator: its sessions and API keys no longer work. Contact support to have it enabled again.';
+      return problemResponse(problem('customer-disabled', detail), {
+        'www-authenticate': 'Bearer realm="idem", error="invalid_token"',
+      });
     }
     if (identity.status === 'anonymous' && identity.badKey) {
-      const detail = 'The API key is invalid, expired or revoked. Create a new one at /settings/api-keys and send it as Authorization: Bearer <key>.';
-      return problemResponse(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="idem", error="invalid_token"' });
+      const detail =
+        'The API key is invalid, expired or revoked. Create a new one at /settings/api-keys and send it as Authorization: Bearer <key>.';
+      return problemResponse(problem('unauthorized', detail), {
+        'www-authenticate': 'Bearer realm="idem", error="invalid_token"',
+      });
     }
     if (identity.status === 'anonymous') {
-      return problemResponse(problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'), {
-        'www-authenticate': 'Bearer realm="idem"',
-      });
+      return problemResponse(
+        problem('unauthorized', 'Sign in, or send Authorization: Bearer <API key> (create one at /settings/api-keys).'),
+        {
+          'www-authenticate': 'Bearer realm="idem"',
+        },
+      );
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
     const overKey = await keyBudgetRefusal(identity);
     if (overKey) return overKey;
     const limited = await consumeCustomerRequest(identity.customer.id);
     if (limited)
-      return tooManyRequests(`This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`, limited);
+      return tooManyRequests(
+        `This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`,
+        limited,
+      );
     callers.set(request, identity);
     return run(identity.customer);
   });
 }
 
 /** Who made each request customerRequest let through: commandRequest's checks depend on it. */
-const callers = new WeakMap<Request, { customer: Customer; via: 'session' } | { customer: Customer; via: 'api-key'; scopes: readonly string[] }>();
+const callers = new WeakMap<
+  Request,
+  { customer: Customer; via: 'session' } | { customer: Customer; via: 'api-key'; scopes: readonly string[] }
+>();
 
 /** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
 export async function commandRequest<S extends z.ZodType>(
@@ -75,13 +98,15 @@ export async function commandRequest<S extends z.ZodType>(
   // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
   // flight finish. The client (or the load balancer) retries elsewhere with the same key.
   if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
-    const detail = 'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
+    const detail =
+      'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
     return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
   }
   // Every command changes state (opens an account or moves money): a key needs the write scope.
   const caller = callers.get(request);
   if (caller?.via === 'api-key' && !caller.scopes.includes('write')) {
-    const detail = 'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).';
+    const detail =
+      'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).';
     return { ok: false, response: problemResponse(problem('forbidden', detail)) };
   }
   // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.

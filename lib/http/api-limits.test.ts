@@ -7,12 +7,17 @@ describe('API budgets from the environment', () => {
     expect(apiLimits({}).recipientLookups).toEqual({ points: 300, seconds: 3600 });
     expect(apiLimits({ IDEM_RECIPIENT_LOOKUP_LIMIT: '5/60' }).recipientLookups).toEqual({ points: 5, seconds: 60 });
     expect(apiLimits({ IDEM_RECIPIENT_LOOKUP_LIMIT: 'off' }).recipientLookups).toBeNull();
-    expect(() => apiLimits(loadConfig({ IDEM_RECIPIENT_LOOKUP_LIMIT: 'lots' }))).toThrow(/IDEM_RECIPIENT_LOOKUP_LIMIT must be <requests>\/<seconds>/);
+    expect(() => apiLimits(loadConfig({ IDEM_RECIPIENT_LOOKUP_LIMIT: 'lots' }))).toThrow(
+      /IDEM_RECIPIENT_LOOKUP_LIMIT must be <requests>\/<seconds>/,
+    );
   });
 
   it('transfers from one customer into one account: 20 an hour unless IDEM_INBOUND_TRANSFERS_PER_HOUR says otherwise; off turns it off', () => {
     expect(apiLimits({}).inboundTransfersPerHour).toEqual({ points: 20, seconds: 3600 });
-    expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '5' }).inboundTransfersPerHour).toEqual({ points: 5, seconds: 3600 });
+    expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '5' }).inboundTransfersPerHour).toEqual({
+      points: 5,
+      seconds: 3600,
+    });
     expect(apiLimits({ IDEM_INBOUND_TRANSFERS_PER_HOUR: 'off' }).inboundTransfersPerHour).toBeNull();
     expect(() => apiLimits(loadConfig({ IDEM_INBOUND_TRANSFERS_PER_HOUR: '0' }))).toThrow(
       /IDEM_INBOUND_TRANSFERS_PER_HOUR must be a whole number of at least 1, or off/,
@@ -23,7 +28,8 @@ describe('API budgets from the environment', () => {
     expect(apiLimits({}).perApiKey).toEqual({ points: 1000, seconds: 60 });
     expect(apiLimits({ IDEM_API_KEY_RATE_LIMIT: '50/1' }).perApiKey).toEqual({ points: 50, seconds: 1 });
     expect(apiLimits({ IDEM_API_KEY_RATE_LIMIT: 'off' }).perApiKey).toBeNull();
-    for (const bad of ['10', '0/60', '10/0', 'ten/60']) expect(() => apiLimits({ IDEM_API_KEY_RATE_LIMIT: bad }), bad).toThrow(/is not <requests>\/<seconds>/);
+    for (const bad of ['10', '0/60', '10/0', 'ten/60'])
+      expect(() => apiLimits({ IDEM_API_KEY_RATE_LIMIT: bad }), bad).toThrow(/is not <requests>\/<seconds>/);
   });
 
   it('customers: 6000 requests a minute unless IDEM_CUSTOMER_RATE_LIMIT says otherwise', () => {

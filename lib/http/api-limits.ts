@@ -28,12 +28,19 @@ const DEFAULT_INBOUND_TRANSFERS_PER_HOUR = '20';
 function parseWindow(value: string): Window | null {
   if (value.trim() === 'off') return null;
   const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*$/.exec(value);
-  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`"${value}" is not <requests>/<seconds> (like 6000/60) or off`);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1)
+    throw new Error(`"${value}" is not <requests>/<seconds> (like 6000/60) or off`);
   return { points: Number(match[1]), seconds: Number(match[2]) };
 }
 
 export function apiLimits(
-  env: Pick<Config, 'IDEM_CUSTOMER_RATE_LIMIT' | 'IDEM_API_KEY_RATE_LIMIT' | 'IDEM_RECIPIENT_LOOKUP_LIMIT' | 'IDEM_INBOUND_TRANSFERS_PER_HOUR'> & {
+  env: Pick<
+    Config,
+    | 'IDEM_CUSTOMER_RATE_LIMIT'
+    | 'IDEM_API_KEY_RATE_LIMIT'
+    | 'IDEM_RECIPIENT_LOOKUP_LIMIT'
+    | 'IDEM_INBOUND_TRANSFERS_PER_HOUR'
+  > & {
     IDEM_NEW_KEYS_PER_HOUR?: number | string;
   } = loadConfig(),
 ) {
@@ -43,7 +50,12 @@ export function apiLimits(
     perApiKey: parseWindow(env.IDEM_API_KEY_RATE_LIMIT || DEFAULT_API_KEY_RATE_LIMIT),
     newKeysPerHour: { points: Number(env.IDEM_NEW_KEYS_PER_HOUR || DEFAULT_NEW_KEYS_PER_HOUR), seconds: 3600 },
     recipientLookups: parseWindow(config.IDEM_RECIPIENT_LOOKUP_LIMIT || DEFAULT_RECIPIENT_LOOKUP_LIMIT),
-    inboundTransfersPerHour: parseWindow(`${config.IDEM_INBOUND_TRANSFERS_PER_HOUR || DEFAULT_INBOUND_TRANSFERS_PER_HOUR}/3600`.replace(/^off\/3600$/, 'off')),
+    inboundTransfersPerHour: parseWindow(
+      `${config.IDEM_INBOUND_TRANSFERS_PER_HOUR || DEFAULT_INBOUND_TRANSFERS_PER_HOUR}/3600`.replace(
+        /^off\/3600$/,
+        'off',
+      ),
+    ),
   };
 }
 
@@ -60,7 +72,10 @@ function limiter(name: string, window: Window, client: Db): RateLimiterPostgres 
     const pool = poolOf(client);
     found = new RateLimiterPostgres({
       // The library names its statements; unnamed with IDEM_PREPARED_STATEMENTS=off (old PgBouncer).
-      storeClient: { query: (q: { text: string; values: unknown[] }) => pool.query(preparedStatements() ? q : { text: q.text, values: q.values }) },
+      storeClient: {
+        query: (q: { text: string; values: unknown[] }) =>
+          pool.query(preparedStatements() ? q : { text: q.text, values: q.values }),
+      },
       storeType: 'pool',
       tableName: 'api_rate_limits',
       tableCreated: true, // made by a migration; the app role never runs DDL
@@ -81,7 +96,8 @@ async function take(name: string, window: Window | null, key: string, client: Db
     await limiter(name, window, client).consume(key);
     return null;
   } catch (error) {
-    if (error instanceof RateLimiterRes) return { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
+    if (error instanceof RateLimiterRes)
+      return { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
     throw error;
   }
 }
@@ -94,10 +110,15 @@ export const tooManyRequests = (detail: string, refusal: Refusal) =>
   problemResponse(problem('too-many-requests', detail), { 'retry-after': String(refusal.retryAfterSeconds) });
 
 /** For every API route (customer and admin): one request of the caller's API key, or its 429. Sessions have no per-key budget. */
-export async function keyBudgetRefusal(caller: { via: 'session' } | { via: 'api-key'; keyId: string }): Promise<Response | null> {
+export async function keyBudgetRefusal(
+  caller: { via: 'session' } | { via: 'api-key'; keyId: string },
+): Promise<Response | null> {
   if (caller.via !== 'api-key') return null;
   const refused = await consumeKeyRequest(caller.keyId);
-  return refused && tooManyRequests(`This API key is over its request limit; retry in ${refused.retryAfterSeconds} s.`, refused);
+  return (
+    refused &&
+    tooManyRequests(`This API key is over its request limit; retry in ${refused.retryAfterSeconds} s.`, refused)
+  );
 }
 
 /** One API request of this customer (any key, any session). */
@@ -115,7 +136,8 @@ export async function consumeNewCommand(customerId: string, commandId: string): 
 }
 
 /** One look-up of an account number by this customer (a transfer's review or the transfer itself). */
-export const consumeRecipientLookup = (customerId: string) => take('recipient-lookups', apiLimits().recipientLookups, customerId);
+export const consumeRecipientLookup = (customerId: string) =>
+  take('recipient-lookups', apiLimits().recipientLookups, customerId);
 
 /**
  * One new transfer from this customer into this account (IDEM_INBOUND_TRANSFERS_PER_HOUR), counted
@@ -138,7 +160,10 @@ export async function consumeInboundTransfer(
  * The budgets of the API for a server action (the forms are another door to the same commands):
  * one request of the customer, and with `commandId` one new command key. What is over says which.
  */
-export async function actionBudgetRefusal(customerId: string, commandId: string | null): Promise<(Refusal & { over: 'requests' | 'new-commands' }) | null> {
+export async function actionBudgetRefusal(
+  customerId: string,
+  commandId: string | null,
+): Promise<(Refusal & { over: 'requests' | 'new-commands' }) | null> {
   const requests = await consumeCustomerRequest(customerId);
   if (requests) return { ...requests, over: 'requests' };
   const commands = commandId === null ? null : await consumeNewCommand(customerId, commandId);

@@ -17,7 +17,11 @@ const fail = (p: Problem): Checked<never> => ({ ok: false, problem: p });
  */
 export function checkSameOrigin(request: Request, via: 'session' | 'api-key'): Checked<null> {
   const reason = crossSiteReason(
-    { origin: request.headers.get('origin'), secFetchSite: request.headers.get('sec-fetch-site'), ambientCredentials: via === 'session' },
+    {
+      origin: request.headers.get('origin'),
+      secFetchSite: request.headers.get('sec-fetch-site'),
+      ambientCredentials: via === 'session',
+    },
     allowedOrigins(),
   );
   return reason === null ? { ok: true, value: null } : fail(problem('cross-site-request', reason));
@@ -29,7 +33,8 @@ export function checkSameOrigin(request: Request, via: 'session' | 'api-key'): C
  */
 export function idempotencyKey(request: Request): Checked<string> {
   const raw = request.headers.get('idempotency-key');
-  const hint = 'Send an Idempotency-Key header of 1–255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".';
+  const hint =
+    'Send an Idempotency-Key header of 1–255 visible ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324".';
   if (raw === null) return fail(problem('invalid-idempotency-key', `The Idempotency-Key header is missing. ${hint}`));
   let key = raw.trim();
   if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) key = key.slice(1, -1).replace(/\\(["\\])/g, '$1');
@@ -43,9 +48,16 @@ export function idempotencyKey(request: Request): Checked<string> {
 export async function readJsonBody(request: Request): Promise<Checked<unknown>> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
-    return fail(problem('unsupported-media-type', `Content-Type must be application/json${type ? `, not ${type}` : ''}.`));
+    return fail(
+      problem('unsupported-media-type', `Content-Type must be application/json${type ? `, not ${type}` : ''}.`),
+    );
   }
-  const tooLarge = () => fail(problem('payload-too-large', `The request body must be at most ${MAX_BODY_BYTES} bytes.`, { maxBytes: MAX_BODY_BYTES }));
+  const tooLarge = () =>
+    fail(
+      problem('payload-too-large', `The request body must be at most ${MAX_BODY_BYTES} bytes.`, {
+        maxBytes: MAX_BODY_BYTES,
+      }),
+    );
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) return tooLarge();
 
@@ -74,6 +86,11 @@ export async function readJsonBody(request: Request): Promise<Checked<unknown>> 
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return fail(problem('invalid-request', `The request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`));
+    return fail(
+      problem(
+        'invalid-request',
+        `The request body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}.`,
+      ),
+    );
   }
 }

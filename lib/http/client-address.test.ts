@@ -34,13 +34,19 @@ describe('forwarded headers from a trusted proxy', () => {
   const env = { TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10' };
 
   it('the client is the nearest hop that is not a trusted proxy; anything further left is ignored', () => {
-    const headers = normalized('10.0.0.5', { 'x-forwarded-for': '6.6.6.6, 198.51.100.4, 10.1.2.3', 'x-forwarded-proto': 'https' }, env);
+    const headers = normalized(
+      '10.0.0.5',
+      { 'x-forwarded-for': '6.6.6.6, 198.51.100.4, 10.1.2.3', 'x-forwarded-proto': 'https' },
+      env,
+    );
     expect(headers).toEqual({ 'x-forwarded-for': '198.51.100.4', 'x-forwarded-proto': 'https' });
   });
 
   it('no header: the proxy itself; every hop trusted: the farthest; garbage: the proxy', () => {
     expect(normalized('192.0.2.10', {}, env)['x-forwarded-for']).toBe('192.0.2.10');
-    expect(normalized('10.0.0.5', { 'x-forwarded-for': '10.0.0.9, 10.0.0.8' }, env)['x-forwarded-for']).toBe('10.0.0.9');
+    expect(normalized('10.0.0.5', { 'x-forwarded-for': '10.0.0.9, 10.0.0.8' }, env)['x-forwarded-for']).toBe(
+      '10.0.0.9',
+    );
     expect(normalized('10.0.0.5', { 'x-forwarded-for': 'unknown' }, env)['x-forwarded-for']).toBe('10.0.0.5');
   });
 
@@ -57,7 +63,12 @@ describe('forwarded headers from a trusted proxy', () => {
 describe('TRUSTED_PROXIES', () => {
   it('takes addresses and CIDRs of both families and names a bad entry', () => {
     const list = parseTrustedProxies('127.0.0.1, ::1, 10.0.0.0/8, fd00::/8');
-    expect([list.check('10.200.0.1', 'ipv4'), list.check('fd00::1', 'ipv6'), list.check('11.0.0.1', 'ipv4')]).toEqual([true, true, false]);
-    for (const bad of ['localhost', '10.0.0.0/33', '1.2.3.4/8/1', '::1/129']) expect(() => parseTrustedProxies(bad), bad).toThrow(bad);
+    expect([list.check('10.200.0.1', 'ipv4'), list.check('fd00::1', 'ipv6'), list.check('11.0.0.1', 'ipv4')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    for (const bad of ['localhost', '10.0.0.0/33', '1.2.3.4/8/1', '::1/129'])
+      expect(() => parseTrustedProxies(bad), bad).toThrow(bad);
   });
 });

@@ -15,14 +15,24 @@ import { parseTrustedProxies } from './proxy-list';
 export { parseTrustedProxies };
 
 /** Headers a client could forge to look like someone else or somewhere else. */
-const FORWARDED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];
+const FORWARDED = [
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+  'forwarded',
+];
 
 export type ProxyTrust = { proxies: BlockList; clientIpHeader: string };
 
 /** `::ffff:10.0.0.1` (IPv4 on an IPv6 socket) → `10.0.0.1`. */
-const bare = (address: string) => (address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+const bare = (address: string) =>
+  address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 
-export function proxyTrust(env: Pick<Config, 'TRUSTED_PROXIES' | 'IDEM_TRUSTED_PROXIES' | 'IDEM_CLIENT_IP_HEADER'> = loadConfig()): ProxyTrust {
+export function proxyTrust(
+  env: Pick<Config, 'TRUSTED_PROXIES' | 'IDEM_TRUSTED_PROXIES' | 'IDEM_CLIENT_IP_HEADER'> = loadConfig(),
+): ProxyTrust {
   return {
     // IDEM_TRUSTED_PROXIES: the name before TRUSTED_PROXIES, still read.
     proxies: parseTrustedProxies(env.TRUSTED_PROXIES ?? env.IDEM_TRUSTED_PROXIES),
@@ -54,7 +64,11 @@ function clientNamedBy(value: string | string[] | undefined, proxies: BlockList)
  * afterwards X-Forwarded-For holds exactly one address, the client's, which is what rate limits
  * (ours and better-auth's) read; X-Forwarded-Host/-Proto survive only from a trusted proxy.
  */
-export function normalizeForwardedHeaders(headers: IncomingHttpHeaders, peer: string | undefined, trust: ProxyTrust): void {
+export function normalizeForwardedHeaders(
+  headers: IncomingHttpHeaders,
+  peer: string | undefined,
+  trust: ProxyTrust,
+): void {
   const from = peer ? bare(peer) : '';
   if (!from || !isTrusted(trust.proxies, from)) {
     for (const name of [...FORWARDED, trust.clientIpHeader]) delete headers[name];

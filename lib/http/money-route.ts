@@ -14,7 +14,8 @@ export function moneyMovementRoute(type: 'DepositMoney' | 'WithdrawMoney') {
       if (!checked.ok) return checked.response;
       const raw = (await params).accountId;
       const accountId = parseAccountId(raw);
-      if (!accountId) return problemResponse(problem('account-not-found', `"${raw.slice(0, 100)}" is not an account id (a UUID).`));
+      if (!accountId)
+        return problemResponse(problem('account-not-found', `"${raw.slice(0, 100)}" is not an account id (a UUID).`));
       const outcome = await handleAccountCommand({
         type,
         data: { accountId, amountCents: checked.body.amount },

@@ -23,7 +23,13 @@ export const responseExamples = {
   Account: account,
   AccountState: { ...account, updatedAt: UPDATED_AT },
   AccountList: { accounts: [{ ...account, updatedAt: UPDATED_AT }] },
-  Movement: { accountId: ACCOUNT_ID, amount: '12.34', balance: '87.66', version: 3, commandId: '8e03978e-40d5-43e8-bc93-6894a57f9324' },
+  Movement: {
+    accountId: ACCOUNT_ID,
+    amount: '12.34',
+    balance: '87.66',
+    version: 3,
+    commandId: '8e03978e-40d5-43e8-bc93-6894a57f9324',
+  },
   Transfer: {
     transferId: 'c4f0b7c2-8a0e-4c57-9b9e-2f1f0f7b6d11',
     from: ACCOUNT_ID,
@@ -33,8 +39,20 @@ export const responseExamples = {
   },
   EventList: {
     events: [
-      { globalPosition: '41', version: 1, type: 'AccountOpened', data: { accountId: ACCOUNT_ID, owner: 'Everyday' }, createdAt: UPDATED_AT },
-      { globalPosition: '42', version: 2, type: 'MoneyDeposited', data: { accountId: ACCOUNT_ID, amountCents: 10000 }, createdAt: UPDATED_AT },
+      {
+        globalPosition: '41',
+        version: 1,
+        type: 'AccountOpened',
+        data: { accountId: ACCOUNT_ID, owner: 'Everyday' },
+        createdAt: UPDATED_AT,
+      },
+      {
+        globalPosition: '42',
+        version: 2,
+        type: 'MoneyDeposited',
+        data: { accountId: ACCOUNT_ID, amountCents: 10000 },
+        createdAt: UPDATED_AT,
+      },
     ],
     nextCursor: null,
   },
@@ -43,7 +61,10 @@ export const responseExamples = {
 };
 
 const DETAILS: Partial<Record<ProblemType, { detail: string; [extension: string]: unknown }>> = {
-  forbidden: { detail: 'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).' },
+  forbidden: {
+    detail:
+      'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).',
+  },
   'validation-failed': {
     detail: 'amount must be a decimal string with at most 2 decimals, like "12.34"',
     errors: [{ pointer: '/amount', detail: 'must be a decimal string with at most 2 decimals, like "12.34"' }],
@@ -52,8 +73,15 @@ const DETAILS: Partial<Record<ProblemType, { detail: string; [extension: string]
     detail: 'limit must be a whole number from 1 to 1000',
     errors: [{ parameter: 'limit', detail: 'limit must be a whole number from 1 to 1000' }],
   },
-  'insufficient-funds': { detail: 'The balance is 10.00; cannot withdraw 12.34.', accountId: ACCOUNT_ID, balance: '10.00', requested: '12.34' },
-  'too-many-requests': { detail: 'This customer is over its API request limit (every key and session together); retry in 3 s.' },
+  'insufficient-funds': {
+    detail: 'The balance is 10.00; cannot withdraw 12.34.',
+    accountId: ACCOUNT_ID,
+    balance: '10.00',
+    requested: '12.34',
+  },
+  'too-many-requests': {
+    detail: 'This customer is over its API request limit (every key and session together); retry in 3 s.',
+  },
 };
 
 /** One example per problem type of a status, named by the type. */

@@ -659,7 +659,8 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused' | '/problems/balance-limit-exceeded';
+            type?:
+              '/problems/validation-failed' | '/problems/idempotency-key-reused' | '/problems/balance-limit-exceeded';
             /** @constant */
             status?: 422;
           };
@@ -1012,7 +1013,8 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused' | '/problems/balance-limit-exceeded';
+            type?:
+              '/problems/validation-failed' | '/problems/idempotency-key-reused' | '/problems/balance-limit-exceeded';
             /** @constant */
             status?: 422;
           };

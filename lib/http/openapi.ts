@@ -1,7 +1,13 @@
 import 'server-only';
 import { z } from 'zod';
 import { moneyMovementBody, openAccountBody, transferBody } from '@/lib/http/account-api';
-import { EXAMPLE_ACCOUNT_ID, EXAMPLE_IDEMPOTENCY_KEY, problemExamples, requestExamples, responseExamples } from '@/lib/http/openapi-examples';
+import {
+  EXAMPLE_ACCOUNT_ID,
+  EXAMPLE_IDEMPOTENCY_KEY,
+  problemExamples,
+  requestExamples,
+  responseExamples,
+} from '@/lib/http/openapi-examples';
 import { DOCS_ASSETS } from '@/lib/http/docs-assets';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/problem';
 
@@ -35,18 +41,31 @@ const responses = {
     version: Version,
     commandId: z.string().meta({ description: 'The Idempotency-Key of the command.' }),
   }),
-  Transfer: z.strictObject({ transferId: Uuid, from: Uuid, toAccountNumber: AccountNumber, amount: Money, fromBalance: Money }),
+  Transfer: z.strictObject({
+    transferId: Uuid,
+    from: Uuid,
+    toAccountNumber: AccountNumber,
+    amount: Money,
+    fromBalance: Money,
+  }),
   EventList: z.strictObject({
     events: z.array(
       z.strictObject({
-        globalPosition: z.string().regex(/^\d+$/).meta({ description: 'Position in the global log (64-bit, as a string).' }),
+        globalPosition: z
+          .string()
+          .regex(/^\d+$/)
+          .meta({ description: 'Position in the global log (64-bit, as a string).' }),
         version: z.int().min(1),
         type: z.string(),
         data: z.record(z.string(), z.unknown()),
         createdAt: Timestamp,
       }),
     ),
-    nextCursor: z.string().regex(/^\d+$/).nullable().meta({ description: 'Pass as `cursor` to read the next page; null on the last page.' }),
+    nextCursor: z
+      .string()
+      .regex(/^\d+$/)
+      .nullable()
+      .meta({ description: 'Pass as `cursor` to read the next page; null on the last page.' }),
   }),
   Live: z.strictObject({ status: z.literal('live') }),
   Ready: z.strictObject({ status: z.literal('ready') }),
@@ -59,7 +78,10 @@ const responses = {
       errors: z
         .array(
           z.union([
-            z.strictObject({ pointer: z.string().meta({ description: 'The JSON Pointer of a body field.' }), detail: z.string() }),
+            z.strictObject({
+              pointer: z.string().meta({ description: 'The JSON Pointer of a body field.' }),
+              detail: z.string(),
+            }),
             z.strictObject({ parameter: z.string().meta({ description: 'The query parameter.' }), detail: z.string() }),
           ]),
         )
@@ -68,11 +90,18 @@ const responses = {
     .meta({ description: 'RFC 9457 problem details.' }),
 };
 
-const requests = { OpenAccountRequest: openAccountBody, MoneyMovementRequest: moneyMovementBody, TransferRequest: transferBody };
+const requests = {
+  OpenAccountRequest: openAccountBody,
+  MoneyMovementRequest: moneyMovementBody,
+  TransferRequest: transferBody,
+};
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   // The document declares the dialect once (OpenAPI 3.1 is JSON Schema 2020-12): no $schema per schema.
-  const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   delete generated.$schema;
   return generated;
 };
@@ -88,10 +117,16 @@ const RETRY_AFTER = {
   example: '1',
 };
 const REPLAYED = {
-  description: 'Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body.',
+  description:
+    'Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body.',
   schema: { type: 'string', enum: ['true'] },
 };
-const WWW_AUTHENTICATE = { description: 'The authentication scheme to use.', required: true, schema: { type: 'string' }, example: 'Bearer realm="idem"' };
+const WWW_AUTHENTICATE = {
+  description: 'The authentication scheme to use.',
+  required: true,
+  schema: { type: 'string' },
+  example: 'Bearer realm="idem"',
+};
 type Options = { replayable?: boolean };
 
 /** Problem responses for these problem types, grouped by status; each status lists (and enforces) its types. */
@@ -111,7 +146,12 @@ function problems(types: ProblemType[], { replayable = false }: Options = {}): R
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       content: {
         'application/problem+json': {
-          schema: { allOf: [ref('Problem'), { properties: { type: { enum: ofStatus.map(problemTypeUri) }, status: { const: status } } }] },
+          schema: {
+            allOf: [
+              ref('Problem'),
+              { properties: { type: { enum: ofStatus.map(problemTypeUri) }, status: { const: status } } },
+            ],
+          },
           examples: problemExamples(ofStatus),
         },
       },
@@ -145,12 +185,24 @@ const PAGE_PARAMETERS = [
     schema: { type: 'string', pattern: '^\\d+$' },
     description: 'The `nextCursor` of the previous page; absent for the first page.',
   },
-  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: 'Events per page.' },
+  {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    description: 'Events per page.',
+  },
 ];
 
 // Who may call: an API key, or the session cookie of a signed-in customer (a browser on this origin).
 const CUSTOMER = [{ apiKey: [] }, { sessionCookie: [] }];
-const CALLER_PROBLEMS: ProblemType[] = ['unauthorized', 'customer-disabled', 'too-many-requests', 'internal-error', 'service-unavailable'];
+const CALLER_PROBLEMS: ProblemType[] = [
+  'unauthorized',
+  'customer-disabled',
+  'too-many-requests',
+  'internal-error',
+  'service-unavailable',
+];
 const COMMAND_PROBLEMS: ProblemType[] = [
   ...CALLER_PROBLEMS,
   'invalid-request',
@@ -197,8 +249,19 @@ function command(
   };
 }
 
-function operations(about: Described, success: Record<string, unknown>, more: Record<string, unknown> = {}, parameters: unknown[] = []) {
-  return { ...about, tags: ['operations'], security: [], ...(parameters.length > 0 ? { parameters } : {}), responses: { ...success, ...more } };
+function operations(
+  about: Described,
+  success: Record<string, unknown>,
+  more: Record<string, unknown> = {},
+  parameters: unknown[] = [],
+) {
+  return {
+    ...about,
+    tags: ['operations'],
+    security: [],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    responses: { ...success, ...more },
+  };
 }
 const ASSET = {
   name: 'file',
@@ -225,18 +288,29 @@ export function openApiDocument() {
     tags: [
       { name: 'commands', description: 'Change money: each POST is applied exactly once per Idempotency-Key.' },
       { name: 'reads', description: "The caller's own accounts and their events." },
-      { name: 'operations', description: 'Health, metrics and this description: for load balancers, monitoring and client generators.' },
+      {
+        name: 'operations',
+        description: 'Health, metrics and this description: for load balancers, monitoring and client generators.',
+      },
     ],
     security: CUSTOMER,
     paths: {
       '/api/accounts': {
         get: read(
-          { operationId: 'listAccounts', summary: 'Your accounts', description: 'Every account of the caller (at most 1,000), never anyone else’s.' },
+          {
+            operationId: 'listAccounts',
+            summary: 'Your accounts',
+            description: 'Every account of the caller (at most 1,000), never anyone else’s.',
+          },
           { '200': { description: 'The accounts', content: json('AccountList') } },
           [],
         ),
         post: command(
-          { operationId: 'openAccount', summary: 'Open an account', description: 'Opens an account for the caller, with an optional opening deposit.' },
+          {
+            operationId: 'openAccount',
+            summary: 'Open an account',
+            description: 'Opens an account for the caller, with an optional opening deposit.',
+          },
           'OpenAccountRequest',
           ['Account', 'The account was opened'],
           ['account-already-open', 'balance-limit-exceeded'],
@@ -247,7 +321,8 @@ export function openApiDocument() {
           {
             operationId: 'getAccount',
             summary: 'One account',
-            description: 'The balance and version of one of the caller’s accounts. Someone else’s account answers exactly like an unknown one (404).',
+            description:
+              'The balance and version of one of the caller’s accounts. Someone else’s account answers exactly like an unknown one (404).',
           },
           { '200': { description: 'The account', content: json('AccountState') } },
           ['account-not-found'],
@@ -256,7 +331,11 @@ export function openApiDocument() {
       },
       '/api/accounts/{accountId}/deposits': {
         post: command(
-          { operationId: 'depositMoney', summary: 'Deposit money', description: 'Adds money to one of the caller’s accounts.' },
+          {
+            operationId: 'depositMoney',
+            summary: 'Deposit money',
+            description: 'Adds money to one of the caller’s accounts.',
+          },
           'MoneyMovementRequest',
           ['Movement', 'The deposit was recorded'],
           ['account-not-found', 'balance-limit-exceeded'],
@@ -265,7 +344,11 @@ export function openApiDocument() {
       },
       '/api/accounts/{accountId}/withdrawals': {
         post: command(
-          { operationId: 'withdrawMoney', summary: 'Withdraw money', description: 'Takes money from one of the caller’s accounts; never below zero.' },
+          {
+            operationId: 'withdrawMoney',
+            summary: 'Withdraw money',
+            description: 'Takes money from one of the caller’s accounts; never below zero.',
+          },
           'MoneyMovementRequest',
           ['Movement', 'The withdrawal was recorded'],
           ['account-not-found', 'insufficient-funds'],
@@ -277,7 +360,8 @@ export function openApiDocument() {
           {
             operationId: 'listAccountEvents',
             summary: "An account's events",
-            description: 'The events of one of the caller’s accounts, oldest first, a page at a time: pass `nextCursor` as `cursor` for the next page.',
+            description:
+              'The events of one of the caller’s accounts, oldest first, a page at a time: pass `nextCursor` as `cursor` for the next page.',
           },
           { '200': { description: 'Its events, oldest first, one page', content: json('EventList') } },
           ['account-not-found', 'invalid-request'],
@@ -289,7 +373,8 @@ export function openApiDocument() {
           {
             operationId: 'transferMoney',
             summary: 'Transfer money',
-            description: 'From one of the caller’s accounts to any account, by its number; both sides are recorded at once.',
+            description:
+              'From one of the caller’s accounts to any account, by its number; both sides are recorded at once.',
           },
           'TransferRequest',
           ['Transfer', 'The transfer was recorded (both sides at once)'],
@@ -298,7 +383,11 @@ export function openApiDocument() {
       },
       '/api/health/live': {
         get: operations(
-          { operationId: 'getLiveness', summary: 'Liveness', description: 'Answers 200 while the process serves requests; nothing else is checked.' },
+          {
+            operationId: 'getLiveness',
+            summary: 'Liveness',
+            description: 'Answers 200 while the process serves requests; nothing else is checked.',
+          },
           { '200': { description: 'The process serves', content: json('Live') } },
         ),
       },
@@ -307,7 +396,8 @@ export function openApiDocument() {
           {
             operationId: 'getReadiness',
             summary: 'Readiness',
-            description: 'Answers 200 when this instance should get traffic (database reachable, migrations applied, not draining), else 503 saying why.',
+            description:
+              'Answers 200 when this instance should get traffic (database reachable, migrations applied, not draining), else 503 saying why.',
           },
           { '200': { description: 'Send traffic here', content: json('Ready') } },
           problems(['not-ready']),
@@ -340,7 +430,11 @@ export function openApiDocument() {
       },
       '/api/docs/assets/{file}': {
         get: operations(
-          { operationId: 'getApiReferenceAsset', summary: 'API reference asset', description: 'The scripts and style sheet the API reference page loads.' },
+          {
+            operationId: 'getApiReferenceAsset',
+            summary: 'API reference asset',
+            description: 'The scripts and style sheet the API reference page loads.',
+          },
           { '200': { description: 'The file', content: { ...text('text/javascript'), ...text('text/css') } } },
           problems(['not-found']),
           [ASSET],
@@ -359,7 +453,11 @@ export function openApiDocument() {
     },
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (create one at /settings/api-keys): `Authorization: Bearer <key>`.' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (create one at /settings/api-keys): `Authorization: Bearer <key>`.',
+        },
         sessionCookie: {
           type: 'apiKey',
           in: 'cookie',

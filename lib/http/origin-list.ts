@@ -15,6 +15,7 @@ export function parseOrigin(value: string, name: string): string {
   } catch {
     throw new Error(`${name}: "${value}" is not a URL like https://bank.example`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name}: "${value}" must be an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`${name}: "${value}" must be an http(s) URL`);
   return url.origin;
 }

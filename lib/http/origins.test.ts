@@ -6,7 +6,11 @@ describe('allowed origins', () => {
     expect(allowedOrigins({})).toEqual(['http://localhost:3000']);
     expect(allowedOrigins({ PORT: 3301 })).toEqual(['http://localhost:3301']);
     expect(
-      allowedOrigins({ APP_ORIGIN: 'https://Bank.example/', BETTER_AUTH_URL: 'https://auth.bank.example', IDEM_TRUSTED_ORIGINS: 'http://127.0.0.1:3000' }),
+      allowedOrigins({
+        APP_ORIGIN: 'https://Bank.example/',
+        BETTER_AUTH_URL: 'https://auth.bank.example',
+        IDEM_TRUSTED_ORIGINS: 'http://127.0.0.1:3000',
+      }),
     ).toEqual(['https://bank.example', 'https://auth.bank.example', 'http://127.0.0.1:3000']);
     expect(allowedHosts({ APP_ORIGIN: 'https://bank.example:8443' })).toEqual(['bank.example:8443']);
     expect(() => allowedOrigins({ APP_ORIGIN: 'bank.example' })).toThrow(/APP_ORIGIN/);
@@ -30,10 +34,19 @@ describe('allowed origins', () => {
 describe('crossSiteReason', () => {
   const allowed = ['https://bank.example'];
   it('a missing Origin is refused only with ambient credentials', () => {
-    expect(crossSiteReason({ origin: null, secFetchSite: null, ambientCredentials: true }, allowed)).toMatch(/Origin header/);
+    expect(crossSiteReason({ origin: null, secFetchSite: null, ambientCredentials: true }, allowed)).toMatch(
+      /Origin header/,
+    );
     expect(crossSiteReason({ origin: null, secFetchSite: null, ambientCredentials: false }, allowed)).toBeNull();
-    expect(crossSiteReason({ origin: 'null', secFetchSite: null, ambientCredentials: false }, allowed)).toMatch(/opaque/);
-    expect(crossSiteReason({ origin: 'https://bank.example', secFetchSite: 'cross-site', ambientCredentials: false }, allowed)).toMatch(/Sec-Fetch-Site/);
+    expect(crossSiteReason({ origin: 'null', secFetchSite: null, ambientCredentials: false }, allowed)).toMatch(
+      /opaque/,
+    );
+    expect(
+      crossSiteReason(
+        { origin: 'https://bank.example', secFetchSite: 'cross-site', ambientCredentials: false },
+        allowed,
+      ),
+    ).toMatch(/Sec-Fetch-Site/);
   });
 
   it('recognises the session cookie, plain or __Secure-', () => {

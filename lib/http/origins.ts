@@ -53,12 +53,17 @@ export function crossSiteReason(
 ): string | null {
   if (request.secFetchSite === 'cross-site') return 'Sec-Fetch-Site says this request comes from another site.';
   const { origin } = request;
-  if (origin === null) return request.ambientCredentials ? 'A request signed in with a session cookie must carry an Origin header (browsers send it).' : null;
+  if (origin === null)
+    return request.ambientCredentials
+      ? 'A request signed in with a session cookie must carry an Origin header (browsers send it).'
+      : null;
   if (origin === 'null') return 'Requests with an opaque origin (Origin: null) are not allowed.';
   // The origin is not repeated back: an answer never echoes what the request sent.
-  if (!isAllowedOrigin(origin, allowed)) return "Requests from another origin are not allowed; only this site's own origin may change anything.";
+  if (!isAllowedOrigin(origin, allowed))
+    return "Requests from another origin are not allowed; only this site's own origin may change anything.";
   return null;
 }
 
 /** Whether a Cookie header carries Idem's session cookie (`idem.session_token`, `__Secure-` prefixed on https). */
-export const hasSessionCookie = (cookie: string | null) => cookie !== null && /(?:^|;\s*)(?:__Secure-)?idem\.session_token=/.test(cookie);
+export const hasSessionCookie = (cookie: string | null) =>
+  cookie !== null && /(?:^|;\s*)(?:__Secure-)?idem\.session_token=/.test(cookie);

@@ -43,7 +43,10 @@ export function problem(type: ProblemType, detail: string, extensions: Record<st
 }
 
 export function problemResponse(p: Problem, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(p), { status: p.status, headers: { 'content-type': 'application/problem+json', ...headers } });
+  return new Response(JSON.stringify(p), {
+    status: p.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -52,4 +55,6 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 
 /** An unknown API path, and the admin API to anyone but an admin: one answer, which repeats nothing of the request. */
 export const noEndpoint = () =>
-  problemResponse(problem('not-found', 'There is no API endpoint at this address. The endpoints are listed in /api/openapi.json.'));
+  problemResponse(
+    problem('not-found', 'There is no API endpoint at this address. The endpoints are listed in /api/openapi.json.'),
+  );

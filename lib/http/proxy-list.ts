@@ -12,7 +12,11 @@ export function parseTrustedProxies(value: string | undefined): BlockList {
     const [address = '', prefix, extra] = entry.split('/');
     const family = isIP(address);
     const max = family === 4 ? 32 : 128;
-    if (!family || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)))
+    if (
+      !family ||
+      extra !== undefined ||
+      (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))
+    )
       throw new Error(`"${entry}" is not an IP address or CIDR (like 10.0.0.0/8 or 192.0.2.10)`);
     const type = family === 4 ? 'ipv4' : 'ipv6';
     if (prefix === undefined) proxies.addAddress(address, type);

@@ -9,7 +9,11 @@ describe('the security headers of every page', () => {
     expect(csp).toContain(`frame-ancestors 'none'`);
     expect(csp).toContain(`object-src 'none'`);
     expect(csp).not.toContain('upgrade-insecure-requests');
-    expect(securityHeaders({ https: false })).toEqual({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY' });
+    expect(securityHeaders({ https: false })).toEqual({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'same-origin',
+      'x-frame-options': 'DENY',
+    });
     expect(securityHeaders({ https: true })['strict-transport-security']).toMatch(/^max-age=\d+/);
   });
 

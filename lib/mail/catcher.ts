@@ -9,11 +9,27 @@ import path from 'node:path';
 
 export type MailCatcher = { smtpPort: number; webPort: number; inboxUrl: string; stop(): Promise<void> };
 
-export async function startMailCatcher(options: { smtpPort: number; webPort: number; mailDir: string; log?: (line: string) => void }): Promise<MailCatcher> {
+export async function startMailCatcher(options: {
+  smtpPort: number;
+  webPort: number;
+  mailDir: string;
+  log?: (line: string) => void;
+}): Promise<MailCatcher> {
   mkdirSync(options.mailDir, { recursive: true });
   const bin = path.resolve('node_modules/maildev/dist/bin/maildev.js');
-  const args = ['-s', String(options.smtpPort), '-w', String(options.webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1'];
-  const child = spawn(process.execPath, [bin, ...args, '--mail-directory', options.mailDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    '-s',
+    String(options.smtpPort),
+    '-w',
+    String(options.webPort),
+    '--ip',
+    '127.0.0.1',
+    '--web-ip',
+    '127.0.0.1',
+  ];
+  const child = spawn(process.execPath, [bin, ...args, '--mail-directory', options.mailDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -32,7 +48,9 @@ export async function startMailCatcher(options: { smtpPort: number; webPort: num
 
 async function waitUntilServing(child: ChildProcess, url: string, output: () => string): Promise<void> {
   const exited = new Promise<never>((_resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`maildev exited (code ${code}) before serving: ${output().trim() || 'no output'}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`maildev exited (code ${code}) before serving: ${output().trim() || 'no output'}`)),
+    );
   });
   const polled = (async () => {
     for (;;) {
@@ -46,7 +64,10 @@ async function waitUntilServing(child: ChildProcess, url: string, output: () => 
     }
   })();
   const deadline = new Promise<never>((_resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`maildev did not answer on ${url} within 30 s: ${output().trim()}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`maildev did not answer on ${url} within 30 s: ${output().trim()}`)),
+      30_000,
+    );
     timer.unref();
   });
   try {

@@ -11,10 +11,17 @@ export const LARGE_TRANSFER_CENTS = 100_000;
  * Called after a transfer command was recorded (never a replay): mails the sending account's owner
  * when the amount is large. Never throws; the command's answer does not wait for it.
  */
-export async function notifyLargeTransfer(transfer: { fromAccountId: string; toAccountNumber: string; amountCents: Cents }): Promise<void> {
+export async function notifyLargeTransfer(transfer: {
+  fromAccountId: string;
+  toAccountNumber: string;
+  amountCents: Cents;
+}): Promise<void> {
   if (transfer.amountCents < LARGE_TRANSFER_CENTS) return;
   try {
-    const from = await db().accountBalance.findUnique({ where: { accountId: transfer.fromAccountId }, select: { owner: true, customerId: true } });
+    const from = await db().accountBalance.findUnique({
+      where: { accountId: transfer.fromAccountId },
+      select: { owner: true, customerId: true },
+    });
     if (!from?.customerId) return;
     await notifyCustomer(from.customerId, {
       kind: 'large-transfer',

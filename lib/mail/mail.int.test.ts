@@ -78,7 +78,10 @@ describe('mail through maildev', () => {
     const address = uniqueEmail('plain');
     await sendMail({ to: address, subject: 'Hello from the test', text: 'Body line' });
     const [mail] = await to(address)();
-    expect(mail).toMatchObject({ subject: 'Hello from the test', from: [{ address: 'no-reply@bank.example', name: 'Idem Test' }] });
+    expect(mail).toMatchObject({
+      subject: 'Hello from the test',
+      from: [{ address: 'no-reply@bank.example', name: 'Idem Test' }],
+    });
     expect(mail!.text.trim()).toBe('Body line');
   });
 
@@ -113,7 +116,11 @@ describe('mail through maildev', () => {
     const email = uniqueEmail('taken');
     const first = await post(auth(), '/sign-up/email', { name: 'First Owner', email, password: 'first password!' });
     const again = await post(auth(), '/sign-up/email', { name: 'Someone Else', email, password: 'second password' });
-    const fresh = await post(auth(), '/sign-up/email', { name: 'Someone Else', email: uniqueEmail('new'), password: 'second password' });
+    const fresh = await post(auth(), '/sign-up/email', {
+      name: 'Someone Else',
+      email: uniqueEmail('new'),
+      password: 'second password',
+    });
     expect([first.status, again.status, fresh.status]).toEqual([200, 200, 200]);
     const shape = async (r: Response) => {
       const body = (await r.json()) as { token: unknown; user: Record<string, unknown> };
@@ -175,7 +182,11 @@ describe('mail through maildev', () => {
     expect((await mailTo(email, /password was changed/)).text).toContain('Your other sessions were signed out.');
 
     await notifyCustomer(customer.id, { kind: 'webhook-endpoint-added', url: 'https://hooks.example/idem' });
-    await notifyCustomer(customer.id, { kind: 'webhook-endpoint-disabled', url: 'https://hooks.example/idem', reason: 'it answered 500 ten times' });
+    await notifyCustomer(customer.id, {
+      kind: 'webhook-endpoint-disabled',
+      url: 'https://hooks.example/idem',
+      reason: 'it answered 500 ten times',
+    });
     expect((await mailTo(email, /webhook endpoint was added/)).text).toContain('https://hooks.example/idem');
     expect((await mailTo(email, /webhook endpoint was disabled/)).text).toContain('it answered 500 ten times');
   });
@@ -189,13 +200,22 @@ describe('mail through maildev', () => {
     const small = await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '999.99' });
     expect(small.status).toBe(201);
     const key = 'large-transfer-once';
-    expect((await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '1000.00' }, key)).status).toBe(201);
-    expect((await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '1000.00' }, key)).replayed).toBe('true');
+    expect(
+      (await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '1000.00' }, key)).status,
+    ).toBe(201);
+    expect(
+      (await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '1000.00' }, key))
+        .replayed,
+    ).toBe('true');
 
     const mail = await mailTo(email, /^You sent \$1,000\.00$/);
     expect(mail.text).toContain('left your account “Savings”');
     // Awaited directly, the notice for a smaller amount returns without sending anything.
-    await notifyLargeTransfer({ fromAccountId: from.id, toAccountNumber: target.accountNumber, amountCents: LARGE_TRANSFER_CENTS - 1 });
+    await notifyLargeTransfer({
+      fromAccountId: from.id,
+      toAccountNumber: target.accountNumber,
+      amountCents: LARGE_TRANSFER_CENTS - 1,
+    });
     const sent = (await to(email)()).filter((m) => m.subject.startsWith('You sent'));
     expect(sent.map((m) => m.subject)).toEqual(['You sent $1,000.00']);
   });
@@ -208,10 +228,16 @@ describe('mail through maildev', () => {
     const target = await receiver.open('1.00');
     await catcher.stop();
     await expect(fetch(`${catcher.inboxUrl}api/email`)).rejects.toThrow();
-    expect((await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '2000.00' })).status).toBe(201);
+    expect(
+      (await sender.transfer({ from: from.id, toAccountNumber: target.accountNumber, amount: '2000.00' })).status,
+    ).toBe(201);
     await expect(deliver({ to: uniqueEmail('lost'), subject: 'Lost', text: 'x' }, 'test')).resolves.toBeUndefined();
     await expect(
-      notifyLargeTransfer({ fromAccountId: from.id, toAccountNumber: target.accountNumber, amountCents: LARGE_TRANSFER_CENTS }),
+      notifyLargeTransfer({
+        fromAccountId: from.id,
+        toAccountNumber: target.accountNumber,
+        amountCents: LARGE_TRANSFER_CENTS,
+      }),
     ).resolves.toBeUndefined();
   });
 });

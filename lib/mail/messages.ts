@@ -9,10 +9,15 @@ export type Recipient = { name: string; email: string };
 export type Message = { to: string; subject: string; text: string };
 
 const hello = (r: Recipient) => `Hello ${r.name},`;
-const notYou = (origin: string) => `If this was not you, choose a new password at ${origin}/forgot-password and sign out everywhere on Settings.`;
+const notYou = (origin: string) =>
+  `If this was not you, choose a new password at ${origin}/forgot-password and sign out everywhere on Settings.`;
 const sign = '— Idem';
 
-const mail = (r: Recipient, subject: string, lines: string[]): Message => ({ to: r.email, subject, text: [hello(r), '', ...lines, '', sign, ''].join('\n') });
+const mail = (r: Recipient, subject: string, lines: string[]): Message => ({
+  to: r.email,
+  subject,
+  text: [hello(r), '', ...lines, '', sign, ''].join('\n'),
+});
 
 export const verificationMail = (r: Recipient, url: string): Message =>
   mail(r, 'Confirm your email for Idem', [
@@ -55,7 +60,10 @@ export type Notice =
 export function noticeMail(r: Recipient, notice: Notice, origin: string): Message {
   switch (notice.kind) {
     case 'password-changed':
-      return mail(r, 'Your Idem password was changed', ['Your password was changed. Your other sessions were signed out.', notYou(origin)]);
+      return mail(r, 'Your Idem password was changed', [
+        'Your password was changed. Your other sessions were signed out.',
+        notYou(origin),
+      ]);
     case 'password-reset':
       return mail(r, 'Your Idem password was reset', [
         'Your password was reset with a link sent to this address. Every session was signed out.',
@@ -77,7 +85,10 @@ export function noticeMail(r: Recipient, notice: Notice, origin: string): Messag
         `If you did not send it, sign out everywhere on ${origin}/settings, choose a new password and contact us.`,
       ]);
     case 'webhook-endpoint-added':
-      return mail(r, 'A webhook endpoint was added', [`Events of your accounts will now be sent to ${notice.url}.`, notYou(origin)]);
+      return mail(r, 'A webhook endpoint was added', [
+        `Events of your accounts will now be sent to ${notice.url}.`,
+        notYou(origin),
+      ]);
     case 'webhook-endpoint-disabled':
       return mail(r, 'A webhook endpoint was disabled', [
         `Events are no longer sent to ${notice.url}${notice.reason ? `: ${notice.reason}` : '.'}`,

@@ -15,7 +15,10 @@ export type { Notice } from '@/lib/mail/messages';
  */
 export async function notifyCustomer(customer: string | Recipient, notice: Notice): Promise<void> {
   try {
-    const recipient = typeof customer === 'string' ? await db().user.findUnique({ where: { id: customer }, select: { name: true, email: true } }) : customer;
+    const recipient =
+      typeof customer === 'string'
+        ? await db().user.findUnique({ where: { id: customer }, select: { name: true, email: true } })
+        : customer;
     if (!recipient) return;
     await deliver(noticeMail(recipient, notice, authConfig().baseURL), notice.kind);
   } catch (error) {

@@ -17,8 +17,16 @@ describe('mailSettings', () => {
   });
 
   it('with SMTP_URL: that server, MAIL_FROM, and no catcher (so no inbox link)', () => {
-    const settings = mailSettings({ SMTP_URL: 'smtps://idem:secret@smtp.example:465', MAIL_FROM: 'Idem <no-reply@bank.example>', IDEM_MAIL_WEB_PORT: '1180' });
-    expect(settings).toEqual({ smtpUrl: 'smtps://idem:secret@smtp.example:465', from: 'Idem <no-reply@bank.example>', catcher: null });
+    const settings = mailSettings({
+      SMTP_URL: 'smtps://idem:secret@smtp.example:465',
+      MAIL_FROM: 'Idem <no-reply@bank.example>',
+      IDEM_MAIL_WEB_PORT: '1180',
+    });
+    expect(settings).toEqual({
+      smtpUrl: 'smtps://idem:secret@smtp.example:465',
+      from: 'Idem <no-reply@bank.example>',
+      catcher: null,
+    });
   });
 
   it('a wrong value stops with one line naming the variable, never echoing SMTP_URL (it may hold a password)', () => {
@@ -27,6 +35,8 @@ describe('mailSettings', () => {
       /^invalid configuration: SMTP_URL must be a URL starting with smtp:\/\/ or smtps:\/\/$/,
     );
     expect(() => mailSettings({ MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM must be an address/);
-    expect(() => mailSettings({ IDEM_MAIL_WEB_PORT: '70000' })).toThrow(/IDEM_MAIL_WEB_PORT must be a whole number from 1 to 65535/);
+    expect(() => mailSettings({ IDEM_MAIL_WEB_PORT: '70000' })).toThrow(
+      /IDEM_MAIL_WEB_PORT must be a whole number from 1 to 65535/,
+    );
   });
 });

@@ -21,5 +21,9 @@ export function mailSettings(env?: Record<string, string | undefined>): MailSett
   if (config.SMTP_URL) return { smtpUrl: config.SMTP_URL, from, catcher: null };
   const smtpPort = config.IDEM_MAIL_SMTP_PORT ?? 1025;
   const webPort = config.IDEM_MAIL_WEB_PORT ?? 1080;
-  return { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from, catcher: { smtpPort, webPort, inboxUrl: `http://127.0.0.1:${webPort}/` } };
+  return {
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    from,
+    catcher: { smtpPort, webPort, inboxUrl: `http://127.0.0.1:${webPort}/` },
+  };
 }

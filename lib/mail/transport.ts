@@ -14,7 +14,12 @@ function transport(): { transporter: Transporter; from: string } {
     const settings = mailSettings();
     // The catcher speaks plain SMTP on 127.0.0.1; a real server gets nodemailer's usual STARTTLS upgrade.
     const transporter = settings.catcher
-      ? nodemailer.createTransport({ host: '127.0.0.1', port: settings.catcher.smtpPort, secure: false, ignoreTLS: true })
+      ? nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: settings.catcher.smtpPort,
+          secure: false,
+          ignoreTLS: true,
+        })
       : nodemailer.createTransport(settings.smtpUrl);
     return { transporter, from: settings.from };
   });

@@ -88,7 +88,9 @@ describe('command observer', () => {
     const busyOnly = record();
     const noRetry = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
     const other = await open(100_000);
-    const results = await Promise.all(Array.from({ length: 20 }, () => handleAccountCommand(withdrawal(other, 10), { db, retry: noRetry })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => handleAccountCommand(withdrawal(other, 10), { db, retry: noRetry })),
+    );
     const busy = busyOnly.finished.filter((e) => e.outcome === 'busy');
     expect(busy.length).toBe(results.filter((r) => r.status === 'busy').length);
     expect(busy.length).toBeGreaterThan(0);

@@ -9,7 +9,13 @@ import { singleton } from '@/lib/singleton';
 /** How a finished command ended; the label values of idem_commands_total{outcome}. */
 export type CommandOutcome = 'accepted' | 'rejected' | 'replayed' | 'key_reused' | 'busy';
 
-export type CommandFinished = { type: string; commandId: string; outcome: CommandOutcome; durationMs: number; attempts: number };
+export type CommandFinished = {
+  type: string;
+  commandId: string;
+  outcome: CommandOutcome;
+  durationMs: number;
+  attempts: number;
+};
 
 /** A write conflict the engine retried or resolved (kind: unique, serialization, deadlock, lock-timeout). */
 export type WriteConflictSeen = { kind: string; type: string; commandId: string; attempt: number };
@@ -38,7 +44,11 @@ export function commandObserver(): CommandObserver | undefined {
 }
 
 /** For the engine: run a step through the observer, or directly when there is none. */
-export function observeStep<T>(step: CommandStep, attributes: Record<string, string | number>, run: () => Promise<T>): Promise<T> {
+export function observeStep<T>(
+  step: CommandStep,
+  attributes: Record<string, string | number>,
+  run: () => Promise<T>,
+): Promise<T> {
   const wrap = slot.observer?.step;
   return wrap ? wrap(step, attributes, run) : run();
 }

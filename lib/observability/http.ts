@@ -21,7 +21,10 @@ function loadRoutes(distDir = path.join(process.cwd(), '.next')): Route[] {
       staticRoutes?: { page: string; regex: string }[];
       dynamicRoutes?: { page: string; regex: string }[];
     };
-    return [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((r) => ({ page: r.page, regex: new RegExp(r.regex) }));
+    return [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((r) => ({
+      page: r.page,
+      regex: new RegExp(r.regex),
+    }));
   } catch {
     return [];
   }
@@ -41,11 +44,20 @@ export function trackHttp(routes = loadRoutes()): void {
   if (tracking.installed) return;
   tracking.installed = true;
   subscribe('http.server.request.start', (message) => {
-    const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
+    const { request, response, server } = message as {
+      request: IncomingMessage;
+      response: ServerResponse;
+      server: Server;
+    };
     trackRequest(server, request, response);
     const requestId = requestIdOf(request.headers['x-request-id']);
     response.setHeader('x-request-id', requestId);
-    enterRequestContext({ requestId, method: request.method, path: (request.url ?? '/').split('?')[0], arrivedWhileDraining: isDraining() });
+    enterRequestContext({
+      requestId,
+      method: request.method,
+      path: (request.url ?? '/').split('?')[0],
+      arrivedWhileDraining: isDraining(),
+    });
     response.once('finish', () => recordHttp(routeOf(routes, request.url), response.statusCode));
   });
 }

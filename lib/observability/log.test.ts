@@ -19,7 +19,10 @@ describe('structured logs', () => {
   it('writes one JSON object per line with level, time, request id and customer id from the request context', () => {
     const { logger, parsed } = capture();
     withRequestContext({ requestId: 'req-1', customerId: 'cust-7' }, () => {
-      logger.info({ commandId: 'k-1', commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1, durationMs: 3.2 }, 'command');
+      logger.info(
+        { commandId: 'k-1', commandType: 'WithdrawMoney', outcome: 'accepted', attempts: 1, durationMs: 3.2 },
+        'command',
+      );
     });
     logger.info('outside a request');
     const [inside, outside] = parsed();
@@ -44,7 +47,11 @@ describe('structured logs', () => {
       token: 'tok-SECRET-1',
       apiKey: 'idem_live_SECRETKEY',
       body: { amount: '12.34', note: 'BODY-SECRET' },
-      headers: { authorization: 'Bearer SECRET-BEARER', cookie: 'idem_admin_session=SECRET-COOKIE', 'set-cookie': 'a=SECRET-SET-COOKIE' },
+      headers: {
+        authorization: 'Bearer SECRET-BEARER',
+        cookie: 'idem_admin_session=SECRET-COOKIE',
+        'set-cookie': 'a=SECRET-SET-COOKIE',
+      },
       req: { headers: { authorization: 'Bearer SECRET-DEEP' }, body: 'DEEP-BODY-SECRET' },
       user: { password: 'nested-password', passwordHash: 'scrypt:SECRET-HASH', sessionToken: 'SECRET-SESSION' },
       secret: 'SECRET-TOP',
@@ -84,7 +91,9 @@ describe('log format', () => {
 
   it('pretty output is one readable line per event, in-process (no worker thread), still without secrets', () => {
     const { logger, lines } = capture('pretty');
-    withRequestContext({ requestId: 'req-pretty' }, () => logger.info({ commandId: 'k-9', outcome: 'accepted', apiKey: 'SECRET-IN-PRETTY' }, 'command'));
+    withRequestContext({ requestId: 'req-pretty' }, () =>
+      logger.info({ commandId: 'k-9', outcome: 'accepted', apiKey: 'SECRET-IN-PRETTY' }, 'command'),
+    );
     const text = lines.join('\n');
     expect(text).toMatch(/INFO.*command/);
     expect(text).toContain('req-pretty');

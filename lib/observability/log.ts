@@ -28,10 +28,17 @@ function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown
 
 export type LogFormat = 'json' | 'pretty';
 
-export type LoggerOptions = { level?: string; format?: LogFormat; destination?: DestinationStream | NodeJS.WritableStream };
+export type LoggerOptions = {
+  level?: string;
+  format?: LogFormat;
+  destination?: DestinationStream | NodeJS.WritableStream;
+};
 
 /** LOG_FORMAT if set, else human-readable in a terminal and JSON everywhere else (pipes, files, containers). */
-export function logFormat(env: Pick<Config, 'LOG_FORMAT'> = loadConfig(), isTTY = process.stdout.isTTY === true): LogFormat {
+export function logFormat(
+  env: Pick<Config, 'LOG_FORMAT'> = loadConfig(),
+  isTTY = process.stdout.isTTY === true,
+): LogFormat {
   if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
   return isTTY ? 'pretty' : 'json';
 }

@@ -119,8 +119,16 @@ function create(): Metrics {
         }
       },
     });
-  lagGauge('idem_projection_lag_events', 'Events an asynchronous projection has not processed yet.', (lag) => lag.events);
-  lagGauge('idem_projection_lag_seconds', 'Age of the oldest event an asynchronous projection has not processed yet (0 when caught up).', (lag) => lag.seconds);
+  lagGauge(
+    'idem_projection_lag_events',
+    'Events an asynchronous projection has not processed yet.',
+    (lag) => lag.events,
+  );
+  lagGauge(
+    'idem_projection_lag_seconds',
+    'Age of the oldest event an asynchronous projection has not processed yet (0 when caught up).',
+    (lag) => lag.seconds,
+  );
   return metrics;
 }
 

@@ -6,7 +6,9 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { CommandObserver } from './command-observer';
 import { outcomeOf } from './command-observer';
 
-export async function startTracing(serviceName: string): Promise<{ step: NonNullable<CommandObserver['step']>; shutdown: () => Promise<void> }> {
+export async function startTracing(
+  serviceName: string,
+): Promise<{ step: NonNullable<CommandObserver['step']>; shutdown: () => Promise<void> }> {
   const [
     { NodeTracerProvider, BatchSpanProcessor },
     { OTLPTraceExporter },
@@ -29,7 +31,9 @@ export async function startTracing(serviceName: string): Promise<{ step: NonNull
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register();
-  registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new PrismaInstrumentation()] });
+  registerInstrumentations({
+    instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new PrismaInstrumentation()],
+  });
 
   const tracer = trace.getTracer('idem');
   const step: NonNullable<CommandObserver['step']> = (name, attributes, run) =>
@@ -37,7 +41,8 @@ export async function startTracing(serviceName: string): Promise<{ step: NonNull
       try {
         const result = await run();
         const status = (result as { status?: unknown } | null)?.status;
-        if (typeof status === 'string') span.setAttribute('idem.outcome', outcomeOf(result as { status: string; replayed?: boolean }));
+        if (typeof status === 'string')
+          span.setAttribute('idem.outcome', outcomeOf(result as { status: string; replayed?: boolean }));
         return result;
       } catch (error) {
         span.recordException(error as Error);

@@ -15,7 +15,14 @@ type Lifecycle = {
   hooks: ShutdownHook[];
 };
 
-const state = () => singleton<Lifecycle>('lifecycle', () => ({ draining: false, servers: new Set(), inFlight: 0, idle: new Set(), hooks: [] }));
+const state = () =>
+  singleton<Lifecycle>('lifecycle', () => ({
+    draining: false,
+    servers: new Set(),
+    inFlight: 0,
+    idle: new Set(),
+    hooks: [],
+  }));
 
 export function isDraining(): boolean {
   return state().draining;

@@ -34,7 +34,11 @@ export async function readiness(): Promise<Readiness> {
   const applied = new Map(rows.map((r) => [r.name, r.checksum]));
   // Migrations applied by a newer build are fine (expand first, contract later): only ours count.
   const missing = (await shipped).filter((m) => applied.get(m.name) !== m.checksum);
-  if (missing.length > 0) return { ready: false, reason: `${missing.length} migration(s) shipped with this build are not applied (or differ).` };
+  if (missing.length > 0)
+    return {
+      ready: false,
+      reason: `${missing.length} migration(s) shipped with this build are not applied (or differ).`,
+    };
   return { ready: true };
 }
 

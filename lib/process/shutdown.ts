@@ -22,7 +22,10 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
   const config = loadConfig();
   if (!config.NEXT_MANUAL_SIG_HANDLE) {
     process.once('SIGTERM', () => startDraining());
-    if (config.NODE_ENV === 'production') logger.warn('NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)');
+    if (config.NODE_ENV === 'production')
+      logger.warn(
+        'NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM itself (no bounded drain; exit code 143)',
+      );
     return;
   }
 
@@ -82,7 +85,10 @@ async function shutdown(signal: string, timeoutMs: number, logger: Logger): Prom
     try {
       await hook.run();
     } catch (error) {
-      logger.warn({ step: hook.name, err: { message: error instanceof Error ? error.message : String(error) } }, 'shutdown step failed');
+      logger.warn(
+        { step: hook.name, err: { message: error instanceof Error ? error.message : String(error) } },
+        'shutdown step failed',
+      );
     }
   }
   logger.info({ signal }, 'shutdown complete');

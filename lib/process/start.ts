@@ -34,7 +34,10 @@ export async function startInstance(): Promise<void> {
   }
 
   // Only now the modules that load pg, so that pg's instrumentation sees it loaded.
-  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([import('@/lib/db/prisma'), import('@/lib/observability/projection-lag')]);
+  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([
+    import('@/lib/db/prisma'),
+    import('@/lib/observability/projection-lag'),
+  ]);
   const m = metrics();
   m.sources.pools = poolStats;
   m.sources.projectionLag = projectionLag;
@@ -54,7 +57,10 @@ export async function startInstance(): Promise<void> {
     },
     conflict(event) {
       recordConflict(event);
-      logger.debug({ commandId: event.commandId, commandType: event.type, conflict: event.kind, attempt: event.attempt }, 'write conflict, retrying');
+      logger.debug(
+        { commandId: event.commandId, commandType: event.type, conflict: event.kind, attempt: event.attempt },
+        'write conflict, retrying',
+      );
     },
   });
   // Before anything reads X-Forwarded-*: only TRUSTED_PROXIES may set them (lib/http/client-address.ts).
@@ -67,7 +73,9 @@ export async function startInstance(): Promise<void> {
       onShutdown('metrics port', 1, () => new Promise((resolve) => server.close(() => resolve())));
       logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST ?? '127.0.0.1' }, 'metrics: serving /metrics');
     } catch (error) {
-      process.stderr.write(`[idem] METRICS_PORT ${config.METRICS_PORT} cannot be used: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `[idem] METRICS_PORT ${config.METRICS_PORT} cannot be used: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exit(1);
     }
   }

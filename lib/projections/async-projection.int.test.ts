@@ -40,7 +40,13 @@ async function insertDeposit(client: pg.ClientBase, accountId: string, version: 
     [
       `account-${accountId}`,
       version,
-      JSON.stringify({ accountId, amountCents, currency: 'USD', balanceAfterCents: amountCents * version, depositedAt: 'x' }),
+      JSON.stringify({
+        accountId,
+        amountCents,
+        currency: 'USD',
+        balanceAfterCents: amountCents * version,
+        depositedAt: 'x',
+      }),
       commandId,
     ],
   );
@@ -67,12 +73,16 @@ describe('reading the global log', () => {
       await slow.query('BEGIN');
       await insertDeposit(slow, a, 1, 100); // takes the lower position, commits last
       await insertDeposit(fast, b, 1, 200);
-      const naiveFirst = await reader.query<{ p: string }>(`SELECT global_position::text AS p FROM events ORDER BY global_position`);
+      const naiveFirst = await reader.query<{ p: string }>(
+        `SELECT global_position::text AS p FROM events ORDER BY global_position`,
+      );
       const naiveCheckpoint = BigInt(naiveFirst.rows.at(-1)!.p);
       expect(await readGlobalLog(reader, START, 100)).toEqual([]); // safe reader waits for the open transaction
       await slow.query('COMMIT');
 
-      const naiveNext = await reader.query(`SELECT 1 FROM events WHERE global_position > $1`, [naiveCheckpoint.toString()]);
+      const naiveNext = await reader.query(`SELECT 1 FROM events WHERE global_position > $1`, [
+        naiveCheckpoint.toString(),
+      ]);
       expect(naiveNext.rowCount).toBe(0); // the naive reader has lost account a's deposit for good
       const safe = await readGlobalLog(reader, START, 100);
       expect(safe.map((e) => e.data.accountId).sort()).toEqual([a, b].sort());
@@ -107,9 +117,10 @@ describe('reading the global log', () => {
             // Serialise this test's writers per stream so they never collide on versions; the
             // commits still land in a different order from the positions they took.
             await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [accountId]);
-            const { rows } = await client.query<{ v: number }>(`SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1`, [
-              `account-${accountId}`,
-            ]);
+            const { rows } = await client.query<{ v: number }>(
+              `SELECT COALESCE(max(version), 0)::int AS v FROM events WHERE stream_id = $1`,
+              [`account-${accountId}`],
+            );
             await insertDeposit(client, accountId, rows[0]!.v + 1, 1 + i);
             await client.query('SELECT pg_sleep($1)', [Math.random() * 0.15]); // the delayed commit
             await client.query('COMMIT');
@@ -126,7 +137,10 @@ describe('reading the global log', () => {
       const { projected, direct } = await projectedVersusLog(client);
       expect(projected).toEqual(direct);
       const events = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM events`);
-      const checkpoint = await client.query<{ n: string }>(`SELECT events_processed::text AS n FROM projection_checkpoints WHERE name = $1`, [DAILY_TOTALS]);
+      const checkpoint = await client.query<{ n: string }>(
+        `SELECT events_processed::text AS n FROM projection_checkpoints WHERE name = $1`,
+        [DAILY_TOTALS],
+      );
       expect(Number(checkpoint.rows[0]!.n)).toBe(events.rows[0]!.n);
       expect(direct.reduce((n, r) => n + r.deposit_count, 0)).toBeGreaterThanOrEqual(200);
     } finally {
@@ -157,7 +171,11 @@ describe('one runner at a time, across processes', () => {
       );
     const deposit = (accountId: AccountId, amountCents: number) =>
       handleAccountCommand(
-        { type: 'DepositMoney', data: { accountId, amountCents }, metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER } },
+        {
+          type: 'DepositMoney',
+          data: { accountId, amountCents },
+          metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER },
+        },
         { db },
       );
     const inSync = async () => {

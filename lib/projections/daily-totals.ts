@@ -34,7 +34,11 @@ const zero = (day: string, accountId: string): Totals => ({
 export function totalsOf(events: LogEvent[]): Totals[] {
   const byKey = new Map<string, Totals>();
   for (const stored of events) {
-    const event = upcast({ type: stored.type, data: stored.data, schemaVersion: stored.metadata.schemaVersion as number | undefined });
+    const event = upcast({
+      type: stored.type,
+      data: stored.data,
+      schemaVersion: stored.metadata.schemaVersion as number | undefined,
+    });
     if (event.type === 'AccountOpened') continue;
     const day = stored.createdAt.toISOString().slice(0, 10);
     const key = `${day}|${event.data.accountId}`;
@@ -62,7 +66,11 @@ export function totalsOf(events: LogEvent[]): Totals[] {
   return [...byKey.values()].sort((a, b) => (a.day + a.accountId < b.day + b.accountId ? -1 : 1));
 }
 
-export async function applyDailyTotals(client: pg.ClientBase, events: LogEvent[], table = 'daily_account_totals'): Promise<void> {
+export async function applyDailyTotals(
+  client: pg.ClientBase,
+  events: LogEvent[],
+  table = 'daily_account_totals',
+): Promise<void> {
   const rows = totalsOf(events);
   if (rows.length === 0) return;
   await client.query(

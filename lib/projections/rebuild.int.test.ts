@@ -36,7 +36,11 @@ beforeAll(async () => {
       { db },
     );
     await handleAccountCommand(
-      { type: 'WithdrawMoney', data: { accountId, amountCents: 1_234 }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+      {
+        type: 'WithdrawMoney',
+        data: { accountId, amountCents: 1_234 },
+        metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+      },
       { db },
     );
   }
@@ -74,7 +78,9 @@ describe('verify and rebuild', () => {
       [randomUUID()],
     );
     await client.query(`DELETE FROM account_transactions WHERE account_id = $1 AND version = 3`, [ids[2]]);
-    await client.query(`UPDATE daily_account_totals SET deposit_count = deposit_count + 5 WHERE account_id = $1`, [ids[1]]);
+    await client.query(`UPDATE daily_account_totals SET deposit_count = deposit_count + 5 WHERE account_id = $1`, [
+      ids[1],
+    ]);
 
     const [balances, transactions, totals] = await verifyAll();
     expect(balances!.differences.map((d) => [d.kind, d.key]).sort()).toEqual(
@@ -83,11 +89,20 @@ describe('verify and rebuild', () => {
         ['extra', expect.any(String)],
       ].sort(),
     );
-    expect(balances!.differences.find((d) => d.kind === 'different')).toMatchObject({ expected: { balanceCents: '8266' }, actual: { balanceCents: '8267' } });
+    expect(balances!.differences.find((d) => d.kind === 'different')).toMatchObject({
+      expected: { balanceCents: '8266' },
+      actual: { balanceCents: '8267' },
+    });
     expect(transactions!.differences).toEqual([
-      { key: `${ids[2]}#3`, kind: 'missing', expected: expect.objectContaining({ kind: 'withdrawal', amountCents: '1234' }) },
+      {
+        key: `${ids[2]}#3`,
+        kind: 'missing',
+        expected: expect.objectContaining({ kind: 'withdrawal', amountCents: '1234' }),
+      },
     ]);
-    expect(totals!.differences).toEqual([expect.objectContaining({ kind: 'different', key: expect.stringContaining(ids[1]!) })]);
+    expect(totals!.differences).toEqual([
+      expect.objectContaining({ kind: 'different', key: expect.stringContaining(ids[1]!) }),
+    ]);
 
     for (const name of PROJECTIONS) await rebuildProjection(client, name);
     for (const v of await verifyAll()) expect(v.differences, v.projection).toEqual([]);
@@ -97,7 +112,11 @@ describe('verify and rebuild', () => {
   it('rebuilds while the app keeps writing, missing nothing', async () => {
     const writes = Array.from({ length: 60 }, (_, i) =>
       handleAccountCommand(
-        { type: 'DepositMoney', data: { accountId: ids[i % 3]!, amountCents: 100 + i }, metadata: { commandId: randomUUID(), now, customerId: CUSTOMER } },
+        {
+          type: 'DepositMoney',
+          data: { accountId: ids[i % 3]!, amountCents: 100 + i },
+          metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
+        },
         { db },
       ),
     );

@@ -35,9 +35,19 @@ async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
   let state: Account = initialState();
   for (const stored of rows) {
     if (stored.streamId !== stream) [stream, state] = [stored.streamId, initialState()];
-    const event = upcast({ type: stored.type, data: stored.data, schemaVersion: stored.metadata.schemaVersion as number | undefined });
+    const event = upcast({
+      type: stored.type,
+      data: stored.data,
+      schemaVersion: stored.metadata.schemaVersion as number | undefined,
+    });
     state = evolve(state, event);
-    const writes = projectAccount(state, [event], stored.version, stored.commandId, new Date(stored.createdAt).toISOString());
+    const writes = projectAccount(
+      state,
+      [event],
+      stored.version,
+      stored.commandId,
+      new Date(stored.createdAt).toISOString(),
+    );
     for (const b of writes.balances) balances.set(b.accountId, b);
     transactions.push(...writes.transactions);
   }
@@ -65,14 +75,21 @@ const normalizeTransaction = (r: TransactionRow): Row => ({
 });
 const iso = (value: string | Date) => new Date(value).toISOString();
 
-function compare<T>(name: ProjectionName, expected: T[], actual: T[], key: (r: T) => string, normalize: (r: T) => Row): Verification {
+function compare<T>(
+  name: ProjectionName,
+  expected: T[],
+  actual: T[],
+  key: (r: T) => string,
+  normalize: (r: T) => Row,
+): Verification {
   const want = new Map(expected.map((r) => [key(r), normalize(r)]));
   const have = new Map(actual.map((r) => [key(r), normalize(r)]));
   const differences: Difference[] = [];
   for (const [k, e] of want) {
     const a = have.get(k);
     if (!a) differences.push({ key: k, kind: 'missing', expected: e });
-    else if (JSON.stringify(a) !== JSON.stringify(e)) differences.push({ key: k, kind: 'different', expected: e, actual: a });
+    else if (JSON.stringify(a) !== JSON.stringify(e))
+      differences.push({ key: k, kind: 'different', expected: e, actual: a });
   }
   for (const [k, a] of have) if (!want.has(k)) differences.push({ key: k, kind: 'extra', actual: a });
   return { projection: name, rowsChecked: Math.max(want.size, have.size), differences };
@@ -96,10 +113,10 @@ async function liveTransactions(client: pg.ClientBase): Promise<TransactionRow[]
 /** Daily totals as of the projection's checkpoint, computed from the log. */
 async function expectedDailyTotals(client: pg.ClientBase) {
   const checkpoint = await readCheckpoint(client, DAILY_TOTALS);
-  const { rows } = await client.query<LogEvent>(`SELECT ${EVENT_COLUMNS} FROM events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`, [
-    checkpoint.transactionId,
-    checkpoint.position.toString(),
-  ]);
+  const { rows } = await client.query<LogEvent>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`,
+    [checkpoint.transactionId, checkpoint.position.toString()],
+  );
   return totalsOf(rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })));
 }
 
@@ -127,7 +144,14 @@ async function liveDailyTotals(client: pg.ClientBase): Promise<Totals[]> {
 export async function verifyProjection(client: pg.ClientBase, name: ProjectionName): Promise<Verification> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'); // one consistent snapshot of log and projection
   try {
-    if (name === DAILY_TOTALS) return compare(name, await expectedDailyTotals(client), await liveDailyTotals(client), totalsKey, normalizeTotals);
+    if (name === DAILY_TOTALS)
+      return compare(
+        name,
+        await expectedDailyTotals(client),
+        await liveDailyTotals(client),
+        totalsKey,
+        normalizeTotals,
+      );
     const expected = await replayAccounts(client);
     return name === 'account-balances'
       ? compare(name, expected.balances, await liveBalances(client), balanceKey, normalizeBalance)

@@ -17,7 +17,8 @@ export const PROJECTION_LOCK_CLASS = 0x1de5;
 
 /** The checkpoint; `forUpdate` creates it if missing and locks it for this transaction. */
 export async function readCheckpoint(client: pg.ClientBase, name: string, forUpdate = false): Promise<Checkpoint> {
-  if (forUpdate) await client.query(`INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
+  if (forUpdate)
+    await client.query(`INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
   const { rows } = await client.query<{ tx: string; pos: string }>(
     `SELECT last_transaction_id AS tx, last_position::text AS pos FROM projection_checkpoints WHERE name = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
     [name],
@@ -27,7 +28,11 @@ export async function readCheckpoint(client: pg.ClientBase, name: string, forUpd
 }
 
 /** One batch in one transaction: lock the checkpoint, read after it, apply, advance it. */
-export async function processBatch(client: pg.ClientBase, projection: AsyncProjection, batchSize = 500): Promise<number> {
+export async function processBatch(
+  client: pg.ClientBase,
+  projection: AsyncProjection,
+  batchSize = 500,
+): Promise<number> {
   await client.query('BEGIN');
   try {
     const checkpoint = await readCheckpoint(client, projection.name, true);
@@ -56,7 +61,12 @@ export async function catchUp(client: pg.ClientBase, projection: AsyncProjection
   return total;
 }
 
-type RunnerOptions = { pollMs?: number; batchSize?: number; log?: (line: string) => void; projections?: AsyncProjection[] };
+type RunnerOptions = {
+  pollMs?: number;
+  batchSize?: number;
+  log?: (line: string) => void;
+  projections?: AsyncProjection[];
+};
 
 export class ProjectionRunner {
   private client: pg.Client | null = null;
@@ -90,10 +100,10 @@ export class ProjectionRunner {
         const client = await this.connection();
         for (const projection of projections) {
           if (!this.held.has(projection.name)) {
-            const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
-              PROJECTION_LOCK_CLASS,
-              projection.name,
-            ]);
+            const { rows } = await client.query<{ ok: boolean }>(
+              'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
+              [PROJECTION_LOCK_CLASS, projection.name],
+            );
             if (!rows[0]?.ok) continue;
             this.held.add(projection.name);
             log(`projection ${projection.name}: this process (pid ${process.pid}) is now its runner`);
@@ -118,7 +128,10 @@ export class ProjectionRunner {
 
   private async connection(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `idem-projections-${process.pid}` });
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      application_name: `idem-projections-${process.pid}`,
+    });
     client.on('error', () => {}); // surfaced by the next query instead of crashing the process
     await client.connect();
     this.client = client;
@@ -129,6 +142,9 @@ export class ProjectionRunner {
 async function recordError(client: pg.ClientBase, name: string, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
   await client
-    .query(`UPDATE projection_checkpoints SET last_error = $2, last_error_at = now() WHERE name = $1`, [name, message.slice(0, 2000)])
+    .query(`UPDATE projection_checkpoints SET last_error = $2, last_error_at = now() WHERE name = $1`, [
+      name,
+      message.slice(0, 2000),
+    ])
     .catch(() => {});
 }

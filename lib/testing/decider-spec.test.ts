@@ -56,7 +56,9 @@ describe('DeciderSpecification', () => {
 
   it('specDecider: the given streams are the spec’s loaded streams, the last one per id wins', () => {
     const stream = (version: number) => ({ snapshot: null, events: [], version });
-    const versions = DeciderSpecification.for(specDecider((ids: string[]) => ({ decide: (streams) => ids.map((id) => streams.get(id)?.version ?? null) })));
+    const versions = DeciderSpecification.for(
+      specDecider((ids: string[]) => ({ decide: (streams) => ids.map((id) => streams.get(id)?.version ?? null) })),
+    );
     versions
       .given([
         ['a', stream(1)],

@@ -39,7 +39,8 @@ export const DeciderSpecification = {
                 thrown = { error };
               }
               expect(thrown, 'decide was expected to throw').toBeDefined();
-              if (check) expect(check(thrown!.error), `decide threw an unexpected error: ${String(thrown!.error)}`).toBe(true);
+              if (check)
+                expect(check(thrown!.error), `decide threw an unexpected error: ${String(thrown!.error)}`).toBe(true);
             },
             decision,
           };

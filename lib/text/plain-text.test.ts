@@ -19,7 +19,8 @@ const fields = [
   {
     name: 'customer name (sign-up form)',
     max: 80,
-    parse: (text: string) => signUpSchema.safeParse({ name: text, email: 'ada@example.com', password: 'correct horse battery' }),
+    parse: (text: string) =>
+      signUpSchema.safeParse({ name: text, email: 'ada@example.com', password: 'correct horse battery' }),
     field: 'name',
   },
   { name: 'API key name', max: 60, parse: (text: string) => apiKeyNameSchema.safeParse({ name: text }), field: 'name' },
@@ -58,11 +59,14 @@ describe.each(fields)('$name', ({ parse, field, max }) => {
     expect(parse('😀'.repeat(max)).success).toBe(true);
     const over = parse('😀'.repeat(max + 1));
     expect(over.success).toBe(false);
-    expect(over.error!.issues.find((i) => i.path[0] === field)?.message).toMatch(new RegExp(`at most ${max} characters`));
+    expect(over.error!.issues.find((i) => i.path[0] === field)?.message).toMatch(
+      new RegExp(`at most ${max} characters`),
+    );
   });
 
   it('accepts ordinary names in any script, and trims the ends', () => {
-    for (const text of ['Ada Lovelace', 'Zoë', 'محمد', '山田 太郎', 'Ελένη', 'O’Brien-Smith', '🚀 Rocket fund']) expect(parse(text).success).toBe(true);
+    for (const text of ['Ada Lovelace', 'Zoë', 'محمد', '山田 太郎', 'Ελένη', 'O’Brien-Smith', '🚀 Rocket fund'])
+      expect(parse(text).success).toBe(true);
     const trimmed = parse('  Ada  ');
     expect((trimmed.data as Record<string, unknown>)[field]).toBe('Ada');
   });

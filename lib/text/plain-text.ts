@@ -55,7 +55,10 @@ export type PlainTextMessages = {
 };
 
 /** Checks, NFC-normalises and trims free text; the result is what is stored. */
-export function normalizePlainText(text: string, max: number): { ok: true; value: string } | { ok: false; problem: 'empty' | 'too-long' | TextProblem } {
+export function normalizePlainText(
+  text: string,
+  max: number,
+): { ok: true; value: string } | { ok: false; problem: 'empty' | 'too-long' | TextProblem } {
   const value = text.normalize('NFC').trim();
   const problem = textProblem(value);
   if (problem) return { ok: false, problem };
@@ -72,7 +75,12 @@ export function plainText(max: number, messages: PlainTextMessages) {
       const checked = normalizePlainText(text, max);
       if (checked.ok) return checked.value;
       const { problem } = checked;
-      const message = problem === 'empty' ? messages.empty : problem === 'too-long' ? messages.tooLong : textProblemMessage(messages.refused, problem);
+      const message =
+        problem === 'empty'
+          ? messages.empty
+          : problem === 'too-long'
+            ? messages.tooLong
+            : textProblemMessage(messages.refused, problem);
       ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     })

@@ -18,7 +18,11 @@ export type Amount = { value: unknown; cents: number | null; relative?: 0 | 1 };
 type Name = { value: unknown; trimmed: string | null };
 
 export type Auth =
-  { kind: 'key'; customer: number; key: number } | { kind: 'revoked' } | { kind: 'unknown' } | { kind: 'malformed'; header: string } | { kind: 'none' };
+  | { kind: 'key'; customer: number; key: number }
+  | { kind: 'revoked' }
+  | { kind: 'unknown' }
+  | { kind: 'malformed'; header: string }
+  | { kind: 'none' };
 
 /** One thing wrong with a command's headers or body (checked before the body's fields), or none. */
 const MUTATIONS = [
@@ -41,10 +45,14 @@ const MUTATIONS = [
 ] as const;
 export type Mutation = 'none' | (typeof MUTATIONS)[number];
 
-export type AccountRef = { kind: 'own' | 'other'; pick: number; upper: boolean } | { kind: 'unknown' } | { kind: 'malformed'; text: string };
+export type AccountRef =
+  { kind: 'own' | 'other'; pick: number; upper: boolean } | { kind: 'unknown' } | { kind: 'malformed'; text: string };
 
 export type Recipient =
-  { kind: 'own' | 'other'; pick: number; spaced: boolean } | { kind: 'same' } | { kind: 'unknown' } | { kind: 'malformed'; value: unknown };
+  | { kind: 'own' | 'other'; pick: number; spaced: boolean }
+  | { kind: 'same' }
+  | { kind: 'unknown' }
+  | { kind: 'malformed'; value: unknown };
 
 export type Command =
   | { type: 'open'; name: Name; openingDeposit: Amount | undefined }
@@ -75,7 +83,12 @@ export const money = (cents: number) => `${Math.floor(cents / 100)}.${String(cen
 function spellings(cents: number): string[] {
   const dollars = Math.floor(cents / 100);
   const rest = cents % 100;
-  return [money(cents), `00${money(cents)}`, ...(rest === 0 ? [String(dollars)] : []), ...(rest % 10 === 0 ? [`${dollars}.${rest / 10}`] : [])];
+  return [
+    money(cents),
+    `00${money(cents)}`,
+    ...(rest === 0 ? [String(dollars)] : []),
+    ...(rest % 10 === 0 ? [`${dollars}.${rest / 10}`] : []),
+  ];
 }
 
 const centsArb = fc.oneof(
@@ -84,13 +97,31 @@ const centsArb = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MAX_AMOUNT_CENTS }) },
   { weight: 1, arbitrary: fc.constantFrom(0, MAX_AMOUNT_CENTS) },
 );
-const wellFormed: fc.Arbitrary<Amount> = centsArb.chain((cents) => fc.constantFrom(...spellings(cents)).map((value) => ({ value, cents })));
+const wellFormed: fc.Arbitrary<Amount> = centsArb.chain((cents) =>
+  fc.constantFrom(...spellings(cents)).map((value) => ({ value, cents })),
+);
 const tooLarge: fc.Arbitrary<Amount> = fc
   .oneof(fc.integer({ min: MAX_AMOUNT_CENTS + 1, max: MAX_AMOUNT_CENTS * 100 }), fc.constant(MAX_AMOUNT_CENTS + 1))
   .map((cents) => ({ value: money(cents), cents: null }));
 const malformedAmount: fc.Arbitrary<Amount> = fc
   .oneof(
-    fc.constantFrom<unknown>('', ' 1.00', '1.00 ', '-1.00', '+1.00', '1.234', '1,000.00', '1e3', '0x10', 'NaN', 'Infinity', '1.', '.5', '12..3', '$5.00'),
+    fc.constantFrom<unknown>(
+      '',
+      ' 1.00',
+      '1.00 ',
+      '-1.00',
+      '+1.00',
+      '1.234',
+      '1,000.00',
+      '1e3',
+      '0x10',
+      'NaN',
+      'Infinity',
+      '1.',
+      '.5',
+      '12..3',
+      '$5.00',
+    ),
     fc.constantFrom<unknown>(12, 12.5, 0, -1, null, true, [], {}, ['1.00'], { amount: '1.00' }),
     fc.constant('9'.repeat(400)),
     fc.string({ maxLength: 12 }),
@@ -99,19 +130,29 @@ const malformedAmount: fc.Arbitrary<Amount> = fc
   .map((value) => ({ value, cents: null }));
 const amountArb: fc.Arbitrary<Amount> = fc.oneof(
   { weight: 12, arbitrary: wellFormed },
-  { weight: 2, arbitrary: fc.constantFrom(0 as const, 1 as const).map((relative) => ({ value: null, cents: null, relative })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(0 as const, 1 as const).map((relative) => ({ value: null, cents: null, relative })),
+  },
   { weight: 1, arbitrary: tooLarge },
   { weight: 2, arbitrary: malformedAmount },
 );
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: OWNER_MAX_LENGTH });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  minLength: 1,
+  maxLength: OWNER_MAX_LENGTH,
+});
 const validName: fc.Arbitrary<Name> = fc
   .tuple(
     fc.nat({ max: 3 }),
     printable.filter((s) => s.trim().length > 0),
     fc.nat({ max: 3 }),
   )
-  .map(([before, core, after]) => ({ value: `${' '.repeat(before)}${core}${' '.repeat(after)}`, trimmed: core.trim() }));
+  .map(([before, core, after]) => ({
+    value: `${' '.repeat(before)}${core}${' '.repeat(after)}`,
+    trimmed: core.trim(),
+  }));
 // Text the plain-text rule (lib/text/plain-text.ts) refuses: NUL, a line break, a bidi override, a
 // zero-width space, a lone surrogate. And decomposed text, stored as NFC (the same name, the same request).
 const refusedText = fc.constantFrom('Ann\u0000', 'Ann\nBob', 'Invoice\u202Efdp.exe', 'A\u200Bnn', 'Ann\uD800');
@@ -119,15 +160,29 @@ const decomposed: fc.Arbitrary<Name> = fc
   .constantFrom('Re\u0301sume\u0301', 'A\u030Angstro\u0308m')
   .map((value) => ({ value, trimmed: value.normalize('NFC') }));
 const invalidName: fc.Arbitrary<Name> = fc.oneof(
-  fc.constantFrom<unknown>('', '   ', 42, null, ['Ann'], { name: 'Ann' }, undefined).map((value) => ({ value, trimmed: null })),
+  fc
+    .constantFrom<unknown>('', '   ', 42, null, ['Ann'], { name: 'Ann' }, undefined)
+    .map((value) => ({ value, trimmed: null })),
   refusedText.map((value) => ({ value, trimmed: null })),
   fc.integer({ min: OWNER_MAX_LENGTH + 1, max: 300 }).map((n) => ({ value: 'x'.repeat(n), trimmed: null })),
 );
-const nameArb = fc.oneof({ weight: 6, arbitrary: validName }, { weight: 1, arbitrary: decomposed }, { weight: 2, arbitrary: invalidName });
+const nameArb = fc.oneof(
+  { weight: 6, arbitrary: validName },
+  { weight: 1, arbitrary: decomposed },
+  { weight: 2, arbitrary: invalidName },
+);
 
 const pick = fc.nat({ max: 20 });
 const malformedId = fc.oneof(
-  fc.constantFrom('not-a-uuid', '00000000-0000-0000-0000-00000000000g', '123', 'accounts', '%00', 'a'.repeat(300), '12345678-1234-1234-1234-1234567890123'),
+  fc.constantFrom(
+    'not-a-uuid',
+    '00000000-0000-0000-0000-00000000000g',
+    '123',
+    'accounts',
+    '%00',
+    'a'.repeat(300),
+    '12345678-1234-1234-1234-1234567890123',
+  ),
   // Not `.` or `..`: the URL would lose them as dot segments and name another route.
   fc
     .string({ minLength: 1, maxLength: 40 })
@@ -141,22 +196,55 @@ const accountRefArb: fc.Arbitrary<AccountRef> = fc.oneof(
   { weight: 1, arbitrary: malformedId.map((text) => ({ kind: 'malformed' as const, text })) },
 );
 const recipientArb: fc.Arbitrary<Recipient> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('own' as const, 'other' as const), pick, spaced: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constantFrom('own' as const, 'other' as const), pick, spaced: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'same' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'unknown' as const }) },
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom<unknown>('', '12345', '100000000019', '1000 0000 001x', 12345678901, null, 'abcdefghijkl', '1'.repeat(100))
+      .constantFrom<unknown>(
+        '',
+        '12345',
+        '100000000019',
+        '1000 0000 001x',
+        12345678901,
+        null,
+        'abcdefghijkl',
+        '1'.repeat(100),
+      )
       .map((value) => ({ kind: 'malformed' as const, value })),
   },
 );
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('open' as const), name: nameArb, openingDeposit: fc.option(amountArb, { nil: undefined }) }) },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant('deposit' as const), account: accountRefArb, amount: amountArb }) },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant('withdraw' as const), account: accountRefArb, amount: amountArb }) },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant('transfer' as const), from: accountRefArb, to: recipientArb, amount: amountArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      type: fc.constant('open' as const),
+      name: nameArb,
+      openingDeposit: fc.option(amountArb, { nil: undefined }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ type: fc.constant('deposit' as const), account: accountRefArb, amount: amountArb }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ type: fc.constant('withdraw' as const), account: accountRefArb, amount: amountArb }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant('transfer' as const),
+      from: accountRefArb,
+      to: recipientArb,
+      amount: amountArb,
+    }),
+  },
 );
 
 /** Customer 0 has two API keys, the others one; the revoked key was customer 2's. */
@@ -166,7 +254,9 @@ const authArb: fc.Arbitrary<Auth> = fc.oneof(
     weight: 40,
     arbitrary: fc
       .nat({ max: KEYS_PER_CUSTOMER.length - 1 })
-      .chain((customer) => fc.nat({ max: KEYS_PER_CUSTOMER[customer]! - 1 }).map((key) => ({ kind: 'key' as const, customer, key }))),
+      .chain((customer) =>
+        fc.nat({ max: KEYS_PER_CUSTOMER[customer]! - 1 }).map((key) => ({ kind: 'key' as const, customer, key })),
+      ),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'revoked' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'unknown' as const }) },
@@ -186,7 +276,10 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 
 const readArb: fc.Arbitrary<Read> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ type: 'list' as const }) },
-  { weight: 2, arbitrary: fc.record({ type: fc.constantFrom('account' as const, 'events' as const), account: accountRefArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ type: fc.constantFrom('account' as const, 'events' as const), account: accountRefArb }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -218,7 +311,16 @@ const readArb: fc.Arbitrary<Read> = fc.oneof(
 const keyArb: fc.Arbitrary<KeyRef> = fc.record({ slot: fc.nat({ max: 5 }), quoted: fc.boolean() });
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('command' as const), auth: authArb, key: keyArb, mutation: mutationArb, command: commandArb }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('command' as const),
+      auth: authArb,
+      key: keyArb,
+      mutation: mutationArb,
+      command: commandArb,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), auth: authArb, read: readArb }) },
   {
     weight: 2,

@@ -35,16 +35,30 @@ export class Model {
   }
 
   /** The toAccountNumber sent, and the account it names (undefined: well-formed but nobody's, or malformed). */
-  resolveRecipient(to: Recipient, actor: number, from: ResolvedAccount): { value: unknown; number: string | null; account: ModelAccount | undefined } {
+  resolveRecipient(
+    to: Recipient,
+    actor: number,
+    from: ResolvedAccount,
+  ): { value: unknown; number: string | null; account: ModelAccount | undefined } {
     if (to.kind === 'malformed') {
       const parsed = typeof to.value === 'string' ? parseAccountNumber(to.value) : null;
-      return { value: to.value, number: parsed?.ok ? parsed.value : null, account: parsed?.ok ? this.byNumber(parsed.value) : undefined };
+      return {
+        value: to.value,
+        number: parsed?.ok ? parsed.value : null,
+        account: parsed?.ok ? this.byNumber(parsed.value) : undefined,
+      };
     }
-    if (to.kind === 'same' && from.account) return { value: from.account.number, number: from.account.number, account: from.account };
+    if (to.kind === 'same' && from.account)
+      return { value: from.account.number, number: from.account.number, account: from.account };
     if (to.kind === 'own' || to.kind === 'other') {
       const pool = this.accounts.filter((a) => (a.owner === actor) === (to.kind === 'own'));
       const account = pool[to.pick % Math.max(1, pool.length)];
-      if (account) return { value: to.spaced ? account.number.replace(/(\d{4})(?=\d)/g, '$1 ') : account.number, number: account.number, account };
+      if (account)
+        return {
+          value: to.spaced ? account.number.replace(/(\d{4})(?=\d)/g, '$1 ') : account.number,
+          number: account.number,
+          account,
+        };
     }
     // A well-formed number no account has: the sequence's numbers start with 1, legacy ones with 9.
     const body = `5${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
@@ -57,15 +71,30 @@ export class Model {
 export type Expected =
   | { kind: 'refused'; status: number; problem: string }
   | { kind: 'replay'; stored: Stored }
-  | { kind: 'decided'; status: number; problem: string | null; fingerprint: string; check: (body: Record<string, unknown>) => string[] };
+  | {
+      kind: 'decided';
+      status: number;
+      problem: string | null;
+      fingerprint: string;
+      check: (body: Record<string, unknown>) => string[];
+    };
 
 const validAmount = (amount: Amount, allowZero: boolean) => amount.cents !== null && (allowZero || amount.cents > 0);
 
 /** A resolved command whose headers are all right: its body's validity, then the model's verdict. */
 export type Resolved =
   | { type: 'open'; command: Extract<Command, { type: 'open' }> }
-  | { type: 'deposit' | 'withdraw'; command: Extract<Command, { type: 'deposit' | 'withdraw' }>; account: ResolvedAccount }
-  | { type: 'transfer'; command: Extract<Command, { type: 'transfer' }>; from: ResolvedAccount; to: ReturnType<Model['resolveRecipient']> };
+  | {
+      type: 'deposit' | 'withdraw';
+      command: Extract<Command, { type: 'deposit' | 'withdraw' }>;
+      account: ResolvedAccount;
+    }
+  | {
+      type: 'transfer';
+      command: Extract<Command, { type: 'transfer' }>;
+      from: ResolvedAccount;
+      to: ReturnType<Model['resolveRecipient']>;
+    };
 
 export function expectCommand(model: Model, resolved: Resolved, actor: number, commandId: string): Expected {
   const invalid: Expected = { kind: 'refused', status: 422, problem: 'validation-failed' };
@@ -88,11 +117,19 @@ export function expectCommand(model: Model, resolved: Resolved, actor: number, c
       if (!validAmount(resolved.command.amount, false) || !resolved.from.id || !resolved.to.number) return invalid;
       // Not the caller's source, or no account has that number: one answer, before any command.
       if (!resolved.to.account || !resolved.from.account || resolved.from.account.owner !== actor) return notFound;
-      fingerprint = JSON.stringify(['transfer', resolved.from.id, resolved.to.account.id, resolved.command.amount.cents]);
+      fingerprint = JSON.stringify([
+        'transfer',
+        resolved.from.id,
+        resolved.to.account.id,
+        resolved.command.amount.cents,
+      ]);
       break;
   }
   const stored = model.stored.get(commandId);
-  if (stored) return stored.fingerprint === fingerprint ? { kind: 'replay', stored } : { kind: 'refused', status: 422, problem: 'idempotency-key-reused' };
+  if (stored)
+    return stored.fingerprint === fingerprint
+      ? { kind: 'replay', stored }
+      : { kind: 'refused', status: 422, problem: 'idempotency-key-reused' };
   return { kind: 'decided', fingerprint, ...decide(model, resolved, actor) };
 }
 
@@ -111,7 +148,11 @@ function decide(model: Model, resolved: Resolved, actor: number): Decision {
       problem: null,
       check: (body) => {
         model.accounts.push({ id: String(body.id), number: String(body.accountNumber), owner: actor, balance: cents });
-        return expectFields(body, { name: resolved.command.name.trimmed, balance: money(cents), version: cents > 0 ? 2 : 1 });
+        return expectFields(body, {
+          name: resolved.command.name.trimmed,
+          balance: money(cents),
+          version: cents > 0 ? 2 : 1,
+        });
       },
     };
   }
@@ -124,8 +165,14 @@ function decide(model: Model, resolved: Resolved, actor: number): Decision {
       () => (account.balance += cents),
       () => ({ accountId: account.id, balance: money(account.balance) }),
     );
-  if (resolved.type === 'transfer' && resolved.to.account === account) return rejected(422, 'same-account', { accountId: account.id });
-  if (cents > account.balance) return rejected(422, 'insufficient-funds', { accountId: account.id, balance: money(account.balance), requested: money(cents) });
+  if (resolved.type === 'transfer' && resolved.to.account === account)
+    return rejected(422, 'same-account', { accountId: account.id });
+  if (cents > account.balance)
+    return rejected(422, 'insufficient-funds', {
+      accountId: account.id,
+      balance: money(account.balance),
+      requested: money(cents),
+    });
   if (resolved.type !== 'transfer')
     return accepted(
       () => (account.balance -= cents),

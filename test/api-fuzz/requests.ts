@@ -61,7 +61,13 @@ export function chunked(prefix: string, bytes: number): ReadableStream<Uint8Arra
 }
 
 /** A command's headers and body with the mutation applied (`key` is the header value as sent when valid). */
-export function commandRequest(body: Record<string, unknown>, key: string, mutation: Mutation, authorization: string | null, contentType = 'application/json') {
+export function commandRequest(
+  body: Record<string, unknown>,
+  key: string,
+  mutation: Mutation,
+  authorization: string | null,
+  contentType = 'application/json',
+) {
   const headers: Record<string, string> = { 'content-type': contentType, 'idempotency-key': key };
   if (authorization !== null) headers.authorization = authorization;
   let payload: string | Uint8Array | ReadableStream<Uint8Array> = JSON.stringify(body);
@@ -134,12 +140,20 @@ export async function send(
 ): Promise<Answer> {
   const url = base + path;
   const streamed = payload instanceof ReadableStream ? { duplex: 'half' } : {};
-  const init = { method, headers, body: payload as BodyInit | undefined, redirect: 'manual' as const, signal: AbortSignal.timeout(60_000), ...streamed };
+  const init = {
+    method,
+    headers,
+    body: payload as BodyInit | undefined,
+    redirect: 'manual' as const,
+    signal: AbortSignal.timeout(60_000),
+    ...streamed,
+  };
   const response = await fetch(url, init);
   const body = await response.text();
   const pathname = new URL(url).pathname;
   // HEAD and OPTIONS are the framework's (not documented operations); a 405 names an undocumented method.
-  if (DOCUMENTED.test(pathname) && (method === 'GET' || method === 'POST') && response.status !== 405) reportAnswer(method, url, response, body);
+  if (DOCUMENTED.test(pathname) && (method === 'GET' || method === 'POST') && response.status !== 405)
+    reportAnswer(method, url, response, body);
   return { status: response.status, body, headers: response.headers };
 }
 

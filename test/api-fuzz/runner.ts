@@ -5,9 +5,26 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Observation, ObservedRequest } from '../invariants';
-import { KEYS_PER_CUSTOMER, MAX_AMOUNT_CENTS, money, type Action, type Again, type Command, type CommandAction, type Read } from './actions';
+import {
+  KEYS_PER_CUSTOMER,
+  MAX_AMOUNT_CENTS,
+  money,
+  type Action,
+  type Again,
+  type Command,
+  type CommandAction,
+  type Read,
+} from './actions';
 import { expectCommand, Model, type Expected, type Resolved } from './model';
-import { authorizationOf, commandRequest, MUTATION_ANSWER, problemType, send, type Answer, type Credentials } from './requests';
+import {
+  authorizationOf,
+  commandRequest,
+  MUTATION_ANSWER,
+  problemType,
+  send,
+  type Answer,
+  type Credentials,
+} from './requests';
 import { changedTables, snapshot } from './table-snapshot';
 
 export type FuzzContext = {
@@ -30,7 +47,13 @@ const json = (text: string) => {
 };
 
 /** A command as it was resolved and sent: sending it again means the same accounts, numbers and body. */
-type Sent = { action: CommandAction; resolved: Resolved; path: string; body: Record<string, unknown>; equivalent?: boolean };
+type Sent = {
+  action: CommandAction;
+  resolved: Resolved;
+  path: string;
+  body: Record<string, unknown>;
+  equivalent?: boolean;
+};
 
 export class FuzzRun {
   private readonly runId = randomUUID().slice(0, 8);
@@ -46,9 +69,17 @@ export class FuzzRun {
     const accounts = [];
     for (const [owner, customer] of ctx.credentials.customers.entries()) {
       const answer = await send(ctx.url, 'GET', '/api/accounts', { authorization: customer.authorizations[0]! });
-      if (answer.status !== 200) throw new Error(`listing customer ${owner}'s accounts: ${answer.status} ${answer.body}`);
+      if (answer.status !== 200)
+        throw new Error(`listing customer ${owner}'s accounts: ${answer.status} ${answer.body}`);
       const listed = (json(answer.body).accounts ?? []) as { id: string; accountNumber: string; balance: string }[];
-      accounts.push(...listed.map((a) => ({ id: a.id, number: a.accountNumber, owner, balance: Math.round(Number(a.balance) * 100) })));
+      accounts.push(
+        ...listed.map((a) => ({
+          id: a.id,
+          number: a.accountNumber,
+          owner,
+          balance: Math.round(Number(a.balance) * 100),
+        })),
+      );
     }
     return new FuzzRun(ctx, new Model(accounts));
   }
@@ -58,16 +89,27 @@ export class FuzzRun {
     const again = action.kind === 'again' ? this.again(action) : null;
     if (action.kind === 'again' && !again) return; // nothing sent yet in this run
     const { answer, allowedCommand, describe } =
-      action.kind === 'read' ? await this.read(action) : again ? await this.command(again.action, again) : await this.command(action as CommandAction);
+      action.kind === 'read'
+        ? await this.read(action)
+        : again
+          ? await this.command(again.action, again)
+          : await this.command(action as CommandAction);
     const what = action.kind === 'read' ? action.read.type : (again?.action ?? (action as CommandAction)).command.type;
     count(this.ctx, `${what} ${answer.status}${answer.status >= 400 ? ` ${problemType(answer) ?? ''}` : ''}`);
     if (allowedCommand === 'any') return; // a first execution that was accepted: it wrote what it wrote
     const after = await snapshot(this.ctx.db, this.ctx.snapshotSql, allowedCommand);
     const changed = changedTables(before, after);
-    if (changed.length > 0) throw new Error(`${describe()}\nanswered ${answer.status}, but changed ${changed.join(', ')}`);
+    if (changed.length > 0)
+      throw new Error(`${describe()}\nanswered ${answer.status}, but changed ${changed.join(', ')}`);
     if (allowedCommand) {
-      const { rows } = await this.ctx.db.query<{ status: string }>('SELECT status FROM commands WHERE command_id = $1', [allowedCommand]);
-      if (rows[0]?.status !== 'rejected') throw new Error(`${describe()}\nanswered ${answer.status}, but its command row is ${rows[0]?.status ?? 'missing'}`);
+      const { rows } = await this.ctx.db.query<{ status: string }>(
+        'SELECT status FROM commands WHERE command_id = $1',
+        [allowedCommand],
+      );
+      if (rows[0]?.status !== 'rejected')
+        throw new Error(
+          `${describe()}\nanswered ${answer.status}, but its command row is ${rows[0]?.status ?? 'missing'}`,
+        );
     }
   }
 
@@ -76,13 +118,15 @@ export class FuzzRun {
     const earlier = this.sent[pick % Math.max(1, this.sent.length)];
     if (!earlier) return null;
     const { action } = earlier;
-    if (variant === 'requote') return { ...earlier, action: { ...action, key: { ...action.key, quoted: !action.key.quoted } } };
+    if (variant === 'requote')
+      return { ...earlier, action: { ...action, key: { ...action.key, quoted: !action.key.quoted } } };
     if (variant === 'other-api-key' && action.auth.kind === 'key') {
       const key = (action.auth.key + 1) % KEYS_PER_CUSTOMER[action.auth.customer]!;
       return { ...earlier, action: { ...action, auth: { ...action.auth, key } } };
     }
     if (variant !== 'equivalent') return earlier;
-    const respell = (value: unknown) => (typeof value === 'string' && /^\d+(\.\d{1,2})?$/.test(value) ? `0${value}` : value);
+    const respell = (value: unknown) =>
+      typeof value === 'string' && /^\d+(\.\d{1,2})?$/.test(value) ? `0${value}` : value;
     const upper = (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value);
     const body = { ...earlier.body };
     if ('amount' in body) body.amount = respell(body.amount);
@@ -93,7 +137,10 @@ export class FuzzRun {
       ...earlier,
       body,
       equivalent: true,
-      path: earlier.path.replace(/^\/api\/accounts\/([^/]+)\//, (_, id: string) => `/api/accounts/${id.toUpperCase()}/`),
+      path: earlier.path.replace(
+        /^\/api\/accounts\/([^/]+)\//,
+        (_, id: string) => `/api/accounts/${id.toUpperCase()}/`,
+      ),
     };
   }
 
@@ -107,7 +154,13 @@ export class FuzzRun {
     const authorization = authorizationOf(action.auth, this.ctx.credentials);
     // The equivalent variant also spells the media type differently: parameters and case do not matter.
     const contentType = again?.equivalent ? 'Application/JSON; charset=utf-8' : undefined;
-    const request = commandRequest(body, action.key.quoted ? `"${key.replace(/[\\"]/g, '\\$&')}"` : key, action.mutation, authorization, contentType);
+    const request = commandRequest(
+      body,
+      action.key.quoted ? `"${key.replace(/[\\"]/g, '\\$&')}"` : key,
+      action.mutation,
+      authorization,
+      contentType,
+    );
     const expected: Expected =
       action.auth.kind !== 'key'
         ? { kind: 'refused', status: 401, problem: 'unauthorized' }
@@ -122,11 +175,18 @@ export class FuzzRun {
     const fail = (why: string) => new Error(`${why}\n${describe()}`);
     const replayed = answer.headers.get('idempotent-replayed') === 'true';
     if (expected.kind === 'refused') {
-      if (answer.status !== expected.status || problemType(answer) !== expected.problem) throw fail('unexpected answer');
+      if (answer.status !== expected.status || problemType(answer) !== expected.problem)
+        throw fail('unexpected answer');
       if (expected.problem === 'idempotency-key-reused') count(this.ctx, 'key reused for another request');
       return { answer, allowedCommand: null, describe };
     }
-    const observed = { status: answer.status, body: answer.body, instance: 0, replayed, apiKey: action.auth.kind === 'key' ? action.auth.key : 0 };
+    const observed = {
+      status: answer.status,
+      body: answer.body,
+      instance: 0,
+      replayed,
+      apiKey: action.auth.kind === 'key' ? action.auth.key : 0,
+    };
     if (expected.kind === 'replay') {
       if (answer.status !== expected.stored.status || answer.body !== expected.stored.body || !replayed)
         throw fail('a reused key with the same request must replay the first answer');
@@ -134,22 +194,35 @@ export class FuzzRun {
       count(this.ctx, `replayed ${answer.status}`);
       return { answer, allowedCommand: null, describe };
     }
-    if (answer.status !== expected.status || (expected.problem !== null && problemType(answer) !== expected.problem) || replayed)
+    if (
+      answer.status !== expected.status ||
+      (expected.problem !== null && problemType(answer) !== expected.problem) ||
+      replayed
+    )
       throw fail('the model expected another answer');
     const mismatches = expected.check(json(answer.body));
     if (mismatches.length > 0) throw fail(`the answer disagrees with the model: ${mismatches.join('; ')}`);
     this.model.stored.set(commandId, { fingerprint: expected.fingerprint, status: answer.status, body: answer.body });
-    this.ctx.observations.set(commandId, { key, request: observedRequest(resolved, customer.id, path), responses: [observed] });
+    this.ctx.observations.set(commandId, {
+      key,
+      request: observedRequest(resolved, customer.id, path),
+      responses: [observed],
+    });
     return { answer, allowedCommand: answer.status === 201 ? ('any' as const) : commandId, describe };
   }
 
-  private resolve(command: Command, actor: number): { resolved: Resolved; path: string; body: Record<string, unknown> } {
+  private resolve(
+    command: Command,
+    actor: number,
+  ): { resolved: Resolved; path: string; body: Record<string, unknown> } {
     if (command.type !== 'open' && command.amount.relative !== undefined) {
       // The source's balance (+1 cent): resolved now, against the model; an unknown source gets 1.00.
       const source = command.type === 'transfer' ? command.from : command.account;
-      const known = source.kind === 'own' || source.kind === 'other' ? this.model.resolveAccount(source, actor).account : undefined;
+      const known =
+        source.kind === 'own' || source.kind === 'other' ? this.model.resolveAccount(source, actor).account : undefined;
       const cents = (known?.balance ?? 100) + command.amount.relative;
-      const amount = cents > 0 && cents <= MAX_AMOUNT_CENTS ? { value: money(cents), cents } : { value: money(cents), cents: null };
+      const amount =
+        cents > 0 && cents <= MAX_AMOUNT_CENTS ? { value: money(cents), cents } : { value: money(cents), cents: null };
       return this.resolve({ ...command, amount }, actor);
     }
     switch (command.type) {
@@ -193,7 +266,9 @@ export class FuzzRun {
         check = (answer) => {
           if (!signedIn) return status(401)(answer);
           if (answer.status !== 200) return 'expected 200';
-          const listed = ((json(answer.body).accounts ?? []) as { id: string; balance: string }[]).map((a) => `${a.id} ${a.balance}`).sort();
+          const listed = ((json(answer.body).accounts ?? []) as { id: string; balance: string }[])
+            .map((a) => `${a.id} ${a.balance}`)
+            .sort();
           const model = this.model.accounts
             .filter((a) => a.owner === actor)
             .map((a) => `${a.id} ${money(a.balance)}`)
@@ -216,8 +291,9 @@ export class FuzzRun {
             read.type === 'account'
               ? body.balance
               : money(
-                  ((body.events ?? []) as { data: { balanceAfterCents?: number } }[]).findLast((e) => e.data.balanceAfterCents !== undefined)?.data
-                    .balanceAfterCents ?? 0,
+                  ((body.events ?? []) as { data: { balanceAfterCents?: number } }[]).findLast(
+                    (e) => e.data.balanceAfterCents !== undefined,
+                  )?.data.balanceAfterCents ?? 0,
                 );
           return balance === money(own.balance) ? null : `the model's balance is ${money(own.balance)}`;
         };
@@ -230,7 +306,8 @@ export class FuzzRun {
         for (const name of Object.keys(headers)) delete headers[name];
         if (read.signedIn) headers.cookie = this.ctx.credentials.cookie;
         check = (answer) => {
-          if (!read.signedIn) return answer.status >= 300 && answer.status < 400 ? null : 'expected a redirect to sign in';
+          if (!read.signedIn)
+            return answer.status >= 300 && answer.status < 400 ? null : 'expected a redirect to sign in';
           return status(target.account?.owner === 0 ? 200 : 404)(answer);
         };
         break;
@@ -241,7 +318,8 @@ export class FuzzRun {
         break;
     }
     const answer = await send(this.ctx.url, read.type === 'misc' ? read.method : 'GET', path, headers);
-    const describe = () => `${read.type === 'misc' ? read.method : 'GET'} ${path} ${JSON.stringify(action)}\ngot ${answer.status} ${answer.body.slice(0, 400)}`;
+    const describe = () =>
+      `${read.type === 'misc' ? read.method : 'GET'} ${path} ${JSON.stringify(action)}\ngot ${answer.status} ${answer.body.slice(0, 400)}`;
     this.expectNo5xx(answer, describe);
     if (answer.status !== 429) {
       const wrong = check(answer);
@@ -271,18 +349,33 @@ function observedRequest(resolved: Resolved, customerId: string, path: string): 
   switch (resolved.type) {
     case 'open': {
       const deposit = resolved.command.openingDeposit?.value as string | undefined;
-      return { kind: 'open', customerId, path, body: { name: resolved.command.name.trimmed!, openingDeposit: deposit } };
+      return {
+        kind: 'open',
+        customerId,
+        path,
+        body: { name: resolved.command.name.trimmed!, openingDeposit: deposit },
+      };
     }
     case 'deposit':
     case 'withdraw':
-      return { kind: resolved.type, customerId, path, accountId: resolved.account.id!, body: { amount: resolved.command.amount.value as string } };
+      return {
+        kind: resolved.type,
+        customerId,
+        path,
+        accountId: resolved.account.id!,
+        body: { amount: resolved.command.amount.value as string },
+      };
     case 'transfer':
       return {
         kind: 'transfer',
         customerId,
         path,
         toAccountId: resolved.to.account?.id,
-        body: { from: resolved.from.id!, toAccountNumber: resolved.to.number!, amount: resolved.command.amount.value as string },
+        body: {
+          from: resolved.from.id!,
+          toAccountNumber: resolved.to.number!,
+          amount: resolved.command.amount.value as string,
+        },
       };
   }
 }

@@ -41,7 +41,9 @@ export async function snapshotQuery(db: pg.Client): Promise<{ sql: string; table
       WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
       GROUP BY c.table_name ORDER BY c.table_name`,
   );
-  const tables = rows.filter((r) => !BACKGROUND_TABLES.includes(r.table_name) && !REQUEST_COUNTER_TABLES.includes(r.table_name));
+  const tables = rows.filter(
+    (r) => !BACKGROUND_TABLES.includes(r.table_name) && !REQUEST_COUNTER_TABLES.includes(r.table_name),
+  );
   const parts = tables.map(({ table_name: table, columns }) => {
     const kept = columns.filter((c) => !(VOLATILE_COLUMNS[table] ?? []).includes(c)).map(quote);
     // A command row may be excluded by id (the one a business rejection is allowed to add).

@@ -15,7 +15,12 @@ import {
   type ObservedResponse,
 } from './ledger';
 
-const COMMAND_OF_KIND = { open: 'OpenAccount', deposit: 'DepositMoney', withdraw: 'WithdrawMoney', transfer: 'TransferMoney' } as const;
+const COMMAND_OF_KIND = {
+  open: 'OpenAccount',
+  deposit: 'DepositMoney',
+  withdraw: 'WithdrawMoney',
+  transfer: 'TransferMoney',
+} as const;
 const REJECTION_CODE: Record<string, string> = {
   'insufficient-funds': 'InsufficientFunds',
   'account-not-found': 'AccountNotFound',
@@ -56,10 +61,17 @@ export function answerOf(observation: Observation, ledger: Ledger): Answer {
   }
   const verdict = !first ? 'unresolved' : first.status >= 200 && first.status < 300 ? 'acknowledged' : 'refused';
   const business =
-    verdict === 'refused' ? (/\/(insufficient-funds|account-not-found|balance-limit-exceeded|same-account)$/.exec(String(body.type ?? ''))?.[1] ?? null) : null;
+    verdict === 'refused'
+      ? (/\/(insufficient-funds|account-not-found|balance-limit-exceeded|same-account)$/.exec(
+          String(body.type ?? ''),
+        )?.[1] ?? null)
+      : null;
   // account-not-found that names no account id was answered before any command ran (opening names
   // none; an unknown account number or a malformed id in the path): nothing is recorded for it.
-  const rejection = business === 'account-not-found' && (request.kind === 'open' || typeof body.accountId !== 'string') ? null : business;
+  const rejection =
+    business === 'account-not-found' && (request.kind === 'open' || typeof body.accountId !== 'string')
+      ? null
+      : business;
   return { key, commandId, request, finals, first, body, bodyIsJson, command, verdict, rejection };
 }
 
@@ -67,14 +79,21 @@ const answers = (ledger: Ledger, observations: Observation[]) => observations.ma
 
 /** The AccountOpened of an account, if the ledger has that account. */
 const openedEvent = (ledger: Ledger, accountId: string | undefined) =>
-  accountId ? ledger.streams.get(`account-${accountId.toLowerCase()}`)?.find((e) => e.type === 'AccountOpened') : undefined;
+  accountId
+    ? ledger.streams.get(`account-${accountId.toLowerCase()}`)?.find((e) => e.type === 'AccountOpened')
+    : undefined;
 
 /** [response-divergence] all final (not 5xx, 409 or 429) responses for one key are identical. */
 export function finalResponsesAgree(ledger: Ledger, observations: Observation[]): string[] {
   return answers(ledger, observations).flatMap(({ commandId, finals }) => {
     const distinct = new Set(finals.map((r) => `${r.status} ${r.body}`));
     return distinct.size > 1
-      ? [violation('response-divergence', `${commandId}: ${distinct.size} different final responses: ${[...distinct].map((d) => d.slice(0, 160)).join(' | ')}`)]
+      ? [
+          violation(
+            'response-divergence',
+            `${commandId}: ${distinct.size} different final responses: ${[...distinct].map((d) => d.slice(0, 160)).join(' | ')}`,
+          ),
+        ]
       : [];
   });
 }
@@ -83,7 +102,14 @@ export function finalResponsesAgree(ledger: Ledger, observations: Observation[])
 export function executedAtMostOnce(ledger: Ledger, observations: Observation[]): string[] {
   return answers(ledger, observations).flatMap(({ commandId, finals }) => {
     const firstExecutions = finals.filter((r) => r.replayed === false).length;
-    return firstExecutions > 1 ? [violation('double-execution', `${commandId}: ${firstExecutions} final responses were first executions (not replays)`)] : [];
+    return firstExecutions > 1
+      ? [
+          violation(
+            'double-execution',
+            `${commandId}: ${firstExecutions} final responses were first executions (not replays)`,
+          ),
+        ]
+      : [];
   });
 }
 
@@ -91,7 +117,12 @@ export function executedAtMostOnce(ledger: Ledger, observations: Observation[]):
 export function acknowledgedCommandsExist(ledger: Ledger, observations: Observation[]): string[] {
   return answers(ledger, observations).flatMap(({ commandId, first, command, verdict }) =>
     verdict === 'acknowledged' && !command
-      ? [violation('ack-lost', `${commandId}: acknowledged ${first!.status} ${first!.body.slice(0, 160)}, but no command row`)]
+      ? [
+          violation(
+            'ack-lost',
+            `${commandId}: acknowledged ${first!.status} ${first!.body.slice(0, 160)}, but no command row`,
+          ),
+        ]
       : [],
   );
 }
@@ -102,20 +133,34 @@ export function acknowledgementsMatchStore(ledger: Ledger, observations: Observa
   for (const answer of answers(ledger, observations)) {
     const { commandId, first, command } = answer;
     if (first && !answer.bodyIsJson)
-      found.push(violation('ack-mismatch', `${commandId}: final response ${first.status} is not JSON: ${first.body.slice(0, 120)}`));
+      found.push(
+        violation(
+          'ack-mismatch',
+          `${commandId}: final response ${first.status} is not JSON: ${first.body.slice(0, 120)}`,
+        ),
+      );
     if (answer.verdict === 'acknowledged' && command) {
       const fail = (message: string) => violation('ack-mismatch', `${commandId}: ${message}`);
-      found.push(...acknowledgementMismatches(answer, command, ledger.eventsByCommand.get(commandId) ?? [], ledger).map(fail));
+      found.push(
+        ...acknowledgementMismatches(answer, command, ledger.eventsByCommand.get(commandId) ?? [], ledger).map(fail),
+      );
     }
   }
   return found;
 }
 
-function acknowledgementMismatches({ key, request, body }: Answer, command: CommandRow, events: EventRow[], ledger: Ledger): string[] {
+function acknowledgementMismatches(
+  { key, request, body }: Answer,
+  command: CommandRow,
+  events: EventRow[],
+  ledger: Ledger,
+): string[] {
   if (command.outcome?.status !== 'accepted') return [`acknowledged, but the stored command was ${command.status}`];
   const r = command.outcome.result;
   const differ = (acked: unknown, stored: unknown) =>
-    JSON.stringify(acked) !== JSON.stringify(stored) ? [`acknowledged ${JSON.stringify(acked)}, stored outcome ${JSON.stringify(stored)}`] : [];
+    JSON.stringify(acked) !== JSON.stringify(stored)
+      ? [`acknowledged ${JSON.stringify(acked)}, stored outcome ${JSON.stringify(stored)}`]
+      : [];
   if (request.kind === 'transfer') {
     const acked = {
       transferId: body.transferId,
@@ -133,14 +178,17 @@ function acknowledgementMismatches({ key, request, body }: Answer, command: Comm
     };
     const found = differ(acked, stored);
     const fields = Object.keys(body).sort().join(',');
-    if (fields !== TRANSFER_ACK_FIELDS) found.push(`acknowledged the fields ${fields}, not exactly ${TRANSFER_ACK_FIELDS}`);
+    if (fields !== TRANSFER_ACK_FIELDS)
+      found.push(`acknowledged the fields ${fields}, not exactly ${TRANSFER_ACK_FIELDS}`);
     if (body.toAccountNumber !== request.body.toAccountNumber)
       found.push(`acknowledged a transfer to ${String(body.toAccountNumber)}, sent to ${request.body.toAccountNumber}`);
     if (request.toAccountId && r.toAccountId !== request.toAccountId)
       found.push(`sent to the number of ${request.toAccountId}, stored a transfer into ${r.toAccountId}`);
     const destination = openedEvent(ledger, r.toAccountId);
     if (destination?.data.accountNumber !== body.toAccountNumber)
-      found.push(`acknowledged ${String(body.toAccountNumber)}, but the destination ${r.toAccountId} has the number ${destination?.data.accountNumber}`);
+      found.push(
+        `acknowledged ${String(body.toAccountNumber)}, but the destination ${r.toAccountId} has the number ${destination?.data.accountNumber}`,
+      );
     // The answer carries the source's balance only; the destination's comes from its event.
     const out = events.find((e) => e.type === 'MoneyTransferredOut');
     const into = events.find((e) => e.type === 'MoneyTransferredIn');
@@ -149,7 +197,11 @@ function acknowledgementMismatches({ key, request, body }: Answer, command: Comm
         `acknowledged ${acked.amount} leaving ${acked.fromBalance}, the out event says ${out?.data.amountCents} leaving ${out?.data.balanceAfterCents}`,
       );
     }
-    if (into?.stream_id !== `account-${r.toAccountId}` || into.data.amountCents !== acked.amount || into.data.balanceAfterCents !== r.toBalanceCents) {
+    if (
+      into?.stream_id !== `account-${r.toAccountId}` ||
+      into.data.amountCents !== acked.amount ||
+      into.data.balanceAfterCents !== r.toBalanceCents
+    ) {
       found.push(
         `the in event (${into?.stream_id}: ${into?.data.amountCents} → ${into?.data.balanceAfterCents}) is not ${acked.amount} into account-${r.toAccountId} leaving ${r.toBalanceCents}`,
       );
@@ -157,14 +209,32 @@ function acknowledgementMismatches({ key, request, body }: Answer, command: Comm
     return found;
   }
   if (request.kind === 'open') {
-    const acked = { accountId: body.id, accountNumber: body.accountNumber, name: body.name, balance: toCents(String(body.balance)), version: body.version };
-    const stored = { accountId: r.accountId, accountNumber: r.accountNumber, name: r.owner, balance: r.balanceCents, version: r.version };
+    const acked = {
+      accountId: body.id,
+      accountNumber: body.accountNumber,
+      name: body.name,
+      balance: toCents(String(body.balance)),
+      version: body.version,
+    };
+    const stored = {
+      accountId: r.accountId,
+      accountNumber: r.accountNumber,
+      name: r.owner,
+      balance: r.balanceCents,
+      version: r.version,
+    };
     const found = differ(acked, stored);
     const opened = events.find((e) => e.type === 'AccountOpened');
-    const recorded = { accountNumber: opened?.data.accountNumber, name: opened?.data.owner, customerId: opened?.data.customerId };
+    const recorded = {
+      accountNumber: opened?.data.accountNumber,
+      name: opened?.data.owner,
+      customerId: opened?.data.customerId,
+    };
     const expected = { accountNumber: body.accountNumber, name: request.body.name, customerId: request.customerId };
     if (JSON.stringify(recorded) !== JSON.stringify(expected))
-      found.push(`opened ${JSON.stringify(expected)} (answer and request), AccountOpened says ${JSON.stringify(recorded)}`);
+      found.push(
+        `opened ${JSON.stringify(expected)} (answer and request), AccountOpened says ${JSON.stringify(recorded)}`,
+      );
     return [...found, ...balanceAtVersion(body, events)];
   }
   const acked = {
@@ -174,7 +244,13 @@ function acknowledgementMismatches({ key, request, body }: Answer, command: Comm
     amount: toCents(String(body.amount)),
     commandId: body.commandId,
   };
-  const stored = { accountId: r.accountId, balance: r.balanceCents, version: r.version, amount: r.amountCents, commandId: key };
+  const stored = {
+    accountId: r.accountId,
+    balance: r.balanceCents,
+    version: r.version,
+    amount: r.amountCents,
+    commandId: key,
+  };
   return [...differ(acked, stored), ...balanceAtVersion(body, events)];
 }
 
@@ -183,7 +259,9 @@ function balanceAtVersion(body: Record<string, unknown>, events: EventRow[]): st
   const event = events.find((e) => e.version === body.version);
   if (!event) return [`acknowledged version ${String(body.version)}, but the command has no event at that version`];
   const after = event.type === 'AccountOpened' ? 0 : event.data.balanceAfterCents;
-  return after !== toCents(String(body.balance)) ? [`acknowledged balance ${String(body.balance)}, event v${event.version} says ${after} cents`] : [];
+  return after !== toCents(String(body.balance))
+    ? [`acknowledged balance ${String(body.balance)}, event v${event.version} says ${after} cents`]
+    : [];
 }
 
 /**
@@ -196,7 +274,12 @@ export function rejectionsMatchStore(ledger: Ledger, observations: Observation[]
   for (const { commandId, request, first, body, command, rejection } of answers(ledger, observations)) {
     if (!rejection) continue;
     if (!command) {
-      found.push(violation('rejection-mismatch', `${commandId}: ${first!.status} ${rejection}, but no command row records the rejection`));
+      found.push(
+        violation(
+          'rejection-mismatch',
+          `${commandId}: ${first!.status} ${rejection}, but no command row records the rejection`,
+        ),
+      );
       continue;
     }
     let code = REJECTION_CODE[rejection];
@@ -204,14 +287,22 @@ export function rejectionsMatchStore(ledger: Ledger, observations: Observation[]
       const opened = openedEvent(ledger, String(body.accountId));
       if (opened && opened.data.customerId === request.customerId) {
         found.push(
-          violation('rejection-mismatch', `${commandId}: answered account-not-found for ${String(body.accountId)}, an account of the customer who sent it`),
+          violation(
+            'rejection-mismatch',
+            `${commandId}: answered account-not-found for ${String(body.accountId)}, an account of the customer who sent it`,
+          ),
         );
         continue;
       }
       if (opened) code = 'NotOwner';
     }
     const stored = command.outcome?.status === 'rejected' ? command.outcome.rejection : null;
-    if (command.status !== 'rejected' || !stored || stored.code !== code || ('accountId' in body && stored.accountId !== body.accountId)) {
+    if (
+      command.status !== 'rejected' ||
+      !stored ||
+      stored.code !== code ||
+      ('accountId' in body && stored.accountId !== body.accountId)
+    ) {
       found.push(
         violation(
           'rejection-mismatch',
@@ -220,7 +311,8 @@ export function rejectionsMatchStore(ledger: Ledger, observations: Observation[]
       );
     } else if (
       code === 'InsufficientFunds' &&
-      (toCents(String(body.balance)) !== stored.balanceCents || toCents(String(body.requested)) !== stored.requestedCents)
+      (toCents(String(body.balance)) !== stored.balanceCents ||
+        toCents(String(body.requested)) !== stored.requestedCents)
     ) {
       found.push(
         violation(
@@ -243,17 +335,36 @@ export function storedCommandsMatchRequests(ledger: Ledger, observations: Observ
       found.push(violation('request-mismatch', `${commandId}: sent as ${request.kind}, stored as ${command.type}`));
       continue;
     }
-    const accounts = request.kind === 'transfer' ? [request.body.from, request.toAccountId] : request.kind === 'open' ? [] : [request.accountId];
+    const accounts =
+      request.kind === 'transfer'
+        ? [request.body.from, request.toAccountId]
+        : request.kind === 'open'
+          ? []
+          : [request.accountId];
     for (const account of accounts) {
       if (account && !(command.stream_ids ?? []).includes(`account-${account.toLowerCase()}`)) {
-        found.push(violation('request-mismatch', `${commandId}: sent for account ${account}, stored for ${(command.stream_ids ?? []).join(', ')}`));
+        found.push(
+          violation(
+            'request-mismatch',
+            `${commandId}: sent for account ${account}, stored for ${(command.stream_ids ?? []).join(', ')}`,
+          ),
+        );
       }
     }
     const sentCents = toCents(request.kind === 'open' ? (request.body.openingDeposit ?? '0') : request.body.amount);
     if (command.outcome?.status === 'accepted' && command.outcome.result.amountCents !== sentCents) {
-      found.push(violation('request-mismatch', `${commandId}: sent ${sentCents} cents, stored outcome moved ${command.outcome.result.amountCents}`));
+      found.push(
+        violation(
+          'request-mismatch',
+          `${commandId}: sent ${sentCents} cents, stored outcome moved ${command.outcome.result.amountCents}`,
+        ),
+      );
     }
-    if (request.kind === 'open' && command.outcome?.status === 'accepted' && command.outcome.result.owner !== request.body.name) {
+    if (
+      request.kind === 'open' &&
+      command.outcome?.status === 'accepted' &&
+      command.outcome.result.owner !== request.body.name
+    ) {
       found.push(
         violation(
           'request-mismatch',
@@ -266,7 +377,11 @@ export function storedCommandsMatchRequests(ledger: Ledger, observations: Observ
 }
 
 /** [command-unobserved] no command row that no client sent (unless allowed). */
-export function everyCommandWasSent({ commands }: Ledger, observations: Observation[], options: CheckOptions): string[] {
+export function everyCommandWasSent(
+  { commands }: Ledger,
+  observations: Observation[],
+  options: CheckOptions,
+): string[] {
   if (options.allowUnobservedCommands) return [];
   const sent = new Set(observations.map(commandIdOf));
   const unobserved = commands.filter((c) => !sent.has(c.command_id));

@@ -5,14 +5,21 @@ import { groupBy, violation, type CommandRow, type EventRow, type Ledger, type T
 const FROZEN_XID = '2';
 
 /** Each command (its first row, if duplicated) with the events it produced. */
-function eachCommand({ commandsById, eventsByCommand }: Ledger): { commandId: string; command: CommandRow; events: EventRow[] }[] {
-  return [...commandsById].flatMap(([commandId, [command]]) => (command ? [{ commandId, command, events: eventsByCommand.get(commandId) ?? [] }] : []));
+function eachCommand({
+  commandsById,
+  eventsByCommand,
+}: Ledger): { commandId: string; command: CommandRow; events: EventRow[] }[] {
+  return [...commandsById].flatMap(([commandId, [command]]) =>
+    command ? [{ commandId, command, events: eventsByCommand.get(commandId) ?? [] }] : [],
+  );
 }
 
 /** Accepted commands with their stored result: what the outcome and event invariants compare. */
 function acceptedCommands(ledger: Ledger) {
   return eachCommand(ledger).flatMap(({ commandId, command, events }) =>
-    command.status !== 'rejected' && command.outcome?.status === 'accepted' ? [{ commandId, command, events, result: command.outcome.result }] : [],
+    command.status !== 'rejected' && command.outcome?.status === 'accepted'
+      ? [{ commandId, command, events, result: command.outcome.result }]
+      : [],
   );
 }
 
@@ -26,7 +33,9 @@ export function commandRowsAreUnique({ commandsById }: Ledger): string[] {
 /** [event-orphan] every event belongs to a command row. */
 export function eventsHaveCommands({ commandsById, eventsByCommand }: Ledger): string[] {
   return [...eventsByCommand].flatMap(([commandId, events]) =>
-    commandsById.has(commandId) ? [] : [violation('event-orphan', `${events.length} event(s) of command ${commandId}, which has no command row`)],
+    commandsById.has(commandId)
+      ? []
+      : [violation('event-orphan', `${events.length} event(s) of command ${commandId}, which has no command row`)],
   );
 }
 
@@ -40,9 +49,15 @@ export function commandEventsInNamedStreams(ledger: Ledger): string[] {
       found.push(violation('command-streams', `${commandId} (${command.type}): names ${streamIds.length} streams`));
     const inStreams = groupBy(events, (e) => e.stream_id);
     if (!transfer && inStreams.size > 1)
-      found.push(violation('command-streams', `${commandId}: events in ${inStreams.size} streams (${[...inStreams.keys()].join(', ')})`));
+      found.push(
+        violation(
+          'command-streams',
+          `${commandId}: events in ${inStreams.size} streams (${[...inStreams.keys()].join(', ')})`,
+        ),
+      );
     for (const s of inStreams.keys())
-      if (!streamIds.includes(s)) found.push(violation('command-streams', `${commandId}: event in ${s}, which the command does not name`));
+      if (!streamIds.includes(s))
+        found.push(violation('command-streams', `${commandId}: event in ${s}, which the command does not name`));
   }
   return found;
 }
@@ -54,7 +69,9 @@ export function commandVersionsAreConsecutive(ledger: Ledger): string[] {
     for (const [s, inStream] of groupBy(events, (e) => e.stream_id)) {
       const versions = inStream.map((e) => e.version).sort((x, y) => x - y);
       if (versions.some((v, i) => i > 0 && v !== versions[i - 1]! + 1))
-        found.push(violation('command-versions', `${commandId}: versions ${versions.join(',')} in ${s} are not consecutive`));
+        found.push(
+          violation('command-versions', `${commandId}: versions ${versions.join(',')} in ${s} are not consecutive`),
+        );
     }
   }
   return found;
@@ -70,12 +87,20 @@ export function commandWritesShareOneCommit(ledger: Ledger): string[] {
   for (const { commandId, command, events } of eachCommand(ledger)) {
     const written = [
       ...events.map((e) => ({ what: `event ${e.stream_id} v${e.version}`, xmin: e.xmin })),
-      ...(ledger.transactionsByCommand.get(commandId) ?? []).map((t) => ({ what: `account_transactions row ${t.account_id} v${t.version}`, xmin: t.xmin })),
+      ...(ledger.transactionsByCommand.get(commandId) ?? []).map((t) => ({
+        what: `account_transactions row ${t.account_id} v${t.version}`,
+        xmin: t.xmin,
+      })),
     ].filter((w) => w.xmin !== FROZEN_XID);
     const commitXid = written[0]?.xmin;
     for (const w of written)
       if (w.xmin !== commitXid)
-        found.push(violation('command-commit', `${commandId}: ${w.what} written by transaction ${w.xmin}, ${written[0]!.what} by ${commitXid}`));
+        found.push(
+          violation(
+            'command-commit',
+            `${commandId}: ${w.what} written by transaction ${w.xmin}, ${written[0]!.what} by ${commitXid}`,
+          ),
+        );
     if (commitXid !== undefined && command.xmin !== FROZEN_XID) {
       const updated = (command.replay_count ?? 0) > 0;
       if (updated ? Number(command.xmin) < Number(commitXid) : command.xmin !== commitXid) {
@@ -90,10 +115,18 @@ export function commandWritesShareOneCommit(ledger: Ledger): string[] {
     for (const e of events) {
       if (e.created_at.getTime() !== command.created_at.getTime())
         found.push(
-          violation('command-commit', `${commandId}: event v${e.version} at ${e.created_at.toISOString()}, command at ${command.created_at.toISOString()}`),
+          violation(
+            'command-commit',
+            `${commandId}: event v${e.version} at ${e.created_at.toISOString()}, command at ${command.created_at.toISOString()}`,
+          ),
         );
       if (e.metadata?.commandId !== commandId)
-        found.push(violation('command-commit', `${commandId}: event ${e.stream_id} v${e.version} has metadata.commandId ${e.metadata?.commandId}`));
+        found.push(
+          violation(
+            'command-commit',
+            `${commandId}: event ${e.stream_id} v${e.version} has metadata.commandId ${e.metadata?.commandId}`,
+          ),
+        );
     }
   }
   return found;
@@ -108,29 +141,62 @@ export function commandEventsMatchOutcome(ledger: Ledger): string[] {
   const found: string[] = [];
   for (const { commandId, command, events } of eachCommand(ledger)) {
     if (command.status === 'rejected' && events.length > 0)
-      found.push(violation('command-events', `${commandId} (${command.type}, rejected): ${events.length} event(s) ${events.map((e) => e.type).join(',')}`));
+      found.push(
+        violation(
+          'command-events',
+          `${commandId} (${command.type}, rejected): ${events.length} event(s) ${events.map((e) => e.type).join(',')}`,
+        ),
+      );
   }
   for (const { commandId, command, events, result } of acceptedCommands(ledger)) {
     if (command.type === 'TransferMoney') {
       const sides = transferSides(result, events);
       if (!sides.out || !sides.into) {
-        found.push(violation('command-events', `${commandId} (TransferMoney, accepted): events [${sides.types}], expected exactly [${sides.expected}]`));
+        found.push(
+          violation(
+            'command-events',
+            `${commandId} (TransferMoney, accepted): events [${sides.types}], expected exactly [${sides.expected}]`,
+          ),
+        );
         continue;
       }
       const { out, into } = sides;
-      const seen = [out.data.transferId, into.data.transferId, out.data.amountCents, into.data.amountCents, out.data.toAccountId, into.data.fromAccountId];
-      const want = [result.transferId, result.transferId, result.amountCents, result.amountCents, result.toAccountId, result.fromAccountId];
+      const seen = [
+        out.data.transferId,
+        into.data.transferId,
+        out.data.amountCents,
+        into.data.amountCents,
+        out.data.toAccountId,
+        into.data.fromAccountId,
+      ];
+      const want = [
+        result.transferId,
+        result.transferId,
+        result.amountCents,
+        result.amountCents,
+        result.toAccountId,
+        result.fromAccountId,
+      ];
       if (JSON.stringify(seen) !== JSON.stringify(want))
         found.push(
-          violation('command-events', `${commandId}: transfer sides ${JSON.stringify(seen)} ≠ ${JSON.stringify(want)} (transfer id, amounts, counterparties)`),
+          violation(
+            'command-events',
+            `${commandId}: transfer sides ${JSON.stringify(seen)} ≠ ${JSON.stringify(want)} (transfer id, amounts, counterparties)`,
+          ),
         );
       continue;
     }
     const types = events.map((e) => e.type).join(',');
     const expected = expectedEventTypes(command.type, result.amountCents);
-    if (expected === null) found.push(violation('command-events', `${commandId}: unknown command type ${command.type}`));
+    if (expected === null)
+      found.push(violation('command-events', `${commandId}: unknown command type ${command.type}`));
     else if (types !== expected)
-      found.push(violation('command-events', `${commandId} (${command.type}, accepted): events [${types}], expected exactly [${expected}]`));
+      found.push(
+        violation(
+          'command-events',
+          `${commandId} (${command.type}, accepted): events [${types}], expected exactly [${expected}]`,
+        ),
+      );
   }
   return found;
 }
@@ -139,9 +205,15 @@ export function commandEventsMatchOutcome(ledger: Ledger): string[] {
 export function commandOutcomesMatchEvents(ledger: Ledger): string[] {
   const found: string[] = [];
   for (const { commandId, command } of eachCommand(ledger)) {
-    if (command.status !== 'accepted' && command.status !== 'rejected') found.push(violation('command-outcome', `${commandId}: status ${command.status}`));
+    if (command.status !== 'accepted' && command.status !== 'rejected')
+      found.push(violation('command-outcome', `${commandId}: status ${command.status}`));
     if (command.outcome?.status !== command.status)
-      found.push(violation('command-outcome', `${commandId}: status ${command.status} but outcome says ${command.outcome?.status}`));
+      found.push(
+        violation(
+          'command-outcome',
+          `${commandId}: status ${command.status} but outcome says ${command.outcome?.status}`,
+        ),
+      );
   }
   for (const { commandId, command, events, result } of acceptedCommands(ledger)) {
     if (command.type === 'TransferMoney') {
@@ -150,7 +222,10 @@ export function commandOutcomesMatchEvents(ledger: Ledger): string[] {
       const balances = [out.data.balanceAfterCents, into.data.balanceAfterCents];
       if (balances[0] !== result.fromBalanceCents || balances[1] !== result.toBalanceCents) {
         found.push(
-          violation('command-outcome', `${commandId}: stored balances ${result.fromBalanceCents}/${result.toBalanceCents} ≠ its events ${balances.join('/')}`),
+          violation(
+            'command-outcome',
+            `${commandId}: stored balances ${result.fromBalanceCents}/${result.toBalanceCents} ≠ its events ${balances.join('/')}`,
+          ),
         );
       }
       continue;
@@ -159,10 +234,25 @@ export function commandOutcomesMatchEvents(ledger: Ledger): string[] {
     if (!last) continue;
     const balanceAfter = last.type === 'AccountOpened' ? 0 : last.data.balanceAfterCents;
     const moved = last.type === 'AccountOpened' ? 0 : last.data.amountCents;
-    const fromEvents = { accountId: last.data.accountId, version: last.version, balanceCents: balanceAfter, amountCents: moved };
-    const fromOutcome = { accountId: result.accountId, version: result.version, balanceCents: result.balanceCents, amountCents: result.amountCents };
+    const fromEvents = {
+      accountId: last.data.accountId,
+      version: last.version,
+      balanceCents: balanceAfter,
+      amountCents: moved,
+    };
+    const fromOutcome = {
+      accountId: result.accountId,
+      version: result.version,
+      balanceCents: result.balanceCents,
+      amountCents: result.amountCents,
+    };
     if (JSON.stringify(fromEvents) !== JSON.stringify(fromOutcome))
-      found.push(violation('command-outcome', `${commandId}: stored outcome ${JSON.stringify(fromOutcome)} ≠ its events ${JSON.stringify(fromEvents)}`));
+      found.push(
+        violation(
+          'command-outcome',
+          `${commandId}: stored outcome ${JSON.stringify(fromOutcome)} ≠ its events ${JSON.stringify(fromEvents)}`,
+        ),
+      );
   }
   return found;
 }
@@ -180,7 +270,17 @@ function transferSides(result: TransferResult, events: EventRow[]) {
     .map((e) => `${e.type}@${e.stream_id}`)
     .sort()
     .join(',');
-  const expected = [`MoneyTransferredIn@account-${result.toAccountId}`, `MoneyTransferredOut@account-${result.fromAccountId}`].sort().join(',');
+  const expected = [
+    `MoneyTransferredIn@account-${result.toAccountId}`,
+    `MoneyTransferredOut@account-${result.fromAccountId}`,
+  ]
+    .sort()
+    .join(',');
   if (types !== expected) return { types, expected, out: undefined, into: undefined };
-  return { types, expected, out: events.find((e) => e.type === 'MoneyTransferredOut')!, into: events.find((e) => e.type === 'MoneyTransferredIn')! };
+  return {
+    types,
+    expected,
+    out: events.find((e) => e.type === 'MoneyTransferredOut')!,
+    into: events.find((e) => e.type === 'MoneyTransferredIn')!,
+  };
 }

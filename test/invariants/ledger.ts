@@ -80,7 +80,14 @@ export type CommandRow = {
   /** Replays counted on the row (null when the schema has no such column): the row was updated. */
   replay_count: number | null;
 };
-type AccountResult = { accountId: string; accountNumber: string; owner: string; amountCents: number; balanceCents: number; version: number };
+type AccountResult = {
+  accountId: string;
+  accountNumber: string;
+  owner: string;
+  amountCents: number;
+  balanceCents: number;
+  version: number;
+};
 export type TransferResult = {
   transferId: string;
   fromAccountId: string;
@@ -92,7 +99,10 @@ export type TransferResult = {
 };
 type StoredOutcome =
   | { status: 'accepted'; result: AccountResult & TransferResult }
-  | { status: 'rejected'; rejection: { code: string; accountId?: string; balanceCents?: number; requestedCents?: number } };
+  | {
+      status: 'rejected';
+      rejection: { code: string; accountId?: string; balanceCents?: number; requestedCents?: number };
+    };
 type BalanceRow = {
   account_id: string;
   owner: string;
@@ -124,7 +134,15 @@ const MOVEMENTS: Record<string, { sign: 1 | -1; kind: string }> = {
 };
 
 /** One money event of an account stream, replayed: `expected` is the balance before it ± its amount. */
-type Step = { event: EventRow; sign: 1 | -1; kind: string; amount: number; before: number; expected: number; after: number | undefined };
+type Step = {
+  event: EventRow;
+  sign: 1 | -1;
+  kind: string;
+  amount: number;
+  before: number;
+  expected: number;
+  after: number | undefined;
+};
 
 /** An account stream folded from its first event: the money chain and the balance it ends at. */
 export type AccountReplay = {
@@ -180,17 +198,29 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
     balances,
     transactions,
     streams,
-    accounts: [...streams].flatMap(([streamId, stream]) => (accountIdOf(streamId) ? [replay(streamId, accountIdOf(streamId)!, stream)] : [])),
+    accounts: [...streams].flatMap(([streamId, stream]) =>
+      accountIdOf(streamId) ? [replay(streamId, accountIdOf(streamId)!, stream)] : [],
+    ),
     commandsById: groupBy(commands, (c) => c.command_id),
     eventsByCommand: groupBy(events, (e) => e.command_id),
     transactionsByCommand: groupBy(transactions, (t) => t.command_id),
   };
 }
 
-export const accountIdOf = (streamId: string) => (streamId.startsWith('account-') ? streamId.slice('account-'.length) : null);
+export const accountIdOf = (streamId: string) =>
+  streamId.startsWith('account-') ? streamId.slice('account-'.length) : null;
 
 function replay(streamId: string, accountId: string, events: EventRow[]): AccountReplay {
-  const folded: AccountReplay = { streamId, accountId, events, steps: [], unknown: [], balance: 0, credits: 0, debits: 0 };
+  const folded: AccountReplay = {
+    streamId,
+    accountId,
+    events,
+    steps: [],
+    unknown: [],
+    balance: 0,
+    credits: 0,
+    debits: 0,
+  };
   for (const event of events) {
     if (event.type === 'AccountOpened') continue;
     const movement = MOVEMENTS[event.type];

@@ -5,21 +5,28 @@ import { accountIdOf, groupBy, violation, type AccountReplay, type Ledger, type 
 export function streamVersionsAreContiguous({ streams }: Ledger): string[] {
   return [...streams].flatMap(([streamId, stream]) => {
     const versions = stream.map((e) => e.version);
-    return versions.some((v, i) => v !== i + 1) ? [violation('stream-gap', `${streamId}: versions ${abbreviate(versions)} are not 1..${stream.length}`)] : [];
+    return versions.some((v, i) => v !== i + 1)
+      ? [violation('stream-gap', `${streamId}: versions ${abbreviate(versions)} are not 1..${stream.length}`)]
+      : [];
   });
 }
 
 /** [stream-shape] an account stream starts with AccountOpened, once; its events name its account and are of known types. */
 export function streamsAreAccountStreams({ streams, accounts }: Ledger): string[] {
   const found: string[] = [];
-  for (const streamId of streams.keys()) if (!accountIdOf(streamId)) found.push(violation('stream-shape', `${streamId}: not an account stream`));
+  for (const streamId of streams.keys())
+    if (!accountIdOf(streamId)) found.push(violation('stream-shape', `${streamId}: not an account stream`));
   for (const { streamId, accountId, events, unknown } of accounts) {
-    if (events[0]?.type !== 'AccountOpened') found.push(violation('stream-shape', `${streamId}: first event is ${events[0]?.type}, not AccountOpened`));
+    if (events[0]?.type !== 'AccountOpened')
+      found.push(violation('stream-shape', `${streamId}: first event is ${events[0]?.type}, not AccountOpened`));
     for (const e of events.slice(1))
-      if (e.type === 'AccountOpened') found.push(violation('stream-shape', `${streamId}: AccountOpened again at version ${e.version}`));
+      if (e.type === 'AccountOpened')
+        found.push(violation('stream-shape', `${streamId}: AccountOpened again at version ${e.version}`));
     for (const e of events)
-      if (e.data.accountId !== accountId) found.push(violation('stream-shape', `${streamId} v${e.version}: data.accountId is ${e.data.accountId}`));
-    for (const e of unknown) found.push(violation('stream-shape', `${streamId} v${e.version}: unknown event type ${e.type}`));
+      if (e.data.accountId !== accountId)
+        found.push(violation('stream-shape', `${streamId} v${e.version}: data.accountId is ${e.data.accountId}`));
+    for (const e of unknown)
+      found.push(violation('stream-shape', `${streamId} v${e.version}: unknown event type ${e.type}`));
   }
   return found;
 }
@@ -30,7 +37,9 @@ export function balanceChainHolds({ accounts }: Ledger): string[] {
   for (const { streamId, steps, balance, credits, debits } of accounts) {
     for (const { event: e, sign, amount, before, expected, after } of steps) {
       if (!Number.isSafeInteger(amount) || amount <= 0)
-        found.push(violation('balance-chain', `${streamId} v${e.version}: amountCents ${amount} is not a positive integer`));
+        found.push(
+          violation('balance-chain', `${streamId} v${e.version}: amountCents ${amount} is not a positive integer`),
+        );
       if (after !== expected)
         found.push(
           violation(
@@ -39,7 +48,10 @@ export function balanceChainHolds({ accounts }: Ledger): string[] {
           ),
         );
     }
-    if (balance !== credits - debits) found.push(violation('balance-chain', `${streamId}: final balance ${balance} ≠ credits ${credits} − debits ${debits}`));
+    if (balance !== credits - debits)
+      found.push(
+        violation('balance-chain', `${streamId}: final balance ${balance} ≠ credits ${credits} − debits ${debits}`),
+      );
   }
   return found;
 }
@@ -49,7 +61,8 @@ export function balancesNeverNegative({ accounts }: Ledger): string[] {
   const found: string[] = [];
   for (const { streamId, steps, balance } of accounts) {
     for (const { event: e, after } of steps)
-      if (typeof after === 'number' && after < 0) found.push(violation('balance-negative', `${streamId} v${e.version}: balance ${after} after ${e.type}`));
+      if (typeof after === 'number' && after < 0)
+        found.push(violation('balance-negative', `${streamId} v${e.version}: balance ${after} after ${e.type}`));
     if (balance < 0) found.push(violation('balance-negative', `${streamId}: final balance ${balance}`));
   }
   return found;
@@ -64,7 +77,9 @@ export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): 
     rowByAccount.delete(accountId);
     const last = events.at(-1)!;
     if (!row) {
-      found.push(violation('projection-balance', `${accountId}: no account_balances row (stream at version ${last.version})`));
+      found.push(
+        violation('projection-balance', `${accountId}: no account_balances row (stream at version ${last.version})`),
+      );
       continue;
     }
     const opened = events[0]?.type === 'AccountOpened' ? events[0] : null;
@@ -86,10 +101,20 @@ export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): 
       openedAt: row.opened_at.getTime(),
     };
     if (JSON.stringify(stored) !== JSON.stringify(replayed))
-      found.push(violation('projection-balance', `${accountId}: account_balances ${JSON.stringify(stored)} ≠ replay ${JSON.stringify(replayed)}`));
+      found.push(
+        violation(
+          'projection-balance',
+          `${accountId}: account_balances ${JSON.stringify(stored)} ≠ replay ${JSON.stringify(replayed)}`,
+        ),
+      );
   }
   for (const [accountId, row] of rowByAccount)
-    found.push(violation('projection-balance', `${accountId}: account_balances row (balance ${row.balance_cents}) without a stream`));
+    found.push(
+      violation(
+        'projection-balance',
+        `${accountId}: account_balances row (balance ${row.balance_cents}) without a stream`,
+      ),
+    );
   return found;
 }
 
@@ -112,7 +137,9 @@ export function transactionProjectionMatchesReplay({ accounts, transactions }: L
     );
   }
   for (const [accountId, left] of rowsByAccount)
-    found.push(violation('projection-transactions', `${accountId}: ${left.length} account_transactions row(s) without a stream`));
+    found.push(
+      violation('projection-transactions', `${accountId}: ${left.length} account_transactions row(s) without a stream`),
+    );
   return found;
 }
 
@@ -126,7 +153,11 @@ function expectedTransactions({ accountId, steps }: AccountReplay): Omit<Transac
     command_id: e.command_id,
     occurred_at: e.created_at,
     counterparty_account_id:
-      e.type === 'MoneyTransferredOut' ? (e.data.toAccountId ?? null) : e.type === 'MoneyTransferredIn' ? (e.data.fromAccountId ?? null) : null,
+      e.type === 'MoneyTransferredOut'
+        ? (e.data.toAccountId ?? null)
+        : e.type === 'MoneyTransferredIn'
+          ? (e.data.fromAccountId ?? null)
+          : null,
   }));
 }
 

@@ -19,7 +19,12 @@ type Active = 'opened' | ActionKind | null;
 const actionPath = (accountId: string, kind: ActionKind) => `/accounts/${accountId}/${kind.toLowerCase()}`;
 export type OpenedNotice = { message: string; highlight: number | null };
 
-const money = (commandId: string): MoneyFormState => ({ result: null, values: { amount: '' }, commandId, highlight: null });
+const money = (commandId: string): MoneyFormState => ({
+  result: null,
+  values: { amount: '' },
+  commandId,
+  highlight: null,
+});
 const transfer = (commandId: string): TransferFormState => ({
   result: null,
   values: { toAccountNumber: '', amount: '' },
@@ -87,9 +92,20 @@ export function AccountActions({
 
   const formOf = (kind: ActionKind) =>
     kind === 'Transfer' ? (
-      <TransferForm accountId={accountId} form={forms.Transfer} showResult={active === 'Transfer' && !behind} onSubmitStart={() => setChosen('Transfer')} />
+      <TransferForm
+        accountId={accountId}
+        form={forms.Transfer}
+        showResult={active === 'Transfer' && !behind}
+        onSubmitStart={() => setChosen('Transfer')}
+      />
     ) : (
-      <MoneyForm accountId={accountId} kind={kind} form={forms[kind]} showResult={active === kind && !behind} onSubmitStart={() => setChosen(kind)} />
+      <MoneyForm
+        accountId={accountId}
+        kind={kind}
+        form={forms[kind]}
+        showResult={active === kind && !behind}
+        onSubmitStart={() => setChosen(kind)}
+      />
     );
 
   return (

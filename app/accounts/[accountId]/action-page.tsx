@@ -19,7 +19,10 @@ export function actionPage(kind: ActionKind) {
 
   async function ActionPage({ params }: Props) {
     const { accountId } = await params;
-    const { account } = await requireOwnedAccount(accountId, `/accounts/${encodeURIComponent(accountId)}/${kind.toLowerCase()}`);
+    const { account } = await requireOwnedAccount(
+      accountId,
+      `/accounts/${encodeURIComponent(accountId)}/${kind.toLowerCase()}`,
+    );
     return (
       <>
         <p className="breadcrumb">

@@ -35,7 +35,8 @@ export function MoneyForm({
       onStart: onSubmitStart,
       onOutcome: ({ result }) => {
         // An error the server could not pin on the amount still belongs next to it.
-        if (result?.status === 'invalid' && !result.fieldErrors.amount) methods.setError('amount', { message: result.message });
+        if (result?.status === 'invalid' && !result.fieldErrors.amount)
+          methods.setError('amount', { message: result.message });
         if (result?.status === 'success') methods.reset({ amount: '' });
       },
     });

@@ -10,7 +10,10 @@ import { formatUsd } from '@/lib/domain/money';
 type Account = NonNullable<Awaited<ReturnType<typeof getOwnedAccount>>>;
 
 /** The title of a page about one account: its name for its owner, the same "not found" for anyone else. */
-export async function accountMetadata(params: Promise<{ accountId: string }>, title: (owner: string) => string): Promise<Metadata> {
+export async function accountMetadata(
+  params: Promise<{ accountId: string }>,
+  title: (owner: string) => string,
+): Promise<Metadata> {
   await connection();
   const customer = await currentCustomer();
   if (!customer) return { title: 'Sign in · Idem' };
@@ -23,7 +26,10 @@ export async function accountMetadata(params: Promise<{ accountId: string }>, ti
  * The signed-in customer's account `accountId`, or the 404 page. Someone else's account is, to this
  * customer, not there: the same 404 as an unknown id. A visitor signs in first and comes back to `path`.
  */
-export async function requireOwnedAccount(accountId: string, path: string): Promise<{ customer: Customer; account: Account }> {
+export async function requireOwnedAccount(
+  accountId: string,
+  path: string,
+): Promise<{ customer: Customer; account: Account }> {
   await connection();
   const customer = await requireCustomer(path);
   const id = parseAccountId(accountId);

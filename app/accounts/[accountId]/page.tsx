@@ -4,7 +4,13 @@ import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { CopyButton } from '@/app/components/copy-button';
 import { LocalTime } from '@/app/components/local-time';
-import { parseCursor, parseFilter, transactionPage, TRANSACTION_FILTERS, type TransactionFilter } from '@/lib/accounts/transaction-page';
+import {
+  parseCursor,
+  parseFilter,
+  transactionPage,
+  TRANSACTION_FILTERS,
+  type TransactionFilter,
+} from '@/lib/accounts/transaction-page';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { AccountActions, type OpenedNotice } from './account-actions';
@@ -16,7 +22,12 @@ type SearchParams = Record<string, string | string[] | undefined>;
 type Props = { params: Promise<{ accountId: string }>; searchParams: Promise<SearchParams> };
 
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-const FILTER_LABELS: Record<TransactionFilter, string> = { all: 'All', deposits: 'Deposits', withdrawals: 'Withdrawals', transfers: 'Transfers' };
+const FILTER_LABELS: Record<TransactionFilter, string> = {
+  all: 'All',
+  deposits: 'Deposits',
+  withdrawals: 'Withdrawals',
+  transfers: 'Transfers',
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return accountMetadata(params, (owner) => `${owner} · Idem`);
@@ -77,21 +88,32 @@ export default async function AccountPage({ params, searchParams }: Props) {
           <h2 id="history-heading">Transactions</h2>
           <nav aria-label="Show transactions" className="filters-nav">
             {TRANSACTION_FILTERS.map((kind) => (
-              <Link key={kind} href={href({ kind })} aria-current={kind === filter ? 'page' : undefined} className="chip">
+              <Link
+                key={kind}
+                href={href({ kind })}
+                aria-current={kind === filter ? 'page' : undefined}
+                className="chip"
+              >
                 {FILTER_LABELS[kind]}
               </Link>
             ))}
           </nav>
           {history.entries.length === 0 ? (
             <p className="muted">
-              {before ? 'No older transactions.' : filter === 'all' ? 'No transactions yet.' : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
+              {before
+                ? 'No older transactions.'
+                : filter === 'all'
+                  ? 'No transactions yet.'
+                  : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
             </p>
           ) : (
             <TransactionList entries={history.entries} />
           )}
           <nav aria-label="Pages of transactions" className="pager">
             {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
-            {history.olderBefore ? <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link> : null}
+            {history.olderBefore ? (
+              <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link>
+            ) : null}
           </nav>
         </section>
       </AccountActions>

@@ -23,7 +23,8 @@ export function TransactionList({ entries }: { entries: TransactionEntry[] }) {
   for (const entry of entries) {
     const date = new Date(entry.occurredAt);
     const key = dayKey(date, zone);
-    if (days.at(-1)?.key !== key) days.push({ key, label: hydrated ? dayLabel(date, now, zone) : utcDayLabel(date), entries: [] });
+    if (days.at(-1)?.key !== key)
+      days.push({ key, label: hydrated ? dayLabel(date, now, zone) : utcDayLabel(date), entries: [] });
     days.at(-1)!.entries.push(entry);
   }
 
@@ -48,7 +49,11 @@ export function TransactionList({ entries }: { entries: TransactionEntry[] }) {
 function Row({ entry, isNew }: { entry: TransactionEntry; isNew: boolean }) {
   const incoming = entry.kind === 'deposit' || entry.kind === 'transfer-in';
   return (
-    <li className={isNew ? 'transaction is-new' : 'transaction'} data-testid="transaction" data-new={isNew || undefined}>
+    <li
+      className={isNew ? 'transaction is-new' : 'transaction'}
+      data-testid="transaction"
+      data-new={isNew || undefined}
+    >
       <div className="transaction-what">
         <span className="transaction-title">
           <Title entry={entry} />
@@ -82,7 +87,12 @@ function Title({ entry }: { entry: TransactionEntry }) {
       const other = entry.counterparty;
       return (
         <>
-          {label} {other?.ownAccountId ? <Link href={`/accounts/${other.ownAccountId}`}>{other.name}</Link> : (other?.name ?? 'another account')}
+          {label}{' '}
+          {other?.ownAccountId ? (
+            <Link href={`/accounts/${other.ownAccountId}`}>{other.name}</Link>
+          ) : (
+            (other?.name ?? 'another account')
+          )}
         </>
       );
     }

@@ -42,7 +42,8 @@ export function TransferForm({
   const review = state.review;
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
-    const intent = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('value') ?? (review ? 'confirm' : 'review');
+    const intent =
+      (event.nativeEvent as SubmitEvent).submitter?.getAttribute('value') ?? (review ? 'confirm' : 'review');
     submit(event, {
       // Only the first step checks the fields: the review carries them as hidden inputs.
       validate: intent === 'review',
@@ -50,8 +51,13 @@ export function TransferForm({
       onOutcome: (outcome) => {
         const result = outcome.result;
         if (result?.status === 'success') methods.reset({ toAccountNumber: '', amount: '' });
-        const badField = result?.status === 'invalid' && !result.fieldErrors.toAccountNumber && result.fieldErrors.amount ? 'amount' : 'toAccountNumber';
-        setFocusTarget({ target: outcome.review ? 'review' : result && result.status !== 'invalid' ? 'status' : badField });
+        const badField =
+          result?.status === 'invalid' && !result.fieldErrors.toAccountNumber && result.fieldErrors.amount
+            ? 'amount'
+            : 'toAccountNumber';
+        setFocusTarget({
+          target: outcome.review ? 'review' : result && result.status !== 'invalid' ? 'status' : badField,
+        });
       },
     });
   };
@@ -72,18 +78,26 @@ export function TransferForm({
           <input type="hidden" name="toAccountNumber" value={state.values.toAccountNumber} />
           <input type="hidden" name="amount" value={state.values.amount} />
           <p id="transfer-question">
-            Send <strong>{review.amount}</strong> to <strong data-testid="recipient-name">{review.maskedName}</strong>, account {review.accountNumber}?
+            Send <strong>{review.amount}</strong> to <strong data-testid="recipient-name">{review.maskedName}</strong>,
+            account {review.accountNumber}?
           </p>
           {review.shortOf ? (
             <p id="review-short" className="status status-rejected" data-testid="review-short">
-              Your balance, {review.shortOf.balance}, does not allow this transfer: confirming it will be refused unless money arrives first.
+              Your balance, {review.shortOf.balance}, does not allow this transfer: confirming it will be refused unless
+              money arrives first.
             </p>
           ) : null}
           <div className="button-row">
             <button type="submit" name="intent" value="confirm" {...busy}>
               Confirm transfer
             </button>
-            <button type="submit" name="intent" value="change" className="secondary" aria-disabled={pending || undefined}>
+            <button
+              type="submit"
+              name="intent"
+              value="change"
+              className="secondary"
+              aria-disabled={pending || undefined}
+            >
               Change
             </button>
           </div>

@@ -24,7 +24,10 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Audit log</h1>
-      <p className="note">Every change made through this console — disabling or enabling a customer, rebuilding a projection — with the admin who made it.</p>
+      <p className="note">
+        Every change made through this console — disabling or enabling a customer, rebuilding a projection — with the
+        admin who made it.
+      </p>
       {entries.length === 0 ? (
         <p>No admin actions yet.</p>
       ) : (

@@ -30,7 +30,13 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
   const badCursor = [params.before, params.after].some((cursor) => readCursor(queryParam(cursor)) === 'invalid');
   const page = invalid
     ? null
-    : await listCommands({ status, type, ...range.filter, before: decodeCursor(queryParam(params.before)), after: decodeCursor(queryParam(params.after)) });
+    : await listCommands({
+        status,
+        type,
+        ...range.filter,
+        before: decodeCursor(queryParam(params.before)),
+        after: decodeCursor(queryParam(params.after)),
+      });
   const owners = page ? await ownersOfStreams(page.commands.flatMap((c) => c.streamIds)) : new Map();
 
   const link = (cursor: { before?: string; after?: string }) => {
@@ -74,12 +80,17 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
       </form>
       {(statusParam && !status) || (typeParam && !type) ? (
         <p role="alert" className="status status-rejected">
-          Unknown {statusParam && !status ? `status “${statusParam.slice(0, 40)}”` : `command type “${typeParam!.slice(0, 40)}”`}; that filter is not applied.
+          Unknown{' '}
+          {statusParam && !status
+            ? `status “${statusParam.slice(0, 40)}”`
+            : `command type “${typeParam!.slice(0, 40)}”`}
+          ; that filter is not applied.
         </p>
       ) : null}
       {badCursor ? (
         <p role="alert" className="status status-rejected" data-testid="bad-cursor">
-          This page link is not valid (it was changed or cut off, or holds a control character); the newest commands are shown instead.
+          This page link is not valid (it was changed or cut off, or holds a control character); the newest commands are
+          shown instead.
         </p>
       ) : null}
       {invalid ? (
@@ -116,7 +127,11 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
               return (
                 <tr key={c.commandId} data-testid="command-row">
                   <td data-label="Command id">
-                    <ShortId id={c.commandId} href={`/admin/commands/${encodeURIComponent(c.commandId)}`} what="command id" />
+                    <ShortId
+                      id={c.commandId}
+                      href={`/admin/commands/${encodeURIComponent(c.commandId)}`}
+                      what="command id"
+                    />
                   </td>
                   <td data-label="Recorded">
                     <UtcTime date={c.createdAt} />
@@ -131,7 +146,10 @@ export default async function CommandsPage({ searchParams }: { searchParams: Pro
                       const account = owners.get(s);
                       return (
                         <div key={s}>
-                          <Link href={`/admin/streams/${encodeURIComponent(s)}`} className={account ? 'account-number' : undefined}>
+                          <Link
+                            href={`/admin/streams/${encodeURIComponent(s)}`}
+                            className={account ? 'account-number' : undefined}
+                          >
                             {account ? formatAccountNumber(account.accountNumber) : s}
                           </Link>
                         </div>

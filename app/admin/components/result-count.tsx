@@ -7,7 +7,11 @@ export function ResultCount({ shown, matching, noun }: { shown: number; matching
   const total = matching > COUNT_CAP ? `more than ${plural(COUNT_CAP, noun)}` : plural(matching, noun);
   return (
     <p className="result-count" data-testid="result-count">
-      {matching === 0 ? `No ${noun}s match.` : shown === matching ? `${total} ${matching === 1 ? 'matches' : 'match'}.` : `Showing ${shown} of ${total}.`}
+      {matching === 0
+        ? `No ${noun}s match.`
+        : shown === matching
+          ? `${total} ${matching === 1 ? 'matches' : 'match'}.`
+          : `Showing ${shown} of ${total}.`}
     </p>
   );
 }

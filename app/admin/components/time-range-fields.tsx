@@ -13,11 +13,33 @@ export function pickerValue(text: string, edge: 'start' | 'end'): string {
  * "From (UTC)" and "To (UTC)" as the browser's date-time pickers. Their values carry no zone; the
  * console reads them as UTC, like every time it shows. Both ends are inclusive.
  */
-export function TimeRangeFields({ values, errors }: { values: { from: string; to: string }; errors: { from?: string; to?: string } }) {
+export function TimeRangeFields({
+  values,
+  errors,
+}: {
+  values: { from: string; to: string };
+  errors: { from?: string; to?: string };
+}) {
   return (
     <>
-      <Field id="from" name="from" label="From (UTC)" type="datetime-local" step={1} defaultValue={pickerValue(values.from, 'start')} error={errors.from} />
-      <Field id="to" name="to" label="To (UTC)" type="datetime-local" step={1} defaultValue={pickerValue(values.to, 'end')} error={errors.to} />
+      <Field
+        id="from"
+        name="from"
+        label="From (UTC)"
+        type="datetime-local"
+        step={1}
+        defaultValue={pickerValue(values.from, 'start')}
+        error={errors.from}
+      />
+      <Field
+        id="to"
+        name="to"
+        label="To (UTC)"
+        type="datetime-local"
+        step={1}
+        defaultValue={pickerValue(values.to, 'end')}
+        error={errors.to}
+      />
     </>
   );
 }

@@ -12,7 +12,8 @@ export async function toggleCustomerAction(_previous: ToggleState, form: FormDat
   const admin = await requireAdmin();
   const userId = form.get('userId');
   const operation = form.get('operation');
-  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 100) return { ok: false, message: 'No customer was chosen.', userId: '' };
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 100)
+    return { ok: false, message: 'No customer was chosen.', userId: '' };
   const requestHeaders = await headers();
   let outcome: ToggleOutcome;
   if (operation === 'disable') outcome = await disableCustomer(userId, admin, requestHeaders);

@@ -21,7 +21,9 @@ export function CustomerToggle({ userId, name, disabled }: { userId: string; nam
         <span className="visually-hidden"> {name}</span>
       </button>
       <div role="status" data-testid="customer-toggle-result">
-        {state ? <p className={state.ok ? 'status status-success' : 'status status-rejected'}>{state.message}</p> : null}
+        {state ? (
+          <p className={state.ok ? 'status status-success' : 'status status-rejected'}>{state.message}</p>
+        ) : null}
       </div>
     </form>
   );

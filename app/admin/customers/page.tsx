@@ -36,8 +36,9 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         {q ? <Link href="/admin/customers">Show all</Link> : null}
       </form>
       <p className="note">
-        Disabling a customer signs them out everywhere and switches off their API keys at once; their requests are refused with “Customer disabled”. Nothing is
-        deleted: accounts, balances and history stay. Enabling lets them sign in again; they create new API keys.
+        Disabling a customer signs them out everywhere and switches off their API keys at once; their requests are
+        refused with “Customer disabled”. Nothing is deleted: accounts, balances and history stay. Enabling lets them
+        sign in again; they create new API keys.
       </p>
       {problem ? (
         <p role="alert" className="status status-rejected" data-testid="search-problem">
@@ -85,13 +86,18 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                     <ul className="customer-accounts">
                       {c.accounts.map((a) => (
                         <li key={a.accountId} data-testid="customer-account">
-                          <Link href={`/admin/streams/${accountStreamId(a.accountId as AccountId)}`} className="account-number">
+                          <Link
+                            href={`/admin/streams/${accountStreamId(a.accountId as AccountId)}`}
+                            className="account-number"
+                          >
                             {formatAccountNumber(a.accountNumber)}
                           </Link>{' '}
                           {a.owner}: <span className="num">{formatUsd(a.balanceCents)}</span>
                         </li>
                       ))}
-                      {c.accountCount > c.accounts.length ? <li className="muted">and {c.accountCount - c.accounts.length} more (streams page)</li> : null}
+                      {c.accountCount > c.accounts.length ? (
+                        <li className="muted">and {c.accountCount - c.accounts.length} more (streams page)</li>
+                      ) : null}
                     </ul>
                   )}
                 </td>
@@ -105,7 +111,11 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                   <UtcTime date={c.createdAt} />
                 </td>
                 <td data-label="Actions">
-                  {c.id === admin.id ? <span className="muted">you</span> : <CustomerToggle userId={c.id} name={c.name} disabled={c.disabled} />}
+                  {c.id === admin.id ? (
+                    <span className="muted">you</span>
+                  ) : (
+                    <CustomerToggle userId={c.id} name={c.name} disabled={c.disabled} />
+                  )}
                 </td>
               </tr>
             ))}

@@ -38,7 +38,13 @@ export function EventFiltersForm({ parsed, types }: { parsed: ParsedEventFilter;
           </p>
         ) : null}
       </div>
-      <Field id="commandId" name="commandId" label="Command id" defaultValue={values.commandId} error={errors.commandId} />
+      <Field
+        id="commandId"
+        name="commandId"
+        label="Command id"
+        defaultValue={values.commandId}
+        error={errors.commandId}
+      />
       <TimeRangeFields values={values} errors={errors} />
       <div className="field">
         <button type="submit">Filter</button>

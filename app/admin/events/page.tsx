@@ -22,13 +22,22 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const parsed = unknown
     ? {
         ...filters,
-        errors: { ...filters.errors, stream: account?.by === 'number' ? 'No account has this number.' : 'No customer with this email has an account.' },
+        errors: {
+          ...filters.errors,
+          stream:
+            account?.by === 'number' ? 'No account has this number.' : 'No customer with this email has an account.',
+        },
       }
     : filters;
   const invalid = Object.keys(parsed.errors).length > 0;
   const page = invalid
     ? null
-    : await listEvents({ ...filter, streams, before: parsePosition(queryParam(params.before)), after: parsePosition(queryParam(params.after)) });
+    : await listEvents({
+        ...filter,
+        streams,
+        before: parsePosition(queryParam(params.before)),
+        after: parsePosition(queryParam(params.after)),
+      });
   const owners = page ? await ownersOfStreams(page.events.map((e) => e.streamId)) : new Map();
 
   const link = (cursor: { before?: bigint; after?: bigint }) => {
@@ -52,7 +61,16 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       {page && page.events.length > 0 ? (
         <EventTable
           events={page.events.map((e) => ({ ...e, owner: owners.get(e.streamId) ?? null }))}
-          columns={[c.namedPosition, c.time, c.type, c.amount, c.account, c.customer, { ...c.command, header: 'Command id' }, c.data]}
+          columns={[
+            c.namedPosition,
+            c.time,
+            c.type,
+            c.amount,
+            c.account,
+            c.customer,
+            { ...c.command, header: 'Command id' },
+            c.data,
+          ]}
           rowTestId="event-row"
           caption="Events, newest first"
         />

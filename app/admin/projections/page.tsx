@@ -17,8 +17,8 @@ export default async function ProjectionsPage() {
     <>
       <h1>Projections</h1>
       <p className="muted">
-        Read models derived from the events. Verify compares a projection with a fresh replay of the log and lists every difference; Rebuild recomputes it from
-        the events while the app keeps serving, then swaps it in atomically.
+        Read models derived from the events. Verify compares a projection with a fresh replay of the log and lists every
+        difference; Rebuild recomputes it from the events while the app keeps serving, then swaps it in atomically.
       </p>
       {statuses.map((s) => (
         <section key={s.name} className="card projection" aria-labelledby={`projection-${s.name}`}>

@@ -10,7 +10,9 @@ import { projectionAction, type ProjectionActionState } from './actions';
  * the Rebuild button), because it recomputes the whole read model from the log.
  */
 export function ProjectionControls({ name, headPosition }: { name: string; headPosition: string }) {
-  const [state, action, pending] = useActionState<ProjectionActionState, FormData>(projectionAction, { status: 'idle' });
+  const [state, action, pending] = useActionState<ProjectionActionState, FormData>(projectionAction, {
+    status: 'idle',
+  });
   const rebuild = () => {
     const form = new FormData();
     form.set('projection', name);
@@ -22,12 +24,22 @@ export function ProjectionControls({ name, headPosition }: { name: string; headP
       <input type="hidden" name="projection" value={name} />
       <div className="button-row">
         {/* aria-disabled, not disabled: a disabled button would drop the keyboard user's focus to the page. */}
-        <button type="submit" name="operation" value="verify" aria-disabled={pending || undefined} onClick={(e) => pending && e.preventDefault()}>
+        <button
+          type="submit"
+          name="operation"
+          value="verify"
+          aria-disabled={pending || undefined}
+          onClick={(e) => pending && e.preventDefault()}
+        >
           Verify
         </button>
         <ConfirmDialog
           look="admin-dialog"
-          trigger={{ className: 'secondary', 'aria-disabled': pending || undefined, onClick: (e) => pending && e.preventDefault() }}
+          trigger={{
+            className: 'secondary',
+            'aria-disabled': pending || undefined,
+            onClick: (e) => pending && e.preventDefault(),
+          }}
           title={`Rebuild ${name}?`}
           description={`This recomputes ${name} from the whole event log (up to position ${headPosition}) while the app keeps serving, then swaps the new table in at once. Nothing is lost (the events are the source), but on a large log it takes a while.`}
           confirm={`Rebuild ${name}`}
@@ -55,7 +67,9 @@ function Result({ state }: { state: ProjectionActionState }) {
         : `${verification.differences.length} differences from a replay of the events:`;
   return (
     <>
-      <p className={verification.differences.length === 0 ? 'status status-success' : 'status status-rejected'}>{headline}</p>
+      <p className={verification.differences.length === 0 ? 'status status-success' : 'status status-rejected'}>
+        {headline}
+      </p>
       {verification.differences.length > 0 ? (
         <ul className="differences">
           {verification.differences.slice(0, 200).map((d) => (

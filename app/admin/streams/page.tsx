@@ -31,7 +31,9 @@ export default async function StreamsPage({ searchParams }: { searchParams: Prom
           <button type="submit">Open</button>
         </div>
       </form>
-      <p className="result-count">{accounts.length === 0 ? 'No streams yet.' : `The ${accounts.length} newest account streams.`}</p>
+      <p className="result-count">
+        {accounts.length === 0 ? 'No streams yet.' : `The ${accounts.length} newest account streams.`}
+      </p>
       {accounts.length > 0 ? (
         <table className="stack">
           <caption className="visually-hidden">Account streams, newest first</caption>
@@ -54,7 +56,11 @@ export default async function StreamsPage({ searchParams }: { searchParams: Prom
               return (
                 <tr key={a.accountId}>
                   <td data-label="Account">
-                    <Link href={`/admin/streams/${stream}`} aria-label={`${formatAccountNumber(a.accountNumber)} (${stream})`} className="account-number">
+                    <Link
+                      href={`/admin/streams/${stream}`}
+                      aria-label={`${formatAccountNumber(a.accountNumber)} (${stream})`}
+                      className="account-number"
+                    >
                       {formatAccountNumber(a.accountNumber)}
                     </Link>
                   </td>

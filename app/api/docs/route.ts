@@ -6,6 +6,10 @@ export const dynamic = 'force-dynamic';
 
 export function GET() {
   return new Response(docsPage(openApiDocument().info.title), {
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': DOCS_CSP },
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': DOCS_CSP,
+    },
   });
 }

@@ -10,7 +10,9 @@ export async function GET(request: Request) {
   const access = metricsAccess(request);
   if (access === 'disabled') return noEndpoint();
   if (access === 'unauthorized') {
-    return problemResponse(problem('unauthorized', 'Send Authorization: Bearer <METRICS_TOKEN>.'), { 'www-authenticate': 'Bearer realm="metrics"' });
+    return problemResponse(problem('unauthorized', 'Send Authorization: Bearer <METRICS_TOKEN>.'), {
+      'www-authenticate': 'Bearer realm="metrics"',
+    });
   }
   const { contentType, body } = await renderMetrics();
   return new Response(body, { headers: { 'content-type': contentType, 'cache-control': 'no-store' } });

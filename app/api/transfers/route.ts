@@ -26,7 +26,12 @@ export async function POST(request: Request) {
     }
     const outcome = await submitTransfer({
       type: 'TransferMoney',
-      data: { transferId: randomUUID(), fromAccountId: from, toAccountId: lookup.recipient.accountId, amountCents: amount },
+      data: {
+        transferId: randomUUID(),
+        fromAccountId: from,
+        toAccountId: lookup.recipient.accountId,
+        amountCents: amount,
+      },
       metadata: { commandId: scopedCommandId(customer.id, checked.key), now: new Date(), customerId: customer.id },
     });
     if (outcome.status === 'inbound-limited') {

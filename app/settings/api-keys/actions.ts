@@ -11,7 +11,12 @@ import { CURRENT_PASSWORD_FIELD, requireFreshSignIn } from '@/lib/auth/reauthent
 // API keys of the signed-in customer (better-auth's api-key plugin: stored as SHA-256 hashes).
 // The key itself exists only in this action's answer: it is shown once and never again.
 
-export type CreateKeyState = { key: string | null; keyId: string | null; name: string | null; fieldErrors: FieldErrors };
+export type CreateKeyState = {
+  key: string | null;
+  keyId: string | null;
+  name: string | null;
+  fieldErrors: FieldErrors;
+};
 
 const PATH = '/settings/api-keys';
 
@@ -25,7 +30,8 @@ export async function createApiKeyAction(_previous: CreateKeyState, form: FormDa
   if (!parsed.success) return { key: null, keyId: null, name: null, fieldErrors: fieldErrors(parsed.error) };
   // A stolen session must not leave a key behind: a recent sign-in, or the password again.
   const fresh = await requireFreshSignIn(customer, form);
-  if (!fresh.ok) return { key: null, keyId: null, name: null, fieldErrors: { [CURRENT_PASSWORD_FIELD]: fresh.message } };
+  if (!fresh.ok)
+    return { key: null, keyId: null, name: null, fieldErrors: { [CURRENT_PASSWORD_FIELD]: fresh.message } };
   // Made server-side for this customer (the only way better-auth lets scopes be set), after the checks above.
   const created = await auth().api.createApiKey({
     body: {

@@ -40,7 +40,12 @@ export function CreateKeyForm({ needsPassword, keyIds }: { needsPassword: boolea
       />
       <div className="field">
         <label htmlFor="key-expires">Expires after</label>
-        <select id="key-expires" name="expiresInDays" defaultValue="90" aria-invalid={state.fieldErrors.expiresInDays ? true : undefined}>
+        <select
+          id="key-expires"
+          name="expiresInDays"
+          defaultValue="90"
+          aria-invalid={state.fieldErrors.expiresInDays ? true : undefined}
+        >
           {KEY_LIFETIMES.map((days) => (
             <option key={days} value={days}>
               {days === 365 ? '1 year' : `${days} days`}
@@ -76,7 +81,12 @@ export function CreateKeyForm({ needsPassword, keyIds }: { needsPassword: boolea
           <div className="status status-success new-key">
             <p>Your new key “{state.name}”. Copy it now: it is shown only this once.</p>
             <code data-testid="new-api-key">{state.key}</code>{' '}
-            <CopyButton text={state.key!} label="Copy" done="Key copied" failed="Could not copy: select the key and copy it instead." />
+            <CopyButton
+              text={state.key!}
+              label="Copy"
+              done="Key copied"
+              failed="Could not copy: select the key and copy it instead."
+            />
           </div>
         ) : null}
       </div>

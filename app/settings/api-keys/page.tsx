@@ -20,7 +20,10 @@ export default async function ApiKeysPage() {
   await requireCustomer('/settings/api-keys');
   // Newest first, at most KEYS_SHOWN: a customer may create any number of keys.
   const [{ apiKeys, total }, fresh] = await Promise.all([
-    auth().api.listApiKeys({ headers: await headers(), query: { sortBy: 'createdAt', sortDirection: 'desc', limit: KEYS_SHOWN } }),
+    auth().api.listApiKeys({
+      headers: await headers(),
+      query: { sortBy: 'createdAt', sortDirection: 'desc', limit: KEYS_SHOWN },
+    }),
     hasFreshSignIn(),
   ]);
 
@@ -31,8 +34,9 @@ export default async function ApiKeysPage() {
       </p>
       <h1>API keys</h1>
       <p className="muted">
-        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored hashed; revoking one takes effect at once. A
-        key expires after the time you choose (at most a year); a read-only key cannot move money.
+        A program acts as you with <code>Authorization: Bearer &lt;key&gt;</code> on the JSON API. Keys are stored
+        hashed; revoking one takes effect at once. A key expires after the time you choose (at most a year); a read-only
+        key cannot move money.
       </p>
       <CreateKeyForm needsPassword={!fresh} keyIds={apiKeys.map((k) => k.id)} />
       <h2 id="keys-heading">Your keys</h2>
@@ -62,7 +66,9 @@ export default async function ApiKeysPage() {
                   <td data-label="Key">
                     <code>{key.start}…</code>
                   </td>
-                  <td data-label="Access">{keyScopes(key.permissions).includes('write') ? 'read and write' : 'read only'}</td>
+                  <td data-label="Access">
+                    {keyScopes(key.permissions).includes('write') ? 'read and write' : 'read only'}
+                  </td>
                   <td data-label="Created">
                     <LocalTime iso={new Date(key.createdAt).toISOString()} />
                   </td>
@@ -76,7 +82,9 @@ export default async function ApiKeysPage() {
                       'never'
                     )}
                   </td>
-                  <td data-label="Last used">{key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}</td>
+                  <td data-label="Last used">
+                    {key.lastRequest ? <LocalTime iso={new Date(key.lastRequest).toISOString()} /> : 'never'}
+                  </td>
                   <td>
                     <ConfirmSubmit
                       action={revokeApiKeyAction}

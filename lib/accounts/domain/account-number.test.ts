@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { accountNumberOf, formatAccountNumber, legacyAccountNumber, luhnCheckDigit, parseAccountNumber } from './account-number';
+import {
+  accountNumberOf,
+  formatAccountNumber,
+  legacyAccountNumber,
+  luhnCheckDigit,
+  parseAccountNumber,
+} from './account-number';
 
 describe('account numbers', () => {
   it('append a Luhn check digit to an 11-digit body', () => {

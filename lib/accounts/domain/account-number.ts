@@ -26,7 +26,8 @@ export function luhnCheckDigit(body: string): number {
 /** A body of 11 digits (from the sequence) with its check digit appended. */
 export function accountNumberOf(body: bigint | number): AccountNumber {
   const digits = String(body);
-  if (!/^[1-9]\d*$/.test(digits) || digits.length !== BODY_DIGITS) throw new Error(`An account number body has ${BODY_DIGITS} digits, got ${digits}`);
+  if (!/^[1-9]\d*$/.test(digits) || digits.length !== BODY_DIGITS)
+    throw new Error(`An account number body has ${BODY_DIGITS} digits, got ${digits}`);
   return `${digits}${luhnCheckDigit(digits)}` as AccountNumber;
 }
 
@@ -40,7 +41,9 @@ export function legacyAccountNumber(accountId: string): AccountNumber {
 export type AccountNumberProblem = 'empty' | 'format' | 'check-digit';
 
 /** Spaces and dashes are allowed between digits ("1000 0000 0018"); the check digit must match. */
-export function parseAccountNumber(text: string): { ok: true; value: AccountNumber } | { ok: false; problem: AccountNumberProblem } {
+export function parseAccountNumber(
+  text: string,
+): { ok: true; value: AccountNumber } | { ok: false; problem: AccountNumberProblem } {
   const compact = text.replace(/[\s-]/g, '');
   if (compact === '') return { ok: false, problem: 'empty' };
   if (!/^\d+$/.test(compact) || compact.length !== ACCOUNT_NUMBER_DIGITS) return { ok: false, problem: 'format' };

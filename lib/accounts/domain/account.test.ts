@@ -24,8 +24,16 @@ const deposited = (amountCents: number, balanceAfterCents: number): AccountEvent
 /** Given past events, when a command is decided, then this decision. */
 const account = DeciderSpecification.for({ initialState, evolve, decide });
 
-const withdraw = (amountCents: number): AccountCommand => ({ type: 'WithdrawMoney', data: { accountId, amountCents }, metadata });
-const deposit = (amountCents: number): AccountCommand => ({ type: 'DepositMoney', data: { accountId, amountCents }, metadata });
+const withdraw = (amountCents: number): AccountCommand => ({
+  type: 'WithdrawMoney',
+  data: { accountId, amountCents },
+  metadata,
+});
+const deposit = (amountCents: number): AccountCommand => ({
+  type: 'DepositMoney',
+  data: { accountId, amountCents },
+  metadata,
+});
 const open = (owner: string, openingDepositCents = 0): AccountCommand => ({
   type: 'OpenAccount',
   data: { accountId, accountNumber, owner, openingDepositCents },
@@ -39,7 +47,12 @@ describe('OpenAccount', () => {
       .when(open('  Ada Lovelace  '))
       .then({
         ok: true,
-        events: [{ type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: at } }],
+        events: [
+          {
+            type: 'AccountOpened',
+            data: { accountId, accountNumber, customerId, owner: 'Ada Lovelace', openedAt: at },
+          },
+        ],
       });
   });
 
@@ -51,7 +64,10 @@ describe('OpenAccount', () => {
         ok: true,
         events: [
           { type: 'AccountOpened', data: { accountId, accountNumber, customerId, owner: 'Ada', openedAt: at } },
-          { type: 'MoneyDeposited', data: { accountId, amountCents: 10_000, currency: 'USD', balanceAfterCents: 10_000, depositedAt: at } },
+          {
+            type: 'MoneyDeposited',
+            data: { accountId, amountCents: 10_000, currency: 'USD', balanceAfterCents: 10_000, depositedAt: at },
+          },
         ],
       });
   });
@@ -92,7 +108,12 @@ describe('DepositMoney', () => {
       .when(deposit(250))
       .then({
         ok: true,
-        events: [{ type: 'MoneyDeposited', data: { accountId, amountCents: 250, currency: 'USD', balanceAfterCents: 750, depositedAt: at } }],
+        events: [
+          {
+            type: 'MoneyDeposited',
+            data: { accountId, amountCents: 250, currency: 'USD', balanceAfterCents: 750, depositedAt: at },
+          },
+        ],
       });
   });
 
@@ -133,7 +154,12 @@ describe('WithdrawMoney', () => {
       .when(withdraw(400))
       .then({
         ok: true,
-        events: [{ type: 'MoneyWithdrawn', data: { accountId, amountCents: 400, currency: 'USD', balanceAfterCents: 600, withdrawnAt: at } }],
+        events: [
+          {
+            type: 'MoneyWithdrawn',
+            data: { accountId, amountCents: 400, currency: 'USD', balanceAfterCents: 600, withdrawnAt: at },
+          },
+        ],
       });
   });
 
@@ -177,7 +203,10 @@ describe('evolve', () => {
     const events: AccountEvent[] = [
       opened,
       deposited(1_000, 1_000),
-      { type: 'MoneyWithdrawn', data: { accountId, amountCents: 300, currency: 'USD', balanceAfterCents: 700, withdrawnAt: at } },
+      {
+        type: 'MoneyWithdrawn',
+        data: { accountId, amountCents: 300, currency: 'USD', balanceAfterCents: 700, withdrawnAt: at },
+      },
     ];
     expect(events.reduce(evolve, initialState())).toEqual({
       status: 'open',

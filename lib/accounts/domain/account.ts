@@ -54,11 +54,25 @@ type MoneyWithdrawn = {
 /** The source side of a transfer; the destination records MoneyTransferredIn in the same commit. */
 type MoneyTransferredOut = {
   type: 'MoneyTransferredOut';
-  data: { accountId: string; transferId: string; toAccountId: string; amountCents: Cents; balanceAfterCents: Cents; transferredAt: string };
+  data: {
+    accountId: string;
+    transferId: string;
+    toAccountId: string;
+    amountCents: Cents;
+    balanceAfterCents: Cents;
+    transferredAt: string;
+  };
 };
 type MoneyTransferredIn = {
   type: 'MoneyTransferredIn';
-  data: { accountId: string; transferId: string; fromAccountId: string; amountCents: Cents; balanceAfterCents: Cents; transferredAt: string };
+  data: {
+    accountId: string;
+    transferId: string;
+    fromAccountId: string;
+    amountCents: Cents;
+    balanceAfterCents: Cents;
+    transferredAt: string;
+  };
 };
 export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | MoneyTransferredOut | MoneyTransferredIn;
 
@@ -73,7 +87,15 @@ export const ACCOUNT_EVENT_TYPES = [
 
 export type Account =
   | { status: 'none' }
-  | { status: 'open'; accountId: string; accountNumber: string; customerId: string | null; owner: string; balanceCents: Cents; openedAt: string };
+  | {
+      status: 'open';
+      accountId: string;
+      accountNumber: string;
+      customerId: string | null;
+      owner: string;
+      balanceCents: Cents;
+      openedAt: string;
+    };
 
 /** Expected business outcomes, recorded and replayed like successes. */
 export type AccountRejection =
@@ -134,9 +156,12 @@ export function decide(command: AccountCommand, state: Account): Decision {
 const reject = (rejection: AccountRejection): Decision => ({ ok: false, rejection });
 
 export function amountProblem(amountCents: Cents, allowZero: boolean): AccountRejection | null {
-  if (!Number.isSafeInteger(amountCents)) return { code: 'InvalidAmount', amountCents, reason: 'Amount must be a whole number of cents' };
-  if (amountCents < 0 || (amountCents === 0 && !allowZero)) return { code: 'InvalidAmount', amountCents, reason: 'Amount must be greater than zero' };
-  if (amountCents > MAX_AMOUNT_CENTS) return { code: 'InvalidAmount', amountCents, reason: 'Amount exceeds the per-operation limit' };
+  if (!Number.isSafeInteger(amountCents))
+    return { code: 'InvalidAmount', amountCents, reason: 'Amount must be a whole number of cents' };
+  if (amountCents < 0 || (amountCents === 0 && !allowZero))
+    return { code: 'InvalidAmount', amountCents, reason: 'Amount must be greater than zero' };
+  if (amountCents > MAX_AMOUNT_CENTS)
+    return { code: 'InvalidAmount', amountCents, reason: 'Amount exceeds the per-operation limit' };
   return null;
 }
 
@@ -152,13 +177,28 @@ function openAccount({ data, metadata }: OpenAccount, state: Account): Decision 
   if (problem) return reject(problem);
   const at = metadata.now.toISOString();
   const events: AccountEvent[] = [
-    { type: 'AccountOpened', data: { accountId: data.accountId, accountNumber: data.accountNumber, customerId: metadata.customerId, owner, openedAt: at } },
+    {
+      type: 'AccountOpened',
+      data: {
+        accountId: data.accountId,
+        accountNumber: data.accountNumber,
+        customerId: metadata.customerId,
+        owner,
+        openedAt: at,
+      },
+    },
   ];
   if (data.openingDepositCents > 0) {
     const amountCents = data.openingDepositCents;
     events.push({
       type: 'MoneyDeposited',
-      data: { accountId: data.accountId, amountCents, currency: CURRENCY, balanceAfterCents: amountCents, depositedAt: at },
+      data: {
+        accountId: data.accountId,
+        amountCents,
+        currency: CURRENCY,
+        balanceAfterCents: amountCents,
+        depositedAt: at,
+      },
     });
   }
   return { ok: true, events };
@@ -173,19 +213,31 @@ export function ownershipProblem(state: Account, accountId: string, customerId: 
 
 function depositMoney({ data, metadata }: DepositMoney, state: Account): Decision {
   const notYours = ownershipProblem(state, data.accountId, metadata.customerId);
-  if (notYours || state.status !== 'open') return reject(notYours ?? { code: 'AccountNotFound', accountId: data.accountId });
+  if (notYours || state.status !== 'open')
+    return reject(notYours ?? { code: 'AccountNotFound', accountId: data.accountId });
   const problem = amountProblem(data.amountCents, false);
   if (problem) return reject(problem);
   const balanceAfterCents = state.balanceCents + data.amountCents;
   if (balanceAfterCents > MAX_BALANCE_CENTS) {
-    return reject({ code: 'BalanceLimitExceeded', accountId: data.accountId, balanceCents: state.balanceCents, requestedCents: data.amountCents });
+    return reject({
+      code: 'BalanceLimitExceeded',
+      accountId: data.accountId,
+      balanceCents: state.balanceCents,
+      requestedCents: data.amountCents,
+    });
   }
   return {
     ok: true,
     events: [
       {
         type: 'MoneyDeposited',
-        data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, depositedAt: metadata.now.toISOString() },
+        data: {
+          accountId: data.accountId,
+          amountCents: data.amountCents,
+          currency: CURRENCY,
+          balanceAfterCents,
+          depositedAt: metadata.now.toISOString(),
+        },
       },
     ],
   };
@@ -193,11 +245,17 @@ function depositMoney({ data, metadata }: DepositMoney, state: Account): Decisio
 
 function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decision {
   const notYours = ownershipProblem(state, data.accountId, metadata.customerId);
-  if (notYours || state.status !== 'open') return reject(notYours ?? { code: 'AccountNotFound', accountId: data.accountId });
+  if (notYours || state.status !== 'open')
+    return reject(notYours ?? { code: 'AccountNotFound', accountId: data.accountId });
   const problem = amountProblem(data.amountCents, false);
   if (problem) return reject(problem);
   if (data.amountCents > state.balanceCents) {
-    return reject({ code: 'InsufficientFunds', accountId: data.accountId, balanceCents: state.balanceCents, requestedCents: data.amountCents });
+    return reject({
+      code: 'InsufficientFunds',
+      accountId: data.accountId,
+      balanceCents: state.balanceCents,
+      requestedCents: data.amountCents,
+    });
   }
   const balanceAfterCents = state.balanceCents - data.amountCents;
   return {
@@ -205,7 +263,13 @@ function withdrawMoney({ data, metadata }: WithdrawMoney, state: Account): Decis
     events: [
       {
         type: 'MoneyWithdrawn',
-        data: { accountId: data.accountId, amountCents: data.amountCents, currency: CURRENCY, balanceAfterCents, withdrawnAt: metadata.now.toISOString() },
+        data: {
+          accountId: data.accountId,
+          amountCents: data.amountCents,
+          currency: CURRENCY,
+          balanceAfterCents,
+          withdrawnAt: metadata.now.toISOString(),
+        },
       },
     ],
   };

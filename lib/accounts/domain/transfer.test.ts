@@ -12,9 +12,23 @@ const at = now.toISOString();
 const account = (accountId: string, balanceCents: number) =>
   (
     [
-      { type: 'AccountOpened', data: { accountId, accountNumber: '100000000008', customerId, owner: accountId.slice(0, 4), openedAt: at } },
+      {
+        type: 'AccountOpened',
+        data: { accountId, accountNumber: '100000000008', customerId, owner: accountId.slice(0, 4), openedAt: at },
+      },
       ...(balanceCents > 0
-        ? [{ type: 'MoneyDeposited', data: { accountId, amountCents: balanceCents, currency: 'USD', balanceAfterCents: balanceCents, depositedAt: at } }]
+        ? [
+            {
+              type: 'MoneyDeposited',
+              data: {
+                accountId,
+                amountCents: balanceCents,
+                currency: 'USD',
+                balanceAfterCents: balanceCents,
+                depositedAt: at,
+              },
+            },
+          ]
         : []),
     ] as AccountEvent[]
   ).reduce(evolve, initialState());
@@ -32,13 +46,27 @@ describe('decideTransfer', () => {
       from: [
         {
           type: 'MoneyTransferredOut',
-          data: { accountId: a, transferId: 't-1', toAccountId: b, amountCents: 2_500, balanceAfterCents: 7_500, transferredAt: at },
+          data: {
+            accountId: a,
+            transferId: 't-1',
+            toAccountId: b,
+            amountCents: 2_500,
+            balanceAfterCents: 7_500,
+            transferredAt: at,
+          },
         },
       ],
       to: [
         {
           type: 'MoneyTransferredIn',
-          data: { accountId: b, transferId: 't-1', fromAccountId: a, amountCents: 2_500, balanceAfterCents: 2_600, transferredAt: at },
+          data: {
+            accountId: b,
+            transferId: 't-1',
+            fromAccountId: a,
+            amountCents: 2_500,
+            balanceAfterCents: 2_600,
+            transferredAt: at,
+          },
         },
       ],
     });
@@ -56,22 +84,40 @@ describe('decideTransfer', () => {
   });
 
   it('rejects a transfer to the same account', () => {
-    expect(decideTransfer(transfer(1, a, a), account(a, 100), account(a, 100))).toEqual({ ok: false, rejection: { code: 'SameAccount', accountId: a } });
+    expect(decideTransfer(transfer(1, a, a), account(a, 100), account(a, 100))).toEqual({
+      ok: false,
+      rejection: { code: 'SameAccount', accountId: a },
+    });
   });
 
   it('names the missing account: source or destination', () => {
-    expect(decideTransfer(transfer(1), initialState(), account(b, 0))).toEqual({ ok: false, rejection: { code: 'AccountNotFound', accountId: a } });
-    expect(decideTransfer(transfer(1), account(a, 100), initialState())).toEqual({ ok: false, rejection: { code: 'AccountNotFound', accountId: b } });
+    expect(decideTransfer(transfer(1), initialState(), account(b, 0))).toEqual({
+      ok: false,
+      rejection: { code: 'AccountNotFound', accountId: a },
+    });
+    expect(decideTransfer(transfer(1), account(a, 100), initialState())).toEqual({
+      ok: false,
+      rejection: { code: 'AccountNotFound', accountId: b },
+    });
   });
 
   it.each([0, -1, 1.5])('rejects the amount %d', (cents) => {
-    expect(decideTransfer(transfer(cents), account(a, 100), account(b, 0))).toMatchObject({ ok: false, rejection: { code: 'InvalidAmount' } });
+    expect(decideTransfer(transfer(cents), account(a, 100), account(b, 0))).toMatchObject({
+      ok: false,
+      rejection: { code: 'InvalidAmount' },
+    });
   });
 
   it('rejects a transfer that would take the destination past the balance limit', () => {
     const full = [
-      { type: 'AccountOpened', data: { accountId: b, accountNumber: '100000000016', customerId, owner: 'b', openedAt: at } },
-      { type: 'MoneyDeposited', data: { accountId: b, amountCents: 1, currency: 'USD', balanceAfterCents: MAX_BALANCE_CENTS, depositedAt: at } },
+      {
+        type: 'AccountOpened',
+        data: { accountId: b, accountNumber: '100000000016', customerId, owner: 'b', openedAt: at },
+      },
+      {
+        type: 'MoneyDeposited',
+        data: { accountId: b, amountCents: 1, currency: 'USD', balanceAfterCents: MAX_BALANCE_CENTS, depositedAt: at },
+      },
     ] as AccountEvent[];
     expect(decideTransfer(transfer(1), account(a, 100), full.reduce(evolve, initialState()))).toMatchObject({
       ok: false,

@@ -1,6 +1,14 @@
 // Moving money between two accounts: one decision over two aggregates. The caller loads both
 // streams and commits both sets of events in one unit of work, each at its expected version.
-import { amountProblem, MAX_BALANCE_CENTS, ownershipProblem, type Account, type AccountEvent, type AccountRejection, type CommandMetadata } from './account';
+import {
+  amountProblem,
+  MAX_BALANCE_CENTS,
+  ownershipProblem,
+  type Account,
+  type AccountEvent,
+  type AccountRejection,
+  type CommandMetadata,
+} from './account';
 import type { AccountId } from './account-id';
 import type { Cents } from '@/lib/domain/money';
 
@@ -10,22 +18,34 @@ export type TransferMoney = {
   metadata: CommandMetadata;
 };
 
-export type TransferDecision = { ok: true; from: AccountEvent[]; to: AccountEvent[] } | { ok: false; rejection: AccountRejection };
+export type TransferDecision =
+  { ok: true; from: AccountEvent[]; to: AccountEvent[] } | { ok: false; rejection: AccountRejection };
 
 export function decideTransfer({ data, metadata }: TransferMoney, from: Account, to: Account): TransferDecision {
   const reject = (rejection: AccountRejection): TransferDecision => ({ ok: false, rejection });
   // Ownership of the source first: to anyone else it is not there, whatever else is asked.
   const notYours = ownershipProblem(from, data.fromAccountId, metadata.customerId);
-  if (notYours || from.status !== 'open') return reject(notYours ?? { code: 'AccountNotFound', accountId: data.fromAccountId });
+  if (notYours || from.status !== 'open')
+    return reject(notYours ?? { code: 'AccountNotFound', accountId: data.fromAccountId });
   if (data.fromAccountId === data.toAccountId) return reject({ code: 'SameAccount', accountId: data.fromAccountId });
   if (to.status !== 'open') return reject({ code: 'AccountNotFound', accountId: data.toAccountId });
   const problem = amountProblem(data.amountCents, false);
   if (problem) return reject(problem);
   if (data.amountCents > from.balanceCents) {
-    return reject({ code: 'InsufficientFunds', accountId: data.fromAccountId, balanceCents: from.balanceCents, requestedCents: data.amountCents });
+    return reject({
+      code: 'InsufficientFunds',
+      accountId: data.fromAccountId,
+      balanceCents: from.balanceCents,
+      requestedCents: data.amountCents,
+    });
   }
   if (to.balanceCents + data.amountCents > MAX_BALANCE_CENTS) {
-    return reject({ code: 'BalanceLimitExceeded', accountId: data.toAccountId, balanceCents: to.balanceCents, requestedCents: data.amountCents });
+    return reject({
+      code: 'BalanceLimitExceeded',
+      accountId: data.toAccountId,
+      balanceCents: to.balanceCents,
+      requestedCents: data.amountCents,
+    });
   }
   const transferredAt = metadata.now.toISOString();
   const { transferId, amountCents } = data;

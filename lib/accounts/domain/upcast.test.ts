@@ -15,13 +15,20 @@ describe('upcast', () => {
   });
 
   it('treats events without a schema version as v1', () => {
-    expect(upcast({ type: 'MoneyDeposited', data: { accountId, amountCents: 1, balanceAfterCents: 1, depositedAt: 'x' } }).data).toMatchObject({
+    expect(
+      upcast({ type: 'MoneyDeposited', data: { accountId, amountCents: 1, balanceAfterCents: 1, depositedAt: 'x' } })
+        .data,
+    ).toMatchObject({
       currency: 'USD',
     });
   });
 
   it('leaves current versions alone', () => {
-    const v2 = { type: 'MoneyWithdrawn', schemaVersion: 2, data: { accountId, amountCents: 5, currency: 'USD', balanceAfterCents: 0, withdrawnAt: 'x' } };
+    const v2 = {
+      type: 'MoneyWithdrawn',
+      schemaVersion: 2,
+      data: { accountId, amountCents: 5, currency: 'USD', balanceAfterCents: 0, withdrawnAt: 'x' },
+    };
     expect(upcast(v2)).toEqual({ type: v2.type, data: v2.data });
   });
 
@@ -32,7 +39,14 @@ describe('upcast', () => {
 
   it('a history of v1 events replays to the same state as the same history written today', () => {
     const opened = { type: 'AccountOpened', schemaVersion: 1, data: { accountId, owner: 'Old', openedAt: 't' } };
-    const v1 = [opened, { type: 'MoneyDeposited', schemaVersion: 1, data: { accountId, amountCents: 900, balanceAfterCents: 900, depositedAt: 't' } }];
+    const v1 = [
+      opened,
+      {
+        type: 'MoneyDeposited',
+        schemaVersion: 1,
+        data: { accountId, amountCents: 900, balanceAfterCents: 900, depositedAt: 't' },
+      },
+    ];
     const v2 = [
       opened,
       {

@@ -21,7 +21,9 @@ const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {
   // v1 → v2: amounts were always US cents; v2 says so explicitly.
   // v1 → v2: accounts opened before customers belong to nobody (admins see them; no one moves their
   // money) and get a number derived from their id.
-  AccountOpened: { 1: (data) => ({ ...data, customerId: null, accountNumber: legacyAccountNumber(String(data.accountId)) }) },
+  AccountOpened: {
+    1: (data) => ({ ...data, customerId: null, accountNumber: legacyAccountNumber(String(data.accountId)) }),
+  },
   MoneyDeposited: { 1: (data) => ({ ...data, currency: CURRENCY }) },
   MoneyWithdrawn: { 1: (data) => ({ ...data, currency: CURRENCY }) },
 };
@@ -37,8 +39,12 @@ export function upcast(stored: StoredEvent): AccountEvent {
   if (!isAccountEventType(type)) throw new Error(`Unknown event type "${type}"`);
   const current = EVENT_SCHEMA_VERSIONS[type];
   let version = stored.schemaVersion ?? 1;
-  if (!Number.isInteger(version) || version < 1) throw new Error(`${type} has an invalid schema version ${String(version)}`);
-  if (version > current) throw new Error(`${type} v${version} is newer than this code understands (v${current}); deploy the newer code first`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new Error(`${type} has an invalid schema version ${String(version)}`);
+  if (version > current)
+    throw new Error(
+      `${type} v${version} is newer than this code understands (v${current}); deploy the newer code first`,
+    );
   let data = stored.data as Record<string, unknown>;
   while (version < current) {
     const step = upcasters[type]?.[version];

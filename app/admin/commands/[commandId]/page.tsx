@@ -60,7 +60,9 @@ export default async function CommandPage({ params }: { params: Promise<{ comman
             <div key={s} className="contents">
               <dt>{command.streamIds.length > 1 ? (i === 0 ? 'From account' : 'To account') : 'Account'}</dt>
               <dd>
-                <Link href={`/admin/streams/${encodeURIComponent(s)}`}>{owner ? formatAccountNumber(owner.accountNumber) : s}</Link>
+                <Link href={`/admin/streams/${encodeURIComponent(s)}`}>
+                  {owner ? formatAccountNumber(owner.accountNumber) : s}
+                </Link>
                 {owner ? (
                   <>
                     {' · '}
@@ -80,7 +82,12 @@ export default async function CommandPage({ params }: { params: Promise<{ comman
       <JsonBlock value={command.outcome} label="Stored outcome" />
       <h2>Events produced</h2>
       {events.length === 0 ? (
-        <p className="muted">None{command.status === 'rejected' ? ': the command was rejected, and the rejection is what duplicates replay.' : '.'}</p>
+        <p className="muted">
+          None
+          {command.status === 'rejected'
+            ? ': the command was rejected, and the rejection is what duplicates replay.'
+            : '.'}
+        </p>
       ) : (
         <EventTable
           events={events.map((e) => ({ ...e, owner: owners.get(e.streamId) ?? null }))}

@@ -10,7 +10,13 @@ import { ownersOfStreams, type AccountOwner } from '@/lib/admin/account-owners';
 import { parseTime, TIME_HINT } from '@/lib/admin/event-filters';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { decodeSegment, queryParam, type SearchParams } from '@/lib/admin/route-param';
-import { changesBetween, stateAt, statesAfterEachEvent, type StateAfter, type StateField } from '@/lib/admin/time-travel';
+import {
+  changesBetween,
+  stateAt,
+  statesAfterEachEvent,
+  type StateAfter,
+  type StateField,
+} from '@/lib/admin/time-travel';
 import { db } from '@/lib/db/prisma';
 import { formatUsd } from '@/lib/domain/money';
 import { readStreamPage } from '@/lib/event-store';
@@ -31,7 +37,8 @@ function travel(rows: StateAfter[], params: SearchParams): Travel {
   const at = queryParam(params.at);
   if (version !== undefined) {
     const n = /^\d{1,9}$/.test(version) ? Number(version) : NaN;
-    if (!(n >= 1 && n <= last.event.version)) return { ...latest, errors: { version: `Choose a version from 1 to ${last.event.version}.` } };
+    if (!(n >= 1 && n <= last.event.version))
+      return { ...latest, errors: { version: `Choose a version from 1 to ${last.event.version}.` } };
     return { row: stateAt(rows, { version: n }), heading: `At version ${n}`, errors: {} };
   }
   if (at !== undefined) {
@@ -40,7 +47,11 @@ function travel(rows: StateAfter[], params: SearchParams): Travel {
     // Inclusive at the precision given, like the log's filters: "14:30" covers the whole minute.
     const row = stateAt(rows, { moment: time.end });
     const when = pickerValue(at, 'start').replace('T', ' ');
-    return { row, heading: row ? `At ${when} UTC: version ${row.event.version}` : `At ${when} UTC: before the first event`, errors: {} };
+    return {
+      row,
+      heading: row ? `At ${when} UTC: version ${row.event.version}` : `At ${when} UTC: before the first event`,
+      errors: {},
+    };
   }
   return latest;
 }
@@ -59,14 +70,19 @@ function StatePanel({ travelled, owner }: { travelled: Travel; owner: AccountOwn
       ) : (
         <>
           <p className="muted">
-            After {travelled.row.event.type} (event {String(travelled.row.event.globalPosition)}) recorded <UtcTime date={travelled.row.event.createdAt} />.
+            After {travelled.row.event.type} (event {String(travelled.row.event.globalPosition)}) recorded{' '}
+            <UtcTime date={travelled.row.event.createdAt} />.
           </p>
           <dl className="facts">
             {STATE_FIELDS.map((field) => (
               <Fragment key={field}>
                 <dt>{FIELD_LABELS[field]}</dt>
                 <dd data-testid={`travel-${field}`}>
-                  {fieldText(field, field === 'status' ? state.status : state.status === 'open' ? state[field] : null, owner)}
+                  {fieldText(
+                    field,
+                    field === 'status' ? state.status : state.status === 'open' ? state[field] : null,
+                    owner,
+                  )}
                 </dd>
               </Fragment>
             ))}
@@ -77,12 +93,21 @@ function StatePanel({ travelled, owner }: { travelled: Travel; owner: AccountOwn
   );
 }
 
-export default async function StreamPage({ params, searchParams }: { params: Promise<{ streamId: string }>; searchParams: Promise<SearchParams> }) {
+export default async function StreamPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ streamId: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const raw = (await params).streamId;
   const query = await searchParams;
   await requireAdmin();
   const streamId = decodeSegment(raw);
-  const { events, more } = streamId !== null && streamId.length <= 300 ? await readStreamPage(db(), streamId, 0, EVENTS_SHOWN) : { events: [], more: false };
+  const { events, more } =
+    streamId !== null && streamId.length <= 300
+      ? await readStreamPage(db(), streamId, 0, EVENTS_SHOWN)
+      : { events: [], more: false };
   if (streamId === null || events.length === 0) notFound();
   const rows = statesAfterEachEvent(streamId, events);
   const owner = (await ownersOfStreams([streamId])).get(streamId) ?? null;
@@ -93,13 +118,15 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
   return (
     <>
       <p className="breadcrumb">
-        <Link href="/admin/streams">Streams</Link> · <Link href={`/admin/events?stream=${encodeURIComponent(streamId)}`}>in the event history</Link>
+        <Link href="/admin/streams">Streams</Link> ·{' '}
+        <Link href={`/admin/events?stream=${encodeURIComponent(streamId)}`}>in the event history</Link>
       </p>
       <h1>Stream {streamId}</h1>
       {more ? (
         <p className="muted" data-testid="stream-truncated">
           This stream has more than {EVENTS_SHOWN} events: the first {EVENTS_SHOWN} are shown here;{' '}
-          <Link href={`/admin/events?stream=${encodeURIComponent(streamId)}`}>the event history</Link> pages through all of them.
+          <Link href={`/admin/events?stream=${encodeURIComponent(streamId)}`}>the event history</Link> pages through all
+          of them.
         </p>
       ) : null}
       {owner ? (
@@ -150,7 +177,8 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
       <StatePanel travelled={travelled} owner={owner} />
       <h2>Events</h2>
       <p className="muted">
-        Oldest first: what each event changed in the aggregate (the decider’s own evolve, replayed). Later events than the state shown are dimmed.
+        Oldest first: what each event changed in the aggregate (the decider’s own evolve, replayed). Later events than
+        the state shown are dimmed.
       </p>
       <EventTable
         events={rows.map(({ event, before, state, error }) => ({ ...event, before, state, error }))}
@@ -172,7 +200,11 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
             header: 'Changes',
             testId: 'changes',
             cell: ({ before, state, error }) =>
-              error ? <span className="field-error">{error}</span> : <StateChanges changes={changesBetween(before, state)} owner={owner} />,
+              error ? (
+                <span className="field-error">{error}</span>
+              ) : (
+                <StateChanges changes={changesBetween(before, state)} owner={owner} />
+              ),
           },
           {
             header: 'Balance after',
@@ -183,7 +215,9 @@ export default async function StreamPage({ params, searchParams }: { params: Pro
         ]}
         rowTestId="stream-row"
         rowId={(e) => `v${e.version}`}
-        rowClass={(e) => (e.version === shownVersion ? 'travel-here' : e.version > shownVersion ? 'travel-later' : undefined)}
+        rowClass={(e) =>
+          e.version === shownVersion ? 'travel-here' : e.version > shownVersion ? 'travel-later' : undefined
+        }
         caption="Events of the stream, oldest first"
       />
     </>

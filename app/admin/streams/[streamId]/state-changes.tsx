@@ -26,7 +26,9 @@ export function fieldText(field: StateField, value: string | number | null, owne
     case 'openedAt':
       return formatUtc(new Date(String(value)));
     case 'customerId':
-      return owner?.customer && owner.customer.id === value ? `${owner.customer.name} (${owner.customer.email})` : String(value);
+      return owner?.customer && owner.customer.id === value
+        ? `${owner.customer.name} (${owner.customer.email})`
+        : String(value);
     case 'status':
     case 'owner':
       return String(value);
@@ -39,10 +41,12 @@ export function StateChanges({ changes, owner }: { changes: FieldChange[]; owner
   return (
     <ul className="changes">
       {changes.map(({ field, before, after }) => {
-        const delta = field === 'balanceCents' && typeof before === 'number' && typeof after === 'number' ? after - before : null;
+        const delta =
+          field === 'balanceCents' && typeof before === 'number' && typeof after === 'number' ? after - before : null;
         return (
           <li key={field}>
-            <span className="change-field">{FIELD_LABELS[field]}:</span> {fieldText(field, before, owner)} → {fieldText(field, after, owner)}
+            <span className="change-field">{FIELD_LABELS[field]}:</span> {fieldText(field, before, owner)} →{' '}
+            {fieldText(field, after, owner)}
             {delta ? (
               <span className={delta > 0 ? 'change-up' : 'change-down'}>
                 {' '}

@@ -10,7 +10,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ acco
     const id = parseAccountId(accountId);
     // Someone else's account answers exactly like an unknown one.
     const account = id && (await getOwnedAccount(id, customer.id));
-    if (!account) return problemResponse(problem('account-not-found', `There is no account ${accountId.slice(0, 100)}.`));
+    if (!account)
+      return problemResponse(problem('account-not-found', `There is no account ${accountId.slice(0, 100)}.`));
     return jsonResponse(200, {
       id: account.accountId,
       accountNumber: account.accountNumber,

@@ -4,7 +4,15 @@ import { guarded } from '@/lib/http/api-handler';
 import { withPgClient } from '@/lib/db/pg-client';
 import { readGlobalLog, type Checkpoint } from '@/lib/projections/global-log';
 import { jsonResponse } from '@/lib/http/problem';
-import { INT8_MAX, invalidQuery, parseLimit, parseWholeNumber, queryReader, XID8_MAX, type ParameterError } from '@/lib/http/query-params';
+import {
+  INT8_MAX,
+  invalidQuery,
+  parseLimit,
+  parseWholeNumber,
+  queryReader,
+  XID8_MAX,
+  type ParameterError,
+} from '@/lib/http/query-params';
 
 // GET /api/admin/events?after=<position>&limit=<n>: the global log for tools, ascending by position.
 // An admin's session cookie, or Authorization: Bearer <an admin's API key>; anyone else gets the
@@ -35,12 +43,16 @@ function parseQuery(url: URL): ({ ok: true } & Query) | { ok: false; errors: Par
   const afterText = reader.single('after');
   const cursorText = reader.single('cursor');
   const cursor = cursorText === undefined ? null : (parseCursor(cursorText) ?? null);
-  if (cursorText !== undefined && !cursor) reader.fail('cursor', 'cursor must be a nextCursor value from an earlier answer, like 1234.56');
-  if (cursorText !== undefined && afterText !== undefined) reader.fail('cursor', 'give either after or cursor, not both');
+  if (cursorText !== undefined && !cursor)
+    reader.fail('cursor', 'cursor must be a nextCursor value from an earlier answer, like 1234.56');
+  if (cursorText !== undefined && afterText !== undefined)
+    reader.fail('cursor', 'give either after or cursor, not both');
   const after = afterText === undefined ? 0n : parsePosition(afterText);
   if (after === undefined) reader.fail('after', 'after must be a global position: a whole number ≥ 0');
   const limit = parseLimit(reader, 100, MAX_LIMIT);
-  return reader.errors.length > 0 || after === undefined ? { ok: false, errors: reader.errors } : { ok: true, after, cursor, limit };
+  return reader.errors.length > 0 || after === undefined
+    ? { ok: false, errors: reader.errors }
+    : { ok: true, after, cursor, limit };
 }
 
 export async function GET(request: Request) {
@@ -49,7 +61,9 @@ export async function GET(request: Request) {
   const query = parseQuery(new URL(request.url));
   if (!query.ok) return invalidQuery(query.errors);
   return guarded(async () => {
-    const { events, next, nextCursor } = query.cursor ? await safeEventsAfter(query.cursor, query.limit) : await positionEventsAfter(query.after, query.limit);
+    const { events, next, nextCursor } = query.cursor
+      ? await safeEventsAfter(query.cursor, query.limit)
+      : await positionEventsAfter(query.after, query.limit);
     const body = {
       events: events.map((e) => ({
         globalPosition: String(e.globalPosition),
@@ -68,14 +82,29 @@ export async function GET(request: Request) {
   });
 }
 
-type Listed = { globalPosition: bigint; streamId: string; version: number; type: string; data: unknown; metadata: unknown; commandId: string; createdAt: Date };
+type Listed = {
+  globalPosition: bigint;
+  streamId: string;
+  version: number;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  commandId: string;
+  createdAt: Date;
+};
 
-async function positionEventsAfter(after: bigint, limit: number): Promise<{ events: Listed[]; next: bigint | null; nextCursor: string | null }> {
+async function positionEventsAfter(
+  after: bigint,
+  limit: number,
+): Promise<{ events: Listed[]; next: bigint | null; nextCursor: string | null }> {
   const { events, next } = await eventsAfter(after, limit);
   return { events, next, nextCursor: null };
 }
 
-async function safeEventsAfter(cursor: Checkpoint, limit: number): Promise<{ events: Listed[]; next: bigint | null; nextCursor: string }> {
+async function safeEventsAfter(
+  cursor: Checkpoint,
+  limit: number,
+): Promise<{ events: Listed[]; next: bigint | null; nextCursor: string }> {
   const events = await withPgClient((client) => readGlobalLog(client, cursor, limit));
   const last = events.at(-1);
   return {

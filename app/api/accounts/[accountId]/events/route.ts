@@ -20,12 +20,16 @@ function parseQuery(url: URL) {
   const cursor = cursorText === undefined ? 0n : parseWholeNumber(cursorText, INT4_MAX);
   if (cursor === undefined) reader.fail('cursor', 'cursor must be a nextCursor value from an earlier answer, like 100');
   const limit = parseLimit(reader, EVENTS_PAGE.default, EVENTS_PAGE.max);
-  return reader.errors.length > 0 ? ({ ok: false, errors: reader.errors } as const) : ({ ok: true, after: Number(cursor), limit } as const);
+  return reader.errors.length > 0
+    ? ({ ok: false, errors: reader.errors } as const)
+    : ({ ok: true, after: Number(cursor), limit } as const);
 }
 
 /** A transfer's event without the other account's id (toAccountId / fromAccountId). */
 function withoutCounterparty(data: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(data).filter(([field]) => field !== 'toAccountId' && field !== 'fromAccountId'));
+  return Object.fromEntries(
+    Object.entries(data).filter(([field]) => field !== 'toAccountId' && field !== 'fromAccountId'),
+  );
 }
 
 export async function GET(request: Request, { params }: { params: Promise<{ accountId: string }> }) {

@@ -6,7 +6,14 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request, { params }: { params: Promise<{ file: string }> }) {
   const { file } = await params;
-  if (!isDocsAsset(file)) return problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`));
+  if (!isDocsAsset(file))
+    return problemResponse(problem('not-found', `No API endpoint at ${new URL(request.url).pathname}.`));
   const { body, contentType } = await docsAsset(file);
-  return new Response(body, { headers: { 'content-type': contentType, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' } });
+  return new Response(body, {
+    headers: {
+      'content-type': contentType,
+      'cache-control': 'public, max-age=3600',
+      'x-content-type-options': 'nosniff',
+    },
+  });
 }
