@@ -28,15 +28,13 @@ export async function listAdminActions(before?: bigint): Promise<{ entries: Audi
     orderBy: { id: 'desc' },
     take: AUDIT_PAGE_SIZE + 1,
   });
-  const entries = rows
-    .slice(0, AUDIT_PAGE_SIZE)
-    .map((r) => ({
-      id: r.id.toString(),
-      at: r.at,
-      adminEmail: r.adminEmail,
-      action: r.action,
-      target: r.target,
-      detail: r.detail,
-    }));
+  const entries = rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({
+    id: r.id.toString(),
+    at: r.at,
+    adminEmail: r.adminEmail,
+    action: r.action,
+    target: r.target,
+    detail: r.detail,
+  }));
   return { entries, nextBefore: rows.length > AUDIT_PAGE_SIZE ? entries.at(-1)!.id : null };
 }
