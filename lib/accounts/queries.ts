@@ -11,24 +11,21 @@ const toCents = (value: bigint) => Number(value);
 /** PostgreSQL prints uuids in lower case: a stored account id is already an AccountId. */
 const stored = (id: string) => id as AccountId;
 
-/** All accounts, for the ops console only. */
-export async function listAccounts(limit = 100) {
+/** Accounts, newest first: every one (the ops console) or one customer's. */
+async function newestAccounts(where: { customerId?: string }, limit: number) {
   const rows = await db().accountBalance.findMany({
+    where,
     orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
     take: limit,
   });
   return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
 }
 
+/** All accounts, for the ops console only. */
+export const listAccounts = (limit = 100) => newestAccounts({}, limit);
+
 /** The customer's own accounts, newest first. */
-export async function customerAccounts(customerId: string, limit = 100) {
-  const rows = await db().accountBalance.findMany({
-    where: { customerId },
-    orderBy: [{ openedAt: 'desc' }, { accountId: 'asc' }],
-    take: limit,
-  });
-  return rows.map((r) => ({ ...r, accountId: stored(r.accountId), balanceCents: toCents(r.balanceCents) }));
-}
+export const customerAccounts = (customerId: string, limit = 100) => newestAccounts({ customerId }, limit);
 
 /** How many accounts the customer has and what they hold together (all of them, not one page). */
 export async function customerTotals(customerId: string) {

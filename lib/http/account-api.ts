@@ -98,17 +98,20 @@ export function validationProblem(error: z.ZodError): Problem {
   return problem('validation-failed', detail, { errors });
 }
 
+/** The balance and the amount a refusal is about, as the API writes money. */
+const amounts = (rejection: { accountId: string; balanceCents: number; requestedCents: number }) => ({
+  accountId: rejection.accountId,
+  balance: formatDecimal(rejection.balanceCents),
+  requested: formatDecimal(rejection.requestedCents),
+});
+
 export function rejectionProblem(rejection: AccountRejection): Problem {
   switch (rejection.code) {
     case 'InsufficientFunds':
       return problem(
         'insufficient-funds',
         `The balance is ${formatDecimal(rejection.balanceCents)}; cannot withdraw ${formatDecimal(rejection.requestedCents)}.`,
-        {
-          accountId: rejection.accountId,
-          balance: formatDecimal(rejection.balanceCents),
-          requested: formatDecimal(rejection.requestedCents),
-        },
+        amounts(rejection),
       );
     case 'AccountNotFound':
     case 'NotOwner': // someone else's account is, to this caller, not there: the same answer, byte for byte
@@ -127,11 +130,7 @@ export function rejectionProblem(rejection: AccountRejection): Problem {
       return problem(
         'balance-limit-exceeded',
         `This would take the balance of ${rejection.accountId} past the limit.`,
-        {
-          accountId: rejection.accountId,
-          balance: formatDecimal(rejection.balanceCents),
-          requested: formatDecimal(rejection.requestedCents),
-        },
+        amounts(rejection),
       );
     case 'SameAccount':
       return problem('same-account', 'The source and destination accounts must differ.', {
