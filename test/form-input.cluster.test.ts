@@ -63,18 +63,18 @@ type FormCase = {
 };
 
 const FORMS: FormCase[] = [
-  { form: 'Withdraw', page: () => accountPage, field: 'amount', extra: () => ({}) },
-  { form: 'Deposit', page: () => accountPage, field: 'amount', extra: () => ({}) },
+  { form: 'Withdraw', page: () => `${accountPage}/withdraw`, field: 'amount', extra: () => ({}) },
+  { form: 'Deposit', page: () => `${accountPage}/deposit`, field: 'amount', extra: () => ({}) },
   // "Review transfer" is what the browser sends first; "Confirm transfer" posted straight away skips the review.
   {
     form: 'Transfer',
-    page: () => accountPage,
+    page: () => `${accountPage}/transfer`,
     field: 'amount',
     extra: () => ({ toAccountNumber: payeeNumber, intent: 'review' }),
   },
   {
     form: 'Transfer',
-    page: () => accountPage,
+    page: () => `${accountPage}/transfer`,
     field: 'amount',
     extra: () => ({ toAccountNumber: payeeNumber, intent: 'confirm' }),
   },
@@ -151,6 +151,7 @@ beforeAll(async () => {
   await db.connect();
   const customer = await signUpApiCustomer(url, 'Form Input');
   cookie = customer.cookie!;
+  // Without JavaScript each action is a page of its own (/accounts/{id}/withdraw, …): the forms are posted there.
   accountPage = `${url}/accounts/${(await openAccount(customer, 'Form Input', 'form-input-open')).id}`;
   homePage = `${url}/`;
   payeeNumber = (await openAccount(await signUpApiCustomer(url, 'Form Payee'), 'Payee', 'form-input-payee'))
@@ -185,14 +186,14 @@ describe('bad amounts posted to the money forms without JavaScript change nothin
 
   it('Withdraw: a good amount is recorded', async () => {
     const before = await events();
-    const { html } = await postForm(accountPage, 'Withdraw', { amount: '1.00' });
+    const { html } = await postForm(`${accountPage}/withdraw`, 'Withdraw', { amount: '1.00' });
     expect(html).toContain('Withdrew $1.00 · new balance $199.00');
     expect(await events()).toBe(before + 1);
   });
 
   it('Transfer: a good amount confirmed is recorded (one event per side)', async () => {
     const before = await events();
-    const { html } = await postForm(accountPage, 'Transfer', {
+    const { html } = await postForm(`${accountPage}/transfer`, 'Transfer', {
       toAccountNumber: payeeNumber,
       amount: '2.00',
       intent: 'confirm',
