@@ -273,7 +273,7 @@ describe('behind HAProxy', () => {
       // after the kill also counts as a retry, which is why the in-flight count above is required too).
       expect(inFlightAtKill).toBeGreaterThan(0);
       const cut = counters(down!, before!);
-      expect(cut.eresp + cut.wretr, 'responses HAProxy saw i1 abort, or retried').toBeGreaterThan(0);
+      expect((cut.eresp ?? 0) + (cut.wretr ?? 0), 'responses HAProxy saw i1 abort, or retried').toBeGreaterThan(0);
       expect(failedAfterKill).toBeLessThanOrEqual(inFlightAtKill);
       // A failure is a dropped connection or a 503, never a 500 (nor a 502/504 from the balancer).
       expectOnly503s(client);
