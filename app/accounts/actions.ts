@@ -184,10 +184,15 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   const intent = text(form, 'intent');
   if (intent === 'change') return state(null);
 
+  const fromAccountId = text(form, 'fromAccountId');
+  // Bad fields change nothing, not even a budget: a confirmation is checked before it counts as a new command.
+  if (intent === 'confirm') {
+    const early = transferSchema.safeParse({ ...values, fromAccountId, commandId: key });
+    if (!early.success) return state(invalid(fieldErrorsOf(early.error)));
+  }
   // Over budget nothing is looked up or recorded; the key is kept for the next confirmation.
   const refused = await overBudget(customer.id, intent === 'confirm' ? key : null);
   if (refused) return state(refused);
-  const fromAccountId = text(form, 'fromAccountId');
   const { review, recipient } = await reviewTransfer(customer.id, { ...values, fromAccountId });
   if (review.status === 'invalid') return state(review);
   if (intent !== 'confirm') return state(null, review);
