@@ -64,6 +64,15 @@ describe('ensureAdmin', () => {
     expect(await whoIs(customer.cookie)).toBeNull();
   });
 
+  it('an admin re-seeded with the password they already have keeps it and their sessions: a restart signs no one out', async () => {
+    const customer = await signUp(auth());
+    await db().user.update({ where: { id: customer.id }, data: { role: 'admin' } });
+    expect(await ensureAdmin(auth(), { email: customer.email, password: customer.password })).toMatchObject({
+      passwordSet: false,
+    });
+    expect(await whoIs(customer.cookie)).toMatchObject({ id: customer.id });
+  });
+
   it('refuses to promote an existing user without a new password, changing nothing', async () => {
     const customer = await signUp(auth());
     await db().user.update({ where: { id: customer.id }, data: { emailVerified: true } });

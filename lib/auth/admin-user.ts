@@ -41,6 +41,11 @@ export async function ensureAdmin(
     throw new AdminRefused(
       `${email} already exists: promoting them needs a new password (--password or ADMIN_PASSWORD); nothing was changed.`,
     );
+  // `npm start` seeds its admin on every start with the same password: an admin whose password is
+  // already that one keeps it and their sessions (a restart signs no one out).
+  const current = accounts.find((a) => a.providerId === 'credential')?.password;
+  if (isAdmin && current && (await ctx.password.verify({ hash: current, password: input.password })))
+    return { userId: user.id, created: false, passwordSet: false };
   const hash = await ctx.password.hash(input.password);
   if (accounts.some((a) => a.providerId === 'credential')) await ctx.internalAdapter.updatePassword(user.id, hash);
   else
