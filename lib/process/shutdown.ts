@@ -29,14 +29,16 @@ export function installShutdown({ timeoutMs, logger }: { timeoutMs: number; logg
     return;
   }
 
-  let stopping = false;
+  let first: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second Ctrl-C means "now".
-      if (signal === 'SIGINT') process.exit(130);
+    if (first) {
+      // A second Ctrl-C means "now". A Ctrl-C that arrives with the SIGTERM of the script that
+      // started this instance (both come from one Ctrl-C in a terminal: the whole process group gets
+      // it) is the same request to stop, not a second one: the drain finishes.
+      if (signal === 'SIGINT' && first === 'SIGINT') process.exit(130);
       return;
     }
-    stopping = true;
+    first = signal;
     void shutdown(signal, timeoutMs, logger).then(
       () => process.exit(0),
       (error: unknown) => {
