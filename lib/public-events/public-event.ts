@@ -9,6 +9,7 @@
 import { upcast } from '@/lib/accounts/domain/upcast';
 import { formatDecimal } from '@/lib/domain/money';
 import { maskName } from '@/lib/domain/mask-name';
+import type { LogEvent } from '@/lib/projections/global-log';
 
 /** Bump on a breaking change of `data`; additive fields keep the version. */
 export const PUBLIC_EVENT_SCHEMA_VERSION = 1 as const;
@@ -68,14 +69,9 @@ export type DirectoryEntry = { accountNumber: string; owner: string; customerId:
 export type AccountDirectory = ReadonlyMap<string, DirectoryEntry>;
 
 /** A logged event as read from the store (the global log's row shape, or a loaded stream's). */
-export type LoggedEvent = {
-  streamId: string;
-  version: number;
-  type: string;
+export type LoggedEvent = Pick<LogEvent, 'streamId' | 'version' | 'type' | 'commandId' | 'createdAt'> & {
   data: unknown;
   metadata: unknown;
-  commandId: string;
-  createdAt: Date;
 };
 
 /** `evt_<stream id>_<version>`: one id per event, whoever reads it and however often. */
@@ -128,41 +124,38 @@ export function toPublicEvent(event: LoggedEvent, directory: AccountDirectory): 
   };
   const reference = (internal.data as { reference?: unknown }).reference;
   const withReference = typeof reference === 'string' && reference !== '' ? { reference } : {};
+  const moved = (amountCents: number, balanceAfterCents: number) => ({
+    amount: formatDecimal(amountCents),
+    balance: formatDecimal(balanceAfterCents),
+  });
+  const ownCommand = { commandId: event.commandId };
   let data: PublicEventData;
   switch (internal.type) {
     case 'AccountOpened':
-      data = { ...base, amount: formatDecimal(0), balance: formatDecimal(0), commandId: event.commandId };
+      data = { ...base, ...moved(0, 0), ...ownCommand };
       break;
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
-      data = {
-        ...base,
-        amount: formatDecimal(internal.data.amountCents),
-        balance: formatDecimal(internal.data.balanceAfterCents),
-        commandId: event.commandId,
-      };
+      data = { ...base, ...moved(internal.data.amountCents, internal.data.balanceAfterCents), ...ownCommand };
       break;
-    case 'MoneyTransferredOut':
-      data = {
-        ...base,
-        amount: formatDecimal(internal.data.amountCents),
-        balance: formatDecimal(internal.data.balanceAfterCents),
-        commandId: event.commandId,
-        transferId: internal.data.transferId,
-        to: counterparty(directory, internal.data.toAccountId),
-        ...withReference,
-      };
+    case 'MoneyTransferredOut': {
+      const { amountCents, balanceAfterCents, transferId, toAccountId } = internal.data;
+      const to = counterparty(directory, toAccountId);
+      data = { ...base, ...moved(amountCents, balanceAfterCents), ...ownCommand, transferId, to, ...withReference };
       break;
+    }
     case 'MoneyTransferredIn': {
-      const sender = directory.get(internal.data.fromAccountId);
+      const { amountCents, balanceAfterCents, transferId, fromAccountId } = internal.data;
+      const sender = directory.get(fromAccountId);
+      // A received transfer was the sender's command: its id is shown only when the sender is the owner.
       const sameOwner = sender !== undefined && sender.customerId !== null && sender.customerId === own.customerId;
+      const from = counterparty(directory, fromAccountId);
       data = {
         ...base,
-        amount: formatDecimal(internal.data.amountCents),
-        balance: formatDecimal(internal.data.balanceAfterCents),
-        ...(sameOwner ? { commandId: event.commandId } : {}),
-        transferId: internal.data.transferId,
-        from: counterparty(directory, internal.data.fromAccountId),
+        ...moved(amountCents, balanceAfterCents),
+        ...(sameOwner ? ownCommand : {}),
+        transferId,
+        from,
         ...withReference,
       };
       break;
