@@ -37,7 +37,7 @@ export function TransactionList({ entries }: { entries: TransactionEntry[] }) {
           </h3>
           <ul className="transactions">
             {day.entries.map((entry) => (
-              <Row key={entry.version} entry={entry} isNew={entry.version === highlight} />
+              <Row key={entry.version} entry={entry} isNew={entry.version === highlight || entry.unseen} />
             ))}
           </ul>
         </section>
@@ -53,11 +53,18 @@ function Row({ entry, isNew }: { entry: TransactionEntry; isNew: boolean }) {
       className={isNew ? 'transaction is-new' : 'transaction'}
       data-testid="transaction"
       data-new={isNew || undefined}
+      data-unseen={entry.unseen || undefined}
     >
       <div className="transaction-what">
         <span className="transaction-title">
           <Title entry={entry} />
         </span>
+        {entry.reference ? (
+          <span className="transaction-reference" data-testid="transaction-reference">
+            <span className="visually-hidden">Reference: </span>
+            {entry.reference}
+          </span>
+        ) : null}
         <span className="transaction-meta">
           <LocalTime iso={entry.occurredAt} clockOnly />
           {isNew ? <span className="new-mark">New</span> : null}
