@@ -68,7 +68,7 @@ const accountNumberSchema = z.string({ error: 'Enter the account number' }).tran
 });
 
 /** The payment reference's messages, the same in the form and the API. */
-export const REFERENCE_MESSAGES = {
+const REFERENCE_MESSAGES = {
   type: 'A reference is text',
   empty: 'Enter a reference or leave the field empty',
   tooLong: `A reference can be at most ${REFERENCE_MAX_LENGTH} characters`,

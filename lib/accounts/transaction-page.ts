@@ -46,7 +46,7 @@ export const parseCursor = (value: string | undefined): number | null =>
   value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
 
 /** Incoming money from someone else's command, past what the owner has seen. */
-export const isUnseen = (kind: string, version: number, seenVersion: number | null): boolean =>
+const isUnseen = (kind: string, version: number, seenVersion: number | null): boolean =>
   kind === 'transfer-in' && seenVersion !== null && version > seenVersion;
 
 type AccountRef = { accountId: AccountId; openedAt: Date };

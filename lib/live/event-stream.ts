@@ -153,7 +153,7 @@ async function backlog(pool: pg.Pool, streamId: string, after: bigint): Promise<
 }
 
 /** The position of the stream's latest event (0 if it has none). */
-export async function streamEnd(pool: pg.Pool, streamId: string): Promise<bigint> {
+async function streamEnd(pool: pg.Pool, streamId: string): Promise<bigint> {
   const { rows } = await pool.query<{ pos: string | null }>(
     `SELECT max(global_position)::text AS pos FROM events WHERE stream_id = $1`,
     [streamId],

@@ -19,7 +19,7 @@ import { singleton } from '@/lib/singleton';
 // the log's safe end, and reads its own backlog itself (lib/live/event-stream.ts), so the two meet
 // without a gap.
 
-export const CHANNEL = 'idem_events';
+const CHANNEL = 'idem_events';
 const POLL_MS = 1_000;
 const BATCH = 500;
 

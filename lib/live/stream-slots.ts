@@ -23,5 +23,3 @@ export function takeStreamSlot(customerId: string, cap: number): (() => void) | 
   };
 }
 
-/** How many streams the customer holds open on this instance. */
-export const openStreams = (customerId: string): number => open().get(customerId) ?? 0;

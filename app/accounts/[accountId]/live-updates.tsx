@@ -1,9 +1,12 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { createContext, useEffect, useState, type ReactNode } from 'react';
 import { announcement } from '@/lib/live/announce';
 import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
+
+/** The history versions of incoming money that arrived while this page was open: "New" on it. */
+export const LiveArrivalsContext = createContext<ReadonlySet<number>>(new Set());
 
 /**
  * Keeps the account page current while it is open: it follows the account's event stream
@@ -12,16 +15,23 @@ import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
  * and the history change in place, open dialogs and typed fields stay) and announces the event
  * politely. Without JavaScript nothing here runs and the page stays as it was rendered.
  */
-export function LiveUpdates({ accountId }: { accountId: string }) {
+export function LiveUpdates({ accountId, children }: { accountId: string; children: ReactNode }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ text: string; id: string } | null>(null);
+  const [arrivals, setArrivals] = useState<ReadonlySet<number>>(() => new Set());
 
   useEffect(() => {
     const source = new EventSource(`/api/accounts/${encodeURIComponent(accountId)}/events/stream`);
     const onEvent = (event: MessageEvent<string>) => {
       try {
-        const text = announcement(JSON.parse(event.data) as Parameters<typeof announcement>[0]);
+        const published = JSON.parse(event.data) as Parameters<typeof announcement>[0] & {
+          data: { version?: unknown };
+        };
+        const text = announcement(published);
         if (text) setMessage({ text, id: event.lastEventId });
+        const version = published.data.version;
+        if (published.type === 'transfer.received' && typeof version === 'number')
+          setArrivals((seen) => new Set(seen).add(version));
       } catch {
         // Not an event this page understands: the refresh below still shows it.
       }
@@ -35,12 +45,15 @@ export function LiveUpdates({ accountId }: { accountId: string }) {
   }, [accountId, router]);
 
   return (
-    <div className="live-region" aria-live="polite" role="status" data-testid="live-announcement">
-      {message ? (
-        <p key={message.id} className="status status-success live-message">
-          {message.text}
-        </p>
-      ) : null}
-    </div>
+    <LiveArrivalsContext value={arrivals}>
+      <div className="live-region" aria-live="polite" role="status" data-testid="live-announcement">
+        {message ? (
+          <p key={message.id} className="status status-success live-message">
+            {message.text}
+          </p>
+        ) : null}
+      </div>
+      {children}
+    </LiveArrivalsContext>
   );
 }

@@ -85,46 +85,47 @@ export default async function AccountPage({ params, searchParams }: Props) {
           Opened <LocalTime iso={account.openedAt.toISOString()} />
         </p>
       </AccountHero>
-      <LiveUpdates accountId={account.accountId} />
-      <AccountActions
-        accountId={account.accountId}
-        version={account.version}
-        keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
-        opened={opened}
-      >
-        <section aria-labelledby="history-heading" className="history">
-          <h2 id="history-heading">Transactions</h2>
-          <nav aria-label="Show transactions" className="filters-nav">
-            {TRANSACTION_FILTERS.map((kind) => (
-              <Link
-                key={kind}
-                href={href({ kind })}
-                aria-current={kind === filter ? 'page' : undefined}
-                className="chip"
-              >
-                {FILTER_LABELS[kind]}
-              </Link>
-            ))}
-          </nav>
-          {history.entries.length === 0 ? (
-            <p className="muted">
-              {before
-                ? 'No older transactions.'
-                : filter === 'all'
-                  ? 'No transactions yet.'
-                  : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
-            </p>
-          ) : (
-            <TransactionList entries={history.entries} />
-          )}
-          <nav aria-label="Pages of transactions" className="pager">
-            {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
-            {history.olderBefore ? (
-              <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link>
-            ) : null}
-          </nav>
-        </section>
-      </AccountActions>
+      <LiveUpdates accountId={account.accountId}>
+        <AccountActions
+          accountId={account.accountId}
+          version={account.version}
+          keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
+          opened={opened}
+        >
+          <section aria-labelledby="history-heading" className="history">
+            <h2 id="history-heading">Transactions</h2>
+            <nav aria-label="Show transactions" className="filters-nav">
+              {TRANSACTION_FILTERS.map((kind) => (
+                <Link
+                  key={kind}
+                  href={href({ kind })}
+                  aria-current={kind === filter ? 'page' : undefined}
+                  className="chip"
+                >
+                  {FILTER_LABELS[kind]}
+                </Link>
+              ))}
+            </nav>
+            {history.entries.length === 0 ? (
+              <p className="muted">
+                {before
+                  ? 'No older transactions.'
+                  : filter === 'all'
+                    ? 'No transactions yet.'
+                    : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
+              </p>
+            ) : (
+              <TransactionList entries={history.entries} />
+            )}
+            <nav aria-label="Pages of transactions" className="pager">
+              {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
+              {history.olderBefore ? (
+                <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link>
+              ) : null}
+            </nav>
+          </section>
+        </AccountActions>
+      </LiveUpdates>
     </>
   );
 }
