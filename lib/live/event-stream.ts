@@ -50,7 +50,12 @@ export function openEventStream(options: Options): Response {
       let chain = Promise.resolve();
       let unsubscribe: () => void = () => {};
       const write = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          close(); // the body was cancelled under us: the client is gone
+        }
       };
       const heartbeat = setInterval(() => write(SSE_COMMENT), heartbeatMs);
       const stopDrainWatch = onDrain(() => close());

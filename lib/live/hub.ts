@@ -48,7 +48,7 @@ class LiveHub {
       const end = await safeEnd(client);
       // Only the first subscriber sets it: moving a running checkpoint forward would skip events.
       if (this.checkpoint === null && this.subscribers.size > 0) this.checkpoint = end;
-      this.timer ??= setInterval(() => this.wake(), POLL_MS);
+      this.timer ??= setInterval(() => this.wake(), POLL_MS).unref();
     } catch (error) {
       this.remove(streamId, deliver);
       throw error;
