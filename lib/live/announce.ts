@@ -14,7 +14,8 @@ function usd(amount: unknown): string | null {
   return parsed.ok ? formatUsd(parsed.cents) : null;
 }
 
-const nameOf = (side: { name?: unknown } | undefined) => (typeof side?.name === 'string' ? side.name : 'another account');
+const nameOf = (side: { name?: unknown } | undefined) =>
+  typeof side?.name === 'string' ? side.name : 'another account';
 
 /** "Received $5.00 from G. H*****", "Sent $5.00 to G. H*****", "Deposited $5.00", "Withdrew $5.00"; null for the rest. */
 export function announcement(event: Announced): string | null {

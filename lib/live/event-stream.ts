@@ -35,16 +35,25 @@ type Options = {
 
 const encoder = new TextEncoder();
 
-export function openEventStream(options: Options): Response {
+export async function openEventStream(options: Options): Promise<Response> {
   const { accountId, heartbeatMs, signal, onClose } = options;
   const streamId = `account-${accountId}`;
   const pool = poolOf(db());
+  // "From now on" is fixed before the answer starts: an event committed once the client has the
+  // headers is after it, and the backlog read below sends it even if the hub saw it first.
+  let start: bigint;
+  try {
+    start = options.after ?? (await streamEnd(pool, streamId));
+  } catch (error) {
+    onClose();
+    throw error;
+  }
   let cleanup: (() => void) | null = null;
 
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
-      let lastSent = options.after ?? 0n;
+      let lastSent = start;
       let live = false;
       const held: LogEvent[] = [];
       let chain = Promise.resolve();
@@ -106,13 +115,11 @@ export function openEventStream(options: Options): Response {
           if (live) void send(events).catch(fail);
           else held.push(...events);
         });
-        if (options.after === null) lastSent = await streamEnd(pool, streamId);
-        else
-          for (;;) {
-            const page = await backlog(pool, streamId, lastSent);
-            await send(page);
-            if (page.length < BACKLOG_PAGE) break;
-          }
+        for (;;) {
+          const page = await backlog(pool, streamId, lastSent);
+          await send(page);
+          if (page.length < BACKLOG_PAGE) break;
+        }
         live = true;
         await send(held.splice(0));
         write(SSE_COMMENT);

@@ -22,4 +22,3 @@ export function takeStreamSlot(customerId: string, cap: number): (() => void) | 
     else counts.set(customerId, now);
   };
 }
-
