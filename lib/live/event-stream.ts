@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { poolOf, db } from '@/lib/db/prisma';
 import { log } from '@/lib/observability/log';
 import { onDrain } from '@/lib/process/lifecycle';
-import type { LogEvent } from '@/lib/projections/global-log';
+import { LOG_EVENT_COLUMNS, toLogEvent, type LogEvent, type LogEventRow } from '@/lib/projections/global-log';
 import { loadAccountDirectory } from '@/lib/public-events/account-directory';
 import { toPublicEvent } from '@/lib/public-events/public-event';
 import { liveHub } from './hub';
@@ -151,17 +151,12 @@ export async function openEventStream(options: Options): Promise<Response> {
   });
 }
 
-type Row = Omit<LogEvent, 'globalPosition'> & { globalPosition: string };
-
 async function backlog(pool: pg.Pool, streamId: string, after: bigint): Promise<LogEvent[]> {
-  const { rows } = await pool.query<Row>(
-    `SELECT global_position::text AS "globalPosition", transaction_id::text AS "transactionId", stream_id AS "streamId",
-            version, type, data, metadata, command_id AS "commandId", created_at AS "createdAt"
-       FROM events WHERE stream_id = $1 AND global_position > $2::bigint
-      ORDER BY version LIMIT $3`,
+  const { rows } = await pool.query<LogEventRow>(
+    `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND global_position > $2::bigint ORDER BY version LIMIT $3`,
     [streamId, after.toString(), BACKLOG_PAGE],
   );
-  return rows.map((r) => ({ ...r, globalPosition: BigInt(r.globalPosition) }));
+  return rows.map(toLogEvent);
 }
 
 /** The position of the stream's latest event (0 if it has none). */
