@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { transactionPage } from '@/lib/accounts/transaction-page';
 import { markSeen, seenVersion, unseenCounts } from '@/lib/live/seen';
 import { testAuthEnv } from '@/test/auth';
+import { checkInvariants } from '@/test/invariants';
 import { freshDatabase } from '@/test/db';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 
@@ -122,6 +124,24 @@ describe('a payment reference', () => {
     expect((await send({ reference: '💶'.repeat(140) })).status).toBe(201);
     const after = await ledger();
     expect(after.events).toBe(before.events + 2);
+  });
+});
+
+describe('the whole-ledger checker', () => {
+  it('holds on this ledger, and catches a reference the projection lost', async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await checkInvariants(client, [], { allowUnobservedCommands: true });
+      await client.query('BEGIN');
+      await client.query(`UPDATE account_transactions SET reference = NULL WHERE reference = 'Rent March'`);
+      await expect(checkInvariants(client, [], { allowUnobservedCommands: true })).rejects.toThrow(
+        /projection-transactions.*ref "Rent March"/s,
+      );
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
   });
 });
 
