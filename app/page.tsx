@@ -7,6 +7,7 @@ import { currentCustomer } from '@/lib/auth/customer';
 import { formatUsd, formatUsdTotal } from '@/lib/domain/money';
 import { LocalTime } from '@/app/components/local-time';
 import { customerAccounts, customerTotals } from '@/lib/accounts/queries';
+import { unseenCounts } from '@/lib/live/seen';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -18,7 +19,11 @@ export default async function HomePage() {
   await connection();
   const customer = await currentCustomer();
   if (!customer) return <Landing />;
-  const [accounts, totals] = await Promise.all([customerAccounts(customer.id), customerTotals(customer.id)]);
+  const [accounts, totals, unseen] = await Promise.all([
+    customerAccounts(customer.id),
+    customerTotals(customer.id),
+    unseenCounts(customer.id),
+  ]);
   return (
     <>
       <h1>Your accounts</h1>
@@ -45,6 +50,7 @@ export default async function HomePage() {
                     {a.owner}
                   </Link>
                   <span className="account-item-balance">{formatUsd(a.balanceCents)}</span>
+                  <UnseenBadge count={unseen.get(a.accountId) ?? 0} />
                   <span className="muted">No. {formatAccountNumber(a.accountNumber)}</span>
                   <span className="muted">
                     Last activity <LocalTime iso={a.updatedAt.toISOString()} />
@@ -57,6 +63,16 @@ export default async function HomePage() {
         <OpenAccountForm commandId={randomUUID()} />
       </div>
     </>
+  );
+}
+
+/** How many incoming movements of an account its owner has not seen yet; nothing when none. */
+function UnseenBadge({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <span className="new-mark" data-testid="unseen-count">
+      {count} new
+    </span>
   );
 }
 

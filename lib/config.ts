@@ -241,6 +241,16 @@ export const envSchema = z.object({
     '`20`',
     "transfers one customer may send into one account per hour (form and API), or `off`: a flood of 1¢ transfers cannot fill a victim's history",
   ),
+  IDEM_LIVE_STREAMS_PER_CUSTOMER: documented(
+    int(1, 1_000),
+    '`5`',
+    'event streams (`GET /api/accounts/{id}/events/stream`, the live account page) one customer may hold open at once on one instance; one more is answered 429',
+  ),
+  IDEM_LIVE_HEARTBEAT_SECONDS: documented(
+    int(1, 300),
+    '`15`',
+    'seconds between the comments an idle event stream sends, so proxies and browsers keep it open and a dead client is noticed',
+  ),
   IDEM_SESSION_IDLE_MINUTES: documented(
     int(1, 720),
     '`30`',

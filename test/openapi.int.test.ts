@@ -306,6 +306,16 @@ describe('every documented operation, answered for real through the typed client
       await status(api.GET('/api/accounts/{accountId}/events', { params: { path: { accountId: randomUUID() } } })),
     ).toBe(404);
 
+    const stream = await api.GET('/api/accounts/{accountId}/events/stream', { params: { path }, parseAs: 'stream' });
+    expect(stream.response.status).toBe(200);
+    await stream.response.body?.cancel();
+    const foreign = { accountId: randomUUID() };
+    expect(
+      await status(
+        api.GET('/api/accounts/{accountId}/events/stream', { params: { path: foreign }, parseAs: 'stream' }),
+      ),
+    ).toBe(404);
+
     expect(await status(api.GET('/api/health/live'))).toBe(200);
     expect(await status(api.GET('/api/health/ready'))).toBe(200);
     expect(await status(api.GET('/api/openapi.json'))).toBe(200);

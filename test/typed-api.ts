@@ -4,6 +4,7 @@ import * as account from '@/app/api/accounts/[accountId]/route';
 import * as deposits from '@/app/api/accounts/[accountId]/deposits/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as events from '@/app/api/accounts/[accountId]/events/route';
+import * as eventStream from '@/app/api/accounts/[accountId]/events/stream/route';
 import * as transfers from '@/app/api/transfers/route';
 import * as live from '@/app/api/health/live/route';
 import * as ready from '@/app/api/health/ready/route';
@@ -29,6 +30,7 @@ const ROUTES = {
   '/api/accounts/{accountId}/deposits': deposits,
   '/api/accounts/{accountId}/withdrawals': withdrawals,
   '/api/accounts/{accountId}/events': events,
+  '/api/accounts/{accountId}/events/stream': eventStream,
   '/api/transfers': transfers,
   '/api/health/live': live,
   '/api/health/ready': ready,
@@ -58,6 +60,9 @@ async function inProcessFetch(request: Request): Promise<Response> {
   throw new Error(`no route handler for ${request.method} ${pathname}`);
 }
 
+const isEventStream = (response: Response) =>
+  (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+
 // The bodies as sent, byte for byte (openapi-fetch parses error bodies as JSON): see answerText().
 const texts = new WeakMap<Response, string>();
 
@@ -74,7 +79,8 @@ export function typedApi(headers: Record<string, string> = {}) {
     baseUrl: BASE,
     fetch: async (request) => {
       const response = await inProcessFetch(request);
-      texts.set(response, await response.clone().text());
+      // An event stream never ends by itself: its body is the caller's to read (or cancel).
+      texts.set(response, isEventStream(response) ? '' : await response.clone().text());
       return response;
     },
     headers,

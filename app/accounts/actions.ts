@@ -166,7 +166,11 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
  * when the form was first shown, so a double-click or a re-posted page moves money once.
  */
 export async function transferAction(_previous: unknown, form: FormData): Promise<TransferFormState> {
-  const values = { toAccountNumber: text(form, 'toAccountNumber'), amount: text(form, 'amount') };
+  const values = {
+    toAccountNumber: text(form, 'toAccountNumber'),
+    amount: text(form, 'amount'),
+    reference: text(form, 'reference'),
+  };
   const key = keyOf(form);
   const state = (
     result: FormResult | null,
@@ -174,7 +178,7 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
     highlight: number | null = null,
   ): TransferFormState => ({
     result,
-    values: result?.status === 'success' ? { toAccountNumber: '', amount: '' } : values,
+    values: result?.status === 'success' ? { toAccountNumber: '', amount: '', reference: '' } : values,
     commandId: result ? nextKey(key, result) : key,
     highlight,
     review,
@@ -199,11 +203,17 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
 
   const parsed = transferSchema.safeParse({ ...values, fromAccountId, commandId: key });
   if (!parsed.success || !recipient) return state(invalid(parsed.success ? {} : fieldErrorsOf(parsed.error)));
-  const { fromAccountId: from, amount } = parsed.data;
+  const { fromAccountId: from, amount, reference } = parsed.data;
   const scoped = scopedCommandId(customer.id, key);
   const outcome = await submitTransfer({
     type: 'TransferMoney',
-    data: { transferId: randomUUID(), fromAccountId: from, toAccountId: recipient.accountId, amountCents: amount },
+    data: {
+      transferId: randomUUID(),
+      fromAccountId: from,
+      toAccountId: recipient.accountId,
+      amountCents: amount,
+      ...(reference ? { reference } : {}),
+    },
     metadata: { commandId: scoped, now: new Date(), customerId: customer.id },
   });
   if (outcome.status === 'inbound-limited') {
@@ -227,7 +237,7 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
  */
 async function reviewTransfer(
   customerId: string,
-  input: { fromAccountId: string; toAccountNumber: string; amount: string },
+  input: { fromAccountId: string; toAccountNumber: string; amount: string; reference: string },
 ): Promise<{ review: TransferReview; recipient?: Recipient }> {
   const refuse = (toAccountNumber: string) => ({
     review: { status: 'invalid', fieldErrors: { toAccountNumber }, message: INVALID } as const,
@@ -249,6 +259,7 @@ async function reviewTransfer(
       maskedName: recipient.maskedName,
       accountNumber: formatAccountNumber(recipient.accountNumber),
       amount: formatUsd(parsed.data.amount),
+      ...(parsed.data.reference ? { reference: parsed.data.reference } : {}),
       ...(from && from.balanceCents < parsed.data.amount ? { shortOf: { balance: formatUsd(from.balanceCents) } } : {}),
     },
   };

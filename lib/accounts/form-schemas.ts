@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { OWNER_MAX_LENGTH } from '@/lib/accounts/domain/account';
 import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { parseAccountNumber } from '@/lib/accounts/domain/account-number';
+import { REFERENCE_MAX_LENGTH } from '@/lib/accounts/domain/transfer';
 import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
 import { plainText } from '@/lib/text/plain-text';
 
@@ -66,11 +67,27 @@ const accountNumberSchema = z.string({ error: 'Enter the account number' }).tran
   return z.NEVER;
 });
 
+/** The payment reference's messages, the same in the form and the API. */
+const REFERENCE_MESSAGES = {
+  type: 'A reference is text',
+  empty: 'Enter a reference or leave the field empty',
+  tooLong: `A reference can be at most ${REFERENCE_MAX_LENGTH} characters`,
+  refused: 'A reference cannot contain',
+} as const;
+
+/** Optional in the form: left empty (or only spaces), the transfer has no reference. */
+const referenceSchema = z
+  .string()
+  .optional()
+  .transform((text) => (text === undefined || text.trim() === '' ? undefined : text))
+  .pipe(plainText(REFERENCE_MAX_LENGTH, REFERENCE_MESSAGES).optional());
+
 export const transferSchema = z.object({
   commandId: commandIdSchema,
   fromAccountId: accountIdSchema,
   toAccountNumber: accountNumberSchema,
   amount: amountSchema(),
+  reference: referenceSchema,
 });
 
 /** What the review step answers: the recipient as the sender may see them, or what is wrong. */
@@ -80,6 +97,8 @@ export type TransferReview =
       maskedName: string;
       accountNumber: string;
       amount: string;
+      /** The payment reference as it will be sent (normalised), when one was given. */
+      reference?: string;
       /** Set when the sender's balance, as the review saw it, does not cover the amount: the review informs, Confirm still decides. */
       shortOf?: { balance: string };
     }
@@ -120,7 +139,7 @@ type CommandFormState<Values extends Record<string, string>> = {
 
 export type MoneyFormState = CommandFormState<{ amount: string }>;
 export type OpenAccountFormState = CommandFormState<{ owner: string; openingDeposit: string }>;
-export type TransferFormState = CommandFormState<{ toAccountNumber: string; amount: string }> & {
+export type TransferFormState = CommandFormState<{ toAccountNumber: string; amount: string; reference: string }> & {
   /** Set between "Review transfer" and "Confirm transfer". */
   review: Extract<TransferReview, { status: 'review' }> | null;
 };

@@ -39,6 +39,12 @@ const into = (to: string, from: string, balanceAfterCents: number): AccountEvent
   return { type: 'MoneyTransferredIn', data: { ...transfer, accountId: to, fromAccountId: from, balanceAfterCents } };
 };
 
+/** b's side of the transfer, with the payment reference the sender gave. */
+const referenced = (reference: string): AccountEvent => {
+  const event = into(b, a, 1_300);
+  return { ...event, data: { ...event.data, reference } } as AccountEvent;
+};
+
 const balance = (balanceCents: number, version: number) => ({
   ...adas,
   balanceCents,
@@ -62,6 +68,7 @@ const tx = (
     commandId: 'cmd-1',
     occurredAt: at,
     counterpartyId,
+    reference: null,
   };
 };
 const project = (state: Account, events: AccountEvent[], firstVersion: number) =>
@@ -114,7 +121,7 @@ describe('projectAccount', () => {
 describe('toProjectionWrites', () => {
   // Both sides of a transfer from a (now 700 at version 4) to b (now 1,300 at version 9).
   const writes = toProjectionWrites(
-    mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [into(b, a, 1_300)], 9)),
+    mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [referenced('Rent')], 9)),
   );
   const common = { amount_cents: 300, command_id: 'cmd-1', occurred_at: at };
   const holders = [
@@ -141,6 +148,7 @@ describe('toProjectionWrites', () => {
             kind: 'transfer-out',
             balance_after_cents: 700,
             counterparty_account_id: b,
+            reference: null,
           },
           {
             ...common,
@@ -149,6 +157,7 @@ describe('toProjectionWrites', () => {
             kind: 'transfer-in',
             balance_after_cents: 1_300,
             counterparty_account_id: a,
+            reference: 'Rent',
           },
         ],
       },

@@ -35,6 +35,7 @@ export const accountTransactions = defineInlineProjection({
     command_id: 'text',
     occurred_at: 'timestamptz',
     counterparty_account_id: 'uuid',
+    reference: 'text',
   },
   key: ['account_id', 'version'],
   onConflict: 'error',
@@ -66,6 +67,8 @@ export type TransactionRow = {
   occurredAt: string;
   /** The other account of a transfer. */
   counterpartyId: string | null;
+  /** A transfer's payment reference, when the sender gave one. */
+  reference: string | null;
 };
 
 export type AccountProjectionWrites = { balances: BalanceRow[]; transactions: TransactionRow[] };
@@ -99,6 +102,7 @@ export function projectAccount(
       commandId,
       occurredAt: at,
       counterpartyId: movement.counterpartyId,
+      reference: movement.reference,
     });
   });
   const balance: BalanceRow = {
@@ -117,16 +121,17 @@ export function projectAccount(
 function movementOf(event: Exclude<AccountEvent, { type: 'AccountOpened' }>): {
   kind: TransactionKind;
   counterpartyId: string | null;
+  reference: string | null;
 } {
   switch (event.type) {
     case 'MoneyDeposited':
-      return { kind: 'deposit', counterpartyId: null };
+      return { kind: 'deposit', counterpartyId: null, reference: null };
     case 'MoneyWithdrawn':
-      return { kind: 'withdrawal', counterpartyId: null };
+      return { kind: 'withdrawal', counterpartyId: null, reference: null };
     case 'MoneyTransferredOut':
-      return { kind: 'transfer-out', counterpartyId: event.data.toAccountId };
+      return { kind: 'transfer-out', counterpartyId: event.data.toAccountId, reference: event.data.reference ?? null };
     case 'MoneyTransferredIn':
-      return { kind: 'transfer-in', counterpartyId: event.data.fromAccountId };
+      return { kind: 'transfer-in', counterpartyId: event.data.fromAccountId, reference: event.data.reference ?? null };
   }
 }
 
@@ -161,6 +166,7 @@ export function toProjectionWrites({ balances, transactions }: AccountProjection
         command_id: t.commandId,
         occurred_at: t.occurredAt,
         counterparty_account_id: t.counterpartyId,
+        reference: t.reference,
       })),
     },
   ];

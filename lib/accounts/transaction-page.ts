@@ -30,6 +30,10 @@ export type TransactionEntry = {
   /** The deposit made by the command that opened the account. */
   opening: boolean;
   counterparty: Counterparty | null;
+  /** A transfer's payment reference, on both sides. */
+  reference: string | null;
+  /** Incoming money the owner has not seen yet (lib/live/seen.ts). */
+  unseen: boolean;
 };
 
 export type TransactionPage = { entries: TransactionEntry[]; olderBefore: number | null };
@@ -41,12 +45,16 @@ export const parseFilter = (value: string | undefined): TransactionFilter =>
 export const parseCursor = (value: string | undefined): number | null =>
   value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
 
+/** Incoming money from someone else's command, past what the owner has seen. */
+const isUnseen = (kind: string, version: number, seenVersion: number | null): boolean =>
+  kind === 'transfer-in' && seenVersion !== null && version > seenVersion;
+
 type AccountRef = { accountId: AccountId; openedAt: Date };
 
 export async function transactionPage(
   account: AccountRef,
   viewerId: string,
-  options: { filter: TransactionFilter; before: number | null; limit?: number },
+  options: { filter: TransactionFilter; before: number | null; limit?: number; seenVersion?: number | null },
 ): Promise<TransactionPage> {
   const limit = options.limit ?? 20;
   const kinds = KINDS[options.filter];
@@ -77,6 +85,8 @@ export async function transactionPage(
       counterparty: r.counterpartyId
         ? (names.get(r.counterpartyId) ?? { name: 'another account', ownAccountId: null })
         : null,
+      reference: r.reference,
+      unseen: isUnseen(r.kind, r.version, options.seenVersion ?? null),
     })),
     olderBefore: rows.length > limit ? page.at(-1)!.version : null,
   };

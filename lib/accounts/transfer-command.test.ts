@@ -4,7 +4,7 @@ import { MAX_BALANCE_CENTS, type AccountEvent } from '@/lib/accounts/domain/acco
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import type { TransferMoney } from '@/lib/accounts/domain/transfer';
 import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/accounts/domain/upcast';
-import type { LoadedStream, RecordedEvent } from '@/lib/event-store';
+import { fingerprint, type LoadedStream, type RecordedEvent } from '@/lib/event-store';
 import { accountBalances, accountTransactions } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';
 import { transferCommandSpec } from './transfer-command';
@@ -108,7 +108,7 @@ function accepted(amountCents: number, from: Side, to: Side, snapshots: object[]
   };
   const tx = (s: Side, kind: string, counterparty: string) => {
     const row = { account_id: s.id, version: s.v + 1, kind, amount_cents: amountCents, balance_after_cents: s.after };
-    return { ...row, command_id: 'cmd-1', occurred_at: at, counterparty_account_id: counterparty };
+    return { ...row, command_id: 'cmd-1', occurred_at: at, counterparty_account_id: counterparty, reference: null };
   };
   return {
     status: 'accepted',
@@ -260,6 +260,18 @@ describe('the transfer spec the engine receives', () => {
     ];
     const fingerprints = requests.map(fp);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
+  });
+
+  it('tells apart another reference; no reference fingerprints as before references existed', () => {
+    const withReference = (reference: string | undefined) => {
+      const base = transfer(100);
+      return { ...base, data: { ...base.data, reference } };
+    };
+    expect(fp(withReference('Rent'))).not.toBe(fp(transfer(100)));
+    expect(fp(withReference('Rent'))).not.toBe(fp(withReference('Rent March')));
+    expect(fp(withReference(undefined))).toBe(fp(transfer(100)));
+    // The hash of {customerId, from, to, amountCents} as it was computed before the reference field.
+    expect(fp(transfer(100))).toBe(fingerprint('TransferMoney', { customerId: ada, from: a, to: b, amountCents: 100 }));
   });
 
   it('names the command, its time and both account projections; snapshots only when every > 0', () => {

@@ -25,6 +25,8 @@ export type TransferResult = {
   amountCents: Cents;
   fromBalanceCents: Cents;
   toBalanceCents: Cents;
+  /** The payment reference, when the sender gave one. */
+  reference?: string;
 };
 
 export type TransferCommandResult = CommandResult<TransferResult, AccountRejection>;
@@ -35,6 +37,9 @@ const transferRequestOf = ({ data, metadata }: TransferMoney) => ({
   from: data.fromAccountId,
   to: data.toAccountId,
   amountCents: data.amountCents,
+  // Absent when none was given (canonicalJson drops undefined), so the fingerprints of transfers
+  // recorded before references existed are unchanged and their keys still replay.
+  reference: data.reference || undefined,
 });
 
 /**
@@ -85,6 +90,7 @@ export function transferCommandSpec(
           amountCents: command.data.amountCents,
           fromBalanceCents: fromAfter.balanceCents,
           toBalanceCents: toAfter.balanceCents,
+          ...(command.data.reference ? { reference: command.data.reference } : {}),
         },
         work: {
           appends: [side(from, fromStream, decision.from), side(to, toStream, decision.to)],

@@ -106,6 +106,7 @@ describe('migrate()', () => {
     expect(await tableNames(url)).toEqual([
       '_prisma_migrations',
       'account_balances',
+      'account_seen',
       'account_transactions',
       'admin_audit_log',
       'api_keys',

@@ -6,6 +6,7 @@ import type { AccountResult } from '@/lib/accounts/account-commands';
 import type { CommandResult } from '@/lib/event-store';
 import type { TransferResult } from '@/lib/accounts/transfer-command';
 import { OWNER_MAX_LENGTH, type AccountRejection } from '@/lib/accounts/domain/account';
+import { REFERENCE_MAX_LENGTH } from '@/lib/accounts/domain/transfer';
 import { formatDecimal, parseAmount } from '@/lib/domain/money';
 import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
 import { plainText } from '@/lib/text/plain-text';
@@ -81,7 +82,23 @@ const accountNumber = z
   });
 
 export const transferBody = z
-  .object({ from: accountId, toAccountNumber: accountNumber, amount: amount({ allowZero: false }) })
+  .object({
+    from: accountId,
+    toAccountNumber: accountNumber,
+    amount: amount({ allowZero: false }),
+    /** Optional; part of the command, so the same key with another reference is another request (422). */
+    reference: plainText(REFERENCE_MAX_LENGTH, {
+      type: 'must be a string',
+      empty: 'must not be empty (leave the field out for no reference)',
+      tooLong: `must be at most ${REFERENCE_MAX_LENGTH} characters`,
+      refused: 'must not contain',
+    })
+      .meta({
+        description: `The payment reference both sides see in their history: at most ${REFERENCE_MAX_LENGTH} characters; no control, invisible formatting or unpaired surrogate characters.`,
+        examples: ['Invoice 2026-114'],
+      })
+      .optional(),
+  })
   .strict();
 
 export function validationProblem(error: z.ZodError): Problem {
@@ -215,4 +232,5 @@ export const transferBody201 = (r: TransferResult) => ({
   toAccountNumber: r.toAccountNumber,
   amount: formatDecimal(r.amountCents),
   fromBalance: formatDecimal(r.fromBalanceCents),
+  ...(r.reference ? { reference: r.reference } : {}),
 });

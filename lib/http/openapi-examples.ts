@@ -16,8 +16,26 @@ export const EXAMPLE_IDEMPOTENCY_KEY = '"8e03978e-40d5-43e8-bc93-6894a57f9324"';
 export const requestExamples = {
   OpenAccountRequest: { name: 'Everyday', openingDeposit: '100.00' },
   MoneyMovementRequest: { amount: '12.34' },
-  TransferRequest: { from: ACCOUNT_ID, toAccountNumber: OTHER_ACCOUNT_NUMBER, amount: '12.34' },
+  TransferRequest: {
+    from: ACCOUNT_ID,
+    toAccountNumber: OTHER_ACCOUNT_NUMBER,
+    amount: '12.34',
+    reference: 'Invoice 2026-114',
+  },
 };
+
+/** Two events of GET /api/accounts/{id}/events/stream, as they arrive. */
+export const EVENT_STREAM_EXAMPLE = [
+  'retry: 2000',
+  '',
+  'id: 42',
+  'event: transfer.received',
+  `data: {"type":"transfer.received","timestamp":"${UPDATED_AT}","data":{"schemaVersion":1,"eventId":"evt_account-${ACCOUNT_ID}_3","accountId":"${ACCOUNT_ID}","accountNumber":"${OTHER_ACCOUNT_NUMBER}","version":3,"amount":"5.00","balance":"105.00","currency":"USD","at":"${UPDATED_AT}","transferId":"c4f0b7c2-8a0e-4c57-9b9e-2f1f0f7b6d11","from":{"name":"G. H*****","accountNumber":"100000000008"},"reference":"Invoice 2026-114"}}`,
+  '',
+  ': keep-alive',
+  '',
+  '',
+].join('\n');
 
 export const responseExamples = {
   Account: account,
@@ -36,6 +54,7 @@ export const responseExamples = {
     toAccountNumber: OTHER_ACCOUNT_NUMBER,
     amount: '12.34',
     fromBalance: '87.66',
+    reference: 'Invoice 2026-114',
   },
   EventList: {
     events: [
@@ -78,6 +97,11 @@ const DETAILS: Partial<Record<ProblemType, { detail: string; [extension: string]
     accountId: ACCOUNT_ID,
     balance: '10.00',
     requested: '12.34',
+  },
+  'too-many-streams': {
+    detail:
+      'This customer already has 5 event streams open, the most allowed at once. Close one (a tab of the account page, a client) and retry.',
+    limit: 5,
   },
   'too-many-requests': {
     detail: 'This customer is over its API request limit (every key and session together); retry in 3 s.',

@@ -105,6 +105,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/accounts/{accountId}/events/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An account's events as they happen
+     * @description Server-Sent Events (`text/event-stream`) of one of the caller’s accounts, within about a second of their commit on any instance. Each event has `id:` (its global log position), `event:` (the public type, e.g. `transfer.received`) and `data:` (the public event JSON `{type, timestamp, data}`, the same body webhooks send). Without `Last-Event-ID` the stream starts at the account’s latest event; with it, it sends exactly the events after that one first (browsers reconnect with it by themselves). An idle stream sends a comment line every IDEM_LIVE_HEARTBEAT_SECONDS; each customer may hold IDEM_LIVE_STREAMS_PER_CUSTOMER streams open at once (429 `too-many-streams` beyond); a shutting-down instance ends its streams, and the client reconnects elsewhere.
+     */
+    get: operations['streamAccountEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/transfers': {
     parameters: {
       query?: never;
@@ -264,6 +284,8 @@ export interface components {
       toAccountNumber: string;
       /** @description a decimal string with at most 2 decimals, like "12.34"; at most 1,000,000.00 */
       amount: string;
+      /** @description The payment reference both sides see in their history: at most 140 characters; no control, invisible formatting or unpaired surrogate characters. */
+      reference?: string;
     };
     Account: {
       /** Format: uuid */
@@ -348,6 +370,8 @@ export interface components {
        * @example 12.34
        */
       fromBalance: string;
+      /** @description The payment reference, when the request gave one. */
+      reference?: string;
     };
     EventList: {
       events: {
@@ -1463,6 +1487,146 @@ export interface operations {
       };
     };
   };
+  streamAccountEvents: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description The `id:` of the last event received: the stream resumes right after it.
+         * @example 42
+         */
+        'Last-Event-ID'?: string;
+      };
+      path: {
+        /**
+         * @description The account id (a UUID).
+         * @example 0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61
+         */
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream; it stays open until the client or the instance ends it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example retry: 2000
+           *
+           *     id: 42
+           *     event: transfer.received
+           *     data: {"type":"transfer.received","timestamp":"2026-12-06T09:30:00.000Z","data":{"schemaVersion":1,"eventId":"evt_account-0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61_3","accountId":"0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61","accountNumber":"100000000026","version":3,"amount":"5.00","balance":"105.00","currency":"USD","at":"2026-12-06T09:30:00.000Z","transferId":"c4f0b7c2-8a0e-4c57-9b9e-2f1f0f7b6d11","from":{"name":"G. H*****","accountNumber":"100000000008"},"reference":"Invoice 2026-114"}}
+           *
+           *     : keep-alive
+           */
+          'text/event-stream': string;
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/account-not-found`: Account not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/account-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests; `/problems/too-many-streams`: Too many open event streams */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests' | '/problems/too-many-streams';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key; `/problems/not-ready`: This instance is not ready to serve */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable' | '/problems/not-ready';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
   transferMoney: {
     parameters: {
       query?: never;
@@ -1482,7 +1646,8 @@ export interface operations {
          * @example {
          *       "from": "0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61",
          *       "toAccountNumber": "100000000026",
-         *       "amount": "12.34"
+         *       "amount": "12.34",
+         *       "reference": "Invoice 2026-114"
          *     }
          */
         'application/json': components['schemas']['TransferRequest'];
@@ -1503,7 +1668,8 @@ export interface operations {
            *       "from": "0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61",
            *       "toAccountNumber": "100000000026",
            *       "amount": "12.34",
-           *       "fromBalance": "87.66"
+           *       "fromBalance": "87.66",
+           *       "reference": "Invoice 2026-114"
            *     }
            */
           'application/json': components['schemas']['Transfer'];

@@ -4,6 +4,7 @@ import { moneyMovementBody, openAccountBody, transferBody } from '@/lib/http/acc
 import {
   EXAMPLE_ACCOUNT_ID,
   EXAMPLE_IDEMPOTENCY_KEY,
+  EVENT_STREAM_EXAMPLE,
   problemExamples,
   requestExamples,
   responseExamples,
@@ -47,6 +48,7 @@ const responses = {
     toAccountNumber: AccountNumber,
     amount: Money,
     fromBalance: Money,
+    reference: z.string().optional().meta({ description: 'The payment reference, when the request gave one.' }),
   }),
   EventList: z.strictObject({
     events: z.array(
@@ -366,6 +368,34 @@ export function openApiDocument() {
           { '200': { description: 'Its events, oldest first, one page', content: json('EventList') } },
           ['account-not-found', 'invalid-request'],
           [ACCOUNT_ID, ...PAGE_PARAMETERS],
+        ),
+      },
+      '/api/accounts/{accountId}/events/stream': {
+        get: read(
+          {
+            operationId: 'streamAccountEvents',
+            summary: "An account's events as they happen",
+            description:
+              'Server-Sent Events (`text/event-stream`) of one of the caller’s accounts, within about a second of their commit on any instance. Each event has `id:` (its global log position), `event:` (the public type, e.g. `transfer.received`) and `data:` (the public event JSON `{type, timestamp, data}`, the same body webhooks send). Without `Last-Event-ID` the stream starts at the account’s latest event; with it, it sends exactly the events after that one first (browsers reconnect with it by themselves). An idle stream sends a comment line every IDEM_LIVE_HEARTBEAT_SECONDS; each customer may hold IDEM_LIVE_STREAMS_PER_CUSTOMER streams open at once (429 `too-many-streams` beyond); a shutting-down instance ends its streams, and the client reconnects elsewhere.',
+          },
+          {
+            '200': {
+              description: 'The stream; it stays open until the client or the instance ends it',
+              content: { 'text/event-stream': { schema: { type: 'string' }, example: EVENT_STREAM_EXAMPLE } },
+            },
+          },
+          ['account-not-found', 'invalid-request', 'too-many-streams', 'not-ready'],
+          [
+            ACCOUNT_ID,
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', pattern: '^\\d{1,19}$' },
+              description: 'The `id:` of the last event received: the stream resumes right after it.',
+              example: '42',
+            },
+          ],
         ),
       },
       '/api/transfers': {

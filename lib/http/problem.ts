@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'same-account': { status: 422, title: 'Source and destination are the same account' },
   'account-already-open': { status: 409, title: 'Account already open' },
   'too-many-requests': { status: 429, title: 'Too many requests' },
+  'too-many-streams': { status: 429, title: 'Too many open event streams' },
   'internal-error': { status: 500, title: 'Internal error' },
   'not-ready': { status: 503, title: 'This instance is not ready to serve' },
   'service-unavailable': { status: 503, title: 'The database is unavailable: retry with the same Idempotency-Key' },

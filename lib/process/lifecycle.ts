@@ -13,6 +13,8 @@ type Lifecycle = {
   inFlight: number;
   idle: Set<() => void>;
   hooks: ShutdownHook[];
+  /** Run once when draining starts: long-lived answers (event streams) end so the drain can finish. */
+  drainListeners: Set<() => void>;
 };
 
 const state = () =>
@@ -22,6 +24,7 @@ const state = () =>
     inFlight: 0,
     idle: new Set(),
     hooks: [],
+    drainListeners: new Set(),
   }));
 
 export function isDraining(): boolean {
@@ -29,7 +32,24 @@ export function isDraining(): boolean {
 }
 
 export function startDraining(): void {
-  state().draining = true;
+  const s = state();
+  if (s.draining) return;
+  s.draining = true;
+  for (const listener of s.drainListeners) listener();
+}
+
+/**
+ * `listener` runs when draining starts (at once if it already has): for requests that would
+ * otherwise never finish, like an event stream. Returns the function that removes it.
+ */
+export function onDrain(listener: () => void): () => void {
+  const s = state();
+  if (s.draining) {
+    listener();
+    return () => {};
+  }
+  s.drainListeners.add(listener);
+  return () => s.drainListeners.delete(listener);
 }
 
 /** A step to run at shutdown, after in-flight requests finished (or the timeout passed). */

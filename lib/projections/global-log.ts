@@ -24,12 +24,17 @@ export type Checkpoint = { transactionId: string; position: bigint };
 
 export const START: Checkpoint = { transactionId: '0', position: 0n };
 
-type Row = Omit<LogEvent, 'globalPosition'> & { globalPosition: string };
+/** The `events` columns as a LogEvent row (select them, then map each row with `toLogEvent`). */
+export const LOG_EVENT_COLUMNS = `global_position::text AS "globalPosition", transaction_id::text AS "transactionId",
+  stream_id AS "streamId", version, type, data, metadata, command_id AS "commandId", created_at AS "createdAt"`;
+
+export type LogEventRow = Omit<LogEvent, 'globalPosition'> & { globalPosition: string };
+
+export const toLogEvent = (r: LogEventRow): LogEvent => ({ ...r, globalPosition: BigInt(r.globalPosition) });
 
 export async function readGlobalLog(client: pg.ClientBase, after: Checkpoint, limit: number): Promise<LogEvent[]> {
-  const { rows } = await client.query<Row>(
-    `SELECT global_position::text AS "globalPosition", transaction_id::text AS "transactionId", stream_id AS "streamId",
-            version, type, data, metadata, command_id AS "commandId", created_at AS "createdAt"
+  const { rows } = await client.query<LogEventRow>(
+    `SELECT ${LOG_EVENT_COLUMNS}
        FROM events
       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -37,7 +42,7 @@ export async function readGlobalLog(client: pg.ClientBase, after: Checkpoint, li
       LIMIT $3`,
     [after.transactionId, after.position.toString(), limit],
   );
-  return rows.map((r) => ({ ...r, globalPosition: BigInt(r.globalPosition) }));
+  return rows.map(toLogEvent);
 }
 
 /** How many events are visible-and-safe but not yet read past `after` (the projection's lag). */

@@ -47,7 +47,7 @@ beforeAll(async () => {
   await handleTransfer(
     {
       type: 'TransferMoney',
-      data: { transferId: 't', fromAccountId: ids[0]!, toAccountId: ids[1]!, amountCents: 500 },
+      data: { transferId: 't', fromAccountId: ids[0]!, toAccountId: ids[1]!, amountCents: 500, reference: 'Rebuilt' },
       metadata: { commandId: randomUUID(), now, customerId: CUSTOMER },
     },
     { db },
@@ -63,6 +63,19 @@ afterAll(async () => {
 const verifyAll = async () => Promise.all(PROJECTIONS.map((name) => verifyProjection(client, name)));
 
 describe('verify and rebuild', () => {
+  it('checks and rebuilds payment references on both sides of a transfer', async () => {
+    await client.query(`UPDATE account_transactions SET reference = NULL WHERE account_id = $1`, [ids[1]]);
+    const [, transactions] = await verifyAll();
+    expect(transactions!.differences).toEqual([
+      expect.objectContaining({ kind: 'different', expected: expect.objectContaining({ reference: 'Rebuilt' }) }),
+    ]);
+    await rebuildProjection(client, 'account-transactions');
+    const { rows } = await client.query<{ reference: string }>(
+      `SELECT reference FROM account_transactions WHERE reference IS NOT NULL ORDER BY account_id`,
+    );
+    expect(rows.map((r) => r.reference)).toEqual(['Rebuilt', 'Rebuilt']);
+  });
+
   it('finds nothing to report on healthy projections', async () => {
     for (const v of await verifyAll()) {
       expect(v.differences, v.projection).toEqual([]);

@@ -72,6 +72,7 @@ const normalizeTransaction = (r: TransactionRow): Row => ({
   commandId: r.commandId,
   occurredAt: iso(r.occurredAt),
   counterpartyId: r.counterpartyId,
+  reference: r.reference ?? null,
 });
 const iso = (value: string | Date) => new Date(value).toISOString();
 
@@ -105,7 +106,7 @@ async function liveBalances(client: pg.ClientBase): Promise<BalanceRow[]> {
 async function liveTransactions(client: pg.ClientBase): Promise<TransactionRow[]> {
   const { rows } = await client.query(
     `SELECT account_id AS "accountId", version, kind, amount_cents::text AS "amountCents", balance_after_cents::text AS "balanceAfterCents", command_id AS "commandId",
-            occurred_at AS "occurredAt", counterparty_account_id AS "counterpartyId" FROM account_transactions`,
+            occurred_at AS "occurredAt", counterparty_account_id AS "counterpartyId", reference FROM account_transactions`,
   );
   return rows as TransactionRow[];
 }
@@ -193,10 +194,10 @@ export async function rebuildProjection(client: pg.ClientBase, name: ProjectionN
     } else {
       await client.query('DELETE FROM account_transactions');
       await insertChunks(client, replayed.transactions, (chunk) => [
-        `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at, counterparty_account_id)
-         SELECT "accountId", version, kind, "amountCents", "balanceAfterCents", "commandId", "occurredAt", "counterpartyId"
+        `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at, counterparty_account_id, reference)
+         SELECT "accountId", version, kind, "amountCents", "balanceAfterCents", "commandId", "occurredAt", "counterpartyId", reference
            FROM jsonb_to_recordset($1::jsonb) AS t("accountId" uuid, version int, kind text, "amountCents" bigint, "balanceAfterCents" bigint,
-                "commandId" text, "occurredAt" timestamptz, "counterpartyId" uuid)`,
+                "commandId" text, "occurredAt" timestamptz, "counterpartyId" uuid, reference text)`,
         [JSON.stringify(chunk)],
       ]);
     }

@@ -12,8 +12,11 @@ export async function loadAccountDirectory(
   const ids = [...new Set(events.flatMap(accountIdsOf))];
   if (ids.length === 0) return new Map();
   const { rows } = await client.query<DirectoryEntry & { accountId: string }>(
-    `SELECT account_id::text AS "accountId", account_number AS "accountNumber", owner, customer_id AS "customerId"
-       FROM account_balances WHERE account_id = ANY($1::uuid[])`,
+    // The holder's name (what a transfer review masks), the account's name for accounts without a customer.
+    `SELECT b.account_id::text AS "accountId", b.account_number AS "accountNumber", coalesce(u.name, b.owner) AS owner,
+            b.customer_id AS "customerId"
+       FROM account_balances b LEFT JOIN users u ON u.id = b.customer_id
+      WHERE b.account_id = ANY($1::uuid[])`,
     [ids],
   );
   return new Map(rows.map(({ accountId, ...entry }) => [accountId, entry]));

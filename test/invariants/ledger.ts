@@ -63,6 +63,7 @@ export type EventRow = {
     transferId?: string;
     toAccountId?: string;
     fromAccountId?: string;
+    reference?: string;
   };
   metadata: { commandId?: string };
   command_id: string;
@@ -122,6 +123,7 @@ export type TransactionRow = {
   command_id: string;
   occurred_at: Date;
   counterparty_account_id: string | null;
+  reference: string | null;
   xmin: string;
 };
 
@@ -188,7 +190,7 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
   );
   const transactions = await rows<TransactionRow>(
     db,
-    `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, command_id, occurred_at, counterparty_account_id::text, xmin::text
+    `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, command_id, occurred_at, counterparty_account_id::text, reference, xmin::text
        FROM account_transactions ORDER BY account_id, version`,
   );
   const streams = groupBy(events, (e) => e.stream_id);

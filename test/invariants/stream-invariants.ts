@@ -118,7 +118,7 @@ export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): 
   return found;
 }
 
-/** [projection-transactions] account_transactions = the stream's money events, row for row (kind, amount, balance after, command, time, counterparty). */
+/** [projection-transactions] account_transactions = the stream's money events, row for row (kind, amount, balance after, command, time, counterparty, reference). */
 export function transactionProjectionMatchesReplay({ accounts, transactions }: Ledger): string[] {
   const found: string[] = [];
   const rowsByAccount = groupBy(transactions, (t) => t.account_id);
@@ -158,12 +158,14 @@ function expectedTransactions({ accountId, steps }: AccountReplay): Omit<Transac
         : e.type === 'MoneyTransferredIn'
           ? (e.data.fromAccountId ?? null)
           : null,
+    reference: e.type.startsWith('MoneyTransferred') && typeof e.data.reference === 'string' ? e.data.reference : null,
   }));
 }
 
 function transactionText(t: Omit<TransactionRow, 'xmin'>): string {
   const counterparty = t.counterparty_account_id ? ` with ${t.counterparty_account_id}` : '';
-  return `v${t.version} ${t.kind} ${t.amount_cents} → ${t.balance_after_cents}${counterparty} by ${t.command_id} at ${t.occurred_at.toISOString()}`;
+  const reference = t.reference === null ? '' : ` ref ${JSON.stringify(t.reference)}`;
+  return `v${t.version} ${t.kind} ${t.amount_cents} → ${t.balance_after_cents}${counterparty}${reference} by ${t.command_id} at ${t.occurred_at.toISOString()}`;
 }
 
 function abbreviate(values: number[]): string {

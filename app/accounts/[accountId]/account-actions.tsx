@@ -27,7 +27,7 @@ const money = (commandId: string): MoneyFormState => ({
 });
 const transfer = (commandId: string): TransferFormState => ({
   result: null,
-  values: { toAccountNumber: '', amount: '' },
+  values: { toAccountNumber: '', amount: '', reference: '' },
   commandId,
   highlight: null,
   review: null,

@@ -13,9 +13,11 @@ import {
 } from '@/lib/accounts/transaction-page';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
+import { markSeen, seenVersion } from '@/lib/live/seen';
 import { AccountActions, type OpenedNotice } from './account-actions';
 import { OPENED_COOKIE } from './opened';
 import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
+import { LiveUpdates } from './live-updates';
 import { TransactionList } from './transaction-list';
 
 type SearchParams = Record<string, string | string[] | undefined>;
@@ -40,7 +42,12 @@ export default async function AccountPage({ params, searchParams }: Props) {
   const query = await searchParams;
   const filter = parseFilter(one(query.kind));
   const before = parseCursor(one(query.before));
-  const history = await transactionPage(account, customer.id, { filter, before });
+  // Incoming money after what the owner last saw is marked New on this view; the newest page of
+  // everything (or of transfers) is what counts as having seen it.
+  const seen = await seenVersion(customer.id, account.accountId);
+  const history = await transactionPage(account, customer.id, { filter, before, seenVersion: seen });
+  if (!before && (filter === 'all' || filter === 'transfers'))
+    await markSeen(customer.id, account.accountId, account.version);
   const number = formatAccountNumber(account.accountNumber);
   const href = (params: { kind?: TransactionFilter; before?: number }) => {
     const search = new URLSearchParams();
@@ -78,45 +85,47 @@ export default async function AccountPage({ params, searchParams }: Props) {
           Opened <LocalTime iso={account.openedAt.toISOString()} />
         </p>
       </AccountHero>
-      <AccountActions
-        accountId={account.accountId}
-        version={account.version}
-        keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
-        opened={opened}
-      >
-        <section aria-labelledby="history-heading" className="history">
-          <h2 id="history-heading">Transactions</h2>
-          <nav aria-label="Show transactions" className="filters-nav">
-            {TRANSACTION_FILTERS.map((kind) => (
-              <Link
-                key={kind}
-                href={href({ kind })}
-                aria-current={kind === filter ? 'page' : undefined}
-                className="chip"
-              >
-                {FILTER_LABELS[kind]}
-              </Link>
-            ))}
-          </nav>
-          {history.entries.length === 0 ? (
-            <p className="muted">
-              {before
-                ? 'No older transactions.'
-                : filter === 'all'
-                  ? 'No transactions yet.'
-                  : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
-            </p>
-          ) : (
-            <TransactionList entries={history.entries} />
-          )}
-          <nav aria-label="Pages of transactions" className="pager">
-            {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
-            {history.olderBefore ? (
-              <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link>
-            ) : null}
-          </nav>
-        </section>
-      </AccountActions>
+      <LiveUpdates accountId={account.accountId}>
+        <AccountActions
+          accountId={account.accountId}
+          version={account.version}
+          keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
+          opened={opened}
+        >
+          <section aria-labelledby="history-heading" className="history">
+            <h2 id="history-heading">Transactions</h2>
+            <nav aria-label="Show transactions" className="filters-nav">
+              {TRANSACTION_FILTERS.map((kind) => (
+                <Link
+                  key={kind}
+                  href={href({ kind })}
+                  aria-current={kind === filter ? 'page' : undefined}
+                  className="chip"
+                >
+                  {FILTER_LABELS[kind]}
+                </Link>
+              ))}
+            </nav>
+            {history.entries.length === 0 ? (
+              <p className="muted">
+                {before
+                  ? 'No older transactions.'
+                  : filter === 'all'
+                    ? 'No transactions yet.'
+                    : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
+              </p>
+            ) : (
+              <TransactionList entries={history.entries} />
+            )}
+            <nav aria-label="Pages of transactions" className="pager">
+              {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
+              {history.olderBefore ? (
+                <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link>
+              ) : null}
+            </nav>
+          </section>
+        </AccountActions>
+      </LiveUpdates>
     </>
   );
 }

@@ -1,13 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { use } from 'react';
+import { use, useState } from 'react';
 import { LocalTime, viewerTimeZone } from '@/app/components/local-time';
 import { dayKey, dayLabel, utcDayLabel } from '@/app/components/local-dates';
 import { useHydrated } from '@/app/components/use-command-form';
 import type { TransactionEntry } from '@/lib/accounts/transaction-page';
 import { formatUsd } from '@/lib/domain/money';
 import { HighlightContext } from './account-actions';
+import { LiveArrivalsContext } from './live-updates';
 
 /**
  * The account's history, grouped by day. Days are the viewer's: the server does not know their time
@@ -17,6 +18,16 @@ import { HighlightContext } from './account-actions';
 export function TransactionList({ entries }: { entries: TransactionEntry[] }) {
   const hydrated = useHydrated();
   const highlight = use(HighlightContext);
+  const arrivals = use(LiveArrivalsContext);
+  // Rows shown as unseen stay New for the life of this page, though the page's next render (a live
+  // update, the reconnection's refresh) has recorded them seen.
+  const [marked, setMarked] = useState<ReadonlySet<number>>(
+    () => new Set(entries.filter((e) => e.unseen).map((e) => e.version)),
+  );
+  const newlyUnseen = entries.filter((e) => e.unseen && !marked.has(e.version));
+  if (newlyUnseen.length > 0) setMarked(new Set([...marked, ...newlyUnseen.map((e) => e.version)]));
+  const isNew = (entry: TransactionEntry) =>
+    entry.version === highlight || entry.unseen || marked.has(entry.version) || arrivals.has(entry.version);
   const zone = hydrated ? viewerTimeZone() : 'UTC';
   const now = new Date();
   const days: { key: string; label: string; entries: TransactionEntry[] }[] = [];
@@ -37,7 +48,7 @@ export function TransactionList({ entries }: { entries: TransactionEntry[] }) {
           </h3>
           <ul className="transactions">
             {day.entries.map((entry) => (
-              <Row key={entry.version} entry={entry} isNew={entry.version === highlight} />
+              <Row key={entry.version} entry={entry} isNew={isNew(entry)} />
             ))}
           </ul>
         </section>
@@ -53,11 +64,18 @@ function Row({ entry, isNew }: { entry: TransactionEntry; isNew: boolean }) {
       className={isNew ? 'transaction is-new' : 'transaction'}
       data-testid="transaction"
       data-new={isNew || undefined}
+      data-unseen={(isNew && entry.kind === 'transfer-in') || undefined}
     >
       <div className="transaction-what">
         <span className="transaction-title">
           <Title entry={entry} />
         </span>
+        {entry.reference ? (
+          <span className="transaction-reference" data-testid="transaction-reference">
+            <span className="visually-hidden">Reference: </span>
+            {entry.reference}
+          </span>
+        ) : null}
         <span className="transaction-meta">
           <LocalTime iso={entry.occurredAt} clockOnly />
           {isNew ? <span className="new-mark">New</span> : null}

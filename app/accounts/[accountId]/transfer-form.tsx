@@ -5,10 +5,11 @@ import { Field } from '@/app/components/field';
 import { FormStatus } from '@/app/components/form-status';
 import type { CommandForm } from '@/app/components/use-command-form';
 import { useCommandFields } from '@/app/components/use-command-fields';
+import { REFERENCE_MAX_LENGTH } from '@/lib/accounts/domain/transfer';
 import { transferSchema, type TransferFormState } from '@/lib/accounts/form-schemas';
 
-const schema = transferSchema.pick({ toAccountNumber: true, amount: true });
-type Focus = 'review' | 'status' | 'toAccountNumber' | 'amount' | null;
+const schema = transferSchema.pick({ toAccountNumber: true, amount: true, reference: true });
+type Focus = 'review' | 'status' | 'toAccountNumber' | 'amount' | 'reference' | null;
 
 /**
  * "Transfer": the recipient's account number and the amount, then a review that shows the
@@ -36,7 +37,8 @@ export function TransferForm({
   useEffect(() => {
     if (focus.target === 'review') reviewRef.current?.focus();
     if (focus.target === 'status') document.getElementById('transfer-status')?.focus();
-    if (focus.target === 'toAccountNumber' || focus.target === 'amount') setFocus(focus.target);
+    if (focus.target === 'toAccountNumber' || focus.target === 'amount' || focus.target === 'reference')
+      setFocus(focus.target);
   }, [focus, setFocus]);
 
   const review = state.review;
@@ -50,11 +52,15 @@ export function TransferForm({
       onStart: onSubmitStart,
       onOutcome: (outcome) => {
         const result = outcome.result;
-        if (result?.status === 'success') methods.reset({ toAccountNumber: '', amount: '' });
-        const badField =
-          result?.status === 'invalid' && !result.fieldErrors.toAccountNumber && result.fieldErrors.amount
+        if (result?.status === 'success') methods.reset({ toAccountNumber: '', amount: '', reference: '' });
+        const errors = result?.status === 'invalid' ? result.fieldErrors : {};
+        const badField = errors.toAccountNumber
+          ? 'toAccountNumber'
+          : errors.amount
             ? 'amount'
-            : 'toAccountNumber';
+            : errors.reference
+              ? 'reference'
+              : 'toAccountNumber';
         setFocusTarget({
           target: outcome.review ? 'review' : result && result.status !== 'invalid' ? 'status' : badField,
         });
@@ -77,10 +83,16 @@ export function TransferForm({
         >
           <input type="hidden" name="toAccountNumber" value={state.values.toAccountNumber} />
           <input type="hidden" name="amount" value={state.values.amount} />
+          <input type="hidden" name="reference" value={state.values.reference} />
           <p id="transfer-question">
             Send <strong>{review.amount}</strong> to <strong data-testid="recipient-name">{review.maskedName}</strong>,
             account {review.accountNumber}?
           </p>
+          {review.reference ? (
+            <p data-testid="review-reference">
+              Reference: <strong>{review.reference}</strong>
+            </p>
+          ) : null}
           {review.shortOf ? (
             <p id="review-short" className="status status-rejected" data-testid="review-short">
               Your balance, {review.shortOf.balance}, does not allow this transfer: confirming it will be refused unless
@@ -120,6 +132,13 @@ export function TransferForm({
             autoComplete="off"
             placeholder="0.00"
             {...field('amount')}
+          />
+          <Field
+            id="transfer-reference"
+            label="Reference"
+            hint={`Optional: what the payment is for, up to ${REFERENCE_MAX_LENGTH} characters. The recipient sees it.`}
+            autoComplete="off"
+            {...field('reference')}
           />
           <button type="submit" name="intent" value="review" {...busy}>
             Review transfer

@@ -12,7 +12,7 @@ export async function POST(request: Request) {
   return customerRequest(request, async (customer) => {
     const checked = await commandRequest(request, transferBody);
     if (!checked.ok) return checked.response;
-    const { from, toAccountNumber, amount } = checked.body;
+    const { from, toAccountNumber, amount, reference } = checked.body;
     const lookup = await lookUpRecipient(customer.id, from, toAccountNumber);
     if (lookup.status === 'over-budget') {
       const detail = `This customer has looked up too many account numbers; retry in ${lookup.retryAfterSeconds} s. Nothing was transferred.`;
@@ -31,6 +31,7 @@ export async function POST(request: Request) {
         fromAccountId: from,
         toAccountId: lookup.recipient.accountId,
         amountCents: amount,
+        ...(reference ? { reference } : {}),
       },
       metadata: { commandId: scopedCommandId(customer.id, checked.key), now: new Date(), customerId: customer.id },
     });

@@ -61,6 +61,8 @@ type MoneyTransferredOut = {
     amountCents: Cents;
     balanceAfterCents: Cents;
     transferredAt: string;
+    /** The sender's payment reference; absent when none was given (and on every event before references). */
+    reference?: string;
   };
 };
 type MoneyTransferredIn = {
@@ -72,6 +74,8 @@ type MoneyTransferredIn = {
     amountCents: Cents;
     balanceAfterCents: Cents;
     transferredAt: string;
+    /** The sender's payment reference; absent when none was given (and on every event before references). */
+    reference?: string;
   };
 };
 export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | MoneyTransferredOut | MoneyTransferredIn;

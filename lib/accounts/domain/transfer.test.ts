@@ -131,4 +131,16 @@ describe('decideTransfer', () => {
     expect(decision.from.reduce(evolve, account(a, 1_000))).toMatchObject({ balanceCents: 700 });
     expect(decision.to.reduce(evolve, account(b, 50))).toMatchObject({ balanceCents: 350 });
   });
+
+  it('given a reference, writes it on both sides; without one, neither side has the field', () => {
+    const withReference = { ...transfer(500), data: { ...transfer(500).data, reference: 'Invoice 42' } };
+    const decision = decideTransfer(withReference, account(a, 1_000), account(b, 0));
+    if (!decision.ok) throw new Error('expected acceptance');
+    expect(decision.from[0]!.data).toMatchObject({ reference: 'Invoice 42' });
+    expect(decision.to[0]!.data).toMatchObject({ reference: 'Invoice 42' });
+    const plain = decideTransfer(transfer(500), account(a, 1_000), account(b, 0));
+    if (!plain.ok) throw new Error('expected acceptance');
+    expect('reference' in plain.from[0]!.data).toBe(false);
+    expect('reference' in plain.to[0]!.data).toBe(false);
+  });
 });

@@ -12,9 +12,19 @@ import {
 import type { AccountId } from './account-id';
 import type { Cents } from '@/lib/domain/money';
 
+/** A payment reference: at most this many characters (code points), under the rules for names (lib/text). */
+export const REFERENCE_MAX_LENGTH = 140;
+
 export type TransferMoney = {
   type: 'TransferMoney';
-  data: { transferId: string; fromAccountId: AccountId; toAccountId: AccountId; amountCents: Cents };
+  data: {
+    transferId: string;
+    fromAccountId: AccountId;
+    toAccountId: AccountId;
+    amountCents: Cents;
+    /** The sender's payment reference, already checked and normalised at the boundary; absent when none was given. */
+    reference?: string;
+  };
   metadata: CommandMetadata;
 };
 
@@ -49,6 +59,8 @@ export function decideTransfer({ data, metadata }: TransferMoney, from: Account,
   }
   const transferredAt = metadata.now.toISOString();
   const { transferId, amountCents } = data;
+  // Only when given: events without a reference (all the older ones) stay what they were.
+  const reference = data.reference ? { reference: data.reference } : {};
   return {
     ok: true,
     from: [
@@ -61,6 +73,7 @@ export function decideTransfer({ data, metadata }: TransferMoney, from: Account,
           amountCents,
           balanceAfterCents: from.balanceCents - amountCents,
           transferredAt,
+          ...reference,
         },
       },
     ],
@@ -74,6 +87,7 @@ export function decideTransfer({ data, metadata }: TransferMoney, from: Account,
           amountCents,
           balanceAfterCents: to.balanceCents + amountCents,
           transferredAt,
+          ...reference,
         },
       },
     ],

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { maskName } from '../lib/domain/mask-name';
+import { e2eOrigin } from '../playwright.config';
+import { actionForm, expect, openAccount, signUp, test } from './fixtures';
+
+// Live updates: the account page follows its event stream. Two tabs of one customer stay open; money
+// arrives from a second customer's transfer form and from the API; both tabs show it without a
+// reload and the first announces it politely. Incoming money stays "New" until seen, and the
+// accounts list counts what is unseen.
+
+test('two open tabs show money from another customer (form and API) without a reload, announced politely', async ({
+  page,
+  context,
+  browser,
+  baseURL,
+}) => {
+  const suffix = randomUUID().slice(0, 6);
+  const mine = await openAccount(page, `Everyday ${suffix}`, '10.00');
+  const second = await context.newPage();
+  await second.goto(mine.url);
+  // A reload would lose these marks: they prove the pages changed in place.
+  for (const tab of [page, second]) await tab.evaluate(() => ((window as { stayed?: boolean }).stayed = true));
+
+  // Customer 2, in a browser of their own, pays through the transfer form with a reference.
+  const theirs = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': `10.9.${suffix.length}.77` } });
+  const payer = await signUp(theirs, baseURL!, `Grace Hopper ${suffix}`);
+  const payerPage = await theirs.newPage();
+  const source = await openAccount(payerPage, `Main ${suffix}`, '100.00');
+  const form = await actionForm(payerPage, 'Transfer');
+  await form.getByLabel('To account number').fill(mine.accountNumber);
+  await form.getByLabel('Amount').fill('5.00');
+  await form.getByLabel('Reference').fill('Lunch on Friday');
+  await form.getByRole('button', { name: 'Review transfer' }).click();
+  await expect(form.getByTestId('review-reference')).toHaveText('Reference: Lunch on Friday');
+  await form.getByRole('button', { name: 'Confirm transfer' }).click();
+  await expect(form.getByRole('status')).toContainText('Sent $5.00');
+
+  const masked = maskName(payer.name);
+  const announcement = page.getByTestId('live-announcement');
+  await expect(announcement).toHaveAttribute('aria-live', 'polite');
+  await expect(announcement).toHaveText(`Received $5.00 from ${masked}`);
+  for (const tab of [page, second]) {
+    await expect(tab.getByTestId('balance')).toHaveText('$15.00');
+    const row = tab.getByTestId('transaction').first();
+    await expect(row).toContainText(`Transfer from ${masked}`);
+    await expect(row).toContainText('Lunch on Friday');
+    await expect(row).toContainText('New');
+  }
+
+  // The same from the API, with the payer's session.
+  const viaApi = await payerPage.request.post('/api/transfers', {
+    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
+    data: { from: source.id, toAccountNumber: mine.accountNumber, amount: '2.50', reference: 'Coffee' },
+  });
+  expect(viaApi.status(), await viaApi.text()).toBe(201);
+  await expect(announcement).toHaveText(`Received $2.50 from ${masked}`);
+  for (const tab of [page, second]) {
+    await expect(tab.getByTestId('balance')).toHaveText('$17.50');
+    await expect(tab.getByTestId('transaction').first()).toContainText('Coffee');
+    expect(await tab.evaluate(() => (window as { stayed?: boolean }).stayed)).toBe(true);
+  }
+  // The sender's side shows the reference too.
+  await payerPage.goto(source.url);
+  await expect(payerPage.getByTestId('transaction').first()).toContainText('Coffee');
+  await theirs.close();
+});
+
+test('incoming money stays New until the owner has seen it; the accounts list counts it', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const suffix = randomUUID().slice(0, 6);
+  const mine = await openAccount(page, `Savings ${suffix}`, '1.00');
+  await page.goto('/');
+
+  const theirs = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': `10.9.${suffix.length}.78` } });
+  await signUp(theirs, baseURL!, `Alan Turing ${suffix}`);
+  const payerPage = await theirs.newPage();
+  const source = await openAccount(payerPage, `Main ${suffix}`, '50.00');
+  for (const amount of ['3.00', '4.00']) {
+    const sent = await payerPage.request.post('/api/transfers', {
+      headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
+      data: { from: source.id, toAccountNumber: mine.accountNumber, amount },
+    });
+    expect(sent.status(), await sent.text()).toBe(201);
+  }
+  await theirs.close();
+
+  await page.reload();
+  const row = page.getByTestId('account-row').filter({ hasText: mine.owner });
+  await expect(row.getByTestId('unseen-count')).toHaveText('2 new');
+
+  await row.getByRole('link', { name: mine.owner }).click();
+  await expect(page.getByTestId('balance')).toHaveText('$8.00');
+  const unseen = page.locator('[data-testid="transaction"][data-unseen]');
+  await expect(unseen).toHaveCount(2);
+  for (const marked of await unseen.all()) await expect(marked).toContainText('New');
+
+  // Seen now: the list counts nothing and the marks are gone on the next visit.
+  await page.goto('/');
+  await expect(page.getByTestId('account-row').filter({ hasText: mine.owner }).getByTestId('unseen-count')).toHaveCount(
+    0,
+  );
+  await page.goto(mine.url);
+  await expect(page.getByTestId('balance')).toHaveText('$8.00');
+  await expect(page.locator('[data-testid="transaction"][data-unseen]')).toHaveCount(0);
+});

@@ -1,0 +1,55 @@
+import type { Page } from '@playwright/test';
+import { eventCount, expect, test } from './fixtures';
+
+// The payment reference without JavaScript: the transfer page's form carries it through the review
+// (a server-rendered page with the fields as hidden inputs) to the confirmation; a bad one is a
+// field error that writes nothing.
+
+test.use({ javaScriptEnabled: false });
+
+async function openWithoutJs(page: Page, owner: string, openingDeposit: string) {
+  await page.goto('/');
+  const form = page.getByRole('form', { name: 'Open account' });
+  await form.getByLabel('Account name').fill(owner);
+  await form.getByLabel('Opening deposit').fill(openingDeposit);
+  await form.getByRole('button', { name: 'Open account' }).click();
+  await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+  const id = page.url().split('/').pop()!;
+  const accountNumber = (await page.getByTestId('account-number').textContent())!.replace(/\s/g, '');
+  return { id, accountNumber };
+}
+
+test('a reference goes through the no-JavaScript review and confirmation; a bad one is a field error', async ({
+  page,
+  db,
+}) => {
+  const suffix = Math.random().toString(36).slice(2, 7);
+  const receiver = await openWithoutJs(page, `Landlord ${suffix}`, '0.00');
+  const sender = await openWithoutJs(page, `Rent pot ${suffix}`, '50.00');
+  await page.goto(`/accounts/${sender.id}/transfer`);
+  const transfer = page.getByRole('form', { name: 'Transfer' });
+  await transfer.getByLabel('To account number').fill(receiver.accountNumber);
+  await transfer.getByLabel('Transfer amount').fill('20.00');
+
+  await transfer.getByLabel('Reference').fill('x'.repeat(141));
+  await transfer.getByRole('button', { name: 'Review transfer' }).click();
+  await expect(transfer.getByText('A reference can be at most 140 characters')).toBeVisible();
+  await expect(transfer.getByLabel('Reference')).toHaveAttribute('aria-invalid', 'true');
+  expect(await eventCount(db, sender.id)).toBe(2);
+
+  await transfer.getByLabel('Reference').fill('Rent December');
+  await transfer.getByRole('button', { name: 'Review transfer' }).click();
+  await expect(transfer.getByTestId('review-reference')).toHaveText('Reference: Rent December');
+  await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
+  await expect(transfer.getByRole('status')).toContainText('Sent $20.00');
+
+  for (const id of [sender.id, receiver.id]) {
+    await page.goto(`/accounts/${id}`);
+    await expect(page.getByTestId('transaction').first()).toContainText('Rent December');
+  }
+  const { rows } = await db.query<{ reference: string }>(
+    `SELECT data->>'reference' AS reference FROM events WHERE stream_id = ANY($1) AND type LIKE 'MoneyTransferred%'`,
+    [[`account-${sender.id}`, `account-${receiver.id}`]],
+  );
+  expect(rows.map((r) => r.reference)).toEqual(['Rent December', 'Rent December']);
+});
