@@ -1,0 +1,193 @@
+// The JetStream relay: publishes every event of the log, in gap-safe global order
+// (lib/projections/global-log.ts), to the stream IDEM_EVENTS, one subject per event stream
+// (./subjects.ts), with Nats-Msg-Id = the public event id and the public event schema as the body.
+//
+// Every app instance (and `npm run relay`) may run one; only the holder of a session advisory lock
+// publishes, the others poll for it, so a standby takes over within a poll of the leader's session
+// ending. The position (relay_positions) moves only after JetStream acknowledged, so a crash
+// re-publishes at most the unacknowledged tail: within JetStream's duplicate window the broker drops
+// those repeats (same Nats-Msg-Id); after it, the start-up reconciliation with the stream's last
+// message (its Idem-Transaction-Id / Idem-Global-Position headers) moves the position past them first.
+//
+// One NATS connection that never reconnects by itself: at the first error it is closed, and the next
+// round re-sends from the position, in order, on a new one. A client that reconnected and flushed its
+// buffer could store a later event before an earlier one that was lost with the old socket.
+import pg from 'pg';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { isConnectionError } from '@/lib/db/connection-errors';
+import { lagOf, readGlobalLog, type Checkpoint, type LogEvent } from '@/lib/projections/global-log';
+import { loadAccountDirectory } from '@/lib/public-events/account-directory';
+import { publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import { connectNats, ensureStream, PUBLISH_TIMEOUT_MS } from './connection';
+import { advanceRelayPosition, readRelayPosition, RELAY_NAME } from './position';
+import { ALL_SUBJECTS, HEADER, STREAM_NAME, subjectOf } from './subjects';
+
+/** Key space of the relay's leader lock (two-int advisory lock; the projections use 0x1de5). */
+export const RELAY_LOCK_CLASS = 0x1de6;
+
+export type RelayOptions = {
+  pollMs?: number;
+  batchSize?: number;
+  log?: (line: string) => void;
+  /** Called after each acknowledged batch (metrics). */
+  onPublished?: (count: number, lag: number) => void;
+  onReconnect?: () => void;
+};
+
+type Nats = { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class Relay {
+  private client: pg.Client | null = null;
+  private nats: Nats | null = null;
+  private leading = false;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private connections = 0;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly natsUrl: string,
+    private readonly options: RelayOptions = {},
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.nats?.nc.close().catch(() => {});
+    await this.client?.end().catch(() => {});
+  }
+
+  leads(): boolean {
+    return this.leading;
+  }
+
+  private async run(): Promise<void> {
+    const { pollMs = 250, batchSize = 500, log = () => {} } = this.options;
+    while (!this.stopped) {
+      let full = false;
+      try {
+        const client = await this.connection();
+        if (!this.leading) {
+          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+            RELAY_LOCK_CLASS,
+            RELAY_NAME,
+          ]);
+          this.leading = rows[0]?.ok === true;
+          if (this.leading) log(`relay: this process (pid ${process.pid}) now publishes the log to JetStream`);
+        }
+        if (this.leading) full = (await this.round(client, batchSize)) === batchSize;
+      } catch (error) {
+        if (isConnectionError(error) || !this.nats) {
+          log(`relay: ${message(error)}; reconnecting to PostgreSQL`);
+          this.leading = false;
+          await this.client?.end().catch(() => {});
+          this.client = null;
+        } else {
+          log(`relay: ${message(error)}; a new NATS connection re-sends from the stored position`);
+        }
+        await this.dropNats();
+      }
+      if (!full && !this.stopped) await sleep(pollMs);
+    }
+  }
+
+  /** One batch: read after the position, publish in order, wait for every ack, then advance. */
+  private async round(client: pg.Client, batchSize: number): Promise<number> {
+    const nats = await this.natsConnection(client);
+    const from = await readRelayPosition(client);
+    const events = await readGlobalLog(client, from, batchSize);
+    if (events.length === 0) {
+      this.options.onPublished?.(0, 0);
+      return 0;
+    }
+    const directory = await loadAccountDirectory(client, events);
+    // All in flight at once on the one connection: JetStream stores them in the order they were sent.
+    const acks = events.map((event) => {
+      const body = toPublicEvent(event, directory);
+      return body ? publish(nats.js, event, JSON.stringify(body)) : Promise.resolve(null);
+    });
+    const settled = await Promise.allSettled(acks);
+    const failed = settled.findIndex((s) => s.status === 'rejected');
+    const acked = failed === -1 ? events.length : failed;
+    if (acked > 0) {
+      const last = events[acked - 1]!;
+      const seqs = settled.slice(0, acked).map((s) => (s.status === 'fulfilled' ? (s.value ?? 0) : 0));
+      await advanceRelayPosition(client, checkpointOf(last), acked, Math.max(0, ...seqs));
+      this.options.onPublished?.(acked, await lagOf(client, checkpointOf(last)));
+    }
+    if (failed !== -1) throw (settled[failed] as PromiseRejectedResult).reason;
+    return events.length;
+  }
+
+  private async natsConnection(client: pg.Client): Promise<Nats> {
+    if (this.nats) return this.nats;
+    const nc = await connectNats(this.natsUrl, `idem-relay-${process.pid}`, { reconnect: false });
+    try {
+      const jsm = await ensureStream(nc);
+      const nats = { nc, js: jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS }), jsm };
+      await reconcile(client, jsm);
+      if (this.connections++ > 0) this.options.onReconnect?.();
+      this.nats = nats;
+      return nats;
+    } catch (error) {
+      await nc.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  private async dropNats(): Promise<void> {
+    const nats = this.nats;
+    this.nats = null;
+    await nats?.nc.close().catch(() => {});
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `idem-relay-${process.pid}` });
+    client.on('error', () => {}); // surfaced by the next query instead of crashing the process
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+}
+
+const checkpointOf = (event: LogEvent): Checkpoint => ({
+  transactionId: event.transactionId,
+  position: event.globalPosition,
+});
+
+async function publish(js: JetStreamClient, event: LogEvent, body: string): Promise<number> {
+  const h = headers();
+  h.set(HEADER.transactionId, event.transactionId);
+  h.set(HEADER.globalPosition, event.globalPosition.toString());
+  h.set(HEADER.streamId, event.streamId);
+  h.set(HEADER.version, String(event.version));
+  const ack = await js.publish(subjectOf(event.streamId), body, {
+    msgID: publicEventId(event.streamId, event.version),
+    headers: h,
+    timeout: PUBLISH_TIMEOUT_MS,
+  });
+  return ack.seq;
+}
+
+/**
+ * The stream may be ahead of the stored position (acknowledged, then the relay died before it wrote
+ * the position): its last message names the last event it holds, so the position moves there and
+ * nothing is sent twice even after the duplicate window.
+ */
+export async function reconcile(client: pg.ClientBase, jsm: JetStreamManager): Promise<void> {
+  const last = await jsm.streams.getMessage(STREAM_NAME, { last_by_subj: ALL_SUBJECTS }).catch(() => null);
+  const tx = last?.header?.get(HEADER.transactionId);
+  const position = last?.header?.get(HEADER.globalPosition);
+  if (!last || !tx || !position) return;
+  await readRelayPosition(client);
+  await advanceRelayPosition(client, { transactionId: tx, position: BigInt(position) }, 0, last.seq);
+}
