@@ -15,6 +15,7 @@ import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
 import { AccountActions, type OpenedNotice } from './account-actions';
 import { OPENED_COOKIE } from './opened';
+import { StatementsSection } from './statements-section';
 import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
 import { TransactionList } from './transaction-list';
 
@@ -117,6 +118,7 @@ export default async function AccountPage({ params, searchParams }: Props) {
           </nav>
         </section>
       </AccountActions>
+      <StatementsSection accountId={account.accountId} version={account.version} />
     </>
   );
 }

@@ -1,0 +1,188 @@
+// The event stream under faults: 2 instances (each running a JetStream relay, one publishing),
+// nats-server with JetStream, the statements consumer as a process of its own, and a storm of API
+// commands (duplicated keys across instances, transfers, retries). During the storm: kill -9 the
+// instance whose relay is publishing, kill -9 nats-server and start it again, kill -9 the consumer
+// while it is behind the stream; after it, restart everything. Then the stream holds exactly one
+// message per event (count and unique ids), per subject in stream-version order, and the statements
+// equal the ones computed from the events table. Lag (commit → statement updated) is reported, never
+// asserted (reports/cluster-summary.json).
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats } from '../lib/streaming/connection';
+import { RELAY_LOCK_CLASS } from '../lib/streaming/relay';
+import { RELAY_NAME } from '../lib/streaming/position';
+import { ALL_SUBJECTS, STREAM_NAME } from '../lib/streaming/subjects';
+import { startCluster, type Cluster } from './cluster';
+import { checkInvariants } from './invariants';
+import { money, reportScenario, seeded, StormClient, stormCustomers } from './storm';
+import { auditStream, statementsFromConsumer, statementsFromLog } from './streaming';
+
+const waitUntil = async (what: string, condition: () => Promise<boolean> | boolean, timeout = 120_000) =>
+  expect.poll(condition, { timeout, interval: 50, message: `${what} not reached` }).toBe(true);
+
+/** The instance whose relay holds the leader lock (its backend's application_name names the process). */
+async function relayLeader(admin: pg.Client, cluster: Cluster): Promise<number | null> {
+  const { rows } = await admin.query<{ app: string }>(
+    `SELECT a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = hashtext($2)::oid`,
+    [RELAY_LOCK_CLASS, RELAY_NAME],
+  );
+  const pid = Number(/^idem-relay-(\d+)$/.exec(rows[0]?.app ?? '')?.[1]);
+  if (!pid) return null;
+  const group = (pgid: number) =>
+    (spawnSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).stdout ?? '')
+      .split('\n')
+      .map((s) => Number(s.trim()));
+  return cluster.instances.find((i) => i.alive && i.pid !== null && group(i.pid).includes(pid))?.index ?? null;
+}
+
+/** A storm of commands over `accounts`, duplicates sent to the other instance too. */
+function storm(client: StormClient, accounts: string[], unique: number, spreadMs: number, seed: number) {
+  const rand = seeded(seed);
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < unique; i++) {
+    const from = accounts[Math.floor(rand() * accounts.length)]!;
+    const amount = money(100 + Math.floor(rand() * 2_000));
+    const key = `stream-${randomUUID()}`;
+    const copies = rand() < 0.4 ? 2 : 1;
+    const kind = rand();
+    const delayMs = Math.floor(rand() * spreadMs);
+    for (let copy = 0; copy < copies; copy++) {
+      const options = { instance: (i + copy) % 2, duplicate: copy > 0, delayMs: delayMs + copy * 5 };
+      if (kind < 0.4) sends.push(client.deposit(from, amount, key, options));
+      else if (kind < 0.8) sends.push(client.withdraw(from, amount, key, options));
+      else {
+        const others = accounts.filter((a) => client.account(a).customerId !== client.account(from).customerId);
+        sends.push(client.transfer(from, others[Math.floor(rand() * others.length)]!, amount, key, options));
+      }
+    }
+  }
+  let ended = false;
+  const done = Promise.all(sends).finally(() => (ended = true));
+  return { done, ended: () => ended };
+}
+
+async function lagMs(db: pg.Client, since: Date): Promise<{ p50: number; p99: number; n: number }> {
+  const { rows } = await db.query<{ p50: number; p99: number; n: number }>(
+    `SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), 0)::float AS p50,
+            coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), 0)::float AS p99, count(*)::int AS n
+       FROM (SELECT extract(epoch FROM applied_at - at) * 1000 AS ms FROM statements.movements WHERE at >= $1) t`,
+    [since],
+  );
+  return rows[0]!;
+}
+
+describe('the event stream under faults', () => {
+  it('kill -9 the publishing relay, nats-server and the consumer mid-storm, restart everything → one message per event, in order, statements equal the log', async () => {
+    const cluster = await startCluster({ instances: 2, nats: {}, env: { LOG_LEVEL: 'info' } });
+    const admin = new pg.Client({ connectionString: cluster.postgres.ownerUrl });
+    await admin.connect();
+    const nc = await connectNats(cluster.nats!.url, 'fault-test');
+    try {
+      const client = new StormClient(cluster.urls, await stormCustomers(cluster.urls(), [2, 1, 1]));
+      const accounts: string[] = [];
+      for (const [i, customer] of client.customers.entries())
+        for (let n = 0; n < 2; n++) accounts.push(await client.openAccount(customer, `Account ${i}.${n}`, '300.00', n));
+      const events = async () => Number((await admin.query(`SELECT count(*) FROM events`)).rows[0].count);
+      const streamed = async () => (await (await jetstreamManager(nc)).streams.info(STREAM_NAME)).state.messages;
+      const lastSeq = async () =>
+        (await (await jetstreamManager(nc)).streams.getMessage(STREAM_NAME, { last_by_subj: ALL_SUBJECTS }))?.seq ?? 0;
+      const applied = async () =>
+        Number(
+          (await admin.query(`SELECT stream_sequence FROM statements.consumer_position`).catch(() => ({ rows: [] })))
+            .rows[0]?.stream_sequence ?? 0,
+        );
+      const caughtUp = async () => (await streamed()) === (await events()) && (await applied()) === (await lastSeq());
+
+      // A clean run first: the end-to-end lag without faults.
+      const cleanSince = new Date();
+      await storm(client, accounts, 120, 3_000, 1).done;
+      await waitUntil('the clean run streamed and applied', caughtUp);
+      const clean = await lagMs(admin, cleanSince);
+
+      const faultSince = new Date();
+      const run = storm(client, accounts, 480, 30_000, 2);
+      const t0 = Date.now();
+      const step = (line: string) => console.log(`[stream faults] +${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`);
+      // 1. kill -9 the consumer while it is behind the stream (a batch read, not all committed).
+      await waitUntil('the consumer behind the stream', async () => (await applied()) < (await lastSeq()));
+      const consumerKill = { applied: await applied(), last: await lastSeq() };
+      await cluster.consumer!.kill();
+      step(`consumer killed at ${JSON.stringify(consumerKill)}`);
+      await cluster.consumer!.restart();
+      // 2. kill -9 the instance whose relay is publishing, while the storm writes.
+      await waitUntil('a relay leads', async () => (await relayLeader(admin, cluster)) !== null);
+      const leader = (await relayLeader(admin, cluster))!;
+      const beforeKill = await streamed();
+      await waitUntil('the leader publishing', async () => (await streamed()) > beforeKill);
+      const relayKill = { events: await events(), streamed: await streamed() };
+      await cluster.kill(leader, 'SIGKILL');
+      step(`relay leader (instance ${leader}) killed at ${JSON.stringify(relayKill)}`);
+      await waitUntil('the standby relay took over', async () => (await relayLeader(admin, cluster)) === 1 - leader);
+      step('the standby relay leads');
+      await cluster.restart(leader);
+      // 3. kill -9 nats-server while commands are still written; start it again on the same data.
+      const natsKill = { events: await events(), streamed: await streamed() };
+      await cluster.nats!.kill();
+      step(`nats-server killed at ${JSON.stringify(natsKill)}`);
+      await waitUntil('commands written while NATS is down', async () => (await events()) > natsKill.events + 10);
+      await cluster.nats!.restart();
+      step('nats-server restarted');
+      expect(run.ended(), 'the faults struck during the storm').toBe(false);
+      await run.done;
+      // 4. Restart everything.
+      await cluster.consumer!.restart();
+      await cluster.nats!.restart();
+      for (const instance of cluster.instances) await cluster.restart(instance.index);
+      await waitUntil('the stream and the statements caught up', caughtUp, 180_000);
+
+      const report = await checkInvariants(admin, client.list());
+      expect(report.unresolved).toBe(0);
+      expect(client.stats.gaveUp).toBe(0);
+      const audit = await auditStream(nc, await jetstreamManager(nc), admin);
+      expect(audit).toMatchObject({ missing: [], extra: [], outOfOrder: [] });
+      expect(audit.messages).toBe(audit.events);
+      expect(audit.uniqueIds).toBe(audit.events);
+      const expected = await statementsFromLog(admin);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await statementsFromConsumer(admin)).toEqual(expected);
+      const faulted = await lagMs(admin, faultSince);
+      reportScenario({
+        scenario: 'event stream under faults',
+        requests: client.stats.requests,
+        keys: client.stats.keys,
+        duplicates: client.stats.duplicates,
+        retries: client.stats.retries,
+        status5xx: client.stats.status5xx,
+        status409: client.stats.status409,
+        networkErrors: client.stats.networkErrors,
+        byStatus: client.stats.byStatus,
+        durationMs: Date.now() - faultSince.getTime(),
+        events: audit.events,
+        streamMessages: audit.messages,
+        relayKill,
+        natsKill,
+        consumerKill,
+        lagCleanMs: clean,
+        lagUnderFaultsMs: faulted,
+      });
+    } catch (error) {
+      console.error(`--- consumer output:\n${cluster.consumer?.output.slice(-30).join('\n')}`);
+      for (const instance of cluster.instances)
+        console.error(
+          `--- instance ${instance.index}:\n${instance.output
+            .filter((l) => l.includes('relay'))
+            .slice(-15)
+            .join('\n')}`,
+        );
+      throw error;
+    } finally {
+      await nc.close();
+      await admin.end();
+      await cluster.stop();
+    }
+  }, 600_000);
+});
