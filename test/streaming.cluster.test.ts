@@ -65,6 +65,21 @@ function storm(client: StormClient, accounts: string[], unique: number, spreadMs
   return { done, ended: () => ended };
 }
 
+/** Backends of `app` (a LIKE pattern) waiting on a lock inside a transaction (an UPDATE alone is one too). */
+async function blockedInTransaction(admin: pg.Client, app: string): Promise<number> {
+  const { rows } = await admin.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE application_name LIKE $1 AND xact_start IS NOT NULL AND wait_event_type = 'Lock'`,
+    [app],
+  );
+  return rows[0]!.n;
+}
+
+async function relayPosition(admin: pg.Client): Promise<number> {
+  const { rows } = await admin.query<{ n: string }>(`SELECT last_stream_sequence::text AS n FROM relay_positions`);
+  return Number(rows[0]?.n ?? 0);
+}
+
 async function lagMs(db: pg.Client, since: Date): Promise<{ p50: number; p99: number; n: number }> {
   const { rows } = await db.query<{ p50: number; p99: number; n: number }>(
     `SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), 0)::float AS p50,
@@ -79,6 +94,7 @@ describe('the event stream under faults', () => {
   it('kill -9 the publishing relay, nats-server and the consumer mid-storm, restart everything → one message per event, in order, statements equal the log', async () => {
     const cluster = await startCluster({ instances: 2, nats: {}, env: { LOG_LEVEL: 'info' } });
     const admin = new pg.Client({ connectionString: cluster.postgres.ownerUrl });
+    admin.on('error', () => {});
     await admin.connect();
     const nc = await connectNats(cluster.nats!.url, 'fault-test');
     try {
@@ -99,28 +115,53 @@ describe('the event stream under faults', () => {
 
       // A clean run first: the end-to-end lag without faults.
       const cleanSince = new Date();
-      await storm(client, accounts, 120, 3_000, 1).done;
+      await storm(client, accounts, 60, 2_000, 1).done;
       await waitUntil('the clean run streamed and applied', caughtUp);
       const clean = await lagMs(admin, cleanSince);
+      console.log(`[stream faults] clean run: ${JSON.stringify(clean)}`);
 
       const faultSince = new Date();
-      const run = storm(client, accounts, 480, 30_000, 2);
+      const run = storm(client, accounts, 900, 90_000, 2);
       const t0 = Date.now();
       const step = (line: string) => console.log(`[stream faults] +${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`);
-      // 1. kill -9 the consumer while it is behind the stream (a batch read, not all committed).
-      await waitUntil('the consumer behind the stream', async () => (await applied()) < (await lastSeq()));
+      // 1. kill -9 the consumer mid-batch: a lock the test holds stops its next batch inside its
+      //    transaction (messages read, position row locked, effect half written); kill it there.
+      const hold = new pg.Client({ connectionString: cluster.postgres.ownerUrl });
+      hold.on('error', () => {}); // the cluster's stop ends it
+      await hold.connect();
+      await hold.query('BEGIN');
+      await hold.query('LOCK TABLE statements.monthly_statements IN EXCLUSIVE MODE');
+      await waitUntil(
+        'the consumer blocked mid-batch',
+        async () => (await blockedInTransaction(admin, 'idem-statements')) > 0,
+      );
       const consumerKill = { applied: await applied(), last: await lastSeq() };
       await cluster.consumer!.kill();
-      step(`consumer killed at ${JSON.stringify(consumerKill)}`);
+      await hold.query('ROLLBACK');
+      step(`consumer killed mid-batch at ${JSON.stringify(consumerKill)}`);
       await cluster.consumer!.restart();
-      // 2. kill -9 the instance whose relay is publishing, while the storm writes.
+      // 2. kill -9 the publishing relay after JetStream acknowledged a batch and before its position
+      //    was written (the row lock holds the UPDATE): the stream is ahead of the stored position.
       await waitUntil('a relay leads', async () => (await relayLeader(admin, cluster)) !== null);
       const leader = (await relayLeader(admin, cluster))!;
-      const beforeKill = await streamed();
-      await waitUntil('the leader publishing', async () => (await streamed()) > beforeKill);
-      const relayKill = { events: await events(), streamed: await streamed() };
+      // A table lock takes no transaction id, so it does not hold back the gap-safe reader's horizon.
+      await hold.query('BEGIN');
+      await hold.query('LOCK TABLE relay_positions IN SHARE MODE');
+      const positionAtLock = await relayPosition(admin);
+      await waitUntil(
+        'the relay blocked after a publish',
+        async () => (await blockedInTransaction(admin, 'idem-relay-%')) > 0 && (await streamed()) > positionAtLock,
+      );
+      const relayKill = { storedPosition: positionAtLock, streamed: await streamed(), events: await events() };
+      expect(relayKill.streamed, 'acknowledged by JetStream beyond the stored position').toBeGreaterThan(
+        positionAtLock,
+      );
       await cluster.kill(leader, 'SIGKILL');
-      step(`relay leader (instance ${leader}) killed at ${JSON.stringify(relayKill)}`);
+      await hold.query('ROLLBACK');
+      await hold.end();
+      step(
+        `relay leader (instance ${leader}) killed after its acks, before its position: ${JSON.stringify(relayKill)}`,
+      );
       await waitUntil('the standby relay took over', async () => (await relayLeader(admin, cluster)) === 1 - leader);
       step('the standby relay leads');
       await cluster.restart(leader);

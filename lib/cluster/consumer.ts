@@ -25,12 +25,21 @@ export async function startStatementsConsumer(options: {
   const output: string[] = [];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
-  const killChild = () => child?.kill('SIGKILL');
+  const signalGroup = (target: ChildProcess | null, signal: NodeJS.Signals) => {
+    if (target?.pid === undefined) return;
+    try {
+      process.kill(-target.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const killChild = () => signalGroup(child, 'SIGKILL');
   process.on('exit', killChild);
 
   function launch(): Promise<void> {
     const started = spawn(TSX, ['--conditions=react-server', 'scripts/consumer-statements.ts'], {
       cwd: ROOT,
+      detached: true, // a group of its own: tsx runs the script in a child process, a kill must reach both
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
@@ -65,7 +74,7 @@ export async function startStatementsConsumer(options: {
   async function terminate(signal: NodeJS.Signals) {
     const current = child;
     if (!current || current.exitCode !== null || current.signalCode !== null) return;
-    current.kill(signal);
+    signalGroup(current, signal);
     await exited;
   }
 

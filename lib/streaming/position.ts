@@ -6,11 +6,16 @@ import { START, type Checkpoint } from '@/lib/projections/global-log';
 export const RELAY_NAME = 'jetstream';
 
 export async function readRelayPosition(client: pg.ClientBase, name = RELAY_NAME): Promise<Checkpoint> {
-  await client.query(`INSERT INTO relay_positions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
-  const { rows } = await client.query<{ tx: string; pos: string }>(
-    `SELECT last_transaction_id AS tx, last_position::text AS pos FROM relay_positions WHERE name = $1`,
-    [name],
-  );
+  const read = () =>
+    client.query<{ tx: string; pos: string }>(
+      `SELECT last_transaction_id AS tx, last_position::text AS pos FROM relay_positions WHERE name = $1`,
+      [name],
+    );
+  let { rows } = await read();
+  if (rows.length === 0) {
+    await client.query(`INSERT INTO relay_positions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
+    ({ rows } = await read());
+  }
   const row = rows[0];
   return row ? { transactionId: row.tx, position: BigInt(row.pos) } : START;
 }

@@ -188,6 +188,12 @@ export async function reconcile(client: pg.ClientBase, jsm: JetStreamManager): P
   const tx = last?.header?.get(HEADER.transactionId);
   const position = last?.header?.get(HEADER.globalPosition);
   if (!last || !tx || !position) return;
-  await readRelayPosition(client);
-  await advanceRelayPosition(client, { transactionId: tx, position: BigInt(position) }, 0, last.seq);
+  const stored = await readRelayPosition(client);
+  const inStream = { transactionId: tx, position: BigInt(position) };
+  if (isAfter(inStream, stored)) await advanceRelayPosition(client, inStream, 0, last.seq);
+}
+
+function isAfter(a: Checkpoint, b: Checkpoint): boolean {
+  const [ax, bx] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  return ax > bx || (ax === bx && a.position > b.position);
 }
