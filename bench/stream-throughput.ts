@@ -38,7 +38,7 @@ async function main() {
         .join(' ')}`,
     );
 
-    const relay = new Relay(url, nats.url, { pollMs: 20 });
+    const relay = new Relay({ database: url, nats: nats.url }, { pollMs: 20 });
     let started = performance.now();
     relay.start();
     await withClient(url, (c) =>
@@ -54,7 +54,7 @@ async function main() {
       `relay: ${events} events published and acknowledged in ${relaySeconds.toFixed(2)} s = ${(events / relaySeconds).toFixed(0)} events/s (batches of 500 in flight)`,
     );
 
-    const consumer = new StatementsConsumer(url, nats.url);
+    const consumer = new StatementsConsumer({ database: url, nats: nats.url });
     started = performance.now();
     consumer.start();
     await withClient(url, (c) =>

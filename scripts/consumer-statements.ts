@@ -14,11 +14,14 @@ if (!databaseUrl || !config.NATS_URL) {
   process.exit(1);
 }
 const readerRole = config.DATABASE_URL ? decodeURIComponent(new URL(config.DATABASE_URL).username) : undefined;
-const consumer = new StatementsConsumer(databaseUrl, config.NATS_URL, {
-  readerRole: readerRole || undefined,
-  log: say,
-  onApplied: (count, seq) => say(`applied ${count} message(s), up to stream sequence ${seq}`),
-});
+const consumer = new StatementsConsumer(
+  { database: databaseUrl, nats: config.NATS_URL },
+  {
+    readerRole: readerRole || undefined,
+    log: say,
+    onApplied: (count, seq) => say(`applied ${count} message(s), up to stream sequence ${seq}`),
+  },
+);
 consumer.start();
 say(`started (pid ${process.pid})`);
 const stop = async () => {

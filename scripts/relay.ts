@@ -15,15 +15,18 @@ async function main() {
     process.exit(1);
   }
   const m = relayMetrics();
-  const relay = new Relay(config.DATABASE_URL, config.NATS_URL, {
-    log: say,
-    onPublished: (count, lag) => {
-      m.published.inc(count);
-      m.lag.set(lag);
-      if (count > 0) say(`published ${count} event(s); ${lag} behind the log`);
+  const relay = new Relay(
+    { database: config.DATABASE_URL, nats: config.NATS_URL },
+    {
+      log: say,
+      onPublished: (count, lag) => {
+        m.published.inc(count);
+        m.lag.set(lag);
+        if (count > 0) say(`published ${count} event(s); ${lag} behind the log`);
+      },
+      onReconnect: () => m.reconnects.inc(),
     },
-    onReconnect: () => m.reconnects.inc(),
-  });
+  );
   relay.start();
   const server = config.METRICS_PORT ? await startMetricsServer(config.METRICS_PORT, config.METRICS_HOST) : null;
   say(`started (pid ${process.pid}); waiting to lead`);

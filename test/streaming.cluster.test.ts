@@ -20,8 +20,22 @@ import { checkInvariants } from './invariants';
 import { money, reportScenario, seeded, StormClient, stormCustomers } from './storm';
 import { auditStream, statementsFromConsumer, statementsFromLog } from './streaming';
 
+/** `promise`, or a failure naming what did not happen within `ms`. */
+const within = <T>(what: string, promise: Promise<T>, ms = 180_000): Promise<T> =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`waited ${ms} ms for ${what}`)), ms).unref()),
+  ]);
+
 const waitUntil = async (what: string, condition: () => Promise<boolean> | boolean, timeout = 120_000) =>
-  expect.poll(condition, { timeout, interval: 50, message: `${what} not reached` }).toBe(true);
+  // A check that hangs (a request across a restart) counts as not yet, so the poll's timeout holds.
+  expect
+    .poll(() => within(what, Promise.resolve(condition()), 15_000).catch(() => false), {
+      timeout,
+      interval: 50,
+      message: `${what} not reached`,
+    })
+    .toBe(true);
 
 /** The instance whose relay holds the leader lock (its backend's application_name names the process). */
 async function relayLeader(admin: pg.Client, cluster: Cluster): Promise<number | null> {
@@ -121,7 +135,7 @@ describe('the event stream under faults', () => {
       console.log(`[stream faults] clean run: ${JSON.stringify(clean)}`);
 
       const faultSince = new Date();
-      const run = storm(client, accounts, 900, 90_000, 2);
+      const run = storm(client, accounts, 500, 45_000, 2);
       const t0 = Date.now();
       const step = (line: string) => console.log(`[stream faults] +${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`);
       // 1. kill -9 the consumer mid-batch: a lock the test holds stops its next batch inside its
@@ -173,12 +187,16 @@ describe('the event stream under faults', () => {
       await cluster.nats!.restart();
       step('nats-server restarted');
       expect(run.ended(), 'the faults struck during the storm').toBe(false);
-      await run.done;
+      await within('the storm to end', run.done);
+      step(`storm ended: ${JSON.stringify(client.stats.byStatus)}`);
       // 4. Restart everything.
-      await cluster.consumer!.restart();
-      await cluster.nats!.restart();
-      for (const instance of cluster.instances) await cluster.restart(instance.index);
+      await within('the consumer to restart', cluster.consumer!.restart());
+      await within('nats-server to restart', cluster.nats!.restart());
+      for (const instance of cluster.instances)
+        await within(`instance ${instance.index} to restart`, cluster.restart(instance.index));
+      step('everything restarted');
       await waitUntil('the stream and the statements caught up', caughtUp, 180_000);
+      step('caught up');
 
       const report = await checkInvariants(admin, client.list());
       expect(report.unresolved).toBe(0);
@@ -190,6 +208,36 @@ describe('the event stream under faults', () => {
       const expected = await statementsFromLog(admin);
       expect(expected.length).toBeGreaterThan(0);
       expect(await statementsFromConsumer(admin)).toEqual(expected);
+      // The customer sees them: the account page's Statements section and its CSV, the owner only;
+      // with the consumer stopped and a new deposit, the page says the statements are behind.
+      const [owner, stranger] = client.customers;
+      const mine = accounts.find((a) => client.account(a).customerId === owner!.id)!;
+      const month = expected.find((s) => s.accountId === mine)!;
+      const get = (path: string, who = owner!) =>
+        fetch(`${cluster.urls()[0]}${path}`, { headers: { cookie: who.cookie! }, redirect: 'manual' });
+      const page = await (await get(`/accounts/${mine}`)).text();
+      expect(page).toContain('id="statements-heading"');
+      expect(page).toContain(`data-testid="statement-${month.month}"`);
+      expect(page).not.toContain('data-testid="statements-behind"');
+      const csv = await get(`/accounts/${mine}/statements/${month.month}`);
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const figures = (await csv.text()).split('\r\n')[1]!.split(',');
+      expect(figures.slice(1, 6)).toEqual([
+        month.month,
+        money(month.openingCents),
+        money(month.creditsCents),
+        money(month.debitsCents),
+        money(month.closingCents),
+      ]);
+      expect((await get(`/accounts/${mine}/statements/${month.month}`, stranger!)).status).toBe(404);
+      expect((await get(`/accounts/${mine}`, stranger!)).status).toBe(404);
+      await cluster.consumer!.stop();
+      const probe = await client.deposit(mine, '1.00', `behind-${randomUUID()}`, { instance: 0 });
+      expect(probe?.status).toBe(201);
+      await expect
+        .poll(async () => (await (await get(`/accounts/${mine}`)).text()).includes('data-testid="statements-behind"'))
+        .toBe(true);
       const faulted = await lagMs(admin, faultSince);
       reportScenario({
         scenario: 'event stream under faults',
@@ -225,5 +273,5 @@ describe('the event stream under faults', () => {
       await admin.end();
       await cluster.stop();
     }
-  }, 600_000);
+  }, 900_000);
 });

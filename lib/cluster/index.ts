@@ -3,4 +3,3 @@
 export { startCluster, startPostgres, type Cluster, type ClusterOptions } from './cluster';
 export { HAPROXY_BIN, HAPROXY_CONFIG, renderConfig } from './haproxy';
 export { lineSplitter } from './instance-log';
-export { startNatsServer, type NatsServer } from './nats';

@@ -4,9 +4,10 @@
 // at or below it means this batch overlaps one already committed (another consumer with the same
 // name): nothing is applied and the caller reads on from the stored sequence + 1.
 import type pg from 'pg';
+import { inTransaction } from '@/lib/db/pg-transaction';
 import type { PublicEvent } from '@/lib/public-events/public-event';
 
-export const CONSUMER_NAME = 'statements';
+const CONSUMER_NAME = 'statements';
 
 export type StreamMessage = { seq: number; subject: string; event: PublicEvent | null };
 
@@ -29,12 +30,11 @@ export async function readConsumerPosition(client: pg.ClientBase, name = CONSUME
   return rows[0] ? Number(rows[0].seq) : 0;
 }
 
-export class OutOfSequence extends Error {}
+class OutOfSequence extends Error {}
 
 export async function applyBatch(client: pg.ClientBase, batch: StreamMessage[], name = CONSUMER_NAME): Promise<void> {
   if (batch.length === 0) return;
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await client.query(`INSERT INTO statements.consumer_position (name) VALUES ($1) ON CONFLICT DO NOTHING`, [name]);
     const { rows } = await client.query<{ seq: string }>(
       `SELECT stream_sequence::text AS seq FROM statements.consumer_position WHERE name = $1 FOR UPDATE`,
@@ -51,11 +51,7 @@ export async function applyBatch(client: pg.ClientBase, batch: StreamMessage[], 
       `UPDATE statements.consumer_position SET stream_sequence = $2, updated_at = now() WHERE name = $1`,
       [name, batch.at(-1)!.seq],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 async function applyEvent(client: pg.ClientBase, seq: number, { type, data }: PublicEvent): Promise<void> {

@@ -2,10 +2,11 @@
 // and applies the messages in batches (./apply.ts: effect and sequence in one transaction). After a
 // crash, a lost connection or a failed batch it starts over from what PostgreSQL says was applied:
 // it never acknowledges, never skips, and a message it saw but did not commit is read again.
-import pg from 'pg';
+import type pg from 'pg';
 import { DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { PublicEvent } from '@/lib/public-events/public-event';
+import { isPublicEventType, PUBLIC_EVENT_SCHEMA_VERSION, type PublicEvent } from '@/lib/public-events/public-event';
+import { BackgroundLoop, dedicatedClient, errorMessage, sleep } from '@/lib/streaming/background';
 import { connectNats, ensureStream } from '@/lib/streaming/connection';
 import { STREAM_NAME } from '@/lib/streaming/subjects';
 import { applyBatch, readConsumerPosition, type StreamMessage } from './apply';
@@ -19,59 +20,56 @@ export type ConsumerOptions = {
   onApplied?: (count: number, lastSequence: number) => void;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
+/** A message this consumer can read, null for one that is not a public event; throws on a newer schema. */
 function decode(m: JsMsg): StreamMessage {
   let event: PublicEvent | null = null;
   try {
     event = m.json<PublicEvent>();
   } catch {
-    event = null; // not ours to read (another producer on the subject space): counted, not applied
+    return { seq: m.seq, subject: m.subject, event: null }; // not JSON: not a public event, passed over
   }
+  if (!isPublicEventType(event?.type)) return { seq: m.seq, subject: m.subject, event: null };
+  // A breaking change of the public schema: stop here (and read on from here once upgraded), never guess.
+  if (event.data.schemaVersion > PUBLIC_EVENT_SCHEMA_VERSION)
+    throw new Error(
+      `stream sequence ${m.seq}: public event schema ${event.data.schemaVersion} is newer than this consumer`,
+    );
   return { seq: m.seq, subject: m.subject, event };
 }
 
-export class StatementsConsumer {
-  private stopped = false;
-  private loop: Promise<void> | null = null;
+export class StatementsConsumer extends BackgroundLoop {
   private nc: NatsConnection | null = null;
   private messages: ConsumerMessages | null = null;
 
   constructor(
-    private readonly databaseUrl: string,
-    private readonly natsUrl: string,
+    private readonly urls: { database: string; nats: string },
     private readonly options: ConsumerOptions = {},
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
+  ) {
+    super();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.messages?.stop();
-    await this.loop;
+    await this.halt();
     await this.nc?.close().catch(() => {});
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const log = this.options.log ?? (() => {});
     let schemaReady = false;
     while (!this.stopped) {
-      const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'idem-statements' });
-      client.on('error', () => {});
+      let client: pg.Client | null = null;
       try {
-        await client.connect();
+        client = await dedicatedClient(this.urls.database, 'idem-statements');
         if (!schemaReady) await ensureStatementsSchema(client, this.options.readerRole);
         schemaReady = true;
         await this.follow(client);
       } catch (error) {
-        if (!this.stopped) log(`statements consumer: ${message(error)}; reading on from the stored sequence`);
+        if (!this.stopped) log(`statements consumer: ${errorMessage(error)}; reading on from the stored sequence`);
       } finally {
         this.messages?.stop();
         this.messages = null;
-        await client.end().catch(() => {});
+        await client?.end().catch(() => {});
       }
       if (!this.stopped) await sleep(250);
     }
@@ -80,7 +78,7 @@ export class StatementsConsumer {
   /** Until an error: an ordered consumer from the stored sequence + 1, applied batch by batch. */
   private async follow(client: pg.Client): Promise<void> {
     const { batchSize = 200, onApplied } = this.options;
-    this.nc ??= await connectNats(this.natsUrl, `idem-statements-${process.pid}`);
+    this.nc ??= await connectNats(this.urls.nats, `idem-statements-${process.pid}`);
     await ensureStream(this.nc);
     const from = (await readConsumerPosition(client)) + 1;
     const consumer = await jetstream(this.nc).consumers.get(STREAM_NAME, {

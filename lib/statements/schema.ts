@@ -2,8 +2,7 @@
 // itself at start (idempotent). It never reads Idem's tables; Idem's account page reads these (the
 // app's role gets SELECT, nothing more).
 import type pg from 'pg';
-
-export const SCHEMA = 'statements';
+import { inTransaction } from '@/lib/db/pg-transaction';
 
 const DDL = `
 CREATE SCHEMA IF NOT EXISTS statements;
@@ -54,20 +53,13 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Creates the schema (one consumer at a time) and lets `readerRole` (the app's role) read it. */
 export async function ensureStatementsSchema(client: pg.ClientBase, readerRole?: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('idem-statements-schema'))`);
     await client.query(DDL);
-    if (readerRole) {
-      const { rows } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [readerRole]);
-      if (rows.length > 0) {
-        await client.query(`GRANT USAGE ON SCHEMA statements TO ${ident(readerRole)}`);
-        await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA statements TO ${ident(readerRole)}`);
-      }
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+    if (!readerRole) return;
+    const { rows } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [readerRole]);
+    if (rows.length === 0) return;
+    await client.query(`GRANT USAGE ON SCHEMA statements TO ${ident(readerRole)}`);
+    await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA statements TO ${ident(readerRole)}`);
+  });
 }

@@ -6,7 +6,7 @@ import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { ALL_SUBJECTS, STREAM_NAME } from './subjects';
 
 /** How long JetStream remembers a Nats-Msg-Id (its publish dedup holds only this long). */
-export const DUPLICATE_WINDOW_MS = 120_000;
+const DUPLICATE_WINDOW_MS = 120_000;
 export const PUBLISH_TIMEOUT_MS = 2_000;
 
 /** `reconnect: false` for a publisher that must stop at the first error (see ./relay.ts). */

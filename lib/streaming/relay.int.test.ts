@@ -70,7 +70,7 @@ const eventCount = async () => Number((await client.query(`SELECT count(*) FROM 
 const streamCount = async () => (await (await jetstreamManager(nc)).streams.info(STREAM_NAME)).state.messages;
 
 function relay() {
-  const r = new Relay(url, nats.url, { pollMs: 50 });
+  const r = new Relay({ database: url, nats: nats.url }, { pollMs: 50 });
   relays.push(r);
   r.start();
   return r;
@@ -164,7 +164,7 @@ describe('the statements consumer', () => {
     const last = await lastMessage();
     const applied = async () =>
       Number((await client.query(`SELECT stream_sequence FROM statements.consumer_position`)).rows[0]?.stream_sequence);
-    const first = new StatementsConsumer(ownerUrl, nats.url, { batchSize: 7 });
+    const first = new StatementsConsumer({ database: ownerUrl, nats: nats.url }, { batchSize: 7 });
     first.start();
     await vi.waitFor(async () => expect(await applied()).toBe(last), { timeout: 30_000 });
     await first.stop();
@@ -173,7 +173,7 @@ describe('the statements consumer', () => {
     const r = relay();
     await vi.waitFor(async () => expect(await streamCount()).toBe(await eventCount()), { timeout: 30_000 });
     await r.stop();
-    const next = new StatementsConsumer(ownerUrl, nats.url);
+    const next = new StatementsConsumer({ database: ownerUrl, nats: nats.url });
     next.start();
     const end = await lastMessage();
     await vi.waitFor(async () => expect(await applied()).toBe(end), { timeout: 30_000 });

@@ -12,13 +12,14 @@
 // One NATS connection that never reconnects by itself: at the first error it is closed, and the next
 // round re-sends from the position, in order, on a new one. A client that reconnected and flushed its
 // buffer could store a later event before an earlier one that was lost with the old socket.
-import pg from 'pg';
+import type pg from 'pg';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { isConnectionError } from '@/lib/db/connection-errors';
 import { lagOf, readGlobalLog, type Checkpoint, type LogEvent } from '@/lib/projections/global-log';
 import { loadAccountDirectory } from '@/lib/public-events/account-directory';
 import { publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import { BackgroundLoop, dedicatedClient, errorMessage, sleep } from './background';
 import { connectNats, ensureStream, PUBLISH_TIMEOUT_MS } from './connection';
 import { advanceRelayPosition, readRelayPosition, RELAY_NAME } from './position';
 import { ALL_SUBJECTS, HEADER, STREAM_NAME, subjectOf } from './subjects';
@@ -37,30 +38,21 @@ export type RelayOptions = {
 
 type Nats = { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-export class Relay {
+export class Relay extends BackgroundLoop {
   private client: pg.Client | null = null;
   private nats: Nats | null = null;
   private leading = false;
-  private stopped = false;
-  private loop: Promise<void> | null = null;
   private connections = 0;
 
   constructor(
-    private readonly databaseUrl: string,
-    private readonly natsUrl: string,
+    private readonly urls: { database: string; nats: string },
     private readonly options: RelayOptions = {},
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
+  ) {
+    super();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
+    await this.halt();
     await this.nats?.nc.close().catch(() => {});
     await this.client?.end().catch(() => {});
   }
@@ -69,7 +61,7 @@ export class Relay {
     return this.leading;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const { pollMs = 250, batchSize = 500, log = () => {} } = this.options;
     while (!this.stopped) {
       let full = false;
@@ -86,12 +78,12 @@ export class Relay {
         if (this.leading) full = (await this.round(client, batchSize)) === batchSize;
       } catch (error) {
         if (isConnectionError(error) || !this.nats) {
-          log(`relay: ${message(error)}; reconnecting to PostgreSQL`);
+          log(`relay: ${errorMessage(error)}; reconnecting to PostgreSQL`);
           this.leading = false;
           await this.client?.end().catch(() => {});
           this.client = null;
         } else {
-          log(`relay: ${message(error)}; a new NATS connection re-sends from the stored position`);
+          log(`relay: ${errorMessage(error)}; a new NATS connection re-sends from the stored position`);
         }
         await this.dropNats();
       }
@@ -129,7 +121,7 @@ export class Relay {
 
   private async natsConnection(client: pg.Client): Promise<Nats> {
     if (this.nats) return this.nats;
-    const nc = await connectNats(this.natsUrl, `idem-relay-${process.pid}`, { reconnect: false });
+    const nc = await connectNats(this.urls.nats, `idem-relay-${process.pid}`, { reconnect: false });
     try {
       const jsm = await ensureStream(nc);
       const nats = { nc, js: jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS }), jsm };
@@ -150,12 +142,8 @@ export class Relay {
   }
 
   private async connection(): Promise<pg.Client> {
-    if (this.client) return this.client;
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `idem-relay-${process.pid}` });
-    client.on('error', () => {}); // surfaced by the next query instead of crashing the process
-    await client.connect();
-    this.client = client;
-    return client;
+    this.client ??= await dedicatedClient(this.urls.database, `idem-relay-${process.pid}`);
+    return this.client;
   }
 }
 
@@ -183,7 +171,7 @@ async function publish(js: JetStreamClient, event: LogEvent, body: string): Prom
  * the position): its last message names the last event it holds, so the position moves there and
  * nothing is sent twice even after the duplicate window.
  */
-export async function reconcile(client: pg.ClientBase, jsm: JetStreamManager): Promise<void> {
+async function reconcile(client: pg.ClientBase, jsm: JetStreamManager): Promise<void> {
   const last = await jsm.streams.getMessage(STREAM_NAME, { last_by_subj: ALL_SUBJECTS }).catch(() => null);
   const tx = last?.header?.get(HEADER.transactionId);
   const position = last?.header?.get(HEADER.globalPosition);

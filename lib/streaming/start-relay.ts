@@ -10,14 +10,17 @@ import { Relay } from './relay';
 const config = loadConfig();
 if (config.DATABASE_URL && config.NATS_URL) {
   const m = relayMetrics();
-  const relay = new Relay(config.DATABASE_URL, config.NATS_URL, {
-    log: (line) => log().info({ component: 'relay' }, line),
-    onPublished: (count, lag) => {
-      m.published.inc(count);
-      m.lag.set(lag);
+  const relay = new Relay(
+    { database: config.DATABASE_URL, nats: config.NATS_URL },
+    {
+      log: (line) => log().info({ component: 'relay' }, line),
+      onPublished: (count, lag) => {
+        m.published.inc(count);
+        m.lag.set(lag);
+      },
+      onReconnect: () => m.reconnects.inc(),
     },
-    onReconnect: () => m.reconnects.inc(),
-  });
+  );
   relay.start();
   onShutdown('jetstream relay', 1, () => relay.stop());
 }

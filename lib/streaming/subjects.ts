@@ -3,7 +3,7 @@
 // Pure: the relay, the consumers, the benchmark and the tests share it.
 
 export const STREAM_NAME = 'IDEM_EVENTS';
-export const SUBJECT_PREFIX = 'idem.events';
+const SUBJECT_PREFIX = 'idem.events';
 /** Every subject of the stream. */
 export const ALL_SUBJECTS = `${SUBJECT_PREFIX}.>`;
 
