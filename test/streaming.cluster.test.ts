@@ -64,14 +64,14 @@ function storm(client: StormClient, accounts: string[], unique: number, spreadMs
     const copies = rand() < 0.4 ? 2 : 1;
     const kind = rand();
     const delayMs = Math.floor(rand() * spreadMs);
+    // One request per key: every copy of a transfer goes to the same account.
+    const others = accounts.filter((a) => client.account(a).customerId !== client.account(from).customerId);
+    const to = others[Math.floor(rand() * others.length)]!;
     for (let copy = 0; copy < copies; copy++) {
       const options = { instance: (i + copy) % 2, duplicate: copy > 0, delayMs: delayMs + copy * 5 };
       if (kind < 0.4) sends.push(client.deposit(from, amount, key, options));
       else if (kind < 0.8) sends.push(client.withdraw(from, amount, key, options));
-      else {
-        const others = accounts.filter((a) => client.account(a).customerId !== client.account(from).customerId);
-        sends.push(client.transfer(from, others[Math.floor(rand() * others.length)]!, amount, key, options));
-      }
+      else sends.push(client.transfer(from, to, amount, key, options));
     }
   }
   let ended = false;
