@@ -57,7 +57,8 @@ export async function startManagedProcess(options: Options): Promise<ManagedProc
       stream?.on('data', (chunk: string) => {
         for (const line of chunk.split('\n').filter(Boolean)) {
           output.push(line);
-          if (options.echo) console.log(`[${options.name}] ${line}`);
+          const prefix = `[${options.name}]`;
+          if (options.echo) console.log(line.startsWith(prefix) ? line : `${prefix} ${line}`);
         }
         if (output.length > 2_000) output.splice(0, output.length - 1_000);
       });
