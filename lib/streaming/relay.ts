@@ -43,6 +43,7 @@ export class Relay extends BackgroundLoop {
   private nats: Nats | null = null;
   private leading = false;
   private connections = 0;
+  private natsTrouble: string | null = null;
 
   constructor(
     private readonly urls: { database: string; nats: string },
@@ -76,14 +77,20 @@ export class Relay extends BackgroundLoop {
           if (this.leading) log(`relay: this process (pid ${process.pid}) now publishes the log to JetStream`);
         }
         if (this.leading) full = (await this.round(client, batchSize)) === batchSize;
+        this.natsTrouble = null;
       } catch (error) {
-        if (isConnectionError(error) || !this.nats) {
-          log(`relay: ${errorMessage(error)}; reconnecting to PostgreSQL`);
+        if (error instanceof NatsFailure) {
+          // NATS down or slow: keep the lead and the position, say it once, retry at every poll.
+          if (error.message !== this.natsTrouble)
+            log(`relay: NATS: ${error.message}; a new connection re-sends from the stored position`);
+          this.natsTrouble = error.message;
+        } else if (isConnectionError(error)) {
+          log(`relay: ${errorMessage(error)}; reconnecting to PostgreSQL (the lead goes with the session)`);
           this.leading = false;
           await this.client?.end().catch(() => {});
           this.client = null;
         } else {
-          log(`relay: ${errorMessage(error)}; a new NATS connection re-sends from the stored position`);
+          log(`relay: ${errorMessage(error)}`);
         }
         await this.dropNats();
       }
@@ -115,15 +122,15 @@ export class Relay extends BackgroundLoop {
       await advanceRelayPosition(client, checkpointOf(last), acked, Math.max(0, ...seqs));
       this.options.onPublished?.(acked, await lagOf(client, checkpointOf(last)));
     }
-    if (failed !== -1) throw (settled[failed] as PromiseRejectedResult).reason;
+    if (failed !== -1) throw new NatsFailure((settled[failed] as PromiseRejectedResult).reason);
     return events.length;
   }
 
   private async natsConnection(client: pg.Client): Promise<Nats> {
     if (this.nats) return this.nats;
-    const nc = await connectNats(this.urls.nats, `idem-relay-${process.pid}`, { reconnect: false });
+    const nc = await onNats(() => connectNats(this.urls.nats, `idem-relay-${process.pid}`, { reconnect: false }));
     try {
-      const jsm = await ensureStream(nc);
+      const jsm = await onNats(() => ensureStream(nc));
       const nats = { nc, js: jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS }), jsm };
       await reconcile(client, jsm);
       if (this.connections++ > 0) this.options.onReconnect?.();
@@ -144,6 +151,21 @@ export class Relay extends BackgroundLoop {
   private async connection(): Promise<pg.Client> {
     this.client ??= await dedicatedClient(this.urls.database, `idem-relay-${process.pid}`);
     return this.client;
+  }
+}
+
+/** A failure of NATS (connect, stream, publish, ack), as opposed to one of PostgreSQL. */
+class NatsFailure extends Error {
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+  }
+}
+
+async function onNats<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof NatsFailure ? error : new NatsFailure(error);
   }
 }
 
@@ -172,7 +194,7 @@ async function publish(js: JetStreamClient, event: LogEvent, body: string): Prom
  * nothing is sent twice even after the duplicate window.
  */
 async function reconcile(client: pg.ClientBase, jsm: JetStreamManager): Promise<void> {
-  const last = await jsm.streams.getMessage(STREAM_NAME, { last_by_subj: ALL_SUBJECTS }).catch(() => null);
+  const last = await onNats(() => jsm.streams.getMessage(STREAM_NAME, { last_by_subj: ALL_SUBJECTS }));
   const tx = last?.header?.get(HEADER.transactionId);
   const position = last?.header?.get(HEADER.globalPosition);
   if (!last || !tx || !position) return;
