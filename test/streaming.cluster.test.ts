@@ -18,7 +18,11 @@ import { ALL_SUBJECTS, STREAM_NAME } from '../lib/streaming/subjects';
 import { startCluster, type Cluster } from './cluster';
 import { checkInvariants } from './invariants';
 import { money, reportScenario, seeded, StormClient, stormCustomers } from './storm';
+import { has, parseMetrics, valueOf } from './prometheus-text';
 import { auditStream, statementsFromConsumer, statementsFromLog } from './streaming';
+
+/** Lets the test read each instance's Prometheus metrics (GET /api/metrics). */
+const METRICS_TOKEN = 'metrics-token-for-the-stream-test';
 
 /** `promise`, or a failure naming what did not happen within `ms`. */
 const within = <T>(what: string, promise: Promise<T>, ms = 180_000): Promise<T> =>
@@ -106,7 +110,7 @@ async function lagMs(db: pg.Client, since: Date): Promise<{ p50: number; p99: nu
 
 describe('the event stream under faults', () => {
   it('kill -9 the publishing relay, nats-server and the consumer mid-storm, restart everything → one message per event, in order, statements equal the log', async () => {
-    const cluster = await startCluster({ instances: 2, nats: {}, env: { LOG_LEVEL: 'info' } });
+    const cluster = await startCluster({ instances: 2, nats: {}, env: { LOG_LEVEL: 'info', METRICS_TOKEN } });
     const admin = new pg.Client({ connectionString: cluster.postgres.ownerUrl });
     admin.on('error', () => {});
     await admin.connect();
@@ -238,6 +242,26 @@ describe('the event stream under faults', () => {
       await expect
         .poll(async () => (await (await get(`/accounts/${mine}`)).text()).includes('data-testid="statements-behind"'))
         .toBe(true);
+      // The relay's metrics: the instance that publishes counts what JetStream acknowledged (the
+      // probe deposit at least: the counters started again with the instances) and reports its lag.
+      const relayMetrics = async () =>
+        Promise.all(
+          cluster.instances.map(async (instance) => {
+            const response = await fetch(`${instance.url}/api/metrics`, {
+              headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+            });
+            return parseMetrics(await response.text());
+          }),
+        );
+      await expect
+        .poll(
+          async () => (await relayMetrics()).reduce((n, s) => n + valueOf(s, 'idem_relay_events_published_total'), 0),
+          {
+            timeout: 30_000,
+          },
+        )
+        .toBeGreaterThan(0);
+      expect((await relayMetrics()).some((s) => has(s, 'idem_relay_lag_events'))).toBe(true);
       const faulted = await lagMs(admin, faultSince);
       reportScenario({
         scenario: 'event stream under faults',
