@@ -92,6 +92,16 @@ export const envSchema = z.object({
     '`off` for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode)',
   ),
   IDEM_ASYNC_PROJECTIONS: documented(onOff, '`on`', '`off` stops this instance from running asynchronous projections'),
+  NATS_URL: documented(
+    url(['nats:', 'tls:']),
+    'no relay: nothing is published to NATS',
+    '`nats://host:4222` of a NATS server with JetStream: every instance runs a JetStream relay of the log (one publishes at a time; see [streaming](streaming.md))',
+  ),
+  STATEMENTS_DATABASE_URL: documented(
+    url(['postgres:', 'postgresql:']),
+    '`IDEM_MIGRATION_DATABASE_URL`, else `DATABASE_URL`',
+    'where `npm run consumer:statements` keeps its own schema `statements` (a role that may create it)',
+  ),
   IDEM_SHUTDOWN_TIMEOUT_MS: documented(int(0, 3_600_000), '`10000`', 'how long SIGTERM waits for requests in flight'),
   NEXT_MANUAL_SIG_HANDLE: documented(
     z.string(),

@@ -3,7 +3,9 @@
 // --no-build), starts PostgreSQL (embedded, data in .data/cluster/postgres, unless DATABASE_URL is
 // set), migrates once, starts `next start` on consecutive ports (3000, 3001, …) and prints their URLs.
 // With --lb, HAProxy (Debian's haproxy, config ops/haproxy.cfg) fronts them on --lb-port,
-// health-checking /api/health/ready. Ctrl-C or SIGTERM stops HAProxy, the instances, then PostgreSQL.
+// health-checking /api/health/ready. With --nats, Debian's nats-server with JetStream (port IDEM_NATS_PORT, 4222, data in
+// .data/cluster/nats), a JetStream relay in every instance and the statements consumer (docs/streaming.md).
+// Ctrl-C or SIGTERM stops HAProxy, the instances, then PostgreSQL.
 //
 // Env: DATABASE_URL, DATABASE_POOL_SIZE (default 10, overridden by --pool-size), IDEM_DATA_DIR
 // (.data), IDEM_PG_PORT (a free port), IDEM_FRESH_DATA=1 (wipe the embedded data first),
@@ -28,6 +30,7 @@ function options() {
       'pool-size': { type: 'string', default: process.env.DATABASE_POOL_SIZE ?? '10' },
       'no-build': { type: 'boolean', default: false },
       lb: { type: 'boolean', default: false },
+      nats: { type: 'boolean', default: false },
       'lb-port': { type: 'string', default: process.env.IDEM_LB_PORT ?? '8080' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -35,7 +38,7 @@ function options() {
   });
   if (values.help) {
     console.log(
-      'usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]]',
+      'usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]] [--nats]',
     );
     process.exit(0);
   }
@@ -50,6 +53,7 @@ function options() {
     poolSize: int('pool-size', values['pool-size'], 1),
     build: !values['no-build'],
     lb: values.lb ? { port: int('lb-port', values['lb-port'], 1) } : undefined,
+    nats: values.nats,
   };
 }
 
@@ -116,6 +120,13 @@ async function main() {
     port: process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined,
     env: configured,
     lb: opts.lb,
+    // JetStream (nats-server, data in .data/cluster/nats) with a relay per instance and the statements consumer.
+    nats: opts.nats
+      ? {
+          dataDir: path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'cluster', 'nats'),
+          port: Number(process.env.IDEM_NATS_PORT ?? 4222),
+        }
+      : undefined,
     echo: true,
     log: process.env.IDEM_PG_LOG ? log : undefined,
   });
@@ -124,6 +135,7 @@ async function main() {
   log(external ? 'using DATABASE_URL' : `embedded PostgreSQL on port ${pg.port}, data in ${pg.dataDir}`);
   log(`connections: ${opts.instances} × ${opts.poolSize} = ${opts.instances * opts.poolSize} at most`);
   for (const url of cluster.urls()) log(`serving ${url}`);
+  if (cluster.nats) log(`NATS JetStream on ${cluster.nats.url}: stream IDEM_EVENTS, statements consumer running`);
   if (cluster.lb) log(`HAProxy on ${cluster.lb.url} (health checks: /api/health/ready; config ops/haproxy.cfg)`);
   if (admin) {
     seedAdmin(admin, { ...process.env, DATABASE_URL: pg.url });

@@ -8,6 +8,7 @@ import { closedLoop } from '../measurement/closed-loop';
 import { emmettAppender } from '../contenders/emmett';
 import { emmettHandlerAppender } from '../contenders/emmett-handler';
 import { idemAppender } from '../contenders/idem';
+import { jetstreamAppender } from '../contenders/jetstream';
 import { pgFunctionAppender } from '../contenders/pg-function';
 import { pgOptimisticAppender } from '../contenders/pg-optimistic';
 import { rawAppender } from '../contenders/raw';
@@ -23,7 +24,15 @@ import { exitAfter } from '../measurement/spawn';
  * 'idem-variant': Idem with the environment of --variant (e.g. another IDEM_SNAPSHOT_EVERY).
  */
 export type ContenderName =
-  'idem' | 'idem-baseline' | 'idem-variant' | 'emmett-handler' | 'pg-optimistic' | 'pg-function' | 'raw' | 'emmett';
+  | 'idem'
+  | 'idem-baseline'
+  | 'idem-variant'
+  | 'emmett-handler'
+  | 'pg-optimistic'
+  | 'pg-function'
+  | 'jetstream'
+  | 'raw'
+  | 'emmett';
 export type StreamMode = 'distinct' | 'hot';
 export type AppendCell = { mode: StreamMode; concurrency: number };
 
@@ -77,6 +86,8 @@ function appenderFor(spec: AppendSpec, poolSize: number): Appender {
       return pgOptimisticAppender(spec.url, poolSize);
     case 'pg-function':
       return pgFunctionAppender(spec.url, poolSize);
+    case 'jetstream':
+      return jetstreamAppender();
     case 'raw':
       return rawAppender(spec.url, poolSize);
     case 'emmett':

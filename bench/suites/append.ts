@@ -24,6 +24,7 @@ export const SAME_JOB: ContenderName[] = [
   'emmett-handler',
   'pg-optimistic',
   'pg-function',
+  'jetstream',
 ];
 export const BLIND: ContenderName[] = ['raw', 'emmett'];
 export const CONTENDERS: ContenderName[] = [...SAME_JOB, ...BLIND];
@@ -36,6 +37,7 @@ export const CONTENDER_LABEL: Record<ContenderName, string> = {
   'emmett-handler': 'Emmett CommandHandler (no dedup)',
   'pg-optimistic': 'pg optimistic floor (hand-written)',
   'pg-function': 'physical floor (PL/pgSQL, 1 round trip)',
+  jetstream: 'JetStream as the event store (conditional append per subject)',
   raw: 'raw pg blind append',
   emmett: 'Emmett appendToStream blind append',
 };

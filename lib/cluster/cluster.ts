@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { externalPostgres, freePort, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
+import { startStatementsConsumer, type ConsumerProcess } from './consumer';
+import { startNatsServer, type NatsOptions, type NatsServer } from './nats';
 import {
   countLine,
   countUnexpectedExit,
@@ -100,6 +102,8 @@ export type ClusterOptions = PostgresOptions & {
   readyTimeoutMs?: number;
   /** Also start HAProxy (ops/haproxy.cfg) in front of the instances, on this port (default a free one). */
   lb?: { port?: number };
+  /** Also start nats-server with JetStream (lib/cluster/nats.ts): every instance gets NATS_URL and runs a relay; and the statements consumer. */
+  nats?: NatsOptions;
 };
 
 export type Cluster = {
@@ -114,6 +118,9 @@ export type Cluster = {
   stop: () => Promise<void>;
   /** HAProxy in front of the instances (servers i0, i1, …), when `lb` was given. */
   lb: Haproxy | null;
+  /** nats-server and the statements consumer, when `nats` was given. */
+  nats: NatsServer | null;
+  consumer: ConsumerProcess | null;
 };
 
 /** `stopping`: the cluster sent the signal that ends this run (kill, restart, stop), so its exit is expected. */
@@ -171,9 +178,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const instances: Managed[] = [];
   let identityEnv: Record<string, string> = {};
   let lb: Haproxy | null = null;
+  let nats: NatsServer | null = null;
+  let consumer: ConsumerProcess | null = null;
   let stopped = false;
   try {
     await migrate(postgres.ownerUrl, { log });
+    if (options.nats) nats = await startNatsServer({ ...options.nats, echo: options.echo });
     for (let index = 0; index < options.instances; index++) {
       const port = options.basePort !== undefined ? options.basePort + index : await freePort();
       const databaseUrl = options.instanceDatabaseUrl?.(index, postgres.url) ?? postgres.url;
@@ -211,9 +221,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       IDEM_RECIPIENT_LOOKUP_LIMIT: process.env.IDEM_RECIPIENT_LOOKUP_LIMIT || 'off',
       IDEM_INBOUND_TRANSFERS_PER_HOUR: process.env.IDEM_INBOUND_TRANSFERS_PER_HOUR || 'off',
       ...(origins.length > 0 ? { BETTER_AUTH_URL: origins[0]!, IDEM_TRUSTED_ORIGINS: origins.join(',') } : {}),
+      ...(nats ? { NATS_URL: nats.url } : {}),
       ...options.env,
     };
     await Promise.all(instances.map((instance) => launch(instance)));
+    if (nats)
+      consumer = await startStatementsConsumer({
+        natsUrl: nats.url,
+        databaseUrl: postgres.ownerUrl,
+        appDatabaseUrl: postgres.url,
+        echo: options.echo,
+      });
     if (options.lb) {
       const servers = instances.map((i) => ({ name: `i${i.index}`, host: '127.0.0.1', port: i.port }));
       lb = await startHaproxy({ port: lbPort!, servers, echo: options.echo });
@@ -314,7 +332,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (stopped) return;
     stopped = true;
     await lb?.stop();
+    await consumer?.stop();
     await Promise.all(instances.map((instance) => terminate(instance, 'SIGTERM', 10_000)));
+    await nats?.stop();
     await postgres.stop();
   }
 
@@ -338,5 +358,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     get lb() {
       return lb;
     },
+    nats,
+    consumer,
   };
 }

@@ -11,6 +11,7 @@ import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/acco
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
 import type { LogEvent } from './global-log';
 import { readCheckpoint } from './runner';
+import { inTransaction } from '@/lib/db/pg-transaction';
 
 export const PROJECTIONS = ['account-balances', 'account-transactions', DAILY_TOTALS] as const;
 export type ProjectionName = (typeof PROJECTIONS)[number];
@@ -219,19 +220,6 @@ async function rebuildDailyTotals(client: pg.ClientBase): Promise<{ rows: number
     ]);
     return { rows: totals.length };
   });
-}
-
-/** BEGIN, `run`, COMMIT; ROLLBACK if it throws. */
-async function inTransaction<T>(client: pg.ClientBase, run: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await run();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
 }
 
 async function insertChunks<T>(client: pg.ClientBase, rows: T[], statement: (chunk: T[]) => [string, unknown[]]) {

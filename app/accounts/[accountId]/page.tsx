@@ -16,6 +16,7 @@ import { formatUsd } from '@/lib/domain/money';
 import { markSeen, seenVersion } from '@/lib/live/seen';
 import { AccountActions, type OpenedNotice } from './account-actions';
 import { OPENED_COOKIE } from './opened';
+import { StatementsSection } from './statements-section';
 import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
 import { LiveUpdates } from './live-updates';
 import { TransactionList } from './transaction-list';
@@ -126,6 +127,7 @@ export default async function AccountPage({ params, searchParams }: Props) {
           </section>
         </AccountActions>
       </LiveUpdates>
+      <StatementsSection accountId={account.accountId} version={account.version} />
     </>
   );
 }
