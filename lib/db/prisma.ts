@@ -6,6 +6,7 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/observability/log';
 import { singleton } from '@/lib/singleton';
 import { loadConfig } from '@/lib/config';
+import { guardSyncReplication } from './sync-replication';
 
 export type Db = PrismaClient;
 
@@ -51,13 +52,16 @@ export function createPrismaClient(
     // Fail fast instead of queueing forever when the database is unreachable.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    ...(loadConfig().DATABASE_QUERY_TIMEOUT_MS ? { query_timeout: loadConfig().DATABASE_QUERY_TIMEOUT_MS } : {}),
   });
   // pg-pool drops its own error listener when it hands a client out, and the adapter attaches one
   // only after an await: a server-side termination arriving in between would be an uncaught
   // exception. Every client gets a listener for its whole life; the failed query still reports it.
-  pool.on('connect', (client) =>
-    client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost')),
-  );
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost'));
+    // A commit not confirmed by the synchronous standby is never a success (lib/db/sync-replication.ts).
+    guardSyncReplication(client);
+  });
   pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
   pools().add(pool);
   const client = new PrismaClient({
