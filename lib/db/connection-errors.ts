@@ -8,8 +8,10 @@ import { driverCause } from './pg-errors';
 // shutdown, cannot connect now), 53 insufficient resources (too many connections, disk full, memory);
 // 25006 read-only transaction: a failover moved the primary and this connection reached a standby
 // (nothing was written); 08007 also stands for a commit no synchronous standby confirmed
-// (lib/db/sync-replication.ts).
-const UNAVAILABLE_SQLSTATE = /^(08|57P|53|25006$)/;
+// (lib/db/sync-replication.ts). 26000 / 42P05: a pooler lost or mixed up a prepared statement inside a
+// transaction (aborted, nothing written; the process uses unnamed statements from then on,
+// lib/db/prepared-statements.ts).
+const UNAVAILABLE_SQLSTATE = /^(08|57P|53|25006$|26000$|42P05$)/;
 // Prisma's connection and pool errors, and Node's socket errors.
 const UNAVAILABLE_CODES = new Set([
   'P1001',

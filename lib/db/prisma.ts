@@ -7,6 +7,7 @@ import { log } from '@/lib/observability/log';
 import { singleton } from '@/lib/singleton';
 import { loadConfig } from '@/lib/config';
 import { guardSyncReplication } from './sync-replication';
+import { fallBackToUnnamed, preparedStatements } from './prepared-statements';
 
 export type Db = PrismaClient;
 
@@ -39,8 +40,8 @@ export function statementName(sql: string): string {
   return name;
 }
 
-/** IDEM_PREPARED_STATEMENTS=off: for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode). */
-export const preparedStatements = () => loadConfig().IDEM_PREPARED_STATEMENTS !== 'off';
+/** Named statements unless IDEM_PREPARED_STATEMENTS=off or a pooler refused them (./prepared-statements.ts). */
+export { preparedStatements };
 
 export function createPrismaClient(
   databaseUrl: string,
@@ -61,6 +62,7 @@ export function createPrismaClient(
     client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost'));
     // A commit not confirmed by the synchronous standby is never a success (lib/db/sync-replication.ts).
     guardSyncReplication(client);
+    fallBackToUnnamed(client);
   });
   pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
   pools().add(pool);
@@ -69,7 +71,9 @@ export function createPrismaClient(
       disposeExternalPool: true,
       // Named statements are parsed and planned once per connection instead of on every command
       // (measured +10–50 % commands/s, bench/RESULTS.md).
-      ...(preparedStatements() ? { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) } : {}),
+      // No name = an unnamed statement (what the adapter sends without a generator); typed as string only.
+      statementNameGenerator: ((query: { sql: string }) =>
+        preparedStatements() ? statementName(query.sql) : undefined) as (query: { sql: string }) => string,
     }),
   });
   poolByClient.set(client, pool);

@@ -77,7 +77,13 @@ describe('the failover history checker', () => {
   });
 
   it('measures write unavailability from the fault to the first acknowledged write sent after it', () => {
-    const history = [op('a', 201, 100), op('b', 503, 1_000), op('c', 201, 1_500, { ms: 700 }), op('d', 201, 3_000)];
+    const history = [
+      op('a', 201, 100),
+      op('b', 503, 1_000),
+      op('a', 201, 1_100, { replayed: true }),
+      op('c', 201, 1_500, { ms: 700 }),
+      op('d', 201, 3_000),
+    ];
     expect(unavailableAfter(history, 1_000)).toBe(1_200);
     expect(unavailableAfter(history, 5_000)).toBeNull();
   });

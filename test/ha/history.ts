@@ -106,12 +106,13 @@ export function checkHistory(history: HistoryOp[], log: LogFacts): HistoryReport
 
 /**
  * Write unavailability after a fault at `faultAt`: until the first acknowledged write that was sent at
- * or after the fault had its answer (ms), or null if none came.
+ * or after the fault had its answer (ms), or null if none came. A replay is a read of what committed
+ * earlier, not a write: it does not count.
  */
 export function unavailableAfter(history: HistoryOp[], faultAt: number): number | null {
   let best: number | null = null;
   for (const op of history)
-    if (op.type === 'ok' && op.at >= faultAt) {
+    if (op.type === 'ok' && !op.replayed && op.at >= faultAt) {
       const done = op.at + op.ms - faultAt;
       if (best === null || done < best) best = done;
     }
