@@ -70,7 +70,7 @@ export const envSchema = z.object({
   DATABASE_REPLICA_URL: documented(
     url(['postgres:', 'postgresql:']),
     'every read goes to `DATABASE_URL`',
-    'a hot standby (e.g. HAProxy\'s replicas port) for history, statements and the admin console, used only once it has replayed the caller\'s last commit (see [operations](operations.md))',
+    "a hot standby (e.g. HAProxy's replicas port) for history, statements and the admin console, used only once it has replayed the caller's last commit (see [operations](operations.md))",
   ),
   DATABASE_QUERY_TIMEOUT_MS: documented(
     int(100, 3_600_000),

@@ -34,7 +34,7 @@ let dir: string;
 let ha: HaPostgres;
 let cluster: Cluster;
 let client: StormClient;
-let accounts: string[] = [];
+const accounts: string[] = [];
 let storming = false;
 let storm: Promise<void> = Promise.resolve();
 const faults: Fault[] = [];
@@ -84,9 +84,7 @@ function startStorm(seed: number): Promise<void> {
         Array.from({ length: copies }, (_, copy) => {
           const options = { instance: (w + copy) % 2, duplicate: copy > 0, apiKey: copy };
           if (roll < 0.3) return client.transfer(from, to, amount, key, options);
-          return roll < 0.65
-            ? client.deposit(from, amount, key, options)
-            : client.withdraw(from, amount, key, options);
+          return roll < 0.65 ? client.deposit(from, amount, key, options) : client.withdraw(from, amount, key, options);
         }),
       );
     }
@@ -102,57 +100,68 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
 }
 
 describe('PostgreSQL failover under a storm', () => {
-  it(`kills the leader ${FAILOVERS}× by its postmaster and ${FAILOVERS}× with its Patroni: nothing acknowledged is lost or doubled`, async () => {
-    storm = startStorm(21);
-    const plan = Array.from({ length: FAILOVERS }, () => ['postmaster', 'machine'] as const).flat();
-    for (const kind of plan) {
-      await ha.waitHealthy(2);
-      const since = Date.now();
-      await waitFor('writes acknowledged before the fault', () => acknowledgedSince(since) >= 20);
-      const leader = (await ha.leader())!;
-      const fault: Fault = { kind, node: leader, at: Date.now() };
-      faults.push(fault);
-      if (kind === 'postmaster') ha.killPostmaster(leader);
-      else await ha.killMachine(leader);
-      await waitFor('a write acknowledged after the fault', () => acknowledgedSince(fault.at) >= 1);
-      fault.newLeader = await ha.leader();
-      if (kind === 'machine') {
-        expect(fault.newLeader).not.toBe(leader);
-        await ha.startNode(leader);
+  it(
+    `kills the leader ${FAILOVERS}× by its postmaster and ${FAILOVERS}× with its Patroni: nothing acknowledged is lost or doubled`,
+    async () => {
+      storm = startStorm(21);
+      const plan = Array.from({ length: FAILOVERS }, () => ['postmaster', 'machine'] as const).flat();
+      for (const kind of plan) {
+        await ha.waitHealthy(2);
+        const since = Date.now();
+        await waitFor('writes acknowledged before the fault', () => acknowledgedSince(since) >= 20);
+        const leader = (await ha.leader())!;
+        const fault: Fault = { kind, node: leader, at: Date.now() };
+        faults.push(fault);
+        if (kind === 'postmaster') ha.killPostmaster(leader);
+        else await ha.killMachine(leader);
+        await waitFor('a write acknowledged after the fault', () => acknowledgedSince(fault.at) >= 1);
+        fault.newLeader = await ha.leader();
+        if (kind === 'machine') {
+          expect(fault.newLeader).not.toBe(leader);
+          await ha.startNode(leader);
+        }
+        // The old leader is back: as a replica after a machine loss (pg_rewind), as the leader again
+        // when only its postmaster died (Patroni restarted it, on a new timeline).
+        const members = await ha.waitHealthy(2);
+        const old = members.find((m) => m.name === leader)!;
+        if (kind === 'machine') expect(['replica', 'sync_standby']).toContain(old.role);
+        console.log(
+          `[ha] ${kind} kill of ${leader}: leader now ${fault.newLeader}; members ${JSON.stringify(members)}`,
+        );
       }
-      // The old leader is back: as a replica after a machine loss (pg_rewind), as the leader again
-      // when only its postmaster died (Patroni restarted it, on a new timeline).
-      const members = await ha.waitHealthy(2);
-      const old = members.find((m) => m.name === leader)!;
-      if (kind === 'machine') expect(['replica', 'sync_standby']).toContain(old.role);
-      console.log(`[ha] ${kind} kill of ${leader}: leader now ${fault.newLeader}; members ${JSON.stringify(members)}`);
-    }
-    storming = false;
-    await storm;
-    await settle();
+      storming = false;
+      await storm;
+      await settle();
 
-    const history = historyOf(client.list());
-    for (const fault of faults) fault.unavailableMs = unavailableAfter(history, fault.at);
-    const report = await checkEverything();
-    reportScenario({
-      scenario: 'ha-failover',
-      customers: client.customers.length,
-      requests: client.stats.requests,
-      keys: client.stats.keys,
-      duplicates: client.stats.duplicates,
-      retries: client.stats.retries,
-      status5xx: client.stats.status5xx,
-      networkErrors: client.stats.networkErrors,
-      byStatus: client.stats.byStatus,
-      acknowledged: report.ok,
-      failovers: faults.map((f) => ({ kind: f.kind, node: f.node, newLeader: f.newLeader, unavailableMs: f.unavailableMs })),
-      acknowledgedLost: report.acknowledgedLost,
-      infoThenReplayed: report.infoThenReplayed,
-      keysWithInfo: report.keysWithInfo,
-    } as never);
-    for (const fault of faults) expect(fault.unavailableMs, `writes came back after ${fault.kind}`).not.toBeNull();
-    expect(report.keysWithInfo, 'the faults were felt: some attempts had no answer').toBeGreaterThan(0);
-  }, 300_000 * FAILOVERS);
+      const history = historyOf(client.list());
+      for (const fault of faults) fault.unavailableMs = unavailableAfter(history, fault.at);
+      const report = await checkEverything();
+      reportScenario({
+        scenario: 'ha-failover',
+        customers: client.customers.length,
+        requests: client.stats.requests,
+        keys: client.stats.keys,
+        duplicates: client.stats.duplicates,
+        retries: client.stats.retries,
+        status5xx: client.stats.status5xx,
+        networkErrors: client.stats.networkErrors,
+        byStatus: client.stats.byStatus,
+        acknowledged: report.ok,
+        failovers: faults.map((f) => ({
+          kind: f.kind,
+          node: f.node,
+          newLeader: f.newLeader,
+          unavailableMs: f.unavailableMs,
+        })),
+        acknowledgedLost: report.acknowledgedLost,
+        infoThenReplayed: report.infoThenReplayed,
+        keysWithInfo: report.keysWithInfo,
+      } as never);
+      for (const fault of faults) expect(fault.unavailableMs, `writes came back after ${fault.kind}`).not.toBeNull();
+      expect(report.keysWithInfo, 'the faults were felt: some attempts had no answer').toBeGreaterThan(0);
+    },
+    300_000 * FAILOVERS,
+  );
 
   it('one replica down: no outage; both replicas down: writes wait, nothing is acknowledged, then they resume', async () => {
     await ha.waitHealthy(2);

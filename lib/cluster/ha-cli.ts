@@ -6,7 +6,7 @@ import { startHaPostgres, type HaPostgres } from './ha';
 export type { HaPostgres };
 
 /** HAProxy primary 5440 / replicas 5441, PostgreSQL 5442–5444, Patroni REST 8442–8444, etcd 2479 (peer 2480). */
-export const HA_PORTS = {
+const HA_PORTS = {
   primary: 5440,
   replicas: 5441,
   etcdClient: 2479,
@@ -30,7 +30,9 @@ export function printHa(ha: HaPostgres, log: (line: string) => void): void {
   const hide = (url: string) => url.replace(/:[^:@/]+@/, ':***@');
   log(`etcd: http://127.0.0.1:${ha.ports.etcdClient}`);
   for (const n of ha.nodes)
-    log(`${n.name}: PostgreSQL 127.0.0.1:${n.pgPort}, Patroni REST http://127.0.0.1:${n.restPort}/cluster, data ${n.dataDir}`);
+    log(
+      `${n.name}: PostgreSQL 127.0.0.1:${n.pgPort}, Patroni REST http://127.0.0.1:${n.restPort}/cluster, data ${n.dataDir}`,
+    );
   log(`HAProxy primary port ${ha.ports.primary} (DATABASE_URL ${hide(ha.url)})`);
   log(`HAProxy replicas port ${ha.ports.replicas} (DATABASE_REPLICA_URL ${hide(ha.replicaUrl)})`);
   log(`passwords (mode 600): ${path.join(path.dirname(path.dirname(ha.nodes[0]!.dataDir)), 'secrets.json')}`);

@@ -2,7 +2,7 @@
 // node and HAProxy's. Pure functions, so a test can read what an operator would run. Patroni reads
 // YAML, and JSON is YAML: the files are written as JSON.
 
-export const PG_BIN_DIR = process.env.IDEM_PG15_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+const PG_BIN_DIR = process.env.IDEM_PG15_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 
 export type HaPorts = { etcdClient: number; etcdPeer: number; primary: number; replicas: number };
 export type HaNodeSpec = { name: string; host: string; pgPort: number; restPort: number; dataDir: string };

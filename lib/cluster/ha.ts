@@ -30,9 +30,9 @@ export type HaOptions = {
   log?: (line: string) => void;
 };
 
-export type MemberState = { name: string; role: string; state: string; timeline?: number; lag?: number | string };
+type MemberState = { name: string; role: string; state: string; timeline?: number; lag?: number | string };
 
-export type HaNode = HaNodeSpec & { patroni: ChildProcess | null; log: string };
+type HaNode = HaNodeSpec & { patroni: ChildProcess | null; log: string };
 
 export type HaPostgres = {
   ports: HaPorts;
@@ -239,7 +239,11 @@ export async function startHaPostgres(options: HaOptions): Promise<HaPostgres> {
       const pid = postmasterPid(node.dataDir);
       if (node.patroni?.pid) killQuietly(node.patroni.pid, 'SIGKILL');
       if (pid !== null) killQuietly(pid, 'SIGKILL');
-      await waitFor(`${name} dead`, 10_000, async () => !(node.patroni && node.patroni.exitCode === null && node.patroni.signalCode === null));
+      await waitFor(
+        `${name} dead`,
+        10_000,
+        async () => !(node.patroni && node.patroni.exitCode === null && node.patroni.signalCode === null),
+      );
       node.patroni = null;
       // The port stays taken until every backend of the dead postmaster has noticed and exited.
       await waitFor(`${name}'s backends gone`, 30_000, async () => !listening(node.pgPort));
@@ -264,8 +268,8 @@ export async function startHaPostgres(options: HaOptions): Promise<HaPostgres> {
       haproxy.kill('SIGTERM');
       await Promise.all(nodes.map((node) => handle.stopNode(node.name).catch(() => {})));
       etcd.kill('SIGTERM');
-      await waitFor('etcd stopped', 10_000, async () => etcd.exitCode !== null || etcd.signalCode !== null).catch(
-        () => etcd.kill('SIGKILL'),
+      await waitFor('etcd stopped', 10_000, async () => etcd.exitCode !== null || etcd.signalCode !== null).catch(() =>
+        etcd.kill('SIGKILL'),
       );
       stopHook();
       process.removeListener('exit', stopHook);

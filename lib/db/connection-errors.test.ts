@@ -31,11 +31,15 @@ describe('isConnectionError', () => {
   it('what a failover looks like to node-postgres: answered 503, retried with the same key', () => {
     expect(isConnectionError(new Error('Connection terminated due to connection timeout'))).toBe(true);
     expect(isConnectionError({ code: '57P03', message: 'the database system is starting up' })).toBe(true);
-    expect(isConnectionError({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' })).toBe(true);
+    expect(isConnectionError({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' })).toBe(
+      true,
+    );
     expect(isConnectionError(adapterError('25006', 'cannot execute INSERT in a read-only transaction'))).toBe(true);
     expect(isConnectionError(new Error('Query read timeout'))).toBe(true);
     expect(isConnectionError(new CommitNotReplicated('canceling wait for synchronous replication'))).toBe(true);
-    expect(isConnectionError(adapterError('08007', 'the commit was not confirmed by a synchronous standby'))).toBe(true);
+    expect(isConnectionError(adapterError('08007', 'the commit was not confirmed by a synchronous standby'))).toBe(
+      true,
+    );
     // Other class-25 states are bugs, not outages.
     expect(isConnectionError({ code: '25P02', message: 'current transaction is aborted' })).toBe(false);
   });

@@ -30,7 +30,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'idem-pgbouncer-'));
   chmodSync(dir, 0o777);
   const user = decodeURIComponent(server.username);
-  writeFileSync(path.join(dir, 'userlist.txt'), `"${user}" "${decodeURIComponent(server.password)}"\n`, { mode: 0o644 });
+  writeFileSync(path.join(dir, 'userlist.txt'), `"${user}" "${decodeURIComponent(server.password)}"\n`, {
+    mode: 0o644,
+  });
   writeFileSync(
     path.join(dir, 'pgbouncer.ini'),
     `[databases]

@@ -18,7 +18,7 @@ const state = () => singleton('db.namedStatements', () => ({ on: loadConfig().ID
 export const preparedStatements = (): boolean => state().on;
 
 /** A pooler's answer to a prepared statement it cannot keep. */
-export const refusedByPooler = (error: unknown): boolean => REFUSED.has(driverCause(error).sqlState ?? '');
+const refusedByPooler = (error: unknown): boolean => REFUSED.has(driverCause(error).sqlState ?? '');
 
 function fallBack(error: unknown) {
   const s = state();

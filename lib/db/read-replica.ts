@@ -12,8 +12,8 @@ import { createPrismaClient, db, type Db } from './prisma';
 // (lib/observability/http.ts puts it in the request context). Without a replica, or when it lags
 // behind the caller, or cannot be reached, the primary answers. `Idem-Read-From` says which did.
 
-export const COMMIT_LSN_HEADER = 'idem-commit-lsn';
-export const COMMIT_LSN_COOKIE = 'idem_lsn';
+const COMMIT_LSN_HEADER = 'idem-commit-lsn';
+const COMMIT_LSN_COOKIE = 'idem_lsn';
 
 const replicas = () => singleton('db.replicas', () => new Map<string, Db>());
 

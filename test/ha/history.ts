@@ -18,7 +18,7 @@ export type HistoryOp = {
 };
 
 /** What the log holds for one command id: its command rows, its status, the commits its events came in. */
-export type LoggedCommand = { rows: number; status: 'accepted' | 'rejected'; events: number; commits: number };
+type LoggedCommand = { rows: number; status: 'accepted' | 'rejected'; events: number; commits: number };
 export type LogFacts = Map<string, LoggedCommand>;
 
 export function classify(status: number): OpType {
