@@ -538,6 +538,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -876,6 +878,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1109,6 +1113,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1314,7 +1320,10 @@ export interface operations {
         /** @description Events per page. */
         limit?: number;
       };
-      header?: never;
+      header?: {
+        /** @description The `Idem-Commit-Lsn` of your last command: a read replica serves this read only once it has replayed that commit, else the primary does. */
+        'Idem-Commit-Lsn'?: string;
+      };
       path: {
         /**
          * @description The account id (a UUID).
@@ -1329,6 +1338,8 @@ export interface operations {
       /** @description Its events, oldest first, one page */
       200: {
         headers: {
+          /** @description Which database served this read: `replica` or `primary`. */
+          'Idem-Read-From'?: 'replica' | 'primary';
           [name: string]: unknown;
         };
         content: {
@@ -1494,6 +1505,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
