@@ -157,9 +157,18 @@ export async function startHaPostgres(options: HaOptions): Promise<HaPostgres> {
     node.patroni = asPostgres('patroni', [configFile], { HOME: path.join(dir, node.name) });
     track(node.patroni, node.log);
   };
+  const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-25).join('\n') : '');
   for (const node of nodes) {
     await startNode(node);
-    if (node === nodes[0]) await waitFor('the first leader', 60_000, async () => (await leaderOf()) !== null);
+    if (node === nodes[0])
+      await waitFor('the first leader', 120_000, async () => (await leaderOf()) !== null).catch(
+        async (error: Error) => {
+          stopHook();
+          throw new Error(
+            `${error.message}\n--- ${node.log}:\n${tail(node.log)}\n--- etcd:\n${tail(path.join(dir, 'etcd.log'))}`,
+          );
+        },
+      );
   }
 
   // HAProxy

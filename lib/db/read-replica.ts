@@ -31,6 +31,7 @@ export async function readDb(): Promise<Db> {
   const url = loadConfig().DATABASE_REPLICA_URL;
   const context = currentRequest();
   if (!url) return db();
+  if (context?.reader) return context.reader as Db; // chosen once per request
   const lsn = context?.readAfterLsn ?? null;
   try {
     const replica = replicaClient(url);
@@ -38,12 +39,14 @@ export async function readDb(): Promise<Db> {
       SELECT pg_is_in_recovery() AND (${lsn}::text IS NULL OR pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn) AS ok`;
     if (row?.ok) {
       context?.response?.setHeader('idem-read-from', 'replica');
+      if (context) context.reader = replica;
       return replica;
     }
   } catch (error) {
     log().warn({ err: { message: (error as Error).message } }, 'replica unreachable: reading from the primary');
   }
   context?.response?.setHeader('idem-read-from', 'primary');
+  if (context) context.reader = db();
   return db();
 }
 
@@ -58,6 +61,7 @@ export async function rememberCommit(): Promise<void> {
     const [row] = await db().$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`;
     if (!row || context.response.headersSent) return;
     context.readAfterLsn = row.lsn;
+    context.reader = undefined; // later reads of this request must see this commit
     context.response.setHeader(COMMIT_LSN_HEADER, row.lsn);
     const cookie = `${COMMIT_LSN_COOKIE}=${row.lsn}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600`;
     const existing = context.response.getHeader('set-cookie');

@@ -17,6 +17,8 @@ export type RequestContext = {
   readAfterLsn?: string;
   /** The Node response, for headers set below the route (read-your-writes position, which server read). */
   response?: Pick<ServerResponse, 'setHeader' | 'getHeader' | 'headersSent'>;
+  /** The database this request's replica-safe reads use, once chosen (a Prisma client; opaque here). */
+  reader?: unknown;
 };
 
 const storage = () => singleton('requestContext', () => new AsyncLocalStorage<RequestContext>());
