@@ -93,7 +93,9 @@ export async function listCommands(query: {
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const direction = towardsNewer ? 'asc' : 'desc';
   const cursor = towardsNewer ? newerThan(query.after!) : query.before ? olderThan(query.before) : {};
-  const rows = await (await readDb()).command.findMany({
+  const rows = await (
+    await readDb()
+  ).command.findMany({
     where: { AND: [where, cursor] },
     orderBy: [{ createdAt: direction }, { commandId: direction }],
     take: limit + 1,
@@ -142,7 +144,9 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
       : {}),
   };
   const towardsNewer = query.after !== undefined && query.before === undefined;
-  const rows = await (await readDb()).event.findMany({
+  const rows = await (
+    await readDb()
+  ).event.findMany({
     where: {
       ...where,
       ...(towardsNewer
