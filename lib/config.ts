@@ -67,6 +67,16 @@ export const envSchema = z.object({
     '`DATABASE_URL`',
     "the schema owner's URL, used only to migrate (`npm start`, `npm run db:migrate`, `npm run cluster`)",
   ),
+  DATABASE_REPLICA_URL: documented(
+    url(['postgres:', 'postgresql:']),
+    'every read goes to `DATABASE_URL`',
+    "a hot standby (e.g. HAProxy's replicas port) for history, statements and the admin console, used only once it has replayed the caller's last commit (see [operations](operations.md))",
+  ),
+  DATABASE_QUERY_TIMEOUT_MS: documented(
+    int(100, 3_600_000),
+    'no limit',
+    'a statement without an answer after this long fails (answered 503, retried with the same key): a commit waiting for a synchronous standby that is gone',
+  ),
   DATABASE_POOL_SIZE: documented(
     int(1, 10_000),
     '`10`',

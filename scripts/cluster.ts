@@ -18,6 +18,7 @@ import { embeddedAdmin, NO_ONE_TIME_ADMIN, seedAdmin } from '../lib/auth/start-e
 import { ConfigError, loadConfig } from '../lib/config';
 import { startCluster, type Cluster } from '../lib/cluster';
 import { startMailCatcher, type MailCatcher } from '../lib/mail/catcher';
+import { haEnv, printHa, startHa, type HaPostgres } from '../lib/cluster/ha-cli';
 import { mailSettings } from '../lib/mail/settings';
 
 const log = (line: string) => console.log(`[cluster] ${line}`);
@@ -31,6 +32,7 @@ function options() {
       'no-build': { type: 'boolean', default: false },
       lb: { type: 'boolean', default: false },
       nats: { type: 'boolean', default: false },
+      ha: { type: 'boolean', default: false },
       'lb-port': { type: 'string', default: process.env.IDEM_LB_PORT ?? '8080' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -38,7 +40,7 @@ function options() {
   });
   if (values.help) {
     console.log(
-      'usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]] [--nats]',
+      'usage: npm run cluster -- [--instances N] [--port FIRST_PORT] [--pool-size N] [--no-build] [--lb [--lb-port PORT]] [--nats] [--ha]',
     );
     process.exit(0);
   }
@@ -54,6 +56,7 @@ function options() {
     build: !values['no-build'],
     lb: values.lb ? { port: int('lb-port', values['lb-port'], 1) } : undefined,
     nats: values.nats,
+    ha: values.ha,
   };
 }
 
@@ -72,6 +75,7 @@ async function main() {
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   }
   let cluster: Cluster | null = null;
+  let ha: HaPostgres | null = null;
   let catcher: MailCatcher | null = null;
   let stopping = false;
   const stop = async (code: number) => {
@@ -81,18 +85,21 @@ async function main() {
       log('stopping instances, then PostgreSQL…');
       await cluster.stop();
     }
+    await ha?.stop();
     await catcher?.stop();
     log('stopped');
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
 
-  const external = process.env.DATABASE_URL;
+  // --ha: etcd, three PostgreSQL nodes under Patroni and HAProxy (lib/cluster/ha.ts) instead of one server.
+  if (opts.ha) ha = await startHa(path.resolve(process.env.IDEM_DATA_DIR ?? '.data', 'ha'), log);
+  const external = ha?.url ?? process.env.DATABASE_URL;
   // Like `npm start`: on the embedded database a one-time admin password, and ONE secret for all
   // instances (the harness makes it unless set), so a session works whichever instance the balancer picks.
   const { combinedEnv } = nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
   // The one-time password is printed only to a terminal (never into a log).
-  const admin = external ? null : embeddedAdmin(combinedEnv, process.stdout.isTTY === true);
+  const admin = external && !ha ? null : embeddedAdmin(combinedEnv, process.stdout.isTTY === true);
   const configured = Object.fromEntries(
     ['BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'IDEM_TRUSTED_ORIGINS'].flatMap((k) =>
       combinedEnv[k] ? [[k, combinedEnv[k]!]] : [],
@@ -114,11 +121,11 @@ async function main() {
     poolSize: opts.poolSize,
     build: opts.build,
     databaseUrl: external,
-    migrationDatabaseUrl: process.env.IDEM_MIGRATION_DATABASE_URL || external,
+    migrationDatabaseUrl: ha?.ownerUrl ?? (process.env.IDEM_MIGRATION_DATABASE_URL || external),
     dataDir: external ? undefined : dataDir,
     fresh: process.env.IDEM_FRESH_DATA === '1',
     port: process.env.IDEM_PG_PORT ? Number(process.env.IDEM_PG_PORT) : undefined,
-    env: configured,
+    env: { ...configured, ...(ha ? haEnv(ha) : {}) },
     lb: opts.lb,
     // JetStream (nats-server, data in .data/cluster/nats) with a relay per instance and the statements consumer.
     nats: opts.nats
@@ -132,7 +139,8 @@ async function main() {
   });
   if (stopping) return;
   const pg = cluster.postgres;
-  log(external ? 'using DATABASE_URL' : `embedded PostgreSQL on port ${pg.port}, data in ${pg.dataDir}`);
+  if (ha) printHa(ha, log);
+  else log(external ? 'using DATABASE_URL' : `embedded PostgreSQL on port ${pg.port}, data in ${pg.dataDir}`);
   log(`connections: ${opts.instances} × ${opts.poolSize} = ${opts.instances * opts.poolSize} at most`);
   for (const url of cluster.urls()) log(`serving ${url}`);
   if (cluster.nats) log(`NATS JetStream on ${cluster.nats.url}: stream IDEM_EVENTS, statements consumer running`);

@@ -1,4 +1,5 @@
 import 'server-only';
+import { rememberCommit } from '@/lib/db/read-replica';
 import {
   accountStreamId,
   decide,
@@ -108,5 +109,9 @@ export function handleAccountCommand(
     accountCommandSpec(command, options.snapshotEvery),
     options.retry,
     options.onConflict,
-  );
+  ).then(async (outcome) => {
+    // The caller's next history and statement reads may use a replica once it has replayed this commit.
+    if (!('replayed' in outcome) || !outcome.replayed) await rememberCommit();
+    return outcome;
+  });
 }

@@ -1,5 +1,6 @@
 import 'server-only';
-import { db } from '@/lib/db/prisma';
+import { db, type Db } from '@/lib/db/prisma';
+import { readDb } from '@/lib/db/read-replica';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { maskName } from '@/lib/domain/mask-name';
 import type { TransactionKind } from '@/lib/accounts/inline-projections';
@@ -58,7 +59,9 @@ export async function transactionPage(
 ): Promise<TransactionPage> {
   const limit = options.limit ?? 20;
   const kinds = KINDS[options.filter];
-  const rows = await db().accountTransaction.findMany({
+  // History may come from a replica that has replayed the caller's last commit (lib/db/read-replica.ts).
+  const reader = await readDb();
+  const rows = await reader.accountTransaction.findMany({
     where: {
       accountId: account.accountId,
       ...(kinds ? { kind: { in: kinds } } : {}),
@@ -69,6 +72,7 @@ export async function transactionPage(
   });
   const page = rows.slice(0, limit);
   const names = await counterparties(
+    reader,
     page.flatMap((r) => (r.counterpartyId ? [r.counterpartyId] : [])),
     viewerId,
   );
@@ -92,9 +96,9 @@ export async function transactionPage(
   };
 }
 
-async function counterparties(accountIds: string[], viewerId: string): Promise<Map<string, Counterparty>> {
+async function counterparties(reader: Db, accountIds: string[], viewerId: string): Promise<Map<string, Counterparty>> {
   if (accountIds.length === 0) return new Map();
-  const rows = await db().$queryRaw<
+  const rows = await reader.$queryRaw<
     { accountId: string; customerId: string | null; owner: string; holder: string | null }[]
   >`
     SELECT b.account_id::text AS "accountId", b.customer_id AS "customerId", b.owner, u.name AS holder

@@ -1,4 +1,5 @@
 import 'server-only';
+import { rememberCommit } from '@/lib/db/read-replica';
 import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { decideTransfer, type TransferMoney } from '@/lib/accounts/domain/transfer';
@@ -129,5 +130,7 @@ export async function handleTransfer(
   // After the command, outside the engine: a large transfer is mailed to the sender, unawaited, so
   // a slow or failing mail server never delays or fails the transfer (a replay mails nothing).
   if (outcome.status === 'accepted' && !outcome.replayed) void notifyLargeTransfer(outcome.result);
+  // The caller's next history and statement reads may use a replica once it has replayed this commit.
+  if (!('replayed' in outcome) || !outcome.replayed) await rememberCommit();
   return outcome;
 }

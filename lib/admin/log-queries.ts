@@ -1,10 +1,13 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
+import { readDb } from '@/lib/db/read-replica';
 import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { textProblem } from '@/lib/text/plain-text';
 
 // Read side of the admin console: single events, the command log, and the global log for the API.
+// The console's pages may read from a replica (lib/db/read-replica.ts); the global log for the API
+// (a follower's cursor) always from the primary.
 
 export const COMMAND_TYPES = ['OpenAccount', 'DepositMoney', 'WithdrawMoney', 'TransferMoney'] as const;
 export const COMMAND_STATUSES = ['accepted', 'rejected'] as const;
@@ -20,7 +23,7 @@ export function parsePosition(text: string | undefined): bigint | undefined {
 }
 
 export async function getEvent(globalPosition: bigint) {
-  return db().event.findUnique({
+  return (await readDb()).event.findUnique({
     where: { globalPosition },
     include: { command: { select: { type: true, status: true } } },
   });
@@ -90,7 +93,9 @@ export async function listCommands(query: {
   const towardsNewer = query.after !== undefined && query.before === undefined;
   const direction = towardsNewer ? 'asc' : 'desc';
   const cursor = towardsNewer ? newerThan(query.after!) : query.before ? olderThan(query.before) : {};
-  const rows = await db().command.findMany({
+  const rows = await (
+    await readDb()
+  ).command.findMany({
     where: { AND: [where, cursor] },
     orderBy: [{ createdAt: direction }, { commandId: direction }],
     take: limit + 1,
@@ -99,11 +104,11 @@ export async function listCommands(query: {
   const first = page[0];
   const last = page.at(-1);
   const exists = async (extra: Prisma.CommandWhereInput) =>
-    (await db().command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
+    (await (await readDb()).command.count({ where: { AND: [where, extra] }, take: 1 })) > 0;
   const [newer, older, matching] = await Promise.all([
     first ? (towardsNewer ? more : exists(newerThan(first))) : false,
     last ? (!towardsNewer ? more : exists(olderThan(last))) : false,
-    db().command.count({ where, take: COUNT_CAP + 1 }),
+    (await readDb()).command.count({ where, take: COUNT_CAP + 1 }),
   ]);
   return {
     commands: page,
@@ -114,9 +119,9 @@ export async function listCommands(query: {
 }
 
 export async function getCommand(commandId: string) {
-  const command = await db().command.findUnique({ where: { commandId } });
+  const command = await (await readDb()).command.findUnique({ where: { commandId } });
   if (!command) return null;
-  const events = await db().event.findMany({ where: { commandId }, orderBy: { globalPosition: 'asc' } });
+  const events = await (await readDb()).event.findMany({ where: { commandId }, orderBy: { globalPosition: 'asc' } });
   return { command, events };
 }
 
@@ -139,7 +144,9 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
       : {}),
   };
   const towardsNewer = query.after !== undefined && query.before === undefined;
-  const rows = await db().event.findMany({
+  const rows = await (
+    await readDb()
+  ).event.findMany({
     where: {
       ...where,
       ...(towardsNewer
@@ -161,15 +168,15 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
         ? more
           ? 1
           : 0
-        : db().event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
+        : (await readDb()).event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
     last === undefined
       ? 0
       : !towardsNewer
         ? more
           ? 1
           : 0
-        : db().event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
-    db().event.count({ where, take: COUNT_CAP + 1 }),
+        : (await readDb()).event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
+    (await readDb()).event.count({ where, take: COUNT_CAP + 1 }),
   ]);
   return {
     events: page,

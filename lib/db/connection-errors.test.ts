@@ -1,6 +1,7 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { describe, expect, it } from 'vitest';
 import { isConnectionError } from './connection-errors';
+import { CommitNotReplicated } from './sync-replication';
 
 // Every shape in which "the database is unreachable" reaches the API and the projection runner.
 const adapterError = (originalCode: string, message: string) =>
@@ -25,6 +26,22 @@ describe('isConnectionError', () => {
       isConnectionError({ code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }),
     ).toBe(true);
     expect(isConnectionError({ code: 'P1001', message: "Can't reach database server" })).toBe(true);
+  });
+
+  it('what a failover looks like to node-postgres: answered 503, retried with the same key', () => {
+    expect(isConnectionError(new Error('Connection terminated due to connection timeout'))).toBe(true);
+    expect(isConnectionError({ code: '57P03', message: 'the database system is starting up' })).toBe(true);
+    expect(isConnectionError({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' })).toBe(
+      true,
+    );
+    expect(isConnectionError(adapterError('25006', 'cannot execute INSERT in a read-only transaction'))).toBe(true);
+    expect(isConnectionError(new Error('Query read timeout'))).toBe(true);
+    expect(isConnectionError(new CommitNotReplicated('canceling wait for synchronous replication'))).toBe(true);
+    expect(isConnectionError(adapterError('08007', 'the commit was not confirmed by a synchronous standby'))).toBe(
+      true,
+    );
+    // Other class-25 states are bugs, not outages.
+    expect(isConnectionError({ code: '25P02', message: 'current transaction is aborted' })).toBe(false);
   });
 
   it('plain pg and socket errors, by code or by message', () => {

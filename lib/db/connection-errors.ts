@@ -5,8 +5,13 @@
 import { driverCause } from './pg-errors';
 
 // SQLSTATE classes: 08 connection exception, 57P operator intervention (admin shutdown, crash
-// shutdown, cannot connect now), 53 insufficient resources (too many connections, disk full, memory).
-const UNAVAILABLE_SQLSTATE = /^(08|57P|53)/;
+// shutdown, cannot connect now), 53 insufficient resources (too many connections, disk full, memory);
+// 25006 read-only transaction: a failover moved the primary and this connection reached a standby
+// (nothing was written); 08007 also stands for a commit no synchronous standby confirmed
+// (lib/db/sync-replication.ts). 26000 / 42P05: a pooler lost or mixed up a prepared statement inside a
+// transaction (aborted, nothing written; the process uses unnamed statements from then on,
+// lib/db/prepared-statements.ts).
+const UNAVAILABLE_SQLSTATE = /^(08|57P|53|25006$|26000$|42P05$)/;
 // Prisma's connection and pool errors, and Node's socket errors.
 const UNAVAILABLE_CODES = new Set([
   'P1001',
@@ -23,7 +28,7 @@ const UNAVAILABLE_CODES = new Set([
 const UNAVAILABLE_KIND = /Connection|NotReachable|Closed|Timeout|TooManyConnections/i;
 // What `pg` says when a client or pooled connection broke, without a code.
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
+  /Connection terminated|connection (is )?closed|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout/i;
 
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null | undefined;

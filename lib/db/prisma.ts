@@ -6,6 +6,8 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/observability/log';
 import { singleton } from '@/lib/singleton';
 import { loadConfig } from '@/lib/config';
+import { guardSyncReplication } from './sync-replication';
+import { fallBackToUnnamed, preparedStatements } from './prepared-statements';
 
 export type Db = PrismaClient;
 
@@ -38,8 +40,8 @@ export function statementName(sql: string): string {
   return name;
 }
 
-/** IDEM_PREPARED_STATEMENTS=off: for poolers without prepared-statement support (PgBouncer < 1.21 in transaction mode). */
-export const preparedStatements = () => loadConfig().IDEM_PREPARED_STATEMENTS !== 'off';
+/** Named statements unless IDEM_PREPARED_STATEMENTS=off or a pooler refused them (./prepared-statements.ts). */
+export { preparedStatements };
 
 export function createPrismaClient(
   databaseUrl: string,
@@ -51,13 +53,17 @@ export function createPrismaClient(
     // Fail fast instead of queueing forever when the database is unreachable.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    ...(loadConfig().DATABASE_QUERY_TIMEOUT_MS ? { query_timeout: loadConfig().DATABASE_QUERY_TIMEOUT_MS } : {}),
   });
   // pg-pool drops its own error listener when it hands a client out, and the adapter attaches one
   // only after an await: a server-side termination arriving in between would be an uncaught
   // exception. Every client gets a listener for its whole life; the failed query still reports it.
-  pool.on('connect', (client) =>
-    client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost')),
-  );
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost'));
+    // A commit not confirmed by the synchronous standby is never a success (lib/db/sync-replication.ts).
+    guardSyncReplication(client);
+    fallBackToUnnamed(client);
+  });
   pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
   pools().add(pool);
   const client = new PrismaClient({
@@ -65,7 +71,9 @@ export function createPrismaClient(
       disposeExternalPool: true,
       // Named statements are parsed and planned once per connection instead of on every command
       // (measured +10–50 % commands/s, bench/RESULTS.md).
-      ...(preparedStatements() ? { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) } : {}),
+      // No name = an unnamed statement (what the adapter sends without a generator); typed as string only.
+      statementNameGenerator: ((query: { sql: string }) =>
+        preparedStatements() ? statementName(query.sql) : undefined) as (query: { sql: string }) => string,
     }),
   });
   poolByClient.set(client, pool);

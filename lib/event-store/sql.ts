@@ -18,9 +18,9 @@ const clients = new WeakMap<pg.Pool | pg.PoolClient, SqlClient>();
 function pgSql(target: pg.Pool | pg.PoolClient): SqlClient {
   let client = clients.get(target);
   if (!client) {
-    const named = preparedStatements();
     client = {
       async query<T>({ text, values }: Statement) {
+        const named = preparedStatements();
         const result = await target.query(named ? { name: statementName(text), text, values } : { text, values });
         return result.rows as T[];
       },

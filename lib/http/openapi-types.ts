@@ -562,6 +562,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -900,6 +902,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1133,6 +1137,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1338,7 +1344,10 @@ export interface operations {
         /** @description Events per page. */
         limit?: number;
       };
-      header?: never;
+      header?: {
+        /** @description The `Idem-Commit-Lsn` of your last command: a read replica serves this read only once it has replayed that commit, else the primary does. */
+        'Idem-Commit-Lsn'?: string;
+      };
       path: {
         /**
          * @description The account id (a UUID).
@@ -1353,6 +1362,8 @@ export interface operations {
       /** @description Its events, oldest first, one page */
       200: {
         headers: {
+          /** @description Which database served this read: `replica` or `primary`. */
+          'Idem-Read-From'?: 'replica' | 'primary';
           [name: string]: unknown;
         };
         content: {
@@ -1659,6 +1670,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {

@@ -123,6 +123,25 @@ const REPLAYED = {
     'Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body.',
   schema: { type: 'string', enum: ['true'] },
 };
+// Read-your-writes on a read replica (lib/db/read-replica.ts; docs/operations.md).
+const LSN_SCHEMA = { type: 'string', pattern: '^[0-9A-F]{1,8}/[0-9A-F]{1,8}$', example: '0/3000148' };
+const COMMIT_LSN = {
+  description:
+    'Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write.',
+  schema: LSN_SCHEMA,
+};
+const COMMIT_LSN_PARAMETER = {
+  name: 'Idem-Commit-Lsn',
+  in: 'header',
+  required: false,
+  schema: LSN_SCHEMA,
+  description:
+    'The `Idem-Commit-Lsn` of your last command: a read replica serves this read only once it has replayed that commit, else the primary does.',
+};
+const READ_FROM = {
+  description: 'Which database served this read: `replica` or `primary`.',
+  schema: { type: 'string', enum: ['replica', 'primary'] },
+};
 const WWW_AUTHENTICATE = {
   description: 'The authentication scheme to use.',
   required: true,
@@ -245,7 +264,11 @@ function command(
     parameters: [...path, IDEMPOTENCY_KEY],
     requestBody: { required: true, content: json(body) },
     responses: {
-      '201': { description: created[1], headers: { 'Idempotent-Replayed': REPLAYED }, content: json(created[0]) },
+      '201': {
+        description: created[1],
+        headers: { 'Idempotent-Replayed': REPLAYED, 'Idem-Commit-Lsn': COMMIT_LSN },
+        content: json(created[0]),
+      },
       ...problems([...COMMAND_PROBLEMS, ...types], { replayable: true }),
     },
   };
@@ -365,9 +388,15 @@ export function openApiDocument() {
             description:
               'The events of one of the caller’s accounts, oldest first, a page at a time: pass `nextCursor` as `cursor` for the next page.',
           },
-          { '200': { description: 'Its events, oldest first, one page', content: json('EventList') } },
+          {
+            '200': {
+              description: 'Its events, oldest first, one page',
+              headers: { 'Idem-Read-From': READ_FROM },
+              content: json('EventList'),
+            },
+          },
           ['account-not-found', 'invalid-request'],
-          [ACCOUNT_ID, ...PAGE_PARAMETERS],
+          [ACCOUNT_ID, ...PAGE_PARAMETERS, COMMIT_LSN_PARAMETER],
         ),
       },
       '/api/accounts/{accountId}/events/stream': {

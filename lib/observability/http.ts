@@ -10,6 +10,7 @@ import path from 'node:path';
 import { recordHttp } from './metrics';
 import { isDraining, trackRequest } from '@/lib/process/lifecycle';
 import { enterRequestContext, requestIdOf } from './request-context';
+import { parseLsn } from './lsn';
 import { singleton } from '@/lib/singleton';
 
 type Route = { page: string; regex: RegExp };
@@ -57,7 +58,16 @@ export function trackHttp(routes = loadRoutes()): void {
       method: request.method,
       path: (request.url ?? '/').split('?')[0],
       arrivedWhileDraining: isDraining(),
+      readAfterLsn: callerLsn(request),
+      response,
     });
     response.once('finish', () => recordHttp(routeOf(routes, request.url), response.statusCode));
   });
+}
+
+/** The caller's last commit position: the Idem-Commit-Lsn header, else the idem_lsn cookie. */
+function callerLsn(request: IncomingMessage): string | undefined {
+  const header = request.headers['idem-commit-lsn'];
+  const cookie = /(?:^|;\s*)idem_lsn=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+  return parseLsn(typeof header === 'string' ? header : undefined) ?? parseLsn(cookie);
 }

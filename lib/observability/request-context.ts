@@ -3,6 +3,7 @@
 // process singleton because Next.js bundles instrumentation.ts and route handlers separately.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { singleton } from '@/lib/singleton';
 
 export type RequestContext = {
@@ -12,6 +13,12 @@ export type RequestContext = {
   customerId?: string;
   /** The request arrived after the instance began draining (new work, refused with a retryable 503). */
   arrivedWhileDraining?: boolean;
+  /** The caller's last commit position (LSN), for replica reads that must see it (lib/db/read-replica.ts). */
+  readAfterLsn?: string;
+  /** The Node response, for headers set below the route (read-your-writes position, which server read). */
+  response?: Pick<ServerResponse, 'setHeader' | 'getHeader' | 'headersSent'>;
+  /** The database this request's replica-safe reads use, once chosen (a Prisma client; opaque here). */
+  reader?: unknown;
 };
 
 const storage = () => singleton('requestContext', () => new AsyncLocalStorage<RequestContext>());

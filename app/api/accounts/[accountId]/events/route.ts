@@ -1,6 +1,6 @@
 import { getOwnedAccount } from '@/lib/accounts/queries';
 import { accountEventOf } from '@/lib/accounts/stream';
-import { db } from '@/lib/db/prisma';
+import { readDb } from '@/lib/db/read-replica';
 import { accountStreamId } from '@/lib/accounts/domain/account';
 import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { readStreamPage } from '@/lib/event-store';
@@ -40,7 +40,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ acco
     if (!owned) return problemResponse(problem('account-not-found', `There is no account ${accountId.slice(0, 100)}.`));
     const query = parseQuery(new URL(request.url));
     if (!query.ok) return invalidQuery(query.errors);
-    const { events, more } = await readStreamPage(db(), accountStreamId(owned.accountId), query.after, query.limit);
+    const { events, more } = await readStreamPage(
+      await readDb(),
+      accountStreamId(owned.accountId),
+      query.after,
+      query.limit,
+    );
     return jsonResponse(200, {
       events: events.map((e) => ({
         globalPosition: String(e.globalPosition),
