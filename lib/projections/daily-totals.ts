@@ -34,6 +34,8 @@ const zero = (day: string, accountId: string): Totals => ({
 export function totalsOf(events: LogEvent[]): Totals[] {
   const byKey = new Map<string, Totals>();
   for (const stored of events) {
+    // The global log holds every aggregate's events (standing orders too): only accounts move money.
+    if (!stored.streamId.startsWith('account-')) continue;
     const event = upcast({
       type: stored.type,
       data: stored.data,

@@ -63,13 +63,11 @@ describe('creating a standing order', () => {
 
   it('refuses a first payment in the past, a date that does not exist, a zero amount and its own account', () => {
     const when = (data: Partial<CreateStandingOrder['data']>) =>
-      spec
-        .given([])
-        .when({
-          type: 'CreateStandingOrder',
-          data: { ...createData, ...data },
-          metadata: at('2027-01-10T09:00:00.000Z'),
-        });
+      spec.given([]).when({
+        type: 'CreateStandingOrder',
+        data: { ...createData, ...data },
+        metadata: at('2027-01-10T09:00:00.000Z'),
+      });
     when({ firstPaymentOn: '2027-01-09' }).thenMatches({ ok: false, rejection: { field: 'firstPaymentOn' } });
     when({ firstPaymentOn: '2027-02-30' }).thenMatches({ ok: false, rejection: { field: 'firstPaymentOn' } });
     when({ amountCents: 0 }).thenMatches({ ok: false, rejection: { field: 'amount' } });
