@@ -5,6 +5,8 @@ import * as deposits from '@/app/api/accounts/[accountId]/deposits/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as events from '@/app/api/accounts/[accountId]/events/route';
 import * as transfers from '@/app/api/transfers/route';
+import * as standingOrders from '@/app/api/accounts/[accountId]/standing-orders/route';
+import * as standingOrder from '@/app/api/standing-orders/[standingOrderId]/route';
 import * as live from '@/app/api/health/live/route';
 import * as ready from '@/app/api/health/ready/route';
 import * as metrics from '@/app/api/metrics/route';
@@ -30,6 +32,8 @@ const ROUTES = {
   '/api/accounts/{accountId}/withdrawals': withdrawals,
   '/api/accounts/{accountId}/events': events,
   '/api/transfers': transfers,
+  '/api/accounts/{accountId}/standing-orders': standingOrders,
+  '/api/standing-orders/{standingOrderId}': standingOrder,
   '/api/health/live': live,
   '/api/health/ready': ready,
   '/api/metrics': metrics,

@@ -1,5 +1,6 @@
 import 'server-only';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/problem';
+import { standingOrderRequestExamples, standingOrderResponseExamples } from '@/lib/http/openapi-standing-orders';
 
 // Examples for the OpenAPI document (lib/http/openapi.ts). Spectral's `oas3-valid-media-example`
 // validates each one against its schema when `npm run check:openapi` lints the document, so an example
@@ -17,6 +18,7 @@ export const requestExamples = {
   OpenAccountRequest: { name: 'Everyday', openingDeposit: '100.00' },
   MoneyMovementRequest: { amount: '12.34' },
   TransferRequest: { from: ACCOUNT_ID, toAccountNumber: OTHER_ACCOUNT_NUMBER, amount: '12.34' },
+  ...standingOrderRequestExamples,
 };
 
 export const responseExamples = {
@@ -58,6 +60,7 @@ export const responseExamples = {
   },
   Live: { status: 'live' },
   Ready: { status: 'ready' },
+  ...standingOrderResponseExamples,
 };
 
 const DETAILS: Partial<Record<ProblemType, { detail: string; [extension: string]: unknown }>> = {
