@@ -71,3 +71,13 @@ export async function standingOrdersOf(customerId: string, accountId: string): P
     };
   });
 }
+
+/** The stream version of each paid occurrence's transfer in the paying account (for a link to it in the history). */
+export async function transferVersions(accountId: string, commandIds: string[]): Promise<Map<string, number>> {
+  if (commandIds.length === 0) return new Map();
+  const rows = await db().accountTransaction.findMany({
+    where: { accountId, commandId: { in: commandIds } },
+    select: { commandId: true, version: true },
+  });
+  return new Map(rows.map((r) => [r.commandId, r.version]));
+}

@@ -17,6 +17,7 @@ import { AccountActions, type OpenedNotice } from './account-actions';
 import { OPENED_COOKIE } from './opened';
 import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
 import { TransactionList } from './transaction-list';
+import { StandingOrdersSection } from './standing-orders/standing-orders-section';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 type Props = { params: Promise<{ accountId: string }>; searchParams: Promise<SearchParams> };
@@ -117,6 +118,11 @@ export default async function AccountPage({ params, searchParams }: Props) {
           </nav>
         </section>
       </AccountActions>
+      <StandingOrdersSection
+        accountId={account.accountId}
+        customerId={customer.id}
+        notice={one(query['standing-order'])}
+      />
     </>
   );
 }
