@@ -72,7 +72,7 @@ function toNewEvents(events: StandingOrderEvent[], commandId: string, commandTyp
   }));
 }
 
-export function standingOrderCommandSpec(
+function standingOrderCommandSpec(
   command: StandingOrderCommand,
 ): CommandSpec<StandingOrderResult, StandingOrderRejection> {
   const { commandId, now } = command.metadata;

@@ -54,7 +54,7 @@ export const listBody = (orders: StandingOrderView[]) => ({
   })),
 });
 
-export function standingOrderProblem(rejection: StandingOrderRejection): Problem {
+function standingOrderProblem(rejection: StandingOrderRejection): Problem {
   switch (rejection.code) {
     case 'StandingOrderNotFound':
     case 'OccurrenceNotDue':

@@ -5,7 +5,7 @@ import type { StandingOrder, StandingOrderEvent } from '@/lib/standing-orders/do
 import { defineInlineProjection, type ProjectionWrite } from '@/lib/event-store';
 
 /** One row per standing order, written whole from its state, never moved backwards. */
-export const standingOrdersTable = defineInlineProjection({
+const standingOrdersTable = defineInlineProjection({
   table: 'standing_orders',
   columns: {
     standing_order_id: 'uuid',
@@ -41,7 +41,7 @@ export const standingOrdersTable = defineInlineProjection({
 });
 
 /** One row per occurrence that has started: pending while it runs or waits for its retry, then paid or refused. */
-export const occurrencesTable = defineInlineProjection({
+const occurrencesTable = defineInlineProjection({
   table: 'standing_order_occurrences',
   columns: {
     standing_order_id: 'uuid',

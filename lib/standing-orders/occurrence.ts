@@ -22,12 +22,12 @@ const stepCommandId = (standingOrderId: string, dueOn: string, attempt: Attempt,
   `standing-order:${standingOrderId}:${dueOn}:${attempt}:${step}`;
 
 /** A transfer id as a UUID, made from the command id: the same on every instance and every retry. */
-export function transferIdOf(commandId: string): string {
+function transferIdOf(commandId: string): string {
   const h = createHash('sha256').update(commandId).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function refusalReasonOf(rejection: AccountRejection): RefusalReason {
+function refusalReasonOf(rejection: AccountRejection): RefusalReason {
   switch (rejection.code) {
     case 'InsufficientFunds':
       return 'insufficient-funds';

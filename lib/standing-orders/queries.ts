@@ -28,7 +28,7 @@ export type StandingOrderView = {
 };
 
 /** How many occurrences a view lists (the latest ones). */
-export const OCCURRENCES_SHOWN = 100;
+const OCCURRENCES_SHOWN = 100;
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 

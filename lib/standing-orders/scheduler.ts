@@ -55,7 +55,7 @@ export async function lookOnce(options: SchedulerOptions): Promise<LookReport> {
 }
 
 /** The interval with ±20 % jitter, so instances started together do not look in step. */
-export const jittered = (ms: number, random = Math.random) => Math.round(ms * (0.8 + 0.4 * random()));
+const jittered = (ms: number, random = Math.random) => Math.round(ms * (0.8 + 0.4 * random()));
 
 export class StandingOrderScheduler {
   private timer: NodeJS.Timeout | null = null;

@@ -50,7 +50,7 @@ export function standingOrderCommandsMatchEvents({ commands, eventsByCommand }: 
 }
 
 /** The standing order and due day of a scheduler transfer's command id, or null for any other command. */
-export const scheduledTransferOf = (commandId: string) => {
+const scheduledTransferOf = (commandId: string) => {
   const match = /^standing-order:([0-9a-f-]{36}):(\d{4}-\d{2}-\d{2})(:retry)?$/.exec(commandId);
   return match ? { standingOrderId: match[1]!, dueOn: match[2]!, retry: match[3] !== undefined } : null;
 };

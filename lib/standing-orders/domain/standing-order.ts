@@ -8,7 +8,7 @@ import { amountProblem } from '@/lib/accounts/domain/account';
 import type { Cents } from '@/lib/domain/money';
 import { addDays, dayOf, dueDay, isDay, type Day, type Every, EVERY } from './schedule';
 
-export type CommandMetadata = { commandId: string; now: Date; customerId: string };
+type CommandMetadata = { commandId: string; now: Date; customerId: string };
 
 /** Why a payment was refused, as the account side said it. */
 export type RefusalReason = 'insufficient-funds' | 'account-closed' | 'balance-limit' | 'invalid-amount';
@@ -26,19 +26,19 @@ export type CreateStandingOrder = {
   };
   metadata: CommandMetadata;
 };
-export type StartOccurrence = {
+type StartOccurrence = {
   type: 'StartOccurrence';
   data: { standingOrderId: string; dueOn: Day; attempt: 1 | 2; transferCommandId: string };
   metadata: CommandMetadata;
 };
-export type RecordOccurrenceOutcome = {
+type RecordOccurrenceOutcome = {
   type: 'RecordOccurrenceOutcome';
   data: { standingOrderId: string; dueOn: Day; attempt: 1 | 2 } & (
     { outcome: 'paid'; transferCommandId: string } | { outcome: 'refused'; reason: RefusalReason }
   );
   metadata: CommandMetadata;
 };
-export type CancelStandingOrder = {
+type CancelStandingOrder = {
   type: 'CancelStandingOrder';
   data: { standingOrderId: string };
   metadata: CommandMetadata;
@@ -80,18 +80,9 @@ export type StandingOrderEvent =
   | OccurrenceRefused
   | StandingOrderCancelled;
 
-export const STANDING_ORDER_EVENT_TYPES = [
-  'StandingOrderCreated',
-  'OccurrenceStarted',
-  'OccurrencePaid',
-  'OccurrenceRetryScheduled',
-  'OccurrenceRefused',
-  'StandingOrderCancelled',
-] as const satisfies readonly StandingOrderEvent['type'][];
-
 /** The next payment to make: occurrence `index`, due on `dueOn`, attempt 1 on the due day or 2 the day after. */
-export type NextPayment = { index: number; dueOn: Day; attempt: 1 | 2; attemptOn: Day };
-export type Running = { index: number; dueOn: Day; attempt: 1 | 2; transferCommandId: string };
+type NextPayment = { index: number; dueOn: Day; attempt: 1 | 2; attemptOn: Day };
+type Running = { index: number; dueOn: Day; attempt: 1 | 2; transferCommandId: string };
 
 export type StandingOrder =
   | { status: 'none' }
