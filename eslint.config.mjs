@@ -126,7 +126,7 @@ export default defineConfig([
             {
               regex: '^(@/(?!lib/domain/|lib/accounts/domain/|lib/standing-orders/domain/)|\\.\\./)',
               message:
-                'The domain is pure: it imports only lib/domain and the modules\' domain folders (the engine and the modules do I/O).',
+                "The domain is pure: it imports only lib/domain and the modules' domain folders (the engine and the modules do I/O).",
             },
             noTestImports,
           ],

@@ -6,21 +6,16 @@ import { standingOrderBody } from '@/lib/standing-orders/http';
 // The standing orders' part of the OpenAPI document (lib/http/openapi.ts hands in its helpers, so
 // every operation is described the same way as the others).
 
-const Money = z
-  .string()
-  .regex(/^\d+\.\d{2}$/)
-  .meta({ description: 'A decimal string with two decimals.', examples: ['12.34'] });
 const Day = z.iso.date().meta({ description: 'A calendar day (UTC), YYYY-MM-DD.' });
-const AccountNumber = z
-  .string()
-  .regex(/^\d{12}$/)
-  .meta({ description: 'The account number: 12 digits, the last a check digit.' });
 const Every = z.enum(['week', 'month', 'month-end']).meta({
   description:
     'Every 7 days, every month on the first payment’s day (or the month’s last day), or every month’s last day.',
 });
 const Status = z.enum(['active', 'cancelled']);
-const summary = {
+/** The document's own Money and AccountNumber schemas (lib/http/openapi.ts), so both describe them once. */
+type Shared = { Money: z.ZodType; AccountNumber: z.ZodType };
+
+const summaryOf = ({ Money, AccountNumber }: Shared) => ({
   id: z.uuid(),
   toAccountNumber: AccountNumber,
   amount: Money,
@@ -29,38 +24,41 @@ const summary = {
     description: 'The day of the next payment (or of its retry); null once cancelled.',
   }),
   status: Status,
-};
+});
 
 export const standingOrderRequests = { StandingOrderRequest: standingOrderBody };
 
-export const standingOrderResponses = {
-  StandingOrder: z.strictObject(summary),
-  CancelledStandingOrder: z.strictObject({
-    ...summary,
-    runningOccurrence: z.strictObject({ dueOn: Day }).nullable().meta({
-      description: 'The payment that had already started when it was cancelled (it completes); null if none.',
-    }),
-  }),
-  StandingOrderList: z.strictObject({
-    standingOrders: z.array(
-      z.strictObject({
-        ...summary,
-        firstPaymentOn: Day,
-        occurrences: z.array(
-          z.strictObject({
-            dueOn: Day,
-            status: z.enum(['paid', 'refused', 'pending']),
-            commandId: z.string().optional().meta({ description: 'The command id of the transfer that paid it.' }),
-            reason: z
-              .enum(['insufficient-funds', 'account-closed', 'balance-limit', 'invalid-amount'])
-              .optional()
-              .meta({ description: 'Why it was refused (or why its first try was, while its retry is pending).' }),
-          }),
-        ),
+export function standingOrderResponses(shared: Shared) {
+  const summary = summaryOf(shared);
+  return {
+    StandingOrder: z.strictObject(summary),
+    CancelledStandingOrder: z.strictObject({
+      ...summary,
+      runningOccurrence: z.strictObject({ dueOn: Day }).nullable().meta({
+        description: 'The payment that had already started when it was cancelled (it completes); null if none.',
       }),
-    ),
-  }),
-};
+    }),
+    StandingOrderList: z.strictObject({
+      standingOrders: z.array(
+        z.strictObject({
+          ...summary,
+          firstPaymentOn: Day,
+          occurrences: z.array(
+            z.strictObject({
+              dueOn: Day,
+              status: z.enum(['paid', 'refused', 'pending']),
+              commandId: z.string().optional().meta({ description: 'The command id of the transfer that paid it.' }),
+              reason: z
+                .enum(['insufficient-funds', 'account-closed', 'balance-limit', 'invalid-amount'])
+                .optional()
+                .meta({ description: 'Why it was refused (or why its first try was, while its retry is pending).' }),
+            }),
+          ),
+        }),
+      ),
+    }),
+  };
+}
 
 const ORDER_ID = '5d1c8a9e-3f2b-4c1d-9e8f-7a6b5c4d3e2f';
 const order = {

@@ -70,7 +70,7 @@ const responses = {
   }),
   Live: z.strictObject({ status: z.literal('live') }),
   Ready: z.strictObject({ status: z.literal('ready') }),
-  ...standingOrderResponses,
+  ...standingOrderResponses({ Money, AccountNumber }),
   Problem: z
     .looseObject({
       type: z.string().meta({ description: 'A stable URI reference: branch on it.' }),

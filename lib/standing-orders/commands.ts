@@ -77,14 +77,15 @@ function standingOrderCommandSpec(
 ): CommandSpec<StandingOrderResult, StandingOrderRejection> {
   const { commandId, now } = command.metadata;
   const streamId = standingOrderStreamId(command.data.standingOrderId);
+  // One stream, no snapshots (an order's stream stays short), its own projections.
   return {
-    commandId,
-    type: command.type,
-    fingerprint: fingerprint(command.type, requestOf(command)),
     streamIds: [streamId],
-    at: now,
     snapshotSchemaVersion: null,
     projections: STANDING_ORDER_PROJECTIONS,
+    commandId,
+    type: command.type,
+    at: now,
+    fingerprint: fingerprint(command.type, requestOf(command)),
     decide(streams) {
       const stream = streams.get(streamId) ?? emptyStream();
       const state = rehydrate(stream);

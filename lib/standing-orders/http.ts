@@ -1,8 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
-import { transferBody } from '@/lib/http/account-api';
+import { commandResponse, transferBody } from '@/lib/http/account-api';
 import { formatDecimal } from '@/lib/domain/money';
-import { jsonResponse, problem, problemResponse, type Problem } from '@/lib/http/problem';
+import { problem, type Problem } from '@/lib/http/problem';
 import { EVERY, isDay } from '@/lib/standing-orders/domain/schedule';
 import type { StandingOrderRejection } from '@/lib/standing-orders/domain/standing-order';
 import type { StandingOrderCommandResult, StandingOrderResult } from './commands';
@@ -73,29 +73,8 @@ function standingOrderProblem(rejection: StandingOrderRejection): Problem {
 }
 
 /** A standing-order command's outcome as HTTP: only the stored outcome is read, so a replay answers the same. */
-export function standingOrderResponse(
+export const standingOrderResponse = (
   outcome: StandingOrderCommandResult,
   status: 200 | 201,
   body: (result: StandingOrderResult) => unknown,
-): Response {
-  const replayed: Record<string, string> =
-    'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
-  switch (outcome.status) {
-    case 'accepted':
-      return jsonResponse(status, body(outcome.result), replayed);
-    case 'rejected':
-      return problemResponse(standingOrderProblem(outcome.rejection), replayed);
-    case 'key-reused':
-      return problemResponse(
-        problem(
-          'idempotency-key-reused',
-          `This Idempotency-Key was already used for a different request (${outcome.originalType}). Use a new key for a new request.`,
-        ),
-      );
-    case 'busy':
-      return problemResponse(
-        problem('concurrent-request', 'The standing order is busy. Retry; it will be applied at most once.'),
-        { 'retry-after': '1' },
-      );
-  }
-}
+): Response => commandResponse(outcome, body, '', standingOrderProblem, status);
