@@ -112,6 +112,28 @@ export const envSchema = z.object({
     '`IDEM_MIGRATION_DATABASE_URL`, else `DATABASE_URL`',
     'where `npm run consumer:statements` keeps its own schema `statements` (a role that may create it)',
   ),
+  IDEM_SCHEDULER_INTERVAL: documented(
+    z
+      .string()
+      .trim()
+      .regex(/^(off|\d{1,4}(\.\d{1,3})?)$/, 'must be seconds (like 30 or 0.5) or off')
+      .refine(
+        (v) => v === 'off' || (Number(v) >= 0.05 && Number(v) <= 3600),
+        'must be from 0.05 to 3600 seconds, or off',
+      ),
+    '`30`',
+    "seconds between two looks of this instance's standing-order scheduler for due payments (jittered ±20 %), or `off`; every instance runs one (see [your own aggregate](your-own-aggregate.md))",
+  ),
+  IDEM_SCHEDULER_BATCH: documented(
+    int(1, 10_000),
+    '`100`',
+    'standing orders one look of the scheduler advances at most',
+  ),
+  IDEM_SCHEDULER_TEST_CLOCK_FILE: documented(
+    z.string().min(1),
+    'the real clock',
+    "tests only: a file holding milliseconds the scheduler's clock runs ahead of the real one (read on every look); refused at start-up unless the app's origin is a loopback http address",
+  ),
   IDEM_SHUTDOWN_TIMEOUT_MS: documented(int(0, 3_600_000), '`10000`', 'how long SIGTERM waits for requests in flight'),
   NEXT_MANUAL_SIG_HANDLE: documented(
     z.string(),

@@ -25,17 +25,22 @@
 //  [request-mismatch]        storedCommandsMatchRequests
 //  [command-unobserved]      everyCommandWasSent
 //  [stream-owner]            eventStreamsBelongToCommandCustomer
+//  [standing-order-shape]    standingOrderStreamsAreWellFormed
+//  [standing-order-command]  standingOrderCommandsMatchEvents
+//  [standing-order-once]     standingOrdersPayOnce
 import type pg from 'pg';
 import * as clients from './invariants/client-invariants';
 import * as commands from './invariants/command-invariants';
 import * as ownership from './invariants/ownership-invariants';
 import { loadLedger, type CheckOptions, type Invariant, type Ledger, type Observation } from './invariants/ledger';
 import * as streams from './invariants/stream-invariants';
+import * as standingOrders from './invariants/standing-order-invariants';
 
 export * from './invariants/client-invariants';
 export * from './invariants/command-invariants';
 export * from './invariants/stream-invariants';
 export * from './invariants/ownership-invariants';
+export * from './invariants/standing-order-invariants';
 export { commandIdOf, isFinalStatus, loadLedger, toCents } from './invariants/ledger';
 export type { CheckOptions, Invariant, Observation, ObservedRequest, ObservedResponse } from './invariants/ledger';
 
@@ -61,6 +66,9 @@ const INVARIANTS: readonly Invariant[] = [
   clients.storedCommandsMatchRequests,
   clients.everyCommandWasSent,
   ownership.eventStreamsBelongToCommandCustomer,
+  standingOrders.standingOrderStreamsAreWellFormed,
+  standingOrders.standingOrderCommandsMatchEvents,
+  standingOrders.standingOrdersPayOnce,
 ];
 
 export type InvariantReport = {

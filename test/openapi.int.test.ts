@@ -296,6 +296,37 @@ describe('every documented operation, answered for real through the typed client
       404,
     );
 
+    const today = new Date().toISOString().slice(0, 10);
+    const order = (body: { toAccountNumber: string; amount: string; every: 'week'; firstPaymentOn: string }) =>
+      api.POST('/api/accounts/{accountId}/standing-orders', { params: { path, header: key() }, body });
+    const created = await order({
+      toAccountNumber: other.accountNumber,
+      amount: '1.00',
+      every: 'week',
+      firstPaymentOn: today,
+    });
+    expect(created.response.status).toBe(201);
+    expect(
+      await status(
+        order({ toAccountNumber: other.accountNumber, amount: '1.00', every: 'week', firstPaymentOn: '2027-02-30' }),
+      ),
+    ).toBe(422);
+    expect(await status(api.GET('/api/accounts/{accountId}/standing-orders', { params: { path } }))).toBe(200);
+    expect(
+      await status(
+        api.GET('/api/accounts/{accountId}/standing-orders', { params: { path: { accountId: randomUUID() } } }),
+      ),
+    ).toBe(404);
+    const standingOrderId = created.data!.id;
+    expect(
+      await status(api.DELETE('/api/standing-orders/{standingOrderId}', { params: { path: { standingOrderId } } })),
+    ).toBe(200);
+    expect(
+      await status(
+        api.DELETE('/api/standing-orders/{standingOrderId}', { params: { path: { standingOrderId: randomUUID() } } }),
+      ),
+    ).toBe(404);
+
     expect(await status(api.GET('/api/accounts/{accountId}/events', { params: { path, query: { limit: 2 } } }))).toBe(
       200,
     );

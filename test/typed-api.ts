@@ -6,6 +6,8 @@ import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as events from '@/app/api/accounts/[accountId]/events/route';
 import * as eventStream from '@/app/api/accounts/[accountId]/events/stream/route';
 import * as transfers from '@/app/api/transfers/route';
+import * as standingOrders from '@/app/api/accounts/[accountId]/standing-orders/route';
+import * as standingOrder from '@/app/api/standing-orders/[standingOrderId]/route';
 import * as live from '@/app/api/health/live/route';
 import * as ready from '@/app/api/health/ready/route';
 import * as metrics from '@/app/api/metrics/route';
@@ -32,6 +34,8 @@ const ROUTES = {
   '/api/accounts/{accountId}/events': events,
   '/api/accounts/{accountId}/events/stream': eventStream,
   '/api/transfers': transfers,
+  '/api/accounts/{accountId}/standing-orders': standingOrders,
+  '/api/standing-orders/{standingOrderId}': standingOrder,
   '/api/health/live': live,
   '/api/health/ready': ready,
   '/api/metrics': metrics,

@@ -97,6 +97,8 @@ export type ClusterOptions = PostgresOptions & {
   instanceDatabaseUrl?: (index: number, url: string) => string;
   /** Extra environment for every instance. One BETTER_AUTH_SECRET for all is generated unless given. */
   env?: Record<string, string>;
+  /** Extra environment for one instance, over `env` (e.g. a test clock of its own). */
+  instanceEnv?: (index: number) => Record<string, string>;
   /** Print the instances' output, prefixed with [i<index>]. */
   echo?: boolean;
   readyTimeoutMs?: number;
@@ -252,6 +254,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         NEXT_MANUAL_SIG_HANDLE: 'true',
         ...process.env,
         ...identityEnv,
+        ...options.instanceEnv?.(instance.index),
         NODE_ENV: 'production',
         DATABASE_URL: instance.databaseUrl,
         DATABASE_POOL_SIZE: String(poolSize),

@@ -176,17 +176,19 @@ export function transferRejectionProblem(rejection: AccountRejection): Problem {
  * produces the original status and body byte for byte (bodies are built field by field, never by
  * spreading stored JSON whose key order PostgreSQL's jsonb does not keep).
  */
-export function commandResponse<Result>(
-  outcome: CommandResult<Result, AccountRejection>,
+export function commandResponse<Result, Rejection = AccountRejection>(
+  outcome: CommandResult<Result, Rejection>,
   body: (result: Result, key: string) => unknown,
   key: string,
-  rejected: (rejection: AccountRejection) => Problem = rejectionProblem,
+  rejected: (rejection: Rejection) => Problem = rejectionProblem as unknown as (rejection: Rejection) => Problem,
+  /** The status of an accepted command: 201 when it created something (the default), 200 otherwise. */
+  status: 200 | 201 = 201,
 ): Response {
   const replayHeader: Record<string, string> =
     'replayed' in outcome && outcome.replayed ? { 'idempotent-replayed': 'true' } : {};
   switch (outcome.status) {
     case 'accepted':
-      return jsonResponse(201, body(outcome.result, key), replayHeader);
+      return jsonResponse(status, body(outcome.result, key), replayHeader);
     case 'rejected':
       return problemResponse(rejected(outcome.rejection), replayHeader);
     case 'key-reused':

@@ -90,28 +90,38 @@ const callers = new WeakMap<
   { customer: Customer; via: 'session' } | { customer: Customer; via: 'api-key'; scopes: readonly string[] }
 >();
 
-/** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
-export async function commandRequest<S extends z.ZodType>(
-  request: Request,
-  schema: S,
-): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
+/**
+ * The checks of every request that changes state, body or not (a POST, a DELETE): not while
+ * draining, not with a read-only key, not cross-site. Null when it may go on.
+ */
+export function stateChangeRefusal(request: Request): Response | null {
   // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
   // flight finish. The client (or the load balancer) retries elsewhere with the same key.
   if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
     const detail =
       'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
-    return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
+    return problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' });
   }
   // Every command changes state (opens an account or moves money): a key needs the write scope.
   const caller = callers.get(request);
   if (caller?.via === 'api-key' && !caller.scopes.includes('write')) {
     const detail =
       'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).';
-    return { ok: false, response: problemResponse(problem('forbidden', detail)) };
+    return problemResponse(problem('forbidden', detail));
   }
   // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.
   const origin = checkSameOrigin(request, callers.get(request)?.via ?? 'session');
-  if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
+  if (!origin.ok) return problemResponse(origin.problem);
+  return null;
+}
+
+/** Cross-site check, Idempotency-Key, JSON content type, size limit, then the body schema. */
+export async function commandRequest<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
+  const refused = stateChangeRefusal(request);
+  if (refused) return { ok: false, response: refused };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
   const json = await readJsonBody(request);
@@ -121,6 +131,7 @@ export async function commandRequest<S extends z.ZodType>(
   if (!json.ok) return { ok: false, response: problemResponse(json.problem, close) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
+  const caller = callers.get(request);
   if (caller) {
     const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
     if (capped) {

@@ -1,5 +1,6 @@
 import 'server-only';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/problem';
+import { standingOrderRequestExamples, standingOrderResponseExamples } from '@/lib/http/openapi-standing-orders';
 
 // Examples for the OpenAPI document (lib/http/openapi.ts). Spectral's `oas3-valid-media-example`
 // validates each one against its schema when `npm run check:openapi` lints the document, so an example
@@ -22,6 +23,7 @@ export const requestExamples = {
     amount: '12.34',
     reference: 'Invoice 2026-114',
   },
+  ...standingOrderRequestExamples,
 };
 
 /** Two events of GET /api/accounts/{id}/events/stream, as they arrive. */
@@ -77,6 +79,7 @@ export const responseExamples = {
   },
   Live: { status: 'live' },
   Ready: { status: 'ready' },
+  ...standingOrderResponseExamples,
 };
 
 const DETAILS: Partial<Record<ProblemType, { detail: string; [extension: string]: unknown }>> = {

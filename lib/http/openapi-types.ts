@@ -145,6 +145,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/accounts/{accountId}/standing-orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An account's standing orders
+     * @description The standing orders paying from one of the caller’s accounts, newest first, each with its latest occurrences (paid with the transfer’s command id, refused with the reason, pending).
+     */
+    get: operations['listStandingOrders'];
+    put?: never;
+    /**
+     * Create a standing order
+     * @description Pays `amount` from this account to the account with `toAccountNumber` every week, month or month end, from `firstPaymentOn` on. A payment on a day a month does not have is paid on its last day; a refused payment is retried once the next day. Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.
+     */
+    post: operations['createStandingOrder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/standing-orders/{standingOrderId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Cancel a standing order
+     * @description Stops every payment that has not started; the answer names the one already running, if any (it completes). Cancelling again answers the same. Needs no Idempotency-Key: each order is cancelled once.
+     */
+    delete: operations['cancelStandingOrder'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/health/live': {
     parameters: {
       query?: never;
@@ -287,6 +331,18 @@ export interface components {
       /** @description The payment reference both sides see in their history: at most 140 characters; no control, invisible formatting or unpaired surrogate characters. */
       reference?: string;
     };
+    StandingOrderRequest: {
+      toAccountNumber: string;
+      /** @description a decimal string with at most 2 decimals, like "12.34"; at most 1,000,000.00 */
+      amount: string;
+      /** @enum {string} */
+      every: 'week' | 'month' | 'month-end';
+      /**
+       * Format: date
+       * @example 2027-01-31
+       */
+      firstPaymentOn: string;
+    };
     Account: {
       /** Format: uuid */
       id: string;
@@ -395,6 +451,97 @@ export interface components {
     Ready: {
       /** @constant */
       status: 'ready';
+    };
+    StandingOrder: {
+      /** Format: uuid */
+      id: string;
+      /** @description The account number: 12 digits, the last a check digit. */
+      toAccountNumber: string;
+      /**
+       * @description A decimal string with two decimals.
+       * @example 12.34
+       */
+      amount: string;
+      /**
+       * @description Every 7 days, every month on the first payment’s day (or the month’s last day), or every month’s last day.
+       * @enum {string}
+       */
+      every: 'week' | 'month' | 'month-end';
+      /** @description The day of the next payment (or of its retry); null once cancelled. */
+      nextPaymentOn: string | null;
+      /** @enum {string} */
+      status: 'active' | 'cancelled';
+    };
+    CancelledStandingOrder: {
+      /** Format: uuid */
+      id: string;
+      /** @description The account number: 12 digits, the last a check digit. */
+      toAccountNumber: string;
+      /**
+       * @description A decimal string with two decimals.
+       * @example 12.34
+       */
+      amount: string;
+      /**
+       * @description Every 7 days, every month on the first payment’s day (or the month’s last day), or every month’s last day.
+       * @enum {string}
+       */
+      every: 'week' | 'month' | 'month-end';
+      /** @description The day of the next payment (or of its retry); null once cancelled. */
+      nextPaymentOn: string | null;
+      /** @enum {string} */
+      status: 'active' | 'cancelled';
+      /** @description The payment that had already started when it was cancelled (it completes); null if none. */
+      runningOccurrence: {
+        /**
+         * Format: date
+         * @description A calendar day (UTC), YYYY-MM-DD.
+         */
+        dueOn: string;
+      } | null;
+    };
+    StandingOrderList: {
+      standingOrders: {
+        /** Format: uuid */
+        id: string;
+        /** @description The account number: 12 digits, the last a check digit. */
+        toAccountNumber: string;
+        /**
+         * @description A decimal string with two decimals.
+         * @example 12.34
+         */
+        amount: string;
+        /**
+         * @description Every 7 days, every month on the first payment’s day (or the month’s last day), or every month’s last day.
+         * @enum {string}
+         */
+        every: 'week' | 'month' | 'month-end';
+        /** @description The day of the next payment (or of its retry); null once cancelled. */
+        nextPaymentOn: string | null;
+        /** @enum {string} */
+        status: 'active' | 'cancelled';
+        /**
+         * Format: date
+         * @description A calendar day (UTC), YYYY-MM-DD.
+         */
+        firstPaymentOn: string;
+        occurrences: {
+          /**
+           * Format: date
+           * @description A calendar day (UTC), YYYY-MM-DD.
+           */
+          dueOn: string;
+          /** @enum {string} */
+          status: 'paid' | 'refused' | 'pending';
+          /** @description The command id of the transfer that paid it. */
+          commandId?: string;
+          /**
+           * @description Why it was refused (or why its first try was, while its retry is pending).
+           * @enum {string}
+           */
+          reason?: 'insufficient-funds' | 'account-closed' | 'balance-limit' | 'invalid-amount';
+        }[];
+      }[];
     };
     /** @description RFC 9457 problem details. */
     Problem: {
@@ -1818,6 +1965,540 @@ export interface operations {
               | '/problems/same-account';
             /** @constant */
             status?: 422;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  listStandingOrders: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The account id (a UUID).
+         * @example 0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61
+         */
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The standing orders */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "standingOrders": [
+           *         {
+           *           "id": "5d1c8a9e-3f2b-4c1d-9e8f-7a6b5c4d3e2f",
+           *           "toAccountNumber": "100000000026",
+           *           "amount": "25.00",
+           *           "every": "month",
+           *           "nextPaymentOn": "2027-02-28",
+           *           "status": "active",
+           *           "firstPaymentOn": "2027-01-31",
+           *           "occurrences": [
+           *             {
+           *               "dueOn": "2027-01-31",
+           *               "status": "paid",
+           *               "commandId": "standing-order:5d1c8a9e-3f2b-4c1d-9e8f-7a6b5c4d3e2f:2027-01-31"
+           *             },
+           *             {
+           *               "dueOn": "2027-02-28",
+           *               "status": "pending"
+           *             }
+           *           ]
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['StandingOrderList'];
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/account-not-found`: Account not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/account-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  createStandingOrder: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /**
+         * @description The account id (a UUID).
+         * @example 0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61
+         */
+        accountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "toAccountNumber": "100000000026",
+         *       "amount": "25.00",
+         *       "every": "month",
+         *       "firstPaymentOn": "2027-01-31"
+         *     }
+         */
+        'application/json': components['schemas']['StandingOrderRequest'];
+      };
+    };
+    responses: {
+      /** @description The standing order was created */
+      201: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "5d1c8a9e-3f2b-4c1d-9e8f-7a6b5c4d3e2f",
+           *       "toAccountNumber": "100000000026",
+           *       "amount": "25.00",
+           *       "every": "month",
+           *       "nextPaymentOn": "2027-01-31",
+           *       "status": "active"
+           *     }
+           */
+          'application/json': components['schemas']['StandingOrder'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed; `/problems/invalid-idempotency-key`: Missing or malformed Idempotency-Key header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request' | '/problems/invalid-idempotency-key';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/account-not-found`: Account not found */
+      404: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/account-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid; `/problems/idempotency-key-reused`: Idempotency-Key already used for a different request; `/problems/same-account`: Source and destination are the same account */
+      422: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused' | '/problems/same-account';
+            /** @constant */
+            status?: 422;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  cancelStandingOrder: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The standing order id (a UUID).
+         * @example 5d1c8a9e-3f2b-4c1d-9e8f-7a6b5c4d3e2f
+         */
+        standingOrderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The standing order is cancelled */
+      200: {
+        headers: {
+          /** @description Present (`true`) when it was already cancelled by this caller: the original answer. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "5d1c8a9e-3f2b-4c1d-9e8f-7a6b5c4d3e2f",
+           *       "toAccountNumber": "100000000026",
+           *       "amount": "25.00",
+           *       "every": "month",
+           *       "nextPaymentOn": null,
+           *       "status": "cancelled",
+           *       "runningOccurrence": null
+           *     }
+           */
+          'application/json': components['schemas']['CancelledStandingOrder'];
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/standing-order-not-found`: Standing order not found */
+      404: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/standing-order-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/standing-order-cancelled`: Standing order already cancelled; `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/standing-order-cancelled' | '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
           };
         };
       };

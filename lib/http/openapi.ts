@@ -11,6 +11,7 @@ import {
 } from '@/lib/http/openapi-examples';
 import { DOCS_ASSETS } from '@/lib/http/docs-assets';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/problem';
+import { standingOrderPaths, standingOrderRequests, standingOrderResponses } from '@/lib/http/openapi-standing-orders';
 
 // The OpenAPI 3.1 document of the customer API, generated on each request from the zod schemas the
 // routes validate with (request bodies: lib/http/account-api.ts — change a schema there and the
@@ -71,6 +72,7 @@ const responses = {
   }),
   Live: z.strictObject({ status: z.literal('live') }),
   Ready: z.strictObject({ status: z.literal('ready') }),
+  ...standingOrderResponses({ Money, AccountNumber }),
   Problem: z
     .looseObject({
       type: z.string().meta({ description: 'A stable URI reference: branch on it.' }),
@@ -96,6 +98,7 @@ const requests = {
   OpenAccountRequest: openAccountBody,
   MoneyMovementRequest: moneyMovementBody,
   TransferRequest: transferBody,
+  ...standingOrderRequests,
 };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
@@ -440,6 +443,15 @@ export function openApiDocument() {
           ['account-not-found', 'insufficient-funds', 'balance-limit-exceeded', 'same-account'],
         ),
       },
+      ...standingOrderPaths({
+        read,
+        command,
+        json,
+        problems,
+        callerProblems: CALLER_PROBLEMS,
+        security: CUSTOMER,
+        accountId: ACCOUNT_ID,
+      }),
       '/api/health/live': {
         get: operations(
           {

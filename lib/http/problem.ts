@@ -19,6 +19,8 @@ export const PROBLEM_TYPES = {
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key already used for a different request' },
   'same-account': { status: 422, title: 'Source and destination are the same account' },
   'account-already-open': { status: 409, title: 'Account already open' },
+  'standing-order-not-found': { status: 404, title: 'Standing order not found' },
+  'standing-order-cancelled': { status: 409, title: 'Standing order already cancelled' },
   'too-many-requests': { status: 429, title: 'Too many requests' },
   'too-many-streams': { status: 429, title: 'Too many open event streams' },
   'internal-error': { status: 500, title: 'Internal error' },

@@ -33,7 +33,9 @@ const zero = (day: string, accountId: string): Totals => ({
 /** Pure: the increments a batch of events adds, per (day, account). */
 export function totalsOf(events: LogEvent[]): Totals[] {
   const byKey = new Map<string, Totals>();
-  for (const stored of events) {
+  // The global log holds every aggregate's events (standing orders too): only accounts move money.
+  const accountEvents = events.filter((e) => e.streamId.startsWith('account-'));
+  for (const stored of accountEvents) {
     const event = upcast({
       type: stored.type,
       data: stored.data,

@@ -1,6 +1,14 @@
 // Invariants of the command rows: one row per command, one commit for all it wrote, the events its
 // outcome implies and nothing else.
-import { groupBy, violation, type CommandRow, type EventRow, type Ledger, type TransferResult } from './ledger';
+import {
+  groupBy,
+  isStandingOrderCommand,
+  violation,
+  type CommandRow,
+  type EventRow,
+  type Ledger,
+  type TransferResult,
+} from './ledger';
 
 const FROZEN_XID = '2';
 
@@ -14,9 +22,13 @@ function eachCommand({
   );
 }
 
+/** The account commands (the standing orders' own commands have their checks in ./standing-order-invariants.ts). */
+const eachAccountCommand = (ledger: Ledger) =>
+  eachCommand(ledger).filter(({ command }) => !isStandingOrderCommand(command));
+
 /** Accepted commands with their stored result: what the outcome and event invariants compare. */
 function acceptedCommands(ledger: Ledger) {
-  return eachCommand(ledger).flatMap(({ commandId, command, events }) =>
+  return eachAccountCommand(ledger).flatMap(({ commandId, command, events }) =>
     command.status !== 'rejected' && command.outcome?.status === 'accepted'
       ? [{ commandId, command, events, result: command.outcome.result }]
       : [],

@@ -64,6 +64,10 @@ export type EventRow = {
     toAccountId?: string;
     fromAccountId?: string;
     reference?: string;
+    /** Standing-order events (lib/standing-orders): their order, the occurrence's day, its transfer. */
+    standingOrderId?: string;
+    dueOn?: string;
+    transferCommandId?: string;
   };
   metadata: { commandId?: string };
   command_id: string;
@@ -208,6 +212,13 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
     transactionsByCommand: groupBy(transactions, (t) => t.command_id),
   };
 }
+
+/** A standing order's stream (`standingorder-<id>`): another aggregate, checked by ./standing-order-invariants.ts. */
+export const isStandingOrderStream = (streamId: string) => streamId.startsWith('standingorder-');
+
+/** A command on standing-order streams only (the orders' own commands; their transfers are account commands). */
+export const isStandingOrderCommand = (command: CommandRow) =>
+  (command.stream_ids ?? []).length > 0 && (command.stream_ids ?? []).every(isStandingOrderStream);
 
 export const accountIdOf = (streamId: string) =>
   streamId.startsWith('account-') ? streamId.slice('account-'.length) : null;

@@ -12,11 +12,19 @@ const customerOfCommand = (commandId: string): string | null => {
   return colon > 0 ? commandId.slice(0, colon) : null;
 };
 
+/** A standing order's commands ("standing-order:<order id>:…") act for the order's owner. */
+function standingOrderOwner(streams: Ledger['streams'], commandId: string): string | null {
+  const match = /^standing-order:([0-9a-f-]{36}):/.exec(commandId);
+  if (!match) return null;
+  const created = streams.get(`standingorder-${match[1]}`)?.find((e) => e.type === 'StandingOrderCreated');
+  return created?.data.customerId ?? 'an unknown standing order';
+}
+
 /** [stream-owner] every source-side event of a customer's command is in an account that customer opened (AccountOpened.customerId). */
 export function eventStreamsBelongToCommandCustomer({ streams, events }: Ledger): string[] {
   const found: string[] = [];
   for (const event of events) {
-    const customer = customerOfCommand(event.command_id);
+    const customer = standingOrderOwner(streams, event.command_id) ?? customerOfCommand(event.command_id);
     if (customer === null || !SOURCE_SIDE.has(event.type)) continue;
     const opened = streams.get(event.stream_id)?.find((e) => e.type === 'AccountOpened');
     const owner = opened?.data.customerId ?? null;

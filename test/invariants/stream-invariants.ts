@@ -1,5 +1,13 @@
 // Invariants of the streams and of the projections a replay of them implies.
-import { accountIdOf, groupBy, violation, type AccountReplay, type Ledger, type TransactionRow } from './ledger';
+import {
+  accountIdOf,
+  groupBy,
+  violation,
+  type AccountReplay,
+  type Ledger,
+  type TransactionRow,
+  isStandingOrderStream,
+} from './ledger';
 
 /** [stream-gap] every stream's versions are 1..n. */
 export function streamVersionsAreContiguous({ streams }: Ledger): string[] {
@@ -15,7 +23,8 @@ export function streamVersionsAreContiguous({ streams }: Ledger): string[] {
 export function streamsAreAccountStreams({ streams, accounts }: Ledger): string[] {
   const found: string[] = [];
   for (const streamId of streams.keys())
-    if (!accountIdOf(streamId)) found.push(violation('stream-shape', `${streamId}: not an account stream`));
+    if (!accountIdOf(streamId) && !isStandingOrderStream(streamId))
+      found.push(violation('stream-shape', `${streamId}: not an account stream`));
   for (const { streamId, accountId, events, unknown } of accounts) {
     if (events[0]?.type !== 'AccountOpened')
       found.push(violation('stream-shape', `${streamId}: first event is ${events[0]?.type}, not AccountOpened`));

@@ -20,6 +20,7 @@ import { StatementsSection } from './statements-section';
 import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
 import { LiveUpdates } from './live-updates';
 import { TransactionList } from './transaction-list';
+import { StandingOrdersSection } from './standing-orders/standing-orders-section';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 type Props = { params: Promise<{ accountId: string }>; searchParams: Promise<SearchParams> };
@@ -127,6 +128,11 @@ export default async function AccountPage({ params, searchParams }: Props) {
           </section>
         </AccountActions>
       </LiveUpdates>
+      <StandingOrdersSection
+        accountId={account.accountId}
+        customerId={customer.id}
+        notice={one(query['standing-order'])}
+      />
       <StatementsSection accountId={account.accountId} version={account.version} />
     </>
   );
