@@ -335,6 +335,8 @@ export interface components {
       toAccountNumber: string;
       /** @description a decimal string with at most 2 decimals, like "12.34"; at most 1,000,000.00 */
       amount: string;
+      /** @description The payment reference both sides see in their history: at most 140 characters; no control, invisible formatting or unpaired surrogate characters. */
+      reference?: string;
       /** @enum {string} */
       every: 'week' | 'month' | 'month-end';
       /**
@@ -2197,6 +2199,8 @@ export interface operations {
         headers: {
           /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
           'Idempotent-Replayed'?: 'true';
+          /** @description Where this command committed in the database log (deployments with a read replica). Send it back as the `Idem-Commit-Lsn` header of a read (the `idem_lsn` cookie carries it for browsers) and the read sees this write. */
+          'Idem-Commit-Lsn'?: string;
           [name: string]: unknown;
         };
         content: {
