@@ -71,23 +71,42 @@ export type RequestPathResult = {
   cluster: { instances: number; peak: Record<string, number>; half: Paced[] } | null;
 };
 
-type Target = { url: string; authorization: string; cookie: string; actionId: string };
+type Target = { url: string; authorization: string; cookie: string; actionFields: [string, string][] };
 
 const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
 
-/** The multipart body the Withdraw form posts without JavaScript (its server action's id, a fresh command id). */
-function actionBody(actionId: string): { body: Buffer; type: string } {
+/** The multipart body the Withdraw form posts without JavaScript: the page's own fields, a fresh command id, one cent. */
+function actionBody(formFields: [string, string][]): { body: Buffer; type: string } {
   const boundary = `----idembench${randomUUID().replace(/-/g, '')}`;
-  const fields: [string, string][] = [
-    [`$ACTION_ID_${actionId}`, ''],
-    ['commandId', randomUUID()],
-    ['amount', '0.01'],
-  ];
+  const fields = formFields.map(([name, value]): [string, string] => [
+    name,
+    name === 'commandId' ? randomUUID() : name === 'amount' ? '0.01' : value,
+  ]);
+  if (!fields.some(([name]) => name === 'amount')) fields.push(['amount', '0.01']);
   const text =
     fields
       .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
       .join('') + `--${boundary}--\r\n`;
   return { body: Buffer.from(text), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The fields (hidden server-action fields included) of the server-rendered form labelled `label`. */
+function formFields(html: string, label: string): [string, string][] {
+  const form = new RegExp(`<form[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  if (!form) throw new Error(`no form "${label}" in the page`);
+  const decode = (text: string) =>
+    text
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  return [...form.matchAll(/<input\b[^>]*>/g)].flatMap(([input]) => {
+    const name = /\bname="([^"]*)"/.exec(input)?.[1];
+    return name === undefined
+      ? []
+      : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
+  });
 }
 
 function request(kind: Kind, target: Target, accounts: string[]): Req {
@@ -110,7 +129,7 @@ function request(kind: Kind, target: Target, accounts: string[]): Req {
     case 'withdraw':
       return command(`/api/accounts/${account}/withdrawals`);
     case 'action': {
-      const { body, type } = actionBody(target.actionId);
+      const { body, type } = actionBody(target.actionFields);
       // The no-JavaScript form post: the page answers 200 with the confirmation (and a new key).
       return {
         method: 'POST',
@@ -239,12 +258,21 @@ async function prepareCustomer(url: string, databaseUrl: string, count: number) 
     if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${await opened.text()}`);
     accounts.push(String(((await opened.json()) as { id: string }).id));
   }
-  const page = await (
-    await fetch(`${url}/accounts/${accounts[0]}/withdraw`, { headers: { cookie: customer.cookie! } })
-  ).text();
-  const actionId = /name="\$ACTION_ID_([0-9a-f]+)"/.exec(page)?.[1];
-  if (!actionId) throw new Error('the Withdraw page has no server action field');
-  return { authorization: customer.authorizations[0]!, cookie: customer.cookie!, accounts, actionId };
+  const page = await fetch(`${url}/accounts/${accounts[0]}/withdraw`, { headers: { cookie: customer.cookie! } });
+  const actionFields = formFields(await page.text(), 'Withdraw');
+  if (!actionFields.some(([name]) => name.startsWith('$ACTION')))
+    throw new Error('the Withdraw form has no server action field');
+  // A probe: the form post must record a withdrawal (200 with the confirmation), or every figure is of an error page.
+  const probe = actionBody(actionFields);
+  const answer = await fetch(`${url}/accounts/${accounts[0]}/withdraw`, {
+    method: 'POST',
+    headers: { cookie: customer.cookie!, origin: url, 'content-type': probe.type },
+    body: new Uint8Array(probe.body),
+  });
+  const html = await answer.text();
+  if (answer.status !== 200 || !html.includes('Withdrew $0.01'))
+    throw new Error(`the Withdraw form post did not record a withdrawal: ${answer.status} ${html.slice(0, 300)}`);
+  return { authorization: customer.authorizations[0]!, cookie: customer.cookie!, accounts, actionFields };
 }
 
 const countCommands = async (url: string) => {
