@@ -47,7 +47,7 @@ export const KIND_LABEL: Record<Kind, string> = {
 };
 
 /** A request of a kind, fresh each time (new Idempotency-Key or command id, random account). */
-type Req = { method: string; path: string; headers: Record<string, string>; body?: string | Buffer; ok: number };
+type Req = { method: string; path: string; headers: Record<string, string>; body?: string; ok: number };
 
 export type Run = {
   kind: Kind;
@@ -76,7 +76,7 @@ type Target = { url: string; authorization: string; cookie: string; actionFields
 const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
 
 /** The multipart body the Withdraw form posts without JavaScript: the page's own fields, a fresh command id, one cent. */
-function actionBody(formFields: [string, string][]): { body: Buffer; type: string } {
+function actionBody(formFields: [string, string][]): { body: string; type: string } {
   const boundary = `----idembench${randomUUID().replace(/-/g, '')}`;
   const fields = formFields.map(([name, value]): [string, string] => [
     name,
@@ -87,7 +87,7 @@ function actionBody(formFields: [string, string][]): { body: Buffer; type: strin
     fields
       .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
       .join('') + `--${boundary}--\r\n`;
-  return { body: Buffer.from(text), type: `multipart/form-data; boundary=${boundary}` };
+  return { body: text, type: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** The fields (hidden server-action fields included) of the server-rendered form labelled `label`. */
@@ -187,6 +187,7 @@ async function closedLoop(
             (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
           );
           run.on('response', (_client, status) => (status === expected ? ok++ : errors++));
+          run.on('reqError', () => errors++);
         }),
     ),
   );
@@ -267,7 +268,7 @@ async function prepareCustomer(url: string, databaseUrl: string, count: number) 
   const answer = await fetch(`${url}/accounts/${accounts[0]}/withdraw`, {
     method: 'POST',
     headers: { cookie: customer.cookie!, origin: url, 'content-type': probe.type },
-    body: new Uint8Array(probe.body),
+    body: probe.body,
   });
   const html = await answer.text();
   if (answer.status !== 200 || !html.includes('Withdrew $0.01'))
