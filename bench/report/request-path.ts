@@ -88,5 +88,9 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
         `| ${KIND_LABEL[p.kind]} | ${fixed(r.cluster.peak[p.kind] ?? NaN)} | ${p.rate} | ${fixed(p.latency.p50, 1)} | ${fixed(p.latency.p99, 1)} |`,
       );
   }
+  if (r.plans.length) {
+    L.push('', "### The admin console's filters: query plans on the benchmark's database", '');
+    for (const p of r.plans) L.push(`**${p.filter}** — \`${p.sql}\``, '', '```', p.plan, '```', '');
+  }
   return L.join('\n') + '\n';
 }

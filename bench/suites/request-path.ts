@@ -22,6 +22,7 @@ import { cpuMeter, treeTicks } from '../measurement/cpu';
 import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
 import type { BenchServer } from '../measurement/pg-server';
 import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
+import { adminPlans, type Plan } from '../measurement/admin-plans';
 
 export type Variant = { name: string; env: Record<string, string> };
 export type RequestPathConfig = {
@@ -69,6 +70,7 @@ export type RequestPathResult = {
   half: Paced[];
   storage: { commands: number; rows: StorageRow[]; bytesPerCommand: number } | null;
   cluster: { instances: number; peak: Record<string, number>; half: Paced[] } | null;
+  plans: Plan[];
 };
 
 type Target = { url: string; authorization: string; cookie: string; actionFields: [string, string][] };
@@ -301,6 +303,7 @@ export async function runRequestPathBench(
   const runs: Run[] = [];
   let storage: RequestPathResult['storage'] = null;
   const half: Paced[] = [];
+  let plans: Plan[] = [];
   try {
     for (const v of config.variants) instances.push(await startInstance(config.appDir, url, { ...limits, ...v.env }));
     const customer = await prepareCustomer(instances[0]!.url, url, config.accounts);
@@ -331,6 +334,7 @@ export async function runRequestPathBench(
     const commands = (await countCommands(url)) - commandsBefore;
     const rows = storagePerCommand(sizesBefore, await relationSizes(url), commands);
     storage = { commands, rows, bytesPerCommand: rows.reduce((n, r) => n + r.bytesPerCommand, 0) };
+    plans = await adminPlans(url);
     log(`  storage: ${storage.bytesPerCommand.toFixed(0)} bytes per command over ${commands} commands`);
     const last = config.variants.length - 1;
     for (const kind of KINDS) {
@@ -374,7 +378,7 @@ export async function runRequestPathBench(
       }),
     ) as Record<Kind, { app: number; postgres: number }>;
   }
-  return { load, runs, best, ratios, cpuPerRequest, half, storage, cluster };
+  return { load, runs, best, ratios, cpuPerRequest, half, storage, cluster, plans };
 }
 
 /** 3 instances of the last variant behind HAProxy: health and API withdrawals, peak and half of peak. */
@@ -398,7 +402,7 @@ async function clusterRun(
         return { name: `i${n}`, host: u.hostname, port: Number(u.port) };
       }),
     });
-    for (let n = 0; n < instances.length; n++) await haproxy.waitFor(`i${n}`, 'UP', 30_000);
+    for (let n = 0; n < instances.length; n++) await haproxy.waitFor(`i${n}`, 'UP', 60_000);
     const customer = await prepareCustomer(instances[0]!.url, url, config.accounts);
     const target = { ...customer, url: haproxy.url };
     const pids = instances.map((i) => i.pid);

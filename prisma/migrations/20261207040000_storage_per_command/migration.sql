@@ -38,3 +38,16 @@ CREATE TRIGGER users_auth_changed AFTER UPDATE ON "users" FOR EACH ROW
   EXECUTE FUNCTION idem_auth_changed();
 CREATE TRIGGER users_auth_deleted AFTER DELETE ON "users" FOR EACH ROW EXECUTE FUNCTION idem_auth_changed();
 CREATE TRIGGER users_auth_truncated AFTER TRUNCATE ON "users" FOR EACH STATEMENT EXECUTE FUNCTION idem_auth_changed();
+
+-- Storage per command (bench/RESULTS.md, "Storage per command"): index entries the console can do
+-- without. Its type filter walks the primary key newest first and keeps the matching events (every
+-- type is a large share of the log, and a page stops at 51 rows); its time filters and the
+-- dashboard's last-24-hours figures read a BRIN range of the log, which is written in time order
+-- (a few pages per million events instead of an entry per event); the command log pages newest
+-- first on created_at alone (ties broken by an incremental sort of the few rows sharing a
+-- millisecond) instead of a (created_at, command_id) entry per command. Plans: bench/RESULTS.md.
+DROP INDEX "events_type_global_position_idx";
+DROP INDEX "events_created_at_idx";
+CREATE INDEX "events_created_at_idx" ON "events" USING BRIN ("created_at");
+DROP INDEX "commands_created_at_command_id_idx";
+CREATE INDEX "commands_created_at_idx" ON "commands"("created_at" DESC);
