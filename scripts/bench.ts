@@ -28,6 +28,7 @@ import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench
 import { runRoundTripBench } from '../bench/suites/round-trips';
 import { runRequestPathBench, type RequestPathConfig } from '../bench/suites/request-path';
 import { renderRequestPath } from '../bench/report/request-path';
+import { flameGraph } from '../bench/report/flame';
 import { exitAfter, ROOT } from '../bench/measurement/spawn';
 
 const args = process.argv.slice(2);
@@ -156,6 +157,11 @@ async function requestPath(log: (line: string) => void) {
     mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench', 'out', 'request-path.json'), JSON.stringify(result, null, 2));
     writeFileSync(path.join(ROOT, 'bench', 'out', 'RESULTS.request-path.md'), renderRequestPath(result, command));
+    if (result.folded)
+      writeFileSync(
+        path.join(ROOT, 'bench', 'out', 'request-flame-withdraw.svg'),
+        flameGraph(result.folded, 'next start: API withdrawals (closed loop), CPU by stack'),
+      );
     log('wrote bench/out/RESULTS.request-path.md');
   } finally {
     await server.stop();

@@ -23,6 +23,11 @@ import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
 import type { BenchServer } from '../measurement/pg-server';
 import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
 import { adminPlans, type Plan } from '../measurement/admin-plans';
+import { attributeAppProfile, foldAppProfile } from '../measurement/app-profile';
+import type { CpuProfile } from './profile';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export type Variant = { name: string; env: Record<string, string> };
 export type RequestPathConfig = {
@@ -71,6 +76,10 @@ export type RequestPathResult = {
   storage: { commands: number; rows: StorageRow[]; bytesPerCommand: number } | null;
   cluster: { instances: number; peak: Record<string, number>; half: Paced[] } | null;
   plans: Plan[];
+  /** API withdrawals: app CPU ms/request (counters) split by a --cpu-prof profile of the same load, per variant; PostgreSQL from the counters. */
+  split: Record<string, { next: number; idem: number; auth: number; postgres: number; samples: number }>;
+  /** Folded stacks of the last variant's profile (bench/report/flame.ts). */
+  folded: string;
 };
 
 type Target = { url: string; authorization: string; cookie: string; actionFields: [string, string][] };
@@ -304,9 +313,11 @@ export async function runRequestPathBench(
   let storage: RequestPathResult['storage'] = null;
   const half: Paced[] = [];
   let plans: Plan[] = [];
+  let customerOf: Awaited<ReturnType<typeof prepareCustomer>> | null = null;
   try {
     for (const v of config.variants) instances.push(await startInstance(config.appDir, url, { ...limits, ...v.env }));
     const customer = await prepareCustomer(instances[0]!.url, url, config.accounts);
+    customerOf = customer;
     const targets = instances.map((i) => ({ ...customer, url: i.url }));
     log(`request path: ${instances.length} instance(s) (${config.variants.map((v) => v.name).join(', ')}); warming up`);
     for (const [i, target] of targets.entries())
@@ -356,6 +367,28 @@ export async function runRequestPathBench(
   } finally {
     await Promise.all(instances.map((i) => stopInstance(i)));
   }
+  const split: RequestPathResult['split'] = {};
+  let folded = '';
+  for (const v of config.variants) {
+    const profiled = customerOf && (await profileWithdrawals(server, config, url, customerOf, { ...limits, ...v.env }));
+    if (!profiled) continue;
+    const top = runs
+      .filter((r) => r.kind === 'withdraw' && r.variant === v.name)
+      .reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const appMs = ((top.cpu.app ?? 0) / top.perSecond) * 1000;
+    const attributed = profiled.shares.next + profiled.shares.idem || 1;
+    split[v.name] = {
+      next: appMs * (profiled.shares.next / attributed),
+      idem: appMs * (profiled.shares.idem / attributed),
+      auth: appMs * (profiled.shares.auth / attributed),
+      postgres: ((top.cpu.postgres ?? 0) / top.perSecond) * 1000,
+      samples: profiled.shares.samples,
+    };
+    log(
+      `  cpu split ${v.name}: Next.js ${split[v.name]!.next.toFixed(2)} ms, Idem ${split[v.name]!.idem.toFixed(2)} ms (auth ${split[v.name]!.auth.toFixed(2)}), PostgreSQL ${split[v.name]!.postgres.toFixed(2)} ms per withdrawal (${profiled.shares.samples} samples)`,
+    );
+    folded = profiled.folded;
+  }
   const cluster = config.cluster ? await clusterRun(server, config, limits, log) : null;
   const best: RequestPathResult['best'] = {};
   const ratios: RequestPathResult['ratios'] = {};
@@ -378,7 +411,7 @@ export async function runRequestPathBench(
       }),
     ) as Record<Kind, { app: number; postgres: number }>;
   }
-  return { load, runs, best, ratios, cpuPerRequest, half, storage, cluster, plans };
+  return { load, runs, best, ratios, cpuPerRequest, half, storage, cluster, plans, split, folded };
 }
 
 /** 3 instances of the last variant behind HAProxy: health and API withdrawals, peak and half of peak. */
@@ -445,3 +478,55 @@ async function clusterRun(
     await Promise.all(instances.map((i) => stopInstance(i)));
   }
 }
+
+/** One more instance with V8's --cpu-prof under closed-loop API withdrawals: its Next.js / Idem shares and folded stacks. */
+async function profileWithdrawals(
+  server: BenchServer,
+  config: RequestPathConfig,
+  url: string,
+  customer: Awaited<ReturnType<typeof prepareCustomer>>,
+  env: Record<string, string>,
+): Promise<{ shares: ReturnType<typeof attributeAppProfile>; folded: string } | null> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-request-profile-'));
+  try {
+    const instance = await startInstance(config.appDir, url, env, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      '--cpu-prof-interval=500',
+    ]);
+    const target = { ...customer, url: instance.url };
+    let from = 0;
+    let to = 0;
+    try {
+      await closedLoop('withdraw', [target], customer.accounts, config.warmupSeconds, 8, [instance.pid], server.pgPid);
+      from = nowUs();
+      await closedLoop(
+        'withdraw',
+        [target],
+        customer.accounts,
+        config.seconds,
+        config.connections,
+        [instance.pid],
+        server.pgPid,
+      );
+      to = nowUs();
+    } finally {
+      await stopInstance(instance);
+    }
+    const profiles = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
+    const best = profiles
+      .map((p) => ({ p, shares: attributeAppProfile(p, from, to) }))
+      .reduce<{ p: CpuProfile; shares: ReturnType<typeof attributeAppProfile> } | null>(
+        (a, b) => (a && a.shares.samples >= b.shares.samples ? a : b),
+        null,
+      );
+    if (!best || best.shares.samples === 0) return null;
+    return { shares: best.shares, folded: foldAppProfile(best.p, from, to) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
