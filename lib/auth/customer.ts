@@ -47,7 +47,10 @@ function toCustomer(user: UserRow, now = Date.now()): Customer | null {
 /** The process's verdict cache (IDEM_AUTH_CACHE_SECONDS; 0 reads PostgreSQL on every request). */
 function verdicts() {
   const config = loadConfig();
-  return verdictCache(config.DATABASE_URL ?? '', config.IDEM_AUTH_CACHE_SECONDS ?? 30);
+  // Behind a transaction pooler (IDEM_PREPARED_STATEMENTS=off: old PgBouncer) a LISTEN is not kept
+  // on one server connection, so notifications could be lost: nothing is remembered there.
+  const lease = config.IDEM_PREPARED_STATEMENTS === 'off' ? 0 : (config.IDEM_AUTH_CACHE_SECONDS ?? 30);
+  return verdictCache(config.DATABASE_URL ?? '', lease);
 }
 
 type SessionVerdict = { user: UserRow; createdAt: Date } | null;
