@@ -9,7 +9,8 @@
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
 // root, to keep other work on a shared machine from distorting the figures; recorded in the report),
 // and --request-path (only benchmark 6, the request path around the command: bench/suites/request-path.ts;
-// with --quick a smoke-sized run; writes bench/out/RESULTS.request-path.md).
+// with --quick a smoke-sized run; writes bench/out/RESULTS.request-path.md), and --storage-probe (bytes per
+// command per table and index on the engine path alone, printed: bench/suites/storage-probe.ts).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
 // BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/measurement/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench
 import { runRoundTripBench } from '../bench/suites/round-trips';
 import { runRequestPathBench, type RequestPathConfig } from '../bench/suites/request-path';
 import { renderRequestPath } from '../bench/report/request-path';
+import { runStorageProbe } from '../bench/suites/storage-probe';
 import { flameGraph } from '../bench/report/flame';
 import { exitAfter, ROOT } from '../bench/measurement/spawn';
 
@@ -170,6 +172,18 @@ async function requestPath(log: (line: string) => void) {
 
 async function main() {
   if (args.includes('--nice')) setPriority(0, Number(args[args.indexOf('--nice') + 1] ?? 0)); // children inherit it
+  if (args.includes('--storage-probe')) {
+    const server = await startBenchServer(() => {});
+    try {
+      const probe = await runStorageProbe(server, 4000);
+      for (const r of probe.rows)
+        console.log(`${r.relation.padEnd(45)} ${r.bytesPerCommand.toFixed(0).padStart(6)} bytes/command`);
+      console.log(`total: ${probe.bytesPerCommand.toFixed(0)} bytes per command over ${probe.commands} commands`);
+    } finally {
+      await server.stop();
+    }
+    return;
+  }
   if (args.includes('--request-path')) {
     const started = Date.now();
     return requestPath((line) =>
