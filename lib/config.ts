@@ -230,6 +230,11 @@ export const envSchema = z.object({
     '`6000/60`',
     'API requests per customer per seconds, all their keys and sessions together (`off` to disable)',
   ),
+  IDEM_AUTH_CACHE_SECONDS: documented(
+    int(0, 3600),
+    '`30`',
+    'how long an instance may remember a verified API key or session; revocations reach it via `LISTEN/NOTIFY` (`0` = off)',
+  ),
   IDEM_NEW_KEYS_PER_HOUR: documented(
     int(1, 100_000_000),
     '`10000`',

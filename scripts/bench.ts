@@ -7,7 +7,10 @@
 // --report-only (re-render RESULTS.md and the charts from bench/out/results-<mode>.json, e.g. after
 // editing bench/ANALYSIS.md, the hand-written analysis that full mode puts into RESULTS.md), and
 // --nice N (run the suite, PostgreSQL and the app instances at scheduling priority N, e.g. -10 as
-// root, to keep other work on a shared machine from distorting the figures; recorded in the report).
+// root, to keep other work on a shared machine from distorting the figures; recorded in the report),
+// and --request-path (only benchmark 6, the request path around the command: bench/suites/request-path.ts;
+// with --quick a smoke-sized run; writes bench/out/RESULTS.request-path.md), and --storage-probe (bytes per
+// command per table and index on the engine path alone, printed: bench/suites/storage-probe.ts).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
 // BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/measurement/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -24,6 +27,10 @@ import { runProfile, type ProfileConfig } from '../bench/suites/profile';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/suites/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report/report';
 import { runRoundTripBench } from '../bench/suites/round-trips';
+import { runRequestPathBench, type RequestPathConfig } from '../bench/suites/request-path';
+import { renderRequestPath } from '../bench/report/request-path';
+import { runStorageProbe } from '../bench/suites/storage-probe';
+import { flameGraph } from '../bench/report/flame';
 import { exitAfter, ROOT } from '../bench/measurement/spawn';
 
 const args = process.argv.slice(2);
@@ -129,8 +136,60 @@ function report(results: RunResults, log: (line: string) => void) {
   log(`wrote ${path.relative(ROOT, file)} and ${charts.length} charts`);
 }
 
+/** --request-path: the request path around the command alone (a few minutes; bench/out/RESULTS.request-path.md). */
+async function requestPath(log: (line: string) => void) {
+  const server = await startBenchServer(log);
+  const config: RequestPathConfig = {
+    appDir,
+    // Before and after the verdict cache, interleaved in one run on one database.
+    variants: [
+      { name: 'cache off', env: { IDEM_AUTH_CACHE_SECONDS: '0' } },
+      { name: 'as built', env: {} },
+    ],
+    reps: quick ? 1 : 3,
+    seconds: quick ? 2 : 8,
+    warmupSeconds: quick ? 1 : 3,
+    connections: 32,
+    accounts: quick ? 20 : 100,
+    cluster: !args.includes('--no-cluster'),
+  };
+  try {
+    const result = await runRequestPathBench(server, config, log);
+    const command = `npm run bench -- ${args.join(' ')}`;
+    mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench', 'out', 'request-path.json'), JSON.stringify(result, null, 2));
+    writeFileSync(path.join(ROOT, 'bench', 'out', 'RESULTS.request-path.md'), renderRequestPath(result, command));
+    if (result.folded)
+      writeFileSync(
+        path.join(ROOT, 'bench', 'out', 'request-flame-withdraw.svg'),
+        flameGraph(result.folded, 'next start: API withdrawals (closed loop), CPU by stack'),
+      );
+    log('wrote bench/out/RESULTS.request-path.md');
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   if (args.includes('--nice')) setPriority(0, Number(args[args.indexOf('--nice') + 1] ?? 0)); // children inherit it
+  if (args.includes('--storage-probe')) {
+    const server = await startBenchServer(() => {});
+    try {
+      const probe = await runStorageProbe(server, 4000);
+      for (const r of probe.rows)
+        console.log(`${r.relation.padEnd(45)} ${r.bytesPerCommand.toFixed(0).padStart(6)} bytes/command`);
+      console.log(`total: ${probe.bytesPerCommand.toFixed(0)} bytes per command over ${probe.commands} commands`);
+    } finally {
+      await server.stop();
+    }
+    return;
+  }
+  if (args.includes('--request-path')) {
+    const started = Date.now();
+    return requestPath((line) =>
+      console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`),
+    );
+  }
   const started = Date.now();
   const log = (line: string) =>
     console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);

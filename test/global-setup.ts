@@ -32,6 +32,9 @@ export default async function setup(project: TestProject) {
   delete process.env.SMTP_URL;
   process.env.IDEM_MAIL_SMTP_PORT = String(catcher.smtpPort);
   process.env.IDEM_MAIL_WEB_PORT = String(catcher.webPort);
+  // In-process tests revoke and check in the same breath; the instances of cluster tests and e2e run
+  // with the verdict cache (lib/auth/verdict-cache.ts), whose own tests turn it on where they need it.
+  process.env.IDEM_AUTH_CACHE_SECONDS ??= '0';
   return async () => {
     await catcher.stop();
     rmSync(mailDir, { recursive: true, force: true });

@@ -242,10 +242,11 @@ describe('fuzz: random query parameters and path segments never get a 5xx', () =
         fc.constantFrom('anonymous', 'apiKey', 'session', 'admin', 'admin'),
         async (method, segments, query, caller) => {
           const response = await call(route, method, segments, query, caller);
+          // The body is read only to explain a failure: an event stream that was let in never ends.
+          const detail = response.status >= 500 ? await response.text() : '';
+          await response.body?.cancel();
           // 503 only for what the test cannot cause (a database outage, draining): not expected here either.
-          expect(response.status, `${method} ${query} as ${caller}: ${await response.clone().text()}`).toBeLessThan(
-            500,
-          );
+          expect(response.status, `${method} ${query} as ${caller}: ${detail}`).toBeLessThan(500);
         },
       ),
       // More runs where the route reads parameters: that is where the parsers are.

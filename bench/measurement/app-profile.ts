@@ -93,3 +93,57 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
     samples,
   };
 }
+
+/**
+ * Folded stacks ("a;b;c microseconds" lines, for bench/report/flame.ts) of the samples between
+ * `fromUs` and `toUs`: each frame named by its function and its original source (through the
+ * chunk's source map: `lib/auth/customer.ts`, `better-auth`, `next`), idle samples left out.
+ */
+export function foldAppProfile(profile: CpuProfile, fromUs: number, toUs: number): string {
+  const maps = new Map<string, SourceMap | null>();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const labels = new Map<number, string>();
+  const label = (id: number) => {
+    let name = labels.get(id);
+    if (name !== undefined) return name;
+    const { url, lineNumber, columnNumber, functionName } = nodes.get(id)!.callFrame as {
+      url: string;
+      lineNumber: number;
+      columnNumber?: number;
+      functionName: string;
+    };
+    let source = url;
+    if (url.includes('/.next/server/')) {
+      if (!maps.has(url)) {
+        const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+        maps.set(
+          url,
+          existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as never) : null,
+        );
+      }
+      const entry = maps.get(url)?.findEntry(lineNumber, columnNumber ?? 0) as { originalSource?: string } | undefined;
+      source = entry?.originalSource ?? url;
+    }
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1];
+    const own = /(?:^|\/)((?:lib|app)\/.*)$/.exec(source)?.[1];
+    const where = pkg ?? own ?? (source.startsWith('node:') ? 'Node.js core' : source.split('/').pop() || '');
+    name = `${functionName || '(anonymous)'} ${where}`.replace(/;/g, ',');
+    labels.set(id, name);
+    return name;
+  };
+  const folded = new Map<string, number>();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    const fn = nodes.get(id)!.callFrame.functionName;
+    if (t < fromUs || t > toUs || fn === '(idle)' || fn === '(program)') return;
+    const stack: string[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+      if (nodes.get(at)!.callFrame.functionName !== '(root)') stack.unshift(label(at));
+    const key = stack.join(';');
+    folded.set(key, (folded.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...folded].map(([k, v]) => `${k} ${v}`).join('\n');
+}

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate } from '../../lib/db/migrate';
 import { attributeAppProfile } from '../measurement/app-profile';
-import { apiKeyAuthorization } from '../../test/api-client';
+import { apiKeyAuthorization, verifyEmailsWith, verifyInDatabase } from '../../test/api-client';
 import { instanceRss, prepareApp, startInstance, stopInstance, type Instance } from '../measurement/app';
 import { cpuMeter, ownTicks, treeTicks, waitForQuiet } from '../measurement/cpu';
 import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
@@ -222,7 +222,8 @@ export async function runHttpBench(
     const instances: Instance[] = [];
     try {
       for (let i = 0; i < count; i++) instances.push(await startInstance(config.appDir, url));
-      // One customer's API key on every instance (the customer API needs a caller).
+      // One customer's API key on every instance (the customer API needs a caller; sign-in needs a verified email).
+      verifyEmailsWith(instances[0]!.url, verifyInDatabase(url));
       const authorization = await apiKeyAuthorization(instances[0]!.url, 'bench');
       for (const instance of instances) instance.authorization = authorization;
       authorizationOf.set(url, authorization);

@@ -28,7 +28,8 @@ import { loadConfig } from '@/lib/config';
 
 // The one identity library instance (better-auth): users, sessions and API keys live in PostgreSQL
 // (prisma/schema.prisma, "Identity"), so revoking anything takes effect on every instance at once.
-// Nothing about a session or a key is cached in memory or in a cookie.
+// Nothing about a session or a key is kept in a cookie; an instance remembers a verified one only
+// until PostgreSQL notifies a change (lib/auth/verdict-cache.ts).
 
 export function createAuth(prisma: Db, config: AuthConfig) {
   // Verification, password reset and notices by email (lib/auth/mail-hooks.ts, docs: mail).
@@ -68,7 +69,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
       updateAge: SESSION_REFRESH_SECONDS,
       // Passkey registration (better-auth's own check) and API keys (freshCredentialRule) need this.
       freshAge: FRESH_AUTH_SECONDS,
-      // Every request reads the session row: sign-out and "sign out everywhere" hold at once.
+      // No copy in a cookie: sign-out and "sign out everywhere" reach every instance through
+      // PostgreSQL (its NOTIFY clears the instances' verdict caches, lib/auth/verdict-cache.ts).
       cookieCache: { enabled: false },
     },
     databaseHooks: {
@@ -122,8 +124,8 @@ export function createAuth(prisma: Db, config: AuthConfig) {
         // `max` requests). Per-key budgets are counted in fixed windows with the customer budgets
         // (lib/http/api-limits.ts, IDEM_API_KEY_RATE_LIMIT).
         rateLimit: { enabled: false },
-        // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it on every
-        // request. No session is ever made from a key.
+        // Clients send `Authorization: Bearer <key>`; lib/auth/customer.ts verifies it (and
+        // remembers the verdict until a change is notified). No session is ever made from a key.
         enableSessionForAPIKeys: false,
         // Keys expire: 90 days unless the customer chooses (1–365 days); an expired key is refused.
         keyExpiration: {

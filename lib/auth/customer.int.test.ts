@@ -8,7 +8,8 @@ import { freshDatabase } from '@/test/db';
 
 // authenticateRequest against real PostgreSQL through the app's own better-auth instance: a session
 // cookie or an API key identify the customer; a signed-out session, a revoked key and a banned
-// customer are refused on the very next request (nothing is cached).
+// customer are refused on the very next request (the verdict cache is off in-process: test/global-setup.ts;
+// lib/auth/verdict-cache.int.test.ts and test/auth-invalidation.cluster.test.ts cover it).
 
 let drop: () => Promise<void>;
 

@@ -4,13 +4,17 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { signInPath } from '@/lib/auth/next-path';
-import { keyScopes, withinAbsoluteLimit, type ApiKeyScope } from '@/lib/auth/policy';
+import { authConfig } from '@/lib/auth/config';
+import { keyScopes, SESSION_REFRESH_SECONDS, withinAbsoluteLimit, type ApiKeyScope } from '@/lib/auth/policy';
+import { verdictCache } from '@/lib/auth/verdict-cache';
+import { loadConfig } from '@/lib/config';
 import { db } from '@/lib/db/prisma';
 import { isConnectionError } from '@/lib/db/connection-errors';
 
-// Who is calling. Everything is read from PostgreSQL on every call (sessions, keys, the user's ban
-// flag); nothing is cached in memory or in a cookie, so a sign-out, a revoked key or a disabled
-// customer takes effect at once on every instance.
+// Who is calling. Sessions, keys and the user's ban flag live in PostgreSQL; an instance remembers a
+// verified key or session for a short lease (lib/auth/verdict-cache.ts) and forgets it the moment
+// PostgreSQL notifies a change, so a sign-out, a revoked key or a disabled customer takes effect on
+// every instance within the notification's delivery (milliseconds; measured in bench/RESULTS.md).
 
 export type Customer = { id: string; name: string; email: string; role: 'customer' | 'admin' };
 
@@ -40,13 +44,42 @@ function toCustomer(user: UserRow, now = Date.now()): Customer | null {
   return { id: user.id, name: user.name, email: user.email, role: admin ? 'admin' : 'customer' };
 }
 
+/** The process's verdict cache (IDEM_AUTH_CACHE_SECONDS; 0 reads PostgreSQL on every request). */
+function verdicts() {
+  const config = loadConfig();
+  // Behind a transaction pooler (IDEM_PREPARED_STATEMENTS=off: old PgBouncer) a LISTEN is not kept
+  // on one server connection, so notifications could be lost: nothing is remembered there.
+  const lease = config.IDEM_PREPARED_STATEMENTS === 'off' ? 0 : (config.IDEM_AUTH_CACHE_SECONDS ?? 30);
+  return verdictCache(config.DATABASE_URL ?? '', lease);
+}
+
+type SessionVerdict = { user: UserRow; createdAt: Date } | null;
+
 async function sessionUser(requestHeaders: Headers): Promise<UserRow | null> {
+  const cookie = requestHeaders.get('cookie');
+  if (!cookie) return null;
+  // Keyed by the whole Cookie header: the same header is the same input to better-auth's lookup.
+  const verdict = await verdicts().remember<SessionVerdict>(`session:${cookie}`, () => readSession(requestHeaders));
+  // The refresh never moves the expiry past the absolute limit (lib/auth/auth.ts); this also refuses
+  // the one request that would otherwise still be served while doing that last refresh.
+  if (!verdict || !withinAbsoluteLimit(verdict.createdAt)) return null;
+  return verdict.user;
+}
+
+/**
+ * The session as better-auth reads it (and refreshes it: the idle timeout moves at most once a
+ * minute). Remembered only until that refresh is due, so a remembered session never skips one.
+ */
+async function readSession(requestHeaders: Headers): Promise<{ value: SessionVerdict; until: number | null }> {
   try {
     const session = await auth().api.getSession({ headers: requestHeaders, query: { disableCookieCache: true } });
-    // The refresh never moves the expiry past the absolute limit (lib/auth/auth.ts); this also refuses
-    // the one request that would otherwise still be served while doing that last refresh.
-    if (session && !withinAbsoluteLimit(new Date(session.session.createdAt))) return null;
-    return session?.user ?? null;
+    if (!session) return { value: null, until: null };
+    const expiresAt = new Date(session.session.expiresAt).getTime();
+    const refreshDue = expiresAt - authConfig().sessionIdleSeconds * 1000 + SESSION_REFRESH_SECONDS * 1000;
+    return {
+      value: { user: session.user, createdAt: new Date(session.session.createdAt) },
+      until: Math.min(expiresAt, refreshDue),
+    };
   } catch (error) {
     // better-auth wraps a failed session query in its own INTERNAL_SERVER_ERROR (FAILED_TO_GET_SESSION)
     // with the driver's error as `cause`: a database that cannot answer now is a 503 (retry), not a 500.
@@ -90,37 +123,47 @@ export async function identifyRequest(request: Request): Promise<RequestIdentity
   if (authorization !== null) {
     const key = BEARER.exec(authorization)?.[1];
     if (!key) return { status: 'anonymous', badKey: true };
-    let verified = await auth().api.verifyApiKey({ body: { key } });
-    // better-auth answers a key it could not read (its query failed: a dropped connection, a database
-    // restarting) exactly like an unknown key. A valid key must never get a 401 for that — clients
-    // take a 401 as final — so when the key is stored and usable, verify it once more; a database
-    // that cannot answer now throws a connection error (503, retry with the same Idempotency-Key).
-    if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY' && (await isUsableStoredKey(key))) {
-      verified = await auth().api.verifyApiKey({ body: { key } });
-      if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY') throw new IdentityUnavailable();
-    }
-    if (!verified.valid || !verified.key) {
-      const error = verified.error as { code?: string } | null;
-      if (error?.code === 'KEY_DISABLED' && (await keyOfDisabledCustomer(key))) return { status: 'disabled' };
-      return { status: 'anonymous', badKey: true };
-    }
-    const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
-    if (user && isDisabled(user)) return { status: 'disabled' };
-    const customer = user ? toCustomer(user) : null;
-    if (!customer) return { status: 'anonymous', badKey: true };
-    return {
-      status: 'customer',
-      customer,
-      via: 'api-key',
-      keyId: verified.key.id,
-      scopes: keyScopes(verified.key.permissions),
-    };
+    return verdicts().remember(`key:${key}`, () => verifyKey(key));
   }
   // A disabled customer's sessions are deleted with the ban; one left in place by other tooling is refused by name.
   const user = await sessionUser(request.headers);
   if (user && isDisabled(user)) return { status: 'disabled' };
   const customer = user ? toCustomer(user) : null;
   return customer ? { status: 'customer', customer, via: 'session' } : { status: 'anonymous' };
+}
+
+/** A key's verdict; a valid one is remembered until the key expires (or the cache's lease ends). */
+async function verifyKey(key: string): Promise<{ value: RequestIdentity; until: number | null }> {
+  const refused = (value: RequestIdentity) => ({ value, until: null });
+  let verified = await auth().api.verifyApiKey({ body: { key } });
+  // better-auth answers a key it could not read (its query failed: a dropped connection, a database
+  // restarting) exactly like an unknown key. A valid key must never get a 401 for that — clients
+  // take a 401 as final — so when the key is stored and usable, verify it once more; a database
+  // that cannot answer now throws a connection error (503, retry with the same Idempotency-Key).
+  if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY' && (await isUsableStoredKey(key))) {
+    verified = await auth().api.verifyApiKey({ body: { key } });
+    if (!verified.valid && verifyErrorCode(verified.error) === 'INVALID_API_KEY') throw new IdentityUnavailable();
+  }
+  if (!verified.valid || !verified.key) {
+    const error = verified.error as { code?: string } | null;
+    if (error?.code === 'KEY_DISABLED' && (await keyOfDisabledCustomer(key))) return refused({ status: 'disabled' });
+    return refused({ status: 'anonymous', badKey: true });
+  }
+  const user = await db().user.findUnique({ where: { id: verified.key.referenceId } });
+  if (user && isDisabled(user)) return refused({ status: 'disabled' });
+  const customer = user ? toCustomer(user) : null;
+  if (!customer) return refused({ status: 'anonymous', badKey: true });
+  const expiresAt = verified.key.expiresAt ? new Date(verified.key.expiresAt).getTime() : Number.POSITIVE_INFINITY;
+  return {
+    value: {
+      status: 'customer',
+      customer,
+      via: 'api-key',
+      keyId: verified.key.id,
+      scopes: keyScopes(verified.key.permissions),
+    },
+    until: expiresAt,
+  };
 }
 
 /** A stored API key or a session could not be verified (better-auth's database access failed): answered 503, never 401 or 500. */

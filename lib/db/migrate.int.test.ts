@@ -118,8 +118,11 @@ describe('migrate()', () => {
       'passkeys',
       'projection_checkpoints',
       'rate_limits',
+      'relay_positions',
       'sessions',
       'snapshots',
+      'standing_order_occurrences',
+      'standing_orders',
       'users',
       'verifications',
     ]);

@@ -4,7 +4,7 @@ import { IdentityUnavailable, identifyRequest, type Customer } from '@/lib/auth/
 import { checkSameOrigin, idempotencyKey, readJsonBody } from '@/lib/http/api-request';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { validationProblem } from '@/lib/http/account-api';
-import { consumeCustomerRequest, consumeNewCommand, keyBudgetRefusal, tooManyRequests } from '@/lib/http/api-limits';
+import { consumeNewCommand, requestBudgetRefusal, tooManyRequests } from '@/lib/http/api-limits';
 import { isConnectionError } from '@/lib/db/connection-errors';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/process/lifecycle';
@@ -71,14 +71,13 @@ export async function customerRequest(
       );
     }
     setCustomerId(identity.customer.id); // log lines below this request name the customer
-    const overKey = await keyBudgetRefusal(identity);
-    if (overKey) return overKey;
-    const limited = await consumeCustomerRequest(identity.customer.id);
-    if (limited)
-      return tooManyRequests(
-        `This customer is over its API request limit (every key and session together); retry in ${limited.retryAfterSeconds} s.`,
-        limited,
-      );
+    // The key's and the customer's budgets in one statement (lib/http/api-limits.ts).
+    const over = await requestBudgetRefusal(
+      identity.via === 'api-key'
+        ? { via: 'api-key', keyId: identity.keyId, customerId: identity.customer.id }
+        : { via: 'session', customerId: identity.customer.id },
+    );
+    if (over) return over;
     callers.set(request, identity);
     return run(identity.customer);
   });

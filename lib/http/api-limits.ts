@@ -102,6 +102,58 @@ async function take(name: string, window: Window | null, key: string, client: Db
   }
 }
 
+// Several budgets of one request in one statement (one round trip instead of one per budget), in
+// the rows and with the semantics of rate-limiter-flexible's store above: `<name>:<key>`, points
+// counted in a fixed window that restarts once `expire` (epoch ms) has passed. Rows are locked in
+// the order given (always key before customer), so two requests never wait on each other in a cycle.
+const TAKE_MANY = `INSERT INTO api_rate_limits AS r (key, points, expire)
+  SELECT k, 1, e FROM unnest($1::text[], $2::bigint[]) AS t(k, e)
+  ON CONFLICT (key) DO UPDATE SET
+    points = CASE WHEN r.expire <= $3 THEN 1 ELSE r.points + 1 END,
+    expire = CASE WHEN r.expire <= $3 THEN EXCLUDED.expire ELSE r.expire END
+  RETURNING key, points, expire`;
+
+type Budget = { name: string; window: Window | null; key: string };
+
+/** Takes one point of each budget at once; the first budget (in the order given) that is over, or null. */
+async function takeMany(budgets: Budget[], client: Db = db()): Promise<(Refusal & { name: string }) | null> {
+  const counted = budgets.filter((b): b is Budget & { window: Window } => b.window !== null);
+  if (counted.length === 0) return null;
+  const now = Date.now();
+  const keys = counted.map((b) => `${b.name}:${b.key}`);
+  const query = { text: TAKE_MANY, values: [keys, counted.map((b) => now + b.window.seconds * 1000), now] };
+  const { rows } = await poolOf(client).query<{ key: string; points: number; expire: string }>(
+    preparedStatements() ? { name: 'idem_take_budgets', ...query } : query,
+  );
+  for (const [i, budget] of counted.entries()) {
+    const row = rows.find((r) => r.key === keys[i]);
+    if (row && row.points > budget.window.points)
+      return { name: budget.name, retryAfterSeconds: Math.max(1, Math.ceil((Number(row.expire) - now) / 1000)) };
+  }
+  return null;
+}
+
+/**
+ * One request of this caller: its API key's budget (API keys only) and its customer's, in one
+ * statement; what is over says which. Both are counted even when one refuses.
+ */
+export async function requestBudgetRefusal(
+  caller: { via: 'session'; customerId: string } | { via: 'api-key'; keyId: string; customerId: string },
+): Promise<Response | null> {
+  const limits = apiLimits();
+  const refused = await takeMany([
+    ...(caller.via === 'api-key' ? [{ name: 'api-key', window: limits.perApiKey, key: caller.keyId }] : []),
+    { name: 'api-customer', window: limits.perCustomer, key: caller.customerId },
+  ]);
+  if (!refused) return null;
+  return refused.name === 'api-key'
+    ? tooManyRequests(`This API key is over its request limit; retry in ${refused.retryAfterSeconds} s.`, refused)
+    : tooManyRequests(
+        `This customer is over its API request limit (every key and session together); retry in ${refused.retryAfterSeconds} s.`,
+        refused,
+      );
+}
+
 /** One API request made with this API key (its id). */
 const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
 
@@ -120,9 +172,6 @@ export async function keyBudgetRefusal(
     tooManyRequests(`This API key is over its request limit; retry in ${refused.retryAfterSeconds} s.`, refused)
   );
 }
-
-/** One API request of this customer (any key, any session). */
-export const consumeCustomerRequest = (customerId: string) => take('api-customer', apiLimits().perCustomer, customerId);
 
 /**
  * One new Idempotency-Key of this customer. Over the hour's budget, a key whose command is already
@@ -164,8 +213,14 @@ export async function actionBudgetRefusal(
   customerId: string,
   commandId: string | null,
 ): Promise<(Refusal & { over: 'requests' | 'new-commands' }) | null> {
-  const requests = await consumeCustomerRequest(customerId);
-  if (requests) return { ...requests, over: 'requests' };
-  const commands = commandId === null ? null : await consumeNewCommand(customerId, commandId);
-  return commands && { ...commands, over: 'new-commands' };
+  const limits = apiLimits();
+  // Both budgets in one statement; a new-commands refusal still lets a stored command be replayed.
+  const refused = await takeMany([
+    { name: 'api-customer', window: limits.perCustomer, key: customerId },
+    ...(commandId === null ? [] : [{ name: 'new-commands', window: limits.newKeysPerHour, key: customerId }]),
+  ]);
+  if (!refused) return null;
+  if (refused.name === 'api-customer') return { retryAfterSeconds: refused.retryAfterSeconds, over: 'requests' };
+  const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  return stored.rowCount ? null : { retryAfterSeconds: refused.retryAfterSeconds, over: 'new-commands' };
 }

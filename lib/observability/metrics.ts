@@ -23,6 +23,7 @@ export type Metrics = {
   commandAttempts: client.Histogram;
   writeConflicts: client.Counter<'kind'>;
   httpRequests: client.Counter<'route' | 'status'>;
+  authInvalidations: client.Counter;
   sources: MetricsSources;
 };
 
@@ -62,6 +63,11 @@ function create(): Metrics {
       name: 'idem_http_requests_total',
       help: 'HTTP requests answered, by route pattern and status code.',
       labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    authInvalidations: new client.Counter({
+      name: 'idem_auth_invalidations_total',
+      help: 'Notifications that a key, session or customer changed, after which this instance forgot the verdicts it remembered.',
       registers: [registry],
     }),
   };

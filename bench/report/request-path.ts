@@ -1,0 +1,96 @@
+// Markdown for benchmark 6 (bench/suites/request-path.ts): throughput as ratios to the health route
+// of the same run, the targets' verdicts, p99 at half of peak, CPU per request, storage per command.
+import { KINDS, KIND_LABEL, type Kind, type RequestPathResult } from '../suites/request-path';
+
+const TARGETS: { kind: Kind; min: number }[] = [
+  { kind: 'deposit', min: 0.6 },
+  { kind: 'withdraw', min: 0.6 },
+  { kind: 'get', min: 0.7 },
+  { kind: 'action', min: 0.5 },
+];
+const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+export function renderRequestPath(r: RequestPathResult, command: string): string {
+  const variants = Object.keys(r.best);
+  const last = variants.at(-1)!;
+  const L: string[] = [];
+  L.push(
+    `Command: \`${command}\`; load average at start ${r.load}. Best of ${Math.max(...r.runs.map((x) => x.rep))} interleaved repetitions per kind and variant.`,
+    '',
+  );
+  L.push('| target | measured | verdict |', '| --- | --- | --- |');
+  for (const t of TARGETS) {
+    const ratio = r.ratios[last]![t.kind];
+    L.push(
+      `| ${KIND_LABEL[t.kind]} ≥ ${t.min}× health | ${fixed(ratio, 2)}× (${fixed(r.best[last]![t.kind])} vs ${fixed(r.best[last]!.health)}/s) | ${ratio >= t.min ? 'met' : 'missed'} |`,
+    );
+  }
+  for (const p of r.half.filter((h) => h.kind !== 'health'))
+    L.push(
+      `| ${KIND_LABEL[p.kind]}: p99 ≤ 25 ms at half of peak | ${fixed(p.latency.p99, 1)} ms at ${p.rate}/s (p50 ${fixed(p.latency.p50, 1)} ms) | ${p.latency.p99 <= 25 ? 'met' : 'missed'} |`,
+    );
+  if (r.storage)
+    L.push(
+      `| storage ≤ 1 KB per command | ${fixed(r.storage.bytesPerCommand)} bytes (${r.storage.commands} commands) | ${r.storage.bytesPerCommand <= 1024 ? 'met' : 'missed'} |`,
+    );
+  L.push('', `### Throughput (requests/s, best repetition) and ratio to the health route`, '');
+  L.push(`| request | ${variants.map((v) => `${v} req/s | ${v} ×health`).join(' | ')} |`);
+  L.push(`| --- | ${variants.map(() => '--- | ---').join(' | ')} |`);
+  for (const k of KINDS)
+    L.push(
+      `| ${KIND_LABEL[k]} | ${variants.map((v) => `${fixed(r.best[v]![k])} | ${fixed(r.ratios[v]![k], 2)}`).join(' | ')} |`,
+    );
+  L.push('', '### CPU per request (ms; the best repetition, counters of the app process tree and of PostgreSQL)', '');
+  L.push(`| request | ${variants.map((v) => `${v} app | ${v} PostgreSQL`).join(' | ')} |`);
+  L.push(`| --- | ${variants.map(() => '--- | ---').join(' | ')} |`);
+  for (const k of KINDS)
+    L.push(
+      `| ${KIND_LABEL[k]} | ${variants.map((v) => `${fixed(r.cpuPerRequest[v]![k].app, 2)} | ${fixed(r.cpuPerRequest[v]![k].postgres, 2)}`).join(' | ')} |`,
+    );
+  L.push(
+    '',
+    '### Every repetition',
+    '',
+    '| rep | request | variant | req/s | errors | app cores | PostgreSQL cores | other cores |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const x of r.runs)
+    L.push(
+      `| ${x.rep} | ${x.kind} | ${x.variant} | ${fixed(x.perSecond)} | ${x.errors} | ${fixed(x.cpu.app ?? NaN, 2)} | ${fixed(x.cpu.postgres ?? NaN, 2)} | ${fixed(x.cpu.other ?? NaN, 2)} |`,
+    );
+  L.push('', `### Half of peak (${last}; open loop, latency from when each request was due)`, '');
+  L.push(
+    '| request | rate/s | served/s | errors | p50 ms | p99 ms | max ms |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const p of r.half)
+    L.push(
+      `| ${KIND_LABEL[p.kind]} | ${p.rate} | ${fixed(p.perSecond)} | ${p.errors} | ${fixed(p.latency.p50, 1)} | ${fixed(p.latency.p99, 1)} | ${fixed(p.latency.max, 1)} |`,
+    );
+  if (r.storage) {
+    L.push(
+      '',
+      `### Storage per command (${r.storage.commands} commands: deposits, withdrawals and server-action withdrawals)`,
+      '',
+    );
+    L.push('| relation | of table | kind | bytes grown | bytes per command |', '| --- | --- | --- | --- | --- |');
+    for (const s of r.storage.rows)
+      L.push(`| ${s.relation} | ${s.table} | ${s.kind} | ${s.bytes} | ${fixed(s.bytesPerCommand)} |`);
+    L.push(
+      `| **total** | | | ${r.storage.rows.reduce((n, s) => n + s.bytes, 0)} | **${fixed(r.storage.bytesPerCommand)}** |`,
+    );
+  }
+  if (r.cluster) {
+    L.push('', `### ${r.cluster.instances} instances behind HAProxy (${last})`, '');
+    L.push('| request | peak req/s | half-of-peak rate | p50 ms | p99 ms |', '| --- | --- | --- | --- | --- |');
+    for (const p of r.cluster.half)
+      L.push(
+        `| ${KIND_LABEL[p.kind]} | ${fixed(r.cluster.peak[p.kind] ?? NaN)} | ${p.rate} | ${fixed(p.latency.p50, 1)} | ${fixed(p.latency.p99, 1)} |`,
+      );
+  }
+  if (r.plans.length) {
+    L.push('', "### The admin console's filters: query plans on the benchmark's database", '');
+    for (const p of r.plans) L.push(`**${p.filter}** — \`${p.sql}\``, '', '```', p.plan, '```', '');
+  }
+  return L.join('\n') + '\n';
+}

@@ -1,0 +1,532 @@
+// Benchmark 6: what a customer's request costs around the command, as ratios to the framework's own
+// floor (GET /api/health/live) measured in the same run. One `next start` per variant (e.g. the
+// verdict cache off and on) on one database, all up at once; every request kind on every variant
+// is run closed-loop (autocannon, `connections`) for `seconds`, the kinds and variants interleaved
+// and repeated `reps` times, best repetition reported (the issue's method). Then, for the last
+// variant, each kind at a steady half of its peak (open loop, latency from when each request was
+// due) for p50/p99; the storage each command left behind (bytes per command, per table and per
+// index, from pg_table_size / pg_relation_size before and after the measured writes); and the
+// same with 3 instances behind HAProxy (lib/cluster), health and API withdrawals.
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { migrate } from '../../lib/db/migrate';
+import { startHaproxy } from '../../lib/cluster/haproxy';
+import { signUpApiCustomer, verifyEmailsWith, verifyInDatabase } from '../../test/api-client';
+import { prepareApp, startInstance, stopInstance, type Instance } from '../measurement/app';
+import { benchPort } from '../measurement/ports';
+import { cpuMeter, treeTicks } from '../measurement/cpu';
+import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
+import type { BenchServer } from '../measurement/pg-server';
+import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
+import { adminPlans, type Plan } from '../measurement/admin-plans';
+import { attributeAppProfile, foldAppProfile } from '../measurement/app-profile';
+import type { CpuProfile } from './profile';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export type Variant = { name: string; env: Record<string, string> };
+export type RequestPathConfig = {
+  appDir: string;
+  variants: Variant[];
+  reps: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  accounts: number;
+  /** Also 3 instances behind HAProxy. */
+  cluster: boolean;
+};
+
+export const KINDS = ['health', 'get', 'deposit', 'withdraw', 'action'] as const;
+export type Kind = (typeof KINDS)[number];
+export const KIND_LABEL: Record<Kind, string> = {
+  health: 'GET /api/health/live (the floor)',
+  get: 'GET /api/accounts/{id} with an API key',
+  deposit: 'POST /api/accounts/{id}/deposits with an API key',
+  withdraw: 'POST /api/accounts/{id}/withdrawals with an API key',
+  action: 'Withdraw server action with a session cookie (the browser path)',
+};
+
+/** A request of a kind, fresh each time (new Idempotency-Key or command id, random account). */
+type Req = { method: string; path: string; headers: Record<string, string>; body?: string; ok: number };
+
+export type Run = {
+  kind: Kind;
+  variant: string;
+  rep: number;
+  perSecond: number;
+  errors: number;
+  cpu: Record<string, number>;
+};
+export type Paced = { kind: Kind; rate: number; perSecond: number; errors: number; latency: LatencySummary };
+export type RequestPathResult = {
+  load: string;
+  runs: Run[];
+  best: Record<string, Record<Kind, number>>;
+  /** Ratio of each kind to health, per variant (best of reps each). */
+  ratios: Record<string, Record<Kind, number>>;
+  /** CPU ms per request (app, postgres) per variant and kind, from the best rep. */
+  cpuPerRequest: Record<string, Record<Kind, { app: number; postgres: number }>>;
+  half: Paced[];
+  storage: { commands: number; rows: StorageRow[]; bytesPerCommand: number } | null;
+  cluster: { instances: number; peak: Record<string, number>; half: Paced[] } | null;
+  plans: Plan[];
+  /** API withdrawals: app CPU ms/request (counters) split by a --cpu-prof profile of the same load, per variant; PostgreSQL from the counters. */
+  split: Record<string, { next: number; idem: number; auth: number; postgres: number; samples: number }>;
+  /** Folded stacks of the last variant's profile (bench/report/flame.ts). */
+  folded: string;
+};
+
+type Target = { url: string; authorization: string; cookie: string; actionFields: [string, string][] };
+
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
+
+/** The multipart body the Withdraw form posts without JavaScript: the page's own fields, a fresh command id, one cent. */
+function actionBody(formFields: [string, string][]): { body: string; type: string } {
+  const boundary = `----idembench${randomUUID().replace(/-/g, '')}`;
+  const fields = formFields.map(([name, value]): [string, string] => [
+    name,
+    name === 'commandId' ? randomUUID() : name === 'amount' ? '0.01' : value,
+  ]);
+  if (!fields.some(([name]) => name === 'amount')) fields.push(['amount', '0.01']);
+  const text =
+    fields
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('') + `--${boundary}--\r\n`;
+  return { body: text, type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The fields (hidden server-action fields included) of the server-rendered form labelled `label`. */
+function formFields(html: string, label: string): [string, string][] {
+  const form = new RegExp(`<form[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  if (!form) throw new Error(`no form "${label}" in the page`);
+  const decode = (text: string) =>
+    text
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  return [...form.matchAll(/<input\b[^>]*>/g)].flatMap(([input]) => {
+    const name = /\bname="([^"]*)"/.exec(input)?.[1];
+    return name === undefined
+      ? []
+      : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
+  });
+}
+
+function request(kind: Kind, target: Target, accounts: string[]): Req {
+  const account = pick(accounts);
+  const api = { authorization: target.authorization };
+  const command = (path: string): Req => ({
+    method: 'POST',
+    path,
+    headers: { ...api, 'content-type': 'application/json', 'idempotency-key': `"${randomUUID()}"` },
+    body: '{"amount":"0.01"}',
+    ok: 201,
+  });
+  switch (kind) {
+    case 'health':
+      return { method: 'GET', path: '/api/health/live', headers: {}, ok: 200 };
+    case 'get':
+      return { method: 'GET', path: `/api/accounts/${account}`, headers: api, ok: 200 };
+    case 'deposit':
+      return command(`/api/accounts/${account}/deposits`);
+    case 'withdraw':
+      return command(`/api/accounts/${account}/withdrawals`);
+    case 'action': {
+      const { body, type } = actionBody(target.actionFields);
+      // The no-JavaScript form post: the page answers 200 with the confirmation (and a new key).
+      return {
+        method: 'POST',
+        path: `/accounts/${account}/withdraw`,
+        headers: { cookie: target.cookie, origin: target.url, 'content-type': type },
+        body,
+        ok: 200,
+      };
+    }
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown kind ${String(never)}`);
+    }
+  }
+}
+
+/** Closed loop on each target (connections split between them): successful requests per second over all. */
+async function closedLoop(
+  kind: Kind,
+  targets: Target[],
+  accounts: string[],
+  seconds: number,
+  connections: number,
+  pids: number[],
+  pgPid: number | null,
+): Promise<{ perSecond: number; errors: number; cpu: Record<string, number> }> {
+  let ok = 0;
+  let errors = 0;
+  const meter = cpuMeter({ postgres: () => (pgPid ? treeTicks([pgPid]) : 0), app: () => treeTicks(pids) });
+  await Promise.all(
+    targets.map(
+      (target) =>
+        new Promise<void>((resolve, reject) => {
+          const expected = request(kind, target, accounts).ok;
+          const run = autocannon(
+            {
+              url: target.url,
+              connections: Math.max(1, Math.round(connections / targets.length)),
+              duration: seconds,
+              requests: [
+                {
+                  setupRequest: (r) => {
+                    const next = request(kind, target, accounts);
+                    return {
+                      ...r,
+                      method: next.method as 'GET',
+                      path: next.path,
+                      headers: next.headers,
+                      body: next.body,
+                    };
+                  },
+                },
+              ],
+            },
+            (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+          );
+          run.on('response', (_client, status) => (status === expected ? ok++ : errors++));
+          run.on('reqError', () => errors++);
+        }),
+    ),
+  );
+  return { perSecond: ok / seconds, errors, cpu: meter() };
+}
+
+/** Open loop at `rate`/s, round-robin over the targets; latency counted from when each request was due. */
+async function paced(kind: Kind, targets: Target[], accounts: string[], seconds: number, rate: number): Promise<Paced> {
+  const latency = histogram();
+  let ok = 0;
+  let errors = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.round(rate * seconds);
+  const start = performance.now() + 20;
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < total;) {
+    const now = performance.now();
+    while (i < total && start + (i * 1000) / rate <= now) {
+      const due = start + (i * 1000) / rate;
+      const target = targets[i % targets.length]!;
+      const r = request(kind, target, accounts);
+      const p = new Promise<void>((resolve) => {
+        const req = http.request(
+          new URL(target.url + r.path),
+          { method: r.method, agent, headers: r.headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode === r.ok) {
+                ok++;
+                latency.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)));
+              } else errors++;
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          errors++;
+          resolve();
+        });
+        req.end(r.body);
+      });
+      inFlight.add(p);
+      void p.then(() => inFlight.delete(p));
+      i++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { kind, rate, perSecond: ok / seconds, errors, latency: summarize(latency) };
+}
+
+/** A customer with an API key, a session and `count` accounts, and the Withdraw form's server action id. */
+async function prepareCustomer(url: string, databaseUrl: string, count: number) {
+  verifyEmailsWith(url, verifyInDatabase(databaseUrl));
+  const customer = await signUpApiCustomer(url, 'bench');
+  const accounts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const opened = await fetch(`${url}/api/accounts`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': `"${randomUUID()}"`,
+        authorization: customer.authorizations[0]!,
+      },
+      body: JSON.stringify({ name: `bench ${i}`, openingDeposit: '1000000.00' }),
+    });
+    if (opened.status !== 201) throw new Error(`POST /api/accounts: ${opened.status} ${await opened.text()}`);
+    accounts.push(String(((await opened.json()) as { id: string }).id));
+  }
+  const page = await fetch(`${url}/accounts/${accounts[0]}/withdraw`, { headers: { cookie: customer.cookie! } });
+  const actionFields = formFields(await page.text(), 'Withdraw');
+  if (!actionFields.some(([name]) => name.startsWith('$ACTION')))
+    throw new Error('the Withdraw form has no server action field');
+  // A probe: the form post must record a withdrawal (200 with the confirmation), or every figure is of an error page.
+  const probe = actionBody(actionFields);
+  const answer = await fetch(`${url}/accounts/${accounts[0]}/withdraw`, {
+    method: 'POST',
+    headers: { cookie: customer.cookie!, origin: url, 'content-type': probe.type },
+    body: probe.body,
+  });
+  const html = await answer.text();
+  if (answer.status !== 200 || !html.includes('Withdrew $0.01'))
+    throw new Error(`the Withdraw form post did not record a withdrawal: ${answer.status} ${html.slice(0, 300)}`);
+  return { authorization: customer.authorizations[0]!, cookie: customer.cookie!, accounts, actionFields };
+}
+
+const countCommands = async (url: string) => {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>('SELECT count(*)::text AS n FROM commands')).rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+};
+
+export async function runRequestPathBench(
+  server: BenchServer,
+  config: RequestPathConfig,
+  log: (line: string) => void,
+): Promise<RequestPathResult> {
+  prepareApp(config.appDir, log);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  // Budgets raised, never off: their statements are part of what a request costs.
+  const limits = { IDEM_CUSTOMER_RATE_LIMIT: '999999999/60', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
+  const url = await server.freshDatabase('bench_request_path');
+  await migrate(url);
+  const instances: Instance[] = [];
+  const runs: Run[] = [];
+  let storage: RequestPathResult['storage'] = null;
+  const half: Paced[] = [];
+  let plans: Plan[] = [];
+  let customerOf: Awaited<ReturnType<typeof prepareCustomer>> | null = null;
+  try {
+    for (const v of config.variants) instances.push(await startInstance(config.appDir, url, { ...limits, ...v.env }));
+    const customer = await prepareCustomer(instances[0]!.url, url, config.accounts);
+    customerOf = customer;
+    const targets = instances.map((i) => ({ ...customer, url: i.url }));
+    log(`request path: ${instances.length} instance(s) (${config.variants.map((v) => v.name).join(', ')}); warming up`);
+    for (const [i, target] of targets.entries())
+      for (const kind of KINDS)
+        await closedLoop(kind, [target], customer.accounts, config.warmupSeconds, 8, [instances[i]!.pid], server.pgPid);
+    const sizesBefore = await relationSizes(url);
+    const commandsBefore = await countCommands(url);
+    for (let rep = 1; rep <= config.reps; rep++)
+      for (const kind of KINDS)
+        for (const [i, v] of config.variants.entries()) {
+          const r = await closedLoop(
+            kind,
+            [targets[i]!],
+            customer.accounts,
+            config.seconds,
+            config.connections,
+            [instances[i]!.pid],
+            server.pgPid,
+          );
+          runs.push({ kind, variant: v.name, rep, ...r });
+          log(
+            `  rep ${rep} ${kind.padEnd(8)} ${v.name.padEnd(14)} ${r.perSecond.toFixed(0)}/s (errors ${r.errors}), app ${r.cpu.app?.toFixed(2)} cores, pg ${r.cpu.postgres?.toFixed(2)}, other ${r.cpu.other?.toFixed(2)}`,
+          );
+        }
+    const commands = (await countCommands(url)) - commandsBefore;
+    const rows = storagePerCommand(sizesBefore, await relationSizes(url), commands);
+    storage = { commands, rows, bytesPerCommand: rows.reduce((n, r) => n + r.bytesPerCommand, 0) };
+    plans = await adminPlans(url);
+    log(`  storage: ${storage.bytesPerCommand.toFixed(0)} bytes per command over ${commands} commands`);
+    const last = config.variants.length - 1;
+    for (const kind of KINDS) {
+      const best = Math.max(
+        ...runs.filter((r) => r.kind === kind && r.variant === config.variants[last]!.name).map((r) => r.perSecond),
+      );
+      const p = await paced(
+        kind,
+        [targets[last]!],
+        customer.accounts,
+        config.seconds,
+        Math.max(1, Math.floor(best / 2)),
+      );
+      half.push(p);
+      log(
+        `  half of peak ${kind.padEnd(8)} ${p.rate}/s: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms (errors ${p.errors})`,
+      );
+    }
+  } finally {
+    await Promise.all(instances.map((i) => stopInstance(i)));
+  }
+  const split: RequestPathResult['split'] = {};
+  let folded = '';
+  for (const v of config.variants) {
+    const profiled = customerOf && (await profileWithdrawals(server, config, url, customerOf, { ...limits, ...v.env }));
+    if (!profiled) continue;
+    const top = runs
+      .filter((r) => r.kind === 'withdraw' && r.variant === v.name)
+      .reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const appMs = ((top.cpu.app ?? 0) / top.perSecond) * 1000;
+    const attributed = profiled.shares.next + profiled.shares.idem || 1;
+    split[v.name] = {
+      next: appMs * (profiled.shares.next / attributed),
+      idem: appMs * (profiled.shares.idem / attributed),
+      auth: appMs * (profiled.shares.auth / attributed),
+      postgres: ((top.cpu.postgres ?? 0) / top.perSecond) * 1000,
+      samples: profiled.shares.samples,
+    };
+    log(
+      `  cpu split ${v.name}: Next.js ${split[v.name]!.next.toFixed(2)} ms, Idem ${split[v.name]!.idem.toFixed(2)} ms (auth ${split[v.name]!.auth.toFixed(2)}), PostgreSQL ${split[v.name]!.postgres.toFixed(2)} ms per withdrawal (${profiled.shares.samples} samples)`,
+    );
+    folded = profiled.folded;
+  }
+  const cluster = config.cluster ? await clusterRun(server, config, limits, log) : null;
+  const best: RequestPathResult['best'] = {};
+  const ratios: RequestPathResult['ratios'] = {};
+  const cpuPerRequest: RequestPathResult['cpuPerRequest'] = {};
+  for (const v of config.variants) {
+    const top = (kind: Kind) =>
+      runs.filter((r) => r.kind === kind && r.variant === v.name).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    best[v.name] = Object.fromEntries(KINDS.map((k) => [k, top(k).perSecond])) as Record<Kind, number>;
+    ratios[v.name] = Object.fromEntries(KINDS.map((k) => [k, top(k).perSecond / top('health').perSecond])) as Record<
+      Kind,
+      number
+    >;
+    cpuPerRequest[v.name] = Object.fromEntries(
+      KINDS.map((k) => {
+        const r = top(k);
+        return [
+          k,
+          { app: ((r.cpu.app ?? 0) / r.perSecond) * 1000, postgres: ((r.cpu.postgres ?? 0) / r.perSecond) * 1000 },
+        ];
+      }),
+    ) as Record<Kind, { app: number; postgres: number }>;
+  }
+  return { load, runs, best, ratios, cpuPerRequest, half, storage, cluster, plans, split, folded };
+}
+
+/** 3 instances of the last variant behind HAProxy: health and API withdrawals, peak and half of peak. */
+async function clusterRun(
+  server: BenchServer,
+  config: RequestPathConfig,
+  limits: Record<string, string>,
+  log: (line: string) => void,
+): Promise<RequestPathResult['cluster']> {
+  const url = await server.freshDatabase('bench_request_path_3');
+  await migrate(url);
+  const env = { ...limits, ...config.variants.at(-1)!.env };
+  const instances: Instance[] = [];
+  let haproxy: Awaited<ReturnType<typeof startHaproxy>> | null = null;
+  try {
+    for (let i = 0; i < 3; i++) instances.push(await startInstance(config.appDir, url, env));
+    haproxy = await startHaproxy({
+      port: await benchPort('BENCH_APP_PORTS'),
+      servers: instances.map((i, n) => {
+        const u = new URL(i.url);
+        return { name: `i${n}`, host: u.hostname, port: Number(u.port) };
+      }),
+    });
+    for (let n = 0; n < instances.length; n++) await haproxy.waitFor(`i${n}`, 'UP', 60_000);
+    const customer = await prepareCustomer(instances[0]!.url, url, config.accounts);
+    const target = { ...customer, url: haproxy.url };
+    const pids = instances.map((i) => i.pid);
+    for (const kind of ['health', 'withdraw'] as const)
+      await closedLoop(kind, [target], customer.accounts, config.warmupSeconds, 16, pids, server.pgPid);
+    const peak: Record<string, number> = { health: 0, withdraw: 0 };
+    for (let rep = 1; rep <= config.reps; rep++)
+      for (const kind of ['health', 'withdraw'] as const) {
+        const r = await closedLoop(
+          kind,
+          [target],
+          customer.accounts,
+          config.seconds,
+          config.connections,
+          pids,
+          server.pgPid,
+        );
+        peak[kind] = Math.max(peak[kind]!, r.perSecond);
+        log(
+          `  3 instances rep ${rep} ${kind}: ${r.perSecond.toFixed(0)}/s (errors ${r.errors}), app ${r.cpu.app?.toFixed(2)} cores, pg ${r.cpu.postgres?.toFixed(2)}`,
+        );
+      }
+    const half: Paced[] = [];
+    for (const kind of ['health', 'withdraw'] as const) {
+      const p = await paced(
+        kind,
+        [target],
+        customer.accounts,
+        config.seconds,
+        Math.max(1, Math.floor(peak[kind]! / 2)),
+      );
+      half.push(p);
+      log(
+        `  3 instances half of peak ${kind} ${p.rate}/s: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms`,
+      );
+    }
+    return { instances: 3, peak, half };
+  } finally {
+    await haproxy?.stop();
+    await Promise.all(instances.map((i) => stopInstance(i)));
+  }
+}
+
+/** One more instance with V8's --cpu-prof under closed-loop API withdrawals: its Next.js / Idem shares and folded stacks. */
+async function profileWithdrawals(
+  server: BenchServer,
+  config: RequestPathConfig,
+  url: string,
+  customer: Awaited<ReturnType<typeof prepareCustomer>>,
+  env: Record<string, string>,
+): Promise<{ shares: ReturnType<typeof attributeAppProfile>; folded: string } | null> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-request-profile-'));
+  try {
+    const instance = await startInstance(config.appDir, url, env, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      '--cpu-prof-interval=500',
+    ]);
+    const target = { ...customer, url: instance.url };
+    let from = 0;
+    let to = 0;
+    try {
+      await closedLoop('withdraw', [target], customer.accounts, config.warmupSeconds, 8, [instance.pid], server.pgPid);
+      from = nowUs();
+      await closedLoop(
+        'withdraw',
+        [target],
+        customer.accounts,
+        config.seconds,
+        config.connections,
+        [instance.pid],
+        server.pgPid,
+      );
+      to = nowUs();
+    } finally {
+      await stopInstance(instance);
+    }
+    const profiles = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
+    const best = profiles
+      .map((p) => ({ p, shares: attributeAppProfile(p, from, to) }))
+      .reduce<{ p: CpuProfile; shares: ReturnType<typeof attributeAppProfile> } | null>(
+        (a, b) => (a && a.shares.samples >= b.shares.samples ? a : b),
+        null,
+      );
+    if (!best || best.shares.samples === 0) return null;
+    return { shares: best.shares, folded: foldAppProfile(best.p, from, to) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
