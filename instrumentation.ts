@@ -6,4 +6,5 @@ export async function register() {
   const { startInstance } = await import('./lib/process/start');
   await startInstance();
   await import('./lib/projections/start-runner');
+  await import('./lib/webhooks/start-dispatcher');
 }
