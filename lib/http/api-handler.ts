@@ -94,6 +94,7 @@ const callers = new WeakMap<
 export async function commandRequest<S extends z.ZodType>(
   request: Request,
   schema: S,
+  options: { bodyOptional?: boolean } = {},
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
   // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
   // flight finish. The client (or the load balancer) retries elsewhere with the same key.
@@ -114,7 +115,9 @@ export async function commandRequest<S extends z.ZodType>(
   if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
-  const json = await readJsonBody(request);
+  // A POST that takes no parameters (rotate a secret) may come without a body: it reads as {}.
+  const bodiless = options.bodyOptional && !request.headers.get('content-type') && !request.body;
+  const json = bodiless ? ({ ok: true, value: {} } as const) : await readJsonBody(request);
   // A body cut off at the limit leaves the rest unread, and Node then destroys the socket: say so,
   // or the client reuses the connection and its next request fails with a reset.
   const close: Record<string, string> = json.ok || json.problem.status !== 413 ? {} : { connection: 'close' };

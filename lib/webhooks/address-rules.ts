@@ -40,7 +40,9 @@ export function classifyAddress(address: string): AddressClass {
   const family = isIP(bare);
   if (!family) throw new Error(`${address} is not an IP address`);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  const [ip, type] = mapped ? [mapped[1]!, 'ipv4' as const] : [bare, family === 4 ? ('ipv4' as const) : ('ipv6' as const)];
+  const [ip, type] = mapped
+    ? [mapped[1]!, 'ipv4' as const]
+    : [bare, family === 4 ? ('ipv4' as const) : ('ipv6' as const)];
   for (const [kind, list] of lists) if (list.check(ip, type)) return kind;
   return 'public';
 }
@@ -49,7 +51,12 @@ export function classifyAddress(address: string): AddressClass {
 export const parseAllowedHosts = (text: string | undefined): string[] =>
   (text ?? '')
     .split(',')
-    .map((host) => host.trim().toLowerCase().replace(/^\[|\]$/g, ''))
+    .map((host) =>
+      host
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ''),
+    )
     .filter(Boolean);
 
 /** Why this text cannot be an endpoint URL, or null: http(s), a host, no credentials, at most 2000 characters. */

@@ -50,7 +50,9 @@ export async function claimDeliveries(client: pg.ClientBase, limit: number, leas
   return rows;
 }
 
-export type Outcome = { ok: true; status: number; response: string } | { ok: false; status: number | null; response: string | null; error: string };
+export type Outcome =
+  | { ok: true; status: number; response: string }
+  | { ok: false; status: number | null; response: string | null; error: string };
 
 /** Endpoints that have failed everything for this long are disabled. */
 export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
@@ -93,9 +95,10 @@ export async function recordAttempt(
     }
     let disabled: { reason: string } | null = null;
     if (outcome.ok) {
-      await client.query(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [
-        claimed.endpointId,
-      ]);
+      await client.query(
+        `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
+        [claimed.endpointId],
+      );
     } else {
       const reason = `Disabled automatically: every delivery failed for 5 days (last: ${outcome.error.slice(0, 200)}).`;
       const { rows } = await client.query<{ disabled: boolean }>(

@@ -54,7 +54,11 @@ export class WebhookDispatcher {
     databaseUrl: string,
     private readonly options: DispatcherOptions,
   ) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 3, application_name: `idem-webhooks-${process.pid}` });
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 3,
+      application_name: `idem-webhooks-${process.pid}`,
+    });
     this.pool.on('error', () => {}); // an idle client's error surfaces at its next query instead
   }
 
@@ -99,12 +103,28 @@ export class WebhookDispatcher {
     let outcome: Outcome;
     try {
       const now = new Date();
-      const headers = signDelivery(claimed.eventId, now, claimed.body, signingSecrets(claimed, this.options.openSecret, now));
+      const headers = signDelivery(
+        claimed.eventId,
+        now,
+        claimed.body,
+        signingSecrets(claimed, this.options.openSecret, now),
+      );
       outcome = outcomeOf(
-        await send(claimed.url, claimed.body, headers, this.options.policy, this.options.timeoutMs ?? ATTEMPT_TIMEOUT_MS),
+        await send(
+          claimed.url,
+          claimed.body,
+          headers,
+          this.options.policy,
+          this.options.timeoutMs ?? ATTEMPT_TIMEOUT_MS,
+        ),
       );
     } catch (error) {
-      outcome = { ok: false, status: null, response: null, error: error instanceof Error ? error.message : String(error) };
+      outcome = {
+        ok: false,
+        status: null,
+        response: null,
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
     // The outcome must be recorded; retry while the database is away (the lease keeps others off).
     for (let tries = 0; ; tries++) {

@@ -32,7 +32,9 @@ export async function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promi
       return 0;
     }
     const directory = await loadAccountDirectory(client, events);
-    const owners = [...new Set([...directory.values()].flatMap((entry) => (entry.customerId ? [entry.customerId] : [])))];
+    const owners = [
+      ...new Set([...directory.values()].flatMap((entry) => (entry.customerId ? [entry.customerId] : []))),
+    ];
     const { rows: endpoints } = owners.length
       ? await client.query<EndpointRow>(
           `SELECT id::text, customer_id AS "customerId", event_types AS "eventTypes"
@@ -40,7 +42,14 @@ export async function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promi
           [owners],
         )
       : { rows: [] as EndpointRow[] };
-    const columns: { endpoint: string[]; eventId: string[]; type: string[]; account: string[]; at: Date[]; body: string[] } = {
+    const columns: {
+      endpoint: string[];
+      eventId: string[];
+      type: string[];
+      account: string[];
+      at: Date[];
+      body: string[];
+    } = {
       endpoint: [],
       eventId: [],
       type: [],

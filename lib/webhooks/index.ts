@@ -1,0 +1,21 @@
+// The face of the webhooks module (docs/webhooks.md): what routes, pages and the ops console use.
+export { createEndpointAnswer, endpointNotFound, replayAnswer, rotateSecretAnswer } from './api';
+export {
+  deleteEndpoint,
+  findEndpoint,
+  listDeliveries,
+  listEndpoints,
+  resendDelivery,
+  setEnabled,
+  type DeliveryView,
+  type EndpointView,
+} from './endpoints';
+export {
+  emptyBody,
+  endpointUrl,
+  MAX_ENDPOINTS_PER_CUSTOMER,
+  newEndpointBody,
+  replayBody,
+  TEST_EVENT_TYPE,
+} from './rules';
+export { webhookBacklog, type WebhookBacklog } from './metrics';
