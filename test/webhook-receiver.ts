@@ -1,0 +1,120 @@
+// A webhook receiver for the tests, on 127.0.0.1: it verifies EVERY request with the reference
+// verifier (`standardwebhooks`), remembers ids (a repeat of an acknowledged id is a duplicate,
+// discarded and counted, as a real receiver would), and answers as the test's `answer` says: a
+// status, a hang (the sender's timeout), or being down (the port closed, then open again).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+export type Received = {
+  path: string;
+  id: string;
+  timestamp: number;
+  signatures: number;
+  body: { type: string; timestamp: string; data: Record<string, unknown> };
+  /** What this request was answered. */
+  answered: number | 'hang';
+};
+
+export type Answer = number | 'hang';
+
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+export async function startReceiver(
+  options: { port?: number; answer?: (request: Received, attempt: number) => Answer } = {},
+) {
+  const secrets = new Map<string, string[]>();
+  const requests: Received[] = [];
+  const acknowledged = new Map<string, Received>();
+  const attempts = new Map<string, number>();
+  const badSignatures: string[] = [];
+  let duplicates = 0;
+  const hanging = new Set<http.ServerResponse>();
+  let answer = options.answer ?? (() => 204);
+
+  const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const path = request.url ?? '/';
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+      const keys = secrets.get(path) ?? [];
+      const verified = keys.some((secret) => {
+        try {
+          new Webhook(secret).verify(raw, headers);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      if (!verified) {
+        badSignatures.push(`${path} ${headers['webhook-id']}`);
+        response.writeHead(400).end('bad signature');
+        return;
+      }
+      const id = headers['webhook-id']!;
+      const attempt = (attempts.get(`${path} ${id}`) ?? 0) + 1;
+      attempts.set(`${path} ${id}`, attempt);
+      const received: Received = {
+        path,
+        id,
+        timestamp: Number(headers['webhook-timestamp']),
+        signatures: headers['webhook-signature']!.split(' ').length,
+        body: JSON.parse(raw) as Received['body'],
+        answered: 204,
+      };
+      received.answered = answer(received, attempt);
+      requests.push(received);
+      if (received.answered === 'hang') {
+        hanging.add(response);
+        response.on('close', () => hanging.delete(response));
+        return;
+      }
+      if (received.answered >= 200 && received.answered < 300) {
+        if (acknowledged.has(`${path} ${id}`)) duplicates++;
+        else acknowledged.set(`${path} ${id}`, received);
+      }
+      response.writeHead(received.answered, { 'content-type': 'text/plain' }).end(`answered ${received.answered}`);
+    });
+  };
+
+  let server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    /** The secret(s) the deliveries to `path` must verify with. */
+    trust(path: string, ...secret: string[]) {
+      secrets.set(path, secret);
+    },
+    set answer(fn: (request: Received, attempt: number) => Answer) {
+      answer = fn;
+    },
+    requests,
+    /** First acknowledged delivery per path and id, in the order they were acknowledged. */
+    acknowledged: (path: string) => [...acknowledged.values()].filter((r) => r.path === path),
+    attemptsOf: (path: string, id: string) => attempts.get(`${path} ${id}`) ?? 0,
+    badSignatures,
+    get duplicates() {
+      return duplicates;
+    },
+    /** Closes the port (connections refused) until `up()`. */
+    async down() {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async up() {
+      server = http.createServer(handler);
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    async stop() {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
