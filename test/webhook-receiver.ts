@@ -13,10 +13,11 @@ export type Received = {
   signatures: number;
   body: { type: string; timestamp: string; data: Record<string, unknown> };
   /** What this request was answered. */
-  answered: number | 'hang';
+  answered: Answer;
 };
 
-export type Answer = number | 'hang';
+/** A status now, a status after a while, or no answer at all (the sender times out). */
+export type Answer = number | 'hang' | { status: number; afterMs: number };
 
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
@@ -29,6 +30,10 @@ export async function startReceiver(
   const attempts = new Map<string, number>();
   const badSignatures: string[] = [];
   let duplicates = 0;
+  // Requests being answered, per path + id and per path + account: a second one at the same time is
+  // an attempt in flight twice (or an account's next event sent before its previous was answered).
+  const inFlight = new Set<string>();
+  const overlaps: string[] = [];
   const hanging = new Set<http.ServerResponse>();
   let answer = options.answer ?? (() => 204);
 
@@ -39,8 +44,8 @@ export async function startReceiver(
       const path = request.url ?? '/';
       const raw = Buffer.concat(chunks).toString('utf8');
       const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
-      const keys = secrets.get(path) ?? [];
-      const verified = keys.some((secret) => {
+      const trusted = secrets.get(path) ?? [];
+      const verified = trusted.some((secret) => {
         try {
           new Webhook(secret).verify(raw, headers);
           return true;
@@ -66,16 +71,33 @@ export async function startReceiver(
       };
       received.answered = answer(received, attempt);
       requests.push(received);
-      if (received.answered === 'hang') {
+      const accountId = typeof received.body.data.accountId === 'string' ? received.body.data.accountId : id;
+      const keys = [`${path} id ${id}`, `${path} account ${accountId}`];
+      for (const key of keys) {
+        if (inFlight.has(key)) overlaps.push(key);
+        inFlight.add(key);
+      }
+      const settled = () => keys.forEach((key) => inFlight.delete(key));
+      const reply = received.answered;
+      if (reply === 'hang') {
         hanging.add(response);
-        response.on('close', () => hanging.delete(response));
+        response.on('close', () => {
+          hanging.delete(response);
+          settled();
+        });
         return;
       }
-      if (received.answered >= 200 && received.answered < 300) {
-        if (acknowledged.has(`${path} ${id}`)) duplicates++;
-        else acknowledged.set(`${path} ${id}`, received);
-      }
-      response.writeHead(received.answered, { 'content-type': 'text/plain' }).end(`answered ${received.answered}`);
+      const [status, afterMs] = typeof reply === 'number' ? [reply, 0] : [reply.status, reply.afterMs];
+      const finish = () => {
+        settled();
+        if (status >= 200 && status < 300) {
+          if (acknowledged.has(`${path} ${id}`)) duplicates++;
+          else acknowledged.set(`${path} ${id}`, received);
+        }
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(`answered ${status}`);
+      };
+      if (afterMs > 0) setTimeout(finish, afterMs);
+      else finish();
     });
   };
 
@@ -98,6 +120,8 @@ export async function startReceiver(
     acknowledged: (path: string) => [...acknowledged.values()].filter((r) => r.path === path),
     attemptsOf: (path: string, id: string) => attempts.get(`${path} ${id}`) ?? 0,
     badSignatures,
+    /** Requests that arrived while another of the same id, or of the same account, was being answered. */
+    overlaps,
     get duplicates() {
       return duplicates;
     },
