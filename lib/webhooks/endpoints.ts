@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db/prisma';
 import { sealSecret, newSigningSecret } from './secrets';
 import { MAX_ENDPOINTS_PER_CUSTOMER, ROTATION_OVERLAP_MS } from './rules';
+import { sendTestEvent } from './replay';
 
 type Tx = Parameters<Parameters<ReturnType<typeof db>['$transaction']>[0]>[0];
 type Client = Tx | ReturnType<typeof db>;
@@ -123,6 +124,7 @@ export async function listDeliveries(endpointId: string, before: bigint | null, 
 }
 
 export async function setEnabled(customerId: string, id: string, enabled: boolean): Promise<boolean> {
+  if (!(await findEndpoint(db(), customerId, id))) return false;
   const { count } = await db().webhookEndpoint.updateMany({
     where: { id, customerId },
     data: enabled
@@ -140,4 +142,24 @@ export async function resendDelivery(customerId: string, endpointId: string, del
     SELECT endpoint_id, event_id, event_type, account_id, event_at, body FROM webhook_deliveries
      WHERE id = ${BigInt(deliveryId)} AND endpoint_id = ${endpointId}::uuid`;
   return inserted > 0;
+}
+
+/** The settings page: every endpoint with its most recent deliveries. */
+export async function endpointsWithDeliveries(customerId: string, recent = 10) {
+  const rows = await db().webhookEndpoint.findMany({
+    where: { customerId },
+    orderBy: { createdAt: 'asc' },
+    include: { deliveries: { orderBy: { id: 'desc' }, take: recent } },
+  });
+  return rows.map((row) => ({ ...endpointView(row), deliveries: row.deliveries.map(deliveryView) }));
+}
+
+/** "Send test event": a `webhook.test` delivery to one of the customer's endpoints. */
+export async function sendTest(customerId: string, endpointId: string): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const endpoint = await findEndpoint(tx, customerId, endpointId);
+    if (!endpoint) return false;
+    await sendTestEvent(tx, endpoint.id);
+    return true;
+  });
 }

@@ -2,10 +2,12 @@
 export { createEndpointAnswer, endpointNotFound, replayAnswer, rotateSecretAnswer } from './api';
 export {
   deleteEndpoint,
+  endpointsWithDeliveries,
   findEndpoint,
   listDeliveries,
   listEndpoints,
   resendDelivery,
+  sendTest,
   setEnabled,
   type DeliveryView,
   type EndpointView,
