@@ -25,7 +25,13 @@ export type Claimed = {
   previousSecretUntil: Date | null;
 };
 
-export async function claimDeliveries(client: pg.ClientBase, limit: number, leaseMs: number): Promise<Claimed[]> {
+/** `worker`: who claims (host:pid), kept on the row while the lease lasts (ops: who holds it). */
+export async function claimDeliveries(
+  client: pg.ClientBase,
+  limit: number,
+  leaseMs: number,
+  worker: string,
+): Promise<Claimed[]> {
   const { rows } = await client.query<Claimed>(
     `WITH heads AS (
        SELECT DISTINCT ON (endpoint_id, account_id) id FROM webhook_deliveries
@@ -38,14 +44,14 @@ export async function claimDeliveries(client: pg.ClientBase, limit: number, leas
         FOR UPDATE OF d SKIP LOCKED
      )
      UPDATE webhook_deliveries d
-        SET lease_until = now() + $2 * interval '1 millisecond', lease_token = gen_random_uuid(),
+        SET lease_until = now() + $2 * interval '1 millisecond', lease_token = gen_random_uuid(), leased_by = $3,
             attempts = d.attempts + 1, last_attempt_at = now()
        FROM due, webhook_endpoints e
       WHERE d.id = due.id AND e.id = d.endpoint_id
      RETURNING d.id::text, d.endpoint_id::text AS "endpointId", e.customer_id AS "customerId", e.url,
                d.event_id AS "eventId", d.event_at AS "eventAt", d.body, d.attempts, d.lease_token::text AS "leaseToken",
                e.secret, e.previous_secret AS "previousSecret", e.previous_secret_until AS "previousSecretUntil"`,
-    [limit, leaseMs],
+    [limit, leaseMs, worker],
   );
   return rows;
 }
@@ -76,7 +82,7 @@ export async function recordAttempt(
   try {
     const { rowCount } = await client.query(
       `UPDATE webhook_deliveries
-          SET status = $3, lease_until = NULL, lease_token = NULL, last_status_code = $4, last_response = $5,
+          SET status = $3, lease_until = NULL, lease_token = NULL, leased_by = NULL, last_status_code = $4, last_response = $5,
               last_error = $6, next_attempt_at = now() + coalesce($7, 0) * interval '1 millisecond'
         WHERE id = $1 AND lease_token = $2`,
       [

@@ -2,6 +2,7 @@
 // time, ./fan-out.ts), then claims due deliveries (./claims.ts) up to its concurrency and attempts
 // them: signed with the endpoint's secret(s), sent (./send.ts), the outcome recorded under the claim's
 // lease. Nothing here is needed for correctness across instances but the database.
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { isConnectionError } from '@/lib/db/connection-errors';
 import { claimDeliveries, recordAttempt, type Claimed, type Outcome, type Recorded } from './claims';
@@ -26,6 +27,9 @@ export type DispatcherOptions = {
   /** Tests: replace the HTTP attempt. */
   send?: typeof sendAttempt;
 };
+
+/** Who holds a claim: this host and process. */
+const WORKER = `${hostname()}:${process.pid}`;
 
 const isSuccess = (result: AttemptResult) => result.kind === 'answered' && result.status >= 200 && result.status < 300;
 
@@ -82,7 +86,7 @@ export class WebhookDispatcher {
       const free = (this.options.concurrency ?? 8) - this.inFlight.size;
       if (free <= 0 || this.stopped) return 0;
       const timeoutMs = this.options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
-      const claimed = await claimDeliveries(client, free, this.options.leaseMs ?? timeoutMs + 20_000);
+      const claimed = await claimDeliveries(client, free, this.options.leaseMs ?? timeoutMs + 20_000, WORKER);
       for (const delivery of claimed) {
         const attempt = this.attempt(delivery).finally(() => this.inFlight.delete(attempt));
         this.inFlight.add(attempt);

@@ -38,6 +38,7 @@ CREATE TABLE "webhook_deliveries" (
     "next_attempt_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lease_until" TIMESTAMPTZ(3),
     "lease_token" UUID,
+    "leased_by" TEXT,
     "last_status_code" INTEGER,
     "last_response" TEXT,
     "last_error" TEXT,
