@@ -34,7 +34,12 @@ export async function startReceiver(
   // an attempt in flight twice (or an account's next event sent before its previous was answered).
   const inFlight = new Set<string>();
   const overlaps: string[] = [];
+  // Per path + account, the versions acknowledged: a request for version v while some version below
+  // v (from 1) is not acknowledged yet came out of order.
+  const ackedVersions = new Map<string, Set<number>>();
+  const outOfOrder: string[] = [];
   const hanging = new Set<http.ServerResponse>();
+  const hangingIds = new Set<string>();
   let answer = options.answer ?? (() => 204);
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -73,6 +78,15 @@ export async function startReceiver(
       requests.push(received);
       const accountId = typeof received.body.data.accountId === 'string' ? received.body.data.accountId : id;
       const keys = [`${path} id ${id}`, `${path} account ${accountId}`];
+      const version = received.body.data.version;
+      if (typeof version === 'number' && received.body.data.accountId) {
+        const acked = ackedVersions.get(`${path} ${accountId}`) ?? new Set<number>();
+        for (let v = 1; v < version; v++)
+          if (!acked.has(v)) {
+            outOfOrder.push(`${path} ${accountId} v${version} before v${v}`);
+            break;
+          }
+      }
       for (const key of keys) {
         if (inFlight.has(key)) overlaps.push(key);
         inFlight.add(key);
@@ -81,8 +95,10 @@ export async function startReceiver(
       const reply = received.answered;
       if (reply === 'hang') {
         hanging.add(response);
+        hangingIds.add(id);
         response.on('close', () => {
           hanging.delete(response);
+          hangingIds.delete(id);
           settled();
         });
         return;
@@ -93,6 +109,10 @@ export async function startReceiver(
         if (status >= 200 && status < 300) {
           if (acknowledged.has(`${path} ${id}`)) duplicates++;
           else acknowledged.set(`${path} ${id}`, received);
+          if (typeof version === 'number') {
+            const key = `${path} ${accountId}`;
+            ackedVersions.set(key, (ackedVersions.get(key) ?? new Set<number>()).add(version));
+          }
         }
         response.writeHead(status, { 'content-type': 'text/plain' }).end(`answered ${status}`);
       };
@@ -120,6 +140,10 @@ export async function startReceiver(
     acknowledged: (path: string) => [...acknowledged.values()].filter((r) => r.path === path),
     attemptsOf: (path: string, id: string) => attempts.get(`${path} ${id}`) ?? 0,
     badSignatures,
+    /** Requests for an account's version N+1 that arrived before version N was acknowledged. */
+    outOfOrder,
+    /** Ids being held without an answer right now. */
+    hangingIds: () => [...hangingIds],
     /** Requests that arrived while another of the same id, or of the same account, was being answered. */
     overlaps,
     get duplicates() {

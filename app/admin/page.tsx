@@ -67,10 +67,13 @@ export default async function AdminDashboard() {
         <Figure id="projection-lag" title="Projection lag" value={count(f.projectionLag, 'event')}>
           not yet in the daily totals (<Link href="/admin/projections">projection status</Link>)
         </Figure>
-        <Figure id="webhook-backlog" title="Webhook backlog" value={count(webhooks.pending, 'delivery')}>
-          pending, the oldest {Math.round(webhooks.oldestSeconds).toLocaleString('en-US')} s old;{' '}
-          {count(webhooks.failed, 'failed delivery')} (dead letters); {count(webhooks.disabledEndpoints, 'endpoint')}{' '}
-          disabled
+        <Figure
+          id="webhook-backlog"
+          title="Webhook backlog"
+          value={`${webhooks.pending.toLocaleString('en-US')} pending`}
+        >
+          deliveries, the oldest event {Math.round(webhooks.oldestSeconds).toLocaleString('en-US')} s old;{' '}
+          {count(webhooks.failed, 'dead letter')}; {count(webhooks.disabledEndpoints, 'endpoint')} disabled
         </Figure>
       </ul>
       <p>

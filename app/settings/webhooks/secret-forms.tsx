@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState } from 'react';
 import {
   addEndpointAction,
   replayAction,
@@ -88,8 +88,7 @@ const noReplay: ReplayState = { message: null, error: null };
 export function ReplayForm({ endpointId, formKey }: { endpointId: string; formKey: string }) {
   const [state, action, pending] = useActionState(replayAction, noReplay);
   // datetime-local carries no zone: send the browser's offset along (without JavaScript: UTC).
-  const [offset, setOffset] = useState('0');
-  useEffect(() => setOffset(String(new Date().getTimezoneOffset())), []);
+  const offset = useHydrated() ? String(new Date().getTimezoneOffset()) : '0';
   const id = `replay-from-${endpointId}`;
   return (
     <form action={action} className="inline-form" aria-label="Replay events">
