@@ -252,7 +252,11 @@ export const envSchema = z.object({
     'set by `npm start` for the instance it starts',
     'the pid of the `npm start` that started this instance: the instance drains and exits when that process is gone (never an orphan)',
   ),
-  IDEM_WEBHOOKS: documented(onOff, '`on`', '`off` stops this instance from delivering webhooks (see [webhooks](webhooks.md))'),
+  IDEM_WEBHOOKS: documented(
+    onOff,
+    '`on`',
+    '`off` stops this instance from delivering webhooks (see [webhooks](webhooks.md))',
+  ),
   IDEM_WEBHOOK_RETRY_SCHEDULE: documented(
     z.string().refine((value) => {
       try {

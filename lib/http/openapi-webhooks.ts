@@ -8,6 +8,7 @@ import { MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from '@/lib/w
 // schemas, and the delivery itself under the document's `webhooks` (what Idem POSTs to an endpoint).
 
 const Uuid = z.uuid();
+const Digits = z.string().regex(/^\d+$/);
 const Timestamp = z.iso.datetime({ offset: true });
 const EventTypes = z
   .array(z.enum(PUBLIC_EVENT_TYPES))
@@ -47,7 +48,7 @@ export const webhookResponses = {
   WebhookDeliveryList: z.strictObject({
     deliveries: z.array(
       z.strictObject({
-        id: z.string().regex(/^\d+$/),
+        id: Digits,
         eventId: z.string().meta({ description: 'The `webhook-id` every attempt of this event carries.' }),
         eventType: z.string(),
         status: z
@@ -62,11 +63,9 @@ export const webhookResponses = {
         createdAt: Timestamp,
       }),
     ),
-    nextCursor: z
-      .string()
-      .regex(/^\d+$/)
-      .nullable()
-      .meta({ description: 'Pass as `cursor` for older deliveries; null on the last page.' }),
+    nextCursor: Digits.nullable().meta({
+      description: 'Pass as `cursor` for older deliveries; null on the last page.',
+    }),
   }),
   WebhookReplay: z.strictObject({
     endpointId: Uuid,

@@ -9,6 +9,7 @@
 // claimed with.
 import type pg from 'pg';
 import { retryDelay } from './schedule';
+import { inTransaction } from './transaction';
 
 export type Claimed = {
   id: string;
@@ -61,7 +62,7 @@ export type Outcome =
   | { ok: false; status: number | null; response: string | null; error: string };
 
 /** Endpoints that have failed everything for this long are disabled. */
-export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
+const DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
 
 export type Recorded = 'delivered' | 'retry' | 'failed' | 'lost-lease';
 
@@ -78,8 +79,7 @@ export async function recordAttempt(
 ): Promise<{ recorded: Recorded; disabled: { reason: string } | null }> {
   const delay = outcome.ok ? null : retryDelay(claimed.attempts, schedule, random);
   const status = outcome.ok ? 'delivered' : delay === null ? 'failed' : 'pending';
-  await client.query('BEGIN');
-  try {
+  return inTransaction(client, async () => {
     const { rowCount } = await client.query(
       `UPDATE webhook_deliveries
           SET status = $3, lease_until = NULL, lease_token = NULL, leased_by = NULL, last_status_code = $4, last_response = $5,
@@ -95,10 +95,7 @@ export async function recordAttempt(
         delay,
       ],
     );
-    if (rowCount === 0) {
-      await client.query('ROLLBACK');
-      return { recorded: 'lost-lease', disabled: null };
-    }
+    if (rowCount === 0) return { recorded: 'lost-lease' as const, disabled: null };
     let disabled: { reason: string } | null = null;
     if (outcome.ok) {
       await client.query(
@@ -118,10 +115,7 @@ export async function recordAttempt(
       );
       if (rows[0]?.disabled) disabled = { reason };
     }
-    await client.query('COMMIT');
-    return { recorded: outcome.ok ? 'delivered' : delay === null ? 'failed' : 'retry', disabled };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+    const recorded: Recorded = outcome.ok ? 'delivered' : delay === null ? 'failed' : 'retry';
+    return { recorded, disabled };
+  });
 }

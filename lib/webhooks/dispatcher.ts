@@ -66,15 +66,16 @@ export class WebhookDispatcher {
     this.pool.on('error', () => {}); // an idle client's error surfaces at its next query instead
   }
 
-  start(): void {
-    this.loop ??= this.run();
+  /** Starts the rounds (once). */
+  start(): this {
+    if (!this.loop) this.loop = this.run();
+    return this;
   }
 
   /** Stops claiming, waits for attempts in flight to be recorded, closes the pool. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([this.loop, ...this.inFlight]);
     await this.pool.end().catch(() => {});
   }
 

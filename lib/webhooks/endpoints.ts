@@ -19,7 +19,7 @@ export type EndpointView = {
   createdAt: string;
 };
 
-export type DeliveryView = {
+type DeliveryView = {
   id: string;
   eventId: string;
   eventType: string;
@@ -36,7 +36,7 @@ export type DeliveryView = {
 type EndpointRow = Awaited<ReturnType<ReturnType<typeof db>['webhookEndpoint']['findFirstOrThrow']>>;
 type DeliveryRow = Awaited<ReturnType<ReturnType<typeof db>['webhookDelivery']['findFirstOrThrow']>>;
 
-export const endpointView = (row: EndpointRow): EndpointView => ({
+const endpointView = (row: EndpointRow): EndpointView => ({
   id: row.id,
   url: row.url,
   eventTypes: row.eventTypes,
@@ -45,7 +45,7 @@ export const endpointView = (row: EndpointRow): EndpointView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const deliveryView = (row: DeliveryRow): DeliveryView => ({
+const deliveryView = (row: DeliveryRow): DeliveryView => ({
   id: row.id.toString(),
   eventId: row.eventId,
   eventType: row.eventType,

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { readGlobalLog, type Checkpoint } from '@/lib/projections/global-log';
 import { loadAccountDirectory } from '@/lib/public-events/account-directory';
 import { publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import { inTransaction } from './transaction';
 
 type EndpointRow = { id: string; customerId: string; eventTypes: string[] };
 
@@ -14,23 +15,16 @@ export const subscribes = (eventTypes: readonly string[], type: string): boolean
   eventTypes.length === 0 || eventTypes.includes(type);
 
 /** One batch in one transaction; returns how many events were read (0: nothing safe to read, or another instance is at it). */
-export async function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promise<number> {
-  await client.query('BEGIN');
-  try {
+export function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promise<number> {
+  return inTransaction(client, async () => {
     const { rows } = await client.query<{ tx: string; pos: string }>(
       `SELECT last_transaction_id AS tx, last_position::text AS pos FROM webhook_checkpoint WHERE id = 1 FOR UPDATE SKIP LOCKED`,
     );
     const row = rows[0];
-    if (!row) {
-      await client.query('ROLLBACK');
-      return 0;
-    }
+    if (!row) return 0;
     const checkpoint: Checkpoint = { transactionId: row.tx, position: BigInt(row.pos) };
     const events = await readGlobalLog(client, checkpoint, batchSize);
-    if (events.length === 0) {
-      await client.query('ROLLBACK');
-      return 0;
-    }
+    if (events.length === 0) return 0;
     const directory = await loadAccountDirectory(client, events);
     const owners = [
       ...new Set([...directory.values()].flatMap((entry) => (entry.customerId ? [entry.customerId] : []))),
@@ -86,10 +80,6 @@ export async function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promi
       `UPDATE webhook_checkpoint SET last_transaction_id = $1, last_position = $2, updated_at = now() WHERE id = 1`,
       [last.transactionId, last.globalPosition.toString()],
     );
-    await client.query('COMMIT');
     return events.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
 }

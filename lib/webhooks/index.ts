@@ -9,15 +9,7 @@ export {
   resendDelivery,
   sendTest,
   setEnabled,
-  type DeliveryView,
-  type EndpointView,
 } from './endpoints';
-export {
-  emptyBody,
-  endpointUrl,
-  MAX_ENDPOINTS_PER_CUSTOMER,
-  newEndpointBody,
-  replayBody,
-  TEST_EVENT_TYPE,
-} from './rules';
-export { webhookBacklog, type WebhookBacklog } from './metrics';
+export { emptyBody, MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from './rules';
+export { webhookBacklog } from './metrics';
+export { endpointCommandRoute } from './endpoint-route';

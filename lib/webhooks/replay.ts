@@ -13,7 +13,7 @@ import { TEST_EVENT_TYPE } from './rules';
 type Tx = Parameters<Parameters<ReturnType<typeof db>['$transaction']>[0]>[0];
 
 /** At most this many events per replay (a later replay continues from the last one's time). */
-export const REPLAY_LIMIT = 10_000;
+const REPLAY_LIMIT = 10_000;
 
 export async function replayFrom(
   tx: Tx,

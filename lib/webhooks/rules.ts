@@ -10,7 +10,7 @@ export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 /** The type of a test delivery ("Send test event"); endpoints receive it whatever they subscribe to. */
 export const TEST_EVENT_TYPE = 'webhook.test';
 
-export const endpointUrl = z.string().superRefine((value, context) => {
+const endpointUrl = z.string().superRefine((value, context) => {
   const problem = urlProblem(value.trim());
   if (problem) context.addIssue({ code: 'custom', message: problem });
 });

@@ -10,7 +10,7 @@ import dns from 'node:dns';
 import { addressRefusal, type AddressPolicy } from './address-policy';
 
 export const ATTEMPT_TIMEOUT_MS = 10_000;
-export const RESPONSE_BODY_LIMIT = 1024;
+const RESPONSE_BODY_LIMIT = 1024;
 
 export type AttemptResult = { kind: 'answered'; status: number; body: string } | { kind: 'error'; error: string };
 

@@ -19,10 +19,11 @@ const PATH = '/settings/webhooks';
 
 export type SecretState = { secret: string | null; endpointId: string | null; error: string | null };
 
-const text = (form: FormData, name: string) => {
+/** A text field of the form ('' when absent or a file). */
+function text(form: FormData, name: string): string {
   const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
+  return value instanceof File || value === null ? '' : value;
+}
 
 async function problemDetail(response: Response): Promise<string> {
   const problem = (await response.json()) as { detail?: string; errors?: { detail: string }[] };

@@ -22,9 +22,9 @@ export default async function WebhooksPage() {
   const endpoints = await endpointsWithDeliveries(customer.id);
   return (
     <>
-      <p className="breadcrumb">
+      <nav className="breadcrumb" aria-label="Breadcrumb">
         <Link href="/settings">← Settings</Link>
-      </p>
+      </nav>
       <h1>Webhooks</h1>
       <p className="muted">
         Every event of your accounts — opened, deposits, withdrawals, transfers sent and received — is POSTed to your

@@ -28,14 +28,16 @@ function OneTimeSecret({ secret, what }: { secret: string; what: string }) {
 /** `formKey`: this form's Idempotency-Key, made by the server (a double submit adds one endpoint). */
 export function AddEndpointForm({ formKey }: { formKey: string }) {
   const [state, action, pending] = useActionState(addEndpointAction, noSecret);
-  const hydrated = useHydrated();
+  const ignoreWhilePending = (event: { preventDefault: () => void }) => {
+    if (pending) event.preventDefault();
+  };
   return (
     <form
-      action={action}
-      onSubmit={(event) => pending && event.preventDefault()}
-      className="card"
       aria-label="Add endpoint"
-      data-hydrated={hydrated || undefined}
+      className="card"
+      data-hydrated={useHydrated() || undefined}
+      onSubmit={ignoreWhilePending}
+      action={action}
     >
       <input type="hidden" name="formKey" value={formKey} />
       <Field

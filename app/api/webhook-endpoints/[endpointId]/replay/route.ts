@@ -1,13 +1,6 @@
-import { commandRequest, customerRequest } from '@/lib/http/api-handler';
-import { replayAnswer, replayBody } from '@/lib/webhooks';
-
-type Context = { params: Promise<{ endpointId: string }> };
+import { endpointCommandRoute, replayAnswer, replayBody } from '@/lib/webhooks';
 
 /** Delivers again every event of your accounts from `from` on (with their own webhook-ids). */
-export async function POST(request: Request, { params }: Context) {
-  return customerRequest(request, async (customer) => {
-    const checked = await commandRequest(request, replayBody);
-    if (!checked.ok) return checked.response;
-    return replayAnswer(customer.id, checked.key, (await params).endpointId, checked.body.from);
-  });
-}
+export const POST = endpointCommandRoute(replayBody, (customerId, key, endpointId, body) =>
+  replayAnswer(customerId, key, endpointId, body.from),
+);
