@@ -398,6 +398,7 @@ export interface components {
       /** Format: date-time */
       from: string;
     };
+    WebhookRotateRequest: Record<string, never>;
     WebhookEndpointCreated: {
       /** Format: uuid */
       id: string;
@@ -2778,7 +2779,12 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': components['schemas']['WebhookRotateRequest'];
+      };
+    };
     responses: {
       /** @description The new secret */
       200: {

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import type { ProblemType } from '@/lib/http/problem';
 import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
-import { MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from '@/lib/webhooks/rules';
+import { emptyBody, MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from '@/lib/webhooks/rules';
 
 // The webhook part of the OpenAPI document (lib/http/openapi.ts): the endpoint API's paths and
 // schemas, and the delivery itself under the document's `webhooks` (what Idem POSTs to an endpoint).
@@ -105,7 +105,11 @@ export const webhookResponses = {
   }),
 };
 
-export const webhookRequests = { NewWebhookEndpointRequest: newEndpointBody, WebhookReplayRequest: replayBody };
+export const webhookRequests = {
+  NewWebhookEndpointRequest: newEndpointBody,
+  WebhookReplayRequest: replayBody,
+  WebhookRotateRequest: emptyBody,
+};
 
 const ENDPOINT_ID = '5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59';
 const AT = '2026-12-06T09:30:00.000Z';
@@ -114,6 +118,7 @@ const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const webhookRequestExamples = {
   NewWebhookEndpointRequest: { url: 'https://books.example/webhooks/idem', eventTypes: ['transfer.received'] },
   WebhookReplayRequest: { from: AT },
+  WebhookRotateRequest: {},
 };
 
 export const webhookResponseExamples = {
@@ -299,6 +304,7 @@ export function webhookPaths(h: Helpers) {
           `A new signing secret, shown this once. For 24 hours deliveries carry two signatures (new and previous), so receivers can switch without losing any. No body is needed.${IDEMPOTENT}`,
         ),
         parameters: [ENDPOINT_PARAMETER, h.idempotencyKey],
+        requestBody: { required: false, content: h.json('WebhookRotateRequest') },
         responses: {
           ...created('200', 'The new secret', 'WebhookSecret'),
           ...h.problems([...h.commandProblems, 'webhook-endpoint-not-found'], { replayable: true }),
