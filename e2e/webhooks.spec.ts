@@ -71,6 +71,9 @@ test('manage an endpoint: add, secret once, test event, rotate, disable/enable, 
   await endpoint.getByRole('button', { name: /^Enable/ }).click();
   await expect(endpoint.getByTestId('webhook-endpoint-status')).toContainText('Enabled');
 
+  await page.setViewportSize({ width: 360, height: 740 });
+  await checkPage(page, '/settings/webhooks on a phone');
+
   await endpoint.getByRole('button', { name: /^Delete/ }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Delete endpoint' }).click();
   await expect(page.getByTestId('webhook-endpoint')).toHaveCount(0);

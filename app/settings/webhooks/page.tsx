@@ -38,7 +38,7 @@ export default async function WebhooksPage() {
         const heading = `endpoint-${endpoint.id}`;
         return (
           <section key={endpoint.id} className="card" aria-labelledby={heading} data-testid="webhook-endpoint">
-            <h3 id={heading}>
+            <h3 id={heading} className="webhook-url">
               <code>{endpoint.url}</code>
             </h3>
             <p data-testid="webhook-endpoint-status">

@@ -34,6 +34,8 @@ export function AddEndpointForm({ formKey }: { formKey: string }) {
   return (
     <form
       aria-label="Add endpoint"
+      // The server checks the URL and says what is wrong (http(s), a host, no address inside the network).
+      noValidate
       className="card"
       data-hydrated={useHydrated() || undefined}
       onSubmit={ignoreWhilePending}
