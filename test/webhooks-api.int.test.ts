@@ -5,6 +5,7 @@ import { testAuthEnv } from '@/test/auth';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
 import { answerText } from '@/test/typed-api';
+import * as removeRoute from '@/app/api/webhook-endpoints/[endpointId]/route';
 
 // The webhook endpoint API, in-process, every answer validated against the OpenAPI document
 // (test/openapi-recorder.setup.ts). Bad input gets problem+json and changes nothing.
@@ -190,6 +191,20 @@ describe("another customer's endpoint", () => {
       expect(refused.status).toBe(404);
       expect(refused.body).toMatchObject({ type: '/problems/webhook-endpoint-not-found' });
     }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('cannot be deleted from another site with the owner’s session cookie (403), nor by the owner that way', async () => {
+    const mine = await create(a, { url: 'https://a.example/csrf' });
+    const before = await snapshot();
+    const request = new Request(`http://127.0.0.1:3000/api/webhook-endpoints/${mine.body!.id as string}`, {
+      method: 'DELETE',
+      headers: { cookie: a.cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    const response = await removeRoute.DELETE(request, {
+      params: Promise.resolve({ endpointId: mine.body!.id as string }),
+    });
+    expect(response.status).toBe(403);
     expect(await snapshot()).toBe(before);
   });
 });

@@ -96,23 +96,8 @@ export async function commandRequest<S extends z.ZodType>(
   schema: S,
   options: { bodyOptional?: boolean } = {},
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
-  // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
-  // flight finish. The client (or the load balancer) retries elsewhere with the same key.
-  if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
-    const detail =
-      'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
-    return { ok: false, response: problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' }) };
-  }
-  // Every command changes state (opens an account or moves money): a key needs the write scope.
-  const caller = callers.get(request);
-  if (caller?.via === 'api-key' && !caller.scopes.includes('write')) {
-    const detail =
-      'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).';
-    return { ok: false, response: problemResponse(problem('forbidden', detail)) };
-  }
-  // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.
-  const origin = checkSameOrigin(request, callers.get(request)?.via ?? 'session');
-  if (!origin.ok) return { ok: false, response: problemResponse(origin.problem) };
+  const refused = changeRefusal(request);
+  if (refused) return { ok: false, response: refused };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
   // A POST that takes no parameters (rotate a secret) may come without a body: it reads as {}.
@@ -124,6 +109,7 @@ export async function commandRequest<S extends z.ZodType>(
   if (!json.ok) return { ok: false, response: problemResponse(json.problem, close) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
+  const caller = callers.get(request);
   if (caller) {
     const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
     if (capped) {
@@ -132,4 +118,29 @@ export async function commandRequest<S extends z.ZodType>(
     }
   }
   return { ok: true, key: key.value, body: parsed.data };
+}
+
+/**
+ * The checks every state-changing request passes before its own (commandRequest's first steps; a
+ * DELETE has no body or key, only these): not while draining, a write-scoped API key, same origin.
+ */
+export function changeRefusal(request: Request): Response | null {
+  // A draining instance takes no new work — requests that arrived after SIGTERM; those already in
+  // flight finish. The client (or the load balancer) retries elsewhere with the same key.
+  if (currentRequest()?.arrivedWhileDraining ?? isDraining()) {
+    const detail =
+      'This instance is shutting down. Retry with the same Idempotency-Key: the request is applied at most once.';
+    return problemResponse(problem('service-unavailable', detail), { 'retry-after': '1' });
+  }
+  // Every command changes state (opens an account or moves money): a key needs the write scope.
+  const caller = callers.get(request);
+  if (caller?.via === 'api-key' && !caller.scopes.includes('write')) {
+    const detail =
+      'This API key may only read. Moving money and other changes need a key with the write scope (create one at /settings/api-keys).';
+    return problemResponse(problem('forbidden', detail));
+  }
+  // Outside customerRequest the caller is unknown: checked as strictly as a session cookie.
+  const origin = checkSameOrigin(request, callers.get(request)?.via ?? 'session');
+  if (!origin.ok) return problemResponse(origin.problem);
+  return null;
 }

@@ -161,7 +161,7 @@ export interface paths {
     post?: never;
     /**
      * Delete a webhook endpoint
-     * @description Deletes the endpoint and its deliveries; nothing more is sent to it.
+     * @description Deletes the endpoint and its deliveries; nothing more is sent to it. Needs a write-scoped API key, or a session from this origin.
      */
     delete: operations['deleteWebhookEndpoint'];
     options?: never;
@@ -2309,6 +2309,20 @@ export interface operations {
             type?: '/problems/unauthorized' | '/problems/customer-disabled';
             /** @constant */
             status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/forbidden`: Forbidden; `/problems/cross-site-request`: Cross-site requests are not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/forbidden' | '/problems/cross-site-request';
+            /** @constant */
+            status?: 403;
           };
         };
       };

@@ -242,12 +242,12 @@ export function webhookPaths(h: Helpers) {
         ...base(
           'deleteWebhookEndpoint',
           'Delete a webhook endpoint',
-          'Deletes the endpoint and its deliveries; nothing more is sent to it.',
+          'Deletes the endpoint and its deliveries; nothing more is sent to it. Needs a write-scoped API key, or a session from this origin.',
         ),
         parameters: [ENDPOINT_PARAMETER],
         responses: {
           '204': { description: 'Deleted' },
-          ...h.problems([...h.callerProblems, 'webhook-endpoint-not-found']),
+          ...h.problems([...h.callerProblems, 'webhook-endpoint-not-found', 'forbidden', 'cross-site-request']),
         },
       },
     },
