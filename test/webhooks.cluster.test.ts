@@ -7,6 +7,7 @@
 // attempt was in flight twice, nothing was given up; the receiver's discarded duplicates are
 // reported. Counts are printed (no timing assertions).
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../lib/db/with-client';
 import { publicEventId } from '../lib/public-events/public-event';
@@ -103,21 +104,33 @@ describe('webhooks across 3 instances under a storm, a flaky receiver and kill -
     await sleep(5_000);
     await receiver.up();
 
-    // kill -9 of instance 1 while it holds a delivery the receiver has not answered.
-    const victim = cluster.instances[1]!;
+    // kill -9 of the instance holding a delivery the receiver has not answered (its process or a child of it).
+    const instanceOf = (pid: number): number => {
+      for (let p = pid; p > 1;) {
+        const found = cluster.instances.findIndex((instance) => instance.alive && instance.pid === p);
+        if (found >= 0) return found;
+        const status = readFileSync(`/proc/${p}/status`, 'utf8');
+        p = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      }
+      return -1;
+    };
     const held = async () =>
       withClient(cluster.postgres.url, async (db) => {
-        const { rows } = await db.query<{ eventId: string }>(
-          `SELECT event_id AS "eventId" FROM webhook_deliveries WHERE leased_by LIKE '%:' || $1::text AND lease_until > now()`,
-          [String(victim.pid)],
+        const { rows } = await db.query<{ eventId: string; leasedBy: string }>(
+          `SELECT event_id AS "eventId", leased_by AS "leasedBy" FROM webhook_deliveries WHERE lease_until > now()`,
         );
-        return rows.map((r) => r.eventId).filter((id) => receiver.hangingIds().includes(id));
+        return rows
+          .filter((r) => receiver.hangingIds().includes(r.eventId))
+          .map((r) => ({ ...r, instance: instanceOf(Number(r.leasedBy.split(':').at(-1))) }))
+          .filter((r) => r.instance >= 0);
       });
-    let inFlight: string[] = [];
+    let holding: Awaited<ReturnType<typeof held>> = [];
     await expect
-      .poll(async () => (inFlight = await held()).length, { timeout: 120_000, interval: 50 })
+      .poll(async () => (holding = await held()).length, { timeout: 120_000, interval: 50 })
       .toBeGreaterThan(0);
-    await cluster.kill(1);
+    const victim = holding[0]!.instance;
+    const inFlight = holding.filter((h) => h.instance === victim).map((h) => h.eventId);
+    await cluster.kill(victim);
     await storm;
 
     // Every published event of the subscribed customers' accounts, from the log.
@@ -188,7 +201,7 @@ describe('webhooks across 3 instances under a storm, a flaky receiver and kill -
     const total = subscribed.reduce((n, c, i) => n + expectedAt(`/c${i}`, c.id).length, 0);
     console.log(
       `webhooks storm: ${total} events for 3 endpoints, ${receiver.requests.length} requests received, ` +
-        `${retried.length} events retried (same id), ${inFlight.length} in flight at kill -9 taken over, ` +
+        `${retried.length} events retried (same id), ${inFlight.length} in flight at the kill -9 of instance ${victim} taken over, ` +
         `${receiver.duplicates} duplicates discarded by the receiver, 0 missing, ${receiver.outOfOrder.length} out of order, ` +
         `${foreign.length} foreign; deliveries by status at the end ${JSON.stringify(stored)}; ` +
         `storm: ${client.stats.requests} requests, ${client.stats.duplicates} duplicate sends, ${client.stats.retries} retries`,
