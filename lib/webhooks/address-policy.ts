@@ -25,6 +25,7 @@ export function addressRefusal(host: string, address: string, policy: AddressPol
 /** At creation: resolve the URL's host and check every address (a name that does not resolve is refused too). */
 export async function checkEndpointHost(url: string, policy: AddressPolicy): Promise<string | null> {
   if (!policy.production) return null;
+  if (!URL.canParse(url)) return 'Enter a full URL, like https://example.com/webhooks.';
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(host)) addresses = [host];

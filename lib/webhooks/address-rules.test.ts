@@ -56,6 +56,7 @@ describe('the production rule', () => {
     expect(await checkEndpointHost('http://[::1]/hook', policy)).toMatch(/loopback/);
     expect(await checkEndpointHost('https://93.184.216.34/hook', policy)).toBeNull();
     expect(await checkEndpointHost('http://localhost/hook', policy)).toMatch(/loopback/);
+    expect(await checkEndpointHost('not a url', policy)).toMatch(/full URL/);
   });
 
   it('reads the allowed hosts as a lower-cased list', () => {

@@ -5,6 +5,7 @@ import { requireCustomer } from '@/lib/auth/customer';
 import {
   createEndpointAnswer,
   deleteEndpoint,
+  newEndpointBody,
   replayAnswer,
   resendDelivery,
   rotateSecretAnswer,
@@ -34,6 +35,8 @@ export async function addEndpointAction(_previous: SecretState, form: FormData):
   const customer = await requireCustomer(PATH);
   const url = text(form, 'url').trim();
   if (!url) return { secret: null, endpointId: null, error: 'Enter the URL that should receive the events.' };
+  const parsed = newEndpointBody.safeParse({ url });
+  if (!parsed.success) return { secret: null, endpointId: null, error: parsed.error.issues[0]!.message };
   const key = `form-${text(form, 'formKey').slice(0, 100)}`;
   const response = await createEndpointAnswer(customer.id, key, { url });
   if (response.status !== 201) return { secret: null, endpointId: null, error: await problemDetail(response) };
