@@ -40,8 +40,9 @@ function dispatcher(options: Partial<DispatcherOptions> = {}) {
     policy: { production: false, allowedHosts: [] },
     openSecret,
     pollMs: 20,
-    timeoutMs: 400,
-    leaseMs: 3_000,
+    // Generous for a loaded machine: a slow 2xx taken for a timeout would be retried, and counted.
+    timeoutMs: 2_000,
+    leaseMs: 10_000,
     ...options,
   });
   dispatchers.push(d);
