@@ -8,6 +8,7 @@ export async function register() {
   const { startInstance } = await import('./lib/process/start');
   await startInstance();
   await import('./lib/projections/start-runner');
+  await import('./lib/webhooks/start-dispatcher');
   await import('./lib/standing-orders/start-scheduler');
   await import('./lib/streaming/start-relay');
 }

@@ -67,7 +67,7 @@ for (const size of SIZES) {
       await transfer.getByRole('button', { name: 'Confirm transfer' }).click();
       await expect(transfer.getByRole('status')).toBeVisible();
 
-      for (const path of ['/', account.url, '/settings', '/settings/api-keys']) {
+      for (const path of ['/', account.url, '/settings', '/settings/api-keys', '/settings/webhooks']) {
         await page.goto(path);
         await settled(page);
         await expect(page).toHaveTitle(/^\S.* · Idem$/);

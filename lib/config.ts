@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { originList, parseOrigin } from './http/origin-list';
 import { parseTrustedProxies } from './http/proxy-list';
+import { parseRetrySchedule } from './webhooks/schedule';
 
 const MIN_SECRET = 32;
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -307,6 +308,33 @@ export const envSchema = z.object({
     int(1, 4_194_304),
     'set by `npm start` for the instance it starts',
     'the pid of the `npm start` that started this instance: the instance drains and exits when that process is gone (never an orphan)',
+  ),
+  IDEM_WEBHOOKS: documented(
+    onOff,
+    '`on`',
+    '`off` stops this instance from delivering webhooks (see [webhooks](webhooks.md))',
+  ),
+  IDEM_WEBHOOK_RETRY_SCHEDULE: documented(
+    z.string().refine((value) => {
+      try {
+        parseRetrySchedule(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be durations, comma-separated (like 1s,2s,4s; units ms, s, m, h)'),
+    '`5s,5m,30m,2h,5h,10h,10h`',
+    'the delays before each webhook retry (jitter adds up to 10 %); after the last, a delivery is failed',
+  ),
+  IDEM_WEBHOOK_ALLOWED_HOSTS: documented(
+    z.string(),
+    'none (`npm start` on the embedded database: `127.0.0.1,localhost`)',
+    'webhook hosts allowed in production although they are (or resolve to) loopback, private or link-local addresses, comma-separated',
+  ),
+  IDEM_WEBHOOK_SECRET_KEY: documented(
+    secret,
+    'derived from `BETTER_AUTH_SECRET`',
+    'the key that encrypts webhook signing secrets at rest (≥ 32 characters, the same on every instance)',
   ),
   CHROMIUM_PATH: documented(
     z.string().min(1),

@@ -102,7 +102,16 @@ async function main() {
     log(`mail: sent through SMTP_URL as ${mail.from}`);
   }
   // IDEM_STARTER_PID: the instance stops itself should this process die without stopping it (lib/process/shutdown.ts).
-  const childEnv = { ...env, ...identity.env, DATABASE_URL: databaseUrl, IDEM_STARTER_PID: String(process.pid) };
+  // On the embedded database (a machine of one's own), webhooks may go to receivers on this machine.
+  const webhooks =
+    postgres && !combinedEnv.IDEM_WEBHOOK_ALLOWED_HOSTS ? { IDEM_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost' } : {};
+  const childEnv = {
+    ...env,
+    ...identity.env,
+    ...webhooks,
+    DATABASE_URL: databaseUrl,
+    IDEM_STARTER_PID: String(process.pid),
+  };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
   log(

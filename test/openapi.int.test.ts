@@ -357,6 +357,29 @@ describe('every documented operation, answered for real through the typed client
       await status(api.GET('/api/docs/assets/{file}', { params: { path: { file: 'start.js' } }, parseAs: 'text' })),
     ).toBe(200);
 
+    // Webhook endpoints: each operation answered, and a client error where one is documented.
+    const hooks = '/api/webhook-endpoints';
+    const hook = await api.POST(hooks, { params: { header: key() }, body: { url: 'https://books.example/hook' } });
+    expect(hook.response.status).toBe(201);
+    expect(await status(api.POST(hooks, { params: { header: key() }, body: { url: 'nope' } }))).toBe(422);
+    expect(await status(api.GET(hooks))).toBe(200);
+    expect(await status(typedApi().GET(hooks))).toBe(401);
+    const endpointId = hook.data!.id;
+    const unknown = { endpointId: randomUUID() };
+    expect(await status(api.GET(`${hooks}/{endpointId}/deliveries`, { params: { path: { endpointId } } }))).toBe(200);
+    expect(await status(api.GET(`${hooks}/{endpointId}/deliveries`, { params: { path: unknown } }))).toBe(404);
+    const from = '2026-01-01T00:00:00Z';
+    const replayTo = (p: { endpointId: string }) =>
+      api.POST(`${hooks}/{endpointId}/replay`, { params: { path: p, header: key() }, body: { from } });
+    expect(await status(replayTo({ endpointId }))).toBe(202);
+    expect(await status(replayTo(unknown))).toBe(404);
+    const rotateAt = (p: { endpointId: string }) =>
+      api.POST(`${hooks}/{endpointId}/rotate-secret`, { params: { path: p, header: key() } });
+    expect(await status(rotateAt({ endpointId }))).toBe(200);
+    expect(await status(rotateAt(unknown))).toBe(404);
+    expect(await status(api.DELETE(`${hooks}/{endpointId}`, { params: { path: { endpointId } } }))).toBe(204);
+    expect(await status(api.DELETE(`${hooks}/{endpointId}`, { params: { path: { endpointId } } }))).toBe(404);
+
     const token = 'metrics-token-for-openapi-test';
     const saved = process.env.METRICS_TOKEN;
     try {

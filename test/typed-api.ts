@@ -14,6 +14,11 @@ import * as metrics from '@/app/api/metrics/route';
 import * as docs from '@/app/api/docs/route';
 import * as docsAssets from '@/app/api/docs/assets/[file]/route';
 import * as openapi from '@/app/api/openapi.json/route';
+import * as webhookEndpoints from '@/app/api/webhook-endpoints/route';
+import * as webhookEndpoint from '@/app/api/webhook-endpoints/[endpointId]/route';
+import * as webhookDeliveries from '@/app/api/webhook-endpoints/[endpointId]/deliveries/route';
+import * as webhookReplay from '@/app/api/webhook-endpoints/[endpointId]/replay/route';
+import * as webhookRotate from '@/app/api/webhook-endpoints/[endpointId]/rotate-secret/route';
 import type { paths } from '@/lib/http/openapi-types';
 
 // The API as a generated client sees it: openapi-fetch, typed by lib/http/openapi-types.ts (made from
@@ -42,6 +47,11 @@ const ROUTES = {
   '/api/docs': docs,
   '/api/docs/assets/{file}': docsAssets,
   '/api/openapi.json': openapi,
+  '/api/webhook-endpoints': webhookEndpoints,
+  '/api/webhook-endpoints/{endpointId}': webhookEndpoint,
+  '/api/webhook-endpoints/{endpointId}/deliveries': webhookDeliveries,
+  '/api/webhook-endpoints/{endpointId}/replay': webhookReplay,
+  '/api/webhook-endpoints/{endpointId}/rotate-secret': webhookRotate,
 } satisfies Record<keyof paths, object>;
 
 const matchers = Object.entries(ROUTES).map(([template, module]) => {

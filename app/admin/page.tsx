@@ -8,6 +8,7 @@ import { requireAdmin } from '@/lib/admin/require-admin';
 import { withPgClient } from '@/lib/db/pg-client';
 import { busyAnswersHere } from '@/lib/observability/busy-answers';
 import { formatUsd } from '@/lib/domain/money';
+import { webhookBacklog } from '@/lib/webhooks';
 
 export const metadata: Metadata = { title: 'Dashboard · Idem' };
 
@@ -31,6 +32,7 @@ export default async function AdminDashboard() {
   await requireAdmin();
   const f = await withPgClient((c) => dashboardFigures(c));
   const busy = await busyAnswersHere();
+  const webhooks = await webhookBacklog();
   return (
     <>
       <h1>Dashboard</h1>
@@ -64,6 +66,14 @@ export default async function AdminDashboard() {
         </Figure>
         <Figure id="projection-lag" title="Projection lag" value={count(f.projectionLag, 'event')}>
           not yet in the daily totals (<Link href="/admin/projections">projection status</Link>)
+        </Figure>
+        <Figure
+          id="webhook-backlog"
+          title="Webhook backlog"
+          value={`${webhooks.pending.toLocaleString('en-US')} pending`}
+        >
+          deliveries, the oldest event {Math.round(webhooks.oldestSeconds).toLocaleString('en-US')} s old;{' '}
+          {count(webhooks.failed, 'dead letter')}; {count(webhooks.disabledEndpoints, 'endpoint')} disabled
         </Figure>
       </ul>
       <p>

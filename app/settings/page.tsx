@@ -101,6 +101,11 @@ export default async function SettingsPage({
             <a href="/api/docs">API documentation</a>
           </p>
         </section>
+        <section className="card" aria-labelledby="webhooks-heading">
+          <h2 id="webhooks-heading">Webhooks</h2>
+          <p className="muted">Your own systems receive every event of your accounts, signed.</p>
+          <Link href="/settings/webhooks">Manage webhooks</Link>
+        </section>
         <section className="card" aria-labelledby="sessions-heading">
           <h2 id="sessions-heading">Sessions</h2>
           <p data-testid="session-count">

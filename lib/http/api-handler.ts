@@ -118,12 +118,15 @@ export function stateChangeRefusal(request: Request): Response | null {
 export async function commandRequest<S extends z.ZodType>(
   request: Request,
   schema: S,
+  options: { bodyOptional?: boolean } = {},
 ): Promise<{ ok: true; key: string; body: z.output<S> } | { ok: false; response: Response }> {
   const refused = stateChangeRefusal(request);
   if (refused) return { ok: false, response: refused };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
-  const json = await readJsonBody(request);
+  // A POST that takes no parameters (rotate a secret) may come without a body: it reads as {}.
+  const bodiless = options.bodyOptional && !request.headers.get('content-type') && !request.body;
+  const json = bodiless ? ({ ok: true, value: {} } as const) : await readJsonBody(request);
   // A body cut off at the limit leaves the rest unread, and Node then destroys the socket: say so,
   // or the client reuses the connection and its next request fails with a reset.
   const close: Record<string, string> = json.ok || json.problem.status !== 413 ? {} : { connection: 'close' };

@@ -189,6 +189,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/webhook-endpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your webhook endpoints
+     * @description Every webhook endpoint of the caller, oldest first. Secrets are never shown again.
+     */
+    get: operations['listWebhookEndpoints'];
+    put?: never;
+    /**
+     * Add a webhook endpoint
+     * @description Adds an endpoint that receives every event of the caller’s accounts (or the `eventTypes` given), signed per Standard Webhooks. The answer holds the signing secret, shown this once. At most 10 endpoints per customer; in production, hosts on loopback, private or link-local addresses are refused. Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.
+     */
+    post: operations['createWebhookEndpoint'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhook-endpoints/{endpointId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a webhook endpoint
+     * @description Deletes the endpoint and its deliveries; nothing more is sent to it. Needs a write-scoped API key, or a session from this origin.
+     */
+    delete: operations['deleteWebhookEndpoint'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhook-endpoints/{endpointId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An endpoint’s deliveries
+     * @description The endpoint’s deliveries, newest first, a page at a time: status, attempts, the last answer’s code and body (1 KB at most).
+     */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhook-endpoints/{endpointId}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay events from a point in time
+     * @description Delivers again every event of the caller’s accounts from `from` on, in order, each with its own `webhook-id` (a receiver that remembers ids applies each once). Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.
+     */
+    post: operations['replayWebhookEvents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhook-endpoints/{endpointId}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rotate the signing secret
+     * @description A new signing secret, shown this once. For 24 hours deliveries carry two signatures (new and previous), so receivers can switch without losing any. No body is needed. Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.
+     */
+    post: operations['rotateWebhookSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/health/live': {
     parameters: {
       query?: never;
@@ -310,7 +414,28 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  event: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An event of your accounts
+     * @description POSTed to each endpoint subscribed to its type, at least once, in order per account. Verify it with a Standard Webhooks library (docs/webhooks.md) and answer 2xx within 10 seconds; anything else is retried.
+     */
+    post: operations['receiveWebhookEvent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     OpenAccountRequest: {
@@ -344,6 +469,136 @@ export interface components {
        * @example 2027-01-31
        */
       firstPaymentOn: string;
+    };
+    NewWebhookEndpointRequest: {
+      url: string;
+      eventTypes?: ('account.opened' | 'money.deposited' | 'money.withdrawn' | 'transfer.sent' | 'transfer.received')[];
+    };
+    WebhookReplayRequest: {
+      /** Format: date-time */
+      from: string;
+    };
+    WebhookRotateRequest: Record<string, never>;
+    WebhookEndpointCreated: {
+      /** Format: uuid */
+      id: string;
+      /** @description Where deliveries are POSTed. */
+      url: string;
+      /** @description The event types the endpoint receives; empty: every type. */
+      eventTypes: ('account.opened' | 'money.deposited' | 'money.withdrawn' | 'transfer.sent' | 'transfer.received')[];
+      /** @description The signing secret (Standard Webhooks `whsec_…`): shown this once, keep it. */
+      secret: string;
+    };
+    WebhookEndpointList: {
+      endpoints: {
+        /** Format: uuid */
+        id: string;
+        /** @description Where deliveries are POSTed. */
+        url: string;
+        /** @description The event types the endpoint receives; empty: every type. */
+        eventTypes: (
+          'account.opened' | 'money.deposited' | 'money.withdrawn' | 'transfer.sent' | 'transfer.received'
+        )[];
+        enabled: boolean;
+        /** @description Why it is disabled (by you, or after 5 days of failures). */
+        disabledReason: string | null;
+        /** Format: date-time */
+        createdAt: string;
+      }[];
+    };
+    WebhookDeliveryList: {
+      deliveries: {
+        id: string;
+        /** @description The `webhook-id` every attempt of this event carries. */
+        eventId: string;
+        eventType: string;
+        /**
+         * @description `failed`: given up after the last retry (a dead letter).
+         * @enum {string}
+         */
+        status: 'pending' | 'delivered' | 'failed';
+        attempts: number;
+        lastStatusCode: number | null;
+        lastError: string | null;
+        /** @description The last answer’s body, at most 1 KB. */
+        lastResponse: string | null;
+        lastAttemptAt: string | null;
+        nextAttemptAt: string | null;
+        /** Format: date-time */
+        createdAt: string;
+      }[];
+      /** @description Pass as `cursor` for older deliveries; null on the last page. */
+      nextCursor: string | null;
+    };
+    WebhookReplay: {
+      /** Format: uuid */
+      endpointId: string;
+      /** Format: date-time */
+      from: string;
+      /** @description How many events will be delivered again. */
+      events: number;
+    };
+    WebhookSecret: {
+      /** Format: uuid */
+      id: string;
+      /** @description The new signing secret: shown this once. */
+      secret: string;
+      /**
+       * Format: date-time
+       * @description Until then deliveries carry a signature with the previous secret too.
+       */
+      previousSecretValidUntil: string;
+    };
+    WebhookEvent: {
+      /** @enum {string} */
+      type:
+        | 'account.opened'
+        | 'money.deposited'
+        | 'money.withdrawn'
+        | 'transfer.sent'
+        | 'transfer.received'
+        | 'webhook.test';
+      /** Format: date-time */
+      timestamp: string;
+      data: {
+        /** @constant */
+        schemaVersion: 1;
+        /** @description The same as the `webhook-id` header. */
+        eventId: string;
+        /** Format: uuid */
+        accountId?: string;
+        accountNumber?: string;
+        /** @description The account stream’s version. */
+        version?: number;
+        amount?: string;
+        balance?: string;
+        /** @constant */
+        currency?: 'USD';
+        /** Format: date-time */
+        at: string;
+        /** @description Only for your own commands. */
+        commandId?: string;
+        /** Format: uuid */
+        transferId?: string;
+        to?: {
+          /** @description Masked: "G. H*****". */
+          name: string;
+          accountNumber: string;
+        };
+        from?: {
+          /** @description Masked: "G. H*****". */
+          name: string;
+          accountNumber: string;
+        };
+        reference?: string;
+        /**
+         * Format: uuid
+         * @description `webhook.test` only.
+         */
+        endpointId?: string;
+      } & {
+        [key: string]: unknown;
+      };
     };
     Account: {
       /** Format: uuid */
@@ -2560,6 +2815,1055 @@ export interface operations {
       };
     };
   };
+  listWebhookEndpoints: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The endpoints */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "endpoints": [
+           *         {
+           *           "id": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *           "url": "https://books.example/webhooks/idem",
+           *           "eventTypes": [],
+           *           "enabled": true,
+           *           "disabledReason": null,
+           *           "createdAt": "2026-12-06T09:30:00.000Z"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['WebhookEndpointList'];
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  createWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "url": "https://books.example/webhooks/idem",
+         *       "eventTypes": [
+         *         "transfer.received"
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['NewWebhookEndpointRequest'];
+      };
+    };
+    responses: {
+      /** @description The endpoint was added */
+      201: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "url": "https://books.example/webhooks/idem",
+           *       "eventTypes": [
+           *         "transfer.received"
+           *       ],
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookEndpointCreated'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed; `/problems/invalid-idempotency-key`: Missing or malformed Idempotency-Key header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request' | '/problems/invalid-idempotency-key';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid; `/problems/idempotency-key-reused`: Idempotency-Key already used for a different request; `/problems/webhook-endpoint-limit`: Too many webhook endpoints */
+      422: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?:
+              '/problems/validation-failed' | '/problems/idempotency-key-reused' | '/problems/webhook-endpoint-limit';
+            /** @constant */
+            status?: 422;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  deleteWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/forbidden`: Forbidden; `/problems/cross-site-request`: Cross-site requests are not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/forbidden' | '/problems/cross-site-request';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+        /** @description Deliveries per page. */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of deliveries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "deliveries": [
+           *         {
+           *           "id": "42",
+           *           "eventId": "evt_account-0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61_3",
+           *           "eventType": "money.withdrawn",
+           *           "status": "delivered",
+           *           "attempts": 1,
+           *           "lastStatusCode": 204,
+           *           "lastError": null,
+           *           "lastResponse": "",
+           *           "lastAttemptAt": "2026-12-06T09:30:00.000Z",
+           *           "nextAttemptAt": null,
+           *           "createdAt": "2026-12-06T09:30:00.000Z"
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
+          'application/json': components['schemas']['WebhookDeliveryList'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  replayWebhookEvents: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "from": "2026-12-06T09:30:00.000Z"
+         *     }
+         */
+        'application/json': components['schemas']['WebhookReplayRequest'];
+      };
+    };
+    responses: {
+      /** @description The events are queued for delivery */
+      202: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "endpointId": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "from": "2026-12-06T09:30:00.000Z",
+           *       "events": 12
+           *     }
+           */
+          'application/json': components['schemas']['WebhookReplay'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed; `/problems/invalid-idempotency-key`: Missing or malformed Idempotency-Key header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request' | '/problems/invalid-idempotency-key';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid; `/problems/idempotency-key-reused`: Idempotency-Key already used for a different request */
+      422: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused';
+            /** @constant */
+            status?: 422;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': components['schemas']['WebhookRotateRequest'];
+      };
+    };
+    responses: {
+      /** @description The new secret */
+      200: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+           *       "previousSecretValidUntil": "2026-12-07T09:30:00.000Z"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookSecret'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed; `/problems/invalid-idempotency-key`: Missing or malformed Idempotency-Key header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request' | '/problems/invalid-idempotency-key';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid; `/problems/idempotency-key-reused`: Idempotency-Key already used for a different request */
+      422: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused';
+            /** @constant */
+            status?: 422;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
   getLiveness: {
     parameters: {
       query?: never;
@@ -2760,6 +4064,62 @@ export interface operations {
         content: {
           'application/json': Record<string, never>;
         };
+      };
+    };
+  };
+  receiveWebhookEvent: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event id: the same on every retry and replay.
+         * @example evt_account-0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61_3
+         */
+        'webhook-id': string;
+        /**
+         * @description Seconds since the epoch when this attempt was signed.
+         * @example 1796549400
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated (two during a rotation).
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "type": "money.withdrawn",
+         *       "timestamp": "2026-12-06T09:30:00.000Z",
+         *       "data": {
+         *         "schemaVersion": 1,
+         *         "eventId": "evt_account-0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61_3",
+         *         "accountId": "0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61",
+         *         "accountNumber": "100000000018",
+         *         "version": 3,
+         *         "amount": "12.34",
+         *         "balance": "87.66",
+         *         "currency": "USD",
+         *         "at": "2026-12-06T09:30:00.000Z",
+         *         "commandId": "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['WebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

@@ -12,6 +12,14 @@ import {
 import { DOCS_ASSETS } from '@/lib/http/docs-assets';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '@/lib/http/problem';
 import { standingOrderPaths, standingOrderRequests, standingOrderResponses } from '@/lib/http/openapi-standing-orders';
+import {
+  webhookDeliveries,
+  webhookPaths,
+  webhookRequestExamples,
+  webhookRequests,
+  webhookResponseExamples,
+  webhookResponses,
+} from '@/lib/http/openapi-webhooks';
 
 // The OpenAPI 3.1 document of the customer API, generated on each request from the zod schemas the
 // routes validate with (request bodies: lib/http/account-api.ts — change a schema there and the
@@ -111,8 +119,9 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   return generated;
 };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: keyof typeof responseExamples | keyof typeof requestExamples) => ({
-  'application/json': { schema: ref(name), example: { ...responseExamples, ...requestExamples }[name] },
+const EXAMPLES = { ...responseExamples, ...requestExamples, ...webhookResponseExamples, ...webhookRequestExamples };
+const json = (name: keyof typeof EXAMPLES) => ({
+  'application/json': { schema: ref(name), example: EXAMPLES[name] },
 });
 
 // Response headers, each documented where the routes send it (test/openapi-validator.ts checks them).
@@ -317,6 +326,11 @@ export function openApiDocument() {
       { name: 'commands', description: 'Change money: each POST is applied exactly once per Idempotency-Key.' },
       { name: 'reads', description: "The caller's own accounts and their events." },
       {
+        name: 'webhooks',
+        description:
+          'Endpoints that receive the events of your accounts, signed per Standard Webhooks (see `webhooks`).',
+      },
+      {
         name: 'operations',
         description: 'Health, metrics and this description: for load balancers, monitoring and client generators.',
       },
@@ -452,6 +466,15 @@ export function openApiDocument() {
         security: CUSTOMER,
         accountId: ACCOUNT_ID,
       }),
+      ...webhookPaths({
+        problems,
+        json: (name) => json(name as keyof typeof EXAMPLES),
+        idempotencyKey: IDEMPOTENCY_KEY,
+        replayed: REPLAYED,
+        security: CUSTOMER,
+        callerProblems: CALLER_PROBLEMS,
+        commandProblems: COMMAND_PROBLEMS,
+      }),
       '/api/health/live': {
         get: operations(
           {
@@ -522,6 +545,7 @@ export function openApiDocument() {
         ),
       },
     },
+    webhooks: webhookDeliveries((name) => json(name as keyof typeof EXAMPLES)),
     components: {
       securitySchemes: {
         apiKey: {
@@ -539,7 +563,15 @@ export function openApiDocument() {
         metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the instance.' },
       },
       schemas: {
-        ...Object.fromEntries(Object.entries(requests).map(([name, schema]) => [name, jsonSchema(schema, 'input')])),
+        ...Object.fromEntries(
+          Object.entries({ ...requests, ...webhookRequests }).map(([name, schema]) => [
+            name,
+            jsonSchema(schema, 'input'),
+          ]),
+        ),
+        ...Object.fromEntries(
+          Object.entries(webhookResponses).map(([name, schema]) => [name, jsonSchema(schema, 'output')]),
+        ),
         ...Object.fromEntries(Object.entries(responses).map(([name, schema]) => [name, jsonSchema(schema, 'output')])),
       },
     },

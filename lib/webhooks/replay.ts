@@ -1,0 +1,70 @@
+import 'server-only';
+// "Replay from": every published event of the customer's accounts from a point in time on, delivered
+// again to one endpoint (new deliveries with the events' own webhook-ids, in log order, after what is
+// pending). Also the test event ("Send test event").
+import { randomUUID } from 'node:crypto';
+import type { db } from '@/lib/db/prisma';
+import { loadAccountDirectory } from '@/lib/public-events/account-directory';
+import { PUBLIC_EVENT_SCHEMA_VERSION, publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import type { LogEvent } from '@/lib/projections/global-log';
+import { subscribes } from './fan-out';
+import { TEST_EVENT_TYPE } from './rules';
+
+type Tx = Parameters<Parameters<ReturnType<typeof db>['$transaction']>[0]>[0];
+
+/** At most this many events per replay (a later replay continues from the last one's time). */
+const REPLAY_LIMIT = 10_000;
+
+export async function replayFrom(
+  tx: Tx,
+  endpoint: { id: string; customerId: string; eventTypes: string[] },
+  from: Date,
+): Promise<{ events: number }> {
+  const events = await tx.$queryRaw<Omit<LogEvent, 'globalPosition' | 'transactionId'>[]>`
+    SELECT e.stream_id AS "streamId", e.version, e.type, e.data, e.metadata, e.command_id AS "commandId", e.created_at AS "createdAt"
+      FROM events e JOIN account_balances b ON e.stream_id = 'account-' || b.account_id::text
+     WHERE b.customer_id = ${endpoint.customerId} AND e.created_at >= ${from}
+     ORDER BY e.global_position LIMIT ${REPLAY_LIMIT}`;
+  const client = {
+    query: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe(text, ...values) }),
+  };
+  const directory = await loadAccountDirectory(client as never, events);
+  const rows = events.flatMap((event) => {
+    const publicEvent = toPublicEvent(event, directory);
+    if (!publicEvent || !subscribes(endpoint.eventTypes, publicEvent.type)) return [];
+    return [
+      {
+        endpointId: endpoint.id,
+        eventId: publicEventId(event.streamId, event.version),
+        eventType: publicEvent.type,
+        accountId: publicEvent.data.accountId,
+        eventAt: event.createdAt,
+        body: JSON.stringify(publicEvent),
+      },
+    ];
+  });
+  // One INSERT: the ids (the delivery order) follow the rows' order, the log's.
+  const { count } = await tx.webhookDelivery.createMany({ data: rows });
+  return { events: count };
+}
+
+/** A `webhook.test` delivery: the same envelope, data naming the endpoint, no account. */
+export async function sendTestEvent(tx: Tx, endpointId: string, now = new Date()): Promise<string> {
+  const eventId = `evt_test_${randomUUID()}`;
+  const body = {
+    type: TEST_EVENT_TYPE,
+    timestamp: now.toISOString(),
+    data: { schemaVersion: PUBLIC_EVENT_SCHEMA_VERSION, eventId, endpointId, at: now.toISOString() },
+  };
+  await tx.webhookDelivery.create({
+    data: {
+      endpointId,
+      eventId,
+      eventType: TEST_EVENT_TYPE,
+      accountId: null,
+      eventAt: now,
+      body: JSON.stringify(body),
+    },
+  });
+  return eventId;
+}
