@@ -125,6 +125,10 @@ describe('migrate()', () => {
       'standing_orders',
       'users',
       'verifications',
+      'webhook_api_requests',
+      'webhook_checkpoint',
+      'webhook_deliveries',
+      'webhook_endpoints',
     ]);
     const checks = (await catalogSnapshot(url)).constraints.filter((c) => c.contype === 'c').map((c) => c.conname);
     expect(checks).toEqual(

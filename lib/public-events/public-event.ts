@@ -34,7 +34,7 @@ const TYPE_OF: Record<string, PublicEventType> = {
 /** The other side of a transfer, as much as the owner may see of it. */
 export type Counterparty = { name: string; accountNumber: string };
 
-export type PublicEventData = {
+type PublicEventData = {
   schemaVersion: typeof PUBLIC_EVENT_SCHEMA_VERSION;
   /** Stable across retries, replays and relays: the stream and its version (see `publicEventId`). */
   eventId: string;
