@@ -64,6 +64,9 @@ export class WebhookDispatcher {
       application_name: `idem-webhooks-${process.pid}`,
     });
     this.pool.on('error', () => {}); // an idle client's error surfaces at its next query instead
+    // pg-pool drops its own listener while a client is handed out: a connection terminated between
+    // two statements of a round would otherwise be an uncaught exception (as in lib/db/prisma.ts).
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   /** Starts the rounds (once). */
