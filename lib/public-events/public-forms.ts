@@ -38,7 +38,7 @@ const orderIdOf = (event: Pick<LoggedEvent, 'streamId'>): string => event.stream
 
 /**
  * The public form of one logged event, or null when it has none. Throws when a directory lacks what
- * the event needs (the caller loads both with `publicFormsOf`, or `loadOrderFacts` and the account directory).
+ * the event needs (the caller loads both with `publicFormsOf`).
  */
 export function publicFormOf(
   event: LoggedEvent,
@@ -55,7 +55,7 @@ export function publicFormOf(
 }
 
 /** The facts of the orders whose outcomes are in `events`, from the standing_orders projection (inline: written with the events). */
-export async function loadOrderFacts(
+async function loadOrderFacts(
   client: pg.ClientBase,
   events: Pick<LoggedEvent, 'streamId' | 'type'>[],
 ): Promise<OrderDirectory> {
