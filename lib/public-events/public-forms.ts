@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { loadAccountDirectory } from './account-directory';
 import {
   PUBLIC_EVENT_TYPES,
+  publicTypeOf,
   toPublicEvent,
   type AccountDirectory,
   type LoggedEvent,
@@ -35,6 +36,10 @@ const isOrderOutcome = (event: Pick<LoggedEvent, 'streamId' | 'type'>): boolean 
   event.streamId.startsWith(STREAM_PREFIX) && OUTCOMES.includes(event.type);
 
 const orderIdOf = (event: Pick<LoggedEvent, 'streamId'>): string => event.streamId.slice(STREAM_PREFIX.length);
+
+/** Whether an event has a public form, from its stream and type alone (what the relay publishes). */
+export const hasPublicForm = (event: Pick<LoggedEvent, 'streamId' | 'type'>): boolean =>
+  event.streamId.startsWith(STREAM_PREFIX) ? isOrderOutcome(event) : publicTypeOf(event.type) !== null;
 
 /**
  * The public form of one logged event, or null when it has none. Throws when a directory lacks what
