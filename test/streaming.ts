@@ -6,7 +6,7 @@ import { DeliverPolicy, jetstream, type JetStreamManager } from '@nats-io/jetstr
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
 import { upcast } from '@/lib/accounts/domain/upcast';
-import { publicTypeOf } from '@/lib/public-events/public-event';
+import { hasPublicForm } from '@/lib/public-events/public-forms';
 import { HEADER, STREAM_NAME } from '@/lib/streaming/subjects';
 
 export type Statement = {
@@ -122,7 +122,9 @@ export async function auditStream(nc: NatsConnection, jsm: JetStreamManager, db:
   const { rows } = await db.query<{ stream_id: string; version: number; type: string }>(
     `SELECT stream_id, version, type FROM events ORDER BY stream_id, version`,
   );
-  const expected = rows.filter((r) => publicTypeOf(r.type)).map((r) => `evt_${r.stream_id}_${r.version}`);
+  const expected = rows
+    .filter((r) => hasPublicForm({ streamId: r.stream_id, type: r.type }))
+    .map((r) => `evt_${r.stream_id}_${r.version}`);
   const seen = new Set(ids);
   const wanted = new Set(expected);
   return {

@@ -472,7 +472,15 @@ export interface components {
     };
     NewWebhookEndpointRequest: {
       url: string;
-      eventTypes?: ('account.opened' | 'money.deposited' | 'money.withdrawn' | 'transfer.sent' | 'transfer.received')[];
+      eventTypes?: (
+        | 'account.opened'
+        | 'money.deposited'
+        | 'money.withdrawn'
+        | 'transfer.sent'
+        | 'transfer.received'
+        | 'standing_order.paid'
+        | 'standing_order.refused'
+      )[];
     };
     WebhookReplayRequest: {
       /** Format: date-time */
@@ -485,7 +493,15 @@ export interface components {
       /** @description Where deliveries are POSTed. */
       url: string;
       /** @description The event types the endpoint receives; empty: every type. */
-      eventTypes: ('account.opened' | 'money.deposited' | 'money.withdrawn' | 'transfer.sent' | 'transfer.received')[];
+      eventTypes: (
+        | 'account.opened'
+        | 'money.deposited'
+        | 'money.withdrawn'
+        | 'transfer.sent'
+        | 'transfer.received'
+        | 'standing_order.paid'
+        | 'standing_order.refused'
+      )[];
       /** @description The signing secret (Standard Webhooks `whsec_…`): shown this once, keep it. */
       secret: string;
     };
@@ -497,7 +513,13 @@ export interface components {
         url: string;
         /** @description The event types the endpoint receives; empty: every type. */
         eventTypes: (
-          'account.opened' | 'money.deposited' | 'money.withdrawn' | 'transfer.sent' | 'transfer.received'
+          | 'account.opened'
+          | 'money.deposited'
+          | 'money.withdrawn'
+          | 'transfer.sent'
+          | 'transfer.received'
+          | 'standing_order.paid'
+          | 'standing_order.refused'
         )[];
         enabled: boolean;
         /** @description Why it is disabled (by you, or after 5 days of failures). */
@@ -557,6 +579,8 @@ export interface components {
         | 'money.withdrawn'
         | 'transfer.sent'
         | 'transfer.received'
+        | 'standing_order.paid'
+        | 'standing_order.refused'
         | 'webhook.test';
       /** Format: date-time */
       timestamp: string;
@@ -591,6 +615,18 @@ export interface components {
           accountNumber: string;
         };
         reference?: string;
+        /**
+         * Format: uuid
+         * @description `standing_order.*` only: the order.
+         */
+        standingOrderId?: string;
+        /**
+         * Format: date
+         * @description `standing_order.*` only: the payment’s due day (YYYY-MM-DD).
+         */
+        dueOn?: string;
+        /** @description `standing_order.refused` only: why the payment was refused, after the retry. */
+        reason?: string;
         /**
          * Format: uuid
          * @description `webhook.test` only.

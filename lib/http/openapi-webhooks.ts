@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { ProblemType } from '@/lib/http/problem';
-import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
+import { PUBLISHED_EVENT_TYPES } from '@/lib/public-events/public-forms';
 import { emptyBody, MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from '@/lib/webhooks/rules';
 
 // The webhook part of the OpenAPI document (lib/http/openapi.ts): the endpoint API's paths and
@@ -11,7 +11,7 @@ const Uuid = z.uuid();
 const Digits = z.string().regex(/^\d+$/);
 const Timestamp = z.iso.datetime({ offset: true });
 const EventTypes = z
-  .array(z.enum(PUBLIC_EVENT_TYPES))
+  .array(z.enum(PUBLISHED_EVENT_TYPES))
   .meta({ description: 'The event types the endpoint receives; empty: every type.' });
 const Endpoint = {
   id: Uuid,
@@ -83,7 +83,7 @@ export const webhookResponses = {
     }),
   }),
   WebhookEvent: z.strictObject({
-    type: z.enum([...PUBLIC_EVENT_TYPES, 'webhook.test']),
+    type: z.enum([...PUBLISHED_EVENT_TYPES, 'webhook.test']),
     timestamp: Timestamp,
     data: z.looseObject({
       schemaVersion: z.literal(1),
@@ -100,6 +100,15 @@ export const webhookResponses = {
       to: Counterparty.optional(),
       from: Counterparty.optional(),
       reference: z.string().optional(),
+      standingOrderId: Uuid.optional().meta({ description: '`standing_order.*` only: the order.' }),
+      dueOn: z.iso
+        .date()
+        .optional()
+        .meta({ description: '`standing_order.*` only: the payment’s due day (YYYY-MM-DD).' }),
+      reason: z
+        .string()
+        .optional()
+        .meta({ description: '`standing_order.refused` only: why the payment was refused, after the retry.' }),
       endpointId: Uuid.optional().meta({ description: '`webhook.test` only.' }),
     }),
   }),

@@ -8,8 +8,9 @@ import { accountIdsOf, type AccountDirectory, type DirectoryEntry, type LoggedEv
 export async function loadAccountDirectory(
   client: pg.ClientBase,
   events: Pick<LoggedEvent, 'type' | 'data'>[],
+  moreAccountIds: readonly string[] = [],
 ): Promise<AccountDirectory> {
-  const ids = [...new Set(events.flatMap(accountIdsOf))];
+  const ids = [...new Set([...events.flatMap(accountIdsOf), ...moreAccountIds])];
   if (ids.length === 0) return new Map();
   const { rows } = await client.query<DirectoryEntry & { accountId: string }>(
     // The holder's name (what a transfer review masks), the account's name for accounts without a customer.

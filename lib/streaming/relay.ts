@@ -17,8 +17,8 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { isConnectionError } from '@/lib/db/connection-errors';
 import { lagOf, readGlobalLog, type Checkpoint, type LogEvent } from '@/lib/projections/global-log';
-import { loadAccountDirectory } from '@/lib/public-events/account-directory';
-import { publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import { publicEventId } from '@/lib/public-events/public-event';
+import { publicFormsOf } from '@/lib/public-events/public-forms';
 import { BackgroundLoop, dedicatedClient, errorMessage, sleep } from './background';
 import { connectNats, ensureStream, PUBLISH_TIMEOUT_MS } from './connection';
 import { advanceRelayPosition, readRelayPosition, RELAY_NAME } from './position';
@@ -107,10 +107,11 @@ export class Relay extends BackgroundLoop {
       this.options.onPublished?.(0, 0);
       return 0;
     }
-    const directory = await loadAccountDirectory(client, events);
+    // Standing orders: their outcomes are published; their other steps have no public form and are passed over.
+    const { forms } = await publicFormsOf(client, events);
     // All in flight at once on the one connection: JetStream stores them in the order they were sent.
-    const acks = events.map((event) => {
-      const body = toPublicEvent(event, directory);
+    const acks = events.map((event, i) => {
+      const body = forms[i];
       return body ? publish(nats.js, event, JSON.stringify(body)) : Promise.resolve(null);
     });
     const settled = await Promise.allSettled(acks);

@@ -1,12 +1,13 @@
 // The fan-out: follows the global log gap-safely (lib/projections/global-log.ts, the same reader
 // as the asynchronous projections) and turns each published event of an account into one pending
-// delivery per enabled endpoint of THAT account's owner subscribed to its type. The checkpoint moves
+// delivery per enabled endpoint of THAT account's owner subscribed to its type (a standing order's
+// outcome: the paying account's owner; lib/public-events/public-forms.ts). The checkpoint moves
 // in the same transaction as the deliveries are written, so each event is fanned out exactly once;
 // the checkpoint row is taken with SKIP LOCKED, so while one instance fans out the others deliver.
 import type pg from 'pg';
 import { readGlobalLog, type Checkpoint } from '@/lib/projections/global-log';
-import { loadAccountDirectory } from '@/lib/public-events/account-directory';
-import { publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import { publicEventId } from '@/lib/public-events/public-event';
+import { publicFormsOf } from '@/lib/public-events/public-forms';
 import { inTransaction } from './transaction';
 
 type EndpointRow = { id: string; customerId: string; eventTypes: string[] };
@@ -25,7 +26,8 @@ export function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promise<num
     const checkpoint: Checkpoint = { transactionId: row.tx, position: BigInt(row.pos) };
     const events = await readGlobalLog(client, checkpoint, batchSize);
     if (events.length === 0) return 0;
-    const directory = await loadAccountDirectory(client, events);
+    // A standing order's outcome belongs to its paying account: `data.accountId` is that account either way.
+    const { forms, directory } = await publicFormsOf(client, events);
     const owners = [
       ...new Set([...directory.values()].flatMap((entry) => (entry.customerId ? [entry.customerId] : []))),
     ];
@@ -51,8 +53,8 @@ export function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promise<num
       at: [],
       body: [],
     };
-    for (const event of events) {
-      const publicEvent = endpoints.length ? toPublicEvent(event, directory) : null;
+    for (const [i, event] of events.entries()) {
+      const publicEvent = endpoints.length ? forms[i] : null;
       if (!publicEvent) continue;
       const owner = directory.get(publicEvent.data.accountId)?.customerId;
       const body = JSON.stringify(publicEvent);

@@ -1,11 +1,11 @@
 import 'server-only';
-// "Replay from": every published event of the customer's accounts from a point in time on, delivered
+// "Replay from": every published event of the customer's accounts (and of the standing orders they pay) from a point in time on, delivered
 // again to one endpoint (new deliveries with the events' own webhook-ids, in log order, after what is
 // pending). Also the test event ("Send test event").
 import { randomUUID } from 'node:crypto';
 import type { db } from '@/lib/db/prisma';
-import { loadAccountDirectory } from '@/lib/public-events/account-directory';
-import { PUBLIC_EVENT_SCHEMA_VERSION, publicEventId, toPublicEvent } from '@/lib/public-events/public-event';
+import { PUBLIC_EVENT_SCHEMA_VERSION, publicEventId } from '@/lib/public-events/public-event';
+import { publicFormsOf } from '@/lib/public-events/public-forms';
 import type { LogEvent } from '@/lib/projections/global-log';
 import { subscribes } from './fan-out';
 import { TEST_EVENT_TYPE } from './rules';
@@ -22,15 +22,22 @@ export async function replayFrom(
 ): Promise<{ events: number }> {
   const events = await tx.$queryRaw<Omit<LogEvent, 'globalPosition' | 'transactionId'>[]>`
     SELECT e.stream_id AS "streamId", e.version, e.type, e.data, e.metadata, e.command_id AS "commandId", e.created_at AS "createdAt"
-      FROM events e JOIN account_balances b ON e.stream_id = 'account-' || b.account_id::text
-     WHERE b.customer_id = ${endpoint.customerId} AND e.created_at >= ${from}
+      FROM events e
+     WHERE e.stream_id IN (
+             SELECT 'account-' || b.account_id::text FROM account_balances b WHERE b.customer_id = ${endpoint.customerId}
+             UNION ALL
+             -- The standing orders paid from the customer accounts: their outcomes belong to the payer.
+             SELECT 'standingorder-' || s.standing_order_id::text
+               FROM standing_orders s JOIN account_balances b ON b.account_id = s.from_account_id
+              WHERE b.customer_id = ${endpoint.customerId})
+       AND e.created_at >= ${from}
      ORDER BY e.global_position LIMIT ${REPLAY_LIMIT}`;
   const client = {
     query: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe(text, ...values) }),
   };
-  const directory = await loadAccountDirectory(client as never, events);
-  const rows = events.flatMap((event) => {
-    const publicEvent = toPublicEvent(event, directory);
+  const { forms } = await publicFormsOf(client as never, events);
+  const rows = events.flatMap((event, i) => {
+    const publicEvent = forms[i];
     if (!publicEvent || !subscribes(endpoint.eventTypes, publicEvent.type)) return [];
     return [
       {

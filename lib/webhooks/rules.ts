@@ -1,7 +1,7 @@
 // What an endpoint may be, as one schema for the API and the settings form; the event types are
-// data (PUBLIC_EVENT_TYPES), so a new public type is one line in lib/public-events/public-event.ts.
+// data (PUBLISHED_EVENT_TYPES, lib/public-events/public-forms.ts): account events and standing-order outcomes.
 import { z } from 'zod';
-import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
+import { PUBLISHED_EVENT_TYPES } from '@/lib/public-events/public-forms';
 import { urlProblem } from './address-rules';
 
 export const MAX_ENDPOINTS_PER_CUSTOMER = 10;
@@ -19,8 +19,8 @@ export const newEndpointBody = z
   .object({
     url: endpointUrl,
     eventTypes: z
-      .array(z.enum(PUBLIC_EVENT_TYPES, { error: `must be one of ${PUBLIC_EVENT_TYPES.join(', ')}` }))
-      .max(PUBLIC_EVENT_TYPES.length)
+      .array(z.enum(PUBLISHED_EVENT_TYPES, { error: `must be one of ${PUBLISHED_EVENT_TYPES.join(', ')}` }))
+      .max(PUBLISHED_EVENT_TYPES.length)
       .optional(),
   })
   .strict();
