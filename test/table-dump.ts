@@ -40,7 +40,7 @@ export async function dumpTables(
  * they move whenever the follower catches up with events committed before the request, on their own
  * schedule. What the fan-out produces is still compared (webhook_deliveries).
  */
-const FOLLOWER_CURSORS: Record<string, string[]> = {
+export const FOLLOWER_CURSORS: Record<string, string[]> = {
   webhook_checkpoint: ['last_transaction_id', 'last_position', 'updated_at'],
   relay_positions: ['last_transaction_id', 'last_position', 'events_published', 'last_stream_sequence', 'updated_at'],
 };

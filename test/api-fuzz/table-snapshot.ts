@@ -4,6 +4,7 @@
 // every request or in the background, whatever the request's answer; they are left out, each for
 // the reason given below.
 import type pg from 'pg';
+import { FOLLOWER_CURSORS } from '@/test/table-dump';
 
 /** Columns that change on any authenticated request (or any replay), never a ledger or identity fact. */
 const VOLATILE_COLUMNS: Record<string, string[]> = {
@@ -15,11 +16,11 @@ const VOLATILE_COLUMNS: Record<string, string[]> = {
 };
 
 /**
- * Tables the asynchronous projection runner (lib/projections/runner.ts) writes in the background,
- * catching up with events committed by earlier 2xx requests: their changes during a 4xx belong
- * to an earlier request, not to it.
+ * Tables the asynchronous projection runner (lib/projections/runner.ts) and the log's other followers
+ * (the webhook fan-out's and the relay's cursors) write in the background, catching up with events
+ * committed by earlier 2xx requests: their changes during a 4xx belong to an earlier request, not to it.
  */
-const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals'];
+const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals', ...Object.keys(FOLLOWER_CURSORS)];
 
 /**
  * Tables that count requests rather than hold facts (the per-customer API budgets,
