@@ -13,6 +13,9 @@ const VOLATILE_COLUMNS: Record<string, string[]> = {
   // A replay (same key, same request) is counted on its command row for operators
   // (lib/event-store/outcomes.ts); the stored outcome itself is what the snapshot compares.
   commands: ['replay_count', 'last_replayed_at'],
+  // better-auth moves a session's idle expiry (at most once a minute: lib/auth/policy.ts) on whichever
+  // authenticated request comes after that minute, a read or a refusal too.
+  sessions: ['expires_at', 'updated_at'],
 };
 
 /**
