@@ -226,14 +226,15 @@ describe('behind HAProxy', () => {
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE commands IN SHARE MODE');
         // HAProxy's current sessions on i1: requests it sent there, held by the lock, unanswered.
+        let held = 0;
         await expect
-          .poll(async () => Number((await lb.server('i1')).row.scur), {
+          .poll(async () => (held = Number((await lb.server('i1')).row.scur)), {
             timeout: 60_000,
             interval: 20,
             message: 'requests held in flight on i1',
           })
           .toBeGreaterThan(0);
-        inFlightAtKill = Number((await lb.server('i1')).row.scur);
+        inFlightAtKill = held; // what the poll saw: a second read of HAProxy's counters can come back 0
         const killedAt = Date.now();
         await cluster.kill(1, 'SIGKILL');
         await locker.query('COMMIT');

@@ -31,6 +31,12 @@ const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals', ...
  */
 const REQUEST_COUNTER_TABLES = ['api_rate_limits'];
 
+/**
+ * What a page view records by design: how far the owner has seen each account's history (the "New"
+ * marks, lib/live/seen.ts). A view state of the reader, not a ledger or identity fact.
+ */
+const VIEW_STATE_TABLES = ['account_seen'];
+
 type TableDigest = { count: number; digest: string | null };
 export type Snapshot = Record<string, TableDigest>;
 
@@ -46,7 +52,7 @@ export async function snapshotQuery(db: pg.Client): Promise<{ sql: string; table
       GROUP BY c.table_name ORDER BY c.table_name`,
   );
   const tables = rows.filter(
-    (r) => !BACKGROUND_TABLES.includes(r.table_name) && !REQUEST_COUNTER_TABLES.includes(r.table_name),
+    (r) => ![...BACKGROUND_TABLES, ...REQUEST_COUNTER_TABLES, ...VIEW_STATE_TABLES].includes(r.table_name),
   );
   const parts = tables.map(({ table_name: table, columns }) => {
     const kept = columns.filter((c) => !(VOLATILE_COLUMNS[table] ?? []).includes(c)).map(quote);
