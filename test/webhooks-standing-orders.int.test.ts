@@ -14,9 +14,10 @@ import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-pro
 import { freshDatabase } from '@/test/db';
 import { startReceiver, type Receiver } from '@/test/webhook-receiver';
 
-// Standing-order outcomes as webhooks (issue 24): orders driven through their scheduler against a
-// real PostgreSQL, deliveries verified with `standardwebhooks` by the test receiver. The outcome
-// goes to the paying account's owner only, once, with the public schema's rules (payee masked).
+// Standing-order outcomes as webhooks (the types customers subscribe to for their orders): orders
+// driven through their scheduler against a real PostgreSQL, deliveries verified with
+// `standardwebhooks` by the test receiver. The outcome goes to the paying account's owner only,
+// once, with the public schema's rules (payee masked).
 
 let drop: () => Promise<void>;
 let receiver: Receiver;

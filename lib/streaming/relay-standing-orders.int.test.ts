@@ -1,7 +1,8 @@
-// The relay and standing orders (issue 20 with issue 24): an order's paid and refused outcomes are
-// published on `idem.events.standingorder.<id>` with the public schema as body; its internal steps
-// (created, started, retry scheduled) have no public form and are passed over. Real nats-server and
-// a database of this file's own; the orders are driven through their scheduler.
+// The relay and standing orders (it publishes every outcome a customer can subscribe to): an order's
+// paid and refused outcomes are published on `idem.events.standingorder.<id>` with the public schema
+// as body; its internal steps (created, started, retry scheduled) have no public form and are
+// passed over. Real nats-server and a database of this file's own; the orders are driven through
+// their scheduler.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
