@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { maskName } from '@/lib/domain/mask-name';
-import type { AccountDirectory, LoggedEvent } from './public-event';
+import type { LoggedEvent } from './public-event';
+import { A, B, O, at, directory, order, orderEvent } from './standing-order-fixtures';
 import { PUBLISHED_EVENT_TYPES, publicFormOf, type OrderDirectory } from './public-forms';
 
-const A = '11111111-1111-4111-8111-111111111111';
-const B = '22222222-2222-4222-8222-222222222222';
-const O = '33333333-3333-4333-8333-333333333333';
-const directory: AccountDirectory = new Map([
-  [A, { accountNumber: '100000000017', owner: 'Ada Lovelace', customerId: 'cust-a' }],
-  [B, { accountNumber: '200000000025', owner: 'Grace Hopper', customerId: 'cust-b' }],
-]);
-const orders: OrderDirectory = new Map([
-  [O, { standingOrderId: O, fromAccountId: A, toAccountId: B, amountCents: 2500 }],
-]);
-const at = new Date('2027-01-31T00:00:11.000Z');
-const orderEvent = (type: string, data: Record<string, unknown>, version = 3): LoggedEvent => ({
-  streamId: `standingorder-${O}`,
-  version,
-  type,
-  data: { standingOrderId: O, dueOn: '2027-01-31', attempt: 1, ...data },
-  metadata: { schemaVersion: 1 },
-  commandId: `standing-order:${O}:2027-01-31:1:outcome`,
-  createdAt: at,
-});
+const orders: OrderDirectory = new Map([[O, order]]);
 
 describe('the public form of any logged event', () => {
   it('a paid occurrence: the transfer’s command id, the paying account, the payee masked, nothing of the payee’s own', () => {

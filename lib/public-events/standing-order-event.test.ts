@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskName } from '@/lib/domain/mask-name';
-import type { AccountDirectory, LoggedEvent } from './public-event';
+import { A, O, at, directory, order, orderEvent as logged } from './standing-order-fixtures';
 import { STANDING_ORDER_PUBLIC_TYPES, toStandingOrderPublicEvent } from './standing-order-event';
-
-const A = '11111111-1111-4111-8111-111111111111';
-const B = '22222222-2222-4222-8222-222222222222';
-const O = '33333333-3333-4333-8333-333333333333';
-const directory: AccountDirectory = new Map([
-  [A, { accountNumber: '100000000017', owner: 'Ada Lovelace', customerId: 'cust-a' }],
-  [B, { accountNumber: '200000000025', owner: 'Grace Hopper', customerId: 'cust-b' }],
-]);
-const order = { standingOrderId: O, fromAccountId: A, toAccountId: B, amountCents: 2500 };
-const at = new Date('2027-01-31T00:00:11.000Z');
-const logged = (type: string, data: Record<string, unknown>, version = 3): LoggedEvent => ({
-  streamId: `standingorder-${O}`,
-  version,
-  type,
-  data: { standingOrderId: O, dueOn: '2027-01-31', attempt: 1, ...data },
-  metadata: { schemaVersion: 1 },
-  commandId: `standing-order:${O}:2027-01-31:1:outcome`,
-  createdAt: at,
-});
 
 describe('standing orders in the public event schema', () => {
   it('a paid occurrence: the paying account by number, the payee masked, the transfer’s command id', () => {
