@@ -236,6 +236,11 @@ export const envSchema = z.object({
     '`30`',
     'how long an instance may remember a verified API key or session; revocations reach it via `LISTEN/NOTIFY` (`0` = off)',
   ),
+  IDEM_BUDGET_LEASE_MS: documented(
+    int(0, 10_000),
+    '`100`',
+    'how much of its recent traffic (ms) an instance reserves of a request budget at once, at most 1/20 of the limit (`0` = one statement per request)',
+  ),
   IDEM_NEW_KEYS_PER_HOUR: documented(
     int(1, 100_000_000),
     '`10000`',

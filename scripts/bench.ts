@@ -141,9 +141,10 @@ async function requestPath(log: (line: string) => void) {
   const server = await startBenchServer(log);
   const config: RequestPathConfig = {
     appDir,
-    // Before and after the verdict cache, interleaved in one run on one database.
+    // Before the verdict cache, before the budget leases, and as built: interleaved in one run on one database.
     variants: [
-      { name: 'cache off', env: { IDEM_AUTH_CACHE_SECONDS: '0' } },
+      { name: 'cache off', env: { IDEM_AUTH_CACHE_SECONDS: '0', IDEM_BUDGET_LEASE_MS: '0' } },
+      { name: 'leases off', env: { IDEM_BUDGET_LEASE_MS: '0' } },
       { name: 'as built', env: {} },
     ],
     reps: quick ? 1 : 3,

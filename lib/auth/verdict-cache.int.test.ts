@@ -110,6 +110,26 @@ describe('verdict cache', () => {
     expect(loud).toEqual(['sessions']);
   });
 
+  it('requests that miss together share one read; one that comes after a revocation reads again', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const calls = { n: 0 };
+    const load = async () => {
+      const n = ++calls.n;
+      await gate;
+      return { value: `read ${n}`, until: Date.now() + 60_000 };
+    };
+    const together = Array.from({ length: 10 }, () => cache.remember('e', load));
+    const before = cache.invalidations;
+    await sql.query(`UPDATE users SET role = 'customer' WHERE id = 'u2'`);
+    await vi.waitFor(() => expect(cache.invalidations).toBeGreaterThan(before));
+    const after = cache.remember('e', load);
+    open();
+    expect(await Promise.all(together)).toEqual(Array.from({ length: 10 }, () => 'read 1'));
+    expect(await after).toBe('read 2');
+    expect(calls.n).toBe(2);
+  });
+
   it('a verdict read while a revocation arrived is not kept', async () => {
     const { calls, load } = counted();
     const before = cache.invalidations;

@@ -36,6 +36,7 @@ export function createVerdictCache(
   onInvalidation: () => void = () => {},
 ): VerdictCache {
   const entries = new Map<string, Entry>();
+  const loading = new Map<string, { generation: number; promise: Promise<{ value: unknown; until: number | null }> }>();
   // Bumped by every invalidation: a verdict read before one is not stored after it.
   let generation = 0;
   let invalidations = 0;
@@ -92,13 +93,23 @@ export function createVerdictCache(
       const now = Date.now();
       const hit = listening ? entries.get(key) : undefined;
       if (hit && hit.until > now) return hit.value as T;
+      // Requests that miss together share one load (when a lease ends under load, one verification
+      // instead of one per request in flight), unless an invalidation came after it started.
+      const shared = listening ? loading.get(key) : undefined;
+      if (shared && shared.generation === generation) return (await shared.promise).value as T;
       const before = generation;
-      const loaded = await load();
-      if (loaded.until !== null && listening && generation === before) {
-        if (entries.size >= MAX_ENTRIES) entries.clear();
-        entries.set(key, { value: loaded.value, until: Math.min(loaded.until, now + leaseSeconds * 1000) });
+      const promise = load();
+      loading.set(key, { generation: before, promise });
+      try {
+        const loaded = await promise;
+        if (loaded.until !== null && listening && generation === before) {
+          if (entries.size >= MAX_ENTRIES) entries.clear();
+          entries.set(key, { value: loaded.value, until: Math.min(loaded.until, now + leaseSeconds * 1000) });
+        }
+        return loaded.value;
+      } finally {
+        if (loading.get(key)?.promise === promise) loading.delete(key);
       }
-      return loaded.value;
     },
     get invalidations() {
       return invalidations;

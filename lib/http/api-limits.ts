@@ -4,10 +4,11 @@ import { db, poolOf, preparedStatements, type Db } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { singleton } from '@/lib/singleton';
 import { loadConfig, type Config } from '@/lib/config';
+import { BudgetLeases, type Budget, type Reserve, type Window } from '@/lib/http/budget-leases';
 
 // Per-customer budgets of the JSON API (docs/security.md), counted in PostgreSQL (table
-// api_rate_limits, one row per customer and window, one upsert per request: rate-limiter-flexible's
-// Postgres store) so that every instance draws on the same budget. Per API key the library that
+// api_rate_limits, one row per customer and window: rate-limiter-flexible's Postgres store, and on the
+// hot path leases of a few points at a time, below) so that every instance draws on the same budget. Per API key the library that
 // verifies keys does not count (its window restarts from a key's last request, so a key in steady use
 // never got a fresh budget); keys are counted here, in fixed windows, like customers.
 //   - requests: IDEM_CUSTOMER_RATE_LIMIT per customer, whichever key or session they use;
@@ -15,7 +16,6 @@ import { loadConfig, type Config } from '@/lib/config';
 //   - new commands: IDEM_NEW_KEYS_PER_HOUR Idempotency-Keys per customer per hour, so that random
 //     keys cannot fill the commands table. A key that already has a stored outcome is still replayed.
 
-export type Window = { points: number; seconds: number };
 export type Refusal = { retryAfterSeconds: number };
 
 const DEFAULT_CUSTOMER_RATE_LIMIT = '6000/60';
@@ -102,35 +102,47 @@ async function take(name: string, window: Window | null, key: string, client: Db
   }
 }
 
-// Several budgets of one request in one statement (one round trip instead of one per budget), in
-// the rows and with the semantics of rate-limiter-flexible's store above: `<name>:<key>`, points
-// counted in a fixed window that restarts once `expire` (epoch ms) has passed. Rows are locked in
-// the order given (always key before customer), so two requests never wait on each other in a cycle.
-const TAKE_MANY = `INSERT INTO api_rate_limits AS r (key, points, expire)
-  SELECT k, 1, e FROM unnest($1::text[], $2::bigint[]) AS t(k, e)
+// The budgets of the hot path (a request's key and customer, new commands) are leased: an instance
+// reserves points in the rows above (`<name>:<key>`, a fixed window that restarts once `expire`,
+// epoch ms, has passed) a few at a time and serves them from memory (lib/http/budget-leases.ts). A
+// reservation grants only what the row has left, so no instance ever serves more than the limit.
+// Rows are locked in the order given (always key before customer), so two reservations never wait
+// on each other in a cycle.
+const RESERVE = `INSERT INTO api_rate_limits AS r (key, points, expire)
+  SELECT k, n, e FROM unnest($1::text[], $2::int[], $3::bigint[]) AS t(k, n, e)
   ON CONFLICT (key) DO UPDATE SET
-    points = CASE WHEN r.expire <= $3 THEN 1 ELSE r.points + 1 END,
-    expire = CASE WHEN r.expire <= $3 THEN EXCLUDED.expire ELSE r.expire END
+    points = CASE WHEN r.expire <= $4 THEN EXCLUDED.points ELSE r.points + EXCLUDED.points END,
+    expire = CASE WHEN r.expire <= $4 THEN EXCLUDED.expire ELSE r.expire END
   RETURNING key, points, expire`;
 
-type Budget = { name: string; window: Window | null; key: string };
+const reserveIn =
+  (client: Db): Reserve =>
+  async (reservations, now) => {
+    const query = {
+      text: RESERVE,
+      values: [reservations.map((r) => r.key), reservations.map((r) => r.n), reservations.map((r) => r.expire), now],
+    };
+    const { rows } = await poolOf(client).query<{ key: string; points: number; expire: string }>(
+      preparedStatements() ? { name: 'idem_reserve_budgets', ...query } : query,
+    );
+    return rows.map((r) => ({ key: r.key, points: Number(r.points), expire: Number(r.expire) }));
+  };
 
-/** Takes one point of each budget at once; the first budget (in the order given) that is over, or null. */
-async function takeMany(budgets: Budget[], client: Db = db()): Promise<(Refusal & { name: string }) | null> {
-  const counted = budgets.filter((b): b is Budget & { window: Window } => b.window !== null);
-  if (counted.length === 0) return null;
-  const now = Date.now();
-  const keys = counted.map((b) => `${b.name}:${b.key}`);
-  const query = { text: TAKE_MANY, values: [keys, counted.map((b) => now + b.window.seconds * 1000), now] };
-  const { rows } = await poolOf(client).query<{ key: string; points: number; expire: string }>(
-    preparedStatements() ? { name: 'idem_take_budgets', ...query } : query,
-  );
-  for (const [i, budget] of counted.entries()) {
-    const row = rows.find((r) => r.key === keys[i]);
-    if (row && row.points > budget.window.points)
-      return { name: budget.name, retryAfterSeconds: Math.max(1, Math.ceil((Number(row.expire) - now) / 1000)) };
-  }
-  return null;
+/** The process's leases per database client (a singleton: Next bundles this module into several chunks). */
+function leasesOf(client: Db): BudgetLeases {
+  const all = singleton('budgetLeases', () => new WeakMap<object, BudgetLeases>());
+  let found = all.get(client);
+  if (!found) all.set(client, (found = new BudgetLeases(reserveIn(client), loadConfig().IDEM_BUDGET_LEASE_MS ?? 100)));
+  return found;
+}
+
+/** Takes one point of each budget; the first budget (in the order given) that is over, or null. */
+function takeMany(
+  budgets: { name: string; window: Window | null; key: string }[],
+  client: Db = db(),
+): Promise<(Refusal & { name: string }) | null> {
+  const counted = budgets.filter((b): b is Budget => b.window !== null);
+  return counted.length === 0 ? Promise.resolve(null) : leasesOf(client).take(counted);
 }
 
 /**
@@ -155,7 +167,7 @@ export async function requestBudgetRefusal(
 }
 
 /** One API request made with this API key (its id). */
-const consumeKeyRequest = (keyId: string) => take('api-key', apiLimits().perApiKey, keyId);
+const consumeKeyRequest = (keyId: string) => takeMany([{ name: 'api-key', window: apiLimits().perApiKey, key: keyId }]);
 
 /** 429 problem+json with Retry-After. */
 export const tooManyRequests = (detail: string, refusal: Refusal) =>
@@ -178,7 +190,7 @@ export async function keyBudgetRefusal(
  * stored passes (its outcome is replayed, no row is added); any other key is refused.
  */
 export async function consumeNewCommand(customerId: string, commandId: string): Promise<Refusal | null> {
-  const refused = await take('new-commands', apiLimits().newKeysPerHour, customerId);
+  const refused = await takeMany([{ name: 'new-commands', window: apiLimits().newKeysPerHour, key: customerId }]);
   if (!refused) return null;
   const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
   return stored.rowCount ? null : refused;
