@@ -27,7 +27,7 @@ import { runProfile, type ProfileConfig } from '../bench/suites/profile';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/suites/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report/report';
 import { runRoundTripBench } from '../bench/suites/round-trips';
-import { runRequestPathBench, type RequestPathConfig } from '../bench/suites/request-path';
+import { KINDS, profileRequestKind, runRequestPathBench, type Kind, type RequestPathConfig } from '../bench/suites/request-path';
 import { renderRequestPath } from '../bench/report/request-path';
 import { runStorageProbe } from '../bench/suites/storage-probe';
 import { flameGraph } from '../bench/report/flame';
@@ -171,6 +171,37 @@ async function requestPath(log: (line: string) => void) {
   }
 }
 
+/** --profile <kind>: a CPU profile of one kind of request (bench/out/request-flame-<kind>.svg and its top frames). */
+async function profileOnly(kind: Kind) {
+  const log = (line: string) => console.log(`[profile] ${line}`);
+  const server = await startBenchServer(log);
+  try {
+    const config: RequestPathConfig = {
+      appDir,
+      variants: [{ name: 'as built', env: {} }],
+      reps: 1,
+      seconds: 10,
+      warmupSeconds: 3,
+      connections: 32,
+      accounts: 20,
+      cluster: false,
+    };
+    const profiled = await profileRequestKind(server, config, kind, log);
+    if (!profiled) throw new Error('no profile was written');
+    const { next, idem, auth, samples } = profiled.shares;
+    log(`shares: Next.js ${(next * 100).toFixed(1)} %, Idem ${(idem * 100).toFixed(1)} % (auth ${(auth * 100).toFixed(1)} %), ${samples} samples`);
+    mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench', 'out', `request-profile-${kind}.folded`), profiled.folded);
+    writeFileSync(
+      path.join(ROOT, 'bench', 'out', `request-flame-${kind}.svg`),
+      flameGraph(profiled.folded, `next start: ${kind} (closed loop), CPU by stack`),
+    );
+    log(`wrote bench/out/request-flame-${kind}.svg and request-profile-${kind}.folded`);
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   if (args.includes('--nice')) setPriority(0, Number(args[args.indexOf('--nice') + 1] ?? 0)); // children inherit it
   if (args.includes('--storage-probe')) {
@@ -184,6 +215,11 @@ async function main() {
       await server.stop();
     }
     return;
+  }
+  if (args.includes('--profile')) {
+    const kind = args[args.indexOf('--profile') + 1] as Kind;
+    if (!KINDS.includes(kind)) throw new Error(`--profile takes one of ${KINDS.join(', ')}`);
+    return profileOnly(kind);
   }
   if (args.includes('--request-path')) {
     const started = Date.now();

@@ -7,6 +7,7 @@ const TARGETS: { kind: Kind; min: number }[] = [
   { kind: 'withdraw', min: 0.6 },
   { kind: 'get', min: 0.7 },
   { kind: 'action', min: 0.5 },
+  { kind: 'action-js', min: 0.5 },
 ];
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 

@@ -42,14 +42,15 @@ export type RequestPathConfig = {
   cluster: boolean;
 };
 
-export const KINDS = ['health', 'get', 'deposit', 'withdraw', 'action'] as const;
+export const KINDS = ['health', 'get', 'deposit', 'withdraw', 'action', 'action-js'] as const;
 export type Kind = (typeof KINDS)[number];
 export const KIND_LABEL: Record<Kind, string> = {
   health: 'GET /api/health/live (the floor)',
   get: 'GET /api/accounts/{id} with an API key',
   deposit: 'POST /api/accounts/{id}/deposits with an API key',
   withdraw: 'POST /api/accounts/{id}/withdrawals with an API key',
-  action: 'Withdraw server action with a session cookie (the browser path)',
+  action: 'Withdraw server action with a session cookie, posted without JavaScript (answered with the page)',
+  'action-js': 'Withdraw server action with a session cookie, called by the page with JavaScript (the browser path)',
 };
 
 /** A request of a kind, fresh each time (new Idempotency-Key or command id, random account). */
@@ -82,7 +83,14 @@ export type RequestPathResult = {
   folded: string;
 };
 
-type Target = { url: string; authorization: string; cookie: string; actionFields: [string, string][] };
+type Target = {
+  url: string;
+  authorization: string;
+  cookie: string;
+  actionFields: [string, string][];
+  /** The Withdraw action's id (from the form's hidden fields), for the client's fetch. */
+  actionId: string;
+};
 
 const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
 
@@ -120,6 +128,50 @@ function formFields(html: string, label: string): [string, string][] {
   });
 }
 
+/**
+ * What the page's script sends when the Withdraw dialog is submitted (React's encodeReply of the
+ * action's arguments, the previous state and the form): the fields prefixed `1_`, the argument list
+ * in `0`; headers as Next's router sends them, to the account page the dialog is on.
+ */
+function enhancedActionBody(formFields: [string, string][], account: string): { body: string; type: string } {
+  const boundary = `----idembench${randomUUID().replace(/-/g, '')}`;
+  const commandId = randomUUID();
+  const fields: [string, string][] = formFields
+    .filter(([name]) => !name.startsWith('$ACTION'))
+    .map(([name, value]) => [
+      `1_${name}`,
+      name === 'commandId' ? commandId : name === 'amount' ? '0.01' : name === 'accountId' ? account : value,
+    ]);
+  if (!fields.some(([name]) => name === '1_amount')) fields.push(['1_amount', '0.01']);
+  if (!fields.some(([name]) => name === '1_enhanced')) fields.push(['1_enhanced', '1']);
+  const previous = { result: null, values: { amount: '' }, commandId, highlight: null };
+  fields.push(['0', JSON.stringify([previous, '$K1'])]);
+  const text =
+    fields
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('') + `--${boundary}--\r\n`;
+  return { body: text, type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The router state the client sends with an action: the account page's segments. */
+const routerStateOf = (account: string) =>
+  encodeURIComponent(
+    JSON.stringify([
+      '',
+      {
+        children: [
+          'accounts',
+          { children: [['accountId', account, 'd'], { children: ['__PAGE__', {}, null, null] }, null, null] },
+          null,
+          null,
+        ],
+      },
+      null,
+      null,
+      true,
+    ]),
+  );
+
 function request(kind: Kind, target: Target, accounts: string[]): Req {
   const account = pick(accounts);
   const api = { authorization: target.authorization };
@@ -146,6 +198,24 @@ function request(kind: Kind, target: Target, accounts: string[]): Req {
         method: 'POST',
         path: `/accounts/${account}/withdraw`,
         headers: { cookie: target.cookie, origin: target.url, 'content-type': type },
+        body,
+        ok: 200,
+      };
+    }
+    case 'action-js': {
+      const { body, type } = enhancedActionBody(target.actionFields, account);
+      // The action's answer and, as it revalidated the page, the page's new render (RSC, no HTML).
+      return {
+        method: 'POST',
+        path: `/accounts/${account}`,
+        headers: {
+          cookie: target.cookie,
+          origin: target.url,
+          'content-type': type,
+          accept: 'text/x-component',
+          'next-action': target.actionId,
+          'next-router-state-tree': routerStateOf(account),
+        },
         body,
         ok: 200,
       };
@@ -284,7 +354,27 @@ async function prepareCustomer(url: string, databaseUrl: string, count: number) 
   const html = await answer.text();
   if (answer.status !== 200 || !html.includes('Withdrew $0.01'))
     throw new Error(`the Withdraw form post did not record a withdrawal: ${answer.status} ${html.slice(0, 300)}`);
-  return { authorization: customer.authorizations[0]!, cookie: customer.cookie!, accounts, actionFields };
+  // The action's id: the no-JS form carries it as `$ACTION_<n>:0` = {"id": …, "bound": …}.
+  const reference = actionFields.find(([name]) => /^\$ACTION_\d+:0$/.test(name))?.[1];
+  const actionId = reference ? (JSON.parse(reference) as { id?: string }).id : undefined;
+  if (!actionId) throw new Error(`the Withdraw form names no action id: ${JSON.stringify(actionFields.map(([n]) => n))}`);
+  const enhanced = enhancedActionBody(actionFields, accounts[0]!);
+  const called = await fetch(`${url}/accounts/${accounts[0]}`, {
+    method: 'POST',
+    headers: {
+      cookie: customer.cookie!,
+      origin: url,
+      'content-type': enhanced.type,
+      accept: 'text/x-component',
+      'next-action': actionId,
+      'next-router-state-tree': routerStateOf(accounts[0]!),
+    },
+    body: enhanced.body,
+  });
+  const flight = await called.text();
+  if (called.status !== 200 || !flight.includes('Withdrew $0.01'))
+    throw new Error(`the Withdraw action call did not record a withdrawal: ${called.status} ${flight.slice(0, 300)}`);
+  return { authorization: customer.authorizations[0]!, cookie: customer.cookie!, accounts, actionFields, actionId };
 }
 
 const countCommands = async (url: string) => {
@@ -296,6 +386,32 @@ const countCommands = async (url: string) => {
     await client.end();
   }
 };
+
+/**
+ * Only a profile of one kind of request on one instance of the last variant (`--profile <kind>`):
+ * folded stacks for the flame graph and the app's Next.js / Idem shares. For finding the next lever.
+ */
+export async function profileRequestKind(
+  server: BenchServer,
+  config: RequestPathConfig,
+  kind: Kind,
+  log: (line: string) => void,
+): Promise<{ shares: ReturnType<typeof attributeAppProfile>; folded: string } | null> {
+  prepareApp(config.appDir, log);
+  const limits = { IDEM_CUSTOMER_RATE_LIMIT: '999999999/60', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
+  const url = await server.freshDatabase('bench_request_profile');
+  await migrate(url);
+  const env = { ...limits, ...config.variants.at(-1)!.env };
+  const setup = await startInstance(config.appDir, url, env);
+  let customer;
+  try {
+    customer = await prepareCustomer(setup.url, url, config.accounts);
+  } finally {
+    await stopInstance(setup);
+  }
+  log(`profiling ${kind} (${config.seconds} s closed loop, ${config.connections} connections)`);
+  return profileWithdrawals(server, config, url, customer, env, kind);
+}
 
 export async function runRequestPathBench(
   server: BenchServer,
@@ -479,13 +595,14 @@ async function clusterRun(
   }
 }
 
-/** One more instance with V8's --cpu-prof under closed-loop API withdrawals: its Next.js / Idem shares and folded stacks. */
+/** One more instance with V8's --cpu-prof under closed-loop requests of a kind (API withdrawals): its Next.js / Idem shares and folded stacks. */
 async function profileWithdrawals(
   server: BenchServer,
   config: RequestPathConfig,
   url: string,
   customer: Awaited<ReturnType<typeof prepareCustomer>>,
   env: Record<string, string>,
+  kind: Kind = 'withdraw',
 ): Promise<{ shares: ReturnType<typeof attributeAppProfile>; folded: string } | null> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-request-profile-'));
   try {
@@ -498,10 +615,10 @@ async function profileWithdrawals(
     let from = 0;
     let to = 0;
     try {
-      await closedLoop('withdraw', [target], customer.accounts, config.warmupSeconds, 8, [instance.pid], server.pgPid);
+      await closedLoop(kind, [target], customer.accounts, config.warmupSeconds, 8, [instance.pid], server.pgPid);
       from = nowUs();
       await closedLoop(
-        'withdraw',
+        kind,
         [target],
         customer.accounts,
         config.seconds,

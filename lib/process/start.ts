@@ -2,7 +2,7 @@
 // only): configuration check, logger, metrics and their sources, the command observer, HTTP
 // tracking, tracing, the metrics port, and graceful shutdown. Nothing imported statically here may
 // load pg: tracing must be registered first.
-import { loadConfig, ConfigError } from '@/lib/config';
+import { settleConfig, ConfigError } from '@/lib/config';
 import { installForwardedHeaderTrust } from '@/lib/http/client-address';
 import { setCommandObserver, type CommandObserver } from '@/lib/observability/command-observer';
 import { trackHttp } from '@/lib/observability/http';
@@ -15,7 +15,7 @@ import { installShutdown } from './shutdown';
 export async function startInstance(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = settleConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`[idem] ${error.message}\n`);

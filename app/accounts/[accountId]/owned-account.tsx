@@ -1,13 +1,16 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import type { ReactNode } from 'react';
+import { cache, type ReactNode } from 'react';
 import { currentCustomer, requireCustomer, type Customer } from '@/lib/auth/customer';
 import { getOwnedAccount } from '@/lib/accounts/queries';
 import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { formatUsd } from '@/lib/domain/money';
 
 type Account = NonNullable<Awaited<ReturnType<typeof getOwnedAccount>>>;
+
+/** Read once per render: the page's title and the page itself ask for the same account. */
+const ownedAccount = cache(getOwnedAccount);
 
 /** The title of a page about one account: its name for its owner, the same "not found" for anyone else. */
 export async function accountMetadata(
@@ -18,7 +21,7 @@ export async function accountMetadata(
   const customer = await currentCustomer();
   if (!customer) return { title: 'Sign in · Idem' };
   const id = parseAccountId((await params).accountId);
-  const account = id && (await getOwnedAccount(id, customer.id));
+  const account = id && (await ownedAccount(id, customer.id));
   return { title: account ? title(account.owner) : 'Account not found · Idem' };
 }
 
@@ -33,7 +36,7 @@ export async function requireOwnedAccount(
   await connection();
   const customer = await requireCustomer(path);
   const id = parseAccountId(accountId);
-  const account = id && (await getOwnedAccount(id, customer.id));
+  const account = id && (await ownedAccount(id, customer.id));
   if (!account) notFound();
   return { customer, account };
 }

@@ -48,7 +48,12 @@ export default async function AccountPage({ params, searchParams }: Props) {
   // everything (or of transfers) is what counts as having seen it.
   const seen = await seenVersion(customer.id, account.accountId);
   const history = await transactionPage(account, customer.id, { filter, before, seenVersion: seen });
-  if (!before && (filter === 'all' || filter === 'transfers'))
+  // Only incoming money is ever New, so the mark moves (a write) only when this view shows some, or
+  // when older pages could hold some the mark has not passed yet.
+  const oldestShown = history.entries.at(-1)?.version ?? 0;
+  const unseenShown = history.entries.some((e) => e.unseen);
+  const unseenOlder = history.olderBefore !== null && oldestShown > seen + 1;
+  if (!before && (filter === 'all' || filter === 'transfers') && (unseenShown || unseenOlder))
     await markSeen(customer.id, account.accountId, account.version);
   const number = formatAccountNumber(account.accountNumber);
   const href = (params: { kind?: TransactionFilter; before?: number }) => {
