@@ -27,7 +27,13 @@ import { runProfile, type ProfileConfig } from '../bench/suites/profile';
 import { runRehydrationBench, type RehydrationConfig } from '../bench/suites/rehydration';
 import { renderMarkdown, verdicts, writeCharts, type RunResults } from '../bench/report/report';
 import { runRoundTripBench } from '../bench/suites/round-trips';
-import { KINDS, profileRequestKind, runRequestPathBench, type Kind, type RequestPathConfig } from '../bench/suites/request-path';
+import {
+  KINDS,
+  profileRequestKind,
+  runRequestPathBench,
+  type Kind,
+  type RequestPathConfig,
+} from '../bench/suites/request-path';
 import { renderRequestPath } from '../bench/report/request-path';
 import { runStorageProbe } from '../bench/suites/storage-probe';
 import { flameGraph } from '../bench/report/flame';
@@ -189,7 +195,9 @@ async function profileOnly(kind: Kind) {
     const profiled = await profileRequestKind(server, config, kind, log);
     if (!profiled) throw new Error('no profile was written');
     const { next, idem, auth, samples } = profiled.shares;
-    log(`shares: Next.js ${(next * 100).toFixed(1)} %, Idem ${(idem * 100).toFixed(1)} % (auth ${(auth * 100).toFixed(1)} %), ${samples} samples`);
+    log(
+      `shares: Next.js ${(next * 100).toFixed(1)} %, Idem ${(idem * 100).toFixed(1)} % (auth ${(auth * 100).toFixed(1)} %), ${samples} samples`,
+    );
     mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench', 'out', `request-profile-${kind}.folded`), profiled.folded);
     writeFileSync(

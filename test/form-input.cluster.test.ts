@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpApiCustomer, type ApiCustomer } from './api-client';
 import { startCluster, type Cluster } from './cluster';
 import { dumpTables } from './table-dump';
+import { formFields, postPageForm } from './server-action-form';
 
 // The browser tests' bad amounts (e2e/accounts.spec.ts) and a few more. "$5", "1,000.00" and
 // " 12.00 " are not here: the forms take amounts as people write them (the API does not).
@@ -87,25 +88,6 @@ const FORMS: FormCase[] = [
   },
 ];
 
-/** The fields of the form labelled `label` in a server-rendered page (hidden action fields included). */
-function formFields(html: string, label: string): [string, string][] {
-  const form = new RegExp(`<form[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
-  if (!form) throw new Error(`no form "${label}" in the page`);
-  const decode = (s: string) =>
-    s
-      .replace(/&quot;/g, '"')
-      .replace(/&#x27;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
-  return [...form.matchAll(/<input\b[^>]*>/g)].flatMap(([input]) => {
-    const name = /\bname="([^"]*)"/.exec(input)?.[1];
-    return name === undefined
-      ? []
-      : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
-  });
-}
-
 /**
  * Every table, once the asynchronous projection has caught up with the log (its runner writes on its
  * own schedule; a comparison must not catch it mid-way through events older than the case).
@@ -127,21 +109,13 @@ async function dump(): Promise<Record<string, string>> {
 
 /** Posts the form `form` of `pageUrl` as a browser without JavaScript does, with `values` over the page's own fields. */
 async function postForm(pageUrl: string, form: string, values: Record<string, string>) {
-  const page = await fetch(pageUrl, { headers: { cookie } });
-  expect(page.status).toBe(200);
-  const fields = formFields(await page.text(), form);
-  const key = fields.find(([name]) => name === 'commandId')?.[1];
-  expect(key).toBeTruthy();
+  const posted = await postPageForm(pageUrl, form, values, { cookie, origin: url });
+  expect(posted.key).toBeTruthy();
   expect(
-    fields.some(([name]) => name.startsWith('$ACTION')),
+    posted.fields.some(([name]) => name.startsWith('$ACTION')),
     'the form posts to its server action',
   ).toBe(true);
-  const body = new FormData();
-  for (const [name, value] of fields) body.append(name, name in values ? values[name]! : value);
-  for (const [name, value] of Object.entries(values))
-    if (!fields.some(([field]) => field === name)) body.append(name, value);
-  const response = await fetch(pageUrl, { method: 'POST', headers: { cookie, origin: url }, body });
-  return { key: key!, response, html: await response.text() };
+  return { key: posted.key!, response: posted.response, html: posted.html };
 }
 
 beforeAll(async () => {

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { migrate } from '../../lib/db/migrate';
 import { startHaproxy } from '../../lib/cluster/haproxy';
 import { signUpApiCustomer, verifyEmailsWith, verifyInDatabase } from '../../test/api-client';
+import { formFields } from '../../test/server-action-form';
 import { prepareApp, startInstance, stopInstance, type Instance } from '../measurement/app';
 import { benchPort } from '../measurement/ports';
 import { cpuMeter, treeTicks } from '../measurement/cpu';
@@ -109,28 +110,9 @@ function actionBody(formFields: [string, string][]): { body: string; type: strin
   return { body: text, type: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** The fields (hidden server-action fields included) of the server-rendered form labelled `label`. */
-function formFields(html: string, label: string): [string, string][] {
-  const form = new RegExp(`<form[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
-  if (!form) throw new Error(`no form "${label}" in the page`);
-  const decode = (text: string) =>
-    text
-      .replace(/&quot;/g, '"')
-      .replace(/&#x27;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
-  return [...form.matchAll(/<input\b[^>]*>/g)].flatMap(([input]) => {
-    const name = /\bname="([^"]*)"/.exec(input)?.[1];
-    return name === undefined
-      ? []
-      : [[decode(name), decode(/\bvalue="([^"]*)"/.exec(input)?.[1] ?? '')] as [string, string]];
-  });
-}
-
 /**
  * What the page's script sends when the Withdraw dialog is submitted (React's encodeReply of the
- * action's arguments, the previous state and the form): the fields prefixed `1_`, the argument list
+ * action's arguments, the previous state and the form): the fields prefixed `_1_`, the argument list
  * in `0`; headers as Next's router sends them, to the account page the dialog is on.
  */
 function enhancedActionBody(formFields: [string, string][], account: string): { body: string; type: string } {
@@ -139,11 +121,11 @@ function enhancedActionBody(formFields: [string, string][], account: string): { 
   const fields: [string, string][] = formFields
     .filter(([name]) => !name.startsWith('$ACTION'))
     .map(([name, value]) => [
-      `1_${name}`,
+      `_1_${name}`,
       name === 'commandId' ? commandId : name === 'amount' ? '0.01' : name === 'accountId' ? account : value,
     ]);
-  if (!fields.some(([name]) => name === '1_amount')) fields.push(['1_amount', '0.01']);
-  if (!fields.some(([name]) => name === '1_enhanced')) fields.push(['1_enhanced', '1']);
+  if (!fields.some(([name]) => name === '_1_amount')) fields.push(['_1_amount', '0.01']);
+  if (!fields.some(([name]) => name === '_1_enhanced')) fields.push(['_1_enhanced', '1']);
   const previous = { result: null, values: { amount: '' }, commandId, highlight: null };
   fields.push(['0', JSON.stringify([previous, '$K1'])]);
   const text =
@@ -357,7 +339,8 @@ async function prepareCustomer(url: string, databaseUrl: string, count: number) 
   // The action's id: the no-JS form carries it as `$ACTION_<n>:0` = {"id": …, "bound": …}.
   const reference = actionFields.find(([name]) => /^\$ACTION_\d+:0$/.test(name))?.[1];
   const actionId = reference ? (JSON.parse(reference) as { id?: string }).id : undefined;
-  if (!actionId) throw new Error(`the Withdraw form names no action id: ${JSON.stringify(actionFields.map(([n]) => n))}`);
+  if (!actionId)
+    throw new Error(`the Withdraw form names no action id: ${JSON.stringify(actionFields.map(([n]) => n))}`);
   const enhanced = enhancedActionBody(actionFields, accounts[0]!);
   const called = await fetch(`${url}/accounts/${accounts[0]}`, {
     method: 'POST',
