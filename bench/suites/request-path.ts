@@ -393,7 +393,31 @@ export async function profileRequestKind(
     await stopInstance(setup);
   }
   log(`profiling ${kind} (${config.seconds} s closed loop, ${config.connections} connections)`);
-  return profileWithdrawals(server, config, url, customer, env, kind);
+  const stats = new pg.Client({ connectionString: url });
+  await stats.connect();
+  try {
+    await stats.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').catch(() => {});
+    const statements = await stats
+      .query('SELECT pg_stat_statements_reset()')
+      .then(() => true)
+      .catch(() => false);
+    const profiled = await profileWithdrawals(server, config, url, customer, env, kind);
+    if (statements) {
+      // What PostgreSQL spent its time on for these requests (this database only), most first.
+      const { rows } = await stats.query<{ calls: string; ms: number; query: string }>(
+        `SELECT s.calls::text AS calls, s.total_exec_time AS ms, s.query FROM pg_stat_statements s
+           JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()
+          ORDER BY s.total_exec_time DESC LIMIT 12`,
+      );
+      for (const r of rows)
+        log(
+          `  pg ${r.ms.toFixed(0).padStart(7)} ms ${r.calls.padStart(7)} calls  ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+        );
+    }
+    return profiled;
+  } finally {
+    await stats.end();
+  }
 }
 
 export async function runRequestPathBench(

@@ -1,13 +1,14 @@
 import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/observability/log';
 import { singleton } from '@/lib/singleton';
 import { loadConfig } from '@/lib/config';
 import { guardSyncReplication } from './sync-replication';
 import { fallBackToUnnamed, preparedStatements } from './prepared-statements';
+import { newPool } from './pool';
 
 export type Db = PrismaClient;
 
@@ -47,24 +48,28 @@ export function createPrismaClient(
   databaseUrl: string,
   poolSize = loadConfig().DATABASE_POOL_SIZE ?? 10,
 ): PrismaClient {
-  const pool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: poolSize,
-    // Fail fast instead of queueing forever when the database is unreachable.
-    connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
-    ...(loadConfig().DATABASE_QUERY_TIMEOUT_MS ? { query_timeout: loadConfig().DATABASE_QUERY_TIMEOUT_MS } : {}),
-  });
-  // pg-pool drops its own error listener when it hands a client out, and the adapter attaches one
-  // only after an await: a server-side termination arriving in between would be an uncaught
-  // exception. Every client gets a listener for its whole life; the failed query still reports it.
-  pool.on('connect', (client) => {
-    client.on('error', (error) => log().warn({ err: { message: error.message } }, 'database connection lost'));
-    // A commit not confirmed by the synchronous standby is never a success (lib/db/sync-replication.ts).
-    guardSyncReplication(client);
-    fallBackToUnnamed(client);
-  });
-  pool.on('error', (error) => log().warn({ err: { message: error.message } }, 'idle database connection lost'));
+  const pool = newPool(
+    {
+      connectionString: databaseUrl,
+      max: poolSize,
+      // Fail fast instead of queueing forever when the database is unreachable.
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      ...(loadConfig().DATABASE_QUERY_TIMEOUT_MS ? { query_timeout: loadConfig().DATABASE_QUERY_TIMEOUT_MS } : {}),
+    },
+    {
+      lost: (error, idle) =>
+        log().warn(
+          { err: { message: error.message } },
+          idle ? 'idle database connection lost' : 'database connection lost',
+        ),
+      connected: (client) => {
+        // A commit not confirmed by the synchronous standby is never a success (lib/db/sync-replication.ts).
+        guardSyncReplication(client);
+        fallBackToUnnamed(client);
+      },
+    },
+  );
   pools().add(pool);
   const client = new PrismaClient({
     adapter: new PrismaPg(pool, {

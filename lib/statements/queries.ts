@@ -3,6 +3,8 @@
 // The schema is the consumer's; before it first ran there is nothing to show.
 import 'server-only';
 import { db } from '@/lib/db/prisma';
+import { loadConfig } from '@/lib/config';
+import { singleton } from '@/lib/singleton';
 
 export type StatementSummary = {
   month: string;
@@ -26,10 +28,17 @@ export type StatementMovement = {
 export const isMonth = (value: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(value);
 
 async function available(): Promise<boolean> {
+  // Once there, the consumer's schema stays: asked until it is found, then remembered (every
+  // account page renders this section).
+  const seen = singleton('statements.available', () => new Set<string>());
+  const database = loadConfig().DATABASE_URL ?? '';
+  if (seen.has(database)) return true;
   const rows = await db().$queryRaw<{ ok: boolean }[]>`
     SELECT to_regclass('statements.monthly_statements') IS NOT NULL
        AND has_table_privilege(current_user, 'statements.monthly_statements', 'SELECT') AS ok`;
-  return rows[0]?.ok === true;
+  const ok = rows[0]?.ok === true;
+  if (ok) seen.add(database);
+  return ok;
 }
 
 /** The account's statements, newest month first, and the account version the consumer has reached (null: none). */

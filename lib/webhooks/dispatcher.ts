@@ -3,7 +3,8 @@
 // them: signed with the endpoint's secret(s), sent (./send.ts), the outcome recorded under the claim's
 // lease. Nothing here is needed for correctness across instances but the database.
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
+import { newPool } from '@/lib/db/pool';
 import { isConnectionError } from '@/lib/db/connection-errors';
 import { claimDeliveries, recordAttempt, type Claimed, type Outcome, type Recorded } from './claims';
 import { fanOutBatch } from './fan-out';
@@ -58,15 +59,8 @@ export class WebhookDispatcher {
     databaseUrl: string,
     private readonly options: DispatcherOptions,
   ) {
-    this.pool = new pg.Pool({
-      connectionString: databaseUrl,
-      max: 3,
-      application_name: `idem-webhooks-${process.pid}`,
-    });
-    this.pool.on('error', () => {}); // an idle client's error surfaces at its next query instead
-    // pg-pool drops its own listener while a client is handed out: a connection terminated between
-    // two statements of a round would otherwise be an uncaught exception (as in lib/db/prisma.ts).
-    this.pool.on('connect', (client) => client.on('error', () => {}));
+    // A lost connection surfaces at the round's next query (lib/db/pool.ts keeps it from crashing the process).
+    this.pool = newPool({ connectionString: databaseUrl, max: 3, application_name: `idem-webhooks-${process.pid}` });
   }
 
   /** Starts the rounds (once). */
