@@ -122,6 +122,14 @@ describe('budget leases', () => {
     expect(results.filter((r) => r !== null)).toHaveLength(3);
   });
 
+  it('two leases on one row in the same tick (a setting changed) go in separate statements', async () => {
+    const db = database();
+    const leases = new BudgetLeases(db.reserve, 0);
+    const results = await Promise.all([leases.take([perKey(10)]), leases.take([perKey(20)])]);
+    expect(results).toEqual([null, null]);
+    expect(db.statements).toEqual([['api-key:k1+1'], ['api-key:k1+1']]);
+  });
+
   it('a database failure fails every request waiting on that statement, and the next one tries again', async () => {
     let fail = true;
     const db = database();

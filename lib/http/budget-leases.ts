@@ -137,6 +137,8 @@ export class BudgetLeases {
 
   /** Joins this tick's statement (one per tick, whatever the budgets). */
   private reserveBatched(reservation: Reservation, now: number): Promise<Reserved> {
+    // A row appears once per statement (a second lease on it, after a setting changed, waits for the next).
+    if (this.batch?.settle.has(reservation.key)) this.batch = null;
     if (!this.batch) {
       const batch = (this.batch = { reservations: [] as Reservation[], settle: new Map() });
       setImmediate(() => {
