@@ -155,6 +155,19 @@ export async function openAccount(page: Page, owner: string, openingDeposit: str
   return { id, owner, url: `/accounts/${id}`, accountNumber };
 }
 
+/** Opens an account with a plain form POST (a page without JavaScript); the action redirects to the new account's page. */
+export async function openAccountWithoutJs(page: Page, owner: string, openingDeposit: string) {
+  await page.goto('/');
+  const form = page.getByRole('form', { name: 'Open account' });
+  await form.getByLabel('Account name').fill(owner);
+  await form.getByLabel('Opening deposit').fill(openingDeposit);
+  await form.getByRole('button', { name: 'Open account' }).click();
+  await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+  const id = page.url().split('/').pop()!;
+  const accountNumber = (await page.getByTestId('account-number').textContent())!.replace(/\s/g, '');
+  return { id, accountNumber };
+}
+
 export async function eventCount(db: pg.Pool, accountId: string, type?: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
     'SELECT count(*) AS n FROM events WHERE stream_id = $1 AND ($2::text IS NULL OR type = $2)',

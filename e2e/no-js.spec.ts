@@ -1,6 +1,6 @@
 import type { Page, Request } from '@playwright/test';
 import { maskName } from '../lib/domain/mask-name';
-import { eventCount, expect, test } from './fixtures';
+import { eventCount, expect, openAccountWithoutJs, test } from './fixtures';
 
 // Every money form works without JavaScript, through the same server action and the same
 // exactly-once pipeline. The server renders each form with a fresh key in a hidden field; the
@@ -22,27 +22,14 @@ async function actionPage(page: Page, accountId: string, kind: 'Deposit' | 'With
   return page.getByRole('form', { name: kind });
 }
 
-/** Opens an account with a plain form POST; the action redirects to the new account's page. */
-async function openWithoutJs(page: Page, owner: string, openingDeposit: string) {
-  await page.goto('/');
-  const form = page.getByRole('form', { name: 'Open account' });
-  await form.getByLabel('Account name').fill(owner);
-  await form.getByLabel('Opening deposit').fill(openingDeposit);
-  await form.getByRole('button', { name: 'Open account' }).click();
-  await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
-  const id = page.url().split('/').pop()!;
-  const accountNumber = (await page.getByTestId('account-number').textContent())!.replace(/\s/g, '');
-  return { id, accountNumber };
-}
-
 test('open an account, withdraw, and transfer through review and confirmation, all without JavaScript', async ({
   page,
   db,
   customer,
 }) => {
   const suffix = Math.random().toString(36).slice(2, 7);
-  const receiver = await openWithoutJs(page, `Receiver ${suffix}`, '5.00');
-  const sender = await openWithoutJs(page, `Sender ${suffix}`, '100.00');
+  const receiver = await openAccountWithoutJs(page, `Receiver ${suffix}`, '5.00');
+  const sender = await openAccountWithoutJs(page, `Sender ${suffix}`, '100.00');
   await expect(page.getByTestId('account-opened')).toHaveText(
     `Opened “Sender ${suffix}” with $100.00 · account number ${sender.accountNumber.replace(/(\d{4})(?=\d)/g, '$1 ')}`,
   );
@@ -88,7 +75,7 @@ test('a bad amount without JavaScript: the field error comes back with the same 
   page,
   db,
 }) => {
-  const account = await openWithoutJs(page, 'Validation', '10.00');
+  const account = await openAccountWithoutJs(page, 'Validation', '10.00');
   const withdraw = await actionPage(page, account.id, 'Withdraw');
   const key = await withdraw.locator('input[name="commandId"]').inputValue();
   await withdraw.getByLabel('Withdrawal amount').fill('1.234');
@@ -109,7 +96,7 @@ test('re-posting the no-JavaScript withdraw form (the same body again, a double 
   page,
   db,
 }) => {
-  const account = await openWithoutJs(page, 'Re-post', '100.00');
+  const account = await openAccountWithoutJs(page, 'Re-post', '100.00');
   const withdraw = await actionPage(page, account.id, 'Withdraw');
   await withdraw.getByLabel('Withdrawal amount').fill('10.00');
   const [request] = await Promise.all([

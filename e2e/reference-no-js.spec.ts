@@ -1,5 +1,4 @@
-import type { Page } from '@playwright/test';
-import { eventCount, expect, test } from './fixtures';
+import { eventCount, expect, openAccountWithoutJs, test } from './fixtures';
 
 // The payment reference without JavaScript: the transfer page's form carries it through the review
 // (a server-rendered page with the fields as hidden inputs) to the confirmation; a bad one is a
@@ -7,25 +6,13 @@ import { eventCount, expect, test } from './fixtures';
 
 test.use({ javaScriptEnabled: false });
 
-async function openWithoutJs(page: Page, owner: string, openingDeposit: string) {
-  await page.goto('/');
-  const form = page.getByRole('form', { name: 'Open account' });
-  await form.getByLabel('Account name').fill(owner);
-  await form.getByLabel('Opening deposit').fill(openingDeposit);
-  await form.getByRole('button', { name: 'Open account' }).click();
-  await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
-  const id = page.url().split('/').pop()!;
-  const accountNumber = (await page.getByTestId('account-number').textContent())!.replace(/\s/g, '');
-  return { id, accountNumber };
-}
-
 test('a reference goes through the no-JavaScript review and confirmation; a bad one is a field error', async ({
   page,
   db,
 }) => {
   const suffix = Math.random().toString(36).slice(2, 7);
-  const receiver = await openWithoutJs(page, `Landlord ${suffix}`, '0.00');
-  const sender = await openWithoutJs(page, `Rent pot ${suffix}`, '50.00');
+  const receiver = await openAccountWithoutJs(page, `Landlord ${suffix}`, '0.00');
+  const sender = await openAccountWithoutJs(page, `Rent pot ${suffix}`, '50.00');
   await page.goto(`/accounts/${sender.id}/transfer`);
   const transfer = page.getByRole('form', { name: 'Transfer' });
   await transfer.getByLabel('To account number').fill(receiver.accountNumber);

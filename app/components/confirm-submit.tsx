@@ -51,8 +51,8 @@ export function ConfirmSubmit({
 
 /**
  * The one confirmation dialog (Radix alert dialog): `children` label the trigger, `confirm` the
- * button that does it. The admin console passes its own look (`look="admin-dialog"`) and a trigger
- * that stays put while its form is pending.
+ * button that does it (the customer pages and the admin console alike). The admin console passes
+ * a trigger that stays put while its form is pending.
  */
 export function ConfirmDialog({
   children,
@@ -61,7 +61,6 @@ export function ConfirmDialog({
   confirm,
   onConfirm,
   trigger = { className: 'danger' },
-  look = 'dialog',
 }: {
   children: ReactNode;
   title: ReactNode;
@@ -69,14 +68,13 @@ export function ConfirmDialog({
   confirm: ReactNode;
   onConfirm: () => void;
   trigger?: ComponentProps<typeof AlertDialog.Trigger>;
-  look?: 'dialog' | 'admin-dialog';
 }) {
   return (
     <AlertDialog.Root>
       <AlertDialog.Trigger {...trigger}>{children}</AlertDialog.Trigger>
       <AlertDialog.Portal>
-        <AlertDialog.Overlay className={`${look}-overlay`} />
-        <AlertDialog.Content className={look}>
+        <AlertDialog.Overlay className="dialog-overlay" />
+        <AlertDialog.Content className="dialog">
           <AlertDialog.Title>{title}</AlertDialog.Title>
           <AlertDialog.Description>{description}</AlertDialog.Description>
           <div className="button-row">

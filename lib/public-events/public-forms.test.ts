@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { maskName } from '@/lib/domain/mask-name';
 import type { LoggedEvent } from './public-event';
-import { A, B, O, at, directory, order, orderEvent } from './standing-order-fixtures';
+import { A, B, O, at, directory, order, orderEvent, paidPublicForm, paidTransfer } from './standing-order-fixtures';
 import { PUBLISHED_EVENT_TYPES, publicFormOf, type OrderDirectory } from './public-forms';
 
 const orders: OrderDirectory = new Map([[O, order]]);
 
 describe('the public form of any logged event', () => {
   it('a paid occurrence: the transfer’s command id, the paying account, the payee masked, nothing of the payee’s own', () => {
-    const transfer = `standing-order:${O}:2027-01-31`;
-    const paid = publicFormOf(orderEvent('OccurrencePaid', { transferCommandId: transfer }), directory, orders);
-    expect(paid).toEqual({
-      type: 'standing_order.paid',
-      timestamp: at.toISOString(),
-      data: {
-        schemaVersion: 1,
-        eventId: `evt_standingorder-${O}_3`,
-        standingOrderId: O,
-        accountId: A,
-        accountNumber: '100000000017',
-        dueOn: '2027-01-31',
-        amount: '25.00',
-        currency: 'USD',
-        at: at.toISOString(),
-        to: { name: maskName('Grace Hopper'), accountNumber: '200000000025' },
-        commandId: transfer,
-      },
-    });
+    const paid = publicFormOf(orderEvent('OccurrencePaid', { transferCommandId: paidTransfer }), directory, orders);
+    expect(paid).toEqual(paidPublicForm);
     const body = JSON.stringify(paid);
     // Nothing foreign: not the payee's full name, account id or customer, not the internal attempt count.
     for (const foreign of ['Grace Hopper', B, 'cust-b', 'cust-a', 'attempt', 'Ada Lovelace'])

@@ -1,4 +1,5 @@
 // The accounts, the order and its logged events that the public-event tests of standing orders share.
+import { maskName } from '@/lib/domain/mask-name';
 import type { AccountDirectory, LoggedEvent } from './public-event';
 
 export const A = '11111111-1111-4111-8111-111111111111';
@@ -20,3 +21,24 @@ export const orderEvent = (type: string, data: Record<string, unknown>, version 
   commandId: `standing-order:${O}:2027-01-31:1:outcome`,
   createdAt: at,
 });
+
+/** The command id of the transfer that pays the occurrence of 2027-01-31. */
+export const paidTransfer = `standing-order:${O}:2027-01-31`;
+/** What the public schema says of that paid occurrence (either way it is computed). */
+export const paidPublicForm = {
+  type: 'standing_order.paid',
+  timestamp: at.toISOString(),
+  data: {
+    schemaVersion: 1,
+    eventId: `evt_standingorder-${O}_3`,
+    standingOrderId: O,
+    accountId: A,
+    accountNumber: '100000000017',
+    dueOn: '2027-01-31',
+    amount: '25.00',
+    currency: 'USD',
+    at: at.toISOString(),
+    to: { name: maskName('Grace Hopper'), accountNumber: '200000000025' },
+    commandId: paidTransfer,
+  },
+};

@@ -34,7 +34,6 @@ export function ProjectionControls({ name, headPosition }: { name: string; headP
           Verify
         </button>
         <ConfirmDialog
-          look="admin-dialog"
           trigger={{
             className: 'secondary',
             'aria-disabled': pending || undefined,

@@ -48,6 +48,17 @@ const paid = (dueOn: string, attempt: 1 | 2 = 1): StandingOrderEvent => ({
     paidAt: `${dueOn}T00:00:11.000Z`,
   },
 });
+/** The first attempt of 31 January was refused: retried on 1 February. */
+const retryScheduled: StandingOrderEvent = {
+  type: 'OccurrenceRetryScheduled',
+  data: {
+    standingOrderId: ID,
+    dueOn: '2027-01-31',
+    reason: 'insufficient-funds',
+    retryOn: '2027-02-01',
+    at: '2027-01-31T00:00:12.000Z',
+  },
+};
 const startCmd = (dueOn: string, attempt: 1 | 2, now: string): StandingOrderCommand => ({
   type: 'StartOccurrence',
   data: { standingOrderId: ID, dueOn, attempt, transferCommandId: `t-${dueOn}-${attempt}` },
@@ -184,38 +195,17 @@ describe('refusals', () => {
       .when(refuse(1, '2027-01-31T00:00:12.000Z'))
       .then({
         ok: true,
-        events: [
-          {
-            type: 'OccurrenceRetryScheduled',
-            data: {
-              standingOrderId: ID,
-              dueOn: '2027-01-31',
-              reason: 'insufficient-funds',
-              retryOn: '2027-02-01',
-              at: '2027-01-31T00:00:12.000Z',
-            },
-          },
-        ],
+        events: [retryScheduled],
       });
-    const retry: StandingOrderEvent = {
-      type: 'OccurrenceRetryScheduled',
-      data: {
-        standingOrderId: ID,
-        dueOn: '2027-01-31',
-        reason: 'insufficient-funds',
-        retryOn: '2027-02-01',
-        at: '2027-01-31T00:00:12.000Z',
-      },
-    };
     spec
-      .given([created(), started('2027-01-31'), retry])
+      .given([created(), started('2027-01-31'), retryScheduled])
       .when(startCmd('2027-01-31', 2, '2027-01-31T23:00:00.000Z'))
       .thenMatches({
         ok: false,
         rejection: { code: 'OccurrenceNotDue' },
       });
     spec
-      .given([created(), started('2027-01-31'), retry])
+      .given([created(), started('2027-01-31'), retryScheduled])
       .when(startCmd('2027-01-31', 2, '2027-02-01T00:00:01.000Z'))
       .thenMatches({
         ok: true,
@@ -223,17 +213,7 @@ describe('refusals', () => {
   });
 
   it('a second refusal is recorded refused, and the next occurrence is the following month', () => {
-    const retry: StandingOrderEvent = {
-      type: 'OccurrenceRetryScheduled',
-      data: {
-        standingOrderId: ID,
-        dueOn: '2027-01-31',
-        reason: 'insufficient-funds',
-        retryOn: '2027-02-01',
-        at: '2027-01-31T00:00:12.000Z',
-      },
-    };
-    const history = [created(), started('2027-01-31'), retry, started('2027-01-31', 2)];
+    const history = [created(), started('2027-01-31'), retryScheduled, started('2027-01-31', 2)];
     spec
       .given(history)
       .when(refuse(2, '2027-02-01T00:00:12.000Z'))
@@ -302,7 +282,7 @@ describe('cancelling', () => {
       });
   });
 
-  it('while an occurrence runs, names it; that one still completes, and no retry follows a refusal', () => {
+  it('while an occurrence runs, names it; that one still completes, and no retryScheduled follows a refusal', () => {
     spec
       .given([created(), started('2027-01-31')])
       .when(cancelCmd())
@@ -334,19 +314,9 @@ describe('cancelling', () => {
       .thenMatches({ ok: true, events: [{ type: 'OccurrenceRefused' }] });
   });
 
-  it('a retry not yet started is stopped', () => {
-    const retry: StandingOrderEvent = {
-      type: 'OccurrenceRetryScheduled',
-      data: {
-        standingOrderId: ID,
-        dueOn: '2027-01-31',
-        reason: 'insufficient-funds',
-        retryOn: '2027-02-01',
-        at: '2027-01-31T00:00:12.000Z',
-      },
-    };
+  it('a retryScheduled not yet started is stopped', () => {
     spec
-      .given([created(), started('2027-01-31'), retry])
+      .given([created(), started('2027-01-31'), retryScheduled])
       .when(cancelCmd())
       .thenMatches({
         ok: true,
