@@ -9,6 +9,7 @@ import { asPruner } from '@/lib/db/roles';
 import { withClient } from '@/lib/db/with-client';
 import { pruneCommands } from '@/lib/event-store';
 import { pruneApiRateLimits } from '@/lib/http/api-limits-retention';
+import { reserveIn } from '@/lib/http/api-limits';
 import { pruneAuthRateLimits } from '@/lib/auth/rate-limits-retention';
 import { testAuthEnv } from '@/test/auth';
 import { testAccountNumber } from '@/test/customers';
@@ -195,3 +196,36 @@ describe('retention (npm run prune)', () => {
 async function createSecondKey(cookie: string) {
   return auth().api.createApiKey({ body: { name: 'second key' }, headers: new Headers({ cookie }) });
 }
+
+describe('budget reservations (lib/http/budget-leases.ts) in PostgreSQL', () => {
+  it('statements of many instances, with the same rows in any mix and order, never deadlock and grant exactly', async () => {
+    // Each statement is one batch of some requests' budgets; batches from several instances lock
+    // the same rows. Sorted by key in every statement, no two can wait on each other in a cycle
+    // (unsorted, PostgreSQL aborts one with 40P01 here).
+    const reserve = reserveIn(db());
+    const keys = Array.from({ length: 6 }, (_, i) => `deadlock-test:${i}`);
+    const now = Date.now();
+    const shuffled = () => [...keys].sort(() => Math.random() - 0.5).slice(0, 2 + Math.floor(Math.random() * 4));
+    const batches = Array.from({ length: 120 }, shuffled);
+    const results = await Promise.allSettled(
+      batches.map((batch) =>
+        reserve(
+          batch.map((key) => ({ key, n: 1, expire: now + 60_000 })),
+          now,
+        ),
+      ),
+    );
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([]);
+    const rows = await withClient(ownerUrl, (c) =>
+      c.query<{ key: string; points: number }>(
+        `SELECT key, points FROM api_rate_limits WHERE key LIKE 'deadlock-test:%'`,
+      ),
+    );
+    for (const key of keys)
+      expect(rows.rows.find((r) => r.key === key)?.points ?? 0, key).toBe(
+        batches.filter((b) => b.includes(key)).length,
+      );
+  });
+});

@@ -106,8 +106,8 @@ async function take(name: string, window: Window | null, key: string, client: Db
 // reserves points in the rows above (`<name>:<key>`, a fixed window that restarts once `expire`,
 // epoch ms, has passed) a few at a time and serves them from memory (lib/http/budget-leases.ts). A
 // reservation grants only what the row has left, so no instance ever serves more than the limit.
-// Rows are locked in the order given (always key before customer), so two reservations never wait
-// on each other in a cycle.
+// A statement locks its rows in the order of their keys (one order for every instance and every
+// mix of requests in a batch), so two reservations never wait on each other in a cycle.
 const RESERVE = `INSERT INTO api_rate_limits AS r (key, points, expire)
   SELECT k, n, e FROM unnest($1::text[], $2::int[], $3::bigint[]) AS t(k, n, e)
   ON CONFLICT (key) DO UPDATE SET
@@ -115,9 +115,11 @@ const RESERVE = `INSERT INTO api_rate_limits AS r (key, points, expire)
     expire = CASE WHEN r.expire <= $4 THEN EXCLUDED.expire ELSE r.expire END
   RETURNING key, points, expire`;
 
-const reserveIn =
+/** The reservation statement on `client` (exported for its test). */
+export const reserveIn =
   (client: Db): Reserve =>
-  async (reservations, now) => {
+  async (unsorted, now) => {
+    const reservations = [...unsorted].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const query = {
       text: RESERVE,
       values: [reservations.map((r) => r.key), reservations.map((r) => r.n), reservations.map((r) => r.expire), now],
