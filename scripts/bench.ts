@@ -10,7 +10,9 @@
 // root, to keep other work on a shared machine from distorting the figures; recorded in the report),
 // and --request-path (only benchmark 6, the request path around the command: bench/suites/request-path.ts;
 // with --quick a smoke-sized run; writes bench/out/RESULTS.request-path.md), and --storage-probe (bytes per
-// command per table and index on the engine path alone, printed: bench/suites/storage-probe.ts).
+// command per table and index on the engine path alone, printed: bench/suites/storage-probe.ts), and
+// --profile KIND (one kind of request of benchmark 6 profiled alone: bench/out/request-flame-KIND.svg,
+// the folded stacks, and PostgreSQL's busiest statements for it).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
 // BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/measurement/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
