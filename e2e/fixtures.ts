@@ -182,3 +182,22 @@ export async function commandCount(db: pg.Pool, accountId: string): Promise<numb
   ]);
   return Number(rows[0]!.n);
 }
+
+/**
+ * Gives the page's browser a platform authenticator (Chromium's virtual one, over CDP) that
+ * creates resident keys and verifies the user without asking: a passkey can be added and used.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}

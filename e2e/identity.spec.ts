@@ -1,7 +1,17 @@
 import type { Page } from '@playwright/test';
 import { e2eInbox } from '../playwright.config';
 import { INCORRECT_SIGN_IN, signInError, submitSignIn } from './admin-auth';
-import { clientAddress, expect, hydrated, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
+import {
+  clientAddress,
+  expect,
+  hydrated,
+  openAccount,
+  signInAs,
+  signUp,
+  test,
+  uniqueEmail,
+  addVirtualAuthenticator,
+} from './fixtures';
 import { linkIn, mailTo } from './mailbox';
 import { expectFocused } from './page-checks';
 
@@ -359,18 +369,7 @@ test('passkey: add one while signed in, then sign in with it (Chromium virtual a
   page,
   customer,
 }) => {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await addVirtualAuthenticator(page);
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Add a passkey' }).click();

@@ -1,6 +1,16 @@
 import type { Page } from '@playwright/test';
 import { submitSignIn } from './admin-auth';
-import { actionForm, clientAddress, expect, openAccount, signInAs, signUp, test, uniqueEmail } from './fixtures';
+import {
+  actionForm,
+  clientAddress,
+  expect,
+  openAccount,
+  signInAs,
+  signUp,
+  test,
+  uniqueEmail,
+  addVirtualAuthenticator,
+} from './fixtures';
 import { linkIn, mailsTo, mailTo } from './mailbox';
 
 // Identity by email, read from the mail catcher the suite's server runs: verification before the
@@ -212,18 +222,7 @@ test('notices by mail: an API key created, a passkey added, a transfer of $1,000
   await expect(page.getByTestId('new-api-key')).toBeVisible();
   expect((await mailTo(customer.email, /^A new API key was created$/)).text).toContain('“payroll”');
 
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await addVirtualAuthenticator(page);
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Passkey' })).toHaveText(

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { signIn as signInAdmin, submitSignIn, e2eAdmin } from './admin-auth';
-import { actionForm, expect, hydrated, openAccount, test } from './fixtures';
+import { actionForm, expect, hydrated, openAccount, test, addVirtualAuthenticator } from './fixtures';
 
 // Security headers on every page people use, and no CSP violation while they render and hydrate;
 // answers that never echo what a request sent; the credential screens (API keys, passkeys) and where
@@ -194,18 +194,7 @@ test('at 127.0.0.1 the settings page explains that passkeys need a domain, and w
 });
 
 test('a passkey can be removed from the settings page, after a confirmation', async ({ page }) => {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await addVirtualAuthenticator(page);
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   const list = page.getByTestId('passkey-list');

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/prisma';
-import { testAuthEnv } from '@/test/auth';
-import { freshDatabase, snapshotTables } from '@/test/db';
+import { appDatabase } from '@/test/auth';
+import { snapshotTables } from '@/test/db';
 import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 
@@ -12,21 +12,14 @@ import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 type Page = { events: { version: number; type: string }[]; nextCursor: string | null };
 type Problem = { type: string; status: number; errors: { parameter: string; detail: string }[] };
 
-let drop: () => Promise<void>;
 let me: ApiCustomer;
 let accountId: string;
 const DEPOSITS = 101; // with AccountOpened and the opening deposit: 103 events, past the default page
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   me = await apiCustomer();
   accountId = (await me.open('1.00')).id;
   for (let i = 0; i < DEPOSITS; i++) expect((await me.deposit(accountId, { amount: '1.00' })).status).toBe(201);
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 const page = async (query: string) => {

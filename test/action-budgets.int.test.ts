@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { depositAction, transferAction, withdrawAction } from '@/app/accounts/actions';
 import { newAccountId } from '@/lib/accounts/ids';
 import { openAccount } from '@/lib/accounts/open-account';
 import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
-import { signUp, testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { signUp, appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 
 // The forms are another door to the same commands as the API: they draw on the same per-customer
@@ -21,17 +20,8 @@ vi.mock('next/headers', () => ({
 }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
-});
+appDatabase();
 afterEach(() => vi.unstubAllEnvs());
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
 
 /** A customer signed in "in this browser", with one account holding `cents`. */
 async function signedIn(cents = 10_000) {

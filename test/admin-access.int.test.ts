@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ReactElement } from 'react';
 import { renderToReadableStream } from 'react-dom/server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { auth } from '@/lib/auth/auth';
 import { ensureAdmin } from '@/lib/auth/admin-user';
 import { db } from '@/lib/db/prisma';
-import { post, sessionCookie, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { post, sessionCookie, signUp, testAuthEnv, uniqueEmail, appDatabase } from '@/test/auth';
 import { newAccountId } from '@/lib/accounts/ids';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
@@ -34,14 +33,11 @@ let adminEmail: string;
 let adminId: string;
 let adminCookie: string;
 let customerCookie: string;
-let drop: () => Promise<void>;
 let accountId: AccountId;
 let commandId: string;
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   adminEmail = uniqueEmail('admin');
   adminId = (await ensureAdmin(auth(), { email: adminEmail, password: ADMIN_PASSWORD })).userId;
   adminCookie = sessionCookie(await post(auth(), '/sign-in/email', { email: adminEmail, password: ADMIN_PASSWORD }));
@@ -53,10 +49,6 @@ beforeAll(async () => {
     data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'Ada', openingDepositCents: 10_000 },
     metadata: { commandId, now: new Date(), customerId: CUSTOMER },
   });
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 beforeEach(() => {
   jar.clear();

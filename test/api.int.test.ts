@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { accountNumberOf } from '@/lib/accounts/domain/account-number';
-import { testAuthEnv } from '@/test/auth';
+import { appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
-import { freshDatabase } from '@/test/db';
 
 // The JSON API, called in-process against a database of this file's own, as one customer with an
 // API key (test/ownership.int.test.ts covers two customers; lib/auth/customer.int.test.ts the 401s).
 
-let drop: () => Promise<void>;
 let me: ApiCustomer;
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   me = await apiCustomer();
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 /** Events written by my command with this key (the engine's id is scoped to me). */

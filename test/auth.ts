@@ -1,4 +1,7 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Auth } from '@/lib/auth/auth';
+import { db } from '@/lib/db/prisma';
+import { freshDatabase } from './db';
 
 // Helpers for integration tests that drive better-auth over HTTP, in process (its handler).
 
@@ -52,4 +55,25 @@ export async function signUp(instance: Auth, options: { name?: string; email?: s
   if (signedIn.status !== 200)
     throw new Error(`sign-in after sign-up failed: HTTP ${signedIn.status} ${await signedIn.text()}`);
   return { id: user.id, email, password, cookie: sessionCookie(signedIn) };
+}
+
+/**
+ * For a test file that calls the app in process: a fresh database as DATABASE_URL, with the test
+ * auth settings, made before its tests and dropped after them (the app's client disconnected first).
+ * Call it at the top level of the file; the URLs are there once its tests run.
+ */
+export function appDatabase(): { readonly url: string; readonly ownerUrl: string } {
+  const urls = { url: '', ownerUrl: '' };
+  let drop = async () => {};
+  beforeAll(async () => {
+    const fresh = await freshDatabase();
+    Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
+    Object.assign(urls, { url: fresh.url, ownerUrl: fresh.ownerUrl });
+    drop = fresh.drop;
+  });
+  afterAll(async () => {
+    await db().$disconnect();
+    await drop();
+  });
+  return urls;
 }

@@ -1,37 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import * as transfers from '@/app/api/transfers/route';
 import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
-import { signUp, testAuthEnv } from '@/test/auth';
-import { freshDatabase, snapshotTables } from '@/test/db';
+import { signUp, appDatabase } from '@/test/auth';
+import { snapshotTables } from '@/test/db';
 import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 
 // Bad input gets a specific 4xx problem and changes nothing: the whole database (every table, listed
 // from information_schema) is compared before and after every case (this file has a database of its
 // own, so nothing else writes to it). Only the API key's usage bookkeeping may move.
 
-let drop: () => Promise<void>;
 let accountId: string;
 let accountNumber: string;
 let before: Record<string, string>;
 let authorization: string;
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   const customer = await signUp(auth());
   authorization = `Bearer ${(await auth().api.createApiKey({ body: { name: 'bad-input' }, headers: new Headers({ cookie: customer.cookie }) })).key}`;
   const response = await accounts.POST(request('/api/accounts', { name: 'Matrix', openingDeposit: '100.00' }));
   ({ id: accountId, accountNumber } = (await response.json()) as { id: string; accountNumber: string });
   before = await snapshotTables(db(), API_KEY_BOOKKEEPING);
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 type Case = {

@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
 import * as withdrawals from '@/app/api/accounts/[accountId]/withdrawals/route';
 import { auth } from '@/lib/auth/auth';
 import { identifyRequest } from '@/lib/auth/customer';
 import { db } from '@/lib/db/prisma';
-import { post, signUp, TEST_ORIGIN, testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { post, signUp, TEST_ORIGIN, appDatabase } from '@/test/auth';
 
 // Credentials a stolen session could leave behind, and how long a session lives. Time moves by
 // backdating the session and key rows in PostgreSQL, never by waiting.
 
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
+appDatabase();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
-import { db } from '@/lib/db/prisma';
-import { testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { appDatabase } from '@/test/auth';
 import * as docs from '@/app/api/docs/route';
 import * as live from '@/app/api/health/live/route';
 import * as openapi from '@/app/api/openapi.json/route';
@@ -211,16 +209,7 @@ describe('response validation', () => {
 });
 
 describe('every documented operation, answered for real through the typed client (each response validated by the recorder)', () => {
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshDatabase();
-    Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-    drop = fresh.drop;
-  });
-  afterAll(async () => {
-    await db().$disconnect();
-    await drop();
-  });
+  appDatabase();
 
   it('valid and invalid requests to every operation get documented answers', async () => {
     const me = await apiCustomer();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
 import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
-import { signUp, testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { signUp, appDatabase } from '@/test/auth';
 
 // A state-changing API request is compared by its full origin (scheme, host, port)
 // with the configured APP_ORIGIN (plus IDEM_TRUSTED_ORIGINS), never with the Host or X-Forwarded-Host
@@ -12,23 +11,16 @@ import { freshDatabase } from '@/test/db';
 // is not needed.
 
 const APP_ORIGIN = 'https://bank.example';
-let drop: () => Promise<void>;
 let cookie: string;
 let apiKey: string;
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   const customer = await signUp(auth());
   cookie = customer.cookie;
   apiKey = (await auth().api.createApiKey({ body: { name: 'origin test' }, headers: new Headers({ cookie }) })).key;
 });
 afterEach(() => vi.unstubAllEnvs());
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
 
 async function open(headers: Record<string, string>) {
   vi.stubEnv('APP_ORIGIN', APP_ORIGIN);

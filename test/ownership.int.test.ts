@@ -1,29 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { scopedCommandId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import { accountStreamId } from '@/lib/accounts/domain/account';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
-import { testAuthEnv } from '@/test/auth';
+import { appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer, type OpenedAccount, type Reply } from '@/test/in-process-api';
-import { freshDatabase } from '@/test/db';
 
 // Ownership over the API: two customers, A and B, each with an API key. B reaching for A's account
 // gets exactly what an account that does not exist gets, and nothing is written; idempotency keys
 // are each customer's own.
 
-let drop: () => Promise<void>;
 let a: ApiCustomer;
 let b: ApiCustomer;
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   [a, b] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Bob Builder')];
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 const streamEvents = (id: string) => db().event.count({ where: { streamId: accountStreamId(id as AccountId) } });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '@/app/api/accounts/route';
 import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db/prisma';
-import { post, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
-import { freshDatabase, snapshotTables } from '@/test/db';
+import { post, signUp, uniqueEmail, appDatabase } from '@/test/auth';
+import { snapshotTables } from '@/test/db';
 import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 
 // Free text through the API: with control, format (bidi overrides, zero-width)
@@ -13,13 +13,10 @@ import { API_KEY_BOOKKEEPING } from '@/test/table-dump';
 // same name in NFD and NFC is the same command; lengths count characters. The same rule guards
 // better-auth's own endpoints: the customer's name at sign-up and an API key's name.
 
-let drop: () => Promise<void>;
 let authorization: string;
 let cookie: string;
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   const customer = await signUp(auth());
   cookie = customer.cookie;
   authorization = `Bearer ${(await auth().api.createApiKey({ body: { name: 'plain-text' }, headers: new Headers({ cookie }) })).key}`;
@@ -29,10 +26,6 @@ beforeAll(async () => {
     new Request('http://127.0.0.1:3000/api/accounts', { headers: { host: '127.0.0.1:3000', authorization } }),
   );
   expect(first.status).toBe(200);
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 /** The ledger's tables and the identity rows a name could reach (an API key's request counters aside: every use moves them). */

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auth } from '@/lib/auth/auth';
 import { ensureAdmin } from '@/lib/auth/admin-user';
 import { db } from '@/lib/db/prisma';
-import { post, sessionCookie, signUp, testAuthEnv, uniqueEmail } from '@/test/auth';
-import { freshDatabase, snapshotTables } from '@/test/db';
+import { post, sessionCookie, signUp, uniqueEmail, appDatabase } from '@/test/auth';
+import { snapshotTables } from '@/test/db';
 
 // A query parameter PostgreSQL cannot hold (a 20-digit cursor, a negative one)
 // is a 400 problem naming it, never a 500. The fuzz below sends random query parameters and path
@@ -44,14 +44,11 @@ function apiRoutes(): Route[] {
   return routes;
 }
 
-let drop: () => Promise<void>;
 let accountId: string;
 const callers: Record<string, Record<string, string>> = { anonymous: {} };
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   const customer = await signUp(auth());
   const { key } = await auth().api.createApiKey({
     body: { name: 'fuzz' },
@@ -73,10 +70,6 @@ beforeAll(async () => {
     }),
   );
   accountId = ((await opened.json()) as { id: string }).id;
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 async function call(

@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAccountId } from '@/lib/accounts/ids';
 import { db } from '@/lib/db/prisma';
 import { accountNumberOf, type AccountNumber } from '@/lib/accounts/domain/account-number';
-import { testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 
 // Account numbers cannot be walked to list who holds them: they are random, a transfer looks a
 // number up only from one of the caller's own accounts, every look-up spends a budget, and a foreign
 // source is answered exactly like a number no account has.
 
-let drop: () => Promise<void>;
 let a: ApiCustomer;
 let b: ApiCustomer;
 let mine: OpenedAccount;
 let theirs: OpenedAccount;
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   [a, b] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Bob Builder')];
   mine = await a.open('100.00', 'Savings');
   theirs = await b.open('100.00', 'Spending');
 });
 afterEach(() => vi.unstubAllEnvs());
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
 
 /** A valid number (right check digit) that no account has. */
 async function unknownNumber(): Promise<AccountNumber> {

@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/prisma';
-import { testAuthEnv } from '@/test/auth';
+import { appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
-import { freshDatabase } from '@/test/db';
 import { answerText } from '@/test/typed-api';
 import * as removeRoute from '@/app/api/webhook-endpoints/[endpointId]/route';
 
 // The webhook endpoint API, in-process, every answer validated against the OpenAPI document
 // (test/openapi-recorder.setup.ts). Bad input gets problem+json and changes nothing.
 
-let drop: () => Promise<void>;
 let a: ApiCustomer;
 let b: ApiCustomer;
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   [a, b] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Bob Builder')];
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 afterEach(() => {
   vi.unstubAllEnvs();

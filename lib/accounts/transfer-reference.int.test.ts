@@ -1,36 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/prisma';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { transactionPage } from '@/lib/accounts/transaction-page';
 import { markSeen, seenVersion, unseenCounts } from '@/lib/live/seen';
-import { testAuthEnv } from '@/test/auth';
+import { appDatabase } from '@/test/auth';
 import { checkInvariants } from '@/test/invariants';
-import { freshDatabase } from '@/test/db';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 
 // A transfer's payment reference, end to end through the API (every answer is checked against the
 // OpenAPI document): part of the command and its fingerprint, stored on both events, shown in both
 // histories; bad input changes nothing. And the "New" marks of incoming money.
 
-let drop: () => Promise<void>;
 let ada: ApiCustomer;
 let grace: ApiCustomer;
 let adas: OpenedAccount;
 let graces: OpenedAccount;
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   [ada, grace] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Grace Hopper')];
   adas = await ada.open('100.00', 'Everyday');
   graces = await grace.open('100.00', 'Main');
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 const send = (body: Record<string, unknown>, key?: string) =>

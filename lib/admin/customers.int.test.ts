@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
 import { auth } from '@/lib/auth/auth';
@@ -7,28 +7,20 @@ import { identifyRequest, type Customer } from '@/lib/auth/customer';
 import { db } from '@/lib/db/prisma';
 import { customerRequest } from '@/lib/http/api-handler';
 import { testAccountNumber } from '@/test/customers';
-import { post, signUp, TEST_ORIGIN, testAuthEnv, uniqueEmail } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { post, signUp, TEST_ORIGIN, uniqueEmail, appDatabase } from '@/test/auth';
 import { listAdminActions } from './audit-log';
 import { ACCOUNTS_PER_CUSTOMER, disableCustomer, enableCustomer, searchCustomers } from './customers';
 
 // Customers in the ops console against real PostgreSQL and the app's own better-auth instance:
 // search, and disabling (sessions and keys revoked at once, a clear 401, nothing deleted).
 
-let drop: () => Promise<void>;
 let admin: Customer & { cookie: string };
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   const signedUp = await signUp(auth(), { name: 'Ops', email: uniqueEmail('ops') });
   await db().user.update({ where: { id: signedUp.id }, data: { role: 'admin' } });
   admin = { id: signedUp.id, name: 'Ops', email: signedUp.email, role: 'admin', cookie: signedUp.cookie };
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 const request = (headers: Record<string, string>) => new Request(`${TEST_ORIGIN}/api/accounts`, { headers });

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { db } from '@/lib/db/prisma';
-import { testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { describe, expect, it } from 'vitest';
+import { appDatabase } from '@/test/auth';
 import { searchCustomers } from './customers';
 import { decodeCursor, listCommands, readCursor } from './log-queries';
 
 // The ops console's free-text inputs never carry a NUL (or another control character) to PostgreSQL,
 // which cannot even compare text holding one: they are refused with a message, nothing is queried.
 
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
+appDatabase();
 
 describe('NUL in the ops console’s inputs', () => {
   it('/admin/customers?q= with a NUL: a clear message, nothing searched', async () => {

@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auth } from '@/lib/auth/auth';
 import { ensureAdmin } from '@/lib/auth/admin-user';
 import { authenticateRequest } from '@/lib/auth/customer';
 import { db } from '@/lib/db/prisma';
-import { post, signUp, TEST_ORIGIN, testAuthEnv, uniqueEmail } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { post, signUp, TEST_ORIGIN, uniqueEmail, appDatabase } from '@/test/auth';
 
 // `npm run admin:create` and the embedded database's admin: create, promote, reset the password.
 
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
+appDatabase();
 
 const whoIs = (cookie: string) =>
   authenticateRequest(new Request(`${TEST_ORIGIN}/api/accounts`, { headers: { cookie } }));

@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { auth } from '@/lib/auth/auth';
 import { authenticateRequest, identifyRequest, IdentityUnavailable } from '@/lib/auth/customer';
 import { customerRequest } from '@/lib/http/api-handler';
 import { db } from '@/lib/db/prisma';
-import { post, signUp, TEST_ORIGIN, testAuthEnv, uniqueEmail } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { post, signUp, TEST_ORIGIN, uniqueEmail, appDatabase } from '@/test/auth';
 
 // authenticateRequest against real PostgreSQL through the app's own better-auth instance: a session
 // cookie or an API key identify the customer; a signed-out session, a revoked key and a banned
 // customer are refused on the very next request (the verdict cache is off in-process: test/global-setup.ts;
 // lib/auth/verdict-cache.int.test.ts and test/auth-invalidation.cluster.test.ts cover it).
 
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
-});
+appDatabase();
 
 const request = (headers: Record<string, string>) => new Request(`${TEST_ORIGIN}/api/accounts`, { headers });
 

@@ -45,6 +45,29 @@ export function idempotencyKey(request: Request): Checked<string> {
 }
 
 /** JSON only, at most 16 KiB (counted while reading, whatever Content-Length claims). */
+/**
+ * Past the limit, the rest of a body is read and dropped (up to 1 MiB more, for up to 2 s) before
+ * the 413 is sent: closing the connection while the client is still sending makes its next write
+ * fail (EPIPE, a reset) and most clients then report that instead of the answer (RFC 9112 §9.6,
+ * "lingering close"). A body larger still, or slower, is cut off as before.
+ */
+const DRAIN_BYTES = 1024 * 1024;
+const DRAIN_MS = 2_000;
+
+async function drainRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  const deadline = Date.now() + DRAIN_MS;
+  let left = DRAIN_BYTES;
+  while (left > 0 && Date.now() < deadline) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deadline - Date.now())));
+    const next = await Promise.race([reader.read(), late]).finally(() => clearTimeout(timer));
+    if (next === null) break;
+    if (next.done) return;
+    left -= next.value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+}
+
 export async function readJsonBody(request: Request): Promise<Checked<unknown>> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
@@ -70,7 +93,7 @@ export async function readJsonBody(request: Request): Promise<Checked<unknown>> 
       if (done) break;
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {
-        await reader.cancel();
+        await drainRest(reader);
         return tooLarge();
       }
       chunks.push(value);

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { db } from '@/lib/db/prisma';
-import { testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 import { answerText, typedApi } from '@/test/typed-api';
 
@@ -52,17 +50,14 @@ function sseReader(response: Response) {
   };
 }
 
-let drop: () => Promise<void>;
 let ada: ApiCustomer;
 let bob: ApiCustomer;
 let adas: OpenedAccount;
 let bobs: OpenedAccount;
 const open: { close: () => Promise<void> }[] = [];
 
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   [ada, bob] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Bob Builder')];
   adas = await ada.open('100.00', 'Everyday');
   bobs = await bob.open('100.00', 'Spending');
@@ -70,10 +65,6 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
   vi.unstubAllEnvs();
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 async function stream(who: ApiCustomer, accountId: string, lastEventId?: string) {

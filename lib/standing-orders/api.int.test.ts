@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/prisma';
-import { testAuthEnv } from '@/test/auth';
-import { freshDatabase } from '@/test/db';
+import { appDatabase } from '@/test/auth';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 import { answerText } from '@/test/typed-api';
 import { addDays } from './domain/schedule';
@@ -11,23 +10,16 @@ import { lookOnce } from './scheduler';
 // The standing orders' API: create (with an Idempotency-Key), list with occurrences, cancel; every
 // answer is validated against the OpenAPI document by the integration project's recorder.
 
-let drop: () => Promise<void>;
 let a: ApiCustomer;
 let b: ApiCustomer;
 let mine: OpenedAccount;
 let theirs: OpenedAccount;
 const today = new Date().toISOString().slice(0, 10);
+appDatabase();
 beforeAll(async () => {
-  const fresh = await freshDatabase();
-  Object.assign(process.env, testAuthEnv, { DATABASE_URL: fresh.url });
-  drop = fresh.drop;
   [a, b] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Bob Builder')];
   mine = await a.open('100.00', 'Savings');
   theirs = await b.open('0.00', 'Spending');
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await drop();
 });
 
 const reply = ({ response }: { response: Response }) => ({
