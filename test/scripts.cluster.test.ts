@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { lineSplitter } from './cluster';
-import { freePort } from '../lib/db/embedded-postgres';
+import { freePort, freePortRun } from '../lib/db/embedded-postgres';
 import { apiKeyAuthorization, postCommand, useApiKey, verifyEmailsWith, verifyThroughInbox } from './api-client';
 
 const base = process.env.IDEM_TEST_BASE_PORT ? Number(process.env.IDEM_TEST_BASE_PORT) + 40 : undefined;
@@ -150,7 +150,7 @@ describe('scripts keep a clean Ctrl-C', () => {
 
   it('npm run cluster -- --instances 2 --lb: HAProxy serves; Ctrl-C drains the instances, stops HAProxy and PostgreSQL', async () => {
     const dataDir = tempDataDir('idem-cluster-');
-    const port = base !== undefined ? base + 2 : await freePort();
+    const port = base !== undefined ? base + 2 : await freePortRun(2); // the cluster's two instances: port, port + 1
     const lbPort = base !== undefined ? base + 9 : await freePort();
     const mail = await mailCatcherEnv();
     const r = run(

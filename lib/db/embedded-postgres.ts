@@ -87,6 +87,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether this port can be listened on at 127.0.0.1 right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first of `count` consecutive ports that are all free now (for a command that takes a first
+ * port and counts up from it, like `npm run cluster -- --port`). Checking only the first would hand
+ * out a neighbour some other process holds.
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort();
+    const rest = Array.from({ length: count - 1 }, (_, i) => first + 1 + i);
+    if (rest.every((p) => p < 65536) && (await Promise.all(rest.map(portIsFree))).every(Boolean)) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
 /** The URLs of one database on an embedded server with these credentials. */
 function embeddedUrls(credentials: Credentials, port: number, database: string) {
   return {
