@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { e2eInbox } from '../playwright.config';
 import { INCORRECT_SIGN_IN, signInError, submitSignIn } from './admin-auth';
 import {
+  addVirtualAuthenticator,
   clientAddress,
   expect,
   hydrated,
@@ -10,7 +11,6 @@ import {
   signUp,
   test,
   uniqueEmail,
-  addVirtualAuthenticator,
 } from './fixtures';
 import { linkIn, mailTo } from './mailbox';
 import { expectFocused } from './page-checks';

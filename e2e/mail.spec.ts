@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { submitSignIn } from './admin-auth';
 import {
   actionForm,
+  addVirtualAuthenticator,
   clientAddress,
   expect,
   openAccount,
@@ -9,7 +10,6 @@ import {
   signUp,
   test,
   uniqueEmail,
-  addVirtualAuthenticator,
 } from './fixtures';
 import { linkIn, mailsTo, mailTo } from './mailbox';
 

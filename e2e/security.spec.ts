@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { signIn as signInAdmin, submitSignIn, e2eAdmin } from './admin-auth';
-import { actionForm, expect, hydrated, openAccount, test, addVirtualAuthenticator } from './fixtures';
+import { actionForm, addVirtualAuthenticator, expect, hydrated, openAccount, test } from './fixtures';
 
 // Security headers on every page people use, and no CSP violation while they render and hydrate;
 // answers that never echo what a request sent; the credential screens (API keys, passkeys) and where

@@ -1,5 +1,5 @@
 import { maskName } from '../lib/domain/mask-name';
-import { expect, test } from './fixtures';
+import { expect, openAccountWithoutJs, test } from './fixtures';
 
 // Standing orders without JavaScript: "New standing order" is a link to a page of its own, the
 // review is a GET of that page, the confirmation and "Cancel" are plain form POSTs answered by
@@ -9,25 +9,13 @@ test.use({ javaScriptEnabled: false });
 
 test('create, review and cancel a standing order without JavaScript', async ({ page, db, customer }) => {
   const suffix = Math.random().toString(36).slice(2, 7);
-  const open = async (owner: string, deposit: string) => {
-    await page.goto('/');
-    const form = page.getByRole('form', { name: 'Open account' });
-    await form.getByLabel('Account name').fill(owner);
-    await form.getByLabel('Opening deposit').fill(deposit);
-    await form.getByRole('button', { name: 'Open account' }).click();
-    await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
-    return {
-      id: page.url().split('/').pop()!,
-      number: (await page.getByTestId('account-number').textContent())!.replace(/\s/g, ''),
-    };
-  };
-  const payee = await open(`Payee ${suffix}`, '0.00');
-  const payer = await open(`Payer ${suffix}`, '50.00');
+  const payee = await openAccountWithoutJs(page, `Payee ${suffix}`, '0.00');
+  const payer = await openAccountWithoutJs(page, `Payer ${suffix}`, '50.00');
 
   await page.getByRole('region', { name: 'Standing orders' }).getByRole('link', { name: 'New standing order' }).click();
   await page.waitForURL(`**/accounts/${payer.id}/standing-orders/new`);
   const form = page.getByRole('form', { name: 'New standing order' });
-  await form.getByLabel('Pay to account number').fill(payee.number);
+  await form.getByLabel('Pay to account number').fill(payee.accountNumber);
   await form.getByLabel('Amount').fill('abc');
   await form.getByLabel('Every').selectOption({ label: 'last day of the month' });
   await form.getByRole('button', { name: 'Review standing order' }).click();

@@ -9,6 +9,7 @@ import { testAuthEnv } from '@/test/auth';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
 import { startReceiver, type Receiver } from '@/test/webhook-receiver';
+import { fanOutBehind, trustedEndpoint } from '@/test/webhook-endpoints';
 
 // The dispatcher against a real PostgreSQL and a receiver on 127.0.0.1 that verifies every delivery
 // with `standardwebhooks`: order per account, nothing foreign, retries with one id, dead letters,
@@ -50,16 +51,8 @@ function dispatcher(options: Partial<DispatcherOptions> = {}) {
   return d;
 }
 
-/** An endpoint of `who` at a path of the receiver, trusted with its secret. */
-async function endpoint(who: ApiCustomer, path: string, eventTypes?: string[]) {
-  const { data, response } = await who.api.POST('/api/webhook-endpoints', {
-    params: { header: { 'Idempotency-Key': randomUUID() } },
-    body: { url: receiver.url(path), ...(eventTypes ? { eventTypes: eventTypes as never } : {}) },
-  });
-  expect(response.status).toBe(201);
-  receiver.trust(path, data!.secret);
-  return data!;
-}
+const endpoint = (who: ApiCustomer, path: string, eventTypes?: string[]) =>
+  trustedEndpoint(receiver, who, path, eventTypes);
 
 /** The public ids of every published event of the customer's accounts, per account in version order. */
 async function eventsOf(customerId: string, since = new Date(0)) {
@@ -68,14 +61,6 @@ async function eventsOf(customerId: string, since = new Date(0)) {
       FROM events e JOIN account_balances b ON e.stream_id = 'account-' || b.account_id::text
      WHERE b.customer_id = ${customerId} AND e.created_at >= ${since} ORDER BY e.global_position`;
   return rows.map((r) => ({ id: publicEventId(r.streamId, r.version), accountId: r.accountId, version: r.version }));
-}
-
-/** Events the fan-out has not read yet. */
-async function fanOutBehind(): Promise<number> {
-  const [row] = await db().$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM events e, webhook_checkpoint c
-     WHERE (e.transaction_id, e.global_position) > (c.last_transaction_id::xid8, c.last_position)`;
-  return row!.n;
 }
 
 /** Whether `path` has acknowledged exactly these ids (for expect.poll). */

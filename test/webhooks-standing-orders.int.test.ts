@@ -13,6 +13,7 @@ import { testAuthEnv } from '@/test/auth';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
 import { startReceiver, type Receiver } from '@/test/webhook-receiver';
+import { fanOutBehind, trustedEndpoint } from '@/test/webhook-endpoints';
 
 // Standing-order outcomes as webhooks (the types customers subscribe to for their orders): orders
 // driven through their scheduler against a real PostgreSQL, deliveries verified with
@@ -44,15 +45,8 @@ afterAll(async () => {
   await drop();
 });
 
-async function endpoint(who: ApiCustomer, path: string, eventTypes?: string[]) {
-  const { data, response } = await who.api.POST('/api/webhook-endpoints', {
-    params: { header: { 'Idempotency-Key': randomUUID() } },
-    body: { url: receiver.url(path), ...(eventTypes ? { eventTypes: eventTypes as never } : {}) },
-  });
-  expect(response.status).toBe(201);
-  receiver.trust(path, data!.secret);
-  return data!;
-}
+const endpoint = (who: ApiCustomer, path: string, eventTypes?: string[]) =>
+  trustedEndpoint(receiver, who, path, eventTypes);
 
 async function createOrder(
   who: ApiCustomer,
@@ -85,13 +79,6 @@ async function createOrder(
 
 const look = (iso: string) => lookOnce({ db: db(), clock: () => new Date(iso), batch: 100 });
 
-/** Events the fan-out has not read yet. */
-async function fanOutBehind(): Promise<number> {
-  const [row] = await db().$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM events e, webhook_checkpoint c
-     WHERE (e.transaction_id, e.global_position) > (c.last_transaction_id::xid8, c.last_position)`;
-  return row!.n;
-}
 const undelivered = () => db().webhookDelivery.count({ where: { status: { not: 'delivered' } } });
 
 /** The stream version of an order's outcome event (for its public id). */

@@ -1,19 +1,9 @@
 // Ports the suite listens on. On a machine shared by several work trees each has a block of ports:
 // BENCH_PG_PORTS (for the embedded PostgreSQL) and BENCH_APP_PORTS (for `next start` instances),
 // each "FROM-TO"; the first free port of the block is taken. Unset: any free port.
-import { createServer } from 'node:net';
-import { freePort } from '../../lib/db/embedded-postgres';
+import { freePort, portIsFree } from '../../lib/db/embedded-postgres';
 
 const taken = new Set<number>();
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 export async function benchPort(variable: 'BENCH_PG_PORTS' | 'BENCH_APP_PORTS'): Promise<number> {
   const block = process.env[variable];
@@ -22,7 +12,7 @@ export async function benchPort(variable: 'BENCH_PG_PORTS' | 'BENCH_APP_PORTS'):
   if (!match) throw new Error(`${variable} must look like 3500-3599, got "${block}"`);
   for (let port = Number(match[1]); port <= Number(match[2]); port++) {
     // A port handed out earlier in this run may not be bound yet (a server still starting).
-    if (taken.has(port) || !(await isFree(port))) continue;
+    if (taken.has(port) || !(await portIsFree(port))) continue;
     taken.add(port);
     return port;
   }

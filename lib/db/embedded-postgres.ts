@@ -88,7 +88,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Whether this port can be listened on at 127.0.0.1 right now. */
-function portIsFree(port: number): Promise<boolean> {
+export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();

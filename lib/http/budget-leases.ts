@@ -67,11 +67,6 @@ export class BudgetLeases {
     return null;
   }
 
-  /** Budgets currently leased (for tests and the sweep). */
-  size(): number {
-    return this.leases.size;
-  }
-
   /** null when served, else ms until the window ends. */
   private async takeOne(budget: Budget): Promise<number | null> {
     const id = `${budget.name}:${budget.key}`;
