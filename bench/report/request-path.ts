@@ -1,5 +1,6 @@
 // Markdown for benchmark 6 (bench/suites/request-path.ts): throughput as ratios to the health route
 // of the same run, the targets' verdicts, p99 at half of peak, CPU per request, storage per command.
+import { describeStalls } from '../measurement/stalls';
 import { KINDS, KIND_LABEL, type Kind, type RequestPathResult } from '../suites/request-path';
 
 const TARGETS: { kind: Kind; min: number }[] = [
@@ -68,6 +69,16 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
     L.push(
       `| ${KIND_LABEL[p.kind]} | ${p.rate} | ${fixed(p.perSecond)} | ${p.errors} | ${fixed(p.latency.p50, 1)} | ${fixed(p.latency.p99, 1)} | ${fixed(p.latency.max, 1)} |`,
     );
+  if (r.half.some((p) => p.stalls)) {
+    L.push(
+      '',
+      'What else happened during each of those runs (what a slow tail was): the slowest requests, the',
+      "app's longest event-loop stall and its garbage collections (its own metrics), the load generator's",
+      "longest event-loop stall, and PostgreSQL's checkpoints.",
+      '',
+    );
+    for (const p of r.half) if (p.stalls) L.push(`- ${p.kind}: ${describeStalls(p.stalls)}`);
+  }
   if (r.storage) {
     L.push(
       '',

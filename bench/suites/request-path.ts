@@ -23,6 +23,7 @@ import { cpuMeter, treeTicks } from '../measurement/cpu';
 import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
 import type { BenchServer } from '../measurement/pg-server';
 import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
+import { describeStalls, watchStalls, type Stalls } from '../measurement/stalls';
 import { adminPlans, type Plan } from '../measurement/admin-plans';
 import { attributeAppProfile, foldAppProfile } from '../measurement/app-profile';
 import type { CpuProfile } from './profile';
@@ -65,7 +66,15 @@ export type Run = {
   errors: number;
   cpu: Record<string, number>;
 };
-export type Paced = { kind: Kind; rate: number; perSecond: number; errors: number; latency: LatencySummary };
+export type Paced = {
+  kind: Kind;
+  rate: number;
+  perSecond: number;
+  errors: number;
+  latency: LatencySummary;
+  /** What else happened during the run (single-instance runs only). */
+  stalls?: Stalls;
+};
 export type RequestPathResult = {
   load: string;
   runs: Run[];
@@ -258,8 +267,22 @@ async function closedLoop(
 }
 
 /** Open loop at `rate`/s, round-robin over the targets; latency counted from when each request was due. */
-async function paced(kind: Kind, targets: Target[], accounts: string[], seconds: number, rate: number): Promise<Paced> {
+/** The token the bench's instances serve their metrics with (what a paced run reads of the app). */
+const METRICS_TOKEN = 'bench-metrics-token-0001';
+
+async function paced(
+  kind: Kind,
+  targets: Target[],
+  accounts: string[],
+  seconds: number,
+  rate: number,
+  watch?: { databaseUrl: string },
+): Promise<Paced> {
   const latency = histogram();
+  const worst: Stalls['worst'] = [];
+  const stop = watch
+    ? await watchStalls(targets.length === 1 ? { url: targets[0]!.url, token: METRICS_TOKEN } : null, watch.databaseUrl)
+    : null;
   let ok = 0;
   let errors = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -281,7 +304,12 @@ async function paced(kind: Kind, targets: Target[], accounts: string[], seconds:
             res.on('end', () => {
               if (res.statusCode === r.ok) {
                 ok++;
-                latency.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)));
+                const ms = performance.now() - due;
+                latency.recordValue(Math.max(1, Math.round(ms * 1000)));
+                if (worst.length < 5 || ms > worst.at(-1)!.ms) {
+                  worst.push({ atSeconds: (due - start) / 1000, ms });
+                  worst.sort((a, b) => b.ms - a.ms).splice(5);
+                }
               } else errors++;
               resolve();
             });
@@ -301,7 +329,8 @@ async function paced(kind: Kind, targets: Target[], accounts: string[], seconds:
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return { kind, rate, perSecond: ok / seconds, errors, latency: summarize(latency) };
+  const stalls = stop ? await stop(worst) : undefined;
+  return { kind, rate, perSecond: ok / seconds, errors, latency: summarize(latency), stalls };
 }
 
 /** A customer with an API key, a session and `count` accounts, and the Withdraw form's server action id. */
@@ -438,7 +467,8 @@ export async function runRequestPathBench(
   let plans: Plan[] = [];
   let customerOf: Awaited<ReturnType<typeof prepareCustomer>> | null = null;
   try {
-    for (const v of config.variants) instances.push(await startInstance(config.appDir, url, { ...limits, ...v.env }));
+    for (const v of config.variants)
+      instances.push(await startInstance(config.appDir, url, { ...limits, METRICS_TOKEN, ...v.env }));
     const customer = await prepareCustomer(instances[0]!.url, url, config.accounts);
     customerOf = customer;
     const targets = instances.map((i) => ({ ...customer, url: i.url }));
@@ -481,11 +511,13 @@ export async function runRequestPathBench(
         customer.accounts,
         config.seconds,
         Math.max(1, Math.floor(best / 2)),
+        { databaseUrl: url },
       );
       half.push(p);
       log(
         `  half of peak ${kind.padEnd(8)} ${p.rate}/s: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms (errors ${p.errors})`,
       );
+      if (p.stalls) log(`    ${describeStalls(p.stalls)}`);
     }
   } finally {
     await Promise.all(instances.map((i) => stopInstance(i)));

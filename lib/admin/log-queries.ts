@@ -29,6 +29,16 @@ export async function getEvent(globalPosition: bigint) {
   });
 }
 
+/** The types of these commands (an event's metadata names its command's type: eventMetadataOf). */
+export async function commandTypesOf(commandIds: string[]): Promise<Map<string, string>> {
+  if (commandIds.length === 0) return new Map();
+  const rows = await db().command.findMany({
+    where: { commandId: { in: [...new Set(commandIds)] } },
+    select: { commandId: true, type: true },
+  });
+  return new Map(rows.map((r) => [r.commandId, r.type]));
+}
+
 /** Events of the global log after `after`, ascending; `next` is set when more are already there. */
 export async function eventsAfter(after: bigint, limit: number) {
   const rows = await db().event.findMany({

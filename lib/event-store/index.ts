@@ -13,8 +13,10 @@ export { fingerprint } from './fingerprint';
 // What a spec is made of: streams and events, snapshots, inline projections.
 export {
   emptyStream,
+  eventMetadataOf,
   storedEventOf,
   type EventMetadata,
+  type ReadEventMetadata,
   type LoadedStream,
   type NewEvent,
   type RecordedEvent,

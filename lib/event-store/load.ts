@@ -2,7 +2,7 @@ import 'server-only';
 import type { Db } from '@/lib/db/prisma';
 import { sqlOf, type SqlClient } from './sql';
 import type { CommandRecord, LoadedStream, RecordedEvent } from './types';
-import { emptyStream } from './types';
+import { emptyStream, eventMetadataOf } from './types';
 
 // Reading the store. Conflicts are never decided here: the unit of work's unique constraints do that.
 
@@ -166,7 +166,12 @@ export async function countReplay(db: Db | SqlClient, commandId: string): Promis
 }
 
 function recordedEventOf(row: EventRow): RecordedEvent {
-  return { ...row, globalPosition: BigInt(row.globalPosition), createdAt: new Date(row.createdAt) };
+  return {
+    ...row,
+    globalPosition: BigInt(row.globalPosition),
+    metadata: eventMetadataOf(row.metadata, row.commandId),
+    createdAt: new Date(row.createdAt),
+  };
 }
 
 function commandRecordOf(row: CommandRecordRow): CommandRecord {

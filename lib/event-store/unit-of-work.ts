@@ -1,7 +1,7 @@
 import 'server-only';
 import { sortRows, type InlineProjection, type ProjectionRow, type ProjectionWrite } from './inline-projection';
 import type { SqlClient } from './sql';
-import type { CommandRecord, SnapshotWrite, StreamAppend } from './types';
+import { storedMetadataOf, type CommandRecord, type SnapshotWrite, type StreamAppend } from './types';
 
 /** The command record as the unit of work writes it (its `createdAt` is the command's time). */
 type NewCommandRecord = CommandRecord;
@@ -41,7 +41,7 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
           version: expectedVersion + index + 1,
           type: event.type,
           data: event.data,
-          metadata: event.metadata,
+          metadata: storedMetadataOf(event.metadata, command),
           command_id: command.commandId,
           created_at: command.createdAt,
         })),

@@ -92,7 +92,8 @@ export function commandVersionsAreConsecutive(ledger: Ledger): string[] {
 /**
  * [command-commit] a command's events and account_transactions rows share ONE commit: the same xmin
  * (transaction id) as each other and as the command row (unless that row was updated since, e.g. by
- * replay bookkeeping: then a later xmin, never an earlier one), the same timestamp, metadata.commandId.
+ * replay bookkeeping: then a later xmin, never an earlier one), the same timestamp, the same command id
+ * in the event's metadata (where the row stores one).
  */
 export function commandWritesShareOneCommit(ledger: Ledger): string[] {
   const found: string[] = [];
@@ -132,11 +133,14 @@ export function commandWritesShareOneCommit(ledger: Ledger): string[] {
             `${commandId}: event v${e.version} at ${e.created_at.toISOString()}, command at ${command.created_at.toISOString()}`,
           ),
         );
-      if (e.metadata?.commandId !== commandId)
+      // The row stores a command id in its metadata only when it differs from the row's own
+      // (storedMetadataOf): one that names another command, or a row of another command, is wrong.
+      const named = e.metadata?.commandId ?? e.command_id;
+      if (named !== commandId)
         found.push(
           violation(
             'command-commit',
-            `${commandId}: event ${e.stream_id} v${e.version} has metadata.commandId ${e.metadata?.commandId}`,
+            `${commandId}: event ${e.stream_id} v${e.version} has metadata.commandId ${named}`,
           ),
         );
     }

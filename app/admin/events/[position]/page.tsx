@@ -10,10 +10,10 @@ import { getEvent, parsePosition } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
+import { eventMetadataOf } from '@/lib/event-store';
 
 export const metadata: Metadata = { title: 'Event · Idem' };
 
-type EventMeta = { causationId?: unknown; correlationId?: unknown; commandType?: unknown; schemaVersion?: unknown };
 const text = (value: unknown) => (value === undefined || value === null ? '—' : String(value));
 
 export default async function EventPage({ params }: { params: Promise<{ position: string }> }) {
@@ -22,7 +22,7 @@ export default async function EventPage({ params }: { params: Promise<{ position
   const globalPosition = parsePosition(position);
   const event = globalPosition === undefined ? null : await getEvent(globalPosition);
   if (!event) notFound();
-  const metadata = (event.metadata ?? {}) as EventMeta;
+  const metadata = eventMetadataOf(event.metadata, event.commandId, event.command.type);
   const streamHref = `/admin/streams/${encodeURIComponent(event.streamId)}`;
   const owner = (await ownersOfStreams([event.streamId])).get(event.streamId) ?? null;
   const amount = eventAmountCents(event.data);
@@ -74,7 +74,7 @@ export default async function EventPage({ params }: { params: Promise<{ position
       <h2>Data</h2>
       <JsonBlock value={event.data} label="Event data" />
       <h2>Metadata</h2>
-      <JsonBlock value={event.metadata} label="Event metadata" />
+      <JsonBlock value={metadata} label="Event metadata" />
     </>
   );
 }

@@ -1,4 +1,5 @@
-import { eventsAfter, parsePosition } from '@/lib/admin/log-queries';
+import { commandTypesOf, eventsAfter, parsePosition } from '@/lib/admin/log-queries';
+import { eventMetadataOf } from '@/lib/event-store';
 import { requireAdminRequest } from '@/lib/admin/require-admin';
 import { guarded } from '@/lib/http/api-handler';
 import { withPgClient } from '@/lib/db/pg-client';
@@ -64,6 +65,7 @@ export async function GET(request: Request) {
     const { events, next, nextCursor } = query.cursor
       ? await safeEventsAfter(query.cursor, query.limit)
       : await positionEventsAfter(query.after, query.limit);
+    const types = await commandTypesOf(events.map((e) => e.commandId));
     const body = {
       events: events.map((e) => ({
         globalPosition: String(e.globalPosition),
@@ -71,7 +73,7 @@ export async function GET(request: Request) {
         version: e.version,
         type: e.type,
         data: e.data,
-        metadata: e.metadata,
+        metadata: eventMetadataOf(e.metadata, e.commandId, types.get(e.commandId)),
         commandId: e.commandId,
         createdAt: e.createdAt.toISOString(),
       })),

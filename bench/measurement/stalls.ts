@@ -1,0 +1,107 @@
+// What else happened while a paced run measured its latencies, to say what a slow tail was: the
+// app's longest event-loop stall and its garbage collections (the instance's own Prometheus
+// metrics: prom-client's event-loop histogram restarts at every scrape), PostgreSQL's checkpoints,
+// and the load generator's own event-loop stalls (a late request may be late in the generator).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
+
+export type Stalls = {
+  /** The slowest requests: seconds into the run when each was due, and its latency in ms. */
+  worst: { atSeconds: number; ms: number }[];
+  loaderLagMaxMs: number;
+  appLagMaxMs: number | null;
+  /** Garbage collections of the app during the run, and those over 100 ms. */
+  appGc: { count: number; over100ms: number; maxKind: string | null; seconds: number } | null;
+  /** Checkpoints PostgreSQL began during the run (timed and requested). */
+  checkpoints: number | null;
+};
+
+type Scrape = Map<string, number>;
+
+async function scrape(url: string, token: string): Promise<Scrape | null> {
+  try {
+    const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return null;
+    const values = new Map<string, number>();
+    for (const line of (await res.text()).split('\n')) {
+      if (!line.startsWith('nodejs_eventloop_lag_max_seconds') && !line.startsWith('nodejs_gc_duration_seconds'))
+        continue;
+      const at = line.lastIndexOf(' ');
+      values.set(line.slice(0, at), Number(line.slice(at + 1)));
+    }
+    return values;
+  } catch {
+    return null;
+  }
+}
+
+async function checkpointCount(databaseUrl: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    // PostgreSQL 17 moved the counters to pg_stat_checkpointer.
+    const q = await client
+      .query<{ n: string }>('SELECT (num_timed + num_requested)::text AS n FROM pg_stat_checkpointer')
+      .catch(() =>
+        client.query<{ n: string }>('SELECT (checkpoints_timed + checkpoints_req)::text AS n FROM pg_stat_bgwriter'),
+      );
+    return Number(q.rows[0]!.n);
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const gcKinds = (s: Scrape) =>
+  [...s.keys()].filter((k) => k.startsWith('nodejs_gc_duration_seconds_count')).map((k) => /kind="(\w+)"/.exec(k)![1]!);
+
+/** Starts watching; the returned function ends it and summarizes, given the run's worst requests. */
+export async function watchStalls(
+  app: { url: string; token: string } | null,
+  databaseUrl: string,
+): Promise<(worst: Stalls['worst']) => Promise<Stalls>> {
+  const loader = monitorEventLoopDelay({ resolution: 10 });
+  const before = app ? await scrape(app.url, app.token) : null; // also restarts the app's lag histogram
+  const checkpointsBefore = await checkpointCount(databaseUrl);
+  loader.enable();
+  return async (worst) => {
+    loader.disable();
+    const after = app ? await scrape(app.url, app.token) : null;
+    const checkpointsAfter = await checkpointCount(databaseUrl);
+    let appGc: Stalls['appGc'] = null;
+    if (before && after) {
+      const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+      let count = 0;
+      let over100ms = 0;
+      let seconds = 0;
+      let maxKind: string | null = null;
+      let maxSeconds = 0;
+      for (const kind of gcKinds(after)) {
+        const n = delta(`nodejs_gc_duration_seconds_count{kind="${kind}"}`);
+        const s = delta(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`);
+        count += n;
+        seconds += s;
+        over100ms += n - delta(`nodejs_gc_duration_seconds_bucket{le="0.1",kind="${kind}"}`);
+        if (n > 0 && s / n > maxSeconds) [maxSeconds, maxKind] = [s / n, kind];
+      }
+      appGc = { count, over100ms, maxKind, seconds };
+    }
+    return {
+      worst,
+      loaderLagMaxMs: loader.max / 1e6,
+      appLagMaxMs: after ? (after.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000 : null,
+      appGc,
+      checkpoints:
+        checkpointsBefore === null || checkpointsAfter === null ? null : checkpointsAfter - checkpointsBefore,
+    };
+  };
+}
+
+export function describeStalls(s: Stalls): string {
+  const worst = s.worst.map((w) => `${w.ms.toFixed(0)} ms at ${w.atSeconds.toFixed(1)} s`).join(', ');
+  const gc = s.appGc
+    ? `${s.appGc.count} GCs (${(s.appGc.seconds * 1000).toFixed(0)} ms), ${s.appGc.over100ms} over 100 ms`
+    : 'GC unknown';
+  return `slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}`;
+}
