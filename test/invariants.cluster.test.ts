@@ -306,7 +306,8 @@ describe('invariant checker', () => {
 
   it('[command-outcome] and [ack-mismatch] a stored outcome that differs from its events and the reply', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{result,balanceCents}', '1') WHERE command_id = $1`, [
+      // The stored form: [amountCents, balanceCents, version, accountNumber, owner] (lib/accounts/outcome-codecs.ts).
+      c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{1}', '1') WHERE command_id = $1`, [
         id(keys.withdrawal),
       ]),
     );

@@ -7,7 +7,6 @@ import {
   type AccountCommand,
   type AccountRejection,
 } from '@/lib/accounts/domain/account';
-import type { Cents } from '@/lib/domain/money';
 import { db as defaultDb, type Db } from '@/lib/db/prisma';
 import {
   fingerprint,
@@ -20,19 +19,13 @@ import {
   emptyStream,
 } from '@/lib/event-store';
 import { ACCOUNT_PROJECTIONS, projectAccount, toProjectionWrites } from './inline-projections';
+import { accountOutcomeCodec } from './outcome-codecs';
+import type { AccountResult } from './results';
 import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
 
 // Open, deposit, withdraw: one account stream per command.
 
-export type AccountResult = {
-  accountId: string;
-  accountNumber: string;
-  owner: string;
-  /** The amount this command moved (the opening deposit for OpenAccount). */
-  amountCents: Cents;
-  balanceCents: Cents;
-  version: number;
-};
+export type { AccountResult };
 
 export type AccountCommandResult = CommandResult<AccountResult, AccountRejection>;
 
@@ -68,6 +61,7 @@ export function accountCommandSpec(
     at: now,
     snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
     projections: ACCOUNT_PROJECTIONS,
+    outcomeCodec: accountOutcomeCodec,
     decide(streams) {
       const stream = streams.get(streamId) ?? emptyStream();
       const expectedVersion = stream.version;

@@ -1,7 +1,6 @@
 import 'server-only';
 import { rememberCommit } from '@/lib/db/read-replica';
 import { accountStreamId, evolve, type AccountEvent, type AccountRejection } from '@/lib/accounts/domain/account';
-import type { Cents } from '@/lib/domain/money';
 import { decideTransfer, type TransferMoney } from '@/lib/accounts/domain/transfer';
 import { db as defaultDb } from '@/lib/db/prisma';
 import {
@@ -16,19 +15,11 @@ import {
 import { notifyLargeTransfer } from '@/lib/mail/large-transfer';
 import type { HandleOptions } from './account-commands';
 import { ACCOUNT_PROJECTIONS, mergeWrites, projectAccount, toProjectionWrites } from './inline-projections';
+import { transferOutcomeCodec } from './outcome-codecs';
+import type { TransferResult } from './results';
 import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
 
-export type TransferResult = {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  toAccountNumber: string;
-  amountCents: Cents;
-  fromBalanceCents: Cents;
-  toBalanceCents: Cents;
-  /** The payment reference, when the sender gave one. */
-  reference?: string;
-};
+export type { TransferResult };
 
 export type TransferCommandResult = CommandResult<TransferResult, AccountRejection>;
 
@@ -65,6 +56,7 @@ export function transferCommandSpec(
     at: now,
     snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
     projections: ACCOUNT_PROJECTIONS,
+    outcomeCodec: transferOutcomeCodec,
     decide(streams) {
       const fromStream = streams.get(from) ?? empty;
       const toStream = streams.get(to) ?? empty;

@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/prisma';
 import { readDb } from '@/lib/db/read-replica';
 import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
+import { outcomeOfCommand } from '@/lib/accounts/outcome-codecs';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { textProblem } from '@/lib/text/plain-text';
 
@@ -121,7 +122,8 @@ export async function listCommands(query: {
     (await readDb()).command.count({ where, take: COUNT_CAP + 1 }),
   ]);
   return {
-    commands: page,
+    // Each outcome as its replays answer it (the row may store a leaner form: lib/accounts/outcome-codecs.ts).
+    commands: page.map((c) => ({ ...c, outcome: outcomeOfCommand(c) })),
     matching,
     newerCursor: newer && first ? encodeCursor(first) : undefined,
     olderCursor: older && last ? encodeCursor(last) : undefined,
@@ -132,7 +134,7 @@ export async function getCommand(commandId: string) {
   const command = await (await readDb()).command.findUnique({ where: { commandId } });
   if (!command) return null;
   const events = await (await readDb()).event.findMany({ where: { commandId }, orderBy: { globalPosition: 'asc' } });
-  return { command, events };
+  return { command: { ...command, outcome: outcomeOfCommand(command) }, events };
 }
 
 /** `streams`: events of these streams only (an empty list matches nothing). */

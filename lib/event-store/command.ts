@@ -3,7 +3,7 @@
 // stream queue, the decisions, the outcomes) speaks it, and none of them owns it.
 import type { InlineProjection, ProjectionWrite } from './inline-projection';
 import type { WriteConflict } from '@/lib/db/pg-errors';
-import type { LoadedStream, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
+import type { LoadedStream, OutcomeCodec, SnapshotWrite, StoredOutcome, StreamAppend } from './types';
 
 export type CommandResult<Result, Rejection> =
   | (StoredOutcome<Result, Rejection> & { commandId: string; replayed: boolean })
@@ -29,6 +29,8 @@ export type CommandSpec<Result, Rejection> = {
   projections: readonly InlineProjection[];
   /** Pure: given the current state of `streamIds`, what happens. Called again after a conflict. */
   decide: (streams: Map<string, LoadedStream>) => Decided<Result, Rejection>;
+  /** How the outcome is stored, when leaner than its JSON (without one: `{status, result | rejection}`). */
+  outcomeCodec?: OutcomeCodec<Result, Rejection>;
 };
 
 /** A spec of any result and rejection, as the engine's internals carry it. */

@@ -23,7 +23,7 @@ function workOf<Result, Rejection>(
     streamIds: spec.streamIds,
     fingerprint: spec.fingerprint,
     status: outcome.status,
-    outcome,
+    outcome: spec.outcomeCodec ? spec.outcomeCodec.encode(outcome) : outcome,
     createdAt: spec.at,
   };
   if (decided.status !== 'accepted') return { command, appends: [], writes: [], snapshots: [] };
@@ -42,7 +42,9 @@ export function replay<Result, Rejection>(
   if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {
     return { status: 'key-reused', commandId: spec.commandId, originalType: recorded.type };
   }
-  const outcome = recorded.outcome as StoredOutcome<Result, Rejection>;
+  const outcome = spec.outcomeCodec
+    ? spec.outcomeCodec.decode(recorded.outcome, recorded)
+    : (recorded.outcome as StoredOutcome<Result, Rejection>);
   return { ...outcome, commandId: spec.commandId, replayed: true };
 }
 

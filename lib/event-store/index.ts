@@ -19,8 +19,10 @@ export {
   type ReadEventMetadata,
   type LoadedStream,
   type NewEvent,
+  type OutcomeCodec,
   type RecordedEvent,
   type SnapshotWrite,
+  type StoredOutcome,
 } from './types';
 export { snapshotDue, snapshotEvery } from './snapshots';
 export { defineInlineProjection, type ProjectionWrite } from './inline-projection';

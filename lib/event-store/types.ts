@@ -78,6 +78,17 @@ export function storedEventOf(event: { type: string; data: unknown; metadata: un
 export type StoredOutcome<Result, Rejection> =
   { status: 'accepted'; result: Result } | { status: 'rejected'; rejection: Rejection };
 
+/**
+ * How a command's outcome is stored when its JSON would repeat what the command row already says:
+ * `encode` gives the stored form, `decode` an equal outcome back from it and the command's streams
+ * (a replay answers byte for byte what the first answer said). A stored form the codec did not
+ * make (a row written before it, or an outcome it leaves as it is) decodes to itself.
+ */
+export type OutcomeCodec<Result, Rejection> = {
+  encode(outcome: StoredOutcome<Result, Rejection>): unknown;
+  decode(stored: unknown, command: { streamIds: string[] }): StoredOutcome<Result, Rejection>;
+};
+
 /** A row of the command log: one per command id, written in the same statement as its events. */
 export type CommandRecord = {
   commandId: string;

@@ -3,6 +3,7 @@
 // response). Each invariant is a function of these that returns its violations.
 import type pg from 'pg';
 import { scopedCommandId } from '../../lib/accounts/ids';
+import { outcomeOfCommand } from '../../lib/accounts/outcome-codecs';
 
 export type ObservedRequest = {
   kind: 'open' | 'deposit' | 'withdraw' | 'transfer';
@@ -184,10 +185,16 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
     db,
     `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`,
   );
-  const commands = await rows<CommandRow>(
-    db,
-    `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`,
-  );
+  // Each outcome as its replays answer it (rows may store a leaner form: lib/accounts/outcome-codecs.ts).
+  const commands = (
+    await rows<CommandRow>(
+      db,
+      `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`,
+    )
+  ).map((c) => ({
+    ...c,
+    outcome: outcomeOfCommand({ type: c.type, streamIds: c.stream_ids ?? [], outcome: c.outcome }) as StoredOutcome,
+  }));
   const balances = await rows<BalanceRow>(
     db,
     `SELECT account_id::text, owner, customer_id, account_number, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`,
