@@ -16,7 +16,6 @@ export {
   eventMetadataOf,
   storedEventOf,
   type EventMetadata,
-  type ReadEventMetadata,
   type LoadedStream,
   type NewEvent,
   type OutcomeCodec,
