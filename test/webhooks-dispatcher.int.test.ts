@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/prisma';
 import { publicEventId } from '@/lib/public-events/public-event';
 import { WebhookDispatcher, type DispatcherOptions } from '@/lib/webhooks/dispatcher';
 import { openSecret } from '@/lib/webhooks/secrets';
 import { resendDelivery } from '@/lib/webhooks';
+import { fanOutBatch } from '@/lib/webhooks/fan-out';
 import { testAuthEnv } from '@/test/auth';
 import { apiCustomer, type ApiCustomer } from '@/test/in-process-api';
 import { freshDatabase } from '@/test/db';
@@ -68,6 +70,32 @@ const allSettled = (ids: string[], path: string) => () => {
   const got = new Set(receiver.acknowledged(path).map((r) => r.id));
   return got.size === ids.length && ids.every((id) => got.has(id));
 };
+
+describe('a ledger nobody follows by webhook', () => {
+  it('moves the fan-out past its events without reading their accounts or writing deliveries', async () => {
+    const c = await apiCustomer('Nobody Follows');
+    const account = await c.open('10.00');
+    await c.deposit(account.id, { amount: '1.00' });
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const statements: string[] = [];
+    const recording = new Proxy(client, {
+      get: (target, name) =>
+        name === 'query'
+          ? (text: string, values?: unknown[]) => (statements.push(text), target.query(text, values))
+          : Reflect.get(target, name),
+    });
+    try {
+      while (await fanOutBatch(recording)) {}
+    } finally {
+      await client.end();
+    }
+    expect(await fanOutBehind()).toBe(0);
+    expect(statements.some((s) => s.includes('webhook_endpoints'))).toBe(true);
+    expect(statements.filter((s) => /account_balances|standing_orders|webhook_deliveries/.test(s))).toEqual([]);
+    expect(await db().webhookDelivery.count()).toBe(0);
+  });
+});
 
 describe('delivering the log', () => {
   it('sends every event of the owner’s accounts to the owner only, in order per account', async () => {

@@ -1,5 +1,4 @@
 import 'server-only';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { db, poolOf, preparedStatements, type Db } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { singleton } from '@/lib/singleton';
@@ -7,8 +6,8 @@ import { loadConfig, type Config } from '@/lib/config';
 import { BudgetLeases, type Budget, type Reserve, type Window } from '@/lib/http/budget-leases';
 
 // Per-customer budgets of the JSON API (docs/security.md), counted in PostgreSQL (table
-// api_rate_limits, one row per customer and window: rate-limiter-flexible's Postgres store, and on the
-// hot path leases of a few points at a time, below) so that every instance draws on the same budget. Per API key the library that
+// api_rate_limits, one row per customer and window, taken in leases of a few points at a time:
+// lib/http/budget-leases.ts) so that every instance draws on the same budget. Per API key the library that
 // verifies keys does not count (its window restarts from a key's last request, so a key in steady use
 // never got a fresh budget); keys are counted here, in fixed windows, like customers.
 //   - requests: IDEM_CUSTOMER_RATE_LIMIT per customer, whichever key or session they use;
@@ -57,49 +56,6 @@ export function apiLimits(
       ),
     ),
   };
-}
-
-// One limiter per client (its pool), budget and setting; a process singleton because Next bundles
-// this module into several chunks.
-const limiters = () => singleton('apiLimiters', () => new WeakMap<object, Map<string, RateLimiterPostgres>>());
-
-function limiter(name: string, window: Window, client: Db): RateLimiterPostgres {
-  const id = `${name}:${window.points}/${window.seconds}`;
-  let byName = limiters().get(client);
-  if (!byName) limiters().set(client, (byName = new Map()));
-  let found = byName.get(id);
-  if (!found) {
-    const pool = poolOf(client);
-    found = new RateLimiterPostgres({
-      // The library names its statements; unnamed with IDEM_PREPARED_STATEMENTS=off (old PgBouncer).
-      storeClient: {
-        query: (q: { text: string; values: unknown[] }) =>
-          pool.query(preparedStatements() ? q : { text: q.text, values: q.values }),
-      },
-      storeType: 'pool',
-      tableName: 'api_rate_limits',
-      tableCreated: true, // made by a migration; the app role never runs DDL
-      clearExpiredByTimeout: false, // expired rows go with `npm run prune` (scripts/prune.ts)
-      keyPrefix: name,
-      points: window.points,
-      duration: window.seconds,
-    });
-    byName.set(id, found);
-  }
-  return found;
-}
-
-/** Takes one point; a refusal says when the window ends. A database failure throws (answered 503). */
-async function take(name: string, window: Window | null, key: string, client: Db = db()): Promise<Refusal | null> {
-  if (!window) return null;
-  try {
-    await limiter(name, window, client).consume(key);
-    return null;
-  } catch (error) {
-    if (error instanceof RateLimiterRes)
-      return { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
-    throw error;
-  }
 }
 
 // The budgets of the hot path (a request's key and customer, new commands) are leased: an instance
@@ -197,6 +153,10 @@ export async function consumeNewCommand(customerId: string, commandId: string): 
   const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
   return stored.rowCount ? null : refused;
 }
+
+/** One point of one budget on `client`; a refusal says when the window ends. A database failure throws (answered 503). */
+const take = (name: string, window: Window | null, key: string, client: Db = db()): Promise<Refusal | null> =>
+  takeMany([{ name, window, key }], client);
 
 /** One look-up of an account number by this customer (a transfer's review or the transfer itself). */
 export const consumeRecipientLookup = (customerId: string) =>

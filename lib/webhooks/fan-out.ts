@@ -26,6 +26,21 @@ export function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promise<num
     const checkpoint: Checkpoint = { transactionId: row.tx, position: BigInt(row.pos) };
     const events = await readGlobalLog(client, checkpoint, batchSize);
     if (events.length === 0) return 0;
+    const last = events.at(-1)!;
+    const advance = () =>
+      client.query(
+        `UPDATE webhook_checkpoint SET last_transaction_id = $1, last_position = $2, updated_at = now() WHERE id = 1`,
+        [last.transactionId, last.globalPosition.toString()],
+      );
+    // No endpoint enabled at all (a ledger nobody follows by webhook): the batch only moves the
+    // checkpoint, without reading the accounts' owners and public forms of every event.
+    const { rows: enabled } = await client.query<{ any: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled) AS any',
+    );
+    if (!enabled[0]?.any) {
+      await advance();
+      return events.length;
+    }
     // A standing order's outcome belongs to its paying account: `data.accountId` is that account either way.
     const { forms, directory } = await publicFormsOf(client, events);
     const owners = [
@@ -77,11 +92,7 @@ export function fanOutBatch(client: pg.ClientBase, batchSize = 500): Promise<num
         [columns.endpoint, columns.eventId, columns.type, columns.account, columns.at, columns.body],
       );
     }
-    const last = events.at(-1)!;
-    await client.query(
-      `UPDATE webhook_checkpoint SET last_transaction_id = $1, last_position = $2, updated_at = now() WHERE id = 1`,
-      [last.transactionId, last.globalPosition.toString()],
-    );
+    await advance();
     return events.length;
   });
 }
