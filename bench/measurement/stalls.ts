@@ -2,7 +2,7 @@
 // app's longest event-loop stall and its garbage collections (the instance's own Prometheus
 // metrics: prom-client's event-loop histogram restarts at every scrape), PostgreSQL's checkpoints,
 // and the load generator's own event-loop stalls (a late request may be late in the generator).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 
 export type Stalls = {
@@ -14,7 +14,46 @@ export type Stalls = {
   appGc: { count: number; over100ms: number; maxKind: string | null; seconds: number } | null;
   /** Checkpoints PostgreSQL began during the run (timed and requested). */
   checkpoints: number | null;
+  /**
+   * What PostgreSQL's busy sessions were waiting on in the half second before the slowest request
+   * finished (pg_stat_activity sampled every 50 ms: wait event, or "cpu" for none, and how often).
+   */
+  waitsBeforeWorst: Record<string, number>;
 };
+
+type WaitSample = { at: number; waits: string[] };
+
+/** Samples pg_stat_activity's busy sessions of this database every `everyMs` until stopped. */
+function sampleWaits(databaseUrl: string, everyMs = 50) {
+  const samples: WaitSample[] = [];
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let stopped = false;
+  const done = (async () => {
+    try {
+      await client.connect();
+      while (!stopped) {
+        const at = performance.now();
+        const { rows } = await client.query<{ w: string }>(
+          `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w FROM pg_stat_activity
+            WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+        );
+        samples.push({ at, waits: rows.map((r) => r.w) });
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    } catch {
+      // A failed sample leaves the report without waits; it never fails the run.
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return samples;
+    },
+  };
+}
 
 type Scrape = Map<string, number>;
 
@@ -60,13 +99,20 @@ const gcKinds = (s: Scrape) =>
 export async function watchStalls(
   app: { url: string; token: string } | null,
   databaseUrl: string,
-): Promise<(worst: Stalls['worst']) => Promise<Stalls>> {
+): Promise<(worst: Stalls['worst'], worstEndedAt?: number) => Promise<Stalls>> {
   const loader = monitorEventLoopDelay({ resolution: 10 });
   const before = app ? await scrape(app.url, app.token) : null; // also restarts the app's lag histogram
   const checkpointsBefore = await checkpointCount(databaseUrl);
   loader.enable();
-  return async (worst) => {
+  const waits = sampleWaits(databaseUrl);
+  return async (worst, worstEndedAt) => {
     loader.disable();
+    const samples = await waits.stop();
+    const waitsBeforeWorst: Record<string, number> = {};
+    if (worstEndedAt !== undefined)
+      for (const sample of samples)
+        if (sample.at >= worstEndedAt - 500 && sample.at <= worstEndedAt)
+          for (const w of sample.waits) waitsBeforeWorst[w] = (waitsBeforeWorst[w] ?? 0) + 1;
     const after = app ? await scrape(app.url, app.token) : null;
     const checkpointsAfter = await checkpointCount(databaseUrl);
     let appGc: Stalls['appGc'] = null;
@@ -94,6 +140,7 @@ export async function watchStalls(
       appGc,
       checkpoints:
         checkpointsBefore === null || checkpointsAfter === null ? null : checkpointsAfter - checkpointsBefore,
+      waitsBeforeWorst,
     };
   };
 }
@@ -103,5 +150,10 @@ export function describeStalls(s: Stalls): string {
   const gc = s.appGc
     ? `${s.appGc.count} GCs (${(s.appGc.seconds * 1000).toFixed(0)} ms), ${s.appGc.over100ms} over 100 ms`
     : 'GC unknown';
-  return `slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}`;
+  const waits =
+    Object.entries(s.waitsBeforeWorst)
+      .sort((a, b) => b[1] - a[1])
+      .map(([w, n]) => `${w} ×${n}`)
+      .join(', ') || 'none busy';
+  return `slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}; PostgreSQL sessions in the 0.5 s before the slowest finished: ${waits}`;
 }

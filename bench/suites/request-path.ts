@@ -280,6 +280,8 @@ async function paced(
 ): Promise<Paced> {
   const latency = histogram();
   const worst: Stalls['worst'] = [];
+  let worstMs = 0;
+  let worstEndedAt: number | undefined;
   const stop = watch
     ? await watchStalls(targets.length === 1 ? { url: targets[0]!.url, token: METRICS_TOKEN } : null, watch.databaseUrl)
     : null;
@@ -306,6 +308,7 @@ async function paced(
                 ok++;
                 const ms = performance.now() - due;
                 latency.recordValue(Math.max(1, Math.round(ms * 1000)));
+                if (ms > worstMs) [worstMs, worstEndedAt] = [ms, performance.now()];
                 if (worst.length < 5 || ms > worst.at(-1)!.ms) {
                   worst.push({ atSeconds: (due - start) / 1000, ms });
                   worst.sort((a, b) => b.ms - a.ms).splice(5);
@@ -329,7 +332,7 @@ async function paced(
   }
   await Promise.all(inFlight);
   agent.destroy();
-  const stalls = stop ? await stop(worst) : undefined;
+  const stalls = stop ? await stop(worst, worstEndedAt) : undefined;
   return { kind, rate, perSecond: ok / seconds, errors, latency: summarize(latency), stalls };
 }
 
