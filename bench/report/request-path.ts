@@ -74,7 +74,8 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
       '',
       'What else happened during each of those runs (what a slow tail was): the slowest requests, the',
       "app's longest event-loop stall and its garbage collections (its own metrics), the load generator's",
-      "longest event-loop stall, and PostgreSQL's checkpoints.",
+      "longest event-loop stall, PostgreSQL's checkpoints, and what its busy sessions waited on in the",
+      'half second before the slowest request finished.',
       '',
     );
     for (const p of r.half) if (p.stalls) L.push(`- ${p.kind}: ${describeStalls(p.stalls)}`);
