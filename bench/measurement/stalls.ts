@@ -19,6 +19,8 @@ export type Stalls = {
    * finished (pg_stat_activity sampled every 50 ms: wait event, or "cpu" for none, and how often).
    */
   waitsBeforeWorst: Record<string, number>;
+  /** How long the run waited, before it started, for the log's followers to catch up (followersCaughtUp). */
+  followersCaughtUpMs?: number;
 };
 
 type WaitSample = { at: number; waits: string[] };
@@ -155,5 +157,36 @@ export function describeStalls(s: Stalls): string {
       .sort((a, b) => b[1] - a[1])
       .map(([w, n]) => `${w} ×${n}`)
       .join(', ') || 'none busy';
-  return `slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}; PostgreSQL sessions in the 0.5 s before the slowest finished: ${waits}`;
+  const waited =
+    s.followersCaughtUpMs === undefined
+      ? ''
+      : `started after ${(s.followersCaughtUpMs / 1000).toFixed(1)} s of waiting for the log's followers; `;
+  return `${waited}slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}; PostgreSQL sessions in the 0.5 s before the slowest finished: ${waits}`;
+}
+
+/**
+ * Waits until every follower of the log (the asynchronous projections and the webhook fan-out) has
+ * read it to the end, so a latency run starts in a steady state and not while the instances catch
+ * up with what a throughput run just wrote. Returns how long that took (ms; capped at `maxMs`).
+ */
+export async function followersCaughtUp(databaseUrl: string, maxMs = 60_000): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  const started = performance.now();
+  try {
+    await client.connect();
+    while (performance.now() - started < maxMs) {
+      const { rows } = await client.query<{ behind: string }>(
+        `SELECT (SELECT count(*) FROM events e
+                  WHERE EXISTS (SELECT 1 FROM projection_checkpoints p
+                                 WHERE (e.transaction_id, e.global_position) > (p.last_transaction_id::xid8, p.last_position))
+                     OR EXISTS (SELECT 1 FROM webhook_checkpoint w
+                                 WHERE (e.transaction_id, e.global_position) > (w.last_transaction_id::xid8, w.last_position)))::text AS behind`,
+      );
+      if (rows[0]?.behind === '0') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return performance.now() - started;
 }

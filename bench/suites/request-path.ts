@@ -4,7 +4,8 @@
 // is run closed-loop (autocannon, `connections`) for `seconds`, the kinds and variants interleaved
 // and repeated `reps` times, best repetition reported (the issue's method). Then, for the last
 // variant, each kind at a steady half of its peak (open loop, latency from when each request was
-// due) for p50/p99; the storage each command left behind (bytes per command, per table and per
+// due) for p50/p99, each started once the log's followers (async projections, webhook fan-out)
+// have caught up with what the runs before it wrote; the storage each command left behind (bytes per command, per table and per
 // index, from pg_table_size / pg_relation_size before and after the measured writes); and the
 // same with 3 instances behind HAProxy (lib/cluster), health and API withdrawals.
 import autocannon from 'autocannon';
@@ -23,7 +24,7 @@ import { cpuMeter, treeTicks } from '../measurement/cpu';
 import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
 import type { BenchServer } from '../measurement/pg-server';
 import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
-import { describeStalls, watchStalls, type Stalls } from '../measurement/stalls';
+import { describeStalls, followersCaughtUp, watchStalls, type Stalls } from '../measurement/stalls';
 import { adminPlans, type Plan } from '../measurement/admin-plans';
 import { attributeAppProfile, foldAppProfile } from '../measurement/app-profile';
 import type { CpuProfile } from './profile';
@@ -508,6 +509,7 @@ export async function runRequestPathBench(
       const best = Math.max(
         ...runs.filter((r) => r.kind === kind && r.variant === config.variants[last]!.name).map((r) => r.perSecond),
       );
+      const waited = await followersCaughtUp(url);
       const p = await paced(
         kind,
         [targets[last]!],
@@ -516,6 +518,7 @@ export async function runRequestPathBench(
         Math.max(1, Math.floor(best / 2)),
         { databaseUrl: url },
       );
+      if (p.stalls) p.stalls.followersCaughtUpMs = waited;
       half.push(p);
       log(
         `  half of peak ${kind.padEnd(8)} ${p.rate}/s: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms (errors ${p.errors})`,
