@@ -1,5 +1,6 @@
 import 'server-only';
-import { db, type Db } from '@/lib/db/prisma';
+import { db, poolOf, type Db } from '@/lib/db/prisma';
+import { accountStreamId } from '@/lib/accounts/domain/account';
 import { readDb } from '@/lib/db/read-replica';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { maskName } from '@/lib/domain/mask-name';
@@ -114,8 +115,25 @@ async function counterparties(reader: Db, accountIds: string[], viewerId: string
   );
 }
 
+/**
+ * The stream version each command wrote last in this account: the row it wrote in the account's
+ * history has that version. Read through the events' command-id index: the history has no index on
+ * command ids, so asking it read every row of the account, a long-lived account's whole history, on
+ * every transfer confirmation and every render of a page with a paid standing order.
+ */
+export const VERSIONS_WRITTEN_BY = `SELECT command_id AS "commandId", max(version)::int AS version FROM events
+  WHERE command_id = ANY($1::text[]) AND stream_id = $2::text GROUP BY command_id`;
+
+export async function versionsWrittenBy(accountId: string, commandIds: string[]): Promise<Map<string, number>> {
+  if (commandIds.length === 0) return new Map();
+  const { rows } = await poolOf(db()).query<{ commandId: string; version: number }>(VERSIONS_WRITTEN_BY, [
+    commandIds,
+    accountStreamId(accountId as AccountId),
+  ]);
+  return new Map(rows.map((r) => [r.commandId, r.version]));
+}
+
 /** The stream version of the row a command wrote in this account (to point at it after the command). */
 export async function versionWrittenBy(accountId: string, commandId: string): Promise<number | null> {
-  const row = await db().accountTransaction.findFirst({ where: { accountId, commandId }, select: { version: true } });
-  return row?.version ?? null;
+  return (await versionsWrittenBy(accountId, [commandId])).get(commandId) ?? null;
 }

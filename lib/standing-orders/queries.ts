@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/prisma';
+import { versionsWrittenBy } from '@/lib/accounts/transaction-page';
 import type { Every } from '@/lib/standing-orders/domain/schedule';
 
 // Read side of standing orders: the inline projections, always for one customer's own account.
@@ -73,11 +74,5 @@ export async function standingOrdersOf(customerId: string, accountId: string): P
 }
 
 /** The stream version of each paid occurrence's transfer in the paying account (for a link to it in the history). */
-export async function transferVersions(accountId: string, commandIds: string[]): Promise<Map<string, number>> {
-  if (commandIds.length === 0) return new Map();
-  const rows = await db().accountTransaction.findMany({
-    where: { accountId, commandId: { in: commandIds } },
-    select: { commandId: true, version: true },
-  });
-  return new Map(rows.map((r) => [r.commandId, r.version]));
-}
+export const transferVersions = (accountId: string, commandIds: string[]): Promise<Map<string, number>> =>
+  versionsWrittenBy(accountId, commandIds);
