@@ -56,6 +56,9 @@ describe('account outcomes', () => {
       /unknown shape/,
     );
     expect(() => accountOutcomeCodec.decode([1, 2, 3, 'n'], { streamIds: [`account-${A}`] })).toThrow(/unknown shape/);
+    expect(() => accountOutcomeCodec.decode([1, 2, 3, 'n', 'o', 'p'], { streamIds: [`account-${A}`] })).toThrow(
+      /unknown shape/,
+    );
     expect(() => accountOutcomeCodec.decode([1, 2, 3, 'n', 'o'], { streamIds: ['counter-1'] })).toThrow(
       /Not an account stream/,
     );

@@ -16,9 +16,10 @@ function accountIdOf(streamId: string | undefined): string {
   return streamId.slice(STREAM_PREFIX.length);
 }
 
-function values(stored: unknown[], types: readonly ('number' | 'string')[], what: string): unknown[] {
-  const optional = stored.length === types.length + 1 && typeof stored.at(-1) === 'string';
-  if ((stored.length !== types.length && !optional) || types.some((t, i) => typeof stored[i] !== t))
+/** The stored values, checked against their types (`optionalString`: one more, a string, may follow). */
+function values(stored: unknown[], types: readonly ('number' | 'string')[], what: string, optionalString = false) {
+  const withOptional = optionalString && stored.length === types.length + 1 && typeof stored.at(-1) === 'string';
+  if ((stored.length !== types.length && !withOptional) || types.some((t, i) => typeof stored[i] !== t))
     throw new Error(`A stored ${what} outcome of an unknown shape: ${JSON.stringify(stored).slice(0, 200)}`);
   return stored;
 }
@@ -73,6 +74,7 @@ export const transferOutcomeCodec: OutcomeCodec<TransferResult, AccountRejection
       stored,
       ['string', 'string', 'number', 'number', 'number'],
       'transfer',
+      true,
     );
     return {
       status: 'accepted',
