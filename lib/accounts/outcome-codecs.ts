@@ -93,10 +93,10 @@ export const transferOutcomeCodec: OutcomeCodec<TransferResult, AccountRejection
 };
 
 const CODECS: Record<string, OutcomeCodec<unknown, unknown>> = {
-  OpenAccount: accountOutcomeCodec as OutcomeCodec<unknown, unknown>,
-  DepositMoney: accountOutcomeCodec as OutcomeCodec<unknown, unknown>,
-  WithdrawMoney: accountOutcomeCodec as OutcomeCodec<unknown, unknown>,
-  TransferMoney: transferOutcomeCodec as OutcomeCodec<unknown, unknown>,
+  OpenAccount: accountOutcomeCodec,
+  DepositMoney: accountOutcomeCodec,
+  WithdrawMoney: accountOutcomeCodec,
+  TransferMoney: transferOutcomeCodec,
 };
 
 /** A command row's outcome as its replays answer it (for readers of the command log, such as the console). */

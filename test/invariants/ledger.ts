@@ -4,6 +4,9 @@
 import type pg from 'pg';
 import { scopedCommandId } from '../../lib/accounts/ids';
 import { outcomeOfCommand } from '../../lib/accounts/outcome-codecs';
+import type { AccountResult, TransferResult } from '../../lib/accounts/results';
+
+export type { TransferResult };
 
 export type ObservedRequest = {
   kind: 'open' | 'deposit' | 'withdraw' | 'transfer';
@@ -85,23 +88,6 @@ export type CommandRow = {
   xmin: string;
   /** Replays counted on the row (null when the schema has no such column): the row was updated. */
   replay_count: number | null;
-};
-type AccountResult = {
-  accountId: string;
-  accountNumber: string;
-  owner: string;
-  amountCents: number;
-  balanceCents: number;
-  version: number;
-};
-export type TransferResult = {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  toAccountNumber: string;
-  amountCents: number;
-  fromBalanceCents: number;
-  toBalanceCents: number;
 };
 type StoredOutcome =
   | { status: 'accepted'; result: AccountResult & TransferResult }
