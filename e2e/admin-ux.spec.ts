@@ -536,7 +536,7 @@ test('every admin page: no horizontal overflow and no serious or critical axe vi
   test.setTimeout(240_000);
   expect((await money(page.request, account.id, 'withdrawals', '1.00')).status()).toBe(201);
   const { rows } = await db.query<{ global_position: string; command_id: string }>(
-    'SELECT global_position::text, command_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1',
+    `SELECT global_position::text, (SELECT c.command_id FROM commands c WHERE c.command_key = events.command_key) AS command_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`,
     [`account-${account.id}`],
   );
   const paths = [

@@ -61,7 +61,7 @@ test('every admin page is a 404 to signed-out visitors and to customers, who see
   db,
 }) => {
   const { rows } = await db.query<{ command_id: string }>(
-    'SELECT command_id FROM events WHERE stream_id = $1 LIMIT 1',
+    `SELECT (SELECT c.command_id FROM commands c WHERE c.command_key = events.command_key) AS command_id FROM events WHERE stream_id = $1 LIMIT 1`,
     [`account-${account.id}`],
   );
   const anonymous = await anonymousContext(browser);

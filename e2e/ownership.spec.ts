@@ -112,8 +112,8 @@ test("double-clicking Confirm transfer to B's account number moves the money onc
       `Sent $12.50 to ${maskName(b.customer.name)} · new balance $187.50`,
     );
 
-    const { rows } = await db.query<{ command_id: string; n: string }>(
-      `SELECT command_id, count(*) AS n FROM events WHERE stream_id = $1 AND type = 'MoneyTransferredOut' GROUP BY command_id`,
+    const { rows } = await db.query<{ command_key: string; n: string }>(
+      `SELECT command_key::text, count(*) AS n FROM events WHERE stream_id = $1 AND type = 'MoneyTransferredOut' GROUP BY command_key`,
       [`account-${account.id}`],
     );
     expect(rows).toHaveLength(1);

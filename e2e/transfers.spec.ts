@@ -5,7 +5,7 @@ import { actionForm, expect, hydrated, openAccount, test } from './fixtures';
 
 async function commandEvents(db: pg.Pool, accountIds: string[]) {
   const { rows } = await db.query<{ type: string; command_id: string }>(
-    `SELECT type, command_id FROM events WHERE stream_id = ANY($1) AND type LIKE 'MoneyTransferred%' ORDER BY global_position`,
+    `SELECT type, (SELECT c.command_id FROM commands c WHERE c.command_key = events.command_key) AS command_id FROM events WHERE stream_id = ANY($1) AND type LIKE 'MoneyTransferred%' ORDER BY global_position`,
     [accountIds.map((id) => `account-${id}`)],
   );
   return rows;

@@ -221,6 +221,11 @@ async function main() {
       for (const r of probe.rows)
         console.log(`${r.relation.padEnd(45)} ${r.bytesPerCommand.toFixed(0).padStart(6)} bytes/command`);
       console.log(`total: ${probe.bytesPerCommand.toFixed(0)} bytes per command over ${probe.commands} commands`);
+      console.log('average stored size per column (bytes per row; rows per command):');
+      for (const c of probe.columns)
+        console.log(
+          `  ${`${c.table}.${c.column}`.padEnd(45)} ${c.bytesPerRow.toFixed(1).padStart(7)}  (${c.rowsPerCommand.toFixed(2)} rows/command)`,
+        );
     } finally {
       await server.stop();
     }

@@ -154,7 +154,7 @@ describe('retention (npm run prune)', () => {
     });
     expect(left.map((c) => c.commandId).sort()).toEqual([newRejected, oldAccepted].sort());
     const orphans = await db().$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM events e WHERE NOT EXISTS (SELECT 1 FROM commands c WHERE c.command_id = e.command_id)`;
+      SELECT count(*) AS n FROM events e WHERE NOT EXISTS (SELECT 1 FROM commands c WHERE c.command_key = e.command_key)`;
     expect(Number(orphans[0]!.n)).toBe(0);
     // After expiry the key is new: decided again against today's balance (here: accepted).
     const again = await command(oldRejected, new Date(), { accountId, amountCents: 100 });
@@ -167,10 +167,8 @@ describe('retention (npm run prune)', () => {
   });
 
   it('refuses, at the database, to delete a command that produced events', async () => {
-    const withEvents = await db().$queryRaw<{ command_id: string }[]>`SELECT command_id FROM events LIMIT 1`;
-    await expect(
-      db().$executeRaw`DELETE FROM commands WHERE command_id = ${withEvents[0]!.command_id}`,
-    ).rejects.toThrow();
+    const withEvents = await db().$queryRaw<{ key: string }[]>`SELECT command_key::text AS key FROM events LIMIT 1`;
+    await expect(db().$executeRaw`DELETE FROM commands WHERE command_key = ${withEvents[0]!.key}::uuid`).rejects.toThrow();
   });
 
   it('deletes API budget windows that ended', async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 /** Events written by my command with this key (the engine's id is scoped to me). */
-const eventsOf = (key: string) => db().event.count({ where: { commandId: scopedCommandId(me.id, key) } });
+const eventsOf = (key: string) => db().event.count({ where: { command: { commandId: scopedCommandId(me.id, key) } } });
 
 describe('accounts', () => {
   it('opens an account (201) and reads it back', async () => {

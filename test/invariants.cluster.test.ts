@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopedCommandId } from '../lib/accounts/ids';
+import { commandKeyOf } from '@/lib/event-store';
 import type { ApiCustomer } from './api-client';
 import { startCluster, type Cluster } from './cluster';
 import * as invariants from './invariants';
@@ -153,9 +154,9 @@ describe('invariant checker', () => {
   it("[stream-owner] and [command-events] Bob's refused withdrawal from Alice's account written after all", async () => {
     const planted = await plantAndCheck((c) =>
       c.query(
-        `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
-         SELECT stream_id, (SELECT max(version) + 1 FROM events WHERE stream_id = e.stream_id), type, data, jsonb_set(metadata, '{commandId}', to_jsonb($2::text)), $2, created_at
-           FROM events e WHERE command_id = $1`,
+        `INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
+         SELECT stream_id, (SELECT max(version) + 1 FROM events WHERE stream_id = e.stream_id), type, data, jsonb_set(metadata, '{commandId}', to_jsonb($2::text)), idem_command_key($2), created_at
+           FROM events e WHERE command_key = idem_command_key($1)`,
         [id(keys.withdrawal), id(keys.intrusion)],
       ),
     );
@@ -184,7 +185,7 @@ describe('invariant checker', () => {
 
   it('[stream-shape] an event that names another account than its stream', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET data = jsonb_set(data, '{accountId}', '"someone-else"') WHERE command_id = $1`, [
+      c.query(`UPDATE events SET data = jsonb_set(data, '{accountId}', '"someone-else"') WHERE command_key = idem_command_key($1)`, [
         id(keys.deposit),
       ]),
     );
@@ -198,9 +199,9 @@ describe('invariant checker', () => {
   it('[command-events] a duplicated event (the same command applied twice)', async () => {
     const planted = await plantAndCheck((c) =>
       c.query(
-        `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
-         SELECT stream_id, (SELECT max(version) + 1 FROM events WHERE stream_id = e.stream_id), type, data, metadata, command_id, created_at
-           FROM events e WHERE command_id = $1`,
+        `INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
+         SELECT stream_id, (SELECT max(version) + 1 FROM events WHERE stream_id = e.stream_id), type, data, metadata, command_key, created_at
+           FROM events e WHERE command_key = idem_command_key($1)`,
         [id(keys.withdrawal)],
       ),
     );
@@ -243,7 +244,7 @@ describe('invariant checker', () => {
   it('[balance-negative] and [balance-chain] an event that overdraws', async () => {
     const planted = await plantAndCheck((c) =>
       c.query(
-        `UPDATE events SET data = data || '{"amountCents": 20000, "balanceAfterCents": -13000}'::jsonb WHERE command_id = $1`,
+        `UPDATE events SET data = data || '{"amountCents": 20000, "balanceAfterCents": -13000}'::jsonb WHERE command_key = idem_command_key($1)`,
         [id(keys.withdrawal)],
       ),
     );
@@ -269,13 +270,29 @@ describe('invariant checker', () => {
 
   it('[event-orphan] an event whose command row is gone (its foreign key dropped inside the transaction)', async () => {
     const planted = await plantAndCheck(async (c) => {
-      await c.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey');
-      await c.query(`UPDATE events SET command_id = 'vanished' WHERE command_id = $1`, [id(keys.deposit)]);
+      await c.query('ALTER TABLE events DROP CONSTRAINT events_command_key_fkey');
+      await c.query(`UPDATE events SET command_key = idem_command_key('vanished') WHERE command_key = idem_command_key($1)`, [
+        id(keys.deposit),
+      ]);
     });
     expectReported(
       planted,
       invariants.eventsHaveCommands,
-      '[event-orphan] 1 event(s) of command vanished, which has no command row',
+      `[event-orphan] 1 event(s) of command key ${commandKeyOf('vanished')}, which has no command row`,
+    );
+  });
+
+  it('[command-key] a command row keyed by something else than its id (a retry would not find it)', async () => {
+    const planted = await plantAndCheck((c) =>
+      // The events follow the new key (ON UPDATE CASCADE): only the key's derivation is wrong.
+      c.query(`UPDATE commands SET command_key = idem_command_key('another id') WHERE command_id = $1`, [
+        id(keys.deposit),
+      ]),
+    );
+    expectReported(
+      planted,
+      invariants.commandKeysMatchIds,
+      `[command-key] ${id(keys.deposit)}: keyed ${commandKeyOf('another id')}, its id's key is ${commandKeyOf(id(keys.deposit))}`,
     );
   });
 
@@ -284,9 +301,10 @@ describe('invariant checker', () => {
       c.query(`UPDATE events SET version = 100 WHERE stream_id = $1 AND version = 2`, [stream(accountA)]),
     );
     const opening = (
-      await db.query<{ command_id: string }>(`SELECT command_id FROM events WHERE stream_id = $1 AND version = 1`, [
-        stream(accountA),
-      ])
+      await db.query<{ command_id: string }>(
+        `SELECT c.command_id FROM events e JOIN commands c ON c.command_key = e.command_key WHERE e.stream_id = $1 AND e.version = 1`,
+        [stream(accountA)],
+      )
     ).rows[0]!.command_id;
     expectReported(
       planted,
@@ -298,7 +316,7 @@ describe('invariant checker', () => {
   it('[ack-lost] an acknowledged command that is not in the database', async () => {
     const planted = await plantAndCheck(async (c) => {
       await c.query(`DELETE FROM account_transactions WHERE command_id = $1`, [id(keys.deposit)]);
-      await c.query(`DELETE FROM events WHERE command_id = $1`, [id(keys.deposit)]);
+      await c.query(`DELETE FROM events WHERE command_key = idem_command_key($1)`, [id(keys.deposit)]);
       await c.query(`DELETE FROM commands WHERE command_id = $1`, [id(keys.deposit)]);
     });
     expectReported(planted, invariants.acknowledgedCommandsExist, `[ack-lost] ${id(keys.deposit)}: acknowledged 201`);
@@ -339,7 +357,7 @@ describe('invariant checker', () => {
 
   it('[command-streams] an event of an account command in another stream', async () => {
     const planted = await plantAndCheck((c) =>
-      c.query(`UPDATE events SET stream_id = $2, version = 100 WHERE command_id = $1`, [
+      c.query(`UPDATE events SET stream_id = $2, version = 100 WHERE command_key = idem_command_key($1)`, [
         id(keys.deposit),
         stream(accountA),
       ]),
@@ -356,7 +374,7 @@ describe('invariant checker', () => {
       await c.query(`DELETE FROM account_transactions WHERE command_id = $1 AND kind = 'transfer-in'`, [
         id(keys.transfer),
       ]);
-      await c.query(`DELETE FROM events WHERE command_id = $1 AND type = 'MoneyTransferredIn'`, [id(keys.transfer)]);
+      await c.query(`DELETE FROM events WHERE command_key = idem_command_key($1) AND type = 'MoneyTransferredIn'`, [id(keys.transfer)]);
     });
     expectReported(
       planted,
@@ -383,8 +401,8 @@ describe('invariant checker', () => {
   it('[command-unobserved] a command row no client sent', async () => {
     const planted = await plantAndCheck((c) =>
       c.query(
-        `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-         VALUES ('phantom', 'WithdrawMoney', ARRAY[$1], 'x', 'rejected', '{"status":"rejected","rejection":{"code":"InsufficientFunds"}}', now())`,
+        `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+         VALUES (idem_command_key('phantom'), 'phantom', 'WithdrawMoney', ARRAY[$1], 'x', 'rejected', '{"status":"rejected","rejection":{"code":"InsufficientFunds"}}', now())`,
         [stream(accountA)],
       ),
     );
@@ -481,7 +499,7 @@ describe('invariant checker', () => {
   it('[ack-mismatch] a transfer whose destination event records another balance than the stored outcome', async () => {
     const planted = await plantAndCheck((c) =>
       c.query(
-        `UPDATE events SET data = jsonb_set(data, '{balanceAfterCents}', '1') WHERE command_id = $1 AND type = 'MoneyTransferredIn'`,
+        `UPDATE events SET data = jsonb_set(data, '{balanceAfterCents}', '1') WHERE command_key = idem_command_key($1) AND type = 'MoneyTransferredIn'`,
         [id(keys.transfer)],
       ),
     );

@@ -11,6 +11,7 @@
 //  [projection-balance]      balanceProjectionMatchesReplay
 //  [projection-transactions] transactionProjectionMatchesReplay
 //  [command-duplicate]       commandRowsAreUnique
+//  [command-key]             commandKeysMatchIds
 //  [event-orphan]            eventsHaveCommands
 //  [command-streams]         commandEventsInNamedStreams
 //  [command-versions]        commandVersionsAreConsecutive
@@ -52,6 +53,7 @@ const INVARIANTS: readonly Invariant[] = [
   streams.balanceProjectionMatchesReplay,
   streams.transactionProjectionMatchesReplay,
   commands.commandRowsAreUnique,
+  commands.commandKeysMatchIds,
   commands.eventsHaveCommands,
   commands.commandEventsInNamedStreams,
   commands.commandVersionsAreConsecutive,

@@ -89,8 +89,8 @@ describe('Idempotency keys belong to their customer', () => {
     expect(commands.map((c) => c.commandId).sort()).toEqual(
       [scopedCommandId(a.id, key), scopedCommandId(b.id, key)].sort(),
     );
-    expect(await db().event.count({ where: { commandId: scopedCommandId(a.id, key) } })).toBe(1);
-    expect(await db().event.count({ where: { commandId: scopedCommandId(b.id, key) } })).toBe(1);
+    expect(await db().event.count({ where: { command: { commandId: scopedCommandId(a.id, key) } } })).toBe(1);
+    expect(await db().event.count({ where: { command: { commandId: scopedCommandId(b.id, key) } } })).toBe(1);
 
     // A repeating its key is replayed byte for byte; with another body it is refused, nothing written.
     expect(await a.withdraw(mine.id, { amount: '10.00' }, key)).toEqual({ ...fromA, replayed: 'true' });

@@ -434,7 +434,7 @@ describe('cluster', () => {
           return scopedCommandId(op.sender, op.key);
         });
         const written = await db.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1)',
+          'SELECT count(*)::int AS n FROM events WHERE command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))',
           [intruded],
         );
         expect(written.rows[0]!.n).toBe(0);
@@ -467,7 +467,7 @@ describe('cluster', () => {
           expect(replies[0], key).toMatch(/^(201|422) /);
           expect(new Set(replies).size, key).toBe(1);
           const events = await db.query<{ type: string }>(
-            'SELECT type FROM events WHERE command_id = $1 ORDER BY type',
+            'SELECT type FROM events WHERE command_key = idem_command_key($1) ORDER BY type',
             [scopedCommandId(sender, key)],
           );
           expect(
@@ -824,7 +824,7 @@ describe('cluster', () => {
               expect(final?.status).toBe(c.expected);
               expect(final?.replayed, 'the retry replays the outcome committed by the cut attempt').toBe(true);
               const { rows } = await db.query<{ events: number; commands: number }>(
-                `SELECT (SELECT count(*)::int FROM events WHERE command_id = $1) AS events, (SELECT count(*)::int FROM commands WHERE command_id = $1) AS commands`,
+                `SELECT (SELECT count(*)::int FROM events WHERE command_key = idem_command_key($1)) AS events, (SELECT count(*)::int FROM commands WHERE command_id = $1) AS commands`,
                 [scopedCommandId(customerId, key)],
               );
               expect(rows[0]).toEqual({ commands: 1, events: c.events });

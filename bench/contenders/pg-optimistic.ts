@@ -16,23 +16,23 @@ const MAX_ATTEMPTS = 30;
 
 const LOAD = `SELECT c.type AS command_type, c.fingerprint, c.outcome, b.owner, b.account_number, b.customer_id, b.balance_cents::float8 AS balance, b.version, b.opened_at
                 FROM (SELECT) AS one
-                LEFT JOIN commands c ON c.command_id = $1
+                LEFT JOIN commands c ON c.command_key = idem_command_key($1)
                 LEFT JOIN account_balances b ON b.account_id = $2`;
 
 const COMMIT = `WITH c AS (
-                  INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-                  VALUES ($1, $2, ARRAY[$3::text], $4, 'accepted', $5::jsonb, $6)
+                  INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+                  VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], $4, 'accepted', $5::jsonb, $6)
                 ), e AS (
-                  INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
-                  VALUES ($3, $7, $8, $9::jsonb, $10::jsonb, $1, $6)
+                  INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
+                  VALUES ($3, $7, $8, $9::jsonb, $10::jsonb, idem_command_key($1), $6)
                 ), b AS (
                   UPDATE account_balances SET balance_cents = $11, version = $7, updated_at = $6 WHERE account_id = $12
                 )
                 INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
                 VALUES ($12, $7, $13, $14, $11, $1, $6)`;
 
-const REJECT = `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-                VALUES ($1, $2, ARRAY[$3::text], $4, 'rejected', $5::jsonb, $6)`;
+const REJECT = `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+                VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], $4, 'rejected', $5::jsonb, $6)`;
 
 type LoadRow = {
   command_type: string | null;

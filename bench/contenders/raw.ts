@@ -12,11 +12,11 @@ import { eventsInStream } from './seeded-pool';
 
 export async function prepareRawDatabase(url: string): Promise<void> {
   await migrate(url);
-  await withClient(url, (c) => c.query('ALTER TABLE events DROP CONSTRAINT events_command_id_fkey'));
+  await withClient(url, (c) => c.query('ALTER TABLE events DROP CONSTRAINT events_command_key_fkey'));
 }
 
-const INSERT = `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
-                VALUES ($1, $2, 'MoneyDeposited', $3, $4, $5, $6)`;
+const INSERT = `INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
+                VALUES ($1, $2, 'MoneyDeposited', $3, $4, idem_command_key($5), $6)`;
 const MAX_ATTEMPTS = 1000;
 
 export function rawAppender(url: string, poolSize: number): Appender {

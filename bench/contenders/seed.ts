@@ -1,6 +1,6 @@
 // Seeds one long, valid account stream with bulk SQL: AccountOpened (schema 2: the bench customer
 // owns it), then MoneyDeposited events of $1.00 (schema 2) with contiguous versions and consistent
-// balanceAfterCents, one accepted `commands` row per event (events.command_id references it), the
+// balanceAfterCents, one accepted `commands` row per event (events.command_key references it), the
 // transaction rows and the balance row, and optionally a snapshot `tail` events before the head.
 import pg from 'pg';
 import type { AccountId } from '../../lib/accounts/domain/account-id';
@@ -24,8 +24,8 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
     await client.query('BEGIN');
     // Command ids: `seed-<account>-<version>`; OpenAccount opens with no deposit (one event).
     await client.query(
-      `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-       SELECT 'seed-' || $1::text || '-' || g,
+      `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+       SELECT idem_command_key('seed-' || $1::text || '-' || g), 'seed-' || $1::text || '-' || g,
               CASE WHEN g = 1 THEN 'OpenAccount' ELSE 'DepositMoney' END,
               ARRAY[$2::text], md5(g::text) || md5($1::text || g::text), 'accepted',
               jsonb_build_object('status', 'accepted', 'result', jsonb_build_object(
@@ -36,7 +36,7 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
       [accountId, stream, at, STEP_CENTS, length, accountNumber],
     );
     await client.query(
-      `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
+      `INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
        SELECT $2::text, g,
               CASE WHEN g = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
               CASE WHEN g = 1 THEN jsonb_build_object('accountId', $1::text, 'accountNumber', $6::text, 'customerId', $7::text, 'owner', 'bench', 'openedAt', $3::text)
@@ -45,7 +45,7 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
                                  'commandType', CASE WHEN g = 1 THEN 'OpenAccount' ELSE 'DepositMoney' END,
                                  'causationId', 'seed-' || $1::text || '-' || g, 'correlationId', 'seed-' || $1::text || '-' || g,
                                  'schemaVersion', 2),
-              'seed-' || $1::text || '-' || g, $3::timestamptz
+              idem_command_key('seed-' || $1::text || '-' || g), $3::timestamptz
          FROM generate_series(1, $5::int) AS g`,
       [accountId, stream, at, STEP_CENTS, length, accountNumber, BENCH_CUSTOMER],
     );
@@ -112,13 +112,13 @@ export async function seedAccount(
   };
   await db.query(
     `WITH c AS (
-       INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-       VALUES ($1::text, 'OpenAccount', ARRAY['account-' || $2::text], md5($1::text), 'accepted',
+       INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+       VALUES (idem_command_key($1::text), $1::text, 'OpenAccount', ARRAY['account-' || $2::text], md5($1::text), 'accepted',
                jsonb_build_object('status', 'accepted', 'result', jsonb_build_object('accountId', $2::text, 'accountNumber', $7::text, 'owner', $3::text,
                  'amountCents', $4::bigint, 'balanceCents', $4::bigint, 'version', 2)), $5)
      ), e AS (
-       INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
-       SELECT 'account-' || $2::text, v.version, v.type, v.data, v.metadata, $1::text, $5
+       INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
+       SELECT 'account-' || $2::text, v.version, v.type, v.data, v.metadata, idem_command_key($1::text), $5
          FROM jsonb_to_recordset($6::jsonb) AS v(version int, type text, data jsonb, metadata jsonb)
      ), b AS (
        INSERT INTO account_balances (account_id, account_number, customer_id, owner, balance_cents, version, opened_at, updated_at)

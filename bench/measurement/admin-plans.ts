@@ -12,7 +12,9 @@ export async function adminPlans(url: string): Promise<Plan[]> {
     await client.query('ANALYZE');
     const sample = (
       await client.query<{ stream_id: string; command_id: string; at: string }>(
-        `SELECT stream_id, command_id, created_at::text AS at FROM events ORDER BY global_position DESC OFFSET 100 LIMIT 1`,
+        `SELECT stream_id, (SELECT c.command_id FROM commands c WHERE c.command_key = events.command_key) AS command_id,
+                created_at::text AS at
+           FROM events ORDER BY global_position DESC OFFSET 100 LIMIT 1`,
       )
     ).rows[0];
     if (!sample) return [];
@@ -34,8 +36,9 @@ export async function adminPlans(url: string): Promise<Plan[]> {
       ],
       [
         'events of a command',
-        `SELECT * FROM events WHERE command_id = ${literal(sample.command_id)} ORDER BY global_position`,
+        `SELECT * FROM events WHERE command_key = idem_command_key(${literal(sample.command_id)}) ORDER BY global_position`,
       ],
+      ['a command by its id', `SELECT * FROM commands WHERE command_key = idem_command_key(${literal(sample.command_id)})`],
       ['commands, newest first', `SELECT * FROM commands ORDER BY created_at DESC, command_id DESC LIMIT 51`],
       [
         'commands by status and type',

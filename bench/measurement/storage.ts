@@ -44,3 +44,41 @@ export function storagePerCommand(before: Sizes, after: Sizes, commands: number)
     .filter((r) => r.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes);
 }
+
+export type ColumnSize = { table: string; column: string; bytesPerRow: number; rowsPerCommand: number };
+
+/**
+ * What a table's rows hold, column by column: the average stored size of each column
+ * (pg_column_size: after compression, with its varlena header) over the table's live rows, and the
+ * rows per command. The whole row adds a 24-byte tuple header and a 4-byte line pointer, and pages
+ * carry the free space that inserts leave behind.
+ */
+export async function columnSizes(url: string, tables: readonly string[], commands: number): Promise<ColumnSize[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: ColumnSize[] = [];
+    for (const table of tables) {
+      const { rows: columns } = await client.query<{ name: string }>(
+        `SELECT attname AS name FROM pg_attribute
+          WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+        [table],
+      );
+      const averages = columns.map((c) => `coalesce(avg(pg_column_size(t."${c.name}")), 0)::float8 AS "${c.name}"`);
+      const { rows } = await client.query<Record<string, number>>(
+        `SELECT count(*)::float8 AS "__rows", ${averages.join(', ')} FROM "${table}" t`,
+      );
+      const row = rows[0]!;
+      for (const c of columns)
+        out.push({
+          table,
+          column: c.name,
+          bytesPerRow: row[c.name]!,
+          rowsPerCommand: commands > 0 ? row.__rows! / commands : 0,
+        });
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}

@@ -6,12 +6,12 @@ import pg from 'pg';
 import { migrate } from '../../lib/db/migrate';
 import { idemAppender } from '../contenders/idem';
 import type { BenchServer } from '../measurement/pg-server';
-import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
+import { columnSizes, relationSizes, storagePerCommand, type ColumnSize, type StorageRow } from '../measurement/storage';
 
 export async function runStorageProbe(
   server: BenchServer,
   commands: number,
-): Promise<{ commands: number; rows: StorageRow[]; bytesPerCommand: number }> {
+): Promise<{ commands: number; rows: StorageRow[]; columns: ColumnSize[]; bytesPerCommand: number }> {
   const url = await server.freshDatabase('bench_storage_probe');
   await migrate(url);
   const appender = idemAppender(url, 8);
@@ -31,7 +31,8 @@ export async function runStorageProbe(
     );
     const recorded = (await count()) - first;
     const rows = storagePerCommand(before, await relationSizes(url), recorded);
-    return { commands: recorded, rows, bytesPerCommand: rows.reduce((n, r) => n + r.bytesPerCommand, 0) };
+    const columns = await columnSizes(url, ['events', 'commands', 'account_transactions'], await count());
+    return { commands: recorded, rows, columns, bytesPerCommand: rows.reduce((n, r) => n + r.bytesPerCommand, 0) };
   } finally {
     await client.end();
     await appender.close();

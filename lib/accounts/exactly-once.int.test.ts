@@ -1,3 +1,4 @@
+import { commandKeyOf } from '@/lib/event-store';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
@@ -45,9 +46,9 @@ describe('handling the same withdrawal many times', () => {
       result: { accountId, amountCents: 1_000, balanceCents: 19_000, version: 3 },
     });
 
-    const events = await db.event.findMany({ where: { commandId: command.metadata.commandId } });
+    const events = await db.event.findMany({ where: { command: { commandId: command.metadata.commandId } } });
     expect(events.map((e) => e.type)).toEqual(['MoneyWithdrawn']);
-    expect(await db.command.findUniqueOrThrow({ where: { commandId: command.metadata.commandId } })).toMatchObject({
+    expect(await db.command.findUniqueOrThrow({ where: { commandKey: commandKeyOf(command.metadata.commandId) } })).toMatchObject({
       replayCount: 49,
     });
     await expectConsistentAccount(db, accountId);
@@ -120,7 +121,7 @@ describe('rejections and key reuse', () => {
       { db },
     );
     expect(await handleAccountCommand(command, { db })).toEqual({ ...first, replayed: true });
-    expect(await db.event.count({ where: { commandId: command.metadata.commandId } })).toBe(0);
+    expect(await db.event.count({ where: { command: { commandId: command.metadata.commandId } } })).toBe(0);
   });
 
   it('rejects the same command id with a different amount as key reuse and writes nothing', async () => {
@@ -167,6 +168,6 @@ describe('rejections and key reuse', () => {
     const retry = await handleAccountCommand(open(newAccountId()), { db });
     expect(retry).toEqual({ ...first, replayed: true });
     expect(await db.command.count({ where: { commandId } })).toBe(1);
-    expect(await db.event.count({ where: { commandId } })).toBe(2);
+    expect(await db.event.count({ where: { command: { commandId } } })).toBe(2);
   });
 });

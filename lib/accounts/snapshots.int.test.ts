@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handleAccountCommand, type AccountCommandResult } from '@/lib/accounts/account-commands';
 import { accountEventOf, ACCOUNT_SNAPSHOT_SCHEMA, rehydrate } from '@/lib/accounts/stream';
 import type { AccountCommand } from '@/lib/accounts/domain/account';
-import { loadForCommand, readStream } from '@/lib/event-store';
+import { commandKeyOf, loadForCommand, readStream } from '@/lib/event-store';
 import { handleTransfer, type TransferCommandResult } from '@/lib/accounts/transfer-command';
 import { expectConsistentAccount, testDb } from '@/test/db';
 import { newAccountId } from '@/lib/accounts/ids';
@@ -204,6 +204,7 @@ describe('event schema evolution', () => {
     await db.$transaction([
       db.command.create({
         data: {
+          commandKey: commandKeyOf(commandId),
           commandId,
           type: 'Legacy',
           streamIds: [streamId],
@@ -221,7 +222,7 @@ describe('event schema evolution', () => {
             type: e.type,
             data: e.data,
             metadata: e.metadata,
-            commandId,
+            commandKey: commandKeyOf(commandId),
             createdAt: now,
           },
         }),
@@ -257,6 +258,7 @@ describe('event schema evolution', () => {
     await db.$transaction([
       db.command.create({
         data: {
+          commandKey: commandKeyOf(commandId),
           commandId,
           type: 'Legacy',
           streamIds: [streamId],
@@ -273,7 +275,7 @@ describe('event schema evolution', () => {
           type: 'AccountOpened',
           data: { accountId, owner: 'Before Customers', openedAt: '2024-01-01T00:00:00.000Z' },
           metadata,
-          commandId,
+          commandKey: commandKeyOf(commandId),
           createdAt: now,
         },
       }),
@@ -284,7 +286,7 @@ describe('event schema evolution', () => {
           type: 'MoneyDeposited',
           data: { accountId, amountCents: 700, balanceAfterCents: 700, depositedAt: '2024-01-02T00:00:00.000Z' },
           metadata,
-          commandId,
+          commandKey: commandKeyOf(commandId),
           createdAt: now,
         },
       }),

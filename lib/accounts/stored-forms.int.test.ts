@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { accountCommandSpec, handleAccountCommand } from '@/lib/accounts/account-commands';
 import { newAccountId } from '@/lib/accounts/ids';
-import { readStream } from '@/lib/event-store';
+import { commandKeyOf, loadForCommand, readStream } from '@/lib/event-store';
 import { testDb } from '@/test/db';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
@@ -108,6 +108,7 @@ describe('stored event metadata', () => {
     };
     await db.command.create({
       data: {
+        commandKey: commandKeyOf(commandId),
         commandId,
         type: 'WithdrawMoney',
         streamIds: [`account-${accountId}`],
@@ -123,5 +124,48 @@ describe('stored event metadata', () => {
       commandId,
       replayed: true,
     });
+  });
+});
+
+describe('the command id, stored once', () => {
+  it('is in the command’s row alone; the command and its events are keyed by 16 bytes derived from it', async () => {
+    const accountId = newAccountId();
+    const open = `${CUSTOMER}:${randomUUID()}`;
+    await handleAccountCommand(
+      {
+        type: 'OpenAccount',
+        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'K', openingDepositCents: 500 },
+        metadata: { commandId: open, now, customerId: CUSTOMER },
+      },
+      { db },
+    );
+    const columns = await db.$queryRaw<{ table_name: string; column_name: string }[]>`
+      SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND table_name IN ('events', 'commands') AND column_name LIKE 'command%'
+       ORDER BY table_name, column_name`;
+    expect(columns).toEqual([
+      { table_name: 'commands', column_name: 'command_id' },
+      { table_name: 'commands', column_name: 'command_key' },
+      { table_name: 'events', column_name: 'command_key' },
+    ]);
+    const [command] = await db.$queryRaw<{ key: string; bytes: number }[]>`
+      SELECT command_key::text AS key, pg_column_size(command_key) AS bytes FROM commands WHERE command_id = ${open}`;
+    expect(command).toEqual({ key: commandKeyOf(open), bytes: 16 });
+    const events = await db.$queryRaw<{ key: string }[]>`
+      SELECT command_key::text AS key FROM events WHERE stream_id = ${`account-${accountId}`} ORDER BY version`;
+    expect(events).toEqual([{ key: commandKeyOf(open) }, { key: commandKeyOf(open) }]);
+    // Readers get the id back: the stream's events, and the command by its id.
+    expect((await readStream(db, `account-${accountId}`)).map((e) => e.metadata.commandId)).toEqual([open, open]);
+    expect((await loadForCommand(db, open, [`account-${accountId}`])).command).toMatchObject({ commandId: open });
+  });
+
+  it('the app and the database derive the same key from any id (SHA-256 of its UTF-8, first 16 bytes)', async () => {
+    const ids = ['a', `${CUSTOMER}:${randomUUID()}`, 'zahlung:über-€-💶', 'x'.repeat(320), 'standing-order:k:2026-12-01'];
+    const rows = await db.$queryRaw<{ key: string }[]>`
+      SELECT idem_command_key(id)::text AS key FROM unnest(${ids}::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n`;
+    expect(rows.map((r) => r.key)).toEqual(ids.map(commandKeyOf));
+    // Known value: the first 16 bytes of SHA-256("a").
+    expect(commandKeyOf('a')).toBe('ca978112-ca1b-bdca-fac2-31b39a23dc4d');
+    expect(new Set(ids.map(commandKeyOf)).size).toBe(ids.length);
   });
 });

@@ -117,12 +117,13 @@ async function counterparties(reader: Db, accountIds: string[], viewerId: string
 
 /**
  * The stream version each command wrote last in this account: the row it wrote in the account's
- * history has that version. Read through the events' command-id index: the history has no index on
+ * history has that version. Read through the events' index of their command's key: the history has no index on
  * command ids, so asking it read every row of the account, a long-lived account's whole history, on
  * every transfer confirmation and every render of a page with a paid standing order.
  */
-export const VERSIONS_WRITTEN_BY = `SELECT command_id AS "commandId", max(version)::int AS version FROM events
-  WHERE command_id = ANY($1::text[]) AND stream_id = $2::text GROUP BY command_id`;
+export const VERSIONS_WRITTEN_BY = `SELECT ids.id AS "commandId", max(e.version)::int AS version
+  FROM unnest($1::text[]) AS ids(id) JOIN events e ON e.command_key = idem_command_key(ids.id)
+  WHERE e.stream_id = $2::text GROUP BY ids.id`;
 
 export async function versionsWrittenBy(accountId: string, commandIds: string[]): Promise<Map<string, number>> {
   if (commandIds.length === 0) return new Map();

@@ -1,3 +1,4 @@
+import { commandKeyOf } from '@/lib/event-store';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
@@ -71,7 +72,7 @@ describe('transfers', () => {
       },
     });
     const events = await db.event.findMany({
-      where: { commandId: command.metadata.commandId },
+      where: { command: { commandId: command.metadata.commandId } },
       orderBy: { globalPosition: 'asc' },
     });
     expect(events.map((e) => [e.streamId, e.type]).sort()).toEqual(
@@ -80,7 +81,7 @@ describe('transfers', () => {
         [`account-${b}`, 'MoneyTransferredIn'],
       ].sort(),
     );
-    expect(await db.command.findUniqueOrThrow({ where: { commandId: command.metadata.commandId } })).toMatchObject({
+    expect(await db.command.findUniqueOrThrow({ where: { commandKey: commandKeyOf(command.metadata.commandId) } })).toMatchObject({
       streamIds: [`account-${a}`, `account-${b}`],
     });
     const [sa, sb] = [await expectConsistentAccount(db, a), await expectConsistentAccount(db, b)];
@@ -104,7 +105,7 @@ describe('transfers', () => {
       ...results.find((r) => 'replayed' in r && !r.replayed),
       replayed: true,
     });
-    expect(await db.event.count({ where: { commandId: command.metadata.commandId } })).toBe(2);
+    expect(await db.event.count({ where: { command: { commandId: command.metadata.commandId } } })).toBe(2);
   });
 
   it('records rejections: same account, unknown accounts, insufficient funds', async () => {
@@ -162,7 +163,7 @@ describe('transfers', () => {
     const commandIds = [...transfers, ...withdrawals].map((c) => c.metadata.commandId);
     expect(await db.command.count({ where: { commandId: { in: commandIds } } })).toBe(120);
     for (const t of transfers) {
-      const n = await db.event.count({ where: { commandId: t.metadata.commandId } });
+      const n = await db.event.count({ where: { command: { commandId: t.metadata.commandId } } });
       const accepted = results[transfers.indexOf(t)]!.status === 'accepted';
       expect(n).toBe(accepted ? 2 : 0);
     }

@@ -3,6 +3,7 @@ import { db } from '@/lib/db/prisma';
 import { readDb } from '@/lib/db/read-replica';
 import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
 import { outcomeOfCommand } from '@/lib/accounts/outcome-codecs';
+import { commandKeyOf } from '@/lib/event-store';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { textProblem } from '@/lib/text/plain-text';
 
@@ -23,18 +24,29 @@ export function parsePosition(text: string | undefined): bigint | undefined {
   return value <= MAX_POSITION ? value : undefined;
 }
 
+// An event's row links its command by key (lib/event-store/command-key.ts); its command id is read
+// from the command's row, with the event.
+const WITH_COMMAND_ID = { command: { select: { commandId: true } } } as const;
+const withCommandId = <T extends { command: { commandId: string } }>({ command, ...event }: T) => ({
+  ...event,
+  commandId: command.commandId,
+});
+
 export async function getEvent(globalPosition: bigint) {
-  return (await readDb()).event.findUnique({
+  const event = await (
+    await readDb()
+  ).event.findUnique({
     where: { globalPosition },
-    include: { command: { select: { type: true, status: true } } },
+    include: { command: { select: { commandId: true, type: true, status: true } } },
   });
+  return event && { ...event, commandId: event.command.commandId };
 }
 
 /** The types of these commands (an event's metadata names its command's type: eventMetadataOf). */
 export async function commandTypesOf(commandIds: string[]): Promise<Map<string, string>> {
   if (commandIds.length === 0) return new Map();
   const rows = await db().command.findMany({
-    where: { commandId: { in: [...new Set(commandIds)] } },
+    where: { commandKey: { in: [...new Set(commandIds)].map(commandKeyOf) } },
     select: { commandId: true, type: true },
   });
   return new Map(rows.map((r) => [r.commandId, r.type]));
@@ -42,11 +54,14 @@ export async function commandTypesOf(commandIds: string[]): Promise<Map<string, 
 
 /** Events of the global log after `after`, ascending; `next` is set when more are already there. */
 export async function eventsAfter(after: bigint, limit: number) {
-  const rows = await db().event.findMany({
-    where: { globalPosition: { gt: after } },
-    orderBy: { globalPosition: 'asc' },
-    take: limit + 1,
-  });
+  const rows = (
+    await db().event.findMany({
+      where: { globalPosition: { gt: after } },
+      orderBy: { globalPosition: 'asc' },
+      take: limit + 1,
+      include: WITH_COMMAND_ID,
+    })
+  ).map(withCommandId);
   const events = rows.slice(0, limit);
   return { events, next: rows.length > limit ? events.at(-1)!.globalPosition : null };
 }
@@ -131,10 +146,11 @@ export async function listCommands(query: {
 }
 
 export async function getCommand(commandId: string) {
-  const command = await (await readDb()).command.findUnique({ where: { commandId } });
+  const commandKey = commandKeyOf(commandId);
+  const command = await (await readDb()).command.findUnique({ where: { commandKey } });
   if (!command) return null;
-  const events = await (await readDb()).event.findMany({ where: { commandId }, orderBy: { globalPosition: 'asc' } });
-  return { command: { ...command, outcome: outcomeOfCommand(command) }, events };
+  const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
+  return { command: { ...command, outcome: outcomeOfCommand(command) }, events: events.map((e) => ({ ...e, commandId })) };
 }
 
 /** `streams`: events of these streams only (an empty list matches nothing). */
@@ -150,26 +166,29 @@ export async function listEvents(query: EventFilter & { before?: bigint; after?:
   const where = {
     ...(query.streams ? { streamId: { in: query.streams } } : {}),
     ...(query.type ? { type: query.type } : {}),
-    ...(query.commandId ? { commandId: query.commandId } : {}),
+    ...(query.commandId ? { commandKey: commandKeyOf(query.commandId) } : {}),
     ...(query.from || query.to
       ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
       : {}),
   };
   const towardsNewer = query.after !== undefined && query.before === undefined;
-  const rows = await (
-    await readDb()
-  ).event.findMany({
-    where: {
-      ...where,
-      ...(towardsNewer
-        ? { globalPosition: { gt: query.after } }
-        : query.before !== undefined
-          ? { globalPosition: { lt: query.before } }
-          : {}),
-    },
-    orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
-    take: limit + 1,
-  });
+  const rows = (
+    await (
+      await readDb()
+    ).event.findMany({
+      where: {
+        ...where,
+        ...(towardsNewer
+          ? { globalPosition: { gt: query.after } }
+          : query.before !== undefined
+            ? { globalPosition: { lt: query.before } }
+            : {}),
+      },
+      orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
+      take: limit + 1,
+      include: WITH_COMMAND_ID,
+    })
+  ).map(withCommandId);
   const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0]?.globalPosition;
   const last = page.at(-1)?.globalPosition;

@@ -45,18 +45,18 @@ describe('the application role (the suite connects as the app does)', () => {
     const id = `append-only-${Date.now()}-${Math.random()}`;
     await withClient(inject('databaseOwnerUrl'), async (c) => {
       await c.query(
-        `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES ($1::text, 'Test', ARRAY['test-' || $1::text], 'f', 'accepted', '{}', now())`,
+        `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES (idem_command_key($1), $1::text, 'Test', ARRAY['test-' || $1::text], 'f', 'accepted', '{}', now())`,
         [id],
       );
       await c.query(
-        `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at) VALUES ('test-' || $1::text, 1, 'Tested', '{}', '{}', $1, now())`,
+        `INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at) VALUES ('test-' || $1::text, 1, 'Tested', '{}', '{}', idem_command_key($1), now())`,
         [id],
       );
     });
     expect(
-      await sqlState(() => asApp((c) => c.query(`UPDATE events SET type = type WHERE command_id = $1`, [id]))),
+      await sqlState(() => asApp((c) => c.query(`UPDATE events SET type = type WHERE command_key = idem_command_key($1)`, [id]))),
     ).toBe('42501');
-    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM events WHERE command_id = $1`, [id])))).toBe('42501');
+    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM events WHERE command_key = idem_command_key($1)`, [id])))).toBe('42501');
     expect(
       await sqlState(() =>
         asApp((c) => c.query(`UPDATE commands SET outcome = outcome, status = status WHERE command_id = $1`, [id])),

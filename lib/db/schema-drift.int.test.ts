@@ -47,13 +47,13 @@ describe('prisma/migrations vs prisma/schema.prisma', () => {
   it('negative control: an index missing from the migrations is reported', async () => {
     const migrationsDir = path.join(scratch, 'migrations');
     await cp('prisma/migrations', migrationsDir, { recursive: true });
-    const file = path.join(migrationsDir, '20261126000000_init', 'migration.sql');
+    const file = path.join(migrationsDir, '20261207070000_command_key', 'migration.sql');
     const script = await readFile(file, 'utf8');
-    const edited = script.replace(/^CREATE INDEX "events_command_id_idx" .*\n/m, '');
+    const edited = script.replace(/^CREATE INDEX "events_command_key_idx" .*\n/m, '');
     expect(edited).not.toBe(script);
     await writeFile(file, edited);
 
     const sql = await diffMigrationsToSchema({ databaseUrl, migrationsDir });
-    expect(sql).toContain('CREATE INDEX "events_command_id_idx" ON "events"("command_id");');
+    expect(sql).toContain('CREATE INDEX "events_command_key_idx" ON "events"("command_key");');
   });
 });

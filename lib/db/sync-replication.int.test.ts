@@ -118,6 +118,6 @@ describe('a commit whose synchronous-replication wait is cancelled', () => {
     await standbyRequired('');
     const again = await handleAccountCommand(deposit, { db });
     expect(again).toMatchObject({ status: 'accepted', replayed: true, result: { balanceCents: 1_250 } });
-    expect(await db.event.count({ where: { commandId: deposit.metadata.commandId } })).toBe(1);
+    expect(await db.event.count({ where: { command: { commandId: deposit.metadata.commandId } } })).toBe(1);
   }, 60_000);
 });

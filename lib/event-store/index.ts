@@ -28,6 +28,8 @@ export { defineInlineProjection, type ProjectionWrite } from './inline-projectio
 
 // Reading the store (admin views, the events API, tests).
 export { loadForCommand, readStream, readStreamPage } from './load';
+// A command's key: how `commands` and `events` name a command id (stored once, in the command's row).
+export { commandKeyOf, commandKeySql } from './command-key';
 
 // Retention of idempotency keys (`npm run prune`).
 export { pruneCommands } from './retention';

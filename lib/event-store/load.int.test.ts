@@ -16,13 +16,13 @@ beforeAll(async () => {
   db = await freshDatabase();
   client = new pg.Client({ connectionString: db.url });
   await client.connect();
-  await client.query(`INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-                      VALUES ('seed', 'Seed', ARRAY['${LONG}'], 'f', 'accepted', '{}', now())`);
+  await client.query(`INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+                      VALUES (idem_command_key('seed'), 'seed', 'Seed', ARRAY['${LONG}'], 'f', 'accepted', '{}', now())`);
   // 30,000 events in the long stream, and a few short streams beside it.
-  await client.query(`INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
+  await client.query(`INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
                       SELECT CASE WHEN g <= 30000 THEN '${LONG}' ELSE 'counter-' || (g % 50) END,
                              CASE WHEN g <= 30000 THEN g ELSE g / 50 END,
-                             'Added', '{"by": 1}', '{"schemaVersion": 1}', 'seed', now()
+                             'Added', '{"by": 1}', '{"schemaVersion": 1}', idem_command_key('seed'), now()
                         FROM generate_series(1, 30500) AS g`);
   await client.query(
     `INSERT INTO snapshots (stream_id, version, schema_version, state, created_at) VALUES ('${LONG}', 29995, 1, '{"value": 29995}', now())`,

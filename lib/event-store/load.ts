@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db/prisma';
+import { commandKeySql } from './command-key';
 import { sqlOf, type SqlClient } from './sql';
 import type { CommandRecord, LoadedStream, RecordedEvent } from './types';
 import { emptyStream, eventMetadataOf } from './types';
@@ -15,8 +16,11 @@ type CommandRecordRow = Omit<CommandRecord, 'createdAt'> & { createdAt: string }
 type SnapshotRow = { streamId: string; version: number; state: unknown };
 
 /** One event as JSON, the same columns for every reader of `events e`. */
+// An event's row links its command by key (lib/event-store/command-key.ts); the id is read from the
+// command's row (a primary-key lookup per event, and a loaded stream holds few events after its snapshot).
 const EVENT_JSON = `json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
-  'version', e.version, 'type', e.type, 'data', e.data, 'metadata', e.metadata, 'commandId', e.command_id, 'createdAt', e.created_at)`;
+  'version', e.version, 'type', e.type, 'data', e.data, 'metadata', e.metadata,
+  'commandId', (SELECT k.command_id FROM commands k WHERE k.command_key = e.command_key), 'createdAt', e.created_at)`;
 
 const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
   'fingerprint', c.fingerprint, 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
@@ -27,7 +31,7 @@ export const LOAD_STREAMS = `WITH usable AS (
         JOIN snapshots s ON s.stream_id = w.stream_id AND s.schema_version = $3::int
     )
     SELECT
-      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_id = ANY($1::text[])) AS commands,
+      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))) AS commands,
       (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
       (SELECT json_agg(${EVENT_JSON} ORDER BY e.stream_id, e.version)
          FROM unnest($2::text[]) AS wanted(stream_id)
@@ -37,7 +41,7 @@ export const LOAD_STREAMS = `WITH usable AS (
          -- OFFSET 0 keeps it a per-stream read: flattened into a join, a generic plan scanned
          -- the whole table.
          CROSS JOIN LATERAL (
-           SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.command_id, ev.created_at
+           SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.command_key, ev.created_at
              FROM events ev
             WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0) AND ev.version <= COALESCE(u.version, 0)::bigint + 1000000000
            OFFSET 0
@@ -65,8 +69,8 @@ const loadStream = (commands: string) => `WITH usable AS (
          FROM bound b, events e
         WHERE e.stream_id = $2::text AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
 /** The load statements by shape (exported for the plan tests). */
-export const LOAD_COMMAND = loadStream('c.command_id = $1::text');
-export const LOAD_BATCH = loadStream('c.command_id = ANY($1::text[])');
+export const LOAD_COMMAND = loadStream(`c.command_key = ${commandKeySql('$1')}`);
+export const LOAD_BATCH = loadStream('c.command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))');
 
 /**
  * Everything a command needs, in one round trip: the stored outcome if this command id was already
@@ -151,7 +155,7 @@ export async function readStreamPage(
 /** The command log's record of a command id, if it was handled. */
 export async function findCommand(db: Db | SqlClient, commandId: string): Promise<CommandRecord | null> {
   const rows = await sqlOf(db).query<{ command: CommandRecordRow }>({
-    text: `SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_id = $1::text`,
+    text: `SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_key = ${commandKeySql('$1')}`,
     values: [commandId],
   });
   return rows[0] ? commandRecordOf(rows[0].command) : null;
@@ -160,7 +164,7 @@ export async function findCommand(db: Db | SqlClient, commandId: string): Promis
 /** Replays are counted on the command row (for operators), never as events. */
 export async function countReplay(db: Db | SqlClient, commandId: string): Promise<void> {
   await sqlOf(db).query({
-    text: 'UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_id = $1::text',
+    text: `UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_key = ${commandKeySql('$1')}`,
     values: [commandId],
   });
 }

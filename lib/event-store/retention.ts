@@ -23,10 +23,10 @@ export async function pruneCommands(
   let total = 0;
   for (;;) {
     const result = await client.query(
-      `DELETE FROM commands WHERE command_id IN (
-         SELECT c.command_id FROM commands c
+      `DELETE FROM commands WHERE command_key IN (
+         SELECT c.command_key FROM commands c
           WHERE c.status = 'rejected' AND c.created_at < $1
-            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.command_id = c.command_id)
+            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.command_key = c.command_key)
           LIMIT ${BATCH})`,
       [cutoff],
     );

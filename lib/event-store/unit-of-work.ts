@@ -24,7 +24,8 @@ export type UnitOfWork = {
 /**
  * Commits the command records, the events of every stream (each at its expected version + 1, + 2, …),
  * the inline projections and any snapshots in ONE statement, which PostgreSQL runs as one
- * transaction: all of it lands or none of it does. A duplicate command id violates `commands_pkey`;
+ * transaction: all of it lands or none of it does. A duplicate command id violates `commands_pkey` (on the
+ * id's key, lib/event-store/command-key.ts; the id itself is stored once, in the command's row);
  * another command that advanced a stream violates `events_stream_id_version_key` (or a projection's
  * version-keyed constraint, whichever PostgreSQL checks first). One round trip, no interactive
  * transaction holding a pooled connection between statements.
@@ -116,8 +117,8 @@ function commitStatement(projections: readonly InlineProjection[]): string {
     .map((projection, index) => `, projection_${index} AS (${projectionInsert(projection, `$${4 + index}`)})`)
     .join('');
   text = `WITH new_events AS (
-      INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at)
-      SELECT e.stream_id, e.version, e.type, e.data, e.metadata, e.command_id, e.created_at
+      INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
+      SELECT e.stream_id, e.version, e.type, e.data, e.metadata, idem_command_key(e.command_id), e.created_at
         FROM jsonb_to_recordset($1::jsonb)
              AS e(stream_id text, version int, type text, data jsonb, metadata jsonb, command_id text, created_at timestamptz)
     ),
@@ -130,8 +131,8 @@ function commitStatement(projections: readonly InlineProjection[]): string {
          SET version = EXCLUDED.version, schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, created_at = EXCLUDED.created_at
        WHERE snapshots.version < EXCLUDED.version OR snapshots.schema_version <> EXCLUDED.schema_version
     )${ctes}
-    INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-    SELECT c.command_id, c.type, c.stream_ids, c.fingerprint, c.status, c.outcome, c.created_at
+    INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
+    SELECT idem_command_key(c.command_id), c.command_id, c.type, c.stream_ids, c.fingerprint, c.status, c.outcome, c.created_at
       FROM jsonb_to_recordset($3::jsonb)
            AS c(command_id text, type text, stream_ids text[], fingerprint text, status text, outcome jsonb, created_at timestamptz)`;
   statements.set(projections, text);

@@ -1,8 +1,12 @@
 import 'server-only';
+import { commandKeySql } from '@/lib/event-store';
 import { db, poolOf, preparedStatements, type Db } from '@/lib/db/prisma';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { singleton } from '@/lib/singleton';
 import { loadConfig, type Config } from '@/lib/config';
+
+/** Whether a command id is already stored (its outcome is replayed, no row is added). */
+const STORED_COMMAND = `SELECT 1 FROM commands WHERE command_key = ${commandKeySql('$1')}`;
 import { BudgetLeases, type Budget, type Reserve, type Window } from '@/lib/http/budget-leases';
 
 // Per-customer budgets of the JSON API (docs/security.md), counted in PostgreSQL (table
@@ -150,7 +154,7 @@ export async function keyBudgetRefusal(
 export async function consumeNewCommand(customerId: string, commandId: string): Promise<Refusal | null> {
   const refused = await takeMany([{ name: 'new-commands', window: apiLimits().newKeysPerHour, key: customerId }]);
   if (!refused) return null;
-  const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  const stored = await poolOf(db()).query(STORED_COMMAND, [commandId]);
   return stored.rowCount ? null : refused;
 }
 
@@ -175,7 +179,7 @@ export async function consumeInboundTransfer(
   const window = apiLimits().inboundTransfersPerHour;
   const refused = await take('inbound-transfers', window, `${customerId}>${toAccountId}`, client);
   if (!refused || !window) return null;
-  const stored = await poolOf(client).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  const stored = await poolOf(client).query(STORED_COMMAND, [commandId]);
   return stored.rowCount ? null : { ...refused, perHour: window.points };
 }
 
@@ -195,6 +199,6 @@ export async function actionBudgetRefusal(
   ]);
   if (!refused) return null;
   if (refused.name === 'api-customer') return { retryAfterSeconds: refused.retryAfterSeconds, over: 'requests' };
-  const stored = await poolOf(db()).query('SELECT 1 FROM commands WHERE command_id = $1', [commandId]);
+  const stored = await poolOf(db()).query(STORED_COMMAND, [commandId]);
   return stored.rowCount ? null : { retryAfterSeconds: refused.retryAfterSeconds, over: 'new-commands' };
 }

@@ -32,11 +32,11 @@ afterAll(async () => {
 async function insertDeposit(client: pg.ClientBase, accountId: string, version: number, amountCents: number) {
   const commandId = randomUUID();
   await client.query(
-    `INSERT INTO commands (command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES ($1, 'DepositMoney', ARRAY[$2], 'f', 'accepted', '{}', now())`,
+    `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at) VALUES (idem_command_key($1), $1, 'DepositMoney', ARRAY[$2], 'f', 'accepted', '{}', now())`,
     [commandId, `account-${accountId}`],
   );
   await client.query(
-    `INSERT INTO events (stream_id, version, type, data, metadata, command_id, created_at) VALUES ($1, $2, 'MoneyDeposited', $3, '{"schemaVersion":2}', $4, '2026-11-26T10:00:00Z')`,
+    `INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at) VALUES ($1, $2, 'MoneyDeposited', $3, '{"schemaVersion":2}', idem_command_key($4), '2026-11-26T10:00:00Z')`,
     [
       `account-${accountId}`,
       version,

@@ -24,9 +24,14 @@ export type Checkpoint = { transactionId: string; position: bigint };
 
 export const START: Checkpoint = { transactionId: '0', position: 0n };
 
-/** The `events` columns as a LogEvent row (select them, then map each row with `toLogEvent`). */
+/**
+ * The `events` columns as a LogEvent row (select them `FROM events`, unaliased, then map each row
+ * with `toLogEvent`). An event's row links its command by key; the command id is read from the
+ * command's row (lib/event-store/command-key.ts).
+ */
 export const LOG_EVENT_COLUMNS = `global_position::text AS "globalPosition", transaction_id::text AS "transactionId",
-  stream_id AS "streamId", version, type, data, metadata, command_id AS "commandId", created_at AS "createdAt"`;
+  stream_id AS "streamId", version, type, data, metadata,
+  (SELECT k.command_id FROM commands k WHERE k.command_key = events.command_key) AS "commandId", created_at AS "createdAt"`;
 
 export type LogEventRow = Omit<LogEvent, 'globalPosition'> & { globalPosition: string };
 

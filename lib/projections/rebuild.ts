@@ -9,7 +9,7 @@ import { evolve, initialState, type Account } from '@/lib/accounts/domain/accoun
 import { upcast } from '@/lib/accounts/domain/upcast';
 import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/accounts/inline-projections';
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
-import type { LogEvent } from './global-log';
+import { LOG_EVENT_COLUMNS, type LogEvent } from './global-log';
 import { readCheckpoint } from './runner';
 import { inTransaction } from '@/lib/db/pg-transaction';
 
@@ -21,13 +21,11 @@ export type Verification = { projection: ProjectionName; rowsChecked: number; di
 
 type Row = Record<string, string | number | null>;
 
-const EVENT_COLUMNS = `global_position::text AS "globalPosition", transaction_id::text AS "transactionId", stream_id AS "streamId", version, type, data, metadata,
-  command_id AS "commandId", created_at AS "createdAt"`;
 
 /** Replays the given account streams (all of them by default) into the rows the inline projections should hold. */
 async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
   const { rows } = await client.query<LogEvent>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id LIKE 'account-%' ${streamIds ? 'AND stream_id = ANY($1)' : ''} ORDER BY stream_id, version`,
+    `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE stream_id LIKE 'account-%' ${streamIds ? 'AND stream_id = ANY($1)' : ''} ORDER BY stream_id, version`,
     streamIds ? [streamIds] : [],
   );
   const balances = new Map<string, BalanceRow>();
@@ -116,7 +114,7 @@ async function liveTransactions(client: pg.ClientBase): Promise<TransactionRow[]
 async function expectedDailyTotals(client: pg.ClientBase) {
   const checkpoint = await readCheckpoint(client, DAILY_TOTALS);
   const { rows } = await client.query<LogEvent>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`,
+    `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`,
     [checkpoint.transactionId, checkpoint.position.toString()],
   );
   return totalsOf(rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })));

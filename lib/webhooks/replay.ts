@@ -21,8 +21,8 @@ export async function replayFrom(
   from: Date,
 ): Promise<{ events: number }> {
   const events = await tx.$queryRaw<Omit<LogEvent, 'globalPosition' | 'transactionId'>[]>`
-    SELECT e.stream_id AS "streamId", e.version, e.type, e.data, e.metadata, e.command_id AS "commandId", e.created_at AS "createdAt"
-      FROM events e
+    SELECT e.stream_id AS "streamId", e.version, e.type, e.data, e.metadata, c.command_id AS "commandId", e.created_at AS "createdAt"
+      FROM events e JOIN commands c ON c.command_key = e.command_key
      WHERE e.stream_id IN (
              SELECT 'account-' || b.account_id::text FROM account_balances b WHERE b.customer_id = ${endpoint.customerId}
              UNION ALL

@@ -1,5 +1,6 @@
 // Invariants of the command rows: one row per command, one commit for all it wrote, the events its
 // outcome implies and nothing else.
+import { commandKeyOf } from '@/lib/event-store';
 import {
   groupBy,
   isStandingOrderCommand,
@@ -39,6 +40,15 @@ function acceptedCommands(ledger: Ledger) {
 export function commandRowsAreUnique({ commandsById }: Ledger): string[] {
   return [...commandsById].flatMap(([commandId, rows]) =>
     rows.length > 1 ? [violation('command-duplicate', `${commandId}: ${rows.length} command rows`)] : [],
+  );
+}
+
+/** [command-key] a command row's key is the key of its id (a retry looks the command up by it). */
+export function commandKeysMatchIds({ commands }: Ledger): string[] {
+  return commands.flatMap((c) =>
+    c.command_key !== null && c.command_key !== commandKeyOf(c.command_id)
+      ? [violation('command-key', `${c.command_id}: keyed ${c.command_key}, its id's key is ${commandKeyOf(c.command_id)}`)]
+      : [],
   );
 }
 

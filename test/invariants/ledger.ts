@@ -80,6 +80,8 @@ export type EventRow = {
 };
 export type CommandRow = {
   command_id: string;
+  /** The row's key (null when the schema has none): the key of its id, or no retry finds it. */
+  command_key: string | null;
   type: string;
   stream_ids: string[] | null;
   status: string;
@@ -169,13 +171,20 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
   // One query after the other: the connection may be a single client inside a transaction.
   const events = await rows<EventRow>(
     db,
-    `SELECT global_position::text, stream_id, version, type, data, metadata, command_id, created_at, xmin::text FROM events ORDER BY stream_id, version, global_position`,
+    // An event names its command by key (lib/event-store/command-key.ts); the id is the command row's.
+    // An event whose key no command row has is named by its key ([event-orphan]).
+    `SELECT global_position::text, stream_id, version, type, data, metadata,
+            coalesce((SELECT c.command_id FROM commands c WHERE c.command_key = e.command_key LIMIT 1), 'key ' || e.command_key) AS command_id,
+            created_at, xmin::text
+       FROM events e ORDER BY stream_id, version, global_position`,
   );
   // Each outcome as its replays answer it (rows may store a leaner form: lib/accounts/outcome-codecs.ts).
   const commands = (
     await rows<CommandRow>(
       db,
-      `SELECT command_id, type, stream_ids, status, outcome, created_at, xmin::text, (to_jsonb(c) ->> 'replay_count')::int AS replay_count FROM commands c ORDER BY command_id`,
+      `SELECT command_id, to_jsonb(c) ->> 'command_key' AS command_key, type, stream_ids, status, outcome, created_at, xmin::text,
+              (to_jsonb(c) ->> 'replay_count')::int AS replay_count
+         FROM commands c ORDER BY command_id`,
     )
   ).map((c) => ({
     ...c,
