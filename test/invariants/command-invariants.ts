@@ -90,10 +90,12 @@ export function commandVersionsAreConsecutive(ledger: Ledger): string[] {
 }
 
 /**
- * [command-commit] a command's events and account_transactions rows share ONE commit: the same xmin
- * (transaction id) as each other and as the command row (unless that row was updated since, e.g. by
- * replay bookkeeping: then a later xmin, never an earlier one), the same timestamp, the same command id
- * in the event's metadata (where the row stores one).
+ * [command-commit] a command's events and the account_transactions rows at their (account, version)
+ * share ONE commit: the same xmin (transaction id) as each other and as the command row (unless that
+ * row was updated since, e.g. by replay bookkeeping: then a later xmin, never an earlier one), the
+ * same timestamp, the same command id in the event's metadata (where the row stores one). A history
+ * row names no command; written by another transaction than the event at its version, it is
+ * reported here even when its contents match that event.
  */
 export function commandWritesShareOneCommit(ledger: Ledger): string[] {
   const found: string[] = [];
