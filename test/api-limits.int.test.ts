@@ -168,7 +168,9 @@ describe('retention (npm run prune)', () => {
 
   it('refuses, at the database, to delete a command that produced events', async () => {
     const withEvents = await db().$queryRaw<{ key: string }[]>`SELECT command_key::text AS key FROM events LIMIT 1`;
-    await expect(db().$executeRaw`DELETE FROM commands WHERE command_key = ${withEvents[0]!.key}::uuid`).rejects.toThrow();
+    await expect(
+      db().$executeRaw`DELETE FROM commands WHERE command_key = ${withEvents[0]!.key}::uuid`,
+    ).rejects.toThrow();
   });
 
   it('deletes API budget windows that ended', async () => {

@@ -62,7 +62,6 @@ export async function expectConsistentAccount(db: Db, accountId: AccountId) {
         kind: kinds[e.type],
         amountCents: data.amountCents,
         balanceAfterCents: data.balanceAfterCents,
-        commandId: e.commandId,
         counterpartyId,
       };
     });
@@ -71,7 +70,6 @@ export async function expectConsistentAccount(db: Db, accountId: AccountId) {
     kind: r.kind,
     amountCents: Number(r.amountCents),
     balanceAfterCents: Number(r.balanceAfterCents),
-    commandId: r.commandId,
     counterpartyId: r.counterpartyId,
   }));
   if (JSON.stringify(actual) !== JSON.stringify(expected))

@@ -58,8 +58,8 @@ BEGIN
                              CASE WHEN v_withdraw THEN 'withdrawnAt' ELSE 'depositedAt' END, p_at_text),
           p_metadata, idem_command_key(p_command_id), p_at);
   UPDATE account_balances SET balance_cents = v_after, version = v_version, updated_at = p_at WHERE account_id = p_account_id;
-  INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
-  VALUES (p_account_id, v_version, CASE WHEN v_withdraw THEN 'withdrawal' ELSE 'deposit' END, p_amount, v_after, p_command_id, p_at);
+  INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, occurred_at)
+  VALUES (p_account_id, v_version, CASE WHEN v_withdraw THEN 'withdrawal' ELSE 'deposit' END, p_amount, v_after, p_at);
   RETURN v_outcome;
 END $$`;
 

@@ -28,8 +28,8 @@ const COMMIT = `WITH c AS (
                 ), b AS (
                   UPDATE account_balances SET balance_cents = $11, version = $7, updated_at = $6 WHERE account_id = $12
                 )
-                INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
-                VALUES ($12, $7, $13, $14, $11, $1, $6)`;
+                INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, occurred_at)
+                VALUES ($12, $7, $13, $14, $11, $6)`;
 
 const REJECT = `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
                 VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], $4, 'rejected', $5::jsonb, $6)`;

@@ -50,8 +50,8 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
       [accountId, stream, at, STEP_CENTS, length, accountNumber, BENCH_CUSTOMER],
     );
     await client.query(
-      `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
-       SELECT $1::uuid, g, 'deposit', $3::int, (g - 1) * $3::int, 'seed-' || $1::text || '-' || g, $2::timestamptz
+      `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, occurred_at)
+       SELECT $1::uuid, g, 'deposit', $3::int, (g - 1) * $3::int, $2::timestamptz
          FROM generate_series(2, $4::int) AS g`,
       [accountId, at, STEP_CENTS, length],
     );
@@ -124,8 +124,8 @@ export async function seedAccount(
        INSERT INTO account_balances (account_id, account_number, customer_id, owner, balance_cents, version, opened_at, updated_at)
        VALUES ($2::text::uuid, $7::text, $8::text, $3::text, $4::bigint, 2, $5::timestamptz, $5::timestamptz)
      )
-     INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at)
-     VALUES ($2::text::uuid, 2, 'deposit', $4::bigint, $4::bigint, $1::text, $5::timestamptz)`,
+     INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, occurred_at)
+     VALUES ($2::text::uuid, 2, 'deposit', $4::bigint, $4::bigint, $5::timestamptz)`,
     [
       commandId,
       accountId,

@@ -38,7 +38,10 @@ export async function adminPlans(url: string): Promise<Plan[]> {
         'events of a command',
         `SELECT * FROM events WHERE command_key = idem_command_key(${literal(sample.command_id)}) ORDER BY global_position`,
       ],
-      ['a command by its id', `SELECT * FROM commands WHERE command_key = idem_command_key(${literal(sample.command_id)})`],
+      [
+        'a command by its id',
+        `SELECT * FROM commands WHERE command_key = idem_command_key(${literal(sample.command_id)})`,
+      ],
       ['commands, newest first', `SELECT * FROM commands ORDER BY created_at DESC, command_id DESC LIMIT 51`],
       [
         'commands by status and type',

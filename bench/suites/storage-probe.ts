@@ -6,7 +6,13 @@ import pg from 'pg';
 import { migrate } from '../../lib/db/migrate';
 import { idemAppender } from '../contenders/idem';
 import type { BenchServer } from '../measurement/pg-server';
-import { columnSizes, relationSizes, storagePerCommand, type ColumnSize, type StorageRow } from '../measurement/storage';
+import {
+  columnSizes,
+  relationSizes,
+  storagePerCommand,
+  type ColumnSize,
+  type StorageRow,
+} from '../measurement/storage';
 
 export async function runStorageProbe(
   server: BenchServer,

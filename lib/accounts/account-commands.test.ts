@@ -119,7 +119,7 @@ function accepted(type: string, { v, amount, balance, events, tx, snapshots = []
     },
   };
 }
-const txRow = { account_id: id, command_id: 'cmd-1', occurred_at: at, counterparty_account_id: null, reference: null };
+const txRow = { account_id: id, occurred_at: at, counterparty_account_id: null, reference: null };
 const tx = (kind: string, amount_cents: number, balance_after_cents: number, version: number) => {
   return { ...txRow, version, kind, amount_cents, balance_after_cents };
 };

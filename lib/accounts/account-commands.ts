@@ -84,9 +84,7 @@ export function accountCommandSpec(
         },
         work: {
           appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
-          projections: toProjectionWrites(
-            projectAccount(stateAfter, decision.events, expectedVersion + 1, commandId, at),
-          ),
+          projections: toProjectionWrites(projectAccount(stateAfter, decision.events, expectedVersion + 1, at)),
           snapshots: accountSnapshotIfDue(streamId, expectedVersion, version, stateAfter, every),
         },
       };

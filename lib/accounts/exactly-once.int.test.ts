@@ -48,7 +48,9 @@ describe('handling the same withdrawal many times', () => {
 
     const events = await db.event.findMany({ where: { command: { commandId: command.metadata.commandId } } });
     expect(events.map((e) => e.type)).toEqual(['MoneyWithdrawn']);
-    expect(await db.command.findUniqueOrThrow({ where: { commandKey: commandKeyOf(command.metadata.commandId) } })).toMatchObject({
+    expect(
+      await db.command.findUniqueOrThrow({ where: { commandKey: commandKeyOf(command.metadata.commandId) } }),
+    ).toMatchObject({
       replayCount: 49,
     });
     await expectConsistentAccount(db, accountId);

@@ -65,14 +65,13 @@ const tx = (
     kind,
     amountCents,
     balanceAfterCents: after,
-    commandId: 'cmd-1',
     occurredAt: at,
     counterpartyId,
     reference: null,
   };
 };
 const project = (state: Account, events: AccountEvent[], firstVersion: number) =>
-  projectAccount(state, events, firstVersion, 'cmd-1', at);
+  projectAccount(state, events, firstVersion, at);
 
 describe('projectAccount', () => {
   it('an opening without a deposit: the balance row at version 1, no transaction row', () => {
@@ -123,7 +122,7 @@ describe('toProjectionWrites', () => {
   const writes = toProjectionWrites(
     mergeWrites(project(open(700), [out(a, b, 700)], 4), project(open(1_300, bobs), [referenced('Rent')], 9)),
   );
-  const common = { amount_cents: 300, command_id: 'cmd-1', occurred_at: at };
+  const common = { amount_cents: 300, occurred_at: at };
   const holders = [
     { account_id: a, account_number: '100000000008', customer_id: 'customer-ada' },
     { account_id: b, account_number: '900000000002', customer_id: null },

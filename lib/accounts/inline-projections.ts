@@ -23,7 +23,10 @@ export const accountBalances = defineInlineProjection({
   },
 });
 
-/** One row per money movement, keyed by (account, stream version): a second writer of a version fails like the event does. */
+/**
+ * One row per money movement, keyed by (account, stream version): a second writer of a version fails
+ * like the event does. No command id: the event at the same version names its command.
+ */
 export const accountTransactions = defineInlineProjection({
   table: 'account_transactions',
   columns: {
@@ -32,7 +35,6 @@ export const accountTransactions = defineInlineProjection({
     kind: 'text',
     amount_cents: 'bigint',
     balance_after_cents: 'bigint',
-    command_id: 'text',
     occurred_at: 'timestamptz',
     counterparty_account_id: 'uuid',
     reference: 'text',
@@ -63,7 +65,6 @@ export type TransactionRow = {
   kind: TransactionKind;
   amountCents: number;
   balanceAfterCents: number;
-  commandId: string;
   occurredAt: string;
   /** The other account of a transfer. */
   counterpartyId: string | null;
@@ -84,7 +85,6 @@ export function projectAccount(
   stateAfter: Account,
   events: AccountEvent[],
   firstVersion: number,
-  commandId: string,
   at: string,
 ): AccountProjectionWrites {
   if (stateAfter.status !== 'open' || events.length === 0) return noProjectionWrites();
@@ -99,7 +99,6 @@ export function projectAccount(
       kind: movement.kind,
       amountCents: event.data.amountCents,
       balanceAfterCents: event.data.balanceAfterCents,
-      commandId,
       occurredAt: at,
       counterpartyId: movement.counterpartyId,
       reference: movement.reference,
@@ -163,7 +162,6 @@ export function toProjectionWrites({ balances, transactions }: AccountProjection
         kind: t.kind,
         amount_cents: t.amountCents,
         balance_after_cents: t.balanceAfterCents,
-        command_id: t.commandId,
         occurred_at: t.occurredAt,
         counterparty_account_id: t.counterpartyId,
         reference: t.reference,

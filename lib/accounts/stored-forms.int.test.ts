@@ -160,7 +160,13 @@ describe('the command id, stored once', () => {
   });
 
   it('the app and the database derive the same key from any id (SHA-256 of its UTF-8, first 16 bytes)', async () => {
-    const ids = ['a', `${CUSTOMER}:${randomUUID()}`, 'zahlung:über-€-💶', 'x'.repeat(320), 'standing-order:k:2026-12-01'];
+    const ids = [
+      'a',
+      `${CUSTOMER}:${randomUUID()}`,
+      'zahlung:über-€-💶',
+      'x'.repeat(320),
+      'standing-order:k:2026-12-01',
+    ];
     const rows = await db.$queryRaw<{ key: string }[]>`
       SELECT idem_command_key(id)::text AS key FROM unnest(${ids}::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n`;
     expect(rows.map((r) => r.key)).toEqual(ids.map(commandKeyOf));

@@ -108,7 +108,7 @@ function accepted(amountCents: number, from: Side, to: Side, snapshots: object[]
   };
   const tx = (s: Side, kind: string, counterparty: string) => {
     const row = { account_id: s.id, version: s.v + 1, kind, amount_cents: amountCents, balance_after_cents: s.after };
-    return { ...row, command_id: 'cmd-1', occurred_at: at, counterparty_account_id: counterparty, reference: null };
+    return { ...row, occurred_at: at, counterparty_account_id: counterparty, reference: null };
   };
   return {
     status: 'accepted',

@@ -89,8 +89,8 @@ export function transferCommandSpec(
           appends: [side(from, fromStream, decision.from), side(to, toStream, decision.to)],
           projections: toProjectionWrites(
             mergeWrites(
-              projectAccount(fromAfter, decision.from, fromStream.version + 1, commandId, at),
-              projectAccount(toAfter, decision.to, toStream.version + 1, commandId, at),
+              projectAccount(fromAfter, decision.from, fromStream.version + 1, at),
+              projectAccount(toAfter, decision.to, toStream.version + 1, at),
             ),
           ),
           snapshots: [

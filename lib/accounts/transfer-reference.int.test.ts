@@ -6,7 +6,7 @@ import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { transactionPage } from '@/lib/accounts/transaction-page';
 import { markSeen, seenVersion, unseenCounts } from '@/lib/live/seen';
 import { appDatabase } from '@/test/auth';
-import { checkInvariants } from '@/test/invariants';
+import { checkInvariants, InvariantViolation } from '@/test/invariants';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 
 // A transfer's payment reference, end to end through the API (every answer is checked against the
@@ -131,6 +131,33 @@ describe('the whole-ledger checker', () => {
         /projection-transactions.*ref "Rent March"/s,
       );
       await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('ties a history row to its command by the transaction that wrote it: rewritten unchanged, it is caught', async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(
+        `UPDATE account_transactions SET reference = reference WHERE reference = 'Rent March'`,
+      );
+      expect(rowCount).toBe(2); // both sides of the transfer
+      const found = await checkInvariants(client, [], { allowUnobservedCommands: true }).then(
+        () => [],
+        (error: unknown) => {
+          if (error instanceof InvariantViolation) return error.violations;
+          throw error;
+        },
+      );
+      await client.query('ROLLBACK');
+      expect(found).toHaveLength(2);
+      for (const line of found)
+        expect(line).toMatch(
+          /^\[command-commit\] \S+: account_transactions row \S+ v\d+ written by transaction \d+, event /,
+        );
     } finally {
       await client.end();
     }

@@ -11,8 +11,8 @@ import { appDatabase } from '@/test/auth';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 // Which row of an account's history a command wrote (the confirmation of a transfer points at it,
-// a paid standing order links to it): read through the events' command-id index, never by filtering
-// the account's whole history.
+// a paid standing order links to it): read through the events' command-id index. The history's rows
+// name no command; the event at the same version does.
 
 const database = appDatabase();
 const now = new Date('2026-12-06T13:00:00.000Z');

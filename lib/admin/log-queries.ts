@@ -150,7 +150,10 @@ export async function getCommand(commandId: string) {
   const command = await (await readDb()).command.findUnique({ where: { commandKey } });
   if (!command) return null;
   const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
-  return { command: { ...command, outcome: outcomeOfCommand(command) }, events: events.map((e) => ({ ...e, commandId })) };
+  return {
+    command: { ...command, outcome: outcomeOfCommand(command) },
+    events: events.map((e) => ({ ...e, commandId })),
+  };
 }
 
 /** `streams`: events of these streams only (an empty list matches nothing). */

@@ -54,9 +54,13 @@ describe('the application role (the suite connects as the app does)', () => {
       );
     });
     expect(
-      await sqlState(() => asApp((c) => c.query(`UPDATE events SET type = type WHERE command_key = idem_command_key($1)`, [id]))),
+      await sqlState(() =>
+        asApp((c) => c.query(`UPDATE events SET type = type WHERE command_key = idem_command_key($1)`, [id])),
+      ),
     ).toBe('42501');
-    expect(await sqlState(() => asApp((c) => c.query(`DELETE FROM events WHERE command_key = idem_command_key($1)`, [id])))).toBe('42501');
+    expect(
+      await sqlState(() => asApp((c) => c.query(`DELETE FROM events WHERE command_key = idem_command_key($1)`, [id]))),
+    ).toBe('42501');
     expect(
       await sqlState(() =>
         asApp((c) => c.query(`UPDATE commands SET outcome = outcome, status = status WHERE command_id = $1`, [id])),

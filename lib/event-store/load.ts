@@ -70,7 +70,9 @@ const loadStream = (commands: string) => `WITH usable AS (
         WHERE e.stream_id = $2::text AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
 /** The load statements by shape (exported for the plan tests). */
 export const LOAD_COMMAND = loadStream(`c.command_key = ${commandKeySql('$1')}`);
-export const LOAD_BATCH = loadStream('c.command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))');
+export const LOAD_BATCH = loadStream(
+  'c.command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))',
+);
 
 /**
  * Everything a command needs, in one round trip: the stored outcome if this command id was already

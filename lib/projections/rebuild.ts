@@ -21,7 +21,6 @@ export type Verification = { projection: ProjectionName; rowsChecked: number; di
 
 type Row = Record<string, string | number | null>;
 
-
 /** Replays the given account streams (all of them by default) into the rows the inline projections should hold. */
 async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
   const { rows } = await client.query<LogEvent>(
@@ -40,13 +39,7 @@ async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
       schemaVersion: stored.metadata.schemaVersion as number | undefined,
     });
     state = evolve(state, event);
-    const writes = projectAccount(
-      state,
-      [event],
-      stored.version,
-      stored.commandId,
-      new Date(stored.createdAt).toISOString(),
-    );
+    const writes = projectAccount(state, [event], stored.version, new Date(stored.createdAt).toISOString());
     for (const b of writes.balances) balances.set(b.accountId, b);
     transactions.push(...writes.transactions);
   }
@@ -68,7 +61,6 @@ const normalizeTransaction = (r: TransactionRow): Row => ({
   kind: r.kind,
   amountCents: String(r.amountCents),
   balanceAfterCents: String(r.balanceAfterCents),
-  commandId: r.commandId,
   occurredAt: iso(r.occurredAt),
   counterpartyId: r.counterpartyId,
   reference: r.reference ?? null,
@@ -104,7 +96,7 @@ async function liveBalances(client: pg.ClientBase): Promise<BalanceRow[]> {
 
 async function liveTransactions(client: pg.ClientBase): Promise<TransactionRow[]> {
   const { rows } = await client.query(
-    `SELECT account_id AS "accountId", version, kind, amount_cents::text AS "amountCents", balance_after_cents::text AS "balanceAfterCents", command_id AS "commandId",
+    `SELECT account_id AS "accountId", version, kind, amount_cents::text AS "amountCents", balance_after_cents::text AS "balanceAfterCents",
             occurred_at AS "occurredAt", counterparty_account_id AS "counterpartyId", reference FROM account_transactions`,
   );
   return rows as TransactionRow[];
@@ -193,10 +185,10 @@ export async function rebuildProjection(client: pg.ClientBase, name: ProjectionN
     } else {
       await client.query('DELETE FROM account_transactions');
       await insertChunks(client, replayed.transactions, (chunk) => [
-        `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, command_id, occurred_at, counterparty_account_id, reference)
-         SELECT "accountId", version, kind, "amountCents", "balanceAfterCents", "commandId", "occurredAt", "counterpartyId", reference
+        `INSERT INTO account_transactions (account_id, version, kind, amount_cents, balance_after_cents, occurred_at, counterparty_account_id, reference)
+         SELECT "accountId", version, kind, "amountCents", "balanceAfterCents", "occurredAt", "counterpartyId", reference
            FROM jsonb_to_recordset($1::jsonb) AS t("accountId" uuid, version int, kind text, "amountCents" bigint, "balanceAfterCents" bigint,
-                "commandId" text, "occurredAt" timestamptz, "counterpartyId" uuid, reference text)`,
+                "occurredAt" timestamptz, "counterpartyId" uuid, reference text)`,
         [JSON.stringify(chunk)],
       ]);
     }

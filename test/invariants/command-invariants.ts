@@ -47,7 +47,12 @@ export function commandRowsAreUnique({ commandsById }: Ledger): string[] {
 export function commandKeysMatchIds({ commands }: Ledger): string[] {
   return commands.flatMap((c) =>
     c.command_key !== null && c.command_key !== commandKeyOf(c.command_id)
-      ? [violation('command-key', `${c.command_id}: keyed ${c.command_key}, its id's key is ${commandKeyOf(c.command_id)}`)]
+      ? [
+          violation(
+            'command-key',
+            `${c.command_id}: keyed ${c.command_key}, its id's key is ${commandKeyOf(c.command_id)}`,
+          ),
+        ]
       : [],
   );
 }
@@ -100,10 +105,12 @@ export function commandVersionsAreConsecutive(ledger: Ledger): string[] {
 }
 
 /**
- * [command-commit] a command's events and account_transactions rows share ONE commit: the same xmin
- * (transaction id) as each other and as the command row (unless that row was updated since, e.g. by
- * replay bookkeeping: then a later xmin, never an earlier one), the same timestamp, the same command id
- * in the event's metadata (where the row stores one).
+ * [command-commit] a command's events and the account_transactions rows at their (account, version)
+ * share ONE commit: the same xmin (transaction id) as each other and as the command row (unless that
+ * row was updated since, e.g. by replay bookkeeping: then a later xmin, never an earlier one), the
+ * same timestamp, the same command id in the event's metadata (where the row stores one). A history
+ * row names no command; written by another transaction than the event at its version, it is
+ * reported here even when its contents match that event.
  */
 export function commandWritesShareOneCommit(ledger: Ledger): string[] {
   const found: string[] = [];

@@ -113,7 +113,6 @@ export type TransactionRow = {
   kind: string;
   amount_cents: string;
   balance_after_cents: string;
-  command_id: string;
   occurred_at: Date;
   counterparty_account_id: string | null;
   reference: string | null;
@@ -162,6 +161,7 @@ export type Ledger = {
   accounts: AccountReplay[];
   commandsById: Map<string, CommandRow[]>;
   eventsByCommand: Map<string, EventRow[]>;
+  /** The history rows of each command: those at the (account, version) of one of its events. */
   transactionsByCommand: Map<string, TransactionRow[]>;
 };
 
@@ -196,7 +196,7 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
   );
   const transactions = await rows<TransactionRow>(
     db,
-    `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, command_id, occurred_at, counterparty_account_id::text, reference, xmin::text
+    `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, occurred_at, counterparty_account_id::text, reference, xmin::text
        FROM account_transactions ORDER BY account_id, version`,
   );
   const streams = groupBy(events, (e) => e.stream_id);
@@ -211,8 +211,21 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
     ),
     commandsById: groupBy(commands, (c) => c.command_id),
     eventsByCommand: groupBy(events, (e) => e.command_id),
-    transactionsByCommand: groupBy(transactions, (t) => t.command_id),
+    transactionsByCommand: transactionsByCommand(events, transactions),
   };
+}
+
+/**
+ * A history row stores no command id: it belongs to the command of the event at its (account,
+ * version). A row with no event there belongs to no command ([projection-transactions] reports it).
+ */
+function transactionsByCommand(events: EventRow[], transactions: TransactionRow[]): Map<string, TransactionRow[]> {
+  const commandAt = new Map(events.map((e) => [`${e.stream_id}#${e.version}`, e.command_id]));
+  const attributed = transactions.flatMap((t) => {
+    const commandId = commandAt.get(`account-${t.account_id}#${t.version}`);
+    return commandId === undefined ? [] : [{ commandId, t }];
+  });
+  return new Map([...groupBy(attributed, (a) => a.commandId)].map(([id, rows]) => [id, rows.map((a) => a.t)]));
 }
 
 /** A standing order's stream (`standingorder-<id>`): another aggregate, checked by ./standing-order-invariants.ts. */
