@@ -66,9 +66,15 @@ export async function columnSizes(url: string, tables: readonly string[], comman
       );
       const averages = columns.map((c) => `coalesce(avg(pg_column_size(t."${c.name}")), 0)::float8 AS "${c.name}"`);
       const { rows } = await client.query<Record<string, number>>(
-        `SELECT count(*)::float8 AS "__rows", ${averages.join(', ')} FROM "${table}" t`,
+        `SELECT count(*)::float8 AS "__rows", avg(pg_column_size(t.*))::float8 AS "__row", ${averages.join(', ')} FROM "${table}" t`,
       );
       const row = rows[0]!;
+      out.push({
+        table,
+        column: '(whole row)',
+        bytesPerRow: row.__row!,
+        rowsPerCommand: commands > 0 ? row.__rows! / commands : 0,
+      });
       for (const c of columns)
         out.push({
           table,
