@@ -28,7 +28,7 @@ BEGIN
   SELECT * INTO v_balance FROM account_balances WHERE account_id = p_account_id FOR UPDATE;
   SELECT * INTO v_prior FROM commands WHERE command_key = idem_command_key(p_command_id);
   IF FOUND THEN
-    IF v_prior.fingerprint <> p_fingerprint OR v_prior.type <> p_type THEN
+    IF v_prior.fingerprint <> decode(p_fingerprint, 'hex') OR v_prior.type <> p_type THEN
       RETURN jsonb_build_object('status', 'key-reused', 'originalType', v_prior.type);
     END IF;
     RETURN v_prior.outcome || '{"replayed": true}'::jsonb;
@@ -43,7 +43,7 @@ BEGIN
   END IF;
   IF v_outcome IS NOT NULL THEN
     INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-    VALUES (idem_command_key(p_command_id), p_command_id, p_type, ARRAY[v_stream], p_fingerprint, 'rejected', v_outcome, p_at);
+    VALUES (idem_command_key(p_command_id), p_command_id, p_type, ARRAY[v_stream], decode(p_fingerprint, 'hex'), 'rejected', v_outcome, p_at);
     RETURN v_outcome;
   END IF;
   v_after := CASE WHEN v_withdraw THEN v_balance.balance_cents - p_amount ELSE v_balance.balance_cents + p_amount END;
@@ -51,7 +51,7 @@ BEGIN
   v_outcome := jsonb_build_object('status', 'accepted', 'result', jsonb_build_object('accountId', p_account_id, 'accountNumber', v_balance.account_number, 'owner', v_balance.owner,
                                   'amountCents', p_amount, 'balanceCents', v_after, 'version', v_version));
   INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-  VALUES (idem_command_key(p_command_id), p_command_id, p_type, ARRAY[v_stream], p_fingerprint, 'accepted', v_outcome, p_at);
+  VALUES (idem_command_key(p_command_id), p_command_id, p_type, ARRAY[v_stream], decode(p_fingerprint, 'hex'), 'accepted', v_outcome, p_at);
   INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
   VALUES (v_stream, v_version, CASE WHEN v_withdraw THEN 'MoneyWithdrawn' ELSE 'MoneyDeposited' END,
           jsonb_build_object('accountId', p_account_id, 'amountCents', p_amount, 'currency', 'USD', 'balanceAfterCents', v_after,

@@ -14,14 +14,14 @@ import { seededPool } from './seeded-pool';
 
 const MAX_ATTEMPTS = 30;
 
-const LOAD = `SELECT c.type AS command_type, c.fingerprint, c.outcome, b.owner, b.account_number, b.customer_id, b.balance_cents::float8 AS balance, b.version, b.opened_at
+const LOAD = `SELECT c.type AS command_type, encode(c.fingerprint, 'hex') AS fingerprint, c.outcome, b.owner, b.account_number, b.customer_id, b.balance_cents::float8 AS balance, b.version, b.opened_at
                 FROM (SELECT) AS one
                 LEFT JOIN commands c ON c.command_key = idem_command_key($1)
                 LEFT JOIN account_balances b ON b.account_id = $2`;
 
 const COMMIT = `WITH c AS (
                   INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-                  VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], $4, 'accepted', $5::jsonb, $6)
+                  VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], decode($4, 'hex'), 'accepted', $5::jsonb, $6)
                 ), e AS (
                   INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
                   VALUES ($3, $7, $8, $9::jsonb, $10::jsonb, idem_command_key($1), $6)
@@ -32,7 +32,7 @@ const COMMIT = `WITH c AS (
                 VALUES ($12, $7, $13, $14, $11, $6)`;
 
 const REJECT = `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-                VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], $4, 'rejected', $5::jsonb, $6)`;
+                VALUES (idem_command_key($1), $1, $2, ARRAY[$3::text], decode($4, 'hex'), 'rejected', $5::jsonb, $6)`;
 
 type LoadRow = {
   command_type: string | null;

@@ -27,7 +27,7 @@ export async function seedStream(url: string, length: number, snapshotTail: numb
       `INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
        SELECT idem_command_key('seed-' || $1::text || '-' || g), 'seed-' || $1::text || '-' || g,
               CASE WHEN g = 1 THEN 'OpenAccount' ELSE 'DepositMoney' END,
-              ARRAY[$2::text], md5(g::text) || md5($1::text || g::text), 'accepted',
+              ARRAY[$2::text], decode(md5(g::text) || md5($1::text || g::text), 'hex'), 'accepted',
               jsonb_build_object('status', 'accepted', 'result', jsonb_build_object(
                 'accountId', $1::text, 'accountNumber', $6::text, 'owner', 'bench', 'amountCents', CASE WHEN g = 1 THEN 0 ELSE $4::int END,
                 'balanceCents', (g - 1) * $4::int, 'version', g)),
@@ -113,7 +113,7 @@ export async function seedAccount(
   await db.query(
     `WITH c AS (
        INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-       VALUES (idem_command_key($1::text), $1::text, 'OpenAccount', ARRAY['account-' || $2::text], md5($1::text), 'accepted',
+       VALUES (idem_command_key($1::text), $1::text, 'OpenAccount', ARRAY['account-' || $2::text], decode(md5($1::text), 'hex'), 'accepted',
                jsonb_build_object('status', 'accepted', 'result', jsonb_build_object('accountId', $2::text, 'accountNumber', $7::text, 'owner', $3::text,
                  'amountCents', $4::bigint, 'balanceCents', $4::bigint, 'version', 2)), $5)
      ), e AS (

@@ -112,7 +112,7 @@ describe('stored event metadata', () => {
         commandId,
         type: 'WithdrawMoney',
         streamIds: [`account-${accountId}`],
-        fingerprint: accountCommandSpec(command).fingerprint,
+        fingerprint: Buffer.from(accountCommandSpec(command).fingerprint, 'hex'),
         status: 'accepted',
         outcome: { status: 'accepted', result },
         createdAt: now,
@@ -157,6 +157,24 @@ describe('the command id, stored once', () => {
     // Readers get the id back: the stream's events, and the command by its id.
     expect((await readStream(db, `account-${accountId}`)).map((e) => e.metadata.commandId)).toEqual([open, open]);
     expect((await loadForCommand(db, open, [`account-${accountId}`])).command).toMatchObject({ commandId: open });
+  });
+
+  it('the fingerprint is stored as its 32 bytes; the same key with another request is still refused', async () => {
+    const accountId = newAccountId();
+    const key = `${CUSTOMER}:${randomUUID()}`;
+    const open = {
+      type: 'OpenAccount' as const,
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'F', openingDepositCents: 500 },
+      metadata: { commandId: key, now, customerId: CUSTOMER },
+    };
+    await handleAccountCommand(open, { db });
+    const [row] = await db.$queryRaw<{ hex: string; bytes: number }[]>`
+      SELECT encode(fingerprint, 'hex') AS hex, pg_column_size(fingerprint) AS bytes FROM commands WHERE command_id = ${key}`;
+    expect(row).toEqual({ hex: accountCommandSpec(open).fingerprint, bytes: 33 });
+    expect(await handleAccountCommand(open, { db })).toMatchObject({ status: 'accepted', replayed: true });
+    expect(
+      await handleAccountCommand({ ...open, data: { ...open.data, openingDepositCents: 501 } }, { db }),
+    ).toMatchObject({ status: 'key-reused' });
   });
 
   it('the app and the database derive the same key from any id (SHA-256 of its UTF-8, first 16 bytes)', async () => {

@@ -138,12 +138,15 @@ export async function listCommands(query: {
   ]);
   return {
     // Each outcome as its replays answer it (the row may store a leaner form: lib/accounts/outcome-codecs.ts).
-    commands: page.map((c) => ({ ...c, outcome: outcomeOfCommand(c) })),
+    commands: page.map((c) => ({ ...c, fingerprint: hex(c.fingerprint), outcome: outcomeOfCommand(c) })),
     matching,
     newerCursor: newer && first ? encodeCursor(first) : undefined,
     olderCursor: older && last ? encodeCursor(last) : undefined,
   };
 }
+
+/** A fingerprint as the app computes it (SHA-256 in hex); stored as its 32 bytes. */
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 export async function getCommand(commandId: string) {
   const commandKey = commandKeyOf(commandId);
@@ -151,7 +154,7 @@ export async function getCommand(commandId: string) {
   if (!command) return null;
   const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
   return {
-    command: { ...command, outcome: outcomeOfCommand(command) },
+    command: { ...command, fingerprint: hex(command.fingerprint), outcome: outcomeOfCommand(command) },
     events: events.map((e) => ({ ...e, commandId })),
   };
 }

@@ -23,7 +23,7 @@ const EVENT_JSON = `json_build_object('globalPosition', e.global_position::text,
   'commandId', (SELECT k.command_id FROM commands k WHERE k.command_key = e.command_key), 'createdAt', e.created_at)`;
 
 const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
-  'fingerprint', c.fingerprint, 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
+  'fingerprint', encode(c.fingerprint, 'hex'), 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
 
 // $1 command ids, $2 stream ids, $3 snapshot schema version.
 export const LOAD_STREAMS = `WITH usable AS (

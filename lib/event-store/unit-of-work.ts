@@ -132,7 +132,7 @@ function commitStatement(projections: readonly InlineProjection[]): string {
        WHERE snapshots.version < EXCLUDED.version OR snapshots.schema_version <> EXCLUDED.schema_version
     )${ctes}
     INSERT INTO commands (command_key, command_id, type, stream_ids, fingerprint, status, outcome, created_at)
-    SELECT idem_command_key(c.command_id), c.command_id, c.type, c.stream_ids, c.fingerprint, c.status, c.outcome, c.created_at
+    SELECT idem_command_key(c.command_id), c.command_id, c.type, c.stream_ids, decode(c.fingerprint, 'hex'), c.status, c.outcome, c.created_at
       FROM jsonb_to_recordset($3::jsonb)
            AS c(command_id text, type text, stream_ids text[], fingerprint text, status text, outcome jsonb, created_at timestamptz)`;
   statements.set(projections, text);
