@@ -8,8 +8,16 @@ const PURE = ['lib/domain/**', 'lib/accounts/domain/**', 'lib/standing-orders/do
 
 /** Outside lib/event-store, the engine is reached through its index only. */
 const ENGINE_FACE = {
-  group: ['@/lib/event-store/*', '**/event-store/*', '!**/event-store/index', '!**/event-store/index.ts'],
-  message: 'Import the engine from @/lib/event-store (its index.ts), never a file inside it.',
+  group: [
+    '@/lib/event-store/*',
+    '**/event-store/*',
+    '!**/event-store/index',
+    '!**/event-store/index.ts',
+    '!**/event-store/storage',
+    '!**/event-store/storage.ts',
+  ],
+  message:
+    'Import the engine from @/lib/event-store (its index.ts), never a file inside it (outside Next.js, the row forms from @/lib/event-store/storage).',
 };
 
 // Product code (lib/, app/, scripts/) never imports the test tree: what `npm run cluster` or a

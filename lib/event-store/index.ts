@@ -14,6 +14,8 @@ export { fingerprint } from './fingerprint';
 export {
   emptyStream,
   eventMetadataOf,
+  storedMetadataFrom,
+  storedMetadataSql,
   storedEventOf,
   type EventMetadata,
   type LoadedStream,

@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db/prisma';
 import { commandKeySql } from './command-key';
 import { sqlOf, type SqlClient } from './sql';
 import type { CommandRecord, LoadedStream, RecordedEvent } from './types';
-import { emptyStream, eventMetadataOf } from './types';
+import { emptyStream, eventMetadataOf, storedMetadataSql } from './types';
 
 // Reading the store. Conflicts are never decided here: the unit of work's unique constraints do that.
 
@@ -19,7 +19,7 @@ type SnapshotRow = { streamId: string; version: number; state: unknown };
 // An event's row links its command by key (lib/event-store/command-key.ts); the id is read from the
 // command's row (a primary-key lookup per event, and a loaded stream holds few events after its snapshot).
 const EVENT_JSON = `json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
-  'version', e.version, 'type', e.type, 'data', e.data, 'metadata', e.metadata,
+  'version', e.version, 'type', e.type, 'data', e.data, 'metadata', ${storedMetadataSql('e.')},
   'commandId', (SELECT k.command_id FROM commands k WHERE k.command_key = e.command_key), 'createdAt', e.created_at)`;
 
 const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
@@ -41,7 +41,7 @@ export const LOAD_STREAMS = `WITH usable AS (
          -- OFFSET 0 keeps it a per-stream read: flattened into a join, a generic plan scanned
          -- the whole table.
          CROSS JOIN LATERAL (
-           SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.command_key, ev.created_at
+           SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.schema_version, ev.command_key, ev.created_at
              FROM events ev
             WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0) AND ev.version <= COALESCE(u.version, 0)::bigint + 1000000000
            OFFSET 0

@@ -15,11 +15,15 @@ export type ReadEventMetadata = Omit<EventMetadata, 'commandType'> & { commandTy
 
 /**
  * What `events.metadata` holds of an event's metadata: only what the event's row and its command's
- * row do not already say. The command id is the row's `command_id`, the command type the command
- * row's `type`, and causation and correlation are the command id unless an event says otherwise: so
- * what is stored is usually `{"schemaVersion": n}` (37 bytes instead of about 234).
+ * row do not already say, or null when that is nothing (nearly always). The schema version is the
+ * row's `schema_version`, the command id its command's (`command_key` links them), the command type
+ * the command row's `type`, and causation and correlation are the command id unless an event says
+ * otherwise. Stored: no bytes instead of about 234 (37 for `{"schemaVersion": n}` before this column).
  */
-export function storedMetadataOf(metadata: EventMetadata, command: { commandId: string; type: string }) {
+export function storedMetadataOf(
+  metadata: EventMetadata,
+  command: { commandId: string; type: string },
+): Record<string, unknown> | null {
   const stored: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(metadata)) {
     const implied =
@@ -27,11 +31,28 @@ export function storedMetadataOf(metadata: EventMetadata, command: { commandId: 
         ? command.type
         : key === 'commandId' || key === 'causationId' || key === 'correlationId'
           ? command.commandId
-          : undefined;
+          : key === 'schemaVersion'
+            ? value // its own column
+            : undefined;
     if (value !== implied) stored[key] = value;
   }
-  return stored;
+  return Object.keys(stored).length === 0 ? null : stored;
 }
+
+/**
+ * An event's stored metadata with its schema version put back, from its two columns: what
+ * eventMetadataOf takes. A row written before the schema version had a column holds it in `metadata`.
+ */
+export function storedMetadataFrom(row: { metadata: unknown; schemaVersion: number | null }): Record<string, unknown> {
+  return {
+    ...(row.schemaVersion === null ? {} : { schemaVersion: row.schemaVersion }),
+    ...(row.metadata !== null && typeof row.metadata === 'object' ? row.metadata : {}),
+  };
+}
+
+/** The same in SQL, for readers of `events` (alias `e.` or none): a jsonb of what `storedMetadataFrom` gives. */
+export const storedMetadataSql = (alias = ''): string =>
+  `(jsonb_strip_nulls(jsonb_build_object('schemaVersion', ${alias}schema_version)) || coalesce(${alias}metadata, '{}'))`;
 
 /**
  * An event's metadata as its readers see it, from what is stored (storedMetadataOf) and the event's

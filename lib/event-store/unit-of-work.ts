@@ -43,6 +43,7 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
           type: event.type,
           data: event.data,
           metadata: storedMetadataOf(event.metadata, command),
+          schema_version: event.metadata.schemaVersion,
           command_id: command.commandId,
           created_at: command.createdAt,
         })),
@@ -117,10 +118,10 @@ function commitStatement(projections: readonly InlineProjection[]): string {
     .map((projection, index) => `, projection_${index} AS (${projectionInsert(projection, `$${4 + index}`)})`)
     .join('');
   text = `WITH new_events AS (
-      INSERT INTO events (stream_id, version, type, data, metadata, command_key, created_at)
-      SELECT e.stream_id, e.version, e.type, e.data, e.metadata, idem_command_key(e.command_id), e.created_at
+      INSERT INTO events (stream_id, version, type, data, metadata, schema_version, command_key, created_at)
+      SELECT e.stream_id, e.version, e.type, e.data, e.metadata, e.schema_version, idem_command_key(e.command_id), e.created_at
         FROM jsonb_to_recordset($1::jsonb)
-             AS e(stream_id text, version int, type text, data jsonb, metadata jsonb, command_id text, created_at timestamptz)
+             AS e(stream_id text, version int, type text, data jsonb, metadata jsonb, schema_version smallint, command_id text, created_at timestamptz)
     ),
     new_snapshots AS (
       INSERT INTO snapshots (stream_id, version, schema_version, state, created_at)

@@ -7,6 +7,7 @@
 // (pg_snapshot_xmin of the current snapshot): those can no longer gain events. The checkpoint is the
 // pair (transaction id, position) of the last event read.
 import type pg from 'pg';
+import { storedMetadataSql } from '@/lib/event-store/storage';
 
 export type LogEvent = {
   globalPosition: bigint;
@@ -30,7 +31,7 @@ export const START: Checkpoint = { transactionId: '0', position: 0n };
  * command's row (lib/event-store/command-key.ts).
  */
 export const LOG_EVENT_COLUMNS = `global_position::text AS "globalPosition", transaction_id::text AS "transactionId",
-  stream_id AS "streamId", version, type, data, metadata,
+  stream_id AS "streamId", version, type, data, ${storedMetadataSql()} AS metadata,
   (SELECT k.command_id FROM commands k WHERE k.command_key = events.command_key) AS "commandId", created_at AS "createdAt"`;
 
 export type LogEventRow = Omit<LogEvent, 'globalPosition'> & { globalPosition: string };

@@ -4,6 +4,8 @@ import 'server-only';
 // pending). Also the test event ("Send test event").
 import { randomUUID } from 'node:crypto';
 import type { db } from '@/lib/db/prisma';
+import { storedMetadataSql } from '@/lib/event-store';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { PUBLIC_EVENT_SCHEMA_VERSION, publicEventId } from '@/lib/public-events/public-event';
 import { publicFormsOf } from '@/lib/public-events/public-forms';
 import type { LogEvent } from '@/lib/projections/global-log';
@@ -21,7 +23,7 @@ export async function replayFrom(
   from: Date,
 ): Promise<{ events: number }> {
   const events = await tx.$queryRaw<Omit<LogEvent, 'globalPosition' | 'transactionId'>[]>`
-    SELECT e.stream_id AS "streamId", e.version, e.type, e.data, e.metadata, c.command_id AS "commandId", e.created_at AS "createdAt"
+    SELECT e.stream_id AS "streamId", e.version, e.type, e.data, ${Prisma.raw(storedMetadataSql('e.'))} AS metadata, c.command_id AS "commandId", e.created_at AS "createdAt"
       FROM events e JOIN commands c ON c.command_key = e.command_key
      WHERE e.stream_id IN (
              SELECT 'account-' || b.account_id::text FROM account_balances b WHERE b.customer_id = ${endpoint.customerId}

@@ -2,6 +2,7 @@
 // account streams replayed once, and what the clients saw (per Idempotency-Key: the request and every
 // response). Each invariant is a function of these that returns its violations.
 import type pg from 'pg';
+import { storedMetadataSql } from '@/lib/event-store';
 import { scopedCommandId } from '../../lib/accounts/ids';
 import { outcomeOfCommand } from '../../lib/accounts/outcome-codecs';
 import type { AccountResult, TransferResult } from '../../lib/accounts/results';
@@ -173,7 +174,7 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
     db,
     // An event names its command by key (lib/event-store/command-key.ts); the id is the command row's.
     // An event whose key no command row has is named by its key ([event-orphan]).
-    `SELECT global_position::text, stream_id, version, type, data, metadata,
+    `SELECT global_position::text, stream_id, version, type, data, ${storedMetadataSql('e.')} AS metadata,
             coalesce((SELECT c.command_id FROM commands c WHERE c.command_key = e.command_key LIMIT 1), 'key ' || e.command_key) AS command_id,
             created_at, xmin::text
        FROM events e ORDER BY stream_id, version, global_position`,

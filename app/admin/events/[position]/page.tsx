@@ -10,7 +10,7 @@ import { getEvent, parsePosition } from '@/lib/admin/log-queries';
 import { requireAdmin } from '@/lib/admin/require-admin';
 import { formatAccountNumber } from '@/lib/accounts/domain/account-number';
 import { formatUsd } from '@/lib/domain/money';
-import { eventMetadataOf } from '@/lib/event-store';
+import { eventMetadataOf, storedMetadataFrom } from '@/lib/event-store';
 
 export const metadata: Metadata = { title: 'Event · Idem' };
 
@@ -22,7 +22,7 @@ export default async function EventPage({ params }: { params: Promise<{ position
   const globalPosition = parsePosition(position);
   const event = globalPosition === undefined ? null : await getEvent(globalPosition);
   if (!event) notFound();
-  const metadata = eventMetadataOf(event.metadata, event.commandId, event.command.type);
+  const metadata = eventMetadataOf(storedMetadataFrom(event), event.commandId, event.command.type);
   const streamHref = `/admin/streams/${encodeURIComponent(event.streamId)}`;
   const owner = (await ownersOfStreams([event.streamId])).get(event.streamId) ?? null;
   const amount = eventAmountCents(event.data);

@@ -1,5 +1,5 @@
 import { commandTypesOf, eventsAfter, parsePosition } from '@/lib/admin/log-queries';
-import { eventMetadataOf } from '@/lib/event-store';
+import { eventMetadataOf, storedMetadataFrom } from '@/lib/event-store';
 import { requireAdminRequest } from '@/lib/admin/require-admin';
 import { guarded } from '@/lib/http/api-handler';
 import { withPgClient } from '@/lib/db/pg-client';
@@ -73,7 +73,11 @@ export async function GET(request: Request) {
         version: e.version,
         type: e.type,
         data: e.data,
-        metadata: eventMetadataOf(e.metadata, e.commandId, types.get(e.commandId)),
+        metadata: eventMetadataOf(
+          storedMetadataFrom({ metadata: e.metadata, schemaVersion: e.schemaVersion ?? null }),
+          e.commandId,
+          types.get(e.commandId),
+        ),
         commandId: e.commandId,
         createdAt: e.createdAt.toISOString(),
       })),
@@ -91,6 +95,8 @@ type Listed = {
   type: string;
   data: unknown;
   metadata: unknown;
+  /** Its own column on rows read by Prisma; readers of the log in SQL have put it back into `metadata`. */
+  schemaVersion?: number | null;
   commandId: string;
   createdAt: Date;
 };
