@@ -3,7 +3,7 @@ import { DeciderSpecification, specDecider } from '@/lib/testing/decider-spec';
 import { MAX_BALANCE_CENTS, type AccountCommand, type AccountEvent } from '@/lib/accounts/domain/account';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import type { AccountNumber } from '@/lib/accounts/domain/account-number';
-import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/accounts/domain/upcast';
+import { EVENT_SCHEMA_VERSIONS as SCHEMA, storedDataOf } from '@/lib/accounts/domain/upcast';
 import type { LoadedStream, RecordedEvent } from '@/lib/event-store';
 import { accountCommandSpec } from './account-commands';
 import { accountBalances, accountTransactions } from './inline-projections';
@@ -94,8 +94,13 @@ type Expected = {
   tx: object[];
   snapshots?: object[];
 };
+/** As the unit of work gets them: stored without what the row says (the account id, the command's time). */
 const appended = (type: string, events: AccountEvent[]) =>
-  events.map((e) => ({ ...e, metadata: meta('cmd-1', type, SCHEMA[e.type]) }));
+  events.map((e) => ({
+    type: e.type,
+    data: storedDataOf(e, streamId, at),
+    metadata: meta('cmd-1', type, SCHEMA[e.type]),
+  }));
 function accepted(type: string, { v, amount, balance, events, tx, snapshots = [] }: Expected) {
   const version = v + events.length;
   const balanceRow = {

@@ -83,7 +83,9 @@ export function accountCommandSpec(
           version,
         },
         work: {
-          appends: [{ streamId, expectedVersion, events: toNewEvents(decision.events, commandId, command.type) }],
+          appends: [
+            { streamId, expectedVersion, events: toNewEvents(decision.events, streamId, at, commandId, command.type) },
+          ],
           projections: toProjectionWrites(projectAccount(stateAfter, decision.events, expectedVersion + 1, at)),
           snapshots: accountSnapshotIfDue(streamId, expectedVersion, version, stateAfter, every),
         },

@@ -1,5 +1,5 @@
 import { evolve, initialState, type Account, type AccountEvent } from '@/lib/accounts/domain/account';
-import { EVENT_SCHEMA_VERSIONS, upcast } from '@/lib/accounts/domain/upcast';
+import { EVENT_SCHEMA_VERSIONS, storedDataOf, upcast } from '@/lib/accounts/domain/upcast';
 import {
   snapshotDue,
   storedEventOf,
@@ -15,9 +15,14 @@ import {
 /** Bump when the shape of `Account` changes: older snapshots are then ignored and rewritten. */
 export const ACCOUNT_SNAPSHOT_SCHEMA = 2;
 
-/** A stored event in today's shape (old schema versions are upcast). */
-export const accountEventOf = (event: { type: string; data: unknown; metadata: unknown }): AccountEvent =>
-  upcast(storedEventOf(event));
+/** A stored event in today's shape (old schema versions are upcast; what its row says is put back). */
+export const accountEventOf = (event: {
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  streamId: string;
+  createdAt: Date | string;
+}): AccountEvent => upcast(storedEventOf(event));
 
 /** The account after a whole stream (from version 1). */
 export function rehydrate(events: RecordedEvent[]): Account {
@@ -41,9 +46,22 @@ function eventMetadata(commandId: string, commandType: string, eventType: Accoun
   };
 }
 
-/** The events of one stream for the unit of work, with per-type metadata. */
-export function toNewEvents(events: AccountEvent[], commandId: string, commandType: string): NewEvent[] {
-  return events.map((e) => ({ type: e.type, data: e.data, metadata: eventMetadata(commandId, commandType, e.type) }));
+/**
+ * The events of one stream for the unit of work, with per-type metadata, their data in its stored
+ * form (storedDataOf: without what the row says; `at` is the command's time, ISO).
+ */
+export function toNewEvents(
+  events: AccountEvent[],
+  streamId: string,
+  at: string,
+  commandId: string,
+  commandType: string,
+): NewEvent[] {
+  return events.map((e) => ({
+    type: e.type,
+    data: storedDataOf(e, streamId, at),
+    metadata: eventMetadata(commandId, commandType, e.type),
+  }));
 }
 
 /** A snapshot of the account's state when this commit crosses a multiple of `every` events. */

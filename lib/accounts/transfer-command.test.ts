@@ -3,7 +3,7 @@ import { DeciderSpecification, specDecider } from '@/lib/testing/decider-spec';
 import { MAX_BALANCE_CENTS, type AccountEvent } from '@/lib/accounts/domain/account';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import type { TransferMoney } from '@/lib/accounts/domain/transfer';
-import { EVENT_SCHEMA_VERSIONS as SCHEMA } from '@/lib/accounts/domain/upcast';
+import { EVENT_SCHEMA_VERSIONS as SCHEMA, storedDataOf } from '@/lib/accounts/domain/upcast';
 import { fingerprint, type LoadedStream, type RecordedEvent } from '@/lib/event-store';
 import { accountBalances, accountTransactions } from './inline-projections';
 import { ACCOUNT_SNAPSHOT_SCHEMA } from './stream';
@@ -87,11 +87,11 @@ const meta = {
 function accepted(amountCents: number, from: Side, to: Side, snapshots: object[] = []) {
   const common = { transferId: 't-1', amountCents };
   const moved = { ...common, transferredAt: at };
-  const out = {
+  const out: AccountEvent = {
     type: 'MoneyTransferredOut',
     data: { ...moved, accountId: from.id, toAccountId: to.id, balanceAfterCents: from.after },
   };
-  const into = {
+  const into: AccountEvent = {
     type: 'MoneyTransferredIn',
     data: { ...moved, accountId: to.id, fromAccountId: from.id, balanceAfterCents: to.after },
   };
@@ -122,8 +122,17 @@ function accepted(amountCents: number, from: Side, to: Side, snapshots: object[]
     },
     work: {
       appends: [
-        { streamId: streamOf(from.id), expectedVersion: from.v, events: [{ ...out, metadata: meta }] },
-        { streamId: streamOf(to.id), expectedVersion: to.v, events: [{ ...into, metadata: meta }] },
+        // Stored without what each row says: the account id (the stream's) and the time (the command's).
+        {
+          streamId: streamOf(from.id),
+          expectedVersion: from.v,
+          events: [{ type: out.type, data: storedDataOf(out, streamOf(from.id), at), metadata: meta }],
+        },
+        {
+          streamId: streamOf(to.id),
+          expectedVersion: to.v,
+          events: [{ type: into.type, data: storedDataOf(into, streamOf(to.id), at), metadata: meta }],
+        },
       ],
       projections: [
         { projection: accountBalances, rows: [balance(from), balance(to)] },

@@ -71,7 +71,7 @@ export function transferCommandSpec(
       const side = (streamId: string, stream: LoadedStream, events: AccountEvent[]) => ({
         streamId,
         expectedVersion: stream.version,
-        events: toNewEvents(events, commandId, command.type),
+        events: toNewEvents(events, streamId, at, commandId, command.type),
       });
       return {
         status: 'accepted',

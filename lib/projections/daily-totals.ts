@@ -40,6 +40,8 @@ export function totalsOf(events: LogEvent[]): Totals[] {
       type: stored.type,
       data: stored.data,
       schemaVersion: stored.metadata.schemaVersion as number | undefined,
+      streamId: stored.streamId,
+      createdAt: new Date(stored.createdAt),
     });
     if (event.type === 'AccountOpened') continue;
     const day = stored.createdAt.toISOString().slice(0, 10);

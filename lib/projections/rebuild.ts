@@ -37,6 +37,8 @@ async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
       type: stored.type,
       data: stored.data,
       schemaVersion: stored.metadata.schemaVersion as number | undefined,
+      streamId: stored.streamId,
+      createdAt: new Date(stored.createdAt),
     });
     state = evolve(state, event);
     const writes = projectAccount(state, [event], stored.version, new Date(stored.createdAt).toISOString());

@@ -7,7 +7,7 @@ import { accountIdsOf, type AccountDirectory, type DirectoryEntry, type LoggedEv
  */
 export async function loadAccountDirectory(
   client: pg.ClientBase,
-  events: Pick<LoggedEvent, 'type' | 'data'>[],
+  events: Pick<LoggedEvent, 'type' | 'data' | 'streamId'>[],
   moreAccountIds: readonly string[] = [],
 ): Promise<AccountDirectory> {
   const ids = [...new Set([...events.flatMap(accountIdsOf), ...moreAccountIds])];

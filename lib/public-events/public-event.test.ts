@@ -106,7 +106,18 @@ describe('the public event schema', () => {
     expect(toPublicEvent(v1, directory)?.data.amount).toBe('0.01');
     expect(toPublicEvent(logged({ type: 'StandingOrderCreated', data: {} }), directory)).toBeNull();
     expect(() => toPublicEvent(v1, new Map())).toThrow(/missing from the directory/);
-    expect(accountIdsOf({ type: 'MoneyTransferredOut', data: { accountId: A, toAccountId: B } })).toEqual([A, B]);
+    expect(
+      accountIdsOf({ type: 'MoneyTransferredOut', streamId: `account-${A}`, data: { accountId: A, toAccountId: B } }),
+    ).toEqual([A, B]);
+    // The stored form without the account id (its stream's) and the time (its row's), as written now.
+    const lean = logged({
+      type: 'MoneyTransferredOut',
+      streamId: `account-${A}`,
+      metadata: { schemaVersion: 1 },
+      data: { transferId: 't1', toAccountId: B, amountCents: 250, balanceAfterCents: 750 },
+    });
+    expect(accountIdsOf(lean)).toEqual([A, B]);
+    expect(toPublicEvent(lean, directory)).toMatchObject({ data: { accountId: A, at: lean.createdAt.toISOString() } });
     expect(publicEventId('account-x', 3)).toBe('evt_account-x_3');
   });
 });

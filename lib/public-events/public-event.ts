@@ -83,11 +83,16 @@ export const isPublicEventType = (type: string): type is PublicEventType =>
 /** The public type of an internal event type, or null for events that are not published. */
 export const publicTypeOf = (internalType: string): PublicEventType | null => TYPE_OF[internalType] ?? null;
 
-/** The account ids an event's mapping needs from the directory (its own, and a transfer's other side). */
-export function accountIdsOf(event: Pick<LoggedEvent, 'type' | 'data'>): string[] {
+/**
+ * The account ids an event's mapping needs from the directory (its own, and a transfer's other
+ * side). Its own is its stream's: the stored data leaves it out when it is (storedDataOf).
+ */
+export function accountIdsOf(event: Pick<LoggedEvent, 'type' | 'data' | 'streamId'>): string[] {
   if (!publicTypeOf(event.type)) return [];
   const data = event.data as { accountId?: unknown; toAccountId?: unknown; fromAccountId?: unknown };
-  return [data.accountId, data.toAccountId, data.fromAccountId].filter((id): id is string => typeof id === 'string');
+  const own =
+    data.accountId ?? (event.streamId.startsWith('account-') ? event.streamId.slice('account-'.length) : null);
+  return [own, data.toAccountId, data.fromAccountId].filter((id): id is string => typeof id === 'string');
 }
 
 const schemaVersionOf = (metadata: unknown): number | undefined => {
@@ -109,7 +114,13 @@ function counterparty(directory: AccountDirectory, accountId: string): Counterpa
 export function toPublicEvent(event: LoggedEvent, directory: AccountDirectory): PublicEvent | null {
   const type = publicTypeOf(event.type);
   if (!type) return null;
-  const internal = upcast({ type: event.type, data: event.data, schemaVersion: schemaVersionOf(event.metadata) });
+  const internal = upcast({
+    type: event.type,
+    data: event.data,
+    schemaVersion: schemaVersionOf(event.metadata),
+    streamId: event.streamId,
+    createdAt: new Date(event.createdAt),
+  });
   const accountId = internal.data.accountId;
   const own = directory.get(accountId);
   if (!own) throw new Error(`Account ${accountId} is missing from the directory`);
