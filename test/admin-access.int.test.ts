@@ -313,7 +313,19 @@ describe('GET /api/admin/events', () => {
       commandId: expect.any(String),
       createdAt: expect.stringMatching(/Z$/),
     });
-    // The row stores only the schema version; the answer carries the whole metadata, as written.
+    // The row stores its data without the account id and time its row says, and no metadata beyond
+    // the schema version's column; the answer carries both whole, as written.
+    const data = listed.data as Record<string, unknown>;
+    expect(data.accountId).toBe(String(listed.streamId).slice('account-'.length));
+    const time = data.openedAt ?? data.depositedAt ?? data.withdrawnAt ?? data.transferredAt;
+    expect(time).toBe(listed.createdAt);
+    const [row] = await db().$queryRaw<{ data: Record<string, unknown> }[]>`
+      SELECT data FROM events WHERE global_position = ${BigInt(String(listed.globalPosition))}`;
+    expect(row!.data).not.toHaveProperty('accountId');
+    for (const query of ['?after=0&limit=1000', '?cursor=0.0&limit=1000']) {
+      const same = (await call(query, cookie())).body.events as Record<string, unknown>[];
+      expect(same.find((e) => e.globalPosition === listed.globalPosition)?.data).toEqual(listed.data);
+    }
     expect(listed.metadata).toEqual({
       commandId: listed.commandId,
       causationId: listed.commandId,

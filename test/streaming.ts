@@ -29,14 +29,23 @@ export async function statementsFromLog(client: pg.ClientBase): Promise<Statemen
     version: number;
     type: string;
     data: Record<string, unknown>;
-    metadata: { schemaVersion?: number };
+    metadata: { schemaVersion?: number } | null;
+    schema_version: number | null;
     created_at: Date;
-  }>(`SELECT stream_id, version, type, data, metadata, created_at FROM events ORDER BY stream_id, version`);
+  }>(
+    `SELECT stream_id, version, type, data, metadata, schema_version, created_at FROM events ORDER BY stream_id, version`,
+  );
   const byKey = new Map<string, Statement>();
   for (const row of rows) {
     const credit = CREDIT.has(row.type);
     if (!credit && !DEBIT.has(row.type)) continue;
-    const event = upcast({ type: row.type, data: row.data, schemaVersion: row.metadata?.schemaVersion });
+    const event = upcast({
+      type: row.type,
+      data: row.data,
+      schemaVersion: row.metadata?.schemaVersion ?? row.schema_version ?? undefined,
+      streamId: row.stream_id,
+      createdAt: row.created_at,
+    });
     const data = event.data as { accountId: string; amountCents: number; balanceAfterCents: number };
     const month = row.created_at.toISOString().slice(0, 7);
     const key = `${data.accountId}/${month}`;

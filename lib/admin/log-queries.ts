@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/prisma';
 import { readDb } from '@/lib/db/read-replica';
 import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
+import { writtenDataOf } from '@/lib/accounts/domain/upcast';
 import { outcomeOfCommand } from '@/lib/accounts/outcome-codecs';
 import { commandKeyOf } from '@/lib/event-store';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -27,10 +28,14 @@ export function parsePosition(text: string | undefined): bigint | undefined {
 // An event's row links its command by key (lib/event-store/command-key.ts); its command id is read
 // from the command's row, with the event.
 const WITH_COMMAND_ID = { command: { select: { commandId: true } } } as const;
-const withCommandId = <T extends { command: { commandId: string } }>({ command, ...event }: T) => ({
-  ...event,
+const withCommandId = <T extends EventRow & { command: { commandId: string } }>({ command, ...event }: T) => ({
+  ...asWritten(event),
   commandId: command.commandId,
 });
+
+type EventRow = { type: string; data: unknown; streamId: string; createdAt: Date };
+/** An event's data as it was written: what its stored form leaves out put back from its row (writtenDataOf). */
+export const asWritten = <T extends EventRow>(event: T): T => ({ ...event, data: writtenDataOf(event) as T['data'] });
 
 export async function getEvent(globalPosition: bigint) {
   const event = await (
@@ -39,7 +44,7 @@ export async function getEvent(globalPosition: bigint) {
     where: { globalPosition },
     include: { command: { select: { commandId: true, type: true, status: true } } },
   });
-  return event && { ...event, commandId: event.command.commandId };
+  return event && { ...asWritten(event), commandId: event.command.commandId };
 }
 
 /** The types of these commands (an event's metadata names its command's type: eventMetadataOf). */
@@ -155,7 +160,7 @@ export async function getCommand(commandId: string) {
   const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
   return {
     command: { ...command, fingerprint: hex(command.fingerprint), outcome: outcomeOfCommand(command) },
-    events: events.map((e) => ({ ...e, commandId })),
+    events: events.map((e) => ({ ...asWritten(e), commandId })),
   };
 }
 

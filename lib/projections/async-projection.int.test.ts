@@ -58,7 +58,8 @@ async function projectedVersusLog(client: pg.Pool | pg.ClientBase) {
     `SELECT account_id, deposit_count, deposits_cents::text FROM daily_account_totals WHERE deposit_count > 0 ORDER BY account_id`,
   );
   const direct = await client.query(
-    `SELECT (data->>'accountId')::uuid AS account_id, count(*)::int AS deposit_count, sum((data->>'amountCents')::bigint)::text AS deposits_cents
+    // An event's account is its stream's (its stored data leaves the id out when it is: storedDataOf).
+    `SELECT substring(stream_id FROM length('account-') + 1)::uuid AS account_id, count(*)::int AS deposit_count, sum((data->>'amountCents')::bigint)::text AS deposits_cents
        FROM events WHERE type = 'MoneyDeposited' GROUP BY 1 ORDER BY 1`,
   );
   return { projected: projected.rows, direct: direct.rows };

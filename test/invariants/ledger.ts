@@ -170,15 +170,17 @@ type Queryable = pg.Client | pg.PoolClient | pg.Pool;
 
 export async function loadLedger(db: Queryable): Promise<Ledger> {
   // One query after the other: the connection may be a single client inside a transaction.
-  const events = await rows<EventRow>(
-    db,
-    // An event names its command by key (lib/event-store/command-key.ts); the id is the command row's.
-    // An event whose key no command row has is named by its key ([event-orphan]).
-    `SELECT global_position::text, stream_id, version, type, data, ${storedMetadataSql('e.')} AS metadata,
+  const events = (
+    await rows<EventRow>(
+      db,
+      // An event names its command by key (lib/event-store/command-key.ts); the id is the command row's.
+      // An event whose key no command row has is named by its key ([event-orphan]).
+      `SELECT global_position::text, stream_id, version, type, data, ${storedMetadataSql('e.')} AS metadata,
             coalesce((SELECT c.command_id FROM commands c WHERE c.command_key = e.command_key LIMIT 1), 'key ' || e.command_key) AS command_id,
             created_at, xmin::text
        FROM events e ORDER BY stream_id, version, global_position`,
-  );
+    )
+  ).map(withImpliedData);
   // Each outcome as its replays answer it (rows may store a leaner form: lib/accounts/outcome-codecs.ts).
   const commands = (
     await rows<CommandRow>(
@@ -235,6 +237,24 @@ export const isStandingOrderStream = (streamId: string) => streamId.startsWith('
 /** A command on standing-order streams only (the orders' own commands; their transfers are account commands). */
 export const isStandingOrderCommand = (command: CommandRow) =>
   (command.stream_ids ?? []).length > 0 && (command.stream_ids ?? []).every(isStandingOrderStream);
+
+// An account event is stored without what its row says (lib/accounts/domain/upcast.ts storedDataOf):
+// its account id (its stream's) and its time (its row's). The checker puts both back itself, so that
+// an event stored without them reads as it was written, and one that names another account still does.
+const TIME_FIELDS: Record<string, string> = {
+  AccountOpened: 'openedAt',
+  MoneyDeposited: 'depositedAt',
+  MoneyWithdrawn: 'withdrawnAt',
+  MoneyTransferredOut: 'transferredAt',
+  MoneyTransferredIn: 'transferredAt',
+};
+function withImpliedData(e: EventRow): EventRow {
+  const accountId = accountIdOf(e.stream_id);
+  const time = TIME_FIELDS[e.type];
+  if (!accountId || !time || e.data.accountId !== undefined) return e;
+  const data = e.data as Record<string, unknown>;
+  return { ...e, data: { ...e.data, accountId, [time]: data[time] ?? e.created_at.toISOString() } };
+}
 
 export const accountIdOf = (streamId: string) =>
   streamId.startsWith('account-') ? streamId.slice('account-'.length) : null;

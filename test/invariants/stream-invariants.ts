@@ -31,9 +31,8 @@ export function streamsAreAccountStreams({ streams, accounts }: Ledger): string[
     for (const e of events.slice(1))
       if (e.type === 'AccountOpened')
         found.push(violation('stream-shape', `${streamId}: AccountOpened again at version ${e.version}`));
-    // An event stored without an account id names its stream's (its stored form leaves it out).
     for (const e of events)
-      if (e.data.accountId !== undefined && e.data.accountId !== accountId)
+      if (e.data.accountId !== accountId)
         found.push(violation('stream-shape', `${streamId} v${e.version}: data.accountId is ${e.data.accountId}`));
     for (const e of unknown)
       found.push(violation('stream-shape', `${streamId} v${e.version}: unknown event type ${e.type}`));
@@ -100,8 +99,7 @@ export function balanceProjectionMatchesReplay({ accounts, balances }: Ledger): 
       accountNumber: opened?.data.accountNumber ?? row.account_number,
       balance: String(balance),
       version: last.version,
-      // Stored without its time when that is its row's (the command's time).
-      openedAt: opened ? (opened.data.openedAt ? Date.parse(opened.data.openedAt) : opened.created_at.getTime()) : null,
+      openedAt: opened ? Date.parse(opened.data.openedAt ?? '') : null,
     };
     const stored = {
       owner: row.owner,

@@ -68,6 +68,17 @@ function inJsonbOrder(data: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, data[k]]));
 }
 
+/**
+ * An event's data as it was written, at its stored schema version: what storedDataOf left out put
+ * back from its row (readers that show or pass on stored events: the admin console and its API).
+ * Events of other streams, and rows written whole, are returned as they are.
+ */
+export function writtenDataOf(stored: StoredEvent): unknown {
+  return isAccountEventType(stored.type) && stored.data !== null && typeof stored.data === 'object'
+    ? restored({ ...stored, type: stored.type })
+    : stored.data;
+}
+
 /** The stored data with what storedDataOf left out put back from the event's row: what was written. */
 function restored(stored: StoredEvent & { type: EventType }): Record<string, unknown> {
   const data = stored.data as Record<string, unknown>;
@@ -79,7 +90,7 @@ function restored(stored: StoredEvent & { type: EventType }): Record<string, unk
   return inJsonbOrder({
     ...data,
     accountId: streamId.slice(STREAM_PREFIX.length),
-    ...(Object.hasOwn(data, time) ? {} : { [time]: new Date(createdAt).toISOString() }),
+    ...(Object.hasOwn(data, time) ? {} : { [time]: createdAt.toISOString() }),
   });
 }
 

@@ -1,4 +1,4 @@
-import { commandTypesOf, eventsAfter, parsePosition } from '@/lib/admin/log-queries';
+import { asWritten, commandTypesOf, eventsAfter, parsePosition } from '@/lib/admin/log-queries';
 import { eventMetadataOf, storedMetadataFrom } from '@/lib/event-store';
 import { requireAdminRequest } from '@/lib/admin/require-admin';
 import { guarded } from '@/lib/http/api-handler';
@@ -116,7 +116,7 @@ async function safeEventsAfter(
   const events = await withPgClient((client) => readGlobalLog(client, cursor, limit));
   const last = events.at(-1);
   return {
-    events,
+    events: events.map(asWritten),
     next: last?.globalPosition ?? null,
     nextCursor: last ? `${last.transactionId}.${last.globalPosition}` : `${cursor.transactionId}.${cursor.position}`,
   };
