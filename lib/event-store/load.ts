@@ -2,8 +2,8 @@ import 'server-only';
 import type { Db } from '@/lib/db/prisma';
 import { commandKeySql } from './command-key';
 import { sqlOf, type SqlClient } from './sql';
-import type { CommandRecord, LoadedStream, RecordedEvent } from './types';
-import { emptyStream, eventMetadataOf, storedMetadataSql } from './types';
+import type { CommandRecord, LoadedEvent, LoadedStream, RecordedEvent } from './types';
+import { emptyStream, eventMetadataOf, storedMetadataFrom, storedMetadataSql } from './types';
 
 // Reading the store. Conflicts are never decided here: the unit of work's unique constraints do that.
 
@@ -12,15 +12,30 @@ export type Loaded = { command: CommandRecord | null; streams: Map<string, Loade
 export type LoadedBatch = { commands: Map<string, CommandRecord>; streams: Map<string, LoadedStream> };
 
 type EventRow = Omit<RecordedEvent, 'globalPosition' | 'createdAt'> & { globalPosition: string; createdAt: string };
+type LoadedEventRow = Omit<LoadedEvent, 'globalPosition' | 'createdAt' | 'metadata'> & {
+  globalPosition: string;
+  createdAt: string;
+  metadata: unknown;
+  schemaVersion: number | null;
+};
 type CommandRecordRow = Omit<CommandRecord, 'createdAt'> & { createdAt: string };
 type SnapshotRow = { streamId: string; version: number; state: unknown };
 
 /** One event as JSON, the same columns for every reader of `events e`. */
-// An event's row links its command by key (lib/event-store/command-key.ts); the id is read from the
-// command's row (a primary-key lookup per event, and a loaded stream holds few events after its snapshot).
+// An event's row links its command by key (lib/event-store/command-key.ts): readers of whole
+// events read the id from the command's row (a primary-key look-up per event).
 const EVENT_JSON = `json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
   'version', e.version, 'type', e.type, 'data', e.data, 'metadata', ${storedMetadataSql('e.')},
   'commandId', (SELECT k.command_id FROM commands k WHERE k.command_key = e.command_key), 'createdAt', e.created_at)`;
+
+/** An event as the engine loads it for a decision (LoadedEvent): its two metadata columns as they are, no command id. */
+const LOADED_EVENT_JSON = `json_build_object('globalPosition', e.global_position::text, 'streamId', e.stream_id,
+  'version', e.version, 'type', e.type, 'data', e.data, 'metadata', e.metadata, 'schemaVersion', e.schema_version,
+  'createdAt', e.created_at)`;
+
+// The keys of the command ids in $1, computed once per statement (an InitPlan): `= ANY` of it is a
+// look-up in the primary key. (`IN (SELECT … FROM unnest($1))` was planned as a scan of commands.)
+const COMMAND_KEYS = 'ARRAY(SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))';
 
 const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
   'fingerprint', encode(c.fingerprint, 'hex'), 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
@@ -31,9 +46,9 @@ export const LOAD_STREAMS = `WITH usable AS (
         JOIN snapshots s ON s.stream_id = w.stream_id AND s.schema_version = $3::int
     )
     SELECT
-      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))) AS commands,
+      (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE c.command_key = ANY(${COMMAND_KEYS})) AS commands,
       (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
-      (SELECT json_agg(${EVENT_JSON} ORDER BY e.stream_id, e.version)
+      (SELECT json_agg(${LOADED_EVENT_JSON} ORDER BY e.stream_id, e.version)
          FROM unnest($2::text[]) AS wanted(stream_id)
          LEFT JOIN usable u ON u.stream_id = wanted.stream_id
          -- Per stream, so the (stream_id, version) index is entered at the snapshot's version
@@ -65,14 +80,12 @@ const loadStream = (commands: string) => `WITH usable AS (
     SELECT
       (SELECT json_agg(${COMMAND_JSON}) FROM commands c WHERE ${commands}) AS commands,
       (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
-      (SELECT json_agg(${EVENT_JSON} ORDER BY e.version)
+      (SELECT json_agg(${LOADED_EVENT_JSON} ORDER BY e.version)
          FROM bound b, events e
         WHERE e.stream_id = $2::text AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
 /** The load statements by shape (exported for the plan tests). */
 export const LOAD_COMMAND = loadStream(`c.command_key = ${commandKeySql('$1')}`);
-export const LOAD_BATCH = loadStream(
-  'c.command_key IN (SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))',
-);
+export const LOAD_BATCH = loadStream(`c.command_key = ANY(${COMMAND_KEYS})`);
 
 /**
  * Everything a command needs, in one round trip: the stored outcome if this command id was already
@@ -106,7 +119,7 @@ export async function loadForCommands(
   const rows = await sqlOf(db).query<{
     commands: CommandRecordRow[] | null;
     snapshots: SnapshotRow[] | null;
-    events: EventRow[] | null;
+    events: LoadedEventRow[] | null;
   }>(statement);
   const row = rows[0];
   const streams = new Map<string, LoadedStream>(streamIds.map((id) => [id, emptyStream()]));
@@ -121,7 +134,7 @@ export async function loadForCommands(
   for (const event of row?.events ?? []) {
     const stream = streams.get(event.streamId);
     if (!stream) continue;
-    stream.events.push(recordedEventOf(event));
+    stream.events.push(loadedEventOf(event));
     stream.version = event.version;
   }
   return { commands: new Map((row?.commands ?? []).map((c) => [c.commandId, commandRecordOf(c)])), streams };
@@ -169,6 +182,15 @@ export async function countReplay(db: Db | SqlClient, commandId: string): Promis
     text: `UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_key = ${commandKeySql('$1')}`,
     values: [commandId],
   });
+}
+
+function loadedEventOf({ schemaVersion, ...row }: LoadedEventRow): LoadedEvent {
+  return {
+    ...row,
+    globalPosition: BigInt(row.globalPosition),
+    metadata: storedMetadataFrom({ metadata: row.metadata, schemaVersion }),
+    createdAt: new Date(row.createdAt),
+  };
 }
 
 function recordedEventOf(row: EventRow): RecordedEvent {

@@ -136,7 +136,14 @@ export type CommandRecord = {
 type Snapshot = { version: number; state: unknown };
 export type SnapshotWrite = { streamId: string; version: number; schemaVersion: number; state: unknown };
 
+/**
+ * An event as the engine loads it for a decision: what folding it needs, and its stored metadata
+ * (with its schema version). Not its command id: no decision reads it, and the event's row names its
+ * command by key (a look-up per event that the load would pay on every command).
+ */
+export type LoadedEvent = Omit<RecordedEvent, 'commandId' | 'metadata'> & { metadata: Record<string, unknown> };
+
 /** A stream as loaded for a decision: the latest usable snapshot, then the events after it. */
-export type LoadedStream = { snapshot: Snapshot | null; events: RecordedEvent[]; version: number };
+export type LoadedStream = { snapshot: Snapshot | null; events: LoadedEvent[]; version: number };
 
 export const emptyStream = (): LoadedStream => ({ snapshot: null, events: [], version: 0 });
