@@ -1,8 +1,7 @@
 import { evolve, initialState, type Account, type AccountEvent } from '@/lib/accounts/domain/account';
-import { EVENT_SCHEMA_VERSIONS, storedDataOf, upcast } from '@/lib/accounts/domain/upcast';
+import { EVENT_SCHEMA_VERSIONS, storedDataOf, upcastRow } from '@/lib/accounts/domain/upcast';
 import {
   snapshotDue,
-  storedEventOf,
   type EventMetadata,
   type LoadedStream,
   type NewEvent,
@@ -22,7 +21,7 @@ export const accountEventOf = (event: {
   metadata: unknown;
   streamId: string;
   createdAt: Date | string;
-}): AccountEvent => upcast(storedEventOf(event));
+}): AccountEvent => upcastRow({ ...event, createdAt: new Date(event.createdAt) });
 
 /** The account after a whole stream (from version 1). */
 export function rehydrate(events: RecordedEvent[]): Account {

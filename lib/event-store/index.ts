@@ -16,7 +16,6 @@ export {
   eventMetadataOf,
   storedMetadataFrom,
   storedMetadataSql,
-  storedEventOf,
   type EventMetadata,
   type LoadedStream,
   type NewEvent,

@@ -83,30 +83,6 @@ export type RecordedEvent = {
   createdAt: Date;
 };
 
-/**
- * What an upcaster needs of a stored event, whichever reader (engine, Prisma, raw SQL) fetched it:
- * its type, data and schema version, and its row's stream and time (a module may leave out of the
- * stored data what they say).
- */
-export type StoredEvent = { type: string; data: unknown; schemaVersion?: number; streamId?: string; createdAt?: Date };
-
-export function storedEventOf(event: {
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  streamId?: string;
-  createdAt?: Date | string;
-}): StoredEvent {
-  const schemaVersion = (event.metadata as { schemaVersion?: unknown } | null)?.schemaVersion;
-  return {
-    type: event.type,
-    data: event.data,
-    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : undefined,
-    ...(event.streamId === undefined ? {} : { streamId: event.streamId }),
-    ...(event.createdAt === undefined ? {} : { createdAt: new Date(event.createdAt) }),
-  };
-}
-
 /** What is stored for a command and replayed to its duplicates. */
 export type StoredOutcome<Result, Rejection> =
   { status: 'accepted'; result: Result } | { status: 'rejected'; rejection: Rejection };

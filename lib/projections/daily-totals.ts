@@ -1,7 +1,7 @@
 // Asynchronous projection: money in and out per account and UTC day, fed from the global log.
 // It is written in the same transaction as its checkpoint, so each event counts exactly once.
 import type pg from 'pg';
-import { upcast } from '@/lib/accounts/domain/upcast';
+import { upcastRow } from '@/lib/accounts/domain/upcast';
 import type { LogEvent } from './global-log';
 
 export const DAILY_TOTALS = 'daily-totals';
@@ -36,13 +36,7 @@ export function totalsOf(events: LogEvent[]): Totals[] {
   // The global log holds every aggregate's events (standing orders too): only accounts move money.
   const accountEvents = events.filter((e) => e.streamId.startsWith('account-'));
   for (const stored of accountEvents) {
-    const event = upcast({
-      type: stored.type,
-      data: stored.data,
-      schemaVersion: stored.metadata.schemaVersion as number | undefined,
-      streamId: stored.streamId,
-      createdAt: new Date(stored.createdAt),
-    });
+    const event = upcastRow({ ...stored, createdAt: new Date(stored.createdAt) });
     if (event.type === 'AccountOpened') continue;
     const day = stored.createdAt.toISOString().slice(0, 10);
     const key = `${day}|${event.data.accountId}`;

@@ -6,7 +6,7 @@
 // and events committed while the replay ran are caught up inside it, so nothing is missed.
 import type pg from 'pg';
 import { evolve, initialState, type Account } from '@/lib/accounts/domain/account';
-import { upcast } from '@/lib/accounts/domain/upcast';
+import { upcastRow } from '@/lib/accounts/domain/upcast';
 import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/accounts/inline-projections';
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
 import { LOG_EVENT_COLUMNS, type LogEvent } from './global-log';
@@ -33,13 +33,7 @@ async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
   let state: Account = initialState();
   for (const stored of rows) {
     if (stored.streamId !== stream) [stream, state] = [stored.streamId, initialState()];
-    const event = upcast({
-      type: stored.type,
-      data: stored.data,
-      schemaVersion: stored.metadata.schemaVersion as number | undefined,
-      streamId: stored.streamId,
-      createdAt: new Date(stored.createdAt),
-    });
+    const event = upcastRow({ ...stored, createdAt: new Date(stored.createdAt) });
     state = evolve(state, event);
     const writes = projectAccount(state, [event], stored.version, new Date(stored.createdAt).toISOString());
     for (const b of writes.balances) balances.set(b.accountId, b);

@@ -6,7 +6,7 @@
 // as a masked name and an account number, nothing more; a command id appears only when the owner
 // issued the command (a received transfer was someone else's command). Pure: the caller supplies the
 // account directory it needs (see ./account-directory.ts).
-import { upcast } from '@/lib/accounts/domain/upcast';
+import { upcastRow } from '@/lib/accounts/domain/upcast';
 import { formatDecimal } from '@/lib/domain/money';
 import { maskName } from '@/lib/domain/mask-name';
 import type { LogEvent } from '@/lib/projections/global-log';
@@ -95,11 +95,6 @@ export function accountIdsOf(event: Pick<LoggedEvent, 'type' | 'data' | 'streamI
   return [own, data.toAccountId, data.fromAccountId].filter((id): id is string => typeof id === 'string');
 }
 
-const schemaVersionOf = (metadata: unknown): number | undefined => {
-  const v = (metadata as { schemaVersion?: unknown } | null)?.schemaVersion;
-  return typeof v === 'number' ? v : undefined;
-};
-
 function counterparty(directory: AccountDirectory, accountId: string): Counterparty {
   const entry = directory.get(accountId);
   if (!entry) throw new Error(`Account ${accountId} is missing from the directory`);
@@ -114,13 +109,7 @@ function counterparty(directory: AccountDirectory, accountId: string): Counterpa
 export function toPublicEvent(event: LoggedEvent, directory: AccountDirectory): PublicEvent | null {
   const type = publicTypeOf(event.type);
   if (!type) return null;
-  const internal = upcast({
-    type: event.type,
-    data: event.data,
-    schemaVersion: schemaVersionOf(event.metadata),
-    streamId: event.streamId,
-    createdAt: new Date(event.createdAt),
-  });
+  const internal = upcastRow({ ...event, createdAt: new Date(event.createdAt) });
   const accountId = internal.data.accountId;
   const own = directory.get(accountId);
   if (!own) throw new Error(`Account ${accountId} is missing from the directory`);

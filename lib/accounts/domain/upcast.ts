@@ -98,6 +98,27 @@ function isAccountEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_SCHEMA_VERSIONS, type);
 }
 
+/**
+ * An event as a reader of `events` has it (its metadata as stored, with its schema version), in
+ * today's shape: `upcast` with what its row says.
+ */
+export function upcastRow(row: {
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  streamId: string;
+  createdAt: Date;
+}): AccountEvent {
+  const schemaVersion = (row.metadata as { schemaVersion?: unknown } | null)?.schemaVersion;
+  return upcast({
+    type: row.type,
+    data: row.data,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : undefined,
+    streamId: row.streamId,
+    createdAt: row.createdAt,
+  });
+}
+
 export function upcast(stored: StoredEvent): AccountEvent {
   const { type } = stored;
   if (!isAccountEventType(type)) throw new Error(`Unknown event type "${type}"`);
