@@ -164,47 +164,6 @@ describe('the command id, stored once', () => {
     expect((await loadForCommand(db, open, [`account-${accountId}`])).command).toMatchObject({ commandId: open });
   });
 
-  it('a command of one stream that wrote events there stores no stream ids; its readers get them back', async () => {
-    const accountId = newAccountId();
-    const stream = `account-${accountId}`;
-    const open = `${CUSTOMER}:${randomUUID()}`;
-    const tooMuch = `${CUSTOMER}:${randomUUID()}`;
-    await handleAccountCommand(
-      {
-        type: 'OpenAccount',
-        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'S', openingDepositCents: 500 },
-        metadata: { commandId: open, now, customerId: CUSTOMER },
-      },
-      { db },
-    );
-    const refused = {
-      type: 'WithdrawMoney' as const,
-      data: { accountId, amountCents: 9_999 },
-      metadata: { commandId: tooMuch, now, customerId: CUSTOMER },
-    };
-    expect(await handleAccountCommand(refused, { db })).toMatchObject({ status: 'rejected' });
-    const rows = await db.$queryRaw<{ command_id: string; stream_ids: string[] | null }[]>`
-      SELECT command_id, stream_ids FROM commands WHERE command_id IN (${open}, ${tooMuch}) ORDER BY created_at, command_id`;
-    // Accepted with events in its one stream: none stored. Rejected (no events say it): stored.
-    expect(new Map(rows.map((r) => [r.command_id, r.stream_ids]))).toEqual(
-      new Map([
-        [open, null],
-        [tooMuch, [stream]],
-      ]),
-    );
-    expect((await loadForCommand(db, open, [stream])).command).toMatchObject({ streamIds: [stream] });
-    // A retry replays the same result, account id and all (the outcome codec takes it from the streams).
-    const again = await handleAccountCommand(
-      {
-        type: 'OpenAccount',
-        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'S', openingDepositCents: 500 },
-        metadata: { commandId: open, now, customerId: CUSTOMER },
-      },
-      { db },
-    );
-    expect(again).toMatchObject({ status: 'accepted', replayed: true, result: { accountId, balanceCents: 500 } });
-  });
-
   it('the fingerprint is stored as its 32 bytes; the same key with another request is still refused', async () => {
     const accountId = newAccountId();
     const key = `${CUSTOMER}:${randomUUID()}`;

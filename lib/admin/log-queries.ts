@@ -130,9 +130,8 @@ export async function listCommands(query: {
     where: { AND: [where, cursor] },
     orderBy: [{ createdAt: direction }, { commandId: direction }],
     take: limit + 1,
-    include: STREAMS_OF_EVENTS,
   });
-  const { page, more } = keysetPage(rows.map(withStreamIds), limit, towardsNewer);
+  const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0];
   const last = page.at(-1);
   const exists = async (extra: Prisma.CommandWhereInput) =>
@@ -154,22 +153,10 @@ export async function listCommands(query: {
 /** A fingerprint as the app computes it (SHA-256 in hex); stored as its 32 bytes. */
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-// A command whose events say its one stream stores no stream ids (the engine's streamsSaidByEvents):
-// its streams are then its events'.
-const STREAMS_OF_EVENTS = { events: { select: { streamId: true } } } as const;
-function withStreamIds<T extends { streamIds: string[] | null; events: { streamId: string }[] }>({
-  events,
-  ...command
-}: T): Omit<T, 'events'> & { streamIds: string[] } {
-  const stored = command.streamIds ?? [];
-  return { ...command, streamIds: stored.length > 0 ? stored : [...new Set(events.map((e) => e.streamId))] };
-}
-
 export async function getCommand(commandId: string) {
   const commandKey = commandKeyOf(commandId);
-  const found = await (await readDb()).command.findUnique({ where: { commandKey }, include: STREAMS_OF_EVENTS });
-  if (!found) return null;
-  const command = withStreamIds(found);
+  const command = await (await readDb()).command.findUnique({ where: { commandKey } });
+  if (!command) return null;
   const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
   return {
     command: { ...command, fingerprint: hex(command.fingerprint), outcome: outcomeOfCommand(command) },

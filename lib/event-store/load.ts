@@ -37,9 +37,7 @@ const LOADED_EVENT_JSON = `json_build_object('globalPosition', e.global_position
 // look-up in the primary key. (`IN (SELECT … FROM unnest($1))` was planned as a scan of commands.)
 const COMMAND_KEYS = 'ARRAY(SELECT idem_command_key(id) FROM unnest($1::text[]) AS ids(id))';
 
-// A command whose events say its one stream stores no stream ids (unit-of-work.ts streamsSaidByEvents).
-const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type,
-  'streamIds', coalesce(c.stream_ids, ARRAY(SELECT DISTINCT e.stream_id FROM events e WHERE e.command_key = c.command_key)),
+const COMMAND_JSON = `json_build_object('commandId', c.command_id, 'type', c.type, 'streamIds', c.stream_ids,
   'fingerprint', encode(c.fingerprint, 'hex'), 'status', c.status, 'outcome', c.outcome, 'createdAt', c.created_at)`;
 
 // $1 command ids, $2 stream ids, $3 snapshot schema version.

@@ -77,10 +77,10 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
       ),
     ),
   );
-  const commands = work.commands.map(({ command: c, appends }) => ({
+  const commands = work.commands.map(({ command: c }) => ({
     command_id: c.commandId,
     type: c.type,
-    stream_ids: streamsSaidByEvents(c, appends) ? null : c.streamIds,
+    stream_ids: c.streamIds,
     fingerprint: c.fingerprint,
     status: c.status,
     outcome: c.outcome,
@@ -90,22 +90,6 @@ export async function commit(sql: SqlClient, work: UnitOfWork): Promise<void> {
     text: commitStatement(work.projections),
     values: [JSON.stringify(events), JSON.stringify(snapshots), JSON.stringify(commands), ...projectionRows],
   });
-}
-
-/**
- * Whether the command's events say its streams: an accepted command of one stream that wrote events
- * there and nowhere else. Its row then stores no stream ids; readers take them from its events
- * (load.ts COMMAND_JSON, through the events' index of their command). About 70 bytes per command.
- */
-function streamsSaidByEvents(command: NewCommandRecord, appends: StreamAppend[]): boolean {
-  const [only, ...more] = command.streamIds;
-  return (
-    command.status === 'accepted' &&
-    only !== undefined &&
-    more.length === 0 &&
-    appends.some((a) => a.events.length > 0) &&
-    appends.every((a) => a.streamId === only)
-  );
 }
 
 /**

@@ -185,10 +185,7 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
   const commands = (
     await rows<CommandRow>(
       db,
-      // A command whose events say its one stream stores none: they are its events' then.
-      `SELECT command_id, to_jsonb(c) ->> 'command_key' AS command_key, type,
-              coalesce(stream_ids, ARRAY(SELECT DISTINCT e.stream_id FROM events e WHERE e.command_key = c.command_key)) AS stream_ids,
-              status, outcome, created_at, xmin::text,
+      `SELECT command_id, to_jsonb(c) ->> 'command_key' AS command_key, type, stream_ids, status, outcome, created_at, xmin::text,
               (to_jsonb(c) ->> 'replay_count')::int AS replay_count
          FROM commands c ORDER BY command_id`,
     )
