@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { accountCommandSpec, handleAccountCommand } from '@/lib/accounts/account-commands';
+import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { newAccountId } from '@/lib/accounts/ids';
 import { commandKeyOf, loadForCommand, readStream } from '@/lib/event-store';
 import { testDb } from '@/test/db';
@@ -15,19 +16,23 @@ import { CUSTOMER, testAccountNumber } from '@/test/customers';
 const db = testDb(4);
 const now = new Date('2026-12-06T12:00:00.000Z');
 
+/** Opens an account of CUSTOMER with this command id and opening deposit. */
+const openAccount = (accountId: AccountId, commandId: string, owner: string, openingDepositCents: number) =>
+  handleAccountCommand(
+    {
+      type: 'OpenAccount',
+      data: { accountId, accountNumber: testAccountNumber(accountId), owner, openingDepositCents },
+      metadata: { commandId, now, customerId: CUSTOMER },
+    },
+    { db },
+  );
+
 describe('stored event metadata', () => {
   it('is nothing beyond its schema version column, and reads back with the command id as causation and correlation', async () => {
     const accountId = newAccountId();
     const open = randomUUID();
     const withdraw = `${CUSTOMER}:${randomUUID()}`;
-    await handleAccountCommand(
-      {
-        type: 'OpenAccount',
-        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'M', openingDepositCents: 1_000 },
-        metadata: { commandId: open, now, customerId: CUSTOMER },
-      },
-      { db },
-    );
+    await openAccount(accountId, open, 'M', 1_000);
     const result = await handleAccountCommand(
       {
         type: 'WithdrawMoney',
@@ -136,14 +141,7 @@ describe('the command id, stored once', () => {
   it('is in the command’s row alone; the command and its events are keyed by 16 bytes derived from it', async () => {
     const accountId = newAccountId();
     const open = `${CUSTOMER}:${randomUUID()}`;
-    await handleAccountCommand(
-      {
-        type: 'OpenAccount',
-        data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'K', openingDepositCents: 500 },
-        metadata: { commandId: open, now, customerId: CUSTOMER },
-      },
-      { db },
-    );
+    await openAccount(accountId, open, 'K', 500);
     const columns = await db.$queryRaw<{ table_name: string; column_name: string }[]>`
       SELECT table_name, column_name FROM information_schema.columns
        WHERE table_schema = 'public' AND table_name IN ('events', 'commands') AND column_name LIKE 'command%'
