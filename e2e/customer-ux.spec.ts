@@ -480,6 +480,9 @@ test.describe('the checks themselves', () => {
   test.use({ signedIn: false, viewport: { width: 360, height: 740 } });
   test('a planted unlabelled field and a planted wide block are caught', async ({ page }) => {
     await page.goto('/sign-in');
+    // Planted only once React has hydrated: a node planted before is an extra node to hydration,
+    // which then renders the tree again and takes the planted node with it.
+    await hydrated(page.getByRole('form', { name: 'Sign in' }));
     await page.evaluate(() => document.querySelector('main')!.append(document.createElement('input')));
     await expect(checkPage(page, 'planted unlabelled input')).rejects.toThrow(/label/);
     await page.evaluate(() => {

@@ -34,6 +34,8 @@ const dev = process.argv.includes('--dev');
 const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
 const nextBin = path.resolve('node_modules/.bin/next');
+/** Longer than the idle timeouts of ops/haproxy.cfg and the usual 60 s of cloud load balancers. */
+const KEEP_ALIVE_MS = 65_000;
 // NEXT_MANUAL_SIG_HANDLE: the instance drains itself on SIGTERM/SIGINT (lib/process/shutdown.ts)
 // instead of Next's handler; `next dev` keeps Next's own.
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(dev ? {} : { NEXT_MANUAL_SIG_HANDLE: 'true' }) };
@@ -113,7 +115,13 @@ async function main() {
     IDEM_STARTER_PID: String(process.pid),
   };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
-  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname], { stdio: 'inherit', env: childEnv });
+  // Idle connections stay open longer than any client or load balancer keeps one (Node's default is
+  // 5 s): a client reusing a connection the server has just closed meets ECONNRESET on its request.
+  const keepAlive = dev ? [] : ['--keepAliveTimeout', String(KEEP_ALIVE_MS)];
+  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname, ...keepAlive], {
+    stdio: 'inherit',
+    env: childEnv,
+  });
   log(
     `serving on ${servingUrl(combinedEnv, { port: Number(port), hostname })} (open this address: passkeys need a domain name, not 127.0.0.1)`,
   );

@@ -3,6 +3,7 @@
 // not PostgreSQL. Every server `npm start` started must stop all the same: no port left listening,
 // no process left behind (scripts/launcher-watch.ts). Uses the production build in .next (--no-build).
 import { spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,14 @@ describe('npm start stops when npm alone is signalled', () => {
             interval: 250,
           })
           .toBe(200);
+        const keepAlive = await new Promise<string | undefined>((resolve, reject) =>
+          httpGet(`http://127.0.0.1:${port}/api/health/live`, (response) => {
+            response.resume();
+            resolve(response.headers['keep-alive']);
+          }).on('error', reject),
+        );
+        // Node's default (5 s) resets a client that reuses a connection just as the server closes it.
+        expect(keepAlive, 'idle connections outlive a load balancer’s and a client’s').toBe('timeout=65');
         const started = descendants(npm.pid!);
         expect([...started.values()].join(' '), 'npm started Next.js and PostgreSQL').toMatch(/postgres/);
         expect(await listening(pgPort)).toBe(true);
