@@ -90,7 +90,7 @@ describe('npm start stops when npm alone is signalled', () => {
         const keepAlive = await new Promise<string | undefined>((resolve, reject) =>
           httpGet(`http://127.0.0.1:${port}/api/health/live`, (response) => {
             response.resume();
-            resolve(response.headers['keep-alive']);
+            resolve(String(response.headers['keep-alive']));
           }).on('error', reject),
         );
         // Node's default (5 s) resets a client that reuses a connection just as the server closes it.
