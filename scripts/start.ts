@@ -25,6 +25,7 @@ import { migrate } from '../lib/db/migrate';
 import { ConfigError, loadConfig } from '../lib/config';
 import { startMailCatcher, type MailCatcher } from '../lib/mail/catcher';
 import { mailSettings } from '../lib/mail/settings';
+import { keepAliveArgs } from '../lib/http/keep-alive';
 import { buildIsCurrent, recordBuild } from './build-stamp';
 import { watchLaunchers } from './launcher-watch';
 
@@ -34,8 +35,6 @@ const dev = process.argv.includes('--dev');
 const build = !dev && !process.argv.includes('--no-build');
 const log = (line: string) => console.log(`[idem] ${line}`);
 const nextBin = path.resolve('node_modules/.bin/next');
-/** Longer than the idle timeouts of ops/haproxy.cfg and the usual 60 s of cloud load balancers. */
-const KEEP_ALIVE_MS = 65_000;
 // NEXT_MANUAL_SIG_HANDLE: the instance drains itself on SIGTERM/SIGINT (lib/process/shutdown.ts)
 // instead of Next's handler; `next dev` keeps Next's own.
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(dev ? {} : { NEXT_MANUAL_SIG_HANDLE: 'true' }) };
@@ -115,10 +114,8 @@ async function main() {
     IDEM_STARTER_PID: String(process.pid),
   };
   if (identity.admin) seedAdmin(identity.admin, childEnv);
-  // Idle connections stay open longer than any client or load balancer keeps one (Node's default is
-  // 5 s): a client reusing a connection the server has just closed meets ECONNRESET on its request.
-  const keepAlive = dev ? [] : ['--keepAliveTimeout', String(KEEP_ALIVE_MS)];
-  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname, ...keepAlive], {
+  // Idle connections outlive a client's or a load balancer's (lib/http/keep-alive.ts).
+  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', port, '-H', hostname, ...(dev ? [] : keepAliveArgs())], {
     stdio: 'inherit',
     env: childEnv,
   });

@@ -207,6 +207,16 @@ export async function uniqueViolations(cluster: Cluster, token: string): Promise
   );
 }
 
+/**
+ * Requests an instance is serving now (its `idem_http_requests_in_flight` gauge), this one excluded:
+ * requests a client has started may still be connecting, and a kill refuses those instead of cutting them.
+ */
+export async function servingNow(instance: { url: string }, token: string): Promise<number> {
+  const response = await fetch(`${instance.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  return valueOf(parseMetrics(await response.text()), 'idem_http_requests_in_flight', {}) - 1;
+}
+
 /** Transactions PostgreSQL rolled back in database `idem` so far (a failed autocommit statement counts). */
 export async function rolledBack(admin: pg.Client): Promise<number> {
   await admin.query('SELECT pg_stat_clear_snapshot()');

@@ -340,7 +340,7 @@ describe('invariant checker', () => {
 
   it('[command-outcome] and [ack-mismatch] a stored outcome that differs from its events and the reply', async () => {
     const planted = await plantAndCheck((c) =>
-      // The stored form: [amountCents, balanceCents, version, accountNumber, owner] (lib/accounts/outcome-codecs.ts).
+      // The stored form: [amountCents, balanceCents, version] (lib/accounts/outcome-codecs.ts).
       c.query(`UPDATE commands SET outcome = jsonb_set(outcome, '{1}', '1') WHERE command_id = $1`, [
         id(keys.withdrawal),
       ]),

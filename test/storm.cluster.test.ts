@@ -44,6 +44,7 @@ import {
   serverLogLines,
   terminateAppBackends,
   unavailableLines,
+  servingNow,
   uniqueViolations,
   type Leader,
 } from './fault-evidence';
@@ -484,7 +485,7 @@ describe('cluster', () => {
   });
 
   it('kill -9 of the projection leader mid-batch and mid-storm: requests cut in flight, retries on the survivors, nothing acknowledged is lost or doubled', async () => {
-    await withCluster({ instances: 3 }, async (cluster) => {
+    await withCluster({ instances: 3, env: { METRICS_TOKEN } }, async (cluster) => {
       const client = await stormClient(cluster);
       const accounts = await openAccounts(client, 3);
       const ops = planStorm(2, client, accounts, 3, FAULT_STORM);
@@ -547,8 +548,15 @@ describe('cluster', () => {
           'the leader blocked mid-batch',
         );
         gates.blocked.resolve();
-        // And requests in flight on it, so the kill cuts some.
-        await waitUntil(() => (client.inFlight[leader!.instance] ?? 0) > 0, 60_000, 'requests in flight on the leader');
+        // And requests in flight on it, so the kill cuts some: sent and being served, not still
+        // connecting (a kill refuses those instead: one run saw only refusals).
+        await waitUntil(
+          async () =>
+            (client.inFlight[leader!.instance] ?? 0) > 0 &&
+            (await servingNow(cluster.instances[leader!.instance]!, METRICS_TOKEN)) > 0,
+          60_000,
+          'requests in flight on the leader',
+        );
         inFlightAtKill = client.inFlight[leader!.instance]!;
         stormEndedAtKill = storm.ended();
         await cluster.kill(leader!.instance, 'SIGKILL');

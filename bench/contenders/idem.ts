@@ -8,6 +8,7 @@ import { legacyAccountNumber } from '../../lib/accounts/domain/account-number';
 import { createPrismaClient, handleAccountCommand, newAccountId, type Db } from '../idem-adapter';
 import { accountBook, BENCH_CUSTOMER, moneyCommand, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
+import { streamIs } from '../../lib/event-store/storage';
 
 export async function openAccount(db: Db, snapshotEvery?: number): Promise<AccountId> {
   const accountId = newAccountId();
@@ -50,9 +51,10 @@ export function idemAppender(url: string, poolSize: number, options: { snapshotE
       return { conflicts };
     },
     async streamLength(key) {
-      const rows = await db.$queryRaw<
-        { n: number }[]
-      >`SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = ${`account-${accounts.of(key)}`}`;
+      const rows = await db.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE ${streamIs('stream_id', '$1')}`,
+        `account-${accounts.of(key)}`,
+      );
       return rows[0]?.n ?? 0;
     },
     close: () => db.$disconnect(),

@@ -5,12 +5,13 @@ import pg from 'pg';
 import type { AccountId } from '../../lib/accounts/domain/account-id';
 import { accountBook, BENCH_CUSTOMER, OPENING_DEPOSIT_CENTS, type Appender } from './job';
 import { newId } from './payload';
+import { streamIs } from '../../lib/event-store/storage';
 import { seedAccount } from './seed';
 
 /** Events in `streamId` on Idem's `events` table. */
 export async function eventsInStream(pool: pg.Pool, streamId: string): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
-    'SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE stream_id = $1',
+    `SELECT COALESCE(max(version), 0)::int AS n FROM events WHERE ${streamIs('stream_id', '$1')}`,
     [streamId],
   );
   return rows[0]?.n ?? 0;

@@ -2,6 +2,7 @@
 // EXPLAIN ANALYZE'd on the database a benchmark just filled: which index each one uses now that
 // the storage migration dropped or thinned some (bench/RESULTS.md shows the plans).
 import pg from 'pg';
+import { streamIsAnyOf } from '../../lib/event-store/storage';
 
 export type Plan = { filter: string; sql: string; plan: string };
 
@@ -32,7 +33,7 @@ export async function adminPlans(url: string): Promise<Plan[]> {
       ],
       [
         'events of an account',
-        `SELECT * FROM events WHERE stream_id IN (${literal(sample.stream_id)}) ORDER BY global_position DESC LIMIT 51`,
+        `SELECT global_position FROM events WHERE ${streamIsAnyOf('stream_id', `ARRAY[${literal(sample.stream_id)}]`)} ORDER BY global_position DESC LIMIT 51`,
       ],
       [
         'events of a command',

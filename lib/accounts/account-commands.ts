@@ -19,7 +19,7 @@ import {
   emptyStream,
 } from '@/lib/event-store';
 import { ACCOUNT_PROJECTIONS, projectAccount, toProjectionWrites } from './inline-projections';
-import { accountOutcomeCodec } from './outcome-codecs';
+import { accountOutcomeCodec, openAccountOutcomeCodec } from './outcome-codecs';
 import type { AccountResult } from './results';
 import { ACCOUNT_SNAPSHOT_SCHEMA, accountSnapshotIfDue, rehydrateLoaded, toNewEvents } from './stream';
 
@@ -61,7 +61,7 @@ export function accountCommandSpec(
     at: now,
     snapshotSchemaVersion: every > 0 ? ACCOUNT_SNAPSHOT_SCHEMA : null,
     projections: ACCOUNT_PROJECTIONS,
-    outcomeCodec: accountOutcomeCodec,
+    outcomeCodec: command.type === 'OpenAccount' ? openAccountOutcomeCodec : accountOutcomeCodec,
     decide(streams) {
       const stream = streams.get(streamId) ?? emptyStream();
       const expectedVersion = stream.version;

@@ -1,10 +1,10 @@
 import 'server-only';
-import { db } from '@/lib/db/prisma';
+import { db, poolOf } from '@/lib/db/prisma';
 import { readDb } from '@/lib/db/read-replica';
 import { ACCOUNT_EVENT_TYPES } from '@/lib/accounts/domain/account';
 import { writtenDataOf } from '@/lib/accounts/domain/upcast';
-import { outcomeOfCommand } from '@/lib/accounts/outcome-codecs';
-import { commandKeyOf } from '@/lib/event-store';
+import { isAccountCommandType, outcomeOfCommand, type AccountFactsOf } from '@/lib/accounts/outcome-codecs';
+import { commandKeyOf, streamIsAnyOf } from '@/lib/event-store';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { textProblem } from '@/lib/text/plain-text';
 
@@ -141,13 +141,39 @@ export async function listCommands(query: {
     last ? (!towardsNewer ? more : exists(olderThan(last))) : false,
     (await readDb()).command.count({ where, take: COUNT_CAP + 1 }),
   ]);
+  const accountOf = await accountFactsFor(page);
   return {
     // Each outcome as its replays answer it (the row may store a leaner form: lib/accounts/outcome-codecs.ts).
-    commands: page.map((c) => ({ ...c, fingerprint: hex(c.fingerprint), outcome: outcomeOfCommand(c) })),
+    commands: page.map((c) => ({ ...c, fingerprint: hex(c.fingerprint), outcome: outcomeOfCommand(c, accountOf) })),
     matching,
     newerCursor: newer && first ? encodeCursor(first) : undefined,
     olderCursor: older && last ? encodeCursor(last) : undefined,
   };
+}
+
+const ACCOUNT_STREAM = /^account-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The number and holder of the accounts these commands name: an account command's stored outcome
+ * takes them from its account (lib/accounts/outcome-codecs.ts), here from the accounts' rows.
+ */
+async function accountFactsFor(commands: { type: string; streamIds: string[] }[]): Promise<AccountFactsOf> {
+  const ids = new Set(
+    commands
+      .filter((c) => isAccountCommandType(c.type))
+      .flatMap((c) => c.streamIds.flatMap((s) => ACCOUNT_STREAM.exec(s)?.[1] ?? [])),
+  );
+  const rows =
+    ids.size === 0
+      ? []
+      : await (
+          await readDb()
+        ).accountBalance.findMany({
+          where: { accountId: { in: [...ids] } },
+          select: { accountId: true, accountNumber: true, owner: true },
+        });
+  const facts = new Map(rows.map((r) => [r.accountId, { accountNumber: r.accountNumber, owner: r.owner }]));
+  return (accountId) => facts.get(accountId);
 }
 
 /** A fingerprint as the app computes it (SHA-256 in hex); stored as its 32 bytes. */
@@ -159,7 +185,11 @@ export async function getCommand(commandId: string) {
   if (!command) return null;
   const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
   return {
-    command: { ...command, fingerprint: hex(command.fingerprint), outcome: outcomeOfCommand(command) },
+    command: {
+      ...command,
+      fingerprint: hex(command.fingerprint),
+      outcome: outcomeOfCommand(command, await accountFactsFor([command])),
+    },
     events: events.map((e) => ({ ...asWritten(e), commandId })),
   };
 }
@@ -174,57 +204,26 @@ export type EventFilter = { streams?: string[]; type?: string; commandId?: strin
  */
 export async function listEvents(query: EventFilter & { before?: bigint; after?: bigint; limit?: number }) {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-  const where = {
-    ...(query.streams ? { streamId: { in: query.streams } } : {}),
-    ...(query.type ? { type: query.type } : {}),
-    ...(query.commandId ? { commandKey: commandKeyOf(query.commandId) } : {}),
-    ...(query.from || query.to
-      ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
-      : {}),
-  };
   const towardsNewer = query.after !== undefined && query.before === undefined;
-  const rows = (
-    await (
-      await readDb()
-    ).event.findMany({
-      where: {
-        ...where,
-        ...(towardsNewer
-          ? { globalPosition: { gt: query.after } }
-          : query.before !== undefined
-            ? { globalPosition: { lt: query.before } }
-            : {}),
-      },
-      orderBy: { globalPosition: towardsNewer ? 'asc' : 'desc' },
-      take: limit + 1,
-      include: WITH_COMMAND_ID,
-    })
-  ).map(withCommandId);
+  const find = query.streams ? await byStreams(query) : await byPrisma(query);
+  const rows = await find.page(
+    towardsNewer ? { gt: query.after } : query.before !== undefined ? { lt: query.before } : {},
+    towardsNewer ? 'asc' : 'desc',
+    limit + 1,
+  );
   const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0]?.globalPosition;
   const last = page.at(-1)?.globalPosition;
   const [newer, older, matching] = await Promise.all([
-    first === undefined
-      ? 0
-      : towardsNewer
-        ? more
-          ? 1
-          : 0
-        : (await readDb()).event.count({ where: { ...where, globalPosition: { gt: first } }, take: 1 }),
-    last === undefined
-      ? 0
-      : !towardsNewer
-        ? more
-          ? 1
-          : 0
-        : (await readDb()).event.count({ where: { ...where, globalPosition: { lt: last } }, take: 1 }),
-    (await readDb()).event.count({ where, take: COUNT_CAP + 1 }),
+    first === undefined ? false : towardsNewer ? more : find.any({ gt: first }),
+    last === undefined ? false : !towardsNewer ? more : find.any({ lt: last }),
+    find.count(COUNT_CAP + 1),
   ]);
   return {
     events: page,
     matching,
-    newerCursor: newer > 0 ? first : undefined,
-    olderCursor: older > 0 ? last : undefined,
+    newerCursor: newer ? first : undefined,
+    olderCursor: older ? last : undefined,
   };
 }
 
@@ -236,4 +235,86 @@ function keysetPage<T>(rows: T[], limit: number, towardsNewer: boolean): { page:
   const page = rows.slice(0, limit);
   if (towardsNewer) page.reverse();
   return { page, more: rows.length > limit };
+}
+
+export type PositionBound = { gt?: bigint; lt?: bigint };
+const positionWhere = (bound: PositionBound): Prisma.EventWhereInput =>
+  bound.gt === undefined && bound.lt === undefined ? {} : { globalPosition: bound };
+type EventFinder = {
+  page(bound: PositionBound, direction: 'asc' | 'desc', take: number): Promise<ReturnType<typeof withCommandId>[]>;
+  any(bound: PositionBound): Promise<boolean>;
+  count(cap: number): Promise<number>;
+};
+
+const pageOf = async (where: Prisma.EventWhereInput, direction: 'asc' | 'desc', take: number) =>
+  (
+    await (
+      await readDb()
+    ).event.findMany({ where, orderBy: { globalPosition: direction }, take, include: WITH_COMMAND_ID })
+  ).map(withCommandId);
+
+async function byPrisma(query: EventFilter): Promise<EventFinder> {
+  const where: Prisma.EventWhereInput = {
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.commandId ? { commandKey: commandKeyOf(query.commandId) } : {}),
+    ...(query.from || query.to
+      ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
+      : {}),
+  };
+  const client = await readDb();
+  return {
+    page: (bound, direction, take) => pageOf({ ...where, ...positionWhere(bound) }, direction, take),
+    any: async (bound) => (await client.event.count({ where: { ...where, ...positionWhere(bound) }, take: 1 })) > 0,
+    count: (cap) => client.event.count({ where, take: cap }),
+  };
+}
+
+/** The conditions of a filter by streams in SQL, with their values. */
+function streamConditions(query: EventFilter): { where: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const at = (value: unknown) => `$${values.push(value)}`;
+  const conditions = [streamIsAnyOf('stream_id', at(query.streams ?? []))];
+  if (query.type) conditions.push(`type = ${at(query.type)}`);
+  if (query.commandId) conditions.push(`command_key = ${at(commandKeyOf(query.commandId))}::uuid`);
+  if (query.from) conditions.push(`created_at >= ${at(query.from)}`);
+  if (query.to) conditions.push(`created_at <= ${at(query.to)}`);
+  return { where: conditions.join(' AND '), values };
+}
+
+/** The positions of a page of events of some streams (exported for the plan tests). */
+export function streamPageSql(query: EventFilter, bound: PositionBound, direction: 'asc' | 'desc', take: number) {
+  const { where, values } = streamConditions(query);
+  const conditions = [where];
+  if (bound.gt !== undefined) conditions.push(`global_position > $${values.push(bound.gt.toString())}::bigint`);
+  if (bound.lt !== undefined) conditions.push(`global_position < $${values.push(bound.lt.toString())}::bigint`);
+  return {
+    text: `SELECT global_position::text AS p FROM events WHERE ${conditions.join(' AND ')} ORDER BY global_position ${direction} LIMIT ${take}`,
+    values,
+  };
+}
+
+/**
+ * Events of some streams: found in SQL, through the events' stream index, which is keyed by the
+ * stream's key (lib/event-store/stream-key.ts), a condition Prisma cannot say; the page's events are
+ * then read by their positions.
+ */
+async function byStreams(query: EventFilter): Promise<EventFinder> {
+  const pool = poolOf(await readDb());
+  const positions = async (bound: PositionBound, direction: 'asc' | 'desc', take: number) =>
+    (await pool.query<{ p: string }>(streamPageSql(query, bound, direction, take))).rows.map((r) => BigInt(r.p));
+  return {
+    async page(bound, direction, take) {
+      const found = await positions(bound, direction, take);
+      return found.length === 0 ? [] : pageOf({ globalPosition: { in: found } }, direction, take);
+    },
+    any: async (bound) => (await positions(bound, 'asc', 1)).length > 0,
+    async count(cap) {
+      const { where, values } = streamConditions(query);
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM events WHERE ${where} LIMIT ${cap}) AS matching`,
+        values,
+      );
+      return rows[0]!.n;
+    },
+  };
 }

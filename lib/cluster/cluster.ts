@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate';
 import { startHaproxy, type Haproxy } from './haproxy';
 import { startStatementsConsumer, type ConsumerProcess } from './consumer';
 import { startNatsServer, type NatsOptions, type NatsServer } from './nats';
+import { keepAliveArgs } from '../http/keep-alive';
 import {
   countLine,
   countUnexpectedExit,
@@ -245,7 +246,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 
   function launch(instance: Managed): Promise<void> {
-    const child = spawn(NEXT_BIN, ['start', '-p', String(instance.port), '-H', '127.0.0.1'], {
+    const child = spawn(NEXT_BIN, ['start', '-p', String(instance.port), '-H', '127.0.0.1', ...keepAliveArgs()], {
       cwd: ROOT,
       detached: true, // own process group: kill() reaches everything it forks, Ctrl-C does not bypass our order
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,12 +38,13 @@ function workOf<Result, Rejection>(
 export function replay<Result, Rejection>(
   spec: CommandSpec<Result, Rejection>,
   recorded: CommandRecord,
+  streams: ReadonlyMap<string, LoadedStream>,
 ): CommandResult<Result, Rejection> {
   if (recorded.fingerprint !== spec.fingerprint || recorded.type !== spec.type) {
     return { status: 'key-reused', commandId: spec.commandId, originalType: recorded.type };
   }
   const outcome = spec.outcomeCodec
-    ? spec.outcomeCodec.decode(recorded.outcome, recorded)
+    ? spec.outcomeCodec.decode(recorded.outcome, recorded, streams)
     : (recorded.outcome as StoredOutcome<Result, Rejection>);
   return { ...outcome, commandId: spec.commandId, replayed: true };
 }
@@ -75,7 +76,7 @@ export async function decideInSequence(
   for (const spec of specs) {
     const prior = recorded.get(spec.commandId) ?? decidedHere.get(spec.commandId);
     if (prior) {
-      results.push(replay(spec, prior));
+      results.push(replay(spec, prior, streams));
       continue;
     }
     try {

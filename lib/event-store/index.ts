@@ -31,6 +31,7 @@ export { defineInlineProjection, type ProjectionWrite } from './inline-projectio
 export { loadForCommand, readStream, readStreamPage } from './load';
 // A command's key: how `commands` and `events` name a command id (stored once, in the command's row).
 export { commandKeyOf, commandKeySql } from './command-key';
+export { streamIs, streamIsAnyOf } from './stream-key';
 
 // Retention of idempotency keys (`npm run prune`).
 export { pruneCommands } from './retention';

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Db } from '@/lib/db/prisma';
 import { commandKeySql } from './command-key';
 import { sqlOf, type SqlClient } from './sql';
+import { streamIs } from './stream-key';
 import type { CommandRecord, LoadedEvent, LoadedStream, RecordedEvent } from './types';
 import { emptyStream, eventMetadataOf, storedMetadataFrom, storedMetadataSql } from './types';
 
@@ -58,7 +59,7 @@ export const LOAD_STREAMS = `WITH usable AS (
          CROSS JOIN LATERAL (
            SELECT ev.global_position, ev.stream_id, ev.version, ev.type, ev.data, ev.metadata, ev.schema_version, ev.command_key, ev.created_at
              FROM events ev
-            WHERE ev.stream_id = wanted.stream_id AND ev.version > COALESCE(u.version, 0) AND ev.version <= COALESCE(u.version, 0)::bigint + 1000000000
+            WHERE ${streamIs('ev.stream_id', 'wanted.stream_id')} AND ev.version > COALESCE(u.version, 0) AND ev.version <= COALESCE(u.version, 0)::bigint + 1000000000
            OFFSET 0
          ) e) AS events`;
 
@@ -82,7 +83,7 @@ const loadStream = (commands: string) => `WITH usable AS (
       (SELECT json_agg(json_build_object('streamId', u.stream_id, 'version', u.version, 'state', u.state)) FROM usable u) AS snapshots,
       (SELECT json_agg(${LOADED_EVENT_JSON} ORDER BY e.version)
          FROM bound b, events e
-        WHERE e.stream_id = $2::text AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
+        WHERE ${streamIs('e.stream_id', '$2')} AND e.version > b.after AND e.version <= b.after::bigint + 1000000000) AS events`;
 /** The load statements by shape (exported for the plan tests). */
 export const LOAD_COMMAND = loadStream(`c.command_key = ${commandKeySql('$1')}`);
 export const LOAD_BATCH = loadStream(`c.command_key = ANY(${COMMAND_KEYS})`);
@@ -140,10 +141,14 @@ export async function loadForCommands(
   return { commands: new Map((row?.commands ?? []).map((c) => [c.commandId, commandRecordOf(c)])), streams };
 }
 
+/** A stream's events ($1), and those after a version ($2, at most $3): exported for the plan tests. */
+export const READ_STREAM = `SELECT ${EVENT_JSON} AS event FROM events e WHERE ${streamIs('e.stream_id', '$1')} ORDER BY e.version`;
+export const READ_STREAM_AFTER = `SELECT ${EVENT_JSON} AS event FROM events e WHERE ${streamIs('e.stream_id', '$1')} AND e.version > $2::int ORDER BY e.version LIMIT $3::int`;
+
 /** A whole stream from version 1 (no snapshot), for readers such as the admin views and the API. */
 export async function readStream(db: Db | SqlClient, streamId: string): Promise<RecordedEvent[]> {
   const rows = await sqlOf(db).query<{ event: EventRow }>({
-    text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text ORDER BY e.version`,
+    text: READ_STREAM,
     values: [streamId],
   });
   return rows.map((r) => recordedEventOf(r.event));
@@ -160,20 +165,11 @@ export async function readStreamPage(
   limit: number,
 ): Promise<{ events: RecordedEvent[]; more: boolean }> {
   const rows = await sqlOf(db).query<{ event: EventRow }>({
-    text: `SELECT ${EVENT_JSON} AS event FROM events e WHERE e.stream_id = $1::text AND e.version > $2::int ORDER BY e.version LIMIT $3::int`,
+    text: READ_STREAM_AFTER,
     values: [streamId, after, limit + 1],
   });
   const events = rows.slice(0, limit).map((r) => recordedEventOf(r.event));
   return { events, more: rows.length > limit };
-}
-
-/** The command log's record of a command id, if it was handled. */
-export async function findCommand(db: Db | SqlClient, commandId: string): Promise<CommandRecord | null> {
-  const rows = await sqlOf(db).query<{ command: CommandRecordRow }>({
-    text: `SELECT ${COMMAND_JSON} AS command FROM commands c WHERE c.command_key = ${commandKeySql('$1')}`,
-    values: [commandId],
-  });
-  return rows[0] ? commandRecordOf(rows[0].command) : null;
 }
 
 /** Replays are counted on the command row (for operators), never as events. */

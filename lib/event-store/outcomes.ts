@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db/prisma';
 import { errorFields, log } from '@/lib/observability/log';
 import type { AnyCommandSpec, CommandResult, CommandSpec } from './command';
 import { replay } from './decisions';
-import { countReplay, findCommand } from './load';
+import { countReplay, loadForCommand } from './load';
 import { writeConflictOf, type WriteConflict } from '@/lib/db/pg-errors';
 import type { RetryPolicy } from './contention';
 
@@ -57,7 +57,12 @@ export async function outOfAttempts<Result, Rejection>(
   spec: CommandSpec<Result, Rejection>,
   policy: RetryPolicy,
 ): Promise<CommandResult<Result, Rejection>> {
-  const recorded = await findCommand(db, spec.commandId);
-  if (recorded) return counted(db, replay(spec, recorded));
+  const { command: recorded, streams } = await loadForCommand(
+    db,
+    spec.commandId,
+    spec.streamIds,
+    spec.snapshotSchemaVersion,
+  );
+  if (recorded) return counted(db, replay(spec, recorded, streams));
   return { status: 'busy', commandId: spec.commandId, attempts: policy.maxAttempts };
 }

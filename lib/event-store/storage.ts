@@ -3,3 +3,4 @@
 // (marked server-only) cannot be imported: how an event's metadata is put back together from its
 // columns. Nothing that writes.
 export { storedMetadataSql } from './types';
+export { streamIs, streamIsAnyOf } from './stream-key';

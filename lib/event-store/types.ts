@@ -88,14 +88,19 @@ export type StoredOutcome<Result, Rejection> =
   { status: 'accepted'; result: Result } | { status: 'rejected'; rejection: Rejection };
 
 /**
- * How a command's outcome is stored when its JSON would repeat what the command row already says:
- * `encode` gives the stored form, `decode` an equal outcome back from it and the command's streams
- * (a replay answers byte for byte what the first answer said). A stored form the codec did not
- * make (a row written before it, or an outcome it leaves as it is) decodes to itself.
+ * How a command's outcome is stored when its JSON would repeat what the command row or its streams
+ * already say: `encode` gives the stored form, `decode` an equal outcome back from it, the command's
+ * stream ids and its streams as loaded now (a replay answers byte for byte what the first answer
+ * said, so a codec takes from the streams only what never changes once written). A stored form the
+ * codec did not make (a row written before it, or an outcome it leaves as it is) decodes to itself.
  */
 export type OutcomeCodec<Result, Rejection> = {
   encode(outcome: StoredOutcome<Result, Rejection>): unknown;
-  decode(stored: unknown, command: { streamIds: string[] }): StoredOutcome<Result, Rejection>;
+  decode(
+    stored: unknown,
+    command: { streamIds: string[] },
+    streams: ReadonlyMap<string, LoadedStream>,
+  ): StoredOutcome<Result, Rejection>;
 };
 
 /** A row of the command log: one per command id, written in the same statement as its events. */

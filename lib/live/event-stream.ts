@@ -1,6 +1,7 @@
 import 'server-only';
 import type pg from 'pg';
 import { poolOf, db } from '@/lib/db/prisma';
+import { streamIs } from '@/lib/event-store';
 import { log } from '@/lib/observability/log';
 import { onDrain } from '@/lib/process/lifecycle';
 import { LOG_EVENT_COLUMNS, toLogEvent, type LogEvent, type LogEventRow } from '@/lib/projections/global-log';
@@ -151,19 +152,17 @@ export async function openEventStream(options: Options): Promise<Response> {
   });
 }
 
+/** A stream's events ($1) after a global position ($2), at most $3; and its latest position. Exported for the plan tests. */
+export const BACKLOG = `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE ${streamIs('stream_id', '$1')} AND global_position > $2::bigint ORDER BY version LIMIT $3`;
+export const STREAM_END = `SELECT max(global_position)::text AS pos FROM events WHERE ${streamIs('stream_id', '$1')}`;
+
 async function backlog(pool: pg.Pool, streamId: string, after: bigint): Promise<LogEvent[]> {
-  const { rows } = await pool.query<LogEventRow>(
-    `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND global_position > $2::bigint ORDER BY version LIMIT $3`,
-    [streamId, after.toString(), BACKLOG_PAGE],
-  );
+  const { rows } = await pool.query<LogEventRow>(BACKLOG, [streamId, after.toString(), BACKLOG_PAGE]);
   return rows.map(toLogEvent);
 }
 
 /** The position of the stream's latest event (0 if it has none). */
 async function streamEnd(pool: pg.Pool, streamId: string): Promise<bigint> {
-  const { rows } = await pool.query<{ pos: string | null }>(
-    `SELECT max(global_position)::text AS pos FROM events WHERE stream_id = $1`,
-    [streamId],
-  );
+  const { rows } = await pool.query<{ pos: string | null }>(STREAM_END, [streamId]);
   return BigInt(rows[0]?.pos ?? 0);
 }

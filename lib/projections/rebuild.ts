@@ -9,6 +9,7 @@ import { evolve, initialState, type Account } from '@/lib/accounts/domain/accoun
 import { upcastRow } from '@/lib/accounts/domain/upcast';
 import { projectAccount, type BalanceRow, type TransactionRow } from '@/lib/accounts/inline-projections';
 import { DAILY_TOTALS, totalsOf } from './daily-totals';
+import { streamIsAnyOf } from '@/lib/event-store/storage';
 import { LOG_EVENT_COLUMNS, type LogEvent } from './global-log';
 import { readCheckpoint } from './runner';
 import { inTransaction } from '@/lib/db/pg-transaction';
@@ -21,10 +22,15 @@ export type Verification = { projection: ProjectionName; rowsChecked: number; di
 
 type Row = Record<string, string | number | null>;
 
+const ALL_ACCOUNT_EVENTS = `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE stream_id LIKE 'account-%' ORDER BY stream_id, version`;
+/** The events of some account streams ($1): exported for the plan tests. */
+export const ACCOUNT_STREAMS_EVENTS = `SELECT ${LOG_EVENT_COLUMNS} FROM events
+  WHERE stream_id LIKE 'account-%' AND ${streamIsAnyOf('stream_id', '$1')} ORDER BY stream_id, version`;
+
 /** Replays the given account streams (all of them by default) into the rows the inline projections should hold. */
 async function replayAccounts(client: pg.ClientBase, streamIds?: string[]) {
   const { rows } = await client.query<LogEvent>(
-    `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE stream_id LIKE 'account-%' ${streamIds ? 'AND stream_id = ANY($1)' : ''} ORDER BY stream_id, version`,
+    streamIds ? ACCOUNT_STREAMS_EVENTS : ALL_ACCOUNT_EVENTS,
     streamIds ? [streamIds] : [],
   );
   const balances = new Map<string, BalanceRow>();

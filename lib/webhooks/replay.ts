@@ -4,7 +4,7 @@ import 'server-only';
 // pending). Also the test event ("Send test event").
 import { randomUUID } from 'node:crypto';
 import type { db } from '@/lib/db/prisma';
-import { storedMetadataSql } from '@/lib/event-store';
+import { storedMetadataSql, streamIs } from '@/lib/event-store';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { PUBLIC_EVENT_SCHEMA_VERSION, publicEventId } from '@/lib/public-events/public-event';
 import { publicFormsOf } from '@/lib/public-events/public-forms';
@@ -24,15 +24,15 @@ export async function replayFrom(
 ): Promise<{ events: number }> {
   const events = await tx.$queryRaw<Omit<LogEvent, 'globalPosition' | 'transactionId'>[]>`
     SELECT e.stream_id AS "streamId", e.version, e.type, e.data, ${Prisma.raw(storedMetadataSql('e.'))} AS metadata, c.command_id AS "commandId", e.created_at AS "createdAt"
-      FROM events e JOIN commands c ON c.command_key = e.command_key
-     WHERE e.stream_id IN (
-             SELECT 'account-' || b.account_id::text FROM account_balances b WHERE b.customer_id = ${endpoint.customerId}
-             UNION ALL
-             -- The standing orders paid from the customer accounts: their outcomes belong to the payer.
-             SELECT 'standingorder-' || s.standing_order_id::text
-               FROM standing_orders s JOIN account_balances b ON b.account_id = s.from_account_id
-              WHERE b.customer_id = ${endpoint.customerId})
-       AND e.created_at >= ${from}
+      FROM (SELECT 'account-' || b.account_id::text FROM account_balances b WHERE b.customer_id = ${endpoint.customerId}
+            UNION ALL
+            -- The standing orders paid from the customer accounts: their outcomes belong to the payer.
+            SELECT 'standingorder-' || s.standing_order_id::text
+              FROM standing_orders s JOIN account_balances b ON b.account_id = s.from_account_id
+             WHERE b.customer_id = ${endpoint.customerId}) AS owned(stream_id)
+      JOIN events e ON ${Prisma.raw(streamIs('e.stream_id', 'owned.stream_id'))}
+      JOIN commands c ON c.command_key = e.command_key
+     WHERE e.created_at >= ${from}
      ORDER BY e.global_position LIMIT ${REPLAY_LIMIT}`;
   const client = {
     query: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe(text, ...values) }),

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { storedMetadataSql } from '@/lib/event-store';
 import { scopedCommandId } from '../../lib/accounts/ids';
-import { outcomeOfCommand } from '../../lib/accounts/outcome-codecs';
+import { outcomeOfCommand, type AccountFacts, type AccountFactsOf } from '../../lib/accounts/outcome-codecs';
 import type { AccountResult, TransferResult } from '../../lib/accounts/results';
 
 export type { TransferResult };
@@ -86,7 +86,8 @@ export type CommandRow = {
   type: string;
   stream_ids: string[] | null;
   status: string;
-  outcome: StoredOutcome;
+  /** As its replays answer it; undefined when it cannot be read (a lean form whose account is unknown). */
+  outcome: StoredOutcome | undefined;
   created_at: Date;
   xmin: string;
   /** Replays counted on the row (null when the schema has no such column): the row was updated. */
@@ -181,22 +182,21 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
        FROM events e ORDER BY stream_id, version, global_position`,
     )
   ).map(withImpliedData);
-  // Each outcome as its replays answer it (rows may store a leaner form: lib/accounts/outcome-codecs.ts).
-  const commands = (
-    await rows<CommandRow>(
-      db,
-      `SELECT command_id, to_jsonb(c) ->> 'command_key' AS command_key, type, stream_ids, status, outcome, created_at, xmin::text,
-              (to_jsonb(c) ->> 'replay_count')::int AS replay_count
-         FROM commands c ORDER BY command_id`,
-    )
-  ).map((c) => ({
-    ...c,
-    outcome: outcomeOfCommand({ type: c.type, streamIds: c.stream_ids ?? [], outcome: c.outcome }) as StoredOutcome,
-  }));
+  const storedCommands = await rows<CommandRow>(
+    db,
+    `SELECT command_id, to_jsonb(c) ->> 'command_key' AS command_key, type, stream_ids, status, outcome, created_at, xmin::text,
+            (to_jsonb(c) ->> 'replay_count')::int AS replay_count
+       FROM commands c ORDER BY command_id`,
+  );
   const balances = await rows<BalanceRow>(
     db,
     `SELECT account_id::text, owner, customer_id, account_number, balance_cents::text, version, opened_at, updated_at FROM account_balances ORDER BY account_id`,
   );
+  // Each outcome as its replays answer it (rows may store a leaner form: lib/accounts/outcome-codecs.ts),
+  // with the number and holder of its accounts from their opening events (their balance rows when
+  // the event is missing). One that cannot be read has no outcome: [command-outcome] reports it.
+  const accountOf = accountFactsFrom(events, balances);
+  const commands = storedCommands.map((c) => ({ ...c, outcome: readableOutcome(c, accountOf) }));
   const transactions = await rows<TransactionRow>(
     db,
     `SELECT account_id::text, version, kind, amount_cents::text, balance_after_cents::text, occurred_at, counterparty_account_id::text, reference, xmin::text
@@ -216,6 +216,35 @@ export async function loadLedger(db: Queryable): Promise<Ledger> {
     eventsByCommand: groupBy(events, (e) => e.command_id),
     transactionsByCommand: transactionsByCommand(events, transactions),
   };
+}
+
+function accountFactsFrom(events: EventRow[], balances: BalanceRow[]): AccountFactsOf {
+  const facts = new Map<string, AccountFacts>(
+    balances.map((b) => [b.account_id, { accountNumber: b.account_number, owner: b.owner }]),
+  );
+  for (const e of events) {
+    const accountId = accountIdOf(e.stream_id);
+    const data = e.data as { accountNumber?: unknown; owner?: unknown };
+    if (
+      accountId &&
+      e.type === 'AccountOpened' &&
+      typeof data.accountNumber === 'string' &&
+      typeof data.owner === 'string'
+    )
+      facts.set(accountId, { accountNumber: data.accountNumber, owner: data.owner });
+  }
+  return (accountId) => facts.get(accountId);
+}
+
+function readableOutcome(c: CommandRow, accountOf: AccountFactsOf): StoredOutcome | undefined {
+  try {
+    return outcomeOfCommand(
+      { type: c.type, streamIds: c.stream_ids ?? [], outcome: c.outcome },
+      accountOf,
+    ) as StoredOutcome;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
