@@ -132,7 +132,7 @@ async function figuresFromDatabase(db: pg.Pool): Promise<Figures> {
            (SELECT coalesce(sum((data->>'amountCents')::bigint), 0) FROM events WHERE type = 'MoneyWithdrawn' AND created_at > now() - interval '24 hours')::text AS wc,
            (SELECT coalesce(sum((data->>'amountCents')::bigint), 0) FROM events WHERE type = 'MoneyTransferredOut' AND created_at > now() - interval '24 hours')::text AS tc,
            (SELECT count(*) FROM commands WHERE status = 'rejected' AND created_at > now() - interval '24 hours')::text AS rejected,
-           (SELECT coalesce(sum(replay_count), 0) FROM commands)::text AS replays`);
+           (SELECT coalesce(sum(replay_count), 0) FROM command_replays)::text AS replays`);
   const r = rows[0]!;
   const plural = (n: string, noun: string) => `${Number(n).toLocaleString('en-US')} ${noun}${n === '1' ? '' : 's'}`;
   return {

@@ -188,7 +188,9 @@ describe('API fuzz (fast-check) against a running instance', () => {
       await db.query(
         `INSERT INTO verifications (id, identifier, value, expires_at, created_at, updated_at) VALUES ('fuzz', 'fuzz', 'fuzz', now(), now(), now())`,
       );
-      await db.query('UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now()');
+      await db.query(
+        `INSERT INTO command_replays (command_key, replay_count, last_replayed_at) SELECT command_key, 1, now() FROM commands`,
+      );
       await db.query('UPDATE api_keys SET request_count = coalesce(request_count, 0) + 1, last_request = now()');
       const changed = changedTables(before, await snapshot(db, ctx.snapshotSql));
       expect(changed.map((c) => c.split(' ')[0])).toEqual(['users', 'verifications']);

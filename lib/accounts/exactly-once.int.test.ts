@@ -49,7 +49,7 @@ describe('handling the same withdrawal many times', () => {
     const events = await db.event.findMany({ where: { command: { commandId: command.metadata.commandId } } });
     expect(events.map((e) => e.type)).toEqual(['MoneyWithdrawn']);
     expect(
-      await db.command.findUniqueOrThrow({ where: { commandKey: commandKeyOf(command.metadata.commandId) } }),
+      await db.commandReplay.findUniqueOrThrow({ where: { commandKey: commandKeyOf(command.metadata.commandId) } }),
     ).toMatchObject({
       replayCount: 49,
     });

@@ -90,6 +90,6 @@ describe('round trips per command', () => {
     const { result, statements } = await roundTrips(command);
     expect(result).toMatchObject({ status: 'accepted', replayed: true });
     expect(statements).toHaveLength(2);
-    expect(statements[1]).toMatch(/^UPDATE commands SET replay_count/);
+    expect(statements[1]).toMatch(/^INSERT INTO command_replays/);
   });
 });

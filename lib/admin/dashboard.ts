@@ -58,7 +58,7 @@ export async function dashboardFigures(client: pg.ClientBase, now = new Date()):
     [since, now],
   );
   const replays = await client.query<{ total: string; recent: number }>(
-    `SELECT coalesce(sum(replay_count), 0)::text AS total, count(*) FILTER (WHERE last_replayed_at > $1)::int AS recent FROM commands WHERE replay_count > 0`,
+    `SELECT coalesce(sum(replay_count), 0)::text AS total, count(*) FILTER (WHERE last_replayed_at > $1)::int AS recent FROM command_replays`,
     [since],
   );
   const movement = (type: string): Movement => {

@@ -130,6 +130,7 @@ export async function listCommands(query: {
     where: { AND: [where, cursor] },
     orderBy: [{ createdAt: direction }, { commandId: direction }],
     take: limit + 1,
+    include: { replays: true },
   });
   const { page, more } = keysetPage(rows, limit, towardsNewer);
   const first = page[0];
@@ -144,7 +145,11 @@ export async function listCommands(query: {
   const accountOf = await accountFactsFor(page);
   return {
     // Each outcome as its replays answer it (the row may store a leaner form: lib/accounts/outcome-codecs.ts).
-    commands: page.map((c) => ({ ...c, fingerprint: hex(c.fingerprint), outcome: outcomeOfCommand(c, accountOf) })),
+    commands: page.map((c) => ({
+      ...withReplays(c),
+      fingerprint: hex(c.fingerprint),
+      outcome: outcomeOfCommand(c, accountOf),
+    })),
     matching,
     newerCursor: newer && first ? encodeCursor(first) : undefined,
     olderCursor: older && last ? encodeCursor(last) : undefined,
@@ -176,17 +181,25 @@ async function accountFactsFor(commands: { type: string; streamIds: string[] }[]
   return (accountId) => facts.get(accountId);
 }
 
+/** A command with its replays counted (0 and no time when it was never replayed). */
+function withReplays<C extends { replays: { replayCount: number; lastReplayedAt: Date } | null }>({
+  replays,
+  ...command
+}: C) {
+  return { ...command, replayCount: replays?.replayCount ?? 0, lastReplayedAt: replays?.lastReplayedAt ?? null };
+}
+
 /** A fingerprint as the app computes it (SHA-256 in hex); stored as its 32 bytes. */
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 export async function getCommand(commandId: string) {
   const commandKey = commandKeyOf(commandId);
-  const command = await (await readDb()).command.findUnique({ where: { commandKey } });
+  const command = await (await readDb()).command.findUnique({ where: { commandKey }, include: { replays: true } });
   if (!command) return null;
   const events = await (await readDb()).event.findMany({ where: { commandKey }, orderBy: { globalPosition: 'asc' } });
   return {
     command: {
-      ...command,
+      ...withReplays(command),
       fingerprint: hex(command.fingerprint),
       outcome: outcomeOfCommand(command, await accountFactsFor([command])),
     },

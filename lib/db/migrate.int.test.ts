@@ -112,6 +112,7 @@ describe('migrate()', () => {
       'api_keys',
       'api_rate_limits',
       'auth_accounts',
+      'command_replays',
       'commands',
       'daily_account_totals',
       'events',

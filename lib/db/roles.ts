@@ -11,8 +11,8 @@ export const APP_ROLE = 'idem_app';
 const PRUNER_ROLE = 'idem_pruner';
 
 /**
- * The ledger is append-only for the application: no UPDATE or DELETE of events or commands, except
- * a command's replay counter (counted, never an event). Only the pruner deletes, and only rejected
+ * The ledger is append-only for the application: no UPDATE or DELETE of events or commands (replays
+ * are counted in command_replays, migration 20261207120000_command_replays). Only the pruner deletes, and only rejected
  * commands without events (lib/event-store/retention.ts). A table that does not exist yet (grants run
  * before the first migration) is skipped; migration 20261206000000_append_only_ledger does the same.
  */
@@ -20,7 +20,6 @@ const appendOnly = (r: string) => `DO $$ BEGIN
   IF to_regclass('public.events') IS NOT NULL THEN REVOKE UPDATE, DELETE ON events FROM ${r}; END IF;
   IF to_regclass('public.commands') IS NOT NULL THEN
     REVOKE UPDATE, DELETE ON commands FROM ${r};
-    GRANT UPDATE (replay_count, last_replayed_at) ON commands TO ${r};
   END IF;
 END $$`;
 

@@ -172,10 +172,11 @@ export async function readStreamPage(
   return { events, more: rows.length > limit };
 }
 
-/** Replays are counted on the command row (for operators), never as events. */
+/** Replays are counted for operators, in a table of their own (the command log is never updated), never as events. */
 export async function countReplay(db: Db | SqlClient, commandId: string): Promise<void> {
   await sqlOf(db).query({
-    text: `UPDATE commands SET replay_count = replay_count + 1, last_replayed_at = now() WHERE command_key = ${commandKeySql('$1')}`,
+    text: `INSERT INTO command_replays (command_key, replay_count, last_replayed_at) VALUES (${commandKeySql('$1')}, 1, now())
+           ON CONFLICT (command_key) DO UPDATE SET replay_count = command_replays.replay_count + 1, last_replayed_at = now()`,
     values: [commandId],
   });
 }

@@ -10,9 +10,6 @@ import { FOLLOWER_CURSORS } from '@/test/table-dump';
 const VOLATILE_COLUMNS: Record<string, string[]> = {
   // better-auth's per-key request limit counts every verified request on the key's row.
   api_keys: ['request_count', 'last_request', 'remaining', 'last_refill_at', 'updated_at'],
-  // A replay (same key, same request) is counted on its command row for operators
-  // (lib/event-store/outcomes.ts); the stored outcome itself is what the snapshot compares.
-  commands: ['replay_count', 'last_replayed_at'],
   // better-auth moves a session's idle expiry (at most once a minute: lib/auth/policy.ts) on whichever
   // authenticated request comes after that minute, a read or a refusal too.
   sessions: ['expires_at', 'updated_at'],
@@ -30,6 +27,12 @@ const BACKGROUND_TABLES = ['projection_checkpoints', 'daily_account_totals', ...
  * lib/http/api-limits.ts): every request moves them, a refused one too — that is their purpose.
  */
 const REQUEST_COUNTER_TABLES = ['api_rate_limits'];
+
+/**
+ * A replay (same key, same request) is counted for operators (lib/event-store/load.ts countReplay);
+ * the stored outcome itself is in `commands`, which the snapshot compares.
+ */
+const REPLAY_COUNTER_TABLES = ['command_replays'];
 
 /**
  * What a page view records by design: how far the owner has seen each account's history (the "New"
@@ -52,7 +55,10 @@ export async function snapshotQuery(db: pg.Client): Promise<{ sql: string; table
       GROUP BY c.table_name ORDER BY c.table_name`,
   );
   const tables = rows.filter(
-    (r) => ![...BACKGROUND_TABLES, ...REQUEST_COUNTER_TABLES, ...VIEW_STATE_TABLES].includes(r.table_name),
+    (r) =>
+      ![...BACKGROUND_TABLES, ...REQUEST_COUNTER_TABLES, ...REPLAY_COUNTER_TABLES, ...VIEW_STATE_TABLES].includes(
+        r.table_name,
+      ),
   );
   const parts = tables.map(({ table_name: table, columns }) => {
     const kept = columns.filter((c) => !(VOLATILE_COLUMNS[table] ?? []).includes(c)).map(quote);
