@@ -11,8 +11,9 @@ CREATE TABLE "command_replays" (
 
     CONSTRAINT "command_replays_pkey" PRIMARY KEY ("command_key"),
     CONSTRAINT "command_replays_replay_count_check" CHECK ("replay_count" > 0),
-    -- A pruned command (a rejection without events, lib/event-store/retention.ts) takes its count along.
-    CONSTRAINT "command_replays_command_key_fkey" FOREIGN KEY ("command_key") REFERENCES "commands"("command_key") ON DELETE CASCADE
+    -- A pruned command (a rejection without events, lib/event-store/retention.ts) takes its count along;
+    -- the count follows its command's key, as the events do.
+    CONSTRAINT "command_replays_command_key_fkey" FOREIGN KEY ("command_key") REFERENCES "commands"("command_key") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 INSERT INTO "command_replays" ("command_key", "replay_count", "last_replayed_at")
