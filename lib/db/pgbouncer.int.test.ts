@@ -1,7 +1,10 @@
 // Behind Debian's PgBouncer 1.18 in transaction mode, with no setting of ours: the pooler cannot keep
 // prepared statements (each transaction may get another server connection), so the first statement it
 // refuses (26000 / 42P05) switches the process to unnamed statements, with one warning line, and every
-// command and read goes on working.
+// command and read goes on working. One server connection behind the pooler: the app's connections all
+// land on it, so the second of them to prepare a statement is refused for sure (42P05, it exists
+// already). With four, the refusal depended on the pooler handing a client another server connection,
+// and one run in about eight never had one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +47,7 @@ unix_socket_dir =
 auth_type = plain
 auth_file = ${dir}/userlist.txt
 pool_mode = transaction
-default_pool_size = 4
+default_pool_size = 1
 max_client_conn = 100
 pidfile = ${dir}/pgbouncer.pid
 `,
