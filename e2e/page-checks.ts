@@ -42,6 +42,9 @@ async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<
 }
 
 export async function checkPage(page: Page, label: string): Promise<void> {
+  // A page that has just re-rendered (a server action, a refresh) may still be streaming its
+  // metadata: the check is of the page as it settles, title included.
+  await expect(page, `${label}: the page has a title`).toHaveTitle(/\S/);
   await expectNoHorizontalOverflow(page, label);
   await expectNoSeriousAxeViolations(page, label);
 }

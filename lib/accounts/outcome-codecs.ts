@@ -8,11 +8,11 @@ import type { LoadedStream, OutcomeCodec, StoredOutcome } from '@/lib/event-stor
 // order, without the keys, without the account ids its streams already name, and without what the
 // account itself says for good from the moment it is opened: its number and its holder
 // (decisions 014 and 018; bench/RESULTS.md §7). A deposit or a withdrawal stores three numbers
-// (about 40 bytes; 234 as a keyed object); an opening keeps the number and holder (see below). Rejections are stored as they are (rarer, and of many shapes). The
-// engine decodes on every replay, with the command's streams as it has just loaded them; the admin
-// console and the ledger checker with the accounts they read: all get back exactly the outcome the
-// first answer was made from. Rows written before store the number and the holder: they decode as
-// they are.
+// (about 40 bytes; 234 as a keyed object); an opening keeps the number and holder (see below).
+// Rejections are stored as they are (rarer, and of many shapes). The engine decodes on every
+// replay, with the command's streams as it has just loaded them; the admin console and the ledger
+// checker with the accounts they read: all get back exactly the outcome the first answer was made
+// from. Rows written before store the number and the holder: they decode as they are.
 
 const STREAM_PREFIX = 'account-';
 

@@ -90,7 +90,7 @@ export type CommandRow = {
   outcome: StoredOutcome | undefined;
   created_at: Date;
   xmin: string;
-  /** Replays counted on the row (null when the schema has no such column): the row was updated. */
+  /** Replays counted on the row by schemas before command_replays (null since): such a row was updated. */
   replay_count: number | null;
 };
 type StoredOutcome =
