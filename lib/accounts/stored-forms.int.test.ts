@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { accountCommandSpec, handleAccountCommand } from '@/lib/accounts/account-commands';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
+import type { AccountCommand } from '@/lib/accounts/domain/account';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { newAccountId } from '@/lib/accounts/ids';
 import { commandKeyOf, loadForCommand, readStream } from '@/lib/event-store';
 import { testDb } from '@/test/db';
@@ -15,6 +17,21 @@ import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
 const db = testDb(4);
 const now = new Date('2026-12-06T12:00:00.000Z');
+
+/** A command row as an earlier version of the engine stored it: accepted, with this stored outcome. */
+const storeAccepted = (command: AccountCommand, outcome: Prisma.InputJsonValue) =>
+  db.command.create({
+    data: {
+      commandKey: commandKeyOf(command.metadata.commandId),
+      commandId: command.metadata.commandId,
+      type: command.type,
+      streamIds: [`account-${command.data.accountId}`],
+      fingerprint: Buffer.from(accountCommandSpec(command).fingerprint, 'hex'),
+      status: 'accepted',
+      outcome,
+      createdAt: now,
+    },
+  });
 
 /** Opens an account of CUSTOMER with this command id and opening deposit. */
 const openAccount = (accountId: AccountId, commandId: string, owner: string, openingDepositCents: number) =>
@@ -137,18 +154,7 @@ describe('stored event metadata', () => {
       data: { accountId, amountCents: 5 },
       metadata: { commandId, now, customerId: CUSTOMER },
     };
-    await db.command.create({
-      data: {
-        commandKey: commandKeyOf(commandId),
-        commandId,
-        type: 'DepositMoney',
-        streamIds: [`account-${accountId}`],
-        fingerprint: Buffer.from(accountCommandSpec(command).fingerprint, 'hex'),
-        status: 'accepted',
-        outcome: [5, 1_005, 3, '000000000042', 'Then'],
-        createdAt: now,
-      },
-    });
+    await storeAccepted(command, [5, 1_005, 3, '000000000042', 'Then']);
     expect(await handleAccountCommand(command, { db })).toEqual({
       status: 'accepted',
       result: {
@@ -180,18 +186,7 @@ describe('stored event metadata', () => {
       balanceCents: 900,
       version: 7,
     };
-    await db.command.create({
-      data: {
-        commandKey: commandKeyOf(commandId),
-        commandId,
-        type: 'WithdrawMoney',
-        streamIds: [`account-${accountId}`],
-        fingerprint: Buffer.from(accountCommandSpec(command).fingerprint, 'hex'),
-        status: 'accepted',
-        outcome: { status: 'accepted', result },
-        createdAt: now,
-      },
-    });
+    await storeAccepted(command, { status: 'accepted', result });
     expect(await handleAccountCommand(command, { db })).toEqual({
       status: 'accepted',
       result,
