@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { freePort, portIsFree, startEmbeddedPostgres } from './embedded-postgres';
 import { isAlive } from './postmaster';
 import { withClient } from './with-client';
 
@@ -92,6 +92,20 @@ describe('startEmbeddedPostgres', () => {
       expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('freePort', () => {
+  it('hands out distinct free ports below the ephemeral range, which outgoing connections draw from', async () => {
+    const ports = [];
+    for (let i = 0; i < 40; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+    expect((await Promise.all(ports.map(portIsFree))).every(Boolean)).toBe(true);
+    const range = '/proc/sys/net/ipv4/ip_local_port_range';
+    if (existsSync(range)) {
+      const ephemeralLow = Number(readFileSync(range, 'utf8').trim().split(/\s+/)[0]);
+      expect(ports.filter((port) => port >= ephemeralLow)).toEqual([]);
     }
   });
 });

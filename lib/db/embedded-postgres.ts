@@ -74,7 +74,42 @@ const DEFAULT_SETTINGS = { listen_addresses: '127.0.0.1', max_connections: 300 }
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 
+/**
+ * Where `freePort` looks: below the kernel's ephemeral range. A port the kernel hands to `listen(0)`
+ * comes from that range, which every outgoing connection draws its local port from as well: between
+ * our check and the server's bind (seconds, while PostgreSQL or the instances start) a connection to
+ * the database could take it, and HAProxy then failed with "Address already in use". Below the range
+ * only a listener can take a port.
+ */
+function listenRange(): { low: number; high: number } | null {
+  let ephemeralLow = 32_768; // Linux's default; macOS starts at 49152
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    // not Linux: keep the default
+  }
+  const low = 20_000;
+  const high = Math.min(32_767, ephemeralLow - 1);
+  return high - low >= 1_000 ? { low, high } : null;
+}
+
+/** Ports this process has handed out: a server given one may not have bound it yet. */
+const handedOut = new Set<number>();
+
+/** A port free at 127.0.0.1 now, outside the ephemeral range where the system allows it. */
 export async function freePort(): Promise<number> {
+  const range = listenRange();
+  for (let attempt = 0; range && attempt < 200; attempt++) {
+    const port = range.low + Math.floor(Math.random() * (range.high - range.low + 1));
+    if (handedOut.has(port) || !(await portIsFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return kernelPort();
+}
+
+/** A port the kernel picks (its ephemeral range). */
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
