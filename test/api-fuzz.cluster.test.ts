@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionArb, KEYS_PER_CUSTOMER, type Action } from './api-fuzz/actions';
+import { actionArb, coverageExample, KEYS_PER_CUSTOMER, type Action } from './api-fuzz/actions';
 import { chunked, send, type Credentials, type FuzzCustomer } from './api-fuzz/requests';
 import { FuzzRun, type FuzzContext } from './api-fuzz/runner';
 import { changedTables, snapshot, snapshotQuery } from './api-fuzz/table-snapshot';
@@ -217,7 +217,14 @@ describe('API fuzz (fast-check) against a running instance', () => {
           }
           await checkInvariants(db, [...ctx.observations.values()]);
         }),
-        { numRuns: RUNS, seed, path: process.env.IDEM_FUZZ_PATH, endOnFailure: process.env.IDEM_FUZZ_SHRINK === '0' },
+        {
+          numRuns: RUNS,
+          seed,
+          path: process.env.IDEM_FUZZ_PATH,
+          endOnFailure: process.env.IDEM_FUZZ_SHRINK === '0',
+          // Replaying a printed failure runs that failure alone; otherwise the coverage sequence first.
+          examples: process.env.IDEM_FUZZ_PATH === undefined ? [[coverageExample()]] : [],
+        },
       );
       const report = await checkInvariants(db, [...ctx.observations.values()]);
       console.log(

@@ -331,3 +331,42 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
 );
+
+/**
+ * One sequence that reaches a success and a client error of every customer operation: the fuzz runs
+ * it first (fast-check's `examples`), so the coverage its test asserts never depends on the draw.
+ */
+export function coverageExample(): Action[] {
+  const key = (customer: number) => ({ kind: 'key' as const, customer, key: 0 });
+  const none = { kind: 'none' as const };
+  const own = (pick: number): AccountRef => ({ kind: 'own', pick, upper: false });
+  const amount = (cents: number): Amount => ({ value: money(cents), cents });
+  const command = (slot: number, auth: Auth, sent: Command): Action => ({
+    kind: 'command',
+    auth,
+    key: { slot, quoted: false },
+    mutation: 'none',
+    command: sent,
+  });
+  const open: Command = {
+    type: 'open',
+    name: { value: 'Coverage', trimmed: 'Coverage' },
+    openingDeposit: amount(5_000),
+  };
+  const commands: Command[] = [
+    { type: 'deposit', account: own(0), amount: amount(100) },
+    { type: 'withdraw', account: own(0), amount: amount(100) },
+    { type: 'transfer', from: own(0), to: { kind: 'own', pick: 1, spaced: false }, amount: amount(100) },
+  ];
+  const reads: Read[] = [{ type: 'list' }, { type: 'account', account: own(0) }, { type: 'events', account: own(0) }];
+  return [
+    command(0, key(0), open),
+    command(1, key(0), open),
+    command(2, none, open),
+    ...commands.flatMap((sent, i) => [command(3 + 2 * i, key(0), sent), command(4 + 2 * i, none, sent)]),
+    ...reads.flatMap((read) => [
+      { kind: 'read' as const, auth: key(0), read },
+      { kind: 'read' as const, auth: none, read },
+    ]),
+  ];
+}
