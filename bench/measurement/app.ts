@@ -12,6 +12,24 @@ import { ROOT } from './spawn';
 // One build directory per work tree: several work trees share this machine's /tmp.
 export const DEFAULT_APP_DIR = `/tmp/idem-bench-app-${path.basename(path.resolve(ROOT))}`;
 
+/**
+ * A route only the benchmark's build has: a POST that reads its JSON body and answers 201 with a
+ * small JSON document, with nothing of Idem on its way (no identity, budgets, database or logging).
+ * What Next.js itself costs for the shape of an API command: the request path benchmark's floor
+ * for a POST (bench/suites/request-path.ts, kind `post-floor`).
+ */
+export const BENCH_FLOOR_ROUTE = {
+  path: 'app/api/bench-floor/route.ts',
+  source: `// Written by the benchmark into its private build only (bench/measurement/app.ts).
+export const dynamic = 'force-dynamic';
+
+export async function POST(request: Request) {
+  const body = (await request.json()) as { amount?: unknown };
+  return Response.json({ received: body.amount ?? null }, { status: 201, headers: { 'cache-control': 'no-store' } });
+}
+`,
+};
+
 function trackedFiles(): string[] {
   const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`git ls-files failed: ${out.stderr}`);
@@ -40,6 +58,7 @@ export function prepareApp(
       .update('\0')
       .update(readFileSync(path.join(ROOT, f)))
       .update('\0');
+  hash.update(BENCH_FLOOR_ROUTE.path).update('\0').update(BENCH_FLOOR_ROUTE.source);
   const stamp = hash.digest('hex').slice(0, 16);
   const stampFile = path.join(appDir, '.bench-stamp');
   if (
@@ -57,6 +76,8 @@ export function prepareApp(
     mkdirSync(path.dirname(path.join(appDir, f)), { recursive: true });
     cpSync(path.join(ROOT, f), path.join(appDir, f));
   }
+  mkdirSync(path.dirname(path.join(appDir, BENCH_FLOOR_ROUTE.path)), { recursive: true });
+  writeFileSync(path.join(appDir, BENCH_FLOOR_ROUTE.path), BENCH_FLOOR_ROUTE.source);
   // Turbopack refuses a node_modules symlink that leaves the project root; hard links are free.
   const linked = spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules')]);
   if (linked.status !== 0) throw new Error(`cp -al node_modules failed: ${linked.stderr?.toString()}`);

@@ -35,6 +35,17 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
     L.push(
       `| storage ≤ 1 KB per command | ${fixed(r.storage.bytesPerCommand)} bytes (${r.storage.commands} commands) | ${r.storage.bytesPerCommand <= 1024 ? 'met' : 'missed'} |`,
     );
+  const floor = r.cpuPerRequest[last]?.['post-floor'];
+  if (floor && Number.isFinite(r.ratios[last]!['post-floor'])) {
+    const idem = (k: Kind) => r.cpuPerRequest[last]![k];
+    L.push(
+      '',
+      `Next.js's own floor for a POST with the commands' headers and JSON body (a route only the benchmark's build has, nothing of Idem on its way): ` +
+        `${fixed(r.ratios[last]!['post-floor'], 2)}× health, ${fixed(floor.app, 2)} ms of app CPU per request. ` +
+        `Beyond it, per API command: deposit ${fixed(idem('deposit').app - floor.app, 2)} ms of app CPU and ${fixed(idem('deposit').postgres, 2)} ms of PostgreSQL, ` +
+        `withdrawal ${fixed(idem('withdraw').app - floor.app, 2)} ms and ${fixed(idem('withdraw').postgres, 2)} ms.`,
+    );
+  }
   L.push('', `### Throughput (requests/s, best repetition) and ratio to the health route`, '');
   L.push(`| request | ${variants.map((v) => `${v} req/s | ${v} ×health`).join(' | ')} |`);
   L.push(`| --- | ${variants.map(() => '--- | ---').join(' | ')} |`);
@@ -49,6 +60,31 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
     L.push(
       `| ${KIND_LABEL[k]} | ${variants.map((v) => `${fixed(r.cpuPerRequest[v]![k].app, 2)} | ${fixed(r.cpuPerRequest[v]![k].postgres, 2)}`).join(' | ')} |`,
     );
+  const best = (k: Kind) =>
+    r.runs
+      .filter((x) => x.kind === k && x.variant === last && x.pgByProcess)
+      .sort((a, b) => b.perSecond - a.perSecond)[0];
+  const measured = KINDS.map((k) => ({ k, run: best(k) })).filter((x) => x.run);
+  if (measured.length > 0) {
+    const labels = [...new Set(measured.flatMap((x) => x.run!.pgByProcess!.map((p) => p.label)))];
+    const ms = (run: (typeof measured)[number]['run'], label: string) =>
+      run!.pgByProcess!.find((p) => p.label === label)?.ms ?? 0;
+    const shown = labels
+      .filter((label) => measured.some((x) => ms(x.run, label) >= 0.005))
+      .sort((a, b) => measured.reduce((n, x) => n + ms(x.run, b) - ms(x.run, a), 0));
+    L.push(
+      '',
+      `### PostgreSQL CPU per request by process (${last}, best repetition; ms)`,
+      '',
+      "Client backends by their application_name (the request pool has none; the followers' connections name",
+      'themselves), other processes by their type; "exited": processes that ended within the repetition.',
+      '',
+      `| request | ${shown.join(' | ')} |`,
+      `| --- | ${shown.map(() => '---').join(' | ')} |`,
+    );
+    for (const x of measured)
+      L.push(`| ${KIND_LABEL[x.k]} | ${shown.map((label) => fixed(ms(x.run, label), 3)).join(' | ')} |`);
+  }
   L.push(
     '',
     '### Every repetition',

@@ -27,6 +27,7 @@ import { relationSizes, storagePerCommand, type StorageRow } from '../measuremen
 import { describeStalls, followersCaughtUp, watchStalls, type Stalls } from '../measurement/stalls';
 import { adminPlans, type Plan } from '../measurement/admin-plans';
 import { attributeAppProfile, foldAppProfile } from '../measurement/app-profile';
+import { pgCpuByLabel, samplePgProcesses, sessionsOpened, watchNewSessions } from '../measurement/pg-processes';
 import type { CpuProfile } from './profile';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,10 +46,12 @@ export type RequestPathConfig = {
   cluster: boolean;
 };
 
-export const KINDS = ['health', 'get', 'deposit', 'withdraw', 'action', 'action-js'] as const;
+export const KINDS = ['health', 'post-floor', 'get', 'deposit', 'withdraw', 'action', 'action-js'] as const;
 export type Kind = (typeof KINDS)[number];
 export const KIND_LABEL: Record<Kind, string> = {
   health: 'GET /api/health/live (the floor)',
+  'post-floor':
+    "POST /api/bench-floor with the commands' headers and JSON body (a route only the benchmark's build has: Next.js's floor for a POST)",
   get: 'GET /api/accounts/{id} with an API key',
   deposit: 'POST /api/accounts/{id}/deposits with an API key',
   withdraw: 'POST /api/accounts/{id}/withdrawals with an API key',
@@ -66,6 +69,10 @@ export type Run = {
   perSecond: number;
   errors: number;
   cpu: Record<string, number>;
+  /** PostgreSQL's CPU per request (ms) by process kind (bench/measurement/pg-processes.ts), most first. */
+  pgByProcess?: { label: string; ms: number }[];
+  /** Connections PostgreSQL accepted during the repetition. */
+  pgSessions?: number;
 };
 export type Paced = {
   kind: Kind;
@@ -177,6 +184,8 @@ function request(kind: Kind, target: Target, accounts: string[]): Req {
   switch (kind) {
     case 'health':
       return { method: 'GET', path: '/api/health/live', headers: {}, ok: 200 };
+    case 'post-floor':
+      return { ...command('/api/bench-floor'), ok: 201 };
     case 'get':
       return { method: 'GET', path: `/api/accounts/${account}`, headers: api, ok: 200 };
     case 'deposit':
@@ -434,7 +443,20 @@ export async function profileRequestKind(
       .query('SELECT pg_stat_statements_reset()')
       .then(() => true)
       .catch(() => false);
-    const profiled = await profileWithdrawals(server, config, url, customer, env, kind);
+    const profiled = await profileWithdrawals(server, config, url, customer, env, kind, stats);
+    if (profiled) {
+      // Which of PostgreSQL's processes did the work, per request of this kind.
+      const per = (cores: number | undefined) => (((cores ?? 0) * 1000) / Math.max(1, profiled.perSecond)).toFixed(2);
+      log(
+        `${profiled.requests} requests (${profiled.perSecond.toFixed(0)}/s); CPU per request (counters): app ${per(profiled.counters.app)} ms, PostgreSQL ${per(profiled.counters.postgres)} ms, rest of the machine ${per(profiled.counters.other)} ms`,
+      );
+      log('sessions opened during the window, by what they ran first:');
+      for (const [what, n] of [...profiled.newSessions].sort((a, b) => b[1] - a[1]))
+        log(`  ${String(n).padStart(5)}  ${what}`);
+      log('PostgreSQL CPU per request by process:');
+      for (const r of profiled.pgCpu)
+        log(`  ${(r.ms / Math.max(1, profiled.requests)).toFixed(3).padStart(7)} ms  ${r.label}`);
+    }
     if (statements) {
       // What PostgreSQL spent its time on for these requests (this database only), most first.
       const { rows } = await stats.query<{ calls: string; ms: number; query: string }>(
@@ -482,9 +504,13 @@ export async function runRequestPathBench(
         await closedLoop(kind, [target], customer.accounts, config.warmupSeconds, 8, [instances[i]!.pid], server.pgPid);
     const sizesBefore = await relationSizes(url);
     const commandsBefore = await countCommands(url);
+    const stats = new pg.Client({ connectionString: url });
+    await stats.connect();
+    const sampled = server.pgPid;
     for (let rep = 1; rep <= config.reps; rep++)
       for (const kind of KINDS)
         for (const [i, v] of config.variants.entries()) {
+          const before = sampled ? await samplePgProcesses(sampled, stats) : null;
           const r = await closedLoop(
             kind,
             [targets[i]!],
@@ -494,18 +520,37 @@ export async function runRequestPathBench(
             [instances[i]!.pid],
             server.pgPid,
           );
-          runs.push({ kind, variant: v.name, rep, ...r });
+          const requests = Math.max(1, r.perSecond * config.seconds);
+          const after = before && sampled ? await samplePgProcesses(sampled, stats) : null;
+          const pgByProcess =
+            before && after
+              ? pgCpuByLabel(before, after).map((x) => ({
+                  label: x.label,
+                  ms: x.ms / requests,
+                }))
+              : undefined;
+          const pgSessions = before && after ? sessionsOpened(before, after) : undefined;
+          runs.push({ kind, variant: v.name, rep, ...r, pgByProcess, pgSessions });
+          if (pgByProcess)
+            log(
+              `    PostgreSQL: ${pgSessions} sessions opened; per request: ${pgByProcess
+                .slice(0, 5)
+                .map((x) => `${x.label} ${x.ms.toFixed(3)} ms`)
+                .join(', ')}`,
+            );
           log(
             `  rep ${rep} ${kind.padEnd(8)} ${v.name.padEnd(14)} ${r.perSecond.toFixed(0)}/s (errors ${r.errors}), app ${r.cpu.app?.toFixed(2)} cores, pg ${r.cpu.postgres?.toFixed(2)}, other ${r.cpu.other?.toFixed(2)}`,
           );
         }
+    await stats.end();
     const commands = (await countCommands(url)) - commandsBefore;
     const rows = storagePerCommand(sizesBefore, await relationSizes(url), commands);
     storage = { commands, rows, bytesPerCommand: rows.reduce((n, r) => n + r.bytesPerCommand, 0) };
     plans = await adminPlans(url);
     log(`  storage: ${storage.bytesPerCommand.toFixed(0)} bytes per command over ${commands} commands`);
     const last = config.variants.length - 1;
-    for (const kind of KINDS) {
+    // The POST floor is only a reference for throughput and CPU: no latency target.
+    for (const kind of KINDS.filter((k) => k !== 'post-floor')) {
       const best = Math.max(
         ...runs.filter((r) => r.kind === kind && r.variant === config.variants[last]!.name).map((r) => r.perSecond),
       );
@@ -648,7 +693,16 @@ async function profileWithdrawals(
   customer: Awaited<ReturnType<typeof prepareCustomer>>,
   env: Record<string, string>,
   kind: Kind = 'withdraw',
-): Promise<{ shares: ReturnType<typeof attributeAppProfile>; folded: string } | null> {
+  stats?: pg.Client,
+): Promise<{
+  shares: ReturnType<typeof attributeAppProfile>;
+  folded: string;
+  requests: number;
+  perSecond: number;
+  counters: Record<string, number>;
+  pgCpu: { label: string; ms: number }[];
+  newSessions: Map<string, number>;
+} | null> {
   const dir = mkdtempSync(path.join(tmpdir(), 'idem-bench-request-profile-'));
   try {
     const instance = await startInstance(config.appDir, url, env, [
@@ -659,10 +713,19 @@ async function profileWithdrawals(
     const target = { ...customer, url: instance.url };
     let from = 0;
     let to = 0;
+    let requests = 0;
+    let perSecond = 0;
+    let counters: Record<string, number> = {};
+    let pgCpu: { label: string; ms: number }[] = [];
+    let newSessions = new Map<string, number>();
     try {
       await closedLoop(kind, [target], customer.accounts, config.warmupSeconds, 8, [instance.pid], server.pgPid);
+      const before = stats && server.pgPid ? await samplePgProcesses(server.pgPid, stats) : null;
+      const watcher = stats ? new pg.Client({ connectionString: url }) : null;
+      await watcher?.connect();
+      const watching = watcher ? watchNewSessions(watcher) : null;
       from = nowUs();
-      await closedLoop(
+      const measured = await closedLoop(
         kind,
         [target],
         customer.accounts,
@@ -672,6 +735,12 @@ async function profileWithdrawals(
         server.pgPid,
       );
       to = nowUs();
+      requests = Math.round(measured.perSecond * config.seconds);
+      counters = measured.cpu;
+      perSecond = measured.perSecond;
+      if (before && stats && server.pgPid) pgCpu = pgCpuByLabel(before, await samplePgProcesses(server.pgPid, stats));
+      if (watching) newSessions = await watching.stop();
+      await watcher?.end();
     } finally {
       await stopInstance(instance);
     }
@@ -685,7 +754,15 @@ async function profileWithdrawals(
         null,
       );
     if (!best || best.shares.samples === 0) return null;
-    return { shares: best.shares, folded: foldAppProfile(best.p, from, to) };
+    return {
+      shares: best.shares,
+      folded: foldAppProfile(best.p, from, to),
+      requests,
+      perSecond,
+      counters,
+      pgCpu,
+      newSessions,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -63,4 +63,30 @@ describe('newPool', () => {
       await pool.end();
     }
   });
+
+  it('a statement the server refused keeps its session (pg-pool alone would close it); a lost connection is replaced', async () => {
+    const pool = newPool({ connectionString: ownerUrl, max: 1 }); // the owner may create a temporary table
+    const backend = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    try {
+      await pool.query('CREATE TEMP TABLE once (id int PRIMARY KEY)');
+      await pool.query('INSERT INTO once VALUES (1)');
+      const first = await backend();
+      // A unique violation (how the engine learns of a write conflict), through the promise form…
+      await expect(pool.query('INSERT INTO once VALUES (1)')).rejects.toMatchObject({ code: '23505' });
+      expect(await backend()).toBe(first);
+      // …and through the callback form (pg-pool's, which the Prisma adapter and pg's own helpers use).
+      const error = await new Promise<Error | undefined>((resolve) =>
+        pool.query('SELECT 1 / 0', [], (e?: Error) => resolve(e)),
+      );
+      expect(error).toMatchObject({ code: '22012' });
+      expect(await backend()).toBe(first);
+      // The temporary table lives as long as the session: still there.
+      expect((await pool.query('SELECT count(*)::int AS n FROM once')).rows[0]).toEqual({ n: 1 });
+      // A session the server ends mid-statement is not given back: the next statement gets a new one.
+      await expect(pool.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
+      expect(await backend()).not.toBe(first);
+    } finally {
+      await pool.end();
+    }
+  });
 });
