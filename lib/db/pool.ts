@@ -29,7 +29,7 @@ export function newPool(config: pg.PoolConfig, events: PoolEvents = {}): pg.Pool
  * leaves its session as usable as before. Anything else — a lost or ended connection, a FATAL, a
  * client-side timeout, a commit whose replication was not confirmed — may not.
  */
-export function refusedStatement(error: unknown): boolean {
+function refusedStatement(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.severity === 'ERROR';
 }
 
