@@ -12,6 +12,9 @@ import { ATTEMPT_TIMEOUT_MS, sendAttempt, type AttemptResult } from './send';
 import { signDelivery } from './signing';
 import type { AddressPolicy } from './address-policy';
 
+/** Events one fan-out transaction reads at most. */
+const FAN_OUT_BATCH = 500;
+
 export type DispatcherOptions = {
   schedule: readonly number[];
   policy: AddressPolicy;
@@ -76,11 +79,16 @@ export class WebhookDispatcher {
     await this.pool.end().catch(() => {});
   }
 
-  /** One round: fan out what is new, claim and start due deliveries. Returns how many were claimed. */
+  /** One round: fan out what is new (a short batch ends it), claim and start due deliveries. Returns how many were claimed. */
   async round(): Promise<number> {
     const client = await this.pool.connect();
     try {
-      while ((await fanOutBatch(client)) > 0 && !this.stopped);
+      // Until a batch comes back short of full. Looping until one found nothing ran, under a steady
+      // stream of commands, one transaction per handful of new events, back to back (27 a second
+      // beside 430 API withdrawals a second, a sixth of PostgreSQL's CPU per command when no
+      // endpoint exists at all); what commits after a short batch waits for the next round.
+      for (let read = FAN_OUT_BATCH; read === FAN_OUT_BATCH && !this.stopped;)
+        read = await fanOutBatch(client, FAN_OUT_BATCH);
       const free = (this.options.concurrency ?? 8) - this.inFlight.size;
       if (free <= 0 || this.stopped) return 0;
       const timeoutMs = this.options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
