@@ -64,7 +64,7 @@ describe('newPool', () => {
     }
   });
 
-  it('a statement the server refused keeps its session (pg-pool alone would close it); a lost connection is replaced', async () => {
+  it('a statement the server refused keeps its session (pg-pool alone would close it); a read-only one or a lost connection is replaced', async () => {
     const pool = newPool({ connectionString: ownerUrl, max: 1 }); // the owner may create a temporary table
     const backend = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     try {
@@ -82,9 +82,14 @@ describe('newPool', () => {
       expect(await backend()).toBe(first);
       // The temporary table lives as long as the session: still there.
       expect((await pool.query('SELECT count(*)::int AS n FROM once')).rows[0]).toEqual({ n: 1 });
-      // A session the server ends mid-statement is not given back: the next statement gets a new one.
+      // A session that answers read-only (a standby, reached during a failover) is not given back…
+      await pool.query('SET default_transaction_read_only = on');
+      await expect(pool.query('CREATE TABLE read_only_probe (n int)')).rejects.toMatchObject({ code: '25006' });
+      const second = await backend();
+      expect(second).not.toBe(first);
+      // …nor one the server ends mid-statement: the next statement gets a new one.
       await expect(pool.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
-      expect(await backend()).not.toBe(first);
+      expect(await backend()).not.toBe(second);
     } finally {
       await pool.end();
     }

@@ -27,10 +27,18 @@ export function newPool(config: pg.PoolConfig, events: PoolEvents = {}): pg.Pool
 /**
  * A statement the server refused (severity ERROR: a unique violation, a check, a division by zero)
  * leaves its session as usable as before. Anything else — a lost or ended connection, a FATAL, a
- * client-side timeout, a commit whose replication was not confirmed — may not.
+ * client-side timeout, a commit whose replication was not confirmed — may not; nor a refusal that
+ * says the session itself is in the wrong place or state: read-only (25006: it reached a standby,
+ * say through a balancer during a failover; a new connection may reach the new primary) or an
+ * internal error (class XX).
  */
 function refusedStatement(error: unknown): boolean {
-  return error instanceof pg.DatabaseError && error.severity === 'ERROR';
+  return (
+    error instanceof pg.DatabaseError &&
+    error.severity === 'ERROR' &&
+    error.code !== '25006' &&
+    !String(error.code).startsWith('XX')
+  );
 }
 
 /**
