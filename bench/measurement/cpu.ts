@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 type Sample = { at: number; machineBusy: number; machineTotal: number; pg: number; self: number; pids: number[] };
 

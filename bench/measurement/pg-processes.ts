@@ -4,9 +4,7 @@
 // (the instance's pid suffix dropped), any other by its backend type. What processes that exited
 // during the window used is reported as "exited".
 import type pg from 'pg';
-import { ownTicks, treeTicks } from './cpu';
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+import { ownTicks, TICKS_PER_SECOND, treeTicks } from './cpu';
 
 export type PgProcessSample = {
   at: number;
@@ -58,7 +56,7 @@ export function pgCpuByLabel(a: PgProcessSample, b: PgProcessSample): { label: s
     .sort((x, y) => y.ms - x.ms);
 }
 
-/** Sessions (connections) the server accepted between two samples, the sampler's own excluded. */
+/** Sessions (connections) the server accepted between two samples. */
 export const sessionsOpened = (a: PgProcessSample, b: PgProcessSample): number => b.sessions - a.sessions;
 
 /**
@@ -66,8 +64,8 @@ export const sessionsOpened = (a: PgProcessSample, b: PgProcessSample): number =
  * application_name, user and the first statement seen on them (what opens connections under load).
  */
 export function watchNewSessions(client: pg.Client, everyMs = 25): { stop: () => Promise<Map<string, number>> } {
-  const known = new Set<number>();
-  const first = new Map<number, string>();
+  let before: Set<number> | null = null; // the sessions there when watching began
+  const seen = new Map<number, string>();
   let stopped = false;
   const poll = async () => {
     const { rows } = await client.query<{
@@ -80,21 +78,13 @@ export function watchNewSessions(client: pg.Client, everyMs = 25): { stop: () =>
       `SELECT pid, application_name AS app, usename, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query, backend_type AS type
          FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
     );
-    for (const r of rows) {
-      if (known.has(r.pid) && !first.has(r.pid)) continue;
-      if (!started) {
-        known.add(r.pid);
-        continue;
-      }
-      if (!first.has(r.pid) || first.get(r.pid) === '')
-        first.set(r.pid, `${r.type} ${r.usename ?? ''} ${r.app || '(no application_name)'}: ${r.query}`);
-      known.add(r.pid);
-    }
+    if (!before) before = new Set(rows.map((r) => r.pid));
+    for (const r of rows)
+      if (!before.has(r.pid) && !seen.has(r.pid))
+        seen.set(r.pid, `${r.type} ${r.usename ?? ''} ${r.app || '(no application_name)'}: ${r.query}`);
   };
-  let started = false;
   const loop = (async () => {
     await poll();
-    started = true;
     while (!stopped) {
       await new Promise((resolve) => setTimeout(resolve, everyMs));
       await poll();
@@ -105,7 +95,7 @@ export function watchNewSessions(client: pg.Client, everyMs = 25): { stop: () =>
       stopped = true;
       await loop;
       const counts = new Map<string, number>();
-      for (const what of first.values()) counts.set(what, (counts.get(what) ?? 0) + 1);
+      for (const what of seen.values()) counts.set(what, (counts.get(what) ?? 0) + 1);
       return counts;
     },
   };

@@ -446,16 +446,16 @@ export async function profileRequestKind(
     const profiled = await profileWithdrawals(server, config, url, customer, env, kind, stats);
     if (profiled) {
       // Which of PostgreSQL's processes did the work, per request of this kind.
+      const requests = Math.max(1, Math.round(profiled.perSecond * config.seconds));
       const per = (cores: number | undefined) => (((cores ?? 0) * 1000) / Math.max(1, profiled.perSecond)).toFixed(2);
       log(
-        `${profiled.requests} requests (${profiled.perSecond.toFixed(0)}/s); CPU per request (counters): app ${per(profiled.counters.app)} ms, PostgreSQL ${per(profiled.counters.postgres)} ms, rest of the machine ${per(profiled.counters.other)} ms`,
+        `${requests} requests (${profiled.perSecond.toFixed(0)}/s); CPU per request (counters): app ${per(profiled.counters.app)} ms, PostgreSQL ${per(profiled.counters.postgres)} ms, rest of the machine ${per(profiled.counters.other)} ms`,
       );
       log('sessions opened during the window, by what they ran first:');
       for (const [what, n] of [...profiled.newSessions].sort((a, b) => b[1] - a[1]))
         log(`  ${String(n).padStart(5)}  ${what}`);
       log('PostgreSQL CPU per request by process:');
-      for (const r of profiled.pgCpu)
-        log(`  ${(r.ms / Math.max(1, profiled.requests)).toFixed(3).padStart(7)} ms  ${r.label}`);
+      for (const r of profiled.pgCpu) log(`  ${(r.ms / requests).toFixed(3).padStart(7)} ms  ${r.label}`);
     }
     if (statements) {
       // What PostgreSQL spent its time on for these requests (this database only), most first.
@@ -506,11 +506,11 @@ export async function runRequestPathBench(
     const commandsBefore = await countCommands(url);
     const stats = new pg.Client({ connectionString: url });
     await stats.connect();
-    const sampled = server.pgPid;
+    const pgPid = server.pgPid;
     for (let rep = 1; rep <= config.reps; rep++)
       for (const kind of KINDS)
         for (const [i, v] of config.variants.entries()) {
-          const before = sampled ? await samplePgProcesses(sampled, stats) : null;
+          const before = pgPid ? await samplePgProcesses(pgPid, stats) : null;
           const r = await closedLoop(
             kind,
             [targets[i]!],
@@ -521,7 +521,7 @@ export async function runRequestPathBench(
             server.pgPid,
           );
           const requests = Math.max(1, r.perSecond * config.seconds);
-          const after = before && sampled ? await samplePgProcesses(sampled, stats) : null;
+          const after = pgPid ? await samplePgProcesses(pgPid, stats) : null;
           const pgByProcess =
             before && after
               ? pgCpuByLabel(before, after).map((x) => ({
@@ -697,7 +697,6 @@ async function profileWithdrawals(
 ): Promise<{
   shares: ReturnType<typeof attributeAppProfile>;
   folded: string;
-  requests: number;
   perSecond: number;
   counters: Record<string, number>;
   pgCpu: { label: string; ms: number }[];
@@ -713,7 +712,6 @@ async function profileWithdrawals(
     const target = { ...customer, url: instance.url };
     let from = 0;
     let to = 0;
-    let requests = 0;
     let perSecond = 0;
     let counters: Record<string, number> = {};
     let pgCpu: { label: string; ms: number }[] = [];
@@ -735,7 +733,6 @@ async function profileWithdrawals(
         server.pgPid,
       );
       to = nowUs();
-      requests = Math.round(measured.perSecond * config.seconds);
       counters = measured.cpu;
       perSecond = measured.perSecond;
       if (before && stats && server.pgPid) pgCpu = pgCpuByLabel(before, await samplePgProcesses(server.pgPid, stats));
@@ -757,7 +754,6 @@ async function profileWithdrawals(
     return {
       shares: best.shares,
       folded: foldAppProfile(best.p, from, to),
-      requests,
       perSecond,
       counters,
       pgCpu,
