@@ -106,3 +106,43 @@ test('incoming money stays New until the owner has seen it; the accounts list co
   await expect(page.getByTestId('balance')).toHaveText('$8.00');
   await expect(page.locator('[data-testid="transaction"][data-unseen]')).toHaveCount(0);
 });
+
+test('the page is rendered once per change: its own withdrawal with the answer, money from elsewhere by the live feed', async ({
+  page,
+  account,
+}) => {
+  // Every page render the browser asks for after the form is sent: the action's call (its answer
+  // carries the page it revalidated) and the router's refreshes (RSC GETs of this page; link
+  // prefetches are not renders of it).
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    const headers = request.headers();
+    if (new URL(request.url()).pathname !== account.url || headers['next-router-prefetch']) return;
+    if (request.method() === 'POST' && headers['next-action']) calls.push('action');
+    else if (request.method() === 'GET' && headers.rsc === '1') calls.push('refresh');
+  });
+  const streamed = page.waitForRequest((r) => r.url().includes(`/api/accounts/${account.id}/events/stream`));
+  await page.reload();
+  await streamed;
+  calls.length = 0;
+
+  const form = await actionForm(page, 'Withdraw');
+  await form.getByLabel('Amount').fill('5.00');
+  await form.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(form.getByRole('status')).toContainText('Withdrew $5.00');
+  await expect(page.getByTestId('balance')).toHaveText('$195.00');
+  // The live feed brought the same withdrawal: announced, not rendered again.
+  const announcement = page.getByTestId('live-announcement');
+  await expect(announcement).toHaveText('Withdrew $5.00');
+
+  // Money from elsewhere (the API) is what the feed renders.
+  const deposit = await page.request.post(`/api/accounts/${account.id}/deposits`, {
+    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
+    data: { amount: '1.00' },
+  });
+  expect(deposit.status(), await deposit.text()).toBe(201);
+  await expect(announcement).toHaveText('Deposited $1.00');
+  await expect(page.getByTestId('balance')).toHaveText('$196.00');
+  await expect(page.getByTestId('transaction').first()).toContainText('$1.00');
+  expect(calls).toEqual(['action', 'refresh']);
+});

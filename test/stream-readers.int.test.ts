@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { streamPageSql } from '@/lib/admin/log-queries';
-import { BACKLOG, STREAM_END } from '@/lib/live/event-stream';
+import { BACKLOG, STREAM_END, VERSION_POSITION } from '@/lib/live/event-stream';
 import { ACCOUNT_STREAMS_EVENTS } from '@/lib/projections/rebuild';
 import { LONG, longStreamDatabase, PLAN_MODES } from '@/test/long-stream';
 
@@ -14,6 +14,7 @@ describe('every reader of a stream enters the stream index', () => {
   const readers: [string, string, string, string][] = [
     ['the live backlog', BACKLOG, 'text, bigint, int', `'${LONG}', 29990, 500`],
     ['the live stream end', STREAM_END, 'text', `'${LONG}'`],
+    ['the live stream at a version', VERSION_POSITION, 'text, bigint', `'${LONG}', 29990`],
     ['the rebuild of some streams', ACCOUNT_STREAMS_EVENTS, 'text[]', `'{account-1,account-2}'`],
   ];
   for (const mode of PLAN_MODES)

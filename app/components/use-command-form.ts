@@ -1,7 +1,8 @@
 'use client';
 
-import { useActionState, useRef, useState, useSyncExternalStore } from 'react';
+import { use, useActionState, useRef, useState, useSyncExternalStore } from 'react';
 import type { FormResult } from '@/lib/accounts/form-schemas';
+import { PageRendersContext } from './page-renders';
 
 const noSubscribe = () => () => {};
 
@@ -20,7 +21,8 @@ const UNREACHABLE: FormResult = {
     'Could not reach the server, so we do not know yet whether this went through. Submit again: it is safe and will not be applied twice.',
 };
 
-type FormState = { result: FormResult | null; commandId: string };
+/** `highlight`: the version of the page the command wrote, for forms on a versioned page. */
+type FormState = { result: FormResult | null; commandId: string; highlight?: number | null };
 type Action<State> = (previous: unknown, form: FormData) => Promise<State>;
 
 /**
@@ -36,6 +38,7 @@ export function useCommandForm<State extends FormState>(action: Action<State>, i
   const [answer, setAnswer] = useState<State | null>(null);
   const [pending, setPending] = useState(false);
   const inFlight = useRef(false);
+  const renders = use(PageRendersContext);
   const state = answer ?? posted;
 
   const send = async (form: HTMLFormElement, submitter?: HTMLElement | null): Promise<State | null> => {
@@ -47,8 +50,11 @@ export function useCommandForm<State extends FormState>(action: Action<State>, i
     // React's fields for posting without JavaScript; this call names its action itself.
     for (const name of [...data.keys()]) if (name.startsWith('$ACTION')) data.delete(name);
     data.set('enhanced', '1');
+    const ended = renders.actionStarted();
+    let brings: number | null = null;
     try {
       const next = await action(null, data);
+      brings = next.highlight ?? null;
       setAnswer(next);
       return next;
     } catch {
@@ -57,6 +63,7 @@ export function useCommandForm<State extends FormState>(action: Action<State>, i
     } finally {
       inFlight.current = false;
       setPending(false);
+      ended(brings);
     }
   };
 

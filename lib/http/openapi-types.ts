@@ -114,7 +114,7 @@ export interface paths {
     };
     /**
      * An account's events as they happen
-     * @description Server-Sent Events (`text/event-stream`) of one of the caller’s accounts, within about a second of their commit on any instance. Each event has `id:` (its global log position), `event:` (the public type, e.g. `transfer.received`) and `data:` (the public event JSON `{type, timestamp, data}`, the same body webhooks send). Without `Last-Event-ID` the stream starts at the account’s latest event; with it, it sends exactly the events after that one first (browsers reconnect with it by themselves). An idle stream sends a comment line every IDEM_LIVE_HEARTBEAT_SECONDS; each customer may hold IDEM_LIVE_STREAMS_PER_CUSTOMER streams open at once (429 `too-many-streams` beyond); a shutting-down instance ends its streams, and the client reconnects elsewhere.
+     * @description Server-Sent Events (`text/event-stream`) of one of the caller’s accounts, within about a second of their commit on any instance. Each event has `id:` (its global log position), `event:` (the public type, e.g. `transfer.received`) and `data:` (the public event JSON `{type, timestamp, data}`, the same body webhooks send). Without `Last-Event-ID` the stream starts at the account’s latest event, or after the version `afterVersion` names; with it, it sends exactly the events after that one first (browsers reconnect with it by themselves). An idle stream sends a comment line every IDEM_LIVE_HEARTBEAT_SECONDS; each customer may hold IDEM_LIVE_STREAMS_PER_CUSTOMER streams open at once (429 `too-many-streams` beyond); a shutting-down instance ends its streams, and the client reconnects elsewhere.
      */
     get: operations['streamAccountEvents'];
     put?: never;
@@ -1940,7 +1940,13 @@ export interface operations {
   };
   streamAccountEvents: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description Without `Last-Event-ID`: start after the account’s event of this version (the `version` a page or a read showed), so that nothing committed since is missed. Ignored when `Last-Event-ID` is sent.
+         * @example 12
+         */
+        afterVersion?: number;
+      };
       header?: {
         /**
          * @description The `id:` of the last event received: the stream resumes right after it.

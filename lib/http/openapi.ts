@@ -422,7 +422,7 @@ export function openApiDocument() {
             operationId: 'streamAccountEvents',
             summary: "An account's events as they happen",
             description:
-              'Server-Sent Events (`text/event-stream`) of one of the caller’s accounts, within about a second of their commit on any instance. Each event has `id:` (its global log position), `event:` (the public type, e.g. `transfer.received`) and `data:` (the public event JSON `{type, timestamp, data}`, the same body webhooks send). Without `Last-Event-ID` the stream starts at the account’s latest event; with it, it sends exactly the events after that one first (browsers reconnect with it by themselves). An idle stream sends a comment line every IDEM_LIVE_HEARTBEAT_SECONDS; each customer may hold IDEM_LIVE_STREAMS_PER_CUSTOMER streams open at once (429 `too-many-streams` beyond); a shutting-down instance ends its streams, and the client reconnects elsewhere.',
+              'Server-Sent Events (`text/event-stream`) of one of the caller’s accounts, within about a second of their commit on any instance. Each event has `id:` (its global log position), `event:` (the public type, e.g. `transfer.received`) and `data:` (the public event JSON `{type, timestamp, data}`, the same body webhooks send). Without `Last-Event-ID` the stream starts at the account’s latest event, or after the version `afterVersion` names; with it, it sends exactly the events after that one first (browsers reconnect with it by themselves). An idle stream sends a comment line every IDEM_LIVE_HEARTBEAT_SECONDS; each customer may hold IDEM_LIVE_STREAMS_PER_CUSTOMER streams open at once (429 `too-many-streams` beyond); a shutting-down instance ends its streams, and the client reconnects elsewhere.',
           },
           {
             '200': {
@@ -440,6 +440,15 @@ export function openApiDocument() {
               schema: { type: 'string', pattern: '^\\d{1,19}$' },
               description: 'The `id:` of the last event received: the stream resumes right after it.',
               example: '42',
+            },
+            {
+              name: 'afterVersion',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 0 },
+              description:
+                'Without `Last-Event-ID`: start after the account’s event of this version (the `version` a page or a read showed), so that nothing committed since is missed. Ignored when `Last-Event-ID` is sent.',
+              example: 12,
             },
           ],
         ),

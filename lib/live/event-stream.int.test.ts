@@ -67,16 +67,20 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
-async function stream(who: ApiCustomer, accountId: string, lastEventId?: string) {
+async function stream(who: ApiCustomer, accountId: string, lastEventId?: string, afterVersion?: number) {
   const { response } = await who.api.GET('/api/accounts/{accountId}/events/stream', {
-    params: { path: { accountId }, header: lastEventId === undefined ? {} : { 'Last-Event-ID': lastEventId } },
+    params: {
+      path: { accountId },
+      header: lastEventId === undefined ? {} : { 'Last-Event-ID': lastEventId },
+      query: afterVersion === undefined ? {} : { afterVersion },
+    },
     parseAs: 'stream',
   });
   return response;
 }
 
-async function openStream(who: ApiCustomer, accountId: string, lastEventId?: string) {
-  const response = await stream(who, accountId, lastEventId);
+async function openStream(who: ApiCustomer, accountId: string, lastEventId?: string, afterVersion?: number) {
+  const response = await stream(who, accountId, lastEventId, afterVersion);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = sseReader(response);
@@ -167,6 +171,53 @@ describe('GET /api/accounts/{id}/events/stream', () => {
     const [only] = await latest.waitFor(1);
     expect(only!.data.data).toMatchObject({ amount: '0.50' });
     expect(BigInt(only!.id)).toBeGreaterThan(BigInt(all[4]!.id));
+  });
+
+  it('starts after the version a page showed (afterVersion): what committed since first, then the live ones', async () => {
+    // The page rendered version `shown`; two deposits commit before its stream connects.
+    const shown = (await positions(ada, adas.id)).length;
+    for (const amount of ['1.25', '2.25']) expect((await ada.deposit(adas.id, { amount })).status).toBe(201);
+    const since = (await positions(ada, adas.id)).slice(shown);
+    expect(since).toHaveLength(2);
+
+    const feed = await openStream(ada, adas.id, undefined, shown);
+    const backlog = await feed.waitFor(2);
+    expect(backlog.map((e) => e.id)).toEqual(since.map((e) => e.globalPosition));
+    expect(backlog.map((e) => e.data.data)).toMatchObject([{ amount: '1.25' }, { amount: '2.25' }]);
+    expect(backlog.map((e) => e.data.data.version)).toEqual([shown + 1, shown + 2]);
+    await ada.withdraw(adas.id, { amount: '0.25' });
+    const all = await feed.waitFor(3);
+    expect(all[2]!.event).toBe('money.withdrawn');
+    expect(feed.events).toHaveLength(3);
+
+    // From the account's first version: every later event. Past its latest: only what comes next.
+    const fromFirst = await openStream(ada, adas.id, undefined, 1);
+    const older = await fromFirst.waitFor(shown + 2);
+    expect(older.map((e) => e.data.data.version)).toEqual(Array.from({ length: shown + 2 }, (_, i) => i + 2));
+    const ahead = await openStream(ada, adas.id, undefined, 1_000_000);
+    // Last-Event-ID (what a browser sends when it reconnects) wins over afterVersion.
+    const resumed = await openStream(ada, adas.id, all[1]!.id, 1);
+    await ada.deposit(adas.id, { amount: '0.75' });
+    const [next] = await ahead.waitFor(1);
+    expect(next!.data.data).toMatchObject({ amount: '0.75' });
+    const [withdrawn, deposited] = await resumed.waitFor(2);
+    expect([withdrawn!.id, deposited!.id]).toEqual([all[2]!.id, next!.id]);
+    expect(ahead.events).toHaveLength(1);
+    expect(fromFirst.events).toHaveLength(shown + 3);
+  });
+
+  it('refuses an afterVersion that is not a version, with problem+json naming it', async () => {
+    for (const bad of ['-1', 'latest', '1.5']) {
+      const response = await ada.api.GET('/api/accounts/{accountId}/events/stream', {
+        params: { path: { accountId: adas.id }, query: { afterVersion: bad as unknown as number } },
+        parseAs: 'stream',
+      });
+      expect(response.response.status).toBe(400);
+      expect(JSON.parse(answerText(response.response))).toMatchObject({
+        type: '/problems/invalid-request',
+        errors: [{ parameter: 'afterVersion' }],
+      });
+    }
   });
 
   it('refuses a Last-Event-ID that is not a position, with problem+json', async () => {

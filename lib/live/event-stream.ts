@@ -25,8 +25,14 @@ const BACKLOG_PAGE = 500;
 
 type Options = {
   accountId: string;
-  /** Send the events after this position (Last-Event-ID); the stream's current end when absent. */
+  /** Send the events after this position (Last-Event-ID); else those after `afterVersion`. */
   after: bigint | null;
+  /**
+   * Without `after`: send the events after the account's version N (the version a page rendered, so
+   * nothing committed between its render and this connection is missed); the stream's current end
+   * when absent too.
+   */
+  afterVersion?: bigint | null;
   heartbeatMs: number;
   /** The request's signal: the client went away. */
   signal: AbortSignal;
@@ -44,7 +50,11 @@ export async function openEventStream(options: Options): Promise<Response> {
   // headers is after it, and the backlog read below sends it even if the hub saw it first.
   let start: bigint;
   try {
-    start = options.after ?? (await streamEnd(pool, streamId));
+    start =
+      options.after ??
+      (options.afterVersion != null
+        ? await versionPosition(pool, streamId, options.afterVersion)
+        : await streamEnd(pool, streamId));
   } catch (error) {
     onClose();
     throw error;
@@ -155,10 +165,22 @@ export async function openEventStream(options: Options): Promise<Response> {
 /** A stream's events ($1) after a global position ($2), at most $3; and its latest position. Exported for the plan tests. */
 export const BACKLOG = `SELECT ${LOG_EVENT_COLUMNS} FROM events WHERE ${streamIs('stream_id', '$1')} AND global_position > $2::bigint ORDER BY version LIMIT $3`;
 export const STREAM_END = `SELECT max(global_position)::text AS pos FROM events WHERE ${streamIs('stream_id', '$1')}`;
+/** The position of a stream's ($1) latest event at or below a version ($2). */
+export const VERSION_POSITION = `SELECT global_position::text AS pos FROM events WHERE ${streamIs('stream_id', '$1')} AND version <= $2::bigint ORDER BY version DESC LIMIT 1`;
 
 async function backlog(pool: pg.Pool, streamId: string, after: bigint): Promise<LogEvent[]> {
   const { rows } = await pool.query<LogEventRow>(BACKLOG, [streamId, after.toString(), BACKLOG_PAGE]);
   return rows.map(toLogEvent);
+}
+
+/**
+ * Where a stream stands at a version: the position of its event of that version (of its latest event
+ * below it when the stream is shorter; 0 before its first). Every later version has a later position
+ * (see the top of this file), so the events after it are exactly the versions after `version`.
+ */
+async function versionPosition(pool: pg.Pool, streamId: string, version: bigint): Promise<bigint> {
+  const { rows } = await pool.query<{ pos: string }>(VERSION_POSITION, [streamId, version.toString()]);
+  return BigInt(rows[0]?.pos ?? 0);
 }
 
 /** The position of the stream's latest event (0 if it has none). */

@@ -6,6 +6,7 @@ import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/process/lifecycle';
 import { openEventStream } from './event-stream';
 import { parseLastEventId } from './sse-format';
+import { INT8_MAX, parseWholeNumber, queryReader } from '@/lib/http/query-params';
 import { takeStreamSlot } from './stream-slots';
 
 /**
@@ -23,6 +24,15 @@ export async function streamAnswer(request: Request, customerId: string, account
     const detail = 'Last-Event-ID must be the id of an event this stream sent (a whole number), or absent.';
     return problemResponse(problem('invalid-request', detail, { errors: [{ parameter: 'Last-Event-ID', detail }] }));
   }
+  const query = queryReader(new URL(request.url));
+  const versionText = query.single('afterVersion');
+  const afterVersion = versionText === undefined ? null : parseWholeNumber(versionText, INT8_MAX);
+  if (afterVersion === undefined)
+    query.fail('afterVersion', 'afterVersion must be a version of the account (a whole number), or absent');
+  if (query.errors.length > 0) {
+    const detail = query.errors.map((e) => e.detail).join('; ');
+    return problemResponse(problem('invalid-request', `${detail}.`, { errors: query.errors }));
+  }
   if (isDraining())
     return problemResponse(
       problem('not-ready', 'This instance is shutting down: reconnect (with Last-Event-ID) to another.'),
@@ -38,6 +48,7 @@ export async function streamAnswer(request: Request, customerId: string, account
   return openEventStream({
     accountId: account.accountId,
     after: resume.after,
+    afterVersion: afterVersion ?? null,
     heartbeatMs: (config.IDEM_LIVE_HEARTBEAT_SECONDS ?? 15) * 1000,
     signal: request.signal,
     onClose: release,

@@ -9,6 +9,9 @@ import type { MoneyFormState, TransferFormState } from '@/lib/accounts/form-sche
 import { MoneyForm } from './money-form';
 import { TransferForm } from './transfer-form';
 
+/** How long an answer waits for the page its action revalidated before asking for it. */
+const CATCH_UP_MS = 1_500;
+
 /** The history row to point at: the one the latest accepted command wrote. */
 export const HighlightContext = createContext<number | null>(null);
 
@@ -85,9 +88,12 @@ export function AccountActions({
   const written = active && active !== 'opened' ? forms[active].state.highlight : null;
   const behind = written !== null && written > version;
   const highlight = active === 'opened' ? (opened?.highlight ?? null) : behind ? null : written;
-  // The revalidation normally brings the new page with the answer; if it did not, ask for it.
+  // The revalidation brings the new page with the answer, applied in a transition just after it;
+  // only if it has not arrived a moment later, ask for it (at once would render the page twice).
   useEffect(() => {
-    if (behind) router.refresh();
+    if (!behind) return;
+    const timer = setTimeout(() => router.refresh(), CATCH_UP_MS);
+    return () => clearTimeout(timer);
   }, [behind, router]);
 
   const formOf = (kind: ActionKind) =>

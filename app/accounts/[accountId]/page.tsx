@@ -92,7 +92,7 @@ export default async function AccountPage({ params, searchParams }: Props) {
           Opened <LocalTime iso={account.openedAt.toISOString()} />
         </p>
       </AccountHero>
-      <LiveUpdates accountId={account.accountId}>
+      <LiveUpdates accountId={account.accountId} version={account.version}>
         <AccountActions
           accountId={account.accountId}
           version={account.version}
