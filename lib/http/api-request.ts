@@ -68,6 +68,9 @@ async function drainRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
   await reader.cancel().catch(() => {});
 }
 
+/** One decoder for every body: a decode without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export async function readJsonBody(request: Request): Promise<Checked<unknown>> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
@@ -101,7 +104,7 @@ export async function readJsonBody(request: Request): Promise<Checked<unknown>> 
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    text = UTF8.decode(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   } catch {
     return fail(problem('invalid-request', 'The request body is not valid UTF-8.'));
   }
