@@ -13,19 +13,24 @@ import { ROOT } from './spawn';
 export const DEFAULT_APP_DIR = `/tmp/idem-bench-app-${path.basename(path.resolve(ROOT))}`;
 
 /**
- * A route only the benchmark's build has: a POST that reads its JSON body and answers 201 with a
- * small JSON document, with nothing of Idem on its way (no identity, budgets, database or logging).
- * What Next.js itself costs for the shape of an API command: the request path benchmark's floor
- * for a POST (bench/suites/request-path.ts, kind `post-floor`).
+ * A route only the benchmark's build has: a POST to a path of an API command's shape (a dynamic
+ * segment: `/api/bench-floor/{accountId}/withdrawals`) that reads its parameter and its JSON body
+ * and answers 201 with a small JSON document, with nothing of Idem on its way (no identity,
+ * budgets, database or logging). What Next.js itself costs for an API command: the request path
+ * benchmark's floor for a POST (bench/suites/request-path.ts, kind `post-floor`).
  */
 export const BENCH_FLOOR_ROUTE = {
-  path: 'app/api/bench-floor/route.ts',
+  path: 'app/api/bench-floor/[accountId]/withdrawals/route.ts',
   source: `// Written by the benchmark into its private build only (bench/measurement/app.ts).
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: Request) {
+export async function POST(request: Request, context: { params: Promise<{ accountId: string }> }) {
+  const { accountId } = await context.params;
   const body = (await request.json()) as { amount?: unknown };
-  return Response.json({ received: body.amount ?? null }, { status: 201, headers: { 'cache-control': 'no-store' } });
+  return Response.json(
+    { accountId, received: body.amount ?? null },
+    { status: 201, headers: { 'cache-control': 'no-store' } },
+  );
 }
 `,
 };

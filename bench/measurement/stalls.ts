@@ -1,8 +1,12 @@
 // What else happened while a paced run measured its latencies, to say what a slow tail was: the
 // app's longest event-loop stall and its garbage collections (the instance's own Prometheus
 // metrics: prom-client's event-loop histogram restarts at every scrape), PostgreSQL's checkpoints,
-// and the load generator's own event-loop stalls (a late request may be late in the generator).
+// the load generator's own event-loop stalls (a late request may be late in the generator), and the
+// machine's: time its processes waited for a CPU or for the disk (the kernel's pressure stall
+// information, /proc/pressure) and time the hypervisor gave its CPUs to someone else (steal, /proc/stat).
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { TICKS_PER_SECOND } from './cpu';
 import pg from 'pg';
 
 export type Stalls = {
@@ -21,9 +25,46 @@ export type Stalls = {
   waitsBeforeWorst: Record<string, number>;
   /** How long the run waited, before it started, for the log's followers to catch up (followersCaughtUp). */
   followersCaughtUpMs?: number;
+  /** The machine over the whole run, and in the half second before the slowest request finished. */
+  machine?: { run: MachinePressure; beforeWorst: MachinePressure | null } | null;
 };
 
-type WaitSample = { at: number; waits: string[] };
+/**
+ * Milliseconds in which some process of the machine waited for a CPU (cpuSome), some waited for the
+ * disk (ioSome), every runnable one did (ioFull), and the hypervisor ran another guest on this one's
+ * CPUs (steal, summed over CPUs). Cumulative counters: a window's figures are differences.
+ */
+export type MachinePressure = { cpuSome: number; ioSome: number; ioFull: number; steal: number };
+
+const pressureTotal = (text: string, line: 'some' | 'full') =>
+  Number(new RegExp(`^${line} .*total=(\\d+)`, 'm').exec(text)?.[1] ?? NaN) / 1000;
+
+/** The machine's counters now, or null where the kernel has no pressure information. */
+export function machinePressure(): MachinePressure | null {
+  try {
+    const cpu = readFileSync('/proc/pressure/cpu', 'utf8');
+    const io = readFileSync('/proc/pressure/io', 'utf8');
+    // cpu  user nice system idle iowait irq softirq steal …, in clock ticks
+    const steal = Number(readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/)[8] ?? NaN);
+    return {
+      cpuSome: pressureTotal(cpu, 'some'),
+      ioSome: pressureTotal(io, 'some'),
+      ioFull: pressureTotal(io, 'full'),
+      steal: (steal * 1000) / TICKS_PER_SECOND,
+    };
+  } catch {
+    return null;
+  }
+}
+
+const pressureBetween = (a: MachinePressure, b: MachinePressure): MachinePressure => ({
+  cpuSome: b.cpuSome - a.cpuSome,
+  ioSome: b.ioSome - a.ioSome,
+  ioFull: b.ioFull - a.ioFull,
+  steal: b.steal - a.steal,
+});
+
+type WaitSample = { at: number; waits: string[]; machine: MachinePressure | null };
 
 /** Samples pg_stat_activity's busy sessions of this database every `everyMs` until stopped. */
 function sampleWaits(databaseUrl: string, everyMs = 50) {
@@ -39,7 +80,7 @@ function sampleWaits(databaseUrl: string, everyMs = 50) {
           `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w FROM pg_stat_activity
             WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
         );
-        samples.push({ at, waits: rows.map((r) => r.w) });
+        samples.push({ at, waits: rows.map((r) => r.w), machine: machinePressure() });
         await new Promise((r) => setTimeout(r, everyMs));
       }
     } catch {
@@ -105,16 +146,30 @@ export async function watchStalls(
   const loader = monitorEventLoopDelay({ resolution: 10 });
   const before = app ? await scrape(app.url, app.token) : null; // also restarts the app's lag histogram
   const checkpointsBefore = await checkpointCount(databaseUrl);
+  const machineBefore = machinePressure();
   loader.enable();
   const waits = sampleWaits(databaseUrl);
   return async (worst, worstEndedAt) => {
     loader.disable();
     const samples = await waits.stop();
+    const machineAfter = machinePressure();
     const waitsBeforeWorst: Record<string, number> = {};
+    const window: WaitSample[] = [];
     if (worstEndedAt !== undefined)
       for (const sample of samples)
-        if (sample.at >= worstEndedAt - 500 && sample.at <= worstEndedAt)
+        if (sample.at >= worstEndedAt - 500 && sample.at <= worstEndedAt) {
+          window.push(sample);
           for (const w of sample.waits) waitsBeforeWorst[w] = (waitsBeforeWorst[w] ?? 0) + 1;
+        }
+    // The window's first and last samples bound what the machine did in it (about 0.45 s of it).
+    const [first, last] = [window[0]?.machine, window.at(-1)?.machine];
+    const machine =
+      machineBefore && machineAfter
+        ? {
+            run: pressureBetween(machineBefore, machineAfter),
+            beforeWorst: first && last && window.length > 1 ? pressureBetween(first, last) : null,
+          }
+        : null;
     const after = app ? await scrape(app.url, app.token) : null;
     const checkpointsAfter = await checkpointCount(databaseUrl);
     let appGc: Stalls['appGc'] = null;
@@ -143,9 +198,13 @@ export async function watchStalls(
       checkpoints:
         checkpointsBefore === null || checkpointsAfter === null ? null : checkpointsAfter - checkpointsBefore,
       waitsBeforeWorst,
+      machine,
     };
   };
 }
+
+const describePressure = (m: MachinePressure) =>
+  `waiting for a CPU ${m.cpuSome.toFixed(0)} ms, for the disk ${m.ioSome.toFixed(0)} ms (all of it ${m.ioFull.toFixed(0)} ms), steal ${m.steal.toFixed(0)} ms`;
 
 export function describeStalls(s: Stalls): string {
   const worst = s.worst.map((w) => `${w.ms.toFixed(0)} ms at ${w.atSeconds.toFixed(1)} s`).join(', ');
@@ -161,7 +220,13 @@ export function describeStalls(s: Stalls): string {
     s.followersCaughtUpMs === undefined
       ? ''
       : `started after ${(s.followersCaughtUpMs / 1000).toFixed(1)} s of waiting for the log's followers; `;
-  return `${waited}slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}; PostgreSQL sessions in the 0.5 s before the slowest finished: ${waits}`;
+  const machine = s.machine
+    ? `; the machine over the run: ${describePressure(s.machine.run)}` +
+      (s.machine.beforeWorst
+        ? `; in the 0.5 s before the slowest finished: ${describePressure(s.machine.beforeWorst)}`
+        : '')
+    : '';
+  return `${waited}slowest: ${worst}; app event loop max ${s.appLagMaxMs?.toFixed(0) ?? '?'} ms, ${gc}; loader event loop max ${s.loaderLagMaxMs.toFixed(0)} ms; checkpoints ${s.checkpoints ?? '?'}; PostgreSQL sessions in the 0.5 s before the slowest finished: ${waits}${machine}`;
 }
 
 /**
