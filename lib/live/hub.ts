@@ -6,20 +6,21 @@ import { log } from '@/lib/observability/log';
 import { onShutdown } from '@/lib/process/lifecycle';
 import { readGlobalLog, type Checkpoint, type LogEvent } from '@/lib/projections/global-log';
 import { singleton } from '@/lib/singleton';
+import { LIVE_CHANNEL } from './wake';
 
 // The instance's one ear on the event log. A single dedicated connection LISTENs on `idem_events`
-// (a trigger NOTIFYs it after every commit that appended events, whichever instance committed it:
-// see the live_updates migration) and then reads the global log past its checkpoint, gap-safe
+// (the instance that committed events NOTIFYs it after its commit, whichever instance that is:
+// ./wake.ts) and then reads the global log past its checkpoint, gap-safe
 // (lib/projections/global-log.ts), handing each event to the streams subscribed to its stream id.
 // The notification only says "look now": nothing is in its payload, so a notification that is lost
 // while reconnecting, or folded into another, loses nothing. A slow poll covers the one case a
-// notification cannot: an event held back because an older transaction was still running.
+// notification cannot: an event held back because an older transaction was still running (and an
+// instance that stopped between its commit and its wake-up).
 //
 // While no stream is subscribed the hub reads nothing; the first subscriber sets the checkpoint to
 // the log's safe end, and reads its own backlog itself (lib/live/event-stream.ts), so the two meet
 // without a gap.
 
-const CHANNEL = 'idem_events';
 const POLL_MS = 1_000;
 const BATCH = 500;
 
@@ -35,7 +36,10 @@ class LiveHub {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly databaseUrl: string) {}
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly pollMs = POLL_MS,
+  ) {}
 
   /** Delivers every event of `streamId` committed from now on; returns the unsubscribe function. */
   async subscribe(streamId: string, deliver: Deliver): Promise<() => void> {
@@ -48,7 +52,7 @@ class LiveHub {
       const end = await safeEnd(client);
       // Only the first subscriber sets it: moving a running checkpoint forward would skip events.
       if (this.checkpoint === null && this.subscribers.size > 0) this.checkpoint = end;
-      this.timer ??= setInterval(() => this.wake(), POLL_MS).unref();
+      this.timer ??= setInterval(() => this.wake(), this.pollMs).unref();
     } catch (error) {
       this.remove(streamId, deliver);
       throw error;
@@ -160,7 +164,7 @@ class LiveHub {
     });
     client.on('notification', () => this.wake());
     await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${LIVE_CHANNEL}`);
     this.client = client;
     // Anything committed while this connection was not listening is read now.
     this.wake();
@@ -180,6 +184,9 @@ async function safeEnd(client: pg.ClientBase): Promise<Checkpoint> {
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A hub of its own (tests: one that polls rarely hears only what it is told). */
+export const newLiveHub = (databaseUrl: string, pollMs = POLL_MS) => new LiveHub(databaseUrl, pollMs);
 
 /** This instance's hub (one per database), made on first use; closed at shutdown. */
 export function liveHub(): LiveHub {

@@ -1,5 +1,6 @@
 // Everything an instance sets up once at start (imported by instrumentation.ts, Node.js runtime
-// only): configuration check, logger, metrics and their sources, the command observer, HTTP
+// only): configuration check, logger, metrics and their sources, the command observer (and the
+// live feed's wake-up after a command that appended events), HTTP
 // tracking, tracing, the metrics port, and graceful shutdown. Nothing imported statically here may
 // load pg: tracing must be registered first.
 import { settleConfig, ConfigError } from '@/lib/config';
@@ -34,10 +35,13 @@ export async function startInstance(): Promise<void> {
   }
 
   // Only now the modules that load pg, so that pg's instrumentation sees it loaded.
-  const [{ disconnectAll, poolStats }, { projectionLag }] = await Promise.all([
+  const [{ db, disconnectAll, poolOf, poolStats }, { projectionLag }, { liveWaker }] = await Promise.all([
     import('@/lib/db/prisma'),
     import('@/lib/observability/projection-lag'),
+    import('@/lib/live/wake'),
   ]);
+  // Every instance's live feed hears of what this one committed (lib/live/wake.ts).
+  const waker = liveWaker(() => poolOf(db()));
   const m = metrics();
   m.sources.pools = poolStats;
   m.sources.projectionLag = projectionLag;
@@ -45,6 +49,7 @@ export async function startInstance(): Promise<void> {
     step,
     finished(event) {
       recordCommand(event);
+      if (event.outcome === 'accepted') waker.eventsCommitted();
       const fields = {
         commandId: event.commandId,
         commandType: event.type,
