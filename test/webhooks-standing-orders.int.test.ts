@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { db } from '@/lib/db/prisma';
 import { publicEventId } from '@/lib/public-events/public-event';
-import { handleStandingOrderCommand } from '@/lib/standing-orders/commands';
 import type { Every } from '@/lib/standing-orders/domain/schedule';
 import { transferCommandIdOf } from '@/lib/standing-orders/occurrence';
 import { lookOnce } from '@/lib/standing-orders/scheduler';
@@ -14,6 +13,7 @@ import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-pro
 import { freshDatabase } from '@/test/db';
 import { startReceiver, type Receiver } from '@/test/webhook-receiver';
 import { fanOutBehind, trustedEndpoint } from '@/test/webhook-endpoints';
+import { createOrder as createTestOrder } from '@/test/standing-order-fixtures';
 
 // Standing-order outcomes as webhooks (the types customers subscribe to for their orders): orders
 // driven through their scheduler against a real PostgreSQL, deliveries verified with
@@ -48,34 +48,23 @@ afterAll(async () => {
 const endpoint = (who: ApiCustomer, path: string, eventTypes?: string[]) =>
   trustedEndpoint(receiver, who, path, eventTypes);
 
-async function createOrder(
+const createOrder = (
   who: ApiCustomer,
   from: OpenedAccount,
   to: OpenedAccount,
   amountCents: number,
   every: Every,
   firstPaymentOn: string,
-) {
-  const standingOrderId = randomUUID();
-  const result = await handleStandingOrderCommand(
-    {
-      type: 'CreateStandingOrder',
-      data: {
-        standingOrderId,
-        fromAccountId: from.id as AccountId,
-        toAccountId: to.id as AccountId,
-        toAccountNumber: to.accountNumber,
-        amountCents,
-        every,
-        firstPaymentOn,
-      },
-      metadata: { commandId: randomUUID(), now: new Date('2027-01-10T09:00:00.000Z'), customerId: who.id },
-    },
-    { db: db() },
-  );
-  expect(result.status).toBe('accepted');
-  return standingOrderId;
-}
+) =>
+  createTestOrder(db(), {
+    from: from.id as AccountId,
+    to: to.id as AccountId,
+    toAccountNumber: to.accountNumber,
+    amountCents,
+    every,
+    firstPaymentOn,
+    customerId: who.id,
+  });
 
 const look = (iso: string) => lookOnce({ db: db(), clock: () => new Date(iso), batch: 100 });
 

@@ -3,11 +3,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
-import { newAccountId } from '@/lib/accounts/ids';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
 import { checkInvariants } from '@/test/invariants';
 import { freshDatabase } from '@/test/db';
-import { CUSTOMER, testAccountNumber } from '@/test/customers';
+import { CUSTOMER } from '@/test/customers';
+import { createOrder as createTestOrder, openAccountFor, ORDERS_CREATED } from '@/test/standing-order-fixtures';
 import type { Every } from './domain/schedule';
 import { handleStandingOrderCommand } from './commands';
 import { lookOnce } from './scheduler';
@@ -27,42 +27,9 @@ afterAll(async () => {
   await drop();
 });
 
-const created = new Date('2027-01-10T09:00:00.000Z');
-
-async function open(openingDepositCents: number): Promise<AccountId> {
-  const accountId = newAccountId();
-  await handleAccountCommand(
-    {
-      type: 'OpenAccount',
-      data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'T', openingDepositCents },
-      metadata: { commandId: randomUUID(), now: created, customerId: CUSTOMER },
-    },
-    { db },
-  );
-  return accountId;
-}
-
-async function createOrder(from: AccountId, to: AccountId, amountCents: number, every: Every, firstPaymentOn: string) {
-  const standingOrderId = randomUUID();
-  const result = await handleStandingOrderCommand(
-    {
-      type: 'CreateStandingOrder',
-      data: {
-        standingOrderId,
-        fromAccountId: from,
-        toAccountId: to,
-        toAccountNumber: testAccountNumber(to),
-        amountCents,
-        every,
-        firstPaymentOn,
-      },
-      metadata: { commandId: randomUUID(), now: created, customerId: CUSTOMER },
-    },
-    { db },
-  );
-  expect(result.status).toBe('accepted');
-  return standingOrderId;
-}
+const open = (openingDepositCents: number) => openAccountFor(db, openingDepositCents);
+const createOrder = (from: AccountId, to: AccountId, amountCents: number, every: Every, firstPaymentOn: string) =>
+  createTestOrder(db, { from, to, amountCents, every, firstPaymentOn });
 
 const at = (iso: string) => () => new Date(iso);
 const transfersOf = async (standingOrderId: string) =>
@@ -133,7 +100,7 @@ describe('the standing-order scheduler', () => {
       {
         type: 'DepositMoney',
         data: { accountId: a, amountCents: 1_000 },
-        metadata: { commandId: randomUUID(), now: created, customerId: CUSTOMER },
+        metadata: { commandId: randomUUID(), now: ORDERS_CREATED, customerId: CUSTOMER },
       },
       { db },
     );

@@ -8,15 +8,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
-import { newAccountId } from '@/lib/accounts/ids';
 import { startNatsServer, type NatsServer } from '@/lib/cluster/nats';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
-import { handleStandingOrderCommand } from '@/lib/standing-orders/commands';
 import { transferCommandIdOf } from '@/lib/standing-orders/occurrence';
 import { lookOnce } from '@/lib/standing-orders/scheduler';
-import { CUSTOMER, testAccountNumber } from '@/test/customers';
+import { testAccountNumber } from '@/test/customers';
+import { createOrder as createTestOrder, openAccountFor } from '@/test/standing-order-fixtures';
 import { freshDatabase } from '@/test/db';
 import { auditStream } from '@/test/streaming';
 import { connectNats } from './connection';
@@ -49,42 +47,9 @@ afterAll(async () => {
   await drop?.();
 });
 
-const created = new Date('2027-01-10T09:00:00.000Z');
-
-async function open(owner: string, openingDepositCents: number): Promise<AccountId> {
-  const accountId = newAccountId();
-  await handleAccountCommand(
-    {
-      type: 'OpenAccount',
-      data: { accountId, accountNumber: testAccountNumber(accountId), owner, openingDepositCents },
-      metadata: { commandId: randomUUID(), now: created, customerId: CUSTOMER },
-    },
-    { db },
-  );
-  return accountId;
-}
-
-async function createOrder(from: AccountId, to: AccountId, amountCents: number, firstPaymentOn: string) {
-  const standingOrderId = randomUUID();
-  const result = await handleStandingOrderCommand(
-    {
-      type: 'CreateStandingOrder',
-      data: {
-        standingOrderId,
-        fromAccountId: from,
-        toAccountId: to,
-        toAccountNumber: testAccountNumber(to),
-        amountCents,
-        every: 'month',
-        firstPaymentOn,
-      },
-      metadata: { commandId: randomUUID(), now: created, customerId: CUSTOMER },
-    },
-    { db },
-  );
-  expect(result.status).toBe('accepted');
-  return standingOrderId;
-}
+const open = (owner: string, openingDepositCents: number) => openAccountFor(db, openingDepositCents, { owner });
+const createOrder = (from: AccountId, to: AccountId, amountCents: number, firstPaymentOn: string) =>
+  createTestOrder(db, { from, to, amountCents, every: 'month', firstPaymentOn });
 
 const look = (iso: string) => lookOnce({ db, clock: () => new Date(iso), batch: 100 });
 
