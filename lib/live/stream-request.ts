@@ -6,7 +6,7 @@ import { problem, problemResponse } from '@/lib/http/problem';
 import { isDraining } from '@/lib/process/lifecycle';
 import { openEventStream } from './event-stream';
 import { parseLastEventId } from './sse-format';
-import { INT8_MAX, parseWholeNumber, queryReader } from '@/lib/http/query-params';
+import { INT8_MAX, invalidQuery, parseWholeNumber, queryReader } from '@/lib/http/query-params';
 import { takeStreamSlot } from './stream-slots';
 
 /**
@@ -29,10 +29,7 @@ export async function streamAnswer(request: Request, customerId: string, account
   const afterVersion = versionText === undefined ? null : parseWholeNumber(versionText, INT8_MAX);
   if (afterVersion === undefined)
     query.fail('afterVersion', 'afterVersion must be a version of the account (a whole number), or absent');
-  if (query.errors.length > 0) {
-    const detail = query.errors.map((e) => e.detail).join('; ');
-    return problemResponse(problem('invalid-request', `${detail}.`, { errors: query.errors }));
-  }
+  if (query.errors.length > 0) return invalidQuery(query.errors);
   if (isDraining())
     return problemResponse(
       problem('not-ready', 'This instance is shutting down: reconnect (with Last-Event-ID) to another.'),

@@ -3,11 +3,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
-import { newAccountId } from '@/lib/accounts/ids';
 import { createPrismaClient, poolOf, type Db } from '@/lib/db/prisma';
 import type { LogEvent } from '@/lib/projections/global-log';
-import { CUSTOMER, testAccountNumber } from '@/test/customers';
+import { CUSTOMER } from '@/test/customers';
 import { freshDatabase } from '@/test/db';
+import { openAccountFor } from '@/test/standing-order-fixtures';
 import { newLiveHub } from './hub';
 import { liveWaker } from './wake';
 
@@ -28,26 +28,19 @@ afterAll(async () => {
   await drop();
 });
 
-const command = (type: 'OpenAccount' | 'DepositMoney', accountId: AccountId) =>
+const deposit = (accountId: AccountId) =>
   handleAccountCommand(
-    type === 'OpenAccount'
-      ? {
-          type,
-          data: { accountId, accountNumber: testAccountNumber(accountId), owner: 'T', openingDepositCents: 100 },
-          metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER },
-        }
-      : {
-          type,
-          data: { accountId, amountCents: 250 },
-          metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER },
-        },
+    {
+      type: 'DepositMoney',
+      data: { accountId, amountCents: 250 },
+      metadata: { commandId: randomUUID(), now: new Date(), customerId: CUSTOMER },
+    },
     { db },
   );
 
 describe('the wake-up after a commit', () => {
   it('an appending commit sends no notification; the wake-up after it brings its events to a hub', async () => {
-    const accountId = newAccountId();
-    expect((await command('OpenAccount', accountId)).status).toBe('accepted');
+    const accountId = await openAccountFor(db, 100);
 
     // A listener of its own sees every notification on the channel.
     const ear = new pg.Client({ connectionString: url });
@@ -60,7 +53,7 @@ describe('the wake-up after a commit', () => {
     const delivered: LogEvent[] = [];
     const unsubscribe = await hub.subscribe(`account-${accountId}`, (events) => delivered.push(...events));
     try {
-      expect((await command('DepositMoney', accountId)).status).toBe('accepted');
+      expect((await deposit(accountId)).status).toBe('accepted');
       // Committed, and a round trip of the listener's later than the commit: nothing was sent.
       await ear.query('SELECT 1');
       expect(heard).toEqual([]);
