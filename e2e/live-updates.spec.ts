@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maskName } from '../lib/domain/mask-name';
 import { e2eOrigin } from '../playwright.config';
+import type { Page } from '@playwright/test';
 import { actionForm, expect, openAccount, signUp, test } from './fixtures';
 
 // Live updates: the account page follows its event stream. Two tabs of one customer stay open; money
@@ -107,30 +108,49 @@ test('incoming money stays New until the owner has seen it; the accounts list co
   await expect(page.locator('[data-testid="transaction"][data-unseen]')).toHaveCount(0);
 });
 
-test('the page is rendered once per change: its own withdrawal with the answer, money from elsewhere by the live feed', async ({
-  page,
-  account,
-}) => {
-  // Every page render the browser asks for after the form is sent: the action's call (its answer
-  // carries the page it revalidated) and the router's refreshes (RSC GETs of this page; link
-  // prefetches are not renders of it).
+/** Every page render the browser asks for on `path`: action calls and the router's refreshes (RSC GETs; link prefetches are not renders of it). */
+function pageCalls(page: Page, path: string) {
   const calls: string[] = [];
   page.on('request', (request) => {
     const headers = request.headers();
-    if (new URL(request.url()).pathname !== account.url || headers['next-router-prefetch']) return;
+    if (new URL(request.url()).pathname !== path || headers['next-router-prefetch']) return;
     if (request.method() === 'POST' && headers['next-action']) calls.push('action');
     else if (request.method() === 'GET' && headers.rsc === '1') calls.push('refresh');
   });
+  return calls;
+}
+
+test('the page is rendered once per change: its own withdrawal not at all (the answer carries what changed), money from elsewhere by the live feed', async ({
+  page,
+  account,
+}) => {
   const streamed = page.waitForRequest((r) => r.url().includes(`/api/accounts/${account.id}/events/stream`));
   await page.reload();
   await streamed;
-  calls.length = 0;
+  const calls = pageCalls(page, account.url);
+  // The action's answers, as the server sent them.
+  const answers: { revalidated: string | null; body: string }[] = [];
+  await page.route(`**${account.url}`, async (route) => {
+    if (route.request().method() !== 'POST') return route.fallback();
+    const response = await route.fetch();
+    answers.push({ revalidated: response.headers()['x-action-revalidated'] ?? null, body: await response.text() });
+    await route.fulfill({ response });
+  });
 
   const form = await actionForm(page, 'Withdraw');
   await form.getByLabel('Amount').fill('5.00');
   await form.getByRole('button', { name: 'Withdraw' }).click();
   await expect(form.getByRole('status')).toContainText('Withdrew $5.00');
   await expect(page.getByTestId('balance')).toHaveText('$195.00');
+  // The row the withdrawal wrote is on top, marked as what just happened.
+  const newest = page.getByTestId('transaction').first();
+  await expect(newest).toContainText('$5.00');
+  await expect(newest).toHaveAttribute('data-new', 'true');
+  // Its answer was the form's state alone: nothing revalidated, no page rendered into it.
+  expect(answers).toHaveLength(1);
+  expect(answers[0]!.revalidated).toBeNull();
+  expect(answers[0]!.body).toContain('"balanceCents":19500');
+  expect(answers[0]!.body).not.toContain('history-heading');
   // The live feed brought the same withdrawal: announced, not rendered again.
   const announcement = page.getByTestId('live-announcement');
   await expect(announcement).toHaveText('Withdrew $5.00');
@@ -145,4 +165,39 @@ test('the page is rendered once per change: its own withdrawal with the answer, 
   await expect(page.getByTestId('balance')).toHaveText('$196.00');
   await expect(page.getByTestId('transaction').first()).toContainText('$1.00');
   expect(calls).toEqual(['action', 'refresh']);
+});
+
+test('a withdrawal answered past something the page has not shown brings the page, with both', async ({
+  page,
+  account,
+}) => {
+  // No live feed: the deposit below reaches this page only through the withdrawal's answer.
+  await page.route('**/events/stream**', (route) => route.abort());
+  await page.reload();
+  const calls = pageCalls(page, account.url);
+  const deposit = await page.request.post(`/api/accounts/${account.id}/deposits`, {
+    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
+    data: { amount: '1.00' },
+  });
+  expect(deposit.status(), await deposit.text()).toBe(201);
+  await expect(page.getByTestId('balance')).toHaveText('$200.00');
+
+  const form = await actionForm(page, 'Withdraw');
+  await form.getByLabel('Amount').fill('5.00');
+  await form.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(form.getByRole('status')).toContainText('Withdrew $5.00 · new balance $196.00');
+  await expect(page.getByTestId('balance')).toHaveText('$196.00');
+  const rows = page.getByTestId('transaction');
+  await expect(rows.nth(0)).toContainText('$5.00');
+  await expect(rows.nth(1)).toContainText('$1.00');
+  expect(calls).toEqual(['action', 'refresh']);
+});
+
+test("a withdrawal on the form's own page brings that page with it", async ({ page, account }) => {
+  await page.goto(`${account.url}/withdraw`);
+  const form = page.getByRole('form', { name: 'Withdraw' });
+  await form.getByLabel('Amount').fill('5.00');
+  await form.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(form.getByRole('status')).toContainText('Withdrew $5.00');
+  await expect(page.getByTestId('balance')).toHaveText('$195.00');
 });

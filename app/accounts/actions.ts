@@ -5,6 +5,7 @@ import { revalidatePath } from 'next/cache';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
+import { movementUpdate, type AccountUpdate } from '@/lib/accounts/history-update';
 import { accountConfirmation, toFormResult, transferConfirmation } from '@/lib/accounts/form-outcomes';
 import {
   fieldErrorsOf,
@@ -127,11 +128,12 @@ export async function withdrawAction(_previous: unknown, form: FormData): Promis
 async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData): Promise<MoneyFormState> {
   const values = { amount: text(form, 'amount') };
   const key = keyOf(form);
-  const answer = (result: FormResult, highlight: number | null = null): MoneyFormState => ({
+  const answer = (result: FormResult, highlight: number | null = null, update: AccountUpdate | null = null) => ({
     result,
     values: result.status === 'success' ? { amount: '' } : values,
     commandId: nextKey(key, result),
     highlight,
+    update,
   });
   const customer = await currentCustomer();
   if (!customer) return answer(SIGNED_OUT);
@@ -144,20 +146,26 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
   const refused = await overBudget(customer.id, key);
   if (refused) return answer(refused);
   const { accountId, amount } = parsed.data;
+  const now = new Date();
   const outcome = await handleAccountCommand({
     type,
     data: { accountId, amountCents: amount },
-    metadata: { commandId: scopedCommandId(customer.id, key), now: new Date(), customerId: customer.id },
+    metadata: { commandId: scopedCommandId(customer.id, key), now, customerId: customer.id },
   });
-  if (outcome.status === 'accepted') {
+  const result = toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew'));
+  if (outcome.status !== 'accepted') return answer(result);
+  // The account page's script takes what changed from the answer (the balance, the history row the
+  // command wrote: `takesUpdate`), so nothing is rendered for it: the action revalidates nothing, and
+  // Next.js answers with the state alone. Anywhere else the answer brings the page, rendered again: a
+  // form posted without JavaScript, the action's own page, a replayed outcome (its row was written
+  // at another time).
+  const takes = text(form, 'takesUpdate') === '1' && !outcome.replayed;
+  const update = takes ? movementUpdate(type, outcome.result, now) : null;
+  if (!update) {
     revalidatePath(`/accounts/${accountId}`);
     revalidatePath('/');
   }
-  const highlight = outcome.status === 'accepted' ? outcome.result.version : null;
-  return answer(
-    toFormResult(outcome, accountConfirmation(type === 'DepositMoney' ? 'Deposited' : 'Withdrew')),
-    highlight,
-  );
+  return answer(result, outcome.result.version, update);
 }
 
 /**

@@ -2,7 +2,8 @@
 
 import { use, useActionState, useRef, useState, useSyncExternalStore } from 'react';
 import type { FormResult } from '@/lib/accounts/form-schemas';
-import { PageRendersContext } from './page-renders';
+import type { AccountUpdate } from '@/lib/accounts/history-update';
+import { PageRendersContext, type ActionAnswer } from './page-renders';
 
 const noSubscribe = () => () => {};
 
@@ -21,8 +22,16 @@ const UNREACHABLE: FormResult = {
     'Could not reach the server, so we do not know yet whether this went through. Submit again: it is safe and will not be applied twice.',
 };
 
-/** `highlight`: the version of the page the command wrote, for forms on a versioned page. */
-type FormState = { result: FormResult | null; commandId: string; highlight?: number | null };
+/**
+ * `highlight`: the version of the page the command wrote, for forms on a versioned page; `update`:
+ * what it changed there, when the answer carries that instead of the page (lib/accounts/history-update.ts).
+ */
+type FormState = {
+  result: FormResult | null;
+  commandId: string;
+  highlight?: number | null;
+  update?: AccountUpdate | null;
+};
 type Action<State> = (previous: unknown, form: FormData) => Promise<State>;
 
 /**
@@ -50,11 +59,12 @@ export function useCommandForm<State extends FormState>(action: Action<State>, i
     // React's fields for posting without JavaScript; this call names its action itself.
     for (const name of [...data.keys()]) if (name.startsWith('$ACTION')) data.delete(name);
     data.set('enhanced', '1');
+    if (renders.takesUpdates) data.set('takesUpdate', '1');
     const ended = renders.actionStarted();
-    let brings: number | null = null;
+    let brought: ActionAnswer = { brings: null, update: null };
     try {
       const next = await action(null, data);
-      brings = next.highlight ?? null;
+      brought = { brings: next.highlight ?? null, update: next.update ?? null };
       setAnswer(next);
       return next;
     } catch {
@@ -63,7 +73,7 @@ export function useCommandForm<State extends FormState>(action: Action<State>, i
     } finally {
       inFlight.current = false;
       setPending(false);
-      ended(brings);
+      ended(brought);
     }
   };
 

@@ -141,7 +141,8 @@ function actionBody(formFields: [string, string][]): { body: string; type: strin
 /**
  * What the page's script sends when the Withdraw dialog is submitted (React's encodeReply of the
  * action's arguments, the previous state and the form): the fields prefixed `_1_`, the argument list
- * in `0`; headers as Next's router sends them, to the account page the dialog is on.
+ * in `0`; headers as Next's router sends them, to the account page the dialog is on. The page takes
+ * the answer's update (the balance and the row the withdrawal wrote) instead of a render.
  */
 function enhancedActionBody(formFields: [string, string][], account: string): { body: string; type: string } {
   const boundary = `----idembench${randomUUID().replace(/-/g, '')}`;
@@ -154,7 +155,9 @@ function enhancedActionBody(formFields: [string, string][], account: string): { 
     ]);
   if (!fields.some(([name]) => name === '_1_amount')) fields.push(['_1_amount', '0.01']);
   if (!fields.some(([name]) => name === '_1_enhanced')) fields.push(['_1_enhanced', '1']);
-  const previous = { result: null, values: { amount: '' }, commandId, highlight: null };
+  // The account page shows the answer's update itself (app/components/page-renders.ts).
+  if (!fields.some(([name]) => name === '_1_takesUpdate')) fields.push(['_1_takesUpdate', '1']);
+  const previous = { result: null, values: { amount: '' }, commandId, highlight: null, update: null };
   fields.push(['0', JSON.stringify([previous, '$K1'])]);
   const text =
     fields

@@ -6,6 +6,7 @@ import { OWNER_MAX_LENGTH } from '@/lib/accounts/domain/account';
 import { parseAccountId } from '@/lib/accounts/domain/account-id';
 import { parseAccountNumber } from '@/lib/accounts/domain/account-number';
 import { REFERENCE_MAX_LENGTH } from '@/lib/accounts/domain/transfer';
+import type { AccountUpdate } from '@/lib/accounts/history-update';
 import { parseAmount, type ParseAmountOptions } from '@/lib/domain/money';
 import { plainText } from '@/lib/text/plain-text';
 
@@ -137,7 +138,10 @@ type CommandFormState<Values extends Record<string, string>> = {
   highlight: number | null;
 };
 
-export type MoneyFormState = CommandFormState<{ amount: string }>;
+export type MoneyFormState = CommandFormState<{ amount: string }> & {
+  /** What the accepted command changed on the page that called the action (lib/accounts/history-update.ts). */
+  update: AccountUpdate | null;
+};
 export type OpenAccountFormState = CommandFormState<{ owner: string; openingDeposit: string }>;
 export type TransferFormState = CommandFormState<{ toAccountNumber: string; amount: string; reference: string }> & {
   /** Set between "Review transfer" and "Confirm transfer". */

@@ -5,38 +5,22 @@ import { readDb } from '@/lib/db/read-replica';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { maskName } from '@/lib/domain/mask-name';
 import type { TransactionKind } from '@/lib/accounts/inline-projections';
+import {
+  FILTER_KINDS,
+  HISTORY_PAGE_SIZE,
+  TRANSACTION_FILTERS,
+  type Counterparty,
+  type TransactionEntry,
+  type TransactionFilter,
+} from '@/lib/accounts/history-update';
+
+export { TRANSACTION_FILTERS, type TransactionEntry, type TransactionFilter };
 
 // One page of an account's history for its owner: newest first, a cursor on the stream version
 // (stable while new rows arrive, unlike an offset), optionally one kind of movement. The other side
 // of a transfer is named as the viewer may see it: their own account by its name, anyone else's by
-// the holder's masked name, exactly as the transfer review showed it.
-
-export const TRANSACTION_FILTERS = ['all', 'deposits', 'withdrawals', 'transfers'] as const;
-export type TransactionFilter = (typeof TRANSACTION_FILTERS)[number];
-
-const KINDS: Record<TransactionFilter, TransactionKind[] | null> = {
-  all: null,
-  deposits: ['deposit'],
-  withdrawals: ['withdrawal'],
-  transfers: ['transfer-in', 'transfer-out'],
-};
-
-type Counterparty = { name: string; ownAccountId: string | null };
-
-export type TransactionEntry = {
-  version: number;
-  kind: TransactionKind;
-  amountCents: number;
-  balanceAfterCents: number;
-  occurredAt: string;
-  /** The deposit made by the command that opened the account. */
-  opening: boolean;
-  counterparty: Counterparty | null;
-  /** A transfer's payment reference, on both sides. */
-  reference: string | null;
-  /** Incoming money the owner has not seen yet (lib/live/seen.ts). */
-  unseen: boolean;
-};
+// the holder's masked name, exactly as the transfer review showed it. (Its shapes, the filters and the
+// page size are in ./history-update.ts, which the browser shares.)
 
 export type TransactionPage = { entries: TransactionEntry[]; olderBefore: number | null };
 
@@ -58,14 +42,14 @@ export async function transactionPage(
   viewerId: string,
   options: { filter: TransactionFilter; before: number | null; limit?: number; seenVersion?: number | null },
 ): Promise<TransactionPage> {
-  const limit = options.limit ?? 20;
-  const kinds = KINDS[options.filter];
+  const limit = options.limit ?? HISTORY_PAGE_SIZE;
+  const kinds = FILTER_KINDS[options.filter];
   // History may come from a replica that has replayed the caller's last commit (lib/db/read-replica.ts).
   const reader = await readDb();
   const rows = await reader.accountTransaction.findMany({
     where: {
       accountId: account.accountId,
-      ...(kinds ? { kind: { in: kinds } } : {}),
+      ...(kinds ? { kind: { in: [...kinds] } } : {}),
       ...(options.before ? { version: { lt: options.before } } : {}),
     },
     orderBy: { version: 'desc' },

@@ -2,10 +2,11 @@
 
 import { useRouter } from 'next/navigation';
 import * as Dialog from '@radix-ui/react-dialog';
-import { createContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { createContext, use, useEffect, useRef, useState, type ReactNode } from 'react';
 import { depositAction, transferAction, withdrawAction } from '@/app/accounts/actions';
 import { useCommandForm, useHydrated } from '@/app/components/use-command-form';
 import type { MoneyFormState, TransferFormState } from '@/lib/accounts/form-schemas';
+import { AccountUpdatesContext } from './live-updates';
 import { MoneyForm } from './money-form';
 import { TransferForm } from './transfer-form';
 
@@ -27,6 +28,7 @@ const money = (commandId: string): MoneyFormState => ({
   values: { amount: '' },
   commandId,
   highlight: null,
+  update: null,
 });
 const transfer = (commandId: string): TransferFormState => ({
   result: null,
@@ -46,10 +48,11 @@ const transfer = (commandId: string): TransferFormState => ({
  * is inert), so the balance and the history stay on the first screen of a phone. Without JavaScript
  * the same row is links to each action's own page (`only`), which renders just that form.
  *
- * With JavaScript, the action's answer reaches the client before the refreshed page (balance,
- * history) that its revalidation sends: the router applies that in a transition, after. So a
- * confirmation waits until the page shows the version its command wrote (`version`, the server's),
- * and the message, the hero balance and the highlighted row appear in one render.
+ * With JavaScript, a deposit's or a withdrawal's answer carries what its command changed, shown at
+ * once (LiveUpdates); a transfer's answer reaches the client before the refreshed page (balance,
+ * history) that its revalidation sends, which the router applies in a transition, after. So a
+ * confirmation waits until the page shows the version its command wrote, and the message, the hero
+ * balance and the highlighted row appear in one render.
  */
 export function AccountActions({
   accountId,
@@ -86,7 +89,9 @@ export function AccountActions({
   );
   const active: Active = chosen !== undefined ? chosen : (posted ?? (opened ? 'opened' : null));
   const written = active && active !== 'opened' ? forms[active].state.highlight : null;
-  const behind = written !== null && written > version;
+  // What the page shows: its render, or what its own latest action changed (LiveUpdates).
+  const shown = Math.max(version, use(AccountUpdatesContext).version);
+  const behind = written !== null && written > shown;
   const highlight = active === 'opened' ? (opened?.highlight ?? null) : behind ? null : written;
   // The revalidation brings the new page with the answer, applied in a transition just after it;
   // only if it has not arrived a moment later, ask for it (at once would render the page twice).

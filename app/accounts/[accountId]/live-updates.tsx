@@ -1,8 +1,10 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { createContext, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { PageRendersContext } from '@/app/components/page-renders';
+import { createContext, use, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { PageRendersContext, type ActionAnswer } from '@/app/components/page-renders';
+import type { AccountUpdate } from '@/lib/accounts/history-update';
+import { formatUsd } from '@/lib/domain/money';
 import { announcement } from '@/lib/live/announce';
 import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
 
@@ -10,15 +12,50 @@ import { PUBLIC_EVENT_TYPES } from '@/lib/public-events/public-event';
 export const LiveArrivalsContext = createContext<ReadonlySet<number>>(new Set());
 
 /**
+ * What the page's own actions changed since the server rendered it (lib/accounts/history-update.ts):
+ * contiguous updates past the render's version, the last one what the page shows now. Read by the
+ * balance, the history and the forms.
+ */
+export const AccountUpdatesContext = createContext<{ version: number; updates: readonly AccountUpdate[] }>({
+  version: 0,
+  updates: [],
+});
+
+const LiveMessageContext = createContext<{ text: string; id: string } | null>(null);
+
+/** The balance the page shows: the render's, or the one the page's latest own action left. */
+export function LiveBalance({ cents }: { cents: number }) {
+  const last = use(AccountUpdatesContext).updates.at(-1);
+  return formatUsd(last ? last.balanceCents : cents);
+}
+
+/** Where the live feed's announcements are read out and shown. */
+export function LiveAnnouncement() {
+  const message = use(LiveMessageContext);
+  return (
+    <div className="live-region" aria-live="polite" role="status" data-testid="live-announcement">
+      {message ? (
+        <p key={message.id} className="status status-success live-message">
+          {message.text}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/**
  * Keeps the account page current while it is open: it follows the account's event stream
  * (GET /api/accounts/{id}/events/stream, Server-Sent Events, from the version this page shows, so
  * nothing committed since its render is missed; the browser reconnects by itself with
- * Last-Event-ID), announces each event politely, and asks the server for the page again
- * (router.refresh: the balance and the history change in place, open dialogs and typed fields stay)
- * when an event is newer than what the page shows or is about to show. The page's own forms bring
- * their new render with their answer (PageRendersContext): the events of an action in flight wait
- * for its answer, and only what that render does not hold is asked for. Without JavaScript nothing
- * here runs and the page stays as it was rendered.
+ * Last-Event-ID), announces each event politely (LiveAnnouncement), and asks the server for the page
+ * again (router.refresh: the balance and the history change in place, open dialogs and typed fields
+ * stay) when an event is newer than what the page shows or is about to show.
+ *
+ * The page's own forms bring their change with their answer (PageRendersContext): a deposit or a
+ * withdrawal its update (the balance and the row its command wrote, shown at once when it follows
+ * what the page shows, else the page is asked for), anything else the page rendered with it. The
+ * events of an action in flight wait for its answer; only what it does not hold is asked for.
+ * Without JavaScript nothing here runs and the page stays as it was rendered.
  */
 export function LiveUpdates({
   accountId,
@@ -33,14 +70,20 @@ export function LiveUpdates({
   const router = useRouter();
   const [message, setMessage] = useState<{ text: string; id: string } | null>(null);
   const [arrivals, setArrivals] = useState<ReadonlySet<number>>(() => new Set());
+  const [applied, setApplied] = useState<readonly AccountUpdate[]>([]);
+  // What the render does not show yet; a render that holds an update replaces it.
+  const updates = useMemo(() => applied.filter((u) => u.version > version), [applied, version]);
+  const current = updates.at(-1)?.version ?? version;
   // Versions: on screen, about to be (an action's answer, a refresh asked for), announced by the feed.
-  const shown = useRef(version);
+  const rendered = useRef(version);
+  const shown = useRef(current);
   const coming = useRef(0);
   const announced = useRef(0);
   const actions = useRef(0);
   useEffect(() => {
-    shown.current = version;
-  }, [version]);
+    rendered.current = version;
+    shown.current = current;
+  }, [version, current]);
 
   const settle = useCallback(() => {
     if (actions.current > 0 || announced.current <= Math.max(shown.current, coming.current)) return;
@@ -50,21 +93,27 @@ export function LiveUpdates({
 
   const renders = useMemo(
     () => ({
+      takesUpdates: true,
       actionStarted: () => {
         actions.current++;
         let ended = false;
-        return (brings: number | null) => {
+        return ({ brings, update }: ActionAnswer) => {
           if (ended) return;
           ended = true;
           actions.current--;
-          if (brings !== null) coming.current = Math.max(coming.current, brings);
+          if (update && update.version === shown.current + 1) {
+            shown.current = update.version;
+            setApplied((list) => [...list.filter((u) => u.version > rendered.current), update]);
+          } else if (update) {
+            // Something else happened in between: the page, with both, is asked for.
+            announced.current = Math.max(announced.current, update.version);
+          } else if (brings !== null) coming.current = Math.max(coming.current, brings);
           settle();
         };
       },
     }),
     [settle],
   );
-
   useEffect(() => {
     const source = new EventSource(
       `/api/accounts/${encodeURIComponent(accountId)}/events/stream?afterVersion=${shown.current}`,
@@ -91,18 +140,14 @@ export function LiveUpdates({
     return () => source.close();
   }, [accountId, router, settle]);
 
+  const live = useMemo(() => ({ version: current, updates }), [current, updates]);
   return (
     <PageRendersContext value={renders}>
-      <LiveArrivalsContext value={arrivals}>
-        <div className="live-region" aria-live="polite" role="status" data-testid="live-announcement">
-          {message ? (
-            <p key={message.id} className="status status-success live-message">
-              {message.text}
-            </p>
-          ) : null}
-        </div>
-        {children}
-      </LiveArrivalsContext>
+      <AccountUpdatesContext value={live}>
+        <LiveArrivalsContext value={arrivals}>
+          <LiveMessageContext value={message}>{children}</LiveMessageContext>
+        </LiveArrivalsContext>
+      </AccountUpdatesContext>
     </PageRendersContext>
   );
 }

@@ -5,7 +5,7 @@ import { cache, type ReactNode } from 'react';
 import { currentCustomer, requireCustomer, type Customer } from '@/lib/auth/customer';
 import { getOwnedAccount } from '@/lib/accounts/queries';
 import { parseAccountId } from '@/lib/accounts/domain/account-id';
-import { formatUsd } from '@/lib/domain/money';
+import { LiveBalance } from './live-updates';
 
 type Account = NonNullable<Awaited<ReturnType<typeof getOwnedAccount>>>;
 
@@ -60,7 +60,9 @@ export function AccountHero({
       <h1 id="account-name">{heading}</h1>
       <p className="hero-balance">
         <span className="hero-label">Balance</span>
-        <strong data-testid="balance">{formatUsd(account.balanceCents)}</strong>
+        <strong data-testid="balance">
+          <LiveBalance cents={account.balanceCents} />
+        </strong>
       </p>
       <p className="hero-number">Account number {number}</p>
       {children}

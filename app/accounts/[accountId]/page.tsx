@@ -4,6 +4,7 @@ import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { CopyButton } from '@/app/components/copy-button';
 import { LocalTime } from '@/app/components/local-time';
+import { historyHref } from '@/lib/accounts/history-update';
 import {
   parseCursor,
   parseFilter,
@@ -18,8 +19,8 @@ import { AccountActions, type OpenedNotice } from './account-actions';
 import { OPENED_COOKIE } from './opened';
 import { StatementsSection } from './statements-section';
 import { AccountHero, accountMetadata, requireOwnedAccount } from './owned-account';
-import { LiveUpdates } from './live-updates';
-import { TransactionList } from './transaction-list';
+import { LiveAnnouncement, LiveUpdates } from './live-updates';
+import { HistoryView } from './history-view';
 import { StandingOrdersSection } from './standing-orders/standing-orders-section';
 
 type SearchParams = Record<string, string | string[] | undefined>;
@@ -56,13 +57,6 @@ export default async function AccountPage({ params, searchParams }: Props) {
   if (!before && (filter === 'all' || filter === 'transfers') && (unseenShown || unseenOlder))
     await markSeen(customer.id, account.accountId, account.version);
   const number = formatAccountNumber(account.accountNumber);
-  const href = (params: { kind?: TransactionFilter; before?: number }) => {
-    const search = new URLSearchParams();
-    if (params.kind && params.kind !== 'all') search.set('kind', params.kind);
-    if (params.before) search.set('before', String(params.before));
-    const text = search.toString();
-    return `/accounts/${account.accountId}${text ? `?${text}` : ''}#history-heading`;
-  };
 
   // Just opened here (and nothing else happened since): say so, and point at the opening deposit.
   const justOpened = (await cookies()).get(OPENED_COOKIE)?.value === account.accountId && account.version <= 2;
@@ -74,7 +68,7 @@ export default async function AccountPage({ params, searchParams }: Props) {
     : null;
 
   return (
-    <>
+    <LiveUpdates accountId={account.accountId} version={account.version}>
       <p className="breadcrumb">
         <Link href="/">← Your accounts</Link>
       </p>
@@ -92,53 +86,49 @@ export default async function AccountPage({ params, searchParams }: Props) {
           Opened <LocalTime iso={account.openedAt.toISOString()} />
         </p>
       </AccountHero>
-      <LiveUpdates accountId={account.accountId} version={account.version}>
-        <AccountActions
-          accountId={account.accountId}
-          version={account.version}
-          keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
-          opened={opened}
-        >
-          <section aria-labelledby="history-heading" className="history">
-            <h2 id="history-heading">Transactions</h2>
-            <nav aria-label="Show transactions" className="filters-nav">
-              {TRANSACTION_FILTERS.map((kind) => (
-                <Link
-                  key={kind}
-                  href={href({ kind })}
-                  aria-current={kind === filter ? 'page' : undefined}
-                  className="chip"
-                >
-                  {FILTER_LABELS[kind]}
-                </Link>
-              ))}
-            </nav>
-            {history.entries.length === 0 ? (
-              <p className="muted">
-                {before
-                  ? 'No older transactions.'
-                  : filter === 'all'
-                    ? 'No transactions yet.'
-                    : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`}
-              </p>
-            ) : (
-              <TransactionList entries={history.entries} />
-            )}
-            <nav aria-label="Pages of transactions" className="pager">
-              {before ? <Link href={href({ kind: filter })}>Newest</Link> : <span />}
-              {history.olderBefore ? (
-                <Link href={href({ kind: filter, before: history.olderBefore })}>Older transactions</Link>
-              ) : null}
-            </nav>
-          </section>
-        </AccountActions>
-      </LiveUpdates>
+      <LiveAnnouncement />
+      <AccountActions
+        accountId={account.accountId}
+        version={account.version}
+        keys={{ deposit: randomUUID(), withdraw: randomUUID(), transfer: randomUUID() }}
+        opened={opened}
+      >
+        <section aria-labelledby="history-heading" className="history">
+          <h2 id="history-heading">Transactions</h2>
+          <nav aria-label="Show transactions" className="filters-nav">
+            {TRANSACTION_FILTERS.map((kind) => (
+              <Link
+                key={kind}
+                href={historyHref(account.accountId, { kind })}
+                aria-current={kind === filter ? 'page' : undefined}
+                className="chip"
+              >
+                {FILTER_LABELS[kind]}
+              </Link>
+            ))}
+          </nav>
+          <HistoryView
+            accountId={account.accountId}
+            filter={filter}
+            before={before}
+            entries={history.entries}
+            olderBefore={history.olderBefore}
+            empty={
+              before
+                ? 'No older transactions.'
+                : filter === 'all'
+                  ? 'No transactions yet.'
+                  : `No ${FILTER_LABELS[filter].toLowerCase()} yet.`
+            }
+          />
+        </section>
+      </AccountActions>
       <StandingOrdersSection
         accountId={account.accountId}
         customerId={customer.id}
         notice={one(query['standing-order'])}
       />
       <StatementsSection accountId={account.accountId} version={account.version} />
-    </>
+    </LiveUpdates>
   );
 }
