@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { allowedOrigins, appOrigin, crossSiteReason, hasSessionCookie } from '@/lib/http/origins';
-import { contentSecurityPolicy, newNonce, securityHeaders } from '@/lib/http/security-headers';
+import { contentSecurityPolicy, newNonce, NO_DOCUMENT_POLICY, securityHeaders } from '@/lib/http/security-headers';
 
 // Two jobs, for every page (the JSON API sets its own answers; next.config.ts adds the plain
 // security headers there):
@@ -45,6 +45,14 @@ export function proxy(request: NextRequest) {
         headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
       });
     }
+  }
+  // A server action called by the page's script is answered with React's wire format, never a
+  // document: no scripts run from it, so it needs no nonce, and the request is passed on unchanged.
+  if (request.headers.has('next-action')) {
+    const response = NextResponse.next();
+    response.headers.set('content-security-policy', NO_DOCUMENT_POLICY);
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
   }
   const nonce = newNonce();
   const csp = contentSecurityPolicy(nonce, { https, dev: process.env.NODE_ENV === 'development' });

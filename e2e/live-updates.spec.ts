@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { maskName } from '../lib/domain/mask-name';
+import { NO_DOCUMENT_POLICY } from '../lib/http/security-headers';
 import { e2eOrigin } from '../playwright.config';
 import type { Page } from '@playwright/test';
 import { actionForm, expect, openAccount, signUp, test } from './fixtures';
@@ -129,11 +130,16 @@ test('the page is rendered once per change: its own withdrawal not at all (the a
   await streamed;
   const calls = pageCalls(page, account.url);
   // The action's answers, as the server sent them.
-  const answers: { revalidated: string | null; body: string }[] = [];
+  const answers: { revalidated: string | null; csp: string | null; body: string }[] = [];
   await page.route(`**${account.url}`, async (route) => {
     if (route.request().method() !== 'POST') return route.fallback();
     const response = await route.fetch();
-    answers.push({ revalidated: response.headers()['x-action-revalidated'] ?? null, body: await response.text() });
+    const headers = response.headers();
+    answers.push({
+      revalidated: headers['x-action-revalidated'] ?? null,
+      csp: headers['content-security-policy'] ?? null,
+      body: await response.text(),
+    });
     await route.fulfill({ response });
   });
 
@@ -151,6 +157,8 @@ test('the page is rendered once per change: its own withdrawal not at all (the a
   expect(answers[0]!.revalidated).toBeNull();
   expect(answers[0]!.body).toContain('"balanceCents":19500');
   expect(answers[0]!.body).not.toContain('history-heading');
+  // Not a document: nothing may load or frame it (proxy.ts).
+  expect(answers[0]!.csp).toBe(NO_DOCUMENT_POLICY);
   // The live feed brought the same withdrawal: announced, not rendered again.
   const announcement = page.getByTestId('live-announcement');
   await expect(announcement).toHaveText('Withdrew $5.00');

@@ -21,6 +21,9 @@ export function contentSecurityPolicy(nonce: string, options: { https: boolean; 
   ].join('; ');
 }
 
+/** The policy of an answer that is not a document (a server action's answer to the page's script): nothing may load or frame it. */
+export const NO_DOCUMENT_POLICY = `default-src 'none'; frame-ancestors 'none'`;
+
 /** Headers beside the CSP, for pages and API answers alike. */
 export function securityHeaders(options: { https: boolean }): Record<string, string> {
   return {
