@@ -35,6 +35,40 @@ export async function POST(request: Request, context: { params: Promise<{ accoun
 `,
 };
 
+/**
+ * A page and a server action only the benchmark's build has: `/bench-floor/{accountId}` names the
+ * action (its id), which reads the form and answers a small state, with nothing of Idem on its way (no
+ * session, budgets, database or logging), called as the account page's script calls Withdraw. What
+ * Next.js itself costs for a server action: the floor of the browser path (kind `action-floor`).
+ */
+export const BENCH_FLOOR_ACTION = [
+  {
+    path: 'app/bench-floor/actions.ts',
+    source: `'use server';
+// Written by the benchmark into its private build only (bench/measurement/app.ts).
+
+export async function floorAction(_previous: unknown, form: FormData) {
+  const amount = form.get('amount');
+  return { result: { status: 'success', message: \`Withdrew \${String(amount)}\` }, commandId: String(form.get('commandId')) };
+}
+`,
+  },
+  {
+    path: 'app/bench-floor/[accountId]/page.tsx',
+    source: `// Written by the benchmark into its private build only (bench/measurement/app.ts).
+import { connection } from 'next/server';
+import { floorAction } from '../actions';
+
+export default async function FloorPage({ params }: { params: Promise<{ accountId: string }> }) {
+  await connection();
+  const { accountId } = await params;
+  // The action's id, for the benchmark's calls (a server reference carries it as $$id).
+  return <p data-account={accountId} data-action-id={(floorAction as unknown as { $$id: string }).$$id} />;
+}
+`,
+  },
+];
+
 function trackedFiles(): string[] {
   const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`git ls-files failed: ${out.stderr}`);
@@ -63,7 +97,8 @@ export function prepareApp(
       .update('\0')
       .update(readFileSync(path.join(ROOT, f)))
       .update('\0');
-  hash.update(BENCH_FLOOR_ROUTE.path).update('\0').update(BENCH_FLOOR_ROUTE.source);
+  for (const extra of [BENCH_FLOOR_ROUTE, ...BENCH_FLOOR_ACTION])
+    hash.update(extra.path).update('\0').update(extra.source);
   const stamp = hash.digest('hex').slice(0, 16);
   const stampFile = path.join(appDir, '.bench-stamp');
   if (
@@ -81,8 +116,10 @@ export function prepareApp(
     mkdirSync(path.dirname(path.join(appDir, f)), { recursive: true });
     cpSync(path.join(ROOT, f), path.join(appDir, f));
   }
-  mkdirSync(path.dirname(path.join(appDir, BENCH_FLOOR_ROUTE.path)), { recursive: true });
-  writeFileSync(path.join(appDir, BENCH_FLOOR_ROUTE.path), BENCH_FLOOR_ROUTE.source);
+  for (const extra of [BENCH_FLOOR_ROUTE, ...BENCH_FLOOR_ACTION]) {
+    mkdirSync(path.dirname(path.join(appDir, extra.path)), { recursive: true });
+    writeFileSync(path.join(appDir, extra.path), extra.source);
+  }
   // Turbopack refuses a node_modules symlink that leaves the project root; hard links are free.
   const linked = spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules')]);
   if (linked.status !== 0) throw new Error(`cp -al node_modules failed: ${linked.stderr?.toString()}`);

@@ -41,8 +41,8 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
       `| storage ≤ 1 KB per command | ${fixed(r.storage.bytesPerCommand)} bytes (${r.storage.commands} commands) | ${r.storage.bytesPerCommand <= 1024 ? 'met' : 'missed'} |`,
     );
   const floor = r.cpuPerRequest[last]?.['post-floor'];
+  const idem = (k: Kind) => r.cpuPerRequest[last]![k];
   if (floor && Number.isFinite(r.ratios[last]!['post-floor'])) {
-    const idem = (k: Kind) => r.cpuPerRequest[last]![k];
     L.push(
       '',
       `Next.js's own floor for a POST of a command's shape (a dynamic path, the commands' headers and JSON body; a route only the benchmark's build has, nothing of Idem on its way): ` +
@@ -51,6 +51,14 @@ export function renderRequestPath(r: RequestPathResult, command: string): string
         `withdrawal ${fixed(idem('withdraw').app - floor.app, 2)} ms and ${fixed(idem('withdraw').postgres, 2)} ms.`,
     );
   }
+  const actionFloor = r.cpuPerRequest[last]?.['action-floor'];
+  if (actionFloor && Number.isFinite(r.ratios[last]!['action-floor']))
+    L.push(
+      '',
+      `Next.js's own floor for a server action called by a page's script (the Withdraw call's body and headers, an action that reads the form and answers a small state; a page only the benchmark's build has, nothing of Idem on its way): ` +
+        `${fixed(r.ratios[last]!['action-floor'], 2)}× health, ${fixed(actionFloor.app, 2)} ms of app CPU per request. ` +
+        `Beyond it, the Withdraw action called by the account page: ${fixed(idem('action-js').app - actionFloor.app, 2)} ms of app CPU and ${fixed(idem('action-js').postgres, 2)} ms of PostgreSQL.`,
+    );
   L.push('', `### Throughput (requests/s, best repetition) and ratio to the health route`, '');
   L.push(`| request | ${variants.map((v) => `${v} req/s | ${v} ×health`).join(' | ')} |`);
   L.push(`| --- | ${variants.map(() => '--- | ---').join(' | ')} |`);

@@ -46,7 +46,18 @@ export type RequestPathConfig = {
   cluster: boolean;
 };
 
-export const KINDS = ['health', 'post-floor', 'get', 'deposit', 'withdraw', 'action', 'action-js'] as const;
+export const KINDS = [
+  'health',
+  'post-floor',
+  'get',
+  'deposit',
+  'withdraw',
+  'action',
+  'action-floor',
+  'action-js',
+] as const;
+/** Floors: references for throughput and CPU, no targets of their own. */
+export const FLOORS: readonly Kind[] = ['post-floor', 'action-floor'];
 export type Kind = (typeof KINDS)[number];
 export const KIND_LABEL: Record<Kind, string> = {
   health: 'GET /api/health/live (the floor)',
@@ -56,6 +67,8 @@ export const KIND_LABEL: Record<Kind, string> = {
   deposit: 'POST /api/accounts/{id}/deposits with an API key',
   withdraw: 'POST /api/accounts/{id}/withdrawals with an API key',
   action: 'Withdraw server action with a session cookie, posted without JavaScript (answered with the page)',
+  'action-floor':
+    "a server action called as the page's script calls Withdraw, with the same body and headers, that reads the form and answers a small state (a page only the benchmark's build has: Next.js's floor for the browser path)",
   'action-js': 'Withdraw server action with a session cookie, called by the page with JavaScript (the browser path)',
 };
 
@@ -117,6 +130,8 @@ type Target = {
   authorization: string;
   cookie: string;
   actionFields: [string, string][];
+  /** The benchmark's floor action's id (bench/measurement/app.ts). */
+  floorActionId: string;
   /** The Withdraw action's id (from the form's hidden fields), for the client's fetch. */
   actionId: string;
 };
@@ -167,13 +182,13 @@ function enhancedActionBody(formFields: [string, string][], account: string): { 
 }
 
 /** The router state the client sends with an action: the account page's segments. */
-const routerStateOf = (account: string) =>
+const routerStateOf = (account: string, segment = 'accounts') =>
   encodeURIComponent(
     JSON.stringify([
       '',
       {
         children: [
-          'accounts',
+          segment,
           { children: [['accountId', account, 'd'], { children: ['__PAGE__', {}, null, null] }, null, null] },
           null,
           null,
@@ -213,6 +228,23 @@ function request(kind: Kind, target: Target, accounts: string[]): Req {
         method: 'POST',
         path: `/accounts/${account}/withdraw`,
         headers: { cookie: target.cookie, origin: target.url, 'content-type': type },
+        body,
+        ok: 200,
+      };
+    }
+    case 'action-floor': {
+      const { body, type } = enhancedActionBody(target.actionFields, account);
+      return {
+        method: 'POST',
+        path: `/bench-floor/${account}`,
+        headers: {
+          cookie: target.cookie,
+          origin: target.url,
+          'content-type': type,
+          accept: 'text/x-component',
+          'next-action': target.floorActionId,
+          'next-router-state-tree': routerStateOf(account, 'bench-floor'),
+        },
         body,
         ok: 200,
       };
@@ -413,7 +445,18 @@ async function prepareCustomer(url: string, databaseUrl: string, count: number) 
   const flight = await called.text();
   if (called.status !== 200 || !flight.includes('Withdrew $0.01'))
     throw new Error(`the Withdraw action call did not record a withdrawal: ${called.status} ${flight.slice(0, 300)}`);
-  return { authorization: customer.authorizations[0]!, cookie: customer.cookie!, accounts, actionFields, actionId };
+  // The floor action's id, from the benchmark's own page (bench/measurement/app.ts).
+  const floorPage = await (await fetch(`${url}/bench-floor/${accounts[0]}`)).text();
+  const floorActionId = /data-action-id="([0-9a-f]+)"/.exec(floorPage)?.[1];
+  if (!floorActionId) throw new Error(`the floor page names no action: ${floorPage.slice(0, 300)}`);
+  return {
+    authorization: customer.authorizations[0]!,
+    cookie: customer.cookie!,
+    accounts,
+    actionFields,
+    actionId,
+    floorActionId,
+  };
 }
 
 const countCommands = async (url: string) => {
@@ -574,7 +617,7 @@ export async function runRequestPathBench(
         ...runs.filter((r) => r.kind === kind && r.variant === config.variants[last]!.name).map((r) => r.perSecond),
       );
     for (let rep = 1; rep <= config.reps; rep++)
-      for (const kind of KINDS.filter((k) => k !== 'post-floor')) {
+      for (const kind of KINDS.filter((k) => !FLOORS.includes(k))) {
         const waited = await followersCaughtUp(url);
         const p = await paced(
           kind,
