@@ -121,17 +121,12 @@ function pageCalls(page: Page, path: string) {
   return calls;
 }
 
-test('the page is rendered once per change: its own withdrawal not at all (the answer carries what changed), money from elsewhere by the live feed', async ({
-  page,
-  account,
-}) => {
-  const streamed = page.waitForRequest((r) => r.url().includes(`/api/accounts/${account.id}/events/stream`));
-  await page.reload();
-  await streamed;
-  const calls = pageCalls(page, account.url);
-  // The action's answers, as the server sent them.
-  const answers: { revalidated: string | null; csp: string | null; body: string }[] = [];
-  await page.route(`**${account.url}`, async (route) => {
+type Answer = { revalidated: string | null; csp: string | null; body: string };
+
+/** The server actions' answers on `path`, as the server sent them. */
+async function actionAnswers(page: Page, path: string): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  await page.route(`**${path}`, async (route) => {
     if (route.request().method() !== 'POST') return route.fallback();
     const response = await route.fetch();
     const headers = response.headers();
@@ -142,6 +137,18 @@ test('the page is rendered once per change: its own withdrawal not at all (the a
     });
     await route.fulfill({ response });
   });
+  return answers;
+}
+
+test('the page is rendered once per change: its own withdrawal not at all (the answer carries what changed), money from elsewhere by the live feed', async ({
+  page,
+  account,
+}) => {
+  const streamed = page.waitForRequest((r) => r.url().includes(`/api/accounts/${account.id}/events/stream`));
+  await page.reload();
+  await streamed;
+  const calls = pageCalls(page, account.url);
+  const answers = await actionAnswers(page, account.url);
 
   const form = await actionForm(page, 'Withdraw');
   await form.getByLabel('Amount').fill('5.00');
@@ -208,4 +215,40 @@ test("a withdrawal on the form's own page brings that page with it", async ({ pa
   await form.getByRole('button', { name: 'Withdraw' }).click();
   await expect(form.getByRole('status')).toContainText('Withdrew $5.00');
   await expect(page.getByTestId('balance')).toHaveText('$195.00');
+});
+
+test('a transfer from the page renders nothing either: its row names the recipient as the history does', async ({
+  page,
+  account,
+}) => {
+  const savings = await openAccount(page, `Savings ${randomUUID().slice(0, 6)}`, '1.00');
+  const streamed = page.waitForRequest((r) => r.url().includes(`/api/accounts/${account.id}/events/stream`));
+  await page.goto(account.url);
+  await streamed;
+  const calls = pageCalls(page, account.url);
+  const answers = await actionAnswers(page, account.url);
+  const form = await actionForm(page, 'Transfer');
+  await form.getByLabel('To account number').fill(savings.accountNumber);
+  await form.getByLabel('Amount').fill('7.50');
+  await form.getByLabel('Reference').fill('Rainy day');
+  await form.getByRole('button', { name: 'Review transfer' }).click();
+  await form.getByRole('button', { name: 'Confirm transfer' }).click();
+  await expect(form.getByRole('status')).toContainText('Sent $7.50');
+  await expect(page.getByTestId('balance')).toHaveText('$192.50');
+  const newest = page.getByTestId('transaction').first();
+  await expect(newest).toHaveAttribute('data-new', 'true');
+  await expect(page.getByTestId('live-announcement')).toContainText('Sent $7.50');
+  const shown = await newest.textContent();
+  // Review and confirmation: two action calls, neither revalidating nor carrying the page.
+  expect(calls).toEqual(['action', 'action']);
+  expect(answers.map((a) => a.revalidated)).toEqual([null, null]);
+  expect(answers.every((a) => !a.body.includes('history-heading'))).toBe(true);
+  // The row the server renders next is the same row (its own account by name, the reference).
+  await page.keyboard.press('Escape');
+  await page.reload();
+  await expect(page.getByTestId('transaction').first()).toContainText(savings.owner);
+  await expect(page.getByTestId('transaction').first()).toContainText('Rainy day');
+  expect((await page.getByTestId('transaction').first().textContent())?.replace('New', '')).toBe(
+    shown?.replace('New', ''),
+  );
 });

@@ -12,7 +12,9 @@
 // with --quick a smoke-sized run; writes bench/out/RESULTS.request-path.md), and --storage-probe (bytes per
 // command per table and index on the engine path alone, printed: bench/suites/storage-probe.ts), and
 // --profile KIND (one kind of request of benchmark 6 profiled alone: bench/out/request-flame-KIND.svg,
-// the folded stacks, and PostgreSQL's busiest statements for it).
+// the folded stacks, and PostgreSQL's busiest statements for it), and --tail KIND (one kind's slow tail:
+// five runs at half of its peak, each with what happened before its slowest request, then the
+// instance's warnings and errors).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
 // BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/measurement/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { runRoundTripBench } from '../bench/suites/round-trips';
 import {
   KINDS,
   profileRequestKind,
+  tailRequestKind,
   runRequestPathBench,
   type Kind,
   type RequestPathConfig,
@@ -243,6 +246,32 @@ async function main() {
     const kind = args[args.indexOf('--profile') + 1] as Kind;
     if (!KINDS.includes(kind)) throw new Error(`--profile takes one of ${KINDS.join(', ')}`);
     return profileOnly(kind);
+  }
+  if (args.includes('--tail')) {
+    const kind = args[args.indexOf('--tail') + 1] as Kind;
+    if (!KINDS.includes(kind)) throw new Error(`--tail takes one of ${KINDS.join(', ')}`);
+    const log = (line: string) => console.log(`[tail] ${line}`);
+    const server = await startBenchServer(log);
+    try {
+      await tailRequestKind(
+        server,
+        {
+          appDir,
+          variants: [{ name: 'as built', env: {} }],
+          reps: 5,
+          seconds: 8,
+          warmupSeconds: 3,
+          connections: 32,
+          accounts: 20,
+          cluster: false,
+        },
+        kind,
+        log,
+      );
+    } finally {
+      await server.stop();
+    }
+    return;
   }
   if (args.includes('--request-path')) {
     const started = Date.now();

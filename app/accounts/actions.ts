@@ -5,7 +5,7 @@ import { revalidatePath } from 'next/cache';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
-import { movementUpdate, type AccountUpdate } from '@/lib/accounts/history-update';
+import { movementUpdate, transferUpdate, type AccountUpdate } from '@/lib/accounts/history-update';
 import { accountConfirmation, toFormResult, transferConfirmation } from '@/lib/accounts/form-outcomes';
 import {
   fieldErrorsOf,
@@ -22,7 +22,7 @@ import { newAccountId, scopedCommandId } from '@/lib/accounts/ids';
 import { openAccount } from '@/lib/accounts/open-account';
 import { lookUpRecipient, type Recipient } from '@/lib/accounts/recipient-lookup';
 import { getOwnedAccount } from '@/lib/accounts/queries';
-import { versionWrittenBy } from '@/lib/accounts/transaction-page';
+import { counterpartyFor, versionWrittenBy } from '@/lib/accounts/transaction-page';
 import { inboundLimitText, submitTransfer } from '@/lib/accounts/submit-transfer';
 import { currentCustomer } from '@/lib/auth/customer';
 import { actionBudgetRefusal } from '@/lib/http/api-limits';
@@ -184,12 +184,14 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
     result: FormResult | null,
     review: TransferFormState['review'] = null,
     highlight: number | null = null,
+    update: AccountUpdate | null = null,
   ): TransferFormState => ({
     result,
     values: result?.status === 'success' ? { toAccountNumber: '', amount: '', reference: '' } : values,
     commandId: result ? nextKey(key, result) : key,
     highlight,
     review,
+    update,
   });
   const customer = await currentCustomer();
   if (!customer) return state(SIGNED_OUT);
@@ -213,6 +215,7 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   if (!parsed.success || !recipient) return state(invalid(parsed.success ? {} : fieldErrorsOf(parsed.error)));
   const { fromAccountId: from, amount, reference } = parsed.data;
   const scoped = scopedCommandId(customer.id, key);
+  const now = new Date();
   const outcome = await submitTransfer({
     type: 'TransferMoney',
     data: {
@@ -222,20 +225,28 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
       amountCents: amount,
       ...(reference ? { reference } : {}),
     },
-    metadata: { commandId: scoped, now: new Date(), customerId: customer.id },
+    metadata: { commandId: scoped, now, customerId: customer.id },
   });
   if (outcome.status === 'inbound-limited') {
     const message = `${inboundLimitText(outcome.perHour)} Try again in ${waitText(outcome.retryAfterSeconds)}.`;
     return state(invalid({ toAccountNumber: message }));
   }
-  if (outcome.status === 'accepted') {
-    revalidatePath(`/accounts/${from}`);
-    revalidatePath('/');
-  }
   const result = toFormResult(outcome, transferConfirmation(recipient.maskedName));
   // "Try again" keeps the review on screen, so the same key is confirmed again.
   if (result.status === 'busy') return state(result, review);
-  return state(result, null, outcome.status === 'accepted' ? await versionWrittenBy(from, scoped) : null);
+  if (outcome.status !== 'accepted') return state(result);
+  const written = await versionWrittenBy(from, scoped);
+  // As for a deposit (moveMoney): the account page takes the row the transfer wrote on its side
+  // from the answer, named as its history names the recipient; anywhere else the page is rendered.
+  const update =
+    text(form, 'takesUpdate') === '1' && !outcome.replayed && written !== null
+      ? transferUpdate(outcome.result, written, await counterpartyFor(recipient.accountId, customer.id), now)
+      : null;
+  if (!update) {
+    revalidatePath(`/accounts/${from}`);
+    revalidatePath('/');
+  }
+  return state(result, null, written, update);
 }
 
 /**

@@ -830,3 +830,48 @@ async function profileWithdrawals(
 }
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * Only the slow tail of one kind of request (`--tail <kind>`): one instance, its peak (closed loop),
+ * then `config.reps` runs at half of it, each with what the machine, PostgreSQL and the app's event
+ * loop did before its slowest request, and afterwards the instance's own warnings and errors. For
+ * finding what a p99 waited on.
+ */
+export async function tailRequestKind(
+  server: BenchServer,
+  config: RequestPathConfig,
+  kind: Kind,
+  log: (line: string) => void,
+): Promise<void> {
+  prepareApp(config.appDir, log);
+  const limits = { IDEM_CUSTOMER_RATE_LIMIT: '999999999/60', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
+  const url = await server.freshDatabase('bench_request_tail');
+  await migrate(url);
+  const instance = await startInstance(config.appDir, url, {
+    ...limits,
+    METRICS_TOKEN,
+    ...config.variants.at(-1)!.env,
+  });
+  try {
+    const customer = await prepareCustomer(instance.url, url, config.accounts);
+    const target = { ...customer, url: instance.url };
+    const loop = (seconds: number, connections: number) =>
+      closedLoop(kind, [target], customer.accounts, seconds, connections, [instance.pid], server.pgPid);
+    await loop(config.warmupSeconds, 8);
+    const peak = await loop(config.seconds, config.connections);
+    const rate = Math.max(1, Math.floor(peak.perSecond / 2));
+    log(`${kind}: peak ${peak.perSecond.toFixed(0)}/s; ${config.reps} runs of ${config.seconds} s at ${rate}/s`);
+    for (let rep = 1; rep <= config.reps; rep++) {
+      const waited = await followersCaughtUp(url);
+      const p = await paced(kind, [target], customer.accounts, config.seconds, rate, { databaseUrl: url });
+      if (p.stalls) p.stalls.followersCaughtUpMs = waited;
+      log(`  run ${rep}: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms (errors ${p.errors})`);
+      if (p.stalls) log(`    ${describeStalls(p.stalls)}`);
+    }
+  } finally {
+    await stopInstance(instance);
+  }
+  const noted = instance.output.filter((line) => /"level":"(warn|error|fatal)"/.test(line));
+  log(`the instance's warnings and errors: ${noted.length}`);
+  for (const line of noted.slice(-30)) log(`  ${line.slice(0, 400)}`);
+}

@@ -144,6 +144,8 @@ export type MoneyFormState = CommandFormState<{ amount: string }> & {
 };
 export type OpenAccountFormState = CommandFormState<{ owner: string; openingDeposit: string }>;
 export type TransferFormState = CommandFormState<{ toAccountNumber: string; amount: string; reference: string }> & {
+  /** What the accepted transfer changed on the sender's page that called the action. */
+  update: AccountUpdate | null;
   /** Set between "Review transfer" and "Confirm transfer". */
   review: Extract<TransferReview, { status: 'review' }> | null;
 };

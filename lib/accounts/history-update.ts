@@ -1,11 +1,11 @@
 import type { TransactionKind } from '@/lib/accounts/inline-projections';
-import type { AccountResult } from '@/lib/accounts/results';
+import type { AccountResult, TransferResult } from '@/lib/accounts/results';
 
 // An account's history as its page shows it (rows, filters, page size; read by
-// lib/accounts/transaction-page.ts), and what an accepted deposit or withdrawal changed on that page,
-// carried by the action's answer to the page that sent it, so the page shows it without being
-// rendered again: the balance, the version, and the one history row the command wrote, built from
-// the command's own result exactly as the inline projection writes it
+// lib/accounts/transaction-page.ts), and what an accepted deposit, withdrawal or transfer changed on
+// the sender's page, carried by the action's answer to the page that sent it, so the page shows it
+// without being rendered again: the balance, the version, and the one history row the command wrote
+// there, built from the command's own result exactly as the inline projection writes it
 // (lib/accounts/inline-projections.ts) and the history reads it back. Pure: the server builds an
 // update, the browser merges it.
 
@@ -65,6 +65,34 @@ export function movementUpdate(
       opening: false,
       counterparty: null,
       reference: null,
+      unseen: false,
+    },
+  };
+}
+
+/**
+ * The sender's page's update for an accepted, first-time transfer made at `now`: `version` is the
+ * one it wrote in the sender's account, `counterparty` the recipient as the sender's history names
+ * them (lib/accounts/transaction-page.ts, counterpartyFor).
+ */
+export function transferUpdate(
+  result: TransferResult,
+  version: number,
+  counterparty: Counterparty,
+  now: Date,
+): AccountUpdate {
+  return {
+    version,
+    balanceCents: result.fromBalanceCents,
+    entry: {
+      version,
+      kind: 'transfer-out',
+      amountCents: result.amountCents,
+      balanceAfterCents: result.fromBalanceCents,
+      occurredAt: now.toISOString(),
+      opening: false,
+      counterparty,
+      reference: result.reference ?? null,
       unseen: false,
     },
   };

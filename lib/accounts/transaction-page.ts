@@ -81,6 +81,12 @@ export async function transactionPage(
   };
 }
 
+/** The other side of a transfer as `viewerId`'s history names it (as a page of it would read it back). */
+export async function counterpartyFor(accountId: string, viewerId: string): Promise<Counterparty> {
+  const names = await counterparties(await readDb(), [accountId], viewerId);
+  return names.get(accountId) ?? { name: 'another account', ownAccountId: null };
+}
+
 async function counterparties(reader: Db, accountIds: string[], viewerId: string): Promise<Map<string, Counterparty>> {
   if (accountIds.length === 0) return new Map();
   const rows = await reader.$queryRaw<

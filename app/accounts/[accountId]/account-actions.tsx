@@ -36,6 +36,7 @@ const transfer = (commandId: string): TransferFormState => ({
   commandId,
   highlight: null,
   review: null,
+  update: null,
 });
 
 /**
@@ -48,11 +49,10 @@ const transfer = (commandId: string): TransferFormState => ({
  * is inert), so the balance and the history stay on the first screen of a phone. Without JavaScript
  * the same row is links to each action's own page (`only`), which renders just that form.
  *
- * With JavaScript, a deposit's or a withdrawal's answer carries what its command changed, shown at
- * once (LiveUpdates); a transfer's answer reaches the client before the refreshed page (balance,
- * history) that its revalidation sends, which the router applies in a transition, after. So a
- * confirmation waits until the page shows the version its command wrote, and the message, the hero
- * balance and the highlighted row appear in one render.
+ * With JavaScript, an answer carries what its command changed, shown at once (LiveUpdates); when
+ * the page is behind it, or the answer carries the page instead (a replayed outcome), that page
+ * comes just after the answer. So a confirmation waits until the page shows the version its command
+ * wrote, and the message, the hero balance and the highlighted row appear in one render.
  */
 export function AccountActions({
   accountId,
