@@ -15,7 +15,14 @@ export type Stalls = {
   loaderLagMaxMs: number;
   appLagMaxMs: number | null;
   /** Garbage collections of the app during the run, and those over 100 ms. */
-  appGc: { count: number; over100ms: number; maxKind: string | null; seconds: number } | null;
+  appGc: {
+    count: number;
+    over100ms: number;
+    maxKind: string | null;
+    seconds: number;
+    /** Collections and their pause time by V8's kind (minor, major, incremental, weakcb). */
+    byKind: Record<string, { count: number; seconds: number }>;
+  } | null;
   /** Checkpoints PostgreSQL began during the run (timed and requested). */
   checkpoints: number | null;
   /**
@@ -180,15 +187,17 @@ export async function watchStalls(
       let seconds = 0;
       let maxKind: string | null = null;
       let maxSeconds = 0;
+      const byKind: Record<string, { count: number; seconds: number }> = {};
       for (const kind of gcKinds(after)) {
         const n = delta(`nodejs_gc_duration_seconds_count{kind="${kind}"}`);
         const s = delta(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`);
+        if (n > 0) byKind[kind] = { count: n, seconds: s };
         count += n;
         seconds += s;
         over100ms += n - delta(`nodejs_gc_duration_seconds_bucket{le="0.1",kind="${kind}"}`);
         if (n > 0 && s / n > maxSeconds) [maxSeconds, maxKind] = [s / n, kind];
       }
-      appGc = { count, over100ms, maxKind, seconds };
+      appGc = { count, over100ms, maxKind, seconds, byKind };
     }
     return {
       worst,
@@ -209,7 +218,9 @@ const describePressure = (m: MachinePressure) =>
 export function describeStalls(s: Stalls): string {
   const worst = s.worst.map((w) => `${w.ms.toFixed(0)} ms at ${w.atSeconds.toFixed(1)} s`).join(', ');
   const gc = s.appGc
-    ? `${s.appGc.count} GCs (${(s.appGc.seconds * 1000).toFixed(0)} ms), ${s.appGc.over100ms} over 100 ms`
+    ? `${s.appGc.count} GCs (${(s.appGc.seconds * 1000).toFixed(0)} ms: ${Object.entries(s.appGc.byKind ?? {})
+        .map(([kind, k]) => `${kind} ${k.count}, ${(k.seconds * 1000).toFixed(0)} ms`)
+        .join('; ')}), ${s.appGc.over100ms} over 100 ms`
     : 'GC unknown';
   const waits =
     Object.entries(s.waitsBeforeWorst)
