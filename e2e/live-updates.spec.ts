@@ -121,6 +121,23 @@ function pageCalls(page: Page, path: string) {
   return calls;
 }
 
+/** Money into the account from elsewhere: a deposit through the API with the page's session. */
+async function depositFromApi(page: Page, accountId: string, amount: string) {
+  const deposit = await page.request.post(`/api/accounts/${accountId}/deposits`, {
+    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
+    data: { amount },
+  });
+  expect(deposit.status(), await deposit.text()).toBe(201);
+}
+
+/** Sends the account page's Withdraw dialog; the form, for its answer. */
+async function withdrawOnPage(page: Page, amount: string) {
+  const form = await actionForm(page, 'Withdraw');
+  await form.getByLabel('Amount').fill(amount);
+  await form.getByRole('button', { name: 'Withdraw' }).click();
+  return form;
+}
+
 type Answer = { revalidated: string | null; csp: string | null; body: string };
 
 /** The server actions' answers on `path`, as the server sent them. */
@@ -150,9 +167,7 @@ test('the page is rendered once per change: its own withdrawal not at all (the a
   const calls = pageCalls(page, account.url);
   const answers = await actionAnswers(page, account.url);
 
-  const form = await actionForm(page, 'Withdraw');
-  await form.getByLabel('Amount').fill('5.00');
-  await form.getByRole('button', { name: 'Withdraw' }).click();
+  const form = await withdrawOnPage(page, '5.00');
   await expect(form.getByRole('status')).toContainText('Withdrew $5.00');
   await expect(page.getByTestId('balance')).toHaveText('$195.00');
   // The row the withdrawal wrote is on top, marked as what just happened.
@@ -171,11 +186,7 @@ test('the page is rendered once per change: its own withdrawal not at all (the a
   await expect(announcement).toHaveText('Withdrew $5.00');
 
   // Money from elsewhere (the API) is what the feed renders.
-  const deposit = await page.request.post(`/api/accounts/${account.id}/deposits`, {
-    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
-    data: { amount: '1.00' },
-  });
-  expect(deposit.status(), await deposit.text()).toBe(201);
+  await depositFromApi(page, account.id, '1.00');
   await expect(announcement).toHaveText('Deposited $1.00');
   await expect(page.getByTestId('balance')).toHaveText('$196.00');
   await expect(page.getByTestId('transaction').first()).toContainText('$1.00');
@@ -190,16 +201,10 @@ test('a withdrawal answered past something the page has not shown brings the pag
   await page.route('**/events/stream**', (route) => route.abort());
   await page.reload();
   const calls = pageCalls(page, account.url);
-  const deposit = await page.request.post(`/api/accounts/${account.id}/deposits`, {
-    headers: { 'idempotency-key': randomUUID(), origin: e2eOrigin },
-    data: { amount: '1.00' },
-  });
-  expect(deposit.status(), await deposit.text()).toBe(201);
+  await depositFromApi(page, account.id, '1.00');
   await expect(page.getByTestId('balance')).toHaveText('$200.00');
 
-  const form = await actionForm(page, 'Withdraw');
-  await form.getByLabel('Amount').fill('5.00');
-  await form.getByRole('button', { name: 'Withdraw' }).click();
+  const form = await withdrawOnPage(page, '5.00');
   await expect(form.getByRole('status')).toContainText('Withdrew $5.00 · new balance $196.00');
   await expect(page.getByTestId('balance')).toHaveText('$196.00');
   const rows = page.getByTestId('transaction');

@@ -68,6 +68,18 @@ const invalid = (fieldErrors: Record<string, string>): FormResult => ({
 });
 
 /**
+ * The form was sent by the account page's script, which shows an accepted command's update itself
+ * (app/components/page-renders.ts); a replayed outcome's row was written at another time, so its
+ * page is rendered instead.
+ */
+const takesUpdate = (form: FormData, replayed: boolean) => text(form, 'takesUpdate') === '1' && !replayed;
+/** The account's page and the accounts list are rendered again, the current one with the answer. */
+function revalidateAccount(accountId: string) {
+  revalidatePath(`/accounts/${accountId}`);
+  revalidatePath('/');
+}
+
+/**
  * The API's per-customer budgets hold for the forms too (lib/http/api-limits.ts): every action is one
  * request of the customer, every command a new key. Over budget nothing is recorded: the key is kept.
  */
@@ -159,12 +171,8 @@ async function moveMoney(type: 'DepositMoney' | 'WithdrawMoney', form: FormData)
   // Next.js answers with the state alone. Anywhere else the answer brings the page, rendered again: a
   // form posted without JavaScript, the action's own page, a replayed outcome (its row was written
   // at another time).
-  const takes = text(form, 'takesUpdate') === '1' && !outcome.replayed;
-  const update = takes ? movementUpdate(type, outcome.result, now) : null;
-  if (!update) {
-    revalidatePath(`/accounts/${accountId}`);
-    revalidatePath('/');
-  }
+  const update = takesUpdate(form, outcome.replayed) ? movementUpdate(type, outcome.result, now) : null;
+  if (!update) revalidateAccount(accountId);
   return answer(result, outcome.result.version, update);
 }
 
@@ -239,13 +247,10 @@ export async function transferAction(_previous: unknown, form: FormData): Promis
   // As for a deposit (moveMoney): the account page takes the row the transfer wrote on its side
   // from the answer, named as its history names the recipient; anywhere else the page is rendered.
   const update =
-    text(form, 'takesUpdate') === '1' && !outcome.replayed && written !== null
+    takesUpdate(form, outcome.replayed) && written !== null
       ? transferUpdate(outcome.result, written, await counterpartyFor(recipient.accountId, customer.id), now)
       : null;
-  if (!update) {
-    revalidatePath(`/accounts/${from}`);
-    revalidatePath('/');
-  }
+  if (!update) revalidateAccount(from);
   return state(result, null, written, update);
 }
 

@@ -232,46 +232,43 @@ function request(kind: Kind, target: Target, accounts: string[]): Req {
         ok: 200,
       };
     }
-    case 'action-floor': {
-      const { body, type } = enhancedActionBody(target.actionFields, account);
-      return {
-        method: 'POST',
-        path: `/bench-floor/${account}`,
-        headers: {
-          cookie: target.cookie,
-          origin: target.url,
-          'content-type': type,
-          accept: 'text/x-component',
-          'next-action': target.floorActionId,
-          'next-router-state-tree': routerStateOf(account, 'bench-floor'),
-        },
-        body,
-        ok: 200,
-      };
-    }
-    case 'action-js': {
-      const { body, type } = enhancedActionBody(target.actionFields, account);
-      // The action's answer and, as it revalidated the page, the page's new render (RSC, no HTML).
-      return {
-        method: 'POST',
-        path: `/accounts/${account}`,
-        headers: {
-          cookie: target.cookie,
-          origin: target.url,
-          'content-type': type,
-          accept: 'text/x-component',
-          'next-action': target.actionId,
-          'next-router-state-tree': routerStateOf(account),
-        },
-        body,
-        ok: 200,
-      };
-    }
+    case 'action-floor':
+      return scriptAction(target, target.floorActionId, account, 'bench-floor');
+    case 'action-js':
+      // The action's answer alone: the page takes what the withdrawal changed from it (no render).
+      return scriptAction(target, target.actionId, account, 'accounts');
     default: {
       const never: never = kind;
       throw new Error(`unknown kind ${String(never)}`);
     }
   }
+}
+
+/**
+ * A server action called as the account page's script calls Withdraw (its multipart body, headers
+ * and router state) on `/<segment>/{account}`: the Withdraw action itself, or the benchmark's floor.
+ */
+function scriptAction(
+  target: { cookie: string; url: string; actionFields: [string, string][] },
+  actionId: string,
+  account: string,
+  segment: 'accounts' | 'bench-floor',
+): Req {
+  const { body, type } = enhancedActionBody(target.actionFields, account);
+  return {
+    method: 'POST',
+    path: `/${segment}/${account}`,
+    headers: {
+      cookie: target.cookie,
+      origin: target.url,
+      'content-type': type,
+      accept: 'text/x-component',
+      'next-action': actionId,
+      'next-router-state-tree': routerStateOf(account, segment),
+    },
+    body,
+    ok: 200,
+  };
 }
 
 /** Closed loop on each target (connections split between them): successful requests per second over all. */
@@ -429,19 +426,8 @@ async function prepareCustomer(url: string, databaseUrl: string, count: number) 
   const actionId = reference ? (JSON.parse(reference) as { id?: string }).id : undefined;
   if (!actionId)
     throw new Error(`the Withdraw form names no action id: ${JSON.stringify(actionFields.map(([n]) => n))}`);
-  const enhanced = enhancedActionBody(actionFields, accounts[0]!);
-  const called = await fetch(`${url}/accounts/${accounts[0]}`, {
-    method: 'POST',
-    headers: {
-      cookie: customer.cookie!,
-      origin: url,
-      'content-type': enhanced.type,
-      accept: 'text/x-component',
-      'next-action': actionId,
-      'next-router-state-tree': routerStateOf(accounts[0]!),
-    },
-    body: enhanced.body,
-  });
+  const call = scriptAction({ cookie: customer.cookie!, url, actionFields }, actionId, accounts[0]!, 'accounts');
+  const called = await fetch(url + call.path, { method: call.method, headers: call.headers, body: call.body });
   const flight = await called.text();
   if (called.status !== 200 || !flight.includes('Withdrew $0.01'))
     throw new Error(`the Withdraw action call did not record a withdrawal: ${called.status} ${flight.slice(0, 300)}`);

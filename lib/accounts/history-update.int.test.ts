@@ -8,9 +8,9 @@ import { handleTransfer } from '@/lib/accounts/transfer-command';
 import { appDatabase } from '@/test/auth';
 import { CUSTOMER, testAccountNumber } from '@/test/customers';
 
-// The account page shows its own deposits, withdrawals and transfers from the action's answer, built from the
-// command's result (lib/accounts/history-update.ts), until its next render reads the history. Both
-// must be the same row, or the page would change when it is rendered again.
+// The account page shows its own deposits, withdrawals and transfers from the action's answer,
+// built from the command's result (lib/accounts/history-update.ts), until its next render reads the
+// history. Both must be the same row, or the page would change when it is rendered again.
 
 appDatabase();
 /** Someone else, with no user row: the history names their account by its masked holder. */

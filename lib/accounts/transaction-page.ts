@@ -35,6 +35,9 @@ export const parseCursor = (value: string | undefined): number | null =>
 const isUnseen = (kind: string, version: number, seenVersion: number | null): boolean =>
   kind === 'transfer-in' && seenVersion !== null && version > seenVersion;
 
+/** The other side of a transfer whose account the viewer can no longer find. */
+const GONE: Counterparty = { name: 'another account', ownAccountId: null };
+
 type AccountRef = { accountId: AccountId; openedAt: Date };
 
 export async function transactionPage(
@@ -71,9 +74,7 @@ export async function transactionPage(
       occurredAt: r.occurredAt.toISOString(),
       // The opening deposit is written by the opening command, at the same instant, right after AccountOpened.
       opening: r.kind === 'deposit' && r.version === 2 && r.occurredAt.getTime() === opened,
-      counterparty: r.counterpartyId
-        ? (names.get(r.counterpartyId) ?? { name: 'another account', ownAccountId: null })
-        : null,
+      counterparty: r.counterpartyId ? (names.get(r.counterpartyId) ?? GONE) : null,
       reference: r.reference,
       unseen: isUnseen(r.kind, r.version, options.seenVersion ?? null),
     })),
@@ -84,7 +85,7 @@ export async function transactionPage(
 /** The other side of a transfer as `viewerId`'s history names it (as a page of it would read it back). */
 export async function counterpartyFor(accountId: string, viewerId: string): Promise<Counterparty> {
   const names = await counterparties(await readDb(), [accountId], viewerId);
-  return names.get(accountId) ?? { name: 'another account', ownAccountId: null };
+  return names.get(accountId) ?? GONE;
 }
 
 async function counterparties(reader: Db, accountIds: string[], viewerId: string): Promise<Map<string, Counterparty>> {
