@@ -293,7 +293,7 @@ export const envSchema = z.object({
       .trim()
       .regex(/^(off|[1-9]\d{0,8})$/, 'must be a whole number of at least 1, or off'),
     '`20`',
-    "transfers one customer may send into one account per hour (form and API), or `off`: a flood of 1¢ transfers cannot fill a victim's history",
+    "transfers one customer may send into one account per hour (form, API and standing orders), or `off`: a flood of 1¢ transfers cannot fill a victim's history",
   ),
   IDEM_LIVE_STREAMS_PER_CUSTOMER: documented(
     int(1, 1_000),

@@ -1,7 +1,7 @@
 import 'server-only';
 import { db as defaultDb } from '@/lib/db/prisma';
 import type { TransferMoney } from '@/lib/accounts/domain/transfer';
-import { consumeInboundTransfer } from '@/lib/http/api-limits';
+import { consumeInboundTransfer, countInboundTransfer, inboundTransfersUsedUp } from '@/lib/http/api-limits';
 import type { HandleOptions } from './account-commands';
 import { handleTransfer, type TransferCommandResult } from './transfer-command';
 
@@ -25,6 +25,28 @@ export async function submitTransfer(
   if (limited)
     return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
   return handleTransfer(command, { ...options, db });
+}
+
+/**
+ * A standing order's payment: the customer's transfer under the same hourly limit, counted by what
+ * is recorded. Several instances may try the same payment at once (the engine records it once), so
+ * before the engine the hour is only looked at, and the one attempt whose command is recorded now
+ * counts it. Concurrent payments of one customer into one account may pass the look together: the
+ * limit can be overshot by the payments in flight at once (at most one per instance).
+ */
+export async function submitScheduledTransfer(
+  command: TransferMoney,
+  options: HandleOptions = {},
+): Promise<TransferCommandResult | InboundLimited> {
+  const db = options.db ?? defaultDb();
+  const { data, metadata } = command;
+  const limited = await inboundTransfersUsedUp(db, metadata.customerId, data.toAccountId, metadata.commandId);
+  if (limited)
+    return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
+  const outcome = await handleTransfer(command, { ...options, db });
+  if (outcome.status === 'accepted' && !outcome.replayed)
+    await countInboundTransfer(db, metadata.customerId, data.toAccountId);
+  return outcome;
 }
 
 /** "This account can receive at most 20 transfers an hour from you." */

@@ -177,10 +177,43 @@ export async function consumeInboundTransfer(
   commandId: string,
 ): Promise<(Refusal & { perHour: number }) | null> {
   const window = apiLimits().inboundTransfersPerHour;
-  const refused = await take('inbound-transfers', window, `${customerId}>${toAccountId}`, client);
+  const refused = await take(INBOUND, window, inboundKey(customerId, toAccountId), client);
   if (!refused || !window) return null;
   const stored = await poolOf(client).query(STORED_COMMAND, [commandId]);
   return stored.rowCount ? null : { ...refused, perHour: window.points };
+}
+
+const INBOUND = 'inbound-transfers';
+const inboundKey = (customerId: string, toAccountId: string) => `${customerId}>${toAccountId}`;
+const BUDGET_ROW = 'SELECT points, expire::text AS expire FROM api_rate_limits WHERE key = $1';
+
+/**
+ * Whether this customer's transfers into this account have used up the hour, looked at without
+ * counting (a standing order's payment, which several instances may try at once: only the one
+ * that records it counts it, countInboundTransfer). A command already stored passes.
+ */
+export async function inboundTransfersUsedUp(
+  client: Db,
+  customerId: string,
+  toAccountId: string,
+  commandId: string,
+): Promise<(Refusal & { perHour: number }) | null> {
+  const window = apiLimits().inboundTransfersPerHour;
+  if (!window) return null;
+  const { rows } = await poolOf(client).query<{ points: number; expire: string }>(BUDGET_ROW, [
+    `${INBOUND}:${inboundKey(customerId, toAccountId)}`,
+  ]);
+  const row = rows[0];
+  const now = Date.now();
+  if (!row || Number(row.expire) <= now || row.points < window.points) return null;
+  const stored = await poolOf(client).query(STORED_COMMAND, [commandId]);
+  if (stored.rowCount) return null;
+  return { retryAfterSeconds: Math.max(1, Math.ceil((Number(row.expire) - now) / 1000)), perHour: window.points };
+}
+
+/** One transfer from this customer into this account, recorded already: counted, never refused. */
+export async function countInboundTransfer(client: Db, customerId: string, toAccountId: string): Promise<void> {
+  await take(INBOUND, apiLimits().inboundTransfersPerHour, inboundKey(customerId, toAccountId), client);
 }
 
 /**

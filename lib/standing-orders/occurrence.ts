@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import type { AccountRejection } from '@/lib/accounts/domain/account';
-import { handleTransfer } from '@/lib/accounts/transfer-command';
+import { submitScheduledTransfer } from '@/lib/accounts/submit-transfer';
 import type { RefusalReason, StandingOrder } from '@/lib/standing-orders/domain/standing-order';
 import { dayOf } from '@/lib/standing-orders/domain/schedule';
 import type { Db } from '@/lib/db/prisma';
@@ -45,7 +45,11 @@ function refusalReasonOf(rejection: AccountRejection): RefusalReason {
 }
 
 export type Order = Exclude<StandingOrder, { status: 'none' }>;
-export type StepOutcome = 'started' | 'paid' | 'refused' | 'retry-scheduled' | 'idle' | 'busy';
+/**
+ * What one step did. `limited`: the payment waits, running, because its customer has sent the payee's
+ * account its hourly share of transfers (IDEM_INBOUND_TRANSFERS_PER_HOUR); a later look pays it.
+ */
+export type StepOutcome = 'started' | 'paid' | 'refused' | 'retry-scheduled' | 'idle' | 'busy' | 'limited';
 
 /**
  * Takes the order one step further at `now`: records the start of the next due payment, or runs
@@ -58,7 +62,10 @@ export async function advance(order: Order, now: Date, db: Db): Promise<{ order:
   const running = order.running;
   if (running) {
     const { dueOn, attempt, transferCommandId } = running;
-    const transfer = await handleTransfer(
+    // The customer's transfer under the form's and the API's hourly limit into one account, so
+    // standing orders cannot flood a payee's history either (submitScheduledTransfer). Over the
+    // limit nothing is recorded and the payment stays running: a later look pays it.
+    const transfer = await submitScheduledTransfer(
       {
         type: 'TransferMoney',
         data: {
@@ -72,6 +79,7 @@ export async function advance(order: Order, now: Date, db: Db): Promise<{ order:
       { db },
     );
     if (transfer.status === 'busy') return { order, step: 'busy' };
+    if (transfer.status === 'inbound-limited') return { order, step: 'limited' };
     if (transfer.status === 'key-reused')
       throw new Error(
         `standing order ${id}: transfer command ${transferCommandId} was used for ${transfer.originalType}`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handleAccountCommand } from '@/lib/accounts/account-commands';
 import type { AccountId } from '@/lib/accounts/domain/account-id';
 import { createPrismaClient, type Db } from '@/lib/db/prisma';
@@ -109,6 +109,47 @@ describe('the standing-order scheduler', () => {
       ['2027-02-01', 'refused', 2],
       ['2027-02-08', 'paid', 1],
     ]);
+  });
+
+  it("a customer's payments into one account count against IDEM_INBOUND_TRANSFERS_PER_HOUR: the ones over it wait, then are paid", async () => {
+    vi.stubEnv('IDEM_INBOUND_TRANSFERS_PER_HOUR', '2');
+    try {
+      const [a, b, c] = [await open(100_000), await open(0), await open(0)];
+      const intoB = [
+        await createOrder(a, b, 1, 'week', '2027-04-05'),
+        await createOrder(a, b, 1, 'week', '2027-04-05'),
+        await createOrder(a, b, 1, 'week', '2027-04-05'),
+      ];
+      const intoC = await createOrder(a, c, 1, 'week', '2027-04-05');
+      const clock = at('2027-04-05T08:00:00.000Z');
+      // (Other tests' weekly orders are due too: the look's counts are not only these orders'.)
+      expect((await lookOnce({ db, clock, batch: 100 })).steps.limited).toBeGreaterThanOrEqual(1);
+      const statuses = async () => Promise.all(intoB.map(async (id) => (await occurrencesOf(id))[0]?.[1]));
+      // Two paid into b; the third is still running (pending, no transfer recorded), not refused.
+      expect((await statuses()).sort()).toEqual(['paid', 'paid', 'pending']);
+      const waiting = (await Promise.all(intoB.map(async (id) => ({ id, t: await transfersOf(id) })))).find(
+        (o) => o.t.length === 0,
+      );
+      expect(waiting).toBeDefined();
+      expect((await db.accountBalance.findUniqueOrThrow({ where: { accountId: b } })).balanceCents).toBe(2n);
+      // Another payee of the same customer is not held up by b's limit.
+      expect(await occurrencesOf(intoC)).toEqual([['2027-04-05', 'paid', 1]]);
+
+      // Looking again while the hour is used up changes nothing (and refuses nothing).
+      await lookOnce({ db, clock, batch: 100 });
+      expect((await statuses()).sort()).toEqual(['paid', 'paid', 'pending']);
+
+      // When the limit has room again (here: raised), the waiting payment is made, once.
+      vi.stubEnv('IDEM_INBOUND_TRANSFERS_PER_HOUR', '10');
+      await lookOnce({ db, clock, batch: 100 });
+      expect(await statuses()).toEqual(['paid', 'paid', 'paid']);
+      expect(await transfersOf(waiting!.id)).toEqual([
+        { id: transferCommandIdOf(waiting!.id, '2027-04-05', 1), status: 'accepted' },
+      ]);
+      expect((await db.accountBalance.findUniqueOrThrow({ where: { accountId: b } })).balanceCents).toBe(3n);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('cancelling stops the payments not yet started', async () => {

@@ -37,7 +37,7 @@ export async function lookOnce(options: SchedulerOptions): Promise<LookReport> {
   const now = options.clock();
   const report: LookReport = {
     orders: 0,
-    steps: { started: 0, paid: 0, refused: 0, 'retry-scheduled': 0, idle: 0, busy: 0 },
+    steps: { started: 0, paid: 0, refused: 0, 'retry-scheduled': 0, idle: 0, busy: 0, limited: 0 },
   };
   for (const id of await dueOrderIds(db, dayOf(now.toISOString()), options.batch)) {
     let order = await loadOrder(db, id);
@@ -47,7 +47,7 @@ export async function lookOnce(options: SchedulerOptions): Promise<LookReport> {
       // The clock is read again for every step: a look that takes a while records the time it ran.
       const step = await advance(order, options.clock(), db);
       report.steps[step.step] += 1;
-      if (step.step === 'idle' || step.step === 'busy') break;
+      if (step.step === 'idle' || step.step === 'busy' || step.step === 'limited') break;
       order = step.order;
     }
   }
