@@ -247,9 +247,10 @@ async function main() {
     if (!KINDS.includes(kind)) throw new Error(`--profile takes one of ${KINDS.join(', ')}`);
     return profileOnly(kind);
   }
-  if (args.includes('--tail')) {
-    const kind = args[args.indexOf('--tail') + 1] as Kind;
-    if (!KINDS.includes(kind)) throw new Error(`--tail takes one of ${KINDS.join(', ')}`);
+  if (args.includes('--tail') || args.includes('--promoted')) {
+    const flag = args.includes('--tail') ? '--tail' : '--promoted';
+    const kind = args[args.indexOf(flag) + 1] as Kind;
+    if (!KINDS.includes(kind)) throw new Error(`${flag} takes one of ${KINDS.join(', ')}`);
     const log = (line: string) => console.log(`[tail] ${line}`);
     const server = await startBenchServer(log);
     try {
@@ -267,6 +268,7 @@ async function main() {
         },
         kind,
         log,
+        { promoted: flag === '--promoted' },
       );
     } finally {
       await server.stop();

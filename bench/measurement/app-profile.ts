@@ -95,25 +95,12 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
 }
 
 /**
- * Folded stacks ("a;b;c microseconds" lines, for bench/report/flame.ts) of the samples between
- * `fromUs` and `toUs`: each frame named by its function and its original source (through the
- * chunk's source map: `lib/auth/customer.ts`, `better-auth`, `next`), idle samples left out.
+ * Where a frame of the app's build comes from, by the chunk's source map: a package
+ * (`next`, `pg`), Idem's own file (`lib/auth/customer.ts`), `Node.js core`, or the file's name.
  */
-export function foldAppProfile(profile: CpuProfile, fromUs: number, toUs: number): string {
+export function frameOwner(): (url: string, lineNumber: number, columnNumber?: number) => string {
   const maps = new Map<string, SourceMap | null>();
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const labels = new Map<number, string>();
-  const label = (id: number) => {
-    let name = labels.get(id);
-    if (name !== undefined) return name;
-    const { url, lineNumber, columnNumber, functionName } = nodes.get(id)!.callFrame as {
-      url: string;
-      lineNumber: number;
-      columnNumber?: number;
-      functionName: string;
-    };
+  return (url, lineNumber, columnNumber) => {
     let source = url;
     if (url.includes('/.next/server/')) {
       if (!maps.has(url)) {
@@ -128,8 +115,31 @@ export function foldAppProfile(profile: CpuProfile, fromUs: number, toUs: number
     }
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1];
     const own = /(?:^|\/)((?:lib|app)\/.*)$/.exec(source)?.[1];
-    const where = pkg ?? own ?? (source.startsWith('node:') ? 'Node.js core' : source.split('/').pop() || '');
-    name = `${functionName || '(anonymous)'} ${where}`.replace(/;/g, ',');
+    return pkg ?? own ?? (source.startsWith('node:') ? 'Node.js core' : source.split('/').pop() || '');
+  };
+}
+
+/**
+ * Folded stacks ("a;b;c microseconds" lines, for bench/report/flame.ts) of the samples between
+ * `fromUs` and `toUs`: each frame named by its function and its original source (through the
+ * chunk's source map: `lib/auth/customer.ts`, `better-auth`, `next`), idle samples left out.
+ */
+export function foldAppProfile(profile: CpuProfile, fromUs: number, toUs: number): string {
+  const where = frameOwner();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const labels = new Map<number, string>();
+  const label = (id: number) => {
+    let name = labels.get(id);
+    if (name !== undefined) return name;
+    const { url, lineNumber, columnNumber, functionName } = nodes.get(id)!.callFrame as {
+      url: string;
+      lineNumber: number;
+      columnNumber?: number;
+      functionName: string;
+    };
+    name = `${functionName || '(anonymous)'} ${where(url, lineNumber, columnNumber)}`.replace(/;/g, ',');
     labels.set(id, name);
     return name;
   };

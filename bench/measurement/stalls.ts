@@ -22,6 +22,8 @@ export type Stalls = {
     seconds: number;
     /** Collections and their pause time by V8's kind (minor, major, incremental, weakcb). */
     byKind: Record<string, { count: number; seconds: number }>;
+    /** V8's old space in use before and after the run (MB): what the collections had promoted. */
+    oldSpaceMb?: { before: number; after: number };
   } | null;
   /** Checkpoints PostgreSQL began during the run (timed and requested). */
   checkpoints: number | null;
@@ -106,6 +108,8 @@ function sampleWaits(databaseUrl: string, everyMs = 50) {
 }
 
 type Scrape = Map<string, number>;
+const OLD_SPACE = 'nodejs_heap_space_size_used_bytes{space="old"}';
+const oldSpaceMb = (s: Scrape) => (s.get(OLD_SPACE) ?? NaN) / 2 ** 20;
 
 async function scrape(url: string, token: string): Promise<Scrape | null> {
   try {
@@ -113,7 +117,11 @@ async function scrape(url: string, token: string): Promise<Scrape | null> {
     if (!res.ok) return null;
     const values = new Map<string, number>();
     for (const line of (await res.text()).split('\n')) {
-      if (!line.startsWith('nodejs_eventloop_lag_max_seconds') && !line.startsWith('nodejs_gc_duration_seconds'))
+      if (
+        !line.startsWith('nodejs_eventloop_lag_max_seconds') &&
+        !line.startsWith('nodejs_gc_duration_seconds') &&
+        !line.startsWith(OLD_SPACE)
+      )
         continue;
       const at = line.lastIndexOf(' ');
       values.set(line.slice(0, at), Number(line.slice(at + 1)));
@@ -197,7 +205,14 @@ export async function watchStalls(
         over100ms += n - delta(`nodejs_gc_duration_seconds_bucket{le="0.1",kind="${kind}"}`);
         if (n > 0 && s / n > maxSeconds) [maxSeconds, maxKind] = [s / n, kind];
       }
-      appGc = { count, over100ms, maxKind, seconds, byKind };
+      appGc = {
+        count,
+        over100ms,
+        maxKind,
+        seconds,
+        byKind,
+        oldSpaceMb: { before: oldSpaceMb(before), after: oldSpaceMb(after) },
+      };
     }
     return {
       worst,
@@ -220,7 +235,10 @@ export function describeStalls(s: Stalls): string {
   const gc = s.appGc
     ? `${s.appGc.count} GCs (${(s.appGc.seconds * 1000).toFixed(0)} ms: ${Object.entries(s.appGc.byKind ?? {})
         .map(([kind, k]) => `${kind} ${k.count}, ${(k.seconds * 1000).toFixed(0)} ms`)
-        .join('; ')}), ${s.appGc.over100ms} over 100 ms`
+        .join('; ')}), ${s.appGc.over100ms} over 100 ms` +
+      (s.appGc.oldSpaceMb
+        ? `, old space ${s.appGc.oldSpaceMb.before.toFixed(1)} → ${s.appGc.oldSpaceMb.after.toFixed(1)} MB`
+        : '')
     : 'GC unknown';
   const waits =
     Object.entries(s.waitsBeforeWorst)

@@ -25,6 +25,7 @@ import { histogram, summarize, type LatencySummary } from '../measurement/hdr';
 import type { BenchServer } from '../measurement/pg-server';
 import { relationSizes, storagePerCommand, type StorageRow } from '../measurement/storage';
 import { describeStalls, followersCaughtUp, watchStalls, type Stalls } from '../measurement/stalls';
+import { samplePromoted } from '../measurement/promoted';
 import { adminPlans, type Plan } from '../measurement/admin-plans';
 import { attributeAppProfile, foldAppProfile } from '../measurement/app-profile';
 import { pgCpuByLabel, samplePgProcesses, sessionsOpened, watchNewSessions } from '../measurement/pg-processes';
@@ -828,16 +829,19 @@ export async function tailRequestKind(
   config: RequestPathConfig,
   kind: Kind,
   log: (line: string) => void,
+  options: { promoted?: boolean } = {},
 ): Promise<void> {
   prepareApp(config.appDir, log);
   const limits = { IDEM_CUSTOMER_RATE_LIMIT: '999999999/60', IDEM_API_KEY_RATE_LIMIT: '999999999/60' };
   const url = await server.freshDatabase('bench_request_tail');
   await migrate(url);
-  const instance = await startInstance(config.appDir, url, {
-    ...limits,
-    METRICS_TOKEN,
-    ...config.variants.at(-1)!.env,
-  });
+  const inspectPort = options.promoted ? await benchPort('BENCH_APP_PORTS') : null;
+  const instance = await startInstance(
+    config.appDir,
+    url,
+    { ...limits, METRICS_TOKEN, ...config.variants.at(-1)!.env },
+    inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+  );
   try {
     const customer = await prepareCustomer(instance.url, url, config.accounts);
     const target = { ...customer, url: instance.url };
@@ -847,12 +851,26 @@ export async function tailRequestKind(
     const peak = await loop(config.seconds, config.connections);
     const rate = Math.max(1, Math.floor(peak.perSecond / 2));
     log(`${kind}: peak ${peak.perSecond.toFixed(0)}/s; ${config.reps} runs of ${config.seconds} s at ${rate}/s`);
-    for (let rep = 1; rep <= config.reps; rep++) {
-      const waited = await followersCaughtUp(url);
-      const p = await paced(kind, [target], customer.accounts, config.seconds, rate, { databaseUrl: url });
-      if (p.stalls) p.stalls.followersCaughtUpMs = waited;
-      log(`  run ${rep}: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms (errors ${p.errors})`);
-      if (p.stalls) log(`    ${describeStalls(p.stalls)}`);
+    const runs = async () => {
+      for (let rep = 1; rep <= config.reps; rep++) {
+        const waited = await followersCaughtUp(url);
+        const p = await paced(kind, [target], customer.accounts, config.seconds, rate, { databaseUrl: url });
+        if (p.stalls) p.stalls.followersCaughtUpMs = waited;
+        log(
+          `  run ${rep}: p50 ${p.latency.p50.toFixed(1)} ms, p99 ${p.latency.p99.toFixed(1)} ms (errors ${p.errors})`,
+        );
+        if (p.stalls) log(`    ${describeStalls(p.stalls)}`);
+      }
+    };
+    if (!inspectPort) await runs();
+    else {
+      const { byOwner, sites } = await samplePromoted(inspectPort, runs);
+      const total = byOwner.reduce((sum, [, bytes]) => sum + bytes, 0);
+      const requests = Math.round(rate * config.seconds * config.reps);
+      const kb = (bytes: number) => `${(bytes / requests / 1024).toFixed(2)} KB`;
+      log(`allocations that outlived scavenges: ${kb(total)} per request (${(total / 2 ** 20).toFixed(0)} MB sampled)`);
+      log(`  by whose code made them: ${byOwner.map(([who, bytes]) => `${who} ${kb(bytes)}`).join(', ')}`);
+      for (const s of sites.slice(0, 20)) log(`  ${kb(s.bytes).padStart(9)}  ${s.site}  < ${s.stack}`.slice(0, 400));
     }
   } finally {
     await stopInstance(instance);
