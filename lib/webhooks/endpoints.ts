@@ -60,7 +60,7 @@ export async function findEndpoint(client: Client, customerId: string, id: strin
 }
 
 /** One endpoint as the list shows it, or null when the customer has no such endpoint. */
-async function getEndpoint(client: Client, customerId: string, id: string): Promise<EndpointView | null> {
+export async function getEndpoint(client: Client, customerId: string, id: string): Promise<EndpointView | null> {
   const row = await findEndpoint(client, customerId, id);
   return row && endpointView(row);
 }
