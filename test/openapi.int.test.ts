@@ -366,6 +366,24 @@ describe('every documented operation, answered for real through the typed client
       api.POST(`${hooks}/{endpointId}/rotate-secret`, { params: { path: p, header: key() } });
     expect(await status(rotateAt({ endpointId }))).toBe(200);
     expect(await status(rotateAt(unknown))).toBe(404);
+    expect(await status(api.GET(`${hooks}/{endpointId}`, { params: { path: { endpointId } } }))).toBe(200);
+    expect(await status(api.GET(`${hooks}/{endpointId}`, { params: { path: unknown } }))).toBe(404);
+    const enable = (p: { endpointId: string }, body: { enabled: boolean }) =>
+      api.PATCH(`${hooks}/{endpointId}`, { params: { path: p }, body });
+    expect(await status(enable({ endpointId }, { enabled: false }))).toBe(200);
+    expect(await status(enable({ endpointId }, { enabled: 'no' as never }))).toBe(422);
+    expect(await status(enable(unknown, { enabled: true }))).toBe(404);
+    const testAt = (p: { endpointId: string }) =>
+      api.POST(`${hooks}/{endpointId}/test`, { params: { path: p, header: key() } });
+    const test = await testAt({ endpointId });
+    expect(test.response.status).toBe(202);
+    expect(await status(testAt(unknown))).toBe(404);
+    const resendOf = (deliveryId: string) =>
+      api.POST(`${hooks}/{endpointId}/deliveries/{deliveryId}/resend`, {
+        params: { path: { endpointId, deliveryId }, header: key() },
+      });
+    expect(await status(resendOf(test.data!.deliveryId))).toBe(202);
+    expect(await status(resendOf('999999999999'))).toBe(404);
     expect(await status(api.DELETE(`${hooks}/{endpointId}`, { params: { path: { endpointId } } }))).toBe(204);
     expect(await status(api.DELETE(`${hooks}/{endpointId}`, { params: { path: { endpointId } } }))).toBe(404);
 

@@ -19,6 +19,8 @@ import * as webhookEndpoint from '@/app/api/webhook-endpoints/[endpointId]/route
 import * as webhookDeliveries from '@/app/api/webhook-endpoints/[endpointId]/deliveries/route';
 import * as webhookReplay from '@/app/api/webhook-endpoints/[endpointId]/replay/route';
 import * as webhookRotate from '@/app/api/webhook-endpoints/[endpointId]/rotate-secret/route';
+import * as webhookTest from '@/app/api/webhook-endpoints/[endpointId]/test/route';
+import * as webhookResend from '@/app/api/webhook-endpoints/[endpointId]/deliveries/[deliveryId]/resend/route';
 import type { paths } from '@/lib/http/openapi-types';
 
 // The API as a generated client sees it: openapi-fetch, typed by lib/http/openapi-types.ts (made from
@@ -52,6 +54,8 @@ const ROUTES = {
   '/api/webhook-endpoints/{endpointId}/deliveries': webhookDeliveries,
   '/api/webhook-endpoints/{endpointId}/replay': webhookReplay,
   '/api/webhook-endpoints/{endpointId}/rotate-secret': webhookRotate,
+  '/api/webhook-endpoints/{endpointId}/test': webhookTest,
+  '/api/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/resend': webhookResend,
 } satisfies Record<keyof paths, object>;
 
 const matchers = Object.entries(ROUTES).map(([template, module]) => {

@@ -193,8 +193,8 @@ describe('failures', () => {
     expect(receiver.attemptsOf('/dead', opened)).toBe(4);
 
     receiver.answer = () => 204;
-    expect(await resendDelivery(a.id, endpointId, failed.id.toString())).toBe(true);
-    expect(await resendDelivery(randomUUID(), endpointId, failed.id.toString())).toBe(false);
+    expect(await resendDelivery(db(), a.id, endpointId, failed.id.toString())).toMatchObject({ eventId: opened });
+    expect(await resendDelivery(db(), randomUUID(), endpointId, failed.id.toString())).toBe('endpoint-not-found');
     await expect.poll(() => receiver.acknowledged('/dead').map((r) => r.id), { timeout: 30_000 }).toContain(opened);
     expect(receiver.attemptsOf('/dead', opened)).toBe(5);
   });

@@ -124,6 +124,38 @@ export async function commandRequest<S extends z.ZodType>(
   if (refused) return { ok: false, response: refused };
   const key = idempotencyKey(request);
   if (!key.ok) return { ok: false, response: problemResponse(key.problem) };
+  const body = await checkedBody(request, schema, options);
+  if (!body.ok) return body;
+  const caller = callers.get(request);
+  if (caller) {
+    const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
+    if (capped) {
+      const detail = `This customer has sent too many new Idempotency-Keys this hour; retry in ${capped.retryAfterSeconds} s. Keys already used are still answered.`;
+      return { ok: false, response: tooManyRequests(detail, capped) };
+    }
+  }
+  return { ok: true, key: key.value, body: body.body };
+}
+
+/**
+ * A PATCH that sets values (enable an endpoint): the state-change checks and the body, and no
+ * Idempotency-Key, as for a DELETE: setting a value twice leaves what setting it once left.
+ */
+export async function updateRequest<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<{ ok: true; body: z.output<S> } | { ok: false; response: Response }> {
+  const refused = stateChangeRefusal(request);
+  if (refused) return { ok: false, response: refused };
+  return checkedBody(request, schema);
+}
+
+/** JSON content type, size limit, then the body schema. */
+async function checkedBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  options: { bodyOptional?: boolean } = {},
+): Promise<{ ok: true; body: z.output<S> } | { ok: false; response: Response }> {
   // A POST that takes no parameters (rotate a secret) may come without a body: it reads as {}.
   const bodiless = options.bodyOptional && !request.headers.get('content-type') && !request.body;
   const json = bodiless ? ({ ok: true, value: {} } as const) : await readJsonBody(request);
@@ -133,13 +165,5 @@ export async function commandRequest<S extends z.ZodType>(
   if (!json.ok) return { ok: false, response: problemResponse(json.problem, close) };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, response: problemResponse(validationProblem(parsed.error)) };
-  const caller = callers.get(request);
-  if (caller) {
-    const capped = await consumeNewCommand(caller.customer.id, scopedCommandId(caller.customer.id, key.value));
-    if (capped) {
-      const detail = `This customer has sent too many new Idempotency-Keys this hour; retry in ${capped.retryAfterSeconds} s. Keys already used are still answered.`;
-      return { ok: false, response: tooManyRequests(detail, capped) };
-    }
-  }
-  return { ok: true, key: key.value, body: parsed.data };
+  return { ok: true, body: parsed.data };
 }

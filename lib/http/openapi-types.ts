@@ -220,7 +220,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * A webhook endpoint
+     * @description One endpoint of the caller, as the list shows it: whether it is enabled, and why not. Its secret is never shown again.
+     */
+    get: operations['getWebhookEndpoint'];
     put?: never;
     post?: never;
     /**
@@ -230,7 +234,11 @@ export interface paths {
     delete: operations['deleteWebhookEndpoint'];
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Enable or disable a webhook endpoint
+     * @description `{"enabled": false}` stops the endpoint’s deliveries: the pending ones wait, and events of the meantime are not queued for it (replay them from a time once it is enabled). `{"enabled": true}` starts it again and clears `disabledReason` and the 5-day failure clock (after an automatic disable too): its pending deliveries go out in order. Setting the value it already has changes nothing, so a retry is safe without an Idempotency-Key. Needs a write-scoped API key, or a session from this origin.
+     */
+    patch: operations['updateWebhookEndpoint'];
     trace?: never;
   };
   '/api/webhook-endpoints/{endpointId}/deliveries': {
@@ -247,6 +255,46 @@ export interface paths {
     get: operations['listWebhookDeliveries'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resend a delivery
+     * @description Queues the delivery’s event again to its endpoint: a new delivery with the same `webhook-id` and body, after what is pending (a `failed` dead letter, say, once the receiver is fixed). No body is needed. Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.
+     */
+    post: operations['resendWebhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhook-endpoints/{endpointId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a test event
+     * @description Queues a `webhook.test` delivery to the endpoint, whatever types it subscribes to (its `data`: `{schemaVersion, eventId, endpointId, at}`); a disabled endpoint receives it once enabled. The answer names the delivery and its `webhook-id`. No body is needed. Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.
+     */
+    post: operations['sendWebhookTestEvent'];
     delete?: never;
     options?: never;
     head?: never;
@@ -487,6 +535,11 @@ export interface components {
       from: string;
     };
     WebhookRotateRequest: Record<string, never>;
+    WebhookEndpointUpdateRequest: {
+      enabled: boolean;
+    };
+    WebhookTestRequest: Record<string, never>;
+    WebhookResendRequest: Record<string, never>;
     WebhookEndpointCreated: {
       /** Format: uuid */
       id: string;
@@ -504,6 +557,27 @@ export interface components {
       )[];
       /** @description The signing secret (Standard Webhooks `whsec_…`): shown this once, keep it. */
       secret: string;
+    };
+    WebhookEndpoint: {
+      /** Format: uuid */
+      id: string;
+      /** @description Where deliveries are POSTed. */
+      url: string;
+      /** @description The event types the endpoint receives; empty: every type. */
+      eventTypes: (
+        | 'account.opened'
+        | 'money.deposited'
+        | 'money.withdrawn'
+        | 'transfer.sent'
+        | 'transfer.received'
+        | 'standing_order.paid'
+        | 'standing_order.refused'
+      )[];
+      enabled: boolean;
+      /** @description Why it is disabled (by you, or after 5 days of failures). */
+      disabledReason: string | null;
+      /** Format: date-time */
+      createdAt: string;
     };
     WebhookEndpointList: {
       endpoints: {
@@ -551,6 +625,15 @@ export interface components {
       }[];
       /** @description Pass as `cursor` for older deliveries; null on the last page. */
       nextCursor: string | null;
+    };
+    WebhookDeliveryQueued: {
+      /** Format: uuid */
+      endpointId: string;
+      /** @description The new delivery: its `id` in the deliveries list. */
+      deliveryId: string;
+      /** @description The `webhook-id` it is sent with. */
+      eventId: string;
+      eventType: string;
     };
     WebhookReplay: {
       /** Format: uuid */
@@ -3177,6 +3260,127 @@ export interface operations {
       };
     };
   };
+  getWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The endpoint */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "url": "https://books.example/webhooks/idem",
+           *       "eventTypes": [],
+           *       "enabled": false,
+           *       "disabledReason": "Disabled by you.",
+           *       "createdAt": "2026-12-06T09:30:00.000Z"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookEndpoint'];
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
   deleteWebhookEndpoint: {
     parameters: {
       query?: never;
@@ -3243,6 +3447,206 @@ export interface operations {
             type?: '/problems/webhook-endpoint-not-found';
             /** @constant */
             status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  updateWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "enabled": false
+         *     }
+         */
+        'application/json': components['schemas']['WebhookEndpointUpdateRequest'];
+      };
+    };
+    responses: {
+      /** @description The endpoint after the change */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "url": "https://books.example/webhooks/idem",
+           *       "eventTypes": [],
+           *       "enabled": false,
+           *       "disabledReason": "Disabled by you.",
+           *       "createdAt": "2026-12-06T09:30:00.000Z"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookEndpoint'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/forbidden`: Forbidden; `/problems/cross-site-request`: Cross-site requests are not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/forbidden' | '/problems/cross-site-request';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/validation-failed';
+            /** @constant */
+            status?: 422;
           };
         };
       };
@@ -3393,6 +3797,465 @@ export interface operations {
             type?: '/problems/webhook-endpoint-not-found';
             /** @constant */
             status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  resendWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+        /**
+         * @description The delivery id (its `id` in the deliveries list). A delivery of another endpoint answers like an unknown one (404).
+         * @example 42
+         */
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': components['schemas']['WebhookResendRequest'];
+      };
+    };
+    responses: {
+      /** @description The event is queued for delivery again */
+      202: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "endpointId": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "deliveryId": "44",
+           *       "eventId": "evt_account-0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61_3",
+           *       "eventType": "money.withdrawn"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookDeliveryQueued'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed; `/problems/invalid-idempotency-key`: Missing or malformed Idempotency-Key header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request' | '/problems/invalid-idempotency-key';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found; `/problems/webhook-delivery-not-found`: Webhook delivery not found */
+      404: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found' | '/problems/webhook-delivery-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid; `/problems/idempotency-key-reused`: Idempotency-Key already used for a different request */
+      422: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused';
+            /** @constant */
+            status?: 422;
+          };
+        };
+      };
+      /** @description `/problems/too-many-requests`: Too many requests */
+      429: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/too-many-requests';
+            /** @constant */
+            status?: 429;
+          };
+        };
+      };
+      /** @description `/problems/internal-error`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/internal-error';
+            /** @constant */
+            status?: 500;
+          };
+        };
+      };
+      /** @description `/problems/service-unavailable`: The database is unavailable: retry with the same Idempotency-Key */
+      503: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/service-unavailable';
+            /** @constant */
+            status?: 503;
+          };
+        };
+      };
+    };
+  };
+  sendWebhookTestEvent: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The command id: 1–255 visible ASCII characters, as a Structured Field string (`"…"`) or a bare token. The same key with the same request returns the original answer (`Idempotent-Replayed: true`); with another request, 422 `idempotency-key-reused`.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /**
+         * @description The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).
+         * @example 5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59
+         */
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': components['schemas']['WebhookTestRequest'];
+      };
+    };
+    responses: {
+      /** @description The test event is queued */
+      202: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "endpointId": "5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59",
+           *       "deliveryId": "43",
+           *       "eventId": "evt_test_3f9d2c4e-8b1a-4e6f-9c2d-7a5b1e0f4d83",
+           *       "eventType": "webhook.test"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookDeliveryQueued'];
+        };
+      };
+      /** @description `/problems/invalid-request`: The request is malformed; `/problems/invalid-idempotency-key`: Missing or malformed Idempotency-Key header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/invalid-request' | '/problems/invalid-idempotency-key';
+            /** @constant */
+            status?: 400;
+          };
+        };
+      };
+      /** @description `/problems/unauthorized`: Sign-in required; `/problems/customer-disabled`: Customer disabled */
+      401: {
+        headers: {
+          /**
+           * @description The authentication scheme to use.
+           * @example Bearer realm="idem"
+           */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unauthorized' | '/problems/customer-disabled';
+            /** @constant */
+            status?: 401;
+          };
+        };
+      };
+      /** @description `/problems/cross-site-request`: Cross-site requests are not allowed; `/problems/forbidden`: Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/cross-site-request' | '/problems/forbidden';
+            /** @constant */
+            status?: 403;
+          };
+        };
+      };
+      /** @description `/problems/webhook-endpoint-not-found`: Webhook endpoint not found */
+      404: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/webhook-endpoint-not-found';
+            /** @constant */
+            status?: 404;
+          };
+        };
+      };
+      /** @description `/problems/concurrent-request`: Busy: try again */
+      409: {
+        headers: {
+          /**
+           * @description Seconds to wait before retrying (with the same Idempotency-Key, for a command).
+           * @example 1
+           */
+          'Retry-After'?: string;
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/concurrent-request';
+            /** @constant */
+            status?: 409;
+          };
+        };
+      };
+      /** @description `/problems/payload-too-large`: Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/payload-too-large';
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description `/problems/unsupported-media-type`: Only application/json is accepted */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/unsupported-media-type';
+            /** @constant */
+            status?: 415;
+          };
+        };
+      };
+      /** @description `/problems/validation-failed`: The request body is invalid; `/problems/idempotency-key-reused`: Idempotency-Key already used for a different request */
+      422: {
+        headers: {
+          /** @description Present (`true`) on an answer replayed for an Idempotency-Key already applied: the original status and body. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            type?: '/problems/validation-failed' | '/problems/idempotency-key-reused';
+            /** @constant */
+            status?: 422;
           };
         };
       };

@@ -2,7 +2,13 @@ import 'server-only';
 import { z } from 'zod';
 import type { ProblemType } from '@/lib/http/problem';
 import { PUBLISHED_EVENT_TYPES } from '@/lib/public-events/public-forms';
-import { emptyBody, MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from '@/lib/webhooks/rules';
+import {
+  emptyBody,
+  endpointUpdateBody,
+  MAX_ENDPOINTS_PER_CUSTOMER,
+  newEndpointBody,
+  replayBody,
+} from '@/lib/webhooks/rules';
 
 // The webhook part of the OpenAPI document (lib/http/openapi.ts): the endpoint API's paths and
 // schemas, and the delivery itself under the document's `webhooks` (what Idem POSTs to an endpoint).
@@ -18,6 +24,15 @@ const Endpoint = {
   url: z.string().meta({ description: 'Where deliveries are POSTed.' }),
   eventTypes: EventTypes,
 };
+const EndpointState = z.strictObject({
+  ...Endpoint,
+  enabled: z.boolean(),
+  disabledReason: z
+    .string()
+    .nullable()
+    .meta({ description: 'Why it is disabled (by you, or after 5 days of failures).' }),
+  createdAt: Timestamp,
+});
 const Money = z.string().regex(/^-?\d+\.\d{2}$/);
 const Counterparty = z.strictObject({
   name: z.string().meta({ description: 'Masked: "G. H*****".' }),
@@ -32,19 +47,8 @@ export const webhookResponses = {
       .regex(/^whsec_/)
       .meta({ description: 'The signing secret (Standard Webhooks `whsec_…`): shown this once, keep it.' }),
   }),
-  WebhookEndpointList: z.strictObject({
-    endpoints: z.array(
-      z.strictObject({
-        ...Endpoint,
-        enabled: z.boolean(),
-        disabledReason: z
-          .string()
-          .nullable()
-          .meta({ description: 'Why it is disabled (by you, or after 5 days of failures).' }),
-        createdAt: Timestamp,
-      }),
-    ),
-  }),
+  WebhookEndpoint: EndpointState,
+  WebhookEndpointList: z.strictObject({ endpoints: z.array(EndpointState) }),
   WebhookDeliveryList: z.strictObject({
     deliveries: z.array(
       z.strictObject({
@@ -66,6 +70,12 @@ export const webhookResponses = {
     nextCursor: Digits.nullable().meta({
       description: 'Pass as `cursor` for older deliveries; null on the last page.',
     }),
+  }),
+  WebhookDeliveryQueued: z.strictObject({
+    endpointId: Uuid,
+    deliveryId: Digits.meta({ description: 'The new delivery: its `id` in the deliveries list.' }),
+    eventId: z.string().meta({ description: 'The `webhook-id` it is sent with.' }),
+    eventType: z.string(),
   }),
   WebhookReplay: z.strictObject({
     endpointId: Uuid,
@@ -118,6 +128,9 @@ export const webhookRequests = {
   NewWebhookEndpointRequest: newEndpointBody,
   WebhookReplayRequest: replayBody,
   WebhookRotateRequest: emptyBody,
+  WebhookEndpointUpdateRequest: endpointUpdateBody,
+  WebhookTestRequest: emptyBody,
+  WebhookResendRequest: emptyBody,
 };
 
 const ENDPOINT_ID = '5d1c2a34-7f0e-4b8e-9a1f-0c6d2e3b4a59';
@@ -128,6 +141,24 @@ export const webhookRequestExamples = {
   NewWebhookEndpointRequest: { url: 'https://books.example/webhooks/idem', eventTypes: ['transfer.received'] },
   WebhookReplayRequest: { from: AT },
   WebhookRotateRequest: {},
+  WebhookEndpointUpdateRequest: { enabled: false },
+  WebhookTestRequest: {},
+  WebhookResendRequest: {},
+};
+
+const ENDPOINT = {
+  id: ENDPOINT_ID,
+  url: 'https://books.example/webhooks/idem',
+  eventTypes: [],
+  enabled: true,
+  disabledReason: null,
+  createdAt: AT,
+};
+const TEST_QUEUED = {
+  endpointId: ENDPOINT_ID,
+  deliveryId: '43',
+  eventId: 'evt_test_3f9d2c4e-8b1a-4e6f-9c2d-7a5b1e0f4d83',
+  eventType: 'webhook.test',
 };
 
 export const webhookResponseExamples = {
@@ -137,18 +168,8 @@ export const webhookResponseExamples = {
     eventTypes: ['transfer.received'],
     secret: SECRET,
   },
-  WebhookEndpointList: {
-    endpoints: [
-      {
-        id: ENDPOINT_ID,
-        url: 'https://books.example/webhooks/idem',
-        eventTypes: [],
-        enabled: true,
-        disabledReason: null,
-        createdAt: AT,
-      },
-    ],
-  },
+  WebhookEndpoint: { ...ENDPOINT, enabled: false, disabledReason: 'Disabled by you.' },
+  WebhookEndpointList: { endpoints: [ENDPOINT] },
   WebhookDeliveryList: {
     deliveries: [
       {
@@ -166,6 +187,12 @@ export const webhookResponseExamples = {
       },
     ],
     nextCursor: null,
+  },
+  WebhookDeliveryQueued: {
+    endpointId: ENDPOINT_ID,
+    deliveryId: '44',
+    eventId: 'evt_account-0b6a1f8e-5a55-4d36-9a51-25c6e27f4b61_3',
+    eventType: 'money.withdrawn',
   },
   WebhookReplay: { endpointId: ENDPOINT_ID, from: AT, events: 12 },
   WebhookSecret: { id: ENDPOINT_ID, secret: SECRET, previousSecretValidUntil: '2026-12-07T09:30:00.000Z' },
@@ -205,6 +232,16 @@ const ENDPOINT_PARAMETER = {
   description: 'The endpoint id (a UUID). Another customer’s endpoint answers like an unknown one (404).',
   example: ENDPOINT_ID,
 };
+const DELIVERY_PARAMETER = {
+  name: 'deliveryId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description:
+    'The delivery id (its `id` in the deliveries list). A delivery of another endpoint answers like an unknown one (404).',
+  example: '42',
+};
+const WRITE = ' Needs a write-scoped API key, or a session from this origin.';
 const IDEMPOTENT =
   ' Send an Idempotency-Key: a retry with the same key and body is applied at most once and gets the original answer.';
 
@@ -216,8 +253,16 @@ export function webhookPaths(h: Helpers) {
     tags: ['webhooks'],
     security: h.security,
   });
-  const created = (status: string, description: string, schema: string) => ({
-    [status]: { description, headers: { 'Idempotent-Replayed': h.replayed }, content: h.json(schema) },
+  // `example`: another one than the schema's, when two operations answer with one schema.
+  const created = (status: string, description: string, schema: string, example?: unknown) => ({
+    [status]: {
+      description,
+      headers: { 'Idempotent-Replayed': h.replayed },
+      content:
+        example === undefined
+          ? h.json(schema)
+          : { 'application/json': { ...h.json(schema)['application/json']!, example } },
+    },
   });
   return {
     '/api/webhook-endpoints': {
@@ -247,11 +292,45 @@ export function webhookPaths(h: Helpers) {
       },
     },
     '/api/webhook-endpoints/{endpointId}': {
+      get: {
+        ...base(
+          'getWebhookEndpoint',
+          'A webhook endpoint',
+          'One endpoint of the caller, as the list shows it: whether it is enabled, and why not. Its secret is never shown again.',
+        ),
+        parameters: [ENDPOINT_PARAMETER],
+        responses: {
+          '200': { description: 'The endpoint', content: h.json('WebhookEndpoint') },
+          ...h.problems([...h.callerProblems, 'webhook-endpoint-not-found']),
+        },
+      },
+      patch: {
+        ...base(
+          'updateWebhookEndpoint',
+          'Enable or disable a webhook endpoint',
+          `\`{"enabled": false}\` stops the endpoint’s deliveries: the pending ones wait, and events of the meantime are not queued for it (replay them from a time once it is enabled). \`{"enabled": true}\` starts it again and clears \`disabledReason\` and the 5-day failure clock (after an automatic disable too): its pending deliveries go out in order. Setting the value it already has changes nothing, so a retry is safe without an Idempotency-Key.${WRITE}`,
+        ),
+        parameters: [ENDPOINT_PARAMETER],
+        requestBody: { required: true, content: h.json('WebhookEndpointUpdateRequest') },
+        responses: {
+          '200': { description: 'The endpoint after the change', content: h.json('WebhookEndpoint') },
+          ...h.problems([
+            ...h.callerProblems,
+            'webhook-endpoint-not-found',
+            'forbidden',
+            'cross-site-request',
+            'invalid-request',
+            'payload-too-large',
+            'unsupported-media-type',
+            'validation-failed',
+          ]),
+        },
+      },
       delete: {
         ...base(
           'deleteWebhookEndpoint',
           'Delete a webhook endpoint',
-          'Deletes the endpoint and its deliveries; nothing more is sent to it. Needs a write-scoped API key, or a session from this origin.',
+          `Deletes the endpoint and its deliveries; nothing more is sent to it.${WRITE}`,
         ),
         parameters: [ENDPOINT_PARAMETER],
         responses: {
@@ -287,6 +366,38 @@ export function webhookPaths(h: Helpers) {
         responses: {
           '200': { description: 'One page of deliveries', content: h.json('WebhookDeliveryList') },
           ...h.problems([...h.callerProblems, 'webhook-endpoint-not-found', 'invalid-request']),
+        },
+      },
+    },
+    '/api/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/resend': {
+      post: {
+        ...base(
+          'resendWebhookDelivery',
+          'Resend a delivery',
+          `Queues the delivery’s event again to its endpoint: a new delivery with the same \`webhook-id\` and body, after what is pending (a \`failed\` dead letter, say, once the receiver is fixed). No body is needed.${IDEMPOTENT}`,
+        ),
+        parameters: [ENDPOINT_PARAMETER, DELIVERY_PARAMETER, h.idempotencyKey],
+        requestBody: { required: false, content: h.json('WebhookResendRequest') },
+        responses: {
+          ...created('202', 'The event is queued for delivery again', 'WebhookDeliveryQueued'),
+          ...h.problems([...h.commandProblems, 'webhook-endpoint-not-found', 'webhook-delivery-not-found'], {
+            replayable: true,
+          }),
+        },
+      },
+    },
+    '/api/webhook-endpoints/{endpointId}/test': {
+      post: {
+        ...base(
+          'sendWebhookTestEvent',
+          'Send a test event',
+          `Queues a \`webhook.test\` delivery to the endpoint, whatever types it subscribes to (its \`data\`: \`{schemaVersion, eventId, endpointId, at}\`); a disabled endpoint receives it once enabled. The answer names the delivery and its \`webhook-id\`. No body is needed.${IDEMPOTENT}`,
+        ),
+        parameters: [ENDPOINT_PARAMETER, h.idempotencyKey],
+        requestBody: { required: false, content: h.json('WebhookTestRequest') },
+        responses: {
+          ...created('202', 'The test event is queued', 'WebhookDeliveryQueued', TEST_QUEUED),
+          ...h.problems([...h.commandProblems, 'webhook-endpoint-not-found'], { replayable: true }),
         },
       },
     },

@@ -11,6 +11,7 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'Not found' },
   'account-not-found': { status: 404, title: 'Account not found' },
   'webhook-endpoint-not-found': { status: 404, title: 'Webhook endpoint not found' },
+  'webhook-delivery-not-found': { status: 404, title: 'Webhook delivery not found' },
   'concurrent-request': { status: 409, title: 'Busy: try again' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Only application/json is accepted' },

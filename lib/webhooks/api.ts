@@ -4,6 +4,7 @@ import { loadConfig } from '@/lib/config';
 import { notifyCustomer } from '@/lib/mail/notify';
 import { problem, problemResponse } from '@/lib/http/problem';
 import { addressPolicyOf, checkEndpointHost } from './address-policy';
+import { resendDelivery, sendTest } from './deliveries';
 import { createEndpoint, findEndpoint, rotateSecret } from './endpoints';
 import { idempotent, refuse } from './idempotent';
 import { replayFrom } from './replay';
@@ -13,6 +14,14 @@ export const endpointNotFound = (id: string) =>
   problemResponse(
     problem('webhook-endpoint-not-found', `You have no webhook endpoint ${id.slice(0, 100)}.`, {
       endpointId: id.slice(0, 100),
+    }),
+  );
+
+const deliveryNotFound = (endpointId: string, id: string) =>
+  problemResponse(
+    problem('webhook-delivery-not-found', `Your webhook endpoint ${endpointId} has no delivery ${id.slice(0, 100)}.`, {
+      endpointId,
+      deliveryId: id.slice(0, 100),
     }),
   );
 
@@ -61,5 +70,27 @@ export function replayAnswer(customerId: string, key: string, endpointId: string
     const endpoint = (await findEndpoint(tx, customerId, endpointId)) ?? refuse(endpointNotFound(endpointId));
     const { events } = await replayFrom(tx, endpoint, new Date(from));
     return { status: 202, body: { endpointId: endpoint.id, from: new Date(from).toISOString(), events } };
+  });
+}
+
+export function testEventAnswer(customerId: string, key: string, endpointId: string): Promise<Response> {
+  return idempotent(customerId, key, { operation: `test ${endpointId}`, body: {} }, async (tx) => {
+    const queued = (await sendTest(tx, customerId, endpointId)) ?? refuse(endpointNotFound(endpointId));
+    return { status: 202, body: queued };
+  });
+}
+
+export function resendAnswer(
+  customerId: string,
+  key: string,
+  endpointId: string,
+  deliveryId: string,
+): Promise<Response> {
+  const request = { operation: `resend ${endpointId} ${deliveryId}`, body: {} };
+  return idempotent(customerId, key, request, async (tx) => {
+    const queued = await resendDelivery(tx, customerId, endpointId, deliveryId);
+    if (queued === 'endpoint-not-found') return refuse(endpointNotFound(endpointId));
+    if (queued === 'delivery-not-found') return refuse(deliveryNotFound(endpointId, deliveryId));
+    return { status: 202, body: queued };
   });
 }

@@ -1,14 +1,13 @@
 import 'server-only';
-// A customer's endpoints and deliveries: every read and change is scoped to the customer, so another
-// customer's endpoint id is simply not found.
+// A customer's endpoints (their deliveries: deliveries.ts): every read and change is scoped to the
+// customer, so another customer's endpoint id is simply not found.
 import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db/prisma';
 import { sealSecret, newSigningSecret } from './secrets';
 import { MAX_ENDPOINTS_PER_CUSTOMER, ROTATION_OVERLAP_MS } from './rules';
-import { sendTestEvent } from './replay';
 
 type Tx = Parameters<Parameters<ReturnType<typeof db>['$transaction']>[0]>[0];
-type Client = Tx | ReturnType<typeof db>;
+export type Client = Tx | ReturnType<typeof db>;
 
 export type EndpointView = {
   id: string;
@@ -19,43 +18,14 @@ export type EndpointView = {
   createdAt: string;
 };
 
-type DeliveryView = {
-  id: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  lastResponse: string | null;
-  lastAttemptAt: string | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-};
-
 type EndpointRow = Awaited<ReturnType<ReturnType<typeof db>['webhookEndpoint']['findFirstOrThrow']>>;
-type DeliveryRow = Awaited<ReturnType<ReturnType<typeof db>['webhookDelivery']['findFirstOrThrow']>>;
 
-const endpointView = (row: EndpointRow): EndpointView => ({
+export const endpointView = (row: EndpointRow): EndpointView => ({
   id: row.id,
   url: row.url,
   eventTypes: row.eventTypes,
   enabled: row.enabled,
   disabledReason: row.disabledReason,
-  createdAt: row.createdAt.toISOString(),
-});
-
-const deliveryView = (row: DeliveryRow): DeliveryView => ({
-  id: row.id.toString(),
-  eventId: row.eventId,
-  eventType: row.eventType,
-  status: row.status as DeliveryView['status'],
-  attempts: row.attempts,
-  lastStatusCode: row.lastStatusCode,
-  lastError: row.lastError,
-  lastResponse: row.lastResponse,
-  lastAttemptAt: row.lastAttemptAt?.toISOString() ?? null,
-  nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -82,9 +52,17 @@ export async function createEndpoint(
   return { endpoint: endpointView(row), secret };
 }
 
+const ENDPOINT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function findEndpoint(client: Client, customerId: string, id: string): Promise<EndpointRow | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  if (!ENDPOINT_ID.test(id)) return null;
   return client.webhookEndpoint.findFirst({ where: { id, customerId } });
+}
+
+/** One endpoint as the list shows it, or null when the customer has no such endpoint. */
+export async function getEndpoint(client: Client, customerId: string, id: string): Promise<EndpointView | null> {
+  const row = await findEndpoint(client, customerId, id);
+  return row && endpointView(row);
 }
 
 export async function listEndpoints(customerId: string): Promise<EndpointView[]> {
@@ -112,54 +90,23 @@ export async function rotateSecret(tx: Tx, endpoint: EndpointRow, now = new Date
   return secret;
 }
 
-/** Newest first, `limit` at a time; `before` is a delivery id from an earlier page. */
-export async function listDeliveries(endpointId: string, before: bigint | null, limit: number) {
-  const rows = await db().webhookDelivery.findMany({
-    where: { endpointId, ...(before === null ? {} : { id: { lt: before } }) },
-    orderBy: { id: 'desc' },
-    take: limit + 1,
-  });
-  const page = rows.slice(0, limit);
-  return { deliveries: page.map(deliveryView), nextCursor: rows.length > limit ? page.at(-1)!.id.toString() : null };
-}
-
-export async function setEnabled(customerId: string, id: string, enabled: boolean): Promise<boolean> {
-  if (!(await findEndpoint(db(), customerId, id))) return false;
-  const { count } = await db().webhookEndpoint.updateMany({
-    where: { id, customerId },
+/**
+ * Enables or disables the endpoint; the endpoint after it, or null when the customer has none such.
+ * Only a change of value writes: enabling clears the reason and the failing state (its 5 days start
+ * again), disabling says it was you; setting the value it already has keeps its reason and clock.
+ */
+export async function setEnabled(
+  client: Client,
+  customerId: string,
+  id: string,
+  enabled: boolean,
+): Promise<EndpointView | null> {
+  if (!ENDPOINT_ID.test(id)) return null;
+  await client.webhookEndpoint.updateMany({
+    where: { id, customerId, enabled: !enabled },
     data: enabled
       ? { enabled: true, disabledReason: null, failingSince: null }
       : { enabled: false, disabledReason: 'Disabled by you.' },
   });
-  return count > 0;
-}
-
-/** Delivers a delivery's event again (a new delivery with the same webhook-id, after the pending ones). */
-export async function resendDelivery(customerId: string, endpointId: string, deliveryId: string): Promise<boolean> {
-  if (!/^\d{1,18}$/.test(deliveryId) || !(await findEndpoint(db(), customerId, endpointId))) return false;
-  const inserted = await db().$executeRaw`
-    INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, account_id, event_at, body)
-    SELECT endpoint_id, event_id, event_type, account_id, event_at, body FROM webhook_deliveries
-     WHERE id = ${BigInt(deliveryId)} AND endpoint_id = ${endpointId}::uuid`;
-  return inserted > 0;
-}
-
-/** The settings page: every endpoint with its most recent deliveries. */
-export async function endpointsWithDeliveries(customerId: string, recent = 10) {
-  const rows = await db().webhookEndpoint.findMany({
-    where: { customerId },
-    orderBy: { createdAt: 'asc' },
-    include: { deliveries: { orderBy: { id: 'desc' }, take: recent } },
-  });
-  return rows.map((row) => ({ ...endpointView(row), deliveries: row.deliveries.map(deliveryView) }));
-}
-
-/** "Send test event": a `webhook.test` delivery to one of the customer's endpoints. */
-export async function sendTest(customerId: string, endpointId: string): Promise<boolean> {
-  return db().$transaction(async (tx) => {
-    const endpoint = await findEndpoint(tx, customerId, endpointId);
-    if (!endpoint) return false;
-    await sendTestEvent(tx, endpoint.id);
-    return true;
-  });
+  return getEndpoint(client, customerId, id);
 }

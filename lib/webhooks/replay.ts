@@ -9,6 +9,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { PUBLIC_EVENT_SCHEMA_VERSION, publicEventId } from '@/lib/public-events/public-event';
 import { publicFormsOf } from '@/lib/public-events/public-forms';
 import type { LogEvent } from '@/lib/projections/global-log';
+import type { Client } from './endpoints';
 import { subscribes } from './fan-out';
 import { TEST_EVENT_TYPE } from './rules';
 
@@ -58,14 +59,14 @@ export async function replayFrom(
 }
 
 /** A `webhook.test` delivery: the same envelope, data naming the endpoint, no account. */
-export async function sendTestEvent(tx: Tx, endpointId: string, now = new Date()): Promise<string> {
+export async function sendTestEvent(client: Client, endpointId: string, now = new Date()) {
   const eventId = `evt_test_${randomUUID()}`;
   const body = {
     type: TEST_EVENT_TYPE,
     timestamp: now.toISOString(),
     data: { schemaVersion: PUBLIC_EVENT_SCHEMA_VERSION, eventId, endpointId, at: now.toISOString() },
   };
-  await tx.webhookDelivery.create({
+  return client.webhookDelivery.create({
     data: {
       endpointId,
       eventId,
@@ -74,6 +75,6 @@ export async function sendTestEvent(tx: Tx, endpointId: string, now = new Date()
       eventAt: now,
       body: JSON.stringify(body),
     },
+    select: { id: true, endpointId: true, eventId: true, eventType: true },
   });
-  return eventId;
 }

@@ -32,3 +32,12 @@ export const replayBody = z
   .strict();
 
 export const emptyBody = z.object({}).strict();
+
+/** PATCH /api/webhook-endpoints/{id}: what may be set (today only whether it is enabled). */
+export const endpointUpdateBody = z
+  .object({
+    enabled: z.boolean({
+      error: (issue) => (issue.input === undefined ? 'is required: true or false' : 'must be true or false'),
+    }),
+  })
+  .strict();

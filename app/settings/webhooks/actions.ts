@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { requireCustomer } from '@/lib/auth/customer';
+import { db } from '@/lib/db/prisma';
 import {
   createEndpointAnswer,
   deleteEndpoint,
@@ -15,6 +16,7 @@ import {
 
 // The settings page's actions: the same code as the API (lib/webhooks), with the form's own
 // Idempotency-Key (rendered by the server into the form), so a double submit adds one endpoint.
+// Test, resend and enable carry no key: they call the API's functions outside its key's transaction.
 
 const PATH = '/settings/webhooks';
 
@@ -80,13 +82,13 @@ export async function replayAction(_previous: ReplayState, form: FormData): Prom
 
 export async function sendTestEventAction(form: FormData): Promise<void> {
   const customer = await requireCustomer(PATH);
-  await sendTest(customer.id, text(form, 'endpointId'));
+  await sendTest(db(), customer.id, text(form, 'endpointId'));
   revalidatePath(PATH);
 }
 
 export async function setEnabledAction(form: FormData): Promise<void> {
   const customer = await requireCustomer(PATH);
-  await setEnabled(customer.id, text(form, 'endpointId'), text(form, 'enabled') === 'true');
+  await setEnabled(db(), customer.id, text(form, 'endpointId'), text(form, 'enabled') === 'true');
   revalidatePath(PATH);
 }
 
@@ -98,6 +100,6 @@ export async function deleteEndpointAction(form: FormData): Promise<void> {
 
 export async function resendAction(form: FormData): Promise<void> {
   const customer = await requireCustomer(PATH);
-  await resendDelivery(customer.id, text(form, 'endpointId'), text(form, 'deliveryId'));
+  await resendDelivery(db(), customer.id, text(form, 'endpointId'), text(form, 'deliveryId'));
   revalidatePath(PATH);
 }
