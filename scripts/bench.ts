@@ -14,7 +14,8 @@
 // --profile KIND (one kind of request of benchmark 6 profiled alone: bench/out/request-flame-KIND.svg,
 // the folded stacks, and PostgreSQL's busiest statements for it), and --tail KIND (one kind's slow tail:
 // five runs at half of its peak, each with what happened before its slowest request, then the
-// instance's warnings and errors).
+// instance's warnings and errors), and --promoted KIND (those runs under V8's sampling heap profiler:
+// what outlived the young generation's collections, per request and by whose code allocated it).
 // One PostgreSQL server for the whole run: a fresh embedded one, or DATABASE_URL's. Ports come from
 // BENCH_PG_PORTS / BENCH_APP_PORTS blocks ("3500-3599") when set, else any free port (bench/measurement/ports.ts).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -141,7 +142,10 @@ function report(results: RunResults, log: (line: string) => void) {
   const analysisFile = path.join(ROOT, 'bench', 'ANALYSIS.md');
   const analysis = main && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
   const file = path.join(outDir, main ? 'RESULTS.md' : `RESULTS.${runName}.md`);
-  writeFileSync(file, renderMarkdown(results, charts, analysis));
+  // §7, the request path, comes from --request-path runs and the notes written around them, not
+  // from this run: a full run keeps it as it was.
+  const requestPath = main && existsSync(file) ? /\n## 7\. [\s\S]*$/.exec(readFileSync(file, 'utf8'))?.[0] : undefined;
+  writeFileSync(file, renderMarkdown(results, charts, analysis) + (requestPath ?? ''));
   for (const v of verdicts(results))
     log(`target: ${v.target}: ${v.measured} → ${v.met === null ? '–' : v.met ? 'met' : 'missed'}`);
   log(`wrote ${path.relative(ROOT, file)} and ${charts.length} charts`);

@@ -156,10 +156,13 @@ export async function startInstance(
   nodeArgs: string[] = [],
 ): Promise<Instance> {
   const port = await benchPort('BENCH_APP_PORTS');
-  // `node [nodeArgs] next start`: some flags (--cpu-prof) are refused in NODE_OPTIONS.
+  // `node [nodeArgs] next start`: some flags (--cpu-prof) are refused in NODE_OPTIONS. V8's own
+  // flags for a trial (BENCH_APP_NODE_ARGS="--single-threaded-gc") are refused there too.
+  const trial = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
     [
+      ...trial,
       ...nodeArgs,
       path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'),
       'start',
