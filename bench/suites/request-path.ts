@@ -876,6 +876,8 @@ export async function tailRequestKind(
     await stopInstance(instance);
   }
   const noted = instance.output.filter((line) => /"level":"(warn|error|fatal)"/.test(line));
+  // With BENCH_APP_NODE_ARGS=--trace-gc: V8's line for each major collection.
+  for (const line of instance.output.filter((l) => /Mark-Compact|Mark-sweep/.test(l))) log(`  ${line.slice(0, 400)}`);
   log(`the instance's warnings and errors: ${noted.length}`);
   for (const line of noted.slice(-30)) log(`  ${line.slice(0, 400)}`);
 }
