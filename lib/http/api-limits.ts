@@ -5,8 +5,10 @@ import { problem, problemResponse } from '@/lib/http/problem';
 import { singleton } from '@/lib/singleton';
 import { loadConfig, type Config } from '@/lib/config';
 
-/** Whether a command id is already stored (its outcome is replayed, no row is added). */
 const STORED_COMMAND = `SELECT 1 FROM commands WHERE command_key = ${commandKeySql('$1')}`;
+/** Whether a command id is already stored (its outcome is replayed, no row is added). */
+const isStored = async (client: Db, commandId: string) =>
+  ((await poolOf(client).query(STORED_COMMAND, [commandId])).rowCount ?? 0) > 0;
 import { BudgetLeases, type Budget, type Reserve, type Window } from '@/lib/http/budget-leases';
 
 // Per-customer budgets of the JSON API (docs/security.md), counted in PostgreSQL (table
@@ -154,8 +156,7 @@ export async function keyBudgetRefusal(
 export async function consumeNewCommand(customerId: string, commandId: string): Promise<Refusal | null> {
   const refused = await takeMany([{ name: 'new-commands', window: apiLimits().newKeysPerHour, key: customerId }]);
   if (!refused) return null;
-  const stored = await poolOf(db()).query(STORED_COMMAND, [commandId]);
-  return stored.rowCount ? null : refused;
+  return (await isStored(db(), commandId)) ? null : refused;
 }
 
 /** One point of one budget on `client`; a refusal says when the window ends. A database failure throws (answered 503). */
@@ -179,8 +180,7 @@ export async function consumeInboundTransfer(
   const window = apiLimits().inboundTransfersPerHour;
   const refused = await take(INBOUND, window, inboundKey(customerId, toAccountId), client);
   if (!refused || !window) return null;
-  const stored = await poolOf(client).query(STORED_COMMAND, [commandId]);
-  return stored.rowCount ? null : { ...refused, perHour: window.points };
+  return (await isStored(client, commandId)) ? null : { ...refused, perHour: window.points };
 }
 
 const INBOUND = 'inbound-transfers';
@@ -206,8 +206,7 @@ export async function inboundTransfersUsedUp(
   const row = rows[0];
   const now = Date.now();
   if (!row || Number(row.expire) <= now || row.points < window.points) return null;
-  const stored = await poolOf(client).query(STORED_COMMAND, [commandId]);
-  if (stored.rowCount) return null;
+  if (await isStored(client, commandId)) return null;
   return { retryAfterSeconds: Math.max(1, Math.ceil((Number(row.expire) - now) / 1000)), perHour: window.points };
 }
 
@@ -232,6 +231,7 @@ export async function actionBudgetRefusal(
   ]);
   if (!refused) return null;
   if (refused.name === 'api-customer') return { retryAfterSeconds: refused.retryAfterSeconds, over: 'requests' };
-  const stored = await poolOf(db()).query(STORED_COMMAND, [commandId]);
-  return stored.rowCount ? null : { retryAfterSeconds: refused.retryAfterSeconds, over: 'new-commands' };
+  return (await isStored(db(), commandId!))
+    ? null
+    : { retryAfterSeconds: refused.retryAfterSeconds, over: 'new-commands' };
 }
