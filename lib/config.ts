@@ -298,7 +298,7 @@ export const envSchema = z.object({
   IDEM_LIVE_STREAMS_PER_CUSTOMER: documented(
     int(1, 1_000),
     '`5`',
-    'event streams (`GET /api/accounts/{id}/events/stream`, the live account page) one customer may hold open at once on one instance; one more is answered 429',
+    'event streams (`GET /api/accounts/{id}/events/stream`, the live account page) one customer may hold open at once, counted over every instance in `live_stream_slots`; one more is answered 429',
   ),
   IDEM_LIVE_HEARTBEAT_SECONDS: documented(
     int(1, 300),

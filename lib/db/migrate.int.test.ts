@@ -116,6 +116,7 @@ describe('migrate()', () => {
       'commands',
       'daily_account_totals',
       'events',
+      'live_stream_slots',
       'passkeys',
       'projection_checkpoints',
       'rate_limits',
@@ -140,6 +141,7 @@ describe('migrate()', () => {
         'account_transactions_balance_after_cents_check',
         'commands_status_check',
         'commands_command_id_length_check',
+        'live_stream_slots_streams_check',
       ]),
     );
   });

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appDatabase } from '@/test/auth';
+import { pgSlotStore } from './slot-store';
+import { SLOT_LIVENESS_MS, StreamSlots } from './stream-slots';
 import { apiCustomer, type ApiCustomer, type OpenedAccount } from '@/test/in-process-api';
 import { answerText, typedApi } from '@/test/typed-api';
 
@@ -56,7 +59,7 @@ let adas: OpenedAccount;
 let bobs: OpenedAccount;
 const open: { close: () => Promise<void> }[] = [];
 
-appDatabase();
+const database = appDatabase();
 beforeAll(async () => {
   [ada, bob] = [await apiCustomer('Ada Lovelace'), await apiCustomer('Bob Builder')];
   adas = await ada.open('100.00', 'Everyday');
@@ -65,6 +68,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 async function stream(who: ApiCustomer, accountId: string, lastEventId?: string, afterVersion?: number) {
@@ -242,6 +246,46 @@ describe('GET /api/accounts/{id}/events/stream', () => {
       if (again.status === 200) open.push(sseReader(again));
       expect(again.status).toBe(200);
     });
+  });
+
+  it('counts the streams of every instance on the database: slots another instance holds leave fewer here', async () => {
+    vi.stubEnv('IDEM_LIVE_STREAMS_PER_CUSTOMER', '2');
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    const elsewhere = new StreamSlots(
+      pgSlotStore(() => pool, 'another-instance', SLOT_LIVENESS_MS),
+      3_600_000,
+    );
+    try {
+      const theirs = await elsewhere.take(ada.id, 2);
+      expect(theirs).not.toBeNull();
+      await openStream(ada, adas.id);
+      const refused = await stream(ada, adas.id);
+      expect(refused.status).toBe(429);
+      expect(JSON.parse(answerText(refused))).toMatchObject({ type: '/problems/too-many-streams', limit: 2 });
+      // This instance's stream counts over there too.
+      expect(await elsewhere.take(ada.id, 2)).toBeNull();
+      theirs!();
+      await vi.waitFor(async () => {
+        const again = await stream(ada, adas.id);
+        if (again.status === 200) open.push(sseReader(again));
+        expect(again.status).toBe(200);
+      });
+    } finally {
+      await elsewhere.stop();
+      await pool.end();
+    }
+  });
+
+  it('answers 503 when the database cannot count the stream, and opens none uncounted', async () => {
+    const outage = await new pg.Client({ connectionString: 'postgres://idem@127.0.0.1:1/idem' })
+      .connect()
+      .then(() => new Error('connected to port 1'))
+      .catch((error: unknown) => error);
+    vi.spyOn(StreamSlots.prototype, 'take').mockRejectedValueOnce(outage);
+    const response = await stream(ada, adas.id);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(JSON.parse(answerText(response))).toMatchObject({ type: '/problems/service-unavailable' });
   });
 
   it('sends a comment line as a heartbeat while idle', async () => {

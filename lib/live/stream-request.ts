@@ -37,7 +37,8 @@ export async function streamAnswer(request: Request, customerId: string, account
     );
   const config = loadConfig();
   const cap = config.IDEM_LIVE_STREAMS_PER_CUSTOMER ?? 5;
-  const release = takeStreamSlot(customerId, cap);
+  // Counted in PostgreSQL for every instance; a database that cannot count it is a 503 (guarded()).
+  const release = await takeStreamSlot(customerId, cap);
   if (!release) {
     const detail = `This customer already has ${cap} event streams open, the most allowed at once. Close one (a tab of the account page, a client) and retry.`;
     return problemResponse(problem('too-many-streams', detail, { limit: cap }), { 'retry-after': '5' });
