@@ -1,7 +1,13 @@
 import 'server-only';
 import { db as defaultDb } from '@/lib/db/prisma';
 import type { TransferMoney } from '@/lib/accounts/domain/transfer';
-import { consumeInboundTransfer, countInboundTransfer, inboundTransfersUsedUp } from '@/lib/http/api-limits';
+import {
+  consumeInboundTransfer,
+  countInboundTransfer,
+  inboundTransfersUsedUp,
+  type InboundTransfer,
+  type Refusal,
+} from '@/lib/http/api-limits';
 import type { HandleOptions } from './account-commands';
 import { handleTransfer, type TransferCommandResult } from './transfer-command';
 
@@ -15,17 +21,8 @@ export type InboundLimited = { status: 'inbound-limited'; perHour: number; retry
  * Nothing is recorded for a refusal (the same key can be sent again later); a command already
  * stored is replayed as ever. The engine knows nothing of this rule.
  */
-export async function submitTransfer(
-  command: TransferMoney,
-  options: HandleOptions = {},
-): Promise<TransferCommandResult | InboundLimited> {
-  const db = options.db ?? defaultDb();
-  const { data, metadata } = command;
-  const limited = await consumeInboundTransfer(db, metadata.customerId, data.toAccountId, metadata.commandId);
-  if (limited)
-    return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
-  return handleTransfer(command, { ...options, db });
-}
+export const submitTransfer = (command: TransferMoney, options: HandleOptions = {}) =>
+  submit(command, options, consumeInboundTransfer, false);
 
 /**
  * A standing order's payment: the customer's transfer under the same hourly limit, counted by what
@@ -34,18 +31,28 @@ export async function submitTransfer(
  * counts it. Concurrent payments of one customer into one account may pass the look together: the
  * limit can be overshot by the payments in flight at once (at most one per instance).
  */
-export async function submitScheduledTransfer(
+export const submitScheduledTransfer = (command: TransferMoney, options: HandleOptions = {}) =>
+  submit(command, options, inboundTransfersUsedUp, true);
+
+async function submit(
   command: TransferMoney,
-  options: HandleOptions = {},
+  options: HandleOptions,
+  limit: (transfer: InboundTransfer) => Promise<(Refusal & { perHour: number }) | null>,
+  countRecorded: boolean,
 ): Promise<TransferCommandResult | InboundLimited> {
   const db = options.db ?? defaultDb();
   const { data, metadata } = command;
-  const limited = await inboundTransfersUsedUp(db, metadata.customerId, data.toAccountId, metadata.commandId);
+  const inbound = {
+    client: db,
+    customerId: metadata.customerId,
+    toAccountId: data.toAccountId,
+    commandId: metadata.commandId,
+  };
+  const limited = await limit(inbound);
   if (limited)
     return { status: 'inbound-limited', perHour: limited.perHour, retryAfterSeconds: limited.retryAfterSeconds };
   const outcome = await handleTransfer(command, { ...options, db });
-  if (outcome.status === 'accepted' && !outcome.replayed)
-    await countInboundTransfer(db, metadata.customerId, data.toAccountId);
+  if (countRecorded && outcome.status === 'accepted' && !outcome.replayed) await countInboundTransfer(inbound);
   return outcome;
 }
 

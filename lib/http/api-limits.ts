@@ -167,24 +167,24 @@ const take = (name: string, window: Window | null, key: string, client: Db = db(
 export const consumeRecipientLookup = (customerId: string) =>
   take('recipient-lookups', apiLimits().recipientLookups, customerId);
 
+/** A transfer command from one customer into one account, and the database it is written to. */
+export type InboundTransfer = { client: Db; customerId: string; toAccountId: string; commandId: string };
+type InboundRefusal = Refusal & { perHour: number };
+const INBOUND = 'inbound-transfers';
+const inboundKey = (t: InboundTransfer) => `${t.customerId}>${t.toAccountId}`;
+
 /**
  * One new transfer from this customer into this account (IDEM_INBOUND_TRANSFERS_PER_HOUR), counted
  * in the database the command is written to. A command already stored passes: its outcome is replayed.
  */
-export async function consumeInboundTransfer(
-  client: Db,
-  customerId: string,
-  toAccountId: string,
-  commandId: string,
-): Promise<(Refusal & { perHour: number }) | null> {
+export async function consumeInboundTransfer(transfer: InboundTransfer): Promise<InboundRefusal | null> {
+  const { client, commandId } = transfer;
   const window = apiLimits().inboundTransfersPerHour;
-  const refused = await take(INBOUND, window, inboundKey(customerId, toAccountId), client);
+  const refused = await take(INBOUND, window, inboundKey(transfer), client);
   if (!refused || !window) return null;
   return (await isStored(client, commandId)) ? null : { ...refused, perHour: window.points };
 }
 
-const INBOUND = 'inbound-transfers';
-const inboundKey = (customerId: string, toAccountId: string) => `${customerId}>${toAccountId}`;
 const BUDGET_ROW = 'SELECT points, expire::text AS expire FROM api_rate_limits WHERE key = $1';
 
 /**
@@ -192,16 +192,12 @@ const BUDGET_ROW = 'SELECT points, expire::text AS expire FROM api_rate_limits W
  * counting (a standing order's payment, which several instances may try at once: only the one
  * that records it counts it, countInboundTransfer). A command already stored passes.
  */
-export async function inboundTransfersUsedUp(
-  client: Db,
-  customerId: string,
-  toAccountId: string,
-  commandId: string,
-): Promise<(Refusal & { perHour: number }) | null> {
+export async function inboundTransfersUsedUp(transfer: InboundTransfer): Promise<InboundRefusal | null> {
+  const { client, commandId } = transfer;
   const window = apiLimits().inboundTransfersPerHour;
   if (!window) return null;
   const { rows } = await poolOf(client).query<{ points: number; expire: string }>(BUDGET_ROW, [
-    `${INBOUND}:${inboundKey(customerId, toAccountId)}`,
+    `${INBOUND}:${inboundKey(transfer)}`,
   ]);
   const row = rows[0];
   const now = Date.now();
@@ -211,8 +207,8 @@ export async function inboundTransfersUsedUp(
 }
 
 /** One transfer from this customer into this account, recorded already: counted, never refused. */
-export async function countInboundTransfer(client: Db, customerId: string, toAccountId: string): Promise<void> {
-  await take(INBOUND, apiLimits().inboundTransfersPerHour, inboundKey(customerId, toAccountId), client);
+export async function countInboundTransfer(transfer: InboundTransfer): Promise<void> {
+  await take(INBOUND, apiLimits().inboundTransfersPerHour, inboundKey(transfer), transfer.client);
 }
 
 /**

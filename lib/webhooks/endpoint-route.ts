@@ -5,6 +5,12 @@ import { commandRequest, customerRequest } from '@/lib/http/api-handler';
 type Params = { endpointId: string };
 type Answer<B, P> = (customerId: string, key: string, params: P, body: B) => Promise<Response>;
 
+/** A request to /api/webhook-endpoints/{id}[/…]: the caller, then `run` with the endpoint id of the path. */
+export function endpointRoute(run: (request: Request, customerId: string, endpointId: string) => Promise<Response>) {
+  return (request: Request, { params }: { params: Promise<Params> }) =>
+    customerRequest(request, async (customer) => run(request, customer.id, (await params).endpointId));
+}
+
 /**
  * POST /api/webhook-endpoints/{id}/…: the caller, the command checks (Idempotency-Key, body), then
  * `answer` with the path's parameters (the endpoint id, and any more the path has).

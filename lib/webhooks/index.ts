@@ -11,4 +11,4 @@ export { endpointsWithDeliveries, listDeliveries, resendDelivery, sendTest } fro
 export { deleteEndpoint, findEndpoint, getEndpoint, listEndpoints, setEnabled } from './endpoints';
 export { emptyBody, endpointUpdateBody, MAX_ENDPOINTS_PER_CUSTOMER, newEndpointBody, replayBody } from './rules';
 export { webhookBacklog } from './metrics';
-export { endpointCommandRoute } from './endpoint-route';
+export { endpointCommandRoute, endpointRoute } from './endpoint-route';
