@@ -32,9 +32,14 @@ function sideOfSource(source: string): Side {
   return null;
 }
 
-export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: number): AppCpuShares {
+/**
+ * A frame's original source: through its chunk's source map for the app's build (null where the map
+ * names none), else its own url. The maps are read once per chunk.
+ */
+function sourceMapper(): (url: string, lineNumber: number, columnNumber?: number) => string | null {
   const maps = new Map<string, SourceMap | null>();
-  const sourceMap = (url: string) => {
+  return (url, lineNumber, columnNumber) => {
+    if (!url.includes('/.next/server/')) return url;
     if (!maps.has(url)) {
       const file = url.startsWith('file://') ? fileURLToPath(url) : url;
       maps.set(
@@ -42,8 +47,13 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
         existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as never) : null,
       );
     }
-    return maps.get(url)!;
+    const entry = maps.get(url)?.findEntry(lineNumber, columnNumber ?? 0) as { originalSource?: string } | undefined;
+    return entry?.originalSource ?? null;
   };
+}
+
+export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: number): AppCpuShares {
+  const sourceOf = sourceMapper();
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -55,11 +65,8 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
       lineNumber: number;
       columnNumber?: number;
     };
-    let side: Side = null;
-    if (url.includes('/.next/server/')) {
-      const entry = sourceMap(url)?.findEntry(lineNumber, columnNumber ?? 0) as { originalSource?: string } | undefined;
-      side = entry?.originalSource ? sideOfSource(entry.originalSource) : null;
-    } else if (url) side = sideOfSource(url);
+    const source = sourceOf(url, lineNumber, columnNumber);
+    const side: Side = source ? sideOfSource(source) : null;
     sides.set(id, side);
     return side;
   };
@@ -99,20 +106,9 @@ export function attributeAppProfile(profile: CpuProfile, fromUs: number, toUs: n
  * (`next`, `pg`), Idem's own file (`lib/auth/customer.ts`), `Node.js core`, or the file's name.
  */
 export function frameOwner(): (url: string, lineNumber: number, columnNumber?: number) => string {
-  const maps = new Map<string, SourceMap | null>();
+  const sourceOf = sourceMapper();
   return (url, lineNumber, columnNumber) => {
-    let source = url;
-    if (url.includes('/.next/server/')) {
-      if (!maps.has(url)) {
-        const file = url.startsWith('file://') ? fileURLToPath(url) : url;
-        maps.set(
-          url,
-          existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as never) : null,
-        );
-      }
-      const entry = maps.get(url)?.findEntry(lineNumber, columnNumber ?? 0) as { originalSource?: string } | undefined;
-      source = entry?.originalSource ?? url;
-    }
+    const source = sourceOf(url, lineNumber, columnNumber) ?? url;
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1];
     const own = /(?:^|\/)((?:lib|app)\/.*)$/.exec(source)?.[1];
     return pkg ?? own ?? (source.startsWith('node:') ? 'Node.js core' : source.split('/').pop() || '');

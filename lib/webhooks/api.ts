@@ -17,13 +17,15 @@ export const endpointNotFound = (id: string) =>
     }),
   );
 
-const deliveryNotFound = (endpointId: string, id: string) =>
-  problemResponse(
-    problem('webhook-delivery-not-found', `Your webhook endpoint ${endpointId} has no delivery ${id.slice(0, 100)}.`, {
+const deliveryNotFound = (endpointId: string, id: string) => {
+  const deliveryId = id.slice(0, 100);
+  return problemResponse(
+    problem('webhook-delivery-not-found', `Your webhook endpoint ${endpointId} has no delivery ${deliveryId}.`, {
       endpointId,
-      deliveryId: id.slice(0, 100),
+      deliveryId,
     }),
   );
+};
 
 const urlRefused = (detail: string) =>
   problemResponse(problem('validation-failed', `url ${detail}`, { errors: [{ pointer: '/url', detail }] }));
